@@ -1,0 +1,192 @@
+package doctales
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Urgency levels, in increasing order. The sender may give one; the
+// extraction step computes one; the item keeps the higher of the two.
+const (
+	UrgencyLow    = "low"
+	UrgencyMedium = "medium"
+	UrgencyHigh   = "high"
+)
+
+// UrgencyRank orders urgency levels: 0 for unknown or empty, 1 low, 2 medium,
+// 3 high.
+func UrgencyRank(u string) int {
+	switch u {
+	case UrgencyLow:
+		return 1
+	case UrgencyMedium:
+		return 2
+	case UrgencyHigh:
+		return 3
+	}
+	return 0
+}
+
+// MaxUrgency returns the higher of two urgency levels.
+func MaxUrgency(a, b string) string {
+	if UrgencyRank(b) > UrgencyRank(a) {
+		return b
+	}
+	return a
+}
+
+// Item statuses: where a communication is in the pipeline.
+const (
+	StatusAccepted  = "accepted"  // stored raw, waiting for extraction
+	StatusExtracted = "extracted" // dimensions recorded
+	StatusFailed    = "failed"    // extraction gave up; see Item.Error and the dead letters
+)
+
+// Communication types known to the normaliser. Any other source keeps the
+// type it was given.
+const (
+	TypeEmail    = "email"
+	TypeDocument = "document"
+	TypeSocial   = "social"
+)
+
+// Communication is one normalised message, document or post: what the
+// ingestion function stores raw in the object store and what the extraction
+// function reads back. Its JSON shape is the stored object's shape.
+type Communication struct {
+	ID        string    `json:"id"`
+	Type      string    `json:"type"`   // email, document, social, or as given
+	Source    string    `json:"source"` // the source the client named: email, gmail, dropbox, ...
+	Timestamp time.Time `json:"timestamp"`
+	Project   string    `json:"project"`
+
+	Subject    string   `json:"subject"`
+	Sender     string   `json:"sender"`    // display name
+	SenderID   string   `json:"sender_id"` // e-mail address or platform user id
+	Recipients []string `json:"recipients"`
+	Cc         []string `json:"cc,omitempty"`
+	Content    string   `json:"content"`
+
+	Attachments []Attachment `json:"attachments"`
+	Metadata    Metadata     `json:"metadata"`
+
+	// Fields keeps the source-specific input fields that have no place
+	// above: fileType and fileSize of a document, platform, mentions and
+	// hashtags of a post, every key of an unknown source.
+	Fields map[string]any `json:"fields,omitempty"`
+}
+
+// Attachment describes a file that came with a communication. Its bytes are
+// never executed.
+type Attachment struct {
+	Name string `json:"name"`
+	Type string `json:"type,omitempty"` // MIME type
+	Size int64  `json:"size,omitempty"` // bytes
+	URL  string `json:"url,omitempty"`
+}
+
+// Metadata is the small, filterable part of a communication, kept on the
+// table item and in every stream image. The notification filter pattern
+// reads metadata.urgency.
+type Metadata struct {
+	Urgency  string `json:"urgency,omitempty"` // high, medium, low; empty until known
+	Category string `json:"category,omitempty"`
+	Read     bool   `json:"read"`
+	Flagged  bool   `json:"flagged,omitempty"`
+	// SenderUrgency is the urgency the sender gave, before extraction.
+	SenderUrgency string `json:"senderUrgency,omitempty"`
+}
+
+// ObjectKey returns the object store key of c:
+// "<type>/<yyyy>/<mm>/<dd>/<id>.json", dated by the communication's
+// timestamp in UTC, as in the architecture document's example key
+// "email/2025/06/10/email-123.json".
+func ObjectKey(c *Communication) string {
+	t := c.Timestamp.UTC()
+	return fmt.Sprintf("%s/%04d/%02d/%02d/%s.json", c.Type, t.Year(), int(t.Month()), t.Day(), c.ID)
+}
+
+// ContentHash returns a stable digest of what the client sent for c,
+// ignoring nothing: two posts with the same id and the same hash are the
+// same communication.
+func ContentHash(c *Communication) string {
+	b, _ := json.Marshal(c)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+// Item is a communication's row in the table: its metadata, where its raw
+// object is, its status and, once extracted, its dimensions. JSON names follow
+// the original single-table design (commType, s3Key, sender_id).
+type Item struct {
+	ID        string    `json:"id"`
+	Type      string    `json:"commType"`
+	Source    string    `json:"source,omitempty"`
+	Project   string    `json:"project"`
+	Subject   string    `json:"subject"`
+	Sender    string    `json:"sender"`
+	SenderID  string    `json:"sender_id"`
+	Timestamp time.Time `json:"timestamp"`
+	S3Key     string    `json:"s3Key"`
+	Metadata  Metadata  `json:"metadata"`
+
+	Status      string      `json:"status"`
+	Dimensions  *Dimensions `json:"dimensions,omitempty"`
+	Error       string      `json:"error,omitempty"` // why extraction failed
+	ContentHash string      `json:"contentHash"`
+
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// NewItem returns the table item for a freshly ingested communication.
+func NewItem(c *Communication, now time.Time) *Item {
+	return &Item{
+		ID:          c.ID,
+		Type:        c.Type,
+		Source:      c.Source,
+		Project:     c.Project,
+		Subject:     c.Subject,
+		Sender:      c.Sender,
+		SenderID:    c.SenderID,
+		Timestamp:   c.Timestamp,
+		S3Key:       ObjectKey(c),
+		Metadata:    c.Metadata,
+		Status:      StatusAccepted,
+		ContentHash: ContentHash(c),
+		CreatedAt:   now,
+		UpdatedAt:   now,
+	}
+}
+
+// ItemUpdate names the fields of an item to change; nil means unchanged.
+type ItemUpdate struct {
+	Status     *string
+	Urgency    *string // metadata.urgency
+	Dimensions *Dimensions
+	Error      *string
+}
+
+// ItemFilter selects items for Table.FindItems. Nil or empty fields do not
+// filter. Results are newest first (timestamp, then id, descending).
+type ItemFilter struct {
+	Project *string
+	Type    *string
+	Sender  *string // matches sender_id or sender
+	Urgency *string
+	Status  *string
+	Since   *time.Time // timestamp >= Since
+	Until   *time.Time // timestamp < Until
+
+	Limit  int    // at most this many; 0 means DefaultPageSize
+	Cursor string // the next cursor of the previous page; "" for the first
+}
+
+// Page sizes for listing items.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 1000
+)

@@ -1,0 +1,192 @@
+package doctales
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// Single-table keys of the original design: every communication lives in
+// partition "COMM" under sort key "COMM#<id>"; GSI1 groups by project and GSI2
+// by sender, both sorted by timestamp.
+const (
+	PartitionKey = "COMM"
+	SortPrefix   = "COMM#"
+	GSI1Prefix   = "PROJ#"
+	GSI2Prefix   = "ENTITY#"
+)
+
+// Keys returns the item's primary key attributes (PK, SK) as DynamoDB
+// attribute values, the dynamodb.Keys of its stream records.
+func (i *Item) Keys() map[string]events.DynamoDBAttributeValue {
+	return map[string]events.DynamoDBAttributeValue{
+		"PK": events.NewStringAttribute(PartitionKey),
+		"SK": events.NewStringAttribute(SortPrefix + i.ID),
+	}
+}
+
+// Image returns the item as a DynamoDB item: its JSON attributes converted to
+// attribute values, plus the single-table keys PK, SK, GSI1PK/SK and
+// GSI2PK/SK. It is the NewImage or OldImage of the item's stream records.
+func (i *Item) Image() (map[string]events.DynamoDBAttributeValue, error) {
+	img, err := MarshalMap(i)
+	if err != nil {
+		return nil, fmt.Errorf("image of item %q: %w", i.ID, err)
+	}
+	ts := i.Timestamp.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+	for k, v := range i.Keys() {
+		img[k] = v
+	}
+	img["GSI1PK"] = events.NewStringAttribute(GSI1Prefix + i.Project)
+	img["GSI1SK"] = events.NewStringAttribute(ts)
+	img["GSI2PK"] = events.NewStringAttribute(GSI2Prefix + i.SenderID)
+	img["GSI2SK"] = events.NewStringAttribute(ts)
+	return img, nil
+}
+
+// ItemFromImage reads an item back from a stream image. Unknown attributes,
+// such as the key attributes, are ignored.
+func ItemFromImage(img map[string]events.DynamoDBAttributeValue) (*Item, error) {
+	var item Item
+	if err := UnmarshalMap(img, &item); err != nil {
+		return nil, fmt.Errorf("item from image: %w", err)
+	}
+	return &item, nil
+}
+
+// MarshalMap converts v, which must marshal to a JSON object, to DynamoDB
+// attribute values: strings to S, numbers to N, booleans to BOOL, null to
+// NULL, arrays to L and objects to M.
+func MarshalMap(v any) (map[string]events.DynamoDBAttributeValue, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("marshal map: value is not a JSON object: %w", err)
+	}
+	out := make(map[string]events.DynamoDBAttributeValue, len(m))
+	for k, x := range m {
+		av, err := toAttributeValue(x)
+		if err != nil {
+			return nil, fmt.Errorf("attribute %q: %w", k, err)
+		}
+		out[k] = av
+	}
+	return out, nil
+}
+
+func toAttributeValue(x any) (events.DynamoDBAttributeValue, error) {
+	switch x := x.(type) {
+	case nil:
+		return events.NewNullAttribute(), nil
+	case string:
+		return events.NewStringAttribute(x), nil
+	case bool:
+		return events.NewBooleanAttribute(x), nil
+	case json.Number:
+		return events.NewNumberAttribute(x.String()), nil
+	case []any:
+		l := make([]events.DynamoDBAttributeValue, len(x))
+		for i, e := range x {
+			av, err := toAttributeValue(e)
+			if err != nil {
+				return av, fmt.Errorf("index %d: %w", i, err)
+			}
+			l[i] = av
+		}
+		return events.NewListAttribute(l), nil
+	case map[string]any:
+		m := make(map[string]events.DynamoDBAttributeValue, len(x))
+		for k, e := range x {
+			av, err := toAttributeValue(e)
+			if err != nil {
+				return av, fmt.Errorf("attribute %q: %w", k, err)
+			}
+			m[k] = av
+		}
+		return events.NewMapAttribute(m), nil
+	}
+	return events.DynamoDBAttributeValue{}, fmt.Errorf("unsupported JSON value of type %T", x)
+}
+
+// UnmarshalMap converts DynamoDB attribute values back to plain JSON and
+// decodes that into v. Sets become arrays, binary becomes base64 text.
+func UnmarshalMap(img map[string]events.DynamoDBAttributeValue, v any) error {
+	m := make(map[string]any, len(img))
+	for k, av := range img {
+		x, err := fromAttributeValue(av)
+		if err != nil {
+			return fmt.Errorf("attribute %q: %w", k, err)
+		}
+		m[k] = x
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+// AttributeValueToJSON returns the plain JSON value of one attribute value.
+func AttributeValueToJSON(av events.DynamoDBAttributeValue) (any, error) {
+	return fromAttributeValue(av)
+}
+
+func fromAttributeValue(av events.DynamoDBAttributeValue) (any, error) {
+	switch av.DataType() {
+	case events.DataTypeNull:
+		return nil, nil
+	case events.DataTypeString:
+		return av.String(), nil
+	case events.DataTypeBoolean:
+		return av.Boolean(), nil
+	case events.DataTypeNumber:
+		n := json.Number(av.Number())
+		if _, err := n.Float64(); err != nil {
+			return nil, fmt.Errorf("number %q: %w", av.Number(), err)
+		}
+		return n, nil
+	case events.DataTypeBinary:
+		return av.Binary(), nil
+	case events.DataTypeStringSet:
+		return av.StringSet(), nil
+	case events.DataTypeNumberSet:
+		ns := av.NumberSet()
+		out := make([]json.Number, len(ns))
+		for i, n := range ns {
+			out[i] = json.Number(n)
+		}
+		return out, nil
+	case events.DataTypeBinarySet:
+		return av.BinarySet(), nil
+	case events.DataTypeList:
+		l := av.List()
+		out := make([]any, len(l))
+		for i, e := range l {
+			x, err := fromAttributeValue(e)
+			if err != nil {
+				return nil, fmt.Errorf("index %d: %w", i, err)
+			}
+			out[i] = x
+		}
+		return out, nil
+	case events.DataTypeMap:
+		m := av.Map()
+		out := make(map[string]any, len(m))
+		for k, e := range m {
+			x, err := fromAttributeValue(e)
+			if err != nil {
+				return nil, fmt.Errorf("attribute %q: %w", k, err)
+			}
+			out[k] = x
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("unknown attribute value type %v", av.DataType())
+}
