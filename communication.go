@@ -3,7 +3,6 @@ package doctales
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -73,6 +72,10 @@ type Communication struct {
 	Attachments []Attachment `json:"attachments"`
 	Metadata    Metadata     `json:"metadata"`
 
+	// RequestHash is the ContentHash of the request that created the
+	// communication; the table item keeps it to recognise retries.
+	RequestHash string `json:"requestHash,omitempty"`
+
 	// Fields keeps the source-specific input fields that have no place
 	// above: fileType and fileSize of a document, platform, mentions and
 	// hashtags of a post, every key of an unknown source.
@@ -109,12 +112,12 @@ func ObjectKey(c *Communication) string {
 	return fmt.Sprintf("%s/%04d/%02d/%02d/%s.json", c.Type, t.Year(), int(t.Month()), t.Day(), c.ID)
 }
 
-// ContentHash returns a stable digest of what the client sent for c,
-// ignoring nothing: two posts with the same id and the same hash are the
-// same communication.
-func ContentHash(c *Communication) string {
-	b, _ := json.Marshal(c)
-	sum := sha256.Sum256(b)
+// ContentHash returns a digest of the bytes a client sent for a
+// communication. Two requests with the same id and the same hash are the same
+// communication, so a retried request gets the same answer; the same id with
+// another hash is a conflict.
+func ContentHash(request []byte) string {
+	sum := sha256.Sum256(request)
 	return hex.EncodeToString(sum[:16])
 }
 
@@ -156,7 +159,7 @@ func NewItem(c *Communication, now time.Time) *Item {
 		S3Key:       ObjectKey(c),
 		Metadata:    c.Metadata,
 		Status:      StatusAccepted,
-		ContentHash: ContentHash(c),
+		ContentHash: c.RequestHash,
 		CreatedAt:   now,
 		UpdatedAt:   now,
 	}
