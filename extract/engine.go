@@ -1,0 +1,223 @@
+package extract
+
+import (
+	"context"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/doctales/doctales"
+)
+
+// Default limits of the engine.
+const (
+	// DefaultMaxAnalyzeBytes is how much of the content the costly steps
+	// (tagging, entities, key phrases, dates, PII) read: 32 KiB covers the
+	// new text of nearly every e-mail and bounds the time per message.
+	DefaultMaxAnalyzeBytes = 32 << 10
+
+	// DefaultMaxSentimentBytes is how much of the content sentiment reads.
+	// VADER is cheap (about 1 µs a word), so it reads up to 1 MiB rather
+	// than the original's 5 KB.
+	DefaultMaxSentimentBytes = 1 << 20
+
+	// DefaultActionThreshold is the probability above which a sentence is a
+	// request to the reader.
+	DefaultActionThreshold = 0.5
+)
+
+var _ doctales.Extractor = (*Engine)(nil)
+
+// Engine extracts the dimensions of communications with local models only:
+// no network, no model fetched at run time. The models are loaded once per
+// process, on first use, and shared.
+//
+// The zero value is ready to use with the defaults; New sets them
+// explicitly. An Engine is safe for concurrent use once its fields are set;
+// do not change them while Extract runs.
+type Engine struct {
+	// Now returns the extraction time, used for ExtractedAt, isRecent and
+	// isPast, and as the reference time of a communication without a
+	// timestamp. Default time.Now.
+	Now func() time.Time
+
+	// MaxAnalyzeBytes bounds the bytes of content the costly steps read.
+	// Default DefaultMaxAnalyzeBytes; zero means the default.
+	MaxAnalyzeBytes int
+
+	// MaxSentimentBytes bounds the bytes of content sentiment reads.
+	// Default DefaultMaxSentimentBytes; zero means the default.
+	MaxSentimentBytes int
+
+	// MaxDateSentences bounds how many sentences go to the date parser.
+	// Default DefaultMaxDateSentences; zero means the default.
+	MaxDateSentences int
+
+	// ActionThreshold is the probability above which a sentence requires
+	// action. Default DefaultActionThreshold; zero means the default.
+	ActionThreshold float64
+}
+
+// Option sets a field of an Engine built by New.
+type Option func(*Engine)
+
+// WithNow sets the clock.
+func WithNow(now func() time.Time) Option { return func(e *Engine) { e.Now = now } }
+
+// WithMaxAnalyzeBytes sets Engine.MaxAnalyzeBytes.
+func WithMaxAnalyzeBytes(n int) Option { return func(e *Engine) { e.MaxAnalyzeBytes = n } }
+
+// New returns an Engine with the defaults, changed by opts.
+func New(opts ...Option) *Engine {
+	e := &Engine{
+		Now:               time.Now,
+		MaxAnalyzeBytes:   DefaultMaxAnalyzeBytes,
+		MaxSentimentBytes: DefaultMaxSentimentBytes,
+		MaxDateSentences:  DefaultMaxDateSentences,
+		ActionThreshold:   DefaultActionThreshold,
+	}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+func orDefault[T int | float64](v, d T) T {
+	if v <= 0 {
+		return d
+	}
+	return v
+}
+
+// Extract computes the dimensions of c. It does not keep c. It returns an
+// error only for a nil communication (EINVALID) or a done context; any text,
+// however odd, gives a result, with "und" and empty fields where nothing
+// could be found.
+func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*doctales.Dimensions, error) {
+	if c == nil {
+		return nil, doctales.Errorf(doctales.EINVALID, "Communication is required.")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	now := e.now()
+	ref := c.Timestamp
+	if ref.IsZero() {
+		ref = now
+	}
+
+	// Prepare the texts: valid UTF-8 with unchanged offsets, cut for the
+	// costly steps.
+	content := sanitize(c.Content)
+	subject := sanitize(c.Subject)
+	analyzed := cut(content, orDefault(e.MaxAnalyzeBytes, DefaultMaxAnalyzeBytes))
+	all := splitSentences(cut(content, orDefault(e.MaxSentimentBytes, DefaultMaxSentimentBytes)))
+	var sents, fresh []span // analysed sentences; those not quoted
+	for _, s := range all {
+		if s.end > len(analyzed) {
+			break
+		}
+		sents = append(sents, s)
+		if !s.quoted {
+			fresh = append(fresh, s)
+		}
+	}
+	var subj []span
+	if t := strings.TrimSpace(stripReplyPrefix(subject)); t != "" {
+		b := strings.Index(subject, t)
+		subj = []span{{text: t, start: b, end: b + len(t)}}
+	}
+
+	d := &doctales.Dimensions{
+		ExtractedAt:   now,
+		Language:      "und",
+		Entities:      []doctales.Entity{},
+		KeyPhrases:    []doctales.KeyPhrase{},
+		PII:           []doctales.PIIEntity{},
+		Dates:         []doctales.DateMention{},
+		AnalyzedBytes: len(analyzed),
+		Truncated:     len(analyzed) < len(content),
+	}
+
+	// Sentiment over the whole text, less quoted replies when there is new
+	// text.
+	senti := all
+	if len(fresh) > 0 {
+		senti = senti[:0:0]
+		for _, s := range all {
+			if !s.quoted {
+				senti = append(senti, s)
+			}
+		}
+	}
+	d.Sentiment, d.SentimentScore = sentimentOf(senti)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	// Dates and the deadline, resolved against the timestamp. Only the
+	// subject and the new text can set a deadline.
+	maxDates := orDefault(e.MaxDateSentences, DefaultMaxDateSentences)
+	subjDates := findDates(subj, doctales.SourceSubject, ref, maxDates)
+	freshDates := findDates(fresh, doctales.SourceContent, ref, maxDates)
+	d.Dates = append(append(d.Dates, subjDates...), freshDates...)
+	if dl := chooseDeadline(d.Dates, ref); dl != nil {
+		t := dl.Time
+		d.Deadline = &t
+	}
+
+	// Requires action: the strongest request among subject and new text.
+	var reasons []string
+	best := 0.0
+	for _, s := range append(append([]span{}, subj...), fresh...) {
+		p, why := sentenceAction(s.text)
+		if p > best {
+			best = p
+		}
+		if p >= orDefault(e.ActionThreshold, DefaultActionThreshold) && why != "" && len(reasons) < 3 {
+			reasons = append(reasons, why)
+		}
+	}
+	d.ActionScore = math.Round(best*1000) / 1000
+	d.RequiresAction = best >= orDefault(e.ActionThreshold, DefaultActionThreshold)
+	d.ActionReasons = reasons
+
+	// Urgency from the deadline, the request and urgency words.
+	in := UrgencyInput{Ref: ref, Deadline: d.Deadline, Request: d.RequiresAction, PriorityHeader: priorityHeader(c)}
+	for _, s := range append(append([]span{}, subj...), fresh...) {
+		if noActionCue.MatchString(s.text) {
+			continue
+		}
+		if in.Cue == "" {
+			in.Cue = strings.ToLower(urgencyCue.FindString(s.text))
+		}
+		if in.SoftCue == "" {
+			in.SoftCue = strings.ToLower(softUrgencyCue.FindString(s.text))
+		}
+	}
+	d.Urgency, d.UrgencyScore, d.UrgencyReasons = Urgency(in)
+	return d, nil
+}
+
+// stripReplyPrefix removes "Re:", "Fwd:" and the like from a subject.
+func stripReplyPrefix(s string) string {
+	for {
+		t := strings.TrimSpace(s)
+		l := strings.ToLower(t)
+		switch {
+		case strings.HasPrefix(l, "re:"), strings.HasPrefix(l, "fw:"), strings.HasPrefix(l, "aw:"):
+			s = t[3:]
+		case strings.HasPrefix(l, "fwd:"):
+			s = t[4:]
+		default:
+			return t
+		}
+	}
+}

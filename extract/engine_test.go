@@ -1,0 +1,121 @@
+package extract_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/extract"
+)
+
+// tuesday is the reference timestamp of the tests: Tuesday 10 June 2025, 09:30 UTC.
+var tuesday = time.Date(2025, 6, 10, 9, 30, 0, 0, time.UTC)
+
+// MustExtract runs a fresh engine on c and fails the test on error.
+func MustExtract(tb testing.TB, c *doctales.Communication) *doctales.Dimensions {
+	tb.Helper()
+	e := extract.New(extract.WithNow(func() time.Time { return tuesday.Add(time.Hour) }))
+	d, err := e.Extract(context.Background(), c)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d
+}
+
+func email(subject, content string) *doctales.Communication {
+	return &doctales.Communication{
+		ID: "t", Type: doctales.TypeEmail, Timestamp: tuesday,
+		Subject: subject, Sender: "Ann Lee", SenderID: "ann@example.com",
+		Content: content,
+	}
+}
+
+func TestEngine_Extract(t *testing.T) {
+	t.Run("WireTransfer", func(t *testing.T) {
+		d := MustExtract(t, email("Wire transfer", "URGENT: please approve the wire before 5pm today."))
+		if d.Urgency != doctales.UrgencyHigh {
+			t.Errorf("urgency = %q (%v), want high", d.Urgency, d.UrgencyReasons)
+		}
+		if !d.RequiresAction {
+			t.Error("requiresAction = false, want true")
+		}
+		want := time.Date(2025, 6, 10, 17, 0, 0, 0, time.UTC)
+		if d.Deadline == nil || !d.Deadline.Equal(want) {
+			t.Errorf("deadline = %v, want %v", d.Deadline, want)
+		}
+		if d.UrgencyScore < 0.7 {
+			t.Errorf("urgencyScore = %v, want >= 0.7", d.UrgencyScore)
+		}
+	})
+	t.Run("Photos", func(t *testing.T) {
+		d := MustExtract(t, email("Weekend", "Hi, just sharing the photos from the weekend. Have a nice week."))
+		if d.Urgency != doctales.UrgencyLow {
+			t.Errorf("urgency = %q (%v), want low", d.Urgency, d.UrgencyReasons)
+		}
+		if d.RequiresAction {
+			t.Errorf("requiresAction = true (%v), want false", d.ActionReasons)
+		}
+		if d.Deadline != nil {
+			t.Errorf("deadline = %v, want none", d.Deadline)
+		}
+		if d.Sentiment != extract.SentimentPositive {
+			t.Errorf("sentiment = %q, want POSITIVE", d.Sentiment)
+		}
+	})
+	t.Run("ErrNil", func(t *testing.T) {
+		_, err := extract.New().Extract(context.Background(), nil)
+		if doctales.ErrorCode(err) != doctales.EINVALID {
+			t.Fatalf("err = %v, want EINVALID", err)
+		}
+	})
+	t.Run("ErrCanceled", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := extract.New().Extract(ctx, email("x", "y")); err == nil {
+			t.Fatal("want an error from a cancelled context")
+		}
+	})
+	t.Run("ZeroValue", func(t *testing.T) {
+		var e extract.Engine
+		d, err := e.Extract(context.Background(), email("Lunch", "Can you join us for lunch on Friday?"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !d.RequiresAction {
+			t.Error("requiresAction = false, want true")
+		}
+	})
+}
+
+func TestEngine_Extract_Urgency(t *testing.T) {
+	for _, tt := range []struct {
+		name, subject, content string
+		fields                 map[string]any
+		want                   string
+		action                 bool
+	}{
+		{"DeadlineTomorrow", "Report", "Please send me the report by tomorrow.", nil, "high", true},
+		{"EOD", "Contract", "I need the signed contract by EOD.", nil, "high", true},
+		{"FridayIsThreeDays", "Slides", "Could you review the slides by Friday?", nil, "medium", true},
+		{"UndatedRequest", "Question", "Could you send me the latest figures?", nil, "medium", true},
+		{"DeadlineFarAway", "Plan", "Please submit the plan by August 30, 2025.", nil, "low", true},
+		{"Newsletter", "News", "Our June newsletter is out. Read about our new office in Berlin.", nil, "low", false},
+		{"PriorityHeaderAlone", "AMAZING OFFER", "Make money fast with our amazing offer.", map[string]any{"X-Priority": "1 (Highest)"}, "low", false},
+		{"UrgentNoRequest", "Outage", "Urgent: the server is down since 8am.", nil, "medium", false},
+		{"FYI", "FYI", "FYI, the meeting notes are attached. No action required.", nil, "low", false},
+		{"QuotedRequestIgnored", "Re: lunch", "Sounds good, thanks.\n\nOn Mon, Jun 9, 2025 at 3:00 PM Bob <bob@x.com> wrote:\n> Can you book the table by noon tomorrow?", nil, "low", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := email(tt.subject, tt.content)
+			c.Fields = tt.fields
+			d := MustExtract(t, c)
+			if d.Urgency != tt.want {
+				t.Errorf("urgency = %q %v, want %q", d.Urgency, d.UrgencyReasons, tt.want)
+			}
+			if d.RequiresAction != tt.action {
+				t.Errorf("requiresAction = %v %v, want %v", d.RequiresAction, d.ActionReasons, tt.action)
+			}
+		})
+	}
+}

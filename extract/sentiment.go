@@ -1,0 +1,83 @@
+package extract
+
+import (
+	"math"
+	"sync"
+
+	"github.com/doctales/doctales"
+	"github.com/jonreiter/govader"
+)
+
+// Sentiment labels, as Comprehend names them.
+const (
+	SentimentPositive = "POSITIVE"
+	SentimentNegative = "NEGATIVE"
+	SentimentNeutral  = "NEUTRAL"
+	SentimentMixed    = "MIXED"
+)
+
+// Sentiment thresholds on VADER's compound score, as its authors use them.
+const (
+	sentimentCut = 0.05 // |compound| below this is neutral
+	mixedCut     = 0.5  // a sentence at least this far from 0 is strongly polar
+)
+
+// vader is the shared VADER analyser: read-only maps after construction, so
+// safe for concurrent use.
+var vader = sync.OnceValue(govader.NewSentimentIntensityAnalyzer)
+
+// sentimentOf scores the sentences with VADER one by one and aggregates
+// them, each weighted by its number of words. A text with strongly positive
+// and strongly negative sentences in comparable weight is MIXED.
+func sentimentOf(sentences []span) (string, *doctales.SentimentScore) {
+	v := vader()
+	var sumW, pos, neg, neu, comp, strongPos, strongNeg float64
+	for _, s := range sentences {
+		w := float64(len(words(s.text)))
+		if w == 0 {
+			continue
+		}
+		ps := v.PolarityScores(s.text)
+		sumW += w
+		pos += w * ps.Positive
+		neg += w * ps.Negative
+		neu += w * ps.Neutral
+		comp += w * ps.Compound
+		if ps.Compound >= mixedCut {
+			strongPos += w
+		} else if ps.Compound <= -mixedCut {
+			strongNeg += w
+		}
+	}
+	if sumW == 0 {
+		return SentimentNeutral, &doctales.SentimentScore{Neutral: 1}
+	}
+	sc := &doctales.SentimentScore{Compound: round3(comp / sumW)}
+	// Mixed is the share of the weaker strong side relative to the stronger.
+	if hi := math.Max(strongPos, strongNeg); hi > 0 {
+		sc.Mixed = math.Min(strongPos, strongNeg) / hi * (strongPos + strongNeg) / sumW
+	}
+	rest := 1 - sc.Mixed
+	total := pos + neg + neu
+	if total == 0 {
+		total = 1
+		neu = 1
+	}
+	sc.Positive = round3(rest * pos / total)
+	sc.Negative = round3(rest * neg / total)
+	sc.Neutral = round3(rest * neu / total)
+	sc.Mixed = round3(sc.Mixed)
+
+	label := SentimentNeutral
+	switch {
+	case strongPos > 0 && strongNeg > 0 && math.Min(strongPos, strongNeg) >= 0.3*math.Max(strongPos, strongNeg):
+		label = SentimentMixed
+	case sc.Compound >= sentimentCut:
+		label = SentimentPositive
+	case sc.Compound <= -sentimentCut:
+		label = SentimentNegative
+	}
+	return label, sc
+}
+
+func round3(f float64) float64 { return math.Round(f*1000) / 1000 }

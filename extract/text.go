@@ -1,0 +1,222 @@
+package extract
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// span is a piece of a text with its byte offsets [start, end).
+type span struct {
+	text       string
+	start, end int
+	quoted     bool // inside a quoted reply, a forwarded part or a signature
+}
+
+// sanitize returns s with every invalid UTF-8 byte and every NUL replaced by
+// one '?' or ' ' byte, so that offsets into the result are offsets into s.
+func sanitize(s string) string {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	b := []byte(s)
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			b[i] = '?'
+		} else if r == 0 {
+			b[i] = ' '
+		}
+		i += n
+	}
+	return string(b)
+}
+
+// cut returns the longest prefix of s that is at most n bytes and ends on a
+// rune boundary.
+func cut(s string, n int) string {
+	if n <= 0 || len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// abbreviations that end with a period without ending a sentence.
+var abbreviations = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "sr": true, "jr": true,
+	"st": true, "vs": true, "etc": true, "inc": true, "ltd": true, "co": true, "corp": true,
+	"e.g": true, "i.e": true, "no": true, "approx": true, "dept": true, "est": true,
+	"jan": true, "feb": true, "mar": true, "apr": true, "jun": true, "jul": true, "aug": true,
+	"sep": true, "sept": true, "oct": true, "nov": true, "dec": true, "mon": true, "tue": true,
+	"wed": true, "thu": true, "fri": true, "sat": true, "sun": true, "a.m": true, "p.m": true,
+	"u.s": true, "fig": true, "al": true, "ave": true, "rd": true, "blvd": true,
+}
+
+// maxSentenceBytes bounds one sentence so that per-sentence work stays
+// bounded on text without punctuation.
+const maxSentenceBytes = 600
+
+// splitSentences cuts text into sentences with offsets. It breaks at
+// sentence punctuation followed by space, at blank lines, before list
+// items, and at the last space before maxSentenceBytes. Lines quoted with
+// '>' and everything after a reply header ("On ... wrote:", "-----Original
+// Message-----") or a signature delimiter ("-- ") are marked quoted.
+func splitSentences(text string) []span {
+	var out []span
+	quotedFrom := replyStart(text)
+	emit := func(start, end int) {
+		for start < end {
+			r, n := utf8.DecodeRuneInString(text[start:])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			start += n
+		}
+		for end > start {
+			r, n := utf8.DecodeLastRuneInString(text[start:end])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			end -= n
+		}
+		if end <= start {
+			return
+		}
+		s := span{text: text[start:end], start: start, end: end}
+		s.quoted = start >= quotedFrom || isQuotedLine(text, start)
+		out = append(out, s)
+	}
+	start := 0
+	for i := 0; i < len(text); {
+		c := text[i]
+		switch {
+		case c == '\n':
+			// A blank line, a list item or a quoted line starts a new sentence.
+			j := i + 1
+			for j < len(text) && (text[j] == ' ' || text[j] == '\t' || text[j] == '\r') {
+				j++
+			}
+			if j >= len(text) || text[j] == '\n' || isListStart(text[j:]) || text[j] == '>' || lineIsShort(text, start, i) {
+				emit(start, i)
+				start = i + 1
+			}
+			i++
+		case c == '.' || c == '!' || c == '?':
+			j := i + 1
+			for j < len(text) && (text[j] == '.' || text[j] == '!' || text[j] == '?' || text[j] == '"' || text[j] == ')' || text[j] == '\'') {
+				j++
+			}
+			if j >= len(text) || text[j] == ' ' || text[j] == '\n' || text[j] == '\t' || text[j] == '\r' {
+				if c != '.' || !endsWithAbbreviation(text[start:i]) {
+					emit(start, j)
+					start = j
+				}
+			}
+			i = j
+		default:
+			if i-start >= maxSentenceBytes && (c == ' ' || c == '\t') {
+				emit(start, i)
+				start = i
+			}
+			i++
+		}
+	}
+	emit(start, len(text))
+	return out
+}
+
+// lineIsShort reports whether the line ending at i (within the sentence
+// that starts at start) is a short line such as a greeting, a heading or a
+// signature line, which ends a sentence even without punctuation.
+func lineIsShort(text string, start, i int) bool {
+	ls := strings.LastIndexByte(text[:i], '\n') + 1
+	if ls < start {
+		ls = start
+	}
+	line := strings.TrimSpace(text[ls:i])
+	if line == "" {
+		return true
+	}
+	if strings.HasSuffix(line, ":") || strings.HasSuffix(line, ",") && len(line) < 30 {
+		return true
+	}
+	return len(line) < 40 && ls == start
+}
+
+func isListStart(s string) bool {
+	if s == "" {
+		return false
+	}
+	switch s[0] {
+	case '-', '*', '+':
+		return len(s) > 1 && s[1] == ' '
+	}
+	if strings.HasPrefix(s, "•") {
+		return true
+	}
+	i := 0
+	for i < len(s) && i < 3 && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i > 0 && i+1 < len(s) && (s[i] == '.' || s[i] == ')') && s[i+1] == ' '
+}
+
+func endsWithAbbreviation(s string) bool {
+	i := len(s)
+	for i > 0 && (isASCIILetter(s[i-1]) || s[i-1] == '.') {
+		i--
+	}
+	w := strings.ToLower(s[i:])
+	if len(w) == 1 && isASCIILetter(w[0]) {
+		return true // an initial: "J. Smith"
+	}
+	return abbreviations[w]
+}
+
+func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// isQuotedLine reports whether the line holding offset off starts with '>'.
+func isQuotedLine(text string, off int) bool {
+	ls := strings.LastIndexByte(text[:off], '\n') + 1
+	return strings.HasPrefix(strings.TrimLeft(text[ls:], " \t"), ">")
+}
+
+// replyStart returns the offset where the quoted or forwarded part of an
+// e-mail body, or its signature, begins, or len(text) if none does.
+func replyStart(text string) int {
+	best := len(text)
+	for _, m := range []string{
+		"\n-----Original Message-----", "\n----- Original Message -----",
+		"\n-------- Original Message --------", "\n---------- Forwarded message",
+		"\n-----Forwarded", "\n-- \n", "\n--\n", "\n______________________________",
+	} {
+		if i := strings.Index(text, m); i >= 0 && i < best {
+			best = i
+		}
+	}
+	// "On <date>, <name> wrote:" on one line.
+	for off := 0; off < best; {
+		i := strings.Index(text[off:best], " wrote:")
+		if i < 0 {
+			break
+		}
+		i += off
+		ls := strings.LastIndexByte(text[:i], '\n') + 1
+		if line := text[ls:i]; strings.HasPrefix(strings.TrimSpace(line), "On ") || strings.Contains(line, "@") {
+			best = ls
+			break
+		}
+		off = i + 7
+	}
+	return best
+}
+
+// words returns the lower-case words (letters, digits, apostrophes) of s.
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’')
+	})
+}
