@@ -1,0 +1,32 @@
+// Package runtime delivers events from the durable log to functions, the way
+// AWS Lambda event source mappings deliver S3 notifications and DynamoDB
+// stream records.
+//
+// # Where it sits
+//
+// The object store appends s3:ObjectCreated records to the log, the table
+// appends its stream records, the topic appends its messages. A
+// [Subscription] connects one source of the log to one function, with the
+// settings of an event source mapping: filter patterns, batch size, maximum
+// retry attempts, maximum record age, bisect-on-error, an on-failure
+// destination (the dead-letter store) and a concurrency.
+//
+// # Guarantees
+//
+//   - Delivery is at least once. A checkpoint per subscription records how
+//     far every record is finished; after a crash delivery resumes from it,
+//     so a record may be delivered again and functions must be idempotent.
+//   - Order is kept per record key: records with the same key go to the same
+//     worker, in log order. A failing record blocks only its worker, and only
+//     until it is dead-lettered.
+//   - Records that match no filter are dropped and counted, never retried or
+//     dead-lettered.
+//   - A failing batch is retried with exponential backoff and full jitter; with
+//     BisectOnError it is split in halves until the failing record stands
+//     alone; a record that fails MaxRetryAttempts+1 times, or is older than
+//     MaxRecordAge, goes to the dead-letter store with its error, attempt
+//     count and timestamps, and delivery moves on.
+//   - Close stops reading, lets in-flight invocations see a cancelled context,
+//     and does not count their failure: they are delivered again after the
+//     next start.
+package runtime

@@ -1,0 +1,88 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/doctales/doctales"
+)
+
+// S3Func is a function on S3 event notifications, like a Lambda function
+// subscribed to a bucket.
+type S3Func func(ctx context.Context, ev events.S3Event) error
+
+// S3Handler adapts fn to a Handler. As S3 invokes a function once per
+// notification, each record is its own invocation, in order; the first
+// failure stops the batch.
+func S3Handler(fn S3Func) Handler {
+	return HandlerFunc(func(ctx context.Context, recs []*doctales.LogRecord) (int, error) {
+		for i, rec := range recs {
+			var r events.S3EventRecord
+			if err := json.Unmarshal(rec.Data, &r); err != nil {
+				return i, fmt.Errorf("decode S3 event record %d: %w", rec.Seq, err)
+			}
+			if err := fn(ctx, events.S3Event{Records: []events.S3EventRecord{r}}); err != nil {
+				return i, err
+			}
+		}
+		return -1, nil
+	})
+}
+
+// DynamoDBFunc is a function on DynamoDB stream batches that reports batch
+// item failures, like a Lambda function with ReportBatchItemFailures.
+type DynamoDBFunc func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error)
+
+// DynamoDBHandler adapts fn to a Handler: the batch becomes one
+// events.DynamoDBEvent, and the lowest batch item failure (by position)
+// marks where retrying starts, as AWS checkpoints at the lowest failed
+// sequence number.
+func DynamoDBHandler(fn DynamoDBFunc) Handler {
+	return HandlerFunc(func(ctx context.Context, recs []*doctales.LogRecord) (int, error) {
+		ev := events.DynamoDBEvent{Records: make([]events.DynamoDBEventRecord, len(recs))}
+		for i, rec := range recs {
+			if err := json.Unmarshal(rec.Data, &ev.Records[i]); err != nil {
+				return i, fmt.Errorf("decode DynamoDB stream record %d: %w", rec.Seq, err)
+			}
+		}
+		resp, err := fn(ctx, ev)
+		if err != nil {
+			return -1, err
+		}
+		if len(resp.BatchItemFailures) == 0 {
+			return -1, nil
+		}
+		failed := make(map[string]bool, len(resp.BatchItemFailures))
+		for _, f := range resp.BatchItemFailures {
+			failed[f.ItemIdentifier] = true
+		}
+		for i, r := range ev.Records {
+			if failed[r.Change.SequenceNumber] {
+				return i, fmt.Errorf("record %s (sequence number %s) reported as a batch item failure", r.EventID, r.Change.SequenceNumber)
+			}
+		}
+		// Unknown identifiers fail the whole batch, as AWS does.
+		return 0, fmt.Errorf("batch item failure names unknown sequence numbers: %v", resp.BatchItemFailures)
+	})
+}
+
+// SNSFunc is a topic subscriber: it receives one message at a time.
+type SNSFunc func(ctx context.Context, m *doctales.Message) error
+
+// SNSHandler adapts fn to a Handler, one message per invocation, in order.
+func SNSHandler(fn SNSFunc) Handler {
+	return HandlerFunc(func(ctx context.Context, recs []*doctales.LogRecord) (int, error) {
+		for i, rec := range recs {
+			var m doctales.Message
+			if err := json.Unmarshal(rec.Data, &m); err != nil {
+				return i, fmt.Errorf("decode SNS message %d: %w", rec.Seq, err)
+			}
+			if err := fn(ctx, &m); err != nil {
+				return i, err
+			}
+		}
+		return -1, nil
+	})
+}

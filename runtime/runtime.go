@@ -1,0 +1,781 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/pattern"
+)
+
+// Default subscription settings, matching AWS event source mappings where AWS
+// has a default.
+const (
+	DefaultBatchSize        = 100            // records per invocation (DynamoDB streams default)
+	DefaultMaxRetryAttempts = 3              // retries after the first failure; then dead-lettered
+	DefaultMaxRecordAge     = 24 * time.Hour // older records are dead-lettered unprocessed
+	DefaultConcurrency      = 2              // workers per subscription (parallelization factor)
+	DefaultRetryBaseDelay   = 200 * time.Millisecond
+	DefaultRetryMaxDelay    = 30 * time.Second
+	DefaultPollInterval     = 500 * time.Millisecond // also picks up appends by other processes
+	DefaultReadLimit        = 500                    // records read from the log per poll
+
+	MaxBatchSize   = 10000 // as AWS for DynamoDB streams
+	MaxConcurrency = 64
+)
+
+// Handler is a function as the runtime sees it: it takes a batch of records of
+// one source, in order, and reports which failed.
+//
+// It returns (-1, nil) when every record succeeded, or the index of the first
+// record that failed and its error: records before that index count as
+// done, that record and every later one are retried (AWS's batch item
+// failure semantics for stream sources). A returned error with index -1 fails
+// the whole batch. Handlers must be idempotent and safe for concurrent use.
+type Handler interface {
+	Invoke(ctx context.Context, recs []*doctales.LogRecord) (failed int, err error)
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, recs []*doctales.LogRecord) (int, error)
+
+// Invoke calls f.
+func (f HandlerFunc) Invoke(ctx context.Context, recs []*doctales.LogRecord) (int, error) {
+	return f(ctx, recs)
+}
+
+// Subscription connects a source of the event log to a function, like a
+// Lambda event source mapping. Zero values take the defaults above; Validate
+// reports the first setting out of range.
+type Subscription struct {
+	// Name identifies the subscription: its checkpoint, its dead letters and
+	// its log lines. Required, unique in a runtime.
+	Name string
+	// Source is the log source read: doctales.SourceS3, SourceDynamoDB or
+	// SourceSNS. Required.
+	Source string
+	// Filters are up to pattern.MaxPatterns filter patterns, ORed. A record
+	// matching none is dropped and counted. None means every record.
+	Filters []string
+	// Handler is the function invoked. Required.
+	Handler Handler
+
+	// BatchSize is the most records per invocation. 0 means DefaultBatchSize.
+	BatchSize int
+	// MaxRetryAttempts is how many times a failing record is retried before it
+	// is dead-lettered. 0 means DefaultMaxRetryAttempts; -1 means no retries.
+	MaxRetryAttempts int
+	// MaxRecordAge dead-letters records older than this without invoking the
+	// function. 0 means DefaultMaxRecordAge; -1 means no limit.
+	MaxRecordAge time.Duration
+	// BatchWindow is how long a worker waits for a batch to fill after its
+	// first record (MaximumBatchingWindowInSeconds). 0 sends what is there.
+	BatchWindow time.Duration
+	// BisectOnError splits a failing batch in halves and retries each, so the
+	// failing record ends up alone and the others succeed.
+	BisectOnError bool
+	// Concurrency is the number of workers; records with the same key always
+	// go to the same worker. 0 means DefaultConcurrency.
+	Concurrency int
+	// RetryBaseDelay and RetryMaxDelay bound the exponential backoff between
+	// retries (full jitter). 0 means the defaults.
+	RetryBaseDelay time.Duration
+	RetryMaxDelay  time.Duration
+
+	filters *pattern.Set
+}
+
+// withDefaults returns s with zero settings replaced by defaults.
+func (s Subscription) withDefaults() Subscription {
+	if s.BatchSize == 0 {
+		s.BatchSize = DefaultBatchSize
+	}
+	if s.MaxRetryAttempts == 0 {
+		s.MaxRetryAttempts = DefaultMaxRetryAttempts
+	} else if s.MaxRetryAttempts < 0 {
+		s.MaxRetryAttempts = 0
+	}
+	if s.MaxRecordAge == 0 {
+		s.MaxRecordAge = DefaultMaxRecordAge
+	}
+	if s.Concurrency == 0 {
+		s.Concurrency = DefaultConcurrency
+	}
+	if s.RetryBaseDelay == 0 {
+		s.RetryBaseDelay = DefaultRetryBaseDelay
+	}
+	if s.RetryMaxDelay == 0 {
+		s.RetryMaxDelay = DefaultRetryMaxDelay
+	}
+	return s
+}
+
+// Validate reports the first invalid setting, naming the field and the limit.
+func (s *Subscription) Validate() error {
+	switch {
+	case s.Name == "":
+		return doctales.FieldErrorf(doctales.EINVALID, "Name", "subscription name is required")
+	case s.Source == "":
+		return doctales.FieldErrorf(doctales.EINVALID, "Source", "subscription %q: source is required", s.Name)
+	case s.Handler == nil:
+		return doctales.FieldErrorf(doctales.EINVALID, "Handler", "subscription %q: function is required", s.Name)
+	case s.BatchSize < 0 || s.BatchSize > MaxBatchSize:
+		return doctales.FieldErrorf(doctales.EINVALID, "BatchSize", "subscription %q: batch size %d is outside 1..%d", s.Name, s.BatchSize, MaxBatchSize)
+	case s.MaxRetryAttempts < -1 || s.MaxRetryAttempts > 10000:
+		return doctales.FieldErrorf(doctales.EINVALID, "MaxRetryAttempts", "subscription %q: maximum retry attempts %d is outside -1..10000", s.Name, s.MaxRetryAttempts)
+	case s.Concurrency < 0 || s.Concurrency > MaxConcurrency:
+		return doctales.FieldErrorf(doctales.EINVALID, "Concurrency", "subscription %q: concurrency %d is outside 1..%d", s.Name, s.Concurrency, MaxConcurrency)
+	case s.MaxRecordAge < -1:
+		return doctales.FieldErrorf(doctales.EINVALID, "MaxRecordAge", "subscription %q: maximum record age %s is negative", s.Name, s.MaxRecordAge)
+	case len(s.Filters) > pattern.MaxPatterns:
+		return doctales.FieldErrorf(doctales.EINVALID, "Filters", "subscription %q: %d filter patterns; the limit is %d", s.Name, len(s.Filters), pattern.MaxPatterns)
+	}
+	set, err := pattern.NewSet(s.Filters...)
+	if err != nil {
+		return doctales.FieldErrorf(doctales.EINVALID, "Filters", "subscription %q: %v", s.Name, err)
+	}
+	s.filters = set
+	return nil
+}
+
+// Stats are the counters of one subscription since the runtime opened.
+type Stats struct {
+	Name         string        `json:"name"`
+	Source       string        `json:"source"`
+	Read         int64         `json:"read"`         // records read from the log
+	Filtered     int64         `json:"filtered"`     // dropped: matched no filter, or targeted at another subscription
+	Invocations  int64         `json:"invocations"`  // handler calls
+	Errors       int64         `json:"errors"`       // failed handler calls
+	Succeeded    int64         `json:"succeeded"`    // records done by the handler
+	Retried      int64         `json:"retried"`      // record retries
+	DeadLettered int64         `json:"deadLettered"` // records sent to the dead-letter store
+	InFlight     int64         `json:"inFlight"`     // records read and not finished
+	Checkpoint   int64         `json:"checkpoint"`   // every record up to here is finished
+	IteratorAge  time.Duration `json:"iteratorAge"`  // age of the oldest unfinished record
+	LastError    string        `json:"lastError,omitempty"`
+}
+
+// Runtime runs subscriptions over an event log. Add subscriptions, then Open;
+// Close stops them. The zero value is not usable: set Log and DeadLetters.
+type Runtime struct {
+	// Log is the durable event log read. Required.
+	Log doctales.EventLog
+	// DeadLetters receives records that exhausted their retries (the
+	// on-failure destination). Required.
+	DeadLetters doctales.DeadLetterStore
+	// Logger receives lifecycle and failure lines. Default slog.Default().
+	Logger *slog.Logger
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+	// PollInterval is how often the log is read when no append was
+	// signalled (appends from other processes are only seen this way).
+	// 0 means DefaultPollInterval.
+	PollInterval time.Duration
+	// OnDeadLetter, if set, is called after a record is dead-lettered.
+	OnDeadLetter func(*doctales.DeadLetter)
+
+	subs   []*sub
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	opened bool
+	closed bool
+	mu     sync.Mutex
+}
+
+// Add registers a subscription. It must be called before Open.
+func (r *Runtime) Add(s Subscription) error {
+	if r.opened {
+		return errors.New("runtime: add subscription after open")
+	}
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	for _, o := range r.subs {
+		if o.cfg.Name == s.Name {
+			return doctales.FieldErrorf(doctales.EINVALID, "Name", "subscription %q is defined twice", s.Name)
+		}
+	}
+	r.subs = append(r.subs, &sub{rt: r, cfg: s.withDefaults()})
+	return nil
+}
+
+// Subscriptions returns the names of the registered subscriptions.
+func (r *Runtime) Subscriptions() []string {
+	names := make([]string, len(r.subs))
+	for i, s := range r.subs {
+		names[i] = s.cfg.Name
+	}
+	return names
+}
+
+// Handler returns the handler of the named subscription, or nil.
+func (r *Runtime) Handler(name string) Handler {
+	for _, s := range r.subs {
+		if s.cfg.Name == name {
+			return s.cfg.Handler
+		}
+	}
+	return nil
+}
+
+// Open starts every subscription from its checkpoint.
+func (r *Runtime) Open() error {
+	if r.Log == nil {
+		return errors.New("runtime: log required")
+	}
+	if r.DeadLetters == nil {
+		return errors.New("runtime: dead-letter store required")
+	}
+	if r.Logger == nil {
+		r.Logger = slog.Default()
+	}
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	if r.PollInterval == 0 {
+		r.PollInterval = DefaultPollInterval
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	for _, s := range r.subs {
+		cp, err := r.Log.Checkpoint(ctx, s.cfg.Name)
+		if err != nil {
+			cancel()
+			return fmt.Errorf("runtime: checkpoint of %q: %w", s.cfg.Name, err)
+		}
+		s.init(cp)
+	}
+	r.opened = true
+	for _, s := range r.subs {
+		s.start(ctx)
+	}
+	return nil
+}
+
+// Close stops reading, cancels in-flight invocations, waits for the workers
+// and saves each checkpoint. It tolerates a second call.
+func (r *Runtime) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed || !r.opened {
+		r.closed = true
+		return nil
+	}
+	r.closed = true
+	r.cancel()
+	r.wg.Wait()
+	var errs []error
+	for _, s := range r.subs {
+		if err := s.saveCheckpoint(context.Background()); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Stats returns the counters of every subscription.
+func (r *Runtime) Stats() []Stats {
+	out := make([]Stats, len(r.subs))
+	for i, s := range r.subs {
+		out[i] = s.stats()
+	}
+	return out
+}
+
+// Drain waits until every subscription has finished every record appended to
+// the log before Drain was called (filtered, done or dead-lettered), or ctx
+// ends. It is for tests, tools and an orderly shutdown.
+func (r *Runtime) Drain(ctx context.Context) error {
+	start := r.Now()
+	for {
+		idle := true
+		for _, s := range r.subs {
+			if !s.idleSince(start) {
+				idle = false
+				break
+			}
+		}
+		if idle {
+			return nil
+		}
+		for _, s := range r.subs {
+			s.poke()
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("drain: %w", ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// item is one record in flight with its delivery state.
+type item struct {
+	rec          *doctales.LogRecord
+	attempts     int // failed attempts so far
+	firstAttempt time.Time
+	lastAttempt  time.Time
+	lastErr      error
+}
+
+// sub is the running state of one subscription.
+type sub struct {
+	rt  *Runtime
+	cfg Subscription
+
+	wake    chan struct{} // poked to read now
+	shards  []chan *item  // one bounded queue per worker
+	inflMax int           // most records read and unfinished
+	slots   chan struct{} // counting semaphore of inflMax
+
+	mu         sync.Mutex
+	readCursor int64          // last seq read from the log
+	order      []int64        // seqs read and not yet checkpointed, in order
+	done       map[int64]bool // finished seqs among order
+	times      map[int64]time.Time
+	checkpoint int64     // every seq <= checkpoint is finished
+	saved      int64     // checkpoint last written to the log
+	lastRead   time.Time // when a read last returned nothing new
+	lastError  string
+
+	read, filtered, invocations, errors, succeeded, retried, dead atomic.Int64
+}
+
+func (s *sub) init(checkpoint int64) {
+	s.readCursor = checkpoint
+	s.checkpoint = checkpoint
+	s.saved = checkpoint
+	s.done = make(map[int64]bool)
+	s.times = make(map[int64]time.Time)
+	s.wake = make(chan struct{}, 1)
+	s.shards = make([]chan *item, s.cfg.Concurrency)
+	s.inflMax = max(s.cfg.BatchSize*s.cfg.Concurrency*4, DefaultReadLimit)
+	s.slots = make(chan struct{}, s.inflMax)
+	// Each shard queue can hold every record in flight, so the reader never
+	// waits on one slow worker while the others have room: the slots bound
+	// the total.
+	for i := range s.shards {
+		s.shards[i] = make(chan *item, s.inflMax)
+	}
+}
+
+func (s *sub) logger() *slog.Logger {
+	return s.rt.Logger.With("subscription", s.cfg.Name)
+}
+
+func (s *sub) start(ctx context.Context) {
+	s.rt.wg.Add(1 + len(s.shards))
+	go func() { defer s.rt.wg.Done(); s.readLoop(ctx) }()
+	for i := range s.shards {
+		go func(q chan *item) { defer s.rt.wg.Done(); s.worker(ctx, q) }(s.shards[i])
+	}
+}
+
+func (s *sub) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// readLoop reads new records and hands them to the workers. It waits on the
+// log's change signal, a poll ticker or a poke.
+func (s *sub) readLoop(ctx context.Context) {
+	ticker := time.NewTicker(s.rt.PollInterval)
+	defer ticker.Stop()
+	backoff := time.Duration(0)
+	for {
+		changed := s.rt.Log.Changed()
+		n, err := s.poll(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			backoff = min(max(2*backoff, 100*time.Millisecond), 10*time.Second)
+			s.logger().Error("read log", "error", err, "retry_in", backoff)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(backoff):
+			}
+			continue
+		}
+		backoff = 0
+		if n > 0 {
+			continue // more may be waiting
+		}
+		if err := s.saveCheckpoint(ctx); err != nil && ctx.Err() == nil {
+			s.logger().Error("save checkpoint", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+		case <-ticker.C:
+		case <-s.wake:
+		}
+	}
+}
+
+// poll reads one page of the log and dispatches it. It returns the number of
+// records read.
+func (s *sub) poll(ctx context.Context) (int, error) {
+	s.mu.Lock()
+	after := s.readCursor
+	s.mu.Unlock()
+	recs, err := s.rt.Log.ReadLog(ctx, s.cfg.Source, after, DefaultReadLimit)
+	if err != nil {
+		return 0, err
+	}
+	if len(recs) == 0 {
+		s.mu.Lock()
+		s.lastRead = s.rt.Now()
+		s.mu.Unlock()
+		return 0, nil
+	}
+	for _, rec := range recs {
+		// Bound the records in flight: wait for a slot.
+		select {
+		case s.slots <- struct{}{}:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+		s.mu.Lock()
+		s.readCursor = rec.Seq
+		s.order = append(s.order, rec.Seq)
+		s.times[rec.Seq] = rec.Time
+		s.mu.Unlock()
+		s.read.Add(1)
+
+		if rec.Target != "" && rec.Target != s.cfg.Name {
+			s.finish(rec.Seq)
+			continue
+		}
+		if !s.matches(rec) {
+			s.filtered.Add(1)
+			s.logger().Debug("record filtered out", "seq", rec.Seq, "key", rec.Key)
+			s.finish(rec.Seq)
+			continue
+		}
+		q := s.shards[shard(rec.Key, len(s.shards))]
+		select {
+		case q <- &item{rec: rec}:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+	return len(recs), nil
+}
+
+func (s *sub) matches(rec *doctales.LogRecord) bool {
+	if len(s.cfg.Filters) == 0 || s.cfg.filters == nil {
+		return true
+	}
+	ok, err := s.cfg.filters.Match(rec.Data)
+	if err != nil {
+		s.logger().Warn("record is not valid JSON; filtered out", "seq", rec.Seq, "error", err)
+		return false
+	}
+	return ok
+}
+
+func shard(key string, n int) int {
+	if n == 1 {
+		return 0
+	}
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return int(h.Sum32() % uint32(n))
+}
+
+// finish marks seq done and advances the checkpoint over finished records.
+func (s *sub) finish(seq int64) {
+	s.mu.Lock()
+	s.done[seq] = true
+	i := 0
+	for i < len(s.order) && s.done[s.order[i]] {
+		s.checkpoint = s.order[i]
+		delete(s.done, s.order[i])
+		delete(s.times, s.order[i])
+		i++
+	}
+	s.order = s.order[i:]
+	s.mu.Unlock()
+	<-s.slots
+}
+
+// saveCheckpoint writes the checkpoint if it moved.
+func (s *sub) saveCheckpoint(ctx context.Context) error {
+	s.mu.Lock()
+	cp, saved := s.checkpoint, s.saved
+	s.mu.Unlock()
+	if cp == saved {
+		return nil
+	}
+	if err := s.rt.Log.SetCheckpoint(ctx, s.cfg.Name, cp); err != nil {
+		return fmt.Errorf("subscription %q: save checkpoint %d: %w", s.cfg.Name, cp, err)
+	}
+	s.mu.Lock()
+	s.saved = max(s.saved, cp)
+	s.mu.Unlock()
+	return nil
+}
+
+// idleSince reports whether nothing is in flight and a read found nothing
+// new after t.
+func (s *sub) idleSince(t time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.order) == 0 && !s.lastRead.Before(t)
+}
+
+func (s *sub) stats() Stats {
+	s.mu.Lock()
+	inflight := int64(len(s.order))
+	cp := s.checkpoint
+	var age time.Duration
+	if len(s.order) > 0 {
+		age = s.rt.Now().Sub(s.times[s.order[0]])
+	}
+	lastErr := s.lastError
+	s.mu.Unlock()
+	return Stats{
+		Name: s.cfg.Name, Source: s.cfg.Source,
+		Read: s.read.Load(), Filtered: s.filtered.Load(), Invocations: s.invocations.Load(),
+		Errors: s.errors.Load(), Succeeded: s.succeeded.Load(), Retried: s.retried.Load(),
+		DeadLettered: s.dead.Load(), InFlight: inflight, Checkpoint: cp, IteratorAge: age,
+		LastError: lastErr,
+	}
+}
+
+// worker takes batches from its queue and processes them in order.
+func (s *sub) worker(ctx context.Context, q chan *item) {
+	for {
+		var first *item
+		select {
+		case <-ctx.Done():
+			return
+		case first = <-q:
+		}
+		batch := []*item{first}
+		var window <-chan time.Time
+		var timer *time.Timer
+		if s.cfg.BatchWindow > 0 {
+			timer = time.NewTimer(s.cfg.BatchWindow)
+			window = timer.C
+		}
+	fill:
+		for len(batch) < s.cfg.BatchSize {
+			if window == nil {
+				select {
+				case it := <-q:
+					batch = append(batch, it)
+				default:
+					break fill
+				}
+				continue
+			}
+			select {
+			case it := <-q:
+				batch = append(batch, it)
+			case <-window:
+				break fill
+			case <-ctx.Done():
+				timer.Stop()
+				return
+			}
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+		s.process(ctx, batch)
+	}
+}
+
+// process delivers a batch until every record in it is done or
+// dead-lettered, or ctx ends.
+func (s *sub) process(ctx context.Context, batch []*item) {
+	pending := [][]*item{batch}
+	for len(pending) > 0 {
+		if ctx.Err() != nil {
+			return // not finished: redelivered after restart
+		}
+		b := pending[0]
+		pending = pending[1:]
+		b = s.expire(ctx, b)
+		if len(b) == 0 {
+			continue
+		}
+		failed, err := s.invoke(ctx, b)
+		if ctx.Err() != nil {
+			return
+		}
+		if err == nil {
+			for _, it := range b {
+				s.succeeded.Add(1)
+				s.finish(it.rec.Seq)
+			}
+			continue
+		}
+		// Records before the first failed one are done.
+		for _, it := range b[:failed] {
+			s.succeeded.Add(1)
+			s.finish(it.rec.Seq)
+		}
+		rest := b[failed:]
+		now := s.rt.Now()
+		for _, it := range rest {
+			it.lastErr = err
+			it.lastAttempt = now
+		}
+		s.mu.Lock()
+		s.lastError = err.Error()
+		s.mu.Unlock()
+		if s.cfg.BisectOnError && len(rest) > 1 {
+			// Split without counting an attempt: the failing record ends up
+			// alone and the others go through.
+			half := len(rest) / 2
+			pending = append([][]*item{rest[:half], rest[half:]}, pending...)
+			s.logger().Info("batch bisected", "size", len(rest), "error", err)
+			continue
+		}
+		for _, it := range rest {
+			it.attempts++
+		}
+		if rest[0].attempts > s.cfg.MaxRetryAttempts {
+			for _, it := range rest {
+				s.deadLetter(ctx, it, "retries exhausted")
+			}
+			continue
+		}
+		s.retried.Add(int64(len(rest)))
+		delay := s.backoff(rest[0].attempts)
+		s.logger().Warn("batch failed; retrying", "size", len(rest), "attempt", rest[0].attempts,
+			"retry_in", delay, "key", rest[0].rec.Key, "error", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+		pending = append([][]*item{rest}, pending...)
+	}
+}
+
+// invoke calls the handler and normalises its answer: failed is the index of
+// the first failed record when err != nil.
+func (s *sub) invoke(ctx context.Context, b []*item) (failed int, err error) {
+	recs := make([]*doctales.LogRecord, len(b))
+	now := s.rt.Now()
+	for i, it := range b {
+		recs[i] = it.rec
+		if it.firstAttempt.IsZero() {
+			it.firstAttempt = now
+		}
+	}
+	s.invocations.Add(1)
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				failed, err = -1, fmt.Errorf("function panicked: %v", p)
+			}
+		}()
+		failed, err = s.cfg.Handler.Invoke(ctx, recs)
+	}()
+	if err == nil && failed >= 0 && failed < len(b) {
+		err = fmt.Errorf("record %d of %d reported as failed", failed+1, len(b))
+	}
+	if err == nil {
+		return -1, nil
+	}
+	s.errors.Add(1)
+	if failed < 0 || failed >= len(b) {
+		failed = 0
+	}
+	return failed, err
+}
+
+// expire dead-letters the records older than MaxRecordAge and returns the
+// others.
+func (s *sub) expire(ctx context.Context, b []*item) []*item {
+	if s.cfg.MaxRecordAge < 0 {
+		return b
+	}
+	now := s.rt.Now()
+	keep := b[:0:0]
+	for _, it := range b {
+		if now.Sub(it.rec.Time) > s.cfg.MaxRecordAge {
+			if it.lastErr == nil {
+				it.lastErr = fmt.Errorf("record is %s old; the limit is %s", now.Sub(it.rec.Time).Round(time.Second), s.cfg.MaxRecordAge)
+			}
+			s.deadLetter(ctx, it, "record too old")
+			continue
+		}
+		keep = append(keep, it)
+	}
+	return keep
+}
+
+func (s *sub) backoff(attempt int) time.Duration {
+	d := s.cfg.RetryBaseDelay << min(attempt-1, 20)
+	if d <= 0 || d > s.cfg.RetryMaxDelay {
+		d = s.cfg.RetryMaxDelay
+	}
+	return d/2 + rand.N(d/2+1) // jitter in [d/2, d]
+}
+
+// deadLetter stores it in the dead-letter store and marks it done. If the
+// store fails, the record is kept in flight and retried from the log after
+// the next restart: nothing is dropped silently.
+func (s *sub) deadLetter(ctx context.Context, it *item, reason string) {
+	now := s.rt.Now()
+	if it.firstAttempt.IsZero() {
+		it.firstAttempt = now
+	}
+	if it.lastAttempt.IsZero() {
+		it.lastAttempt = now
+	}
+	dl := &doctales.DeadLetter{
+		Subscription: s.cfg.Name,
+		Source:       it.rec.Source,
+		Key:          it.rec.Key,
+		Seq:          it.rec.Seq,
+		Record:       it.rec.Data,
+		Reason:       reason,
+		Attempts:     it.attempts,
+		FirstAttempt: it.firstAttempt,
+		LastAttempt:  it.lastAttempt,
+		CreatedAt:    now,
+	}
+	if it.lastErr != nil {
+		dl.Error = it.lastErr.Error()
+	}
+	for attempt := 1; ; attempt++ {
+		err := s.rt.DeadLetters.AddDeadLetter(ctx, dl)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		s.logger().Error("store dead letter", "seq", it.rec.Seq, "attempt", attempt, "error", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(min(time.Duration(attempt)*time.Second, 30*time.Second)):
+		}
+	}
+	s.dead.Add(1)
+	s.logger().Warn("record dead-lettered", "seq", it.rec.Seq, "key", it.rec.Key, "reason", reason,
+		"attempts", it.attempts, "error", dl.Error, "dead_letter", dl.ID)
+	if s.rt.OnDeadLetter != nil {
+		s.rt.OnDeadLetter(dl)
+	}
+	s.finish(it.rec.Seq)
+}
