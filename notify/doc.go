@@ -1,0 +1,50 @@
+// Package notify is the last step of the Doc-Tales pipeline: it turns a
+// communication that became high priority into one notification, and
+// delivers that notification to the topic's subscribers.
+//
+//	ingestion ─▶ object store ─▶ extraction ─▶ table ─▶ stream ─▶ [Function] ─▶ topic ─▶ subscribers
+//
+// # The notification function
+//
+// [Function] is the Notification Lambda of the original design. The runtime
+// invokes [Function.Handle] with batches of DynamoDB stream records (the
+// events.DynamoDBEvent shape) that passed the event-source filter
+//
+//	{"dynamodb":{"NewImage":{"metadata":{"M":{"urgency":{"S":["high"]}}}}}}
+//
+// The filter only says "the item is high now". [Escalation] decides whether
+// the change made it high: an insert of a high item, or a modify from any
+// other urgency (or from an unknown old image) to high. An item that stays
+// high is not notified again, which fixes the original function's double
+// notification (once for the ingestion INSERT, once more for the extraction
+// MODIFY).
+//
+// Each escalation has a deterministic message id ([MessageID]): the same
+// communication reaching high always yields the same id, so a re-delivered
+// batch, a redriven dead letter or a re-ingested communication cannot notify
+// twice. The function checks a [doctales.Ledger] before publishing and marks
+// the id after publishing; a crash between the two re-publishes the same id,
+// which the [doctales.Topic] and every receiver drop.
+//
+// # The message
+//
+// [NewMessage] keeps the original wording (the subject "High Priority: …"
+// and the body lines "You have a high priority communication…"), writes the
+// sender the original never wrote, replaces every '-' of the project name,
+// not just the first, and keeps the subject within the SNS limits (under 100
+// characters, one line, no control characters); see [FormatSubject].
+//
+// # Subscribers
+//
+// A topic fans each message out to its subscribers, each a function the
+// runtime invokes with the message; an error asks the runtime to retry and,
+// in the end, dead-letter the delivery. Retries and backoff are the
+// runtime's, never a subscriber's.
+//
+//   - [LogSubscriber] writes one log line per notification.
+//   - [Webhook] POSTs the message to an HTTP(S) endpoint in the JSON shape
+//     SNS uses for HTTP(S) subscriptions ([Notification]), optionally signed
+//     with HMAC-SHA256 ([Sign]).
+//   - [Hub] pushes messages live to browsers over Server-Sent Events, and can
+//     carry other live events on the same stream ([Hub.Send]).
+package notify

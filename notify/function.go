@@ -1,0 +1,248 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/doctales/doctales"
+)
+
+// Stream event names, as DynamoDB Streams writes them.
+const (
+	EventInsert = string(events.DynamoDBOperationTypeInsert)
+	EventModify = string(events.DynamoDBOperationTypeModify)
+	EventRemove = string(events.DynamoDBOperationTypeRemove)
+)
+
+// Log attribute keys.
+const (
+	logKeyMessageID       = "messageId"
+	logKeyCommunicationID = "communicationId"
+	logKeySequenceNumber  = "sequenceNumber"
+	logKeyEventName       = "eventName"
+	logKeyReason          = "reason"
+	logKeySubject         = "subject"
+	logKeyFailed          = "failed"
+	logKeyError           = "error"
+	logKeyURL             = "url"
+	logKeyEvents          = "events"
+)
+
+// Publisher is the one method of [doctales.Topic] the function uses.
+type Publisher interface {
+	Publish(ctx context.Context, m *doctales.Message) error
+}
+
+var _ Publisher = (doctales.Topic)(nil)
+
+// Escalation is the notification rule: it reports whether the change from
+// old to new made a communication high priority, and why (or why not).
+//
+// It notifies when new's metadata.urgency is "high" and old is nil (an insert,
+// or a modify whose old image is unknown) or old's urgency was anything but
+// "high". It does not notify when new is nil (a remove), when new is not high
+// (including a missing urgency), or when old was already high: an item that
+// stays high was notified when it became high. Escalation is pure and safe
+// for concurrent use.
+func Escalation(old, new *doctales.Item) (notify bool, reason string) {
+	switch {
+	case new == nil:
+		return false, "no new image"
+	case new.Metadata.Urgency == "":
+		return false, "new image has no urgency"
+	case new.Metadata.Urgency != doctales.UrgencyHigh:
+		return false, fmt.Sprintf("urgency is %q, not high", new.Metadata.Urgency)
+	case old == nil:
+		return true, "urgency is high and there is no old image"
+	case old.Metadata.Urgency == doctales.UrgencyHigh:
+		return false, "urgency was already high"
+	case old.Metadata.Urgency == "":
+		return true, "urgency became high from unset"
+	}
+	return true, fmt.Sprintf("urgency rose from %q to high", old.Metadata.Urgency)
+}
+
+// Function is the notification function: it reads a batch of DynamoDB stream
+// records and publishes one [doctales.Message] per escalation ([Escalation])
+// to Topic, at most once per escalation thanks to Ledger.
+//
+// Set the fields before the first call to Handle and do not change them
+// after; Handle is then safe for concurrent use on different batches.
+type Function struct {
+	// Topic receives the notifications. Required. Its Publish must drop a
+	// MessageID it has already published (the [doctales.Topic] contract).
+	Topic Publisher
+
+	// Ledger records the message ids already sent, so a re-delivered record
+	// does not publish again. Required.
+	Ledger doctales.Ledger
+
+	// Logger receives one line per notification and per failed record.
+	// Nil means slog.Default().
+	Logger *slog.Logger
+
+	// Now is the clock of the message timestamps. Nil means time.Now.
+	Now func() time.Time
+
+	// TopicArn is copied into every message; empty leaves it out.
+	TopicArn string
+}
+
+// Validate reports a missing Topic or Ledger.
+func (f *Function) Validate() error {
+	if f.Topic == nil {
+		return errors.New("notify function: Topic required")
+	}
+	if f.Ledger == nil {
+		return errors.New("notify function: Ledger required")
+	}
+	return nil
+}
+
+// Handle processes the records of ev in order, as an AWS Lambda function
+// with ReportBatchItemFailures would:
+//
+//   - INSERT and MODIFY records are read (NewImage and, for MODIFY, OldImage)
+//     and, when [Escalation] says so and the Ledger has not seen the message
+//     id, published to Topic and then marked sent in the Ledger. Publishing
+//     before marking means a crash in between re-sends the same MessageID,
+//     which the Topic and receivers drop; the reverse order could lose the
+//     notification.
+//   - REMOVE records are ignored.
+//   - A record that fails (an unreadable image, an image without id, an
+//     unknown event name, a ledger or topic error) stops the batch: it and
+//     every later record are returned in BatchItemFailures, identified by
+//     their dynamodb.SequenceNumber, so the runtime retries them in order
+//     and the order of changes per item is kept. The cause is logged at Warn.
+//
+// Handle returns an error, and an empty response, only when the whole batch
+// failed: a missing Topic or Ledger, or ctx cancelled. Retrying a batch,
+// wholly or partly, never notifies twice.
+func (f *Function) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	var resp events.DynamoDBEventResponse
+	if err := f.Validate(); err != nil {
+		return resp, err
+	}
+	log := f.logger()
+
+	for i := range ev.Records {
+		rec := &ev.Records[i]
+
+		// A cancelled context fails the whole batch: nothing after this
+		// record was attempted, and retrying what was done is harmless.
+		if err := ctx.Err(); err != nil {
+			return events.DynamoDBEventResponse{}, fmt.Errorf("notify batch at record %d of %d: %w", i+1, len(ev.Records), err)
+		}
+
+		err := f.handleRecord(ctx, rec)
+		if err == nil {
+			continue
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return events.DynamoDBEventResponse{}, fmt.Errorf("notify batch at record %d of %d: %w (%v)", i+1, len(ev.Records), ctxErr, err)
+		}
+
+		// Stop at the first failure and report it and every later record,
+		// so the runtime retries them in stream order.
+		log.WarnContext(ctx, "record failed",
+			logKeySequenceNumber, rec.Change.SequenceNumber,
+			logKeyEventName, rec.EventName,
+			logKeyFailed, len(ev.Records)-i,
+			logKeyError, err)
+		for _, r := range ev.Records[i:] {
+			resp.BatchItemFailures = append(resp.BatchItemFailures,
+				events.DynamoDBBatchItemFailure{ItemIdentifier: r.Change.SequenceNumber})
+		}
+		return resp, nil
+	}
+	return resp, nil
+}
+
+// handleRecord notifies for one stream record if it is an escalation that
+// was not notified yet.
+func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRecord) error {
+	log := f.logger()
+
+	// Read the images the event type has.
+	var old *doctales.Item
+	switch rec.EventName {
+	case EventRemove:
+		log.DebugContext(ctx, "record skipped", logKeySequenceNumber, rec.Change.SequenceNumber, logKeyReason, "remove")
+		return nil
+	case EventModify:
+		if len(rec.Change.OldImage) > 0 {
+			item, err := doctales.ItemFromImage(rec.Change.OldImage)
+			if err != nil {
+				return fmt.Errorf("%s record %q: old image: %w", rec.EventName, rec.Change.SequenceNumber, err)
+			}
+			old = item
+		}
+	case EventInsert:
+	default:
+		return fmt.Errorf("record %q: unknown event name %q", rec.Change.SequenceNumber, rec.EventName)
+	}
+	if len(rec.Change.NewImage) == 0 {
+		return fmt.Errorf("%s record %q: no new image", rec.EventName, rec.Change.SequenceNumber)
+	}
+	item, err := doctales.ItemFromImage(rec.Change.NewImage)
+	if err != nil {
+		return fmt.Errorf("%s record %q: new image: %w", rec.EventName, rec.Change.SequenceNumber, err)
+	}
+	if item.ID == "" {
+		return fmt.Errorf("%s record %q: new image has no id", rec.EventName, rec.Change.SequenceNumber)
+	}
+
+	// Decide.
+	notify, reason := Escalation(old, item)
+	if !notify {
+		log.DebugContext(ctx, "record skipped",
+			logKeySequenceNumber, rec.Change.SequenceNumber,
+			logKeyCommunicationID, item.ID,
+			logKeyReason, reason)
+		return nil
+	}
+
+	// Skip an escalation that was already notified.
+	msg := NewMessage(item, f.TopicArn, f.now())
+	sent, err := f.Ledger.Sent(ctx, msg.MessageID)
+	if err != nil {
+		return fmt.Errorf("check ledger for message %q of communication %q: %w", msg.MessageID, item.ID, err)
+	}
+	if sent {
+		log.DebugContext(ctx, "notification already sent",
+			logKeyMessageID, msg.MessageID,
+			logKeyCommunicationID, item.ID)
+		return nil
+	}
+
+	// Publish, then mark: a crash in between re-sends the same id.
+	if err := f.Topic.Publish(ctx, msg); err != nil {
+		return fmt.Errorf("publish message %q of communication %q: %w", msg.MessageID, item.ID, err)
+	}
+	if err := f.Ledger.MarkSent(ctx, msg.MessageID, item.ID); err != nil {
+		return fmt.Errorf("mark message %q of communication %q sent: %w", msg.MessageID, item.ID, err)
+	}
+	log.InfoContext(ctx, "notification published",
+		logKeyMessageID, msg.MessageID,
+		logKeyCommunicationID, item.ID,
+		logKeyReason, reason)
+	return nil
+}
+
+func (f *Function) logger() *slog.Logger {
+	if f.Logger != nil {
+		return f.Logger
+	}
+	return slog.Default()
+}
+
+func (f *Function) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
+}

@@ -1,0 +1,205 @@
+package notify_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/notify"
+)
+
+// received is one request the test endpoint got.
+type received struct {
+	header http.Header
+	body   []byte
+}
+
+// MustServe starts an HTTP server on 127.0.0.1 that records each request
+// on the returned channel and answers with status. It is closed at test end.
+func MustServe(tb testing.TB, status int) (*httptest.Server, <-chan received) {
+	tb.Helper()
+	ch := make(chan received, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		ch <- received{header: r.Header.Clone(), body: body}
+		if status >= 300 && status < 400 {
+			w.Header().Set("Location", "/elsewhere")
+		}
+		w.WriteHeader(status)
+	}))
+	tb.Cleanup(srv.Close)
+	return srv, ch
+}
+
+func testMessage() *doctales.Message {
+	return notify.NewMessage(testItem("email-123", "high"), testTopicArn, testNow)
+}
+
+func TestWebhook_Deliver(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		srv, ch := MustServe(t, http.StatusNoContent)
+		w := &notify.Webhook{URL: srv.URL + "/hooks/doctales", Secret: "s3cret"}
+		m := testMessage()
+		if err := w.Deliver(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+		got := <-ch
+
+		// Headers SNS sends, and ours.
+		for name, want := range map[string]string{
+			"Content-Type":           "application/json",
+			"x-amz-sns-message-type": "Notification",
+			"x-amz-sns-message-id":   m.MessageID,
+			"x-amz-sns-topic-arn":    testTopicArn,
+		} {
+			if v := got.header.Get(name); v != want {
+				t.Errorf("header %s = %q, want %q", name, v, want)
+			}
+		}
+		sig := got.header.Get(notify.HeaderSignature)
+		if !strings.HasPrefix(sig, "sha256=") || !notify.VerifySignature("s3cret", got.body, sig) {
+			t.Errorf("signature %q does not verify", sig)
+		}
+		if notify.VerifySignature("other", got.body, sig) {
+			t.Error("signature verifies under the wrong secret")
+		}
+
+		// The SNS HTTP notification body.
+		var body map[string]any
+		if err := json.Unmarshal(got.body, &body); err != nil {
+			t.Fatalf("body %s: %v", got.body, err)
+		}
+		for key, want := range map[string]string{
+			"Type":      "Notification",
+			"MessageId": m.MessageID,
+			"TopicArn":  testTopicArn,
+			"Subject":   "High Priority: Contract signature",
+			"Message":   m.Message,
+			"Timestamp": "2025-06-10T09:00:00.000Z",
+		} {
+			if body[key] != want {
+				t.Errorf("body %s = %v, want %q", key, body[key], want)
+			}
+		}
+		attrs, _ := body["MessageAttributes"].(map[string]any)
+		id, _ := attrs["communicationId"].(map[string]any)
+		if id["Type"] != "String" || id["Value"] != "email-123" {
+			t.Errorf("MessageAttributes.communicationId = %v, want {Type: String, Value: email-123}", attrs["communicationId"])
+		}
+		if len(body) != 7 {
+			t.Errorf("body has keys %v, want the 7 of an SNS notification without signature", body)
+		}
+	})
+
+	t.Run("Unsigned", func(t *testing.T) {
+		srv, ch := MustServe(t, http.StatusOK)
+		if err := (&notify.Webhook{URL: srv.URL}).Deliver(context.Background(), testMessage()); err != nil {
+			t.Fatal(err)
+		}
+		if sig := (<-ch).header.Get(notify.HeaderSignature); sig != "" {
+			t.Errorf("signature %q sent without a secret", sig)
+		}
+	})
+
+	t.Run("ErrStatus", func(t *testing.T) {
+		for _, status := range []int{http.StatusInternalServerError, http.StatusBadRequest, http.StatusFound, http.StatusPermanentRedirect} {
+			srv, ch := MustServe(t, status)
+			err := (&notify.Webhook{URL: srv.URL}).Deliver(context.Background(), testMessage())
+			var se *notify.StatusError
+			if !errors.As(err, &se) || se.StatusCode != status {
+				t.Fatalf("status %d: error = %v, want *StatusError %d", status, err, status)
+			}
+			if !strings.Contains(err.Error(), srv.URL) {
+				t.Errorf("error %q does not name the URL %s", err, srv.URL)
+			}
+			<-ch
+			if len(ch) != 0 {
+				t.Errorf("status %d: redirect followed", status)
+			}
+		}
+	})
+
+	t.Run("ErrTimeout", func(t *testing.T) {
+		release := make(chan struct{})
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+		}))
+		defer srv.Close()
+		defer close(release)
+		w := &notify.Webhook{URL: srv.URL, Timeout: 50 * time.Millisecond}
+		start := time.Now()
+		err := w.Deliver(context.Background(), testMessage())
+		if err == nil || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("error = %v, want a deadline exceeded", err)
+		}
+		if !strings.Contains(err.Error(), srv.URL) {
+			t.Errorf("error %q does not name the URL", err)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("Deliver took %v with a 50ms timeout", d)
+		}
+	})
+
+	t.Run("ErrInvalid", func(t *testing.T) {
+		err := (&notify.Webhook{URL: "ftp://example.com/x"}).Deliver(context.Background(), testMessage())
+		if doctales.ErrorCode(err) != doctales.EINVALID || doctales.ErrorField(err) != "url" {
+			t.Fatalf("error = %v, want EINVALID on url", err)
+		}
+	})
+}
+
+func TestWebhook_Validate(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		hook  notify.Webhook
+		field string // "" means valid
+	}{
+		{"HTTP", notify.Webhook{URL: "http://127.0.0.1:8080/hook"}, ""},
+		{"HTTPS", notify.Webhook{URL: "https://hooks.example.com/doctales?x=1"}, ""},
+		{"Empty", notify.Webhook{}, "url"},
+		{"Relative", notify.Webhook{URL: "/hook"}, "url"},
+		{"NoHost", notify.Webhook{URL: "http:///hook"}, "url"},
+		{"FTP", notify.Webhook{URL: "ftp://example.com"}, "url"},
+		{"JavaScript", notify.Webhook{URL: "javascript:alert(1)"}, "url"},
+		{"Unparsable", notify.Webhook{URL: "http://a b.com/\x7f"}, "url"},
+		{"NegativeTimeout", notify.Webhook{URL: "https://example.com", Timeout: -time.Second}, "timeout"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.hook.Validate()
+			if tt.field == "" {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			if doctales.ErrorCode(err) != doctales.EINVALID || doctales.ErrorField(err) != tt.field {
+				t.Fatalf("Validate() = %v, want EINVALID on %s", err, tt.field)
+			}
+		})
+	}
+	t.Run("RedactsPassword", func(t *testing.T) {
+		err := (&notify.Webhook{URL: "ftp://user:hunter2@example.com"}).Validate()
+		if err == nil || strings.Contains(err.Error(), "hunter2") {
+			t.Fatalf("Validate() = %v, want an error without the password", err)
+		}
+	})
+}
+
+func TestWebhook_LogValue(t *testing.T) {
+	var buf strings.Builder
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("subscriber", "webhook", &notify.Webhook{URL: "https://example.com/h", Secret: "s3cret"})
+	if strings.Contains(buf.String(), "s3cret") || !strings.Contains(buf.String(), "REDACTED") {
+		t.Fatalf("log line %q shows the secret", buf.String())
+	}
+}
