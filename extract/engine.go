@@ -146,6 +146,17 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 		Truncated:     len(analyzed) < len(content),
 	}
 
+	// Language of the new text, or of everything when all is quoted.
+	var lb strings.Builder
+	for _, s := range append(append([]span{}, subj...), pick(fresh, sents)...) {
+		if lb.Len() > maxLanguageBytes {
+			break
+		}
+		lb.WriteString(s.text)
+		lb.WriteString("\n")
+	}
+	d.Language, d.LanguageScore = DetectLanguage(lb.String())
+
 	// Sentiment over the whole text, less quoted replies when there is new
 	// text.
 	senti := all
@@ -220,4 +231,12 @@ func stripReplyPrefix(s string) string {
 			return t
 		}
 	}
+}
+
+// pick returns a when it is not empty, else b.
+func pick(a, b []span) []span {
+	if len(a) > 0 {
+		return a
+	}
+	return b
 }
