@@ -1,0 +1,21 @@
+package sqlite
+
+import (
+	"context"
+
+	"github.com/doctales/doctales"
+)
+
+// AppendThenFail queues one write request that appends rec to the log and
+// then returns failErr, so tests can check that a failing request in a
+// batch is rolled back alone.
+func (db *DB) AppendThenFail(ctx context.Context, rec *doctales.LogRecord, failErr error) error {
+	return db.write(ctx, func(tx *writeTx) error {
+		cp := *rec
+		cp.Time = db.Now()
+		if _, err := tx.appendLog(&cp, ""); err != nil {
+			return err
+		}
+		return failErr
+	})
+}

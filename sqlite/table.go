@@ -1,0 +1,456 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/doctales/doctales"
+)
+
+// Stream record constants of DynamoDB Streams.
+const (
+	EventInsert = "INSERT"
+	EventModify = "MODIFY"
+	EventRemove = "REMOVE"
+
+	streamEventVersion = "1.1"
+	streamEventSource  = "aws:dynamodb"
+	streamViewType     = "NEW_AND_OLD_IMAGES"
+)
+
+// CreateItem stores item unless an item with its ID exists, a conditional
+// put. It returns a copy of the stored item and true when it created it,
+// appending an INSERT stream record in the same transaction, or the
+// existing item and false, appending nothing. A zero CreatedAt or UpdatedAt
+// is set to Now. A nil item or an empty ID is EINVALID.
+func (db *DB) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.Item, bool, error) {
+	if item == nil {
+		return nil, false, doctales.Errorf(doctales.EINVALID, "Item required.")
+	} else if item.ID == "" {
+		return nil, false, doctales.FieldErrorf(doctales.EINVALID, "id", "Item id required.")
+	}
+
+	// Prepare the row and the stream record outside the writer, which has
+	// only to number the record.
+	it := *item
+	now := db.Now()
+	if it.CreatedAt.IsZero() {
+		it.CreatedAt = now
+	}
+	if it.UpdatedAt.IsZero() {
+		it.UpdatedAt = now
+	}
+	row, err := newItemRow(&it)
+	if err != nil {
+		return nil, false, fmt.Errorf("create item %q: %w", item.ID, err)
+	}
+	rec, err := db.newStreamRecord(EventInsert, nil, &it, now)
+	if err != nil {
+		return nil, false, fmt.Errorf("create item %q: %w", item.ID, err)
+	}
+
+	var existing []byte
+	created := false
+	if err := db.write(ctx, func(tx *writeTx) error {
+		// Insert unless the id is taken; read the existing item if it is.
+		res, err := tx.stmt(db.stmts.insertItem).Exec(row.insertArgs(it.ID)...)
+		if err != nil {
+			return fmt.Errorf("insert item: %w", FormatError(err))
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("insert item: %w", err)
+		} else if n == 0 {
+			if err := tx.stmt(db.stmts.selectItem).QueryRow(it.ID).Scan(&existing); err != nil {
+				return fmt.Errorf("read existing item: %w", FormatError(err))
+			}
+			return nil
+		}
+
+		// Append the INSERT record.
+		if err := rec.append(tx); err != nil {
+			return err
+		}
+		created = true
+		return nil
+	}); err != nil {
+		return nil, false, fmt.Errorf("create item %q: %w", item.ID, err)
+	}
+
+	if !created {
+		old, err := decodeItem(existing)
+		if err != nil {
+			return nil, false, fmt.Errorf("create item %q: %w", item.ID, err)
+		}
+		return old, false, nil
+	}
+	return &it, true, nil
+}
+
+// UpdateItem applies upd to the item with that id and returns the new item.
+// Status, Error and Dimensions replace the item's; Urgency replaces
+// metadata.urgency (callers wanting the higher of two use
+// doctales.MaxUrgency). UpdatedAt becomes Now. The write appends a MODIFY
+// record with both images. An update that changes nothing but updatedAt
+// writes nothing, appends nothing and returns the stored item, as DynamoDB
+// Streams records no change. ENOTFOUND when no item has that id.
+func (db *DB) UpdateItem(ctx context.Context, id string, upd doctales.ItemUpdate) (*doctales.Item, error) {
+	if id == "" {
+		return nil, doctales.FieldErrorf(doctales.EINVALID, "id", "Item id required.")
+	}
+
+	var result *doctales.Item
+	if err := db.write(ctx, func(tx *writeTx) error {
+		result = nil
+
+		// Read the stored item.
+		var body []byte
+		if err := tx.stmt(db.stmts.selectItem).QueryRow(id).Scan(&body); errNoRows(err) {
+			return doctales.Errorf(doctales.ENOTFOUND, "Item %q not found.", id)
+		} else if err != nil {
+			return fmt.Errorf("read item: %w", FormatError(err))
+		}
+		old, err := decodeItem(body)
+		if err != nil {
+			return err
+		}
+
+		// Apply the update and stop if it changes nothing but updatedAt.
+		it := *old
+		if upd.Status != nil {
+			it.Status = *upd.Status
+		}
+		if upd.Urgency != nil {
+			it.Metadata.Urgency = *upd.Urgency
+		}
+		if upd.Dimensions != nil {
+			it.Dimensions = upd.Dimensions
+		}
+		if upd.Error != nil {
+			it.Error = *upd.Error
+		}
+		row, err := newItemRow(&it)
+		if err != nil {
+			return err
+		}
+		if bytes.Equal(row.body, body) {
+			result = old
+			return nil
+		}
+		now := db.Now()
+		it.UpdatedAt = now
+		if row, err = newItemRow(&it); err != nil {
+			return err
+		}
+
+		// Write the row and append the MODIFY record.
+		if _, err := tx.stmt(db.stmts.updateItem).Exec(row.updateArgs(id)...); err != nil {
+			return fmt.Errorf("write item: %w", FormatError(err))
+		}
+		rec, err := db.newStreamRecord(EventModify, old, &it, now)
+		if err != nil {
+			return err
+		}
+		if err := rec.append(tx); err != nil {
+			return err
+		}
+		result = &it
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("update item %q: %w", id, err)
+	}
+	return result, nil
+}
+
+// DeleteItem removes the item and appends a REMOVE record with its old
+// image. ENOTFOUND when no item has that id.
+func (db *DB) DeleteItem(ctx context.Context, id string) error {
+	if id == "" {
+		return doctales.FieldErrorf(doctales.EINVALID, "id", "Item id required.")
+	}
+	if err := db.write(ctx, func(tx *writeTx) error {
+		var body []byte
+		if err := tx.stmt(db.stmts.selectItem).QueryRow(id).Scan(&body); errNoRows(err) {
+			return doctales.Errorf(doctales.ENOTFOUND, "Item %q not found.", id)
+		} else if err != nil {
+			return fmt.Errorf("read item: %w", FormatError(err))
+		}
+		old, err := decodeItem(body)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.stmt(db.stmts.deleteItem).Exec(id); err != nil {
+			return fmt.Errorf("delete row: %w", FormatError(err))
+		}
+		rec, err := db.newStreamRecord(EventRemove, old, nil, db.Now())
+		if err != nil {
+			return err
+		}
+		return rec.append(tx)
+	}); err != nil {
+		return fmt.Errorf("delete item %q: %w", id, err)
+	}
+	return nil
+}
+
+// GetItem returns the item with that id, or ENOTFOUND.
+func (db *DB) GetItem(ctx context.Context, id string) (*doctales.Item, error) {
+	var body []byte
+	if err := db.rdb.QueryRowContext(ctx, `SELECT body FROM items WHERE id = ?`, id).Scan(&body); errNoRows(err) {
+		return nil, doctales.Errorf(doctales.ENOTFOUND, "Item %q not found.", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("get item %q: %w", id, FormatError(err))
+	}
+	it, err := decodeItem(body)
+	if err != nil {
+		return nil, fmt.Errorf("get item %q: %w", id, err)
+	}
+	return it, nil
+}
+
+// FindItems returns one page of items matching filter, newest first
+// (timestamp, then id, descending), and the cursor of the next page, ""
+// on the last page. Pages are cut by keyset, so items inserted meanwhile
+// never shift a page: a listing shows no item twice and skips none that
+// existed when it began. Limit 0 means DefaultPageSize and a limit above
+// MaxPageSize is lowered to it; a negative limit is EINVALID (field
+// "limit"), a malformed cursor EINVALID (field "next").
+func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doctales.Item, string, error) {
+	limit := filter.Limit
+	switch {
+	case limit < 0:
+		return nil, "", doctales.FieldErrorf(doctales.EINVALID, "limit", "Limit must not be negative.")
+	case limit == 0:
+		limit = doctales.DefaultPageSize
+	case limit > doctales.MaxPageSize:
+		limit = doctales.MaxPageSize
+	}
+
+	// Build the WHERE clause from the filters that are set.
+	where, args := []string{"1 = 1"}, []any{}
+	for _, f := range []struct {
+		column string
+		value  *string
+	}{
+		{"project", filter.Project},
+		{"type", filter.Type},
+		{"urgency", filter.Urgency},
+		{"status", filter.Status},
+	} {
+		if f.value != nil && *f.value != "" {
+			where, args = append(where, f.column+" = ?"), append(args, *f.value)
+		}
+	}
+	if v := filter.Sender; v != nil && *v != "" {
+		where, args = append(where, "(sender_id = ? OR sender = ?)"), append(args, *v, *v)
+	}
+	if v := filter.Since; v != nil {
+		where, args = append(where, "ts >= ?"), append(args, formatTime(*v))
+	}
+	if v := filter.Until; v != nil {
+		where, args = append(where, "ts < ?"), append(args, formatTime(*v))
+	}
+	if filter.Cursor != "" {
+		c, err := decodeCursor(filter.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where, args = append(where, "(ts, id) < (?, ?)"), append(args, c.TS, c.ID)
+	}
+
+	// Read one row more than the page to know whether another page follows.
+	query := `SELECT ts, id, body FROM items WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY ts DESC, id DESC LIMIT ?`
+	args = append(args, limit+1)
+	rows, err := db.rdb.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("find items: %w", FormatError(err))
+	}
+	defer rows.Close()
+
+	items := make([]*doctales.Item, 0, min(limit, 64))
+	var last cursor
+	more := false
+	for rows.Next() {
+		if len(items) == limit {
+			more = true
+			break
+		}
+		var body []byte
+		if err := rows.Scan(&last.TS, &last.ID, &body); err != nil {
+			return nil, "", fmt.Errorf("find items: %w", FormatError(err))
+		}
+		it, err := decodeItem(body)
+		if err != nil {
+			return nil, "", fmt.Errorf("find items: %w", err)
+		}
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("find items: %w", FormatError(err))
+	}
+	if !more {
+		return items, "", nil
+	}
+	return items, last.encode(), nil
+}
+
+// cursor is the position after which the next page starts: the stored
+// timestamp and id of the last item of the previous page.
+type cursor struct {
+	TS string `json:"ts"`
+	ID string `json:"id"`
+}
+
+// encode returns the cursor as base64url of its JSON, opaque to clients.
+func (c cursor) encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// decodeCursor reads a cursor made by encode, or returns EINVALID with
+// field "next".
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err == nil {
+		_, err = parseTime(c.TS)
+	}
+	if err != nil || c.ID == "" {
+		return cursor{}, doctales.FieldErrorf(doctales.EINVALID, "next", "Invalid page cursor.")
+	}
+	return c, nil
+}
+
+// itemRow is an item as stored: its JSON body and the filter columns.
+type itemRow struct {
+	ts, project, typ, sender, senderID, urgency, status string
+	body                                                []byte
+}
+
+// newItemRow encodes it.
+func newItemRow(it *doctales.Item) (itemRow, error) {
+	body, err := json.Marshal(it)
+	if err != nil {
+		return itemRow{}, fmt.Errorf("encode item: %w", err)
+	}
+	return itemRow{
+		ts:       formatTime(it.Timestamp),
+		project:  it.Project,
+		typ:      it.Type,
+		sender:   it.Sender,
+		senderID: it.SenderID,
+		urgency:  it.Metadata.Urgency,
+		status:   it.Status,
+		body:     body,
+	}, nil
+}
+
+// insertArgs returns the arguments of insertItem.
+func (r itemRow) insertArgs(id string) []any {
+	return []any{id, r.ts, r.project, r.typ, r.sender, r.senderID, r.urgency, r.status, string(r.body)}
+}
+
+// updateArgs returns the arguments of updateItem.
+func (r itemRow) updateArgs(id string) []any {
+	return []any{r.ts, r.project, r.typ, r.sender, r.senderID, r.urgency, r.status, string(r.body), id}
+}
+
+// decodeItem decodes a stored body.
+func decodeItem(body []byte) (*doctales.Item, error) {
+	var it doctales.Item
+	if err := json.Unmarshal(body, &it); err != nil {
+		return nil, fmt.Errorf("decode stored item: %w", err)
+	}
+	return &it, nil
+}
+
+// seqPlaceholder stands for the SequenceNumber in an encoded stream record
+// until the writer numbers it. Both are seqDigits wide, so numbering is an
+// in-place copy.
+const (
+	seqDigits      = 20
+	seqPlaceholder = "SEQUENCE_NUMBER_0000"
+)
+
+// streamRecord is a stream record encoded before its log seq is known:
+// data holds seqPlaceholder at seqAt.
+type streamRecord struct {
+	key   string
+	data  []byte
+	seqAt int
+	at    time.Time
+}
+
+// newStreamRecord encodes the stream record of a change from old to new
+// (old nil for INSERT, new nil for REMOVE), in the shape of
+// events.DynamoDBEventRecord. SizeBytes approximates DynamoDB's by the
+// length of the images' JSON.
+func (db *DB) newStreamRecord(eventName string, old, new *doctales.Item, now time.Time) (*streamRecord, error) {
+	var id [16]byte
+	_, _ = rand.Read(id[:])
+	r := events.DynamoDBEventRecord{
+		AWSRegion:      db.Region,
+		EventID:        hex.EncodeToString(id[:]),
+		EventName:      eventName,
+		EventSource:    streamEventSource,
+		EventVersion:   streamEventVersion,
+		EventSourceArn: db.streamARN,
+		Change: events.DynamoDBStreamRecord{
+			ApproximateCreationDateTime: events.SecondsEpochTime{Time: now.Truncate(time.Second)},
+			SequenceNumber:              seqPlaceholder,
+			StreamViewType:              streamViewType,
+		},
+	}
+	var key string
+	for _, it := range []*doctales.Item{old, new} {
+		if it == nil {
+			continue
+		}
+		img, err := it.Image()
+		if err != nil {
+			return nil, fmt.Errorf("stream record: %w", err)
+		}
+		if it == old {
+			r.Change.OldImage = img
+		} else {
+			r.Change.NewImage = img
+		}
+		r.Change.Keys = it.Keys()
+		key = it.ID
+		if b, err := json.Marshal(it); err == nil {
+			r.Change.SizeBytes += int64(len(b))
+		}
+	}
+	data, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("encode stream record: %w", err)
+	}
+	// The placeholder is found by its field name: quotes inside string
+	// values are escaped, so `"SequenceNumber":"` cannot occur in them.
+	at := bytes.LastIndex(data, []byte(`"SequenceNumber":"`+seqPlaceholder+`"`))
+	if at < 0 {
+		return nil, fmt.Errorf("encode stream record: sequence number placeholder not found")
+	}
+	return &streamRecord{key: key, data: data, seqAt: at + len(`"SequenceNumber":"`), at: now}, nil
+}
+
+// append numbers the record with the next log seq and appends it.
+func (r *streamRecord) append(tx *writeTx) error {
+	copy(r.data[r.seqAt:], fmt.Sprintf("%0*d", seqDigits, tx.lastSeq+1))
+	rec := &doctales.LogRecord{Source: doctales.SourceDynamoDB, Key: r.key, Data: r.data, Time: r.at}
+	if _, err := tx.appendLog(rec, ""); err != nil {
+		return err
+	}
+	return nil
+}

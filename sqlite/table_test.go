@@ -1,0 +1,495 @@
+package sqlite_test
+
+import (
+	"cmp"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/sqlite"
+)
+
+func TestTable_CreateItem(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		ctx := context.Background()
+		now := time.Date(2025, 6, 10, 12, 0, 1, 500e6, time.UTC)
+		db := MustOpenDBAt(t, t.TempDir()+"/doctales.db", func(db *sqlite.DB) { db.Now = func() time.Time { return now } })
+
+		item := newItem("email-123", time.Date(2025, 6, 10, 9, 0, 0, 0, time.UTC), "alpha", "a@example.com", "low")
+		got, created, err := db.CreateItem(ctx, item)
+		if err != nil {
+			t.Fatal(err)
+		} else if !created {
+			t.Fatal("created = false")
+		} else if got.ID != item.ID || got.Subject != item.Subject {
+			t.Fatalf("returned %+v", got)
+		}
+
+		// The item reads back.
+		back, err := db.GetItem(ctx, "email-123")
+		if err != nil {
+			t.Fatal(err)
+		} else if back.Subject != item.Subject || back.SenderID != item.SenderID || back.Status != doctales.StatusAccepted ||
+			back.Metadata.Urgency != "low" || !back.Timestamp.Equal(item.Timestamp) || back.ContentHash != item.ContentHash {
+			t.Fatalf("GetItem = %+v", back)
+		}
+
+		// One INSERT record, in DynamoDB Streams shape.
+		recs := mustReadLog(t, db, doctales.SourceDynamoDB)
+		if len(recs) != 1 {
+			t.Fatalf("%d records, want 1", len(recs))
+		} else if recs[0].Key != "email-123" || recs[0].Target != "" || !recs[0].Time.Equal(now) {
+			t.Fatalf("log record = %+v", recs[0])
+		}
+		r := mustStreamRecords(t, db)[0]
+		if r.EventName != "INSERT" || r.EventVersion != "1.1" || r.EventSource != "aws:dynamodb" || r.AWSRegion != "us-east-1" {
+			t.Fatalf("record header = %+v", r)
+		}
+		if want := "arn:aws:dynamodb:us-east-1:000000000000:table/doc-tales-communications/stream/2025-06-10T12:00:01.500"; r.EventSourceArn != want {
+			t.Fatalf("eventSourceARN = %q, want %q", r.EventSourceArn, want)
+		}
+		if len(r.EventID) != 32 || strings.Trim(r.EventID, "0123456789abcdef") != "" {
+			t.Fatalf("eventID = %q, want 32 hex digits", r.EventID)
+		}
+		c := r.Change
+		if c.StreamViewType != "NEW_AND_OLD_IMAGES" || c.SizeBytes <= 0 || c.OldImage != nil {
+			t.Fatalf("dynamodb = %+v", c)
+		}
+		if !c.ApproximateCreationDateTime.Equal(now.Truncate(time.Second)) {
+			t.Fatalf("ApproximateCreationDateTime = %v", c.ApproximateCreationDateTime)
+		}
+		if c.Keys["PK"].String() != "COMM" || c.Keys["SK"].String() != "COMM#email-123" {
+			t.Fatalf("Keys = %v", c.Keys)
+		}
+		if c.NewImage["id"].String() != "email-123" || c.NewImage["GSI1PK"].String() != "PROJ#alpha" ||
+			c.NewImage["metadata"].Map()["urgency"].String() != "low" {
+			t.Fatalf("NewImage = %v", c.NewImage)
+		}
+		if img, err := doctales.ItemFromImage(c.NewImage); err != nil || img.Subject != item.Subject {
+			t.Fatalf("ItemFromImage = %+v, %v", img, err)
+		}
+	})
+
+	t.Run("Existing", func(t *testing.T) {
+		ctx := context.Background()
+		db := MustOpenDB(t)
+		first := newItem("email-1", time.Now(), "alpha", "a@example.com", "low")
+		if _, _, err := db.CreateItem(ctx, first); err != nil {
+			t.Fatal(err)
+		}
+		changed := db.Changed()
+
+		second := newItem("email-1", time.Now(), "beta", "b@example.com", "high")
+		second.Subject = "different"
+		got, created, err := db.CreateItem(ctx, second)
+		if err != nil {
+			t.Fatal(err)
+		} else if created {
+			t.Fatal("created = true for an existing id")
+		} else if got.Subject != first.Subject || got.Project != "alpha" {
+			t.Fatalf("returned %+v, want the existing item", got)
+		}
+		if recs := mustReadLog(t, db, doctales.SourceDynamoDB); len(recs) != 1 {
+			t.Fatalf("%d stream records, want 1", len(recs))
+		}
+		if closed(changed, 50*time.Millisecond) {
+			t.Fatal("Changed closed without an append")
+		}
+	})
+
+	t.Run("ErrInvalid", func(t *testing.T) {
+		db := MustOpenDB(t)
+		_, _, err := db.CreateItem(context.Background(), &doctales.Item{})
+		assertCode(t, err, doctales.EINVALID)
+		if doctales.ErrorField(err) != "id" {
+			t.Fatalf("field = %q", doctales.ErrorField(err))
+		}
+		_, _, err = db.CreateItem(context.Background(), nil)
+		assertCode(t, err, doctales.EINVALID)
+	})
+}
+
+func TestTable_UpdateItem(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		ctx := context.Background()
+		db := MustOpenDB(t)
+		if _, _, err := db.CreateItem(ctx, newItem("email-1", time.Now(), "alpha", "a@example.com", "low")); err != nil {
+			t.Fatal(err)
+		}
+		changed := db.Changed()
+
+		status, urgency := doctales.StatusExtracted, doctales.UrgencyHigh
+		dims := &doctales.Dimensions{Urgency: "high", UrgencyScore: 0.9, UrgencyReasons: []string{"deadline in 3h"}, RequiresAction: true}
+		got, err := db.UpdateItem(ctx, "email-1", doctales.ItemUpdate{Status: &status, Urgency: &urgency, Dimensions: dims})
+		if err != nil {
+			t.Fatal(err)
+		} else if got.Status != status || got.Metadata.Urgency != "high" || got.Dimensions == nil || got.Dimensions.UrgencyScore != 0.9 {
+			t.Fatalf("UpdateItem = %+v", got)
+		}
+		if back, err := db.GetItem(ctx, "email-1"); err != nil {
+			t.Fatal(err)
+		} else if back.Status != status || back.Metadata.Urgency != "high" || !back.Dimensions.RequiresAction || !back.UpdatedAt.After(back.CreatedAt) {
+			t.Fatalf("GetItem = %+v", back)
+		}
+		if !closed(changed, time.Second) {
+			t.Fatal("Changed not closed by UpdateItem")
+		}
+
+		recs := mustStreamRecords(t, db)
+		if len(recs) != 2 {
+			t.Fatalf("%d records, want 2", len(recs))
+		}
+		r := recs[1]
+		if r.EventName != "MODIFY" || r.Change.OldImage == nil || r.Change.NewImage == nil {
+			t.Fatalf("record = %+v", r)
+		}
+		if got := r.Change.NewImage["metadata"].Map()["urgency"].String(); got != "high" {
+			t.Fatalf("dynamodb.NewImage.metadata.M.urgency.S = %q, want high", got)
+		}
+		if got := r.Change.OldImage["metadata"].Map()["urgency"].String(); got != "low" {
+			t.Fatalf("dynamodb.OldImage.metadata.M.urgency.S = %q, want low", got)
+		}
+		if r.Change.NewImage["status"].String() != "extracted" || r.Change.OldImage["status"].String() != "accepted" {
+			t.Fatal("status images wrong")
+		}
+		if r.Change.NewImage["dimensions"].Map()["urgencyScore"].Number() != "0.9" {
+			t.Fatalf("NewImage.dimensions = %v", r.Change.NewImage["dimensions"])
+		}
+		if r.Change.SequenceNumber <= recs[0].Change.SequenceNumber {
+			t.Fatalf("sequence numbers do not increase: %q then %q", recs[0].Change.SequenceNumber, r.Change.SequenceNumber)
+		}
+
+		// Only the set fields change: an error alone keeps the rest.
+		msg := "boom"
+		if got, err := db.UpdateItem(ctx, "email-1", doctales.ItemUpdate{Error: &msg}); err != nil {
+			t.Fatal(err)
+		} else if got.Error != "boom" || got.Status != status || got.Metadata.Urgency != "high" {
+			t.Fatalf("UpdateItem = %+v", got)
+		}
+	})
+
+	t.Run("NoChange", func(t *testing.T) {
+		ctx := context.Background()
+		var clock time.Time = time.Date(2025, 6, 10, 12, 0, 0, 0, time.UTC)
+		db := MustOpenDBAt(t, t.TempDir()+"/doctales.db", func(db *sqlite.DB) {
+			db.Now = func() time.Time { clock = clock.Add(time.Second); return clock }
+		})
+		created, _, err := db.CreateItem(ctx, newItem("email-1", time.Now(), "alpha", "a@example.com", "low"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := db.Changed()
+
+		status, urgency := created.Status, "low"
+		got, err := db.UpdateItem(ctx, "email-1", doctales.ItemUpdate{Status: &status, Urgency: &urgency})
+		if err != nil {
+			t.Fatal(err)
+		} else if !got.UpdatedAt.Equal(created.UpdatedAt) {
+			t.Fatalf("UpdatedAt moved from %v to %v on a no-op update", created.UpdatedAt, got.UpdatedAt)
+		}
+		if got, _ := db.GetItem(ctx, "email-1"); !got.UpdatedAt.Equal(created.UpdatedAt) {
+			t.Fatal("no-op update wrote the item")
+		}
+		if recs := mustReadLog(t, db, doctales.SourceDynamoDB); len(recs) != 1 {
+			t.Fatalf("%d stream records after a no-op update, want 1", len(recs))
+		}
+		if closed(changed, 50*time.Millisecond) {
+			t.Fatal("Changed closed by a no-op update")
+		}
+	})
+
+	t.Run("ErrNotFound", func(t *testing.T) {
+		db := MustOpenDB(t)
+		status := "extracted"
+		_, err := db.UpdateItem(context.Background(), "nope", doctales.ItemUpdate{Status: &status})
+		assertCode(t, err, doctales.ENOTFOUND)
+		if msg := doctales.ErrorMessage(err); msg != `Item "nope" not found.` {
+			t.Fatalf("message = %q", msg)
+		}
+	})
+}
+
+func TestTable_DeleteItem(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		ctx := context.Background()
+		db := MustOpenDB(t)
+		if _, _, err := db.CreateItem(ctx, newItem("email-1", time.Now(), "alpha", "a@example.com", "low")); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DeleteItem(ctx, "email-1"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := db.GetItem(ctx, "email-1")
+		assertCode(t, err, doctales.ENOTFOUND)
+
+		recs := mustStreamRecords(t, db)
+		if len(recs) != 2 {
+			t.Fatalf("%d records, want 2", len(recs))
+		}
+		r := recs[1]
+		if r.EventName != "REMOVE" || r.Change.NewImage != nil || r.Change.OldImage["id"].String() != "email-1" ||
+			r.Change.Keys["SK"].String() != "COMM#email-1" {
+			t.Fatalf("record = %+v", r)
+		}
+
+		// The id is free again.
+		if _, created, err := db.CreateItem(ctx, newItem("email-1", time.Now(), "alpha", "a@example.com", "low")); err != nil || !created {
+			t.Fatalf("recreate: %v, %v", created, err)
+		}
+	})
+
+	t.Run("ErrNotFound", func(t *testing.T) {
+		db := MustOpenDB(t)
+		assertCode(t, db.DeleteItem(context.Background(), "nope"), doctales.ENOTFOUND)
+		if recs := mustReadLog(t, db, ""); len(recs) != 0 {
+			t.Fatalf("%d records after a failed delete", len(recs))
+		}
+	})
+}
+
+func TestTable_GetItem(t *testing.T) {
+	t.Run("ErrNotFound", func(t *testing.T) {
+		_, err := MustOpenDB(t).GetItem(context.Background(), "nope")
+		assertCode(t, err, doctales.ENOTFOUND)
+	})
+}
+
+// TestTable_StreamSequence checks that SequenceNumbers increase over a mix
+// of writes and match the log seq.
+func TestTable_StreamSequence(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	for i := range 5 {
+		id := fmt.Sprintf("e%d", i)
+		if _, _, err := db.CreateItem(ctx, newItem(id, time.Now(), "p", "s", "low")); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Append(ctx, &doctales.LogRecord{Source: doctales.SourceS3, Key: id, Data: []byte(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+		u := "high"
+		if _, err := db.UpdateItem(ctx, id, doctales.ItemUpdate{Urgency: &u}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs := mustStreamRecords(t, db) // checks SequenceNumber == seq
+	if len(recs) != 10 {
+		t.Fatalf("%d records, want 10", len(recs))
+	}
+	ids := map[string]bool{}
+	for i := 1; i < len(recs); i++ {
+		if recs[i].Change.SequenceNumber <= recs[i-1].Change.SequenceNumber {
+			t.Fatalf("SequenceNumber %q after %q", recs[i].Change.SequenceNumber, recs[i-1].Change.SequenceNumber)
+		}
+		if ids[recs[i].EventID] {
+			t.Fatalf("duplicate eventID %q", recs[i].EventID)
+		}
+		ids[recs[i].EventID] = true
+	}
+}
+
+func TestTable_FindItems(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+
+	// Items across projects, senders, urgencies and statuses; every third
+	// shares its timestamp with the previous so that ids break ties.
+	base := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	projects := []string{"alpha", "beta", "gamma"}
+	senders := []string{"ann@example.com", "bob@example.com"}
+	urgencies := []string{"low", "medium", "high", ""}
+	var all []*doctales.Item
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for i := range 57 {
+		ts := base.Add(time.Duration(i-i%3/2) * time.Hour)
+		it := newItem(fmt.Sprintf("c-%02d", i), ts, projects[i%3], senders[i%2], urgencies[i%4])
+		if i%5 == 0 {
+			it.Status = doctales.StatusExtracted
+		}
+		if i%7 == 0 {
+			it.Type = doctales.TypeDocument
+		}
+		all = append(all, it)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, _, err := db.CreateItem(ctx, it); err != nil {
+				mu.Lock()
+				t.Error(err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	slices.SortFunc(all, func(a, b *doctales.Item) int {
+		if c := b.Timestamp.Compare(a.Timestamp); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
+	})
+
+	ptr := func(s string) *string { return &s }
+	tptr := func(t time.Time) *time.Time { return &t }
+	for _, tc := range []struct {
+		name   string
+		filter doctales.ItemFilter
+		match  func(*doctales.Item) bool
+	}{
+		{"All", doctales.ItemFilter{}, func(*doctales.Item) bool { return true }},
+		{"EmptyIsNoFilter", doctales.ItemFilter{Project: ptr("")}, func(*doctales.Item) bool { return true }},
+		{"Project", doctales.ItemFilter{Project: ptr("beta")}, func(i *doctales.Item) bool { return i.Project == "beta" }},
+		{"Type", doctales.ItemFilter{Type: ptr("document")}, func(i *doctales.Item) bool { return i.Type == "document" }},
+		{"SenderID", doctales.ItemFilter{Sender: ptr("ann@example.com")}, func(i *doctales.Item) bool { return i.SenderID == "ann@example.com" }},
+		{"SenderName", doctales.ItemFilter{Sender: ptr("Name of bob@example.com")}, func(i *doctales.Item) bool { return i.SenderID == "bob@example.com" }},
+		{"Urgency", doctales.ItemFilter{Urgency: ptr("high")}, func(i *doctales.Item) bool { return i.Metadata.Urgency == "high" }},
+		{"Status", doctales.ItemFilter{Status: ptr("extracted")}, func(i *doctales.Item) bool { return i.Status == "extracted" }},
+		{"SinceUntil", doctales.ItemFilter{Since: tptr(base.Add(10 * time.Hour)), Until: tptr(base.Add(30 * time.Hour))}, func(i *doctales.Item) bool {
+			return !i.Timestamp.Before(base.Add(10*time.Hour)) && i.Timestamp.Before(base.Add(30*time.Hour))
+		}},
+		{"Combined", doctales.ItemFilter{Project: ptr("alpha"), Sender: ptr("ann@example.com"), Status: ptr("accepted")}, func(i *doctales.Item) bool {
+			return i.Project == "alpha" && i.SenderID == "ann@example.com" && i.Status == "accepted"
+		}},
+		{"NoMatch", doctales.ItemFilter{Project: ptr("delta")}, func(*doctales.Item) bool { return false }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var want []string
+			for _, it := range all {
+				if tc.match(it) {
+					want = append(want, it.ID)
+				}
+			}
+			for _, limit := range []int{1, 4, 7, 100} {
+				var got []string
+				f := tc.filter
+				f.Limit = limit
+				for pages := 0; ; pages++ {
+					if pages > len(all)+1 {
+						t.Fatal("pagination does not end")
+					}
+					items, next, err := db.FindItems(ctx, f)
+					if err != nil {
+						t.Fatal(err)
+					} else if len(items) > limit {
+						t.Fatalf("page of %d items, limit %d", len(items), limit)
+					} else if next != "" && len(items) != limit {
+						t.Fatalf("short page of %d with a next cursor", len(items))
+					}
+					for _, it := range items {
+						got = append(got, it.ID)
+					}
+					if next == "" {
+						break
+					}
+					f.Cursor = next
+				}
+				if !slices.Equal(got, want) {
+					t.Fatalf("limit %d:\n got %v\nwant %v", limit, got, want)
+				}
+			}
+		})
+	}
+
+	t.Run("DefaultLimit", func(t *testing.T) {
+		items, next, err := db.FindItems(ctx, doctales.ItemFilter{})
+		if err != nil {
+			t.Fatal(err)
+		} else if len(items) != doctales.DefaultPageSize || next == "" {
+			t.Fatalf("%d items, next %q; want %d and a cursor", len(items), next, doctales.DefaultPageSize)
+		}
+	})
+
+	t.Run("InsertDuringListing", func(t *testing.T) {
+		// A newer item inserted between pages does not shift later pages.
+		items, next, err := db.FindItems(ctx, doctales.ItemFilter{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.CreateItem(ctx, newItem("z-new", base.Add(1000*time.Hour), "alpha", "x", "")); err != nil {
+			t.Fatal(err)
+		}
+		page2, _, err := db.FindItems(ctx, doctales.ItemFilter{Limit: 10, Cursor: next})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page2[0].ID != all[10].ID || items[9].ID != all[9].ID {
+			t.Fatalf("page 2 starts at %q, want %q", page2[0].ID, all[10].ID)
+		}
+		if err := db.DeleteItem(ctx, "z-new"); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("ErrInvalidCursor", func(t *testing.T) {
+		for _, c := range []string{
+			"!!!",
+			base64.RawURLEncoding.EncodeToString([]byte("not json")),
+			base64.RawURLEncoding.EncodeToString([]byte(`{"ts":"yesterday","id":"x"}`)),
+			base64.RawURLEncoding.EncodeToString([]byte(`{"ts":"2025-06-01T00:00:00.000000000Z"}`)),
+		} {
+			_, _, err := db.FindItems(ctx, doctales.ItemFilter{Cursor: c})
+			assertCode(t, err, doctales.EINVALID)
+			if doctales.ErrorField(err) != "next" {
+				t.Fatalf("cursor %q: field = %q, want next", c, doctales.ErrorField(err))
+			}
+		}
+	})
+
+	t.Run("ErrNegativeLimit", func(t *testing.T) {
+		_, _, err := db.FindItems(ctx, doctales.ItemFilter{Limit: -1})
+		assertCode(t, err, doctales.EINVALID)
+	})
+}
+
+// TestTable_FindItems_MaxPageSize crosses MaxPageSize: a larger limit is
+// lowered to it.
+func TestTable_FindItems_MaxPageSize(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	n := doctales.MaxPageSize + 5
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	sem := make(chan struct{}, 64)
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			_, _, err := db.CreateItem(ctx, newItem(fmt.Sprintf("c-%04d", i), time.Now(), "p", "s", ""))
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	items, next, err := db.FindItems(ctx, doctales.ItemFilter{Limit: doctales.MaxPageSize * 10})
+	if err != nil {
+		t.Fatal(err)
+	} else if len(items) != doctales.MaxPageSize || next == "" {
+		t.Fatalf("%d items, next %q; want %d and a cursor", len(items), next, doctales.MaxPageSize)
+	}
+	items, next, err = db.FindItems(ctx, doctales.ItemFilter{Limit: doctales.MaxPageSize, Cursor: next})
+	if err != nil {
+		t.Fatal(err)
+	} else if len(items) != 5 || next != "" {
+		t.Fatalf("last page: %d items, next %q", len(items), next)
+	}
+}
+
+// keep events imported for record decoding helpers used above.
+var _ events.DynamoDBEventRecord
