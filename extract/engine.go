@@ -53,6 +53,10 @@ type Engine struct {
 	// Default DefaultMaxDateSentences; zero means the default.
 	MaxDateSentences int
 
+	// MaxNERTokens bounds the tokens the prose entity model labels.
+	// Default DefaultMaxNERTokens; zero means the default.
+	MaxNERTokens int
+
 	// ActionThreshold is the probability above which a sentence requires
 	// action. Default DefaultActionThreshold; zero means the default.
 	ActionThreshold float64
@@ -74,6 +78,7 @@ func New(opts ...Option) *Engine {
 		MaxAnalyzeBytes:   DefaultMaxAnalyzeBytes,
 		MaxSentimentBytes: DefaultMaxSentimentBytes,
 		MaxDateSentences:  DefaultMaxDateSentences,
+		MaxNERTokens:      DefaultMaxNERTokens,
 		ActionThreshold:   DefaultActionThreshold,
 	}
 	for _, o := range opts {
@@ -184,6 +189,18 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 		d.Deadline = &t
 	}
 
+	// Entities of the headers and the content, then PII.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	d.Entities = findEntities(entityInput{
+		text: analyzed, replyFrom: replyStart(analyzed),
+		sender: sanitize(c.Sender), senderID: sanitize(c.SenderID),
+		recips: sanitizeAll(c.Recipients), cc: sanitizeAll(c.Cc),
+		dates: freshDates, maxNER: orDefault(e.MaxNERTokens, DefaultMaxNERTokens),
+	})
+	d.PII = FindPII(analyzed, d.Entities)
+
 	// Requires action: the strongest request among subject and new text.
 	var reasons []string
 	best := 0.0
@@ -239,4 +256,12 @@ func pick(a, b []span) []span {
 		return a
 	}
 	return b
+}
+
+func sanitizeAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = sanitize(s)
+	}
+	return out
 }
