@@ -35,6 +35,19 @@ var (
 	reClosing  = regexp.MustCompile(`(?im)^[ \t]*(best regards|kind regards|warm regards|regards|best wishes|best|thanks|thank you|many thanks|cheers|sincerely|yours sincerely|yours truly|yours|respectfully|all the best|take care|love|thx)[,.!]?[ \t]*$`)
 )
 
+// lowerOrgs are the known organisations in lower case, less those that are
+// also common words.
+var lowerOrgs = func() map[string]bool {
+	common := wordSet("apple amazon meta oracle target shell visa delta fortune bloomberg sun marvel zoom slack windows office live mail open")
+	m := map[string]bool{}
+	for o := range knownOrgs {
+		if l := strings.ToLower(o); !common[l] && l != o {
+			m[l] = true
+		}
+	}
+	return m
+}()
+
 // freemail domains are mail providers, not the sender's organisation.
 var freemail = wordSet(`gmail googlemail yahoo ymail hotmail outlook live msn aol icloud me mac mail gmx web proton protonmail zoho yandex qq 163 126 comcast verizon att sbc earthlink btinternet orange free wanadoo t-online libero example localhost`)
 
@@ -150,12 +163,23 @@ func contentEntities(in entityInput, nameTokens map[string]bool, domainOrgs map[
 	var pending []candidate
 	for _, c := range chunks(text, toks) {
 		typ, score := classifyChunk(text, toks, c, nameTokens, domainOrgs)
-		if typ != "" {
+		switch {
+		case typ != "":
 			add(typ, score, c.b, c.e)
-		} else {
+		case c.t1-c.t0 == 1 && sentenceStart(toks, c.t0):
+			// A lone capitalised word opening a sentence is most often
+			// just the first word.
+		default:
 			pending = append(pending, c)
 		}
 	}
+	// Well-known organisations written in lower case ("spacex").
+	for _, t := range toks {
+		if r, _ := utf8.DecodeRuneInString(t.Text); unicode.IsLower(r) && len(t.Text) >= 4 && lowerOrgs[t.Text] {
+			add(doctales.EntityOrganization, 0.6, t.Start, t.End())
+		}
+	}
+
 	// The prose entity model for the chunks left, within a token budget.
 	out = append(out, nerEntities(text, toks, pending, in.maxNER)...)
 
@@ -273,6 +297,8 @@ func classifyChunk(text string, toks []token.Token, c candidate, nameTokens map[
 		return doctales.EntityLocation, 0.75
 	case len(ws) == 1 && firstNames[first] && (prev == "hi" || prev == "dear" || prev == "hey" || prev == "thanks" || prev == "," || prev == "@"):
 		return doctales.EntityPerson, 0.8
+	case len(ws) == 1 && firstNames[first] && !places[first]:
+		return doctales.EntityPerson, 0.7
 	case len(ws) >= 2 && places[last] && (prev == "in" || prev == "at" || prev == "from" || prev == "to" || prev == "near"):
 		return doctales.EntityLocation, 0.7
 	case len(ws) == 1 && (prev == "in" || prev == "at" || prev == "near") && places[first]:
@@ -362,7 +388,9 @@ func nerType(l string) string {
 	case "PERSON":
 		return doctales.EntityPerson
 	case "GPE", "LOC", "LOCATION", "FAC", "FACILITY":
-		return doctales.EntityLocation
+		// prose labels most unknown capitalised words GPE; places come
+		// from the gazetteer and place words instead.
+		return ""
 	case "ORG", "ORGANIZATION":
 		return doctales.EntityOrganization
 	case "EVENT":
