@@ -1,0 +1,94 @@
+// Package pattern matches JSON events against AWS Lambda event filtering
+// patterns, the syntax Lambda shares with Amazon EventBridge event patterns,
+// so that a filter written for AWS selects the same records in every
+// Doc-Tales runtime.
+//
+// # Place in the pipeline
+//
+// A subscription of the event runtime carries up to [MaxPatterns] filter
+// patterns, the FilterCriteria of a Lambda event source mapping. The runtime
+// compiles them once with [NewSet] and, for every change record of the
+// table's stream, calls [Set.Match] on the record's JSON (a DynamoDB stream
+// record, an S3 event record, an SNS message). A record that matches no
+// pattern is dropped and counted, never retried or dead-lettered, exactly as
+// Lambda discards it. The notification subscription of the design uses
+//
+//	{"dynamodb":{"NewImage":{"metadata":{"M":{"urgency":{"S":["high"]}}}}}}
+//
+// so only changes that leave an item at high urgency reach the notifier.
+// The package depends on the standard library only.
+//
+// # Syntax
+//
+// A pattern is a JSON object that mirrors the shape of the events it
+// selects. Every key of a pattern object must match (AND); a nested object
+// descends into the event; a leaf is an array of match values, and the leaf
+// matches when the event value matches any of them (OR). A match value is a
+// string, a number, true, false, null, or an operator object:
+//
+//	"Name":   ["Alice", "Bob"]                          equals (null and "" too)
+//	"Price":  [100]                                     equals, numerically
+//	"Region": [{"prefix": "us-"}]                       begins with
+//	"Region": [{"prefix": {"equals-ignore-case": "US-"}}]
+//	"File":   [{"suffix": ".png"}]                      ends with
+//	"File":   [{"suffix": {"equals-ignore-case": ".PNG"}}]
+//	"Name":   [{"equals-ignore-case": "alice"}]
+//	"Bus":    [{"wildcard": "arn:aws:events:*:bus/*"}]  "*" any run; \* and \\ escape
+//	"State":  [{"anything-but": "initializing"}]        also a number, a list of strings
+//	                                                    or of numbers, or an object with
+//	                                                    prefix, suffix, equals-ignore-case
+//	                                                    or wildcard
+//	"Count":  [{"numeric": [">", 0, "<=", 5]}]          =, <, <=, >, >=, and ranges
+//	"IP":     [{"cidr": "10.0.0.0/24"}]                 IPv4 or IPv6 prefix
+//	"Tag":    [{"exists": true}]                        or false
+//
+// A "$or" key holds an array of two or more objects, alternatives matched
+// at the same level: {"source": ["a"], "$or": [{"x": [1]}, {"y": [2]}]}.
+//
+// # Matching rules
+//
+// Strings compare byte for byte, except under equals-ignore-case (Unicode
+// simple case folding). Prefix, suffix, equals-ignore-case, wildcard and
+// cidr apply to strings only; numeric applies to JSON numbers only, so a
+// DynamoDB "N" attribute, which is a string, needs string matching. A string
+// never equals a number: ["101"] matches "101" and not 101.
+//
+// When the event value is an array, the leaf matches if any element
+// matches; nested arrays are searched too. When an array holds objects, one
+// element must satisfy the whole nested pattern: two fields never match in
+// two different elements (Event Ruler's "array consistency").
+//
+// exists:true matches a field holding any leaf value, null included. A field
+// is absent for exists:false when no leaf value sits at its path: missing,
+// an object (exists works on leaf nodes only), or an empty array. Absence
+// is decided over the whole event, across array elements, as Event Ruler
+// does.
+//
+// anything-but matches any present leaf value, of any type, that its operand
+// does not match: {"anything-but": "x"} matches 5 and null, never a missing
+// field.
+//
+// # Differences from AWS
+//
+// Exact numbers compare by value (300, 300.0 and 3e2 are equal), as Event
+// Ruler compiles them today; an older Lambda guide says they are not equal.
+// Numeric ranges use float64, without the magnitude and precision bounds
+// EventBridge documents (±1e9 or ±5e9, six decimal places). Keys that contain dots are not split into paths, and
+// string values that look like IP addresses are not normalised. Lambda
+// decodes the base64 "data" of Kinesis records and the JSON "body" of SQS
+// messages before filtering; callers hand this package the decoded JSON.
+//
+// # Limits
+//
+// A pattern is at most [MaxPatternBytes] long and [MaxDepth] levels deep;
+// a [Set] holds at most [MaxPatterns]. Compile errors are [*SyntaxError]
+// values naming the pattern, the byte offset, the field path and the
+// problem.
+//
+// # Performance
+//
+// [Pattern.Match] and [Set.Match] decode the event once with encoding/json
+// ([Decode]). [Pattern.MatchValue] on a decoded event walks only the fields
+// the pattern names and does not allocate, so the runtime can decode a
+// record once and test it against every subscription.
+package pattern

@@ -1,0 +1,470 @@
+package pattern
+
+import (
+	"encoding/json"
+	"math"
+	"net/netip"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// node is a compiled pattern object: every field must match, and when or is
+// set, at least one of its alternatives too.
+type node struct {
+	fields []field // in pattern order; keys are distinct
+	or     []*node // alternatives of "$or", matched at this same level
+}
+
+// field is one key of a pattern object with either a nested object or a
+// match array.
+type field struct {
+	key   string
+	child *node // set for a nested object
+	leaf  *leaf // set for a match array
+}
+
+// set adds f, replacing a field with the same key: as in EventBridge, the
+// last occurrence of a repeated key is the one that counts.
+func (n *node) set(f field) {
+	for i := range n.fields {
+		if n.fields[i].key == f.key {
+			n.fields[i] = f
+			return
+		}
+	}
+	n.fields = append(n.fields, f)
+}
+
+// leaf is a compiled match array: it matches when any of its conditions
+// does.
+type leaf struct {
+	conds  []cond   // conditions on a present leaf value
+	exists bool     // {"exists": true}: any present leaf value matches
+	absent []string // {"exists": false}: the path from the event root that must hold no leaf value; nil when not used
+}
+
+// condKind tells what a cond tests.
+type condKind uint8
+
+const (
+	condStrings    condKind = iota // string equal to one of strs
+	condNumbers                    // number equal to one of nums
+	condNull                       // JSON null
+	condTrue                       // JSON true
+	condFalse                      // JSON false
+	condPrefix                     // string starting with str
+	condSuffix                     // string ending with str
+	condPrefixFold                 // string starting with str, ignoring case
+	condSuffixFold                 // string ending with str, ignoring case
+	condFold                       // string equal to one of strs, ignoring case
+	condWildcard                   // string matching one of globs
+	condRange                      // number within lo..hi
+	condCIDR                       // string holding an IP address within cidr
+)
+
+// cond is one condition on a single leaf value. With neg set it is an
+// anything-but: it matches every present leaf value, of any type, that the
+// condition without neg does not match.
+type cond struct {
+	kind condKind
+	neg  bool
+
+	str   string              // condPrefix, condSuffix and their Fold forms
+	strs  []string            // condStrings, condFold
+	set   map[string]struct{} // condStrings with many values; nil otherwise
+	nums  []number            // condNumbers
+	globs []glob              // condWildcard
+
+	lo, hi         float64 // condRange bounds
+	hasLo, hasHi   bool
+	loIncl, hiIncl bool
+
+	cidr netip.Prefix // condCIDR, masked
+}
+
+// number is a number of the pattern, with its text to compare large
+// integers exactly.
+type number struct {
+	f       float64
+	text    string
+	integer bool // text is a JSON integer literal
+}
+
+// glob is a compiled wildcard: the literal parts between stars. A single
+// part means no star.
+type glob struct {
+	parts []string
+}
+
+// scalarKind is the JSON type of a leaf value in the event.
+type scalarKind uint8
+
+const (
+	kindString scalarKind = iota
+	kindNumber
+	kindTrue
+	kindFalse
+	kindNull
+)
+
+// scalar is a leaf value of the event, classified once for all conditions.
+type scalar struct {
+	kind scalarKind
+	s    string  // kindString
+	f    float64 // kindNumber; NaN when the text is not a number
+	text string  // kindNumber from a json.Number; "" otherwise
+}
+
+// toScalar classifies a decoded leaf value. It reports false for objects,
+// arrays and types encoding/json does not produce.
+func toScalar(v any) (scalar, bool) {
+	switch x := v.(type) {
+	case string:
+		return scalar{kind: kindString, s: x}, true
+	case float64:
+		return scalar{kind: kindNumber, f: x}, true
+	case json.Number:
+		f, err := strconv.ParseFloat(string(x), 64)
+		if err != nil && !math.IsInf(f, 0) {
+			f = math.NaN()
+		}
+		return scalar{kind: kindNumber, f: f, text: string(x)}, true
+	case bool:
+		if x {
+			return scalar{kind: kindTrue}, true
+		}
+		return scalar{kind: kindFalse}, true
+	case nil:
+		return scalar{kind: kindNull}, true
+	case int:
+		return scalar{kind: kindNumber, f: float64(x)}, true
+	case int64:
+		return scalar{kind: kindNumber, f: float64(x)}, true
+	case int32:
+		return scalar{kind: kindNumber, f: float64(x)}, true
+	case uint:
+		return scalar{kind: kindNumber, f: float64(x)}, true
+	case uint64:
+		return scalar{kind: kindNumber, f: float64(x)}, true
+	case uint32:
+		return scalar{kind: kindNumber, f: float64(x)}, true
+	case float32:
+		return scalar{kind: kindNumber, f: float64(x)}, true
+	}
+	return scalar{}, false
+}
+
+// match reports whether the event value v, present in the event, matches
+// the object pattern n. root is the whole event, for exists:false.
+func (n *node) match(v, root any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		for i := range n.fields {
+			f := &n.fields[i]
+			fv, ok := x[f.key]
+			if !f.match(fv, ok, root) {
+				return false
+			}
+		}
+		if n.or == nil {
+			return true
+		}
+		for _, alt := range n.or {
+			if alt.match(x, root) {
+				return true
+			}
+		}
+		return false
+	case []any:
+		// An array stands for each of its elements: one element must match
+		// the whole object, so that two fields never match in two
+		// different elements (Event Ruler's array consistency).
+		for _, e := range x {
+			if n.match(e, root) {
+				return true
+			}
+		}
+		if len(x) == 0 {
+			return n.matchMissing(root)
+		}
+		return false
+	}
+	// A leaf value where the pattern has an object: its fields are absent.
+	return n.matchMissing(root)
+}
+
+// matchMissing reports whether n matches when every one of its fields is
+// absent, which only exists:false can satisfy.
+func (n *node) matchMissing(root any) bool {
+	for i := range n.fields {
+		if !n.fields[i].match(nil, false, root) {
+			return false
+		}
+	}
+	if n.or == nil {
+		return true
+	}
+	for _, alt := range n.or {
+		if alt.matchMissing(root) {
+			return true
+		}
+	}
+	return false
+}
+
+// match reports whether the field's pattern matches the value v, which ok
+// says is present.
+func (f *field) match(v any, ok bool, root any) bool {
+	if f.child != nil {
+		if !ok {
+			return f.child.matchMissing(root)
+		}
+		return f.child.match(v, root)
+	}
+	l := f.leaf
+	if ok && l.matchValue(v) {
+		return true
+	}
+	// exists:false is decided over the whole event, as Event Ruler does:
+	// the field is absent when no leaf value sits at its path in any
+	// element of any array on the way.
+	return l.absent != nil && !hasLeaf(root, l.absent)
+}
+
+// matchValue reports whether any leaf value in v matches a condition of l.
+// Arrays are searched element by element, nested arrays included; objects
+// hold no leaf value.
+func (l *leaf) matchValue(v any) bool {
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			if l.matchValue(e) {
+				return true
+			}
+		}
+		return false
+	case map[string]any:
+		return false
+	}
+	s, ok := toScalar(v)
+	if !ok {
+		return false
+	}
+	if l.exists {
+		return true
+	}
+	for i := range l.conds {
+		if l.conds[i].match(&s) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasLeaf reports whether any leaf value sits at path below v.
+func hasLeaf(v any, path []string) bool {
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			if hasLeaf(e, path) {
+				return true
+			}
+		}
+		return false
+	case map[string]any:
+		if len(path) == 0 {
+			return false
+		}
+		fv, ok := x[path[0]]
+		return ok && hasLeaf(fv, path[1:])
+	}
+	if len(path) > 0 {
+		return false
+	}
+	_, ok := toScalar(v)
+	return ok
+}
+
+// match reports whether the condition holds for the leaf value s.
+func (c *cond) match(s *scalar) bool {
+	return c.test(s) != c.neg
+}
+
+// test evaluates the condition without neg.
+func (c *cond) test(s *scalar) bool {
+	switch c.kind {
+	case condNull:
+		return s.kind == kindNull
+	case condTrue:
+		return s.kind == kindTrue
+	case condFalse:
+		return s.kind == kindFalse
+	case condNumbers:
+		if s.kind != kindNumber {
+			return false
+		}
+		for i := range c.nums {
+			if c.nums[i].equal(s) {
+				return true
+			}
+		}
+		return false
+	case condRange:
+		return s.kind == kindNumber && c.inRange(s.f)
+	}
+
+	// The remaining conditions apply to strings only.
+	if s.kind != kindString {
+		return false
+	}
+	switch c.kind {
+	case condStrings:
+		if c.set != nil {
+			_, ok := c.set[s.s]
+			return ok
+		}
+		for _, t := range c.strs {
+			if t == s.s {
+				return true
+			}
+		}
+	case condPrefix:
+		return strings.HasPrefix(s.s, c.str)
+	case condSuffix:
+		return strings.HasSuffix(s.s, c.str)
+	case condPrefixFold:
+		return hasPrefixFold(s.s, c.str)
+	case condSuffixFold:
+		return hasSuffixFold(s.s, c.str)
+	case condFold:
+		for _, t := range c.strs {
+			if strings.EqualFold(s.s, t) {
+				return true
+			}
+		}
+	case condWildcard:
+		for i := range c.globs {
+			if c.globs[i].match(s.s) {
+				return true
+			}
+		}
+	case condCIDR:
+		addr, err := netip.ParseAddr(s.s)
+		return err == nil && c.cidr.Contains(addr.Unmap())
+	}
+	return false
+}
+
+// inRange reports whether f lies within the condition's bounds; NaN never
+// does.
+func (c *cond) inRange(f float64) bool {
+	if math.IsNaN(f) {
+		return false
+	}
+	if c.hasLo && (f < c.lo || f == c.lo && !c.loIncl) {
+		return false
+	}
+	if c.hasHi && (f > c.hi || f == c.hi && !c.hiIncl) {
+		return false
+	}
+	return true
+}
+
+// equal reports whether the event number s equals n. Numbers compare by
+// value, so 300, 300.0 and 3e2 are equal; two integer literals too large
+// for float64 to hold exactly compare by their digits.
+func (n *number) equal(s *scalar) bool {
+	if n.f != s.f {
+		return false
+	}
+	if math.Abs(n.f) < 1<<53 || !n.integer || s.text == "" || !isInteger(s.text) {
+		return true
+	}
+	return n.text == s.text
+}
+
+// isInteger reports whether a JSON number literal has no fraction or
+// exponent.
+func isInteger(text string) bool {
+	return !strings.ContainsAny(text, ".eE")
+}
+
+// match reports whether s matches the wildcard.
+func (g *glob) match(s string) bool {
+	parts := g.parts
+	if len(parts) == 1 {
+		return s == parts[0]
+	}
+	// The first part anchors at the start and the last at the end; the
+	// middle parts are found left to right, each at its first occurrence,
+	// which is optimal when the only metacharacter is "*".
+	first, last := parts[0], parts[len(parts)-1]
+	if len(s) < len(first)+len(last) || !strings.HasPrefix(s, first) || !strings.HasSuffix(s, last) {
+		return false
+	}
+	s = s[len(first) : len(s)-len(last)]
+	for _, part := range parts[1 : len(parts)-1] {
+		i := strings.Index(s, part)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(part):]
+	}
+	return true
+}
+
+// hasPrefixFold is strings.HasPrefix under Unicode simple case folding.
+func hasPrefixFold(s, prefix string) bool {
+	for prefix != "" {
+		if s == "" {
+			return false
+		}
+		r1, n1 := utf8.DecodeRuneInString(s)
+		r2, n2 := utf8.DecodeRuneInString(prefix)
+		if !equalFoldRune(r1, r2) {
+			return false
+		}
+		s, prefix = s[n1:], prefix[n2:]
+	}
+	return true
+}
+
+// hasSuffixFold is strings.HasSuffix under Unicode simple case folding.
+func hasSuffixFold(s, suffix string) bool {
+	for suffix != "" {
+		if s == "" {
+			return false
+		}
+		r1, n1 := utf8.DecodeLastRuneInString(s)
+		r2, n2 := utf8.DecodeLastRuneInString(suffix)
+		if !equalFoldRune(r1, r2) {
+			return false
+		}
+		s, suffix = s[:len(s)-n1], suffix[:len(suffix)-n2]
+	}
+	return true
+}
+
+// equalFoldRune reports whether a and b are equal under simple case folding,
+// as strings.EqualFold compares runes.
+func equalFoldRune(a, b rune) bool {
+	if a == b {
+		return true
+	}
+	if a < utf8.RuneSelf && b < utf8.RuneSelf {
+		if 'A' <= a && a <= 'Z' {
+			a += 'a' - 'A'
+		}
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		return a == b
+	}
+	r := unicode.SimpleFold(a)
+	for r != a && r != b {
+		r = unicode.SimpleFold(r)
+	}
+	return r == b
+}

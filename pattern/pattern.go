@@ -1,0 +1,222 @@
+package pattern
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Limits on filter patterns. AWS enforces the first two when an event source
+// mapping is created or updated; MaxDepth is ours and keeps compilation and
+// matching bounded for any input.
+const (
+	// MaxPatterns is how many patterns a Set may hold: Lambda allows five
+	// filters per event source mapping (ten after a quota increase), ORed
+	// together.
+	MaxPatterns = 5
+
+	// MaxPatternBytes is the longest pattern text accepted, in bytes, as
+	// Lambda limits each filter pattern of a FilterCriteria to 4096.
+	MaxPatternBytes = 4096
+
+	// MaxDepth is the deepest nesting of JSON objects and arrays in a
+	// pattern, counting the top-level object as 1. The DynamoDB urgency
+	// pattern is 7 deep.
+	MaxDepth = 32
+)
+
+// ErrTooManyPatterns is returned, wrapped, by NewSet when it is given more
+// than MaxPatterns patterns.
+var ErrTooManyPatterns = errors.New("too many filter patterns")
+
+// ErrInvalidEvent is returned, wrapped together with the decoder's error, by
+// Match when the event is not a single valid JSON value. Lambda drops such a
+// record when a filter applies to it; callers can branch on it with
+// errors.Is.
+var ErrInvalidEvent = errors.New("event is not valid JSON")
+
+// SyntaxError reports an invalid filter pattern: which pattern, where in its
+// text, under which field, and what is wrong.
+type SyntaxError struct {
+	// Pattern is the zero-based index of the pattern among NewSet's
+	// arguments, or -1 when the pattern was given to Compile alone.
+	Pattern int
+
+	// Offset is the byte offset in the pattern text where the offending
+	// value starts (for a size error, the first byte past the limit).
+	Offset int64
+
+	// Path is the field path of the offending value, keys joined with dots,
+	// such as "dynamodb.NewImage.urgency"; alternatives of "$or" appear as
+	// "$or[1]". It is empty for errors about the whole pattern.
+	Path string
+
+	// Msg says what is wrong, in lower case, without the location.
+	Msg string
+
+	// Err is the underlying JSON decoding error, if any.
+	Err error
+}
+
+// Error returns the location and the message, for example
+//
+//	pattern 2: at "dynamodb.NewImage.urgency" (offset 41): numeric needs an operator and a number
+func (e *SyntaxError) Error() string {
+	var b strings.Builder
+	if e.Pattern >= 0 {
+		fmt.Fprintf(&b, "pattern %d: ", e.Pattern)
+	}
+	if e.Path != "" {
+		fmt.Fprintf(&b, "at %q (offset %d): ", e.Path, e.Offset)
+	} else {
+		fmt.Fprintf(&b, "at offset %d: ", e.Offset)
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Unwrap returns the underlying JSON error, or nil.
+func (e *SyntaxError) Unwrap() error { return e.Err }
+
+// Pattern is one compiled filter pattern, made by Compile; the zero value
+// matches nothing. A Pattern is immutable and safe for concurrent use by any
+// number of goroutines.
+type Pattern struct {
+	text string // the pattern as given to Compile
+	root *node  // the top-level object
+}
+
+// Compile parses one filter pattern written in the Lambda event filtering
+// (EventBridge event pattern) syntax. An invalid pattern returns a
+// *SyntaxError, with Pattern set to -1, naming the offset, the field path
+// and what is wrong. Compile validates everything AWS validates that this
+// package knows of, and the limits MaxPatternBytes and MaxDepth.
+func Compile(pattern string) (*Pattern, error) {
+	return compile(pattern, -1)
+}
+
+// MustCompile is like Compile but panics if the pattern is invalid. It is
+// meant for patterns written in the program text.
+func MustCompile(pattern string) *Pattern {
+	p, err := Compile(pattern)
+	if err != nil {
+		panic("pattern: MustCompile: " + err.Error())
+	}
+	return p
+}
+
+// String returns the pattern text exactly as it was given to Compile.
+func (p *Pattern) String() string { return p.text }
+
+// Match reports whether the JSON event matches the pattern. It decodes the
+// event once; the only error is one wrapping ErrInvalidEvent, when event is
+// not a single valid JSON value. To match one event against several
+// patterns, decode it once and call MatchValue, or use a Set.
+func (p *Pattern) Match(event []byte) (bool, error) {
+	v, err := Decode(event)
+	if err != nil {
+		return false, err
+	}
+	return p.MatchValue(v), nil
+}
+
+// MatchValue reports whether an already decoded event matches the pattern.
+// The event holds what encoding/json decodes into an interface value:
+// map[string]any, []any, string, float64 or json.Number, bool and nil; Go
+// integer types and float32 are accepted as numbers too. Values of any other
+// type match nothing, as if absent. MatchValue does not modify the event and
+// does not allocate, except to parse an IPv6 zone under cidr.
+func (p *Pattern) MatchValue(event any) bool {
+	if p.root == nil {
+		return false
+	}
+	return p.root.match(event, event)
+}
+
+// Decode decodes a JSON event the way Match does, numbers as json.Number so
+// that large integers compare exactly. The error wraps ErrInvalidEvent when
+// event is not a single valid JSON value.
+func Decode(event []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(event))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, fmt.Errorf("pattern: %w: %w", ErrInvalidEvent, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("pattern: %w: data after the top-level value at offset %d", ErrInvalidEvent, dec.InputOffset())
+	}
+	return v, nil
+}
+
+// Set is the OR of up to MaxPatterns patterns: the FilterCriteria of one
+// event source mapping. An event matches the set when it matches any of its
+// patterns; a set without patterns matches every event, as a mapping
+// without filter criteria passes every record. A Set is immutable and safe
+// for concurrent use.
+type Set struct {
+	patterns []*Pattern
+}
+
+// NewSet compiles the patterns of one event source mapping. More than
+// MaxPatterns patterns is an error wrapping ErrTooManyPatterns; an invalid
+// pattern returns its *SyntaxError, whose Pattern field is the index of the
+// pattern among the arguments. No patterns at all make a Set that matches
+// everything.
+func NewSet(patterns ...string) (*Set, error) {
+	if len(patterns) > MaxPatterns {
+		return nil, fmt.Errorf("pattern: %w: %d patterns; the limit is %d (MaxPatterns)",
+			ErrTooManyPatterns, len(patterns), MaxPatterns)
+	}
+	s := &Set{patterns: make([]*Pattern, 0, len(patterns))}
+	for i, text := range patterns {
+		p, err := compile(text, i)
+		if err != nil {
+			return nil, err
+		}
+		s.patterns = append(s.patterns, p)
+	}
+	return s, nil
+}
+
+// Patterns returns the compiled patterns of the set, in the order given to
+// NewSet. The slice is a copy; the patterns are shared.
+func (s *Set) Patterns() []*Pattern {
+	return append([]*Pattern(nil), s.patterns...)
+}
+
+// Match reports whether the JSON event matches any pattern of the set. The
+// event is decoded once for all patterns; the only error is one wrapping
+// ErrInvalidEvent. A set without patterns returns true without decoding the
+// event, so it never fails.
+func (s *Set) Match(event []byte) (bool, error) {
+	if len(s.patterns) == 0 {
+		return true, nil
+	}
+	v, err := Decode(event)
+	if err != nil {
+		return false, err
+	}
+	return s.MatchValue(v), nil
+}
+
+// MatchValue reports whether an already decoded event (see
+// Pattern.MatchValue) matches any pattern of the set. A set without
+// patterns matches everything.
+func (s *Set) MatchValue(event any) bool {
+	if len(s.patterns) == 0 {
+		return true
+	}
+	for _, p := range s.patterns {
+		if p.MatchValue(event) {
+			return true
+		}
+	}
+	return false
+}
