@@ -1,0 +1,37 @@
+// Package fsblob is the object store of the embedded runtime: the S3 role
+// played by a local folder. The ingestion step puts each raw communication
+// here; every put announces itself with an s3:ObjectCreated:Put event, the
+// event the extraction step subscribes to:
+//
+//	ingestion ─► fsblob.Store.Put ─► file + doctales.EventLog (aws:s3) ─► extraction
+//
+// # Layout and durability
+//
+// Bucket b keeps object "email/2025/06/10/x.json" in the file
+// <root>/b/email/2025/06/10/x.json, so the folder can be browsed and backed
+// up with ordinary tools. [Store.Put] writes a temporary file in the target's
+// folder, syncs it, renames it over the target and syncs the folder (and any
+// folder it created), so a reader or a crash sees either the old object or
+// the new one, never a torn file. Temporary files a crash leaves behind are
+// removed by [Store.Open]; their names start with ".fsblob-tmp-", which a key
+// segment may not. Object files are readable by their owner only: they hold
+// people's communications.
+//
+// Because objects are files, one key cannot be both an object and a folder
+// of objects: putting "a/b" when "a" exists (or the reverse) fails with
+// ECONFLICT. S3 allows it; the pipeline's keys never need it.
+//
+// # Events
+//
+// When [Store.Events] is set, each put appends one [doctales.LogRecord] with
+// Source [doctales.SourceS3], Key the object key and Data one record in the
+// exact shape of an S3 event notification (an events.S3EventRecord from
+// github.com/aws/aws-lambda-go/events): eventVersion 2.1, a millisecond
+// eventTime, the key URL-encoded as S3 encodes it, the size, the ETag (hex
+// MD5) and a sequencer that increases with each put, so a consumer that
+// receives two events for a key keeps the one with the larger sequencer, as
+// on S3. Events of one key are appended in sequencer order.
+//
+// A folder belongs to one open Store at a time: Open removes temporary files,
+// including those of another Store writing to the same folder.
+package fsblob
