@@ -1,0 +1,326 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/runtime"
+)
+
+// NotificationFilter is the architecture document's filter: only items whose
+// new image has metadata.urgency "high" reach the notification function.
+const NotificationFilter = `{"dynamodb":{"NewImage":{"metadata":{"M":{"urgency":{"S":["high"]}}}}}}`
+
+// ObjectCreatedFilter is what the S3 trigger `Events: s3:ObjectCreated:*`
+// means as a filter over S3 event records.
+const ObjectCreatedFilter = `{"eventName":[{"prefix":"ObjectCreated:"}]}`
+
+// Config is the YAML configuration file. Its functions section reads like
+// the Events of a SAM template's functions. Zero values take the defaults of
+// DefaultConfig.
+type Config struct {
+	// Data is the folder holding the table (doctales.db) and the objects.
+	Data string `yaml:"data"`
+	// Addr is the HTTP listen address.
+	Addr string `yaml:"addr"`
+	// Env names the environment, as in the bucket name
+	// doc-tales-raw-communications-<env>.
+	Env string `yaml:"env"`
+	// AppName prefixes resource names. Default "doc-tales".
+	AppName string `yaml:"appName"`
+	// MaxBodyBytes limits a POST /communications body. Default 1 MiB.
+	MaxBodyBytes int64 `yaml:"maxBodyBytes"`
+
+	Functions map[string]*FunctionConfig `yaml:"functions"`
+	Topic     TopicConfig                `yaml:"topic"`
+}
+
+// FunctionConfig is a function and the events that trigger it.
+type FunctionConfig struct {
+	Events map[string]*EventConfig `yaml:"Events"`
+}
+
+// EventConfig is one trigger of a function, as in a SAM template.
+type EventConfig struct {
+	Type       string          `yaml:"Type"` // S3 or DynamoDB
+	Properties EventProperties `yaml:"Properties"`
+}
+
+// EventProperties are the event source mapping settings of SAM's S3 and
+// DynamoDB event types that the local runtime honours.
+type EventProperties struct {
+	Events         any `yaml:"Events"` // S3: "s3:ObjectCreated:*" or a list
+	FilterCriteria struct {
+		Filters []struct {
+			Pattern string `yaml:"Pattern"`
+		} `yaml:"Filters"`
+	} `yaml:"FilterCriteria"`
+	BatchSize                  int   `yaml:"BatchSize"`
+	MaximumRetryAttempts       *int  `yaml:"MaximumRetryAttempts"`
+	MaximumRecordAgeInSeconds  *int  `yaml:"MaximumRecordAgeInSeconds"`
+	BisectBatchOnFunctionError *bool `yaml:"BisectBatchOnFunctionError"`
+	ParallelizationFactor      int   `yaml:"ParallelizationFactor"`
+	DestinationConfig          struct {
+		OnFailure struct {
+			Type        string `yaml:"Type"`
+			Destination string `yaml:"Destination"`
+		} `yaml:"OnFailure"`
+	} `yaml:"DestinationConfig"`
+	// RetryBaseDelay is a local extension: the first retry's delay, such as
+	// "200ms".
+	RetryBaseDelay string `yaml:"RetryBaseDelay"`
+}
+
+// TopicConfig lists the notification topic's subscriptions.
+type TopicConfig struct {
+	Subscriptions []TopicSubscription `yaml:"subscriptions"`
+}
+
+// TopicSubscription is one subscriber of the notification topic.
+type TopicSubscription struct {
+	Protocol string `yaml:"protocol"` // log, webhook
+	Endpoint string `yaml:"endpoint"` // webhook URL
+	Secret   string `yaml:"secret"`   // webhook HMAC key
+	// MaximumRetryAttempts before a delivery is dead-lettered. Default 3.
+	MaximumRetryAttempts *int `yaml:"maximumRetryAttempts"`
+}
+
+// Function names in the configuration.
+const (
+	FuncExtraction   = "extraction"
+	FuncNotification = "notification"
+)
+
+// DefaultConfig returns the configuration of `doctales serve` without a
+// file: the architecture document's wiring on embedded defaults.
+func DefaultConfig() Config {
+	three, day, yes := 3, 86400, true
+	return Config{
+		Data:         "./data",
+		Addr:         "127.0.0.1:8080",
+		Env:          "dev",
+		AppName:      "doc-tales",
+		MaxBodyBytes: 1 << 20,
+		Functions: map[string]*FunctionConfig{
+			FuncExtraction: {Events: map[string]*EventConfig{
+				"RawCommunications": {Type: "S3", Properties: EventProperties{
+					Events:                     "s3:ObjectCreated:*",
+					BatchSize:                  10,
+					MaximumRetryAttempts:       &three,
+					MaximumRecordAgeInSeconds:  &day,
+					BisectBatchOnFunctionError: &yes,
+					ParallelizationFactor:      2,
+				}},
+			}},
+			FuncNotification: {Events: map[string]*EventConfig{
+				"CommunicationsStream": {Type: "DynamoDB", Properties: func() EventProperties {
+					p := EventProperties{
+						BatchSize:                  100,
+						MaximumRetryAttempts:       &three,
+						MaximumRecordAgeInSeconds:  &day,
+						BisectBatchOnFunctionError: &yes,
+						ParallelizationFactor:      2,
+					}
+					p.FilterCriteria.Filters = append(p.FilterCriteria.Filters, struct {
+						Pattern string `yaml:"Pattern"`
+					}{NotificationFilter})
+					return p
+				}()},
+			}},
+		},
+		Topic: TopicConfig{Subscriptions: []TopicSubscription{{Protocol: "log"}}},
+	}
+}
+
+// ReadConfig reads a YAML file over DefaultConfig, expanding environment
+// variables such as ${WEBHOOK_URL} in it. Unknown keys are errors.
+func ReadConfig(path string) (Config, error) {
+	cfg := DefaultConfig()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("read config: %w", err)
+	}
+	dec := yaml.NewDecoder(strings.NewReader(os.ExpandEnv(string(data))))
+	dec.KnownFields(true)
+	// Functions named in the file replace the default ones whole.
+	var file Config
+	if err := dec.Decode(&file); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	if file.Data != "" {
+		cfg.Data = file.Data
+	}
+	if file.Addr != "" {
+		cfg.Addr = file.Addr
+	}
+	if file.Env != "" {
+		cfg.Env = file.Env
+	}
+	if file.AppName != "" {
+		cfg.AppName = file.AppName
+	}
+	if file.MaxBodyBytes != 0 {
+		cfg.MaxBodyBytes = file.MaxBodyBytes
+	}
+	for name, fn := range file.Functions {
+		cfg.Functions[name] = fn
+	}
+	if file.Topic.Subscriptions != nil {
+		cfg.Topic = file.Topic
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// ConfigError names the setting at fault and its value.
+type ConfigError struct {
+	Field string
+	Value any
+	Msg   string
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("%s: %s (value %v)", e.Field, e.Msg, e.Value)
+}
+
+// Validate checks the settings that are not checked when subscriptions are
+// built.
+func (c *Config) Validate() error {
+	if c.MaxBodyBytes < 1 || c.MaxBodyBytes > 64<<20 {
+		return &ConfigError{"maxBodyBytes", c.MaxBodyBytes, "must be between 1 and 67108864 bytes"}
+	}
+	for name := range c.Functions {
+		if name != FuncExtraction && name != FuncNotification {
+			return &ConfigError{"functions." + name, name, "unknown function; known: extraction, notification"}
+		}
+	}
+	for i, s := range c.Topic.Subscriptions {
+		switch s.Protocol {
+		case "log":
+		case "webhook":
+			if !strings.HasPrefix(s.Endpoint, "http://") && !strings.HasPrefix(s.Endpoint, "https://") {
+				return &ConfigError{fmt.Sprintf("topic.subscriptions[%d].endpoint", i), s.Endpoint, "a webhook needs an http:// or https:// URL"}
+			}
+		default:
+			return &ConfigError{fmt.Sprintf("topic.subscriptions[%d].protocol", i), s.Protocol, "unknown protocol; known: log, webhook"}
+		}
+	}
+	return nil
+}
+
+// BucketName is the raw bucket's name.
+func (c *Config) BucketName() string { return c.AppName + "-raw-communications-" + c.Env }
+
+// TableName is the communications table's name.
+func (c *Config) TableName() string { return c.AppName + "-communications-" + c.Env }
+
+// TopicName is the notification topic's name.
+func (c *Config) TopicName() string { return c.AppName + "-notifications-" + c.Env }
+
+// subscriptions turns a function's events into runtime subscriptions for
+// handler h. S3 events read the S3 source, DynamoDB events the table
+// stream.
+func (fc *FunctionConfig) subscriptions(function string, h func(typ string) (runtime.Handler, error)) ([]runtime.Subscription, error) {
+	var subs []runtime.Subscription
+	for name, ev := range fc.Events {
+		field := fmt.Sprintf("functions.%s.Events.%s", function, name)
+		p := ev.Properties
+		s := runtime.Subscription{
+			Name:        function,
+			BatchSize:   p.BatchSize,
+			Concurrency: p.ParallelizationFactor,
+		}
+		if len(fc.Events) > 1 {
+			s.Name = function + "/" + name
+		}
+		switch ev.Type {
+		case "S3":
+			s.Source = doctales.SourceS3
+			pats, err := s3EventFilters(p.Events)
+			if err != nil {
+				return nil, &ConfigError{field + ".Properties.Events", p.Events, err.Error()}
+			}
+			s.Filters = pats
+		case "DynamoDB":
+			s.Source = doctales.SourceDynamoDB
+		default:
+			return nil, &ConfigError{field + ".Type", ev.Type, "unknown event type; known: S3, DynamoDB"}
+		}
+		for _, f := range p.FilterCriteria.Filters {
+			s.Filters = append(s.Filters, f.Pattern)
+		}
+		if p.MaximumRetryAttempts != nil {
+			s.MaxRetryAttempts = *p.MaximumRetryAttempts
+			if s.MaxRetryAttempts == 0 {
+				s.MaxRetryAttempts = -1 // zero retries
+			}
+		}
+		if p.MaximumRecordAgeInSeconds != nil {
+			s.MaxRecordAge = time.Duration(*p.MaximumRecordAgeInSeconds) * time.Second
+			if *p.MaximumRecordAgeInSeconds == -1 {
+				s.MaxRecordAge = -1
+			}
+		}
+		if p.BisectBatchOnFunctionError != nil {
+			s.BisectOnError = *p.BisectBatchOnFunctionError
+		}
+		if p.RetryBaseDelay != "" {
+			d, err := time.ParseDuration(p.RetryBaseDelay)
+			if err != nil || d <= 0 {
+				return nil, &ConfigError{field + ".Properties.RetryBaseDelay", p.RetryBaseDelay, "not a positive duration such as 200ms"}
+			}
+			s.RetryBaseDelay = d
+		}
+		handler, err := h(ev.Type)
+		if err != nil {
+			return nil, &ConfigError{field + ".Type", ev.Type, err.Error()}
+		}
+		s.Handler = handler
+		subs = append(subs, s)
+	}
+	return subs, nil
+}
+
+// s3EventFilters turns SAM's S3 `Events` (s3:ObjectCreated:*,
+// s3:ObjectCreated:Put, ...) into filter patterns over the record's
+// eventName.
+func s3EventFilters(v any) ([]string, error) {
+	var names []string
+	switch v := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		names = []string{v}
+	case []any:
+		for _, x := range v {
+			s, ok := x.(string)
+			if !ok {
+				return nil, fmt.Errorf("S3 event names must be strings")
+			}
+			names = append(names, s)
+		}
+	default:
+		return nil, fmt.Errorf("S3 Events must be a string or a list of strings")
+	}
+	var prefixes, exact []string
+	for _, n := range names {
+		name, ok := strings.CutPrefix(n, "s3:")
+		if !ok {
+			return nil, fmt.Errorf("S3 event %q does not start with s3:", n)
+		}
+		if p, ok := strings.CutSuffix(name, "*"); ok {
+			prefixes = append(prefixes, fmt.Sprintf(`{"prefix":%q}`, p))
+		} else {
+			exact = append(exact, fmt.Sprintf("%q", name))
+		}
+	}
+	all := append(prefixes, exact...)
+	return []string{`{"eventName":[` + strings.Join(all, ",") + `]}`}, nil
+}

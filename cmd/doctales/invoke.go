@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/uuid"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/httpapi"
+	"github.com/doctales/doctales/notify"
+	"github.com/doctales/doctales/runtime"
+)
+
+const invokeUsage = `Usage: doctales invoke <function> --event FILE [--follow] [--data DIR] [--config FILE]
+
+Runs one function on an event file, like "sam local invoke", against the data
+folder. Functions and the event shapes they take:
+  ingestion     an API Gateway proxy event (POST /communications)
+  extraction    an S3 event notification (s3:ObjectCreated:*)
+  notification  a DynamoDB stream event
+  delivery      an SNS message (Subject, Message, MessageAttributes), delivered
+                to every topic subscriber
+With --follow, the events the function causes are delivered too, as the
+runtime would, and each is printed as it passes, until the flow is idle.
+`
+
+// runInvoke is the invoke command.
+func runInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("doctales invoke", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, invokeUsage); fs.PrintDefaults() }
+	var cf commonFlags
+	cf.register(fs)
+	eventFile := fs.String("event", "", "event JSON file (- for standard input)")
+	follow := fs.Bool("follow", false, "also run the downstream functions and print each event")
+	timeout := fs.Duration("timeout", 60*time.Second, "with --follow, how long to wait for the flow to go idle")
+	if len(args) == 0 {
+		fs.Usage()
+		return flag.ErrHelp
+	}
+	fn := args[0]
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *eventFile == "" {
+		return errors.New("invoke: --event FILE is required")
+	}
+	var data []byte
+	var err error
+	if *eventFile == "-" {
+		data, err = io.ReadAll(os.Stdin)
+	} else {
+		data, err = os.ReadFile(*eventFile)
+	}
+	if err != nil {
+		return fmt.Errorf("invoke: read event: %w", err)
+	}
+	cfg, logger, err := cf.load(stderr)
+	if err != nil {
+		return err
+	}
+	p := &Pipeline{Config: cfg, Logger: logger}
+	out := &printer{w: stdout}
+	if *follow {
+		p.Wrap = out.wrap
+	}
+	if err := p.Open(); err != nil {
+		return err
+	}
+	defer p.Close()
+
+	result, err := invokeFunction(ctx, p, fn, data)
+	if err != nil {
+		return err
+	}
+	out.print("result", fn, result)
+	if !*follow {
+		return nil
+	}
+	if err := p.Start(); err != nil {
+		return err
+	}
+	dctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	return p.Runtime.Drain(dctx)
+}
+
+// invokeFunction runs one function on an event and returns its result.
+func invokeFunction(ctx context.Context, p *Pipeline, fn string, data []byte) (any, error) {
+	switch fn {
+	case "ingestion":
+		var ev events.APIGatewayProxyRequest
+		if err := decodeEvent(data, &ev); err != nil {
+			return nil, err
+		}
+		return httpapi.ServeAPIGateway(ctx, p.API, ev)
+	case "extraction":
+		var ev events.S3Event
+		if err := decodeEvent(data, &ev); err != nil {
+			return nil, err
+		}
+		if len(ev.Records) == 0 {
+			return nil, errors.New("invoke: the S3 event has no Records")
+		}
+		var items []*doctales.Item
+		for i := range ev.Records {
+			item, err := p.Extraction.Extract(ctx, &ev.Records[i])
+			if doctales.ErrorCode(err) == doctales.ENOTFOUND {
+				return nil, fmt.Errorf("%w\n(the object must exist first: invoke ingestion with a communication of that id and date, e.g. events/api-gateway-post.json)", err)
+			} else if err != nil {
+				return nil, err
+			}
+			items = append(items, item)
+		}
+		return items, nil
+	case "notification":
+		var ev events.DynamoDBEvent
+		if err := decodeEvent(data, &ev); err != nil {
+			return nil, err
+		}
+		return p.Notification.Handle(ctx, ev)
+	case "delivery":
+		var m doctales.Message
+		if err := decodeEvent(data, &m); err != nil {
+			return nil, err
+		}
+		if m.MessageID == "" {
+			m.MessageID = uuid.NewString()
+		}
+		if m.Timestamp.IsZero() {
+			m.Timestamp = time.Now().UTC()
+		}
+		// Publishing puts the message on the topic; the subscribers are
+		// invoked here directly so the command shows their outcome.
+		if err := p.Topic.Publish(ctx, &m); err != nil {
+			return nil, err
+		}
+		results := map[string]string{}
+		for _, ts := range p.Config.Topic.Subscriptions {
+			var err error
+			switch ts.Protocol {
+			case "log":
+				err = (&notify.LogSubscriber{Logger: p.Logger}).Deliver(ctx, &m)
+			case "webhook":
+				err = (&notify.Webhook{URL: ts.Endpoint, Secret: ts.Secret}).Deliver(ctx, &m)
+			}
+			results[ts.Protocol+" "+ts.Endpoint] = "delivered"
+			if err != nil {
+				results[ts.Protocol+" "+ts.Endpoint] = err.Error()
+			}
+		}
+		return map[string]any{"MessageId": m.MessageID, "deliveries": results}, nil
+	}
+	return nil, fmt.Errorf("invoke: unknown function %q; known: ingestion, extraction, notification, delivery", fn)
+}
+
+// decodeEvent decodes an event file strictly enough to catch a wrong file.
+func decodeEvent(data []byte, v any) error {
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("invoke: the event is not valid JSON of the expected shape: %w", err)
+	}
+	return nil
+}
+
+// printer writes one JSON line per event or result.
+type printer struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (p *printer) print(kind, name string, v any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b, err := json.Marshal(map[string]any{kind: name, "event": v})
+	if kind == "result" {
+		b, err = json.Marshal(map[string]any{"function": name, "result": v})
+	}
+	if err != nil {
+		fmt.Fprintf(p.w, "{\"error\":%q}\n", err.Error())
+		return
+	}
+	fmt.Fprintln(p.w, string(b))
+}
+
+// wrap prints every batch a subscription receives, in its AWS shape.
+func (p *printer) wrap(sub string, h runtime.Handler) runtime.Handler {
+	return runtime.HandlerFunc(func(ctx context.Context, recs []*doctales.LogRecord) (int, error) {
+		raw := make([]json.RawMessage, len(recs))
+		for i, r := range recs {
+			raw[i] = r.Data
+		}
+		p.print("subscription", sub, map[string]any{"Records": raw})
+		failed, err := h.Invoke(ctx, recs)
+		if err != nil {
+			p.print("subscription", sub, map[string]any{"error": err.Error(), "failedRecord": failed})
+		}
+		return failed, err
+	})
+}

@@ -1,0 +1,131 @@
+// Command doctales runs the Doc-Tales pipeline on one machine.
+//
+//	doctales serve [--data DIR] [--addr HOST:PORT] [--config FILE] [--webhook URL]...
+//	doctales invoke <ingestion|extraction|notification|delivery> --event FILE [--follow]
+//	doctales dlq list|show ID|redrive ID|redrive --all
+//	doctales bench
+//	doctales version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+// Version is set at build time with -ldflags "-X main.Version=...".
+var Version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "doctales:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `doctales — the Doc-Tales event pipeline
+
+Usage:
+  doctales serve [--data DIR] [--addr HOST:PORT] [--config FILE] [--webhook URL]...
+  doctales invoke <ingestion|extraction|notification|delivery> --event FILE [--follow]
+  doctales dlq list | show ID | redrive ID | redrive --all
+  doctales bench [--n N] [--clients C] [--rate R] [--duration D]
+  doctales version
+
+Run "doctales <command> -h" for a command's flags.
+`
+
+// run dispatches a subcommand.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return flag.ErrHelp
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		m := NewMain()
+		m.Stdout, m.Stderr = stdout, stderr
+		if err := m.ParseFlags(args); err != nil {
+			return err
+		}
+		if err := m.Run(ctx); err != nil {
+			_ = m.Close()
+			return err
+		}
+		fmt.Fprintln(stderr, "doctales: serving on", m.URL())
+		<-ctx.Done()
+		fmt.Fprintln(stderr, "doctales: shutting down")
+		return m.Close()
+	case "invoke":
+		return runInvoke(ctx, args, stdout, stderr)
+	case "dlq":
+		return runDLQ(ctx, args, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "doctales", Version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// commonFlags are the flags every command that opens the data folder takes.
+type commonFlags struct {
+	config   string
+	data     string
+	logLevel string
+	logFmt   string
+}
+
+func (c *commonFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.config, "config", "", "YAML configuration file (functions, events, topic subscriptions)")
+	fs.StringVar(&c.data, "data", "", "data folder for the table and the objects (default ./data)")
+	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&c.logFmt, "log-format", "json", "log format: json or text")
+}
+
+// load returns the configuration and a logger.
+func (c *commonFlags) load(stderr io.Writer) (Config, *slog.Logger, error) {
+	cfg := DefaultConfig()
+	if c.config != "" {
+		var err error
+		if cfg, err = ReadConfig(c.config); err != nil {
+			return cfg, nil, err
+		}
+	}
+	if c.data != "" {
+		cfg.Data = c.data
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return cfg, nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", c.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler
+	switch strings.ToLower(c.logFmt) {
+	case "json":
+		h = slog.NewJSONHandler(stderr, opts)
+	case "text":
+		h = slog.NewTextHandler(stderr, opts)
+	default:
+		return cfg, nil, fmt.Errorf("--log-format %q: use json or text", c.logFmt)
+	}
+	return cfg, slog.New(h), nil
+}

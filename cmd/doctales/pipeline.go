@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/extract"
+	"github.com/doctales/doctales/fsblob"
+	"github.com/doctales/doctales/function"
+	"github.com/doctales/doctales/httpapi"
+	"github.com/doctales/doctales/ingest"
+	"github.com/doctales/doctales/notify"
+	"github.com/doctales/doctales/runtime"
+	"github.com/doctales/doctales/sqlite"
+)
+
+// Pipeline is the whole system on embedded defaults, wired from a Config:
+// the table and log in SQLite, the objects in a folder, the three functions,
+// the topic and its subscribers, the runtime and the HTTP API.
+type Pipeline struct {
+	Config Config
+	Logger *slog.Logger
+
+	DB           *sqlite.DB
+	Store        *fsblob.Store
+	Extractor    doctales.Extractor
+	Ingestion    *function.Ingestion
+	Extraction   *function.Extraction
+	Notification *notify.Function
+	Topic        *sqlite.Topic
+	Hub          *notify.Hub
+	Runtime      *runtime.Runtime
+	API          *httpapi.Handler
+
+	// Wrap, if set, wraps every subscription's handler; invoke --follow uses
+	// it to print events as they pass.
+	Wrap func(sub string, h runtime.Handler) runtime.Handler
+	// Extra subscriptions added before the runtime opens (tests use it).
+	Extra []runtime.Subscription
+}
+
+// Open opens the stores and builds the functions and the runtime; the
+// runtime is not started (see Start).
+func (p *Pipeline) Open() error {
+	cfg := &p.Config
+	if p.Logger == nil {
+		p.Logger = slog.Default()
+	}
+	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
+		return fmt.Errorf("create data folder: %w", err)
+	}
+
+	p.DB = sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
+	p.DB.TableName = cfg.TableName()
+	p.DB.Logger = p.Logger
+	if err := p.DB.Open(); err != nil {
+		return fmt.Errorf("open table: %w", err)
+	}
+	p.Store = fsblob.NewStore(filepath.Join(cfg.Data, "objects"), cfg.BucketName())
+	p.Store.Events = p.DB
+	if err := p.Store.Open(); err != nil {
+		return fmt.Errorf("open object store: %w", err)
+	}
+	if p.Extractor == nil {
+		p.Extractor = extract.New()
+	}
+
+	p.Ingestion = &function.Ingestion{Store: p.Store, Table: p.DB}
+	p.Extraction = &function.Extraction{Store: p.Store, Table: p.DB, Extractor: p.Extractor, Logger: p.Logger}
+	p.Topic = p.DB.Topic(cfg.TopicName())
+	p.Hub = notify.NewHub()
+	p.Notification = &notify.Function{Topic: fanout{p.Topic, p.Hub}, Ledger: p.DB, Logger: p.Logger}
+
+	p.Runtime = &runtime.Runtime{Log: p.DB, DeadLetters: p.DB, Logger: p.Logger}
+	p.Runtime.OnDeadLetter = p.onDeadLetter
+	if err := p.addSubscriptions(); err != nil {
+		return err
+	}
+
+	p.API = &httpapi.Handler{
+		Normalizer:  &ingest.Normalizer{MaxBodyBytes: cfg.MaxBodyBytes},
+		Ingestion:   p.Ingestion,
+		Table:       p.DB,
+		Store:       p.Store,
+		DeadLetters: p.DB,
+		Stream:      p.Hub,
+		Stats:       func() any { return map[string]any{"subscriptions": p.Runtime.Stats()} },
+		Logger:      p.Logger,
+	}
+	p.API.Init()
+	return nil
+}
+
+// addSubscriptions adds the configured functions' triggers and the topic's
+// subscribers to the runtime.
+func (p *Pipeline) addSubscriptions() error {
+	handlers := map[string]func(typ string) (runtime.Handler, error){
+		FuncExtraction: func(typ string) (runtime.Handler, error) {
+			if typ != "S3" {
+				return nil, errors.New("the extraction function takes S3 events")
+			}
+			return runtime.S3Handler(p.Extraction.Handle), nil
+		},
+		FuncNotification: func(typ string) (runtime.Handler, error) {
+			if typ != "DynamoDB" {
+				return nil, errors.New("the notification function takes DynamoDB stream events")
+			}
+			return runtime.DynamoDBHandler(p.Notification.Handle), nil
+		},
+	}
+	var subs []runtime.Subscription
+	for _, name := range []string{FuncExtraction, FuncNotification} {
+		fc := p.Config.Functions[name]
+		if fc == nil {
+			continue
+		}
+		s, err := fc.subscriptions(name, handlers[name])
+		if err != nil {
+			return err
+		}
+		subs = append(subs, s...)
+	}
+	for i, ts := range p.Config.Topic.Subscriptions {
+		s := runtime.Subscription{Source: doctales.SourceSNS, BatchSize: 10, Concurrency: 1}
+		if ts.MaximumRetryAttempts != nil {
+			s.MaxRetryAttempts = *ts.MaximumRetryAttempts
+		}
+		switch ts.Protocol {
+		case "log":
+			s.Name = "topic/log"
+			s.Handler = runtime.SNSHandler((&notify.LogSubscriber{Logger: p.Logger}).Deliver)
+		case "webhook":
+			wh := &notify.Webhook{URL: ts.Endpoint, Secret: ts.Secret}
+			if err := wh.Validate(); err != nil {
+				return fmt.Errorf("topic.subscriptions[%d]: %w", i, err)
+			}
+			s.Name = "topic/webhook-" + strconv.Itoa(i+1)
+			s.Handler = runtime.SNSHandler(wh.Deliver)
+		}
+		if i > 0 && ts.Protocol == "log" {
+			s.Name += "-" + strconv.Itoa(i+1)
+		}
+		subs = append(subs, s)
+	}
+	subs = append(subs, p.Extra...)
+	for _, s := range subs {
+		if p.Wrap != nil {
+			s.Handler = p.Wrap(s.Name, s.Handler)
+		}
+		if err := p.Runtime.Add(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// onDeadLetter marks a communication whose extraction was dead-lettered as
+// failed, with the error, so the API shows why it has no dimensions.
+func (p *Pipeline) onDeadLetter(dl *doctales.DeadLetter) {
+	if dl.Source != doctales.SourceS3 {
+		return
+	}
+	id := idFromKey(dl.Key)
+	status, msg := doctales.StatusFailed, dl.Error
+	_, err := p.DB.UpdateItem(context.Background(), id, doctales.ItemUpdate{Status: &status, Error: &msg})
+	if err != nil && doctales.ErrorCode(err) != doctales.ENOTFOUND {
+		p.Logger.Error("mark item failed", "id", id, "error", err)
+	}
+}
+
+// idFromKey returns the communication id of an object key
+// "<type>/<yyyy>/<mm>/<dd>/<id>.json".
+func idFromKey(key string) string {
+	base := filepath.Base(key)
+	return base[:len(base)-len(filepath.Ext(base))]
+}
+
+// Start starts delivering events.
+func (p *Pipeline) Start() error { return p.Runtime.Open() }
+
+// Close stops the runtime, then closes the live stream, the store and the
+// table last.
+func (p *Pipeline) Close() error {
+	var errs []error
+	if p.Runtime != nil {
+		errs = append(errs, p.Runtime.Close())
+	}
+	if p.Hub != nil {
+		p.Hub.Close()
+	}
+	if p.Store != nil {
+		errs = append(errs, p.Store.Close())
+	}
+	if p.DB != nil {
+		errs = append(errs, p.DB.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// fanout publishes to the durable topic and then, best effort, to the live
+// stream of connected browsers.
+type fanout struct {
+	topic *sqlite.Topic
+	hub   *notify.Hub
+}
+
+func (f fanout) Publish(ctx context.Context, m *doctales.Message) error {
+	if err := f.topic.Publish(ctx, m); err != nil {
+		return err
+	}
+	_ = f.hub.Deliver(ctx, m)
+	return nil
+}
+
+var _ http.Handler = (*httpapi.Handler)(nil)

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+)
+
+// stringsFlag is a repeatable string flag.
+type stringsFlag []string
+
+func (s *stringsFlag) String() string     { return fmt.Sprint(*s) }
+func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
+
+// Main is the serve command: the pipeline and its HTTP server. Tests drive
+// it like the real program: NewMain, ParseFlags, Run, Close.
+type Main struct {
+	Config   Config
+	Pipeline *Pipeline
+	Stdout   io.Writer
+	Stderr   io.Writer
+
+	// ShutdownTimeout bounds the wait for in-flight HTTP requests on Close.
+	ShutdownTimeout time.Duration
+
+	flags    commonFlags
+	addr     string
+	webhooks stringsFlag
+	ln       net.Listener
+	srv      *http.Server
+}
+
+// NewMain returns a Main with defaults.
+func NewMain() *Main {
+	return &Main{Config: DefaultConfig(), Stdout: os.Stdout, Stderr: os.Stderr, ShutdownTimeout: 10 * time.Second}
+}
+
+// ParseFlags reads the serve flags and the configuration file.
+func (m *Main) ParseFlags(args []string) error {
+	fs := flag.NewFlagSet("doctales serve", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	m.flags.register(fs)
+	fs.StringVar(&m.addr, "addr", "", "HTTP listen address (default 127.0.0.1:8080)")
+	fs.Var(&m.webhooks, "webhook", "add a webhook subscriber to the notification topic (repeatable)")
+	maxBody := fs.Int64("max-body-bytes", 0, "largest accepted POST /communications body in bytes (default 1048576)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	cfg, logger, err := m.flags.load(m.Stderr)
+	if err != nil {
+		return err
+	}
+	if m.addr != "" {
+		cfg.Addr = m.addr
+	}
+	if *maxBody != 0 {
+		cfg.MaxBodyBytes = *maxBody
+	}
+	for _, u := range m.webhooks {
+		cfg.Topic.Subscriptions = append(cfg.Topic.Subscriptions, TopicSubscription{Protocol: "webhook", Endpoint: u})
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	m.Config = cfg
+	m.Pipeline = &Pipeline{Config: cfg, Logger: logger}
+	return nil
+}
+
+// Run opens the pipeline, starts the runtime and starts serving HTTP. It
+// returns once the server listens.
+func (m *Main) Run(ctx context.Context) error {
+	if m.Pipeline == nil {
+		m.Pipeline = &Pipeline{Config: m.Config}
+	}
+	if err := m.Pipeline.Open(); err != nil {
+		return err
+	}
+	if err := m.Pipeline.Start(); err != nil {
+		return fmt.Errorf("start runtime: %w", err)
+	}
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	m.ln = ln
+	m.srv = &http.Server{
+		Handler:           m.Pipeline.API,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	go func() {
+		if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Pipeline.Logger.Error("http server stopped", "error", err)
+		}
+	}()
+	m.Pipeline.Logger.Info("serving", "addr", ln.Addr().String(), "data", m.Config.Data,
+		"subscriptions", m.Pipeline.Runtime.Subscriptions())
+	return nil
+}
+
+// URL returns the base URL the server listens on.
+func (m *Main) URL() string {
+	if m.ln == nil {
+		return ""
+	}
+	return "http://" + m.ln.Addr().String()
+}
+
+// Close stops accepting requests and waits for those in flight, then stops
+// the runtime and closes the stores. It tolerates a second call.
+func (m *Main) Close() error {
+	var errs []error
+	if m.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), m.ShutdownTimeout)
+		// Live streams never end on their own: close the hub first so
+		// Shutdown does not wait for them.
+		if m.Pipeline != nil && m.Pipeline.Hub != nil {
+			m.Pipeline.Hub.Close()
+		}
+		errs = append(errs, m.srv.Shutdown(ctx))
+		cancel()
+		m.srv = nil
+	}
+	if m.Pipeline != nil {
+		errs = append(errs, m.Pipeline.Close())
+		m.Pipeline = nil
+	}
+	return errors.Join(errs...)
+}

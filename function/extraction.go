@@ -1,0 +1,102 @@
+package function
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/doctales/doctales"
+)
+
+// Extraction is the dimension extraction function, subscribed to the raw
+// bucket's s3:ObjectCreated:* events.
+type Extraction struct {
+	Store     doctales.ObjectStore
+	Table     doctales.Table
+	Extractor doctales.Extractor
+	Logger    *slog.Logger
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+// Handle extracts the dimensions of every object named in ev, in order, and
+// stops at the first failure, which it returns so the runtime retries that
+// record (and dead-letters it when retries run out).
+func (f *Extraction) Handle(ctx context.Context, ev events.S3Event) error {
+	for i := range ev.Records {
+		if _, err := f.Extract(ctx, &ev.Records[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Extract handles one S3 event record and returns the updated item.
+//
+// The item gets status "extracted", the dimensions, and metadata.urgency =
+// the higher of the sender's urgency and the extracted one. If the item does
+// not exist yet (ingestion crashed, or has not created it yet), it is created
+// from the object first, so no stored communication is left without an item.
+func (f *Extraction) Extract(ctx context.Context, rec *events.S3EventRecord) (*doctales.Item, error) {
+	key, err := objectKey(rec)
+	if err != nil {
+		return nil, err
+	}
+	data, _, err := f.Store.Get(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("extract %q: %w", key, err)
+	}
+	var c doctales.Communication
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, fmt.Errorf("extract %q: decode communication: %w", key, err)
+	}
+	if c.ID == "" {
+		return nil, fmt.Errorf("extract %q: the stored communication has no id", key)
+	}
+	dims, err := f.Extractor.Extract(ctx, &c)
+	if err != nil {
+		return nil, fmt.Errorf("extract %q: %w", key, err)
+	}
+	urgency := doctales.MaxUrgency(c.Metadata.SenderUrgency, dims.Urgency)
+	if urgency == "" {
+		urgency = doctales.MaxUrgency(c.Metadata.Urgency, dims.Urgency)
+	}
+	status, empty := doctales.StatusExtracted, ""
+	upd := doctales.ItemUpdate{Status: &status, Urgency: &urgency, Dimensions: dims, Error: &empty}
+
+	item, err := f.Table.UpdateItem(ctx, c.ID, upd)
+	if errNotFound(err) {
+		now := time.Now
+		if f.Now != nil {
+			now = f.Now
+		}
+		if _, _, err = f.Table.CreateItem(ctx, doctales.NewItem(&c, now().UTC())); err != nil {
+			return nil, fmt.Errorf("extract %q: create missing item: %w", key, err)
+		}
+		item, err = f.Table.UpdateItem(ctx, c.ID, upd)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("extract %q: update item: %w", key, err)
+	}
+	return item, nil
+}
+
+// objectKey returns the decoded object key of an S3 event record. S3
+// URL-encodes keys in notifications (a space is "+").
+func objectKey(rec *events.S3EventRecord) (string, error) {
+	if rec.S3.Object.URLDecodedKey != "" {
+		return rec.S3.Object.URLDecodedKey, nil
+	}
+	key, err := url.QueryUnescape(rec.S3.Object.Key)
+	if err != nil {
+		return "", fmt.Errorf("extract: object key %q is not URL-encoded correctly: %w", rec.S3.Object.Key, err)
+	}
+	if key == "" {
+		return "", fmt.Errorf("extract: S3 event record names no object key")
+	}
+	return key, nil
+}

@@ -1,0 +1,309 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/function"
+	"github.com/doctales/doctales/ingest"
+)
+
+// Handler serves the API. Set the fields, then use it as an http.Handler.
+type Handler struct {
+	Normalizer  *ingest.Normalizer
+	Ingestion   *function.Ingestion
+	Table       doctales.Table
+	Store       doctales.ObjectStore
+	DeadLetters doctales.DeadLetterStore
+	// Stream serves GET /notifications/stream; nil answers 404.
+	Stream http.Handler
+	// Stats, if set, returns the runtime's state for GET /stats.
+	Stats func() any
+	// Ready, if set, reports whether the pipeline is ready for GET /readyz.
+	Ready  func() error
+	Logger *slog.Logger
+
+	mux *http.ServeMux
+}
+
+// Init builds the routes; call it once after setting the fields.
+func (h *Handler) Init() {
+	if h.Logger == nil {
+		h.Logger = slog.Default()
+	}
+	m := http.NewServeMux()
+	m.HandleFunc("POST /communications", h.postCommunication)
+	m.HandleFunc("GET /communications", h.listCommunications)
+	m.HandleFunc("GET /communications/{id}", h.getCommunication)
+	m.HandleFunc("GET /dlq", h.listDeadLetters)
+	m.HandleFunc("GET /dlq/{id}", h.getDeadLetter)
+	m.HandleFunc("POST /dlq/{id}/redrive", h.redriveDeadLetter)
+	m.HandleFunc("POST /dlq/redrive", h.redriveAll)
+	m.HandleFunc("GET /notifications/stream", h.stream)
+	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	m.HandleFunc("GET /readyz", h.readyz)
+	m.HandleFunc("GET /stats", h.stats)
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		Error(w, r, h.Logger, doctales.Errorf(doctales.ENOTFOUND, "Not Found: %s %s", r.Method, r.URL.Path))
+	})
+	h.mux = m
+}
+
+// ServeHTTP adds the CORS headers, answers preflight requests and routes.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	for k, v := range corsHeaders {
+		w.Header().Set(k, v)
+	}
+	if r.Method == http.MethodOptions {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// postCommunication is the ingestion function's HTTP trigger.
+func (h *Handler) postCommunication(w http.ResponseWriter, r *http.Request) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EUNSUPPORTED, "Content-Type",
+				"content type %q is not supported; send application/json", ct))
+			return
+		}
+	}
+	limit := h.Normalizer.MaxBodyBytes
+	if limit <= 0 {
+		limit = ingest.DefaultMaxBodyBytes
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
+	c, err := h.Normalizer.Normalize(body)
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
+	c.RequestHash = doctales.ContentHash(body)
+	res, err := h.Ingestion.Ingest(r.Context(), c)
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
+	w.Header().Set("Location", "/communications/"+res.ID)
+	if res.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeJSON(w, http.StatusAccepted, res)
+}
+
+// ListResponse is the body of GET /communications.
+type ListResponse struct {
+	Communications []*doctales.Item `json:"communications"`
+	Count          int              `json:"count"`
+	Next           string           `json:"next,omitempty"`
+}
+
+func (h *Handler) listCommunications(w http.ResponseWriter, r *http.Request) {
+	f, err := parseFilter(r)
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
+	items, next, err := h.Table.FindItems(r.Context(), f)
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
+	if items == nil {
+		items = []*doctales.Item{}
+	}
+	writeJSON(w, http.StatusOK, ListResponse{Communications: items, Count: len(items), Next: next})
+}
+
+// parseFilter reads the list filters from the query string.
+func parseFilter(r *http.Request) (doctales.ItemFilter, error) {
+	q := r.URL.Query()
+	var f doctales.ItemFilter
+	str := func(name string) *string {
+		if v := q.Get(name); v != "" {
+			return &v
+		}
+		return nil
+	}
+	f.Project, f.Type, f.Sender = str("project"), str("type"), str("sender")
+	if f.Urgency = str("urgency"); f.Urgency != nil && doctales.UrgencyRank(*f.Urgency) == 0 {
+		return f, doctales.FieldErrorf(doctales.EINVALID, "urgency", "urgency %q is not one of high, medium, low", *f.Urgency)
+	}
+	if f.Status = str("status"); f.Status != nil {
+		switch *f.Status {
+		case doctales.StatusAccepted, doctales.StatusExtracted, doctales.StatusFailed:
+		default:
+			return f, doctales.FieldErrorf(doctales.EINVALID, "status", "status %q is not one of accepted, extracted, failed", *f.Status)
+		}
+	}
+	for _, p := range []struct {
+		name string
+		dst  **time.Time
+	}{{"since", &f.Since}, {"until", &f.Until}} {
+		if v := q.Get(p.name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return f, doctales.FieldErrorf(doctales.EINVALID, p.name, "%s %q is not an RFC 3339 time such as 2025-06-10T15:30:00Z", p.name, v)
+			}
+			*p.dst = &t
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > doctales.MaxPageSize {
+			return f, doctales.FieldErrorf(doctales.EINVALID, "limit", "limit %q is not a number from 1 to %d", v, doctales.MaxPageSize)
+		}
+		f.Limit = n
+	}
+	f.Cursor = q.Get("next")
+	return f, nil
+}
+
+// getCommunication returns the stored communication merged with its item:
+// status, final metadata, dimensions and timestamps.
+func (h *Handler) getCommunication(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	item, err := h.Table.GetItem(r.Context(), id)
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
+	out := map[string]any{}
+	if data, _, err := h.Store.Get(r.Context(), item.S3Key); err == nil {
+		if err := json.Unmarshal(data, &out); err != nil {
+			Error(w, r, h.Logger, fmt.Errorf("decode object %q: %w", item.S3Key, err))
+			return
+		}
+	} else if doctales.ErrorCode(err) != doctales.ENOTFOUND {
+		Error(w, r, h.Logger, err)
+		return
+	}
+	delete(out, "requestHash")
+	out["id"] = item.ID
+	out["s3Key"] = item.S3Key
+	out["metadata"] = item.Metadata
+	out["status"] = item.Status
+	out["dimensions"] = item.Dimensions
+	out["createdAt"] = item.CreatedAt
+	out["updatedAt"] = item.UpdatedAt
+	if item.Error != "" {
+		out["error"] = item.Error
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (h *Handler) listDeadLetters(w http.ResponseWriter, r *http.Request) {
+	limit := 100
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > doctales.MaxPageSize {
+			Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "limit", "limit %q is not a number from 1 to %d", v, doctales.MaxPageSize))
+			return
+		}
+		limit = n
+	}
+	dls, err := h.DeadLetters.DeadLetters(r.Context(), r.URL.Query().Get("subscription"), limit)
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
+	if dls == nil {
+		dls = []*doctales.DeadLetter{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"deadLetters": dls, "count": len(dls)})
+}
+
+func (h *Handler) deadLetterID(r *http.Request) (int64, error) {
+	v := r.PathValue("id")
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id < 1 {
+		return 0, doctales.FieldErrorf(doctales.EINVALID, "id", "dead letter id %q is not a positive number", v)
+	}
+	return id, nil
+}
+
+func (h *Handler) getDeadLetter(w http.ResponseWriter, r *http.Request) {
+	id, err := h.deadLetterID(r)
+	if err == nil {
+		var dl *doctales.DeadLetter
+		if dl, err = h.DeadLetters.DeadLetter(r.Context(), id); err == nil {
+			writeJSON(w, http.StatusOK, dl)
+			return
+		}
+	}
+	Error(w, r, h.Logger, err)
+}
+
+func (h *Handler) redriveDeadLetter(w http.ResponseWriter, r *http.Request) {
+	id, err := h.deadLetterID(r)
+	if err == nil {
+		var rec *doctales.LogRecord
+		if rec, err = h.DeadLetters.Redrive(r.Context(), id); err == nil {
+			writeJSON(w, http.StatusAccepted, map[string]any{"redriven": []int64{id}, "seq": rec.Seq})
+			return
+		}
+	}
+	Error(w, r, h.Logger, err)
+}
+
+// redriveAll redrives every dead letter (of ?subscription= if given).
+func (h *Handler) redriveAll(w http.ResponseWriter, r *http.Request) {
+	dls, err := h.DeadLetters.DeadLetters(r.Context(), r.URL.Query().Get("subscription"), doctales.MaxPageSize)
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
+	ids := []int64{}
+	for _, dl := range dls {
+		if _, err := h.DeadLetters.Redrive(r.Context(), dl.ID); err != nil && doctales.ErrorCode(err) != doctales.ENOTFOUND {
+			Error(w, r, h.Logger, err)
+			return
+		}
+		ids = append(ids, dl.ID)
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"redriven": ids})
+}
+
+func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
+	if h.Stream == nil {
+		Error(w, r, h.Logger, doctales.Errorf(doctales.ENOTFOUND, "the live notification stream is not enabled"))
+		return
+	}
+	h.Stream.ServeHTTP(w, r)
+}
+
+func (h *Handler) readyz(w http.ResponseWriter, r *http.Request) {
+	if h.Ready != nil {
+		if err := h.Ready(); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "error": err.Error()})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func (h *Handler) stats(w http.ResponseWriter, r *http.Request) {
+	if h.Stats == nil {
+		Error(w, r, h.Logger, errors.New("stats not configured"))
+		return
+	}
+	writeJSON(w, http.StatusOK, h.Stats())
+}
