@@ -75,6 +75,11 @@ type Subscription struct {
 	// MaxRecordAge dead-letters records older than this without invoking the
 	// function. 0 means DefaultMaxRecordAge; -1 means no limit.
 	MaxRecordAge time.Duration
+	// StartAtLatest starts the subscription at the end of the log each time
+	// the runtime opens, ignoring its checkpoint (StartingPosition LATEST):
+	// for live views that need no history. The log must implement
+	// LastSeq(ctx, source) (int64, error).
+	StartAtLatest bool
 	// BatchWindow is how long a worker waits for a batch to fill after its
 	// first record (MaximumBatchingWindowInSeconds). 0 sends what is there.
 	BatchWindow time.Duration
@@ -246,6 +251,16 @@ func (r *Runtime) Open() error {
 	r.cancel = cancel
 	for _, s := range r.subs {
 		cp, err := r.Log.Checkpoint(ctx, s.cfg.Name)
+		if s.cfg.StartAtLatest {
+			ls, ok := r.Log.(interface {
+				LastSeq(context.Context, string) (int64, error)
+			})
+			if !ok {
+				cancel()
+				return fmt.Errorf("runtime: subscription %q starts at the latest record, but the log cannot tell its last seq", s.cfg.Name)
+			}
+			cp, err = ls.LastSeq(ctx, s.cfg.Source)
+		}
 		if err != nil {
 			cancel()
 			return fmt.Errorf("runtime: checkpoint of %q: %w", s.cfg.Name, err)

@@ -449,3 +449,15 @@ func TestSubscription_Validate(t *testing.T) {
 		})
 	}
 }
+
+func TestRuntime_StartAtLatest(t *testing.T) {
+	db := MustOpenDB(t, t.TempDir())
+	appendRecs(t, db, doctales.SourceS3, "old", `{"n":1}`)
+	rec := &recorder{}
+	rt := openRuntime(t, db, runtime.Subscription{Name: "live", Source: doctales.SourceS3, Handler: rec, StartAtLatest: true})
+	appendRecs(t, db, doctales.SourceS3, "new", `{"n":2}`)
+	drain(t, rt)
+	if got := rec.Seen(); !slices.Equal(got, []string{`{"n":2}`}) {
+		t.Fatalf("delivered %v, want only the record appended after open", got)
+	}
+}
