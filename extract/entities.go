@@ -15,7 +15,11 @@ import (
 // DefaultMaxNERTokens bounds how many tokens of one communication the prose
 // entity model labels: it costs about 50 µs a token, so it is kept for the
 // sentences whose capitalised chunks the cheaper signals cannot type.
-const DefaultMaxNERTokens = 120
+const DefaultMaxNERTokens = 24
+
+// maxTagBytes bounds the text the tagger reads for entities and key
+// phrases (about 25 µs a word).
+const maxTagBytes = 16 << 10
 
 // Words that end an organisation's name, a place's name, an event's name.
 var (
@@ -159,13 +163,15 @@ func contentEntities(in entityInput, nameTokens map[string]bool, domainOrgs map[
 	}
 
 	// Capitalised chunks from the tagger, typed by the cheap signals first.
-	toks := tagged(text)
+	toks := tagged(cut(text[:in.replyFrom], maxTagBytes))
 	var pending []candidate
 	for _, c := range chunks(text, toks) {
 		typ, score := classifyChunk(text, toks, c, nameTokens, domainOrgs)
 		switch {
 		case typ != "":
 			add(typ, score, c.b, c.e)
+		case c.b >= in.replyFrom:
+			// The model is spent on the new text only.
 		case c.t1-c.t0 == 1 && sentenceStart(toks, c.t0):
 			// A lone capitalised word opening a sentence is most often
 			// just the first word.
@@ -328,12 +334,12 @@ func nerEntities(text string, toks []token.Token, pending []candidate, maxTokens
 		if c.t0 < doneUpTo {
 			continue
 		}
-		// The window: the sentence around the chunk, at most 40 tokens.
+		// The window: up to four tokens either side, within the sentence.
 		s, e := c.t0, c.t1
-		for s > 0 && c.t0-s < 20 && !sentenceStart(toks, s) {
+		for s > 0 && c.t0-s < 4 && !sentenceStart(toks, s) {
 			s--
 		}
-		for e < len(toks) && e-c.t1 < 20 && toks[e-1].Text != "." && toks[e-1].Text != "?" && toks[e-1].Text != "!" {
+		for e < len(toks) && e-c.t1 < 4 && toks[e-1].Text != "." && toks[e-1].Text != "?" && toks[e-1].Text != "!" {
 			e++
 		}
 		if s < doneUpTo {

@@ -16,7 +16,7 @@ const (
 
 	// maxLanguageBytes is how much text the trigram detector reads: more
 	// does not change its answer on e-mail, and it costs linear time.
-	maxLanguageBytes = 4 << 10
+	maxLanguageBytes = 512
 )
 
 // Undetermined is the language code of text too short or too mixed to tell.

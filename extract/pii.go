@@ -47,34 +47,53 @@ func FindPII(text string, entities []doctales.Entity) []doctales.PIIEntity {
 		out = append(out, doctales.PIIEntity{Type: typ, Score: score, BeginOffset: b, EndOffset: e})
 	}
 	for _, m := range reAWSKey.FindAllStringIndex(text, -1) {
+		if !strings.Contains(text, "A") {
+			break
+		}
 		add(doctales.PIIAWSAccessKey, 0.99, m[0], m[1])
 	}
+	hasDigit := strings.ContainsAny(text, "0123456789")
+	lower := strings.ToLower(text)
 	for _, m := range reAWSSecret.FindAllStringSubmatchIndex(text, -1) {
+		if !strings.Contains(lower, "secret") {
+			break
+		}
 		if reSecretCx.MatchString(text[max(0, m[2]-60):m[2]]) {
 			add(doctales.PIIAWSSecretKey, 0.9, m[2], m[3])
 		}
 	}
 	for _, m := range reEmail.FindAllStringIndex(text, -1) {
+		if strings.IndexByte(text, '@') < 0 {
+			break
+		}
 		add(doctales.PIIEmail, 0.99, m[0], m[1])
 	}
 	for _, m := range reURL.FindAllStringIndex(text, -1) {
+		if !strings.Contains(lower, "http") && !strings.Contains(lower, "www.") && !strings.Contains(lower, "ftp:") {
+			break
+		}
 		e := m[1]
 		for e > m[0] && strings.ContainsRune(".,;:!?", rune(text[e-1])) {
 			e--
 		}
 		add(doctales.PIIURL, 0.99, m[0], e)
 	}
-	for _, m := range reIBAN.FindAllStringIndex(text, -1) {
+	if !hasDigit {
+		return finishPII(out, entities)
+	}
+	// The number-shaped kinds only look at lines with three digits or more.
+	lines := digitLines(text, 3)
+	for _, m := range findInLines(reIBAN, text, lines) {
 		if validIBAN(text[m[0]:m[1]]) {
 			add(doctales.PIIIBAN, 0.99, m[0], m[1])
 		}
 	}
-	for _, m := range reCard.FindAllStringIndex(text, -1) {
+	for _, m := range findInLines(reCard, text, lines) {
 		if d := digitsOf(text[m[0]:m[1]]); luhn(d) && cardPrefix(d) {
 			add(doctales.PIICreditDebitNumber, 0.95, m[0], m[1])
 		}
 	}
-	for _, m := range reSSN.FindAllStringIndex(text, -1) {
+	for _, m := range findInLines(reSSN, text, lines) {
 		s := text[m[0]:m[1]]
 		cx := reSSNCx.MatchString(text[max(0, m[0]-40):m[0]])
 		if validSSN(digitsOf(s)) && (strings.Contains(s, "-") || cx) {
@@ -85,39 +104,44 @@ func FindPII(text string, entities []doctales.Entity) []doctales.PIIEntity {
 			add(doctales.PIISSN, score, m[0], m[1])
 		}
 	}
-	for _, m := range reRouting.FindAllStringIndex(text, -1) {
+	for _, m := range findInLines(reRouting, text, lines) {
 		if validABA(text[m[0]:m[1]]) && reRoutingCx.MatchString(text[max(0, m[0]-40):m[0]]) {
 			add(doctales.PIIBankRouting, 0.95, m[0], m[1])
 		}
 	}
-	for _, m := range reMAC.FindAllStringIndex(text, -1) {
+	for _, m := range findInLines(reMAC, text, lines) {
 		add(doctales.PIIMACAddress, 0.95, m[0], m[1])
 	}
-	for _, m := range reIPv4.FindAllStringIndex(text, -1) {
+	for _, m := range findInLines(reIPv4, text, lines) {
 		if ip := net.ParseIP(text[m[0]:m[1]]); ip != nil {
 			add(doctales.PIIIPAddress, 0.9, m[0], m[1])
 		}
 	}
-	for _, m := range reIPv6.FindAllStringIndex(text, -1) {
+	for _, m := range findInLines(reIPv6, text, lines) {
 		if s := text[m[0]:m[1]]; strings.Count(s, ":") >= 2 && net.ParseIP(s) != nil && !reMAC.MatchString(s) && !isClockTime(s) {
 			add(doctales.PIIIPAddress, 0.9, m[0], m[1])
 		}
 	}
-	for _, m := range rePhone.FindAllStringIndex(text, -1) {
+	for _, m := range findInLines(rePhone, text, lines) {
 		if validPhone(text, m[0], m[1]) {
 			add(doctales.PIIPhone, 0.9, m[0], m[1])
 		}
 	}
-	for _, m := range reAddress.FindAllStringIndex(text, -1) {
+	for _, m := range findInLines(reAddress, text, lines) {
 		add(doctales.PIIAddress, 0.8, m[0], m[1])
 	}
+	return finishPII(out, entities)
+}
+
+// finishPII adds the people among the entities as NAME and drops overlaps.
+func finishPII(out []doctales.PIIEntity, entities []doctales.Entity) []doctales.PIIEntity {
 	for _, en := range entities {
 		if en.Source != "" && en.Source != doctales.SourceContent {
 			continue
 		}
 		switch en.Type {
 		case doctales.EntityPerson:
-			add(doctales.PIIName, round3(en.Score*0.95), en.BeginOffset, en.EndOffset)
+			out = append(out, doctales.PIIEntity{Type: doctales.PIIName, Score: round3(en.Score * 0.95), BeginOffset: en.BeginOffset, EndOffset: en.EndOffset})
 		}
 	}
 	return dropOverlaps(out)
@@ -322,3 +346,35 @@ var (
 	dateLike = regexp.MustCompile(`^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$`)
 	phoneCue = regexp.MustCompile(`(?i)(tel|phone|mobile|cell|fax|call|ph)[.:]?\s*$`)
 )
+
+// digitLines returns the [start, end) offsets of the lines of text that
+// hold at least n ASCII digits.
+func digitLines(text string, n int) [][2]int {
+	var out [][2]int
+	start, digits := 0, 0
+	for i := 0; i <= len(text); i++ {
+		if i == len(text) || text[i] == '\n' {
+			if digits >= n {
+				out = append(out, [2]int{start, i})
+			}
+			start, digits = i+1, 0
+			continue
+		}
+		if text[i] >= '0' && text[i] <= '9' {
+			digits++
+		}
+	}
+	return out
+}
+
+// findInLines runs re over the given lines of text and returns the
+// matches as offsets into text.
+func findInLines(re *regexp.Regexp, text string, lines [][2]int) [][]int {
+	var out [][]int
+	for _, l := range lines {
+		for _, m := range re.FindAllStringIndex(text[l[0]:l[1]], -1) {
+			out = append(out, []int{l[0] + m[0], l[0] + m[1]})
+		}
+	}
+	return out
+}

@@ -15,14 +15,14 @@ import (
 
 // DefaultMaxDateSentences bounds how many sentences of one communication are
 // handed to the date parser, which costs about 0.2 ms a sentence.
-const DefaultMaxDateSentences = 40
+const DefaultMaxDateSentences = 12
 
 // endOfBusinessHour is the hour a deadline without a time of day means.
 const endOfBusinessHour = 17
 
 // dateTrigger finds sentences that may hold a date, so that the costly date
 // parser only sees those.
-var dateTrigger = regexp.MustCompile(`(?i)\b(today|tonight|tomorrow|tmrw|yesterday|(mon|tues|wednes|thurs|fri|satur|sun)day|(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*\d|\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|january|february|march|april|june|july|august|september|october|november|december|noon|midnight|next (week|month|year)|in \d+ (minutes?|hours?|days?|weeks?|months?)|\d+ (days?|weeks?|months?|hours?) ago)\b|\d{1,2}:\d{2}|\b\d{1,2}\s*(am|pm|a\.m\.|p\.m\.)|\b\d{1,4}[/-]\d{1,2}([/-]\d{2,4})?\b|\bMay\s+\d`)
+var dateTrigger = regexp.MustCompile(`(?i)\b(today|tonight|tomorrow|tmrw|yesterday|(mon|tues|wednes|thurs|fri|satur|sun)day|(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*\d|\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|january|february|march|april|june|july|august|september|october|november|december|noon|midnight|next (week|month|year)|in \d+ (minutes?|hours?|days?|weeks?|months?)|\d+ (days?|weeks?|months?|hours?) ago)\b|\d{1,2}:\d{2}|\b\d{1,2}\s*(am|pm|a\.m\.|p\.m\.)|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b|\bMay\s+\d`)
 
 // endOfDay finds end-of-business-day expressions, which the date parser does
 // not know; endOfWeek and endOfMonth likewise.
@@ -67,8 +67,10 @@ func findDates(sentences []span, source string, ref time.Time, maxSentences int)
 		}
 		n++
 		var found []doctales.DateMention
-		if dateTrigger.MatchString(s.text) {
-			found = searchSentence(p, s, ref)
+		// Parse windows around the triggers rather than the whole
+		// sentence: the parser's cost grows with the text it is given.
+		for _, w := range triggerWindows(s) {
+			found = append(found, searchSentence(p, w, ref)...)
 		}
 		// End of day/week/month: on the day named nearby, else on ref's.
 		if eod != nil {
@@ -103,6 +105,46 @@ func findDates(sentences []span, source string, ref time.Time, maxSentences int)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].BeginOffset < out[j].BeginOffset })
 	return out
+}
+
+// dateWindowBytes is how far around a trigger the date parser reads.
+const dateWindowBytes = 48
+
+// triggerWindows returns the pieces of s around its date triggers, merged
+// when they overlap, cut at word boundaries.
+func triggerWindows(s span) []span {
+	var out []span
+	for _, m := range dateTrigger.FindAllStringIndex(s.text, 8) {
+		b, e := m[0]-dateWindowBytes, m[1]+dateWindowBytes
+		if b < 0 {
+			b = 0
+		}
+		if e > len(s.text) {
+			e = len(s.text)
+		}
+		for b > 0 && s.text[b-1] != ' ' && m[0]-b < 2*dateWindowBytes {
+			b--
+		}
+		for e < len(s.text) && s.text[e] != ' ' && e-m[1] < 2*dateWindowBytes {
+			e++
+		}
+		b, e = runeStart(s.text, b), runeStart(s.text, e)
+		if n := len(out); n > 0 && b <= out[n-1].end-s.start {
+			out[n-1].end = s.start + e
+			out[n-1].text = s.text[out[n-1].start-s.start : e]
+			continue
+		}
+		out = append(out, span{text: s.text[b:e], start: s.start + b, end: s.start + e})
+	}
+	return out
+}
+
+// runeStart moves i back to the start of the rune it falls in.
+func runeStart(s string, i int) int {
+	for i > 0 && i < len(s) && (s[i]&0xC0) == 0x80 {
+		i--
+	}
+	return i
 }
 
 // searchSentence runs the date parser over one sentence.
