@@ -57,6 +57,10 @@ type Engine struct {
 	// Default DefaultMaxNERTokens; zero means the default.
 	MaxNERTokens int
 
+	// MaxKeyPhrases is how many key phrases to keep. Default
+	// DefaultMaxKeyPhrases; zero means the default.
+	MaxKeyPhrases int
+
 	// ActionThreshold is the probability above which a sentence requires
 	// action. Default DefaultActionThreshold; zero means the default.
 	ActionThreshold float64
@@ -79,6 +83,7 @@ func New(opts ...Option) *Engine {
 		MaxSentimentBytes: DefaultMaxSentimentBytes,
 		MaxDateSentences:  DefaultMaxDateSentences,
 		MaxNERTokens:      DefaultMaxNERTokens,
+		MaxKeyPhrases:     DefaultMaxKeyPhrases,
 		ActionThreshold:   DefaultActionThreshold,
 	}
 	for _, o := range opts {
@@ -193,13 +198,16 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	replyFrom := replyStart(analyzed)
+	toks := tagged(cut(analyzed[:replyFrom], maxTagBytes))
 	d.Entities = findEntities(entityInput{
-		text: analyzed, replyFrom: replyStart(analyzed),
+		text: analyzed, replyFrom: replyFrom, toks: toks,
 		sender: sanitize(c.Sender), senderID: sanitize(c.SenderID),
 		recips: sanitizeAll(c.Recipients), cc: sanitizeAll(c.Cc),
 		dates: freshDates, maxNER: orDefault(e.MaxNERTokens, DefaultMaxNERTokens),
 	})
 	d.PII = FindPII(analyzed, d.Entities)
+	d.KeyPhrases = keyPhrasesFromTokens(analyzed, toks, orDefault(e.MaxKeyPhrases, DefaultMaxKeyPhrases))
 
 	// Requires action: the strongest request among subject and new text.
 	var reasons []string

@@ -65,6 +65,7 @@ type entityInput struct {
 	cc        []string
 	dates     []doctales.DateMention
 	maxNER    int
+	toks      []token.Token // tagged tokens of the new text
 }
 
 // candidate is a capitalised chunk of tokens.
@@ -163,7 +164,7 @@ func contentEntities(in entityInput, nameTokens map[string]bool, domainOrgs map[
 	}
 
 	// Capitalised chunks from the tagger, typed by the cheap signals first.
-	toks := tagged(cut(text[:in.replyFrom], maxTagBytes))
+	toks := in.toks
 	var pending []candidate
 	for _, c := range chunks(text, toks) {
 		typ, score := classifyChunk(text, toks, c, nameTokens, domainOrgs)
