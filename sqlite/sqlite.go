@@ -347,8 +347,23 @@ func (db *DB) migrate() error {
 	)`); err != nil {
 		return fmt.Errorf("create schema_version: %w", FormatError(err))
 	}
-	var current int
-	if err := db.wdb.QueryRow(`SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&current); err != nil {
+	// Apply every migration not yet recorded, in version order, so that a
+	// migration numbered below an applied one (written on another branch)
+	// still runs.
+	applied := map[int]bool{}
+	rows, err := db.wdb.Query(`SELECT version FROM schema_version`)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", FormatError(err))
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return fmt.Errorf("read schema version: %w", FormatError(err))
+		}
+		applied[v] = true
+	}
+	if err := rows.Close(); err != nil {
 		return fmt.Errorf("read schema version: %w", FormatError(err))
 	}
 
@@ -365,7 +380,7 @@ func (db *DB) migrate() error {
 		version, err := strconv.Atoi(num)
 		if err != nil {
 			return fmt.Errorf("migration %q: name must start with a version number", base)
-		} else if version <= current {
+		} else if applied[version] {
 			continue
 		}
 		if err := db.migrateFile(name, version); err != nil {
