@@ -150,20 +150,33 @@ func (db *DB) SetCheckpoint(ctx context.Context, subscription string, seq int64)
 	return nil
 }
 
+// deleteChunkRows is how many log records one DeleteLogBefore transaction
+// deletes at most, so that compaction never holds the writer for long.
+const deleteChunkRows = 10_000
+
 // DeleteLogBefore deletes the log records with Seq < seq, compacting the
 // log once every subscription has passed them, and returns how many it
-// deleted. Seq values are never reused afterwards.
+// deleted. It deletes in transactions of deleteChunkRows records, letting
+// other writes through in between; if it fails midway, the records
+// already deleted stay deleted. Seq values are never reused afterwards.
 func (db *DB) DeleteLogBefore(ctx context.Context, seq int64) (int64, error) {
-	var n int64
-	if err := db.write(ctx, func(tx *writeTx) error {
-		res, err := tx.tx.Exec(`DELETE FROM log WHERE seq < ?`, seq)
-		if err != nil {
-			return FormatError(err)
+	var total int64
+	for {
+		var n int64
+		if err := db.write(ctx, func(tx *writeTx) error {
+			res, err := tx.tx.Exec(`DELETE FROM log WHERE seq IN (SELECT seq FROM log WHERE seq < ? ORDER BY seq LIMIT ?)`,
+				seq, deleteChunkRows)
+			if err != nil {
+				return FormatError(err)
+			}
+			n, err = res.RowsAffected()
+			return err
+		}); err != nil {
+			return total, fmt.Errorf("delete log before %d: %w", seq, err)
 		}
-		n, err = res.RowsAffected()
-		return err
-	}); err != nil {
-		return 0, fmt.Errorf("delete log before %d: %w", seq, err)
+		total += n
+		if n < deleteChunkRows {
+			return total, nil
+		}
 	}
-	return n, nil
 }

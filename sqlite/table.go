@@ -248,9 +248,6 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 			where, args = append(where, f.column+" = ?"), append(args, *f.value)
 		}
 	}
-	if v := filter.Sender; v != nil && *v != "" {
-		where, args = append(where, "(sender_id = ? OR sender = ?)"), append(args, *v, *v)
-	}
 	if v := filter.Since; v != nil {
 		where, args = append(where, "ts >= ?"), append(args, formatTime(*v))
 	}
@@ -266,8 +263,21 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 	}
 
 	// Read one row more than the page to know whether another page follows.
-	query := `SELECT ts, id, body FROM items WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY ts DESC, id DESC LIMIT ?`
+	cond := strings.Join(where, " AND ")
+	query := `SELECT ts, id, body FROM items WHERE ` + cond + ` ORDER BY ts DESC, id DESC LIMIT ?`
+	if v := filter.Sender; v != nil && *v != "" {
+		// Sender matches sender_id or sender. An OR would read and sort
+		// every item of the sender on each page; the union of two index
+		// range scans, each cut at the page size, sorts at most two pages.
+		query = `SELECT ts, id, body FROM items WHERE id IN (
+			SELECT id FROM (SELECT id FROM items WHERE ` + cond + ` AND sender_id = ? ORDER BY ts DESC, id DESC LIMIT ?)
+			UNION
+			SELECT id FROM (SELECT id FROM items WHERE ` + cond + ` AND sender = ? ORDER BY ts DESC, id DESC LIMIT ?)
+		) ORDER BY ts DESC, id DESC LIMIT ?`
+		a := make([]any, 0, 2*len(args)+5)
+		a = append(append(append(a, args...), *v, limit+1), args...)
+		args = append(a, *v, limit+1)
+	}
 	args = append(args, limit+1)
 	rows, err := db.rdb.QueryContext(ctx, query, args...)
 	if err != nil {

@@ -317,6 +317,11 @@ func TestTable_FindItems(t *testing.T) {
 		if i%7 == 0 {
 			it.Type = doctales.TypeDocument
 		}
+		if i%11 == 0 {
+			// A display name equal to an address: the sender filter
+			// must find it once, whether by name, id or both.
+			it.Sender = "ann@example.com"
+		}
 		all = append(all, it)
 		wg.Add(1)
 		go func() {
@@ -347,15 +352,17 @@ func TestTable_FindItems(t *testing.T) {
 		{"EmptyIsNoFilter", doctales.ItemFilter{Project: ptr("")}, func(*doctales.Item) bool { return true }},
 		{"Project", doctales.ItemFilter{Project: ptr("beta")}, func(i *doctales.Item) bool { return i.Project == "beta" }},
 		{"Type", doctales.ItemFilter{Type: ptr("document")}, func(i *doctales.Item) bool { return i.Type == "document" }},
-		{"SenderID", doctales.ItemFilter{Sender: ptr("ann@example.com")}, func(i *doctales.Item) bool { return i.SenderID == "ann@example.com" }},
-		{"SenderName", doctales.ItemFilter{Sender: ptr("Name of bob@example.com")}, func(i *doctales.Item) bool { return i.SenderID == "bob@example.com" }},
+		{"SenderID", doctales.ItemFilter{Sender: ptr("ann@example.com")}, func(i *doctales.Item) bool {
+			return i.SenderID == "ann@example.com" || i.Sender == "ann@example.com"
+		}},
+		{"SenderName", doctales.ItemFilter{Sender: ptr("Name of bob@example.com")}, func(i *doctales.Item) bool { return i.Sender == "Name of bob@example.com" }},
 		{"Urgency", doctales.ItemFilter{Urgency: ptr("high")}, func(i *doctales.Item) bool { return i.Metadata.Urgency == "high" }},
 		{"Status", doctales.ItemFilter{Status: ptr("extracted")}, func(i *doctales.Item) bool { return i.Status == "extracted" }},
 		{"SinceUntil", doctales.ItemFilter{Since: tptr(base.Add(10 * time.Hour)), Until: tptr(base.Add(30 * time.Hour))}, func(i *doctales.Item) bool {
 			return !i.Timestamp.Before(base.Add(10*time.Hour)) && i.Timestamp.Before(base.Add(30*time.Hour))
 		}},
 		{"Combined", doctales.ItemFilter{Project: ptr("alpha"), Sender: ptr("ann@example.com"), Status: ptr("accepted")}, func(i *doctales.Item) bool {
-			return i.Project == "alpha" && i.SenderID == "ann@example.com" && i.Status == "accepted"
+			return i.Project == "alpha" && (i.SenderID == "ann@example.com" || i.Sender == "ann@example.com") && i.Status == "accepted"
 		}},
 		{"NoMatch", doctales.ItemFilter{Project: ptr("delta")}, func(*doctales.Item) bool { return false }},
 	} {

@@ -31,7 +31,7 @@ CREATE INDEX items_status    ON items (status, ts, id);
 -- log is the durable event log: S3 events, the table's change stream and
 -- topic messages. AUTOINCREMENT keeps seq from being reused after
 -- DeleteLogBefore. dedup, when set, makes an append idempotent (topic
--- messages); NULLs never conflict.
+-- messages); the index is partial so that the other records cost no entry.
 CREATE TABLE log (
 	seq    INTEGER PRIMARY KEY AUTOINCREMENT,
 	source TEXT NOT NULL,
@@ -39,9 +39,10 @@ CREATE TABLE log (
 	target TEXT NOT NULL DEFAULT '',
 	data   TEXT NOT NULL,
 	at     TEXT NOT NULL,
-	dedup  TEXT UNIQUE
+	dedup  TEXT
 );
 CREATE INDEX log_source ON log (source, seq);
+CREATE UNIQUE INDEX log_dedup ON log (dedup) WHERE dedup IS NOT NULL;
 
 -- checkpoints holds the last seq each subscription finished.
 CREATE TABLE checkpoints (
