@@ -2,6 +2,7 @@ package extract
 
 import (
 	"math"
+	"strings"
 	"sync"
 
 	"github.com/doctales/doctales"
@@ -31,7 +32,9 @@ var vader = sync.OnceValue(govader.NewSentimentIntensityAnalyzer)
 // and strongly negative sentences in comparable weight is MIXED.
 func sentimentOf(sentences []span) (string, *doctales.SentimentScore) {
 	v := vader()
-	var sumW, pos, neg, neu, comp, strongPos, strongNeg float64
+	sentences = mergeFragments(sentences)
+	var sumW, pos, neg, neu, raw, strongPos, strongNeg float64
+	nSent := 0
 	for _, s := range sentences {
 		w := float64(len(words(s.text)))
 		if w == 0 {
@@ -42,7 +45,8 @@ func sentimentOf(sentences []span) (string, *doctales.SentimentScore) {
 		pos += w * ps.Positive
 		neg += w * ps.Negative
 		neu += w * ps.Neutral
-		comp += w * ps.Compound
+		raw += unnormalize(ps.Compound)
+		nSent++
 		if ps.Compound >= mixedCut {
 			strongPos += w
 		} else if ps.Compound <= -mixedCut {
@@ -52,7 +56,7 @@ func sentimentOf(sentences []span) (string, *doctales.SentimentScore) {
 	if sumW == 0 {
 		return SentimentNeutral, &doctales.SentimentScore{Neutral: 1}
 	}
-	sc := &doctales.SentimentScore{Compound: round3(comp / sumW)}
+	sc := &doctales.SentimentScore{Compound: round3(normalize(raw))}
 	// Mixed is the share of the weaker strong side relative to the stronger.
 	if hi := math.Max(strongPos, strongNeg); hi > 0 {
 		sc.Mixed = math.Min(strongPos, strongNeg) / hi * (strongPos + strongNeg) / sumW
@@ -81,3 +85,44 @@ func sentimentOf(sentences []span) (string, *doctales.SentimentScore) {
 }
 
 func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
+
+// Sentiment returns the label and scores of text: VADER on each sentence,
+// aggregated as Extract does (without its quoted-reply rule). It reads at
+// most DefaultMaxSentimentBytes and is safe for concurrent use.
+func Sentiment(text string) (string, *doctales.SentimentScore) {
+	return sentimentOf(splitSentences(cut(sanitize(text), DefaultMaxSentimentBytes)))
+}
+
+// vaderAlpha is VADER's normalisation constant: compound = s/sqrt(s²+α).
+const vaderAlpha = 15
+
+// unnormalize recovers a sentence's summed valence from its compound
+// score, so that sentences add up as VADER adds words.
+func unnormalize(c float64) float64 {
+	if c >= 0.9999 {
+		c = 0.9999
+	} else if c <= -0.9999 {
+		c = -0.9999
+	}
+	return c * math.Sqrt(vaderAlpha/(1-c*c))
+}
+
+func normalize(s float64) float64 { return s / math.Sqrt(s*s+vaderAlpha) }
+
+// mergeFragments joins a sentence of fewer than fragmentWords words to the
+// one before it when they are adjacent ("So lucky." after a sentence), so
+// that VADER reads a fragment in its context.
+func mergeFragments(ss []span) []span {
+	const fragmentWords = 4
+	out := make([]span, 0, len(ss))
+	for _, s := range ss {
+		if n := len(out); n > 0 && len(words(s.text)) < fragmentWords && s.start-out[n-1].end <= 2 && s.end-out[n-1].start <= maxSentenceBytes {
+			p := &out[n-1]
+			p.text = p.text + strings.Repeat(" ", s.start-p.end) + s.text
+			p.end = s.end
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
