@@ -29,10 +29,16 @@ type Handler struct {
 	// Stats, if set, returns the runtime's state for GET /stats.
 	Stats func() any
 	// Ready, if set, reports whether the pipeline is ready for GET /readyz.
-	Ready  func() error
-	Logger *slog.Logger
+	Ready func() error
+	// Metrics, if set, serves GET /metrics.
+	Metrics http.Handler
+	// Middleware, if set, wraps every route (metrics, tracing); it sees
+	// r.Pattern after routing.
+	Middleware func(http.Handler) http.Handler
+	Logger     *slog.Logger
 
-	mux *http.ServeMux
+	mux     *http.ServeMux
+	handler http.Handler // mux, wrapped by Middleware
 }
 
 // Init builds the routes; call it once after setting the fields.
@@ -54,10 +60,17 @@ func (h *Handler) Init() {
 	})
 	m.HandleFunc("GET /readyz", h.readyz)
 	m.HandleFunc("GET /stats", h.stats)
+	if h.Metrics != nil {
+		m.Handle("GET /metrics", h.Metrics)
+	}
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, h.Logger, doctales.Errorf(doctales.ENOTFOUND, "Not Found: %s %s", r.Method, r.URL.Path))
 	})
 	h.mux = m
+	h.handler = m
+	if h.Middleware != nil {
+		h.handler = h.Middleware(m)
+	}
 }
 
 // ServeHTTP adds the CORS headers, answers preflight requests and routes.
@@ -69,7 +82,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	h.mux.ServeHTTP(w, r)
+	h.handler.ServeHTTP(w, r)
 }
 
 // postCommunication is the ingestion function's HTTP trigger.

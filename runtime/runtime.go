@@ -185,6 +185,9 @@ type Runtime struct {
 	PollInterval time.Duration
 	// OnDeadLetter, if set, is called after a record is dead-lettered.
 	OnDeadLetter func(*doctales.DeadLetter)
+	// Observer, if set, is told about every invocation and record outcome
+	// (metrics, traces, flow history).
+	Observer Observer
 
 	subs   []*sub
 	cancel context.CancelFunc
@@ -246,6 +249,9 @@ func (r *Runtime) Open() error {
 	}
 	if r.PollInterval == 0 {
 		r.PollInterval = DefaultPollInterval
+	}
+	if r.Observer == nil {
+		r.Observer = nopObserver{}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
@@ -475,6 +481,7 @@ func (s *sub) poll(ctx context.Context) (int, error) {
 		}
 		if !s.matches(rec) {
 			s.filtered.Add(1)
+			s.rt.Observer.RecordOutcome(s.cfg.Name, rec, Outcome{Kind: OutcomeFiltered})
 			s.logger().Debug("record filtered out", "seq", rec.Seq, "key", rec.Key)
 			s.finish(rec.Seq)
 			continue
@@ -628,13 +635,17 @@ func (s *sub) process(ctx context.Context, batch []*item) {
 		if len(b) == 0 {
 			continue
 		}
+		attempt := b[0].attempts + 1
+		start := time.Now()
 		failed, err := s.invoke(ctx, b)
+		took := time.Since(start)
 		if ctx.Err() != nil {
 			return
 		}
 		if err == nil {
 			for _, it := range b {
 				s.succeeded.Add(1)
+				s.rt.Observer.RecordOutcome(s.cfg.Name, it.rec, Outcome{Kind: OutcomeDelivered, Attempt: attempt, Duration: took})
 				s.finish(it.rec.Seq)
 			}
 			continue
@@ -642,6 +653,7 @@ func (s *sub) process(ctx context.Context, batch []*item) {
 		// Records before the first failed one are done.
 		for _, it := range b[:failed] {
 			s.succeeded.Add(1)
+			s.rt.Observer.RecordOutcome(s.cfg.Name, it.rec, Outcome{Kind: OutcomeDelivered, Attempt: attempt, Duration: took})
 			s.finish(it.rec.Seq)
 		}
 		rest := b[failed:]
@@ -671,6 +683,9 @@ func (s *sub) process(ctx context.Context, batch []*item) {
 			continue
 		}
 		s.retried.Add(int64(len(rest)))
+		for _, it := range rest {
+			s.rt.Observer.RecordOutcome(s.cfg.Name, it.rec, Outcome{Kind: OutcomeRetry, Attempt: it.attempts, Duration: took, Err: err})
+		}
 		delay := s.backoff(rest[0].attempts)
 		s.logger().Warn("batch failed; retrying", "size", len(rest), "attempt", rest[0].attempts,
 			"retry_in", delay, "key", rest[0].rec.Key, "error", err)
@@ -695,6 +710,9 @@ func (s *sub) invoke(ctx context.Context, b []*item) (failed int, err error) {
 		}
 	}
 	s.invocations.Add(1)
+	ctx, end := s.rt.Observer.StartInvocation(ctx, &Invocation{
+		Subscription: s.cfg.Name, Source: s.cfg.Source, Records: recs, Attempt: b[0].attempts + 1,
+	})
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -703,6 +721,7 @@ func (s *sub) invoke(ctx context.Context, b []*item) (failed int, err error) {
 		}()
 		failed, err = s.cfg.Handler.Invoke(ctx, recs)
 	}()
+	end(failed, err)
 	if err == nil && failed >= 0 && failed < len(b) {
 		err = fmt.Errorf("record %d of %d reported as failed", failed+1, len(b))
 	}
@@ -787,6 +806,7 @@ func (s *sub) deadLetter(ctx context.Context, it *item, reason string) {
 		}
 	}
 	s.dead.Add(1)
+	s.rt.Observer.RecordOutcome(s.cfg.Name, it.rec, Outcome{Kind: OutcomeDeadLettered, Attempt: it.attempts, Err: it.lastErr, Reason: reason})
 	s.logger().Warn("record dead-lettered", "seq", it.rec.Seq, "key", it.rec.Key, "reason", reason,
 		"attempts", it.attempts, "error", dl.Error, "dead_letter", dl.ID)
 	if s.rt.OnDeadLetter != nil {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -40,8 +41,20 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rate := fs.Int("rate", 200, "communications per second for the end-to-end latency run")
 	dur := fs.Duration("duration", 10*time.Second, "length of the end-to-end latency run")
 	data := fs.String("data", "", "data folder (default: a temporary folder, removed after)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	dir := *data
 	if dir == "" {

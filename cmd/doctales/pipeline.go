@@ -16,6 +16,7 @@ import (
 	"github.com/doctales/doctales/function"
 	"github.com/doctales/doctales/httpapi"
 	"github.com/doctales/doctales/ingest"
+	"github.com/doctales/doctales/metrics"
 	"github.com/doctales/doctales/notify"
 	"github.com/doctales/doctales/runtime"
 	"github.com/doctales/doctales/sqlite"
@@ -38,6 +39,7 @@ type Pipeline struct {
 	Hub          *notify.Hub
 	Runtime      *runtime.Runtime
 	API          *httpapi.Handler
+	Metrics      *metrics.Metrics
 
 	// Wrap, if set, wraps every subscription's handler; invoke --follow uses
 	// it to print events as they pass.
@@ -78,8 +80,11 @@ func (p *Pipeline) Open() error {
 	p.Hub = notify.NewHub()
 	p.Notification = &notify.Function{Topic: fanout{p.Topic, p.Hub}, Ledger: p.DB, Logger: p.Logger}
 
-	p.Runtime = &runtime.Runtime{Log: p.DB, DeadLetters: p.DB, Logger: p.Logger}
+	p.Metrics = metrics.New()
+	p.Runtime = &runtime.Runtime{Log: p.DB, DeadLetters: p.DB, Logger: p.Logger, Observer: p.Metrics}
 	p.Runtime.OnDeadLetter = p.onDeadLetter
+	p.Metrics.RegisterRuntime(p.Runtime.Stats)
+	p.Metrics.RegisterSizes(p.sizes)
 	if err := p.addSubscriptions(); err != nil {
 		return err
 	}
@@ -92,6 +97,8 @@ func (p *Pipeline) Open() error {
 		DeadLetters: p.DB,
 		Stream:      p.Hub,
 		Stats:       func() any { return map[string]any{"subscriptions": p.Runtime.Stats()} },
+		Metrics:     p.Metrics.Handler(),
+		Middleware:  p.Metrics.Middleware,
 		Logger:      p.Logger,
 	}
 	p.API.Init()
@@ -180,6 +187,28 @@ func (p *Pipeline) onDeadLetter(dl *doctales.DeadLetter) {
 func idFromKey(key string) string {
 	base := filepath.Base(key)
 	return base[:len(base)-len(filepath.Ext(base))]
+}
+
+// sizes reports the table, log and database sizes for the metrics.
+func (p *Pipeline) sizes(ctx context.Context) (map[string]float64, error) {
+	st, err := p.DB.Stats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]float64{
+		"log_records":  float64(st.LogRecords),
+		"dead_letters": float64(st.DeadLetters),
+		"items":        float64(st.Items),
+	}
+	for status, n := range st.ItemsByStatus {
+		out["items_"+status] = float64(n)
+	}
+	for _, suffix := range []string{"", "-wal"} {
+		if fi, err := os.Stat(p.DB.Path + suffix); err == nil {
+			out["database_bytes"] += float64(fi.Size())
+		}
+	}
+	return out, nil
 }
 
 // Start starts delivering events.
