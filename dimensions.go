@@ -100,6 +100,7 @@ const (
 	SourceContent    = "content"
 	SourceSubject    = "subject"
 	SourceSender     = "sender"
+	SourceSenderID   = "sender_id"
 	SourceRecipients = "recipients" // offsets into strings.Join(Recipients, ", ")
 	SourceCc         = "cc"         // offsets into strings.Join(Cc, ", ")
 )

@@ -239,6 +239,9 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 		}
 	}
 	d.Urgency, d.UrgencyScore, d.UrgencyReasons = Urgency(in)
+
+	// The original system's four dimensions, from the signals above.
+	fourDimensions(dimInput{c: c, content: content, now: now, ref: ref, d: d, cue: in.Cue})
 	return d, nil
 }
 

@@ -114,7 +114,7 @@ func findEntities(in entityInput) []doctales.Entity {
 		// The sender's address lives in SenderID; offsets of its domain
 		// point into SenderID then.
 		if org, lb, le := domainOrg(in.senderID); org != "" {
-			out = append(out, doctales.Entity{Text: org, Type: doctales.EntityOrganization, Score: 0.6, BeginOffset: lb, EndOffset: le, Source: "sender_id"})
+			out = append(out, doctales.Entity{Text: org, Type: doctales.EntityOrganization, Score: 0.6, BeginOffset: lb, EndOffset: le, Source: doctales.SourceSenderID})
 			domainOrgs[strings.ToLower(org)] = org
 		}
 	}

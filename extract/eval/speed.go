@@ -34,7 +34,7 @@ func readMails(dir string) ([]*doctales.Communication, error) {
 		if err != nil {
 			return nil, err
 		}
-		if c, err := parseMail(b); err == nil {
+		if c, err := extract.ParseMail(b); err == nil {
 			c.ID = filepath.Base(f)
 			out = append(out, c)
 		}

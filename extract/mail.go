@@ -1,4 +1,4 @@
-package eval
+package extract
 
 import (
 	"bytes"
@@ -7,19 +7,20 @@ import (
 	"mime/multipart"
 	"net/mail"
 	"strings"
-	"time"
 
 	"github.com/doctales/doctales"
 )
 
-// maxMailBytes bounds the body read from one message in the harness.
-const maxMailBytes = 1 << 20
+// MaxMailBodyBytes bounds the body ParseMail reads from one message.
+const MaxMailBodyBytes = 1 << 20
 
-// parseMail turns a raw RFC 5322 message into a communication, minimally:
-// headers with net/mail, the first text/plain part of a multipart body,
-// quoted-printable and base64 left as they are. It is a harness helper,
-// not the project's mail parser.
-func parseMail(raw []byte) (*doctales.Communication, error) {
+// ParseMail turns a raw RFC 5322 message into a communication, minimally:
+// headers with net/mail (From, To, Cc, Subject, Date, priority headers into
+// Fields), the first text/plain part of a multipart body; transfer
+// encodings are left as they are. It serves the command line and the
+// evaluation harness; the ingestion path has its own MIME parser. A message
+// whose header cannot be read is an EINVALID error.
+func ParseMail(raw []byte) (*doctales.Communication, error) {
 	// An mbox "From " line is not a header.
 	if bytes.HasPrefix(raw, []byte("From ")) {
 		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
@@ -28,7 +29,7 @@ func parseMail(raw []byte) (*doctales.Communication, error) {
 	}
 	m, err := mail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
-		return nil, err
+		return nil, doctales.Errorf(doctales.EINVALID, "Message header is malformed: %v.", err)
 	}
 	h := m.Header
 	dec := new(mime.WordDecoder)
@@ -41,8 +42,6 @@ func parseMail(raw []byte) (*doctales.Communication, error) {
 	c := &doctales.Communication{Type: doctales.TypeEmail, Source: "email", Subject: decode(h.Get("Subject")), Fields: map[string]any{}}
 	if t, err := h.Date(); err == nil {
 		c.Timestamp = t
-	} else {
-		c.Timestamp = time.Date(2002, 8, 22, 12, 0, 0, 0, time.UTC)
 	}
 	if from, err := mail.ParseAddress(h.Get("From")); err == nil {
 		c.Sender, c.SenderID = from.Name, from.Address
@@ -64,7 +63,7 @@ func parseMail(raw []byte) (*doctales.Communication, error) {
 			c.Fields[k] = v
 		}
 	}
-	body, _ := io.ReadAll(io.LimitReader(m.Body, maxMailBytes))
+	body, _ := io.ReadAll(io.LimitReader(m.Body, MaxMailBodyBytes))
 	mt, params, _ := mime.ParseMediaType(h.Get("Content-Type"))
 	if strings.HasPrefix(mt, "multipart/") && params["boundary"] != "" {
 		mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
@@ -74,7 +73,7 @@ func parseMail(raw []byte) (*doctales.Communication, error) {
 				break
 			}
 			if pt, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type")); pt == "" || pt == "text/plain" {
-				b, _ := io.ReadAll(io.LimitReader(p, maxMailBytes))
+				b, _ := io.ReadAll(io.LimitReader(p, MaxMailBodyBytes))
 				c.Content = string(b)
 				break
 			}
