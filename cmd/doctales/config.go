@@ -9,16 +9,19 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/mapping"
 	"github.com/doctales/doctales/runtime"
 )
 
 // NotificationFilter is the architecture document's filter: only items whose
-// new image has metadata.urgency "high" reach the notification function.
-const NotificationFilter = `{"dynamodb":{"NewImage":{"metadata":{"M":{"urgency":{"S":["high"]}}}}}}`
+// new image has metadata.urgency "high" reach the notification function. It
+// is defined, with the retry settings, in package mapping, which the SAM
+// template's test also reads.
+const NotificationFilter = mapping.NotificationFilter
 
 // ObjectCreatedFilter is what the S3 trigger `Events: s3:ObjectCreated:*`
 // means as a filter over S3 event records.
-const ObjectCreatedFilter = `{"eventName":[{"prefix":"ObjectCreated:"}]}`
+const ObjectCreatedFilter = mapping.ObjectCreatedFilter
 
 // Config is the YAML configuration file. Its functions section reads like
 // the Events of a SAM template's functions. Zero values take the defaults of
@@ -97,9 +100,9 @@ const (
 )
 
 // DefaultConfig returns the configuration of `doctales serve` without a
-// file: the architecture document's wiring on embedded defaults.
+// file: the architecture document's wiring on embedded defaults, with the
+// event source mappings of package mapping (the SAM template's values).
 func DefaultConfig() Config {
-	three, day, yes := 3, 86400, true
 	return Config{
 		Data:         "./data",
 		Addr:         "127.0.0.1:8080",
@@ -108,33 +111,36 @@ func DefaultConfig() Config {
 		MaxBodyBytes: 1 << 20,
 		Functions: map[string]*FunctionConfig{
 			FuncExtraction: {Events: map[string]*EventConfig{
-				"RawCommunications": {Type: "S3", Properties: EventProperties{
-					Events:                     "s3:ObjectCreated:*",
-					BatchSize:                  10,
-					MaximumRetryAttempts:       &three,
-					MaximumRecordAgeInSeconds:  &day,
-					BisectBatchOnFunctionError: &yes,
-					ParallelizationFactor:      2,
-				}},
+				"RawCommunications": {Type: "S3", Properties: eventProperties(mapping.Extraction(), mapping.ObjectCreatedEvents)},
 			}},
 			FuncNotification: {Events: map[string]*EventConfig{
-				"CommunicationsStream": {Type: "DynamoDB", Properties: func() EventProperties {
-					p := EventProperties{
-						BatchSize:                  100,
-						MaximumRetryAttempts:       &three,
-						MaximumRecordAgeInSeconds:  &day,
-						BisectBatchOnFunctionError: &yes,
-						ParallelizationFactor:      2,
-					}
-					p.FilterCriteria.Filters = append(p.FilterCriteria.Filters, struct {
-						Pattern string `yaml:"Pattern"`
-					}{NotificationFilter})
-					return p
-				}()},
+				"CommunicationsStream": {Type: "DynamoDB", Properties: eventProperties(mapping.Notification(), nil)},
 			}},
 		},
 		Topic: TopicConfig{Subscriptions: []TopicSubscription{{Protocol: "log"}}},
 	}
+}
+
+// eventProperties returns the SAM-style properties of an event source
+// mapping. An S3 trigger names its events (s3Events) instead of filters.
+func eventProperties(m mapping.EventSourceMapping, s3Events any) EventProperties {
+	retries, age, bisect := m.MaximumRetryAttempts, m.MaximumRecordAgeInSeconds, m.BisectBatchOnFunctionError
+	p := EventProperties{
+		Events:                     s3Events,
+		BatchSize:                  m.BatchSize,
+		MaximumRetryAttempts:       &retries,
+		MaximumRecordAgeInSeconds:  &age,
+		BisectBatchOnFunctionError: &bisect,
+		ParallelizationFactor:      m.ParallelizationFactor,
+	}
+	if s3Events == nil {
+		for _, f := range m.Filters {
+			p.FilterCriteria.Filters = append(p.FilterCriteria.Filters, struct {
+				Pattern string `yaml:"Pattern"`
+			}{f})
+		}
+	}
+	return p
 }
 
 // ReadConfig reads a YAML file over DefaultConfig, expanding environment
