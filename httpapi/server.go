@@ -37,9 +37,21 @@ type Handler struct {
 	Middleware func(http.Handler) http.Handler
 	Logger     *slog.Logger
 
+	// The dashboard's stores (see dashboard.go); nil answers 404 on their
+	// routes. UI, if set, serves GET / and GET /ui/: the dashboard page.
+	Profiles         ProfileStore
+	Directory        Directory
+	CommunicationLog CommunicationLog
+	UI               http.Handler
+
 	mux     *http.ServeMux
 	handler http.Handler // mux, wrapped by Middleware
 }
+
+// routeHooks add the routes that other files of the package define (each
+// appends its own in an init function), so that features can add routes
+// without editing Init.
+var routeHooks []func(h *Handler, m *http.ServeMux)
 
 // Init builds the routes; call it once after setting the fields.
 func (h *Handler) Init() {
@@ -62,6 +74,9 @@ func (h *Handler) Init() {
 	m.HandleFunc("GET /stats", h.stats)
 	if h.Metrics != nil {
 		m.Handle("GET /metrics", h.Metrics)
+	}
+	for _, add := range routeHooks {
+		add(h, m)
 	}
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, h.Logger, doctales.Errorf(doctales.ENOTFOUND, "Not Found: %s %s", r.Method, r.URL.Path))
