@@ -35,7 +35,8 @@
 // fails is rolled back to its savepoint and fails alone. When the queue is
 // full ([DB.WriteQueueSize]), callers block on their context. Reads use a
 // separate pool of query-only connections that WAL lets run beside the
-// writer.
+// writer, and a background connection checkpoints the WAL every
+// [DB.CheckpointInterval] so that commits do not pay for it.
 //
 // # Errors
 //

@@ -48,11 +48,22 @@ const (
 	// run beside the writer and beside each other.
 	DefaultReadConns = 4
 
+	// DefaultCheckpointInterval is how often a background connection
+	// copies the WAL back into the database file, so that the writer
+	// does not pay for it inside a commit.
+	DefaultCheckpointInterval = time.Second
+
 	// DefaultBusyTimeout is how long a connection waits for a lock held by
 	// another process (a backup, the sqlite3 shell) before SQLITE_BUSY,
 	// which is reported as EOVERLOADED.
 	DefaultBusyTimeout = 5 * time.Second
 )
+
+// writerAutoCheckpointPages is the WAL size, in pages, at which the writer
+// checkpoints by itself when background checkpoints are on: a safety net
+// should they fall behind (SQLite's default, used when they are off, is
+// 1000 pages).
+const writerAutoCheckpointPages = 10_000
 
 // walSizeLimitBytes is the size the WAL file is truncated to after a
 // checkpoint, so that a burst of writes does not leave a large file behind.
@@ -77,12 +88,14 @@ var ErrClosed = errors.New("sqlite: database closed")
 type DB struct {
 	wdb *sql.DB // the writer's single connection; used only by the writer goroutine and Open
 	rdb *sql.DB // the read pool, query_only
+	cdb *sql.DB // the background checkpointer's connection; nil when CheckpointInterval < 0
 
 	stmts writeStmts // statements prepared on wdb
 
 	writes     chan *writeReq // bounded queue of write requests
 	stop       chan struct{}  // closed by Close: drain the queue and exit
 	writerDone chan struct{}  // closed when the writer goroutine exits
+	bg         sync.WaitGroup // background goroutines other than the writer
 
 	stateMu sync.RWMutex // held for reading while a write request is queued
 	state   int          // stateNew, stateOpen or stateClosed
@@ -133,6 +146,11 @@ type DB struct {
 	// BusyTimeout is how long a statement waits for a lock held by another
 	// process. Default DefaultBusyTimeout.
 	BusyTimeout time.Duration
+
+	// CheckpointInterval is how often a background connection runs a
+	// passive WAL checkpoint. Default DefaultCheckpointInterval; negative
+	// turns background checkpoints off and leaves them to the writer.
+	CheckpointInterval time.Duration
 }
 
 // Lifecycle states of a DB.
@@ -165,6 +183,8 @@ func NewDB(path string) *DB {
 		WriteQueueSize: DefaultWriteQueueSize,
 		ReadConns:      DefaultReadConns,
 		BusyTimeout:    DefaultBusyTimeout,
+
+		CheckpointInterval: DefaultCheckpointInterval,
 	}
 }
 
@@ -185,13 +205,24 @@ func (db *DB) Open() (err error) {
 		return errors.New("open database: path required")
 	} else if strings.ContainsRune(db.Path, '?') {
 		return fmt.Errorf("open database %q: path must not contain '?'", db.Path)
-	} else if db.MaxBatchSize < 0 || db.WriteQueueSize < 0 || db.ReadConns < 0 || db.BusyTimeout < 0 {
-		return fmt.Errorf("open database %q: negative limit", db.Path)
+	}
+	for _, f := range []struct {
+		name  string
+		value int64
+	}{
+		{"MaxBatchSize", int64(db.MaxBatchSize)},
+		{"WriteQueueSize", int64(db.WriteQueueSize)},
+		{"ReadConns", int64(db.ReadConns)},
+		{"BusyTimeout", int64(db.BusyTimeout)},
+	} {
+		if f.value < 0 {
+			return fmt.Errorf("open database %q: %s must not be negative, got %d", db.Path, f.name, f.value)
+		}
 	}
 	db.stateMu.Lock()
 	defer db.stateMu.Unlock()
 	if db.state != stateNew {
-		return fmt.Errorf("open database %q: already opened", db.Path)
+		return fmt.Errorf("open database %q: already opened or closed", db.Path)
 	}
 
 	// Close what was opened if a later step fails.
@@ -218,6 +249,9 @@ func (db *DB) Open() (err error) {
 	wdsn := db.Path + "?_pragma=busy_timeout(" + busy + ")" +
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)" +
 		"&_pragma=temp_store(MEMORY)&_pragma=journal_size_limit(" + strconv.Itoa(walSizeLimitBytes) + ")&_txlock=immediate"
+	if db.CheckpointInterval > 0 {
+		wdsn += "&_pragma=wal_autocheckpoint(" + strconv.Itoa(writerAutoCheckpointPages) + ")"
+	}
 	if db.wdb, err = sql.Open("sqlite", wdsn); err != nil {
 		return fmt.Errorf("open database %q: %w", db.Path, err)
 	}
@@ -252,11 +286,23 @@ func (db *DB) Open() (err error) {
 		return fmt.Errorf("open database %q: %w", db.Path, FormatError(err))
 	}
 
-	// Start the writer.
+	// Open the checkpointer's connection.
+	if db.CheckpointInterval > 0 {
+		if db.cdb, err = sql.Open("sqlite", db.Path+"?_pragma=busy_timeout("+busy+")"); err != nil {
+			return fmt.Errorf("open database %q: %w", db.Path, err)
+		}
+		db.cdb.SetMaxOpenConns(1)
+	}
+
+	// Start the writer and the checkpointer.
 	db.writes = make(chan *writeReq, db.WriteQueueSize)
 	db.stop = make(chan struct{})
 	db.writerDone = make(chan struct{})
 	go db.writeLoop()
+	if db.cdb != nil {
+		db.bg.Add(1)
+		go func() { defer db.bg.Done(); db.checkpointLoop() }()
+	}
 	db.state = stateOpen
 
 	db.Logger.Info("database opened", "path", db.Path, "stream", db.streamARN)
@@ -289,6 +335,9 @@ func (db *DB) setDefaults() {
 	if db.BusyTimeout == 0 {
 		db.BusyTimeout = DefaultBusyTimeout
 	}
+	if db.CheckpointInterval == 0 {
+		db.CheckpointInterval = DefaultCheckpointInterval
+	}
 	db.changedMu.Lock()
 	if db.changed == nil {
 		db.changed = make(chan struct{})
@@ -311,9 +360,10 @@ func (db *DB) Close() error {
 	db.state = stateClosed
 	db.stateMu.Unlock()
 
-	// Let the writer drain the queue and exit.
+	// Let the writer drain the queue and exit; stop the checkpointer.
 	close(db.stop)
 	<-db.writerDone
+	db.bg.Wait()
 
 	if err := db.closeConns(); err != nil {
 		return fmt.Errorf("close database %q: %w", db.Path, err)
@@ -326,6 +376,9 @@ func (db *DB) Close() error {
 func (db *DB) closeConns() error {
 	db.stmts.close()
 	var errs []error
+	if db.cdb != nil {
+		errs = append(errs, db.cdb.Close())
+	}
 	if db.rdb != nil {
 		errs = append(errs, db.rdb.Close())
 	}
@@ -333,6 +386,34 @@ func (db *DB) closeConns() error {
 		errs = append(errs, db.wdb.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// checkpointLoop runs a passive checkpoint every CheckpointInterval until
+// Close. A passive checkpoint copies what it can without waiting for the
+// writer or readers, so commits never wait for it, and the writer no longer
+// spends part of some commits copying the WAL into the database file.
+// Failures are logged once until a checkpoint succeeds again.
+func (db *DB) checkpointLoop() {
+	ticker := time.NewTicker(db.CheckpointInterval)
+	defer ticker.Stop()
+	var failing bool
+	for {
+		select {
+		case <-db.stop:
+			return
+		case <-ticker.C:
+		}
+		var busy, logPages, done int
+		err := db.cdb.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logPages, &done)
+		switch {
+		case err != nil && !failing:
+			db.Logger.Warn("wal checkpoint failed", "path", db.Path, "error", err)
+			failing = true
+		case err == nil && failing:
+			db.Logger.Info("wal checkpoint recovered", "path", db.Path)
+			failing = false
+		}
+	}
 }
 
 // migrate applies, in order, each embedded migration file whose version

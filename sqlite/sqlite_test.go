@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -150,6 +151,13 @@ func TestDB_Open(t *testing.T) {
 	t.Run("ErrQuestionMark", func(t *testing.T) {
 		if err := sqlite.NewDB(filepath.Join(t.TempDir(), "a?b.db")).Open(); err == nil {
 			t.Fatal("expected error")
+		}
+	})
+	t.Run("ErrNegativeLimit", func(t *testing.T) {
+		db := sqlite.NewDB(filepath.Join(t.TempDir(), "doctales.db"))
+		db.WriteQueueSize = -1
+		if err := db.Open(); err == nil || !strings.Contains(err.Error(), "WriteQueueSize") {
+			t.Fatalf("err = %v, want one naming WriteQueueSize", err)
 		}
 	})
 	t.Run("ErrOpenTwice", func(t *testing.T) {

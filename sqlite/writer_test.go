@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -178,6 +179,32 @@ func TestDB_GroupCommit(t *testing.T) {
 	}
 }
 
+// TestDB_MaxBatchSize crosses MaxBatchSize: four requests queued behind a
+// lock commit in two transactions of two.
+func TestDB_MaxBatchSize(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "doctales.db")
+	db := MustOpenDBAt(t, path, func(db *sqlite.DB) { db.MaxBatchSize = 2 })
+	release := MustLockDB(t, path)
+
+	results := make(chan error, 5)
+	go func() { results <- db.Append(ctx, s3Record("first")) }()
+	waitFor(t, "the writer to take the first request", func() bool { return inFlight(t, db) == 1 })
+	for i := range 4 {
+		go func() { results <- db.Append(ctx, s3Record(fmt.Sprint(i))) }()
+	}
+	waitFor(t, "4 queued", func() bool { return pending(t, db) == 4 })
+	release()
+	for range 5 {
+		if err := <-results; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, _ := db.Stats(ctx); st.Batches != 3 || st.Writes != 5 {
+		t.Fatalf("%d requests in %d transactions, want 5 in 3", st.Writes, st.Batches)
+	}
+}
+
 // TestDB_WriteQueueFull crosses WriteQueueSize: with the writer stuck
 // behind another process's lock and the queue full, a write blocks until
 // its context ends; the queued writes complete once the lock is released.
@@ -298,4 +325,28 @@ func TestDB_CloseDrainsQueue(t *testing.T) {
 	if recs := mustReadLog(t, db, ""); len(recs) != 5 {
 		t.Fatalf("%d records after reopen, want 5", len(recs))
 	}
+}
+
+// TestDB_BackgroundCheckpoint checks that the checkpointer copies the WAL
+// into the database file without the writer: far fewer pages are written
+// than the writer's own checkpoint threshold, yet the file grows.
+func TestDB_BackgroundCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "doctales.db")
+	db := MustOpenDBAt(t, path, func(db *sqlite.DB) { db.CheckpointInterval = 20 * time.Millisecond })
+	size := func() int64 {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	time.Sleep(50 * time.Millisecond) // let a checkpoint of the schema pass
+	before := size()
+	for i := range 50 {
+		if _, _, err := db.CreateItem(ctx, newItem(fmt.Sprint(i), time.Now(), "p", "s", "low")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "the database file to grow", func() bool { return size() > before })
 }
