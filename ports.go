@@ -109,6 +109,9 @@ type LogRecord struct {
 	Target string          // "" for every subscription of Source, else only that subscription (redrive)
 	Data   json.RawMessage // the event record in its AWS shape
 	Time   time.Time       // when it was appended
+	// TraceParent is the W3C traceparent of the work that appended the
+	// record (from the appender's context, see WithTraceParent); "" if none.
+	TraceParent string
 }
 
 // EventLog is the durable log that connects the steps of the pipeline. A
@@ -165,4 +168,30 @@ type Ledger interface {
 	// MarkSent records messageID as sent for communication id; marking twice
 	// is not an error.
 	MarkSent(ctx context.Context, messageID, communicationID string) error
+}
+
+// FlowEvent is one step in a communication's journey through the pipeline,
+// kept so that an operator can answer "where is communication X, and why
+// was I (not) notified?" (doctales trace, GET /communications/{id}/events).
+type FlowEvent struct {
+	CommunicationID string        `json:"communicationId"`
+	Time            time.Time     `json:"time"`
+	Step            string        `json:"step"`                 // accepted, extraction, notification, topic/log, ...
+	Kind            string        `json:"kind"`                 // accepted, delivered, filtered, retry, dead_lettered, published, skipped, redriven
+	Seq             int64         `json:"seq,omitempty"`        // the log record concerned
+	Event           string        `json:"event,omitempty"`      // ObjectCreated:Put, INSERT, MODIFY, Notification
+	Attempt         int           `json:"attempt,omitempty"`    // for deliveries
+	Duration        time.Duration `json:"durationNs,omitempty"` // of the invocation
+	Detail          string        `json:"detail,omitempty"`     // the why: "urgency was medium", an error
+	TraceID         string        `json:"traceId,omitempty"`    // W3C trace id
+	RecordTime      time.Time     `json:"recordTime,omitempty"` // when the log record was appended
+}
+
+// FlowHistory stores flow events. Adding is best effort for diagnostics:
+// it may drop events under load (and count them), but never blocks the
+// pipeline.
+type FlowHistory interface {
+	AddFlowEvents(ctx context.Context, evs []*FlowEvent) error
+	// FlowEvents returns the events of a communication in time order.
+	FlowEvents(ctx context.Context, communicationID string, limit int) ([]*FlowEvent, error)
 }

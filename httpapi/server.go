@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +31,9 @@ type Handler struct {
 	Stats func() any
 	// Ready, if set, reports whether the pipeline is ready for GET /readyz.
 	Ready func() error
+	// Trace, if set, serves GET /communications/{id}/events: the flow
+	// history of a communication.
+	Trace func(ctx context.Context, id string) (any, error)
 	// Metrics, if set, serves GET /metrics.
 	Metrics http.Handler
 	// Middleware, if set, wraps every route (metrics, tracing); it sees
@@ -62,6 +66,7 @@ func (h *Handler) Init() {
 	m.HandleFunc("POST /communications", h.postCommunication)
 	m.HandleFunc("GET /communications", h.listCommunications)
 	m.HandleFunc("GET /communications/{id}", h.getCommunication)
+	m.HandleFunc("GET /communications/{id}/events", h.communicationEvents)
 	m.HandleFunc("GET /dlq", h.listDeadLetters)
 	m.HandleFunc("GET /dlq/{id}", h.getDeadLetter)
 	m.HandleFunc("POST /dlq/{id}/redrive", h.redriveDeadLetter)
@@ -236,6 +241,20 @@ func (h *Handler) getCommunication(w http.ResponseWriter, r *http.Request) {
 		out["error"] = item.Error
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// communicationEvents returns the flow history of a communication.
+func (h *Handler) communicationEvents(w http.ResponseWriter, r *http.Request) {
+	if h.Trace == nil {
+		Error(w, r, h.Logger, doctales.Errorf(doctales.ENOTFOUND, "the flow history is not enabled"))
+		return
+	}
+	t, err := h.Trace(r.Context(), r.PathValue("id"))
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
 }
 
 func (h *Handler) listDeadLetters(w http.ResponseWriter, r *http.Request) {

@@ -90,6 +90,11 @@ type Function struct {
 
 	// TopicArn is copied into every message; empty leaves it out.
 	TopicArn string
+
+	// OnDecision, if set, is told what was decided for each INSERT or
+	// MODIFY record: kind "published" or "skipped", and why. The flow
+	// history uses it to answer "why was I (not) notified?".
+	OnDecision func(ctx context.Context, communicationID, kind, detail string)
 }
 
 // Validate reports a missing Topic or Ledger.
@@ -199,6 +204,7 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 	// Decide.
 	notify, reason := Escalation(old, item)
 	if !notify {
+		f.decide(ctx, item.ID, "skipped", "not an escalation: "+reason)
 		log.DebugContext(ctx, "record skipped",
 			logKeySequenceNumber, rec.Change.SequenceNumber,
 			logKeyCommunicationID, item.ID,
@@ -213,6 +219,7 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 		return fmt.Errorf("check ledger for message %q of communication %q: %w", msg.MessageID, item.ID, err)
 	}
 	if sent {
+		f.decide(ctx, item.ID, "skipped", "already notified as message "+msg.MessageID)
 		log.DebugContext(ctx, "notification already sent",
 			logKeyMessageID, msg.MessageID,
 			logKeyCommunicationID, item.ID)
@@ -226,11 +233,18 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 	if err := f.Ledger.MarkSent(ctx, msg.MessageID, item.ID); err != nil {
 		return fmt.Errorf("mark message %q of communication %q sent: %w", msg.MessageID, item.ID, err)
 	}
+	f.decide(ctx, item.ID, "published", fmt.Sprintf("message %s: %s", msg.MessageID, reason))
 	log.InfoContext(ctx, "notification published",
 		logKeyMessageID, msg.MessageID,
 		logKeyCommunicationID, item.ID,
 		logKeyReason, reason)
 	return nil
+}
+
+func (f *Function) decide(ctx context.Context, id, kind, detail string) {
+	if f.OnDecision != nil {
+		f.OnDecision(ctx, id, kind, detail)
+	}
 }
 
 func (f *Function) logger() *slog.Logger {

@@ -4,6 +4,7 @@
 //	doctales invoke <ingestion|extraction|notification|delivery> --event FILE [--follow]
 //	doctales dlq list|show ID|redrive ID|redrive --all
 //	doctales bench
+//	doctales trace <communication-id>
 //	doctales version
 package main
 
@@ -42,6 +43,7 @@ Usage:
   doctales invoke <ingestion|extraction|notification|delivery> --event FILE [--follow]
   doctales dlq list | show ID | redrive ID | redrive --all
   doctales bench [--n N] [--clients C] [--rate R] [--duration D]
+  doctales trace <communication-id> [--json]
   doctales version
 
 Run "doctales <command> -h" for a command's flags.
@@ -75,6 +77,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runDLQ(ctx, args, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args, stdout, stderr)
+	case "trace":
+		return runTrace(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "doctales", Version)
 		return nil

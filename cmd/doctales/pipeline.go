@@ -14,6 +14,7 @@ import (
 	"github.com/doctales/doctales/extract"
 	"github.com/doctales/doctales/fsblob"
 	"github.com/doctales/doctales/function"
+	"github.com/doctales/doctales/history"
 	"github.com/doctales/doctales/httpapi"
 	"github.com/doctales/doctales/ingest"
 	"github.com/doctales/doctales/metrics"
@@ -40,6 +41,7 @@ type Pipeline struct {
 	Runtime      *runtime.Runtime
 	API          *httpapi.Handler
 	Metrics      *metrics.Metrics
+	Journal      *history.Journal
 
 	// Wrap, if set, wraps every subscription's handler; invoke --follow uses
 	// it to print events as they pass.
@@ -80,8 +82,17 @@ func (p *Pipeline) Open() error {
 	p.Hub = notify.NewHub()
 	p.Notification = &notify.Function{Topic: fanout{p.Topic, p.Hub}, Ledger: p.DB, Logger: p.Logger}
 
+	p.Journal = &history.Journal{Store: p.DB, Logger: p.Logger}
+	if err := p.Journal.Open(); err != nil {
+		return err
+	}
+	p.Notification.OnDecision = func(ctx context.Context, id, kind, detail string) {
+		p.Journal.Add(&doctales.FlowEvent{CommunicationID: id, Step: "notification", Kind: kind, Detail: detail,
+			TraceID: doctales.TraceID(doctales.TraceParent(ctx))})
+	}
 	p.Metrics = metrics.New()
-	p.Runtime = &runtime.Runtime{Log: p.DB, DeadLetters: p.DB, Logger: p.Logger, Observer: p.Metrics}
+	p.Runtime = &runtime.Runtime{Log: p.DB, DeadLetters: p.DB, Logger: p.Logger,
+		Observer: runtime.Observers{p.Metrics, p.Journal}}
 	p.Runtime.OnDeadLetter = p.onDeadLetter
 	p.Metrics.RegisterRuntime(p.Runtime.Stats)
 	p.Metrics.RegisterSizes(p.sizes)
@@ -98,8 +109,11 @@ func (p *Pipeline) Open() error {
 		Stream:      p.Hub,
 		Stats:       func() any { return map[string]any{"subscriptions": p.Runtime.Stats()} },
 		Metrics:     p.Metrics.Handler(),
-		Middleware:  p.Metrics.Middleware,
-		Logger:      p.Logger,
+		Trace: func(ctx context.Context, id string) (any, error) {
+			return loadTrace(ctx, p.DB, id)
+		},
+		Middleware: p.Metrics.Middleware,
+		Logger:     p.Logger,
 	}
 	p.API.Init()
 	return nil
@@ -223,6 +237,9 @@ func (p *Pipeline) Close() error {
 	}
 	if p.Hub != nil {
 		p.Hub.Close()
+	}
+	if p.Journal != nil {
+		errs = append(errs, p.Journal.Close())
 	}
 	if p.Store != nil {
 		errs = append(errs, p.Store.Close())

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/history"
+	"github.com/doctales/doctales/sqlite"
+)
+
+const traceUsage = `Usage: doctales trace <communication-id> [--json] [--data DIR]
+
+Prints every step of a communication's journey: acceptance, each delivery to
+extraction and notification with its attempt and duration, records dropped
+by a filter and why, retries, dead letters, the notification decision and the
+topic deliveries, then a verdict on why it was (not) notified.
+`
+
+// runTrace is the trace command. It reads the data folder directly, so it
+// works whether or not a server is running.
+func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("doctales trace", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, traceUsage); fs.PrintDefaults() }
+	var cf commonFlags
+	cf.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fs.Usage()
+		return flag.ErrHelp
+	}
+	id := args[0]
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	cfg, logger, err := cf.load(stderr)
+	if err != nil {
+		return err
+	}
+	db := sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
+	db.Logger = logger
+	db.TableName = cfg.TableName()
+	if err := db.Open(); err != nil {
+		return fmt.Errorf("open %s: %w", cfg.Data, err)
+	}
+	defer db.Close()
+	t, err := loadTrace(ctx, db, id)
+	if doctales.ErrorCode(err) == doctales.ENOTFOUND {
+		return errors.New("trace: no communication with id " + id)
+	} else if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(t)
+	}
+	return t.WriteText(stdout)
+}
+
+// loadTrace reads a communication's item and flow history.
+func loadTrace(ctx context.Context, db *sqlite.DB, id string) (*history.Trace, error) {
+	item, err := db.GetItem(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := db.FlowEvents(ctx, id, 0)
+	if err != nil {
+		return nil, err
+	}
+	return history.NewTrace(item, evs), nil
+}

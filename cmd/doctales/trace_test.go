@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/doctales/doctales/extract"
+)
+
+// TestTrace follows a notified, a filtered and a dead-lettered
+// communication through GET /communications/{id}/events and doctales trace.
+func TestTrace(t *testing.T) {
+	fx := &faultyExtractor{next: extract.New()}
+	fx.broken.Store(true)
+	cfgFile := filepath.Join(t.TempDir(), "doctales.yaml")
+	if err := os.WriteFile(cfgFile, []byte(`
+functions:
+  extraction:
+    Events:
+      Raw:
+        Type: S3
+        Properties:
+          Events: s3:ObjectCreated:*
+          MaximumRetryAttempts: 1
+          RetryBaseDelay: 5ms
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := MustRunMain(t, func(m *Main) { m.Pipeline.Extractor = fx }, "--config", cfgFile)
+	url := m.URL()
+	_, urgent := post(t, url, strings.Replace(urgentEmail, `{`, `{"id":"urgent-1",`, 1))
+	_, calm := post(t, url, strings.Replace(calmEmail, `{`, `{"id":"calm-1",`, 1))
+	post(t, url, `{"id":"poison-1","source":"email","body":"POISON"}`)
+	waitIdle(t, url, 20*time.Second)
+	time.Sleep(300 * time.Millisecond) // the journal writes in the background
+
+	for _, c := range []struct {
+		id      string
+		verdict string
+		steps   []string
+	}{
+		{urgent["id"].(string), "notified: message ", []string{"extraction", "notification", "topic/log"}},
+		{calm["id"].(string), "not notified: dropped by filter: urgency was low", []string{"extraction", "notification"}},
+		{"poison-1", "not notified: extraction was dead-lettered", []string{"extraction"}},
+	} {
+		var tr struct {
+			Verdict string
+			Events  []struct{ Step, Kind, Detail string }
+		}
+		if code := getJSON(t, url+"/communications/"+c.id+"/events", &tr); code != 200 {
+			t.Fatalf("GET events of %s = %d", c.id, code)
+		}
+		if !strings.HasPrefix(tr.Verdict, c.verdict) {
+			t.Errorf("%s: verdict %q, want it to start with %q", c.id, tr.Verdict, c.verdict)
+		}
+		for _, step := range c.steps {
+			found := false
+			for _, ev := range tr.Events {
+				found = found || ev.Step == step
+			}
+			if !found {
+				t.Errorf("%s: no %s step in %+v", c.id, step, tr.Events)
+			}
+		}
+
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"trace", c.id, "--data", m.Config.Data, "--log-level", "error"}, nil, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), "verdict: "+c.verdict) {
+			t.Errorf("doctales trace %s printed:\n%s", c.id, out.String())
+		}
+	}
+	if code := getJSON(t, url+"/communications/nope/events", &map[string]any{}); code != 404 {
+		t.Errorf("events of a missing communication = %d, want 404", code)
+	}
+}
