@@ -38,6 +38,11 @@
 // writer, and a background connection checkpoints the WAL every
 // [DB.CheckpointInterval] so that commits do not pay for it.
 //
+// A request whose context ends while it waits in the queue is skipped. Once
+// the writer has started it, it commits or fails with its batch; a caller
+// that stopped waiting gets ctx.Err() and cannot tell which, so writes are
+// idempotent where it matters (CreateItem, Topic.Publish, MarkSent).
+//
 // # Errors
 //
 // Methods return *doctales.Error for conditions a client can act on:

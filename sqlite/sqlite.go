@@ -107,7 +107,7 @@ type DB struct {
 	streamARN   string // eventSourceARN of every stream record
 
 	// Write counters, reported by Stats.
-	batchN     atomic.Int64 // transactions committed by the writer
+	batchN     atomic.Int64 // transactions the writer ran
 	writeN     atomic.Int64 // write requests run
 	queueFullN atomic.Int64 // write requests that found the queue full
 	inFlightN  atomic.Int64 // write requests in the transaction being run
@@ -547,7 +547,7 @@ type Stats struct {
 
 	PendingWrites int   // write requests waiting in the queue now
 	InFlight      int64 // write requests in the transaction the writer is running now
-	Batches       int64 // transactions the writer committed since Open
+	Batches       int64 // transactions the writer ran since Open
 	Writes        int64 // write requests the writer ran since Open
 	QueueFull     int64 // write requests that found the queue full since Open
 }
