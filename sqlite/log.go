@@ -65,10 +65,10 @@ func (db *DB) ReadLog(ctx context.Context, source string, after int64, limit int
 	} else if limit > MaxReadLimit {
 		limit = MaxReadLimit
 	}
-	query := `SELECT seq, source, key, target, data, at FROM log WHERE source = ? AND seq > ? ORDER BY seq LIMIT ?`
+	query := `SELECT seq, source, key, target, data, at, traceparent FROM log WHERE source = ? AND seq > ? ORDER BY seq LIMIT ?`
 	args := []any{source, after, limit}
 	if source == "" {
-		query = `SELECT seq, source, key, target, data, at FROM log WHERE seq > ? ORDER BY seq LIMIT ?`
+		query = `SELECT seq, source, key, target, data, at, traceparent FROM log WHERE seq > ? ORDER BY seq LIMIT ?`
 		args = args[1:]
 	}
 	rows, err := db.rdb.QueryContext(ctx, query, args...)
@@ -82,7 +82,7 @@ func (db *DB) ReadLog(ctx context.Context, source string, after int64, limit int
 		var rec doctales.LogRecord
 		var data []byte
 		var at string
-		if err := rows.Scan(&rec.Seq, &rec.Source, &rec.Key, &rec.Target, &data, &at); err != nil {
+		if err := rows.Scan(&rec.Seq, &rec.Source, &rec.Key, &rec.Target, &data, &at, &rec.TraceParent); err != nil {
 			return nil, fmt.Errorf("read log %q after %d: %w", source, after, FormatError(err))
 		}
 		rec.Data = json.RawMessage(data)

@@ -24,7 +24,10 @@ type writeTx struct {
 	tx       *sql.Tx
 	lastSeq  int64 // highest log seq allocated so far, committed or in this transaction
 	appended int   // log records appended in this transaction
-	stmts    map[*sql.Stmt]*sql.Stmt
+	// traceparent is the W3C trace context of the request being run,
+	// copied into the log records it appends (see doctales.WithTraceParent).
+	traceparent string
+	stmts       map[*sql.Stmt]*sql.Stmt
 }
 
 // stmt returns s bound to the transaction, reusing the binding within the
@@ -166,6 +169,7 @@ func (db *DB) runBatch(batch []*writeReq, errs []error) (int, error) {
 			errs[i] = err
 			continue
 		}
+		wtx.traceparent = doctales.TraceParent(req.ctx)
 
 		// A lone request needs no savepoint: if it fails, the whole
 		// transaction is rolled back.
@@ -216,7 +220,10 @@ func (tx *writeTx) appendLog(rec *doctales.LogRecord, dedup string) (bool, error
 		d = dedup
 	}
 	seq := tx.lastSeq + 1
-	if _, err := tx.stmt(tx.db.stmts.insertLog).Exec(seq, rec.Source, rec.Key, rec.Target, string(rec.Data), formatTime(rec.Time), d); err != nil {
+	if rec.TraceParent == "" {
+		rec.TraceParent = tx.traceparent
+	}
+	if _, err := tx.stmt(tx.db.stmts.insertLog).Exec(seq, rec.Source, rec.Key, rec.Target, string(rec.Data), formatTime(rec.Time), d, rec.TraceParent); err != nil {
 		return false, fmt.Errorf("append %s record %q: %w", rec.Source, rec.Key, FormatError(err))
 	}
 	tx.lastSeq = seq
@@ -250,7 +257,7 @@ func (s *writeStmts) prepare(db *sql.DB) error {
 		{&s.rollbackTo, `ROLLBACK TO request`},
 		{&s.release, `RELEASE request`},
 		{&s.lastSeq, `SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'log'), 0)`},
-		{&s.insertLog, `INSERT INTO log (seq, source, key, target, data, at, dedup) VALUES (?, ?, ?, ?, ?, ?, ?)`},
+		{&s.insertLog, `INSERT INTO log (seq, source, key, target, data, at, dedup, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&s.dedupExists, `SELECT COUNT(*) FROM log WHERE dedup = ?`},
 		{&s.insertItem, `INSERT INTO items (id, ts, project, type, sender, sender_id, urgency, status, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
 		{&s.selectItem, `SELECT body FROM items WHERE id = ?`},
