@@ -1,13 +1,21 @@
 package extract
 
 import (
+	_ "embed"
 	"regexp"
 	"strings"
+	"sync"
+
+	"github.com/doctales/doctales/extract/internal/actionmodel"
 )
 
 // requestCue matches phrases that ask the reader to do something or
 // propose something to them.
 var requestCue = regexp.MustCompile(`(?i)\b(please|pls|plz|kindly|could you|can you|would you|will you|would you mind|let me know|let us know|get back to me|i need you|need you to|you need to|you must|you should|make sure|don't forget|do not forget|remember to|rsvp|please advise|action required|action needed|respond by|reply by|i'd like you|i would like you|i want you|we need you|are you able|are you available|is it possible|can we|could we|shall we|should we|let's|let us|how about|why don't we|why don't you|i suggest|we suggest|i propose|we propose|i recommend|would it be possible|i was wondering if|do you have|do you know|need your|your approval|for your review|for your approval|awaiting your|look forward to hearing|call me|give me a call|email me|send me|(i|we) need (the|this|that|it|your|a|an|to have|to get)|(i|we)'d appreciate|i would appreciate|appreciate it if)\b`)
+
+// pleasantry matches closing wishes that read as imperatives but ask
+// nothing: "Have a nice week.", "Enjoy the weekend!".
+var pleasantry = regexp.MustCompile(`(?i)^\W*(have a (nice|great|good|lovely|wonderful|safe)\b|enjoy\b|take care\b|see you\b|talk (to you )?soon\b|stay safe\b|happy (birthday|holidays|new year)\b|(many )?thanks\b|thank you\b|cheers\b|best\b|regards\b)`)
 
 // noActionCue matches phrases that say no action is wanted.
 var noActionCue = regexp.MustCompile(`(?i)\b(no action (is )?(required|needed)|no need to|nothing (to do|needed)|fyi|for your information|just sharing|just wanted to share|no reply (needed|necessary)|do not reply|don't reply|this is an automated|unsubscribe)\b`)
@@ -26,33 +34,94 @@ var imperativeVerbs = map[string]bool{
 	"move": true, "cancel": true, "change": true, "sort": true, "handle": true, "process": true,
 }
 
-// sentenceAction scores one sentence as a request to the reader (0..1) and
-// names the cue that decided it.
-func sentenceAction(s string) (float64, string) {
+// ruleCues returns the rule signals of one sentence (request cues,
+// imperatives, questions, "no action" phrases) and the reason to show.
+func ruleCues(s string) (actionmodel.Cues, string) {
+	var cues actionmodel.Cues
+	reason := ""
 	if noActionCue.MatchString(s) {
-		return 0.05, ""
+		cues = append(cues, "noaction")
 	}
 	if m := requestCue.FindString(s); m != "" {
-		return 0.85, "request: " + strings.ToLower(m)
+		cues = append(cues, "request")
+		reason = "request: " + strings.ToLower(m)
 	}
 	ws := words(s)
-	// Skip a leading vocative: "John, please ..." is caught above; "John, send ...".
-	if len(ws) > 1 && strings.Contains(s, ",") && len(strings.SplitN(s, ",", 2)[0]) < 20 {
-		if first := words(strings.SplitN(s, ",", 2)[1]); len(first) > 0 && imperativeVerbs[first[0]] {
-			return 0.75, "imperative: " + first[0]
+	first := ""
+	if len(ws) > 1 {
+		first = ws[0]
+	}
+	// Skip a leading vocative: "John, send ...".
+	if i := strings.IndexByte(s, ','); i > 0 && i < 20 {
+		if rest := words(s[i+1:]); len(rest) > 0 && imperativeVerbs[rest[0]] {
+			first = rest[0]
 		}
 	}
-	if len(ws) > 1 && imperativeVerbs[ws[0]] {
-		return 0.75, "imperative: " + ws[0]
+	if imperativeVerbs[first] {
+		cues = append(cues, "imperative")
+		if reason == "" {
+			reason = "imperative: " + first
+		}
 	}
-	t := strings.TrimSpace(s)
-	if strings.HasSuffix(t, "?") {
+	if strings.HasSuffix(strings.TrimSpace(s), "?") {
+		cues = append(cues, "question")
 		for _, w := range ws {
 			if w == "you" || w == "your" {
-				return 0.8, "question to you"
+				cues = append(cues, "question-you")
+				if reason == "" {
+					reason = "question to you"
+				}
+				break
 			}
 		}
-		return 0.55, "question"
+		if reason == "" {
+			reason = "question"
+		}
 	}
-	return 0.1, ""
+	return cues, reason
+}
+
+// actionModelJSON holds the weights trained by internal/actionmodel/train
+// on the Parakweet intent train split (go generate ./extract).
+//
+//go:generate go run ./internal/actionmodel/train -data ../../shared/data/intent/train-Ask0729-fixed.txt -out data/action_model.json
+//go:embed data/action_model.json
+var actionModelJSON []byte
+
+var actionModel = sync.OnceValue(func() *actionmodel.Model {
+	m, err := actionmodel.Unmarshal(actionModelJSON)
+	if err != nil {
+		panic("extract: action model: " + err.Error())
+	}
+	return m
+})
+
+// ActionFeatures returns the features the action model reads for one
+// sentence; the trainer and the evaluation harness use it.
+func ActionFeatures(sentence string) []string {
+	s := sanitize(sentence)
+	cues, _ := ruleCues(s)
+	return actionmodel.Features(s, cues)
+}
+
+// sentenceAction returns the probability (0..1) that one sentence asks
+// the reader to do something, and the cue behind it.
+func sentenceAction(s string) (float64, string) {
+	if pleasantry.MatchString(s) {
+		return 0.05, ""
+	}
+	cues, reason := ruleCues(s)
+	p := actionModel().Prob(actionmodel.Features(s, cues))
+	if reason == "" {
+		reason = "request (model)"
+	}
+	return p, reason
+}
+
+// RequiresAction reports whether one sentence asks the reader to act, by
+// the rules Extract applies to each sentence. It is safe for concurrent
+// use.
+func RequiresAction(sentence string) bool {
+	p, _ := sentenceAction(sanitize(sentence))
+	return p >= DefaultActionThreshold
 }

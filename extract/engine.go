@@ -221,6 +221,16 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 			reasons = append(reasons, why)
 		}
 	}
+	// "Just sharing", "FYI", "no action required" outweigh the model when
+	// no sentence carries an explicit request cue.
+	var noAction, explicit bool
+	for _, s := range append(append([]span{}, subj...), fresh...) {
+		noAction = noAction || noActionCue.MatchString(s.text)
+		explicit = explicit || requestCue.MatchString(s.text)
+	}
+	if noAction && !explicit && best > 0.3 {
+		best, reasons = 0.3, nil
+	}
 	d.ActionScore = math.Round(best*1000) / 1000
 	d.RequiresAction = best >= orDefault(e.ActionThreshold, DefaultActionThreshold)
 	d.ActionReasons = reasons
