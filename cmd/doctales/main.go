@@ -19,6 +19,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/doctales/doctales/tracing"
 )
 
 // Version is set at build time with -ldflags "-X main.Version=...".
@@ -131,5 +133,5 @@ func (c *commonFlags) load(stderr io.Writer) (Config, *slog.Logger, error) {
 	default:
 		return cfg, nil, fmt.Errorf("--log-format %q: use json or text", c.logFmt)
 	}
-	return cfg, slog.New(h), nil
+	return cfg, slog.New(tracing.LogHandler(h)), nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/doctales/doctales/notify"
 	"github.com/doctales/doctales/runtime"
 	"github.com/doctales/doctales/sqlite"
+	"github.com/doctales/doctales/tracing"
 )
 
 // Pipeline is the whole system on embedded defaults, wired from a Config:
@@ -42,6 +43,11 @@ type Pipeline struct {
 	API          *httpapi.Handler
 	Metrics      *metrics.Metrics
 	Journal      *history.Journal
+	Tracer       *tracing.Tracer
+
+	// NoTelemetry turns off metrics, tracing and the flow history, to
+	// measure their cost (doctales bench --telemetry=false).
+	NoTelemetry bool
 
 	// Wrap, if set, wraps every subscription's handler; invoke --follow uses
 	// it to print events as they pass.
@@ -91,8 +97,18 @@ func (p *Pipeline) Open() error {
 			TraceID: doctales.TraceID(doctales.TraceParent(ctx))})
 	}
 	p.Metrics = metrics.New()
-	p.Runtime = &runtime.Runtime{Log: p.DB, DeadLetters: p.DB, Logger: p.Logger,
-		Observer: runtime.Observers{p.Metrics, p.Journal}}
+	if p.Tracer == nil {
+		tr, err := tracing.New(context.Background())
+		if err != nil {
+			return err
+		}
+		p.Tracer = tr
+	}
+	observer := runtime.Observers{p.Metrics, p.Journal, p.Tracer}
+	if p.NoTelemetry {
+		observer = nil
+	}
+	p.Runtime = &runtime.Runtime{Log: p.DB, DeadLetters: p.DB, Logger: p.Logger, Observer: observer}
 	p.Runtime.OnDeadLetter = p.onDeadLetter
 	p.Metrics.RegisterRuntime(p.Runtime.Stats)
 	p.Metrics.RegisterSizes(p.sizes)
@@ -109,11 +125,16 @@ func (p *Pipeline) Open() error {
 		Stream:      p.Hub,
 		Stats:       func() any { return map[string]any{"subscriptions": p.Runtime.Stats()} },
 		Metrics:     p.Metrics.Handler(),
+		Middleware: func(h http.Handler) http.Handler {
+			if p.NoTelemetry {
+				return h
+			}
+			return p.Tracer.Middleware(p.Metrics.Middleware(h))
+		},
 		Trace: func(ctx context.Context, id string) (any, error) {
 			return loadTrace(ctx, p.DB, id)
 		},
-		Middleware: p.Metrics.Middleware,
-		Logger:     p.Logger,
+		Logger: p.Logger,
 	}
 	p.API.Init()
 	return nil
@@ -240,6 +261,9 @@ func (p *Pipeline) Close() error {
 	}
 	if p.Journal != nil {
 		errs = append(errs, p.Journal.Close())
+	}
+	if p.Tracer != nil {
+		errs = append(errs, p.Tracer.Close())
 	}
 	if p.Store != nil {
 		errs = append(errs, p.Store.Close())
