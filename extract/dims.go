@@ -38,6 +38,7 @@ const (
 	highComplexity  = 300                // words
 	lowComplexity   = 50                 // words
 	maxDirectRecips = 3                  // beyond this a message is not a direct connection
+	maxKeywordBytes = 8 << 10            // content the keyword and layout rules read
 )
 
 // dimInput is what the four dimensions are computed from.
@@ -59,7 +60,8 @@ func fourDimensions(in dimInput) {
 	for _, m := range d.Dates {
 		dates = append(dates, m.Text)
 	}
-	all := c.Subject + "\n" + in.content
+	// Keyword rules read the subject and the first 8 KiB of the content.
+	all := c.Subject + "\n" + cut(in.content, maxKeywordBytes)
 	project := strings.ToLower(c.Project)
 
 	// Temporal.
@@ -142,7 +144,7 @@ func fourDimensions(in dimInput) {
 	}
 	v.VisualElements.Charts = fieldInt(c.Fields, "chartCount")
 	v.VisualElements.Tables = fieldInt(c.Fields, "tableCount")
-	if v.VisualElements.Tables == 0 && len(reTableRow.FindAllStringIndex(cut(in.content, DefaultMaxAnalyzeBytes), 3)) >= 3 {
+	if v.VisualElements.Tables == 0 && strings.Count(all, "|") >= 6 && len(reTableRow.FindAllStringIndex(all, 3)) >= 3 {
 		v.VisualElements.Tables = 1
 	}
 	v.HasImages = v.VisualElements.Images > 0 || fieldBool(c.Fields, "hasImages")
@@ -232,7 +234,7 @@ func fourDimensions(in dimInput) {
 		n := len(people) + len(orgs) + len(locs) + len(dates) + len(concepts)
 		a.Metrics.InformationDensity = math.Round(float64(n)/float64(wc)*100*100) / 100
 	}
-	body := cut(in.content, DefaultMaxAnalyzeBytes)
+	body := all
 	a.Structure.HasHeadings = reHeading.MatchString(body)
 	a.Structure.HasBulletPoints = reBullet.MatchString(body)
 	a.Structure.HasNumberedLists = reNumbered.MatchString(body)
