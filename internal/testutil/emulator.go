@@ -148,12 +148,11 @@ func (e *emulator) start() {
 	}
 	cmd := exec.Command(bin, e.args(port, e.dir)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	cmd.Stderr = os.Stderr
 	if e.name == "s3rver" {
 		// s3rver's ListObjectsV2 continuation tokens use DES, which
 		// OpenSSL 3 keeps in its legacy provider.
 		cmd.Env = append(os.Environ(), "NODE_OPTIONS=--openssl-legacy-provider")
-		cmd.Stdout = nil
 	}
 	if err := cmd.Start(); err != nil {
 		e.err = fmt.Errorf("start %s: %w", bin, err)
