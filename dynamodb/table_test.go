@@ -282,7 +282,7 @@ func TestTable_FindItems(t *testing.T) {
 		}
 		for _, f := range []doctales.ItemFilter{
 			{Cursor: "not-base64!"},
-			{Cursor: "e30"}, // {}
+			{Cursor: "e30"},                               // {}
 			{Cursor: next, Project: str("home-purchase")}, // another index
 		} {
 			if _, _, err := tbl.FindItems(ctx, f); doctales.ErrorCode(err) != doctales.EINVALID || doctales.ErrorField(err) != "next" {
