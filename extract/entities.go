@@ -52,6 +52,9 @@ var lowerOrgs = func() map[string]bool {
 	return m
 }()
 
+// notPersonWords mark a display name as a list, a role or a service.
+var notPersonWords = wordSet(`list lists mailing ml digest admin administrator administrators team support help helpdesk desk bot daemon postmaster webmaster mailer service services info information notification notifications news newsletter alert alerts updates customer sales billing account accounts noreply no-reply reply system automated robot group staff office committee discussion announce announcements users user owner owners maintainer editor editors subscribers developers dev devel users-list`)
+
 // freemail domains are mail providers, not the sender's organisation.
 var freemail = wordSet(`gmail googlemail yahoo ymail hotmail outlook live msn aol icloud me mac mail gmx web proton protonmail zoho yandex qq 163 126 comcast verizon att sbc earthlink btinternet orange free wanadoo t-online libero example localhost`)
 
@@ -474,6 +477,14 @@ func classifyHeaderName(name string) (string, float64) {
 	ws := strings.Fields(name)
 	if len(ws) > 0 && (orgSuffixes[strings.Trim(ws[len(ws)-1], ",")] || knownOrgs[ws[0]] && len(ws) <= 2) {
 		return doctales.EntityOrganization, 0.85
+	}
+	if l := strings.ToLower(name); strings.Contains(l, ".com") || strings.Contains(l, ".org") || strings.Contains(l, ".net") {
+		return doctales.EntityOther, 0.6
+	}
+	for _, w := range ws {
+		if notPersonWords[strings.ToLower(strings.Trim(w, ",.()"))] {
+			return doctales.EntityOther, 0.6
+		}
 	}
 	if strings.Contains(name, ",") && len(ws) >= 2 {
 		// "Lee, Ann" is a person written last name first.
