@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/alarm"
 	"github.com/doctales/doctales/mapping"
 	"github.com/doctales/doctales/runtime"
 )
@@ -41,6 +42,13 @@ type Config struct {
 
 	Functions map[string]*FunctionConfig `yaml:"functions"`
 	Topic     TopicConfig                `yaml:"topic"`
+
+	// Alarms are evaluated in the process; a change of state goes to the
+	// alarms topic, which has the notification topic's subscribers. Absent
+	// means alarm.DefaultRules(); an empty list means none.
+	Alarms []alarm.Rule `yaml:"alarms"`
+	// AlarmInterval is how often alarms are evaluated. Default 5s.
+	AlarmInterval time.Duration `yaml:"alarmInterval"`
 }
 
 // FunctionConfig is a function and the events that trigger it.
@@ -117,7 +125,9 @@ func DefaultConfig() Config {
 				"CommunicationsStream": {Type: "DynamoDB", Properties: eventProperties(mapping.Notification(), nil)},
 			}},
 		},
-		Topic: TopicConfig{Subscriptions: []TopicSubscription{{Protocol: "log"}}},
+		Topic:         TopicConfig{Subscriptions: []TopicSubscription{{Protocol: "log"}}},
+		Alarms:        alarm.DefaultRules(),
+		AlarmInterval: 5 * time.Second,
 	}
 }
 
@@ -179,6 +189,12 @@ func ReadConfig(path string) (Config, error) {
 	if file.Topic.Subscriptions != nil {
 		cfg.Topic = file.Topic
 	}
+	if file.Alarms != nil {
+		cfg.Alarms = file.Alarms
+	}
+	if file.AlarmInterval != 0 {
+		cfg.AlarmInterval = file.AlarmInterval
+	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
@@ -201,6 +217,14 @@ func (e *ConfigError) Error() string {
 func (c *Config) Validate() error {
 	if c.MaxBodyBytes < 1 || c.MaxBodyBytes > 64<<20 {
 		return &ConfigError{"maxBodyBytes", c.MaxBodyBytes, "must be between 1 and 67108864 bytes"}
+	}
+	for i := range c.Alarms {
+		if err := c.Alarms[i].Validate(); err != nil {
+			return &ConfigError{fmt.Sprintf("alarms[%d].%s", i, doctales.ErrorField(err)), c.Alarms[i].Name, doctales.ErrorMessage(err)}
+		}
+	}
+	if c.AlarmInterval < 10*time.Millisecond {
+		return &ConfigError{"alarmInterval", c.AlarmInterval, "must be at least 10ms"}
 	}
 	for name := range c.Functions {
 		if name != FuncExtraction && name != FuncNotification {
@@ -226,6 +250,9 @@ func (c *Config) BucketName() string { return c.AppName + "-raw-communications-"
 
 // TableName is the communications table's name.
 func (c *Config) TableName() string { return c.AppName + "-communications-" + c.Env }
+
+// AlarmTopicName is the alarms topic's name.
+func (c *Config) AlarmTopicName() string { return c.AppName + "-alarms-" + c.Env }
 
 // TopicName is the notification topic's name.
 func (c *Config) TopicName() string { return c.AppName + "-notifications-" + c.Env }

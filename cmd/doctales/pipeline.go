@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/alarm"
 	"github.com/doctales/doctales/extract"
 	"github.com/doctales/doctales/fsblob"
 	"github.com/doctales/doctales/function"
@@ -44,6 +45,7 @@ type Pipeline struct {
 	Metrics      *metrics.Metrics
 	Journal      *history.Journal
 	Tracer       *tracing.Tracer
+	Alarms       *alarm.Evaluator
 
 	// NoTelemetry turns off metrics, tracing and the flow history, to
 	// measure their cost (doctales bench --telemetry=false).
@@ -123,8 +125,10 @@ func (p *Pipeline) Open() error {
 		Store:       p.Store,
 		DeadLetters: p.DB,
 		Stream:      p.Hub,
-		Stats:       func() any { return map[string]any{"subscriptions": p.Runtime.Stats()} },
-		Metrics:     p.Metrics.Handler(),
+		Stats: func() any {
+			return map[string]any{"subscriptions": p.Runtime.Stats(), "alarms": p.Alarms.States()}
+		},
+		Metrics: p.Metrics.Handler(),
 		Middleware: func(h http.Handler) http.Handler {
 			if p.NoTelemetry {
 				return h
@@ -136,8 +140,31 @@ func (p *Pipeline) Open() error {
 		},
 		Logger: p.Logger,
 	}
+	p.Alarms = &alarm.Evaluator{
+		Rules:    p.Config.Alarms,
+		Sample:   p.sample,
+		Topic:    p.DB.Topic(cfg.AlarmTopicName()),
+		Interval: cfg.AlarmInterval,
+		Logger:   p.Logger,
+	}
 	p.API.Init()
 	return nil
+}
+
+// sample reads the runtime and the store for the alarms.
+func (p *Pipeline) sample(ctx context.Context) (alarm.Sample, error) {
+	st, err := p.DB.Stats(ctx)
+	if err != nil {
+		return alarm.Sample{}, err
+	}
+	s := alarm.Sample{DeadLetters: float64(st.DeadLetters), Subscriptions: map[string]alarm.SubscriptionSample{}}
+	for _, rs := range p.Runtime.Stats() {
+		s.Subscriptions[rs.Name] = alarm.SubscriptionSample{
+			IteratorAge: rs.IteratorAge, InFlight: rs.InFlight, Errors: rs.Errors,
+			DeadLettered: rs.DeadLettered, Invocations: rs.Invocations,
+		}
+	}
+	return s, nil
 }
 
 // addSubscriptions adds the configured functions' triggers and the topic's
@@ -246,13 +273,24 @@ func (p *Pipeline) sizes(ctx context.Context) (map[string]float64, error) {
 	return out, nil
 }
 
-// Start starts delivering events.
-func (p *Pipeline) Start() error { return p.Runtime.Open() }
+// Start starts delivering events and evaluating alarms.
+func (p *Pipeline) Start() error {
+	if err := p.Runtime.Open(); err != nil {
+		return err
+	}
+	if len(p.Alarms.Rules) > 0 {
+		return p.Alarms.Open()
+	}
+	return nil
+}
 
 // Close stops the runtime, then closes the live stream, the store and the
 // table last.
 func (p *Pipeline) Close() error {
 	var errs []error
+	if p.Alarms != nil {
+		errs = append(errs, p.Alarms.Close())
+	}
 	if p.Runtime != nil {
 		errs = append(errs, p.Runtime.Close())
 	}
