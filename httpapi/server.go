@@ -29,8 +29,9 @@ type Handler struct {
 	Stream http.Handler
 	// Stats, if set, returns the runtime's state for GET /stats.
 	Stats func() any
-	// Ready, if set, reports whether the pipeline is ready for GET /readyz.
-	Ready func() error
+	// Ready, if set, reports for GET /readyz whether the pipeline is ready,
+	// with details (such as lagging subscriptions) shown either way.
+	Ready func(ctx context.Context) (details map[string]any, err error)
 	// Trace, if set, serves GET /communications/{id}/events: the flow
 	// history of a communication.
 	Trace func(ctx context.Context, id string) (any, error)
@@ -338,13 +339,19 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) readyz(w http.ResponseWriter, r *http.Request) {
+	out := map[string]any{"status": "ready"}
 	if h.Ready != nil {
-		if err := h.Ready(); err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "error": err.Error()})
+		details, err := h.Ready(r.Context())
+		for k, v := range details {
+			out[k] = v
+		}
+		if err != nil {
+			out["status"], out["error"] = "not ready", err.Error()
+			writeJSON(w, http.StatusServiceUnavailable, out)
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (h *Handler) stats(w http.ResponseWriter, r *http.Request) {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/alarm"
@@ -135,6 +136,7 @@ func (p *Pipeline) Open() error {
 			}
 			return p.Tracer.Middleware(p.Metrics.Middleware(h))
 		},
+		Ready: p.ready,
 		Trace: func(ctx context.Context, id string) (any, error) {
 			return loadTrace(ctx, p.DB, id)
 		},
@@ -149,6 +151,42 @@ func (p *Pipeline) Open() error {
 	}
 	p.API.Init()
 	return nil
+}
+
+// LagThreshold is the iterator age above which /readyz names a
+// subscription as lagging.
+const LagThreshold = 60 * time.Second
+
+// ready checks the table, the object store and the runtime, and names the
+// lagging subscriptions and the alarms in ALARM.
+func (p *Pipeline) ready(ctx context.Context) (map[string]any, error) {
+	details := map[string]any{}
+	var errs []error
+	if _, err := p.DB.Stats(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("table: %w", err))
+	}
+	if _, err := p.Store.List(ctx, "_readyz/"); err != nil {
+		errs = append(errs, fmt.Errorf("object store: %w", err))
+	}
+	lagging := map[string]string{}
+	for _, st := range p.Runtime.Stats() {
+		if st.IteratorAge > LagThreshold {
+			lagging[st.Name] = st.IteratorAge.Round(time.Second).String()
+		}
+	}
+	if len(lagging) > 0 {
+		details["lagging"] = lagging
+	}
+	var alarms []string
+	for _, st := range p.Alarms.States() {
+		if st.Alarm {
+			alarms = append(alarms, st.Rule.Name)
+		}
+	}
+	if len(alarms) > 0 {
+		details["alarms"] = alarms
+	}
+	return details, errors.Join(errs...)
 }
 
 // sample reads the runtime and the store for the alarms.

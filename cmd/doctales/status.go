@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/doctales/doctales/alarm"
+	"github.com/doctales/doctales/runtime"
+)
+
+const statusUsage = `Usage: doctales status [--url URL] [--interval D]
+
+Prints a one-screen summary of a running server's flow: per subscription the
+rates over the interval, records in flight, lag (iterator age), dead letters
+and the last error; the dead letters waiting; the alarms.
+`
+
+type statsResponse struct {
+	Subscriptions []runtime.Stats `json:"subscriptions"`
+	Alarms        []alarm.State   `json:"alarms"`
+}
+
+// runStatus is the status command.
+func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("doctales status", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, statusUsage); fs.PrintDefaults() }
+	url := fs.String("url", "http://127.0.0.1:8080", "the server's base URL")
+	interval := fs.Duration("interval", time.Second, "time between the two samples the rates are computed from")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	base := strings.TrimRight(*url, "/")
+	client := &http.Client{Timeout: 10 * time.Second}
+	get := func(path string, v any) (int, error) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, fmt.Errorf("status: is the server running at %s? %w", base, err)
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode, json.NewDecoder(resp.Body).Decode(v)
+	}
+	var first, second statsResponse
+	if _, err := get("/stats", &first); err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(*interval):
+	}
+	if _, err := get("/stats", &second); err != nil {
+		return err
+	}
+	var ready map[string]any
+	code, err := get("/readyz", &ready)
+	if err != nil {
+		return err
+	}
+	var dlq struct{ Count int }
+	if _, err := get("/dlq?limit=1000", &dlq); err != nil {
+		return err
+	}
+
+	fmt.Fprintf(stdout, "doctales at %s: %v", base, ready["status"])
+	if code != http.StatusOK {
+		fmt.Fprintf(stdout, " (%v)", ready["error"])
+	}
+	fmt.Fprintln(stdout)
+	prev := map[string]runtime.Stats{}
+	for _, s := range first.Subscriptions {
+		prev[s.Name] = s
+	}
+	secs := interval.Seconds()
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SUBSCRIPTION\tSOURCE\tREAD/s\tDONE/s\tFILTERED\tRETRIED\tDEAD\tIN FLIGHT\tLAG\tLAST ERROR")
+	for _, s := range second.Subscriptions {
+		p := prev[s.Name]
+		fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.1f\t%d\t%d\t%d\t%d\t%s\t%s\n", s.Name, s.Source,
+			float64(s.Read-p.Read)/secs, float64(s.Succeeded-p.Succeeded)/secs,
+			s.Filtered, s.Retried, s.DeadLettered, s.InFlight, s.IteratorAge.Round(time.Millisecond),
+			orDash(truncate(s.LastError, 60)))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\ndead letters waiting: %d", dlq.Count)
+	if dlq.Count > 0 {
+		fmt.Fprint(stdout, " (doctales dlq list; doctales dlq redrive --all)")
+	}
+	fmt.Fprintln(stdout)
+	alarm.SortStates(second.Alarms)
+	for _, a := range second.Alarms {
+		state := "OK"
+		if a.Alarm {
+			state = "ALARM"
+		}
+		fmt.Fprintf(stdout, "alarm %-16s %-5s %s %s %g: value %g, since %s\n", a.Rule.Name, state, a.Rule.Metric,
+			a.Rule.Comparison, a.Rule.Threshold, a.Value, a.Since.Format(time.RFC3339))
+	}
+	return nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
