@@ -5,8 +5,6 @@
 //	doctales dlq list|show ID|redrive ID|redrive --all
 //	doctales bench
 //	doctales trace <communication-id>
-//	doctales import [--project P] [--url URL] [--dry-run] <path>
-//	doctales ingest <file>
 //	doctales status
 //	doctales version
 package main
@@ -49,8 +47,6 @@ Usage:
   doctales dlq list | show ID | redrive ID | redrive --all
   doctales bench [--n N] [--clients C] [--rate R] [--duration D]
   doctales trace <communication-id> [--json]
-  doctales import [--project P] [--source S] [--url URL] [--dry-run] [--workers N] [--wait] <path>
-  doctales ingest [--project P] [--source S] [--url URL] <file>
   doctales status [--url URL]
   doctales version
 
@@ -87,10 +83,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runBench(ctx, args, stdout, stderr)
 	case "trace":
 		return runTrace(ctx, args, stdout, stderr)
-	case "import":
-		return runImport(ctx, args, stdout, stderr)
-	case "ingest":
-		return runIngest(ctx, args, stdout, stderr)
 	case "status":
 		return runStatus(ctx, args, stdout, stderr)
 	case "version":
