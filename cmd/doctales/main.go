@@ -6,6 +6,8 @@
 //	doctales bench
 //	doctales trace <communication-id>
 //	doctales status
+//	doctales extract [--jsonl]
+//	doctales eval [set...]
 //	doctales version
 package main
 
@@ -48,6 +50,8 @@ Usage:
   doctales bench [--n N] [--clients C] [--rate R] [--duration D]
   doctales trace <communication-id> [--json]
   doctales status [--url URL]
+  doctales extract [--jsonl] < input
+  doctales eval [set...]
   doctales version
 
 Run "doctales <command> -h" for a command's flags.
@@ -85,6 +89,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runTrace(ctx, args, stdout, stderr)
 	case "status":
 		return runStatus(ctx, args, stdout, stderr)
+	case "extract":
+		return runExtract(ctx, args, stdin, stdout, stderr)
+	case "eval":
+		return runEval(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "doctales", Version)
 		return nil

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/doctales/doctales/extract"
+	"github.com/doctales/doctales/extract/eval"
+)
+
+const extractUsage = `Usage: doctales extract [--jsonl] < input
+
+Prints the dimensions the extraction engine finds. Input is a JSON
+communication (or {"id":..,"text":..}) or a raw e-mail; with --jsonl, one
+JSON object per line, answered one result per line in order.
+`
+
+// runExtract is the extract command.
+func runExtract(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("doctales extract", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, extractUsage); fs.PrintDefaults() }
+	jsonl := fs.Bool("jsonl", false, "read one JSON object per line and write one result per line")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("extract: reads standard input; unexpected argument %q", fs.Arg(0))
+	}
+	return extract.Run(ctx, extract.New(), stdin, stdout, *jsonl)
+}
+
+const evalUsage = `Usage: doctales eval [--data DIR] [set...]
+
+Measures the extraction engine on the labelled data (default ../shared/data
+or $DOCTALES_DATA) and prints, per set, the metric, our score and the
+published anchor. Sets: %s.
+`
+
+// runEval is the eval command.
+func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("doctales eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintf(stderr, evalUsage, strings.Join(eval.Sets, ", ")); fs.PrintDefaults() }
+	data := fs.String("data", "", "the labelled data folder")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	dir := *data
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return err
+		}
+		dir = eval.DataDir(wd)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		return fmt.Errorf("eval: the labelled data is not at %s (set --data or DOCTALES_DATA): %w", dir, err)
+	}
+	return eval.Run(dir, fs.Args(), stdout)
+}
