@@ -1,0 +1,286 @@
+package comprehend_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	awscomprehend "github.com/aws/aws-sdk-go-v2/service/comprehend"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/comprehend"
+	"github.com/doctales/doctales/internal/testutil"
+)
+
+// base is the built-in engine's stand-in: fixed dimensions.
+type base struct{ lang string }
+
+func (b base) Extract(ctx context.Context, c *doctales.Communication) (*doctales.Dimensions, error) {
+	return &doctales.Dimensions{
+		Urgency: "high", Language: b.lang, Sentiment: "NEUTRAL",
+		SentimentScore: &doctales.SentimentScore{Neutral: 1, Compound: 0.25},
+		Entities: []doctales.Entity{
+			{Text: "Ana Ruiz", Type: "PERSON", Source: doctales.SourceSender},
+			{Text: "Acme", Type: "ORGANIZATION", Source: doctales.SourceContent},
+		},
+		KeyPhrases: []doctales.KeyPhrase{{Text: "built-in phrase"}},
+		Analytical: &doctales.AnalyticalDimension{Sentiment: "neutral"},
+	}, nil
+}
+
+// fakeComprehend answers the three batch calls in Comprehend's JSON
+// protocol: for every document one entity (its first word), one key phrase
+// (its last word) and a sentiment by a marker word. It can throttle the
+// first calls or fail.
+type fakeComprehend struct {
+	mu        sync.Mutex
+	calls     map[string]int
+	docs      map[string]int // documents per operation
+	maxDocs   int
+	throttleN int    // answer this many calls with ThrottlingException
+	failWith  string // answer every call with this error type
+	docError  bool   // report document 0 as failed
+}
+
+func (f *fakeComprehend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "Comprehend_20171127.")
+	var in struct {
+		LanguageCode string
+		TextList     []string
+	}
+	body, _ := io.ReadAll(r.Body)
+	if err := json.Unmarshal(body, &in); err != nil {
+		http.Error(w, err.Error(), 400)
+		return
+	}
+	f.mu.Lock()
+	f.calls[op]++
+	f.docs[op] += len(in.TextList)
+	f.maxDocs = max(f.maxDocs, len(in.TextList))
+	throttle := f.throttleN > 0
+	if throttle {
+		f.throttleN--
+	}
+	f.mu.Unlock()
+
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	fail := func(typ string) {
+		w.Header().Set("X-Amzn-ErrorType", typ)
+		w.WriteHeader(400)
+		fmt.Fprintf(w, `{"__type":%q,"message":"no"}`, typ)
+	}
+	switch {
+	case throttle:
+		fail("ThrottlingException")
+		return
+	case f.failWith != "":
+		fail(f.failWith)
+		return
+	}
+	var results []map[string]any
+	for i, text := range in.TextList {
+		if len(text) > 5000 {
+			fail("TextSizeLimitExceededException")
+			return
+		}
+		words := strings.Fields(text)
+		first, last := words[0], words[len(words)-1]
+		runes := func(s string) int { return utf8.RuneCountInString(s) }
+		lastAt := runes(text[:strings.LastIndex(text, last)])
+		res := map[string]any{"Index": i}
+		switch op {
+		case "BatchDetectEntities":
+			fb := runes(text[:strings.Index(text, first)])
+			res["Entities"] = []map[string]any{{"Text": first, "Type": "ORGANIZATION", "Score": 0.9, "BeginOffset": fb, "EndOffset": fb + runes(first)}}
+		case "BatchDetectKeyPhrases":
+			res["KeyPhrases"] = []map[string]any{{"Text": last, "Score": 0.5 + float64(i)/100, "BeginOffset": lastAt, "EndOffset": lastAt + runes(last)}}
+		case "BatchDetectSentiment":
+			score := map[string]float64{"Positive": 0.1, "Negative": 0.1, "Neutral": 0.7, "Mixed": 0.1}
+			label := "NEUTRAL"
+			if strings.Contains(text, "terrible") {
+				score, label = map[string]float64{"Positive": 0, "Negative": 0.9, "Neutral": 0.1, "Mixed": 0}, "NEGATIVE"
+			}
+			res["Sentiment"], res["SentimentScore"] = label, score
+		}
+		results = append(results, res)
+	}
+	out := map[string]any{"ResultList": results, "ErrorList": []any{}}
+	if f.docError {
+		out["ErrorList"] = []map[string]any{{"Index": 0, "ErrorCode": "InternalServerException", "ErrorMessage": "boom"}}
+	}
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+// newExtractor returns an extractor over a real Comprehend client talking
+// to fake.
+func newExtractor(t *testing.T, fake *fakeComprehend, lang string) (*comprehend.Extractor, *[]time.Duration) {
+	t.Helper()
+	fake.calls, fake.docs = map[string]int{}, map[string]int{}
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	cfg := testutil.AWSConfig(srv.URL)
+	cfg.RetryMaxAttempts = 1 // the extractor's own backoff is under test
+	var sleeps []time.Duration
+	var mu sync.Mutex
+	return &comprehend.Extractor{
+		Client: awscomprehend.NewFromConfig(cfg),
+		Base:   base{lang: lang},
+		Logger: slog.New(slog.DiscardHandler),
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			mu.Lock()
+			defer mu.Unlock()
+			sleeps = append(sleeps, d)
+			return ctx.Err()
+		},
+	}, &sleeps
+}
+
+func TestExtractor_Extract(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("OK", func(t *testing.T) {
+		fake := &fakeComprehend{}
+		x, _ := newExtractor(t, fake, "en")
+		content := "Müller GmbH wrote: the wire is terrible and late. Please approve it today."
+		dims, err := x.Extract(ctx, &doctales.Communication{ID: "a", Content: content})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dims.Urgency != "high" {
+			t.Errorf("base dimensions lost: %+v", dims)
+		}
+		// The sender entity stays; the base's content entity is replaced.
+		var texts []string
+		for _, e := range dims.Entities {
+			texts = append(texts, e.Text)
+			if e.Source == doctales.SourceContent && content[e.BeginOffset:e.EndOffset] != e.Text {
+				t.Errorf("entity %q at bytes [%d,%d) is %q in the content", e.Text, e.BeginOffset, e.EndOffset, content[e.BeginOffset:e.EndOffset])
+			}
+		}
+		if strings.Join(texts, ",") != "Ana Ruiz,Müller" {
+			t.Errorf("entities = %v", texts)
+		}
+		if len(dims.KeyPhrases) != 1 || dims.KeyPhrases[0].Text != "today." || content[dims.KeyPhrases[0].BeginOffset:dims.KeyPhrases[0].EndOffset] != "today." {
+			t.Errorf("key phrases = %+v", dims.KeyPhrases)
+		}
+		if dims.Sentiment != "NEGATIVE" || dims.SentimentScore.Negative != float64(float32(0.9)) || dims.SentimentScore.Compound != 0.25 || dims.Analytical.Sentiment != "negative" {
+			t.Errorf("sentiment = %s %+v, analytical %q", dims.Sentiment, dims.SentimentScore, dims.Analytical.Sentiment)
+		}
+	})
+
+	t.Run("Batches", func(t *testing.T) {
+		// 60 chunks: three batches of at most 25 per operation, each chunk
+		// under 5,000 bytes; sentiment weighted by length.
+		fake := &fakeComprehend{}
+		x, _ := newExtractor(t, fake, "en")
+		x.MaxAnalyzeBytes = 1 << 20
+		sentence := strings.Repeat("word ", 199) + "end. " // 1,000 bytes
+		content := strings.Repeat(sentence, 300)        // 300,000 bytes: 60 chunks of 5,000
+		content = strings.Replace(content, "word word ", "terrible  ", 1) // same length
+		dims, err := x.Extract(ctx, &doctales.Communication{ID: "b", Content: content})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, op := range []string{"BatchDetectEntities", "BatchDetectKeyPhrases", "BatchDetectSentiment"} {
+			if fake.calls[op] != 3 || fake.docs[op] != 60 {
+				t.Errorf("%s: %d calls for %d documents, want 3 for 60", op, fake.calls[op], fake.docs[op])
+			}
+		}
+		if fake.maxDocs > comprehend.MaxBatchSize {
+			t.Errorf("a batch had %d documents", fake.maxDocs)
+		}
+		// One chunk of 60 negative: the average stays neutral.
+		if dims.Sentiment != "NEUTRAL" || dims.SentimentScore.Negative < 0.1 || dims.SentimentScore.Negative > 0.2 {
+			t.Errorf("aggregated sentiment = %s %+v", dims.Sentiment, dims.SentimentScore)
+		}
+		if len(dims.KeyPhrases) != 1 { // every chunk's last word is "end."
+			t.Errorf("key phrases not deduplicated: %d", len(dims.KeyPhrases))
+		}
+	})
+
+	t.Run("MaxAnalyzeBytes", func(t *testing.T) {
+		fake := &fakeComprehend{}
+		x, _ := newExtractor(t, fake, "en")
+		content := strings.Repeat("word ", 100_000) // 500 KB
+		if _, err := x.Extract(ctx, &doctales.Communication{ID: "c", Content: content}); err != nil {
+			t.Fatal(err)
+		}
+		if fake.docs["BatchDetectSentiment"] != 20 || fake.calls["BatchDetectSentiment"] != 1 {
+			t.Errorf("sent %d documents in %d calls, want 20 in 1 (100 KB)", fake.docs["BatchDetectSentiment"], fake.calls["BatchDetectSentiment"])
+		}
+	})
+
+	t.Run("Throttled", func(t *testing.T) {
+		fake := &fakeComprehend{throttleN: 3}
+		x, sleeps := newExtractor(t, fake, "en")
+		dims, err := x.Extract(ctx, &doctales.Communication{ID: "d", Content: "terrible news"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dims.Sentiment != "NEGATIVE" {
+			t.Errorf("after throttling, sentiment %q: Comprehend's result not used", dims.Sentiment)
+		}
+		if len(*sleeps) != 3 || fake.calls["BatchDetectEntities"] != 4 {
+			t.Errorf("%d backoffs, %d entity calls; want 3 and 4", len(*sleeps), fake.calls["BatchDetectEntities"])
+		}
+		for i, d := range *sleeps {
+			if d <= 0 || d > comprehend.DefaultBaseDelay<<i {
+				t.Errorf("backoff %d = %v, want in (0, %v]", i, d, comprehend.DefaultBaseDelay<<i)
+			}
+		}
+	})
+
+	// Fallbacks: each leaves the base's result.
+	for _, tc := range []struct {
+		name    string
+		fake    *fakeComprehend
+		lang    string
+		content string
+	}{
+		{"ThrottledTooLong", &fakeComprehend{throttleN: 100}, "en", "text"},
+		{"ServiceError", &fakeComprehend{failWith: "InternalServerException"}, "en", "text"},
+		{"DocumentError", &fakeComprehend{docError: true}, "en", "text"},
+		{"UnsupportedLanguage", &fakeComprehend{}, "sv", "hej"},
+		{"EmptyContent", &fakeComprehend{}, "en", "   \n"},
+	} {
+		t.Run("Fallback"+tc.name, func(t *testing.T) {
+			x, _ := newExtractor(t, tc.fake, tc.lang)
+			dims, err := x.Extract(ctx, &doctales.Communication{ID: "e", Content: tc.content})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := base{lang: tc.lang}.Extract(ctx, nil)
+			if dims.Sentiment != want.Sentiment || len(dims.Entities) != 2 || dims.KeyPhrases[0].Text != "built-in phrase" {
+				t.Errorf("fallback dims = %+v", dims)
+			}
+		})
+	}
+
+	t.Run("Cancelled", func(t *testing.T) {
+		fake := &fakeComprehend{throttleN: 100}
+		x, _ := newExtractor(t, fake, "en")
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		_, err := x.Extract(cctx, &doctales.Communication{ID: "f", Content: "text"})
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled: %v", err)
+		}
+	})
+
+	t.Run("ErrMissingBase", func(t *testing.T) {
+		x := &comprehend.Extractor{}
+		if _, err := x.Extract(ctx, &doctales.Communication{}); err == nil {
+			t.Error("no error without Base and Client")
+		}
+	})
+}
