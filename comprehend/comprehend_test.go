@@ -184,8 +184,8 @@ func TestExtractor_Extract(t *testing.T) {
 		fake := &fakeComprehend{}
 		x, _ := newExtractor(t, fake, "en")
 		x.MaxAnalyzeBytes = 1 << 20
-		sentence := strings.Repeat("word ", 199) + "end. " // 1,000 bytes
-		content := strings.Repeat(sentence, 300)        // 300,000 bytes: 60 chunks of 5,000
+		sentence := strings.Repeat("word ", 199) + "end. "                // 1,000 bytes
+		content := strings.Repeat(sentence, 300)                          // 300,000 bytes: 60 chunks of 5,000
 		content = strings.Replace(content, "word word ", "terrible  ", 1) // same length
 		dims, err := x.Extract(ctx, &doctales.Communication{ID: "b", Content: content})
 		if err != nil {
