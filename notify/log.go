@@ -14,6 +14,9 @@ import (
 type LogSubscriber struct {
 	// Logger receives the lines. Nil means slog.Default().
 	Logger *slog.Logger
+	// Redact, if set, is applied to the subject before it is logged, so
+	// that names, addresses and numbers stay out of the logs.
+	Redact func(string) string
 }
 
 // Deliver logs m. It never fails and is safe for concurrent use.
@@ -22,9 +25,13 @@ func (s *LogSubscriber) Deliver(ctx context.Context, m *doctales.Message) error 
 	if log == nil {
 		log = slog.Default()
 	}
+	subject := m.Subject
+	if s.Redact != nil {
+		subject = s.Redact(subject)
+	}
 	log.InfoContext(ctx, "notification",
 		logKeyMessageID, m.MessageID,
-		logKeySubject, m.Subject,
+		logKeySubject, subject,
 		logKeyCommunicationID, m.MessageAttributes[AttrCommunicationID].StringValue)
 	return nil
 }

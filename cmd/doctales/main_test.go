@@ -233,7 +233,7 @@ func TestEndToEnd(t *testing.T) {
 
 	// A browser's live stream.
 	sse := make(chan string, 16)
-	req, _ := http.NewRequest("GET", srv.url+"/notifications/stream", nil)
+	req, _ := http.NewRequest("GET", srv.url+"/notifications/stream?events=notification", nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	resp, err := http.DefaultClient.Do(req.WithContext(ctx))
