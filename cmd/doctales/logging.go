@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+
+	"github.com/doctales/doctales/extract"
 )
 
 // LogKeyComponent names the part of the program a log line comes from:
@@ -77,3 +79,6 @@ func (h levelHandler) WithGroup(name string) slog.Handler {
 	h.Handler = h.Handler.WithGroup(name)
 	return h
 }
+
+// redactPII replaces the PII the extraction engine finds in s by its type.
+func redactPII(s string) string { return extract.Redact(s, extract.FindPII(s, nil)) }
