@@ -82,6 +82,9 @@ type Store struct {
 	seqMu   sync.Mutex
 	lastSeq int64
 
+	// dirSyncs shares folder fsyncs between concurrent puts.
+	dirSyncs dirSyncer
+
 	// dirsMu guards syncedDirs, the folders whose entries are known to be
 	// durable up to the bucket folder.
 	dirsMu     sync.Mutex
@@ -271,7 +274,7 @@ func (s *Store) Put(ctx context.Context, key string, data []byte, contentType st
 		return doctales.ObjectInfo{}, fmt.Errorf("put object %q: %w", key, err)
 	}
 	renamed = true
-	if err := syncDir(dir); err != nil {
+	if err := s.dirSyncs.sync(dir); err != nil {
 		return doctales.ObjectInfo{}, fmt.Errorf("put object %q: %w", key, err)
 	}
 	seq := s.nextSequencer()
