@@ -1,0 +1,270 @@
+package ingest
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/doctales/doctales"
+	"github.com/ledongthuc/pdf"
+)
+
+// PDF walking limits: a page tree or structure tree that is deeper or
+// bigger is read no further (the text found so far is kept). They bound
+// the work a forged file can ask for.
+const (
+	maxPDFTreeDepth = 64
+	maxPDFTreeNodes = 200000
+)
+
+// errPDFStop stops the content interpreter once enough text is read.
+var errPDFStop = errors.New("enough text")
+
+// pdfText reads a PDF with github.com/ledongthuc/pdf: the pages found by
+// walking the page tree, each page's text from its content streams (words
+// split where the layout moves, lines where it moves down), the Info
+// title, author and creation date, image XObjects per page, and tables
+// from the structure tree of a tagged PDF. PDF has no notion of a chart, so
+// chartCount stays 0. An encrypted PDF without a user password opens; one
+// with a password is EINVALID.
+func (p *Parser) pdfText(data []byte) (*docInfo, error) {
+	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, doctales.FieldErrorf(doctales.EINVALID, "file", "PDF cannot be read: %s", cut(clean(err.Error()), 200))
+	}
+	info := &docInfo{}
+	meta := r.Trailer().Key("Info")
+	info.Title = meta.Key("Title").Text()
+	info.Author = meta.Key("Author").Text()
+	info.Created = pdfDate(meta.Key("CreationDate").Text())
+
+	var pages []pdf.Page
+	nodes := 0
+	var walk func(v pdf.Value, depth int)
+	walk = func(v pdf.Value, depth int) {
+		nodes++
+		if depth > maxPDFTreeDepth || nodes > maxPDFTreeNodes {
+			return
+		}
+		kids := v.Key("Kids")
+		if v.Key("Type").Name() == "Page" || kids.Kind() != pdf.Array {
+			if v.Kind() == pdf.Dict {
+				pages = append(pages, pdf.Page{V: v})
+			}
+			return
+		}
+		for i := 0; i < kids.Len(); i++ {
+			walk(kids.Index(i), depth+1)
+		}
+	}
+	walk(r.Trailer().Key("Root").Key("Pages"), 0)
+	info.Pages = len(pages)
+
+	var b strings.Builder
+	for _, pg := range pages {
+		info.Images += pdfImages(pg.Resources(), 0)
+		if b.Len() <= p.MaxContentBytes {
+			pdfPageText(pg, &b, p.MaxContentBytes)
+			b.WriteString("\n\n")
+		}
+	}
+	info.Text = b.String()
+	info.Tables = pdfStructCount(r.Trailer().Key("Root").Key("StructTreeRoot"), "Table")
+	return info, nil
+}
+
+// pdfImages counts the image XObjects of a page's resources, and those of
+// the form XObjects it uses, one level down.
+func pdfImages(res pdf.Value, depth int) int {
+	xo := res.Key("XObject")
+	n := 0
+	for _, k := range xo.Keys() {
+		x := xo.Key(k)
+		switch x.Key("Subtype").Name() {
+		case "Image":
+			n++
+		case "Form":
+			if depth < 1 {
+				n += pdfImages(x.Key("Resources"), depth+1)
+			}
+		}
+	}
+	return n
+}
+
+// pdfStructCount counts the structure elements of type typ in a tagged
+// PDF's structure tree.
+func pdfStructCount(root pdf.Value, typ string) int {
+	n, nodes := 0, 0
+	var walk func(v pdf.Value, depth int)
+	walk = func(v pdf.Value, depth int) {
+		nodes++
+		if depth > maxPDFTreeDepth || nodes > maxPDFTreeNodes {
+			return
+		}
+		switch v.Kind() {
+		case pdf.Array:
+			for i := 0; i < v.Len(); i++ {
+				walk(v.Index(i), depth+1)
+			}
+		case pdf.Dict:
+			if v.Key("S").Name() == typ {
+				n++
+			}
+			walk(v.Key("K"), depth+1)
+		}
+	}
+	walk(root.Key("K"), 0)
+	return n
+}
+
+// pdfPageText appends the text of one page to b, at most limit bytes in
+// all. It interprets the text operators itself, rather than calling
+// Page.GetPlainText, so that glyph positioning (TJ offsets, Td moves) turns
+// into spaces and line breaks instead of gluing words together.
+func pdfPageText(pg pdf.Page, b *strings.Builder, limit int) {
+	contents := pg.V.Key("Contents")
+	if contents.IsNull() {
+		return
+	}
+	fonts := map[string]*pdf.Font{}
+	for _, name := range pg.Fonts() {
+		f := pg.Font(name)
+		fonts[name] = &f
+	}
+	var enc pdf.TextEncoding
+	last := byte('\n')
+	write := func(s string) {
+		if s == "" {
+			return
+		}
+		b.WriteString(s)
+		last = s[len(s)-1]
+	}
+	space := func() {
+		if last != ' ' && last != '\n' {
+			write(" ")
+		}
+	}
+	newline := func() {
+		if last != '\n' {
+			write("\n")
+		}
+	}
+	show := func(raw string) {
+		if enc != nil {
+			raw = enc.Decode(raw)
+		}
+		write(strings.ToValidUTF8(raw, ""))
+	}
+	var lineY float64
+	defer func() {
+		// The interpreter panics on malformed streams, and we panic to
+		// stop it once enough is read: keep the text found so far.
+		_ = recover()
+	}()
+	pdf.Interpret(contents, func(stk *pdf.Stack, op string) {
+		if b.Len() > limit {
+			panic(errPDFStop)
+		}
+		n := stk.Len()
+		args := make([]pdf.Value, n)
+		for i := n - 1; i >= 0; i-- {
+			args[i] = stk.Pop()
+		}
+		switch op {
+		case "BT":
+			space()
+		case "T*":
+			newline()
+		case "Td", "TD":
+			if len(args) == 2 {
+				if args[1].Float64() != 0 {
+					newline()
+				} else if args[0].Float64() != 0 {
+					space()
+				}
+			}
+		case "Tm":
+			if len(args) == 6 {
+				if y := args[5].Float64(); y != lineY {
+					newline()
+					lineY = y
+				} else {
+					space()
+				}
+			}
+		case "Tf":
+			enc = nil
+			if len(args) == 2 {
+				if f, ok := fonts[args[0].Name()]; ok {
+					enc = f.Encoder()
+				}
+			}
+		case "'", "\"":
+			newline()
+			if len(args) > 0 {
+				show(args[len(args)-1].RawString())
+			}
+		case "Tj":
+			if len(args) == 1 {
+				show(args[0].RawString())
+			}
+		case "TJ":
+			if len(args) == 1 {
+				v := args[0]
+				for i := 0; i < v.Len(); i++ {
+					x := v.Index(i)
+					switch x.Kind() {
+					case pdf.String:
+						show(x.RawString())
+					case pdf.Integer, pdf.Real:
+						// A move left of more than a quarter em is a
+						// word space.
+						if x.Float64() < -250 {
+							space()
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// pdfDate parses a PDF date string "D:YYYYMMDDHHmmSSOHH'mm'" (every part
+// after the year optional). It returns the zero time when s is not one.
+func pdfDate(s string) time.Time {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "D:")
+	if len(s) < 4 {
+		return time.Time{}
+	}
+	digits := func(from, n, def int) int {
+		if len(s) < from+n {
+			return def
+		}
+		v := 0
+		for _, c := range s[from : from+n] {
+			if c < '0' || c > '9' {
+				return def
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	year := digits(0, 4, -1)
+	if year < 1970 || year > 9999 {
+		return time.Time{}
+	}
+	t := time.Date(year, time.Month(max(1, digits(4, 2, 1))), max(1, digits(6, 2, 1)),
+		digits(8, 2, 0), digits(10, 2, 0), digits(12, 2, 0), 0, time.UTC)
+	if len(s) > 14 && (s[14] == '+' || s[14] == '-') {
+		off := time.Duration(digits(15, 2, 0))*time.Hour + time.Duration(digits(18, 2, 0))*time.Minute
+		if s[14] == '+' {
+			t = t.Add(-off)
+		} else {
+			t = t.Add(off)
+		}
+	}
+	return t
+}
