@@ -28,6 +28,9 @@ type Extraction struct {
 // record (and dead-letters it when retries run out).
 func (f *Extraction) Handle(ctx context.Context, ev events.S3Event) error {
 	for i := range ev.Records {
+		if key, err := objectKey(&ev.Records[i]); err == nil && !IsCommunicationKey(key) {
+			continue // a raw original or an attachment stored beside a communication
+		}
 		if _, err := f.Extract(ctx, &ev.Records[i]); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/doctales/doctales"
@@ -40,7 +41,13 @@ type Result struct {
 // crash between the two leaves an object the client was never told about; the
 // client's retry writes it again and creates the item. Extraction tolerates
 // an object whose item does not exist yet (see Extraction.Handle).
-func (f *Ingestion) Ingest(ctx context.Context, c *doctales.Communication) (*Result, error) {
+//
+// objects are stored before the communication's own object, in order, so
+// that a communication whose event starts extraction never names a raw
+// original or an attachment that is not there yet; each key should lie
+// beside the communication's (see IsCommunicationKey). A replay writes none
+// of them.
+func (f *Ingestion) Ingest(ctx context.Context, c *doctales.Communication, objects ...Object) (*Result, error) {
 	now := time.Now
 	if f.Now != nil {
 		now = f.Now
@@ -56,6 +63,11 @@ func (f *Ingestion) Ingest(ctx context.Context, c *doctales.Communication) (*Res
 	if err != nil {
 		return nil, fmt.Errorf("ingest %q: encode: %w", c.ID, err)
 	}
+	for _, o := range objects {
+		if _, err := f.Store.Put(ctx, o.Key, o.Data, o.ContentType); err != nil {
+			return nil, fmt.Errorf("ingest %q: %w", c.ID, err)
+		}
+	}
 	key := doctales.ObjectKey(c)
 	if _, err := f.Store.Put(ctx, key, data, "application/json"); err != nil {
 		return nil, fmt.Errorf("ingest %q: %w", c.ID, err)
@@ -70,6 +82,25 @@ func (f *Ingestion) Ingest(ctx context.Context, c *doctales.Communication) (*Res
 		return replay(item, c)
 	}
 	return &Result{ID: item.ID, S3Key: item.S3Key, Status: item.Status}, nil
+}
+
+// Object is an object stored beside a communication's JSON object: the
+// original bytes it was read from (an .eml, a PDF) or one of its
+// attachments. Its bytes are stored, never run.
+type Object struct {
+	Key         string
+	Data        []byte
+	ContentType string
+}
+
+// IsCommunicationKey reports whether key is the key of a communication's
+// JSON object ("<type>/<yyyy>/<mm>/<dd>/<id>.json", see
+// doctales.ObjectKey) rather than an object stored beside one, such as
+// "<type>/<yyyy>/<mm>/<dd>/<id>.eml" or
+// "<type>/<yyyy>/<mm>/<dd>/<id>/attachments/1-report.pdf". Extraction reads
+// only the former.
+func IsCommunicationKey(key string) bool {
+	return strings.HasSuffix(key, ".json") && strings.Count(key, "/") == 4
 }
 
 // replay answers a request whose id is already stored.
