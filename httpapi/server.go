@@ -20,7 +20,10 @@ import (
 
 // Handler serves the API. Set the fields, then use it as an http.Handler.
 type Handler struct {
-	Normalizer  *ingest.Normalizer
+	Normalizer *ingest.Normalizer
+	// Parser reads raw e-mail, documents and uploads (see raw.go); nil
+	// means the default limits.
+	Parser      *ingest.Parser
 	Ingestion   *function.Ingestion
 	Table       doctales.Table
 	Store       doctales.ObjectStore
@@ -110,9 +113,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) postCommunication(w http.ResponseWriter, r *http.Request) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
+		if err == nil && h.postRaw(w, r, mt) {
+			return // a raw e-mail, an upload or a document (raw.go)
+		}
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 			Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EUNSUPPORTED, "Content-Type",
-				"content type %q is not supported; send application/json", ct))
+				"content type %q is not supported; send application/json, message/rfc822, multipart/form-data (a file), application/pdf or a DOCX", ct))
 			return
 		}
 	}

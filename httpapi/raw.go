@@ -1,0 +1,150 @@
+package httpapi
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/function"
+	"github.com/doctales/doctales/ingest"
+)
+
+// Raw sources on POST /communications, besides JSON:
+//
+//   - Content-Type: message/rfc822 — a raw e-mail message; query
+//     parameters project and source.
+//   - Content-Type: multipart/form-data — a file upload: the part named
+//     "file" (else the first part with a file name) is a document
+//     (.txt, .md, .html, .pdf, .docx) or, named *.eml or typed
+//     message/rfc822, an e-mail; form fields project and source.
+//   - Content-Type: application/pdf or the DOCX type — a document as the
+//     body; query parameters name, project and source.
+//
+// Each is parsed by the handler's ingest.Parser and stored by the ingestion
+// function with its original bytes (and attachments) beside it.
+
+// defaultParser parses raw sources when Handler.Parser is nil.
+var defaultParser = &ingest.Parser{}
+
+// multipartOverheadBytes is the room a multipart body gets beyond the
+// document limit, for its headers and form fields.
+const multipartOverheadBytes = 1 << 20
+
+// postRaw handles a POST /communications whose media type mt is a raw
+// source, and reports whether it did; false leaves the request to the JSON
+// path.
+func (h *Handler) postRaw(w http.ResponseWriter, r *http.Request, mt string) bool {
+	p := h.Parser
+	if p == nil {
+		p = defaultParser
+	}
+	maxMsg, maxDoc := p.MaxMessageBytes, p.MaxDocumentBytes
+	if maxMsg <= 0 {
+		maxMsg = ingest.DefaultMaxMessageBytes
+	}
+	if maxDoc <= 0 {
+		maxDoc = ingest.DefaultMaxDocumentBytes
+	}
+	q := r.URL.Query()
+	opt := ingest.Options{Project: q.Get("project"), Source: q.Get("source"), Name: q.Get("name"), ContentType: r.Header.Get("Content-Type")}
+
+	var parsed *ingest.Parsed
+	var err error
+	switch {
+	case mt == ingest.MediaTypeMail:
+		var body []byte
+		if body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, maxMsg)); err == nil {
+			parsed, err = p.ParseMail(r.Context(), body, opt)
+		}
+	case mt == "multipart/form-data":
+		parsed, err = h.parseUpload(w, r, p, opt, maxMsg, maxDoc)
+	case mt == "application/pdf" || ingest.DocumentFormat("", mt, nil) == ingest.FormatDOCX:
+		// Text types come as uploads: text/plain stays a wrong content
+		// type for a JSON body.
+		var body []byte
+		if body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, maxDoc)); err == nil {
+			parsed, err = p.ParseDocument(r.Context(), body, opt)
+		}
+	default:
+		return false
+	}
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return true
+	}
+	objects := make([]function.Object, len(parsed.Objects))
+	for i, o := range parsed.Objects {
+		objects[i] = function.Object(o)
+	}
+	res, err := h.Ingestion.Ingest(r.Context(), parsed.Communication, objects...)
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return true
+	}
+	w.Header().Set("Location", "/communications/"+res.ID)
+	if res.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeJSON(w, http.StatusAccepted, res)
+	return true
+}
+
+// parseUpload reads a multipart/form-data upload: the form fields project
+// and source, and one file.
+func (h *Handler) parseUpload(w http.ResponseWriter, r *http.Request, p *ingest.Parser, opt ingest.Options, maxMsg, maxDoc int64) (*ingest.Parsed, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, max(maxMsg, maxDoc)+multipartOverheadBytes)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, doctales.FieldErrorf(doctales.EINVALID, "body", "multipart body cannot be read: %s", err)
+	}
+	var file []byte
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return nil, err
+			}
+			return nil, doctales.FieldErrorf(doctales.EINVALID, "body", "multipart body cannot be read: %s", err)
+		}
+		name := part.FormName()
+		switch {
+		case name == "project" || name == "source":
+			v, err := io.ReadAll(io.LimitReader(part, 4096))
+			if err != nil {
+				return nil, err
+			}
+			if name == "project" {
+				opt.Project = strings.TrimSpace(string(v))
+			} else {
+				opt.Source = strings.TrimSpace(string(v))
+			}
+		case file == nil && (name == "file" || part.FileName() != ""):
+			opt.Name = part.FileName()
+			opt.ContentType = part.Header.Get("Content-Type")
+			if file, err = io.ReadAll(io.LimitReader(part, max(maxMsg, maxDoc)+1)); err != nil {
+				return nil, err
+			}
+			if file == nil {
+				file = []byte{}
+			}
+		}
+		part.Close()
+	}
+	if file == nil {
+		return nil, doctales.FieldErrorf(doctales.EINVALID, "file", "multipart body has no file; send it in a part named \"file\"")
+	}
+	mt, _, _ := mime.ParseMediaType(opt.ContentType)
+	if mt == ingest.MediaTypeMail || strings.HasSuffix(strings.ToLower(opt.Name), ".eml") {
+		return p.ParseMail(r.Context(), file, opt)
+	}
+	if mt == "application/octet-stream" {
+		opt.ContentType = "" // let the name or the content decide
+	}
+	return p.ParseDocument(r.Context(), file, opt)
+}
