@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"runtime/pprof"
+	"time"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/importer"
+	"github.com/doctales/doctales/ingest"
+	"golang.org/x/term"
+)
+
+const importUsage = `Usage: doctales import [flags] <path>
+
+Imports e-mail, documents and social exports through the ingestion
+function: <path> is a single .eml, an mbox file, a Maildir folder, a Slack
+export folder (channels.json, users.json, <channel>/<date>.json), a JSON-lines
+file of posts (.jsonl), a document (.txt, .md, .html, .pdf, .docx), or a
+folder tree of these.
+
+Locally (the default) it opens the data folder and runs the pipeline while it
+imports, so extraction starts at once; a server must not be running on the
+same folder (use --url for that). With --url it posts every item to a running
+server instead. Items already in (same Message-ID or content) are skipped, so
+an interrupted import can simply be run again. A summary ends the run.
+
+Flags:
+`
+
+// importFlags are the flags of import and ingest.
+type importFlags struct {
+	common   commonFlags
+	project  string
+	source   string
+	url      string
+	dryRun   bool
+	workers  int
+	wait     bool
+	progress string
+	jsonOut  bool
+}
+
+func (f *importFlags) register(fs *flag.FlagSet) {
+	f.common.register(fs)
+	fs.Lookup("log-level").DefValue = "warn"
+	f.common.logLevel = "warn" // the progress line and summary are the output
+	fs.StringVar(&f.project, "project", "", "project of every communication (default \"default\")")
+	fs.StringVar(&f.source, "source", "", "source to record (default: email, document, or the platform)")
+	fs.StringVar(&f.url, "url", "", "send to the server at this base URL (POST /communications) instead of the local data folder")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "parse and report, store nothing")
+	fs.IntVar(&f.workers, "workers", importer.DefaultWorkers, "items parsed and stored at once")
+}
+
+// sink opens the destination: the local pipeline (started) or the server
+// at --url. The returned close function stops what it opened.
+func (f *importFlags) sink(stderr io.Writer) (importer.Sink, *Pipeline, func() error, error) {
+	nop := func() error { return nil }
+	switch {
+	case f.dryRun:
+		return &importer.Local{DryRun: true}, nil, nop, nil
+	case f.url != "":
+		client := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: max(f.workers, 2)}}
+		return &importer.Remote{URL: f.url, Client: client}, nil, nop, nil
+	}
+	cfg, logger, err := f.common.load(stderr)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, nil, err
+	}
+	p := &Pipeline{Config: cfg, Logger: logger}
+	if err := p.Open(); err != nil {
+		_ = p.Close()
+		return nil, nil, nil, err
+	}
+	if err := p.Start(); err != nil {
+		_ = p.Close()
+		return nil, nil, nil, fmt.Errorf("start runtime: %w", err)
+	}
+	sink := &importer.Local{Parser: p.API.Parser, Normalizer: p.API.Normalizer, Ingestion: p.Ingestion}
+	return sink, p, p.Close, nil
+}
+
+// runImport is the import command.
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f importFlags
+	fs := flag.NewFlagSet("doctales import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, importUsage); fs.PrintDefaults() }
+	f.register(fs)
+	fs.BoolVar(&f.wait, "wait", false, "after importing, wait until extraction has caught up (local only)")
+	fs.StringVar(&f.progress, "progress", "auto", "progress display: auto (a bar on a terminal, log lines otherwise), bar, log, none")
+	fs.BoolVar(&f.jsonOut, "json", false, "print the summary as JSON")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *cpuProfile != "" {
+		pf, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errors.New("import: give one path")
+	}
+	path := fs.Arg(0)
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	opt := ingest.Options{Project: f.project, Source: f.source}
+	if err := checkOptions(opt); err != nil {
+		return err
+	}
+
+	sink, p, closeSink, err := f.sink(stderr)
+	if err != nil {
+		return err
+	}
+	im := &importer.Importer{Sink: sink, Options: opt, Workers: f.workers}
+	if p != nil {
+		im.Logger = p.Logger
+	}
+	switch f.progress {
+	case "auto", "bar", "log":
+		tty := false
+		width := 80
+		if fd, ok := stderr.(*os.File); ok && term.IsTerminal(int(fd.Fd())) {
+			tty = true
+			if w, _, err := term.GetSize(int(fd.Fd())); err == nil && w > 20 {
+				width = w
+			}
+		}
+		if f.progress != "auto" {
+			tty = f.progress == "bar"
+		}
+		pr := &importer.Progress{W: stderr, Terminal: tty, Width: width}
+		im.Progress = pr.Update
+	case "none":
+	default:
+		_ = closeSink()
+		return fmt.Errorf("import: --progress %q: use auto, bar, log or none", f.progress)
+	}
+
+	stats, runErr := im.Run(ctx, path)
+
+	// Let extraction catch up, if asked.
+	var caughtUp time.Duration
+	if runErr == nil && f.wait && p != nil {
+		fmt.Fprintln(stderr, "import: waiting for extraction to catch up...")
+		start := time.Now()
+		if err := p.Runtime.Drain(ctx); err != nil {
+			runErr = err
+		}
+		caughtUp = time.Since(start)
+	}
+	if err := closeSink(); err != nil && runErr == nil {
+		runErr = err
+	}
+
+	if f.jsonOut {
+		out := map[string]any{
+			"found": stats.Found, "imported": stats.Imported, "skipped": stats.Skipped, "failed": stats.Failed,
+			"seconds": stats.Elapsed.Seconds(), "itemsPerSecond": stats.Rate(), "ignored": stats.Ignored,
+			"failures": importer.SortedReasons(stats.Failures), "skips": importer.SortedReasons(stats.Skips),
+		}
+		if caughtUp > 0 {
+			out["extractionCaughtUpSeconds"] = caughtUp.Seconds()
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(out)
+	} else {
+		if f.dryRun {
+			fmt.Fprintln(stdout, "dry run: nothing was stored; \"imported\" counts what would be")
+		}
+		stats.WriteSummary(stdout)
+		if caughtUp > 0 {
+			fmt.Fprintf(stdout, "extraction caught up %s after the last item\n", caughtUp.Round(time.Millisecond))
+		}
+	}
+	if errors.Is(runErr, context.Canceled) {
+		return errors.New("import interrupted; run it again to go on (what is in is skipped)")
+	}
+	return runErr
+}
+
+// checkOptions validates --project and --source as the normaliser would.
+func checkOptions(opt ingest.Options) error {
+	if _, err := (&ingest.Normalizer{}).Normalize(mustJSON(map[string]any{
+		"project": opt.Project, "source": opt.Source, "content": "x",
+	})); err != nil {
+		return fmt.Errorf("import: %s", doctales.ErrorMessage(err))
+	}
+	return nil
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}

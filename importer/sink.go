@@ -1,0 +1,237 @@
+package importer
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/function"
+	"github.com/doctales/doctales/ingest"
+)
+
+// Result is what a Sink did with an item.
+type Result struct {
+	ID       string
+	Replayed bool // the item was already in: nothing was written
+}
+
+// Sink takes one item to its destination. Implementations are safe for
+// concurrent use. An error with code ECONFLICT means the item's id is taken
+// by different content (the same Message-ID with other bytes).
+type Sink interface {
+	Send(ctx context.Context, it *Item, opt ingest.Options) (*Result, error)
+}
+
+// Local parses items in this process and stores them through the
+// ingestion function, the same path POST /communications takes: the
+// original bytes and attachments first, then the communication, then the
+// table item.
+type Local struct {
+	Parser     *ingest.Parser
+	Normalizer *ingest.Normalizer
+	Ingestion  *function.Ingestion
+	// DryRun parses but stores nothing; every item reports as new.
+	DryRun bool
+}
+
+var _ Sink = (*Local)(nil)
+
+// Send parses it and, unless DryRun, ingests it.
+func (l *Local) Send(ctx context.Context, it *Item, opt ingest.Options) (*Result, error) {
+	c, objects, err := Parse(ctx, l.Parser, l.Normalizer, it, opt)
+	if err != nil {
+		return nil, err
+	}
+	if l.DryRun {
+		return &Result{ID: c.ID}, nil
+	}
+	res, err := l.Ingestion.Ingest(ctx, c, objects...)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{ID: res.ID, Replayed: res.Replayed}, nil
+}
+
+// Parse turns an item into a communication and the objects to store beside
+// it, with the parser for mail and documents and the normaliser for posts.
+func Parse(ctx context.Context, p *ingest.Parser, n *ingest.Normalizer, it *Item, opt ingest.Options) (*doctales.Communication, []function.Object, error) {
+	if p == nil {
+		p = &ingest.Parser{}
+	}
+	if n == nil {
+		n = &ingest.Normalizer{}
+	}
+	var parsed *ingest.Parsed
+	var err error
+	switch it.Kind {
+	case KindMail:
+		parsed, err = p.ParseMail(ctx, it.Data, opt)
+	case KindDocument:
+		opt.Name = filepath.Base(it.Path)
+		parsed, err = p.ParseDocument(ctx, it.Data, opt)
+	case KindPost:
+		var c *doctales.Communication
+		if c, err = n.Normalize(it.Data); err == nil {
+			parsed = &ingest.Parsed{Communication: c}
+		}
+	default:
+		err = fmt.Errorf("importer: unknown item kind %q", it.Kind)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	objects := make([]function.Object, len(parsed.Objects))
+	for i, o := range parsed.Objects {
+		objects[i] = function.Object(o)
+	}
+	return parsed.Communication, objects, nil
+}
+
+// Remote sends items to a running server's POST /communications: a
+// message as message/rfc822, a document as a multipart upload, a post as
+// its JSON body. The server parses and stores them.
+type Remote struct {
+	// URL is the server's base URL, such as http://127.0.0.1:8080.
+	URL    string
+	Client *http.Client
+	// Retries is how many times a request answered 503 or not answered
+	// at all is sent again (with a growing pause). Zero means 3.
+	Retries int
+}
+
+var _ Sink = (*Remote)(nil)
+
+// Send posts it and reads the answer: 202 is a Result (Replayed from the
+// Idempotent-Replayed header); an error answer becomes a *doctales.Error
+// with the server's code and message.
+func (r *Remote) Send(ctx context.Context, it *Item, opt ingest.Options) (*Result, error) {
+	u, err := url.Parse(strings.TrimRight(r.URL, "/") + "/communications")
+	if err != nil {
+		return nil, fmt.Errorf("importer: server URL %q: %w", r.URL, err)
+	}
+	var body []byte
+	var ctype string
+	switch it.Kind {
+	case KindMail:
+		q := u.Query()
+		if opt.Project != "" {
+			q.Set("project", opt.Project)
+		}
+		if opt.Source != "" {
+			q.Set("source", opt.Source)
+		}
+		u.RawQuery = q.Encode()
+		body, ctype = it.Data, ingest.MediaTypeMail
+	case KindDocument:
+		body, ctype, err = upload(it, opt)
+		if err != nil {
+			return nil, err
+		}
+	case KindPost:
+		body, ctype = it.Data, "application/json"
+	default:
+		return nil, fmt.Errorf("importer: unknown item kind %q", it.Kind)
+	}
+	client := r.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	retries := r.Retries
+	if retries <= 0 {
+		retries = 3
+	}
+	for attempt := 0; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", ctype)
+		resp, err := client.Do(req)
+		if err == nil {
+			res, retry, err := readAnswer(resp)
+			if !retry || attempt >= retries {
+				return res, err
+			}
+		} else if attempt >= retries || ctx.Err() != nil {
+			return nil, fmt.Errorf("post %s: %w", it.Where(), err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 200 * time.Millisecond):
+		}
+	}
+}
+
+// readAnswer reads a POST /communications answer; retry is true for 503.
+func readAnswer(resp *http.Response) (*Result, bool, error) {
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, true, err
+	}
+	if resp.StatusCode == http.StatusAccepted || resp.StatusCode == http.StatusOK {
+		var res struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal(b, &res); err != nil {
+			return nil, false, fmt.Errorf("server answered %d with %q", resp.StatusCode, cutBytes(b, 200))
+		}
+		return &Result{ID: res.ID, Replayed: resp.Header.Get("Idempotent-Replayed") == "true"}, false, nil
+	}
+	var e struct {
+		Error string `json:"error"`
+		Code  string `json:"code"`
+		Field string `json:"field"`
+	}
+	if json.Unmarshal(b, &e) != nil || e.Code == "" {
+		return nil, resp.StatusCode == http.StatusServiceUnavailable,
+			fmt.Errorf("server answered %d: %s", resp.StatusCode, cutBytes(b, 200))
+	}
+	return nil, resp.StatusCode == http.StatusServiceUnavailable, &doctales.Error{Code: e.Code, Message: e.Error, Field: e.Field}
+}
+
+// upload builds a multipart/form-data body with the document in a part
+// named "file" and the project and source fields.
+func upload(it *Item, opt ingest.Options) ([]byte, string, error) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range map[string]string{"project": opt.Project, "source": opt.Source} {
+		if v != "" {
+			if err := mw.WriteField(k, v); err != nil {
+				return nil, "", err
+			}
+		}
+	}
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, filepath.Base(it.Path)))
+	h.Set("Content-Type", "application/octet-stream")
+	w, err := mw.CreatePart(h)
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := w.Write(it.Data); err != nil {
+		return nil, "", err
+	}
+	if err := mw.Close(); err != nil {
+		return nil, "", err
+	}
+	return buf.Bytes(), mw.FormDataContentType(), nil
+}
+
+func cutBytes(b []byte, n int) string {
+	if len(b) > n {
+		b = b[:n]
+	}
+	return strings.ToValidUTF8(string(b), "?")
+}
