@@ -5,6 +5,8 @@
 //	doctales dlq list|show ID|redrive ID|redrive --all
 //	doctales bench
 //	doctales trace <communication-id>
+//	doctales import [--project P] [--url URL] [--dry-run] <path>
+//	doctales ingest <file>
 //	doctales status
 //	doctales extract [--jsonl]
 //	doctales eval [set...]
@@ -49,6 +51,8 @@ Usage:
   doctales dlq list | show ID | redrive ID | redrive --all
   doctales bench [--n N] [--clients C] [--rate R] [--duration D]
   doctales trace <communication-id> [--json]
+  doctales import [--project P] [--source S] [--url URL] [--dry-run] [--workers N] [--wait] <path>
+  doctales ingest [--project P] [--source S] [--url URL] <file>
   doctales status [--url URL]
   doctales extract [--jsonl] < input
   doctales eval [set...]
@@ -87,6 +91,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runBench(ctx, args, stdout, stderr)
 	case "trace":
 		return runTrace(ctx, args, stdout, stderr)
+	case "import":
+		return runImport(ctx, args, stdout, stderr)
+	case "ingest":
+		return runIngest(ctx, args, stdout, stderr)
 	case "status":
 		return runStatus(ctx, args, stdout, stderr)
 	case "extract":
