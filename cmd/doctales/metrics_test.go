@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,5 +130,20 @@ functions:
 	}
 	if v := value(t, f, "doctales_ingest_bytes_total", nil); v < 300 {
 		t.Errorf("ingest bytes = %v, want the bodies' sizes", v)
+	}
+
+	// Every metric the Grafana dashboard and the operations guide name is
+	// exported.
+	for _, file := range []string{"../../deploy/grafana/doctales.json", "../../docs/operations.md"} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range regexp.MustCompile(`doctales_[a-z_]+`).FindAllString(string(b), -1) {
+			base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(name, "_bucket"), "_sum"), "_count")
+			if _, ok := f[base]; !ok {
+				t.Errorf("%s names %s, which /metrics does not export", file, name)
+			}
+		}
 	}
 }

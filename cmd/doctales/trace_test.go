@@ -40,6 +40,7 @@ functions:
 	waitIdle(t, url, 20*time.Second)
 	time.Sleep(300 * time.Millisecond) // the journal writes in the background
 
+	var samples strings.Builder
 	for _, c := range []struct {
 		id      string
 		verdict string
@@ -75,6 +76,13 @@ functions:
 		}
 		if !strings.Contains(out.String(), "verdict: "+c.verdict) {
 			t.Errorf("doctales trace %s printed:\n%s", c.id, out.String())
+		}
+		samples.WriteString("$ doctales trace " + c.id + "\n" + out.String() + "\n")
+	}
+	// DOCTALES_TRACE_SAMPLES=file writes the outputs for docs/operations.md.
+	if path := os.Getenv("DOCTALES_TRACE_SAMPLES"); path != "" {
+		if err := os.WriteFile(path, []byte(samples.String()), 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
 	if code := getJSON(t, url+"/communications/nope/events", &map[string]any{}); code != 404 {
