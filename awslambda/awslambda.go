@@ -1,0 +1,194 @@
+// Package awslambda runs the Doc-Tales functions on AWS Lambda: it turns
+// the events Lambda delivers into calls of the same function code the
+// embedded runtime calls.
+//
+//	API Gateway (REST v1 or HTTP API v2) ─▶ [API]          ─▶ httpapi.Handler (ingestion, reads)
+//	S3 ObjectCreated (async invoke)      ─▶ [Extraction]   ─▶ function.Extraction
+//	DynamoDB stream batch                ─▶ [Notification] ─▶ notify.Function, with batch item failures
+//
+// The binaries under cmd/lambda read their settings from the environment
+// the SAM template sets, build the AWS adapters (packages s3, dynamodb, sns)
+// and start the Lambda runtime with one of these handlers.
+package awslambda
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/httpapi"
+)
+
+// ErrNotAPIGatewayEvent is returned by the API handler for an event that is
+// neither an API Gateway REST (v1) nor an HTTP API (v2) proxy event.
+var ErrNotAPIGatewayEvent = errors.New("not an API Gateway proxy event (REST v1 or HTTP API v2)")
+
+// APIFunc is the handler of the API function, for lambda.Start.
+type APIFunc func(ctx context.Context, ev json.RawMessage) (json.RawMessage, error)
+
+// API returns the handler that serves API Gateway events with h: HTTP API
+// events (payload format 2.0, "version": "2.0") through
+// httpapi.ServeAPIGatewayV2, REST API proxy events (those with an
+// httpMethod) through httpapi.ServeAPIGateway. The answer is the matching
+// proxy response. Another event is ErrNotAPIGatewayEvent, which Lambda
+// reports as a function error.
+func API(h http.Handler) APIFunc {
+	return func(ctx context.Context, raw json.RawMessage) (json.RawMessage, error) {
+		var probe struct {
+			Version    string `json:"version"`
+			HTTPMethod string `json:"httpMethod"`
+		}
+		if err := json.Unmarshal(raw, &probe); err != nil {
+			return nil, fmt.Errorf("api event: %w", err)
+		}
+		switch {
+		case probe.Version == "2.0":
+			var ev events.APIGatewayV2HTTPRequest
+			if err := json.Unmarshal(raw, &ev); err != nil {
+				return nil, fmt.Errorf("api gateway v2 event: %w", err)
+			}
+			resp, err := httpapi.ServeAPIGatewayV2(ctx, h, ev)
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(resp)
+		case probe.HTTPMethod != "":
+			var ev events.APIGatewayProxyRequest
+			if err := json.Unmarshal(raw, &ev); err != nil {
+				return nil, fmt.Errorf("api gateway event: %w", err)
+			}
+			resp, err := httpapi.ServeAPIGateway(ctx, h, ev)
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(resp)
+		}
+		return nil, ErrNotAPIGatewayEvent
+	}
+}
+
+// ExtractionFunc is the handler of the extraction function.
+type ExtractionFunc func(ctx context.Context, ev events.S3Event) error
+
+// Extraction returns the handler of S3 event notifications: each record is
+// extracted by handle (function.Extraction.Handle), and an error is
+// returned, so that Lambda retries the asynchronous invocation (twice, per
+// the function's EventInvokeConfig) and then sends the event to the
+// on-failure destination. An event without records (such as the
+// s3:TestEvent S3 sends when a notification is configured) does nothing.
+func Extraction(handle func(context.Context, events.S3Event) error, logger *slog.Logger) ExtractionFunc {
+	return func(ctx context.Context, ev events.S3Event) error {
+		if len(ev.Records) == 0 {
+			logger.InfoContext(ctx, "event without records ignored", "requestId", requestID(ctx))
+			return nil
+		}
+		if err := handle(ctx, ev); err != nil {
+			logger.ErrorContext(ctx, "extraction failed", "requestId", requestID(ctx), "key", ev.Records[0].S3.Object.Key, "error", err)
+			return err
+		}
+		return nil
+	}
+}
+
+// NotificationFunc is the handler of the notification function.
+type NotificationFunc func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error)
+
+// Notification returns the handler of DynamoDB stream batches. It hands
+// handle (notify.Function.Handle) one record at a time and reports in
+// BatchItemFailures exactly the records that failed, plus the later records
+// of the same item, which it does not attempt, so that an item's changes
+// are never handled out of order. Records of other items go on: one poison
+// record does not hold back the notifications of the rest of the batch.
+//
+// With FunctionResponseTypes [ReportBatchItemFailures], Lambda retries from
+// the lowest failed sequence number (redelivering the later records too;
+// the notification ledger makes that harmless) and, after
+// MaximumRetryAttempts or MaximumRecordAgeInSeconds, sends the failed
+// records' batch to the on-failure destination. An error from handle (a
+// cancelled context, a missing topic) fails the whole batch.
+func Notification(handle func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error), logger *slog.Logger) NotificationFunc {
+	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+		resp := events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{}}
+		failedKeys := map[string]bool{}
+		for _, rec := range ev.Records {
+			key := recordKey(rec)
+			if key != "" && failedKeys[key] {
+				resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: rec.Change.SequenceNumber})
+				continue
+			}
+			r, err := handle(ctx, events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{rec}})
+			if err != nil {
+				logger.ErrorContext(ctx, "notification batch failed", "requestId", requestID(ctx), "records", len(ev.Records), "error", err)
+				return events.DynamoDBEventResponse{}, err
+			}
+			if len(r.BatchItemFailures) > 0 {
+				failedKeys[key] = key != ""
+				resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: rec.Change.SequenceNumber})
+			}
+		}
+		if n := len(resp.BatchItemFailures); n > 0 {
+			logger.WarnContext(ctx, "batch item failures", "requestId", requestID(ctx), "records", len(ev.Records), "failed", n)
+		}
+		return resp, nil
+	}
+}
+
+// recordKey returns the item a stream record is about: its sort key, or
+// else the id in its images; "" when it names none.
+func recordKey(rec events.DynamoDBEventRecord) string {
+	if sk, ok := rec.Change.Keys["SK"]; ok && sk.DataType() == events.DataTypeString {
+		return sk.String()
+	}
+	for _, img := range []map[string]events.DynamoDBAttributeValue{rec.Change.NewImage, rec.Change.OldImage} {
+		if id, ok := img["id"]; ok && id.DataType() == events.DataTypeString {
+			return doctales.SortPrefix + id.String()
+		}
+	}
+	return ""
+}
+
+// requestID returns the Lambda request id of the invocation, if any.
+func requestID(ctx context.Context) string {
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		return lc.AwsRequestID
+	}
+	return ""
+}
+
+// DeadLetterQueues answers the API's dead-letter routes on AWS, where dead
+// letters are messages in the functions' SQS on-failure queues: it lists
+// none and finds none, naming the queues. Inspect and redrive them with
+// the SQS console or `aws sqs` (docs/aws.md).
+type DeadLetterQueues struct {
+	// Queues names the on-failure queues, for the messages.
+	Queues []string
+}
+
+var _ doctales.DeadLetterStore = DeadLetterQueues{}
+
+// AddDeadLetter is not supported: Lambda writes to the queues itself.
+func (q DeadLetterQueues) AddDeadLetter(ctx context.Context, dl *doctales.DeadLetter) error {
+	return doctales.Errorf(doctales.EINVALID, "On AWS, dead letters go to the SQS queues %v.", q.Queues)
+}
+
+// DeadLetters lists none.
+func (q DeadLetterQueues) DeadLetters(ctx context.Context, subscription string, limit int) ([]*doctales.DeadLetter, error) {
+	return nil, nil
+}
+
+// DeadLetter is ENOTFOUND, naming the queues.
+func (q DeadLetterQueues) DeadLetter(ctx context.Context, id int64) (*doctales.DeadLetter, error) {
+	return nil, doctales.Errorf(doctales.ENOTFOUND, "On AWS, dead letters are in the SQS queues %v.", q.Queues)
+}
+
+// Redrive is ENOTFOUND, naming the queues.
+func (q DeadLetterQueues) Redrive(ctx context.Context, id int64) (*doctales.LogRecord, error) {
+	return nil, doctales.Errorf(doctales.ENOTFOUND, "On AWS, redrive from the SQS queues %v.", q.Queues)
+}

@@ -1,0 +1,42 @@
+// Command extraction is the Lambda function on the raw bucket's
+// s3:ObjectCreated:* notifications: it reads the object, extracts its
+// dimensions with the built-in engine (or Amazon Comprehend, with
+// DOCTALES_EXTRACTOR=comprehend, falling back to the built-in engine) and
+// updates the item in the communications table.
+//
+// Build: CGO_ENABLED=0 GOOS=linux go build -tags lambda.norpc -o bootstrap ./cmd/lambda/extraction
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	awscomprehend "github.com/aws/aws-sdk-go-v2/service/comprehend"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/awslambda"
+	"github.com/doctales/doctales/cmd/lambda/internal/boot"
+	"github.com/doctales/doctales/comprehend"
+	"github.com/doctales/doctales/extract"
+	"github.com/doctales/doctales/function"
+)
+
+func main() {
+	ctx := context.Background()
+	env, err := boot.ReadEnv("extraction", os.Getenv)
+	logger := env.Logger()
+	if err != nil {
+		boot.Fatal(logger, "extraction", err)
+	}
+	cfg, err := boot.AWSConfig(ctx)
+	if err != nil {
+		boot.Fatal(logger, "extraction", err)
+	}
+	var extractor doctales.Extractor = extract.New()
+	if env.Extractor == "comprehend" {
+		extractor = &comprehend.Extractor{Client: awscomprehend.NewFromConfig(cfg), Base: extractor, Logger: logger}
+	}
+	fn := &function.Extraction{Store: env.Store(cfg), Table: env.Table(cfg), Extractor: extractor, Logger: logger}
+	lambda.Start(awslambda.Extraction(fn.Handle, logger))
+}

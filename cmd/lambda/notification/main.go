@@ -1,0 +1,38 @@
+// Command notification is the Lambda function on the communications
+// table's stream: it publishes one notification per escalation to the SNS
+// topic NOTIFICATION_TOPIC_ARN, checking the DynamoDB ledger LEDGER_TABLE so
+// that a redelivered record does not notify twice, and reports failed
+// records in BatchItemFailures.
+//
+// Build: CGO_ENABLED=0 GOOS=linux go build -tags lambda.norpc -o bootstrap ./cmd/lambda/notification
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/doctales/doctales/awslambda"
+	"github.com/doctales/doctales/cmd/lambda/internal/boot"
+	"github.com/doctales/doctales/notify"
+)
+
+func main() {
+	ctx := context.Background()
+	env, err := boot.ReadEnv("notification", os.Getenv)
+	logger := env.Logger()
+	if err != nil {
+		boot.Fatal(logger, "notification", err)
+	}
+	cfg, err := boot.AWSConfig(ctx)
+	if err != nil {
+		boot.Fatal(logger, "notification", err)
+	}
+	topic := env.Topic(cfg)
+	fn := &notify.Function{Topic: topic, Ledger: env.Ledger(cfg), Logger: logger, TopicArn: topic.ARN()}
+	if err := fn.Validate(); err != nil {
+		boot.Fatal(logger, "notification", err)
+	}
+	lambda.Start(awslambda.Notification(fn.Handle, logger))
+}

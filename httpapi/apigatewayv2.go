@@ -1,0 +1,89 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// ServeAPIGatewayV2 runs an API Gateway HTTP API event (payload format 2.0)
+// through h and returns the response in the same format, so the HTTP
+// handler serves a Lambda function behind an HTTP API as it serves one
+// behind a REST API (ServeAPIGateway).
+//
+// The request path is rawPath, less the stage prefix when the stage is not
+// $default; the query string is rawQueryString; cookies become one Cookie
+// header. Response headers with several values go in multiValueHeaders (and
+// their first value in headers); Set-Cookie headers go in cookies. A body
+// that is not UTF-8 is sent base64-encoded.
+func ServeAPIGatewayV2(ctx context.Context, h http.Handler, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	method := ev.RequestContext.HTTP.Method
+	if method == "" {
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("api gateway v2 event: requestContext.http.method is required")
+	}
+	path := ev.RawPath
+	if path == "" {
+		path = ev.RequestContext.HTTP.Path
+	}
+	if st := ev.RequestContext.Stage; st != "" && st != "$default" {
+		if rest, ok := strings.CutPrefix(path, "/"+st); ok && (rest == "" || strings.HasPrefix(rest, "/")) {
+			path = rest
+		}
+	}
+	if path == "" {
+		path = "/"
+	}
+	u := &url.URL{Path: path, RawQuery: ev.RawQueryString}
+	body := ev.Body
+	if ev.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(ev.Body)
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("api gateway v2 event: body is not valid base64: %w", err)
+		}
+		body = string(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), strings.NewReader(body))
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("api gateway v2 event: %w", err)
+	}
+	for k, v := range ev.Headers {
+		req.Header.Set(k, v)
+	}
+	if len(ev.Cookies) > 0 {
+		req.Header.Set("Cookie", strings.Join(ev.Cookies, "; "))
+	}
+	if req.Header.Get("Content-Type") == "" && body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.RemoteAddr = ev.RequestContext.HTTP.SourceIP + ":0"
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	resp := events.APIGatewayV2HTTPResponse{StatusCode: rec.Code, Headers: map[string]string{}}
+	for k, vs := range rec.Header() {
+		if k == "Set-Cookie" {
+			resp.Cookies = append(resp.Cookies, vs...)
+			continue
+		}
+		resp.Headers[k] = vs[0]
+		if len(vs) > 1 {
+			if resp.MultiValueHeaders == nil {
+				resp.MultiValueHeaders = map[string][]string{}
+			}
+			resp.MultiValueHeaders[k] = vs
+		}
+	}
+	if b := rec.Body.Bytes(); utf8.Valid(b) {
+		resp.Body = string(b)
+	} else {
+		resp.Body, resp.IsBase64Encoded = base64.StdEncoding.EncodeToString(b), true
+	}
+	return resp, nil
+}
