@@ -1,0 +1,649 @@
+// Package sam_test checks the SAM template deploy/sam/template.yaml: that
+// goformation parses it into CloudFormation's and SAM's typed resources
+// (unknown properties fail), that every reference resolves, that it has no
+// circular dependency, and that its event source mappings are those of
+// package mapping, which the local runtime's defaults also use.
+package sam_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/awslabs/goformation/v7"
+	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/cloudformation/dynamodb"
+	"github.com/awslabs/goformation/v7/intrinsics"
+
+	dtddb "github.com/doctales/doctales/dynamodb"
+	"github.com/doctales/doctales/mapping"
+)
+
+const templatePath = "template.yaml"
+
+// functions are the template's functions and the binary each runs.
+var functions = map[string]string{
+	"IngestionFunction":    "api",
+	"ApiFunction":          "api",
+	"ExtractionFunction":   "extraction",
+	"NotificationFunction": "notification",
+}
+
+// mustParse parses the template with goformation, resolving parameters to
+// their defaults.
+func mustParse(t *testing.T) *cloudformation.Template {
+	t.Helper()
+	tpl, err := goformation.Open(templatePath)
+	if err != nil {
+		t.Fatalf("goformation: %v", err)
+	}
+	return tpl
+}
+
+// mustRaw returns the template as JSON with the intrinsic functions in
+// their long form ({"Ref": ...}, {"Fn::GetAtt": ...}), unresolved.
+func mustRaw(t *testing.T) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(templatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := intrinsics.ProcessYAML(data, &intrinsics.ProcessorOptions{NoProcess: true})
+	if err != nil {
+		t.Fatalf("yaml: %v", err)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(js, &raw); err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func resources(raw map[string]any) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for name, r := range raw["Resources"].(map[string]any) {
+		out[name] = r.(map[string]any)
+	}
+	return out
+}
+
+func props(r map[string]any) map[string]any {
+	p, _ := r["Properties"].(map[string]any)
+	return p
+}
+
+// decode re-decodes v (a part of the raw template) into out.
+func decode(t *testing.T, v any, out any) {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(out); err != nil {
+		t.Fatalf("decode %s: %v", b, err)
+	}
+}
+
+func TestTemplate_Parses(t *testing.T) {
+	tpl := mustParse(t)
+	if tpl.Transform == nil || tpl.Transform.String == nil || *tpl.Transform.String != "AWS::Serverless-2016-10-31" {
+		t.Errorf("transform = %+v", tpl.Transform)
+	}
+	for _, p := range []string{"Environment", "AppName", "Architecture", "Extractor"} {
+		if _, ok := tpl.Parameters[p]; !ok {
+			t.Errorf("parameter %s missing", p)
+		}
+	}
+	for _, o := range []string{"ApiEndpoint", "RawBucketName", "CommunicationsTableName", "NotificationTopicArn", "ExtractionDLQUrl", "NotificationDLQUrl"} {
+		if _, ok := tpl.Outputs[o]; !ok {
+			t.Errorf("output %s missing", o)
+		}
+	}
+}
+
+func TestTemplate_Functions(t *testing.T) {
+	tpl := mustParse(t)
+	fns := tpl.GetAllServerlessFunctionResources()
+	if len(fns) != len(functions) {
+		t.Errorf("%d functions, want %d", len(fns), len(functions))
+	}
+	for name, binary := range functions {
+		f, ok := fns[name]
+		if !ok {
+			t.Errorf("function %s missing", name)
+			continue
+		}
+		if aws.ToString(f.Runtime) != "provided.al2023" || aws.ToString(f.Handler) != "bootstrap" {
+			t.Errorf("%s: runtime %q handler %q, want provided.al2023 and bootstrap", name, aws.ToString(f.Runtime), aws.ToString(f.Handler))
+		}
+		if !reflect.DeepEqual(f.Architectures, []string{"arm64"}) {
+			t.Errorf("%s: architectures %v, want the Architecture parameter (default arm64)", name, f.Architectures)
+		}
+		if aws.ToString(f.Tracing) != "Active" {
+			t.Errorf("%s: X-Ray tracing %q", name, aws.ToString(f.Tracing))
+		}
+		if f.CodeUri == nil || f.CodeUri.String == nil || *f.CodeUri.String != "../../dist/lambda/"+binary+".zip" {
+			t.Errorf("%s: CodeUri %+v, want ../../dist/lambda/%s.zip (make lambda)", name, f.CodeUri, binary)
+		}
+		if f.EventInvokeConfig == nil && name != "NotificationFunction" {
+			t.Errorf("%s: no EventInvokeConfig (on-failure destination)", name)
+		}
+	}
+
+	// NOTIFICATION_TOPIC_ARN is set (the original never set it).
+	raw := resources(mustRaw(t))
+	vars := props(raw["NotificationFunction"])["Environment"].(map[string]any)["Variables"].(map[string]any)
+	if !reflect.DeepEqual(vars["NOTIFICATION_TOPIC_ARN"], map[string]any{"Ref": "NotificationTopic"}) {
+		t.Errorf("NOTIFICATION_TOPIC_ARN = %v, want !Ref NotificationTopic", vars["NOTIFICATION_TOPIC_ARN"])
+	}
+	if !reflect.DeepEqual(vars["LEDGER_TABLE"], map[string]any{"Ref": "LedgerTable"}) {
+		t.Errorf("LEDGER_TABLE = %v", vars["LEDGER_TABLE"])
+	}
+}
+
+// TestTemplate_Table compares the table with dynamodb.TableDefinition, the
+// layout the adapter reads and writes.
+func TestTemplate_Table(t *testing.T) {
+	tpl := mustParse(t)
+	tbl, err := tpl.GetDynamoDBTableWithName("CommunicationsTable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := dtddb.TableDefinition("x")
+	if aws.ToString(tbl.BillingMode) != string(def.BillingMode) {
+		t.Errorf("billing mode %q", aws.ToString(tbl.BillingMode))
+	}
+	if tbl.StreamSpecification == nil || tbl.StreamSpecification.StreamViewType != "NEW_AND_OLD_IMAGES" {
+		t.Errorf("stream %+v, want NEW_AND_OLD_IMAGES", tbl.StreamSpecification)
+	}
+	keys := func(ks []dynamodb.Table_KeySchema) string {
+		var s []string
+		for _, k := range ks {
+			s = append(s, k.AttributeName+":"+k.KeyType)
+		}
+		return strings.Join(s, ",")
+	}
+	defKeys := func(name string) string {
+		for _, k := range def.KeySchema {
+			if name == "" {
+				return keysOf(def.KeySchema)
+			}
+			_ = k
+		}
+		for _, g := range def.GlobalSecondaryIndexes {
+			if aws.ToString(g.IndexName) == name {
+				return keysOf(g.KeySchema)
+			}
+		}
+		return "?"
+	}
+	if got, want := keys(tbl.KeySchema), defKeys(""); got != want {
+		t.Errorf("key schema %s, want %s", got, want)
+	}
+	if len(tbl.GlobalSecondaryIndexes) != len(def.GlobalSecondaryIndexes) {
+		t.Errorf("%d GSIs, want %d", len(tbl.GlobalSecondaryIndexes), len(def.GlobalSecondaryIndexes))
+	}
+	for _, g := range tbl.GlobalSecondaryIndexes {
+		if got, want := keys(g.KeySchema), defKeys(g.IndexName); got != want {
+			t.Errorf("%s: keys %s, want %s", g.IndexName, got, want)
+		}
+		if g.Projection == nil || aws.ToString(g.Projection.ProjectionType) != "ALL" {
+			t.Errorf("%s: projection %+v", g.IndexName, g.Projection)
+		}
+	}
+	var attrs []string
+	for _, a := range tbl.AttributeDefinitions {
+		attrs = append(attrs, a.AttributeName+":"+a.AttributeType)
+	}
+	var want []string
+	for _, a := range def.AttributeDefinitions {
+		want = append(want, aws.ToString(a.AttributeName)+":"+string(a.AttributeType))
+	}
+	sort.Strings(attrs)
+	sort.Strings(want)
+	if !slices.Equal(attrs, want) {
+		t.Errorf("attributes %v, want %v", attrs, want)
+	}
+
+	ledger, err := tpl.GetDynamoDBTableWithName("LedgerTable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := keys(ledger.KeySchema), keysOf(dtddb.LedgerDefinition("x").KeySchema); got != want {
+		t.Errorf("ledger keys %s, want %s", got, want)
+	}
+	if ledger.TimeToLiveSpecification == nil || aws.ToString(ledger.TimeToLiveSpecification.AttributeName) != dtddb.AttrExpiresAt {
+		t.Errorf("ledger TTL %+v", ledger.TimeToLiveSpecification)
+	}
+}
+
+func keysOf[K interface{ ~[]E }, E any](ks K) string {
+	var s []string
+	for _, k := range ks {
+		v := reflect.ValueOf(k)
+		s = append(s, aws.ToString(v.FieldByName("AttributeName").Interface().(*string))+":"+fmt.Sprint(v.FieldByName("KeyType").Interface()))
+	}
+	return strings.Join(s, ",")
+}
+
+// streamEvent is SAM's DynamoDB event, with the properties goformation's
+// model lacks (FilterCriteria, FunctionResponseTypes).
+type streamEvent struct {
+	Type       string
+	Properties struct {
+		Stream                     any
+		StartingPosition           string
+		BatchSize                  int
+		MaximumRetryAttempts       int
+		MaximumRecordAgeInSeconds  int
+		BisectBatchOnFunctionError bool
+		ParallelizationFactor      int
+		FunctionResponseTypes      []string
+		FilterCriteria             struct{ Filters []struct{ Pattern string } }
+		DestinationConfig          struct {
+			OnFailure struct {
+				Type        string
+				Destination any
+			}
+		}
+	}
+}
+
+// TestTemplate_NotificationMapping: the stream mapping is
+// mapping.Notification(), the local runtime's default.
+func TestTemplate_NotificationMapping(t *testing.T) {
+	raw := resources(mustRaw(t))
+	events := props(raw["NotificationFunction"])["Events"].(map[string]any)
+	if len(events) != 1 {
+		t.Fatalf("notification events: %v", events)
+	}
+	var ev streamEvent
+	decode(t, events["CommunicationsStream"], &ev)
+	p, m := ev.Properties, mapping.Notification()
+	var filters []string
+	for _, f := range p.FilterCriteria.Filters {
+		filters = append(filters, f.Pattern)
+	}
+	got := mapping.EventSourceMapping{
+		Source:                     "aws:dynamodb",
+		Filters:                    filters,
+		BatchSize:                  p.BatchSize,
+		MaximumRetryAttempts:       p.MaximumRetryAttempts,
+		MaximumRecordAgeInSeconds:  p.MaximumRecordAgeInSeconds,
+		BisectBatchOnFunctionError: p.BisectBatchOnFunctionError,
+		ParallelizationFactor:      p.ParallelizationFactor,
+		StartingPosition:           p.StartingPosition,
+		FunctionResponseTypes:      p.FunctionResponseTypes,
+	}
+	if ev.Type != "DynamoDB" || !reflect.DeepEqual(got, m) {
+		t.Errorf("template's stream mapping\n %+v\nmapping.Notification()\n %+v", got, m)
+	}
+	if getAtt(p.Stream) != "CommunicationsTable.StreamArn" {
+		t.Errorf("stream = %v", p.Stream)
+	}
+	if p.DestinationConfig.OnFailure.Type != "SQS" || getAtt(p.DestinationConfig.OnFailure.Destination) != "NotificationDLQ.Arn" {
+		t.Errorf("on-failure destination = %+v", p.DestinationConfig.OnFailure)
+	}
+	// The architecture document's pattern, whitespace aside.
+	var a, b any
+	_ = json.Unmarshal([]byte(`{"dynamodb": {"NewImage": {"metadata": {"M": {"urgency": {"S": ["high"]}}}}}}`), &a)
+	_ = json.Unmarshal([]byte(filters[0]), &b)
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("filter %s is not the architecture document's", filters[0])
+	}
+}
+
+// TestTemplate_ExtractionTrigger: s3:ObjectCreated:* on the raw bucket, and
+// the asynchronous retry settings of mapping.Extraction().
+func TestTemplate_ExtractionTrigger(t *testing.T) {
+	raw := resources(mustRaw(t))
+	p := props(raw["ExtractionFunction"])
+	var ev struct {
+		Type       string
+		Properties struct {
+			Bucket any
+			Events string
+		}
+	}
+	decode(t, p["Events"].(map[string]any)["RawObjectCreated"], &ev)
+	if ev.Type != "S3" || ev.Properties.Events != mapping.ObjectCreatedEvents || !reflect.DeepEqual(ev.Properties.Bucket, map[string]any{"Ref": "RawCommunicationsBucket"}) {
+		t.Errorf("S3 event = %+v", ev)
+	}
+	var eic struct {
+		MaximumRetryAttempts     int
+		MaximumEventAgeInSeconds int
+		DestinationConfig        struct {
+			OnFailure struct {
+				Type        string
+				Destination any
+			}
+		}
+	}
+	decode(t, p["EventInvokeConfig"], &eic)
+	m := mapping.Extraction()
+	if eic.MaximumRetryAttempts != m.MaximumRetryAttempts || eic.MaximumEventAgeInSeconds != m.MaximumRecordAgeInSeconds {
+		t.Errorf("EventInvokeConfig retries %d age %d, want mapping.Extraction()'s %d and %d",
+			eic.MaximumRetryAttempts, eic.MaximumEventAgeInSeconds, m.MaximumRetryAttempts, m.MaximumRecordAgeInSeconds)
+	}
+	if m.MaximumRetryAttempts > mapping.MaxAsyncRetryAttempts || m.MaximumRecordAge() > mapping.MaxAsyncEventAge {
+		t.Errorf("mapping.Extraction() is outside Lambda's asynchronous limits: %+v", m)
+	}
+	if eic.DestinationConfig.OnFailure.Type != "SQS" || getAtt(eic.DestinationConfig.OnFailure.Destination) != "ExtractionDLQ.Arn" {
+		t.Errorf("extraction on-failure destination = %+v", eic.DestinationConfig.OnFailure)
+	}
+}
+
+// getAtt returns "Resource.Attribute" of an Fn::GetAtt in either form
+// (!GetAtt A.B or [A, B]), or "".
+func getAtt(v any) string {
+	m, _ := v.(map[string]any)
+	switch x := m["Fn::GetAtt"].(type) {
+	case string:
+		return x
+	case []any:
+		if len(x) == 2 {
+			return fmt.Sprintf("%v.%v", x[0], x[1])
+		}
+	}
+	return ""
+}
+
+// refs returns the names v refers to: Ref targets, Fn::GetAtt resources,
+// and ${Name} or ${Name.Attr} in Fn::Sub strings.
+func refs(v any) []string {
+	var out []string
+	var walk func(v any)
+	sub := regexp.MustCompile(`\$\{([A-Za-z0-9:]+)(\.[A-Za-z0-9.]+)?\}`)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				switch k {
+				case "Ref":
+					if s, ok := x.(string); ok {
+						out = append(out, s)
+						continue
+					}
+				case "Fn::GetAtt":
+					if l, ok := x.([]any); ok && len(l) > 0 {
+						out = append(out, fmt.Sprint(l[0]))
+						continue
+					}
+					if s, ok := x.(string); ok {
+						res, _, _ := strings.Cut(s, ".")
+						out = append(out, res)
+						continue
+					}
+				case "Fn::Sub":
+					s, _ := x.(string)
+					if l, ok := x.([]any); ok && len(l) > 0 {
+						s, _ = l[0].(string)
+						walk(l[1:])
+					}
+					for _, m := range sub.FindAllStringSubmatch(s, -1) {
+						out = append(out, m[1])
+					}
+					continue
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	return out
+}
+
+// TestTemplate_References checks that every reference names a parameter, a
+// resource or a pseudo parameter, that every condition used is defined, and
+// that the resources depend on one another without a cycle, counting SAM's
+// S3 event (the bucket's notification needs the function).
+func TestTemplate_References(t *testing.T) {
+	raw := mustRaw(t)
+	res := resources(raw)
+	params := raw["Parameters"].(map[string]any)
+	conds := raw["Conditions"].(map[string]any)
+
+	known := func(name string) bool {
+		_, isParam := params[name]
+		_, isRes := res[name]
+		return isParam || isRes || strings.HasPrefix(name, "AWS::")
+	}
+	for _, section := range []string{"Resources", "Outputs", "Conditions"} {
+		for _, name := range refs(raw[section]) {
+			if !known(name) {
+				t.Errorf("%s: reference to unknown %q", section, name)
+			}
+		}
+	}
+	for name, r := range res {
+		if c, ok := r["Condition"].(string); ok {
+			if _, ok := conds[c]; !ok {
+				t.Errorf("%s: unknown condition %q", name, c)
+			}
+		}
+	}
+
+	// The dependency graph.
+	deps := map[string][]string{}
+	for name, r := range res {
+		for _, x := range refs(r) {
+			if _, ok := res[x]; ok && x != name {
+				deps[name] = append(deps[name], x)
+			}
+		}
+		switch d := r["DependsOn"].(type) {
+		case string:
+			deps[name] = append(deps[name], d)
+		case []any:
+			for _, x := range d {
+				deps[name] = append(deps[name], fmt.Sprint(x))
+			}
+		}
+	}
+	// SAM's S3 event: the bucket's NotificationConfiguration refers to the
+	// function (and its permission), so the bucket depends on the function.
+	for name, r := range res {
+		if r["Type"] != "AWS::Serverless::Function" {
+			continue
+		}
+		evs, _ := props(r)["Events"].(map[string]any)
+		for _, ev := range evs {
+			e := ev.(map[string]any)
+			if e["Type"] == "S3" {
+				b := e["Properties"].(map[string]any)["Bucket"].(map[string]any)["Ref"].(string)
+				deps[b] = append(deps[b], name)
+				// The event's own reference to the bucket is SAM's, not a
+				// dependency of the function: drop that one occurrence.
+				if i := slices.Index(deps[name], b); i >= 0 {
+					deps[name] = slices.Delete(deps[name], i, i+1)
+				}
+			}
+		}
+	}
+	if cycle := findCycle(deps); cycle != nil {
+		t.Errorf("circular dependency: %s", strings.Join(cycle, " -> "))
+	}
+	// No other resource refers to the bucket: it is named, not referenced.
+	for name, ds := range deps {
+		if name != "RawCommunicationsBucket" && slices.Contains(ds, "RawCommunicationsBucket") {
+			t.Errorf("%s refers to RawCommunicationsBucket; use its name to avoid a cycle", name)
+		}
+	}
+}
+
+// findCycle returns a dependency cycle, or nil.
+func findCycle(deps map[string][]string) []string {
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := map[string]int{}
+	var stack []string
+	var visit func(n string) []string
+	visit = func(n string) []string {
+		color[n] = grey
+		stack = append(stack, n)
+		for _, d := range deps[n] {
+			switch color[d] {
+			case grey:
+				i := slices.Index(stack, d)
+				return append(slices.Clone(stack[i:]), d)
+			case white:
+				if c := visit(d); c != nil {
+					return c
+				}
+			}
+		}
+		stack = stack[:len(stack)-1]
+		color[n] = black
+		return nil
+	}
+	names := make([]string, 0, len(deps))
+	for n := range deps {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if color[n] == white {
+			if c := visit(n); c != nil {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+func TestFindCycle(t *testing.T) {
+	if c := findCycle(map[string][]string{"a": {"b"}, "b": {"c"}}); c != nil {
+		t.Errorf("acyclic: %v", c)
+	}
+	if c := findCycle(map[string][]string{"Bucket": {"Fn"}, "Fn": {"Role"}, "Role": {"Bucket"}}); len(c) != 4 {
+		t.Errorf("cycle not found: %v", c)
+	}
+}
+
+// TestTemplate_LeastPrivilege: inline statements only, no wildcard actions,
+// and resource "*" only where the service has no resource (Comprehend's
+// detect calls).
+func TestTemplate_LeastPrivilege(t *testing.T) {
+	res := resources(mustRaw(t))
+	for name := range functions {
+		pols, _ := props(res[name])["Policies"].([]any)
+		if len(pols) == 0 {
+			t.Errorf("%s: no policies", name)
+		}
+		for _, p := range pols {
+			// Unwrap !If [cond, policy, !Ref AWS::NoValue].
+			if m, ok := p.(map[string]any); ok {
+				if l, ok := m["Fn::If"].([]any); ok {
+					p = l[1]
+				}
+			}
+			var doc struct {
+				Statement []struct {
+					Sid      string
+					Effect   string
+					Action   []string
+					Resource any
+				}
+			}
+			decode(t, p, &doc)
+			for _, s := range doc.Statement {
+				for _, a := range s.Action {
+					if a == "*" || strings.HasSuffix(a, ":*") {
+						t.Errorf("%s %s: wildcard action %q", name, s.Sid, a)
+					}
+				}
+				if s.Resource == "*" && !allComprehend(s.Action) {
+					t.Errorf("%s %s: resource * for %v", name, s.Sid, s.Action)
+				}
+			}
+		}
+	}
+}
+
+func allComprehend(actions []string) bool {
+	for _, a := range actions {
+		if !strings.HasPrefix(a, "comprehend:") {
+			return false
+		}
+	}
+	return true
+}
+
+// TestTemplate_Alarms: an alarm on each dead-letter queue's depth, on each
+// function's errors and on the stream's iterator age, all to AlarmTopic.
+func TestTemplate_Alarms(t *testing.T) {
+	tpl := mustParse(t)
+	raw := resources(mustRaw(t))
+	want := map[string]bool{}
+	for name, r := range raw {
+		if r["Type"] == "AWS::SQS::Queue" {
+			want["ApproximateNumberOfMessagesVisible/"+name] = true
+		}
+	}
+	for name := range functions {
+		want["Errors/"+name] = true
+	}
+	want["IteratorAge/NotificationFunction"] = true
+
+	got := map[string]bool{}
+	for name, a := range tpl.GetAllCloudWatchAlarmResources() {
+		dims := raw[name]["Properties"].(map[string]any)["Dimensions"].([]any)
+		target := refs(dims)
+		if len(target) != 1 {
+			t.Errorf("%s: dimensions %v", name, dims)
+			continue
+		}
+		got[aws.ToString(a.MetricName)+"/"+target[0]] = true
+		if !reflect.DeepEqual(refs(raw[name]["Properties"].(map[string]any)["AlarmActions"]), []string{"AlarmTopic"}) {
+			t.Errorf("%s: alarm actions do not go to AlarmTopic", name)
+		}
+	}
+	for k := range want {
+		if !got[k] {
+			t.Errorf("no alarm on %s", k)
+		}
+	}
+}
+
+// TestTemplate_Serverless checks the typed SAM resources goformation
+// builds: the HTTP API and the routes to the two API functions.
+func TestTemplate_Serverless(t *testing.T) {
+	tpl := mustParse(t)
+	if _, err := tpl.GetServerlessHttpApiWithName("DocTalesApi"); err != nil {
+		t.Fatal(err)
+	}
+	routes := map[string]string{}
+	for name, f := range tpl.GetAllServerlessFunctionResources() {
+		for _, ev := range f.Events {
+			if ev.Type == "HttpApi" && ev.Properties != nil && ev.Properties.HttpApiEvent != nil {
+				e := ev.Properties.HttpApiEvent
+				routes[aws.ToString(e.Method)+" "+aws.ToString(e.Path)] = name
+			}
+		}
+	}
+	want := map[string]string{
+		"POST /communications":     "IngestionFunction",
+		"GET /communications":      "ApiFunction",
+		"GET /communications/{id}": "ApiFunction",
+		"GET /healthz":             "ApiFunction",
+	}
+	if !reflect.DeepEqual(routes, want) {
+		t.Errorf("routes %v, want %v", routes, want)
+	}
+}
