@@ -148,13 +148,21 @@ type docxBodyInfo struct {
 	tables, images, charts int
 }
 
-// docxBody reads the text and the visual elements of word/document.xml.
+// docxBody reads the text and the visual elements of word/document.xml:
+// paragraphs on their own lines, the paragraphs of a table cell joined by
+// spaces, cells separated by tabs and rows on their own lines.
 func docxBody(doc []byte, limit int) (*docxBodyInfo, error) {
 	out := &docxBodyInfo{}
-	var b strings.Builder
+	var b bytes.Buffer
 	dec := xml.NewDecoder(bytes.NewReader(doc))
 	dec.Strict = false
 	inText := false
+	inCell := 0
+	trim := func(cut string) {
+		for b.Len() > 0 && strings.IndexByte(cut, b.Bytes()[b.Len()-1]) >= 0 {
+			b.Truncate(b.Len() - 1)
+		}
+	}
 	for b.Len() <= limit {
 		tok, err := dec.Token()
 		if err == io.EOF {
@@ -177,6 +185,8 @@ func docxBody(doc []byte, limit int) (*docxBodyInfo, error) {
 				b.WriteByte('\n')
 			case "tbl":
 				out.tables++
+			case "tc":
+				inCell++
 			case "pic", "imagedata":
 				// A DrawingML picture or a VML image.
 				out.images++
@@ -192,10 +202,17 @@ func docxBody(doc []byte, limit int) (*docxBodyInfo, error) {
 			case "t":
 				inText = false
 			case "p":
-				b.WriteByte('\n')
+				if inCell > 0 {
+					b.WriteByte(' ')
+				} else {
+					b.WriteByte('\n')
+				}
 			case "tc":
+				inCell = max(0, inCell-1)
+				trim(" ")
 				b.WriteByte('\t')
 			case "tr":
+				trim("\t ")
 				b.WriteByte('\n')
 			}
 		case xml.CharData:

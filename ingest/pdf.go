@@ -24,7 +24,7 @@ var errPDFStop = errors.New("enough text")
 // pdfText reads a PDF with github.com/ledongthuc/pdf: the pages found by
 // walking the page tree, each page's text from its content streams (words
 // split where the layout moves, lines where it moves down), the Info
-// title, author and creation date, image XObjects per page, and tables
+// title, author and creation date, the images each page draws, and tables
 // from the structure tree of a tagged PDF. PDF has no notion of a chart, so
 // chartCount stays 0. An encrypted PDF without a user password opens; one
 // with a password is EINVALID.
@@ -63,34 +63,32 @@ func (p *Parser) pdfText(data []byte) (*docInfo, error) {
 
 	var b strings.Builder
 	for _, pg := range pages {
-		info.Images += pdfImages(pg.Resources(), 0)
-		if b.Len() <= p.MaxContentBytes {
-			pdfPageText(pg, &b, p.MaxContentBytes)
-			b.WriteString("\n\n")
+		if b.Len() > p.MaxContentBytes {
+			break
 		}
+		info.Images += pdfPageText(pg, &b, p.MaxContentBytes)
+		b.WriteString("\n\n")
 	}
 	info.Text = b.String()
 	info.Tables = pdfStructCount(r.Trailer().Key("Root").Key("StructTreeRoot"), "Table")
 	return info, nil
 }
 
-// pdfImages counts the image XObjects of a page's resources, and those of
-// the form XObjects it uses, one level down.
-func pdfImages(res pdf.Value, depth int) int {
-	xo := res.Key("XObject")
-	n := 0
-	for _, k := range xo.Keys() {
-		x := xo.Key(k)
-		switch x.Key("Subtype").Name() {
-		case "Image":
-			n++
-		case "Form":
-			if depth < 1 {
-				n += pdfImages(x.Key("Resources"), depth+1)
+// isPDFImage reports whether the XObject x is an image, or a form that
+// draws one directly.
+func isPDFImage(x pdf.Value) bool {
+	switch x.Key("Subtype").Name() {
+	case "Image":
+		return true
+	case "Form":
+		xo := x.Key("Resources").Key("XObject")
+		for _, k := range xo.Keys() {
+			if xo.Key(k).Key("Subtype").Name() == "Image" {
+				return true
 			}
 		}
 	}
-	return n
+	return false
 }
 
 // pdfStructCount counts the structure elements of type typ in a tagged
@@ -120,14 +118,17 @@ func pdfStructCount(root pdf.Value, typ string) int {
 }
 
 // pdfPageText appends the text of one page to b, at most limit bytes in
-// all. It interprets the text operators itself, rather than calling
+// all, and returns the number of distinct images the page draws (Do of an
+// image XObject). It interprets the text operators itself, rather than calling
 // Page.GetPlainText, so that glyph positioning (TJ offsets, Td moves) turns
 // into spaces and line breaks instead of gluing words together.
-func pdfPageText(pg pdf.Page, b *strings.Builder, limit int) {
+func pdfPageText(pg pdf.Page, b *strings.Builder, limit int) (images int) {
 	contents := pg.V.Key("Contents")
 	if contents.IsNull() {
-		return
+		return 0
 	}
+	xobjects := pg.Resources().Key("XObject")
+	drawn := map[string]bool{}
 	fonts := map[string]*pdf.Font{}
 	for _, name := range pg.Fonts() {
 		f := pg.Font(name)
@@ -164,6 +165,7 @@ func pdfPageText(pg pdf.Page, b *strings.Builder, limit int) {
 		// stop it once enough is read: keep the text found so far.
 		_ = recover()
 	}()
+	defer func() { images = len(drawn) }()
 	pdf.Interpret(contents, func(stk *pdf.Stack, op string) {
 		if b.Len() > limit {
 			panic(errPDFStop)
@@ -174,6 +176,14 @@ func pdfPageText(pg pdf.Page, b *strings.Builder, limit int) {
 			args[i] = stk.Pop()
 		}
 		switch op {
+		case "Do":
+			if len(args) == 1 {
+				name := args[0].Name()
+				if !drawn[name] && isPDFImage(xobjects.Key(name)) {
+					drawn[name] = true
+					images++
+				}
+			}
 		case "BT":
 			space()
 		case "T*":
@@ -230,6 +240,7 @@ func pdfPageText(pg pdf.Page, b *strings.Builder, limit int) {
 			}
 		}
 	})
+	return len(drawn)
 }
 
 // pdfDate parses a PDF date string "D:YYYYMMDDHHmmSSOHH'mm'" (every part

@@ -164,11 +164,25 @@ func parseSocialTime(v any) (time.Time, bool) {
 			return t, t.Year() >= 1970 && t.Year() <= 9999
 		}
 	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil && f > 0 && f < 253402300800 {
-		sec := int64(f)
-		return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC(), true
+	// Unix seconds, with the fraction read exactly (a float would turn
+	// Slack's ".000200" into 200.033µs).
+	whole, frac, _ := strings.Cut(s, ".")
+	sec, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || sec <= 0 || sec >= 253402300800 || len(frac) > 9 {
+		return time.Time{}, false
 	}
-	return time.Time{}, false
+	var nsec int64
+	if frac != "" {
+		n, err := strconv.ParseInt(frac, 10, 64)
+		if err != nil || n < 0 {
+			return time.Time{}, false
+		}
+		for i := len(frac); i < 9; i++ {
+			n *= 10
+		}
+		nsec = n
+	}
+	return time.Unix(sec, nsec).UTC(), true
 }
 
 // SlackDirectory holds the users and channels of a Slack export

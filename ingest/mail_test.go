@@ -1,0 +1,224 @@
+package ingest_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/ingest"
+)
+
+var fixedNow = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+func newParser() *ingest.Parser {
+	return &ingest.Parser{Now: func() time.Time { return fixedNow }}
+}
+
+func TestParser_ParseMail(t *testing.T) {
+	ctx := context.Background()
+	p := newParser()
+
+	t.Run("OK", func(t *testing.T) {
+		res, err := p.ParseMail(ctx, []byte(sampleMail), ingest.Options{Project: "q3"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := res.Communication
+		if c.Type != "email" || c.Source != "email" || c.Project != "q3" {
+			t.Errorf("type, source, project = %q, %q, %q", c.Type, c.Source, c.Project)
+		}
+		if c.Subject != "Réunion budget" {
+			t.Errorf("subject = %q", c.Subject)
+		}
+		if c.Sender != "Ruiz, Ana" || c.SenderID != "ana@acme.example" {
+			t.Errorf("sender = %q <%s>", c.Sender, c.SenderID)
+		}
+		if want := []string{"bo@example.com", "carla@example.com"}; !reflect.DeepEqual(c.Recipients, want) {
+			t.Errorf("recipients = %q, want %q", c.Recipients, want)
+		}
+		if want := []string{"juergen@example.de"}; !reflect.DeepEqual(c.Cc, want) {
+			t.Errorf("cc = %q", c.Cc)
+		}
+		if want := time.Date(2025, 6, 10, 13, 30, 0, 0, time.UTC); !c.Timestamp.Equal(want) {
+			t.Errorf("timestamp = %s, want %s", c.Timestamp, want)
+		}
+		if !strings.Contains(c.Content, "la réunion est reportée") || strings.Contains(c.Content, "<p>") {
+			t.Errorf("content = %q: want the Latin-1 text part in UTF-8", c.Content)
+		}
+		f := c.Fields
+		for k, want := range map[string]any{
+			"messageId": "abc.123@acme.example", "inReplyTo": "parent@acme.example",
+			"threadId": "root@acme.example", "listId": "Finance team <finance.acme.example>",
+			"x-priority": "1 (Highest)", "importance": "High", "charset": "iso-8859-1", "hasHtml": true,
+		} {
+			if f[k] != want {
+				t.Errorf("fields[%q] = %#v, want %#v", k, f[k], want)
+			}
+		}
+		if refs := f["references"]; !reflect.DeepEqual(refs, []string{"root@acme.example", "parent@acme.example"}) {
+			t.Errorf("references = %#v", refs)
+		}
+		to, _ := json.Marshal(f["to"])
+		if string(to) != `[{"email":"bo@example.com","name":"Bo Lind"},{"email":"carla@example.com"}]` {
+			t.Errorf("fields.to = %s", to)
+		}
+		cc, _ := json.Marshal(f["cc"])
+		if string(cc) != `[{"email":"juergen@example.de","name":"Jürgen"}]` {
+			t.Errorf("fields.cc = %s (the encoded word must be decoded)", cc)
+		}
+		if rt, _ := json.Marshal(f["replyTo"]); string(rt) != `[{"email":"finance@acme.example","name":"Finance"}]` {
+			t.Errorf("fields.replyTo = %s", rt)
+		}
+		// A priority header is kept as evidence, never as the sender's
+		// urgency: spam sets it freely.
+		if c.Metadata.Urgency != "" || c.Metadata.SenderUrgency != "" {
+			t.Errorf("metadata = %+v: a priority header must not set urgency", c.Metadata)
+		}
+
+		// The original bytes and the attachment are stored beside the
+		// communication; the attachment's name cannot escape its folder.
+		prefix := strings.TrimSuffix(doctales.ObjectKey(c), ".json")
+		if len(res.Objects) != 2 {
+			t.Fatalf("objects = %d, want the raw message and one attachment", len(res.Objects))
+		}
+		if o := res.Objects[0]; o.Key != prefix+".eml" || string(o.Data) != sampleMail || o.ContentType != "message/rfc822" {
+			t.Errorf("raw object = %q %q (%d bytes)", o.Key, o.ContentType, len(o.Data))
+		}
+		a := res.Objects[1]
+		if a.Key != prefix+"/attachments/1-passwd_report.pdf" || !strings.HasPrefix(string(a.Data), "%PDF-1.4") {
+			t.Errorf("attachment object = %q %q", a.Key, a.Data)
+		}
+		if len(c.Attachments) != 1 || c.Attachments[0].Name != "../../etc/passwd report.pdf" ||
+			c.Attachments[0].Type != "application/pdf" || c.Attachments[0].Size != int64(len(a.Data)) {
+			t.Errorf("attachments = %+v", c.Attachments)
+		}
+		if c.RequestHash != doctales.ContentHash([]byte(sampleMail)) {
+			t.Errorf("request hash = %q", c.RequestHash)
+		}
+	})
+
+	t.Run("SameMessageSameID", func(t *testing.T) {
+		a, err := p.ParseMail(ctx, []byte(sampleMail), ingest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := p.ParseMail(ctx, []byte(sampleMail), ingest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Communication.ID != b.Communication.ID || a.Communication.RequestHash != b.Communication.RequestHash {
+			t.Errorf("ids %q, %q: the same message must get the same id and hash", a.Communication.ID, b.Communication.ID)
+		}
+		other, _ := p.ParseMail(ctx, []byte(sampleMail), ingest.Options{Project: "other"})
+		if other.Communication.ID == a.Communication.ID {
+			t.Error("the same message in another project must get another id")
+		}
+		// Without a Message-ID the id comes from the bytes.
+		noID := strings.Replace(sampleMail, "Message-ID: <abc.123@acme.example>\r\n", "", 1)
+		c1, _ := p.ParseMail(ctx, []byte(noID), ingest.Options{})
+		c2, _ := p.ParseMail(ctx, []byte(noID+"x"), ingest.Options{})
+		if c1.Communication.ID == c2.Communication.ID || c1.Communication.ID == a.Communication.ID {
+			t.Error("messages without Message-ID must get ids from their bytes")
+		}
+	})
+
+	t.Run("HTMLOnly", func(t *testing.T) {
+		res, err := p.ParseMail(ctx, []byte(htmlOnlyMail), ingest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := res.Communication
+		want := "Big sale\n\nSave 50% today only.\n\n- Shoes\n- Hats"
+		if c.Content != want {
+			t.Errorf("content = %q, want %q", c.Content, want)
+		}
+		if c.Fields["bodyFromHtml"] != true {
+			t.Error("bodyFromHtml not set")
+		}
+		// No Date: the time of import, said so.
+		if !c.Timestamp.Equal(fixedNow) || c.Fields["dateSource"] != "import" {
+			t.Errorf("timestamp %s from %v", c.Timestamp, c.Fields["dateSource"])
+		}
+	})
+
+	t.Run("BrokenAddressesAndDates", func(t *testing.T) {
+		msg := "From: Weird Sender <weird@example.com\nTo: ,,, a@b.example;\n" +
+			"Date: Thursday, 22 August 2002 (whenever)\n" +
+			"Received: from x by y; Thu, 22 Aug 2002 12:36:23 +0100\nSubject: hi\n\nbody\n"
+		res, err := p.ParseMail(ctx, []byte(msg), ingest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := res.Communication
+		if c.SenderID != "weird@example.com" && c.Sender == "" {
+			t.Errorf("sender = %q <%s>: a broken From must still name someone", c.Sender, c.SenderID)
+		}
+		if c.Fields["dateSource"] != "received" || c.Timestamp.Year() != 2002 {
+			t.Errorf("timestamp %s from %v: want the Received stamp", c.Timestamp, c.Fields["dateSource"])
+		}
+	})
+
+	t.Run("ErrNotMail", func(t *testing.T) {
+		for _, in := range []string{"", "   \n", "just some words\nand more\n", "\x00\x01\x02binary"} {
+			_, err := p.ParseMail(ctx, []byte(in), ingest.Options{})
+			if code := doctales.ErrorCode(err); code != doctales.EINVALID {
+				t.Errorf("%q: code %q (%v), want invalid", in, code, err)
+			}
+		}
+	})
+}
+
+// TestParser_Limits crosses each limit once and checks the error names it.
+func TestParser_Limits(t *testing.T) {
+	ctx := context.Background()
+	multipart := func(parts int, size int) string {
+		var b strings.Builder
+		b.WriteString("From: a@example.com\nSubject: x\nContent-Type: multipart/mixed; boundary=b\n\n")
+		for i := 0; i < parts; i++ {
+			fmt.Fprintf(&b, "--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=f%d.bin\n\n%s\n", i, strings.Repeat("x", size))
+		}
+		b.WriteString("--b--\n")
+		return b.String()
+	}
+	nested := func(depth int) string {
+		var b strings.Builder
+		b.WriteString("From: a@example.com\nSubject: x\nContent-Type: multipart/mixed; boundary=b0\n\n")
+		for i := 1; i <= depth; i++ {
+			fmt.Fprintf(&b, "--b%d\nContent-Type: multipart/mixed; boundary=b%d\n\n", i-1, i)
+		}
+		fmt.Fprintf(&b, "--b%d\nContent-Type: text/plain\n\nhello\n", depth)
+		for i := depth; i >= 0; i-- {
+			fmt.Fprintf(&b, "--b%d--\n", i)
+		}
+		return b.String()
+	}
+	tests := []struct {
+		name   string
+		p      ingest.Parser
+		msg    string
+		code   string
+		substr string
+	}{
+		{"MessageSize", ingest.Parser{MaxMessageBytes: 100}, multipart(1, 200), doctales.ETOOLARGE, "the limit is 100 bytes"},
+		{"AttachmentCount", ingest.Parser{MaxAttachments: 3}, multipart(4, 1), doctales.ETOOLARGE, "4 attachments; the limit is 3"},
+		{"AttachmentSize", ingest.Parser{MaxAttachmentBytes: 10}, multipart(1, 11), doctales.ETOOLARGE, "is 11 bytes; the limit is 10 bytes"},
+		{"Parts", ingest.Parser{MaxParts: 3}, multipart(3, 1), doctales.ETOOLARGE, "4 MIME parts; the limit is 3"},
+		{"Depth", ingest.Parser{MaxPartDepth: 5}, nested(6), doctales.ETOOLARGE, "7 levels deep; the limit is 5"},
+		{"Boundaries", ingest.Parser{MaxParts: 5}, nested(6), doctales.ETOOLARGE, "multipart boundaries; the limit is 5 MIME parts"},
+		{"Time", ingest.Parser{Timeout: time.Microsecond}, multipart(50, 100_000), doctales.ETOOLARGE, "to parse; the limit is 1µs"},
+		{"WithinLimits", ingest.Parser{MaxAttachments: 4, MaxParts: 10, MaxPartDepth: 7}, nested(6), "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.p.ParseMail(ctx, []byte(tt.msg), ingest.Options{})
+			if doctales.ErrorCode(err) != tt.code || (tt.code != "" && !strings.Contains(doctales.ErrorMessage(err), tt.substr)) {
+				t.Fatalf("error %v, want code %q with %q", err, tt.code, tt.substr)
+			}
+		})
+	}
+}
