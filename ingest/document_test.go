@@ -61,7 +61,7 @@ func TestParser_ParseDocument(t *testing.T) {
 		}},
 		{"SniffedPDF", samplePDF(t), ingest.Options{Name: "upload"}, want{
 			subject: "Q3 Report", sender: "Ana Ruiz", content: []string{"Quarterly report"},
-			fields: map[string]any{"fileType": "pdf", "fileName": "upload"},
+			fields:  map[string]any{"fileType": "pdf", "fileName": "upload"},
 			created: time.Date(2025, 6, 10, 15, 30, 0, 0, time.UTC),
 		}},
 	}
