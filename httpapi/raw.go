@@ -75,11 +75,13 @@ func (h *Handler) postRaw(w http.ResponseWriter, r *http.Request, mt string) boo
 		Error(w, r, h.Logger, err)
 		return true
 	}
-	objects := make([]function.Object, len(parsed.Objects))
-	for i, o := range parsed.Objects {
-		objects[i] = function.Object(o)
+	res, err := h.Ingestion.Ingest(r.Context(), parsed.Communication, objectsOf(parsed)...)
+	if doctales.ErrorCode(err) == doctales.ECONFLICT && parsed.VariantID != "" {
+		// Another message reuses this one's Message-ID: store it under its
+		// own deterministic variant id rather than refuse it.
+		v := parsed.As(parsed.VariantID)
+		res, err = h.Ingestion.Ingest(r.Context(), v.Communication, objectsOf(v)...)
 	}
-	res, err := h.Ingestion.Ingest(r.Context(), parsed.Communication, objects...)
 	if err != nil {
 		Error(w, r, h.Logger, err)
 		return true
@@ -147,4 +149,13 @@ func (h *Handler) parseUpload(w http.ResponseWriter, r *http.Request, p *ingest.
 		opt.ContentType = "" // let the name or the content decide
 	}
 	return p.ParseDocument(r.Context(), file, opt)
+}
+
+// objectsOf returns the objects of parsed for the ingestion function.
+func objectsOf(parsed *ingest.Parsed) []function.Object {
+	objects := make([]function.Object, len(parsed.Objects))
+	for i, o := range parsed.Objects {
+		objects[i] = function.Object(o)
+	}
+	return objects
 }

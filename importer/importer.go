@@ -27,7 +27,7 @@ const DefaultWorkers = 8
 // Skip reasons.
 const (
 	ReasonAlreadyIn = "already imported"
-	ReasonDuplicate = "duplicate id with different content (the same Message-ID with other bytes, or an id reused)"
+	ReasonDuplicate = "id already used by different content (a post changed since it was imported, or an id reused)"
 )
 
 // Importer walks a path and sends every item it finds to a Sink, with a

@@ -48,53 +48,66 @@ var _ Sink = (*Local)(nil)
 
 // Send parses it and, unless DryRun, ingests it.
 func (l *Local) Send(ctx context.Context, it *Item, opt ingest.Options) (*Result, error) {
-	c, objects, err := Parse(ctx, l.Parser, l.Normalizer, it, opt)
+	parsed, err := Parse(ctx, l.Parser, l.Normalizer, it, opt)
 	if err != nil {
 		return nil, err
 	}
 	if l.DryRun {
-		return &Result{ID: c.ID}, nil
+		return &Result{ID: parsed.Communication.ID}, nil
 	}
-	res, err := l.Ingestion.Ingest(ctx, c, objects...)
+	res, err := Ingest(ctx, l.Ingestion, parsed)
 	if err != nil {
 		return nil, err
 	}
 	return &Result{ID: res.ID, Replayed: res.Replayed}, nil
 }
 
+// Ingest stores parsed through the ingestion function with the objects
+// beside it. When its id is taken by different content and it has a
+// VariantID (a message reusing another's Message-ID), it is stored under
+// that id instead, so no distinct message is lost and a second import
+// still replays.
+func Ingest(ctx context.Context, ing *function.Ingestion, parsed *ingest.Parsed) (*function.Result, error) {
+	res, err := ing.Ingest(ctx, parsed.Communication, Objects(parsed)...)
+	if doctales.ErrorCode(err) == doctales.ECONFLICT && parsed.VariantID != "" {
+		v := parsed.As(parsed.VariantID)
+		return ing.Ingest(ctx, v.Communication, Objects(v)...)
+	}
+	return res, err
+}
+
+// Objects returns the objects of parsed for the ingestion function.
+func Objects(parsed *ingest.Parsed) []function.Object {
+	objects := make([]function.Object, len(parsed.Objects))
+	for i, o := range parsed.Objects {
+		objects[i] = function.Object(o)
+	}
+	return objects
+}
+
 // Parse turns an item into a communication and the objects to store beside
 // it, with the parser for mail and documents and the normaliser for posts.
-func Parse(ctx context.Context, p *ingest.Parser, n *ingest.Normalizer, it *Item, opt ingest.Options) (*doctales.Communication, []function.Object, error) {
+func Parse(ctx context.Context, p *ingest.Parser, n *ingest.Normalizer, it *Item, opt ingest.Options) (*ingest.Parsed, error) {
 	if p == nil {
 		p = &ingest.Parser{}
 	}
 	if n == nil {
 		n = &ingest.Normalizer{}
 	}
-	var parsed *ingest.Parsed
-	var err error
 	switch it.Kind {
 	case KindMail:
-		parsed, err = p.ParseMail(ctx, it.Data, opt)
+		return p.ParseMail(ctx, it.Data, opt)
 	case KindDocument:
 		opt.Name = filepath.Base(it.Path)
-		parsed, err = p.ParseDocument(ctx, it.Data, opt)
+		return p.ParseDocument(ctx, it.Data, opt)
 	case KindPost:
-		var c *doctales.Communication
-		if c, err = n.Normalize(it.Data); err == nil {
-			parsed = &ingest.Parsed{Communication: c}
+		c, err := n.Normalize(it.Data)
+		if err != nil {
+			return nil, err
 		}
-	default:
-		err = fmt.Errorf("importer: unknown item kind %q", it.Kind)
+		return &ingest.Parsed{Communication: c}, nil
 	}
-	if err != nil {
-		return nil, nil, err
-	}
-	objects := make([]function.Object, len(parsed.Objects))
-	for i, o := range parsed.Objects {
-		objects[i] = function.Object(o)
-	}
-	return parsed.Communication, objects, nil
+	return nil, fmt.Errorf("importer: unknown item kind %q", it.Kind)
 }
 
 // Remote sends items to a running server's POST /communications: a

@@ -78,7 +78,13 @@ type Walker struct {
 	// first few.
 	Ignored      int
 	IgnoredPaths []string
+
+	depth int // folders below the root being walked
 }
+
+// maxWalkDepth is the deepest folder Walk enters: far deeper than any real
+// mail tree, and a stop for symbolic link loops.
+const maxWalkDepth = 64
 
 // maxIgnoredPaths is how many ignored files a Walker names.
 const maxIgnoredPaths = 10
@@ -124,14 +130,26 @@ func (w *Walker) walkDir(ctx context.Context, dir string, fn func(*Item) error) 
 			continue
 		}
 		p := filepath.Join(dir, e.Name())
-		if e.IsDir() {
-			if err := w.walkDir(ctx, p, fn); err != nil {
+		fi, err := e.Info()
+		if err == nil && fi.Mode()&os.ModeSymlink != 0 {
+			fi, err = os.Stat(p) // follow links to files and folders
+		}
+		if err != nil {
+			continue
+		}
+		if fi.IsDir() {
+			if w.depth >= maxWalkDepth {
+				continue // a link loop, or absurd nesting
+			}
+			w.depth++
+			err := w.walkDir(ctx, p, fn)
+			w.depth--
+			if err != nil {
 				return err
 			}
 			continue
 		}
-		fi, err := e.Info()
-		if err != nil || !fi.Mode().IsRegular() {
+		if !fi.Mode().IsRegular() {
 			continue
 		}
 		if err := w.walkFile(ctx, p, fi, fn); err != nil {
@@ -200,6 +218,10 @@ func (w *Walker) walkMaildir(ctx context.Context, dir string, fn func(*Item) err
 var documentExts = map[string]bool{".txt": true, ".text": true, ".md": true, ".markdown": true,
 	".html": true, ".htm": true, ".xhtml": true, ".pdf": true, ".docx": true}
 
+// mailExts are the extensions of files read as one message whatever they
+// hold.
+var mailExts = map[string]bool{".eml": true, ".mbox": true, ".mbx": true, ".raw": true, ".msg822": true}
+
 // walkFile reads one file by what it is.
 func (w *Walker) walkFile(ctx context.Context, path string, fi os.FileInfo, fn func(*Item) error) error {
 	ext := strings.ToLower(filepath.Ext(path))
@@ -222,7 +244,9 @@ func (w *Walker) walkFile(ctx context.Context, path string, fi os.FileInfo, fn f
 		return fn(w.readWhole(path, KindMail, w.MaxMessageBytes))
 	case documentExts[ext]:
 		return fn(w.readWhole(path, KindDocument, w.MaxDocumentBytes))
-	case ext == ".eml" || ext == ".mbox" || ext == ".mbx":
+	case mailExts[ext], headerLine.Match(firstLine(head)):
+		// Named like a message, or starting like a header block: read
+		// as one, so that it imports or fails with the parser's reason.
 		return fn(w.readWhole(path, KindMail, w.MaxMessageBytes))
 	}
 	w.Ignored++
@@ -362,6 +386,8 @@ func (w *Walker) walkMbox(ctx context.Context, path string, fn func(*Item) error
 			line = long
 		}
 		if len(line) > 0 {
+			n := int64(len(line))
+			trimmed := bytes.TrimRight(line, "\r\n")
 			if blank && bytes.HasPrefix(line, []byte("From ")) && fromLine.Match(line) {
 				if err := emit(); err != nil {
 					return err
@@ -381,8 +407,7 @@ func (w *Walker) walkMbox(ctx context.Context, path string, fn func(*Item) error
 					msg.Write(line)
 				}
 			}
-			pos += int64(len(line))
-			trimmed := bytes.TrimRight(line, "\r\n")
+			pos += n
 			blank = len(trimmed) == 0
 		}
 		if err == io.EOF {

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"mime"
 	"net/mail"
@@ -41,8 +42,12 @@ var mailParser = enmime.NewParser(
 // under AttachmentKey.
 //
 // The communication's id derives from opt.Project and the Message-ID (or,
-// without one, the hash of the bytes), so the same message gives the same id
-// again; its RequestHash is the hash of raw. Sender and recipients are the
+// without one, the message's content), so the same message gives the same
+// id again. Its RequestHash is the hash of the message without its trace
+// headers (see mailHash), so a second delivery of the same message, with
+// other Received lines, replays too; a different message that reuses the
+// Message-ID conflicts, and Parsed.VariantID names the id to store it
+// under instead. Sender and recipients are the
 // addresses, with the display names kept in Fields ("from", "to", "cc",
 // "replyTo"); Fields also holds the thread (messageId, inReplyTo,
 // references, threadId), listId and the priority headers as sent
@@ -199,14 +204,6 @@ func (p *Parser) parseMail(raw, msg []byte, opt Options) (*Parsed, error) {
 		c.Fields["charset"] = cs
 	}
 
-	// Identity: the Message-ID, else the bytes.
-	c.RequestHash = doctales.ContentHash(raw)
-	if msgID != "" {
-		c.ID = DeriveID("mail", c.Project, "message-id:"+msgID)
-	} else {
-		c.ID = DeriveID("mail", c.Project, "sha256:"+c.RequestHash)
-	}
-
 	// Attachments: described on the communication, stored beside it.
 	files := make([]*enmime.Part, 0, len(env.Attachments)+len(env.Inlines))
 	files = append(files, env.Attachments...)
@@ -219,6 +216,19 @@ func (p *Parser) parseMail(raw, msg []byte, opt Options) (*Parsed, error) {
 	if len(files) > p.MaxAttachments {
 		return nil, doctales.FieldErrorf(doctales.ETOOLARGE, "attachments",
 			"message has %d attachments; the limit is %d", len(files), p.MaxAttachments)
+	}
+
+	// Identity: the Message-ID, else the content. The request hash is
+	// the content without the trace headers, so the same message
+	// delivered twice (other Received lines, another mbox) replays; a
+	// different message reusing the Message-ID gets VariantID.
+	c.RequestHash = mailHash(env, files)
+	var variant string
+	if msgID != "" {
+		c.ID = DeriveID("mail", c.Project, "message-id:"+msgID)
+		variant = DeriveID("mail", c.Project, "message-id:"+msgID+"\x00"+c.RequestHash)
+	} else {
+		c.ID = DeriveID("mail", c.Project, "content:"+c.RequestHash)
 	}
 	objects := []Object{{Key: RawKey(c, ".eml"), Data: raw, ContentType: MediaTypeMail}}
 	var keys []string
@@ -263,7 +273,24 @@ func (p *Parser) parseMail(raw, msg []byte, opt Options) (*Parsed, error) {
 	if len(warns) > 0 {
 		c.Fields["parseWarnings"] = warns
 	}
-	return &Parsed{Communication: c, Objects: objects}, nil
+	return &Parsed{Communication: c, Objects: objects, VariantID: variant}, nil
+}
+
+// mailHash returns the ContentHash of what makes a message itself: the
+// identifying headers as decoded, the bodies and the attachments, but not
+// the trace headers (Received, Return-Path, Delivered-To, X-...) that
+// differ between two deliveries of the same message.
+func mailHash(env *enmime.Envelope, files []*enmime.Part) string {
+	h := sha256.New()
+	for _, k := range []string{"Message-Id", "Date", "From", "To", "Cc", "Subject", "In-Reply-To", "References"} {
+		fmt.Fprintf(h, "%s:%s\x00", k, env.GetHeader(k))
+	}
+	fmt.Fprintf(h, "%d:%s\x00%d:%s\x00", len(env.Text), env.Text, len(env.HTML), env.HTML)
+	for _, f := range files {
+		sum := sha256.Sum256(f.Content)
+		fmt.Fprintf(h, "%s\x00%s\x00%x\x00", f.FileName, f.ContentType, sum)
+	}
+	return doctales.ContentHash(h.Sum(nil))
 }
 
 // looksLikeMail reports whether env has at least one header a message has.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -141,6 +142,44 @@ type Options struct {
 type Parsed struct {
 	Communication *doctales.Communication
 	Objects       []Object
+
+	// VariantID, when set, is the id to store the communication under if
+	// its own id is taken by different content: an e-mail that reuses
+	// another message's Message-ID (test fixtures, broken mailers and
+	// spam do). It is deterministic, so importing the message again finds
+	// it there. See As.
+	VariantID string
+}
+
+// As returns a copy of p under another id: the communication's id, the
+// keys of its objects and the keys its Fields name change;
+// Fields["variantOf"] keeps the original id.
+func (p *Parsed) As(id string) *Parsed {
+	c := *p.Communication
+	c.ID = id
+	c.Fields = maps.Clone(p.Communication.Fields)
+	if c.Fields == nil {
+		c.Fields = map[string]any{}
+	}
+	from, to := objectPrefix(p.Communication), objectPrefix(&c)
+	rekey := func(k string) string { return to + strings.TrimPrefix(k, from) }
+	objects := make([]Object, len(p.Objects))
+	for i, o := range p.Objects {
+		o.Key = rekey(o.Key)
+		objects[i] = o
+	}
+	if k, ok := c.Fields["rawKey"].(string); ok {
+		c.Fields["rawKey"] = rekey(k)
+	}
+	if ks, ok := c.Fields["attachmentKeys"].([]string); ok {
+		out := make([]string, len(ks))
+		for i, k := range ks {
+			out[i] = rekey(k)
+		}
+		c.Fields["attachmentKeys"] = out
+	}
+	c.Fields["variantOf"] = p.Communication.ID
+	return &Parsed{Communication: &c, Objects: objects}
 }
 
 // Object is an object to store beside a communication: its key in the
