@@ -39,6 +39,10 @@ type Config struct {
 	AppName string `yaml:"appName"`
 	// MaxBodyBytes limits a POST /communications body. Default 1 MiB.
 	MaxBodyBytes int64 `yaml:"maxBodyBytes"`
+	// Extractor is the extraction engine: "builtin" (default) or
+	// "comprehend" (Amazon Comprehend over the built-in engine; needs AWS
+	// credentials, see docs/aws.md).
+	Extractor string `yaml:"extractor"`
 
 	Functions map[string]*FunctionConfig `yaml:"functions"`
 	Topic     TopicConfig                `yaml:"topic"`
@@ -100,6 +104,12 @@ type TopicSubscription struct {
 	// MaximumRetryAttempts before a delivery is dead-lettered. Default 3.
 	MaximumRetryAttempts *int `yaml:"maximumRetryAttempts"`
 }
+
+// Extraction engines.
+const (
+	ExtractorBuiltin    = "builtin"
+	ExtractorComprehend = "comprehend"
+)
 
 // Function names in the configuration.
 const (
@@ -183,6 +193,9 @@ func ReadConfig(path string) (Config, error) {
 	if file.MaxBodyBytes != 0 {
 		cfg.MaxBodyBytes = file.MaxBodyBytes
 	}
+	if file.Extractor != "" {
+		cfg.Extractor = file.Extractor
+	}
 	for name, fn := range file.Functions {
 		cfg.Functions[name] = fn
 	}
@@ -217,6 +230,11 @@ func (e *ConfigError) Error() string {
 func (c *Config) Validate() error {
 	if c.MaxBodyBytes < 1 || c.MaxBodyBytes > 64<<20 {
 		return &ConfigError{"maxBodyBytes", c.MaxBodyBytes, "must be between 1 and 67108864 bytes"}
+	}
+	switch c.Extractor {
+	case "", ExtractorBuiltin, ExtractorComprehend:
+	default:
+		return &ConfigError{"extractor", c.Extractor, "unknown extractor; known: builtin, comprehend"}
 	}
 	for i := range c.Alarms {
 		if err := c.Alarms[i].Validate(); err != nil {

@@ -10,6 +10,7 @@
 //	doctales status
 //	doctales extract [--jsonl]
 //	doctales eval [set...]
+//	doctales export --out DIR [--aws ...] / restore --from DIR [--aws ...]
 //	doctales version
 package main
 
@@ -56,6 +57,8 @@ Usage:
   doctales status [--url URL]
   doctales extract [--jsonl] < input
   doctales eval [set...]
+  doctales export --out DIR [--aws --bucket B [--table T]]
+  doctales restore --from DIR [--aws --bucket B [--table T]] [--reextract] [--renotify]
   doctales version
 
 Run "doctales <command> -h" for a command's flags.
@@ -101,6 +104,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runExtract(ctx, args, stdin, stdout, stderr)
 	case "eval":
 		return runEval(ctx, args, stdout, stderr)
+	case "export":
+		return runExport(ctx, args, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "doctales", Version)
 		return nil
@@ -114,15 +121,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // commonFlags are the flags every command that opens the data folder takes.
 type commonFlags struct {
-	config   string
-	data     string
-	logLevel string
-	logFmt   string
+	config    string
+	data      string
+	extractor string
+	logLevel  string
+	logFmt    string
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.config, "config", "", "YAML configuration file (functions, events, topic subscriptions)")
 	fs.StringVar(&c.data, "data", "", "data folder for the table and the objects (default ./data)")
+	fs.StringVar(&c.extractor, "extractor", "", "extraction engine: builtin (default) or comprehend (Amazon Comprehend; AWS credentials from the environment)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&c.logFmt, "log-format", "json", "log format: json or text")
 }
@@ -138,6 +147,12 @@ func (c *commonFlags) load(stderr io.Writer) (Config, *slog.Logger, error) {
 	}
 	if c.data != "" {
 		cfg.Data = c.data
+	}
+	if c.extractor != "" {
+		cfg.Extractor = c.extractor
+		if err := cfg.Validate(); err != nil {
+			return cfg, nil, fmt.Errorf("--extractor: %w", err)
+		}
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {

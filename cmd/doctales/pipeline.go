@@ -11,8 +11,12 @@ import (
 	"strconv"
 	"time"
 
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	awscomprehend "github.com/aws/aws-sdk-go-v2/service/comprehend"
+
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/alarm"
+	"github.com/doctales/doctales/comprehend"
 	"github.com/doctales/doctales/extract"
 	"github.com/doctales/doctales/fsblob"
 	"github.com/doctales/doctales/function"
@@ -82,7 +86,11 @@ func (p *Pipeline) Open() error {
 		return fmt.Errorf("open object store: %w", err)
 	}
 	if p.Extractor == nil {
-		p.Extractor = extract.New()
+		ex, err := newExtractor(cfg.Extractor, p.Logger)
+		if err != nil {
+			return err
+		}
+		p.Extractor = ex
 	}
 
 	p.Ingestion = &function.Ingestion{Store: p.Store, Table: p.DB}
@@ -366,3 +374,21 @@ func (f fanout) Publish(ctx context.Context, m *doctales.Message) error {
 }
 
 var _ http.Handler = (*httpapi.Handler)(nil)
+
+// newExtractor returns the extraction engine named by the configuration:
+// the built-in engine, or Amazon Comprehend over it (which falls back to
+// the built-in result when Comprehend fails). Comprehend's credentials and
+// region come from the environment, as for the AWS CLI.
+func newExtractor(name string, logger *slog.Logger) (doctales.Extractor, error) {
+	switch name {
+	case "", ExtractorBuiltin:
+		return extract.New(), nil
+	case ExtractorComprehend:
+		awsCfg, err := awsconfig.LoadDefaultConfig(context.Background())
+		if err != nil {
+			return nil, fmt.Errorf("extractor comprehend: load AWS configuration: %w", err)
+		}
+		return &comprehend.Extractor{Client: awscomprehend.NewFromConfig(awsCfg), Base: extract.New(), Logger: logger}, nil
+	}
+	return nil, fmt.Errorf("unknown extractor %q; known: builtin, comprehend", name)
+}

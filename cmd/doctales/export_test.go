@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/doctales/doctales"
+	dtddb "github.com/doctales/doctales/dynamodb"
+	"github.com/doctales/doctales/internal/testutil"
+	"github.com/doctales/doctales/notify"
+)
+
+// seed stores n communications (every third high) in a new data folder and
+// returns its configuration.
+func seed(t *testing.T, n int) Config {
+	t.Helper()
+	ctx := context.Background()
+	cfg := DefaultConfig()
+	cfg.Data = t.TempDir()
+	ds, err := openDataset(ctx, cfg, awsFlags{}, slog.New(slog.DiscardHandler), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ds.close()
+	t0 := time.Date(2025, 6, 10, 9, 0, 0, 0, time.UTC)
+	for i := range n {
+		c := &doctales.Communication{ID: fmt.Sprintf("c%02d", i), Type: "email", Timestamp: t0.Add(time.Duration(i) * time.Minute), Project: "home-purchase", Subject: fmt.Sprintf("Subject %d", i), Content: "body"}
+		it := doctales.NewItem(c, t0)
+		if i%3 == 0 {
+			it.Metadata.Urgency = doctales.UrgencyHigh
+			it.Status = doctales.StatusExtracted
+			it.Dimensions = &doctales.Dimensions{Urgency: "high", UrgencyScore: 0.9}
+		}
+		if _, _, err := ds.table.CreateItem(ctx, it); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ds.store.Put(ctx, it.S3Key, []byte(fmt.Sprintf(`{"id":%q}`, c.ID)), "application/json"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return cfg
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestExportRestore_Embedded(t *testing.T) {
+	ctx := context.Background()
+	src := seed(t, 7)
+	out := filepath.Join(t.TempDir(), "export")
+
+	var stdout bytes.Buffer
+	if err := run(ctx, []string{"export", "--data", src.Data, "--out", out, "--log-level", "error"}, nil, &stdout, &stdout); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), "exported 7 items and 7 objects") {
+		t.Errorf("export said %q", stdout.String())
+	}
+	if n := strings.Count(readFile(t, filepath.Join(out, exportItemsFile)), "\n"); n != 7 {
+		t.Errorf("%d item lines", n)
+	}
+	if got := readFile(t, filepath.Join(out, exportObjectsFolder, "email/2025/06/10/c03.json")); got != `{"id":"c03"}` {
+		t.Errorf("object file = %q", got)
+	}
+
+	t.Run("ErrNotEmpty", func(t *testing.T) {
+		if err := run(ctx, []string{"export", "--data", src.Data, "--out", out}, nil, &stdout, &stdout); err == nil || !strings.Contains(err.Error(), "not empty") {
+			t.Errorf("export into a full folder: %v", err)
+		}
+	})
+
+	// Restore into a new data folder, twice.
+	dst := t.TempDir()
+	for i, want := range []string{"restored 7 items (0 already there) and 7 objects", "restored 0 items (7 already there) and 7 objects"} {
+		stdout.Reset()
+		if err := run(ctx, []string{"restore", "--data", dst, "--from", out, "--log-level", "error"}, nil, &stdout, &stdout); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(stdout.String(), want) || !strings.Contains(stdout.String(), "3 notifications marked sent") {
+			t.Errorf("restore %d said %q", i+1, stdout.String())
+		}
+	}
+
+	// The restored folder exports the same items and objects.
+	again := filepath.Join(t.TempDir(), "again")
+	if err := run(ctx, []string{"export", "--data", dst, "--out", again, "--log-level", "error"}, nil, &stdout, &stdout); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{exportItemsFile, exportObjectsFile} {
+		if a, b := readFile(t, filepath.Join(out, f)), readFile(t, filepath.Join(again, f)); a != b {
+			t.Errorf("%s differs after a round trip:\n%s\n---\n%s", f, a, b)
+		}
+	}
+
+	// High items are marked sent: their INSERT records will not notify.
+	cfg := DefaultConfig()
+	cfg.Data = dst
+	ds, err := openDataset(ctx, cfg, awsFlags{}, slog.New(slog.DiscardHandler), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ds.close()
+	if sent, err := ds.ledger.Sent(ctx, notify.MessageID("c03", notify.EscalationUrgencyHigh)); err != nil || !sent {
+		t.Errorf("c03 not marked sent: %v %v", sent, err)
+	}
+	if sent, _ := ds.ledger.Sent(ctx, notify.MessageID("c01", notify.EscalationUrgencyHigh)); sent {
+		t.Error("c01 (not high) marked sent")
+	}
+	it, err := ds.table.GetItem(ctx, "c03")
+	if err != nil || it.Dimensions == nil || it.Status != doctales.StatusExtracted {
+		t.Errorf("restored item %+v, %v", it, err)
+	}
+
+	t.Run("ErrDamaged", func(t *testing.T) {
+		if err := os.WriteFile(filepath.Join(out, exportObjectsFolder, "email/2025/06/10/c03.json"), []byte("changed"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err := run(ctx, []string{"restore", "--data", t.TempDir(), "--from", out, "--log-level", "error"}, nil, &stdout, &stdout)
+		if err == nil || !strings.Contains(err.Error(), "checksum mismatch") {
+			t.Errorf("damaged export: %v", err)
+		}
+	})
+
+	t.Run("ErrNoManifest", func(t *testing.T) {
+		err := run(ctx, []string{"restore", "--data", t.TempDir(), "--from", t.TempDir()}, nil, &stdout, &stdout)
+		if err == nil || !strings.Contains(err.Error(), "manifest.json") {
+			t.Errorf("no manifest: %v", err)
+		}
+	})
+}
+
+// TestExportRestore_AWS moves a data folder to DynamoDB and S3 (dynalite
+// and s3rver) and back.
+func TestExportRestore_AWS(t *testing.T) {
+	ctx := context.Background()
+	s3End, ddbEnd := testutil.S3Endpoint(t), testutil.DynamoDBEndpoint(t)
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": testutil.TestAccessKey, "AWS_SECRET_ACCESS_KEY": testutil.TestSecretKey, "AWS_REGION": "us-east-1",
+		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull, "AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_REQUEST_CHECKSUM_CALCULATION": "when_required", "AWS_RESPONSE_CHECKSUM_VALIDATION": "when_required",
+	} {
+		t.Setenv(k, v)
+	}
+	suffix := fmt.Sprint(time.Now().UnixNano())
+	bucket, table, ledger := "export-"+suffix, "communications-"+suffix, "ledger-"+suffix
+	s3c := s3.NewFromConfig(testutil.AWSConfig(s3End), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket}); err != nil {
+		t.Fatal(err)
+	}
+	ddb := dynamodb.NewFromConfig(testutil.AWSConfig(ddbEnd))
+	if err := dtddb.NewTable(ddb, table).CreateTable(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := dtddb.NewLedger(ddb, ledger).CreateTable(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(testutil.StopServers)
+	awsArgs := []string{"--aws", "--bucket", bucket, "--table", table, "--ledger-table", ledger,
+		"--s3-endpoint", s3End, "--dynamodb-endpoint", ddbEnd, "--s3-path-style", "--log-level", "error"}
+
+	src := seed(t, 5)
+	out := filepath.Join(t.TempDir(), "export")
+	var stdout bytes.Buffer
+	if err := run(ctx, []string{"export", "--data", src.Data, "--out", out, "--log-level", "error"}, nil, &stdout, &stdout); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	if err := run(ctx, append([]string{"restore", "--from", out}, awsArgs...), nil, &stdout, &stdout); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), "restored 5 items (0 already there) and 5 objects into aws:") {
+		t.Errorf("restore to AWS said %q", stdout.String())
+	}
+
+	back := filepath.Join(t.TempDir(), "back")
+	stdout.Reset()
+	if err := run(ctx, append([]string{"export", "--out", back}, awsArgs...), nil, &stdout, &stdout); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{exportItemsFile, exportObjectsFile} {
+		a, b := readFile(t, filepath.Join(out, f)), readFile(t, filepath.Join(back, f))
+		if f == exportObjectsFile {
+			// S3 computes its own ETags; compare without them.
+			a, b = dropETags(a), dropETags(b)
+		}
+		if a != b {
+			t.Errorf("%s differs after embedded → AWS → export:\n%s\n---\n%s", f, a, b)
+		}
+	}
+}
+
+// dropETags removes the etag fields of objects.jsonl lines.
+func dropETags(s string) string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		if i := strings.Index(line, `"etag":`); i >= 0 {
+			j := strings.Index(line[i:], `",`)
+			line = line[:i] + line[i+j+2:]
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
