@@ -18,8 +18,8 @@ import (
 // handler serves a Lambda function behind an HTTP API as it serves one
 // behind a REST API (ServeAPIGateway).
 //
-// The request path is rawPath, less the stage prefix when the stage is not
-// $default; the query string is rawQueryString; cookies become one Cookie
+// The request path is rawPath (percent-encoded, as sent), less the stage
+// prefix when the stage is not $default; the query string is rawQueryString; cookies become one Cookie
 // header. Response headers with several values go in multiValueHeaders (and
 // their first value in headers); Set-Cookie headers go in cookies. A body
 // that is not UTF-8 is sent base64-encoded.
@@ -40,7 +40,12 @@ func ServeAPIGatewayV2(ctx context.Context, h http.Handler, ev events.APIGateway
 	if path == "" {
 		path = "/"
 	}
-	u := &url.URL{Path: path, RawQuery: ev.RawQueryString}
+	// rawPath is percent-encoded, as the client sent it.
+	decoded, err := url.PathUnescape(path)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("api gateway v2 event: rawPath %q: %w", path, err)
+	}
+	u := &url.URL{Path: decoded, RawPath: path, RawQuery: ev.RawQueryString}
 	body := ev.Body
 	if ev.IsBase64Encoded {
 		b, err := base64.StdEncoding.DecodeString(ev.Body)
