@@ -10,11 +10,14 @@ import (
 	"net/http"
 	"os"
 	"runtime/pprof"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/importer"
 	"github.com/doctales/doctales/ingest"
+	"github.com/doctales/doctales/runtime"
 	"golang.org/x/term"
 )
 
@@ -44,6 +47,8 @@ type importFlags struct {
 	dryRun   bool
 	workers  int
 	wait     bool
+	yield    time.Duration
+	throttle throttle
 	progress string
 	jsonOut  bool
 }
@@ -57,6 +62,36 @@ func (f *importFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.url, "url", "", "send to the server at this base URL (POST /communications) instead of the local data folder")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "parse and report, store nothing")
 	fs.IntVar(&f.workers, "workers", importer.DefaultWorkers, "items parsed and stored at once")
+	fs.DurationVar(&f.yield, "yield", defaultYield, "locally, pause extraction this long before each batch while importing, so ingestion goes first (0: no pause)")
+}
+
+// defaultYield is the pause of extraction batches during a local import.
+const defaultYield = 200 * time.Millisecond
+
+// throttle makes extraction yield to a running import: while active, each
+// extraction batch starts after a pause, so batches grow, commits get
+// fewer and ingestion gets the CPU and the disk. Extraction lags and
+// catches up once the import is over (or with --wait).
+type throttle struct {
+	pause  time.Duration
+	active atomic.Bool
+}
+
+// wrap wraps the extraction subscriptions' handlers.
+func (t *throttle) wrap(sub string, h runtime.Handler) runtime.Handler {
+	if sub != FuncExtraction && !strings.HasPrefix(sub, FuncExtraction+"/") {
+		return h
+	}
+	return runtime.HandlerFunc(func(ctx context.Context, recs []*doctales.LogRecord) (int, error) {
+		if t.active.Load() {
+			select {
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			case <-time.After(t.pause):
+			}
+		}
+		return h.Invoke(ctx, recs)
+	})
 }
 
 // sink opens the destination: the local pipeline (started) or the server
@@ -78,6 +113,11 @@ func (f *importFlags) sink(stderr io.Writer) (importer.Sink, *Pipeline, func() e
 		return nil, nil, nil, err
 	}
 	p := &Pipeline{Config: cfg, Logger: logger}
+	if f.yield > 0 {
+		p.Wrap = f.throttle.wrap
+		f.throttle.pause = f.yield
+		f.throttle.active.Store(true)
+	}
 	if err := p.Open(); err != nil {
 		_ = p.Close()
 		return nil, nil, nil, err
@@ -158,6 +198,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 
 	stats, runErr := im.Run(ctx, path)
+	f.throttle.active.Store(false) // extraction catches up at full speed
 
 	// Let extraction catch up, if asked.
 	var caughtUp time.Duration
