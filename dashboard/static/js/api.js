@@ -1,0 +1,58 @@
+// The HTTP API, as the dashboard uses it. Every call returns the decoded
+// JSON answer or throws an ApiError with the API's message, code and field.
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.error) || `HTTP ${status}`);
+    this.status = status;
+    this.code = body && body.code;
+    this.field = body && body.field;
+  }
+}
+
+async function call(method, path, body) {
+  const init = { method, headers: { Accept: 'application/json' } };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const resp = await fetch(path, init);
+  const text = await resp.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  if (!resp.ok) throw new ApiError(resp.status, data);
+  return data;
+}
+
+// query encodes the set (non-empty) parameters of params.
+function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) {
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? '?' + s : '';
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  // list returns {communications, count, next}; params: project, type,
+  // sender, urgency, status, since, until, limit, next.
+  list: (params) => call('GET', '/communications' + query(params)),
+  get: (id) => call('GET', `/communications/${enc(id)}`),
+  log: (id) => call('GET', `/communications/${enc(id)}/log`),
+  // flow is the flow history of the observability work, when the server
+  // has it; callers treat a failure as "not available".
+  flow: (id) => call('GET', `/communications/${enc(id)}/events`),
+  post: (body) => call('POST', '/communications', body),
+  people: (params) => call('GET', '/people' + query(params)),
+  projects: (params) => call('GET', '/projects' + query(params)),
+  profile: (userId) => call('GET', '/user-profile' + query({ userId })),
+  putProfile: (profile) => call('PUT', '/user-profile', profile),
+  archetypes: () => call('GET', '/archetypes'),
+  stats: () => call('GET', '/stats'),
+  deadLetters: () => call('GET', '/dlq?limit=200'),
+  redrive: (id) => call('POST', `/dlq/${enc(id)}/redrive`),
+  redriveAll: () => call('POST', '/dlq/redrive'),
+};

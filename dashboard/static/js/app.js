@@ -1,0 +1,118 @@
+// The dashboard's entry point: routing between the views (#/prioritizer,
+// #/connector, #/visualizer, #/analyst, #/operations), the live stream, the
+// archetype and the detail pane.
+
+import { announce } from './dom.js';
+import * as store from './store.js';
+import * as archetype from './archetype.js';
+import * as detail from './detail.js';
+import { connect } from './live.js';
+import { showNotification } from './toast.js';
+import { tickCountdowns } from './cards.js';
+import * as prioritizer from './views/prioritizer.js';
+
+const VIEWS = {
+  prioritizer: () => Promise.resolve(prioritizer),
+  connector: () => import('./views/connector.js'),
+  visualizer: () => import('./views/visualizer.js'),
+  analyst: () => import('./views/analyst.js'),
+  operations: () => import('./views/operations.js'),
+};
+
+// For tests and the curious: when the first view rendered, and which.
+const probe = window.__doctales = { firstRender: 0, rendered: {}, live: 'connecting' };
+
+let active = null; // {name, view}
+let routing = 0;
+
+const ctx = {
+  openDetail: (id, opener, focus) => detail.open(id, opener, focus),
+  openPerson: (id, name) => {
+    archetype.record('person_click');
+    location.hash = `#/connector?${new URLSearchParams({ person: id, name: name || id })}`;
+  },
+  rendered: (name) => {
+    if (!probe.firstRender) probe.firstRender = performance.now();
+    probe.rendered[name] = (probe.rendered[name] || 0) + 1;
+    document.documentElement.dataset.rendered = name;
+  },
+};
+
+function parseHash() {
+  const m = /^#\/([a-z]+)(?:\?(.*))?$/.exec(location.hash);
+  if (!m || !VIEWS[m[1]]) return null;
+  return { name: m[1], params: Object.fromEntries(new URLSearchParams(m[2] || '')) };
+}
+
+async function route() {
+  const my = ++routing;
+  let r = parseHash();
+  if (!r) r = { name: archetype.primary(), params: {} };
+  const mod = await VIEWS[r.name]();
+  if (my !== routing) return;
+  if (active) active.view.unmount();
+  const main = document.getElementById('main');
+  const view = mod.create(ctx);
+  active = { name: r.name, view };
+  view.mount(main, r.params);
+  document.title = `${view.title} · Doc-Tales`;
+  for (const a of document.querySelectorAll('nav.views a')) {
+    if (a.dataset.view === r.name) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
+function markSuggested(primary) {
+  for (const a of document.querySelectorAll('nav.views a')) {
+    const on = a.dataset.view === primary;
+    a.classList.toggle('suggested', on);
+    let hint = a.querySelector('.suggested-hint');
+    if (on && !hint) {
+      hint = document.createElement('span');
+      hint.className = 'suggested-hint';
+      hint.textContent = ' (your archetype)';
+      a.appendChild(hint);
+    } else if (!on && hint) {
+      hint.remove();
+    }
+  }
+}
+
+function setLive(state, text) {
+  probe.live = state;
+  const el = document.getElementById('live-status');
+  if (!el) return;
+  el.dataset.state = state;
+  el.textContent = text;
+}
+
+async function main() {
+  detail.init();
+  // On a phone the archetype bars start folded, to leave the screen to the
+  // communications.
+  if (window.matchMedia('(max-width: 800px)').matches) document.getElementById('archetype-details').open = false;
+  document.getElementById('archetype-mode').addEventListener('change', (ev) => {
+    const v = ev.target.value;
+    archetype.choose(v);
+    if (v !== 'auto') location.hash = `#/${v}`;
+    announce(v === 'auto' ? 'The archetype is detected from your use again.' : `Archetype set to ${archetype.NAMES[v]}.`);
+  });
+  archetype.onChange(markSuggested);
+  window.addEventListener('hashchange', route);
+
+  // The profile decides the first view only when the address names none;
+  // otherwise it loads beside the view.
+  const profile = archetype.load().then(markSuggested);
+  if (!parseHash()) await profile;
+  route();
+
+  connect({
+    onCommunication: (item) => store.publish(item),
+    onNotification: (msg) => showNotification(msg, (id) => detail.open(id, null)),
+    onStatus: setLive,
+    onReconnect: () => active && active.view.refresh(),
+  });
+  setInterval(() => tickCountdowns(document), 1000);
+}
+
+main();
