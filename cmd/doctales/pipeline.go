@@ -17,6 +17,7 @@ import (
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/alarm"
 	"github.com/doctales/doctales/comprehend"
+	"github.com/doctales/doctales/dashboard"
 	"github.com/doctales/doctales/extract"
 	"github.com/doctales/doctales/fsblob"
 	"github.com/doctales/doctales/function"
@@ -149,6 +150,11 @@ func (p *Pipeline) Open() error {
 			return loadTrace(ctx, p.DB, id)
 		},
 		Logger: p.Logger,
+		// The dashboard, its profile store and aggregates.
+		Profiles:         p.DB,
+		Directory:        p.DB,
+		CommunicationLog: p.DB,
+		UI:               dashboard.New(),
 	}
 	p.Alarms = &alarm.Evaluator{
 		Rules:    p.Config.Alarms,
@@ -264,6 +270,7 @@ func (p *Pipeline) addSubscriptions() error {
 		}
 		subs = append(subs, s)
 	}
+	subs = append(subs, p.liveSubscription()) // table changes to the dashboard (live.go)
 	subs = append(subs, p.Extra...)
 	for _, s := range subs {
 		if p.Wrap != nil {

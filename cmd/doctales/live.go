@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/notify"
+	"github.com/doctales/doctales/runtime"
+)
+
+// LiveSubscription is the name of the subscription that streams table
+// changes to the dashboard.
+const LiveSubscription = "dashboard/live"
+
+// EventCommunication is the SSE event name of a table change: the
+// communication's item as it is after the change (its NewImage).
+const EventCommunication = "communication"
+
+// liveSubscription returns the subscription that sends each change of the
+// table to the browsers following the live stream, as a "communication"
+// event carrying the item, so dashboards show new communications and their
+// extraction results without reloading.
+//
+// It starts at the latest record each time the server starts (a browser
+// that reconnects reloads what it shows), never retries (live fan-out is
+// best effort, as the hub's is), and decodes nothing while no browser is
+// connected.
+func (p *Pipeline) liveSubscription() runtime.Subscription {
+	return runtime.Subscription{
+		Name:             LiveSubscription,
+		Source:           doctales.SourceDynamoDB,
+		StartAtLatest:    true,
+		Concurrency:      1, // one worker keeps the changes in order
+		MaxRetryAttempts: -1,
+		Handler:          runtime.DynamoDBHandler(liveHandler(p.Hub)),
+	}
+}
+
+// liveHandler sends the NewImage of every stream record in ev to hub as a
+// "communication" event. Removals, records it cannot read and a closed hub
+// are skipped: it never fails.
+func liveHandler(hub *notify.Hub) runtime.DynamoDBFunc {
+	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+		if hub.Clients() == 0 {
+			return events.DynamoDBEventResponse{}, nil
+		}
+		for _, r := range ev.Records {
+			if r.Change.NewImage == nil {
+				continue
+			}
+			item, err := doctales.ItemFromImage(r.Change.NewImage)
+			if err != nil {
+				continue
+			}
+			_ = hub.Send(EventCommunication, item)
+		}
+		return events.DynamoDBEventResponse{}, nil
+	}
+}
