@@ -348,7 +348,9 @@ functions:
 
 	t.Run("Detail", func(t *testing.T) {
 		defer b.use(t)()
-		b.click(".section-high .card .card-title button")
+		// With the keyboard: focus the top card's title, press Enter.
+		evalJS[chromedp.Void](b, `document.querySelector('.section-high .card .card-title button').focus()`)
+		b.do(chromedp.KeyEvent(kb.Enter))
 		b.wait("the detail pane", `!document.getElementById('detail').hidden && !!document.querySelector('#detail .content-text')`, 10*time.Second)
 		b.wait("the highlights", `document.querySelectorAll('#detail .content-text mark').length >= 2`, 10*time.Second)
 		b.wait("the event history", `document.querySelectorAll('#detail ol.timeline li').length >= 3`, 10*time.Second)

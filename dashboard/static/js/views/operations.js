@@ -48,6 +48,7 @@ export function create(ctx) {
   let subs = [];
   let rates = {}; // name -> {read, succeeded} per second
   let dls = [];
+  let alarms = []; // alarm states, when the server evaluates alarms
   let error = '';
   let busy = new Set();
 
@@ -58,6 +59,7 @@ export function create(ctx) {
       const now = performance.now();
       subs = Array.isArray(st && st.subscriptions) ? st.subscriptions : [];
       dls = Array.isArray(dl && dl.deadLetters) ? dl.deadLetters : [];
+      alarms = Array.isArray(st && st.alarms) ? st.alarms.filter((a) => a && typeof a === 'object') : [];
       const next = {};
       for (const s of subs) next[s.name] = s;
       if (prev) {
@@ -124,6 +126,18 @@ export function create(ctx) {
         i < STAGES.length - 1 ? h('span', { class: 'arrow', 'aria-hidden': 'true' }, '→') : null,
       );
     }));
+
+    const al = root.querySelector('.alarms');
+    replace(al, alarms.length ? [
+      h('h4', {}, 'Alarms'),
+      h('ul', { class: 'alarm-list' }, alarms.map((a) => {
+        const rule = a.rule || {};
+        return h('li', { class: a.alarm ? 'alarm-on' : 'alarm-ok' },
+          h('span', { class: `badge ${a.alarm ? 'badge-failed' : 'badge-low'}` }, a.alarm ? 'ALARM' : 'OK'), ' ',
+          h('strong', {}, rule.name || rule.metric || 'alarm'),
+          h('span', { class: 'muted small' }, ` ${rule.metric || ''}${rule.subscription ? ` (${rule.subscription})` : ''} ${rule.comparison || '>'} ${rule.threshold ?? ''}, now ${Number.isFinite(a.value) ? Math.round(a.value * 100) / 100 : '–'}`));
+      })),
+    ] : []);
 
     const other = root.querySelector('.subs');
     preserveFocus(other, () => replace(other,
@@ -277,7 +291,8 @@ export function create(ctx) {
           h('p', { class: 'muted' }, 'The pipeline as it runs: rates over the last two seconds, lag, retries and dead letters per stage.')),
         h('section', { class: 'flow-box', 'aria-labelledby': 'flow-h' },
           h('h3', { id: 'flow-h' }, 'Flow'),
-          h('ol', { class: 'flow-diagram' })),
+          h('ol', { class: 'flow-diagram' }),
+          h('div', { class: 'alarms' })),
         h('div', { class: 'split' },
           h('section', { class: 'dlq col-wide', 'aria-labelledby': 'dlq-h' }),
           h('div', { class: 'col' }, composeForm())),
