@@ -53,6 +53,9 @@ type Config struct {
 	Alarms []alarm.Rule `yaml:"alarms"`
 	// AlarmInterval is how often alarms are evaluated. Default 5s.
 	AlarmInterval time.Duration `yaml:"alarmInterval"`
+	// LogPII logs notification subjects unredacted. Default false: the
+	// PII the extraction engine finds is replaced by its type.
+	LogPII bool `yaml:"logPII"`
 }
 
 // FunctionConfig is a function and the events that trigger it.
@@ -208,6 +211,7 @@ func ReadConfig(path string) (Config, error) {
 	if file.AlarmInterval != 0 {
 		cfg.AlarmInterval = file.AlarmInterval
 	}
+	cfg.LogPII = cfg.LogPII || file.LogPII
 	if err := cfg.Validate(); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}

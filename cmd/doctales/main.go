@@ -126,13 +126,15 @@ type commonFlags struct {
 	extractor string
 	logLevel  string
 	logFmt    string
+	logPII    bool
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.config, "config", "", "YAML configuration file (functions, events, topic subscriptions)")
 	fs.StringVar(&c.data, "data", "", "data folder for the table and the objects (default ./data)")
 	fs.StringVar(&c.extractor, "extractor", "", "extraction engine: builtin (default) or comprehend (Amazon Comprehend; AWS credentials from the environment)")
-	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error, then component=level pairs (runtime, function, http, notify, sqlite, alarm), e.g. info,function=warn")
+	fs.BoolVar(&c.logPII, "log-pii", false, "log notification subjects unredacted (by default e-mail addresses, phone numbers, card numbers... are redacted)")
 	fs.StringVar(&c.logFmt, "log-format", "json", "log format: json or text")
 }
 
@@ -154,11 +156,16 @@ func (c *commonFlags) load(stderr io.Writer) (Config, *slog.Logger, error) {
 			return cfg, nil, fmt.Errorf("--extractor: %w", err)
 		}
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
-		return cfg, nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", c.logLevel)
+	if c.logPII {
+		cfg.LogPII = true
 	}
-	opts := &slog.HandlerOptions{Level: level}
+	def, per, err := parseLevels(c.logLevel)
+	if err != nil {
+		return cfg, nil, err
+	}
+	// The inner handler passes everything; levelHandler decides per
+	// component.
+	opts := &slog.HandlerOptions{Level: slog.LevelDebug}
 	var h slog.Handler
 	switch strings.ToLower(c.logFmt) {
 	case "json":
@@ -168,5 +175,6 @@ func (c *commonFlags) load(stderr io.Writer) (Config, *slog.Logger, error) {
 	default:
 		return cfg, nil, fmt.Errorf("--log-format %q: use json or text", c.logFmt)
 	}
+	h = levelHandler{Handler: h, def: def, per: per}
 	return cfg, slog.New(tracing.LogHandler(h)), nil
 }

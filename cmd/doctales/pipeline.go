@@ -77,7 +77,7 @@ func (p *Pipeline) Open() error {
 
 	p.DB = sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
 	p.DB.TableName = cfg.TableName()
-	p.DB.Logger = p.Logger
+	p.DB.Logger = p.Logger.With(LogKeyComponent, "sqlite")
 	if err := p.DB.Open(); err != nil {
 		return fmt.Errorf("open table: %w", err)
 	}
@@ -98,9 +98,9 @@ func (p *Pipeline) Open() error {
 	p.Extraction = &function.Extraction{Store: p.Store, Table: p.DB, Extractor: p.Extractor, Logger: p.Logger}
 	p.Topic = p.DB.Topic(cfg.TopicName())
 	p.Hub = notify.NewHub()
-	p.Notification = &notify.Function{Topic: fanout{p.Topic, p.Hub}, Ledger: p.DB, Logger: p.Logger}
+	p.Notification = &notify.Function{Topic: fanout{p.Topic, p.Hub}, Ledger: p.DB, Logger: p.Logger.With(LogKeyComponent, "notify")}
 
-	p.Journal = &history.Journal{Store: p.DB, Logger: p.Logger}
+	p.Journal = &history.Journal{Store: p.DB, Logger: p.Logger.With(LogKeyComponent, "history")}
 	if err := p.Journal.Open(); err != nil {
 		return err
 	}
@@ -116,11 +116,12 @@ func (p *Pipeline) Open() error {
 		}
 		p.Tracer = tr
 	}
-	observer := runtime.Observers{p.Metrics, p.Journal, p.Tracer}
+	observer := runtime.Observers{p.Metrics, p.Journal, p.Tracer,
+		&history.LogObserver{Logger: p.Logger.With(LogKeyComponent, "function")}}
 	if p.NoTelemetry {
 		observer = nil
 	}
-	p.Runtime = &runtime.Runtime{Log: p.DB, DeadLetters: p.DB, Logger: p.Logger, Observer: observer}
+	p.Runtime = &runtime.Runtime{Log: p.DB, DeadLetters: p.DB, Logger: p.Logger.With(LogKeyComponent, "runtime"), Observer: observer}
 	p.Runtime.OnDeadLetter = p.onDeadLetter
 	p.Metrics.RegisterRuntime(p.Runtime.Stats)
 	p.Metrics.RegisterSizes(p.sizes)
@@ -149,7 +150,7 @@ func (p *Pipeline) Open() error {
 		Trace: func(ctx context.Context, id string) (any, error) {
 			return loadTrace(ctx, p.DB, id)
 		},
-		Logger: p.Logger,
+		Logger: p.Logger.With(LogKeyComponent, "http"),
 		// The dashboard, its profile store and aggregates.
 		Profiles:         p.DB,
 		Directory:        p.DB,
@@ -161,7 +162,7 @@ func (p *Pipeline) Open() error {
 		Sample:   p.sample,
 		Topic:    p.DB.Topic(cfg.AlarmTopicName()),
 		Interval: cfg.AlarmInterval,
-		Logger:   p.Logger,
+		Logger:   p.Logger.With(LogKeyComponent, "alarm"),
 	}
 	p.API.Init()
 	return nil
@@ -256,7 +257,11 @@ func (p *Pipeline) addSubscriptions() error {
 		switch ts.Protocol {
 		case "log":
 			s.Name = "topic/log"
-			s.Handler = runtime.SNSHandler((&notify.LogSubscriber{Logger: p.Logger}).Deliver)
+			ls := &notify.LogSubscriber{Logger: p.Logger.With(LogKeyComponent, "notify")}
+			if !p.Config.LogPII {
+				ls.Redact = redactPII
+			}
+			s.Handler = runtime.SNSHandler(ls.Deliver)
 		case "webhook":
 			wh := &notify.Webhook{URL: ts.Endpoint, Secret: ts.Secret}
 			if err := wh.Validate(); err != nil {
