@@ -43,6 +43,9 @@ type Journal struct {
 	// BufferSize bounds the events waiting to be stored. 0 means
 	// DefaultBufferSize.
 	BufferSize int
+	// Skip names subscriptions whose outcomes are not recorded, such as a
+	// live view that would only add noise to every trace.
+	Skip map[string]bool
 
 	ch      chan *doctales.FlowEvent
 	dropped atomic.Int64
@@ -163,6 +166,9 @@ func (j *Journal) StartInvocation(ctx context.Context, _ *runtime.Invocation) (c
 // RecordOutcome implements runtime.Observer: one flow event per record
 // outcome, with the reason it was filtered or failed.
 func (j *Journal) RecordOutcome(sub string, rec *doctales.LogRecord, o runtime.Outcome) {
+	if j.Skip[sub] {
+		return
+	}
 	info := Describe(rec)
 	ev := &doctales.FlowEvent{
 		CommunicationID: info.CommunicationID,

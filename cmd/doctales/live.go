@@ -33,18 +33,15 @@ func (p *Pipeline) liveSubscription() runtime.Subscription {
 		StartAtLatest:    true,
 		Concurrency:      1, // one worker keeps the changes in order
 		MaxRetryAttempts: -1,
-		Handler:          runtime.DynamoDBHandler(liveHandler(p.Hub)),
+		Handler:          liveHandler(p.Hub),
 	}
 }
 
 // liveHandler sends the NewImage of every stream record in ev to hub as a
 // "communication" event. Removals, records it cannot read and a closed hub
 // are skipped: it never fails.
-func liveHandler(hub *notify.Hub) runtime.DynamoDBFunc {
-	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
-		if hub.Clients() == 0 {
-			return events.DynamoDBEventResponse{}, nil
-		}
+func liveHandler(hub *notify.Hub) runtime.Handler {
+	send := runtime.DynamoDBHandler(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 		for _, r := range ev.Records {
 			if r.Change.NewImage == nil {
 				continue
@@ -56,5 +53,12 @@ func liveHandler(hub *notify.Hub) runtime.DynamoDBFunc {
 			_ = hub.Send(EventCommunication, item)
 		}
 		return events.DynamoDBEventResponse{}, nil
-	}
+	})
+	// Decode nothing while no browser is connected.
+	return runtime.HandlerFunc(func(ctx context.Context, recs []*doctales.LogRecord) (int, error) {
+		if hub.Clients() == 0 {
+			return -1, nil
+		}
+		return send.Invoke(ctx, recs)
+	})
 }

@@ -100,7 +100,8 @@ func (p *Pipeline) Open() error {
 	p.Hub = notify.NewHub()
 	p.Notification = &notify.Function{Topic: fanout{p.Topic, p.Hub}, Ledger: p.DB, Logger: p.Logger.With(LogKeyComponent, "notify")}
 
-	p.Journal = &history.Journal{Store: p.DB, Logger: p.Logger.With(LogKeyComponent, "history")}
+	p.Journal = &history.Journal{Store: p.DB, Logger: p.Logger.With(LogKeyComponent, "history"),
+		Skip: map[string]bool{LiveSubscription: true}}
 	if err := p.Journal.Open(); err != nil {
 		return err
 	}
