@@ -55,8 +55,10 @@ type importFlags struct {
 
 func (f *importFlags) register(fs *flag.FlagSet) {
 	f.common.register(fs)
-	fs.Lookup("log-level").DefValue = "warn"
-	f.common.logLevel = "warn" // the progress line and summary are the output
+	// The progress line and the summary are the output; --log-level warn
+	// also logs each failed item, and a cancelled extraction at the end.
+	fs.Lookup("log-level").DefValue = "error"
+	f.common.logLevel = "error"
 	fs.StringVar(&f.project, "project", "", "project of every communication (default \"default\")")
 	fs.StringVar(&f.source, "source", "", "source to record (default: email, document, or the platform)")
 	fs.StringVar(&f.url, "url", "", "send to the server at this base URL (POST /communications) instead of the local data folder")
