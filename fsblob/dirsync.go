@@ -8,9 +8,14 @@ import "sync"
 // for a sync that started after it registered; that sync covers its rename.
 // Under load this turns N folder fsyncs into about one per fsync duration,
 // the same group commit the table does for its transactions.
+//
+// The same machinery shares whole-file-system syncs (syncfs) between puts
+// when syncFunc is set to one.
 type dirSyncer struct {
 	mu   sync.Mutex
 	dirs map[string]*dirSync
+	// syncFunc syncs the named folder; nil means syncDirFunc.
+	syncFunc func(dir string) error
 }
 
 // dirSync is the state of one folder.
@@ -63,7 +68,11 @@ func (d *dirSyncer) loop(dir string, ds *dirSync) {
 			return
 		}
 		d.mu.Unlock()
-		err := syncDirFunc(dir)
+		sync := d.syncFunc
+		if sync == nil {
+			sync = syncDirFunc
+		}
+		err := sync(dir)
 		for _, w := range ws {
 			w <- err
 		}

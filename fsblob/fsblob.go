@@ -82,8 +82,10 @@ type Store struct {
 	seqMu   sync.Mutex
 	lastSeq int64
 
-	// dirSyncs shares folder fsyncs between concurrent puts.
+	// dirSyncs shares folder fsyncs between concurrent puts; fsSyncs
+	// shares whole-file-system syncs (GroupSync).
 	dirSyncs dirSyncer
+	fsSyncs  dirSyncer
 
 	// dirsMu guards syncedDirs, the folders whose entries are known to be
 	// durable up to the bucket folder.
@@ -112,6 +114,14 @@ type Store struct {
 	// DefaultConfigurationID.
 	ConfigurationID string
 
+	// GroupSync makes puts share durability work: on Linux each put writes
+	// an unnamed file and links it at its key without an fsync of its own,
+	// and one syncfs of the file system then makes every put waiting at
+	// that moment durable (a group commit, like the table's). Put still
+	// returns only after its object is durable. False syncs each file and
+	// its folder. NewStore sets it.
+	GroupSync bool
+
 	// Now returns the time of a put: its LastModified and eventTime, cut to
 	// milliseconds like S3's. Nil means time.Now.
 	Now func() time.Time
@@ -128,6 +138,7 @@ func NewStore(root, bucket string) *Store {
 		Region:          DefaultRegion,
 		PrincipalID:     DefaultPrincipalID,
 		ConfigurationID: DefaultConfigurationID,
+		GroupSync:       true,
 		Now:             time.Now,
 	}
 }
@@ -239,18 +250,14 @@ func (s *Store) Put(ctx context.Context, key string, data []byte, contentType st
 		return doctales.ObjectInfo{}, err
 	}
 
-	// Write the data to a temporary file beside the target and sync it.
+	// Write the data to an unnamed or temporary file in the target's
+	// folder and sync it.
 	now := s.Now().UTC().Truncate(time.Millisecond)
-	tmp, err := writeTemp(dir, data, now)
+	pw, err := newPendingWrite(dir, data, now, s.GroupSync && canSyncFS)
 	if err != nil {
 		return doctales.ObjectInfo{}, fmt.Errorf("put object %q: %w", key, err)
 	}
-	renamed := false
-	defer func() {
-		if !renamed {
-			os.Remove(tmp)
-		}
-	}()
+	defer pw.abort()
 
 	sum := md5.Sum(data)
 	info := doctales.ObjectInfo{
@@ -270,11 +277,14 @@ func (s *Store) Put(ctx context.Context, key string, data []byte, contentType st
 		return doctales.ObjectInfo{}, doctales.FieldErrorf(doctales.ECONFLICT, "key",
 			"key %q is a folder of other objects in bucket %q", key, s.BucketName)
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := pw.commit(path); err != nil {
 		return doctales.ObjectInfo{}, fmt.Errorf("put object %q: %w", key, err)
 	}
-	renamed = true
-	if err := s.dirSyncs.sync(dir); err != nil {
+	syncs, syncDir := &s.dirSyncs, dir
+	if !pw.synced() {
+		syncs, syncDir = &s.fsSyncs, s.dir
+	}
+	if err := syncs.sync(syncDir); err != nil {
 		return doctales.ObjectInfo{}, fmt.Errorf("put object %q: %w", key, err)
 	}
 	seq := s.nextSequencer()
