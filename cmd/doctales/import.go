@@ -68,7 +68,7 @@ func (f *importFlags) register(fs *flag.FlagSet) {
 }
 
 // defaultYield is the pause of extraction batches during a local import.
-const defaultYield = 200 * time.Millisecond
+const defaultYield = time.Second
 
 // throttle makes extraction yield to a running import: while active, each
 // extraction batch starts after a pause, so batches grow, commits get
