@@ -41,4 +41,23 @@
 // Whole-body problems (size, syntax, not an object, trailing data) name the
 // field "body", the name the API edge uses for the request body. An e-mail's
 // "body" key names the same field; the message tells them apart.
+//
+// # Raw sources
+//
+// A [Parser] reads what does not arrive as JSON, each into a [Parsed]: the
+// communication and the objects to store beside it (the original bytes,
+// attachments).
+//
+//   - [Parser.ParseMail]: a raw RFC 5322 message (github.com/jhillyerd/enmime/v2):
+//     addresses with display names, date, thread, list, priority headers as
+//     evidence, text or readable HTML, charsets, attachments. The id derives
+//     from the Message-ID, so the same message again replays.
+//   - [Parser.ParseDocument]: .txt, .md, .html, .pdf and .docx, in pure Go,
+//     with title, author, page count and the visual counts.
+//   - [SocialPost] and [SlackDirectory]: posts of a JSON-lines export and
+//     messages of a Slack export, as request bodies for the [Normalizer].
+//
+// Every safety limit (message and document size, attachments, MIME parts
+// and depth, DOCX expansion and ratio, time) is a Default… constant and a
+// Parser field; a breach is an ETOOLARGE error naming the limit.
 package ingest
