@@ -125,8 +125,9 @@ func (im *Importer) Run(ctx context.Context, path string) (Stats, error) {
 		s := im.stats
 		s.Found, s.Imported, s.Skipped, s.Failed, s.Bytes = found.Load(), imported.Load(), skipped.Load(), failed.Load(), done.Load()
 		s.Elapsed, s.Done = time.Since(start), final
-		s.Ignored, s.IgnoredPaths = w.Ignored, w.IgnoredPaths
 		if final {
+			// The walker's counts are read once it has stopped.
+			s.Ignored, s.IgnoredPaths = w.Ignored, w.IgnoredPaths
 			s.Failures, s.Skips = copyReasons(im.stats.Failures), copyReasons(im.stats.Skips)
 		} else {
 			s.Failures, s.Skips = nil, nil
