@@ -81,7 +81,7 @@ func compile(text string, index int) (*Pattern, error) {
 	if _, err := p.dec.Token(); err != io.EOF {
 		return nil, p.fail(nil, off, err, "unexpected data after the pattern object")
 	}
-	return &Pattern{text: text, root: root}, nil
+	return &Pattern{text: text, root: root, pre: buildPrefilter(root)}, nil
 }
 
 // fail returns a *SyntaxError at path and offset off.

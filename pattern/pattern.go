@@ -85,8 +85,9 @@ func (e *SyntaxError) Unwrap() error { return e.Err }
 // matches nothing. A Pattern is immutable and safe for concurrent use by any
 // number of goroutines.
 type Pattern struct {
-	text string // the pattern as given to Compile
-	root *node  // the top-level object
+	text string    // the pattern as given to Compile
+	root *node     // the top-level object
+	pre  prefilter // literals the raw event must hold to possibly match
 }
 
 // Compile parses one filter pattern written in the Lambda event filtering
@@ -116,6 +117,9 @@ func (p *Pattern) String() string { return p.text }
 // not a single valid JSON value. To match one event against several
 // patterns, decode it once and call MatchValue, or use a Set.
 func (p *Pattern) Match(event []byte) (bool, error) {
+	if !p.pre.mayMatch(event) && json.Valid(event) {
+		return false, nil
+	}
 	v, err := Decode(event)
 	if err != nil {
 		return false, err
@@ -198,6 +202,17 @@ func (s *Set) Patterns() []*Pattern {
 func (s *Set) Match(event []byte) (bool, error) {
 	if len(s.patterns) == 0 {
 		return true, nil
+	}
+	// Skip decoding an event that no pattern can match.
+	may := false
+	for _, p := range s.patterns {
+		if p.pre.mayMatch(event) {
+			may = true
+			break
+		}
+	}
+	if !may && json.Valid(event) {
+		return false, nil
 	}
 	v, err := Decode(event)
 	if err != nil {
