@@ -80,6 +80,11 @@ type Subscription struct {
 	// for live views that need no history. The log must implement
 	// LastSeq(ctx, source) (int64, error).
 	StartAtLatest bool
+	// Yield, if set, is asked before each batch is formed; a positive
+	// duration makes the worker wait that long first, so that more urgent
+	// work (accepting communications) gets the CPU and the batch grows
+	// meanwhile. The records wait in order; nothing is dropped.
+	Yield func() time.Duration
 	// BatchWindow is how long a worker waits for a batch to fill after its
 	// first record (MaximumBatchingWindowInSeconds). 0 sends what is there.
 	BatchWindow time.Duration
@@ -585,6 +590,15 @@ func (s *sub) worker(ctx context.Context, q chan *item) {
 		case <-ctx.Done():
 			return
 		case first = <-q:
+		}
+		if s.cfg.Yield != nil {
+			if d := s.cfg.Yield(); d > 0 {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(d):
+				}
+			}
 		}
 		batch := []*item{first}
 		var window <-chan time.Time

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -459,5 +460,37 @@ func TestRuntime_StartAtLatest(t *testing.T) {
 	drain(t, rt)
 	if got := rec.Seen(); !slices.Equal(got, []string{`{"n":2}`}) {
 		t.Fatalf("delivered %v, want only the record appended after open", got)
+	}
+}
+
+func TestRuntime_Yield(t *testing.T) {
+	db := MustOpenDB(t, t.TempDir())
+	var mu sync.Mutex
+	var sizes []int
+	h := runtime.HandlerFunc(func(ctx context.Context, recs []*doctales.LogRecord) (int, error) {
+		mu.Lock()
+		sizes = append(sizes, len(recs))
+		mu.Unlock()
+		return -1, nil
+	})
+	var asked atomic.Int64
+	rt := openRuntime(t, db, runtime.Subscription{Name: "s", Source: doctales.SourceS3, Handler: h, Concurrency: 1, BatchSize: 100,
+		Yield: func() time.Duration { asked.Add(1); return 100 * time.Millisecond }})
+	appendRecs(t, db, doctales.SourceS3, "k", `{"n":0}`)
+	time.Sleep(20 * time.Millisecond) // the worker is waiting with the first record
+	var kv []string
+	for i := 1; i < 20; i++ {
+		kv = append(kv, "k", fmt.Sprintf(`{"n":%d}`, i))
+	}
+	appendRecs(t, db, doctales.SourceS3, kv...)
+	drain(t, rt)
+	mu.Lock()
+	defer mu.Unlock()
+	total := 0
+	for _, n := range sizes {
+		total += n
+	}
+	if total != 20 || asked.Load() == 0 || sizes[0] < 2 {
+		t.Fatalf("batches %v (asked %d times); want all 20 records and a first batch that grew while yielding", sizes, asked.Load())
 	}
 }

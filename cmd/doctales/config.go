@@ -53,6 +53,12 @@ type Config struct {
 	Alarms []alarm.Rule `yaml:"alarms"`
 	// AlarmInterval is how often alarms are evaluated. Default 5s.
 	AlarmInterval time.Duration `yaml:"alarmInterval"`
+	// YieldAbove is the ingest rate (communications per second) above which
+	// extraction waits YieldPause before each batch, so that accepting goes
+	// first. 0 uses DefaultYieldAbove; -1 never yields.
+	YieldAbove int `yaml:"yieldAbove"`
+	// YieldPause is that wait. 0 uses DefaultYieldPause.
+	YieldPause time.Duration `yaml:"yieldPause"`
 	// LogPII logs notification subjects unredacted. Default false: the
 	// PII the extraction engine finds is replaced by its type.
 	LogPII bool `yaml:"logPII"`
@@ -212,6 +218,12 @@ func ReadConfig(path string) (Config, error) {
 		cfg.AlarmInterval = file.AlarmInterval
 	}
 	cfg.LogPII = cfg.LogPII || file.LogPII
+	if file.YieldAbove != 0 {
+		cfg.YieldAbove = file.YieldAbove
+	}
+	if file.YieldPause != 0 {
+		cfg.YieldPause = file.YieldPause
+	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}

@@ -62,6 +62,9 @@ type Pipeline struct {
 	Wrap func(sub string, h runtime.Handler) runtime.Handler
 	// Extra subscriptions added before the runtime opens (tests use it).
 	Extra []runtime.Subscription
+
+	meter       *ingestMeter       // ingest rate, for the extraction yield
+	meterCancel context.CancelFunc // stops the meter
 }
 
 // Open opens the stores and builds the functions and the runtime; the
@@ -82,7 +85,8 @@ func (p *Pipeline) Open() error {
 		return fmt.Errorf("open table: %w", err)
 	}
 	p.Store = fsblob.NewStore(filepath.Join(cfg.Data, "objects"), cfg.BucketName())
-	p.Store.Events = p.DB
+	p.meter = &ingestMeter{EventLog: p.DB}
+	p.Store.Events = p.meter
 	if err := p.Store.Open(); err != nil {
 		return fmt.Errorf("open object store: %w", err)
 	}
@@ -248,6 +252,18 @@ func (p *Pipeline) addSubscriptions() error {
 		if err != nil {
 			return err
 		}
+		if name == FuncExtraction && p.Config.YieldAbove >= 0 {
+			above, pause := p.Config.YieldAbove, p.Config.YieldPause
+			if above == 0 {
+				above = DefaultYieldAbove
+			}
+			if pause == 0 {
+				pause = DefaultYieldPause
+			}
+			for i := range s {
+				s[i].Yield = p.meter.yield(above, pause)
+			}
+		}
 		subs = append(subs, s...)
 	}
 	for i, ts := range p.Config.Topic.Subscriptions {
@@ -337,6 +353,9 @@ func (p *Pipeline) Start() error {
 	if err := p.Runtime.Open(); err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p.meterCancel = cancel
+	go p.meter.run(ctx)
 	if len(p.Alarms.Rules) > 0 {
 		return p.Alarms.Open()
 	}
@@ -347,6 +366,9 @@ func (p *Pipeline) Start() error {
 // table last.
 func (p *Pipeline) Close() error {
 	var errs []error
+	if p.meterCancel != nil {
+		p.meterCancel()
+	}
 	if p.Alarms != nil {
 		errs = append(errs, p.Alarms.Close())
 	}
