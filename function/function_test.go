@@ -99,3 +99,31 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+// lateTable answers the first GetItem "not found", as if the item were
+// created (by the extraction of the object) right after the look-up.
+type lateTable struct {
+	doctales.Table
+	missed bool
+}
+
+func (l *lateTable) GetItem(ctx context.Context, id string) (*doctales.Item, error) {
+	if !l.missed {
+		l.missed = true
+		return nil, doctales.Errorf(doctales.ENOTFOUND, "not yet")
+	}
+	return l.Table.GetItem(ctx, id)
+}
+
+func TestIngestion_ItemCreatedByExtractionMeanwhile(t *testing.T) {
+	db, store := open(t)
+	ctx := context.Background()
+	c := comm("c", "hello", "h")
+	if _, _, err := db.CreateItem(ctx, doctales.NewItem(c, time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	res, err := (&function.Ingestion{Store: store, Table: &lateTable{Table: db}}).Ingest(ctx, c)
+	if err != nil || res.Replayed {
+		t.Fatalf("Ingest = %+v, %v; want accepted, not a replay: this request stored it", res, err)
+	}
+}

@@ -77,9 +77,16 @@ func (f *Ingestion) Ingest(ctx context.Context, c *doctales.Communication, objec
 		return nil, fmt.Errorf("ingest %q: %w", c.ID, err)
 	}
 	if !created {
-		// Another request, or the extraction of this object, created it
-		// first.
-		return replay(item, c)
+		// The extraction of this very object, or an identical request in
+		// flight, created it between the look-up and now: this request
+		// still stored it, so it is not a replay (unless the content
+		// differs, a conflict).
+		res, err := replay(item, c)
+		if err != nil {
+			return nil, err
+		}
+		res.Replayed = false
+		return res, nil
 	}
 	return &Result{ID: item.ID, S3Key: item.S3Key, Status: item.Status}, nil
 }
