@@ -147,7 +147,19 @@ func (b *browser) wait(what, js string, timeout time.Duration) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, timeout+5*time.Second)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(timeout))); err != nil {
+	deadline := time.Now().Add(timeout)
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil {
+			return
+		}
+		// A navigation replaces the page's execution context under the
+		// poll; poll again in the new one.
+		if msg := err.Error(); time.Now().Before(deadline) &&
+			(strings.Contains(msg, "Cannot find context") || strings.Contains(msg, "context was destroyed")) {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
 		b.t.Fatalf("waiting for %s: %v\nconsole: %v", what, err, b.consoleErrors())
 	}
 }
