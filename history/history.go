@@ -10,6 +10,7 @@
 package history
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -169,7 +170,7 @@ func (j *Journal) RecordOutcome(sub string, rec *doctales.LogRecord, o runtime.O
 	if j.Skip[sub] {
 		return
 	}
-	info := Describe(rec)
+	info := describe(rec)
 	ev := &doctales.FlowEvent{
 		CommunicationID: info.CommunicationID,
 		Step:            sub,
@@ -183,7 +184,7 @@ func (j *Journal) RecordOutcome(sub string, rec *doctales.LogRecord, o runtime.O
 	}
 	switch o.Kind {
 	case runtime.OutcomeFiltered:
-		ev.Detail = "dropped by filter: " + info.FilterFacts
+		ev.Detail = "dropped by filter: " + filterFacts(rec)
 	case runtime.OutcomeRetry:
 		ev.Detail = errText(o.Err)
 	case runtime.OutcomeDeadLettered:
@@ -206,21 +207,55 @@ type Info struct {
 	FilterFacts     string // the facts a filter decided on, e.g. "urgency was medium"
 }
 
-// Describe reads the communication id, the event name and the facts a filter
-// looks at from a record in its AWS shape.
+// Describe reads the communication id and the event name of a record, and
+// the facts a filter looks at, from its AWS shape.
 func Describe(rec *doctales.LogRecord) Info {
+	info := describe(rec)
+	info.FilterFacts = filterFacts(rec)
+	return info
+}
+
+// describe reads the communication id and the event name without decoding
+// the record (stream records carry whole item images): this runs for every
+// outcome of every record.
+func describe(rec *doctales.LogRecord) Info {
 	switch rec.Source {
 	case doctales.SourceS3:
-		var r struct {
-			EventName string `json:"eventName"`
-		}
-		_ = json.Unmarshal(rec.Data, &r)
 		base := path.Base(rec.Key)
-		return Info{
-			CommunicationID: strings.TrimSuffix(base, path.Ext(base)),
-			Event:           r.EventName,
-			FilterFacts:     fmt.Sprintf("event was %s", r.EventName),
-		}
+		return Info{CommunicationID: strings.TrimSuffix(base, path.Ext(base)), Event: eventName(rec.Data)}
+	case doctales.SourceDynamoDB:
+		return Info{CommunicationID: rec.Key, Event: eventName(rec.Data)}
+	case doctales.SourceSNS:
+		var m doctales.Message
+		_ = json.Unmarshal(rec.Data, &m)
+		return Info{CommunicationID: m.MessageAttributes["communicationId"].StringValue, Event: "Notification " + m.MessageID}
+	}
+	return Info{CommunicationID: rec.Key, Event: rec.Source}
+}
+
+var eventNameKey = []byte(`"eventName":"`)
+
+// eventName finds the top-level eventName of an S3 or DynamoDB record, as
+// the encoders write it; "" if it is not written plainly.
+func eventName(data []byte) string {
+	i := bytes.Index(data, eventNameKey)
+	if i < 0 {
+		return ""
+	}
+	rest := data[i+len(eventNameKey):]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 || bytes.IndexByte(rest[:j], '\\') >= 0 {
+		return ""
+	}
+	return string(rest[:j])
+}
+
+// filterFacts decodes what a filter looks at: the event name of an S3
+// record, the urgency and status of a stream record's new image.
+func filterFacts(rec *doctales.LogRecord) string {
+	switch rec.Source {
+	case doctales.SourceS3:
+		return "event was " + eventName(rec.Data)
 	case doctales.SourceDynamoDB:
 		var r struct {
 			EventName string `json:"eventName"`
@@ -240,26 +275,23 @@ func Describe(rec *doctales.LogRecord) Info {
 			} `json:"dynamodb"`
 		}
 		_ = json.Unmarshal(rec.Data, &r)
+		if r.EventName == "REMOVE" {
+			return "a REMOVE has no new image"
+		}
 		facts := "urgency was absent"
 		if u := r.DynamoDB.NewImage.Metadata.M.Urgency; u != nil {
 			facts = fmt.Sprintf("urgency was %s", u.S)
 		}
-		if r.EventName == "REMOVE" {
-			facts = "a REMOVE has no new image"
-		} else if st := r.DynamoDB.NewImage.Status; st != nil {
+		if st := r.DynamoDB.NewImage.Status; st != nil {
 			facts += fmt.Sprintf(" (status %s)", st.S)
 		}
-		return Info{CommunicationID: rec.Key, Event: r.EventName, FilterFacts: facts}
+		return facts
 	case doctales.SourceSNS:
 		var m doctales.Message
 		_ = json.Unmarshal(rec.Data, &m)
-		return Info{
-			CommunicationID: m.MessageAttributes["communicationId"].StringValue,
-			Event:           "Notification " + m.MessageID,
-			FilterFacts:     "subject was " + m.Subject,
-		}
+		return "subject was " + m.Subject
 	}
-	return Info{CommunicationID: rec.Key, Event: rec.Source}
+	return ""
 }
 
 var _ runtime.Observer = (*Journal)(nil)

@@ -35,7 +35,7 @@ func (l *LogObserver) StartInvocation(ctx context.Context, inv *runtime.Invocati
 		seen := map[string]bool{}
 		var events []string
 		for _, rec := range inv.Records {
-			info := Describe(rec)
+			info := describe(rec)
 			if info.CommunicationID != "" && !seen[info.CommunicationID] && len(ids) < maxLoggedIDs {
 				seen[info.CommunicationID] = true
 				ids = append(ids, info.CommunicationID)
