@@ -184,7 +184,8 @@ func (j *Journal) RecordOutcome(sub string, rec *doctales.LogRecord, o runtime.O
 	}
 	switch o.Kind {
 	case runtime.OutcomeFiltered:
-		ev.Detail = "dropped by filter: " + filterFacts(rec)
+		// The facts are read from the log record when the trace is
+		// shown (see Explain), not here on the hot path.
 	case runtime.OutcomeRetry:
 		ev.Detail = errText(o.Err)
 	case runtime.OutcomeDeadLettered:
@@ -248,6 +249,23 @@ func eventName(data []byte) string {
 		return ""
 	}
 	return string(rest[:j])
+}
+
+// Explain fills in the detail of filtered events from their log records,
+// which lookup returns by seq; a record no longer in the log (compacted)
+// is said to be so.
+func Explain(evs []*doctales.FlowEvent, lookup func(seq int64) (*doctales.LogRecord, error)) {
+	for _, ev := range evs {
+		if ev.Kind != runtime.OutcomeFiltered || ev.Detail != "" {
+			continue
+		}
+		rec, err := lookup(ev.Seq)
+		if err != nil {
+			ev.Detail = "dropped by filter (its record is no longer in the log)"
+			continue
+		}
+		ev.Detail = "dropped by filter: " + filterFacts(rec)
+	}
 }
 
 // filterFacts decodes what a filter looks at: the event name of an S3

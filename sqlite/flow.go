@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/doctales/doctales"
@@ -16,21 +17,21 @@ func (db *DB) AddFlowEvents(ctx context.Context, evs []*doctales.FlowEvent) erro
 	if len(evs) == 0 {
 		return nil
 	}
-	err := db.write(ctx, func(tx *writeTx) error {
-		stmt, err := tx.tx.PrepareContext(ctx, `INSERT INTO flow_events
-			(communication_id, at, step, kind, seq, event, attempt, duration_ns, detail, trace_id, record_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
+	// Multi-row INSERTs: one statement per flowRowsPerInsert events, so
+	// the driver's per-call cost is paid once per chunk.
+	args := make([]any, 0, len(evs)*flowColumns)
+	for _, ev := range evs {
+		recordAt := ""
+		if !ev.RecordTime.IsZero() {
+			recordAt = formatTime(ev.RecordTime)
 		}
-		defer stmt.Close()
-		for _, ev := range evs {
-			recordAt := ""
-			if !ev.RecordTime.IsZero() {
-				recordAt = formatTime(ev.RecordTime)
-			}
-			if _, err := stmt.ExecContext(ctx, ev.CommunicationID, formatTime(ev.Time), ev.Step, ev.Kind, ev.Seq,
-				ev.Event, ev.Attempt, int64(ev.Duration), ev.Detail, ev.TraceID, recordAt); err != nil {
+		args = append(args, ev.CommunicationID, formatTime(ev.Time), ev.Step, ev.Kind, ev.Seq,
+			ev.Event, ev.Attempt, int64(ev.Duration), ev.Detail, ev.TraceID, recordAt)
+	}
+	err := db.write(ctx, func(tx *writeTx) error {
+		for start := 0; start < len(evs); start += flowRowsPerInsert {
+			n := min(flowRowsPerInsert, len(evs)-start)
+			if _, err := tx.tx.ExecContext(ctx, flowInsert(n), args[start*flowColumns:(start+n)*flowColumns]...); err != nil {
 				return err
 			}
 		}
@@ -40,6 +41,26 @@ func (db *DB) AddFlowEvents(ctx context.Context, evs []*doctales.FlowEvent) erro
 		return fmt.Errorf("add %d flow events: %w", len(evs), FormatError(err))
 	}
 	return nil
+}
+
+// flowColumns is the number of values of one flow event row;
+// flowRowsPerInsert the rows per INSERT (SQLite allows 32,766 parameters).
+const (
+	flowColumns       = 11
+	flowRowsPerInsert = 100
+)
+
+// flowInsert returns the INSERT of n flow event rows.
+func flowInsert(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO flow_events (communication_id, at, step, kind, seq, event, attempt, duration_ns, detail, trace_id, record_at) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?)")
+	}
+	return b.String()
 }
 
 // FlowEvents returns up to limit flow events of a communication, oldest

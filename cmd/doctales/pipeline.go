@@ -39,6 +39,7 @@ type Pipeline struct {
 	Logger *slog.Logger
 
 	DB           *sqlite.DB
+	HistoryDB    *sqlite.DB // the flow history, apart from the pipeline's writes
 	Store        *fsblob.Store
 	Extractor    doctales.Extractor
 	Ingestion    *function.Ingestion
@@ -104,7 +105,13 @@ func (p *Pipeline) Open() error {
 	p.Hub = notify.NewHub()
 	p.Notification = &notify.Function{Topic: fanout{p.Topic, p.Hub}, Ledger: p.DB, Logger: p.Logger.With(LogKeyComponent, "notify")}
 
-	p.Journal = &history.Journal{Store: p.DB, Logger: p.Logger.With(LogKeyComponent, "history"),
+	// The flow history has its own database file, so that its writes never
+	// queue behind (or hold up) the pipeline's single writer.
+	p.HistoryDB = openHistoryDB(*cfg, p.Logger)
+	if err := p.HistoryDB.Open(); err != nil {
+		return fmt.Errorf("open flow history: %w", err)
+	}
+	p.Journal = &history.Journal{Store: p.HistoryDB, Logger: p.Logger.With(LogKeyComponent, "history"),
 		Skip: map[string]bool{LiveSubscription: true}}
 	if err := p.Journal.Open(); err != nil {
 		return err
@@ -153,7 +160,7 @@ func (p *Pipeline) Open() error {
 		},
 		Ready: p.ready,
 		Trace: func(ctx context.Context, id string) (any, error) {
-			return loadTrace(ctx, p.DB, id)
+			return loadTrace(ctx, p.DB, p.HistoryDB, id)
 		},
 		Logger: p.Logger.With(LogKeyComponent, "http"),
 		// The dashboard, its profile store and aggregates.
@@ -389,6 +396,9 @@ func (p *Pipeline) Close() error {
 	}
 	if p.DB != nil {
 		errs = append(errs, p.DB.Close())
+	}
+	if p.HistoryDB != nil {
+		errs = append(errs, p.HistoryDB.Close())
 	}
 	return errors.Join(errs...)
 }

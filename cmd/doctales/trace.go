@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"path/filepath"
 
 	"github.com/doctales/doctales"
@@ -50,7 +51,12 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("open %s: %w", cfg.Data, err)
 	}
 	defer db.Close()
-	t, err := loadTrace(ctx, db, id)
+	hdb := openHistoryDB(cfg, logger)
+	if err := hdb.Open(); err != nil {
+		return fmt.Errorf("open flow history in %s: %w", cfg.Data, err)
+	}
+	defer hdb.Close()
+	t, err := loadTrace(ctx, db, hdb, id)
 	if doctales.ErrorCode(err) == doctales.ENOTFOUND {
 		return errors.New("trace: no communication with id " + id)
 	} else if err != nil {
@@ -64,15 +70,25 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return t.WriteText(stdout)
 }
 
-// loadTrace reads a communication's item and flow history.
-func loadTrace(ctx context.Context, db *sqlite.DB, id string) (*history.Trace, error) {
+// openHistoryDB returns the flow history database of the data folder.
+func openHistoryDB(cfg Config, logger *slog.Logger) *sqlite.DB {
+	h := sqlite.NewDB(filepath.Join(cfg.Data, "history.db"))
+	h.Logger = logger.With(LogKeyComponent, "history")
+	h.TableName = cfg.TableName()
+	return h
+}
+
+// loadTrace reads a communication's item from db and its flow history from
+// hdb.
+func loadTrace(ctx context.Context, db, hdb *sqlite.DB, id string) (*history.Trace, error) {
 	item, err := db.GetItem(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	evs, err := db.FlowEvents(ctx, id, 0)
+	evs, err := hdb.FlowEvents(ctx, id, 0)
 	if err != nil {
 		return nil, err
 	}
+	history.Explain(evs, func(seq int64) (*doctales.LogRecord, error) { return db.LogRecord(ctx, seq) })
 	return history.NewTrace(item, evs), nil
 }
