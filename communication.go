@@ -140,6 +140,10 @@ type Item struct {
 	Dimensions  *Dimensions `json:"dimensions,omitempty"`
 	Error       string      `json:"error,omitempty"` // why extraction failed
 	ContentHash string      `json:"contentHash"`
+	// Recovered is set on an item the extraction function created from
+	// its stored object because ingestion had not (yet) created it: after
+	// a crash, or in the moment between the two writes.
+	Recovered bool `json:"recovered,omitempty"`
 
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`

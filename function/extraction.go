@@ -77,7 +77,9 @@ func (f *Extraction) Extract(ctx context.Context, rec *events.S3EventRecord) (*d
 		if f.Now != nil {
 			now = f.Now
 		}
-		if _, _, err = f.Table.CreateItem(ctx, doctales.NewItem(&c, now().UTC())); err != nil {
+		missing := doctales.NewItem(&c, now().UTC())
+		missing.Recovered = true
+		if _, _, err = f.Table.CreateItem(ctx, missing); err != nil {
 			return nil, fmt.Errorf("extract %q: create missing item: %w", key, err)
 		}
 		item, err = f.Table.UpdateItem(ctx, c.ID, upd)

@@ -77,7 +77,7 @@ func TestExtraction_CreatesMissingItem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if item.Status != doctales.StatusExtracted || item.Dimensions == nil || item.ContentHash != "h" {
+	if item.Status != doctales.StatusExtracted || item.Dimensions == nil || item.ContentHash != "h" || !item.Recovered {
 		t.Fatalf("item = %+v", item)
 	}
 	// The higher of the sender's and the extracted urgency.
@@ -118,12 +118,24 @@ func (l *lateTable) GetItem(ctx context.Context, id string) (*doctales.Item, err
 func TestIngestion_ItemCreatedByExtractionMeanwhile(t *testing.T) {
 	db, store := open(t)
 	ctx := context.Background()
+	// Created by the extraction of the object: not a replay.
 	c := comm("c", "hello", "h")
-	if _, _, err := db.CreateItem(ctx, doctales.NewItem(c, time.Now())); err != nil {
+	recovered := doctales.NewItem(c, time.Now())
+	recovered.Recovered = true
+	if _, _, err := db.CreateItem(ctx, recovered); err != nil {
 		t.Fatal(err)
 	}
 	res, err := (&function.Ingestion{Store: store, Table: &lateTable{Table: db}}).Ingest(ctx, c)
 	if err != nil || res.Replayed {
 		t.Fatalf("Ingest = %+v, %v; want accepted, not a replay: this request stored it", res, err)
+	}
+	// Created by an identical request in flight: a replay.
+	d := comm("d", "hello", "h")
+	if _, _, err := db.CreateItem(ctx, doctales.NewItem(d, time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	res, err = (&function.Ingestion{Store: store, Table: &lateTable{Table: db}}).Ingest(ctx, d)
+	if err != nil || !res.Replayed {
+		t.Fatalf("Ingest = %+v, %v; want a replay of the request in flight", res, err)
 	}
 }

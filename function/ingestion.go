@@ -77,15 +77,14 @@ func (f *Ingestion) Ingest(ctx context.Context, c *doctales.Communication, objec
 		return nil, fmt.Errorf("ingest %q: %w", c.ID, err)
 	}
 	if !created {
-		// The extraction of this very object, or an identical request in
-		// flight, created it between the look-up and now: this request
-		// still stored it, so it is not a replay (unless the content
-		// differs, a conflict).
+		// Created between the look-up and now: by an identical request in
+		// flight (a replay), or by the extraction of this very object,
+		// which this request stored (not a replay).
 		res, err := replay(item, c)
 		if err != nil {
 			return nil, err
 		}
-		res.Replayed = false
+		res.Replayed = !item.Recovered
 		return res, nil
 	}
 	return &Result{ID: item.ID, S3Key: item.S3Key, Status: item.Status}, nil
