@@ -10,7 +10,7 @@ import (
 // Sent reports whether messageID was marked sent.
 func (db *DB) Sent(ctx context.Context, messageID string) (bool, error) {
 	var n int
-	if err := db.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger WHERE message_id = ?`, messageID).Scan(&n); err != nil {
+	if err := db.reads.ledgerSent.QueryRowContext(ctx, messageID).Scan(&n); err != nil {
 		return false, fmt.Errorf("read ledger %q: %w", messageID, FormatError(err))
 	}
 	return n > 0, nil

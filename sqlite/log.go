@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -65,13 +66,13 @@ func (db *DB) ReadLog(ctx context.Context, source string, after int64, limit int
 	} else if limit > MaxReadLimit {
 		limit = MaxReadLimit
 	}
-	query := `SELECT seq, source, key, target, data, at, traceparent FROM log WHERE source = ? AND seq > ? ORDER BY seq LIMIT ?`
-	args := []any{source, after, limit}
+	var rows *sql.Rows
+	var err error
 	if source == "" {
-		query = `SELECT seq, source, key, target, data, at, traceparent FROM log WHERE seq > ? ORDER BY seq LIMIT ?`
-		args = args[1:]
+		rows, err = db.reads.logAll.QueryContext(ctx, after, limit)
+	} else {
+		rows, err = db.reads.logSource.QueryContext(ctx, source, after, limit)
 	}
-	rows, err := db.rdb.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read log %q after %d: %w", source, after, FormatError(err))
 	}

@@ -91,6 +91,7 @@ type DB struct {
 	cdb *sql.DB // the background checkpointer's connection; nil when CheckpointInterval < 0
 
 	stmts writeStmts // statements prepared on wdb
+	reads readStmts  // hot queries prepared on the read pool
 
 	writes     chan *writeReq // bounded queue of write requests
 	stop       chan struct{}  // closed by Close: drain the queue and exit
@@ -285,6 +286,9 @@ func (db *DB) Open() (err error) {
 	if err := db.rdb.Ping(); err != nil {
 		return fmt.Errorf("open database %q: %w", db.Path, FormatError(err))
 	}
+	if err := db.reads.prepare(db.rdb); err != nil {
+		return fmt.Errorf("open database %q: %w", db.Path, FormatError(err))
+	}
 
 	// Open the checkpointer's connection.
 	if db.CheckpointInterval > 0 {
@@ -375,6 +379,7 @@ func (db *DB) Close() error {
 // closeConns closes the statements and both connection pools.
 func (db *DB) closeConns() error {
 	db.stmts.close()
+	db.reads.close()
 	var errs []error
 	if db.cdb != nil {
 		errs = append(errs, db.cdb.Close())

@@ -113,7 +113,7 @@ func (db *DB) UpdateItem(ctx context.Context, id string, upd doctales.ItemUpdate
 	// still makes progress.
 	for attempt := 1; attempt <= optimisticUpdateAttempts; attempt++ {
 		var body []byte
-		if err := db.rdb.QueryRowContext(ctx, `SELECT body FROM items WHERE id = ?`, id).Scan(&body); errNoRows(err) {
+		if err := db.reads.itemBody.QueryRowContext(ctx, id).Scan(&body); errNoRows(err) {
 			return nil, fmt.Errorf("update item %q: %w", id, doctales.Errorf(doctales.ENOTFOUND, "Item %q not found.", id))
 		} else if err != nil {
 			return nil, fmt.Errorf("update item %q: read: %w", id, FormatError(err))
@@ -264,7 +264,7 @@ func (db *DB) DeleteItem(ctx context.Context, id string) error {
 // GetItem returns the item with that id, or ENOTFOUND.
 func (db *DB) GetItem(ctx context.Context, id string) (*doctales.Item, error) {
 	var body []byte
-	if err := db.rdb.QueryRowContext(ctx, `SELECT body FROM items WHERE id = ?`, id).Scan(&body); errNoRows(err) {
+	if err := db.reads.itemBody.QueryRowContext(ctx, id).Scan(&body); errNoRows(err) {
 		return nil, doctales.Errorf(doctales.ENOTFOUND, "Item %q not found.", id)
 	} else if err != nil {
 		return nil, fmt.Errorf("get item %q: %w", id, FormatError(err))
