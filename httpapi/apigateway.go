@@ -33,13 +33,9 @@ func ServeAPIGateway(ctx context.Context, h http.Handler, ev events.APIGatewayPr
 		q[k] = vs
 	}
 	u := &url.URL{Path: path, RawQuery: q.Encode()}
-	body := ev.Body
-	if ev.IsBase64Encoded {
-		b, err := base64.StdEncoding.DecodeString(ev.Body)
-		if err != nil {
-			return events.APIGatewayProxyResponse{}, fmt.Errorf("api gateway event: body is not valid base64: %w", err)
-		}
-		body = string(b)
+	body, err := eventBody(ev.Body, ev.IsBase64Encoded)
+	if err != nil {
+		return events.APIGatewayProxyResponse{}, fmt.Errorf("api gateway event: %w", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), strings.NewReader(body))
 	if err != nil {
@@ -67,10 +63,27 @@ func ServeAPIGateway(ctx context.Context, h http.Handler, ev events.APIGatewayPr
 		resp.Headers[k] = vs[0]
 		resp.MultiValueHeaders[k] = vs
 	}
-	if b := rec.Body.Bytes(); utf8.Valid(b) {
-		resp.Body = string(b)
-	} else {
-		resp.Body, resp.IsBase64Encoded = base64.StdEncoding.EncodeToString(b), true
-	}
+	resp.Body, resp.IsBase64Encoded = responseBody(rec.Body.Bytes())
 	return resp, nil
+}
+
+// eventBody returns an event's body, decoding it if it is base64.
+func eventBody(body string, isBase64 bool) (string, error) {
+	if !isBase64 {
+		return body, nil
+	}
+	b, err := base64.StdEncoding.DecodeString(body)
+	if err != nil {
+		return "", fmt.Errorf("body is not valid base64: %w", err)
+	}
+	return string(b), nil
+}
+
+// responseBody returns a response body as API Gateway takes it: as is when
+// it is text, base64 otherwise.
+func responseBody(b []byte) (string, bool) {
+	if utf8.Valid(b) {
+		return string(b), false
+	}
+	return base64.StdEncoding.EncodeToString(b), true
 }

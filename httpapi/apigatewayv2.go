@@ -2,13 +2,11 @@ package httpapi
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -46,13 +44,9 @@ func ServeAPIGatewayV2(ctx context.Context, h http.Handler, ev events.APIGateway
 		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("api gateway v2 event: rawPath %q: %w", path, err)
 	}
 	u := &url.URL{Path: decoded, RawPath: path, RawQuery: ev.RawQueryString}
-	body := ev.Body
-	if ev.IsBase64Encoded {
-		b, err := base64.StdEncoding.DecodeString(ev.Body)
-		if err != nil {
-			return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("api gateway v2 event: body is not valid base64: %w", err)
-		}
-		body = string(b)
+	body, err := eventBody(ev.Body, ev.IsBase64Encoded)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("api gateway v2 event: %w", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), strings.NewReader(body))
 	if err != nil {
@@ -85,10 +79,6 @@ func ServeAPIGatewayV2(ctx context.Context, h http.Handler, ev events.APIGateway
 			resp.MultiValueHeaders[k] = vs
 		}
 	}
-	if b := rec.Body.Bytes(); utf8.Valid(b) {
-		resp.Body = string(b)
-	} else {
-		resp.Body, resp.IsBase64Encoded = base64.StdEncoding.EncodeToString(b), true
-	}
+	resp.Body, resp.IsBase64Encoded = responseBody(rec.Body.Bytes())
 	return resp, nil
 }
