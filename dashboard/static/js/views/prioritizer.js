@@ -40,19 +40,26 @@ export function create(ctx) {
   let root = null;
 
   function reset() {
-    for (const s of SECTIONS) state[s.key] = { ids: [], next: '', loading: false, loaded: false, error: '' };
+    for (const s of SECTIONS) state[s.key] = { ids: [], next: '', loading: false, loaded: false, error: '', arrived: new Set() };
   }
 
   async function loadSection(s, more) {
     const st = state[s.key];
     if (st.loading) return;
     st.loading = true;
+    st.arrived = new Set();
     renderSection(s);
     try {
       const page = await api.list({ ...s.params, limit: s.limit, next: more ? st.next : '' });
       const items = store.putAll(page.communications);
       const ids = more ? st.ids : [];
       for (const it of items) if (sectionOf(it) === s.key && !ids.includes(it.id)) ids.push(it.id);
+      // Live arrivals while the page was loading are newer than it: keep
+      // them on top rather than lose them to a list read before they came.
+      for (const id of st.arrived) {
+        const it = store.get(id);
+        if (it && sectionOf(it) === s.key && !ids.includes(id)) ids.unshift(id);
+      }
       st.ids = ids;
       st.next = page.next || '';
       st.error = '';
@@ -115,6 +122,7 @@ export function create(ctx) {
       const st = state[s.key];
       const i = st.ids.indexOf(item.id);
       if (s.key === target) {
+        if (st.loading) st.arrived.add(item.id);
         if (i < 0) {
           st.ids.unshift(item.id);
           fresh.add(item.id);
