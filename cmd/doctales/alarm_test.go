@@ -2,8 +2,6 @@ package main
 
 import (
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -16,26 +14,7 @@ func TestAlarm(t *testing.T) {
 	hook := newWebhookReceiver(t)
 	fx := &faultyExtractor{next: extract.New()}
 	fx.broken.Store(true)
-	cfgFile := filepath.Join(t.TempDir(), "doctales.yaml")
-	if err := os.WriteFile(cfgFile, []byte(`
-alarmInterval: 20ms
-alarms:
-  - name: dead-letters
-    metric: dead_letters
-    comparison: ">"
-    threshold: 0
-functions:
-  extraction:
-    Events:
-      Raw:
-        Type: S3
-        Properties:
-          Events: s3:ObjectCreated:*
-          MaximumRetryAttempts: 1
-          RetryBaseDelay: 5ms
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cfgFile := fastRetriesConfig(t, 10, 1, false, "alarmInterval: 20ms\nalarms:\n  - name: dead-letters\n    metric: dead_letters\n    comparison: \">\"\n    threshold: 0")
 	m := MustRunMain(t, func(m *Main) { m.Pipeline.Extractor = fx }, "--config", cfgFile, "--webhook", hook.URL)
 	url := m.URL()
 

@@ -302,22 +302,7 @@ func TestDashboard_Browser(t *testing.T) {
 	chromiumPath(t)
 	fx := &faultyExtractor{next: extract.New()}
 	fx.broken.Store(true)
-	cfgFile := filepath.Join(t.TempDir(), "doctales.yaml")
-	if err := os.WriteFile(cfgFile, []byte(`
-functions:
-  extraction:
-    Events:
-      Raw:
-        Type: S3
-        Properties:
-          Events: s3:ObjectCreated:*
-          BatchSize: 10
-          MaximumRetryAttempts: 1
-          BisectBatchOnFunctionError: true
-          RetryBaseDelay: 5ms
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cfgFile := fastRetriesConfig(t, 10, 1, true, "")
 	m := MustRunMain(t, func(m *Main) { m.Pipeline.Extractor = fx }, "--config", cfgFile)
 	url := m.URL()
 	seedCommunications(t, url)

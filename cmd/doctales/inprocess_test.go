@@ -56,23 +56,7 @@ func (f *faultyExtractor) Extract(ctx context.Context, c *doctales.Communication
 func TestDeadLetterAndRedrive(t *testing.T) {
 	fx := &faultyExtractor{next: extract.New()}
 	fx.broken.Store(true)
-	cfgFile := filepath.Join(t.TempDir(), "doctales.yaml")
-	// Fast retries so the test does not wait on the production backoff.
-	if err := os.WriteFile(cfgFile, []byte(`
-functions:
-  extraction:
-    Events:
-      Raw:
-        Type: S3
-        Properties:
-          Events: s3:ObjectCreated:*
-          BatchSize: 10
-          MaximumRetryAttempts: 2
-          BisectBatchOnFunctionError: true
-          RetryBaseDelay: 5ms
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cfgFile := fastRetriesConfig(t, 10, 2, true, "")
 	m := MustRunMain(t, func(m *Main) { m.Pipeline.Extractor = fx }, "--config", cfgFile)
 	url := m.URL()
 
@@ -259,4 +243,31 @@ func TestInvokeEvents(t *testing.T) {
 			t.Fatalf("--follow output lacks %s:\n%s", want, out)
 		}
 	}
+}
+
+// fastRetriesConfig writes a configuration file whose extraction retries
+// quickly (5ms backoff), with the given batch size, retry attempts and
+// bisect setting, plus extra top-level YAML, and returns its path. Tests
+// use it so that failures reach the dead-letter store in milliseconds,
+// not after the production backoff.
+func fastRetriesConfig(t testing.TB, batchSize, retries int, bisect bool, extra string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "doctales.yaml")
+	body := fmt.Sprintf(`%s
+functions:
+  extraction:
+    Events:
+      Raw:
+        Type: S3
+        Properties:
+          Events: s3:ObjectCreated:*
+          BatchSize: %d
+          MaximumRetryAttempts: %d
+          BisectBatchOnFunctionError: %v
+          RetryBaseDelay: 5ms
+`, extra, batchSize, retries, bisect)
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"net/http"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -68,21 +67,7 @@ func value(t *testing.T, fams map[string]*dto.MetricFamily, name string, labels 
 func TestMetrics(t *testing.T) {
 	fx := &faultyExtractor{next: extract.New()}
 	fx.broken.Store(true)
-	cfgFile := filepath.Join(t.TempDir(), "doctales.yaml")
-	if err := os.WriteFile(cfgFile, []byte(`
-functions:
-  extraction:
-    Events:
-      Raw:
-        Type: S3
-        Properties:
-          Events: s3:ObjectCreated:*
-          BatchSize: 1
-          MaximumRetryAttempts: 1
-          RetryBaseDelay: 5ms
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cfgFile := fastRetriesConfig(t, 1, 1, false, "")
 	m := MustRunMain(t, func(m *Main) { m.Pipeline.Extractor = fx }, "--config", cfgFile)
 	url := m.URL()
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,20 +17,7 @@ import (
 func TestTrace(t *testing.T) {
 	fx := &faultyExtractor{next: extract.New()}
 	fx.broken.Store(true)
-	cfgFile := filepath.Join(t.TempDir(), "doctales.yaml")
-	if err := os.WriteFile(cfgFile, []byte(`
-functions:
-  extraction:
-    Events:
-      Raw:
-        Type: S3
-        Properties:
-          Events: s3:ObjectCreated:*
-          MaximumRetryAttempts: 1
-          RetryBaseDelay: 5ms
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cfgFile := fastRetriesConfig(t, 10, 1, false, "")
 	m := MustRunMain(t, func(m *Main) { m.Pipeline.Extractor = fx }, "--config", cfgFile)
 	url := m.URL()
 	_, urgent := post(t, url, strings.Replace(urgentEmail, `{`, `{"id":"urgent-1",`, 1))
