@@ -52,6 +52,28 @@ type Handler struct {
 	CommunicationLog CommunicationLog
 	UI               http.Handler
 
+	// ParseMemory bounds the memory raw uploads and document parses hold
+	// at once (see limits.go); nil means a budget of DefaultMaxParseMemory.
+	ParseMemory *MemoryBudget
+	// ParseMemoryFactor is the bytes a raw request reserves per byte of
+	// its body; zero means DefaultParseMemoryFactor.
+	ParseMemoryFactor int64
+	// ParseMemoryWait is the longest a raw request waits for its
+	// reservation before it is refused with 503; zero means
+	// DefaultParseMemoryWait.
+	ParseMemoryWait time.Duration
+	// ReadTimeout is the server's http.Server.ReadTimeout: a raw upload's
+	// read deadline is moved to ReadTimeout plus its size at
+	// MinUploadBytesPerSecond, and the live stream's is cleared. Zero
+	// leaves deadlines alone.
+	ReadTimeout time.Duration
+	// MinUploadBytesPerSecond is the slowest rate a raw upload is given
+	// time for; zero means DefaultMinUploadBytesPerSecond.
+	MinUploadBytesPerSecond int64
+	// MaxQueryValueBytes is the longest query parameter value, in bytes;
+	// zero means DefaultMaxQueryValueBytes. Longer is 413.
+	MaxQueryValueBytes int
+
 	mux     *http.ServeMux
 	handler http.Handler // mux, wrapped by Middleware
 }
@@ -65,6 +87,9 @@ var routeHooks []func(h *Handler, m *http.ServeMux)
 func (h *Handler) Init() {
 	if h.Logger == nil {
 		h.Logger = slog.Default()
+	}
+	if h.ParseMemory == nil {
+		h.ParseMemory = NewMemoryBudget(DefaultMaxParseMemory)
 	}
 	m := http.NewServeMux()
 	m.HandleFunc("POST /communications", h.postCommunication)
@@ -97,13 +122,20 @@ func (h *Handler) Init() {
 	}
 }
 
-// ServeHTTP adds the CORS headers, answers preflight requests and routes.
+// ServeHTTP adds the CORS headers, answers preflight requests, refuses
+// oversized query parameters and routes.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for k, v := range corsHeaders {
 		w.Header().Set(k, v)
 	}
 	if r.Method == http.MethodOptions {
 		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	// One check for every route: no handler sees a query value longer
+	// than MaxQueryValueBytes (a 100 KB ?q= used to answer 500).
+	if err := h.checkQuery(r); err != nil {
+		Error(w, r, h.Logger, err)
 		return
 	}
 	h.handler.ServeHTTP(w, r)
@@ -220,7 +252,11 @@ func parseFilter(r *http.Request) (doctales.ItemFilter, error) {
 // getCommunication returns the stored communication merged with its item:
 // status, final metadata, dimensions and timestamps.
 func (h *Handler) getCommunication(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
+	id, err := pathID(r)
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
 	item, err := h.Table.GetItem(r.Context(), id)
 	if err != nil {
 		Error(w, r, h.Logger, err)
@@ -256,7 +292,12 @@ func (h *Handler) communicationEvents(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, h.Logger, doctales.Errorf(doctales.ENOTFOUND, "the flow history is not enabled"))
 		return
 	}
-	t, err := h.Trace(r.Context(), r.PathValue("id"))
+	id, err := pathID(r)
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
+	t, err := h.Trace(r.Context(), id)
 	if err != nil {
 		Error(w, r, h.Logger, err)
 		return
@@ -289,7 +330,7 @@ func (h *Handler) deadLetterID(r *http.Request) (int64, error) {
 	v := r.PathValue("id")
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id < 1 {
-		return 0, doctales.FieldErrorf(doctales.EINVALID, "id", "dead letter id %q is not a positive number", v)
+		return 0, doctales.FieldErrorf(doctales.EINVALID, "id", "dead letter id %s is not a positive number", quoteCut(v))
 	}
 	return id, nil
 }
@@ -340,6 +381,11 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 	if h.Stream == nil {
 		Error(w, r, h.Logger, doctales.Errorf(doctales.ENOTFOUND, "the live notification stream is not enabled"))
 		return
+	}
+	// A stream lives for hours: the server's ReadTimeout, which bounds
+	// how long a request may take to arrive, must not cancel it.
+	if h.ReadTimeout > 0 {
+		_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
 	}
 	h.Stream.ServeHTTP(w, r)
 }
