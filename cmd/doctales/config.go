@@ -10,6 +10,7 @@ import (
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/alarm"
+	"github.com/doctales/doctales/httpapi"
 	"github.com/doctales/doctales/mapping"
 	"github.com/doctales/doctales/runtime"
 )
@@ -39,6 +40,21 @@ type Config struct {
 	AppName string `yaml:"appName"`
 	// MaxBodyBytes limits a POST /communications body. Default 1 MiB.
 	MaxBodyBytes int64 `yaml:"maxBodyBytes"`
+	// MaxParseMemory is the memory budget of raw uploads and document
+	// parses in flight, in bytes; a raw request that cannot reserve its
+	// share is answered 503 with Retry-After. Default
+	// httpapi.DefaultMaxParseMemory (512 MiB); flag --max-parse-memory.
+	MaxParseMemory int64 `yaml:"maxParseMemory"`
+	// ReadHeaderTimeout bounds the reading of a request's headers.
+	// Default DefaultReadHeaderTimeout (10s).
+	ReadHeaderTimeout time.Duration `yaml:"readHeaderTimeout"`
+	// ReadTimeout bounds the reading of a whole request, body included; a
+	// raw upload gets its size at httpapi.DefaultMinUploadBytesPerSecond on
+	// top, and the live stream is exempt. Default DefaultReadTimeout (30s).
+	ReadTimeout time.Duration `yaml:"readTimeout"`
+	// IdleTimeout closes a keep-alive connection idle that long. Default
+	// DefaultIdleTimeout (120s).
+	IdleTimeout time.Duration `yaml:"idleTimeout"`
 	// Extractor is the extraction engine: "builtin" (default) or
 	// "comprehend" (Amazon Comprehend over the built-in engine; needs AWS
 	// credentials, see docs/aws.md).
@@ -114,6 +130,24 @@ type TopicSubscription struct {
 	MaximumRetryAttempts *int `yaml:"maximumRetryAttempts"`
 }
 
+// Default time-outs of the HTTP server (issue 10: slow request bodies were
+// held open for ever).
+const (
+	// DefaultReadHeaderTimeout bounds the reading of a request's headers
+	// (10 s).
+	DefaultReadHeaderTimeout = 10 * time.Second
+	// DefaultReadTimeout bounds the reading of a whole request (30 s): a
+	// 1 MiB JSON body then needs 35 KB/s. Raw uploads get more time by
+	// their size (httpapi.DefaultMinUploadBytesPerSecond); the live stream
+	// has none.
+	DefaultReadTimeout = 30 * time.Second
+	// DefaultIdleTimeout closes keep-alive connections idle for 120 s.
+	DefaultIdleTimeout = 120 * time.Second
+)
+
+// MinParseMemory is the smallest memory budget accepted, in bytes (1 MiB).
+const MinParseMemory = 1 << 20
+
 // Extraction engines.
 const (
 	ExtractorBuiltin    = "builtin"
@@ -136,6 +170,11 @@ func DefaultConfig() Config {
 		Env:          "dev",
 		AppName:      "doc-tales",
 		MaxBodyBytes: 1 << 20,
+		// The HTTP edge's limits (issue 10).
+		MaxParseMemory:    httpapi.DefaultMaxParseMemory,
+		ReadHeaderTimeout: DefaultReadHeaderTimeout,
+		ReadTimeout:       DefaultReadTimeout,
+		IdleTimeout:       DefaultIdleTimeout,
 		Functions: map[string]*FunctionConfig{
 			FuncExtraction: {Events: map[string]*EventConfig{
 				"RawCommunications": {Type: "S3", Properties: eventProperties(mapping.Extraction(), mapping.ObjectCreatedEvents)},
@@ -202,6 +241,18 @@ func ReadConfig(path string) (Config, error) {
 	if file.MaxBodyBytes != 0 {
 		cfg.MaxBodyBytes = file.MaxBodyBytes
 	}
+	if file.MaxParseMemory != 0 {
+		cfg.MaxParseMemory = file.MaxParseMemory
+	}
+	if file.ReadHeaderTimeout != 0 {
+		cfg.ReadHeaderTimeout = file.ReadHeaderTimeout
+	}
+	if file.ReadTimeout != 0 {
+		cfg.ReadTimeout = file.ReadTimeout
+	}
+	if file.IdleTimeout != 0 {
+		cfg.IdleTimeout = file.IdleTimeout
+	}
 	if file.Extractor != "" {
 		cfg.Extractor = file.Extractor
 	}
@@ -246,6 +297,17 @@ func (e *ConfigError) Error() string {
 func (c *Config) Validate() error {
 	if c.MaxBodyBytes < 1 || c.MaxBodyBytes > 64<<20 {
 		return &ConfigError{"maxBodyBytes", c.MaxBodyBytes, "must be between 1 and 67108864 bytes"}
+	}
+	if c.MaxParseMemory < MinParseMemory {
+		return &ConfigError{"maxParseMemory", c.MaxParseMemory, fmt.Sprintf("must be at least %d bytes (1 MiB)", MinParseMemory)}
+	}
+	for _, d := range []struct {
+		field string
+		v     time.Duration
+	}{{"readHeaderTimeout", c.ReadHeaderTimeout}, {"readTimeout", c.ReadTimeout}, {"idleTimeout", c.IdleTimeout}} {
+		if d.v < 10*time.Millisecond {
+			return &ConfigError{d.field, d.v, "must be at least 10ms"}
+		}
 	}
 	switch c.Extractor {
 	case "", ExtractorBuiltin, ExtractorComprehend:

@@ -49,6 +49,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.addr, "addr", "", "HTTP listen address (default 127.0.0.1:8080)")
 	fs.Var(&m.webhooks, "webhook", "add a webhook subscriber to the notification topic (repeatable)")
 	maxBody := fs.Int64("max-body-bytes", 0, "largest accepted POST /communications body in bytes (default 1048576)")
+	maxParse := fs.Int64("max-parse-memory", 0, "memory budget of raw uploads and document parses in flight, in bytes; past it raw posts get 503 with Retry-After (default 536870912)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -64,6 +65,9 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if *maxBody != 0 {
 		cfg.MaxBodyBytes = *maxBody
+	}
+	if *maxParse != 0 {
+		cfg.MaxParseMemory = *maxParse
 	}
 	for _, u := range m.webhooks {
 		cfg.Topic.Subscriptions = append(cfg.Topic.Subscriptions, TopicSubscription{Protocol: "webhook", Endpoint: u})
@@ -95,8 +99,9 @@ func (m *Main) Run(ctx context.Context) error {
 	m.ln = ln
 	m.srv = &http.Server{
 		Handler:           m.Pipeline.API,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		ReadHeaderTimeout: m.Config.ReadHeaderTimeout,
+		ReadTimeout:       m.Config.ReadTimeout,
+		IdleTimeout:       m.Config.IdleTimeout,
 	}
 	go func() {
 		if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
