@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -116,7 +115,7 @@ func (h *Handler) putUserProfile(w http.ResponseWriter, r *http.Request) {
 		h.notEnabled(w, r, "the user profile store")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxProfileBodyBytes))
+	body, err := readBody(w, r, maxProfileBodyBytes)
 	if err != nil {
 		Error(w, r, h.Logger, err)
 		return

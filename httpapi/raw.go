@@ -159,7 +159,7 @@ func (h *Handler) parseUpload(w http.ResponseWriter, r *http.Request, p *ingest.
 		case file == nil && (name == "file" || part.FileName() != ""):
 			opt.Name = part.FileName()
 			opt.ContentType = part.Header.Get("Content-Type")
-			if file, err = readSized(io.LimitReader(part, max(maxMsg, maxDoc)+1), r.ContentLength); err != nil {
+			if file, err = readSized(io.LimitReader(part, max(maxMsg, maxDoc)+1), min(r.ContentLength, max(maxMsg, maxDoc)+1)); err != nil {
 				return nil, unreadable(err)
 			}
 		}
@@ -185,7 +185,8 @@ func (h *Handler) parseUpload(w http.ResponseWriter, r *http.Request, p *ingest.
 // when it breaks off. The buffer is sized from Content-Length, so that a
 // large body is not copied while it grows.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	body, err := readSized(http.MaxBytesReader(w, r.Body, limit), r.ContentLength)
+	// A Content-Length over the limit must not size the buffer.
+	body, err := readSized(http.MaxBytesReader(w, r.Body, limit), min(r.ContentLength, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -64,8 +63,7 @@ type Handler struct {
 	ParseMemoryWait time.Duration
 	// ReadTimeout is the server's http.Server.ReadTimeout: a raw upload's
 	// read deadline is moved to ReadTimeout plus its size at
-	// MinUploadBytesPerSecond, and the live stream's is cleared. Zero
-	// leaves deadlines alone.
+	// MinUploadBytesPerSecond. Zero leaves deadlines alone.
 	ReadTimeout time.Duration
 	// MinUploadBytesPerSecond is the slowest rate a raw upload is given
 	// time for; zero means DefaultMinUploadBytesPerSecond.
@@ -158,7 +156,7 @@ func (h *Handler) postCommunication(w http.ResponseWriter, r *http.Request) {
 	if limit <= 0 {
 		limit = ingest.DefaultMaxBodyBytes
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	body, err := readBody(w, r, limit)
 	if err != nil {
 		Error(w, r, h.Logger, err)
 		return
@@ -382,11 +380,9 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, h.Logger, doctales.Errorf(doctales.ENOTFOUND, "the live notification stream is not enabled"))
 		return
 	}
-	// A stream lives for hours: the server's ReadTimeout, which bounds
-	// how long a request may take to arrive, must not cancel it.
-	if h.ReadTimeout > 0 {
-		_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
-	}
+	// A stream lives for hours; the server's ReadTimeout does not cut it,
+	// as net/http clears the read deadline once the request is read
+	// (TestServerTimeouts/StreamOutlivesReadTimeout checks it).
 	h.Stream.ServeHTTP(w, r)
 }
 
