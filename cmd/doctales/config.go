@@ -212,12 +212,16 @@ func eventProperties(m mapping.EventSourceMapping, s3Events any) EventProperties
 }
 
 // ReadConfig reads a YAML file over DefaultConfig, expanding environment
-// variables such as ${WEBHOOK_URL} in it. Unknown keys are errors.
+// variables such as ${WEBHOOK_URL} in it. Unknown keys are errors, and so
+// is a variable that is not set (see checkEnv).
 func ReadConfig(path string) (Config, error) {
 	cfg := DefaultConfig()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return cfg, fmt.Errorf("read config: %w", err)
+	}
+	if err := checkEnv(data); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
 	dec := yaml.NewDecoder(strings.NewReader(os.ExpandEnv(string(data))))
 	dec.KnownFields(true)
@@ -279,6 +283,64 @@ func ReadConfig(path string) (Config, error) {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
 	return cfg, nil
+}
+
+// checkEnv refuses a configuration that names an environment variable that
+// is not set, naming the variable and the setting (issue 10: a webhook
+// secret from an unset variable silently meant unsigned deliveries). A
+// variable set to the empty string is accepted, as if the setting were
+// absent, except in a secret: an empty secret from the environment is
+// almost always a missing one, and the way to send unsigned is to leave
+// the secret out. A file that is not valid YAML is left to the decoder's
+// error.
+func checkEnv(data []byte) error {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil {
+		return nil
+	}
+	var walk func(n *yaml.Node, path string) error
+	walk = func(n *yaml.Node, path string) error {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				if err := walk(c, path); err != nil {
+					return err
+				}
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				field := n.Content[i].Value
+				if path != "" {
+					field = path + "." + field
+				}
+				if err := walk(n.Content[i+1], field); err != nil {
+					return err
+				}
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				if err := walk(c, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+					return err
+				}
+			}
+		case yaml.ScalarNode:
+			var err error
+			os.Expand(n.Value, func(name string) string {
+				v, ok := os.LookupEnv(name)
+				switch {
+				case err != nil:
+				case !ok:
+					err = &ConfigError{path, n.Value, fmt.Sprintf("environment variable %s is not set", name)}
+				case v == "" && strings.HasSuffix(strings.ToLower(path), "secret"):
+					err = &ConfigError{path, n.Value, fmt.Sprintf("environment variable %s is empty; leave the secret out to send unsigned", name)}
+				}
+				return v
+			})
+			return err
+		}
+		return nil
+	}
+	return walk(&doc, "")
 }
 
 // ConfigError names the setting at fault and its value.
