@@ -76,7 +76,9 @@ type Config struct {
 	// YieldPause is that wait. 0 uses DefaultYieldPause.
 	YieldPause time.Duration `yaml:"yieldPause"`
 	// LogPII logs notification subjects unredacted. Default false: the
-	// PII the extraction engine finds is replaced by its type.
+	// PII the extraction engine finds, and people's names (the sender's
+	// and those its entity finder sees), are replaced by their type
+	// before the subject is cut to length.
 	LogPII bool `yaml:"logPII"`
 }
 
