@@ -15,7 +15,10 @@ import (
 // the body lines loses the word the cut broke.
 func TestLogSubscriber_Redact(t *testing.T) {
 	var seen []string
-	redact := func(s string) string { seen = append(seen, s); return strings.ReplaceAll(s, "4111 1111 1111 1111", "[CARD]") }
+	redact := func(s string) string {
+		seen = append(seen, s)
+		return strings.ReplaceAll(s, "4111 1111 1111 1111", "[CARD]")
+	}
 	logLine := func(m *doctales.Message) string {
 		var buf bytes.Buffer
 		ls := &notify.LogSubscriber{Logger: slog.New(slog.NewTextHandler(&buf, nil)), Redact: redact}
