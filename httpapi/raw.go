@@ -204,7 +204,9 @@ func readSized(rd io.Reader, hint int64) ([]byte, error) {
 	if hint <= 0 || hint > 1<<30 {
 		return io.ReadAll(rd)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, hint+1))
+	// bytes.Buffer grows (doubling) whenever less than MinRead is free,
+	// even for the last read that only sees EOF.
+	buf := bytes.NewBuffer(make([]byte, 0, hint+bytes.MinRead))
 	_, err := buf.ReadFrom(rd)
 	return buf.Bytes(), err
 }

@@ -28,7 +28,7 @@ const (
 	// DefaultMaxIDLength is the longest id, in bytes. The id is a segment
 	// of the object key and the table key, so it is also restricted to
 	// [A-Za-z0-9._:@-] and may not start with "." or contain "..".
-	DefaultMaxIDLength = 128
+	DefaultMaxIDLength = doctales.MaxIDBytes
 
 	// DefaultMaxTypeLength is the longest type, in bytes. The type is the
 	// first segment of the object key, so it has the id's charset rules.
