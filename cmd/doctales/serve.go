@@ -12,6 +12,8 @@ import (
 	"os"
 	"runtime/debug"
 	"time"
+
+	"github.com/doctales/doctales/httpapi"
 )
 
 // stringsFlag is a repeatable string flag.
@@ -134,6 +136,9 @@ const DefaultMemoryLimitHeadroom = 64 << 20
 func setMemoryLimit(budget int64, logger *slog.Logger) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
+	}
+	if budget <= 0 {
+		budget = httpapi.DefaultMaxParseMemory // as the handler does
 	}
 	limit := budget + DefaultMemoryLimitHeadroom
 	debug.SetMemoryLimit(limit)
