@@ -180,4 +180,15 @@ func TestMemoryBudget(t *testing.T) {
 	if pm.SizeBytes != budget || pm.InUseBytes != 0 || pm.PeakBytes > budget || pm.Rejected != int64(counts[http.StatusServiceUnavailable]) {
 		t.Errorf("/stats parseMemory = %+v; want size %d, nothing in use, peak within it, %d rejected", pm, budget, counts[http.StatusServiceUnavailable])
 	}
+	// And /metrics.
+	resp, err = http.Get(srv.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	want := fmt.Sprintf(`doctales_store_size{what="parse_memory_rejected"} %d`, counts[http.StatusServiceUnavailable])
+	if !strings.Contains(string(metrics), want) {
+		t.Errorf("/metrics has no %s", want)
+	}
 }

@@ -154,6 +154,11 @@ func TestBrokenAndEmptyUploads(t *testing.T) {
 			}
 		})
 	}
+	t.Run("EmptyMail", func(t *testing.T) {
+		if code, out := do(t, "POST", url, "message/rfc822", strings.NewReader("")); code != 400 {
+			t.Fatalf("empty message/rfc822 body: %d %v; want 400", code, out)
+		}
+	})
 	// Like an empty JSON body.
 	if code, out := do(t, "POST", url, "application/json", strings.NewReader("")); code != 400 {
 		t.Fatalf("empty JSON body: %d %v", code, out)
