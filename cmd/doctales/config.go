@@ -45,6 +45,10 @@ type Config struct {
 	// share is answered 503 with Retry-After. Default
 	// httpapi.DefaultMaxParseMemory (512 MiB); flag --max-parse-memory.
 	MaxParseMemory int64 `yaml:"maxParseMemory"`
+	// ParseMemoryWait is how long a raw request waits for its share of
+	// MaxParseMemory before the 503. Default
+	// httpapi.DefaultParseMemoryWait (2s).
+	ParseMemoryWait time.Duration `yaml:"parseMemoryWait"`
 	// ReadHeaderTimeout bounds the reading of a request's headers.
 	// Default DefaultReadHeaderTimeout (10s).
 	ReadHeaderTimeout time.Duration `yaml:"readHeaderTimeout"`
@@ -174,6 +178,7 @@ func DefaultConfig() Config {
 		MaxBodyBytes: 1 << 20,
 		// The HTTP edge's limits (issue 10).
 		MaxParseMemory:    httpapi.DefaultMaxParseMemory,
+		ParseMemoryWait:   httpapi.DefaultParseMemoryWait,
 		ReadHeaderTimeout: DefaultReadHeaderTimeout,
 		ReadTimeout:       DefaultReadTimeout,
 		IdleTimeout:       DefaultIdleTimeout,
@@ -249,6 +254,9 @@ func ReadConfig(path string) (Config, error) {
 	}
 	if file.MaxParseMemory != 0 {
 		cfg.MaxParseMemory = file.MaxParseMemory
+	}
+	if file.ParseMemoryWait != 0 {
+		cfg.ParseMemoryWait = file.ParseMemoryWait
 	}
 	if file.ReadHeaderTimeout != 0 {
 		cfg.ReadHeaderTimeout = file.ReadHeaderTimeout
@@ -364,6 +372,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxParseMemory < MinParseMemory {
 		return &ConfigError{"maxParseMemory", c.MaxParseMemory, fmt.Sprintf("must be at least %d bytes (1 MiB)", MinParseMemory)}
+	}
+	if c.ParseMemoryWait < 0 || c.ParseMemoryWait > time.Minute {
+		return &ConfigError{"parseMemoryWait", c.ParseMemoryWait, "must be from 0s to 1m"}
 	}
 	for _, d := range []struct {
 		field string

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -92,7 +93,14 @@ func TestMemoryBudget(t *testing.T) {
 		marginPct = 25 // of the budget: heap not yet collected, stacks, buffers
 	)
 	doc := makeDOCX(t, docBytes)
-	srv := startServer(t, t.TempDir(), "--max-parse-memory", strconv.Itoa(budget))
+	// A 1 s wait instead of 2 s: several rounds of uploads pass through
+	// the budget, and the excess is still refused on a machine that parses
+	// 30 MB in 100 ms (at most 20 would pass).
+	cfgFile := filepath.Join(t.TempDir(), "doctales.yaml")
+	if err := os.WriteFile(cfgFile, []byte("parseMemoryWait: 1s\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, t.TempDir(), "--max-parse-memory", strconv.Itoa(budget), "--config", cfgFile)
 	pid := srv.cmd.Process.Pid
 
 	// Baseline: the server after one small raw upload has run its code

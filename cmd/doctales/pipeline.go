@@ -170,8 +170,9 @@ func (p *Pipeline) Open() error {
 		CommunicationLog: p.DB,
 		UI:               dashboard.New(),
 		// The HTTP edge's limits (issue 10).
-		ParseMemory: httpapi.NewMemoryBudget(cfg.MaxParseMemory),
-		ReadTimeout: cfg.ReadTimeout,
+		ParseMemory:     httpapi.NewMemoryBudget(cfg.MaxParseMemory),
+		ParseMemoryWait: cfg.ParseMemoryWait,
+		ReadTimeout:     cfg.ReadTimeout,
 	}
 	p.Alarms = &alarm.Evaluator{
 		Rules:    p.Config.Alarms,
