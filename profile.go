@@ -83,6 +83,7 @@ func DefaultUserProfile(id string) *UserProfile {
 }
 
 // Validate reports the first invalid field of p: an empty or over-long id,
+// an id that [ValidateSegment] refuses ("../", NUL, spaces),
 // an unknown primary archetype, a confidence for an unknown archetype or
 // outside 0..1, or preferences that are not a JSON object of at most
 // MaxPreferencesBytes.
@@ -92,6 +93,9 @@ func (p *UserProfile) Validate() error {
 		return FieldErrorf(EINVALID, "id", "User id required.")
 	case len(p.ID) > MaxUserIDBytes:
 		return FieldErrorf(EINVALID, "id", "User id is longer than %d bytes.", MaxUserIDBytes)
+	case ValidateSegment("id", p.ID, MaxUserIDBytes) != nil:
+		// The rule every id follows (issue 10: "../" and NUL were taken).
+		return ValidateSegment("id", p.ID, MaxUserIDBytes)
 	case !IsArchetype(p.PrimaryArchetype):
 		return FieldErrorf(EINVALID, "primaryArchetype",
 			"primaryArchetype %q is not one of prioritizer, connector, visualizer, analyst.", p.PrimaryArchetype)

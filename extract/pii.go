@@ -378,3 +378,19 @@ func findInLines(re *regexp.Regexp, text string, lines [][2]int) [][]int {
 	}
 	return out
 }
+
+// RedactLog returns text, a short line bound for a log such as a
+// notification subject, with its PII (see [FindPII]) and the people the
+// entity finder names in it replaced by their type: "[CREDIT_DEBIT_NUMBER]",
+// "[NAME]". Run it on the whole text before cutting it to length, or a cut
+// card number or address no longer looks like one (issue 10). It tags the
+// text's words, about 25 µs a word, so it is meant for lines, not bodies.
+// It is safe for concurrent use.
+func RedactLog(text string) string {
+	text = sanitize(text)
+	entities := findEntities(entityInput{
+		text: text, replyFrom: len(text), toks: tagged(cut(text, maxTagBytes)),
+		maxNER: DefaultMaxNERTokens,
+	})
+	return Redact(text, FindPII(text, entities))
+}

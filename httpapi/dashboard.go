@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -94,8 +93,8 @@ func (h *Handler) getUserProfile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := userID(r)
-	if len(id) > doctales.MaxUserIDBytes {
-		Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "userId", "userId is longer than %d bytes.", doctales.MaxUserIDBytes))
+	if err := doctales.ValidateID("userId", id); err != nil {
+		Error(w, r, h.Logger, err)
 		return
 	}
 	p, err := h.Profiles.UserProfile(r.Context(), id)
@@ -116,7 +115,7 @@ func (h *Handler) putUserProfile(w http.ResponseWriter, r *http.Request) {
 		h.notEnabled(w, r, "the user profile store")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxProfileBodyBytes))
+	body, err := readBody(w, r, maxProfileBodyBytes)
 	if err != nil {
 		Error(w, r, h.Logger, err)
 		return
@@ -127,8 +126,13 @@ func (h *Handler) putUserProfile(w http.ResponseWriter, r *http.Request) {
 			"The body must be a JSON object {id, primaryArchetype, archetypeConfidence, preferences}: %v", jsonErrorText(err)))
 		return
 	}
+	field := "id"
 	if p.ID == "" {
-		p.ID = userID(r)
+		p.ID, field = userID(r), "userId"
+	}
+	if err := doctales.ValidateID(field, p.ID); err != nil {
+		Error(w, r, h.Logger, err)
+		return
 	}
 	if string(p.Preferences) == "null" {
 		p.Preferences = nil // as if absent: keep the stored preferences
@@ -238,7 +242,11 @@ func (h *Handler) communicationLog(w http.ResponseWriter, r *http.Request) {
 		h.notEnabled(w, r, "the communication log")
 		return
 	}
-	id := r.PathValue("id")
+	id, err := pathID(r)
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
 	limit, err := queryLimit(r, 0)
 	if err != nil {
 		Error(w, r, h.Logger, err)

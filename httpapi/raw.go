@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"mime"
@@ -51,25 +52,49 @@ func (h *Handler) postRaw(w http.ResponseWriter, r *http.Request, mt string) boo
 	q := r.URL.Query()
 	opt := ingest.Options{Project: q.Get("project"), Source: q.Get("source"), Name: q.Get("name"), ContentType: r.Header.Get("Content-Type")}
 
+	// The body's limit by kind; anything else is left to the JSON path.
+	var limit int64
+	switch {
+	case mt == ingest.MediaTypeMail:
+		limit = maxMsg
+	case mt == "multipart/form-data":
+		limit = max(maxMsg, maxDoc) + multipartOverheadBytes
+	case mt == "application/pdf" || ingest.DocumentFormat("", mt, nil) == ingest.FormatDOCX:
+		// Text types come as uploads: text/plain stays a wrong content
+		// type for a JSON body.
+		limit = maxDoc
+	default:
+		return false
+	}
+
+	// The memory budget covers the body, its parse and its storing: it
+	// is reserved before the first byte is read and given back when the
+	// answer is written (issue 10).
+	release, err := h.reserveParseMemory(w, r, limit)
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return true
+	}
+	defer release()
+
 	var parsed *ingest.Parsed
-	var err error
 	switch {
 	case mt == ingest.MediaTypeMail:
 		var body []byte
-		if body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, maxMsg)); err == nil {
+		if body, err = readBody(w, r, limit); err == nil {
 			parsed, err = p.ParseMail(r.Context(), body, opt)
 		}
 	case mt == "multipart/form-data":
 		parsed, err = h.parseUpload(w, r, p, opt, maxMsg, maxDoc)
-	case mt == "application/pdf" || ingest.DocumentFormat("", mt, nil) == ingest.FormatDOCX:
-		// Text types come as uploads: text/plain stays a wrong content
-		// type for a JSON body.
-		var body []byte
-		if body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, maxDoc)); err == nil {
-			parsed, err = p.ParseDocument(r.Context(), body, opt)
-		}
 	default:
-		return false
+		var body []byte
+		if body, err = readBody(w, r, limit); err == nil {
+			if len(body) == 0 {
+				err = doctales.FieldErrorf(doctales.EINVALID, "body", "the %s body is empty; send the document's bytes", mt)
+			} else {
+				parsed, err = p.ParseDocument(r.Context(), body, opt)
+			}
+		}
 	}
 	if err != nil {
 		Error(w, r, h.Logger, err)
@@ -98,6 +123,15 @@ func (h *Handler) postRaw(w http.ResponseWriter, r *http.Request, mt string) boo
 // and source, and one file.
 func (h *Handler) parseUpload(w http.ResponseWriter, r *http.Request, p *ingest.Parser, opt ingest.Options, maxMsg, maxDoc int64) (*ingest.Parsed, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, max(maxMsg, maxDoc)+multipartOverheadBytes)
+	// A body that ends before its closing boundary, or breaks off, is the
+	// client's fault: 400 (it used to be 500), 413 past the limit.
+	unreadable := func(err error) error {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return doctales.FieldErrorf(doctales.EINVALID, "body", "multipart body cannot be read: %s", err)
+	}
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return nil, doctales.FieldErrorf(doctales.EINVALID, "body", "multipart body cannot be read: %s", err)
@@ -108,18 +142,14 @@ func (h *Handler) parseUpload(w http.ResponseWriter, r *http.Request, p *ingest.
 		if errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return nil, err
-			}
-			return nil, doctales.FieldErrorf(doctales.EINVALID, "body", "multipart body cannot be read: %s", err)
+			return nil, unreadable(err)
 		}
 		name := part.FormName()
 		switch {
 		case name == "project" || name == "source":
 			v, err := io.ReadAll(io.LimitReader(part, 4096))
 			if err != nil {
-				return nil, err
+				return nil, unreadable(err)
 			}
 			if name == "project" {
 				opt.Project = strings.TrimSpace(string(v))
@@ -129,17 +159,17 @@ func (h *Handler) parseUpload(w http.ResponseWriter, r *http.Request, p *ingest.
 		case file == nil && (name == "file" || part.FileName() != ""):
 			opt.Name = part.FileName()
 			opt.ContentType = part.Header.Get("Content-Type")
-			if file, err = io.ReadAll(io.LimitReader(part, max(maxMsg, maxDoc)+1)); err != nil {
-				return nil, err
-			}
-			if file == nil {
-				file = []byte{}
+			if file, err = readSized(io.LimitReader(part, max(maxMsg, maxDoc)+1), min(r.ContentLength, max(maxMsg, maxDoc)+1)); err != nil {
+				return nil, unreadable(err)
 			}
 		}
 		part.Close()
 	}
 	if file == nil {
 		return nil, doctales.FieldErrorf(doctales.EINVALID, "file", "multipart body has no file; send it in a part named \"file\"")
+	}
+	if len(file) == 0 {
+		return nil, doctales.FieldErrorf(doctales.EINVALID, "file", "the uploaded file %s is empty (0 bytes)", quoteCut(opt.Name))
 	}
 	mt, _, _ := mime.ParseMediaType(opt.ContentType)
 	if mt == ingest.MediaTypeMail || strings.HasSuffix(strings.ToLower(opt.Name), ".eml") {
@@ -149,6 +179,36 @@ func (h *Handler) parseUpload(w http.ResponseWriter, r *http.Request, p *ingest.
 		opt.ContentType = "" // let the name or the content decide
 	}
 	return p.ParseDocument(r.Context(), file, opt)
+}
+
+// readBody reads r's body, at most limit bytes: ETOOLARGE past it, EINVALID
+// when it breaks off. The buffer is sized from Content-Length, so that a
+// large body is not copied while it grows.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	// A Content-Length over the limit must not size the buffer.
+	body, err := readSized(http.MaxBytesReader(w, r.Body, limit), min(r.ContentLength, limit))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, err
+		}
+		return nil, doctales.FieldErrorf(doctales.EINVALID, "body", "request body cannot be read: %s", err)
+	}
+	return body, nil
+}
+
+// readSized reads rd to the end into a buffer of size hint (when it is
+// positive), growing it only if rd holds more. io.ReadAll would grow from
+// 512 bytes, leaving about as much garbage as the body itself.
+func readSized(rd io.Reader, hint int64) ([]byte, error) {
+	if hint <= 0 || hint > 1<<30 {
+		return io.ReadAll(rd)
+	}
+	// bytes.Buffer grows (doubling) whenever less than MinRead is free,
+	// even for the last read that only sees EOF.
+	buf := bytes.NewBuffer(make([]byte, 0, hint+bytes.MinRead))
+	_, err := buf.ReadFrom(rd)
+	return buf.Bytes(), err
 }
 
 // objectsOf returns the objects of parsed for the ingestion function.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -52,6 +51,27 @@ type Handler struct {
 	CommunicationLog CommunicationLog
 	UI               http.Handler
 
+	// ParseMemory bounds the memory raw uploads and document parses hold
+	// at once (see limits.go); nil means a budget of DefaultMaxParseMemory.
+	ParseMemory *MemoryBudget
+	// ParseMemoryFactor is the bytes a raw request reserves per byte of
+	// its body; zero means DefaultParseMemoryFactor.
+	ParseMemoryFactor int64
+	// ParseMemoryWait is the longest a raw request waits for its
+	// reservation before it is refused with 503; zero means
+	// DefaultParseMemoryWait.
+	ParseMemoryWait time.Duration
+	// ReadTimeout is the server's http.Server.ReadTimeout: a raw upload's
+	// read deadline is moved to ReadTimeout plus its size at
+	// MinUploadBytesPerSecond. Zero leaves deadlines alone.
+	ReadTimeout time.Duration
+	// MinUploadBytesPerSecond is the slowest rate a raw upload is given
+	// time for; zero means DefaultMinUploadBytesPerSecond.
+	MinUploadBytesPerSecond int64
+	// MaxQueryValueBytes is the longest query parameter value, in bytes;
+	// zero means DefaultMaxQueryValueBytes. Longer is 413.
+	MaxQueryValueBytes int
+
 	mux     *http.ServeMux
 	handler http.Handler // mux, wrapped by Middleware
 }
@@ -65,6 +85,9 @@ var routeHooks []func(h *Handler, m *http.ServeMux)
 func (h *Handler) Init() {
 	if h.Logger == nil {
 		h.Logger = slog.Default()
+	}
+	if h.ParseMemory == nil {
+		h.ParseMemory = NewMemoryBudget(DefaultMaxParseMemory)
 	}
 	m := http.NewServeMux()
 	m.HandleFunc("POST /communications", h.postCommunication)
@@ -97,13 +120,20 @@ func (h *Handler) Init() {
 	}
 }
 
-// ServeHTTP adds the CORS headers, answers preflight requests and routes.
+// ServeHTTP adds the CORS headers, answers preflight requests, refuses
+// oversized query parameters and routes.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for k, v := range corsHeaders {
 		w.Header().Set(k, v)
 	}
 	if r.Method == http.MethodOptions {
 		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	// One check for every route: no handler sees a query value longer
+	// than MaxQueryValueBytes (a 100 KB ?q= used to answer 500).
+	if err := h.checkQuery(r); err != nil {
+		Error(w, r, h.Logger, err)
 		return
 	}
 	h.handler.ServeHTTP(w, r)
@@ -126,7 +156,7 @@ func (h *Handler) postCommunication(w http.ResponseWriter, r *http.Request) {
 	if limit <= 0 {
 		limit = ingest.DefaultMaxBodyBytes
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	body, err := readBody(w, r, limit)
 	if err != nil {
 		Error(w, r, h.Logger, err)
 		return
@@ -220,7 +250,11 @@ func parseFilter(r *http.Request) (doctales.ItemFilter, error) {
 // getCommunication returns the stored communication merged with its item:
 // status, final metadata, dimensions and timestamps.
 func (h *Handler) getCommunication(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
+	id, err := pathID(r)
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
 	item, err := h.Table.GetItem(r.Context(), id)
 	if err != nil {
 		Error(w, r, h.Logger, err)
@@ -256,7 +290,12 @@ func (h *Handler) communicationEvents(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, h.Logger, doctales.Errorf(doctales.ENOTFOUND, "the flow history is not enabled"))
 		return
 	}
-	t, err := h.Trace(r.Context(), r.PathValue("id"))
+	id, err := pathID(r)
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
+	t, err := h.Trace(r.Context(), id)
 	if err != nil {
 		Error(w, r, h.Logger, err)
 		return
@@ -289,7 +328,7 @@ func (h *Handler) deadLetterID(r *http.Request) (int64, error) {
 	v := r.PathValue("id")
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id < 1 {
-		return 0, doctales.FieldErrorf(doctales.EINVALID, "id", "dead letter id %q is not a positive number", v)
+		return 0, doctales.FieldErrorf(doctales.EINVALID, "id", "dead letter id %s is not a positive number", quoteCut(v))
 	}
 	return id, nil
 }
@@ -341,6 +380,9 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, h.Logger, doctales.Errorf(doctales.ENOTFOUND, "the live notification stream is not enabled"))
 		return
 	}
+	// A stream lives for hours; the server's ReadTimeout does not cut it,
+	// as net/http clears the read deadline once the request is read
+	// (TestServerTimeouts/StreamOutlivesReadTimeout checks it).
 	h.Stream.ServeHTTP(w, r)
 }
 

@@ -28,7 +28,7 @@ const (
 	// DefaultMaxIDLength is the longest id, in bytes. The id is a segment
 	// of the object key and the table key, so it is also restricted to
 	// [A-Za-z0-9._:@-] and may not start with "." or contain "..".
-	DefaultMaxIDLength = 128
+	DefaultMaxIDLength = doctales.MaxIDBytes
 
 	// DefaultMaxTypeLength is the longest type, in bytes. The type is the
 	// first segment of the object key, so it has the id's charset rules.
@@ -892,26 +892,7 @@ func depthOf(v any) int {
 // [A-Za-z0-9._:@-], not starting with "." and without "..", so that it is a
 // safe segment of an object key and of a file path.
 func checkSegment(field, s string, limit int) error {
-	switch {
-	case len(s) > limit:
-		return doctales.FieldErrorf(doctales.ETOOLARGE, field, "%s is %d bytes; the limit is %d", field, len(s), limit)
-	case strings.ContainsRune(s, 0):
-		return doctales.FieldErrorf(doctales.EINVALID, field, "%s %s contains a NUL byte", field, quote(s))
-	case strings.Contains(s, "/"), strings.Contains(s, ".."):
-		return doctales.FieldErrorf(doctales.EINVALID, field,
-			"%s %s contains \"/\" or \"..\"; it must be a single path segment", field, quote(s))
-	case strings.HasPrefix(s, "."):
-		return doctales.FieldErrorf(doctales.EINVALID, field, "%s %s must not start with \".\"", field, quote(s))
-	}
-	for _, c := range []byte(s) {
-		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-			c == '.' || c == '_' || c == ':' || c == '@' || c == '-'
-		if !ok {
-			return doctales.FieldErrorf(doctales.EINVALID, field,
-				"%s %s may contain only letters, digits and . _ : @ -", field, quote(s))
-		}
-	}
-	return nil
+	return doctales.ValidateSegment(field, s, limit)
 }
 
 // maxChars returns an ETOOLARGE error when s has more than limit characters.

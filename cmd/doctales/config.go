@@ -10,6 +10,7 @@ import (
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/alarm"
+	"github.com/doctales/doctales/httpapi"
 	"github.com/doctales/doctales/mapping"
 	"github.com/doctales/doctales/runtime"
 )
@@ -39,6 +40,25 @@ type Config struct {
 	AppName string `yaml:"appName"`
 	// MaxBodyBytes limits a POST /communications body. Default 1 MiB.
 	MaxBodyBytes int64 `yaml:"maxBodyBytes"`
+	// MaxParseMemory is the memory budget of raw uploads and document
+	// parses in flight, in bytes; a raw request that cannot reserve its
+	// share is answered 503 with Retry-After. Default
+	// httpapi.DefaultMaxParseMemory (512 MiB); flag --max-parse-memory.
+	MaxParseMemory int64 `yaml:"maxParseMemory"`
+	// ParseMemoryWait is how long a raw request waits for its share of
+	// MaxParseMemory before the 503. Default
+	// httpapi.DefaultParseMemoryWait (2s).
+	ParseMemoryWait time.Duration `yaml:"parseMemoryWait"`
+	// ReadHeaderTimeout bounds the reading of a request's headers.
+	// Default DefaultReadHeaderTimeout (10s).
+	ReadHeaderTimeout time.Duration `yaml:"readHeaderTimeout"`
+	// ReadTimeout bounds the reading of a whole request, body included; a
+	// raw upload gets its size at httpapi.DefaultMinUploadBytesPerSecond on
+	// top, and the live stream is exempt. Default DefaultReadTimeout (30s).
+	ReadTimeout time.Duration `yaml:"readTimeout"`
+	// IdleTimeout closes a keep-alive connection idle that long. Default
+	// DefaultIdleTimeout (120s).
+	IdleTimeout time.Duration `yaml:"idleTimeout"`
 	// Extractor is the extraction engine: "builtin" (default) or
 	// "comprehend" (Amazon Comprehend over the built-in engine; needs AWS
 	// credentials, see docs/aws.md).
@@ -60,7 +80,9 @@ type Config struct {
 	// YieldPause is that wait. 0 uses DefaultYieldPause.
 	YieldPause time.Duration `yaml:"yieldPause"`
 	// LogPII logs notification subjects unredacted. Default false: the
-	// PII the extraction engine finds is replaced by its type.
+	// PII the extraction engine finds, and people's names (the sender's
+	// and those its entity finder sees), are replaced by their type
+	// before the subject is cut to length.
 	LogPII bool `yaml:"logPII"`
 }
 
@@ -114,6 +136,24 @@ type TopicSubscription struct {
 	MaximumRetryAttempts *int `yaml:"maximumRetryAttempts"`
 }
 
+// Default time-outs of the HTTP server (issue 10: slow request bodies were
+// held open for ever).
+const (
+	// DefaultReadHeaderTimeout bounds the reading of a request's headers
+	// (10 s).
+	DefaultReadHeaderTimeout = 10 * time.Second
+	// DefaultReadTimeout bounds the reading of a whole request (30 s): a
+	// 1 MiB JSON body then needs 35 KB/s. Raw uploads get more time by
+	// their size (httpapi.DefaultMinUploadBytesPerSecond); the live stream
+	// has none.
+	DefaultReadTimeout = 30 * time.Second
+	// DefaultIdleTimeout closes keep-alive connections idle for 120 s.
+	DefaultIdleTimeout = 120 * time.Second
+)
+
+// MinParseMemory is the smallest memory budget accepted, in bytes (1 MiB).
+const MinParseMemory = 1 << 20
+
 // Extraction engines.
 const (
 	ExtractorBuiltin    = "builtin"
@@ -136,6 +176,12 @@ func DefaultConfig() Config {
 		Env:          "dev",
 		AppName:      "doc-tales",
 		MaxBodyBytes: 1 << 20,
+		// The HTTP edge's limits (issue 10).
+		MaxParseMemory:    httpapi.DefaultMaxParseMemory,
+		ParseMemoryWait:   httpapi.DefaultParseMemoryWait,
+		ReadHeaderTimeout: DefaultReadHeaderTimeout,
+		ReadTimeout:       DefaultReadTimeout,
+		IdleTimeout:       DefaultIdleTimeout,
 		Functions: map[string]*FunctionConfig{
 			FuncExtraction: {Events: map[string]*EventConfig{
 				"RawCommunications": {Type: "S3", Properties: eventProperties(mapping.Extraction(), mapping.ObjectCreatedEvents)},
@@ -173,12 +219,16 @@ func eventProperties(m mapping.EventSourceMapping, s3Events any) EventProperties
 }
 
 // ReadConfig reads a YAML file over DefaultConfig, expanding environment
-// variables such as ${WEBHOOK_URL} in it. Unknown keys are errors.
+// variables such as ${WEBHOOK_URL} in it. Unknown keys are errors, and so
+// is a variable that is not set (see checkEnv).
 func ReadConfig(path string) (Config, error) {
 	cfg := DefaultConfig()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return cfg, fmt.Errorf("read config: %w", err)
+	}
+	if err := checkEnv(data); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
 	dec := yaml.NewDecoder(strings.NewReader(os.ExpandEnv(string(data))))
 	dec.KnownFields(true)
@@ -201,6 +251,21 @@ func ReadConfig(path string) (Config, error) {
 	}
 	if file.MaxBodyBytes != 0 {
 		cfg.MaxBodyBytes = file.MaxBodyBytes
+	}
+	if file.MaxParseMemory != 0 {
+		cfg.MaxParseMemory = file.MaxParseMemory
+	}
+	if file.ParseMemoryWait != 0 {
+		cfg.ParseMemoryWait = file.ParseMemoryWait
+	}
+	if file.ReadHeaderTimeout != 0 {
+		cfg.ReadHeaderTimeout = file.ReadHeaderTimeout
+	}
+	if file.ReadTimeout != 0 {
+		cfg.ReadTimeout = file.ReadTimeout
+	}
+	if file.IdleTimeout != 0 {
+		cfg.IdleTimeout = file.IdleTimeout
 	}
 	if file.Extractor != "" {
 		cfg.Extractor = file.Extractor
@@ -230,6 +295,64 @@ func ReadConfig(path string) (Config, error) {
 	return cfg, nil
 }
 
+// checkEnv refuses a configuration that names an environment variable that
+// is not set, naming the variable and the setting (issue 10: a webhook
+// secret from an unset variable silently meant unsigned deliveries). A
+// variable set to the empty string is accepted, as if the setting were
+// absent, except in a secret: an empty secret from the environment is
+// almost always a missing one, and the way to send unsigned is to leave
+// the secret out. A file that is not valid YAML is left to the decoder's
+// error.
+func checkEnv(data []byte) error {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil {
+		return nil
+	}
+	var walk func(n *yaml.Node, path string) error
+	walk = func(n *yaml.Node, path string) error {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				if err := walk(c, path); err != nil {
+					return err
+				}
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				field := n.Content[i].Value
+				if path != "" {
+					field = path + "." + field
+				}
+				if err := walk(n.Content[i+1], field); err != nil {
+					return err
+				}
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				if err := walk(c, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+					return err
+				}
+			}
+		case yaml.ScalarNode:
+			var err error
+			os.Expand(n.Value, func(name string) string {
+				v, ok := os.LookupEnv(name)
+				switch {
+				case err != nil:
+				case !ok:
+					err = &ConfigError{path, n.Value, fmt.Sprintf("environment variable %s is not set", name)}
+				case v == "" && strings.HasSuffix(strings.ToLower(path), "secret"):
+					err = &ConfigError{path, n.Value, fmt.Sprintf("environment variable %s is empty; leave the secret out to send unsigned", name)}
+				}
+				return v
+			})
+			return err
+		}
+		return nil
+	}
+	return walk(&doc, "")
+}
+
 // ConfigError names the setting at fault and its value.
 type ConfigError struct {
 	Field string
@@ -246,6 +369,20 @@ func (e *ConfigError) Error() string {
 func (c *Config) Validate() error {
 	if c.MaxBodyBytes < 1 || c.MaxBodyBytes > 64<<20 {
 		return &ConfigError{"maxBodyBytes", c.MaxBodyBytes, "must be between 1 and 67108864 bytes"}
+	}
+	if c.MaxParseMemory < MinParseMemory {
+		return &ConfigError{"maxParseMemory", c.MaxParseMemory, fmt.Sprintf("must be at least %d bytes (1 MiB)", MinParseMemory)}
+	}
+	if c.ParseMemoryWait < 0 || c.ParseMemoryWait > time.Minute {
+		return &ConfigError{"parseMemoryWait", c.ParseMemoryWait, "must be from 0s to 1m"}
+	}
+	for _, d := range []struct {
+		field string
+		v     time.Duration
+	}{{"readHeaderTimeout", c.ReadHeaderTimeout}, {"readTimeout", c.ReadTimeout}, {"idleTimeout", c.IdleTimeout}} {
+		if d.v < 10*time.Millisecond {
+			return &ConfigError{d.field, d.v, "must be at least 10ms"}
+		}
 	}
 	switch c.Extractor {
 	case "", ExtractorBuiltin, ExtractorComprehend:

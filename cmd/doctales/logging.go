@@ -80,5 +80,6 @@ func (h levelHandler) WithGroup(name string) slog.Handler {
 	return h
 }
 
-// redactPII replaces the PII the extraction engine finds in s by its type.
-func redactPII(s string) string { return extract.Redact(s, extract.FindPII(s, nil)) }
+// redactPII replaces the PII the extraction engine finds in s, and the
+// people it names, by their type (unless --log-pii).
+func redactPII(s string) string { return extract.RedactLog(s) }

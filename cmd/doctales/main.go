@@ -134,7 +134,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.data, "data", "", "data folder for the table and the objects (default ./data)")
 	fs.StringVar(&c.extractor, "extractor", "", "extraction engine: builtin (default) or comprehend (Amazon Comprehend; AWS credentials from the environment)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error, then component=level pairs (runtime, function, http, notify, sqlite, alarm), e.g. info,function=warn")
-	fs.BoolVar(&c.logPII, "log-pii", false, "log notification subjects unredacted (by default e-mail addresses, phone numbers, card numbers... are redacted)")
+	fs.BoolVar(&c.logPII, "log-pii", false, "log notification subjects unredacted (by default people's names, e-mail addresses, phone numbers, card numbers... are redacted)")
 	fs.StringVar(&c.logFmt, "log-format", "json", "log format: json or text")
 }
 

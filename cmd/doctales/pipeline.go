@@ -149,7 +149,8 @@ func (p *Pipeline) Open() error {
 		DeadLetters: p.DB,
 		Stream:      p.Hub,
 		Stats: func() any {
-			return map[string]any{"subscriptions": p.Runtime.Stats(), "alarms": p.Alarms.States()}
+			return map[string]any{"subscriptions": p.Runtime.Stats(), "alarms": p.Alarms.States(),
+				"parseMemory": p.API.ParseMemory.Stats()}
 		},
 		Metrics: p.Metrics.Handler(),
 		Middleware: func(h http.Handler) http.Handler {
@@ -168,6 +169,10 @@ func (p *Pipeline) Open() error {
 		Directory:        p.DB,
 		CommunicationLog: p.DB,
 		UI:               dashboard.New(),
+		// The HTTP edge's limits (issue 10).
+		ParseMemory:     httpapi.NewMemoryBudget(cfg.MaxParseMemory),
+		ParseMemoryWait: cfg.ParseMemoryWait,
+		ReadTimeout:     cfg.ReadTimeout,
 	}
 	p.Alarms = &alarm.Evaluator{
 		Rules:    p.Config.Alarms,
@@ -346,6 +351,14 @@ func (p *Pipeline) sizes(ctx context.Context) (map[string]float64, error) {
 	}
 	for status, n := range st.ItemsByStatus {
 		out["items_"+status] = float64(n)
+	}
+	// The HTTP edge's memory budget (issue 10); rejected counts up.
+	if p.API != nil {
+		pm := p.API.ParseMemory.Stats()
+		out["parse_memory_budget_bytes"] = float64(pm.SizeBytes)
+		out["parse_memory_in_use_bytes"] = float64(pm.InUseBytes)
+		out["parse_memory_peak_bytes"] = float64(pm.PeakBytes)
+		out["parse_memory_rejected"] = float64(pm.Rejected)
 	}
 	for _, suffix := range []string{"", "-wal"} {
 		if fi, err := os.Stat(p.DB.Path + suffix); err == nil {
