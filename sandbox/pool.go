@@ -92,6 +92,13 @@ func (p *Pool) Open() error {
 	if p.MaxStackBytes == 0 {
 		p.MaxStackBytes = DefaultMaxStackBytes
 	}
+	// Growing a stack copies it to one twice the size: a stack limit
+	// over a quarter of the memory limit would run out of memory first
+	// (and a Go runtime out of memory mid-copy may die of SIGSEGV
+	// instead of saying so).
+	if p.MemoryBytes > 0 && p.MaxStackBytes > p.MemoryBytes/4 {
+		p.MaxStackBytes = p.MemoryBytes / 4
+	}
 	if p.CPUTime == 0 {
 		p.CPUTime = DefaultCPUTime
 	}
@@ -426,11 +433,12 @@ func (w *worker) why(ioErr error) *Error {
 }
 
 // lastWords returns the most telling line of the worker's standard error:
-// a Go "fatal error:" or "panic:" line, else the last line.
+// a Go "fatal error:" or "panic:" line, or a signal ("SIGSEGV:
+// segmentation violation"), else the last line.
 func (w *worker) lastWords() string {
 	lines := strings.Split(strings.TrimSpace(w.stderr.String()), "\n")
 	for _, l := range lines {
-		if strings.HasPrefix(l, "fatal error:") || strings.HasPrefix(l, "panic:") {
+		if strings.HasPrefix(l, "fatal error:") || strings.HasPrefix(l, "panic:") || strings.HasPrefix(l, "SIG") {
 			return cutLine(l)
 		}
 	}
