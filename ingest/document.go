@@ -151,6 +151,9 @@ func (p *Parser) ExtractDocument(format string, data []byte) (*DocumentInfo, err
 	cfg := p.withDefaults()
 	switch format {
 	case FormatPDF:
+		if cfg.PDFToText != "" {
+			return cfg.pdfWithPDFToText(data)
+		}
 		return cfg.pdfText(data)
 	case FormatDOCX:
 		return cfg.docxText(data)

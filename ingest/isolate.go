@@ -6,6 +6,7 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/sandbox"
@@ -24,6 +25,8 @@ type extractRequest struct {
 	MaxUncompressedBytes int64
 	MaxCompressionRatio  int
 	MaxZipEntries        int
+	PDFToText            string
+	Timeout              time.Duration
 }
 
 // extractResponse is the output of ExtractJob: what was found, or the
@@ -54,6 +57,8 @@ func extractJob(input []byte) ([]byte, error) {
 		MaxUncompressedBytes: req.MaxUncompressedBytes,
 		MaxCompressionRatio:  req.MaxCompressionRatio,
 		MaxZipEntries:        req.MaxZipEntries,
+		PDFToText:            req.PDFToText,
+		Timeout:              req.Timeout,
 	}
 	var resp extractResponse
 	info, err := p.ExtractDocument(req.Format, req.Data)
@@ -80,6 +85,7 @@ func (p *Parser) extractIsolated(ctx context.Context, format string, data []byte
 		Format: format, Data: data,
 		MaxContentBytes: p.MaxContentBytes, MaxUncompressedBytes: p.MaxUncompressedBytes,
 		MaxCompressionRatio: p.MaxCompressionRatio, MaxZipEntries: p.MaxZipEntries,
+		PDFToText: p.PDFToText, Timeout: p.Timeout,
 	}); err != nil {
 		return nil, fmt.Errorf("encode extract request: %w", err)
 	}

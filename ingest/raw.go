@@ -127,6 +127,13 @@ type Parser struct {
 	// formats. Nil means in this process, where a fatal runtime error in
 	// a third-party parser ends the program (issue 10).
 	Sandbox Runner
+
+	// PDFToText is the path of poppler's pdftotext. When set, the text of
+	// a PDF comes from it (better text on real PDFs: see docs/import.md,
+	// "PDF libraries"), run under limits of its own, and the metadata and
+	// counts from the built-in reader. "" means the built-in reader only,
+	// the default: no program outside this binary.
+	PDFToText string
 }
 
 // Runner runs a named job on input bytes somewhere else and returns its

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"log/slog"
+	"os/exec"
 	"time"
 
 	"github.com/doctales/doctales/ingest"
@@ -32,6 +33,11 @@ type ParseConfig struct {
 	// Timeout is the wall time one message or document may take. 0
 	// means ingest.DefaultDocumentTimeout (10s).
 	Timeout time.Duration `yaml:"timeout"`
+	// PDFToText takes the text of PDFs from poppler's pdftotext, which
+	// reads real PDFs better than the built-in reader (docs/import.md,
+	// "PDF libraries"): "" (default) never, "auto" when it is on the
+	// PATH, or its path. It runs under its own memory and CPU limits.
+	PDFToText string `yaml:"pdftotext"`
 }
 
 // merge sets the fields of f that are set over c.
@@ -48,6 +54,9 @@ func (c *ParseConfig) merge(f ParseConfig) {
 	}
 	if f.Timeout != 0 {
 		c.Timeout = f.Timeout
+	}
+	if f.PDFToText != "" {
+		c.PDFToText = f.PDFToText
 	}
 }
 
@@ -73,6 +82,7 @@ type parseFlags struct {
 	memoryBytes int64
 	cpuTime     time.Duration
 	timeout     time.Duration
+	pdftotext   string
 }
 
 func (f *parseFlags) register(fs *flag.FlagSet) {
@@ -81,11 +91,12 @@ func (f *parseFlags) register(fs *flag.FlagSet) {
 	fs.Int64Var(&f.memoryBytes, "parse-memory-bytes", 0, "memory limit of one parser worker in bytes (default 536870912)")
 	fs.DurationVar(&f.cpuTime, "parse-cpu-time", 0, "CPU time limit of one document (default 10s)")
 	fs.DurationVar(&f.timeout, "parse-timeout", 0, "wall time limit of one document or message (default 10s)")
+	fs.StringVar(&f.pdftotext, "pdftotext", "", "take PDF text from poppler's pdftotext: auto (when on the PATH) or its path (default: the built-in reader only)")
 }
 
 // apply sets the flags given over cfg.
 func (f *parseFlags) apply(cfg *Config) {
-	cfg.Parse.merge(ParseConfig{InProcess: f.inProcess, Workers: f.workers, MemoryBytes: f.memoryBytes, CPUTime: f.cpuTime, Timeout: f.timeout})
+	cfg.Parse.merge(ParseConfig{InProcess: f.inProcess, Workers: f.workers, MemoryBytes: f.memoryBytes, CPUTime: f.cpuTime, Timeout: f.timeout, PDFToText: f.pdftotext})
 }
 
 // newParser returns the parser of raw sources for cfg and, unless
@@ -93,6 +104,23 @@ func (f *parseFlags) apply(cfg *Config) {
 // which the caller closes.
 func newParser(cfg ParseConfig, logger *slog.Logger) (*ingest.Parser, *sandbox.Pool, error) {
 	p := &ingest.Parser{Timeout: cfg.Timeout}
+	switch cfg.PDFToText {
+	case "":
+	case "auto":
+		if path, err := exec.LookPath("pdftotext"); err == nil {
+			p.PDFToText = path
+			logger.Info("PDF text by pdftotext", "path", path)
+		} else {
+			logger.Info("pdftotext not found; PDF text by the built-in reader (apt-get install poppler-utils to use it)")
+		}
+	default:
+		path, err := exec.LookPath(cfg.PDFToText)
+		if err != nil {
+			return nil, nil, &ConfigError{"parse.pdftotext", cfg.PDFToText, "not an executable: " + err.Error()}
+		}
+		p.PDFToText = path
+		logger.Info("PDF text by pdftotext", "path", path)
+	}
 	if cfg.InProcess {
 		logger.Warn("documents are parsed in process: a hostile file can crash the server")
 		return p, nil, nil
