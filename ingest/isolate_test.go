@@ -115,3 +115,23 @@ func FuzzParseDocumentIsolated(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkParseDocument compares a small PDF read in process and in a
+// sandbox worker: the difference is the cost of isolation per document.
+//
+//	go test -run XXX -bench ParseDocument ./ingest/
+func BenchmarkParseDocument(b *testing.B) {
+	doc := MakePDF(b, "Bench", "Ana", []pdfPage{{Lines: []string{"one line of text", "and another"}}, {Lines: []string{"page two"}}}, false)
+	for name, p := range map[string]*ingest.Parser{
+		"InProcess": {},
+		"Sandbox":   {Sandbox: MustOpenSandbox(b)},
+	} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := p.ParseDocument(context.Background(), doc, ingest.Options{Name: "b.pdf"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
