@@ -7,10 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/doctales/doctales"
 )
@@ -49,7 +46,7 @@ func (p *Parser) pdftotextText(data []byte) (string, int, error) {
 	var stderr cappedBuffer
 	stderr.limit = 4096
 	cmd.Stdout, cmd.Stderr = out, &stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = dieWithParent()
 	if err := cmd.Start(); err != nil {
 		inR.Close()
 		return "", 0, fmt.Errorf("start pdftotext: %w", err)
@@ -59,15 +56,10 @@ func (p *Parser) pdftotextText(data []byte) (string, int, error) {
 	pid := cmd.Process.Pid
 	mem := uint64(DefaultPDFToTextMemoryBytes)
 	cpu := uint64((timeout + time.Second - 1) / time.Second)
-	if err := unix.Prlimit(pid, unix.RLIMIT_AS, &unix.Rlimit{Cur: mem, Max: mem}, nil); err != nil {
+	if err := limitProcess(pid, mem, cpu); err != nil {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
-		return "", 0, fmt.Errorf("limit pdftotext memory: %w", err)
-	}
-	if err := unix.Prlimit(pid, unix.RLIMIT_CPU, &unix.Rlimit{Cur: cpu, Max: cpu + 1}, nil); err != nil {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		return "", 0, fmt.Errorf("limit pdftotext CPU time: %w", err)
+		return "", 0, err
 	}
 	go func() {
 		_, _ = inW.Write(data)

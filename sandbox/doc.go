@@ -7,6 +7,9 @@
 //
 //	POST /communications ─► ingest.Parser ─► sandbox.Pool.Run ─► worker process ─► ingest.ExtractDocument
 //
+// Workers run on Linux only ([Supported]), where the limits below exist;
+// elsewhere [Pool.Open] fails and callers read in process.
+//
 // # Workers
 //
 // A [Pool] starts up to [Pool.Size] worker processes: the program's own

@@ -75,6 +75,9 @@ func NewPool() *Pool {
 // Open checks the settings and finds the executable. Workers start when
 // the first jobs need them.
 func (p *Pool) Open() error {
+	if !Supported {
+		return errUnsupported
+	}
 	switch {
 	case p.Size < 0:
 		return fmt.Errorf("sandbox: pool size %d is negative", p.Size)
@@ -418,8 +421,7 @@ func (w *worker) why(ioErr error) *Error {
 		return &Error{Err: ErrStackOverflow, Limit: formatBytes(w.stackLimit), Detail: w.lastWords()}
 	case strings.Contains(words, "out of memory") || strings.Contains(words, "cannot allocate memory"):
 		return &Error{Err: ErrOutOfMemory, Limit: formatBytes(w.memLimit), Detail: w.lastWords()}
-	case st != nil && st.ExitCode() == exitCPUTime,
-		st != nil && isSignal(st, syscall.SIGXCPU):
+	case st != nil && (st.ExitCode() == exitCPUTime || killedByCPULimit(st)):
 		return &Error{Err: ErrCPUTime, Limit: w.cpuLimit.String(), Detail: w.lastWords()}
 	}
 	detail := w.lastWords()

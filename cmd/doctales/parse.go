@@ -125,6 +125,10 @@ func newParser(cfg ParseConfig, logger *slog.Logger) (*ingest.Parser, *sandbox.P
 		logger.Warn("documents are parsed in process: a hostile file can crash the server")
 		return p, nil, nil
 	}
+	if !sandbox.Supported {
+		logger.Warn("documents are parsed in process: parser worker processes need Linux; a hostile file can crash the server")
+		return p, nil, nil
+	}
 	pool := sandbox.NewPool()
 	if cfg.Workers > 0 {
 		pool.Size = cfg.Workers
