@@ -1,9 +1,12 @@
 package sandbox_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -60,7 +63,31 @@ func recurse(n int) int {
 
 func TestMain(m *testing.M) {
 	sandbox.Main(jobs)
+	if os.Getenv(parentEnv) != "" {
+		os.Exit(parentMain())
+	}
 	os.Exit(m.Run())
+}
+
+// parentEnv makes the test binary a parent process for TestPool_ParentDies:
+// it runs a job that sleeps in a pool, prints the worker's pid and waits
+// to be killed.
+const parentEnv = "SANDBOX_TEST_PARENT"
+
+func parentMain() int {
+	p := sandbox.NewPool()
+	p.Size = 1
+	if err := p.Open(); err != nil {
+		fmt.Println(err)
+		return 1
+	}
+	if _, err := p.Run(context.Background(), "pid", nil); err != nil {
+		fmt.Println(err)
+		return 1
+	}
+	go p.Run(context.Background(), "sleep", nil)
+	fmt.Println(p.PIDs()[0])
+	select {}
 }
 
 // MustOpenPool returns an open pool of this test binary, closed at test end.
@@ -238,6 +265,45 @@ func TestPool_Close(t *testing.T) {
 	}
 	if err := p.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
+	}
+}
+
+// TestPool_ParentDies kills a process that has a busy worker with SIGKILL,
+// so that no Close runs: the worker dies with it (Pdeathsig).
+func TestPool_ParentDies(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), parentEnv+"=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		t.Fatalf("parent said %q", line)
+	}
+	if !alive(pid) {
+		t.Fatalf("worker %d not running", pid)
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	deadline := time.Now().Add(3 * time.Second)
+	for alive(pid) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if alive(pid) {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		t.Fatalf("worker %d outlived its killed parent", pid)
 	}
 }
 
