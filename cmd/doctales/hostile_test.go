@@ -239,3 +239,38 @@ func treeCPU(t testing.TB, pid int) time.Duration {
 	}
 	return time.Duration(total) * 10 * time.Millisecond // USER_HZ is 100 on Linux
 }
+
+// TestIngest_HostileDocuments runs `doctales import` locally (its own
+// pipeline, no server) on the hostile corpus and `doctales ingest` on two
+// files that kill a parser: each is a failed item with its reason, and the
+// commands end normally (exit status 1 for the failures, not a crash).
+func TestIngest_HostileDocuments(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range hostile.Files() {
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data := t.TempDir()
+	limits := []string{"--parse-memory-bytes", strconv.Itoa(256 << 20), "--parse-cpu-time", "5s", "--parse-timeout", hostileTimeout.String(), "--log-level", "error"}
+	cmd := exec.Command(binPath, append(append([]string{"import", "--data", data, "--progress", "none"}, limits...), dir)...)
+	out, _ := cmd.CombinedOutput()
+	n := len(hostile.Files())
+	if want := fmt.Sprintf("imported 0, skipped 0, failed %d of %d found", n, n); !strings.Contains(string(out), want) {
+		t.Fatalf("local import: want %q in:\n%s", want, out)
+	}
+	for _, tc := range []struct{ name, msg string }{
+		{"objstm-self.pdf", "pdf: parser crashed (stack overflow, limit 64 MiB)"},
+		{"xref-4000000000.pdf", "pdf: parser ran out of memory (limit 256 MiB)"},
+	} {
+		cmd := exec.Command(binPath, append(append([]string{"ingest", "--data", data}, limits...), filepath.Join(dir, tc.name))...)
+		var stdout bytes.Buffer
+		cmd.Stdout = &stdout
+		err := cmd.Run()
+		var res struct{ Error, Code string }
+		_ = json.Unmarshal(stdout.Bytes(), &res)
+		if cmd.ProcessState.ExitCode() != 1 || res.Error != tc.msg {
+			t.Fatalf("ingest %s: exit %d (%v), printed %s; want exit 1 and %q", tc.name, cmd.ProcessState.ExitCode(), err, stdout.String(), tc.msg)
+		}
+	}
+}
