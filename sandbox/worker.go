@@ -37,7 +37,9 @@ func serve(env string, handlers map[string]Handler) int {
 	}
 	// Keep the protocol on a descriptor of its own and point fd 1 at
 	// standard error: a library that prints cannot corrupt the frames.
-	fd, err := unix.Dup(1)
+	// (close-on-exec, so a program the job starts never holds the
+	// protocol pipe open).
+	fd, err := unix.FcntlInt(1, unix.F_DUPFD_CLOEXEC, 3)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sandbox: dup stdout:", err)
 		return 2
