@@ -60,4 +60,19 @@
 // Every safety limit (message and document size, attachments, MIME parts
 // and depth, DOCX expansion and ratio, time) is a Default… constant and a
 // Parser field; a breach is an ETOOLARGE error naming the limit.
+//
+// # Parsing in isolation
+//
+// A third-party reader given a hostile file can die of a fatal runtime
+// error that recover() cannot catch, or loop for ever (issue 10). With
+// [Parser.Sandbox] set (a *sandbox.Pool of this program), ParseDocument
+// runs the format-specific step, [Parser.ExtractDocument], for PDF, DOCX,
+// HTML and any format but plain text and Markdown, as the job [ExtractJob]
+// in a worker process with memory, stack, CPU and time limits; a worker's
+// death is that document's ETOOLARGE or EINVALID error naming the field
+// "file" ("pdf: parser ran out of memory (limit 512 MiB)"). A program that
+// uses it calls sandbox.Main([SandboxJobs]()) first thing in main. Without
+// a Sandbox, documents are read in the caller's process, as library users
+// and most tests do. [Parser.PDFToText] optionally takes PDF text from
+// poppler's pdftotext, under limits of its own.
 package ingest

@@ -77,8 +77,9 @@ func DocumentFormat(name, contentType string, head []byte) string {
 	return ""
 }
 
-// docInfo is what an extractor finds in a document.
-type docInfo struct {
+// DocumentInfo is what the extraction of one document finds: its text,
+// metadata and the counts the visual dimension reads.
+type DocumentInfo struct {
 	Text    string
 	Title   string
 	Author  string
@@ -117,21 +118,15 @@ func (p *Parser) ParseDocument(ctx context.Context, data []byte, opt Options) (*
 		return nil, doctales.FieldErrorf(doctales.EUNSUPPORTED, "file",
 			"document %q is not a format Doc-Tales reads; send .txt, .md, .html, .pdf or .docx", cut(opt.Name, 100))
 	}
-	return cfg.bounded(ctx, format+" document", func() (*Parsed, error) {
-		var info *docInfo
-		var err error
-		switch format {
-		case FormatPDF:
-			info, err = cfg.pdfText(data)
-		case FormatDOCX:
-			info, err = cfg.docxText(data)
-		case FormatHTML:
-			info = cfg.htmlText(data)
-		case FormatMarkdown:
-			info = cfg.markdownText(data)
-		default:
-			info = &docInfo{Text: decodeText(data)}
+	if cfg.Sandbox != nil && !inProcessFormats[format] {
+		info, err := cfg.extractIsolated(ctx, format, data)
+		if err != nil {
+			return nil, err
 		}
+		return cfg.document(data, format, info, opt), nil
+	}
+	return cfg.bounded(ctx, format+" document", func() (*Parsed, error) {
+		info, err := cfg.ExtractDocument(format, data)
 		if err != nil {
 			return nil, err
 		}
@@ -139,8 +134,41 @@ func (p *Parser) ParseDocument(ctx context.Context, data []byte, opt Options) (*
 	})
 }
 
+// inProcessFormats are the formats read in process even when the parser
+// has a Sandbox: plain text and Markdown are decoded by our own linear
+// code (UTF-8 checks, RE2 regular expressions), with nothing a file can
+// make crash or loop. Every other format, including any added later, goes
+// to the sandbox.
+var inProcessFormats = map[string]bool{FormatText: true, FormatMarkdown: true}
+
+// ExtractDocument reads a document of a known format (FormatPDF, ...) in
+// this process, with the parser's limits: the format-specific step of
+// [Parser.ParseDocument], which a sandbox worker runs (see [SandboxJobs]).
+// Errors are *doctales.Error naming the field "file": EINVALID for a file
+// that cannot be read, ETOOLARGE for a breached limit, EUNSUPPORTED for an
+// unknown format. A panic in a third-party parser is not caught here.
+func (p *Parser) ExtractDocument(format string, data []byte) (*DocumentInfo, error) {
+	cfg := p.withDefaults()
+	switch format {
+	case FormatPDF:
+		if cfg.PDFToText != "" {
+			return cfg.pdfWithPDFToText(data)
+		}
+		return cfg.pdfText(data)
+	case FormatDOCX:
+		return cfg.docxText(data)
+	case FormatHTML:
+		return cfg.htmlText(data), nil
+	case FormatMarkdown:
+		return cfg.markdownText(data), nil
+	case FormatText:
+		return &DocumentInfo{Text: decodeText(data)}, nil
+	}
+	return nil, doctales.FieldErrorf(doctales.EUNSUPPORTED, "file", "document format %q is not one Doc-Tales reads", cut(format, 40))
+}
+
 // document builds the parsed document from what its extractor found.
-func (p *Parser) document(data []byte, format string, info *docInfo, opt Options) *Parsed {
+func (p *Parser) document(data []byte, format string, info *DocumentInfo, opt Options) *Parsed {
 	c := &doctales.Communication{
 		Type:        doctales.TypeDocument,
 		Source:      opt.Source,
@@ -243,9 +271,9 @@ func utf16Text(data []byte) string {
 }
 
 // htmlText reads an HTML document.
-func (p *Parser) htmlText(data []byte) *docInfo {
+func (p *Parser) htmlText(data []byte) *DocumentInfo {
 	text, hi := HTMLText(strings.NewReader(decodeText(data)), p.MaxContentBytes+1)
-	return &docInfo{Text: text, Title: hi.Title, Author: hi.Author, Images: hi.Images, Tables: hi.Tables, Charts: hi.Charts}
+	return &DocumentInfo{Text: text, Title: hi.Title, Author: hi.Author, Images: hi.Images, Tables: hi.Tables, Charts: hi.Charts}
 }
 
 var (
@@ -260,9 +288,9 @@ var (
 // markdownText reads a Markdown document: the text as written, the title
 // from front matter or the first level-1 heading, images, tables (their
 // separator rows) and charts (mermaid or vega code blocks).
-func (p *Parser) markdownText(data []byte) *docInfo {
+func (p *Parser) markdownText(data []byte) *DocumentInfo {
 	text := decodeText(data)
-	info := &docInfo{Text: text}
+	info := &DocumentInfo{Text: text}
 	if m := mdFront.FindStringSubmatch(strings.ReplaceAll(text[:min(len(text), 4096)], "\r\n", "\n")); m != nil {
 		for _, kv := range mdMeta.FindAllStringSubmatch(m[1], -1) {
 			if kv[1] == "title" {

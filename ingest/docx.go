@@ -24,7 +24,7 @@ import (
 // entry read whose declared or actual size is more than
 // MaxCompressionRatio times its compressed size, and at most
 // MaxUncompressedBytes read in all.
-func (p *Parser) docxText(data []byte) (*docInfo, error) {
+func (p *Parser) docxText(data []byte) (*DocumentInfo, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, doctales.FieldErrorf(doctales.EINVALID, "file", "DOCX cannot be read: it is not a valid ZIP file (%s)", cut(err.Error(), 120))
@@ -35,7 +35,7 @@ func (p *Parser) docxText(data []byte) (*docInfo, error) {
 	}
 	budget := p.MaxUncompressedBytes
 	files := map[string]*zip.File{}
-	info := &docInfo{}
+	info := &DocumentInfo{}
 	for _, f := range zr.File {
 		files[f.Name] = f
 		if strings.HasPrefix(f.Name, "word/charts/chart") && strings.HasSuffix(f.Name, ".xml") {

@@ -28,23 +28,34 @@ var errPDFStop = errors.New("enough text")
 // from the structure tree of a tagged PDF. PDF has no notion of a chart, so
 // chartCount stays 0. An encrypted PDF without a user password opens; one
 // with a password is EINVALID.
-func (p *Parser) pdfText(data []byte) (*docInfo, error) {
+func (p *Parser) pdfText(data []byte) (*DocumentInfo, error) {
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, doctales.FieldErrorf(doctales.EINVALID, "file", "PDF cannot be read: %s", cut(clean(err.Error()), 200))
 	}
-	info := &docInfo{}
+	info := &DocumentInfo{}
 	meta := r.Trailer().Key("Info")
 	info.Title = meta.Key("Title").Text()
 	info.Author = meta.Key("Author").Text()
 	info.Created = pdfDate(meta.Key("CreationDate").Text())
 
+	// Walk the page tree; a loop in it (a node among its own kids) shows
+	// as a tree deeper than any real one, and is refused rather than read
+	// 200,000 nodes deep.
+	root := r.Trailer().Key("Root").Key("Pages")
+	if n := root.Key("Count").Int64(); n > maxPDFTreeNodes {
+		return nil, doctales.FieldErrorf(doctales.ETOOLARGE, "file",
+			"PDF declares %d pages; the limit is %d", n, maxPDFTreeNodes)
+	}
 	var pages []pdf.Page
-	nodes := 0
+	nodes, tooDeep := 0, false
 	var walk func(v pdf.Value, depth int)
 	walk = func(v pdf.Value, depth int) {
 		nodes++
-		if depth > maxPDFTreeDepth || nodes > maxPDFTreeNodes {
+		if depth > maxPDFTreeDepth {
+			tooDeep = true
+		}
+		if tooDeep || nodes > maxPDFTreeNodes {
 			return
 		}
 		kids := v.Key("Kids")
@@ -58,20 +69,52 @@ func (p *Parser) pdfText(data []byte) (*docInfo, error) {
 			walk(kids.Index(i), depth+1)
 		}
 	}
-	walk(r.Trailer().Key("Root").Key("Pages"), 0)
+	walk(root, 0)
+	if tooDeep {
+		return nil, doctales.FieldErrorf(doctales.EINVALID, "file",
+			"PDF page tree is more than %d levels deep: its /Kids loop", maxPDFTreeDepth)
+	}
+	// Each page's resources may be inherited from its ancestors; a
+	// /Parent chain that loops would be followed for ever.
+	resources := make([]pdf.Value, len(pages))
+	for i, pg := range pages {
+		res, ok := pdfInherited(pg.V, "Resources")
+		if !ok {
+			return nil, doctales.FieldErrorf(doctales.EINVALID, "file",
+				"PDF page %d has a /Parent chain longer than %d: it loops", i+1, maxPDFTreeDepth)
+		}
+		resources[i] = res
+	}
 	info.Pages = len(pages)
 
 	var b strings.Builder
-	for _, pg := range pages {
+	for i, pg := range pages {
 		if b.Len() > p.MaxContentBytes {
 			break
 		}
-		info.Images += pdfPageText(pg, &b, p.MaxContentBytes)
+		info.Images += pdfPageText(pg, resources[i], &b, p.MaxContentBytes)
 		b.WriteString("\n\n")
 	}
 	info.Text = b.String()
 	info.Tables = pdfStructCount(r.Trailer().Key("Root").Key("StructTreeRoot"), "Table")
 	return info, nil
+}
+
+// pdfInherited returns the value of key in the page dictionary v or the
+// nearest ancestor that has it (PDF 32000-1, 7.7.3.4), following at most
+// maxPDFTreeDepth /Parent links. Unlike pdf.Page.Resources, it ends on a
+// /Parent loop: ok is false then.
+func pdfInherited(v pdf.Value, key string) (val pdf.Value, ok bool) {
+	for depth := 0; !v.IsNull(); depth++ {
+		if depth > maxPDFTreeDepth {
+			return pdf.Value{}, false
+		}
+		if r := v.Key(key); !r.IsNull() {
+			return r, true
+		}
+		v = v.Key("Parent")
+	}
+	return pdf.Value{}, true
 }
 
 // isPDFImage reports whether the XObject x is an image, or a form that
@@ -122,17 +165,17 @@ func pdfStructCount(root pdf.Value, typ string) int {
 // image XObject). It interprets the text operators itself, rather than calling
 // Page.GetPlainText, so that glyph positioning (TJ offsets, Td moves) turns
 // into spaces and line breaks instead of gluing words together.
-func pdfPageText(pg pdf.Page, b *strings.Builder, limit int) (images int) {
+func pdfPageText(pg pdf.Page, resources pdf.Value, b *strings.Builder, limit int) (images int) {
 	contents := pg.V.Key("Contents")
 	if contents.IsNull() {
 		return 0
 	}
-	xobjects := pg.Resources().Key("XObject")
+	xobjects := resources.Key("XObject")
 	drawn := map[string]bool{}
 	fonts := map[string]*pdf.Font{}
-	for _, name := range pg.Fonts() {
-		f := pg.Font(name)
-		fonts[name] = &f
+	fontDict := resources.Key("Font")
+	for _, name := range fontDict.Keys() {
+		fonts[name] = &pdf.Font{V: fontDict.Key(name)}
 	}
 	var enc pdf.TextEncoding
 	last := byte('\n')

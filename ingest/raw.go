@@ -118,6 +118,29 @@ type Parser struct {
 	// Now gives the timestamp of a communication whose source has none.
 	// Nil means time.Now.
 	Now func() time.Time
+
+	// Sandbox, when set, runs the format-specific extraction of
+	// ParseDocument (PDF, DOCX, HTML and any format but plain text and
+	// Markdown) as the job ExtractJob, in a process where a parser that
+	// runs out of memory, overflows its stack or loops cannot hurt this
+	// one: *sandbox.Pool, whose time-out then replaces Timeout for these
+	// formats. Nil means in this process, where a fatal runtime error in
+	// a third-party parser ends the program (issue 10).
+	Sandbox Runner
+
+	// PDFToText is the path of poppler's pdftotext. When set, the text of
+	// a PDF comes from it (better text on real PDFs: see docs/import.md,
+	// "PDF libraries"), run under limits of its own, and the metadata and
+	// counts from the built-in reader. "" means the built-in reader only,
+	// the default: no program outside this binary.
+	PDFToText string
+}
+
+// Runner runs a named job on input bytes somewhere else and returns its
+// output; *sandbox.Pool is one. Its errors are *sandbox.Error when the
+// worker died, *sandbox.JobError when the job failed, or the context's.
+type Runner interface {
+	Run(ctx context.Context, job string, input []byte) ([]byte, error)
 }
 
 // Options are what the caller says about a raw item, beside its bytes.

@@ -84,6 +84,8 @@ type Config struct {
 	// and those its entity finder sees), are replaced by their type
 	// before the subject is cut to length.
 	LogPII bool `yaml:"logPII"`
+	// Parse says where and under which limits documents are read.
+	Parse ParseConfig `yaml:"parse"`
 }
 
 // FunctionConfig is a function and the events that trigger it.
@@ -289,6 +291,7 @@ func ReadConfig(path string) (Config, error) {
 	if file.YieldPause != 0 {
 		cfg.YieldPause = file.YieldPause
 	}
+	cfg.Parse.merge(file.Parse)
 	if err := cfg.Validate(); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
@@ -393,6 +396,9 @@ func (c *Config) Validate() error {
 		if err := c.Alarms[i].Validate(); err != nil {
 			return &ConfigError{fmt.Sprintf("alarms[%d].%s", i, doctales.ErrorField(err)), c.Alarms[i].Name, doctales.ErrorMessage(err)}
 		}
+	}
+	if err := c.Parse.validate(); err != nil {
+		return err
 	}
 	if c.AlarmInterval < 10*time.Millisecond {
 		return &ConfigError{"alarmInterval", c.AlarmInterval, "must be at least 10ms"}

@@ -102,7 +102,19 @@ func (f *importFlags) sink(stderr io.Writer) (importer.Sink, *Pipeline, func() e
 	nop := func() error { return nil }
 	switch {
 	case f.dryRun:
-		return &importer.Local{DryRun: true}, nil, nop, nil
+		// Parse as for real, in the parser workers, store nothing.
+		cfg, logger, err := f.common.load(stderr)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		parser, pool, err := newParser(cfg.Parse, logger)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if pool != nil {
+			nop = pool.Close
+		}
+		return &importer.Local{Parser: parser, DryRun: true}, nil, nop, nil
 	case f.url != "":
 		client := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: max(f.workers, 2)}}
 		return &importer.Remote{URL: f.url, Client: client}, nil, nop, nil

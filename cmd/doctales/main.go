@@ -26,6 +26,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/doctales/doctales/ingest"
+	"github.com/doctales/doctales/sandbox"
 	"github.com/doctales/doctales/tracing"
 )
 
@@ -33,6 +35,8 @@ import (
 var Version = "dev"
 
 func main() {
+	// A parser worker started by sandbox.Pool serves here and exits.
+	sandbox.Main(ingest.SandboxJobs())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
@@ -111,6 +115,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "version":
 		fmt.Fprintln(stdout, "doctales", Version)
 		return nil
+	case "sandbox-worker":
+		// Hidden: the name parser workers show in ps. A worker is selected
+		// by sandbox.WorkerEnv in main; run by hand it has nothing to do.
+		return errors.New("sandbox-worker is started by doctales itself, as a document parser worker")
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -127,6 +135,7 @@ type commonFlags struct {
 	logLevel  string
 	logFmt    string
 	logPII    bool
+	parse     parseFlags
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
@@ -136,6 +145,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error, then component=level pairs (runtime, function, http, notify, sqlite, alarm), e.g. info,function=warn")
 	fs.BoolVar(&c.logPII, "log-pii", false, "log notification subjects unredacted (by default people's names, e-mail addresses, phone numbers, card numbers... are redacted)")
 	fs.StringVar(&c.logFmt, "log-format", "json", "log format: json or text")
+	c.parse.register(fs)
 }
 
 // load returns the configuration and a logger.
@@ -158,6 +168,10 @@ func (c *commonFlags) load(stderr io.Writer) (Config, *slog.Logger, error) {
 	}
 	if c.logPII {
 		cfg.LogPII = true
+	}
+	c.parse.apply(&cfg)
+	if err := cfg.Parse.validate(); err != nil {
+		return cfg, nil, err
 	}
 	def, per, err := parseLevels(c.logLevel)
 	if err != nil {

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/ingest"
+	"github.com/doctales/doctales/sandbox"
 )
 
 // binPath is the doctales binary built once for the tests that run the real
@@ -27,6 +29,9 @@ import (
 var binPath string
 
 func TestMain(m *testing.M) {
+	// In-process servers (MustRunMain) start this test binary as their
+	// document parser workers.
+	sandbox.Main(ingest.SandboxJobs())
 	dir, err := os.MkdirTemp("", "doctales-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -27,6 +27,7 @@ import (
 	"github.com/doctales/doctales/metrics"
 	"github.com/doctales/doctales/notify"
 	"github.com/doctales/doctales/runtime"
+	"github.com/doctales/doctales/sandbox"
 	"github.com/doctales/doctales/sqlite"
 	"github.com/doctales/doctales/tracing"
 )
@@ -53,6 +54,7 @@ type Pipeline struct {
 	Journal      *history.Journal
 	Tracer       *tracing.Tracer
 	Alarms       *alarm.Evaluator
+	Sandbox      *sandbox.Pool // the document parser workers; nil when parsing in process
 
 	// NoTelemetry turns off metrics, tracing and the flow history, to
 	// measure their cost (doctales bench --telemetry=false).
@@ -141,7 +143,13 @@ func (p *Pipeline) Open() error {
 		return err
 	}
 
+	parser, pool, err := newParser(cfg.Parse, p.Logger)
+	if err != nil {
+		return err
+	}
+	p.Sandbox = pool
 	p.API = &httpapi.Handler{
+		Parser:      parser,
 		Normalizer:  &ingest.Normalizer{MaxBodyBytes: cfg.MaxBodyBytes},
 		Ingestion:   p.Ingestion,
 		Table:       p.DB,
@@ -403,6 +411,9 @@ func (p *Pipeline) Close() error {
 	}
 	if p.Tracer != nil {
 		errs = append(errs, p.Tracer.Close())
+	}
+	if p.Sandbox != nil {
+		errs = append(errs, p.Sandbox.Close())
 	}
 	if p.Store != nil {
 		errs = append(errs, p.Store.Close())

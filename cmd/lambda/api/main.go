@@ -18,9 +18,13 @@ import (
 	"github.com/doctales/doctales/function"
 	"github.com/doctales/doctales/httpapi"
 	"github.com/doctales/doctales/ingest"
+	"github.com/doctales/doctales/sandbox"
 )
 
 func main() {
+	// The document parser worker (a child process of this binary, see
+	// package sandbox) serves here and exits.
+	sandbox.Main(ingest.SandboxJobs())
 	ctx := context.Background()
 	env, err := boot.ReadEnv("api", os.Getenv)
 	logger := env.Logger()
@@ -32,7 +36,12 @@ func main() {
 		boot.Fatal(logger, "api", err)
 	}
 	store, table := env.Store(cfg), env.Table(cfg)
+	parser, err := env.Parser(logger)
+	if err != nil {
+		boot.Fatal(logger, "api", err)
+	}
 	h := &httpapi.Handler{
+		Parser:      parser,
 		Normalizer:  &ingest.Normalizer{MaxBodyBytes: env.MaxBodyBytes},
 		Ingestion:   &function.Ingestion{Store: store, Table: table},
 		Table:       table,

@@ -21,7 +21,9 @@ import (
 	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/doctales/doctales/dynamodb"
+	"github.com/doctales/doctales/ingest"
 	"github.com/doctales/doctales/s3"
+	"github.com/doctales/doctales/sandbox"
 	"github.com/doctales/doctales/sns"
 )
 
@@ -40,6 +42,15 @@ const (
 	EnvS3PathStyle     = "DOCTALES_S3_PATH_STYLE" // true for S3-compatible servers without virtual hosts
 	EnvDeadLetterQueue = "DEAD_LETTER_QUEUES"     // comma-separated, for the API's /dlq answers
 	EnvLogLevel        = "LOG_LEVEL"
+	// EnvParseInProcess, "true", reads uploaded documents in the API
+	// function's own process instead of a sandboxed worker process.
+	EnvParseInProcess = "DOCTALES_PARSE_IN_PROCESS"
+	// EnvParseMemoryBytes is the memory limit of the document parser
+	// worker, in bytes; default half the function's memory, at most
+	// sandbox.DefaultMemoryBytes.
+	EnvParseMemoryBytes = "DOCTALES_PARSE_MEMORY_BYTES"
+	// EnvFunctionMemory is set by Lambda: the function's memory in MB.
+	EnvFunctionMemory = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE"
 )
 
 // Env is the functions' settings.
@@ -56,6 +67,11 @@ type Env struct {
 	S3PathStyle  bool
 	DeadLetterQs []string
 	LogLevel     slog.Level
+
+	// ParseInProcess reads documents without the sandbox.
+	ParseInProcess bool
+	// ParseMemoryBytes is the parser worker's memory limit in bytes.
+	ParseMemoryBytes int64
 }
 
 // ReadEnv reads the settings through getenv and checks the ones that
@@ -105,6 +121,27 @@ func ReadEnv(function string, getenv func(string) string) (Env, error) {
 		}
 	}
 
+	if v := getenv(EnvParseInProcess); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return e, fmt.Errorf("%s=%q: want true or false", EnvParseInProcess, v)
+		}
+		e.ParseInProcess = b
+	}
+	// The worker shares the function's memory with the handler: half of
+	// it by default, so a parser at its limit leaves the handler room.
+	e.ParseMemoryBytes = sandbox.DefaultMemoryBytes
+	if mb, err := strconv.ParseInt(getenv(EnvFunctionMemory), 10, 64); err == nil && mb > 0 {
+		e.ParseMemoryBytes = min(e.ParseMemoryBytes, mb<<20/2)
+	}
+	if v := getenv(EnvParseMemoryBytes); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 32<<20 {
+			return e, fmt.Errorf("%s=%q: want a number of bytes, at least 33554432 (32 MiB)", EnvParseMemoryBytes, v)
+		}
+		e.ParseMemoryBytes = n
+	}
+
 	// What each function needs.
 	need := map[string][]string{
 		"api":          {EnvTable, EnvBucket},
@@ -122,6 +159,27 @@ func ReadEnv(function string, getenv func(string) string) (Env, error) {
 		return e, fmt.Errorf("%s=%q: want builtin or comprehend", EnvExtractor, e.Extractor)
 	}
 	return e, nil
+}
+
+// Parser returns the parser of uploaded documents: unless ParseInProcess,
+// with an open sandbox.Pool of one worker process (a Lambda instance
+// serves one request at a time) under ParseMemoryBytes. The pool is never
+// closed: the worker dies with the function's process (Pdeathsig).
+func (e Env) Parser(logger *slog.Logger) (*ingest.Parser, error) {
+	p := &ingest.Parser{}
+	if e.ParseInProcess {
+		logger.Warn("documents are parsed in process: a hostile file can crash the function")
+		return p, nil
+	}
+	pool := sandbox.NewPool()
+	pool.Size = 1
+	pool.MemoryBytes = e.ParseMemoryBytes
+	pool.Logger = logger
+	if err := pool.Open(); err != nil {
+		return nil, err
+	}
+	p.Sandbox = pool
+	return p, nil
 }
 
 // Logger returns the JSON logger on stderr (CloudWatch Logs) at the level
