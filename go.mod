@@ -15,7 +15,10 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
-require github.com/kr/text v0.2.0 // indirect
+require (
+	github.com/kr/text v0.2.0 // indirect
+	golang.org/x/crypto v0.58.0 // indirect
+)
 
 require (
 	github.com/aws/aws-sdk-go-v2 v1.48.0
