@@ -83,7 +83,8 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	user := fs.String("user", "", "the user the key acts for")
 	scope := fs.String("scope", "", "comma-separated scopes: ingest, read, admin")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args[1:]); err != nil {
+	pos, err := parseInterspersed(fs, args[1:])
+	if err != nil {
 		return err
 	}
 	switch verb {
@@ -94,7 +95,6 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	var scopes []string
 	if verb == "create" {
-		var err error
 		if *user == "" {
 			return errors.New("keys create: --user is required")
 		}
@@ -102,7 +102,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return fmt.Errorf("keys create: --scope %q: %s", *scope, doctales.ErrorMessage(err))
 		}
 	}
-	if verb == "revoke" && fs.NArg() != 1 {
+	if verb == "revoke" && len(pos) != 1 {
 		return errors.New("keys revoke: give one key id (see doctales keys list)")
 	}
 	db, err := openAuthDB(&cf, stderr)
@@ -139,10 +139,10 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return tw.Flush()
 	default: // revoke
-		if err := db.RevokeAPIKey(ctx, fs.Arg(0)); err != nil {
+		if err := db.RevokeAPIKey(ctx, pos[0]); err != nil {
 			return fmt.Errorf("keys revoke: %s", doctales.ErrorMessage(err))
 		}
-		fmt.Fprintf(stderr, "revoked key %s\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "revoked key %s\n", pos[0])
 		return nil
 	}
 }
@@ -161,14 +161,17 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	cf.register(fs)
 	fs.Lookup("log-level").DefValue, cf.logLevel = "error", "error"
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args[1:]); err != nil {
+	pos, err := parseInterspersed(fs, args[1:])
+	if err != nil {
 		return err
 	}
+	var name string
 	switch verb {
 	case "add", "rm":
-		if fs.NArg() != 1 {
+		if len(pos) != 1 {
 			return fmt.Errorf("users %s: give one user name", verb)
 		}
+		name = pos[0]
 	case "list":
 	default:
 		fmt.Fprint(stderr, usersUsage)
@@ -176,7 +179,7 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	var hash string
 	if verb == "add" {
-		if err := doctales.ValidateID("name", fs.Arg(0)); err != nil {
+		if err := doctales.ValidateID("name", name); err != nil {
 			return fmt.Errorf("users add: %s", doctales.ErrorMessage(err))
 		}
 		pw, err := readPassword(stdin, stderr)
@@ -195,10 +198,10 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 	switch verb {
 	case "add":
-		if _, err := db.AddUser(ctx, fs.Arg(0), hash); err != nil {
+		if _, err := db.AddUser(ctx, name, hash); err != nil {
 			return fmt.Errorf("users add: %s", doctales.ErrorMessage(err))
 		}
-		fmt.Fprintf(stderr, "added user %s; the server now requires a sign-in or a key\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "added user %s; the server now requires a sign-in or a key\n", name)
 		return nil
 	case "list":
 		users, err := db.Users(ctx)
@@ -215,10 +218,10 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		}
 		return tw.Flush()
 	default: // rm
-		if err := db.RemoveUser(ctx, fs.Arg(0)); err != nil {
+		if err := db.RemoveUser(ctx, name); err != nil {
 			return fmt.Errorf("users rm: %s", doctales.ErrorMessage(err))
 		}
-		fmt.Fprintf(stderr, "removed user %s, revoked their keys and ended their sessions\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "removed user %s, revoked their keys and ended their sessions\n", name)
 		return nil
 	}
 }
@@ -322,4 +325,21 @@ func writeJSONLine(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// parseInterspersed parses flags placed before, between or after the
+// positional arguments ("users add ana --data DIR"), which flag.Parse
+// alone stops at, and returns the positional arguments.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
