@@ -112,6 +112,28 @@ func TestAuth_OpenMode(t *testing.T) {
 	if !f.h.OpenMode(context.Background()) {
 		t.Fatal("OpenMode() = false with no user and no key")
 	}
+	// Open mode is not open to other sites: a browser's cross-origin form
+	// post (a file upload, which needs no preflight) is refused.
+	upload := "--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhello\r\n--XX--\r\n"
+	for _, hdr := range []map[string]string{
+		{"Origin": "http://127.0.0.1:1", "Sec-Fetch-Site": "same-site"},
+		{"Origin": "http://evil.example"},
+		{"Sec-Fetch-Site": "cross-site"},
+	} {
+		hdr["Content-Type"] = "multipart/form-data; boundary=XX"
+		if resp, body := send(t, "POST", f.srv.URL+"/communications", upload, hdr); resp.StatusCode != 403 {
+			t.Fatalf("open mode: cross-origin upload %v = %d %s", hdr, resp.StatusCode, body)
+		}
+	}
+	if items, _, _ := f.db.FindItems(context.Background(), doctales.ItemFilter{}); len(items) != 0 {
+		t.Fatalf("open mode: %d items stored from cross-origin posts", len(items))
+	}
+	// The same post from the page itself is accepted.
+	if resp, body := send(t, "POST", f.srv.URL+"/communications", upload, map[string]string{"Content-Type": "multipart/form-data; boundary=XX",
+		"Origin": f.srv.URL, "Sec-Fetch-Site": "same-origin"}); resp.StatusCode != 202 {
+		t.Fatalf("open mode: same-origin upload = %d %s", resp.StatusCode, body)
+	}
+
 	// The first key closes it, without a restart.
 	f.mustKey(t, "ana", doctales.ScopeRead)
 	if resp, _ := send(t, "GET", f.srv.URL+"/communications", "", nil); resp.StatusCode != 401 {
@@ -307,8 +329,14 @@ func TestAuth_Sessions(t *testing.T) {
 			{"POST", "/communications"}, {"POST", "/dlq/redrive"}, {"PUT", "/user-profile"}, {"DELETE", "/auth/session"},
 		} {
 			resp, body := send(t, c.method, url+c.path, upload, withCookie(form))
+			if resp.StatusCode != 403 || !strings.Contains(body, `"forbidden"`) {
+				t.Fatalf("%s %s from another origin with the cookie, no CSRF token = %d %s", c.method, c.path, resp.StatusCode, body)
+			}
+			// Without the Origin header (an old browser, a proxy that
+			// strips it) the CSRF token alone refuses it.
+			resp, body = send(t, c.method, url+c.path, upload, withCookie(map[string]string{"Content-Type": form["Content-Type"]}))
 			if resp.StatusCode != 403 || !strings.Contains(body, httpapi.CSRFHeader) {
-				t.Fatalf("%s %s with the cookie, no CSRF token = %d %s", c.method, c.path, resp.StatusCode, body)
+				t.Fatalf("%s %s with the cookie, no Origin, no CSRF token = %d %s", c.method, c.path, resp.StatusCode, body)
 			}
 			resp, _ = send(t, c.method, url+c.path, "source=email&subject=x", withCookie(map[string]string{httpapi.CSRFHeader: csrf + "x"}))
 			if resp.StatusCode != 403 {

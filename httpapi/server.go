@@ -96,6 +96,9 @@ type Handler struct {
 	mux     *http.ServeMux
 	handler http.Handler // mux, wrapped by Middleware
 	auth    authState
+	// crossOrigin refuses state-changing requests a browser sent from
+	// another origin (Sec-Fetch-Site, Origin), AllowOrigins excepted.
+	crossOrigin *http.CrossOriginProtection
 }
 
 // routeHooks add the routes that other files of the package define (each
@@ -110,6 +113,14 @@ func (h *Handler) Init() {
 	}
 	if h.ParseMemory == nil {
 		h.ParseMemory = NewMemoryBudget(DefaultMaxParseMemory)
+	}
+	h.crossOrigin = http.NewCrossOriginProtection()
+	for _, o := range h.AllowOrigins {
+		if o != "*" {
+			if err := h.crossOrigin.AddTrustedOrigin(o); err != nil {
+				h.Logger.Error("cors origin ignored", "origin", o, "error", err)
+			}
+		}
 	}
 	m := http.NewServeMux()
 	m.HandleFunc("POST /communications", h.postCommunication)
@@ -154,6 +165,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.cors(w, r)
+	// A page on another origin may still send "simple" requests (a form,
+	// a no-cors fetch with a file) that CORS does not stop, only hides
+	// the answer of: refuse every state change a browser marks as
+	// cross-origin, open mode included.
+	if err := h.crossOrigin.Check(r); err != nil {
+		Error(w, r, h.Logger, doctales.Errorf(doctales.EFORBIDDEN, "Cross-origin request refused: a page on another site may not change anything here."))
+		return
+	}
 	if r.Method == http.MethodOptions {
 		w.WriteHeader(http.StatusNoContent)
 		return
