@@ -156,7 +156,8 @@ func (b *browser) wait(what, js string, timeout time.Duration) {
 		// A navigation replaces the page's execution context under the
 		// poll; poll again in the new one.
 		if msg := err.Error(); time.Now().Before(deadline) &&
-			(strings.Contains(msg, "Cannot find context") || strings.Contains(msg, "context was destroyed")) {
+			(strings.Contains(msg, "Cannot find context") || strings.Contains(msg, "context was destroyed") ||
+				strings.Contains(msg, "navigated or closed")) {
 			time.Sleep(50 * time.Millisecond)
 			continue
 		}
