@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/auth"
+	"github.com/doctales/doctales/extract"
 )
 
 // countItems returns how many communications the server's table holds.
@@ -158,5 +159,108 @@ func TestDashboard_SignIn(t *testing.T) {
 	}
 	if errs := b.consoleErrors(); len(errs) > 0 {
 		t.Logf("console: %v", errs)
+	}
+}
+
+// xssPayload carries markup that would run if any part of it were parsed
+// as HTML: an image with onerror, a script element, a javascript: link,
+// an SVG with onload, and quotes that break out of an attribute. %s is a
+// URL of a test server that counts the requests it gets.
+const xssPayload = `"'><img src=x onerror="window.__xss=1;new Image().src='%[1]s/img'"><script>window.__xss=2</script>` +
+	`<a href="javascript:window.__xss=3">click</a><svg onload="window.__xss=4"></svg><iframe src="javascript:parent.__xss=5"></iframe>`
+
+// xssShort fits the fields with a short limit (project: 128 characters).
+const xssShort = `"><img src=x onerror=window.__xss=6>`
+
+// xssCheckJS reports what ran or was parsed: __xss, and elements or
+// attributes that only exist if mail text was inserted as HTML.
+const xssCheckJS = `(() => {
+  const bad = document.querySelectorAll('img[src="x"], svg[onload], iframe, [onerror], [onload], [onmouseover], script:not([src]), a[href^="javascript:"]');
+  return { xss: String(window.__xss ?? ''), parsed: [...bad].map((e) => e.outerHTML.slice(0, 80)), shown: document.body.textContent.includes('<img src=x') };
+})()`
+
+// TestDashboard_XSS posts communications whose every field carries markup,
+// renders them in every view, the detail pane, a notification pop-up and
+// the dead letters, and checks that nothing ran and no markup was parsed:
+// the page builds elements and sets text (dom.js), and its CSP forbids
+// inline script besides.
+func TestDashboard_XSS(t *testing.T) {
+	chromiumPath(t)
+	var hits atomic.Int64
+	hit := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	t.Cleanup(hit.Close)
+	p := fmt.Sprintf(xssPayload, hit.URL)
+
+	fx := &faultyExtractor{next: extract.New()}
+	fx.broken.Store(true)
+	cfgFile := fastRetriesConfig(t, 10, 1, true, "")
+	m := MustRunMain(t, func(m *Main) { m.Pipeline.Extractor = fx }, "--config", cfgFile)
+	url := m.URL()
+	type obj = map[string]any
+	attach := []obj{{"name": p + ".pdf", "type": "application/pdf", "size": 1000}, {"name": p + ".jpg", "type": "image/jpeg", "size": 2000}}
+	for _, c := range []obj{
+		{"source": "email", "subject": p, "from": p, "from_email": "mallory@evil.example", "to": []string{p}, "cc": []string{p},
+			"project": xssShort, "urgency": "high", "attachments": attach,
+			"body": "URGENT: reply by tomorrow noon. " + p + " javascript:window.__xss=7 Call Ana Ruiz at +1 415 555 0100."},
+		{"source": "document", "title": p, "author": p, "author_id": "mallory2@evil.example", "project": xssShort,
+			"content": p + " Please review the totals by Friday.", "fileType": p},
+		{"source": "social", "platform": "twitter", "user": p, "user_id": "mallory_x", "project": xssShort, "text": p + " great news"},
+		{"id": "poison-xss", "source": "email", "subject": p, "from": p, "from_email": "scanner@evil.example", "project": xssShort,
+			"body": "POISON " + p},
+	} {
+		postJSON(t, url, c)
+	}
+	waitIdle(t, url, 20*time.Second)
+
+	b := newBrowser(t, 1280, 900)
+	// Notifications pop up for high urgency: open the page first, then
+	// post one more so a pop-up carries the payload too.
+	b.do(chromedp.Navigate(url + "/#/prioritizer"))
+	b.wait("the cards", `document.querySelectorAll('.card').length >= 3`, 10*time.Second)
+	b.wait("the live stream", `window.__doctales.live === 'live'`, 10*time.Second)
+	postJSON(t, url, obj{"source": "email", "subject": p, "from": p, "from_email": "mallory3@evil.example", "urgency": "high",
+		"body": "URGENT: approve before noon tomorrow. " + p})
+	b.wait("the notification pop-up", `[...document.querySelectorAll('.toast')].some((t) => t.textContent.includes('<img src=x'))`, 15*time.Second)
+
+	check := func(where string, mustShow bool) {
+		t.Helper()
+		got := evalJS[map[string]any](b, xssCheckJS)
+		if got["xss"] != "" {
+			t.Errorf("%s: the payload ran (window.__xss = %v)", where, got["xss"])
+		}
+		if parsed, _ := got["parsed"].([]any); len(parsed) > 0 {
+			t.Errorf("%s: mail text was parsed as HTML: %v", where, parsed)
+		}
+		if mustShow && got["shown"] != true {
+			t.Errorf("%s: the payload is not shown as text; the view did not render it", where)
+		}
+	}
+	check("Prioritizer with a pop-up", true)
+
+	for _, view := range []string{"connector", "visualizer", "analyst", "operations"} {
+		b.click(fmt.Sprintf(`nav.views a[data-view=%q]`, view))
+		b.wait(view, fmt.Sprintf(`document.documentElement.dataset.rendered === %q`, view), 10*time.Second)
+		time.Sleep(300 * time.Millisecond) // let its pages load
+		check(view, view != "operations")
+	}
+	// The connector's person view lists the sender's communications.
+	b.click(`nav.views a[data-view="connector"]`)
+	b.wait("the people", `document.querySelectorAll('.people-list .person-row').length >= 1`, 10*time.Second)
+	b.click(`.people-list .person-row`)
+	time.Sleep(300 * time.Millisecond)
+	check("a person", true)
+
+	// The detail pane of each communication.
+	b.click(`nav.views a[data-view="analyst"]`)
+	b.wait("the table", `document.querySelectorAll('table.dims tbody tr').length >= 4`, 10*time.Second)
+	n := evalJS[int](b, `document.querySelectorAll('table.dims tbody tr').length`)
+	for i := 0; i < n; i++ {
+		evalJS[chromedp.Void](b, fmt.Sprintf(`document.querySelectorAll('table.dims tbody tr')[%d].querySelector('button.link, a').click()`, i))
+		b.wait("the detail pane", `!document.getElementById('detail').hidden && !!document.querySelector('#detail .content-text, #detail .error')`, 10*time.Second)
+		time.Sleep(300 * time.Millisecond) // its history and log
+		check(fmt.Sprintf("detail pane %d", i), true)
+	}
+	if hits.Load() != 0 {
+		t.Errorf("the payload reached the test server %d times", hits.Load())
 	}
 }
