@@ -264,3 +264,37 @@ func TestDashboard_XSS(t *testing.T) {
 		t.Errorf("the payload reached the test server %d times", hits.Load())
 	}
 }
+
+// TestDashboard_DNSRebinding plays a DNS-rebinding attack in Chromium:
+// rebind.test resolves to 127.0.0.1 (host-resolver-rules); the attacker's
+// page loads from rebind.test:P, then its server goes away and Doc-Tales
+// answers on the same port, so the page's fetch of /communications is
+// same-origin for the browser. The Host check answers 421 and the page
+// reads nothing.
+func TestDashboard_DNSRebinding(t *testing.T) {
+	chromiumPath(t)
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("Connection", "close")
+		fmt.Fprint(w, `<!doctype html><title>Cute cats</title><p>Cats.</p>`)
+	}))
+	port := evil.URL[strings.LastIndex(evil.URL, ":")+1:]
+
+	b := newBrowser(t, 1024, 768, chromedp.Flag("host-resolver-rules", "MAP rebind.test 127.0.0.1"))
+	b.do(chromedp.Navigate("http://rebind.test:" + port + "/"))
+	b.wait("the attacker's page", `document.title === 'Cute cats'`, 10*time.Second)
+	evil.Close()
+
+	// Doc-Tales on the attacker's port: the name now points at it.
+	m := MustRunMain(t, nil, "--addr", "127.0.0.1:"+port)
+	postJSON(t, m.URL(), map[string]any{"source": "email", "subject": "Private letter", "from": "Ana", "from_email": "ana@example.com", "body": "Secret."})
+	got := evalJS[string](b, `fetch('/communications', { cache: 'no-store' }).then(async (r) => r.status + ' ' + await r.text(), (e) => 'failed ' + e)`)
+	if !strings.HasPrefix(got, "421 ") || strings.Contains(got, "Private letter") || !strings.Contains(got, "allowedHosts") {
+		t.Fatalf("the rebound page's fetch: %.300s", got)
+	}
+	posted := evalJS[string](b, `fetch('/communications', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify({ source: 'email', subject: 'rebound', from: 'x@evil.example', body: 'x' }) }).then((r) => String(r.status), (e) => 'failed ' + e)`)
+	if posted != "421" || countItems(t, m) != 1 {
+		t.Fatalf("the rebound page's post: %s, %d items", posted, countItems(t, m))
+	}
+}
