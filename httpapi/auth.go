@@ -389,7 +389,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		}
 		// An unknown user costs the same time as a wrong password.
 		if err != nil {
-			hash = auth.DummyPasswordHash
+			hash = auth.DummyPasswordHash()
 		}
 		if !auth.CheckPassword(hash, in.Password) || err != nil {
 			h.Logger.InfoContext(r.Context(), "sign-in refused", "user", in.User)
