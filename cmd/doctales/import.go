@@ -40,19 +40,20 @@ Flags:
 
 // importFlags are the flags of import and ingest.
 type importFlags struct {
-	common  commonFlags
-	project string
-	source  string
-	url     string
+	common   commonFlags
+	project  string
+	source   string
+	url      string
+	dryRun   bool
+	workers  int
+	wait     bool
+	yield    time.Duration
+	throttle throttle
+	progress string
+	jsonOut  bool
+
 	// apiKeyFile holds the key sent with --url (else $DOCTALES_API_KEY).
 	apiKeyFile string
-	dryRun     bool
-	workers    int
-	wait       bool
-	yield      time.Duration
-	throttle   throttle
-	progress   string
-	jsonOut    bool
 }
 
 func (f *importFlags) register(fs *flag.FlagSet) {
