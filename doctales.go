@@ -28,6 +28,9 @@ const (
 	EUNSUPPORTED = "unsupported" // 415: the content type is not accepted
 	EOVERLOADED  = "overloaded"  // 503: a bounded queue is full; retry later
 	EINTERNAL    = "internal"    // 500: a bug or an outside failure
+
+	EUNAUTHORIZED = "unauthorized" // 401: no valid key or session (issue 17)
+	EFORBIDDEN    = "forbidden"    // 403: the key or session lacks the scope, or a CSRF token is missing
 )
 
 // Error is a failure a client can act on. Message is safe to show to the

@@ -86,6 +86,8 @@ func newFixture(t *testing.T) *fixture {
 		Store:       store,
 		DeadLetters: awslambda.DeadLetterQueues{Queues: []string{"doc-tales-extraction-dlq-dev"}},
 		Logger:      logger,
+		// As cmd/lambda/api does: wildcard CORS on AWS (issue 17 item 7).
+		AllowOrigins: []string{"*"},
 	}
 	h.Init()
 	f.api = awslambda.API(h)

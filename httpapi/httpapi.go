@@ -5,7 +5,11 @@
 //
 // Errors are JSON objects {"error": message, "code": code, "field": field}
 // with a status chosen from the error code by [Error]. Every response carries
-// the original system's CORS headers, and OPTIONS answers preflight requests.
+// security headers (a CSP, nosniff, no referrer, no framing); CORS headers
+// are sent only to the origins in [Handler.AllowOrigins] (the original
+// system's "Access-Control-Allow-Origin: *" let any page read the mail,
+// issue 17). Callers authenticate with a bearer key or a session cookie
+// (auth.go).
 package httpapi
 
 import (
@@ -18,13 +22,6 @@ import (
 	"github.com/doctales/doctales"
 )
 
-// CORS headers of the original system, sent on every response.
-var corsHeaders = map[string]string{
-	"Access-Control-Allow-Origin":  "*",
-	"Access-Control-Allow-Headers": "Content-Type,Authorization",
-	"Access-Control-Allow-Methods": "GET,POST,PUT,DELETE,OPTIONS",
-}
-
 // statusOf maps application error codes to HTTP status codes.
 var statusOf = map[string]int{
 	doctales.EINVALID:     http.StatusBadRequest,
@@ -34,6 +31,9 @@ var statusOf = map[string]int{
 	doctales.EUNSUPPORTED: http.StatusUnsupportedMediaType,
 	doctales.EOVERLOADED:  http.StatusServiceUnavailable,
 	doctales.EINTERNAL:    http.StatusInternalServerError,
+
+	doctales.EUNAUTHORIZED: http.StatusUnauthorized,
+	doctales.EFORBIDDEN:    http.StatusForbidden,
 }
 
 // ErrorResponse is the body of every error answer.

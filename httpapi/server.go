@@ -72,8 +72,33 @@ type Handler struct {
 	// zero means DefaultMaxQueryValueBytes. Longer is 413.
 	MaxQueryValueBytes int
 
+	// Auth resolves API keys and sessions (issue 17, see auth.go). Nil,
+	// or a store with no user and no unrevoked key, means open mode:
+	// every request acts as an admin. Once a user or key exists, every
+	// route but /healthz, /readyz, the sign-in routes and the dashboard's
+	// assets needs a key or a session.
+	Auth Authenticator
+	// AllowedHosts are the host names (optionally with ":port") accepted
+	// in the Host header besides IP literals and localhost; any other is
+	// answered 421, which stops DNS rebinding.
+	AllowedHosts []string
+	// ListenPort, if set, is the only port accepted with a "localhost"
+	// Host header.
+	ListenPort string
+	// AllowOrigins are the origins (such as "https://app.example") given
+	// CORS access with a bearer key. Empty, the default, means same
+	// origin only: no Access-Control-Allow-Origin is ever sent.
+	AllowOrigins []string
+	// SessionTTL is how long a dashboard session lives; zero means
+	// DefaultSessionTTL.
+	SessionTTL time.Duration
+
 	mux     *http.ServeMux
 	handler http.Handler // mux, wrapped by Middleware
+	auth    authState
+	// crossOrigin refuses state-changing requests a browser sent from
+	// another origin (Sec-Fetch-Site, Origin), AllowOrigins excepted.
+	crossOrigin *http.CrossOriginProtection
 }
 
 // routeHooks add the routes that other files of the package define (each
@@ -88,6 +113,14 @@ func (h *Handler) Init() {
 	}
 	if h.ParseMemory == nil {
 		h.ParseMemory = NewMemoryBudget(DefaultMaxParseMemory)
+	}
+	h.crossOrigin = http.NewCrossOriginProtection()
+	for _, o := range h.AllowOrigins {
+		if o != "*" {
+			if err := h.crossOrigin.AddTrustedOrigin(o); err != nil {
+				h.Logger.Error("cors origin ignored", "origin", o, "error", err)
+			}
+		}
 	}
 	m := http.NewServeMux()
 	m.HandleFunc("POST /communications", h.postCommunication)
@@ -120,11 +153,25 @@ func (h *Handler) Init() {
 	}
 }
 
-// ServeHTTP adds the CORS headers, answers preflight requests, refuses
-// oversized query parameters and routes.
+// ServeHTTP sets the security headers, refuses a foreign Host, adds CORS
+// headers for allowed origins, answers preflight requests, refuses
+// oversized query parameters, resolves the caller to a principal and
+// checks its scope (auth.go), and routes.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	for k, v := range corsHeaders {
-		w.Header().Set(k, v)
+	setSecurityHeaders(w.Header())
+	if !h.checkHost(r) {
+		writeJSON(w, http.StatusMisdirectedRequest, ErrorResponse{Code: "misdirected",
+			Error: fmt.Sprintf("Host %s is not a name of this server; add it to allowedHosts in the configuration to use it.", quoteCut(r.Host))})
+		return
+	}
+	h.cors(w, r)
+	// A page on another origin may still send "simple" requests (a form,
+	// a no-cors fetch with a file) that CORS does not stop, only hides
+	// the answer of: refuse every state change a browser marks as
+	// cross-origin, open mode included.
+	if err := h.crossOrigin.Check(r); err != nil {
+		Error(w, r, h.Logger, doctales.Errorf(doctales.EFORBIDDEN, "Cross-origin request refused: a page on another site may not change anything here."))
+		return
 	}
 	if r.Method == http.MethodOptions {
 		w.WriteHeader(http.StatusNoContent)
@@ -134,6 +181,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// than MaxQueryValueBytes (a 100 KB ?q= used to answer 500).
 	if err := h.checkQuery(r); err != nil {
 		Error(w, r, h.Logger, err)
+		return
+	}
+	if r = h.authenticate(w, r); r == nil {
 		return
 	}
 	h.handler.ServeHTTP(w, r)

@@ -79,6 +79,16 @@ type Config struct {
 	YieldAbove int `yaml:"yieldAbove"`
 	// YieldPause is that wait. 0 uses DefaultYieldPause.
 	YieldPause time.Duration `yaml:"yieldPause"`
+	// AllowedHosts are host names (optionally "name:port") the server
+	// answers to besides IP addresses and localhost; a request whose Host
+	// header names anything else is refused with 421, which stops DNS
+	// rebinding (issue 17). Add the name you reach the server by, such as
+	// "doctales.lan".
+	AllowedHosts []string `yaml:"allowedHosts"`
+	// CORS lists the other origins whose pages may call the API with a
+	// bearer key. Default none: same origin only.
+	CORS CORSConfig `yaml:"cors"`
+
 	// LogPII logs notification subjects unredacted. Default false: the
 	// PII the extraction engine finds, and people's names (the sender's
 	// and those its entity finder sees), are replaced by their type
@@ -86,6 +96,14 @@ type Config struct {
 	LogPII bool `yaml:"logPII"`
 	// Parse says where and under which limits documents are read.
 	Parse ParseConfig `yaml:"parse"`
+}
+
+// CORSConfig is the cross-origin policy of the HTTP API.
+type CORSConfig struct {
+	// AllowOrigins are origins such as "https://tools.example" given
+	// Access-Control-Allow-Origin. "*" allows any page (bearer keys only,
+	// as no cookie is sent cross-origin); never needed by the dashboard.
+	AllowOrigins []string `yaml:"allowOrigins"`
 }
 
 // FunctionConfig is a function and the events that trigger it.
@@ -283,6 +301,12 @@ func ReadConfig(path string) (Config, error) {
 	}
 	if file.AlarmInterval != 0 {
 		cfg.AlarmInterval = file.AlarmInterval
+	}
+	if file.AllowedHosts != nil {
+		cfg.AllowedHosts = file.AllowedHosts
+	}
+	if file.CORS.AllowOrigins != nil {
+		cfg.CORS = file.CORS
 	}
 	cfg.LogPII = cfg.LogPII || file.LogPII
 	if file.YieldAbove != 0 {

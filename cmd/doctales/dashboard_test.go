@@ -65,12 +65,12 @@ type browser struct {
 }
 
 // newBrowser starts Chromium with a fresh profile, the flags a machine
-// without network needs, and a window of width×height, and closes it at
-// test end.
-func newBrowser(t *testing.T, width, height int) *browser {
+// without network needs, a window of width×height and any extra options,
+// and closes it at test end.
+func newBrowser(t *testing.T, width, height int, extra ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
 	path := chromiumPath(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+	opts := append(append([]chromedp.ExecAllocatorOption(nil), chromedp.DefaultExecAllocatorOptions[:]...),
 		chromedp.ExecPath(path),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
@@ -81,6 +81,7 @@ func newBrowser(t *testing.T, width, height int) *browser {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(width, height),
 	)
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
@@ -156,7 +157,8 @@ func (b *browser) wait(what, js string, timeout time.Duration) {
 		// A navigation replaces the page's execution context under the
 		// poll; poll again in the new one.
 		if msg := err.Error(); time.Now().Before(deadline) &&
-			(strings.Contains(msg, "Cannot find context") || strings.Contains(msg, "context was destroyed")) {
+			(strings.Contains(msg, "Cannot find context") || strings.Contains(msg, "context was destroyed") ||
+				strings.Contains(msg, "navigated or closed")) {
 			time.Sleep(50 * time.Millisecond)
 			continue
 		}

@@ -51,6 +51,9 @@ type importFlags struct {
 	throttle throttle
 	progress string
 	jsonOut  bool
+
+	// apiKeyFile holds the key sent with --url (else $DOCTALES_API_KEY).
+	apiKeyFile string
 }
 
 func (f *importFlags) register(fs *flag.FlagSet) {
@@ -62,6 +65,7 @@ func (f *importFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.project, "project", "", "project of every communication (default \"default\")")
 	fs.StringVar(&f.source, "source", "", "source to record (default: email, document, or the platform)")
 	fs.StringVar(&f.url, "url", "", "send to the server at this base URL (POST /communications) instead of the local data folder")
+	fs.StringVar(&f.apiKeyFile, "api-key-file", "", "with --url: a file holding the API key (default $"+EnvAPIKey+")")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "parse and report, store nothing")
 	fs.IntVar(&f.workers, "workers", importer.DefaultWorkers, "items parsed and stored at once")
 	fs.DurationVar(&f.yield, "yield", defaultYield, "locally, pause extraction this long before each batch while importing, so ingestion goes first (0: no pause)")
@@ -116,7 +120,10 @@ func (f *importFlags) sink(stderr io.Writer) (importer.Sink, *Pipeline, func() e
 		}
 		return &importer.Local{Parser: parser, DryRun: true}, nil, nop, nil
 	case f.url != "":
-		client := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: max(f.workers, 2)}}
+		client, err := withAPIKey(&http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: max(f.workers, 2)}}, f.apiKeyFile)
+		if err != nil {
+			return nil, nil, nil, err
+		}
 		return &importer.Remote{URL: f.url, Client: client}, nil, nop, nil
 	}
 	cfg, logger, err := f.common.load(stderr)

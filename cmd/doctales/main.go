@@ -11,6 +11,8 @@
 //	doctales extract [--jsonl]
 //	doctales eval [set...]
 //	doctales export --out DIR [--aws ...] / restore --from DIR [--aws ...]
+//	doctales keys create --user NAME --scope SCOPE | keys list | keys revoke ID
+//	doctales users add NAME | users list | users rm NAME
 //	doctales version
 package main
 
@@ -63,7 +65,12 @@ Usage:
   doctales eval [set...]
   doctales export --out DIR [--aws --bucket B [--table T]]
   doctales restore --from DIR [--aws --bucket B [--table T]] [--reextract] [--renotify]
+  doctales keys create --user NAME --scope ingest|read|admin[,...] | keys list | keys revoke ID
+  doctales users add NAME | users list | users rm NAME
   doctales version
+
+Commands that talk to a running server (--url) send the API key from
+$DOCTALES_API_KEY or --api-key-file.
 
 Run "doctales <command> -h" for a command's flags.
 `
@@ -112,6 +119,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runExport(ctx, args, stdout, stderr)
 	case "restore":
 		return runRestore(ctx, args, stdout, stderr)
+	case "keys":
+		return runKeys(ctx, args, stdout, stderr)
+	case "users":
+		return runUsers(ctx, args, stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "doctales", Version)
 		return nil

@@ -158,7 +158,8 @@ func (p *Pipeline) Open() error {
 		Stream:      p.Hub,
 		Stats: func() any {
 			return map[string]any{"subscriptions": p.Runtime.Stats(), "alarms": p.Alarms.States(),
-				"parseMemory": p.API.ParseMemory.Stats()}
+				"parseMemory": p.API.ParseMemory.Stats(),
+				"auth":        map[string]any{"open": p.API.OpenMode(context.Background())}}
 		},
 		Metrics: p.Metrics.Handler(),
 		Middleware: func(h http.Handler) http.Handler {
@@ -181,6 +182,10 @@ func (p *Pipeline) Open() error {
 		ParseMemory:     httpapi.NewMemoryBudget(cfg.MaxParseMemory),
 		ParseMemoryWait: cfg.ParseMemoryWait,
 		ReadTimeout:     cfg.ReadTimeout,
+		// Keys, sessions and the browser surface (issue 17).
+		Auth:         p.DB,
+		AllowedHosts: cfg.AllowedHosts,
+		AllowOrigins: cfg.CORS.AllowOrigins,
 	}
 	p.Alarms = &alarm.Evaluator{
 		Rules:    p.Config.Alarms,

@@ -97,11 +97,18 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("start runtime: %w", err)
 	}
 	setMemoryLimit(m.Config.MaxParseMemory, m.Pipeline.Logger)
+	open, err := m.checkAuth()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}
 	m.ln = ln
+	if _, port, err := net.SplitHostPort(ln.Addr().String()); err == nil {
+		m.Pipeline.API.ListenPort = port // "localhost" is accepted on this port only
+	}
 	m.srv = &http.Server{
 		Handler:           m.Pipeline.API,
 		ReadHeaderTimeout: m.Config.ReadHeaderTimeout,
@@ -115,7 +122,32 @@ func (m *Main) Run(ctx context.Context) error {
 	}()
 	m.Pipeline.Logger.Info("serving", "addr", ln.Addr().String(), "data", m.Config.Data,
 		"subscriptions", m.Pipeline.Runtime.Subscriptions())
+	if open {
+		m.Pipeline.Logger.Warn(OpenModeMessage, "addr", ln.Addr().String())
+	}
 	return nil
+}
+
+// OpenModeMessage is logged (Warn) when serve starts without users or
+// keys: anything on this machine can read and post mail until one exists.
+const OpenModeMessage = "serving without authentication (open mode): no user or API key yet; any program on this machine can read and post; add one with `doctales users add NAME` or `doctales keys create --user NAME --scope admin`"
+
+// checkAuth reports whether the server will run open (no user and no
+// unrevoked key yet), and refuses to run open on an address other
+// machines can reach (issue 17).
+func (m *Main) checkAuth() (open bool, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	configured, err := m.Pipeline.DB.AuthConfigured(ctx)
+	if err != nil {
+		return false, err
+	}
+	if !configured && !isLoopback(m.Config.Addr) {
+		return false, fmt.Errorf("serve: refusing to listen on %s without a user or an API key: anyone who can reach it could read all the mail. "+
+			"Add one first with `doctales users add NAME` (password from the terminal) or `doctales keys create --user NAME --scope admin`, "+
+			"or listen on loopback (--addr 127.0.0.1:8080)", m.Config.Addr)
+	}
+	return !configured, nil
 }
 
 // DefaultMemoryLimitHeadroom is what the Go heap and stacks of the serve

@@ -34,11 +34,15 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Usage = func() { fmt.Fprint(stderr, statusUsage); fs.PrintDefaults() }
 	url := fs.String("url", "http://127.0.0.1:8080", "the server's base URL")
 	interval := fs.Duration("interval", time.Second, "time between the two samples the rates are computed from")
+	keyFile := fs.String("api-key-file", "", "a file holding an admin API key (default $"+EnvAPIKey+")")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	base := strings.TrimRight(*url, "/")
-	client := &http.Client{Timeout: 10 * time.Second}
+	client, err := withAPIKey(&http.Client{Timeout: 10 * time.Second}, *keyFile)
+	if err != nil {
+		return err
+	}
 	get := func(path string, v any) (int, error) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
 		resp, err := client.Do(req)
@@ -46,6 +50,11 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return 0, fmt.Errorf("status: is the server running at %s? %w", base, err)
 		}
 		defer resp.Body.Close()
+		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+			var e struct{ Error string }
+			_ = json.NewDecoder(resp.Body).Decode(&e)
+			return resp.StatusCode, fmt.Errorf("status: GET %s%s answered %d (%s); set $%s (or --api-key-file) to an admin key", base, path, resp.StatusCode, e.Error, EnvAPIKey)
+		}
 		return resp.StatusCode, json.NewDecoder(resp.Body).Decode(v)
 	}
 	var first, second statsResponse

@@ -10,13 +10,22 @@ export class ApiError extends Error {
   }
 }
 
+// The session's CSRF token (GET /auth/session), sent with every request
+// that changes state; the session cookie itself is HttpOnly.
+let csrfToken = '';
+
+// SIGN_IN is the sign-in page; a 401 (no session, or it ended) goes there.
+export const SIGN_IN = '/ui/signin.html';
+
 async function call(method, path, body) {
-  const init = { method, headers: { Accept: 'application/json' } };
+  const init = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
+  if (method !== 'GET' && csrfToken) init.headers['X-CSRF-Token'] = csrfToken;
   const resp = await fetch(path, init);
+  if (resp.status === 401 && path !== '/auth/session') location.assign(SIGN_IN);
   const text = await resp.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
@@ -37,6 +46,14 @@ function query(params) {
 const enc = encodeURIComponent;
 
 export const api = {
+  // session returns {open, signedIn, user, scopes, csrfToken} and keeps
+  // the CSRF token for the calls that follow.
+  session: async () => {
+    const s = await call('GET', '/auth/session');
+    csrfToken = (s && s.csrfToken) || '';
+    return s;
+  },
+  signOut: () => call('DELETE', '/auth/session'),
   // list returns {communications, count, next}; params: project, type,
   // sender, urgency, status, since, until, limit, next.
   list: (params) => call('GET', '/communications' + query(params)),

@@ -3,6 +3,7 @@
 // archetype and the detail pane.
 
 import { announce } from './dom.js';
+import { api, SIGN_IN } from './api.js';
 import * as store from './store.js';
 import * as archetype from './archetype.js';
 import * as detail from './detail.js';
@@ -86,7 +87,29 @@ function setLive(state, text) {
   el.textContent = text;
 }
 
+// signedIn checks the session: without one (and when the server is not
+// open) the sign-in page takes over. It shows who is signed in and wires
+// the sign-out button.
+async function signedIn() {
+  let s;
+  try { s = await api.session(); } catch { return true; } // the views show the error
+  if (!s || !s.signedIn) {
+    location.replace(SIGN_IN);
+    return false;
+  }
+  if (!s.open) {
+    document.getElementById('session-user').textContent = s.user || '';
+    document.getElementById('session').hidden = false;
+    document.getElementById('sign-out').addEventListener('click', async () => {
+      try { await api.signOut(); } catch { /* signed out or gone either way */ }
+      location.replace(SIGN_IN);
+    });
+  }
+  return true;
+}
+
 async function main() {
+  if (!(await signedIn())) return;
   detail.init();
   // On a phone the archetype bars start folded, to leave the screen to the
   // communications.

@@ -1,0 +1,345 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/auth"
+	"github.com/doctales/doctales/sqlite"
+)
+
+// EnvAPIKey is the environment variable the commands that talk to a running
+// server (import --url, ingest --url, status) read an API key from. A key
+// is never a flag value, which any user of the machine could read in the
+// process list.
+const EnvAPIKey = "DOCTALES_API_KEY"
+
+const keysUsage = `Usage:
+  doctales keys create --user NAME --scope SCOPE[,SCOPE...]
+  doctales keys list [--json]
+  doctales keys revoke ID
+
+API keys authenticate "Authorization: Bearer <key>" requests. Scopes: ingest
+(POST /communications), read (communications, people, projects, the live
+stream, events, the profile), admin (dead letters and redrive, stats,
+metrics, and everything else). The key is printed once, on stdout; only its
+SHA-256 hash is stored. Once a key or a user exists, the server requires
+one on every request but /healthz and /readyz.
+`
+
+const usersUsage = `Usage:
+  doctales users add NAME      (the password is read from the terminal, or from stdin)
+  doctales users list
+  doctales users rm NAME
+
+Users sign in to the dashboard with their password (stored as an Argon2id
+hash). Removing a user revokes their keys and ends their sessions.
+`
+
+// openAuthDB opens the data folder's database for the keys and users
+// commands; it works whether or not a server is running.
+func openAuthDB(cf *commonFlags, stderr io.Writer) (*sqlite.DB, error) {
+	cfg, logger, err := cf.load(stderr)
+	if err != nil {
+		return nil, err
+	}
+	db := sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
+	db.Logger = logger
+	db.TableName = cfg.TableName()
+	if err := db.Open(); err != nil {
+		return nil, fmt.Errorf("open %s: %w", cfg.Data, err)
+	}
+	return db, nil
+}
+
+// runKeys is the keys command.
+func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, keysUsage)
+		return flag.ErrHelp
+	}
+	verb := args[0]
+	fs := flag.NewFlagSet("doctales keys "+verb, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, keysUsage); fs.PrintDefaults() }
+	var cf commonFlags
+	cf.register(fs)
+	fs.Lookup("log-level").DefValue, cf.logLevel = "error", "error"
+	user := fs.String("user", "", "the user the key acts for")
+	scope := fs.String("scope", "", "comma-separated scopes: ingest, read, admin")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseInterspersed(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	switch verb {
+	case "create", "list", "revoke":
+	default:
+		fmt.Fprint(stderr, keysUsage)
+		return fmt.Errorf("keys: unknown verb %q", verb)
+	}
+	var scopes []string
+	if verb == "create" {
+		if *user == "" {
+			return errors.New("keys create: --user is required")
+		}
+		if scopes, err = doctales.ParseScopes(*scope); err != nil {
+			return fmt.Errorf("keys create: --scope %q: %s", *scope, doctales.ErrorMessage(err))
+		}
+	}
+	if verb == "revoke" && len(pos) != 1 {
+		return errors.New("keys revoke: give one key id (see doctales keys list)")
+	}
+	db, err := openAuthDB(&cf, stderr)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	switch verb {
+	case "create":
+		k, key, err := db.CreateAPIKey(ctx, *user, scopes)
+		if err != nil {
+			return fmt.Errorf("keys create: %s", doctales.ErrorMessage(err))
+		}
+		fmt.Fprintf(stderr, "created key %s for %s with scopes %s; it is shown once, store it now\n", k.ID, k.UserID, strings.Join(k.Scopes, ","))
+		fmt.Fprintln(stdout, string(key))
+		return nil
+	case "list":
+		keys, err := db.APIKeys(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSONLine(stdout, keys)
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tUSER\tSCOPES\tCREATED\tREVOKED")
+		for _, k := range keys {
+			revoked := "-"
+			if k.RevokedAt != nil {
+				revoked = k.RevokedAt.UTC().Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, k.UserID, strings.Join(k.Scopes, ","), k.CreatedAt.UTC().Format(time.RFC3339), revoked)
+		}
+		return tw.Flush()
+	default: // revoke
+		if err := db.RevokeAPIKey(ctx, pos[0]); err != nil {
+			return fmt.Errorf("keys revoke: %s", doctales.ErrorMessage(err))
+		}
+		fmt.Fprintf(stderr, "revoked key %s\n", pos[0])
+		return nil
+	}
+}
+
+// runUsers is the users command.
+func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usersUsage)
+		return flag.ErrHelp
+	}
+	verb := args[0]
+	fs := flag.NewFlagSet("doctales users "+verb, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usersUsage); fs.PrintDefaults() }
+	var cf commonFlags
+	cf.register(fs)
+	fs.Lookup("log-level").DefValue, cf.logLevel = "error", "error"
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseInterspersed(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	var name string
+	switch verb {
+	case "add", "rm":
+		if len(pos) != 1 {
+			return fmt.Errorf("users %s: give one user name", verb)
+		}
+		name = pos[0]
+	case "list":
+	default:
+		fmt.Fprint(stderr, usersUsage)
+		return fmt.Errorf("users: unknown verb %q", verb)
+	}
+	var hash string
+	if verb == "add" {
+		if err := doctales.ValidateID("name", name); err != nil {
+			return fmt.Errorf("users add: %s", doctales.ErrorMessage(err))
+		}
+		pw, err := readPassword(stdin, stderr)
+		if err != nil {
+			return fmt.Errorf("users add: %w", err)
+		}
+		if hash, err = auth.HashPassword(string(pw)); err != nil {
+			return fmt.Errorf("users add: %s", doctales.ErrorMessage(err))
+		}
+	}
+	db, err := openAuthDB(&cf, stderr)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	switch verb {
+	case "add":
+		if _, err := db.AddUser(ctx, name, hash); err != nil {
+			return fmt.Errorf("users add: %s", doctales.ErrorMessage(err))
+		}
+		fmt.Fprintf(stderr, "added user %s; the server now requires a sign-in or a key\n", name)
+		return nil
+	case "list":
+		users, err := db.Users(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSONLine(stdout, users)
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tCREATED")
+		for _, u := range users {
+			fmt.Fprintf(tw, "%s\t%s\n", u.Name, u.CreatedAt.UTC().Format(time.RFC3339))
+		}
+		return tw.Flush()
+	default: // rm
+		if err := db.RemoveUser(ctx, name); err != nil {
+			return fmt.Errorf("users rm: %s", doctales.ErrorMessage(err))
+		}
+		fmt.Fprintf(stderr, "removed user %s, revoked their keys and ended their sessions\n", name)
+		return nil
+	}
+}
+
+// readPassword reads a password: from the terminal without echo, twice,
+// when stdin is one; else the first line of stdin (for scripts:
+// `printf '%s\n' "$PW" | doctales users add ana`).
+func readPassword(stdin io.Reader, stderr io.Writer) (doctales.Secret, error) {
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(stderr, "Password: ")
+		a, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		fmt.Fprint(stderr, "Again: ")
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		if string(a) != string(b) {
+			return "", errors.New("the passwords differ")
+		}
+		return doctales.Secret(a), nil
+	}
+	line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password from stdin: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("no password on stdin")
+	}
+	return doctales.Secret(line), nil
+}
+
+// apiKey returns the key for requests to a running server: the first line
+// of file if given, else $DOCTALES_API_KEY; "" when neither is set.
+func apiKey(file string) (doctales.Secret, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("--api-key-file: %w", err)
+		}
+		k, _, _ := strings.Cut(string(b), "\n")
+		if k = strings.TrimSpace(k); k == "" {
+			return "", fmt.Errorf("--api-key-file %s: the file is empty", file)
+		}
+		return doctales.Secret(k), nil
+	}
+	return doctales.Secret(strings.TrimSpace(os.Getenv(EnvAPIKey))), nil
+}
+
+// bearerTransport adds "Authorization: Bearer <key>" to every request.
+type bearerTransport struct {
+	key  doctales.Secret
+	base http.RoundTripper
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+string(t.key))
+	base := t.base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return base.RoundTrip(r)
+}
+
+// withAPIKey returns a client that sends the key from file or
+// $DOCTALES_API_KEY, or c unchanged when there is none.
+func withAPIKey(c *http.Client, file string) (*http.Client, error) {
+	key, err := apiKey(file)
+	if err != nil || key == "" {
+		return c, err
+	}
+	out := *c
+	out.Transport = &bearerTransport{key: key, base: c.Transport}
+	return &out, nil
+}
+
+// isLoopback reports whether a listen address only accepts connections
+// from this machine: 127.0.0.0/8, ::1 or localhost. An empty host (all
+// interfaces) is not.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// writeJSONLine writes v as one line of JSON.
+func writeJSONLine(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// parseInterspersed parses flags placed before, between or after the
+// positional arguments ("users add ana --data DIR"), which flag.Parse
+// alone stops at, and returns the positional arguments.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
