@@ -231,13 +231,20 @@ func (w *Walker) entry(dir, name string, fn func(*Item) error) (p string, fi os.
 }
 
 // enter walks the sub-folder p (information fi) once: a folder already
-// walked, or one too deep, is skipped and named.
-func (w *Walker) enter(ctx context.Context, p string, fi os.FileInfo, fn func(*Item) error, walk func(context.Context, string, func(*Item) error) error) error {
+// walked, or one too deep, is skipped and named. name is the entry that
+// led there: p itself, or a followed link.
+func (w *Walker) enter(ctx context.Context, name, p string, fi os.FileInfo, fn func(*Item) error, walk func(context.Context, string, func(*Item) error) error) error {
+	se := &SkipError{Path: name}
+	if name != p {
+		se.Target = p
+	}
 	if w.depth >= maxWalkDepth {
-		return skip(fn, &SkipError{Path: p, Reason: ReasonTooDeep})
+		se.Reason = ReasonTooDeep
+		return skip(fn, se)
 	}
 	if !w.visit(fi) {
-		return skip(fn, &SkipError{Path: p, Reason: ReasonLoop})
+		se.Reason = ReasonLoop
+		return skip(fn, se)
 	}
 	w.depth++
 	defer func() { w.depth-- }()
@@ -274,7 +281,7 @@ func (w *Walker) walkDir(ctx context.Context, dir string, fn func(*Item) error) 
 			continue
 		}
 		if fi.IsDir() {
-			err = w.enter(ctx, p, fi, fn, w.walkDir)
+			err = w.enter(ctx, filepath.Join(dir, e.Name()), p, fi, fn, w.walkDir)
 		} else {
 			err = w.walkFile(ctx, p, fn)
 		}
@@ -666,7 +673,7 @@ func (w *Walker) walkSlack(ctx context.Context, dir string, fn func(*Item) error
 			continue
 		}
 		channel := e.Name()
-		err = w.enter(ctx, p, fi, fn, func(ctx context.Context, cdir string, fn func(*Item) error) error {
+		err = w.enter(ctx, filepath.Join(dir, e.Name()), p, fi, fn, func(ctx context.Context, cdir string, fn func(*Item) error) error {
 			return w.walkChannel(ctx, d, channel, cdir, fn)
 		})
 		if err != nil {
