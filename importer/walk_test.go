@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 	"unicode"
@@ -318,6 +319,40 @@ func TestEscape(t *testing.T) {
 	} {
 		if got := importer.Escape(in); got != want {
 			t.Errorf("Escape(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// TestWalker_SpecialRoot walks a FIFO and /dev/zero given as the root:
+// walkFile looks at no Lstat, so only the check after the non-blocking
+// open stands between them and a hang or an endless read. This is the
+// case of a file swapped for a FIFO between the walk's look and the open.
+func TestWalker_SpecialRoot(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "2024-01-01.json")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for path, reason := range map[string]string{fifo: "not a regular file (FIFO)", "/dev/zero": "not a regular file (character device)"} {
+		done := make(chan []*importer.Item, 1)
+		go func() {
+			var items []*importer.Item
+			err := (&importer.Walker{}).Walk(context.Background(), path, func(it *importer.Item) error {
+				items = append(items, it)
+				return nil
+			})
+			if err != nil {
+				t.Errorf("walk %s: %v", path, err)
+			}
+			done <- items
+		}()
+		select {
+		case items := <-done:
+			var se *importer.SkipError
+			if len(items) != 1 || !errors.As(items[0].Err, &se) || se.Reason != reason {
+				t.Errorf("%s: items %v, want one skipped: %s", path, items, reason)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("walk of %s did not return within 5s", path)
 		}
 	}
 }
