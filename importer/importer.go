@@ -61,8 +61,8 @@ type Importer struct {
 type Stats struct {
 	Found    int64 // items found so far
 	Imported int64
-	Skipped  int64 // already in, or an entry the walk did not read (a link, a FIFO: see SkipError)
-	Failed   int64 // including files over their size limit (TooLargeError)
+	Skipped  int64         // already in, or an entry the walk did not read (a link, a FIFO: see SkipError)
+	Failed   int64         // including files over their size limit (TooLargeError)
 	Bytes    int64         // bytes of the items processed
 	Total    int64         // bytes of the input files, when known (0 otherwise)
 	Elapsed  time.Duration // since the start
