@@ -13,6 +13,13 @@
 // An item that cannot be read (a message over the size limit, a line that
 // is not JSON) carries its error and the walk goes on.
 //
+// The walk is safe on a hostile tree: it opens regular files only, follows
+// no symbolic link out of its root (and none inside unless
+// [Walker.FollowSymlinks]), walks each folder once, refuses a file over
+// its kind's size limit before reading it, and quotes names with control
+// characters when reporting them ([Escape]). Entries it does not read are
+// items whose error is a [SkipError] or a [TooLargeError].
+//
 // # Importing them
 //
 // An [Importer] sends the items to a [Sink] with a bounded number of

@@ -61,8 +61,8 @@ type Importer struct {
 type Stats struct {
 	Found    int64 // items found so far
 	Imported int64
-	Skipped  int64
-	Failed   int64
+	Skipped  int64         // already in, or an entry the walk did not read (a link, a FIFO: see SkipError)
+	Failed   int64         // including files over their size limit (TooLargeError)
 	Bytes    int64         // bytes of the items processed
 	Total    int64         // bytes of the input files, when known (0 otherwise)
 	Elapsed  time.Duration // since the start
@@ -164,7 +164,19 @@ func (im *Importer) Run(ctx context.Context, path string) (Stats, error) {
 		go func() {
 			defer wg.Done()
 			for it := range items {
+				var se *SkipError
 				switch res, err := im.one(ctx, it); {
+				case errors.As(err, &se):
+					// Not read: a link, a special file, a loop.
+					skipped.Add(1)
+					where := it.Where()
+					if se.Target != "" {
+						where += " -> " + Escape(se.Target)
+					}
+					im.record(im.stats.Skips, "", se.Reason, where, true)
+					if im.Logger != nil {
+						im.Logger.Warn("entry skipped", "item", where, "reason", se.Reason)
+					}
 				case err == nil && res.Replayed:
 					skipped.Add(1)
 					im.record(im.stats.Skips, "", ReasonAlreadyIn, it.Where(), false)
@@ -227,6 +239,7 @@ func (im *Importer) fail(it *Item, err error) {
 	if code == doctales.EINTERNAL {
 		msg = err.Error() // a local failure (a file, the disk): the whole chain helps
 	}
+	msg = Escape(msg) // it may hold a file name
 	if im.Logger != nil {
 		im.Logger.Warn("item failed", "item", it.Where(), "code", code, "reason", msg)
 	}
@@ -308,7 +321,11 @@ func (s Stats) WriteSummary(w io.Writer) {
 		}
 	}
 	if s.Ignored > 0 {
-		fmt.Fprintf(w, "ignored %d files of no known kind, such as %s\n", s.Ignored, strings.Join(s.IgnoredPaths, ", "))
+		names := make([]string, len(s.IgnoredPaths))
+		for i, p := range s.IgnoredPaths {
+			names[i] = Escape(p)
+		}
+		fmt.Fprintf(w, "ignored %d files of no known kind, such as %s\n", s.Ignored, strings.Join(names, ", "))
 	}
 }
 

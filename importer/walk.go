@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/doctales/doctales"
@@ -40,14 +40,17 @@ type Item struct {
 
 // Where names the item for a report: the path, with the byte offset of a
 // message in an mbox or a line of posts, or the index of a Slack message.
+// A path with control characters or invalid UTF-8 is quoted ([Escape]),
+// so it can be printed on a terminal.
 func (it *Item) Where() string {
+	path := Escape(it.Path)
 	switch {
 	case it.Index >= 0:
-		return fmt.Sprintf("%s[%d]", it.Path, it.Index)
+		return fmt.Sprintf("%s[%d]", path, it.Index)
 	case it.Offset >= 0:
-		return fmt.Sprintf("%s at offset %d", it.Path, it.Offset)
+		return fmt.Sprintf("%s at offset %d", path, it.Offset)
 	}
-	return it.Path
+	return path
 }
 
 // DefaultMaxLineBytes is the longest line of a JSON-lines export, in bytes
@@ -61,6 +64,14 @@ const DefaultMaxLineBytes = ingest.DefaultMaxBodyBytes
 // cannot tell are counted in Ignored and otherwise left alone; hidden files
 // and folders are skipped.
 //
+// The walk is safe on a hostile tree (issue 10): it opens regular files
+// only (a FIFO, socket or device is skipped and named), never follows a
+// symbolic link out of the root and, unless FollowSymlinks, none inside
+// it; it walks each folder once (by device and inode), so a link loop
+// ends; and it refuses a file over its kind's size limit from its size,
+// before reading it, reading at most the limit anyway. Each entry it does
+// not read becomes an Item whose Err is a *SkipError or a *TooLargeError.
+//
 // A Walker reads files but writes nothing. It is not safe for concurrent
 // use.
 type Walker struct {
@@ -71,6 +82,19 @@ type Walker struct {
 	// MaxDocumentBytes is the largest document; zero means
 	// ingest.DefaultMaxDocumentBytes.
 	MaxDocumentBytes int64
+	// MaxMboxBytes is the largest mbox file; zero means
+	// DefaultMaxMboxBytes.
+	MaxMboxBytes int64
+	// MaxPostsBytes is the largest JSON-lines file; zero means
+	// DefaultMaxPostsBytes.
+	MaxPostsBytes int64
+	// MaxSlackFileBytes is the largest file of a Slack export; zero means
+	// DefaultMaxSlackFileBytes.
+	MaxSlackFileBytes int64
+	// FollowSymlinks follows symbolic links whose target is inside the
+	// root. Links out of the root are never followed. False (the default)
+	// follows none, and each link is skipped and named.
+	FollowSymlinks bool
 	// Options are given to the social export readers (project, source).
 	Options ingest.Options
 
@@ -79,11 +103,13 @@ type Walker struct {
 	Ignored      int
 	IgnoredPaths []string
 
-	depth int // folders below the root being walked
+	depth   int            // folders below the root being walked
+	root    string         // the root, absolute, its links resolved
+	visited map[dirID]bool // folders walked, against link loops
 }
 
 // maxWalkDepth is the deepest folder Walk enters: far deeper than any real
-// mail tree, and a stop for symbolic link loops.
+// mail tree, and a stop for loops on a platform without inodes.
 const maxWalkDepth = 64
 
 // maxIgnoredPaths is how many ignored files a Walker names.
@@ -91,8 +117,10 @@ const maxIgnoredPaths = 10
 
 // Walk calls fn with each item under root, in a stable order (folders in
 // name order). It stops at the first error fn returns, or when ctx is done,
-// and returns it. Errors reading a single file become items with Err set;
-// Walk itself fails only when root cannot be read.
+// and returns it. Errors reading a single file, and entries not read
+// (links, special files, files too large), become items with Err set;
+// Walk itself fails only when root cannot be read. root may itself be a
+// symbolic link: it is resolved once, at the start.
 func (w *Walker) Walk(ctx context.Context, root string, fn func(*Item) error) error {
 	if w.MaxMessageBytes <= 0 {
 		w.MaxMessageBytes = ingest.DefaultMaxMessageBytes
@@ -100,14 +128,127 @@ func (w *Walker) Walk(ctx context.Context, root string, fn func(*Item) error) er
 	if w.MaxDocumentBytes <= 0 {
 		w.MaxDocumentBytes = ingest.DefaultMaxDocumentBytes
 	}
-	fi, err := os.Stat(root)
+	if w.MaxMboxBytes <= 0 {
+		w.MaxMboxBytes = DefaultMaxMboxBytes
+	}
+	if w.MaxPostsBytes <= 0 {
+		w.MaxPostsBytes = DefaultMaxPostsBytes
+	}
+	if w.MaxSlackFileBytes <= 0 {
+		w.MaxSlackFileBytes = DefaultMaxSlackFileBytes
+	}
+	// Resolve the root once; links below it are judged against it.
+	real, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return err
+	}
+	if w.root, err = filepath.Abs(real); err != nil {
+		return err
+	}
+	w.visited = map[dirID]bool{}
+	// Walk the path as given (so the summary names what the user typed)
+	// unless it is itself a link.
+	start := root
+	if lfi, err := os.Lstat(root); err == nil && lfi.Mode()&os.ModeSymlink != 0 {
+		start = real
+	}
+	fi, err := os.Stat(start)
 	if err != nil {
 		return err
 	}
 	if fi.IsDir() {
-		return w.walkDir(ctx, root, fn)
+		w.visit(fi)
+		return w.walkDir(ctx, start, fn)
 	}
-	return w.walkFile(ctx, root, fi, fn)
+	return w.walkFile(ctx, start, fn)
+}
+
+// visit marks a folder walked and reports whether it was new.
+func (w *Walker) visit(fi os.FileInfo) bool {
+	id, ok := idOf(fi)
+	if !ok {
+		return true
+	}
+	if w.visited[id] {
+		return false
+	}
+	w.visited[id] = true
+	return true
+}
+
+// inside reports whether the resolved absolute path p is the root or
+// below it.
+func (w *Walker) inside(p string) bool {
+	rel, err := filepath.Rel(w.root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// skip reports an entry not read.
+func skip(fn func(*Item) error, se *SkipError) error {
+	return fn(&Item{Path: se.Path, Offset: -1, Index: -1, Err: se})
+}
+
+// entry looks at the entry name of folder dir without following it. For a
+// regular file or a folder to walk it returns the path to read (a
+// followed link's resolved target) and its information; anything else it
+// reports through fn as skipped or failed, and returns ok false.
+func (w *Walker) entry(dir, name string, fn func(*Item) error) (p string, fi os.FileInfo, ok bool, err error) {
+	p = filepath.Join(dir, name)
+	fi, err = os.Lstat(p)
+	if err != nil {
+		return "", nil, false, fn(&Item{Path: p, Offset: -1, Index: -1, Err: err})
+	}
+	mode := fi.Mode()
+	switch {
+	case mode.IsDir(), mode.IsRegular():
+		return p, fi, true, nil
+	case mode&os.ModeSymlink == 0:
+		return "", nil, false, skip(fn, &SkipError{Path: p, Reason: notRegular(mode)})
+	}
+	// A symbolic link: where does it lead?
+	target, terr := filepath.EvalSymlinks(p)
+	if terr != nil {
+		dest, _ := os.Readlink(p)
+		return "", nil, false, skip(fn, &SkipError{Path: p, Reason: ReasonSymlinkBroken, Target: dest})
+	}
+	if abs, aerr := filepath.Abs(target); aerr == nil {
+		target = abs
+	}
+	if !w.inside(target) {
+		return "", nil, false, skip(fn, &SkipError{Path: p, Reason: ReasonSymlinkOutside, Target: target})
+	}
+	if !w.FollowSymlinks {
+		return "", nil, false, skip(fn, &SkipError{Path: p, Reason: ReasonSymlinkNotFollowed, Target: target})
+	}
+	tfi, err := os.Stat(target)
+	if err != nil {
+		return "", nil, false, fn(&Item{Path: p, Offset: -1, Index: -1, Err: err})
+	}
+	if !tfi.IsDir() && !tfi.Mode().IsRegular() {
+		return "", nil, false, skip(fn, &SkipError{Path: p, Reason: notRegular(tfi.Mode()), Target: target})
+	}
+	return target, tfi, true, nil
+}
+
+// enter walks the sub-folder p (information fi) once: a folder already
+// walked, or one too deep, is skipped and named. name is the entry that
+// led there: p itself, or a followed link.
+func (w *Walker) enter(ctx context.Context, name, p string, fi os.FileInfo, fn func(*Item) error, walk func(context.Context, string, func(*Item) error) error) error {
+	se := &SkipError{Path: name}
+	if name != p {
+		se.Target = p
+	}
+	if w.depth >= maxWalkDepth {
+		se.Reason = ReasonTooDeep
+		return skip(fn, se)
+	}
+	if !w.visit(fi) {
+		se.Reason = ReasonLoop
+		return skip(fn, se)
+	}
+	w.depth++
+	defer func() { w.depth-- }()
+	return walk(ctx, p, fn)
 }
 
 // walkDir walks a folder: a Maildir, a Slack export, or a tree.
@@ -126,52 +267,46 @@ func (w *Walker) walkDir(ctx context.Context, dir string, fn func(*Item) error) 
 		return fn(&Item{Path: dir, Offset: -1, Index: -1, Err: err})
 	}
 	for _, e := range entries {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
-		p := filepath.Join(dir, e.Name())
-		fi, err := e.Info()
-		if err == nil && fi.Mode()&os.ModeSymlink != 0 {
-			fi, err = os.Stat(p) // follow links to files and folders
-		}
+		p, fi, ok, err := w.entry(dir, e.Name(), fn)
 		if err != nil {
+			return err
+		}
+		if !ok {
 			continue
 		}
 		if fi.IsDir() {
-			if w.depth >= maxWalkDepth {
-				continue // a link loop, or absurd nesting
-			}
-			w.depth++
-			err := w.walkDir(ctx, p, fn)
-			w.depth--
-			if err != nil {
-				return err
-			}
-			continue
+			err = w.enter(ctx, filepath.Join(dir, e.Name()), p, fi, fn, w.walkDir)
+		} else {
+			err = w.walkFile(ctx, p, fn)
 		}
-		if !fi.Mode().IsRegular() {
-			continue
-		}
-		if err := w.walkFile(ctx, p, fi, fn); err != nil {
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// isMaildir reports whether dir has the cur and new folders of a Maildir.
+// isMaildir reports whether dir has the cur and new folders of a Maildir
+// (folders, not links to them).
 func isMaildir(dir string) bool {
 	for _, sub := range []string{"cur", "new"} {
-		if fi, err := os.Stat(filepath.Join(dir, sub)); err != nil || !fi.IsDir() {
+		if fi, err := os.Lstat(filepath.Join(dir, sub)); err != nil || !fi.IsDir() {
 			return false
 		}
 	}
 	return true
 }
 
-// isSlackExport reports whether dir holds a Slack export's channels.json.
+// isSlackExport reports whether dir holds a Slack export's channels.json
+// (a regular file, not a link).
 func isSlackExport(dir string) bool {
-	fi, err := os.Stat(filepath.Join(dir, "channels.json"))
+	fi, err := os.Lstat(filepath.Join(dir, "channels.json"))
 	return err == nil && fi.Mode().IsRegular()
 }
 
@@ -195,8 +330,14 @@ func (w *Walker) walkMaildir(ctx context.Context, dir string, fn func(*Item) err
 			if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
 				continue
 			}
-			p := filepath.Join(dir, sub, e.Name())
-			if err := fn(w.readWhole(p, KindMail, w.MaxMessageBytes)); err != nil {
+			p, fi, ok, err := w.entry(filepath.Join(dir, sub), e.Name(), fn)
+			if err != nil {
+				return err
+			}
+			if !ok || fi.IsDir() {
+				continue
+			}
+			if err := fn(w.readWhole(p, KindMail)); err != nil {
 				return err
 			}
 		}
@@ -222,32 +363,41 @@ var documentExts = map[string]bool{".txt": true, ".text": true, ".md": true, ".m
 // hold.
 var mailExts = map[string]bool{".eml": true, ".mbox": true, ".mbx": true, ".raw": true, ".msg822": true}
 
-// walkFile reads one file by what it is.
-func (w *Walker) walkFile(ctx context.Context, path string, fi os.FileInfo, fn func(*Item) error) error {
-	ext := strings.ToLower(filepath.Ext(path))
-	switch ext {
-	case ".jsonl", ".ndjson":
-		return w.walkPosts(ctx, path, fn)
-	case ".pdf", ".docx", ".md", ".markdown", ".html", ".htm", ".xhtml":
-		return fn(w.readWhole(path, KindDocument, w.MaxDocumentBytes))
-	}
-	// Everything else by its first bytes: an mbox, a message, a text
-	// document (the SpamAssassin corpus names its messages *.txt).
-	head, err := readHead(path, 4096)
+// walkFile reads one file by what it is. It opens regular files only,
+// and refuses a file over its kind's limit before reading it.
+func (w *Walker) walkFile(ctx context.Context, path string, fn func(*Item) error) error {
+	f, fi, err := openRegular(path)
 	if err != nil {
 		return fn(&Item{Path: path, Offset: -1, Index: -1, Err: err})
 	}
+	defer f.Close()
+	ext := strings.ToLower(filepath.Ext(path))
+	switch ext {
+	case ".jsonl", ".ndjson":
+		return w.walkPosts(ctx, path, f, fi, fn)
+	case ".pdf", ".docx", ".md", ".markdown", ".html", ".htm", ".xhtml":
+		return fn(w.readItem(f, fi, path, KindDocument))
+	}
+	// Everything else by its first bytes: an mbox, a message, a text
+	// document (the SpamAssassin corpus names its messages *.txt).
+	head, err := readHead(f, 4096)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		return fn(&Item{Path: path, Offset: -1, Index: -1, Err: fmt.Errorf("read %q: %w", path, err)})
+	}
 	switch {
 	case fromLine.Match(firstLine(head)):
-		return w.walkMbox(ctx, path, fn)
+		return w.walkMbox(ctx, path, f, fi, fn)
 	case looksLikeMessage(head):
-		return fn(w.readWhole(path, KindMail, w.MaxMessageBytes))
+		return fn(w.readItem(f, fi, path, KindMail))
 	case documentExts[ext]:
-		return fn(w.readWhole(path, KindDocument, w.MaxDocumentBytes))
+		return fn(w.readItem(f, fi, path, KindDocument))
 	case mailExts[ext], headerLine.Match(firstLine(head)):
 		// Named like a message, or starting like a header block: read
 		// as one, so that it imports or fails with the parser's reason.
-		return fn(w.readWhole(path, KindMail, w.MaxMessageBytes))
+		return fn(w.readItem(f, fi, path, KindMail))
 	}
 	w.Ignored++
 	if len(w.IgnoredPaths) < maxIgnoredPaths {
@@ -256,28 +406,29 @@ func (w *Walker) walkFile(ctx context.Context, path string, fi os.FileInfo, fn f
 	return nil
 }
 
-// readWhole reads a file as one item, refusing one over limit bytes.
-func (w *Walker) readWhole(path, kind string, limit int64) *Item {
-	it := &Item{Kind: kind, Path: path, Offset: -1, Index: -1}
-	f, err := os.Open(path)
+// readWhole opens a file and reads it as one item.
+func (w *Walker) readWhole(path, kind string) *Item {
+	f, fi, err := openRegular(path)
 	if err != nil {
-		it.Err = err
-		return it
+		return &Item{Kind: kind, Path: path, Offset: -1, Index: -1, Err: err}
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	switch {
-	case err != nil:
-		it.Err = err
-	case int64(len(data)) > limit:
-		it.Err = tooLarge(kind, limit)
-	default:
-		it.Data = data
+	return w.readItem(f, fi, path, kind)
+}
+
+// readItem reads an open file as one item, refusing it by its size
+// before reading when it is over its kind's limit.
+func (w *Walker) readItem(f *os.File, fi os.FileInfo, path, kind string) *Item {
+	it := &Item{Kind: kind, Path: path, Offset: -1, Index: -1}
+	what, limit := "message", w.MaxMessageBytes
+	if kind == KindDocument {
+		what, limit = "document", w.MaxDocumentBytes
 	}
+	it.Data, it.Err = readAll(f, fi, path, what, limit)
 	return it
 }
 
-// tooLarge is the error of an item over its size limit.
+// tooLarge is the error of a message over its size limit.
 func tooLarge(kind string, limit int64) error {
 	what := "message"
 	if kind == KindDocument {
@@ -286,13 +437,8 @@ func tooLarge(kind string, limit int64) error {
 	return doctales.FieldErrorf(doctales.ETOOLARGE, "body", "%s is larger than the limit of %d bytes", what, limit)
 }
 
-// readHead returns the first n bytes of a file.
-func readHead(path string, n int) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
+// readHead returns the first n bytes of f.
+func readHead(f io.Reader, n int) ([]byte, error) {
 	b := make([]byte, n)
 	m, err := io.ReadFull(f, b)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
@@ -335,13 +481,15 @@ func looksLikeMessage(head []byte) bool {
 // with one ">" removed from lines matching ">+From " (the mboxrd
 // convention). A message over MaxMessageBytes becomes an item with an
 // ETOOLARGE error and the walk goes on with the next.
-func (w *Walker) walkMbox(ctx context.Context, path string, fn func(*Item) error) error {
-	f, err := os.Open(path)
-	if err != nil {
+//
+// The file is refused by its size when over MaxMboxBytes, and read no
+// further than that if it grows.
+func (w *Walker) walkMbox(ctx context.Context, path string, f *os.File, fi os.FileInfo, fn func(*Item) error) error {
+	if err := checkSize(path, "mbox", fi, w.MaxMboxBytes); err != nil {
 		return fn(&Item{Kind: KindMail, Path: path, Offset: -1, Index: -1, Err: err})
 	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 64<<10)
+	lr := &io.LimitedReader{R: f, N: w.MaxMboxBytes + 1}
+	br := bufio.NewReaderSize(lr, 64<<10)
 	var (
 		msg      bytes.Buffer
 		start    int64  = -1 // offset of the current message's From line
@@ -411,6 +559,12 @@ func (w *Walker) walkMbox(ctx context.Context, path string, fn func(*Item) error
 			blank = len(trimmed) == 0
 		}
 		if err == io.EOF {
+			if lr.N == 0 {
+				// Grown past the limit while read: the message in hand
+				// is cut, so it fails with the file's size error.
+				return fn(&Item{Kind: KindMail, Path: path, Offset: pos, Index: -1,
+					Err: &TooLargeError{Path: path, What: "mbox", Size: pos, Limit: w.MaxMboxBytes}})
+			}
 			break
 		}
 		if err != nil {
@@ -424,20 +578,24 @@ func (w *Walker) walkMbox(ctx context.Context, path string, fn func(*Item) error
 }
 
 // walkPosts reads a JSON-lines file of posts, one request body per
-// non-blank line.
-func (w *Walker) walkPosts(ctx context.Context, path string, fn func(*Item) error) error {
-	f, err := os.Open(path)
-	if err != nil {
+// non-blank line, refused by its size when over MaxPostsBytes and read no
+// further than that if it grows.
+func (w *Walker) walkPosts(ctx context.Context, path string, f *os.File, fi os.FileInfo, fn func(*Item) error) error {
+	if err := checkSize(path, "JSON-lines file", fi, w.MaxPostsBytes); err != nil {
 		return fn(&Item{Kind: KindPost, Path: path, Offset: -1, Index: -1, Err: err})
 	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 64<<10)
+	lr := &io.LimitedReader{R: f, N: w.MaxPostsBytes + 1}
+	br := bufio.NewReaderSize(lr, 64<<10)
 	var pos int64
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		line, rerr := br.ReadSlice('\n')
+		if rerr == io.EOF && lr.N == 0 {
+			return fn(&Item{Kind: KindPost, Path: path, Offset: pos, Index: -1,
+				Err: &TooLargeError{Path: path, What: "JSON-lines file", Size: pos + int64(len(line)), Limit: w.MaxPostsBytes}})
+		}
 		n := int64(len(line))
 		tooLong := false
 		if errors.Is(rerr, bufio.ErrBufferFull) {
@@ -479,16 +637,23 @@ func (w *Walker) walkPosts(ctx context.Context, path string, fn func(*Item) erro
 }
 
 // walkSlack reads a Slack export folder: users.json and channels.json,
-// then each channel folder's day files in name (date) order.
+// then each channel folder's day files in name (date) order. Every file is
+// refused by its size when over MaxSlackFileBytes, before it is read: a
+// day file is decoded whole.
 func (w *Walker) walkSlack(ctx context.Context, dir string, fn func(*Item) error) error {
+	var failed error
 	read := func(name string) []byte {
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			return nil
+		b, err := readFile(filepath.Join(dir, name), "Slack file", w.MaxSlackFileBytes)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) && failed == nil {
+			failed = err
 		}
 		return b
 	}
-	d, err := ingest.NewSlackDirectory(read("users.json"), read("channels.json"))
+	users, channels := read("users.json"), read("channels.json")
+	if failed != nil {
+		return fn(&Item{Kind: KindPost, Path: dir, Offset: -1, Index: -1, Err: failed})
+	}
+	d, err := ingest.NewSlackDirectory(users, channels)
 	if err != nil {
 		return fn(&Item{Kind: KindPost, Path: dir, Offset: -1, Index: -1, Err: err})
 	}
@@ -497,34 +662,65 @@ func (w *Walker) walkSlack(ctx context.Context, dir string, fn func(*Item) error
 		return fn(&Item{Kind: KindPost, Path: dir, Offset: -1, Index: -1, Err: err})
 	}
 	for _, e := range entries {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+		if strings.HasPrefix(e.Name(), ".") || e.Type().IsRegular() {
+			continue // the export's own files, read above or not needed
+		}
+		p, fi, ok, err := w.entry(dir, e.Name(), fn)
+		if err != nil {
+			return err
+		}
+		if !ok || !fi.IsDir() {
 			continue
 		}
 		channel := e.Name()
-		days, _ := filepath.Glob(filepath.Join(dir, channel, "*.json"))
-		sort.Strings(days)
-		for _, day := range days {
-			if err := ctx.Err(); err != nil {
+		err = w.enter(ctx, filepath.Join(dir, e.Name()), p, fi, fn, func(ctx context.Context, cdir string, fn func(*Item) error) error {
+			return w.walkChannel(ctx, d, channel, cdir, fn)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// walkChannel reads the day files (<date>.json) of one channel folder of
+// a Slack export, in name order.
+func (w *Walker) walkChannel(ctx context.Context, d *ingest.SlackDirectory, channel, cdir string, fn func(*Item) error) error {
+	days, err := os.ReadDir(cdir)
+	if err != nil {
+		return fn(&Item{Kind: KindPost, Path: cdir, Offset: -1, Index: -1, Err: err})
+	}
+	for _, e := range days {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if filepath.Ext(e.Name()) != ".json" {
+			continue
+		}
+		day, fi, ok, err := w.entry(cdir, e.Name(), fn)
+		if err != nil {
+			return err
+		}
+		if !ok || fi.IsDir() {
+			continue
+		}
+		data, err := readFile(day, "Slack day file", w.MaxSlackFileBytes)
+		if err != nil {
+			if err := fn(&Item{Kind: KindPost, Path: day, Offset: -1, Index: -1, Err: err}); err != nil {
 				return err
 			}
-			data, err := os.ReadFile(day)
-			if err != nil {
-				if err := fn(&Item{Kind: KindPost, Path: day, Offset: -1, Index: -1, Err: err}); err != nil {
-					return err
-				}
-				continue
+			continue
+		}
+		bodies, err := d.Messages(channel, data, w.Options)
+		if err != nil {
+			if err := fn(&Item{Kind: KindPost, Path: day, Offset: -1, Index: -1, Err: err}); err != nil {
+				return err
 			}
-			bodies, err := d.Messages(channel, data, w.Options)
-			if err != nil {
-				if err := fn(&Item{Kind: KindPost, Path: day, Offset: -1, Index: -1, Err: err}); err != nil {
-					return err
-				}
-				continue
-			}
-			for _, b := range bodies {
-				if err := fn(&Item{Kind: KindPost, Path: day, Offset: -1, Index: b.Index, Data: b.Body, Err: b.Err}); err != nil {
-					return err
-				}
+			continue
+		}
+		for _, b := range bodies {
+			if err := fn(&Item{Kind: KindPost, Path: day, Offset: -1, Index: b.Index, Data: b.Body, Err: b.Err}); err != nil {
+				return err
 			}
 		}
 	}

@@ -35,6 +35,10 @@ same folder (use --url for that). With --url it posts every item to a running
 server instead. Items already in (same Message-ID or content) are skipped, so
 an interrupted import can simply be run again. A summary ends the run.
 
+Symbolic links are not followed (each is named in the summary) unless
+--follow-symlinks, and never out of <path>; FIFOs, sockets and devices are
+skipped; a file over its kind's size limit is refused before it is read.
+
 Flags:
 `
 
@@ -51,6 +55,7 @@ type importFlags struct {
 	throttle throttle
 	progress string
 	jsonOut  bool
+	follow   bool // --follow-symlinks
 
 	// apiKeyFile holds the key sent with --url (else $DOCTALES_API_KEY).
 	apiKeyFile string
@@ -161,6 +166,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.BoolVar(&f.wait, "wait", false, "after importing, wait until extraction has caught up (local only)")
 	fs.StringVar(&f.progress, "progress", "auto", "progress display: auto (a bar on a terminal, log lines otherwise), bar, log, none")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the summary as JSON")
+	fs.BoolVar(&f.follow, "follow-symlinks", false, "follow symbolic links that stay inside <path> (links out of it are never followed; folders are walked once)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -182,7 +188,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	path := fs.Arg(0)
 	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("import: %w", err)
+		return fmt.Errorf("import: %s", importer.Escape(err.Error()))
 	}
 	opt := ingest.Options{Project: f.project, Source: f.source}
 	if err := checkOptions(opt); err != nil {
@@ -193,7 +199,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	im := &importer.Importer{Sink: sink, Options: opt, Workers: f.workers}
+	im := &importer.Importer{Sink: sink, Options: opt, Workers: f.workers, Walker: &importer.Walker{FollowSymlinks: f.follow}}
 	if p != nil {
 		im.Logger = p.Logger
 	}
