@@ -39,9 +39,9 @@ func MustOpenSandbox(tb testing.TB) *sandbox.Pool {
 // hostileWant is the answer each hostile file must get in the sandbox:
 // its code and a piece of its message.
 var hostileWant = map[string]struct{ code, msg string }{
-	"xref-4000000000.pdf":     {doctales.ETOOLARGE, "pdf: parser ran out of memory (limit 256 MiB)"},
-	"xref-300000000.pdf":      {doctales.ETOOLARGE, "pdf: parser ran out of memory (limit 256 MiB)"},
-	"objstm-self.pdf":         {doctales.EINVALID, "pdf: parser crashed (stack overflow, limit 64 MiB)"},
+	"xref-4000000000.pdf": {doctales.ETOOLARGE, "pdf: parser ran out of memory (limit 256 MiB)"},
+	"xref-300000000.pdf":  {doctales.ETOOLARGE, "pdf: parser ran out of memory (limit 256 MiB)"},
+	"objstm-self.pdf":     {doctales.EINVALID, "pdf: parser crashed (stack overflow, limit 64 MiB)"},
 	// The loop is killed by whichever limit it meets first: the CPU limit
 	// on an idle machine, the wall time-out when other work takes the CPU.
 	"objstm-extends-loop.pdf": {doctales.ETOOLARGE, "(killed)"},
