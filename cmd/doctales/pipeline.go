@@ -84,7 +84,7 @@ func (p *Pipeline) Open() error {
 	p.DB = sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
 	p.DB.TableName = cfg.TableName()
 	p.DB.Logger = p.Logger.With(LogKeyComponent, "sqlite")
-	if err := p.DB.Open(); err != nil {
+	if err := openDataDB(p.DB, *cfg); err != nil {
 		return fmt.Errorf("open table: %w", err)
 	}
 	p.Store = fsblob.NewStore(filepath.Join(cfg.Data, "objects"), cfg.BucketName())
@@ -110,7 +110,7 @@ func (p *Pipeline) Open() error {
 	// The flow history has its own database file, so that its writes never
 	// queue behind (or hold up) the pipeline's single writer.
 	p.HistoryDB = openHistoryDB(*cfg, p.Logger)
-	if err := p.HistoryDB.Open(); err != nil {
+	if err := openHistory(p.HistoryDB); err != nil {
 		return fmt.Errorf("open flow history: %w", err)
 	}
 	p.Journal = &history.Journal{Store: p.HistoryDB, Logger: p.Logger.With(LogKeyComponent, "history"),

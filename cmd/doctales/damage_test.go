@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// seedServer starts the real binary on a new data folder, posts n
+// communications, waits until they are extracted and stops the server
+// with SIGINT, so that the WAL is folded into doctales.db. It returns the
+// data folder.
+func seedServer(t *testing.T, n int) string {
+	t.Helper()
+	data := t.TempDir()
+	srv := startServer(t, data)
+	for i := 0; i < n; i++ {
+		body := fmt.Sprintf(`{"id":"seed-%04d","source":"email","subject":"Report %d","from":"Bo Lind","from_email":"bo@family.example","body":"Here is report %d for the week, with the figures you asked for."}`, i, i, i)
+		if code, out := post(t, srv.url, body); code/100 != 2 {
+			t.Fatalf("post %d: %d %v", i, code, out)
+		}
+	}
+	waitIdle(t, srv.url, 60*time.Second)
+	stopServer(t, srv)
+	return data
+}
+
+// stopServer stops s with SIGINT and waits for it to exit.
+func stopServer(t *testing.T, s *server) {
+	t.Helper()
+	_ = s.cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		s.kill()
+		t.Fatalf("server did not stop on SIGINT; logs:\n%s", s.Logs())
+	}
+}
+
+// runBinary runs the doctales binary with args and returns its exit code
+// and stderr; it fails the test if it runs longer than a minute.
+func runBinary(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binPath, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("doctales %v did not finish within a minute; stderr:\n%s", args, stderr.String())
+	}
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return code, stdout.String(), stderr.String()
+}
+
+// serveOnce runs `doctales serve` on data and expects it to refuse to
+// start: it returns the exit code and stderr. A server that starts is
+// killed after 5 s and fails the test.
+func serveOnce(t *testing.T, data string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(binPath, "serve", "--data", data, "--addr", freeAddr(t), "--log-format", "text", "--log-level", "warn")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("serve started on a damaged data folder; stderr:\n%s", stderr.String())
+	}
+	return cmd.ProcessState.ExitCode(), stderr.String()
+}
+
+// mustContain fails the test unless s contains every one of want.
+func mustContain(t *testing.T, what, s string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			t.Errorf("%s does not contain %q:\n%s", what, w, s)
+		}
+	}
+}
+
+// corruptBtreePage overwrites the b-tree page nearest the middle of the
+// database file with garbage, so that quick_check must see it (a free
+// page's content is never checked), and returns the new bytes.
+func corruptBtreePage(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pageSize = 4096
+	pages := len(data) / pageSize
+	if pages < 8 {
+		t.Fatalf("database %q has %d pages; need 8 or more", path, pages)
+	}
+	for d := 0; d < pages/2; d++ {
+		for _, p := range []int{pages/2 + d, pages/2 - d} {
+			off := p * pageSize
+			switch data[off] { // b-tree page types
+			case 0x02, 0x05, 0x0a, 0x0d:
+				for i := 0; i < pageSize; i++ {
+					data[off+i] = byte(i*7 + 13)
+				}
+				if err := os.WriteFile(path, data, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("overwrote page %d of %d", p+1, pages)
+				return data
+			}
+		}
+	}
+	t.Fatalf("no b-tree page found in %q", path)
+	return nil
+}
+
+// TestServe_DamagedDatabase starts the real binary on a zero-length
+// doctales.db with objects present and on one with a corrupted page: each
+// exits non-zero with a message naming what was found and how to recover,
+// and the damaged file's bytes are unchanged.
+func TestServe_DamagedDatabase(t *testing.T) {
+	t.Run("ZeroLength", func(t *testing.T) {
+		data := seedServer(t, 20)
+		path := filepath.Join(data, tableFile)
+		if err := os.Truncate(path, 0); err != nil {
+			t.Fatal(err)
+		}
+		code, stderr := serveOnce(t, data)
+		if code == 0 {
+			t.Fatalf("exit code 0; stderr:\n%s", stderr)
+		}
+		t.Logf("stderr:\n%s", stderr)
+		mustContain(t, "stderr", stderr, path, "is empty (0 bytes)", "holds 20 objects",
+			"doctales restore", "--from DIR", "doctales doctor", "--repair")
+		if fi, err := os.Stat(path); err != nil || fi.Size() != 0 {
+			t.Fatalf("the empty file was replaced: %v %v", fi.Size(), err)
+		}
+
+		// Every command that opens the data folder refuses it too.
+		for _, args := range [][]string{{"dlq", "list"}, {"trace", "seed-0001"}, {"export", "--out", t.TempDir()}} {
+			code, _, stderr := runBinary(t, append(args, "--data", data)...)
+			if code == 0 || !strings.Contains(stderr, "is empty (0 bytes)") {
+				t.Errorf("doctales %v: exit %d, stderr:\n%s", args, code, stderr)
+			}
+		}
+	})
+
+	t.Run("NotSQLite", func(t *testing.T) {
+		data := seedServer(t, 3)
+		path := filepath.Join(data, tableFile)
+		junk := bytes.Repeat([]byte("not a database "), 1000)
+		if err := os.WriteFile(path, junk, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, stderr := serveOnce(t, data)
+		if code == 0 {
+			t.Fatalf("exit code 0; stderr:\n%s", stderr)
+		}
+		mustContain(t, "stderr", stderr, "is not a SQLite database", "holds 3 objects", "doctales restore")
+		if got, _ := os.ReadFile(path); !bytes.Equal(got, junk) {
+			t.Fatal("the file was changed")
+		}
+	})
+
+	t.Run("CorruptPage", func(t *testing.T) {
+		data := seedServer(t, 300)
+		path := filepath.Join(data, tableFile)
+		want := corruptBtreePage(t, path)
+		code, stderr := serveOnce(t, data)
+		if code == 0 {
+			t.Fatalf("exit code 0; stderr:\n%s", stderr)
+		}
+		t.Logf("stderr:\n%s", stderr)
+		mustContain(t, "stderr", stderr, path, "is damaged", "doctales doctor", "doctales restore")
+		if got, _ := os.ReadFile(path); !bytes.Equal(got, want) {
+			t.Fatal("the damaged file was changed")
+		}
+		for _, suffix := range []string{"-wal", "-journal"} {
+			if fi, err := os.Stat(path + suffix); err == nil && fi.Size() > 0 {
+				t.Errorf("%s%s was written (%d bytes)", path, suffix, fi.Size())
+			}
+		}
+	})
+
+	t.Run("FreshFolderStarts", func(t *testing.T) {
+		data := t.TempDir()
+		if err := os.WriteFile(filepath.Join(data, tableFile), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		srv := startServer(t, data)
+		if code, out := post(t, srv.url, calmEmail); code/100 != 2 {
+			t.Fatalf("post: %d %v", code, out)
+		}
+	})
+}
+
+var _ = syscall.ENOSPC
