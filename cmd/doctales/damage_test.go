@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -215,4 +218,142 @@ func TestServe_DamagedDatabase(t *testing.T) {
 	})
 }
 
-var _ = syscall.ENOSPC
+// mountTmpfs mounts a tmpfs of sizeBytes on a new folder and unmounts it at
+// test end. Where mounting is impossible (not root, no CAP_SYS_ADMIN) the
+// test is skipped with the reason, except under CI=true, where it fails.
+func mountTmpfs(t *testing.T, sizeBytes int64) string {
+	t.Helper()
+	dir := t.TempDir()
+	out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d", sizeBytes), "tmpfs", dir).CombinedOutput()
+	if err != nil {
+		msg := fmt.Sprintf("cannot mount a tmpfs (needs root or CAP_SYS_ADMIN; uid %d): %v: %s", os.Getuid(), err, out)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v: %s", dir, err, out)
+		}
+	})
+	return dir
+}
+
+// fillDisk writes a file in dir until the file system is full and returns
+// its path.
+func fillDisk(t *testing.T, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "filler")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, n := range []int{1 << 20, 4096, 512, 1} {
+		buf := make([]byte, n)
+		for {
+			if _, err := f.Write(buf); err != nil {
+				if !errors.Is(err, syscall.ENOSPC) {
+					t.Fatalf("fill %s: %v", path, err)
+				}
+				break
+			}
+		}
+	}
+	return path
+}
+
+// readyz returns the status code and body of GET /readyz.
+func readyz(t *testing.T, url string) (int, map[string]any) {
+	t.Helper()
+	var out map[string]any
+	code := getJSON(t, url+"/readyz", &out)
+	return code, out
+}
+
+// TestServe_DiskFull runs the real binary on a small tmpfs it mounts,
+// fills the file system, and checks that a post gets 507 with a message
+// naming the folder and the bytes free, that /readyz says not ready with
+// the reason, that what was stored before is intact and nothing
+// half-written is visible, and that the server recovers by itself once
+// space is freed.
+func TestServe_DiskFull(t *testing.T) {
+	data := mountTmpfs(t, 48<<20)
+	srv := startServer(t, data)
+	for i := 0; i < 5; i++ {
+		body := fmt.Sprintf(`{"id":"before-%d","source":"email","subject":"Before %d","from":"Bo Lind","from_email":"bo@family.example","body":"Stored before the disk filled up."}`, i, i)
+		if code, out := post(t, srv.url, body); code/100 != 2 {
+			t.Fatalf("post: %d %v", code, out)
+		}
+	}
+	waitIdle(t, srv.url, 30*time.Second)
+	if code, out := readyz(t, srv.url); code != 200 {
+		t.Fatalf("readyz before: %d %v", code, out)
+	}
+
+	// Fill the disk: posts get 507 with a clear message.
+	filler := fillDisk(t, data)
+	body := `{"id":"during-1","source":"email","subject":"During","from":"Bo Lind","from_email":"bo@family.example","body":"Posted while the disk is full."}`
+	code, out := post(t, srv.url, body)
+	t.Logf("post on a full disk: %d %v", code, out)
+	if code != 507 || out["code"] != "no_space" {
+		t.Fatalf("post on a full disk: %d %v; want 507 no_space; logs:\n%s", code, out, srv.Logs())
+	}
+	msg, _ := out["error"].(string)
+	mustContain(t, "message", msg, data, "no space left", "bytes free", "free space and retry")
+
+	// /readyz says not ready, naming the reason.
+	code, out = readyz(t, srv.url)
+	t.Logf("readyz on a full disk: %d %v", code, out)
+	if code != 503 || !strings.Contains(fmt.Sprint(out["error"]), "no space left") {
+		t.Fatalf("readyz on a full disk: %d %v", code, out)
+	}
+
+	// Nothing half-written is visible: every object file is complete JSON,
+	// and the item of the refused post does not exist.
+	if err := filepath.WalkDir(filepath.Join(data, objectsDir), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), fsblobTempPrefix) {
+			t.Errorf("temporary file left: %s", path)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if !json.Valid(b) {
+			t.Errorf("object %s is not complete JSON (%d bytes)", path, len(b))
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var it map[string]any
+	if code := getJSON(t, srv.url+"/communications/during-1", &it); code != 404 {
+		t.Errorf("GET the refused communication: %d %v; want 404", code, it)
+	}
+
+	// Free the space: readyz recovers by itself and posts work again.
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := readyz(t, srv.url); code != 200 {
+		t.Fatalf("readyz after freeing space: %d %v", code, out)
+	}
+	if code, out := post(t, srv.url, body); code/100 != 2 {
+		t.Fatalf("post after freeing space: %d %v", code, out)
+	}
+	waitIdle(t, srv.url, 30*time.Second)
+	var page struct{ Communications []map[string]any }
+	getJSON(t, srv.url+"/communications?limit=100", &page)
+	if len(page.Communications) != 6 {
+		t.Fatalf("%d communications after recovery, want 6", len(page.Communications))
+	}
+	for _, c := range page.Communications {
+		if c["status"] != "extracted" {
+			t.Errorf("%v: status %v, want extracted", c["id"], c["status"])
+		}
+	}
+}
