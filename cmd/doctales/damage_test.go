@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/doctales/doctales/sqlite"
 )
 
 // seedServer starts the real binary on a new data folder, posts n
@@ -354,6 +357,202 @@ func TestServe_DiskFull(t *testing.T) {
 	for _, c := range page.Communications {
 		if c["status"] != "extracted" {
 			t.Errorf("%v: status %v, want extracted", c["id"], c["status"])
+		}
+	}
+}
+
+// objectPaths returns the file of each communication object under data,
+// by communication id.
+func objectPaths(t *testing.T, data string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	if err := filepath.WalkDir(filepath.Join(data, objectsDir), func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".json") {
+			out[strings.TrimSuffix(d.Name(), ".json")] = path
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// objectKey returns the key of the object file path in data.
+func objectKey(t *testing.T, data, path string) string {
+	t.Helper()
+	rel, err := filepath.Rel(filepath.Join(data, objectsDir), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, key, _ := strings.Cut(filepath.ToSlash(rel), "/") // drop the bucket
+	return key
+}
+
+// doctorJSON runs doctor --json with extra args and returns its exit code
+// and report.
+func doctorJSON(t *testing.T, data string, extra ...string) (int, DoctorReport) {
+	t.Helper()
+	code, stdout, stderr := runBinary(t, append([]string{"doctor", "--data", data, "--json", "--log-level", "error"}, extra...)...)
+	var r DoctorReport
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatalf("doctor %v: exit %d, bad JSON %v:\n%s\nstderr:\n%s", extra, code, err, stdout, stderr)
+	}
+	return code, r
+}
+
+// findProblem returns the problem of kind about key, if any.
+func findProblem(r DoctorReport, kind, key string) (Problem, bool) {
+	for _, p := range r.Problems {
+		if p.Kind == kind && (key == "" || p.Key == key) {
+			return p, true
+		}
+	}
+	return Problem{}, false
+}
+
+// TestDoctor damages a data folder written by the real server in three
+// ways (an item deleted, an object deleted, an object truncated) and
+// checks that doctor names each by key and exits 1, that --repair
+// rebuilds the missing item and deletes nothing, that the server then
+// extracts the rebuilt item, and that GET of the truncated one answers a
+// clear "damaged" error with the key in the server log.
+func TestDoctor(t *testing.T) {
+	data := seedServer(t, 6)
+	paths := objectPaths(t, data)
+	if len(paths) != 6 {
+		t.Fatalf("%d objects, want 6", len(paths))
+	}
+
+	// A healthy folder: exit 0, no problems.
+	if code, r := doctorJSON(t, data); code != 0 || len(r.Problems) != 0 || r.Items != 6 || r.Objects != 6 {
+		t.Fatalf("healthy folder: exit %d, %+v", code, r)
+	}
+
+	// Damage it: an orphan object, a missing object, a truncated object.
+	db := sqlite.NewDB(filepath.Join(data, tableFile))
+	db.Logger = slog.New(slog.DiscardHandler)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeleteItem(context.Background(), "seed-0001"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	orphanKey := objectKey(t, data, paths["seed-0001"])
+	missingKey := objectKey(t, data, paths["seed-0002"])
+	if err := os.Remove(paths["seed-0002"]); err != nil {
+		t.Fatal(err)
+	}
+	truncKey := objectKey(t, data, paths["seed-0003"])
+	fi, err := os.Stat(paths["seed-0003"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(paths["seed-0003"], fi.Size()/2); err != nil {
+		t.Fatal(err)
+	}
+
+	// doctor names each with its key, in text and JSON, and exits 1.
+	code, stdout, stderr := runBinary(t, "doctor", "--data", data, "--log-level", "error")
+	t.Logf("doctor:\n%s", stdout)
+	if code == 0 {
+		t.Fatalf("doctor exit 0 on a damaged folder; stderr:\n%s", stderr)
+	}
+	mustContain(t, "doctor output", stdout, "orphan", orphanKey, "missing_object", missingKey, "damaged_object", truncKey)
+	mustContain(t, "doctor progress", stderr, "integrity_check", "objects checked", "problems remain")
+	code, r := doctorJSON(t, data)
+	for _, want := range []struct{ kind, key string }{{ProblemOrphan, orphanKey}, {ProblemMissing, missingKey}, {ProblemDamaged, truncKey}} {
+		if _, ok := findProblem(r, want.kind, want.key); !ok {
+			t.Errorf("no %s problem for %s in %+v", want.kind, want.key, r.Problems)
+		}
+	}
+	if code == 0 || len(r.Problems) != 3 || r.Remain != 3 {
+		t.Fatalf("doctor --json: exit %d, %d problems, %d remain; want 3", code, len(r.Problems), r.Remain)
+	}
+
+	// --repair rebuilds the orphan's item; the other two remain and are
+	// left as they are.
+	truncated, _ := os.ReadFile(paths["seed-0003"])
+	code, r = doctorJSON(t, data, "--repair")
+	if p, ok := findProblem(r, ProblemOrphan, orphanKey); !ok || !p.Repaired {
+		t.Fatalf("orphan not repaired: %+v", r.Problems)
+	}
+	if code == 0 || r.Remain != 2 {
+		t.Fatalf("doctor --repair: exit %d, %d remain; want 2", code, r.Remain)
+	}
+	if got, _ := os.ReadFile(paths["seed-0003"]); !bytes.Equal(got, truncated) {
+		t.Fatal("--repair changed the truncated object")
+	}
+	if code, r = doctorJSON(t, data); r.Remain != 2 {
+		t.Fatalf("after repair: exit %d, %+v", code, r.Problems)
+	}
+
+	// The server extracts the rebuilt item.
+	srv := startServer(t, data)
+	waitIdle(t, srv.url, 30*time.Second)
+	var it map[string]any
+	if code := getJSON(t, srv.url+"/communications/seed-0001", &it); code != 200 || it["status"] != "extracted" {
+		t.Fatalf("rebuilt item: %d %v; want 200 extracted", code, it)
+	}
+
+	// GET of the truncated one: a clear error naming the communication,
+	// and the key in the server log.
+	var out map[string]any
+	code = getJSON(t, srv.url+"/communications/seed-0003", &out)
+	t.Logf("GET truncated: %d %v", code, out)
+	if code != 500 || out["code"] != "damaged" || !strings.Contains(fmt.Sprint(out["error"]), "seed-0003 is damaged; run doctales doctor") {
+		t.Fatalf("GET truncated: %d %v", code, out)
+	}
+	if !strings.Contains(srv.Logs(), truncKey) {
+		t.Errorf("the server log does not name %s:\n%s", truncKey, srv.Logs())
+	}
+}
+
+// TestDoctor_Integrity corrupts a page of doctales.db: doctor reports the
+// integrity failure and exits 1; --repair moves the damaged file aside
+// with its bytes unchanged and rebuilds every item from the objects, and
+// the server extracts them all.
+func TestDoctor_Integrity(t *testing.T) {
+	const n = 300
+	data := seedServer(t, n)
+	path := filepath.Join(data, tableFile)
+	damaged := corruptBtreePage(t, path)
+
+	code, r := doctorJSON(t, data)
+	if _, ok := findProblem(r, ProblemIntegrity, ""); code == 0 || !ok {
+		t.Fatalf("doctor on a corrupt table: exit %d, %+v", code, r)
+	}
+	t.Logf("integrity problems: %+v", r.Problems)
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, damaged) {
+		t.Fatal("doctor changed the damaged file")
+	}
+
+	code, r = doctorJSON(t, data, "--repair")
+	if code != 0 || r.MovedTo == "" || r.Remain != 0 || r.Items != 0 || r.Objects != n {
+		t.Fatalf("doctor --repair: exit %d, %+v", code, r)
+	}
+	if got, err := os.ReadFile(r.MovedTo); err != nil || !bytes.Equal(got, damaged) {
+		t.Fatalf("the damaged file at %s is not unchanged: %v", r.MovedTo, err)
+	}
+	if code, r := doctorJSON(t, data); code != 0 || r.Items != n || len(r.Problems) != 0 {
+		t.Fatalf("after repair: exit %d, %+v", code, r)
+	}
+
+	srv := startServer(t, data)
+	waitIdle(t, srv.url, 60*time.Second)
+	var page struct {
+		Communications []map[string]any
+		Next           string
+	}
+	getJSON(t, srv.url+"/communications?limit=1000", &page)
+	if len(page.Communications) != n {
+		t.Fatalf("%d communications after repair, want %d", len(page.Communications), n)
+	}
+	for _, c := range page.Communications {
+		if c["status"] != "extracted" {
+			t.Fatalf("%v: status %v, want extracted", c["id"], c["status"])
 		}
 	}
 }

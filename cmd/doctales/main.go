@@ -11,6 +11,7 @@
 //	doctales extract [--jsonl]
 //	doctales eval [set...]
 //	doctales export --out DIR [--aws ...] / restore --from DIR [--aws ...]
+//	doctales doctor [--data DIR] [--repair] [--json]
 //	doctales version
 package main
 
@@ -63,6 +64,7 @@ Usage:
   doctales eval [set...]
   doctales export --out DIR [--aws --bucket B [--table T]]
   doctales restore --from DIR [--aws --bucket B [--table T]] [--reextract] [--renotify]
+  doctales doctor [--data DIR] [--repair] [--json]
   doctales version
 
 Run "doctales <command> -h" for a command's flags.
@@ -112,6 +114,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runExport(ctx, args, stdout, stderr)
 	case "restore":
 		return runRestore(ctx, args, stdout, stderr)
+	case "doctor":
+		return runDoctor(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "doctales", Version)
 		return nil
