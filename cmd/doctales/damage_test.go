@@ -170,6 +170,23 @@ func TestServe_DamagedDatabase(t *testing.T) {
 				t.Errorf("doctales %v: exit %d, stderr:\n%s", args, code, stderr)
 			}
 		}
+
+		// The way out the message gives: doctor --repair keeps the empty
+		// file beside and rebuilds the table; serve then has all 20.
+		code, r := doctorJSON(t, data, "--repair")
+		if code != 0 || r.MovedTo == "" || r.Objects != 20 {
+			t.Fatalf("doctor --repair: exit %d, %+v", code, r)
+		}
+		if fi, err := os.Stat(r.MovedTo); err != nil || fi.Size() != 0 {
+			t.Fatalf("the empty file is not kept at %s: %v", r.MovedTo, err)
+		}
+		srv := startServer(t, data)
+		waitIdle(t, srv.url, 30*time.Second)
+		var page struct{ Communications []map[string]any }
+		getJSON(t, srv.url+"/communications?limit=100", &page)
+		if len(page.Communications) != 20 {
+			t.Fatalf("%d communications after repair, want 20", len(page.Communications))
+		}
 	})
 
 	t.Run("NotSQLite", func(t *testing.T) {
