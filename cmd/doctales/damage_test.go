@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -12,10 +11,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/doctales/doctales/internal/testutil"
 	"github.com/doctales/doctales/sqlite"
 )
 
@@ -238,52 +237,6 @@ func TestServe_DamagedDatabase(t *testing.T) {
 	})
 }
 
-// mountTmpfs mounts a tmpfs of sizeBytes on a new folder and unmounts it at
-// test end. Where mounting is impossible (not root, no CAP_SYS_ADMIN) the
-// test is skipped with the reason, except under CI=true, where it fails.
-func mountTmpfs(t *testing.T, sizeBytes int64) string {
-	t.Helper()
-	dir := t.TempDir()
-	out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d", sizeBytes), "tmpfs", dir).CombinedOutput()
-	if err != nil {
-		msg := fmt.Sprintf("cannot mount a tmpfs (needs root or CAP_SYS_ADMIN; uid %d): %v: %s", os.Getuid(), err, out)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir
-}
-
-// fillDisk writes a file in dir until the file system is full and returns
-// its path.
-func fillDisk(t *testing.T, dir string) string {
-	t.Helper()
-	path := filepath.Join(dir, "filler")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	for _, n := range []int{1 << 20, 4096, 512, 1} {
-		buf := make([]byte, n)
-		for {
-			if _, err := f.Write(buf); err != nil {
-				if !errors.Is(err, syscall.ENOSPC) {
-					t.Fatalf("fill %s: %v", path, err)
-				}
-				break
-			}
-		}
-	}
-	return path
-}
-
 // readyz returns the status code and body of GET /readyz.
 func readyz(t *testing.T, url string) (int, map[string]any) {
 	t.Helper()
@@ -299,7 +252,7 @@ func readyz(t *testing.T, url string) (int, map[string]any) {
 // half-written is visible, and that the server recovers by itself once
 // space is freed.
 func TestServe_DiskFull(t *testing.T) {
-	data := mountTmpfs(t, 48<<20)
+	data := testutil.MustMountTmpfs(t, 48<<20)
 	srv := startServer(t, data)
 	for i := 0; i < 5; i++ {
 		body := fmt.Sprintf(`{"id":"before-%d","source":"email","subject":"Before %d","from":"Bo Lind","from_email":"bo@family.example","body":"Stored before the disk filled up."}`, i, i)
@@ -313,7 +266,7 @@ func TestServe_DiskFull(t *testing.T) {
 	}
 
 	// Fill the disk: posts get 507 with a clear message.
-	filler := fillDisk(t, data)
+	filler := testutil.MustFillDisk(t, data)
 	body := `{"id":"during-1","source":"email","subject":"During","from":"Bo Lind","from_email":"bo@family.example","body":"Posted while the disk is full."}`
 	code, out := post(t, srv.url, body)
 	t.Logf("post on a full disk: %d %v", code, out)
