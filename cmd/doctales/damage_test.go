@@ -380,8 +380,9 @@ func findProblem(r DoctorReport, kind, key string) (Problem, bool) {
 	return Problem{}, false
 }
 
-// TestDoctor damages a data folder written by the real server in three
-// ways (an item deleted, an object deleted, an object truncated) and
+// TestDoctor damages a data folder written by the real server in four
+// ways (an item deleted, an object deleted, an object truncated, an object
+// overwritten with valid JSON of another size) and
 // checks that doctor names each by key and exits 1, that --repair
 // rebuilds the missing item and deletes nothing, that the server then
 // extracts the rebuilt item, and that GET of the truncated one answers a
@@ -423,6 +424,20 @@ func TestDoctor(t *testing.T) {
 	if err := os.Truncate(paths["seed-0003"], fi.Size()/2); err != nil {
 		t.Fatal(err)
 	}
+	// An object overwritten with valid JSON of another size: only the size
+	// its put announced gives it away.
+	overKey := objectKey(t, data, paths["seed-0004"])
+	raw, err := os.ReadFile(paths["seed-0004"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var indented bytes.Buffer
+	if err := json.Indent(&indented, raw, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(paths["seed-0004"], indented.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	// doctor names each with its key, in text and JSON, and exits 1.
 	code, stdout, stderr := runBinary(t, "doctor", "--data", data, "--log-level", "error")
@@ -430,32 +445,32 @@ func TestDoctor(t *testing.T) {
 	if code == 0 {
 		t.Fatalf("doctor exit 0 on a damaged folder; stderr:\n%s", stderr)
 	}
-	mustContain(t, "doctor output", stdout, "orphan", orphanKey, "missing_object", missingKey, "damaged_object", truncKey)
+	mustContain(t, "doctor output", stdout, "orphan", orphanKey, "missing_object", missingKey, "damaged_object", truncKey, overKey, "its last put stored")
 	mustContain(t, "doctor progress", stderr, "integrity_check", "objects checked", "problems remain")
 	code, r := doctorJSON(t, data)
-	for _, want := range []struct{ kind, key string }{{ProblemOrphan, orphanKey}, {ProblemMissing, missingKey}, {ProblemDamaged, truncKey}} {
+	for _, want := range []struct{ kind, key string }{{ProblemOrphan, orphanKey}, {ProblemMissing, missingKey}, {ProblemDamaged, truncKey}, {ProblemDamaged, overKey}} {
 		if _, ok := findProblem(r, want.kind, want.key); !ok {
 			t.Errorf("no %s problem for %s in %+v", want.kind, want.key, r.Problems)
 		}
 	}
-	if code == 0 || len(r.Problems) != 3 || r.Remain != 3 {
-		t.Fatalf("doctor --json: exit %d, %d problems, %d remain; want 3", code, len(r.Problems), r.Remain)
+	if code == 0 || len(r.Problems) != 4 || r.Remain != 4 {
+		t.Fatalf("doctor --json: exit %d, %d problems, %d remain; want 4", code, len(r.Problems), r.Remain)
 	}
 
-	// --repair rebuilds the orphan's item; the other two remain and are
+	// --repair rebuilds the orphan's item; the other three remain and are
 	// left as they are.
 	truncated, _ := os.ReadFile(paths["seed-0003"])
 	code, r = doctorJSON(t, data, "--repair")
 	if p, ok := findProblem(r, ProblemOrphan, orphanKey); !ok || !p.Repaired {
 		t.Fatalf("orphan not repaired: %+v", r.Problems)
 	}
-	if code == 0 || r.Remain != 2 {
-		t.Fatalf("doctor --repair: exit %d, %d remain; want 2", code, r.Remain)
+	if code == 0 || r.Remain != 3 {
+		t.Fatalf("doctor --repair: exit %d, %d remain; want 3", code, r.Remain)
 	}
 	if got, _ := os.ReadFile(paths["seed-0003"]); !bytes.Equal(got, truncated) {
 		t.Fatal("--repair changed the truncated object")
 	}
-	if code, r = doctorJSON(t, data); r.Remain != 2 {
+	if code, r = doctorJSON(t, data); r.Remain != 3 {
 		t.Fatalf("after repair: exit %d, %+v", code, r.Problems)
 	}
 

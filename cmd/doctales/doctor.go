@@ -29,7 +29,7 @@ const (
 	ProblemIntegrity = "integrity"      // a database file fails integrity_check, or is empty or not SQLite
 	ProblemOrphan    = "orphan"         // an object without an item; --repair rebuilds the item
 	ProblemMissing   = "missing_object" // an item whose object is missing
-	ProblemDamaged   = "damaged_object" // an object that is not a readable communication
+	ProblemDamaged   = "damaged_object" // an object of the wrong size, or not a readable communication
 )
 
 // Problem is one thing doctor found wrong, named by its file, key or id.
@@ -58,7 +58,8 @@ const doctorUsage = `Usage: doctales doctor [--data DIR] [--repair] [--json]
 Checks the data folder: a full PRAGMA integrity_check of doctales.db and
 history.db, and that the object store and the table agree. Reports, each
 with its key: objects without an item (orphans), items whose object is
-missing, and objects that are not a readable communication (truncated,
+missing, and damaged objects: a size other than their last put stored
+(any type), or a communication that is not readable JSON (truncated,
 overwritten). Exits 1 while problems remain.
 
 --repair rebuilds the item of every orphan object as ingestion writes it
@@ -232,6 +233,14 @@ func (d *doctor) run(ctx context.Context) error {
 	d.report.Items = len(items)
 	fmt.Fprintf(d.progress, "doctor: %d items in the table\n", len(items))
 
+	// The size each object's last put announced, where the log still
+	// holds its event: a file of another size was truncated or
+	// overwritten, whatever its type.
+	sizes, err := db.ObjectSizes(ctx)
+	if err != nil {
+		return fmt.Errorf("doctor: %w", err)
+	}
+
 	// With --repair, the store announces what it repairs.
 	var store *fsblob.Store
 	if d.repair {
@@ -247,7 +256,7 @@ func (d *doctor) run(ctx context.Context) error {
 	// have its item.
 	seen := map[string]bool{}
 	checked := 0
-	err := filepath.WalkDir(objectsRoot, func(path string, de fs.DirEntry, err error) error {
+	err = filepath.WalkDir(objectsRoot, func(path string, de fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) && path == objectsRoot {
 				return fs.SkipAll
@@ -262,14 +271,25 @@ func (d *doctor) run(ctx context.Context) error {
 			return err
 		}
 		key := filepath.ToSlash(rel)
-		if !function.IsCommunicationKey(key) {
+		isComm := function.IsCommunicationKey(key)
+		if isComm {
+			d.report.Objects++
+			seen[key] = true
+		} else {
 			d.report.Others++
-			return nil
 		}
-		d.report.Objects++
-		seen[key] = true
 		if checked++; checked%DefaultDoctorProgressEvery == 0 {
 			fmt.Fprintf(d.progress, "doctor: %d objects checked\n", checked)
+		}
+		if fi, err := de.Info(); err == nil {
+			if want, ok := sizes[key]; ok && want != fi.Size() {
+				d.add(Problem{Kind: ProblemDamaged, Key: key, ID: items[key],
+					Detail: fmt.Sprintf("%d bytes, but its last put stored %d (truncated or overwritten?); restore it from an export", fi.Size(), want)})
+				return nil
+			}
+		}
+		if !isComm {
+			return nil
 		}
 		return d.checkObject(ctx, db, store, path, key, items)
 	})
