@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/sqlite"
 )
 
@@ -160,5 +161,26 @@ func TestDB_QuickCheckCost(t *testing.T) {
 		}
 		t.Logf("Open with QuickCheckMaxBytes=%d took %v", max, time.Since(start))
 		_ = db.Close()
+	}
+}
+
+func TestDB_ObjectSizes(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	event := func(key string, size int) *doctales.LogRecord {
+		return &doctales.LogRecord{Source: doctales.SourceS3, Key: key,
+			Data: []byte(fmt.Sprintf(`{"s3":{"object":{"key":%q,"size":%d}}}`, key, size))}
+	}
+	for _, rec := range []*doctales.LogRecord{event("a.json", 10), event("b.eml", 20), event("a.json", 30)} {
+		if err := db.Append(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := db.ObjectSizes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got["a.json"] != 30 || got["b.eml"] != 20 {
+		t.Fatalf("ObjectSizes = %v, want a.json 30 (the latest put), b.eml 20", got)
 	}
 }
