@@ -27,6 +27,8 @@ const (
 	ETOOLARGE    = "too_large"   // 413: a body or field exceeds its size limit
 	EUNSUPPORTED = "unsupported" // 415: the content type is not accepted
 	EOVERLOADED  = "overloaded"  // 503: a bounded queue is full; retry later
+	ENOSPACE     = "no_space"    // 507: the data folder's file system is full; free space and retry
+	EDAMAGED     = "damaged"     // 500: stored data is damaged; run doctales doctor
 	EINTERNAL    = "internal"    // 500: a bug or an outside failure
 
 	EUNAUTHORIZED = "unauthorized" // 401: no valid key or session (issue 17)

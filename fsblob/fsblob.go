@@ -19,11 +19,13 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode/utf8"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/internal/diskspace"
 )
 
 // Limits and defaults of a Store.
@@ -86,6 +88,10 @@ type Store struct {
 	// shares whole-file-system syncs (GroupSync).
 	dirSyncs dirSyncer
 	fsSyncs  dirSyncer
+
+	// noSpaceN counts puts that failed for want of space (ENOSPC,
+	// EDQUOT); see NoSpaceErrors.
+	noSpaceN atomic.Int64
 
 	// dirsMu guards syncedDirs, the folders whose entries are known to be
 	// durable up to the bucket folder.
@@ -235,7 +241,7 @@ func (s *Store) Put(ctx context.Context, key string, data []byte, contentType st
 		return doctales.ObjectInfo{}, err
 	}
 	if err := ctx.Err(); err != nil {
-		return doctales.ObjectInfo{}, fmt.Errorf("put object %q: %w", key, err)
+		return doctales.ObjectInfo{}, s.spaceError(fmt.Errorf("put object %q: %w", key, err))
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -247,7 +253,7 @@ func (s *Store) Put(ctx context.Context, key string, data []byte, contentType st
 	path := s.path(key)
 	dir := filepath.Dir(path)
 	if err := s.ensureDir(key, dir); err != nil {
-		return doctales.ObjectInfo{}, err
+		return doctales.ObjectInfo{}, s.spaceError(err)
 	}
 
 	// Write the data to an unnamed or temporary file in the target's
@@ -255,7 +261,7 @@ func (s *Store) Put(ctx context.Context, key string, data []byte, contentType st
 	now := s.Now().UTC().Truncate(time.Millisecond)
 	pw, err := newPendingWrite(dir, data, now, s.GroupSync && canSyncFS)
 	if err != nil {
-		return doctales.ObjectInfo{}, fmt.Errorf("put object %q: %w", key, err)
+		return doctales.ObjectInfo{}, s.spaceError(fmt.Errorf("put object %q: %w", key, err))
 	}
 	defer pw.abort()
 
@@ -278,14 +284,14 @@ func (s *Store) Put(ctx context.Context, key string, data []byte, contentType st
 			"key %q is a folder of other objects in bucket %q", key, s.BucketName)
 	}
 	if err := pw.commit(path); err != nil {
-		return doctales.ObjectInfo{}, fmt.Errorf("put object %q: %w", key, err)
+		return doctales.ObjectInfo{}, s.spaceError(fmt.Errorf("put object %q: %w", key, err))
 	}
 	syncs, syncDir := &s.dirSyncs, dir
 	if !pw.synced() {
 		syncs, syncDir = &s.fsSyncs, s.dir
 	}
 	if err := syncs.sync(syncDir); err != nil {
-		return doctales.ObjectInfo{}, fmt.Errorf("put object %q: %w", key, err)
+		return doctales.ObjectInfo{}, s.spaceError(fmt.Errorf("put object %q: %w", key, err))
 	}
 	seq := s.nextSequencer()
 	if s.Events == nil {
@@ -296,6 +302,7 @@ func (s *Store) Put(ctx context.Context, key string, data []byte, contentType st
 		return doctales.ObjectInfo{}, fmt.Errorf("put object %q: event: %w", key, err)
 	}
 	if err := s.Events.Append(context.WithoutCancel(ctx), rec); err != nil {
+		// The event log reports its own full disk (sqlite: ENOSPACE).
 		return doctales.ObjectInfo{}, fmt.Errorf("put object %q: append event: %w", key, err)
 	}
 	return info, nil
@@ -432,6 +439,23 @@ func (s *Store) List(ctx context.Context, prefix string) ([]doctales.ObjectInfo,
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out, nil
+}
+
+// NoSpaceErrors returns how many puts have failed since Open because the
+// file system of Root was full (ENOSPC or EDQUOT). The serve command's
+// /readyz watches it to report "no space" until space returns.
+func (s *Store) NoSpaceErrors() int64 { return s.noSpaceN.Load() }
+
+// spaceError returns err as an ENOSPACE error naming Root and the bytes
+// free when the put failed for want of space (ENOSPC, EDQUOT), counting it;
+// any other err is returned unchanged. The put's temporary or unnamed file
+// is removed by its abort, so nothing half-written is visible.
+func (s *Store) spaceError(err error) error {
+	if !diskspace.IsNoSpace(err) || doctales.ErrorCode(err) == doctales.ENOSPACE {
+		return err
+	}
+	s.noSpaceN.Add(1)
+	return diskspace.Error(s.Root, err)
 }
 
 // path returns the file of a valid key.

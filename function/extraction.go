@@ -55,7 +55,8 @@ func (f *Extraction) Extract(ctx context.Context, rec *events.S3EventRecord) (*d
 	}
 	var c doctales.Communication
 	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, fmt.Errorf("extract %q: decode communication: %w", key, err)
+		return nil, fmt.Errorf("extract %q: %w: %w", key,
+			doctales.Errorf(doctales.EDAMAGED, "The stored object %s is damaged (%d bytes that are not a communication); run doctales doctor.", key, len(data)), err)
 	}
 	if c.ID == "" {
 		return nil, fmt.Errorf("extract %q: the stored communication has no id", key)

@@ -34,6 +34,8 @@ var statusOf = map[string]int{
 
 	doctales.EUNAUTHORIZED: http.StatusUnauthorized,
 	doctales.EFORBIDDEN:    http.StatusForbidden,
+	doctales.ENOSPACE:      http.StatusInsufficientStorage, // 507 (issue 10)
+	doctales.EDAMAGED:      http.StatusInternalServerError, // with a clear message; the log names the key
 }
 
 // ErrorResponse is the body of every error answer.
@@ -44,7 +46,9 @@ type ErrorResponse struct {
 }
 
 // Error writes err as a JSON error answer. Internal errors are logged with
-// their full chain and shown to the client only as "Internal error.".
+// their full chain and shown to the client only as "Internal error.";
+// ENOSPACE (507) and EDAMAGED (500) are logged too, and the client sees
+// their message, which says what to do.
 // A *http.MaxBytesError becomes ETOOLARGE.
 func Error(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	var mbe *http.MaxBytesError
@@ -55,7 +59,10 @@ func Error(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err erro
 		return // the client went away
 	}
 	code := doctales.ErrorCode(err)
-	if code == doctales.EINTERNAL {
+	// Internal errors, and the storage failures an operator must act on
+	// (a full disk, a damaged object), are logged with their full chain,
+	// which names the file or key.
+	if code == doctales.EINTERNAL || code == doctales.ENOSPACE || code == doctales.EDAMAGED {
 		logger.ErrorContext(r.Context(), "http request failed", "method", r.Method, "path", r.URL.Path, "error", err)
 	}
 	status, ok := statusOf[code]

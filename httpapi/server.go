@@ -313,7 +313,11 @@ func (h *Handler) getCommunication(w http.ResponseWriter, r *http.Request) {
 	out := map[string]any{}
 	if data, _, err := h.Store.Get(r.Context(), item.S3Key); err == nil {
 		if err := json.Unmarshal(data, &out); err != nil {
-			Error(w, r, h.Logger, fmt.Errorf("decode object %q: %w", item.S3Key, err))
+			// A truncated or overwritten object: say which communication
+			// and what to run; the log names the key (issue 10).
+			Error(w, r, h.Logger, fmt.Errorf("%w: decode object %q (%d bytes): %w",
+				doctales.Errorf(doctales.EDAMAGED, "The stored object for %s is damaged; run doctales doctor.", item.ID),
+				item.S3Key, len(data), err))
 			return
 		}
 	} else if doctales.ErrorCode(err) != doctales.ENOTFOUND {

@@ -112,6 +112,7 @@ type DB struct {
 	writeN     atomic.Int64 // write requests run
 	queueFullN atomic.Int64 // write requests that found the queue full
 	inFlightN  atomic.Int64 // write requests in the transaction being run
+	noSpaceN   atomic.Int64 // writes that failed for want of space (see NoSpaceErrors)
 
 	// Path is the database file. The directory is created if needed. It
 	// must not contain '?'.
@@ -152,6 +153,12 @@ type DB struct {
 	// passive WAL checkpoint. Default DefaultCheckpointInterval; negative
 	// turns background checkpoints off and leaves them to the writer.
 	CheckpointInterval time.Duration
+
+	// QuickCheckMaxBytes is the largest file, in bytes, that Open checks
+	// with PRAGMA quick_check before using it; a larger file is opened
+	// unchecked (doctales doctor checks it). Default
+	// DefaultQuickCheckMaxBytes; negative never checks.
+	QuickCheckMaxBytes int64
 }
 
 // Lifecycle states of a DB.
@@ -186,6 +193,7 @@ func NewDB(path string) *DB {
 		BusyTimeout:    DefaultBusyTimeout,
 
 		CheckpointInterval: DefaultCheckpointInterval,
+		QuickCheckMaxBytes: DefaultQuickCheckMaxBytes,
 	}
 }
 
@@ -233,9 +241,13 @@ func (db *DB) Open() (err error) {
 		}
 	}()
 
-	// Make the parent directory.
+	// Make the parent directory, and refuse a file that is not a SQLite
+	// database rather than let SQLite fail on it later (issue 10).
 	if err := os.MkdirAll(filepath.Dir(db.Path), 0o700); err != nil {
 		return fmt.Errorf("open database %q: %w", db.Path, err)
+	}
+	if err := db.checkHeader(); err != nil {
+		return err
 	}
 
 	// Open the writer's connection: WAL so readers never block it or each
@@ -261,12 +273,18 @@ func (db *DB) Open() (err error) {
 	db.wdb.SetConnMaxLifetime(0)
 	db.wdb.SetConnMaxIdleTime(0)
 	if err := db.wdb.Ping(); err != nil {
-		return fmt.Errorf("open database %q: %w", db.Path, FormatError(err))
+		return fmt.Errorf("open database %q: %w", db.Path, db.spaceError(FormatError(err)))
+	}
+
+	// Check the pages before anything is written, so that a damaged file
+	// is refused with its problems named instead of answering 500s later.
+	if err := db.quickCheck(); err != nil {
+		return err
 	}
 
 	// Bring the schema up to date, then read the facts fixed at creation.
 	if err := db.migrate(); err != nil {
-		return fmt.Errorf("migrate database %q: %w", db.Path, err)
+		return fmt.Errorf("migrate database %q: %w", db.Path, db.spaceError(err))
 	}
 	if err := db.loadMeta(); err != nil {
 		return fmt.Errorf("open database %q: %w", db.Path, err)
@@ -341,6 +359,9 @@ func (db *DB) setDefaults() {
 	}
 	if db.CheckpointInterval == 0 {
 		db.CheckpointInterval = DefaultCheckpointInterval
+	}
+	if db.QuickCheckMaxBytes == 0 {
+		db.QuickCheckMaxBytes = DefaultQuickCheckMaxBytes
 	}
 	db.changedMu.Lock()
 	if db.changed == nil {

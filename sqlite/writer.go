@@ -126,8 +126,11 @@ func (db *DB) commitBatch(batch []*writeReq) {
 	defer db.inFlightN.Store(0)
 	errs := make([]error, len(batch))
 	appended, err := db.runBatch(batch, errs)
+	for i := range errs {
+		errs[i] = db.spaceError(errs[i])
+	}
 	if err != nil {
-		err = FormatError(err)
+		err = db.spaceError(FormatError(err))
 		for i := range errs {
 			if errs[i] == nil {
 				errs[i] = err

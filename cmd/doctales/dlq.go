@@ -53,7 +53,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	db := sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
 	db.Logger = logger
 	db.TableName = cfg.TableName()
-	if err := db.Open(); err != nil {
+	if err := openDataDB(db, cfg); err != nil {
 		return fmt.Errorf("open %s: %w", cfg.Data, err)
 	}
 	defer db.Close()

@@ -127,7 +127,7 @@ func openDataset(ctx context.Context, cfg Config, a awsFlags, logger *slog.Logge
 	db := sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
 	db.TableName = cfg.TableName()
 	db.Logger = logger
-	if err := db.Open(); err != nil {
+	if err := openDataDB(db, cfg); err != nil {
 		return nil, fmt.Errorf("open table: %w", err)
 	}
 	store := fsblob.NewStore(filepath.Join(cfg.Data, "objects"), cfg.BucketName())

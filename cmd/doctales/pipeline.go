@@ -66,6 +66,12 @@ type Pipeline struct {
 	// Extra subscriptions added before the runtime opens (tests use it).
 	Extra []runtime.Subscription
 
+	// MinFreeBytes is the free space, in bytes, the data folder needs after
+	// a full-disk failure before /readyz says ready again. Zero means
+	// DefaultMinFreeBytes.
+	MinFreeBytes int64
+
+	space       *spaceWatch        // full-disk failures, for /readyz
 	meter       *ingestMeter       // ingest rate, for the extraction yield
 	meterCancel context.CancelFunc // stops the meter
 }
@@ -84,7 +90,7 @@ func (p *Pipeline) Open() error {
 	p.DB = sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
 	p.DB.TableName = cfg.TableName()
 	p.DB.Logger = p.Logger.With(LogKeyComponent, "sqlite")
-	if err := p.DB.Open(); err != nil {
+	if err := openDataDB(p.DB, *cfg); err != nil {
 		return fmt.Errorf("open table: %w", err)
 	}
 	p.Store = fsblob.NewStore(filepath.Join(cfg.Data, "objects"), cfg.BucketName())
@@ -110,9 +116,15 @@ func (p *Pipeline) Open() error {
 	// The flow history has its own database file, so that its writes never
 	// queue behind (or hold up) the pipeline's single writer.
 	p.HistoryDB = openHistoryDB(*cfg, p.Logger)
-	if err := p.HistoryDB.Open(); err != nil {
+	if err := openHistory(p.HistoryDB); err != nil {
 		return fmt.Errorf("open flow history: %w", err)
 	}
+	minFree := p.MinFreeBytes
+	if minFree == 0 {
+		minFree = DefaultMinFreeBytes
+	}
+	p.space = &spaceWatch{dir: cfg.Data, minFree: minFree, logger: p.Logger,
+		failures: []func() int64{p.DB.NoSpaceErrors, p.Store.NoSpaceErrors, p.HistoryDB.NoSpaceErrors}}
 	p.Journal = &history.Journal{Store: p.HistoryDB, Logger: p.Logger.With(LogKeyComponent, "history"),
 		Skip: map[string]bool{LiveSubscription: true}}
 	if err := p.Journal.Open(); err != nil {
@@ -202,8 +214,9 @@ func (p *Pipeline) Open() error {
 // subscription as lagging.
 const LagThreshold = 60 * time.Second
 
-// ready checks the table, the object store and the runtime, and names the
-// lagging subscriptions and the alarms in ALARM.
+// ready checks the table, the object store, the data folder's free space
+// after a full-disk failure and the runtime, and names the lagging
+// subscriptions and the alarms in ALARM.
 func (p *Pipeline) ready(ctx context.Context) (map[string]any, error) {
 	details := map[string]any{}
 	var errs []error
@@ -212,6 +225,9 @@ func (p *Pipeline) ready(ctx context.Context) (map[string]any, error) {
 	}
 	if _, err := p.Store.List(ctx, "_readyz/"); err != nil {
 		errs = append(errs, fmt.Errorf("object store: %w", err))
+	}
+	if err := p.space.check(); err != nil {
+		errs = append(errs, err)
 	}
 	lagging := map[string]string{}
 	for _, st := range p.Runtime.Stats() {

@@ -47,12 +47,12 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	db := sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
 	db.Logger = logger
 	db.TableName = cfg.TableName()
-	if err := db.Open(); err != nil {
+	if err := openDataDB(db, cfg); err != nil {
 		return fmt.Errorf("open %s: %w", cfg.Data, err)
 	}
 	defer db.Close()
 	hdb := openHistoryDB(cfg, logger)
-	if err := hdb.Open(); err != nil {
+	if err := openHistory(hdb); err != nil {
 		return fmt.Errorf("open flow history in %s: %w", cfg.Data, err)
 	}
 	defer hdb.Close()
