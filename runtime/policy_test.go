@@ -175,7 +175,10 @@ func TestDeliveryPolicy_Validate(t *testing.T) {
 			"healthyRetryPolicy.maxDelayTarget", "60 is less than minDelayTarget 90"},
 		{"unknown backoff", func(p *runtime.DeliveryPolicy) { p.HealthyRetryPolicy.BackoffFunction = "cubic" },
 			"healthyRetryPolicy.backoffFunction", `"cubic" is not one of linear, arithmetic, geometric, exponential`},
-		{"over SNS's hour", func(p *runtime.DeliveryPolicy) { p.HealthyRetryPolicy.NumMaxDelayRetries = 60; p.HealthyRetryPolicy.NumRetries = 75 },
+		{"over SNS's hour", func(p *runtime.DeliveryPolicy) {
+			p.HealthyRetryPolicy.NumMaxDelayRetries = 60
+			p.HealthyRetryPolicy.NumRetries = 75
+		},
 			"healthyRetryPolicy.numRetries", "; the limit is 3600 seconds"},
 		{"negative throttle", func(p *runtime.DeliveryPolicy) { p.ThrottlePolicy.MaxReceivesPerSecond = -5 },
 			"throttlePolicy.maxReceivesPerSecond", "-5 is negative"},
