@@ -300,12 +300,18 @@ func (p *Pipeline) addSubscriptions() error {
 			}
 			s.Handler = runtime.SNSHandler(ls.Deliver)
 		case "webhook":
-			wh := &notify.Webhook{URL: ts.Endpoint, Secret: ts.Secret}
+			// One notification per request, as SNS does, retried by the
+			// subscription's delivery policy (throttle and circuit
+			// included); see runtime.Subscription.Delivery.
+			policy := ts.Policy()
+			wh := &notify.Webhook{URL: ts.Endpoint, Secret: ts.Secret, ContentType: policy.RequestPolicy.HeaderContentType}
 			if err := wh.Validate(); err != nil {
 				return fmt.Errorf("topic.subscriptions[%d]: %w", i, err)
 			}
 			s.Name = "topic/webhook-" + strconv.Itoa(i+1)
 			s.Handler = runtime.SNSHandler(wh.Deliver)
+			s.BatchSize = 1
+			s.Delivery = policy
 		}
 		if i > 0 && ts.Protocol == "log" {
 			s.Name += "-" + strconv.Itoa(i+1)
