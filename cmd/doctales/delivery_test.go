@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -85,6 +86,22 @@ topic:
 	}
 	if !found {
 		t.Fatalf("/stats lists no topic/webhook-1: %+v", stats)
+	}
+	// And in the metrics, for delivery subscriptions only.
+	resp, err := http.Get(m.URL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var circuitLines []string
+	for _, line := range strings.Split(string(body), "\n") {
+		if strings.HasPrefix(line, "doctales_subscription_circuit_open{") {
+			circuitLines = append(circuitLines, line)
+		}
+	}
+	if len(circuitLines) != 1 || !strings.Contains(circuitLines[0], `subscription="topic/webhook-1"`) || !strings.HasSuffix(circuitLines[0], " 0") {
+		t.Fatalf("circuit metric lines %q, want one for topic/webhook-1 at 0", circuitLines)
 	}
 }
 

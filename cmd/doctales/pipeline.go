@@ -240,6 +240,7 @@ func (p *Pipeline) sample(ctx context.Context) (alarm.Sample, error) {
 		s.Subscriptions[rs.Name] = alarm.SubscriptionSample{
 			IteratorAge: rs.IteratorAge, InFlight: rs.InFlight, Errors: rs.Errors,
 			DeadLettered: rs.DeadLettered, Invocations: rs.Invocations,
+			CircuitOpen: rs.Circuit != nil && rs.Circuit.State == runtime.CircuitOpen,
 		}
 	}
 	return s, nil
