@@ -26,6 +26,9 @@
 //     alone; a record that fails MaxRetryAttempts+1 times, or is older than
 //     MaxRecordAge, goes to the dead-letter store with its error, attempt
 //     count and timestamps, and delivery moves on.
+//   - A handler error with a Permanent method reporting true
+//     ([PermanentError]) is not retried: that record is dead-lettered at
+//     once and the others go on.
 //   - Close stops reading, lets in-flight invocations see a cancelled context,
 //     and does not count their failure: they are delivered again after the
 //     next start.

@@ -177,7 +177,7 @@ func (s *Subscription) Validate() error {
 	case s.MaxRecordAge < -1:
 		return doctales.FieldErrorf(doctales.EINVALID, "MaxRecordAge", "subscription %q: maximum record age %s is negative", s.Name, s.MaxRecordAge)
 	case s.CircuitFailures < -1:
-		return doctales.FieldErrorf(doctales.EINVALID, "CircuitFailures", "subscription %q: circuit failures %d is outside -1..", s.Name, s.CircuitFailures)
+		return doctales.FieldErrorf(doctales.EINVALID, "CircuitFailures", "subscription %q: circuit failures %d is less than -1 (no circuit)", s.Name, s.CircuitFailures)
 	case len(s.Filters) > pattern.MaxPatterns:
 		return doctales.FieldErrorf(doctales.EINVALID, "Filters", "subscription %q: %d filter patterns; the limit is %d", s.Name, len(s.Filters), pattern.MaxPatterns)
 	}
