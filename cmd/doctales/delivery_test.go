@@ -372,3 +372,39 @@ func TestWebhookOutage60s(t *testing.T) {
 	t.Logf("outage 60s (%d answers 503, then refused): %d notifications, all delivered exactly once %s after the receiver came back; circuit opened %d time(s); 0 dead-lettered; alarm messages also delivered: %q",
 		rcv.refused, nComms, allIn.Round(time.Millisecond), c.Opened, alarms)
 }
+
+func TestStatus_CircuitOpen(t *testing.T) {
+	// A webhook whose endpoint refuses connections: with the default
+	// policy (3 immediate retries, then 1 s apart) the circuit opens after
+	// 5 failures, about 2 s, and status and readyz say so.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	m := MustRunMain(t, nil, "--webhook", "http://"+addr+"/hook")
+	post(t, m.URL(), urgentEmail)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		var ready map[string]any
+		code := getJSON(t, m.URL()+"/readyz", &ready)
+		if c, _ := ready["circuits"].(map[string]any); c != nil && strings.HasPrefix(fmt.Sprint(c["topic/webhook-2"]), "open since ") {
+			if code != http.StatusOK {
+				t.Fatalf("readyz %d with an open circuit; a down receiver does not make the server unready", code)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("readyz never named the open circuit: %v", ready)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	var out strings.Builder
+	if err := run(context.Background(), []string{"status", "--url", m.URL(), "--interval", "50ms"}, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "circuit open: topic/webhook-2 since ") || !strings.Contains(out.String(), "last error: webhook http://"+addr) {
+		t.Fatalf("status output lacks the open circuit:\n%s", out.String())
+	}
+}

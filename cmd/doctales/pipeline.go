@@ -217,6 +217,16 @@ func (p *Pipeline) ready(ctx context.Context) (map[string]any, error) {
 	if len(lagging) > 0 {
 		details["lagging"] = lagging
 	}
+	// Open circuits: an endpoint is down; the server is still ready.
+	circuits := map[string]string{}
+	for _, st := range p.Runtime.Stats() {
+		if c := st.Circuit; c != nil && c.State == runtime.CircuitOpen {
+			circuits[st.Name] = "open since " + c.Since.UTC().Format(time.RFC3339)
+		}
+	}
+	if len(circuits) > 0 {
+		details["circuits"] = circuits
+	}
 	var alarms []string
 	for _, st := range p.Alarms.States() {
 		if st.Alarm {
