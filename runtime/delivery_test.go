@@ -313,27 +313,44 @@ func TestDelivery_BatchItemFailureChargesOnlyTheFailedRecord(t *testing.T) {
 func TestDelivery_PolicyExhausted(t *testing.T) {
 	// An endpoint that always fails: each record gets the whole policy (1
 	// attempt + 2 retries), one after the other, then is dead-lettered; a
-	// record is never charged while another one is being retried.
-	ep := &endpoint{answer: func(*doctales.LogRecord, int) error { return errors.New("status 503") }}
-	rt, _, publish := openDeliveryRuntime(t, runtime.Subscription{
-		Handler: ep, Delivery: fastPolicy(2, 1, 1, 1), BatchSize: 5, Concurrency: 1, CircuitFailures: -1,
-	})
-	publish(3)
-	drain(t, rt)
-	ep.mu.Lock()
-	order := append([]int64(nil), ep.order...)
-	ep.mu.Unlock()
-	if len(order) != 9 {
-		t.Fatalf("%d attempts %v, want 3 records × 3", len(order), order)
-	}
-	for i := 0; i < 9; i++ {
-		if order[i] != order[i/3*3] {
-			t.Fatalf("attempt order %v: records interleaved", order)
-		}
-	}
-	st := rt.Stats()[0]
-	if st.DeadLettered != 3 || st.Circuit != nil {
-		t.Fatalf("stats %+v, want 3 dead letters and no circuit", st)
+	// record is never charged while another one is being retried. With a
+	// circuit, the same: the open circuit holds the records behind the
+	// probe, it does not shorten the probe's policy or skip records.
+	for _, circuitFailures := range []int{-1, 2} {
+		t.Run(fmt.Sprintf("circuit failures %d", circuitFailures), func(t *testing.T) {
+			ep := &endpoint{answer: func(*doctales.LogRecord, int) error { return errors.New("status 503") }}
+			rt, logs, publish := openDeliveryRuntime(t, runtime.Subscription{
+				Handler: ep, Delivery: fastPolicy(2, 1, 1, 1), BatchSize: 5, Concurrency: 1, CircuitFailures: circuitFailures,
+			})
+			publish(3)
+			drain(t, rt)
+			ep.mu.Lock()
+			order := append([]int64(nil), ep.order...)
+			ep.mu.Unlock()
+			if len(order) != 9 {
+				t.Fatalf("%d attempts %v, want 3 records × 3", len(order), order)
+			}
+			for i := 0; i < 9; i++ {
+				if order[i] != order[i/3*3] {
+					t.Fatalf("attempt order %v: records interleaved", order)
+				}
+			}
+			st := rt.Stats()[0]
+			if st.DeadLettered != 3 {
+				t.Fatalf("stats %+v, want 3 dead letters", st)
+			}
+			if circuitFailures < 0 && st.Circuit != nil {
+				t.Fatalf("circuit %+v with CircuitFailures -1", st.Circuit)
+			}
+			if circuitFailures > 0 {
+				if c := st.Circuit; c.State != runtime.CircuitOpen || c.Opened != 1 || c.Failures != 9 {
+					t.Fatalf("circuit %+v, want open once with 9 failures", c)
+				}
+				if n := strings.Count(logs.String(), "delivery policy exhausted"); n != 3 {
+					t.Fatalf("%d dead-letter lines, want 3:\n%s", n, logs.String())
+				}
+			}
+		})
 	}
 }
 
