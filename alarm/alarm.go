@@ -29,9 +29,10 @@ const (
 	MetricErrors       = "errors"               // counter: failed invocations
 	MetricDeadLettered = "dead_lettered"        // counter: records dead-lettered
 	MetricInvocations  = "invocations"          // counter: invocations
+	MetricCircuitOpen  = "circuit_open"         // gauge: delivery subscriptions whose circuit is open (endpoint down)
 )
 
-var gauges = map[string]bool{MetricDeadLetters: true, MetricIteratorAge: true, MetricInFlight: true}
+var gauges = map[string]bool{MetricDeadLetters: true, MetricIteratorAge: true, MetricInFlight: true, MetricCircuitOpen: true}
 var counters = map[string]bool{MetricErrors: true, MetricDeadLettered: true, MetricInvocations: true}
 
 // Comparison operators.
@@ -100,6 +101,7 @@ type SubscriptionSample struct {
 	Errors       int64
 	DeadLettered int64
 	Invocations  int64
+	CircuitOpen  bool // a delivery subscription's endpoint is down
 }
 
 // State is an alarm's current state.
@@ -279,6 +281,13 @@ func (e *Evaluator) value(r Rule, s Sample) float64 {
 		return m
 	case MetricInFlight:
 		return sum(s, func(ss SubscriptionSample) float64 { return float64(ss.InFlight) })
+	case MetricCircuitOpen:
+		return sum(s, func(ss SubscriptionSample) float64 {
+			if ss.CircuitOpen {
+				return 1
+			}
+			return 0
+		})
 	case MetricErrors:
 		f := func(ss SubscriptionSample) float64 { return float64(ss.Errors) }
 		return sum(s, f) - sum(base, f)

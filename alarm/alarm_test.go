@@ -80,3 +80,37 @@ func TestRule_Validate(t *testing.T) {
 		}
 	}
 }
+
+func TestEvaluator_CircuitOpen(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var sample alarm.Sample
+	tp := &topic{}
+	e := &alarm.Evaluator{
+		Rules: []alarm.Rule{{Name: "webhook-down", Metric: alarm.MetricCircuitOpen, Comparison: ">=",
+			Threshold: 1, Subscription: "topic/webhook-1"}},
+		Sample: func(context.Context) (alarm.Sample, error) { sample.Time = now; return sample, nil },
+		Topic:  tp,
+		Now:    func() time.Time { return now },
+	}
+	if err := e.Rules[0].Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Open(); err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	for _, tc := range []struct {
+		open, other bool
+		alarm       bool
+	}{{false, true, false}, {true, false, true}, {false, false, false}} {
+		sample.Subscriptions = map[string]alarm.SubscriptionSample{
+			"topic/webhook-1": {CircuitOpen: tc.open}, "topic/webhook-2": {CircuitOpen: tc.other}}
+		if err := e.Evaluate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if st := e.States()[0]; st.Alarm != tc.alarm {
+			t.Fatalf("circuit open %v (other %v): alarm %v, want %v", tc.open, tc.other, st.Alarm, tc.alarm)
+		}
+		now = now.Add(time.Minute)
+	}
+}

@@ -173,12 +173,14 @@ var (
 		"Records read and not yet finished.", subLabels, nil)
 	descAge = prometheus.NewDesc(Namespace+"_subscription_iterator_age_seconds",
 		"Age of the oldest unfinished record: the 'are we falling behind' signal.", subLabels, nil)
+	descCircuit = prometheus.NewDesc(Namespace+"_subscription_circuit_open",
+		"1 while a delivery subscription's circuit is open (its endpoint is down and deliveries are paused), else 0; delivery subscriptions only.", subLabels, nil)
 )
 
 type runtimeCollector struct{ stats StatsFunc }
 
 func (c *runtimeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descRead, descFiltered, descInvocations, descErrors, descSucceeded, descRetried, descDead, descInFlight, descAge} {
+	for _, d := range []*prometheus.Desc{descRead, descFiltered, descInvocations, descErrors, descSucceeded, descRetried, descDead, descInFlight, descAge, descCircuit} {
 		ch <- d
 	}
 }
@@ -195,6 +197,13 @@ func (c *runtimeCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descDead, prometheus.CounterValue, float64(s.DeadLettered), l...)
 		ch <- prometheus.MustNewConstMetric(descInFlight, prometheus.GaugeValue, float64(s.InFlight), l...)
 		ch <- prometheus.MustNewConstMetric(descAge, prometheus.GaugeValue, s.IteratorAge.Seconds(), l...)
+		if s.Circuit != nil {
+			open := 0.0
+			if s.Circuit.State == runtime.CircuitOpen {
+				open = 1
+			}
+			ch <- prometheus.MustNewConstMetric(descCircuit, prometheus.GaugeValue, open, l...)
+		}
 	}
 }
 

@@ -39,7 +39,11 @@
 // A topic fans each message out to its subscribers, each a function the
 // runtime invokes with the message; an error asks the runtime to retry and,
 // in the end, dead-letter the delivery. Retries and backoff are the
-// runtime's, never a subscriber's.
+// runtime's, never a subscriber's: a webhook subscription has an SNS-shaped
+// delivery policy (runtime.DeliveryPolicy: retry phases, throttle, a
+// circuit that pauses a dead endpoint). A subscriber error that retrying
+// cannot fix, such as a webhook's 400 ([StatusError.Permanent]), is
+// dead-lettered at once.
 //
 //   - [LogSubscriber] writes one log line per notification.
 //   - [Webhook] POSTs the message to an HTTP(S) endpoint in the JSON shape

@@ -117,6 +117,18 @@ func (e *StatusError) Error() string {
 	return fmt.Sprintf("webhook %s: status %d %s", e.URL, e.StatusCode, http.StatusText(e.StatusCode))
 }
 
+// Permanent reports whether retrying the same request cannot succeed: a 4xx
+// answer other than 408 Request Timeout and 429 Too Many Requests means the
+// receiver refuses this notification, so the runtime dead-letters it at
+// once instead of retrying it for an hour, and goes on with the next one.
+// Server errors (5xx), 408, 429 and redirects (3xx, which are not followed
+// and usually mean a moved endpoint that an operator fixes) are retried.
+// The runtime finds the method through runtime.PermanentError.
+func (e *StatusError) Permanent() bool {
+	return e.StatusCode >= 400 && e.StatusCode <= 499 &&
+		e.StatusCode != http.StatusRequestTimeout && e.StatusCode != http.StatusTooManyRequests
+}
+
 // Webhook is a topic subscriber that POSTs each message as a [Notification]
 // to an HTTP(S) endpoint, the way SNS delivers to HTTP(S) subscriptions.
 //
@@ -139,6 +151,10 @@ type Webhook struct {
 	// Secret, when set, signs each body with HMAC-SHA256 in
 	// HeaderSignature. Empty means unsigned.
 	Secret string
+
+	// ContentType is the Content-Type header of each request (SNS's
+	// requestPolicy.headerContentType). Empty means application/json.
+	ContentType string
 }
 
 // Validate reports a URL that is not an absolute http or https URL, or a
@@ -161,8 +177,9 @@ func (w *Webhook) Validate() error {
 // x-amz-sns-topic-arn and, when Secret is set, X-Doctales-Signature.
 //
 // A 2xx answer is a delivery. Any other status, a redirect included, is a
-// *[StatusError]; a timeout (Timeout or ctx) or a network failure is an
-// error naming the URL. Deliver does not retry: the runtime does. A message
+// *[StatusError] (permanent for most 4xx; see [StatusError.Permanent]); a
+// timeout (Timeout or ctx) or a network failure is an error naming the URL,
+// and is retried. Deliver does not retry: the runtime does. A message
 // may thus arrive more than once; receivers drop repeats by MessageId.
 func (w *Webhook) Deliver(ctx context.Context, m *doctales.Message) error {
 	if err := w.Validate(); err != nil {
@@ -185,7 +202,11 @@ func (w *Webhook) Deliver(ctx context.Context, m *doctales.Message) error {
 	if err != nil {
 		return fmt.Errorf("webhook %s: new request: %w", target, err)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	contentType := w.ContentType
+	if contentType == "" {
+		contentType = "application/json"
+	}
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set(HeaderMessageType, MessageTypeNotification)
 	req.Header.Set(HeaderMessageID, m.MessageID)
 	req.Header.Set(HeaderTopicArn, m.TopicArn)

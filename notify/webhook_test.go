@@ -14,6 +14,7 @@ import (
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/notify"
+	"github.com/doctales/doctales/runtime"
 )
 
 // received is one request the test endpoint got.
@@ -201,5 +202,49 @@ func TestWebhook_LogValue(t *testing.T) {
 	slog.New(slog.NewTextHandler(&buf, nil)).Info("subscriber", "webhook", &notify.Webhook{URL: "https://example.com/h", Secret: "s3cret"})
 	if strings.Contains(buf.String(), "s3cret") || !strings.Contains(buf.String(), "REDACTED") {
 		t.Fatalf("log line %q shows the secret", buf.String())
+	}
+}
+
+func TestWebhook_PermanentOrRetried(t *testing.T) {
+	m := &doctales.Message{MessageID: "m-1", TopicArn: "arn:aws:sns:us-east-1:000000000000:t", Message: "hi", Timestamp: time.Now()}
+	permanent := func(err error) bool {
+		var p runtime.PermanentError
+		return errors.As(err, &p) && p.Permanent()
+	}
+	for _, tc := range []struct {
+		status    int
+		permanent bool
+	}{
+		{400, true}, {401, true}, {403, true}, {404, true}, {410, true}, {413, true}, {422, true},
+		{408, false}, {429, false}, {500, false}, {502, false}, {503, false}, {504, false}, {302, false},
+	} {
+		srv, _ := MustServe(t, tc.status)
+		err := (&notify.Webhook{URL: srv.URL}).Deliver(context.Background(), m)
+		if err == nil {
+			t.Fatalf("status %d: no error", tc.status)
+		}
+		if got := permanent(err); got != tc.permanent {
+			t.Errorf("status %d: permanent = %v, want %v (%v)", tc.status, got, tc.permanent, err)
+		}
+	}
+
+	// Connection refused: retried.
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close()
+	err := (&notify.Webhook{URL: url, Timeout: time.Second}).Deliver(context.Background(), m)
+	if err == nil || permanent(err) {
+		t.Fatalf("connection refused: err = %v, permanent = %v; want a retried error", err, permanent(err))
+	}
+}
+
+func TestWebhook_ContentType(t *testing.T) {
+	srv, ch := MustServe(t, http.StatusOK)
+	m := &doctales.Message{MessageID: "m-1", Message: "hi", Timestamp: time.Now()}
+	if err := (&notify.Webhook{URL: srv.URL, ContentType: "text/plain; charset=UTF-8"}).Deliver(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	if got := (<-ch).header.Get("Content-Type"); got != "text/plain; charset=UTF-8" {
+		t.Fatalf("Content-Type %q, want the request policy's", got)
 	}
 }

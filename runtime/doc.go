@@ -26,7 +26,22 @@
 //     alone; a record that fails MaxRetryAttempts+1 times, or is older than
 //     MaxRecordAge, goes to the dead-letter store with its error, attempt
 //     count and timestamps, and delivery moves on.
+//   - A handler error with a Permanent method reporting true
+//     ([PermanentError]) is not retried: that record is dead-lettered at
+//     once and the others go on.
 //   - Close stops reading, lets in-flight invocations see a cancelled context,
 //     and does not count their failure: they are delivered again after the
 //     next start.
+//
+// # Delivery subscriptions
+//
+// A subscription with a [DeliveryPolicy] (a topic subscriber such as a
+// webhook) delivers the way SNS delivers to HTTP/S endpoints instead: each
+// failed record is retried on the policy's four phases (immediate,
+// pre-backoff, backoff, post-backoff; [DeliveryPolicy.Delay]) and
+// dead-lettered only when they are exhausted; calls are throttled to
+// maxReceivesPerSecond; the records after a failed one are not charged an
+// attempt; and a circuit ([CircuitState]) pauses the subscription after
+// consecutive failures, probing at the policy's pace with one record while
+// the others wait, unattempted and in order, until the endpoint answers.
 package runtime

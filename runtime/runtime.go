@@ -99,6 +99,28 @@ type Subscription struct {
 	RetryBaseDelay time.Duration
 	RetryMaxDelay  time.Duration
 
+	// Delivery, if set, makes this a delivery subscription (a topic
+	// subscriber such as a webhook) with SNS's delivery semantics instead
+	// of a stream's:
+	//
+	//   - The handler reports the first record that failed; the records
+	//     after it were not attempted and are not charged an attempt.
+	//   - A failed record is retried on Delivery's schedule
+	//     ([DeliveryPolicy.Delay]) instead of RetryBaseDelay and
+	//     MaxRetryAttempts, and dead-lettered only when the schedule is
+	//     exhausted.
+	//   - Invocations are throttled to
+	//     ThrottlePolicy.MaxReceivesPerSecond records a second.
+	//   - A circuit (CircuitFailures) pauses the subscription while the
+	//     endpoint is down.
+	//   - MaxRecordAge defaults to no limit: a record waiting behind an
+	//     open circuit has not been attempted and does not age out.
+	Delivery *DeliveryPolicy
+	// CircuitFailures is how many failed attempts in a row open the
+	// circuit of a delivery subscription. 0 means DefaultCircuitFailures;
+	// -1 means no circuit. Ignored without Delivery.
+	CircuitFailures int
+
 	filters *pattern.Set
 }
 
@@ -114,6 +136,16 @@ func (s Subscription) withDefaults() Subscription {
 	}
 	if s.MaxRecordAge == 0 {
 		s.MaxRecordAge = DefaultMaxRecordAge
+		if s.Delivery != nil {
+			s.MaxRecordAge = -1
+		}
+	}
+	if s.Delivery != nil {
+		p := *s.Delivery // the caller may reuse its policy
+		s.Delivery = &p
+		if s.CircuitFailures == 0 {
+			s.CircuitFailures = DefaultCircuitFailures
+		}
 	}
 	if s.Concurrency == 0 {
 		s.Concurrency = DefaultConcurrency
@@ -144,8 +176,16 @@ func (s *Subscription) Validate() error {
 		return doctales.FieldErrorf(doctales.EINVALID, "Concurrency", "subscription %q: concurrency %d is outside 1..%d", s.Name, s.Concurrency, MaxConcurrency)
 	case s.MaxRecordAge < -1:
 		return doctales.FieldErrorf(doctales.EINVALID, "MaxRecordAge", "subscription %q: maximum record age %s is negative", s.Name, s.MaxRecordAge)
+	case s.CircuitFailures < -1:
+		return doctales.FieldErrorf(doctales.EINVALID, "CircuitFailures", "subscription %q: circuit failures %d is less than -1 (no circuit)", s.Name, s.CircuitFailures)
 	case len(s.Filters) > pattern.MaxPatterns:
 		return doctales.FieldErrorf(doctales.EINVALID, "Filters", "subscription %q: %d filter patterns; the limit is %d", s.Name, len(s.Filters), pattern.MaxPatterns)
+	}
+	if s.Delivery != nil {
+		if err := s.Delivery.Validate(); err != nil {
+			return doctales.FieldErrorf(doctales.EINVALID, "DeliveryPolicy."+doctales.ErrorField(err),
+				"subscription %q: %s", s.Name, doctales.ErrorMessage(err))
+		}
 	}
 	set, err := pattern.NewSet(s.Filters...)
 	if err != nil {
@@ -170,6 +210,8 @@ type Stats struct {
 	Checkpoint   int64         `json:"checkpoint"`   // every record up to here is finished
 	IteratorAge  time.Duration `json:"iteratorAge"`  // age of the oldest unfinished record
 	LastError    string        `json:"lastError,omitempty"`
+	// Circuit is the circuit of a delivery subscription; nil for others.
+	Circuit *CircuitState `json:"circuit,omitempty"`
 }
 
 // Runtime runs subscriptions over an event log. Add subscriptions, then Open;
@@ -371,6 +413,10 @@ type sub struct {
 	lastRead   time.Time // when a read last returned nothing new
 	lastError  string
 
+	circuit  circuit
+	thrMu    sync.Mutex
+	throttle *throttle // nil: no throttling
+
 	read, filtered, invocations, errors, succeeded, retried, dead atomic.Int64
 }
 
@@ -389,6 +435,10 @@ func (s *sub) init(checkpoint int64) {
 	// the total.
 	for i := range s.shards {
 		s.shards[i] = make(chan *item, s.inflMax)
+	}
+	if p := s.cfg.Delivery; p != nil {
+		s.circuit.init(s.rt.Now(), s.cfg.CircuitFailures)
+		s.throttle = newThrottle(p.ThrottlePolicy.MaxReceivesPerSecond)
 	}
 }
 
@@ -578,7 +628,7 @@ func (s *sub) stats() Stats {
 		Read: s.read.Load(), Filtered: s.filtered.Load(), Invocations: s.invocations.Load(),
 		Errors: s.errors.Load(), Succeeded: s.succeeded.Load(), Retried: s.retried.Load(),
 		DeadLettered: s.dead.Load(), InFlight: inflight, Checkpoint: cp, IteratorAge: age,
-		LastError: lastErr,
+		LastError: lastErr, Circuit: s.circuit.state(),
 	}
 }
 
@@ -650,11 +700,23 @@ func (s *sub) process(ctx context.Context, batch []*item) {
 			continue
 		}
 		attempt := b[0].attempts + 1
+		exit, err := s.circuit.enter(ctx, s.rt.Now)
+		if err != nil {
+			return // not finished: redelivered after restart
+		}
+		if err := s.throttleWait(ctx, len(b)); err != nil {
+			exit()
+			return
+		}
 		start := time.Now()
 		failed, err := s.invoke(ctx, b)
 		took := time.Since(start)
+		exit()
 		if ctx.Err() != nil {
 			return
+		}
+		if err == nil || failed > 0 || isPermanent(err) {
+			s.answered()
 		}
 		if err == nil {
 			for _, it := range b {
@@ -672,13 +734,26 @@ func (s *sub) process(ctx context.Context, batch []*item) {
 		}
 		rest := b[failed:]
 		now := s.rt.Now()
+		s.mu.Lock()
+		s.lastError = err.Error()
+		s.mu.Unlock()
+		if s.cfg.Delivery != nil {
+			// Only the failed record was attempted.
+			pending = s.retryDelivery(ctx, rest, err, took, pending)
+			continue
+		}
 		for _, it := range rest {
 			it.lastErr = err
 			it.lastAttempt = now
 		}
-		s.mu.Lock()
-		s.lastError = err.Error()
-		s.mu.Unlock()
+		if isPermanent(err) {
+			rest[0].attempts++
+			s.deadLetter(ctx, rest[0], "permanent failure")
+			if len(rest) > 1 {
+				pending = append([][]*item{rest[1:]}, pending...)
+			}
+			continue
+		}
 		if s.cfg.BisectOnError && len(rest) > 1 {
 			// Split without counting an attempt: the failing record ends up
 			// alone and the others go through.
@@ -710,6 +785,89 @@ func (s *sub) process(ctx context.Context, batch []*item) {
 		}
 		pending = append([][]*item{rest}, pending...)
 	}
+}
+
+// retryDelivery handles the failure of rest[0] in a delivery subscription:
+// it dead-letters it if the error is permanent or the policy is exhausted,
+// else waits the policy's delay; it returns pending with what is left of
+// rest in front, in order.
+func (s *sub) retryDelivery(ctx context.Context, rest []*item, err error, took time.Duration, pending [][]*item) [][]*item {
+	head := rest[0]
+	head.attempts++
+	head.lastErr = err
+	head.lastAttempt = s.rt.Now()
+	requeue := func(its []*item) [][]*item {
+		if len(its) == 0 {
+			return pending
+		}
+		return append([][]*item{its}, pending...)
+	}
+	if isPermanent(err) {
+		s.deadLetter(ctx, head, "permanent failure")
+		return requeue(rest[1:])
+	}
+	delay, ok := s.cfg.Delivery.Delay(head.attempts)
+	if s.circuit.failed(s.rt.Now(), err, delay) {
+		s.logger().Warn("circuit open: endpoint failing; deliveries paused, probing at the delivery policy's pace",
+			"failures", s.cfg.CircuitFailures, "error", err)
+	}
+	if !ok {
+		s.deadLetter(ctx, head, "delivery policy exhausted")
+		return requeue(rest[1:])
+	}
+	s.retried.Add(1)
+	s.rt.Observer.RecordOutcome(s.cfg.Name, head.rec, Outcome{Kind: OutcomeRetry, Attempt: head.attempts, Duration: took, Err: err})
+	delay = jitter(delay)
+	log := s.logger().Warn
+	if s.circuit.isOpen() {
+		log = s.logger().Debug // the circuit said it once
+	}
+	log("delivery failed; retrying", "seq", head.rec.Seq, "attempt", head.attempts, "retry_in", delay,
+		"key", head.rec.Key, "error", err)
+	if delay > 0 {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(delay):
+		}
+	}
+	return requeue(rest)
+}
+
+// answered tells the circuit the endpoint answered, and logs its closing.
+func (s *sub) answered() {
+	if closed, openFor := s.circuit.answered(s.rt.Now()); closed {
+		s.logger().Info("circuit closed: endpoint answers again; deliveries resume",
+			"open_for", openFor.Round(time.Millisecond))
+	}
+}
+
+// throttleWait waits for the throttle's slot for n records.
+func (s *sub) throttleWait(ctx context.Context, n int) error {
+	if s.throttle == nil {
+		return nil
+	}
+	s.thrMu.Lock()
+	wait := s.throttle.reserve(time.Now(), n)
+	s.thrMu.Unlock()
+	if wait <= 0 {
+		return nil
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(wait):
+		return nil
+	}
+}
+
+// jitter returns a duration between 90% and 100% of d: spread, never
+// longer than the policy says.
+func jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return d
+	}
+	return d - rand.N(d/10+1)
 }
 
 // invoke calls the handler and normalises its answer: failed is the index of

@@ -152,8 +152,25 @@ type TopicSubscription struct {
 	Protocol string `yaml:"protocol"` // log, webhook
 	Endpoint string `yaml:"endpoint"` // webhook URL
 	Secret   string `yaml:"secret"`   // webhook HMAC key
-	// MaximumRetryAttempts before a delivery is dead-lettered. Default 3.
+	// MaximumRetryAttempts before a delivery to the log is dead-lettered.
+	// Default 3. Webhooks retry by their deliveryPolicy instead.
 	MaximumRetryAttempts *int `yaml:"maximumRetryAttempts"`
+	// DeliveryPolicy is a webhook's SNS HTTP/S delivery policy, with SNS's
+	// field names (healthyRetryPolicy, throttlePolicy, requestPolicy), so
+	// an SNS policy's JSON can be pasted. Absent means
+	// runtime.NewDeliveryPolicy: retries for about 53 minutes.
+	DeliveryPolicy *runtime.DeliveryPolicy `yaml:"deliveryPolicy"`
+}
+
+// Policy returns the delivery policy of a webhook subscription: the
+// configured one with SNS's defaults for what it leaves out, or the local
+// default.
+func (s *TopicSubscription) Policy() *runtime.DeliveryPolicy {
+	if s.DeliveryPolicy == nil {
+		return runtime.NewDeliveryPolicy()
+	}
+	p := s.DeliveryPolicy.WithDefaults()
+	return &p
 }
 
 // Default time-outs of the HTTP server (issue 10: slow request bodies were
@@ -439,9 +456,44 @@ func (c *Config) Validate() error {
 			if !strings.HasPrefix(s.Endpoint, "http://") && !strings.HasPrefix(s.Endpoint, "https://") {
 				return &ConfigError{fmt.Sprintf("topic.subscriptions[%d].endpoint", i), s.Endpoint, "a webhook needs an http:// or https:// URL"}
 			}
+			if s.MaximumRetryAttempts != nil {
+				return &ConfigError{fmt.Sprintf("topic.subscriptions[%d].maximumRetryAttempts", i), *s.MaximumRetryAttempts,
+					"a webhook retries by its delivery policy; set deliveryPolicy.healthyRetryPolicy.numRetries instead"}
+			}
+			if err := s.Policy().Validate(); err != nil {
+				return &ConfigError{fmt.Sprintf("topic.subscriptions[%d].deliveryPolicy.%s", i, doctales.ErrorField(err)),
+					policyValue(s.Policy(), doctales.ErrorField(err)), doctales.ErrorMessage(err)}
+			}
 		default:
 			return &ConfigError{fmt.Sprintf("topic.subscriptions[%d].protocol", i), s.Protocol, "unknown protocol; known: log, webhook"}
 		}
+	}
+	return nil
+}
+
+// policyValue returns the value of the delivery policy field named by its
+// SNS path, for a ConfigError.
+func policyValue(p *runtime.DeliveryPolicy, field string) any {
+	h := &p.HealthyRetryPolicy
+	switch field {
+	case "healthyRetryPolicy.numRetries":
+		return h.NumRetries
+	case "healthyRetryPolicy.numNoDelayRetries":
+		return h.NumNoDelayRetries
+	case "healthyRetryPolicy.numMinDelayRetries":
+		return h.NumMinDelayRetries
+	case "healthyRetryPolicy.numMaxDelayRetries":
+		return h.NumMaxDelayRetries
+	case "healthyRetryPolicy.minDelayTarget":
+		return h.MinDelayTarget
+	case "healthyRetryPolicy.maxDelayTarget":
+		return h.MaxDelayTarget
+	case "healthyRetryPolicy.backoffFunction":
+		return h.BackoffFunction
+	case "throttlePolicy.maxReceivesPerSecond":
+		return p.ThrottlePolicy.MaxReceivesPerSecond
+	case "requestPolicy.headerContentType":
+		return p.RequestPolicy.HeaderContentType
 	}
 	return nil
 }

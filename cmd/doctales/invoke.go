@@ -151,7 +151,8 @@ func invokeFunction(ctx context.Context, p *Pipeline, fn string, data []byte) (a
 			case "log":
 				err = (&notify.LogSubscriber{Logger: p.Logger}).Deliver(ctx, &m)
 			case "webhook":
-				err = (&notify.Webhook{URL: ts.Endpoint, Secret: ts.Secret}).Deliver(ctx, &m)
+				// One attempt, no retries: invoke shows what the endpoint answers.
+				err = (&notify.Webhook{URL: ts.Endpoint, Secret: ts.Secret, ContentType: ts.Policy().RequestPolicy.HeaderContentType}).Deliver(ctx, &m)
 			}
 			results[ts.Protocol+" "+ts.Endpoint] = "delivered"
 			if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -68,7 +69,11 @@ func TestMetrics(t *testing.T) {
 	fx := &faultyExtractor{next: extract.New()}
 	fx.broken.Store(true)
 	cfgFile := fastRetriesConfig(t, 1, 1, false, "")
-	m := MustRunMain(t, func(m *Main) { m.Pipeline.Extractor = fx }, "--config", cfgFile)
+	// A webhook that takes everything, so that its delivery subscription's
+	// metrics (the circuit) are exported too.
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	t.Cleanup(hook.Close)
+	m := MustRunMain(t, func(m *Main) { m.Pipeline.Extractor = fx }, "--config", cfgFile, "--webhook", hook.URL)
 	url := m.URL()
 
 	before := scrape(t, url)
@@ -104,6 +109,8 @@ func TestMetrics(t *testing.T) {
 		{"doctales_subscription_records_delivered_total", not, 1},
 		{"doctales_subscription_record_outcomes_total", map[string]string{"subscription": "notification", "outcome": "filtered"}, 7},
 		{"doctales_subscription_records_delivered_total", map[string]string{"subscription": "topic/log"}, 1},
+		{"doctales_subscription_records_delivered_total", map[string]string{"subscription": "topic/webhook-2"}, 1},
+		{"doctales_subscription_circuit_open", map[string]string{"subscription": "topic/webhook-2"}, 0},
 		{"doctales_function_duration_seconds", map[string]string{"subscription": "extraction", "result": "ok"}, 3},
 		{"doctales_subscription_iterator_age_seconds", ext, 0},
 		{"doctales_store_size", map[string]string{"what": "dead_letters"}, 1},

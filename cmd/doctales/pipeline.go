@@ -238,6 +238,16 @@ func (p *Pipeline) ready(ctx context.Context) (map[string]any, error) {
 	if len(lagging) > 0 {
 		details["lagging"] = lagging
 	}
+	// Open circuits: an endpoint is down; the server is still ready.
+	circuits := map[string]string{}
+	for _, st := range p.Runtime.Stats() {
+		if c := st.Circuit; c != nil && c.State == runtime.CircuitOpen {
+			circuits[st.Name] = "open since " + c.Since.UTC().Format(time.RFC3339)
+		}
+	}
+	if len(circuits) > 0 {
+		details["circuits"] = circuits
+	}
 	var alarms []string
 	for _, st := range p.Alarms.States() {
 		if st.Alarm {
@@ -261,6 +271,7 @@ func (p *Pipeline) sample(ctx context.Context) (alarm.Sample, error) {
 		s.Subscriptions[rs.Name] = alarm.SubscriptionSample{
 			IteratorAge: rs.IteratorAge, InFlight: rs.InFlight, Errors: rs.Errors,
 			DeadLettered: rs.DeadLettered, Invocations: rs.Invocations,
+			CircuitOpen: rs.Circuit != nil && rs.Circuit.State == runtime.CircuitOpen,
 		}
 	}
 	return s, nil
@@ -321,12 +332,18 @@ func (p *Pipeline) addSubscriptions() error {
 			}
 			s.Handler = runtime.SNSHandler(ls.Deliver)
 		case "webhook":
-			wh := &notify.Webhook{URL: ts.Endpoint, Secret: ts.Secret}
+			// One notification per request, as SNS does, retried by the
+			// subscription's delivery policy (throttle and circuit
+			// included); see runtime.Subscription.Delivery.
+			policy := ts.Policy()
+			wh := &notify.Webhook{URL: ts.Endpoint, Secret: ts.Secret, ContentType: policy.RequestPolicy.HeaderContentType}
 			if err := wh.Validate(); err != nil {
 				return fmt.Errorf("topic.subscriptions[%d]: %w", i, err)
 			}
 			s.Name = "topic/webhook-" + strconv.Itoa(i+1)
 			s.Handler = runtime.SNSHandler(wh.Deliver)
+			s.BatchSize = 1
+			s.Delivery = policy
 		}
 		if i > 0 && ts.Protocol == "log" {
 			s.Name += "-" + strconv.Itoa(i+1)

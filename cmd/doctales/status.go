@@ -101,6 +101,12 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	for _, s := range second.Subscriptions {
+		if c := s.Circuit; c != nil && c.State == runtime.CircuitOpen {
+			fmt.Fprintf(stdout, "circuit open: %s since %s (%s, %d failures in a row): deliveries paused, probing; last error: %s\n",
+				s.Name, c.Since.Local().Format(time.TimeOnly), time.Since(c.Since).Round(time.Second), c.Failures, truncate(c.LastError, 120))
+		}
+	}
 	fmt.Fprintf(stdout, "\ndead letters waiting: %d", dlq.Count)
 	if dlq.Count > 0 {
 		fmt.Fprint(stdout, " (doctales dlq list; doctales dlq redrive --all)")
