@@ -181,9 +181,17 @@ func TestDelivery_CircuitOpensProbesAndCloses(t *testing.T) {
 				t.Fatalf("%d attempts in 100ms while open; the policy allows one per 5ms", probes)
 			}
 
+			// Drain does not wait for an endpoint that is down: the
+			// records wait in the log, undelivered and not dead-lettered.
+			drain(t, rt)
+			if _, delivered := ep.snapshot(); len(delivered) != 0 || rt.Stats()[0].DeadLettered != 0 {
+				t.Fatalf("drain while open: %d delivered, %d dead-lettered; want 0 and 0", len(delivered), rt.Stats()[0].DeadLettered)
+			}
+
 			// The endpoint comes back: everything is delivered once, in
 			// order per key, and the circuit closes.
 			down.Store(false)
+			waitFor(t, "the circuit to close", func() bool { return rt.Stats()[0].Circuit.State == runtime.CircuitClosed })
 			drain(t, rt)
 			attempts, delivered = ep.snapshot()
 			if len(delivered) != 30 {

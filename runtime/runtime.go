@@ -360,11 +360,21 @@ func (r *Runtime) Stats() []Stats {
 // Drain waits until every subscription has finished every record appended to
 // the log before Drain was called (filtered, done or dead-lettered), or ctx
 // ends. It is for tests, tools and an orderly shutdown.
+//
+// A delivery subscription whose circuit is open counts as finished: its
+// records wait in the log for the endpoint to come back, which may take
+// the whole delivery policy (about an hour by default), and a command such
+// as `import --wait` or `invoke --follow` must not wait for a receiver that
+// is down. They are delivered when the endpoint answers, by this process
+// or the next one that opens the log.
 func (r *Runtime) Drain(ctx context.Context) error {
 	start := r.Now()
 	for {
 		idle := true
 		for _, s := range r.subs {
+			if s.circuit.isOpen() {
+				continue
+			}
 			if !s.idleSince(start) {
 				idle = false
 				break
