@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -755,6 +756,24 @@ func (s *sub) process(ctx context.Context, batch []*item) {
 		for _, it := range rest {
 			it.lastErr = err
 			it.lastAttempt = now
+		}
+		if doctales.ErrorCode(err) == doctales.ENOSPACE {
+			// The data folder's disk is full: the records are not at
+			// fault, and charging attempts would dead-letter everything
+			// that arrives until space returns. Wait the longest backoff
+			// and try again without counting an attempt (the records
+			// still age: MaximumRecordAge applies).
+			s.retried.Add(int64(len(rest)))
+			delay := s.backoff(math.MaxInt32)
+			s.logger().Warn("batch failed: no space left on the data folder's disk; retrying without counting an attempt",
+				"size", len(rest), "retry_in", delay, "key", rest[0].rec.Key, "error", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(delay):
+			}
+			pending = append([][]*item{rest}, pending...)
+			continue
 		}
 		if isPermanent(err) {
 			rest[0].attempts++

@@ -253,6 +253,30 @@ func TestRuntime_RetryThenSucceed(t *testing.T) {
 	}
 }
 
+// TestRuntime_NoSpaceIsNotCharged: a handler that fails because the disk
+// is full (ENOSPACE) more often than the retry attempts allow is retried
+// without charging attempts, so nothing is dead-lettered while the disk is
+// full and the record is delivered once space returns.
+func TestRuntime_NoSpaceIsNotCharged(t *testing.T) {
+	db := MustOpenDB(t, t.TempDir())
+	rec := &recorder{fail: func(r *doctales.LogRecord, attempt int) error {
+		if attempt <= 5 {
+			return fmt.Errorf("put object: %w", doctales.Errorf(doctales.ENOSPACE, "The data folder has no space left."))
+		}
+		return nil
+	}}
+	rt := openRuntime(t, db, runtime.Subscription{Name: "s", Source: doctales.SourceS3, Handler: rec,
+		MaxRetryAttempts: 1, RetryBaseDelay: time.Millisecond, RetryMaxDelay: 2 * time.Millisecond})
+	appendRecs(t, db, doctales.SourceS3, "a", `{"n":1}`)
+	drain(t, rt)
+	if got := rec.Seen(); len(got) != 1 {
+		t.Fatalf("delivered %v, want the record once space returned", got)
+	}
+	if st := rt.Stats()[0]; st.DeadLettered != 0 || st.Retried != 5 {
+		t.Fatalf("stats = %+v; want 0 dead-lettered, 5 retries", st)
+	}
+}
+
 func TestRuntime_MaxRecordAge(t *testing.T) {
 	db := MustOpenDB(t, t.TempDir())
 	rec := &recorder{}
