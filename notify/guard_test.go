@@ -219,3 +219,65 @@ func TestWebhook_AllowPrivate(t *testing.T) {
 		}
 	}
 }
+
+// rebindingResolver answers first with first, then with then: a name
+// whose owner points it at an allowed receiver until the check is passed,
+// then at an internal address (DNS rebinding).
+type rebindingResolver struct {
+	calls       atomic.Int64
+	first, then netip.Addr
+}
+
+func (r *rebindingResolver) LookupNetIP(context.Context, string, string) ([]netip.Addr, error) {
+	if r.calls.Add(1) == 1 {
+		return []netip.Addr{r.first}, nil
+	}
+	return []netip.Addr{r.then}, nil
+}
+
+// TestWebhook_Rebinding: each new connection is checked on the address it
+// dials, so a name that switches to a refused address after a first
+// delivery gets no connection there.
+func TestWebhook_Rebinding(t *testing.T) {
+	// The allowed receiver on 127.0.0.1 and the trap on 127.0.0.2 share a
+	// port, so the URL reaches either one according to DNS alone.
+	var (
+		ln   net.Listener
+		trap *countingListener
+		port int
+	)
+	for try := 0; trap == nil; try++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port = l.Addr().(*net.TCPAddr).Port
+		if tl, err := net.Listen("tcp", fmt.Sprintf("127.0.0.2:%d", port)); err == nil {
+			_ = tl.Close()
+			ln, trap = l, MustCountConnections(t, fmt.Sprintf("127.0.0.2:%d", port))
+			break
+		}
+		_ = l.Close()
+		if try == 10 {
+			t.Fatal("no port free on both 127.0.0.1 and 127.0.0.2")
+		}
+	}
+	var hits atomic.Int64
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Connection", "close") // the next delivery dials again
+	})}}
+	srv.Start()
+	defer srv.Close()
+
+	r := &rebindingResolver{first: netip.MustParseAddr("127.0.0.1"), then: netip.MustParseAddr("127.0.0.2")}
+	w := &notify.Webhook{URL: fmt.Sprintf("http://rebind.example:%d/hook", port), AllowPrivate: loopback, Resolver: r, Timeout: time.Second}
+	if err := w.Deliver(context.Background(), testMessage()); err != nil {
+		t.Fatalf("first delivery, to 127.0.0.1: %v", err)
+	}
+	err := w.Deliver(context.Background(), testMessage())
+	mustRefuse(t, err, "127.0.0.2", "loopback")
+	if hits.Load() != 1 || trap.n.Load() != 0 || r.calls.Load() != 2 {
+		t.Fatalf("receiver hits %d, trap connections %d, lookups %d; want 1, 0, 2", hits.Load(), trap.n.Load(), r.calls.Load())
+	}
+}
