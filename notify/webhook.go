@@ -254,11 +254,15 @@ func (w *Webhook) LogValue() slog.Value {
 	for i, k := range w.Keys {
 		ids[i] = k.ID
 	}
+	secret := ""
+	if len(w.Keys) > 0 {
+		secret = "REDACTED"
+	}
 	return slog.GroupValue(
 		slog.String(logKeyURL, redactURL(w.URL)),
 		slog.Duration("timeout", w.Timeout),
 		slog.String("keys", strings.Join(ids, ",")),
-		slog.String("secret", "REDACTED"))
+		slog.String("secret", secret))
 }
 
 // client returns the webhook's HTTP client, made on first use: its
