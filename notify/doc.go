@@ -42,13 +42,17 @@
 // runtime's, never a subscriber's: a webhook subscription has an SNS-shaped
 // delivery policy (runtime.DeliveryPolicy: retry phases, throttle, a
 // circuit that pauses a dead endpoint). A subscriber error that retrying
-// cannot fix, such as a webhook's 400 ([StatusError.Permanent]), is
-// dead-lettered at once.
+// cannot fix, such as a webhook's 400 ([StatusError.Permanent]) or a
+// refused target ([RefusedTargetError]), is dead-lettered at once.
 //
 //   - [LogSubscriber] writes one log line per notification.
 //   - [Webhook] POSTs the message to an HTTP(S) endpoint in the JSON shape
 //     SNS uses for HTTP(S) subscriptions ([Notification]), optionally signed
-//     with HMAC-SHA256 ([Sign]).
+//     with HMAC-SHA256 over timestamp and body ([Sign], [SignatureHeaders]);
+//     receivers check it with [VerifySignature]. It connects only to
+//     addresses outside the loopback, private, link-local and metadata
+//     ranges, or allowed by [Webhook.AllowPrivate], checking each address
+//     it dials ([CheckAddr]), and follows no redirect (issue 17).
 //   - [Hub] pushes messages live to browsers over Server-Sent Events, and can
 //     carry other live events on the same stream ([Hub.Send]).
 package notify

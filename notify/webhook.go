@@ -3,16 +3,17 @@ package notify
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/doctales/doctales"
@@ -29,9 +30,15 @@ const (
 	HeaderMessageType = "x-amz-sns-message-type"
 	HeaderMessageID   = "x-amz-sns-message-id"
 	HeaderTopicArn    = "x-amz-sns-topic-arn"
-	// HeaderSignature carries "sha256=<hex HMAC-SHA256 of the body>" when
-	// the webhook has a secret; see [Sign] and [VerifySignature].
+	// HeaderSignature carries "v1=<hex HMAC-SHA256>" for each signing key,
+	// comma-separated, the current key first; see [Sign].
 	HeaderSignature = "X-Doctales-Signature"
+	// HeaderTimestamp is the Unix time in seconds at which the request was
+	// signed; it is part of what is signed.
+	HeaderTimestamp = "X-Doctales-Timestamp"
+	// HeaderKeyID names the keys of the signatures, comma-separated, in
+	// the same order.
+	HeaderKeyID = "X-Doctales-Key-Id"
 )
 
 // MessageTypeNotification is the Type of a [Notification].
@@ -91,20 +98,6 @@ func NewNotification(m *doctales.Message) *Notification {
 	return n
 }
 
-// Sign returns the value of [HeaderSignature] for body:
-// "sha256=" and the hex HMAC-SHA256 of body keyed with secret.
-func Sign(secret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
-}
-
-// VerifySignature reports whether header is the signature of body under
-// secret, comparing in constant time. Receivers use it to check a webhook.
-func VerifySignature(secret string, body []byte, header string) bool {
-	return hmac.Equal([]byte(Sign(secret, body)), []byte(header))
-}
-
 // StatusError is the error of a delivery the endpoint answered with a status
 // other than 2xx. Redirects (3xx) are not followed: they are errors too.
 type StatusError struct {
@@ -134,23 +127,35 @@ func (e *StatusError) Permanent() bool {
 //
 // Set the fields before the first Deliver and do not change them after;
 // Deliver is then safe for concurrent use. A Webhook logs through LogValue
-// with its secret redacted.
+// with its secrets redacted. Do not copy a Webhook after first use.
 type Webhook struct {
+	once       sync.Once    // makes httpClient
+	httpClient *http.Client // guarded, follows no redirect; see client
+
 	// URL is the endpoint, http or https. Required.
 	URL string
 
-	// Client sends the requests; its CheckRedirect is overridden so that
-	// redirects are never followed. Nil means a client with the default
-	// transport.
-	Client *http.Client
+	// AllowPrivate names the refused ranges (loopback, private, link-local,
+	// metadata, ...; see [CheckAddr]) this webhook may connect to anyway,
+	// such as 127.0.0.1/32 for a receiver on the same machine. Nil refuses
+	// them all.
+	AllowPrivate []netip.Prefix
+
+	// Resolver looks up the URL's host name. Nil means net.DefaultResolver.
+	Resolver Resolver
+
+	// Now is the clock of the signature timestamp. Nil means time.Now.
+	Now func() time.Time
 
 	// Timeout bounds one delivery. Zero means DefaultWebhookTimeout;
 	// negative is invalid.
 	Timeout time.Duration
 
-	// Secret, when set, signs each body with HMAC-SHA256 in
-	// HeaderSignature. Empty means unsigned.
-	Secret string
+	// Keys, when set, sign each request (see [Sign]): the first is the
+	// current key, a second one the previous key during a rotation, so
+	// receivers knowing either verify. At most MaxSigningKeys. Empty means
+	// unsigned.
+	Keys []SigningKey
 
 	// ContentType is the Content-Type header of each request (SNS's
 	// requestPolicy.headerContentType). Empty means application/json.
@@ -169,12 +174,18 @@ func (w *Webhook) Validate() error {
 		return doctales.FieldErrorf(doctales.EINVALID, "timeout",
 			"Webhook timeout must not be negative, got %s.", w.Timeout)
 	}
-	return nil
+	return validateKeys(w.Keys)
 }
 
 // Deliver POSTs m to URL with the headers Content-Type: application/json,
 // x-amz-sns-message-type: Notification, x-amz-sns-message-id,
-// x-amz-sns-topic-arn and, when Secret is set, X-Doctales-Signature.
+// x-amz-sns-topic-arn and, when Keys are set, X-Doctales-Timestamp,
+// X-Doctales-Key-Id and X-Doctales-Signature.
+//
+// It connects only to addresses outside the refused ranges, or named by
+// AllowPrivate, checking each address it dials (see [CheckAddr]); a
+// refused target, or a redirect to one, is a permanent
+// *[RefusedTargetError] and nothing is sent to it.
 //
 // A 2xx answer is a delivery. Any other status, a redirect included, is a
 // *[StatusError] (permanent for most 4xx; see [StatusError.Permanent]); a
@@ -210,14 +221,23 @@ func (w *Webhook) Deliver(ctx context.Context, m *doctales.Message) error {
 	req.Header.Set(HeaderMessageType, MessageTypeNotification)
 	req.Header.Set(HeaderMessageID, m.MessageID)
 	req.Header.Set(HeaderTopicArn, m.TopicArn)
-	if w.Secret != "" {
-		req.Header.Set(HeaderSignature, Sign(w.Secret, body))
+	if len(w.Keys) > 0 {
+		now := time.Now
+		if w.Now != nil {
+			now = w.Now
+		}
+		for k, v := range SignatureHeaders(w.Keys, now(), body) {
+			req.Header[k] = v
+		}
 	}
 
-	// Send without following redirects, and drain the answer so the
-	// connection can be reused.
+	// Send through the guarded dialer without following redirects, and
+	// drain the answer so the connection can be reused.
 	resp, err := w.client().Do(req)
 	if err != nil {
+		if re := (*RefusedTargetError)(nil); errors.As(err, &re) {
+			return fmt.Errorf("webhook %s: %w", target, re)
+		}
 		return fmt.Errorf("webhook %s: post message %q: %w", target, m.MessageID, err)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrainBytes))
@@ -230,25 +250,55 @@ func (w *Webhook) Deliver(ctx context.Context, m *doctales.Message) error {
 
 // LogValue logs the webhook with its secret redacted.
 func (w *Webhook) LogValue() slog.Value {
+	ids := make([]string, len(w.Keys))
+	for i, k := range w.Keys {
+		ids[i] = k.ID
+	}
 	secret := ""
-	if w.Secret != "" {
+	if len(w.Keys) > 0 {
 		secret = "REDACTED"
 	}
 	return slog.GroupValue(
 		slog.String(logKeyURL, redactURL(w.URL)),
 		slog.Duration("timeout", w.Timeout),
+		slog.String("keys", strings.Join(ids, ",")),
 		slog.String("secret", secret))
 }
 
-// client returns a copy of Client (or a new client) that does not follow
-// redirects.
+// client returns the webhook's HTTP client, made on first use: its
+// transport dials through a guardedDialer and uses no proxy (a proxy would
+// be the address checked, not the target), and it follows no redirect.
 func (w *Webhook) client() *http.Client {
-	var c http.Client
-	if w.Client != nil {
-		c = *w.Client
-	}
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &c
+	w.once.Do(func() {
+		resolver := w.Resolver
+		if resolver == nil {
+			resolver = net.DefaultResolver
+		}
+		g := &guardedDialer{allow: w.AllowPrivate, resolver: resolver}
+		tr := &http.Transport{
+			Proxy:                 nil,
+			DialContext:           g.DialContext,
+			ForceAttemptHTTP2:     true,
+			MaxIdleConns:          10,
+			IdleConnTimeout:       90 * time.Second,
+			TLSHandshakeTimeout:   10 * time.Second,
+			ExpectContinueTimeout: time.Second,
+		}
+		w.httpClient = &http.Client{
+			Transport: tr,
+			// Redirects are never followed. One to a refused address is
+			// refused outright (permanent), so that it is dead-lettered
+			// with the reason instead of retried for an hour; any other
+			// is answered as a *StatusError.
+			CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+				if err := g.check(req.Context(), req.URL.Hostname()); err != nil {
+					return err
+				}
+				return http.ErrUseLastResponse
+			},
+		}
+	})
+	return w.httpClient
 }
 
 // redactURL returns raw with any password replaced, for errors and logs.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,10 @@ import (
 	"github.com/doctales/doctales/notify"
 	"github.com/doctales/doctales/runtime"
 )
+
+// loopback allows the test servers on 127.0.0.1, which a webhook refuses
+// by default (issue 17).
+var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 
 // received is one request the test endpoint got.
 type received struct {
@@ -47,7 +52,8 @@ func testMessage() *doctales.Message {
 func TestWebhook_Deliver(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		srv, ch := MustServe(t, http.StatusNoContent)
-		w := &notify.Webhook{URL: srv.URL + "/hooks/doctales", Secret: "s3cret"}
+		keys := []notify.SigningKey{{ID: "k1", Secret: "s3cret"}}
+		w := &notify.Webhook{AllowPrivate: loopback, URL: srv.URL + "/hooks/doctales", Keys: keys}
 		m := testMessage()
 		if err := w.Deliver(context.Background(), m); err != nil {
 			t.Fatal(err)
@@ -66,11 +72,15 @@ func TestWebhook_Deliver(t *testing.T) {
 			}
 		}
 		sig := got.header.Get(notify.HeaderSignature)
-		if !strings.HasPrefix(sig, "sha256=") || !notify.VerifySignature("s3cret", got.body, sig) {
-			t.Errorf("signature %q does not verify", sig)
+		if err := notify.VerifySignature(keys, got.header, got.body, time.Now(), 0); !strings.HasPrefix(sig, "v1=") || err != nil {
+			t.Errorf("signature %q does not verify: %v", sig, err)
 		}
-		if notify.VerifySignature("other", got.body, sig) {
-			t.Error("signature verifies under the wrong secret")
+		if got.header.Get(notify.HeaderKeyID) != "k1" {
+			t.Errorf("key id %q, want k1", got.header.Get(notify.HeaderKeyID))
+		}
+		other := []notify.SigningKey{{ID: "k1", Secret: "other"}}
+		if err := notify.VerifySignature(other, got.header, got.body, time.Now(), 0); !errors.Is(err, notify.ErrSignatureMismatch) {
+			t.Errorf("wrong secret: %v, want ErrSignatureMismatch", err)
 		}
 
 		// The SNS HTTP notification body.
@@ -102,7 +112,7 @@ func TestWebhook_Deliver(t *testing.T) {
 
 	t.Run("Unsigned", func(t *testing.T) {
 		srv, ch := MustServe(t, http.StatusOK)
-		if err := (&notify.Webhook{URL: srv.URL}).Deliver(context.Background(), testMessage()); err != nil {
+		if err := (&notify.Webhook{AllowPrivate: loopback, URL: srv.URL}).Deliver(context.Background(), testMessage()); err != nil {
 			t.Fatal(err)
 		}
 		if sig := (<-ch).header.Get(notify.HeaderSignature); sig != "" {
@@ -113,7 +123,7 @@ func TestWebhook_Deliver(t *testing.T) {
 	t.Run("ErrStatus", func(t *testing.T) {
 		for _, status := range []int{http.StatusInternalServerError, http.StatusBadRequest, http.StatusFound, http.StatusPermanentRedirect} {
 			srv, ch := MustServe(t, status)
-			err := (&notify.Webhook{URL: srv.URL}).Deliver(context.Background(), testMessage())
+			err := (&notify.Webhook{AllowPrivate: loopback, URL: srv.URL}).Deliver(context.Background(), testMessage())
 			var se *notify.StatusError
 			if !errors.As(err, &se) || se.StatusCode != status {
 				t.Fatalf("status %d: error = %v, want *StatusError %d", status, err, status)
@@ -138,7 +148,7 @@ func TestWebhook_Deliver(t *testing.T) {
 		}))
 		defer srv.Close()
 		defer close(release)
-		w := &notify.Webhook{URL: srv.URL, Timeout: 50 * time.Millisecond}
+		w := &notify.Webhook{AllowPrivate: loopback, URL: srv.URL, Timeout: 50 * time.Millisecond}
 		start := time.Now()
 		err := w.Deliver(context.Background(), testMessage())
 		if err == nil || !errors.Is(err, context.DeadlineExceeded) {
@@ -163,18 +173,22 @@ func TestWebhook_Deliver(t *testing.T) {
 func TestWebhook_Validate(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
-		hook  notify.Webhook
+		hook  *notify.Webhook
 		field string // "" means valid
 	}{
-		{"HTTP", notify.Webhook{URL: "http://127.0.0.1:8080/hook"}, ""},
-		{"HTTPS", notify.Webhook{URL: "https://hooks.example.com/doctales?x=1"}, ""},
-		{"Empty", notify.Webhook{}, "url"},
-		{"Relative", notify.Webhook{URL: "/hook"}, "url"},
-		{"NoHost", notify.Webhook{URL: "http:///hook"}, "url"},
-		{"FTP", notify.Webhook{URL: "ftp://example.com"}, "url"},
-		{"JavaScript", notify.Webhook{URL: "javascript:alert(1)"}, "url"},
-		{"Unparsable", notify.Webhook{URL: "http://a b.com/\x7f"}, "url"},
-		{"NegativeTimeout", notify.Webhook{URL: "https://example.com", Timeout: -time.Second}, "timeout"},
+		{"TwoKeys", &notify.Webhook{URL: "https://example.com", Keys: []notify.SigningKey{{ID: "a", Secret: "x"}, {ID: "b", Secret: "y"}}}, ""},
+		{"ThreeKeys", &notify.Webhook{URL: "https://example.com", Keys: []notify.SigningKey{{ID: "a", Secret: "x"}, {ID: "b", Secret: "y"}, {ID: "c", Secret: "z"}}}, "keys"},
+		{"SameKeyID", &notify.Webhook{URL: "https://example.com", Keys: []notify.SigningKey{{ID: "a", Secret: "x"}, {ID: "a", Secret: "y"}}}, "keys"},
+		{"EmptySecret", &notify.Webhook{URL: "https://example.com", Keys: []notify.SigningKey{{ID: "a"}}}, "keys"},
+		{"HTTP", &notify.Webhook{URL: "http://127.0.0.1:8080/hook"}, ""},
+		{"HTTPS", &notify.Webhook{URL: "https://hooks.example.com/doctales?x=1"}, ""},
+		{"Empty", &notify.Webhook{}, "url"},
+		{"Relative", &notify.Webhook{URL: "/hook"}, "url"},
+		{"NoHost", &notify.Webhook{URL: "http:///hook"}, "url"},
+		{"FTP", &notify.Webhook{URL: "ftp://example.com"}, "url"},
+		{"JavaScript", &notify.Webhook{URL: "javascript:alert(1)"}, "url"},
+		{"Unparsable", &notify.Webhook{URL: "http://a b.com/\x7f"}, "url"},
+		{"NegativeTimeout", &notify.Webhook{URL: "https://example.com", Timeout: -time.Second}, "timeout"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.hook.Validate()
@@ -199,7 +213,7 @@ func TestWebhook_Validate(t *testing.T) {
 
 func TestWebhook_LogValue(t *testing.T) {
 	var buf strings.Builder
-	slog.New(slog.NewTextHandler(&buf, nil)).Info("subscriber", "webhook", &notify.Webhook{URL: "https://example.com/h", Secret: "s3cret"})
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("subscriber", "webhook", &notify.Webhook{URL: "https://example.com/h", Keys: []notify.SigningKey{{ID: "k1", Secret: "s3cret"}}})
 	if strings.Contains(buf.String(), "s3cret") || !strings.Contains(buf.String(), "REDACTED") {
 		t.Fatalf("log line %q shows the secret", buf.String())
 	}
@@ -219,7 +233,7 @@ func TestWebhook_PermanentOrRetried(t *testing.T) {
 		{408, false}, {429, false}, {500, false}, {502, false}, {503, false}, {504, false}, {302, false},
 	} {
 		srv, _ := MustServe(t, tc.status)
-		err := (&notify.Webhook{URL: srv.URL}).Deliver(context.Background(), m)
+		err := (&notify.Webhook{AllowPrivate: loopback, URL: srv.URL}).Deliver(context.Background(), m)
 		if err == nil {
 			t.Fatalf("status %d: no error", tc.status)
 		}
@@ -232,7 +246,7 @@ func TestWebhook_PermanentOrRetried(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
-	err := (&notify.Webhook{URL: url, Timeout: time.Second}).Deliver(context.Background(), m)
+	err := (&notify.Webhook{AllowPrivate: loopback, URL: url, Timeout: time.Second}).Deliver(context.Background(), m)
 	if err == nil || permanent(err) {
 		t.Fatalf("connection refused: err = %v, permanent = %v; want a retried error", err, permanent(err))
 	}
@@ -241,7 +255,7 @@ func TestWebhook_PermanentOrRetried(t *testing.T) {
 func TestWebhook_ContentType(t *testing.T) {
 	srv, ch := MustServe(t, http.StatusOK)
 	m := &doctales.Message{MessageID: "m-1", Message: "hi", Timestamp: time.Now()}
-	if err := (&notify.Webhook{URL: srv.URL, ContentType: "text/plain; charset=UTF-8"}).Deliver(context.Background(), m); err != nil {
+	if err := (&notify.Webhook{AllowPrivate: loopback, URL: srv.URL, ContentType: "text/plain; charset=UTF-8"}).Deliver(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
 	if got := (<-ch).header.Get("Content-Type"); got != "text/plain; charset=UTF-8" {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"net/netip"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/doctales/doctales/alarm"
 	"github.com/doctales/doctales/httpapi"
 	"github.com/doctales/doctales/mapping"
+	"github.com/doctales/doctales/notify"
 	"github.com/doctales/doctales/runtime"
 )
 
@@ -145,13 +148,42 @@ type EventProperties struct {
 // TopicConfig lists the notification topic's subscriptions.
 type TopicConfig struct {
 	Subscriptions []TopicSubscription `yaml:"subscriptions"`
+	// AllowPrivateTargets are CIDR prefixes ("127.0.0.1/32",
+	// "10.1.2.0/24") in the ranges webhooks refuse (loopback, private,
+	// link-local, CGNAT, unique-local, metadata; see notify.CheckAddr) that
+	// the topic's webhooks may connect to anyway (issue 17). The metadata
+	// addresses are allowed only when named as a /32 or /128. Default none.
+	// `serve --webhook` adds a literal loopback URL's address by itself.
+	AllowPrivateTargets []string `yaml:"allowPrivateTargets"`
+}
+
+// allowList parses AllowPrivateTargets, naming the entry that is not a
+// prefix.
+func (c *TopicConfig) allowList() ([]netip.Prefix, error) {
+	for i, e := range c.AllowPrivateTargets {
+		if _, err := notify.ParseAllowList([]string{e}); err != nil {
+			return nil, &ConfigError{fmt.Sprintf("topic.allowPrivateTargets[%d]", i), e,
+				"not a CIDR prefix such as 10.1.2.0/24 or an IP address"}
+		}
+	}
+	return notify.ParseAllowList(c.AllowPrivateTargets)
 }
 
 // TopicSubscription is one subscriber of the notification topic.
 type TopicSubscription struct {
 	Protocol string `yaml:"protocol"` // log, webhook
 	Endpoint string `yaml:"endpoint"` // webhook URL
-	Secret   string `yaml:"secret"`   // webhook HMAC key
+	// Secret is the webhook's current HMAC key; empty sends unsigned.
+	Secret string `yaml:"secret"`
+	// KeyID names Secret in X-Doctales-Key-Id. Default notify.KeyID
+	// (a fingerprint of the secret).
+	KeyID string `yaml:"keyId"`
+	// PreviousSecret, during a rotation, signs too (a second signature),
+	// so receivers that know only the old key keep verifying until they
+	// have the new one. Remove it when they all do.
+	PreviousSecret string `yaml:"previousSecret"`
+	// PreviousKeyID names PreviousSecret. Default notify.KeyID.
+	PreviousKeyID string `yaml:"previousKeyId"`
 	// MaximumRetryAttempts before a delivery to the log is dead-lettered.
 	// Default 3. Webhooks retry by their deliveryPolicy instead.
 	MaximumRetryAttempts *int `yaml:"maximumRetryAttempts"`
@@ -160,6 +192,31 @@ type TopicSubscription struct {
 	// an SNS policy's JSON can be pasted. Absent means
 	// runtime.NewDeliveryPolicy: retries for about 53 minutes.
 	DeliveryPolicy *runtime.DeliveryPolicy `yaml:"deliveryPolicy"`
+}
+
+// signingKeys returns the webhook's keys, current first.
+func (s *TopicSubscription) signingKeys() []notify.SigningKey {
+	var keys []notify.SigningKey
+	for _, k := range []struct{ id, secret string }{{s.KeyID, s.Secret}, {s.PreviousKeyID, s.PreviousSecret}} {
+		if k.secret == "" {
+			continue
+		}
+		if k.id == "" {
+			k.id = notify.KeyID(k.secret)
+		}
+		keys = append(keys, notify.SigningKey{ID: k.id, Secret: doctales.Secret(k.secret)})
+	}
+	return keys
+}
+
+// webhook returns the notify.Webhook of a webhook subscription of topic.
+func (c *TopicConfig) webhook(s *TopicSubscription) (*notify.Webhook, error) {
+	allow, err := c.allowList()
+	if err != nil {
+		return nil, err
+	}
+	return &notify.Webhook{URL: s.Endpoint, Keys: s.signingKeys(), AllowPrivate: allow,
+		ContentType: s.Policy().RequestPolicy.HeaderContentType}, nil
 }
 
 // Policy returns the delivery policy of a webhook subscription: the
@@ -311,7 +368,10 @@ func ReadConfig(path string) (Config, error) {
 		cfg.Functions[name] = fn
 	}
 	if file.Topic.Subscriptions != nil {
-		cfg.Topic = file.Topic
+		cfg.Topic.Subscriptions = file.Topic.Subscriptions
+	}
+	if file.Topic.AllowPrivateTargets != nil {
+		cfg.Topic.AllowPrivateTargets = file.Topic.AllowPrivateTargets
 	}
 	if file.Alarms != nil {
 		cfg.Alarms = file.Alarms
@@ -449,12 +509,27 @@ func (c *Config) Validate() error {
 			return &ConfigError{"functions." + name, name, "unknown function; known: extraction, notification"}
 		}
 	}
+	allow, err := c.Topic.allowList()
+	if err != nil {
+		return err
+	}
 	for i, s := range c.Topic.Subscriptions {
 		switch s.Protocol {
 		case "log":
 		case "webhook":
 			if !strings.HasPrefix(s.Endpoint, "http://") && !strings.HasPrefix(s.Endpoint, "https://") {
 				return &ConfigError{fmt.Sprintf("topic.subscriptions[%d].endpoint", i), s.Endpoint, "a webhook needs an http:// or https:// URL"}
+			}
+			if err := checkLiteralTarget(s.Endpoint, allow); err != nil {
+				return &ConfigError{fmt.Sprintf("topic.subscriptions[%d].endpoint", i), s.Endpoint, err.Error()}
+			}
+			if s.PreviousSecret != "" && s.Secret == "" {
+				return &ConfigError{fmt.Sprintf("topic.subscriptions[%d].previousSecret", i), "REDACTED",
+					"a previous secret needs a current one in secret"}
+			}
+			if keys := s.signingKeys(); len(keys) == 2 && keys[0].ID == keys[1].ID {
+				return &ConfigError{fmt.Sprintf("topic.subscriptions[%d].previousKeyId", i), keys[1].ID,
+					"the previous key needs an id other than the current key's"}
 			}
 			if s.MaximumRetryAttempts != nil {
 				return &ConfigError{fmt.Sprintf("topic.subscriptions[%d].maximumRetryAttempts", i), *s.MaximumRetryAttempts,
@@ -466,6 +541,30 @@ func (c *Config) Validate() error {
 			}
 		default:
 			return &ConfigError{fmt.Sprintf("topic.subscriptions[%d].protocol", i), s.Protocol, "unknown protocol; known: log, webhook"}
+		}
+	}
+	return nil
+}
+
+// checkLiteralTarget refuses a webhook URL whose host is an IP address (or
+// localhost) in a range webhooks refuse and allow does not name, so that
+// such a configuration fails at start rather than dead-letters every
+// notification. Names are resolved, and checked, when each delivery dials.
+func checkLiteralTarget(endpoint string, allow []netip.Prefix) error {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return nil // left to notify.Webhook.Validate
+	}
+	host := u.Hostname()
+	addrs := []netip.Addr{}
+	if a, err := netip.ParseAddr(host); err == nil {
+		addrs = append(addrs, a)
+	} else if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+		addrs = append(addrs, netip.MustParseAddr("127.0.0.1"))
+	}
+	for _, a := range addrs {
+		if err := notify.CheckAddr(host, a, allow); err != nil {
+			return err
 		}
 	}
 	return nil

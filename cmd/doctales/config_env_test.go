@@ -23,7 +23,7 @@ func TestReadConfig_Env(t *testing.T) {
 		return path
 	}
 	hook := func(endpoint, secret string) string {
-		return "topic:\n  subscriptions:\n    - protocol: webhook\n      endpoint: " + endpoint + "\n      secret: " + secret + "\n"
+		return "topic:\n  allowPrivateTargets: [127.0.0.1/32]\n  subscriptions:\n    - protocol: webhook\n      endpoint: " + endpoint + "\n      secret: " + secret + "\n"
 	}
 
 	t.Run("OK", func(t *testing.T) {

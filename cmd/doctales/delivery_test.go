@@ -32,6 +32,7 @@ func TestConfig_DeliveryPolicy(t *testing.T) {
 	// An SNS delivery policy pasted as JSON.
 	cfg, err := ReadConfig(writeConfig(t, `
 topic:
+  allowPrivateTargets: ["127.0.0.1/32"]
   subscriptions:
     - protocol: webhook
       endpoint: http://127.0.0.1:9/hook
@@ -62,6 +63,7 @@ topic:
 	// notification per request.
 	m := MustRunMain(t, nil, "--config", writeConfig(t, `
 topic:
+  allowPrivateTargets: ["127.0.0.1/32"]
   subscriptions:
     - protocol: webhook
       endpoint: http://127.0.0.1:9/hook
@@ -127,6 +129,7 @@ func TestConfig_DeliveryPolicyErrors(t *testing.T) {
 	} {
 		_, err := ReadConfig(writeConfig(t, `
 topic:
+  allowPrivateTargets: ["127.0.0.1/32"]
   subscriptions:
     - protocol: webhook
       endpoint: http://127.0.0.1:9/hook
@@ -137,6 +140,7 @@ topic:
 	}
 	_, err := ReadConfig(writeConfig(t, `
 topic:
+  allowPrivateTargets: ["127.0.0.1/32"]
   subscriptions:
     - protocol: webhook
       endpoint: http://127.0.0.1:9/hook

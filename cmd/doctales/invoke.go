@@ -152,7 +152,10 @@ func invokeFunction(ctx context.Context, p *Pipeline, fn string, data []byte) (a
 				err = (&notify.LogSubscriber{Logger: p.Logger}).Deliver(ctx, &m)
 			case "webhook":
 				// One attempt, no retries: invoke shows what the endpoint answers.
-				err = (&notify.Webhook{URL: ts.Endpoint, Secret: ts.Secret, ContentType: ts.Policy().RequestPolicy.HeaderContentType}).Deliver(ctx, &m)
+				var wh *notify.Webhook
+				if wh, err = p.Config.Topic.webhook(&ts); err == nil {
+					err = wh.Deliver(ctx, &m)
+				}
 			}
 			results[ts.Protocol+" "+ts.Endpoint] = "delivered"
 			if err != nil {

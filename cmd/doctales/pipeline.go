@@ -335,8 +335,13 @@ func (p *Pipeline) addSubscriptions() error {
 			// One notification per request, as SNS does, retried by the
 			// subscription's delivery policy (throttle and circuit
 			// included); see runtime.Subscription.Delivery.
+			// The webhook refuses private targets the allow-list does not
+			// name (issue 17), permanently: see notify.RefusedTargetError.
 			policy := ts.Policy()
-			wh := &notify.Webhook{URL: ts.Endpoint, Secret: ts.Secret, ContentType: policy.RequestPolicy.HeaderContentType}
+			wh, err := p.Config.Topic.webhook(&ts)
+			if err != nil {
+				return err
+			}
 			if err := wh.Validate(); err != nil {
 				return fmt.Errorf("topic.subscriptions[%d]: %w", i, err)
 			}

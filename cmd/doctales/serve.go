@@ -9,8 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/doctales/doctales/httpapi"
@@ -75,6 +78,7 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	for _, u := range m.webhooks {
 		cfg.Topic.Subscriptions = append(cfg.Topic.Subscriptions, TopicSubscription{Protocol: "webhook", Endpoint: u})
+		cfg.Topic.AllowPrivateTargets = append(cfg.Topic.AllowPrivateTargets, flagLoopbackAllow(u)...)
 	}
 	if err := cfg.Validate(); err != nil {
 		return err
@@ -205,4 +209,25 @@ func (m *Main) Close() error {
 		m.Pipeline = nil
 	}
 	return errors.Join(errs...)
+}
+
+// flagLoopbackAllow returns the allow-list entries a `--webhook URL` flag
+// implies: the address of a literal loopback URL (http://127.0.0.1:9000/,
+// http://[::1]:9000/, or localhost, as both), which the operator typing it
+// on the command line means to reach. Anything else (a private or
+// metadata address, a name) is left to topic.allowPrivateTargets in the
+// configuration file and refused without it.
+func flagLoopbackAllow(endpoint string) []string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return nil
+	}
+	host := u.Hostname()
+	if strings.EqualFold(host, "localhost") {
+		return []string{"127.0.0.1/32", "::1/128"}
+	}
+	if a, err := netip.ParseAddr(host); err == nil && a.Unmap().IsLoopback() {
+		return []string{netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()).String()}
+	}
+	return nil
 }
