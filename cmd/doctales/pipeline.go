@@ -198,6 +198,9 @@ func (p *Pipeline) Open() error {
 		Auth:         p.DB,
 		AllowedHosts: cfg.AllowedHosts,
 		AllowOrigins: cfg.CORS.AllowOrigins,
+		// Rate limits and the audit log (issue 17, item 5).
+		RateLimits: cfg.RateLimits.limits(),
+		AuditLog:   p.DB,
 	}
 	p.Alarms = &alarm.Evaluator{
 		Rules:    p.Config.Alarms,
