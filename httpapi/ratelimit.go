@@ -281,3 +281,12 @@ func (h *Handler) limit(w http.ResponseWriter, r *http.Request) bool {
 	}
 	return true
 }
+
+// RateLimitBuckets returns how many callers each limiter tracks now (at
+// most RateLimits.MaxBuckets each), for /stats and tests.
+func (h *Handler) RateLimitBuckets() map[string]int {
+	return map[string]int{
+		"ingest": h.limits.ingest.Len(), "read": h.limits.read.Len(),
+		"signInUser": h.limits.signInUser.Len(), "signInIP": h.limits.signInIP.Len(),
+	}
+}
