@@ -375,16 +375,16 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	refused := doctales.Errorf(doctales.EUNAUTHORIZED, "The user name and password, or the key, are not valid.")
 	// Slow password guessing: every attempt takes a token from the
 	// client address's bucket and the user name's; a success gives them
-	// back, so only failures count (ratelimit.go).
+	// back, so only failures count (ratelimit.go). A refused attempt is
+	// not audited: a flood of them would otherwise fill the audit log at
+	// the attacker's pace; the failures before it are.
 	ipKey, userKey := "ip "+clientIP(r), "user "+in.User
 	if wait := h.limits.signInIP.Allow(ipKey); wait > 0 {
-		h.Audit(r.Context(), doctales.AuditSignIn, in.User, doctales.Errorf(CodeRateLimited, "rate limited"), map[string]any{"limit": "ip"})
 		rateLimited(w, h.limits.signInIP, ipKey, wait)
 		return
 	}
 	if in.User != "" {
 		if wait := h.limits.signInUser.Allow(userKey); wait > 0 {
-			h.Audit(r.Context(), doctales.AuditSignIn, in.User, doctales.Errorf(CodeRateLimited, "rate limited"), map[string]any{"limit": "user"})
 			rateLimited(w, h.limits.signInUser, userKey, wait)
 			return
 		}

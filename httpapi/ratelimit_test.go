@@ -135,6 +135,7 @@ func TestRateLimit_SignIn(t *testing.T) {
 	f := mustAuthServer(t, func(h *httpapi.Handler) {
 		h.RateLimits = httpapi.RateLimits{SignInPerMinute: 3}
 	})
+	f.h.AuditLog = f.db
 	mustUser(t, f, "ana", "right password")
 	mustUser(t, f, "bob", "bob password")
 	result := func(w *httptest.ResponseRecorder) (*http.Response, string) { return w.Result(), w.Body.String() }
@@ -161,6 +162,21 @@ func TestRateLimit_SignIn(t *testing.T) {
 	// Another user from a fresh address is not affected.
 	if w := signInFrom(f.h, "192.0.2.4", "bob", "bob password"); w.Code != 200 {
 		t.Fatalf("bob signs in = %d %s", w.Code, w.Body)
+	}
+	// Audited: 11 successes and 3 failures; the two 429s are not written,
+	// so a flood of refused guesses cannot fill the audit log.
+	es, err := f.db.AuditEntries(context.Background(), doctales.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := 0
+	for _, e := range es {
+		if e.Outcome == doctales.EUNAUTHORIZED {
+			failed++
+		}
+	}
+	if len(es) != 14 || failed != 3 {
+		t.Fatalf("%d audit rows (%d failed), want 14 (3 failed)", len(es), failed)
 	}
 }
 
