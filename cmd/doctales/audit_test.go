@@ -106,6 +106,21 @@ func TestAudit_CLI(t *testing.T) {
 	if code := getWith(t, m.URL()+"/audit", admin); code != 200 {
 		t.Fatalf("GET /audit with an admin key = %d, want 200", code)
 	}
+	// /stats shows the limiters' bucket counts (the admin key's reads).
+	req, _ = http.NewRequest("GET", m.URL()+"/stats", nil)
+	req.Header.Set("Authorization", "Bearer "+admin)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stats struct {
+		RateLimits struct{ Buckets map[string]int }
+	}
+	err = json.NewDecoder(resp.Body).Decode(&stats)
+	resp.Body.Close()
+	if err != nil || stats.RateLimits.Buckets["read"] != 1 || stats.RateLimits.Buckets["ingest"] != 0 {
+		t.Fatalf("/stats rateLimits = %+v, %v; want one read bucket (the admin key; the read key's 403 is answered before the limit) and no ingest bucket", stats.RateLimits, err)
+	}
 	r := auditRows(t, data, "--action", doctales.AuditRedriveAll)
 	if len(r) != 1 || r[0].UserID != "ana" || r[0].Via != "key" || !strings.HasPrefix(admin, auth.KeyPrefix+r[0].KeyID+"_") || r[0].ClientIP != "127.0.0.1" {
 		t.Fatalf("redrive row %+v", r)
