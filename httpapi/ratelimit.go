@@ -83,7 +83,7 @@ func DefaultRateLimits() RateLimits {
 type Limiter struct {
 	// Name names the limit in answers ("ingest").
 	Name string
-	// Unit is how the rate is described: "s" or "min".
+	// unit is how the rate is described in answers: "s" or "min".
 	unit string
 	// perSecond is the refill rate; burst the bucket's size.
 	perSecond float64
@@ -185,9 +185,15 @@ func (l *Limiter) get(key string) *bucket {
 // describe says the limit in words: "50 requests/s for ingest".
 func (l *Limiter) describe() string {
 	if l.unit == "min" {
-		return fmt.Sprintf("%s attempts/min for %s", strconv.FormatFloat(l.perSecond*60, 'f', -1, 64), l.Name)
+		return fmt.Sprintf("%s attempts/min for %s", rateText(l.perSecond*60), l.Name)
 	}
-	return fmt.Sprintf("%s requests/s for %s", strconv.FormatFloat(l.perSecond, 'f', -1, 64), l.Name)
+	return fmt.Sprintf("%s requests/s for %s", rateText(l.perSecond), l.Name)
+}
+
+// rateText shows a rate with at most three decimals (10, not
+// 9.999999999999998 from 10/60*60).
+func rateText(v float64) string {
+	return strconv.FormatFloat(math.Round(v*1000)/1000, 'f', -1, 64)
 }
 
 // limiters are a Handler's rate limiters, built by Init from RateLimits.

@@ -133,7 +133,7 @@ func signInFrom(h http.Handler, ip, user, password string) *httptest.ResponseRec
 // right password within the limit is not charged.
 func TestRateLimit_SignIn(t *testing.T) {
 	f := mustAuthServer(t, func(h *httpapi.Handler) {
-		h.RateLimits = httpapi.RateLimits{SignInPerMinute: 3}
+		h.RateLimits = httpapi.RateLimits{SignInPerMinute: 7}
 	})
 	f.h.AuditLog = f.db
 	mustUser(t, f, "ana", "right password")
@@ -146,24 +146,24 @@ func TestRateLimit_SignIn(t *testing.T) {
 			t.Fatalf("right password %d = %d %s", i, w.Code, w.Body)
 		}
 	}
-	// Per address: three wrong guesses, then 429 even with the right one.
-	for i := range 3 {
+	// Per address: seven wrong guesses, then 429 even with the right one.
+	for i := range 7 {
 		if w := signInFrom(f.h, "192.0.2.2", "ana", fmt.Sprint("guess", i)); w.Code != 401 {
 			t.Fatalf("guess %d = %d %s", i, w.Code, w.Body)
 		}
 	}
 	resp, body := result(signInFrom(f.h, "192.0.2.2", "ana", "right password"))
-	wantRateLimited(t, resp, body, 20, "3 attempts/min for sign-in", "ip 192.0.2.2")
+	wantRateLimited(t, resp, body, 9, "7 attempts/min for sign-in", "ip 192.0.2.2")
 
 	// Per user name: guesses spread over addresses still run out (ana has
-	// 3 failures already, from 192.0.2.2).
+	// 7 failures already, from 192.0.2.2).
 	resp, body = result(signInFrom(f.h, "192.0.2.3", "ana", "guess from elsewhere"))
-	wantRateLimited(t, resp, body, 20, "sign-in", "user ana")
+	wantRateLimited(t, resp, body, 9, "sign-in", "user ana")
 	// Another user from a fresh address is not affected.
 	if w := signInFrom(f.h, "192.0.2.4", "bob", "bob password"); w.Code != 200 {
 		t.Fatalf("bob signs in = %d %s", w.Code, w.Body)
 	}
-	// Audited: 11 successes and 3 failures; the two 429s are not written,
+	// Audited: 11 successes and 7 failures; the two 429s are not written,
 	// so a flood of refused guesses cannot fill the audit log.
 	es, err := f.db.AuditEntries(context.Background(), doctales.AuditFilter{})
 	if err != nil {
@@ -175,8 +175,8 @@ func TestRateLimit_SignIn(t *testing.T) {
 			failed++
 		}
 	}
-	if len(es) != 14 || failed != 3 {
-		t.Fatalf("%d audit rows (%d failed), want 14 (3 failed)", len(es), failed)
+	if len(es) != 18 || failed != 7 {
+		t.Fatalf("%d audit rows (%d failed), want 18 (7 failed)", len(es), failed)
 	}
 }
 
