@@ -43,6 +43,10 @@ const (
 	// recently used bucket is dropped: its caller starts again with a full
 	// burst, so the bound is memory, never a refusal.
 	DefaultMaxRateBuckets = 10000
+	// MaxRateKeyBytes is the longest caller name a bucket keeps (128
+	// bytes); longer ones (a sign-in's user name is the client's choice,
+	// up to 4 KiB) are cut, so a full limiter stays under 3 MB.
+	MaxRateKeyBytes = 128
 )
 
 // RateLimits are the per-caller limits of the HTTP API. A caller is an API
@@ -162,6 +166,9 @@ func (l *Limiter) Len() int {
 // get returns key's bucket refilled to now, creating it (and dropping the
 // least recently used one past max) if needed. l.mu is held.
 func (l *Limiter) get(key string) *bucket {
+	if len(key) > MaxRateKeyBytes {
+		key = key[:MaxRateKeyBytes]
+	}
 	now := l.Now()
 	if e, ok := l.buckets[key]; ok {
 		l.lru.MoveToFront(e)

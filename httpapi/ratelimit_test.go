@@ -231,6 +231,14 @@ func TestLimiter_Eviction(t *testing.T) {
 	if d := l.Allow("a"); d != 0 {
 		t.Fatalf("Allow(a) after 100ms = %v, want a token", d)
 	}
+	// A long name is cut: two names equal in their first
+	// MaxRateKeyBytes share a bucket, and no more is kept.
+	long := strings.Repeat("u", httpapi.MaxRateKeyBytes)
+	l.Allow(long + "1")
+	l.Allow(long + "2")
+	if d := l.Allow(long + "3"); d == 0 {
+		t.Fatal("names longer than MaxRateKeyBytes have buckets of their own")
+	}
 	if l := httpapi.NewLimiter("off", 0, 10, 0); l != nil || l.Allow("x") != 0 {
 		t.Fatal("a zero rate does not switch the limit off")
 	}
