@@ -116,10 +116,10 @@ type CORSConfig struct {
 // field means its default; 0 switches that limit off.
 type RateLimitsConfig struct {
 	// IngestPerSecond limits POST /communications per caller, per
-	// second. Default httpapi.DefaultIngestPerSecond (100).
+	// second. Default httpapi.DefaultIngestPerSecond (1000).
 	IngestPerSecond *float64 `yaml:"ingestPerSecond"`
 	// IngestBurst is the posts a caller may send at once. Default
-	// httpapi.DefaultIngestBurst (1000).
+	// httpapi.DefaultIngestBurst (2000).
 	IngestBurst *int `yaml:"ingestBurst"`
 	// ReadPerSecond limits the API's GET routes per caller, per second.
 	// Default httpapi.DefaultReadPerSecond (50).
