@@ -15,6 +15,9 @@ const (
 	AuditUserRemove    = "user.remove"     // doctales users rm; target the user name
 	AuditSignIn        = "auth.sign_in"    // POST /auth/session; target the user name or key id
 	AuditProfileUpdate = "profile.update"  // PUT /user-profile; target the profile id
+	// AuditDelete is for DELETE /communications/{id} (issue 17 item 6),
+	// whose handler calls httpapi.Handler.Audit with the id as target.
+	AuditDelete = "communication.delete"
 )
 
 // Outcomes of an audited action besides an error code (such as
