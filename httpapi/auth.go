@@ -92,6 +92,7 @@ var routeScopes = map[string]string{
 	"POST /dlq/redrive":               doctales.ScopeAdmin,
 	"GET /stats":                      doctales.ScopeAdmin,
 	"GET /metrics":                    doctales.ScopeAdmin,
+	"GET /audit":                      doctales.ScopeAdmin,
 	"GET /healthz":                    scopePublic,
 	"GET /readyz":                     scopePublic, // probes carry no key; it shows no mail
 	"GET /ui/":                        scopePublic, // the page's code, no data
@@ -372,15 +373,34 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	refused := doctales.Errorf(doctales.EUNAUTHORIZED, "The user name and password, or the key, are not valid.")
+	// Slow password guessing: every attempt takes a token from the
+	// client address's bucket and the user name's; a success gives them
+	// back, so only failures count (ratelimit.go). A refused attempt is
+	// not audited: a flood of them would otherwise fill the audit log at
+	// the attacker's pace; the failures before it are.
+	ipKey, userKey := "ip "+clientIP(r), "user "+in.User
+	if wait := h.limits.signInIP.Allow(ipKey); wait > 0 {
+		rateLimited(w, h.limits.signInIP, ipKey, wait)
+		return
+	}
+	if in.User != "" {
+		if wait := h.limits.signInUser.Allow(userKey); wait > 0 {
+			rateLimited(w, h.limits.signInUser, userKey, wait)
+			return
+		}
+	}
 	var s doctales.Session
+	var via, keyID string
 	switch {
 	case in.Key != "":
 		k, err := h.Auth.AuthenticateKey(r.Context(), in.Key)
 		if err != nil {
+			// The key is a secret: the audit row names no target.
+			h.Audit(r.Context(), doctales.AuditSignIn, "", err, map[string]any{"with": "key"})
 			Error(w, r, h.Logger, err)
 			return
 		}
-		s.UserID, s.Scopes = k.UserID, k.Scopes
+		s.UserID, s.Scopes, via, keyID = k.UserID, k.Scopes, "key", k.ID
 	case in.User != "" && in.Password != "":
 		hash, err := h.Auth.PasswordHash(r.Context(), in.User)
 		if err != nil && doctales.ErrorCode(err) != doctales.ENOTFOUND {
@@ -393,9 +413,11 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		}
 		if !auth.CheckPassword(hash, in.Password) || err != nil {
 			h.Logger.InfoContext(r.Context(), "sign-in refused", "user", in.User)
+			h.Audit(r.Context(), doctales.AuditSignIn, in.User, refused, map[string]any{"with": "password"})
 			Error(w, r, h.Logger, refused)
 			return
 		}
+		via = "password"
 		// A person signing in with their password owns this server's
 		// mail (one person per server until issue 17 item 2).
 		s.UserID, s.Scopes = in.User, []string{doctales.ScopeAdmin}
@@ -419,6 +441,12 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		Expires: s.ExpiresAt, MaxAge: int(ttl.Seconds()),
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
 	})
+	h.limits.signInIP.Refund(ipKey)
+	if in.User != "" {
+		h.limits.signInUser.Refund(userKey)
+	}
+	h.Audit(doctales.NewContextWithPrincipal(r.Context(), &doctales.Principal{UserID: s.UserID, KeyID: keyID, Via: "session"}),
+		doctales.AuditSignIn, s.UserID, nil, map[string]any{"with": via})
 	h.Logger.InfoContext(r.Context(), "signed in", "user", s.UserID, "via", map[bool]string{true: "key", false: "password"}[in.Key != ""])
 	writeJSON(w, http.StatusOK, SessionResponse{SignedIn: true, User: s.UserID, Scopes: s.Scopes, CSRFToken: string(auth.CSRFToken(string(id)))})
 }

@@ -138,7 +138,9 @@ func (h *Handler) putUserProfile(w http.ResponseWriter, r *http.Request) {
 		p.Preferences = nil // as if absent: keep the stored preferences
 	}
 	p.UpdatedAt = nil
-	if err := h.Profiles.PutUserProfile(r.Context(), &p); err != nil {
+	err = h.Profiles.PutUserProfile(r.Context(), &p)
+	h.Audit(r.Context(), doctales.AuditProfileUpdate, p.ID, err, map[string]any{"primaryArchetype": p.PrimaryArchetype})
+	if err != nil {
 		Error(w, r, h.Logger, err)
 		return
 	}

@@ -92,10 +92,17 @@ type Handler struct {
 	// SessionTTL is how long a dashboard session lives; zero means
 	// DefaultSessionTTL.
 	SessionTTL time.Duration
+	// RateLimits are the per-caller limits on ingest, reads and sign-in
+	// (ratelimit.go); the zero value switches them all off, so set
+	// DefaultRateLimits() to have them.
+	RateLimits RateLimits
+	// AuditLog, if set, records admin actions (audit.go).
+	AuditLog doctales.AuditLog
 
 	mux     *http.ServeMux
 	handler http.Handler // mux, wrapped by Middleware
 	auth    authState
+	limits  limiters
 	// crossOrigin refuses state-changing requests a browser sent from
 	// another origin (Sec-Fetch-Site, Origin), AllowOrigins excepted.
 	crossOrigin *http.CrossOriginProtection
@@ -114,6 +121,7 @@ func (h *Handler) Init() {
 	if h.ParseMemory == nil {
 		h.ParseMemory = NewMemoryBudget(DefaultMaxParseMemory)
 	}
+	h.limits = newLimiters(h.RateLimits)
 	h.crossOrigin = http.NewCrossOriginProtection()
 	for _, o := range h.AllowOrigins {
 		if o != "*" {
@@ -156,7 +164,8 @@ func (h *Handler) Init() {
 // ServeHTTP sets the security headers, refuses a foreign Host, adds CORS
 // headers for allowed origins, answers preflight requests, refuses
 // oversized query parameters, resolves the caller to a principal and
-// checks its scope (auth.go), and routes.
+// checks its scope (auth.go), applies the caller's rate limit
+// (ratelimit.go), and routes.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setSecurityHeaders(w.Header())
 	if !h.checkHost(r) {
@@ -183,7 +192,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, h.Logger, err)
 		return
 	}
+	r = withClientIP(r)
 	if r = h.authenticate(w, r); r == nil {
+		return
+	}
+	// Per-caller rate limits, once the caller is known (ratelimit.go).
+	if !h.limit(w, r) {
 		return
 	}
 	h.handler.ServeHTTP(w, r)
@@ -403,7 +417,9 @@ func (h *Handler) redriveDeadLetter(w http.ResponseWriter, r *http.Request) {
 	id, err := h.deadLetterID(r)
 	if err == nil {
 		var rec *doctales.LogRecord
-		if rec, err = h.DeadLetters.Redrive(r.Context(), id); err == nil {
+		rec, err = h.DeadLetters.Redrive(r.Context(), id)
+		h.Audit(r.Context(), doctales.AuditRedrive, strconv.FormatInt(id, 10), err, nil)
+		if err == nil {
 			writeJSON(w, http.StatusAccepted, map[string]any{"redriven": []int64{id}, "seq": rec.Seq})
 			return
 		}
@@ -421,11 +437,17 @@ func (h *Handler) redriveAll(w http.ResponseWriter, r *http.Request) {
 	ids := []int64{}
 	for _, dl := range dls {
 		if _, err := h.DeadLetters.Redrive(r.Context(), dl.ID); err != nil && doctales.ErrorCode(err) != doctales.ENOTFOUND {
+			h.Audit(r.Context(), doctales.AuditRedriveAll, r.URL.Query().Get("subscription"), err, map[string]any{"redriven": len(ids), "failedAt": dl.ID})
 			Error(w, r, h.Logger, err)
 			return
 		}
 		ids = append(ids, dl.ID)
 	}
+	target := r.URL.Query().Get("subscription")
+	if target == "" {
+		target = "*"
+	}
+	h.Audit(r.Context(), doctales.AuditRedriveAll, target, nil, map[string]any{"redriven": len(ids)})
 	writeJSON(w, http.StatusAccepted, map[string]any{"redriven": ids})
 }
 

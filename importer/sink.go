@@ -11,6 +11,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -118,7 +119,9 @@ type Remote struct {
 	URL    string
 	Client *http.Client
 	// Retries is how many times a request answered 503 or not answered
-	// at all is sent again (with a growing pause). Zero means 3.
+	// at all is sent again (with a growing pause). Zero means 3. A 429
+	// (rate limited) is sent again after its Retry-After without using
+	// up an attempt.
 	Retries int
 }
 
@@ -169,8 +172,16 @@ func (r *Remote) Send(ctx context.Context, it *Item, opt ingest.Options) (*Resul
 			return nil, err
 		}
 		req.Header.Set("Content-Type", ctype)
+		pause := time.Duration(attempt+1) * 200 * time.Millisecond
 		resp, err := client.Do(req)
-		if err == nil {
+		if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+			// Rate limited (issue 17): wait as told and send it again;
+			// this is the server pacing the import, not a failure, so
+			// it does not use up an attempt.
+			pause = retryAfter(resp.Header.Get("Retry-After"))
+			resp.Body.Close()
+			attempt--
+		} else if err == nil {
 			res, retry, err := readAnswer(resp)
 			if !retry || attempt >= retries {
 				return res, err
@@ -181,9 +192,23 @@ func (r *Remote) Send(ctx context.Context, it *Item, opt ingest.Options) (*Resul
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(time.Duration(attempt+1) * 200 * time.Millisecond):
+		case <-time.After(pause):
 		}
 	}
+}
+
+// MaxRetryAfter caps how long Remote waits on a 429's Retry-After (1 min),
+// so that a misconfigured server cannot park an import for hours.
+const MaxRetryAfter = time.Minute
+
+// retryAfter reads a Retry-After header in seconds, 1 s when absent or
+// not a number, at most MaxRetryAfter.
+func retryAfter(v string) time.Duration {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 {
+		return time.Second
+	}
+	return min(time.Duration(n)*time.Second, MaxRetryAfter)
 }
 
 // readAnswer reads a POST /communications answer; retry is true for 503.

@@ -114,6 +114,11 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	switch verb {
 	case "create":
 		k, key, err := db.CreateAPIKey(ctx, *user, scopes)
+		target := ""
+		if k != nil {
+			target = k.ID
+		}
+		auditCLI(ctx, db, stderr, doctales.AuditKeyCreate, target, err, map[string]any{"user": *user, "scopes": strings.Join(scopes, ",")})
 		if err != nil {
 			return fmt.Errorf("keys create: %s", doctales.ErrorMessage(err))
 		}
@@ -139,7 +144,9 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return tw.Flush()
 	default: // revoke
-		if err := db.RevokeAPIKey(ctx, pos[0]); err != nil {
+		err := db.RevokeAPIKey(ctx, pos[0])
+		auditCLI(ctx, db, stderr, doctales.AuditKeyRevoke, pos[0], err, nil)
+		if err != nil {
 			return fmt.Errorf("keys revoke: %s", doctales.ErrorMessage(err))
 		}
 		fmt.Fprintf(stderr, "revoked key %s\n", pos[0])
@@ -198,7 +205,9 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 	switch verb {
 	case "add":
-		if _, err := db.AddUser(ctx, name, hash); err != nil {
+		_, err := db.AddUser(ctx, name, hash)
+		auditCLI(ctx, db, stderr, doctales.AuditUserAdd, name, err, nil)
+		if err != nil {
 			return fmt.Errorf("users add: %s", doctales.ErrorMessage(err))
 		}
 		fmt.Fprintf(stderr, "added user %s; the server now requires a sign-in or a key\n", name)
@@ -218,7 +227,9 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		}
 		return tw.Flush()
 	default: // rm
-		if err := db.RemoveUser(ctx, name); err != nil {
+		err := db.RemoveUser(ctx, name)
+		auditCLI(ctx, db, stderr, doctales.AuditUserRemove, name, err, nil)
+		if err != nil {
 			return fmt.Errorf("users rm: %s", doctales.ErrorMessage(err))
 		}
 		fmt.Fprintf(stderr, "removed user %s, revoked their keys and ended their sessions\n", name)

@@ -91,6 +91,10 @@ type Config struct {
 	// CORS lists the other origins whose pages may call the API with a
 	// bearer key. Default none: same origin only.
 	CORS CORSConfig `yaml:"cors"`
+	// RateLimits are the per-caller limits on ingest, reads and sign-in
+	// (issue 17); absent fields keep their defaults, 0 switches a limit
+	// off.
+	RateLimits RateLimitsConfig `yaml:"rateLimits"`
 
 	// LogPII logs notification subjects unredacted. Default false: the
 	// PII the extraction engine finds, and people's names (the sender's
@@ -107,6 +111,85 @@ type CORSConfig struct {
 	// Access-Control-Allow-Origin. "*" allows any page (bearer keys only,
 	// as no cookie is sent cross-origin); never needed by the dashboard.
 	AllowOrigins []string `yaml:"allowOrigins"`
+}
+
+// RateLimitsConfig is the rateLimits section: per-caller token buckets
+// (httpapi.RateLimits). A caller is an API key, a session user, or in open
+// mode a client address; open mode from loopback is never limited. A nil
+// field means its default; 0 switches that limit off.
+type RateLimitsConfig struct {
+	// IngestPerSecond limits POST /communications per caller, per
+	// second. Default httpapi.DefaultIngestPerSecond (1000).
+	IngestPerSecond *float64 `yaml:"ingestPerSecond"`
+	// IngestBurst is the posts a caller may send at once. Default
+	// httpapi.DefaultIngestBurst (2000).
+	IngestBurst *int `yaml:"ingestBurst"`
+	// ReadPerSecond limits the API's GET routes per caller, per second.
+	// Default httpapi.DefaultReadPerSecond (50).
+	ReadPerSecond *float64 `yaml:"readPerSecond"`
+	// ReadBurst is the reads a caller may send at once. Default
+	// httpapi.DefaultReadBurst (200).
+	ReadBurst *int `yaml:"readBurst"`
+	// SignInPerMinute limits failed sign-ins per user name and per client
+	// address, per minute. Default httpapi.DefaultSignInPerMinute (10).
+	SignInPerMinute *float64 `yaml:"signInPerMinute"`
+}
+
+// limits returns the HTTP API's limits: the defaults, overridden by the
+// fields that are set.
+func (c RateLimitsConfig) limits() httpapi.RateLimits {
+	rl := httpapi.DefaultRateLimits()
+	setF := func(dst *float64, v *float64) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	setI := func(dst *int, v *int) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	setF(&rl.IngestPerSecond, c.IngestPerSecond)
+	setI(&rl.IngestBurst, c.IngestBurst)
+	setF(&rl.ReadPerSecond, c.ReadPerSecond)
+	setI(&rl.ReadBurst, c.ReadBurst)
+	setF(&rl.SignInPerMinute, c.SignInPerMinute)
+	return rl
+}
+
+// merge sets the fields o sets.
+func (c *RateLimitsConfig) merge(o RateLimitsConfig) {
+	for _, p := range []struct{ dst, src **float64 }{{&c.IngestPerSecond, &o.IngestPerSecond}, {&c.ReadPerSecond, &o.ReadPerSecond}, {&c.SignInPerMinute, &o.SignInPerMinute}} {
+		if *p.src != nil {
+			*p.dst = *p.src
+		}
+	}
+	for _, p := range []struct{ dst, src **int }{{&c.IngestBurst, &o.IngestBurst}, {&c.ReadBurst, &o.ReadBurst}} {
+		if *p.src != nil {
+			*p.dst = *p.src
+		}
+	}
+}
+
+// validate refuses negative values, naming the field.
+func (c RateLimitsConfig) validate() error {
+	for _, f := range []struct {
+		name string
+		v    *float64
+	}{{"rateLimits.ingestPerSecond", c.IngestPerSecond}, {"rateLimits.readPerSecond", c.ReadPerSecond}, {"rateLimits.signInPerMinute", c.SignInPerMinute}} {
+		if f.v != nil && *f.v < 0 {
+			return &ConfigError{f.name, *f.v, "must be 0 (off) or more"}
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    *int
+	}{{"rateLimits.ingestBurst", c.IngestBurst}, {"rateLimits.readBurst", c.ReadBurst}} {
+		if f.v != nil && *f.v < 0 {
+			return &ConfigError{f.name, *f.v, "must be 0 (the rate's one second) or more"}
+		}
+	}
+	return nil
 }
 
 // FunctionConfig is a function and the events that trigger it.
@@ -385,6 +468,7 @@ func ReadConfig(path string) (Config, error) {
 	if file.CORS.AllowOrigins != nil {
 		cfg.CORS = file.CORS
 	}
+	cfg.RateLimits.merge(file.RateLimits)
 	cfg.LogPII = cfg.LogPII || file.LogPII
 	if file.YieldAbove != 0 {
 		cfg.YieldAbove = file.YieldAbove
@@ -471,6 +555,9 @@ func (e *ConfigError) Error() string {
 // Validate checks the settings that are not checked when subscriptions are
 // built.
 func (c *Config) Validate() error {
+	if err := c.RateLimits.validate(); err != nil {
+		return err
+	}
 	if c.MaxBodyBytes < 1 || c.MaxBodyBytes > 64<<20 {
 		return &ConfigError{"maxBodyBytes", c.MaxBodyBytes, "must be between 1 and 67108864 bytes"}
 	}

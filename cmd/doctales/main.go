@@ -13,6 +13,7 @@
 //	doctales export --out DIR [--aws ...] / restore --from DIR [--aws ...]
 //	doctales keys create --user NAME --scope SCOPE | keys list | keys revoke ID
 //	doctales users add NAME | users list | users rm NAME
+//	doctales audit [--since D] [--json]
 //	doctales doctor [--data DIR] [--repair] [--json]
 //	doctales version
 package main
@@ -68,6 +69,7 @@ Usage:
   doctales restore --from DIR [--aws --bucket B [--table T]] [--reextract] [--renotify]
   doctales keys create --user NAME --scope ingest|read|admin[,...] | keys list | keys revoke ID
   doctales users add NAME | users list | users rm NAME
+  doctales audit [--since D] [--action A] [--json]
   doctales doctor [--data DIR] [--repair] [--json]
   doctales version
 
@@ -125,6 +127,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runKeys(ctx, args, stdout, stderr)
 	case "users":
 		return runUsers(ctx, args, stdin, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, args, stdout, stderr)
 	case "doctor":
 		return runDoctor(ctx, args, stdout, stderr)
 	case "version":

@@ -171,7 +171,8 @@ func (p *Pipeline) Open() error {
 		Stats: func() any {
 			return map[string]any{"subscriptions": p.Runtime.Stats(), "alarms": p.Alarms.States(),
 				"parseMemory": p.API.ParseMemory.Stats(),
-				"auth":        map[string]any{"open": p.API.OpenMode(context.Background())}}
+				"auth":        map[string]any{"open": p.API.OpenMode(context.Background())},
+				"rateLimits":  map[string]any{"buckets": p.API.RateLimitBuckets()}}
 		},
 		Metrics: p.Metrics.Handler(),
 		Middleware: func(h http.Handler) http.Handler {
@@ -198,6 +199,9 @@ func (p *Pipeline) Open() error {
 		Auth:         p.DB,
 		AllowedHosts: cfg.AllowedHosts,
 		AllowOrigins: cfg.CORS.AllowOrigins,
+		// Rate limits and the audit log (issue 17, item 5).
+		RateLimits: cfg.RateLimits.limits(),
+		AuditLog:   p.DB,
 	}
 	p.Alarms = &alarm.Evaluator{
 		Rules:    p.Config.Alarms,
