@@ -56,7 +56,10 @@ const (
 // ingestion function stores raw in the object store and what the extraction
 // function reads back. Its JSON shape is the stored object's shape.
 type Communication struct {
-	ID        string    `json:"id"`
+	ID string `json:"id"`
+	// Owner is the id of the user the communication belongs to (the
+	// original's USER#<id> partition); empty means DefaultUserID.
+	Owner     string    `json:"userId,omitempty"`
 	Type      string    `json:"type"`   // email, document, social, or as given
 	Source    string    `json:"source"` // the source the client named: email, gmail, dropbox, ...
 	Timestamp time.Time `json:"timestamp"`
@@ -106,10 +109,29 @@ type Metadata struct {
 // ObjectKey returns the object store key of c:
 // "<type>/<yyyy>/<mm>/<dd>/<id>.json", dated by the communication's
 // timestamp in UTC, as in the architecture document's example key
-// "email/2025/06/10/email-123.json".
+// "email/2025/06/10/email-123.json". A communication of another user than
+// DefaultUserID lies under "users/<owner>/", so that two users' objects
+// never share a key.
 func ObjectKey(c *Communication) string {
 	t := c.Timestamp.UTC()
-	return fmt.Sprintf("%s/%04d/%02d/%02d/%s.json", c.Type, t.Year(), int(t.Month()), t.Day(), c.ID)
+	return fmt.Sprintf("%s%s/%04d/%02d/%02d/%s.json", OwnerPrefix(c.Owner), c.Type, t.Year(), int(t.Month()), t.Day(), c.ID)
+}
+
+// OwnerPrefix returns the object key prefix of owner's objects: "" for
+// DefaultUserID (and for ""), else "users/<owner>/".
+func OwnerPrefix(owner string) string {
+	if owner == "" || owner == DefaultUserID {
+		return ""
+	}
+	return "users/" + owner + "/"
+}
+
+// OwnerOf returns owner, or DefaultUserID when owner is empty.
+func OwnerOf(owner string) string {
+	if owner == "" {
+		return DefaultUserID
+	}
+	return owner
 }
 
 // ContentHash returns a digest of the bytes a client sent for a
@@ -125,7 +147,10 @@ func ContentHash(request []byte) string {
 // object is, its status and, once extracted, its dimensions. JSON names follow
 // the original single-table design (commType, s3Key, sender_id).
 type Item struct {
-	ID        string    `json:"id"`
+	ID string `json:"id"`
+	// Owner is the user the communication belongs to; see
+	// Communication.Owner. The table sets DefaultUserID when empty.
+	Owner     string    `json:"userId"`
 	Type      string    `json:"commType"`
 	Source    string    `json:"source,omitempty"`
 	Project   string    `json:"project"`
@@ -153,6 +178,7 @@ type Item struct {
 func NewItem(c *Communication, now time.Time) *Item {
 	return &Item{
 		ID:          c.ID,
+		Owner:       OwnerOf(c.Owner),
 		Type:        c.Type,
 		Source:      c.Source,
 		Project:     c.Project,

@@ -88,6 +88,33 @@ func PrincipalFromContext(ctx context.Context) *Principal {
 	return p
 }
 
+// ownerKey is the context key of the owner scope.
+type ownerKey struct{}
+
+// WithOwner returns ctx scoped to owner's communications: every Table call
+// made with it acts only on items whose Owner is owner. Another user's id
+// is ENOTFOUND, never EFORBIDDEN, so that a caller cannot learn that it
+// exists (issue 17). The HTTP layer scopes each request to its principal;
+// the functions scope their work to the owner of the communication they
+// handle. A context without an owner (the operator's CLI, an open server)
+// sees every item.
+func WithOwner(ctx context.Context, owner string) context.Context {
+	return context.WithValue(ctx, ownerKey{}, OwnerOf(owner))
+}
+
+// OwnerFromContext returns the owner ctx is scoped to, and whether it is.
+func OwnerFromContext(ctx context.Context) (string, bool) {
+	o, ok := ctx.Value(ownerKey{}).(string)
+	return o, ok
+}
+
+// VisibleTo reports whether an item of owner may be seen in ctx: always
+// when ctx has no owner scope, else only when the owners match.
+func VisibleTo(ctx context.Context, owner string) bool {
+	o, ok := OwnerFromContext(ctx)
+	return !ok || o == OwnerOf(owner)
+}
+
 // User is a person who may sign in to the dashboard with a password. The
 // password is stored only as a slow hash.
 type User struct {

@@ -105,7 +105,16 @@ type Object struct {
 // "<type>/<yyyy>/<mm>/<dd>/<id>.eml" or
 // "<type>/<yyyy>/<mm>/<dd>/<id>/attachments/1-report.pdf". Extraction reads
 // only the former.
+//
+// A key under "users/<owner>/" (another user than the default, see
+// doctales.ObjectKey) is read the same way below that prefix.
 func IsCommunicationKey(key string) bool {
+	if rest, ok := strings.CutPrefix(key, "users/"); ok {
+		_, key, ok = strings.Cut(rest, "/")
+		if !ok {
+			return false
+		}
+	}
 	return strings.HasSuffix(key, ".json") && strings.Count(key, "/") == 4
 }
 
