@@ -731,3 +731,17 @@ func quote(s string) string {
 	}
 	return fmt.Sprintf("%q", s)
 }
+
+// Keys returns the keys of the objects whose key starts with prefix, in
+// key order: List without the sizes, for function.ObjectRemover.
+func (s *Store) Keys(ctx context.Context, prefix string) ([]string, error) {
+	infos, err := s.List(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, len(infos))
+	for i, o := range infos {
+		keys[i] = o.Key
+	}
+	return keys, nil
+}

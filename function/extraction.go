@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -50,6 +52,15 @@ func (f *Extraction) Extract(ctx context.Context, rec *events.S3EventRecord) (*d
 		return nil, err
 	}
 	data, _, err := f.Store.Get(ctx, key)
+	if errNotFound(err) {
+		// Deleted (DELETE /communications/{id} or the retention sweep)
+		// after this event was sent: nothing is left to extract.
+		id := strings.TrimSuffix(path.Base(key), ".json")
+		if gone, derr := f.deletedSince(ctx, id, rec.EventTime); derr == nil && gone {
+			f.log().Info("extraction skipped: communication deleted", "key", key, "id", id)
+			return nil, nil
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("extract %q: %w", key, err)
 	}
@@ -65,6 +76,9 @@ func (f *Extraction) Extract(ctx context.Context, rec *events.S3EventRecord) (*d
 	if err != nil {
 		return nil, fmt.Errorf("extract %q: %w", key, err)
 	}
+	// Every table call acts for the communication's owner, so that an
+	// object can only ever change its own owner's item.
+	ctx = doctales.WithOwner(ctx, c.Owner)
 	urgency := doctales.MaxUrgency(c.Metadata.SenderUrgency, dims.Urgency)
 	if urgency == "" {
 		urgency = doctales.MaxUrgency(c.Metadata.Urgency, dims.Urgency)
@@ -74,13 +88,24 @@ func (f *Extraction) Extract(ctx context.Context, rec *events.S3EventRecord) (*d
 
 	item, err := f.Table.UpdateItem(ctx, c.ID, upd)
 	if errNotFound(err) {
+		if gone, err := f.deletedSince(ctx, c.ID, rec.EventTime); err != nil {
+			return nil, fmt.Errorf("extract %q: %w", key, err)
+		} else if gone {
+			f.log().Info("extraction skipped: communication deleted", "key", key, "id", c.ID)
+			return nil, nil
+		}
 		now := time.Now
 		if f.Now != nil {
 			now = f.Now
 		}
 		missing := doctales.NewItem(&c, now().UTC())
 		missing.Recovered = true
-		if _, _, err = f.Table.CreateItem(ctx, missing); err != nil {
+		if _, _, err = f.Table.CreateItem(ctx, missing); doctales.ErrorCode(err) == doctales.ECONFLICT {
+			// The id belongs to another user's communication: this object
+			// was left by an ingest that was refused with 409.
+			f.log().Warn("extraction skipped: id held by another communication", "key", key, "id", c.ID)
+			return nil, nil
+		} else if err != nil {
 			return nil, fmt.Errorf("extract %q: create missing item: %w", key, err)
 		}
 		item, err = f.Table.UpdateItem(ctx, c.ID, upd)
@@ -89,6 +114,31 @@ func (f *Extraction) Extract(ctx context.Context, rec *events.S3EventRecord) (*d
 		return nil, fmt.Errorf("extract %q: update item: %w", key, err)
 	}
 	return item, nil
+}
+
+// DeletedTable is implemented by a table that remembers deleted ids (the
+// embedded SQLite table): see sqlite.DB.DeletedSince.
+type DeletedTable interface {
+	DeletedSince(ctx context.Context, id string, t time.Time) (bool, error)
+}
+
+// deletedSince reports whether the table remembers id as deleted at or
+// after t (the time of the event that announced the object); false when
+// the table keeps no such memory.
+func (f *Extraction) deletedSince(ctx context.Context, id string, t time.Time) (bool, error) {
+	d, ok := f.Table.(DeletedTable)
+	if !ok {
+		return false, nil
+	}
+	return d.DeletedSince(ctx, id, t)
+}
+
+// log returns the function's logger, or the default one.
+func (f *Extraction) log() *slog.Logger {
+	if f.Logger != nil {
+		return f.Logger
+	}
+	return slog.Default()
 }
 
 // objectKey returns the decoded object key of an S3 event record. S3

@@ -80,6 +80,7 @@ var routeScopes = map[string]string{
 	"GET /communications/{id}":        doctales.ScopeRead,
 	"GET /communications/{id}/events": doctales.ScopeRead,
 	"GET /communications/{id}/log":    doctales.ScopeRead,
+	"DELETE /communications/{id}":     doctales.ScopeIngest,
 	"GET /notifications/stream":       doctales.ScopeRead,
 	"GET /people":                     doctales.ScopeRead,
 	"GET /projects":                   doctales.ScopeRead,
@@ -296,7 +297,18 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) *http.Req
 		Error(w, r, h.Logger, err)
 		return nil
 	}
-	return r.WithContext(doctales.NewContextWithPrincipal(r.Context(), p))
+	// Every table call of the request acts for the caller's own
+	// communications (issue 17: per-person isolation); an admin key is
+	// scoped too: admins see operations, not other people's mail.
+	ctx := doctales.WithOwner(doctales.NewContextWithPrincipal(r.Context(), p), p.UserID)
+	return r.WithContext(ctx)
+}
+
+// callerOwner returns the user whose communications the request acts on:
+// the signed-in caller, or "" (doctales.DefaultUserID) on an open server.
+func callerOwner(r *http.Request) string {
+	owner, _ := doctales.OwnerFromContext(r.Context())
+	return owner
 }
 
 // authRoutes registers the sign-in routes.

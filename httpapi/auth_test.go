@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/auth"
@@ -231,6 +232,9 @@ func TestAuth_Keys(t *testing.T) {
 			return map[string]string{}, nil
 		}
 		defer func() { f.h.Trace = nil }()
+		if _, _, err := f.db.CreateItem(context.Background(), &doctales.Item{ID: "x", Owner: "ana", Type: "email", Timestamp: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
 		if resp, _ := send(t, "GET", url+"/communications/x/events", "", bearer(read)); resp.StatusCode != 200 {
 			t.Fatalf("events: %d", resp.StatusCode)
 		}

@@ -84,7 +84,19 @@ func userID(r *http.Request) string {
 	if id := r.URL.Query().Get("userId"); id != "" {
 		return id
 	}
+	if owner, ok := doctales.OwnerFromContext(r.Context()); ok {
+		return owner
+	}
 	return doctales.DefaultUserID
+}
+
+// ownProfile checks that a signed-in caller asks for their own profile:
+// another user's is ENOTFOUND, as another user's communication is.
+func ownProfile(r *http.Request, field, id string) error {
+	if owner, ok := doctales.OwnerFromContext(r.Context()); ok && id != owner {
+		return doctales.FieldErrorf(doctales.ENOTFOUND, field, "No profile for user %q.", id)
+	}
+	return nil
 }
 
 func (h *Handler) getUserProfile(w http.ResponseWriter, r *http.Request) {
@@ -94,6 +106,10 @@ func (h *Handler) getUserProfile(w http.ResponseWriter, r *http.Request) {
 	}
 	id := userID(r)
 	if err := doctales.ValidateID("userId", id); err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
+	if err := ownProfile(r, "userId", id); err != nil {
 		Error(w, r, h.Logger, err)
 		return
 	}
@@ -131,6 +147,10 @@ func (h *Handler) putUserProfile(w http.ResponseWriter, r *http.Request) {
 		p.ID, field = userID(r), "userId"
 	}
 	if err := doctales.ValidateID(field, p.ID); err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
+	if err := ownProfile(r, field, p.ID); err != nil {
 		Error(w, r, h.Logger, err)
 		return
 	}
@@ -251,6 +271,10 @@ func (h *Handler) communicationLog(w http.ResponseWriter, r *http.Request) {
 	}
 	limit, err := queryLimit(r, 0)
 	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
+	if err := h.checkVisible(r, id); err != nil {
 		Error(w, r, h.Logger, err)
 		return
 	}

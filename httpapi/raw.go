@@ -50,7 +50,7 @@ func (h *Handler) postRaw(w http.ResponseWriter, r *http.Request, mt string) boo
 		maxDoc = ingest.DefaultMaxDocumentBytes
 	}
 	q := r.URL.Query()
-	opt := ingest.Options{Project: q.Get("project"), Source: q.Get("source"), Name: q.Get("name"), ContentType: r.Header.Get("Content-Type")}
+	opt := ingest.Options{Project: q.Get("project"), Source: q.Get("source"), Name: q.Get("name"), ContentType: r.Header.Get("Content-Type"), Owner: callerOwner(r)}
 
 	// The body's limit by kind; anything else is left to the JSON path.
 	var limit int64

@@ -22,8 +22,10 @@ type Handler struct {
 	Normalizer *ingest.Normalizer
 	// Parser reads raw e-mail, documents and uploads (see raw.go); nil
 	// means the default limits.
-	Parser      *ingest.Parser
-	Ingestion   *function.Ingestion
+	Parser    *ingest.Parser
+	Ingestion *function.Ingestion
+	// Deletion serves DELETE /communications/{id}; nil answers 404.
+	Deletion    *function.Deletion
 	Table       doctales.Table
 	Store       doctales.ObjectStore
 	DeadLetters doctales.DeadLetterStore
@@ -135,6 +137,7 @@ func (h *Handler) Init() {
 	m.HandleFunc("GET /communications", h.listCommunications)
 	m.HandleFunc("GET /communications/{id}", h.getCommunication)
 	m.HandleFunc("GET /communications/{id}/events", h.communicationEvents)
+	m.HandleFunc("DELETE /communications/{id}", h.deleteCommunication)
 	m.HandleFunc("GET /dlq", h.listDeadLetters)
 	m.HandleFunc("GET /dlq/{id}", h.getDeadLetter)
 	m.HandleFunc("POST /dlq/{id}/redrive", h.redriveDeadLetter)
@@ -231,6 +234,7 @@ func (h *Handler) postCommunication(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.RequestHash = doctales.ContentHash(body)
+	c.Owner = callerOwner(r) // never what the body says
 	res, err := h.Ingestion.Ingest(r.Context(), c)
 	if err != nil {
 		Error(w, r, h.Logger, err)
@@ -352,6 +356,48 @@ func (h *Handler) getCommunication(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+// deleteCommunication deletes one of the caller's communications: its
+// objects, its row (a REMOVE stream record) and its history. Another
+// user's id is 404, as an unknown one is.
+func (h *Handler) deleteCommunication(w http.ResponseWriter, r *http.Request) {
+	if h.Deletion == nil {
+		h.notEnabled(w, r, "deleting communications")
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
+	res, err := h.Deletion.Delete(r.Context(), id)
+	if doctales.ErrorCode(err) != doctales.ENOTFOUND {
+		// Only real deletes (or failed ones) are audited: a 404 must
+		// not tell the audit reader which ids exist.
+		detail := map[string]any{}
+		if res != nil {
+			detail["objects"] = len(res.Objects)
+		}
+		h.Audit(r.Context(), doctales.AuditDelete, id, err, detail)
+	}
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// checkVisible returns ENOTFOUND when the request is scoped to a user
+// (doctales.WithOwner) and id is not one of that user's communications:
+// the histories are kept by id, so this is their ownership check. On an
+// open server every history is visible, even one that outlives its item.
+func (h *Handler) checkVisible(r *http.Request, id string) error {
+	if _, scoped := doctales.OwnerFromContext(r.Context()); !scoped {
+		return nil
+	}
+	_, err := h.Table.GetItem(r.Context(), id)
+	return err
+}
+
 // communicationEvents returns the flow history of a communication.
 func (h *Handler) communicationEvents(w http.ResponseWriter, r *http.Request) {
 	if h.Trace == nil {
@@ -360,6 +406,10 @@ func (h *Handler) communicationEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := pathID(r)
 	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
+	if err := h.checkVisible(r, id); err != nil {
 		Error(w, r, h.Logger, err)
 		return
 	}

@@ -171,6 +171,7 @@ func (p *Parser) ExtractDocument(format string, data []byte) (*DocumentInfo, err
 func (p *Parser) document(data []byte, format string, info *DocumentInfo, opt Options) *Parsed {
 	c := &doctales.Communication{
 		Type:        doctales.TypeDocument,
+		Owner:       opt.Owner,
 		Source:      opt.Source,
 		Project:     opt.project(),
 		Recipients:  []string{},
@@ -197,7 +198,7 @@ func (p *Parser) document(data []byte, format string, info *DocumentInfo, opt Op
 	setContent(c, info.Text, p.MaxContentBytes)
 
 	c.RequestHash = doctales.ContentHash(data)
-	c.ID = DeriveID("doc", c.Project, "sha256:"+c.RequestHash)
+	c.ID = DeriveID("doc", idScope(c), "sha256:"+c.RequestHash)
 
 	words := info.Words
 	if words == 0 {

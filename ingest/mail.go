@@ -119,6 +119,7 @@ func (p *Parser) parseMail(raw, msg []byte, opt Options) (*Parsed, error) {
 
 	c := &doctales.Communication{
 		Type:        doctales.TypeEmail,
+		Owner:       opt.Owner,
 		Source:      opt.Source,
 		Project:     opt.project(),
 		Recipients:  []string{},
@@ -225,10 +226,10 @@ func (p *Parser) parseMail(raw, msg []byte, opt Options) (*Parsed, error) {
 	c.RequestHash = mailHash(env, files)
 	var variant string
 	if msgID != "" {
-		c.ID = DeriveID("mail", c.Project, "message-id:"+msgID)
-		variant = DeriveID("mail", c.Project, "message-id:"+msgID+"\x00"+c.RequestHash)
+		c.ID = DeriveID("mail", idScope(c), "message-id:"+msgID)
+		variant = DeriveID("mail", idScope(c), "message-id:"+msgID+"\x00"+c.RequestHash)
 	} else {
-		c.ID = DeriveID("mail", c.Project, "content:"+c.RequestHash)
+		c.ID = DeriveID("mail", idScope(c), "content:"+c.RequestHash)
 	}
 	objects := []Object{{Key: RawKey(c, ".eml"), Data: raw, ContentType: MediaTypeMail}}
 	var keys []string

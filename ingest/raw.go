@@ -155,6 +155,11 @@ type Options struct {
 	Name string
 	// ContentType is the media type of a document, if known.
 	ContentType string
+	// Owner is the user the communication belongs to ("" means
+	// doctales.DefaultUserID). It is part of the derived id and of the
+	// object keys, so that two users importing the same message each
+	// keep their own copy.
+	Owner string
 }
 
 // Parsed is one communication read from a raw source, with the objects to
@@ -306,6 +311,16 @@ func DeriveID(kind, project, key string) string {
 	h.Write([]byte{0})
 	h.Write([]byte(key))
 	return kind + "-" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// idScope returns what a derived id of c is unique within: its project,
+// and its owner when that is not the default user (ids derived before
+// owners existed stay the same).
+func idScope(c *doctales.Communication) string {
+	if doctales.OwnerPrefix(c.Owner) == "" {
+		return c.Project
+	}
+	return c.Owner + "\x00" + c.Project
 }
 
 // objectPrefix returns the key of c's JSON object without ".json": the

@@ -117,7 +117,9 @@ func (f *Function) Validate() error {
 //     before marking means a crash in between re-sends the same MessageID,
 //     which the Topic and receivers drop; the reverse order could lose the
 //     notification.
-//   - REMOVE records are ignored.
+//   - REMOVE records are ignored, and so are records with keys only
+//     (StreamViewType KEYS_ONLY: the communication was deleted since and
+//     its images redacted).
 //   - A record that fails (an unreadable image, an image without id, an
 //     unknown event name, a ledger or topic error) stops the batch: it and
 //     every later record are returned in BatchItemFailures, identified by
@@ -189,6 +191,13 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 	case EventInsert:
 	default:
 		return fmt.Errorf("record %q: unknown event name %q", rec.Change.SequenceNumber, rec.EventName)
+	}
+	if len(rec.Change.NewImage) == 0 && rec.Change.StreamViewType == "KEYS_ONLY" {
+		// A record whose communication was deleted since (its images
+		// were redacted), or a stream that sends keys only: nothing to
+		// judge, nothing to notify.
+		log.InfoContext(ctx, "record skipped", logKeySequenceNumber, rec.Change.SequenceNumber, logKeyReason, "keys only (deleted since, or a KEYS_ONLY stream)")
+		return nil
 	}
 	if len(rec.Change.NewImage) == 0 {
 		return fmt.Errorf("%s record %q: no new image", rec.EventName, rec.Change.SequenceNumber)

@@ -112,7 +112,12 @@ type Hub struct {
 type client struct {
 	ch     chan []byte     // encoded SSE frames waiting to be written
 	events map[string]bool // the event names it wants; nil means all
-	gone   chan struct{}   // closed when the hub drops the client or closes
+	// owner is the user the stream belongs to (doctales.WithOwner on the
+	// request); it receives only that user's events. Unscoped (an open
+	// server) when !scoped.
+	owner  string
+	scoped bool
+	gone   chan struct{} // closed when the hub drops the client or closes
 }
 
 // NewHub returns a hub with the default limits.
@@ -138,19 +143,20 @@ func (h *Hub) Deliver(ctx context.Context, m *doctales.Message) error {
 	if err != nil {
 		return fmt.Errorf("hub: encode message %q: %w", m.MessageID, err)
 	}
-	err = h.broadcast(EventNotification, frame(m.MessageID, EventNotification, data))
+	owner := doctales.OwnerOf(m.MessageAttributes[AttrUserID].StringValue)
+	err = h.broadcast(EventNotification, owner, frame(m.MessageID, EventNotification, data))
 	if errors.Is(err, ErrHubClosed) {
 		return nil
 	}
 	return err
 }
 
-// Send sends data, encoded as JSON, to every stream that wants event, as an
-// SSE event of that name without an id. It never blocks. Event names are 1
-// to 64 letters, digits, '.', '_' or '-'; another name is an EINVALID
-// error. Send returns ErrHubClosed after Close, and an error if data cannot
-// be encoded.
-func (h *Hub) Send(event string, data any) error {
+// Send sends data, encoded as JSON, to every stream of owner (and every
+// unscoped stream) that wants event, as an SSE event of that name without
+// an id. It never blocks. Event names are 1 to 64 letters, digits, '.', '_'
+// or '-'; another name is an EINVALID error. Send returns ErrHubClosed
+// after Close, and an error if data cannot be encoded.
+func (h *Hub) Send(event, owner string, data any) error {
 	if !validEventName(event) {
 		return doctales.FieldErrorf(doctales.EINVALID, "event",
 			"Event name must be 1 to %d letters, digits, '.', '_' or '-', got %q.", maxEventNameLen, event)
@@ -159,7 +165,7 @@ func (h *Hub) Send(event string, data any) error {
 	if err != nil {
 		return fmt.Errorf("hub: encode %q event: %w", event, err)
 	}
-	return h.broadcast(event, frame("", event, b))
+	return h.broadcast(event, doctales.OwnerOf(owner), frame("", event, b))
 }
 
 // Dropped returns how many clients were disconnected because their buffer
@@ -226,7 +232,8 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// Register the client before the headers are sent, so that an event
 	// sent once the client has the headers reaches it.
-	c, err := h.subscribe(filter)
+	owner, scoped := doctales.OwnerFromContext(r.Context())
+	c, err := h.subscribe(filter, owner, scoped)
 	if err != nil {
 		retry := (h.retryInterval() + time.Second - 1) / time.Second // whole seconds, rounded up
 		w.Header().Set("Retry-After", strconv.Itoa(int(retry)))
@@ -290,7 +297,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // subscribe registers a new client and adds it to the wait group.
-func (h *Hub) subscribe(filter map[string]bool) (*client, error) {
+func (h *Hub) subscribe(filter map[string]bool, owner string, scoped bool) (*client, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
@@ -302,6 +309,8 @@ func (h *Hub) subscribe(filter map[string]bool) (*client, error) {
 	c := &client{
 		ch:     make(chan []byte, h.clientBuffer()),
 		events: filter,
+		owner:  owner,
+		scoped: scoped,
 		gone:   make(chan struct{}),
 	}
 	if h.clients == nil {
@@ -322,9 +331,10 @@ func (h *Hub) unsubscribe(c *client) {
 	}
 }
 
-// broadcast queues an encoded frame for every client that wants event,
-// dropping, without blocking, every client whose buffer is full.
-func (h *Hub) broadcast(event string, b []byte) error {
+// broadcast queues an encoded frame for every client that wants event and
+// may see owner's communications, dropping, without blocking, every client
+// whose buffer is full.
+func (h *Hub) broadcast(event, owner string, b []byte) error {
 	var dropped int
 	h.mu.Lock()
 	if h.closed {
@@ -334,6 +344,9 @@ func (h *Hub) broadcast(event string, b []byte) error {
 	for c := range h.clients {
 		if c.events != nil && !c.events[event] {
 			continue
+		}
+		if c.scoped && c.owner != owner {
+			continue // another user's mail
 		}
 		select {
 		case c.ch <- b:

@@ -45,11 +45,12 @@ func MustServeHub(tb testing.TB, h *notify.Hub) *httptest.Server {
 }
 
 // get opens a GET on the stream; the request is cancelled at test end.
-func get(tb testing.TB, srv *httptest.Server, query string) (*http.Response, context.CancelFunc) {
+// An optional prefix goes before the stream path.
+func get(tb testing.TB, srv *httptest.Server, query string, prefix ...string) (*http.Response, context.CancelFunc) {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	tb.Cleanup(cancel)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+notify.StreamPath+query, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+strings.Join(prefix, "")+notify.StreamPath+query, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -63,9 +64,9 @@ func get(tb testing.TB, srv *httptest.Server, query string) (*http.Response, con
 
 // MustOpenStream opens a stream, checks its headers and starts reading
 // events.
-func MustOpenStream(tb testing.TB, srv *httptest.Server, query string) *stream {
+func MustOpenStream(tb testing.TB, srv *httptest.Server, query string, prefix ...string) *stream {
 	tb.Helper()
-	resp, cancel := get(tb, srv, query)
+	resp, cancel := get(tb, srv, query, prefix...)
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(resp.Body)
 		tb.Fatalf("GET %s: status %d: %s", query, resp.StatusCode, b)
@@ -209,7 +210,7 @@ func TestHub(t *testing.T) {
 		if err := h.Deliver(context.Background(), testMessage()); err != nil {
 			t.Fatal(err)
 		}
-		if err := h.Send("communication", map[string]string{"id": "email-9", "status": "extracted"}); err != nil {
+		if err := h.Send("communication", "", map[string]string{"id": "email-9", "status": "extracted"}); err != nil {
 			t.Fatal(err)
 		}
 		if ev := comms.MustNext(t); ev.Event != "communication" || ev.ID != "" || ev.Data != `{"id":"email-9","status":"extracted"}` {
@@ -220,6 +221,57 @@ func TestHub(t *testing.T) {
 		}
 		if ev := both.MustNext(t); ev.Event != "communication" {
 			t.Fatalf("second event = %+v, want communication", ev)
+		}
+	})
+
+	// A stream scoped to a user (doctales.WithOwner, set by the API for
+	// the caller) gets that user's events only; an unscoped one (an open
+	// server) gets all.
+	t.Run("Owner", func(t *testing.T) {
+		h := notify.NewHub()
+		h.Logger = slog.New(slog.NewTextHandler(tbWriter{t}, nil))
+		mux := http.NewServeMux()
+		scoped := func(owner string) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				h.ServeHTTP(w, r.WithContext(doctales.WithOwner(r.Context(), owner)))
+			})
+		}
+		mux.Handle("GET /ana"+notify.StreamPath, scoped("ana"))
+		mux.Handle("GET /ben"+notify.StreamPath, scoped("ben"))
+		mux.Handle("GET "+notify.StreamPath, h)
+		srv := httptest.NewServer(mux)
+		t.Cleanup(func() { _ = h.Close(); srv.Close() })
+		ana := MustOpenStream(t, srv, "", "/ana")
+		ben := MustOpenStream(t, srv, "", "/ben")
+		all := MustOpenStream(t, srv, "", "")
+
+		m := testMessage()
+		m.MessageAttributes[notify.AttrUserID] = doctales.MessageAttribute{DataType: "String", StringValue: "ana"}
+		if err := h.Deliver(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Send("communication", "ben", map[string]string{"id": "ben-1"}); err != nil {
+			t.Fatal(err)
+		}
+		if ev := ana.MustNext(t); ev.Event != "notification" || ev.ID != m.MessageID {
+			t.Fatalf("ana got %+v, want her notification", ev)
+		}
+		if ev := ben.MustNext(t); ev.Event != "communication" || !strings.Contains(ev.Data, "ben-1") {
+			t.Fatalf("ben got %+v, want his communication and not ana's notification", ev)
+		}
+		if ev := all.MustNext(t); ev.Event != "notification" {
+			t.Fatalf("unscoped stream got %+v, want the notification", ev)
+		}
+		if ev := all.MustNext(t); ev.Event != "communication" {
+			t.Fatalf("unscoped stream got %+v, want the communication", ev)
+		}
+		// Nothing else reached ana: a heartbeat-free hub sends nothing
+		// more, so send one event for ana and check it is the next.
+		if err := h.Send("communication", "ana", map[string]string{"id": "ana-2"}); err != nil {
+			t.Fatal(err)
+		}
+		if ev := ana.MustNext(t); !strings.Contains(ev.Data, "ana-2") {
+			t.Fatalf("ana's next event = %+v, want ana-2 (ben's event leaked?)", ev)
 		}
 	})
 
@@ -237,7 +289,7 @@ func TestHub(t *testing.T) {
 	t.Run("ErrInvalidEventName", func(t *testing.T) {
 		h := notify.NewHub()
 		for _, name := range []string{"", "a\nb", "a,b", strings.Repeat("x", 65)} {
-			if err := h.Send(name, 1); doctales.ErrorCode(err) != doctales.EINVALID {
+			if err := h.Send(name, "", 1); doctales.ErrorCode(err) != doctales.EINVALID {
 				t.Errorf("Send(%q) = %v, want EINVALID", name, err)
 			}
 		}
@@ -270,7 +322,7 @@ func TestHub(t *testing.T) {
 			if i == 1000 {
 				t.Fatal("slow client not dropped after 1000 events of 256 KiB")
 			}
-			if err := h.Send("communication", payload); err != nil {
+			if err := h.Send("communication", "", payload); err != nil {
 				t.Fatal(err)
 			}
 			if ev := fast.MustNext(t); ev.Event != "communication" {
@@ -330,7 +382,7 @@ func TestHub(t *testing.T) {
 		if err := h.Close(); err != nil {
 			t.Fatalf("second Close: %v", err)
 		}
-		if err := h.Send("communication", 1); !errors.Is(err, notify.ErrHubClosed) {
+		if err := h.Send("communication", "", 1); !errors.Is(err, notify.ErrHubClosed) {
 			t.Fatalf("Send after Close = %v, want ErrHubClosed", err)
 		}
 		if err := h.Deliver(context.Background(), testMessage()); err != nil {

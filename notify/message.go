@@ -39,6 +39,9 @@ const (
 	AttrCommunicationID = "communicationId"
 	AttrUrgency         = "urgency"
 	AttrProject         = "project"
+	// AttrUserID names the user the communication belongs to; the live
+	// stream sends a notification only to that user's browsers.
+	AttrUserID = "userId"
 )
 
 // EscalationUrgencyHigh names the escalation "urgency became high" in
@@ -107,6 +110,7 @@ func NewMessage(item *doctales.Item, topicArn string, now time.Time) *doctales.M
 	attrs := map[string]doctales.MessageAttribute{
 		AttrCommunicationID: {DataType: stringAttr, StringValue: item.ID},
 		AttrUrgency:         {DataType: stringAttr, StringValue: urgencyHigh},
+		AttrUserID:          {DataType: stringAttr, StringValue: doctales.OwnerOf(item.Owner)},
 	}
 	if item.Project != "" {
 		attrs[AttrProject] = doctales.MessageAttribute{DataType: stringAttr, StringValue: item.Project}

@@ -102,8 +102,8 @@ func TestNewMessage(t *testing.T) {
 		if _, ok := m.MessageAttributes[notify.AttrProject]; ok {
 			t.Error("empty project attribute sent; SNS rejects empty attribute values")
 		}
-		if len(m.MessageAttributes) != 2 {
-			t.Errorf("MessageAttributes = %v, want communicationId and urgency", m.MessageAttributes)
+		if len(m.MessageAttributes) != 3 || m.MessageAttributes[notify.AttrUserID].StringValue != doctales.DefaultUserID {
+			t.Errorf("MessageAttributes = %v, want communicationId, urgency and userId %s", m.MessageAttributes, doctales.DefaultUserID)
 		}
 	})
 

@@ -311,3 +311,14 @@ func validateKey(key string) error {
 	}
 	return nil
 }
+
+// Keys returns the keys of the objects whose key starts with prefix, in
+// key order, for function.ObjectRemover.
+func (s *Store) Keys(ctx context.Context, prefix string) ([]string, error) {
+	var keys []string
+	err := s.List(ctx, prefix, func(o doctales.ObjectInfo) error {
+		keys = append(keys, o.Key)
+		return nil
+	})
+	return keys, err
+}

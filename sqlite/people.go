@@ -29,6 +29,9 @@ func (db *DB) FindPeople(ctx context.Context, filter doctales.PeopleFilter) ([]*
 		return nil, err
 	}
 	where, args := []string{"(sender_id <> '' OR sender <> '')"}, []any{}
+	if owner, ok := doctales.OwnerFromContext(ctx); ok {
+		where, args = append(where, "owner = ?"), append(args, owner)
+	}
 	if q := strings.TrimSpace(filter.Query); q != "" {
 		like := "%" + escapeLike(strings.ToLower(q)) + "%"
 		where, args = append(where, `(lower(sender_id) LIKE ? ESCAPE '\' OR lower(sender) LIKE ? ESCAPE '\')`), append(args, like, like)
@@ -84,10 +87,11 @@ func (db *DB) FindOrganizations(ctx context.Context, limit int) ([]*doctales.Org
 	if err != nil {
 		return nil, err
 	}
+	cond, args := ownerCond(ctx)
 	rows, err := db.rdb.QueryContext(ctx, `SELECT `+senderDomain+` AS d, COUNT(*), COUNT(DISTINCT sender_id),
 			SUM(urgency = 'high'), MAX(ts) AS last
-		FROM items WHERE instr(sender_id, '@') > 0
-		GROUP BY d ORDER BY COUNT(*) DESC, last DESC, d LIMIT ?`, limit)
+		FROM items WHERE instr(sender_id, '@') > 0 AND `+cond+`
+		GROUP BY d ORDER BY COUNT(*) DESC, last DESC, d LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("find organizations: %w", FormatError(err))
 	}
@@ -117,8 +121,9 @@ func (db *DB) FindProjects(ctx context.Context, limit int) ([]*doctales.ProjectS
 	if err != nil {
 		return nil, err
 	}
+	cond, args := ownerCond(ctx)
 	rows, err := db.rdb.QueryContext(ctx, `SELECT project, COUNT(*), SUM(urgency = 'high'), MAX(ts) AS last
-		FROM items GROUP BY project ORDER BY COUNT(*) DESC, last DESC, project LIMIT ?`, limit)
+		FROM items WHERE `+cond+` GROUP BY project ORDER BY COUNT(*) DESC, last DESC, project LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("find projects: %w", FormatError(err))
 	}
@@ -139,6 +144,15 @@ func (db *DB) FindProjects(ctx context.Context, limit int) ([]*doctales.ProjectS
 		return nil, fmt.Errorf("find projects: %w", FormatError(err))
 	}
 	return projects, nil
+}
+
+// ownerCond returns the SQL condition that keeps the items ctx may see
+// (doctales.WithOwner) and its arguments.
+func ownerCond(ctx context.Context) (string, []any) {
+	if owner, ok := doctales.OwnerFromContext(ctx); ok {
+		return "owner = ?", []any{owner}
+	}
+	return "1 = 1", nil
 }
 
 // pageLimit applies the page size rules of FindItems to limit.

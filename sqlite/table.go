@@ -31,6 +31,11 @@ const (
 // appending an INSERT stream record in the same transaction, or the
 // existing item and false, appending nothing. A zero CreatedAt or UpdatedAt
 // is set to Now. A nil item or an empty ID is EINVALID.
+//
+// An item without an Owner gets the owner ctx is scoped to (see
+// doctales.WithOwner), else doctales.DefaultUserID. When the id is taken by
+// another owner's item, the answer is ECONFLICT and says nothing of that
+// item.
 func (db *DB) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.Item, bool, error) {
 	if item == nil {
 		return nil, false, doctales.Errorf(doctales.EINVALID, "Item required.")
@@ -41,6 +46,10 @@ func (db *DB) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.It
 	// Prepare the row and the stream record outside the writer, which has
 	// only to number the record.
 	it := *item
+	if it.Owner == "" {
+		it.Owner, _ = doctales.OwnerFromContext(ctx)
+	}
+	it.Owner = doctales.OwnerOf(it.Owner)
 	now := db.Now()
 	if it.CreatedAt.IsZero() {
 		it.CreatedAt = now
@@ -74,6 +83,13 @@ func (db *DB) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.It
 			return nil
 		}
 
+		// A new ingest of a deleted id: forget the delete.
+		if !it.Recovered {
+			if _, err := tx.tx.Exec(`DELETE FROM deleted WHERE id = ?`, it.ID); err != nil {
+				return fmt.Errorf("forget deleted id: %w", FormatError(err))
+			}
+		}
+
 		// Append the INSERT record.
 		if err := rec.append(tx); err != nil {
 			return err
@@ -88,6 +104,9 @@ func (db *DB) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.It
 		old, err := decodeItem(existing)
 		if err != nil {
 			return nil, false, fmt.Errorf("create item %q: %w", item.ID, err)
+		}
+		if old.Owner != it.Owner {
+			return nil, false, ErrIDTaken(item.ID)
 		}
 		return old, false, nil
 	}
@@ -118,7 +137,7 @@ func (db *DB) UpdateItem(ctx context.Context, id string, upd doctales.ItemUpdate
 		} else if err != nil {
 			return nil, fmt.Errorf("update item %q: read: %w", id, FormatError(err))
 		}
-		old, it, row, rec, err := db.prepareUpdate(id, body, upd)
+		old, it, row, rec, err := db.prepareUpdate(ctx, id, body, upd)
 		if err != nil {
 			return nil, fmt.Errorf("update item %q: %w", id, err)
 		}
@@ -153,7 +172,7 @@ func (db *DB) UpdateItem(ctx context.Context, id string, upd doctales.ItemUpdate
 		if err != nil {
 			return err
 		}
-		old, it, row, rec, err := db.prepareUpdate(id, body, upd)
+		old, it, row, rec, err := db.prepareUpdate(ctx, id, body, upd)
 		if err != nil {
 			return err
 		}
@@ -193,10 +212,13 @@ const optimisticUpdateAttempts = 2
 
 // prepareUpdate applies upd to the stored item body and returns the old and
 // new items, the new row and the MODIFY record; a nil row means the update
-// changes nothing but updatedAt.
-func (db *DB) prepareUpdate(id string, body []byte, upd doctales.ItemUpdate) (old, it *doctales.Item, row *itemRow, rec *streamRecord, err error) {
+// changes nothing but updatedAt. An item ctx may not see is ENOTFOUND.
+func (db *DB) prepareUpdate(ctx context.Context, id string, body []byte, upd doctales.ItemUpdate) (old, it *doctales.Item, row *itemRow, rec *streamRecord, err error) {
 	if old, err = decodeItem(body); err != nil {
 		return nil, nil, nil, nil, err
+	}
+	if !doctales.VisibleTo(ctx, old.Owner) {
+		return nil, nil, nil, nil, doctales.Errorf(doctales.ENOTFOUND, "Item %q not found.", id)
 	}
 	n := *old
 	if upd.Status != nil {
@@ -231,7 +253,9 @@ func (db *DB) prepareUpdate(id string, body []byte, upd doctales.ItemUpdate) (ol
 }
 
 // DeleteItem removes the item and appends a REMOVE record with its old
-// image. ENOTFOUND when no item has that id.
+// image. ENOTFOUND when no item has that id or ctx may not see it. The id
+// is remembered as deleted (see Deleted), so that an extraction still in
+// flight does not bring the item back.
 func (db *DB) DeleteItem(ctx context.Context, id string) error {
 	if id == "" {
 		return doctales.FieldErrorf(doctales.EINVALID, "id", "Item id required.")
@@ -247,10 +271,21 @@ func (db *DB) DeleteItem(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
+		if !doctales.VisibleTo(ctx, old.Owner) {
+			return doctales.Errorf(doctales.ENOTFOUND, "Item %q not found.", id)
+		}
 		if _, err := tx.stmt(db.stmts.deleteItem).Exec(id); err != nil {
 			return fmt.Errorf("delete row: %w", FormatError(err))
 		}
-		rec, err := db.newStreamRecord(EventRemove, old, nil, db.Now())
+		if _, err := tx.tx.Exec(`INSERT INTO deleted (id, owner, at) VALUES (?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, at = excluded.at`,
+			id, old.Owner, formatTime(db.Now())); err != nil {
+			return fmt.Errorf("remember deleted id: %w", FormatError(err))
+		}
+		// The REMOVE record's old image keeps what identifies the item,
+		// not its content: a deleted communication leaves no copy of
+		// its subject, sender or dimensions in the log.
+		rec, err := db.newStreamRecord(EventRemove, removedImage(old), nil, db.Now())
 		if err != nil {
 			return err
 		}
@@ -272,6 +307,11 @@ func (db *DB) GetItem(ctx context.Context, id string) (*doctales.Item, error) {
 	it, err := decodeItem(body)
 	if err != nil {
 		return nil, fmt.Errorf("get item %q: %w", id, err)
+	}
+	if !doctales.VisibleTo(ctx, it.Owner) {
+		// Another user's item is not found, not forbidden: the caller
+		// must not learn that it exists.
+		return nil, doctales.Errorf(doctales.ENOTFOUND, "Item %q not found.", id)
 	}
 	return it, nil
 }
@@ -296,6 +336,9 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 
 	// Build the WHERE clause from the filters that are set.
 	where, args := []string{"1 = 1"}, []any{}
+	if owner, ok := doctales.OwnerFromContext(ctx); ok {
+		where, args = append(where, "owner = ?"), append(args, owner)
+	}
 	for _, f := range []struct {
 		column string
 		value  *string
@@ -405,7 +448,7 @@ func decodeCursor(s string) (cursor, error) {
 
 // itemRow is an item as stored: its JSON body and the filter columns.
 type itemRow struct {
-	ts, project, typ, sender, senderID, urgency, status string
+	ts, project, typ, sender, senderID, urgency, status, owner string
 	body                                                []byte
 }
 
@@ -423,18 +466,19 @@ func newItemRow(it *doctales.Item) (itemRow, error) {
 		senderID: it.SenderID,
 		urgency:  it.Metadata.Urgency,
 		status:   it.Status,
+		owner:    doctales.OwnerOf(it.Owner),
 		body:     body,
 	}, nil
 }
 
 // insertArgs returns the arguments of insertItem.
 func (r itemRow) insertArgs(id string) []any {
-	return []any{id, r.ts, r.project, r.typ, r.sender, r.senderID, r.urgency, r.status, string(r.body)}
+	return []any{id, r.ts, r.project, r.typ, r.sender, r.senderID, r.urgency, r.status, string(r.body), r.owner}
 }
 
 // updateArgs returns the arguments of updateItem.
 func (r itemRow) updateArgs(id string) []any {
-	return []any{r.ts, r.project, r.typ, r.sender, r.senderID, r.urgency, r.status, string(r.body), id}
+	return []any{r.ts, r.project, r.typ, r.sender, r.senderID, r.urgency, r.status, string(r.body), r.owner, id}
 }
 
 // decodeItem decodes a stored body.
@@ -443,6 +487,7 @@ func decodeItem(body []byte) (*doctales.Item, error) {
 	if err := json.Unmarshal(body, &it); err != nil {
 		return nil, fmt.Errorf("decode stored item: %w", err)
 	}
+	it.Owner = doctales.OwnerOf(it.Owner) // stored before owners existed
 	return &it, nil
 }
 
@@ -524,4 +569,44 @@ func (r *streamRecord) append(tx *writeTx) error {
 		return err
 	}
 	return nil
+}
+
+// removedImage returns the part of a deleted item its REMOVE record keeps:
+// id, owner, type, project, object key, status and times.
+func removedImage(it *doctales.Item) *doctales.Item {
+	return &doctales.Item{
+		ID: it.ID, Owner: it.Owner, Type: it.Type, Project: it.Project, S3Key: it.S3Key,
+		Timestamp: it.Timestamp, Status: it.Status, ContentHash: it.ContentHash,
+		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt,
+	}
+}
+
+// ErrIDTaken is the answer to a create whose id another owner's item holds:
+// the same ECONFLICT a client gets for its own id with other content, so
+// that it learns nothing of the other item.
+func ErrIDTaken(id string) error {
+	return &doctales.Error{
+		Code:    doctales.ECONFLICT,
+		Field:   "id",
+		Message: fmt.Sprintf("id %q is already used by a different communication; send a new id or the same content", id),
+	}
+}
+
+// DeletedSince reports whether the item id was deleted (DeleteItem) at or
+// after t. The extraction function asks it before it re-creates a missing
+// item from its object: an object written before the delete belongs to the
+// deleted communication and must not bring it back; one written after is a
+// new ingest of the same id.
+func (db *DB) DeletedSince(ctx context.Context, id string, t time.Time) (bool, error) {
+	var at string
+	if err := db.rdb.QueryRowContext(ctx, `SELECT at FROM deleted WHERE id = ?`, id).Scan(&at); errNoRows(err) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("deleted %q: %w", id, FormatError(err))
+	}
+	when, err := parseTime(at)
+	if err != nil {
+		return false, fmt.Errorf("deleted %q: %w", id, err)
+	}
+	return !when.Before(t), nil
 }

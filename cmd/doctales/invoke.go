@@ -119,7 +119,9 @@ func invokeFunction(ctx context.Context, p *Pipeline, fn string, data []byte) (a
 			} else if err != nil {
 				return nil, err
 			}
-			items = append(items, item)
+			if item != nil { // nil: deleted, or an orphan of a refused ingest
+				items = append(items, item)
+			}
 		}
 		return items, nil
 	case "notification":

@@ -17,6 +17,11 @@ const LiveSubscription = "dashboard/live"
 // communication's item as it is after the change (its NewImage).
 const EventCommunication = "communication"
 
+// EventRemoved is the SSE event name of a deleted communication: {"id"}
+// (DELETE /communications/{id} or the retention sweep), sent from its
+// REMOVE stream record so that open dashboards drop it.
+const EventRemoved = "removed"
+
 // liveSubscription returns the subscription that sends each change of the
 // table to the browsers following the live stream, as a "communication"
 // event carrying the item, so dashboards show new communications and their
@@ -38,11 +43,17 @@ func (p *Pipeline) liveSubscription() runtime.Subscription {
 }
 
 // liveHandler sends the NewImage of every stream record in ev to hub as a
-// "communication" event. Removals, records it cannot read and a closed hub
-// are skipped: it never fails.
+// "communication" event, and each removal as a "removed" event. Records it
+// cannot read and a closed hub are skipped: it never fails.
 func liveHandler(hub *notify.Hub) runtime.Handler {
 	send := runtime.DynamoDBHandler(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 		for _, r := range ev.Records {
+			if r.EventName == "REMOVE" && r.Change.OldImage != nil {
+				if old, err := doctales.ItemFromImage(r.Change.OldImage); err == nil && old.ID != "" {
+					_ = hub.Send(EventRemoved, old.Owner, map[string]string{"id": old.ID})
+				}
+				continue
+			}
 			if r.Change.NewImage == nil {
 				continue
 			}
@@ -50,7 +61,7 @@ func liveHandler(hub *notify.Hub) runtime.Handler {
 			if err != nil {
 				continue
 			}
-			_ = hub.Send(EventCommunication, item)
+			_ = hub.Send(EventCommunication, item.Owner, item)
 		}
 		return events.DynamoDBEventResponse{}, nil
 	})

@@ -45,6 +45,7 @@ type Pipeline struct {
 	Extractor    doctales.Extractor
 	Ingestion    *function.Ingestion
 	Extraction   *function.Extraction
+	Deletion     *function.Deletion
 	Notification *notify.Function
 	Topic        *sqlite.Topic
 	Hub          *notify.Hub
@@ -109,6 +110,14 @@ func (p *Pipeline) Open() error {
 
 	p.Ingestion = &function.Ingestion{Store: p.Store, Table: p.DB}
 	p.Extraction = &function.Extraction{Store: p.Store, Table: p.DB, Extractor: p.Extractor, Logger: p.Logger}
+	p.Deletion = &function.Deletion{Store: p.Store, Table: p.DB, Logger: p.Logger,
+		Purge: func(ctx context.Context, id string) (int, error) {
+			n, err := p.DB.PurgeCommunication(ctx, id)
+			if err == nil && p.HistoryDB != nil && p.HistoryDB != p.DB {
+				_, err = p.HistoryDB.PurgeCommunication(ctx, id)
+			}
+			return n, err
+		}}
 	p.Topic = p.DB.Topic(cfg.TopicName())
 	p.Hub = notify.NewHub()
 	p.Notification = &notify.Function{Topic: fanout{p.Topic, p.Hub}, Ledger: p.DB, Logger: p.Logger.With(LogKeyComponent, "notify")}
@@ -164,6 +173,7 @@ func (p *Pipeline) Open() error {
 		Parser:      parser,
 		Normalizer:  &ingest.Normalizer{MaxBodyBytes: cfg.MaxBodyBytes},
 		Ingestion:   p.Ingestion,
+		Deletion:    p.Deletion,
 		Table:       p.DB,
 		Store:       p.Store,
 		DeadLetters: p.DB,

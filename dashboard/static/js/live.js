@@ -7,10 +7,10 @@
 // reconnection onReconnect runs, because the hub replays nothing: views
 // reload their first pages to pick up what was missed.
 
-const STREAM = '/notifications/stream?events=communication,notification';
+const STREAM = '/notifications/stream?events=communication,notification,removed';
 const MAX_BACKOFF_MS = 10000;
 
-export function connect({ onCommunication, onNotification, onStatus, onReconnect }) {
+export function connect({ onCommunication, onNotification, onRemoved, onStatus, onReconnect }) {
   let es = null;
   let backoff = 500;
   let everOpen = false;
@@ -31,6 +31,11 @@ export function connect({ onCommunication, onNotification, onStatus, onReconnect
       let item;
       try { item = JSON.parse(ev.data); } catch { return; }
       if (item && item.id) onCommunication(item);
+    });
+    es.addEventListener('removed', (ev) => {
+      let msg;
+      try { msg = JSON.parse(ev.data); } catch { return; }
+      if (msg && msg.id && onRemoved) onRemoved(msg.id);
     });
     es.addEventListener('notification', (ev) => {
       let msg;
