@@ -449,7 +449,7 @@ func decodeCursor(s string) (cursor, error) {
 // itemRow is an item as stored: its JSON body and the filter columns.
 type itemRow struct {
 	ts, project, typ, sender, senderID, urgency, status, owner string
-	body                                                []byte
+	body                                                       []byte
 }
 
 // newItemRow encodes it.
