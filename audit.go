@@ -15,9 +15,14 @@ const (
 	AuditUserRemove    = "user.remove"     // doctales users rm; target the user name
 	AuditSignIn        = "auth.sign_in"    // POST /auth/session; target the user name or key id
 	AuditProfileUpdate = "profile.update"  // PUT /user-profile; target the profile id
-	// AuditDelete is for DELETE /communications/{id} (issue 17 item 6),
-	// whose handler calls httpapi.Handler.Audit with the id as target.
+	// AuditDelete is DELETE /communications/{id}; target the id.
 	AuditDelete = "communication.delete"
+	// AuditAdopt is users adopt; target the user who took over the
+	// communications stored while the server ran open.
+	AuditAdopt = "user.adopt"
+	// AuditRetention is one run of the retention sweep; target the
+	// retention period, detail how many communications it deleted.
+	AuditRetention = "retention.sweep"
 )
 
 // Outcomes of an audited action besides an error code (such as

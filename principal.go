@@ -120,6 +120,10 @@ func VisibleTo(ctx context.Context, owner string) bool {
 type User struct {
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"createdAt"`
+	// Adopted is, when the user was just added, how many communications
+	// of DefaultUserID (stored while the server ran open) it took over:
+	// the first user added adopts them.
+	Adopted int64 `json:"adopted,omitempty"`
 }
 
 // APIKey is the stored part of an API key: its public id, owner and

@@ -77,8 +77,13 @@ func (f *Extraction) Extract(ctx context.Context, rec *events.S3EventRecord) (*d
 		return nil, fmt.Errorf("extract %q: %w", key, err)
 	}
 	// Every table call acts for the communication's owner, so that an
-	// object can only ever change its own owner's item.
-	ctx = doctales.WithOwner(ctx, c.Owner)
+	// object can only ever change its own owner's item. An object without
+	// an owner was stored by an open server or the local CLI (which may
+	// act for anyone); its item may since have been adopted by a user
+	// (sqlite.DB.AdoptOpenItems), so it is not scoped.
+	if c.Owner != "" {
+		ctx = doctales.WithOwner(ctx, c.Owner)
+	}
 	urgency := doctales.MaxUrgency(c.Metadata.SenderUrgency, dims.Urgency)
 	if urgency == "" {
 		urgency = doctales.MaxUrgency(c.Metadata.Urgency, dims.Urgency)

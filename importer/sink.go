@@ -43,12 +43,21 @@ type Local struct {
 	Ingestion  *function.Ingestion
 	// DryRun parses but stores nothing; every item reports as new.
 	DryRun bool
+	// Owner is the user the communications belong to; "" is
+	// doctales.DefaultUserID.
+	Owner string
 }
 
 var _ Sink = (*Local)(nil)
 
 // Send parses it and, unless DryRun, ingests it.
 func (l *Local) Send(ctx context.Context, it *Item, opt ingest.Options) (*Result, error) {
+	if l.Owner != "" {
+		// Scoped like a request with that user's key: another user's
+		// id is a conflict, never a replay of theirs.
+		opt.Owner = l.Owner
+		ctx = doctales.WithOwner(ctx, l.Owner)
+	}
 	parsed, err := Parse(ctx, l.Parser, l.Normalizer, it, opt)
 	if err != nil {
 		return nil, err
@@ -106,6 +115,7 @@ func Parse(ctx context.Context, p *ingest.Parser, n *ingest.Normalizer, it *Item
 		if err != nil {
 			return nil, err
 		}
+		c.Owner = opt.Owner // never what the post says
 		return &ingest.Parsed{Communication: c}, nil
 	}
 	return nil, fmt.Errorf("importer: unknown item kind %q", it.Kind)

@@ -23,16 +23,59 @@ func (db *DB) AddUser(ctx context.Context, name, passwordHash string) (*doctales
 		return nil, err
 	}
 	now := db.Now()
+	var adopted int64
 	if err := db.write(ctx, func(tx *writeTx) error {
+		var users int
+		if err := tx.tx.QueryRow(`SELECT COUNT(*) FROM users`).Scan(&users); err != nil {
+			return FormatError(err)
+		}
 		_, err := tx.tx.Exec(`INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?)`, name, passwordHash, formatTime(now))
 		if doctales.ErrorCode(FormatError(err)) == doctales.ECONFLICT {
 			return doctales.Errorf(doctales.ECONFLICT, "User %q already exists.", name)
+		} else if err != nil {
+			return FormatError(err)
 		}
-		return FormatError(err)
+		if users == 0 {
+			adopted, err = adoptOpen(tx, name)
+		}
+		return err
 	}); err != nil {
 		return nil, fmt.Errorf("add user %q: %w", name, err)
 	}
-	return &doctales.User{Name: name, CreatedAt: now}, nil
+	return &doctales.User{Name: name, CreatedAt: now, Adopted: adopted}, nil
+}
+
+// AdoptOpenItems gives user the communications of doctales.DefaultUserID:
+// those stored while the server ran open, or imported from the command
+// line without --user. It returns how many. The first user added adopts
+// them by itself (AddUser). The change is one of ownership, not content:
+// it appends no stream record.
+func (db *DB) AdoptOpenItems(ctx context.Context, user string) (int64, error) {
+	if err := doctales.ValidateID("user", user); err != nil {
+		return 0, err
+	}
+	var n int64
+	err := db.write(ctx, func(tx *writeTx) error {
+		var err error
+		n, err = adoptOpen(tx, user)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("adopt open communications for %q: %w", user, err)
+	}
+	return n, nil
+}
+
+// adoptOpen moves the default user's items to user, in tx.
+func adoptOpen(tx *writeTx, user string) (int64, error) {
+	if user == doctales.DefaultUserID {
+		return 0, nil
+	}
+	res, err := tx.tx.Exec(`UPDATE items SET owner = ?1, body = json_set(body, '$.userId', ?1) WHERE owner = ?2`, user, doctales.DefaultUserID)
+	if err != nil {
+		return 0, fmt.Errorf("adopt items: %w", FormatError(err))
+	}
+	return res.RowsAffected()
 }
 
 // Users returns every user, by name.

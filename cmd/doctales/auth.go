@@ -46,9 +46,16 @@ const usersUsage = `Usage:
   doctales users add NAME      (the password is read from the terminal, or from stdin)
   doctales users list
   doctales users rm NAME
+  doctales users adopt NAME    (give NAME the communications stored while open)
 
 Users sign in to the dashboard with their password (stored as an Argon2id
 hash). Removing a user revokes their keys and ends their sessions.
+
+Every communication belongs to one user, and each user sees only their
+own. What was stored while the server ran open (no user and no key) or
+imported from the command line without --user belongs to no signed-in
+user: the first user added takes it over, and "users adopt" gives what
+has come since to a user of your choice.
 `
 
 // openAuthDB opens the data folder's database for the keys and users
@@ -174,7 +181,7 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	var name string
 	switch verb {
-	case "add", "rm":
+	case "add", "rm", "adopt":
 		if len(pos) != 1 {
 			return fmt.Errorf("users %s: give one user name", verb)
 		}
@@ -205,12 +212,27 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 	switch verb {
 	case "add":
-		_, err := db.AddUser(ctx, name, hash)
-		auditCLI(ctx, db, stderr, doctales.AuditUserAdd, name, err, nil)
+		u, err := db.AddUser(ctx, name, hash)
+		var detail map[string]any
+		if u != nil && u.Adopted > 0 {
+			detail = map[string]any{"adopted": u.Adopted}
+		}
+		auditCLI(ctx, db, stderr, doctales.AuditUserAdd, name, err, detail)
 		if err != nil {
 			return fmt.Errorf("users add: %s", doctales.ErrorMessage(err))
 		}
 		fmt.Fprintf(stderr, "added user %s; the server now requires a sign-in or a key\n", name)
+		if u.Adopted > 0 {
+			fmt.Fprintf(stderr, "%s is the first user and now owns the %d communications stored while the server ran open\n", name, u.Adopted)
+		}
+		return nil
+	case "adopt":
+		n, err := db.AdoptOpenItems(ctx, name)
+		auditCLI(ctx, db, stderr, doctales.AuditAdopt, name, err, map[string]any{"adopted": n})
+		if err != nil {
+			return fmt.Errorf("users adopt: %s", doctales.ErrorMessage(err))
+		}
+		fmt.Fprintf(stderr, "%s now owns %d more communications (stored while open or imported without --user)\n", name, n)
 		return nil
 	case "list":
 		users, err := db.Users(ctx)

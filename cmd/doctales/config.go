@@ -103,6 +103,13 @@ type Config struct {
 	LogPII bool `yaml:"logPII"`
 	// Parse says where and under which limits documents are read.
 	Parse ParseConfig `yaml:"parse"`
+
+	// Retain is how long communications are kept, by their own date
+	// (retain: 365d): a background sweep in serve deletes older ones as
+	// DELETE /communications/{id} does. 0 keeps everything (the default).
+	Retain Period `yaml:"retain"`
+	// RetainSweepEvery is how often the sweep runs. Default 1h.
+	RetainSweepEvery time.Duration `yaml:"retainSweepEvery"`
 }
 
 // CORSConfig is the cross-origin policy of the HTTP API.
@@ -462,6 +469,12 @@ func ReadConfig(path string) (Config, error) {
 	if file.AlarmInterval != 0 {
 		cfg.AlarmInterval = file.AlarmInterval
 	}
+	if file.Retain != 0 {
+		cfg.Retain = file.Retain
+	}
+	if file.RetainSweepEvery != 0 {
+		cfg.RetainSweepEvery = file.RetainSweepEvery
+	}
 	if file.AllowedHosts != nil {
 		cfg.AllowedHosts = file.AllowedHosts
 	}
@@ -587,6 +600,12 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Parse.validate(); err != nil {
 		return err
+	}
+	if c.Retain < 0 || (c.Retain > 0 && time.Duration(c.Retain) < time.Hour) {
+		return &ConfigError{"retain", c.Retain, "must be 0 (keep everything) or at least 1h, such as 365d"}
+	}
+	if c.RetainSweepEvery < 0 || (c.RetainSweepEvery > 0 && c.RetainSweepEvery < 10*time.Millisecond) {
+		return &ConfigError{"retainSweepEvery", c.RetainSweepEvery, "must be at least 10ms, such as 1h"}
 	}
 	if c.AlarmInterval < 10*time.Millisecond {
 		return &ConfigError{"alarmInterval", c.AlarmInterval, "must be at least 10ms"}

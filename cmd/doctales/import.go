@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/doctales/doctales/importer"
 	"github.com/doctales/doctales/ingest"
 	"github.com/doctales/doctales/runtime"
+	"github.com/doctales/doctales/sqlite"
 	"golang.org/x/term"
 )
 
@@ -57,6 +59,9 @@ type importFlags struct {
 	jsonOut  bool
 	follow   bool // --follow-symlinks
 
+	// user owns what a local import stores (--user); see localOwner.
+	user string
+
 	// apiKeyFile holds the key sent with --url (else $DOCTALES_API_KEY).
 	apiKeyFile string
 }
@@ -71,6 +76,7 @@ func (f *importFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.source, "source", "", "source to record (default: email, document, or the platform)")
 	fs.StringVar(&f.url, "url", "", "send to the server at this base URL (POST /communications) instead of the local data folder")
 	fs.StringVar(&f.apiKeyFile, "api-key-file", "", "with --url: a file holding the API key (default $"+EnvAPIKey+")")
+	fs.StringVar(&f.user, "user", "", "locally, the user the communications belong to (default: the data folder's only user, if it has one)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "parse and report, store nothing")
 	fs.IntVar(&f.workers, "workers", importer.DefaultWorkers, "items parsed and stored at once")
 	fs.DurationVar(&f.yield, "yield", defaultYield, "locally, pause extraction this long before each batch while importing, so ingestion goes first (0: no pause)")
@@ -125,6 +131,9 @@ func (f *importFlags) sink(stderr io.Writer) (importer.Sink, *Pipeline, func() e
 		}
 		return &importer.Local{Parser: parser, DryRun: true}, nil, nop, nil
 	case f.url != "":
+		if f.user != "" {
+			return nil, nil, nil, errors.New("--user is for a local import: with --url, the API key decides whose communications these are")
+		}
 		client, err := withAPIKey(&http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: max(f.workers, 2)}}, f.apiKeyFile)
 		if err != nil {
 			return nil, nil, nil, err
@@ -152,8 +161,44 @@ func (f *importFlags) sink(stderr io.Writer) (importer.Sink, *Pipeline, func() e
 		_ = p.Close()
 		return nil, nil, nil, fmt.Errorf("start runtime: %w", err)
 	}
-	sink := &importer.Local{Parser: p.API.Parser, Normalizer: p.API.Normalizer, Ingestion: p.Ingestion}
+	owner, err := localOwner(context.Background(), p.DB, f.user)
+	if err != nil {
+		_ = p.Close()
+		return nil, nil, nil, err
+	}
+	f.user = owner
+	sink := &importer.Local{Parser: p.API.Parser, Normalizer: p.API.Normalizer, Ingestion: p.Ingestion, Owner: owner}
 	return sink, p, p.Close, nil
+}
+
+// localOwner returns the user a local import stores for: --user when
+// given (it must exist once the folder has users), else the folder's only
+// user, else "" (doctales.DefaultUserID: no user yet, the server runs
+// open). With several users and no --user it refuses, naming them.
+func localOwner(ctx context.Context, db *sqlite.DB, user string) (string, error) {
+	users, err := db.Users(ctx)
+	if err != nil {
+		return "", err
+	}
+	names := make([]string, len(users))
+	for i, u := range users {
+		names[i] = u.Name
+	}
+	switch {
+	case user != "":
+		if err := doctales.ValidateID("user", user); err != nil {
+			return "", fmt.Errorf("--user %q: %s", user, doctales.ErrorMessage(err))
+		}
+		if len(names) > 0 && !slices.Contains(names, user) {
+			return "", fmt.Errorf("--user %q: no such user in this data folder (users: %s); add one with doctales users add %s", user, strings.Join(names, ", "), user)
+		}
+		return user, nil
+	case len(names) == 1:
+		return names[0], nil
+	case len(names) > 1:
+		return "", fmt.Errorf("this data folder has %d users (%s): say whose communications these are with --user NAME", len(names), strings.Join(names, ", "))
+	}
+	return "", nil
 }
 
 // runImport is the import command.

@@ -39,23 +39,25 @@ type Pipeline struct {
 	Config Config
 	Logger *slog.Logger
 
-	DB           *sqlite.DB
-	HistoryDB    *sqlite.DB // the flow history, apart from the pipeline's writes
-	Store        *fsblob.Store
-	Extractor    doctales.Extractor
-	Ingestion    *function.Ingestion
-	Extraction   *function.Extraction
-	Deletion     *function.Deletion
-	Notification *notify.Function
-	Topic        *sqlite.Topic
-	Hub          *notify.Hub
-	Runtime      *runtime.Runtime
-	API          *httpapi.Handler
-	Metrics      *metrics.Metrics
-	Journal      *history.Journal
-	Tracer       *tracing.Tracer
-	Alarms       *alarm.Evaluator
-	Sandbox      *sandbox.Pool // the document parser workers; nil when parsing in process
+	DB         *sqlite.DB
+	HistoryDB  *sqlite.DB // the flow history, apart from the pipeline's writes
+	Store      *fsblob.Store
+	Extractor  doctales.Extractor
+	Ingestion  *function.Ingestion
+	Extraction *function.Extraction
+	Deletion   *function.Deletion
+	// retentionStop stops the retention sweep (StartRetention).
+	retentionStop func()
+	Notification  *notify.Function
+	Topic         *sqlite.Topic
+	Hub           *notify.Hub
+	Runtime       *runtime.Runtime
+	API           *httpapi.Handler
+	Metrics       *metrics.Metrics
+	Journal       *history.Journal
+	Tracer        *tracing.Tracer
+	Alarms        *alarm.Evaluator
+	Sandbox       *sandbox.Pool // the document parser workers; nil when parsing in process
 
 	// NoTelemetry turns off metrics, tracing and the flow history, to
 	// measure their cost (doctales bench --telemetry=false).
@@ -447,12 +449,31 @@ func (p *Pipeline) Start() error {
 	return nil
 }
 
+// StartRetention starts the retention sweep (Config.Retain) in the
+// background, when a period is set; Close stops it and waits for it.
+func (p *Pipeline) StartRetention() {
+	if p.Config.Retain <= 0 || p.retentionStop != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.runRetention(ctx)
+	}()
+	p.retentionStop = func() { cancel(); <-done }
+	p.Logger.Info("retention on", "retain", p.Config.Retain.String(), "every", p.Config.RetainSweepEvery.String())
+}
+
 // Close stops the runtime, then closes the live stream, the store and the
 // table last.
 func (p *Pipeline) Close() error {
 	var errs []error
 	if p.meterCancel != nil {
 		p.meterCancel()
+	}
+	if p.retentionStop != nil {
+		p.retentionStop()
 	}
 	if p.Alarms != nil {
 		errs = append(errs, p.Alarms.Close())

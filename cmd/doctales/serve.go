@@ -55,6 +55,7 @@ func (m *Main) ParseFlags(args []string) error {
 	m.flags.register(fs)
 	fs.StringVar(&m.addr, "addr", "", "HTTP listen address (default 127.0.0.1:8080)")
 	fs.Var(&m.webhooks, "webhook", "add a webhook subscriber to the notification topic (repeatable)")
+	retain := fs.String("retain", "", "delete communications older than this, by their date (365d, 720h; 0 keeps everything, the default)")
 	maxBody := fs.Int64("max-body-bytes", 0, "largest accepted POST /communications body in bytes (default 1048576)")
 	maxParse := fs.Int64("max-parse-memory", 0, "memory budget of raw uploads and document parses in flight, in bytes; past it raw posts get 503 with Retry-After (default 536870912)")
 	if err := fs.Parse(args); err != nil {
@@ -69,6 +70,11 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if m.addr != "" {
 		cfg.Addr = m.addr
+	}
+	if *retain != "" {
+		if cfg.Retain, err = ParsePeriod(*retain); err != nil {
+			return fmt.Errorf("serve: --retain: %w", err)
+		}
 	}
 	if *maxBody != 0 {
 		cfg.MaxBodyBytes = *maxBody
@@ -100,6 +106,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Pipeline.Start(); err != nil {
 		return fmt.Errorf("start runtime: %w", err)
 	}
+	m.Pipeline.StartRetention()
 	setMemoryLimit(m.Config.MaxParseMemory, m.Pipeline.Logger)
 	open, err := m.checkAuth()
 	if err != nil {

@@ -31,7 +31,9 @@ const PRIOR = 2;
 const MIN_EVIDENCE = 4;
 
 const state = {
-  userId: 'default-user',
+  // The server reads and writes the signed-in user's own profile (the
+  // default user's on an open server); the page never names a user.
+  userId: undefined,
   primary: 'prioritizer',
   mode: 'auto',
   counts: { date_click: 0, person_click: 0, image_view: 0, details_view: 0 },
