@@ -146,6 +146,10 @@ type DeadLetter struct {
 	FirstAttempt time.Time       `json:"firstAttempt"`
 	LastAttempt  time.Time       `json:"lastAttempt"`
 	CreatedAt    time.Time       `json:"createdAt"`
+	// Withheld is set when Record was stripped of its communication's
+	// content (StripContent) because the reader is not its owner: an
+	// admin sees operations, not other people's mail.
+	Withheld bool `json:"withheld,omitempty"`
 }
 
 // DeadLetterStore keeps dead letters until they are redriven.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -147,6 +148,37 @@ func TestIsolation(t *testing.T) {
 		_, got := send(t, "GET", url+"/communications/"+anaID, "", bearer(ana))
 		if !strings.Contains(got, "my secret plan") || strings.Contains(got, "overwritten") {
 			t.Fatalf("ana's communication changed: %s", got)
+		}
+	})
+	t.Run("AdminSeesOperationsNotMail", func(t *testing.T) {
+		// A dead letter holding ana's stream record: carl, an admin,
+		// sees that it exists and why, not her subject or sender.
+		ctx := context.Background()
+		recs, err := f.db.ReadLog(ctx, doctales.SourceDynamoDB, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rec *doctales.LogRecord
+		for _, r := range recs {
+			if r.Key == anaID {
+				rec = r
+			}
+		}
+		if rec == nil || !strings.Contains(string(rec.Data), "Ana's plan") {
+			t.Fatalf("no stream record with ana's subject for %s", anaID)
+		}
+		dl := &doctales.DeadLetter{Subscription: "notification", Source: rec.Source, Key: rec.Key, Seq: rec.Seq, Record: rec.Data, Error: "boom", Reason: "retries exhausted", Attempts: 3}
+		if err := f.db.AddDeadLetter(ctx, dl); err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{"/dlq", "/dlq/" + strconv.FormatInt(dl.ID, 10)} {
+			resp, body := send(t, "GET", url+path, "", bearer(carl))
+			if resp.StatusCode != 200 || !strings.Contains(body, `"withheld":true`) || !strings.Contains(body, "boom") {
+				t.Fatalf("carl GET %s = %d %s, want the dead letter with its content withheld", path, resp.StatusCode, body)
+			}
+			if strings.Contains(body, "Ana's plan") || strings.Contains(body, "ana@home.example") {
+				t.Fatalf("carl GET %s shows ana's mail: %s", path, body)
+			}
 		}
 	})
 	t.Run("DeleteOwn", func(t *testing.T) {

@@ -439,7 +439,22 @@ func (h *Handler) listDeadLetters(w http.ResponseWriter, r *http.Request) {
 	if dls == nil {
 		dls = []*doctales.DeadLetter{}
 	}
+	for _, dl := range dls {
+		withhold(r, dl)
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"deadLetters": dls, "count": len(dls)})
+}
+
+// withhold strips the content of another user's communication from a
+// dead letter an admin reads: operations are visible, mail is not.
+func withhold(r *http.Request, dl *doctales.DeadLetter) {
+	owner, scoped := doctales.OwnerFromContext(r.Context())
+	if !scoped || doctales.RecordOwner(dl.Source, dl.Record) == owner {
+		return
+	}
+	if out, changed, err := doctales.StripContent(dl.Source, dl.Record); err == nil && changed {
+		dl.Record, dl.Withheld = out, true
+	}
 }
 
 func (h *Handler) deadLetterID(r *http.Request) (int64, error) {
@@ -456,6 +471,7 @@ func (h *Handler) getDeadLetter(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var dl *doctales.DeadLetter
 		if dl, err = h.DeadLetters.DeadLetter(r.Context(), id); err == nil {
+			withhold(r, dl)
 			writeJSON(w, http.StatusOK, dl)
 			return
 		}

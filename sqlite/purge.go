@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/doctales/doctales"
@@ -46,7 +45,7 @@ func (db *DB) PurgeCommunication(ctx context.Context, id string) (int, error) {
 				rows.Close()
 				return fmt.Errorf("read log: %w", FormatError(err))
 			}
-			out, changed, err := redactRecord(source, data)
+			out, changed, err := doctales.StripContent(source, data)
 			if err != nil {
 				rows.Close()
 				return fmt.Errorf("redact log record %d: %w", seq, err)
@@ -81,50 +80,4 @@ func (db *DB) PurgeCommunication(ctx context.Context, id string) (int, error) {
 		return 0, fmt.Errorf("purge communication %q: %w", id, err)
 	}
 	return redacted, nil
-}
-
-// redactRecord returns a log record without the content of its
-// communication, and whether anything changed.
-func redactRecord(source string, data []byte) ([]byte, bool, error) {
-	var rec map[string]json.RawMessage
-	if err := json.Unmarshal(data, &rec); err != nil {
-		return nil, false, err
-	}
-	changed := false
-	switch source {
-	case doctales.SourceDynamoDB:
-		var change map[string]json.RawMessage
-		if err := json.Unmarshal(rec["dynamodb"], &change); err != nil {
-			return nil, false, err
-		}
-		for _, f := range []string{"NewImage", "OldImage"} {
-			if _, ok := change[f]; ok {
-				delete(change, f)
-				changed = true
-			}
-		}
-		if !changed {
-			return data, false, nil
-		}
-		change["StreamViewType"] = json.RawMessage(`"KEYS_ONLY"`) // what it now holds
-		b, err := json.Marshal(change)
-		if err != nil {
-			return nil, false, err
-		}
-		rec["dynamodb"] = b
-	case doctales.SourceSNS:
-		for _, f := range []string{"Subject", "Message"} {
-			if v, ok := rec[f]; ok && string(v) != `"(deleted)"` {
-				rec[f] = json.RawMessage(`"(deleted)"`)
-				changed = true
-			}
-		}
-		if !changed {
-			return data, false, nil
-		}
-	default:
-		return data, false, nil
-	}
-	out, err := json.Marshal(rec)
-	return out, true, err
 }

@@ -257,11 +257,14 @@ func (db *DB) Open() (err error) {
 	// than failing with SQLITE_BUSY on its first write; temp_store=MEMORY
 	// because every page a request changes is first copied to its
 	// savepoint's sub-journal, a temporary file by default, which cost a
-	// pwrite per page and a third of the writer's time.
+	// pwrite per page and a third of the writer's time; secure_delete=FAST
+	// so that a deleted communication's row is zeroed in the pages the
+	// delete writes anyway (issue 17), at no extra I/O.
 	busy := strconv.FormatInt(db.BusyTimeout.Milliseconds(), 10)
 	wdsn := db.Path + "?_pragma=busy_timeout(" + busy + ")" +
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)" +
-		"&_pragma=temp_store(MEMORY)&_pragma=journal_size_limit(" + strconv.Itoa(walSizeLimitBytes) + ")&_txlock=immediate"
+		"&_pragma=temp_store(MEMORY)&_pragma=journal_size_limit(" + strconv.Itoa(walSizeLimitBytes) + ")" +
+		"&_pragma=secure_delete(FAST)&_txlock=immediate"
 	if db.CheckpointInterval > 0 {
 		wdsn += "&_pragma=wal_autocheckpoint(" + strconv.Itoa(writerAutoCheckpointPages) + ")"
 	}

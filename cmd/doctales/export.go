@@ -66,14 +66,16 @@ type ExportObject struct {
 }
 
 const exportUsage = `Usage:
-  doctales export  --out DIR  [--data DIR | --config FILE] [--aws AWS FLAGS]
+  doctales export  --out DIR  [--user NAME] [--data DIR | --config FILE] [--aws AWS FLAGS]
   doctales restore --from DIR [--data DIR | --config FILE] [--aws AWS FLAGS] [--reextract] [--renotify]
 
 export writes the table and the objects to a portable folder (manifest.json,
 items.jsonl, objects.jsonl, objects/<key>); restore reads such a folder into
 the embedded data folder or, with --aws, into DynamoDB and S3. Items already
 in the target are kept (restore is a conditional create, so it can be run
-again). Stop "doctales serve" on the data folder first.
+again). Stop "doctales serve" on the data folder first. With --user, export
+holds only that user's communications and their objects (a person's own
+copy of their mail).
 
 restore marks the notifications of the communications that are already high
 priority as sent, so restoring does not notify again (--renotify does). Into
@@ -112,6 +114,8 @@ type dataset struct {
 	ledger doctales.Ledger
 	list   func(ctx context.Context, fn func(doctales.ObjectInfo) error) error
 	close  func() error
+	// owner, when set, limits an export to that user's communications.
+	owner string
 }
 
 // openDataset opens the data folder or, with --aws, the AWS resources.
@@ -206,8 +210,14 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var a awsFlags
 	a.register(fs)
 	out := fs.String("out", "", "folder to write the export to (must be empty or absent)")
+	user := fs.String("user", "", "export only this user's communications and their objects")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *user != "" {
+		if err := doctales.ValidateID("user", *user); err != nil {
+			return fmt.Errorf("export: --user: %s", doctales.ErrorMessage(err))
+		}
 	}
 	if *out == "" {
 		fs.Usage()
@@ -222,6 +232,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer ds.close()
+	ds.owner = *user
 	m, err := Export(ctx, ds, *out)
 	if err != nil {
 		return err
@@ -251,12 +262,20 @@ func Export(ctx context.Context, ds *dataset, dir string) (*ExportManifest, erro
 	w := bufio.NewWriter(items)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
+	ictx := ctx
+	prefixes := map[string]bool{} // with an owner: the exported items' object key prefixes
+	if ds.owner != "" {
+		ictx = doctales.WithOwner(ctx, ds.owner)
+	}
 	for cursor := ""; ; {
-		page, next, err := ds.table.FindItems(ctx, doctales.ItemFilter{Limit: doctales.MaxPageSize, Cursor: cursor})
+		page, next, err := ds.table.FindItems(ictx, doctales.ItemFilter{Limit: doctales.MaxPageSize, Cursor: cursor})
 		if err != nil {
 			return nil, fmt.Errorf("export items: %w", err)
 		}
 		for _, it := range page {
+			if ds.owner != "" {
+				prefixes[strings.TrimSuffix(it.S3Key, ".json")] = true
+			}
 			if err := enc.Encode(it); err != nil {
 				return nil, fmt.Errorf("export item %q: %w", it.ID, err)
 			}
@@ -286,6 +305,9 @@ func Export(ctx context.Context, ds *dataset, dir string) (*ExportManifest, erro
 	err = ds.list(ctx, func(info doctales.ObjectInfo) error {
 		if !filepath.IsLocal(filepath.FromSlash(info.Key)) {
 			return fmt.Errorf("object key %q is not a local path", info.Key)
+		}
+		if ds.owner != "" && !prefixes[objectPrefixOf(info.Key)] {
+			return nil // another user's, or nobody's
 		}
 		data, got, err := ds.store.Get(ctx, info.Key)
 		if err != nil {
@@ -318,6 +340,19 @@ func Export(ctx context.Context, ds *dataset, dir string) (*ExportManifest, erro
 		return nil, fmt.Errorf("export: %w", err)
 	}
 	return m, nil
+}
+
+// objectPrefixOf returns the key of the communication an object belongs
+// to, without ".json": the object's key without "/attachments/..." or
+// without its extension.
+func objectPrefixOf(key string) string {
+	if i := strings.Index(key, "/attachments/"); i >= 0 {
+		return key[:i]
+	}
+	if i := strings.LastIndex(key, "."); i > strings.LastIndex(key, "/") {
+		return key[:i]
+	}
+	return key
 }
 
 // contentTypeOf guesses an object's content type from its key: the

@@ -217,3 +217,45 @@ func dropETags(s string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestExport_User: export --user holds that user's communications and
+// their objects (JSON, raw original, attachments) and nobody else's.
+func TestExport_User(t *testing.T) {
+	ctx := context.Background()
+	cfg := DefaultConfig()
+	cfg.Data = t.TempDir()
+	ds, err := openDataset(ctx, cfg, awsFlags{}, slog.New(slog.DiscardHandler), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2025, 6, 10, 9, 0, 0, 0, time.UTC)
+	for _, owner := range []string{"ana", "ben"} {
+		for i := range 3 {
+			c := &doctales.Communication{ID: fmt.Sprintf("%s-%d", owner, i), Owner: owner, Type: "email", Timestamp: t0, Subject: owner + " subject", Content: "body"}
+			it := doctales.NewItem(c, t0)
+			if _, _, err := ds.table.CreateItem(ctx, it); err != nil {
+				t.Fatal(err)
+			}
+			prefix := strings.TrimSuffix(it.S3Key, ".json")
+			for _, k := range []string{it.S3Key, prefix + ".eml", prefix + "/attachments/1-a.pdf"} {
+				if _, err := ds.store.Put(ctx, k, []byte(owner), "application/octet-stream"); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	ds.close()
+	out := filepath.Join(t.TempDir(), "export")
+	var stdout bytes.Buffer
+	if err := run(ctx, []string{"export", "--data", cfg.Data, "--out", out, "--user", "ana", "--log-level", "error"}, nil, &stdout, &stdout); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), "exported 3 items and 9 objects") {
+		t.Fatalf("export said %q, want 3 items and 9 objects", stdout.String())
+	}
+	items := readFile(t, filepath.Join(out, exportItemsFile))
+	objects := readFile(t, filepath.Join(out, exportObjectsFile))
+	if strings.Contains(items, "ben") || strings.Contains(objects, "ben") {
+		t.Fatalf("ana's export holds ben's data:\n%s\n%s", items, objects)
+	}
+}
