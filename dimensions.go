@@ -18,6 +18,25 @@ type Dimensions struct {
 	UrgencyScore   float64  `json:"urgencyScore"`
 	UrgencyReasons []string `json:"urgencyReasons"`
 
+	// UrgencyEvidence names, for each reason, the words or header that
+	// caused it, with offsets into the text its Source names, so that a
+	// reader can see why (issue 14).
+	UrgencyEvidence []Evidence `json:"urgencyEvidence,omitempty"`
+
+	// Category is what kind of message it is: CategoryPerson,
+	// CategoryReply, CategoryList, CategoryBulk, CategoryAutomated,
+	// CategoryAutoReply or CategorySuspicious; CategoryReasons say why
+	// (a header, a pattern). Bulk, automated and auto-reply mail is never
+	// high by its words alone.
+	Category        string     `json:"category,omitempty"`
+	CategoryReasons []Evidence `json:"categoryReasons,omitempty"`
+
+	// Suspicious, when not empty, says why the message looks like fraud
+	// or phishing (an urgent money or credential request from an unknown
+	// sender, a display name that does not match the address). A
+	// suspicious message is never pushed.
+	Suspicious string `json:"suspicious,omitempty"`
+
 	// RequiresAction tells whether the communication asks the reader to do
 	// something.
 	RequiresAction bool `json:"requiresAction"`
@@ -71,6 +90,31 @@ type Dimensions struct {
 	// when that was less than the whole content.
 	AnalyzedBytes int  `json:"analyzedBytes"`
 	Truncated     bool `json:"truncated,omitempty"`
+}
+
+// Message categories (Dimensions.Category).
+const (
+	CategoryPerson     = "person"     // written by a person to the reader
+	CategoryReply      = "reply"      // a person's reply in a thread
+	CategoryList       = "list"       // a mailing list or forum
+	CategoryBulk       = "bulk"       // a newsletter or marketing
+	CategoryAutomated  = "automated"  // a notification, receipt or report sent by a system
+	CategoryAutoReply  = "autoreply"  // an out-of-office or other automatic answer
+	CategorySuspicious = "suspicious" // looks like fraud or phishing; see Dimensions.Suspicious
+)
+
+// Categories lists every category, in the order they are documented.
+var Categories = []string{CategoryPerson, CategoryReply, CategoryList, CategoryBulk, CategoryAutomated, CategoryAutoReply, CategorySuspicious}
+
+// Evidence is what a reason rests on: the rule, and the words or header
+// that triggered it with byte offsets [Start, End) into the text Source
+// names ("content", "subject", or "header" with Text "List-Id: ...").
+type Evidence struct {
+	Rule   string `json:"rule"`
+	Text   string `json:"text"`
+	Source string `json:"source,omitempty"`
+	Start  int    `json:"start"`
+	End    int    `json:"end"`
 }
 
 // SentimentScore is Comprehend's SentimentScore plus VADER's compound score.
