@@ -209,16 +209,34 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	d.PII = FindPII(analyzed, d.Entities)
 	d.KeyPhrases = keyPhrasesFromTokens(analyzed, toks, orDefault(e.MaxKeyPhrases, DefaultMaxKeyPhrases))
 
+	// What kind of message it is: headers first, then content.
+	d.Category, d.CategoryReasons = categorize(c, subject, content)
+
+	// The sender's own words to the reader: the new text less disclaimers,
+	// legal footers and unsubscribe blocks, which shout "immediately"
+	// and "confidential" at nobody in particular.
+	own := make([]span, 0, len(fresh))
+	for _, s := range fresh {
+		if !boilerplate.MatchString(s.text) {
+			own = append(own, s)
+		}
+	}
+
 	// Requires action: the strongest request among subject and new text.
 	var reasons []string
 	best := 0.0
-	for _, s := range append(append([]span{}, subj...), fresh...) {
+	threshold := orDefault(e.ActionThreshold, DefaultActionThreshold)
+	asks := make(map[int]bool) // sentences (by start) that ask or tell the reader something
+	for i, s := range append(append([]span{}, subj...), own...) {
 		p, why := sentenceAction(s.text)
 		if p > best {
 			best = p
 		}
-		if p >= orDefault(e.ActionThreshold, DefaultActionThreshold) && why != "" && len(reasons) < 3 {
+		if p >= threshold && why != "" && len(reasons) < 3 {
 			reasons = append(reasons, why)
+		}
+		if i >= len(subj) && (p >= threshold || addressesReader(s.text)) {
+			asks[s.start] = true
 		}
 	}
 	// "Just sharing", "FYI", "no action required" outweigh the model when
@@ -235,20 +253,51 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	d.RequiresAction = best >= orDefault(e.ActionThreshold, DefaultActionThreshold)
 	d.ActionReasons = reasons
 
-	// Urgency from the deadline, the request and urgency words.
-	in := UrgencyInput{Ref: ref, Deadline: d.Deadline, Request: d.RequiresAction, PriorityHeader: priorityHeader(c)}
-	for _, s := range append(append([]span{}, subj...), fresh...) {
+	// Urgency from the deadline, the request and urgency words. A word
+	// counts in the subject or in a sentence of the sender's own that asks
+	// or tells the reader something: not in quoted text, a signature, a
+	// disclaimer or an aside ("I'm testing it right now").
+	in := UrgencyInput{Ref: ref, Deadline: d.Deadline, Request: d.RequiresAction, PriorityHeader: priorityHeader(c), Category: d.Category}
+	if dl := chooseDeadline(d.Dates, ref); dl != nil {
+		src := dl.Source
+		if src == "" {
+			src = doctales.SourceContent
+		}
+		in.DeadlineEvidence = &doctales.Evidence{Rule: "deadline", Text: dl.Text, Source: src, Start: dl.BeginOffset, End: dl.EndOffset}
+	}
+	for i, s := range append(append([]span{}, subj...), own...) {
+		source := doctales.SourceContent
+		if i < len(subj) {
+			source = doctales.SourceSubject
+		} else if !asks[s.start] {
+			continue
+		}
 		if noActionCue.MatchString(s.text) {
 			continue
 		}
 		if in.Cue == "" {
-			in.Cue = strings.ToLower(urgencyCue.FindString(s.text))
+			if m := urgencyCue.FindStringIndex(s.text); m != nil {
+				in.Cue = strings.ToLower(s.text[m[0]:m[1]])
+				in.CueEvidence = &doctales.Evidence{Rule: "urgent word", Text: s.text[m[0]:m[1]], Source: source, Start: s.start + m[0], End: s.start + m[1]}
+			}
 		}
 		if in.SoftCue == "" {
 			in.SoftCue = strings.ToLower(softUrgencyCue.FindString(s.text))
 		}
 	}
-	d.Urgency, d.UrgencyScore, d.UrgencyReasons = Urgency(in)
+	if m := incidentCue.FindStringIndex(subject); m != nil {
+		in.Incident = &doctales.Evidence{Rule: "incident", Text: subject[m[0]:m[1]], Source: doctales.SourceSubject, Start: m[0], End: m[1]}
+	}
+	if d.Category != doctales.CategoryList { // a list's Reply-To is the list
+		d.Suspicious, _ = suspicion(c, subject, own, in.Cue != "" || in.Deadline != nil)
+	}
+	if d.Suspicious != "" {
+		d.Category = doctales.CategorySuspicious
+		_, ev := suspicion(c, subject, own, true)
+		d.CategoryReasons = ev
+		in.Suspicious = d.Suspicious
+	}
+	d.Urgency, d.UrgencyScore, d.UrgencyReasons, d.UrgencyEvidence = UrgencyWithEvidence(in)
 
 	// The original system's four dimensions, from the signals above.
 	fourDimensions(dimInput{c: c, content: content, now: now, ref: ref, d: d, cue: in.Cue})

@@ -25,6 +25,36 @@ type UrgencyInput struct {
 	Cue            string     // a strong urgency word found, lower case; "" if none
 	SoftCue        string     // a weaker one ("important", "soon")
 	PriorityHeader bool       // X-Priority 1/2, Importance: high or a sender urgency of high
+
+	// Category is the message's category (doctales.Category*): bulk,
+	// list, automated and auto-reply mail is never high by its words.
+	Category string
+	// Incident is set when an automated message's subject reports a
+	// broken service (an alert may be high).
+	Incident *doctales.Evidence
+	// Suspicious is why the message looks like fraud; it makes it low.
+	Suspicious string
+	// CueEvidence and DeadlineEvidence locate the urgency word and the
+	// deadline, for the reasons.
+	CueEvidence, DeadlineEvidence *doctales.Evidence
+}
+
+// boilerplate matches the sentences of disclaimers, legal footers and
+// unsubscribe blocks: their "immediately" and "urgent" address nobody.
+var boilerplate = regexp.MustCompile(`(?i)(intended (solely )?(only )?for the (use of the )?(named )?(addressee|recipient|individual)|intended recipient|notify (the sender|us) immediately|(is|are|may be) (strictly )?(confidential|privileged)|confidentiality (notice|notation)|legally privileged|if you (have )?received this (e-?mail|message|communication) in error|unauthori[sz]ed (use|disclosure|review)|disclaimer|this (e-?mail|message) (and any attachments )?(is|are|has been) (scanned|checked)|to unsubscribe|unsubscribe|you are receiving this|privacy policy|all rights reserved|do not reply to this|this is an automated (message|e-?mail)|sent from my (iphone|ipad|blackberry|android|mobile))`)
+
+// addressee matches words that speak to the reader.
+var addressee = regexp.MustCompile(`(?i)(you|your|yours|you're|you'll|you've|u|ur|yourself|everyone|everybody|all of you|team|folks|guys)`)
+
+// firstPerson matches a sentence in which the sender speaks of
+// themselves: "I'm testing it right now".
+var firstPerson = regexp.MustCompile(`(?i)^\W*(i|i'm|i’m|im|i've|i'll|i'd|we|we're|we've|we'll|we'd|my|our|me)\b`)
+
+// addressesReader reports whether a sentence asks or tells the reader
+// something: it speaks to them, or states something other than the
+// sender's own doings.
+func addressesReader(s string) bool {
+	return addressee.MatchString(s) || !firstPerson.MatchString(s)
 }
 
 // Urgency score bands: a level's score lies in [low, high) of its band.
@@ -42,7 +72,21 @@ const (
 // communication high by itself, since spam sets it freely. It returns the
 // level, a score in 0..1 and the reasons.
 func Urgency(in UrgencyInput) (string, float64, []string) {
+	level, score, reasons, _ := UrgencyWithEvidence(in)
+	return level, score, reasons
+}
+
+// UrgencyWithEvidence is Urgency with the evidence of each reason: the
+// words of the deadline and of the urgency word with their offsets, and
+// the category or suspicion that capped it.
+func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales.Evidence) {
 	var reasons []string
+	var evidence []doctales.Evidence
+	cite := func(e *doctales.Evidence) {
+		if e != nil {
+			evidence = append(evidence, *e)
+		}
+	}
 	level := doctales.UrgencyLow
 	score := lowBase
 	raise := func(l string, base float64, reason string) {
@@ -58,12 +102,15 @@ func Urgency(in UrgencyInput) (string, float64, []string) {
 		switch {
 		case until < 0 && until > -7*24*time.Hour && in.Request:
 			raise(doctales.UrgencyHigh, highBase, "overdue deadline + request")
+			cite(in.DeadlineEvidence)
 		case until < 0:
 			reasons = append(reasons, "deadline already past")
 		case !in.Deadline.After(endOfNextBusinessDay(in.Ref)):
 			raise(doctales.UrgencyHigh, highBase+0.1, "deadline in "+humanDuration(until))
+			cite(in.DeadlineEvidence)
 		case until <= 7*24*time.Hour:
 			raise(doctales.UrgencyMedium, mediumBase+0.1, "deadline in "+humanDuration(until))
+			cite(in.DeadlineEvidence)
 		default:
 			reasons = append(reasons, "deadline in "+humanDuration(until))
 		}
@@ -73,8 +120,10 @@ func Urgency(in UrgencyInput) (string, float64, []string) {
 	switch {
 	case in.Cue != "" && in.Request:
 		raise(doctales.UrgencyHigh, highBase, "urgent word + request")
+		cite(in.CueEvidence)
 	case in.Cue != "":
 		raise(doctales.UrgencyMedium, mediumBase, "urgent word, no request")
+		cite(in.CueEvidence)
 	case in.Request && in.Deadline == nil:
 		raise(doctales.UrgencyMedium, mediumBase, "undated request")
 	case in.Request:
@@ -92,13 +141,37 @@ func Urgency(in UrgencyInput) (string, float64, []string) {
 		score += 0.1
 	}
 
+	// What kind of message it is caps what its words can do.
+	capAt := func(l, reason string) {
+		if doctales.UrgencyRank(level) > doctales.UrgencyRank(l) {
+			level = l
+			score = map[string]float64{doctales.UrgencyLow: mediumBase - 0.01, doctales.UrgencyMedium: highBase - 0.01}[l]
+		}
+		reasons = append(reasons, reason)
+	}
+	switch {
+	case in.Suspicious != "":
+		capAt(doctales.UrgencyLow, "suspicious: "+in.Suspicious)
+	case in.Category == doctales.CategoryAutoReply:
+		capAt(doctales.UrgencyLow, "automatic reply")
+	case in.Category == doctales.CategoryBulk:
+		capAt(doctales.UrgencyMedium, "newsletter or marketing: never high by its words")
+	case in.Category == doctales.CategoryList:
+		capAt(doctales.UrgencyMedium, "mailing list: never high by its words")
+	case in.Category == doctales.CategoryAutomated && in.Incident != nil:
+		raise(doctales.UrgencyHigh, highBase+0.05, "alert: "+strings.ToLower(in.Incident.Text))
+		cite(in.Incident)
+	case in.Category == doctales.CategoryAutomated:
+		capAt(doctales.UrgencyMedium, "automated message: never high by its words")
+	}
+
 	// Keep the score inside its level's band.
 	top := map[string]float64{doctales.UrgencyLow: mediumBase - 0.01, doctales.UrgencyMedium: highBase - 0.01, doctales.UrgencyHigh: 1}[level]
 	score = math.Round(math.Min(score, top)*100) / 100
 	if len(reasons) == 0 {
 		reasons = append(reasons, "no deadline, request or urgency word")
 	}
-	return level, score, reasons
+	return level, score, reasons, evidence
 }
 
 // endOfNextBusinessDay returns the end (23:59:59) of the first business day

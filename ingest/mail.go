@@ -183,6 +183,20 @@ func (p *Parser) parseMail(raw, msg []byte, opt Options) (*Parsed, error) {
 	if v := clean(env.GetHeader("List-Id")); v != "" {
 		c.Fields["listId"] = cutChars(v, DefaultMaxNameLength)
 	}
+	// What kind of message it is, as its headers say: read by the
+	// extraction engine's category (issue 14). Kept short: they are
+	// evidence, not content.
+	for _, h := range []struct{ header, field string }{
+		{"List-Unsubscribe", "listUnsubscribe"}, {"List-Post", "listPost"}, {"Precedence", "precedence"},
+		{"Auto-Submitted", "autoSubmitted"}, {"X-Autoreply", "xAutoreply"}, {"X-Autorespond", "xAutorespond"},
+		{"X-Auto-Response-Suppress", "xAutoResponseSuppress"}, {"Return-Path", "returnPath"},
+		{"X-Mailer", "xMailer"}, {"X-Campaign", "xCampaign"}, {"X-Mailchimp-Campaign", "xCampaign"},
+		{"Feedback-ID", "feedbackId"}, {"X-Beenthere", "xBeenthere"}, {"Mailing-List", "mailingList"},
+	} {
+		if v := clean(oneLine(env.GetHeader(h.header))); v != "" {
+			c.Fields[h.field] = cutChars(v, 200)
+		}
+	}
 	// Priority headers as sent: weak evidence, read by the extraction
 	// engine, never turned into the sender's urgency (spam sets them).
 	for _, h := range []string{"X-Priority", "Importance", "X-MSMail-Priority", "Priority"} {

@@ -17,7 +17,7 @@ import (
 )
 
 // Sets names the evaluation sets, in the order Run prints them.
-var Sets = []string{"sentiment", "intent", "keyphrase", "ner", "headers", "langid", "speed"}
+var Sets = []string{"sentiment", "intent", "keyphrase", "ner", "headers", "langid", "mail", "speed"}
 
 // Row is one line of a result table.
 type Row struct {

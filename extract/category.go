@@ -1,0 +1,250 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/doctales/doctales"
+)
+
+// Header evidence is read from the communication's Fields, where the mail
+// parser (ingest.Parser.ParseMail) keeps the headers that tell what kind of
+// message it is.
+
+// autoReplySubject matches the subjects of out-of-office and other
+// automatic answers, in the languages mail clients use.
+var autoReplySubject = regexp.MustCompile(`(?i)^\s*(out of (the )?office|automatic reply|auto(matic)?[- ]?(reply|response|antwort)|auto:|autoreply|abwesenheit|abwesenheitsnotiz|r[ée]ponse automatique|absence|respuesta autom[áa]tica|fuera de la oficina|risposta automatica|resposta autom[áa]tica|automatisch antwoord|i am (currently )?out of (the )?office|on vacation|vacation reply)`)
+
+// autoReplyBody matches an out-of-office note at the start of a body.
+var autoReplyBody = regexp.MustCompile(`(?i)^\W*(i am|i'm|i will be) (currently )?(out of (the )?office|away|on (annual )?leave|on vacation|travelling|traveling)\b`)
+
+// automatedSender matches the local part of addresses that machines send
+// from.
+var automatedSender = regexp.MustCompile(`(?i)^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|notifications?|notify|alerts?|alerting|monitoring|mailer[-_.]?daemon|postmaster|bounces?|billing|receipts?|orders?|invoices?|accounts?|system|admin|root|cron|daemon|jenkins|ci|builds?|rss|feeds?|github|gitlab|jira|confluence|calendar|service|support|security|statements?|auto[-_.]?confirm)([-_.+].*)?$`)
+
+// bulkSender matches the local part of addresses newsletters and
+// marketing send from.
+var bulkSender = regexp.MustCompile(`(?i)^(newsletters?|news|marketing|offers?|promo(tions?)?|deals|sales|info|hello|team|updates?|digest|editor|editors|mailings?|campaigns?|e-?mail|subscriptions?)([-_.+].*)?$`)
+
+// marketingCue matches the words of advertising; two distinct ones in a
+// message (or one with a List-Unsubscribe header) make it bulk.
+var marketingCue = regexp.MustCompile(`(?i)\b(unsubscribe|opt[- ]?out|opt[- ]?in|to be removed|remove (me|you|yourself) from|removal (link|request|instructions)|click (here|below|the link)|order (now|today)|buy now|act now|limited[- ]time|special (offer|promotion)|free (gift|trial|quote|consultation|info)|100% (free|guaranteed|satisfaction)|risk[- ]free|no obligation|money[- ]back|satisfaction guaranteed|lowest (price|rates?)|save (up to )?\d+%|\d+% off|call (now|toll[- ]free)|toll[- ]free|(this|the) (e-?mail|message|mailing) (was|is|has been) sent|you (are receiving|received|have received) this|view (this|it|the) (e-?mail |message )?(in|on) (your|a|the) (web )?browser|manage (your )?(subscription|preferences|email preferences)|privacy policy|terms (and|&) conditions|all rights reserved|\bcasino\b|mortgage rates?|credit (report|score|repair)|lose weight|weight loss|work from home|make money|earn \$|extra income|dear friend|double your|guaranteed|no credit check|apply (now|today)|while supplies last|offer (ends|expires|valid)|free (access|shipping|membership|report|sample|samples|money|cash|vacation|software download)|orders? (over|shipped|now)|secure (online )?(store|order form)|enter now|strong buy|stock symbol|(investment|business|money[- ]making|home[- ]based business) opportunit(y|ies)|for immediate release|(do not|don.t|no longer) (wish|want) to receive|reached you (by|in) error|has been sent to you|(reply|respond|e-?mail|write) (to us )?with (the word )?.?remove|commissions?|\$\d[\d,]*(\.\d\d)? (a|per) (day|week|month)|discounts?|cheap(est)?|pharmacy|prescriptions?|viagra|cialis|enlarge(ment)?|adult (site|toys|content)|xxx|singles|you ha(ve|s) (been selected|won)|congratulations|dear (sir|madam|sir/madam|friend|customer|member|valued|investor|homeowner)|call (today|now|us today)|1-?8(00|88|77|66)-\d{3}-\d{4}|(800|888|877|866)[-. ]\d{3}[-. ]\d{4}|no (cost|fees|risk)|don.t (miss|delay|wait)|hurry|today only|expires? (soon|today|tonight)|per month|lowest|bonus|rebate|refinanc(e|ing)|debt|loans?|insurance quotes?|annuit(y|ies)|the (best|lowest) (rates?|prices?)|increase (your )?(sales|traffic)|mlm|multi-?level|marketing (list|campaign)|bulk (e-?mail|mail)|e-?mail addresses)\b`)
+
+// incidentCue matches what an alert about a broken service says: an
+// automated message with it in its subject may be high.
+var incidentCue = regexp.MustCompile(`(?i)\b(sev[- ]?[01]|p[01]|outage|is down|went down|service (is )?(down|unavailable|degraded)|incident|critical alert|firing|production (is )?down|site down|data loss|breach)\b`)
+
+// field returns the string value of a Fields key, "" when absent.
+func field(c *doctales.Communication, key string) string {
+	if c == nil {
+		return ""
+	}
+	return fieldString(c.Fields, key)
+}
+
+// replyToAddress returns the first Reply-To address the mail parser kept,
+// in memory ([]map[string]string) or after a JSON round trip ([]any).
+func replyToAddress(c *doctales.Communication) string {
+	switch rt := c.Fields["replyTo"].(type) {
+	case []map[string]string:
+		if len(rt) > 0 {
+			return rt[0]["email"]
+		}
+	case []any:
+		if len(rt) > 0 {
+			if m, ok := rt[0].(map[string]any); ok {
+				s, _ := m["email"].(string)
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+// hasField reports whether Fields has a non-empty value for key.
+func hasField(c *doctales.Communication, key string) bool {
+	if c == nil || c.Fields == nil {
+		return false
+	}
+	switch v := c.Fields[key].(type) {
+	case nil:
+		return false
+	case string:
+		return strings.TrimSpace(v) != ""
+	case []any:
+		return len(v) > 0
+	case []string:
+		return len(v) > 0
+	}
+	return true
+}
+
+// headerEvidence is the evidence of a header.
+func headerEvidence(rule, name, value string) doctales.Evidence {
+	return doctales.Evidence{Rule: rule, Text: name + ": " + cutRunes(value, 80), Source: "header"}
+}
+
+// cutRunes cuts s to at most n bytes on a rune boundary.
+func cutRunes(s string, n int) string { return cut(s, n) }
+
+// categorize decides what kind of message c is: headers first, then the
+// sender's address and the subject, then the content. subject and content
+// are the sanitized texts offsets point into.
+func categorize(c *doctales.Communication, subject, content string) (string, []doctales.Evidence) {
+	local, _, _ := strings.Cut(strings.ToLower(c.SenderID), "@")
+	autoSubmitted := strings.ToLower(field(c, "autoSubmitted"))
+	precedence := strings.ToLower(strings.TrimSpace(field(c, "precedence")))
+
+	// Automatic answers: headers, then the subject or an opening line.
+	switch {
+	case strings.HasPrefix(autoSubmitted, "auto-replied"):
+		return doctales.CategoryAutoReply, []doctales.Evidence{headerEvidence("auto-reply header", "Auto-Submitted", autoSubmitted)}
+	case hasField(c, "xAutoreply"):
+		return doctales.CategoryAutoReply, []doctales.Evidence{headerEvidence("auto-reply header", "X-Autoreply", field(c, "xAutoreply"))}
+	case hasField(c, "xAutorespond"):
+		return doctales.CategoryAutoReply, []doctales.Evidence{headerEvidence("auto-reply header", "X-Autorespond", field(c, "xAutorespond"))}
+	}
+	if m := autoReplySubject.FindStringIndex(subject); m != nil {
+		return doctales.CategoryAutoReply, []doctales.Evidence{{Rule: "auto-reply subject", Text: subject[m[0]:m[1]], Source: doctales.SourceSubject, Start: m[0], End: m[1]}}
+	}
+	if m := autoReplyBody.FindStringIndex(content); m != nil && !hasField(c, "inReplyTo") {
+		return doctales.CategoryAutoReply, []doctales.Evidence{{Rule: "out-of-office note", Text: content[m[0]:m[1]], Source: doctales.SourceContent, Start: m[0], End: m[1]}}
+	}
+
+	// Mailing lists and forums.
+	for _, h := range []struct{ field, name string }{{"listId", "List-Id"}, {"listPost", "List-Post"}, {"mailingList", "Mailing-List"}, {"xBeenthere", "X-BeenThere"}} {
+		if v := field(c, h.field); v != "" {
+			return doctales.CategoryList, []doctales.Evidence{headerEvidence("mailing list header", h.name, v)}
+		}
+	}
+	if precedence == "list" {
+		return doctales.CategoryList, []doctales.Evidence{headerEvidence("mailing list header", "Precedence", precedence)}
+	}
+
+	// Newsletters and marketing.
+	switch {
+	case precedence == "bulk" || precedence == "junk":
+		return doctales.CategoryBulk, []doctales.Evidence{headerEvidence("bulk header", "Precedence", precedence)}
+	case hasField(c, "xCampaign"):
+		return doctales.CategoryBulk, []doctales.Evidence{headerEvidence("bulk header", "X-Campaign", field(c, "xCampaign"))}
+	}
+	var ev []doctales.Evidence
+	seen := map[string]bool{}
+	for _, m := range marketingCue.FindAllStringIndex(content, 20) {
+		w := strings.ToLower(content[m[0]:m[1]])
+		if !seen[w] {
+			seen[w] = true
+			ev = append(ev, doctales.Evidence{Rule: "marketing words", Text: content[m[0]:m[1]], Source: doctales.SourceContent, Start: m[0], End: m[1]})
+		}
+	}
+	if unsub := field(c, "listUnsubscribe"); unsub != "" {
+		return doctales.CategoryBulk, append([]doctales.Evidence{headerEvidence("bulk header", "List-Unsubscribe", unsub)}, ev...)
+	}
+	if bulkSender.MatchString(local) && len(ev) >= 1 {
+		return doctales.CategoryBulk, append([]doctales.Evidence{{Rule: "bulk sender", Text: c.SenderID, Source: doctales.SourceSenderID, End: len(c.SenderID)}}, ev...)
+	}
+	if len(ev) >= 2 {
+		return doctales.CategoryBulk, ev
+	}
+
+	// Machines.
+	switch {
+	case strings.HasPrefix(autoSubmitted, "auto-"):
+		return doctales.CategoryAutomated, []doctales.Evidence{headerEvidence("automated header", "Auto-Submitted", autoSubmitted)}
+	case strings.TrimSpace(field(c, "returnPath")) == "<>":
+		return doctales.CategoryAutomated, []doctales.Evidence{headerEvidence("automated header", "Return-Path", "<>")}
+	case local != "" && automatedSender.MatchString(local):
+		return doctales.CategoryAutomated, []doctales.Evidence{{Rule: "automated sender", Text: c.SenderID, Source: doctales.SourceSenderID, End: len(c.SenderID)}}
+	}
+
+	// People: in a thread, or not.
+	if hasField(c, "inReplyTo") || hasField(c, "references") || strings.TrimSpace(stripReplyPrefix(subject)) != strings.TrimSpace(subject) {
+		return doctales.CategoryReply, []doctales.Evidence{{Rule: "reply in a thread", Text: "In-Reply-To", Source: "header"}}
+	}
+	return doctales.CategoryPerson, nil
+}
+
+// moneyOrCredentials matches a request for money, payment details or
+// credentials: what fraud and phishing ask for.
+var moneyOrCredentials = regexp.MustCompile(`(?i)\b(wire (the )?(transfer|money|funds|payment)|bank transfer|western union|moneygram|bitcoin|btc wallet|gift ?cards?|itunes cards?|routing number|(bank )?account (number|details)|bank (account|details)|credit card (number|details|information)|card (number|details)|verify your (account|identity|password|information|details)|confirm your (account|password|identity|details|information)|(update|confirm|validate) your (billing|payment|banking)|log ?in (details|credentials)|password|passcode|social security( number)?|beneficiary|inheritance|next of kin|(million|m) (us )?(dollars|usd)|\$\s?\d{1,3}(,\d{3}){2,}|claim (your|the) (prize|funds|winnings|reward)|lottery|transfer (of )?(the )?funds|urgent (business|assistance)|strictly confidential|usd ?\d+(\.\d+)? ?m(illion)?|\d+(\.\d+)? ?million|(us|united states) dollars|(foreign|overseas|offshore) (account|partner)|bank draft|cheque|atm card|consignment|diplomatic|barrister|next-of-kin|deceased|dormant account|compensation funds?)\b`)
+
+// brandName matches the names fraud borrows for a display name.
+var brandName = regexp.MustCompile(`(?i)\b(paypal|amazon|apple|icloud|microsoft|outlook|office ?365|google|gmail|netflix|ebay|dhl|fedex|ups|usps|irs|hmrc|wells ?fargo|chase|citi(bank)?|hsbc|barclays|bank of america|visa|mastercard|american express|docusign|dropbox|linkedin|facebook|instagram|whatsapp|coinbase)\b`)
+
+// domainOf returns the lower-case domain of an address, "" if none.
+func domainOf(addr string) string {
+	addr = strings.TrimSpace(strings.Trim(addr, "<>"))
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return strings.ToLower(strings.TrimRight(addr[i+1:], ">"))
+	}
+	return ""
+}
+
+// suspicion returns why c looks like fraud or phishing, or "" when it does
+// not: a display name that does not match the address (another address,
+// or a brand the address's domain does not carry), or a request for money
+// or credentials from an unknown sender (not in a thread, from another
+// domain than the recipients') that is urgent or comes with a Reply-To of
+// another domain.
+func suspicion(c *doctales.Communication, subject string, fresh []span, urgent bool) (string, []doctales.Evidence) {
+	from := domainOf(c.SenderID)
+	name := strings.ToLower(c.Sender)
+	var ev []doctales.Evidence
+	if from != "" && strings.Contains(name, "@") {
+		if d := domainOf(name); strings.Contains(d, ".") && d != from && !strings.HasSuffix(from, "."+d) {
+			ev = append(ev, doctales.Evidence{Rule: "display name shows another address", Text: c.Sender, Source: doctales.SourceSender, End: len(c.Sender)})
+			return "the display name shows another address (" + cutRunes(c.Sender, 60) + ") than the sender's (" + c.SenderID + ")", ev
+		}
+	}
+	if m := brandName.FindString(name); m != "" && from != "" {
+		brand := strings.ReplaceAll(strings.ToLower(m), " ", "")
+		if !strings.Contains(strings.ReplaceAll(from, "-", ""), brand) && (urgent || moneyOrCredentials.MatchString(subject) || anyMatch(fresh, moneyOrCredentials)) {
+			ev = append(ev, doctales.Evidence{Rule: "brand in display name, not in address", Text: c.Sender, Source: doctales.SourceSender, End: len(c.Sender)})
+			return "the display name says " + m + " but the address is " + c.SenderID, ev
+		}
+	}
+	// A request for money or credentials.
+	var ask *doctales.Evidence
+	if m := moneyOrCredentials.FindStringIndex(subject); m != nil {
+		ask = &doctales.Evidence{Rule: "money or credentials", Text: subject[m[0]:m[1]], Source: doctales.SourceSubject, Start: m[0], End: m[1]}
+	}
+	for _, s := range fresh {
+		if ask != nil {
+			break
+		}
+		if m := moneyOrCredentials.FindStringIndex(s.text); m != nil {
+			ask = &doctales.Evidence{Rule: "money or credentials", Text: s.text[m[0]:m[1]], Source: doctales.SourceContent, Start: s.start + m[0], End: s.start + m[1]}
+		}
+	}
+	if ask == nil || hasField(c, "inReplyTo") || hasField(c, "references") {
+		return "", nil
+	}
+	// Unknown: from another domain than every recipient's. Without
+	// recipients nothing says the sender is a stranger.
+	recipients := append(append([]string{}, c.Recipients...), c.Cc...)
+	stranger := len(recipients) > 0
+	for _, r := range recipients {
+		if d := domainOf(r); d != "" && d == from {
+			stranger = false
+		}
+	}
+	replyTo := replyToAddress(c)
+	otherReplyTo := replyTo != "" && domainOf(replyTo) != from
+	switch {
+	case otherReplyTo:
+		return "a request for " + strings.ToLower(ask.Text) + " from an unknown sender, with replies going to another domain (" + domainOf(replyTo) + ")", append(ev, *ask)
+	case urgent && stranger:
+		return "an urgent request for " + strings.ToLower(ask.Text) + " from an unknown sender (" + c.SenderID + ")", append(ev, *ask)
+	}
+	return "", nil
+}
+
+// anyMatch reports whether re matches any of the spans.
+func anyMatch(spans []span, re *regexp.Regexp) bool {
+	for _, s := range spans {
+		if re.MatchString(s.text) {
+			return true
+		}
+	}
+	return false
+}
