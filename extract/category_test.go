@@ -1,0 +1,107 @@
+package extract_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/doctales/doctales"
+)
+
+// TestEngine_Attention: what kind of message it is and whose words they
+// are decide whether urgency words count (issue 14). Each case is what a
+// reader would want, written before the rules.
+func TestEngine_Attention(t *testing.T) {
+	type fields = map[string]any
+	for _, tt := range []struct {
+		name              string
+		from, fromName    string
+		to                []string
+		subject, content  string
+		fields            fields
+		category, urgency string
+		suspicious        bool
+	}{
+		{name: "DirectUrgentRequest", subject: "Contract", content: "Can you please sign the contract today? It's urgent.",
+			category: doctales.CategoryPerson, urgency: "high"},
+		{name: "QuotedUrgencyIgnored", subject: "Re: contract", content: "Done, thanks!\n\nOn Mon, Jun 9, 2025 at 3:00 PM Bob <bob@x.com> wrote:\n> URGENT: please sign it immediately.",
+			fields: fields{"inReplyTo": "<a@x.com>"}, category: doctales.CategoryReply, urgency: "low"},
+		{name: "FirstPersonAside", subject: "build", content: "I'm testing it right now and will report back.",
+			category: doctales.CategoryPerson, urgency: "low"},
+		{name: "DisclaimerIgnored", subject: "Notes", content: "Here are the notes from Monday.\n\nThis e-mail is confidential. If you have received this message in error, please notify the sender immediately and delete it.",
+			category: doctales.CategoryPerson, urgency: "low"},
+		{name: "OutOfOffice", subject: "Automatic reply: Budget", content: "I am out of the office until Monday. For urgent matters please call Jo immediately.",
+			fields: fields{"autoSubmitted": "auto-replied"}, category: doctales.CategoryAutoReply, urgency: "low"},
+		{name: "OutOfOfficeBySubject", subject: "Out of Office: Budget", content: "I'm away. Urgent: contact my colleague.",
+			category: doctales.CategoryAutoReply, urgency: "low"},
+		{name: "NewsletterActNow", from: "news@shop.example", subject: "Last chance!", content: "Act now! Offer ends tonight, please order today. Unsubscribe here.",
+			fields: fields{"listUnsubscribe": "<https://shop.example/u>"}, category: doctales.CategoryBulk, urgency: "medium"},
+		{name: "ListChatterASAP", subject: "[dev] build broken", content: "Can someone please fix the build ASAP?",
+			fields: fields{"listId": "dev.lists.example"}, category: doctales.CategoryList, urgency: "medium"},
+		{name: "ReceiptFromNoReply", from: "no-reply@shop.example", subject: "Your receipt", content: "Thanks for your order. Please keep this receipt. Payment due immediately on delivery.",
+			category: doctales.CategoryAutomated},
+		{name: "OutagePage", from: "alerts@monitoring.example", subject: "[FIRING] SEV-1: checkout is down", content: "Checkout error rate 87% for 5 minutes. Runbook: https://wiki/runbook",
+			category: doctales.CategoryAutomated, urgency: "high"},
+		{name: "PhishingBrand", from: "security@paypa1-verify.example", fromName: "PayPal Security", to: []string{"me@home.example"}, subject: "Account suspended", content: "Please verify your account immediately or it will be closed.",
+			category: doctales.CategorySuspicious, urgency: "low", suspicious: true},
+		{name: "WireFromStranger", from: "ceo.office@freemail.example", fromName: "The CEO", to: []string{"me@acme.example"}, subject: "URGENT wire", content: "I need you to wire the transfer of $48,000 today, urgently. Keep it confidential.",
+			category: doctales.CategorySuspicious, urgency: "low", suspicious: true},
+		{name: "WireFromColleague", from: "ceo@acme.example", fromName: "Dana", to: []string{"me@acme.example"}, subject: "Wire for the supplier", content: "Please send the bank transfer to the supplier today, it's urgent.",
+			category: doctales.CategoryPerson, urgency: "high"},
+		{name: "DisplayNameOtherAddress", from: "x@mailer.example", fromName: "billing@bank.example", to: []string{"me@home.example"}, subject: "Invoice", content: "See attached.",
+			category: doctales.CategorySuspicious, suspicious: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := email(tt.subject, tt.content)
+			if tt.from != "" {
+				c.SenderID = tt.from
+			}
+			if tt.fromName != "" {
+				c.Sender = tt.fromName
+			}
+			c.Recipients = tt.to
+			c.Fields = tt.fields
+			d := MustExtract(t, c)
+			if d.Category != tt.category {
+				t.Errorf("category = %q %+v, want %q", d.Category, d.CategoryReasons, tt.category)
+			}
+			if tt.urgency != "" && d.Urgency != tt.urgency {
+				t.Errorf("urgency = %q %v, want %q", d.Urgency, d.UrgencyReasons, tt.urgency)
+			}
+			if tt.category != doctales.CategoryPerson && tt.category != doctales.CategoryReply && d.Urgency == doctales.UrgencyHigh && tt.urgency != "high" {
+				t.Errorf("a %s message is high by its words: %v", d.Category, d.UrgencyReasons)
+			}
+			if (d.Suspicious != "") != tt.suspicious {
+				t.Errorf("suspicious = %q, want %v", d.Suspicious, tt.suspicious)
+			}
+		})
+	}
+}
+
+// TestEngine_UrgencyEvidence: each reason shows the words behind it, with
+// offsets that point at them in the text they name.
+func TestEngine_UrgencyEvidence(t *testing.T) {
+	c := email("Contract", "Hi Ann,\n\nCan you please sign the contract before 5pm today? It is urgent.")
+	d := MustExtract(t, c)
+	if d.Urgency != doctales.UrgencyHigh || len(d.UrgencyEvidence) == 0 {
+		t.Fatalf("urgency %q, evidence %+v", d.Urgency, d.UrgencyEvidence)
+	}
+	rules := map[string]bool{}
+	for _, e := range d.UrgencyEvidence {
+		rules[e.Rule] = true
+		text := c.Content
+		if e.Source == doctales.SourceSubject {
+			text = c.Subject
+		}
+		if e.Start < 0 || e.End > len(text) || text[e.Start:e.End] != e.Text {
+			t.Errorf("evidence %+v does not point at its text", e)
+		}
+	}
+	if !rules["deadline"] {
+		t.Errorf("no deadline evidence: %+v", d.UrgencyEvidence)
+	}
+	for _, e := range d.UrgencyEvidence {
+		if e.Rule == "deadline" && !strings.Contains(e.Text, "5pm") && !strings.Contains(e.Text, "today") {
+			t.Errorf("deadline evidence %q", e.Text)
+		}
+	}
+}
