@@ -104,7 +104,22 @@ type Metadata struct {
 	Flagged  bool   `json:"flagged,omitempty"`
 	// SenderUrgency is the urgency the sender gave, before extraction.
 	SenderUrgency string `json:"senderUrgency,omitempty"`
+	// Escalation counts the times the urgency rose to high (the table
+	// keeps it): each rise is a notification of its own, with its own
+	// MessageId, so an item that calms down and rises again is notified
+	// again, and a replay of the same rise never is.
+	Escalation int `json:"escalation,omitempty"`
+	// Notify overrides the freshness rule of notifications: NotifyAlways
+	// (an import with --notify), NotifyNever (--no-notify), or "" (only
+	// communications dated within the freshness window are pushed).
+	Notify string `json:"notify,omitempty"`
 }
+
+// Values of Metadata.Notify.
+const (
+	NotifyAlways = "always"
+	NotifyNever  = "never"
+)
 
 // ObjectKey returns the object store key of c:
 // "<type>/<yyyy>/<mm>/<dd>/<id>.json", dated by the communication's

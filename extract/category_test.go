@@ -47,6 +47,10 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategorySuspicious, urgency: "low", suspicious: true},
 		{name: "WireFromColleague", from: "ceo@acme.example", fromName: "Dana", to: []string{"me@acme.example"}, subject: "Wire for the supplier", content: "Please send the bank transfer to the supplier today, it's urgent.",
 			category: doctales.CategoryPerson, urgency: "high"},
+		// The architecture document's example: a known person asks to
+		// approve a wire; nothing asks to send money somewhere new.
+		{name: "WireApprovalFromPerson", from: "ana@acme.example", fromName: "Ana Ruiz", to: []string{"me@example.com"}, subject: "Wire transfer", content: "URGENT: please approve the wire before 5pm today.",
+			category: doctales.CategoryPerson, urgency: "high"},
 		{name: "DisplayNameOtherAddress", from: "x@mailer.example", fromName: "billing@bank.example", to: []string{"me@home.example"}, subject: "Invoice", content: "See attached.",
 			category: doctales.CategorySuspicious, suspicious: true},
 	} {

@@ -51,6 +51,11 @@ func (h *Handler) postRaw(w http.ResponseWriter, r *http.Request, mt string) boo
 	}
 	q := r.URL.Query()
 	opt := ingest.Options{Project: q.Get("project"), Source: q.Get("source"), Name: q.Get("name"), ContentType: r.Header.Get("Content-Type"), Owner: callerOwner(r)}
+	var err error
+	if opt.Notify, err = notifyParam(r); err != nil {
+		Error(w, r, h.Logger, err)
+		return true
+	}
 
 	// The body's limit by kind; anything else is left to the JSON path.
 	var limit int64

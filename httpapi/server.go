@@ -235,6 +235,10 @@ func (h *Handler) postCommunication(w http.ResponseWriter, r *http.Request) {
 	}
 	c.RequestHash = doctales.ContentHash(body)
 	c.Owner = callerOwner(r) // never what the body says
+	if c.Metadata.Notify, err = notifyParam(r); err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
 	res, err := h.Ingestion.Ingest(r.Context(), c)
 	if err != nil {
 		Error(w, r, h.Logger, err)
@@ -354,6 +358,18 @@ func (h *Handler) getCommunication(w http.ResponseWriter, r *http.Request) {
 		out["error"] = item.Error
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// notifyParam reads ?notify=always|never: whether the communication is
+// pushed when it becomes high whatever its age, or never ("" follows the
+// freshness window).
+func notifyParam(r *http.Request) (string, error) {
+	switch v := r.URL.Query().Get("notify"); v {
+	case "", doctales.NotifyAlways, doctales.NotifyNever:
+		return v, nil
+	default:
+		return "", doctales.FieldErrorf(doctales.EINVALID, "notify", "notify %s is not one of always, never", quoteCut(v))
+	}
 }
 
 // deleteCommunication deletes one of the caller's communications: its

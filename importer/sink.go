@@ -116,6 +116,7 @@ func Parse(ctx context.Context, p *ingest.Parser, n *ingest.Normalizer, it *Item
 			return nil, err
 		}
 		c.Owner = opt.Owner // never what the post says
+		c.Metadata.Notify = opt.Notify
 		return &ingest.Parsed{Communication: c}, nil
 	}
 	return nil, fmt.Errorf("importer: unknown item kind %q", it.Kind)
@@ -147,6 +148,11 @@ func (r *Remote) Send(ctx context.Context, it *Item, opt ingest.Options) (*Resul
 	}
 	var body []byte
 	var ctype string
+	if opt.Notify != "" {
+		q := u.Query()
+		q.Set("notify", opt.Notify)
+		u.RawQuery = q.Encode()
+	}
 	switch it.Kind {
 	case KindMail:
 		q := u.Query()

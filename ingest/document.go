@@ -172,6 +172,7 @@ func (p *Parser) document(data []byte, format string, info *DocumentInfo, opt Op
 	c := &doctales.Communication{
 		Type:        doctales.TypeDocument,
 		Owner:       opt.Owner,
+		Metadata:    doctales.Metadata{Notify: opt.Notify},
 		Source:      opt.Source,
 		Project:     opt.project(),
 		Recipients:  []string{},

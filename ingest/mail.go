@@ -120,6 +120,7 @@ func (p *Parser) parseMail(raw, msg []byte, opt Options) (*Parsed, error) {
 	c := &doctales.Communication{
 		Type:        doctales.TypeEmail,
 		Owner:       opt.Owner,
+		Metadata:    doctales.Metadata{Notify: opt.Notify},
 		Source:      opt.Source,
 		Project:     opt.project(),
 		Recipients:  []string{},

@@ -155,6 +155,9 @@ type Options struct {
 	Name string
 	// ContentType is the media type of a document, if known.
 	ContentType string
+	// Notify overrides the freshness rule of notifications for what is
+	// stored: doctales.NotifyAlways, doctales.NotifyNever or "".
+	Notify string
 	// Owner is the user the communication belongs to ("" means
 	// doctales.DefaultUserID). It is part of the derived id and of the
 	// object keys, so that two users importing the same message each

@@ -91,6 +91,12 @@ type Function struct {
 	// TopicArn is copied into every message; empty leaves it out.
 	TopicArn string
 
+	// Freshness is how old a communication may be, by its own date, and
+	// still be pushed: older mail (an imported mailbox, a message delayed
+	// for days) is recorded but notifies nobody, unless its metadata says
+	// notify "always". Zero pushes at any age.
+	Freshness time.Duration
+
 	// OnDecision, if set, is told what was decided for each INSERT or
 	// MODIFY record: kind "published" or "skipped", and why. The flow
 	// history uses it to answer "why was I (not) notified?".
@@ -221,6 +227,16 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 		return nil
 	}
 
+	// Some escalations are not pushed: what the person said, what looks
+	// like fraud, and what is too old to need them now.
+	if skip := f.withhold(item); skip != "" {
+		f.decide(ctx, item.ID, "skipped", skip)
+		log.InfoContext(ctx, "notification withheld",
+			logKeyCommunicationID, item.ID,
+			logKeyReason, skip)
+		return nil
+	}
+
 	// Skip an escalation that was already notified.
 	msg := NewMessage(item, f.TopicArn, f.now())
 	sent, err := f.Ledger.Sent(ctx, msg.MessageID)
@@ -248,6 +264,33 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 		logKeyCommunicationID, item.ID,
 		logKeyReason, reason)
 	return nil
+}
+
+// withhold returns why an escalation of item is not pushed, or "".
+func (f *Function) withhold(item *doctales.Item) string {
+	switch item.Metadata.Notify {
+	case doctales.NotifyNever:
+		return "notifications are off for this communication (imported with --no-notify)"
+	case doctales.NotifyAlways:
+		return ""
+	}
+	if d := item.Dimensions; d != nil && d.Suspicious != "" {
+		return "suspicious, never pushed: " + d.Suspicious
+	}
+	if f.Freshness > 0 && !item.Timestamp.IsZero() {
+		if age := f.now().Sub(item.Timestamp); age > f.Freshness {
+			return fmt.Sprintf("older than the freshness window (%s): dated %s, %s ago", f.Freshness, item.Timestamp.UTC().Format(time.RFC3339), roundAge(age))
+		}
+	}
+	return ""
+}
+
+// roundAge formats an age in days past two days, else in hours.
+func roundAge(d time.Duration) string {
+	if d >= 48*time.Hour {
+		return fmt.Sprintf("%d days", int(d.Hours()/24))
+	}
+	return d.Round(time.Minute).String()
 }
 
 func (f *Function) decide(ctx context.Context, id, kind, detail string) {

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -48,6 +49,17 @@ const (
 // [MessageID]. It is part of every message id: changing it re-notifies every
 // communication.
 const EscalationUrgencyHigh = "urgency:high"
+
+// EscalationName names the n-th rise of a communication's urgency to high
+// in [MessageID]: EscalationUrgencyHigh for the first (and for an item
+// that does not count them), "urgency:high#n" for the n-th after it, so
+// that each rise is notified once.
+func EscalationName(n int) string {
+	if n <= 1 {
+		return EscalationUrgencyHigh
+	}
+	return fmt.Sprintf("%s#%d", EscalationUrgencyHigh, n)
+}
 
 // messageNamespace is the UUID namespace of notification message ids. It
 // must never change: changing it changes every id, and every escalation
@@ -117,7 +129,7 @@ func NewMessage(item *doctales.Item, topicArn string, now time.Time) *doctales.M
 	}
 
 	return &doctales.Message{
-		MessageID:         MessageID(item.ID, EscalationUrgencyHigh),
+		MessageID:         MessageID(item.ID, EscalationName(item.Metadata.Escalation)),
 		TopicArn:          topicArn,
 		Subject:           FormatSubject(item.Subject),
 		Message:           strings.Join(lines, "\n"),

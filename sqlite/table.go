@@ -50,6 +50,9 @@ func (db *DB) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.It
 		it.Owner, _ = doctales.OwnerFromContext(ctx)
 	}
 	it.Owner = doctales.OwnerOf(it.Owner)
+	if it.Metadata.Urgency == doctales.UrgencyHigh && it.Metadata.Escalation == 0 {
+		it.Metadata.Escalation = 1 // created high: its first rise
+	}
 	now := db.Now()
 	if it.CreatedAt.IsZero() {
 		it.CreatedAt = now
@@ -225,6 +228,9 @@ func (db *DB) prepareUpdate(ctx context.Context, id string, body []byte, upd doc
 		n.Status = *upd.Status
 	}
 	if upd.Urgency != nil {
+		if *upd.Urgency == doctales.UrgencyHigh && old.Metadata.Urgency != doctales.UrgencyHigh {
+			n.Metadata.Escalation = old.Metadata.Escalation + 1 // a new rise to high
+		}
 		n.Metadata.Urgency = *upd.Urgency
 	}
 	if upd.Dimensions != nil {

@@ -104,6 +104,12 @@ type Config struct {
 	// Parse says where and under which limits documents are read.
 	Parse ParseConfig `yaml:"parse"`
 
+	// Freshness is how old a communication may be, by its own date, and
+	// still be pushed when it becomes high (issue 14): an imported mailbox
+	// notifies nobody. Default DefaultFreshness; 0 pushes at any age. An
+	// import can force it either way (--notify, --no-notify).
+	Freshness *Period `yaml:"freshness"`
+
 	// Retain is how long communications are kept, by their own date
 	// (retain: 365d): a background sweep in serve deletes older ones as
 	// DELETE /communications/{id} does. 0 keeps everything (the default).
@@ -380,6 +386,17 @@ func DefaultConfig() Config {
 	}
 }
 
+// DefaultFreshness is how old a communication may be and still be pushed.
+const DefaultFreshness = 72 * time.Hour
+
+// FreshnessWindow returns the freshness window in force.
+func (c *Config) FreshnessWindow() time.Duration {
+	if c.Freshness == nil {
+		return DefaultFreshness
+	}
+	return time.Duration(*c.Freshness)
+}
+
 // eventProperties returns the SAM-style properties of an event source
 // mapping. An S3 trigger names its events (s3Events) instead of filters.
 func eventProperties(m mapping.EventSourceMapping, s3Events any) EventProperties {
@@ -468,6 +485,9 @@ func ReadConfig(path string) (Config, error) {
 	}
 	if file.AlarmInterval != 0 {
 		cfg.AlarmInterval = file.AlarmInterval
+	}
+	if file.Freshness != nil {
+		cfg.Freshness = file.Freshness
 	}
 	if file.Retain != 0 {
 		cfg.Retain = file.Retain
@@ -600,6 +620,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Parse.validate(); err != nil {
 		return err
+	}
+	if c.Freshness != nil && *c.Freshness < 0 {
+		return &ConfigError{"freshness", *c.Freshness, "must be 0 (push at any age) or a period such as 72h or 3d"}
 	}
 	if c.Retain < 0 || (c.Retain > 0 && time.Duration(c.Retain) < time.Hour) {
 		return &ConfigError{"retain", c.Retain, "must be 0 (keep everything) or at least 1h, such as 365d"}

@@ -62,6 +62,10 @@ type importFlags struct {
 	// user owns what a local import stores (--user); see localOwner.
 	user string
 
+	// notify and noNotify override the freshness window (--notify,
+	// --no-notify).
+	notify, noNotify bool
+
 	// apiKeyFile holds the key sent with --url (else $DOCTALES_API_KEY).
 	apiKeyFile string
 }
@@ -77,6 +81,8 @@ func (f *importFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.url, "url", "", "send to the server at this base URL (POST /communications) instead of the local data folder")
 	fs.StringVar(&f.apiKeyFile, "api-key-file", "", "with --url: a file holding the API key (default $"+EnvAPIKey+")")
 	fs.StringVar(&f.user, "user", "", "locally, the user the communications belong to (default: the data folder's only user, if it has one)")
+	fs.BoolVar(&f.notify, "notify", false, "push what becomes high even when it is older than the freshness window (default: only fresh mail is pushed)")
+	fs.BoolVar(&f.noNotify, "no-notify", false, "push nothing for what this run stores, however fresh")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "parse and report, store nothing")
 	fs.IntVar(&f.workers, "workers", importer.DefaultWorkers, "items parsed and stored at once")
 	fs.DurationVar(&f.yield, "yield", defaultYield, "locally, pause extraction this long before each batch while importing, so ingestion goes first (0: no pause)")
@@ -236,6 +242,14 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("import: %s", importer.Escape(err.Error()))
 	}
 	opt := ingest.Options{Project: f.project, Source: f.source}
+	switch {
+	case f.notify && f.noNotify:
+		return errors.New("import: --notify and --no-notify contradict each other; give one")
+	case f.notify:
+		opt.Notify = doctales.NotifyAlways
+	case f.noNotify:
+		opt.Notify = doctales.NotifyNever
+	}
 	if err := checkOptions(opt); err != nil {
 		return err
 	}

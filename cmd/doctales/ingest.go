@@ -45,6 +45,14 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("ingest: %s is a folder; use doctales import for folders", path)
 	}
 	opt := ingest.Options{Project: f.project, Source: f.source}
+	switch {
+	case f.notify && f.noNotify:
+		return errors.New("ingest: --notify and --no-notify contradict each other; give one")
+	case f.notify:
+		opt.Notify = doctales.NotifyAlways
+	case f.noNotify:
+		opt.Notify = doctales.NotifyNever
+	}
 	if err := checkOptions(opt); err != nil {
 		return err
 	}

@@ -68,6 +68,13 @@ func runInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if cfg.Freshness == nil {
+		// The sample events are dated in June 2025: invoke shows the
+		// flow they start, whatever their age, unless the config sets a
+		// freshness window.
+		zero := Period(0)
+		cfg.Freshness = &zero
+	}
 	p := &Pipeline{Config: cfg, Logger: logger}
 	out := &printer{w: stdout}
 	if *follow {

@@ -122,7 +122,8 @@ func (p *Pipeline) Open() error {
 		}}
 	p.Topic = p.DB.Topic(cfg.TopicName())
 	p.Hub = notify.NewHub()
-	p.Notification = &notify.Function{Topic: fanout{p.Topic, p.Hub}, Ledger: p.DB, Logger: p.Logger.With(LogKeyComponent, "notify")}
+	p.Notification = &notify.Function{Topic: fanout{p.Topic, p.Hub}, Ledger: p.DB, Logger: p.Logger.With(LogKeyComponent, "notify"),
+		Freshness: cfg.FreshnessWindow()}
 
 	// The flow history has its own database file, so that its writes never
 	// queue behind (or hold up) the pipeline's single writer.
