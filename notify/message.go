@@ -86,6 +86,7 @@ func MessageID(communicationID, escalation string) string {
 //	Project: <project, every '-' a space> (when known)
 //	Deadline: <RFC 3339 deadline>         (when the dimensions have one)
 //	Why: <urgency reasons, "; "-joined>   (when the dimensions have some)
+//	Because of: <rule "words">; ...      (the evidence, when there is some)
 //
 //	Please review this communication as soon as possible.
 //
@@ -114,6 +115,9 @@ func NewMessage(item *doctales.Item, topicArn string, now time.Time) *doctales.M
 		}
 		if why := joinReasons(d.UrgencyReasons); why != "" {
 			lines = append(lines, "Why: "+why)
+		}
+		if words := joinEvidence(d.UrgencyEvidence); words != "" {
+			lines = append(lines, "Because of: "+words)
 		}
 	}
 	lines = append(lines, "", bodyOutro)
@@ -207,6 +211,19 @@ func formatFrom(name, id string) string {
 }
 
 // joinReasons returns the non-blank reasons on one line, "; "-joined.
+// joinEvidence returns the words behind the urgency, quoted with their
+// rule: `deadline "before 5pm today"; urgent word "URGENT"`, each cut to
+// 60 characters and on one line.
+func joinEvidence(ev []doctales.Evidence) string {
+	var out []string
+	for _, e := range ev {
+		if t := truncate(oneLine(e.Text), 60); t != "" {
+			out = append(out, fmt.Sprintf("%s %q", oneLine(e.Rule), t))
+		}
+	}
+	return strings.Join(out, reasonSep)
+}
+
 func joinReasons(reasons []string) string {
 	var out []string
 	for _, r := range reasons {

@@ -182,3 +182,19 @@ func ExampleFormatSubject() {
 	// High Priority Communication
 	// High Priority: Budget sign-off
 }
+
+// TestNewMessage_Evidence: the body names the words behind the urgency, on
+// one line each, so a reader sees why without opening the item.
+func TestNewMessage_Evidence(t *testing.T) {
+	item := &doctales.Item{ID: "e1", Subject: "Contract", Dimensions: &doctales.Dimensions{
+		UrgencyReasons: []string{"deadline in 8h"},
+		UrgencyEvidence: []doctales.Evidence{
+			{Rule: "deadline", Text: "before 5pm\ntoday", Source: "content", Start: 10, End: 26},
+			{Rule: "urgent word", Text: "URGENT", Source: "subject"},
+		},
+	}}
+	m := notify.NewMessage(item, "", time.Now())
+	if !strings.Contains(m.Message, "\nBecause of: deadline \"before 5pm today\"; urgent word \"URGENT\"\n") {
+		t.Fatalf("message body lacks the evidence line:\n%s", m.Message)
+	}
+}
