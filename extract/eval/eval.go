@@ -30,6 +30,9 @@ type Row struct {
 type Table struct {
 	Set  string
 	Rows []Row
+	// Notes are printed one a line after the table (such as the misses
+	// that EVAL_VERBOSE asks for).
+	Notes []string
 }
 
 var runners = map[string]func(dataDir string) (*Table, error){}
@@ -82,6 +85,9 @@ func Print(out io.Writer, t *Table) {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", r.Metric, r.Score, r.Anchor)
 	}
 	w.Flush()
+	for _, n := range t.Notes {
+		fmt.Fprintln(out, n)
+	}
 	fmt.Fprintln(out)
 }
 

@@ -247,11 +247,18 @@ func runUrgency(string) (*Table, error) {
 			t.Rows = append(t.Rows, s.rows(split)...)
 		}
 	}
-	if os.Getenv("EVAL_VERBOSE") != "" {
+	// EVAL_VERBOSE lists the misses of the tune split; the hold-out
+	// split's only with EVAL_VERBOSE=all, so that whoever tunes the rules
+	// sees its aggregate figures and not its labels.
+	if v := os.Getenv("EVAL_VERBOSE"); v != "" {
 		for _, split := range []string{"tune", "holdout"} {
+			if split == "holdout" && v != "all" {
+				t.Notes = append(t.Notes, "(hold-out misses are listed only with EVAL_VERBOSE=all)")
+				continue
+			}
 			if s := scores[split]; s != nil {
 				for _, m := range s.misses {
-					t.Rows = append(t.Rows, Row{"  miss " + split, m, ""})
+					t.Notes = append(t.Notes, "miss ("+split+") "+m)
 				}
 			}
 		}
