@@ -17,7 +17,7 @@ import (
 )
 
 // Sets names the evaluation sets, in the order Run prints them.
-var Sets = []string{"sentiment", "intent", "keyphrase", "ner", "headers", "langid", "mail", "speed"}
+var Sets = []string{"sentiment", "intent", "keyphrase", "ner", "headers", "langid", "mail", "urgency", "speed"}
 
 // Row is one line of a result table.
 type Row struct {
@@ -30,9 +30,30 @@ type Row struct {
 type Table struct {
 	Set  string
 	Rows []Row
+	// Notes are printed one a line after the table (such as the misses
+	// that EVAL_VERBOSE asks for).
+	Notes []string
 }
 
 var runners = map[string]func(dataDir string) (*Table, error){}
+
+// ownData names the sets whose data is in the repository rather than under
+// the data directory.
+var ownData = map[string]bool{"urgency": true}
+
+// NeedsData tells whether evaluating sets (all of Sets when empty) reads
+// the shared data directory.
+func NeedsData(sets []string) bool {
+	if len(sets) == 0 {
+		sets = Sets
+	}
+	for _, s := range sets {
+		if !ownData[s] {
+			return true
+		}
+	}
+	return false
+}
 
 // Run evaluates each named set (all of Sets when sets is empty) on the data
 // under dataDir and prints a table per set to out. It stops at the first
@@ -64,6 +85,9 @@ func Print(out io.Writer, t *Table) {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", r.Metric, r.Score, r.Anchor)
 	}
 	w.Flush()
+	for _, n := range t.Notes {
+		fmt.Fprintln(out, n)
+	}
 	fmt.Fprintln(out)
 }
 
