@@ -2,6 +2,7 @@ package extract
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/doctales/doctales"
@@ -15,12 +16,16 @@ import (
 // automatic answers, in the languages mail clients use.
 var autoReplySubject = regexp.MustCompile(`(?i)^\s*(out of (the )?office|automatic reply|auto(matic)?[- ]?(reply|response|antwort)|auto:|autoreply|abwesenheit|abwesenheitsnotiz|r[ée]ponse automatique|absence|respuesta autom[áa]tica|fuera de la oficina|risposta automatica|resposta autom[áa]tica|automatisch antwoord|i am (currently )?out of (the )?office|on vacation|vacation reply)`)
 
+// listTag matches the tag mailing lists put before a subject:
+// "[ILUG] ...", "Re: [Spambayes] ...".
+var listTag = regexp.MustCompile(`(?i)^\s*(?:(?:re|fw|fwd|aw|sv|tr)\s*:\s*)*(\[[\pL][\pL .+-]{1,30}\])`)
+
 // autoReplyBody matches an out-of-office note at the start of a body.
 var autoReplyBody = regexp.MustCompile(`(?i)^\W*(i am|i'm|i will be) (currently )?(out of (the )?office|away|on (annual )?leave|on vacation|travelling|traveling)\b`)
 
 // automatedSender matches the local part of addresses that machines send
 // from.
-var automatedSender = regexp.MustCompile(`(?i)^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|notifications?|notify|alerts?|alerting|monitoring|mailer[-_.]?daemon|postmaster|bounces?|billing|receipts?|orders?|invoices?|accounts?|system|admin|root|cron|daemon|jenkins|ci|builds?|rss|feeds?|github|gitlab|jira|confluence|calendar|service|support|security|statements?|auto[-_.]?confirm)([-_.+].*)?$`)
+var automatedSender = regexp.MustCompile(`(?i)^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|notifications?|notify|alerts?|alerting|monitoring|mailer[-_.]?daemon|postmaster|bounces?|billing|receipts?|orders?|invoices?|accounts?|system|admin|root|cron|daemon|jenkins|ci|builds?|rss|rssfeeds?|feeds?|github|gitlab|jira|confluence|calendar|service|support|security|statements?|auto[-_.]?confirm)([-_.+].*)?$`)
 
 // bulkSender matches the local part of addresses newsletters and
 // marketing send from.
@@ -120,6 +125,9 @@ func categorize(c *doctales.Communication, subject, content string) (string, []d
 	if precedence == "list" {
 		return doctales.CategoryList, []doctales.Evidence{headerEvidence("mailing list header", "Precedence", precedence)}
 	}
+	if m := listTag.FindStringSubmatchIndex(subject); m != nil && !automatedSender.MatchString(local) {
+		return doctales.CategoryList, []doctales.Evidence{{Rule: "mailing list tag", Text: subject[m[2]:m[3]], Source: doctales.SourceSubject, Start: m[2], End: m[3]}}
+	}
 
 	// Newsletters and marketing.
 	switch {
@@ -166,10 +174,35 @@ func categorize(c *doctales.Communication, subject, content string) (string, []d
 
 // moneyOrCredentials matches a request for money, payment details or
 // credentials: what fraud and phishing ask for.
-var moneyOrCredentials = regexp.MustCompile(`(?i)\b((wire|send|transfer|pay|deposit)( the)? (money|funds|payment|amount|sum)? ?(to|into) (my|this|the following|our new|a new|the new|an?) (account|bank|wallet)|new (bank )?(account|banking) details|change (of|in) (bank|banking|payment) details|western union|moneygram|bitcoin|btc wallet|gift ?cards?|itunes cards?|routing number|iban|swift code|(bank )?account (number|details)|credit card (number|details|information)|card (number|details)|verify your (account|identity|password|information|details)|confirm your (account|password|identity|details|information)|(update|confirm|validate) your (billing|payment|banking)|log ?in (details|credentials)|your password|passcode|social security number|beneficiary|inheritance|next of kin|(million|m) (us )?(dollars|usd)|\$\s?\d{1,3}(,\d{3}){2,}|\$\s?\d{2,3},\d{3}|claim (your|the) (prize|funds|winnings|reward)|lottery|transfer (of )?(the )?funds|urgent (business|assistance)|strictly confidential|keep (this|it) (confidential|between us|quiet|to yourself)|usd ?\d+(\.\d+)? ?m(illion)?|\d+(\.\d+)? ?million|(us|united states) dollars|(foreign|overseas|offshore) (account|partner)|bank draft|atm card|consignment|diplomatic|barrister|next-of-kin|deceased|dormant account|compensation funds?)\b`)
+var moneyOrCredentials = regexp.MustCompile(`(?i)\b((wire|send|transfer|pay|deposit)( the)? (money|funds|payment|amount|sum)? ?(to|into) (my|this|the following|our new|a new|the new|an?) (account|bank|wallet)|new (bank )?(account|banking) details|change (of|in) (bank|banking|payment) details|western union|moneygram|bitcoin|btc wallet|gift ?cards?|itunes cards?|routing number|iban|swift code|(bank )?account (number|details)|credit card (number|details|information)|card (number|details)|verify your (account|identity|password|information|details)|confirm your (account|password|identity|details|information)|(update|confirm|validate) your (billing|payment|banking)|log ?in (details|credentials)|your password|passcode|social security number|beneficiary|inheritance|next of kin|(million|m) (us )?(dollars|usd)|\$\s?\d{1,3}(,\d{3}){2,}|\$\s?\d{2,3},\d{3}|claim (your|the) (prize|funds|winnings|reward)|lottery|transfer (of )?(the )?funds|urgent (business|assistance)|strictly confidential|keep (this|it) (confidential|between us|quiet|to yourself)|usd ?\d+(\.\d+)? ?m(illion)?|\d+(\.\d+)? ?million|(us|united states) dollars|(foreign|overseas|offshore) (account|partner)|bank draft|atm card|consignment|diplomatic|barrister|next-of-kin|deceased|dormant account|compensation funds?|pay (the|a|your)? ?(small )?(customs |delivery |shipping |redelivery |handling )?fee|(seed|recovery) phrase|private key|wallet (phrase|words)|contraseña|datos bancarios|verifi(que|car) su (cuenta|identidad)|mot de passe|coordonnées bancaires|v[ée]rifi(er|ez) (votre|vos) (compte|identit[ée]|informations)|remboursement|passwort|kennwort|bankdaten|zugangsdaten|konto (best[äa]tigen|verifizieren)|tan[- ]?nummer|senha|dados banc[áa]rios|wachtwoord|rekeninggegevens|credenziali|dati bancari)\b`)
 
-// brandName matches the names fraud borrows for a display name.
-var brandName = regexp.MustCompile(`(?i)\b(paypal|amazon|apple|icloud|microsoft|outlook|office ?365|google|gmail|netflix|ebay|dhl|fedex|ups|usps|irs|hmrc|wells ?fargo|chase|citi(bank)?|hsbc|barclays|bank of america|visa|mastercard|american express|docusign|dropbox|linkedin|facebook|instagram|whatsapp|coinbase)\b`)
+// brandName matches the names fraud borrows for a display name: brands,
+// banks and tax offices.
+var brandName = regexp.MustCompile(`(?i)\b(paypal|amazon|apple|icloud|microsoft|outlook|office ?365|google|gmail|netflix|ebay|dhl|fedex|ups|usps|irs|hmrc|wells ?fargo|chase|citi(bank)?|hsbc|barclays|bank of america|visa|mastercard|american express|docusign|dropbox|linkedin|facebook|instagram|whatsapp|coinbase|santander|bbva|caixabank|sparkasse|volksbank|commerzbank|deutsche bank|ing|rabobank|abn ?amro|bnp( paribas)?|soci[ée]t[ée] g[ée]n[ée]rale|cr[ée]dit agricole|intesa|unicredit|poste ?italiane|correos|la poste|impots|finanzamt|agenzia (delle )?entrate|belastingdienst|hacienda)\b`)
+
+// accountThreat matches what phishing says to hurry its reader: the
+// account is locked, suspended or about to be closed; a refund waits.
+var accountThreat = regexp.MustCompile(`(?i)\b((account|apple id|card|access) (has been |was |will be |is )?(locked|suspended|blocked|disabled|limited|closed|on hold)|unusual (sign-?in|activity)|payment (failed|declined)|update your (details|payment|billing)|refund (is )?(pending|waiting|available)|cuenta (ser[áa] |ha sido )?(bloqueada|suspendida)|compte (a été |sera )?(bloqu[ée]|suspendu)|remboursement (d'imp[ôo]t )?en attente|konto (wurde |wird )?(vor[üu]bergehend )?(gesperrt|eingeschr[äa]nkt)|conta (ser[áa] )?(bloqueada|suspensa)|account (verr[àa] )?(bloccato|sospeso)|rekening (is )?geblokkeerd)\b`)
+
+// registrable returns the label of a domain that its owner registered:
+// "paypal" for "mail.paypal.co.uk", "dhl-parcels-fee" for
+// "dhl-parcels-fee.example".
+func registrable(domain string) string {
+	parts := strings.Split(strings.Trim(domain, "."), ".")
+	switch {
+	case len(parts) >= 3 && len(parts[len(parts)-1]) == 2 && slices.Contains([]string{"co", "com", "gov", "org", "ac", "net", "gob", "gouv"}, parts[len(parts)-2]):
+		return parts[len(parts)-3]
+	case len(parts) >= 2:
+		return parts[len(parts)-2]
+	}
+	return domain
+}
+
+// freeMail matches the domains anyone can get an address at.
+var freeMail = regexp.MustCompile(`(?i)^(gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|aol|icloud|me|mail|gmx|web|proton|protonmail|pm|yandex|zoho|caramail|laposte|orange|free|libero|tutanota)$`)
+
+// seniorTitle matches the titles CEO fraud borrows.
+var seniorTitle = regexp.MustCompile(`(?i)\b(ceo|cfo|coo|president|chairman|director|managing partner|founder|owner|head of finance|finance director)\b`)
 
 // domainOf returns the lower-case domain of an address, "" if none.
 func domainOf(addr string) string {
@@ -196,12 +229,19 @@ func suspicion(c *doctales.Communication, subject string, fresh []span, urgent b
 			return "the display name shows another address (" + cutRunes(c.Sender, 60) + ") than the sender's (" + c.SenderID + ")", ev
 		}
 	}
-	if m := brandName.FindString(name); m != "" && from != "" {
-		brand := strings.ReplaceAll(strings.ToLower(m), " ", "")
-		if !strings.Contains(strings.ReplaceAll(from, "-", ""), brand) && (urgent || moneyOrCredentials.MatchString(subject) || anyMatch(fresh, moneyOrCredentials)) {
-			ev = append(ev, doctales.Evidence{Rule: "brand in display name, not in address", Text: c.Sender, Source: doctales.SourceSender, End: len(c.Sender)})
-			return "the display name says " + m + " but the address is " + c.SenderID, ev
+	asks := moneyOrCredentials.MatchString(subject) || anyMatch(fresh, moneyOrCredentials) ||
+		accountThreat.MatchString(subject) || anyMatch(fresh, accountThreat)
+	if m := brandName.FindString(name); m != "" && from != "" && asks {
+		brand := strings.NewReplacer(" ", "", "-", "", ".", "").Replace(strings.ToLower(m))
+		if reg := strings.ReplaceAll(registrable(from), "-", ""); reg != brand && reg != brand+"s" {
+			ev = append(ev, doctales.Evidence{Rule: "brand in display name, not the address's owner", Text: c.Sender, Source: doctales.SourceSender, End: len(c.Sender)})
+			return "the display name says " + m + " but the address is " + c.SenderID + " and it asks for money, details or a sign-in", ev
 		}
+	}
+	// CEO fraud: a senior title on a free-mail address asking for money.
+	if seniorTitle.MatchString(c.Sender) && freeMail.MatchString(registrable(from)) && (moneyOrCredentials.MatchString(subject) || anyMatch(fresh, moneyOrCredentials)) {
+		ev = append(ev, doctales.Evidence{Rule: "senior title on a free-mail address", Text: c.Sender, Source: doctales.SourceSender, End: len(c.Sender)})
+		return "a " + strings.ToLower(seniorTitle.FindString(c.Sender)) + " writing from a free-mail address (" + c.SenderID + ") asks for money", ev
 	}
 	// A request for money or credentials.
 	var ask *doctales.Evidence

@@ -64,6 +64,28 @@ type Engine struct {
 	// ActionThreshold is the probability above which a sentence requires
 	// action. Default DefaultActionThreshold; zero means the default.
 	ActionThreshold float64
+
+	// Freshness is how old a message may be when it is read (Now minus
+	// its timestamp) and still be urgent with nothing due ahead: an old
+	// mail imported today is not high. Default DefaultFreshness; a
+	// negative value turns the rule off.
+	Freshness time.Duration
+}
+
+// DefaultFreshness is Engine.Freshness by default: three days.
+const DefaultFreshness = 72 * time.Hour
+
+// WithFreshness sets Engine.Freshness.
+func WithFreshness(d time.Duration) Option { return func(e *Engine) { e.Freshness = d } }
+
+func (e *Engine) freshness() time.Duration {
+	switch {
+	case e.Freshness < 0:
+		return 0
+	case e.Freshness == 0:
+		return DefaultFreshness
+	}
+	return e.Freshness
 }
 
 // Option sets a field of an Engine built by New.
@@ -226,7 +248,8 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	var reasons []string
 	best := 0.0
 	threshold := orDefault(e.ActionThreshold, DefaultActionThreshold)
-	asks := make(map[int]bool) // sentences (by start) that ask or tell the reader something
+	asks := make(map[int]bool)     // sentences (by start) that ask or tell the reader something
+	requests := make(map[int]bool) // sentences (by start) that ask the reader to act
 	for i, s := range append(append([]span{}, subj...), own...) {
 		p, why := sentenceAction(s.text)
 		if p > best {
@@ -235,8 +258,11 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 		if p >= threshold && why != "" && len(reasons) < 3 {
 			reasons = append(reasons, why)
 		}
-		if i >= len(subj) && (p >= threshold || addressesReader(s.text)) {
+		if i >= len(subj) && addressesReader(s.text) {
 			asks[s.start] = true
+		}
+		if i >= len(subj) && p >= threshold {
+			requests[s.start] = true
 		}
 	}
 	// "Just sharing", "FYI", "no action required" outweigh the model when
@@ -257,7 +283,11 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// counts in the subject or in a sentence of the sender's own that asks
 	// or tells the reader something: not in quoted text, a signature, a
 	// disclaimer or an aside ("I'm testing it right now").
-	in := UrgencyInput{Ref: ref, Deadline: d.Deadline, Request: d.RequiresAction, PriorityHeader: priorityHeader(c), Category: d.Category}
+	in := UrgencyInput{Ref: ref, Deadline: d.Deadline, Request: d.RequiresAction, PriorityHeader: priorityHeader(c), Category: d.Category,
+		Freshness: e.freshness()}
+	if now.After(ref) {
+		in.Age = now.Sub(ref)
+	}
 	if dl := chooseDeadline(d.Dates, ref); dl != nil {
 		src := dl.Source
 		if src == "" {
@@ -276,7 +306,11 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 			continue
 		}
 		if in.Cue == "" {
-			if m := urgencyCue.FindStringIndex(s.text); m != nil {
+			m := urgencyCue.FindStringIndex(s.text)
+			if m == nil && source == doctales.SourceContent && requests[s.start] {
+				m = nowCue.FindStringIndex(s.text) // "I need you on the bridge now"
+			}
+			if m != nil {
 				in.Cue = strings.ToLower(s.text[m[0]:m[1]])
 				in.CueEvidence = &doctales.Evidence{Rule: "urgent word", Text: s.text[m[0]:m[1]], Source: source, Start: s.start + m[0], End: s.start + m[1]}
 			}

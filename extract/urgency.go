@@ -13,7 +13,7 @@ import (
 // urgencyCue matches words that say something is urgent; softUrgencyCue
 // words that say it matters soon.
 var (
-	urgencyCue     = regexp.MustCompile(`(?i)\b(urgent|urgently|asap|a\.s\.a\.p|immediately|immediate attention|right away|right now|emergency|critical|time[- ]sensitive|as soon as possible|without delay|at once|top priority|high priority|action required|final notice|overdue|past due)\b`)
+	urgencyCue     = regexp.MustCompile(`(?i)\b(urgent|urgently|asap|a\.s\.a\.p|immediately|immediate attention|right away|right now|emergency|critical|time[- ]sensitive|as soon as possible|without delay|at once|top priority|high priority|action required|final notice|overdue|past due|dringend|eilig|sofort|umgehend|unverz[üu]glich|urgente|urgentemente|de inmediato|inmediatamente|cuanto antes|imm[ée]diatement|d[èe]s que possible|au plus vite|subito|immediatamente|al pi[ùu] presto|imediatamente|o mais r[áa]pido|dringend|spoed|meteen|zo snel mogelijk)\b`)
 	softUrgencyCue = regexp.MustCompile(`(?i)\b(important|soon|promptly|quickly|reminder|priority|at your earliest convenience)\b`)
 )
 
@@ -37,6 +37,10 @@ type UrgencyInput struct {
 	// CueEvidence and DeadlineEvidence locate the urgency word and the
 	// deadline, for the reasons.
 	CueEvidence, DeadlineEvidence *doctales.Evidence
+	// Age is how long after Ref the message is read (extracted), and
+	// Freshness how old it may be and still be urgent when nothing is
+	// due ahead; zero turns the rule off.
+	Age, Freshness time.Duration
 }
 
 // boilerplate matches the sentences of disclaimers, legal footers and
@@ -48,7 +52,11 @@ var addressee = regexp.MustCompile(`(?i)(you|your|yours|you're|you'll|you've|u|
 
 // firstPerson matches a sentence in which the sender speaks of
 // themselves: "I'm testing it right now".
-var firstPerson = regexp.MustCompile(`(?i)^\W*(i|i'm|i’m|im|i've|i'll|i'd|we|we're|we've|we'll|we'd|my|our|me)\b`)
+var firstPerson = regexp.MustCompile(`(?i)^\W*([\p{L}.]+,\s+)?(i|i'm|i’m|im|i've|i'll|i'd|we|we're|we've|we'll|we'd|my|our|me)\b`)
+
+// nowCue matches "now" and its kin, an urgency word only in a sentence
+// that asks something of the reader ("I need you on the bridge now").
+var nowCue = regexp.MustCompile(`(?i)(\b(need|want) (you|your \w+|this|it|that|everyone|all hands)\b[^.?!\n]{0,40}\bnow\s*([.!,;:)\-–]|$)|\bnow,? please\b|\bplease,? now\b|\b(sofort|tout de suite|de inmediato|inmediatamente|subito|immediatamente|imediatamente|meteen|onmiddellijk)\b)`)
 
 // addressesReader reports whether a sentence asks or tells the reader
 // something: it speaks to them, or states something other than the
@@ -82,6 +90,7 @@ func Urgency(in UrgencyInput) (string, float64, []string) {
 func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales.Evidence) {
 	var reasons []string
 	var evidence []doctales.Evidence
+	deadlineHigh := false // high because of a near deadline, not of words
 	cite := func(e *doctales.Evidence) {
 		if e != nil {
 			evidence = append(evidence, *e)
@@ -108,6 +117,7 @@ func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales
 		case !in.Deadline.After(endOfNextBusinessDay(in.Ref)):
 			raise(doctales.UrgencyHigh, highBase+0.1, "deadline in "+humanDuration(until))
 			cite(in.DeadlineEvidence)
+			deadlineHigh = true
 		case until <= 7*24*time.Hour:
 			raise(doctales.UrgencyMedium, mediumBase+0.1, "deadline in "+humanDuration(until))
 			cite(in.DeadlineEvidence)
@@ -155,14 +165,19 @@ func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales
 	case in.Category == doctales.CategoryAutoReply:
 		capAt(doctales.UrgencyLow, "automatic reply")
 	case in.Category == doctales.CategoryBulk:
-		capAt(doctales.UrgencyMedium, "newsletter or marketing: never high by its words")
+		capAt(doctales.UrgencyLow, "newsletter or marketing: what it urges is not the reader's")
 	case in.Category == doctales.CategoryList:
-		capAt(doctales.UrgencyMedium, "mailing list: never high by its words")
+		capAt(doctales.UrgencyLow, "mailing list: written to everyone, not to the reader")
 	case in.Category == doctales.CategoryAutomated && in.Incident != nil:
 		raise(doctales.UrgencyHigh, highBase+0.05, "alert: "+strings.ToLower(in.Incident.Text))
 		cite(in.Incident)
-	case in.Category == doctales.CategoryAutomated:
+	case in.Category == doctales.CategoryAutomated && level == doctales.UrgencyHigh && !deadlineHigh:
 		capAt(doctales.UrgencyMedium, "automated message: never high by its words")
+	}
+	// Old mail: read long after it came, with nothing due ahead, it no
+	// longer asks for anything now.
+	if in.Age > 0 && in.Freshness > 0 && in.Age > in.Freshness && (in.Deadline == nil || in.Deadline.Before(in.Ref.Add(in.Age))) {
+		capAt(doctales.UrgencyLow, "read "+humanDuration(in.Age)+" after it was sent, with nothing due ahead")
 	}
 
 	// Keep the score inside its level's band.
