@@ -103,6 +103,9 @@ type Config struct {
 	LogPII bool `yaml:"logPII"`
 	// Parse says where and under which limits documents are read.
 	Parse ParseConfig `yaml:"parse"`
+	// Encryption is the key that encrypts stored objects at rest. Default
+	// none: objects are stored in clear.
+	Encryption EncryptionConfig `yaml:"encryption"`
 }
 
 // CORSConfig is the cross-origin policy of the HTTP API.
@@ -477,6 +480,9 @@ func ReadConfig(path string) (Config, error) {
 		cfg.YieldPause = file.YieldPause
 	}
 	cfg.Parse.merge(file.Parse)
+	if file.Encryption.set() {
+		cfg.Encryption = file.Encryption
+	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
@@ -586,6 +592,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	if err := c.Parse.validate(); err != nil {
+		return err
+	}
+	if err := c.Encryption.validate(); err != nil {
 		return err
 	}
 	if c.AlarmInterval < 10*time.Millisecond {
