@@ -243,6 +243,23 @@ func TestServe_EncryptionAtRest(t *testing.T) {
 		t.Fatalf("doctor without a key: exit %d\n%s", code, stderr)
 	}
 
+	// Rotation by export and restore: the export is plaintext, the
+	// restored folder is encrypted with the new key only.
+	out := filepath.Join(t.TempDir(), "export")
+	if code, _, stderr := runBinary(t, "export", "--data", data, "--out", out, "--encryption-key-file", keyA, "--log-level", "error"); code != 0 {
+		t.Fatalf("export: exit %d\n%s", code, stderr)
+	}
+	rotated := t.TempDir()
+	if code, _, stderr := runBinary(t, "restore", "--data", rotated, "--from", out, "--encryption-key-file", keyB, "--log-level", "error"); code != 0 {
+		t.Fatalf("restore: exit %d\n%s", code, stderr)
+	}
+	if code, r := doctorJSON(t, rotated, "--encryption-key-file", keyB); code != 0 || len(r.Problems) != 0 || r.Objects != 1 {
+		t.Fatalf("doctor of the rotated folder: exit %d, %+v", code, r)
+	}
+	if _, stderr := serveFails(t, rotated, "--encryption-key-file", keyA); !strings.Contains(stderr, "folder written with key id "+cB.KeyID()) {
+		t.Fatalf("the rotated folder with the old key:\n%s", stderr)
+	}
+
 	// The same key, base64 in the environment, opens it.
 	raw, _ := hex.DecodeString(keyAText)
 	t.Setenv("DT_TEST_ENC_KEY", base64.StdEncoding.EncodeToString(raw))
