@@ -32,6 +32,31 @@
 // receives two events for a key keeps the one with the larger sequencer, as
 // on S3. Events of one key are appended in sequencer order.
 //
+// # Encryption at rest
+//
+// With [Store.Cipher] set (see [NewCipher]), each put writes its object
+// encrypted with AES-256-GCM: the file is the magic "DTENC1", a 4-byte key
+// id (from a SHA-256 of the key, never the key), a random 96-bit nonce, then
+// the ciphertext and tag. The additional authenticated data is the magic,
+// the key id and the object key, so a file moved or copied to another key
+// fails to decrypt. Get returns the plaintext; Size and ETag (in events,
+// Put, Get and List) are the plaintext's, as S3 reports them under
+// server-side encryption. Anything that cannot be decrypted (a changed
+// byte, another key, no key) is a [DecryptError] naming the object key and
+// "decryption failed (wrong key or damaged)", coded EDAMAGED; never other
+// bytes.
+//
+// Objects that are not encrypted (written before a key was configured)
+// read as they are, so encryption can be switched on for an existing
+// folder: new puts are encrypted, old objects stay in clear until they are
+// put again (an export and restore rewrites them all). A file whose bytes
+// begin with "DTENC1" is always taken for an encrypted object.
+//
+// The first Open with a key writes a key check file next to the bucket
+// folder ([KeyCheckPath]: <root>/.<bucket>.fsblob-key), a small marker
+// encrypted with the key. Every later Open compares: another key, or no
+// key at all, is a [KeyError] at Open, before any object is read.
+//
 // A folder belongs to one open Store at a time: Open removes temporary files,
 // including those of another Store writing to the same folder.
 package fsblob

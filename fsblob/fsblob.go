@@ -131,6 +131,14 @@ type Store struct {
 	// Now returns the time of a put: its LastModified and eventTime, cut to
 	// milliseconds like S3's. Nil means time.Now.
 	Now func() time.Time
+
+	// Cipher, when set, encrypts every object put with AES-256-GCM (see
+	// NewCipher and the package documentation); Get decrypts, and reads
+	// objects that are not encrypted as they are. Open checks it against
+	// the folder's key check file, and writes that file the first time.
+	// Nil stores objects in clear, and Open refuses a folder whose key
+	// check file says its objects are encrypted.
+	Cipher *Cipher
 }
 
 var _ doctales.ObjectStore = (*Store)(nil)
@@ -192,6 +200,21 @@ func (s *Store) Open() error {
 		return fmt.Errorf("fsblob: bucket folder %q: %w", s.dir, err)
 	} else if !fi.IsDir() {
 		return fmt.Errorf("fsblob: bucket folder %q is not a folder", s.dir)
+	}
+
+	// Check the encryption key against the folder's, before anything is
+	// read or written; the first Open with a key records it.
+	if err := CheckKey(s.Root, s.BucketName, s.Cipher); err != nil {
+		return err
+	}
+	if s.Cipher != nil {
+		if _, err := os.Stat(KeyCheckPath(s.Root, s.BucketName)); errors.Is(err, fs.ErrNotExist) {
+			if err := s.writeKeyCheck(); err != nil {
+				return err
+			}
+		} else if err != nil {
+			return fmt.Errorf("fsblob: %w", err)
+		}
 	}
 
 	// Remove temporary files of puts that never reached their rename.
@@ -256,10 +279,14 @@ func (s *Store) Put(ctx context.Context, key string, data []byte, contentType st
 		return doctales.ObjectInfo{}, s.spaceError(err)
 	}
 
-	// Write the data to an unnamed or temporary file in the target's
-	// folder and sync it.
+	// Write the data, encrypted if a cipher is set, to an unnamed or
+	// temporary file in the target's folder and sync it.
 	now := s.Now().UTC().Truncate(time.Millisecond)
-	pw, err := newPendingWrite(dir, data, now, s.GroupSync && canSyncFS)
+	file := data
+	if s.Cipher != nil {
+		file = s.Cipher.seal(key, data)
+	}
+	pw, err := newPendingWrite(dir, file, now, s.GroupSync && canSyncFS)
 	if err != nil {
 		return doctales.ObjectInfo{}, s.spaceError(fmt.Errorf("put object %q: %w", key, err))
 	}
@@ -344,6 +371,12 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, doctales.ObjectInf
 	if _, err := io.ReadFull(f, data); err != nil {
 		return nil, doctales.ObjectInfo{}, fmt.Errorf("get object %q: %w", key, err)
 	}
+	// Size and ETag are the plaintext's, as S3 reports them with
+	// server-side encryption.
+	data, err = Decode(s.Cipher, key, data)
+	if err != nil {
+		return nil, doctales.ObjectInfo{}, err
+	}
 	sum := md5.Sum(data)
 	return data, doctales.ObjectInfo{
 		Bucket:       s.BucketName,
@@ -387,8 +420,9 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 }
 
 // List returns the objects whose keys start with prefix, sorted by key. It
-// does not read the objects, so their ETag is empty. It is meant for tools:
-// it walks the folder on each call.
+// does not read the objects, so their ETag is empty; with a Cipher it reads
+// each file's first bytes, so that Size is the plaintext's. It is meant for
+// tools: it walks the folder on each call.
 func (s *Store) List(ctx context.Context, prefix string) ([]doctales.ObjectInfo, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -429,8 +463,16 @@ func (s *Store) List(ctx context.Context, prefix string) ([]doctales.ObjectInfo,
 		} else if err != nil {
 			return err
 		}
+		size := fi.Size()
+		if s.Cipher != nil {
+			if size, err = plainSizeOf(path, size); errors.Is(err, fs.ErrNotExist) {
+				return nil
+			} else if err != nil {
+				return err
+			}
+		}
 		out = append(out, doctales.ObjectInfo{
-			Bucket: s.BucketName, Key: key, Size: fi.Size(), LastModified: fi.ModTime().UTC(),
+			Bucket: s.BucketName, Key: key, Size: size, LastModified: fi.ModTime().UTC(),
 		})
 		return nil
 	})

@@ -21,7 +21,7 @@ import (
 	"time"
 )
 
-const benchUsage = `Usage: doctales bench [--n N] [--clients C] [--rate R] [--duration D] [--data DIR]
+const benchUsage = `Usage: doctales bench [--n N] [--clients C] [--rate R] [--duration D] [--data DIR] [--encryption-key-file F]
 
 Measures the pipeline on embedded defaults, over HTTP on 127.0.0.1, in a
 temporary data folder (or --data):
@@ -45,6 +45,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	telemetry := fs.Bool("telemetry", true, "metrics, tracing, the flow history and invocation logs on (false measures their cost)")
 	skipLatency := fs.Bool("ingest-only", false, "run only the ingest throughput part")
+	keyFile := fs.String("encryption-key-file", "", "encrypt the objects at rest with this key (measures its cost; see serve)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -94,7 +95,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	m := NewMain()
 	m.Stderr = stderr
-	if err := m.ParseFlags([]string{"--data", dir, "--addr", "127.0.0.1:0", "--log-level", "error", "--webhook", "http://" + ln.Addr().String() + "/"}); err != nil {
+	serveArgs := []string{"--data", dir, "--addr", "127.0.0.1:0", "--log-level", "error", "--webhook", "http://" + ln.Addr().String() + "/"}
+	if *keyFile != "" {
+		serveArgs = append(serveArgs, "--encryption-key-file", *keyFile)
+	}
+	if err := m.ParseFlags(serveArgs); err != nil {
 		return err
 	}
 	m.Pipeline.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))

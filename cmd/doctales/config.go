@@ -116,6 +116,9 @@ type Config struct {
 	Retain Period `yaml:"retain"`
 	// RetainSweepEvery is how often the sweep runs. Default 1h.
 	RetainSweepEvery time.Duration `yaml:"retainSweepEvery"`
+	// Encryption is the key that encrypts stored objects at rest. Default
+	// none: objects are stored in clear.
+	Encryption EncryptionConfig `yaml:"encryption"`
 }
 
 // CORSConfig is the cross-origin policy of the HTTP API.
@@ -510,6 +513,9 @@ func ReadConfig(path string) (Config, error) {
 		cfg.YieldPause = file.YieldPause
 	}
 	cfg.Parse.merge(file.Parse)
+	if file.Encryption.set() {
+		cfg.Encryption = file.Encryption
+	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
@@ -629,6 +635,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RetainSweepEvery < 0 || (c.RetainSweepEvery > 0 && c.RetainSweepEvery < 10*time.Millisecond) {
 		return &ConfigError{"retainSweepEvery", c.RetainSweepEvery, "must be at least 10ms, such as 1h"}
+	}
+	if err := c.Encryption.validate(); err != nil {
+		return err
 	}
 	if c.AlarmInterval < 10*time.Millisecond {
 		return &ConfigError{"alarmInterval", c.AlarmInterval, "must be at least 10ms"}

@@ -120,6 +120,7 @@ type doctor struct {
 	logger   *slog.Logger // for the stores; doctor's own output is progress and report
 	now      func() time.Time
 	report   DoctorReport
+	cipher   *fsblob.Cipher // the objects' encryption key; nil for none
 }
 
 // add records a problem.
@@ -132,6 +133,17 @@ func (d *doctor) run(ctx context.Context) error {
 		return fmt.Errorf("doctor: data folder %q: not a folder (%v)", data, err)
 	}
 	tablePath := filepath.Join(data, tableFile)
+
+	// The encryption key, checked against the folder's before anything
+	// is read: objects are decrypted to be checked.
+	cipher, err := d.cfg.Encryption.cipher()
+	if err != nil {
+		return fmt.Errorf("doctor: %w", err)
+	}
+	if err := fsblob.CheckKey(filepath.Join(data, objectsDir), d.cfg.BucketName(), cipher); err != nil {
+		return fmt.Errorf("doctor: %w", keyHint(err))
+	}
+	d.cipher = cipher
 
 	// Check both database files in full, read-only.
 	tableBad, historyBad := false, false
@@ -246,8 +258,9 @@ func (d *doctor) run(ctx context.Context) error {
 	if d.repair {
 		store = fsblob.NewStore(filepath.Join(data, objectsDir), d.cfg.BucketName())
 		store.Events = db
+		store.Cipher = d.cipher
 		if err := store.Open(); err != nil {
-			return fmt.Errorf("doctor: open object store: %w", err)
+			return fmt.Errorf("doctor: open object store: %w", keyHint(err))
 		}
 		defer store.Close()
 	}
@@ -282,9 +295,15 @@ func (d *doctor) run(ctx context.Context) error {
 			fmt.Fprintf(d.progress, "doctor: %d objects checked\n", checked)
 		}
 		if fi, err := de.Info(); err == nil {
-			if want, ok := sizes[key]; ok && want != fi.Size() {
+			// The announced size is the plaintext's: compare it with
+			// the file's less what encryption adds.
+			size := fi.Size()
+			if d.cipher != nil {
+				size = plainSize(path, size)
+			}
+			if want, ok := sizes[key]; ok && want != size {
 				d.add(Problem{Kind: ProblemDamaged, Key: key, ID: items[key],
-					Detail: fmt.Sprintf("%d bytes, but its last put stored %d (truncated or overwritten?); restore it from an export", fi.Size(), want)})
+					Detail: fmt.Sprintf("%d bytes, but its last put stored %d (truncated or overwritten?); restore it from an export", size, want)})
 				return nil
 			}
 		}
@@ -315,6 +334,11 @@ func (d *doctor) checkObject(ctx context.Context, db *sqlite.DB, store *fsblob.S
 	data, err := os.ReadFile(path)
 	if err != nil {
 		d.add(Problem{Kind: ProblemDamaged, Key: key, Detail: fmt.Sprintf("unreadable: %v", err)})
+		return nil
+	}
+	if data, err = fsblob.Decode(d.cipher, key, data); err != nil {
+		d.add(Problem{Kind: ProblemDamaged, Key: key, ID: items[key],
+			Detail: fmt.Sprintf("%v; restore it from an export", err)})
 		return nil
 	}
 	var c doctales.Communication
@@ -402,4 +426,17 @@ func (d *doctor) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "%s: %d items, %d communication objects, %d other objects; %d problems, %d remain\n",
 		r.Data, r.Items, r.Objects, r.Others, len(r.Problems), r.Remain)
+}
+
+// plainSize returns the plaintext size of the object file at path, of
+// fileSize bytes: less fsblob.Overhead if it is encrypted.
+func plainSize(path string, fileSize int64) int64 {
+	f, err := os.Open(path)
+	if err != nil {
+		return fileSize
+	}
+	defer f.Close()
+	head := make([]byte, 8)
+	n, _ := io.ReadFull(f, head)
+	return fsblob.PlainSize(fileSize, head[:n])
 }

@@ -125,6 +125,10 @@ func openDataset(ctx context.Context, cfg Config, a awsFlags, logger *slog.Logge
 	if a.enabled {
 		return openAWSDataset(ctx, cfg, a)
 	}
+	cipher, err := cfg.Encryption.cipher()
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
@@ -138,9 +142,10 @@ func openDataset(ctx context.Context, cfg Config, a awsFlags, logger *slog.Logge
 	if events {
 		store.Events = db
 	}
+	store.Cipher = cipher
 	if err := store.Open(); err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("open object store: %w", err)
+		return nil, fmt.Errorf("open object store: %w", keyHint(err))
 	}
 	return &dataset{
 		name: "embedded:" + cfg.Data, table: db, store: store, ledger: db,

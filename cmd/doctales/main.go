@@ -155,6 +155,7 @@ type commonFlags struct {
 	logFmt    string
 	logPII    bool
 	parse     parseFlags
+	encrypt   encryptionFlags
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
@@ -165,6 +166,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.logPII, "log-pii", false, "log notification subjects unredacted (by default people's names, e-mail addresses, phone numbers, card numbers... are redacted)")
 	fs.StringVar(&c.logFmt, "log-format", "json", "log format: json or text")
 	c.parse.register(fs)
+	c.encrypt.register(fs)
 }
 
 // load returns the configuration and a logger.
@@ -190,6 +192,9 @@ func (c *commonFlags) load(stderr io.Writer) (Config, *slog.Logger, error) {
 	}
 	c.parse.apply(&cfg)
 	if err := cfg.Parse.validate(); err != nil {
+		return cfg, nil, err
+	}
+	if err := c.encrypt.apply(&cfg); err != nil {
 		return cfg, nil, err
 	}
 	def, per, err := parseLevels(c.logLevel)

@@ -86,6 +86,12 @@ func (p *Pipeline) Open() error {
 	if p.Logger == nil {
 		p.Logger = slog.Default()
 	}
+	// Read the encryption key first: a key that cannot be read stops
+	// everything before the data folder is touched.
+	cipher, err := cfg.Encryption.cipher()
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
 		return fmt.Errorf("create data folder: %w", err)
 	}
@@ -99,8 +105,12 @@ func (p *Pipeline) Open() error {
 	p.Store = fsblob.NewStore(filepath.Join(cfg.Data, "objects"), cfg.BucketName())
 	p.meter = &ingestMeter{EventLog: p.DB}
 	p.Store.Events = p.meter
+	p.Store.Cipher = cipher
 	if err := p.Store.Open(); err != nil {
-		return fmt.Errorf("open object store: %w", err)
+		return fmt.Errorf("open object store: %w", keyHint(err))
+	}
+	if cipher != nil {
+		p.Logger.Info("objects are encrypted at rest", "keyId", cipher.KeyID())
 	}
 	if p.Extractor == nil {
 		ex, err := newExtractor(cfg.Extractor, p.Logger)
