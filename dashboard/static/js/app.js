@@ -21,7 +21,7 @@ const VIEWS = {
 };
 
 // For tests and the curious: when the first view rendered, and which.
-const probe = window.__doctales = { firstRender: 0, rendered: {}, live: 'connecting' };
+const probe = window.__doctales = { firstRender: 0, rendered: {}, live: 'connecting', removed: [] };
 
 let active = null; // {name, view}
 let routing = 0;
@@ -136,7 +136,7 @@ async function main() {
     onNotification: (msg) => showNotification(msg, (id) => detail.open(id, null)),
     // A communication deleted here, in another tab or by the retention
     // sweep: every view and the detail pane drop it.
-    onRemoved: (id) => store.remove(id),
+    onRemoved: (id) => { probe.removed.push(id); store.remove(id); },
     onStatus: setLive,
     onReconnect: () => active && active.view.refresh(),
   });
