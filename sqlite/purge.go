@@ -12,7 +12,9 @@ import (
 // besides its row, once the row is deleted (DeleteItem): its flow history,
 // its dead letters and its ledger entries, and the content of the log
 // records about it. Stream records keep their Keys but lose their images
-// (and say StreamViewType KEYS_ONLY);
+// (and say StreamViewType KEYS_ONLY), except that the REMOVE record keeps
+// an OldImage of only "id" and "userId", so the live stream can still tell
+// the owner's dashboards which communication went;
 // topic messages keep their MessageId but lose their subject and text; S3
 // events name only an object key and stay. A record not yet delivered is
 // then delivered without content: the notification function sees no
@@ -97,11 +99,27 @@ func redactRecord(source string, data []byte) ([]byte, bool, error) {
 		if err := json.Unmarshal(rec["dynamodb"], &change); err != nil {
 			return nil, false, err
 		}
+		// The REMOVE record keeps which communication and whose: the live
+		// stream tells that owner's dashboards to drop the id, and the
+		// purge usually runs before the live subscription reads it.
+		var keep json.RawMessage
+		if string(rec["eventName"]) == `"REMOVE"` {
+			keep = minimalImage(change["OldImage"])
+		}
 		for _, f := range []string{"NewImage", "OldImage"} {
-			if _, ok := change[f]; ok {
-				delete(change, f)
-				changed = true
+			v, ok := change[f]
+			if !ok {
+				continue
 			}
+			if f == "OldImage" && keep != nil {
+				if string(v) == string(keep) {
+					continue // purged before
+				}
+				change[f] = keep
+			} else {
+				delete(change, f)
+			}
+			changed = true
 		}
 		if !changed {
 			return data, false, nil
@@ -127,4 +145,31 @@ func redactRecord(source string, data []byte) ([]byte, bool, error) {
 	}
 	out, err := json.Marshal(rec)
 	return out, true, err
+}
+
+// keptAttributes are what a purged REMOVE record keeps of its OldImage:
+// which communication, and whose.
+var keptAttributes = []string{"id", "userId"}
+
+// minimalImage returns the keptAttributes of an image, or nil when it has
+// none.
+func minimalImage(raw json.RawMessage) json.RawMessage {
+	var old map[string]json.RawMessage
+	if json.Unmarshal(raw, &old) != nil || old == nil {
+		return nil
+	}
+	img := map[string]json.RawMessage{}
+	for _, k := range keptAttributes {
+		if v, ok := old[k]; ok {
+			img[k] = v
+		}
+	}
+	if len(img) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(img)
+	if err != nil {
+		return nil
+	}
+	return b
 }
