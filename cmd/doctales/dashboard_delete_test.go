@@ -109,14 +109,7 @@ func TestDashboard_Delete(t *testing.T) {
 	}
 
 	// Tab B: the row goes live, and the open pane closes with a message.
-	for i := 0; i < 100; i++ {
-		if evalJS[bool](b, fmt.Sprintf(`!document.querySelector(%q)`, rowSel)) {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Logf("tab B: %v", evalJS[map[string]any](b, `({removed: window.__doctales.removed, live: window.__doctales.live, rows: document.querySelectorAll('table.dims tbody tr').length, ids: [...document.querySelectorAll('table.dims tbody tr')].map((r) => r.dataset.id).join(' '), hidden: document.getElementById('detail').hidden, vis: document.visibilityState})`))
-	t.Logf("tab A: %v", evalJS[map[string]any](a, `({removed: window.__doctales.removed, live: window.__doctales.live, vis: document.visibilityState})`))
+	b.wait("the removed event", fmt.Sprintf(`window.__doctales.removed.includes(%q)`, id), 10*time.Second)
 	b.wait("the row to go", fmt.Sprintf(`!document.querySelector(%q) && document.querySelectorAll('table.dims tbody tr').length === %d`, rowSel, total-1), 10*time.Second)
 	b.wait("tab B's pane to close", `document.getElementById('detail').hidden`, 10*time.Second)
 	b.wait("the message", `[...document.querySelectorAll('.toast')].some((t) => t.textContent.includes('deleted elsewhere'))`, 5*time.Second)
