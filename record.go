@@ -56,8 +56,8 @@ func RecordOwner(source string, data []byte) string {
 
 // StripContent returns a log record without the content of its
 // communication, and whether anything changed: a stream record keeps its
-// Keys and loses its images (and says StreamViewType KEYS_ONLY, which is
-// what it then holds); a topic message keeps its MessageId and attributes
+// Keys and loses its images, but for a REMOVE record's id and userId (and
+// says StreamViewType KEYS_ONLY); a topic message keeps its MessageId and attributes
 // and loses its subject and text. An S3 event names only an object key
 // and is returned as it is. Deleting a communication strips the records
 // about it (sqlite.DB.PurgeCommunication); an admin reading another
@@ -74,11 +74,27 @@ func StripContent(source string, data []byte) ([]byte, bool, error) {
 		if err := json.Unmarshal(rec["dynamodb"], &change); err != nil {
 			return nil, false, err
 		}
+		// A REMOVE record keeps which communication and whose: the live
+		// stream tells that owner's dashboards to drop the id, and the
+		// purge of a delete usually runs before it reads the record.
+		var keep json.RawMessage
+		if string(rec["eventName"]) == `"REMOVE"` {
+			keep = minimalImage(change["OldImage"])
+		}
 		for _, f := range []string{"NewImage", "OldImage"} {
-			if _, ok := change[f]; ok {
-				delete(change, f)
-				changed = true
+			v, ok := change[f]
+			if !ok {
+				continue
 			}
+			if f == "OldImage" && keep != nil {
+				if string(v) == string(keep) {
+					continue // stripped before
+				}
+				change[f] = keep
+			} else {
+				delete(change, f)
+			}
+			changed = true
 		}
 		if !changed {
 			return data, false, nil
@@ -104,4 +120,31 @@ func StripContent(source string, data []byte) ([]byte, bool, error) {
 	}
 	out, err := json.Marshal(rec)
 	return out, true, err
+}
+
+// keptAttributes are what a stripped REMOVE record keeps of its OldImage:
+// which communication, and whose.
+var keptAttributes = []string{"id", "userId"}
+
+// minimalImage returns the keptAttributes of an image, or nil when it has
+// none.
+func minimalImage(raw json.RawMessage) json.RawMessage {
+	var old map[string]json.RawMessage
+	if json.Unmarshal(raw, &old) != nil || old == nil {
+		return nil
+	}
+	img := map[string]json.RawMessage{}
+	for _, k := range keptAttributes {
+		if v, ok := old[k]; ok {
+			img[k] = v
+		}
+	}
+	if len(img) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(img)
+	if err != nil {
+		return nil
+	}
+	return b
 }

@@ -63,6 +63,8 @@ export const api = {
   // has it; callers treat a failure as "not available".
   flow: (id) => call('GET', `/communications/${enc(id)}/events`),
   post: (body) => call('POST', '/communications', body),
+  // remove deletes a communication: {id, objects, redactedLogRecords}.
+  remove: (id) => call('DELETE', `/communications/${enc(id)}`),
   people: (params) => call('GET', '/people' + query(params)),
   projects: (params) => call('GET', '/projects' + query(params)),
   profile: (userId) => call('GET', '/user-profile' + query({ userId })),

@@ -8,7 +8,7 @@ import * as store from './store.js';
 import * as archetype from './archetype.js';
 import * as detail from './detail.js';
 import { connect } from './live.js';
-import { showNotification } from './toast.js';
+import { showNotification, dropNotifications } from './toast.js';
 import { tickCountdowns } from './cards.js';
 import * as prioritizer from './views/prioritizer.js';
 
@@ -21,7 +21,7 @@ const VIEWS = {
 };
 
 // For tests and the curious: when the first view rendered, and which.
-const probe = window.__doctales = { firstRender: 0, rendered: {}, live: 'connecting' };
+const probe = window.__doctales = { firstRender: 0, rendered: {}, live: 'connecting', removed: [] };
 
 let active = null; // {name, view}
 let routing = 0;
@@ -121,6 +121,8 @@ async function main() {
     announce(v === 'auto' ? 'The archetype is detected from your use again.' : `Archetype set to ${archetype.NAMES[v]}.`);
   });
   archetype.onChange(markSuggested);
+  // The pop-ups about a deleted communication go with it.
+  store.onRemove((id) => dropNotifications(id));
   window.addEventListener('hashchange', route);
 
   // The profile decides the first view only when the address names none;
@@ -132,6 +134,9 @@ async function main() {
   connect({
     onCommunication: (item) => store.publish(item),
     onNotification: (msg) => showNotification(msg, (id) => detail.open(id, null)),
+    // A communication deleted here, in another tab or by the retention
+    // sweep: every view and the detail pane drop it.
+    onRemoved: (id) => { probe.removed.push(id); store.remove(id); },
     onStatus: setLive,
     onReconnect: () => active && active.view.refresh(),
   });

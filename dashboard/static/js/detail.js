@@ -6,6 +6,12 @@
 // The extraction engine grows new fields over time, so everything here is
 // read defensively: a missing or odd field is skipped, never an error, and
 // dimensions this page does not know are still listed generically.
+//
+// The pane's Delete button asks for confirmation in the pane itself, then
+// deletes the communication (DELETE /communications/{id}) and drops it
+// from the store, so every view loses it; a communication deleted
+// elsewhere (another tab, the retention sweep) closes the pane with a
+// message.
 
 import { api } from './api.js';
 import { h, replace, announce } from './dom.js';
@@ -13,9 +19,10 @@ import { countdown, fmtDate, pct, num, projectLabel, typeLabel, toDate, urgencyO
 import * as archetype from './archetype.js';
 import * as store from './store.js';
 import { icon } from './icons.js';
+import { showMessage } from './toast.js';
 
 let pane = null;
-let current = null; // {id, opener, seq}
+let current = null; // {id, opener, focus, subject, del: {state: 'idle'|'confirm'|'busy', error}}
 let seq = 0;
 
 export function init() {
@@ -31,6 +38,14 @@ export function init() {
     // finished, a redrive succeeded).
     if (current && item.id === current.id) refresh();
   });
+  store.onRemove((id, old) => {
+    // Deleted elsewhere while shown here: close the pane and say why. This
+    // pane's own delete (busy) closes it itself.
+    if (!current || current.id !== id || current.del.state === 'busy') return;
+    const subject = current.subject || (old && subjectOf(old)) || 'The communication';
+    close();
+    showMessage(`“${subject}” was deleted elsewhere; its details were closed.`);
+  });
 }
 
 export function isOpen() {
@@ -44,7 +59,7 @@ export function isOpen() {
 // that interaction, so focus is set.
 export async function open(id, opener, focus) {
   if (!focus) archetype.record('details_view');
-  current = { id, opener: opener || document.activeElement, focus };
+  current = { id, opener: opener || document.activeElement, focus, subject: '', del: { state: 'idle', error: '' } };
   document.body.classList.add('detail-open');
   pane.hidden = false;
   replace(pane, header('Loading…'), h('p', { class: 'loading' }, 'Loading…'));
@@ -95,7 +110,8 @@ async function load(keepScroll) {
   const active = document.activeElement;
   const focusInside = active && (pane.contains(active) || active === document.body);
   const focusedId = focusInside && active.id;
-  replace(pane, header(comm.subject || comm.title || subjectOf({ ...comm, commType: comm.type })), ...body(comm, log, flow));
+  current.subject = comm.subject || comm.title || subjectOf({ ...comm, commType: comm.type });
+  replace(pane, header(current.subject), ...body(comm, log, flow));
   // The rebuilt pane keeps the focus where it was, or on its close button.
   if (focusInside) {
     const f = focusedId && document.getElementById(focusedId);
@@ -126,6 +142,7 @@ function body(c, log, flow) {
     fact('Status', c.status + (c.error ? ` — ${c.error}` : '')),
     fact('Urgency', urgency ? h('span', { class: `badge badge-${urgency}` }, urgency) : 'not rated yet'),
   ));
+  out.push(h('div', { class: 'detail-actions', id: 'detail-actions' }, actions()));
 
   // Deadline and urgency reasons.
   if (dims) {
@@ -165,6 +182,99 @@ function body(c, log, flow) {
   // History.
   out.push(historySection(c, log, flow));
   return out;
+}
+
+// --- delete -------------------------------------------------------------
+
+// actions returns the pane's actions as current.del says: the Delete
+// button (with the last error), or the confirmation.
+function actions() {
+  const d = current.del;
+  if (d.state === 'idle') {
+    return [
+      h('button', { type: 'button', class: 'btn btn-danger-quiet', id: 'detail-delete', onclick: askDelete }, 'Delete communication'),
+      d.error ? h('p', { class: 'error', id: 'delete-error', role: 'alert' }, d.error) : null,
+    ];
+  }
+  const busy = d.state === 'busy';
+  return h('div', {
+    class: 'confirm', role: 'group', 'aria-labelledby': 'delete-q',
+    onkeydown: (ev) => {
+      // Escape cancels the confirmation, not the pane.
+      if (ev.key === 'Escape' && !busy) {
+        ev.preventDefault();
+        ev.stopPropagation();
+        cancelDelete();
+      }
+    },
+  },
+    h('p', { id: 'delete-q' }, h('strong', {}, 'Delete this communication for good?'),
+      ' Its text, attachments and history are removed; this cannot be undone.'),
+    h('div', { class: 'confirm-actions' },
+      // aria-disabled rather than disabled while the request runs: a
+      // disabled button would drop the keyboard focus.
+      h('button', { type: 'button', class: 'btn btn-danger', id: 'delete-confirm', 'aria-disabled': busy ? 'true' : null, onclick: confirmDelete },
+        busy ? 'Deleting…' : 'Delete'),
+      h('button', { type: 'button', class: 'btn', id: 'delete-cancel', 'aria-disabled': busy ? 'true' : null, onclick: cancelDelete }, 'Cancel'),
+    ),
+  );
+}
+
+// renderActions rebuilds the actions and moves the focus to focusId.
+function renderActions(focusId) {
+  const el = pane.querySelector('#detail-actions');
+  if (!el || !current) return;
+  replace(el, actions());
+  const f = focusId && document.getElementById(focusId);
+  if (f) f.focus();
+}
+
+function askDelete() {
+  if (!current) return;
+  current.del = { state: 'confirm', error: '' };
+  // The focus goes to Cancel: Enter by mistake deletes nothing.
+  renderActions('delete-cancel');
+}
+
+function cancelDelete() {
+  if (!current || current.del.state !== 'confirm') return;
+  current.del = { state: 'idle', error: '' };
+  renderActions('detail-delete');
+}
+
+async function confirmDelete() {
+  const c = current;
+  if (!c || c.del.state !== 'confirm') return;
+  const { id } = c;
+  const subject = c.subject || 'The communication';
+  c.del = { state: 'busy', error: '' };
+  renderActions('delete-confirm');
+  announce('Deleting…');
+  try {
+    await api.remove(id);
+  } catch (e) {
+    const msg = deleteError(e);
+    if (current === c) {
+      c.del = { state: 'idle', error: msg };
+      renderActions('detail-delete');
+    } else {
+      showMessage(msg, { error: true });
+    }
+    return;
+  }
+  // Every view drops it first, so the focus does not go back to its card.
+  store.remove(id);
+  if (current === c) close();
+  showMessage(`Deleted “${subject}”.`);
+}
+
+// deleteError says why a delete failed; the communication is left as it
+// was.
+function deleteError(e) {
+  if (!e || !e.status) return 'Could not reach the server: nothing was deleted. Try again when it answers.';
+  if (e.status === 404) return 'Not deleted: the server does not know this communication (it may have been deleted already).';
+  if (e.status === 403) return 'Not deleted: you may not delete communications (a read-only key; deleting needs the “ingest” scope).';
+  return `Not deleted: ${e.message}`;
 }
 
 function fact(label, value) {

@@ -7,6 +7,7 @@ import { h } from './dom.js';
 
 const STAY_MS = 15000;
 const MAX_TOASTS = 5;
+const MESSAGE_MS = 8000;
 
 export function showNotification(msg, openDetail) {
   const region = document.getElementById('toasts');
@@ -34,4 +35,36 @@ export function showNotification(msg, openDetail) {
   region.prepend(toast);
   while (region.children.length > MAX_TOASTS) region.lastElementChild.remove();
   arm();
+}
+
+// showMessage shows a short message (the result of an action) as a toast
+// for a few seconds; the toasts region is a polite live region, so screen
+// readers say it. opts.error marks a failure.
+export function showMessage(text, opts = {}) {
+  const region = document.getElementById('toasts');
+  if (!region) return;
+  let timer = 0;
+  const close = () => { clearTimeout(timer); toast.remove(); };
+  const arm = () => { clearTimeout(timer); timer = setTimeout(close, MESSAGE_MS); };
+  const toast = h('div', { class: `toast toast-message${opts.error ? ' toast-error' : ''}` },
+    h('p', { class: 'toast-title' }, text),
+    h('div', { class: 'toast-actions' },
+      h('button', { type: 'button', class: 'btn btn-small btn-quiet', 'aria-label': `Dismiss: ${text}`, onclick: close }, 'Dismiss'),
+    ),
+  );
+  toast.addEventListener('mouseenter', () => clearTimeout(timer));
+  toast.addEventListener('mouseleave', arm);
+  toast.addEventListener('focusin', () => clearTimeout(timer));
+  toast.addEventListener('focusout', arm);
+  region.prepend(toast);
+  while (region.children.length > MAX_TOASTS) region.lastElementChild.remove();
+  arm();
+}
+
+// dropNotifications removes the pop-ups about communication id (it was
+// deleted: their Open button would find nothing).
+export function dropNotifications(id) {
+  const region = document.getElementById('toasts');
+  if (!region) return;
+  for (const t of region.querySelectorAll('.toast[data-id]')) if (t.dataset.id === id) t.remove();
 }

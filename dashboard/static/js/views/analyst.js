@@ -49,6 +49,7 @@ function count(it, k) {
 export function create(ctx) {
   let root = null;
   let unsub = null;
+  let unsubRemoved = null;
   const st = {
     filters: { project: '', type: '', urgency: '', status: '', sender: '' },
     text: '',
@@ -161,6 +162,14 @@ export function create(ctx) {
     renderTable();
   }
 
+  // onRemoved drops a deleted communication's row.
+  function onRemoved(id) {
+    const i = st.ids.indexOf(id);
+    if (i < 0) return;
+    st.ids.splice(i, 1);
+    renderTable();
+  }
+
   const filterField = (name, label, control) => h('div', { class: 'field' }, h('label', { for: `f-${name}` }, label), control);
   const select = (name, options) => h('select', { id: `f-${name}`, name },
     options.map(([v, t]) => h('option', { value: v, selected: st.filters[name] === v }, t)));
@@ -203,9 +212,11 @@ export function create(ctx) {
       }).catch(() => {});
       load(false);
       unsub = store.subscribe(onItem);
+      unsubRemoved = store.onRemove(onRemoved);
     },
     unmount() {
       if (unsub) unsub();
+      if (unsubRemoved) unsubRemoved();
       root = null;
     },
     refresh() {

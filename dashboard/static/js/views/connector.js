@@ -13,6 +13,7 @@ import * as archetype from '../archetype.js';
 export function create(ctx) {
   let root = null;
   let unsub = null;
+  let unsubRemoved = null;
   const st = {
     q: '', organization: '', people: [], orgs: [], error: '',
     person: null, // {id, name}
@@ -126,6 +127,17 @@ export function create(ctx) {
     if (isNew) reloadPeople();
   }
 
+  // onRemoved drops a deleted communication from the person's list, and
+  // reloads the counts.
+  function onRemoved(id) {
+    const i = st.ids.indexOf(id);
+    if (i >= 0) {
+      st.ids.splice(i, 1);
+      renderPerson();
+    }
+    reloadPeople();
+  }
+
   return {
     title: 'Connector',
     mount(main, params) {
@@ -152,9 +164,11 @@ export function create(ctx) {
       renderPerson();
       loadPeople();
       unsub = store.subscribe(onItem);
+      unsubRemoved = store.onRemove(onRemoved);
     },
     unmount() {
       if (unsub) unsub();
+      if (unsubRemoved) unsubRemoved();
       root = null;
     },
     refresh() {

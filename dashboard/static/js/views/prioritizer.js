@@ -37,6 +37,7 @@ export function create(ctx) {
   const state = {};
   const fresh = new Set();
   let unsub = null;
+  let unsubRemoved = null;
   let root = null;
 
   function reset() {
@@ -137,6 +138,21 @@ export function create(ctx) {
     if (isNew && target === 'high') announce(`New high-priority communication: ${subjectOf(item)}`);
   }
 
+  // onRemoved drops a deleted communication from its section (and so from
+  // the upcoming deadlines).
+  function onRemoved(id) {
+    fresh.delete(id);
+    for (const s of SECTIONS) {
+      const st = state[s.key];
+      st.arrived.delete(id);
+      const i = st.ids.indexOf(id);
+      if (i >= 0) {
+        st.ids.splice(i, 1);
+        renderSection(s);
+      }
+    }
+  }
+
   return {
     title: 'Prioritizer',
     mount(main) {
@@ -151,9 +167,11 @@ export function create(ctx) {
       replace(main, root);
       SECTIONS.forEach((s) => loadSection(s, false));
       unsub = store.subscribe(onItem);
+      unsubRemoved = store.onRemove(onRemoved);
     },
     unmount() {
       if (unsub) unsub();
+      if (unsubRemoved) unsubRemoved();
       root = null;
     },
     refresh() {

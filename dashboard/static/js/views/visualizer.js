@@ -5,7 +5,7 @@
 import { api } from '../api.js';
 import { h, replace, preserveFocus, debounce } from '../dom.js';
 import { card, cssId } from '../cards.js';
-import { projectLabel } from '../format.js';
+import { projectLabel, urgencyOf } from '../format.js';
 import * as store from '../store.js';
 
 const BOARDS = 12;
@@ -22,6 +22,7 @@ function hue(s) {
 export function create(ctx) {
   let root = null;
   let unsub = null;
+  let unsubRemoved = null;
   let projects = [];
   let error = '';
   const boards = new Map(); // project -> {ids, next, loading, error}
@@ -105,6 +106,22 @@ export function create(ctx) {
     renderBoard(item.project);
   }
 
+  // onRemoved drops a deleted communication from its board and its
+  // project's counts.
+  function onRemoved(id, old) {
+    for (const [project, b] of boards) {
+      const i = b.ids.indexOf(id);
+      if (i < 0) continue;
+      b.ids.splice(i, 1);
+      const p = projects.find((x) => x.project === project);
+      if (p) {
+        p.count = Math.max(0, p.count - 1);
+        if (old && urgencyOf(old) === 'high') p.high = Math.max(0, p.high - 1);
+      }
+      renderBoard(project);
+    }
+  }
+
   return {
     title: 'Visualizer',
     mount(main) {
@@ -117,9 +134,11 @@ export function create(ctx) {
       replace(main, root);
       load();
       unsub = store.subscribe(onItem);
+      unsubRemoved = store.onRemove(onRemoved);
     },
     unmount() {
       if (unsub) unsub();
+      if (unsubRemoved) unsubRemoved();
       root = null;
     },
     refresh() {
