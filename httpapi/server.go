@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,11 @@ type Handler struct {
 	// Ready, if set, reports for GET /readyz whether the pipeline is ready,
 	// with details (such as lagging subscriptions) shown either way.
 	Ready func(ctx context.Context) (details map[string]any, err error)
+	// Freshness is the freshness window of the attention judgement
+	// (doctales.Attention) given with each communication; zero means
+	// doctales' default of 72 hours. Now is the clock; nil is time.Now.
+	Freshness time.Duration
+	Now       func() time.Time
 	// Trace, if set, serves GET /communications/{id}/events: the flow
 	// history of a communication.
 	Trace func(ctx context.Context, id string) (any, error)
@@ -253,10 +259,23 @@ func (h *Handler) postCommunication(w http.ResponseWriter, r *http.Request) {
 
 // ListResponse is the body of GET /communications.
 type ListResponse struct {
-	Communications []*doctales.Item `json:"communications"`
-	Count          int              `json:"count"`
-	Next           string           `json:"next,omitempty"`
+	Communications []*ListedItem `json:"communications"`
+	Count          int           `json:"count"`
+	Next           string        `json:"next,omitempty"`
 }
+
+// ListedItem is a communication's item as lists show it, with what it
+// asks of the reader now (issue 14).
+type ListedItem struct {
+	*doctales.Item
+	Attention doctales.AttentionJudgement `json:"attention"`
+}
+
+// maxAttentionScan bounds the items one ?attention= page reads.
+const maxAttentionScan = 5000
+
+// attentionLevels are the values of ?attention=.
+var attentionLevels = []string{doctales.AttentionNow, doctales.AttentionSoon, doctales.AttentionMissed, doctales.AttentionStale, doctales.AttentionNone}
 
 func (h *Handler) listCommunications(w http.ResponseWriter, r *http.Request) {
 	f, err := parseFilter(r)
@@ -264,15 +283,99 @@ func (h *Handler) listCommunications(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, h.Logger, err)
 		return
 	}
-	items, next, err := h.Table.FindItems(r.Context(), f)
-	if err != nil {
-		Error(w, r, h.Logger, err)
+	want := r.URL.Query().Get("attention")
+	if want != "" && !slices.Contains(attentionLevels, want) {
+		Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "attention", "attention %s is not one of %s", quoteCut(want), strings.Join(attentionLevels, ", ")))
 		return
 	}
-	if items == nil {
-		items = []*doctales.Item{}
+	now, fresh := h.now(), h.freshness()
+	out := []*ListedItem{}
+	limit := f.Limit
+	if limit == 0 {
+		limit = doctales.DefaultPageSize
 	}
-	writeJSON(w, http.StatusOK, ListResponse{Communications: items, Count: len(items), Next: next})
+	var next string
+	if want == "" {
+		items, n, err := h.Table.FindItems(r.Context(), f)
+		if err != nil {
+			Error(w, r, h.Logger, err)
+			return
+		}
+		for _, it := range items {
+			out = append(out, &ListedItem{it, doctales.Attention(it, now, fresh)})
+		}
+		next = n
+	} else {
+		// The judgement depends on the time of asking, so it is not
+		// stored: read pages, newest first, keep the matching items, and
+		// hand back the cursor of the last item read.
+		f.Limit = min(200, doctales.MaxPageSize)
+		scanned := 0
+		for len(out) < limit && scanned < maxAttentionScan {
+			items, n, err := h.Table.FindItems(r.Context(), f)
+			if err != nil {
+				Error(w, r, h.Logger, err)
+				return
+			}
+			for i, it := range items {
+				scanned++
+				if j := doctales.Attention(it, now, fresh); j.Level == want {
+					out = append(out, &ListedItem{it, j})
+					if len(out) == limit {
+						if i < len(items)-1 || n != "" {
+							next = h.cursorAfter(r, f, it)
+						}
+						break
+					}
+				}
+			}
+			if len(out) == limit || n == "" {
+				if len(out) < limit {
+					next = ""
+				}
+				break
+			}
+			f.Cursor, next = n, n
+		}
+	}
+	writeJSON(w, http.StatusOK, ListResponse{Communications: out, Count: len(out), Next: next})
+}
+
+// cursorAfter returns the cursor of the page after item: a one-item page
+// ending at it gives the table's own cursor.
+func (h *Handler) cursorAfter(r *http.Request, f doctales.ItemFilter, it *doctales.Item) string {
+	f.Cursor, f.Limit = "", 1
+	// The table's cursor encodes (timestamp, id); ask for the page that
+	// starts at it: the item itself, whose next cursor is wanted.
+	until := it.Timestamp.Add(time.Nanosecond)
+	f.Until = &until
+	for {
+		items, n, err := h.Table.FindItems(r.Context(), f)
+		if err != nil || len(items) == 0 {
+			return ""
+		}
+		if items[0].ID == it.ID {
+			return n
+		}
+		if n == "" {
+			return ""
+		}
+		f.Cursor = n
+	}
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+func (h *Handler) freshness() time.Duration {
+	if h.Freshness > 0 {
+		return h.Freshness
+	}
+	return 72 * time.Hour
 }
 
 // parseFilter reads the list filters from the query string.
@@ -347,6 +450,7 @@ func (h *Handler) getCommunication(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	delete(out, "requestHash")
+	out["attention"] = doctales.Attention(item, h.now(), h.freshness())
 	out["id"] = item.ID
 	out["s3Key"] = item.S3Key
 	out["metadata"] = item.Metadata

@@ -187,6 +187,7 @@ func (p *Pipeline) Open() error {
 		Normalizer:  &ingest.Normalizer{MaxBodyBytes: cfg.MaxBodyBytes},
 		Ingestion:   p.Ingestion,
 		Deletion:    p.Deletion,
+		Freshness:   cfg.FreshnessWindow(),
 		Table:       p.DB,
 		Store:       p.Store,
 		DeadLetters: p.DB,
