@@ -467,8 +467,10 @@ func resolve(t time.Time, txt, before, after, clause string, dc dateContext) tim
 		return nearestCentury(t, ref)
 	}
 	wd, isWeekday := weekdayIn(txt)
-	yearly := !isWeekday && !relativeDate.MatchString(txt) && (monthName.MatchString(txt) || dayMonth.MatchString(txt))
-	if isWeekday && !monthName.MatchString(txt) && !dayMonth.MatchString(txt) {
+	hasDate := hasMonthName(txt) || dayMonth.MatchString(txt)
+	weekdayOnly := isWeekday && !hasDate
+	yearly := hasDate && !relativeDate.MatchString(txt)
+	if weekdayOnly {
 		near := tail(before, 16) + " " + head(after, 16)
 		day := dayOf(ref)
 		var d time.Time
@@ -488,12 +490,12 @@ func resolve(t time.Time, txt, before, after, clause string, dc dateContext) tim
 			return time.Date(d.Year(), d.Month(), d.Day(), t.Hour(), t.Minute(), t.Second(), 0, t.Location())
 		}
 	}
-	if !isWeekday && !yearly {
+	if !weekdayOnly && !yearly {
 		return t
 	}
 	if pastTense(clause, dc.language()) {
 		for dayOf(t).After(dayOf(ref)) {
-			if isWeekday {
+			if weekdayOnly {
 				t = t.AddDate(0, 0, -7)
 			} else {
 				t = t.AddDate(-1, 0, 0)
@@ -509,10 +511,35 @@ func resolve(t time.Time, txt, before, after, clause string, dc dateContext) tim
 	return t
 }
 
-var (
-	monthName = regexp.MustCompile(`(?i)(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|ene|abr|ago|dic|fév|fev|avr|mai|juin|juil|aoû|déc|mär|mrz|okt|dez|fev|mai|set|out|gen|mag|giu|lug|ott|mei|maa|ene)`)
-	dayMonth  = regexp.MustCompile(`\b\d{1,2}[/.-]\d{1,2}\b`)
-)
+// dayMonth is a numeric day and month: 5/29, 29.05.
+var dayMonth = regexp.MustCompile(`\b\d{1,2}[/.-]\d{1,2}\b`)
+
+// monthWords are the month names and abbreviations of English and the
+// languages of dateLanguages, lower case.
+var monthWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`january february march april may june july august september october november december
+		jan feb mar apr jun jul aug sep sept oct nov dec
+		enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre ene abr ago dic
+		janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre décembre decembre janv févr fevr avr juil déc
+		januar jänner februar märz april mai juni juli august september oktober november dezember jän mär mrz okt dez
+		janeiro fevereiro março marco abril maio junho julho agosto setembro outubro novembro dezembro fev set out
+		gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre gen mag giu lug ott
+		januari februari maart april mei juni juli augustus september oktober november december mrt`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// hasMonthName reports whether txt names a month.
+func hasMonthName(txt string) bool {
+	for _, f := range strings.FieldsFunc(strings.ToLower(txt), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if monthWords[f] {
+			return true
+		}
+	}
+	return false
+}
 
 // weekdayIn returns the day of the week that txt names, if any.
 func weekdayIn(txt string) (int, bool) {

@@ -54,6 +54,10 @@ func TestDatesResolved(t *testing.T) {
 		{"DeGutenMorgen", "Guten Morgen Anna, wie geht es dir?", wed, "", "", ""},
 		{"PtSexta", "Você pode me enviar o relatório até sexta-feira?", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"ItVenerdi", "Puoi mandarmi il rapporto entro venerdì alle 12?", wed, "", "2025-12-05T12:00:00-07:00", ""},
+		{"WeekdayWithDatePast", "We met on Monday, November 24 to sign.", wed, "", "", "2025-11-24T00:00:00-07:00"},
+		{"EsMartesPasado", "La reunión fue el martes pasado.", wed, "", "", "2025-12-02T00:00:00-07:00"},
+		{"DeSignOff", "Danke für den Entwurf, ich lese ihn heute Abend.\n\nBis morgen,\nJürgen", wed, "", "", ""},
+		{"DeBis12Uhr", "Bitte schicken Sie mir die Zahlen heute bis 12 Uhr.", wed, "", "2025-12-03T12:00:00-07:00", ""},
 		{"NlDonderdag", "Kun je me het rapport uiterlijk donderdag sturen?", wed, "", "2025-12-04T17:00:00-07:00", ""},
 	}
 	for _, tc := range cases {
