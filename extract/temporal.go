@@ -50,17 +50,21 @@ var leadingPrepositions = regexp.MustCompile(`(?i)^(on|by|before|at|until|till|f
 var trailingConnector = regexp.MustCompile(`(?i)[\s,]+(à|a|a las|às|as|alle|um|om|at)$`)
 
 // atThe is the "at the" of "at the end of the day", which is an idiom
-// ("at the end of the day, it's your call") unless a deadline cue governs
-// it.
-var atThe = regexp.MustCompile(`(?i)\bat\s+(the\s+)?$`)
+// ("at the end of the day, it's your call", "near the end of the day, he
+// took the track") unless a deadline cue governs it.
+var atThe = regexp.MustCompile(`(?i)\b(at|near|towards?|around|in)\s+(the\s+)?$`)
 
 // byline is the text between a "by" and a date that names an author: "By
 // Jane Doe, March 3, 2024".
 var byline = regexp.MustCompile(`^\s*(\p{Lu}[\p{L}.'’-]*\s*){1,4}[,|·—–-]?\s*$`)
 
 // bylineLabel is a label that makes the date after it a publication or
-// header date, never a deadline: "Published: March 3, 2024".
-var bylineLabel = regexp.MustCompile(`(?i)\b(published|posted|updated|last updated|written|dated|date|sent|created|modified|publicado|publié|veröffentlicht|pubblicato|gepubliceerd)\s*(on|:)?\s*$`)
+// header date, never a deadline: "Published: March 3, 2024", "Posted by
+// timothy on Thursday August 29".
+var bylineLabel = regexp.MustCompile(`(?i)\b(published|posted|updated|last updated|written|dated|date|sent|created|modified|submitted|publicado|publié|veröffentlicht|pubblicato|gepubliceerd)(\s*:|\s+on|\s+by\s+[^\n,;.:]{1,40}?(\s+on|,)?)?\s*$`)
+
+// bareNumber is a date the parser made of a number alone: "of 35".
+var bareNumber = regexp.MustCompile(`(?i)^((of|the|in|on|at|by)\s+)?\d{1,3}$`)
 
 // signOff is a line that is only a farewell with a date: "Until tomorrow,",
 // "See you Monday!", "Hasta mañana,". Group 1 is a lead that needs the
@@ -170,8 +174,8 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 }
 
 // idiomaticEndOfDay reports whether the end-of-day expression at b of text
-// is the idiom "at the end of the day": "at the" before it and no deadline
-// cue before that.
+// is the idiom "at the end of the day" or a narrative "near the end of the
+// day": atThe before it and no deadline cue before that.
 func idiomaticEndOfDay(text string, b int) bool {
 	m := atThe.FindStringIndex(text[:b])
 	return m != nil && !deadlineCueBefore.MatchString(text[:m[0]])
@@ -630,7 +634,7 @@ func plausibleDate(t string, dl *dateLang) bool {
 	if digits == 0 {
 		return dateWord.MatchString(t) || dl != nil && dl.trigger.MatchString(t)
 	}
-	if digits > 8 {
+	if digits > 8 || bareNumber.MatchString(t) {
 		return false
 	}
 	// A bare number is a date only as a year.
