@@ -25,11 +25,43 @@ type Result struct {
 	Code       string               `json:"code,omitempty"`
 }
 
-// textInput is the short input form {"id": ..., "text": ...}.
+// textInput is the short input form {"id": ..., "text": ...}; any JSON
+// input may also give "now", its reading time.
 type textInput struct {
 	ID        string    `json:"id"`
 	Text      *string   `json:"text"`
 	Timestamp time.Time `json:"timestamp"`
+	Now       string    `json:"now"`
+}
+
+// inputNow returns the reading time a JSON input gives as "now" (RFC
+// 3339), the zero time when it gives none, or an EINVALID error.
+func inputNow(b []byte) (time.Time, error) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] != '{' {
+		return time.Time{}, nil
+	}
+	var in struct {
+		Now *string `json:"now"`
+	}
+	if err := json.Unmarshal(b, &in); err != nil || in.Now == nil {
+		return time.Time{}, nil // Decode reports bad JSON
+	}
+	t, err := time.Parse(time.RFC3339, *in.Now)
+	if err != nil {
+		return time.Time{}, doctales.FieldErrorf(doctales.EINVALID, "now", "now must be an RFC 3339 date-time such as 2025-06-10T09:30:00Z, not %q", *in.Now)
+	}
+	return t, nil
+}
+
+// at returns e, or a copy of it whose clock reads now when now is set.
+func at(e *Engine, now time.Time) *Engine {
+	if now.IsZero() {
+		return e
+	}
+	c := *e
+	c.Now = func() time.Time { return now }
+	return &c
 }
 
 // Decode reads one input: a JSON communication, a JSON {"id","text"}
@@ -78,7 +110,11 @@ func Run(ctx context.Context, e *Engine, in io.Reader, out io.Writer, jsonl bool
 		if err != nil {
 			return err
 		}
-		d, err := e.Extract(ctx, c)
+		now, err := inputNow(b)
+		if err != nil {
+			return err
+		}
+		d, err := at(e, now).Extract(ctx, c)
 		if err != nil {
 			return err
 		}
@@ -104,7 +140,9 @@ func Run(ctx context.Context, e *Engine, in io.Reader, out io.Writer, jsonl bool
 			res = Result{Error: "Line is not a JSON object.", Code: doctales.EINVALID}
 		} else if c, err := Decode(line); err != nil {
 			res = Result{Error: doctales.ErrorMessage(err), Code: doctales.ErrorCode(err)}
-		} else if d, err := e.Extract(ctx, c); err != nil {
+		} else if now, err := inputNow(line); err != nil {
+			res = Result{ID: c.ID, Error: doctales.ErrorMessage(err), Code: doctales.ErrorCode(err)}
+		} else if d, err := at(e, now).Extract(ctx, c); err != nil {
 			res = Result{ID: c.ID, Error: doctales.ErrorMessage(err), Code: doctales.ErrorCode(err)}
 		} else {
 			res = Result{ID: c.ID, Dimensions: d}

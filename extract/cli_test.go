@@ -76,3 +76,38 @@ func TestRun(t *testing.T) {
 		}
 	})
 }
+
+// TestRun_Now replays a reading time per line: "now" sets ExtractedAt and
+// the reference of a communication without a timestamp.
+func TestRun_Now(t *testing.T) {
+	e := extract.New(extract.WithNow(func() time.Time { return tuesday }))
+	in := strings.Join([]string{
+		`{"id":"a","text":"Please send the report by tomorrow.","now":"2025-12-03T09:00:00-07:00"}`,
+		`{"id":"b","text":"Please send the report by tomorrow."}`,
+		`{"id":"c","text":"Please send the report by tomorrow.","now":"last week"}`,
+	}, "\n")
+	var out bytes.Buffer
+	if err := extract.Run(context.Background(), e, strings.NewReader(in), &out, true); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("got %d lines, want 3:\n%s", len(lines), out.String())
+	}
+	var rs [3]extract.Result
+	for i, l := range lines {
+		if err := json.Unmarshal([]byte(l), &rs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := rs[0].Dimensions; d == nil || d.ExtractedAt.Format(time.RFC3339) != "2025-12-03T09:00:00-07:00" ||
+		d.Deadline == nil || d.Deadline.Format(time.RFC3339) != "2025-12-04T17:00:00-07:00" {
+		t.Errorf("line 1 = %+v, want now and tomorrow 17:00 of the line's now", d)
+	}
+	if d := rs[1].Dimensions; d == nil || !d.ExtractedAt.Equal(tuesday) {
+		t.Errorf("line 2 = %+v, want the engine's clock", d)
+	}
+	if rs[2].Code != doctales.EINVALID || !strings.Contains(rs[2].Error, "now") {
+		t.Errorf("line 3 = %+v, want EINVALID naming now", rs[2])
+	}
+}

@@ -65,6 +65,11 @@ type Engine struct {
 	// action. Default DefaultActionThreshold; zero means the default.
 	ActionThreshold float64
 
+	// Location is the time zone of the person who reads the mail: "today",
+	// "5pm" and business days are of this zone. Nil means the zone of each
+	// message's own timestamp (its Date header's offset).
+	Location *time.Location
+
 	// Freshness is how old a message may be when it is read (Now minus
 	// its timestamp) and still be urgent with nothing due ahead: an old
 	// mail imported today is not high. Default DefaultFreshness; a
@@ -93,6 +98,9 @@ type Option func(*Engine)
 
 // WithNow sets the clock.
 func WithNow(now func() time.Time) Option { return func(e *Engine) { e.Now = now } }
+
+// WithLocation sets Engine.Location, the reader's time zone.
+func WithLocation(loc *time.Location) Option { return func(e *Engine) { e.Location = loc } }
 
 // WithMaxAnalyzeBytes sets Engine.MaxAnalyzeBytes.
 func WithMaxAnalyzeBytes(n int) Option { return func(e *Engine) { e.MaxAnalyzeBytes = n } }
@@ -143,6 +151,9 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	ref := c.Timestamp
 	if ref.IsZero() {
 		ref = now
+	}
+	if e.Location != nil {
+		ref = ref.In(e.Location) // the reader's "today" (issue 14, time)
 	}
 
 	// Prepare the texts: valid UTF-8 with unchanged offsets, cut for the
@@ -208,8 +219,9 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// Dates and the deadline, resolved against the timestamp. Only the
 	// subject and the new text can set a deadline.
 	maxDates := orDefault(e.MaxDateSentences, DefaultMaxDateSentences)
-	subjDates := findDates(subj, doctales.SourceSubject, ref, maxDates)
-	freshDates := findDates(fresh, doctales.SourceContent, ref, maxDates)
+	dc := dateContext{ref: ref, lang: dateLanguage(d.Language, d.LanguageScore)}
+	subjDates := findDates(subj, doctales.SourceSubject, dc, maxDates)
+	freshDates := findDates(fresh, doctales.SourceContent, dc, maxDates)
 	d.Dates = append(append(d.Dates, subjDates...), freshDates...)
 	if dl := chooseDeadline(d.Dates, ref); dl != nil {
 		t := dl.Time

@@ -3,6 +3,7 @@ package extract
 import (
 	"math"
 	"math/bits"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -29,6 +30,12 @@ const Undetermined = "und"
 // detector's confidence, or Undetermined and 0. It is safe for concurrent
 // use.
 func DetectLanguage(text string) (string, float64) {
+	// Links, addresses, @mentions and hashtags are not in any language (a
+	// bare link reads as Polish to the trigram profiles).
+	text = cut(text, 4*maxLanguageBytes)
+	if strings.ContainsAny(text, "@#/") {
+		text = languageNoise.ReplaceAllString(text, " ")
+	}
 	text = cut(text, maxLanguageBytes)
 	letters := 0
 	for _, r := range text {
@@ -88,6 +95,18 @@ func DetectLanguage(text string) (string, float64) {
 		if b != code && lead && scores[best]-own >= minVoteMargin {
 			code = b
 			conf = math.Min(1, scores[best]/float64(n)*2)
+		} else if b == code {
+			// The function words and letters agree with the trigram
+			// guess: a short text the trigram profiles barely tell apart
+			// is more certain than their score says, by how far the
+			// words lead the next language.
+			margin := scores[best]
+			if second >= 0 {
+				margin -= scores[second]
+			}
+			if margin >= minVoteMargin {
+				conf = math.Max(conf, math.Min(1, 0.5+margin/4))
+			}
 		}
 	}
 	if c := letterEvidence(text, code); c != "" && c != code {
@@ -95,6 +114,10 @@ func DetectLanguage(text string) (string, float64) {
 	}
 	return code, math.Round(conf*1000) / 1000
 }
+
+// languageNoise are the parts of a text that are in no language: links,
+// e-mail addresses, @mentions and #hashtags.
+var languageNoise = regexp.MustCompile(`(?i)\b(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#][\p{L}\p{N}_]+`)
 
 // letterEvidence returns the language that letters unique to it prove, when
 // the trigram guess is a language those letters rule out; "" otherwise.

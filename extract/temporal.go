@@ -28,7 +28,7 @@ var dateTrigger = regexp.MustCompile(`(?i)\b(today|tonight|tomorrow|tmrw|yesterd
 // not know; endOfWeek and endOfMonth likewise.
 var (
 	endOfDay   = regexp.MustCompile(`(?i)\b(eod|cob|eob|end of (the )?(business |work(ing)? )?day|close of (the )?business( day)?|end of play)\b`)
-	endOfWeek  = regexp.MustCompile(`(?i)\b(eow|end of (the |this )?(work(ing)? |business )?week)\b`)
+	endOfWeek  = regexp.MustCompile(`(?i)\b(eow|end of (the |this )?(work(ing)? |business )?week|end of (the )?(?P<next>next|following) (work(ing)? |business )?week)\b`)
 	endOfMonth = regexp.MustCompile(`(?i)\b(eom|end of (the |this )?month)\b`)
 )
 
@@ -43,23 +43,95 @@ var (
 // dateWord is a word that makes a date expression plausible without digits.
 var dateWord = regexp.MustCompile(`(?i)\b(today|tonight|tomorrow|yesterday|(mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|june|july|august|september|october|november|december|noon|midnight|week|month|year|ago)\b`)
 
-var leadingPrepositions = regexp.MustCompile(`(?i)^(on|by|before|at|until|till|from|since|due|for)\s+`)
+var leadingPrepositions = regexp.MustCompile(`(?i)^(on|by|before|at|until|till|from|since|due|for|del|de|el|la|le|au|am|um|op|em|no|na|il|al|à|a|bis|até|entro|tot|voor|avant|antes|hasta|para|pour|per|d['’]ici)\s+`)
+
+// trailingConnector is a preposition the parser keeps after a date whose
+// time it could not read: "demain à", "mañana a".
+var trailingConnector = regexp.MustCompile(`(?i)[\s,]+(à|a|a las|às|as|alle|um|om|at)$`)
+
+// atThe is the "at the" of "at the end of the day", which is an idiom
+// ("at the end of the day, it's your call", "near the end of the day, he
+// took the track") unless a deadline cue governs it.
+var atThe = regexp.MustCompile(`(?i)\b(at|near|towards?|around|in)\s+(the\s+)?$`)
+
+// byline is the text between a "by" and a date that names an author: "By
+// Jane Doe, March 3, 2024".
+var byline = regexp.MustCompile(`^\s*(\p{Lu}[\p{L}.'’-]*\s*){1,4}[,|·—–-]?\s*$`)
+
+// bylineLabel is a label that makes the date after it a publication or
+// header date, never a deadline: "Published: March 3, 2024", "Posted by
+// timothy on Thursday August 29".
+var bylineLabel = regexp.MustCompile(`(?i)\b(published|posted|updated|last updated|written|dated|date|sent|created|modified|submitted|publicado|publié|veröffentlicht|pubblicato|gepubliceerd)(\s*:|\s+on|\s+by\s+[^\n,;.:]{1,40}?(\s+on|,)?)?\s*$`)
+
+// bareNumber is a date the parser made of a number alone: "of 35".
+var bareNumber = regexp.MustCompile(`(?i)^((of|the|in|on|at|by)\s+)?\d{1,3}$`)
+
+// signOff is a line that is only a farewell with a date: "Until tomorrow,",
+// "See you Monday!", "Hasta mañana,". Group 1 is a lead that needs the
+// comma or exclamation mark of a sign-off, group 2 one that does not.
+var signOff = regexp.MustCompile(`(?i)^\s*(?:(until|till|til|hasta|bis|à|a|até|tot|fino a)|(see you|talk to you|talk|speak to you|speak|catch you|nos vemos|à bientôt|bis dann|a presto|até logo|tot dan))\s+$`)
+
+// pastCue and futureCue decide the tense of the clause before an English
+// date: the later of the two wins.
+var (
+	pastCue   = regexp.MustCompile(`(?i)\b(was|were|had|did|wasn't|weren't|hadn't|didn't|went|came|met|sent|received|got|paid|spoke|talked|called|wrote|said|told|asked|happened|ended|expired|lapsed|passed|finished|started|began|arrived|shipped|delivered|signed|closed|launched|released|held|saw|visited|left|last|ago|yesterday|earlier|previously|already|since)\b`)
+	futureCue = regexp.MustCompile(`(?i)\b(will|'ll|’ll|shall|going to|gonna|next|coming|upcoming|tomorrow|until|till|is due|are due|must|should|need|needs|please|plan|planned|scheduled|moved|postponed|rescheduled|pushed|delayed|extended|can you|could you)\b`)
+)
+
+// yearInText finds a written year: four digits, a two-digit year after a
+// day and month, or an apostrophe year ('98).
+var (
+	fourDigitYear = regexp.MustCompile(`\b(1[89]|20|21)\d{2}\b`)
+	twoDigitYear  = regexp.MustCompile(`\b\d{1,2}[/.-]\d{1,2}[/.-](\d{2})\b|['’](\d{2})\b`)
+)
+
+// relativeDate is a date written relative to the message: such a date is
+// never moved by tense.
+var relativeDate = regexp.MustCompile(`(?i)(today|tonight|tomorrow|yesterday|next|last|this|ago|hence|in \d|week|month|year|hoy|mañana|ayer|aujourd|demain|hier|heute|morgen|gestern|hoje|amanhã|ontem|oggi|domani|ieri|vandaag|gisteren|semana|semaine|woche|settimana|próxim|prochain|nächst|prossim|volgende)`)
 
 // dateParser is shared; go-dateparser's Parser supports concurrent Search.
 var dateParser = sync.OnceValue(func() *dps.Parser { return &dps.Parser{} })
 
+// dateContext is what the dates of one communication are read against.
+type dateContext struct {
+	// ref is the message's time in the zone of its reader when one is
+	// configured, else in the zone of its Date header: "today", "5pm" and
+	// business days are of that zone.
+	ref time.Time
+	// lang is a language of dateLanguages the message is confidently in,
+	// whose dates are read besides English; "" for English only.
+	lang string
+}
+
+// language returns the date language of the context, or nil.
+func (dc dateContext) language() *dateLang { return dateLanguages[dc.lang] }
+
 // findDates returns the date expressions of the given sentences resolved
-// against ref, with deadline cues marked. At most maxSentences sentences are
-// parsed.
-func findDates(sentences []span, source string, ref time.Time, maxSentences int) []doctales.DateMention {
+// against dc.ref, with deadline cues marked. At most maxSentences sentences
+// are parsed.
+func findDates(sentences []span, source string, dc dateContext, maxSentences int) []doctales.DateMention {
 	var out []doctales.DateMention
 	p := dateParser()
+	ref := dc.ref
+	dl := dc.language()
 	n := 0
 	for _, s := range sentences {
 		eod := endOfDay.FindStringIndex(s.text)
-		eow := endOfWeek.FindStringIndex(s.text)
+		eow, eowNext := endOfWeekIn(endOfWeek, s.text, 0)
 		eom := endOfMonth.FindStringIndex(s.text)
-		if !dateTrigger.MatchString(s.text) && eod == nil && eow == nil && eom == nil {
+		if dl != nil {
+			if eod == nil {
+				eod = subIndex(dl.endOfDay.FindStringSubmatchIndex(s.text))
+			}
+			if eow == nil {
+				eow, eowNext = endOfWeekIn(dl.endOfWeek, s.text, 1)
+			}
+		}
+		// "At the end of the day" is an idiom unless a cue governs it.
+		if eod != nil && idiomaticEndOfDay(s.text, eod[0]) {
+			eod = nil
+		}
+		if !dateTrigger.MatchString(s.text) && (dl == nil || !dl.trigger.MatchString(s.text)) && eod == nil && eow == nil && eom == nil {
 			continue
 		}
 		if n >= maxSentences {
@@ -69,8 +141,8 @@ func findDates(sentences []span, source string, ref time.Time, maxSentences int)
 		var found []doctales.DateMention
 		// Parse windows around the triggers rather than the whole
 		// sentence: the parser's cost grows with the text it is given.
-		for _, w := range triggerWindows(s) {
-			found = append(found, searchSentence(p, w, ref)...)
+		for _, w := range triggerWindows(s, dl) {
+			found = append(found, searchSentence(p, w, s, dc)...)
 		}
 		// End of day/week/month: on the day named nearby, else on ref's.
 		if eod != nil {
@@ -84,21 +156,15 @@ func findDates(sentences []span, source string, ref time.Time, maxSentences int)
 			found = append(found, mention(s, eod, atHour(day, endOfBusinessHour), "hour", source))
 		}
 		if eow != nil {
-			d := ref
-			for d.Weekday() != time.Friday {
-				d = d.AddDate(0, 0, 1)
-				if d.Weekday() == time.Saturday {
-					break
-				}
-			}
-			found = append(found, mention(s, eow, atHour(d, endOfBusinessHour), "day", source))
+			found = dropNear(found, s.start+eow[0], s.start+eow[1])
+			found = append(found, mention(s, eow, atHour(endOfWeekDay(ref, eowNext), endOfBusinessHour), "day", source))
 		}
 		if eom != nil {
 			d := time.Date(ref.Year(), ref.Month()+1, 0, 0, 0, 0, 0, ref.Location())
 			found = append(found, mention(s, eom, atHour(d, endOfBusinessHour), "day", source))
 		}
 		for i := range found {
-			markDeadline(&found[i], s)
+			markDeadline(&found[i], s, dl)
 			found[i].Source = source
 		}
 		out = append(out, found...)
@@ -107,14 +173,70 @@ func findDates(sentences []span, source string, ref time.Time, maxSentences int)
 	return out
 }
 
+// idiomaticEndOfDay reports whether the end-of-day expression at b of text
+// is the idiom "at the end of the day" or a narrative "near the end of the
+// day": atThe before it and no deadline cue before that.
+func idiomaticEndOfDay(text string, b int) bool {
+	m := atThe.FindStringIndex(text[:b])
+	return m != nil && !deadlineCueBefore.MatchString(text[:m[0]])
+}
+
+// endOfWeekIn finds re, an end-of-week expression, in text: the bounds of
+// its group g (0 for the whole match) and whether it means next week's (its
+// group "next" matched).
+func endOfWeekIn(re *regexp.Regexp, text string, g int) ([]int, bool) {
+	m := re.FindStringSubmatchIndex(text)
+	if m == nil {
+		return nil, false
+	}
+	i := re.SubexpIndex("next")
+	return m[2*g : 2*g+2], i > 0 && m[2*i] >= 0
+}
+
+// subIndex returns the bounds of group 1 of a FindStringSubmatchIndex
+// result, or nil.
+func subIndex(m []int) []int {
+	if m == nil {
+		return nil
+	}
+	return m[2:4]
+}
+
+// endOfWeekDay returns the Friday that "end of the week" means at ref: the
+// Friday of ref's week (weeks start on Monday), or of the next week when
+// next is set or the week's Friday is past (on a weekend).
+func endOfWeekDay(ref time.Time, next bool) time.Time {
+	fri := weekStart(ref).AddDate(0, 0, 4)
+	if next || dayOf(ref).After(fri) {
+		fri = fri.AddDate(0, 0, 7)
+	}
+	return fri
+}
+
+// weekStart returns the Monday, at midnight, of t's week.
+func weekStart(t time.Time) time.Time {
+	back := (int(t.Weekday()) + 6) % 7
+	return dayOf(t).AddDate(0, 0, -back)
+}
+
+// dayOf returns midnight of t's day in t's zone.
+func dayOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+}
+
 // dateWindowBytes is how far around a trigger the date parser reads.
 const dateWindowBytes = 48
 
 // triggerWindows returns the pieces of s around its date triggers, merged
 // when they overlap, cut at word boundaries.
-func triggerWindows(s span) []span {
+func triggerWindows(s span, dl *dateLang) []span {
 	var out []span
-	for _, m := range dateTrigger.FindAllStringIndex(s.text, 8) {
+	ms := dateTrigger.FindAllStringIndex(s.text, 8)
+	if dl != nil {
+		ms = append(ms, dl.trigger.FindAllStringIndex(s.text, 8)...)
+		sort.Slice(ms, func(i, j int) bool { return ms[i][0] < ms[j][0] })
+	}
+	for _, m := range ms {
 		b, e := m[0]-dateWindowBytes, m[1]+dateWindowBytes
 		if b < 0 {
 			b = 0
@@ -130,6 +252,9 @@ func triggerWindows(s span) []span {
 		}
 		b, e = runeStart(s.text, b), runeStart(s.text, e)
 		if n := len(out); n > 0 && b <= out[n-1].end-s.start {
+			if s.start+e <= out[n-1].end {
+				continue
+			}
 			out[n-1].end = s.start + e
 			out[n-1].text = s.text[out[n-1].start-s.start : e]
 			continue
@@ -147,54 +272,356 @@ func runeStart(s string, i int) int {
 	return i
 }
 
-// searchSentence runs the date parser over one sentence.
-func searchSentence(p *dps.Parser, s span, ref time.Time) []doctales.DateMention {
-	cfg := &dps.Configuration{
-		Languages:           []string{"en"},
-		CurrentTime:         ref,
-		PreferredDateSource: dps.Future,
-		ReturnTimeAsPeriod:  true,
-		DateOrder:           dps.MDY,
+// searchSentence runs the date parser over w, a window of sentence s, and
+// resolves what it finds against dc: two-digit years near the message,
+// "last", "next" and "this" days of the week, the tense of the clause and,
+// outside English, times of day.
+func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMention {
+	cfg := cfgFor(dc)
+	text := w.text
+	var clocks []clock
+	if dc.lang != "" {
+		// The parser reads times of day outside English badly: they are
+		// masked for it and applied to the dates it finds.
+		text, clocks = maskClocks(w.text)
 	}
-	_, res, err := p.Search(cfg, s.text)
+	_, res, err := p.Search(cfg, text)
 	if err != nil {
 		return nil
 	}
 	var out []doctales.DateMention
 	from := 0
 	for _, r := range res {
-		if r.Date.IsZero() {
+		if r.Date.IsZero() || strings.TrimSpace(r.Text) == "" {
 			continue
 		}
-		i := strings.Index(s.text[from:], r.Text)
+		i := strings.Index(text[from:], r.Text)
 		if i < 0 {
 			continue
 		}
 		b, e := from+i, from+i+len(r.Text)
 		from = e
 		// Trim the preposition the parser kept: "before 5pm today".
-		if m := leadingPrepositions.FindStringIndex(s.text[b:e]); m != nil && m[1] < e-b {
+		if m := leadingPrepositions.FindStringIndex(text[b:e]); m != nil && m[1] < e-b {
 			b += m[1]
 		}
-		txt := strings.TrimRightFunc(s.text[b:e], func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) })
-		e = b + len(txt)
-		if !plausibleDate(txt) {
+		e = b + len(strings.TrimRightFunc(text[b:e], func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) }))
+		if m := trailingConnector.FindStringIndex(text[b:e]); m != nil && m[0] > 0 {
+			e = b + m[0]
+		}
+		t, prec := r.Date.Time, precision(r.Date.Period)
+		// The parser sometimes reads "January" of "before January 10"
+		// alone, as a month: read the month with its day.
+		if prec == "month" {
+			if m := dayAfterMonth.FindStringIndex(text[e:]); m != nil {
+				if d, err := p.Parse(cfg, text[b:e+m[1]]); err == nil && !d.IsZero() {
+					t, prec, e = d.Time, precision(d.Period), e+m[1]
+					from = max(from, e)
+				}
+			}
+		}
+		txt := w.text[b:e]
+		if !plausibleDate(txt, dc.language()) || isMorning(w.text, b, txt) {
 			continue
+		}
+		t = resolve(t, txt, w.text[:b], w.text[e:], s.text[:w.start-s.start+b], dc)
+		// A time of day just after or before the date: "Freitag 12 Uhr".
+		for k := range clocks {
+			c := &clocks[k]
+			if c.used || !(c.b >= e && c.b-e <= 3 && strings.TrimSpace(strings.Trim(w.text[e:c.b], ",")) == "" ||
+				c.e <= b && b-c.e <= 4 && clockBeforeGap.MatchString(w.text[c.e:b])) {
+				continue
+			}
+			c.used = true
+			t = time.Date(t.Year(), t.Month(), t.Day(), c.h, c.m, 0, 0, t.Location())
+			prec = "minute"
+			b, e = min(b, c.b), max(e, c.e)
+			txt = w.text[b:e]
+			break
 		}
 		out = append(out, doctales.DateMention{
 			Text:        txt,
-			Time:        r.Date.Time,
-			Precision:   precision(r.Date.Period),
-			BeginOffset: s.start + b,
-			EndOffset:   s.start + e,
+			Time:        t,
+			Precision:   prec,
+			BeginOffset: w.start + b,
+			EndOffset:   w.start + e,
 		})
 	}
+	// A time of day with no date, after a deadline cue, is on the
+	// message's day: "bis 12 Uhr".
+	if dl := dc.language(); dl != nil {
+		for _, c := range clocks {
+			before := s.text[:w.start-s.start+c.b]
+			if c.used || !dl.cueBefore.MatchString(before) && !deadlineCueBefore.MatchString(before) {
+				continue
+			}
+			out = append(out, doctales.DateMention{
+				Text:        w.text[c.b:c.e],
+				Time:        time.Date(dc.ref.Year(), dc.ref.Month(), dc.ref.Day(), c.h, c.m, 0, 0, dc.ref.Location()),
+				Precision:   "minute",
+				BeginOffset: w.start + c.b,
+				EndOffset:   w.start + c.e,
+			})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].BeginOffset < out[j].BeginOffset })
 	return out
 }
 
+// cfgFor returns the date parser's configuration for dc.
+func cfgFor(dc dateContext) *dps.Configuration {
+	cfg := &dps.Configuration{
+		Languages:           []string{"en"},
+		CurrentTime:         dc.ref,
+		PreferredDateSource: dps.Future,
+		ReturnTimeAsPeriod:  true,
+		DateOrder:           dps.MDY,
+	}
+	if dc.lang != "" {
+		cfg.Languages = []string{dc.lang, "en"}
+		cfg.DateOrder = dps.DMY
+	}
+	return cfg
+}
+
+// dayAfterMonth is the day number after a month name.
+var dayAfterMonth = regexp.MustCompile(`^\s+\d{1,2}(st|nd|rd|th)?\b(,?\s+\d{4}\b)?`)
+
+// clock is a time of day found by timeOfDay: its bounds and its value.
+type clock struct {
+	b, e, h, m int
+	used       bool
+}
+
+// clockBeforeGap is what may stand between a time of day and the date after
+// it: "12 Uhr am Freitag", "17h le vendredi".
+var clockBeforeGap = regexp.MustCompile(`(?i)^[\s,]*(am|le|el|on|op|il|de|del)?\s*$`)
+
+// maskClocks returns text with its times of day blanked (same length, so
+// that offsets hold) and the times.
+func maskClocks(text string) (string, []clock) {
+	ms := timeOfDay.FindAllStringSubmatchIndex(text, 8)
+	if ms == nil {
+		return text, nil
+	}
+	buf := []byte(text)
+	var out []clock
+	for _, m := range ms {
+		groups := make([]string, len(m)/2)
+		for g := range groups {
+			if m[2*g] >= 0 {
+				groups[g] = text[m[2*g]:m[2*g+1]]
+			}
+		}
+		h, min, ok := clockTime(groups)
+		if !ok {
+			continue
+		}
+		b, e := m[0], m[1]
+		// The match may begin and end with the character around it.
+		for b < e && !isWordByte(text[b]) {
+			b++
+		}
+		for e > b && groups[len(groups)-1] == "" && !isWordByte(text[e-1]) {
+			e--
+		}
+		for i := b; i < e; i++ {
+			buf[i] = ' '
+		}
+		out = append(out, clock{b: b, e: e, h: h, m: min})
+	}
+	return string(buf), out
+}
+
+// isWordByte reports whether c is a digit, an ASCII letter or part of a
+// multi-byte (non-ASCII) character.
+func isWordByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+// isMorning reports whether txt, found at b of text, is the word "morning"
+// rather than "tomorrow": German "Guten Morgen", "heute Morgen", Spanish
+// "esta mañana", "por la mañana".
+func isMorning(text string, b int, txt string) bool {
+	l := strings.ToLower(txt)
+	if l != "morgen" && l != "mañana" && l != "manana" {
+		return false
+	}
+	return morningBefore.MatchString(text[:b])
+}
+
+var morningBefore = regexp.MustCompile(`(?i)(guten|heute|jeden|am|diesen|la|esta|cada|de|por la|toda la)\s+$`)
+
+// resolve corrects the parser's reading of txt, a date found between before
+// and after (clause is the text of its sentence before it), for the
+// reference dc.ref:
+//   - a two-digit year is of the century that puts the date nearest ref;
+//   - "last Friday" is the latest Friday before ref's day, "next Friday"
+//     the Friday of the following week, "this Friday" the coming one;
+//   - in a past-tense clause ("was due on November 15"), a day of the week
+//     or a date without a year is the latest one not after ref's day;
+//   - else a date without a year is the nearer of this and the previous
+//     year's: a reminder of "November 15" sent in December is of the past.
+func resolve(t time.Time, txt, before, after, clause string, dc dateContext) time.Time {
+	ref := dc.ref
+	if fourDigitYear.MatchString(txt) {
+		return t
+	}
+	if twoDigitYear.MatchString(txt) {
+		return nearestCentury(t, ref)
+	}
+	wd, isWeekday := weekdayIn(txt)
+	hasDate := hasMonthName(txt) || dayMonth.MatchString(txt)
+	weekdayOnly := isWeekday && !hasDate
+	yearly := hasDate && !relativeDate.MatchString(txt)
+	if weekdayOnly {
+		near := tail(before, 16) + " " + head(after, 16)
+		day := dayOf(ref)
+		var d time.Time
+		switch {
+		case lastModifier.MatchString(near):
+			back := (int(ref.Weekday()) - wd + 7) % 7
+			if back == 0 {
+				back = 7
+			}
+			d = day.AddDate(0, 0, -back)
+		case nextModifier.MatchString(near):
+			d = weekStart(ref).AddDate(0, 0, 7+(wd+6)%7)
+		case thisModifier.MatchString(tail(before, 10)):
+			d = day.AddDate(0, 0, (wd-int(ref.Weekday())+7)%7)
+		}
+		if !d.IsZero() {
+			return time.Date(d.Year(), d.Month(), d.Day(), t.Hour(), t.Minute(), t.Second(), 0, t.Location())
+		}
+	}
+	if !weekdayOnly && !yearly {
+		return t
+	}
+	if pastTense(clause, dc.language()) {
+		for dayOf(t).After(dayOf(ref)) {
+			if weekdayOnly {
+				t = t.AddDate(0, 0, -7)
+			} else {
+				t = t.AddDate(-1, 0, 0)
+			}
+		}
+		return t
+	}
+	if yearly && t.After(ref) {
+		if prev := t.AddDate(-1, 0, 0); ref.Sub(prev) < t.Sub(ref) {
+			return prev
+		}
+	}
+	return t
+}
+
+// dayMonth is a numeric day and month: 5/29, 29.05.
+var dayMonth = regexp.MustCompile(`\b\d{1,2}[/.-]\d{1,2}\b`)
+
+// monthWords are the month names and abbreviations of English and the
+// languages of dateLanguages, lower case.
+var monthWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`january february march april may june july august september october november december
+		jan feb mar apr jun jul aug sep sept oct nov dec
+		enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre ene abr ago dic
+		janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre décembre decembre janv févr fevr avr juil déc
+		januar jänner februar märz april mai juni juli august september oktober november dezember jän mär mrz okt dez
+		janeiro fevereiro março marco abril maio junho julho agosto setembro outubro novembro dezembro fev set out
+		gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre gen mag giu lug ott
+		januari februari maart april mei juni juli augustus september oktober november december mrt`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// hasMonthName reports whether txt names a month.
+func hasMonthName(txt string) bool {
+	for _, f := range strings.FieldsFunc(strings.ToLower(txt), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if monthWords[f] {
+			return true
+		}
+	}
+	return false
+}
+
+// weekdayIn returns the day of the week that txt names, if any.
+func weekdayIn(txt string) (int, bool) {
+	for _, f := range strings.FieldsFunc(strings.ToLower(txt), func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }) {
+		if d, ok := weekdayNames[f]; ok {
+			return d, true
+		}
+	}
+	return 0, false
+}
+
+// nearestCentury returns t moved by whole centuries to be nearest ref.
+func nearestCentury(t, ref time.Time) time.Time {
+	best := t
+	for _, c := range []int{-200, -100, 100} {
+		if u := t.AddDate(c, 0, 0); absDur(u.Sub(ref)) < absDur(best.Sub(ref)) {
+			best = u
+		}
+	}
+	return best
+}
+
+func absDur(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}
+
+// pastTense reports whether clause, the text before a date, is in the past
+// tense: its last tense cue is a past one ("was due on", "we met on").
+func pastTense(clause string, dl *dateLang) bool {
+	if i := strings.LastIndexAny(clause, ",;:(\n"); i >= 0 {
+		clause = clause[i+1:]
+	}
+	last := func(res ...*regexp.Regexp) int {
+		at := -1
+		for _, re := range res {
+			if re == nil {
+				continue
+			}
+			if ms := re.FindAllStringIndex(clause, -1); ms != nil {
+				at = max(at, ms[len(ms)-1][1])
+			}
+		}
+		return at
+	}
+	var lp, lf *regexp.Regexp
+	if dl != nil {
+		lp, lf = dl.past, dl.future
+	}
+	p := last(pastCue, lp)
+	return p >= 0 && p > last(futureCue, lf)
+}
+
+// tail returns the last n bytes of s, head the first n, cut at a rune.
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := len(s) - n
+	for i < len(s) && (s[i]&0xC0) == 0x80 {
+		i++
+	}
+	return s[i:]
+}
+
+func head(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:runeStart(s, n)]
+}
+
 // plausibleDate rejects the parser's false positives: "We" (Wednesday),
-// "may" the verb, bare numbers and phone numbers.
-func plausibleDate(t string) bool {
+// "may" the verb, bare numbers and phone numbers. Without digits, a date
+// needs a date word of English or of dl's language.
+func plausibleDate(t string, dl *dateLang) bool {
 	if len(t) < 3 {
 		return false
 	}
@@ -205,9 +632,9 @@ func plausibleDate(t string) bool {
 		}
 	}
 	if digits == 0 {
-		return dateWord.MatchString(t)
+		return dateWord.MatchString(t) || dl != nil && dl.trigger.MatchString(t)
 	}
-	if digits > 8 {
+	if digits > 8 || bareNumber.MatchString(t) {
 		return false
 	}
 	// A bare number is a date only as a year.
@@ -260,23 +687,66 @@ func dropNear(ds []doctales.DateMention, b, e int) []doctales.DateMention {
 	return out
 }
 
-// markDeadline sets Deadline and Cue when a deadline cue governs d.
-func markDeadline(d *doctales.DateMention, s span) {
+// markDeadline sets Deadline and Cue when a deadline cue governs d, in
+// English or in the language of dl: not after "by" and an author's name ("By
+// Jane Doe, March 3"), not after a label of a publication or header date
+// ("Published: March 3"), not in a sign-off ("Until tomorrow,").
+func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 	if d.Deadline {
 		return
 	}
 	b, e := d.BeginOffset-s.start, d.EndOffset-s.start
-	if m := deadlineCueBefore.FindStringSubmatch(s.text[:b]); m != nil {
-		d.Deadline, d.Cue = true, strings.ToLower(m[1])
-	} else if m := deadlineCueAfter.FindStringSubmatch(s.text[e:]); m != nil {
-		d.Deadline, d.Cue = true, strings.ToLower(m[1])
-	} else if m := deadlineCueStart.FindStringSubmatch(d.Text); m != nil {
-		d.Deadline, d.Cue = true, strings.ToLower(m[1])
+	before := s.text[:b]
+	if bylineLabel.MatchString(before) {
+		return
 	}
+	cue := ""
+	if m := deadlineCueBefore.FindStringSubmatchIndex(before); m != nil {
+		if between := before[m[3]:]; !strings.EqualFold(before[m[2]:m[3]], "by") || !byline.MatchString(between) || dateWord.MatchString(between) {
+			cue = before[m[2]:m[3]]
+		}
+	}
+	if cue == "" && dl != nil {
+		if m := dl.cueBefore.FindStringSubmatch(before); m != nil {
+			cue = m[1]
+		}
+	}
+	if cue == "" {
+		if m := deadlineCueAfter.FindStringSubmatch(s.text[e:]); m != nil {
+			cue = m[1]
+		} else if m := deadlineCueStart.FindStringSubmatch(d.Text); m != nil {
+			cue = m[1]
+		}
+	}
+	if cue == "" || isSignOff(s.text, b, e) {
+		return
+	}
+	d.Deadline, d.Cue = true, strings.ToLower(cue)
 	// A deadline given as a day means the end of that business day.
-	if d.Deadline && (d.Precision == "day" || d.Precision == "week") {
+	if d.Precision == "day" || d.Precision == "week" {
 		d.Time = atHour(d.Time, endOfBusinessHour)
 	}
+}
+
+// isSignOff reports whether the date at [b, e) of text is in a line that is
+// only a farewell: "Until tomorrow,", "See you Monday!".
+func isSignOff(text string, b, e int) bool {
+	ls := strings.LastIndexByte(text[:b], '\n') + 1
+	le := strings.IndexByte(text[e:], '\n')
+	if le < 0 {
+		le = len(text)
+	} else {
+		le += e
+	}
+	m := signOff.FindStringSubmatch(text[ls:b])
+	if m == nil {
+		return false
+	}
+	rest := strings.TrimSpace(text[e:le])
+	if strings.Trim(rest, ",!.…") != "" {
+		return false
+	}
+	return m[2] != "" || strings.HasPrefix(rest, ",") || strings.HasPrefix(rest, "!")
 }
 
 // chooseDeadline returns the earliest deadline mention not before ref's

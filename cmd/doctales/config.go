@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	_ "time/tzdata" // zone names work where the system has no zoneinfo
 
 	"go.yaml.in/yaml/v3"
 
@@ -66,6 +67,11 @@ type Config struct {
 	// "comprehend" (Amazon Comprehend over the built-in engine; needs AWS
 	// credentials, see docs/aws.md).
 	Extractor string `yaml:"extractor"`
+	// Timezone is the IANA time zone of the person who reads the mail
+	// (timezone: Europe/Berlin): "today", "5pm" and business days in the
+	// mail are read in it. Empty (the default) reads each message in the
+	// zone of its own Date header.
+	Timezone string `yaml:"timezone"`
 
 	Functions map[string]*FunctionConfig `yaml:"functions"`
 	Topic     TopicConfig                `yaml:"topic"`
@@ -474,6 +480,9 @@ func ReadConfig(path string) (Config, error) {
 	if file.Extractor != "" {
 		cfg.Extractor = file.Extractor
 	}
+	if file.Timezone != "" {
+		cfg.Timezone = file.Timezone
+	}
 	for name, fn := range file.Functions {
 		cfg.Functions[name] = fn
 	}
@@ -580,6 +589,25 @@ func checkEnv(data []byte) error {
 	return walk(&doc, "")
 }
 
+// Location returns the time zone of Timezone, nil when it is empty, or a
+// ConfigError naming the field when the zone is unknown.
+func (c *Config) Location() (*time.Location, error) {
+	return loadTimezone("timezone", c.Timezone)
+}
+
+// loadTimezone returns the IANA time zone name (nil for ""), or a
+// ConfigError naming field and the value.
+func loadTimezone(field, name string) (*time.Location, error) {
+	if name == "" {
+		return nil, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "Local" {
+		return nil, &ConfigError{field, name, "unknown time zone; use an IANA name such as Europe/Berlin or America/New_York, or UTC"}
+	}
+	return loc, nil
+}
+
 // ConfigError names the setting at fault and its value.
 type ConfigError struct {
 	Field string
@@ -618,6 +646,9 @@ func (c *Config) Validate() error {
 	case "", ExtractorBuiltin, ExtractorComprehend:
 	default:
 		return &ConfigError{"extractor", c.Extractor, "unknown extractor; known: builtin, comprehend"}
+	}
+	if _, err := c.Location(); err != nil {
+		return err
 	}
 	for i := range c.Alarms {
 		if err := c.Alarms[i].Validate(); err != nil {

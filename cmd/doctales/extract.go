@@ -7,16 +7,18 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/doctales/doctales/extract"
 	"github.com/doctales/doctales/extract/eval"
 )
 
-const extractUsage = `Usage: doctales extract [--jsonl] < input
+const extractUsage = `Usage: doctales extract [--jsonl] [--now RFC3339] [--timezone ZONE] < input
 
 Prints the dimensions the extraction engine finds. Input is a JSON
 communication (or {"id":..,"text":..}) or a raw e-mail; with --jsonl, one
-JSON object per line, answered one result per line in order.
+JSON object per line, answered one result per line in order. A JSON input
+may carry its own reading time as "now" (RFC 3339), which wins over --now.
 `
 
 // runExtract is the extract command.
@@ -25,13 +27,28 @@ func runExtract(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, extractUsage); fs.PrintDefaults() }
 	jsonl := fs.Bool("jsonl", false, "read one JSON object per line and write one result per line")
+	nowFlag := fs.String("now", "", "the reading time, RFC 3339 such as 2025-06-10T09:30:00+02:00 (default the current time); a \"now\" field of a JSON input wins")
+	tz := fs.String("timezone", "", `time zone of the person who reads the mail, an IANA name such as Europe/Berlin: "today", "5pm" and business days are read in it (default: each message's own zone)`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("extract: reads standard input; unexpected argument %q", fs.Arg(0))
 	}
-	return extract.Run(ctx, extract.New(), stdin, stdout, *jsonl)
+	var opts []extract.Option
+	if *nowFlag != "" {
+		now, err := time.Parse(time.RFC3339, *nowFlag)
+		if err != nil {
+			return fmt.Errorf("extract: --now must be an RFC 3339 date-time such as 2025-06-10T09:30:00Z, not %q", *nowFlag)
+		}
+		opts = append(opts, extract.WithNow(func() time.Time { return now }))
+	}
+	loc, err := loadTimezone("--timezone", *tz)
+	if err != nil {
+		return fmt.Errorf("extract: %w", err)
+	}
+	opts = append(opts, extract.WithLocation(loc))
+	return extract.Run(ctx, extract.New(opts...), stdin, stdout, *jsonl)
 }
 
 const evalUsage = `Usage: doctales eval [--data DIR] [set...]

@@ -72,6 +72,7 @@ type importFlags struct {
 
 func (f *importFlags) register(fs *flag.FlagSet) {
 	f.common.register(fs)
+	f.common.registerTimezone(fs)
 	// The progress line and the summary are the output; --log-level warn
 	// also logs each failed item, and a cancelled extraction at the end.
 	fs.Lookup("log-level").DefValue = "error"

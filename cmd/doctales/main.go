@@ -156,6 +156,14 @@ type commonFlags struct {
 	logPII    bool
 	parse     parseFlags
 	encrypt   encryptionFlags
+	// timezone is --timezone, which the commands that extract register
+	// (registerTimezone).
+	timezone string
+}
+
+// registerTimezone registers --timezone, the reader's time zone.
+func (c *commonFlags) registerTimezone(fs *flag.FlagSet) {
+	fs.StringVar(&c.timezone, "timezone", "", `time zone of the person who reads the mail, an IANA name such as Europe/Berlin: "today", "5pm" and business days are read in it (default: each message's own zone)`)
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
@@ -185,6 +193,12 @@ func (c *commonFlags) load(stderr io.Writer) (Config, *slog.Logger, error) {
 		cfg.Extractor = c.extractor
 		if err := cfg.Validate(); err != nil {
 			return cfg, nil, fmt.Errorf("--extractor: %w", err)
+		}
+	}
+	if c.timezone != "" {
+		cfg.Timezone = c.timezone
+		if _, err := loadTimezone("--timezone", c.timezone); err != nil {
+			return cfg, nil, err
 		}
 	}
 	if c.logPII {

@@ -113,7 +113,11 @@ func (p *Pipeline) Open() error {
 		p.Logger.Info("objects are encrypted at rest", "keyId", cipher.KeyID())
 	}
 	if p.Extractor == nil {
-		ex, err := newExtractor(cfg.Extractor, p.Logger)
+		loc, err := cfg.Location()
+		if err != nil {
+			return err
+		}
+		ex, err := newExtractor(cfg.Extractor, loc, p.Logger)
 		if err != nil {
 			return err
 		}
@@ -538,16 +542,16 @@ var _ http.Handler = (*httpapi.Handler)(nil)
 // the built-in engine, or Amazon Comprehend over it (which falls back to
 // the built-in result when Comprehend fails). Comprehend's credentials and
 // region come from the environment, as for the AWS CLI.
-func newExtractor(name string, logger *slog.Logger) (doctales.Extractor, error) {
+func newExtractor(name string, loc *time.Location, logger *slog.Logger) (doctales.Extractor, error) {
 	switch name {
 	case "", ExtractorBuiltin:
-		return extract.New(), nil
+		return extract.New(extract.WithLocation(loc)), nil
 	case ExtractorComprehend:
 		awsCfg, err := awsconfig.LoadDefaultConfig(context.Background())
 		if err != nil {
 			return nil, fmt.Errorf("extractor comprehend: load AWS configuration: %w", err)
 		}
-		return &comprehend.Extractor{Client: awscomprehend.NewFromConfig(awsCfg), Base: extract.New(), Logger: logger}, nil
+		return &comprehend.Extractor{Client: awscomprehend.NewFromConfig(awsCfg), Base: extract.New(extract.WithLocation(loc)), Logger: logger}, nil
 	}
 	return nil, fmt.Errorf("unknown extractor %q; known: builtin, comprehend", name)
 }

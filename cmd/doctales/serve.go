@@ -53,6 +53,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs := flag.NewFlagSet("doctales serve", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	m.flags.register(fs)
+	m.flags.registerTimezone(fs)
 	fs.StringVar(&m.addr, "addr", "", "HTTP listen address (default 127.0.0.1:8080)")
 	fs.Var(&m.webhooks, "webhook", "add a webhook subscriber to the notification topic (repeatable)")
 	retain := fs.String("retain", "", "delete communications older than this, by their date (365d, 720h; 0 keeps everything, the default)")

@@ -1,0 +1,106 @@
+package extract_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/extract"
+)
+
+// TestDatesResolved checks that dates are read against the message's own
+// Date header and zone, or the reader's zone when one is set: tense, two-
+// digit years, "last" and "next" days, end of next week, and the languages
+// the detector is confident of. Each case gives the resolved instant in RFC
+// 3339 (with its offset), or "" for no deadline.
+func TestDatesResolved(t *testing.T) {
+	// Wednesday 3 December 2025, 09:00 at -07:00 (16:00 UTC).
+	wed := "2025-12-03T09:00:00-07:00"
+	cases := []struct {
+		name, text, sent, zone string
+		// deadline is the deadline; "" means none. date, when set, is the
+		// first date mention's time (for dates that are not deadlines).
+		deadline, date string
+	}{
+		{"PastTenseYearless", "The invoice was due on November 15 and is still unpaid.", wed, "", "2025-11-15T17:00:00-07:00", ""},
+		{"LastFriday", "We went over the numbers last Friday.", wed, "", "", "2025-11-28T00:00:00-07:00"},
+		{"LastFridayDeadline", "The report was due last Friday, please send it.", wed, "", "2025-11-28T17:00:00-07:00", ""},
+		{"NextFriday", "Please send the slides by next Friday.", wed, "", "2025-12-12T17:00:00-07:00", ""},
+		{"ThisFriday", "Please send the slides by this Friday.", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"YearlessNearestPast", "Reminder: your payment due November 28 has not arrived.", wed, "", "2025-11-28T17:00:00-07:00", ""},
+		{"YearlessFuture", "Please renew the domain before January 10.", wed, "", "2026-01-10T17:00:00-07:00", ""},
+		{"TwoDigitYear1998", "Please return the signed form by 05/29/98.", "1998-05-20T10:00:00-04:00", "", "1998-05-29T17:00:00-04:00", ""},
+		{"TwoDigitYearPast", "The contract signed on 12/01/97 is attached.", "1998-05-20T10:00:00-04:00", "", "", "1997-12-01T00:00:00-04:00"},
+		{"FivePMToday", "Please approve the wire before 5pm today.", wed, "", "2025-12-03T17:00:00-07:00", ""},
+		{"FivePMTodayBerlin", "Please approve the wire before 5pm today.", wed, "Europe/Berlin", "2025-12-03T17:00:00+01:00", ""},
+		{"EndOfNextWeek", "Please send the final numbers by the end of next week.", wed, "", "2025-12-12T17:00:00-07:00", ""},
+		{"EndOfTheWeek", "I need the numbers by the end of the week.", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"EODTomorrow", "I need the draft EOD tomorrow.", wed, "", "2025-12-04T17:00:00-07:00", ""},
+		{"UntilTomorrowSignOff", "Thanks for the draft, I'll read it tonight.\n\nUntil tomorrow,\nAnn", wed, "", "", ""},
+		{"SeeYouMondaySignOff", "Great work on the launch.\n\nSee you Monday!\nAnn", wed, "", "", ""},
+		{"UntilTomorrowDeadline", "The offer is valid until tomorrow.", wed, "", "2025-12-04T17:00:00-07:00", ""},
+		{"AtTheEndOfTheDay", "At the end of the day, it's your call.", wed, "", "", ""},
+		{"NearTheEndOfTheDay", "Near the end of the day, Kilacycle took the track with a 111mph run.", wed, "", "", ""},
+		{"UntilTheEndOfTheDay", "We should give them until the end of the day to upload the logs.", wed, "", "2025-12-03T17:00:00-07:00", ""},
+		{"PostedByOn", "Posted by timothy on Thursday August 29, @15:03\nfrom the dept.", "2002-08-29T16:00:00Z", "", "", ""},
+		{"CompiledBy", "Research compiled by GE Financial, August 2002.", wed, "", "", ""},
+		{"DueAtTheEndOfTheDay", "The form is due at the end of the day.", wed, "", "2025-12-03T17:00:00-07:00", ""},
+		{"BylineBy", "By Jane Doe, March 3, 2024\n\nThe city council voted on the new budget.", wed, "", "", ""},
+		{"BylinePublished", "Published: March 3, 2024\n\nThe city council voted on the new budget.", wed, "", "", ""},
+		{"EsViernes", "Por favor, envíame el informe antes del viernes a las 17:00.", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"EsManana", "Necesito la propuesta firmada para mañana, gracias.", wed, "", "2025-12-04T17:00:00-07:00", ""},
+		{"EsSignOff", "Gracias por el borrador, lo leo esta noche.\n\nHasta mañana,\nJuan", wed, "", "", ""},
+		{"FrDemainMidi", "Pouvez-vous m'envoyer le contrat avant demain midi ?", wed, "", "2025-12-04T12:00:00-07:00", ""},
+		{"FrDIciVendredi", "Merci de valider le devis d'ici vendredi.", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"DeFreitag12Uhr", "Bitte schicken Sie mir den Bericht bis Freitag 12 Uhr.", wed, "", "2025-12-05T12:00:00-07:00", ""},
+		{"DeMorgen", "Ich brauche die Unterlagen bis morgen, danke.", wed, "", "2025-12-04T17:00:00-07:00", ""},
+		{"DeGutenMorgen", "Guten Morgen Anna, wie geht es dir?", wed, "", "", ""},
+		{"PtSexta", "Você pode me enviar o relatório até sexta-feira?", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"ItVenerdi", "Puoi mandarmi il rapporto entro venerdì alle 12?", wed, "", "2025-12-05T12:00:00-07:00", ""},
+		{"WeekdayWithDatePast", "We met on Monday, November 24 to sign.", wed, "", "", "2025-11-24T00:00:00-07:00"},
+		{"EsMartesPasado", "La reunión fue el martes pasado.", wed, "", "", "2025-12-02T00:00:00-07:00"},
+		{"DeSignOff", "Danke für den Entwurf, ich lese ihn heute Abend.\n\nBis morgen,\nJürgen", wed, "", "", ""},
+		{"DeBis12Uhr", "Bitte schicken Sie mir die Zahlen heute bis 12 Uhr.", wed, "", "2025-12-03T12:00:00-07:00", ""},
+		{"NlDonderdag", "Kun je me het rapport uiterlijk donderdag sturen?", wed, "", "2025-12-04T17:00:00-07:00", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sent, err := time.Parse(time.RFC3339, tc.sent)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var opts []extract.Option
+			if tc.zone != "" {
+				loc, err := time.LoadLocation(tc.zone)
+				if err != nil {
+					t.Fatal(err)
+				}
+				opts = append(opts, extract.WithLocation(loc))
+			}
+			e := extract.New(append(opts, extract.WithNow(func() time.Time { return sent.Add(time.Hour) }))...)
+			d, err := e.Extract(context.Background(), &doctales.Communication{
+				ID: "t", Type: doctales.TypeEmail, Timestamp: sent,
+				Sender: "Ann Lee", SenderID: "ann@example.com", Content: tc.text,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if d.Deadline != nil {
+				got = d.Deadline.Format(time.RFC3339)
+			}
+			if got != tc.deadline {
+				t.Errorf("deadline = %q, want %q (language %s %.2f; dates %+v)", got, tc.deadline, d.Language, d.LanguageScore, d.Dates)
+			}
+			if tc.date != "" {
+				if len(d.Dates) == 0 {
+					t.Fatalf("no dates, want %s", tc.date)
+				}
+				if got := d.Dates[0].Time.Format(time.RFC3339); got != tc.date {
+					t.Errorf("date = %s, want %s (%+v)", got, tc.date, d.Dates[0])
+				}
+			}
+		})
+	}
+}
