@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -272,6 +273,20 @@ func runeStart(s string, i int) int {
 	return i
 }
 
+// safeSearch runs the date parser's Search, turning a panic inside it
+// (go-dateparser v1.4.7 slices out of range in SplitSentence on some
+// non-English text) into an error: a sentence the parser cannot read has
+// no dates, and never takes the extraction down.
+func safeSearch(p *dps.Parser, cfg *dps.Configuration, text string) (res []dps.SearchResult, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("date parser panicked on %d bytes: %v", len(text), r)
+		}
+	}()
+	_, res, err = p.Search(cfg, text)
+	return res, err
+}
+
 // searchSentence runs the date parser over w, a window of sentence s, and
 // resolves what it finds against dc: two-digit years near the message,
 // "last", "next" and "this" days of the week, the tense of the clause and,
@@ -285,7 +300,7 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		// masked for it and applied to the dates it finds.
 		text, clocks = maskClocks(w.text)
 	}
-	_, res, err := p.Search(cfg, text)
+	res, err := safeSearch(p, cfg, text)
 	if err != nil {
 		return nil
 	}

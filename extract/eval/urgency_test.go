@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/doctales/doctales/extract"
 	"github.com/doctales/doctales/extract/eval"
 )
 
@@ -31,6 +32,11 @@ func TestUrgencyMessagesParse(t *testing.T) {
 		}
 		if c.SenderID == "" {
 			t.Errorf("%s: no sender", filepath.Base(f))
+		}
+		// Every message extracts: a library panic on odd text (the date
+		// parser's, on one of these) must not escape the engine.
+		if _, err := extract.New().Extract(context.Background(), c); err != nil {
+			t.Errorf("%s: extract: %v", filepath.Base(f), err)
 		}
 	}
 }
