@@ -25,7 +25,7 @@ var autoReplyBody = regexp.MustCompile(`(?i)^\W*(i am|i'm|i will be) (currently 
 
 // automatedSender matches the local part of addresses that machines send
 // from.
-var automatedSender = regexp.MustCompile(`(?i)^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|notifications?|notify|alerts?|alerting|monitoring|mailer[-_.]?daemon|postmaster|bounces?|billing|receipts?|orders?|invoices?|accounts?|system|admin|root|cron|daemon|jenkins|ci|builds?|rss|rssfeeds?|feeds?|github|gitlab|jira|confluence|calendar|service|support|security|statements?|auto[-_.]?confirm)([-_.+].*)?$`)
+var automatedSender = regexp.MustCompile(`(?i)^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|notifications?|notify|alerts?|alerting|monitoring|mailer[-_.]?daemon|postmaster|bounces?|billing|receipts?|orders?|invoices?|accounts?|system|admin|root|cron|daemon|jenkins|ci|builds?|rss|rssfeeds?|feeds?|opsgenie|pagerduty|victorops|statuspage|zabbix|nagios|icinga|grafana|prometheus|alertmanager|datadog|sentry|newrelic|uptimerobot|pingdom|github|gitlab|jira|confluence|calendar|service|support|security|statements?|auto[-_.]?confirm)([-_.+].*)?$`)
 
 // bulkSender matches the local part of addresses newsletters and
 // marketing send from.
@@ -37,7 +37,7 @@ var marketingCue = regexp.MustCompile(`(?i)\b(unsubscribe|opt[- ]?out|opt[- ]?in
 
 // incidentCue matches what an alert about a broken service says: an
 // automated message with it in its subject may be high.
-var incidentCue = regexp.MustCompile(`(?i)\b(sev[- ]?[01]|p[01]|outage|is down|went down|service (is )?(down|unavailable|degraded)|incident|critical alert|firing|production (is )?down|site down|data loss|breach)\b`)
+var incidentCue = regexp.MustCompile(`(?i)\b(sev[- ]?[01]|p[01]|outage|is down|went down|service (is )?(down|unavailable|degraded)|incident|critical alert|firing|production (is )?down|site down|data loss|breach|unreachable|not responding|st[öo]rung|ausfall|panne|ca[íi]da)\b`)
 
 // field returns the string value of a Fields key, "" when absent.
 func field(c *doctales.Communication, key string) string {
@@ -125,7 +125,7 @@ func categorize(c *doctales.Communication, subject, content string) (string, []d
 	if precedence == "list" {
 		return doctales.CategoryList, []doctales.Evidence{headerEvidence("mailing list header", "Precedence", precedence)}
 	}
-	if m := listTag.FindStringSubmatchIndex(subject); m != nil && !automatedSender.MatchString(local) {
+	if m := listTag.FindStringSubmatchIndex(subject); m != nil && !automatedSender.MatchString(local) && !incidentCue.MatchString(subject) {
 		return doctales.CategoryList, []doctales.Evidence{{Rule: "mailing list tag", Text: subject[m[2]:m[3]], Source: doctales.SourceSubject, Start: m[2], End: m[3]}}
 	}
 
@@ -174,7 +174,7 @@ func categorize(c *doctales.Communication, subject, content string) (string, []d
 
 // moneyOrCredentials matches a request for money, payment details or
 // credentials: what fraud and phishing ask for.
-var moneyOrCredentials = regexp.MustCompile(`(?i)\b((wire|send|transfer|pay|deposit)( the)? (money|funds|payment|amount|sum)? ?(to|into) (my|this|the following|our new|a new|the new|an?) (account|bank|wallet)|new (bank )?(account|banking) details|change (of|in) (bank|banking|payment) details|western union|moneygram|bitcoin|btc wallet|gift ?cards?|itunes cards?|routing number|iban|swift code|(bank )?account (number|details)|credit card (number|details|information)|card (number|details)|verify your (account|identity|password|information|details)|confirm your (account|password|identity|details|information)|(update|confirm|validate) your (billing|payment|banking)|log ?in (details|credentials)|your password|passcode|social security number|beneficiary|inheritance|next of kin|(million|m) (us )?(dollars|usd)|\$\s?\d{1,3}(,\d{3}){2,}|\$\s?\d{2,3},\d{3}|claim (your|the) (prize|funds|winnings|reward)|lottery|transfer (of )?(the )?funds|urgent (business|assistance)|strictly confidential|keep (this|it) (confidential|between us|quiet|to yourself)|usd ?\d+(\.\d+)? ?m(illion)?|\d+(\.\d+)? ?million|(us|united states) dollars|(foreign|overseas|offshore) (account|partner)|bank draft|atm card|consignment|diplomatic|barrister|next-of-kin|deceased|dormant account|compensation funds?|pay (the|a|your)? ?(small )?(customs |delivery |shipping |redelivery |handling )?fee|(seed|recovery) phrase|private key|wallet (phrase|words)|contraseña|datos bancarios|verifi(que|car) su (cuenta|identidad)|mot de passe|coordonnées bancaires|v[ée]rifi(er|ez) (votre|vos) (compte|identit[ée]|informations)|remboursement|passwort|kennwort|bankdaten|zugangsdaten|konto (best[äa]tigen|verifizieren)|tan[- ]?nummer|senha|dados banc[áa]rios|wachtwoord|rekeninggegevens|credenziali|dati bancari)\b`)
+var moneyOrCredentials = regexp.MustCompile(`(?i)\b((wire|send|transfer|pay|deposit)( the)? (money|funds|payment|amount|sum)? ?(to|into) (my|this|the following|our new|a new|the new|an?) (account|bank|wallet)|new (bank )?(account|banking) details|change (of|in) (bank|banking|payment) details|western union|moneygram|bitcoin|btc wallet|gift ?cards?|itunes cards?|routing number|iban|swift code|(bank )?account (number|details)|credit card (number|details|information)|card (number|details)|verify your (account|identity|password|information|details)|confirm your (account|password|identity|details|information)|(update|confirm|validate) your (billing|payment|banking)|log ?in (details|credentials)|your password|passcode|social security number|beneficiary|inheritance|next of kin|(million|m) (us )?(dollars|usd)|\$\s?\d{1,3}(,\d{3}){2,}|\$\s?\d{2,3},\d{3}|claim (your|the) (prize|funds|winnings|reward)|lottery|transfer (of )?(the )?funds|urgent (business|assistance)|strictly confidential|keep (this|it) (confidential|between us|quiet|to yourself)|usd ?\d+(\.\d+)? ?m(illion)?|\d+(\.\d+)? ?million|(us|united states) dollars|(foreign|overseas|offshore) (account|partner)|bank draft|atm card|consignment|diplomatic|barrister|next-of-kin|deceased|dormant account|compensation funds?|(urgent|confidential|secret|discreet) (wire|transfer|payment)|wire transfer[^.]{0,40}(confidential|secret|today|discreet)|don.t (discuss|tell|mention)[^.]{0,20}(anyone|anybody)|keep (this|it) (secret|discreet)|pay (the|a|your)? ?(small )?(customs |delivery |shipping |redelivery |handling )?fee|(seed|recovery) phrase|private key|wallet (phrase|words)|contraseña|datos bancarios|verifi(que|car) su (cuenta|identidad)|mot de passe|coordonnées bancaires|v[ée]rifi(er|ez) (votre|vos) (compte|identit[ée]|informations)|remboursement|passwort|kennwort|bankdaten|zugangsdaten|konto (best[äa]tigen|verifizieren)|tan[- ]?nummer|senha|dados banc[áa]rios|wachtwoord|rekeninggegevens|credenziali|dati bancari)\b`)
 
 // brandName matches the names fraud borrows for a display name: brands,
 // banks and tax offices.

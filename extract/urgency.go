@@ -48,11 +48,14 @@ type UrgencyInput struct {
 var boilerplate = regexp.MustCompile(`(?i)(intended (solely )?(only )?for the (use of the )?(named )?(addressee|recipient|individual)|intended recipient|notify (the sender|us) immediately|(is|are|may be) (strictly )?(confidential|privileged)|confidentiality (notice|notation)|legally privileged|if you (have )?received this (e-?mail|message|communication) in error|unauthori[sz]ed (use|disclosure|review)|disclaimer|this (e-?mail|message) (and any attachments )?(is|are|has been) (scanned|checked)|to unsubscribe|unsubscribe|you are receiving this|privacy policy|all rights reserved|do not reply to this|this is an automated (message|e-?mail)|sent from my (iphone|ipad|blackberry|android|mobile))`)
 
 // addressee matches words that speak to the reader.
-var addressee = regexp.MustCompile(`(?i)(you|your|yours|you're|you'll|you've|u|ur|yourself|everyone|everybody|all of you|team|folks|guys)`)
+var addressee = regexp.MustCompile(`(?i)\b(you|your|yours|you're|you'll|you've|u|ur|yourself|everyone|everybody|all of you|team|folks|guys)\b`)
 
 // firstPerson matches a sentence in which the sender speaks of
 // themselves: "I'm testing it right now".
 var firstPerson = regexp.MustCompile(`(?i)^\W*([\p{L}.]+,\s+)?(i|i'm|i’m|im|i've|i'll|i'd|we|we're|we've|we'll|we'd|my|our|me)\b`)
+
+// directAsk matches a sentence that asks the reader in so many words.
+var directAsk = regexp.MustCompile(`(?i)\b(need you|need your|want you|please|asap|can you|could you)\b`)
 
 // nowCue matches "now" and its kin, an urgency word only in a sentence
 // that asks something of the reader ("I need you on the bridge now").
@@ -166,6 +169,8 @@ func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales
 		capAt(doctales.UrgencyLow, "automatic reply")
 	case in.Category == doctales.CategoryBulk:
 		capAt(doctales.UrgencyLow, "newsletter or marketing: what it urges is not the reader's")
+	case in.Category == doctales.CategoryList && in.Request && in.Deadline != nil && !in.Deadline.After(in.Ref.Add(7*24*time.Hour)) && !in.Deadline.Before(in.Ref):
+		capAt(doctales.UrgencyMedium, "mailing list: written to everyone, but asks with a deadline this week")
 	case in.Category == doctales.CategoryList:
 		capAt(doctales.UrgencyLow, "mailing list: written to everyone, not to the reader")
 	case in.Category == doctales.CategoryAutomated && in.Incident != nil:
