@@ -18,11 +18,36 @@ const (
 	GSI2Prefix   = "ENTITY#"
 )
 
+// UserPartitionPrefix starts the partition key of a user's items (the
+// original's USER#<id> partition, issue 17).
+const UserPartitionPrefix = "USER#"
+
+// PartitionFor returns the partition key of owner's items: PartitionKey
+// ("COMM") for DefaultUserID, so that the items of a single-user
+// deployment stay where they were, else "USER#<owner>".
+func PartitionFor(owner string) string {
+	if owner == "" || owner == DefaultUserID {
+		return PartitionKey
+	}
+	return UserPartitionPrefix + owner
+}
+
+// IndexScope returns what a user's GSI partition keys carry after their
+// prefix, before the project or sender: "" for DefaultUserID, else
+// "<owner>#", so that "PROJ#ana#taxes" holds only ana's communications.
+func IndexScope(owner string) string {
+	if owner == "" || owner == DefaultUserID {
+		return ""
+	}
+	return owner + "#"
+}
+
 // Keys returns the item's primary key attributes (PK, SK) as DynamoDB
-// attribute values, the dynamodb.Keys of its stream records.
+// attribute values, the dynamodb.Keys of its stream records. PK is the
+// owner's partition (PartitionFor).
 func (i *Item) Keys() map[string]events.DynamoDBAttributeValue {
 	return map[string]events.DynamoDBAttributeValue{
-		"PK": events.NewStringAttribute(PartitionKey),
+		"PK": events.NewStringAttribute(PartitionFor(i.Owner)),
 		"SK": events.NewStringAttribute(SortPrefix + i.ID),
 	}
 }
@@ -39,9 +64,9 @@ func (i *Item) Image() (map[string]events.DynamoDBAttributeValue, error) {
 	for k, v := range i.Keys() {
 		img[k] = v
 	}
-	img["GSI1PK"] = events.NewStringAttribute(GSI1Prefix + i.Project)
+	img["GSI1PK"] = events.NewStringAttribute(GSI1Prefix + IndexScope(i.Owner) + i.Project)
 	img["GSI1SK"] = events.NewStringAttribute(ts)
-	img["GSI2PK"] = events.NewStringAttribute(GSI2Prefix + i.SenderID)
+	img["GSI2PK"] = events.NewStringAttribute(GSI2Prefix + IndexScope(i.Owner) + i.SenderID)
 	img["GSI2SK"] = events.NewStringAttribute(ts)
 	return img, nil
 }

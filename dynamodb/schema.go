@@ -97,10 +97,10 @@ var indexKeys = map[string][2]string{
 	IndexGSI3: {AttrGSI3PK, AttrGSI3SK},
 }
 
-// itemKey returns the primary key of the item with that id.
-func itemKey(id string) map[string]types.AttributeValue {
+// itemKey returns the primary key of owner's item with that id.
+func itemKey(owner, id string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
-		AttrPK: &types.AttributeValueMemberS{Value: doctales.PartitionKey},
+		AttrPK: &types.AttributeValueMemberS{Value: doctales.PartitionFor(owner)},
 		AttrSK: &types.AttributeValueMemberS{Value: doctales.SortPrefix + id},
 	}
 }

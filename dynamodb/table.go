@@ -97,6 +97,13 @@ func (t *Table) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.
 		return nil, false, doctales.FieldErrorf(doctales.EINVALID, "id", "Item id required.")
 	}
 	it := *item
+	if it.Owner == "" {
+		it.Owner = ctxOwner(ctx)
+	}
+	it.Owner = doctales.OwnerOf(it.Owner)
+	if it.Metadata.Urgency == doctales.UrgencyHigh && it.Metadata.Escalation == 0 {
+		it.Metadata.Escalation = 1
+	}
 	now := t.now()
 	if it.CreatedAt.IsZero() {
 		it.CreatedAt = now
@@ -128,7 +135,7 @@ func (t *Table) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.
 			}
 			return old, false, nil
 		}
-		old, _, err := t.getItem(ctx, item.ID)
+		old, _, err := t.getItem(doctales.WithOwner(ctx, it.Owner), item.ID)
 		if err != nil {
 			return nil, false, fmt.Errorf("create item %q: existing item: %w", item.ID, err)
 		}
@@ -163,6 +170,9 @@ func (t *Table) UpdateItem(ctx context.Context, id string, upd doctales.ItemUpda
 			it.Status = *upd.Status
 		}
 		if upd.Urgency != nil {
+			if *upd.Urgency == doctales.UrgencyHigh && old.Metadata.Urgency != doctales.UrgencyHigh {
+				it.Metadata.Escalation = old.Metadata.Escalation + 1 // a new rise to high
+			}
 			it.Metadata.Urgency = *upd.Urgency
 		}
 		if upd.Dimensions != nil {
@@ -222,7 +232,7 @@ func (t *Table) GetItem(ctx context.Context, id string) (*doctales.Item, error) 
 func (t *Table) getItem(ctx context.Context, id string) (*doctales.Item, int64, error) {
 	out, err := t.client.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      &t.name,
-		Key:            itemKey(id),
+		Key:            itemKey(ctxOwner(ctx), id),
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
@@ -242,7 +252,7 @@ func (t *Table) DeleteItem(ctx context.Context, id string) error {
 	}
 	_, err := t.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName:                &t.name,
-		Key:                      itemKey(id),
+		Key:                      itemKey(ctxOwner(ctx), id),
 		ConditionExpression:      aws.String("attribute_exists(#sk)"),
 		ExpressionAttributeNames: map[string]string{"#sk": AttrSK},
 	})
@@ -282,7 +292,7 @@ func (t *Table) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*d
 	case limit > doctales.MaxPageSize:
 		limit = doctales.MaxPageSize
 	}
-	q, err := buildQuery(t.name, filter)
+	q, err := buildQuery(t.name, ctxOwner(ctx), filter)
 	if err != nil {
 		return nil, "", err
 	}
@@ -338,7 +348,7 @@ type query struct {
 
 // buildQuery chooses the index for filter and writes its key condition and
 // filter expression.
-func buildQuery(table string, f doctales.ItemFilter) (query, error) {
+func buildQuery(table, owner string, f doctales.ItemFilter) (query, error) {
 	set := func(p *string) bool { return p != nil && *p != "" }
 	names := map[string]string{}
 	values := map[string]types.AttributeValue{}
@@ -350,16 +360,16 @@ func buildQuery(table string, f doctales.ItemFilter) (query, error) {
 	var pk string
 	switch {
 	case set(f.Project):
-		q.index, pk = IndexGSI1, doctales.GSI1Prefix+*f.Project
+		q.index, pk = IndexGSI1, doctales.GSI1Prefix+doctales.IndexScope(owner)+*f.Project
 		if set(f.Sender) {
 			names["#sid"], names["#sender"] = "sender_id", "sender"
 			values[":sender"] = str(*f.Sender)
 			filters = append(filters, "(#sid = :sender OR #sender = :sender)")
 		}
 	case set(f.Sender):
-		q.index, pk = IndexGSI2, doctales.GSI2Prefix+*f.Sender
+		q.index, pk = IndexGSI2, doctales.GSI2Prefix+doctales.IndexScope(owner)+*f.Sender
 	default:
-		q.index, pk = IndexGSI3, doctales.PartitionKey
+		q.index, pk = IndexGSI3, doctales.PartitionFor(owner)
 	}
 	keys := indexKeys[q.index]
 	q.in.IndexName = aws.String(q.index)
@@ -481,7 +491,7 @@ func marshalItem(it *doctales.Item, rev int64) (map[string]types.AttributeValue,
 	if err != nil {
 		return nil, err
 	}
-	av[AttrGSI3PK] = &types.AttributeValueMemberS{Value: doctales.PartitionKey}
+	av[AttrGSI3PK] = &types.AttributeValueMemberS{Value: doctales.PartitionFor(it.Owner)}
 	av[AttrGSI3SK] = &types.AttributeValueMemberS{Value: it.Timestamp.UTC().Format(sortKeyTime)}
 	av[AttrRevision] = &types.AttributeValueMemberN{Value: strconv.FormatInt(rev, 10)}
 	return av, nil
@@ -497,6 +507,7 @@ func unmarshalItem(av map[string]types.AttributeValue) (*doctales.Item, int64, e
 	if err != nil {
 		return nil, 0, err
 	}
+	it.Owner = doctales.OwnerOf(it.Owner) // written before owners existed
 	var rev int64
 	if n, ok := av[AttrRevision].(*types.AttributeValueMemberN); ok {
 		if rev, err = strconv.ParseInt(n.Value, 10, 64); err != nil {
@@ -517,6 +528,16 @@ func equalJSON(a, b *doctales.Item) (bool, error) {
 		return false, err
 	}
 	return string(x) == string(y), nil
+}
+
+// ctxOwner returns the user ctx is scoped to (doctales.WithOwner), else
+// doctales.DefaultUserID: on DynamoDB the partition is the user, so a
+// call without an owner acts on the default user's items.
+func ctxOwner(ctx context.Context) string {
+	if o, ok := doctales.OwnerFromContext(ctx); ok {
+		return o
+	}
+	return doctales.DefaultUserID
 }
 
 func (t *Table) now() time.Time {

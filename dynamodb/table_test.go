@@ -318,3 +318,58 @@ func TestLedger(t *testing.T) {
 		t.Errorf("empty id: %v", err)
 	}
 }
+
+// TestTable_Owners: each user's communications live in their own
+// partition (USER#<id>; the default user's stay in COMM): a call scoped to
+// one user never reads, lists, updates or deletes another's, even with the
+// same id, and the project and sender indexes are per user too.
+func TestTable_Owners(t *testing.T) {
+	tbl := MustOpenTable(t)
+	bg := context.Background()
+	ana, ben := doctales.WithOwner(bg, "ana"), doctales.WithOwner(bg, "ben")
+	for _, c := range []struct {
+		ctx     context.Context
+		subject string
+	}{{ana, "ana's"}, {ben, "ben's"}, {bg, "default's"}} {
+		it := newItem("same-id", 0, "taxes", "irs@gov.example")
+		it.Subject = c.subject
+		if _, created, err := tbl.CreateItem(c.ctx, it); err != nil || !created {
+			t.Fatalf("create %s: created %v, %v", c.subject, created, err)
+		}
+	}
+	for _, c := range []struct {
+		ctx  context.Context
+		want string
+	}{{ana, "ana's"}, {ben, "ben's"}, {bg, "default's"}} {
+		it, err := tbl.GetItem(c.ctx, "same-id")
+		if err != nil || it.Subject != c.want {
+			t.Fatalf("get: %+v %v, want %s", it, err, c.want)
+		}
+		project, sender := "taxes", "irs@gov.example"
+		for _, f := range []doctales.ItemFilter{{}, {Project: &project}, {Sender: &sender}} {
+			items, _, err := tbl.FindItems(c.ctx, f)
+			if err != nil || len(items) != 1 || items[0].Subject != c.want {
+				t.Fatalf("find %+v for %s: %d items %v", f, c.want, len(items), err)
+			}
+		}
+	}
+	high := doctales.UrgencyHigh
+	if _, err := tbl.UpdateItem(ana, "same-id", doctales.ItemUpdate{Urgency: &high}); err != nil {
+		t.Fatal(err)
+	}
+	if it, _ := tbl.GetItem(ben, "same-id"); it.Metadata.Urgency == high {
+		t.Fatal("ana's update changed ben's item")
+	}
+	if err := tbl.DeleteItem(ana, "same-id"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tbl.GetItem(ana, "same-id"); doctales.ErrorCode(err) != doctales.ENOTFOUND {
+		t.Fatalf("ana's after delete: %v", err)
+	}
+	if _, err := tbl.GetItem(ben, "same-id"); err != nil {
+		t.Fatalf("ben's after ana's delete: %v", err)
+	}
+	if err := tbl.DeleteItem(ana, "never"); doctales.ErrorCode(err) != doctales.ENOTFOUND {
+		t.Fatalf("delete unknown: %v", err)
+	}
+}
