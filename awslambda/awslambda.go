@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -54,6 +56,11 @@ func API(h http.Handler) APIFunc {
 			if err := json.Unmarshal(raw, &ev); err != nil {
 				return nil, fmt.Errorf("api gateway v2 event: %w", err)
 			}
+			if a := ev.RequestContext.Authorizer; a != nil && a.JWT != nil {
+				if p := PrincipalFromJWT(a.JWT.Claims, a.JWT.Scopes); p != nil {
+					ctx = doctales.NewContextWithPrincipal(ctx, p)
+				}
+			}
 			resp, err := httpapi.ServeAPIGatewayV2(ctx, h, ev)
 			if err != nil {
 				return nil, err
@@ -64,6 +71,17 @@ func API(h http.Handler) APIFunc {
 			if err := json.Unmarshal(raw, &ev); err != nil {
 				return nil, fmt.Errorf("api gateway event: %w", err)
 			}
+			if claims, ok := ev.RequestContext.Authorizer["claims"].(map[string]any); ok {
+				str := map[string]string{}
+				for k, v := range claims {
+					if s, ok := v.(string); ok {
+						str[k] = s
+					}
+				}
+				if p := PrincipalFromJWT(str, nil); p != nil {
+					ctx = doctales.NewContextWithPrincipal(ctx, p)
+				}
+			}
 			resp, err := httpapi.ServeAPIGateway(ctx, h, ev)
 			if err != nil {
 				return nil, err
@@ -72,6 +90,33 @@ func API(h http.Handler) APIFunc {
 		}
 		return nil, ErrNotAPIGatewayEvent
 	}
+}
+
+// ScopePrefix is the resource server identifier of the user pool's
+// scopes: a token's "doctales/read" is the scope "read".
+const ScopePrefix = "doctales/"
+
+// PrincipalFromJWT returns the principal of a token API Gateway's JWT
+// authorizer validated: the user is the "sub" claim (Cognito's immutable
+// user id; a user name can be freed and taken again by someone else), and
+// the scopes are those of the token (scopes, else the space-separated
+// "scope" claim) named "doctales/<scope>". It returns nil when the token
+// has no valid subject.
+func PrincipalFromJWT(claims map[string]string, scopes []string) *doctales.Principal {
+	sub := claims["sub"]
+	if doctales.ValidateID("sub", sub) != nil {
+		return nil
+	}
+	if len(scopes) == 0 {
+		scopes = strings.Fields(claims["scope"])
+	}
+	p := &doctales.Principal{UserID: sub, Via: "jwt"}
+	for _, s := range scopes {
+		if name, ok := strings.CutPrefix(s, ScopePrefix); ok && slices.Contains(doctales.Scopes, name) && !slices.Contains(p.Scopes, name) {
+			p.Scopes = append(p.Scopes, name)
+		}
+	}
+	return p
 }
 
 // ExtractionFunc is the handler of the extraction function.

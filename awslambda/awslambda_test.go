@@ -363,3 +363,20 @@ func TestNotification(t *testing.T) {
 		}
 	})
 }
+
+// TestPrincipalFromJWT: the user is the token's subject; only the pool's
+// doctales/* scopes count, from the scopes list or the scope claim.
+func TestPrincipalFromJWT(t *testing.T) {
+	p := awslambda.PrincipalFromJWT(map[string]string{"sub": "1b2c-3d", "scope": "openid doctales/read other/admin doctales/read"}, nil)
+	if p == nil || p.UserID != "1b2c-3d" || !p.Can(doctales.ScopeRead) || p.Can(doctales.ScopeIngest) || p.Can(doctales.ScopeAdmin) || len(p.Scopes) != 1 {
+		t.Fatalf("principal = %+v", p)
+	}
+	if p := awslambda.PrincipalFromJWT(map[string]string{"sub": "x"}, []string{"doctales/admin"}); p == nil || !p.Can(doctales.ScopeIngest) {
+		t.Fatalf("admin principal = %+v", p)
+	}
+	for _, sub := range []string{"", "../etc", "a/b"} {
+		if p := awslambda.PrincipalFromJWT(map[string]string{"sub": sub}, []string{"doctales/read"}); p != nil {
+			t.Errorf("sub %q gave a principal %+v", sub, p)
+		}
+	}
+}

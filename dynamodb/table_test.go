@@ -373,3 +373,29 @@ func TestTable_Owners(t *testing.T) {
 		t.Fatalf("delete unknown: %v", err)
 	}
 }
+
+// TestProfiles: GET and PUT /user-profile's store on AWS, keyed USER#<id>,
+// keeps what a partial update leaves out.
+func TestProfiles(t *testing.T) {
+	ctx := context.Background()
+	p := dtddb.NewProfiles(MustClient(t), fmt.Sprintf("doctales-profiles-%d", time.Now().UnixNano()))
+	if err := p.CreateTable(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UserProfile(ctx, "ana"); doctales.ErrorCode(err) != doctales.ENOTFOUND {
+		t.Fatalf("absent profile: %v", err)
+	}
+	if err := p.PutUserProfile(ctx, &doctales.UserProfile{ID: "ana", PrimaryArchetype: "analyst", Preferences: []byte(`{"theme":"dark"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.PutUserProfile(ctx, &doctales.UserProfile{ID: "ana", PrimaryArchetype: "connector"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := p.UserProfile(ctx, "ana")
+	if err != nil || got.PrimaryArchetype != "connector" || string(got.Preferences) != `{"theme":"dark"}` || len(got.ArchetypeConfidence) != 4 {
+		t.Fatalf("profile = %+v, %v", got, err)
+	}
+	if err := p.PutUserProfile(ctx, &doctales.UserProfile{ID: "ana", PrimaryArchetype: "wizard"}); doctales.ErrorCode(err) != doctales.EINVALID {
+		t.Fatalf("bad archetype: %v", err)
+	}
+}

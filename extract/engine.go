@@ -297,7 +297,9 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// disclaimer or an aside ("I'm testing it right now").
 	in := UrgencyInput{Ref: ref, Deadline: d.Deadline, Request: d.RequiresAction, PriorityHeader: priorityHeader(c), Category: d.Category,
 		Freshness: e.freshness()}
-	if now.After(ref) {
+	if now.After(ref) && c.Metadata.Notify != doctales.NotifyAlways {
+		// (An import with --notify asks for old mail to be judged by
+		// its words, as if it came now.)
 		in.Age = now.Sub(ref)
 	}
 	if dl := chooseDeadline(d.Dates, ref); dl != nil {

@@ -256,6 +256,9 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) *http.Req
 	if !ok {
 		scope = doctales.ScopeAdmin
 	}
+	if h.PlatformAuth {
+		return h.platformPrincipal(w, r, scope)
+	}
 	enforced, err := h.authEnforced(r.Context())
 	if err != nil {
 		Error(w, r, h.Logger, err)
@@ -302,6 +305,41 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) *http.Req
 	// scoped too: admins see operations, not other people's mail.
 	ctx := doctales.WithOwner(doctales.NewContextWithPrincipal(r.Context(), p), p.UserID)
 	return r.WithContext(ctx)
+}
+
+// platformPrincipal authorizes a request whose principal the platform
+// put in its context (API Gateway's JWT authorizer, read by package
+// awslambda from the event, never from a header): no principal is 401, a
+// missing scope 403, as on the embedded server.
+func (h *Handler) platformPrincipal(w http.ResponseWriter, r *http.Request, scope string) *http.Request {
+	if scope == scopePublic {
+		return r
+	}
+	p := doctales.PrincipalFromContext(r.Context())
+	if p == nil || p.UserID == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="doctales"`)
+		Error(w, r, h.Logger, doctales.Errorf(doctales.EUNAUTHORIZED, "Authentication required: send \"Authorization: Bearer <access token>\" from the user pool."))
+		return nil
+	}
+	if err := authorize(p, scope); err != nil {
+		Error(w, r, h.Logger, err)
+		return nil
+	}
+	return r.WithContext(doctales.WithOwner(r.Context(), p.UserID))
+}
+
+// RouteScopes returns the scope each route needs, by its pattern ("POST
+// /communications": "ingest"), for the routes a key or token can call:
+// the SAM template's authorizer scopes are checked against it.
+func RouteScopes() map[string]string {
+	out := map[string]string{}
+	for pattern, scope := range routeScopes {
+		switch scope {
+		case doctales.ScopeIngest, doctales.ScopeRead, doctales.ScopeAdmin:
+			out[pattern] = scope
+		}
+	}
+	return out
 }
 
 // callerOwner returns the user whose communications the request acts on:

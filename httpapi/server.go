@@ -37,6 +37,12 @@ type Handler struct {
 	// Ready, if set, reports for GET /readyz whether the pipeline is ready,
 	// with details (such as lagging subscriptions) shown either way.
 	Ready func(ctx context.Context) (details map[string]any, err error)
+	// PlatformAuth says that the platform authenticated the request and
+	// put its principal in the context (on AWS, API Gateway's JWT
+	// authorizer, read by package awslambda): Auth is not used, and a
+	// request without a principal is 401.
+	PlatformAuth bool
+
 	// Freshness is the freshness window of the attention judgement
 	// (doctales.Attention) given with each communication; zero means
 	// doctales' default of 72 hours. Now is the clock; nil is time.Now.

@@ -1,6 +1,7 @@
 // Command api is the Lambda function behind API Gateway: ingestion
-// (POST /communications) and the read API (GET /communications,
-// GET /communications/{id}), one HTTP handler for REST (v1) and HTTP API
+// (POST /communications), the read API (GET /communications,
+// GET /communications/{id}, DELETE /communications/{id}, GET/PUT
+// /user-profile, GET /archetypes), one HTTP handler for REST (v1) and HTTP API
 // (v2) events. The SAM template deploys it twice, as IngestionFunction with
 // write access and ApiFunction with read access.
 //
@@ -48,9 +49,16 @@ func main() {
 		Store:       store,
 		DeadLetters: awslambda.DeadLetterQueues{Queues: env.DeadLetterQs},
 		Logger:      logger,
-		// The original system's wildcard CORS stays on AWS until its
-		// authorizer (issue 17 item 7); the embedded server sends none.
-		AllowOrigins: []string{"*"},
+		// API Gateway's JWT authorizer (a Cognito user pool, see the SAM
+		// template) has checked the token; awslambda.API puts its subject
+		// and scopes in the request's context, and every table call is
+		// scoped to that user (issue 17).
+		PlatformAuth: true,
+		// Same origin unless ALLOW_ORIGINS names others; never "*".
+		AllowOrigins: env.AllowOrigins,
+	}
+	if profiles := env.Profiles(cfg); profiles != nil {
+		h.Profiles = profiles
 	}
 	h.Init()
 	lambda.Start(awslambda.API(h))

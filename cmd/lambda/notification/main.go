@@ -31,6 +31,9 @@ func main() {
 	}
 	topic := env.Topic(cfg)
 	fn := &notify.Function{Topic: topic, Ledger: env.Ledger(cfg), Logger: logger, TopicArn: topic.ARN()}
+	if env.Freshness > 0 {
+		fn.Freshness = env.Freshness
+	}
 	if err := fn.Validate(); err != nil {
 		boot.Fatal(logger, "notification", err)
 	}

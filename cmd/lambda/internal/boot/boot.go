@@ -42,6 +42,15 @@ const (
 	EnvS3PathStyle     = "DOCTALES_S3_PATH_STYLE" // true for S3-compatible servers without virtual hosts
 	EnvDeadLetterQueue = "DEAD_LETTER_QUEUES"     // comma-separated, for the API's /dlq answers
 	EnvLogLevel        = "LOG_LEVEL"
+	// EnvFreshness is how old a communication may be and still be urgent
+	// and pushed (a Go duration; default 72h; 0 turns the rule off), as
+	// the embedded server's freshness: setting.
+	EnvFreshness = "DOCTALES_FRESHNESS"
+	// EnvProfilesTable is the user profiles table (GET/PUT /user-profile).
+	EnvProfilesTable = "USER_PROFILES_TABLE"
+	// EnvAllowOrigins is a comma-separated list of origins given CORS
+	// answers; empty (the default) means same origin only, never "*".
+	EnvAllowOrigins = "ALLOW_ORIGINS"
 	// EnvParseInProcess, "true", reads uploaded documents in the API
 	// function's own process instead of a sandboxed worker process.
 	EnvParseInProcess = "DOCTALES_PARSE_IN_PROCESS"
@@ -67,6 +76,12 @@ type Env struct {
 	S3PathStyle  bool
 	DeadLetterQs []string
 	LogLevel     slog.Level
+	// Freshness is EnvFreshness; negative when 0 was given (off).
+	Freshness time.Duration
+	// ProfilesTable is the user profiles table; "" serves no profiles.
+	ProfilesTable string
+	// AllowOrigins are the origins given CORS answers.
+	AllowOrigins []string
 
 	// ParseInProcess reads documents without the sandbox.
 	ParseInProcess bool
@@ -114,6 +129,27 @@ func ReadEnv(function string, getenv func(string) string) (Env, error) {
 	}
 	if v := getenv(EnvDeadLetterQueue); v != "" {
 		e.DeadLetterQs = strings.Split(v, ",")
+	}
+	e.ProfilesTable = getenv(EnvProfilesTable)
+	e.Freshness = 72 * time.Hour
+	if v := getenv(EnvFreshness); v != "" {
+		d, err := time.ParseDuration(v)
+		if v == "0" {
+			d, err = -1, nil
+		}
+		if err != nil || d == 0 || d < -1 {
+			return e, fmt.Errorf("%s=%q: want a duration such as 72h, or 0 to turn the freshness rule off", EnvFreshness, v)
+		}
+		e.Freshness = d
+	}
+	for _, o := range strings.Split(getenv(EnvAllowOrigins), ",") {
+		switch o = strings.TrimSpace(o); {
+		case o == "":
+		case o == "*":
+			return e, fmt.Errorf("%s=%q: a wildcard would let any web page call the API with a user's token; name the origins", EnvAllowOrigins, getenv(EnvAllowOrigins))
+		default:
+			e.AllowOrigins = append(e.AllowOrigins, o)
+		}
 	}
 	if v := getenv(EnvLogLevel); v != "" {
 		if err := e.LogLevel.UnmarshalText([]byte(v)); err != nil {
@@ -208,6 +244,14 @@ func (e Env) Store(cfg aws.Config) *s3.Store {
 // Table returns the communications table.
 func (e Env) Table(cfg aws.Config) *dynamodb.Table {
 	return dynamodb.NewTable(awsdynamodb.NewFromConfig(cfg), e.TableName)
+}
+
+// Profiles returns the user profiles table, or nil when none is set.
+func (e Env) Profiles(cfg aws.Config) *dynamodb.Profiles {
+	if e.ProfilesTable == "" {
+		return nil
+	}
+	return dynamodb.NewProfiles(awsdynamodb.NewFromConfig(cfg), e.ProfilesTable)
 }
 
 // Ledger returns the notification ledger.
