@@ -42,9 +42,12 @@ func main() {
 		boot.Fatal(logger, "api", err)
 	}
 	h := &httpapi.Handler{
-		Parser:      parser,
-		Normalizer:  &ingest.Normalizer{MaxBodyBytes: env.MaxBodyBytes},
-		Ingestion:   &function.Ingestion{Store: store, Table: table},
+		Parser:     parser,
+		Normalizer: &ingest.Normalizer{MaxBodyBytes: env.MaxBodyBytes},
+		Ingestion:  &function.Ingestion{Store: store, Table: table},
+		// DELETE /communications/{id}: the objects, then the item (DynamoDB
+		// Streams carries the REMOVE record).
+		Deletion:    &function.Deletion{Store: store, Table: table, Logger: logger},
 		Table:       table,
 		Store:       store,
 		DeadLetters: awslambda.DeadLetterQueues{Queues: env.DeadLetterQs},
