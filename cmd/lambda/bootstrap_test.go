@@ -457,4 +457,14 @@ func TestBootstrap_Flow(t *testing.T) {
 	if len(sns.messages) != 1 || sns.messages[0].Get("Subject") != "High Priority: Wire transfer" {
 		t.Fatalf("SNS got %v", sns.messages)
 	}
+
+	// DELETE through the API function: the objects and the item go.
+	res = rt.invoke(t, apiV2("DELETE", "/communications/flow-1", ""))
+	var del events.APIGatewayV2HTTPResponse
+	if err := json.Unmarshal(res.body, &del); err != nil || del.StatusCode != 200 || !strings.Contains(del.Body, accepted.S3Key) {
+		t.Fatalf("DELETE: %s %s", res.kind, res.body)
+	}
+	if _, err := tbl.GetItem(doctales.WithOwner(ctx, "ana-sub-1"), "flow-1"); doctales.ErrorCode(err) != doctales.ENOTFOUND {
+		t.Fatalf("item after DELETE: %v", err)
+	}
 }
