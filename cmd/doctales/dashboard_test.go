@@ -359,10 +359,17 @@ func TestDashboard_Browser(t *testing.T) {
 			history: document.querySelector('#detail ol.timeline')?.textContent || '',
 			focus: document.activeElement?.className || '',
 		})`)
-		for _, want := range []string{"hl-deadline", "hl-pii"} {
+		// hl-why: the words behind the urgency ("URGENT"), issue 14.
+		for _, want := range []string{"hl-deadline", "hl-pii", "hl-why"} {
 			if !strings.Contains(got["kinds"].(string), want) {
 				t.Errorf("highlights %q lack %s", got["kinds"], want)
 			}
+		}
+		if why := evalJS[string](b, `document.querySelector('#detail .content-text mark.hl-why')?.firstChild?.textContent || ''`); why != "URGENT" {
+			t.Errorf("the highlighted reason is %q, want URGENT", why)
+		}
+		if kind := evalJS[string](b, `[...document.querySelectorAll('#detail .reason')].map((r) => r.textContent).join('|')`); !strings.Contains(kind, "Kind: written to you by a person") {
+			t.Errorf("the pane does not say what kind of message it is: %q", kind)
 		}
 		if !strings.Contains(got["reasons"].(string), "Urgency") {
 			t.Errorf("urgency reasons %q", got["reasons"])

@@ -151,8 +151,12 @@ function body(c, log, flow) {
       cd ? h('p', {},
         'Deadline ', h('strong', {}, fmtDate(deadline)), ' — ',
         h('span', { class: `countdown countdown-${cd.state}`, dataset: { deadline: deadline.toISOString() } }, cd.text)) : null,
+      dims.suspicious ? h('p', { class: 'suspicious', role: 'note' }, h('strong', {}, 'Looks like fraud or phishing: '), dims.suspicious, '. It is never pushed.') : null,
+      c.attention && c.attention.reason ? h('p', {}, h('strong', {}, `Now: ${c.attention.level}`), ` — ${c.attention.reason}`) : null,
       list('Urgency', dims.urgency ? `${dims.urgency} (score ${num(dims.urgencyScore, 2)})` : null, dims.urgencyReasons),
       list('Requires action', typeof dims.requiresAction === 'boolean' ? (dims.requiresAction ? `yes (score ${num(dims.actionScore, 2)})` : 'no') : null, dims.actionReasons),
+      dims.category ? list('Kind', CATEGORY_LABEL[dims.category] || dims.category,
+        arr(dims.categoryReasons).map((e) => e.text ? `${e.rule}: ${e.text}` : e.rule)) : null,
     ));
   }
 
@@ -295,11 +299,17 @@ const ENTITY_CLASS = {
   PERSON: 'hl-person', ORGANIZATION: 'hl-org', LOCATION: 'hl-place', DATE: 'hl-date',
 };
 const KIND_LABEL = {
-  'hl-deadline': 'Deadline', 'hl-date': 'Date', 'hl-pii': 'Personal data', 'hl-person': 'Person',
+  'hl-why': 'Why it is urgent', 'hl-deadline': 'Deadline', 'hl-date': 'Date', 'hl-pii': 'Personal data', 'hl-person': 'Person',
   'hl-org': 'Organisation', 'hl-place': 'Place', 'hl-entity': 'Other entity',
 };
+// CATEGORY_LABEL names the message categories of the extraction engine.
+const CATEGORY_LABEL = {
+  person: 'written to you by a person', reply: 'a reply in a thread', list: 'a mailing list or forum',
+  bulk: 'a newsletter or marketing', automated: 'sent by a system', autoreply: 'an automatic reply',
+  suspicious: 'suspicious',
+};
 // Overlapping spans: the higher priority wins.
-const PRIORITY = { 'hl-deadline': 6, 'hl-pii': 5, 'hl-date': 4, 'hl-person': 3, 'hl-org': 3, 'hl-place': 3, 'hl-entity': 1 };
+const PRIORITY = { 'hl-why': 7, 'hl-deadline': 6, 'hl-pii': 5, 'hl-date': 4, 'hl-person': 3, 'hl-org': 3, 'hl-place': 3, 'hl-entity': 1 };
 
 // spansOf collects highlight spans by the text they point into.
 function spansOf(dims) {
@@ -317,6 +327,11 @@ function spansOf(dims) {
     const when = fmtDate(d.time);
     add(d.source, d.beginOffset, d.endOffset, d.deadline ? 'hl-deadline' : 'hl-date',
       `${d.deadline ? 'Deadline' : 'Date'}${when ? ': ' + when : ''}${d.cue ? ` (${d.cue})` : ''}`);
+  }
+  // The words behind the urgency (issue 14): what made it urgent, where.
+  for (const ev of arr(dims.urgencyEvidence)) {
+    if (ev.rule === 'deadline') continue; // shown as the deadline itself
+    add(ev.source, ev.start, ev.end, 'hl-why', `Why: ${ev.rule || 'urgency'}`);
   }
   for (const p of arr(dims.pii)) {
     add(p.Source, p.BeginOffset, p.EndOffset, 'hl-pii', `PII: ${p.Type || 'unknown'}`);
@@ -392,7 +407,7 @@ function attachment(a) {
 // Shown above, or as highlights; not repeated in the generic list.
 const SHOWN = new Set(['urgency', 'urgencyScore', 'urgencyReasons', 'requiresAction', 'actionScore', 'actionReasons',
   'deadline', 'entities', 'pii', 'dates', 'keyPhrases', 'confidenceScores', 'sentiment', 'sentimentScore',
-  'language', 'languageScore', 'extractedAt', 'analyzedBytes', 'truncated']);
+  'language', 'languageScore', 'extractedAt', 'analyzedBytes', 'truncated', 'urgencyEvidence', 'category', 'categoryReasons', 'suspicious']);
 
 function dimensionsSection(d) {
   const conf = d.confidenceScores && typeof d.confidenceScores === 'object' ? d.confidenceScores : null;
