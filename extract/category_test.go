@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/extract"
 )
 
 // TestEngine_Attention: what kind of message it is and whose words they
@@ -106,6 +107,22 @@ func TestEngine_UrgencyEvidence(t *testing.T) {
 	for _, e := range d.UrgencyEvidence {
 		if e.Rule == "deadline" && !strings.Contains(e.Text, "5pm") && !strings.Contains(e.Text, "today") {
 			t.Errorf("deadline evidence %q", e.Text)
+		}
+	}
+}
+
+// TestSentiment_BusinessMail: the news of business mail decides its
+// sentiment, not the courtesy around it (issue 14).
+func TestSentiment_BusinessMail(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"Our checkout service has been down since 9am. Please join the incident bridge, thank you.", extract.SentimentNegative},
+		{"Dear customer, kindly note your invoice is 45 days overdue. Please pay the outstanding balance to avoid legal action.", extract.SentimentNegative},
+		{"We will cancel the contract if the portal is unavailable again.", extract.SentimentNegative},
+		{"Please find the figures in the shared folder.", extract.SentimentNeutral},
+		{"Thank you so much, the customer was delighted with the fix.", extract.SentimentPositive},
+	} {
+		if got, sc := extract.Sentiment(c.text); got != c.want {
+			t.Errorf("%q: %s (compound %.2f), want %s", c.text, got, sc.Compound, c.want)
 		}
 	}
 }

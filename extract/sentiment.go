@@ -2,6 +2,7 @@ package extract
 
 import (
 	"math"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -23,9 +24,50 @@ const (
 	mixedCut     = 0.5  // a sentence at least this far from 0 is strongly polar
 )
 
-// vader is the shared VADER analyser: read-only maps after construction, so
-// safe for concurrent use.
-var vader = sync.OnceValue(govader.NewSentimentIntensityAnalyzer)
+// vader is the shared VADER analyser, with businessLexicon over VADER's
+// own: read-only maps after construction, so safe for concurrent use.
+var vader = sync.OnceValue(func() *govader.SentimentIntensityAnalyzer {
+	a := govader.NewSentimentIntensityAnalyzer()
+	for w, v := range businessLexicon {
+		a.Lexicon[w] = v
+	}
+	return a
+})
+
+// businessLexicon corrects VADER, tuned on social media, for business
+// mail (issue 14: an outage and an overdue-invoice threat read POSITIVE):
+// the words of trouble it lacks, on its -4..4 scale, and the courtesy
+// words every request carries ("please", "kindly"), which in mail say
+// nothing of how the news feels.
+var businessLexicon = map[string]float64{
+	"outage": -2.4, "outages": -2.4, "downtime": -1.8, "overdue": -1.9, "unpaid": -1.4,
+	"delinquent": -2.0, "unreachable": -1.7, "breach": -2.2, "breached": -2.2,
+	"declined": -1.2, "terminating": -1.4, "termination": -1.4, "escalate": -0.8,
+	"escalation": -0.8, "unavailable": -1.3, "degraded": -1.5, "incident": -0.8,
+	"please": 0.1, "kindly": 0.2, "pls": 0.1,
+}
+
+// businessPhrases rewrite, for VADER only, phrases whose words it misreads
+// in business mail: an "outstanding balance" is unpaid, not excellent; a
+// service that is "down" is failing; "interest" charged is a penalty; a
+// "shared folder" is only a place.
+var businessPhrases = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`(?i)\boutstanding (balance|amount|invoice|payment|debt|sum)s?\b`), "unpaid $1"},
+	{regexp.MustCompile(`(?i)\b(is|are|been|went|was|were|goes|going) down\b`), "$1 failing"},
+	{regexp.MustCompile(`(?i)\b(late[- ]payment |late )?interest (will be |is |may be )?(charged|applied|added)\b`), "penalty charged"},
+	{regexp.MustCompile(`(?i)\bshared (folder|drive|directory|inbox|calendar|document)\b`), "common $1"},
+}
+
+// businessText returns s with businessPhrases rewritten.
+func businessText(s string) string {
+	for _, p := range businessPhrases {
+		s = p.re.ReplaceAllString(s, p.with)
+	}
+	return s
+}
 
 // sentimentOf scores the sentences with VADER one by one and aggregates
 // them, each weighted by its number of words. A text with strongly positive
@@ -40,7 +82,7 @@ func sentimentOf(sentences []span) (string, *doctales.SentimentScore) {
 		if w == 0 {
 			continue
 		}
-		ps := v.PolarityScores(s.text)
+		ps := v.PolarityScores(businessText(s.text))
 		sumW += w
 		pos += w * ps.Positive
 		neg += w * ps.Negative
