@@ -371,6 +371,14 @@ func TestDashboard_Browser(t *testing.T) {
 		if kind := evalJS[string](b, `[...document.querySelectorAll('#detail .reason')].map((r) => r.textContent).join('|')`); !strings.Contains(kind, "Kind: written to you by a person") {
 			t.Errorf("the pane does not say what kind of message it is: %q", kind)
 		}
+		// A deadline long gone is missed, never "overdue by 8,900 days";
+		// one an hour ago is overdue.
+		cd := evalJS[map[string]string](b, `import('/ui/js/format.js').then((m) => ({
+			old: m.countdown(new Date(Date.UTC(2002, 7, 23, 17))).text, oldState: m.countdown(new Date(Date.UTC(2002, 7, 23, 17))).state,
+			recent: m.countdown(new Date(Date.now() - 3600e3)).text }))`)
+		if cd["oldState"] != "missed" || !strings.Contains(cd["old"], "2002") || strings.Contains(cd["old"], "overdue") || !strings.HasPrefix(cd["recent"], "overdue by") {
+			t.Errorf("countdowns %v: want a 2002 deadline missed (with its year) and one an hour ago overdue", cd)
+		}
 		if !strings.Contains(got["reasons"].(string), "Urgency") {
 			t.Errorf("urgency reasons %q", got["reasons"])
 		}

@@ -69,6 +69,9 @@ export function countdown(deadline, now = Date.now()) {
   const d = toDate(deadline);
   if (!d) return null;
   const sec = (d.getTime() - now) / 1000;
+  // Past by more than a day: missed, too late to act on ("was due 23 Aug
+  // 2002"), never "overdue by 8,900 days" (issue 14).
+  if (sec < -86400) return { text: `missed, was due ${d.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' })}`, state: 'missed' };
   if (sec < 0) return { text: `overdue by ${duration(-sec)}`, state: 'overdue' };
   return { text: `due in ${duration(sec)}`, state: sec < 86400 ? 'soon' : 'later' };
 }

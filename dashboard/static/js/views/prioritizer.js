@@ -25,8 +25,20 @@ function sectionOf(item) {
   return 'waiting';
 }
 
+// A deadline passed more than a day ago no longer puts an item first:
+// missed deadlines sort after everything still actionable (issue 14).
+const MISSED_MS = 86400 * 1000;
+
+function liveDeadline(item, now) {
+  const d = deadlineOf(item);
+  return d && d.getTime() >= now - MISSED_MS ? d : null;
+}
+
 function byPriority(a, b) {
-  const da = deadlineOf(a), db = deadlineOf(b);
+  const now = Date.now();
+  const ma = !!deadlineOf(a) && !liveDeadline(a, now), mb = !!deadlineOf(b) && !liveDeadline(b, now);
+  if (ma !== mb) return ma ? 1 : -1;
+  const da = liveDeadline(a, now), db = liveDeadline(b, now);
   if (da && db && da.getTime() !== db.getTime()) return da - db;
   if (da && !db) return -1;
   if (db && !da) return 1;
