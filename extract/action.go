@@ -11,7 +11,12 @@ import (
 
 // requestCue matches phrases that ask the reader to do something or
 // propose something to them.
-var requestCue = regexp.MustCompile(`(?i)\b(please|pls|plz|kindly|could you|can you|would you|will you|would you mind|let me know|let us know|get back to me|i need you|need you to|you need to|you must|you should|make sure|don't forget|do not forget|remember to|rsvp|please advise|action required|action needed|respond by|reply by|i'd like you|i would like you|i want you|we need you|are you able|are you available|is it possible|can we|could we|shall we|should we|let's|let us|how about|why don't we|why don't you|i suggest|we suggest|i propose|we propose|i recommend|would it be possible|i was wondering if|do you have|do you know|need your|your approval|for your review|for your approval|awaiting your|look forward to hearing|call me|give me a call|email me|send me|(i|we) need (the|this|that|it|your|a|an|to have|to get)|(i|we)'d appreciate|i would appreciate|appreciate it if|bitte|k[öo]nnten sie|k[öo]nntest du|kannst du|w[üu]rden sie|por favor|podr[íi]as|podr[íi]a usted|puedes|necesito que|s'il (te|vous) pla[îi]t|merci de|veuillez|pourriez-vous|pourrais-tu|peux-tu|per favore|potresti|potrebbe|puoi|por gentileza|poderia|pode(s)? (me )?(enviar|confirmar)|alsjeblieft|alstublieft|graag|kunt u|kun je|zou je)\b`)
+var requestCue = regexp.MustCompile(`(?i)\b(please|pls|plz|kindly|could you|can you|would you|will you|would you mind|let me know|let us know|get back to me|i need you|need you to|you need to|you must|you should|make sure|don't forget|do not forget|remember to|rsvp|please advise|action required|action needed|respond by|reply by|i'd like you|i would like you|i want you|we need you|are you able|are you available|is it possible|can we|could we|shall we|should we|let's|let us|how about|why don't we|why don't you|i suggest|we suggest|i propose|we propose|i recommend|would it be possible|i was wondering if|do you have|do you know|need your|your approval|for your review|for your approval|awaiting your|look forward to hearing|call me|give me a call|email me|send me|(i|we) need (the|this|that|it|your|a|an|to have|to get)|(i|we)'d appreciate|i would appreciate|appreciate it if)\b`)
+
+// foreignRequestCue matches the same asks in es/fr/de/pt/it/nl. It is read
+// only in text the language detector did not call English (see
+// sentenceActionIn): one alternation fewer on every English sentence.
+var foreignRequestCue = regexp.MustCompile(`(?i)\b(bitte|k[öo]nnten sie|k[öo]nntest du|kannst du|w[üu]rden sie|por favor|podr[íi]as|podr[íi]a usted|puedes|necesito que|s'il (te|vous) pla[îi]t|merci de|veuillez|pourriez-vous|pourrais-tu|peux-tu|per favore|potresti|potrebbe|puoi|por gentileza|poderia|pode(s)? (me )?(enviar|confirmar)|alsjeblieft|alstublieft|graag|kunt u|kun je|zou je)\b`)
 
 // pleasantry matches closing wishes that read as imperatives but ask
 // nothing: "Have a nice week.", "Enjoy the weekend!".
@@ -106,11 +111,24 @@ func ActionFeatures(sentence string) []string {
 
 // sentenceAction returns the probability (0..1) that one sentence asks
 // the reader to do something, and the cue behind it.
-func sentenceAction(s string) (float64, string) {
+func sentenceAction(s string) (float64, string) { return sentenceActionIn(s, "en") }
+
+// sentenceActionIn is sentenceAction for a text in language lang (ISO
+// 639-1, "und" when unknown): outside English it also reads the
+// foreign request words.
+func sentenceActionIn(s, lang string) (float64, string) {
 	if pleasantry.MatchString(s) {
 		return 0.05, ""
 	}
 	cues, reason := ruleCues(s)
+	if lang != "en" {
+		if m := foreignRequestCue.FindString(s); m != "" {
+			cues = append(cues, "request")
+			if reason == "" || reason == "request (model)" {
+				reason = "request: " + strings.ToLower(m)
+			}
+		}
+	}
 	p := actionModel().Prob(actionmodel.Features(s, cues))
 	if reason == "" {
 		reason = "request (model)"

@@ -13,22 +13,22 @@ import (
 
 // Keyword rules of the original system (spec §1 and §4), widened a little.
 var (
-	rePersonal     = regexp.MustCompile(`(?i)\b(family|friends?|mom|dad|mum|brother|sister|birthday|wedding|kids|children|weekend|dinner|vacation|holiday|reunion|love)\b`)
-	reProfessional = regexp.MustCompile(`(?i)\b(work|job|interview|meeting|project|client|customer|contract|invoice|deadline|report|budget|colleague|office|manager|team|proposal|quarterly)\b`)
-	reHomeProject  = regexp.MustCompile(`(?i)\b(house|home|property|mortgage|realtor|escrow|closing)\b`)
-	reFinance      = regexp.MustCompile(`(?i)\b(invoice|payment|paid|bank|wire|transfer|account|refund|billing|loan|mortgage)\b`)
-	reInterviews   = regexp.MustCompile(`(?i)\b(interview|job|resume|cv|candidate|hiring|offer letter)\b`)
-	rePlanning     = regexp.MustCompile(`(?i)\b(plan|planning|schedule|agenda|itinerary|calendar)\b`)
-	reBulk         = regexp.MustCompile(`(?i)(unsubscribe|mailing list|view (this|it) in your browser|no-?reply|newsletter)`)
+	rePersonal     = regexp.MustCompile(`\b(family|friends?|mom|dad|mum|brother|sister|birthday|wedding|kids|children|weekend|dinner|vacation|holiday|reunion|love)\b`)
+	reProfessional = regexp.MustCompile(`\b(work|job|interview|meeting|project|client|customer|contract|invoice|deadline|report|budget|colleague|office|manager|team|proposal|quarterly)\b`)
+	reHomeProject  = regexp.MustCompile(`\b(house|home|property|mortgage|realtor|escrow|closing)\b`)
+	reFinance      = regexp.MustCompile(`\b(invoice|payment|paid|bank|wire|transfer|account|refund|billing|loan|mortgage)\b`)
+	reInterviews   = regexp.MustCompile(`\b(interview|job|resume|cv|candidate|hiring|offer letter)\b`)
+	rePlanning     = regexp.MustCompile(`\b(plan|planning|schedule|agenda|itinerary|calendar)\b`)
+	reBulk         = regexp.MustCompile(`(unsubscribe|mailing list|view (this|it) in your browser|no-?reply|newsletter)`)
 	reHeading      = regexp.MustCompile(`(?m)^#+\s+.+$`)
 	reBullet       = regexp.MustCompile(`(?m)^[ \t]*[*•-][ \t]+.+$`)
 	reNumbered     = regexp.MustCompile(`(?m)^[ \t]*\d+[.)][ \t]+.+$`)
 	reTableRow     = regexp.MustCompile(`(?m)^[ \t]*\|?.+\|.+\|.*$`)
-	reFollowUp     = regexp.MustCompile(`(?i)\bfollow[- ]?up\b`)
-	reReview       = regexp.MustCompile(`(?i)\breview\b`)
-	reApproval     = regexp.MustCompile(`(?i)\bapprov(e|al|ed)\b`)
+	reFollowUp     = regexp.MustCompile(`\bfollow[- ]?up\b`)
+	reReview       = regexp.MustCompile(`\breview\b`)
+	reApproval     = regexp.MustCompile(`\bapprov(e|al|ed)\b`)
 	reBlankLine    = regexp.MustCompile(`\n[ \t]*\n`)
-	reMeeting      = regexp.MustCompile(`(?i)\b(meeting|meet|call|calendar invite)\b`)
+	reMeeting      = regexp.MustCompile(`\b(meeting|meet|call|calendar invite)\b`)
 )
 
 // Original-system thresholds.
@@ -61,7 +61,9 @@ func fourDimensions(in dimInput) {
 		dates = append(dates, m.Text)
 	}
 	// Keyword rules read the subject and the first 8 KiB of the content.
-	all := c.Subject + "\n" + cut(in.content, maxKeywordBytes)
+	// Lower-cased once: the keyword patterns are case-sensitive (faster
+	// than (?i)) and all lower case.
+	all := lowerASCII(c.Subject + "\n" + cut(in.content, maxKeywordBytes))
 	project := strings.ToLower(c.Project)
 
 	// Temporal.

@@ -249,9 +249,19 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// The sender's own words to the reader: the new text less disclaimers,
 	// legal footers and unsubscribe blocks, which shout "immediately"
 	// and "confidential" at nobody in particular.
+	// One pass over the analysed text finds the boilerplate; a sentence
+	// holding a match is left out.
 	own := make([]span, 0, len(fresh))
+	bp := boilerplate.FindAllStringIndex(lowerASCII(analyzed), -1)
 	for _, s := range fresh {
-		if !boilerplate.MatchString(s.text) {
+		hit := false
+		for _, m := range bp {
+			if m[0] < s.end && s.start < m[1] {
+				hit = true
+				break
+			}
+		}
+		if !hit {
 			own = append(own, s)
 		}
 	}
@@ -263,7 +273,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	asks := make(map[int]bool)     // sentences (by start) that ask or tell the reader something
 	requests := make(map[int]bool) // sentences (by start) that ask the reader to act
 	for i, s := range append(append([]span{}, subj...), own...) {
-		p, why := sentenceAction(s.text)
+		p, why := sentenceActionIn(s.text, d.Language)
 		if p > best {
 			best = p
 		}

@@ -43,9 +43,9 @@ type UrgencyInput struct {
 	Age, Freshness time.Duration
 }
 
-// boilerplate matches the sentences of disclaimers, legal footers and
+// boilerplate (matched on lowerASCII text) matches the sentences of disclaimers, legal footers and
 // unsubscribe blocks: their "immediately" and "urgent" address nobody.
-var boilerplate = regexp.MustCompile(`(?i)(intended (solely )?(only )?for the (use of the )?(named )?(addressee|recipient|individual)|intended recipient|notify (the sender|us) immediately|(is|are|may be) (strictly )?(confidential|privileged)|confidentiality (notice|notation)|legally privileged|if you (have )?received this (e-?mail|message|communication) in error|unauthori[sz]ed (use|disclosure|review)|disclaimer|this (e-?mail|message) (and any attachments )?(is|are|has been) (scanned|checked)|to unsubscribe|unsubscribe|you are receiving this|privacy policy|all rights reserved|do not reply to this|this is an automated (message|e-?mail)|sent from my (iphone|ipad|blackberry|android|mobile))`)
+var boilerplate = regexp.MustCompile(`(intended (solely )?(only )?for the (use of the )?(named )?(addressee|recipient|individual)|intended recipient|notify (the sender|us) immediately|(is|are|may be) (strictly )?(confidential|privileged)|confidentiality (notice|notation)|legally privileged|if you (have )?received this (e-?mail|message|communication) in error|unauthori[sz]ed (use|disclosure|review)|disclaimer|this (e-?mail|message) (and any attachments )?(is|are|has been) (scanned|checked)|to unsubscribe|unsubscribe|you are receiving this|privacy policy|all rights reserved|do not reply to this|this is an automated (message|e-?mail)|sent from my (iphone|ipad|blackberry|android|mobile))`)
 
 // addressee matches words that speak to the reader.
 var addressee = regexp.MustCompile(`(?i)\b(you|your|yours|you're|you'll|you've|u|ur|yourself|everyone|everybody|all of you|team|folks|guys)\b`)
