@@ -36,10 +36,17 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.Usage()
 		return flag.ErrHelp
 	}
-	id := args[0]
-	if err := fs.Parse(args[1:]); err != nil {
+	// Flags before or after the id: "trace ID --json" and
+	// "trace --data DIR ID" both work.
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return fmt.Errorf("trace: give one communication id, got %d arguments", len(pos))
+	}
+	id := pos[0]
 	cfg, logger, err := cf.load(stderr)
 	if err != nil {
 		return err

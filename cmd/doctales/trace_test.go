@@ -64,6 +64,12 @@ func TestTrace(t *testing.T) {
 			t.Errorf("doctales trace %s printed:\n%s", c.id, out.String())
 		}
 		samples.WriteString("$ doctales trace " + c.id + "\n" + out.String() + "\n")
+
+		// Flags first, the id last: the same answer.
+		var again bytes.Buffer
+		if err := run(context.Background(), []string{"trace", "--data", m.Config.Data, "--log-level", "error", c.id}, nil, &again, io.Discard); err != nil || !strings.Contains(again.String(), "verdict: "+c.verdict) {
+			t.Errorf("doctales trace --data DIR %s: %v\n%s", c.id, err, again.String())
+		}
 	}
 	// DOCTALES_TRACE_SAMPLES=file writes the outputs for docs/operations.md.
 	if path := os.Getenv("DOCTALES_TRACE_SAMPLES"); path != "" {
