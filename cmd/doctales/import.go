@@ -178,6 +178,21 @@ func (f *importFlags) sink(stderr io.Writer) (importer.Sink, *Pipeline, func() e
 	return sink, p, p.Close, nil
 }
 
+// options returns the ingest options of the flags: project, source and
+// the notification override (--notify, --no-notify).
+func (f *importFlags) options() (ingest.Options, error) {
+	opt := ingest.Options{Project: f.project, Source: f.source}
+	switch {
+	case f.notify && f.noNotify:
+		return opt, errors.New("--notify and --no-notify contradict each other; give one")
+	case f.notify:
+		opt.Notify = doctales.NotifyAlways
+	case f.noNotify:
+		opt.Notify = doctales.NotifyNever
+	}
+	return opt, nil
+}
+
 // localOwner returns the user a local import stores for: --user when
 // given (it must exist once the folder has users), else the folder's only
 // user, else "" (doctales.DefaultUserID: no user yet, the server runs
@@ -242,14 +257,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("import: %s", importer.Escape(err.Error()))
 	}
-	opt := ingest.Options{Project: f.project, Source: f.source}
-	switch {
-	case f.notify && f.noNotify:
-		return errors.New("import: --notify and --no-notify contradict each other; give one")
-	case f.notify:
-		opt.Notify = doctales.NotifyAlways
-	case f.noNotify:
-		opt.Notify = doctales.NotifyNever
+	opt, err := f.options()
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
 	}
 	if err := checkOptions(opt); err != nil {
 		return err

@@ -11,7 +11,6 @@ import (
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/importer"
-	"github.com/doctales/doctales/ingest"
 )
 
 const ingestUsage = `Usage: doctales ingest [flags] <file>
@@ -44,14 +43,9 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	} else if fi.IsDir() {
 		return fmt.Errorf("ingest: %s is a folder; use doctales import for folders", path)
 	}
-	opt := ingest.Options{Project: f.project, Source: f.source}
-	switch {
-	case f.notify && f.noNotify:
-		return errors.New("ingest: --notify and --no-notify contradict each other; give one")
-	case f.notify:
-		opt.Notify = doctales.NotifyAlways
-	case f.noNotify:
-		opt.Notify = doctales.NotifyNever
+	opt, err := f.options()
+	if err != nil {
+		return fmt.Errorf("ingest: %w", err)
 	}
 	if err := checkOptions(opt); err != nil {
 		return err
