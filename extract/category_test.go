@@ -30,11 +30,11 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategoryPerson, urgency: "low"},
 		{name: "DisclaimerIgnored", subject: "Notes", content: "Here are the notes from Monday.\n\nThis e-mail is confidential. If you have received this message in error, please notify the sender immediately and delete it.",
 			category: doctales.CategoryPerson, urgency: "low"},
-		{name: "OutOfOffice", subject: "Automatic reply: Budget", content: "I am out of the office until Monday. For urgent matters please call Jo immediately.",
+		{name: "OutOfOffice", subject: "Automatic reply: Budget", content: "I am out of the office until Monday 9am. For urgent matters please call Jo immediately.",
 			fields: fields{"autoSubmitted": "auto-replied"}, category: doctales.CategoryAutoReply, urgency: "low"},
 		{name: "OutOfOfficeBySubject", subject: "Out of Office: Budget", content: "I'm away. Urgent: contact my colleague.",
 			category: doctales.CategoryAutoReply, urgency: "low"},
-		{name: "NewsletterActNow", from: "news@shop.example", subject: "Last chance!", content: "Act now! Offer ends tonight, please order today. Unsubscribe here.",
+		{name: "NewsletterActNow", from: "news@shop.example", subject: "Last chance!", content: "Act now! Offer ends tonight at 11pm, please order today. Unsubscribe here.",
 			fields: fields{"listUnsubscribe": "<https://shop.example/u>"}, category: doctales.CategoryBulk, urgency: "low"},
 		{name: "ListChatterASAP", subject: "[dev] build broken", content: "Can someone please fix the build ASAP?",
 			fields: fields{"listId": "dev.lists.example"}, category: doctales.CategoryList, urgency: "low"},
@@ -74,6 +74,12 @@ func TestEngine_Attention(t *testing.T) {
 			}
 			if tt.category != doctales.CategoryPerson && tt.category != doctales.CategoryReply && d.Urgency == doctales.UrgencyHigh && tt.urgency != "high" {
 				t.Errorf("a %s message is high by its words: %v", d.Category, d.UrgencyReasons)
+			}
+			switch d.Category {
+			case doctales.CategoryBulk, doctales.CategoryAutoReply, doctales.CategorySuspicious:
+				if d.Deadline != nil {
+					t.Errorf("a %s message sets the reader a deadline: %v", d.Category, d.Deadline)
+				}
 			}
 			if (d.Suspicious != "") != tt.suspicious {
 				t.Errorf("suspicious = %q, want %v", d.Suspicious, tt.suspicious)

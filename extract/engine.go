@@ -355,6 +355,16 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 		d.CategoryReasons = ev
 		in.Suspicious = d.Suspicious
 	}
+	// Marketing, automatic replies and fraud set no deadline for the
+	// reader: "offer ends tonight", "back on Monday" and "within 24
+	// hours or your account closes" are the sender's, not the reader's.
+	switch d.Category {
+	case doctales.CategoryBulk, doctales.CategoryAutoReply, doctales.CategorySuspicious:
+		d.Deadline, in.Deadline, in.DeadlineEvidence = nil, nil, nil
+		for i := range d.Dates {
+			d.Dates[i].Deadline = false
+		}
+	}
 	d.Urgency, d.UrgencyScore, d.UrgencyReasons, d.UrgencyEvidence = UrgencyWithEvidence(in)
 
 	// The original system's four dimensions, from the signals above.
