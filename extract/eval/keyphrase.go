@@ -31,6 +31,9 @@ func runKeyphrase(dataDir string) (*Table, error) {
 	}
 	sort.Strings(docs)
 	ks := []int{5, 10}
+	splitF := map[string]float64{}
+	splitN := map[string]int{}
+	good, all := 0, 0
 	sumF := make([]float64, len(ks))
 	sumP := make([]float64, len(ks))
 	sumR := make([]float64, len(ks))
@@ -57,12 +60,24 @@ func runKeyphrase(dataDir string) (*Table, error) {
 		n++
 		// Inspec wraps lines with a tab; the first line is the title.
 		clean := strings.ReplaceAll(string(text), "\n\t", " ")
-		pred := extract.KeyPhrases(clean, 10)
+		kps := extract.KeyPhrases(clean, 10)
+		pred := make([]string, len(kps))
+		for i, k := range kps {
+			pred[i] = k.Text
+			if ws := strings.Fields(k.Text); len(ws) <= 3 && !determiners[strings.ToLower(ws[0])] {
+				good++
+			}
+			all++
+		}
+		_, _, f10 := f1At(pred, gold, 10)
+		split := splitName(filepath.Base(doc))
+		splitF[split] += f10
+		splitN[split]++
 		for i, k := range ks {
 			seen := map[string]bool{}
 			tp, np := 0, 0
 			for _, p := range pred {
-				s := stemPhrase(p.Text)
+				s := stemPhrase(p)
 				if seen[s] {
 					continue
 				}
@@ -94,5 +109,14 @@ func runKeyphrase(dataDir string) (*Table, error) {
 		}
 		t.Rows = append(t.Rows, Row{fmt.Sprintf("Inspec F1@%d stemmed exact, macro (n=%d; P %.3f R %.3f)", k, n, sumP[i]/float64(n), sumR[i]/float64(n)), num3(sumF[i] / float64(n)), anchor})
 	}
+	for _, s := range []string{"tune", "holdout"} {
+		t.Rows = append(t.Rows, Row{fmt.Sprintf("Inspec %s F1@10 (n=%d)", s, splitN[s]), num3(splitF[s] / float64(splitN[s])), ""})
+	}
+	t.Rows = append(t.Rows, Row{"Inspec share of phrases of 1-3 words without a leading determiner (top 10)", num3(float64(good) / float64(max(all, 1))), ""})
+	rows, err := runMailKeyphrase()
+	if err != nil {
+		return nil, err
+	}
+	t.Rows = append(t.Rows, rows...)
 	return t, nil
 }
