@@ -241,7 +241,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 		dates: freshDates, maxNER: orDefault(e.MaxNERTokens, DefaultMaxNERTokens),
 	})
 	d.PII = FindPII(analyzed, d.Entities)
-	d.KeyPhrases = keyPhrasesFromTokens(analyzed, toks, orDefault(e.MaxKeyPhrases, DefaultMaxKeyPhrases))
+	d.KeyPhrases = mailKeyPhrases(subject, analyzed, toks, orDefault(e.MaxKeyPhrases, DefaultMaxKeyPhrases))
 
 	// What kind of message it is: headers first, then content.
 	d.Category, d.CategoryReasons = categorize(c, subject, content)
