@@ -2,28 +2,28 @@ package extract
 
 import (
 	_ "embed"
-	"regexp"
 	"strings"
 	"sync"
 
 	"github.com/doctales/doctales/extract/internal/actionmodel"
+	"github.com/doctales/doctales/extract/internal/fastre"
 )
 
 // requestCue matches phrases that ask the reader to do something or
 // propose something to them.
-var requestCue = regexp.MustCompile(`(?i)\b(please|pls|plz|kindly|could you|can you|would you|will you|would you mind|let me know|let us know|get back to me|i need you|need you to|you need to|you must|you should|make sure|don't forget|do not forget|remember to|rsvp|please advise|action required|action needed|respond by|reply by|i'd like you|i would like you|i want you|we need you|are you able|are you available|is it possible|can we|could we|shall we|should we|let's|let us|how about|why don't we|why don't you|i suggest|we suggest|i propose|we propose|i recommend|would it be possible|i was wondering if|do you have|do you know|need your|your approval|for your review|for your approval|awaiting your|look forward to hearing|call me|give me a call|email me|send me|(i|we) need (the|this|that|it|your|a|an|to have|to get)|(i|we)'d appreciate|i would appreciate|appreciate it if)\b`)
+var requestCue = fastre.MustCompile(`(?i)\b(please|pls|plz|kindly|could you|can you|would you|will you|would you mind|let me know|let us know|get back to me|i need you|need you to|you need to|you must|you should|make sure|don't forget|do not forget|remember to|rsvp|please advise|action required|action needed|respond by|reply by|i'd like you|i would like you|i want you|we need you|are you able|are you available|is it possible|can we|could we|shall we|should we|let's|let us|how about|why don't we|why don't you|i suggest|we suggest|i propose|we propose|i recommend|would it be possible|i was wondering if|do you have|do you know|need your|your approval|for your review|for your approval|awaiting your|look forward to hearing|call me|give me a call|email me|send me|(i|we) need (the|this|that|it|your|a|an|to have|to get)|(i|we)'d appreciate|i would appreciate|appreciate it if)\b`)
 
 // foreignRequestCue matches the same asks in es/fr/de/pt/it/nl. It is read
 // only in text the language detector did not call English (see
 // sentenceActionIn): one alternation fewer on every English sentence.
-var foreignRequestCue = regexp.MustCompile(`(?i)\b(bitte|k[öo]nnten sie|k[öo]nntest du|kannst du|w[üu]rden sie|por favor|podr[íi]as|podr[íi]a usted|puedes|necesito que|s'il (te|vous) pla[îi]t|merci de|veuillez|pourriez-vous|pourrais-tu|peux-tu|per favore|potresti|potrebbe|puoi|por gentileza|poderia|pode(s)? (me )?(enviar|confirmar)|alsjeblieft|alstublieft|graag|kunt u|kun je|zou je)\b`)
+var foreignRequestCue = fastre.MustCompile(`(?i)\b(bitte|k[öo]nnten sie|k[öo]nntest du|kannst du|w[üu]rden sie|por favor|podr[íi]as|podr[íi]a usted|puedes|necesito que|s'il (te|vous) pla[îi]t|merci de|veuillez|pourriez-vous|pourrais-tu|peux-tu|per favore|potresti|potrebbe|puoi|por gentileza|poderia|pode(s)? (me )?(enviar|confirmar)|alsjeblieft|alstublieft|graag|kunt u|kun je|zou je)\b`)
 
 // pleasantry matches closing wishes that read as imperatives but ask
 // nothing: "Have a nice week.", "Enjoy the weekend!".
-var pleasantry = regexp.MustCompile(`(?i)^\W*(have a (nice|great|good|lovely|wonderful|safe)\b|enjoy\b|take care\b|see you\b|talk (to you )?soon\b|stay safe\b|happy (birthday|holidays|new year)\b|(many )?thanks\b|thank you\b|cheers\b|best\b|regards\b)`)
+var pleasantry = fastre.MustCompile(`(?i)^\W*(have a (nice|great|good|lovely|wonderful|safe)\b|enjoy\b|take care\b|see you\b|talk (to you )?soon\b|stay safe\b|happy (birthday|holidays|new year)\b|(many )?thanks\b|thank you\b|cheers\b|best\b|regards\b)`)
 
 // noActionCue matches phrases that say no action is wanted.
-var noActionCue = regexp.MustCompile(`(?i)\b(no action (is )?(required|needed)|no need to|nothing (to do|needed)|fyi|for your information|just sharing|just wanted to share|no reply (needed|necessary)|do not reply|don't reply|this is an automated|unsubscribe|no rush|no hurry|not urgent|nothing (is )?needed|whenever you (can|get a chance|have time)|when(ever)? you have a (minute|moment)|no pressure)\b`)
+var noActionCue = fastre.MustCompile(`(?i)\b(no action (is )?(required|needed)|no need to|nothing (to do|needed)|fyi|for your information|just sharing|just wanted to share|no reply (needed|necessary)|do not reply|don't reply|this is an automated|unsubscribe|no rush|no hurry|not urgent|nothing (is )?needed|whenever you (can|get a chance|have time)|when(ever)? you have a (minute|moment)|no pressure)\b`)
 
 // imperativeVerbs are base-form verbs that open a request.
 var imperativeVerbs = map[string]bool{

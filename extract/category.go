@@ -1,11 +1,11 @@
 package extract
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/extract/internal/fastre"
 )
 
 // Header evidence is read from the communication's Fields, where the mail
@@ -14,30 +14,30 @@ import (
 
 // autoReplySubject matches the subjects of out-of-office and other
 // automatic answers, in the languages mail clients use.
-var autoReplySubject = regexp.MustCompile(`(?i)^\s*(out of (the )?office|automatic reply|auto(matic)?[- ]?(reply|response|antwort)|auto:|autoreply|abwesenheit|abwesenheitsnotiz|r[ée]ponse automatique|absence|respuesta autom[áa]tica|fuera de la oficina|risposta automatica|resposta autom[áa]tica|automatisch antwoord|i am (currently )?out of (the )?office|on vacation|vacation reply)`)
+var autoReplySubject = fastre.MustCompile(`(?i)^\s*(out of (the )?office|automatic reply|auto(matic)?[- ]?(reply|response|antwort)|auto:|autoreply|abwesenheit|abwesenheitsnotiz|r[ée]ponse automatique|absence|respuesta autom[áa]tica|fuera de la oficina|risposta automatica|resposta autom[áa]tica|automatisch antwoord|i am (currently )?out of (the )?office|on vacation|vacation reply)`)
 
 // listTag matches the tag mailing lists put before a subject:
 // "[ILUG] ...", "Re: [Spambayes] ...".
-var listTag = regexp.MustCompile(`(?i)^\s*(?:(?:re|fw|fwd|aw|sv|tr)\s*:\s*)*(\[[\pL][\pL .+-]{1,30}\])`)
+var listTag = fastre.MustCompile(`(?i)^\s*(?:(?:re|fw|fwd|aw|sv|tr)\s*:\s*)*(\[[\pL][\pL .+-]{1,30}\])`)
 
 // autoReplyBody matches an out-of-office note at the start of a body.
-var autoReplyBody = regexp.MustCompile(`(?i)^\W*(i am|i'm|i will be) (currently )?(out of (the )?office|away|on (annual )?leave|on vacation|travelling|traveling)\b`)
+var autoReplyBody = fastre.MustCompile(`(?i)^\W*(i am|i'm|i will be) (currently )?(out of (the )?office|away|on (annual )?leave|on vacation|travelling|traveling)\b`)
 
 // automatedSender matches the local part of addresses that machines send
 // from.
-var automatedSender = regexp.MustCompile(`(?i)^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|notifications?|notify|alerts?|alerting|monitoring|mailer[-_.]?daemon|postmaster|bounces?|billing|receipts?|orders?|invoices?|accounts?|system|admin|root|cron|daemon|jenkins|ci|builds?|rss|rssfeeds?|feeds?|opsgenie|pagerduty|victorops|statuspage|zabbix|nagios|icinga|grafana|prometheus|alertmanager|datadog|sentry|newrelic|uptimerobot|pingdom|github|gitlab|jira|confluence|calendar|service|support|security|statements?|auto[-_.]?confirm)([-_.+].*)?$`)
+var automatedSender = fastre.MustCompile(`(?i)^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|notifications?|notify|alerts?|alerting|monitoring|mailer[-_.]?daemon|postmaster|bounces?|billing|receipts?|orders?|invoices?|accounts?|system|admin|root|cron|daemon|jenkins|ci|builds?|rss|rssfeeds?|feeds?|opsgenie|pagerduty|victorops|statuspage|zabbix|nagios|icinga|grafana|prometheus|alertmanager|datadog|sentry|newrelic|uptimerobot|pingdom|github|gitlab|jira|confluence|calendar|service|support|security|statements?|auto[-_.]?confirm)([-_.+].*)?$`)
 
 // bulkSender matches the local part of addresses newsletters and
 // marketing send from.
-var bulkSender = regexp.MustCompile(`(?i)^(newsletters?|news|marketing|offers?|promo(tions?)?|deals|sales|info|hello|team|updates?|digest|editor|editors|mailings?|campaigns?|e-?mail|subscriptions?)([-_.+].*)?$`)
+var bulkSender = fastre.MustCompile(`(?i)^(newsletters?|news|marketing|offers?|promo(tions?)?|deals|sales|info|hello|team|updates?|digest|editor|editors|mailings?|campaigns?|e-?mail|subscriptions?)([-_.+].*)?$`)
 
 // marketingCue matches the words of advertising; two distinct ones in a
 // message (or one with a List-Unsubscribe header) make it bulk.
-var marketingCue = regexp.MustCompile(`\b(unsubscribe|opt[- ]?out|opt[- ]?in|to be removed|remove (me|you|yourself) from|removal (link|request|instructions)|click (here|below|the link)|order (now|today)|buy now|act now|limited[- ]time|special (offer|promotion)|free (gift|trial|quote|consultation|info)|100% (free|guaranteed|satisfaction)|risk[- ]free|no obligation|money[- ]back|satisfaction guaranteed|lowest (price|rates?)|save (up to )?\d+%|\d+% off|call (now|toll[- ]free)|toll[- ]free|(this|the) (e-?mail|message|mailing) (was|is|has been) sent|you (are receiving|received|have received) this|view (this|it|the) (e-?mail |message )?(in|on) (your|a|the) (web )?browser|manage (your )?(subscription|preferences|email preferences)|privacy policy|terms (and|&) conditions|all rights reserved|\bcasino\b|mortgage rates?|credit (report|score|repair)|lose weight|weight loss|work from home|make money|earn \$|extra income|dear friend|double your|guaranteed|no credit check|apply (now|today)|while supplies last|offer (ends|expires|valid)|free (access|shipping|membership|report|sample|samples|money|cash|vacation|software download)|orders? (over|shipped|now)|secure (online )?(store|order form)|enter now|strong buy|stock symbol|(investment|business|money[- ]making|home[- ]based business) opportunit(y|ies)|for immediate release|(do not|don.t|no longer) (wish|want) to receive|reached you (by|in) error|has been sent to you|(reply|respond|e-?mail|write) (to us )?with (the word )?.?remove|commissions?|\$\d[\d,]*(\.\d\d)? (a|per) (day|week|month)|discounts?|cheap(est)?|pharmacy|prescriptions?|viagra|cialis|enlarge(ment)?|adult (site|toys|content)|xxx|singles|you ha(ve|s) (been selected|won)|congratulations|dear (sir|madam|sir/madam|friend|customer|member|valued|investor|homeowner)|call (today|now|us today)|1-?8(00|88|77|66)-\d{3}-\d{4}|(800|888|877|866)[-. ]\d{3}[-. ]\d{4}|no (cost|fees|risk)|don.t (miss|delay|wait)|hurry|today only|expires? (soon|today|tonight)|per month|lowest|bonus|rebate|refinanc(e|ing)|debt|loans?|insurance quotes?|annuit(y|ies)|the (best|lowest) (rates?|prices?)|increase (your )?(sales|traffic)|mlm|multi-?level|marketing (list|campaign)|bulk (e-?mail|mail)|e-?mail addresses)\b`)
+var marketingCue = fastre.MustCompile(`\b(unsubscribe|opt[- ]?out|opt[- ]?in|to be removed|remove (me|you|yourself) from|removal (link|request|instructions)|click (here|below|the link)|order (now|today)|buy now|act now|limited[- ]time|special (offer|promotion)|free (gift|trial|quote|consultation|info)|100% (free|guaranteed|satisfaction)|risk[- ]free|no obligation|money[- ]back|satisfaction guaranteed|lowest (price|rates?)|save (up to )?\d+%|\d+% off|call (now|toll[- ]free)|toll[- ]free|(this|the) (e-?mail|message|mailing) (was|is|has been) sent|you (are receiving|received|have received) this|view (this|it|the) (e-?mail |message )?(in|on) (your|a|the) (web )?browser|manage (your )?(subscription|preferences|email preferences)|privacy policy|terms (and|&) conditions|all rights reserved|\bcasino\b|mortgage rates?|credit (report|score|repair)|lose weight|weight loss|work from home|make money|earn \$|extra income|dear friend|double your|guaranteed|no credit check|apply (now|today)|while supplies last|offer (ends|expires|valid)|free (access|shipping|membership|report|sample|samples|money|cash|vacation|software download)|orders? (over|shipped|now)|secure (online )?(store|order form)|enter now|strong buy|stock symbol|(investment|business|money[- ]making|home[- ]based business) opportunit(y|ies)|for immediate release|(do not|don.t|no longer) (wish|want) to receive|reached you (by|in) error|has been sent to you|(reply|respond|e-?mail|write) (to us )?with (the word )?.?remove|commissions?|\$\d[\d,]*(\.\d\d)? (a|per) (day|week|month)|discounts?|cheap(est)?|pharmacy|prescriptions?|viagra|cialis|enlarge(ment)?|adult (site|toys|content)|xxx|singles|you ha(ve|s) (been selected|won)|congratulations|dear (sir|madam|sir/madam|friend|customer|member|valued|investor|homeowner)|call (today|now|us today)|1-?8(00|88|77|66)-\d{3}-\d{4}|(800|888|877|866)[-. ]\d{3}[-. ]\d{4}|no (cost|fees|risk)|don.t (miss|delay|wait)|hurry|today only|expires? (soon|today|tonight)|per month|lowest|bonus|rebate|refinanc(e|ing)|debt|loans?|insurance quotes?|annuit(y|ies)|the (best|lowest) (rates?|prices?)|increase (your )?(sales|traffic)|mlm|multi-?level|marketing (list|campaign)|bulk (e-?mail|mail)|e-?mail addresses)\b`)
 
 // incidentCue matches what an alert about a broken service says: an
 // automated message with it in its subject may be high.
-var incidentCue = regexp.MustCompile(`(?i)\b(sev[- ]?[01]|p[01]|outage|is down|went down|service (is )?(down|unavailable|degraded)|incident|critical alert|firing|production (is )?down|site down|data loss|breach|unreachable|not responding|st[öo]rung|ausfall|panne|ca[íi]da)\b`)
+var incidentCue = fastre.MustCompile(`(?i)\b(sev[- ]?[01]|p[01]|outage|is down|went down|service (is )?(down|unavailable|degraded)|incident|critical alert|firing|production (is )?down|site down|data loss|breach|unreachable|not responding|st[öo]rung|ausfall|panne|ca[íi]da)\b`)
 
 // field returns the string value of a Fields key, "" when absent.
 func field(c *doctales.Communication, key string) string {
@@ -192,15 +192,15 @@ func categorize(c *doctales.Communication, subject, content string) (string, []d
 
 // moneyOrCredentials matches a request for money, payment details or
 // credentials: what fraud and phishing ask for.
-var moneyOrCredentials = regexp.MustCompile(`\b((wire|send|transfer|pay|deposit)( the)? (money|funds|payment|amount|sum)? ?(to|into) (my|this|the following|our new|a new|the new|an?) (account|bank|wallet)|new (bank )?(account|banking) details|change (of|in) (bank|banking|payment) details|western union|moneygram|bitcoin|btc wallet|gift ?cards?|itunes cards?|routing number|iban|swift code|(bank )?account (number|details)|credit card (number|details|information)|card (number|details)|verify your (account|identity|password|information|details)|confirm your (account|password|identity|details|information)|(update|confirm|validate) your (billing|payment|banking)|log ?in (details|credentials)|your password|passcode|social security number|beneficiary|inheritance|next of kin|(million|m) (us )?(dollars|usd)|\$\s?\d{1,3}(,\d{3}){2,}|\$\s?\d{2,3},\d{3}|claim (your|the) (prize|funds|winnings|reward)|lottery|transfer (of )?(the )?funds|urgent (business|assistance)|strictly confidential|keep (this|it) (confidential|between us|quiet|to yourself)|usd ?\d+(\.\d+)? ?m(illion)?|\d+(\.\d+)? ?million|(us|united states) dollars|(foreign|overseas|offshore) (account|partner)|bank draft|atm card|consignment|diplomatic|barrister|next-of-kin|deceased|dormant account|compensation funds?|(urgent|confidential|secret|discreet) (wire|transfer|payment)|wire transfer[^.]{0,40}(confidential|secret|today|discreet)|don.t (discuss|tell|mention)[^.]{0,20}(anyone|anybody)|keep (this|it) (secret|discreet)|pay (the|a|your)? ?(small )?(customs |delivery |shipping |redelivery |handling )?fee|(seed|recovery) phrase|private key|wallet (phrase|words)|contraseña|datos bancarios|verifi(que|car) su (cuenta|identidad)|mot de passe|coordonnées bancaires|v[ée]rifi(er|ez) (votre|vos) (compte|identit[ée]|informations)|remboursement|passwort|kennwort|bankdaten|zugangsdaten|konto (best[äa]tigen|verifizieren)|tan[- ]?nummer|senha|dados banc[áa]rios|wachtwoord|rekeninggegevens|credenziali|dati bancari)\b`)
+var moneyOrCredentials = fastre.MustCompile(`\b((wire|send|transfer|pay|deposit)( the)? (money|funds|payment|amount|sum)? ?(to|into) (my|this|the following|our new|a new|the new|an?) (account|bank|wallet)|new (bank )?(account|banking) details|change (of|in) (bank|banking|payment) details|western union|moneygram|bitcoin|btc wallet|gift ?cards?|itunes cards?|routing number|iban|swift code|(bank )?account (number|details)|credit card (number|details|information)|card (number|details)|verify your (account|identity|password|information|details)|confirm your (account|password|identity|details|information)|(update|confirm|validate) your (billing|payment|banking)|log ?in (details|credentials)|your password|passcode|social security number|beneficiary|inheritance|next of kin|(million|m) (us )?(dollars|usd)|\$\s?\d{1,3}(,\d{3}){2,}|\$\s?\d{2,3},\d{3}|claim (your|the) (prize|funds|winnings|reward)|lottery|transfer (of )?(the )?funds|urgent (business|assistance)|strictly confidential|keep (this|it) (confidential|between us|quiet|to yourself)|usd ?\d+(\.\d+)? ?m(illion)?|\d+(\.\d+)? ?million|(us|united states) dollars|(foreign|overseas|offshore) (account|partner)|bank draft|atm card|consignment|diplomatic|barrister|next-of-kin|deceased|dormant account|compensation funds?|(urgent|confidential|secret|discreet) (wire|transfer|payment)|wire transfer[^.]{0,40}(confidential|secret|today|discreet)|don.t (discuss|tell|mention)[^.]{0,20}(anyone|anybody)|keep (this|it) (secret|discreet)|pay (the|a|your)? ?(small )?(customs |delivery |shipping |redelivery |handling )?fee|(seed|recovery) phrase|private key|wallet (phrase|words)|contraseña|datos bancarios|verifi(que|car) su (cuenta|identidad)|mot de passe|coordonnées bancaires|v[ée]rifi(er|ez) (votre|vos) (compte|identit[ée]|informations)|remboursement|passwort|kennwort|bankdaten|zugangsdaten|konto (best[äa]tigen|verifizieren)|tan[- ]?nummer|senha|dados banc[áa]rios|wachtwoord|rekeninggegevens|credenziali|dati bancari)\b`)
 
 // brandName matches the names fraud borrows for a display name: brands,
 // banks and tax offices.
-var brandName = regexp.MustCompile(`(?i)\b(paypal|amazon|apple|icloud|microsoft|outlook|office ?365|google|gmail|netflix|ebay|dhl|fedex|ups|usps|irs|hmrc|wells ?fargo|chase|citi(bank)?|hsbc|barclays|bank of america|visa|mastercard|american express|docusign|dropbox|linkedin|facebook|instagram|whatsapp|coinbase|santander|bbva|caixabank|sparkasse|volksbank|commerzbank|deutsche bank|ing|rabobank|abn ?amro|bnp( paribas)?|soci[ée]t[ée] g[ée]n[ée]rale|cr[ée]dit agricole|intesa|unicredit|poste ?italiane|correos|la poste|impots|finanzamt|agenzia (delle )?entrate|belastingdienst|hacienda)\b`)
+var brandName = fastre.MustCompile(`(?i)\b(paypal|amazon|apple|icloud|microsoft|outlook|office ?365|google|gmail|netflix|ebay|dhl|fedex|ups|usps|irs|hmrc|wells ?fargo|chase|citi(bank)?|hsbc|barclays|bank of america|visa|mastercard|american express|docusign|dropbox|linkedin|facebook|instagram|whatsapp|coinbase|santander|bbva|caixabank|sparkasse|volksbank|commerzbank|deutsche bank|ing|rabobank|abn ?amro|bnp( paribas)?|soci[ée]t[ée] g[ée]n[ée]rale|cr[ée]dit agricole|intesa|unicredit|poste ?italiane|correos|la poste|impots|finanzamt|agenzia (delle )?entrate|belastingdienst|hacienda)\b`)
 
 // accountThreat matches what phishing says to hurry its reader: the
 // account is locked, suspended or about to be closed; a refund waits.
-var accountThreat = regexp.MustCompile(`\b((account|apple id|card|access) (has been |was |will be |is )?(locked|suspended|blocked|disabled|limited|closed|on hold)|unusual (sign-?in|activity)|payment (failed|declined)|update your (details|payment|billing)|refund (is )?(pending|waiting|available)|cuenta (ser[áa] |ha sido )?(bloqueada|suspendida)|compte (a été |sera )?(bloqu[ée]|suspendu)|remboursement (d'imp[ôo]t )?en attente|konto (wurde |wird )?(vor[üu]bergehend )?(gesperrt|eingeschr[äa]nkt)|conta (ser[áa] )?(bloqueada|suspensa)|account (verr[àa] )?(bloccato|sospeso)|rekening (is )?geblokkeerd)\b`)
+var accountThreat = fastre.MustCompile(`\b((account|apple id|card|access) (has been |was |will be |is )?(locked|suspended|blocked|disabled|limited|closed|on hold)|unusual (sign-?in|activity)|payment (failed|declined)|update your (details|payment|billing)|refund (is )?(pending|waiting|available)|cuenta (ser[áa] |ha sido )?(bloqueada|suspendida)|compte (a été |sera )?(bloqu[ée]|suspendu)|remboursement (d'imp[ôo]t )?en attente|konto (wurde |wird )?(vor[üu]bergehend )?(gesperrt|eingeschr[äa]nkt)|conta (ser[áa] )?(bloqueada|suspensa)|account (verr[àa] )?(bloccato|sospeso)|rekening (is )?geblokkeerd)\b`)
 
 // registrable returns the label of a domain that its owner registered:
 // "paypal" for "mail.paypal.co.uk", "dhl-parcels-fee" for
@@ -217,10 +217,10 @@ func registrable(domain string) string {
 }
 
 // freeMail matches the domains anyone can get an address at.
-var freeMail = regexp.MustCompile(`(?i)^(gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|aol|icloud|me|mail|gmx|web|proton|protonmail|pm|yandex|zoho|caramail|laposte|orange|free|libero|tutanota)$`)
+var freeMail = fastre.MustCompile(`(?i)^(gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|aol|icloud|me|mail|gmx|web|proton|protonmail|pm|yandex|zoho|caramail|laposte|orange|free|libero|tutanota)$`)
 
 // seniorTitle matches the titles CEO fraud borrows.
-var seniorTitle = regexp.MustCompile(`(?i)\b(ceo|cfo|coo|president|chairman|director|managing partner|founder|owner|head of finance|finance director)\b`)
+var seniorTitle = fastre.MustCompile(`(?i)\b(ceo|cfo|coo|president|chairman|director|managing partner|founder|owner|head of finance|finance director)\b`)
 
 // domainOf returns the lower-case domain of an address, "" if none.
 func domainOf(addr string) string {
@@ -326,7 +326,7 @@ func lowerASCII(s string) string {
 }
 
 // anyMatch reports whether re matches any of the spans.
-func anyMatch(spans []span, re *regexp.Regexp) bool {
+func anyMatch(spans []span, re interface{ MatchString(string) bool }) bool {
 	for _, s := range spans {
 		if re.MatchString(s.text) {
 			return true

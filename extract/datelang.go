@@ -1,8 +1,9 @@
 package extract
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/doctales/doctales/extract/internal/fastre"
 )
 
 // minDateLanguageScore is the language detector's confidence from which the
@@ -16,22 +17,22 @@ const minDateLanguageScore = 0.5
 // than English; English is always read too, since mail mixes the two.
 type dateLang struct {
 	// trigger finds the words that may start a date ("viernes", "morgen").
-	trigger *regexp.Regexp
+	trigger *fastre.Regexp
 	// cueBefore is a deadline cue just before a date ("antes del", "bis").
-	cueBefore *regexp.Regexp
+	cueBefore *fastre.Regexp
 	// past marks a past-tense clause; future one that is not.
-	past, future *regexp.Regexp
+	past, future *fastre.Regexp
 	// endOfDay and endOfWeek are this language's end-of-business-day and
 	// end-of-week expressions; endOfWeek's group "next" is set for next
 	// week's.
-	endOfDay, endOfWeek *regexp.Regexp
+	endOfDay, endOfWeek *fastre.Regexp
 }
 
 // w builds a case-insensitive regexp that matches one of the alternatives
 // (a |-separated list, spaces allowed) as whole words. Go's \b knows ASCII
 // only, so the word boundaries are written out.
-func w(alts string) *regexp.Regexp {
-	return regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}'’])(` + alts + `)(?:[^\p{L}\p{N}]|$)`)
+func w(alts string) *fastre.Regexp {
+	return fastre.MustCompile(`(?i)(?:^|[^\p{L}\p{N}'’])(` + alts + `)(?:[^\p{L}\p{N}]|$)`)
 }
 
 // dateLanguages are the languages, besides English, whose dates are read
@@ -39,7 +40,7 @@ func w(alts string) *regexp.Regexp {
 var dateLanguages = map[string]*dateLang{
 	"es": {
 		trigger:   w(`hoy|mañana|pasado mañana|ayer|lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|mediodía|medianoche|próxima semana|semana que viene`),
-		cueBefore: regexp.MustCompile(`(?i)(?:^|[^\p{L}])(antes del?|hasta( el)?|para( el)?|a más tardar( el)?|como muy tarde( el)?|plazo|fecha límite|vence|vencimiento|no más tarde del?)[^.;!?]{0,16}$`),
+		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(antes del?|hasta( el)?|para( el)?|a más tardar( el)?|como muy tarde( el)?|plazo|fecha límite|vence|vencimiento|no más tarde del?)[^.;!?]{0,16}$`),
 		past:      w(`fue|fueron|era|eran|estaba|había|hubo|pasado|pasada|ayer|hace|venció|vencía|recibí|recibimos|envié|enviamos|enviaste|pagué|pagamos`),
 		future:    w(`será|va a|vamos a|próximo|próxima|que viene|mañana|hasta|por favor|necesito|necesitamos|tienes que|debe|deben`),
 		endOfDay:  w(`(?:al )?final del día|fin del día|cierre del día`),
@@ -47,7 +48,7 @@ var dateLanguages = map[string]*dateLang{
 	},
 	"fr": {
 		trigger:   w(`aujourd'hui|aujourd’hui|demain|après-demain|hier|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|midi|minuit|semaine prochaine|\d{1,2} ?h(?: ?\d{2})?`),
-		cueBefore: regexp.MustCompile(`(?i)(?:^|[^\p{L}])(avant( le)?|d['’]ici( le| à)?|jusqu['’]à|jusqu['’]au|au plus tard( le)?|date limite|échéance|pour( le)?|dernier délai)[^.;!?]{0,16}$`),
+		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(avant( le)?|d['’]ici( le| à)?|jusqu['’]à|jusqu['’]au|au plus tard( le)?|date limite|échéance|pour( le)?|dernier délai)[^.;!?]{0,16}$`),
 		past:      w(`était|étaient|a été|avait|avions|aviez|avaient|dernier|dernière|hier|il y a|passé|passée|reçu|envoyé|payé`),
 		future:    w(`sera|seront|va|allons|prochain|prochaine|demain|avant|d'ici|d’ici|merci de|pourriez|pouvez|peux|faut|doit|doivent`),
 		endOfDay:  w(`(?:en |à la )?fin de (?:la )?journée`),
@@ -55,7 +56,7 @@ var dateLanguages = map[string]*dateLang{
 	},
 	"de": {
 		trigger:   w(`heute|morgen|übermorgen|gestern|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|januar|jänner|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|mittag|mitternacht|nächste woche|nächsten woche|\d{1,2} ?uhr`),
-		cueBefore: regexp.MustCompile(`(?i)(?:^|[^\p{L}])(bis( zum| spätestens| zur)?|spätestens( am| bis)?|frist|fällig( am)?|abgabe( am)?|deadline)[^.;!?]{0,16}$`),
+		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(bis( zum| spätestens| zur)?|spätestens( am| bis)?|frist|fällig( am)?|abgabe( am)?|deadline)[^.;!?]{0,16}$`),
 		past:      w(`war|waren|hatte|hatten|wurde|wurden|gestern|letzten|letzte|letztes|vorigen|vergangenen|vergangene|erhalten|geschickt|bezahlt`),
 		future:    w(`wird|werden|nächsten|nächste|nächstes|kommenden|morgen|bis|bitte|muss|müssen|soll|sollte`),
 		endOfDay:  w(`(?:bis )?(?:zum )?(?:tagesende|feierabend|ende des tages|dienstschluss|geschäftsschluss)`),
@@ -63,7 +64,7 @@ var dateLanguages = map[string]*dateLang{
 	},
 	"pt": {
 		trigger:   w(`hoje|amanhã|amanha|depois de amanhã|ontem|segunda|terça|terca|quarta|quinta|sexta|sábado|sabado|domingo|janeiro|fevereiro|março|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|meio-dia|meia-noite|próxima semana|\d{1,2} ?h(?:\d{2})?`),
-		cueBefore: regexp.MustCompile(`(?i)(?:^|[^\p{L}])(até( a| o| à| ao)?|antes d[aeo]|prazo|o mais tardar|vence|data limite|para( a| o)?)[^.;!?]{0,16}$`),
+		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(até( a| o| à| ao)?|antes d[aeo]|prazo|o mais tardar|vence|data limite|para( a| o)?)[^.;!?]{0,16}$`),
 		past:      w(`foi|foram|era|eram|estava|tinha|tinham|houve|passado|passada|ontem|venceu|recebi|recebemos|enviei|enviamos|paguei`),
 		future:    w(`será|vai|vamos|próximo|próxima|amanhã|até|por favor|preciso|precisamos|deve|devem`),
 		endOfDay:  w(`(?:ao |até o )?(?:fim|final) do dia`),
@@ -71,7 +72,7 @@ var dateLanguages = map[string]*dateLang{
 	},
 	"it": {
 		trigger:   w(`oggi|domani|dopodomani|ieri|lunedì|lunedi|martedì|martedi|mercoledì|mercoledi|giovedì|giovedi|venerdì|venerdi|sabato|domenica|gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|mezzogiorno|mezzanotte|prossima settimana|alle \d{1,2}`),
-		cueBefore: regexp.MustCompile(`(?i)(?:^|[^\p{L}])(entro( il| le| la)?|prima d[ie]l?|scadenza|non oltre( il)?|al più tardi( il)?|per( il)?)[^.;!?]{0,16}$`),
+		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(entro( il| le| la)?|prima d[ie]l?|scadenza|non oltre( il)?|al più tardi( il)?|per( il)?)[^.;!?]{0,16}$`),
 		past:      w(`era|erano|fu|aveva|avevano|è stato|è stata|scorso|scorsa|ieri|fa|scaduto|scaduta|ricevuto|inviato|pagato`),
 		future:    w(`sarà|saranno|va|prossimo|prossima|domani|entro|per favore|devi|dobbiamo|deve|devono`),
 		endOfDay:  w(`(?:entro )?(?:la )?fine (?:della )?giornata`),
@@ -79,7 +80,7 @@ var dateLanguages = map[string]*dateLang{
 	},
 	"nl": {
 		trigger:   w(`vandaag|morgen|overmorgen|gisteren|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|middernacht|volgende week|\d{1,2} ?uur`),
-		cueBefore: regexp.MustCompile(`(?i)(?:^|[^\p{L}])(voor|vóór|uiterlijk( op)?|tot( en met)?|deadline|ten laatste( op)?|uiterste datum|vervalt( op)?)[^.;!?]{0,16}$`),
+		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(voor|vóór|uiterlijk( op)?|tot( en met)?|deadline|ten laatste( op)?|uiterste datum|vervalt( op)?)[^.;!?]{0,16}$`),
 		past:      w(`was|waren|had|hadden|werd|werden|vorige|afgelopen|gisteren|geleden|ontvangen|gestuurd|betaald`),
 		future:    w(`wordt|zal|zullen|gaat|volgende|komende|morgen|voor|uiterlijk|graag|alsjeblieft|moet|moeten`),
 		endOfDay:  w(`(?:aan het )?(?:eind|einde) van de (?:werk)?dag`),
@@ -102,7 +103,7 @@ func dateLanguage(lang string, score float64) string {
 // with a unit ("12 Uhr", "17h30", "12 uur"), after a preposition ("a las 5",
 // "alle 12"), hh:mm, and noon and midnight. The groups are the hour, the
 // minutes, noon, midnight and an afternoon marker.
-var timeOfDay = regexp.MustCompile(`(?i)(?:(?:à|a las|a la|alle|às|as|um|om|ore|gegen)\s+)?(?:(\d{1,2})(?:(?:\s?h\s?|:|\.)(\d{2})|\s?(?:uhr|uur|h|heures?|hrs?)(?:[^\p{L}]|$))|(\d{1,2}):(\d{2})|(?:(?:a las|alle|às|om|um)\s+)(\d{1,2})(?:[^\p{L}\p{N}:.]|$)|(midi|mediodía|mediodia|mittag|mezzogiorno|meio-dia|middag)|(minuit|medianoche|mitternacht|mezzanotte|meia-noite|middernacht))(\s*(?:de la tarde|de la noche|du soir|de l'après-midi|nachmittags|abends|da tarde|da noite|del pomeriggio|di sera|'s middags|'s avonds|pm|p\.m\.))?`)
+var timeOfDay = fastre.MustCompile(`(?i)(?:(?:à|a las|a la|alle|às|as|um|om|ore|gegen)\s+)?(?:(\d{1,2})(?:(?:\s?h\s?|:|\.)(\d{2})|\s?(?:uhr|uur|h|heures?|hrs?)(?:[^\p{L}]|$))|(\d{1,2}):(\d{2})|(?:(?:a las|alle|às|om|um)\s+)(\d{1,2})(?:[^\p{L}\p{N}:.]|$)|(midi|mediodía|mediodia|mittag|mezzogiorno|meio-dia|middag)|(minuit|medianoche|mitternacht|mezzanotte|meia-noite|middernacht))(\s*(?:de la tarde|de la noche|du soir|de l'après-midi|nachmittags|abends|da tarde|da noite|del pomeriggio|di sera|'s middags|'s avonds|pm|p\.m\.))?`)
 
 // clockTime reads a timeOfDay match: its hour and minute.
 func clockTime(m []string) (h, min int, ok bool) {
@@ -156,7 +157,7 @@ func init() {
 // Modifiers of a day of the week: the previous one ("last Friday"), the one
 // of next week ("next Friday"), the coming one ("this Friday").
 var (
-	lastModifier = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(last|past|previous|pasado|pasada|dernier|dernière|letzten|letzte|letztes|vorigen|vergangenen|passado|passada|scorso|scorsa|vorige|afgelopen)(?:[^\p{L}]|$)`)
-	nextModifier = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(next|próximo|próxima|proximo|proxima|que viene|prochain|prochaine|nächsten|nächste|nächstes|prossimo|prossima|volgende)(?:[^\p{L}]|$)`)
-	thisModifier = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(this|coming|upcoming|este|esta|ce|cette|diesen|dieser|dieses|kommenden|questo|questa|deze|komende)(?:[^\p{L}]|$)`)
+	lastModifier = fastre.MustCompile(`(?i)(?:^|[^\p{L}])(last|past|previous|pasado|pasada|dernier|dernière|letzten|letzte|letztes|vorigen|vergangenen|passado|passada|scorso|scorsa|vorige|afgelopen)(?:[^\p{L}]|$)`)
+	nextModifier = fastre.MustCompile(`(?i)(?:^|[^\p{L}])(next|próximo|próxima|proximo|proxima|que viene|prochain|prochaine|nächsten|nächste|nächstes|prossimo|prossima|volgende)(?:[^\p{L}]|$)`)
+	thisModifier = fastre.MustCompile(`(?i)(?:^|[^\p{L}])(this|coming|upcoming|este|esta|ce|cette|diesen|dieser|dieses|kommenden|questo|questa|deze|komende)(?:[^\p{L}]|$)`)
 )

@@ -9,26 +9,27 @@ import (
 	"time"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/extract/internal/fastre"
 )
 
 // Keyword rules of the original system (spec §1 and §4), widened a little.
 var (
-	rePersonal     = regexp.MustCompile(`\b(family|friends?|mom|dad|mum|brother|sister|birthday|wedding|kids|children|weekend|dinner|vacation|holiday|reunion|love)\b`)
-	reProfessional = regexp.MustCompile(`\b(work|job|interview|meeting|project|client|customer|contract|invoice|deadline|report|budget|colleague|office|manager|team|proposal|quarterly)\b`)
-	reHomeProject  = regexp.MustCompile(`\b(house|home|property|mortgage|realtor|escrow|closing)\b`)
-	reFinance      = regexp.MustCompile(`\b(invoice|payment|paid|bank|wire|transfer|account|refund|billing|loan|mortgage)\b`)
-	reInterviews   = regexp.MustCompile(`\b(interview|job|resume|cv|candidate|hiring|offer letter)\b`)
-	rePlanning     = regexp.MustCompile(`\b(plan|planning|schedule|agenda|itinerary|calendar)\b`)
-	reBulk         = regexp.MustCompile(`(unsubscribe|mailing list|view (this|it) in your browser|no-?reply|newsletter)`)
+	rePersonal     = fastre.MustCompile(`\b(family|friends?|mom|dad|mum|brother|sister|birthday|wedding|kids|children|weekend|dinner|vacation|holiday|reunion|love)\b`)
+	reProfessional = fastre.MustCompile(`\b(work|job|interview|meeting|project|client|customer|contract|invoice|deadline|report|budget|colleague|office|manager|team|proposal|quarterly)\b`)
+	reHomeProject  = fastre.MustCompile(`\b(house|home|property|mortgage|realtor|escrow|closing)\b`)
+	reFinance      = fastre.MustCompile(`\b(invoice|payment|paid|bank|wire|transfer|account|refund|billing|loan|mortgage)\b`)
+	reInterviews   = fastre.MustCompile(`\b(interview|job|resume|cv|candidate|hiring|offer letter)\b`)
+	rePlanning     = fastre.MustCompile(`\b(plan|planning|schedule|agenda|itinerary|calendar)\b`)
+	reBulk         = fastre.MustCompile(`(unsubscribe|mailing list|view (this|it) in your browser|no-?reply|newsletter)`)
 	reHeading      = regexp.MustCompile(`(?m)^#+\s+.+$`)
 	reBullet       = regexp.MustCompile(`(?m)^[ \t]*[*•-][ \t]+.+$`)
 	reNumbered     = regexp.MustCompile(`(?m)^[ \t]*\d+[.)][ \t]+.+$`)
 	reTableRow     = regexp.MustCompile(`(?m)^[ \t]*\|?.+\|.+\|.*$`)
-	reFollowUp     = regexp.MustCompile(`\bfollow[- ]?up\b`)
-	reReview       = regexp.MustCompile(`\breview\b`)
-	reApproval     = regexp.MustCompile(`\bapprov(e|al|ed)\b`)
+	reFollowUp     = fastre.MustCompile(`\bfollow[- ]?up\b`)
+	reReview       = fastre.MustCompile(`\breview\b`)
+	reApproval     = fastre.MustCompile(`\bapprov(e|al|ed)\b`)
 	reBlankLine    = regexp.MustCompile(`\n[ \t]*\n`)
-	reMeeting      = regexp.MustCompile(`\b(meeting|meet|call|calendar invite)\b`)
+	reMeeting      = fastre.MustCompile(`\b(meeting|meet|call|calendar invite)\b`)
 )
 
 // Original-system thresholds.
@@ -203,7 +204,7 @@ func fourDimensions(in dimInput) {
 		a.Tags = append(a.Tags, "action-required")
 	}
 	for _, tg := range []struct {
-		re  *regexp.Regexp
+		re  *fastre.Regexp
 		tag string
 	}{{reFollowUp, "follow-up"}, {reReview, "review"}, {reApproval, "approval"}, {reMeeting, "meeting"}} {
 		if tg.re.MatchString(all) {

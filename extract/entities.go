@@ -2,13 +2,13 @@ package extract
 
 import (
 	"net/mail"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/extract/internal/fastre"
 	"github.com/jdkato/prose/v3/token"
 )
 
@@ -35,8 +35,8 @@ var (
 )
 
 var (
-	reQuantity = regexp.MustCompile(`(?i)(?:[$€£¥]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|m|bn|million|billion|thousand))?|\b\d[\d,]*(?:\.\d+)?\s?(?:%|percent|per cent|usd|eur|gbp|dollars?|euros?|pounds?|kg|g|mg|lbs?|pounds|km|mi|miles|m|cm|mm|ft|feet|inches|in\.|gb|mb|tb|kb|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|people|units|shares|items|pages)\b)`)
-	reClosing  = regexp.MustCompile(`(?im)^[ \t]*(best regards|kind regards|warm regards|regards|best wishes|best|thanks|thank you|many thanks|cheers|sincerely|yours sincerely|yours truly|yours|respectfully|all the best|take care|love|thx)[,.!]?[ \t]*$`)
+	reQuantity = fastre.MustCompile(`(?i)(?:[$€£¥]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|m|bn|million|billion|thousand))?|\b\d[\d,]*(?:\.\d+)?\s?(?:%|percent|per cent|usd|eur|gbp|dollars?|euros?|pounds?|kg|g|mg|lbs?|pounds|km|mi|miles|m|cm|mm|ft|feet|inches|in\.|gb|mb|tb|kb|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|people|units|shares|items|pages)\b)`)
+	reClosing  = fastre.MustCompile(`(?im)^[ \t]*(best regards|kind regards|warm regards|regards|best wishes|best|thanks|thank you|many thanks|cheers|sincerely|yours sincerely|yours truly|yours|respectfully|all the best|take care|love|thx)[,.!]?[ \t]*$`)
 )
 
 // lowerOrgs are the known organisations in lower case, less those that are

@@ -3,12 +3,12 @@ package extract
 import (
 	"math"
 	"math/bits"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
 
 	"github.com/abadojack/whatlanggo"
+	"github.com/doctales/doctales/extract/internal/fastre"
 )
 
 // Language detection limits.
@@ -117,7 +117,7 @@ func DetectLanguage(text string) (string, float64) {
 
 // languageNoise are the parts of a text that are in no language: links,
 // e-mail addresses, @mentions and #hashtags.
-var languageNoise = regexp.MustCompile(`(?i)\b(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#][\p{L}\p{N}_]+`)
+var languageNoise = fastre.MustCompile(`(?i)\b(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#][\p{L}\p{N}_]+`)
 
 // letterEvidence returns the language that letters unique to it prove, when
 // the trigram guess is a language those letters rule out; "" otherwise.

@@ -2,11 +2,11 @@ package extract
 
 import (
 	"net"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/extract/internal/fastre"
 	"github.com/nyaruka/phonenumbers"
 )
 
@@ -17,22 +17,22 @@ const DefaultPhoneRegion = "US"
 // PII candidate patterns; each candidate is then checked (checksum,
 // number plan, context) before it is reported.
 var (
-	reEmail     = regexp.MustCompile(`(?i)\b[a-z0-9][a-z0-9._%+-]{0,63}@(?:[a-z0-9-]{1,63}\.)+[a-z]{2,24}\b`)
-	reURL       = regexp.MustCompile(`(?i)\b(?:https?://|ftp://|www\.)[^\s<>"'()\[\]{}]{2,1000}`)
-	rePhone     = regexp.MustCompile(`(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]?\d{2,4}){1,4}\b`)
-	reCard      = regexp.MustCompile(`\b\d(?:[ -]?\d){12,18}\b`)
-	reIBAN      = regexp.MustCompile(`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b`)
-	reRouting   = regexp.MustCompile(`\b\d{9}\b`)
-	reRoutingCx = regexp.MustCompile(`(?i)\b(routing|aba|rtn|transit|bank code)\b`)
-	reSSN       = regexp.MustCompile(`\b\d{3}-\d{2}-\d{4}\b|\b\d{3} \d{2} \d{4}\b|\b\d{9}\b`)
-	reSSNCx     = regexp.MustCompile(`(?i)\b(ssn|social security|soc\.? sec)`)
-	reIPv4      = regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b`)
-	reIPv6      = regexp.MustCompile(`(?i)\b(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{0,4}\b|::(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4}\b`)
-	reMAC       = regexp.MustCompile(`(?i)\b(?:[0-9a-f]{2}[:-]){5}[0-9a-f]{2}\b`)
-	reAWSKey    = regexp.MustCompile(`\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b`)
-	reAWSSecret = regexp.MustCompile(`(?:^|[^A-Za-z0-9/+])([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)`)
-	reSecretCx  = regexp.MustCompile(`(?i)(secret|aws_secret|secret_access_key|secretaccesskey)`)
-	reAddress   = regexp.MustCompile(`\b\d{1,5}\s+(?:[A-Z][A-Za-z'.-]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Square|Sq|Parkway|Pkwy|Terrace|Highway|Hwy)\b\.?(?:,?\s+(?:Suite|Ste|Apt|Unit|#)\s*[\w-]+)?(?:,\s*[A-Z][A-Za-z .'-]{1,30})?(?:,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?)?`)
+	reEmail     = fastre.MustCompile(`(?i)\b[a-z0-9][a-z0-9._%+-]{0,63}@(?:[a-z0-9-]{1,63}\.)+[a-z]{2,24}\b`)
+	reURL       = fastre.MustCompile(`(?i)\b(?:https?://|ftp://|www\.)[^\s<>"'()\[\]{}]{2,1000}`)
+	rePhone     = fastre.MustCompile(`(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]?\d{2,4}){1,4}\b`)
+	reCard      = fastre.MustCompile(`\b\d(?:[ -]?\d){12,18}\b`)
+	reIBAN      = fastre.MustCompile(`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b`)
+	reRouting   = fastre.MustCompile(`\b\d{9}\b`)
+	reRoutingCx = fastre.MustCompile(`(?i)\b(routing|aba|rtn|transit|bank code)\b`)
+	reSSN       = fastre.MustCompile(`\b\d{3}-\d{2}-\d{4}\b|\b\d{3} \d{2} \d{4}\b|\b\d{9}\b`)
+	reSSNCx     = fastre.MustCompile(`(?i)\b(ssn|social security|soc\.? sec)`)
+	reIPv4      = fastre.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b`)
+	reIPv6      = fastre.MustCompile(`(?i)\b(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{0,4}\b|::(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4}\b`)
+	reMAC       = fastre.MustCompile(`(?i)\b(?:[0-9a-f]{2}[:-]){5}[0-9a-f]{2}\b`)
+	reAWSKey    = fastre.MustCompile(`\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b`)
+	reAWSSecret = fastre.MustCompile(`(?:^|[^A-Za-z0-9/+])([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)`)
+	reSecretCx  = fastre.MustCompile(`(?i)(secret|aws_secret|secret_access_key|secretaccesskey)`)
+	reAddress   = fastre.MustCompile(`\b\d{1,5}\s+(?:[A-Z][A-Za-z'.-]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Square|Sq|Parkway|Pkwy|Terrace|Highway|Hwy)\b\.?(?:,?\s+(?:Suite|Ste|Apt|Unit|#)\s*[\w-]+)?(?:,\s*[A-Z][A-Za-z .'-]{1,30})?(?:,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?)?`)
 )
 
 // FindPII returns the PII spans of text, checked (Luhn for cards, mod 97
@@ -343,8 +343,8 @@ func validPhone(text string, b, e int) bool {
 }
 
 var (
-	dateLike = regexp.MustCompile(`^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$`)
-	phoneCue = regexp.MustCompile(`(?i)(tel|phone|mobile|cell|fax|call|ph)[.:]?\s*$`)
+	dateLike = fastre.MustCompile(`^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$`)
+	phoneCue = fastre.MustCompile(`(?i)(tel|phone|mobile|cell|fax|call|ph)[.:]?\s*$`)
 )
 
 // digitLines returns the [start, end) offsets of the lines of text that
@@ -369,7 +369,7 @@ func digitLines(text string, n int) [][2]int {
 
 // findInLines runs re over the given lines of text and returns the
 // matches as offsets into text.
-func findInLines(re *regexp.Regexp, text string, lines [][2]int) [][]int {
+func findInLines(re *fastre.Regexp, text string, lines [][2]int) [][]int {
 	var out [][]int
 	for _, l := range lines {
 		for _, m := range re.FindAllStringIndex(text[l[0]:l[1]], -1) {

@@ -2,11 +2,11 @@ package extract
 
 import (
 	"math"
-	"regexp"
 	"strings"
 	"sync"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/extract/internal/fastre"
 	"github.com/jonreiter/govader"
 )
 
@@ -52,13 +52,13 @@ var businessLexicon = map[string]float64{
 // service that is "down" is failing; "interest" charged is a penalty; a
 // "shared folder" is only a place.
 var businessPhrases = []struct {
-	re   *regexp.Regexp
+	re   *fastre.Regexp
 	with string
 }{
-	{regexp.MustCompile(`(?i)\boutstanding (balance|amount|invoice|payment|debt|sum)s?\b`), "unpaid $1"},
-	{regexp.MustCompile(`(?i)\b(is|are|been|went|was|were|goes|going) down\b`), "$1 failing"},
-	{regexp.MustCompile(`(?i)\b(late[- ]payment |late )?interest (will be |is |may be )?(charged|applied|added)\b`), "penalty charged"},
-	{regexp.MustCompile(`(?i)\bshared (folder|drive|directory|inbox|calendar|document)\b`), "common $1"},
+	{fastre.MustCompile(`(?i)\boutstanding (balance|amount|invoice|payment|debt|sum)s?\b`), "unpaid $1"},
+	{fastre.MustCompile(`(?i)\b(is|are|been|went|was|were|goes|going) down\b`), "$1 failing"},
+	{fastre.MustCompile(`(?i)\b(late[- ]payment |late )?interest (will be |is |may be )?(charged|applied|added)\b`), "penalty charged"},
+	{fastre.MustCompile(`(?i)\bshared (folder|drive|directory|inbox|calendar|document)\b`), "common $1"},
 }
 
 // businessText returns s with businessPhrases rewritten.

@@ -2,7 +2,6 @@ package extract
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -10,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/extract/internal/fastre"
 	dps "github.com/markusmobius/go-dateparser"
 	"github.com/markusmobius/go-dateparser/date"
 )
@@ -23,72 +23,72 @@ const endOfBusinessHour = 17
 
 // dateTrigger finds sentences that may hold a date, so that the costly date
 // parser only sees those.
-var dateTrigger = regexp.MustCompile(`(?i)\b(today|tonight|tomorrow|tmrw|yesterday|(mon|tues|wednes|thurs|fri|satur|sun)day|(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*\d|\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|january|february|march|april|june|july|august|september|october|november|december|noon|midnight|next (week|month|year)|in \d+ (minutes?|hours?|days?|weeks?|months?)|\d+ (days?|weeks?|months?|hours?) ago)\b|\d{1,2}:\d{2}|\b\d{1,2}\s*(am|pm|a\.m\.|p\.m\.)|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b|\bMay\s+\d`)
+var dateTrigger = fastre.MustCompile(`(?i)\b(today|tonight|tomorrow|tmrw|yesterday|(mon|tues|wednes|thurs|fri|satur|sun)day|(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*\d|\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|january|february|march|april|june|july|august|september|october|november|december|noon|midnight|next (week|month|year)|in \d+ (minutes?|hours?|days?|weeks?|months?)|\d+ (days?|weeks?|months?|hours?) ago)\b|\d{1,2}:\d{2}|\b\d{1,2}\s*(am|pm|a\.m\.|p\.m\.)|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b|\bMay\s+\d`)
 
 // endOfDay finds end-of-business-day expressions, which the date parser does
 // not know; endOfWeek and endOfMonth likewise.
 var (
-	endOfDay   = regexp.MustCompile(`(?i)\b(eod|cob|eob|end of (the )?(business |work(ing)? )?day|close of (the )?business( day)?|end of play)\b`)
-	endOfWeek  = regexp.MustCompile(`(?i)\b(eow|end of (the |this )?(work(ing)? |business )?week|end of (the )?(?P<next>next|following) (work(ing)? |business )?week)\b`)
-	endOfMonth = regexp.MustCompile(`(?i)\b(eom|end of (the |this )?month)\b`)
+	endOfDay   = fastre.MustCompile(`(?i)\b(eod|cob|eob|end of (the )?(business |work(ing)? )?day|close of (the )?business( day)?|end of play)\b`)
+	endOfWeek  = fastre.MustCompile(`(?i)\b(eow|end of (the |this )?(work(ing)? |business )?week|end of (the )?(?P<next>next|following) (work(ing)? |business )?week)\b`)
+	endOfMonth = fastre.MustCompile(`(?i)\b(eom|end of (the |this )?month)\b`)
 )
 
 // deadlineCueBefore matches a deadline cue just before a date expression,
 // deadlineCueAfter one just after it.
 var (
-	deadlineCueBefore = regexp.MustCompile(`(?i)\b(by|due|before|deadline|no later than|not later than|until|till|til|latest|expires?|expiring|cut-?off|prior to|ahead of|needed|required)\b[^.;!?]{0,24}$`)
-	deadlineCueAfter  = regexp.MustCompile(`(?i)^[\s,]{0,3}(deadline|at the latest|latest|cut-?off)\b`)
-	deadlineCueStart  = regexp.MustCompile(`(?i)^(by|due|before|until|till|no later than|not later than)\b`)
+	deadlineCueBefore = fastre.MustCompile(`(?i)\b(by|due|before|deadline|no later than|not later than|until|till|til|latest|expires?|expiring|cut-?off|prior to|ahead of|needed|required)\b[^.;!?]{0,24}$`)
+	deadlineCueAfter  = fastre.MustCompile(`(?i)^[\s,]{0,3}(deadline|at the latest|latest|cut-?off)\b`)
+	deadlineCueStart  = fastre.MustCompile(`(?i)^(by|due|before|until|till|no later than|not later than)\b`)
 )
 
 // dateWord is a word that makes a date expression plausible without digits.
-var dateWord = regexp.MustCompile(`(?i)\b(today|tonight|tomorrow|yesterday|(mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|june|july|august|september|october|november|december|noon|midnight|week|month|year|ago)\b`)
+var dateWord = fastre.MustCompile(`(?i)\b(today|tonight|tomorrow|yesterday|(mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|june|july|august|september|october|november|december|noon|midnight|week|month|year|ago)\b`)
 
-var leadingPrepositions = regexp.MustCompile(`(?i)^(on|by|before|at|until|till|from|since|due|for|del|de|el|la|le|au|am|um|op|em|no|na|il|al|à|a|bis|até|entro|tot|voor|avant|antes|hasta|para|pour|per|d['’]ici)\s+`)
+var leadingPrepositions = fastre.MustCompile(`(?i)^(on|by|before|at|until|till|from|since|due|for|del|de|el|la|le|au|am|um|op|em|no|na|il|al|à|a|bis|até|entro|tot|voor|avant|antes|hasta|para|pour|per|d['’]ici)\s+`)
 
 // trailingConnector is a preposition the parser keeps after a date whose
 // time it could not read: "demain à", "mañana a".
-var trailingConnector = regexp.MustCompile(`(?i)[\s,]+(à|a|a las|às|as|alle|um|om|at)$`)
+var trailingConnector = fastre.MustCompile(`(?i)[\s,]+(à|a|a las|às|as|alle|um|om|at)$`)
 
 // atThe is the "at the" of "at the end of the day", which is an idiom
 // ("at the end of the day, it's your call", "near the end of the day, he
 // took the track") unless a deadline cue governs it.
-var atThe = regexp.MustCompile(`(?i)\b(at|near|towards?|around|in)\s+(the\s+)?$`)
+var atThe = fastre.MustCompile(`(?i)\b(at|near|towards?|around|in)\s+(the\s+)?$`)
 
 // byline is the text between a "by" and a date that names an author: "By
 // Jane Doe, March 3, 2024".
-var byline = regexp.MustCompile(`^\s*(\p{Lu}[\p{L}.'’-]*\s*){1,4}[,|·—–-]?\s*$`)
+var byline = fastre.MustCompile(`^\s*(\p{Lu}[\p{L}.'’-]*\s*){1,4}[,|·—–-]?\s*$`)
 
 // bylineLabel is a label that makes the date after it a publication or
 // header date, never a deadline: "Published: March 3, 2024", "Posted by
 // timothy on Thursday August 29".
-var bylineLabel = regexp.MustCompile(`(?i)\b(published|posted|updated|last updated|written|dated|date|sent|created|modified|submitted|publicado|publié|veröffentlicht|pubblicato|gepubliceerd)(\s*:|\s+on|\s+by\s+[^\n,;.:]{1,40}?(\s+on|,)?)?\s*$`)
+var bylineLabel = fastre.MustCompile(`(?i)\b(published|posted|updated|last updated|written|dated|date|sent|created|modified|submitted|publicado|publié|veröffentlicht|pubblicato|gepubliceerd)(\s*:|\s+on|\s+by\s+[^\n,;.:]{1,40}?(\s+on|,)?)?\s*$`)
 
 // bareNumber is a date the parser made of a number alone: "of 35".
-var bareNumber = regexp.MustCompile(`(?i)^((of|the|in|on|at|by)\s+)?\d{1,3}$`)
+var bareNumber = fastre.MustCompile(`(?i)^((of|the|in|on|at|by)\s+)?\d{1,3}$`)
 
 // signOff is a line that is only a farewell with a date: "Until tomorrow,",
 // "See you Monday!", "Hasta mañana,". Group 1 is a lead that needs the
 // comma or exclamation mark of a sign-off, group 2 one that does not.
-var signOff = regexp.MustCompile(`(?i)^\s*(?:(until|till|til|hasta|bis|à|a|até|tot|fino a)|(see you|talk to you|talk|speak to you|speak|catch you|nos vemos|à bientôt|bis dann|a presto|até logo|tot dan))\s+$`)
+var signOff = fastre.MustCompile(`(?i)^\s*(?:(until|till|til|hasta|bis|à|a|até|tot|fino a)|(see you|talk to you|talk|speak to you|speak|catch you|nos vemos|à bientôt|bis dann|a presto|até logo|tot dan))\s+$`)
 
 // pastCue and futureCue decide the tense of the clause before an English
 // date: the later of the two wins.
 var (
-	pastCue   = regexp.MustCompile(`(?i)\b(was|were|had|did|wasn't|weren't|hadn't|didn't|went|came|met|sent|received|got|paid|spoke|talked|called|wrote|said|told|asked|happened|ended|expired|lapsed|passed|finished|started|began|arrived|shipped|delivered|signed|closed|launched|released|held|saw|visited|left|last|ago|yesterday|earlier|previously|already|since)\b`)
-	futureCue = regexp.MustCompile(`(?i)\b(will|'ll|’ll|shall|going to|gonna|next|coming|upcoming|tomorrow|until|till|is due|are due|must|should|need|needs|please|plan|planned|scheduled|moved|postponed|rescheduled|pushed|delayed|extended|can you|could you)\b`)
+	pastCue   = fastre.MustCompile(`(?i)\b(was|were|had|did|wasn't|weren't|hadn't|didn't|went|came|met|sent|received|got|paid|spoke|talked|called|wrote|said|told|asked|happened|ended|expired|lapsed|passed|finished|started|began|arrived|shipped|delivered|signed|closed|launched|released|held|saw|visited|left|last|ago|yesterday|earlier|previously|already|since)\b`)
+	futureCue = fastre.MustCompile(`(?i)\b(will|'ll|’ll|shall|going to|gonna|next|coming|upcoming|tomorrow|until|till|is due|are due|must|should|need|needs|please|plan|planned|scheduled|moved|postponed|rescheduled|pushed|delayed|extended|can you|could you)\b`)
 )
 
 // yearInText finds a written year: four digits, a two-digit year after a
 // day and month, or an apostrophe year ('98).
 var (
-	fourDigitYear = regexp.MustCompile(`\b(1[89]|20|21)\d{2}\b`)
-	twoDigitYear  = regexp.MustCompile(`\b\d{1,2}[/.-]\d{1,2}[/.-](\d{2})\b|['’](\d{2})\b`)
+	fourDigitYear = fastre.MustCompile(`\b(1[89]|20|21)\d{2}\b`)
+	twoDigitYear  = fastre.MustCompile(`\b\d{1,2}[/.-]\d{1,2}[/.-](\d{2})\b|['’](\d{2})\b`)
 )
 
 // relativeDate is a date written relative to the message: such a date is
 // never moved by tense.
-var relativeDate = regexp.MustCompile(`(?i)(today|tonight|tomorrow|yesterday|next|last|this|ago|hence|in \d|week|month|year|hoy|mañana|ayer|aujourd|demain|hier|heute|morgen|gestern|hoje|amanhã|ontem|oggi|domani|ieri|vandaag|gisteren|semana|semaine|woche|settimana|próxim|prochain|nächst|prossim|volgende)`)
+var relativeDate = fastre.MustCompile(`(?i)(today|tonight|tomorrow|yesterday|next|last|this|ago|hence|in \d|week|month|year|hoy|mañana|ayer|aujourd|demain|hier|heute|morgen|gestern|hoje|amanhã|ontem|oggi|domani|ieri|vandaag|gisteren|semana|semaine|woche|settimana|próxim|prochain|nächst|prossim|volgende)`)
 
 // dateParser is shared; go-dateparser's Parser supports concurrent Search.
 var dateParser = sync.OnceValue(func() *dps.Parser { return &dps.Parser{} })
@@ -185,7 +185,7 @@ func idiomaticEndOfDay(text string, b int) bool {
 // endOfWeekIn finds re, an end-of-week expression, in text: the bounds of
 // its group g (0 for the whole match) and whether it means next week's (its
 // group "next" matched).
-func endOfWeekIn(re *regexp.Regexp, text string, g int) ([]int, bool) {
+func endOfWeekIn(re *fastre.Regexp, text string, g int) ([]int, bool) {
 	m := re.FindStringSubmatchIndex(text)
 	if m == nil {
 		return nil, false
@@ -400,7 +400,7 @@ func cfgFor(dc dateContext) *dps.Configuration {
 }
 
 // dayAfterMonth is the day number after a month name.
-var dayAfterMonth = regexp.MustCompile(`^\s+\d{1,2}(st|nd|rd|th)?\b(,?\s+\d{4}\b)?`)
+var dayAfterMonth = fastre.MustCompile(`^\s+\d{1,2}(st|nd|rd|th)?\b(,?\s+\d{4}\b)?`)
 
 // clock is a time of day found by timeOfDay: its bounds and its value.
 type clock struct {
@@ -410,7 +410,7 @@ type clock struct {
 
 // clockBeforeGap is what may stand between a time of day and the date after
 // it: "12 Uhr am Freitag", "17h le vendredi".
-var clockBeforeGap = regexp.MustCompile(`(?i)^[\s,]*(am|le|el|on|op|il|de|del)?\s*$`)
+var clockBeforeGap = fastre.MustCompile(`(?i)^[\s,]*(am|le|el|on|op|il|de|del)?\s*$`)
 
 // maskClocks returns text with its times of day blanked (same length, so
 // that offsets hold) and the times.
@@ -465,7 +465,7 @@ func isMorning(text string, b int, txt string) bool {
 	return morningBefore.MatchString(text[:b])
 }
 
-var morningBefore = regexp.MustCompile(`(?i)(guten|heute|jeden|am|diesen|la|esta|cada|de|por la|toda la)\s+$`)
+var morningBefore = fastre.MustCompile(`(?i)(guten|heute|jeden|am|diesen|la|esta|cada|de|por la|toda la)\s+$`)
 
 // resolve corrects the parser's reading of txt, a date found between before
 // and after (clause is the text of its sentence before it), for the
@@ -531,7 +531,7 @@ func resolve(t time.Time, txt, before, after, clause string, dc dateContext) tim
 }
 
 // dayMonth is a numeric day and month: 5/29, 29.05.
-var dayMonth = regexp.MustCompile(`\b\d{1,2}[/.-]\d{1,2}\b`)
+var dayMonth = fastre.MustCompile(`\b\d{1,2}[/.-]\d{1,2}\b`)
 
 // monthWords are the month names and abbreviations of English and the
 // languages of dateLanguages, lower case.
@@ -594,7 +594,7 @@ func pastTense(clause string, dl *dateLang) bool {
 	if i := strings.LastIndexAny(clause, ",;:(\n"); i >= 0 {
 		clause = clause[i+1:]
 	}
-	last := func(res ...*regexp.Regexp) int {
+	last := func(res ...*fastre.Regexp) int {
 		at := -1
 		for _, re := range res {
 			if re == nil {
@@ -606,7 +606,7 @@ func pastTense(clause string, dl *dateLang) bool {
 		}
 		return at
 	}
-	var lp, lf *regexp.Regexp
+	var lp, lf *fastre.Regexp
 	if dl != nil {
 		lp, lf = dl.past, dl.future
 	}

@@ -3,18 +3,18 @@ package extract
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/extract/internal/fastre"
 )
 
 // urgencyCue matches words that say something is urgent; softUrgencyCue
 // words that say it matters soon.
 var (
-	urgencyCue     = regexp.MustCompile(`(?i)\b(urgent|urgently|asap|a\.s\.a\.p|immediately|immediate attention|right away|right now|emergency|critical|time[- ]sensitive|as soon as possible|without delay|at once|top priority|high priority|action required|final notice|overdue|past due|dringend|eilig|sofort|umgehend|unverz[üu]glich|urgente|urgentemente|de inmediato|inmediatamente|cuanto antes|imm[ée]diatement|d[èe]s que possible|au plus vite|subito|immediatamente|al pi[ùu] presto|imediatamente|o mais r[áa]pido|dringend|spoed|meteen|zo snel mogelijk)\b`)
-	softUrgencyCue = regexp.MustCompile(`(?i)\b(important|soon|promptly|quickly|reminder|priority|at your earliest convenience)\b`)
+	urgencyCue     = fastre.MustCompile(`(?i)\b(urgent|urgently|asap|a\.s\.a\.p|immediately|immediate attention|right away|right now|emergency|critical|time[- ]sensitive|as soon as possible|without delay|at once|top priority|high priority|action required|final notice|overdue|past due|dringend|eilig|sofort|umgehend|unverz[üu]glich|urgente|urgentemente|de inmediato|inmediatamente|cuanto antes|imm[ée]diatement|d[èe]s que possible|au plus vite|subito|immediatamente|al pi[ùu] presto|imediatamente|o mais r[áa]pido|dringend|spoed|meteen|zo snel mogelijk)\b`)
+	softUrgencyCue = fastre.MustCompile(`(?i)\b(important|soon|promptly|quickly|reminder|priority|at your earliest convenience)\b`)
 )
 
 // UrgencyInput is what the urgency rules look at.
@@ -45,21 +45,21 @@ type UrgencyInput struct {
 
 // boilerplate (matched on lowerASCII text) matches the sentences of disclaimers, legal footers and
 // unsubscribe blocks: their "immediately" and "urgent" address nobody.
-var boilerplate = regexp.MustCompile(`(intended (solely )?(only )?for the (use of the )?(named )?(addressee|recipient|individual)|intended recipient|notify (the sender|us) immediately|(is|are|may be) (strictly )?(confidential|privileged)|confidentiality (notice|notation)|legally privileged|if you (have )?received this (e-?mail|message|communication) in error|unauthori[sz]ed (use|disclosure|review)|disclaimer|this (e-?mail|message) (and any attachments )?(is|are|has been) (scanned|checked)|to unsubscribe|unsubscribe|you are receiving this|privacy policy|all rights reserved|do not reply to this|this is an automated (message|e-?mail)|sent from my (iphone|ipad|blackberry|android|mobile))`)
+var boilerplate = fastre.MustCompile(`(intended (solely )?(only )?for the (use of the )?(named )?(addressee|recipient|individual)|intended recipient|notify (the sender|us) immediately|(is|are|may be) (strictly )?(confidential|privileged)|confidentiality (notice|notation)|legally privileged|if you (have )?received this (e-?mail|message|communication) in error|unauthori[sz]ed (use|disclosure|review)|disclaimer|this (e-?mail|message) (and any attachments )?(is|are|has been) (scanned|checked)|to unsubscribe|unsubscribe|you are receiving this|privacy policy|all rights reserved|do not reply to this|this is an automated (message|e-?mail)|sent from my (iphone|ipad|blackberry|android|mobile))`)
 
 // addressee matches words that speak to the reader.
-var addressee = regexp.MustCompile(`(?i)\b(you|your|yours|you're|you'll|you've|u|ur|yourself|everyone|everybody|all of you|team|folks|guys)\b`)
+var addressee = fastre.MustCompile(`(?i)\b(you|your|yours|you're|you'll|you've|u|ur|yourself|everyone|everybody|all of you|team|folks|guys)\b`)
 
 // firstPerson matches a sentence in which the sender speaks of
 // themselves: "I'm testing it right now".
-var firstPerson = regexp.MustCompile(`(?i)^\W*([\p{L}.]+,\s+)?(i|i'm|i’m|im|i've|i'll|i'd|we|we're|we've|we'll|we'd|my|our|me)\b`)
+var firstPerson = fastre.MustCompile(`(?i)^\W*([\p{L}.]+,\s+)?(i|i'm|i’m|im|i've|i'll|i'd|we|we're|we've|we'll|we'd|my|our|me)\b`)
 
 // directAsk matches a sentence that asks the reader in so many words.
-var directAsk = regexp.MustCompile(`(?i)\b(need you|need your|want you|please|asap|can you|could you)\b`)
+var directAsk = fastre.MustCompile(`(?i)\b(need you|need your|want you|please|asap|can you|could you)\b`)
 
 // nowCue matches "now" and its kin, an urgency word only in a sentence
 // that asks something of the reader ("I need you on the bridge now").
-var nowCue = regexp.MustCompile(`(?i)(\b(need|want) (you|your \w+|this|it|that|everyone|all hands)\b[^.?!\n]{0,40}\bnow\s*([.!,;:)\-–]|$)|\bnow,? please\b|\bplease,? now\b|\b(sofort|tout de suite|de inmediato|inmediatamente|subito|immediatamente|imediatamente|meteen|onmiddellijk)\b)`)
+var nowCue = fastre.MustCompile(`(?i)(\b(need|want) (you|your \w+|this|it|that|everyone|all hands)\b[^.?!\n]{0,40}\bnow\s*([.!,;:)\-–]|$)|\bnow,? please\b|\bplease,? now\b|\b(sofort|tout de suite|de inmediato|inmediatamente|subito|immediatamente|imediatamente|meteen|onmiddellijk)\b)`)
 
 // addressesReader reports whether a sentence asks or tells the reader
 // something: it speaks to them, or states something other than the

@@ -1,0 +1,472 @@
+// Package fastre runs the engine's large alternation regexps ("please|could
+// you|let me know|…", a hundred marketing phrases) faster than package
+// regexp does on its own, with exactly the same results.
+//
+// Go's regexp has no literal-set prefilter: an unanchored search for a
+// pattern with a hundred alternatives steps its NFA through every byte of
+// the text with every alternative alive. Most of those bytes cannot begin a
+// match. A Regexp here derives, from the syntax tree, the set of short
+// prefixes (up to three bytes, ASCII case folded) that every match must
+// begin with, scans the text for positions that start with one of them,
+// and runs the anchored pattern only there. A pattern for which no such set
+// can be derived (one that may match the empty string, or begin with any
+// character) runs as plain regexp.
+//
+// Case: prefixes and text are compared after ASCII lower-casing, which
+// keeps the gate sound for both case-sensitive and (?i) patterns: it may
+// let through a position the pattern then rejects, never the reverse.
+package fastre
+
+import (
+	"regexp"
+	"regexp/syntax"
+	"sync"
+	"unicode/utf8"
+)
+
+// prefixLen is the longest prefix the gate compares.
+const prefixLen = 3
+
+// maxPrefixes bounds the derived set; a larger one gives up the gate.
+const maxPrefixes = 4096
+
+// window is how much text after a candidate position the anchored pattern
+// first sees; a match that reaches the window's end is confirmed on the
+// whole remainder, so the window only bounds the common case's cost.
+const window = 256
+
+// Regexp is a compiled pattern with its prefix gate.
+type Regexp struct {
+	re *regexp.Regexp // the pattern as written
+	// at0 matches the pattern anchored at the start of the text; at1
+	// first consumes one character (the one before the candidate
+	// position) so that \b and \B see their true left neighbour.
+	at0, at1 *regexp.Regexp
+	first    [256]bool // first bytes of the prefixes, both cases
+	prefixes [prefixLen + 1]map[string]bool
+	// partial holds the proper prefixes of prefixes, by length. A (?i)
+	// literal k or s also matches the non-ASCII K (U+212A) or ſ (U+017F),
+	// so for such patterns a non-ASCII byte in the text stands for any
+	// letter: the position stays a candidate when a prefix goes on
+	// from there.
+	partial [prefixLen]map[string]bool
+	foldAny bool
+	gated   bool
+}
+
+// MustCompile compiles expr as regexp.MustCompile does and derives its
+// gate; it panics on a bad pattern.
+func MustCompile(expr string) *Regexp {
+	r := &Regexp{re: regexp.MustCompile(expr)}
+	tree, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		panic("fastre: " + err.Error())
+	}
+	set, ok := prefixSet(tree.Simplify())
+	if !ok || len(set) == 0 {
+		return r
+	}
+	for s := range set {
+		if s == "" {
+			return r
+		}
+	}
+	r.foldAny = foldsASCII(tree)
+	for i := range r.partial {
+		r.partial[i] = map[string]bool{}
+	}
+	for s := range set {
+		for i := 0; i < len(s); i++ {
+			r.partial[i][s[:i]] = true
+		}
+		if r.prefixes[len(s)] == nil {
+			r.prefixes[len(s)] = map[string]bool{}
+		}
+		r.prefixes[len(s)][s] = true
+		c := s[0]
+		r.first[c] = true
+		if 'a' <= c && c <= 'z' {
+			r.first[c-'a'+'A'] = true
+		}
+	}
+	if r.foldAny {
+		for c := utf8.RuneSelf; c < 256; c++ {
+			r.first[c] = true
+		}
+	}
+	r.at0 = regexp.MustCompile(`^(?:` + expr + `)`)
+	r.at1 = regexp.MustCompile(`^(?s:.)(?:` + expr + `)`)
+	r.gated = true
+	register(r)
+	return r
+}
+
+var (
+	mu       sync.Mutex
+	compiled []*Regexp
+)
+
+// register records a gated pattern for Compiled.
+func register(r *Regexp) {
+	mu.Lock()
+	defer mu.Unlock()
+	compiled = append(compiled, r)
+}
+
+// Compiled returns every gated pattern compiled so far, so that a package's
+// tests can check each against package regexp on real text.
+func Compiled() []*Regexp {
+	mu.Lock()
+	defer mu.Unlock()
+	return append([]*Regexp(nil), compiled...)
+}
+
+// String returns the source text of the pattern.
+func (r *Regexp) String() string { return r.re.String() }
+
+// Gated reports whether the pattern runs behind a prefix gate (for tests).
+func (r *Regexp) Gated() bool { return r.gated }
+
+// candidate reports whether a match may begin at s[p:].
+func (r *Regexp) candidate(s string, p int) bool {
+	if !r.first[s[p]] || !runeStart(s, p) {
+		return false
+	}
+	var buf [prefixLen]byte
+	n := 0
+	for n < prefixLen && p+n < len(s) {
+		c := s[p+n]
+		if c >= utf8.RuneSelf && r.foldAny {
+			return r.partial[n][string(buf[:n])]
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[n] = c
+		n++
+		if m := r.prefixes[n]; m != nil && m[string(buf[:n])] {
+			return true
+		}
+	}
+	return false
+}
+
+// runeStart reports whether p begins a character as regexp decodes s:
+// anywhere but inside a valid multi-byte sequence (a stray byte of invalid
+// UTF-8 counts as a character of its own).
+func runeStart(s string, p int) bool {
+	if c := s[p]; c < 0x80 || c >= 0xC0 {
+		return true
+	}
+	for q := p - 1; q >= 0 && q >= p-utf8.UTFMax+1; q-- {
+		if c := s[q]; c < 0x80 || c >= 0xC0 {
+			r, w := utf8.DecodeRuneInString(s[q:])
+			return !(w > p-q && (r != utf8.RuneError || w > 1))
+		}
+	}
+	return true
+}
+
+// matchAt returns the end of the match that begins at s[p:], or -1.
+func (r *Regexp) matchAt(s string, p int) int {
+	try := func(end int) int {
+		if p == 0 {
+			if m := r.at0.FindStringIndex(s[:end]); m != nil {
+				return m[1]
+			}
+			return -1
+		}
+		// Step back over one whole character so that \b sees it.
+		_, w := utf8.DecodeLastRuneInString(s[:p])
+		if m := r.at1.FindStringIndex(s[p-w : end]); m != nil {
+			return p - w + m[1]
+		}
+		return -1
+	}
+	end := min(len(s), p+window)
+	e := try(end)
+	if end < len(s) && e == end {
+		// The match touches the window's edge, where $ and \b read the
+		// cut, not the text: decide on the whole remainder.
+		e = try(len(s))
+	}
+	return e
+}
+
+// FindStringIndex returns the first match's bounds, or nil.
+func (r *Regexp) FindStringIndex(s string) []int {
+	if !r.gated {
+		return r.re.FindStringIndex(s)
+	}
+	for p := 0; p < len(s); p++ {
+		if r.candidate(s, p) {
+			if e := r.matchAt(s, p); e >= 0 {
+				return []int{p, e}
+			}
+		}
+	}
+	return nil
+}
+
+// MatchString reports whether s holds a match.
+func (r *Regexp) MatchString(s string) bool {
+	return r.FindStringIndex(s) != nil
+}
+
+// FindString returns the first match's text, or "".
+func (r *Regexp) FindString(s string) string {
+	if m := r.FindStringIndex(s); m != nil {
+		return s[m[0]:m[1]]
+	}
+	return ""
+}
+
+// FindAllStringIndex returns up to n (all when n < 0) successive
+// non-overlapping matches, as regexp does.
+func (r *Regexp) FindAllStringIndex(s string, n int) [][]int {
+	if !r.gated {
+		return r.re.FindAllStringIndex(s, n)
+	}
+	var out [][]int
+	for p := 0; p < len(s) && (n < 0 || len(out) < n); p++ {
+		if !r.candidate(s, p) {
+			continue
+		}
+		if e := r.matchAt(s, p); e >= 0 {
+			out = append(out, []int{p, e})
+			p = e - 1 // matches are never empty: the gate needs a byte
+		}
+	}
+	return out
+}
+
+// FindAllString returns the texts of FindAllStringIndex.
+func (r *Regexp) FindAllString(s string, n int) []string {
+	var out []string
+	for _, m := range r.FindAllStringIndex(s, n) {
+		out = append(out, s[m[0]:m[1]])
+	}
+	return out
+}
+
+// MayMatch reports whether any position of s passes the gate; false means
+// the pattern certainly does not match. Callers use it before a regexp
+// method this package does not wrap (submatches, replacement).
+func (r *Regexp) MayMatch(s string) bool {
+	if !r.gated {
+		return true
+	}
+	for p := 0; p < len(s); p++ {
+		if r.candidate(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Std returns the underlying regexp, for the methods not wrapped here.
+func (r *Regexp) Std() *regexp.Regexp { return r.re }
+
+// foldsASCII reports whether re holds a case-folded literal, which may
+// match non-ASCII letters that fold to ASCII ones.
+func foldsASCII(re *syntax.Regexp) bool {
+	if re.Op == syntax.OpLiteral && re.Flags&syntax.FoldCase != 0 {
+		return true
+	}
+	for _, sub := range re.Sub {
+		if foldsASCII(sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// item is a prefix under construction; done means it cannot grow (it hit
+// prefixLen or a part too wide to enumerate) and is already a valid
+// prefix of every match it stands for.
+type item struct {
+	s    string
+	done bool
+}
+
+// prefixSet derives the set of strings one of which begins every match of
+// re, lower-cased, each at most prefixLen bytes; ok is false when no useful
+// set exists.
+func prefixSet(re *syntax.Regexp) (map[string]bool, bool) {
+	items, ok := walk(re, []item{{}})
+	if !ok {
+		return nil, false
+	}
+	out := map[string]bool{}
+	for _, it := range items {
+		out[it.s] = true
+	}
+	return out, true
+}
+
+// walk extends every item by what re can match next.
+func walk(re *syntax.Regexp, in []item) ([]item, bool) {
+	if len(in) > maxPrefixes {
+		return nil, false
+	}
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine,
+		syntax.OpBeginText, syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		// Zero-width: the prefix goes on unchanged.
+		return in, true
+	case syntax.OpLiteral:
+		out := in
+		for _, c := range re.Rune {
+			out = extend(out, []rune{c})
+		}
+		return out, true
+	case syntax.OpCharClass:
+		var runes []rune
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for c := re.Rune[i]; c <= re.Rune[i+1]; c++ {
+				runes = append(runes, c)
+				if len(runes) > 64 {
+					return closeAll(in), true
+				}
+			}
+		}
+		return extend(in, runes), true
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return closeAll(in), true
+	case syntax.OpCapture:
+		return walk(re.Sub[0], in)
+	case syntax.OpConcat:
+		out := in
+		for _, sub := range re.Sub {
+			var ok bool
+			if out, ok = walk(sub, out); !ok {
+				return nil, false
+			}
+		}
+		return out, true
+	case syntax.OpAlternate:
+		var out []item
+		for _, sub := range re.Sub {
+			got, ok := walk(sub, in)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, got...)
+		}
+		return dedupe(out)
+	case syntax.OpQuest:
+		got, ok := walk(re.Sub[0], in)
+		if !ok {
+			return nil, false
+		}
+		return dedupe(append(append([]item{}, in...), got...))
+	case syntax.OpStar, syntax.OpPlus, syntax.OpRepeat:
+		// One pass through the body, then stop: what a second pass
+		// would add is not enumerated.
+		got, ok := walk(re.Sub[0], in)
+		if !ok {
+			return nil, false
+		}
+		got = closeAll(got)
+		if re.Op == syntax.OpStar || re.Op == syntax.OpRepeat && re.Min == 0 {
+			got = append(got, in...)
+		}
+		return dedupe(got)
+	}
+	return nil, false
+}
+
+// extend appends each of runes to each open item; an item that reaches
+// prefixLen, or meets a rune outside ASCII, is closed.
+func extend(in []item, runes []rune) []item {
+	var out []item
+	seen := map[item]bool{}
+	add := func(it item) {
+		if !seen[it] {
+			seen[it] = true
+			out = append(out, it)
+		}
+	}
+	for _, it := range in {
+		if it.done {
+			add(it)
+			continue
+		}
+		for _, c := range runes {
+			if c >= utf8.RuneSelf {
+				add(item{it.s, true})
+				continue
+			}
+			b := byte(c)
+			if 'A' <= b && b <= 'Z' {
+				b += 'a' - 'A'
+			}
+			s := it.s + string(b)
+			add(item{s, len(s) >= prefixLen})
+		}
+		if len(out) > maxPrefixes {
+			return out
+		}
+	}
+	return out
+}
+
+// closeAll marks every item done.
+func closeAll(in []item) []item {
+	out := make([]item, len(in))
+	for i, it := range in {
+		out[i] = item{it.s, true}
+	}
+	return out
+}
+
+// dedupe removes repeated items; it fails when the set is too large.
+func dedupe(in []item) ([]item, bool) {
+	seen := make(map[item]bool, len(in))
+	out := in[:0:0]
+	for _, it := range in {
+		if !seen[it] {
+			seen[it] = true
+			out = append(out, it)
+		}
+	}
+	return out, len(out) <= maxPrefixes
+}
+
+// ReplaceAllString is regexp's, skipped when the gate finds no candidate.
+func (r *Regexp) ReplaceAllString(src, repl string) string {
+	if !r.MayMatch(src) {
+		return src
+	}
+	return r.re.ReplaceAllString(src, repl)
+}
+
+// FindStringSubmatchIndex is regexp's, skipped when the gate finds no
+// candidate.
+func (r *Regexp) FindStringSubmatchIndex(s string) []int {
+	if !r.MayMatch(s) {
+		return nil
+	}
+	return r.re.FindStringSubmatchIndex(s)
+}
+
+// FindStringSubmatch is regexp's, skipped when the gate finds no
+// candidate.
+func (r *Regexp) FindStringSubmatch(s string) []string {
+	if !r.MayMatch(s) {
+		return nil
+	}
+	return r.re.FindStringSubmatch(s)
+}
+
+// FindAllStringSubmatchIndex is regexp's, skipped when the gate finds no
+// candidate.
+func (r *Regexp) FindAllStringSubmatchIndex(s string, n int) [][]int {
+	if !r.MayMatch(s) {
+		return nil
+	}
+	return r.re.FindAllStringSubmatchIndex(s, n)
+}
+
+// SubexpIndex is regexp's.
+func (r *Regexp) SubexpIndex(name string) int { return r.re.SubexpIndex(name) }

@@ -1,0 +1,96 @@
+package fastre
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// patterns are shapes the engine uses: word-bounded alternations,
+// case-insensitive ones, digits, optional and repeated parts, and ones
+// that cannot be gated.
+var patterns = []string{
+	`(?i)\b(please|pls|could you|can you|let me know|rsvp|action required)\b`,
+	`\b(unsubscribe|opt[- ]?out|click (here|below)|\d+% off|\$\d[\d,]*(\.\d\d)? (a|per) (day|week)|1-?8(00|88)-\d{3}-\d{4}|xxx|dear (sir|friend))\b`,
+	`(intended (solely )?for the (addressee|recipient)|notify (the sender|us) immediately|disclaimer|sent from my (iphone|ipad))`,
+	`(?i)\b(today|tonight|(mon|tues)day|(jan|feb)[a-z]*\.?\s*\d|next (week|month))\b|\d{1,2}:\d{2}|\b\d{1,2}\s*(am|pm)|\bMay\s+\d`,
+	`(?i)\bask\b|\bsk(y|i)\b`,
+	`(?i)\b(kindly|sofort|tout de suite)\b`,
+	`\bnow\s*([.!,;:)\-–]|$)`,
+	`a*b`,      // may begin with any number of a's: still gated on "a" or "b"
+	`.foo`,     // begins with anything: not gated
+	`x?`,       // may match empty: not gated
+	`(?i)é\w+`, // non-ASCII first: gated only on what it can see
+}
+
+// texts exercise boundaries, case, non-ASCII neighbours and windows.
+var texts = []string{
+	"", "please", "Please, could you send it?", "xplease", "please!", "$50 per day", "a$50 a day",
+	"Unsubscribe here: click below. 50% off! 1-800-555-1234 1800-555-1234",
+	"This message is intended solely for the addressee. Notify us immediately.",
+	"Meet Monday at 10:30 or 5pm today; May 5 or jan. 7, next week.",
+	"\u212Aindly reply; \u017Fofort; ask, skies ski sky", "é, éclair, ÉCLAIR",
+	"now. now! I'm here now", "now", "aaab b ab xfoo foo",
+	strings.Repeat("filler ", 60) + "unsubscribe " + strings.Repeat("z", 300),
+	strings.Repeat("x", 250) + " please" + strings.Repeat("y", 10),
+	"\xff\xfeplease\x80", "café please", "ﬃ please",
+}
+
+func check(t *testing.T, expr, s string) {
+	t.Helper()
+	std := regexp.MustCompile(expr)
+	f := MustCompile(expr)
+	want := fmt.Sprint(std.FindAllStringIndex(s, -1))
+	if got := fmt.Sprint(f.FindAllStringIndex(s, -1)); got != want {
+		t.Fatalf("FindAllStringIndex(%q, %q) = %s, regexp gives %s", expr, s, got, want)
+	}
+	if got, want := fmt.Sprint(f.FindStringIndex(s)), fmt.Sprint(std.FindStringIndex(s)); got != want {
+		t.Fatalf("FindStringIndex(%q, %q) = %s, regexp gives %s", expr, s, got, want)
+	}
+	if got, want := fmt.Sprint(f.FindAllStringIndex(s, 1)), fmt.Sprint(std.FindAllStringIndex(s, 1)); got != want {
+		t.Fatalf("FindAllStringIndex(%q, %q, 1) = %s, regexp gives %s", expr, s, got, want)
+	}
+	if std.MatchString(s) && !f.MayMatch(s) {
+		t.Fatalf("MayMatch(%q, %q) = false on a text that matches", expr, s)
+	}
+}
+
+func TestSameAsRegexp(t *testing.T) {
+	for _, expr := range patterns {
+		for _, s := range texts {
+			check(t, expr, s)
+		}
+	}
+}
+
+func TestGated(t *testing.T) {
+	for expr, want := range map[string]bool{
+		patterns[0]: true, patterns[1]: true, patterns[2]: true, patterns[3]: true,
+		`.foo`: false, `x?`: false, `a*b`: true,
+	} {
+		if got := MustCompile(expr).Gated(); got != want {
+			t.Errorf("Gated(%q) = %v, want %v", expr, got, want)
+		}
+	}
+}
+
+// FuzzSameAsRegexp asserts that the gate never changes a result.
+func FuzzSameAsRegexp(f *testing.F) {
+	for _, s := range texts {
+		f.Add(s)
+	}
+	compiled := make([]*Regexp, len(patterns))
+	std := make([]*regexp.Regexp, len(patterns))
+	for i, p := range patterns {
+		compiled[i], std[i] = MustCompile(p), regexp.MustCompile(p)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for i := range patterns {
+			want := fmt.Sprint(std[i].FindAllStringIndex(s, -1))
+			if got := fmt.Sprint(compiled[i].FindAllStringIndex(s, -1)); got != want {
+				t.Fatalf("FindAllStringIndex(%q, %q) = %s, regexp gives %s", patterns[i], s, got, want)
+			}
+		}
+	})
+}
