@@ -25,6 +25,25 @@ var pleasantry = fastre.MustCompile(`(?i)^\W*(have a (nice|great|good|lovely|won
 // noActionCue matches phrases that say no action is wanted.
 var noActionCue = fastre.MustCompile(`(?i)\b(no action (is )?(required|needed)|no need to|nothing (to do|needed)|fyi|for your information|just sharing|just wanted to share|no reply (needed|necessary)|do not reply|don't reply|this is an automated|unsubscribe|no rush|no hurry|not urgent|nothing (is )?needed|whenever you (can|get a chance|have time)|when(ever)? you have a (minute|moment)|no pressure)\b`)
 
+// imperative returns the verb that opens s, whose words are ws, as an
+// imperative ("Send …", "John, send …"), or "".
+func imperative(s string, ws []string) string {
+	first := ""
+	if len(ws) > 1 {
+		first = ws[0]
+	}
+	// Skip a leading vocative: "John, send ...".
+	if i := strings.IndexByte(s, ','); i > 0 && i < 20 {
+		if rest := words(s[i+1:]); len(rest) > 0 && imperativeVerbs[rest[0]] {
+			first = rest[0]
+		}
+	}
+	if imperativeVerbs[first] {
+		return first
+	}
+	return ""
+}
+
 // imperativeVerbs are base-form verbs that open a request.
 var imperativeVerbs = map[string]bool{
 	"approve": true, "call": true, "send": true, "review": true, "sign": true, "submit": true,
@@ -52,17 +71,7 @@ func ruleCues(s string) (actionmodel.Cues, string) {
 		reason = "request: " + strings.ToLower(m)
 	}
 	ws := words(s)
-	first := ""
-	if len(ws) > 1 {
-		first = ws[0]
-	}
-	// Skip a leading vocative: "John, send ...".
-	if i := strings.IndexByte(s, ','); i > 0 && i < 20 {
-		if rest := words(s[i+1:]); len(rest) > 0 && imperativeVerbs[rest[0]] {
-			first = rest[0]
-		}
-	}
-	if imperativeVerbs[first] {
+	if first := imperative(s, ws); first != "" {
 		cues = append(cues, "imperative")
 		if reason == "" {
 			reason = "imperative: " + first

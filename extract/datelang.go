@@ -44,7 +44,7 @@ var dateLanguages = map[string]*dateLang{
 		past:      w(`fue|fueron|era|eran|estaba|había|hubo|pasado|pasada|ayer|hace|venció|vencía|recibí|recibimos|envié|enviamos|enviaste|pagué|pagamos`),
 		future:    w(`será|va a|vamos a|próximo|próxima|que viene|mañana|hasta|por favor|necesito|necesitamos|tienes que|debe|deben`),
 		endOfDay:  w(`(?:al )?final del día|fin del día|cierre del día`),
-		endOfWeek: w(`finales de (?:esta|la) semana|final de (?:esta|la) semana|final de la (?P<next>próxima semana|semana que viene)`),
+		endOfWeek: w(`final de la (?P<next>próxima semana|semana que viene)|finales de (?:esta|la) semana|final de (?:esta|la) semana`),
 	},
 	"fr": {
 		trigger:   w(`aujourd'hui|aujourd’hui|demain|après-demain|hier|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|midi|minuit|semaine prochaine|\d{1,2} ?h(?: ?\d{2})?`),
@@ -52,7 +52,7 @@ var dateLanguages = map[string]*dateLang{
 		past:      w(`était|étaient|a été|avait|avions|aviez|avaient|dernier|dernière|hier|il y a|passé|passée|reçu|envoyé|payé`),
 		future:    w(`sera|seront|va|allons|prochain|prochaine|demain|avant|d'ici|d’ici|merci de|pourriez|pouvez|peux|faut|doit|doivent`),
 		endOfDay:  w(`(?:en |à la )?fin de (?:la )?journée`),
-		endOfWeek: w(`fin de (?:la|cette) semaine|fin de la (?P<next>semaine prochaine)`),
+		endOfWeek: w(`fin de la (?P<next>semaine prochaine)|fin de (?:la|cette) semaine`),
 	},
 	"de": {
 		trigger:   w(`heute|morgen|übermorgen|gestern|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|januar|jänner|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|mittag|mitternacht|nächste woche|nächsten woche|\d{1,2} ?uhr`),
@@ -60,7 +60,7 @@ var dateLanguages = map[string]*dateLang{
 		past:      w(`war|waren|hatte|hatten|wurde|wurden|gestern|letzten|letzte|letztes|vorigen|vergangenen|vergangene|erhalten|geschickt|bezahlt`),
 		future:    w(`wird|werden|nächsten|nächste|nächstes|kommenden|morgen|bis|bitte|muss|müssen|soll|sollte`),
 		endOfDay:  w(`(?:bis )?(?:zum )?(?:tagesende|feierabend|ende des tages|dienstschluss|geschäftsschluss)`),
-		endOfWeek: w(`ende (?:der|dieser) woche|ende (?P<next>nächster|der nächsten) woche`),
+		endOfWeek: w(`ende (?P<next>nächster|der nächsten) woche|ende (?:der|dieser) woche`),
 	},
 	"pt": {
 		trigger:   w(`hoje|amanhã|amanha|depois de amanhã|ontem|segunda|terça|terca|quarta|quinta|sexta|sábado|sabado|domingo|janeiro|fevereiro|março|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|meio-dia|meia-noite|próxima semana|\d{1,2} ?h(?:\d{2})?`),
@@ -68,7 +68,7 @@ var dateLanguages = map[string]*dateLang{
 		past:      w(`foi|foram|era|eram|estava|tinha|tinham|houve|passado|passada|ontem|venceu|recebi|recebemos|enviei|enviamos|paguei`),
 		future:    w(`será|vai|vamos|próximo|próxima|amanhã|até|por favor|preciso|precisamos|deve|devem`),
 		endOfDay:  w(`(?:ao |até o )?(?:fim|final) do dia`),
-		endOfWeek: w(`(?:fim|final) da semana|(?:fim|final) da (?P<next>próxima semana)`),
+		endOfWeek: w(`(?:fim|final) da (?P<next>próxima semana)|(?:fim|final) da semana`),
 	},
 	"it": {
 		trigger:   w(`oggi|domani|dopodomani|ieri|lunedì|lunedi|martedì|martedi|mercoledì|mercoledi|giovedì|giovedi|venerdì|venerdi|sabato|domenica|gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|mezzogiorno|mezzanotte|prossima settimana|alle \d{1,2}`),
@@ -76,7 +76,7 @@ var dateLanguages = map[string]*dateLang{
 		past:      w(`era|erano|fu|aveva|avevano|è stato|è stata|scorso|scorsa|ieri|fa|scaduto|scaduta|ricevuto|inviato|pagato`),
 		future:    w(`sarà|saranno|va|prossimo|prossima|domani|entro|per favore|devi|dobbiamo|deve|devono`),
 		endOfDay:  w(`(?:entro )?(?:la )?fine (?:della )?giornata`),
-		endOfWeek: w(`fine (?:della|di questa) settimana|fine della (?P<next>prossima settimana|settimana prossima)`),
+		endOfWeek: w(`fine della (?P<next>prossima settimana|settimana prossima)|fine (?:della|di questa) settimana`),
 	},
 	"nl": {
 		trigger:   w(`vandaag|morgen|overmorgen|gisteren|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|middernacht|volgende week|\d{1,2} ?uur`),
@@ -84,7 +84,7 @@ var dateLanguages = map[string]*dateLang{
 		past:      w(`was|waren|had|hadden|werd|werden|vorige|afgelopen|gisteren|geleden|ontvangen|gestuurd|betaald`),
 		future:    w(`wordt|zal|zullen|gaat|volgende|komende|morgen|voor|uiterlijk|graag|alsjeblieft|moet|moeten`),
 		endOfDay:  w(`(?:aan het )?(?:eind|einde) van de (?:werk)?dag`),
-		endOfWeek: w(`(?:eind|einde) van (?:de|deze) week|(?:eind|einde) van (?P<next>volgende) week`),
+		endOfWeek: w(`(?:eind|einde) van (?P<next>volgende) week|(?:eind|einde) van (?:de|deze) week`),
 	},
 }
 
@@ -102,8 +102,9 @@ func dateLanguage(lang string, score float64) string {
 // date parser reads badly there ("Freitag 12 Uhr" is a month to it): hours
 // with a unit ("12 Uhr", "17h30", "12 uur"), after a preposition ("a las 5",
 // "alle 12"), hh:mm, and noon and midnight. The groups are the hour, the
-// minutes, noon, midnight and an afternoon marker.
-var timeOfDay = fastre.MustCompile(`(?i)(?:(?:à|a las|a la|alle|às|as|um|om|ore|gegen)\s+)?(?:(\d{1,2})(?:(?:\s?h\s?|:|\.)(\d{2})|\s?(?:uhr|uur|h|heures?|hrs?)(?:[^\p{L}]|$))|(\d{1,2}):(\d{2})|(?:(?:a las|alle|às|om|um)\s+)(\d{1,2})(?:[^\p{L}\p{N}:.]|$)|(midi|mediodía|mediodia|mittag|mezzogiorno|meio-dia|middag)|(minuit|medianoche|mitternacht|mezzanotte|meia-noite|middernacht))(\s*(?:de la tarde|de la noche|du soir|de l'après-midi|nachmittags|abends|da tarde|da noite|del pomeriggio|di sera|'s middags|'s avonds|pm|p\.m\.))?`)
+// minutes, noon, midnight and an afternoon marker. A preposition counts
+// only as a word of its own (the "as" of "las 17h" is not Portuguese "as").
+var timeOfDay = fastre.MustCompile(`(?i)(?:(?:^|[^\p{L}])(?:à|a las|a la|alle|às|as|um|om|ore|gegen)\s+)?(?:(\d{1,2})(?:(?:\s?h\s?|:|\.)(\d{2})|\s?(?:uhr|uur|h|heures?|hrs?)(?:[^\p{L}]|$))|(\d{1,2}):(\d{2})|(?:(?:^|[^\p{L}])(?:a las|alle|às|om|um)\s+)(\d{1,2})(?:[^\p{L}\p{N}:.]|$)|(midi|mediodía|mediodia|mittag|mezzogiorno|meio-dia|middag)|(minuit|medianoche|mitternacht|mezzanotte|meia-noite|middernacht))(\s*(?:de la tarde|de la noche|du soir|de l'après-midi|nachmittags|abends|da tarde|da noite|del pomeriggio|di sera|'s middags|'s avonds|pm|p\.m\.))?`)
 
 // clockTime reads a timeOfDay match: its hour and minute.
 func clockTime(m []string) (h, min int, ok bool) {

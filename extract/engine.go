@@ -301,6 +301,15 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	d.RequiresAction = best >= orDefault(e.ActionThreshold, DefaultActionThreshold)
 	d.ActionReasons = reasons
 
+	// A date in a sentence that asks the reader to act is when it is
+	// wanted, "by" or not: "Could you send me the NDA tomorrow?".
+	if personal(d.Category) && requestDates(d.Dates, own, requests, ref) {
+		if dl := chooseDeadline(d.Dates, ref); dl != nil {
+			t := dl.Time
+			d.Deadline = &t
+		}
+	}
+
 	// Urgency from the deadline, the request and urgency words. A word
 	// counts in the subject or in a sentence of the sender's own that asks
 	// or tells the reader something: not in quoted text, a signature, a

@@ -2,11 +2,14 @@ package extract
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/extract/internal/fastre"
@@ -44,7 +47,7 @@ var (
 // dateWord is a word that makes a date expression plausible without digits.
 var dateWord = fastre.MustCompile(`(?i)\b(today|tonight|tomorrow|yesterday|(mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|june|july|august|september|october|november|december|noon|midnight|week|month|year|ago)\b`)
 
-var leadingPrepositions = fastre.MustCompile(`(?i)^(on|by|before|at|until|till|from|since|due|for|del|de|el|la|le|au|am|um|op|em|no|na|il|al|à|a|bis|até|entro|tot|voor|avant|antes|hasta|para|pour|per|d['’]ici)\s+`)
+var leadingPrepositions = fastre.MustCompile(`(?i)^(in|on|by|before|at|until|till|from|since|due|for|del|de|el|la|le|au|am|um|op|em|no|na|il|al|à|a|bis|até|entro|tot|voor|avant|antes|hasta|para|pour|per|d['’]ici)\s+`)
 
 // trailingConnector is a preposition the parser keeps after a date whose
 // time it could not read: "demain à", "mañana a".
@@ -164,6 +167,7 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 			d := time.Date(ref.Year(), ref.Month()+1, 0, 0, 0, 0, 0, ref.Location())
 			found = append(found, mention(s, eom, atHour(d, endOfBusinessHour), "day", source))
 		}
+		found = dropContained(found)
 		for i := range found {
 			markDeadline(&found[i], s, dl)
 			found[i].Source = source
@@ -287,6 +291,64 @@ func safeSearch(p *dps.Parser, cfg *dps.Configuration, text string) (res []dps.S
 	return res, err
 }
 
+// relativeDay is "today" (group 1) or "tomorrow" (group 2) in English and
+// the languages of dateLanguages.
+var relativeDay = regexp.MustCompile(`(?i)(?:^|\b)(?:(today|hoy|aujourd['’]hui|heute|hoje|oggi|vandaag)|(tomorrow|mañana|demain|morgen|amanhã|domani))(?:\b|$)`)
+
+// covered reports whether [b, e) overlaps a mention of ds.
+func covered(ds []doctales.DateMention, b, e int) bool {
+	for _, d := range ds {
+		if d.BeginOffset < e && b < d.EndOffset {
+			return true
+		}
+	}
+	return false
+}
+
+// todaysThing is what follows "today's" when it names the day of an event.
+var todaysThing = regexp.MustCompile(`(?i)^['’]s\s+(\w+\s+)?(meeting|call|review|session|deadline|stand-?up|demo|presentation|class|appointment|event|interview|briefing|sync|workshop|webinar|release|launch|cut-?off)\b`)
+
+// presentDay reports whether a mention of today is the present age, not a
+// day: "today's most demanding games" (but "today's meeting" is a day).
+func presentDay(txt, after string) bool {
+	if !strings.EqualFold(strings.TrimSpace(lastWords(txt, 1)), "today") {
+		return false
+	}
+	return (strings.HasPrefix(after, "'s") || strings.HasPrefix(after, "’s")) && !todaysThing.MatchString(after)
+}
+
+// dayBefore returns the index of the mention of a whole day in ds that
+// ends at most 24 bytes before offset at, or -1.
+func dayBefore(ds []doctales.DateMention, at int) int {
+	for i := len(ds) - 1; i >= 0; i-- {
+		if d := ds[i]; d.Precision == "day" && d.EndOffset <= at && at-d.EndOffset <= 24 {
+			return i
+		}
+	}
+	return -1
+}
+
+// lastWords returns the last n words of s, lower case.
+func lastWords(s string, n int) string {
+	f := strings.Fields(strings.ToLower(s))
+	return strings.Join(f[max(0, len(f)-n):], " ")
+}
+
+// blankPunct replaces the non-ASCII punctuation and symbols of s with as
+// many spaces as they take bytes, so that offsets hold.
+func blankPunct(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if r >= utf8.RuneSelf && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			b.WriteString(strings.Repeat(" ", utf8.RuneLen(r)))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // searchSentence runs the date parser over w, a window of sentence s, and
 // resolves what it finds against dc: two-digit years near the message,
 // "last", "next" and "this" days of the week, the tense of the clause and,
@@ -302,7 +364,11 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 	}
 	res, err := safeSearch(p, cfg, text)
 	if err != nil {
-		return nil
+		// The parser's sentence splitter breaks on some punctuation
+		// ("¿Puedes …?"): try once more with it blanked, same length.
+		if res, err = safeSearch(p, cfg, blankPunct(text)); err != nil {
+			return nil
+		}
 	}
 	var out []doctales.DateMention
 	from := 0
@@ -317,7 +383,11 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		b, e := from+i, from+i+len(r.Text)
 		from = e
 		// Trim the preposition the parser kept: "before 5pm today".
-		if m := leadingPrepositions.FindStringIndex(text[b:e]); m != nil && m[1] < e-b {
+		for k := 0; k < 3; k++ { // "in by tomorrow noon"
+			m := leadingPrepositions.FindStringIndex(text[b:e])
+			if m == nil || m[1] >= e-b {
+				break
+			}
 			b += m[1]
 		}
 		e = b + len(strings.TrimRightFunc(text[b:e], func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) }))
@@ -340,10 +410,21 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 			continue
 		}
 		t = resolve(t, txt, w.text[:b], w.text[e:], s.text[:w.start-s.start+b], dc)
+		// The parser keeps the day of "9am tomorrow" and "Monday noon"
+		// and drops the time; "tomorrow at 10:00" and "tomorrow
+		// morning" it leaves out.
+		if prec == "day" {
+			if h, m, n, ok := clockOf(txt, w.text[e:]); ok {
+				t = time.Date(t.Year(), t.Month(), t.Day(), h, m, 0, 0, t.Location())
+				prec = "minute"
+				e += n
+				txt = w.text[b:e]
+			}
+		}
 		// A time of day just after or before the date: "Freitag 12 Uhr".
 		for k := range clocks {
 			c := &clocks[k]
-			if c.used || !(c.b >= e && c.b-e <= 3 && strings.TrimSpace(strings.Trim(w.text[e:c.b], ",")) == "" ||
+			if c.used || !(c.b >= e && c.b-e <= 6 && clockAfterGap.MatchString(w.text[e:c.b]) ||
 				c.e <= b && b-c.e <= 4 && clockBeforeGap.MatchString(w.text[c.e:b])) {
 				continue
 			}
@@ -362,12 +443,40 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 			EndOffset:   w.start + e,
 		})
 	}
+	// "today" and "tomorrow" the parser missed ("de noviembre mañana"
+	// reads as no date to it).
+	for _, m := range relativeDay.FindAllStringSubmatchIndex(w.text, 4) {
+		b, e := m[0], m[1]
+		if covered(out, w.start+b, w.start+e) || isMorning(w.text, b, w.text[b:e]) {
+			continue
+		}
+		days := 0
+		if m[4] >= 0 {
+			days = 1
+		}
+		day := dc.ref.AddDate(0, 0, days)
+		out = append(out, doctales.DateMention{
+			Text: w.text[b:e], Time: time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, day.Location()),
+			Precision: "day", BeginOffset: w.start + b, EndOffset: w.start + e,
+		})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].BeginOffset < out[j].BeginOffset })
 	// A time of day with no date, after a deadline cue, is on the
 	// message's day: "bis 12 Uhr".
 	if dl := dc.language(); dl != nil {
 		for _, c := range clocks {
 			before := s.text[:w.start-s.start+c.b]
 			if c.used || !dl.cueBefore.MatchString(before) && !deadlineCueBefore.MatchString(before) {
+				continue
+			}
+			// "demain avant midi", "mañana antes de las 17h": the day
+			// just before the cue is the clock's.
+			if i := dayBefore(out, w.start+c.b); i >= 0 {
+				o := &out[i]
+				o.Time = time.Date(o.Time.Year(), o.Time.Month(), o.Time.Day(), c.h, c.m, 0, 0, o.Time.Location())
+				o.Precision, o.EndOffset = "minute", w.start+c.e
+				o.Text = w.text[o.BeginOffset-w.start : c.e]
+				o.Deadline, o.Cue = true, lastWords(before, 2)
 				continue
 			}
 			out = append(out, doctales.DateMention{
@@ -381,6 +490,69 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].BeginOffset < out[j].BeginOffset })
 	return out
+}
+
+// englishClock is a time of day written in English: "9am", "5:30 p.m.",
+// "14:00", "noon".
+var englishClock = regexp.MustCompile(`(?i)\b(\d{1,2})(?::([0-5]\d))?\s*([ap])\.?m\b\.?|\b([01]?\d|2[0-3]):([0-5]\d)\b|\b(noon|midday)\b`)
+
+// clockAfter is a time of day that follows a day: "at 10:00", "@ 3pm", ", noon".
+var clockAfter = regexp.MustCompile(`(?i)^(\s*(at|@|,|by|before)?\s*)`)
+
+// morningAfter is "morning" after a day: what is wanted "tomorrow morning"
+// is wanted by noon.
+var morningAfter = regexp.MustCompile(`(?i)^\s+morning\b`)
+
+// clockOf returns the time of day written in txt, a date the parser read
+// as a whole day, or just after it in after, with the number of bytes of
+// after it takes.
+func clockOf(txt, after string) (h, m, n int, ok bool) {
+	if c := englishClock.FindStringSubmatch(txt); c != nil {
+		h, m, ok = readClock(c)
+		return h, m, 0, ok
+	}
+	if mm := morningAfter.FindStringIndex(after); mm != nil {
+		return 12, 0, mm[1], true
+	}
+	lead := clockAfter.FindString(after)
+	if c := englishClock.FindStringSubmatchIndex(after[len(lead):]); c != nil && c[0] == 0 {
+		groups := make([]string, len(c)/2)
+		for g := range groups {
+			if c[2*g] >= 0 {
+				groups[g] = after[len(lead)+c[2*g] : len(lead)+c[2*g+1]]
+			}
+		}
+		h, m, ok = readClock(groups)
+		return h, m, len(lead) + c[1], ok
+	}
+	return 0, 0, 0, false
+}
+
+// readClock reads an englishClock match.
+func readClock(g []string) (h, m int, ok bool) {
+	switch {
+	case g[6] != "":
+		return 12, 0, true
+	case g[4] != "":
+		h, _ = strconv.Atoi(g[4])
+		m, _ = strconv.Atoi(g[5])
+		return h, m, true
+	case g[1] != "":
+		h, _ = strconv.Atoi(g[1])
+		if g[2] != "" {
+			m, _ = strconv.Atoi(g[2])
+		}
+		if h < 1 || h > 12 {
+			return 0, 0, false
+		}
+		if strings.EqualFold(g[3], "p") && h < 12 {
+			h += 12
+		} else if strings.EqualFold(g[3], "a") && h == 12 {
+			h = 0
+		}
+		return h, m, true
+	}
+	return 0, 0, false
 }
 
 // cfgFor returns the date parser's configuration for dc.
@@ -407,6 +579,10 @@ type clock struct {
 	b, e, h, m int
 	used       bool
 }
+
+// clockAfterGap is what may stand between a date and the time of day
+// after it: "lunes a mediodía", "jeudi à 10h", "Montag um 12".
+var clockAfterGap = regexp.MustCompile(`(?i)^[\s,]*(a|à|at|um|om|alle|às|as|@)?\s*$`)
 
 // clockBeforeGap is what may stand between a time of day and the date after
 // it: "12 Uhr am Freitag", "17h le vendredi".
@@ -600,8 +776,14 @@ func pastTense(clause string, dl *dateLang) bool {
 			if re == nil {
 				continue
 			}
-			if ms := re.FindAllStringIndex(clause, -1); ms != nil {
-				at = max(at, ms[len(ms)-1][1])
+			for _, m := range re.FindAllStringIndex(clause, -1) {
+				// "the signed report", "your closed ticket": a
+				// participle after a determiner is an adjective,
+				// not the tense of the clause.
+				if re == pastCue && determinerBefore.MatchString(clause[:m[0]]) {
+					continue
+				}
+				at = max(at, m[1])
 			}
 		}
 		return at
@@ -613,6 +795,9 @@ func pastTense(clause string, dl *dateLang) bool {
 	p := last(pastCue, lp)
 	return p >= 0 && p > last(futureCue, lf)
 }
+
+// determinerBefore is a determiner just before a word.
+var determinerBefore = regexp.MustCompile(`(?i)\b(the|a|an|this|that|these|those|your|our|my|his|her|their|its)\s+$`)
 
 // tail returns the last n bytes of s, head the first n, cut at a rune.
 func tail(s string, n int) string {
@@ -692,6 +877,25 @@ func mention(s span, loc []int, t time.Time, prec, source string) doctales.DateM
 
 // dropNear removes mentions that overlap [b, e) or touch it, which the
 // end-of-day mention replaces.
+// dropContained drops a mention that lies within another, longer one: the
+// "12:00" of "donderdag 12:00" read again on its own.
+func dropContained(ds []doctales.DateMention) []doctales.DateMention {
+	out := ds[:0:0]
+	for i, d := range ds {
+		inside := false
+		for j, o := range ds {
+			if i != j && o.BeginOffset <= d.BeginOffset && d.EndOffset <= o.EndOffset && o.EndOffset-o.BeginOffset > d.EndOffset-d.BeginOffset {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 func dropNear(ds []doctales.DateMention, b, e int) []doctales.DateMention {
 	out := ds[:0]
 	for _, d := range ds {
@@ -733,7 +937,7 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 			cue = m[1]
 		}
 	}
-	if cue == "" || isSignOff(s.text, b, e) {
+	if cue == "" || isSignOff(s.text, b, e) || presentDay(d.Text, s.text[e:]) {
 		return
 	}
 	d.Deadline, d.Cue = true, strings.ToLower(cue)
@@ -787,6 +991,71 @@ func chooseDeadline(ds []doctales.DateMention, ref time.Time) *doctales.DateMent
 	}
 	return past
 }
+
+// requestDates marks as deadlines the dates of the new text that stand in
+// a sentence asking the reader to act (requests holds those sentences'
+// starts) and fall from ref's day to requestHorizon after it; it reports
+// whether it marked any. A date in the past of the message ("the file you
+// sent yesterday") is never one.
+func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, ref time.Time) bool {
+	marked := false
+	from, to := dayOf(ref), ref.Add(requestHorizon)
+	for i := range ds {
+		d := &ds[i]
+		if d.Deadline || d.Source != doctales.SourceContent || d.Time.Before(from) || d.Time.After(to) {
+			continue
+		}
+		switch d.Precision {
+		case "minute", "hour":
+			if d.Time.Before(ref) {
+				continue // "the call at 10:00" of this morning
+			}
+		case "day", "week":
+		default:
+			continue
+		}
+		for _, s := range own {
+			if d.BeginOffset >= s.start && d.BeginOffset < s.end && requests[s.start] &&
+				askedBefore(s.text, d.BeginOffset-s.start) && !salesCall.MatchString(s.text[:d.BeginOffset-s.start]) {
+				d.Deadline, d.Cue = true, "request"
+				if d.Precision == "day" || d.Precision == "week" {
+					d.Time = atHour(d.Time, endOfBusinessHour)
+				}
+				marked = true
+				break
+			}
+		}
+	}
+	return marked
+}
+
+// personal reports whether a message of category c is written to the
+// reader in person, so that what it asks is asked of them (a list or a
+// newsletter asks everyone).
+func personal(c string) bool {
+	return c == doctales.CategoryPerson || c == doctales.CategoryReply
+}
+
+// askedBefore reports whether sentence s asks in so many words before the
+// date at offset at: "Could you send it tomorrow?", "Send it tomorrow"
+// ask for a day; in "Hi, today, … please click" the day is not what is
+// asked, and a sentence the model alone reads as a request sets no date.
+func askedBefore(s string, at int) bool {
+	for _, re := range []*fastre.Regexp{requestCue, foreignRequestCue} {
+		if m := re.FindStringIndex(s); m != nil && m[0] < at {
+			return true
+		}
+	}
+	return imperative(s, words(s)) != ""
+}
+
+// salesCall is an advertiser's call to act, just before its date: "call
+// us today", "reserve your copy today" set no deadline for the reader.
+var salesCall = regexp.MustCompile(`(?i)\b(call|visit|order|reserve|buy|act|join|sign up|register|subscribe|apply|claim|download|shop|enroll|respond|reply)\b[^.!?\n]{0,24}$`)
+
+// requestHorizon is how far ahead a date in a request still reads as when
+// it is wanted rather than as a plan.
+const requestHorizon = 45 * 24 * time.Hour
 
 func atHour(t time.Time, h int) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), h, 0, 0, 0, t.Location())

@@ -63,6 +63,24 @@ func TestDatesResolved(t *testing.T) {
 		{"DeSignOff", "Danke für den Entwurf, ich lese ihn heute Abend.\n\nBis morgen,\nJürgen", wed, "", "", ""},
 		{"DeBis12Uhr", "Bitte schicken Sie mir die Zahlen heute bis 12 Uhr.", wed, "", "2025-12-03T12:00:00-07:00", ""},
 		{"NlDonderdag", "Kun je me het rapport uiterlijk donderdag sturen?", wed, "", "2025-12-04T17:00:00-07:00", ""},
+		// A time of day in or next to a day the parser read as a whole day.
+		{"NineAMTomorrow", "Could you send me the deck by 9am tomorrow?", wed, "", "2025-12-04T09:00:00-07:00", ""},
+		{"TomorrowNoon", "Can you make sure the tables are in by tomorrow noon?", wed, "", "2025-12-04T12:00:00-07:00", ""},
+		{"TomorrowAt10", "Please send the form by tomorrow at 10:00.", wed, "", "2025-12-04T10:00:00-07:00", ""},
+		{"TomorrowMorning", "Please send the form by tomorrow morning.", wed, "", "2025-12-04T12:00:00-07:00", ""},
+		// A participle after a determiner is not the tense of the clause.
+		{"SignedReportByFriday", "Sam, the DOT needs the signed report by Friday, thanks.", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		// A date in a sentence that asks the reader is when it is wanted.
+		{"RequestTomorrowNoBy", "Could you send me the signed NDA tomorrow?", wed, "", "2025-12-04T17:00:00-07:00", ""},
+		{"RequestSometimeThisWeekNo", "I met them yesterday. Could you call them?", wed, "", "", ""},
+		{"SalesCallToday", "Just pick up the phone and call us today!", wed, "", "", ""},
+		{"TodaysGames", "This article covers the critical issues needed for today's most demanding games.", wed, "", "", ""},
+		{"TodaysMeeting", "Please read the notes before today's meeting.", wed, "", "2025-12-03T17:00:00-07:00", ""},
+		// The day before a cue and a time of day is the time's.
+		{"FrDemainAvantMidi", "Pourriez-vous me confirmer demain avant midi ?", wed, "", "2025-12-04T12:00:00-07:00", ""},
+		{"EsMananaAntesDeLas17h", "¿Puedes enviarme el informe de ventas de noviembre mañana antes de las 17h?", wed, "", "2025-12-04T17:00:00-07:00", ""},
+		{"EsLunesAMediodia", "Le recordamos su cita con la doctora el martes a las 9:30. Si no puede asistir, avísenos antes del lunes a mediodía.", wed, "", "2025-12-08T12:00:00-07:00", ""},
+		{"FrFinDeLaSemaineProchaine", "Pourriez-vous envoyer le devis d'ici la fin de la semaine prochaine ?", wed, "", "2025-12-12T17:00:00-07:00", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -124,6 +124,10 @@ func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales
 		case until <= 7*24*time.Hour:
 			raise(doctales.UrgencyMedium, mediumBase+0.1, "deadline in "+humanDuration(until))
 			cite(in.DeadlineEvidence)
+		case in.Request && personal(in.Category) && until <= 14*24*time.Hour:
+			// A person's request keeps its weight for two weeks.
+			raise(doctales.UrgencyMedium, mediumBase, "request with a deadline in "+humanDuration(until))
+			cite(in.DeadlineEvidence)
 		default:
 			reasons = append(reasons, "deadline in "+humanDuration(until))
 		}
@@ -131,6 +135,10 @@ func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales
 
 	// Urgency words, strong with a request, alone, or soft.
 	switch {
+	case in.Cue != "" && in.Request && in.Deadline != nil && in.Deadline.After(endOfNextBusinessDay(in.Ref)):
+		// "Urgent: … by the end of next week": the date says when.
+		raise(doctales.UrgencyMedium, mediumBase, "urgent word + request, deadline later")
+		cite(in.CueEvidence)
 	case in.Cue != "" && in.Request:
 		raise(doctales.UrgencyHigh, highBase, "urgent word + request")
 		cite(in.CueEvidence)
