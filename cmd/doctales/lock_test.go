@@ -254,3 +254,31 @@ func TestLock_LocalImportHoldsFolder(t *testing.T) {
 		t.Errorf("import beside an import exited %d; stderr should name %q:\n%s", code, want, stderr)
 	}
 }
+
+// TestLock_WritesThroughServer: invoke ingestion and dlq redrive beside a
+// server go through its API; restore, which cannot, is refused naming it.
+func TestLock_WritesThroughServer(t *testing.T) {
+	data := t.TempDir()
+	srv := startServer(t, data)
+	pid := strconv.Itoa(srv.cmd.Process.Pid)
+
+	code, out, errOut := runBinary(t, "invoke", "ingestion", "--event", "../../events/api-gateway-post.json", "--data", data)
+	if code != 0 || !strings.Contains(errOut, "going through its API") || !strings.Contains(out, `"statusCode":202`) {
+		t.Fatalf("invoke ingestion beside the server exited %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	var page struct{ Communications []doctales.Item }
+	getJSON(t, srv.url+"/communications", &page)
+	if len(page.Communications) != 1 {
+		t.Errorf("the server holds %d communications after invoke ingestion, want 1", len(page.Communications))
+	}
+
+	code, out, errOut = runBinary(t, "dlq", "redrive", "--all", "--data", data)
+	if code != 0 || !strings.Contains(errOut, "going through its API") || !strings.Contains(out, "0 dead letter(s) redriven") {
+		t.Errorf("dlq redrive --all beside the server exited %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+
+	code, _, errOut = runBinary(t, "restore", "--from", t.TempDir(), "--data", data)
+	if code == 0 || !strings.Contains(errOut, "PID "+pid) {
+		t.Errorf("restore into a served folder exited %d; stderr should name PID %s:\n%s", code, pid, errOut)
+	}
+}
