@@ -139,7 +139,17 @@ type Store struct {
 	// Nil stores objects in clear, and Open refuses a folder whose key
 	// check file says its objects are encrypted.
 	Cipher *Cipher
+
+	// ReadOnly opens the store for reading beside the process that owns
+	// the folder (doctales export while the server runs, issue 11): Open
+	// creates, writes and removes nothing (in particular not the owner's
+	// temporary files of puts in flight), the bucket folder must exist,
+	// and Put and Delete fail with ErrReadOnly.
+	ReadOnly bool
 }
+
+// ErrReadOnly is returned by Put and Delete on a store opened ReadOnly.
+var ErrReadOnly = errors.New("fsblob: store opened read-only")
 
 var _ doctales.ObjectStore = (*Store)(nil)
 
@@ -188,8 +198,21 @@ func (s *Store) Open() error {
 	}
 	s.syncedDirs = make(map[string]bool)
 
-	// Create the bucket folder and make its entry durable.
 	s.dir = filepath.Join(s.Root, s.BucketName)
+	if s.ReadOnly {
+		if fi, err := os.Stat(s.dir); err != nil {
+			return fmt.Errorf("fsblob: bucket folder %q: %w", s.dir, err)
+		} else if !fi.IsDir() {
+			return fmt.Errorf("fsblob: bucket folder %q is not a folder", s.dir)
+		}
+		if err := CheckKey(s.Root, s.BucketName, s.Cipher); err != nil {
+			return err
+		}
+		s.open = true
+		return nil
+	}
+
+	// Create the bucket folder and make its entry durable.
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		return fmt.Errorf("fsblob: create bucket folder %q: %w", s.dir, err)
 	}
@@ -262,6 +285,9 @@ func (s *Store) Bucket() string { return s.BucketName }
 func (s *Store) Put(ctx context.Context, key string, data []byte, contentType string) (doctales.ObjectInfo, error) {
 	if err := validateKey(key); err != nil {
 		return doctales.ObjectInfo{}, err
+	}
+	if s.ReadOnly {
+		return doctales.ObjectInfo{}, fmt.Errorf("put object %q: %w", key, ErrReadOnly)
 	}
 	if err := ctx.Err(); err != nil {
 		return doctales.ObjectInfo{}, s.spaceError(fmt.Errorf("put object %q: %w", key, err))
@@ -393,6 +419,9 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, doctales.ObjectInf
 func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := validateKey(key); err != nil {
 		return err
+	}
+	if s.ReadOnly {
+		return fmt.Errorf("delete object %q: %w", key, ErrReadOnly)
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("delete object %q: %w", key, err)

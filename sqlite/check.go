@@ -115,7 +115,10 @@ func (db *DB) checkHeader() error {
 // quickCheck runs PRAGMA quick_check on the writer's connection when the
 // file is at most QuickCheckMaxBytes, and returns a *DamagedError naming
 // the first problems if it finds any.
-func (db *DB) quickCheck() error {
+func (db *DB) quickCheck() error { return db.quickCheckOn(db.wdb) }
+
+// quickCheckOn is quickCheck on the connection pool conn.
+func (db *DB) quickCheckOn(conn *sql.DB) error {
 	st, err := InspectFile(db.Path)
 	if err != nil {
 		return err
@@ -124,7 +127,7 @@ func (db *DB) quickCheck() error {
 		db.Logger.Info("quick check skipped", "path", db.Path, "bytes", st.Size, "maxBytes", db.QuickCheckMaxBytes)
 		return nil
 	}
-	problems, err := check(context.Background(), db.wdb, "quick_check")
+	problems, err := check(context.Background(), conn, "quick_check")
 	if err != nil || len(problems) > 0 {
 		return &DamagedError{Path: db.Path, Size: st.Size, Problems: problems, Err: err}
 	}

@@ -77,6 +77,9 @@ const AccountID = "000000000000"
 // Open.
 var ErrClosed = errors.New("sqlite: database closed")
 
+// ErrReadOnly is returned by writes to a DB opened with ReadOnly.
+var ErrReadOnly = errors.New("sqlite: database opened read-only")
+
 // DB is the embedded store of the pipeline: the communications table with
 // its change stream, the durable event log the runtime delivers from, the
 // subscriptions' checkpoints, the dead letters and the notification ledger,
@@ -159,6 +162,14 @@ type DB struct {
 	// unchecked (doctales doctor checks it). Default
 	// DefaultQuickCheckMaxBytes; negative never checks.
 	QuickCheckMaxBytes int64
+
+	// ReadOnly opens the file for reading only (SQLite mode=ro and
+	// query_only): Open creates nothing, a missing file is an error
+	// wrapping os.ErrNotExist, no migration runs, no writer or
+	// checkpointer starts, and every write fails with ErrReadOnly. It lets
+	// a command read a data folder while the server that owns it runs
+	// (issue 11): WAL readers never block that server's writer.
+	ReadOnly bool
 }
 
 // Lifecycle states of a DB.
@@ -240,6 +251,15 @@ func (db *DB) Open() (err error) {
 			db.closeConns()
 		}
 	}()
+
+	if db.ReadOnly {
+		if err := db.openReadOnly(); err != nil {
+			return err
+		}
+		db.state = stateOpen
+		db.Logger.Debug("database opened read-only", "path", db.Path, "stream", db.streamARN)
+		return nil
+	}
 
 	// Make the parent directory, and refuse a file that is not a SQLite
 	// database rather than let SQLite fail on it later (issue 10).
@@ -334,6 +354,84 @@ func (db *DB) Open() (err error) {
 	return nil
 }
 
+// openReadOnly opens the read pool of a ReadOnly DB: the file must exist
+// and be a SQLite database at the current schema version, since no
+// migration can run. It is called by Open with stateMu held.
+func (db *DB) openReadOnly() (err error) {
+	st, err := InspectFile(db.Path)
+	if err != nil {
+		return err
+	}
+	if !st.Exists {
+		return fmt.Errorf("open database %q read-only: %w", db.Path, os.ErrNotExist)
+	}
+	if err := db.checkHeader(); err != nil {
+		return err
+	}
+	// mode=ro: SQLite never creates or writes the file, and a read-only
+	// connection neither checkpoints nor removes the WAL when it closes,
+	// so the owner's files are left as they are. query_only on top
+	// refuses a write statement even if the mode were ignored.
+	busy := strconv.FormatInt(db.BusyTimeout.Milliseconds(), 10)
+	rdsn := "file:" + filepath.ToSlash(db.Path) + "?mode=ro&_pragma=busy_timeout(" + busy + ")&_pragma=query_only(ON)"
+	if db.rdb, err = sql.Open("sqlite", rdsn); err != nil {
+		return fmt.Errorf("open database %q read-only: %w", db.Path, err)
+	}
+	db.rdb.SetMaxOpenConns(db.ReadConns)
+	db.rdb.SetMaxIdleConns(db.ReadConns)
+	if err := db.rdb.Ping(); err != nil {
+		return fmt.Errorf("open database %q read-only: %w", db.Path, FormatError(err))
+	}
+	if err := db.quickCheckOn(db.rdb); err != nil {
+		return err
+	}
+	if err := db.checkSchema(); err != nil {
+		return err
+	}
+	if err := db.rdb.QueryRow(`SELECT value FROM meta WHERE key = 'stream_label'`).Scan(&db.streamLabel); err != nil {
+		return fmt.Errorf("open database %q read-only: read stream label: %w", db.Path, FormatError(err))
+	}
+	db.streamARN = fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s/stream/%s", db.Region, AccountID, db.TableName, db.streamLabel)
+	if err := db.reads.prepare(db.rdb); err != nil {
+		return fmt.Errorf("open database %q read-only: %w", db.Path, FormatError(err))
+	}
+	return nil
+}
+
+// checkSchema returns an error naming the first embedded migration the
+// file has not had: a read-only DB cannot apply it, and its queries would
+// fail on the missing tables or columns.
+func (db *DB) checkSchema() error {
+	applied := map[int]bool{}
+	rows, err := db.rdb.Query(`SELECT version FROM schema_version`)
+	if err != nil {
+		return fmt.Errorf("open database %q read-only: read schema version: %w", db.Path, FormatError(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return fmt.Errorf("open database %q read-only: read schema version: %w", db.Path, FormatError(err))
+		}
+		applied[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("open database %q read-only: read schema version: %w", db.Path, FormatError(err))
+	}
+	names, err := fs.Glob(migrationFS, "migration/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		num, _, _ := strings.Cut(filepath.Base(name), "_")
+		if v, err := strconv.Atoi(num); err == nil && !applied[v] {
+			return fmt.Errorf("open database %q read-only: the file lacks migration %s (written by an older doctales); open it once for writing (doctales serve) to migrate it", db.Path, filepath.Base(name))
+		}
+	}
+	return nil
+}
+
 // setDefaults fills zero settings with their defaults.
 func (db *DB) setDefaults() {
 	if db.Now == nil {
@@ -388,9 +486,12 @@ func (db *DB) Close() error {
 	db.state = stateClosed
 	db.stateMu.Unlock()
 
-	// Let the writer drain the queue and exit; stop the checkpointer.
-	close(db.stop)
-	<-db.writerDone
+	// Let the writer drain the queue and exit; stop the checkpointer. A
+	// read-only DB has neither.
+	if db.stop != nil {
+		close(db.stop)
+		<-db.writerDone
+	}
 	db.bg.Wait()
 
 	if err := db.closeConns(); err != nil {

@@ -51,6 +51,9 @@ func (db *DB) write(ctx context.Context, fn func(tx *writeTx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if db.ReadOnly {
+		return ErrReadOnly
+	}
 	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 
 	// Queue the request unless the database is closed. The read lock keeps

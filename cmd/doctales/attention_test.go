@@ -99,7 +99,7 @@ func firstIDWithSubject(t *testing.T, data, subject string) string {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.Data = data
-	ds, err := openDataset(context.Background(), cfg, awsFlags{}, slog.New(slog.DiscardHandler), false)
+	ds, err := openDataset(context.Background(), cfg, awsFlags{}, slog.New(slog.DiscardHandler), false, true, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,7 +57,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("audit: --limit %d is not from 1 to %d", *limit, doctales.MaxPageSize)
 	}
 	f.Limit = *limit
-	db, err := openAuthDB(&cf, stderr)
+	db, err := openAuthDB(&cf, stderr, false)
 	if err != nil {
 		return err
 	}

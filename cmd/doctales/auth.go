@@ -59,11 +59,20 @@ has come since to a user of your choice.
 `
 
 // openAuthDB opens the data folder's database for the keys and users
-// commands; it works whether or not a server is running.
-func openAuthDB(cf *commonFlags, stderr io.Writer) (*sqlite.DB, error) {
+// commands; it works whether or not a server is running (they run no
+// pipeline, and SQLite serialises their few writes with the server's).
+// With create (keys create, users add: the first user or key is made
+// before the first serve on a non-loopback address) a missing folder is
+// created; otherwise it is an error naming it (issue 11).
+func openAuthDB(cf *commonFlags, stderr io.Writer, create bool) (*sqlite.DB, error) {
 	cfg, logger, err := cf.load(stderr)
 	if err != nil {
 		return nil, err
+	}
+	if !create {
+		if err := requireDataFolder(cfg.Data); err != nil {
+			return nil, err
+		}
 	}
 	db := sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
 	db.Logger = logger
@@ -112,7 +121,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if verb == "revoke" && len(pos) != 1 {
 		return errors.New("keys revoke: give one key id (see doctales keys list)")
 	}
-	db, err := openAuthDB(&cf, stderr)
+	db, err := openAuthDB(&cf, stderr, verb == "create")
 	if err != nil {
 		return err
 	}
@@ -204,7 +213,7 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return fmt.Errorf("users add: %s", doctales.ErrorMessage(err))
 		}
 	}
-	db, err := openAuthDB(&cf, stderr)
+	db, err := openAuthDB(&cf, stderr, verb == "add")
 	if err != nil {
 		return err
 	}

@@ -7,8 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	neturl "net/url"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -27,8 +30,9 @@ on the log for its subscription; the running server (or the next serve)
 delivers it again.
 `
 
-// runDLQ is the dlq command. It works on the data folder directly, so it
-// works whether or not a server is running.
+// runDLQ is the dlq command. list and show read the data folder
+// read-only, so they work whether or not a server is running; redrive goes
+// through the API of the server that holds the folder, if one does.
 func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, dlqUsage)
@@ -50,11 +54,32 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	db := sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
-	db.Logger = logger
-	db.TableName = cfg.TableName()
-	if err := openDataDB(db, cfg); err != nil {
-		return fmt.Errorf("open %s: %w", cfg.Data, err)
+	var db *sqlite.DB
+	if verb == "redrive" {
+		// A redrive appends to the log: through the server's API when
+		// one holds the folder, else under the folder's lock.
+		url, holder, err := folderServer(cfg.Data)
+		if err != nil {
+			return fmt.Errorf("dlq redrive: %w", err)
+		}
+		if url != "" {
+			throughServer(stderr, "dlq redrive", cfg.Data, holder)
+			return redriveRemote(ctx, url, fs.Args(), *all, *sub, stdout)
+		}
+		lock, err := lockDataFolder(cfg.Data, "dlq redrive", false)
+		if err != nil {
+			return fmt.Errorf("dlq redrive: %w", err)
+		}
+		defer lock.Release()
+		db = sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
+		db.Logger = logger
+		db.TableName = cfg.TableName()
+		if err := openDataDB(db, cfg); err != nil {
+			return fmt.Errorf("open %s: %w", cfg.Data, err)
+		}
+	} else if db, err = openTableReadOnly(cfg, logger); err != nil {
+		// list and show only read: beside a running server too.
+		return fmt.Errorf("dlq %s: %w", verb, err)
 	}
 	defer db.Close()
 
@@ -127,6 +152,75 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprint(stderr, dlqUsage)
 	return fmt.Errorf("dlq: unknown verb %q", verb)
+}
+
+// redriveRemote redrives dead letters through the API of the server at
+// base: the ids given, or every one (of sub, if set) with all.
+func redriveRemote(ctx context.Context, base string, args []string, all bool, sub string, stdout io.Writer) error {
+	client, err := withAPIKey(&http.Client{Timeout: time.Minute}, "")
+	if err != nil {
+		return err
+	}
+	post := func(path string) ([]int64, int64, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(base, "/")+path, nil)
+		if err != nil {
+			return nil, 0, err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, 0, fmt.Errorf("dlq redrive: POST %s%s: %w", base, path, err)
+		}
+		defer resp.Body.Close()
+		var out struct {
+			Redriven []int64
+			Seq      int64
+			Error    string
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			return nil, 0, fmt.Errorf("dlq redrive: POST %s%s answered %s: %w", base, path, resp.Status, err)
+		}
+		if resp.StatusCode/100 != 2 {
+			hint := ""
+			if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+				hint = fmt.Sprintf("; set $%s to an admin key", EnvAPIKey)
+			}
+			return nil, 0, fmt.Errorf("dlq redrive: POST %s%s answered %s: %s%s", base, path, resp.Status, out.Error, hint)
+		}
+		return out.Redriven, out.Seq, nil
+	}
+	if all {
+		path := "/dlq/redrive"
+		if sub != "" {
+			path += "?subscription=" + neturl.QueryEscape(sub)
+		}
+		ids, _, err := post(path)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			fmt.Fprintf(stdout, "redriven %d\n", id)
+		}
+		fmt.Fprintf(stdout, "%d dead letter(s) redriven\n", len(ids))
+		return nil
+	}
+	if len(args) == 0 {
+		return errors.New("dlq redrive: give dead letter IDs or --all")
+	}
+	ids := make([]int64, len(args))
+	for i, a := range args {
+		if ids[i], err = parseID(a); err != nil {
+			return err
+		}
+	}
+	for _, id := range ids {
+		_, seq, err := post("/dlq/" + strconv.FormatInt(id, 10) + "/redrive")
+		if err != nil {
+			return fmt.Errorf("%w (dead letter %d)", err, id)
+		}
+		fmt.Fprintf(stdout, "redriven %d as log record %d\n", id, seq)
+	}
+	fmt.Fprintf(stdout, "%d dead letter(s) redriven\n", len(ids))
+	return nil
 }
 
 func parseID(s string) (int64, error) {

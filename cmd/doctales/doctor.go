@@ -91,6 +91,15 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if *repair {
+		// A repair writes into the table and announces objects: not
+		// beside another owner of the folder (issue 11).
+		lock, err := lockDataFolder(cfg.Data, "doctor --repair", false)
+		if err != nil {
+			return fmt.Errorf("doctor --repair: %w", err)
+		}
+		defer lock.Release()
+	}
 	d := &doctor{cfg: cfg, repair: *repair, progress: stderr, now: time.Now,
 		report: DoctorReport{Data: cfg.Data, Problems: []Problem{}}}
 	d.logger = logger

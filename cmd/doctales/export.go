@@ -24,6 +24,7 @@ import (
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/dynamodb"
 	"github.com/doctales/doctales/fsblob"
+	"github.com/doctales/doctales/internal/datalock"
 	"github.com/doctales/doctales/notify"
 	"github.com/doctales/doctales/s3"
 	"github.com/doctales/doctales/sqlite"
@@ -120,8 +121,11 @@ type dataset struct {
 
 // openDataset opens the data folder or, with --aws, the AWS resources.
 // events says whether puts into the data folder are announced (so that the
-// pipeline extracts them).
-func openDataset(ctx context.Context, cfg Config, a awsFlags, logger *slog.Logger, events bool) (*dataset, error) {
+// pipeline extracts them). A dataset for writing (restore) holds the data
+// folder's lock, creating the folder if needed; a read-only one (export)
+// opens the table and the objects read-only, beside a running server, and
+// the folder must exist.
+func openDataset(ctx context.Context, cfg Config, a awsFlags, logger *slog.Logger, events, readOnly bool, command string) (*dataset, error) {
 	if a.enabled {
 		return openAWSDataset(ctx, cfg, a)
 	}
@@ -129,22 +133,33 @@ func openDataset(ctx context.Context, cfg Config, a awsFlags, logger *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
-		return nil, fmt.Errorf("create data folder: %w", err)
-	}
-	db := sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
-	db.TableName = cfg.TableName()
-	db.Logger = logger
-	if err := openDataDB(db, cfg); err != nil {
-		return nil, fmt.Errorf("open table: %w", err)
+	var db *sqlite.DB
+	var lock *datalock.Lock
+	if readOnly {
+		if db, err = openTableReadOnly(cfg, logger); err != nil {
+			return nil, err
+		}
+	} else {
+		if lock, err = lockDataFolder(cfg.Data, command, true); err != nil {
+			return nil, err
+		}
+		db = sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
+		db.TableName = cfg.TableName()
+		db.Logger = logger
+		if err := openDataDB(db, cfg); err != nil {
+			lock.Release()
+			return nil, fmt.Errorf("open table: %w", err)
+		}
 	}
 	store := fsblob.NewStore(filepath.Join(cfg.Data, "objects"), cfg.BucketName())
 	if events {
 		store.Events = db
 	}
 	store.Cipher = cipher
+	store.ReadOnly = readOnly
 	if err := store.Open(); err != nil {
 		_ = db.Close()
+		lock.Release()
 		return nil, fmt.Errorf("open object store: %w", keyHint(err))
 	}
 	return &dataset{
@@ -161,7 +176,7 @@ func openDataset(ctx context.Context, cfg Config, a awsFlags, logger *slog.Logge
 			}
 			return nil
 		},
-		close: func() error { return errors.Join(store.Close(), db.Close()) },
+		close: func() error { return errors.Join(store.Close(), db.Close(), lock.Release()) },
 	}, nil
 }
 
@@ -232,7 +247,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	ds, err := openDataset(ctx, cfg, a, logger, false)
+	ds, err := openDataset(ctx, cfg, a, logger, false, true, "export")
 	if err != nil {
 		return err
 	}
@@ -397,7 +412,7 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	ds, err := openDataset(ctx, cfg, a, logger, *reextract)
+	ds, err := openDataset(ctx, cfg, a, logger, *reextract, false, "restore")
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func seed(t *testing.T, n int) Config {
 	ctx := context.Background()
 	cfg := DefaultConfig()
 	cfg.Data = t.TempDir()
-	ds, err := openDataset(ctx, cfg, awsFlags{}, slog.New(slog.DiscardHandler), false)
+	ds, err := openDataset(ctx, cfg, awsFlags{}, slog.New(slog.DiscardHandler), false, false, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestExportRestore_Embedded(t *testing.T) {
 	// High items are marked sent: their INSERT records will not notify.
 	cfg := DefaultConfig()
 	cfg.Data = dst
-	ds, err := openDataset(ctx, cfg, awsFlags{}, slog.New(slog.DiscardHandler), false)
+	ds, err := openDataset(ctx, cfg, awsFlags{}, slog.New(slog.DiscardHandler), false, true, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestExport_User(t *testing.T) {
 	ctx := context.Background()
 	cfg := DefaultConfig()
 	cfg.Data = t.TempDir()
-	ds, err := openDataset(ctx, cfg, awsFlags{}, slog.New(slog.DiscardHandler), false)
+	ds, err := openDataset(ctx, cfg, awsFlags{}, slog.New(slog.DiscardHandler), false, false, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

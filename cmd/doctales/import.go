@@ -32,9 +32,9 @@ file of posts (.jsonl), a document (.txt, .md, .html, .pdf, .docx), or a
 folder tree of these.
 
 Locally (the default) it opens the data folder and runs the pipeline while it
-imports, so extraction starts at once; a server must not be running on the
-same folder (use --url for that). With --url it posts every item to a running
-server instead. Items already in (same Message-ID or content) are skipped, so
+imports, so extraction starts at once. When a server holds the data folder,
+it posts every item to that server instead (the URL is in the folder's lock
+file, and a line says so); with --url, to the server at that URL. Items already in (same Message-ID or content) are skipped, so
 an interrupted import can simply be run again. A summary ends the run.
 
 Symbolic links are not followed (each is named in the summary) unless
@@ -68,6 +68,10 @@ type importFlags struct {
 
 	// apiKeyFile holds the key sent with --url (else $DOCTALES_API_KEY).
 	apiKeyFile string
+
+	// name is the command, "import" or "ingest", for messages and the
+	// data folder's lock file.
+	name string
 }
 
 func (f *importFlags) register(fs *flag.FlagSet) {
@@ -119,9 +123,30 @@ func (t *throttle) wrap(sub string, h runtime.Handler) runtime.Handler {
 }
 
 // sink opens the destination: the local pipeline (started) or the server
-// at --url. The returned close function stops what it opened.
+// at --url. Without --url, when a server holds the data folder, it is the
+// server at the URL the server wrote into the folder's lock file: running
+// a second pipeline on the folder would process every record twice
+// (issue 11). The returned close function stops what it opened.
 func (f *importFlags) sink(stderr io.Writer) (importer.Sink, *Pipeline, func() error, error) {
 	nop := func() error { return nil }
+	if f.url == "" && !f.dryRun {
+		cfg, _, err := f.common.load(io.Discard)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		url, holder, err := folderServer(cfg.Data)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if url != "" {
+			if f.user != "" {
+				return nil, nil, nil, fmt.Errorf("%s: data folder %s is held by %s, so this goes through its API, where the API key decides whose communications these are, not --user: "+
+					"drop --user and set $%s to a key of %s (doctales keys create --user %s --scope ingest)", f.name, cfg.Data, holder, EnvAPIKey, f.user, f.user)
+			}
+			throughServer(stderr, f.name, cfg.Data, holder)
+			f.url = url
+		}
+	}
 	switch {
 	case f.dryRun:
 		// Parse as for real, in the parser workers, store nothing.
@@ -154,7 +179,7 @@ func (f *importFlags) sink(stderr io.Writer) (importer.Sink, *Pipeline, func() e
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, nil, err
 	}
-	p := &Pipeline{Config: cfg, Logger: logger}
+	p := &Pipeline{Config: cfg, Logger: logger, Command: f.name}
 	if f.yield > 0 {
 		p.Wrap = f.throttle.wrap
 		f.throttle.pause = f.yield
@@ -225,7 +250,7 @@ func localOwner(ctx context.Context, db *sqlite.DB, user string) (string, error)
 
 // runImport is the import command.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var f importFlags
+	f := importFlags{name: "import"}
 	fs := flag.NewFlagSet("doctales import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, importUsage); fs.PrintDefaults() }

@@ -25,7 +25,7 @@ Flags:
 
 // runIngest is the ingest command.
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var f importFlags
+	f := importFlags{name: "ingest"}
 	fs := flag.NewFlagSet("doctales ingest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, ingestUsage); fs.PrintDefaults() }

@@ -7,7 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httputil"
+	neturl "net/url"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -68,6 +72,24 @@ func runInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	// A server that holds the data folder runs the pipeline already: a
+	// second one here would deliver records twice (issue 11).
+	url, holder, err := folderServer(cfg.Data)
+	if err != nil {
+		return fmt.Errorf("invoke %s: %w", fn, err)
+	}
+	if url != "" {
+		if fn != "ingestion" {
+			return fmt.Errorf("invoke %s: data folder %s is held by %s, whose pipeline runs the functions; invoke would run a second one on the same records. "+
+				"Only ingestion goes through the server's API; stop the server to invoke %s on this folder, or invoke on a copy of it (--data)",
+				fn, cfg.Data, holder, fn)
+		}
+		throughServer(stderr, "invoke", cfg.Data, holder)
+		if *follow {
+			fmt.Fprintln(stderr, "invoke: --follow: the server runs what the event triggers; see it with doctales trace <id>")
+		}
+		return invokeRemote(ctx, url, data, &printer{w: stdout})
+	}
 	if cfg.Freshness == nil {
 		// The sample events are dated in June 2025: invoke shows the
 		// flow they start, whatever their age, unless the config sets a
@@ -75,7 +97,7 @@ func runInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		zero := Period(0)
 		cfg.Freshness = &zero
 	}
-	p := &Pipeline{Config: cfg, Logger: logger}
+	p := &Pipeline{Config: cfg, Logger: logger, Command: "invoke"}
 	out := &printer{w: stdout}
 	if *follow {
 		p.Wrap = out.wrap
@@ -174,6 +196,68 @@ func invokeFunction(ctx context.Context, p *Pipeline, fn string, data []byte) (a
 		return map[string]any{"MessageId": m.MessageID, "deliveries": results}, nil
 	}
 	return nil, fmt.Errorf("invoke: unknown function %q; known: ingestion, extraction, notification, delivery", fn)
+}
+
+// invokeRemote runs the ingestion function of the server at base on an
+// API Gateway event: the event's request is sent to the server (with the
+// API key of $DOCTALES_API_KEY unless the event has an Authorization
+// header) and its answer printed as the function's result, as a local
+// invoke prints it.
+func invokeRemote(ctx context.Context, base string, data []byte, out *printer) error {
+	var ev events.APIGatewayProxyRequest
+	if err := decodeEvent(data, &ev); err != nil {
+		return err
+	}
+	target, err := neturl.Parse(base)
+	if err != nil {
+		return fmt.Errorf("invoke ingestion: server URL %q: %w", base, err)
+	}
+	transport := http.DefaultTransport
+	if !hasHeader(ev, "Authorization") {
+		client, err := withAPIKey(&http.Client{}, "")
+		if err != nil {
+			return err
+		}
+		if client.Transport != nil {
+			transport = client.Transport
+		}
+	}
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(target)
+			r.Out.Host = target.Host
+		},
+		Transport: transport,
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			out.print("result", "ingestion", map[string]string{"error": fmt.Sprintf("POST %s: %v", base, err)})
+			w.WriteHeader(http.StatusBadGateway)
+		},
+	}
+	resp, err := httpapi.ServeAPIGateway(ctx, proxy, ev)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode == http.StatusBadGateway && resp.Body == "" {
+		return fmt.Errorf("invoke ingestion: the server at %s did not answer", base)
+	}
+	out.print("result", "ingestion", resp)
+	return nil
+}
+
+// hasHeader reports whether the event carries the header name, in any
+// case, single- or multi-valued.
+func hasHeader(ev events.APIGatewayProxyRequest, name string) bool {
+	for k := range ev.Headers {
+		if strings.EqualFold(k, name) {
+			return true
+		}
+	}
+	for k := range ev.MultiValueHeaders {
+		if strings.EqualFold(k, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // decodeEvent decodes an event file strictly enough to catch a wrong file.

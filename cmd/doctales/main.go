@@ -73,8 +73,11 @@ Usage:
   doctales doctor [--data DIR] [--repair] [--json]
   doctales version
 
-Commands that talk to a running server (--url) send the API key from
-$DOCTALES_API_KEY or --api-key-file.
+One process at a time owns a data folder (its lock file doctales.lock).
+While a server holds it, import, ingest, invoke ingestion and dlq redrive
+go through the server's API (its URL is in the lock file); trace, dlq list,
+dlq show and export read the folder read-only. Commands that talk to a
+running server send the API key from $DOCTALES_API_KEY or --api-key-file.
 
 Run "doctales <command> -h" for a command's flags.
 `

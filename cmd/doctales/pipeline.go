@@ -24,6 +24,7 @@ import (
 	"github.com/doctales/doctales/history"
 	"github.com/doctales/doctales/httpapi"
 	"github.com/doctales/doctales/ingest"
+	"github.com/doctales/doctales/internal/datalock"
 	"github.com/doctales/doctales/metrics"
 	"github.com/doctales/doctales/notify"
 	"github.com/doctales/doctales/runtime"
@@ -69,11 +70,17 @@ type Pipeline struct {
 	// Extra subscriptions added before the runtime opens (tests use it).
 	Extra []runtime.Subscription
 
+	// Command names the command that runs the pipeline in the data
+	// folder's lock file ("serve" when empty): another command that finds
+	// the folder held names it.
+	Command string
+
 	// MinFreeBytes is the free space, in bytes, the data folder needs after
 	// a full-disk failure before /readyz says ready again. Zero means
 	// DefaultMinFreeBytes.
 	MinFreeBytes int64
 
+	lock        *datalock.Lock     // the data folder's lock, held from Open to Close
 	space       *spaceWatch        // full-disk failures, for /readyz
 	meter       *ingestMeter       // ingest rate, for the extraction yield
 	meterCancel context.CancelFunc // stops the meter
@@ -94,6 +101,15 @@ func (p *Pipeline) Open() error {
 	}
 	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
 		return fmt.Errorf("create data folder: %w", err)
+	}
+	// One pipeline per data folder (issue 11): a second one would deliver
+	// every record again. Taken before anything in the folder is opened.
+	command := p.Command
+	if command == "" {
+		command = "serve"
+	}
+	if p.lock, err = datalock.Acquire(cfg.Data, command); err != nil {
+		return err
 	}
 
 	p.DB = sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
@@ -518,7 +534,19 @@ func (p *Pipeline) Close() error {
 	if p.HistoryDB != nil {
 		errs = append(errs, p.HistoryDB.Close())
 	}
+	// The folder is free once everything in it is closed.
+	errs = append(errs, p.lock.Release())
+	p.lock = nil
 	return errors.Join(errs...)
+}
+
+// SetURL records the base URL the pipeline's API is served on in the data
+// folder's lock file, for the commands that go through it.
+func (p *Pipeline) SetURL(url string) error {
+	if p.lock == nil {
+		return errors.New("set the data folder's URL: the pipeline is not open")
+	}
+	return p.lock.SetURL(url)
 }
 
 // fanout publishes to the durable topic and then, best effort, to the live

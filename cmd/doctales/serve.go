@@ -127,6 +127,13 @@ func (m *Main) Run(ctx context.Context) error {
 		ReadTimeout:       m.Config.ReadTimeout,
 		IdleTimeout:       m.Config.IdleTimeout,
 	}
+	// Tell other commands where to send what they would write into the
+	// data folder (issue 11).
+	if err := m.Pipeline.SetURL(m.URL()); err != nil {
+		ln.Close()
+		m.srv = nil
+		return err
+	}
 	go func() {
 		if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Pipeline.Logger.Error("http server stopped", "error", err)

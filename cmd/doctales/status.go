@@ -15,9 +15,10 @@ import (
 	"github.com/doctales/doctales/runtime"
 )
 
-const statusUsage = `Usage: doctales status [--url URL] [--interval D]
+const statusUsage = `Usage: doctales status [--url URL | --data DIR] [--interval D]
 
-Prints a one-screen summary of a running server's flow: per subscription the
+Prints a one-screen summary of a running server's flow (the server holding
+the data folder, by default ./data, found by the folder's lock file): per subscription the
 rates over the interval, records in flight, lag (iterator age), dead letters
 and the last error; the dead letters waiting; the alarms.
 `
@@ -32,11 +33,19 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("doctales status", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, statusUsage); fs.PrintDefaults() }
-	url := fs.String("url", "http://127.0.0.1:8080", "the server's base URL")
+	url := fs.String("url", "", "the server's base URL (default: the URL of the server holding the data folder, else "+defaultStatusURL+")")
+	data := fs.String("data", "", "the data folder whose server to ask, found by the folder's lock file (default ./data)")
 	interval := fs.Duration("interval", time.Second, "time between the two samples the rates are computed from")
 	keyFile := fs.String("api-key-file", "", "a file holding an admin API key (default $"+EnvAPIKey+")")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *url == "" {
+		found, err := statusURL(*data)
+		if err != nil {
+			return fmt.Errorf("status: %w", err)
+		}
+		*url = found
 	}
 	base := strings.TrimRight(*url, "/")
 	client, err := withAPIKey(&http.Client{Timeout: 10 * time.Second}, *keyFile)
@@ -122,6 +131,37 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			a.Rule.Comparison, a.Rule.Threshold, a.Value, a.Since.Format(time.RFC3339))
 	}
 	return nil
+}
+
+// defaultStatusURL is where status looks when no server holds the default
+// data folder: serve's default address.
+const defaultStatusURL = "http://127.0.0.1:8080"
+
+// statusURL returns the URL of the server that holds the data folder data
+// (./data when empty), from the folder's lock file. With the default
+// folder, when no server holds it (or it does not exist), it is
+// defaultStatusURL; a folder given with --data must exist and be held by
+// a server.
+func statusURL(data string) (string, error) {
+	explicit := data != ""
+	if !explicit {
+		data = DefaultConfig().Data
+	}
+	if explicit {
+		if err := requireDataFolder(data); err != nil {
+			return "", err
+		}
+	}
+	url, holder, err := folderServer(data)
+	switch {
+	case err != nil && explicit:
+		return "", err
+	case url != "":
+		return url, nil
+	case explicit && holder == nil:
+		return "", fmt.Errorf("no server holds data folder %s (start one with doctales serve --data %s, or give --url)", data, data)
+	}
+	return defaultStatusURL, nil
 }
 
 func orDash(s string) string {

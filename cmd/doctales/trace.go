@@ -23,8 +23,8 @@ by a filter and why, retries, dead letters, the notification decision and the
 topic deliveries, then a verdict on why it was (not) notified.
 `
 
-// runTrace is the trace command. It reads the data folder directly, so it
-// works whether or not a server is running.
+// runTrace is the trace command. It reads the data folder read-only, so
+// it works whether or not a server is running.
 func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("doctales trace", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -51,18 +51,19 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	db := sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
-	db.Logger = logger
-	db.TableName = cfg.TableName()
-	if err := openDataDB(db, cfg); err != nil {
-		return fmt.Errorf("open %s: %w", cfg.Data, err)
+	// Read-only: trace works beside the server that owns the folder.
+	db, err := openTableReadOnly(cfg, logger)
+	if err != nil {
+		return fmt.Errorf("trace: %w", err)
 	}
 	defer db.Close()
-	hdb := openHistoryDB(cfg, logger)
-	if err := openHistory(hdb); err != nil {
-		return fmt.Errorf("open flow history in %s: %w", cfg.Data, err)
+	hdb, err := openHistoryReadOnly(cfg, logger)
+	if err != nil {
+		return fmt.Errorf("trace: %w", err)
 	}
-	defer hdb.Close()
+	if hdb != nil {
+		defer hdb.Close()
+	}
 	t, err := loadTrace(ctx, db, hdb, id)
 	if doctales.ErrorCode(err) == doctales.ENOTFOUND {
 		return errors.New("trace: no communication with id " + id)
@@ -86,15 +87,17 @@ func openHistoryDB(cfg Config, logger *slog.Logger) *sqlite.DB {
 }
 
 // loadTrace reads a communication's item from db and its flow history from
-// hdb.
+// hdb; a nil hdb (a folder without history.db) has no history.
 func loadTrace(ctx context.Context, db, hdb *sqlite.DB, id string) (*history.Trace, error) {
 	item, err := db.GetItem(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	evs, err := hdb.FlowEvents(ctx, id, 0)
-	if err != nil {
-		return nil, err
+	var evs []*doctales.FlowEvent
+	if hdb != nil {
+		if evs, err = hdb.FlowEvents(ctx, id, 0); err != nil {
+			return nil, err
+		}
 	}
 	history.Explain(evs, func(seq int64) (*doctales.LogRecord, error) { return db.LogRecord(ctx, seq) })
 	return history.NewTrace(item, evs), nil
