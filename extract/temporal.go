@@ -409,6 +409,16 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		if !plausibleDate(txt, dc.language()) || isMorning(w.text, b, txt) {
 			continue
 		}
+		// "Monday 9am CET" is September to the parser: read the day
+		// without its time, which clockOf then adds.
+		if prec != "minute" && prec != "hour" && prec != "day" {
+			if c := englishClock.FindStringIndex(txt); c != nil {
+				rest := zoneAbbrev.ReplaceAllString(txt[:c[0]]+" "+txt[c[1]:], " ")
+				if d, err := p.Parse(cfg, strings.TrimSpace(rest)); err == nil && !d.IsZero() && precision(d.Period) == "day" {
+					t, prec = d.Time, "day"
+				}
+			}
+		}
 		t = resolve(t, txt, w.text[:b], w.text[e:], s.text[:w.start-s.start+b], dc)
 		// The parser keeps the day of "9am tomorrow" and "Monday noon"
 		// and drops the time; "tomorrow at 10:00" and "tomorrow
@@ -491,6 +501,9 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 	sort.SliceStable(out, func(i, j int) bool { return out[i].BeginOffset < out[j].BeginOffset })
 	return out
 }
+
+// zoneAbbrev is a time zone written as letters after a time: "CET", "PT".
+var zoneAbbrev = regexp.MustCompile(`\b[A-Z]{2,4}\b`)
 
 // englishClock is a time of day written in English: "9am", "5:30 p.m.",
 // "14:00", "noon".

@@ -109,15 +109,26 @@ func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales
 	}
 
 	// Deadline proximity, counted from the communication's own timestamp.
+	// At the time the message is read: "due Monday 9:00" read on Friday
+	// is due the next working day.
+	at := in.Ref
+	if in.Age > 0 {
+		at = in.Ref.Add(in.Age)
+	}
 	if in.Deadline != nil {
-		until := in.Deadline.Sub(in.Ref)
+		until := in.Deadline.Sub(at)
 		switch {
-		case until < 0 && until > -7*24*time.Hour && in.Request:
+		case in.Deadline.Before(in.Ref) && in.Ref.Sub(*in.Deadline) < 7*24*time.Hour && in.Request:
+			// Overdue when it was sent: a reminder.
 			raise(doctales.UrgencyHigh, highBase, "overdue deadline + request")
+			cite(in.DeadlineEvidence)
+		case until < 0 && until > -7*24*time.Hour && in.Request && personal(in.Category):
+			// Missed since it came: still open, but the hour has passed.
+			raise(doctales.UrgencyMedium, mediumBase+0.1, "missed deadline, "+humanDuration(-until)+" ago")
 			cite(in.DeadlineEvidence)
 		case until < 0:
 			reasons = append(reasons, "deadline already past")
-		case !in.Deadline.After(endOfNextBusinessDay(in.Ref)):
+		case !in.Deadline.After(endOfNextBusinessDay(at)):
 			raise(doctales.UrgencyHigh, highBase+0.1, "deadline in "+humanDuration(until))
 			cite(in.DeadlineEvidence)
 			deadlineHigh = true
@@ -189,8 +200,13 @@ func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales
 	}
 	// Old mail: read long after it came, with nothing due ahead, it no
 	// longer asks for anything now.
-	if in.Age > 0 && in.Freshness > 0 && in.Age > in.Freshness && (in.Deadline == nil || in.Deadline.Before(in.Ref.Add(in.Age))) {
-		capAt(doctales.UrgencyLow, "read "+humanDuration(in.Age)+" after it was sent, with nothing due ahead")
+	if in.Age > 0 && in.Freshness > 0 && in.Age > in.Freshness && (in.Deadline == nil || in.Deadline.Before(at)) {
+		if in.Deadline != nil && at.Sub(*in.Deadline) < 7*24*time.Hour && in.Request && personal(in.Category) {
+			// A person's request missed within the week is still open.
+			capAt(doctales.UrgencyMedium, "read "+humanDuration(in.Age)+" after it was sent; its deadline passed")
+		} else {
+			capAt(doctales.UrgencyLow, "read "+humanDuration(in.Age)+" after it was sent, with nothing due ahead")
+		}
 	}
 
 	// Keep the score inside its level's band.
