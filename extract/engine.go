@@ -303,6 +303,15 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 
 	// A date in a sentence that asks the reader to act is when it is
 	// wanted, "by" or not: "Could you send me the NDA tomorrow?".
+	// An invitation's deadline is the meeting's start (it is medium:
+	// it asks for an answer, not for work).
+	invitation := invitationSubject.MatchString(subject)
+	if invitation && invitationStart(d.Dates, ref) {
+		if dl := chooseDeadline(d.Dates, ref); dl != nil {
+			t := dl.Time
+			d.Deadline = &t
+		}
+	}
 	if personal(d.Category) && requestDates(d.Dates, own, requests, ref) {
 		if dl := chooseDeadline(d.Dates, ref); dl != nil {
 			t := dl.Time
@@ -315,7 +324,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// or tells the reader something: not in quoted text, a signature, a
 	// disclaimer or an aside ("I'm testing it right now").
 	in := UrgencyInput{Ref: ref, Deadline: d.Deadline, Request: d.RequiresAction, PriorityHeader: priorityHeader(c), Category: d.Category,
-		Freshness: e.freshness()}
+		Freshness: e.freshness(), Invitation: invitation}
 	if now.After(ref) && c.Metadata.Notify != doctales.NotifyAlways {
 		// (An import with --notify asks for old mail to be judged by
 		// its words, as if it came now.)

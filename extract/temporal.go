@@ -32,7 +32,7 @@ var dateTrigger = fastre.MustCompile(`(?i)\b(today|tonight|tomorrow|tmrw|yesterd
 // not know; endOfWeek and endOfMonth likewise.
 var (
 	endOfDay   = fastre.MustCompile(`(?i)\b(eod|cob|eob|end of (the )?(business |work(ing)? )?day|close of (the )?business( day)?|end of play)\b`)
-	endOfWeek  = fastre.MustCompile(`(?i)\b(eow|end of (the |this )?(work(ing)? |business )?week|end of (the )?(?P<next>next|following) (work(ing)? |business )?week)\b`)
+	endOfWeek  = fastre.MustCompile(`(?i)\b(eow|(some ?time|later|any ?time|before the end of) this week|end of (the |this )?(work(ing)? |business )?week|end of (the )?(?P<next>next|following) (work(ing)? |business )?week)\b`)
 	endOfMonth = fastre.MustCompile(`(?i)\b(eom|end of (the |this )?month)\b`)
 )
 
@@ -334,6 +334,25 @@ func lastWords(s string, n int) string {
 	return strings.Join(f[max(0, len(f)-n):], " ")
 }
 
+// possessiveDay is a day with a possessive "'s": "before Thursday's review".
+var possessiveDay = regexp.MustCompile(`(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow)(['’]s)\b`)
+
+// blankPossessive blanks the "'s" of possessive days, which the date parser
+// does not read as dates, keeping offsets.
+func blankPossessive(s string) string {
+	ms := possessiveDay.FindAllStringSubmatchIndex(s, -1)
+	if ms == nil {
+		return s
+	}
+	b := []byte(s)
+	for _, m := range ms {
+		for i := m[2]; i < m[3]; i++ {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
+
 // blankPunct replaces the non-ASCII punctuation and symbols of s with as
 // many spaces as they take bytes, so that offsets hold.
 func blankPunct(s string) string {
@@ -362,6 +381,7 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		// masked for it and applied to the dates it finds.
 		text, clocks = maskClocks(w.text)
 	}
+	text = blankPossessive(text)
 	res, err := safeSearch(p, cfg, text)
 	if err != nil {
 		// The parser's sentence splitter breaks on some punctuation
@@ -409,6 +429,10 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		if !plausibleDate(txt, dc.language()) || isMorning(w.text, b, txt) {
 			continue
 		}
+		// A lone "11am" read as a month is no date.
+		if (prec == "month" || prec == "year") && loneClock.MatchString(txt) {
+			continue
+		}
 		// "Monday 9am CET" is September to the parser: read the day
 		// without its time, which clockOf then adds.
 		if prec != "minute" && prec != "hour" && prec != "day" {
@@ -424,8 +448,12 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		// and drops the time; "tomorrow at 10:00" and "tomorrow
 		// morning" it leaves out.
 		if prec == "day" {
-			if h, m, n, ok := clockOf(txt, w.text[e:]); ok {
-				t = time.Date(t.Year(), t.Month(), t.Day(), h, m, 0, 0, t.Location())
+			if h, m, n, loc, ok := clockOf(txt, w.text[e:]); ok {
+				if loc != nil {
+					t = time.Date(t.Year(), t.Month(), t.Day(), h, m, 0, 0, loc).In(t.Location())
+				} else {
+					t = time.Date(t.Year(), t.Month(), t.Day(), h, m, 0, 0, t.Location())
+				}
 				prec = "minute"
 				e += n
 				txt = w.text[b:e]
@@ -509,8 +537,9 @@ var zoneAbbrev = regexp.MustCompile(`\b[A-Z]{2,4}\b`)
 // "14:00", "noon".
 var englishClock = regexp.MustCompile(`(?i)\b(\d{1,2})(?::([0-5]\d))?\s*([ap])\.?m\b\.?|\b([01]?\d|2[0-3]):([0-5]\d)\b|\b(noon|midday)\b`)
 
-// clockAfter is a time of day that follows a day: "at 10:00", "@ 3pm", ", noon".
-var clockAfter = regexp.MustCompile(`(?i)^(\s*(at|@|,|by|before)?\s*)`)
+// clockAfter is what stands between a day and the time of day after it:
+// "at 10:00", "@ 3pm", ", noon", ", 2026 10am".
+var clockAfter = regexp.MustCompile(`(?i)^(\s*,?\s*\d{4}\b)?(\s*(at|@|,|by|before)?\s*)`)
 
 // morningAfter is "morning" after a day: what is wanted "tomorrow morning"
 // is wanted by noon.
@@ -519,26 +548,85 @@ var morningAfter = regexp.MustCompile(`(?i)^\s+morning\b`)
 // clockOf returns the time of day written in txt, a date the parser read
 // as a whole day, or just after it in after, with the number of bytes of
 // after it takes.
-func clockOf(txt, after string) (h, m, n int, ok bool) {
-	if c := englishClock.FindStringSubmatch(txt); c != nil {
-		h, m, ok = readClock(c)
-		return h, m, 0, ok
+func clockOf(txt, after string) (h, m, n int, loc *time.Location, ok bool) {
+	if c := englishClock.FindStringSubmatchIndex(txt); c != nil {
+		h, m, ok = readClock(groupsOf(txt, c))
+		return h, m, 0, zoneAfter(txt[c[1]:] + after), ok
 	}
 	if mm := morningAfter.FindStringIndex(after); mm != nil {
-		return 12, 0, mm[1], true
+		return 12, 0, mm[1], nil, true
 	}
 	lead := clockAfter.FindString(after)
 	if c := englishClock.FindStringSubmatchIndex(after[len(lead):]); c != nil && c[0] == 0 {
-		groups := make([]string, len(c)/2)
-		for g := range groups {
-			if c[2*g] >= 0 {
-				groups[g] = after[len(lead)+c[2*g] : len(lead)+c[2*g+1]]
+		h, m, ok = readClock(groupsOf(after[len(lead):], c))
+		n = len(lead) + c[1]
+		return h, m, n, zoneAfter(after[n:]), ok
+	}
+	return 0, 0, 0, nil, false
+}
+
+// groupsOf returns the texts of a submatch index of s.
+func groupsOf(s string, c []int) []string {
+	groups := make([]string, len(c)/2)
+	for g := range groups {
+		if c[2*g] >= 0 {
+			groups[g] = s[c[2*g]:c[2*g+1]]
+		}
+	}
+	return groups
+}
+
+// loneClock is a time of day with nothing else: "11am", "(EST) 11am".
+var loneClock = regexp.MustCompile(`(?i)^[\s(@]*\d{1,2}(:[0-5]\d)?\s*([ap]\.?m\.?)?\s*(\(?[A-Z]{2,4}\)?)?\s*$`)
+
+// invitationSubject is the subject of a calendar invitation.
+var invitationSubject = regexp.MustCompile(`(?i)^(updated )?(invitation|einladung|invitación|invitaci[oó]n|convite|invito|uitnodiging)\s*:|\b(has )?invited you to\b|^meeting request\b`)
+
+// invitationStart marks as the deadline the start of the meeting an
+// invitation is for: the first date with a time of day at or after ref,
+// in the subject if it has one. It reports whether it marked one.
+func invitationStart(ds []doctales.DateMention, ref time.Time) bool {
+	for _, src := range []string{doctales.SourceSubject, doctales.SourceContent} {
+		for i := range ds {
+			d := &ds[i]
+			if d.Source == src && (d.Precision == "minute" || d.Precision == "hour") && !d.Time.Before(ref) {
+				d.Deadline, d.Cue = true, "invitation"
+				return true
 			}
 		}
-		h, m, ok = readClock(groups)
-		return h, m, len(lead) + c[1], ok
 	}
-	return 0, 0, 0, false
+	return false
+}
+
+// zoneAbbrevAfter is a time zone written after a time of day, past the end
+// of a range: "10am - 11am (EST)", "4:00 PM ET".
+var zoneAbbrevAfter = regexp.MustCompile(`^\s*(?:[-–]\s*\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*)?\(?\s*(EST|EDT|ET|CST|CDT|CT|MST|MDT|MT|PST|PDT|PT|GMT|UTC|BST|CET|CEST|WET|WEST|EET|EEST|JST|AEST|AEDT)\b`)
+
+// zoneNames maps zone abbreviations to zones; the bare US ones ("ET")
+// follow daylight saving time.
+var zoneNames = map[string]string{
+	"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles",
+	"EST": "-05", "EDT": "-04", "CST": "-06", "CDT": "-05", "MST": "-07", "MDT": "-06", "PST": "-08", "PDT": "-07",
+	"GMT": "+00", "UTC": "+00", "BST": "+01", "WET": "+00", "WEST": "+01", "CET": "+01", "CEST": "+02",
+	"EET": "+02", "EEST": "+03", "JST": "+09", "AEST": "+10", "AEDT": "+11",
+}
+
+// zoneAfter returns the zone named at the start of s, or nil.
+func zoneAfter(s string) *time.Location {
+	m := zoneAbbrevAfter.FindStringSubmatch(s)
+	if m == nil {
+		return nil
+	}
+	name := zoneNames[m[1]]
+	if name[0] == '+' || name[0] == '-' {
+		h, _ := strconv.Atoi(name)
+		return time.FixedZone(m[1], h*3600)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil
+	}
+	return loc
 }
 
 // readClock reads an englishClock match.
@@ -1064,7 +1152,7 @@ func askedBefore(s string, at int) bool {
 
 // salesCall is an advertiser's call to act, just before its date: "call
 // us today", "reserve your copy today" set no deadline for the reader.
-var salesCall = regexp.MustCompile(`(?i)\b(call|visit|order|reserve|buy|act|join|sign up|register|subscribe|apply|claim|download|shop|enroll|respond|reply)\b[^.!?\n]{0,24}$`)
+var salesCall = regexp.MustCompile(`(?i)\b(call us|call now|call toll|visit (us|our)|order (now|yours|your)|reserve (your|a)|buy|act|join (us|now|our)|sign up|subscribe|claim|shop|enroll)\b[^.!?\n]{0,24}$|\b(register|apply|download|order|act)\s+$`)
 
 // requestHorizon is how far ahead a date in a request still reads as when
 // it is wanted rather than as a plan.

@@ -76,6 +76,10 @@ func TestDatesResolved(t *testing.T) {
 		{"SalesCallToday", "Just pick up the phone and call us today!", wed, "", "", ""},
 		{"TodaysGames", "This article covers the critical issues needed for today's most demanding games.", wed, "", "", ""},
 		{"TodaysMeeting", "Please read the notes before today's meeting.", wed, "", "2025-12-03T17:00:00-07:00", ""},
+		{"PossessiveDay", "Could you add the timeline before Thursday's review?", wed, "", "2025-12-04T17:00:00-07:00", ""},
+		{"SometimeThisWeek", "Could you book the hotel? Let me know sometime this week.", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"ClockZoneAfterRange", "Please join the review on Thu Dec 4, 2025 10am - 11am (EST).", wed, "", "2025-12-04T08:00:00-07:00", ""},
+		{"ClockZoneET", "Can you call me today at 4:00 PM ET?", wed, "", "2025-12-03T16:00:00-05:00", ""},
 		// The day before a cue and a time of day is the time's.
 		{"FrDemainAvantMidi", "Pourriez-vous me confirmer demain avant midi ?", wed, "", "2025-12-04T12:00:00-07:00", ""},
 		{"EsMananaAntesDeLas17h", "¿Puedes enviarme el informe de ventas de noviembre mañana antes de las 17h?", wed, "", "2025-12-04T17:00:00-07:00", ""},

@@ -37,6 +37,9 @@ type UrgencyInput struct {
 	// CueEvidence and DeadlineEvidence locate the urgency word and the
 	// deadline, for the reasons.
 	CueEvidence, DeadlineEvidence *doctales.Evidence
+	// Invitation is set for a calendar invitation: it asks for an
+	// answer, and is at most medium (labelling guide, rule 6).
+	Invitation bool
 	// Age is how long after Ref the message is read (extracted), and
 	// Freshness how old it may be and still be urgent when nothing is
 	// due ahead; zero turns the rule off.
@@ -197,6 +200,9 @@ func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales
 		cite(in.Incident)
 	case in.Category == doctales.CategoryAutomated && level == doctales.UrgencyHigh && !deadlineHigh:
 		capAt(doctales.UrgencyMedium, "automated message: never high by its words")
+	}
+	if in.Invitation {
+		capAt(doctales.UrgencyMedium, "invitation: it asks for an answer")
 	}
 	// Old mail: read long after it came, with nothing due ahead, it no
 	// longer asks for anything now.
