@@ -28,7 +28,25 @@ import (
 const prefixLen = 3
 
 // maxPrefixes bounds the derived set; a larger one gives up the gate.
-const maxPrefixes = 4096
+const maxPrefixes = 1024
+
+// maxFanOut bounds how many prefixes one character class may create.
+const maxFanOut = 64
+
+// bigRepeat reports whether re holds a counted repeat of more than 50:
+// the gate compiles the pattern twice more, and such a repeat ("{2,1000}")
+// makes each copy large, costing more memory than the gate saves time.
+func bigRepeat(re *syntax.Regexp) bool {
+	if re.Op == syntax.OpRepeat && re.Max > 50 {
+		return true
+	}
+	for _, sub := range re.Sub {
+		if bigRepeat(sub) {
+			return true
+		}
+	}
+	return false
+}
 
 // window is how much text after a candidate position the anchored pattern
 // first sees; a match that reaches the window's end is confirmed on the
@@ -61,6 +79,9 @@ func MustCompile(expr string) *Regexp {
 	tree, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
 		panic("fastre: " + err.Error())
+	}
+	if bigRepeat(tree) {
+		return r
 	}
 	set, ok := prefixSet(tree.Simplify())
 	if !ok || len(set) == 0 {
@@ -310,8 +331,12 @@ func walk(re *syntax.Regexp, in []item) ([]item, bool) {
 		return nil, false
 	}
 	switch re.Op {
-	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine,
-		syntax.OpBeginText, syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+	case syntax.OpBeginLine, syntax.OpBeginText:
+		// Anchored: regexp already tries it at one place (or one per
+		// line); the gate would only add work.
+		return nil, false
+	case syntax.OpEmptyMatch, syntax.OpEndLine,
+		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
 		// Zero-width: the prefix goes on unchanged.
 		return in, true
 	case syntax.OpLiteral:
@@ -379,11 +404,30 @@ func walk(re *syntax.Regexp, in []item) ([]item, bool) {
 // extend appends each of runes to each open item; an item that reaches
 // prefixLen, or meets a rune outside ASCII, is closed.
 func extend(in []item, runes []rune) []item {
-	var out []item
-	seen := map[item]bool{}
+	open := 0
+	for _, it := range in {
+		if !it.done {
+			open++
+		}
+	}
+	if open == 0 {
+		return in // every prefix is complete: nothing to add
+	}
+	if len(runes) > 1 && open*len(runes) > maxFanOut {
+		// A wide class after a wide class ("\d\d\d"): what it adds to
+		// the gate is not worth the set it builds.
+		return closeAll(in)
+	}
+	out := make([]item, 0, len(in)*len(runes))
+	var seen map[item]bool // only a class can make duplicates
+	if len(runes) > 1 {
+		seen = map[item]bool{}
+	}
 	add := func(it item) {
-		if !seen[it] {
-			seen[it] = true
+		if seen == nil || !seen[it] {
+			if seen != nil {
+				seen[it] = true
+			}
 			out = append(out, it)
 		}
 	}
