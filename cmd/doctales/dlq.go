@@ -44,10 +44,13 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.Usage = func() { fmt.Fprint(stderr, dlqUsage); fs.PrintDefaults() }
 	var cf commonFlags
 	cf.register(fs)
+	// The command's output is what it prints; the log says only what went wrong.
+	fs.Lookup("log-level").DefValue, cf.logLevel = "warn", "warn"
 	sub := fs.String("subscription", "", "only this subscription's dead letters")
 	all := fs.Bool("all", false, "redrive every dead letter")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args[1:]); err != nil {
+	pos, err := parseInterspersed(fs, args[1:])
+	if err != nil {
 		return err
 	}
 	cfg, logger, err := cf.load(stderr)
@@ -64,7 +67,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		if url != "" {
 			throughServer(stderr, "dlq redrive", cfg.Data, holder)
-			return redriveRemote(ctx, url, fs.Args(), *all, *sub, stdout)
+			return redriveRemote(ctx, url, pos, *all, *sub, stdout)
 		}
 		lock, err := lockDataFolder(cfg.Data, "dlq redrive", false)
 		if err != nil {
@@ -90,6 +93,9 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 		if *asJSON {
+			if dls == nil {
+				dls = []*doctales.DeadLetter{} // an empty list is [], not null
+			}
 			return json.NewEncoder(stdout).Encode(dls)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
@@ -104,10 +110,10 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, "%d dead letter(s)\n", len(dls))
 		return nil
 	case "show":
-		if fs.NArg() != 1 {
+		if len(pos) != 1 {
 			return errors.New("dlq show: give one dead letter ID")
 		}
-		id, err := parseID(fs.Arg(0))
+		id, err := parseID(pos[0])
 		if err != nil {
 			return err
 		}
@@ -129,10 +135,10 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 				ids = append(ids, dl.ID)
 			}
 		} else {
-			if fs.NArg() == 0 {
+			if len(pos) == 0 {
 				return errors.New("dlq redrive: give dead letter IDs or --all")
 			}
-			for _, a := range fs.Args() {
+			for _, a := range pos {
 				id, err := parseID(a)
 				if err != nil {
 					return err

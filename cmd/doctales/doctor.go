@@ -79,6 +79,8 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Usage = func() { fmt.Fprint(stderr, doctorUsage); fs.PrintDefaults() }
 	var cf commonFlags
 	cf.register(fs)
+	// The command's output is what it prints; the log says only what went wrong.
+	fs.Lookup("log-level").DefValue, cf.logLevel = "warn", "warn"
 	repair := fs.Bool("repair", false, "rebuild missing items from their objects (never deletes anything)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	if err := fs.Parse(args); err != nil {

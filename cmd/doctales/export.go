@@ -227,6 +227,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Usage = func() { fmt.Fprint(stderr, exportUsage); fs.PrintDefaults() }
 	var cf commonFlags
 	cf.register(fs)
+	// The command's output is what it prints; the log says only what went wrong.
+	fs.Lookup("log-level").DefValue, cf.logLevel = "warn", "warn"
 	var a awsFlags
 	a.register(fs)
 	out := fs.String("out", "", "folder to write the export to (must be empty or absent)")
@@ -396,6 +398,8 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.Usage = func() { fmt.Fprint(stderr, exportUsage); fs.PrintDefaults() }
 	var cf commonFlags
 	cf.register(fs)
+	// The command's output is what it prints; the log says only what went wrong.
+	fs.Lookup("log-level").DefValue, cf.logLevel = "warn", "warn"
 	var a awsFlags
 	a.register(fs)
 	from := fs.String("from", "", "export folder to read")

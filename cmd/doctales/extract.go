@@ -66,7 +66,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintf(stderr, evalUsage, strings.Join(eval.Sets, ", ")); fs.PrintDefaults() }
 	data := fs.String("data", "", "the labelled data folder")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
 	dir := *data
@@ -77,8 +78,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		dir = eval.DataDir(wd)
 	}
-	if _, err := os.Stat(dir); err != nil && eval.NeedsData(fs.Args()) {
+	if _, err := os.Stat(dir); err != nil && eval.NeedsData(pos) {
 		return fmt.Errorf("eval: the labelled data is not at %s (set --data or DOCTALES_DATA): %w", dir, err)
 	}
-	return eval.Run(dir, fs.Args(), stdout)
+	return eval.Run(dir, pos, stdout)
 }

@@ -163,6 +163,7 @@ func (f *importFlags) sink(stderr io.Writer) (importer.Sink, *Pipeline, func() e
 		}
 		return &importer.Local{Parser: parser, DryRun: true}, nil, nop, nil
 	case f.url != "":
+		f.url = withScheme(f.url)
 		if f.user != "" {
 			return nil, nil, nil, errors.New("--user is for a local import: with --url, the API key decides whose communications these are")
 		}
@@ -260,7 +261,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.BoolVar(&f.jsonOut, "json", false, "print the summary as JSON")
 	fs.BoolVar(&f.follow, "follow-symlinks", false, "follow symbolic links that stay inside <path> (links out of it are never followed; folders are walked once)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
 	if *cpuProfile != "" {
@@ -274,11 +276,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		fs.Usage()
 		return errors.New("import: give one path")
 	}
-	path := fs.Arg(0)
+	path := pos[0]
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("import: %s", importer.Escape(err.Error()))
 	}
@@ -359,6 +361,14 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if errors.Is(runErr, context.Canceled) {
 		return errors.New("import interrupted; run it again to go on (what is in is skipped)")
+	}
+	if runErr == nil && stats.Found == 0 {
+		// Nothing found is a mistake to say, not a success: a wrong
+		// path, or files of no kind the importer reads.
+		if stats.Ignored > 0 {
+			return fmt.Errorf("import: nothing to import in %s: %d file(s) of no known kind (e-mail, mbox, Maildir, Slack export, .jsonl, .txt, .md, .html, .pdf, .docx)", path, stats.Ignored)
+		}
+		return fmt.Errorf("import: nothing to import in %s", path)
 	}
 	return runErr
 }

@@ -30,14 +30,15 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, ingestUsage); fs.PrintDefaults() }
 	f.register(fs)
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		fs.Usage()
 		return errors.New("ingest: give one file")
 	}
-	path := fs.Arg(0)
+	path := pos[0]
 	if fi, err := os.Stat(path); err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	} else if fi.IsDir() {

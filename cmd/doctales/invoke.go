@@ -44,6 +44,8 @@ func runInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Usage = func() { fmt.Fprint(stderr, invokeUsage); fs.PrintDefaults() }
 	var cf commonFlags
 	cf.register(fs)
+	// The command's output is what it prints; the log says only what went wrong.
+	fs.Lookup("log-level").DefValue, cf.logLevel = "warn", "warn"
 	eventFile := fs.String("event", "", "event JSON file (- for standard input)")
 	follow := fs.Bool("follow", false, "also run the downstream functions and print each event")
 	timeout := fs.Duration("timeout", 60*time.Second, "with --follow, how long to wait for the flow to go idle")

@@ -37,7 +37,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	data := fs.String("data", "", "the data folder whose server to ask, found by the folder's lock file (default ./data)")
 	interval := fs.Duration("interval", time.Second, "time between the two samples the rates are computed from")
 	keyFile := fs.String("api-key-file", "", "a file holding an admin API key (default $"+EnvAPIKey+")")
-	if err := fs.Parse(args); err != nil {
+	if _, err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
 	if *url == "" {
@@ -47,7 +47,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		*url = found
 	}
-	base := strings.TrimRight(*url, "/")
+	base := strings.TrimRight(withScheme(*url), "/")
 	client, err := withAPIKey(&http.Client{Timeout: 10 * time.Second}, *keyFile)
 	if err != nil {
 		return err
@@ -169,4 +169,13 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// withScheme returns a server URL given without a scheme
+// ("localhost:8080", "127.0.0.1:8080/") with http:// in front.
+func withScheme(u string) string {
+	if u == "" || strings.Contains(u, "://") {
+		return u
+	}
+	return "http://" + u
 }

@@ -31,6 +31,8 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Usage = func() { fmt.Fprint(stderr, traceUsage); fs.PrintDefaults() }
 	var cf commonFlags
 	cf.register(fs)
+	// The command's output is what it prints; the log says only what went wrong.
+	fs.Lookup("log-level").DefValue, cf.logLevel = "warn", "warn"
 	asJSON := fs.Bool("json", false, "print JSON")
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fs.Usage()
