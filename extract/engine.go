@@ -177,6 +177,14 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 		b := strings.Index(subject, t)
 		subj = []span{{text: t, start: b, end: b + len(t)}}
 	}
+	// The subject of a reply is the thread's first message's, often the
+	// reader's own: "Re: lunch tomorrow?" asks the sender, and "Re:
+	// URGENT" is an old alarm. Its requests and urgency words do not
+	// count; its dates still do.
+	askSubj := subj
+	if strings.TrimSpace(stripReplyPrefix(subject)) != strings.TrimSpace(subject) {
+		askSubj = nil
+	}
 
 	d := &doctales.Dimensions{
 		ExtractedAt:   now,
@@ -272,7 +280,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	threshold := orDefault(e.ActionThreshold, DefaultActionThreshold)
 	asks := make(map[int]bool)     // sentences (by start) that ask or tell the reader something
 	requests := make(map[int]bool) // sentences (by start) that ask the reader to act
-	for i, s := range append(append([]span{}, subj...), own...) {
+	for i, s := range append(append([]span{}, askSubj...), own...) {
 		p, why := sentenceActionIn(s.text, d.Language)
 		if p > best {
 			best = p
@@ -280,19 +288,21 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 		if p >= threshold && why != "" && len(reasons) < 3 {
 			reasons = append(reasons, why)
 		}
-		if i >= len(subj) && addressesReader(s.text) {
+		if i >= len(askSubj) && addressesReader(s.text) {
 			asks[s.start] = true
 		}
-		if i >= len(subj) && p >= threshold {
+		if i >= len(askSubj) && p >= threshold {
 			requests[s.start] = true
 		}
 	}
 	// "Just sharing", "FYI", "no action required" outweigh the model when
 	// no sentence carries an explicit request cue.
 	var noAction, explicit bool
-	for _, s := range append(append([]span{}, subj...), fresh...) {
+	for _, s := range append(append([]span{}, askSubj...), fresh...) {
 		noAction = noAction || noActionCue.MatchString(s.text)
-		explicit = explicit || requestCue.MatchString(s.text)
+		if m := requestCue.FindString(s.text); m != "" && !weakRequest[strings.ToLower(m)] {
+			explicit = true
+		}
 	}
 	if noAction && !explicit && best > 0.3 {
 		best, reasons = 0.3, nil
@@ -337,9 +347,9 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 		}
 		in.DeadlineEvidence = &doctales.Evidence{Rule: "deadline", Text: dl.Text, Source: src, Start: dl.BeginOffset, End: dl.EndOffset}
 	}
-	for i, s := range append(append([]span{}, subj...), own...) {
+	for i, s := range append(append([]span{}, askSubj...), own...) {
 		source := doctales.SourceContent
-		if i < len(subj) {
+		if i < len(askSubj) {
 			source = doctales.SourceSubject
 		} else if !asks[s.start] {
 			continue

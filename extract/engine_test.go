@@ -104,6 +104,9 @@ func TestEngine_Extract_Urgency(t *testing.T) {
 		{"PriorityHeaderAlone", "AMAZING OFFER", "Make money fast with our amazing offer.", map[string]any{"X-Priority": "1 (Highest)"}, "low", false},
 		{"UrgentNoRequest", "Outage", "Urgent: the server is down since 8am.", nil, "medium", false},
 		{"FYI", "FYI", "FYI, the meeting notes are attached. No action required.", nil, "low", false},
+		{"ReplySubjectQuestionIgnored", "Re: lunch tomorrow?", "Yes! See you at 12:30 :)", nil, "low", false},
+		{"ReplySubjectUrgentIgnored", "Re: URGENT: server down", "Fixed last week, nothing to do. I'll look at the logs next week.", nil, "low", false},
+		{"SuggestionDoesNotOutweighNothingToDecide", "thoughts on the store", "Maybe the garden section isn't worth the floor space next year.\n\nNothing to decide now, let's talk over the holidays.", nil, "low", false},
 		{"QuotedRequestIgnored", "Re: lunch", "Sounds good, thanks.\n\nOn Mon, Jun 9, 2025 at 3:00 PM Bob <bob@x.com> wrote:\n> Can you book the table by noon tomorrow?", nil, "low", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
