@@ -1041,6 +1041,14 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 	if cue == "" || isSignOff(s.text, b, e) || presentDay(d.Text, s.text[e:]) {
 		return
 	}
+	// "I won't be reading email until Sunday", "I'm out till Monday": the
+	// sender's own absence, not the reader's deadline.
+	switch strings.ToLower(cue) {
+	case "until", "till", "til":
+		if firstPerson.MatchString(s.text) && !addressee.MatchString(s.text) {
+			return
+		}
+	}
 	d.Deadline, d.Cue = true, strings.ToLower(cue)
 	// A deadline given as a day means the end of that business day.
 	if d.Precision == "day" || d.Precision == "week" {

@@ -76,6 +76,8 @@ func TestDatesResolved(t *testing.T) {
 		{"SalesCallToday", "Just pick up the phone and call us today!", wed, "", "", ""},
 		{"TodaysGames", "This article covers the critical issues needed for today's most demanding games.", wed, "", "", ""},
 		{"TodaysMeeting", "Please read the notes before today's meeting.", wed, "", "2025-12-03T17:00:00-07:00", ""},
+		{"UntilSenderAway", "I won't be reading email until Sunday night or so.", wed, "", "", ""},
+		{"UntilReader", "You have until Friday to send the form.", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"PossessiveDay", "Could you add the timeline before Thursday's review?", wed, "", "2025-12-04T17:00:00-07:00", ""},
 		{"SometimeThisWeek", "Could you book the hotel? Let me know sometime this week.", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"ClockZoneAfterRange", "Please join the review on Thu Dec 4, 2025 10am - 11am (EST).", wed, "", "2025-12-04T08:00:00-07:00", ""},
