@@ -39,6 +39,14 @@ var marketingCue = fastre.MustCompile(`\b(unsubscribe|opt[- ]?out|opt[- ]?in|to 
 // automated message with it in its subject may be high.
 var incidentCue = fastre.MustCompile(`(?i)\b(sev[- ]?[01]|p[01]|outage|is down|went down|service (is )?(down|unavailable|degraded)|incident|critical alert|firing|production (is )?down|site down|data loss|breach|unreachable|not responding|st[öo]rung|ausfall|panne|ca[íi]da)\b`)
 
+// troubleCue, in an automated message's subject, reports a failure or a
+// warning: worth a look (medium), not a page.
+var troubleCue = fastre.MustCompile(`(?i)\b(has failed|failed|failing|failure|broken|broke|errors?|warning|problem|degraded|vulnerab(le|ility|ilities)|critical severity|security alert|new sign-?in|unusual (sign-?in|activity)|investigating|assigned to you|fehlgeschlagen|échec|error en)\b`)
+
+// resolvedCue, in an automated message's subject, reports that the
+// trouble is over: "[RESOLVED]", "Recovered", "is back to normal".
+var resolvedCue = fastre.MustCompile(`(?i)\[(resolved|recovered|ok|fixed)\]|^(resolved|recovered|fixed)\b|\b(back to normal|has been resolved|is resolved|recovery)\b|\bRECOVERY\b`)
+
 // field returns the string value of a Fields key, "" when absent.
 func field(c *doctales.Communication, key string) string {
 	if c == nil {

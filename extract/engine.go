@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/extract/internal/fastre"
 )
 
 // Default limits of the engine.
@@ -371,8 +372,16 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 			in.SoftCue = strings.ToLower(softUrgencyCue.FindString(s.text))
 		}
 	}
-	if m := incidentCue.FindStringIndex(subject); m != nil {
-		in.Incident = &doctales.Evidence{Rule: "incident", Text: subject[m[0]:m[1]], Source: doctales.SourceSubject, Start: m[0], End: m[1]}
+	subjectCue := func(re *fastre.Regexp, rule string) *doctales.Evidence {
+		if m := re.FindStringIndex(subject); m != nil {
+			return &doctales.Evidence{Rule: rule, Text: subject[m[0]:m[1]], Source: doctales.SourceSubject, Start: m[0], End: m[1]}
+		}
+		return nil
+	}
+	in.Resolved = subjectCue(resolvedCue, "resolved")
+	if in.Resolved == nil {
+		in.Incident = subjectCue(incidentCue, "incident")
+		in.Trouble = subjectCue(troubleCue, "trouble")
 	}
 	if d.Category != doctales.CategoryList { // a list's Reply-To is the list
 		d.Suspicious, _ = suspicion(c, subject, own, in.Cue != "" || in.Deadline != nil)

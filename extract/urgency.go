@@ -32,6 +32,10 @@ type UrgencyInput struct {
 	// Incident is set when an automated message's subject reports a
 	// broken service (an alert may be high).
 	Incident *doctales.Evidence
+	// Trouble is set when an automated message's subject reports a
+	// failure or a warning (medium: worth a look, not a page); Resolved
+	// when it reports that the trouble is over (low).
+	Trouble, Resolved *doctales.Evidence
 	// Suspicious is why the message looks like fraud; it makes it low.
 	Suspicious string
 	// CueEvidence and DeadlineEvidence locate the urgency word and the
@@ -200,6 +204,16 @@ func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales
 		cite(in.Incident)
 	case in.Category == doctales.CategoryAutomated && level == doctales.UrgencyHigh && !deadlineHigh:
 		capAt(doctales.UrgencyMedium, "automated message: never high by its words")
+	}
+	if in.Category == doctales.CategoryAutomated {
+		switch {
+		case in.Resolved != nil:
+			capAt(doctales.UrgencyLow, "resolved: "+strings.ToLower(in.Resolved.Text))
+			cite(in.Resolved)
+		case in.Trouble != nil && level == doctales.UrgencyLow:
+			raise(doctales.UrgencyMedium, mediumBase, "automated: "+strings.ToLower(in.Trouble.Text))
+			cite(in.Trouble)
+		}
 	}
 	if in.Invitation {
 		capAt(doctales.UrgencyMedium, "invitation: it asks for an answer")
