@@ -360,6 +360,9 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 		}
 		if in.Cue == "" {
 			m := urgencyCue.FindStringIndex(s.text)
+			if m != nil && notReadersHurry(s.text[:m[0]]) {
+				m = nil
+			}
 			if m == nil && source == doctales.SourceContent && (requests[s.start] || directAsk.MatchString(s.text)) {
 				m = nowCue.FindStringIndex(s.text) // "I need you on the bridge now"
 			}

@@ -109,6 +109,9 @@ func TestEngine_Extract_Urgency(t *testing.T) {
 		{"SuggestionDoesNotOutweighNothingToDecide", "thoughts on the store", "Maybe the garden section isn't worth the floor space next year.\n\nNothing to decide now, let's talk over the holidays.", nil, "low", false},
 		{"AutomatedFailureIsMedium", "web | Pipeline #20931 has failed for main", "Pipeline #20931 has failed. Job test:unit failed in 2m 10s.", map[string]any{"autoSubmitted": "auto-generated"}, "medium", false},
 		{"AutomatedResolvedIsLow", "[RESOLVED] CheckoutHighErrorRate (checkout-api critical)", "The alert is resolved. Urgent: the error rate was critical for 12 minutes.", map[string]any{"autoSubmitted": "auto-generated"}, "low", false},
+		{"SendersOwnHurry", "Property search", "Fill in the form below. Once we receive your requirements we will immediately begin looking for properties for you.", nil, "medium", true},
+		{"AdvertisersNow", "New version", "Download it right now (no charge card needed), click here.", nil, "low", false},
+		{"CallMeRightNow", "badge", "Sofia, my badge stopped working. Can you call me right now or remote-unlock it?", nil, "high", true},
 		{"QuotedRequestIgnored", "Re: lunch", "Sounds good, thanks.\n\nOn Mon, Jun 9, 2025 at 3:00 PM Bob <bob@x.com> wrote:\n> Can you book the table by noon tomorrow?", nil, "low", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package extract
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 	"time"
 
@@ -67,6 +68,21 @@ var directAsk = fastre.MustCompile(`(?i)\b(need you|need your|want you|please|as
 // nowCue matches "now" and its kin, an urgency word only in a sentence
 // that asks something of the reader ("I need you on the bridge now").
 var nowCue = fastre.MustCompile(`(?i)(\b(need|want) (you|your \w+|this|it|that|everyone|all hands)\b[^.?!\n]{0,40}\bnow\s*([.!,;:)\-–]|$)|\bnow,? please\b|\bplease,? now\b|\b(sofort|tout de suite|de inmediato|inmediatamente|subito|immediatamente|imediatamente|meteen|onmiddellijk)\b)`)
+
+// sendersHurry is what comes before an urgency word that the sender
+// applies to themselves ("we will immediately begin looking", "I'll get
+// back to you asap"), and salesHurry an advertiser's call to act ("Click
+// Right NOW", "Download it right now").
+var (
+	sendersHurry = regexp.MustCompile(`(?i)\b(i|we)((\s+(will|shall|would|can))|'ll|’ll|\s+(am|are) going to)\s+(\w+\s+){0,2}$`)
+	salesHurry   = regexp.MustCompile(`(?i)\b(click|download|order|buy|act|subscribe|sign up|register|apply|shop|grab|claim|call (us|now|today|toll))\b[^.!?\n]{0,20}$`)
+)
+
+// notReadersHurry reports whether the urgency word after before is the
+// sender's own pace or an advertiser's call, not a hurry for the reader.
+func notReadersHurry(before string) bool {
+	return sendersHurry.MatchString(before) || salesHurry.MatchString(before)
+}
 
 // addressesReader reports whether a sentence asks or tells the reader
 // something: it speaks to them, or states something other than the
