@@ -70,7 +70,7 @@ func compile(text string, index int) (*Pattern, error) {
 	if err := p.enter(nil, off); err != nil {
 		return nil, err
 	}
-	root, err := p.object(nil, nil, false, off)
+	root, err := p.object(nil, false, off)
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +81,7 @@ func compile(text string, index int) (*Pattern, error) {
 	if _, err := p.dec.Token(); err != io.EOF {
 		return nil, p.fail(nil, off, err, "unexpected data after the pattern object")
 	}
+	root.prepare()
 	return &Pattern{text: text, root: root, pre: buildPrefilter(root)}, nil
 }
 
@@ -171,10 +172,9 @@ func describe(tok json.Token) string {
 }
 
 // object parses the fields of an object whose '{' at open was just read.
-// path is the field path for messages; abs is the path from the event root,
-// which "$or" does not extend. Inside "$or", operator names are not
+// path is the field path for messages. Inside "$or", operator names are not
 // accepted as field names.
-func (p *parser) object(path, abs []string, inOr bool, open int64) (*node, error) {
+func (p *parser) object(path []string, inOr bool, open int64) (*node, error) {
 	n := &node{}
 	for {
 		tok, off, err := p.next(path)
@@ -191,14 +191,14 @@ func (p *parser) object(path, abs []string, inOr bool, open int64) (*node, error
 
 		// "$or" holds alternatives at this level.
 		if key == keyOr {
-			alts, err := p.or(path, abs, inOr)
+			alts, err := p.or(path, inOr)
 			if err != nil {
 				return nil, err
 			}
 			n.or = alts // a repeated key: the last one counts, as in EventBridge
 			continue
 		}
-		fpath, fabs := with(path, key), with(abs, key)
+		fpath := with(path, key)
 		if inOr && isOperator(key) {
 			return nil, p.fail(fpath, off, nil, "%q is an operator name and cannot be a field name inside $or", key)
 		}
@@ -214,7 +214,7 @@ func (p *parser) object(path, abs []string, inOr bool, open int64) (*node, error
 			if err := p.enter(fpath, voff); err != nil {
 				return nil, err
 			}
-			if f.child, err = p.object(fpath, fabs, inOr, voff); err != nil {
+			if f.child, err = p.object(fpath, inOr, voff); err != nil {
 				return nil, err
 			}
 			p.leave()
@@ -222,7 +222,7 @@ func (p *parser) object(path, abs []string, inOr bool, open int64) (*node, error
 			if err := p.enter(fpath, voff); err != nil {
 				return nil, err
 			}
-			if f.leaf, err = p.leaf(fpath, fabs, voff); err != nil {
+			if f.leaf, err = p.leaf(fpath, voff); err != nil {
 				return nil, err
 			}
 			p.leave()
@@ -238,7 +238,7 @@ func (p *parser) object(path, abs []string, inOr bool, open int64) (*node, error
 }
 
 // or parses the array of alternatives that follows a "$or" key.
-func (p *parser) or(path, abs []string, inOr bool) ([]*node, error) {
+func (p *parser) or(path []string, inOr bool) ([]*node, error) {
 	orPath := with(path, keyOr)
 	tok, open, err := p.next(orPath)
 	if err != nil {
@@ -266,7 +266,7 @@ func (p *parser) or(path, abs []string, inOr bool) ([]*node, error) {
 		if err := p.enter(apath, off); err != nil {
 			return nil, err
 		}
-		alt, err := p.object(apath, abs, true, off)
+		alt, err := p.object(apath, true, off)
 		if err != nil {
 			return nil, err
 		}
@@ -281,7 +281,7 @@ func (p *parser) or(path, abs []string, inOr bool) ([]*node, error) {
 }
 
 // leaf parses a match array whose '[' at open was just read.
-func (p *parser) leaf(path, abs []string, open int64) (*leaf, error) {
+func (p *parser) leaf(path []string, open int64) (*leaf, error) {
 	lf := &leaf{}
 	var (
 		strs  []string
@@ -311,7 +311,7 @@ func (p *parser) leaf(path, abs []string, open int64) (*leaf, error) {
 				if err := p.enter(path, off); err != nil {
 					return nil, err
 				}
-				if err := p.operator(lf, path, abs, off); err != nil {
+				if err := p.operator(lf, path, off); err != nil {
 					return nil, err
 				}
 				p.leave()
@@ -340,7 +340,7 @@ func (p *parser) leaf(path, abs []string, open int64) (*leaf, error) {
 
 // operator parses an operator object whose '{' at open was just read and
 // adds its condition to lf.
-func (p *parser) operator(lf *leaf, path, abs []string, open int64) error {
+func (p *parser) operator(lf *leaf, path []string, open int64) error {
 	tok, off, err := p.next(path)
 	if err != nil {
 		return err
@@ -368,7 +368,7 @@ func (p *parser) operator(lf *leaf, path, abs []string, open int64) error {
 	case opCIDR:
 		c, err = p.cidr(path)
 	case opExists:
-		err = p.exists(lf, path, abs)
+		err = p.exists(lf, path)
 	default:
 		return p.fail(path, off, nil, "unknown operator %q; use one of %s", name, operatorList)
 	}
@@ -754,7 +754,7 @@ func (p *parser) cidr(path []string) (cond, error) {
 }
 
 // exists parses the operand of exists and records it on lf.
-func (p *parser) exists(lf *leaf, path, abs []string) error {
+func (p *parser) exists(lf *leaf, path []string) error {
 	tok, off, err := p.next(path)
 	if err != nil {
 		return err
@@ -766,7 +766,7 @@ func (p *parser) exists(lf *leaf, path, abs []string) error {
 	if b {
 		lf.exists = true
 	} else {
-		lf.absent = abs
+		lf.absent = true
 	}
 	return nil
 }

@@ -60,9 +60,14 @@
 //
 // exists:true matches a field holding any leaf value, null included. A field
 // is absent for exists:false when no leaf value sits at its path: missing,
-// an object (exists works on leaf nodes only), or an empty array. Absence
-// is decided over the whole event, across array elements, as Event Ruler
-// does.
+// an object (exists works on leaf nodes only), or an empty array. Inside an
+// array of objects, exists:false is decided in the same element that
+// matched the pattern's other fields, as Event Ruler does:
+// {"a": {"c": [2], "b": [{"exists": false}]}} matches
+// {"a": [{"b": 1}, {"c": 2}]}, because the element holding c has no b. Only
+// when nothing but exists:false conditions apply (counting each choice of
+// "$or" alternatives apart) is no element chosen, and then the field must be
+// absent from every element.
 //
 // anything-but matches any present leaf value, of any type, that its operand
 // does not match: {"anything-but": "x"} matches 5 and null, never a missing

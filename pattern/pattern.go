@@ -137,7 +137,7 @@ func (p *Pattern) MatchValue(event any) bool {
 	if p.root == nil {
 		return false
 	}
-	return p.root.match(event, event)
+	return p.root.matchEvent(event)
 }
 
 // Decode decodes a JSON event the way Match does, numbers as json.Number so

@@ -28,7 +28,7 @@ func buildPrefilter(n *node) prefilter {
 			continue
 		}
 		lf := f.leaf
-		if lf == nil || lf.exists || lf.absent != nil || len(lf.conds) == 0 {
+		if lf == nil || lf.exists || lf.absent || len(lf.conds) == 0 {
 			continue
 		}
 		var group [][]byte
