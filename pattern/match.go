@@ -74,9 +74,9 @@ func (n *node) prepare() {
 // leaf is a compiled match array: it matches when any of its conditions
 // does.
 type leaf struct {
-	conds  []cond   // conditions on a present leaf value
-	exists bool     // {"exists": true}: any present leaf value matches
-	absent bool     // {"exists": false}: matches where no leaf value sits
+	conds  []cond // conditions on a present leaf value
+	exists bool   // {"exists": true}: any present leaf value matches
+	absent bool   // {"exists": false}: matches where no leaf value sits
 }
 
 // condKind tells what a cond tests.
