@@ -357,7 +357,7 @@ func (p *parser) operator(lf *leaf, path []string, open int64) error {
 	case opEqualsIgnoreCase:
 		var s string
 		if s, err = p.str(path, name); err == nil {
-			c = cond{kind: condFold, strs: []string{s}}
+			c = cond{kind: condFold, strs: []string{foldString(s)}}
 		}
 	case opWildcard:
 		c, err = p.wildcard(path, name)
@@ -484,7 +484,7 @@ func (p *parser) affix(op string, path []string) (cond, error) {
 			return cond{}, p.fail(path, eoff, nil, "%s object must have exactly one key", op)
 		}
 		p.leave()
-		return cond{kind: foldKind, str: s}, nil
+		return cond{kind: foldKind, str: foldString(s)}, nil
 	}
 	return cond{}, p.fail(path, off, nil, "%s needs a string or {\"equals-ignore-case\": string}, not %s", op, describe(tok))
 }
@@ -704,6 +704,9 @@ func (p *parser) anythingButObject(path []string, open int64) (cond, error) {
 		strs, _, err := p.strList(path, opEqualsIgnoreCase)
 		if err != nil {
 			return cond{}, err
+		}
+		for i, s := range strs {
+			strs[i] = foldString(s)
 		}
 		c = cond{kind: condFold, strs: strs, neg: true}
 	case opWildcard:

@@ -16,7 +16,7 @@
 //	{"dynamodb":{"NewImage":{"metadata":{"M":{"urgency":{"S":["high"]}}}}}}
 //
 // so only changes that leave an item at high urgency reach the notifier.
-// The package depends on the standard library only.
+// The package depends on the standard library and golang.org/x/text/cases.
 //
 // # Syntax
 //
@@ -48,7 +48,8 @@
 // # Matching rules
 //
 // Strings compare byte for byte, except under equals-ignore-case (Unicode
-// simple case folding). Prefix, suffix, equals-ignore-case, wildcard and
+// full case folding, as cases.Fold does it: "ß" equals "SS", and U+0390
+// equals U+0399 U+0308 U+0301; no normalisation beyond that). Prefix, suffix, equals-ignore-case, wildcard and
 // cidr apply to strings only; numeric applies to JSON numbers only, so a
 // DynamoDB "N" attribute, which is a string, needs string matching. A string
 // never equals a number: ["101"] matches "101" and not 101.

@@ -6,8 +6,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // node is a compiled pattern object: every field must match, and when or is
@@ -90,9 +88,9 @@ const (
 	condFalse                      // JSON false
 	condPrefix                     // string starting with str
 	condSuffix                     // string ending with str
-	condPrefixFold                 // string starting with str, ignoring case
-	condSuffixFold                 // string ending with str, ignoring case
-	condFold                       // string equal to one of strs, ignoring case
+	condPrefixFold                 // string starting with str, ignoring case (str is case folded)
+	condSuffixFold                 // string ending with str, ignoring case (str is case folded)
+	condFold                       // string equal to one of strs, ignoring case (strs are case folded)
 	condWildcard                   // string matching one of globs
 	condRange                      // number within lo..hi
 	condCIDR                       // string holding an IP address within cidr
@@ -407,12 +405,12 @@ func (c *cond) test(s *scalar) bool {
 	case condSuffix:
 		return strings.HasSuffix(s.s, c.str)
 	case condPrefixFold:
-		return hasPrefixFold(s.s, c.str)
+		return matchFold(s.s, c.str, foldPrefix)
 	case condSuffixFold:
-		return hasSuffixFold(s.s, c.str)
+		return matchFold(s.s, c.str, foldSuffix)
 	case condFold:
 		for _, t := range c.strs {
-			if strings.EqualFold(s.s, t) {
+			if matchFold(s.s, t, foldEqual) {
 				return true
 			}
 		}
@@ -485,58 +483,4 @@ func (g *glob) match(s string) bool {
 		s = s[i+len(part):]
 	}
 	return true
-}
-
-// hasPrefixFold is strings.HasPrefix under Unicode simple case folding.
-func hasPrefixFold(s, prefix string) bool {
-	for prefix != "" {
-		if s == "" {
-			return false
-		}
-		r1, n1 := utf8.DecodeRuneInString(s)
-		r2, n2 := utf8.DecodeRuneInString(prefix)
-		if !equalFoldRune(r1, r2) {
-			return false
-		}
-		s, prefix = s[n1:], prefix[n2:]
-	}
-	return true
-}
-
-// hasSuffixFold is strings.HasSuffix under Unicode simple case folding.
-func hasSuffixFold(s, suffix string) bool {
-	for suffix != "" {
-		if s == "" {
-			return false
-		}
-		r1, n1 := utf8.DecodeLastRuneInString(s)
-		r2, n2 := utf8.DecodeLastRuneInString(suffix)
-		if !equalFoldRune(r1, r2) {
-			return false
-		}
-		s, suffix = s[:len(s)-n1], suffix[:len(suffix)-n2]
-	}
-	return true
-}
-
-// equalFoldRune reports whether a and b are equal under simple case folding,
-// as strings.EqualFold compares runes.
-func equalFoldRune(a, b rune) bool {
-	if a == b {
-		return true
-	}
-	if a < utf8.RuneSelf && b < utf8.RuneSelf {
-		if 'A' <= a && a <= 'Z' {
-			a += 'a' - 'A'
-		}
-		if 'A' <= b && b <= 'Z' {
-			b += 'a' - 'A'
-		}
-		return a == b
-	}
-	r := unicode.SimpleFold(a)
-	for r != a && r != b {
-		r = unicode.SimpleFold(r)
-	}
-	return r == b
 }
