@@ -404,44 +404,49 @@ func (p *parser) str(path []string, op string) (string, error) {
 }
 
 // strList reads the operand of op inside anything-but: a string or a
-// non-empty array of strings.
-func (p *parser) strList(path []string, op string) ([]string, int64, error) {
+// non-empty array of strings. It returns the strings with the offset of
+// each, for errors about one of them.
+func (p *parser) strList(path []string, op string) ([]string, []int64, error) {
 	tok, off, err := p.next(path)
 	if err != nil {
-		return nil, off, err
+		return nil, nil, err
 	}
 	switch t := tok.(type) {
 	case string:
-		return []string{t}, off, nil
+		return []string{t}, []int64{off}, nil
 	case json.Delim:
 		if t != '[' {
 			break
 		}
 		if err := p.enter(path, off); err != nil {
-			return nil, off, err
+			return nil, nil, err
 		}
-		var out []string
+		var (
+			out  []string
+			offs []int64
+		)
 		for {
 			tok, eoff, err := p.next(path)
 			if err != nil {
-				return nil, off, err
+				return nil, nil, err
 			}
 			if tok == json.Delim(']') {
 				break
 			}
 			s, ok := tok.(string)
 			if !ok {
-				return nil, off, p.fail(path, eoff, nil, "anything-but %s list must hold only strings, not %s", op, describe(tok))
+				return nil, nil, p.fail(path, eoff, nil, "anything-but %s list must hold only strings; element [%d] is %s", op, len(out), describe(tok))
 			}
 			out = append(out, s)
+			offs = append(offs, eoff)
 		}
 		p.leave()
 		if len(out) == 0 {
-			return nil, off, p.fail(path, off, nil, "anything-but %s list cannot be empty", op)
+			return nil, nil, p.fail(path, off, nil, "anything-but %s list cannot be empty", op)
 		}
-		return out, off, nil
+		return out, offs, nil
 	}
-	return nil, off, p.fail(path, off, nil, "anything-but %s needs a string or an array of strings, not %s", op, describe(tok))
+	return nil, nil, p.fail(path, off, nil, "anything-but %s needs a string or an array of strings, not %s", op, describe(tok))
 }
 
 // affix parses the operand of prefix or suffix: a string, or an object
@@ -457,7 +462,7 @@ func (p *parser) affix(op string, path []string) (cond, error) {
 	}
 	switch tok := tok.(type) {
 	case string:
-		return cond{kind: kind, str: tok}, nil
+		return cond{kind: kind, strs: []string{tok}}, nil
 	case json.Delim:
 		if tok != '{' {
 			break
@@ -484,7 +489,7 @@ func (p *parser) affix(op string, path []string) (cond, error) {
 			return cond{}, p.fail(path, eoff, nil, "%s object must have exactly one key", op)
 		}
 		p.leave()
-		return cond{kind: foldKind, str: foldString(s)}, nil
+		return cond{kind: foldKind, strs: []string{foldString(s)}}, nil
 	}
 	return cond{}, p.fail(path, off, nil, "%s needs a string or {\"equals-ignore-case\": string}, not %s", op, describe(tok))
 }
@@ -689,14 +694,19 @@ func (p *parser) anythingButObject(path []string, open int64) (cond, error) {
 	switch tok {
 	case opPrefix, opSuffix:
 		op := tok.(string)
-		s, err := p.str(path, "anything-but "+op)
+		strs, offs, err := p.strList(path, op)
 		if err != nil {
 			return cond{}, err
 		}
-		if s == "" {
-			return cond{}, p.fail(path, off, nil, "anything-but %s cannot be empty", op)
+		for i, s := range strs {
+			if s == "" && len(strs) == 1 {
+				return cond{}, p.fail(path, offs[i], nil, "anything-but %s cannot be empty", op)
+			}
+			if s == "" {
+				return cond{}, p.fail(path, offs[i], nil, "anything-but %s cannot be empty; element [%d] is \"\"", op, i)
+			}
 		}
-		c = cond{kind: condPrefix, str: s, neg: true}
+		c = cond{kind: condPrefix, strs: strs, neg: true}
 		if op == opSuffix {
 			c.kind = condSuffix
 		}
@@ -710,15 +720,15 @@ func (p *parser) anythingButObject(path []string, open int64) (cond, error) {
 		}
 		c = cond{kind: condFold, strs: strs, neg: true}
 	case opWildcard:
-		strs, soff, err := p.strList(path, opWildcard)
+		strs, offs, err := p.strList(path, opWildcard)
 		if err != nil {
 			return cond{}, err
 		}
 		c = cond{kind: condWildcard, neg: true}
-		for _, s := range strs {
+		for i, s := range strs {
 			g, err := compileGlob(s)
 			if err != nil {
-				return cond{}, p.fail(path, soff, nil, "anything-but wildcard %q: %v", s, err)
+				return cond{}, p.fail(path, offs[i], nil, "anything-but wildcard %q (element [%d]): %v", s, i, err)
 			}
 			c.globs = append(c.globs, g)
 		}

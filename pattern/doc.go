@@ -37,7 +37,9 @@
 //	"State":  [{"anything-but": "initializing"}]        also a number, a list of strings
 //	                                                    or of numbers, or an object with
 //	                                                    prefix, suffix, equals-ignore-case
-//	                                                    or wildcard
+//	                                                    or wildcard, each a string or a
+//	                                                    list of strings:
+//	"Key":    [{"anything-but": {"prefix": ["tmp/", "archive/"]}}]
 //	"Count":  [{"numeric": [">", 0, "<=", 5]}]          =, <, <=, >, >=, and ranges
 //	"IP":     [{"cidr": "10.0.0.0/24"}]                 IPv4 or IPv6 prefix
 //	"Tag":    [{"exists": true}]                        or false

@@ -86,10 +86,10 @@ const (
 	condNull                       // JSON null
 	condTrue                       // JSON true
 	condFalse                      // JSON false
-	condPrefix                     // string starting with str
-	condSuffix                     // string ending with str
-	condPrefixFold                 // string starting with str, ignoring case (str is case folded)
-	condSuffixFold                 // string ending with str, ignoring case (str is case folded)
+	condPrefix                     // string starting with one of strs
+	condSuffix                     // string ending with one of strs
+	condPrefixFold                 // string starting with one of strs, ignoring case (strs are case folded)
+	condSuffixFold                 // string ending with one of strs, ignoring case (strs are case folded)
 	condFold                       // string equal to one of strs, ignoring case (strs are case folded)
 	condWildcard                   // string matching one of globs
 	condRange                      // number within lo..hi
@@ -103,8 +103,7 @@ type cond struct {
 	kind condKind
 	neg  bool
 
-	str   string              // condPrefix, condSuffix and their Fold forms
-	strs  []string            // condStrings, condFold
+	strs  []string            // condStrings, condPrefix, condSuffix and the Fold forms
 	set   map[string]struct{} // condStrings with many values; nil otherwise
 	nums  []number            // condNumbers
 	globs []glob              // condWildcard
@@ -401,13 +400,29 @@ func (c *cond) test(s *scalar) bool {
 			}
 		}
 	case condPrefix:
-		return strings.HasPrefix(s.s, c.str)
+		for _, t := range c.strs {
+			if strings.HasPrefix(s.s, t) {
+				return true
+			}
+		}
 	case condSuffix:
-		return strings.HasSuffix(s.s, c.str)
+		for _, t := range c.strs {
+			if strings.HasSuffix(s.s, t) {
+				return true
+			}
+		}
 	case condPrefixFold:
-		return matchFold(s.s, c.str, foldPrefix)
+		for _, t := range c.strs {
+			if matchFold(s.s, t, foldPrefix) {
+				return true
+			}
+		}
 	case condSuffixFold:
-		return matchFold(s.s, c.str, foldSuffix)
+		for _, t := range c.strs {
+			if matchFold(s.s, t, foldSuffix) {
+				return true
+			}
+		}
 	case condFold:
 		for _, t := range c.strs {
 			if matchFold(s.s, t, foldEqual) {
