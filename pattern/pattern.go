@@ -32,8 +32,9 @@ const (
 // than MaxPatterns patterns.
 var ErrTooManyPatterns = errors.New("too many filter patterns")
 
-// ErrInvalidEvent is returned, wrapped together with the decoder's error, by
-// Match when the event is not a single valid JSON value. Lambda drops such a
+// ErrInvalidEvent is returned, wrapped together with the offset and the
+// problem, by Match and Flat.Reset when the event is not a single valid
+// JSON value in UTF-8 (or nests deeper than MaxEventDepth). Lambda drops such a
 // record when a filter applies to it; callers can branch on it with
 // errors.Is.
 var ErrInvalidEvent = errors.New("event is not valid JSON")
@@ -112,19 +113,19 @@ func MustCompile(pattern string) *Pattern {
 // String returns the pattern text exactly as it was given to Compile.
 func (p *Pattern) String() string { return p.text }
 
-// Match reports whether the JSON event matches the pattern. It decodes the
-// event once; the only error is one wrapping ErrInvalidEvent, when event is
-// not a single valid JSON value. To match one event against several
-// patterns, decode it once and call MatchValue, or use a Set.
+// Match reports whether the JSON event matches the pattern. It flattens
+// the event once with a pooled Flat and does not allocate once the pool is
+// warm; the only error is one wrapping ErrInvalidEvent, when event is not a
+// single valid JSON value in UTF-8. To match one event against several
+// patterns, flatten it once with Flat.Reset and call MatchFlat, or use a
+// Set or a Matcher.
 func (p *Pattern) Match(event []byte) (bool, error) {
-	if !p.pre.mayMatch(event) && json.Valid(event) {
-		return false, nil
-	}
-	v, err := Decode(event)
-	if err != nil {
+	f := getFlat()
+	defer putFlat(f)
+	if err := f.Reset(event); err != nil {
 		return false, err
 	}
-	return p.MatchValue(v), nil
+	return p.MatchFlat(f), nil
 }
 
 // MatchValue reports whether an already decoded event matches the pattern.
@@ -196,29 +197,33 @@ func (s *Set) Patterns() []*Pattern {
 }
 
 // Match reports whether the JSON event matches any pattern of the set. The
-// event is decoded once for all patterns; the only error is one wrapping
-// ErrInvalidEvent. A set without patterns returns true without decoding the
+// event is flattened once for all patterns; the only error is one wrapping
+// ErrInvalidEvent. A set without patterns returns true without reading the
 // event, so it never fails.
 func (s *Set) Match(event []byte) (bool, error) {
 	if len(s.patterns) == 0 {
 		return true, nil
 	}
-	// Skip decoding an event that no pattern can match.
-	may := false
-	for _, p := range s.patterns {
-		if p.pre.mayMatch(event) {
-			may = true
-			break
-		}
-	}
-	if !may && json.Valid(event) {
-		return false, nil
-	}
-	v, err := Decode(event)
-	if err != nil {
+	f := getFlat()
+	defer putFlat(f)
+	if err := f.Reset(event); err != nil {
 		return false, err
 	}
-	return s.MatchValue(v), nil
+	return s.MatchFlat(f), nil
+}
+
+// MatchFlat reports whether the flattened event matches any pattern of the
+// set. A set without patterns matches everything.
+func (s *Set) MatchFlat(f *Flat) bool {
+	if len(s.patterns) == 0 {
+		return true
+	}
+	for _, p := range s.patterns {
+		if p.MatchFlat(f) {
+			return true
+		}
+	}
+	return false
 }
 
 // MatchValue reports whether an already decoded event (see
