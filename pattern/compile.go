@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"unique"
 )
 
 // Operator names, the keys of the objects that may stand in a match array.
@@ -208,7 +209,9 @@ func (p *parser) object(path []string, inOr bool, open int64) (*node, error) {
 		if err != nil {
 			return nil, err
 		}
-		f := field{key: key}
+		// Interned, so that a Flat caches look-ups of the key across
+		// patterns by its address.
+		f := field{key: unique.Make(key).Value()}
 		switch tok {
 		case json.Delim('{'):
 			if err := p.enter(fpath, voff); err != nil {

@@ -64,6 +64,25 @@ type Flat struct {
 	nodes []fnode
 	src   []byte // the event
 	arena []byte // unescaped strings and formatted numbers
+
+	// lookups caches member look-ups for the event in hand, entries of
+	// other events being told apart by gen: patterns of a Matcher name the
+	// same keys ("dynamodb", "NewImage") over and over, and their keys are
+	// interned at compile time, so a key is known by its address.
+	lookups [lookupSlots]lookup
+	gen     uint32
+}
+
+// lookupSlots is the size of the direct-mapped look-up cache of a Flat.
+const lookupSlots = 256
+
+// lookup is a cached result of Flat.get: the member key (by address and
+// length) of the object at obj is at res, or absent when res is -1.
+type lookup struct {
+	key      uintptr
+	klen     int32
+	obj, res int32
+	gen      uint32
 }
 
 // text returns the text at off, len, in the arena or in the event.
@@ -101,21 +120,33 @@ func (f *Flat) Reset(event []byte) error {
 	f.nodes = f.nodes[:0]
 	f.arena = f.arena[:0]
 	f.src = event
+	f.gen++
+	if f.gen == 0 { // wrapped: forget every cached look-up
+		f.lookups = [lookupSlots]lookup{}
+		f.gen = 1
+	}
 	s := scanner{b: event, f: f}
 	if len(event) > math.MaxInt32 {
-		f.nodes = f.nodes[:0]
 		return s.fail("event is %d bytes; the limit is %d", len(event), math.MaxInt32)
 	}
+	// A DynamoDB record holds about one value per 14 bytes.
+	if want := len(event)/8 + 16; cap(f.nodes) < want {
+		f.nodes = make([]fnode, 0, want)
+	}
+	s.nodes = f.nodes[:cap(f.nodes)]
 	s.skipSpace()
-	if err := s.value(span{}); err != nil {
-		f.nodes = f.nodes[:0]
+	err := s.value(span{})
+	if err == nil {
+		s.skipSpace()
+		if s.i != len(s.b) {
+			err = s.fail("data after the top-level value")
+		}
+	}
+	if err != nil {
+		f.nodes = s.nodes[:0]
 		return err
 	}
-	s.skipSpace()
-	if s.i != len(s.b) {
-		f.nodes = f.nodes[:0]
-		return s.fail("data after the top-level value")
-	}
+	f.nodes = s.nodes[:s.n]
 	return nil
 }
 
@@ -145,6 +176,8 @@ type scanner struct {
 	i     int // the next byte to read
 	f     *Flat
 	depth int
+	nodes []fnode // the tape being filled, f.nodes at full capacity
+	n     int     // the number of values in nodes
 }
 
 // fail returns an error wrapping ErrInvalidEvent at the current offset.
@@ -178,8 +211,14 @@ type span struct {
 	inArena bool
 }
 
-// push appends a value under key and returns its index.
+// push appends a value under key and returns its index. It writes into
+// the spare capacity of s.nodes by index, growing it only when full, so that
+// filling the tape stores no slice header (and no pointer) per value.
 func (s *scanner) push(kind vkind, key, val span) int32 {
+	if s.n == len(s.nodes) {
+		s.nodes = append(s.nodes, fnode{})
+		s.nodes = s.nodes[:cap(s.nodes)]
+	}
 	var flags uint8
 	if key.inArena {
 		flags |= keyInArena
@@ -187,11 +226,12 @@ func (s *scanner) push(kind vkind, key, val span) int32 {
 	if val.inArena {
 		flags |= valInArena
 	}
-	s.f.nodes = append(s.f.nodes, fnode{
+	s.nodes[s.n] = fnode{
 		koff: key.off, klen: key.n, voff: val.off, vlen: val.n,
-		kind: kind, flags: flags, end: int32(len(s.f.nodes) + 1),
-	})
-	return int32(len(s.f.nodes) - 1)
+		kind: kind, flags: flags, end: int32(s.n + 1),
+	}
+	s.n++
+	return int32(s.n - 1)
 }
 
 // value reads the value starting at the current offset, stored under key.
@@ -283,7 +323,7 @@ func (s *scanner) object(key span) error {
 			return s.unexpected("',' or '}' in an object")
 		}
 	}
-	s.f.nodes[at].end = int32(len(s.f.nodes))
+	s.nodes[at].end = int32(s.n)
 	s.depth--
 	return nil
 }
@@ -315,7 +355,7 @@ func (s *scanner) array(key span) error {
 			return s.unexpected("',' or ']' in an array")
 		}
 	}
-	s.f.nodes[at].end = int32(len(s.f.nodes))
+	s.nodes[at].end = int32(s.n)
 	s.depth--
 	return nil
 }

@@ -3,6 +3,7 @@ package pattern
 import (
 	"math"
 	"strconv"
+	"unsafe"
 )
 
 // The functions here match a compiled pattern against a Flat. They follow
@@ -11,8 +12,13 @@ import (
 // differs. Values are indexes into f.nodes.
 
 // get returns the member key of the object at i: the last one, when a key
-// repeats, as encoding/json keeps it.
+// repeats, as encoding/json keeps it. Results are cached per event.
 func (f *Flat) get(i int32, key string) (int32, bool) {
+	addr := uintptr(unsafe.Pointer(unsafe.StringData(key)))
+	e := &f.lookups[(uint32(i)*0x9E3779B1^uint32(addr>>3))%lookupSlots]
+	if e.gen == f.gen && e.obj == i && e.key == addr && e.klen == int32(len(key)) {
+		return e.res, e.res >= 0
+	}
 	found := int32(-1)
 	end := f.nodes[i].end
 	for j := i + 1; j < end; j = f.nodes[j].end {
@@ -20,6 +26,7 @@ func (f *Flat) get(i int32, key string) (int32, bool) {
 			found = j
 		}
 	}
+	*e = lookup{key: addr, klen: int32(len(key)), obj: i, res: found, gen: f.gen}
 	return found, found >= 0
 }
 
