@@ -83,7 +83,7 @@ func compile(text string, index int) (*Pattern, error) {
 		return nil, p.fail(nil, off, err, "unexpected data after the pattern object")
 	}
 	root.prepare()
-	return &Pattern{text: text, root: root, pre: buildPrefilter(root)}, nil
+	return &Pattern{text: text, root: root}, nil
 }
 
 // fail returns a *SyntaxError at path and offset off.

@@ -91,12 +91,32 @@
 // A pattern is at most [MaxPatternBytes] long and [MaxDepth] levels deep;
 // a [Set] holds at most [MaxPatterns]. Compile errors are [*SyntaxError]
 // values naming the pattern, the byte offset, the field path and the
-// problem.
+// problem. An event must be JSON in UTF-8, nested at most [MaxEventDepth]
+// levels; anything else is an error wrapping [ErrInvalidEvent] that names
+// the offset, and a record Lambda would drop.
+//
+// # Many patterns, one pass
+//
+// A [Matcher] holds any number of patterns under ids and returns the ids
+// of all that match an event. Every match starts by flattening the event
+// once into a [Flat]: a streaming scanner over the raw bytes (not
+// encoding/json into maps) writes each value, with the key it sits under
+// and the extent of its subtree, to a tape that every pattern then reads.
+// The tape keeps array elements apart, which array consistency and
+// exists:false need, and refers to the event's bytes rather than copying
+// strings. A reused Flat allocates nothing per field or per record, and
+// member look-ups are cached per event, so that patterns naming the same
+// keys ("dynamodb", "NewImage") share them.
 //
 // # Performance
 //
-// [Pattern.Match] and [Set.Match] decode the event once with encoding/json
-// ([Decode]). [Pattern.MatchValue] on a decoded event walks only the fields
-// the pattern names and does not allocate, so the runtime can decode a
-// record once and test it against every subscription.
+// [Pattern.Match], [Set.Match] and [Matcher.MatchesForEvent] flatten the
+// event with a pooled Flat; [Flat.Reset] with [Pattern.MatchFlat],
+// [Set.MatchFlat] or [Matcher.AppendMatches] lets a caller flatten a record
+// once for several sets. On a 1.2 KB DynamoDB stream record, one goroutine
+// of a 2-core machine matches the urgency pattern about 14 times faster
+// than decoding with encoding/json did, and 100 patterns at once about 3
+// times faster (go test -bench Table -benchmem). [Pattern.MatchValue] on
+// an event decoded with [Decode] walks only the fields the pattern names
+// and does not allocate; it follows the same rules over maps and slices.
 package pattern

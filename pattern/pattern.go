@@ -86,9 +86,8 @@ func (e *SyntaxError) Unwrap() error { return e.Err }
 // matches nothing. A Pattern is immutable and safe for concurrent use by any
 // number of goroutines.
 type Pattern struct {
-	text string    // the pattern as given to Compile
-	root *node     // the top-level object
-	pre  prefilter // literals the raw event must hold to possibly match
+	text string // the pattern as given to Compile
+	root *node  // the top-level object
 }
 
 // Compile parses one filter pattern written in the Lambda event filtering
