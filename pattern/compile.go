@@ -83,7 +83,9 @@ func compile(text string, index int) (*Pattern, error) {
 		return nil, p.fail(nil, off, err, "unexpected data after the pattern object")
 	}
 	root.prepare()
-	return &Pattern{text: text, root: root}, nil
+	keys := &keyTrie{}
+	keys.add(root)
+	return &Pattern{text: text, root: root, keys: keys}, nil
 }
 
 // fail returns a *SyntaxError at path and offset off.

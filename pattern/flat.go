@@ -117,6 +117,16 @@ func (f *Flat) Len() int { return len(f.nodes) }
 // single JSON value in UTF-8 or nests deeper than MaxEventDepth; f is then
 // empty. Reset never panics and uses memory proportional to len(event).
 func (f *Flat) Reset(event []byte) error {
+	return f.reset(event, allKeys)
+}
+
+// reset flattens event keeping only the members whose key paths are in
+// keys, and the values under them; the rest is validated and skipped.
+// Patterns look up only the keys they name, so a Flat reset for the key
+// paths of some patterns matches them as a full one would, with a shorter
+// tape. Pattern.Match, Set.Match and Matcher.MatchesForEvent use it; a Flat
+// given to callers is always full.
+func (f *Flat) reset(event []byte, keys *keyTrie) error {
 	f.nodes = f.nodes[:0]
 	f.arena = f.arena[:0]
 	f.src = event
@@ -135,7 +145,7 @@ func (f *Flat) Reset(event []byte) error {
 	}
 	s.nodes = f.nodes[:cap(f.nodes)]
 	s.skipSpace()
-	err := s.value(span{})
+	err := s.value(span{}, keys)
 	if err == nil {
 		s.skipSpace()
 		if s.i != len(s.b) {
@@ -211,6 +221,11 @@ type span struct {
 	inArena bool
 }
 
+// text returns the text of a span read by the scanner.
+func (s *scanner) text(sp span) string {
+	return s.f.text(sp.off, sp.n, sp.inArena)
+}
+
 // push appends a value under key and returns its index. It writes into
 // the spare capacity of s.nodes by index, growing it only when full, so that
 // filling the tape stores no slice header (and no pointer) per value.
@@ -235,42 +250,46 @@ func (s *scanner) push(kind vkind, key, val span) int32 {
 }
 
 // value reads the value starting at the current offset, stored under key.
-func (s *scanner) value(key span) error {
+func (s *scanner) value(key span, t *keyTrie) error {
 	if s.i >= len(s.b) {
 		return s.unexpected("a value")
 	}
 	switch c := s.b[s.i]; c {
 	case '{':
-		return s.object(key)
+		return s.object(key, t)
 	case '[':
-		return s.array(key)
+		return s.array(key, t)
 	case '"':
 		v, err := s.str()
 		if err != nil {
 			return err
 		}
-		s.push(vString, key, v)
+		if t != nil {
+			s.push(vString, key, v)
+		}
 		return nil
 	case 't':
-		return s.literal(key, "true", vTrue)
+		return s.literal(key, t, "true", vTrue)
 	case 'f':
-		return s.literal(key, "false", vFalse)
+		return s.literal(key, t, "false", vFalse)
 	case 'n':
-		return s.literal(key, "null", vNull)
+		return s.literal(key, t, "null", vNull)
 	default:
 		if c == '-' || '0' <= c && c <= '9' {
-			return s.number(key)
+			return s.number(key, t)
 		}
 	}
 	return s.unexpected("a value")
 }
 
-func (s *scanner) literal(key span, lit string, kind vkind) error {
+func (s *scanner) literal(key span, t *keyTrie, lit string, kind vkind) error {
 	if len(s.b)-s.i < len(lit) || string(s.b[s.i:s.i+len(lit)]) != lit {
 		return s.unexpected(lit)
 	}
 	s.i += len(lit)
-	s.push(kind, key, span{})
+	if t != nil {
+		s.push(kind, key, span{})
+	}
 	return nil
 }
 
@@ -283,11 +302,14 @@ func (s *scanner) enter() error {
 	return nil
 }
 
-func (s *scanner) object(key span) error {
+func (s *scanner) object(key span, t *keyTrie) error {
 	if err := s.enter(); err != nil {
 		return err
 	}
-	at := s.push(vObject, key, span{})
+	at := int32(-1)
+	if t != nil {
+		at = s.push(vObject, key, span{})
+	}
 	s.i++ // '{'
 	s.skipSpace()
 	if s.i < len(s.b) && s.b[s.i] == '}' {
@@ -307,7 +329,7 @@ func (s *scanner) object(key span) error {
 			}
 			s.i++
 			s.skipSpace()
-			if err := s.value(name); err != nil {
+			if err := s.value(name, t.child(s.text(name))); err != nil {
 				return err
 			}
 			s.skipSpace()
@@ -323,23 +345,28 @@ func (s *scanner) object(key span) error {
 			return s.unexpected("',' or '}' in an object")
 		}
 	}
-	s.nodes[at].end = int32(s.n)
+	if at >= 0 {
+		s.nodes[at].end = int32(s.n)
+	}
 	s.depth--
 	return nil
 }
 
-func (s *scanner) array(key span) error {
+func (s *scanner) array(key span, t *keyTrie) error {
 	if err := s.enter(); err != nil {
 		return err
 	}
-	at := s.push(vArray, key, span{})
+	at := int32(-1)
+	if t != nil {
+		at = s.push(vArray, key, span{})
+	}
 	s.i++ // '['
 	s.skipSpace()
 	if s.i < len(s.b) && s.b[s.i] == ']' {
 		s.i++
 	} else {
 		for {
-			if err := s.value(span{}); err != nil {
+			if err := s.value(span{}, t); err != nil {
 				return err
 			}
 			s.skipSpace()
@@ -355,14 +382,16 @@ func (s *scanner) array(key span) error {
 			return s.unexpected("',' or ']' in an array")
 		}
 	}
-	s.nodes[at].end = int32(s.n)
+	if at >= 0 {
+		s.nodes[at].end = int32(s.n)
+	}
 	s.depth--
 	return nil
 }
 
 // number reads a number literal: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 // Its value is parsed only when a condition needs it.
-func (s *scanner) number(key span) error {
+func (s *scanner) number(key span, t *keyTrie) error {
 	start := s.i
 	b := s.b
 	i := s.i
@@ -402,7 +431,9 @@ func (s *scanner) number(key span) error {
 		}
 	}
 	s.i = i
-	s.push(vNumber, key, span{off: int32(start), n: int32(i - start)})
+	if t != nil {
+		s.push(vNumber, key, span{off: int32(start), n: int32(i - start)})
+	}
 	return nil
 }
 

@@ -139,6 +139,12 @@ func FuzzMatch(f *testing.F) {
 		if sgot, err := s.Match(event); err != nil || sgot != got {
 			t.Fatalf("Set.Match = %v, %v; Pattern.Match = %v", sgot, err, got)
 		}
+		// Match flattens only the fields the pattern names; a full
+		// flattening gives the same answer.
+		var full pattern.Flat
+		if err := full.Reset(event); err != nil || p.MatchFlat(&full) != got {
+			t.Fatalf("MatchFlat(full Flat) = %v, %v; Match = %v", !got, err, got)
+		}
 		dv, err := pattern.Decode(event)
 		if err != nil {
 			t.Fatalf("Decode: %v", err)

@@ -23,6 +23,7 @@ type Matcher struct {
 	ids      []string
 	patterns []*Pattern
 	index    map[string]int // id to position in ids
+	keys     keyTrie        // the key paths any pattern looks up
 }
 
 // AddPattern compiles pattern and adds it under id. An invalid pattern
@@ -43,6 +44,7 @@ func (m *Matcher) AddPattern(id, pattern string) error {
 	m.index[id] = len(m.ids)
 	m.ids = append(m.ids, id)
 	m.patterns = append(m.patterns, p)
+	m.keys.add(p.root)
 	return nil
 }
 
@@ -57,7 +59,7 @@ func (m *Matcher) Len() int { return len(m.ids) }
 func (m *Matcher) MatchesForEvent(event []byte) ([]string, error) {
 	f := getFlat()
 	defer putFlat(f)
-	if err := f.Reset(event); err != nil {
+	if err := f.reset(event, &m.keys); err != nil {
 		return nil, err
 	}
 	return m.AppendMatches(nil, f), nil

@@ -86,8 +86,9 @@ func (e *SyntaxError) Unwrap() error { return e.Err }
 // matches nothing. A Pattern is immutable and safe for concurrent use by any
 // number of goroutines.
 type Pattern struct {
-	text string // the pattern as given to Compile
-	root *node  // the top-level object
+	text string   // the pattern as given to Compile
+	root *node    // the top-level object
+	keys *keyTrie // the key paths the pattern looks up
 }
 
 // Compile parses one filter pattern written in the Lambda event filtering
@@ -121,7 +122,7 @@ func (p *Pattern) String() string { return p.text }
 func (p *Pattern) Match(event []byte) (bool, error) {
 	f := getFlat()
 	defer putFlat(f)
-	if err := f.Reset(event); err != nil {
+	if err := f.reset(event, p.keys); err != nil {
 		return false, err
 	}
 	return p.MatchFlat(f), nil
@@ -166,6 +167,7 @@ func Decode(event []byte) (any, error) {
 // for concurrent use.
 type Set struct {
 	patterns []*Pattern
+	keys     *keyTrie // the key paths any pattern looks up
 }
 
 // NewSet compiles the patterns of one event source mapping. More than
@@ -178,13 +180,14 @@ func NewSet(patterns ...string) (*Set, error) {
 		return nil, fmt.Errorf("pattern: %w: %d patterns; the limit is %d (MaxPatterns)",
 			ErrTooManyPatterns, len(patterns), MaxPatterns)
 	}
-	s := &Set{patterns: make([]*Pattern, 0, len(patterns))}
+	s := &Set{patterns: make([]*Pattern, 0, len(patterns)), keys: &keyTrie{}}
 	for i, text := range patterns {
 		p, err := compile(text, i)
 		if err != nil {
 			return nil, err
 		}
 		s.patterns = append(s.patterns, p)
+		s.keys.add(p.root)
 	}
 	return s, nil
 }
@@ -205,7 +208,7 @@ func (s *Set) Match(event []byte) (bool, error) {
 	}
 	f := getFlat()
 	defer putFlat(f)
-	if err := f.Reset(event); err != nil {
+	if err := f.reset(event, s.keys); err != nil {
 		return false, err
 	}
 	return s.MatchFlat(f), nil
