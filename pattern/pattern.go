@@ -133,7 +133,8 @@ func (p *Pattern) Match(event []byte) (bool, error) {
 // map[string]any, []any, string, float64 or json.Number, bool and nil; Go
 // integer types and float32 are accepted as numbers too. Values of any other
 // type match nothing, as if absent. MatchValue does not modify the event and
-// does not allocate, except to parse an IPv6 zone under cidr.
+// does not allocate, except to parse an IPv6 zone under cidr. It applies the
+// same rules as MatchFlat, over maps and slices instead of a Flat.
 func (p *Pattern) MatchValue(event any) bool {
 	if p.root == nil {
 		return false
@@ -141,9 +142,12 @@ func (p *Pattern) MatchValue(event any) bool {
 	return p.root.matchEvent(event)
 }
 
-// Decode decodes a JSON event the way Match does, numbers as json.Number so
-// that large integers compare exactly. The error wraps ErrInvalidEvent when
-// event is not a single valid JSON value.
+// Decode decodes a JSON event with encoding/json for MatchValue, numbers as
+// json.Number so that large integers compare exactly. The error wraps
+// ErrInvalidEvent when event is not a single valid JSON value. Unlike Match,
+// which refuses them, Decode replaces invalid UTF-8 bytes with U+FFFD.
+// Match and Matcher do not decode: they flatten the event (see Flat), which
+// is many times faster.
 func Decode(event []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(event))
 	dec.UseNumber()
