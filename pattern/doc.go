@@ -114,9 +114,10 @@
 // event with a pooled Flat; [Flat.Reset] with [Pattern.MatchFlat],
 // [Set.MatchFlat] or [Matcher.AppendMatches] lets a caller flatten a record
 // once for several sets. On a 1.2 KB DynamoDB stream record, one goroutine
-// of a 2-core machine matches the urgency pattern about 14 times faster
-// than decoding with encoding/json did, and 100 patterns at once about 3
-// times faster (go test -bench Table -benchmem). [Pattern.MatchValue] on
+// of a 2-core machine matches the urgency pattern about 690,000 times a
+// second, 13 times as fast as decoding with encoding/json and walking the
+// maps, and 100 patterns at once about 98,000 times a second, 3 times as
+// fast, without allocating (go test -bench Table -benchmem). [Pattern.MatchValue] on
 // an event decoded with [Decode] walks only the fields the pattern names
 // and does not allocate; it follows the same rules over maps and slices.
 package pattern
