@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"unique"
 )
 
 // Operator names, the keys of the objects that may stand in a match array.
@@ -70,7 +71,7 @@ func compile(text string, index int) (*Pattern, error) {
 	if err := p.enter(nil, off); err != nil {
 		return nil, err
 	}
-	root, err := p.object(nil, nil, false, off)
+	root, err := p.object(nil, false, off)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +82,10 @@ func compile(text string, index int) (*Pattern, error) {
 	if _, err := p.dec.Token(); err != io.EOF {
 		return nil, p.fail(nil, off, err, "unexpected data after the pattern object")
 	}
-	return &Pattern{text: text, root: root, pre: buildPrefilter(root)}, nil
+	root.prepare()
+	keys := &keyTrie{}
+	keys.add(root)
+	return &Pattern{text: text, root: root, keys: keys}, nil
 }
 
 // fail returns a *SyntaxError at path and offset off.
@@ -171,10 +175,9 @@ func describe(tok json.Token) string {
 }
 
 // object parses the fields of an object whose '{' at open was just read.
-// path is the field path for messages; abs is the path from the event root,
-// which "$or" does not extend. Inside "$or", operator names are not
+// path is the field path for messages. Inside "$or", operator names are not
 // accepted as field names.
-func (p *parser) object(path, abs []string, inOr bool, open int64) (*node, error) {
+func (p *parser) object(path []string, inOr bool, open int64) (*node, error) {
 	n := &node{}
 	for {
 		tok, off, err := p.next(path)
@@ -191,14 +194,14 @@ func (p *parser) object(path, abs []string, inOr bool, open int64) (*node, error
 
 		// "$or" holds alternatives at this level.
 		if key == keyOr {
-			alts, err := p.or(path, abs, inOr)
+			alts, err := p.or(path, inOr)
 			if err != nil {
 				return nil, err
 			}
 			n.or = alts // a repeated key: the last one counts, as in EventBridge
 			continue
 		}
-		fpath, fabs := with(path, key), with(abs, key)
+		fpath := with(path, key)
 		if inOr && isOperator(key) {
 			return nil, p.fail(fpath, off, nil, "%q is an operator name and cannot be a field name inside $or", key)
 		}
@@ -208,13 +211,15 @@ func (p *parser) object(path, abs []string, inOr bool, open int64) (*node, error
 		if err != nil {
 			return nil, err
 		}
-		f := field{key: key}
+		// Interned, so that a Flat caches look-ups of the key across
+		// patterns by its address.
+		f := field{key: unique.Make(key).Value()}
 		switch tok {
 		case json.Delim('{'):
 			if err := p.enter(fpath, voff); err != nil {
 				return nil, err
 			}
-			if f.child, err = p.object(fpath, fabs, inOr, voff); err != nil {
+			if f.child, err = p.object(fpath, inOr, voff); err != nil {
 				return nil, err
 			}
 			p.leave()
@@ -222,7 +227,7 @@ func (p *parser) object(path, abs []string, inOr bool, open int64) (*node, error
 			if err := p.enter(fpath, voff); err != nil {
 				return nil, err
 			}
-			if f.leaf, err = p.leaf(fpath, fabs, voff); err != nil {
+			if f.leaf, err = p.leaf(fpath, voff); err != nil {
 				return nil, err
 			}
 			p.leave()
@@ -238,7 +243,7 @@ func (p *parser) object(path, abs []string, inOr bool, open int64) (*node, error
 }
 
 // or parses the array of alternatives that follows a "$or" key.
-func (p *parser) or(path, abs []string, inOr bool) ([]*node, error) {
+func (p *parser) or(path []string, inOr bool) ([]*node, error) {
 	orPath := with(path, keyOr)
 	tok, open, err := p.next(orPath)
 	if err != nil {
@@ -266,7 +271,7 @@ func (p *parser) or(path, abs []string, inOr bool) ([]*node, error) {
 		if err := p.enter(apath, off); err != nil {
 			return nil, err
 		}
-		alt, err := p.object(apath, abs, true, off)
+		alt, err := p.object(apath, true, off)
 		if err != nil {
 			return nil, err
 		}
@@ -281,7 +286,7 @@ func (p *parser) or(path, abs []string, inOr bool) ([]*node, error) {
 }
 
 // leaf parses a match array whose '[' at open was just read.
-func (p *parser) leaf(path, abs []string, open int64) (*leaf, error) {
+func (p *parser) leaf(path []string, open int64) (*leaf, error) {
 	lf := &leaf{}
 	var (
 		strs  []string
@@ -311,7 +316,7 @@ func (p *parser) leaf(path, abs []string, open int64) (*leaf, error) {
 				if err := p.enter(path, off); err != nil {
 					return nil, err
 				}
-				if err := p.operator(lf, path, abs, off); err != nil {
+				if err := p.operator(lf, path, off); err != nil {
 					return nil, err
 				}
 				p.leave()
@@ -340,7 +345,7 @@ func (p *parser) leaf(path, abs []string, open int64) (*leaf, error) {
 
 // operator parses an operator object whose '{' at open was just read and
 // adds its condition to lf.
-func (p *parser) operator(lf *leaf, path, abs []string, open int64) error {
+func (p *parser) operator(lf *leaf, path []string, open int64) error {
 	tok, off, err := p.next(path)
 	if err != nil {
 		return err
@@ -357,7 +362,7 @@ func (p *parser) operator(lf *leaf, path, abs []string, open int64) error {
 	case opEqualsIgnoreCase:
 		var s string
 		if s, err = p.str(path, name); err == nil {
-			c = cond{kind: condFold, strs: []string{s}}
+			c = cond{kind: condFold, strs: []string{foldString(s)}}
 		}
 	case opWildcard:
 		c, err = p.wildcard(path, name)
@@ -368,7 +373,7 @@ func (p *parser) operator(lf *leaf, path, abs []string, open int64) error {
 	case opCIDR:
 		c, err = p.cidr(path)
 	case opExists:
-		err = p.exists(lf, path, abs)
+		err = p.exists(lf, path)
 	default:
 		return p.fail(path, off, nil, "unknown operator %q; use one of %s", name, operatorList)
 	}
@@ -404,44 +409,49 @@ func (p *parser) str(path []string, op string) (string, error) {
 }
 
 // strList reads the operand of op inside anything-but: a string or a
-// non-empty array of strings.
-func (p *parser) strList(path []string, op string) ([]string, int64, error) {
+// non-empty array of strings. It returns the strings with the offset of
+// each, for errors about one of them.
+func (p *parser) strList(path []string, op string) ([]string, []int64, error) {
 	tok, off, err := p.next(path)
 	if err != nil {
-		return nil, off, err
+		return nil, nil, err
 	}
 	switch t := tok.(type) {
 	case string:
-		return []string{t}, off, nil
+		return []string{t}, []int64{off}, nil
 	case json.Delim:
 		if t != '[' {
 			break
 		}
 		if err := p.enter(path, off); err != nil {
-			return nil, off, err
+			return nil, nil, err
 		}
-		var out []string
+		var (
+			out  []string
+			offs []int64
+		)
 		for {
 			tok, eoff, err := p.next(path)
 			if err != nil {
-				return nil, off, err
+				return nil, nil, err
 			}
 			if tok == json.Delim(']') {
 				break
 			}
 			s, ok := tok.(string)
 			if !ok {
-				return nil, off, p.fail(path, eoff, nil, "anything-but %s list must hold only strings, not %s", op, describe(tok))
+				return nil, nil, p.fail(path, eoff, nil, "anything-but %s list must hold only strings; element [%d] is %s", op, len(out), describe(tok))
 			}
 			out = append(out, s)
+			offs = append(offs, eoff)
 		}
 		p.leave()
 		if len(out) == 0 {
-			return nil, off, p.fail(path, off, nil, "anything-but %s list cannot be empty", op)
+			return nil, nil, p.fail(path, off, nil, "anything-but %s list cannot be empty", op)
 		}
-		return out, off, nil
+		return out, offs, nil
 	}
-	return nil, off, p.fail(path, off, nil, "anything-but %s needs a string or an array of strings, not %s", op, describe(tok))
+	return nil, nil, p.fail(path, off, nil, "anything-but %s needs a string or an array of strings, not %s", op, describe(tok))
 }
 
 // affix parses the operand of prefix or suffix: a string, or an object
@@ -457,7 +467,7 @@ func (p *parser) affix(op string, path []string) (cond, error) {
 	}
 	switch tok := tok.(type) {
 	case string:
-		return cond{kind: kind, str: tok}, nil
+		return cond{kind: kind, strs: []string{tok}}, nil
 	case json.Delim:
 		if tok != '{' {
 			break
@@ -484,7 +494,7 @@ func (p *parser) affix(op string, path []string) (cond, error) {
 			return cond{}, p.fail(path, eoff, nil, "%s object must have exactly one key", op)
 		}
 		p.leave()
-		return cond{kind: foldKind, str: s}, nil
+		return cond{kind: foldKind, strs: []string{foldString(s)}}, nil
 	}
 	return cond{}, p.fail(path, off, nil, "%s needs a string or {\"equals-ignore-case\": string}, not %s", op, describe(tok))
 }
@@ -689,14 +699,19 @@ func (p *parser) anythingButObject(path []string, open int64) (cond, error) {
 	switch tok {
 	case opPrefix, opSuffix:
 		op := tok.(string)
-		s, err := p.str(path, "anything-but "+op)
+		strs, offs, err := p.strList(path, op)
 		if err != nil {
 			return cond{}, err
 		}
-		if s == "" {
-			return cond{}, p.fail(path, off, nil, "anything-but %s cannot be empty", op)
+		for i, s := range strs {
+			if s == "" && len(strs) == 1 {
+				return cond{}, p.fail(path, offs[i], nil, "anything-but %s cannot be empty", op)
+			}
+			if s == "" {
+				return cond{}, p.fail(path, offs[i], nil, "anything-but %s cannot be empty; element [%d] is \"\"", op, i)
+			}
 		}
-		c = cond{kind: condPrefix, str: s, neg: true}
+		c = cond{kind: condPrefix, strs: strs, neg: true}
 		if op == opSuffix {
 			c.kind = condSuffix
 		}
@@ -705,17 +720,20 @@ func (p *parser) anythingButObject(path []string, open int64) (cond, error) {
 		if err != nil {
 			return cond{}, err
 		}
+		for i, s := range strs {
+			strs[i] = foldString(s)
+		}
 		c = cond{kind: condFold, strs: strs, neg: true}
 	case opWildcard:
-		strs, soff, err := p.strList(path, opWildcard)
+		strs, offs, err := p.strList(path, opWildcard)
 		if err != nil {
 			return cond{}, err
 		}
 		c = cond{kind: condWildcard, neg: true}
-		for _, s := range strs {
+		for i, s := range strs {
 			g, err := compileGlob(s)
 			if err != nil {
-				return cond{}, p.fail(path, soff, nil, "anything-but wildcard %q: %v", s, err)
+				return cond{}, p.fail(path, offs[i], nil, "anything-but wildcard %q (element [%d]): %v", s, i, err)
 			}
 			c.globs = append(c.globs, g)
 		}
@@ -754,7 +772,7 @@ func (p *parser) cidr(path []string) (cond, error) {
 }
 
 // exists parses the operand of exists and records it on lf.
-func (p *parser) exists(lf *leaf, path, abs []string) error {
+func (p *parser) exists(lf *leaf, path []string) error {
 	tok, off, err := p.next(path)
 	if err != nil {
 		return err
@@ -766,7 +784,7 @@ func (p *parser) exists(lf *leaf, path, abs []string) error {
 	if b {
 		lf.exists = true
 	} else {
-		lf.absent = abs
+		lf.absent = true
 	}
 	return nil
 }

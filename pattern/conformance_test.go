@@ -302,7 +302,8 @@ func TestMatch_Arrays(t *testing.T) {
 		{"empty array/exists true", `{"a": [{"exists": true}]}`, `{"a": []}`, false},
 		{"empty array/value", `{"a": [""]}`, `{"a": []}`, false},
 		{"array of objects/exists true", `{"a": [{"exists": true}]}`, `{"a": [{"b": 1}]}`, false},
-		// Absence is decided over the whole event, across elements.
+		// exists:false alone chooses no element: the field must be
+		// absent from every element (see TestMatch_ExistsFalseInElement).
 		{"exists false across elements", `{"a": {"b": [{"exists": false}]}}`, `{"a": [{"b": 1}, {"c": 2}]}`, false},
 		{"exists false in no element", `{"a": {"b": [{"exists": false}]}}`, `{"a": [{"c": 1}, {"c": 2}]}`, true},
 		{"exists false under empty array", `{"a": {"b": [{"exists": false}]}}`, `{"a": []}`, true},

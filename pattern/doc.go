@@ -16,7 +16,7 @@
 //	{"dynamodb":{"NewImage":{"metadata":{"M":{"urgency":{"S":["high"]}}}}}}
 //
 // so only changes that leave an item at high urgency reach the notifier.
-// The package depends on the standard library only.
+// The package depends on the standard library and golang.org/x/text/cases.
 //
 // # Syntax
 //
@@ -37,7 +37,9 @@
 //	"State":  [{"anything-but": "initializing"}]        also a number, a list of strings
 //	                                                    or of numbers, or an object with
 //	                                                    prefix, suffix, equals-ignore-case
-//	                                                    or wildcard
+//	                                                    or wildcard, each a string or a
+//	                                                    list of strings:
+//	"Key":    [{"anything-but": {"prefix": ["tmp/", "archive/"]}}]
 //	"Count":  [{"numeric": [">", 0, "<=", 5]}]          =, <, <=, >, >=, and ranges
 //	"IP":     [{"cidr": "10.0.0.0/24"}]                 IPv4 or IPv6 prefix
 //	"Tag":    [{"exists": true}]                        or false
@@ -48,7 +50,8 @@
 // # Matching rules
 //
 // Strings compare byte for byte, except under equals-ignore-case (Unicode
-// simple case folding). Prefix, suffix, equals-ignore-case, wildcard and
+// full case folding, as cases.Fold does it: "ß" equals "SS", and U+0390
+// equals U+0399 U+0308 U+0301; no normalisation beyond that). Prefix, suffix, equals-ignore-case, wildcard and
 // cidr apply to strings only; numeric applies to JSON numbers only, so a
 // DynamoDB "N" attribute, which is a string, needs string matching. A string
 // never equals a number: ["101"] matches "101" and not 101.
@@ -60,9 +63,14 @@
 //
 // exists:true matches a field holding any leaf value, null included. A field
 // is absent for exists:false when no leaf value sits at its path: missing,
-// an object (exists works on leaf nodes only), or an empty array. Absence
-// is decided over the whole event, across array elements, as Event Ruler
-// does.
+// an object (exists works on leaf nodes only), or an empty array. Inside an
+// array of objects, exists:false is decided in the same element that
+// matched the pattern's other fields, as Event Ruler does:
+// {"a": {"c": [2], "b": [{"exists": false}]}} matches
+// {"a": [{"b": 1}, {"c": 2}]}, because the element holding c has no b. Only
+// when nothing but exists:false conditions apply (counting each choice of
+// "$or" alternatives apart) is no element chosen, and then the field must be
+// absent from every element.
 //
 // anything-but matches any present leaf value, of any type, that its operand
 // does not match: {"anything-but": "x"} matches 5 and null, never a missing
@@ -83,12 +91,33 @@
 // A pattern is at most [MaxPatternBytes] long and [MaxDepth] levels deep;
 // a [Set] holds at most [MaxPatterns]. Compile errors are [*SyntaxError]
 // values naming the pattern, the byte offset, the field path and the
-// problem.
+// problem. An event must be JSON in UTF-8, nested at most [MaxEventDepth]
+// levels; anything else is an error wrapping [ErrInvalidEvent] that names
+// the offset, and a record Lambda would drop.
+//
+// # Many patterns, one pass
+//
+// A [Matcher] holds any number of patterns under ids and returns the ids
+// of all that match an event. Every match starts by flattening the event
+// once into a [Flat]: a streaming scanner over the raw bytes (not
+// encoding/json into maps) writes each value, with the key it sits under
+// and the extent of its subtree, to a tape that every pattern then reads.
+// The tape keeps array elements apart, which array consistency and
+// exists:false need, and refers to the event's bytes rather than copying
+// strings. A reused Flat allocates nothing per field or per record, and
+// member look-ups are cached per event, so that patterns naming the same
+// keys ("dynamodb", "NewImage") share them.
 //
 // # Performance
 //
-// [Pattern.Match] and [Set.Match] decode the event once with encoding/json
-// ([Decode]). [Pattern.MatchValue] on a decoded event walks only the fields
-// the pattern names and does not allocate, so the runtime can decode a
-// record once and test it against every subscription.
+// [Pattern.Match], [Set.Match] and [Matcher.MatchesForEvent] flatten the
+// event with a pooled Flat; [Flat.Reset] with [Pattern.MatchFlat],
+// [Set.MatchFlat] or [Matcher.AppendMatches] lets a caller flatten a record
+// once for several sets. On a 1.2 KB DynamoDB stream record, one goroutine
+// of a 2-core machine matches the urgency pattern about 690,000 times a
+// second, 13 times as fast as decoding with encoding/json and walking the
+// maps, and 100 patterns at once about 98,000 times a second, 3 times as
+// fast, without allocating (go test -bench Table -benchmem). [Pattern.MatchValue] on
+// an event decoded with [Decode] walks only the fields the pattern names
+// and does not allocate; it follows the same rules over maps and slices.
 package pattern

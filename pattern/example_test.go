@@ -3,6 +3,7 @@ package pattern_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/doctales/doctales/pattern"
 )
@@ -62,4 +63,26 @@ func ExampleSyntaxError() {
 	// Output:
 	// 1 dynamodb.SizeBytes 46
 	// pattern 1: at "dynamodb.SizeBytes" (offset 46): numeric: the operand of ">" must be a number, not a string
+}
+
+// A Matcher tells which of many subscriptions' patterns a record matches,
+// reading the record once.
+func ExampleMatcher() {
+	var m pattern.Matcher
+	for id, text := range map[string]string{
+		"notifier": `{"dynamodb": {"NewImage": {"metadata": {"M": {"urgency": {"S": ["high"]}}}}}}`,
+		"emails":   `{"dynamodb": {"NewImage": {"commType": {"S": [{"equals-ignore-case": "EMAIL"}]}}}}`,
+		"no-tmp":   `{"dynamodb": {"NewImage": {"s3Key": {"S": [{"anything-but": {"prefix": ["tmp/", "archive/"]}}]}}}}`,
+	} {
+		if err := m.AddPattern(id, text); err != nil {
+			panic(err)
+		}
+	}
+	ids, err := m.MatchesForEvent([]byte(`{"eventName": "INSERT", "dynamodb": {"NewImage": {
+		"commType": {"S": "email"}, "s3Key": {"S": "tmp/e-1.json"},
+		"metadata": {"M": {"urgency": {"S": "high"}}}}}}`))
+	slices.Sort(ids) // ids come in the order added, here a map's
+	fmt.Println(ids, err)
+	// Output:
+	// [emails notifier] <nil>
 }

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/doctales/doctales/pattern"
 )
@@ -101,7 +104,10 @@ func FuzzCompile(f *testing.F) {
 }
 
 // FuzzMatch checks that matching never panics, that Match fails exactly
-// for invalid JSON, and that a Set of the pattern agrees with it.
+// for invalid JSON (or JSON not in UTF-8), that a Set of the pattern agrees
+// with it, and that matching the flattened event (Match) agrees with
+// matching the decoded one (Decode and MatchValue), two implementations
+// of the same rules.
 func FuzzMatch(f *testing.F) {
 	for _, p := range seedPatterns(f) {
 		for _, e := range seedEvents(f) {
@@ -117,8 +123,8 @@ func FuzzMatch(f *testing.F) {
 			return
 		}
 		got, err := p.Match(event)
-		if valid := json.Valid(event); valid != (err == nil) {
-			t.Fatalf("json.Valid = %v but Match error = %v", valid, err)
+		if valid := json.Valid(event) && utf8.Valid(event); valid != (err == nil) {
+			t.Fatalf("json.Valid && utf8.Valid = %v but Match error = %v", valid, err)
 		}
 		if err != nil {
 			if got || !errors.Is(err, pattern.ErrInvalidEvent) {
@@ -133,10 +139,28 @@ func FuzzMatch(f *testing.F) {
 		if sgot, err := s.Match(event); err != nil || sgot != got {
 			t.Fatalf("Set.Match = %v, %v; Pattern.Match = %v", sgot, err, got)
 		}
+		// Match flattens only the fields the pattern names; a full
+		// flattening gives the same answer.
+		var full pattern.Flat
+		if err := full.Reset(event); err != nil || p.MatchFlat(&full) != got {
+			t.Fatalf("MatchFlat(full Flat) = %v, %v; Match = %v", !got, err, got)
+		}
+		dv, err := pattern.Decode(event)
+		if err != nil {
+			t.Fatalf("Decode: %v", err)
+		}
+		if p.MatchValue(dv) != got {
+			t.Fatalf("MatchValue(Decode(event)) = %v, Match = %v", !got, got)
+		}
 		// The float64 decoding of encoding/json gives the same answer,
-		// except for integers too large for float64, which it rounds.
+		// except for integers too large for float64, which it rounds; it
+		// refuses numbers beyond the float64 range, such as 1e700.
 		var v any
 		if err := json.Unmarshal(event, &v); err != nil {
+			var ute *json.UnmarshalTypeError
+			if errors.As(err, &ute) && ute.Value == "number" || strings.Contains(err.Error(), "cannot unmarshal number") {
+				return
+			}
 			t.Fatalf("Unmarshal: %v", err)
 		}
 		if p.MatchValue(v) != got && !hasLargeNumber(event) {
@@ -160,4 +184,53 @@ func hasLargeNumber(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// FuzzMatcher checks that a Matcher of several patterns returns the ids of
+// exactly the patterns that match the event alone, in the order added.
+func FuzzMatcher(f *testing.F) {
+	patterns := seedPatterns(f)
+	for i, e := range seedEvents(f) {
+		f.Add(patterns[i%len(patterns)], patterns[(i+1)%len(patterns)], patterns[(i+3)%len(patterns)], e)
+	}
+	f.Add(`{"a": {"c": [2], "b": [{"exists": false}]}}`, `{"a": {"b": [1]}}`, `{"a": [{"anything-but": {"prefix": ["x", "y"]}}]}`,
+		[]byte(`{"a": [{"b": 1}, {"c": 2}, "z"]}`))
+	f.Add(`{"a": [{"equals-ignore-case": "SS"}]}`, `{"a": [{"prefix": {"equals-ignore-case": "s"}}]}`, `{"$or": [{"a": ["ß"]}, {"b": [{"exists": false}]}]}`,
+		[]byte(`{"a": "ß"}`))
+
+	f.Fuzz(func(t *testing.T, p1, p2, p3 string, event []byte) {
+		var (
+			m    pattern.Matcher
+			ids  []string
+			each []*pattern.Pattern
+		)
+		for i, text := range []string{p1, p2, p3} {
+			p, cerr := pattern.Compile(text)
+			id := string(rune('a' + i))
+			if err := m.AddPattern(id, text); (err == nil) != (cerr == nil) {
+				t.Fatalf("AddPattern(%q) = %v, Compile error = %v", text, err, cerr)
+			}
+			if p != nil {
+				ids = append(ids, id)
+				each = append(each, p)
+			}
+		}
+		got, err := m.MatchesForEvent(event)
+		var want []string
+		for i, p := range each {
+			ok, perr := p.Match(event)
+			if (perr == nil) != (err == nil) {
+				t.Fatalf("Match error %v, MatchesForEvent error %v", perr, err)
+			}
+			if ok {
+				want = append(want, ids[i])
+			}
+		}
+		if err != nil {
+			return
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("MatchesForEvent = %q; the patterns alone match %q", got, want)
+		}
+	})
 }

@@ -6,15 +6,23 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // node is a compiled pattern object: every field must match, and when or is
 // set, at least one of its alternatives too.
+//
+// A pattern with "$or" stands for several sub-rules, one for each choice of
+// alternatives, as Event Ruler expands it. A sub-rule made only of
+// exists:false conditions pins no array element, so it is decided over all
+// the elements an array holds; a sub-rule with any other condition is
+// decided inside one element (see matchPos).
 type node struct {
 	fields []field // in pattern order; keys are distinct
 	or     []*node // alternatives of "$or", matched at this same level
+
+	// canAbsent is set when some sub-rule of the node holds exists:false
+	// conditions only, so the node can match where its fields are absent.
+	canAbsent bool
 }
 
 // field is one key of a pattern object with either a nested object or a
@@ -37,12 +45,36 @@ func (n *node) set(f field) {
 	n.fields = append(n.fields, f)
 }
 
+// prepare computes canAbsent for n and every node below it, once the
+// pattern is parsed.
+func (n *node) prepare() {
+	all := true
+	for i := range n.fields {
+		f := &n.fields[i]
+		if f.child != nil {
+			f.child.prepare()
+			all = all && f.child.canAbsent
+		} else {
+			all = all && f.leaf.absent
+		}
+	}
+	if n.or != nil {
+		any := false
+		for _, alt := range n.or {
+			alt.prepare()
+			any = any || alt.canAbsent
+		}
+		all = all && any
+	}
+	n.canAbsent = all
+}
+
 // leaf is a compiled match array: it matches when any of its conditions
 // does.
 type leaf struct {
-	conds  []cond   // conditions on a present leaf value
-	exists bool     // {"exists": true}: any present leaf value matches
-	absent []string // {"exists": false}: the path from the event root that must hold no leaf value; nil when not used
+	conds  []cond // conditions on a present leaf value
+	exists bool   // {"exists": true}: any present leaf value matches
+	absent bool   // {"exists": false}: matches where no leaf value sits
 }
 
 // condKind tells what a cond tests.
@@ -54,11 +86,11 @@ const (
 	condNull                       // JSON null
 	condTrue                       // JSON true
 	condFalse                      // JSON false
-	condPrefix                     // string starting with str
-	condSuffix                     // string ending with str
-	condPrefixFold                 // string starting with str, ignoring case
-	condSuffixFold                 // string ending with str, ignoring case
-	condFold                       // string equal to one of strs, ignoring case
+	condPrefix                     // string starting with one of strs
+	condSuffix                     // string ending with one of strs
+	condPrefixFold                 // string starting with one of strs, ignoring case (strs are case folded)
+	condSuffixFold                 // string ending with one of strs, ignoring case (strs are case folded)
+	condFold                       // string equal to one of strs, ignoring case (strs are case folded)
 	condWildcard                   // string matching one of globs
 	condRange                      // number within lo..hi
 	condCIDR                       // string holding an IP address within cidr
@@ -71,8 +103,7 @@ type cond struct {
 	kind condKind
 	neg  bool
 
-	str   string              // condPrefix, condSuffix and their Fold forms
-	strs  []string            // condStrings, condFold
+	strs  []string            // condStrings, condPrefix, condSuffix and the Fold forms
 	set   map[string]struct{} // condStrings with many values; nil otherwise
 	nums  []number            // condNumbers
 	globs []glob              // condWildcard
@@ -156,50 +187,107 @@ func toScalar(v any) (scalar, bool) {
 	return scalar{}, false
 }
 
-// match reports whether the event value v, present in the event, matches
-// the object pattern n. root is the whole event, for exists:false.
-func (n *node) match(v, root any) bool {
+// matchEvent reports whether the event v matches the pattern whose
+// top-level object is n: through a sub-rule with a condition on a present
+// value, or through one made of exists:false conditions only.
+func (n *node) matchEvent(v any) bool {
+	return n.matchPos(v) || n.absentAt(v)
+}
+
+// matchPos reports whether a sub-rule of n that has at least one condition
+// on a present value (anything but exists:false) holds at v. An array stands
+// for each of its elements, nested arrays included: one element must
+// satisfy the whole sub-rule, so two fields never match in two different
+// elements (Event Ruler's array consistency), and the sub-rule's
+// exists:false conditions are decided inside that same element.
+func (n *node) matchPos(v any) bool {
 	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			if n.matchPos(e) {
+				return true
+			}
+		}
+		return false
 	case map[string]any:
+		pos := false
 		for i := range n.fields {
 			f := &n.fields[i]
 			fv, ok := x[f.key]
-			if !f.match(fv, ok, root) {
+			p, a := f.match(fv, ok)
+			if !p && !a {
 				return false
 			}
+			pos = pos || p
 		}
 		if n.or == nil {
-			return true
+			return pos
 		}
+		// An alternative may be one of exists:false only when the fields
+		// already hold a positive condition.
 		for _, alt := range n.or {
-			if alt.match(x, root) {
+			if alt.matchPos(x) || pos && alt.absentAt(x) {
 				return true
 			}
-		}
-		return false
-	case []any:
-		// An array stands for each of its elements: one element must match
-		// the whole object, so that two fields never match in two
-		// different elements (Event Ruler's array consistency).
-		for _, e := range x {
-			if n.match(e, root) {
-				return true
-			}
-		}
-		if len(x) == 0 {
-			return n.matchMissing(root)
 		}
 		return false
 	}
-	// A leaf value where the pattern has an object: its fields are absent.
-	return n.matchMissing(root)
+	// A leaf value, null or a missing value where the pattern has an
+	// object: no field is present to match.
+	return false
 }
 
-// matchMissing reports whether n matches when every one of its fields is
-// absent, which only exists:false can satisfy.
-func (n *node) matchMissing(root any) bool {
+// match reports for the field's pattern at the value v, which ok says is
+// present, whether a sub-rule with a positive condition holds (p) and,
+// when p is false, whether one of exists:false conditions only does (a).
+// The exists:false conditions of a match array are decided at v alone:
+// inside the array element the caller is matching.
+func (f *field) match(v any, ok bool) (p, a bool) {
+	if f.child != nil {
+		if !ok {
+			return false, f.child.canAbsent
+		}
+		if f.child.matchPos(v) {
+			return true, false
+		}
+		return false, f.child.absentAt(v)
+	}
+	l := f.leaf
+	if ok && l.matchValue(v) {
+		return true, false
+	}
+	return false, l.absent && !(ok && hasLeaf(v, nil))
+}
+
+// absentAt is matchAbsent from v, with a key stack on the goroutine's
+// stack: a pattern is at most MaxDepth levels deep.
+func (n *node) absentAt(v any) bool {
+	if !n.canAbsent {
+		return false
+	}
+	var keys [MaxDepth]string
+	return n.matchAbsent(v, keys[:0])
+}
+
+// matchAbsent reports whether a sub-rule of n made of exists:false
+// conditions only holds for every value reached from v by following path
+// through objects and arrays. Such a sub-rule pins no array element, so the
+// same sub-rule must hold in all of them: no leaf value may sit at any of
+// its paths in any element, as Event Ruler decides absence when no other
+// field has chosen an element. path is a scratch stack of keys; its backing
+// array is reused.
+func (n *node) matchAbsent(v any, path []string) bool {
+	if !n.canAbsent {
+		return false
+	}
 	for i := range n.fields {
-		if !n.fields[i].match(nil, false, root) {
+		f := &n.fields[i]
+		p := append(path, f.key)
+		if f.child != nil {
+			if !f.child.matchAbsent(v, p) {
+				return false
+			}
+		} else if hasLeaf(v, p) {
 			return false
 		}
 	}
@@ -207,30 +295,11 @@ func (n *node) matchMissing(root any) bool {
 		return true
 	}
 	for _, alt := range n.or {
-		if alt.matchMissing(root) {
+		if alt.matchAbsent(v, path) {
 			return true
 		}
 	}
 	return false
-}
-
-// match reports whether the field's pattern matches the value v, which ok
-// says is present.
-func (f *field) match(v any, ok bool, root any) bool {
-	if f.child != nil {
-		if !ok {
-			return f.child.matchMissing(root)
-		}
-		return f.child.match(v, root)
-	}
-	l := f.leaf
-	if ok && l.matchValue(v) {
-		return true
-	}
-	// exists:false is decided over the whole event, as Event Ruler does:
-	// the field is absent when no leaf value sits at its path in any
-	// element of any array on the way.
-	return l.absent != nil && !hasLeaf(root, l.absent)
 }
 
 // matchValue reports whether any leaf value in v matches a condition of l.
@@ -331,16 +400,32 @@ func (c *cond) test(s *scalar) bool {
 			}
 		}
 	case condPrefix:
-		return strings.HasPrefix(s.s, c.str)
+		for _, t := range c.strs {
+			if strings.HasPrefix(s.s, t) {
+				return true
+			}
+		}
 	case condSuffix:
-		return strings.HasSuffix(s.s, c.str)
+		for _, t := range c.strs {
+			if strings.HasSuffix(s.s, t) {
+				return true
+			}
+		}
 	case condPrefixFold:
-		return hasPrefixFold(s.s, c.str)
+		for _, t := range c.strs {
+			if matchFold(s.s, t, foldPrefix) {
+				return true
+			}
+		}
 	case condSuffixFold:
-		return hasSuffixFold(s.s, c.str)
+		for _, t := range c.strs {
+			if matchFold(s.s, t, foldSuffix) {
+				return true
+			}
+		}
 	case condFold:
 		for _, t := range c.strs {
-			if strings.EqualFold(s.s, t) {
+			if matchFold(s.s, t, foldEqual) {
 				return true
 			}
 		}
@@ -413,58 +498,4 @@ func (g *glob) match(s string) bool {
 		s = s[i+len(part):]
 	}
 	return true
-}
-
-// hasPrefixFold is strings.HasPrefix under Unicode simple case folding.
-func hasPrefixFold(s, prefix string) bool {
-	for prefix != "" {
-		if s == "" {
-			return false
-		}
-		r1, n1 := utf8.DecodeRuneInString(s)
-		r2, n2 := utf8.DecodeRuneInString(prefix)
-		if !equalFoldRune(r1, r2) {
-			return false
-		}
-		s, prefix = s[n1:], prefix[n2:]
-	}
-	return true
-}
-
-// hasSuffixFold is strings.HasSuffix under Unicode simple case folding.
-func hasSuffixFold(s, suffix string) bool {
-	for suffix != "" {
-		if s == "" {
-			return false
-		}
-		r1, n1 := utf8.DecodeLastRuneInString(s)
-		r2, n2 := utf8.DecodeLastRuneInString(suffix)
-		if !equalFoldRune(r1, r2) {
-			return false
-		}
-		s, suffix = s[:len(s)-n1], suffix[:len(suffix)-n2]
-	}
-	return true
-}
-
-// equalFoldRune reports whether a and b are equal under simple case folding,
-// as strings.EqualFold compares runes.
-func equalFoldRune(a, b rune) bool {
-	if a == b {
-		return true
-	}
-	if a < utf8.RuneSelf && b < utf8.RuneSelf {
-		if 'A' <= a && a <= 'Z' {
-			a += 'a' - 'A'
-		}
-		if 'A' <= b && b <= 'Z' {
-			b += 'a' - 'A'
-		}
-		return a == b
-	}
-	r := unicode.SimpleFold(a)
-	for r != a && r != b {
-		r = unicode.SimpleFold(r)
-	}
-	return r == b
 }

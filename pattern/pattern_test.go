@@ -102,7 +102,7 @@ func TestCompile_Errors(t *testing.T) {
 		{`{"a": [{"anything-but": null}]}`, "a", "anything-but needs a string, a number", 24},
 		{`{"a": [{"anything-but": true}]}`, "a", "found a boolean", 24},
 		{`{"a": [{"anything-but": {}}]}`, "a", "anything-but object cannot be empty", 24},
-		{`{"a": [{"anything-but": {"prefix": ""}}]}`, "a", "anything-but prefix cannot be empty", 25},
+		{`{"a": [{"anything-but": {"prefix": ""}}]}`, "a", "anything-but prefix cannot be empty", 35},
 		{`{"a": [{"anything-but": {"suffix": 1}}]}`, "a", "anything-but suffix needs a string", 35},
 		{`{"a": [{"anything-but": {"numeric": [">", 1]}}]}`, "a", `anything-but does not support "numeric"`, 25},
 		{`{"a": [{"anything-but": {"prefix": "x", "suffix": "y"}}]}`, "a", "anything-but object must have exactly one key", 40},

@@ -6,10 +6,11 @@ import (
 	"github.com/doctales/doctales/pattern"
 )
 
-// TestPrefilter checks that skipping the decode never changes an answer:
-// events with escapes, keys named like the value, and values in other
-// places match exactly as a full decode says.
-func TestPrefilter(t *testing.T) {
+// TestMatch_EscapesAndLookalikes checks values written with escapes, keys
+// named like the value, and the value in other places: they match exactly
+// as a full decode says. (They were the cases of a byte-level prefilter,
+// which the flattening scanner made unnecessary.)
+func TestMatch_EscapesAndLookalikes(t *testing.T) {
 	p := pattern.MustCompile(`{"dynamodb":{"NewImage":{"metadata":{"M":{"urgency":{"S":["high"]}}}}}}`)
 	for _, tt := range []struct {
 		event string
@@ -32,7 +33,7 @@ func TestPrefilter(t *testing.T) {
 			t.Errorf("Set.Match(%s) = %v, %v; want %v", tt.event, got, err, tt.want)
 		}
 	}
-	// Invalid JSON is still an error, even when no literal is present.
+	// Invalid JSON is an error, even when the value is not in it.
 	if _, err := p.Match([]byte(`{"urgency":`)); err == nil {
 		t.Error("invalid JSON without the literal gave no error")
 	}

@@ -1,0 +1,78 @@
+package pattern
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrDuplicateID is returned, wrapped, by Matcher.AddPattern when the id is
+// already in use.
+var ErrDuplicateID = errors.New("pattern id already in use")
+
+// Matcher matches an event against many patterns at once, each known by an
+// id, and returns the ids of all that match. The event is flattened once
+// ([Flat]) and every pattern reads the shared flattening, so the cost of a
+// record is one scan plus a walk of each pattern's own fields. Unlike a
+// Set, a Matcher has no limit on the number of patterns and tells which
+// ones matched.
+//
+// Add every pattern before matching: AddPattern must not run concurrently
+// with other methods. Once built, a Matcher is safe for concurrent use.
+// The zero Matcher holds no patterns and is ready to use.
+type Matcher struct {
+	ids      []string
+	patterns []*Pattern
+	index    map[string]int // id to position in ids
+	keys     keyTrie        // the key paths any pattern looks up
+}
+
+// AddPattern compiles pattern and adds it under id. An invalid pattern
+// returns an error naming the id and wrapping the pattern's *SyntaxError;
+// an id already in use returns an error wrapping ErrDuplicateID. In both
+// cases the Matcher is unchanged.
+func (m *Matcher) AddPattern(id, pattern string) error {
+	if _, dup := m.index[id]; dup {
+		return fmt.Errorf("pattern: id %q: %w", id, ErrDuplicateID)
+	}
+	p, err := Compile(pattern)
+	if err != nil {
+		return fmt.Errorf("pattern: id %q: %w", id, err)
+	}
+	if m.index == nil {
+		m.index = make(map[string]int)
+	}
+	m.index[id] = len(m.ids)
+	m.ids = append(m.ids, id)
+	m.patterns = append(m.patterns, p)
+	m.keys.add(p.root)
+	return nil
+}
+
+// Len returns the number of patterns.
+func (m *Matcher) Len() int { return len(m.ids) }
+
+// MatchesForEvent returns the ids of the patterns that the JSON event
+// matches, in the order they were added, or nil when none does. The only
+// error wraps ErrInvalidEvent, when event is not a single valid JSON value
+// in UTF-8. It allocates only the returned slice; use AppendMatches with a
+// reused Flat and slice to allocate nothing.
+func (m *Matcher) MatchesForEvent(event []byte) ([]string, error) {
+	f := getFlat()
+	defer putFlat(f)
+	if err := f.reset(event, &m.keys); err != nil {
+		return nil, err
+	}
+	return m.AppendMatches(nil, f), nil
+}
+
+// AppendMatches appends to dst the ids of the patterns that the flattened
+// event matches, in the order they were added, and returns the extended
+// slice.
+func (m *Matcher) AppendMatches(dst []string, f *Flat) []string {
+	for i, p := range m.patterns {
+		if p.MatchFlat(f) {
+			dst = append(dst, m.ids[i])
+		}
+	}
+	return dst
+}
