@@ -1,6 +1,9 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/netip"
 	"net/url"
@@ -276,8 +279,8 @@ func (c *TopicConfig) allowList() ([]netip.Prefix, error) {
 
 // TopicSubscription is one subscriber of the notification topic.
 type TopicSubscription struct {
-	Protocol string `yaml:"protocol"` // log, webhook
-	Endpoint string `yaml:"endpoint"` // webhook URL
+	Protocol string `yaml:"protocol"` // log, webhook, email
+	Endpoint string `yaml:"endpoint"` // webhook URL, or the e-mail address
 	// Secret is the webhook's current HMAC key; empty sends unsigned.
 	Secret string `yaml:"secret"`
 	// KeyID names Secret in X-Doctales-Key-Id. Default notify.KeyID
@@ -292,11 +295,67 @@ type TopicSubscription struct {
 	// MaximumRetryAttempts before a delivery to the log is dead-lettered.
 	// Default 3. Webhooks retry by their deliveryPolicy instead.
 	MaximumRetryAttempts *int `yaml:"maximumRetryAttempts"`
+	// SMTP is an email subscription's mail server (protocol: email, the
+	// endpoint the person's address, "ann@example.com" or
+	// "mailto:ann@example.com" as SNS writes it).
+	SMTP *SMTPConfig `yaml:"smtp"`
+	// User limits an email subscription to one user's notifications.
+	User string `yaml:"user"`
+	// DashboardURL is the base of the link an e-mail gives to the item,
+	// "http://127.0.0.1:8080/".
+	DashboardURL string `yaml:"dashboardUrl"`
+	// Unsubscribe is an e-mail's List-Unsubscribe target (mailto: or
+	// https:).
+	Unsubscribe string `yaml:"unsubscribe"`
 	// DeliveryPolicy is a webhook's SNS HTTP/S delivery policy, with SNS's
 	// field names (healthyRetryPolicy, throttlePolicy, requestPolicy), so
 	// an SNS policy's JSON can be pasted. Absent means
 	// runtime.NewDeliveryPolicy: retries for about 53 minutes.
 	DeliveryPolicy *runtime.DeliveryPolicy `yaml:"deliveryPolicy"`
+}
+
+// SMTPConfig is the mail server of an email subscription.
+type SMTPConfig struct {
+	Host string `yaml:"host"`
+	// Port defaults to 587 (465 with tls: tls, 25 with tls: none).
+	Port int `yaml:"port"`
+	// Username and Password authenticate; the password belongs in the
+	// environment: password: ${SMTP_PASSWORD}.
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+	// TLS is required (STARTTLS, the default), opportunistic, tls
+	// (implicit, port 465) or none.
+	TLS string `yaml:"tls"`
+	// From is the sender, "Doc-Tales <doctales@example.com>".
+	From string `yaml:"from"`
+	// CAFile is a PEM file of the certificate authorities that may sign
+	// the server's certificate (default: the system's).
+	CAFile string `yaml:"caFile"`
+}
+
+// email returns the notify.Email of an email subscription; loc is the
+// person's time zone for deadlines.
+func (c *TopicConfig) email(s *TopicSubscription, loc *time.Location) (*notify.Email, error) {
+	if s.SMTP == nil {
+		return nil, errors.New("an email subscription needs smtp: (host, from)")
+	}
+	e := &notify.Email{
+		Host: s.SMTP.Host, Port: s.SMTP.Port, Username: s.SMTP.Username, Password: doctales.Secret(s.SMTP.Password),
+		TLS: s.SMTP.TLS, From: s.SMTP.From, To: strings.TrimPrefix(s.Endpoint, "mailto:"), User: s.User,
+		DashboardURL: s.DashboardURL, Unsubscribe: s.Unsubscribe, Location: loc,
+	}
+	if s.SMTP.CAFile != "" {
+		pem, err := os.ReadFile(s.SMTP.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("smtp.caFile: %w", err)
+		}
+		roots := x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("smtp.caFile %s holds no PEM certificate", s.SMTP.CAFile)
+		}
+		e.TLSConfig = &tls.Config{RootCAs: roots, ServerName: s.SMTP.Host, MinVersion: tls.VersionTLS12}
+	}
+	return e, e.Validate()
 }
 
 // signingKeys returns the webhook's keys, current first.
@@ -708,8 +767,16 @@ func (c *Config) Validate() error {
 				return &ConfigError{fmt.Sprintf("topic.subscriptions[%d].deliveryPolicy.%s", i, doctales.ErrorField(err)),
 					policyValue(s.Policy(), doctales.ErrorField(err)), doctales.ErrorMessage(err)}
 			}
+		case "email":
+			if _, err := c.Topic.email(&s, time.UTC); err != nil {
+				return &ConfigError{fmt.Sprintf("topic.subscriptions[%d]", i), s.Endpoint, err.Error()}
+			}
+			if err := s.Policy().Validate(); err != nil {
+				return &ConfigError{fmt.Sprintf("topic.subscriptions[%d].deliveryPolicy.%s", i, doctales.ErrorField(err)),
+					policyValue(s.Policy(), doctales.ErrorField(err)), doctales.ErrorMessage(err)}
+			}
 		default:
-			return &ConfigError{fmt.Sprintf("topic.subscriptions[%d].protocol", i), s.Protocol, "unknown protocol; known: log, webhook"}
+			return &ConfigError{fmt.Sprintf("topic.subscriptions[%d].protocol", i), s.Protocol, "unknown protocol; known: log, webhook, email"}
 		}
 	}
 	return nil

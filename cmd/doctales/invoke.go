@@ -189,6 +189,11 @@ func invokeFunction(ctx context.Context, p *Pipeline, fn string, data []byte) (a
 				if wh, err = p.Config.Topic.webhook(&ts); err == nil {
 					err = wh.Deliver(ctx, &m)
 				}
+			case "email":
+				var em *notify.Email
+				if em, err = p.Config.Topic.email(&ts, time.UTC); err == nil {
+					err = em.Deliver(ctx, &m)
+				}
 			}
 			results[ts.Protocol+" "+ts.Endpoint] = "delivered"
 			if err != nil {

@@ -397,6 +397,26 @@ func (p *Pipeline) addSubscriptions() error {
 			s.Handler = runtime.SNSHandler(wh.Deliver)
 			s.BatchSize = 1
 			s.Delivery = policy
+		case "email":
+			// One e-mail per notification, retried by the delivery
+			// policy like a webhook; a refused address or message is
+			// dead-lettered at once (notify.PermanentError).
+			loc := time.UTC
+			if p.Config.Timezone != "" {
+				l, err := time.LoadLocation(p.Config.Timezone)
+				if err != nil {
+					return fmt.Errorf("timezone %q: %w", p.Config.Timezone, err)
+				}
+				loc = l
+			}
+			em, err := p.Config.Topic.email(&ts, loc)
+			if err != nil {
+				return fmt.Errorf("topic.subscriptions[%d]: %w", i, err)
+			}
+			s.Name = "topic/email-" + strconv.Itoa(i+1)
+			s.Handler = runtime.SNSHandler(em.Deliver)
+			s.BatchSize = 1
+			s.Delivery = ts.Policy()
 		}
 		if i > 0 && ts.Protocol == "log" {
 			s.Name += "-" + strconv.Itoa(i+1)

@@ -56,6 +56,8 @@ async function route() {
   const view = mod.create(ctx);
   active = { name: r.name, view };
   view.mount(main, r.params);
+  // A link from a notification e-mail: #/prioritizer?open=<id>.
+  if (r.params.open) detail.open(r.params.open, null);
   document.title = `${view.title} · Doc-Tales`;
   for (const a of document.querySelectorAll('nav.views a')) {
     if (a.dataset.view === r.name) a.setAttribute('aria-current', 'page');
