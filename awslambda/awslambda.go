@@ -65,6 +65,7 @@ func API(h http.Handler) APIFunc {
 			if err != nil {
 				return nil, err
 			}
+			foldHeadersV2(&resp)
 			return json.Marshal(resp)
 		case probe.HTTPMethod != "":
 			var ev events.APIGatewayProxyRequest
@@ -90,6 +91,31 @@ func API(h http.Handler) APIFunc {
 		}
 		return nil, ErrNotAPIGatewayEvent
 	}
+}
+
+// foldHeadersV2 puts every value of a repeated response header into
+// headers, joined with ", ", and clears multiValueHeaders. The HTTP API's
+// payload format 2.0 has no multiValueHeaders in its response (AWS's
+// "Working with AWS Lambda proxy integrations for HTTP APIs": only
+// cookies, isBase64Encoded, statusCode, headers and body), so API Gateway
+// ignores that field and would send only the first value it finds in
+// headers (such as "Vary: Origin" without "Accept"). A comma-separated
+// list is the same field under RFC 9110, section 5.3; Set-Cookie, the one
+// header that cannot be joined, is already in cookies.
+//
+// httpapi.ServeAPIGatewayV2 fills multiValueHeaders; this is the Lambda
+// edge's correction until that bridge does it itself.
+func foldHeadersV2(resp *events.APIGatewayV2HTTPResponse) {
+	for k, vs := range resp.MultiValueHeaders {
+		if len(vs) == 0 {
+			continue
+		}
+		if resp.Headers == nil {
+			resp.Headers = map[string]string{}
+		}
+		resp.Headers[k] = strings.Join(vs, ", ")
+	}
+	resp.MultiValueHeaders = nil
 }
 
 // ScopePrefix is the resource server identifier of the user pool's

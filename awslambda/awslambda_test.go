@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -224,6 +226,42 @@ func TestAPI(t *testing.T) {
 			t.Errorf("S3 event to the API: %v", err)
 		}
 	})
+}
+
+// TestAPI_RepeatedHeadersV2: an HTTP API (payload 2.0) answer carries a
+// repeated header as one comma-separated value in headers, since that
+// format has no multiValueHeaders, and each Set-Cookie in cookies.
+func TestAPI_RepeatedHeadersV2(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Origin")
+		w.Header().Add("Vary", "Accept")
+		w.Header().Add("Set-Cookie", "a=1; Secure")
+		w.Header().Add("Set-Cookie", "b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT")
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok"))
+	})
+	raw := `{"version":"2.0","routeKey":"$default","rawPath":"/x","rawQueryString":"","headers":{"accept":"text/plain"},"requestContext":{"http":{"method":"GET","path":"/x","sourceIp":"192.0.2.1"},"stage":"$default"},"isBase64Encoded":false}`
+	out, err := awslambda.API(h)(context.Background(), json.RawMessage(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp map[string]any
+	if err := json.Unmarshal(out, &resp); err != nil {
+		t.Fatal(err)
+	}
+	if mv, ok := resp["multiValueHeaders"]; ok && mv != nil {
+		t.Errorf("multiValueHeaders %v in a payload 2.0 answer: API Gateway ignores it", mv)
+	}
+	headers, _ := resp["headers"].(map[string]any)
+	if headers["Vary"] != "Origin, Accept" || headers["Content-Type"] != "text/plain" {
+		t.Errorf("headers %v, want Vary \"Origin, Accept\" and Content-Type", headers)
+	}
+	if _, ok := headers["Set-Cookie"]; ok {
+		t.Errorf("Set-Cookie in headers: %v", headers)
+	}
+	if fmt.Sprint(resp["cookies"]) != "[a=1; Secure b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT]" {
+		t.Errorf("cookies %v", resp["cookies"])
+	}
 }
 
 func TestExtraction(t *testing.T) {
