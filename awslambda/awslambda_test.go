@@ -9,8 +9,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -94,7 +97,7 @@ func newFixture(t *testing.T) *fixture {
 	h.Init()
 	f.api = awslambda.API(h)
 	ex := &function.Extraction{Store: store, Table: db, Extractor: extract.New(), Logger: logger}
-	f.extraction = awslambda.Extraction(ex.Handle, logger)
+	f.extraction = awslambda.Extraction(ex.Handle, db, logger)
 	nf := &notify.Function{Topic: f.topic, Ledger: db, Logger: logger}
 	f.notification = awslambda.Notification(nf.Handle, logger)
 	return f
@@ -290,6 +293,53 @@ func TestExtraction(t *testing.T) {
 		ev.Records[0].S3.Object.URLDecodedKey = ev.Records[0].S3.Object.Key
 		if err := f.extraction(ctx, ev); doctales.ErrorCode(err) != doctales.ENOTFOUND {
 			t.Errorf("missing object: %v", err)
+		}
+	})
+
+	t.Run("FailedAttemptMarksItemFailed", func(t *testing.T) {
+		// Lambda gives the function no attempt count: every failed
+		// attempt marks the item failed, so the last one (whose event is
+		// dead-lettered) leaves it failed; a later success clears it.
+		var ev events.S3Event
+		readEvent(t, "testdata/s3-put.json", &ev)
+		long := strings.Repeat("é", awslambda.MaxFailureMessageBytes)
+		var sawDeadline time.Duration
+		failing := awslambda.Extraction(func(ctx context.Context, _ events.S3Event) error {
+			d, _ := ctx.Deadline()
+			sawDeadline = time.Until(d)
+			return doctales.Errorf(doctales.ETOOLARGE, "The item is larger than DynamoDB's 400 KB item limit. %s", long)
+		}, f.db, slog.New(slog.DiscardHandler))
+		dctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		if err := failing(dctx, ev); doctales.ErrorCode(err) != doctales.ETOOLARGE {
+			t.Fatalf("the error must go back to Lambda, so that it retries and dead-letters: %v", err)
+		}
+		if sawDeadline > 60*time.Second-awslambda.MarkFailedMargin {
+			t.Errorf("extraction ran with %v left, want at least %v less than Lambda's 60s", sawDeadline, awslambda.MarkFailedMargin)
+		}
+		item, err := f.db.GetItem(ctx, "closing-1")
+		if err != nil || item.Status != doctales.StatusFailed || !strings.Contains(item.Error, "400 KB") || len(item.Error) > awslambda.MaxFailureMessageBytes+len("…") || !utf8.ValidString(item.Error) {
+			t.Fatalf("after a failed attempt: item %+v, %v", item, err)
+		}
+		if err := f.extraction(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+		item, err = f.db.GetItem(ctx, "closing-1")
+		if err != nil || item.Status != doctales.StatusExtracted || item.Error != "" {
+			t.Errorf("after a successful retry: status %q error %q, %v", item.Status, item.Error, err)
+		}
+	})
+
+	t.Run("MarkFailedSkips", func(t *testing.T) {
+		// Not a communication's key, or no such item: nothing to mark.
+		for _, key := range []string{"email/2025/06/10/closing-1/attachments/1-data.json", "email/2025/06/10/closing-1.eml", "email/2025/06/10/nobody.json"} {
+			if err := awslambda.MarkFailed(ctx, f.db, key, errors.New("x")); err != nil {
+				t.Errorf("%s: %v", key, err)
+			}
+		}
+		item, _ := f.db.GetItem(ctx, "closing-1")
+		if item.Status != doctales.StatusExtracted {
+			t.Errorf("status %q after marks of other keys", item.Status)
 		}
 	})
 
