@@ -70,6 +70,13 @@ type Dimensions struct {
 	// KeyPhrases are the top noun phrases, best first.
 	KeyPhrases []KeyPhrase `json:"keyPhrases"`
 
+	// EntitiesTruncated and KeyPhrasesTruncated count the entities and
+	// distinct key phrases found but left out of the lists above by a cap
+	// (package comprehend keeps 100 entities and 10 key phrases, so that
+	// the item stays under DynamoDB's 400 KB); 0 when none were.
+	EntitiesTruncated   int `json:"entitiesTruncated,omitempty"`
+	KeyPhrasesTruncated int `json:"keyPhrasesTruncated,omitempty"`
+
 	// PII lists personally identifiable information found in the text,
 	// without the text itself (see extract.Redact).
 	PII []PIIEntity `json:"pii"`

@@ -18,13 +18,18 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"path"
 	"slices"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/function"
 	"github.com/doctales/doctales/httpapi"
 )
 
@@ -65,6 +70,7 @@ func API(h http.Handler) APIFunc {
 			if err != nil {
 				return nil, err
 			}
+			foldHeadersV2(&resp)
 			return json.Marshal(resp)
 		case probe.HTTPMethod != "":
 			var ev events.APIGatewayProxyRequest
@@ -90,6 +96,31 @@ func API(h http.Handler) APIFunc {
 		}
 		return nil, ErrNotAPIGatewayEvent
 	}
+}
+
+// foldHeadersV2 puts every value of a repeated response header into
+// headers, joined with ", ", and clears multiValueHeaders. The HTTP API's
+// payload format 2.0 has no multiValueHeaders in its response (AWS's
+// "Working with AWS Lambda proxy integrations for HTTP APIs": only
+// cookies, isBase64Encoded, statusCode, headers and body), so API Gateway
+// ignores that field and would send only the first value it finds in
+// headers (such as "Vary: Origin" without "Accept"). A comma-separated
+// list is the same field under RFC 9110, section 5.3; Set-Cookie, the one
+// header that cannot be joined, is already in cookies.
+//
+// httpapi.ServeAPIGatewayV2 fills multiValueHeaders; this is the Lambda
+// edge's correction until that bridge does it itself.
+func foldHeadersV2(resp *events.APIGatewayV2HTTPResponse) {
+	for k, vs := range resp.MultiValueHeaders {
+		if len(vs) == 0 {
+			continue
+		}
+		if resp.Headers == nil {
+			resp.Headers = map[string]string{}
+		}
+		resp.Headers[k] = strings.Join(vs, ", ")
+	}
+	resp.MultiValueHeaders = nil
 }
 
 // ScopePrefix is the resource server identifier of the user pool's
@@ -128,18 +159,83 @@ type ExtractionFunc func(ctx context.Context, ev events.S3Event) error
 // the function's EventInvokeConfig) and then sends the event to the
 // on-failure destination. An event without records (such as the
 // s3:TestEvent S3 sends when a notification is configured) does nothing.
-func Extraction(handle func(context.Context, events.S3Event) error, logger *slog.Logger) ExtractionFunc {
+//
+// When handle fails, table (if not nil) gets the item marked
+// StatusFailed with the error, before the error goes back to Lambda (see
+// MarkFailed): the function cannot know which attempt is the last, so
+// every failed attempt marks it, and a later attempt that succeeds (a
+// retry, or a replay from the queue) sets it to StatusExtracted and clears
+// the error. So an event that is dead-lettered leaves its item failed, as
+// the embedded runtime's dead-letter hook does. To leave time for that
+// write, handle runs under a deadline MarkFailedMargin before Lambda's.
+func Extraction(handle func(context.Context, events.S3Event) error, table doctales.Table, logger *slog.Logger) ExtractionFunc {
 	return func(ctx context.Context, ev events.S3Event) error {
 		if len(ev.Records) == 0 {
 			logger.InfoContext(ctx, "event without records ignored", "requestId", requestID(ctx))
 			return nil
 		}
-		if err := handle(ctx, ev); err != nil {
-			logger.ErrorContext(ctx, "extraction failed", "requestId", requestID(ctx), "key", ev.Records[0].S3.Object.Key, "error", err)
-			return err
+		hctx := ctx
+		if d, ok := ctx.Deadline(); ok && time.Until(d) > 2*MarkFailedMargin && table != nil {
+			var cancel context.CancelFunc
+			hctx, cancel = context.WithDeadline(ctx, d.Add(-MarkFailedMargin))
+			defer cancel()
 		}
+		err := handle(hctx, ev)
+		if err == nil {
+			return nil
+		}
+		key := ev.Records[0].S3.Object.Key
+		if k, kerr := url.QueryUnescape(key); kerr == nil {
+			key = k
+		}
+		logger.ErrorContext(ctx, "extraction failed", "requestId", requestID(ctx), "key", key, "error", err)
+		if table != nil {
+			if len(ev.Records) != 1 {
+				logger.WarnContext(ctx, "item not marked failed: the event has several records", "requestId", requestID(ctx), "records", len(ev.Records))
+			} else if merr := MarkFailed(ctx, table, key, err); merr != nil {
+				logger.ErrorContext(ctx, "mark item failed", "requestId", requestID(ctx), "key", key, "error", merr)
+			}
+		}
+		return err
+	}
+}
+
+// MarkFailedMargin is how long before the invocation's deadline the
+// extraction is cancelled, so that MarkFailed can still write.
+const MarkFailedMargin = 2 * time.Second
+
+// MaxFailureMessageBytes bounds the error stored on a failed item.
+const MaxFailureMessageBytes = 1000
+
+// MarkFailed sets the item of the communication object key
+// ("[users/<owner>/]<type>/<yyyy>/<mm>/<dd>/<id>.json") to StatusFailed
+// with cause's message (at most MaxFailureMessageBytes), acting for the
+// owner the key names. A key that is not a communication's, or an item
+// that does not exist (ingestion never created it, or it was deleted),
+// is not an error: there is nothing to mark.
+func MarkFailed(ctx context.Context, table doctales.Table, key string, cause error) error {
+	if !function.IsCommunicationKey(key) {
 		return nil
 	}
+	if rest, ok := strings.CutPrefix(key, "users/"); ok {
+		owner, _, _ := strings.Cut(rest, "/")
+		ctx = doctales.WithOwner(ctx, owner)
+	}
+	id := strings.TrimSuffix(path.Base(key), ".json")
+	msg := cause.Error()
+	if len(msg) > MaxFailureMessageBytes {
+		cut := MaxFailureMessageBytes
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
+	status := doctales.StatusFailed
+	_, err := table.UpdateItem(ctx, id, doctales.ItemUpdate{Status: &status, Error: &msg})
+	if err != nil && doctales.ErrorCode(err) != doctales.ENOTFOUND {
+		return fmt.Errorf("mark item %q (object %q) failed: %w", id, key, err)
+	}
+	return nil
 }
 
 // NotificationFunc is the handler of the notification function.

@@ -4,11 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -92,7 +97,7 @@ func newFixture(t *testing.T) *fixture {
 	h.Init()
 	f.api = awslambda.API(h)
 	ex := &function.Extraction{Store: store, Table: db, Extractor: extract.New(), Logger: logger}
-	f.extraction = awslambda.Extraction(ex.Handle, logger)
+	f.extraction = awslambda.Extraction(ex.Handle, db, logger)
 	nf := &notify.Function{Topic: f.topic, Ledger: db, Logger: logger}
 	f.notification = awslambda.Notification(nf.Handle, logger)
 	return f
@@ -226,6 +231,42 @@ func TestAPI(t *testing.T) {
 	})
 }
 
+// TestAPI_RepeatedHeadersV2: an HTTP API (payload 2.0) answer carries a
+// repeated header as one comma-separated value in headers, since that
+// format has no multiValueHeaders, and each Set-Cookie in cookies.
+func TestAPI_RepeatedHeadersV2(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Origin")
+		w.Header().Add("Vary", "Accept")
+		w.Header().Add("Set-Cookie", "a=1; Secure")
+		w.Header().Add("Set-Cookie", "b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT")
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok"))
+	})
+	raw := `{"version":"2.0","routeKey":"$default","rawPath":"/x","rawQueryString":"","headers":{"accept":"text/plain"},"requestContext":{"http":{"method":"GET","path":"/x","sourceIp":"192.0.2.1"},"stage":"$default"},"isBase64Encoded":false}`
+	out, err := awslambda.API(h)(context.Background(), json.RawMessage(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp map[string]any
+	if err := json.Unmarshal(out, &resp); err != nil {
+		t.Fatal(err)
+	}
+	if mv, ok := resp["multiValueHeaders"]; ok && mv != nil {
+		t.Errorf("multiValueHeaders %v in a payload 2.0 answer: API Gateway ignores it", mv)
+	}
+	headers, _ := resp["headers"].(map[string]any)
+	if headers["Vary"] != "Origin, Accept" || headers["Content-Type"] != "text/plain" {
+		t.Errorf("headers %v, want Vary \"Origin, Accept\" and Content-Type", headers)
+	}
+	if _, ok := headers["Set-Cookie"]; ok {
+		t.Errorf("Set-Cookie in headers: %v", headers)
+	}
+	if fmt.Sprint(resp["cookies"]) != "[a=1; Secure b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT]" {
+		t.Errorf("cookies %v", resp["cookies"])
+	}
+}
+
 func TestExtraction(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -252,6 +293,53 @@ func TestExtraction(t *testing.T) {
 		ev.Records[0].S3.Object.URLDecodedKey = ev.Records[0].S3.Object.Key
 		if err := f.extraction(ctx, ev); doctales.ErrorCode(err) != doctales.ENOTFOUND {
 			t.Errorf("missing object: %v", err)
+		}
+	})
+
+	t.Run("FailedAttemptMarksItemFailed", func(t *testing.T) {
+		// Lambda gives the function no attempt count: every failed
+		// attempt marks the item failed, so the last one (whose event is
+		// dead-lettered) leaves it failed; a later success clears it.
+		var ev events.S3Event
+		readEvent(t, "testdata/s3-put.json", &ev)
+		long := strings.Repeat("é", awslambda.MaxFailureMessageBytes)
+		var sawDeadline time.Duration
+		failing := awslambda.Extraction(func(ctx context.Context, _ events.S3Event) error {
+			d, _ := ctx.Deadline()
+			sawDeadline = time.Until(d)
+			return doctales.Errorf(doctales.ETOOLARGE, "The item is larger than DynamoDB's 400 KB item limit. %s", long)
+		}, f.db, slog.New(slog.DiscardHandler))
+		dctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		if err := failing(dctx, ev); doctales.ErrorCode(err) != doctales.ETOOLARGE {
+			t.Fatalf("the error must go back to Lambda, so that it retries and dead-letters: %v", err)
+		}
+		if sawDeadline > 60*time.Second-awslambda.MarkFailedMargin {
+			t.Errorf("extraction ran with %v left, want at least %v less than Lambda's 60s", sawDeadline, awslambda.MarkFailedMargin)
+		}
+		item, err := f.db.GetItem(ctx, "closing-1")
+		if err != nil || item.Status != doctales.StatusFailed || !strings.Contains(item.Error, "400 KB") || len(item.Error) > awslambda.MaxFailureMessageBytes+len("…") || !utf8.ValidString(item.Error) {
+			t.Fatalf("after a failed attempt: item %+v, %v", item, err)
+		}
+		if err := f.extraction(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+		item, err = f.db.GetItem(ctx, "closing-1")
+		if err != nil || item.Status != doctales.StatusExtracted || item.Error != "" {
+			t.Errorf("after a successful retry: status %q error %q, %v", item.Status, item.Error, err)
+		}
+	})
+
+	t.Run("MarkFailedSkips", func(t *testing.T) {
+		// Not a communication's key, or no such item: nothing to mark.
+		for _, key := range []string{"email/2025/06/10/closing-1/attachments/1-data.json", "email/2025/06/10/closing-1.eml", "email/2025/06/10/nobody.json"} {
+			if err := awslambda.MarkFailed(ctx, f.db, key, errors.New("x")); err != nil {
+				t.Errorf("%s: %v", key, err)
+			}
+		}
+		item, _ := f.db.GetItem(ctx, "closing-1")
+		if item.Status != doctales.StatusExtracted {
+			t.Errorf("status %q after marks of other keys", item.Status)
 		}
 	})
 

@@ -12,13 +12,31 @@
 //
 // # Calls
 //
-// The content is cut into chunks of at most MaxChunkBytes (under
-// Comprehend's 5 KB per document), at a sentence or word boundary, and the
-// chunks go in batch calls of at most 25 documents: one communication up to
-// 100 KB (MaxAnalyzeBytes, the rest is not sent) costs one call of each
-// kind. Entity and key phrase offsets are turned back into byte offsets
-// into the content. Sentiment is the chunks' scores averaged, weighted by
-// chunk length, and the label of the highest average.
+// For entities and key phrases the content is cut into chunks of at most
+// MaxChunkBytes (under Comprehend's 5 KB per document), at a sentence or
+// word boundary, and the chunks go in batch calls of at most 25 documents:
+// one communication up to 100 KB (MaxAnalyzeBytes, the rest is not sent)
+// costs one call of each. Entity and key phrase offsets are turned back
+// into byte offsets into the content.
+//
+// Sentiment is read differently: DetectSentiment and BatchDetectSentiment
+// take a 5 KB document but analyse only its first 500 characters and
+// ignore the rest (SentimentSegmentChars). The same content is therefore
+// cut again into segments of at most 500 characters, at a sentence or
+// word boundary, each scored on its own (25 per call), and the four class
+// scores are averaged weighted by each segment's length in characters,
+// every character of which Comprehend read; the label is the class of the
+// highest average.
+//
+// # Caps
+//
+// A dense document can name thousands of entities, and the item holding
+// them must stay under DynamoDB's 400 KB. At most MaxEntities entities are
+// kept (the base's entities of the subject and headers first, then
+// Comprehend's content entities by score, in content order), and at most
+// DefaultMaxKeyPhrases distinct key phrases, best first; how many were
+// left out is recorded in Dimensions.EntitiesTruncated and
+// Dimensions.KeyPhrasesTruncated.
 //
 // # Failures
 //
@@ -36,6 +54,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -69,6 +88,16 @@ const (
 	DefaultMaxDelay  = 5 * time.Second
 	// DefaultMaxKeyPhrases is how many key phrases are kept, best first.
 	DefaultMaxKeyPhrases = 10
+	// MaxEntities is how many entities an item keeps: at about 150 bytes
+	// each in DynamoDB, 100 stay near 15 KB of the 400 KB item limit.
+	MaxEntities = 100
+	// SentimentSegmentChars is how much of a document DetectSentiment and
+	// BatchDetectSentiment read: "Amazon Comprehend performs real-time
+	// sentiment analysis on the first 500 characters of the input text and
+	// ignores any additional text in the input" (API reference,
+	// DetectSentiment, Text). Sentiment segments are cut to this many
+	// characters (Unicode code points), not bytes.
+	SentimentSegmentChars = 500
 )
 
 // API is the part of the Comprehend client the extractor uses;
@@ -140,11 +169,12 @@ func (e *Extractor) Extract(ctx context.Context, c *doctales.Communication) (*do
 		e.logger().WarnContext(ctx, "comprehend skipped", "id", c.ID, "reason", "language "+dims.Language+" is not supported")
 		return dims, nil
 	}
-	chunks := split(c.Content, e.maxChunkBytes(), e.maxAnalyzeBytes())
+	text := truncate(c.Content, e.maxAnalyzeBytes())
+	chunks := split(text, e.maxChunkBytes(), false)
 	if len(chunks) == 0 {
 		return dims, nil // nothing to send; Comprehend rejects empty text
 	}
-	res, err := e.detect(ctx, lang, chunks)
+	res, err := e.detect(ctx, lang, chunks, split(text, SentimentSegmentChars, true))
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("comprehend %q: %w", c.ID, ctx.Err())
@@ -162,27 +192,46 @@ type chunk struct {
 	start int // byte offset in the content
 }
 
-// split cuts text (at most max bytes of it) into chunks of at most size
-// bytes, each ending at a sentence end or a space when one is in the second
-// half of the chunk, and never inside a UTF-8 sequence. Chunks of only
-// white space are left out.
-func split(text string, size, max int) []chunk {
-	if len(text) > max {
-		cut := max
-		for cut > 0 && !utf8.RuneStart(text[cut]) {
-			cut--
-		}
-		text = text[:cut]
+// truncate returns at most max bytes of text, never cutting a UTF-8
+// sequence.
+func truncate(text string, max int) string {
+	if len(text) <= max {
+		return text
 	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return text[:cut]
+}
+
+// split cuts text into chunks of at most size bytes, or size characters
+// (runes) when runes is true, each ending at a sentence end or a space
+// when one is in the second half of the chunk, and never inside a UTF-8
+// sequence. Chunks of only white space are left out.
+func split(text string, size int, runes bool) []chunk {
 	var out []chunk
 	for start := 0; start < len(text); {
-		end := len(text)
-		if end-start > size {
-			end = start + size
-			for end > start && !utf8.RuneStart(text[end]) {
-				end--
+		// limit is the byte index size bytes or runes from start.
+		limit := len(text)
+		if runes {
+			n := 0
+			for i := range text[start:] {
+				if n == size {
+					limit = start + i
+					break
+				}
+				n++
 			}
-			window := text[start:end]
+		} else if start+size < len(text) {
+			limit = start + size
+			for limit > start && !utf8.RuneStart(text[limit]) {
+				limit--
+			}
+		}
+		end := limit
+		if limit < len(text) {
+			window := text[start:limit]
 			if i := lastBoundary(window, ". ", "! ", "? ", "\n"); i > len(window)/2 {
 				end = start + i
 			} else if i := strings.LastIndexFunc(window, unicode.IsSpace); i > len(window)/2 {
@@ -216,11 +265,11 @@ type result struct {
 	label      string
 }
 
-// detect makes the three batch calls for every group of MaxBatchSize
-// chunks.
-func (e *Extractor) detect(ctx context.Context, lang types.LanguageCode, chunks []chunk) (*result, error) {
+// detect makes the entity and key phrase batch calls for every group of
+// MaxBatchSize chunks, and the sentiment batch calls for every group of
+// MaxBatchSize segments (see the package doc).
+func (e *Extractor) detect(ctx context.Context, lang types.LanguageCode, chunks, segments []chunk) (*result, error) {
 	res := &result{sentiment: &doctales.SentimentScore{}}
-	var weight float64
 	for g := 0; g < len(chunks); g += MaxBatchSize {
 		group := chunks[g:min(g+MaxBatchSize, len(chunks))]
 		texts := make([]string, len(group))
@@ -242,7 +291,7 @@ func (e *Extractor) detect(ctx context.Context, lang types.LanguageCode, chunks 
 		for _, r := range ents.ResultList {
 			ch, ok := at(group, r.Index)
 			if !ok {
-				return nil, fmt.Errorf("BatchDetectEntities: result index %v out of range", r.Index)
+				return nil, fmt.Errorf("BatchDetectEntities: result index %v out of range", aws.ToInt32(r.Index))
 			}
 			for _, x := range r.Entities {
 				b, en := byteSpan(ch, x.BeginOffset, x.EndOffset)
@@ -267,7 +316,7 @@ func (e *Extractor) detect(ctx context.Context, lang types.LanguageCode, chunks 
 		for _, r := range kps.ResultList {
 			ch, ok := at(group, r.Index)
 			if !ok {
-				return nil, fmt.Errorf("BatchDetectKeyPhrases: result index %v out of range", r.Index)
+				return nil, fmt.Errorf("BatchDetectKeyPhrases: result index %v out of range", aws.ToInt32(r.Index))
 			}
 			for _, x := range r.KeyPhrases {
 				b, en := byteSpan(ch, x.BeginOffset, x.EndOffset)
@@ -276,8 +325,17 @@ func (e *Extractor) detect(ctx context.Context, lang types.LanguageCode, chunks 
 				})
 			}
 		}
+	}
 
-		// Sentiment, weighted by chunk length.
+	// Sentiment, per segment of at most SentimentSegmentChars, weighted by
+	// the segment's length in characters.
+	var weight float64
+	for g := 0; g < len(segments); g += MaxBatchSize {
+		group := segments[g:min(g+MaxBatchSize, len(segments))]
+		texts := make([]string, len(group))
+		for i, seg := range group {
+			texts[i] = seg.text
+		}
 		var sen *comprehend.BatchDetectSentimentOutput
 		if err := e.retry(ctx, "BatchDetectSentiment", func() (err error) {
 			sen, err = e.Client.BatchDetectSentiment(ctx, &comprehend.BatchDetectSentimentInput{LanguageCode: lang, TextList: texts})
@@ -289,11 +347,11 @@ func (e *Extractor) detect(ctx context.Context, lang types.LanguageCode, chunks 
 			return nil, err
 		}
 		for _, r := range sen.ResultList {
-			ch, ok := at(group, r.Index)
+			seg, ok := at(group, r.Index)
 			if !ok || r.SentimentScore == nil {
-				return nil, fmt.Errorf("BatchDetectSentiment: result index %v out of range or without scores", r.Index)
+				return nil, fmt.Errorf("BatchDetectSentiment: result index %v out of range or without scores", aws.ToInt32(r.Index))
 			}
-			w := float64(len(ch.text))
+			w := float64(utf8.RuneCountInString(seg.text))
 			s := r.SentimentScore
 			res.sentiment.Positive += w * float64(aws.ToFloat32(s.Positive))
 			res.sentiment.Negative += w * float64(aws.ToFloat32(s.Negative))
@@ -360,15 +418,31 @@ func batchErrors(op string, errs []types.BatchItemError) error {
 // merge puts Comprehend's findings into dims: entities of the content
 // replace the base's content entities (those of the subject and headers
 // stay), key phrases and sentiment replace the base's; the analytical
-// dimension's sentiment follows.
+// dimension's sentiment follows. The lists are capped (MaxEntities,
+// DefaultMaxKeyPhrases) and the number left out recorded.
 func merge(dims *doctales.Dimensions, res *result) {
-	ents := make([]doctales.Entity, 0, len(dims.Entities)+len(res.entities))
+	ents := make([]doctales.Entity, 0, min(MaxEntities, len(dims.Entities)+len(res.entities)))
+	dropped := 0
 	for _, x := range dims.Entities {
 		if x.Source != "" && x.Source != doctales.SourceContent {
+			if len(ents) == MaxEntities {
+				dropped++
+				continue
+			}
 			ents = append(ents, x)
 		}
 	}
-	dims.Entities = append(ents, res.entities...)
+	content := res.entities
+	if room := MaxEntities - len(ents); len(content) > room {
+		// The best-scored, kept in the order they appear in the content.
+		content = slices.Clone(content)
+		sort.SliceStable(content, func(i, j int) bool { return content[i].Score > content[j].Score })
+		dropped += len(content) - room
+		content = content[:room]
+		sort.SliceStable(content, func(i, j int) bool { return content[i].BeginOffset < content[j].BeginOffset })
+	}
+	dims.Entities = append(ents, content...)
+	dims.EntitiesTruncated = dropped
 
 	// Key phrases: one per text (case-insensitive), best score first.
 	seen := map[string]int{}
@@ -385,7 +459,9 @@ func merge(dims *doctales.Dimensions, res *result) {
 		kps = append(kps, k)
 	}
 	sort.SliceStable(kps, func(i, j int) bool { return kps[i].Score > kps[j].Score })
+	dims.KeyPhrasesTruncated = 0
 	if len(kps) > DefaultMaxKeyPhrases {
+		dims.KeyPhrasesTruncated = len(kps) - DefaultMaxKeyPhrases
 		kps = kps[:DefaultMaxKeyPhrases]
 	}
 	dims.KeyPhrases = kps

@@ -39,9 +39,13 @@ func (b base) Extract(ctx context.Context, c *doctales.Communication) (*doctales
 }
 
 // fakeComprehend answers the three batch calls in Comprehend's JSON
-// protocol: for every document one entity (its first word), one key phrase
-// (its last word) and a sentiment by a marker word. It can throttle the
-// first calls or fail.
+// protocol (the request and response shapes of the API reference's
+// BatchDetectEntities, BatchDetectKeyPhrases and BatchDetectSentiment):
+// for every document one entity (its first word; or its first
+// entitiesPerDoc words, scored by position), one key phrase (its last
+// word) and a sentiment by a marker word. As Comprehend does, it rejects a
+// document over 5,000 bytes and reads only the first 500 characters of a
+// document for sentiment. It can throttle the first calls or fail.
 type fakeComprehend struct {
 	mu        sync.Mutex
 	calls     map[string]int
@@ -50,6 +54,11 @@ type fakeComprehend struct {
 	throttleN int    // answer this many calls with ThrottlingException
 	failWith  string // answer every call with this error type
 	docError  bool   // report document 0 as failed
+	// entitiesPerDoc, when set, returns that many entities per document:
+	// its words, the n-th scored 1/(n+1).
+	entitiesPerDoc int
+	// sentimentDocs records each document BatchDetectSentiment received.
+	sentimentDocs []string
 }
 
 func (f *fakeComprehend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -67,6 +76,9 @@ func (f *fakeComprehend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.calls[op]++
 	f.docs[op] += len(in.TextList)
 	f.maxDocs = max(f.maxDocs, len(in.TextList))
+	if op == "BatchDetectSentiment" {
+		f.sentimentDocs = append(f.sentimentDocs, in.TextList...)
+	}
 	throttle := f.throttleN > 0
 	if throttle {
 		f.throttleN--
@@ -102,12 +114,26 @@ func (f *fakeComprehend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case "BatchDetectEntities":
 			fb := runes(text[:strings.Index(text, first)])
 			res["Entities"] = []map[string]any{{"Text": first, "Type": "ORGANIZATION", "Score": 0.9, "BeginOffset": fb, "EndOffset": fb + runes(first)}}
+			if f.entitiesPerDoc > 0 {
+				var ents []map[string]any
+				at := 0
+				for n, w := range words[:min(f.entitiesPerDoc, len(words))] {
+					b := at + strings.Index(text[at:], w)
+					at = b + len(w)
+					ents = append(ents, map[string]any{"Text": w, "Type": "OTHER", "Score": 1 / float64(n+1), "BeginOffset": runes(text[:b]), "EndOffset": runes(text[:b]) + runes(w)})
+				}
+				res["Entities"] = ents
+			}
 		case "BatchDetectKeyPhrases":
 			res["KeyPhrases"] = []map[string]any{{"Text": last, "Score": 0.5 + float64(i)/100, "BeginOffset": lastAt, "EndOffset": lastAt + runes(last)}}
 		case "BatchDetectSentiment":
 			score := map[string]float64{"Positive": 0.1, "Negative": 0.1, "Neutral": 0.7, "Mixed": 0.1}
 			label := "NEUTRAL"
-			if strings.Contains(text, "terrible") {
+			read := text // Comprehend reads the first 500 characters only
+			if r := []rune(text); len(r) > comprehend.SentimentSegmentChars {
+				read = string(r[:comprehend.SentimentSegmentChars])
+			}
+			if strings.Contains(read, "terrible") {
 				score, label = map[string]float64{"Positive": 0, "Negative": 0.9, "Neutral": 0.1, "Mixed": 0}, "NEGATIVE"
 			}
 			res["Sentiment"], res["SentimentScore"] = label, score
@@ -179,8 +205,10 @@ func TestExtractor_Extract(t *testing.T) {
 	})
 
 	t.Run("Batches", func(t *testing.T) {
-		// 60 chunks: three batches of at most 25 per operation, each chunk
-		// under 5,000 bytes; sentiment weighted by length.
+		// 60 chunks: three batches of at most 25 for entities and key
+		// phrases, each chunk under 5,000 bytes; 600 sentiment segments of
+		// at most 500 characters in 24 batches; sentiment weighted by
+		// length.
 		fake := &fakeComprehend{}
 		x, _ := newExtractor(t, fake, "en")
 		x.MaxAnalyzeBytes = 1 << 20
@@ -191,16 +219,19 @@ func TestExtractor_Extract(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, op := range []string{"BatchDetectEntities", "BatchDetectKeyPhrases", "BatchDetectSentiment"} {
+		for _, op := range []string{"BatchDetectEntities", "BatchDetectKeyPhrases"} {
 			if fake.calls[op] != 3 || fake.docs[op] != 60 {
 				t.Errorf("%s: %d calls for %d documents, want 3 for 60", op, fake.calls[op], fake.docs[op])
 			}
 		}
+		if op := "BatchDetectSentiment"; fake.calls[op] != 24 || fake.docs[op] != 600 {
+			t.Errorf("%s: %d calls for %d documents, want 24 for 600", op, fake.calls[op], fake.docs[op])
+		}
 		if fake.maxDocs > comprehend.MaxBatchSize {
 			t.Errorf("a batch had %d documents", fake.maxDocs)
 		}
-		// One chunk of 60 negative: the average stays neutral.
-		if dims.Sentiment != "NEUTRAL" || dims.SentimentScore.Negative < 0.1 || dims.SentimentScore.Negative > 0.2 {
+		// One segment of 600 negative: the average stays neutral.
+		if dims.Sentiment != "NEUTRAL" || dims.SentimentScore.Negative <= 0.1 || dims.SentimentScore.Negative > 0.11 {
 			t.Errorf("aggregated sentiment = %s %+v", dims.Sentiment, dims.SentimentScore)
 		}
 		if len(dims.KeyPhrases) != 1 { // every chunk's last word is "end."
@@ -215,8 +246,94 @@ func TestExtractor_Extract(t *testing.T) {
 		if _, err := x.Extract(ctx, &doctales.Communication{ID: "c", Content: content}); err != nil {
 			t.Fatal(err)
 		}
-		if fake.docs["BatchDetectSentiment"] != 20 || fake.calls["BatchDetectSentiment"] != 1 {
-			t.Errorf("sent %d documents in %d calls, want 20 in 1 (100 KB)", fake.docs["BatchDetectSentiment"], fake.calls["BatchDetectSentiment"])
+		if fake.docs["BatchDetectEntities"] != 20 || fake.calls["BatchDetectEntities"] != 1 {
+			t.Errorf("sent %d documents in %d calls, want 20 in 1 (100 KB)", fake.docs["BatchDetectEntities"], fake.calls["BatchDetectEntities"])
+		}
+		// 100,000 characters in segments of at most 500: 200 in 8 calls.
+		if fake.docs["BatchDetectSentiment"] != 200 || fake.calls["BatchDetectSentiment"] != 8 {
+			t.Errorf("sent %d sentiment segments in %d calls, want 200 in 8", fake.docs["BatchDetectSentiment"], fake.calls["BatchDetectSentiment"])
+		}
+	})
+
+	t.Run("SentimentSegments", func(t *testing.T) {
+		// A 1,700-character e-mail whose complaint comes after the first
+		// 500 characters: sent whole, Comprehend would never read it. Cut
+		// into segments of at most 500 characters (here 4, at sentence
+		// ends), each is read; the negative one weighs its length.
+		fake := &fakeComprehend{}
+		x, _ := newExtractor(t, fake, "en")
+		polite := strings.Repeat("Thanks for the update on the project. ", 30) // 1,140 characters
+		complaint := "The delivery was terrible and we lost the customer. "    // 52
+		content := polite + complaint + strings.Repeat("Ünïcödé wörds à la fin. ", 21)
+		dims, err := x.Extract(ctx, &doctales.Communication{ID: "s", Content: content})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var total, negative int
+		for _, d := range fake.sentimentDocs {
+			n := utf8.RuneCountInString(d)
+			if n > comprehend.SentimentSegmentChars {
+				t.Errorf("sentiment segment of %d characters: Comprehend reads %d", n, comprehend.SentimentSegmentChars)
+			}
+			if !strings.HasSuffix(d, ". ") && d != fake.sentimentDocs[len(fake.sentimentDocs)-1] {
+				t.Errorf("segment not cut at a sentence end: ...%q", d[max(0, len(d)-20):])
+			}
+			total += n
+			if strings.Contains(d, "terrible") {
+				negative = n
+			}
+		}
+		if total != utf8.RuneCountInString(content) || negative == 0 {
+			t.Fatalf("segments cover %d of %d characters; the negative one has %d", total, utf8.RuneCountInString(content), negative)
+		}
+		w := float64(negative) / float64(total)
+		want := w*float64(float32(0.9)) + (1-w)*float64(float32(0.1))
+		if got := dims.SentimentScore.Negative; got < want-1e-9 || got > want+1e-9 {
+			t.Errorf("negative score %v, want %v (the negative segment's share %d/%d)", got, want, negative, total)
+		}
+	})
+
+	t.Run("Caps", func(t *testing.T) {
+		// 15 chunks of 30 entities each (450) and 15 distinct key phrases:
+		// 100 entities kept (the base's sender entity and the 99 best),
+		// 10 key phrases; the numbers left out are recorded.
+		fake := &fakeComprehend{entitiesPerDoc: 30}
+		x, _ := newExtractor(t, fake, "en")
+		x.MaxChunkBytes = 400
+		var b strings.Builder
+		for i := range 15 {
+			fmt.Fprintf(&b, "%s last%02d. ", strings.Repeat("entity ", 50), i) // 359 bytes: one chunk each
+		}
+		content := b.String()
+		dims, err := x.Extract(ctx, &doctales.Communication{ID: "cap", Content: content})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fake.docs["BatchDetectEntities"] != 15 {
+			t.Fatalf("%d chunks, want 15", fake.docs["BatchDetectEntities"])
+		}
+		if len(dims.Entities) != comprehend.MaxEntities || dims.EntitiesTruncated != 1+15*30-comprehend.MaxEntities {
+			t.Errorf("%d entities, %d truncated; want %d and %d", len(dims.Entities), dims.EntitiesTruncated, comprehend.MaxEntities, 1+15*30-comprehend.MaxEntities)
+		}
+		if dims.Entities[0].Source != doctales.SourceSender {
+			t.Errorf("the sender entity was dropped: %+v", dims.Entities[0])
+		}
+		last := -1
+		for _, e := range dims.Entities[1:] {
+			if e.Score < 1.0/7 { // each chunk's 7 best (1, 1/2 ... 1/7) make 105 >= 99
+				t.Errorf("entity scored %v kept over better ones", e.Score)
+			}
+			if e.BeginOffset < last || content[e.BeginOffset:e.EndOffset] != e.Text {
+				t.Errorf("entity %q at %d out of content order or offsets", e.Text, e.BeginOffset)
+			}
+			last = e.BeginOffset
+		}
+		if len(dims.KeyPhrases) != comprehend.DefaultMaxKeyPhrases || dims.KeyPhrasesTruncated != 5 {
+			t.Errorf("%d key phrases, %d truncated; want %d and 5", len(dims.KeyPhrases), dims.KeyPhrasesTruncated, comprehend.DefaultMaxKeyPhrases)
+		}
+		out, _ := json.Marshal(dims)
+		if !strings.Contains(string(out), `"entitiesTruncated":351`) || !strings.Contains(string(out), `"keyPhrasesTruncated":5`) {
+			t.Errorf("the caps are not in the stored JSON: %.300s", out)
 		}
 	})
 

@@ -11,10 +11,12 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/awslabs/goformation/v7"
@@ -25,7 +27,9 @@ import (
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/awslambda"
 	dtddb "github.com/doctales/doctales/dynamodb"
+	"github.com/doctales/doctales/function"
 	"github.com/doctales/doctales/httpapi"
+	"github.com/doctales/doctales/ingest"
 	"github.com/doctales/doctales/mapping"
 )
 
@@ -137,8 +141,17 @@ func TestTemplate_Functions(t *testing.T) {
 		if f.CodeUri == nil || f.CodeUri.String == nil || *f.CodeUri.String != "../../dist/lambda/"+binary+".zip" {
 			t.Errorf("%s: CodeUri %+v, want ../../dist/lambda/%s.zip (make lambda)", name, f.CodeUri, binary)
 		}
-		if f.EventInvokeConfig == nil && name != "NotificationFunction" {
+		// Only S3 invokes a function asynchronously (extraction). API
+		// Gateway invokes the API functions synchronously: Lambda neither
+		// retries them nor sends their events to a destination, so an
+		// EventInvokeConfig there would promise a dead-letter queue that
+		// never fills. The stream consumer's retries are its mapping's.
+		async := name == "ExtractionFunction"
+		if async && f.EventInvokeConfig == nil {
 			t.Errorf("%s: no EventInvokeConfig (on-failure destination)", name)
+		}
+		if !async && f.EventInvokeConfig != nil {
+			t.Errorf("%s: EventInvokeConfig on a function that is never invoked asynchronously", name)
 		}
 	}
 
@@ -305,22 +318,29 @@ func TestTemplate_NotificationMapping(t *testing.T) {
 	}
 }
 
-// TestTemplate_ExtractionTrigger: s3:ObjectCreated:* on the raw bucket, and
-// the asynchronous retry settings of mapping.Extraction().
+// TestTemplate_ExtractionTrigger: s3:ObjectCreated:* on the raw bucket,
+// written out as the bucket's NotificationConfiguration (not a SAM S3
+// event, whose permission has no SourceArn), and the asynchronous retry
+// settings of mapping.Extraction().
 func TestTemplate_ExtractionTrigger(t *testing.T) {
 	raw := resources(mustRaw(t))
-	p := props(raw["ExtractionFunction"])
-	var ev struct {
-		Type       string
-		Properties struct {
-			Bucket any
-			Events string
+	for name := range functions {
+		evs, _ := props(raw[name])["Events"].(map[string]any)
+		for evName, ev := range evs {
+			if ev.(map[string]any)["Type"] == "S3" {
+				t.Errorf("%s: SAM S3 event %s: its invoke permission has no SourceArn; use the bucket's NotificationConfiguration", name, evName)
+			}
 		}
 	}
-	decode(t, p["Events"].(map[string]any)["RawObjectCreated"], &ev)
-	if ev.Type != "S3" || ev.Properties.Events != mapping.ObjectCreatedEvents || !reflect.DeepEqual(ev.Properties.Bucket, map[string]any{"Ref": "RawCommunicationsBucket"}) {
-		t.Errorf("S3 event = %+v", ev)
+	lc := lambdaConfigurations(t, raw)
+	if len(lc) != 1 {
+		t.Fatalf("bucket notification: %d Lambda configurations, want 1", len(lc))
 	}
+	if lc[0].Event != mapping.ObjectCreatedEvents || getAtt(lc[0].Function) != "ExtractionFunction.Arn" {
+		t.Errorf("bucket notification = %+v, want %s to ExtractionFunction.Arn", lc[0], mapping.ObjectCreatedEvents)
+	}
+
+	p := props(raw["ExtractionFunction"])
 	var eic struct {
 		MaximumRetryAttempts     int
 		MaximumEventAgeInSeconds int
@@ -342,6 +362,335 @@ func TestTemplate_ExtractionTrigger(t *testing.T) {
 	}
 	if eic.DestinationConfig.OnFailure.Type != "SQS" || getAtt(eic.DestinationConfig.OnFailure.Destination) != "ExtractionDLQ.Arn" {
 		t.Errorf("extraction on-failure destination = %+v", eic.DestinationConfig.OnFailure)
+	}
+}
+
+// lambdaConfiguration is one entry of the bucket's
+// NotificationConfiguration.LambdaConfigurations.
+type lambdaConfiguration struct {
+	Event    string
+	Function any
+	Filter   struct {
+		S3Key struct {
+			Rules []struct{ Name, Value string }
+		}
+	}
+}
+
+// matches reports whether S3 would send key's event under c's filter:
+// the key must start with the prefix rule's value and end with the suffix
+// rule's (S3 compares case-sensitively; a rule absent matches all).
+func (c lambdaConfiguration) matches(key string) bool {
+	for _, r := range c.Filter.S3Key.Rules {
+		switch strings.ToLower(r.Name) {
+		case "prefix":
+			if !strings.HasPrefix(key, r.Value) {
+				return false
+			}
+		case "suffix":
+			if !strings.HasSuffix(key, r.Value) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func lambdaConfigurations(t *testing.T, raw map[string]map[string]any) []lambdaConfiguration {
+	t.Helper()
+	var nc struct{ LambdaConfigurations []lambdaConfiguration }
+	decode(t, props(raw["RawCommunicationsBucket"])["NotificationConfiguration"], &nc)
+	return nc.LambdaConfigurations
+}
+
+// TestTemplate_ExtractionKeyFilter builds the object keys ingestion writes
+// with the code that writes them (doctales.ObjectKey, ingest.RawKey,
+// ingest.AttachmentKey) and checks that the bucket's filter lets through
+// the communication's JSON object and not the raw originals or the
+// attachments beside it, which would each invoke extraction for nothing.
+// The one exception S3's prefix/suffix filter cannot express, an
+// attachment whose own name ends in .json, must be one the function skips.
+func TestTemplate_ExtractionKeyFilter(t *testing.T) {
+	lc := lambdaConfigurations(t, resources(mustRaw(t)))
+	if len(lc) != 1 {
+		t.Fatalf("bucket notification: %d Lambda configurations, want 1", len(lc))
+	}
+	ts := time.Date(2025, 6, 10, 9, 0, 0, 0, time.UTC)
+	for _, owner := range []string{"", doctales.DefaultUserID, "c0ffee00-1234-4abc-8def-0123456789ab"} {
+		c := &doctales.Communication{ID: "email-123", Type: "email", Owner: owner, Timestamp: ts}
+		keys := map[string]bool{doctales.ObjectKey(c): true} // key -> should start extraction
+		for _, ext := range []string{".eml", "." + ingest.FormatText, "." + ingest.FormatMarkdown, "." + ingest.FormatHTML, "." + ingest.FormatPDF, "." + ingest.FormatDOCX} {
+			keys[ingest.RawKey(c, ext)] = false
+		}
+		for i, name := range []string{"report.pdf", "photo.JPG", "notes.txt", "no extension", "data.JSON"} {
+			keys[ingest.AttachmentKey(c, i+1, name)] = false
+		}
+		for key, want := range keys {
+			if want != function.IsCommunicationKey(key) {
+				t.Fatalf("test is wrong about %q: function.IsCommunicationKey = %v", key, !want)
+			}
+			if got := lc[0].matches(key); got != want {
+				t.Errorf("owner %q: key %q starts extraction = %v, want %v", owner, key, got, want)
+			}
+		}
+		// S3 cannot tell these from a communication's key; the function
+		// skips them.
+		odd := ingest.AttachmentKey(c, 9, "export.json")
+		if !lc[0].matches(odd) || function.IsCommunicationKey(odd) {
+			t.Errorf("attachment %q: filter %v, IsCommunicationKey %v; want true, false (the documented exception)", odd, lc[0].matches(odd), function.IsCommunicationKey(odd))
+		}
+	}
+}
+
+// TestTemplate_ExtractionInvokePermission: S3 may invoke the extraction
+// function for the raw bucket of this account only (SourceArn and
+// SourceAccount), and the bucket waits for the permission, as S3 checks
+// it when the notification is put.
+func TestTemplate_ExtractionInvokePermission(t *testing.T) {
+	raw := resources(mustRaw(t))
+	var perms []string
+	for name, r := range raw {
+		if r["Type"] == "AWS::Lambda::Permission" {
+			perms = append(perms, name)
+		}
+	}
+	if len(perms) != 1 {
+		t.Fatalf("Lambda permissions %v, want one (S3 -> extraction)", perms)
+	}
+	var p struct {
+		FunctionName  any
+		Action        string
+		Principal     string
+		SourceAccount any
+		SourceArn     any
+	}
+	decode(t, props(raw[perms[0]]), &p)
+	if getAtt(p.FunctionName) != "ExtractionFunction.Arn" || p.Action != "lambda:InvokeFunction" || p.Principal != "s3.amazonaws.com" {
+		t.Errorf("%s = %+v", perms[0], p)
+	}
+	if !reflect.DeepEqual(p.SourceAccount, map[string]any{"Ref": "AWS::AccountId"}) {
+		t.Errorf("%s: SourceAccount %v, want !Ref AWS::AccountId", perms[0], p.SourceAccount)
+	}
+	bucket := bucketNameExpr(t, raw)
+	if want := "arn:${AWS::Partition}:s3:::" + bucket; sub(p.SourceArn) != want {
+		t.Errorf("%s: SourceArn %v, want !Sub %q", perms[0], p.SourceArn, want)
+	}
+	if d := raw["RawCommunicationsBucket"]["DependsOn"]; fmt.Sprint(d) != perms[0] && !slices.Contains(anyStrings(d), perms[0]) {
+		t.Errorf("RawCommunicationsBucket DependsOn %v, want %s", d, perms[0])
+	}
+}
+
+// sub returns the string of an Fn::Sub without variables map, or "".
+func sub(v any) string {
+	m, _ := v.(map[string]any)
+	s, _ := m["Fn::Sub"].(string)
+	return s
+}
+
+func anyStrings(v any) []string {
+	l, _ := v.([]any)
+	var out []string
+	for _, x := range l {
+		out = append(out, fmt.Sprint(x))
+	}
+	return out
+}
+
+// bucketNameExpr returns the raw bucket's BucketName, an Fn::Sub string.
+func bucketNameExpr(t *testing.T, raw map[string]map[string]any) string {
+	t.Helper()
+	name := sub(props(raw["RawCommunicationsBucket"])["BucketName"])
+	if name == "" {
+		t.Fatalf("RawCommunicationsBucket: BucketName %v is not an !Sub string", props(raw["RawCommunicationsBucket"])["BucketName"])
+	}
+	return name
+}
+
+// Sizes behind the worst-case bucket name.
+const (
+	// maxBucketName is S3's limit on a bucket name.
+	maxBucketName = 63
+	// accountIDLen is the length of an AWS account id.
+	accountIDLen = 12
+	// maxRegionLen is the longest region name allowed for: the longest
+	// today have 14 characters (ap-southeast-1, cn-northwest-1,
+	// us-isob-east-1, eusc-de-east-1); 2 more leave room for new ones.
+	maxRegionLen = 16
+)
+
+// TestTemplate_BucketName: the raw bucket's name holds the account and the
+// region (bucket names are global: another region of the same account, or
+// another account, must get its own), and stays a valid S3 bucket name of
+// at most 63 characters at the longest AppName the parameter admits (its
+// MaxLength and the longest string its AllowedPattern matches), the
+// longest Environment and the longest region. Every other place that names
+// the bucket (policies, environment, outputs) uses the same expression.
+func TestTemplate_BucketName(t *testing.T) {
+	rawTpl := mustRaw(t)
+	raw := resources(rawTpl)
+	expr := bucketNameExpr(t, raw)
+	for _, v := range []string{"${AWS::Region}", "${AWS::AccountId}", "${AppName}", "${Environment}"} {
+		if !strings.Contains(expr, v) {
+			t.Errorf("bucket name %q does not contain %s", expr, v)
+		}
+	}
+
+	params := rawTpl["Parameters"].(map[string]any)
+	app := params["AppName"].(map[string]any)
+	appLen := longestAllowed(t, "AppName", app)
+	longestApp := longestMatch(t, fmt.Sprint(app["AllowedPattern"]), appLen)
+	env := ""
+	for _, v := range params["Environment"].(map[string]any)["AllowedValues"].([]any) {
+		if s := fmt.Sprint(v); len(s) > len(env) {
+			env = s
+		}
+	}
+	worst := strings.NewReplacer(
+		"${AppName}", longestApp,
+		"${Environment}", env,
+		"${AWS::AccountId}", strings.Repeat("9", accountIDLen),
+		"${AWS::Region}", strings.Repeat("x", maxRegionLen),
+	).Replace(expr)
+	if strings.Contains(worst, "${") {
+		t.Fatalf("bucket name %q has a variable this test does not size: %q", expr, worst)
+	}
+	if len(worst) > maxBucketName {
+		t.Errorf("bucket name %q is %d characters at AppName %q (%d), Environment %q and a %d-character region; S3 allows %d",
+			worst, len(worst), longestApp, len(longestApp), env, maxRegionLen, maxBucketName)
+	}
+	// S3's rules for general purpose buckets, at the shortest AppName too.
+	valid := regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	for _, name := range []string{worst, strings.Replace(worst, longestApp, "ab", 1)} {
+		if !valid.MatchString(name) || strings.HasPrefix(name, "xn--") || strings.HasSuffix(name, "-s3alias") || strings.HasSuffix(name, "--ol-s3") {
+			t.Errorf("bucket name %q breaks S3's naming rules", name)
+		}
+	}
+
+	// Every other mention is the same expression.
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if s, ok := x.(string); ok && k == "Fn::Sub" && strings.Contains(s, "-raw") {
+					if !strings.Contains(s, expr) {
+						t.Errorf("%q names the raw bucket otherwise than %q", s, expr)
+					}
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(rawTpl["Resources"])
+	walk(rawTpl["Outputs"])
+}
+
+// longestAllowed returns the most characters parameter p admits: its
+// MaxLength, or the longest string its AllowedPattern can match, whichever
+// is smaller. Neither bounded fails the test.
+func longestAllowed(t *testing.T, name string, p map[string]any) int {
+	t.Helper()
+	n := -1
+	if pat, ok := p["AllowedPattern"].(string); ok {
+		re, err := syntax.Parse(pat, syntax.Perl)
+		if err != nil {
+			t.Fatalf("%s: AllowedPattern %q: %v", name, pat, err)
+		}
+		n = maxLen(re.Simplify())
+	}
+	if ml, ok := p["MaxLength"].(float64); ok && (n < 0 || int(ml) < n) {
+		n = int(ml)
+	}
+	if n < 0 {
+		t.Fatalf("parameter %s has no MaxLength and an unbounded AllowedPattern: no name length is safe", name)
+	}
+	return n
+}
+
+// maxLen returns the most runes re matches, or -1 when unbounded.
+func maxLen(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return 0
+	case syntax.OpLiteral:
+		return len(re.Rune)
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1
+	case syntax.OpCapture:
+		return maxLen(re.Sub[0])
+	case syntax.OpQuest:
+		return maxLen(re.Sub[0])
+	case syntax.OpStar, syntax.OpPlus:
+		return -1
+	case syntax.OpRepeat:
+		n := maxLen(re.Sub[0])
+		if re.Max < 0 || n < 0 {
+			return -1
+		}
+		return n * re.Max
+	case syntax.OpConcat, syntax.OpAlternate:
+		total := 0
+		for _, s := range re.Sub {
+			n := maxLen(s)
+			if n < 0 {
+				return -1
+			}
+			if re.Op == syntax.OpConcat {
+				total += n
+			} else {
+				total = max(total, n)
+			}
+		}
+		return total
+	}
+	return -1
+}
+
+// longestMatch returns a string of n characters that pattern matches in
+// full (CloudFormation anchors AllowedPattern), preferring hyphens where
+// the pattern allows them; it fails the test when there is none.
+func longestMatch(t *testing.T, pattern string, n int) string {
+	t.Helper()
+	re := regexp.MustCompile("^(?:" + pattern + ")$")
+	for _, fill := range []string{"-", "9", "z"} {
+		for _, first := range []string{"a", "z"} {
+			for _, last := range []string{"a", "9", "-"} {
+				if n < 2 {
+					continue
+				}
+				s := first + strings.Repeat(fill, n-2) + last
+				if re.MatchString(s) {
+					return s
+				}
+			}
+		}
+	}
+	t.Fatalf("no %d-character string found matching %q", n, pattern)
+	return ""
+}
+
+// TestTemplate_DataRetained: the bucket and every table keep their data
+// when the stack is deleted (a non-empty bucket would fail the deletion,
+// while the tables went) or when a change replaces them: DeletionPolicy
+// and UpdateReplacePolicy Retain on each (docs/aws.md, "Deleting the
+// stack").
+func TestTemplate_DataRetained(t *testing.T) {
+	n := 0
+	for name, r := range resources(mustRaw(t)) {
+		switch r["Type"] {
+		case "AWS::S3::Bucket", "AWS::DynamoDB::Table":
+			n++
+			if r["DeletionPolicy"] != "Retain" || r["UpdateReplacePolicy"] != "Retain" {
+				t.Errorf("%s: DeletionPolicy %v, UpdateReplacePolicy %v; want Retain and Retain", name, r["DeletionPolicy"], r["UpdateReplacePolicy"])
+			}
+		}
+	}
+	if n != 4 {
+		t.Errorf("%d buckets and tables, want 4 (the raw bucket, communications, user profiles, ledger)", n)
 	}
 }
 
@@ -411,8 +760,8 @@ func refs(v any) []string {
 
 // TestTemplate_References checks that every reference names a parameter, a
 // resource or a pseudo parameter, that every condition used is defined, and
-// that the resources depend on one another without a cycle, counting SAM's
-// S3 event (the bucket's notification needs the function).
+// that the resources depend on one another without a cycle (the bucket's
+// notification needs the function and its invoke permission).
 func TestTemplate_References(t *testing.T) {
 	raw := mustRaw(t)
 	res := resources(raw)
@@ -453,26 +802,6 @@ func TestTemplate_References(t *testing.T) {
 		case []any:
 			for _, x := range d {
 				deps[name] = append(deps[name], fmt.Sprint(x))
-			}
-		}
-	}
-	// SAM's S3 event: the bucket's NotificationConfiguration refers to the
-	// function (and its permission), so the bucket depends on the function.
-	for name, r := range res {
-		if r["Type"] != "AWS::Serverless::Function" {
-			continue
-		}
-		evs, _ := props(r)["Events"].(map[string]any)
-		for _, ev := range evs {
-			e := ev.(map[string]any)
-			if e["Type"] == "S3" {
-				b := e["Properties"].(map[string]any)["Bucket"].(map[string]any)["Ref"].(string)
-				deps[b] = append(deps[b], name)
-				// The event's own reference to the bucket is SAM's, not a
-				// dependency of the function: drop that one occurrence.
-				if i := slices.Index(deps[name], b); i >= 0 {
-					deps[name] = slices.Delete(deps[name], i, i+1)
-				}
 			}
 		}
 	}
@@ -592,21 +921,52 @@ func allPrefixed(actions []string, prefix string) bool {
 	return true
 }
 
-// TestTemplate_Alarms: an alarm on each dead-letter queue's depth, on each
-// function's errors and on the stream's iterator age, all to AlarmTopic.
+// TestTemplate_Alarms: all to AlarmTopic, an alarm on each dead-letter
+// queue's depth, on each function's errors and throttles, on the stream's
+// iterator age, on each failed delivery to an on-failure destination
+// (DestinationDeliveryFailures of every function that has one, async or
+// stream), and on the notification topic's failed deliveries
+// (NumberOfNotificationsFailed). Every queue must be some function's
+// on-failure destination, so that its depth alarm can fire.
 func TestTemplate_Alarms(t *testing.T) {
 	tpl := mustParse(t)
 	raw := resources(mustRaw(t))
 	want := map[string]bool{}
+	destinations := map[string]string{} // queue -> function sending to it
+	for name := range functions {
+		want["Errors/"+name] = true
+		want["Throttles/"+name] = true
+		p := props(raw[name])
+		var onFailure []any
+		if eic, ok := p["EventInvokeConfig"].(map[string]any); ok {
+			onFailure = append(onFailure, eic)
+		}
+		evs, _ := p["Events"].(map[string]any)
+		for _, ev := range evs {
+			onFailure = append(onFailure, props(ev.(map[string]any)))
+		}
+		for _, x := range onFailure {
+			var dc struct {
+				DestinationConfig struct{ OnFailure struct{ Destination any } }
+			}
+			b, _ := json.Marshal(x)
+			_ = json.Unmarshal(b, &dc)
+			if q, _, ok := strings.Cut(getAtt(dc.DestinationConfig.OnFailure.Destination), ".Arn"); ok {
+				destinations[q] = name
+				want["DestinationDeliveryFailures/"+name] = true
+			}
+		}
+	}
 	for name, r := range raw {
 		if r["Type"] == "AWS::SQS::Queue" {
 			want["ApproximateNumberOfMessagesVisible/"+name] = true
+			if destinations[name] == "" {
+				t.Errorf("queue %s is no function's on-failure destination: its alarm can never fire", name)
+			}
 		}
 	}
-	for name := range functions {
-		want["Errors/"+name] = true
-	}
 	want["IteratorAge/NotificationFunction"] = true
+	want["NumberOfNotificationsFailed/NotificationTopic"] = true
 
 	got := map[string]bool{}
 	for name, a := range tpl.GetAllCloudWatchAlarmResources() {
@@ -620,10 +980,18 @@ func TestTemplate_Alarms(t *testing.T) {
 		if !reflect.DeepEqual(refs(raw[name]["Properties"].(map[string]any)["AlarmActions"]), []string{"AlarmTopic"}) {
 			t.Errorf("%s: alarm actions do not go to AlarmTopic", name)
 		}
+		if _, ok := raw[target[0]]; !ok {
+			t.Errorf("%s: watches %s, which is not a resource", name, target[0])
+		}
 	}
 	for k := range want {
 		if !got[k] {
 			t.Errorf("no alarm on %s", k)
+		}
+	}
+	for k := range got {
+		if !want[k] {
+			t.Errorf("alarm on %s, which this test does not expect", k)
 		}
 	}
 }

@@ -37,6 +37,9 @@ func main() {
 	if env.Extractor == "comprehend" {
 		extractor = &comprehend.Extractor{Client: awscomprehend.NewFromConfig(cfg), Base: extractor, Logger: logger}
 	}
-	fn := &function.Extraction{Store: env.Store(cfg), Table: env.Table(cfg), Extractor: extractor, Logger: logger}
-	lambda.Start(awslambda.Extraction(fn.Handle, logger))
+	table := env.Table(cfg)
+	fn := &function.Extraction{Store: env.Store(cfg), Table: table, Extractor: extractor, Logger: logger}
+	// A failed attempt marks the item failed (a later success clears it),
+	// so a dead-lettered extraction leaves it failed, as locally.
+	lambda.Start(awslambda.Extraction(fn.Handle, table, logger))
 }
