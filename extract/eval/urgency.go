@@ -106,7 +106,7 @@ func LoadUrgencyLabels(dir string) ([]UrgencyLabel, error) {
 			problems = append(problems, fmt.Sprintf("line %d: %s urgency %q", n, l.File, l.Urgency))
 		case !contains(doctales.Categories, l.Category):
 			problems = append(problems, fmt.Sprintf("line %d: %s category %q", n, l.File, l.Category))
-		case l.Split != "tune" && l.Split != "holdout" && l.Split != "blind":
+		case l.Split != "tune" && l.Split != "holdout" && l.Split != "blind" && l.Split != "fresh":
 			problems = append(problems, fmt.Sprintf("line %d: %s split %q", n, l.File, l.Split))
 		}
 		if _, err := os.Stat(filepath.Join(dir, l.File)); err != nil {
@@ -242,9 +242,10 @@ func runUrgency(string) (*Table, error) {
 		s.add(l, c, d)
 	}
 	t := &Table{Set: "urgency"}
-	// blind is written by someone who never ran the engine on it, after
-	// the hold-out had been looked at: its misses are never listed.
-	for _, split := range []string{"tune", "holdout", "blind"} {
+	// fresh is written after the hold-out had been looked at, labelled
+	// from the guide before the engine first ran on it; blind by someone
+	// who never ran the engine. Their misses are never listed.
+	for _, split := range []string{"tune", "holdout", "fresh", "blind"} {
 		if s := scores[split]; s != nil {
 			t.Rows = append(t.Rows, s.rows(split)...)
 		}
