@@ -30,6 +30,12 @@ temporary data folder (or --data):
   end-to-end   urgent communications posted at R per second for D; the time
                from POST to the webhook receiving the notification, as
                percentiles
+
+Example:
+  doctales bench
+  doctales bench --n 20000 --clients 64 --ingest-only --cpuprofile cpu.out
+
+Flags:
 `
 
 // runBench is the bench command.
@@ -46,7 +52,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	telemetry := fs.Bool("telemetry", true, "metrics, tracing, the flow history and invocation logs on (false measures their cost)")
 	skipLatency := fs.Bool("ingest-only", false, "run only the ingest throughput part")
 	keyFile := fs.String("encryption-key-file", "", "encrypt the objects at rest with this key (measures its cost; see serve)")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("bench", pos); err != nil {
 		return err
 	}
 	if *cpuProfile != "" {
