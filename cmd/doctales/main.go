@@ -77,8 +77,7 @@ var commands = []command{
 		Run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 			return runDLQ(ctx, args, stdout, stderr)
 		}},
-	{Name: "bench", Synopsis: "bench [--n N] [--clients C] [--rate R] [--duration D]",
-		NoJSON: "it prints a measurement report for people, the numbers its flags chose", Usage: benchUsage,
+	{Name: "bench", Synopsis: "bench [--n N] [--clients C] [--rate R] [--duration D] [--json]", JSON: true, Usage: benchUsage,
 		Run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 			return runBench(ctx, args, stdout, stderr)
 		}},
