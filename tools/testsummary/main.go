@@ -65,7 +65,11 @@ func summarize(in io.Reader, out io.Writer) (bool, error) {
 			fmt.Fprint(out, e.Output)
 		case "output":
 			if e.Test == "" {
-				fmt.Fprint(out, e.Output) // "ok  pkg 1.2s", "FAIL pkg", panics
+				// "ok  pkg 1.2s", "FAIL pkg", panics; not the bare "PASS"
+				// that -json's verbose mode adds and plain go test omits.
+				if e.Output != "PASS\n" {
+					fmt.Fprint(out, e.Output)
+				}
 			} else {
 				buf[k] = append(buf[k], e.Output)
 			}
@@ -109,19 +113,17 @@ func summarize(in io.Reader, out io.Writer) (bool, error) {
 	return failedTests > 0 || failedPkgs > 0, nil
 }
 
-// skipReason is the message a skipped test gave: the output lines after
-// its "--- SKIP" line, joined.
+// skipReason is the message a skipped test gave: its output but the
+// "=== RUN" (PAUSE, CONT, NAME) and "--- SKIP" lines, joined. (go test
+// -json runs verbosely, where the message comes before "--- SKIP".)
 func skipReason(lines []string) string {
 	var reason []string
-	for i, l := range lines {
-		if strings.Contains(l, "--- SKIP") {
-			for _, r := range lines[i+1:] {
-				if r = strings.TrimSpace(r); r != "" {
-					reason = append(reason, r)
-				}
-			}
-			break
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "=== ") || strings.HasPrefix(l, "--- SKIP") {
+			continue
 		}
+		reason = append(reason, l)
 	}
 	if len(reason) == 0 {
 		return "(no reason given)"
