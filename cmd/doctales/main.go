@@ -201,14 +201,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stderr, usage())
 		return usageErrorf("", "unknown command %q", name)
 	}
-	if wantsHelp(args) {
-		err := c.Run(ctx, args, stdin, stdout, stdout)
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
+	help := wantsHelp(args)
+	errOut := stderr
+	if help {
+		errOut = stdout // the usage the flag set prints is the answer
 	}
-	err := c.Run(ctx, args, stdin, stdout, stderr)
+	err := c.Run(ctx, args, stdin, stdout, errOut)
+	if help && errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
 	var ue *usageError
 	if errors.As(err, &ue) && ue.cmd == "" {
 		ue.cmd = name
