@@ -24,7 +24,14 @@ Prints the audit log of admin actions, newest first: dead-letter redrives,
 key creation and revocation, users added and removed, sign-ins (successful
 and failed), profile changes. --since takes an RFC 3339 time or a duration
 back from now (24h, 7d). The same entries are served by GET /audit (admin).
-No secret is ever stored in the log.
+No secret is ever stored in the log. --json prints a JSON array ([] when
+there is nothing to show).
+
+Example:
+  doctales audit --since 7d
+  doctales audit --action key.create --json
+
+Flags:
 `
 
 // runAudit is the audit command.
@@ -38,8 +45,12 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	since := fs.String("since", "", "only entries since this RFC 3339 time or duration ago (24h, 7d)")
 	action := fs.String("action", "", "only this action (such as key.create)")
 	limit := fs.Int("limit", 100, fmt.Sprintf("most entries shown, 1 to %d", doctales.MaxPageSize))
-	asJSON := fs.Bool("json", false, "print one JSON object per line")
-	if _, err := parseInterspersed(fs, args); err != nil {
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("audit", pos); err != nil {
 		return err
 	}
 	var f doctales.AuditFilter
@@ -67,12 +78,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("audit: %w", err)
 	}
 	if *asJSON {
-		for _, e := range es {
-			if err := writeJSONLine(stdout, e); err != nil {
-				return err
-			}
-		}
-		return nil
+		return writeJSONLine(stdout, nonNil(es))
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tACTION\tTARGET\tOUTCOME\tUSER\tVIA\tKEY\tCLIENT\tDETAIL")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -22,13 +21,8 @@ func auditRows(t *testing.T, data string, args ...string) []doctales.AuditEntry 
 		t.Fatalf("audit --json: %v %s", err, stderr)
 	}
 	var rows []doctales.AuditEntry
-	sc := bufio.NewScanner(strings.NewReader(out))
-	for sc.Scan() {
-		var e doctales.AuditEntry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatalf("audit --json line %q: %v", sc.Text(), err)
-		}
-		rows = append(rows, e)
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatalf("audit --json printed %q, not a JSON array: %v", out, err)
 	}
 	return rows
 }

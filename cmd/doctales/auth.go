@@ -40,6 +40,13 @@ stream, events, the profile), admin (dead letters and redrive, stats,
 metrics, and everything else). The key is printed once, on stdout; only its
 SHA-256 hash is stored. Once a key or a user exists, the server requires
 one on every request but /healthz and /readyz.
+
+Example:
+  doctales keys create --user ana --scope ingest,read > ana.key
+  doctales keys list --json
+  doctales keys revoke 9f2c41d0
+
+Flags:
 `
 
 const usersUsage = `Usage:
@@ -56,6 +63,13 @@ own. What was stored while the server ran open (no user and no key) or
 imported from the command line without --user belongs to no signed-in
 user: the first user added takes it over, and "users adopt" gives what
 has come since to a user of your choice.
+
+Example:
+  doctales users add ana
+  echo "$PASSWORD" | doctales users add ana --data /srv/doctales
+  doctales users list --json
+
+Flags:
 `
 
 // openAuthDB opens the data folder's database for the keys and users
@@ -85,12 +99,7 @@ func openAuthDB(cf *commonFlags, stderr io.Writer, create bool) (*sqlite.DB, err
 
 // runKeys is the keys command.
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, keysUsage)
-		return flag.ErrHelp
-	}
-	verb := args[0]
-	fs := flag.NewFlagSet("doctales keys "+verb, flag.ContinueOnError)
+	fs := flag.NewFlagSet("doctales keys", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, keysUsage); fs.PrintDefaults() }
 	var cf commonFlags
@@ -99,27 +108,31 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	user := fs.String("user", "", "the user the key acts for")
 	scope := fs.String("scope", "", "comma-separated scopes: ingest, read, admin")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseInterspersed(fs, args[1:])
+	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
-	switch verb {
-	case "create", "list", "revoke":
-	default:
-		fmt.Fprint(stderr, keysUsage)
-		return fmt.Errorf("keys: unknown verb %q", verb)
+	verb, pos, err := takeVerb("keys", pos, "create", "list", "revoke")
+	if err != nil {
+		fs.Usage()
+		return err
 	}
 	var scopes []string
 	if verb == "create" {
 		if *user == "" {
-			return errors.New("keys create: --user is required")
+			return usageErrorf("keys", "keys create: --user is required")
 		}
 		if scopes, err = doctales.ParseScopes(*scope); err != nil {
 			return fmt.Errorf("keys create: --scope %q: %s", *scope, doctales.ErrorMessage(err))
 		}
 	}
 	if verb == "revoke" && len(pos) != 1 {
-		return errors.New("keys revoke: give one key id (see doctales keys list)")
+		return usageErrorf("keys", "keys revoke: give one key id (see doctales keys list), got %d arguments", len(pos))
+	}
+	if verb != "revoke" {
+		if err := noArgs("keys "+verb, pos); err != nil {
+			return err
+		}
 	}
 	db, err := openAuthDB(&cf, stderr, verb == "create")
 	if err != nil {
@@ -147,7 +160,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		if *asJSON {
-			return writeJSONLine(stdout, keys)
+			return writeJSONLine(stdout, nonNil(keys))
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tUSER\tSCOPES\tCREATED\tREVOKED")
@@ -172,33 +185,33 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 // runUsers is the users command.
 func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usersUsage)
-		return flag.ErrHelp
-	}
-	verb := args[0]
-	fs := flag.NewFlagSet("doctales users "+verb, flag.ContinueOnError)
+	fs := flag.NewFlagSet("doctales users", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usersUsage); fs.PrintDefaults() }
 	var cf commonFlags
 	cf.register(fs)
 	fs.Lookup("log-level").DefValue, cf.logLevel = "error", "error"
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseInterspersed(fs, args[1:])
+	pos, err := parseInterspersed(fs, args)
 	if err != nil {
+		return err
+	}
+	verb, pos, err := takeVerb("users", pos, "add", "list", "rm", "adopt")
+	if err != nil {
+		fs.Usage()
 		return err
 	}
 	var name string
 	switch verb {
 	case "add", "rm", "adopt":
 		if len(pos) != 1 {
-			return fmt.Errorf("users %s: give one user name", verb)
+			return usageErrorf("users", "users %s: give one user name, got %d arguments", verb, len(pos))
 		}
 		name = pos[0]
 	case "list":
-	default:
-		fmt.Fprint(stderr, usersUsage)
-		return fmt.Errorf("users: unknown verb %q", verb)
+		if err := noArgs("users list", pos); err != nil {
+			return err
+		}
 	}
 	var hash string
 	if verb == "add" {
@@ -249,7 +262,7 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return err
 		}
 		if *asJSON {
-			return writeJSONLine(stdout, users)
+			return writeJSONLine(stdout, nonNil(users))
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "NAME\tCREATED")
@@ -367,21 +380,4 @@ func writeJSONLine(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
-}
-
-// parseInterspersed parses flags placed before, between or after the
-// positional arguments ("users add ana --data DIR"), which flag.Parse
-// alone stops at, and returns the positional arguments.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
 }

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"text/tabwriter"
 	"time"
 )
@@ -30,7 +29,35 @@ temporary data folder (or --data):
   end-to-end   urgent communications posted at R per second for D; the time
                from POST to the webhook receiving the notification, as
                percentiles
+
+Example:
+  doctales bench
+  doctales bench --n 20000 --clients 64 --ingest-only --cpuprofile cpu.out
+
+Flags:
 `
+
+// BenchReport is what bench --json prints: the same numbers as the table,
+// durations in seconds. The latency fields are absent with --ingest-only.
+type BenchReport struct {
+	Machine                string   `json:"machine"`
+	Telemetry              bool     `json:"telemetry"`
+	Posted                 int      `json:"posted"`
+	Clients                int      `json:"clients"`
+	Failed                 int64    `json:"failed"`
+	AcceptedPerSecond      float64  `json:"acceptedPerSecond"`
+	CPUPerAcceptedSeconds  float64  `json:"cpuPerAcceptedSeconds"`
+	CPUPerEndToEndSeconds  float64  `json:"cpuPerEndToEndSeconds"`
+	ExtractedPerSecond     float64  `json:"extractedPerSecond"`
+	CatchUpSeconds         float64  `json:"catchUpSeconds"`
+	Rate                   int      `json:"rate,omitempty"`
+	Notified               int      `json:"notified,omitempty"`
+	Missing                int      `json:"missing,omitempty"`
+	NotificationP50Seconds *float64 `json:"notificationP50Seconds,omitempty"`
+	NotificationP95Seconds *float64 `json:"notificationP95Seconds,omitempty"`
+	NotificationP99Seconds *float64 `json:"notificationP99Seconds,omitempty"`
+	NotificationMaxSeconds *float64 `json:"notificationMaxSeconds,omitempty"`
+}
 
 // runBench is the bench command.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -46,7 +73,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	telemetry := fs.Bool("telemetry", true, "metrics, tracing, the flow history and invocation logs on (false measures their cost)")
 	skipLatency := fs.Bool("ingest-only", false, "run only the ingest throughput part")
 	keyFile := fs.String("encryption-key-file", "", "encrypt the objects at rest with this key (measures its cost; see serve)")
-	if err := fs.Parse(args); err != nil {
+	asJSON := fs.Bool("json", false, "print the results as JSON (BenchReport)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("bench", pos); err != nil {
 		return err
 	}
 	if *cpuProfile != "" {
@@ -166,6 +198,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cpuAll := (processCPU() - cpuStart) / time.Duration(max(int64(*n)-failed.Load(), 1))
 	extractRate := float64(*n) / (ingestDur + catchUp).Seconds()
 
+	rep := BenchReport{Machine: fmt.Sprintf("%s/%s, %d CPUs, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version()),
+		Telemetry: *telemetry, Posted: *n, Clients: *clients, Failed: failed.Load(), AcceptedPerSecond: ingestRate,
+		CPUPerAcceptedSeconds: cpuPer.Seconds(), CPUPerEndToEndSeconds: cpuAll.Seconds(), ExtractedPerSecond: extractRate, CatchUpSeconds: catchUp.Seconds()}
+	if *skipLatency && *asJSON {
+		return writeJSONLine(stdout, rep)
+	}
 	if *skipLatency {
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintf(tw, "machine\t%s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
@@ -233,6 +271,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return lat[min(len(lat)-1, int(p*float64(len(lat))))].Round(100 * time.Microsecond)
 	}
 
+	if *asJSON {
+		secs := func(p float64) *float64 { s := pct(p).Seconds(); return &s }
+		rep.Rate, rep.Notified, rep.Missing = *rate, len(lat), missing
+		rep.NotificationP50Seconds, rep.NotificationP95Seconds = secs(0.50), secs(0.95)
+		rep.NotificationP99Seconds, rep.NotificationMaxSeconds = secs(0.99), secs(1)
+		return writeJSONLine(stdout, rep)
+	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "machine\t%s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	fmt.Fprintf(tw, "ingest (durable 2xx), telemetry %v\t%.0f communications/s\t%d posted by %d clients in %s, %d failed\n", *telemetry, ingestRate, *n, *clients, ingestDur.Round(time.Millisecond), failed.Load())
@@ -244,13 +289,4 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(tw, "ingest→notification p99\t%s\t\n", pct(0.99))
 	fmt.Fprintf(tw, "ingest→notification max\t%s\t\n", pct(1))
 	return tw.Flush()
-}
-
-// processCPU returns the CPU time this process has used, user and system.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -3,11 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/doctales/doctales"
 )
 
 // TestCLI_FlagsAfterArguments checks that flags may follow the positional
@@ -79,5 +84,256 @@ func TestWithScheme(t *testing.T) {
 		if got := withScheme(in); got != want {
 			t.Errorf("withScheme(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestCLI_Grammar checks the grammar rules on every command and verb of
+// the command table, so that a new command cannot skip them:
+//   - -h and --help print the usage with an example and succeed (exit 0),
+//     also after a positional argument;
+//   - an unknown flag is a usage error (exit 2) naming the flag, also
+//     after a positional argument (so flags after arguments are parsed as
+//     flags, not taken as arguments);
+//   - a command that prints data takes --json; one that does not says why;
+//   - a command with verbs given none is a usage error.
+func TestCLI_Grammar(t *testing.T) {
+	// Nothing below may touch ./data: every case fails or stops while
+	// parsing its flags.
+	t.Chdir(t.TempDir())
+	ctx := context.Background()
+	for _, c := range commands {
+		if c.JSON == (c.NoJSON != "") {
+			t.Errorf("%s: set exactly one of JSON (it prints data) and NoJSON (why not)", c.Name)
+		}
+		if !strings.Contains(c.Usage, "Usage") || !strings.Contains(c.Usage, "Example:") {
+			t.Errorf("%s: its usage lacks a Usage line or an Example: section:\n%s", c.Name, c.Usage)
+		}
+		if !strings.Contains(usage(), "doctales "+c.Name) {
+			t.Errorf("%s: missing from the top-level usage", c.Name)
+		}
+		verbs := c.Verbs
+		if verbs == nil {
+			verbs = []string{""}
+		} else {
+			var out, errOut bytes.Buffer
+			err := run(ctx, []string{c.Name}, strings.NewReader(""), &out, &errOut)
+			if exitCode(err) != 2 || !strings.Contains(errOut.String(), "Usage") {
+				t.Errorf("%s without a verb: err %v (exit %d), stderr %q; want the usage and exit 2", c.Name, err, exitCode(err), errOut.String())
+			}
+		}
+		for _, verb := range verbs {
+			prefix := []string{c.Name}
+			if verb != "" {
+				prefix = append(prefix, verb)
+			}
+			name := strings.Join(prefix, " ")
+			cases := [][]string{nil}
+			if c.Arg != "" {
+				cases = append(cases, []string{"some-arg"}) // flags after a positional
+			}
+			for _, pos := range cases {
+				for _, help := range []string{"-h", "--help"} {
+					args := append(append(append([]string{}, prefix...), pos...), help)
+					var out, errOut bytes.Buffer
+					err := run(ctx, args, strings.NewReader(""), &out, &errOut)
+					if err != nil || !strings.Contains(out.String(), "Usage") || !strings.Contains(out.String(), "Example:") {
+						t.Errorf("doctales %s: err %v, stdout %q; want the usage with an example on stdout and exit 0",
+							strings.Join(args, " "), err, out.String())
+						continue
+					}
+					if c.JSON && !strings.Contains(out.String(), "-json") {
+						t.Errorf("doctales %s: its flags lack --json (it prints data):\n%s", strings.Join(args, " "), out.String())
+					}
+				}
+				args := append(append(append([]string{}, prefix...), pos...), "--no-such-flag")
+				var out, errOut bytes.Buffer
+				err := run(ctx, args, strings.NewReader(""), &out, &errOut)
+				if code := exitCode(err); code != 2 || !strings.Contains(errorMessage(err), "no-such-flag") || !strings.Contains(errorMessage(err), "-h)") {
+					t.Errorf("doctales %s: err %v, exit %d; want a usage error (exit 2) naming the flag and pointing to -h", strings.Join(args, " "), err, code)
+				}
+				if strings.Contains(errOut.String(), "flag provided but not defined") {
+					t.Errorf("doctales %s: the flag error was printed besides being returned (twice in all):\n%s", name, errOut.String())
+				}
+			}
+		}
+	}
+	for _, args := range [][]string{nil, {"no-such-command"}} {
+		if err := run(ctx, args, nil, io.Discard, io.Discard); exitCode(err) != 2 {
+			t.Errorf("doctales %v: err %v, exit %d; want 2", args, err, exitCode(err))
+		}
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"help", "dlq"}, nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "doctales dlq list") {
+		t.Errorf("doctales help dlq: %v %q; want dlq's usage", err, out.String())
+	}
+}
+
+// TestCLI_ExitCodes runs the binary: 0 for help, 2 for a usage error, 1
+// for a failure while running, and one message on stderr.
+func TestCLI_ExitCodes(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing")
+	for _, tc := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"dlq", "-h"}, 0, ""},
+		{[]string{"invoke", "-h"}, 0, ""},
+		{[]string{"dlq", "list", "--bogus"}, 2, "dlq: flag provided but not defined: -bogus (see doctales dlq -h)"},
+		{[]string{"dlq", "frobnicate"}, 2, `unknown verb "frobnicate"`},
+		{[]string{"trace"}, 2, "give one communication id"},
+		{[]string{"trace", "some-id", "--data", missing}, 1, "does not exist"},
+	} {
+		code, _, stderr := runBinary(t, tc.args...)
+		if code != tc.code || !strings.Contains(stderr, tc.msg) {
+			t.Errorf("doctales %s: exit %d, stderr %q; want exit %d and %q", strings.Join(tc.args, " "), code, stderr, tc.code, tc.msg)
+		}
+		if n := strings.Count(stderr, "doctales:"); tc.code != 0 && n != 1 {
+			t.Errorf("doctales %s: %d error lines, want one:\n%s", strings.Join(tc.args, " "), n, stderr)
+		}
+	}
+}
+
+// TestCLI_JSONEmptyLists checks that the list commands print [] for an
+// empty list with --json, never null or nothing.
+func TestCLI_JSONEmptyLists(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	mail := filepath.Join(dir, "one.eml")
+	if err := os.WriteFile(mail, []byte("From: a@example.com\r\nSubject: x\r\nMessage-ID: <x-2@example.com>\r\n\r\nhello\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"import", "--data", data, "--progress", "none", mail}, nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"dlq", "list"}, {"keys", "list"}, {"users", "list"}, {"audit"}} {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), append(args, "--data", data, "--json"), nil, &out, &errOut); err != nil {
+			t.Fatalf("doctales %s --json: %v %s", strings.Join(args, " "), err, errOut.String())
+		}
+		if got := strings.TrimSpace(out.String()); got != "[]" {
+			t.Errorf("doctales %s --json on an empty list = %q, want []", strings.Join(args, " "), got)
+		}
+	}
+}
+
+// TestCLI_ErrorMessage checks that an error is printed once, without the
+// structured form of a *doctales.Error ("doctales: doctales error:
+// code=invalid message=…", issue 15).
+func TestCLI_ErrorMessage(t *testing.T) {
+	err := fmt.Errorf("extract: %w", doctales.Errorf(doctales.EINVALID, "Message header is malformed."))
+	if got, want := errorMessage(err), "extract: Message header is malformed."; got != want {
+		t.Errorf("errorMessage = %q, want %q", got, want)
+	}
+	err = fmt.Errorf("config: %w", doctales.FieldErrorf(doctales.EINVALID, "addr", "must be host:port, not %q", "x"))
+	if got, want := errorMessage(err), `config: addr: must be host:port, not "x"`; got != want {
+		t.Errorf("errorMessage = %q, want %q", got, want)
+	}
+	// Through the binary: a configuration file with a bad value.
+	cfg := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(cfg, []byte("extractor: nonsense\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runBinary(t, "doctor", "--config", cfg, "--data", t.TempDir())
+	if code != 1 || strings.Contains(stderr, "doctales error") || strings.Count(stderr, "doctales:") != 1 {
+		t.Errorf("doctor --config bad.yaml: exit %d, stderr %q; want exit 1 and one plain message", code, stderr)
+	}
+}
+
+// TestCLI_ExtractPlainText checks that extract reads plain text as a
+// message body, and says on stderr which form it read.
+func TestCLI_ExtractPlainText(t *testing.T) {
+	for _, tc := range []struct{ in, form string }{
+		{"URGENT: please approve the wire before 5pm today.", formPlain},
+		{"Hello Bob,\nthe report is due Friday.\n", formPlain},
+		{"From: Ann <ann@example.com>\r\nSubject: Wire\r\n\r\nURGENT: please approve the wire before 5pm today.\r\n", formMail},
+		{`{"text":"URGENT: please approve the wire before 5pm today."}`, formJSON},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), []string{"extract", "--now", "2025-06-10T09:00:00Z"}, strings.NewReader(tc.in), &out, &errOut)
+		if err != nil {
+			t.Fatalf("extract %q: %v", tc.in, err)
+		}
+		if !strings.Contains(errOut.String(), "extract: read "+tc.form) {
+			t.Errorf("extract %q: stderr %q, want it to say %q", tc.in, errOut.String(), tc.form)
+		}
+		var res struct {
+			Dimensions *doctales.Dimensions `json:"dimensions"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &res); err != nil || res.Dimensions == nil {
+			t.Fatalf("extract %q printed %q: %v", tc.in, out.String(), err)
+		}
+		if strings.Contains(tc.in, "URGENT") && res.Dimensions.Urgency != "high" {
+			t.Errorf("extract %q: urgency %q, want high (the text was read as the body)", tc.in, res.Dimensions.Urgency)
+		}
+	}
+}
+
+// TestCLI_IngestWait checks ingest without a server: without --wait an
+// item left accepted comes with a hint on stderr; with --wait ingest
+// prints the item extracted.
+func TestCLI_IngestWait(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	mail := filepath.Join(dir, "one.eml")
+	if err := os.WriteFile(mail, []byte("From: Ann <ann@example.com>\r\nSubject: Wire\r\nMessage-ID: <wire-1@example.com>\r\n\r\nplease approve the wire\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	// --yield 1h: extraction waits while ingest runs, so the item stays accepted.
+	if err := run(context.Background(), []string{"ingest", mail, "--data", data, "--yield", "1h"}, nil, &out, &errOut); err != nil {
+		t.Fatalf("ingest: %v %s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), `"status":"accepted"`) || !strings.Contains(errOut.String(), "no server holds data folder "+data) ||
+		!strings.Contains(errOut.String(), "--wait") {
+		t.Fatalf("ingest without a server: stdout %q, stderr %q; want accepted and a hint", out.String(), errOut.String())
+	}
+	mail2 := filepath.Join(dir, "two.eml")
+	if err := os.WriteFile(mail2, []byte("From: Ann <ann@example.com>\r\nSubject: Lunch\r\nMessage-ID: <lunch-9@example.com>\r\n\r\nlunch?\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	errOut.Reset()
+	if err := run(context.Background(), []string{"ingest", mail2, "--data", data, "--wait", "--wait-timeout", "30s"}, nil, &out, &errOut); err != nil {
+		t.Fatalf("ingest --wait: %v %s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), `"status":"extracted"`) || strings.Contains(errOut.String(), "no server holds") {
+		t.Fatalf("ingest --wait: stdout %q, stderr %q; want extracted and no hint", out.String(), errOut.String())
+	}
+}
+
+// TestCLI_Version checks that version prints the module version from the
+// build information, and JSON with --json.
+func TestCLI_Version(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"version"}, nil, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "doctales ") {
+		t.Fatalf("version: %v %q", err, out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"version", "--json"}, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var v VersionInfo
+	if err := json.Unmarshal(out.Bytes(), &v); err != nil || v.Version == "" || v.Go == "" || v.Platform == "" {
+		t.Fatalf("version --json = %q (%v)", out.String(), err)
+	}
+	// A binary built with VCS stamping in a Git checkout names its commit
+	// (a linked worktree, whose .git is a file, is not stamped by go build).
+	if fi, err := os.Stat("../../.git"); err != nil || !fi.IsDir() {
+		t.Log("not a Git checkout with a .git folder: the commit is not checked")
+		return
+	}
+	bin := filepath.Join(t.TempDir(), "doctales")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "GOFLAGS=-buildvcs=true", "CGO_ENABLED=0")
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build -buildvcs=true: %v\n%s", err, b)
+	}
+	b, err := exec.Command(bin, "version", "--json").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &v); err != nil || len(v.Commit) != 40 || v.Time == "" || v.Version == "(devel)" {
+		t.Errorf("doctales version --json = %s (%v); want the commit, its time and a module version", b, err)
 	}
 }

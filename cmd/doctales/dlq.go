@@ -28,18 +28,20 @@ const dlqUsage = `Usage:
 Dead letters are records a subscription gave up on. Redrive puts a record back
 on the log for its subscription; the running server (or the next serve)
 delivers it again.
+
+Example:
+  doctales dlq list --json
+  doctales dlq show 3
+  doctales dlq redrive --all --subscription topic/webhook-1
+
+Flags:
 `
 
 // runDLQ is the dlq command. list and show read the data folder
 // read-only, so they work whether or not a server is running; redrive goes
 // through the API of the server that holds the folder, if one does.
 func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, dlqUsage)
-		return flag.ErrHelp
-	}
-	verb := args[0]
-	fs := flag.NewFlagSet("doctales dlq "+verb, flag.ContinueOnError)
+	fs := flag.NewFlagSet("doctales dlq", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, dlqUsage); fs.PrintDefaults() }
 	var cf commonFlags
@@ -49,8 +51,13 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	sub := fs.String("subscription", "", "only this subscription's dead letters")
 	all := fs.Bool("all", false, "redrive every dead letter")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseInterspersed(fs, args[1:])
+	pos, err := parseInterspersed(fs, args)
 	if err != nil {
+		return err
+	}
+	verb, pos, err := takeVerb("dlq", pos, "list", "show", "redrive")
+	if err != nil {
+		fs.Usage()
 		return err
 	}
 	cfg, logger, err := cf.load(stderr)
@@ -111,7 +118,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return nil
 	case "show":
 		if len(pos) != 1 {
-			return errors.New("dlq show: give one dead letter ID")
+			return usageErrorf("dlq", "dlq show: give one dead letter ID, got %d arguments", len(pos))
 		}
 		id, err := parseID(pos[0])
 		if err != nil {
@@ -136,7 +143,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}
 		} else {
 			if len(pos) == 0 {
-				return errors.New("dlq redrive: give dead letter IDs or --all")
+				return usageErrorf("dlq", "dlq redrive: give dead letter IDs or --all")
 			}
 			for _, a := range pos {
 				id, err := parseID(a)
@@ -156,8 +163,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, "%d dead letter(s) redriven\n", len(ids))
 		return nil
 	}
-	fmt.Fprint(stderr, dlqUsage)
-	return fmt.Errorf("dlq: unknown verb %q", verb)
+	return nil // takeVerb admits the three verbs only
 }
 
 // redriveRemote redrives dead letters through the API of the server at

@@ -70,6 +70,11 @@ doctales.db.damaged-<time> (never deleted) and the whole table rebuilt from
 the objects. Nothing is ever deleted; missing and damaged objects are only
 reported (restore them from an export).
 
+Example:
+  doctales doctor
+  doctales doctor --data /srv/doctales --repair --json
+
+Flags:
 `
 
 // runDoctor is the doctor command.
@@ -83,11 +88,12 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Lookup("log-level").DefValue, cf.logLevel = "warn", "warn"
 	repair := fs.Bool("repair", false, "rebuild missing items from their objects (never deletes anything)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("doctor: unexpected argument %q", fs.Arg(0))
+	if err := noArgs("doctor", pos); err != nil {
+		return err
 	}
 	cfg, logger, err := cf.load(stderr)
 	if err != nil {

@@ -82,6 +82,13 @@ restore marks the notifications of the communications that are already high
 priority as sent, so restoring does not notify again (--renotify does). Into
 the data folder it does not extract again unless --reextract; on AWS every
 object put triggers the extraction function (see docs/aws.md).
+
+Example:
+  doctales export --out backup-2025-06-10
+  doctales restore --from backup-2025-06-10 --data /srv/doctales-new
+  doctales export --out ana-mail --user ana
+
+Flags:
 `
 
 // awsFlags select the AWS resources of export and restore.
@@ -233,7 +240,11 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	a.register(fs)
 	out := fs.String("out", "", "folder to write the export to (must be empty or absent)")
 	user := fs.String("user", "", "export only this user's communications and their objects")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("export", pos); err != nil {
 		return err
 	}
 	if *user != "" {
@@ -243,7 +254,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *out == "" {
 		fs.Usage()
-		return errors.New("export: --out DIR is required")
+		return usageErrorf("export", "export: --out DIR is required")
 	}
 	cfg, logger, err := cf.load(stderr)
 	if err != nil {
@@ -405,12 +416,16 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	from := fs.String("from", "", "export folder to read")
 	reextract := fs.Bool("reextract", false, "into the data folder: announce every object, so that the pipeline extracts it again")
 	renotify := fs.Bool("renotify", false, "do not mark the high-priority communications' notifications as sent")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("restore", pos); err != nil {
 		return err
 	}
 	if *from == "" {
 		fs.Usage()
-		return errors.New("restore: --from DIR is required")
+		return usageErrorf("restore", "restore: --from DIR is required")
 	}
 	cfg, logger, err := cf.load(stderr)
 	if err != nil {

@@ -1,16 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"strings"
+	"net/mail"
 	"time"
 
 	"github.com/doctales/doctales/extract"
-	"github.com/doctales/doctales/extract/eval"
 )
 
 const extractUsage = `Usage: doctales extract [--jsonl] [--now RFC3339] [--timezone ZONE] < input
@@ -19,6 +19,16 @@ Prints the dimensions the extraction engine finds. Input is a JSON
 communication (or {"id":..,"text":..}) or a raw e-mail; with --jsonl, one
 JSON object per line, answered one result per line in order. A JSON input
 may carry its own reading time as "now" (RFC 3339), which wins over --now.
+Anything else is read as plain text (the body of a message); a line on
+standard error says which form was read. The output is JSON (--json is
+accepted and changes nothing).
+
+Example:
+  echo "URGENT: please approve the wire before 5pm today." | doctales extract
+  doctales extract < message.eml
+  doctales extract --jsonl < messages.jsonl
+
+Flags:
 `
 
 // runExtract is the extract command.
@@ -29,11 +39,13 @@ func runExtract(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	jsonl := fs.Bool("jsonl", false, "read one JSON object per line and write one result per line")
 	nowFlag := fs.String("now", "", "the reading time, RFC 3339 such as 2025-06-10T09:30:00+02:00 (default the current time); a \"now\" field of a JSON input wins")
 	tz := fs.String("timezone", "", `time zone of the person who reads the mail, an IANA name such as Europe/Berlin: "today", "5pm" and business days are read in it (default: each message's own zone)`)
-	if err := fs.Parse(args); err != nil {
+	fs.Bool("json", true, "print JSON (always)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("extract: reads standard input; unexpected argument %q", fs.Arg(0))
+	if len(pos) > 0 {
+		return usageErrorf("extract", "extract: reads standard input; unexpected argument %q", pos[0])
 	}
 	var opts []extract.Option
 	if *nowFlag != "" {
@@ -48,38 +60,60 @@ func runExtract(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return fmt.Errorf("extract: %w", err)
 	}
 	opts = append(opts, extract.WithLocation(loc))
-	return extract.Run(ctx, extract.New(opts...), stdin, stdout, *jsonl)
+	if *jsonl {
+		return extract.Run(ctx, extract.New(opts...), stdin, stdout, true)
+	}
+	b, err := io.ReadAll(io.LimitReader(stdin, extract.MaxInputBytes+1))
+	if err != nil {
+		return fmt.Errorf("extract: read standard input: %w", err)
+	}
+	form, in, err := extractInput(b)
+	if err != nil {
+		return fmt.Errorf("extract: %w", err)
+	}
+	fmt.Fprintf(stderr, "extract: read %s (%d bytes)\n", form, len(b))
+	return extract.Run(ctx, extract.New(opts...), bytes.NewReader(in), stdout, false)
 }
 
-const evalUsage = `Usage: doctales eval [--data DIR] [set...]
+// Input forms of extract, as the line on standard error names them.
+const (
+	formJSON  = "a JSON communication"
+	formMail  = "a raw e-mail"
+	formPlain = "plain text"
+)
 
-Measures the extraction engine on the labelled data (default ../shared/data
-or $DOCTALES_DATA) and prints, per set, the metric, our score and the
-published anchor. Sets: %s. The urgency set is the repository's own
-(extract/testdata/urgency, or $DOCTALES_URGENCY_DATA); EVAL_VERBOSE=1 lists
-its misses.
-`
+// mailHeaders are header fields of which a raw e-mail has at least one;
+// text that merely starts with "Word: ..." is not mail.
+var mailHeaders = []string{"From", "To", "Subject", "Date", "Message-Id", "Received", "Mime-Version", "Content-Type", "Return-Path", "Delivered-To", "Cc"}
 
-// runEval is the eval command.
-func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("doctales eval", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintf(stderr, evalUsage, strings.Join(eval.Sets, ", ")); fs.PrintDefaults() }
-	data := fs.String("data", "", "the labelled data folder")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
+// extractInput tells which form b is, the way extract.Decode reads it (a
+// JSON object, else a raw e-mail) and, when it is neither, plain text:
+// that it returns as the {"text": ...} input, so that it is read as a
+// message's body rather than refused as a malformed mail header.
+func extractInput(b []byte) (form string, in []byte, err error) {
+	t := bytes.TrimSpace(b)
+	if len(t) > 0 && t[0] == '{' {
+		return formJSON, b, nil
 	}
-	dir := *data
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return err
+	if len(b) > extract.MaxInputBytes { // extract.Run refuses it, naming the limit
+		return formPlain, b, nil
+	}
+	raw := t
+	if bytes.HasPrefix(raw, []byte("From ")) { // an mbox separator line
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			raw = raw[i+1:]
 		}
-		dir = eval.DataDir(wd)
 	}
-	if _, err := os.Stat(dir); err != nil && eval.NeedsData(pos) {
-		return fmt.Errorf("eval: the labelled data is not at %s (set --data or DOCTALES_DATA): %w", dir, err)
+	if m, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
+		for _, h := range mailHeaders {
+			if _, ok := m.Header[h]; ok {
+				return formMail, b, nil
+			}
+		}
 	}
-	return eval.Run(dir, pos, stdout)
+	in, err = json.Marshal(map[string]string{"text": string(t)})
+	if err != nil {
+		return "", nil, fmt.Errorf("encode plain text input: %w", err)
+	}
+	return formPlain, in, nil
 }

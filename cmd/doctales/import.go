@@ -41,6 +41,11 @@ Symbolic links are not followed (each is named in the summary) unless
 --follow-symlinks, and never out of <path>; FIFOs, sockets and devices are
 skipped; a file over its kind's size limit is refused before it is read.
 
+Example:
+  doctales import ~/Mail/inbox.mbox
+  doctales import ~/export/slack --project acme --wait
+  doctales import notes/ --url localhost:8080 --json
+
 Flags:
 `
 
@@ -278,7 +283,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if len(pos) != 1 {
 		fs.Usage()
-		return errors.New("import: give one path")
+		return usageErrorf("import", "import: give one path, got %d arguments", len(pos))
 	}
 	path := pos[0]
 	if _, err := os.Stat(path); err != nil {

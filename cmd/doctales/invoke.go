@@ -35,6 +35,12 @@ folder. Functions and the event shapes they take:
                 to every topic subscriber
 With --follow, the events the function causes are delivered too, as the
 runtime would, and each is printed as it passes, until the flow is idle.
+
+Example:
+  doctales invoke ingestion --event events/api-gateway-post.json
+  doctales invoke extraction --event events/s3-object-created.json --follow
+
+Flags:
 `
 
 // runInvoke is the invoke command.
@@ -49,19 +55,24 @@ func runInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	eventFile := fs.String("event", "", "event JSON file (- for standard input)")
 	follow := fs.Bool("follow", false, "also run the downstream functions and print each event")
 	timeout := fs.Duration("timeout", 60*time.Second, "with --follow, how long to wait for the flow to go idle")
-	if len(args) == 0 {
-		fs.Usage()
-		return flag.ErrHelp
-	}
-	fn := args[0]
-	if err := fs.Parse(args[1:]); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return usageErrorf("invoke", "invoke: give one function (ingestion, extraction, notification or delivery), got %d arguments", len(pos))
+	}
+	fn := pos[0]
+	switch fn {
+	case "ingestion", "extraction", "notification", "delivery":
+	default:
+		return usageErrorf("invoke", "invoke: unknown function %q: give ingestion, extraction, notification or delivery", fn)
+	}
 	if *eventFile == "" {
-		return errors.New("invoke: --event FILE is required")
+		return usageErrorf("invoke", "invoke %s: --event FILE is required", fn)
 	}
 	var data []byte
-	var err error
 	if *eventFile == "-" {
 		data, err = io.ReadAll(os.Stdin)
 	} else {

@@ -2,9 +2,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -102,5 +106,74 @@ func TestServeLogRedacts(t *testing.T) {
 				t.Errorf("%q logged: %s", leak, line)
 			}
 		}
+	}
+}
+
+// TestServeDefaultLog runs serve with no log flags and stderr not a
+// terminal: one plain line says where it serves, the log is JSON, and an
+// ingested, extracted and notified communication logs its notification
+// but no per-request or per-invocation line (those are info and debug).
+func TestServeDefaultLog(t *testing.T) {
+	data := t.TempDir()
+	addr := freeAddr(t)
+	cmd := exec.Command(binPath, "serve", "--data", data, "--addr", addr)
+	var mu sync.Mutex
+	var logs bytes.Buffer
+	cmd.Stderr = lockedWriter{&mu, &logs}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	read := func() string { mu.Lock(); defer mu.Unlock(); return logs.String() }
+	waitFor := func(what string, ok func(string) bool) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for !ok(read()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %s within 20s; stderr:\n%s", what, read())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	url := "http://" + addr
+	waitFor("startup line", func(s string) bool { return strings.Contains(s, "doctales serving "+url+" data "+data+"\n") })
+	body := `{"source":"email","subject":"Wire transfer","from":"Ana Ruiz","from_email":"ana@acme.example","to":["me@example.com"],"body":"URGENT: please approve the wire before 5pm today."}`
+	if code, out := post(t, url, body); code != 202 {
+		t.Fatalf("POST = %d %v", code, out)
+	}
+	waitFor("notification", func(s string) bool { return strings.Contains(s, `"msg":"notification"`) })
+	for _, line := range strings.Split(strings.TrimSpace(read()), "\n") {
+		if strings.HasPrefix(line, "doctales serving ") {
+			continue
+		}
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Errorf("log line is not JSON (stderr is not a terminal): %q", line)
+			continue
+		}
+		if lvl := rec["level"]; lvl == "INFO" && rec[LogKeyComponent] != "notify" {
+			t.Errorf("info line by default: %s", line)
+		}
+	}
+}
+
+// TestLogFormatAuto checks --log-format: auto is JSON when stderr is not a
+// terminal; text and json as asked; anything else is a usage error.
+func TestLogFormatAuto(t *testing.T) {
+	for format, wantJSON := range map[string]bool{"auto": true, "json": true, "text": false} {
+		var buf bytes.Buffer
+		cf := commonFlags{logLevel: "info", logFmt: format, data: t.TempDir()}
+		_, logger, err := cf.load(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logger.Info("hello")
+		if got := strings.HasPrefix(buf.String(), "{"); got != wantJSON {
+			t.Errorf("--log-format %s wrote %q", format, buf.String())
+		}
+	}
+	cf := commonFlags{logLevel: "info", logFmt: "xml"}
+	if _, _, err := cf.load(io.Discard); exitCode(err) != 2 {
+		t.Errorf("--log-format xml: %v, want a usage error", err)
 	}
 }

@@ -35,10 +35,21 @@ func scrape(t *testing.T, url string) map[string]*dto.MetricFamily {
 // value returns the value of the metric in fams with the given labels.
 func value(t *testing.T, fams map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
 	t.Helper()
-	fam, ok := fams[name]
-	if !ok {
+	if _, ok := fams[name]; !ok {
 		t.Fatalf("metric %s not exported", name)
 	}
+	return metricValue(fams[name], labels)
+}
+
+// valueOK reports whether metric name with labels is exported and is want.
+func valueOK(fams map[string]*dto.MetricFamily, name string, labels map[string]string, want float64) bool {
+	fam, ok := fams[name]
+	return ok && metricValue(fam, labels) == want
+}
+
+// metricValue returns the value of fam's metric with labels (a
+// histogram's sample count), or 0 when it has none.
+func metricValue(fam *dto.MetricFamily, labels map[string]string) float64 {
 	for _, m := range fam.Metric {
 		match := true
 		for k, v := range labels {
@@ -85,12 +96,10 @@ func TestMetrics(t *testing.T) {
 	post(t, url, urgentEmail)
 	post(t, url, `{"id":"poison","source":"email","body":"POISON"}`)
 	waitIdle(t, url, 20*time.Second)
-	time.Sleep(100 * time.Millisecond)
-	f := scrape(t, url)
 
 	ext := map[string]string{"subscription": "extraction"}
 	not := map[string]string{"subscription": "notification"}
-	for _, c := range []struct {
+	want := []struct {
 		name   string
 		labels map[string]string
 		want   float64
@@ -115,7 +124,22 @@ func TestMetrics(t *testing.T) {
 		{"doctales_subscription_iterator_age_seconds", ext, 0},
 		{"doctales_store_size", map[string]string{"what": "dead_letters"}, 1},
 		{"doctales_store_size", map[string]string{"what": "items_extracted"}, 3},
-	} {
+	}
+	// Some counters settle just after the flow is idle (the last
+	// delivery's outcome, the store sizes): scrape until they all match, or
+	// 10 s have passed and the checks below say which do not.
+	f := scrape(t, url)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); f = scrape(t, url) {
+		settled := true
+		for _, c := range want {
+			settled = settled && valueOK(f, c.name, c.labels, c.want)
+		}
+		if settled {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, c := range want {
 		if got := value(t, f, c.name, c.labels); got != c.want {
 			t.Errorf("%s%v = %v, want %v", c.name, c.labels, got, c.want)
 		}

@@ -48,22 +48,45 @@ func NewMain() *Main {
 	return &Main{Config: DefaultConfig(), Stdout: os.Stdout, Stderr: os.Stderr, ShutdownTimeout: 10 * time.Second}
 }
 
+const serveUsage = `Usage: doctales serve [--data DIR] [--addr HOST:PORT] [--config FILE] [--webhook URL]...
+
+Runs the pipeline on embedded defaults and its HTTP API (POST
+/communications, the dashboard, the live stream) until interrupted. One
+line says where it serves; the log shows warnings, errors and the log
+subscriber's notifications (--log-level info for more, debug for one line
+per request and invocation).
+
+Example:
+  doctales serve
+  doctales serve --data ~/doctales --addr 127.0.0.1:9090 --webhook http://127.0.0.1:9000/hook
+
+Flags:
+`
+
+// serveLogLevel is serve's default --log-level: warnings and errors, and
+// the notifications the topic's log subscriber writes (its purpose);
+// per-request and per-invocation lines are info or debug.
+const serveLogLevel = "warn,notify=info"
+
 // ParseFlags reads the serve flags and the configuration file.
 func (m *Main) ParseFlags(args []string) error {
 	fs := flag.NewFlagSet("doctales serve", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), serveUsage); fs.PrintDefaults() }
 	m.flags.register(fs)
 	m.flags.registerTimezone(fs)
+	fs.Lookup("log-level").DefValue, m.flags.logLevel = serveLogLevel, serveLogLevel
 	fs.StringVar(&m.addr, "addr", "", "HTTP listen address (default 127.0.0.1:8080)")
 	fs.Var(&m.webhooks, "webhook", "add a webhook subscriber to the notification topic (repeatable)")
 	retain := fs.String("retain", "", "delete communications older than this, by their date (365d, 720h; 0 keeps everything, the default)")
 	maxBody := fs.Int64("max-body-bytes", 0, "largest accepted POST /communications body in bytes (default 1048576)")
 	maxParse := fs.Int64("max-parse-memory", 0, "memory budget of raw uploads and document parses in flight, in bytes; past it raw posts get 503 with Retry-After (default 536870912)")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	if err := noArgs("serve", pos); err != nil {
+		return err
 	}
 	cfg, logger, err := m.flags.load(m.Stderr)
 	if err != nil {

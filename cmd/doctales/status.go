@@ -20,8 +20,35 @@ const statusUsage = `Usage: doctales status [--url URL | --data DIR] [--interval
 Prints a one-screen summary of a running server's flow (the server holding
 the data folder, by default ./data, found by the folder's lock file): per subscription the
 rates over the interval, records in flight, lag (iterator age), dead letters
-and the last error; the dead letters waiting; the alarms.
+and the last error; the dead letters waiting; the alarms. --json prints
+the same as one JSON object.
+
+Example:
+  doctales status
+  doctales status --url localhost:8080 --json
+
+Flags:
 `
+
+// StatusReport is what status --json prints: the server, its readiness,
+// each subscription's counters with the rates over the interval, the dead
+// letters waiting and the alarms. Lists are [] when empty.
+type StatusReport struct {
+	URL           string               `json:"url"`
+	Ready         map[string]any       `json:"ready"`
+	Interval      string               `json:"interval"`
+	Subscriptions []SubscriptionStatus `json:"subscriptions"`
+	DeadLetters   int                  `json:"deadLetters"`
+	Alarms        []alarm.State        `json:"alarms"`
+}
+
+// SubscriptionStatus is a subscription's counters (runtime.Stats) and its
+// rates between the two samples.
+type SubscriptionStatus struct {
+	runtime.Stats
+	ReadPerSecond float64 `json:"readPerSecond"`
+	DonePerSecond float64 `json:"donePerSecond"`
+}
 
 type statsResponse struct {
 	Subscriptions []runtime.Stats `json:"subscriptions"`
@@ -37,7 +64,12 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	data := fs.String("data", "", "the data folder whose server to ask, found by the folder's lock file (default ./data)")
 	interval := fs.Duration("interval", time.Second, "time between the two samples the rates are computed from")
 	keyFile := fs.String("api-key-file", "", "a file holding an admin API key (default $"+EnvAPIKey+")")
-	if _, err := parseInterspersed(fs, args); err != nil {
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("status", pos); err != nil {
 		return err
 	}
 	if *url == "" {
@@ -88,16 +120,27 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 
-	fmt.Fprintf(stdout, "doctales at %s: %v", base, ready["status"])
-	if code != http.StatusOK {
-		fmt.Fprintf(stdout, " (%v)", ready["error"])
-	}
-	fmt.Fprintln(stdout)
 	prev := map[string]runtime.Stats{}
 	for _, s := range first.Subscriptions {
 		prev[s.Name] = s
 	}
 	secs := interval.Seconds()
+	if *asJSON {
+		rep := StatusReport{URL: base, Ready: ready, Interval: interval.String(), DeadLetters: dlq.Count,
+			Subscriptions: []SubscriptionStatus{}, Alarms: nonNil(second.Alarms)}
+		for _, s := range second.Subscriptions {
+			p := prev[s.Name]
+			rep.Subscriptions = append(rep.Subscriptions, SubscriptionStatus{Stats: s,
+				ReadPerSecond: float64(s.Read-p.Read) / secs, DonePerSecond: float64(s.Succeeded-p.Succeeded) / secs})
+		}
+		alarm.SortStates(rep.Alarms)
+		return writeJSONLine(stdout, rep)
+	}
+	fmt.Fprintf(stdout, "doctales at %s: %v", base, ready["status"])
+	if code != http.StatusOK {
+		fmt.Fprintf(stdout, " (%v)", ready["error"])
+	}
+	fmt.Fprintln(stdout)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SUBSCRIPTION\tSOURCE\tREAD/s\tDONE/s\tFILTERED\tRETRIED\tDEAD\tIN FLIGHT\tLAG\tLAST ERROR")
 	for _, s := range second.Subscriptions {

@@ -21,6 +21,12 @@ Prints every step of a communication's journey: acceptance, each delivery to
 extraction and notification with its attempt and duration, records dropped
 by a filter and why, retries, dead letters, the notification decision and the
 topic deliveries, then a verdict on why it was (not) notified.
+
+Example:
+  doctales trace 3b0e8d4c-5f7a-4a51-9a8e-2f1f0c8f6b21
+  doctales trace 3b0e8d4c-5f7a-4a51-9a8e-2f1f0c8f6b21 --json --data /srv/doctales
+
+Flags:
 `
 
 // runTrace is the trace command. It reads the data folder read-only, so
@@ -34,10 +40,6 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The command's output is what it prints; the log says only what went wrong.
 	fs.Lookup("log-level").DefValue, cf.logLevel = "warn", "warn"
 	asJSON := fs.Bool("json", false, "print JSON")
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fs.Usage()
-		return flag.ErrHelp
-	}
 	// Flags before or after the id: "trace ID --json" and
 	// "trace --data DIR ID" both work.
 	pos, err := parseInterspersed(fs, args)
@@ -46,7 +48,7 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if len(pos) != 1 {
 		fs.Usage()
-		return fmt.Errorf("trace: give one communication id, got %d arguments", len(pos))
+		return usageErrorf("trace", "trace: give one communication id, got %d arguments", len(pos))
 	}
 	id := pos[0]
 	cfg, logger, err := cf.load(stderr)

@@ -24,10 +24,8 @@ func TestTrace(t *testing.T) {
 	_, calm := post(t, url, strings.Replace(calmEmail, `{`, `{"id":"calm-1",`, 1))
 	post(t, url, `{"id":"poison-1","source":"email","body":"POISON"}`)
 	waitIdle(t, url, 20*time.Second)
-	time.Sleep(300 * time.Millisecond) // the journal writes in the background
 
-	var samples strings.Builder
-	for _, c := range []struct {
+	cases := []struct {
 		id      string
 		verdict string
 		steps   []string
@@ -35,7 +33,22 @@ func TestTrace(t *testing.T) {
 		{urgent["id"].(string), "notified: message ", []string{"extraction", "notification", "topic/log"}},
 		{calm["id"].(string), "not notified: dropped by filter: urgency was low", []string{"extraction", "notification"}},
 		{"poison-1", "not notified: extraction was dead-lettered", []string{"extraction"}},
-	} {
+	}
+	// The journal writes in the background: wait until every trace has
+	// its verdict (the checks below say what is missing after 10 s).
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		done := true
+		for _, c := range cases {
+			var tr struct{ Verdict string }
+			done = done && getJSON(t, url+"/communications/"+c.id+"/events", &tr) == 200 && strings.HasPrefix(tr.Verdict, c.verdict)
+		}
+		if done {
+			break
+		}
+	}
+
+	var samples strings.Builder
+	for _, c := range cases {
 		var tr struct {
 			Verdict string
 			Events  []struct{ Step, Kind, Detail string }
