@@ -501,7 +501,14 @@ func TestRuntime_Yield(t *testing.T) {
 	rt := openRuntime(t, db, runtime.Subscription{Name: "s", Source: doctales.SourceS3, Handler: h, Concurrency: 1, BatchSize: 100,
 		Yield: func() time.Duration { asked.Add(1); return 100 * time.Millisecond }})
 	appendRecs(t, db, doctales.SourceS3, "k", `{"n":0}`)
-	time.Sleep(20 * time.Millisecond) // the worker is waiting with the first record
+	// Wait until the worker holds the first record and yields (asked for
+	// its pause), then add the rest while it waits.
+	for deadline := time.Now().Add(10 * time.Second); asked.Load() == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the worker never asked whether to yield")
+		}
+		time.Sleep(time.Millisecond)
+	}
 	var kv []string
 	for i := 1; i < 20; i++ {
 		kv = append(kv, "k", fmt.Sprintf(`{"n":%d}`, i))
