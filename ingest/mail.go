@@ -301,12 +301,22 @@ func mailHash(env *enmime.Envelope, files []*enmime.Part) string {
 	for _, k := range []string{"Message-Id", "Date", "From", "To", "Cc", "Subject", "In-Reply-To", "References"} {
 		fmt.Fprintf(h, "%s:%s\x00", k, env.GetHeader(k))
 	}
-	fmt.Fprintf(h, "%d:%s\x00%d:%s\x00", len(env.Text), env.Text, len(env.HTML), env.HTML)
+	// The same message read from a file and from an mbox differs only in
+	// line endings and the newlines at its end (issue 15): not its
+	// identity.
+	text, html := sameBody(env.Text), sameBody(env.HTML)
+	fmt.Fprintf(h, "%d:%s\x00%d:%s\x00", len(text), text, len(html), html)
 	for _, f := range files {
 		sum := sha256.Sum256(f.Content)
 		fmt.Fprintf(h, "%s\x00%s\x00%x\x00", f.FileName, f.ContentType, sum)
 	}
 	return doctales.ContentHash(h.Sum(nil))
+}
+
+// sameBody returns a body with CRLF line endings as LF and no trailing
+// line breaks or spaces, for mailHash.
+func sameBody(s string) string {
+	return strings.TrimRight(strings.ReplaceAll(s, "\r\n", "\n"), "\n\r\t ")
 }
 
 // looksLikeMail reports whether env has at least one header a message has.

@@ -242,3 +242,32 @@ func TestParser_Limits(t *testing.T) {
 		})
 	}
 }
+
+// TestParser_MailHashIgnoresTrailingNewlines: the same message as a file
+// and as read from an mbox (one more newline at the end, or CRLF line
+// endings) has one identity, so importing both stores it once (issue 15).
+func TestParser_MailHashIgnoresTrailingNewlines(t *testing.T) {
+	p := &ingest.Parser{}
+	base := "From: Ann <ann@example.com>\nTo: bob@example.com\nSubject: Lunch\nMessage-ID: <l-1@example.com>\nDate: Mon, 02 Jun 2025 10:00:00 +0000\n\nLunch at noon?\nAnn"
+	hash := func(raw string) string {
+		t.Helper()
+		res, err := p.ParseMail(context.Background(), []byte(raw), ingest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Communication.RequestHash
+	}
+	want := hash(base)
+	for name, raw := range map[string]string{
+		"TrailingNewline": base + "\n",
+		"TwoNewlines":     base + "\n\n",
+		"CRLF":            strings.ReplaceAll(base, "\n", "\r\n") + "\r\n",
+	} {
+		if got := hash(raw); got != want {
+			t.Errorf("%s: hash %s, want %s as without it", name, got, want)
+		}
+	}
+	if got := hash(strings.Replace(base, "Lunch at noon?", "Lunch at one?", 1)); got == want {
+		t.Error("a different body has the same hash")
+	}
+}
