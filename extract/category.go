@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 
@@ -25,7 +26,7 @@ var autoReplyBody = fastre.MustCompile(`(?i)^\W*(i am|i'm|i will be) (currently 
 
 // automatedSender matches the local part of addresses that machines send
 // from.
-var automatedSender = fastre.MustCompile(`(?i)^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|notifications?|notify|alerts?|alerting|monitoring|mailer[-_.]?daemon|postmaster|bounces?|billing|receipts?|orders?|invoices?|accounts?|system|admin|root|cron|daemon|jenkins|ci|builds?|rss|rssfeeds?|feeds?|opsgenie|pagerduty|victorops|statuspage|zabbix|nagios|icinga|grafana|prometheus|alertmanager|datadog|sentry|newrelic|uptimerobot|pingdom|github|gitlab|jira|confluence|calendar|service|support|security|statements?|auto[-_.]?confirm)([-_.+].*)?$`)
+var automatedSender = fastre.MustCompile(`(?i)^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|notifications?|notify|alerts?|alerting|monitoring|mailer[-_.]?daemon|postmaster|bounces?|billing|receipts?|orders?|invoices?|accounts?|system|admin|root|cron|daemon|jenkins|ci|builds?|rss|rssfeeds?|feeds?|opsgenie|pagerduty|victorops|statuspage|zabbix|nagios|icinga|grafana|prometheus|alertmanager|datadog|sentry|newrelic|uptimerobot|pingdom|github|gitlab|jira|confluence|calendar|service|support|security|statements?|auto[-_.]?confirm|service[-_.]?desk|help[-_.]?desk|it[-_.]?support|tracking|shipping|delivery)([-_.+].*)?$`)
 
 // bulkSender matches the local part of addresses newsletters and
 // marketing send from.
@@ -46,6 +47,13 @@ var troubleCue = fastre.MustCompile(`(?i)\b(has failed|failed|failing|failure|br
 // resolvedCue, in an automated message's subject, reports that the
 // trouble is over: "[RESOLVED]", "Recovered", "is back to normal".
 var resolvedCue = fastre.MustCompile(`(?i)\[(resolved|recovered|ok|fixed)\]|^(resolved|recovered|fixed)\b|\b(back to normal|has been resolved|is resolved|recovery)\b|\bRECOVERY\b`)
+
+// bounceSubject is the subject of a delivery failure notice.
+var bounceSubject = regexp.MustCompile(`(?i)^(undelivered mail returned to sender|delivery status notification \(failure\)|mail delivery failed|undeliverable:|returned mail:|delivery failure|failure notice\b)`)
+
+// noReplyDomain is an address whose domain says no one reads replies:
+// tracking@noreply.parcelpoint.example.
+var noReplyDomain = regexp.MustCompile(`(?i)@(.*\.)?(no-?reply|do-?not-?reply|bounce[sd]?|mailer)\.`)
 
 // field returns the string value of a Fields key, "" when absent.
 func field(c *doctales.Communication, key string) string {
@@ -107,6 +115,15 @@ func categorize(c *doctales.Communication, subject, content string) (string, []d
 	local, _, _ := strings.Cut(strings.ToLower(c.SenderID), "@")
 	autoSubmitted := strings.ToLower(field(c, "autoSubmitted"))
 	precedence := strings.ToLower(strings.TrimSpace(field(c, "precedence")))
+
+	// A delivery failure is a system's message, whatever its
+	// Auto-Submitted says (labelling guide).
+	if local == "mailer-daemon" || local == "postmaster" {
+		return doctales.CategoryAutomated, []doctales.Evidence{{Rule: "bounce sender", Text: c.SenderID, Source: doctales.SourceSenderID, End: len(c.SenderID)}}
+	}
+	if m := bounceSubject.FindStringIndex(subject); m != nil {
+		return doctales.CategoryAutomated, []doctales.Evidence{{Rule: "bounce subject", Text: subject[m[0]:m[1]], Source: doctales.SourceSubject, Start: m[0], End: m[1]}}
+	}
 
 	// Automatic answers: headers, then the subject or an opening line.
 	switch {
@@ -187,7 +204,7 @@ func categorize(c *doctales.Communication, subject, content string) (string, []d
 		return doctales.CategoryAutomated, []doctales.Evidence{headerEvidence("automated header", "Auto-Submitted", autoSubmitted)}
 	case strings.TrimSpace(field(c, "returnPath")) == "<>":
 		return doctales.CategoryAutomated, []doctales.Evidence{headerEvidence("automated header", "Return-Path", "<>")}
-	case local != "" && automatedSender.MatchString(local):
+	case local != "" && automatedSender.MatchString(local), noReplyDomain.MatchString(c.SenderID):
 		return doctales.CategoryAutomated, []doctales.Evidence{{Rule: "automated sender", Text: c.SenderID, Source: doctales.SourceSenderID, End: len(c.SenderID)}}
 	}
 
