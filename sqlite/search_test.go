@@ -81,18 +81,18 @@ func TestSearchItems(t *testing.T) {
 		q    string
 		want []string
 	}{
-		{"approve", []string{"a"}},                 // a word of the body
-		{"invoice", []string{"a"}},                 // stemmed: invoices; bob's is not ana's
-		{"cafe", []string{"b"}},                    // diacritics folded
-		{"wire", []string{"a"}},                    // owner-scoped
-		{`"before 5pm"`, []string{"a"}},            // phrase
-		{`"5pm before"`, []string{}},               // phrase order matters
-		{"from:ana", []string{"d", "a"}},           // filters only with from: rank; both match equally, newest first
-		{"from:ruiz wire", []string{"a"}},          // from: with words
-		{"from:\"Bo Chen\"", []string{"b"}},        // quoted from:
-		{"project:q3", []string{"d"}},              // filter only: newest first
-		{"urgency:high", []string{"d"}},            // urgency
-		{"has:attachment", []string{"d"}},          // attachments
+		{"approve", []string{"a"}},          // a word of the body
+		{"invoice", []string{"a"}},          // stemmed: invoices; bob's is not ana's
+		{"cafe", []string{"b"}},             // diacritics folded
+		{"wire", []string{"a"}},             // owner-scoped
+		{`"before 5pm"`, []string{"a"}},     // phrase
+		{`"5pm before"`, []string{}},        // phrase order matters
+		{"from:ana", []string{"d", "a"}},    // filters only with from: rank; both match equally, newest first
+		{"from:ruiz wire", []string{"a"}},   // from: with words
+		{"from:\"Bo Chen\"", []string{"b"}}, // quoted from:
+		{"project:q3", []string{"d"}},       // filter only: newest first
+		{"urgency:high", []string{"d"}},     // urgency
+		{"has:attachment", []string{"d"}},   // attachments
 		{"after:2025-06-10 before:2025-06-11", []string{"d", "b", "a"}},
 		{"before:2025-06-10", []string{}},
 		{"me@example.com", []string{"d", "b", "a"}}, // recipients are people
