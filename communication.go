@@ -185,8 +185,32 @@ type Item struct {
 	// a crash, or in the moment between the two writes.
 	Recovered bool `json:"recovered,omitempty"`
 
+	// The reader's triage state (issue 12, see state.go): State is ""
+	// (open), StateDone or StateSnoozed; StateUntil is when a snooze ends;
+	// StateAt is when the state, Pinned or Metadata.Read last changed.
+	// They change only through ItemUpdate.State, so each change is a
+	// MODIFY record like any other write.
+	State      string     `json:"state,omitempty"`
+	StateUntil *time.Time `json:"stateUntil,omitempty"`
+	StateAt    *time.Time `json:"stateAt,omitempty"`
+	Pinned     bool       `json:"pinned,omitempty"`
+
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
+
+	// Search is the text the table indexes for full-text search beside
+	// the item's own fields: the body and the recipients, which the item
+	// does not keep. It is never stored on the item nor sent in stream
+	// images (json "-"); only CreateItem reads it.
+	Search *SearchText `json:"-"`
+}
+
+// SearchText is what a communication adds to the search index beyond its
+// item: its text, its recipients and how many attachments it has.
+type SearchText struct {
+	Body        string
+	People      []string // recipients and cc, as given
+	Attachments int
 }
 
 // NewItem returns the table item for a freshly ingested communication.
@@ -207,6 +231,11 @@ func NewItem(c *Communication, now time.Time) *Item {
 		ContentHash: c.RequestHash,
 		CreatedAt:   now,
 		UpdatedAt:   now,
+		Search: &SearchText{
+			Body:        c.Content,
+			People:      append(append([]string(nil), c.Recipients...), c.Cc...),
+			Attachments: len(c.Attachments),
+		},
 	}
 }
 
@@ -216,6 +245,9 @@ type ItemUpdate struct {
 	Urgency    *string // metadata.urgency
 	Dimensions *Dimensions
 	Error      *string
+	// State, if set, changes the reader's triage state (see
+	// Item.ApplyState).
+	State *StateChange
 }
 
 // ItemFilter selects items for Table.FindItems. Nil or empty fields do not
@@ -228,6 +260,10 @@ type ItemFilter struct {
 	Status  *string
 	Since   *time.Time // timestamp >= Since
 	Until   *time.Time // timestamp < Until
+	// State is StateOpen (including a snooze that has ended),
+	// StateDone or StateSnoozed (a snooze still running), judged at the
+	// table's clock.
+	State *string
 
 	Limit  int    // at most this many; 0 means DefaultPageSize
 	Cursor string // the next cursor of the previous page; "" for the first

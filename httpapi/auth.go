@@ -81,6 +81,7 @@ var routeScopes = map[string]string{
 	"GET /communications/{id}/events": doctales.ScopeRead,
 	"GET /communications/{id}/log":    doctales.ScopeRead,
 	"DELETE /communications/{id}":     doctales.ScopeIngest,
+	"PATCH /communications/{id}":      doctales.ScopeRead, // the reader's own triage state, like the profile
 	"GET /notifications/stream":       doctales.ScopeRead,
 	"GET /people":                     doctales.ScopeRead,
 	"GET /projects":                   doctales.ScopeRead,
@@ -195,7 +196,7 @@ func (h *Handler) cors(w http.ResponseWriter, r *http.Request) {
 	}
 	hdr.Set("Access-Control-Allow-Origin", origin)
 	hdr.Set("Access-Control-Allow-Headers", "Content-Type,Authorization")
-	hdr.Set("Access-Control-Allow-Methods", "GET,POST,PUT,DELETE,OPTIONS")
+	hdr.Set("Access-Control-Allow-Methods", "GET,POST,PUT,PATCH,DELETE,OPTIONS")
 	hdr.Set("Access-Control-Max-Age", "600")
 }
 

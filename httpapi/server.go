@@ -294,6 +294,12 @@ func (h *Handler) listCommunications(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "attention", "attention %s is not one of %s", quoteCut(want), strings.Join(attentionLevels, ", ")))
 		return
 	}
+	// Lists of what asks for attention leave out what the reader is done
+	// with or snoozed, unless ?state= says otherwise.
+	if want != "" && f.State == nil {
+		open := doctales.StateOpen
+		f.State = &open
+	}
 	now, fresh := h.now(), h.freshness()
 	out := []*ListedItem{}
 	limit := f.Limit
@@ -301,6 +307,14 @@ func (h *Handler) listCommunications(w http.ResponseWriter, r *http.Request) {
 		limit = doctales.DefaultPageSize
 	}
 	var next string
+	if q := r.URL.Query().Get("q"); q != "" {
+		if want != "" {
+			Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "q", "q and attention cannot be combined; search, then look at each result's attention"))
+			return
+		}
+		h.search(w, r, q, f)
+		return
+	}
 	if want == "" {
 		items, n, err := h.Table.FindItems(r.Context(), f)
 		if err != nil {
@@ -424,8 +438,58 @@ func parseFilter(r *http.Request) (doctales.ItemFilter, error) {
 		}
 		f.Limit = n
 	}
+	if f.State = str("state"); f.State != nil {
+		switch *f.State {
+		case doctales.StateOpen, doctales.StateDone, doctales.StateSnoozed:
+		default:
+			return f, doctales.FieldErrorf(doctales.EINVALID, "state", "state %s is not one of open, done, snoozed", quoteCut(*f.State))
+		}
+	}
 	f.Cursor = q.Get("next")
 	return f, nil
+}
+
+// search answers GET /communications?q=: the search box (see
+// doctales.ParseSearch), with the list's own filters (project, urgency,
+// since, until, state, limit, next) added to it, ranked best first.
+// Scoped to the caller's communications like every list.
+func (h *Handler) search(w http.ResponseWriter, r *http.Request, q string, f doctales.ItemFilter) {
+	searcher, ok := h.Table.(doctales.Searcher)
+	if !ok {
+		h.notEnabled(w, r, "full-text search")
+		return
+	}
+	s, err := doctales.ParseSearch(q, time.UTC)
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
+	if f.Project != nil && s.Project == "" {
+		s.Project = *f.Project
+	}
+	if f.Urgency != nil && s.Urgency == "" {
+		s.Urgency = *f.Urgency
+	}
+	if f.Since != nil && s.After == nil {
+		s.After = f.Since
+	}
+	if f.Until != nil && s.Before == nil {
+		s.Before = f.Until
+	}
+	if f.Sender != nil {
+		s.From = append(s.From, *f.Sender)
+	}
+	items, next, err := searcher.SearchItems(r.Context(), s, f)
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
+	}
+	now, fresh := h.now(), h.freshness()
+	out := make([]*ListedItem, 0, len(items))
+	for _, it := range items {
+		out = append(out, &ListedItem{it, doctales.Attention(it, now, fresh)})
+	}
+	writeJSON(w, http.StatusOK, ListResponse{Communications: out, Count: len(out), Next: next})
 }
 
 // getCommunication returns the stored communication merged with its item:

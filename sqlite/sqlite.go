@@ -104,6 +104,10 @@ type DB struct {
 	stateMu sync.RWMutex // held for reading while a write request is queued
 	state   int          // stateNew, stateOpen or stateClosed
 
+	// timerWake tells the timer loop (timers.go) that a wake-up was set,
+	// which may be sooner than the one it sleeps until.
+	timerWake chan struct{}
+
 	changedMu sync.Mutex
 	changed   chan struct{} // closed and replaced after each commit that appended to the log
 
@@ -170,6 +174,11 @@ type DB struct {
 	// a command read a data folder while the server that owns it runs
 	// (issue 11): WAL readers never block that server's writer.
 	ReadOnly bool
+
+	// NoTimers keeps Open from starting the timer loop that wakes snoozed
+	// items (timers.go); their wake-ups stay due until a DB with timers
+	// opens the file. For tools that must not write on their own.
+	NoTimers bool
 }
 
 // Lifecycle states of a DB.
@@ -347,6 +356,11 @@ func (db *DB) Open() (err error) {
 	if db.cdb != nil {
 		db.bg.Add(1)
 		go func() { defer db.bg.Done(); db.checkpointLoop() }()
+	}
+	db.timerWake = make(chan struct{}, 1)
+	if !db.NoTimers {
+		db.bg.Add(1)
+		go func() { defer db.bg.Done(); db.timerLoop() }()
 	}
 	db.state = stateOpen
 

@@ -93,8 +93,12 @@ func (db *DB) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.It
 			}
 		}
 
-		// Append the INSERT record.
+		// Append the INSERT record, and index the text in the same
+		// transaction.
 		if err := rec.append(tx); err != nil {
+			return err
+		}
+		if err := tx.indexItem(nil, &it); err != nil {
 			return err
 		}
 		created = true
@@ -159,11 +163,15 @@ func (db *DB) UpdateItem(ctx context.Context, id string, upd doctales.ItemUpdate
 			if _, err := tx.stmt(db.stmts.updateItem).Exec(row.updateArgs(id)...); err != nil {
 				return fmt.Errorf("write item: %w", FormatError(err))
 			}
+			if err := tx.afterUpdate(old, it, upd); err != nil {
+				return err
+			}
 			return rec.append(tx)
 		}); err != nil {
 			return nil, fmt.Errorf("update item %q: %w", id, err)
 		}
 		if !stale {
+			db.updated(upd)
 			return it, nil
 		}
 	}
@@ -186,6 +194,9 @@ func (db *DB) UpdateItem(ctx context.Context, id string, upd doctales.ItemUpdate
 		if _, err := tx.stmt(db.stmts.updateItem).Exec(row.updateArgs(id)...); err != nil {
 			return fmt.Errorf("write item: %w", FormatError(err))
 		}
+		if err := tx.afterUpdate(old, it, upd); err != nil {
+			return err
+		}
 		if err := rec.append(tx); err != nil {
 			return err
 		}
@@ -194,6 +205,7 @@ func (db *DB) UpdateItem(ctx context.Context, id string, upd doctales.ItemUpdate
 	}); err != nil {
 		return nil, fmt.Errorf("update item %q: %w", id, err)
 	}
+	db.updated(upd)
 	return result, nil
 }
 
@@ -239,6 +251,11 @@ func (db *DB) prepareUpdate(ctx context.Context, id string, body []byte, upd doc
 	if upd.Error != nil {
 		n.Error = *upd.Error
 	}
+	if upd.State != nil {
+		if err := n.ApplyState(*upd.State); err != nil {
+			return nil, nil, nil, nil, err
+		}
+	}
 	r, err := newItemRow(&n)
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -248,6 +265,10 @@ func (db *DB) prepareUpdate(ctx context.Context, id string, body []byte, upd doc
 	}
 	now := db.Now()
 	n.UpdatedAt = now
+	if upd.State != nil {
+		at := now.UTC()
+		n.StateAt = &at
+	}
 	if r, err = newItemRow(&n); err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -282,6 +303,12 @@ func (db *DB) DeleteItem(ctx context.Context, id string) error {
 		}
 		if _, err := tx.stmt(db.stmts.deleteItem).Exec(id); err != nil {
 			return fmt.Errorf("delete row: %w", FormatError(err))
+		}
+		// Its text leaves the search index and its wake-up the timers in
+		// the same transaction (the index deletes securely: no token of
+		// it stays behind).
+		if err := tx.unindexItem(id); err != nil {
+			return err
 		}
 		if _, err := tx.tx.Exec(`INSERT INTO deleted (id, owner, at) VALUES (?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, at = excluded.at`,
@@ -357,6 +384,13 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 		if f.value != nil && *f.value != "" {
 			where, args = append(where, f.column+" = ?"), append(args, *f.value)
 		}
+	}
+	if v := filter.State; v != nil && *v != "" {
+		c, a, err := stateWhere("", *v, formatTime(db.Now()))
+		if err != nil {
+			return nil, "", err
+		}
+		where, args = append(where, c), append(args, a...)
 	}
 	if v := filter.Since; v != nil {
 		where, args = append(where, "ts >= ?"), append(args, formatTime(*v))
@@ -455,6 +489,7 @@ func decodeCursor(s string) (cursor, error) {
 // itemRow is an item as stored: its JSON body and the filter columns.
 type itemRow struct {
 	ts, project, typ, sender, senderID, urgency, status, owner string
+	state, stateUntil                                          string
 	body                                                       []byte
 }
 
@@ -473,18 +508,25 @@ func newItemRow(it *doctales.Item) (itemRow, error) {
 		urgency:  it.Metadata.Urgency,
 		status:   it.Status,
 		owner:    doctales.OwnerOf(it.Owner),
-		body:     body,
+		state:    it.State,
+		stateUntil: func() string {
+			if it.StateUntil == nil {
+				return ""
+			}
+			return formatTime(*it.StateUntil)
+		}(),
+		body: body,
 	}, nil
 }
 
 // insertArgs returns the arguments of insertItem.
 func (r itemRow) insertArgs(id string) []any {
-	return []any{id, r.ts, r.project, r.typ, r.sender, r.senderID, r.urgency, r.status, string(r.body), r.owner}
+	return []any{id, r.ts, r.project, r.typ, r.sender, r.senderID, r.urgency, r.status, string(r.body), r.owner, r.state, r.stateUntil}
 }
 
 // updateArgs returns the arguments of updateItem.
 func (r itemRow) updateArgs(id string) []any {
-	return []any{r.ts, r.project, r.typ, r.sender, r.senderID, r.urgency, r.status, string(r.body), r.owner, id}
+	return []any{r.ts, r.project, r.typ, r.sender, r.senderID, r.urgency, r.status, string(r.body), r.owner, r.state, r.stateUntil, id}
 }
 
 // decodeItem decodes a stored body.
