@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,7 +59,10 @@ func TestDB_Users(t *testing.T) {
 func TestDB_SessionExpiry(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	db := MustOpenDBAt(t, filepath.Join(t.TempDir(), "doctales.db"), func(db *sqlite.DB) { db.Now = func() time.Time { return now } })
+	var mu sync.Mutex // the timer loop reads the clock too
+	db := MustOpenDBAt(t, filepath.Join(t.TempDir(), "doctales.db"), func(db *sqlite.DB) {
+		db.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	})
 	sid := auth.NewSessionID()
 	if err := db.CreateSession(ctx, sid, &doctales.Session{UserID: "ana", Scopes: []string{"read"}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
@@ -67,7 +71,9 @@ func TestDB_SessionExpiry(t *testing.T) {
 	if err != nil || s.UserID != "ana" || s.CSRFToken != auth.CSRFToken(string(sid)) {
 		t.Fatalf("Session = %+v, %v", s, err)
 	}
+	mu.Lock()
 	now = now.Add(time.Hour)
+	mu.Unlock()
 	if _, err := db.Session(ctx, string(sid)); doctales.ErrorCode(err) != doctales.EUNAUTHORIZED {
 		t.Fatalf("expired session: %v", err)
 	}

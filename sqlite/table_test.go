@@ -177,9 +177,11 @@ func TestTable_UpdateItem(t *testing.T) {
 
 	t.Run("NoChange", func(t *testing.T) {
 		ctx := context.Background()
+		// The clock is read by the timer loop too: guard it.
+		var mu sync.Mutex
 		var clock time.Time = time.Date(2025, 6, 10, 12, 0, 0, 0, time.UTC)
 		db := MustOpenDBAt(t, t.TempDir()+"/doctales.db", func(db *sqlite.DB) {
-			db.Now = func() time.Time { clock = clock.Add(time.Second); return clock }
+			db.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); clock = clock.Add(time.Second); return clock }
 		})
 		created, _, err := db.CreateItem(ctx, newItem("email-1", time.Now(), "alpha", "a@example.com", "low"))
 		if err != nil {
