@@ -181,12 +181,21 @@ func (t *Table) UpdateItem(ctx context.Context, id string, upd doctales.ItemUpda
 		if upd.Error != nil {
 			it.Error = *upd.Error
 		}
+		if upd.State != nil {
+			if err := it.ApplyState(*upd.State); err != nil {
+				return nil, fmt.Errorf("update item %q: %w", id, err)
+			}
+		}
 		if same, err := equalJSON(old, &it); err != nil {
 			return nil, fmt.Errorf("update item %q: %w", id, err)
 		} else if same {
 			return old, nil
 		}
 		it.UpdatedAt = t.now()
+		if upd.State != nil {
+			at := it.UpdatedAt.UTC()
+			it.StateAt = &at
+		}
 
 		// Write on condition that the revision read is still current.
 		av, err := marshalItem(&it, rev+1)
@@ -324,6 +333,11 @@ func (t *Table) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*d
 			it, _, err := unmarshalItem(raw)
 			if err != nil {
 				return nil, "", fmt.Errorf("find items: %w", err)
+			}
+			// The triage state is filtered here, not by the query: a
+			// snooze ends by the clock, which no stored attribute says.
+			if st := filter.State; st != nil && *st != "" && it.EffectiveState(t.now()) != *st {
+				continue
 			}
 			raws, items = append(raws, raw), append(items, it)
 			if len(items) > limit {

@@ -531,6 +531,27 @@ func (h *Handler) getCommunication(w http.ResponseWriter, r *http.Request) {
 	if item.Error != "" {
 		out["error"] = item.Error
 	}
+	// The reader's triage state (issue 12), as the item has it.
+	for k, v := range map[string]any{"state": item.State, "stateUntil": item.StateUntil, "stateAt": item.StateAt, "pinned": item.Pinned} {
+		switch x := v.(type) {
+		case string:
+			if x == "" {
+				delete(out, k)
+				continue
+			}
+		case *time.Time:
+			if x == nil {
+				delete(out, k)
+				continue
+			}
+		case bool:
+			if !x {
+				delete(out, k)
+				continue
+			}
+		}
+		out[k] = v
+	}
 	writeJSON(w, http.StatusOK, out)
 }
 

@@ -59,6 +59,9 @@ func TestPatchState(t *testing.T) {
 	if code != 200 || !strings.Contains(body, `"state":"done"`) || !strings.Contains(body, `"stateAt"`) {
 		t.Fatalf("PATCH done = %d %s", code, body)
 	}
+	if resp, b := send(t, "GET", f.srv.URL+"/communications/a1", "", bearer(ana)); resp.StatusCode != 200 || !strings.Contains(b, `"state":"done"`) {
+		t.Fatalf("GET after done = %d %s", resp.StatusCode, b)
+	}
 	until := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 	if code, body := patch(ana, "a2", `{"state":"snoozed","until":"`+until+`"}`); code != 200 || !strings.Contains(body, `"stateUntil":"`+until+`"`) {
 		t.Fatalf("PATCH snoozed = %d %s", code, body)

@@ -135,6 +135,14 @@ func TestSearchItems(t *testing.T) {
 	if n := countRows(t, db, `SELECT COUNT(*) FROM search WHERE search MATCH 'approve'`); n != 0 {
 		t.Errorf("the index still matches a deleted body: %d rows", n)
 	}
+	// secure-delete: the word's entry is gone from the index's pages,
+	// not just masked by a delete marker until the next merge.
+	if n := countRows(t, db, `SELECT COUNT(*) FROM search_data WHERE instr(block, CAST('approv' AS BLOB)) > 0`); n != 0 {
+		t.Errorf("a deleted body's token is still in %d index blocks", n)
+	}
+	if n := countRows(t, db, `SELECT COUNT(*) FROM search_docs WHERE id = 'a'`); n != 0 {
+		t.Errorf("a deleted body is still in search_docs")
+	}
 
 	// Paging: one at a time.
 	s, _ := doctales.ParseSearch("after:2025-01-01", time.UTC)

@@ -55,8 +55,13 @@ export const api = {
   },
   signOut: () => call('DELETE', '/auth/session'),
   // list returns {communications, count, next}; params: project, type,
-  // sender, urgency, status, since, until, limit, next.
+  // sender, urgency, status, state (open, done, snoozed), since, until,
+  // limit, next, and q (a search, ranked best first).
   list: (params) => call('GET', '/communications' + query(params)),
+  // setState changes the reader's state of a communication:
+  // {state: 'done'|'open'|'read'|'unread'|'pinned'|'unpinned'} or
+  // {state: 'snoozed', until: ISO time}; it returns the changed item.
+  setState: (id, body) => call('PATCH', `/communications/${enc(id)}`, body),
   get: (id) => call('GET', `/communications/${enc(id)}`),
   log: (id) => call('GET', `/communications/${enc(id)}/log`),
   // flow is the flow history of the observability work, when the server

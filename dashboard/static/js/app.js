@@ -11,6 +11,7 @@ import { connect } from './live.js';
 import { showNotification, dropNotifications } from './toast.js';
 import { tickCountdowns } from './cards.js';
 import * as prioritizer from './views/prioritizer.js';
+import { initKeys, searchBox } from './triage.js';
 
 const VIEWS = {
   prioritizer: () => Promise.resolve(prioritizer),
@@ -18,6 +19,7 @@ const VIEWS = {
   visualizer: () => import('./views/visualizer.js'),
   analyst: () => import('./views/analyst.js'),
   operations: () => import('./views/operations.js'),
+  search: () => import('./views/search.js'),
 };
 
 // For tests and the curious: when the first view rendered, and which.
@@ -113,6 +115,8 @@ async function signedIn() {
 async function main() {
   if (!(await signedIn())) return;
   detail.init();
+  document.getElementById('search-slot').replaceWith(searchBox());
+  initKeys();
   // On a phone the archetype bars start folded, to leave the screen to the
   // communications.
   if (window.matchMedia('(max-width: 800px)').matches) document.getElementById('archetype-details').open = false;

@@ -4,6 +4,7 @@ import { h } from './dom.js';
 import { countdown, deadlineOf, projectLabel, relTime, typeLabel, urgencyOf, fmtDate, subjectOf } from './format.js';
 import { icon } from './icons.js';
 import * as archetype from './archetype.js';
+import { actions } from './triage.js';
 
 // ctx is what a card needs from the page: openDetail(id, opener) and
 // openPerson(senderId, name).
@@ -20,7 +21,7 @@ export function card(item, ctx, opts = {}) {
   const open = (ev) => ctx.openDetail(item.id, ev.currentTarget);
   return h('article', {
     class: `card urg-${urgency || 'none'}${opts.fresh ? ' fresh' : ''}`,
-    dataset: { id: item.id, urgency: urgency || 'none' },
+    dataset: { id: item.id, urgency: urgency || 'none', state: item.state || 'open' },
     'aria-labelledby': `card-${cssId(item.id)}`,
   },
     h('div', { class: 'card-head' },
@@ -58,6 +59,7 @@ export function card(item, ctx, opts = {}) {
     ) : null,
     opts.showReasons && dims && Array.isArray(dims.urgencyReasons) && dims.urgencyReasons.length
       ? h('p', { class: 'card-reasons' }, dims.urgencyReasons.join(' · ')) : null,
+    actions(item),
   );
 }
 

@@ -10,16 +10,21 @@ import { card } from '../cards.js';
 import { countdown, deadlineOf, fmtDate, urgencyOf, subjectOf } from '../format.js';
 import * as store from '../store.js';
 import * as archetype from '../archetype.js';
+import { isHidden } from '../triage.js';
 
+// Done and snoozed communications are left out (state=open); a snooze
+// that ends brings its item back through the live stream.
 const SECTIONS = [
-  { key: 'high', title: 'High priority', params: { urgency: 'high' }, limit: 40 },
-  { key: 'medium', title: 'Medium priority', params: { urgency: 'medium' }, limit: 20 },
-  { key: 'low', title: 'Low priority', params: { urgency: 'low' }, limit: 20 },
-  { key: 'waiting', title: 'Waiting for extraction', params: { status: 'accepted' }, limit: 20 },
+  { key: 'high', title: 'High priority', params: { urgency: 'high', state: 'open' }, limit: 40 },
+  { key: 'medium', title: 'Medium priority', params: { urgency: 'medium', state: 'open' }, limit: 20 },
+  { key: 'low', title: 'Low priority', params: { urgency: 'low', state: 'open' }, limit: 20 },
+  { key: 'waiting', title: 'Waiting for extraction', params: { status: 'accepted', state: 'open' }, limit: 20 },
 ];
 
-// sectionOf returns the section a communication belongs in.
+// sectionOf returns the section a communication belongs in, or 'hidden'
+// when the reader put it away (done, snoozed).
 function sectionOf(item) {
+  if (isHidden(item)) return 'hidden';
   const u = urgencyOf(item);
   if (u === 'high' || u === 'medium' || u === 'low') return u;
   return 'waiting';
