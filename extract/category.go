@@ -221,7 +221,7 @@ var moneyOrCredentials = fastre.MustCompile(`\b((update|change) (my|the|your) di
 
 // brandName matches the names fraud borrows for a display name: brands,
 // banks and tax offices.
-var brandName = fastre.MustCompile(`(?i)\b(paypal|amazon|apple|icloud|microsoft|outlook|office ?365|google|gmail|netflix|ebay|dhl|fedex|ups|usps|irs|hmrc|wells ?fargo|chase|citi(bank)?|hsbc|barclays|bank of america|visa|mastercard|american express|docusign|dropbox|linkedin|facebook|instagram|whatsapp|coinbase|santander|bbva|caixabank|sparkasse|volksbank|commerzbank|deutsche bank|ing|rabobank|abn ?amro|bnp( paribas)?|soci[ée]t[ée] g[ée]n[ée]rale|cr[ée]dit agricole|intesa|unicredit|poste ?italiane|correos|la poste|impots|finanzamt|agenzia (delle )?entrate|belastingdienst|hacienda)\b`)
+var brandName = fastre.MustCompile(`(?i)\b(paypal|amazon|apple|icloud|microsoft|outlook|office ?365|google|gmail|netflix|ebay|dhl|fedex|ups|usps|irs|hmrc|wells ?fargo|chase|citi(bank)?|hsbc|barclays|bank of america|visa|mastercard|american express|docusign|dropbox|onedrive|sharepoint|linkedin|facebook|instagram|whatsapp|coinbase|santander|bbva|caixabank|sparkasse|volksbank|commerzbank|deutsche bank|ing|rabobank|abn ?amro|bnp( paribas)?|soci[ée]t[ée] g[ée]n[ée]rale|cr[ée]dit agricole|intesa|unicredit|poste ?italiane|correos|la poste|impots|finanzamt|agenzia (delle )?entrate|belastingdienst|hacienda)\b`)
 
 // accountThreat matches what phishing says to hurry its reader: the
 // account is locked, suspended or about to be closed; a refund waits.
@@ -291,6 +291,12 @@ func suspicion(c *doctales.Communication, subject string, fresh []span, urgent b
 	if seniorTitle.MatchString(c.Sender) && freeMail.MatchString(registrable(from)) && moneyAsk() {
 		ev = append(ev, doctales.Evidence{Rule: "senior title on a free-mail address", Text: c.Sender, Source: doctales.SourceSender, End: len(c.Sender)})
 		return "a " + strings.ToLower(seniorTitle.FindString(c.Sender)) + " writing from a free-mail address (" + c.SenderID + ") asks for money", ev
+	}
+	// What phishing has to do, weighed: a sign-in page elsewhere, new
+	// bank details, a borrowed name (also inside a thread, which fraud
+	// hijacks).
+	if why, pev := phishingSignals(c, subject, fresh, urgent); why != "" {
+		return why, append(ev, pev...)
 	}
 	// A request for money or credentials: only outside a thread.
 	if hasField(c, "inReplyTo") || hasField(c, "references") {

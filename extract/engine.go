@@ -394,6 +394,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 		_, ev := suspicion(c, subject, own, true)
 		d.CategoryReasons = ev
 		in.Suspicious = d.Suspicious
+		in.Category = d.Category
 	}
 	// Marketing, automatic replies and fraud set no deadline for the
 	// reader: "offer ends tonight", "back on Monday" and "within 24

@@ -1,0 +1,93 @@
+package extract_test
+
+import (
+	"testing"
+
+	"github.com/doctales/doctales"
+)
+
+// TestEngine_Phishing: phishing in its common forms is suspicious, low and
+// has no deadline, and the legitimate mail that looks most like it is not
+// (labelling guide, "Phishing is suspicious whatever its words"). The
+// cases were written from the forms phishing takes (lookalike domains,
+// login pages elsewhere, payment redirection in a thread, fake voicemail
+// and shared documents, gift cards from a colleague's name on free mail),
+// before the rules that read them.
+func TestEngine_Phishing(t *testing.T) {
+	type fields = map[string]any
+	for _, tt := range []struct {
+		name             string
+		from, fromName   string
+		to               []string
+		subject, content string
+		fields           fields
+		suspicious       bool
+	}{
+		// Phishing.
+		{name: "LookalikeOfRecipientDomain", from: "dana.wells@fernhil-studio.example", fromName: "Dana Wells", to: []string{"accounts@fernhill-studio.example"},
+			subject: "Updated payment details", content: "Hi,\n\nPlease note we have changed banks. Kindly update our account details before you pay the next invoice: IBAN DE44 5001 0517 5407 3249 31.\n\nThanks,\nDana",
+			suspicious: true},
+		{name: "PaymentRedirectInThread", from: "billing@supplier-invoices.example", fromName: "Greenleaf Supplies", to: []string{"ap@acme.example"},
+			subject: "Re: Invoice 4471", content: "Hello,\n\nFurther to the below, our bank details have changed. Please make the payment to our new account details below and confirm once done.\n\nAccount number 48220193, sort code 20-45-77.\n\nOn Tue, Dec 1, 2026 at 9:00 AM AP Team <ap@acme.example> wrote:\n> We will pay invoice 4471 this week.",
+			fields: fields{"inReplyTo": "<x1@acme.example>", "references": "<x1@acme.example>"}, suspicious: true},
+		{name: "FakeVoicemail", from: "voice@vm-alerts.example", fromName: "Voice Message", to: []string{"j.ortiz@acme.example"},
+			subject: "You have a new voicemail (0:42)", content: "You received a new voice message from +1 555 0142.\n\nListen to your message: https://acme-voicemail.portal-login.example/listen?id=88121\n\nSign in with your Office 365 email and password to play it.",
+			suspicious: true},
+		{name: "FakeSharedDocument", from: "share@docs-online.example", fromName: "OneDrive", to: []string{"me@acme.example"},
+			subject: "Maria shared \"Q4 payroll.xlsx\" with you", content: "Maria has shared a document with you.\n\nOpen: https://0nedrive-files.example/view?doc=Q4\n\nYou will need to verify your email account to view the document.",
+			suspicious: true},
+		{name: "GiftCardsFromColleagueNameOnFreeMail", from: "r.hartmann.office@gmail.com", fromName: "Ruth Hartmann", to: []string{"paul@acme.example"},
+			subject: "Quick favour", content: "Paul, are you available? I need you to purchase some gift cards for a client today, I'm in meetings all day and can't talk. Keep this between us for now. Reply with the card codes once you have them.",
+			suspicious: true},
+		{name: "MailboxQuota", from: "admin@mailserver-quota.example", fromName: "Mail Administrator", to: []string{"me@acme.example"},
+			subject: "Mailbox storage limit reached", content: "Dear user,\n\nYour mailbox is almost full and incoming messages will be rejected within 24 hours. Click here to validate your account and get more space: http://mail-upgrade.example/acme\n\nMail Administrator",
+			suspicious: true},
+		{name: "BankLookalikeDigits", from: "alerts@wellsfarg0-online.example", fromName: "Account Services", to: []string{"me@home.example"},
+			subject: "Unusual sign-in activity", content: "We detected an unusual sign-in to your online banking. Please confirm your identity at https://wellsfarg0-online.example/secure to avoid interruption.",
+			suspicious: true},
+		{name: "ParcelFee", from: "noreply@parcel-redelivery.example", fromName: "DHL Express", to: []string{"me@home.example"},
+			subject: "Your parcel is on hold", content: "Your package could not be delivered because a customs fee of EUR 2.99 is unpaid. Pay the fee with your card details here: https://dhl-redeliver.example/pay",
+			suspicious: true},
+		{name: "PayrollFromFreeMail", from: "tom.becker.hr@outlook.com", fromName: "Tom Becker", to: []string{"payroll@acme.example"},
+			subject: "Direct deposit", content: "Hi, I changed banks and need to update my direct deposit before the next payroll. What do you need from me? Thanks, Tom",
+			suspicious: true},
+		{name: "SpanishCredentials", from: "soporte@banco-seguridad-alerta.example", fromName: "Santander", to: []string{"cliente@correo.example"},
+			subject: "Su cuenta ha sido bloqueada", content: "Estimado cliente, su cuenta ha sido bloqueada. Para desbloquearla, inicie sesión y confirme sus datos en https://santander-clientes.example/acceso",
+			suspicious: true},
+
+		// Legitimate mail that looks like it.
+		{name: "RealBankOwnDomain", from: "alerts@northbank.example", fromName: "Northbank", to: []string{"me@home.example"},
+			subject: "Your card payment failed", content: "Dear customer, a payment on your card ending 4411 was declined. Please update your payment details in online banking at https://www.northbank.example/login.",
+			suspicious: false},
+		{name: "ITResetSameDomain", from: "it-support@acme.example", fromName: "Acme IT", to: []string{"me@acme.example"},
+			subject: "Your password expires in 5 days", content: "Your Acme password expires on Friday. Please change it at https://sso.acme.example/password before then.",
+			suspicious: false},
+		{name: "ColleagueSharedDoc", from: "maria@acme.example", fromName: "Maria Lopez", to: []string{"me@acme.example"},
+			subject: "Q4 plan", content: "Hi, I shared the Q4 plan with you: https://acme.sharepoint.example/sites/plan/q4 . Could you review it by Thursday?",
+			suspicious: false},
+		{name: "SupplierInvoiceOwnLink", from: "invoices@greenleaf.example", fromName: "Greenleaf Supplies", to: []string{"ap@acme.example"},
+			subject: "Invoice 4512", content: "Please find invoice 4512 for December attached, due 20 December. You can also pay online at https://pay.greenleaf.example/4512.",
+			suspicious: false},
+		{name: "ColleagueGiftForTeam", from: "hr@acme.example", fromName: "Acme HR", to: []string{"staff@acme.example"},
+			subject: "Holiday gift cards", content: "Everyone will receive a gift card with the December payslip. No action needed.",
+			suspicious: false},
+		{name: "ThreadReplyAboutBankFromColleague", from: "ana@acme.example", fromName: "Ana Ruiz", to: []string{"me@acme.example"},
+			subject: "Re: expenses", content: "I sent the reimbursement to your account yesterday, let me know if it has not arrived.\n\nOn Mon, Dec 7, 2026 at 9:00 AM Me <me@acme.example> wrote:\n> Did the reimbursement go out?",
+			fields: fields{"inReplyTo": "<y@acme.example>"}, suspicious: false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := email(tt.subject, tt.content)
+			c.SenderID, c.Sender, c.Recipients, c.Fields = tt.from, tt.fromName, tt.to, tt.fields
+			d := MustExtract(t, c)
+			if (d.Suspicious != "") != tt.suspicious {
+				t.Fatalf("suspicious = %q, want %v (category %s, urgency %s %v)", d.Suspicious, tt.suspicious, d.Category, d.Urgency, d.UrgencyReasons)
+			}
+			if !tt.suspicious {
+				return
+			}
+			if d.Category != doctales.CategorySuspicious || d.Urgency != doctales.UrgencyLow || d.Deadline != nil {
+				t.Errorf("category %s, urgency %s, deadline %v; want suspicious, low, none", d.Category, d.Urgency, d.Deadline)
+			}
+		})
+	}
+}
