@@ -135,7 +135,7 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 		if eod != nil && idiomaticEndOfDay(s.text, eod[0]) {
 			eod = nil
 		}
-		if !dateTrigger.MatchString(s.text) && (dl == nil || !dl.trigger.MatchString(s.text)) && eod == nil && eow == nil && eom == nil {
+		if !dateTrigger.MatchString(s.text) && (dl == nil || !dl.trigger.MatchString(s.text)) && eod == nil && eow == nil && eom == nil && !extraTrigger(s.text) {
 			continue
 		}
 		if n >= maxSentences {
@@ -167,6 +167,7 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 			d := time.Date(ref.Year(), ref.Month()+1, 0, 0, 0, 0, 0, ref.Location())
 			found = append(found, mention(s, eom, atHour(d, endOfBusinessHour), "day", source))
 		}
+		found = relativeExtras(found, s, ref, source, eow != nil)
 		found = dropContained(found)
 		for i := range found {
 			markDeadline(&found[i], s, dl)
@@ -429,9 +430,25 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		if !plausibleDate(txt, dc.language()) || isMorning(w.text, b, txt) {
 			continue
 		}
-		// A lone "11am" read as a month is no date.
+		// A lone "8am" the parser read as a month (August) is the
+		// clock it says, on the message's day.
 		if (prec == "month" || prec == "year") && loneClock.MatchString(txt) {
-			continue
+			c := englishClock.FindStringSubmatchIndex(txt)
+			if c == nil || !deadlineCueBefore.MatchString(w.text[:b]) {
+				continue
+			}
+			h, m, ok := readClock(groupsOf(txt, c))
+			if !ok {
+				continue
+			}
+			t, prec = time.Date(dc.ref.Year(), dc.ref.Month(), dc.ref.Day(), h, m, 0, 0, dc.ref.Location()), "minute"
+		}
+		// A clock with no day that is already past when the message is
+		// written, asked for ("by 8am" at 9:00), is the next day's
+		// (labelling guide, settled cases).
+		if (prec == "minute" || prec == "hour") && loneClock.MatchString(txt) && t.Before(dc.ref) &&
+			deadlineCueBefore.MatchString(w.text[:b]) && !pastTense(s.text[:w.start-s.start+b], dc.language()) {
+			t = t.AddDate(0, 0, 1)
 		}
 		// "Monday 9am CET" is September to the parser: read the day
 		// without its time, which clockOf then adds.
@@ -1175,4 +1192,104 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// Expressions the date parser reads otherwise than a reader (labelling
+// guide, settled cases): "next week" for a task is its Friday, "early next
+// week" its Monday; "tonight" and "this afternoon" the end of the day,
+// "this morning" noon; "by the 14th" this month's 14th or next month's;
+// "in two days" with the number in words.
+var (
+	nextWeekTask = regexp.MustCompile(`(?i)\b(?:(early|beginning of|start of)\s+)?(?:(?:some ?time|any ?time|later|during|in the course of)\s+)?(next week|la semaine prochaine|la pr[óo]xima semana|n[äa]chste woche|n[äa]chsten woche|la prossima settimana|la settimana prossima|volgende week|pr[óo]xima semana)\b`)
+	partOfToday  = regexp.MustCompile(`(?i)\b(tonight|this evening|this afternoon|this morning|ce soir|cet apr[èe]s-midi|ce matin|esta noche|esta tarde|esta ma[ñn]ana|heute abend|heute nachmittag|heute morgen|heute vormittag|stasera|oggi pomeriggio|stamattina|vanavond|vanmiddag|vanochtend|hoje [àa] noite|esta manh[ãa])\b`)
+	ordinalDay   = regexp.MustCompile(`(?i)\b(?:by|before|on|until|till|due|no later than|for)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b`)
+	inWordDays   = regexp.MustCompile(`(?i)\bin\s+(a|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|\d{1,2})\s+(?:(business|working)\s+)?(days?|weeks?)\b`)
+	monthAfter   = regexp.MustCompile(`(?i)^\s*(of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)`)
+)
+
+// extraTrigger reports whether text holds one of the expressions
+// relativeExtras reads, which dateTrigger does not announce.
+func extraTrigger(text string) bool {
+	return partOfToday.MatchString(text) || ordinalDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
+}
+
+// wordNumbers are the counts inWordDays reads in words.
+var wordNumbers = map[string]int{"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "a couple of": 2, "a few": 3}
+
+// relativeExtras adds to found, the dates of sentence s, the expressions
+// the parser reads otherwise than a reader, replacing what it made of them.
+// endOfWeek says an end-of-week expression was already read in s.
+func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source string, endOfWeek bool) []doctales.DateMention {
+	add := func(loc []int, t time.Time, prec string) {
+		found = dropNear(found, s.start+loc[0], s.start+loc[1])
+		m := mention(s, loc, t, prec, source)
+		m.Deadline, m.Cue = false, "" // a cue or a request decides
+		found = append(found, m)
+	}
+	// A weekday or a date right beside "next week" ("Monday next
+	// week") is the parser's to read.
+	weekdayNear := func(b, e int) bool {
+		_, ok := weekdayIn(tail(s.text[:b], 14) + " " + head(s.text[e:], 14))
+		return ok
+	}
+	if m := nextWeekTask.FindStringSubmatchIndex(s.text); m != nil && !endOfWeek && !weekdayNear(m[0], m[1]) {
+		day := endOfWeekDay(ref, true)
+		if m[2] >= 0 { // early next week
+			day = weekStart(ref).AddDate(0, 0, 7)
+		}
+		add(m[:2], atHour(day, endOfBusinessHour), "day")
+	}
+	for _, m := range partOfToday.FindAllStringIndex(s.text, 2) {
+		if covered(found, s.start+m[0], s.start+m[1]) && !strings.Contains(strings.ToLower(s.text[m[0]:m[1]]), "morning") {
+			continue
+		}
+		h, prec := endOfBusinessHour, "day"
+		if l := strings.ToLower(s.text[m[0]:m[1]]); strings.Contains(l, "morning") || strings.Contains(l, "matin") || strings.Contains(l, "mañana") || strings.Contains(l, "manana") || strings.Contains(l, "morgen") || strings.Contains(l, "vormittag") || strings.Contains(l, "mattina") || strings.Contains(l, "ochtend") || strings.Contains(l, "manh") {
+			h, prec = 12, "hour" // noon, not moved to the end of the day
+		}
+		add(m, atHour(ref, h), prec)
+	}
+	for _, m := range ordinalDay.FindAllStringSubmatchIndex(s.text, 2) {
+		if monthAfter.MatchString(s.text[m[1]:]) {
+			continue // "by the 14th of December": the parser's
+		}
+		n, _ := strconv.Atoi(s.text[m[2]:m[3]])
+		if n < 1 || n > 31 {
+			continue
+		}
+		d := time.Date(ref.Year(), ref.Month(), n, 0, 0, 0, 0, ref.Location())
+		if n < ref.Day() || d.Month() != ref.Month() {
+			d = time.Date(ref.Year(), ref.Month()+1, n, 0, 0, 0, 0, ref.Location())
+		}
+		// Keep the preposition out of the mention: "the 14th".
+		loc := []int{m[2] - len("the "), m[1]}
+		add(loc, atHour(d, endOfBusinessHour), "day")
+	}
+	for _, m := range inWordDays.FindAllStringSubmatchIndex(s.text, 2) {
+		word := strings.ToLower(s.text[m[2]:m[3]])
+		n, ok := wordNumbers[word]
+		if !ok {
+			n, _ = strconv.Atoi(word)
+		}
+		if n < 1 {
+			continue
+		}
+		var d time.Time
+		switch unit := strings.ToLower(s.text[m[6]:m[7]]); {
+		case strings.HasPrefix(unit, "week"):
+			d = ref.AddDate(0, 0, 7*n)
+		case m[4] >= 0: // business days
+			d = ref
+			for k := 0; k < n; {
+				d = d.AddDate(0, 0, 1)
+				if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
+					k++
+				}
+			}
+		default:
+			d = ref.AddDate(0, 0, n)
+		}
+		add(m[:2], atHour(d, endOfBusinessHour), "day")
+	}
+	return found
 }

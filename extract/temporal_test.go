@@ -86,6 +86,22 @@ func TestDatesResolved(t *testing.T) {
 		{"FrDemainAvantMidi", "Pourriez-vous me confirmer demain avant midi ?", wed, "", "2025-12-04T12:00:00-07:00", ""},
 		{"EsMananaAntesDeLas17h", "¿Puedes enviarme el informe de ventas de noviembre mañana antes de las 17h?", wed, "", "2025-12-04T17:00:00-07:00", ""},
 		{"EsLunesAMediodia", "Le recordamos su cita con la doctora el martes a las 9:30. Si no puede asistir, avísenos antes del lunes a mediodía.", wed, "", "2025-12-08T12:00:00-07:00", ""},
+		// The labelling guide's settled cases (docs/extraction.md).
+		{"SometimeNextWeek", "Could you review the draft sometime next week?", wed, "", "2025-12-12T17:00:00-07:00", ""},
+		{"NextWeekTask", "Can you send me the figures next week?", wed, "", "2025-12-12T17:00:00-07:00", ""},
+		{"EarlyNextWeek", "Please send me the contract early next week.", wed, "", "2025-12-08T17:00:00-07:00", ""},
+		{"EndOfTheMonth", "Please submit your timesheet by the end of the month.", wed, "", "2025-12-31T17:00:00-07:00", ""},
+		{"EndOfMonthShort", "Could you send the invoice by end of month?", wed, "", "2025-12-31T17:00:00-07:00", ""},
+		{"COBThursday", "I need the deck by COB Thursday.", wed, "", "2025-12-04T17:00:00-07:00", ""},
+		{"CloseOfBusinessTomorrow", "Please send it by close of business tomorrow.", wed, "", "2025-12-04T17:00:00-07:00", ""},
+		{"HourNoDayAhead", "Can you get me the numbers by 3pm?", wed, "", "2025-12-03T15:00:00-07:00", ""},
+		{"HourNoDayPassed", "Can you get me the numbers by 8am?", wed, "", "2025-12-04T08:00:00-07:00", ""},
+		{"Tonight", "Please finish the slides tonight.", wed, "", "2025-12-03T17:00:00-07:00", ""},
+		{"ThisMorning", "Can you send it this morning?", wed, "", "2025-12-03T12:00:00-07:00", ""},
+		{"ByTheFourteenth", "Could you send the signed form by the 14th?", wed, "", "2025-12-14T17:00:00-07:00", ""},
+		{"NumericMonthDay", "Please reply by 12/15.", wed, "", "2025-12-15T17:00:00-07:00", ""},
+		{"InTwoDays", "Could you please send the invoice in two days?", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"MondayNineAMPT", "Can you join the call Monday 9am PT?", wed, "", "2025-12-08T10:00:00-07:00", ""},
 		{"FrFinDeLaSemaineProchaine", "Pourriez-vous envoyer le devis d'ici la fin de la semaine prochaine ?", wed, "", "2025-12-12T17:00:00-07:00", ""},
 	}
 	for _, tc := range cases {
