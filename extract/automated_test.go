@@ -1,0 +1,57 @@
+package extract_test
+
+import (
+	"testing"
+
+	"github.com/doctales/doctales"
+)
+
+// TestEngine_AutomatedUrgency: automated mail is low when it asks nothing
+// of the reader, medium when it asks the reader to act on their own account
+// or service within about a week, high only for an incident now or a bill
+// due by the next working day (labelling guide, "Settled cases"). The
+// message is read an hour after Tuesday 10 June 2025 09:00 UTC.
+func TestEngine_AutomatedUrgency(t *testing.T) {
+	for _, tt := range []struct {
+		name, from, subject, content, urgency string
+	}{
+		{"CardExpiring", "billing@streamly.example", "Your card is about to expire",
+			"Your card ending 4242 expires on June 14. Please update your payment method before then to avoid an interruption of your subscription.", "medium"},
+		{"PaymentFailed", "billing@cloudhost.example", "Payment failed for your subscription",
+			"We couldn't charge your card for your Pro plan. Please update your payment details within 7 days to keep your account active.", "medium"},
+		{"DomainRenewal", "no-reply@registrar.example", "Your domain expires on June 16",
+			"The domain acme-foods.example expires on June 16, 2025. Renew it now to keep your website and e-mail working.", "medium"},
+		{"BillDueTomorrow", "invoices@power-utility.example", "Your bill is due tomorrow",
+			"Your electricity bill of EUR 84.20 is due on June 11, 2025. Please pay by the due date to avoid a late fee.", "high"},
+		{"TicketAck", "support@helpdesk.example", "[Ticket #4821] We received your request",
+			"Thank you for contacting us. We received your request #4821 and an agent will reply within 2 business days. Please do not reply to this message.", "low"},
+		{"Shipped", "shipping@shop.example", "Your order has shipped",
+			"Good news! Your order #88213 has shipped and will arrive on Thursday.", "low"},
+		{"BuildPassed", "builds@ci.example", "Build #442 passed",
+			"Build #442 of main passed in 4m12s.", "low"},
+		{"PasswordChanged", "security@accounts.example", "Your password was changed",
+			"The password of your account was changed on June 10 at 08:55 UTC. If this was you, no action is needed.", "low"},
+		{"RenewalFarOff", "licensing@softco.example", "Your annual license renews on July 30",
+			"Your annual license renews automatically on July 30, 2025. No action is needed.", "low"},
+		{"SubscriptionCancelledSoon", "billing@saasapp.example", "Action needed: update your payment method",
+			"Your subscription will be cancelled on June 13 unless you update your payment method.", "medium"},
+		{"ReviewRequested", "notifications@github.example", "Review requested on pull request #311",
+			"@ann, maria requested your review on pull request #311: Fix the retry loop in the uploader.", "medium"},
+		{"OutagePage", "alerts@pagerduty.example", "[Triggered] SEV-1 payments API is down",
+			"Incident #9921 triggered: payments API error rate 92%. You are on call. Acknowledge: https://pagerduty.example/i/9921", "high"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := email(tt.subject, tt.content)
+			c.SenderID, c.Sender = tt.from, ""
+			c.Recipients = []string{"ann@example.com"}
+			c.Fields = map[string]any{"autoSubmitted": "auto-generated"}
+			d := MustExtract(t, c)
+			if d.Category != doctales.CategoryAutomated {
+				t.Errorf("category = %q %+v, want automated", d.Category, d.CategoryReasons)
+			}
+			if d.Urgency != tt.urgency {
+				t.Errorf("urgency = %q %v (deadline %v), want %q", d.Urgency, d.UrgencyReasons, d.Deadline, tt.urgency)
+			}
+		})
+	}
+}
