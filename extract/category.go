@@ -48,6 +48,11 @@ var troubleCue = fastre.MustCompile(`(?i)\b(has failed|failed|failing|failure|br
 // trouble is over: "[RESOLVED]", "Recovered", "is back to normal".
 var resolvedCue = fastre.MustCompile(`(?i)\[(resolved|recovered|ok|fixed)\]|^(resolved|recovered|fixed)\b|\b(back to normal|has been resolved|is resolved|recovery)\b|\bRECOVERY\b`)
 
+// replySubject matches the prefixes mail clients put before a reply's
+// subject, in the languages the set reads: "Re:", "AW:", "SV:", "Antw:",
+// "R:", "RES:"; not a forward's ("Fwd:", "WG:", "TR:", "RV:", "I:").
+var replySubject = regexp.MustCompile(`(?i)^\s*(re|aw|sv|antw|r|rif|res|ref)\s*(\[\d+\])?\s*:`)
+
 // bounceSubject is the subject of a delivery failure notice.
 var bounceSubject = regexp.MustCompile(`(?i)^(undelivered mail returned to sender|delivery status notification \(failure\)|mail delivery failed|undeliverable:|returned mail:|delivery failure|failure notice\b)`)
 
@@ -209,7 +214,9 @@ func categorize(c *doctales.Communication, subject, content string) (string, []d
 	}
 
 	// People: in a thread, or not.
-	if hasField(c, "inReplyTo") || hasField(c, "references") || strings.TrimSpace(stripReplyPrefix(subject)) != strings.TrimSpace(subject) {
+	// (A forward by a person, "Fwd:" with no thread headers, is the
+	// person's own first message: labelling guide, category table.)
+	if hasField(c, "inReplyTo") || hasField(c, "references") || replySubject.MatchString(subject) {
 		return doctales.CategoryReply, []doctales.Evidence{{Rule: "reply in a thread", Text: "In-Reply-To", Source: "header"}}
 	}
 	return doctales.CategoryPerson, nil

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -197,22 +198,26 @@ func replyStart(text string) int {
 			best = i
 		}
 	}
-	// "On <date>, <name> wrote:" on one line.
-	for off := 0; off < best; {
-		i := strings.Index(text[off:best], " wrote:")
-		if i < 0 {
-			break
-		}
-		i += off
-		ls := strings.LastIndexByte(text[:i], '\n') + 1
-		if line := text[ls:i]; strings.HasPrefix(strings.TrimSpace(line), "On ") || strings.Contains(line, "@") {
-			best = ls
-			break
-		}
-		off = i + 7
+	// "On <date>, <name> wrote:" on one line, in the languages mail
+	// clients write it: "Le … a écrit :", "Am … schrieb …:", "El …
+	// escribió:", "Il … ha scritto:", "Op … schreef …:", "Em … escreveu:".
+	if m := wroteLine.FindStringIndex(text[:best]); m != nil {
+		best = m[0]
+	}
+	// An Outlook header block: "From: …" then "Sent:"/"Date:" and
+	// "To:"/"Subject:" on the next lines, in a forward or a reply.
+	if m := outlookHeader.FindStringIndex(text[:best]); m != nil {
+		best = m[0]
 	}
 	return best
 }
+
+// wroteLine matches the attribution line above a quoted message.
+var wroteLine = regexp.MustCompile(`(?im)^[ \t]*(?:on|le|am|el|il|op|em|den|på)\b[^\n]{4,200}?\b(?:wrote|a écrit|schrieb|escribió|escribio|ha scritto|schreef|escreveu|skrev)[^\n]{0,80}:[ \t]*\r?$|(?im)^[^\n]{0,120}@[^\n]{0,120} wrote:[ \t]*\r?$|(?im)^[ \t]*begin forwarded message:`)
+
+// outlookHeader matches the header block Outlook writes above a quoted or
+// forwarded message, in English and the other languages the set reads.
+var outlookHeader = regexp.MustCompile(`(?im)^[ \t*]*(?:from|de|von|da|van|från)[ \t]*:[^\n]{1,200}\r?\n(?:[^\n]{0,200}\r?\n){0,2}?[ \t*]*(?:sent|date|gesendet|datum|envoyé|enviado|inviato|verzonden|fecha|data|skickat)[ \t]*:[^\n]*\r?\n(?:[^\n]{0,200}\r?\n){0,3}?[ \t*]*(?:to|an|à|para|a|aan|till|subject|betreff|objet|asunto|oggetto|onderwerp|assunto|ämne)[ \t]*:`)
 
 // words returns the lower-case words (letters, digits, apostrophes) of s.
 func words(s string) []string {

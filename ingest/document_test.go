@@ -182,3 +182,14 @@ func TestHTMLText(t *testing.T) {
 		t.Errorf("info = %+v", info)
 	}
 }
+
+// TestHTMLText_Blockquote: a reply's quoted <blockquote> comes out as
+// "> " lines, the way mail clients quote, so that the extraction engine
+// knows it is not the sender's text; nested quotes nest.
+func TestHTMLText_Blockquote(t *testing.T) {
+	got, _ := ingest.HTMLText(strings.NewReader(`<p>Thanks, done.</p><div>On Mon Ann wrote:<blockquote>Please send it <b>today</b>.<br>Urgent.<blockquote>Older text</blockquote></blockquote></div><p>After</p>`), 0)
+	want := "Thanks, done.\n\nOn Mon Ann wrote:\n\n> Please send it today.\n> Urgent.\n\n> > Older text\n\nAfter"
+	if got != want {
+		t.Errorf("HTMLText =\n%q\nwant\n%q", got, want)
+	}
+}

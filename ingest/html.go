@@ -20,8 +20,9 @@ type HTMLInfo struct {
 
 // HTMLText turns an HTML document or fragment into readable plain text:
 // scripts, styles and comments dropped, block elements on their own lines,
-// list items with "- ", table cells separated by tabs, runs of white space
-// collapsed. It never fails: malformed HTML gives its best reading. Limit
+// list items with "- ", table cells separated by tabs, the lines of a
+// <blockquote> (a reply's quoted message) prefixed "> " as a mail client
+// quotes them, runs of white space collapsed. It never fails: malformed HTML gives its best reading. Limit
 // is the most bytes of text returned (0 for no limit).
 func HTMLText(r io.Reader, limit int) (string, HTMLInfo) {
 	var info HTMLInfo
@@ -31,6 +32,7 @@ func HTMLText(r io.Reader, limit int) (string, HTMLInfo) {
 	inTitle := false // inside <title>
 	pendingSpace := false
 	newlines := 2 // newlines at the end of b (2 = start of text)
+	quote := 0    // depth of <blockquote>: its lines are written "> ", as a mail client quotes
 
 	newline := func(n int) {
 		for newlines < n {
@@ -49,6 +51,9 @@ func HTMLText(r io.Reader, limit int) (string, HTMLInfo) {
 		for i, f := range strings.Fields(s) {
 			if (i > 0 || pendingSpace) && newlines == 0 {
 				b.WriteByte(' ')
+			}
+			if newlines > 0 && quote > 0 {
+				b.WriteString(strings.Repeat("> ", quote))
 			}
 			b.WriteString(f)
 			newlines = 0
@@ -128,6 +133,13 @@ func HTMLText(r io.Reader, limit int) (string, HTMLInfo) {
 				atom.Pre, atom.Ul, atom.Ol, atom.Dl, atom.Hr, atom.Form, atom.Fieldset,
 				atom.Address, atom.Figure, atom.Main, atom.Nav, atom.Aside:
 				newline(2)
+				if a == atom.Blockquote && tt != html.SelfClosingTagToken {
+					if !end {
+						quote++
+					} else if quote > 0 {
+						quote--
+					}
+				}
 			case atom.Li, atom.Dt, atom.Dd:
 				newline(1)
 				if !end && a == atom.Li {

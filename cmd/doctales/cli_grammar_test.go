@@ -337,3 +337,69 @@ func TestCLI_Version(t *testing.T) {
 		t.Errorf("doctales version --json = %s (%v); want the commit, its time and a module version", b, err)
 	}
 }
+
+// TestCLI_ExtractFiles checks that extract reads files named on the
+// command line, one result line per file with its name as the id, and that
+// raw mail goes through the ingestion parser: an HTML reply's quoted
+// <blockquote> is not read as the sender's words, and the HTML part of a
+// multipart message is read.
+func TestCLI_ExtractFiles(t *testing.T) {
+	dir := t.TempDir()
+	quoted := filepath.Join(dir, "quoted.eml")
+	urgent := filepath.Join(dir, "urgent.eml")
+	write := func(path, s string) {
+		if err := os.WriteFile(path, []byte(strings.ReplaceAll(s, "\n", "\r\n")), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(quoted, `From: Tom Reyes <tom@acme.example>
+To: Ann Lee <ann@acme.example>
+Subject: Re: Q4 numbers
+Date: Tue, 08 Dec 2026 09:12:00 +0100
+Message-ID: <r2@acme.example>
+In-Reply-To: <q1@acme.example>
+MIME-Version: 1.0
+Content-Type: text/html; charset=utf-8
+
+<html><body><p>Thanks Ann, looks good. No rush on the rest.</p>
+<div class="gmail_quote">On Mon, Dec 7, 2026 at 5:00 PM Ann Lee wrote:<blockquote>URGENT: please send the Q4 numbers ASAP, the board meets tomorrow at 9am.</blockquote></div></body></html>
+`)
+	write(urgent, `From: Tom Reyes <tom@acme.example>
+To: Ann Lee <ann@acme.example>
+Subject: board deck
+Date: Tue, 08 Dec 2026 09:12:00 +0100
+Message-ID: <r3@acme.example>
+MIME-Version: 1.0
+Content-Type: multipart/alternative; boundary="b1"
+
+--b1
+Content-Type: text/html; charset=utf-8
+
+<p>Hi Ann,</p><p>Could you send me the final deck by 2pm today? It's urgent.</p>
+--b1--
+`)
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"extract", "--now", "2026-12-08T10:00:00+01:00", quoted, urgent}, strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatalf("extract: %v (stderr %q)", err, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("extract of two files printed %d lines: %q", len(lines), out.String())
+	}
+	want := []struct{ id, urgency, category string }{{quoted, "low", "reply"}, {urgent, "high", "person"}}
+	for i, line := range lines {
+		var res struct {
+			ID         string               `json:"id"`
+			Dimensions *doctales.Dimensions `json:"dimensions"`
+		}
+		if err := json.Unmarshal([]byte(line), &res); err != nil || res.Dimensions == nil {
+			t.Fatalf("line %d %q: %v", i, line, err)
+		}
+		if res.ID != want[i].id || res.Dimensions.Urgency != want[i].urgency || res.Dimensions.Category != want[i].category {
+			t.Errorf("line %d: id %q urgency %q category %q (%v); want %+v", i, res.ID, res.Dimensions.Urgency, res.Dimensions.Category, res.Dimensions.UrgencyReasons, want[i])
+		}
+	}
+	if err := run(context.Background(), []string{"extract", filepath.Join(dir, "missing.eml")}, strings.NewReader(""), &out, &errOut); err == nil || !strings.Contains(err.Error(), "missing.eml") {
+		t.Errorf("extract of a missing file: %v, want an error naming it", err)
+	}
+}

@@ -8,15 +8,21 @@ import (
 	"fmt"
 	"io"
 	"net/mail"
+	"os"
 	"time"
 
 	"github.com/doctales/doctales/extract"
+	"github.com/doctales/doctales/ingest"
 )
 
-const extractUsage = `Usage: doctales extract [--jsonl] [--now RFC3339] [--timezone ZONE] < input
+const extractUsage = `Usage: doctales extract [--now RFC3339] [--timezone ZONE] [FILE ...]
+       doctales extract --jsonl [--now RFC3339] [--timezone ZONE] < input.jsonl
 
-Prints the dimensions the extraction engine finds. Input is a JSON
-communication (or {"id":..,"text":..}) or a raw e-mail; with --jsonl, one
+Prints the dimensions the extraction engine finds. Input (standard input,
+or each FILE; "-" is standard input) is a JSON communication (or
+{"id":..,"text":..}) or a raw e-mail, which is read by the same parser as
+the pipeline's ingestion. Several files give one result per line (JSON
+Lines), each with the file name as its id. With --jsonl, one
 JSON object per line, answered one result per line in order. A JSON input
 may carry its own reading time as "now" (RFC 3339), which wins over --now.
 Anything else is read as plain text (the body of a message); a line on
@@ -26,6 +32,7 @@ accepted and changes nothing).
 Example:
   echo "URGENT: please approve the wire before 5pm today." | doctales extract
   doctales extract < message.eml
+  doctales extract --now 2026-12-08T10:00:00+01:00 a.eml b.eml
   doctales extract --jsonl < messages.jsonl
 
 Flags:
@@ -44,9 +51,6 @@ func runExtract(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usageErrorf("extract", "extract: reads standard input; unexpected argument %q", pos[0])
-	}
 	var opts []extract.Option
 	if *nowFlag != "" {
 		now, err := time.Parse(time.RFC3339, *nowFlag)
@@ -61,18 +65,94 @@ func runExtract(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	opts = append(opts, extract.WithLocation(loc))
 	if *jsonl {
+		if len(pos) > 0 {
+			return usageErrorf("extract", "extract: --jsonl reads standard input; unexpected argument %q", pos[0])
+		}
 		return extract.Run(ctx, extract.New(opts...), stdin, stdout, true)
 	}
-	b, err := io.ReadAll(io.LimitReader(stdin, extract.MaxInputBytes+1))
+	if len(pos) == 0 {
+		pos = []string{"-"}
+	}
+	for _, name := range pos {
+		if err := extractOne(ctx, name, len(pos) > 1, stdin, stdout, stderr, opts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// extractOne extracts from one input, a file or "-" for standard input,
+// and prints its result: indented, or on one line when several files are
+// read (JSON Lines, each with its file name as the id when it has none).
+func extractOne(ctx context.Context, name string, many bool, stdin io.Reader, stdout, stderr io.Writer, opts []extract.Option) error {
+	var b []byte
+	var err error
+	what := "standard input"
+	if name == "-" {
+		b, err = io.ReadAll(io.LimitReader(stdin, extract.MaxInputBytes+1))
+	} else {
+		what = name
+		b, err = readLimited(name, extract.MaxInputBytes+1)
+	}
 	if err != nil {
-		return fmt.Errorf("extract: read standard input: %w", err)
+		return fmt.Errorf("extract: read %s: %w", what, err)
 	}
 	form, in, err := extractInput(b)
 	if err != nil {
-		return fmt.Errorf("extract: %w", err)
+		return fmt.Errorf("extract: %s: %w", what, err)
 	}
-	fmt.Fprintf(stderr, "extract: read %s (%d bytes)\n", form, len(b))
-	return extract.Run(ctx, extract.New(opts...), bytes.NewReader(in), stdout, false)
+	if form == formMail {
+		// Raw mail is read by the ingestion parser, as the pipeline and
+		// the evaluation read it: MIME parts, HTML to text, the headers
+		// that tell what kind of message it is.
+		if in, err = mailAsJSON(ctx, b, name); err != nil {
+			return fmt.Errorf("extract: %s: %w", what, err)
+		}
+	}
+	fmt.Fprintf(stderr, "extract: read %s from %s (%d bytes)\n", form, what, len(b))
+	if !many {
+		return extract.Run(ctx, extract.New(opts...), bytes.NewReader(in), stdout, false)
+	}
+	line, err := compactJSON(in)
+	if err != nil {
+		return fmt.Errorf("extract: %s: %w", what, err)
+	}
+	return extract.Run(ctx, extract.New(opts...), bytes.NewReader(line), stdout, true)
+}
+
+// mailAsJSON parses a raw e-mail with the ingestion parser and returns its
+// communication as the JSON extract.Decode reads, with the file's name
+// as its id (standard input keeps the parser's id).
+func mailAsJSON(ctx context.Context, raw []byte, name string) ([]byte, error) {
+	p, err := (&ingest.Parser{}).ParseMail(ctx, raw, ingest.Options{})
+	if err != nil {
+		return nil, err
+	}
+	c := p.Communication
+	if name != "-" {
+		c.ID = name // which file the result is of
+	}
+	return json.Marshal(c)
+}
+
+// compactJSON returns a JSON object on one line, for JSON Lines mode.
+func compactJSON(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, bytes.TrimSpace(b)); err != nil {
+		return nil, err
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
+}
+
+// readLimited reads at most limit bytes of a file.
+func readLimited(name string, limit int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit))
 }
 
 // Input forms of extract, as the line on standard error names them.
