@@ -450,6 +450,16 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 			deadlineCueBefore.MatchString(w.text[:b]) && !pastTense(s.text[:w.start-s.start+b], dc.language()) {
 			t = t.AddDate(0, 0, 1)
 		}
+		// "7 tomorrow", "Friday at 2": an hour without am/pm beside a
+		// day, which the parser reads as a day or a month.
+		if dayTxt, h, ok := bareHourDay(txt); ok && prec != "minute" && prec != "hour" {
+			if d, err := p.Parse(cfg, dayTxt); err == nil && !d.IsZero() && precision(d.Period) == "day" {
+				d0 := resolve(d.Time, dayTxt, w.text[:b], w.text[e:], s.text[:w.start-s.start+b], dc)
+				t, prec = time.Date(d0.Year(), d0.Month(), d0.Day(), h, 0, 0, 0, d0.Location()), "minute"
+				txt = w.text[b:e]
+				goto resolved
+			}
+		}
 		// "Monday 9am CET" is September to the parser: read the day
 		// without its time, which clockOf then adds.
 		if prec != "minute" && prec != "hour" && prec != "day" {
@@ -461,6 +471,7 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 			}
 		}
 		t = resolve(t, txt, w.text[:b], w.text[e:], s.text[:w.start-s.start+b], dc)
+	resolved:
 		// The parser keeps the day of "9am tomorrow" and "Monday noon"
 		// and drops the time; "tomorrow at 10:00" and "tomorrow
 		// morning" it leaves out.
@@ -579,7 +590,50 @@ func clockOf(txt, after string) (h, m, n int, loc *time.Location, ok bool) {
 		n = len(lead) + c[1]
 		return h, m, n, zoneAfter(after[n:]), ok
 	}
+	// "tomorrow at 4": an hour without am/pm, in working hours.
+	if c := bareHourAfter.FindStringSubmatchIndex(after); c != nil {
+		hh, _ := strconv.Atoi(after[c[2]:c[3]])
+		return workingHour(hh), 0, c[3], zoneAfter(after[c[3]:]), true
+	}
 	return 0, 0, 0, nil, false
+}
+
+// bareHourAfter matches "at 4" or "by 7" just after a day, the hour
+// followed by the end of the clause, not by a unit ("at 4 locations").
+var bareHourAfter = regexp.MustCompile(`(?i)^\s*,?\s*(?:at|@|by|before|um|om|alle|à|a las|às)\s+([1-9]|1[0-2])(?:\s*o'?clock)?(?:\s*([.,;:!?)]|$)|\s+(?:and|or|to|for|in|with|please|if|so|then|sharp|latest|at the latest|your time|our time)\b)`)
+
+// bareHourBefore and bareHourAt match a day with an hour without am/pm
+// the parser kept: "7 tomorrow", "Friday at 2".
+var (
+	bareHourBefore = regexp.MustCompile(`(?i)^([1-9]|1[0-2])(?:\s*o'?clock)?\s+(.+)$`)
+	bareHourAt     = regexp.MustCompile(`(?i)^(.+?)\s*,?\s+(?:at|@)\s+([1-9]|1[0-2])(?:\s*o'?clock)?$`)
+)
+
+// bareHourDay splits a date text made of a day and an hour without am/pm
+// into the day's text and the hour, read in working hours.
+func bareHourDay(txt string) (string, int, bool) {
+	day, hour := "", ""
+	if m := bareHourBefore.FindStringSubmatch(txt); m != nil {
+		hour, day = m[1], m[2]
+	} else if m := bareHourAt.FindStringSubmatch(txt); m != nil {
+		day, hour = m[1], m[2]
+	} else {
+		return "", 0, false
+	}
+	if _, ok := weekdayIn(day); !ok && !relativeDay.MatchString(day) {
+		return "", 0, false
+	}
+	h, _ := strconv.Atoi(hour)
+	return day, workingHour(h), true
+}
+
+// workingHour reads an hour without am/pm in working hours (labelling
+// guide): 7–11 in the morning, 12 noon, 1–6 in the afternoon.
+func workingHour(h int) int {
+	if h >= 1 && h <= 6 {
+		return h + 12
+	}
+	return h
 }
 
 // groupsOf returns the texts of a submatch index of s.

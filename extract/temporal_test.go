@@ -102,6 +102,9 @@ func TestDatesResolved(t *testing.T) {
 		{"NumericMonthDay", "Please reply by 12/15.", wed, "", "2025-12-15T17:00:00-07:00", ""},
 		{"InTwoDays", "Could you please send the invoice in two days?", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"MondayNineAMPT", "Can you join the call Monday 9am PT?", wed, "", "2025-12-08T10:00:00-07:00", ""},
+		{"BareHourMorningTomorrow", "Can you send me the file by 7 tomorrow?", wed, "", "2025-12-04T07:00:00-07:00", ""},
+		{"BareHourAfternoonWeekday", "Could you come to the review Friday at 2?", wed, "", "2025-12-05T14:00:00-07:00", ""},
+		{"TomorrowAtBareHour", "Can we talk tomorrow at 4, please?", wed, "", "2025-12-04T16:00:00-07:00", ""},
 		{"FrFinDeLaSemaineProchaine", "Pourriez-vous envoyer le devis d'ici la fin de la semaine prochaine ?", wed, "", "2025-12-12T17:00:00-07:00", ""},
 	}
 	for _, tc := range cases {
