@@ -226,11 +226,6 @@ func categorize(c *doctales.Communication, subject, content string) (string, []d
 // credentials: what fraud and phishing ask for.
 var moneyOrCredentials = fastre.MustCompile(`\b((update|change) (my|the|your) direct deposit|direct deposit (change|details|information|account)|payroll (account|bank|details)|changed banks|(wire|send|transfer|pay|deposit)( the)? (money|funds|payment|amount|sum)? ?(to|into) (my|this|the following|our new|a new|the new|an?) (account|bank|wallet)|new (bank )?(account|banking) details|change (of|in) (bank|banking|payment) details|western union|moneygram|bitcoin|btc wallet|gift ?cards?|itunes cards?|routing number|iban|swift code|(bank )?account (number|details)|credit card (number|details|information)|card (number|details)|verify your (account|identity|password|information|details)|confirm your (account|password|identity|details|information)|(update|confirm|validate) your (billing|payment|banking)|log ?in (details|credentials)|your password|passcode|social security number|beneficiary|inheritance|next of kin|(million|m) (us )?(dollars|usd)|\$\s?\d{1,3}(,\d{3}){2,}|\$\s?\d{2,3},\d{3}|claim (your|the) (prize|funds|winnings|reward)|lottery|transfer (of )?(the )?funds|urgent (business|assistance)|strictly confidential|keep (this|it) (confidential|between us|quiet|to yourself)|usd ?\d+(\.\d+)? ?m(illion)?|\d+(\.\d+)? ?million|(us|united states) dollars|(foreign|overseas|offshore) (account|partner)|bank draft|atm card|consignment|diplomatic|barrister|next-of-kin|deceased|dormant account|compensation funds?|(urgent|confidential|secret|discreet) (wire|transfer|payment)|wire transfer[^.]{0,40}(confidential|secret|today|discreet)|don.t (discuss|tell|mention)[^.]{0,20}(anyone|anybody)|keep (this|it) (secret|discreet)|pay (the|a|your)? ?(small )?(customs |delivery |shipping |redelivery |handling )?fee|(seed|recovery) phrase|private key|wallet (phrase|words)|contraseña|datos bancarios|verifi(que|car) su (cuenta|identidad)|mot de passe|coordonnées bancaires|v[ée]rifi(er|ez) (votre|vos) (compte|identit[ée]|informations)|remboursement|passwort|kennwort|bankdaten|zugangsdaten|konto (best[äa]tigen|verifizieren)|tan[- ]?nummer|senha|dados banc[áa]rios|wachtwoord|rekeninggegevens|credenziali|dati bancari)\b`)
 
-// accountUpkeep (on lower-cased text) matches the requests of
-// moneyOrCredentials that real services make of their customers: alone,
-// urgent and from outside, they are no sign of fraud.
-var accountUpkeep = regexp.MustCompile(`^((update|confirm|validate) your (billing|payment|banking)|(verify|confirm) your (account|identity|password|information|details)|(credit )?card (number|details|information)|your password)`)
-
 // brandName matches the names fraud borrows for a display name: brands,
 // banks and tax offices.
 var brandName = fastre.MustCompile(`(?i)\b(paypal|amazon|apple|icloud|microsoft|outlook|office ?365|google|gmail|netflix|ebay|dhl|fedex|ups|usps|irs|hmrc|wells ?fargo|chase|citi(bank)?|hsbc|barclays|bank of america|visa|mastercard|american express|docusign|dropbox|onedrive|sharepoint|linkedin|facebook|instagram|whatsapp|coinbase|santander|bbva|caixabank|sparkasse|volksbank|commerzbank|deutsche bank|ing|rabobank|abn ?amro|bnp( paribas)?|soci[ée]t[ée] g[ée]n[ée]rale|cr[ée]dit agricole|intesa|unicredit|poste ?italiane|correos|la poste|impots|finanzamt|agenzia (delle )?entrate|belastingdienst|hacienda)\b`)
@@ -329,24 +324,12 @@ func suspicion(c *doctales.Communication, subject string, fresh []span, urgent b
 	if ask == nil || hasField(c, "inReplyTo") || hasField(c, "references") {
 		return "", nil
 	}
-	// Unknown: from another domain than every recipient's. Without
-	// recipients nothing says the sender is a stranger.
-	recipients := append(append([]string{}, c.Recipients...), c.Cc...)
-	stranger := len(recipients) > 0
-	for _, r := range recipients {
-		if d := domainOf(r); d != "" && d == from {
-			stranger = false
-		}
-	}
+	// A request for money or credentials with replies going elsewhere.
+	// (An urgent ask from outside alone is one signal among others:
+	// phishingSignals weighs it, since bills and services ask urgently too.)
 	replyTo := replyToAddress(c)
-	otherReplyTo := replyTo != "" && domainOf(replyTo) != from
-	switch {
-	case otherReplyTo:
+	if replyTo != "" && domainOf(replyTo) != from {
 		return "a request for " + strings.ToLower(ask.Text) + " from an unknown sender, with replies going to another domain (" + domainOf(replyTo) + ")", append(ev, *ask)
-	case urgent && stranger && !accountUpkeep.MatchString(lowerASCII(ask.Text)):
-		// (Keeping an account up, "update your payment method",
-		// is what real services ask too: phishingSignals weighs it.)
-		return "an urgent request for " + strings.ToLower(ask.Text) + " from an unknown sender (" + c.SenderID + ")", append(ev, *ask)
 	}
 	return "", nil
 }

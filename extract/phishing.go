@@ -2,6 +2,7 @@ package extract
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/doctales/doctales"
@@ -22,23 +23,30 @@ import (
 // lureAsk (on lower-cased text) matches what a phishing mail asks the
 // reader to do on its page: sign in, verify a mailbox, open a shared
 // document or a voicemail, pay a fee.
-var lureAsk = fastre.MustCompile(`\b((sign|log) ?(in|on) (with|to|using)|enter your (e-?mail|password|credentials|login)|(verify|validate|confirm|re-?activate|upgrade) your (e-?mail|mailbox|account|identity|password|login)|listen to (your|the) (new )?(message|voice ?mail|voice message)|play (it|the message|your message)|(view|open|access|review) the (shared )?(document|file)|to (view|open|access) (the|this|your) (document|file|message|voice ?mail)|secure message|unlock your|restore (full )?access|pay the (fee|customs|duty|outstanding)|card details|inicie sesi[óo]n|confirme sus datos|connectez-vous|identifiez-vous|(melden sie sich|anmelden)|accedi (al|con)|fa[çc]a (o )?login|log (in|on) (op|bij))`)
+var lureAsk = fastre.MustCompile(`\b((sign|log) ?(in|on) (with|to|using)|enter your (e-?mail|password|credentials|login)|(verify|validate|confirm|re-?activate|upgrade) your (e-?mail|mailbox|account|identity|password|login)|listen to (your|the) (new )?(message|voice ?mail|voice message)|play (it|the message|your message)|(view|open|access|review) the (shared )?(document|file)|to (view|open|access) (the|this|your) (document|file|message|voice ?mail)|secure message|unlock your|restore (full )?access|pay the (fee|customs|duty|outstanding)|card details|(work |normal |usual |corporate )*(e-?mail|username|user name) and password|inicie sesi[óo]n|confirme sus datos|connectez-vous|identifiez-vous|(melden sie sich|anmelden)|best[äa]tigen sie ihre (daten|identit[äa]t|zugangsdaten)|accedi (al|con)|conferma i tuoi dati|fa[çc]a (o )?login|confirme os seus dados|efetue o pagamento|realice el pago|effectuez le paiement|effettua il pagamento|log (in|on) (op|bij)|bevestig uw (gegevens|identiteit|account|rekening))`)
+
+// loginURL matches the path of a link to a sign-in or payment page.
+var loginURL = regexp.MustCompile(`(?i)https?://[^\s"'<>]+/[^\s"'<>]*(log-?in|sign-?in|signon|verify|verification|validate|confirm|bevestig|secure|account|password|auth|pay|pagamento|pago|paiement|zahlung|betal)`)
 
 // paymentRedirect (on lower-cased text) matches a request to pay into new
 // bank details: the form business e-mail compromise takes.
-var paymentRedirect = fastre.MustCompile(`\b(changed (our |my )?banks?|(bank|banking|account|payment) (details|information|info) (have|has) (been )?(changed|updated)|(our|my) new (bank|banking|account) (details|account|information)|new (bank|banking) (details|account|information)|(to|into) (our|my|the) new (bank )?account|(update|change) (our|my|the) (bank|banking|account|payment) (details|information|account)|(update|change) my direct deposit|direct deposit (change|details|information|account|info)|payroll (account|bank|details))`)
+var paymentRedirect = fastre.MustCompile(`\b(changed (our |my )?banks?|(bank|banking|account|payment) (details|information|info) (have|has) (been )?(changed|updated)|(our|my) new (bank|banking|account) (details|account|information)|new (bank|banking) (details|account|information)|(to|into) (our|my|the) new (bank )?account|(update|change) (our|my|the) (bank|banking|account|payment) (details|information|account)|(update|change) my direct deposit|direct deposit (change|details|information|account|info)|payroll (account|bank|details)|(moved|switched|changed) (to )?(a )?new bank|(account|bank|banking) details [^.]{0,60}(no longer valid|have changed|are outdated|are not valid)|(payment|transfer|it) to the (new )?account below|nieuwe (bank)?rekening|neue (bankverbindung|kontoverbindung|iban)|nouveau rib|nuevos datos bancarios|nuova iban|novos dados banc[áa]rios)`)
+
+// fraudMoney (on lower-cased text) matches the money talk of advance-fee,
+// lottery and gift-card fraud, which no bill or service uses.
+var fraudMoney = fastre.MustCompile(`\b(western union|moneygram|bitcoin|btc wallet|gift ?cards?|itunes cards?|beneficiary|inheritance|next[- ]of[- ]kin|(million|m) (us )?(dollars|usd)|usd ?\d+(\.\d+)? ?m(illion)?|\d+(\.\d+)? ?million|claim (your|the) (prize|funds|winnings|reward)|lottery|transfer (of )?(the )?funds|urgent (business|assistance)|(foreign|overseas|offshore) (account|partner)|bank draft|atm card|consignment|diplomatic|barrister|deceased|dormant account|compensation funds?|(seed|recovery) phrase|wallet (phrase|words))\b`)
 
 // secrecyCue (on lower-cased text) matches how a fraudster keeps the
 // reader from checking: unreachable, discreet, in a hurry.
-var secrecyCue = fastre.MustCompile(`\b(are you (available|around|at your desk|free)|quick (favou?r|request|task)|keep (this|it) (between us|confidential|quiet|to yourself)|in (a )?meetings? (all day|now|right now)|can'?t (talk|take calls)|reply with the (card )?(codes?|numbers?)|scratch (off|the back))`)
+var secrecyCue = fastre.MustCompile(`\b(are you (available|around|at your desk|free)|quick (favou?r|request|task)|keep (this|it) (between us|confidential|quiet|to yourself)|in (a )?meetings? (all day|now|right now)|can'?t (talk|take calls)|reply with the (card )?(codes?|numbers?)|scratch (off|the back)|(working|writing|e-?mailing) from my personal (e-?mail|address|account)|my (work )?(laptop|phone|computer) is (being )?(reimaged|repaired|broken|in repair)|within the next (hour|30 minutes))`)
 
 // genericGreeting (on lower-cased text) matches the greeting of mail sent
 // to an address list, not to a person the sender knows.
-var genericGreeting = fastre.MustCompile(`\b(dear|hello|hi) (valued )?(customer|user|client|member|account ?holder|sir/madam|e-?mail user|webmail user|subscriber)\b|\b(estimado|querido) (cliente|usuario)\b|\bcher client\b|\bsehr geehrte[rs]? kund(e|in)\b|\b(gentile|caro) cliente\b|\bbeste klant\b`)
+var genericGreeting = fastre.MustCompile(`\b(dear|hello|hi) (valued )?(customer|user|client|member|account ?holder|sir/madam|e-?mail user|webmail user|subscriber)\b|\b(estimado|querido) (cliente|usuario)\b|\bcher client\b|\bsehr geehrte[rs]? kund(e|in)\b|\b(gentile|caro|cara|caro\(a\)) cliente\b|\b(beste|geachte) klant\b|\bestimad[oa]\(?a?\)? (cliente|usuario)\b`)
 
 // threatCue (on lower-cased text) adds to accountThreat the clock phishing
 // puts on it.
-var threatCue = fastre.MustCompile(`\b(within (24|48|72) hours|(will|would) be (rejected|deleted|closed|deactivated|suspended|terminated|lost)|incoming (messages|mails?) (will|may) (be )?(rejected|bounce)|avoid (interruption|suspension|closure)|final warning)\b`)
+var threatCue = fastre.MustCompile(`\b(within (24|48|72) hours|(will|would) be (rejected|deleted|closed|deactivated|suspended|terminated|lost)|incoming (messages|mails?) (will|may) (be )?(rejected|bounce)|avoid (interruption|suspension|closure)|final warning|(nas pr[óo]ximas|en las pr[óo]ximas|dans les|innerhalb von|innerhalb der n[äa]chsten|entro|binnen) (24|48|72) (horas|heures|stunden|ore|uur)|(ser[áa]|sar[àa]|wird|sera|wordt) (devolvida|devuelto|bloquead[ao]|bloccat[ao]|gesperrt|bloqu[ée]e?|geblokkeerd|retourn[ée]e?)|(pas|kaart|rekening|account|konto|karte|carte|tarjeta|cuenta|conta|carta) (wordt |is |wird |ist |sera |ser[áa] |sar[àa] )?(geblokkeerd|gesperrt|bloqu[ée]e|bloqueada|bloccata))`)
 
 // serviceClaim (on lower-cased display names and subjects) matches the
 // services phishing poses as when it does not borrow a brand.
@@ -163,9 +171,17 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 			}
 		}
 	}
-	stranger := len(rcptRegs) > 0 && !rcptRegs[fromReg]
-	if !stranger {
+	// (No recipients, "undisclosed-recipients:;", hides who it went to:
+	// as much a stranger as any.)
+	if rcptRegs[fromReg] {
 		return "", nil // a colleague's address: compromised accounts are out of reach here
+	}
+	// Domains the thread has shown: addresses in the body, quoted ones
+	// included ("To: Mark <mark@ferrowind.example>" under a reply from
+	// ferrowlnd.example).
+	threadRegs := map[string]bool{}
+	for _, m := range addressInText.FindAllStringSubmatch(c.Content, 20) {
+		threadRegs[registrable(strings.ToLower(m[1]))] = true
 	}
 	lsubj := lowerASCII(subject)
 	var text strings.Builder
@@ -176,7 +192,7 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 	}
 	all := text.String()
 	money := moneyOrCredentials.MatchString(all)
-	lure := lureAsk.MatchString(all)
+	lure := lureAsk.MatchString(all) || loginURL.MatchString(all)
 	redirect := paymentRedirect.MatchString(all)
 	if !money && !lure && !redirect {
 		return "", nil
@@ -194,6 +210,22 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 			ev = append(ev, doctales.Evidence{Rule: "lookalike domain", Text: c.SenderID, Source: doctales.SourceSender, End: len(c.SenderID)})
 			break
 		}
+	}
+	if !rcptRegs[fromReg] {
+		for reg := range threadRegs {
+			if lookalike(fromReg, reg) && !rcptRegs[reg] {
+				add(2, "the sender's domain "+from+" imitates "+reg+", a domain of the thread")
+				ev = append(ev, doctales.Evidence{Rule: "lookalike domain", Text: c.SenderID, Source: doctales.SourceSender, End: len(c.SenderID)})
+				break
+			}
+		}
+	}
+	if w := dressedName(c.Sender, fromReg); w != "" {
+		add(2, "the sender's domain "+from+" dresses the name "+w+" up with other words")
+		ev = append(ev, doctales.Evidence{Rule: "name in a dressed-up domain", Text: c.SenderID, Source: doctales.SourceSender, End: len(c.SenderID)})
+	}
+	if who := impersonated(c.Sender, rcptRegs); who != "" {
+		add(2, "the display name claims "+who+" from an outside address ("+c.SenderID+")")
 	}
 	if b := borrowedBrand(fromReg); b != "" {
 		add(2, "the sender's domain "+from+" borrows the name "+b)
@@ -213,6 +245,12 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 			}
 			if thirdParty == "" && reg != fromReg && !rcptRegs[reg] {
 				thirdParty = host
+				for r := range rcptRegs {
+					if len(r) >= 4 && !freeMail.MatchString(r) && slices.Contains(strings.Split(reg, "-"), r) {
+						linkBrand = r // "crestviewdental-payroll" for crestviewdental
+						ev = append(ev, doctales.Evidence{Rule: "recipients' name in a link's domain", Text: f.text[m[0]:m[3]], Source: doctales.SourceContent, Start: f.start + m[0], End: f.start + m[3]})
+					}
+				}
 			}
 		}
 	}
@@ -224,6 +262,9 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 	}
 	if freeMail.MatchString(fromReg) && companyRecipient && (money || redirect) {
 		add(2, "a request for money or bank details from a free-mail address ("+c.SenderID+") to a company address")
+	}
+	if fraudMoney.MatchString(all) {
+		add(2, "it speaks of money the way advance-fee and gift-card fraud does")
 	}
 	if redirect { // enough alone: every bank says to check such a request by phone
 		add(3, "it asks to pay into new bank details, from outside the recipients' organisation")
@@ -247,4 +288,58 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 		return "", nil
 	}
 	return "looks like phishing: " + strings.Join(why, "; "), ev
+}
+
+// addressInText matches an e-mail address in a body, for its domain.
+var addressInText = regexp.MustCompile(`(?i)[a-z0-9._%+-]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+)`)
+
+// serviceStem matches the words phishing domains dress a name up with:
+// security, sign-in, delivery, customs, renewal, refund, in the languages
+// the set reads ("cloudhost-pro" or "streamline-saas" are names, not this).
+var serviceStem = regexp.MustCompile(`(?i)(secur|verif|login|signin|update|account|konto|cuenta|conta|compte|billing|pay|pago|pagament|paiement|betal|deliver|entreg|livrai|liefer|parcel|paket|pakket|custom|alfand|douane|zoll|renew|vernieuw|renov|refund|reembols|rembours|support|helpdesk|alert|confirm|bevestig|unlock|auth|klantenservice|kundenservice)`)
+
+// dressedName returns the word of a display name that the sender's
+// registrable domain carries beside service words the name does not have
+// ("Zuiderbank" at zuiderbank-pasvernieuwing, "CTT Expresso" at
+// ctt-entregas-pt), "" otherwise: a company's own domain is its name, not
+// its name dressed up as a service.
+func dressedName(display, reg string) string {
+	tokens := strings.Split(strings.ToLower(reg), "-")
+	if len(tokens) < 2 {
+		return ""
+	}
+	names := map[string]bool{}
+	for _, w := range words(display) {
+		if len(w) >= 3 {
+			names[w] = true
+		}
+	}
+	hit, extra := "", false
+	for _, t := range tokens {
+		switch {
+		case names[t]:
+			hit = t
+		case serviceStem.MatchString(t):
+			extra = true
+		}
+	}
+	if extra {
+		return hit
+	}
+	return ""
+}
+
+// impersonated returns whom a display name claims to be that an outside
+// address cannot be: a senior title, or the recipients' own organisation
+// ("Acme Payroll" writing to acme.example from elsewhere); "" otherwise.
+func impersonated(display string, rcptRegs map[string]bool) string {
+	if m := seniorTitle.FindString(display); m != "" {
+		return "the title " + m
+	}
+	for _, w := range words(display) {
+		if len(w) >= 4 && rcptRegs[w] && !freeMail.MatchString(w) {
+			return "the recipients' organisation (" + w + ")"
+		}
+	}
+	return ""
 }
