@@ -393,13 +393,20 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 	}
 	var out []doctales.DateMention
 	from := 0
+	// The parser's search gives up on a whole window for one word it
+	// cannot place ("New Year's Day) by 12/15" yields nothing): the
+	// explicit dates it left uncovered are searched again on their own.
+	res = append(res, retryUncovered(p, cfg, text, res)...)
 	for _, r := range res {
 		if r.Date.IsZero() || strings.TrimSpace(r.Text) == "" {
 			continue
 		}
 		i := strings.Index(text[from:], r.Text)
 		if i < 0 {
-			continue
+			if i = strings.Index(text, r.Text); i < 0 || i+len(r.Text) <= from {
+				continue
+			}
+			from = 0 // a retried date, before the last one read
 		}
 		b, e := from+i, from+i+len(r.Text)
 		from = e
@@ -1346,4 +1353,35 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		add(m[:2], atHour(d, endOfBusinessHour), "day")
 	}
 	return found
+}
+
+// explicitDate matches dates written with digits or a month name, which
+// retryUncovered searches again when the parser's search left them out.
+var explicitDate = regexp.MustCompile(`(?i)\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?\b(,?\s+\d{4})?|\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(\s+\d{4})?`)
+
+// retryUncovered searches again, each on its own with the word before it,
+// the explicit dates of text that no result of res covers.
+func retryUncovered(p *dps.Parser, cfg *dps.Configuration, text string, res []dps.SearchResult) []dps.SearchResult {
+	var more []dps.SearchResult
+	for _, m := range explicitDate.FindAllStringIndex(text, 4) {
+		seen := false
+		for _, r := range res {
+			if strings.Contains(r.Text, text[m[0]:m[1]]) {
+				seen = true
+				break
+			}
+		}
+		if seen {
+			continue
+		}
+		// "by 12/15": the cue before it helps the parser read it.
+		b := m[0]
+		if k := strings.LastIndexAny(strings.TrimRight(text[:b], " "), " \n\t(,;"); k >= 0 && b-k < 12 {
+			b = k + 1
+		}
+		if r, err := safeSearch(p, cfg, text[b:m[1]]); err == nil {
+			more = append(more, r...)
+		}
+	}
+	return more
 }

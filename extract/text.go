@@ -134,17 +134,21 @@ func splitSentences(text string) []span {
 // signature line, which ends a sentence even without punctuation.
 func lineIsShort(text string, start, i int) bool {
 	ls := strings.LastIndexByte(text[:i], '\n') + 1
-	if ls < start {
+	midLine := ls < start // the sentence began after another on this line
+	if midLine {
 		ls = start
 	}
 	line := strings.TrimSpace(text[ls:i])
 	if line == "" {
 		return true
 	}
-	if strings.HasSuffix(line, ":") || strings.HasSuffix(line, ",") && len(line) < 30 {
+	if strings.HasSuffix(line, ":") || strings.HasSuffix(line, ",") && len(line) < 30 && !midLine {
 		return true
 	}
-	return len(line) < 40 && ls == start
+	// A short whole line is a greeting, a heading or a signature line;
+	// the short tail of a wrapped line ("… report. Can you share the
+	// consolidated report") is a sentence going on.
+	return len(line) < 40 && !midLine
 }
 
 func isListStart(s string) bool {
