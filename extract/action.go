@@ -23,7 +23,7 @@ var foreignRequestCue = fastre.MustCompile(`(?i)\b(bitte|k[öo]nnten sie|k[öo]n
 var pleasantry = fastre.MustCompile(`(?i)^\W*(have a (nice|great|good|lovely|wonderful|safe)\b|enjoy\b|take care\b|see you\b|talk (to you )?soon\b|stay safe\b|happy (birthday|holidays|new year)\b|(many )?thanks\b|thank you\b|cheers\b|best\b|regards\b)`)
 
 // noActionCue matches phrases that say no action is wanted.
-var noActionCue = fastre.MustCompile(`(?i)\b(no action (is )?(required|needed)|no need to|nothing (to do|needed|to decide|for you to do)|no decision (is )?needed|fyi|for your information|just sharing|just wanted to share|no reply (needed|necessary)|do not reply|don't reply|this is an automated|unsubscribe|no rush|no hurry|not urgent|nothing (is )?needed|whenever you (can|get a chance|have time)|when(ever)? you have a (minute|moment)|no pressure)\b`)
+var noActionCue = fastre.MustCompile(`(?i)\b(no action (is )?(required|needed)|no need to|nothing (to do|needed|to decide|for you to do)|no decision (is )?needed|fyi|for your information|just sharing|just wanted to share|no reply (needed|necessary)|do not reply|don't reply|this is an automated|unsubscribe|no rush|no hurry|not urgent|nothing (is )?needed|whenever you (can|get a chance|have time)|when(ever)? you have a (minute|moment)|no pressure|nessuna fretta|senza fretta|non c'è fretta|con calma|sin prisa|no hay prisa|sin urgencia|sem pressa|não há pressa|rien ne presse|pas d'urgence|pas press[ée]|keine eile|kein stress|ohne eile|geen haast|geen haast hoor|hoeft niet snel)\b`)
 
 // weakRequest are request words that only suggest ("let's talk over the
 // holidays"): they do not outweigh an explicit "nothing to decide now".

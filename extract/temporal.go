@@ -33,7 +33,7 @@ var dateTrigger = fastre.MustCompile(`(?i)\b(today|tonight|tomorrow|tmrw|yesterd
 var (
 	endOfDay   = fastre.MustCompile(`(?i)\b(eod|cob|eob|end of (the )?(business |work(ing)? )?day|close of (the )?business( day)?|end of play)\b`)
 	endOfWeek  = fastre.MustCompile(`(?i)\b(eow|(some ?time|later|any ?time|before the end of) this week|end of (the |this )?(work(ing)? |business )?week|end of (the )?(?P<next>next|following) (work(ing)? |business )?week)\b`)
-	endOfMonth = fastre.MustCompile(`(?i)\b(eom|end of (the |this )?month)\b`)
+	endOfMonth = fastre.MustCompile(`(?i)\b(eom|end of (the |this )?month|(a |al |à la |hasta |antes de |para |d'ici la |avant la |bis )?(fin(al)? de(l)? mes|fin (du|de) mois|monatsende|ende (des|dieses) monats|fine (del )?mese|fi(m|nal) do m[êe]s|eind(e)? (van de|deze) maand))\b`)
 )
 
 // deadlineCueBefore matches a deadline cue just before a date expression,
@@ -1128,9 +1128,13 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 		}
 	}
 	d.Deadline, d.Cue = true, strings.ToLower(cue)
-	// A deadline given as a day means the end of that business day.
-	if d.Precision == "day" || d.Precision == "week" {
+	// A deadline given as a day means the end of that business day; as
+	// a month ("para el cierre de noviembre", "by March"), its last day.
+	switch d.Precision {
+	case "day", "week":
 		d.Time = atHour(d.Time, endOfBusinessHour)
+	case "month":
+		d.Time = atHour(time.Date(d.Time.Year(), d.Time.Month()+1, 0, 0, 0, 0, 0, d.Time.Location()), endOfBusinessHour)
 	}
 }
 
@@ -1203,7 +1207,8 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 		}
 		for _, s := range own {
 			if d.BeginOffset >= s.start && d.BeginOffset < s.end && requests[s.start] &&
-				askedBefore(s.text, d.BeginOffset-s.start) && !salesCall.MatchString(s.text[:d.BeginOffset-s.start]) {
+				askedBefore(s.text, d.BeginOffset-s.start) && !salesCall.MatchString(s.text[:d.BeginOffset-s.start]) &&
+				!sendersPurpose.MatchString(s.text[:d.BeginOffset-s.start]) {
 				d.Deadline, d.Cue = true, "request"
 				if d.Precision == "day" || d.Precision == "week" {
 					d.Time = atHour(d.Time, endOfBusinessHour)
@@ -1215,6 +1220,11 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 	}
 	return marked
 }
+
+// sendersPurpose matches a purpose clause of the sender's just before a
+// date: in "Could you confirm … so we can start the build tonight?" the
+// evening is when the sender works, not when the reader must.
+var sendersPurpose = regexp.MustCompile(`(?i)\b(so( that)?|in order to|then) (we|i|they)( can| could| will|'ll)?\b[^.!?\n]{0,60}$`)
 
 // personal reports whether a message of category c is written to the
 // reader in person, so that what it asks is asked of them (a list or a
@@ -1308,7 +1318,13 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		if l := strings.ToLower(s.text[m[0]:m[1]]); strings.Contains(l, "morning") || strings.Contains(l, "matin") || strings.Contains(l, "mañana") || strings.Contains(l, "manana") || strings.Contains(l, "morgen") || strings.Contains(l, "vormittag") || strings.Contains(l, "mattina") || strings.Contains(l, "ochtend") || strings.Contains(l, "manh") {
 			h, prec = 12, "hour" // noon, not moved to the end of the day
 		}
-		add(m, atHour(ref, h), prec)
+		t := atHour(ref, h)
+		if t.Before(ref) && h == endOfBusinessHour {
+			// "tonight" written after 17:00 is later tonight.
+			t = time.Date(ref.Year(), ref.Month(), ref.Day(), 23, 59, 0, 0, ref.Location())
+			prec = "minute"
+		}
+		add(m, t, prec)
 	}
 	for _, m := range ordinalDay.FindAllStringSubmatchIndex(s.text, 2) {
 		if monthAfter.MatchString(s.text[m[1]:]) {

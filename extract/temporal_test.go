@@ -105,6 +105,12 @@ func TestDatesResolved(t *testing.T) {
 		{"BareHourMorningTomorrow", "Can you send me the file by 7 tomorrow?", wed, "", "2025-12-04T07:00:00-07:00", ""},
 		{"BareHourAfternoonWeekday", "Could you come to the review Friday at 2?", wed, "", "2025-12-05T14:00:00-07:00", ""},
 		{"TomorrowAtBareHour", "Can we talk tomorrow at 4, please?", wed, "", "2025-12-04T16:00:00-07:00", ""},
+		{"TonightAfterFive", "Can you send me the slides tonight?", "2025-12-03T19:30:00-07:00", "", "2025-12-03T23:59:00-07:00", ""},
+		{"SendersPurposeTonight", "Could you confirm the strings are frozen so we can start the build tonight?", wed, "", "", ""},
+		{"EsFinDeMes", "La gestoría nos las pide antes de fin de mes, ¿me las pasas?", wed, "", "2025-12-31T17:00:00-07:00", ""},
+		{"EsMonthDeadline", "Necesito las liquidaciones para el cierre de diciembre, por favor.", wed, "", "2025-12-31T17:00:00-07:00", ""},
+		{"WrappedRequest", "The client asked for the sign-off report. Can you share the report\n(open defects + coverage) in two days?", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"DateAfterUnknownWord", "Please send your picks (Christmas Eve, New Year's\nDay) by 12/15.", wed, "", "2025-12-15T17:00:00-07:00", ""},
 		{"FrFinDeLaSemaineProchaine", "Pourriez-vous envoyer le devis d'ici la fin de la semaine prochaine ?", wed, "", "2025-12-12T17:00:00-07:00", ""},
 	}
 	for _, tc := range cases {

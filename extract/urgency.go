@@ -142,8 +142,10 @@ func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales
 		until := in.Deadline.Sub(at)
 		switch {
 		case in.Deadline.Before(in.Ref) && in.Ref.Sub(*in.Deadline) < 7*24*time.Hour && in.Request:
-			// Overdue when it was sent: a reminder.
-			raise(doctales.UrgencyHigh, highBase, "overdue deadline + request")
+			// Overdue when it was sent: a reminder of a missed date
+			// needs a follow-up, but the hour has passed (labelling
+			// guide, medium); an urgent word with it makes it high.
+			raise(doctales.UrgencyMedium, mediumBase+0.15, "overdue deadline + request")
 			cite(in.DeadlineEvidence)
 		case until < 0 && until > -7*24*time.Hour && in.Request && personal(in.Category):
 			// Missed since it came: still open, but the hour has passed.
