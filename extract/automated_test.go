@@ -1,6 +1,7 @@
 package extract_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/doctales/doctales"
@@ -38,7 +39,17 @@ func TestEngine_AutomatedUrgency(t *testing.T) {
 		{"ReviewRequested", "notifications@github.example", "Review requested on pull request #311",
 			"@ann, maria requested your review on pull request #311: Fix the retry loop in the uploader.", "medium"},
 		{"OutagePage", "alerts@pagerduty.example", "[Triggered] SEV-1 payments API is down",
-			"Incident #9921 triggered: payments API error rate 92%. You are on call. Acknowledge: https://pagerduty.example/i/9921", "high"},
+			"Incident #9921 triggered: payments API error rate 92%. You are on call until Monday 16 June 09:00 UTC. Acknowledge: https://pagerduty.example/i/9921", "high"},
+		{"BillDueByFieldReference", "billing@water-utility.example", "Reminder: your water bill",
+			"Account number: 40-118-2294\nAmount due: EUR 218.64\nDue date: 11 June 2025\n\nPlease make sure we receive your payment by the due date.", "high"},
+		{"CardBeforeRenewalDate", "billing@ledger-app.example", "Your card was declined",
+			"We could not pre-authorise your card for the annual renewal.\n\n  Renews on: Friday 13 June 2025\n\nPlease update your payment details before your renewal date.", "medium"},
+		{"ShippingQuestion", "noreply@toyshop.example", "Your order is on its way",
+			"Good news: your order ships today and arrives tomorrow between 14:00 and 16:00. Not at home? Then it goes to a pickup point nearby.", "low"},
+		{"SecretExposed", "security-noreply@codehost.example", "Action required: AWS access key exposed in acme/billing",
+			"We found a valid AWS access key in a public commit to acme/billing. Revoke it in your AWS console now and rotate any service that uses it.", "high"},
+		{"TicketAckQuotedUrgent", "support@fibre.example", "[Request #784519] We've received your request",
+			"Your request (#784519) has been received and a member of our team will reply within 2 working days.\n\nYour request:\n\n  \"The broadband drops every evening. This is urgent as I work from home.\"\n\nTo add information, reply to this e-mail.", "low"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := email(tt.subject, tt.content)
@@ -48,6 +59,9 @@ func TestEngine_AutomatedUrgency(t *testing.T) {
 			d := MustExtract(t, c)
 			if d.Category != doctales.CategoryAutomated {
 				t.Errorf("category = %q %+v, want automated", d.Category, d.CategoryReasons)
+			}
+			if d.Category == doctales.CategoryAutomated && strings.Contains(tt.subject, "SEV-1") && d.Deadline != nil {
+				t.Errorf("an outage page has a deadline %v (its times are facts)", d.Deadline)
 			}
 			if d.Urgency != tt.urgency {
 				t.Errorf("urgency = %q %v (deadline %v), want %q", d.Urgency, d.UrgencyReasons, d.Deadline, tt.urgency)

@@ -38,7 +38,7 @@ var marketingCue = fastre.MustCompile(`\b(unsubscribe|opt[- ]?out|opt[- ]?in|to 
 
 // incidentCue matches what an alert about a broken service says: an
 // automated message with it in its subject may be high.
-var incidentCue = fastre.MustCompile(`(?i)\b(sev[- ]?[01]|p[01]|outage|is down|went down|service (is )?(down|unavailable|degraded)|incident|critical alert|firing|production (is )?down|site down|data loss|breach|unreachable|not responding|st[öo]rung|ausfall|panne|ca[íi]da)\b`)
+var incidentCue = fastre.MustCompile(`(?i)\b(sev[- ]?[01]|p[01]|outage|is down|went down|service (is )?(down|unavailable|degraded)|incident|critical alert|firing|production (is )?down|site down|data loss|breach|unreachable|not responding|st[öo]rung|ausfall|panne|ca[íi]da|(key|secret|token|credentials?|password)s? (exposed|leaked)|exposed (key|secret|token|credentials?)|account (compromised|takeover)|ransomware|malware detected)\b`)
 
 // troubleCue, in an automated message's subject, reports a failure or a
 // warning: worth a look (medium), not a page.

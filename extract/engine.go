@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"math"
+	"regexp"
 	"strings"
 	"time"
 
@@ -323,6 +324,14 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 			d.Deadline = &t
 		}
 	}
+	// "Please pay by the due date", "update your card before your
+	// renewal date": the date of the labelled line it names.
+	if d.Deadline == nil && fieldDeadline(d.Dates, own, content) {
+		if dl := chooseDeadline(d.Dates, ref); dl != nil {
+			t := dl.Time
+			d.Deadline = &t
+		}
+	}
 	if personal(d.Category) && requestDates(d.Dates, own, requests, ref) {
 		if dl := chooseDeadline(d.Dates, ref); dl != nil {
 			t := dl.Time
@@ -336,6 +345,12 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// disclaimer or an aside ("I'm testing it right now").
 	in := UrgencyInput{Ref: ref, Deadline: d.Deadline, Request: d.RequiresAction, PriorityHeader: priorityHeader(c), Category: d.Category,
 		Freshness: e.freshness(), Invitation: invitation}
+	if d.Category == doctales.CategoryAutomated && !explicit && !relayedAsk.MatchString(subject) && !anyMatch(own, relayedAsk) {
+		// A system's question ("Not at home?") or the model's hunch is
+		// no request: a system asks in so many words ("please update",
+		// "action required") when it wants something done.
+		in.Request = false
+	}
 	if now.After(ref) && c.Metadata.Notify != doctales.NotifyAlways {
 		// (An import with --notify asks for old mail to be judged by
 		// its words, as if it came now.)
@@ -360,8 +375,8 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 		}
 		if in.Cue == "" {
 			m := urgencyCue.FindStringIndex(s.text)
-			if m != nil && notReadersHurry(s.text[:m[0]]) {
-				m = nil
+			if m != nil && (notReadersHurry(s.text[:m[0]]) || source == doctales.SourceContent && inQuotes(analyzed, s.start+m[0])) {
+				m = nil // the sender's own pace, an ad's, or someone's words quoted
 			}
 			if m == nil && source == doctales.SourceContent && (requests[s.start] || directAsk.MatchString(s.text)) {
 				m = nowCue.FindStringIndex(s.text) // "I need you on the bridge now"
@@ -385,6 +400,15 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	if in.Resolved == nil {
 		in.Incident = subjectCue(incidentCue, "incident")
 		in.Trouble = subjectCue(troubleCue, "trouble")
+	}
+	if d.Category == doctales.CategoryAutomated && in.Incident != nil {
+		// An outage page is high because it is happening now; its
+		// times ("on call until Monday 09:00", "started 03:12") are
+		// facts, not a deadline (labelling guide).
+		d.Deadline, in.Deadline, in.DeadlineEvidence = nil, nil, nil
+		for i := range d.Dates {
+			d.Dates[i].Deadline = false
+		}
 	}
 	if d.Category != doctales.CategoryList { // a list's Reply-To is the list
 		d.Suspicious, _ = suspicion(c, subject, own, in.Cue != "" || in.Deadline != nil)
@@ -412,6 +436,10 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	fourDimensions(dimInput{c: c, content: content, now: now, ref: ref, d: d, cue: in.Cue})
 	return d, nil
 }
+
+// relayedAsk matches a system relaying a person's request to the reader:
+// "requested your review", "assigned to you", "awaiting your approval".
+var relayedAsk = regexp.MustCompile(`(?i)\b(requested (your|a) (review|approval|input|signature)|review requested|assigned (it )?to you|you (were|have been) (assigned|mentioned|asked)|mentioned you|awaiting your (approval|review|response|signature|action)|needs your (approval|review|attention|signature|action)|waiting (for|on) you|pending your (approval|review|signature))\b`)
 
 // stripReplyPrefix removes "Re:", "Fwd:" and the like from a subject.
 func stripReplyPrefix(s string) string {

@@ -1401,3 +1401,42 @@ func retryUncovered(p *dps.Parser, cfg *dps.Configuration, text string, res []dp
 	}
 	return more
 }
+
+// namedDateRef matches a sentence's reference to a labelled date ("by the
+// due date", "before your renewal date"), and dateFieldLabel the label of
+// the line that gives it ("Due date: 15 December 2026", "Renews on:").
+var (
+	namedDateRef   = regexp.MustCompile(`(?i)\b(by|before|on|until|prior to|ahead of)\s+(the|your|its|this)\s+(due|renewal|expiry|expiration|payment|closing|cut-?off|deadline|return|submission)\s+date\b|\bvor (dem|ihrem) (fälligkeits|verlängerungs|ablauf)datum\b|\bantes de (la|su) fecha (de )?(vencimiento|renovación|pago)\b|\bavant (la|votre) date (d'échéance|de renouvellement|limite)\b|\bentro la (data di )?scadenza\b|\bvóór de vervaldatum\b`)
+	dateFieldLabel = regexp.MustCompile(`(?im)^[ \t*-]*(due( date| on| by)?|payment due|amount due by|renews?( on)?|renewal( date)?|expir(es|y|ation)( date| on)?|deadline|closing date|cut-?off|f[äa]llig(keitsdatum| am)?|vencimiento|fecha (de )?(vencimiento|l[íi]mite)|[ée]ch[ée]ance|date limite|scadenza|vervaldatum|vervalt op)\s*:?[ \t]`)
+)
+
+// fieldDeadline marks as the deadline a date given on a labelled line
+// ("Due date: 15 December 2026") when the sender's own words point at it
+// ("please pay by the due date"); it reports whether it marked one.
+func fieldDeadline(ds []doctales.DateMention, own []span, content string) bool {
+	pointed := false
+	for _, s := range own {
+		if namedDateRef.MatchString(s.text) {
+			pointed = true
+			break
+		}
+	}
+	if !pointed {
+		return false
+	}
+	for i := range ds {
+		d := &ds[i]
+		if d.Source != doctales.SourceContent || d.BeginOffset > len(content) {
+			continue
+		}
+		ls := strings.LastIndexByte(content[:d.BeginOffset], '\n') + 1
+		if m := dateFieldLabel.FindStringIndex(content[ls:d.BeginOffset]); m != nil && m[0] == 0 {
+			d.Deadline, d.Cue = true, "field"
+			if d.Precision == "day" || d.Precision == "week" {
+				d.Time = atHour(d.Time, endOfBusinessHour)
+			}
+			return true
+		}
+	}
+	return false
+}

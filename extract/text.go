@@ -229,3 +229,35 @@ func words(s string) []string {
 		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’')
 	})
 }
+
+// inQuotes reports whether offset at of text lies inside quotation marks
+// opened on the same paragraph: a ticket system quoting the reader's own
+// request ("This is urgent as I work from home."), a report quoting a
+// customer. Straight double quotes pair up in order; typographic ones
+// (“…”, «…», „…“) by their shape.
+func inQuotes(text string, at int) bool {
+	if at <= 0 || at > len(text) {
+		return false
+	}
+	// The paragraph before at: back to the last blank line.
+	start := strings.LastIndex(text[:at], "\n\n") + 1
+	before := text[start:at]
+	if strings.Count(before, "\"")%2 == 1 && strings.Contains(paragraphAfter(text, at), "\"") {
+		return true
+	}
+	for _, q := range [][2]string{{"“", "”"}, {"«", "»"}, {"„", "“"}} {
+		if o := strings.LastIndex(before, q[0]); o >= 0 && !strings.Contains(before[o:], q[1]) && strings.Contains(paragraphAfter(text, at), q[1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// paragraphAfter returns text from at to the next blank line.
+func paragraphAfter(text string, at int) string {
+	rest := text[at:]
+	if i := strings.Index(rest, "\n\n"); i >= 0 {
+		return rest[:i]
+	}
+	return rest
+}
