@@ -60,6 +60,10 @@ func TestEngine_Attention(t *testing.T) {
 		// approve a wire; nothing asks to send money somewhere new.
 		{name: "WireApprovalFromPerson", from: "ana@acme.example", fromName: "Ana Ruiz", to: []string{"me@example.com"}, subject: "Wire transfer", content: "URGENT: please approve the wire before 5pm today.",
 			category: doctales.CategoryPerson, urgency: "high"},
+		{name: "ListLastCallForAll", from: "chair@wg.example", fromName: "WG Chair", to: []string{"wg@lists.example"}, subject: "[wg] Last call: draft-03", content: "This starts a working group last call. Please send comments to the list by 20 June 2025.",
+			fields: fields{"listId": "wg.lists.example"}, category: doctales.CategoryList, urgency: "low"},
+		{name: "ListNamesReaderInCc", from: "ravi@db.example", fromName: "Ravi", to: []string{"dev@lists.example", "mia.okafor@db.example"}, subject: "[dev] release notes", content: "Mia, could you review the release notes by Friday? Thanks.",
+			fields: fields{"listId": "dev.lists.example"}, category: doctales.CategoryList, urgency: "medium"},
 		{name: "DisplayNameOtherAddress", from: "x@mailer.example", fromName: "billing@bank.example", to: []string{"me@home.example"}, subject: "Invoice", content: "See attached.",
 			category: doctales.CategorySuspicious, suspicious: true},
 	} {
@@ -82,6 +86,9 @@ func TestEngine_Attention(t *testing.T) {
 			}
 			if tt.category != doctales.CategoryPerson && tt.category != doctales.CategoryReply && d.Urgency == doctales.UrgencyHigh && tt.urgency != "high" {
 				t.Errorf("a %s message is high by its words: %v", d.Category, d.UrgencyReasons)
+			}
+			if d.Category == doctales.CategoryList && tt.urgency == "low" && d.Deadline != nil {
+				t.Errorf("a list post for everyone sets the reader a deadline: %v", d.Deadline)
 			}
 			switch d.Category {
 			case doctales.CategoryBulk, doctales.CategoryAutoReply, doctales.CategorySuspicious:

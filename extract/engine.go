@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"math"
+	"net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -423,8 +424,11 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// Marketing, automatic replies and fraud set no deadline for the
 	// reader: "offer ends tonight", "back on Monday" and "within 24
 	// hours or your account closes" are the sender's, not the reader's.
-	switch d.Category {
-	case doctales.CategoryBulk, doctales.CategoryAutoReply, doctales.CategorySuspicious:
+	// A list post's date is everyone's ("comments by 18 December"), not
+	// the reader's, unless the post names the reader (labelling guide).
+	listForAll := d.Category == doctales.CategoryList && !namesReader(c, own)
+	switch {
+	case d.Category == doctales.CategoryBulk, d.Category == doctales.CategoryAutoReply, d.Category == doctales.CategorySuspicious, listForAll:
 		d.Deadline, in.Deadline, in.DeadlineEvidence = nil, nil, nil
 		for i := range d.Dates {
 			d.Dates[i].Deadline = false
@@ -435,6 +439,36 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// The original system's four dimensions, from the signals above.
 	fourDimensions(dimInput{c: c, content: content, now: now, ref: ref, d: d, cue: in.Cue})
 	return d, nil
+}
+
+// namesReader reports whether the sender's own words name a recipient by
+// the first word of their display name ("Tobias, could you …").
+func namesReader(c *doctales.Communication, own []span) bool {
+	for _, r := range append(append([]string{}, c.Recipients...), c.Cc...) {
+		name := r
+		if a, err := mail.ParseAddress(r); err == nil {
+			name = a.Name
+			if name == "" { // "mia.okafor@…": the local part's first word
+				name = strings.FieldsFunc(a.Address, func(r rune) bool { return r == '.' || r == '_' || r == '-' || r == '@' })[0]
+			}
+		} else if i := strings.IndexByte(r, '<'); i > 0 {
+			name = r[:i]
+		} else {
+			continue
+		}
+		first := strings.Trim(strings.Fields(name + " x")[0], `"',`)
+		if len([]rune(first)) < 3 {
+			continue
+		}
+		re, err := regexp.Compile(`(?i)\b` + regexp.QuoteMeta(first) + `\b`)
+		if err != nil {
+			continue
+		}
+		if anyMatch(own, re) {
+			return true
+		}
+	}
+	return false
 }
 
 // relayedAsk matches a system relaying a person's request to the reader:

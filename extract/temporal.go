@@ -403,10 +403,11 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		}
 		i := strings.Index(text[from:], r.Text)
 		if i < 0 {
-			if i = strings.Index(text, r.Text); i < 0 || i+len(r.Text) <= from {
+			// A retried date, before the last one read.
+			if i = strings.Index(text, r.Text); i < 0 {
 				continue
 			}
-			from = 0 // a retried date, before the last one read
+			from = 0
 		}
 		b, e := from+i, from+i+len(r.Text)
 		from = e
@@ -418,7 +419,14 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 			}
 			b += m[1]
 		}
+		for b < e && (text[b] == '@' || text[b] == ' ') { // "@ Tue Dec 8, 2026 14:00"
+			b++
+		}
 		e = b + len(strings.TrimRightFunc(text[b:e], func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) }))
+		// The end of a range ("14:00 - 15:00") is not a date of its own.
+		if rangeEnd.MatchString(text[:b]) && loneClock.MatchString(text[b:e]) {
+			continue
+		}
 		if m := trailingConnector.FindStringIndex(text[b:e]); m != nil && m[0] > 0 {
 			e = b + m[0]
 		}
@@ -479,6 +487,13 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		}
 		t = resolve(t, txt, w.text[:b], w.text[e:], s.text[:w.start-s.start+b], dc)
 	resolved:
+		// "Tue Dec 8, 2026 14:00 - 15:00 (CET)": the zone after the
+		// range is the time's, when the text itself names none.
+		if (prec == "minute" || prec == "hour") && zoneAbbrev.FindString(txt) == "" {
+			if loc := zoneAfter(w.text[e:]); loc != nil {
+				t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, loc).In(dc.ref.Location())
+			}
+		}
 		// The parser keeps the day of "9am tomorrow" and "Monday noon"
 		// and drops the time; "tomorrow at 10:00" and "tomorrow
 		// morning" it leaves out.
@@ -678,7 +693,7 @@ func invitationStart(ds []doctales.DateMention, ref time.Time) bool {
 
 // zoneAbbrevAfter is a time zone written after a time of day, past the end
 // of a range: "10am - 11am (EST)", "4:00 PM ET".
-var zoneAbbrevAfter = regexp.MustCompile(`^\s*(?:[-–]\s*\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*)?\(?\s*(EST|EDT|ET|CST|CDT|CT|MST|MDT|MT|PST|PDT|PT|GMT|UTC|BST|CET|CEST|WET|WEST|EET|EEST|JST|AEST|AEDT)\b`)
+var zoneAbbrevAfter = regexp.MustCompile(`^\s*(?:[-–]\s*\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*)?\(?\s*(EST|EDT|ET|CST|CDT|CT|MST|MDT|MT|PST|PDT|PT|GMT|UTC|BST|CET|CEST|WET|WEST|EET|EEST|JST|AEST|AEDT|Central European(?: Standard| Summer)? Time|Eastern(?: Standard| Daylight)? Time|Central(?: Standard| Daylight)? Time|Mountain(?: Standard| Daylight)? Time|Pacific(?: Standard| Daylight)? Time|Greenwich Mean Time|British Summer Time|Coordinated Universal Time)\b`)
 
 // zoneNames maps zone abbreviations to zones; the bare US ones ("ET")
 // follow daylight saving time.
@@ -687,6 +702,12 @@ var zoneNames = map[string]string{
 	"EST": "-05", "EDT": "-04", "CST": "-06", "CDT": "-05", "MST": "-07", "MDT": "-06", "PST": "-08", "PDT": "-07",
 	"GMT": "+00", "UTC": "+00", "BST": "+01", "WET": "+00", "WEST": "+01", "CET": "+01", "CEST": "+02",
 	"EET": "+02", "EEST": "+03", "JST": "+09", "AEST": "+10", "AEDT": "+11",
+	"Central European Time": "Europe/Berlin", "Central European Standard Time": "+01", "Central European Summer Time": "+02",
+	"Eastern Time": "America/New_York", "Eastern Standard Time": "-05", "Eastern Daylight Time": "-04",
+	"Central Time": "America/Chicago", "Central Standard Time": "-06", "Central Daylight Time": "-05",
+	"Mountain Time": "America/Denver", "Mountain Standard Time": "-07", "Mountain Daylight Time": "-06",
+	"Pacific Time": "America/Los_Angeles", "Pacific Standard Time": "-08", "Pacific Daylight Time": "-07",
+	"Greenwich Mean Time": "+00", "British Summer Time": "+01", "Coordinated Universal Time": "+00",
 }
 
 // zoneAfter returns the zone named at the start of s, or nil.
@@ -1013,8 +1034,8 @@ func plausibleDate(t string, dl *dateLang) bool {
 	if digits == 0 {
 		return dateWord.MatchString(t) || dl != nil && dl.trigger.MatchString(t)
 	}
-	if digits > 8 || bareNumber.MatchString(t) {
-		return false
+	if digits > 8 && !(digits <= 12 && hasMonthName(t)) || bareNumber.MatchString(t) {
+		return false // a phone or order number; "Dec 8, 2026 14:00" has 9
 	}
 	// A bare number is a date only as a year.
 	if digits == len(t) {
@@ -1370,6 +1391,9 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 	}
 	return found
 }
+
+// rangeEnd matches the start of a time range just before a clock.
+var rangeEnd = regexp.MustCompile(`\d(\s*[ap]\.?m\.?)?\s*[-–—]\s*$|\d\s+(to|till|until|bis|à|a|al|tot)\s+$`)
 
 // explicitDate matches dates written with digits or a month name, which
 // retryUncovered searches again when the parser's search left them out.

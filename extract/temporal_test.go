@@ -111,6 +111,7 @@ func TestDatesResolved(t *testing.T) {
 		{"EsMonthDeadline", "Necesito las liquidaciones para el cierre de diciembre, por favor.", wed, "", "2025-12-31T17:00:00-07:00", ""},
 		{"WrappedRequest", "The client asked for the sign-off report. Can you share the report\n(open defects + coverage) in two days?", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"DateAfterUnknownWord", "Please send your picks (Christmas Eve, New Year's\nDay) by 12/15.", wed, "", "2025-12-15T17:00:00-07:00", ""},
+		{"InvitationSubjectZoneAfterRange", "When: Tuesday Dec 9, 2025 14:00 – 15:00 Central European Time - Stockholm", wed, "", "", "2025-12-09T06:00:00-07:00"},
 		{"FrFinDeLaSemaineProchaine", "Pourriez-vous envoyer le devis d'ici la fin de la semaine prochaine ?", wed, "", "2025-12-12T17:00:00-07:00", ""},
 	}
 	for _, tc := range cases {
