@@ -60,6 +60,8 @@ func TestEngine_Attention(t *testing.T) {
 		// approve a wire; nothing asks to send money somewhere new.
 		{name: "WireApprovalFromPerson", from: "ana@acme.example", fromName: "Ana Ruiz", to: []string{"me@example.com"}, subject: "Wire transfer", content: "URGENT: please approve the wire before 5pm today.",
 			category: doctales.CategoryPerson, urgency: "high"},
+		{name: "MeetingProposalGerman", from: "katrin@energie.example", fromName: "Katrin Vogel", to: []string{"tobias@energie.example"}, subject: "Abstimmung Netzanschluss", content: "Hallo Tobias,\n\nder Netzbetreiber hat uns die Zusage geschickt. Lass uns dazu am Donnerstag um 10 Uhr kurz zusammensetzen, dann gehen wir die Punkte durch. Passt dir das?\n\nViele Grüße\nKatrin",
+			category: doctales.CategoryPerson, urgency: "medium"},
 		{name: "ListLastCallForAll", from: "chair@wg.example", fromName: "WG Chair", to: []string{"wg@lists.example"}, subject: "[wg] Last call: draft-03", content: "This starts a working group last call. Please send comments to the list by 20 June 2025.",
 			fields: fields{"listId": "wg.lists.example"}, category: doctales.CategoryList, urgency: "low"},
 		{name: "ListNamesReaderInCc", from: "ravi@db.example", fromName: "Ravi", to: []string{"dev@lists.example", "mia.okafor@db.example"}, subject: "[dev] release notes", content: "Mia, could you review the release notes by Friday? Thanks.",

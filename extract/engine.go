@@ -319,6 +319,14 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// An invitation's deadline is the meeting's start (it is medium:
 	// it asks for an answer, not for work).
 	invitation := invitationSubject.MatchString(subject)
+	if !invitation && personal(d.Category) && meetingProposed(d.Dates, own, ref) {
+		// "Let's meet on Thursday at 10": an invitation in words.
+		invitation = true
+		if dl := chooseDeadline(d.Dates, ref); dl != nil {
+			t := dl.Time
+			d.Deadline = &t
+		}
+	}
 	if invitation && invitationStart(d.Dates, ref) {
 		if dl := chooseDeadline(d.Dates, ref); dl != nil {
 			t := dl.Time

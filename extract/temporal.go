@@ -1294,6 +1294,8 @@ func abs(n int) int {
 var (
 	nextWeekTask = regexp.MustCompile(`(?i)\b(?:(early|beginning of|start of)\s+)?(?:(?:some ?time|any ?time|later|during|in the course of)\s+)?(next week|la semaine prochaine|la pr[óo]xima semana|n[äa]chste woche|n[äa]chsten woche|la prossima settimana|la settimana prossima|volgende week|pr[óo]xima semana)\b`)
 	partOfToday  = regexp.MustCompile(`(?i)\b(tonight|this evening|this afternoon|this morning|ce soir|cet apr[èe]s-midi|ce matin|esta noche|esta tarde|esta ma[ñn]ana|heute abend|heute nachmittag|heute morgen|heute vormittag|stasera|oggi pomeriggio|stamattina|vanavond|vanmiddag|vanochtend|hoje [àa] noite|esta manh[ãa])\b`)
+	foreignDay   = regexp.MustCompile(`(?i)(?:\b(?:até|por|para)\s+o\s+dia|\bantes\s+do\s+dia|\b(?:hasta|para|antes\s+del?)\s+(?:el\s+)?d[íi]a|\b(?:d'ici|avant|pour)\s+le|\bjusqu'au|\bbis(?:\s+zum)?|\bentro\s+il|(?:\bvoor|vóór|\buiterlijk|\bop)\s+de)\s+(\d{1,2})(?:er|\.|e|ste|de|º)?(?:\s|$|[,;.!?)])`)
+	foreignMonth = regexp.MustCompile(`(?i)^\s*(de\s+|del\s+)?(jan|fe[bv]|m[äa]r|apr|avr|abr|ma[iy]|mei|mag|jun|giu|jui|jul|lug|ago|aug|ao[uû]|set|sep|okt|oct|ott|out|nov|de[cz]|dic|d[ée]c|gen|ene|jän|f[ée]v|gennaio)`)
 	ordinalDay   = regexp.MustCompile(`(?i)\b(?:by|before|on|until|till|due|no later than|for)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b`)
 	inWordDays   = regexp.MustCompile(`(?i)\bin\s+(a|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|\d{1,2})\s+(?:(business|working)\s+)?(days?|weeks?)\b`)
 	monthAfter   = regexp.MustCompile(`(?i)^\s*(of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)`)
@@ -1302,7 +1304,7 @@ var (
 // extraTrigger reports whether text holds one of the expressions
 // relativeExtras reads, which dateTrigger does not announce.
 func extraTrigger(text string) bool {
-	return partOfToday.MatchString(text) || ordinalDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
+	return partOfToday.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
 }
 
 // wordNumbers are the counts inWordDays reads in words.
@@ -1362,6 +1364,31 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		// Keep the preposition out of the mention: "the 14th".
 		loc := []int{m[2] - len("the "), m[1]}
 		add(loc, atHour(d, endOfBusinessHour), "day")
+	}
+	for _, m := range foreignDay.FindAllStringSubmatchIndex(s.text, 2) {
+		if foreignMonth.MatchString(s.text[m[3]:]) || strings.HasPrefix(strings.TrimLeft(s.text[m[3]:], ".º"), ":") {
+			continue // "bis zum 10. Dezember", "bis 12:00": the parser's
+		}
+		if c := s.text[m[3]:]; strings.HasPrefix(c, ".") && len(c) > 1 && c[1] >= '0' && c[1] <= '9' {
+			continue // "bis 10.12."
+		}
+		n, _ := strconv.Atoi(s.text[m[2]:m[3]])
+		if n < 1 || n > 31 || covered(found, s.start+m[2], s.start+m[3]) {
+			continue
+		}
+		if rest := strings.ToLower(strings.TrimSpace(s.text[m[3]:])); strings.HasPrefix(rest, "uhr") || strings.HasPrefix(rest, "uur") || strings.HasPrefix(rest, "h") {
+			continue // a clock, not a day
+		}
+		d := time.Date(ref.Year(), ref.Month(), n, 0, 0, 0, 0, ref.Location())
+		if n < ref.Day() || d.Month() != ref.Month() {
+			d = time.Date(ref.Year(), ref.Month()+1, n, 0, 0, 0, 0, ref.Location())
+		}
+		add([]int{m[0], m[3]}, atHour(d, endOfBusinessHour), "day")
+		// "até o dia 10", "bis zum 10.", "d'ici le 10" say by when;
+		// "para o dia", "pour le", "op de" only which day.
+		if lead := strings.ToLower(s.text[m[0]:m[2]]); !strings.HasPrefix(lead, "para") && !strings.HasPrefix(lead, "pour") && !strings.HasPrefix(lead, "op ") {
+			found[len(found)-1].Deadline, found[len(found)-1].Cue = true, strings.TrimSpace(lead)
+		}
 	}
 	for _, m := range inWordDays.FindAllStringSubmatchIndex(s.text, 2) {
 		word := strings.ToLower(s.text[m[2]:m[3]])
@@ -1460,6 +1487,31 @@ func fieldDeadline(ds []doctales.DateMention, own []span, content string) bool {
 				d.Time = atHour(d.Time, endOfBusinessHour)
 			}
 			return true
+		}
+	}
+	return false
+}
+
+// meetingProposal matches a sender proposing to meet, in the languages
+// the set reads.
+var meetingProposal = regexp.MustCompile(`(?i)\b(let'?s (meet|talk|catch up|sit down|have a (call|chat|meeting))|let us meet|can we (meet|talk|have a (call|chat))|could we (meet|talk)|shall we (meet|talk)|are you (free|available) (for|on|at)|join (me|us) (for|on|at)|lass uns\b[^.?!\n]{0,60}\b(treffen|zusammensetzen|sprechen|besprechen|telefonieren)|(können|wollen) wir uns\b|treffen wir uns|hast du zeit|haben sie zeit|on se voit|(pouvons|pourrions)-nous nous (voir|réunir|parler)|[êe]tes-vous disponible|es-tu dispo|nos vemos|podemos reunirnos|quedamos|¿?tienes tiempo|ci vediamo|possiamo vederci|sei libero|podemos nos reunir|vamos nos reunir|laten we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen|zitten)|zullen we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen))`)
+
+// meetingProposed marks as the deadline the time of a meeting the sender
+// proposes in their own words ("Lass uns am Donnerstag um 10 Uhr
+// zusammensetzen"): a date with a time of day, ahead, in the sentence of
+// the proposal. It reports whether it marked one.
+func meetingProposed(ds []doctales.DateMention, own []span, ref time.Time) bool {
+	for _, s := range own {
+		if !meetingProposal.MatchString(s.text) {
+			continue
+		}
+		for i := range ds {
+			d := &ds[i]
+			if d.Source == doctales.SourceContent && d.BeginOffset >= s.start && d.BeginOffset < s.end &&
+				(d.Precision == "minute" || d.Precision == "hour") && d.Time.After(ref) {
+				d.Deadline, d.Cue = true, "invitation"
+				return true
+			}
 		}
 	}
 	return false

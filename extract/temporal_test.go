@@ -112,6 +112,11 @@ func TestDatesResolved(t *testing.T) {
 		{"WrappedRequest", "The client asked for the sign-off report. Can you share the report\n(open defects + coverage) in two days?", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"DateAfterUnknownWord", "Please send your picks (Christmas Eve, New Year's\nDay) by 12/15.", wed, "", "2025-12-15T17:00:00-07:00", ""},
 		{"InvitationSubjectZoneAfterRange", "When: Tuesday Dec 9, 2025 14:00 – 15:00 Central European Time - Stockholm", wed, "", "", "2025-12-09T06:00:00-07:00"},
+		{"PtAteODia", "Preciso dele até o dia 10 para liberar o pagamento.", wed, "", "2025-12-10T17:00:00-07:00", ""},
+		{"FrDIciLe", "Merci de me renvoyer le contrat signé d'ici le 12.", wed, "", "2025-12-12T17:00:00-07:00", ""},
+		{"DeBisZum", "Bitte schick mir die Zahlen bis zum 9., danke.", wed, "", "2025-12-09T17:00:00-07:00", ""},
+		{"ItEntroIl", "Mi mandi il preventivo entro il 15?", wed, "", "2025-12-15T17:00:00-07:00", ""},
+		{"DeBisUhrNotDay", "Bitte schick mir die Zahlen heute bis 12 Uhr.", wed, "", "2025-12-03T12:00:00-07:00", ""},
 		{"FrFinDeLaSemaineProchaine", "Pourriez-vous envoyer le devis d'ici la fin de la semaine prochaine ?", wed, "", "2025-12-12T17:00:00-07:00", ""},
 	}
 	for _, tc := range cases {

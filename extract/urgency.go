@@ -56,11 +56,11 @@ type UrgencyInput struct {
 var boilerplate = fastre.MustCompile(`(intended (solely )?(only )?for the (use of the )?(named )?(addressee|recipient|individual)|intended recipient|notify (the sender|us) immediately|(is|are|may be) (strictly )?(confidential|privileged)|confidentiality (notice|notation)|legally privileged|if you (have )?received this (e-?mail|message|communication) in error|unauthori[sz]ed (use|disclosure|review)|disclaimer|this (e-?mail|message) (and any attachments )?(is|are|has been) (scanned|checked)|to unsubscribe|unsubscribe|you are receiving this|privacy policy|all rights reserved|do not reply to this|this is an automated (message|e-?mail)|sent from my (iphone|ipad|blackberry|android|mobile))`)
 
 // addressee matches words that speak to the reader.
-var addressee = fastre.MustCompile(`(?i)\b(you|your|yours|you're|you'll|you've|u|ur|yourself|everyone|everybody|all of you|team|folks|guys)\b`)
+var addressee = fastre.MustCompile(`(?i)\b(you|your|yours|you're|you'll|you've|u|ur|yourself|everyone|everybody|all of you|team|folks|guys|du|dich|dir|dein|deine|euch|euer|ihnen|tu|toi|vous|votre|vos|tú|usted|ustedes|vosotros|voi|vostro|você|vocês|jij|jou|jouw|uw|jullie|kannst|könntest|puedes|podrías|pouvez|peux|puoi|potresti|podes|podia|kunt)\b`)
 
 // firstPerson matches a sentence in which the sender speaks of
 // themselves: "I'm testing it right now".
-var firstPerson = fastre.MustCompile(`(?i)^\W*([\p{L}.]+,\s+)?(i|i'm|i’m|im|i've|i'll|i'd|we|we're|we've|we'll|we'd|my|our|me)\b`)
+var firstPerson = fastre.MustCompile(`(?i)^\W*([\p{L}.]+,\s+)?(i|i'm|i’m|im|i've|i'll|i'd|we|we're|we've|we'll|we'd|my|our|me|ich|wir|mein|meine|unser|unsere|yo|nosotros|nous|j'ai|j’ai|io|noi|eu|nós|ik|wij|mijn|onze)\b`)
 
 // directAsk matches a sentence that asks the reader in so many words.
 var directAsk = fastre.MustCompile(`(?i)\b(need you|need your|want you|please|asap|can you|could you)\b`)
