@@ -481,7 +481,7 @@ func namesReader(c *doctales.Communication, own []span) bool {
 
 // relayedAsk matches a system relaying a person's request to the reader:
 // "requested your review", "assigned to you", "awaiting your approval".
-var relayedAsk = regexp.MustCompile(`(?i)\b(requested (your|a) (review|approval|input|signature)|review requested|assigned (it )?to you|you (were|have been) (assigned|mentioned|asked)|mentioned you|awaiting your (approval|review|response|signature|action)|needs your (approval|review|attention|signature|action)|waiting (for|on) you|pending your (approval|review|signature))\b`)
+var relayedAsk = fastre.MustCompile(`(?i)\b(requested (your|a) (review|approval|input|signature)|review requested|assigned (it )?to you|you (were|have been) (assigned|mentioned|asked)|mentioned you|awaiting your (approval|review|response|signature|action)|needs your (approval|review|attention|signature|action)|waiting (for|on) you|pending your (approval|review|signature))\b`)
 
 // stripReplyPrefix removes "Re:", "Fwd:" and the like from a subject.
 func stripReplyPrefix(s string) string {

@@ -26,15 +26,20 @@ import (
 var lureAsk = fastre.MustCompile(`\b((sign|log) ?(in|on) (with|to|using)|enter your (e-?mail|password|credentials|login)|(verify|validate|confirm|re-?activate|upgrade) your (e-?mail|mailbox|account|identity|password|login)|listen to (your|the) (new )?(message|voice ?mail|voice message)|play (it|the message|your message)|(view|open|access|review) the (shared )?(document|file)|to (view|open|access) (the|this|your) (document|file|message|voice ?mail)|secure message|unlock your|restore (full )?access|pay the (fee|customs|duty|outstanding)|card details|(work |normal |usual |corporate )*(e-?mail|username|user name) and password|inicie sesi[óo]n|confirme sus datos|connectez-vous|identifiez-vous|(melden sie sich|anmelden)|best[äa]tigen sie ihre (daten|identit[äa]t|zugangsdaten)|accedi (al|con)|conferma i tuoi dati|fa[çc]a (o )?login|confirme os seus dados|efetue o pagamento|realice el pago|effectuez le paiement|effettua il pagamento|log (in|on) (op|bij)|bevestig uw (gegevens|identiteit|account|rekening))`)
 
 // loginURL matches the path of a link to a sign-in or payment page.
-var loginURL = regexp.MustCompile(`(?i)https?://[^\s"'<>]+/[^\s"'<>]*(log-?in|sign-?in|signon|verify|verification|validate|confirm|bevestig|secure|account|password|auth|pay|pagamento|pago|paiement|zahlung|betal)`)
+var loginURL = fastre.MustCompile(`(?i)https?://[^\s"'<>]+/[^\s"'<>]*(log-?in|sign-?in|signon|verify|verification|validate|confirm|bevestig|secure|account|password|auth|pay|pagamento|pago|paiement|zahlung|betal)`)
 
 // paymentRedirect (on lower-cased text) matches a request to pay into new
 // bank details: the form business e-mail compromise takes.
-var paymentRedirect = fastre.MustCompile(`\b(changed (our |my )?banks?|(bank|banking|account|payment) (details|information|info) (have|has) (been )?(changed|updated)|(our|my) new (bank|banking|account) (details|account|information)|new (bank|banking) (details|account|information)|(to|into) (our|my|the) new (bank )?account|(update|change) (our|my|the) (bank|banking|account|payment) (details|information|account)|(update|change) my direct deposit|direct deposit (change|details|information|account|info)|payroll (account|bank|details)|(moved|switched|changed) (to )?(a )?new bank|(account|bank|banking) details [^.]{0,60}(no longer valid|have changed|are outdated|are not valid)|(payment|transfer|it) to the (new )?account below|nieuwe (bank)?rekening|neue (bankverbindung|kontoverbindung|iban)|nouveau rib|nuevos datos bancarios|nuova iban|novos dados banc[áa]rios)`)
+var paymentRedirect = fastre.MustCompile(`\b(changed (our |my )?banks?|(bank|banking|account|payment) (details|information|info) (have|has) (been )?(changed|updated)|(our|my) new (bank|banking|account) (details|account|information)|new (bank|banking) (details|account|information)|(to|into) (our|my|the) new (bank )?account|(update|change) (our|my|the) (bank|banking|account|payment) (details|information|account)|(update|change) my direct deposit|direct deposit (change|details|information|account|info)|payroll (account|bank|details)|(moved|switched|changed) (to )?(a )?new bank|(payment|transfer|it) to the (new )?account below|nieuwe (bank)?rekening|neue (bankverbindung|kontoverbindung|iban)|nouveau rib|nuevos datos bancarios|nuova iban|novos dados banc[áa]rios)`)
 
 // fraudMoney (on lower-cased text) matches the money talk of advance-fee,
 // lottery and gift-card fraud, which no bill or service uses.
 var fraudMoney = fastre.MustCompile(`\b(western union|moneygram|bitcoin|btc wallet|gift ?cards?|itunes cards?|beneficiary|inheritance|next[- ]of[- ]kin|(million|m) (us )?(dollars|usd)|usd ?\d+(\.\d+)? ?m(illion)?|\d+(\.\d+)? ?million|claim (your|the) (prize|funds|winnings|reward)|lottery|transfer (of )?(the )?funds|urgent (business|assistance)|(foreign|overseas|offshore) (account|partner)|bank draft|atm card|consignment|diplomatic|barrister|deceased|dormant account|compensation funds?|(seed|recovery) phrase|wallet (phrase|words))\b`)
+
+// detailsInvalid (on lower-cased text) matches bank details said to be
+// out of date; kept apart from paymentRedirect, whose literal gate its
+// counted gap would turn off.
+var detailsInvalid = regexp.MustCompile(`\b(account|bank|banking) details [^.]{0,60}(no longer valid|have changed|are outdated|are not valid)`)
 
 // secrecyCue (on lower-cased text) matches how a fraudster keeps the
 // reader from checking: unreachable, discreet, in a hurry.
@@ -176,13 +181,6 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 	if rcptRegs[fromReg] {
 		return "", nil // a colleague's address: compromised accounts are out of reach here
 	}
-	// Domains the thread has shown: addresses in the body, quoted ones
-	// included ("To: Mark <mark@ferrowind.example>" under a reply from
-	// ferrowlnd.example).
-	threadRegs := map[string]bool{}
-	for _, m := range addressInText.FindAllStringSubmatch(c.Content, 20) {
-		threadRegs[registrable(strings.ToLower(m[1]))] = true
-	}
 	lsubj := lowerASCII(subject)
 	var text strings.Builder
 	text.WriteString(lsubj)
@@ -193,9 +191,16 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 	all := text.String()
 	money := moneyOrCredentials.MatchString(all)
 	lure := lureAsk.MatchString(all) || loginURL.MatchString(all)
-	redirect := paymentRedirect.MatchString(all)
+	redirect := paymentRedirect.MatchString(all) || strings.Contains(all, "details") && detailsInvalid.MatchString(all)
 	if !money && !lure && !redirect {
 		return "", nil
+	}
+	// Domains the thread has shown: addresses in the body, quoted ones
+	// included ("To: Mark <mark@ferrowind.example>" under a reply from
+	// ferrowlnd.example).
+	threadRegs := map[string]bool{}
+	for _, m := range addressInText.FindAllStringSubmatch(c.Content, 20) {
+		threadRegs[registrable(strings.ToLower(m[1]))] = true
 	}
 	score := 0
 	var why []string

@@ -1245,7 +1245,7 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 // sendersPurpose matches a purpose clause of the sender's just before a
 // date: in "Could you confirm … so we can start the build tonight?" the
 // evening is when the sender works, not when the reader must.
-var sendersPurpose = regexp.MustCompile(`(?i)\b(so( that)?|in order to|then) (we|i|they)( can| could| will|'ll)?\b[^.!?\n]{0,60}$`)
+var sendersPurpose = fastre.MustCompile(`(?i)\b(so( that)?|in order to|then) (we|i|they)( can| could| will|'ll)?\b[^.!?\n]{0,60}$`)
 
 // personal reports whether a message of category c is written to the
 // reader in person, so that what it asks is asked of them (a list or a
@@ -1292,12 +1292,12 @@ func abs(n int) int {
 // "this morning" noon; "by the 14th" this month's 14th or next month's;
 // "in two days" with the number in words.
 var (
-	nextWeekTask = regexp.MustCompile(`(?i)\b(?:(early|beginning of|start of)\s+)?(?:(?:some ?time|any ?time|later|during|in the course of)\s+)?(next week|la semaine prochaine|la pr[óo]xima semana|n[äa]chste woche|n[äa]chsten woche|la prossima settimana|la settimana prossima|volgende week|pr[óo]xima semana)\b`)
-	partOfToday  = regexp.MustCompile(`(?i)\b(tonight|this evening|this afternoon|this morning|ce soir|cet apr[èe]s-midi|ce matin|esta noche|esta tarde|esta ma[ñn]ana|heute abend|heute nachmittag|heute morgen|heute vormittag|stasera|oggi pomeriggio|stamattina|vanavond|vanmiddag|vanochtend|hoje [àa] noite|esta manh[ãa])\b`)
-	foreignDay   = regexp.MustCompile(`(?i)(?:\b(?:até|por|para)\s+o\s+dia|\bantes\s+do\s+dia|\b(?:hasta|para|antes\s+del?)\s+(?:el\s+)?d[íi]a|\b(?:d'ici|avant|pour)\s+le|\bjusqu'au|\bbis(?:\s+zum)?|\bentro\s+il|(?:\bvoor|vóór|\buiterlijk|\bop)\s+de)\s+(\d{1,2})(?:er|\.|e|ste|de|º)?(?:\s|$|[,;.!?)])`)
+	nextWeekTask = fastre.MustCompile(`(?i)\b(?:(early|beginning of|start of)\s+)?(?:(?:some ?time|any ?time|later|during|in the course of)\s+)?(next week|la semaine prochaine|la pr[óo]xima semana|n[äa]chste woche|n[äa]chsten woche|la prossima settimana|la settimana prossima|volgende week|pr[óo]xima semana)\b`)
+	partOfToday  = fastre.MustCompile(`(?i)\b(tonight|this evening|this afternoon|this morning|ce soir|cet apr[èe]s-midi|ce matin|esta noche|esta tarde|esta ma[ñn]ana|heute abend|heute nachmittag|heute morgen|heute vormittag|stasera|oggi pomeriggio|stamattina|vanavond|vanmiddag|vanochtend|hoje [àa] noite|esta manh[ãa])\b`)
+	foreignDay   = fastre.MustCompile(`(?i)(?:\b(?:até|por|para)\s+o\s+dia|\bantes\s+do\s+dia|\b(?:hasta|para|antes\s+del?)\s+(?:el\s+)?d[íi]a|\b(?:d'ici|avant|pour)\s+le|\bjusqu'au|\bbis(?:\s+zum)?|\bentro\s+il|(?:\bvoor|vóór|\buiterlijk|\bop)\s+de)\s+(\d{1,2})(?:er|\.|e|ste|de|º)?(?:\s|$|[,;.!?)])`)
 	foreignMonth = regexp.MustCompile(`(?i)^\s*(de\s+|del\s+)?(jan|fe[bv]|m[äa]r|apr|avr|abr|ma[iy]|mei|mag|jun|giu|jui|jul|lug|ago|aug|ao[uû]|set|sep|okt|oct|ott|out|nov|de[cz]|dic|d[ée]c|gen|ene|jän|f[ée]v|gennaio)`)
-	ordinalDay   = regexp.MustCompile(`(?i)\b(?:by|before|on|until|till|due|no later than|for)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b`)
-	inWordDays   = regexp.MustCompile(`(?i)\bin\s+(a|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|\d{1,2})\s+(?:(business|working)\s+)?(days?|weeks?)\b`)
+	ordinalDay   = fastre.MustCompile(`(?i)\b(?:by|before|on|until|till|due|no later than|for)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b`)
+	inWordDays   = fastre.MustCompile(`(?i)\bin\s+(a|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|\d{1,2})\s+(?:(business|working)\s+)?(days?|weeks?)\b`)
 	monthAfter   = regexp.MustCompile(`(?i)^\s*(of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)`)
 )
 
@@ -1457,7 +1457,7 @@ func retryUncovered(p *dps.Parser, cfg *dps.Configuration, text string, res []dp
 // due date", "before your renewal date"), and dateFieldLabel the label of
 // the line that gives it ("Due date: 15 December 2026", "Renews on:").
 var (
-	namedDateRef   = regexp.MustCompile(`(?i)\b(by|before|on|until|prior to|ahead of)\s+(the|your|its|this)\s+(due|renewal|expiry|expiration|payment|closing|cut-?off|deadline|return|submission)\s+date\b|\bvor (dem|ihrem) (fälligkeits|verlängerungs|ablauf)datum\b|\bantes de (la|su) fecha (de )?(vencimiento|renovación|pago)\b|\bavant (la|votre) date (d'échéance|de renouvellement|limite)\b|\bentro la (data di )?scadenza\b|\bvóór de vervaldatum\b`)
+	namedDateRef   = fastre.MustCompile(`(?i)\b(by|before|on|until|prior to|ahead of)\s+(the|your|its|this)\s+(due|renewal|expiry|expiration|payment|closing|cut-?off|deadline|return|submission)\s+date\b|\bvor (dem|ihrem) (fälligkeits|verlängerungs|ablauf)datum\b|\bantes de (la|su) fecha (de )?(vencimiento|renovación|pago)\b|\bavant (la|votre) date (d'échéance|de renouvellement|limite)\b|\bentro la (data di )?scadenza\b|\bvóór de vervaldatum\b`)
 	dateFieldLabel = regexp.MustCompile(`(?im)^[ \t*-]*(due( date| on| by)?|payment due|amount due by|renews?( on)?|renewal( date)?|expir(es|y|ation)( date| on)?|deadline|closing date|cut-?off|f[äa]llig(keitsdatum| am)?|vencimiento|fecha (de )?(vencimiento|l[íi]mite)|[ée]ch[ée]ance|date limite|scadenza|vervaldatum|vervalt op)\s*:?[ \t]`)
 )
 
@@ -1494,21 +1494,21 @@ func fieldDeadline(ds []doctales.DateMention, own []span, content string) bool {
 
 // meetingProposal matches a sender proposing to meet, in the languages
 // the set reads.
-var meetingProposal = regexp.MustCompile(`(?i)\b(let'?s (meet|talk|catch up|sit down|have a (call|chat|meeting))|let us meet|can we (meet|talk|have a (call|chat))|could we (meet|talk)|shall we (meet|talk)|are you (free|available) (for|on|at)|join (me|us) (for|on|at)|lass uns\b[^.?!\n]{0,60}\b(treffen|zusammensetzen|sprechen|besprechen|telefonieren)|(können|wollen) wir uns\b|treffen wir uns|hast du zeit|haben sie zeit|on se voit|(pouvons|pourrions)-nous nous (voir|réunir|parler)|[êe]tes-vous disponible|es-tu dispo|nos vemos|podemos reunirnos|quedamos|¿?tienes tiempo|ci vediamo|possiamo vederci|sei libero|podemos nos reunir|vamos nos reunir|laten we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen|zitten)|zullen we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen))`)
+var meetingProposal = fastre.MustCompile(`(?i)\b(let'?s (meet|talk|catch up|sit down|have a (call|chat|meeting))|let us meet|can we (meet|talk|have a (call|chat))|could we (meet|talk)|shall we (meet|talk)|are you (free|available) (for|on|at)|join (me|us) (for|on|at)|lass uns\b[^.?!\n]{0,60}\b(treffen|zusammensetzen|sprechen|besprechen|telefonieren)|(können|wollen) wir uns\b|treffen wir uns|hast du zeit|haben sie zeit|on se voit|(pouvons|pourrions)-nous nous (voir|réunir|parler)|[êe]tes-vous disponible|es-tu dispo|nos vemos|podemos reunirnos|quedamos|¿?tienes tiempo|ci vediamo|possiamo vederci|sei libero|podemos nos reunir|vamos nos reunir|laten we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen|zitten)|zullen we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen))`)
 
 // meetingProposed marks as the deadline the time of a meeting the sender
 // proposes in their own words ("Lass uns am Donnerstag um 10 Uhr
 // zusammensetzen"): a date with a time of day, ahead, in the sentence of
 // the proposal. It reports whether it marked one.
 func meetingProposed(ds []doctales.DateMention, own []span, ref time.Time) bool {
-	for _, s := range own {
-		if !meetingProposal.MatchString(s.text) {
+	// Dates first (few), then only their sentences.
+	for i := range ds {
+		d := &ds[i]
+		if d.Source != doctales.SourceContent || (d.Precision != "minute" && d.Precision != "hour") || !d.Time.After(ref) {
 			continue
 		}
-		for i := range ds {
-			d := &ds[i]
-			if d.Source == doctales.SourceContent && d.BeginOffset >= s.start && d.BeginOffset < s.end &&
-				(d.Precision == "minute" || d.Precision == "hour") && d.Time.After(ref) {
+		for _, s := range own {
+			if d.BeginOffset >= s.start && d.BeginOffset < s.end && meetingProposal.MatchString(s.text) {
 				d.Deadline, d.Cue = true, "invitation"
 				return true
 			}

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"github.com/doctales/doctales/extract/internal/fastre"
 	"regexp"
 	"strings"
 	"unicode"
@@ -205,16 +206,27 @@ func replyStart(text string) int {
 	// "On <date>, <name> wrote:" on one line, in the languages mail
 	// clients write it: "Le … a écrit :", "Am … schrieb …:", "El …
 	// escribió:", "Il … ha scritto:", "Op … schreef …:", "Em … escreveu:".
-	if m := wroteLine.FindStringIndex(text[:best]); m != nil {
-		best = m[0]
+	if quoteWord.MatchString(text[:best]) {
+		if m := wroteLine.FindStringIndex(text[:best]); m != nil {
+			best = m[0]
+		}
 	}
 	// An Outlook header block: "From: …" then "Sent:"/"Date:" and
 	// "To:"/"Subject:" on the next lines, in a forward or a reply.
-	if m := outlookHeader.FindStringIndex(text[:best]); m != nil {
-		best = m[0]
+	if headerWord.MatchString(text[:best]) {
+		if m := outlookHeader.FindStringIndex(text[:best]); m != nil {
+			best = m[0]
+		}
 	}
 	return best
 }
+
+// quoteWord and headerWord are cheap gates for wroteLine and
+// outlookHeader, which are anchored and so scan every line.
+var (
+	quoteWord  = fastre.MustCompile(`(?i)(wrote|a écrit|schrieb|escribi|scritto|schreef|escreveu|skrev|forwarded message)`)
+	headerWord = fastre.MustCompile(`(?i)\b(sent|date|gesendet|datum|envoyé|enviado|inviato|verzonden|fecha|data|skickat)[ \t]*:`)
+)
 
 // wroteLine matches the attribution line above a quoted message.
 var wroteLine = regexp.MustCompile(`(?im)^[ \t]*(?:on|le|am|el|il|op|em|den|på)\b[^\n]{4,200}?\b(?:wrote|a écrit|schrieb|escribió|escribio|ha scritto|schreef|escreveu|skrev)[^\n]{0,80}:[ \t]*\r?$|(?im)^[^\n]{0,120}@[^\n]{0,120} wrote:[ \t]*\r?$|(?im)^[ \t]*begin forwarded message:`)
