@@ -62,6 +62,8 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategoryPerson, urgency: "high"},
 		{name: "MeetingProposalGerman", from: "katrin@energie.example", fromName: "Katrin Vogel", to: []string{"tobias@energie.example"}, subject: "Abstimmung Netzanschluss", content: "Hallo Tobias,\n\nder Netzbetreiber hat uns die Zusage geschickt. Lass uns dazu am Donnerstag um 10 Uhr kurz zusammensetzen, dann gehen wir die Punkte durch. Passt dir das?\n\nViele Grüße\nKatrin",
 			category: doctales.CategoryPerson, urgency: "medium"},
+		{name: "PleaseGoInNow", from: "nadia@lab.example", fromName: "Nadia", to: []string{"lab@lab.example"}, subject: "Freezer alarm", content: "The freezer alarm is going off and I'm out of town. Whoever is closest, please go in now and move the racks to freezer 3.",
+			category: doctales.CategoryPerson, urgency: "high"},
 		{name: "ListLastCallForAll", from: "chair@wg.example", fromName: "WG Chair", to: []string{"wg@lists.example"}, subject: "[wg] Last call: draft-03", content: "This starts a working group last call. Please send comments to the list by 20 June 2025.",
 			fields: fields{"listId": "wg.lists.example"}, category: doctales.CategoryList, urgency: "low"},
 		{name: "ListNamesReaderInCc", from: "ravi@db.example", fromName: "Ravi", to: []string{"dev@lists.example", "mia.okafor@db.example"}, subject: "[dev] release notes", content: "Mia, could you review the release notes by Friday? Thanks.",

@@ -1228,7 +1228,7 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 		}
 		for _, s := range own {
 			if d.BeginOffset >= s.start && d.BeginOffset < s.end && requests[s.start] &&
-				askedBefore(s.text, d.BeginOffset-s.start) && !salesCall.MatchString(s.text[:d.BeginOffset-s.start]) &&
+				(askedBefore(s.text, d.BeginOffset-s.start) || askedAfterSoon(s.text, d, ref)) && !salesCall.MatchString(s.text[:d.BeginOffset-s.start]) &&
 				!sendersPurpose.MatchString(s.text[:d.BeginOffset-s.start]) {
 				d.Deadline, d.Cue = true, "request"
 				if d.Precision == "day" || d.Precision == "week" {
@@ -1240,6 +1240,22 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 		}
 	}
 	return marked
+}
+
+// askedAfterSoon reports whether the sentence asks the reader after a
+// date that falls by the end of the next working day: "The customer demo
+// is at 11:00 today - can you please restart the auth service?" The date
+// is the hour the request has to beat.
+func askedAfterSoon(s string, d *doctales.DateMention, ref time.Time) bool {
+	if d.Time.After(endOfNextBusinessDay(ref)) {
+		return false
+	}
+	for _, re := range []*fastre.Regexp{requestCue, foreignRequestCue} {
+		if re.MatchString(s) {
+			return true
+		}
+	}
+	return false
 }
 
 // sendersPurpose matches a purpose clause of the sender's just before a
@@ -1494,7 +1510,7 @@ func fieldDeadline(ds []doctales.DateMention, own []span, content string) bool {
 
 // meetingProposal matches a sender proposing to meet, in the languages
 // the set reads.
-var meetingProposal = fastre.MustCompile(`(?i)\b(let'?s (meet|talk|catch up|sit down|have a (call|chat|meeting))|let us meet|can we (meet|talk|have a (call|chat))|could we (meet|talk)|shall we (meet|talk)|are you (free|available) (for|on|at)|join (me|us) (for|on|at)|lass uns\b[^.?!\n]{0,60}\b(treffen|zusammensetzen|sprechen|besprechen|telefonieren)|(können|wollen) wir uns\b|treffen wir uns|hast du zeit|haben sie zeit|on se voit|(pouvons|pourrions)-nous nous (voir|réunir|parler)|[êe]tes-vous disponible|es-tu dispo|nos vemos|podemos reunirnos|quedamos|¿?tienes tiempo|ci vediamo|possiamo vederci|sei libero|podemos nos reunir|vamos nos reunir|laten we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen|zitten)|zullen we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen))`)
+var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast|drinks|a call|call|meeting|sync|catch-up|catch up|chat|almuerzo|comida|caf[ée]|d[ée]jeuner|d[îi]ner|mittagessen|kaffee|pranzo|cena|almo[çc]o|jantar|lunchen|koffie)\b[^?\n]{0,80}\?|\b(let'?s (meet|talk|catch up|sit down|have a (call|chat|meeting))|let us meet|can we (meet|talk|have a (call|chat))|could we (meet|talk)|shall we (meet|talk)|are you (free|available) (for|on|at)|join (me|us) (for|on|at)|lass uns\b[^.?!\n]{0,60}\b(treffen|zusammensetzen|sprechen|besprechen|telefonieren)|(können|wollen) wir uns\b|treffen wir uns|hast du zeit|haben sie zeit|on se voit|(pouvons|pourrions)-nous nous (voir|réunir|parler)|[êe]tes-vous disponible|es-tu dispo|nos vemos|podemos reunirnos|quedamos|¿?tienes tiempo|ci vediamo|possiamo vederci|sei libero|podemos nos reunir|vamos nos reunir|laten we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen|zitten)|zullen we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen))`)
 
 // meetingProposed marks as the deadline the time of a meeting the sender
 // proposes in their own words ("Lass uns am Donnerstag um 10 Uhr

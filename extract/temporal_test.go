@@ -117,6 +117,9 @@ func TestDatesResolved(t *testing.T) {
 		{"DeBisZum", "Bitte schick mir die Zahlen bis zum 9., danke.", wed, "", "2025-12-09T17:00:00-07:00", ""},
 		{"ItEntroIl", "Mi mandi il preventivo entro il 15?", wed, "", "2025-12-15T17:00:00-07:00", ""},
 		{"DeBisUhrNotDay", "Bitte schick mir die Zahlen heute bis 12 Uhr.", wed, "", "2025-12-03T12:00:00-07:00", ""},
+		{"DateBeforeAskToday", "The customer demo is at 11:00 today - can you please restart the auth service?", wed, "", "2025-12-03T11:00:00-07:00", ""},
+		{"DateBeforeAskLater", "The launch is on Friday, December 19. Can you review the copy?", wed, "", "", ""},
+		{"LunchQuestion", "Lunch tomorrow at 12:30 at the ramen place on 5th? Let me know, I'll book a table.", wed, "", "2025-12-04T12:30:00-07:00", ""},
 		{"FrFinDeLaSemaineProchaine", "Pourriez-vous envoyer le devis d'ici la fin de la semaine prochaine ?", wed, "", "2025-12-12T17:00:00-07:00", ""},
 	}
 	for _, tc := range cases {
