@@ -274,3 +274,19 @@ const (
 	DefaultPageSize = 50
 	MaxPageSize     = 1000
 )
+
+// PageLimit returns the page size a list asks for: limit, or
+// DefaultPageSize when it is zero, at most MaxPageSize. A negative limit
+// is an EINVALID error naming the field, so every table adapter refuses
+// it with the same words.
+func PageLimit(limit int) (int, error) {
+	switch {
+	case limit < 0:
+		return 0, FieldErrorf(EINVALID, "limit", "Limit must not be negative.")
+	case limit == 0:
+		return DefaultPageSize, nil
+	case limit > MaxPageSize:
+		return MaxPageSize, nil
+	}
+	return limit, nil
+}

@@ -30,3 +30,16 @@ func TestValidateID(t *testing.T) {
 		}
 	}
 }
+
+// TestPageLimit: the one rule every table adapter applies to a list's
+// limit.
+func TestPageLimit(t *testing.T) {
+	for _, tc := range []struct{ in, want int }{{0, doctales.DefaultPageSize}, {1, 1}, {doctales.MaxPageSize, doctales.MaxPageSize}, {doctales.MaxPageSize + 1, doctales.MaxPageSize}} {
+		if got, err := doctales.PageLimit(tc.in); err != nil || got != tc.want {
+			t.Errorf("PageLimit(%d) = %d, %v; want %d", tc.in, got, err, tc.want)
+		}
+	}
+	if _, err := doctales.PageLimit(-1); doctales.ErrorCode(err) != doctales.EINVALID || !strings.Contains(err.Error(), "limit") {
+		t.Errorf("PageLimit(-1) error = %v, want EINVALID naming limit", err)
+	}
+}

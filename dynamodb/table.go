@@ -292,14 +292,9 @@ func (t *Table) DeleteItem(ctx context.Context, id string) error {
 // limit (field "limit"). Items with equal timestamps come in the index's
 // order, not necessarily by id.
 func (t *Table) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doctales.Item, string, error) {
-	limit := filter.Limit
-	switch {
-	case limit < 0:
-		return nil, "", doctales.FieldErrorf(doctales.EINVALID, "limit", "Limit must not be negative.")
-	case limit == 0:
-		limit = doctales.DefaultPageSize
-	case limit > doctales.MaxPageSize:
-		limit = doctales.MaxPageSize
+	limit, err := doctales.PageLimit(filter.Limit)
+	if err != nil {
+		return nil, "", err
 	}
 	q, err := buildQuery(t.name, ctxOwner(ctx), filter)
 	if err != nil {

@@ -207,14 +207,9 @@ type searchCursor struct {
 // next of the previous page. A search whose words are all punctuation
 // finds nothing.
 func (db *DB) SearchItems(ctx context.Context, s *doctales.Search, filter doctales.ItemFilter) ([]*doctales.Item, string, error) {
-	limit := filter.Limit
-	switch {
-	case limit < 0:
-		return nil, "", doctales.FieldErrorf(doctales.EINVALID, "limit", "Limit must not be negative.")
-	case limit == 0:
-		limit = doctales.DefaultPageSize
-	case limit > doctales.MaxPageSize:
-		limit = doctales.MaxPageSize
+	limit, err := doctales.PageLimit(filter.Limit)
+	if err != nil {
+		return nil, "", err
 	}
 	var cur searchCursor
 	if filter.Cursor != "" {

@@ -357,14 +357,9 @@ func (db *DB) GetItem(ctx context.Context, id string) (*doctales.Item, error) {
 // MaxPageSize is lowered to it; a negative limit is EINVALID (field
 // "limit"), a malformed cursor EINVALID (field "next").
 func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doctales.Item, string, error) {
-	limit := filter.Limit
-	switch {
-	case limit < 0:
-		return nil, "", doctales.FieldErrorf(doctales.EINVALID, "limit", "Limit must not be negative.")
-	case limit == 0:
-		limit = doctales.DefaultPageSize
-	case limit > doctales.MaxPageSize:
-		limit = doctales.MaxPageSize
+	limit, err := doctales.PageLimit(filter.Limit)
+	if err != nil {
+		return nil, "", err
 	}
 
 	// Build the WHERE clause from the filters that are set.
