@@ -170,15 +170,17 @@ func (db *DB) FindThreads(ctx context.Context, f doctales.ThreadFilter) ([]*doct
 
 // ThreadItems returns the items of thread id of ctx's owner, oldest first
 // (by timestamp, then id, so that the order does not depend on arrival),
-// at most limit (doctales.MaxThreadItems when 0 or more). ENOTFOUND when
+// at most limit (doctales.MaxThreadItems when 0; never more than one past
+// it, so that a caller can tell a longer thread). ENOTFOUND when
 // the owner has none in it.
 func (db *DB) ThreadItems(ctx context.Context, id string, limit int) ([]*doctales.Item, error) {
 	if id == "" {
 		return nil, doctales.FieldErrorf(doctales.EINVALID, "id", "thread id required")
 	}
-	if limit <= 0 || limit > doctales.MaxThreadItems {
+	if limit <= 0 {
 		limit = doctales.MaxThreadItems
 	}
+	limit = min(limit, doctales.MaxThreadItems+1)
 	own, args := ownerWhere(ctx)
 	args = append(args, id, limit)
 	rows, err := db.rdb.QueryContext(ctx, `SELECT body FROM items WHERE `+own+` AND thread_id = ? ORDER BY ts, id LIMIT ?`, args...)
