@@ -138,8 +138,10 @@ func NowPlace(it *Item, now time.Time, freshness time.Duration, loc *time.Locati
 	}
 	switch e.Attention.Level {
 	case AttentionNow:
+		// It needs the reader at its deadline when the deadline is why
+		// it is here; a high item due later (or never) needs them now.
 		e.section, e.Reason, e.key = SectionNow, e.Attention.Reason, now
-		if hasDeadline {
+		if hasDeadline && !d.Deadline.After(EndOfNextBusinessDay(now.In(d.Deadline.Location()))) {
 			e.key = *d.Deadline
 		}
 		if d != nil && len(d.UrgencyReasons) > 0 {

@@ -79,6 +79,7 @@ func TestNowView_Sections(t *testing.T) {
 		{id: "waiting", age: 5 * 24 * time.Hour, urgency: "medium", category: doctales.CategoryPerson, state: doctales.StateWaiting, stateAt: at(nowClock.Add(-48 * time.Hour))},
 		{id: "waiting-urgent", age: time.Hour, urgency: "high", category: doctales.CategoryPerson, state: doctales.StateWaiting, stateAt: at(nowClock.Add(-time.Hour))},
 		{id: "plain", age: time.Hour, urgency: "low", category: doctales.CategoryPerson},
+		{id: "high-due-next-month", age: 20 * time.Minute, urgency: "high", category: doctales.CategoryPerson, deadline: at(nowClock.Add(30 * 24 * time.Hour))},
 	}
 	var its []*doctales.Item
 	for _, n := range items {
@@ -87,7 +88,7 @@ func TestNowView_Sections(t *testing.T) {
 	v := doctales.BuildNowView(its, nowClock, 72*time.Hour, time.UTC, 50)
 	got := sectionOf(v)
 	want := map[string]string{
-		"urgent": "now", "due-tomorrow-17": "now", "overdue-2h": "now", "snooze-over": "now", "automated-bill": "now",
+		"urgent": "now", "high-due-next-month": "now", "due-tomorrow-17": "now", "overdue-2h": "now", "snooze-over": "now", "automated-bill": "now",
 		"due-day-after-17": "week",
 		"snoozed-till-15":  "today", "request": "today",
 		"waiting": "waiting", "waiting-urgent": "waiting",
@@ -104,7 +105,7 @@ func TestNowView_Sections(t *testing.T) {
 	for _, e := range v.Sections[0].Items {
 		order = append(order, e.ID)
 	}
-	if fmt.Sprint(order) != "[overdue-2h snooze-over urgent automated-bill due-tomorrow-17]" {
+	if fmt.Sprint(order) != "[overdue-2h snooze-over urgent high-due-next-month automated-bill due-tomorrow-17]" {
 		t.Errorf("now order = %v", order)
 	}
 	// Waiting: longest waiting first.

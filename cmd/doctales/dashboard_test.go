@@ -313,7 +313,7 @@ func TestDashboard_Browser(t *testing.T) {
 	waitIdle(t, url, 20*time.Second)
 
 	b := newBrowser(t, 1280, 900)
-	b.do(chromedp.Navigate(url + "/"))
+	b.do(chromedp.Navigate(url + "/#/prioritizer"))
 
 	t.Run("Prioritizer", func(t *testing.T) {
 		defer b.use(t)()
@@ -640,7 +640,7 @@ func TestDashboard_FirstRender10k(t *testing.T) {
 	// Warm the browser once (its own start-up is not the page's cost).
 	b.do(chromedp.Navigate(url + "/healthz"))
 	start := time.Now()
-	b.do(chromedp.Navigate(url + "/"))
+	b.do(chromedp.Navigate(url + "/#/prioritizer"))
 	b.wait("the first render", `window.__doctales && window.__doctales.firstRender > 0 && document.querySelectorAll('.section-high .card').length > 0`, 10*time.Second)
 	wall := time.Since(start)
 	ms := evalJS[float64](b, `window.__doctales.firstRender`)
