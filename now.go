@@ -194,7 +194,7 @@ func BuildNowView(items []*Item, now time.Time, freshness time.Duration, loc *ti
 	for _, st := range NowSectionTitles {
 		es := by[st.ID]
 		slices.SortFunc(es, compareNowEntries)
-		sec := &NowSection{ID: st.ID, Title: st.Title, Count: len(es), Items: es[:min(len(es), perSection)]}
+		sec := &NowSection{ID: st.ID, Title: st.Title, Count: len(es), Items: append([]*NowEntry{}, es[:min(len(es), perSection)]...)}
 		v.Sections = append(v.Sections, sec)
 	}
 	return v

@@ -45,7 +45,7 @@ export function create(ctx) {
     try {
       const v = await api.now({ limit, tz: zone() });
       if (my !== seq) return;
-      for (const s of v.sections) s.items = s.items.map((e) => ({ entry: e, item: store.put(e) })).filter((x) => x.item);
+      for (const s of v.sections) s.items = (s.items || []).map((e) => ({ entry: e, item: store.put(e) })).filter((x) => x.item);
       const first = v.sections[0];
       const arrived = first.items.filter((x) => view && !known.has(x.item.id));
       for (const s of v.sections) for (const x of s.items) known.add(x.item.id);
