@@ -602,11 +602,11 @@ func TestDashboard_Phone(t *testing.T) {
 	b.wait("the cards", `document.querySelectorAll('.card').length >= 3`, 10*time.Second)
 	overflow := `document.documentElement.scrollWidth - window.innerWidth`
 	if n := evalJS[int](b, overflow); n > 0 {
-		t.Errorf("the prioritizer is %dpx wider than the screen", n)
+		t.Errorf("the first screen (needs you now) is %dpx wider than the screen", n)
 	}
 	b.audit("phone")
 	b.screenshot("phone")
-	for _, view := range []string{"connector", "visualizer", "analyst", "operations"} {
+	for _, view := range []string{"connector", "visualizer", "analyst", "operations", "threads"} {
 		b.click(fmt.Sprintf(`nav.views a[data-view=%q]`, view))
 		b.wait(view, fmt.Sprintf(`document.documentElement.dataset.rendered === %q`, view), 10*time.Second)
 		if n := evalJS[int](b, overflow); n > 0 {
