@@ -147,3 +147,38 @@ func TestThreadsAPI(t *testing.T) {
 		}
 	}
 }
+
+// plainTable hides every optional interface of the table it wraps, as a
+// table without index support for the view (DynamoDB) would.
+type plainTable struct{ doctales.Table }
+
+// TestNowView_Scan: a table that cannot read the view's candidates by
+// index is read page by page, with the same sections and counts; threads
+// are not enabled on it.
+func TestNowView_Scan(t *testing.T) {
+	f := mustAuthServer(t, func(h *httpapi.Handler) { h.Table = plainTable{h.Table} })
+	now := time.Now().UTC()
+	for i := range 1205 { // more than one page of the scan
+		urgency := "low"
+		if i%100 == 0 {
+			urgency = "high"
+		}
+		body := fmt.Sprintf(`{"id":"m%04d","source":"email","subject":"s","from":"Ana","from_email":"ana@acme.example","body":"hi","urgency":%q,"timestamp":%q}`,
+			i, urgency, now.Add(-time.Duration(i)*time.Minute).Format(time.RFC3339))
+		if resp, b := send(t, "POST", f.srv.URL+"/communications", body, nil); resp.StatusCode != 202 {
+			t.Fatalf("POST = %d %s", resp.StatusCode, b)
+		}
+	}
+	resp, body := send(t, "GET", f.srv.URL+"/communications/now?limit=3", "", nil)
+	var v doctales.NowView
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &v) != nil {
+		t.Fatalf("GET now = %d %.300s", resp.StatusCode, body)
+	}
+	// High and fresh (72 h): m0000, m0100, ..., m1200 are all within 21 hours.
+	if s := v.Sections[0]; s.Count != 13 || len(s.Items) != 3 || s.Items[0].ID != "m0000" || !v.Complete {
+		t.Errorf("now: count %d, listed %d, complete %v; want 13, 3, true", s.Count, len(s.Items), v.Complete)
+	}
+	if resp, body := send(t, "GET", f.srv.URL+"/threads", "", nil); resp.StatusCode != 404 || !strings.Contains(body, "threads is not enabled") {
+		t.Errorf("GET /threads on a plain table = %d %s", resp.StatusCode, body)
+	}
+}

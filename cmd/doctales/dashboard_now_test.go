@@ -68,7 +68,7 @@ func postMailDir(t *testing.T, base, dir string, n int) []string {
 // posts: the first screen is "needs you now", its first card is the
 // freshest urgent post with its reason in words, no 2002 mail is on it,
 // each section's count is the server's exact count, done takes a card
-// away live; Threads lists real conversations and opens one with its
+// away live, a new urgent post arrives on top live; Threads lists real conversations and opens one with its
 // messages in date order.
 func TestDashboard_NeedsYouNow(t *testing.T) {
 	chromiumPath(t)
@@ -144,6 +144,15 @@ func TestDashboard_NeedsYouNow(t *testing.T) {
 	b.do(chromedp.KeyEvent("j"), chromedp.KeyEvent("e"))
 	b.wait("the done card to leave", fmt.Sprintf(`!document.querySelector('.now-now article.card[data-id=%q]')`, outage), 5*time.Second)
 	b.wait("the count to drop", fmt.Sprintf(`document.querySelector('.now-now h3 .count').dataset.count === '%d'`, before-1), 5*time.Second)
+
+	// A new urgent post arrives live at the top, without a reload.
+	evalJS[chromedp.Void](b, `window.__noReload = true`)
+	live := postJSON(t, base, obj{"source": "email", "subject": "Payroll file rejected", "from": "Ben Ode", "from_email": "ben@acme.example",
+		"to": []string{"alex@example.com"}, "body": "URGENT: the bank rejected the payroll file. Please fix it right now or nobody gets paid."})
+	b.wait("the live urgent post at the top", fmt.Sprintf(`document.querySelector('.now-now article.card')?.dataset.id === %q`, live), 15*time.Second)
+	if !evalJS[bool](b, `window.__noReload === true`) {
+		t.Error("the page reloaded")
+	}
 
 	// Threads: real conversations, newest first; one opens in date order.
 	b.click(`nav.views a[data-view="threads"]`)

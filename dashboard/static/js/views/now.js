@@ -37,6 +37,7 @@ export function create(ctx) {
   let root = null, view = null, error = '', loading = false, limit = FIRST;
   let unsub = null, unsubRemoved = null, seq = 0;
   const known = new Set(); // ids shown, to announce what is new
+  const fresh = new Set(); // ids that arrived while the page was open: highlighted for a moment
 
   async function load() {
     const my = ++seq;
@@ -51,6 +52,10 @@ export function create(ctx) {
       for (const s of v.sections) for (const x of s.items) known.add(x.item.id);
       view = v;
       error = '';
+      for (const x of arrived) {
+        fresh.add(x.item.id);
+        setTimeout(() => { fresh.delete(x.item.id); render(); }, 4000);
+      }
       if (arrived.length) announce(`Needs you now: ${subjectOf(arrived[0].item)}`);
     } catch (e) {
       if (my !== seq) return;
@@ -69,7 +74,7 @@ export function create(ctx) {
       h('h3', { id: hid }, s.title, ' ', h('span', { class: 'count', dataset: { count: String(s.count) } }, String(s.count))),
       shown ? h('div', { class: 'cards', role: 'list', 'aria-labelledby': hid },
         s.items.map(({ entry, item }) => h('div', { role: 'listitem', class: 'now-item' },
-          card(item, ctx, { showType: true }), why(entry)))) : h('p', { class: 'muted' }, s.id === 'waiting'
+          card(item, ctx, { showType: true, fresh: fresh.has(item.id) }), why(entry)))) : h('p', { class: 'muted' }, s.id === 'waiting'
         ? 'Nothing marked waiting. Mark an item “Waiting” when the next step is someone else’s.'
         : 'Nothing here.'),
       s.count > shown ? h('button', {
