@@ -8,11 +8,12 @@ import (
 	"github.com/doctales/doctales"
 )
 
-// ownerWhere returns the owner condition of ctx's scope ("1 = 1" and no
-// argument when ctx is not scoped to an owner).
-func ownerWhere(ctx context.Context) (string, []any) {
+// ownerWhere returns the owner condition of ctx's scope on items aliased
+// p ("i." or ""): "1 = 1" and no argument when ctx is not scoped to an
+// owner.
+func ownerWhere(ctx context.Context, p string) (string, []any) {
 	if owner, ok := doctales.OwnerFromContext(ctx); ok {
-		return "owner = ?", []any{owner}
+		return p + "owner = ?", []any{owner}
 	}
 	return "1 = 1", nil
 }
@@ -29,7 +30,7 @@ func (db *DB) NowCandidates(ctx context.Context, q doctales.NowQuery) ([]*doctal
 	if limit <= 0 {
 		limit = doctales.MaxNowCandidates
 	}
-	own, ownArgs := ownerWhere(ctx)
+	own, ownArgs := ownerWhere(ctx, "")
 	branches := []struct {
 		cond string
 		args []any
@@ -78,9 +79,11 @@ func (db *DB) NowCandidates(ctx context.Context, q doctales.NowQuery) ([]*doctal
 
 // FindThreads returns one page of the threads of ctx's owner, the thread
 // whose newest message is newest first, each summarised by
-// doctales.SummarizeThread, and the cursor of the next page. The grouping
-// reads the covering index items_thread; the page's messages are read by
-// their columns, not their bodies.
+// doctales.SummarizeThread, and the cursor of the next page. It walks the
+// owner's items newest first (index items_owner) and keeps each item that
+// is the newest of its thread (one lookup in items_thread), so a page
+// costs about the items it passes over, not the whole table; the cursor
+// is the newest message of the page's last thread.
 func (db *DB) FindThreads(ctx context.Context, f doctales.ThreadFilter) ([]*doctales.Thread, string, error) {
 	limit := f.Limit
 	switch {
@@ -91,20 +94,25 @@ func (db *DB) FindThreads(ctx context.Context, f doctales.ThreadFilter) ([]*doct
 	case limit > doctales.MaxPageSize:
 		limit = doctales.MaxPageSize
 	}
-	own, args := ownerWhere(ctx)
-	having := []string{"COUNT(*) >= ?"}
-	args = append(args, max(f.MinCount, 1))
+	own, args := ownerWhere(ctx, "i.")
+	where := []string{own, "i.thread_id <> ''",
+		// The newest message of its thread.
+		`NOT EXISTS (SELECT 1 FROM items j INDEXED BY items_thread WHERE j.owner = i.owner AND j.thread_id = i.thread_id
+			AND j.thread_id <> '' AND (j.ts, j.id) > (i.ts, i.id))`}
 	if f.Cursor != "" {
 		c, err := decodeCursor(f.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
-		having, args = append(having, "(MAX(ts), thread_id) < (?, ?)"), append(args, c.TS, c.ID)
+		where, args = append(where, "(i.ts, i.id) < (?, ?)"), append(args, c.TS, c.ID)
+	}
+	if f.MinCount > 1 {
+		where = append(where, "(SELECT COUNT(*) FROM items k INDEXED BY items_thread WHERE k.owner = i.owner AND k.thread_id = i.thread_id AND k.thread_id <> '') >= ?")
+		args = append(args, f.MinCount)
 	}
 	args = append(args, limit+1)
-	rows, err := db.rdb.QueryContext(ctx, `SELECT thread_id, MAX(ts) FROM items
-		WHERE `+own+` AND thread_id <> '' GROUP BY thread_id HAVING `+strings.Join(having, " AND ")+`
-		ORDER BY MAX(ts) DESC, thread_id DESC LIMIT ?`, args...)
+	rows, err := db.rdb.QueryContext(ctx, `SELECT i.thread_id, i.ts, i.id FROM items i INDEXED BY items_owner
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY i.ts DESC, i.id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("find threads: %w", FormatError(err))
 	}
@@ -116,11 +124,12 @@ func (db *DB) FindThreads(ctx context.Context, f doctales.ThreadFilter) ([]*doct
 			more = true
 			break
 		}
-		if err := rows.Scan(&last.ID, &last.TS); err != nil {
+		var tid string
+		if err := rows.Scan(&tid, &last.TS, &last.ID); err != nil {
 			rows.Close()
 			return nil, "", fmt.Errorf("find threads: %w", FormatError(err))
 		}
-		ids = append(ids, last.ID)
+		ids = append(ids, tid)
 	}
 	err = rows.Err()
 	rows.Close()
@@ -132,13 +141,13 @@ func (db *DB) FindThreads(ctx context.Context, f doctales.ThreadFilter) ([]*doct
 	}
 
 	// The page's messages, oldest first, by their columns.
-	own, args = ownerWhere(ctx)
+	own, args = ownerWhere(ctx, "")
 	for _, id := range ids {
 		args = append(args, id)
 	}
 	rows, err = db.rdb.QueryContext(ctx, `SELECT thread_id, id, ts, sender, sender_id, urgency, state,
-		COALESCE(json_extract(body, '$.subject'), '') FROM items
-		WHERE `+own+` AND thread_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY ts, id`, args...)
+		COALESCE(json_extract(body, '$.subject'), '') FROM items INDEXED BY items_thread
+		WHERE `+own+` AND thread_id <> '' AND thread_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY ts, id`, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("find threads: messages: %w", FormatError(err))
 	}
@@ -181,9 +190,10 @@ func (db *DB) ThreadItems(ctx context.Context, id string, limit int) ([]*doctale
 		limit = doctales.MaxThreadItems
 	}
 	limit = min(limit, doctales.MaxThreadItems+1)
-	own, args := ownerWhere(ctx)
+	own, args := ownerWhere(ctx, "")
 	args = append(args, id, limit)
-	rows, err := db.rdb.QueryContext(ctx, `SELECT body FROM items WHERE `+own+` AND thread_id = ? ORDER BY ts, id LIMIT ?`, args...)
+	rows, err := db.rdb.QueryContext(ctx, `SELECT body FROM items INDEXED BY items_thread
+		WHERE `+own+` AND thread_id <> '' AND thread_id = ? ORDER BY ts, id LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("thread %q: %w", id, FormatError(err))
 	}

@@ -261,6 +261,14 @@ func TestThreads(t *testing.T) {
 	if want := []string{"root", "reply1", "reply2", "reply3"}; !slices.Equal(order, want) {
 		t.Errorf("thread order = %v, want %v", order, want)
 	}
+	// Unscoped (no owner in the context: every owner's items), the
+	// queries still run on their index.
+	if ths, _, err := db.FindThreads(context.Background(), doctales.ThreadFilter{MinCount: 2}); err != nil || len(ths) != 1 || ths[0].Count != 5 {
+		t.Errorf("unscoped threads: %v, %v", ths, err)
+	}
+	if items, err := db.ThreadItems(context.Background(), "root@acme.example", 0); err != nil || len(items) != 5 {
+		t.Errorf("unscoped thread: %d items, %v", len(items), err)
+	}
 	if _, err := db.ThreadItems(doctales.WithOwner(context.Background(), "cy"), "root@acme.example", 0); doctales.ErrorCode(err) != doctales.ENOTFOUND {
 		t.Errorf("another user's thread: %v, want ENOTFOUND", err)
 	}
