@@ -272,6 +272,10 @@ type ItemUpdate struct {
 	// State, if set, changes the reader's triage state (see
 	// Item.ApplyState).
 	State *StateChange
+	// ThreadID, if set, replaces the item's thread id: doctor --repair
+	// copies it from the stored object onto items written before the
+	// table kept it.
+	ThreadID *string
 }
 
 // ItemFilter selects items for Table.FindItems. Nil or empty fields do not

@@ -256,6 +256,9 @@ func (db *DB) prepareUpdate(ctx context.Context, id string, body []byte, upd doc
 			return nil, nil, nil, nil, err
 		}
 	}
+	if upd.ThreadID != nil {
+		n.ThreadID = *upd.ThreadID
+	}
 	r, err := newItemRow(&n)
 	if err != nil {
 		return nil, nil, nil, nil, err
