@@ -88,8 +88,8 @@ type NowView struct {
 //
 //   - done: nowhere.
 //   - waiting: SectionWaiting.
-//   - snoozed: SectionToday when the snooze ends before the end of today
-//     in loc, else nowhere (a snooze already over counts as open).
+//   - snoozed: SectionToday when the snooze ends before midnight in loc,
+//     else nowhere (a snooze already over counts as open).
 //   - bulk, auto-reply and suspicious mail: nowhere; mailing-list and
 //     automated mail only with a deadline (a bill due tomorrow), never by
 //     urgency alone.
@@ -114,7 +114,7 @@ func NowPlace(it *Item, now time.Time, freshness time.Duration, loc *time.Locati
 		}
 		return e.section, e
 	case StateSnoozed:
-		if it.StateUntil == nil || it.StateUntil.After(endOfDay(now.In(loc))) {
+		if it.StateUntil == nil || !it.StateUntil.Before(nextMidnight(now.In(loc))) {
 			return "", nil
 		}
 		e.section, e.key = SectionToday, *it.StateUntil
@@ -243,9 +243,10 @@ func evidenceWords(d *Dimensions, n int) []string {
 	return out
 }
 
-// endOfDay returns the last second of t's day, in t's location.
-func endOfDay(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 23, 59, 59, 0, t.Location())
+// nextMidnight returns the start of the day after t's, in t's location
+// (time.Date normalises the 32nd and the DST shifts).
+func nextMidnight(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, t.Location())
 }
 
 // NowQuery says which items a table must read for a NowView at Now: a
@@ -274,11 +275,10 @@ func NewNowQuery(now time.Time, freshness time.Duration, loc *time.Location) Now
 	}
 	q := NowQuery{
 		Now:          now,
-		HighSince:    time.Time{},
 		DeadlineFrom: now.Add(-24 * time.Hour),
 		DeadlineTo:   now.Add(7 * 24 * time.Hour),
 		RequestSince: now.Add(-NowRequestWindow),
-		SnoozeEndsBy: endOfDay(now.In(loc)),
+		SnoozeEndsBy: nextMidnight(now.In(loc)),
 		Limit:        MaxNowCandidates,
 	}
 	if freshness > 0 {

@@ -160,6 +160,14 @@ func TestNowView_TodayIsTheReadersDay(t *testing.T) {
 	if got, _ := doctales.NowPlace(it, nowClock, 72*time.Hour, tokyo); got != "" {
 		t.Errorf("Tokyo (already 19:00 there): %q, want none", got)
 	}
+	// The day ends at midnight: a moment before is today, midnight is not.
+	midnight := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	for until, want := range map[time.Time]string{midnight.Add(-time.Millisecond): doctales.SectionToday, midnight: ""} {
+		it.StateUntil = &until
+		if got, _ := doctales.NowPlace(it, nowClock, 72*time.Hour, time.UTC); got != want {
+			t.Errorf("snoozed until %s: %q, want %q", until.Format(time.RFC3339Nano), got, want)
+		}
+	}
 }
 
 // Counts are exact when a section holds more than it lists, and an item
