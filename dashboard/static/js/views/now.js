@@ -4,10 +4,11 @@
 // and "Waiting on others". The grouping and the counts are the server's
 // (GET /communications/now, doctales.NowPlace), so every client agrees
 // and a count is exact however many items a section lists. Any live
-// change (a new item, done, snooze, a wake-up) reloads the view, debounced.
+// change (a new item, done, snooze, a wake-up) reloads the view, at most
+// every 300 ms.
 
 import { api } from '../api.js';
-import { h, replace, preserveFocus, announce, debounce } from '../dom.js';
+import { h, replace, preserveFocus, announce } from '../dom.js';
 import { card } from '../cards.js';
 import { subjectOf } from '../format.js';
 import * as store from '../store.js';
@@ -65,7 +66,13 @@ export function create(ctx) {
     render();
     ctx.rendered('now');
   }
-  const reload = debounce(load, 250);
+  // reload runs once 300 ms after the first of a burst of live changes
+  // (a throttle, not a debounce: a long import still refreshes the view).
+  let pending = 0;
+  const reload = () => {
+    if (pending) return;
+    pending = setTimeout(() => { pending = 0; if (root) load(); }, 300);
+  };
 
   function section(s) {
     const hid = `now-${s.id}`;

@@ -5,7 +5,7 @@
 // order (GET /threads/{id}), each a card with Done / Snooze.
 
 import { api } from '../api.js';
-import { h, replace, preserveFocus, debounce } from '../dom.js';
+import { h, replace, preserveFocus } from '../dom.js';
 import { card } from '../cards.js';
 import { relTime, fmtDate } from '../format.js';
 import * as store from '../store.js';
@@ -68,7 +68,17 @@ export function create(ctx) {
     render();
     ctx.rendered('thread');
   }
-  const reload = debounce(() => (open ? loadThread() : loadList(false)), 300);
+  // reload runs once 400 ms after the first of a burst of live changes
+  // (a throttle, not a debounce: a long import still refreshes the view).
+  let pending = 0;
+  const reload = () => {
+    if (pending) return;
+    pending = setTimeout(() => {
+      pending = 0;
+      if (!root) return;
+      if (open) loadThread(); else loadList(false);
+    }, 400);
+  };
 
   function renderList() {
     return [
