@@ -169,6 +169,7 @@ func TestDashboard_NeedsYouNow(t *testing.T) {
 		t.Fatalf("thread rows %v, API %+v", rows, threads.Threads)
 	}
 	b.audit("Threads")
+	evalJS[chromedp.Void](b, `document.querySelectorAll('.toast .btn-quiet').forEach((b) => b.click())`)
 	b.screenshot("threads")
 	th := threads.Threads[0]
 	b.click(`.thread-row .thread-subject`)

@@ -81,7 +81,7 @@ export function create(ctx) {
       h('h3', { id: hid }, s.title, ' ', h('span', { class: 'count', dataset: { count: String(s.count) } }, String(s.count))),
       shown ? h('div', { class: 'cards', role: 'list', 'aria-labelledby': hid },
         s.items.map(({ entry, item }) => h('div', { role: 'listitem', class: 'now-item' },
-          card(item, ctx, { showType: true, fresh: fresh.has(item.id) }), why(entry)))) : h('p', { class: 'muted' }, s.id === 'waiting'
+          card(item, ctx, { showType: true, fresh: fresh.has(item.id), extra: why(entry) })))) : h('p', { class: 'muted' }, s.id === 'waiting'
         ? 'Nothing marked waiting. Mark an item “Waiting” when the next step is someone else’s.'
         : 'Nothing here.'),
       s.count > shown ? h('button', {

@@ -20,6 +20,13 @@ function people(t) {
   return rest > 0 ? `${shown.join(', ')} and ${rest} other${rest === 1 ? '' : 's'}` : shown.join(', ');
 }
 
+// when says when a thread last moved: "3 hours ago" within a month, else
+// the date with its year (2002 mail must not look recent).
+function when(v) {
+  const t = Date.parse(v);
+  return Number.isFinite(t) && Date.now() - t < 30 * 86400e3 ? relTime(v) : fmtDate(v);
+}
+
 function threadHash(id) {
   return `#/threads?${new URLSearchParams({ id })}`;
 }
@@ -98,7 +105,7 @@ export function create(ctx) {
             h('span', { class: 'thread-people' }, people(t)),
             h('span', { 'aria-hidden': 'true' }, ' · '),
             h('span', {}, `last from ${t.lastSender || 'unknown'} `),
-            h('time', { datetime: t.last, title: fmtDate(t.last) }, relTime(t.last)),
+            h('time', { datetime: t.last, title: fmtDate(t.last) }, when(t.last)),
             t.open < t.count ? h('span', {}, ` · ${t.count - t.open} done`) : null)))) : null,
       !threads.length && !loading && !error ? h('p', { class: 'muted' }, onlyConversations
         ? 'No conversations yet: a thread needs two messages that share References or In-Reply-To.'
