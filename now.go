@@ -110,7 +110,7 @@ func NowPlace(it *Item, now time.Time, freshness time.Duration, loc *time.Locati
 		e.key = it.Timestamp
 		if it.StateAt != nil {
 			e.key = *it.StateAt
-			e.Reason += " since " + ago(max(now.Sub(*it.StateAt), 0)) + " ago"
+			e.Reason = "marked waiting " + ago(max(now.Sub(*it.StateAt), 0)) + " ago"
 		}
 		return e.section, e
 	case StateSnoozed:

@@ -109,8 +109,8 @@ func TestNowView_Sections(t *testing.T) {
 		t.Errorf("now order = %v", order)
 	}
 	// Waiting: longest waiting first.
-	if w := v.Sections[3].Items; len(w) != 2 || w[0].ID != "waiting" {
-		t.Errorf("waiting order = %v", w)
+	if w := v.Sections[3].Items; len(w) != 2 || w[0].ID != "waiting" || w[0].Reason != "marked waiting 2 days ago" {
+		t.Errorf("waiting: %d items, first %+v", len(w), w[0])
 	}
 	// Reasons in words, with the engine's reasons and quoted evidence,
 	// each word once.
