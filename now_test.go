@@ -110,7 +110,9 @@ func TestNowView_Sections(t *testing.T) {
 	}
 	// Waiting: longest waiting first.
 	if w := v.Sections[3].Items; len(w) != 2 || w[0].ID != "waiting" || w[0].Reason != "marked waiting 2 days ago" {
-		t.Errorf("waiting: %d items, first %+v", len(w), w[0])
+		for _, e := range w {
+			t.Errorf("waiting: %s %q (want waiting first, marked 2 days ago)", e.ID, e.Reason)
+		}
 	}
 	// Reasons in words, with the engine's reasons and quoted evidence,
 	// each word once.
