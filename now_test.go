@@ -109,10 +109,10 @@ func TestNowView_Sections(t *testing.T) {
 		t.Errorf("now order = %v", order)
 	}
 	// Waiting: longest waiting first.
-	if w := v.Sections[3].Items; len(w) != 2 || w[0].ID != "waiting" || w[0].Reason != "marked waiting 2 days ago" {
-		for _, e := range w {
-			t.Errorf("waiting: %s %q (want waiting first, marked 2 days ago)", e.ID, e.Reason)
-		}
+	if w := v.Sections[3].Items; len(w) != 2 {
+		t.Errorf("waiting lists %d items, want 2", len(w))
+	} else if w[0].ID != "waiting" || w[0].Reason != "marked waiting 2 days ago" {
+		t.Errorf("waiting first: %s %q, want waiting, marked 2 days ago", w[0].ID, w[0].Reason)
 	}
 	// Reasons in words, with the engine's reasons and quoted evidence,
 	// each word once.
