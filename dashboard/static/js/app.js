@@ -1,7 +1,6 @@
-// The dashboard's entry point: routing between the views (#/now, the
-// first screen, #/prioritizer, #/connector, #/visualizer, #/analyst,
-// #/operations, #/threads), the live stream, the archetype and the detail
-// pane.
+// The dashboard's entry point: routing between the views (#/prioritizer,
+// #/connector, #/visualizer, #/analyst, #/operations), the live stream, the
+// archetype and the detail pane.
 
 import { announce } from './dom.js';
 import { api, SIGN_IN } from './api.js';
@@ -25,7 +24,8 @@ const VIEWS = {
   search: () => import('./views/search.js'),
 };
 
-// FIRST_VIEW opens when the address names no view.
+// FIRST_VIEW opens when the address names no view: "needs you now"
+// (#/now, issue 12); #/threads lists the conversations.
 const FIRST_VIEW = 'now';
 
 // For tests and the curious: when the first view rendered, and which.
