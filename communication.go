@@ -185,8 +185,16 @@ type Item struct {
 	// a crash, or in the moment between the two writes.
 	Recovered bool `json:"recovered,omitempty"`
 
+	// ThreadID names the conversation the communication belongs to: for
+	// e-mail, the first Message-ID of its References header, else its
+	// In-Reply-To, else its own Message-ID (what the mail parser keeps
+	// in Communication.Fields["threadId"]). Replies share their root's
+	// ThreadID whatever order they arrive in. Empty for what has no
+	// thread (documents, posts).
+	ThreadID string `json:"threadId,omitempty"`
+
 	// The reader's triage state (issue 12, see state.go): State is ""
-	// (open), StateDone or StateSnoozed; StateUntil is when a snooze ends;
+	// (open), StateDone, StateSnoozed or StateWaiting; StateUntil is when a snooze ends;
 	// StateAt is when the state, Pinned or Metadata.Read last changed.
 	// They change only through ItemUpdate.State, so each change is a
 	// MODIFY record like any other write.
@@ -229,6 +237,7 @@ func NewItem(c *Communication, now time.Time) *Item {
 		Metadata:    c.Metadata,
 		Status:      StatusAccepted,
 		ContentHash: c.RequestHash,
+		ThreadID:    ThreadOf(c),
 		CreatedAt:   now,
 		UpdatedAt:   now,
 		Search: &SearchText{
@@ -237,6 +246,21 @@ func NewItem(c *Communication, now time.Time) *Item {
 			Attachments: len(c.Attachments),
 		},
 	}
+}
+
+// MaxThreadIDBytes bounds a thread id; a longer one (a hostile header)
+// is not kept, so the communication stands alone.
+const MaxThreadIDBytes = 512
+
+// ThreadOf returns the thread id the parser kept for c
+// (Fields["threadId"], a Message-ID without its angle brackets), or ""
+// when it has none or it is longer than MaxThreadIDBytes.
+func ThreadOf(c *Communication) string {
+	s, _ := c.Fields["threadId"].(string)
+	if len(s) > MaxThreadIDBytes {
+		return ""
+	}
+	return s
 }
 
 // ItemUpdate names the fields of an item to change; nil means unchanged.
@@ -248,6 +272,10 @@ type ItemUpdate struct {
 	// State, if set, changes the reader's triage state (see
 	// Item.ApplyState).
 	State *StateChange
+	// ThreadID, if set, replaces the item's thread id: doctor --repair
+	// copies it from the stored object onto items written before the
+	// table kept it.
+	ThreadID *string
 }
 
 // ItemFilter selects items for Table.FindItems. Nil or empty fields do not
@@ -261,7 +289,7 @@ type ItemFilter struct {
 	Since   *time.Time // timestamp >= Since
 	Until   *time.Time // timestamp < Until
 	// State is StateOpen (including a snooze that has ended),
-	// StateDone or StateSnoozed (a snooze still running), judged at the
+	// StateDone, StateWaiting or StateSnoozed (a snooze still running), judged at the
 	// table's clock.
 	State *string
 

@@ -12,7 +12,14 @@ const (
 	StateOpen    = "open"    // not done, not snoozed (stored as "")
 	StateDone    = "done"    // dealt with: hidden from "needs you now"
 	StateSnoozed = "snoozed" // hidden until StateUntil, then open again
+	// StateWaiting: the reader has done their part (answered, asked) and
+	// waits on someone else; listed under "waiting on others" in the
+	// NowView, out of the open lists until reopened.
+	StateWaiting = "waiting"
 )
+
+// States lists the values of ItemFilter.State (?state=).
+var States = []string{StateOpen, StateDone, StateSnoozed, StateWaiting}
 
 // State changes a client may ask for (PATCH /communications/{id}): the two
 // states, open again, and the flags read and pinned.
@@ -20,6 +27,7 @@ const (
 	ChangeOpen     = StateOpen
 	ChangeDone     = StateDone
 	ChangeSnoozed  = StateSnoozed
+	ChangeWaiting  = StateWaiting
 	ChangeRead     = "read"
 	ChangeUnread   = "unread"
 	ChangePinned   = "pinned"
@@ -27,7 +35,7 @@ const (
 )
 
 // StateChanges lists the state changes, in the order they are documented.
-var StateChanges = []string{ChangeDone, ChangeSnoozed, ChangeOpen, ChangeRead, ChangeUnread, ChangePinned, ChangeUnpinned}
+var StateChanges = []string{ChangeDone, ChangeSnoozed, ChangeWaiting, ChangeOpen, ChangeRead, ChangeUnread, ChangePinned, ChangeUnpinned}
 
 // MaxSnooze is the furthest ahead a snooze may end.
 const MaxSnooze = 366 * 24 * time.Hour
@@ -65,8 +73,8 @@ func (c StateChange) Validate(now time.Time) error {
 }
 
 // ApplyState applies c to it, leaving StateAt and UpdatedAt to the caller
-// (the table sets them only when something changed): done and open clear
-// a snooze, a snooze sets StateUntil, read and pinned set their flags. An
+// (the table sets them only when something changed): done, waiting and
+// open clear a snooze, a snooze sets StateUntil, read and pinned set their flags. An
 // unknown state is an error naming it.
 func (it *Item) ApplyState(c StateChange) error {
 	switch c.State {
@@ -74,6 +82,8 @@ func (it *Item) ApplyState(c StateChange) error {
 		it.State, it.StateUntil = "", nil
 	case ChangeDone:
 		it.State, it.StateUntil = StateDone, nil
+	case ChangeWaiting:
+		it.State, it.StateUntil = StateWaiting, nil
 	case ChangeSnoozed:
 		u := c.Until.UTC()
 		it.State, it.StateUntil = StateSnoozed, &u

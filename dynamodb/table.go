@@ -186,6 +186,9 @@ func (t *Table) UpdateItem(ctx context.Context, id string, upd doctales.ItemUpda
 				return nil, fmt.Errorf("update item %q: %w", id, err)
 			}
 		}
+		if upd.ThreadID != nil {
+			it.ThreadID = *upd.ThreadID
+		}
 		if same, err := equalJSON(old, &it); err != nil {
 			return nil, fmt.Errorf("update item %q: %w", id, err)
 		} else if same {

@@ -439,10 +439,8 @@ func parseFilter(r *http.Request) (doctales.ItemFilter, error) {
 		f.Limit = n
 	}
 	if f.State = str("state"); f.State != nil {
-		switch *f.State {
-		case doctales.StateOpen, doctales.StateDone, doctales.StateSnoozed:
-		default:
-			return f, doctales.FieldErrorf(doctales.EINVALID, "state", "state %s is not one of open, done, snoozed", quoteCut(*f.State))
+		if !slices.Contains(doctales.States, *f.State) {
+			return f, doctales.FieldErrorf(doctales.EINVALID, "state", "state %s is not one of %s", quoteCut(*f.State), strings.Join(doctales.States, ", "))
 		}
 	}
 	f.Cursor = q.Get("next")

@@ -159,8 +159,10 @@ func stateWhere(p, state, now string) (string, []any, error) {
 		return "(" + p + "state = 'snoozed' AND " + p + "state_until > ?)", []any{now}, nil
 	case doctales.StateDone:
 		return p + "state = 'done'", nil, nil
+	case doctales.StateWaiting:
+		return p + "state = 'waiting'", nil, nil
 	}
-	return "", nil, doctales.FieldErrorf(doctales.EINVALID, "state", "state %q is not one of open, done, snoozed", state)
+	return "", nil, doctales.FieldErrorf(doctales.EINVALID, "state", "state %q is not one of %s", state, strings.Join(doctales.States, ", "))
 }
 
 // matchExpr returns the FTS5 query of s: each word or phrase as a quoted

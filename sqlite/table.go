@@ -256,6 +256,9 @@ func (db *DB) prepareUpdate(ctx context.Context, id string, body []byte, upd doc
 			return nil, nil, nil, nil, err
 		}
 	}
+	if upd.ThreadID != nil {
+		n.ThreadID = *upd.ThreadID
+	}
 	r, err := newItemRow(&n)
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -485,6 +488,7 @@ func decodeCursor(s string) (cursor, error) {
 type itemRow struct {
 	ts, project, typ, sender, senderID, urgency, status, owner string
 	state, stateUntil                                          string
+	threadID, deadline                                         string
 	body                                                       []byte
 }
 
@@ -510,18 +514,25 @@ func newItemRow(it *doctales.Item) (itemRow, error) {
 			}
 			return formatTime(*it.StateUntil)
 		}(),
+		threadID: it.ThreadID,
+		deadline: func() string {
+			if d := it.Dimensions; d != nil && d.Deadline != nil && !d.Deadline.IsZero() {
+				return formatTime(*d.Deadline)
+			}
+			return ""
+		}(),
 		body: body,
 	}, nil
 }
 
 // insertArgs returns the arguments of insertItem.
 func (r itemRow) insertArgs(id string) []any {
-	return []any{id, r.ts, r.project, r.typ, r.sender, r.senderID, r.urgency, r.status, string(r.body), r.owner, r.state, r.stateUntil}
+	return []any{id, r.ts, r.project, r.typ, r.sender, r.senderID, r.urgency, r.status, string(r.body), r.owner, r.state, r.stateUntil, r.threadID, r.deadline}
 }
 
 // updateArgs returns the arguments of updateItem.
 func (r itemRow) updateArgs(id string) []any {
-	return []any{r.ts, r.project, r.typ, r.sender, r.senderID, r.urgency, r.status, string(r.body), r.owner, r.state, r.stateUntil, id}
+	return []any{r.ts, r.project, r.typ, r.sender, r.senderID, r.urgency, r.status, string(r.body), r.owner, r.state, r.stateUntil, r.threadID, r.deadline, id}
 }
 
 // decodeItem decodes a stored body.

@@ -265,9 +265,9 @@ func (s *writeStmts) prepare(db *sql.DB) error {
 		{&s.lastSeq, `SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'log'), 0)`},
 		{&s.insertLog, `INSERT INTO log (seq, source, key, target, data, at, dedup, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&s.dedupExists, `SELECT COUNT(*) FROM log WHERE dedup = ?`},
-		{&s.insertItem, `INSERT INTO items (id, ts, project, type, sender, sender_id, urgency, status, body, owner, state, state_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
+		{&s.insertItem, `INSERT INTO items (id, ts, project, type, sender, sender_id, urgency, status, body, owner, state, state_until, thread_id, deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
 		{&s.selectItem, `SELECT body FROM items WHERE id = ?`},
-		{&s.updateItem, `UPDATE items SET ts = ?, project = ?, type = ?, sender = ?, sender_id = ?, urgency = ?, status = ?, body = ?, owner = ?, state = ?, state_until = ? WHERE id = ?`},
+		{&s.updateItem, `UPDATE items SET ts = ?, project = ?, type = ?, sender = ?, sender_id = ?, urgency = ?, status = ?, body = ?, owner = ?, state = ?, state_until = ?, thread_id = ?, deadline = ? WHERE id = ?`},
 		{&s.deleteItem, `DELETE FROM items WHERE id = ?`},
 	} {
 		stmt, err := db.Prepare(p.query)

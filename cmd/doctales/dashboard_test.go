@@ -313,7 +313,7 @@ func TestDashboard_Browser(t *testing.T) {
 	waitIdle(t, url, 20*time.Second)
 
 	b := newBrowser(t, 1280, 900)
-	b.do(chromedp.Navigate(url + "/"))
+	b.do(chromedp.Navigate(url + "/#/prioritizer"))
 
 	t.Run("Prioritizer", func(t *testing.T) {
 		defer b.use(t)()
@@ -602,11 +602,11 @@ func TestDashboard_Phone(t *testing.T) {
 	b.wait("the cards", `document.querySelectorAll('.card').length >= 3`, 10*time.Second)
 	overflow := `document.documentElement.scrollWidth - window.innerWidth`
 	if n := evalJS[int](b, overflow); n > 0 {
-		t.Errorf("the prioritizer is %dpx wider than the screen", n)
+		t.Errorf("the first screen (needs you now) is %dpx wider than the screen", n)
 	}
 	b.audit("phone")
 	b.screenshot("phone")
-	for _, view := range []string{"connector", "visualizer", "analyst", "operations"} {
+	for _, view := range []string{"connector", "visualizer", "analyst", "operations", "threads"} {
 		b.click(fmt.Sprintf(`nav.views a[data-view=%q]`, view))
 		b.wait(view, fmt.Sprintf(`document.documentElement.dataset.rendered === %q`, view), 10*time.Second)
 		if n := evalJS[int](b, overflow); n > 0 {
@@ -640,7 +640,7 @@ func TestDashboard_FirstRender10k(t *testing.T) {
 	// Warm the browser once (its own start-up is not the page's cost).
 	b.do(chromedp.Navigate(url + "/healthz"))
 	start := time.Now()
-	b.do(chromedp.Navigate(url + "/"))
+	b.do(chromedp.Navigate(url + "/#/prioritizer"))
 	b.wait("the first render", `window.__doctales && window.__doctales.firstRender > 0 && document.querySelectorAll('.section-high .card').length > 0`, 10*time.Second)
 	wall := time.Since(start)
 	ms := evalJS[float64](b, `window.__doctales.firstRender`)

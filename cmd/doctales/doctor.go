@@ -30,6 +30,10 @@ const (
 	ProblemOrphan    = "orphan"         // an object without an item; --repair rebuilds the item
 	ProblemMissing   = "missing_object" // an item whose object is missing
 	ProblemDamaged   = "damaged_object" // an object of the wrong size, or not a readable communication
+	// ProblemThread: an item without the thread id its object names,
+	// written before the table kept it (migration 0140); --repair copies
+	// it, so the mail joins its thread (GET /threads).
+	ProblemThread = "thread_id"
 )
 
 // Problem is one thing doctor found wrong, named by its file, key or id.
@@ -58,13 +62,16 @@ const doctorUsage = `Usage: doctales doctor [--data DIR] [--repair] [--json]
 Checks the data folder: a full PRAGMA integrity_check of doctales.db and
 history.db, and that the object store and the table agree. Reports, each
 with its key: objects without an item (orphans), items whose object is
-missing, and damaged objects: a size other than their last put stored
+missing, damaged objects: a size other than their last put stored
 (any type), or a communication that is not readable JSON (truncated,
-overwritten). Exits 1 while problems remain.
+overwritten), and items that lack the thread id their object names.
+Exits 1 while problems remain.
 
 --repair rebuilds the item of every orphan object as ingestion writes it
 (with its INSERT stream record) and announces the object again, so the
-extraction function processes it when the server runs. A doctales.db that
+extraction function processes it when the server runs, and copies the
+thread id an object names onto its item where the item lacks it (mail
+stored before threads were kept on items). A doctales.db that
 is empty, not SQLite or fails integrity_check is first renamed to
 doctales.db.damaged-<time> (never deleted) and the whole table rebuilt from
 the objects. Nothing is ever deleted; missing and damaged objects are only
@@ -133,6 +140,7 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 type doctor struct {
 	cfg      Config
 	repair   bool
+	threads  map[string]string // s3 key -> the thread id on its item
 	progress io.Writer
 	logger   *slog.Logger // for the stores; doctor's own output is progress and report
 	now      func() time.Time
@@ -245,7 +253,8 @@ func (d *doctor) run(ctx context.Context) error {
 		return fmt.Errorf("doctor: open table: %w", err)
 	}
 	defer db.Close()
-	items := map[string]string{} // s3 key -> id
+	items := map[string]string{}    // s3 key -> id
+	d.threads = map[string]string{} // s3 key -> the item's thread id
 	for cursor := ""; ; {
 		page, next, err := db.FindItems(ctx, doctales.ItemFilter{Limit: doctales.MaxPageSize, Cursor: cursor})
 		if err != nil {
@@ -253,6 +262,7 @@ func (d *doctor) run(ctx context.Context) error {
 		}
 		for _, it := range page {
 			items[it.S3Key] = it.ID
+			d.threads[it.S3Key] = it.ThreadID
 		}
 		if next == "" {
 			break
@@ -369,8 +379,8 @@ func (d *doctor) checkObject(ctx context.Context, db *sqlite.DB, store *fsblob.S
 			Detail: fmt.Sprintf("the communication inside (id %q) does not belong at this key", c.ID)})
 		return nil
 	}
-	if _, ok := items[key]; ok {
-		return nil
+	if id, ok := items[key]; ok {
+		return d.checkThread(ctx, db, key, id, &c)
 	}
 	p := Problem{Kind: ProblemOrphan, Key: key, ID: c.ID, Detail: "object without an item; --repair rebuilds it"}
 	if store != nil {
@@ -386,6 +396,27 @@ func (d *doctor) checkObject(ctx context.Context, db *sqlite.DB, store *fsblob.S
 		}
 		items[key] = c.ID
 		p.Repaired, p.Detail = true, "object without an item; item rebuilt, extraction follows when the server runs"
+	}
+	d.add(p)
+	return nil
+}
+
+// checkThread reports an item that lacks the thread id its object c
+// names, and with --repair copies it onto the item (a MODIFY like any
+// other write).
+func (d *doctor) checkThread(ctx context.Context, db *sqlite.DB, key, id string, c *doctales.Communication) error {
+	t := doctales.ThreadOf(c)
+	if t == "" || d.threads[key] == t {
+		return nil
+	}
+	p := Problem{Kind: ProblemThread, Key: key, ID: id,
+		Detail: fmt.Sprintf("the item lacks its thread id %q (stored before the table kept it); --repair copies it", t)}
+	if d.repair {
+		if _, err := db.UpdateItem(ctx, id, doctales.ItemUpdate{ThreadID: &t}); err != nil {
+			return fmt.Errorf("copy thread id of item %q: %w", id, err)
+		}
+		d.threads[key] = t
+		p.Repaired, p.Detail = true, fmt.Sprintf("thread id %q copied from the object onto the item", t)
 	}
 	d.add(p)
 	return nil

@@ -79,4 +79,11 @@ export const api = {
   deadLetters: () => call('GET', '/dlq?limit=200'),
   redrive: (id) => call('POST', `/dlq/${enc(id)}/redrive`),
   redriveAll: () => call('POST', '/dlq/redrive'),
+  // now returns "needs you now": {now, complete, sections: [{id, title,
+  // count, items}]}; params: limit (per section), tz (IANA zone).
+  now: (params) => call('GET', '/communications/now' + query(params)),
+  // threads returns {threads, count, next}; params: limit, min, next.
+  threads: (params) => call('GET', '/threads' + query(params)),
+  // thread returns {thread, communications} (oldest first).
+  thread: (id) => call('GET', `/threads/${enc(id)}`),
 };

@@ -14,6 +14,8 @@ import * as prioritizer from './views/prioritizer.js';
 import { initKeys, searchBox } from './triage.js';
 
 const VIEWS = {
+  now: () => import('./views/now.js'),
+  threads: () => import('./views/threads.js'),
   prioritizer: () => Promise.resolve(prioritizer),
   connector: () => import('./views/connector.js'),
   visualizer: () => import('./views/visualizer.js'),
@@ -21,6 +23,10 @@ const VIEWS = {
   operations: () => import('./views/operations.js'),
   search: () => import('./views/search.js'),
 };
+
+// FIRST_VIEW opens when the address names no view: "needs you now"
+// (#/now, issue 12); #/threads lists the conversations.
+const FIRST_VIEW = 'now';
 
 // For tests and the curious: when the first view rendered, and which.
 const probe = window.__doctales = { firstRender: 0, rendered: {}, live: 'connecting', removed: [] };
@@ -49,8 +55,10 @@ function parseHash() {
 
 async function route() {
   const my = ++routing;
+  // With no view in the address the first screen is "needs you now"
+  // (issue 12); the archetype's view is marked in the navigation.
   let r = parseHash();
-  if (!r) r = { name: archetype.primary(), params: {} };
+  if (!r) r = { name: FIRST_VIEW, params: {} };
   const mod = await VIEWS[r.name]();
   if (my !== routing) return;
   if (active) active.view.unmount();
@@ -133,8 +141,7 @@ async function main() {
 
   // The profile decides the first view only when the address names none;
   // otherwise it loads beside the view.
-  const profile = archetype.load().then(markSuggested);
-  if (!parseHash()) await profile;
+  archetype.load().then(markSuggested);
   route();
 
   connect({

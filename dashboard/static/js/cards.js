@@ -7,7 +7,9 @@ import * as archetype from './archetype.js';
 import { actions } from './triage.js';
 
 // ctx is what a card needs from the page: openDetail(id, opener) and
-// openPerson(senderId, name).
+// openPerson(senderId, name). opts: showType, showVisual, showReasons,
+// fresh (highlight), extra (a node shown above the buttons, such as
+// Needs you now's reason line).
 export function card(item, ctx, opts = {}) {
   const urgency = urgencyOf(item);
   const dims = item.dimensions || null;
@@ -59,6 +61,7 @@ export function card(item, ctx, opts = {}) {
     ) : null,
     opts.showReasons && dims && Array.isArray(dims.urgencyReasons) && dims.urgencyReasons.length
       ? h('p', { class: 'card-reasons' }, dims.urgencyReasons.join(' · ')) : null,
+    opts.extra || null,
     actions(item),
   );
 }

@@ -9,11 +9,11 @@ import { h, announce } from './dom.js';
 import * as store from './store.js';
 import { subjectOf } from './format.js';
 
-// isHidden reports whether the reader put item away: done, or snoozed
-// until a time still ahead.
+// isHidden reports whether the reader put item away: done, waiting on
+// others, or snoozed until a time still ahead.
 export function isHidden(item, now = Date.now()) {
   if (!item) return false;
-  if (item.state === 'done') return true;
+  if (item.state === 'done' || item.state === 'waiting') return true;
   if (item.state === 'snoozed') {
     const t = Date.parse(item.stateUntil);
     return !Number.isFinite(t) || t > now;
@@ -40,6 +40,7 @@ async function change(id, body, said) {
 }
 
 export const markDone = (id) => change(id, { state: 'done' }, (it) => `Done: ${subjectOf(it)}.`);
+export const markWaiting = (id) => change(id, { state: 'waiting' }, (it) => `Waiting on others: ${subjectOf(it)}.`);
 export const reopen = (id) => change(id, { state: 'open' }, (it) => `Back in the list: ${subjectOf(it)}.`);
 export function snooze(id, until = tomorrowNine()) {
   return change(id, { state: 'snoozed', until: until.toISOString() },
@@ -50,12 +51,13 @@ export function snooze(id, until = tomorrowNine()) {
 export function actions(item) {
   if (isHidden(item)) {
     return h('p', { class: 'card-actions' },
-      h('span', { class: 'badge badge-state' }, item.state === 'done' ? 'done' : 'snoozed'), ' ',
+      h('span', { class: 'badge badge-state' }, item.state === 'done' || item.state === 'waiting' ? item.state : 'snoozed'), ' ',
       h('button', { type: 'button', class: 'btn btn-small', dataset: { action: 'open' }, onclick: () => reopen(item.id) }, 'Reopen'));
   }
   return h('p', { class: 'card-actions' },
     h('button', { type: 'button', class: 'btn btn-small', dataset: { action: 'done' }, title: 'Done (e)', onclick: () => markDone(item.id) }, 'Done'), ' ',
-    h('button', { type: 'button', class: 'btn btn-small', dataset: { action: 'snooze' }, title: 'Snooze until tomorrow 9:00 (s)', onclick: () => snooze(item.id) }, 'Snooze'));
+    h('button', { type: 'button', class: 'btn btn-small', dataset: { action: 'snooze' }, title: 'Snooze until tomorrow 9:00 (s)', onclick: () => snooze(item.id) }, 'Snooze'), ' ',
+    h('button', { type: 'button', class: 'btn btn-small', dataset: { action: 'waiting' }, title: 'Waiting on others: the next step is someone else’s', onclick: () => markWaiting(item.id) }, 'Waiting'));
 }
 
 const KEYS = [

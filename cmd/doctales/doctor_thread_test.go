@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/sqlite"
+)
+
+// TestDoctor_ThreadIDs: mail stored before items kept their thread id
+// (migration 0140) is reported by doctor, and --repair copies the thread
+// id from each object onto its item, so the replies join their thread.
+func TestDoctor_ThreadIDs(t *testing.T) {
+	data := t.TempDir()
+	srv := startServer(t, data)
+	for _, m := range []string{
+		"Message-ID: <root@x.example>\r\nFrom: Ana <ana@x.example>\r\nTo: me@example.com\r\nSubject: Plan\r\nDate: Tue, 01 Dec 2026 09:00:00 +0000\r\n\r\nThe plan.\r\n",
+		"Message-ID: <re1@x.example>\r\nFrom: Bo <bo@x.example>\r\nTo: me@example.com\r\nSubject: Re: Plan\r\nDate: Tue, 01 Dec 2026 10:00:00 +0000\r\nIn-Reply-To: <root@x.example>\r\nReferences: <root@x.example>\r\n\r\nFine.\r\n",
+	} {
+		if code, _, out := postRaw(t, srv.url+"/communications", "message/rfc822", []byte(m)); code != 202 {
+			t.Fatalf("POST = %d %v", code, out)
+		}
+	}
+	waitIdle(t, srv.url, 60*time.Second)
+	stopServer(t, srv)
+
+	// As an older doctales left them: no thread id on the items.
+	raw, err := sql.Open("sqlite", filepath.Join(data, tableFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE items SET thread_id = '', body = json_remove(body, '$.threadId')`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	code, r := doctorJSON(t, data)
+	if _, ok := findProblem(r, ProblemThread, ""); code == 0 || !ok || r.Remain != 2 {
+		t.Fatalf("doctor: exit %d, %+v; want two thread_id problems", code, r.Problems)
+	}
+	code, r = doctorJSON(t, data, "--repair")
+	if p, ok := findProblem(r, ProblemThread, ""); code != 0 || !ok || !p.Repaired || r.Remain != 0 {
+		t.Fatalf("doctor --repair: exit %d, %+v", code, r.Problems)
+	}
+	if code, r = doctorJSON(t, data); code != 0 || len(r.Problems) != 0 {
+		t.Fatalf("doctor after the repair: exit %d, %+v", code, r.Problems)
+	}
+
+	db := sqlite.NewDB(filepath.Join(data, tableFile))
+	db.Logger = slog.New(slog.DiscardHandler)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ths, _, err := db.FindThreads(context.Background(), doctales.ThreadFilter{MinCount: 2})
+	if err != nil || len(ths) != 1 || ths[0].ID != "root@x.example" || ths[0].Count != 2 {
+		t.Fatalf("threads after the repair: %+v, %v", ths, err)
+	}
+}
