@@ -78,4 +78,15 @@ func TestListAttention(t *testing.T) {
 	if len(list.Communications) != 3 || list.Communications[1].Attention.Level != doctales.AttentionMissed {
 		t.Fatalf("plain list attention: %s", body)
 	}
+	// A listed item names its type as GET by id does ("type"), and as
+	// the table does ("commType").
+	var raw struct {
+		Communications []map[string]any `json:"communications"`
+	}
+	if err := json.Unmarshal([]byte(body), &raw); err != nil || len(raw.Communications) == 0 {
+		t.Fatalf("list: %v %s", err, body)
+	}
+	if c := raw.Communications[0]; c["type"] != "email" || c["commType"] != "email" {
+		t.Errorf("listed item type %v, commType %v; want both email", c["type"], c["commType"])
+	}
 }

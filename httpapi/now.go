@@ -187,7 +187,7 @@ func (h *Handler) getThread(w http.ResponseWriter, r *http.Request) {
 	out.Thread = doctales.SummarizeThread(id, items)
 	now, fresh := h.now(), h.freshness()
 	for _, it := range items {
-		out.Communications = append(out.Communications, &ListedItem{it, doctales.Attention(it, now, fresh)})
+		out.Communications = append(out.Communications, listed(it, doctales.Attention(it, now, fresh)))
 	}
 	writeJSON(w, http.StatusOK, out)
 }

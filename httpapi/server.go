@@ -272,9 +272,20 @@ type ListResponse struct {
 
 // ListedItem is a communication's item as lists show it, with what it
 // asks of the reader now (issue 14).
+//
+// It carries the communication's type twice: as `commType`, the table's
+// attribute in the original single-table design, and as `type`, the name
+// GET /communications/{id} and POST use, so that a client reads the same
+// field from a list and from one communication.
 type ListedItem struct {
 	*doctales.Item
 	Attention doctales.AttentionJudgement `json:"attention"`
+	TypeAlias string                      `json:"type,omitempty"`
+}
+
+// listed returns it as a list shows it, judged at now.
+func listed(it *doctales.Item, j doctales.AttentionJudgement) *ListedItem {
+	return &ListedItem{Item: it, Attention: j, TypeAlias: it.Type}
 }
 
 // maxAttentionScan bounds the items one ?attention= page reads.
@@ -322,7 +333,7 @@ func (h *Handler) listCommunications(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, it := range items {
-			out = append(out, &ListedItem{it, doctales.Attention(it, now, fresh)})
+			out = append(out, listed(it, doctales.Attention(it, now, fresh)))
 		}
 		next = n
 	} else {
@@ -340,7 +351,7 @@ func (h *Handler) listCommunications(w http.ResponseWriter, r *http.Request) {
 			for i, it := range items {
 				scanned++
 				if j := doctales.Attention(it, now, fresh); j.Level == want {
-					out = append(out, &ListedItem{it, j})
+					out = append(out, listed(it, j))
 					if len(out) == limit {
 						if i < len(items)-1 || n != "" {
 							next = h.cursorAfter(r, f, it)
@@ -485,7 +496,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request, q string, f doc
 	now, fresh := h.now(), h.freshness()
 	out := make([]*ListedItem, 0, len(items))
 	for _, it := range items {
-		out = append(out, &ListedItem{it, doctales.Attention(it, now, fresh)})
+		out = append(out, listed(it, doctales.Attention(it, now, fresh)))
 	}
 	writeJSON(w, http.StatusOK, ListResponse{Communications: out, Count: len(out), Next: next})
 }

@@ -86,5 +86,5 @@ func (h *Handler) patchState(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, h.Logger, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, &ListedItem{it, doctales.Attention(it, now, h.freshness())})
+	writeJSON(w, http.StatusOK, listed(it, doctales.Attention(it, now, h.freshness())))
 }
