@@ -57,7 +57,8 @@ func (db *DB) queryRules(ctx context.Context, query string, args ...any) ([]*doc
 // record with both images in the same transaction. CreatedAt is kept from
 // the stored rule (or set to Now), UpdatedAt becomes Now; Default is set
 // for the default rule's id. An owner has at most doctales.MaxRulesPerOwner
-// rules. The caller validates r (notify.ValidateRule).
+// rules. The first edit of the default rule is a MODIFY (created false): it
+// existed, built in. The caller validates r (notify.ValidateRule).
 func (db *DB) PutRule(ctx context.Context, r *doctales.Rule) (bool, error) {
 	if r == nil || r.ID == "" {
 		return false, doctales.FieldErrorf(doctales.EINVALID, "id", "rule id is required")
@@ -106,7 +107,8 @@ func (db *DB) PutRule(ctx context.Context, r *doctales.Rule) (bool, error) {
 		if oldBody == "" {
 			event, created = EventInsert, true
 			if r.ID == doctales.DefaultRuleID {
-				event = EventModify // the built-in rule existed, unstored
+				// The built-in rule existed, unstored: an edit.
+				event, created = EventModify, false
 			}
 		}
 		rec, err := db.ruleStreamRecord(event, old, r, now)
