@@ -79,4 +79,11 @@ export const api = {
   deadLetters: () => call('GET', '/dlq?limit=200'),
   redrive: (id) => call('POST', `/dlq/${enc(id)}/redrive`),
   redriveAll: () => call('POST', '/dlq/redrive'),
+  // The person's notification rules (issue 13): rules returns {rules,
+  // channels}; testRule takes {pattern} and returns {tested, matches}.
+  rules: () => call('GET', '/rules'),
+  createRule: (body) => call('POST', '/rules', body),
+  putRule: (id, body) => call('PUT', `/rules/${enc(id)}`, body),
+  deleteRule: (id) => call('DELETE', `/rules/${enc(id)}`),
+  testRule: (body) => call('POST', '/rules/test', body),
 };
