@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/doctales/doctales"
@@ -216,5 +217,36 @@ func TestMatchItems(t *testing.T) {
 	}
 	if _, err := notify.MatchItems(`{"x":1}`, nil); doctales.ErrorField(err) != "pattern" {
 		t.Errorf("bad pattern: %v, want an error on pattern", err)
+	}
+}
+
+// ruleExamples are the patterns docs/operations.md gives, one per
+// dimension; TestRuleExamples checks each against an item that has it.
+var ruleExamples = map[string]string{
+	"sender":         `{"dynamodb":{"NewImage":{"sender_id":{"S":[{"suffix":"@acme.example"}]}}}}`,
+	"sender+project": `{"dynamodb":{"NewImage":{"sender_id":{"S":["ana@acme.example"]},"project":{"S":["finance"]}}}}`,
+	"project":        `{"dynamodb":{"NewImage":{"project":{"S":["finance","legal"]}}}}`,
+	"category":       `{"dynamodb":{"NewImage":{"dimensions":{"M":{"category":{"S":["person","reply"]}}}}}}`,
+	"urgency":        `{"dynamodb":{"NewImage":{"metadata":{"M":{"urgency":{"S":["high","medium"]}}}}}}`,
+	"entities":       `{"dynamodb":{"NewImage":{"dimensions":{"M":{"entities":{"L":{"M":{"Type":{"S":["ORGANIZATION"]},"Text":{"S":[{"equals-ignore-case":"acme corp"}]}}}}}}}}}`,
+	"requiresAction": `{"dynamodb":{"NewImage":{"dimensions":{"M":{"requiresAction":{"BOOL":[true]}}}}}}`,
+	"deadline":       `{"dynamodb":{"NewImage":{"dimensions":{"M":{"deadline":{"S":[{"exists":true}]}}}}}}`,
+	"not a list":     `{"dynamodb":{"NewImage":{"dimensions":{"M":{"category":{"S":[{"anything-but":["list","bulk","automated"]}]}}}}}}`,
+}
+
+func TestRuleExamples(t *testing.T) {
+	deadline := testNow.Add(24 * time.Hour)
+	it := testItem("x", doctales.UrgencyHigh)
+	it.Project, it.SenderID = "finance", "ana@acme.example"
+	it.Dimensions = &doctales.Dimensions{Category: "person", RequiresAction: true, Deadline: &deadline,
+		Entities: []doctales.Entity{{Text: "Ana Ruiz", Type: "PERSON"}, {Text: "Acme Corp", Type: "ORGANIZATION"}}}
+	other := testItem("y", doctales.UrgencyLow)
+	other.Project, other.SenderID = "home", "bo@family.example"
+	other.Dimensions = &doctales.Dimensions{Category: "list", Entities: []doctales.Entity{{Text: "Acme Corp", Type: "PERSON"}}}
+	for name, p := range ruleExamples {
+		got, err := notify.MatchItems(p, []*doctales.Item{it, other})
+		if err != nil || len(got) != 1 || got[0].ID != "x" {
+			t.Errorf("%s: %s matched %v (%v); want the item with the dimension alone", name, p, got, err)
+		}
 	}
 }

@@ -159,8 +159,8 @@ func usage() string {
 	}
 	b.WriteString(`
 One process at a time owns a data folder (its lock file doctales.lock).
-While a server holds it, import, ingest, invoke ingestion and dlq redrive
-go through the server's API (its URL is in the lock file); trace, dlq list,
+While a server holds it, import, ingest, invoke ingestion, dlq redrive and
+rules go through the server's API (its URL is in the lock file); trace, dlq list,
 dlq show and export read the folder read-only. Commands that talk to a
 running server send the API key from $DOCTALES_API_KEY or --api-key-file.
 
