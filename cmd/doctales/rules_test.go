@@ -161,3 +161,31 @@ func TestCLI_Rules(t *testing.T) {
 		t.Errorf("rules list --user beside a server = %q; want a refusal (the key's user decides)", out)
 	}
 }
+
+// TestRules_SenderAndProject: with the default rule disabled, a rule on
+// sender and project routes only the items that have both (issue 13's
+// "must show"): of Ana's finance mail, Ana's other mail and Bo's finance
+// mail, only the first is notified, urgent or not.
+func TestRules_SenderAndProject(t *testing.T) {
+	hook := newWebhookReceiver(t)
+	m := MustRunMain(t, nil, "--webhook", hook.URL)
+	if code, body := sendJSON(t, "PUT", m.URL()+"/rules/default", `{"enabled":false}`); code != 200 {
+		t.Fatalf("PUT /rules/default = %d %s", code, body)
+	}
+	if code, body := sendJSON(t, "POST", m.URL()+"/rules",
+		`{"id":"ana-finance","name":"Ana on finance","pattern":{"dynamodb":{"NewImage":{"sender_id":{"S":["ana@acme.example"]},"project":{"S":["finance"]}}}},"targets":["webhook"]}`); code != 201 {
+		t.Fatalf("POST /rules = %d %s", code, body)
+	}
+	mail := func(from, project, body string) map[string]any {
+		return map[string]any{"source": "email", "subject": from + " on " + project, "from": "Someone", "from_email": from,
+			"to": []string{"me@example.com"}, "project": project, "body": body}
+	}
+	want := postJSON(t, m.URL(), mail("ana@acme.example", "finance", "Here are the quarterly figures, no rush."))
+	postJSON(t, m.URL(), mail("ana@acme.example", "garden", "URGENT: please approve the wire before 5pm today."))
+	postJSON(t, m.URL(), mail("bo@family.example", "finance", "URGENT: please approve the wire before 5pm today."))
+	waitIdle(t, m.URL(), 20*time.Second)
+	msgs := hook.Messages()
+	if len(msgs) != 1 || communicationID(msgs[0]) != want {
+		t.Fatalf("webhook got %d notifications %v; want only %s (Ana, finance)", len(msgs), msgs, want)
+	}
+}
