@@ -32,6 +32,7 @@ function pretty(p) {
 export function create(ctx) {
   let root = null;
   let rules = [], channels = [], error = '', loaded = false;
+  let actionError = '';    // why the last enable, disable or delete failed
   let editing = null;      // the rule being edited, or null for a new one
   let confirming = '';     // id of the rule whose deletion is being confirmed
   let busy = '';           // id of the rule being changed
@@ -59,6 +60,7 @@ export function create(ctx) {
     preserveFocus(el, () => replace(el,
       h('h3', { id: 'rules-h' }, 'Your rules ', h('span', { class: 'count' }, loaded ? String(rules.length) : '')),
       error ? h('p', { class: 'error', role: 'alert' }, error) : null,
+      actionError ? h('p', { class: 'error', role: 'alert', id: 'rules-action-error' }, actionError) : null,
       h('p', { class: 'muted small' }, 'Tried from top to bottom: the first enabled rule that matches a change notifies its channels, once, when a communication begins to match.'),
       rules.length ? h('ol', { class: 'rule-list', 'aria-labelledby': 'rules-h' }, rules.map(ruleItem)) : null,
     ));
@@ -97,12 +99,13 @@ export function create(ctx) {
 
   async function toggle(r) {
     busy = r.id;
+    actionError = '';
     renderList();
     try {
       await api.putRule(r.id, { enabled: !r.enabled });
       announce(`Rule ${r.name} ${r.enabled ? 'disabled' : 'enabled'}.`);
     } catch (e) {
-      error = `Cannot change the rule ${r.name}: ${e.message}`;
+      actionError = `Cannot change the rule ${r.name}: ${e.message}`;
     }
     busy = '';
     await load();
@@ -110,18 +113,22 @@ export function create(ctx) {
 
   async function remove(r) {
     busy = r.id;
+    actionError = '';
     renderList();
+    let ok = false;
     try {
       await api.deleteRule(r.id);
       announce(`Rule ${r.name} deleted.`);
       confirming = '';
-      if (editing && editing.id === r.id) edit(null);
+      ok = true;
+      if (editing && editing.id === r.id) edit(null, true);
     } catch (e) {
-      error = `Cannot delete the rule ${r.name}: ${e.message}`;
+      actionError = `Cannot delete the rule ${r.name}: ${e.message}`;
     }
     busy = '';
     await load();
-    focus('rule-name');
+    // The focus goes to the form after a deletion, to the message after a failure.
+    focus(ok ? 'rule-name' : `rule-del-confirm-${r.id}`);
   }
 
   // edit fills the form with r, or empties it for a new rule, and moves
