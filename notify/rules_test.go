@@ -3,6 +3,8 @@ package notify_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -247,6 +249,59 @@ func TestRuleExamples(t *testing.T) {
 		got, err := notify.MatchItems(p, []*doctales.Item{it, other})
 		if err != nil || len(got) != 1 || got[0].ID != "x" {
 			t.Errorf("%s: %s matched %v (%v); want the item with the dimension alone", name, p, got, err)
+		}
+	}
+}
+
+// BenchmarkRules measures what rules add to the notification path, one
+// goroutine: Admit (run by the trigger's filter on every record the
+// configured filter drops) and the function's judgement of a high item,
+// with the default rule alone and with ten more rules.
+func BenchmarkRules(b *testing.B) {
+	it := testItem("bench", doctales.UrgencyLow)
+	it.Dimensions = &doctales.Dimensions{Category: "person", Entities: []doctales.Entity{{Text: "Acme Corp", Type: "ORGANIZATION"}}}
+	data, err := notify.ItemRecord(it)
+	if err != nil {
+		b.Fatal(err)
+	}
+	high := testItem("bench-high", doctales.UrgencyHigh)
+	for _, n := range []int{0, 10} {
+		store := &ruleStore{}
+		var rules []*doctales.Rule
+		for i := range n {
+			rules = append(rules, &doctales.Rule{ID: fmt.Sprintf("r%d", i), Owner: doctales.DefaultUserID, Name: "r", Order: i, Enabled: true,
+				Pattern: json.RawMessage(fmt.Sprintf(`{"dynamodb":{"NewImage":{"project":{"S":["p%d"]}}}}`, i)), Targets: []string{"log"}})
+		}
+		store.Set(rules...)
+		book := &notify.RuleBook{Store: store}
+		b.Run(fmt.Sprintf("Admit/%d-rules", n+1), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				book.Admit(data)
+			}
+		})
+		for _, withRules := range []bool{false, true} {
+			name := "Handle/builtin"
+			if withRules {
+				name = fmt.Sprintf("Handle/%d-rules", n+1)
+			} else if n > 0 {
+				continue
+			}
+			b.Run(name, func(b *testing.B) {
+				f, _, _ := newFunction(b)
+				f.Logger = slog.New(slog.DiscardHandler)
+				if withRules {
+					f.Rules = book
+				}
+				ev := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{record(b, "INSERT", "1", nil, high)}}
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := f.Handle(context.Background(), ev); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		}
 	}
 }
