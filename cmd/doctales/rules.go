@@ -265,8 +265,11 @@ func (c *apiClient) call(ctx context.Context, method, path string, body, out any
 		if e.Field != "" && !strings.Contains(msg, e.Field) {
 			msg = e.Field + ": " + msg
 		}
-		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-			msg += fmt.Sprintf(" (set $%s to a key of the user, with the ingest scope to change rules)", EnvAPIKey)
+		switch resp.StatusCode {
+		case http.StatusUnauthorized:
+			msg += fmt.Sprintf(" (set $%s, or --api-key-file, to a key of the user whose rules these are)", EnvAPIKey)
+		case http.StatusForbidden:
+			msg += " (reading rules needs the read scope, changing them ingest)"
 		}
 		return fmt.Errorf("%s", msg)
 	}
