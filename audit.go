@@ -23,6 +23,10 @@ const (
 	// AuditRetention is one run of the retention sweep; target the
 	// retention period, detail how many communications it deleted.
 	AuditRetention = "retention.sweep"
+	// AuditRulePut and AuditRuleDelete are POST and PUT /rules and DELETE
+	// /rules/{id} (issue 13): a notification rule changed; target its id.
+	AuditRulePut    = "rule.put"
+	AuditRuleDelete = "rule.delete"
 )
 
 // Outcomes of an audited action besides an error code (such as

@@ -31,6 +31,8 @@ const (
 	EDAMAGED     = "damaged"     // 500: stored data is damaged; run doctales doctor
 	EINTERNAL    = "internal"    // 500: a bug or an outside failure
 
+	ENOTIMPLEMENTED = "not_implemented" // 501: this adapter does not offer the feature (rules on DynamoDB)
+
 	EUNAUTHORIZED = "unauthorized" // 401: no valid key or session (issue 17)
 	EFORBIDDEN    = "forbidden"    // 403: the key or session lacks the scope, or a CSRF token is missing
 )

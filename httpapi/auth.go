@@ -88,22 +88,32 @@ var routeScopes = map[string]string{
 	"GET /user-profile":               doctales.ScopeRead,
 	"PUT /user-profile":               doctales.ScopeRead,
 	"GET /archetypes":                 doctales.ScopeRead,
-	"GET /dlq":                        doctales.ScopeAdmin,
-	"GET /dlq/{id}":                   doctales.ScopeAdmin,
-	"POST /dlq/{id}/redrive":          doctales.ScopeAdmin,
-	"POST /dlq/redrive":               doctales.ScopeAdmin,
-	"GET /stats":                      doctales.ScopeAdmin,
-	"GET /metrics":                    doctales.ScopeAdmin,
-	"GET /audit":                      doctales.ScopeAdmin,
-	"GET /healthz":                    scopePublic,
-	"GET /readyz":                     scopePublic, // probes carry no key; it shows no mail
-	"GET /ui/":                        scopePublic, // the page's code, no data
-	"GET /{$}":                        scopePage,
-	"GET /auth/session":               scopePublic,
-	"POST /auth/session":              scopePublic,
-	"DELETE /auth/session":            scopeAny,
-	"/":                               scopeAny, // 404s, after authentication
-	"":                                scopeAny, // 405s, after authentication
+	// A person's notification rules (issue 13): reading and previewing
+	// need read; changing them, like posting or deleting communications,
+	// ingest.
+	"GET /rules":             doctales.ScopeRead,
+	"GET /rules/{id}":        doctales.ScopeRead,
+	"POST /rules/test":       doctales.ScopeRead,
+	"POST /rules/{id}/test":  doctales.ScopeRead,
+	"POST /rules":            doctales.ScopeIngest,
+	"PUT /rules/{id}":        doctales.ScopeIngest,
+	"DELETE /rules/{id}":     doctales.ScopeIngest,
+	"GET /dlq":               doctales.ScopeAdmin,
+	"GET /dlq/{id}":          doctales.ScopeAdmin,
+	"POST /dlq/{id}/redrive": doctales.ScopeAdmin,
+	"POST /dlq/redrive":      doctales.ScopeAdmin,
+	"GET /stats":             doctales.ScopeAdmin,
+	"GET /metrics":           doctales.ScopeAdmin,
+	"GET /audit":             doctales.ScopeAdmin,
+	"GET /healthz":           scopePublic,
+	"GET /readyz":            scopePublic, // probes carry no key; it shows no mail
+	"GET /ui/":               scopePublic, // the page's code, no data
+	"GET /{$}":               scopePage,
+	"GET /auth/session":      scopePublic,
+	"POST /auth/session":     scopePublic,
+	"DELETE /auth/session":   scopeAny,
+	"/":                      scopeAny, // 404s, after authentication
+	"":                       scopeAny, // 405s, after authentication
 }
 
 // authState is the Handler's authentication state.

@@ -32,10 +32,11 @@ var statusOf = map[string]int{
 	doctales.EOVERLOADED:  http.StatusServiceUnavailable,
 	doctales.EINTERNAL:    http.StatusInternalServerError,
 
-	doctales.EUNAUTHORIZED: http.StatusUnauthorized,
-	doctales.EFORBIDDEN:    http.StatusForbidden,
-	doctales.ENOSPACE:      http.StatusInsufficientStorage, // 507 (issue 10)
-	doctales.EDAMAGED:      http.StatusInternalServerError, // with a clear message; the log names the key
+	doctales.EUNAUTHORIZED:   http.StatusUnauthorized,
+	doctales.EFORBIDDEN:      http.StatusForbidden,
+	doctales.ENOSPACE:        http.StatusInsufficientStorage, // 507 (issue 10)
+	doctales.ENOTIMPLEMENTED: http.StatusNotImplemented,      // 501 (rules on an adapter without them)
+	doctales.EDAMAGED:        http.StatusInternalServerError, // with a clear message; the log names the key
 }
 
 // ErrorResponse is the body of every error answer.

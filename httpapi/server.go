@@ -37,6 +37,11 @@ type Handler struct {
 	// Ready, if set, reports for GET /readyz whether the pipeline is ready,
 	// with details (such as lagging subscriptions) shown either way.
 	Ready func(ctx context.Context) (details map[string]any, err error)
+	// Rules stores people's notification rules (issue 13, rules.go); nil
+	// answers 501 on the rules routes. Channels are the channel names a
+	// rule's targets may hold; nil means the browser's live stream alone.
+	Rules    doctales.RuleStore
+	Channels []string
 	// PlatformAuth says that the platform authenticated the request and
 	// put its principal in the context (on AWS, API Gateway's JWT
 	// authorizer, read by package awslambda): Auth is not used, and a

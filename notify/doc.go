@@ -26,6 +26,27 @@
 // the id after publishing; a crash between the two re-publishes the same id,
 // which the [doctales.Topic] and every receiver drop.
 //
+// # People's rules
+//
+// With [Function.Rules] set (as doctales serve sets it), the decision is
+// each person's: a [doctales.Rule] is an event pattern over the same
+// stream record, with the channels it notifies. The first enabled rule of
+// the item's owner, in order, whose pattern matches the record decides,
+// and it fires when it did not match the record with the old image in its
+// place, so an item is notified once when it begins to match (the
+// generalisation of [Escalation]). The built-in default rule, urgency
+// high to every channel, keeps the message ids above. A rule's message
+// carries the attributes [AttrRule] and [AttrTargets]; each topic
+// subscriber takes only the messages for its channel ([ChannelFilter],
+// [ForChannel]).
+//
+// [RuleBook] compiles the rules and reads them through with a version
+// check, so a change made through the API applies to the next record
+// without a restart; its [RuleBook.Admit] widens the trigger's filter by
+// every enabled rule. [ValidateRule] checks a rule, naming the field and,
+// for a pattern, the offset; [MatchItems] is the "test against my last
+// 100" preview.
+//
 // # The message
 //
 // [NewMessage] keeps the original wording (the subject "High Priority: …"

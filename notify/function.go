@@ -97,6 +97,13 @@ type Function struct {
 	// notify "always". Zero pushes at any age.
 	Freshness time.Duration
 
+	// Rules, if set, are people's notification rules (issue 13): the first
+	// enabled rule of the item's owner whose pattern matches a change
+	// decides whether it is notified, and to which channels (the message's
+	// AttrTargets). Nil keeps the one built-in rule, [Escalation], to
+	// every channel.
+	Rules *RuleBook
+
 	// OnDecision, if set, is told what was decided for each INSERT or
 	// MODIFY record: kind "published" or "skipped", and why. The flow
 	// history uses it to answer "why was I (not) notified?".
@@ -110,6 +117,9 @@ func (f *Function) Validate() error {
 	}
 	if f.Ledger == nil {
 		return errors.New("notify function: Ledger required")
+	}
+	if f.Rules != nil && f.Rules.Store == nil {
+		return errNoRules
 	}
 	return nil
 }
@@ -198,6 +208,12 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 	default:
 		return fmt.Errorf("record %q: unknown event name %q", rec.Change.SequenceNumber, rec.EventName)
 	}
+	if doctales.IsRuleRecord(rec.Change.Keys) {
+		// A person's rule changed: the rules are read through
+		// (RuleBook), nothing to notify.
+		log.DebugContext(ctx, "record skipped", logKeySequenceNumber, rec.Change.SequenceNumber, logKeyReason, "a rule's change")
+		return nil
+	}
 	if len(rec.Change.NewImage) == 0 && rec.Change.StreamViewType == "KEYS_ONLY" {
 		// A record whose communication was deleted since (its images
 		// were redacted), or a stream that sends keys only: nothing to
@@ -216,10 +232,24 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 		return fmt.Errorf("%s record %q: new image has no id", rec.EventName, rec.Change.SequenceNumber)
 	}
 
-	// Decide.
-	notify, reason := Escalation(old, item)
+	// Decide: by the person's rules, or by the one built-in rule.
+	var rule *compiledRule
+	notify, reason := false, ""
+	if f.Rules != nil {
+		rule, reason, err = f.judgeRules(ctx, rec, old, item)
+		if err != nil {
+			return fmt.Errorf("%s record %q: rules: %w", rec.EventName, rec.Change.SequenceNumber, err)
+		}
+		notify = rule != nil
+	} else {
+		notify, reason = Escalation(old, item)
+	}
 	if !notify {
-		f.decide(ctx, item.ID, "skipped", "not an escalation: "+reason)
+		detail := "not an escalation: " + reason
+		if f.Rules != nil {
+			detail = "no rule fired: " + reason
+		}
+		f.decide(ctx, item.ID, "skipped", detail)
 		log.DebugContext(ctx, "record skipped",
 			logKeySequenceNumber, rec.Change.SequenceNumber,
 			logKeyCommunicationID, item.ID,
@@ -238,7 +268,12 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 	}
 
 	// Skip an escalation that was already notified.
-	msg := NewMessage(item, f.TopicArn, f.now())
+	var msg *doctales.Message
+	if rule != nil {
+		msg = newRuleMessage(item, rule.Rule, f.TopicArn, f.now())
+	} else {
+		msg = NewMessage(item, f.TopicArn, f.now())
+	}
 	sent, err := f.Ledger.Sent(ctx, msg.MessageID)
 	if err != nil {
 		return fmt.Errorf("check ledger for message %q of communication %q: %w", msg.MessageID, item.ID, err)

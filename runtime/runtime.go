@@ -65,6 +65,12 @@ type Subscription struct {
 	// Filters are up to pattern.MaxPatterns filter patterns, ORed. A record
 	// matching none is dropped and counted. None means every record.
 	Filters []string
+	// Admit, if set, is asked about each record that matches none of
+	// Filters: true delivers it all the same. It widens the static
+	// filter by something that changes while the runtime runs, such as
+	// people's notification rules (notify.RuleBook.Admit), with no
+	// restart. It must be fast and safe for concurrent use.
+	Admit func(data []byte) bool
 	// Handler is the function invoked. Required.
 	Handler Handler
 
@@ -570,6 +576,9 @@ func (s *sub) matches(rec *doctales.LogRecord) bool {
 	if err != nil {
 		s.logger().Warn("record is not valid JSON; filtered out", "seq", rec.Seq, "error", err)
 		return false
+	}
+	if !ok && s.cfg.Admit != nil {
+		ok = s.cfg.Admit(rec.Data)
 	}
 	return ok
 }

@@ -191,6 +191,35 @@ func TestRuntime_FilterDropsAndCounts(t *testing.T) {
 	}
 }
 
+// TestRuntime_AdmitWidensFilter checks Subscription.Admit: a record that
+// matches no filter pattern is delivered when Admit says so (people's
+// rules, issue 13), and still dropped and counted when it does not.
+func TestRuntime_AdmitWidensFilter(t *testing.T) {
+	db := MustOpenDB(t, t.TempDir())
+	rec := &recorder{}
+	rt := openRuntime(t, db, runtime.Subscription{
+		Name: "notify", Source: doctales.SourceDynamoDB, Handler: rec,
+		Filters:          []string{`{"dynamodb":{"NewImage":{"metadata":{"M":{"urgency":{"S":["high"]}}}}}}`},
+		Admit:            func(data []byte) bool { return strings.Contains(string(data), "boss") },
+		MaxRetryAttempts: -1,
+	})
+	high := `{"eventName":"INSERT","dynamodb":{"NewImage":{"metadata":{"M":{"urgency":{"S":"high"}}}}}}`
+	boss := `{"eventName":"INSERT","dynamodb":{"NewImage":{"sender":{"S":"boss"}}}}`
+	other := `{"eventName":"INSERT","dynamodb":{"NewImage":{"sender":{"S":"ann"}}}}`
+	appendRecs(t, db, doctales.SourceDynamoDB, "1", high, "2", boss, "3", other)
+	drain(t, rt)
+	got := rec.Seen()
+	slices.Sort(got)
+	want := []string{high, boss}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("delivered %v, want the high one and the one Admit let through", got)
+	}
+	if st := rt.Stats()[0]; st.Filtered != 1 {
+		t.Fatalf("filtered=%d, want 1", st.Filtered)
+	}
+}
+
 func TestRuntime_BisectAndDeadLetter(t *testing.T) {
 	db := MustOpenDB(t, t.TempDir())
 	rec := &recorder{fail: func(r *doctales.LogRecord, _ int) error {

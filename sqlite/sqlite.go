@@ -121,6 +121,8 @@ type DB struct {
 	inFlightN  atomic.Int64 // write requests in the transaction being run
 	noSpaceN   atomic.Int64 // writes that failed for want of space (see NoSpaceErrors)
 
+	rulesVersion atomic.Int64 // bumped after each rule write (RulesVersion)
+
 	// Path is the database file. The directory is created if needed. It
 	// must not contain '?'.
 	Path string

@@ -567,6 +567,39 @@ type streamRecord struct {
 // events.DynamoDBEventRecord. SizeBytes approximates DynamoDB's by the
 // length of the images' JSON.
 func (db *DB) newStreamRecord(eventName string, old, new *doctales.Item, now time.Time) (*streamRecord, error) {
+	var (
+		key            string
+		keys           map[string]events.DynamoDBAttributeValue
+		oldImg, newImg map[string]events.DynamoDBAttributeValue
+		size           int64
+	)
+	for _, it := range []*doctales.Item{old, new} {
+		if it == nil {
+			continue
+		}
+		img, err := it.Image()
+		if err != nil {
+			return nil, fmt.Errorf("stream record: %w", err)
+		}
+		if it == old {
+			oldImg = img
+		} else {
+			newImg = img
+		}
+		keys = it.Keys()
+		key = it.ID
+		if b, err := json.Marshal(it); err == nil {
+			size += int64(len(b))
+		}
+	}
+	return db.encodeStreamRecord(eventName, key, keys, oldImg, newImg, size, now)
+}
+
+// encodeStreamRecord encodes a stream record with the given keys and
+// images (either may be nil) in the shape of events.DynamoDBEventRecord,
+// its SequenceNumber a placeholder the writer fills in; key is the log
+// record's partition key.
+func (db *DB) encodeStreamRecord(eventName, key string, keys, oldImg, newImg map[string]events.DynamoDBAttributeValue, size int64, now time.Time) (*streamRecord, error) {
 	var id [16]byte
 	_, _ = rand.Read(id[:])
 	r := events.DynamoDBEventRecord{
@@ -578,29 +611,13 @@ func (db *DB) newStreamRecord(eventName string, old, new *doctales.Item, now tim
 		EventSourceArn: db.streamARN,
 		Change: events.DynamoDBStreamRecord{
 			ApproximateCreationDateTime: events.SecondsEpochTime{Time: now.Truncate(time.Second)},
+			Keys:                        keys,
+			OldImage:                    oldImg,
+			NewImage:                    newImg,
 			SequenceNumber:              seqPlaceholder,
+			SizeBytes:                   size,
 			StreamViewType:              streamViewType,
 		},
-	}
-	var key string
-	for _, it := range []*doctales.Item{old, new} {
-		if it == nil {
-			continue
-		}
-		img, err := it.Image()
-		if err != nil {
-			return nil, fmt.Errorf("stream record: %w", err)
-		}
-		if it == old {
-			r.Change.OldImage = img
-		} else {
-			r.Change.NewImage = img
-		}
-		r.Change.Keys = it.Keys()
-		key = it.ID
-		if b, err := json.Marshal(it); err == nil {
-			r.Change.SizeBytes += int64(len(b))
-		}
 	}
 	data, err := json.Marshal(r)
 	if err != nil {

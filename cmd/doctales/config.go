@@ -842,6 +842,22 @@ func (c *Config) TableName() string { return c.AppName + "-communications-" + c.
 // AlarmTopicName is the alarms topic's name.
 func (c *Config) AlarmTopicName() string { return c.AppName + "-alarms-" + c.Env }
 
+// Channels returns the channel names a rule's targets may hold here
+// (issue 13): "browser" (the dashboard's live stream) always, and "log",
+// "webhook" and "email" when the topic has a subscriber of that protocol.
+func (c *Config) Channels() []string {
+	out := []string{doctales.ChannelBrowser}
+	for _, ch := range []string{doctales.ChannelLog, doctales.ChannelWebhook, doctales.ChannelEmail} {
+		for _, s := range c.Topic.Subscriptions {
+			if s.Protocol == ch {
+				out = append(out, ch)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // TopicName is the notification topic's name.
 func (c *Config) TopicName() string { return c.AppName + "-notifications-" + c.Env }
 

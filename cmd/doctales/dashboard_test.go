@@ -606,7 +606,7 @@ func TestDashboard_Phone(t *testing.T) {
 	}
 	b.audit("phone")
 	b.screenshot("phone")
-	for _, view := range []string{"connector", "visualizer", "analyst", "operations", "threads"} {
+	for _, view := range []string{"connector", "visualizer", "analyst", "operations", "threads", "rules"} {
 		b.click(fmt.Sprintf(`nav.views a[data-view=%q]`, view))
 		b.wait(view, fmt.Sprintf(`document.documentElement.dataset.rendered === %q`, view), 10*time.Second)
 		if n := evalJS[int](b, overflow); n > 0 {

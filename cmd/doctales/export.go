@@ -36,6 +36,8 @@ import (
 //
 //	manifest.json   ExportManifest
 //	items.jsonl     one doctales.Item per line (the table), newest first
+//	rules.jsonl     one doctales.Rule per line: people's stored notification
+//	                rules (issue 13); absent from an AWS export, which has none
 //	objects.jsonl   one ExportObject per line (the bucket), in key order
 //	objects/<key>   each object's bytes, under its key
 const (
@@ -43,6 +45,7 @@ const (
 	ExportVersion       = 1
 	exportManifestFile  = "manifest.json"
 	exportItemsFile     = "items.jsonl"
+	exportRulesFile     = "rules.jsonl"
 	exportObjectsFile   = "objects.jsonl"
 	exportObjectsFolder = "objects"
 )
@@ -55,6 +58,7 @@ type ExportManifest struct {
 	Source     string    `json:"source"` // "embedded:<data folder>" or "aws:<table>,<bucket>"
 	Items      int       `json:"items"`
 	Objects    int       `json:"objects"`
+	Rules      int       `json:"rules,omitempty"`
 }
 
 // ExportObject is one object of an export.
@@ -120,8 +124,10 @@ type dataset struct {
 	table  doctales.Table
 	store  doctales.ObjectStore
 	ledger doctales.Ledger
-	list   func(ctx context.Context, fn func(doctales.ObjectInfo) error) error
-	close  func() error
+	// rules are people's notification rules; nil on AWS, which keeps none.
+	rules doctales.RuleStore
+	list  func(ctx context.Context, fn func(doctales.ObjectInfo) error) error
+	close func() error
 	// owner, when set, limits an export to that user's communications.
 	owner string
 }
@@ -170,7 +176,7 @@ func openDataset(ctx context.Context, cfg Config, a awsFlags, logger *slog.Logge
 		return nil, fmt.Errorf("open object store: %w", keyHint(err))
 	}
 	return &dataset{
-		name: "embedded:" + cfg.Data, table: db, store: store, ledger: db,
+		name: "embedded:" + cfg.Data, table: db, store: store, ledger: db, rules: db,
 		list: func(ctx context.Context, fn func(doctales.ObjectInfo) error) error {
 			infos, err := store.List(ctx, "")
 			if err != nil {
@@ -271,6 +277,9 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	fmt.Fprintf(stdout, "exported %d items and %d objects from %s to %s\n", m.Items, m.Objects, m.Source, *out)
+	if m.Rules > 0 {
+		fmt.Fprintf(stdout, "exported %d notification rules\n", m.Rules)
+	}
 	return nil
 }
 
@@ -367,12 +376,50 @@ func Export(ctx context.Context, ds *dataset, dir string) (*ExportManifest, erro
 		return nil, fmt.Errorf("export objects: %w", err)
 	}
 
+	// People's rules, of the owner alone with one.
+	if ds.rules != nil {
+		if m.Rules, err = exportRules(ctx, ds, filepath.Join(dir, exportRulesFile)); err != nil {
+			return nil, fmt.Errorf("export rules: %w", err)
+		}
+	}
+
 	// The manifest, last.
 	b, _ := json.MarshalIndent(m, "", "  ")
 	if err := os.WriteFile(filepath.Join(dir, exportManifestFile), append(b, '\n'), 0o644); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
 	return m, nil
+}
+
+// exportRules writes the stored rules of ds (of ds.owner alone, when set)
+// to path, one a line, and returns how many.
+func exportRules(ctx context.Context, ds *dataset, path string) (int, error) {
+	rules, err := ds.rules.AllRules(ctx)
+	if err != nil {
+		return 0, err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	n := 0
+	for _, r := range rules {
+		if ds.owner != "" && r.Owner != ds.owner {
+			continue
+		}
+		if err := enc.Encode(r); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	if err := w.Flush(); err != nil {
+		return 0, err
+	}
+	return n, f.Close()
 }
 
 // objectPrefixOf returns the key of the communication an object belongs
@@ -400,6 +447,9 @@ func contentTypeOf(key string) string {
 // RestoreResult counts what a restore did.
 type RestoreResult struct {
 	Items, ItemsSkipped, Objects, MarkedSent int
+	// Rules restored and kept (a rule with its owner and id was there);
+	// RulesUnsupported counts those a target without rules (AWS) left out.
+	Rules, RulesSkipped, RulesUnsupported int
 }
 
 // runRestore is the restore command.
@@ -442,6 +492,13 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "restored %d items (%d already there) and %d objects into %s; %d notifications marked sent\n",
 		res.Items, res.ItemsSkipped, res.Objects, ds.name, res.MarkedSent)
+	if n := res.Rules + res.RulesSkipped + res.RulesUnsupported; n > 0 {
+		fmt.Fprintf(stdout, "restored %d notification rules (%d already there)", res.Rules, res.RulesSkipped)
+		if res.RulesUnsupported > 0 {
+			fmt.Fprintf(stdout, "; %d left out: rules are not supported on DynamoDB yet", res.RulesUnsupported)
+		}
+		fmt.Fprintln(stdout)
+	}
 	return nil
 }
 
@@ -488,6 +545,11 @@ func Restore(ctx context.Context, ds *dataset, dir string, markSent bool) (*Rest
 		return res, fmt.Errorf("restore items: %w", err)
 	}
 
+	// People's rules, unless the target has one with the same owner and id.
+	if err := restoreRules(ctx, ds, filepath.Join(dir, exportRulesFile), res); err != nil {
+		return res, fmt.Errorf("restore rules: %w", err)
+	}
+
 	// Objects.
 	if err := eachLine(filepath.Join(dir, exportObjectsFile), func(line []byte) error {
 		var o ExportObject
@@ -513,6 +575,45 @@ func Restore(ctx context.Context, ds *dataset, dir string, markSent bool) (*Rest
 		return res, fmt.Errorf("restore objects: %w", err)
 	}
 	return res, nil
+}
+
+// restoreRules puts each rule of the file at path into ds unless a rule
+// with its owner and id is stored there. An export without the file (an
+// older one, or from AWS) has none; a target without rules counts them in
+// RulesUnsupported.
+func restoreRules(ctx context.Context, ds *dataset, path string, res *RestoreResult) error {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	have := map[string]bool{}
+	if ds.rules != nil {
+		stored, err := ds.rules.AllRules(ctx)
+		if err != nil {
+			return err
+		}
+		for _, r := range stored {
+			have[r.Owner+"\x00"+r.ID] = true
+		}
+	}
+	return eachLine(path, func(line []byte) error {
+		var r doctales.Rule
+		if err := json.Unmarshal(line, &r); err != nil {
+			return fmt.Errorf("rule: %w", err)
+		}
+		switch {
+		case ds.rules == nil:
+			res.RulesUnsupported++
+			return nil
+		case have[doctales.OwnerOf(r.Owner)+"\x00"+r.ID]:
+			res.RulesSkipped++
+			return nil
+		}
+		if _, err := ds.rules.PutRule(ctx, &r); err != nil {
+			return fmt.Errorf("rule %q of %q: %w", r.ID, r.Owner, err)
+		}
+		res.Rules++
+		return nil
+	})
 }
 
 // eachLine calls fn with each non-empty line of the file.

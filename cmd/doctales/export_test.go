@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -257,5 +258,57 @@ func TestExport_User(t *testing.T) {
 	objects := readFile(t, filepath.Join(out, exportObjectsFile))
 	if strings.Contains(items, "ben") || strings.Contains(objects, "ben") {
 		t.Fatalf("ana's export holds ben's data:\n%s\n%s", items, objects)
+	}
+}
+
+// TestExportRestore_Rules: people's stored rules travel with an export
+// (rules.jsonl, of the --user alone with one) and a restore puts them in,
+// keeping a rule the target already has.
+func TestExportRestore_Rules(t *testing.T) {
+	ctx := context.Background()
+	src := seed(t, 2)
+	var stdout bytes.Buffer
+	rules := func(data string, args ...string) string {
+		t.Helper()
+		stdout.Reset()
+		if err := run(ctx, append(append([]string{"rules"}, args...), "--data", data), nil, &stdout, &stdout); err != nil {
+			t.Fatalf("rules %v: %v %s", args, err, stdout.String())
+		}
+		return stdout.String()
+	}
+	rules(src.Data, "add", "--id", "fin", "--name", "Finance", "--target", "log", "--pattern", `{"dynamodb":{"NewImage":{"project":{"S":["finance"]}}}}`)
+	rules(src.Data, "add", "--id", "bens", "--user", "ben", "--name", "Ben's", "--pattern", `{"dynamodb":{"NewImage":{"project":{"S":["x"]}}}}`)
+
+	out := filepath.Join(t.TempDir(), "export")
+	stdout.Reset()
+	if err := run(ctx, []string{"export", "--data", src.Data, "--out", out, "--log-level", "error"}, nil, &stdout, &stdout); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), "exported 2 notification rules") || strings.Count(readFile(t, filepath.Join(out, exportRulesFile)), "\n") != 2 {
+		t.Fatalf("export said %q; want two rules in %s", stdout.String(), exportRulesFile)
+	}
+	dst := t.TempDir()
+	for i, want := range []string{"restored 2 notification rules (0 already there)", "restored 0 notification rules (2 already there)"} {
+		stdout.Reset()
+		if err := run(ctx, []string{"restore", "--data", dst, "--from", out, "--log-level", "error"}, nil, &stdout, &stdout); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("restore %d said %q, want %q", i+1, stdout.String(), want)
+		}
+	}
+	var got []doctales.Rule
+	if err := json.Unmarshal([]byte(rules(dst, "list", "--json")), &got); err != nil || len(got) != 2 || got[1].ID != "fin" || got[1].Name != "Finance" {
+		t.Errorf("rules of the restored folder = %+v (%v); want default and fin", got, err)
+	}
+
+	// --user: that person's rules alone.
+	one := filepath.Join(t.TempDir(), "ben")
+	stdout.Reset()
+	if err := run(ctx, []string{"export", "--data", src.Data, "--out", one, "--user", "ben", "--log-level", "error"}, nil, &stdout, &stdout); err != nil {
+		t.Fatal(err)
+	}
+	if lines := readFile(t, filepath.Join(one, exportRulesFile)); strings.Count(lines, "\n") != 1 || !strings.Contains(lines, `"id":"bens"`) {
+		t.Errorf("export --user ben rules = %q, want ben's one", lines)
 	}
 }

@@ -334,7 +334,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if runErr == nil && f.wait && p != nil {
 		fmt.Fprintln(stderr, "import: waiting for extraction to catch up...")
 		start := time.Now()
-		if err := p.Runtime.Drain(ctx); err != nil {
+		if err := drainAll(ctx, p); err != nil {
 			runErr = err
 		}
 		caughtUp = time.Since(start)
@@ -392,3 +392,35 @@ func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
 }
+
+// drainAll drains the pipeline's runtime until the log stops growing: a
+// Drain waits only for the records appended before it began, and the
+// work they cause (the extraction's MODIFY, the notification it triggers,
+// that notification's deliveries) is appended after, so one Drain could
+// close the pipeline with the last items' notifications unsent. It stops
+// after drainRounds rounds, in case something keeps appending (a timer).
+func drainAll(ctx context.Context, p *Pipeline) error {
+	last := func() int64 {
+		var n int64
+		for _, src := range []string{doctales.SourceS3, doctales.SourceDynamoDB, doctales.SourceSNS} {
+			if seq, err := p.DB.LastSeq(ctx, src); err == nil {
+				n = max(n, seq)
+			}
+		}
+		return n
+	}
+	for range drainRounds {
+		before := last()
+		if err := p.Runtime.Drain(ctx); err != nil {
+			return err
+		}
+		if last() == before {
+			return nil
+		}
+	}
+	return nil
+}
+
+// drainRounds bounds drainAll: ingestion, extraction, notification and
+// delivery are four hops, so a few rounds settle any import.
+const drainRounds = 10

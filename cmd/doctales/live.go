@@ -22,6 +22,11 @@ const EventCommunication = "communication"
 // REMOVE stream record so that open dashboards drop it.
 const EventRemoved = "removed"
 
+// EventRule is the SSE event name of a change to one of the person's rules
+// (issue 13): {"id", "event"} with the stream's event name, so an open
+// Rules page reloads them.
+const EventRule = "rule"
+
 // liveSubscription returns the subscription that sends each change of the
 // table to the browsers following the live stream, as a "communication"
 // event carrying the item, so dashboards show new communications and their
@@ -48,6 +53,20 @@ func (p *Pipeline) liveSubscription() runtime.Subscription {
 func liveHandler(hub *notify.Hub) runtime.Handler {
 	send := runtime.DynamoDBHandler(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 		for _, r := range ev.Records {
+			if doctales.IsRuleRecord(r.Change.Keys) {
+				img := r.Change.NewImage
+				if img == nil {
+					img = r.Change.OldImage
+				}
+				var k struct {
+					ID    string `json:"id"`
+					Owner string `json:"userId"`
+				}
+				if err := doctales.UnmarshalMap(img, &k); err == nil && k.ID != "" {
+					_ = hub.Send(EventRule, k.Owner, map[string]string{"id": k.ID, "event": r.EventName})
+				}
+				continue
+			}
 			if r.EventName == "REMOVE" && r.Change.OldImage != nil {
 				if old, err := doctales.ItemFromImage(r.Change.OldImage); err == nil && old.ID != "" {
 					_ = hub.Send(EventRemoved, old.Owner, map[string]string{"id": old.ID})

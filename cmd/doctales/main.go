@@ -121,6 +121,11 @@ var commands = []command{
 		}},
 	{Name: "users", Synopsis: "users add NAME | users list [--json] | users rm NAME | users adopt NAME",
 		Verbs: []string{"add", "list", "rm", "adopt"}, Arg: "NAME", JSON: true, Usage: usersUsage, Run: runUsers},
+	{Name: "rules", Synopsis: "rules list [--json] | rules add --name N --pattern JSON [--target CH,...] [--order N] | rules test (--pattern JSON | ID) [--json] | rules rm ID",
+		Verbs: []string{"list", "add", "test", "rm"}, Arg: "ID", JSON: true, Usage: rulesUsage,
+		Run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+			return runRules(ctx, args, stdout, stderr)
+		}},
 	{Name: "audit", Synopsis: "audit [--since D] [--action A] [--json]", JSON: true, Usage: auditUsage,
 		Run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 			return runAudit(ctx, args, stdout, stderr)
@@ -154,8 +159,8 @@ func usage() string {
 	}
 	b.WriteString(`
 One process at a time owns a data folder (its lock file doctales.lock).
-While a server holds it, import, ingest, invoke ingestion and dlq redrive
-go through the server's API (its URL is in the lock file); trace, dlq list,
+While a server holds it, import, ingest, invoke ingestion, dlq redrive and
+rules go through the server's API (its URL is in the lock file); trace, dlq list,
 dlq show and export read the folder read-only. Commands that talk to a
 running server send the API key from $DOCTALES_API_KEY or --api-key-file.
 

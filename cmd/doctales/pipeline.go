@@ -152,8 +152,11 @@ func (p *Pipeline) Open() error {
 		}}
 	p.Topic = p.DB.Topic(cfg.TopicName())
 	p.Hub = notify.NewHub()
+	// People's rules (issue 13) are read through from the table with a
+	// version check, so a rule written through the API applies to the
+	// next record without a restart.
 	p.Notification = &notify.Function{Topic: fanout{p.Topic, p.Hub}, Ledger: p.DB, Logger: p.Logger.With(LogKeyComponent, "notify"),
-		Freshness: cfg.FreshnessWindow()}
+		Freshness: cfg.FreshnessWindow(), Rules: &notify.RuleBook{Store: p.DB}}
 
 	// The flow history has its own database file, so that its writes never
 	// queue behind (or hold up) the pipeline's single writer.
@@ -226,6 +229,9 @@ func (p *Pipeline) Open() error {
 			return p.Tracer.Middleware(p.Metrics.Middleware(h))
 		},
 		Ready: p.ready,
+		// People's rules (issue 13) and the channels they may name.
+		Rules:    p.DB,
+		Channels: p.Config.Channels(),
 		Trace: func(ctx context.Context, id string) (any, error) {
 			return loadTrace(ctx, p.DB, p.HistoryDB, id)
 		},
@@ -342,6 +348,10 @@ func (p *Pipeline) addSubscriptions() error {
 			return runtime.DynamoDBHandler(p.Notification.Handle), nil
 		},
 	}
+	// The notification trigger's filter is widened by people's rules: a
+	// record that matches an enabled rule reaches the function even when
+	// the configured filter (urgency high) would drop it.
+	admit := map[string]func([]byte) bool{FuncNotification: p.Notification.Rules.Admit}
 	var subs []runtime.Subscription
 	for _, name := range []string{FuncExtraction, FuncNotification} {
 		fc := p.Config.Functions[name]
@@ -351,6 +361,13 @@ func (p *Pipeline) addSubscriptions() error {
 		s, err := fc.subscriptions(name, handlers[name])
 		if err != nil {
 			return err
+		}
+		if a := admit[name]; a != nil {
+			for i := range s {
+				if len(s[i].Filters) > 0 {
+					s[i].Admit = a
+				}
+			}
 		}
 		if name == FuncExtraction && p.Config.YieldAbove >= 0 {
 			above, pause := p.Config.YieldAbove, p.Config.YieldPause
@@ -371,6 +388,10 @@ func (p *Pipeline) addSubscriptions() error {
 		if ts.MaximumRetryAttempts != nil {
 			s.MaxRetryAttempts = *ts.MaximumRetryAttempts
 		}
+		// A rule names the channels its notifications go to: each
+		// subscriber takes the messages meant for its protocol (an SNS
+		// filter policy on the message's targets attribute).
+		s.Filters = []string{notify.ChannelFilter(ts.Protocol)}
 		switch ts.Protocol {
 		case "log":
 			s.Name = "topic/log"
@@ -580,7 +601,9 @@ func (f fanout) Publish(ctx context.Context, m *doctales.Message) error {
 	if err := f.topic.Publish(ctx, m); err != nil {
 		return err
 	}
-	_ = f.hub.Deliver(ctx, m)
+	if notify.ForChannel(m, doctales.ChannelBrowser) {
+		_ = f.hub.Deliver(ctx, m)
+	}
 	return nil
 }
 

@@ -86,4 +86,11 @@ export const api = {
   threads: (params) => call('GET', '/threads' + query(params)),
   // thread returns {thread, communications} (oldest first).
   thread: (id) => call('GET', `/threads/${enc(id)}`),
+  // The person's notification rules (issue 13): rules returns {rules,
+  // channels}; testRule takes {pattern} and returns {tested, matches}.
+  rules: () => call('GET', '/rules'),
+  createRule: (body) => call('POST', '/rules', body),
+  putRule: (id, body) => call('PUT', `/rules/${enc(id)}`, body),
+  deleteRule: (id) => call('DELETE', `/rules/${enc(id)}`),
+  testRule: (body) => call('POST', '/rules/test', body),
 };

@@ -1,5 +1,5 @@
 // The dashboard's entry point: routing between the views (#/prioritizer,
-// #/connector, #/visualizer, #/analyst, #/operations), the live stream, the
+// #/connector, #/visualizer, #/analyst, #/operations, #/rules), the live stream, the
 // archetype and the detail pane.
 
 import { announce } from './dom.js';
@@ -22,6 +22,7 @@ const VIEWS = {
   analyst: () => import('./views/analyst.js'),
   operations: () => import('./views/operations.js'),
   search: () => import('./views/search.js'),
+  rules: () => import('./views/rules.js'),
 };
 
 // FIRST_VIEW opens when the address names no view: "needs you now"
@@ -150,6 +151,8 @@ async function main() {
     // A communication deleted here, in another tab or by the retention
     // sweep: every view and the detail pane drop it.
     onRemoved: (id) => { probe.removed.push(id); store.remove(id); },
+    // A rule changed: the Rules page reloads its list.
+    onRule: () => active && active.name === 'rules' && active.view.refresh(),
     onStatus: setLive,
     onReconnect: () => active && active.view.refresh(),
   });

@@ -7,10 +7,10 @@
 // reconnection onReconnect runs, because the hub replays nothing: views
 // reload their first pages to pick up what was missed.
 
-const STREAM = '/notifications/stream?events=communication,notification,removed';
+const STREAM = '/notifications/stream?events=communication,notification,removed,rule';
 const MAX_BACKOFF_MS = 10000;
 
-export function connect({ onCommunication, onNotification, onRemoved, onStatus, onReconnect }) {
+export function connect({ onCommunication, onNotification, onRemoved, onRule, onStatus, onReconnect }) {
   let es = null;
   let backoff = 500;
   let everOpen = false;
@@ -36,6 +36,12 @@ export function connect({ onCommunication, onNotification, onRemoved, onStatus, 
       let msg;
       try { msg = JSON.parse(ev.data); } catch { return; }
       if (msg && msg.id && onRemoved) onRemoved(msg.id);
+    });
+    // One of the person's rules changed (here, in another tab, by the CLI).
+    es.addEventListener('rule', (ev) => {
+      let msg;
+      try { msg = JSON.parse(ev.data); } catch { return; }
+      if (msg && msg.id && onRule) onRule(msg);
     });
     es.addEventListener('notification', (ev) => {
       let msg;

@@ -16,7 +16,7 @@ const STAGES = [
   { key: 'store', title: 'Object store', sub: 's3:ObjectCreated events', match: (s) => s.source === 'aws:s3' },
   { key: 'extraction', title: 'Extraction', sub: 'dimensions', match: (s) => s.name === 'extraction' },
   { key: 'table', title: 'Table', sub: 'change stream', match: (s) => s.name === 'notification' },
-  { key: 'notification', title: 'Notification', sub: 'urgency high filter', match: (s) => s.name === 'notification' },
+  { key: 'notification', title: 'Notification', sub: 'your rules (default: urgency high)', match: (s) => s.name === 'notification' },
   { key: 'topic', title: 'Topic', sub: 'log · webhook · SSE', match: (s) => s.source === 'aws:sns' || String(s.name).startsWith('topic/') },
 ];
 

@@ -1,0 +1,363 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/httpapi"
+	"github.com/doctales/doctales/sqlite"
+)
+
+const rulesUsage = `Usage:
+  doctales rules list [--user NAME] [--json]
+  doctales rules add --name NAME --pattern JSON|@FILE [--id ID] [--order N] [--target CH[,CH...]] [--disabled] [--json]
+  doctales rules test (--pattern JSON|@FILE | ID) [--user NAME] [--json]
+  doctales rules rm ID
+
+A person's notification rules (issue 13): each is an event pattern over the
+table's change-stream record (the DynamoDB stream shape, so any dimension of
+"dynamodb.NewImage" can be named), with targets: the channels it notifies
+(log, webhook, email, browser, or all). Rules are tried in order (--order,
+lower first); the first enabled rule that matches a change decides, and
+notifies once when the communication begins to match. The built-in rule
+"default" (urgency high, to all) is there from the start; change it with
+"rules add --id default ..." (or PUT /rules/default), it cannot be removed.
+
+test shows which of the person's last 100 communications a pattern (or the
+stored rule ID) matches. add with an existing --id replaces that rule.
+
+While a server holds the data folder, rules go through its API as the API
+key's user ($DOCTALES_API_KEY or --api-key-file), so it applies them at
+once; otherwise the folder is opened here, for --user (default the
+single-user default).
+
+Example:
+  doctales rules add --name "Acme project" --target log,webhook \
+    --pattern '{"dynamodb":{"NewImage":{"project":{"S":["acme"]}}}}'
+  doctales rules test --pattern '{"dynamodb":{"NewImage":{"sender":{"S":[{"prefix":"Ana"}]}}}}'
+  doctales rules add --id default --name "High urgency" --disabled --target all \
+    --pattern '{"dynamodb":{"NewImage":{"metadata":{"M":{"urgency":{"S":["high"]}}}}}}'
+  doctales rules list --json
+  doctales rules rm r1a2b3c4d5e6
+
+Flags:
+`
+
+// runRules is the rules command. Every verb is an HTTP request to the
+// rules API (httpapi/rules.go): to the server holding the data folder when
+// one does, so that its rules apply at once, else to the same handler run
+// in this process on the folder, so both ways validate and answer alike.
+func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("doctales rules", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, rulesUsage); fs.PrintDefaults() }
+	var cf commonFlags
+	cf.register(fs)
+	fs.Lookup("log-level").DefValue, cf.logLevel = "error", "error"
+	user := fs.String("user", "", "without a server: the user whose rules these are (default the single-user default)")
+	keyFile := fs.String("api-key-file", "", "through a server: a file holding the API key (default $"+EnvAPIKey+")")
+	name := fs.String("name", "", "add: the rule's name")
+	pat := fs.String("pattern", "", "add, test: the event pattern, JSON or @FILE")
+	id := fs.String("id", "", "add: the rule's id (default a new one; an existing id is replaced)")
+	order := fs.Int("order", 0, "add: the rule's place, lower first")
+	target := fs.String("target", doctales.TargetAll, "add: comma-separated channels: log, webhook, email, browser or all")
+	disabled := fs.Bool("disabled", false, "add: store the rule disabled")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	verb, pos, err := takeVerb("rules", pos, "list", "add", "test", "rm")
+	if err != nil {
+		fs.Usage()
+		return err
+	}
+	// Check the call before touching the data folder.
+	switch verb {
+	case "list", "add":
+		if err := noArgs("rules "+verb, pos); err != nil {
+			return err
+		}
+		if verb == "add" && (*name == "" || *pat == "") {
+			return usageErrorf("rules", "rules add: --name and --pattern are required")
+		}
+	case "test":
+		if (*pat == "") == (len(pos) == 0) || len(pos) > 1 {
+			return usageErrorf("rules", "rules test: give --pattern or one rule ID, not both")
+		}
+	case "rm":
+		if len(pos) != 1 {
+			return usageErrorf("rules", "rules rm: give one rule ID (see doctales rules list), got %d arguments", len(pos))
+		}
+	}
+	var pattern json.RawMessage
+	if *pat != "" {
+		if pattern, err = readPatternFlag(*pat); err != nil {
+			return err
+		}
+	}
+	cfg, logger, err := cf.load(stderr)
+	if err != nil {
+		return err
+	}
+	c, done, err := rulesClient(ctx, cfg, logger, verb, *user, *keyFile, stderr)
+	if err != nil {
+		return err
+	}
+	defer done()
+
+	switch verb {
+	case "list":
+		var res httpapi.RulesResponse
+		if err := c.call(ctx, "GET", "/rules", nil, &res); err != nil {
+			return fmt.Errorf("rules list: %w", err)
+		}
+		if *asJSON {
+			return writeJSONLine(stdout, nonNil(res.Rules))
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tORDER\tENABLED\tNAME\tTARGETS\tPATTERN")
+		for _, r := range res.Rules {
+			fmt.Fprintf(tw, "%s\t%d\t%t\t%s\t%s\t%s\n", r.ID, r.Order, r.Enabled, r.Name, strings.Join(r.Targets, ","), truncate(compactJSON(r.Pattern), 80))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d rule(s); channels here: %s\n", len(res.Rules), strings.Join(res.Channels, ", "))
+		return nil
+	case "add":
+		enabled := !*disabled
+		req := httpapi.RuleRequest{Name: name, Order: order, Enabled: &enabled, Pattern: pattern, Targets: splitList(*target)}
+		method, path := "POST", "/rules"
+		if *id != "" {
+			// PUT creates or replaces: add with a known id edits it.
+			method, path = "PUT", "/rules/"+*id
+		}
+		var r doctales.Rule
+		if err := c.call(ctx, method, path, req, &r); err != nil {
+			return fmt.Errorf("rules add: %w", err)
+		}
+		if *asJSON {
+			return writeJSONLine(stdout, &r)
+		}
+		fmt.Fprintf(stdout, "rule %s %q stored (order %d, enabled %t, targets %s)\n", r.ID, r.Name, r.Order, r.Enabled, strings.Join(r.Targets, ","))
+		return nil
+	case "test":
+		var res httpapi.RuleTestResponse
+		var err error
+		if len(pos) == 1 {
+			err = c.call(ctx, "POST", "/rules/"+pos[0]+"/test", nil, &res)
+		} else {
+			err = c.call(ctx, "POST", "/rules/test", httpapi.RuleRequest{Pattern: pattern}, &res)
+		}
+		if err != nil {
+			return fmt.Errorf("rules test: %w", err)
+		}
+		if *asJSON {
+			return writeJSONLine(stdout, nonNil(res.Matches))
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tTIME\tURGENCY\tSENDER\tSUBJECT")
+		for _, m := range res.Matches {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.ID, m.Timestamp.UTC().Format(time.RFC3339), orDash(m.Urgency), orDash(m.Sender), truncate(m.Subject, 60))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d of the last %d communication(s) match\n", len(res.Matches), res.Tested)
+		return nil
+	default: // rm
+		if err := c.call(ctx, "DELETE", "/rules/"+pos[0], nil, nil); err != nil {
+			return fmt.Errorf("rules rm: %w", err)
+		}
+		fmt.Fprintf(stdout, "rule %s removed\n", pos[0])
+		return nil
+	}
+}
+
+// readPatternFlag reads --pattern: the JSON itself, or @FILE.
+func readPatternFlag(v string) (json.RawMessage, error) {
+	if file, ok := strings.CutPrefix(v, "@"); ok {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--pattern %s: %w", v, err)
+		}
+		v = string(b)
+	}
+	// Sent as a JSON string, so that the server's error offsets count in
+	// the text given here.
+	b, _ := json.Marshal(strings.TrimSpace(v))
+	return b, nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty parts.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// compactJSON returns raw on one line.
+func compactJSON(raw json.RawMessage) string {
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return string(raw)
+	}
+	return b.String()
+}
+
+// apiClient sends JSON requests to the rules API.
+type apiClient struct {
+	base   string
+	client *http.Client
+}
+
+// call sends method path with body (nil for none) as JSON and decodes a 2xx
+// answer into out (nil to ignore it); any other answer is an error with
+// the server's message and field.
+func (c *apiClient) call(ctx context.Context, method, path string, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		var e httpapi.ErrorResponse
+		if json.Unmarshal(data, &e) != nil || e.Error == "" {
+			return fmt.Errorf("%s %s answered %s", method, path, resp.Status)
+		}
+		msg := e.Error
+		if e.Field != "" && !strings.Contains(msg, e.Field) {
+			msg = e.Field + ": " + msg
+		}
+		switch resp.StatusCode {
+		case http.StatusUnauthorized:
+			msg += fmt.Sprintf(" (set $%s, or --api-key-file, to a key of the user whose rules these are)", EnvAPIKey)
+		case http.StatusForbidden:
+			msg += " (reading rules needs the read scope, changing them ingest)"
+		}
+		return fmt.Errorf("%s", msg)
+	}
+	if out != nil && len(data) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("%s %s: decode the answer: %w", method, path, err)
+		}
+	}
+	return nil
+}
+
+// rulesClient returns a client of the rules API: the server holding the
+// data folder (as the API key's user), or the API served in this process
+// over the folder, opened under its lock, as user. done closes what it
+// opened.
+func rulesClient(ctx context.Context, cfg Config, logger *slog.Logger, verb, user, keyFile string, stderr io.Writer) (*apiClient, func(), error) {
+	url, holder, err := folderServer(cfg.Data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("rules %s: %w", verb, err)
+	}
+	if url != "" {
+		if user != "" {
+			return nil, nil, usageErrorf("rules", "rules %s: --user applies without a server; through the server at %s the API key's user decides", verb, url)
+		}
+		throughServer(stderr, "rules "+verb, cfg.Data, holder)
+		client, err := withAPIKey(&http.Client{Timeout: time.Minute}, keyFile)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &apiClient{base: strings.TrimRight(url, "/"), client: client}, func() {}, nil
+	}
+	lock, err := lockDataFolder(cfg.Data, "rules "+verb, verb == "add")
+	if err != nil {
+		return nil, nil, fmt.Errorf("rules %s: %w", verb, err)
+	}
+	db := sqlite.NewDB(filepath.Join(cfg.Data, tableFile))
+	db.Logger = logger
+	db.TableName = cfg.TableName()
+	if err := openDataDB(db, cfg); err != nil {
+		_ = lock.Release()
+		return nil, nil, fmt.Errorf("open %s: %w", cfg.Data, err)
+	}
+	done := func() { _ = db.Close(); _ = lock.Release() }
+	return &apiClient{base: "http://127.0.0.1", client: localRulesAPI(db, cfg, logger, user)}, done, nil
+}
+
+// localRulesAPI returns an HTTP client whose requests are served in
+// process by the rules API over db, acting as user with every scope, as
+// the platform-authenticated API does: the same validation and answers
+// as a server's, and the audit log records the change.
+func localRulesAPI(db *sqlite.DB, cfg Config, logger *slog.Logger, user string) *http.Client {
+	h := &httpapi.Handler{PlatformAuth: true, Table: db, Rules: db, Channels: cfg.Channels(), AuditLog: db, Logger: logger}
+	h.Init()
+	p := &doctales.Principal{UserID: doctales.OwnerOf(user), Scopes: []string{doctales.ScopeAdmin}, Via: "cli"}
+	return &http.Client{Transport: handlerTransport{h: h, p: p}}
+}
+
+// handlerTransport serves requests with an http.Handler in process.
+type handlerTransport struct {
+	h http.Handler
+	p *doctales.Principal
+}
+
+func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	ctx := doctales.WithOwner(doctales.NewContextWithPrincipal(r.Context(), t.p), t.p.UserID)
+	w := &bufferedResponse{header: http.Header{}, status: http.StatusOK}
+	t.h.ServeHTTP(w, r.WithContext(ctx))
+	return &http.Response{StatusCode: w.status, Status: fmt.Sprintf("%d %s", w.status, http.StatusText(w.status)),
+		Header: w.header, Body: io.NopCloser(&w.body), Request: r, ProtoMajor: 1, ProtoMinor: 1}, nil
+}
+
+// bufferedResponse is an http.ResponseWriter that keeps the answer.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	wrote  bool
+	body   bytes.Buffer
+}
+
+func (w *bufferedResponse) Header() http.Header { return w.header }
+
+func (w *bufferedResponse) WriteHeader(status int) {
+	if !w.wrote {
+		w.status, w.wrote = status, true
+	}
+}
+
+func (w *bufferedResponse) Write(b []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return w.body.Write(b)
+}

@@ -1,0 +1,323 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/pattern"
+)
+
+// Message attributes of a notification sent for a rule (issue 13).
+const (
+	// AttrRule is the id of the rule that decided the notification.
+	AttrRule = "rule"
+	// AttrTargets lists the channels the notification goes to, as SNS's
+	// String.Array: a JSON array of channel names such as
+	// ["log","webhook"], or ["all"]. A message without it (an alarm, a
+	// notification from before rules) goes to every channel.
+	AttrTargets = "targets"
+)
+
+// ValidateRule checks r for channels (the channel names that exist here):
+// the fields doctales.Rule.Validate checks, and the pattern, compiled by
+// package pattern. A bad pattern is EINVALID on field "pattern" with the
+// compiler's message, which names the byte offset, the field path and the
+// problem.
+func ValidateRule(r *doctales.Rule, channels []string) error {
+	if err := r.Validate(channels); err != nil {
+		return err
+	}
+	if _, err := pattern.Compile(string(r.Pattern)); err != nil {
+		return doctales.FieldErrorf(doctales.EINVALID, "pattern", "pattern %v", err)
+	}
+	return nil
+}
+
+// RuleReader is what a [RuleBook] reads: every stored rule, and a version
+// that moves on every write. doctales.RuleStore satisfies it.
+type RuleReader interface {
+	AllRules(ctx context.Context) ([]*doctales.Rule, error)
+	RulesVersion() int64
+}
+
+// RuleBook holds people's rules compiled, for the notification function
+// and the notification subscription's filter. It reads through with a
+// version check: every use compares the store's RulesVersion (an atomic
+// load) with the version it compiled, and reloads every rule when it
+// moved. So a rule written through the API applies to the very next
+// record judged, without a restart and without racing the rule's own
+// stream record (which another subscription, on another worker, reads).
+//
+// The zero RuleBook is not usable: set Store. A RuleBook is safe for
+// concurrent use.
+type RuleBook struct {
+	Store RuleReader
+
+	mu  sync.Mutex // serialises reloads
+	cur atomic.Pointer[ruleSnapshot]
+}
+
+// compiledRule is one rule with its pattern compiled.
+type compiledRule struct {
+	*doctales.Rule
+	p *pattern.Pattern
+}
+
+// ruleSnapshot is the rules at one version.
+type ruleSnapshot struct {
+	version int64
+	byOwner map[string][]*compiledRule // stored rules, with the default, in order
+	def     []*compiledRule            // the built-in default alone, for owners with no stored rule
+	any     *pattern.Matcher           // every enabled pattern once, for Admit
+}
+
+// defaultPattern is the built-in default rule's pattern, compiled once.
+var defaultPattern = pattern.MustCompile(doctales.DefaultRulePattern)
+
+// snapshot returns the rules at the store's current version, reloading
+// them if they changed.
+func (b *RuleBook) snapshot(ctx context.Context) (*ruleSnapshot, error) {
+	v := b.Store.RulesVersion()
+	if s := b.cur.Load(); s != nil && s.version == v {
+		return s, nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if s := b.cur.Load(); s != nil && s.version == v {
+		return s, nil
+	}
+	all, err := b.Store.AllRules(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load rules: %w", err)
+	}
+	s := &ruleSnapshot{version: v, byOwner: map[string][]*compiledRule{}, any: &pattern.Matcher{}}
+	s.def = []*compiledRule{{Rule: doctales.DefaultRule(""), p: defaultPattern}}
+	seen := map[string]bool{doctales.DefaultRulePattern: true}
+	_ = s.any.AddPattern(doctales.DefaultRulePattern, doctales.DefaultRulePattern)
+	owners := map[string][]*doctales.Rule{}
+	for _, r := range all {
+		owners[r.Owner] = append(owners[r.Owner], r)
+	}
+	for owner, stored := range owners {
+		var list []*compiledRule
+		for _, r := range doctales.WithDefaultRule(stored, owner) {
+			p, err := pattern.Compile(string(r.Pattern))
+			if err != nil {
+				// Stored rules were validated; one that no longer
+				// compiles (a newer pattern syntax, a hand edit) is
+				// left out rather than stopping every notification.
+				continue
+			}
+			list = append(list, &compiledRule{Rule: r, p: p})
+			if r.Enabled && !seen[string(r.Pattern)] {
+				seen[string(r.Pattern)] = true
+				_ = s.any.AddPattern(string(r.Pattern), string(r.Pattern))
+			}
+		}
+		s.byOwner[owner] = list
+	}
+	b.cur.Store(s)
+	return s, nil
+}
+
+// rulesFor returns owner's compiled rules in order.
+func (s *ruleSnapshot) rulesFor(owner string) []*compiledRule {
+	if list, ok := s.byOwner[doctales.OwnerOf(owner)]; ok {
+		return list
+	}
+	return s.def
+}
+
+// Admit reports whether a stream record matches any person's enabled
+// rule. It widens the notification subscription's filter (see
+// runtime.Subscription.Admit) so that a record a rule names reaches the
+// function, whatever the configured filter says. When the rules cannot be
+// read it admits the record: the function then decides, or fails and the
+// record is retried, rather than being dropped unseen.
+func (b *RuleBook) Admit(data []byte) bool {
+	s, err := b.snapshot(context.Background())
+	if err != nil {
+		return true
+	}
+	ids, err := s.any.MatchesForEvent(data)
+	return err == nil && len(ids) > 0
+}
+
+// rules returns owner's compiled rules in evaluation order.
+func (b *RuleBook) rules(ctx context.Context, owner string) ([]*compiledRule, error) {
+	s, err := b.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.rulesFor(owner), nil
+}
+
+// ItemRecord returns the stream record a stored item stands for when a
+// pattern is tried on it ("test against my last 100"): a MODIFY whose
+// NewImage is the item as it is now, with its keys, as the notification
+// function would see the item's last change.
+func ItemRecord(item *doctales.Item) ([]byte, error) {
+	img, err := item.Image()
+	if err != nil {
+		return nil, err
+	}
+	rec := events.DynamoDBEventRecord{
+		EventName:   EventModify,
+		EventSource: doctales.SourceDynamoDB,
+		Change: events.DynamoDBStreamRecord{
+			Keys:           item.Keys(),
+			NewImage:       img,
+			StreamViewType: "NEW_AND_OLD_IMAGES",
+		},
+	}
+	return json.Marshal(rec)
+}
+
+// MatchItems returns the items whose ItemRecord matches pat (a pattern
+// text), in the order given. A bad pattern is EINVALID on "pattern",
+// naming the offset and the problem.
+func MatchItems(pat string, items []*doctales.Item) ([]*doctales.Item, error) {
+	p, err := pattern.Compile(pat)
+	if err != nil {
+		return nil, doctales.FieldErrorf(doctales.EINVALID, "pattern", "pattern %v", err)
+	}
+	var out []*doctales.Item
+	for _, it := range items {
+		data, err := ItemRecord(it)
+		if err != nil {
+			return nil, fmt.Errorf("record of item %q: %w", it.ID, err)
+		}
+		if ok, err := p.Match(data); err == nil && ok {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+// judgeRules finds the rule that decides rec for item, the first enabled
+// rule of the item's owner, in order, whose pattern matches the record,
+// and reports whether that rule fires: it did not match the record with
+// the old image in place of the new one (an item that stays matched was
+// notified when it began to match). It returns nil and a reason when no
+// rule applies.
+func (f *Function) judgeRules(ctx context.Context, rec *events.DynamoDBEventRecord, old, item *doctales.Item) (*compiledRule, string, error) {
+	rules, err := f.Rules.rules(ctx, item.Owner)
+	if err != nil {
+		return nil, "", err
+	}
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return nil, "", fmt.Errorf("encode record: %w", err)
+	}
+	var oldData []byte
+	enabled := 0
+	for _, r := range rules {
+		if !r.Enabled {
+			continue
+		}
+		enabled++
+		ok, err := r.p.Match(data)
+		if err != nil {
+			return nil, "", fmt.Errorf("match rule %q: %w", r.ID, err)
+		}
+		if !ok {
+			continue
+		}
+		if len(rec.Change.OldImage) > 0 {
+			if oldData == nil {
+				prev := *rec
+				prev.Change.NewImage = rec.Change.OldImage
+				if oldData, err = json.Marshal(&prev); err != nil {
+					return nil, "", fmt.Errorf("encode old record: %w", err)
+				}
+			}
+			if was, _ := r.p.Match(oldData); was {
+				return nil, fmt.Sprintf("rule %q already matched before this change", r.Name), nil
+			}
+		}
+		reason := fmt.Sprintf("matched rule %q", r.Name)
+		if r.ID == doctales.DefaultRuleID {
+			if yes, why := Escalation(old, item); yes {
+				reason = why
+			}
+		}
+		return r, reason, nil
+	}
+	if enabled == 0 {
+		return nil, "no rule is enabled", nil
+	}
+	return nil, fmt.Sprintf("no rule matched (%d enabled)", enabled), nil
+}
+
+// newRuleMessage returns the notification rule r sends for item. The
+// default rule's keeps NewMessage's id, subject and body (so the ledger of
+// notifications sent before rules still holds); another rule's says which
+// rule matched, and its id is MessageID(item.ID, "rule:<id>@<updated>"):
+// the same for a re-delivered record, new for the next time the item
+// begins to match. Both carry AttrRule and AttrTargets.
+func newRuleMessage(item *doctales.Item, r *doctales.Rule, topicArn string, now time.Time) *doctales.Message {
+	m := NewMessage(item, topicArn, now)
+	if r.ID != doctales.DefaultRuleID {
+		m.MessageID = MessageID(item.ID, "rule:"+r.ID+"@"+item.UpdatedAt.UTC().Format(time.RFC3339Nano))
+		name := oneLine(r.Name)
+		m.Subject = truncate(name+": "+subjectOrFallback(item.Subject), MaxSubjectRunes)
+		m.Message = strings.Replace(m.Message, bodyIntro, fmt.Sprintf("A communication matched your rule %q.", name), 1)
+		if item.Metadata.Urgency != "" {
+			m.MessageAttributes[AttrUrgency] = doctales.MessageAttribute{DataType: stringAttr, StringValue: item.Metadata.Urgency}
+		} else {
+			delete(m.MessageAttributes, AttrUrgency)
+		}
+	}
+	m.MessageAttributes[AttrRule] = doctales.MessageAttribute{DataType: stringAttr, StringValue: r.ID}
+	targets, _ := json.Marshal(r.Targets)
+	m.MessageAttributes[AttrTargets] = doctales.MessageAttribute{DataType: "String.Array", StringValue: string(targets)}
+	return m
+}
+
+// subjectOrFallback is the one-line subject, or "(no subject)".
+func subjectOrFallback(s string) string {
+	if s = oneLine(s); s == "" {
+		return noSubject
+	}
+	return s
+}
+
+// ForChannel reports whether m goes to channel: it has no AttrTargets, or
+// they name the channel or doctales.TargetAll.
+func ForChannel(m *doctales.Message, channel string) bool {
+	a, ok := m.MessageAttributes[AttrTargets]
+	if !ok {
+		return true
+	}
+	var targets []string
+	if err := json.Unmarshal([]byte(a.StringValue), &targets); err != nil {
+		return true // unreadable: deliver rather than lose it
+	}
+	return slices.Contains(targets, doctales.TargetAll) || slices.Contains(targets, channel)
+}
+
+// ChannelFilter returns the filter pattern, over the SNS-shaped messages
+// of the topic, that lets through to a subscriber of channel the messages
+// meant for it: those without AttrTargets, and those whose targets name
+// the channel or "all". It is an SNS subscription filter policy in the
+// event-pattern syntax, so the runtime drops (and counts) the others.
+func ChannelFilter(channel string) string {
+	q := func(s string) string {
+		b, _ := json.Marshal(`*"` + s + `"*`)
+		return string(b)
+	}
+	return `{"$or":[{"MessageAttributes":{"` + AttrTargets + `":{"StringValue":[{"exists":false}]}}},` +
+		`{"MessageAttributes":{"` + AttrTargets + `":{"StringValue":[{"wildcard":` + q(channel) + `},{"wildcard":` + q(doctales.TargetAll) + `}]}}}]}`
+}
+
+// errNoRules is returned by a Function whose Rules has no Store.
+var errNoRules = errors.New("notify function: Rules.Store required")
