@@ -113,7 +113,7 @@ func extractOne(ctx context.Context, name string, many bool, stdin io.Reader, st
 	if !many {
 		return extract.Run(ctx, extract.New(opts...), bytes.NewReader(in), stdout, false)
 	}
-	line, err := compactJSON(in)
+	line, err := jsonLine(in)
 	if err != nil {
 		return fmt.Errorf("extract: %s: %w", what, err)
 	}
@@ -135,8 +135,9 @@ func mailAsJSON(ctx context.Context, raw []byte, name string) ([]byte, error) {
 	return json.Marshal(c)
 }
 
-// compactJSON returns a JSON object on one line, for JSON Lines mode.
-func compactJSON(b []byte) ([]byte, error) {
+// jsonLine returns a JSON object on one line, ended by a newline, for
+// JSON Lines mode.
+func jsonLine(b []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, bytes.TrimSpace(b)); err != nil {
 		return nil, err
