@@ -239,3 +239,8 @@ func SemanticsMarkdown() string {
 	}
 	return b.String()
 }
+
+// Effective returns s with its defaults filled in, as the runtime runs it:
+// MaxRetryAttempts is then -1 (until the record expires) or the number of
+// retries, and MaxRecordAge -1 (no limit) or the limit.
+func (s Subscription) Effective() Subscription { return s.withDefaults() }
