@@ -1,5 +1,7 @@
 package runtime
 
+//go:generate go test -run TestSemanticsTableInDocs -update .
+
 import (
 	"fmt"
 	"strings"
@@ -233,7 +235,7 @@ func SemanticsTable() []SemanticsRow {
 // docs/aws.md.
 func SemanticsMarkdown() string {
 	var b strings.Builder
-	b.WriteString("| setting | AWS (`semantics: aws`, the default) | local (`Semantics: local`) |\n|---|---|---|\n")
+	b.WriteString("| setting | AWS, and the local runtime by default (`Semantics: aws`) | the local runtime with `Semantics: local` |\n|---|---|---|\n")
 	for _, r := range SemanticsTable() {
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", r.Setting, r.AWS, r.Local)
 	}
