@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -31,6 +32,7 @@ import (
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/runtime"
+	"github.com/doctales/doctales/sqlite"
 )
 
 const always = 1 << 20 // a record that fails on every attempt
@@ -374,9 +376,13 @@ func awsAsyncModel(sc scenario) outcome {
 // runLocal runs sc on the local runtime under semantics.
 func runLocal(t *testing.T, sc scenario, semantics string) outcome {
 	t.Helper()
-	db := MustOpenDB(t, t.TempDir())
 	clk := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	db.Now = clk.Now
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "doctales.db"))
+	db.Now = clk.Now // before Open: the database's timer loop reads it
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
 
 	var recs []*doctales.LogRecord
 	for i := 1; i <= sc.n; i++ {

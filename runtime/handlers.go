@@ -14,8 +14,9 @@ import (
 type S3Func func(ctx context.Context, ev events.S3Event) error
 
 // S3Handler adapts fn to a Handler. As S3 invokes a function once per
-// notification, each record is its own invocation, in order; the first
-// failure stops the batch.
+// notification, each record is its own invocation of fn. Under AWS
+// semantics the runtime passes one record at a time; under SemanticsLocal a
+// batch is delivered in order and the first failure stops it.
 func S3Handler(fn S3Func) Handler {
 	return HandlerFunc(func(ctx context.Context, recs []*doctales.LogRecord) (int, error) {
 		for i, rec := range recs {
