@@ -69,6 +69,8 @@ type outcome struct {
 	Delivered    []int                   // records done, sorted
 	DeadLettered map[int]deadLetter      // records given up
 	RetryDelays  map[int][]time.Duration // S3: the waits before each retry of a record
+	// PerInvocation is the most records one invocation held (S3 only).
+	PerInvocation int
 }
 
 func (o outcome) String() string {
@@ -204,23 +206,23 @@ func scenarios() []scenario {
 		want: outcome{Invocations: [][]int{{1, 2}, {1, 2}}, Attempts: attempts(1, 2, 2, 2), Delivered: []int{1, 2}},
 	}, {
 		name: "S3: one event per invocation, retried twice one and two (scaled) minutes apart, then dead-lettered", source: doctales.SourceS3, n: 3,
-		settings: runtime.Subscription{RetryBaseDelay: 10 * time.Millisecond}, // stands for the first minute
+		settings: runtime.Subscription{RetryBaseDelay: 10 * time.Millisecond, BatchSize: 10}, // 10 ms stands for the first minute
 		fails:    map[int]int{2: always},
-		want: outcome{Attempts: attempts(1, 1, 2, 3, 3, 1), Delivered: []int{1, 3}, DeadLettered: dls(exhausted, 3, 2),
+		want: outcome{Attempts: attempts(1, 1, 2, 3, 3, 1), Delivered: []int{1, 3}, DeadLettered: dls(exhausted, 3, 2), PerInvocation: 1,
 			RetryDelays: map[int][]time.Duration{2: {10 * time.Millisecond, 20 * time.Millisecond}}},
 		localDiffers: true, // locally 3 retries, exponential backoff with jitter
 	}, {
 		name: "S3: a failing event does not hold up the events behind it", source: doctales.SourceS3, n: 4, sameKey: true,
 		settings: runtime.Subscription{RetryBaseDelay: time.Hour},
 		fails:    map[int]int{1: always}, stopAt: []int{2, 3, 4},
-		want: outcome{Attempts: attempts(1, 1, 2, 1, 3, 1, 4, 1), Delivered: []int{2, 3, 4},
+		want: outcome{Attempts: attempts(1, 1, 2, 1, 3, 1, 4, 1), Delivered: []int{2, 3, 4}, PerInvocation: 1,
 			RetryDelays: map[int][]time.Duration{1: {time.Hour}}},
 		localSkip: true, // locally the others wait behind it, in order
 	}, {
 		name: "S3: an invocation past the function timeout is a function error", source: doctales.SourceS3, n: 2,
 		settings: runtime.Subscription{RetryBaseDelay: 5 * time.Millisecond, Timeout: 50 * time.Millisecond},
 		hangs:    map[int]int{1: 1},
-		want: outcome{Attempts: attempts(1, 2, 2, 1), Delivered: []int{1, 2},
+		want: outcome{Attempts: attempts(1, 2, 2, 1), Delivered: []int{1, 2}, PerInvocation: 1,
 			RetryDelays: map[int][]time.Duration{1: {5 * time.Millisecond}}},
 		localDiffers: true, // locally backoff from 5ms with jitter, not the asynchronous schedule
 	}}
@@ -352,7 +354,8 @@ func awsAsyncModel(sc scenario) outcome {
 		return time.Duration(float64(d) * float64(unit) / float64(runtime.AWSAsyncFirstRetryDelay))
 	}
 	delays := []time.Duration{scale(runtime.AWSAsyncFirstRetryDelay), scale(runtime.AWSAsyncSecondRetryDelay)}
-	out := outcome{Attempts: map[int]int{}, DeadLettered: map[int]deadLetter{}, RetryDelays: map[int][]time.Duration{}}
+	out := outcome{Attempts: map[int]int{}, DeadLettered: map[int]deadLetter{}, RetryDelays: map[int][]time.Duration{},
+		PerInvocation: runtime.AWSAsyncBatchSize}
 	for r := 1; r <= sc.n; r++ {
 		for attempt := 1; ; attempt++ {
 			out.Attempts[r]++
@@ -419,7 +422,7 @@ func runLocal(t *testing.T, sc scenario, semantics string) outcome {
 	}
 	var handler runtime.Handler
 	if sc.source == doctales.SourceS3 {
-		handler = runtime.S3Handler(func(ctx context.Context, ev events.S3Event) error {
+		s3 := runtime.S3Handler(func(ctx context.Context, ev events.S3Event) error {
 			defer clk.Add(sc.step)
 			r, _ := strconv.Atoi(strings.TrimPrefix(ev.Records[0].S3.Object.Key, "k"))
 			fail, hang := try(r)
@@ -431,6 +434,12 @@ func runLocal(t *testing.T, sc scenario, semantics string) outcome {
 				return errors.New("function error")
 			}
 			return nil
+		})
+		handler = runtime.HandlerFunc(func(ctx context.Context, recs []*doctales.LogRecord) (int, error) {
+			mu.Lock()
+			got.PerInvocation = max(got.PerInvocation, len(recs))
+			mu.Unlock()
+			return s3.Invoke(ctx, recs)
 		})
 	} else {
 		handler = runtime.DynamoDBHandler(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
@@ -466,12 +475,14 @@ func runLocal(t *testing.T, sc scenario, semantics string) outcome {
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	sub := sc.settings
 	sub.Name, sub.Source, sub.Handler, sub.Semantics, sub.Concurrency = "s", sc.source, handler, semantics, 1
-	// The first batch holds every record, as AWS's first batch of a shard
-	// would (the model's batch size is at least n): the window lets the
-	// worker wait for them all, and a full batch goes at once.
-	sub.BatchWindow = 5 * time.Second
-	if sub.BatchSize == 0 {
-		sub.BatchSize = sc.n
+	// A stream's first batch holds every record, as AWS's first batch of a
+	// shard would (the model's batch size is at least n): the window lets
+	// the worker wait for them all, and a full batch goes at once.
+	if sc.source == doctales.SourceDynamoDB {
+		sub.BatchWindow = 5 * time.Second
+		if sub.BatchSize == 0 {
+			sub.BatchSize = sc.n
+		}
 	}
 	if err := rt.Add(sub); err != nil {
 		t.Fatal(err)
@@ -584,14 +595,10 @@ func TestConformance_Defaults(t *testing.T) {
 	}
 	s3 := runtime.Subscription{Name: "s", Source: doctales.SourceS3, Handler: h}
 	eff := s3.Effective()
-	if eff.BatchSize != runtime.AWSAsyncBatchSize || eff.MaxRetryAttempts != runtime.AWSAsyncDefaultRetries ||
+	if eff.MaxRetryAttempts != runtime.AWSAsyncDefaultRetries ||
 		eff.MaxRecordAge != runtime.AWSAsyncDefaultMaxEventAge || eff.Timeout != runtime.AWSFunctionDefaultTimeout ||
 		s3.RetryDelay(1) != runtime.AWSAsyncFirstRetryDelay || s3.RetryDelay(2) != runtime.AWSAsyncSecondRetryDelay {
 		t.Errorf("S3 defaults %+v (delays %s, %s) are not AWS's", eff, s3.RetryDelay(1), s3.RetryDelay(2))
-	}
-	eff = with(s3, func(s *runtime.Subscription) { s.BatchSize = 50 }).Effective()
-	if eff.BatchSize != 1 {
-		t.Errorf("an S3 subscription takes %d records per invocation; AWS sends one", eff.BatchSize)
 	}
 	for _, src := range []string{doctales.SourceDynamoDB, doctales.SourceS3} {
 		l := runtime.Subscription{Name: "s", Source: src, Handler: h, Semantics: runtime.SemanticsLocal}.Effective()

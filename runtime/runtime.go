@@ -94,6 +94,8 @@ type Subscription struct {
 	Timeout time.Duration
 
 	// BatchSize is the most records per invocation. 0 means DefaultBatchSize.
+	// For S3 under AWS semantics it is the most records a worker takes from
+	// the log at once; each is its own invocation.
 	BatchSize int
 	// MaxRetryAttempts is how many times a failing record is retried before it
 	// is dead-lettered. 0 means the default (DefaultMaxRetryAttempts, or
@@ -198,10 +200,9 @@ func (s Subscription) withDefaults() Subscription {
 // withAWSDefaults is withDefaults under AWS semantics.
 func (s Subscription) withAWSDefaults() Subscription {
 	async := s.isAsync()
-	switch {
-	case async:
-		s.BatchSize = AWSAsyncBatchSize
-	case s.BatchSize == 0:
+	if s.BatchSize == 0 {
+		// For S3 (async), the records a worker takes from the log at once
+		// (one Yield per take); each is still its own invocation.
 		s.BatchSize = AWSStreamDefaultBatchSize
 	}
 	switch {
@@ -784,6 +785,13 @@ func (s *sub) worker(ctx context.Context, q chan *item) {
 // dead-lettered, or ctx ends.
 func (s *sub) process(ctx context.Context, batch []*item) {
 	pending := [][]*item{batch}
+	if s.cfg.isAsync() {
+		// Asynchronous invocations: one event each (AWSAsyncBatchSize).
+		pending = make([][]*item, len(batch))
+		for i, it := range batch {
+			pending[i] = []*item{it}
+		}
+	}
 	for len(pending) > 0 {
 		if ctx.Err() != nil {
 			return // not finished: redelivered after restart
