@@ -3,7 +3,9 @@ package runtime_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -41,5 +43,26 @@ func TestDynamoDBHandler_BatchItemFailures(t *testing.T) {
 		if got != tc.want || (err == nil) != (tc.ids == nil) {
 			t.Errorf("%s: (%d, %v), want index %d", tc.name, got, err, tc.want)
 		}
+	}
+}
+
+// TestRuntime_TimeoutFailsEvenIfTheHandlerSucceedsLate: as on Lambda, an
+// invocation past its timeout failed, whatever the handler returns after.
+func TestRuntime_TimeoutFailsEvenIfTheHandlerSucceedsLate(t *testing.T) {
+	db := MustOpenDB(t, t.TempDir())
+	late := runtime.HandlerFunc(func(ctx context.Context, recs []*doctales.LogRecord) (int, error) {
+		<-ctx.Done() // past the deadline
+		return -1, nil
+	})
+	rt := openRuntime(t, db, runtime.Subscription{Name: "s", Source: doctales.SourceDynamoDB, Handler: late,
+		Timeout: 20 * time.Millisecond, MaxRetryAttempts: runtime.NoRetries})
+	appendRecs(t, db, doctales.SourceDynamoDB, "k", `{"n":1}`)
+	drain(t, rt)
+	dl, err := db.DeadLetters(context.Background(), "s", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dl) != 1 || !strings.Contains(dl[0].Error, "timed out") || dl[0].Attempts != 1 {
+		t.Fatalf("dead letters %+v; want the record, timed out after one attempt", dl)
 	}
 }
