@@ -42,10 +42,11 @@ const (
 // "MaximumRecordAgeInSeconds -1 … Minimum: -1 Maximum: 604,800";
 // "BatchSize 100 Maximum: 10,000"; "BisectBatchOnFunctionError false";
 // "ParallelizationFactor 1 Maximum: 10"). The 60-second minimum of a
-// positive record age: https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
-// and the announcement of the setting,
-// https://aws.amazon.com/about-aws/whats-new/2019/11/aws-lambda-supports-failure-handling-features-for-kinesis-and-dynamodb-event-sources/
-// ("can be configured from 60 seconds to 7 days").
+// positive record age: the announcement of the setting,
+// https://www.amazonaws.cn/en/new/2019/aws-lambda-supports-failure-handling-features-for-kinesis-and-dynamodb-event-sources/
+// ("Maximum Record Age … can be configured from 60 seconds to 7 days"),
+// and the CDK's DynamoEventSource (maxRecordAge "Minimum value of 60
+// seconds - Maximum value of 7 days").
 //
 // Partial batch response:
 // https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html
@@ -76,10 +77,13 @@ const (
 //
 // S3 invokes asynchronously: https://docs.aws.amazon.com/lambda/latest/dg/with-s3.html
 // ("Amazon S3 invokes your function asynchronously with an event that
-// contains details about the object"). Notifications are not ordered:
-// https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html
-// (delivered at least once; the sequencer, not arrival, orders events of
-// one key).
+// contains details about the object"), one record per event. Order is not
+// promised: notifications are "designed to be delivered at least once"
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html),
+// each carries a sequencer "used to determine event sequence"
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html)
+// because arrival does not, and Lambda's asynchronous queue puts a failed
+// event back for a retry minutes later while the others go on.
 //
 // Retries: https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
 // ("If the function returns an error, by default Lambda attempts to run it
@@ -88,8 +92,9 @@ const (
 // include … timeouts."). Limits:
 // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-configuring.html
 // ("Maximum age of event … up to 6 hours"; "Retry attempts … between 0
-// and 2") and https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventinvokeconfig.html
-// (MaximumEventAgeInSeconds minimum 60).
+// and 2"); the 60-second minimum of the event age: the CDK's
+// EventInvokeConfig (maxEventAge "Minimum: 60 seconds Maximum: 6 hours
+// Default: Duration.hours(6)").
 const (
 	AWSAsyncBatchSize          = 1
 	AWSAsyncDefaultRetries     = 2
