@@ -42,7 +42,7 @@ func (p *Pipeline) liveSubscription() runtime.Subscription {
 		Source:           doctales.SourceDynamoDB,
 		StartAtLatest:    true,
 		Concurrency:      1, // one worker keeps the changes in order
-		MaxRetryAttempts: -1,
+		MaxRetryAttempts: runtime.NoRetries, // a browser that missed a change reloads; -1 is "until expired" on AWS
 		Handler:          liveHandler(p.Hub),
 	}
 }
