@@ -106,6 +106,7 @@ var routeScopes = map[string]string{
 	"GET /metrics":           doctales.ScopeAdmin,
 	"GET /audit":             doctales.ScopeAdmin,
 	"GET /healthz":           scopePublic,
+	"GET /openapi.yaml":      scopePublic, // the API's description, no data
 	"GET /readyz":            scopePublic, // probes carry no key; it shows no mail
 	"GET /ui/":               scopePublic, // the page's code, no data
 	"GET /{$}":               scopePage,
