@@ -167,6 +167,15 @@ func (h *Handler) Init() {
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(OpenAPI)
 	})
+	m.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		b, err := openAPIJSON()
+		if err != nil {
+			Error(w, r, h.Logger, fmt.Errorf("convert openapi.yaml to JSON: %w", err))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(b)
+	})
 	m.HandleFunc("GET /readyz", h.readyz)
 	m.HandleFunc("GET /stats", h.stats)
 	if h.Metrics != nil {
