@@ -123,3 +123,62 @@ func TestStats_CommunicationCounts(t *testing.T) {
 		t.Errorf("communications = %+v, want %+v", stats.Communications, want)
 	}
 }
+
+// TestActivity_HTTP: POST /user-profile/activity adds what the person did
+// to the profile and detects the archetype from actions and time, not
+// opens; a manual choice sticks while the confidences keep moving.
+func TestActivity_HTTP(t *testing.T) {
+	srv, _ := mustDashboardServer(t)
+	var p doctales.UserProfile
+	post := func(body string) int {
+		t.Helper()
+		p = doctales.UserProfile{}
+		return do(t, "POST", srv.URL+"/user-profile/activity", body, &p)
+	}
+	// A hundred opens in Analyst: nothing moves.
+	if code := post(`{"activity":{"analyst":{"actions":{"open":100}}}}`); code != 200 {
+		t.Fatalf("POST = %d %+v", code, p)
+	}
+	if p.PrimaryArchetype != "prioritizer" || p.ArchetypeConfidence["analyst"] != 0.25 {
+		t.Fatalf("after opens: %s %v, want prioritizer at 25 %% each", p.PrimaryArchetype, p.ArchetypeConfidence)
+	}
+	// Sorting, filtering and ten minutes in Analyst, in two reports.
+	post(`{"activity":{"analyst":{"actions":{"sort":2,"filter":1},"seconds":300}}}`)
+	post(`{"activity":{"analyst":{"actions":{"sort":1},"seconds":300}}}`)
+	if p.PrimaryArchetype != "analyst" || p.ArchetypeConfidence["analyst"] <= 0.5 {
+		t.Fatalf("after sorting in Analyst: %s %v", p.PrimaryArchetype, p.ArchetypeConfidence)
+	}
+	var prefs struct {
+		Activity doctales.Activity
+	}
+	if err := json.Unmarshal(p.Preferences, &prefs); err != nil || prefs.Activity["analyst"].Actions["sort"] != 3 ||
+		prefs.Activity["analyst"].Seconds != 600 || prefs.Activity["analyst"].Actions["open"] != 100 {
+		t.Fatalf("stored activity %s (%v)", p.Preferences, err)
+	}
+	// Chosen by hand: it sticks, the confidences still move.
+	if code := do(t, "PUT", srv.URL+"/user-profile", `{"primaryArchetype":"visualizer","preferences":`+
+		`{"archetypeMode":"manual","activity":`+string(mustJSON(t, prefs.Activity))+`}}`, nil); code != 200 {
+		t.Fatalf("PUT = %d", code)
+	}
+	before := p.ArchetypeConfidence["prioritizer"]
+	post(`{"activity":{"prioritizer":{"actions":{"done":10},"seconds":600}}}`)
+	if p.PrimaryArchetype != "visualizer" || p.ArchetypeConfidence["prioritizer"] <= before {
+		t.Fatalf("manual mode: %s %v", p.PrimaryArchetype, p.ArchetypeConfidence)
+	}
+	// Bad reports are 400 naming the field.
+	for _, body := range []string{`{"activity":{"analyst":{"seconds":-5}}}`, `{"activity":{"analyst":{"actions":{"sort":-1}}}}`, `{"views":{}}`, `[]`} {
+		var e struct{ Field string }
+		if code := do(t, "POST", srv.URL+"/user-profile/activity", body, &e); code != 400 || e.Field == "" {
+			t.Errorf("POST %s = %d %+v, want 400 naming the field", body, code, e)
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
