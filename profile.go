@@ -65,6 +65,10 @@ type UserProfile struct {
 	ArchetypeConfidence map[string]float64 `json:"archetypeConfidence"`
 	Preferences         json.RawMessage    `json:"preferences"`
 	UpdatedAt           *time.Time         `json:"updatedAt,omitempty"`
+	// Timezone is the IANA time zone the person reads in, when the server
+	// is configured with one (timezone:): the dashboard shows times in it.
+	// The API sets it on the way out; it is not stored with the profile.
+	Timezone string `json:"timezone,omitempty"`
 }
 
 // DefaultUserProfile returns the profile of a user who has none stored: the

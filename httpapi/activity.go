@@ -101,5 +101,6 @@ func (h *Handler) postActivity(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, h.Logger, err)
 		return
 	}
+	p.Timezone = h.Timezone
 	writeJSON(w, http.StatusOK, p)
 }

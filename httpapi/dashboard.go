@@ -123,6 +123,7 @@ func (h *Handler) getUserProfile(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, h.Logger, err)
 		return
 	}
+	p.Timezone = h.Timezone
 	writeJSON(w, http.StatusOK, p)
 }
 

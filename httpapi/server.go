@@ -53,6 +53,10 @@ type Handler struct {
 	// doctales' default of 72 hours. Now is the clock; nil is time.Now.
 	Freshness time.Duration
 	Now       func() time.Time
+	// Timezone is the IANA time zone of the person who reads the mail
+	// (the configuration's timezone), given with GET /user-profile so the
+	// dashboard shows times in it; "" lets the browser use its own.
+	Timezone string
 	// Trace, if set, serves GET /communications/{id}/events: the flow
 	// history of a communication.
 	Trace func(ctx context.Context, id string) (any, error)

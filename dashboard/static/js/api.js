@@ -17,8 +17,10 @@ let csrfToken = '';
 // SIGN_IN is the sign-in page; a 401 (no session, or it ended) goes there.
 export const SIGN_IN = '/ui/signin.html';
 
-async function call(method, path, body) {
+async function call(method, path, body, keepalive) {
   const init = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
+  // keepalive lets a request outlive the page (pagehide).
+  if (keepalive) init.keepalive = true;
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -74,6 +76,10 @@ export const api = {
   projects: (params) => call('GET', '/projects' + query(params)),
   profile: (userId) => call('GET', '/user-profile' + query({ userId })),
   putProfile: (profile) => call('PUT', '/user-profile', profile),
+  // activity reports what the person did in each view since the last
+  // report ({activity: {view: {actions: {done: 2}, seconds}}}) and returns
+  // the profile with the archetype detected from it.
+  activity: (body, keepalive) => call('POST', '/user-profile/activity', body, keepalive),
   archetypes: () => call('GET', '/archetypes'),
   stats: () => call('GET', '/stats'),
   deadLetters: () => call('GET', '/dlq?limit=200'),
