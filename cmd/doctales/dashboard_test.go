@@ -493,6 +493,10 @@ func TestDashboard_Browser(t *testing.T) {
 		b.click(`nav.views a[data-view="operations"]`)
 		b.wait("the flow diagram", `document.querySelectorAll('.flow-diagram .stage').length === 6`, 10*time.Second)
 		b.wait("the dead letter", `[...document.querySelectorAll('.dl')].some((d) => d.textContent.includes('poison-1'))`, 10*time.Second)
+		// Named by its communication's subject and sender, not only its key.
+		b.wait("the dead letter's subject and sender", `[...document.querySelectorAll('.dl .dl-subject')].some((p) => p.textContent === 'Scanned contract from Scanner')`, 10*time.Second)
+		// The API stage counts communications, not stored objects.
+		b.wait("the communications count", `document.querySelector('.stage[data-stage="api"] dl')?.textContent.includes('communications9')`, 10*time.Second)
 		if !evalJS[bool](b, `document.querySelector('.stage[data-stage="extraction"]').classList.contains('has-dead')`) {
 			t.Error("the extraction stage does not show its dead letter")
 		}

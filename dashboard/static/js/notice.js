@@ -35,9 +35,8 @@ const openedAt = Date.now();
 let baseTitle = document.title || 'Doc-Tales';
 let openDetail = () => {};
 
-// For tests and the curious.
-const probe = (window.__doctales ||= {});
-probe.notice = { notified: [], seen: {} };
+// For tests and the curious: window.__doctales.notice (set by init).
+const probe = { notice: { notified: [], seen: {}, unseen: 0 } };
 
 // isNewHigh reports whether a live item is one to notice.
 export function isNewHigh(item, now = Date.now()) {
@@ -230,6 +229,7 @@ document.addEventListener('visibilitychange', () => {
 // communication (a notification's click).
 export function init(open) {
   openDetail = open || openDetail;
+  (window.__doctales ||= {}).notice = probe.notice;
   const slot = document.getElementById('notify-slot');
   if (slot) slot.replaceWith(button());
   store.subscribe((item) => {
