@@ -247,7 +247,6 @@ func TestDashboard_OperationsWidth(t *testing.T) {
 			if n := evalJS[int](b, `document.documentElement.scrollWidth - window.innerWidth`); n > 0 {
 				t.Errorf("Operations is %dpx wider than the screen", n)
 			}
-			b.screenshot("operations-" + strings.ToLower(size.name))
 			// Back in Analyst, its pane is there again.
 			b.click(`nav.views a[data-view="analyst"]`)
 			b.wait("the pane back in Analyst", `!document.getElementById('detail').hidden && !!document.querySelector('#detail .content-text')`, 10*time.Second)
