@@ -107,6 +107,8 @@ var routeScopes = map[string]string{
 	"GET /metrics":           doctales.ScopeAdmin,
 	"GET /audit":             doctales.ScopeAdmin,
 	"GET /healthz":           scopePublic,
+	"GET /openapi.yaml":      scopePublic, // the API's description, no data
+	"GET /openapi.json":      scopePublic,
 	"GET /readyz":            scopePublic, // probes carry no key; it shows no mail
 	"GET /ui/":               scopePublic, // the page's code, no data
 	"GET /{$}":               scopePage,

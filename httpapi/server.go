@@ -167,6 +167,19 @@ func (h *Handler) Init() {
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
+	m.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml")
+		_, _ = w.Write(OpenAPI)
+	})
+	m.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		b, err := openAPIJSON()
+		if err != nil {
+			Error(w, r, h.Logger, fmt.Errorf("convert openapi.yaml to JSON: %w", err))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(b)
+	})
 	m.HandleFunc("GET /readyz", h.readyz)
 	m.HandleFunc("GET /stats", h.stats)
 	if h.Metrics != nil {

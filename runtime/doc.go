@@ -16,9 +16,10 @@
 //   - Delivery is at least once. A checkpoint per subscription records how
 //     far every record is finished; after a crash delivery resumes from it,
 //     so a record may be delivered again and functions must be idempotent.
-//   - Order is kept per record key: records with the same key go to the same
-//     worker, in log order. A failing record blocks only its worker, and only
-//     until it is dead-lettered.
+//   - Order is kept per record key (except S3 records under AWS semantics):
+//     records with the same key go to the same worker, in log order. A
+//     failing record blocks only its worker, and only until it is
+//     dead-lettered.
 //   - Records that match no filter are dropped and counted, never retried or
 //     dead-lettered.
 //   - A failing batch is retried with exponential backoff and full jitter; with
@@ -32,6 +33,24 @@
 //   - Close stops reading, lets in-flight invocations see a cancelled context,
 //     and does not count their failure: they are delivered again after the
 //     next start.
+//
+// # AWS semantics
+//
+// By default ([SemanticsAWS]) an S3 or DynamoDB subscription behaves as AWS
+// Lambda does, by the documented values of awsbehaviour.go (each with the
+// AWS page it comes from): a stream subscription takes AWS's defaults
+// (MaxRetryAttempts -1, retry until the record is older than MaxRecordAge;
+// no age limit; one worker), a partial batch response with BisectOnError
+// retries the records from the failed one whole instead of halving them;
+// an S3 subscription is an asynchronous invocation: one record per
+// invocation, retried on its own after RetryBaseDelay (one minute) and
+// twice that while the records behind it go on, so S3 records are not
+// ordered; a record's age counts from the runtime's start at the earliest;
+// and an invocation longer than Timeout (3 s by default) fails. The
+// guarantees above hold under both semantics, except that S3 records are
+// ordered per key only under [SemanticsLocal], which keeps the earlier
+// local behaviour. [SemanticsTable] lists the differences; the conformance
+// test runs the same scenarios on the runtime and on a model of AWS.
 //
 // # Delivery subscriptions
 //

@@ -14,8 +14,9 @@ import (
 type S3Func func(ctx context.Context, ev events.S3Event) error
 
 // S3Handler adapts fn to a Handler. As S3 invokes a function once per
-// notification, each record is its own invocation, in order; the first
-// failure stops the batch.
+// notification, each record is its own invocation of fn. Under AWS
+// semantics the runtime passes one record at a time; under SemanticsLocal a
+// batch is delivered in order and the first failure stops it.
 func S3Handler(fn S3Func) Handler {
 	return HandlerFunc(func(ctx context.Context, recs []*doctales.LogRecord) (int, error) {
 		for i, rec := range recs {
@@ -54,17 +55,25 @@ func DynamoDBHandler(fn DynamoDBFunc) Handler {
 		if len(resp.BatchItemFailures) == 0 {
 			return -1, nil
 		}
-		failed := make(map[string]bool, len(resp.BatchItemFailures))
-		for _, f := range resp.BatchItemFailures {
-			failed[f.ItemIdentifier] = true
-		}
+		known := make(map[string]int, len(ev.Records))
 		for i, r := range ev.Records {
-			if failed[r.Change.SequenceNumber] {
-				return i, fmt.Errorf("record %s (sequence number %s) reported as a batch item failure", r.EventID, r.Change.SequenceNumber)
-			}
+			known[r.Change.SequenceNumber] = i
 		}
-		// Unknown identifiers fail the whole batch, as AWS does.
-		return 0, fmt.Errorf("batch item failure names unknown sequence numbers: %v", resp.BatchItemFailures)
+		lowest := len(ev.Records)
+		for _, f := range resp.BatchItemFailures {
+			i, ok := known[f.ItemIdentifier]
+			if !ok || f.ItemIdentifier == "" {
+				// An empty identifier makes AWS treat the batch as a
+				// complete failure (services-ddb-batchfailurereporting:
+				// "Empty string itemIdentifier", "Null itemIdentifier");
+				// an unknown one is treated the same here. -1 makes it a
+				// function error, so bisect applies.
+				return -1, fmt.Errorf("batch item failure names an unknown sequence number %q: the whole batch failed", f.ItemIdentifier)
+			}
+			lowest = min(lowest, i)
+		}
+		r := ev.Records[lowest]
+		return lowest, fmt.Errorf("record %s (sequence number %s) reported as a batch item failure", r.EventID, r.Change.SequenceNumber)
 	})
 }
 

@@ -16,8 +16,10 @@ import (
 	"github.com/doctales/doctales/pattern"
 )
 
-// Default subscription settings, matching AWS event source mappings where AWS
-// has a default.
+// Default subscription settings of SemanticsLocal (and of topic
+// subscriptions). Under SemanticsAWS, an S3 or DynamoDB subscription takes
+// AWS's defaults instead (the AWS… constants of awsbehaviour.go): they
+// differ in retries, record age and concurrency.
 const (
 	DefaultBatchSize        = 100            // records per invocation (DynamoDB streams default)
 	DefaultMaxRetryAttempts = 3              // retries after the first failure; then dead-lettered
@@ -74,13 +76,42 @@ type Subscription struct {
 	// Handler is the function invoked. Required.
 	Handler Handler
 
+	// Semantics is SemanticsAWS (the default, also "") or SemanticsLocal;
+	// see awsbehaviour.go. It applies to S3 and DynamoDB sources without a
+	// Delivery policy:
+	//
+	//   - DynamoDB under AWS semantics: AWS's defaults (retry until the
+	//     record expires, no age limit, one worker), -1 retries means until
+	//     the record expires, and a partial batch failure with BisectOnError
+	//     retries the rest whole instead of halving it.
+	//   - S3 under AWS semantics is an asynchronous invocation: one record
+	//     per invocation, retried on its own (default 2 retries,
+	//     RetryBaseDelay then twice it, one and two minutes by default)
+	//     while the records after it go on, events up to 6 hours old.
+	//   - Both, under AWS semantics: a record's age counts from the later of
+	//     its creation and the runtime's start (the process being down has
+	//     no AWS counterpart), and Timeout defaults to AWS's 3 seconds.
+	Semantics string
+	// Timeout bounds one invocation, as a Lambda function's timeout: the
+	// handler's context is cancelled and the invocation fails (and is
+	// retried) even if the handler then returns success. The handler is
+	// waited for; it must honour its context. 0 means
+	// AWSFunctionDefaultTimeout under AWS semantics, none otherwise.
+	Timeout time.Duration
+
 	// BatchSize is the most records per invocation. 0 means DefaultBatchSize.
+	// For S3 under AWS semantics it is the most records a worker takes from
+	// the log at once; each is its own invocation.
 	BatchSize int
 	// MaxRetryAttempts is how many times a failing record is retried before it
-	// is dead-lettered. 0 means DefaultMaxRetryAttempts; -1 means no retries.
+	// is dead-lettered. 0 means the default (DefaultMaxRetryAttempts, or
+	// AWS's under AWS semantics); NoRetries means none. -1
+	// (RetryUntilExpired) means until the record is older than MaxRecordAge
+	// under AWS semantics, as on AWS, and no retries under SemanticsLocal.
 	MaxRetryAttempts int
 	// MaxRecordAge dead-letters records older than this without invoking the
-	// function. 0 means DefaultMaxRecordAge; -1 means no limit.
+	// function. 0 means DefaultMaxRecordAge (AWS's default under AWS
+	// semantics); -1 means no limit.
 	MaxRecordAge time.Duration
 	// StartAtLatest starts the subscription at the end of the log each time
 	// the runtime opens, ignoring its checkpoint (StartingPosition LATEST):
@@ -132,7 +163,13 @@ type Subscription struct {
 }
 
 // withDefaults returns s with zero settings replaced by defaults.
+//
+// After it, MaxRetryAttempts is -1 for "until the record expires" or the
+// number of retries.
 func (s Subscription) withDefaults() Subscription {
+	if s.isAWS() {
+		return s.withAWSDefaults()
+	}
 	if s.BatchSize == 0 {
 		s.BatchSize = DefaultBatchSize
 	}
@@ -166,6 +203,49 @@ func (s Subscription) withDefaults() Subscription {
 	return s
 }
 
+// withAWSDefaults is withDefaults under AWS semantics.
+func (s Subscription) withAWSDefaults() Subscription {
+	async := s.isAsync()
+	if s.BatchSize == 0 {
+		// For S3 (async), the records a worker takes from the log at once
+		// (one Yield per take); each is still its own invocation.
+		s.BatchSize = AWSStreamDefaultBatchSize
+	}
+	switch {
+	case s.MaxRetryAttempts == NoRetries:
+		s.MaxRetryAttempts = 0
+	case s.MaxRetryAttempts == 0 && async:
+		s.MaxRetryAttempts = AWSAsyncDefaultRetries
+	case s.MaxRetryAttempts == 0:
+		s.MaxRetryAttempts = AWSStreamDefaultRetryAttempts
+	}
+	if s.MaxRecordAge == 0 {
+		s.MaxRecordAge = AWSStreamDefaultRecordAge
+		if async {
+			s.MaxRecordAge = AWSAsyncDefaultMaxEventAge
+		}
+	}
+	if s.Concurrency == 0 {
+		s.Concurrency = AWSStreamDefaultParallelization
+		if async {
+			s.Concurrency = DefaultConcurrency // not an AWS setting: the function's concurrency
+		}
+	}
+	if s.Timeout == 0 {
+		s.Timeout = AWSFunctionDefaultTimeout
+	}
+	if s.RetryBaseDelay == 0 {
+		s.RetryBaseDelay = DefaultRetryBaseDelay
+		if async {
+			s.RetryBaseDelay = AWSAsyncFirstRetryDelay
+		}
+	}
+	if s.RetryMaxDelay == 0 {
+		s.RetryMaxDelay = DefaultRetryMaxDelay
+	}
+	return s
+}
+
 // Validate reports the first invalid setting, naming the field and the limit.
 func (s *Subscription) Validate() error {
 	switch {
@@ -177,8 +257,8 @@ func (s *Subscription) Validate() error {
 		return doctales.FieldErrorf(doctales.EINVALID, "Handler", "subscription %q: function is required", s.Name)
 	case s.BatchSize < 0 || s.BatchSize > MaxBatchSize:
 		return doctales.FieldErrorf(doctales.EINVALID, "BatchSize", "subscription %q: batch size %d is outside 1..%d", s.Name, s.BatchSize, MaxBatchSize)
-	case s.MaxRetryAttempts < -1 || s.MaxRetryAttempts > 10000:
-		return doctales.FieldErrorf(doctales.EINVALID, "MaxRetryAttempts", "subscription %q: maximum retry attempts %d is outside -1..10000", s.Name, s.MaxRetryAttempts)
+	case s.MaxRetryAttempts < NoRetries || s.MaxRetryAttempts > 10000:
+		return doctales.FieldErrorf(doctales.EINVALID, "MaxRetryAttempts", "subscription %q: maximum retry attempts %d is outside -2 (none), -1..10000", s.Name, s.MaxRetryAttempts)
 	case s.Concurrency < 0 || s.Concurrency > MaxConcurrency:
 		return doctales.FieldErrorf(doctales.EINVALID, "Concurrency", "subscription %q: concurrency %d is outside 1..%d", s.Name, s.Concurrency, MaxConcurrency)
 	case s.MaxRecordAge < -1:
@@ -187,6 +267,9 @@ func (s *Subscription) Validate() error {
 		return doctales.FieldErrorf(doctales.EINVALID, "CircuitFailures", "subscription %q: circuit failures %d is less than -1 (no circuit)", s.Name, s.CircuitFailures)
 	case len(s.Filters) > pattern.MaxPatterns:
 		return doctales.FieldErrorf(doctales.EINVALID, "Filters", "subscription %q: %d filter patterns; the limit is %d", s.Name, len(s.Filters), pattern.MaxPatterns)
+	}
+	if err := s.validateSemantics(); err != nil {
+		return err
 	}
 	if s.Delivery != nil {
 		if err := s.Delivery.Validate(); err != nil {
@@ -243,12 +326,13 @@ type Runtime struct {
 	// (metrics, traces, flow history).
 	Observer Observer
 
-	subs   []*sub
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	opened bool
-	closed bool
-	mu     sync.Mutex
+	subs     []*sub
+	openedAt time.Time // when Open ran: AWS semantics count a record's age from no earlier
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	opened   bool
+	closed   bool
+	mu       sync.Mutex
 }
 
 // Add registers a subscription. It must be called before Open.
@@ -309,6 +393,7 @@ func (r *Runtime) Open() error {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
+	r.openedAt = r.Now()
 	for _, s := range r.subs {
 		cp, err := r.Log.Checkpoint(ctx, s.cfg.Name)
 		if s.cfg.StartAtLatest {
@@ -709,6 +794,13 @@ func (s *sub) worker(ctx context.Context, q chan *item) {
 // dead-lettered, or ctx ends.
 func (s *sub) process(ctx context.Context, batch []*item) {
 	pending := [][]*item{batch}
+	if s.cfg.isAsync() {
+		// Asynchronous invocations: one event each (AWSAsyncBatchSize).
+		pending = make([][]*item, len(batch))
+		for i, it := range batch {
+			pending[i] = []*item{it}
+		}
+	}
 	for len(pending) > 0 {
 		if ctx.Err() != nil {
 			return // not finished: redelivered after restart
@@ -729,7 +821,7 @@ func (s *sub) process(ctx context.Context, batch []*item) {
 			return
 		}
 		start := time.Now()
-		failed, err := s.invoke(ctx, b)
+		failed, partial, err := s.invoke(ctx, b)
 		took := time.Since(start)
 		exit()
 		if ctx.Err() != nil {
@@ -792,7 +884,10 @@ func (s *sub) process(ctx context.Context, batch []*item) {
 			}
 			continue
 		}
-		if s.cfg.BisectOnError && len(rest) > 1 {
+		if s.cfg.BisectOnError && len(rest) > 1 && !(partial && s.cfg.isAWS()) {
+			// (On AWS, a partial batch response with bisect on splits the
+			// batch at the failed record, which the lines above did, and
+			// retries the rest whole: services-ddb-batchfailurereporting.)
 			// Split without counting an attempt: the failing record ends up
 			// alone and the others go through.
 			half := len(rest) / 2
@@ -803,7 +898,7 @@ func (s *sub) process(ctx context.Context, batch []*item) {
 		for _, it := range rest {
 			it.attempts++
 		}
-		if rest[0].attempts > s.cfg.MaxRetryAttempts {
+		if s.cfg.MaxRetryAttempts >= 0 && rest[0].attempts > s.cfg.MaxRetryAttempts {
 			for _, it := range rest {
 				s.deadLetter(ctx, it, "retries exhausted")
 			}
@@ -812,6 +907,18 @@ func (s *sub) process(ctx context.Context, batch []*item) {
 		s.retried.Add(int64(len(rest)))
 		for _, it := range rest {
 			s.rt.Observer.RecordOutcome(s.cfg.Name, it.rec, Outcome{Kind: OutcomeRetry, Attempt: it.attempts, Duration: took, Err: err})
+		}
+		if s.cfg.isAsync() {
+			// An asynchronous invocation: this record waits for its retry
+			// on its own; the records behind it go on (AWS does not order
+			// S3 events).
+			for _, it := range rest {
+				delay := s.cfg.RetryDelay(it.attempts)
+				s.logger().Warn("invocation failed; retrying", "seq", it.rec.Seq, "attempt", it.attempts,
+					"retry_in", delay, "key", it.rec.Key, "error", err)
+				s.retryLater(ctx, it, delay)
+			}
+			continue
 		}
 		delay := s.backoff(rest[0].attempts)
 		s.logger().Warn("batch failed; retrying", "size", len(rest), "attempt", rest[0].attempts,
@@ -872,6 +979,29 @@ func (s *sub) retryDelivery(ctx context.Context, rest []*item, err error, took t
 	return requeue(rest)
 }
 
+// retryLater puts it back on its worker's queue after delay, unless the
+// runtime closes first (it is then delivered again after the next start,
+// from the checkpoint, which it holds back meanwhile). The queue has room:
+// it can hold every record in flight, and it is one of them.
+func (s *sub) retryLater(ctx context.Context, it *item, delay time.Duration) {
+	q := s.shards[shard(it.rec.Key, len(s.shards))]
+	s.rt.wg.Add(1)
+	go func() {
+		defer s.rt.wg.Done()
+		t := time.NewTimer(delay)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		select {
+		case q <- it:
+		case <-ctx.Done():
+		}
+	}()
+}
+
 // answered tells the circuit the endpoint answered, and logs its closing.
 func (s *sub) answered() {
 	if closed, openFor := s.circuit.answered(s.rt.Now()); closed {
@@ -909,8 +1039,10 @@ func jitter(d time.Duration) time.Duration {
 }
 
 // invoke calls the handler and normalises its answer: failed is the index of
-// the first failed record when err != nil.
-func (s *sub) invoke(ctx context.Context, b []*item) (failed int, err error) {
+// the first failed record when err != nil, and partial tells whether the
+// handler named it (a batch item failure) rather than failing the whole
+// invocation (an error, a panic, a timeout).
+func (s *sub) invoke(ctx context.Context, b []*item) (failed int, partial bool, err error) {
 	recs := make([]*doctales.LogRecord, len(b))
 	now := s.rt.Now()
 	for i, it := range b {
@@ -923,26 +1055,37 @@ func (s *sub) invoke(ctx context.Context, b []*item) (failed int, err error) {
 	ctx, end := s.rt.Observer.StartInvocation(ctx, &Invocation{
 		Subscription: s.cfg.Name, Source: s.cfg.Source, Records: recs, Attempt: b[0].attempts + 1,
 	})
+	hctx, cancel := ctx, context.CancelFunc(func() {})
+	if s.cfg.Timeout > 0 {
+		hctx, cancel = context.WithTimeout(ctx, s.cfg.Timeout)
+	}
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
 				failed, err = -1, fmt.Errorf("function panicked: %v", p)
 			}
 		}()
-		failed, err = s.cfg.Handler.Invoke(ctx, recs)
+		failed, err = s.cfg.Handler.Invoke(hctx, recs)
 	}()
+	if ctx.Err() == nil && errors.Is(hctx.Err(), context.DeadlineExceeded) {
+		// As Lambda: past the timeout the invocation failed, whatever the
+		// handler answered when it finally returned.
+		failed, err = -1, fmt.Errorf("function timed out after %s", s.cfg.Timeout)
+	}
+	cancel()
 	end(failed, err)
 	if err == nil && failed >= 0 && failed < len(b) {
 		err = fmt.Errorf("record %d of %d reported as failed", failed+1, len(b))
 	}
 	if err == nil {
-		return -1, nil
+		return -1, false, nil
 	}
 	s.errors.Add(1)
-	if failed < 0 || failed >= len(b) {
+	partial = failed >= 0 && failed < len(b)
+	if !partial {
 		failed = 0
 	}
-	return failed, err
+	return failed, partial, err
 }
 
 // expire dead-letters the records older than MaxRecordAge and returns the
@@ -954,9 +1097,9 @@ func (s *sub) expire(ctx context.Context, b []*item) []*item {
 	now := s.rt.Now()
 	keep := b[:0:0]
 	for _, it := range b {
-		if now.Sub(it.rec.Time) > s.cfg.MaxRecordAge {
+		if age := s.age(it.rec, now); age > s.cfg.MaxRecordAge {
 			if it.lastErr == nil {
-				it.lastErr = fmt.Errorf("record is %s old; the limit is %s", now.Sub(it.rec.Time).Round(time.Second), s.cfg.MaxRecordAge)
+				it.lastErr = fmt.Errorf("record is %s old; the limit is %s", age.Round(time.Second), s.cfg.MaxRecordAge)
 			}
 			s.deadLetter(ctx, it, "record too old")
 			continue
@@ -964,6 +1107,18 @@ func (s *sub) expire(ctx context.Context, b []*item) []*item {
 		keep = append(keep, it)
 	}
 	return keep
+}
+
+// age is how old rec is for MaxRecordAge at now. Under AWS semantics the
+// age counts from the runtime's start at the earliest: on AWS the poller
+// and the asynchronous queue never stop, so the time this process was down
+// must not dead-letter records that were never tried.
+func (s *sub) age(rec *doctales.LogRecord, now time.Time) time.Duration {
+	from := rec.Time
+	if s.cfg.isAWS() && s.rt.openedAt.After(from) {
+		from = s.rt.openedAt
+	}
+	return now.Sub(from)
 }
 
 func (s *sub) backoff(attempt int) time.Duration {

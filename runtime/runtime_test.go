@@ -311,7 +311,8 @@ func TestRuntime_MaxRecordAge(t *testing.T) {
 	rec := &recorder{}
 	rt := &runtime.Runtime{Log: db, DeadLetters: db, PollInterval: 20 * time.Millisecond,
 		Now: func() time.Time { return time.Now().Add(2 * time.Hour) }}
-	if err := rt.Add(runtime.Subscription{Name: "s", Source: doctales.SourceS3, Handler: rec, MaxRecordAge: time.Hour}); err != nil {
+	if err := rt.Add(runtime.Subscription{Name: "s", Source: doctales.SourceS3, Handler: rec, MaxRecordAge: time.Hour,
+		Semantics: runtime.SemanticsLocal}); err != nil { // a clock ahead is downtime, which counts only locally
 		t.Fatal(err)
 	}
 	if err := rt.Open(); err != nil {
@@ -343,7 +344,7 @@ func TestRuntime_RedriveTargetsOneSubscription(t *testing.T) {
 	}}
 	b := &recorder{}
 	rt := openRuntime(t, db,
-		runtime.Subscription{Name: "a", Source: doctales.SourceS3, Handler: a, MaxRetryAttempts: -1},
+		runtime.Subscription{Name: "a", Source: doctales.SourceS3, Handler: a, MaxRetryAttempts: runtime.NoRetries},
 		runtime.Subscription{Name: "b", Source: doctales.SourceS3, Handler: b},
 	)
 	appendRecs(t, db, doctales.SourceS3, "k", `{"n":1}`)
@@ -388,7 +389,7 @@ func TestRuntime_FailingKeyDoesNotBlockOthers(t *testing.T) {
 		return rec.Invoke(ctx, recs)
 	})
 	rt := openRuntime(t, db, runtime.Subscription{Name: "s", Source: doctales.SourceS3, Handler: slow,
-		Concurrency: 4, BatchSize: 1, MaxRetryAttempts: -1})
+		Concurrency: 4, BatchSize: 1, MaxRetryAttempts: -1, Semantics: runtime.SemanticsLocal})
 	appendRecs(t, db, doctales.SourceS3, "stuck", `{"n":0}`)
 	var kv []string
 	for i := 1; i <= 50; i++ {
@@ -528,7 +529,8 @@ func TestRuntime_Yield(t *testing.T) {
 	})
 	var asked atomic.Int64
 	rt := openRuntime(t, db, runtime.Subscription{Name: "s", Source: doctales.SourceS3, Handler: h, Concurrency: 1, BatchSize: 100,
-		Yield: func() time.Duration { asked.Add(1); return 100 * time.Millisecond }})
+		Semantics: runtime.SemanticsLocal, // S3 under AWS semantics is one record per invocation
+		Yield:     func() time.Duration { asked.Add(1); return 100 * time.Millisecond }})
 	appendRecs(t, db, doctales.SourceS3, "k", `{"n":0}`)
 	// Wait until the worker holds the first record and yields (asked for
 	// its pause), then add the rest while it waits.

@@ -219,7 +219,12 @@ func (c RateLimitsConfig) validate() error {
 
 // FunctionConfig is a function and the events that trigger it.
 type FunctionConfig struct {
-	Events map[string]*EventConfig `yaml:"Events"`
+	// Timeout is the function's timeout in seconds, as SAM's: an invocation
+	// that runs longer fails and is retried. Absent means AWS's default,
+	// runtime.AWSFunctionDefaultTimeout (3 s), under the AWS semantics, and
+	// none under Semantics: local. DefaultConfig sets the template's.
+	Timeout *int                    `yaml:"Timeout"`
+	Events  map[string]*EventConfig `yaml:"Events"`
 }
 
 // EventConfig is one trigger of a function, as in a SAM template.
@@ -249,8 +254,15 @@ type EventProperties struct {
 		} `yaml:"OnFailure"`
 	} `yaml:"DestinationConfig"`
 	// RetryBaseDelay is a local extension: the first retry's delay, such as
-	// "200ms".
+	// "200ms". For an S3 trigger under the AWS semantics it stands for
+	// AWS's one minute (the second retry waits twice as long).
 	RetryBaseDelay string `yaml:"RetryBaseDelay"`
+	// Semantics is a local extension: "aws" (the default) delivers as AWS
+	// Lambda does (see runtime.SemanticsTable and docs/aws.md, "Local vs
+	// AWS"); "local" keeps the local runtime's earlier choices (-1 retries
+	// means none, S3 records batched in order with fast backoff, downtime
+	// counting against the record age, no timeout).
+	Semantics string `yaml:"Semantics"`
 }
 
 // TopicConfig lists the notification topic's subscriptions.
@@ -441,10 +453,10 @@ func DefaultConfig() Config {
 		ReadTimeout:       DefaultReadTimeout,
 		IdleTimeout:       DefaultIdleTimeout,
 		Functions: map[string]*FunctionConfig{
-			FuncExtraction: {Events: map[string]*EventConfig{
+			FuncExtraction: {Timeout: ptr(ExtractionTimeoutSeconds), Events: map[string]*EventConfig{
 				"RawCommunications": {Type: "S3", Properties: eventProperties(mapping.Extraction(), mapping.ObjectCreatedEvents)},
 			}},
-			FuncNotification: {Events: map[string]*EventConfig{
+			FuncNotification: {Timeout: ptr(NotificationTimeoutSeconds), Events: map[string]*EventConfig{
 				"CommunicationsStream": {Type: "DynamoDB", Properties: eventProperties(mapping.Notification(), nil)},
 			}},
 		},
@@ -453,6 +465,15 @@ func DefaultConfig() Config {
 		AlarmInterval: 5 * time.Second,
 	}
 }
+
+// The functions' timeouts in deploy/sam/template.yaml (ExtractionFunction,
+// NotificationFunction), in seconds: the local runtime's by default.
+const (
+	ExtractionTimeoutSeconds   = 60
+	NotificationTimeoutSeconds = 30
+)
+
+func ptr[T any](v T) *T { return &v }
 
 // DefaultFreshness is how old a communication may be and still be pushed.
 const DefaultFreshness = 72 * time.Hour
@@ -873,6 +894,18 @@ func (fc *FunctionConfig) subscriptions(function string, h func(typ string) (run
 			Name:        function,
 			BatchSize:   p.BatchSize,
 			Concurrency: p.ParallelizationFactor,
+			Semantics:   p.Semantics,
+		}
+		switch p.Semantics {
+		case "", runtime.SemanticsAWS, runtime.SemanticsLocal:
+		default:
+			return nil, &ConfigError{field + ".Properties.Semantics", p.Semantics, "not aws or local"}
+		}
+		if fc.Timeout != nil {
+			if *fc.Timeout < 1 || time.Duration(*fc.Timeout)*time.Second > runtime.AWSFunctionMaxTimeout {
+				return nil, &ConfigError{"functions." + function + ".Timeout", *fc.Timeout, "not 1..900 seconds"}
+			}
+			s.Timeout = time.Duration(*fc.Timeout) * time.Second
 		}
 		if len(fc.Events) > 1 {
 			s.Name = function + "/" + name
@@ -895,9 +928,13 @@ func (fc *FunctionConfig) subscriptions(function string, h func(typ string) (run
 		}
 		if p.MaximumRetryAttempts != nil {
 			s.MaxRetryAttempts = *p.MaximumRetryAttempts
-			if s.MaxRetryAttempts == 0 {
-				s.MaxRetryAttempts = -1 // zero retries
+			switch {
+			case s.MaxRetryAttempts == 0:
+				s.MaxRetryAttempts = runtime.NoRetries
+			case s.MaxRetryAttempts == -1 && p.Semantics == runtime.SemanticsLocal:
+				s.MaxRetryAttempts = runtime.NoRetries // the local meaning of -1
 			}
+			// Otherwise -1 is runtime.RetryUntilExpired, as on AWS.
 		}
 		if p.MaximumRecordAgeInSeconds != nil {
 			s.MaxRecordAge = time.Duration(*p.MaximumRecordAgeInSeconds) * time.Second

@@ -223,13 +223,24 @@ func TestRetentionSweep(t *testing.T) {
 	if _, err := m.Pipeline.DB.GetItem(context.Background(), recent); err != nil {
 		t.Fatalf("the recent communication was deleted: %v", err)
 	}
+	// The sweep writes its audit row once its deletes are done: wait
+	// for it, within the same deadline.
 	action := doctales.AuditRetention
-	entries, err := m.Pipeline.DB.AuditEntries(context.Background(), doctales.AuditFilter{Action: &action})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(entries) == 0 || entries[0].Target != "30d" || entries[0].Detail["deleted"] != float64(1) {
-		t.Fatalf("retention audit entries = %+v, want one saying 1 deleted under 30d", entries)
+	for {
+		entries, err := m.Pipeline.DB.AuditEntries(context.Background(), doctales.AuditFilter{Action: &action})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) > 0 {
+			if entries[0].Target != "30d" || entries[0].Detail["deleted"] != float64(1) {
+				t.Fatalf("retention audit entries = %+v, want one saying 1 deleted under 30d", entries)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no retention audit entry after the sweep deleted the 2002 communication")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

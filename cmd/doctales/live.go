@@ -41,8 +41,8 @@ func (p *Pipeline) liveSubscription() runtime.Subscription {
 		Name:             LiveSubscription,
 		Source:           doctales.SourceDynamoDB,
 		StartAtLatest:    true,
-		Concurrency:      1, // one worker keeps the changes in order
-		MaxRetryAttempts: -1,
+		Concurrency:      1,                 // one worker keeps the changes in order
+		MaxRetryAttempts: runtime.NoRetries, // a browser that missed a change reloads; -1 is "until expired" on AWS
 		Handler:          liveHandler(p.Hub),
 	}
 }
