@@ -109,7 +109,7 @@ func TestDashboard_Notice(t *testing.T) {
 	t.Run("BadgeAndNotification", func(t *testing.T) {
 		defer b.use(t)()
 		urgent = postJSON(t, base, map[string]any{"source": "email", "subject": subject, "from": "Ben Ode", "from_email": "ben@acme.example",
-			"to": []string{"alex@example.com"},
+			"to":   []string{"alex@example.com"},
 			"body": "URGENT: water is coming into the server room. Please call facilities right now and confirm by 6pm today."})
 		b.wait("the browser notification", fmt.Sprintf(`window.__notes.some((n) => n.title === %q && n.tag === %q)`, subject, urgent), 15*time.Second)
 		b.wait("the tab badge", `document.title.startsWith('(1) ') && document.getElementById('favicon').getAttribute('href').includes('dot')`, 5*time.Second)
