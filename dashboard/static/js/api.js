@@ -14,6 +14,15 @@ export class ApiError extends Error {
 // that changes state; the session cookie itself is HttpOnly.
 let csrfToken = '';
 
+// serverSkew is how far the server's clock is ahead of the browser's, in
+// ms, from the Date header of the last answer (to the second).
+let serverSkew = 0;
+
+// serverNow returns the server's time now, as far as the page knows it.
+export function serverNow() {
+  return Date.now() + serverSkew;
+}
+
 // SIGN_IN is the sign-in page; a 401 (no session, or it ended) goes there.
 export const SIGN_IN = '/ui/signin.html';
 
@@ -27,6 +36,8 @@ async function call(method, path, body, keepalive) {
   }
   if (method !== 'GET' && csrfToken) init.headers['X-CSRF-Token'] = csrfToken;
   const resp = await fetch(path, init);
+  const date = Date.parse(resp.headers.get('Date') || '');
+  if (Number.isFinite(date)) serverSkew = date - Date.now();
   if (resp.status === 401 && path !== '/auth/session') location.assign(SIGN_IN);
   const text = await resp.text();
   let data = null;

@@ -17,6 +17,7 @@
 // list, automated or suspicious mail (the extraction engine's category).
 
 import * as store from './store.js';
+import { serverNow } from './api.js';
 import { h, announce } from './dom.js';
 import { subjectOf, urgencyOf, toDate } from './format.js';
 import { isHidden } from './triage.js';
@@ -31,7 +32,9 @@ const ICON_DOT = 'ui/favicon-dot.svg';
 const unseen = new Map(); // id -> when it arrived (ms)
 const noticed = new Set(); // ids counted once, never again
 const listeners = new Set();
-const openedAt = Date.now();
+// When the page opened, by the server's clock (set by init, once the
+// first answers came): items are stamped by the server.
+let openedAt = Date.now();
 let baseTitle = document.title || 'Doc-Tales';
 let openDetail = () => {};
 
@@ -39,9 +42,10 @@ let openDetail = () => {};
 const probe = { notice: { notified: [], seen: {}, unseen: 0 } };
 
 // isNewHigh reports whether a live item is one to notice.
-export function isNewHigh(item, now = Date.now()) {
+export function isNewHigh(item, now = serverNow()) {
   if (!item || urgencyOf(item) !== 'high' || isHidden(item, now)) return false;
   const created = toDate(item.createdAt);
+  // The Date header is to the second: two seconds of slack.
   if (created && created.getTime() < openedAt - 2000) return false;
   const ts = toDate(item.timestamp);
   if (ts && now - ts.getTime() > FRESH_MS) return false;
@@ -230,6 +234,7 @@ document.addEventListener('visibilitychange', () => {
 export function init(open) {
   openDetail = open || openDetail;
   (window.__doctales ||= {}).notice = probe.notice;
+  openedAt = serverNow();
   const slot = document.getElementById('notify-slot');
   if (slot) slot.replaceWith(button());
   store.subscribe((item) => {

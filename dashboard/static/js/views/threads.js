@@ -94,7 +94,7 @@ export function create(ctx) {
         h('label', { for: 'threads-only' },
           h('input', {
             type: 'checkbox', id: 'threads-only', checked: onlyConversations,
-            onchange: (ev) => { onlyConversations = ev.target.checked; loadList(false); },
+            onchange: (ev) => { archetype.record('filter'); onlyConversations = ev.target.checked; loadList(false); },
           }), ' Conversations only (two messages or more)')),
       error ? h('p', { class: 'error', role: 'alert' }, error) : null,
       threads.length ? h('ol', { class: 'thread-list', 'aria-label': 'Threads, newest first' },
