@@ -87,6 +87,7 @@ var routeScopes = map[string]string{
 	"GET /projects":                   doctales.ScopeRead,
 	"GET /user-profile":               doctales.ScopeRead,
 	"PUT /user-profile":               doctales.ScopeRead,
+	"POST /user-profile/activity":     doctales.ScopeRead,
 	"GET /archetypes":                 doctales.ScopeRead,
 	// A person's notification rules (issue 13): reading and previewing
 	// need read; changing them, like posting or deleting communications,

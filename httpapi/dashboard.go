@@ -17,6 +17,7 @@ import (
 //
 //	GET  /user-profile?userId=        the stored profile, or the default one
 //	PUT  /user-profile                store {id?, primaryArchetype, archetypeConfidence?, preferences?}
+//	POST /user-profile/activity       add {activity} to the profile and detect the archetype from it
 //	GET  /archetypes                  the four archetypes
 //	GET  /people?q=&organization=&limit=  senders and sender organisations with counts
 //	GET  /projects?limit=             projects with counts
@@ -62,6 +63,7 @@ const maxProfileBodyBytes = doctales.MaxPreferencesBytes + 16<<10
 func (h *Handler) dashboardRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /user-profile", h.getUserProfile)
 	m.HandleFunc("PUT /user-profile", h.putUserProfile)
+	m.HandleFunc("POST /user-profile/activity", h.postActivity)
 	m.HandleFunc("GET /archetypes", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, doctales.Archetypes())
 	})
@@ -121,6 +123,7 @@ func (h *Handler) getUserProfile(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, h.Logger, err)
 		return
 	}
+	p.Timezone = h.Timezone
 	writeJSON(w, http.StatusOK, p)
 }
 

@@ -53,6 +53,10 @@ type Handler struct {
 	// doctales' default of 72 hours. Now is the clock; nil is time.Now.
 	Freshness time.Duration
 	Now       func() time.Time
+	// Timezone is the IANA time zone of the person who reads the mail
+	// (the configuration's timezone), given with GET /user-profile so the
+	// dashboard shows times in it; "" lets the browser use its own.
+	Timezone string
 	// Trace, if set, serves GET /communications/{id}/events: the flow
 	// history of a communication.
 	Trace func(ctx context.Context, id string) (any, error)
@@ -680,7 +684,8 @@ func (h *Handler) listDeadLetters(w http.ResponseWriter, r *http.Request) {
 	for _, dl := range dls {
 		withhold(r, dl)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"deadLetters": dls, "count": len(dls)})
+	// Each with the subject and sender of its communication (issue 12).
+	writeJSON(w, http.StatusOK, map[string]any{"deadLetters": h.describeDeadLetters(r.Context(), dls), "count": len(dls)})
 }
 
 // withhold strips the content of another user's communication from a
@@ -710,7 +715,7 @@ func (h *Handler) getDeadLetter(w http.ResponseWriter, r *http.Request) {
 		var dl *doctales.DeadLetter
 		if dl, err = h.DeadLetters.DeadLetter(r.Context(), id); err == nil {
 			withhold(r, dl)
-			writeJSON(w, http.StatusOK, dl)
+			writeJSON(w, http.StatusOK, h.describeDeadLetters(r.Context(), []*doctales.DeadLetter{dl})[0])
 			return
 		}
 	}
@@ -787,5 +792,42 @@ func (h *Handler) stats(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, h.Logger, errors.New("stats not configured"))
 		return
 	}
-	writeJSON(w, http.StatusOK, h.Stats())
+	out := h.Stats()
+	// The Operations page counts communications (table items), not the
+	// objects stored for them (a mail is its JSON and its original).
+	if m, ok := out.(map[string]any); ok {
+		if c, ok := h.Table.(CommunicationCounter); ok {
+			counts, err := c.CountCommunications(r.Context())
+			if err != nil {
+				Error(w, r, h.Logger, err)
+				return
+			}
+			m["communications"] = communicationCounts(counts)
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// CommunicationCounter is implemented by a table that can count its
+// communications by status (package sqlite); GET /stats then says how many
+// communications the pipeline holds.
+type CommunicationCounter interface {
+	CountCommunications(ctx context.Context) (map[string]int64, error)
+}
+
+// CommunicationCounts is the "communications" object of GET /stats: how
+// many communications the table holds, in all and by status.
+type CommunicationCounts struct {
+	Total     int64 `json:"total"`
+	Accepted  int64 `json:"accepted"`  // stored, waiting for extraction
+	Extracted int64 `json:"extracted"` // dimensions recorded
+	Failed    int64 `json:"failed"`    // extraction gave up
+}
+
+func communicationCounts(by map[string]int64) CommunicationCounts {
+	c := CommunicationCounts{Accepted: by[doctales.StatusAccepted], Extracted: by[doctales.StatusExtracted], Failed: by[doctales.StatusFailed]}
+	for _, n := range by {
+		c.Total += n
+	}
+	return c
 }

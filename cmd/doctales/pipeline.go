@@ -211,6 +211,7 @@ func (p *Pipeline) Open() error {
 		Ingestion:   p.Ingestion,
 		Deletion:    p.Deletion,
 		Freshness:   cfg.FreshnessWindow(),
+		Timezone:    cfg.Timezone,
 		Table:       p.DB,
 		Store:       p.Store,
 		DeadLetters: p.DB,

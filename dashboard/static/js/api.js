@@ -14,17 +14,30 @@ export class ApiError extends Error {
 // that changes state; the session cookie itself is HttpOnly.
 let csrfToken = '';
 
+// serverSkew is how far the server's clock is ahead of the browser's, in
+// ms, from the Date header of the last answer (to the second).
+let serverSkew = 0;
+
+// serverNow returns the server's time now, as far as the page knows it.
+export function serverNow() {
+  return Date.now() + serverSkew;
+}
+
 // SIGN_IN is the sign-in page; a 401 (no session, or it ended) goes there.
 export const SIGN_IN = '/ui/signin.html';
 
-async function call(method, path, body) {
+async function call(method, path, body, keepalive) {
   const init = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
+  // keepalive lets a request outlive the page (pagehide).
+  if (keepalive) init.keepalive = true;
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
   if (method !== 'GET' && csrfToken) init.headers['X-CSRF-Token'] = csrfToken;
   const resp = await fetch(path, init);
+  const date = Date.parse(resp.headers.get('Date') || '');
+  if (Number.isFinite(date)) serverSkew = date - Date.now();
   if (resp.status === 401 && path !== '/auth/session') location.assign(SIGN_IN);
   const text = await resp.text();
   let data = null;
@@ -74,6 +87,10 @@ export const api = {
   projects: (params) => call('GET', '/projects' + query(params)),
   profile: (userId) => call('GET', '/user-profile' + query({ userId })),
   putProfile: (profile) => call('PUT', '/user-profile', profile),
+  // activity reports what the person did in each view since the last
+  // report ({activity: {view: {actions: {done: 2}, seconds}}}) and returns
+  // the profile with the archetype detected from it.
+  activity: (body, keepalive) => call('POST', '/user-profile/activity', body, keepalive),
   archetypes: () => call('GET', '/archetypes'),
   stats: () => call('GET', '/stats'),
   deadLetters: () => call('GET', '/dlq?limit=200'),

@@ -12,6 +12,7 @@ import { showNotification, dropNotifications } from './toast.js';
 import { tickCountdowns } from './cards.js';
 import * as prioritizer from './views/prioritizer.js';
 import { initKeys, searchBox } from './triage.js';
+import * as notice from './notice.js';
 
 const VIEWS = {
   now: () => import('./views/now.js'),
@@ -34,11 +35,15 @@ const probe = window.__doctales = { firstRender: 0, rendered: {}, live: 'connect
 
 let active = null; // {name, view}
 let routing = 0;
+// The detail pane belongs to the view it was opened in (issue 12): leaving
+// the view closes it, coming back reopens it, so a pane opened in Analyst
+// never squeezes Operations.
+const paneOf = new Map(); // view name -> communication id
 
 const ctx = {
   openDetail: (id, opener, focus) => detail.open(id, opener, focus),
   openPerson: (id, name) => {
-    archetype.record('person_click');
+    archetype.record('person');
     location.hash = `#/connector?${new URLSearchParams({ person: id, name: name || id })}`;
   },
   rendered: (name) => {
@@ -62,14 +67,24 @@ async function route() {
   if (!r) r = { name: FIRST_VIEW, params: {} };
   const mod = await VIEWS[r.name]();
   if (my !== routing) return;
+  const left = active && active.name;
   if (active) active.view.unmount();
+  if (left && left !== r.name) {
+    paneOf.set(left, detail.openId());
+    detail.close({ quiet: true });
+  }
   const main = document.getElementById('main');
   const view = mod.create(ctx);
   active = { name: r.name, view };
+  document.body.dataset.view = r.name;
+  archetype.setView(r.name);
   view.mount(main, r.params);
   // A link from a notification e-mail: #/prioritizer?open=<id>.
   if (r.params.open) detail.open(r.params.open, null);
-  document.title = `${view.title} · Doc-Tales`;
+  else if (left !== r.name && paneOf.get(r.name) && !store.isRemoved(paneOf.get(r.name))) {
+    detail.open(paneOf.get(r.name), null, undefined, { restore: true });
+  }
+  notice.setTitle(`${view.title} · Doc-Tales`);
   for (const a of document.querySelectorAll('nav.views a')) {
     if (a.dataset.view === r.name) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -124,6 +139,7 @@ async function signedIn() {
 async function main() {
   if (!(await signedIn())) return;
   detail.init();
+  notice.init((id) => detail.open(id, null));
   document.getElementById('search-slot').replaceWith(searchBox());
   initKeys();
   // On a phone the archetype bars start folded, to leave the screen to the
@@ -142,7 +158,9 @@ async function main() {
 
   // The profile decides the first view only when the address names none;
   // otherwise it loads beside the view.
-  archetype.load().then(markSuggested);
+  // The profile gives the person's time zone (when the server has one):
+  // read it before the first times are drawn.
+  await archetype.load().then(markSuggested);
   route();
 
   connect({

@@ -5,10 +5,11 @@ import { countdown, deadlineOf, projectLabel, relTime, typeLabel, urgencyOf, fmt
 import { icon } from './icons.js';
 import * as archetype from './archetype.js';
 import { actions } from './triage.js';
+import * as notice from './notice.js';
 
 // ctx is what a card needs from the page: openDetail(id, opener) and
 // openPerson(senderId, name). opts: showType, showVisual, showReasons,
-// fresh (highlight), extra (a node shown above the buttons, such as
+// fresh (highlight a moment), extra (a node shown above the buttons, such as
 // Needs you now's reason line).
 export function card(item, ctx, opts = {}) {
   const urgency = urgencyOf(item);
@@ -21,12 +22,16 @@ export function card(item, ctx, opts = {}) {
   const subject = subjectOf(item);
 
   const open = (ev) => ctx.openDetail(item.id, ev.currentTarget);
-  return h('article', {
-    class: `card urg-${urgency || 'none'}${opts.fresh ? ' fresh' : ''}`,
+  // A new high item not seen yet stays highlighted, with a "New" badge,
+  // until it is opened or has been on the screen a second (notice.js).
+  const unseen = notice.isUnseen(item.id);
+  const el = h('article', {
+    class: `card urg-${urgency || 'none'}${opts.fresh ? ' fresh' : ''}${unseen ? ' unseen' : ''}`,
     dataset: { id: item.id, urgency: urgency || 'none', state: item.state || 'open' },
     'aria-labelledby': `card-${cssId(item.id)}`,
   },
     h('div', { class: 'card-head' },
+      unseen ? h('span', { class: 'badge badge-new' }, 'New') : null,
       opts.showType ? h('span', { class: 'type' }, icon(item.commType), ' ', typeLabel(item.commType)) : null,
       urgency ? h('span', { class: `badge badge-${urgency}` }, urgency) : h('span', { class: 'badge badge-none' }, 'unrated'),
       dims && dims.requiresAction ? h('span', { class: 'badge badge-action' }, 'Requires action') : null,
@@ -50,13 +55,13 @@ export function card(item, ctx, opts = {}) {
       h('button', {
         type: 'button', class: `countdown countdown-${cd.state}`, dataset: { deadline: deadline.toISOString() }, id: `due-${cssId(item.id)}`,
         title: `Deadline ${fmtDate(deadline)}`,
-        onclick: (ev) => { archetype.record('date_click'); ctx.openDetail(item.id, ev.currentTarget, 'deadline'); },
+        onclick: (ev) => { archetype.record('deadline'); ctx.openDetail(item.id, ev.currentTarget, 'deadline'); },
       }, cd.text)) : null,
     opts.showVisual && (attachments || images) ? h('p', { class: 'card-visual' },
       attachments ? h('span', {}, `${attachments} attachment${attachments === 1 ? '' : 's'}`) : null,
       images ? h('button', {
         type: 'button', class: 'link image-link',
-        onclick: (ev) => { archetype.record('image_view'); ctx.openDetail(item.id, ev.currentTarget, 'attachments'); },
+        onclick: (ev) => { archetype.record('image'); ctx.openDetail(item.id, ev.currentTarget, 'attachments'); },
       }, icon('image'), ` View ${images} image${images === 1 ? '' : 's'}`) : null,
     ) : null,
     opts.showReasons && dims && Array.isArray(dims.urgencyReasons) && dims.urgencyReasons.length
@@ -64,6 +69,8 @@ export function card(item, ctx, opts = {}) {
     opts.extra || null,
     actions(item),
   );
+  if (unseen) notice.track(el);
+  return el;
 }
 
 // cssId makes an id safe inside an element id.

@@ -20,6 +20,7 @@ import * as archetype from './archetype.js';
 import * as store from './store.js';
 import { icon } from './icons.js';
 import { showMessage } from './toast.js';
+import * as notice from './notice.js';
 
 let pane = null;
 let current = null; // {id, opener, focus, subject, del: {state: 'idle'|'confirm'|'busy', error}}
@@ -52,18 +53,27 @@ export function isOpen() {
   return !!current;
 }
 
+// openId returns the id of the communication the pane shows, or "".
+export function openId() {
+  return current ? current.id : '';
+}
+
 // open shows communication id; opener gets the focus back on close; focus
 // names a section to scroll to ("deadline", "attachments"). Opening the
 // pane by itself (a subject or a row) counts as a details view for the
 // archetype; opening it from a deadline or an image has already counted as
 // that interaction, so focus is set.
-export async function open(id, opener, focus) {
-  if (!focus) archetype.record('details_view');
+//
+// opts.restore reopens a pane the person left open in a view they come
+// back to: it counts nothing and leaves the focus where it is.
+export async function open(id, opener, focus, opts = {}) {
+  if (!focus && !opts.restore) archetype.record('open');
+  notice.seen(id, 'opened');
   current = { id, opener: opener || document.activeElement, focus, subject: '', del: { state: 'idle', error: '' } };
   document.body.classList.add('detail-open');
   pane.hidden = false;
   replace(pane, header('Loading…'), h('p', { class: 'loading' }, 'Loading…'));
-  pane.querySelector('.detail-close').focus();
+  if (!opts.restore) pane.querySelector('.detail-close').focus();
   await load();
 }
 
@@ -72,13 +82,16 @@ const refresh = (() => {
   return () => { clearTimeout(t); t = setTimeout(() => current && load(true), 250); };
 })();
 
-export function close() {
+//
+// opts.quiet (a change of view) leaves the focus alone.
+export function close(opts = {}) {
   if (!current) return;
   const opener = current.opener;
   current = null;
   pane.hidden = true;
   replace(pane);
   document.body.classList.remove('detail-open');
+  if (opts.quiet) return;
   if (opener && document.contains(opener)) opener.focus();
   else document.getElementById('main').focus();
 }
@@ -395,7 +408,7 @@ function attachment(a) {
     isImage ? h('button', {
       type: 'button', class: 'thumb',
       'aria-label': `View image ${name}`,
-      onclick: (ev) => { archetype.record('image_view'); ev.currentTarget.classList.toggle('open'); },
+      onclick: (ev) => { archetype.record('image'); ev.currentTarget.classList.toggle('open'); },
     }, local ? h('img', { src: url, alt: name }) : h('span', { class: 'thumb-placeholder' }, icon('image', 28))) : null,
     h('span', {}, name),
     type || size ? h('span', { class: 'muted' }, ` ${[type, size ? `${Math.ceil(size / 1024)} KB` : ''].filter(Boolean).join(', ')}`) : null,

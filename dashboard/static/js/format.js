@@ -24,18 +24,92 @@ export function toDate(v) {
   return isNaN(d.getTime()) ? null : d;
 }
 
-const dateFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const dayFmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+// Times are shown in the person's time zone: the server's configured
+// zone when the API gives one (GET /user-profile "timezone"), else the
+// browser's; with the year only when it is not this year (in that zone).
+let zoneName = '';
+let fmts = null;
 
-// fmtDate returns a readable date and time, or "" for a missing one.
-export function fmtDate(v) {
-  const d = toDate(v);
-  return d ? dateFmt.format(d) : '';
+function browserZone() {
+  try { return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'; } catch { return 'UTC'; }
 }
 
+// setZone sets the time zone times are shown in (an IANA name); an empty
+// or unknown name means the browser's. It returns the zone in use.
+export function setZone(tz) {
+  let ok = '';
+  if (tz) {
+    try { new Intl.DateTimeFormat(undefined, { timeZone: tz }); ok = tz; } catch { ok = ''; }
+  }
+  zoneName = ok;
+  fmts = null;
+  return zone();
+}
+
+// zone returns the IANA time zone times are shown in.
+export function zone() {
+  return zoneName || browserZone();
+}
+
+function formatters() {
+  if (fmts) return fmts;
+  const timeZone = zone();
+  const f = (o) => new Intl.DateTimeFormat(undefined, { timeZone, ...o });
+  fmts = {
+    year: f({ year: 'numeric' }),
+    dateTime: f({ month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' }),
+    dateTimeYear: f({ year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' }),
+    day: f({ month: 'short', day: 'numeric' }),
+    dayYear: f({ year: 'numeric', month: 'short', day: 'numeric' }),
+    weekdayTime: f({ weekday: 'short', hour: 'numeric', minute: '2-digit' }),
+    parts: f({ year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' }),
+  };
+  return fmts;
+}
+
+// thisYear reports whether d falls in the current year of the zone.
+function thisYear(d, now = new Date()) {
+  const y = formatters().year;
+  return y.format(d) === y.format(now);
+}
+
+// fmtDate returns a readable date and time in the person's zone, with the
+// year when it is not this year, or "" for a missing one.
+export function fmtDate(v) {
+  const d = toDate(v);
+  if (!d) return '';
+  const f = formatters();
+  return (thisYear(d) ? f.dateTime : f.dateTimeYear).format(d);
+}
+
+// fmtDay returns the day (with the year when not this year).
 export function fmtDay(v) {
   const d = toDate(v);
-  return d ? dayFmt.format(d) : '';
+  if (!d) return '';
+  const f = formatters();
+  return (thisYear(d) ? f.day : f.dayYear).format(d);
+}
+
+// zoneOffset returns the offset of the zone from UTC at d, in minutes.
+function zoneOffset(d) {
+  const p = Object.fromEntries(formatters().parts.formatToParts(d).map((x) => [x.type, x.value]));
+  const asUTC = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour % 24, +p.minute, +p.second);
+  return Math.round((asUTC - Math.floor(d.getTime() / 1000) * 1000) / 60000);
+}
+
+// wallTime returns the instant of a wall-clock time in the person's zone
+// (month 0-based; day may overflow into the next month, as in Date.UTC).
+export function wallTime(year, month, day, hour = 0, minute = 0) {
+  const guess = Date.UTC(year, month, day, hour, minute);
+  let t = guess - zoneOffset(new Date(guess)) * 60000;
+  t = guess - zoneOffset(new Date(t)) * 60000; // again, across a DST change
+  return new Date(t);
+}
+
+// today returns {year, month (0-based), day} of now in the person's zone.
+export function today(now = new Date()) {
+  const p = Object.fromEntries(formatters().parts.formatToParts(now).map((x) => [x.type, x.value]));
+  return { year: +p.year, month: +p.month - 1, day: +p.day };
 }
 
 // relTime says how long ago (or how far ahead) v is: "5 min ago".
@@ -71,7 +145,7 @@ export function countdown(deadline, now = Date.now()) {
   const sec = (d.getTime() - now) / 1000;
   // Past by more than a day: missed, too late to act on ("was due 23 Aug
   // 2002"), never "overdue by 8,900 days" (issue 14).
-  if (sec < -86400) return { text: `missed, was due ${d.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' })}`, state: 'missed' };
+  if (sec < -86400) return { text: `missed, was due ${formatters().dayYear.format(d)}`, state: 'missed' };
   if (sec < 0) return { text: `overdue by ${duration(-sec)}`, state: 'overdue' };
   return { text: `due in ${duration(sec)}`, state: sec < 86400 ? 'soon' : 'later' };
 }

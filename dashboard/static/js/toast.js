@@ -4,6 +4,7 @@
 // while the pointer or the keyboard focus is on it.
 
 import { h } from './dom.js';
+import { fmtDate } from './format.js';
 
 const STAY_MS = 15000;
 const MAX_TOASTS = 5;
@@ -15,7 +16,9 @@ export function showNotification(msg, openDetail) {
   const attrs = msg.MessageAttributes || {};
   const id = attrs.communicationId && attrs.communicationId.StringValue;
   const subject = msg.Subject || 'High priority communication';
-  const lines = String(msg.Message || '').split('\n').filter((l) => /^(From|Project|Deadline):/.test(l));
+  // The message's deadline is RFC 3339: shown in the person's zone.
+  const lines = String(msg.Message || '').split('\n').filter((l) => /^(From|Project|Deadline):/.test(l))
+    .map((l) => l.replace(/^Deadline: (\S+)$/, (all, iso) => (fmtDate(iso) ? `Deadline: ${fmtDate(iso)}` : all)));
 
   let timer = 0;
   const close = () => { clearTimeout(timer); toast.remove(); };

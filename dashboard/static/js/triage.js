@@ -7,7 +7,8 @@
 import { api } from './api.js';
 import { h, announce } from './dom.js';
 import * as store from './store.js';
-import { subjectOf } from './format.js';
+import { subjectOf, fmtDate, today, wallTime } from './format.js';
+import * as archetype from './archetype.js';
 
 // isHidden reports whether the reader put item away: done, waiting on
 // others, or snoozed until a time still ahead.
@@ -21,10 +22,10 @@ export function isHidden(item, now = Date.now()) {
   return false;
 }
 
-// tomorrowNine is 9:00 tomorrow, local time.
+// tomorrowNine is 9:00 tomorrow in the person's time zone.
 export function tomorrowNine(now = new Date()) {
-  const d = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1, 9, 0, 0, 0);
-  return d;
+  const t = today(now);
+  return wallTime(t.year, t.month, t.day + 1, 9, 0);
 }
 
 async function change(id, body, said) {
@@ -39,12 +40,19 @@ async function change(id, body, said) {
   }
 }
 
-export const markDone = (id) => change(id, { state: 'done' }, (it) => `Done: ${subjectOf(it)}.`);
-export const markWaiting = (id) => change(id, { state: 'waiting' }, (it) => `Waiting on others: ${subjectOf(it)}.`);
+export function markDone(id) {
+  archetype.record('done');
+  return change(id, { state: 'done' }, (it) => `Done: ${subjectOf(it)}.`);
+}
+export function markWaiting(id) {
+  archetype.record('waiting');
+  return change(id, { state: 'waiting' }, (it) => `Waiting on others: ${subjectOf(it)}.`);
+}
 export const reopen = (id) => change(id, { state: 'open' }, (it) => `Back in the list: ${subjectOf(it)}.`);
 export function snooze(id, until = tomorrowNine()) {
+  archetype.record('snooze');
   return change(id, { state: 'snoozed', until: until.toISOString() },
-    (it) => `Snoozed until ${until.toLocaleString()}: ${subjectOf(it)}.`);
+    (it) => `Snoozed until ${fmtDate(until)}: ${subjectOf(it)}.`);
 }
 
 // actions returns the Done / Snooze (or Reopen) buttons of a card.
@@ -140,7 +148,9 @@ export function searchBox() {
     onsubmit: (ev) => {
       ev.preventDefault();
       const q = input.value.trim();
-      if (q) location.hash = `#/search?${new URLSearchParams({ q })}`;
+      if (!q) return;
+      archetype.record('search');
+      location.hash = `#/search?${new URLSearchParams({ q })}`;
     },
   }, h('label', { for: 'search', class: 'visually-hidden' }, 'Search communications'), input,
   h('button', { type: 'submit', class: 'btn' }, 'Search'), ' ',

@@ -8,6 +8,7 @@ import { h, replace, preserveFocus, debounce } from '../dom.js';
 import { cssId } from '../cards.js';
 import { deadlineOf, fmtDate, num, pct, projectLabel, relTime, typeLabel, urgencyOf, urgencyRank, countdown, subjectOf } from '../format.js';
 import * as store from '../store.js';
+import * as archetype from '../archetype.js';
 
 const PAGE = 100;
 
@@ -136,6 +137,7 @@ export function create(ctx) {
               h('button', {
                 type: 'button', class: 'sort', id: `sort-${c.key}`,
                 onclick: () => {
+                  archetype.record('sort');
                   st.sort = sorted ? { key: c.key, dir: -st.sort.dir } : { key: c.key, dir: c.key === 'time' ? -1 : 1 };
                   renderTable();
                 },
@@ -152,7 +154,7 @@ export function create(ctx) {
           })))),
         )),
       st.loading ? h('p', { class: 'loading' }, 'Loading…') : null,
-      st.next && !st.loading ? h('button', { type: 'button', class: 'btn', id: 'analyst-more', onclick: () => load(true) }, `Load ${PAGE} more`) : null,
+      st.next && !st.loading ? h('button', { type: 'button', class: 'btn', id: 'analyst-more', onclick: () => { archetype.record('more'); load(true); } }, `Load ${PAGE} more`) : null,
     ));
   }
 
@@ -183,6 +185,7 @@ export function create(ctx) {
           ev.preventDefault();
           const fd = new FormData(ev.currentTarget);
           for (const k of Object.keys(st.filters)) st.filters[k] = String(fd.get(k) || '').trim();
+          archetype.record('filter');
           load(false);
         },
       },
@@ -195,7 +198,7 @@ export function create(ctx) {
         h('button', { type: 'submit', class: 'btn' }, 'Apply filters'),
         filterField('text', 'Search loaded rows', h('input', {
           id: 'f-text', type: 'search', value: st.text, autocomplete: 'off',
-          oninput: debounce((ev) => { st.text = ev.target.value; renderTable(); }, 150),
+          oninput: debounce((ev) => { st.text = ev.target.value; archetype.record('filter'); renderTable(); }, 600),
         })),
       );
       root = h('div', { class: 'view analyst' },

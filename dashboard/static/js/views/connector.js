@@ -52,7 +52,7 @@ export function create(ctx) {
   }
 
   function selectPerson(id, name, opener) {
-    archetype.record('person_click');
+    archetype.record('person');
     st.person = { id, name: name || id };
     st.ids = [];
     st.next = '';
@@ -92,7 +92,7 @@ export function create(ctx) {
         h('button', {
           type: 'button', class: 'link', id: `o-${cssId(o.name)}`,
           'aria-pressed': st.organization === o.name ? 'true' : 'false',
-          onclick: () => { st.organization = o.name; loadPeople(); },
+          onclick: () => { archetype.record('person'); st.organization = o.name; loadPeople(); },
         }, o.name),
         h('span', { class: 'muted small' }, ` ${o.count} from ${o.people} ${o.people === 1 ? 'person' : 'people'}${o.high ? `, ${o.high} high` : ''}`),
       ))) : h('p', { class: 'muted' }, 'No sender organisations (senders without e-mail addresses have none).'),

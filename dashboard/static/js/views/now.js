@@ -10,18 +10,15 @@
 import { api } from '../api.js';
 import { h, replace, preserveFocus, announce } from '../dom.js';
 import { card } from '../cards.js';
-import { subjectOf } from '../format.js';
+import { subjectOf, zone } from '../format.js';
 import * as store from '../store.js';
+import * as notice from '../notice.js';
 
 // The server lists this many per section at first; "Show all" asks for
 // the most it lists (MaxNowPerSection).
 const FIRST = 10;
 const ALL = 100;
 
-// The reader's time zone, so that "later today" ends at their midnight.
-function zone() {
-  try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch { return ''; }
-}
 
 // why is a card's reason line: the reason in words, then the quoted
 // words the urgency rests on.
@@ -36,9 +33,8 @@ function why(entry) {
 
 export function create(ctx) {
   let root = null, view = null, error = '', loading = false, limit = FIRST;
-  let unsub = null, unsubRemoved = null, seq = 0;
+  let unsub = null, unsubRemoved = null, unsubNotice = null, seq = 0;
   const known = new Set(); // ids shown, to announce what is new
-  const fresh = new Set(); // ids that arrived while the page was open: highlighted for a moment
 
   async function load() {
     const my = ++seq;
@@ -53,10 +49,6 @@ export function create(ctx) {
       for (const s of v.sections) for (const x of s.items) known.add(x.item.id);
       view = v;
       error = '';
-      for (const x of arrived) {
-        fresh.add(x.item.id);
-        setTimeout(() => { fresh.delete(x.item.id); render(); }, 4000);
-      }
       if (arrived.length) announce(`Needs you now: ${subjectOf(arrived[0].item)}`);
     } catch (e) {
       if (my !== seq) return;
@@ -74,14 +66,36 @@ export function create(ctx) {
     pending = setTimeout(() => { pending = 0; if (root) load(); }, 300);
   };
 
+  // liveFirst puts the new high items not seen yet (notice.js) at the top
+  // of "needs you now", newest first; one the server listed beyond the
+  // first page is taken from the store, so a live arrival is never off
+  // the screen.
+  function liveFirst(s) {
+    if (s.id !== 'now') return s.items;
+    const ids = notice.unseenIds();
+    if (!ids.length) return s.items;
+    const listed = new Map();
+    for (const sec of view.sections) for (const x of sec.items) listed.set(x.item.id, sec.id);
+    const top = [];
+    for (const id of ids) {
+      if (listed.has(id) && listed.get(id) !== 'now') continue;
+      const found = s.items.find((x) => x.item.id === id);
+      const item = found ? found.item : store.get(id);
+      if (!item || (!found && !notice.isNewHigh(item))) continue;
+      top.push(found || { entry: { reason: 'new: high priority, just arrived' }, item });
+    }
+    return top.concat(s.items.filter((x) => !top.includes(x)));
+  }
+
   function section(s) {
     const hid = `now-${s.id}`;
-    const shown = s.items.length;
+    const items = liveFirst(s);
+    const shown = items.length;
     return h('section', { class: `section now-section now-${s.id}`, 'data-section': s.id, 'aria-labelledby': hid },
       h('h3', { id: hid }, s.title, ' ', h('span', { class: 'count', dataset: { count: String(s.count) } }, String(s.count))),
       shown ? h('div', { class: 'cards', role: 'list', 'aria-labelledby': hid },
-        s.items.map(({ entry, item }) => h('div', { role: 'listitem', class: 'now-item' },
-          card(item, ctx, { showType: true, fresh: fresh.has(item.id), extra: why(entry) })))) : h('p', { class: 'muted' }, s.id === 'waiting'
+        items.map(({ entry, item }) => h('div', { role: 'listitem', class: 'now-item' },
+          card(item, ctx, { showType: true, extra: why(entry) })))) : h('p', { class: 'muted' }, s.id === 'waiting'
         ? 'Nothing marked waiting. Mark an item “Waiting” when the next step is someone else’s.'
         : 'Nothing here.'),
       s.count > shown ? h('button', {
@@ -114,10 +128,13 @@ export function create(ctx) {
       load();
       unsub = store.subscribe(() => reload());
       unsubRemoved = store.onRemove(() => reload());
+      // Seen (opened, on the screen a second): the highlight goes.
+      unsubNotice = notice.onChange(() => render());
     },
     unmount() {
       if (unsub) unsub();
       if (unsubRemoved) unsubRemoved();
+      if (unsubNotice) unsubNotice();
       root = null;
       seq++;
     },

@@ -1,8 +1,13 @@
 // Operations: the flow as a diagram (API → store → extraction → table →
 // notification → topic) with live rates, lag and dead letters per stage
 // from GET /stats and GET /dlq, polled every two seconds while the page is
-// shown; the dead letters with a redrive button each; and a form to post a
-// communication by hand.
+// shown; the dead letters with a redrive button each, named by the subject
+// and sender of their communication (the API looks them up); and a form to
+// post a communication by hand.
+//
+// The API stage counts communications (the table's items, GET /stats
+// "communications"), not the objects stored for them: a mail is stored as
+// its JSON and its original, two objects and one communication.
 
 import { api } from '../api.js';
 import { h, replace, announce, preserveFocus } from '../dom.js';
@@ -49,6 +54,8 @@ export function create(ctx) {
   let rates = {}; // name -> {read, succeeded} per second
   let dls = [];
   let alarms = []; // alarm states, when the server evaluates alarms
+  let comms = null; // {total, accepted, extracted, failed}, when the server counts them
+  let commRate = 0; // communications accepted per second
   let error = '';
   let busy = new Set();
 
@@ -60,6 +67,12 @@ export function create(ctx) {
       subs = Array.isArray(st && st.subscriptions) ? st.subscriptions : [];
       dls = Array.isArray(dl && dl.deadLetters) ? dl.deadLetters : [];
       alarms = Array.isArray(st && st.alarms) ? st.alarms.filter((a) => a && typeof a === 'object') : [];
+      const c = st && st.communications && typeof st.communications === 'object' ? st.communications : null;
+      if (prev && prev.comms && c) {
+        const dt = (now - prev.t) / 1000;
+        commRate = dt > 0 ? Math.max(0, (c.total - prev.comms.total) / dt) : 0;
+      }
+      comms = c;
       const next = {};
       for (const s of subs) next[s.name] = s;
       if (prev) {
@@ -74,7 +87,7 @@ export function create(ctx) {
           };
         }
       }
-      prev = { t: now, subs: next };
+      prev = { t: now, subs: next, comms };
       error = '';
     } catch (e) {
       error = `Cannot read the pipeline's state: ${e.message}`;
@@ -91,14 +104,27 @@ export function create(ctx) {
     const dead = dls.filter((d) => dlStage(d.subscription) === stage.key).length;
     switch (stage.key) {
       case 'api': {
+        if (comms) return [['accepted', rate(commRate)], ['communications', String(comms.total)]];
+        // A server that does not count them: the object events stand in.
         const s3 = subs.filter((s) => s.source === 'aws:s3');
         const acc = s3.reduce((a, s) => a + ((rates[s.name] && rates[s.name].read) || 0), 0);
         return [['accepted', rate(acc)], ['since start', String(s3.reduce((a, s) => a + (s.read || 0), 0))]];
       }
       case 'store':
-        return [['events', rate(r('read'))], ['in flight', String(sum((s) => s.inFlight))]];
+        return [['objects', rate(r('read'))], ['in flight', String(sum((s) => s.inFlight))]];
       case 'table':
         return [['stream records', rate(r('read'))], ['filtered out', String(sum((s) => s.filtered))]];
+      case 'extraction':
+        return [
+          comms ? ['waiting', String(comms.accepted)] : null,
+          ['done', rate(r('succeeded'))],
+          comms ? ['extracted', String(comms.extracted)] : null,
+          comms ? ['failed', String(comms.failed)] : null,
+          ['lag', fmtAge(Math.max(0, ...ss.map((s) => Number(s.iteratorAge) || 0)))],
+          ['in flight', String(sum((s) => s.inFlight))],
+          ['retries', String(sum((s) => s.retried))],
+          ['dead letters', String(dead)],
+        ].filter(Boolean);
       default:
         return [
           ['done', rate(r('succeeded'))],
@@ -158,17 +184,20 @@ export function create(ctx) {
       h('h3', { id: 'dlq-h' }, `Dead letters (${dls.length})`),
       dls.length ? h('button', { type: 'button', class: 'btn', id: 'redrive-all', disabled: busy.has('all'), onclick: redriveAll }, 'Redrive all') : null,
       dls.length ? h('ul', { class: 'dl-list', 'aria-labelledby': 'dlq-h' }, dls.map((d) => h('li', { class: 'dl', dataset: { id: String(d.id) } },
-        h('p', {}, h('strong', {}, `#${d.id} ${d.subscription}`), ` · ${d.reason || ''} after ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`),
+        d.communication ? h('p', { class: 'dl-subject' },
+          h('strong', {}, d.communication.subject || '(no subject)'),
+          d.communication.sender || d.communication.senderId ? h('span', { class: 'muted' }, ` from ${d.communication.sender || d.communication.senderId}`) : null) : null,
+        h('p', {}, h(d.communication ? 'span' : 'strong', {}, `#${d.id} ${d.subscription}`), ` · ${d.reason || ''} after ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`),
         h('p', { class: 'small' }, h('span', { class: 'muted' }, 'Key '), h('code', {}, d.key)),
         h('p', { class: 'small dl-error' }, d.error || ''),
         h('p', { class: 'muted small' }, h('time', { datetime: d.lastAttempt, title: fmtDate(d.lastAttempt) }, `last attempt ${relTime(d.lastAttempt)}`)),
         h('div', { class: 'dl-actions' },
           h('button', {
             type: 'button', class: 'btn btn-small', id: `redrive-${d.id}`, disabled: busy.has(d.id),
-            'aria-label': `Redrive dead letter ${d.id} of ${d.subscription}`,
+            'aria-label': `Redrive dead letter ${d.id} of ${d.subscription}${d.communication ? `: ${d.communication.subject || '(no subject)'}` : ''}`,
             onclick: () => redrive(d.id),
           }, 'Redrive'),
-          idOf(d) ? h('button', { type: 'button', class: 'btn btn-small btn-quiet', onclick: (ev) => ctx.openDetail(idOf(d), ev.currentTarget) }, 'Open communication') : null,
+          (d.communication && d.communication.id) || idOf(d) ? h('button', { type: 'button', class: 'btn btn-small btn-quiet', onclick: (ev) => ctx.openDetail((d.communication && d.communication.id) || idOf(d), ev.currentTarget) }, 'Open communication') : null,
         ),
       ))) : h('p', { class: 'muted' }, 'No dead letters. Records that fail every retry land here, to be redriven once the cause is fixed.'),
     ));

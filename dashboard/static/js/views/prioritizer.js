@@ -108,7 +108,7 @@ export function create(ctx) {
         return h('li', {},
           h('button', {
             type: 'button', class: 'link',
-            onclick: (ev) => { archetype.record('date_click'); ctx.openDetail(it.id, ev.currentTarget, 'deadline'); },
+            onclick: (ev) => { archetype.record('deadline'); ctx.openDetail(it.id, ev.currentTarget, 'deadline'); },
           }, subjectOf(it)),
           ' ', h('span', { class: `countdown countdown-${cd.state}`, dataset: { deadline: d.toISOString() }, title: fmtDate(d) }, cd.text));
       })) : h('p', { class: 'muted' }, 'No upcoming deadlines among the communications shown.'),
@@ -129,7 +129,7 @@ export function create(ctx) {
         items.map((it) => h('div', { role: 'listitem' }, card(it, ctx, { showReasons: s.key === 'high', fresh: fresh.has(it.id) })))) : null,
       !items.length && st.loaded && !st.error ? h('p', { class: 'muted' }, 'Nothing here.') : null,
       st.loading ? h('p', { class: 'loading' }, 'Loading…') : null,
-      st.next && !st.loading ? h('button', { type: 'button', class: 'btn', id: `more-${s.key}`, onclick: () => loadSection(s, true) }, `Show more ${s.title.toLowerCase()}`) : null,
+      st.next && !st.loading ? h('button', { type: 'button', class: 'btn', id: `more-${s.key}`, onclick: () => { archetype.record('more'); loadSection(s, true); } }, `Show more ${s.title.toLowerCase()}`) : null,
     ));
     renderUpcoming();
   }

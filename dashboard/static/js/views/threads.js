@@ -9,6 +9,7 @@ import { h, replace, preserveFocus } from '../dom.js';
 import { card } from '../cards.js';
 import { relTime, fmtDate } from '../format.js';
 import * as store from '../store.js';
+import * as archetype from '../archetype.js';
 
 // people names a thread's senders: "Ana, Bo and 3 others".
 function people(t) {
@@ -93,12 +94,12 @@ export function create(ctx) {
         h('label', { for: 'threads-only' },
           h('input', {
             type: 'checkbox', id: 'threads-only', checked: onlyConversations,
-            onchange: (ev) => { onlyConversations = ev.target.checked; loadList(false); },
+            onchange: (ev) => { archetype.record('filter'); onlyConversations = ev.target.checked; loadList(false); },
           }), ' Conversations only (two messages or more)')),
       error ? h('p', { class: 'error', role: 'alert' }, error) : null,
       threads.length ? h('ol', { class: 'thread-list', 'aria-label': 'Threads, newest first' },
         threads.map((t) => h('li', { class: 'thread-row', dataset: { thread: t.id } },
-          h('a', { href: threadHash(t.id), class: 'thread-subject' }, t.subject || '(no subject)'),
+          h('a', { href: threadHash(t.id), class: 'thread-subject', onclick: () => archetype.record('thread') }, t.subject || '(no subject)'),
           ' ', h('span', { class: 'count', title: `${t.count} messages` }, `${t.count} message${t.count === 1 ? '' : 's'}`),
           t.urgency === 'high' ? [' ', h('span', { class: 'badge badge-high' }, 'high')] : null,
           h('p', { class: 'card-meta' },

@@ -7,6 +7,7 @@ import { h, replace, preserveFocus, debounce } from '../dom.js';
 import { card, cssId } from '../cards.js';
 import { projectLabel, urgencyOf } from '../format.js';
 import * as store from '../store.js';
+import * as archetype from '../archetype.js';
 
 const BOARDS = 12;
 const PER_BOARD = 12;
@@ -88,7 +89,7 @@ export function create(ctx) {
       items.length ? h('div', { class: 'board-cards', role: 'list', 'aria-labelledby': hid },
         items.map((it) => h('div', { role: 'listitem' }, card(it, ctx, { showType: true, showVisual: true })))) : null,
       b.loading ? h('p', { class: 'loading' }, 'Loading…') : null,
-      b.next && !b.loading ? h('button', { type: 'button', class: 'btn btn-small', id: `more-${hid}`, onclick: () => loadBoard(project, true) }, `More in ${projectLabel(project)}`) : null,
+      b.next && !b.loading ? h('button', { type: 'button', class: 'btn btn-small', id: `more-${hid}`, onclick: () => { archetype.record('board'); loadBoard(project, true); } }, `More in ${projectLabel(project)}`) : null,
     ));
   }
 
