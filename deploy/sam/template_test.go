@@ -1019,6 +1019,7 @@ func TestTemplate_Serverless(t *testing.T) {
 		"GET /communications/{id}":    "ApiFunction",
 		"GET /user-profile":           "ApiFunction",
 		"PUT /user-profile":           "ApiFunction",
+		"POST /user-profile/activity": "ApiFunction",
 		"GET /archetypes":             "ApiFunction",
 		"GET /healthz":                "ApiFunction",
 	}
