@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // zone names work where the system has no zoneinfo
@@ -78,6 +79,15 @@ type Config struct {
 
 	Functions map[string]*FunctionConfig `yaml:"functions"`
 	Topic     TopicConfig                `yaml:"topic"`
+
+	// Reminders are how long before a notified item's deadline a
+	// reminder is sent (issue 13, "When"), such as [24h, 1h]; each fires
+	// once, also across a crash, and not once the item is done or its
+	// deadline moved. Empty (the default) sends none.
+	Reminders []time.Duration `yaml:"reminders"`
+	// Escalation sends an unacknowledged high item again on the next
+	// channel (issue 13). Absent, or after 0, escalates nothing.
+	Escalation EscalationConfig `yaml:"escalation"`
 
 	// Alarms are evaluated in the process; a change of state goes to the
 	// alarms topic, which has the notification topic's subscribers. Absent
@@ -551,6 +561,12 @@ func ReadConfig(path string) (Config, error) {
 	if file.Topic.AllowPrivateTargets != nil {
 		cfg.Topic.AllowPrivateTargets = file.Topic.AllowPrivateTargets
 	}
+	if file.Reminders != nil {
+		cfg.Reminders = file.Reminders
+	}
+	if file.Escalation.After != 0 || file.Escalation.Channels != nil {
+		cfg.Escalation = file.Escalation
+	}
 	if file.Alarms != nil {
 		cfg.Alarms = file.Alarms
 	}
@@ -667,6 +683,39 @@ func loadTimezone(field, name string) (*time.Location, error) {
 	return loc, nil
 }
 
+// EscalationConfig is "escalate until acknowledged": a high item not
+// read, done or acknowledged through its ack link After its notification
+// is sent again on Channels[0], After later on Channels[1], and so on.
+type EscalationConfig struct {
+	After    time.Duration `yaml:"after"`
+	Channels []string      `yaml:"channels"`
+}
+
+// validateWhen checks reminders and escalation, naming the field and value.
+func (c *Config) validateWhen() error {
+	for i, d := range c.Reminders {
+		if d <= 0 || d > doctales.MaxSnooze {
+			return &ConfigError{fmt.Sprintf("reminders[%d]", i), d, "must be a positive duration of at most 366 days, such as 24h or 1h"}
+		}
+	}
+	e := c.Escalation
+	switch {
+	case e.After < 0:
+		return &ConfigError{"escalation.after", e.After, "must not be negative"}
+	case e.After > 0 && e.After < time.Minute:
+		return &ConfigError{"escalation.after", e.After, "must be at least 1m"}
+	case e.After > 0 && len(e.Channels) == 0:
+		return &ConfigError{"escalation.channels", "[]", "escalation.after needs the channels to send on in turn, such as [email, webhook]"}
+	}
+	known := []string{doctales.ChannelBrowser, doctales.ChannelLog, doctales.ChannelWebhook, doctales.ChannelEmail}
+	for i, ch := range e.Channels {
+		if !slices.Contains(known, ch) {
+			return &ConfigError{fmt.Sprintf("escalation.channels[%d]", i), ch, "unknown channel; known: " + strings.Join(known, ", ")}
+		}
+	}
+	return nil
+}
+
 // ConfigError names the setting at fault and its value.
 type ConfigError struct {
 	Field string
@@ -682,6 +731,9 @@ func (e *ConfigError) Error() string {
 // built.
 func (c *Config) Validate() error {
 	if err := c.RateLimits.validate(); err != nil {
+		return err
+	}
+	if err := c.validateWhen(); err != nil {
 		return err
 	}
 	if c.MaxBodyBytes < 1 || c.MaxBodyBytes > 64<<20 {
