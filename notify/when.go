@@ -213,9 +213,10 @@ func (w *When) reminders(item *doctales.Item, channels []string, now time.Time) 
 
 // Changed re-plans item's reminders after a change (an INSERT or MODIFY
 // record): once the item is done its pending reminders are cancelled;
-// if it was notified and its deadline moved, the reminders of the old
-// deadline are cancelled and those of the new one planned. A change
-// that keeps the deadline re-plans nothing new (the ids are the same).
+// if it was notified, the reminders of its deadline under the current
+// configuration are planned, after those of the old deadline are
+// cancelled when it moved. Planning is idempotent (the ids are the
+// same), so a reminder that fired is not planned again.
 func (w *When) Changed(ctx context.Context, old, item *doctales.Item) error {
 	if len(w.Reminders) == 0 {
 		return nil
@@ -226,7 +227,9 @@ func (w *When) Changed(ctx context.Context, old, item *doctales.Item) error {
 		}
 		return w.Store.CancelTimers(ctx, item.ID, TimerReminder)
 	}
-	if old != nil && deadlineOf(old).Equal(deadlineOf(item)) && old.State != doctales.StateDone {
+	timers := w.reminders(item, nil, w.now())
+	moved := old != nil && !deadlineOf(old).Equal(deadlineOf(item))
+	if len(timers) == 0 && !moved {
 		return nil
 	}
 	// Reminders go where the notification went: the marker's channels.
@@ -234,10 +237,15 @@ func (w *When) Changed(ctx context.Context, old, item *doctales.Item) error {
 	if err != nil || !notified {
 		return err
 	}
-	if err := w.Store.CancelTimers(ctx, item.ID, TimerReminder); err != nil {
-		return err
+	if moved {
+		if err := w.Store.CancelTimers(ctx, item.ID, TimerReminder); err != nil {
+			return err
+		}
 	}
-	if err := w.Store.PutTimers(ctx, w.reminders(item, marker.Channels, w.now())); err != nil {
+	for i := range timers {
+		timers[i].Channels = marker.Channels
+	}
+	if err := w.Store.PutTimers(ctx, timers); err != nil {
 		return fmt.Errorf("re-plan reminders of communication %q: %w", item.ID, err)
 	}
 	w.poke()
