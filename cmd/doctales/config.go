@@ -702,8 +702,8 @@ func (c *Config) validateWhen() error {
 	switch {
 	case e.After < 0:
 		return &ConfigError{"escalation.after", e.After, "must not be negative"}
-	case e.After > 0 && e.After < time.Minute:
-		return &ConfigError{"escalation.after", e.After, "must be at least 1m"}
+	case e.After > 0 && e.After < time.Second:
+		return &ConfigError{"escalation.after", e.After, "must be at least 1s"}
 	case e.After > 0 && len(e.Channels) == 0:
 		return &ConfigError{"escalation.channels", "[]", "escalation.after needs the channels to send on in turn, such as [email, webhook]"}
 	}
