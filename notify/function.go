@@ -306,9 +306,20 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 		return nil
 	}
 
+	// Quiet hours and the digest take channels out (held, or listed in
+	// the next digest), idempotently.
+	pub := msg
+	if f.When != nil {
+		if pub, err = f.When.Hold(ctx, item, msg); err != nil {
+			return fmt.Errorf("message %q of communication %q: %w", msg.MessageID, item.ID, err)
+		}
+	}
+
 	// Publish, then mark: a crash in between re-sends the same id.
-	if err := f.Topic.Publish(ctx, msg); err != nil {
-		return fmt.Errorf("publish message %q of communication %q: %w", msg.MessageID, item.ID, err)
+	if pub != nil {
+		if err := f.Topic.Publish(ctx, pub); err != nil {
+			return fmt.Errorf("publish message %q of communication %q: %w", msg.MessageID, item.ID, err)
+		}
 	}
 	if err := f.Ledger.MarkSent(ctx, msg.MessageID, item.ID); err != nil {
 		return fmt.Errorf("mark message %q of communication %q sent: %w", msg.MessageID, item.ID, err)

@@ -51,6 +51,8 @@ type Timer struct {
 	// Channels are the channels the timer's message goes to (its
 	// AttrTargets); empty means every channel.
 	Channels []string `json:"channels,omitempty"`
+	// Message is the notification a TimerHeld delivers.
+	Message *doctales.Message `json:"message,omitempty"`
 	// Fired is set once the timer's message was published (or the timer
 	// found it had nothing to send).
 	Fired bool `json:"fired,omitempty"`
@@ -110,9 +112,23 @@ type When struct {
 	// Escalation, if After is positive, escalates unacknowledged high
 	// items.
 	Escalation EscalationPolicy
+	// QuietHours are, per channel, the daily window in which that
+	// channel is not pushed to: a notification is held until the window
+	// ends, or folded into the digest when Digest is set.
+	QuietHours map[string]QuietHours
+	// Digest, if Every is positive, lists in one message per period what
+	// was held or matched a rule whose target is TargetDigest.
+	Digest DigestPolicy
+	// Location is the person's time zone, of QuietHours and Digest.At;
+	// nil is UTC.
+	Location *time.Location
+	// Channels are the channels that exist here ("all" stands for them).
+	Channels []string
 
 	// Store keeps the timers. Required.
 	Store TimerStore
+	// Digests keeps the digests' entries; required with a Digest.
+	Digests DigestStore
 	// Items reads an item when its timer fires. Required.
 	Items ItemReader
 	// Topic and Ledger publish a fired timer's message once, as the
@@ -144,6 +160,10 @@ func (w *When) Validate() error {
 		return errors.New("notify when: Ledger required")
 	case w.Escalation.After < 0:
 		return fmt.Errorf("notify when: escalation.after %s is negative", w.Escalation.After)
+	case w.Digest.Every < 0:
+		return fmt.Errorf("notify when: digest.every %s is negative", w.Digest.Every)
+	case w.Digest.Every > 0 && (w.Digests == nil || w.Digest.Channel == ""):
+		return fmt.Errorf("notify when: digest.every %s needs a digest channel and a Digests store", w.Digest.Every)
 	case w.Escalation.After > 0 && len(w.Escalation.Channels) == 0:
 		return fmt.Errorf("notify when: escalation.after %s needs escalation.channels, the channels to send on in turn", w.Escalation.After)
 	}
@@ -316,14 +336,24 @@ func (w *When) fire(ctx context.Context, t *Timer) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("check ledger for message %q: %w", m.MessageID, err)
 	}
-	if !sent {
-		if err := w.Topic.Publish(ctx, m); err != nil {
+	pub := m
+	if !sent && (t.Kind == TimerReminder || t.Kind == TimerEscalation) {
+		// Quiet hours and the digest apply to these too.
+		item := &doctales.Item{ID: t.CommunicationID, Subject: m.Subject}
+		if pub, err = w.Hold(ctx, item, m); err != nil {
+			return false, err
+		}
+	}
+	if !sent && pub != nil {
+		if err := w.Topic.Publish(ctx, pub); err != nil {
 			return false, fmt.Errorf("publish message %q of communication %q: %w", m.MessageID, t.CommunicationID, err)
 		}
+	}
+	if !sent {
 		if err := w.Ledger.MarkSent(ctx, m.MessageID, t.CommunicationID); err != nil {
 			return false, fmt.Errorf("mark message %q sent: %w", m.MessageID, err)
 		}
-		log.InfoContext(ctx, "timer fired", logKeyMessageID, m.MessageID, logKeyCommunicationID, t.CommunicationID, "timer", t.ID)
+		log.InfoContext(ctx, "timer fired", logKeyMessageID, m.MessageID, logKeyCommunicationID, t.CommunicationID, "timer", t.ID, "held", pub == nil)
 	}
 	if err := w.Store.FireTimer(ctx, t.ID); err != nil {
 		return false, err
@@ -333,8 +363,15 @@ func (w *When) fire(ctx context.Context, t *Timer) (bool, error) {
 
 // message returns the message t sends now, or nil and why it sends none.
 func (w *When) message(ctx context.Context, t *Timer) (*doctales.Message, string, error) {
-	if t.Kind == TimerNotified {
+	switch t.Kind {
+	case TimerNotified:
 		return nil, "a marker", nil
+	case TimerDigest:
+		m, err := w.digestMessage(ctx, t)
+		if m == nil && err == nil {
+			return nil, "an empty digest", nil
+		}
+		return m, "", err
 	}
 	item, err := w.Items.GetItem(ctx, t.CommunicationID)
 	if doctales.ErrorCode(err) == doctales.ENOTFOUND {
@@ -345,6 +382,21 @@ func (w *When) message(ctx context.Context, t *Timer) (*doctales.Message, string
 	now := w.now()
 	if item.State == doctales.StateDone {
 		return nil, "the communication is done", nil
+	}
+	if t.Kind == TimerHeld {
+		if t.Message == nil {
+			return nil, "a held timer without its message", nil
+		}
+		m := *t.Message
+		m.MessageID = MessageID(item.ID, t.ID)
+		m.MessageAttributes = map[string]doctales.MessageAttribute{}
+		for k, v := range t.Message.MessageAttributes {
+			m.MessageAttributes[k] = v
+		}
+		targets, _ := json.Marshal(t.Channels)
+		m.MessageAttributes[AttrTargets] = doctales.MessageAttribute{DataType: "String.Array", StringValue: string(targets)}
+		m.Timestamp = now.UTC()
+		return &m, "", nil
 	}
 	m := NewMessage(item, w.TopicArn, now)
 	m.MessageID = MessageID(item.ID, t.ID)

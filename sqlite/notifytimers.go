@@ -11,7 +11,50 @@ import (
 	"github.com/doctales/doctales/notify"
 )
 
-var _ notify.TimerStore = (*DB)(nil)
+var (
+	_ notify.TimerStore  = (*DB)(nil)
+	_ notify.DigestStore = (*DB)(nil)
+)
+
+// AddDigestEntry lists e in digest digestID, once per entry id.
+func (db *DB) AddDigestEntry(ctx context.Context, digestID string, e notify.DigestEntry) error {
+	body, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("encode digest entry %q: %w", e.ID, err)
+	}
+	return db.write(ctx, func(tx *writeTx) error {
+		if _, err := tx.tx.Exec(`INSERT INTO notify_digest_entries (digest_id, id, at, body) VALUES (?, ?, ?, ?)
+			ON CONFLICT (digest_id, id) DO NOTHING`, digestID, e.ID, formatTime(e.At), string(body)); err != nil {
+			return fmt.Errorf("store digest entry %q of %s: %w", e.ID, digestID, FormatError(err))
+		}
+		return nil
+	})
+}
+
+// DigestEntries returns the entries of digest digestID, oldest first.
+func (db *DB) DigestEntries(ctx context.Context, digestID string) ([]notify.DigestEntry, error) {
+	rows, err := db.rdb.QueryContext(ctx, `SELECT body FROM notify_digest_entries WHERE digest_id = ? ORDER BY at, id`, digestID)
+	if err != nil {
+		return nil, fmt.Errorf("read digest %s: %w", digestID, FormatError(err))
+	}
+	defer rows.Close()
+	var out []notify.DigestEntry
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, fmt.Errorf("read digest %s: %w", digestID, FormatError(err))
+		}
+		var e notify.DigestEntry
+		if err := json.Unmarshal([]byte(body), &e); err != nil {
+			return nil, fmt.Errorf("decode digest entry of %s: %w", digestID, err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read digest %s: %w", digestID, FormatError(err))
+	}
+	return out, nil
+}
 
 // PutTimers stores each notification timer whose id is not stored yet,
 // in one transaction; a stored one, fired or not, is kept as it is.

@@ -15,6 +15,17 @@ CREATE TABLE notify_timers (
 CREATE INDEX notify_timers_due ON notify_timers (fired, due, id);
 CREATE INDEX notify_timers_item ON notify_timers (communication_id, kind);
 
+-- notify_digest_entries are the notifications listed in a pending digest
+-- (notify.DigestStore): digest_id is the digest timer's id, id the held
+-- message's id, so listing one twice stores it once.
+CREATE TABLE notify_digest_entries (
+	digest_id TEXT NOT NULL,
+	id        TEXT NOT NULL,
+	at        TEXT NOT NULL,
+	body      TEXT NOT NULL,
+	PRIMARY KEY (digest_id, id)
+);
+
 -- The key of the ack links in notification e-mails (notify.AckToken),
 -- made once per database.
 INSERT INTO meta (key, value) VALUES ('ack_key', lower(hex(randomblob(32)))) ON CONFLICT (key) DO NOTHING;
