@@ -123,6 +123,9 @@ func newWhenRig(t *testing.T, w *notify.When) *whenRig {
 	f, tp, l := newFunction(t)
 	f.Now = func() time.Time { return r.now }
 	w.Store, w.Items, w.Topic, w.Ledger, w.Logger = r.timers, r.items, tp, l, f.Logger
+	if w.Digests == nil {
+		w.Digests = &memDigests{}
+	}
 	w.Now = f.Now
 	f.When = w
 	r.f, r.topic = f, tp
@@ -353,4 +356,141 @@ func subjects(ms []*doctales.Message) []string {
 		out = append(out, m.Subject+" "+targets(m))
 	}
 	return out
+}
+
+// memDigests is an in-memory notify.DigestStore.
+type memDigests struct {
+	mu      sync.Mutex
+	entries map[string][]notify.DigestEntry
+}
+
+func (d *memDigests) AddDigestEntry(_ context.Context, id string, e notify.DigestEntry) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.entries == nil {
+		d.entries = map[string][]notify.DigestEntry{}
+	}
+	for _, x := range d.entries[id] {
+		if x.ID == e.ID {
+			return nil
+		}
+	}
+	d.entries[id] = append(d.entries[id], e)
+	return nil
+}
+
+func (d *memDigests) DigestEntries(_ context.Context, id string) ([]notify.DigestEntry, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Clone(d.entries[id]), nil
+}
+
+func TestQuietHours(t *testing.T) {
+	q, err := notify.ParseQuietHours("22:00-07:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	day := func(h, m int) time.Time { return time.Date(2026, 3, 10, h, m, 0, 0, berlin) }
+	for _, c := range []struct {
+		at    time.Time
+		quiet bool
+		end   time.Time
+	}{
+		{day(21, 59), false, time.Time{}},
+		{day(22, 0), true, day(31, 0)}, // 07:00 the next day
+		{day(3, 0), true, day(7, 0)},
+		{day(7, 0), false, time.Time{}},
+	} {
+		quiet, end := q.Quiet(c.at, berlin)
+		if quiet != c.quiet || !end.Equal(c.end) {
+			t.Errorf("Quiet(%s) = %v %s, want %v %s", c.at, quiet, end, c.quiet, c.end)
+		}
+	}
+	for _, bad := range []string{"22:00", "25:00-07:00", "07:00-07:00", "ten-eleven"} {
+		if _, err := notify.ParseQuietHours(bad); err == nil || !strings.Contains(err.Error(), bad) {
+			t.Errorf("ParseQuietHours(%q) = %v, want an error naming it", bad, err)
+		}
+	}
+}
+
+func TestDigestNext(t *testing.T) {
+	d := notify.DigestPolicy{Every: 24 * time.Hour, At: 8 * 60}
+	at := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	if got := d.Next(at, time.UTC); !got.Equal(time.Date(2026, 3, 11, 8, 0, 0, 0, time.UTC)) {
+		t.Errorf("daily Next(09:00) = %s", got)
+	}
+	if got := d.Next(at.Add(-2*time.Hour), time.UTC); !got.Equal(time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC)) {
+		t.Errorf("daily Next(07:00) = %s", got)
+	}
+	h := notify.DigestPolicy{Every: time.Hour, At: 15}
+	if got := h.Next(at, time.UTC); !got.Equal(time.Date(2026, 3, 10, 9, 15, 0, 0, time.UTC)) {
+		t.Errorf("hourly Next(09:00) = %s", got)
+	}
+}
+
+// TestWhen_QuietHoursHold: at 23:00 a notification goes at once to the
+// channels that are not quiet and is held for e-mail (quiet 22:00-07:00)
+// until 07:00, when it is sent once, on e-mail alone.
+func TestWhen_QuietHoursHold(t *testing.T) {
+	q, _ := notify.ParseQuietHours("22:00-07:00")
+	r := newWhenRig(t, &notify.When{QuietHours: map[string]notify.QuietHours{"email": q}, Channels: []string{"browser", "webhook", "email"}})
+	night := time.Date(2025, 6, 10, 23, 0, 0, 0, time.UTC)
+	r.now = night
+	r.change(nil, testItem("q-1", "high"))
+	if len(r.topic.Published) != 1 || targets(r.topic.Published[0]) != `["browser","webhook"]` {
+		t.Fatalf("at 23:00 published %v, want one to browser and webhook", subjects(r.topic.Published))
+	}
+	if got := r.at(night.Add(7*time.Hour + 59*time.Minute)); len(got) != 0 {
+		t.Fatalf("held e-mail sent at 06:59: %v", subjects(got))
+	}
+	got := r.at(night.Add(8 * time.Hour))
+	if len(got) != 1 || targets(got[0]) != `["email"]` || !strings.HasPrefix(got[0].Subject, "High Priority: ") {
+		t.Fatalf("at 07:00: %v, want the notification on email", subjects(got))
+	}
+	if got[0].MessageID == r.topic.Published[0].MessageID {
+		t.Error("the held delivery has the first one's MessageId: the topic would drop it")
+	}
+	if got := r.at(night.Add(12 * time.Hour)); len(got) != 0 {
+		t.Fatalf("held e-mail sent twice: %v", subjects(got))
+	}
+	// In the day nothing is held.
+	r.change(nil, testItem("q-2", "high"))
+	if last := r.topic.Published[len(r.topic.Published)-1]; targets(last) != "" {
+		t.Errorf("daytime targets = %q, want every channel", targets(last))
+	}
+}
+
+// TestWhen_Digest: with a daily digest at 08:00, what quiet hours hold is
+// listed in one digest message on e-mail at 08:00, each item once.
+func TestWhen_Digest(t *testing.T) {
+	q, _ := notify.ParseQuietHours("22:00-07:00")
+	dg := &memDigests{}
+	r := newWhenRig(t, &notify.When{QuietHours: map[string]notify.QuietHours{"email": q, "webhook": q}, Channels: []string{"webhook", "email"},
+		Digest: notify.DigestPolicy{Every: 24 * time.Hour, At: 8 * 60, Channel: "email"}, Digests: dg})
+	night := time.Date(2025, 6, 10, 23, 0, 0, 0, time.UTC)
+	r.now = night
+	a, b := testItem("d-1", "high"), testItem("d-2", "high")
+	b.Subject = "Board minutes"
+	r.change(nil, a)
+	r.change(nil, b)
+	r.change(nil, a) // a re-delivered record lists it once
+	if len(r.topic.Published) != 0 {
+		t.Fatalf("published at night: %v, want everything folded into the digest", subjects(r.topic.Published))
+	}
+	if got := r.at(night.Add(8 * time.Hour)); len(got) != 0 {
+		t.Fatalf("at 07:00 (end of quiet hours, before the digest): %v", subjects(got))
+	}
+	got := r.at(night.Add(9 * time.Hour))
+	if len(got) != 1 || targets(got[0]) != `["email"]` || got[0].Subject != "Doc-Tales digest: 2 communication(s)" {
+		t.Fatalf("at 08:00: %v, want one digest on email", subjects(got))
+	}
+	for _, want := range []string{"- Contract signature (23:00, id d-1)", "- Board minutes (23:00, id d-2)"} {
+		if !strings.Contains(got[0].Message, want) {
+			t.Errorf("digest lacks %q:\n%s", want, got[0].Message)
+		}
+	}
+	if got := r.at(night.Add(40 * time.Hour)); len(got) != 0 {
+		t.Fatalf("digest sent again: %v", subjects(got))
+	}
 }
