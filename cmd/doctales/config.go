@@ -88,6 +88,14 @@ type Config struct {
 	// Escalation sends an unacknowledged high item again on the next
 	// channel (issue 13). Absent, or after 0, escalates nothing.
 	Escalation EscalationConfig `yaml:"escalation"`
+	// QuietHours are, per channel, the daily window ("22:00-07:00", in
+	// timezone) in which that channel is not pushed to: a notification is
+	// held until the window ends, or listed in the digest when one is set.
+	QuietHours map[string]string `yaml:"quietHours"`
+	// Digest sends one summary per period of what matched but was not
+	// pushed (held by quiet hours, or matched a rule whose target is
+	// "digest").
+	Digest DigestConfig `yaml:"digest"`
 
 	// Alarms are evaluated in the process; a change of state goes to the
 	// alarms topic, which has the notification topic's subscribers. Absent
@@ -567,6 +575,12 @@ func ReadConfig(path string) (Config, error) {
 	if file.Escalation.After != 0 || file.Escalation.Channels != nil {
 		cfg.Escalation = file.Escalation
 	}
+	if file.QuietHours != nil {
+		cfg.QuietHours = file.QuietHours
+	}
+	if file.Digest != (DigestConfig{}) {
+		cfg.Digest = file.Digest
+	}
 	if file.Alarms != nil {
 		cfg.Alarms = file.Alarms
 	}
@@ -691,7 +705,54 @@ type EscalationConfig struct {
 	Channels []string      `yaml:"channels"`
 }
 
-// validateWhen checks reminders and escalation, naming the field and value.
+// DigestConfig is `digest: {every: 24h, at: "08:00", channel: email}`:
+// every 24h (or 1h, …) at that time of day in timezone, one message on
+// channel.
+type DigestConfig struct {
+	Every   time.Duration `yaml:"every"`
+	At      string        `yaml:"at"`
+	Channel string        `yaml:"channel"`
+}
+
+// when returns the notify.When settings of the configuration: reminders,
+// escalation, quiet hours and digest (validated by Validate).
+func (c *Config) when() (*notify.When, error) {
+	loc, err := c.Location()
+	if err != nil {
+		return nil, err
+	}
+	w := &notify.When{Reminders: c.Reminders, Location: loc, Channels: c.Channels(),
+		Escalation: notify.EscalationPolicy{After: c.Escalation.After, Channels: c.Escalation.Channels}}
+	for ch, s := range c.QuietHours {
+		q, err := notify.ParseQuietHours(s)
+		if err != nil {
+			return nil, &ConfigError{"quietHours." + ch, s, err.Error()}
+		}
+		if w.QuietHours == nil {
+			w.QuietHours = map[string]notify.QuietHours{}
+		}
+		w.QuietHours[ch] = q
+	}
+	if c.Digest.Every > 0 {
+		at := 0
+		if c.Digest.At != "" {
+			if at, err = notify.ParseClock(c.Digest.At); err != nil {
+				return nil, &ConfigError{"digest.at", c.Digest.At, err.Error()}
+			}
+		}
+		w.Digest = notify.DigestPolicy{Every: c.Digest.Every, At: at, Channel: c.Digest.Channel}
+	}
+	return w, nil
+}
+
+// whenOn reports whether any of reminders, escalation, quiet hours or
+// digest is configured.
+func (c *Config) whenOn() bool {
+	return len(c.Reminders) > 0 || c.Escalation.After > 0 || len(c.QuietHours) > 0 || c.Digest.Every > 0
+}
+
+// validateWhen checks reminders, escalation, quiet hours and digest,
+// naming the field and value.
 func (c *Config) validateWhen() error {
 	for i, d := range c.Reminders {
 		if d <= 0 || d > doctales.MaxSnooze {
@@ -711,6 +772,32 @@ func (c *Config) validateWhen() error {
 	for i, ch := range e.Channels {
 		if !slices.Contains(known, ch) {
 			return &ConfigError{fmt.Sprintf("escalation.channels[%d]", i), ch, "unknown channel; known: " + strings.Join(known, ", ")}
+		}
+	}
+	for ch, s := range c.QuietHours {
+		if !slices.Contains(known, ch) {
+			return &ConfigError{"quietHours." + ch, s, "unknown channel; known: " + strings.Join(known, ", ")}
+		}
+		if _, err := notify.ParseQuietHours(s); err != nil {
+			return &ConfigError{"quietHours." + ch, s, err.Error()}
+		}
+	}
+	d := c.Digest
+	switch {
+	case d.Every < 0:
+		return &ConfigError{"digest.every", d.Every, "must not be negative"}
+	case d.Every == 0 && (d.At != "" || d.Channel != ""):
+		return &ConfigError{"digest.every", d.Every, "is needed with digest.at and digest.channel, such as 24h or 1h"}
+	case d.Every == 0:
+		return nil
+	case d.Every < time.Minute || d.Every > 7*24*time.Hour:
+		return &ConfigError{"digest.every", d.Every, "must be from 1m to 168h, such as 24h or 1h"}
+	case !slices.Contains(known, d.Channel) || d.Channel == doctales.ChannelBrowser:
+		return &ConfigError{"digest.channel", d.Channel, "must be one of log, webhook, email"}
+	}
+	if d.At != "" {
+		if _, err := notify.ParseClock(d.At); err != nil {
+			return &ConfigError{"digest.at", d.At, err.Error()}
 		}
 	}
 	return nil
@@ -906,6 +993,9 @@ func (c *Config) Channels() []string {
 				break
 			}
 		}
+	}
+	if c.Digest.Every > 0 {
+		out = append(out, notify.TargetDigest) // a rule may send to the digest alone
 	}
 	return out
 }

@@ -161,13 +161,16 @@ func (p *Pipeline) Open() error {
 	// next record without a restart.
 	p.Notification = &notify.Function{Topic: fanout{p.Topic, p.Hub}, Ledger: p.DB, Logger: p.Logger.With(LogKeyComponent, "notify"),
 		Freshness: cfg.FreshnessWindow(), Rules: &notify.RuleBook{Store: p.DB}}
-	// Reminders and escalation (issue 13, "When"): durable timers in the
-	// table, fired by a loop that Start runs.
-	if len(cfg.Reminders) > 0 || cfg.Escalation.After > 0 {
-		p.When = &notify.When{Reminders: cfg.Reminders,
-			Escalation: notify.EscalationPolicy{After: cfg.Escalation.After, Channels: cfg.Escalation.Channels},
-			Store:      p.DB, Items: p.DB, Topic: fanout{p.Topic, p.Hub}, Ledger: p.DB,
-			Logger: p.Logger.With(LogKeyComponent, "notify")}
+	// Reminders, escalation, quiet hours and digest (issue 13, "When"):
+	// durable timers in the table, fired by a loop that Start runs.
+	if cfg.whenOn() {
+		w, err := cfg.when()
+		if err != nil {
+			return err
+		}
+		w.Store, w.Digests, w.Items, w.Topic, w.Ledger = p.DB, p.DB, p.DB, fanout{p.Topic, p.Hub}, p.DB
+		w.Logger = p.Logger.With(LogKeyComponent, "notify")
+		p.When = w
 		p.Notification.When = p.When
 	}
 

@@ -212,3 +212,61 @@ topic:
 		t.Errorf("e-mails = %d, want 2 (escalation goes to the webhook)", n)
 	}
 }
+
+// TestQuietHoursDigestMailpit runs the real server with e-mail quiet for
+// the current minute and a digest every minute on e-mail: an urgent item
+// reaches the webhook at once, sends no e-mail during the quiet minute,
+// and is listed in the one digest e-mail at the next minute.
+func TestQuietHoursDigestMailpit(t *testing.T) {
+	mp := testutil.StartMailpit(t)
+	hook := newWebhookReceiver(t)
+	data := t.TempDir()
+	t.Setenv("TEST_SMTP_PASSWORD", testutil.MailpitPassword)
+	if s := time.Now().UTC().Second(); s > 45 {
+		time.Sleep(time.Duration(61-s) * time.Second) // start early in a minute, so the post lands inside the quiet one
+	}
+	now := time.Now().UTC().Truncate(time.Minute)
+	cfg := writeWhenConfig(t, fmt.Sprintf(`timezone: UTC
+quietHours:
+  email: "%s-%s"
+digest:
+  every: 1m
+  at: "00:00"
+  channel: email
+topic:
+  subscriptions:
+    - protocol: email
+      endpoint: mailto:me@corp.example
+      smtp:
+        host: 127.0.0.1
+        port: %d
+        username: %s
+        password: ${TEST_SMTP_PASSWORD}
+        from: Doc-Tales <doctales@corp.example>
+        caFile: %s
+`, now.Format("15:04"), now.Add(time.Minute).Format("15:04"), mp.SMTPPort, testutil.MailpitUser, mp.CertFile))
+	srv := startServer(t, data, "--webhook", hook.URL, "--config", cfg)
+	if code, _ := post(t, srv.url, `{"id":"quiet-1","source":"email","subject":"Wire quiet","from":"Ana Ruiz","from_email":"ana@acme.example","urgency":"high","body":"URGENT: please approve the wire today."}`); code/100 != 2 {
+		t.Fatalf("post: %d", code)
+	}
+	if !pollUntil(20*time.Second, func() bool { return len(webhookWith(hook, "quiet-1", "High Priority")) == 1 }) {
+		t.Fatalf("no webhook notification; logs:\n%s", srv.Logs())
+	}
+	waitIdle(t, srv.url, 10*time.Second)
+	if time.Now().UTC().Truncate(time.Minute).Equal(now) {
+		if n := len(mp.Messages(t, 0)); n != 0 {
+			t.Fatalf("e-mails during quiet hours = %d, want 0", n)
+		}
+	}
+	if !pollUntil(70*time.Second, func() bool { return len(mp.Messages(t, 0)) >= 1 }) {
+		t.Fatalf("no digest e-mail; logs:\n%s", srv.Logs())
+	}
+	waitIdle(t, srv.url, 10*time.Second)
+	mails := mp.Messages(t, 1)
+	if len(mails) != 1 {
+		t.Fatalf("e-mails = %d, want the one digest", len(mails))
+	}
+	if !strings.HasPrefix(mails[0].Subject, "Doc-Tales digest: 1 communication") || !strings.Contains(mails[0].Text, "- Wire quiet (") {
+		t.Errorf("digest = %q:\n%s", mails[0].Subject, mails[0].Text)
+	}
+}
