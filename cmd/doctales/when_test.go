@@ -270,3 +270,34 @@ topic:
 		t.Errorf("digest = %q:\n%s", mails[0].Subject, mails[0].Text)
 	}
 }
+
+// TestWhenConfigErrors: a wrong reminders, escalation, quietHours or
+// digest setting is refused naming the field and the value.
+func TestWhenConfigErrors(t *testing.T) {
+	for _, c := range []struct{ yaml, want string }{
+		{"reminders: [24h, -1h]\n", "reminders[1]: must be a positive duration"},
+		{"escalation: {after: 15m}\n", "escalation.channels: escalation.after needs the channels"},
+		{"escalation: {after: 15m, channels: [email, pager]}\n", "escalation.channels[1]: unknown channel; known: browser, log, webhook, email (value pager)"},
+		{"quietHours: {email: \"22:00\"}\n", `quietHours.email: quiet hours "22:00" are not HH:MM-HH:MM`},
+		{"quietHours: {fax: \"22:00-07:00\"}\n", "quietHours.fax: unknown channel"},
+		{"digest: {every: 24h, at: \"8am\", channel: email}\n", `digest.at: "8am" is not a time of day HH:MM (value 8am)`},
+		{"digest: {every: 24h, channel: browser}\n", "digest.channel: must be one of log, webhook, email (value browser)"},
+		{"digest: {at: \"08:00\"}\n", "digest.every: is needed"},
+	} {
+		_, err := ReadConfig(writeWhenConfig(t, c.yaml))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: err = %v, want %q", c.yaml, err, c.want)
+		}
+	}
+	cfg, err := ReadConfig(writeWhenConfig(t, "timezone: Europe/Berlin\nreminders: [24h, 1h]\nescalation: {after: 15m, channels: [email, webhook]}\nquietHours: {email: \"22:00-07:00\"}\ndigest: {every: 24h, at: \"08:00\", channel: email}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := cfg.when()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Reminders) != 2 || w.Escalation.After != 15*time.Minute || w.QuietHours["email"].Start != 22*60 || w.Digest.At != 8*60 || w.Location.String() != "Europe/Berlin" {
+		t.Errorf("when = %+v", w)
+	}
+}
