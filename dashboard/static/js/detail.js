@@ -106,11 +106,6 @@ async function load(keepScroll) {
     return;
   }
   if (my !== seq || !current) return;
-  // Opening a communication acknowledges it (issue 13): marked read, which
-  // stops its escalation to the next channel. Best effort.
-  if (comm.metadata && !comm.metadata.read) {
-    api.setState(id, { state: 'read' }).catch(() => {});
-  }
   const scroll = pane.scrollTop;
   const active = document.activeElement;
   const focusInside = active && (pane.contains(active) || active === document.body);
