@@ -173,8 +173,12 @@ func (w *When) Hold(ctx context.Context, item *doctales.Item, m *doctales.Messag
 		case w.Digest.Every > 0:
 			digest = true
 		default:
-			timers = append(timers, Timer{ID: TimerHeld + ":" + m.MessageID + ":" + ch, CommunicationID: item.ID, Kind: TimerHeld,
-				Due: end, Channels: []string{ch}, Message: m})
+			held := Timer{ID: TimerHeld + ":" + m.MessageID + ":" + ch, CommunicationID: item.ID, Kind: TimerHeld,
+				Due: end, Channels: []string{ch}, Message: m}
+			if m.MessageAttributes["timer"].StringValue == TimerReminder {
+				held.Deadline = deadlineOf(item) // a reminder is pointless once its deadline passed
+			}
+			timers = append(timers, held)
 		}
 	}
 	if digest {

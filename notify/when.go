@@ -339,7 +339,13 @@ func (w *When) fire(ctx context.Context, t *Timer) (bool, error) {
 	pub := m
 	if !sent && (t.Kind == TimerReminder || t.Kind == TimerEscalation) {
 		// Quiet hours and the digest apply to these too.
+		// The digest lists it by this message's subject ("Reminder, due
+		// in 1h: …"); a held reminder keeps its deadline (Hold).
 		item := &doctales.Item{ID: t.CommunicationID, Subject: m.Subject}
+		if t.Kind == TimerReminder {
+			dl := t.Deadline
+			item.Dimensions = &doctales.Dimensions{Deadline: &dl}
+		}
 		if pub, err = w.Hold(ctx, item, m); err != nil {
 			return false, err
 		}
@@ -386,6 +392,9 @@ func (w *When) message(ctx context.Context, t *Timer) (*doctales.Message, string
 	if t.Kind == TimerHeld {
 		if t.Message == nil {
 			return nil, "a held timer without its message", nil
+		}
+		if !t.Deadline.IsZero() && !now.Before(t.Deadline) {
+			return nil, "a held reminder whose deadline " + t.Deadline.UTC().Format(time.RFC3339) + " passed", nil
 		}
 		m := *t.Message
 		m.MessageID = MessageID(item.ID, t.ID)

@@ -494,3 +494,22 @@ func TestWhen_Digest(t *testing.T) {
 		t.Fatalf("digest sent again: %v", subjects(got))
 	}
 }
+
+// TestWhen_QuietReminder: a reminder that falls in e-mail's quiet hours
+// goes to the webhook at once and is held for e-mail; if the deadline
+// passes before the window ends, the held one is dropped, not sent late.
+func TestWhen_QuietReminder(t *testing.T) {
+	q, _ := notify.ParseQuietHours("22:00-07:00")
+	r := newWhenRig(t, &notify.When{Reminders: []time.Duration{time.Hour}, QuietHours: map[string]notify.QuietHours{"email": q}, Channels: []string{"webhook", "email"}})
+	day := time.Date(2025, 6, 10, 12, 0, 0, 0, time.UTC)
+	r.now = day
+	dl := day.Add(11*time.Hour + 30*time.Minute) // 23:30
+	r.change(nil, withDeadline(testItem("qr-1", "high"), dl))
+	got := r.at(dl.Add(-time.Hour))
+	if len(got) != 1 || targets(got[0]) != `["webhook"]` || !strings.HasPrefix(got[0].Subject, "Reminder") {
+		t.Fatalf("at 22:30: %v, want the reminder on the webhook alone", subjects(got))
+	}
+	if got := r.at(day.Add(19 * time.Hour)); len(got) != 0 {
+		t.Fatalf("at 07:00, after the deadline: %v, want the held reminder dropped", subjects(got))
+	}
+}
