@@ -121,6 +121,10 @@ type Handler struct {
 	RateLimits RateLimits
 	// AuditLog, if set, records admin actions (audit.go).
 	AuditLog doctales.AuditLog
+	// AckKey, if set, returns the key of the ack links of notification
+	// e-mails (GET/POST /communications/{id}/ack, ack.go). Nil answers
+	// every ack link 404.
+	AckKey func(ctx context.Context) ([]byte, error)
 
 	mux     *http.ServeMux
 	handler http.Handler // mux, wrapped by Middleware

@@ -47,6 +47,18 @@
 // for a pattern, the offset; [MatchItems] is the "test against my last
 // 100" preview.
 //
+// # When: reminders, escalation, quiet hours, digest
+//
+// [When] plans what comes after the first notification: reminders before
+// the deadline, escalation to the next channel until the item is
+// acknowledged (read, done, or its ack link, [AckToken]), quiet hours per
+// channel ([QuietHours]: held, then delivered or folded into the digest)
+// and a periodic digest ([DigestPolicy], the target [TargetDigest]). The
+// [Function] tells it of each change and each notification; its timers
+// ([Timer]) are stored durably ([TimerStore], [DigestStore]) with
+// deterministic ids, and [When.Run] fires each once when due, also after
+// a crash, publishing under a MessageId the ledger checks first.
+//
 // # The message
 //
 // [NewMessage] keeps the original wording (the subject "High Priority: …"

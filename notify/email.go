@@ -69,6 +69,10 @@ type Email struct {
 	DashboardURL string
 	// Unsubscribe is the List-Unsubscribe target: a mailto: or https: URL.
 	Unsubscribe string
+	// AckKey, if set with DashboardURL, adds to each e-mail an ack link,
+	// DashboardURL + "communications/<id>/ack?token=" + AckToken: one
+	// click acknowledges the communication, which stops its escalation.
+	AckKey []byte
 	// Location is the person's time zone for the deadline; nil is UTC.
 	Location *time.Location
 	// Timeout bounds one delivery; 0 means DefaultEmailTimeout.
@@ -242,6 +246,9 @@ func (e *Email) Body(m *doctales.Message) string {
 	if link := e.Link(m); link != "" {
 		body += "\n\nOpen it: " + link
 	}
+	if link := e.AckLink(m); link != "" {
+		body += "\nAcknowledge it (stops reminders to other channels): " + link
+	}
 	if e.Unsubscribe != "" {
 		body += "\n\nTo stop these e-mails: " + e.Unsubscribe
 	}
@@ -256,4 +263,14 @@ func (e *Email) Link(m *doctales.Message) string {
 		return ""
 	}
 	return strings.TrimRight(e.DashboardURL, "/") + "/#/prioritizer?" + url.Values{"open": {id}}.Encode()
+}
+
+// AckLink returns the link that acknowledges the communication of m, or
+// "" without AckKey or DashboardURL.
+func (e *Email) AckLink(m *doctales.Message) string {
+	id := m.MessageAttributes[AttrCommunicationID].StringValue
+	if e.DashboardURL == "" || len(e.AckKey) == 0 || id == "" {
+		return ""
+	}
+	return strings.TrimRight(e.DashboardURL, "/") + "/communications/" + url.PathEscape(id) + "/ack?" + url.Values{"token": {AckToken(e.AckKey, id)}}.Encode()
 }

@@ -104,6 +104,11 @@ type Function struct {
 	// every channel.
 	Rules *RuleBook
 
+	// When, if set, plans and fires what follows a notification
+	// (reminders before the deadline, escalation until acknowledged): it
+	// is told of every item change and every notification published.
+	When *When
+
 	// OnDecision, if set, is told what was decided for each INSERT or
 	// MODIFY record: kind "published" or "skipped", and why. The flow
 	// history uses it to answer "why was I (not) notified?".
@@ -120,6 +125,9 @@ func (f *Function) Validate() error {
 	}
 	if f.Rules != nil && f.Rules.Store == nil {
 		return errNoRules
+	}
+	if f.When != nil {
+		return f.When.Validate()
 	}
 	return nil
 }
@@ -232,6 +240,13 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 		return fmt.Errorf("%s record %q: new image has no id", rec.EventName, rec.Change.SequenceNumber)
 	}
 
+	// Re-plan the item's timers (a deadline moved, the item is done).
+	if f.When != nil {
+		if err := f.When.Changed(ctx, old, item); err != nil {
+			return fmt.Errorf("%s record %q: timers: %w", rec.EventName, rec.Change.SequenceNumber, err)
+		}
+	}
+
 	// Decide: by the person's rules, or by the one built-in rule.
 	var rule *compiledRule
 	notify, reason := false, ""
@@ -279,6 +294,11 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 		return fmt.Errorf("check ledger for message %q of communication %q: %w", msg.MessageID, item.ID, err)
 	}
 	if sent {
+		// A crash after marking but before planning: plan now (planning
+		// is idempotent).
+		if err := f.planned(ctx, item, msg); err != nil {
+			return err
+		}
 		f.decide(ctx, item.ID, "skipped", "already notified as message "+msg.MessageID)
 		log.DebugContext(ctx, "notification already sent",
 			logKeyMessageID, msg.MessageID,
@@ -286,18 +306,43 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 		return nil
 	}
 
+	// Quiet hours and the digest take channels out (held, or listed in
+	// the next digest), idempotently.
+	pub := msg
+	if f.When != nil {
+		if pub, err = f.When.Hold(ctx, item, msg); err != nil {
+			return fmt.Errorf("message %q of communication %q: %w", msg.MessageID, item.ID, err)
+		}
+	}
+
 	// Publish, then mark: a crash in between re-sends the same id.
-	if err := f.Topic.Publish(ctx, msg); err != nil {
-		return fmt.Errorf("publish message %q of communication %q: %w", msg.MessageID, item.ID, err)
+	if pub != nil {
+		if err := f.Topic.Publish(ctx, pub); err != nil {
+			return fmt.Errorf("publish message %q of communication %q: %w", msg.MessageID, item.ID, err)
+		}
 	}
 	if err := f.Ledger.MarkSent(ctx, msg.MessageID, item.ID); err != nil {
 		return fmt.Errorf("mark message %q of communication %q sent: %w", msg.MessageID, item.ID, err)
+	}
+	if err := f.planned(ctx, item, msg); err != nil {
+		return err
 	}
 	f.decide(ctx, item.ID, "published", fmt.Sprintf("message %s: %s", msg.MessageID, reason))
 	log.InfoContext(ctx, "notification published",
 		logKeyMessageID, msg.MessageID,
 		logKeyCommunicationID, item.ID,
 		logKeyReason, reason)
+	return nil
+}
+
+// planned tells When, if set, that msg was published for item.
+func (f *Function) planned(ctx context.Context, item *doctales.Item, msg *doctales.Message) error {
+	if f.When == nil {
+		return nil
+	}
+	if err := f.When.Notified(ctx, item, msg); err != nil {
+		return fmt.Errorf("message %q of communication %q: %w", msg.MessageID, item.ID, err)
+	}
 	return nil
 }
 

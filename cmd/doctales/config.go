@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // zone names work where the system has no zoneinfo
@@ -78,6 +79,23 @@ type Config struct {
 
 	Functions map[string]*FunctionConfig `yaml:"functions"`
 	Topic     TopicConfig                `yaml:"topic"`
+
+	// Reminders are how long before a notified item's deadline a
+	// reminder is sent (issue 13, "When"), such as [24h, 1h]; each fires
+	// once, also across a crash, and not once the item is done or its
+	// deadline moved. Empty (the default) sends none.
+	Reminders []time.Duration `yaml:"reminders"`
+	// Escalation sends an unacknowledged high item again on the next
+	// channel (issue 13). Absent, or after 0, escalates nothing.
+	Escalation EscalationConfig `yaml:"escalation"`
+	// QuietHours are, per channel, the daily window ("22:00-07:00", in
+	// timezone) in which that channel is not pushed to: a notification is
+	// held until the window ends, or listed in the digest when one is set.
+	QuietHours map[string]string `yaml:"quietHours"`
+	// Digest sends one summary per period of what matched but was not
+	// pushed (held by quiet hours, or matched a rule whose target is
+	// "digest").
+	Digest DigestConfig `yaml:"digest"`
 
 	// Alarms are evaluated in the process; a change of state goes to the
 	// alarms topic, which has the notification topic's subscribers. Absent
@@ -572,6 +590,18 @@ func ReadConfig(path string) (Config, error) {
 	if file.Topic.AllowPrivateTargets != nil {
 		cfg.Topic.AllowPrivateTargets = file.Topic.AllowPrivateTargets
 	}
+	if file.Reminders != nil {
+		cfg.Reminders = file.Reminders
+	}
+	if file.Escalation.After != 0 || file.Escalation.Channels != nil {
+		cfg.Escalation = file.Escalation
+	}
+	if file.QuietHours != nil {
+		cfg.QuietHours = file.QuietHours
+	}
+	if file.Digest != (DigestConfig{}) {
+		cfg.Digest = file.Digest
+	}
 	if file.Alarms != nil {
 		cfg.Alarms = file.Alarms
 	}
@@ -688,6 +718,112 @@ func loadTimezone(field, name string) (*time.Location, error) {
 	return loc, nil
 }
 
+// EscalationConfig is "escalate until acknowledged": a high item not
+// read, done or acknowledged through its ack link After its notification
+// is sent again on Channels[0], After later on Channels[1], and so on.
+type EscalationConfig struct {
+	After    time.Duration `yaml:"after"`
+	Channels []string      `yaml:"channels"`
+}
+
+// DigestConfig is `digest: {every: 24h, at: "08:00", channel: email}`:
+// every 24h (or 1h, …) at that time of day in timezone, one message on
+// channel.
+type DigestConfig struct {
+	Every   time.Duration `yaml:"every"`
+	At      string        `yaml:"at"`
+	Channel string        `yaml:"channel"`
+}
+
+// when returns the notify.When settings of the configuration: reminders,
+// escalation, quiet hours and digest (validated by Validate).
+func (c *Config) when() (*notify.When, error) {
+	loc, err := c.Location()
+	if err != nil {
+		return nil, err
+	}
+	w := &notify.When{Reminders: c.Reminders, Location: loc, Channels: c.Channels(),
+		Escalation: notify.EscalationPolicy{After: c.Escalation.After, Channels: c.Escalation.Channels}}
+	for ch, s := range c.QuietHours {
+		q, err := notify.ParseQuietHours(s)
+		if err != nil {
+			return nil, &ConfigError{"quietHours." + ch, s, err.Error()}
+		}
+		if w.QuietHours == nil {
+			w.QuietHours = map[string]notify.QuietHours{}
+		}
+		w.QuietHours[ch] = q
+	}
+	if c.Digest.Every > 0 {
+		at := 0
+		if c.Digest.At != "" {
+			if at, err = notify.ParseClock(c.Digest.At); err != nil {
+				return nil, &ConfigError{"digest.at", c.Digest.At, err.Error()}
+			}
+		}
+		w.Digest = notify.DigestPolicy{Every: c.Digest.Every, At: at, Channel: c.Digest.Channel}
+	}
+	return w, nil
+}
+
+// whenOn reports whether any of reminders, escalation, quiet hours or
+// digest is configured.
+func (c *Config) whenOn() bool {
+	return len(c.Reminders) > 0 || c.Escalation.After > 0 || len(c.QuietHours) > 0 || c.Digest.Every > 0
+}
+
+// validateWhen checks reminders, escalation, quiet hours and digest,
+// naming the field and value.
+func (c *Config) validateWhen() error {
+	for i, d := range c.Reminders {
+		if d <= 0 || d > doctales.MaxSnooze {
+			return &ConfigError{fmt.Sprintf("reminders[%d]", i), d, "must be a positive duration of at most 366 days, such as 24h or 1h"}
+		}
+	}
+	e := c.Escalation
+	switch {
+	case e.After < 0:
+		return &ConfigError{"escalation.after", e.After, "must not be negative"}
+	case e.After > 0 && e.After < time.Second:
+		return &ConfigError{"escalation.after", e.After, "must be at least 1s"}
+	case e.After > 0 && len(e.Channels) == 0:
+		return &ConfigError{"escalation.channels", "[]", "escalation.after needs the channels to send on in turn, such as [email, webhook]"}
+	}
+	known := []string{doctales.ChannelBrowser, doctales.ChannelLog, doctales.ChannelWebhook, doctales.ChannelEmail}
+	for i, ch := range e.Channels {
+		if !slices.Contains(known, ch) {
+			return &ConfigError{fmt.Sprintf("escalation.channels[%d]", i), ch, "unknown channel; known: " + strings.Join(known, ", ")}
+		}
+	}
+	for ch, s := range c.QuietHours {
+		if !slices.Contains(known, ch) {
+			return &ConfigError{"quietHours." + ch, s, "unknown channel; known: " + strings.Join(known, ", ")}
+		}
+		if _, err := notify.ParseQuietHours(s); err != nil {
+			return &ConfigError{"quietHours." + ch, s, err.Error()}
+		}
+	}
+	d := c.Digest
+	switch {
+	case d.Every < 0:
+		return &ConfigError{"digest.every", d.Every, "must not be negative"}
+	case d.Every == 0 && (d.At != "" || d.Channel != ""):
+		return &ConfigError{"digest.every", d.Every, "is needed with digest.at and digest.channel, such as 24h or 1h"}
+	case d.Every == 0:
+		return nil
+	case d.Every < time.Minute || d.Every > 7*24*time.Hour:
+		return &ConfigError{"digest.every", d.Every, "must be from 1m to 168h, such as 24h or 1h"}
+	case !slices.Contains(known, d.Channel) || d.Channel == doctales.ChannelBrowser:
+		return &ConfigError{"digest.channel", d.Channel, "must be one of log, webhook, email"}
+	}
+	if d.At != "" {
+		if _, err := notify.ParseClock(d.At); err != nil {
+			return &ConfigError{"digest.at", d.At, err.Error()}
+		}
+	}
+	return nil
+}
+
 // ConfigError names the setting at fault and its value.
 type ConfigError struct {
 	Field string
@@ -703,6 +839,9 @@ func (e *ConfigError) Error() string {
 // built.
 func (c *Config) Validate() error {
 	if err := c.RateLimits.validate(); err != nil {
+		return err
+	}
+	if err := c.validateWhen(); err != nil {
 		return err
 	}
 	if c.MaxBodyBytes < 1 || c.MaxBodyBytes > 64<<20 {
@@ -875,6 +1014,9 @@ func (c *Config) Channels() []string {
 				break
 			}
 		}
+	}
+	if c.Digest.Every > 0 {
+		out = append(out, notify.TargetDigest) // a rule may send to the digest alone
 	}
 	return out
 }

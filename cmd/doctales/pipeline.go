@@ -50,15 +50,19 @@ type Pipeline struct {
 	// retentionStop stops the retention sweep (StartRetention).
 	retentionStop func()
 	Notification  *notify.Function
-	Topic         *sqlite.Topic
-	Hub           *notify.Hub
-	Runtime       *runtime.Runtime
-	API           *httpapi.Handler
-	Metrics       *metrics.Metrics
-	Journal       *history.Journal
-	Tracer        *tracing.Tracer
-	Alarms        *alarm.Evaluator
-	Sandbox       *sandbox.Pool // the document parser workers; nil when parsing in process
+	// When fires reminders and escalations (issue 13); nil when neither
+	// is configured. whenStop stops its loop (Start).
+	When     *notify.When
+	whenStop func()
+	Topic    *sqlite.Topic
+	Hub      *notify.Hub
+	Runtime  *runtime.Runtime
+	API      *httpapi.Handler
+	Metrics  *metrics.Metrics
+	Journal  *history.Journal
+	Tracer   *tracing.Tracer
+	Alarms   *alarm.Evaluator
+	Sandbox  *sandbox.Pool // the document parser workers; nil when parsing in process
 
 	// NoTelemetry turns off metrics, tracing and the flow history, to
 	// measure their cost (doctales bench --telemetry=false).
@@ -157,6 +161,18 @@ func (p *Pipeline) Open() error {
 	// next record without a restart.
 	p.Notification = &notify.Function{Topic: fanout{p.Topic, p.Hub}, Ledger: p.DB, Logger: p.Logger.With(LogKeyComponent, "notify"),
 		Freshness: cfg.FreshnessWindow(), Rules: &notify.RuleBook{Store: p.DB}}
+	// Reminders, escalation, quiet hours and digest (issue 13, "When"):
+	// durable timers in the table, fired by a loop that Start runs.
+	if cfg.whenOn() {
+		w, err := cfg.when()
+		if err != nil {
+			return err
+		}
+		w.Store, w.Digests, w.Items, w.Topic, w.Ledger = p.DB, p.DB, p.DB, fanout{p.Topic, p.Hub}, p.DB
+		w.Logger = p.Logger.With(LogKeyComponent, "notify")
+		p.When = w
+		p.Notification.When = p.When
+	}
 
 	// The flow history has its own database file, so that its writes never
 	// queue behind (or hold up) the pipeline's single writer.
@@ -253,6 +269,8 @@ func (p *Pipeline) Open() error {
 		// Rate limits and the audit log (issue 17, item 5).
 		RateLimits: cfg.RateLimits.limits(),
 		AuditLog:   p.DB,
+		// The ack links of notification e-mails (issue 13).
+		AckKey: p.DB.AckKey,
 	}
 	p.Alarms = &alarm.Evaluator{
 		Rules:    p.Config.Alarms,
@@ -435,6 +453,11 @@ func (p *Pipeline) addSubscriptions() error {
 			if err != nil {
 				return fmt.Errorf("topic.subscriptions[%d]: %w", i, err)
 			}
+			if p.When != nil && p.Config.Escalation.After > 0 {
+				if em.AckKey, err = p.DB.AckKey(context.Background()); err != nil {
+					return err
+				}
+			}
 			s.Name = "topic/email-" + strconv.Itoa(i+1)
 			s.Handler = runtime.SNSHandler(em.Deliver)
 			s.BatchSize = 1
@@ -517,6 +540,12 @@ func (p *Pipeline) Start() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	p.meterCancel = cancel
 	go p.meter.run(ctx)
+	if p.When != nil && p.whenStop == nil {
+		wctx, wcancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); p.When.Run(wctx) }()
+		p.whenStop = func() { wcancel(); <-done }
+	}
 	if len(p.Alarms.Rules) > 0 {
 		return p.Alarms.Open()
 	}
@@ -548,6 +577,10 @@ func (p *Pipeline) Close() error {
 	}
 	if p.retentionStop != nil {
 		p.retentionStop()
+	}
+	if p.whenStop != nil {
+		p.whenStop()
+		p.whenStop = nil
 	}
 	if p.Alarms != nil {
 		errs = append(errs, p.Alarms.Close())
