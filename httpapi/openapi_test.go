@@ -204,6 +204,8 @@ func TestOpenAPI_Contract(t *testing.T) {
 	check("GET", "/communications/"+id[1]+"/log", "", 200)
 	check("PATCH", "/communications/"+id[1], `{"state":"sleeping"}`, 400)
 	check("GET", "/threads/no-such-thread", "", 404)
+	check("GET", "/communications/"+id[1]+"/ack?token=forged", "", 404)
+	check("POST", "/communications/"+id[1]+"/ack?token=forged", "", 404)
 	rule := check("POST", "/rules", `{"name":"Launch","pattern":{"dynamodb":{"NewImage":{"project":{"S":["launch"]}}}},"targets":["log"]}`, 201)
 	rid := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(rule)
 	if rid == nil {
