@@ -6,13 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
-	neturl "net/url"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/client"
 	"github.com/doctales/doctales/importer"
 )
 
@@ -185,30 +183,20 @@ func waitExtracted(ctx context.Context, state func(context.Context, string) (str
 }
 
 // remoteStatus returns the status of communication id from the server
-// behind s (GET /communications/{id}).
+// behind s (GET /communications/{id}), with s's HTTP client (and so its
+// API key).
 func remoteStatus(ctx context.Context, s *importer.Remote, id string) (string, error) {
-	u := strings.TrimRight(s.URL, "/") + "/communications/" + neturl.PathEscape(id)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	opts := []client.Option{}
+	if s.Client != nil {
+		opts = append(opts, client.WithHTTPClient(s.Client))
+	}
+	c, err := client.New(s.URL, opts...)
 	if err != nil {
 		return "", err
 	}
-	client := s.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
+	com, err := c.GetCommunication(ctx, id)
 	if err != nil {
 		return "", err
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("GET %s answered %s", u, resp.Status)
-	}
-	var c struct {
-		Status string `json:"status"`
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(&c); err != nil {
-		return "", fmt.Errorf("GET %s: %w", u, err)
-	}
-	return c.Status, nil
+	return com.Status, nil
 }
