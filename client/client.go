@@ -24,7 +24,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/doctales/doctales/httpapi"
 )
@@ -116,6 +118,10 @@ type Error struct {
 	Code    string
 	Message string
 	Field   string
+	// RetryAfter is how long the server asked the caller to wait (its
+	// Retry-After header, on 429 rate_limited and 503 overloaded); 0
+	// when it did not say.
+	RetryAfter time.Duration
 }
 
 // Error returns "field: message" (the message alone when it has no field
@@ -177,7 +183,11 @@ func (c *Client) do(ctx context.Context, r request) (*answer, error) {
 	}
 	a := &answer{status: resp.StatusCode, header: resp.Header, body: data}
 	if resp.StatusCode/100 != 2 {
-		return a, errorOf(method, r.path, resp.StatusCode, data)
+		e := errorOf(method, r.path, resp.StatusCode, data)
+		if n, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && n > 0 {
+			e.RetryAfter = time.Duration(n) * time.Second
+		}
+		return a, e
 	}
 	return a, nil
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/client"
@@ -121,8 +122,12 @@ func TestClient_IngestGetList(t *testing.T) {
 		t.Fatalf("second Ingest = %+v, %v; want Replayed", res, err)
 	}
 	raw := "From: Carol <carol@example.com>\r\nTo: a@example.com\r\nSubject: Raw mail\r\nMessage-ID: <m1@example.com>\r\nDate: Mon, 1 Jun 2026 10:00:00 +0000\r\n\r\nHello.\r\n"
-	if res, err := c.IngestRaw(ctx, strings.NewReader(raw), "message/rfc822"); err != nil || res.ID == "" {
-		t.Fatalf("IngestRaw = %+v, %v", res, err)
+	rawRes, err := c.IngestRaw(ctx, strings.NewReader(raw), "message/rfc822", client.IngestOptions{Project: "mail", Source: "gmail"})
+	if err != nil || rawRes.ID == "" {
+		t.Fatalf("IngestRaw = %+v, %v", rawRes, err)
+	}
+	if got, err := c.GetCommunication(ctx, rawRes.ID); err != nil || got.Project != "mail" || got.Source != "gmail" || got.Subject != "Raw mail" {
+		t.Fatalf("raw mail stored as %+v, %v; want project mail, source gmail (the query)", got, err)
 	}
 
 	got, err := c.GetCommunication(ctx, "c-1")
@@ -286,5 +291,22 @@ func TestClient_RulesAndOperations(t *testing.T) {
 	_, err = admin.Redrive(ctx, 99)
 	if e := apiError(t, err); e.Status != http.StatusNotFound {
 		t.Errorf("Redrive unknown: %+v", e)
+	}
+}
+
+// TestClient_RetryAfter checks a 429 carries the server's Retry-After,
+// which the CLI's import waits out before sending the item again.
+func TestClient_RetryAfter(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "7")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		io.WriteString(w, `{"error":"Too many requests.","code":"rate_limited"}`)
+	}))
+	defer srv.Close()
+	c, _ := client.New(srv.URL)
+	_, err := c.Ingest(context.Background(), []byte(`{}`))
+	if e := apiError(t, err); e.Status != http.StatusTooManyRequests || e.Code != "rate_limited" || e.RetryAfter != 7*time.Second {
+		t.Errorf("429: %+v", e)
 	}
 }

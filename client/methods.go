@@ -25,18 +25,38 @@ type IngestResult struct {
 	Replayed bool
 }
 
+// IngestOptions are the query parameters of POST /communications.
+type IngestOptions struct {
+	Project string // the project of a raw e-mail (a document upload names it in its form)
+	Source  string // the source a raw e-mail is recorded as, such as "gmail"
+	Notify  string // "always", "never", or "" to follow the freshness window
+}
+
+// values returns o as a query.
+func (o IngestOptions) values() url.Values {
+	q := url.Values{}
+	for k, v := range map[string]string{"project": o.Project, "source": o.Source, "notify": o.Notify} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	return q
+}
+
 // Ingest posts a communication as JSON (the body of POST /communications
 // in openapi.yaml). A retry with the same id and body is answered with
 // the first result, Replayed set.
 func (c *Client) Ingest(ctx context.Context, body []byte) (*IngestResult, error) {
-	return c.IngestRaw(ctx, bytes.NewReader(body), contentTypeJSON)
+	return c.IngestRaw(ctx, bytes.NewReader(body), contentTypeJSON, IngestOptions{})
 }
 
 // IngestRaw posts body with contentType: message/rfc822 for a raw
 // e-mail, application/pdf or a DOCX type for a document,
-// multipart/form-data (with its boundary) for an upload, or JSON.
-func (c *Client) IngestRaw(ctx context.Context, body io.Reader, contentType string) (*IngestResult, error) {
-	a, err := c.do(ctx, request{route: routeIngest, path: "/communications", body: body, contentType: contentType})
+// multipart/form-data (with its boundary) for an upload, or JSON. A
+// server busy or pacing the caller answers an *Error with Status 503 or
+// 429 and its RetryAfter; sending the same body again is safe.
+func (c *Client) IngestRaw(ctx context.Context, body io.Reader, contentType string, o IngestOptions) (*IngestResult, error) {
+	a, err := c.do(ctx, request{route: routeIngest, path: "/communications", query: o.values(), body: body, contentType: contentType})
 	if err != nil {
 		return nil, err
 	}
