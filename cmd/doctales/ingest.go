@@ -85,8 +85,8 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	// server's API through --url or the folder's server.
 	var state func(ctx context.Context, id string) (string, error)
 	switch s := sink.(type) {
-	case *importer.Remote:
-		state = func(ctx context.Context, id string) (string, error) { return remoteStatus(ctx, s, id) }
+	case *remoteSink:
+		state = func(ctx context.Context, id string) (string, error) { return remoteStatus(ctx, s.c, id) }
 	default:
 		if p != nil {
 			state = func(ctx context.Context, id string) (string, error) {
@@ -183,17 +183,8 @@ func waitExtracted(ctx context.Context, state func(context.Context, string) (str
 }
 
 // remoteStatus returns the status of communication id from the server
-// behind s (GET /communications/{id}), with s's HTTP client (and so its
-// API key).
-func remoteStatus(ctx context.Context, s *importer.Remote, id string) (string, error) {
-	opts := []client.Option{}
-	if s.Client != nil {
-		opts = append(opts, client.WithHTTPClient(s.Client))
-	}
-	c, err := client.New(s.URL, opts...)
-	if err != nil {
-		return "", err
-	}
+// c talks to (GET /communications/{id}).
+func remoteStatus(ctx context.Context, c *client.Client, id string) (string, error) {
 	com, err := c.GetCommunication(ctx, id)
 	if err != nil {
 		return "", err
