@@ -10,7 +10,7 @@
 // of the published contract.
 //
 //	c, err := client.New("localhost:8080", client.WithAPIKey(key))
-//	res, err := c.Ingest(ctx, []byte(`{"type":"email","subject":"Hi"}`))
+//	res, err := c.Ingest(ctx, []byte(`{"source":"email","subject":"Hi","body":"Lunch?"}`))
 //	var e *client.Error
 //	if errors.As(err, &e) && e.Status == 400 { fmt.Println(e.Field, e.Message) }
 package client
@@ -34,20 +34,24 @@ import (
 // Routes the client uses, as "METHOD /path/{param}": the operation names
 // of httpapi/openapi.yaml, which TestRoutesInOpenAPI checks.
 const (
-	routeIngest          = "POST /communications"
-	routeList            = "GET /communications"
-	routeGet             = "GET /communications/{id}"
-	routeDeadLetters     = "GET /dlq"
-	routeRedrive         = "POST /dlq/{id}/redrive"
-	routeRedriveAll      = "POST /dlq/redrive"
-	routeReadyz          = "GET /readyz"
-	routeStats           = "GET /stats"
-	routeRules           = "GET /rules"
-	routeAddRule         = "POST /rules"
-	routePutRule         = "PUT /rules/{id}"
-	routeDeleteRule      = "DELETE /rules/{id}"
-	routeTestRule        = "POST /rules/test"
-	routeTestStoredRule  = "POST /rules/{id}/test"
+	routeIngest         = "POST /communications"
+	routeList           = "GET /communications"
+	routeGet            = "GET /communications/{id}"
+	routeDeadLetters    = "GET /dlq"
+	routeRedrive        = "POST /dlq/{id}/redrive"
+	routeRedriveAll     = "POST /dlq/redrive"
+	routeReadyz         = "GET /readyz"
+	routeStats          = "GET /stats"
+	routeRules          = "GET /rules"
+	routeAddRule        = "POST /rules"
+	routePutRule        = "PUT /rules/{id}"
+	routeDeleteRule     = "DELETE /rules/{id}"
+	routeTestRule       = "POST /rules/test"
+	routeTestStoredRule = "POST /rules/{id}/test"
+)
+
+// Limits and names of the wire protocol.
+const (
 	maxAnswerBytes       = 16 << 20
 	defaultScheme        = "http://"
 	contentTypeJSON      = "application/json"
