@@ -146,34 +146,11 @@ func (r *Remote) Send(ctx context.Context, it *Item, opt ingest.Options) (*Resul
 	if err != nil {
 		return nil, fmt.Errorf("importer: server URL %q: %w", r.URL, err)
 	}
-	var body []byte
-	var ctype string
-	if opt.Notify != "" {
-		q := u.Query()
-		q.Set("notify", opt.Notify)
-		u.RawQuery = q.Encode()
+	body, ctype, query, err := Request(it, opt)
+	if err != nil {
+		return nil, err
 	}
-	switch it.Kind {
-	case KindMail:
-		q := u.Query()
-		if opt.Project != "" {
-			q.Set("project", opt.Project)
-		}
-		if opt.Source != "" {
-			q.Set("source", opt.Source)
-		}
-		u.RawQuery = q.Encode()
-		body, ctype = it.Data, ingest.MediaTypeMail
-	case KindDocument:
-		body, ctype, err = upload(it, opt)
-		if err != nil {
-			return nil, err
-		}
-	case KindPost:
-		body, ctype = it.Data, "application/json"
-	default:
-		return nil, fmt.Errorf("importer: unknown item kind %q", it.Kind)
-	}
+	u.RawQuery = query.Encode()
 	client := r.Client
 	if client == nil {
 		client = http.DefaultClient
@@ -211,6 +188,35 @@ func (r *Remote) Send(ctx context.Context, it *Item, opt ingest.Options) (*Resul
 		case <-time.After(pause):
 		}
 	}
+}
+
+// Request returns what POST /communications is sent for it: the body,
+// its content type and the query (project, source, notify). A message
+// goes as message/rfc822 with project and source in the query, a
+// document as a multipart upload with them in the form, a post as its
+// JSON. Remote sends it; so does any other client of the API (the CLI's
+// package client sink), so that both send the same request.
+func Request(it *Item, opt ingest.Options) (body []byte, contentType string, query url.Values, err error) {
+	query = url.Values{}
+	if opt.Notify != "" {
+		query.Set("notify", opt.Notify)
+	}
+	switch it.Kind {
+	case KindMail:
+		if opt.Project != "" {
+			query.Set("project", opt.Project)
+		}
+		if opt.Source != "" {
+			query.Set("source", opt.Source)
+		}
+		return it.Data, ingest.MediaTypeMail, query, nil
+	case KindDocument:
+		body, contentType, err = upload(it, opt)
+		return body, contentType, query, err
+	case KindPost:
+		return it.Data, "application/json", query, nil
+	}
+	return nil, "", nil, fmt.Errorf("importer: unknown item kind %q", it.Kind)
 }
 
 // MaxRetryAfter caps how long Remote waits on a 429's Retry-After (1 min),

@@ -8,14 +8,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	neturl "net/url"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/client"
 	"github.com/doctales/doctales/sqlite"
 )
 
@@ -169,45 +168,26 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // redriveRemote redrives dead letters through the API of the server at
 // base: the ids given, or every one (of sub, if set) with all.
 func redriveRemote(ctx context.Context, base string, args []string, all bool, sub string, stdout io.Writer) error {
-	client, err := withAPIKey(&http.Client{Timeout: time.Minute}, "")
+	key, err := apiKey("")
 	if err != nil {
 		return err
 	}
-	post := func(path string) ([]int64, int64, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(base, "/")+path, nil)
-		if err != nil {
-			return nil, 0, err
+	c, err := client.New(base, client.WithAPIKey(string(key)), client.WithHTTPClient(&http.Client{Timeout: time.Minute}))
+	if err != nil {
+		return fmt.Errorf("dlq redrive: %w", err)
+	}
+	// explain says what a refused key needs.
+	explain := func(err error) error {
+		var e *client.Error
+		if errors.As(err, &e) && (e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden) {
+			return fmt.Errorf("dlq redrive: %w; set $%s to an admin key", err, EnvAPIKey)
 		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return nil, 0, fmt.Errorf("dlq redrive: POST %s%s: %w", base, path, err)
-		}
-		defer resp.Body.Close()
-		var out struct {
-			Redriven []int64
-			Seq      int64
-			Error    string
-		}
-		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-			return nil, 0, fmt.Errorf("dlq redrive: POST %s%s answered %s: %w", base, path, resp.Status, err)
-		}
-		if resp.StatusCode/100 != 2 {
-			hint := ""
-			if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-				hint = fmt.Sprintf("; set $%s to an admin key", EnvAPIKey)
-			}
-			return nil, 0, fmt.Errorf("dlq redrive: POST %s%s answered %s: %s%s", base, path, resp.Status, out.Error, hint)
-		}
-		return out.Redriven, out.Seq, nil
+		return fmt.Errorf("dlq redrive: %w", err)
 	}
 	if all {
-		path := "/dlq/redrive"
-		if sub != "" {
-			path += "?subscription=" + neturl.QueryEscape(sub)
-		}
-		ids, _, err := post(path)
+		ids, err := c.RedriveAll(ctx, sub)
 		if err != nil {
-			return err
+			return explain(err)
 		}
 		for _, id := range ids {
 			fmt.Fprintf(stdout, "redriven %d\n", id)
@@ -225,9 +205,9 @@ func redriveRemote(ctx context.Context, base string, args []string, all bool, su
 		}
 	}
 	for _, id := range ids {
-		_, seq, err := post("/dlq/" + strconv.FormatInt(id, 10) + "/redrive")
+		seq, err := c.Redrive(ctx, id)
 		if err != nil {
-			return fmt.Errorf("%w (dead letter %d)", err, id)
+			return fmt.Errorf("%w (dead letter %d)", explain(err), id)
 		}
 		fmt.Fprintf(stdout, "redriven %d as log record %d\n", id, seq)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/client"
 	"github.com/doctales/doctales/importer"
 	"github.com/doctales/doctales/ingest"
 	"github.com/doctales/doctales/runtime"
@@ -172,11 +173,16 @@ func (f *importFlags) sink(stderr io.Writer) (importer.Sink, *Pipeline, func() e
 		if f.user != "" {
 			return nil, nil, nil, errors.New("--user is for a local import: with --url, the API key decides whose communications these are")
 		}
-		client, err := withAPIKey(&http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: max(f.workers, 2)}}, f.apiKeyFile)
+		key, err := apiKey(f.apiKeyFile)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		return &importer.Remote{URL: f.url, Client: client}, nil, nop, nil
+		hc := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: max(f.workers, 2)}}
+		c, err := client.New(f.url, client.WithAPIKey(string(key)), client.WithHTTPClient(hc))
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return &remoteSink{c: c}, nil, nop, nil
 	}
 	cfg, logger, err := f.common.load(stderr)
 	if err != nil {

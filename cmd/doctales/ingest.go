@@ -6,13 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
-	neturl "net/url"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/client"
 	"github.com/doctales/doctales/importer"
 )
 
@@ -87,8 +85,8 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	// server's API through --url or the folder's server.
 	var state func(ctx context.Context, id string) (string, error)
 	switch s := sink.(type) {
-	case *importer.Remote:
-		state = func(ctx context.Context, id string) (string, error) { return remoteStatus(ctx, s, id) }
+	case *remoteSink:
+		state = func(ctx context.Context, id string) (string, error) { return remoteStatus(ctx, s.c, id) }
 	default:
 		if p != nil {
 			state = func(ctx context.Context, id string) (string, error) {
@@ -185,30 +183,11 @@ func waitExtracted(ctx context.Context, state func(context.Context, string) (str
 }
 
 // remoteStatus returns the status of communication id from the server
-// behind s (GET /communications/{id}).
-func remoteStatus(ctx context.Context, s *importer.Remote, id string) (string, error) {
-	u := strings.TrimRight(s.URL, "/") + "/communications/" + neturl.PathEscape(id)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+// c talks to (GET /communications/{id}).
+func remoteStatus(ctx context.Context, c *client.Client, id string) (string, error) {
+	com, err := c.GetCommunication(ctx, id)
 	if err != nil {
 		return "", err
 	}
-	client := s.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("GET %s answered %s", u, resp.Status)
-	}
-	var c struct {
-		Status string `json:"status"`
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(&c); err != nil {
-		return "", fmt.Errorf("GET %s: %w", u, err)
-	}
-	return c.Status, nil
+	return com.Status, nil
 }

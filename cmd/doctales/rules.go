@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/client"
 	"github.com/doctales/doctales/httpapi"
 	"github.com/doctales/doctales/sqlite"
 )
@@ -120,9 +122,9 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	switch verb {
 	case "list":
-		var res httpapi.RulesResponse
-		if err := c.call(ctx, "GET", "/rules", nil, &res); err != nil {
-			return fmt.Errorf("rules list: %w", err)
+		res, err := c.Rules(ctx)
+		if err != nil {
+			return fmt.Errorf("rules list: %w", rulesError(err))
 		}
 		if *asJSON {
 			return writeJSONLine(stdout, nonNil(res.Rules))
@@ -140,30 +142,30 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "add":
 		enabled := !*disabled
 		req := httpapi.RuleRequest{Name: name, Order: order, Enabled: &enabled, Pattern: pattern, Targets: splitList(*target)}
-		method, path := "POST", "/rules"
+		var r *doctales.Rule
 		if *id != "" {
 			// PUT creates or replaces: add with a known id edits it.
-			method, path = "PUT", "/rules/"+*id
+			r, err = c.PutRule(ctx, *id, req)
+		} else {
+			r, err = c.AddRule(ctx, req)
 		}
-		var r doctales.Rule
-		if err := c.call(ctx, method, path, req, &r); err != nil {
-			return fmt.Errorf("rules add: %w", err)
+		if err != nil {
+			return fmt.Errorf("rules add: %w", rulesError(err))
 		}
 		if *asJSON {
-			return writeJSONLine(stdout, &r)
+			return writeJSONLine(stdout, r)
 		}
 		fmt.Fprintf(stdout, "rule %s %q stored (order %d, enabled %t, targets %s)\n", r.ID, r.Name, r.Order, r.Enabled, strings.Join(r.Targets, ","))
 		return nil
 	case "test":
-		var res httpapi.RuleTestResponse
-		var err error
+		var res *httpapi.RuleTestResponse
 		if len(pos) == 1 {
-			err = c.call(ctx, "POST", "/rules/"+pos[0]+"/test", nil, &res)
+			res, err = c.TestStoredRule(ctx, pos[0])
 		} else {
-			err = c.call(ctx, "POST", "/rules/test", httpapi.RuleRequest{Pattern: pattern}, &res)
+			res, err = c.TestRule(ctx, pattern)
 		}
 		if err != nil {
-			return fmt.Errorf("rules test: %w", err)
+			return fmt.Errorf("rules test: %w", rulesError(err))
 		}
 		if *asJSON {
 			return writeJSONLine(stdout, nonNil(res.Matches))
@@ -179,8 +181,8 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "%d of the last %d communication(s) match\n", len(res.Matches), res.Tested)
 		return nil
 	default: // rm
-		if err := c.call(ctx, "DELETE", "/rules/"+pos[0], nil, nil); err != nil {
-			return fmt.Errorf("rules rm: %w", err)
+		if err := c.DeleteRule(ctx, pos[0]); err != nil {
+			return fmt.Errorf("rules rm: %w", rulesError(err))
 		}
 		fmt.Fprintf(stdout, "rule %s removed\n", pos[0])
 		return nil
@@ -222,70 +224,27 @@ func compactJSON(raw json.RawMessage) string {
 	return b.String()
 }
 
-// apiClient sends JSON requests to the rules API.
-type apiClient struct {
-	base   string
-	client *http.Client
-}
-
-// call sends method path with body (nil for none) as JSON and decodes a 2xx
-// answer into out (nil to ignore it); any other answer is an error with
-// the server's message and field.
-func (c *apiClient) call(ctx context.Context, method, path string, body, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	if resp.StatusCode/100 != 2 {
-		var e httpapi.ErrorResponse
-		if json.Unmarshal(data, &e) != nil || e.Error == "" {
-			return fmt.Errorf("%s %s answered %s", method, path, resp.Status)
-		}
-		msg := e.Error
-		if e.Field != "" && !strings.Contains(msg, e.Field) {
-			msg = e.Field + ": " + msg
-		}
-		switch resp.StatusCode {
+// rulesError adds to an error of the rules API what to do about a
+// refused key: set one of the user whose rules these are, or one with
+// the scope the verb needs.
+func rulesError(err error) error {
+	var e *client.Error
+	if errors.As(err, &e) {
+		switch e.Status {
 		case http.StatusUnauthorized:
-			msg += fmt.Sprintf(" (set $%s, or --api-key-file, to a key of the user whose rules these are)", EnvAPIKey)
+			return fmt.Errorf("%w (set $%s, or --api-key-file, to a key of the user whose rules these are)", err, EnvAPIKey)
 		case http.StatusForbidden:
-			msg += " (reading rules needs the read scope, changing them ingest)"
-		}
-		return fmt.Errorf("%s", msg)
-	}
-	if out != nil && len(data) > 0 {
-		if err := json.Unmarshal(data, out); err != nil {
-			return fmt.Errorf("%s %s: decode the answer: %w", method, path, err)
+			return fmt.Errorf("%w (reading rules needs the read scope, changing them ingest)", err)
 		}
 	}
-	return nil
+	return err
 }
 
 // rulesClient returns a client of the rules API: the server holding the
 // data folder (as the API key's user), or the API served in this process
 // over the folder, opened under its lock, as user. done closes what it
 // opened.
-func rulesClient(ctx context.Context, cfg Config, logger *slog.Logger, verb, user, keyFile string, stderr io.Writer) (*apiClient, func(), error) {
+func rulesClient(ctx context.Context, cfg Config, logger *slog.Logger, verb, user, keyFile string, stderr io.Writer) (*client.Client, func(), error) {
 	url, holder, err := folderServer(cfg.Data)
 	if err != nil {
 		return nil, nil, fmt.Errorf("rules %s: %w", verb, err)
@@ -295,11 +254,15 @@ func rulesClient(ctx context.Context, cfg Config, logger *slog.Logger, verb, use
 			return nil, nil, usageErrorf("rules", "rules %s: --user applies without a server; through the server at %s the API key's user decides", verb, url)
 		}
 		throughServer(stderr, "rules "+verb, cfg.Data, holder)
-		client, err := withAPIKey(&http.Client{Timeout: time.Minute}, keyFile)
+		key, err := apiKey(keyFile)
 		if err != nil {
 			return nil, nil, err
 		}
-		return &apiClient{base: strings.TrimRight(url, "/"), client: client}, func() {}, nil
+		c, err := client.New(url, client.WithAPIKey(string(key)), client.WithHTTPClient(&http.Client{Timeout: time.Minute}))
+		if err != nil {
+			return nil, nil, fmt.Errorf("rules %s: %w", verb, err)
+		}
+		return c, func() {}, nil
 	}
 	lock, err := lockDataFolder(cfg.Data, "rules "+verb, verb == "add")
 	if err != nil {
@@ -313,7 +276,12 @@ func rulesClient(ctx context.Context, cfg Config, logger *slog.Logger, verb, use
 		return nil, nil, fmt.Errorf("open %s: %w", cfg.Data, err)
 	}
 	done := func() { _ = db.Close(); _ = lock.Release() }
-	return &apiClient{base: "http://127.0.0.1", client: localRulesAPI(db, cfg, logger, user)}, done, nil
+	c, err := client.New("http://127.0.0.1", client.WithHTTPClient(localRulesAPI(db, cfg, logger, user)))
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	return c, done, nil
 }
 
 // localRulesAPI returns an HTTP client whose requests are served in

@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/doctales/doctales/alarm"
+	"github.com/doctales/doctales/client"
 	"github.com/doctales/doctales/runtime"
 )
 
@@ -79,45 +80,46 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		*url = found
 	}
-	base := strings.TrimRight(withScheme(*url), "/")
-	client, err := withAPIKey(&http.Client{Timeout: 10 * time.Second}, *keyFile)
+	key, err := apiKey(*keyFile)
 	if err != nil {
 		return err
 	}
-	get := func(path string, v any) (int, error) {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, fmt.Errorf("status: is the server running at %s? %w", base, err)
+	c, err := client.New(*url, client.WithAPIKey(string(key)), client.WithHTTPClient(&http.Client{Timeout: 10 * time.Second}))
+	if err != nil {
+		return fmt.Errorf("status: %w", err)
+	}
+	base := c.BaseURL()
+	// explain says what to do about the error of asking path: start the
+	// server, or set an admin key.
+	explain := func(path string, err error) error {
+		var e *client.Error
+		switch {
+		case !errors.As(err, &e):
+			return fmt.Errorf("status: is the server running at %s? %w", base, err)
+		case e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden:
+			return fmt.Errorf("status: GET %s%s answered %d (%s); set $%s (or --api-key-file) to an admin key", base, path, e.Status, e.Message, EnvAPIKey)
 		}
-		defer resp.Body.Close()
-		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-			var e struct{ Error string }
-			_ = json.NewDecoder(resp.Body).Decode(&e)
-			return resp.StatusCode, fmt.Errorf("status: GET %s%s answered %d (%s); set $%s (or --api-key-file) to an admin key", base, path, resp.StatusCode, e.Error, EnvAPIKey)
-		}
-		return resp.StatusCode, json.NewDecoder(resp.Body).Decode(v)
+		return fmt.Errorf("status: GET %s%s: %w", base, path, err)
 	}
 	var first, second statsResponse
-	if _, err := get("/stats", &first); err != nil {
-		return err
+	if err := c.Stats(ctx, &first); err != nil {
+		return explain("/stats", err)
 	}
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-time.After(*interval):
 	}
-	if _, err := get("/stats", &second); err != nil {
-		return err
+	if err := c.Stats(ctx, &second); err != nil {
+		return explain("/stats", err)
 	}
-	var ready map[string]any
-	code, err := get("/readyz", &ready)
+	ready, isReady, err := c.Ready(ctx)
 	if err != nil {
-		return err
+		return explain("/readyz", err)
 	}
-	var dlq struct{ Count int }
-	if _, err := get("/dlq?limit=1000", &dlq); err != nil {
-		return err
+	dlq, err := c.DeadLetters(ctx, "", 1000)
+	if err != nil {
+		return explain("/dlq", err)
 	}
 
 	prev := map[string]runtime.Stats{}
@@ -137,7 +139,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return writeJSONLine(stdout, rep)
 	}
 	fmt.Fprintf(stdout, "doctales at %s: %v", base, ready["status"])
-	if code != http.StatusOK {
+	if !isReady {
 		fmt.Fprintf(stdout, " (%v)", ready["error"])
 	}
 	fmt.Fprintln(stdout)

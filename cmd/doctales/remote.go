@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/client"
+	"github.com/doctales/doctales/importer"
+	"github.com/doctales/doctales/ingest"
+)
+
+// remoteSink is the importer.Sink of ingest and import through a server
+// (--url, or the server holding the data folder): each item is posted with
+// package client, as importer.Request builds it, so that the CLI speaks to
+// the API through the one typed client its other --url paths use.
+type remoteSink struct {
+	c *client.Client
+	// retries is how many times an item answered 503 or not answered at
+	// all is sent again, with a growing pause; a 429 is sent again after
+	// its Retry-After without using up an attempt (as importer.Remote).
+	retries int
+}
+
+var _ importer.Sink = (*remoteSink)(nil)
+
+// Send posts it. An error answer with a code becomes a *doctales.Error
+// (what the import summary and the JSON lines print: code, field and
+// message); a transport error names the item.
+func (s *remoteSink) Send(ctx context.Context, it *importer.Item, opt ingest.Options) (*importer.Result, error) {
+	body, ctype, q, err := importer.Request(it, opt)
+	if err != nil {
+		return nil, err
+	}
+	o := client.IngestOptions{Project: q.Get("project"), Source: q.Get("source"), Notify: q.Get("notify")}
+	retries := s.retries
+	if retries <= 0 {
+		retries = 3
+	}
+	for attempt := 0; ; attempt++ {
+		res, err := s.c.IngestRaw(ctx, bytes.NewReader(body), ctype, o)
+		if err == nil {
+			return &importer.Result{ID: res.ID, Replayed: res.Replayed}, nil
+		}
+		pause := time.Duration(attempt+1) * 200 * time.Millisecond
+		var e *client.Error
+		switch {
+		case errors.As(err, &e) && e.Status == http.StatusTooManyRequests:
+			// Rate limited: the server pacing the import, not a failure.
+			pause = min(max(e.RetryAfter, time.Second), importer.MaxRetryAfter)
+			attempt--
+		case errors.As(err, &e):
+			if e.Status != http.StatusServiceUnavailable || attempt >= retries {
+				return nil, apiError(e)
+			}
+		default:
+			if attempt >= retries || ctx.Err() != nil {
+				return nil, fmt.Errorf("post %s: %w", it.Where(), err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(pause):
+		}
+	}
+}
+
+// apiError returns an error answer as the *doctales.Error it was on the
+// server, when it carried a code, so that the CLI reports it as it
+// reports a local one.
+func apiError(e *client.Error) error {
+	if e.Code == "" {
+		return fmt.Errorf("server answered %d: %s", e.Status, e.Error())
+	}
+	return &doctales.Error{Code: e.Code, Message: e.Message, Field: e.Field}
+}
