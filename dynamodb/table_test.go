@@ -12,6 +12,7 @@ import (
 
 	"github.com/doctales/doctales"
 	dtddb "github.com/doctales/doctales/dynamodb"
+	"github.com/doctales/doctales/internal/ledgertest"
 	"github.com/doctales/doctales/internal/testutil"
 )
 
@@ -398,4 +399,19 @@ func TestProfiles(t *testing.T) {
 	if err := p.PutUserProfile(ctx, &doctales.UserProfile{ID: "ana", PrimaryArchetype: "wizard"}); doctales.ErrorCode(err) != doctales.EINVALID {
 		t.Fatalf("bad archetype: %v", err)
 	}
+}
+
+// TestLedger_Contract runs the shared ledger contract (claim, in flight,
+// take over after the lease, mark sent) on the DynamoDB ledger against the
+// emulator: the claim's conditional put as DynamoDB evaluates it.
+func TestLedger_Contract(t *testing.T) {
+	client := MustClient(t)
+	ledgertest.Run(t, func(t *testing.T, c *ledgertest.Clock) doctales.Ledger {
+		l := dtddb.NewLedger(client, fmt.Sprintf("doctales-ledger-%d", time.Now().UnixNano()))
+		l.TTL, l.Now = 30*24*time.Hour, c.Now
+		if err := l.CreateTable(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return l
+	})
 }
