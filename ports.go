@@ -191,6 +191,10 @@ type Ledger interface {
 	// MarkSent records messageID as sent for communication id, claimed or
 	// not; marking twice is not an error and keeps the first.
 	MarkSent(ctx context.Context, messageID, communicationID string) error
+	// Release ends the claim of messageID now if it is still "sending",
+	// so that the next claim takes it over at once: the holder calls it
+	// when its publish failed. An unknown or sent id is left alone.
+	Release(ctx context.Context, messageID string) error
 }
 
 // ClaimState is the outcome of [Ledger.Claim].

@@ -214,3 +214,46 @@ func (l *Ledger) MarkSent(ctx context.Context, messageID, communicationID string
 	}
 	return nil
 }
+
+// Release ends messageID's claim now if it is still "sending": it reads
+// the entry and puts it back with leaseUntil now, on condition that the
+// state and lease are unchanged (no new IAM action: GetItem and PutItem).
+// An unknown or sent id is left alone. An empty messageID is EINVALID.
+func (l *Ledger) Release(ctx context.Context, messageID string) error {
+	if messageID == "" {
+		return doctales.FieldErrorf(doctales.EINVALID, "MessageId", "Message id required.")
+	}
+	old, err := l.read(ctx, messageID)
+	if err != nil {
+		return fmt.Errorf("release %q: %w", messageID, err)
+	}
+	if old == nil || stringAttr(old, attrLedgerState) != doctales.LedgerSending {
+		return nil
+	}
+	lease, ok := old[attrLedgerLeaseUntil]
+	if !ok {
+		return nil
+	}
+	item := make(map[string]types.AttributeValue, len(old))
+	for k, v := range old {
+		item[k] = v
+	}
+	item[attrLedgerLeaseUntil] = &types.AttributeValueMemberN{Value: strconv.FormatInt(l.now().UnixMilli(), 10)}
+	_, err = l.client.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:           &l.name,
+		Item:                item,
+		ConditionExpression: aws.String("#state = :sending AND #lease = :lease"),
+		ExpressionAttributeNames: map[string]string{
+			"#state": attrLedgerState, "#lease": attrLedgerLeaseUntil,
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":sending": &types.AttributeValueMemberS{Value: doctales.LedgerSending},
+			":lease":   lease,
+		},
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if err != nil && !errors.As(err, &ccf) {
+		return fmt.Errorf("release %q: %w", messageID, formatError(err))
+	}
+	return nil
+}

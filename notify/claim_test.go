@@ -258,3 +258,24 @@ func TestFunction_CrashSNS(t *testing.T) {
 		t.Fatalf("a deduping subscriber delivers %d, want 1", delivered)
 	}
 }
+
+// TestFunction_ClaimReleasedOnPublishError: a publish that fails releases
+// the claim, so the record's retry publishes at once instead of waiting
+// for the lease.
+func TestFunction_ClaimReleasedOnPublishError(t *testing.T) {
+	f, tp, l := newFunction(t)
+	clock := ledgertest.NewClock(testNow)
+	l.Now = clock.Now
+	tp.Err = errors.New("topic down")
+	ev := oneEscalation(t)
+	if got := failures(MustHandle(t, f, ev)); fmt.Sprint(got) != "[100]" {
+		t.Fatalf("topic down: failures %v, want [100]", got)
+	}
+	tp.Err = nil
+	if got := failures(MustHandle(t, f, ev)); len(got) != 0 {
+		t.Fatalf("retry at once: failures %v, want none (the claim was released)", got)
+	}
+	if len(tp.Published) != 1 {
+		t.Fatalf("delivered %d, want 1", len(tp.Published))
+	}
+}

@@ -381,6 +381,11 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 	// the claim's lease.
 	if pub != nil {
 		if err := f.Topic.Publish(ctx, pub); err != nil {
+			// Not published (or not known to be): free the claim so
+			// the retry need not wait for the lease.
+			if rerr := f.Ledger.Release(ctx, msg.MessageID); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
 			return fmt.Errorf("publish message %q of communication %q: %w", msg.MessageID, item.ID, err)
 		}
 	}

@@ -118,6 +118,18 @@ func (l *Ledger) MarkSent(ctx context.Context, messageID, communicationID string
 	return nil
 }
 
+func (l *Ledger) Release(ctx context.Context, messageID string) error {
+	if messageID == "" {
+		return doctales.Errorf(doctales.EINVALID, "message id required")
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e, ok := l.entries[messageID]; ok && e.state == doctales.LedgerSending {
+		e.leaseUntil = l.now()
+	}
+	return nil
+}
+
 var _ doctales.Ledger = (*Ledger)(nil)
 
 // TestLedger_Contract runs the shared ledger contract on the in-memory

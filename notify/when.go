@@ -359,6 +359,9 @@ func (w *When) fire(ctx context.Context, t *Timer) (bool, error) {
 	}
 	if !sent && pub != nil {
 		if err := w.Topic.Publish(ctx, pub); err != nil {
+			if rerr := w.Ledger.Release(ctx, m.MessageID); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
 			return false, fmt.Errorf("publish message %q of communication %q: %w", m.MessageID, t.CommunicationID, err)
 		}
 	}

@@ -88,3 +88,20 @@ func (db *DB) MarkSent(ctx context.Context, messageID, communicationID string) e
 	}
 	return nil
 }
+
+// Release ends messageID's claim now (its lease_until becomes db.Now) if
+// it is still "sending"; an unknown or sent id is left alone. An empty
+// messageID is EINVALID.
+func (db *DB) Release(ctx context.Context, messageID string) error {
+	if messageID == "" {
+		return doctales.FieldErrorf(doctales.EINVALID, "MessageId", "Message id required.")
+	}
+	now := formatTime(db.Now())
+	if err := db.write(ctx, func(tx *writeTx) error {
+		_, err := tx.tx.Exec(`UPDATE ledger SET lease_until = ? WHERE message_id = ? AND state = ?`, now, messageID, doctales.LedgerSending)
+		return FormatError(err)
+	}); err != nil {
+		return fmt.Errorf("release %q: %w", messageID, err)
+	}
+	return nil
+}

@@ -108,6 +108,34 @@ func Run(t *testing.T, newLedger func(t *testing.T, c *Clock) doctales.Ledger) {
 		sent(t, l, "m1", true)
 	})
 
+	t.Run("Release", func(t *testing.T) {
+		// A holder whose publish failed releases the claim: the next
+		// claim takes over at once. Releasing a sent or unknown id
+		// changes nothing.
+		c := NewClock(start)
+		l := newLedger(t, c)
+		claim(t, l, "m1", doctales.ClaimAcquired)
+		if err := l.Release(ctx, "m1"); err != nil {
+			t.Fatal(err)
+		}
+		claim(t, l, "m1", doctales.ClaimTakenOver)
+		claim(t, l, "m1", doctales.ClaimInFlight)
+		if err := l.MarkSent(ctx, "m1", "email-1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Release(ctx, "m1"); err != nil {
+			t.Fatal(err)
+		}
+		claim(t, l, "m1", doctales.ClaimSent)
+		if err := l.Release(ctx, "m2"); err != nil {
+			t.Fatal(err)
+		}
+		claim(t, l, "m2", doctales.ClaimAcquired)
+		if err := l.Release(ctx, ""); doctales.ErrorCode(err) != doctales.EINVALID {
+			t.Errorf("Release with an empty id: %v", err)
+		}
+	})
+
 	t.Run("MarkUnclaimed", func(t *testing.T) {
 		// MarkSent without a claim (a sender that does not claim) is
 		// sent all the same.
