@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/internal/ledgertest"
+	"github.com/doctales/doctales/internal/topictest"
 	"github.com/doctales/doctales/notify"
 )
 
@@ -131,6 +132,21 @@ func (l *Ledger) Release(ctx context.Context, messageID string) error {
 }
 
 var _ doctales.Ledger = (*Ledger)(nil)
+
+// TestTopic_Contract runs the shared topic contract on the mock topic:
+// like SNS, it delivers a repeated MessageID again.
+func TestTopic_Contract(t *testing.T) {
+	topictest.Run(t, func(t *testing.T) topictest.Subject {
+		tp := &Topic{}
+		return topictest.Subject{Topic: tp, Delivered: func(t *testing.T) []string {
+			var ids []string
+			for _, m := range tp.Published {
+				ids = append(ids, m.MessageID)
+			}
+			return ids
+		}}
+	})
+}
 
 // TestLedger_Contract runs the shared ledger contract on the in-memory
 // ledger, so the tests below rely on the same semantics as SQLite and

@@ -6,6 +6,7 @@ import (
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/internal/ledgertest"
+	"github.com/doctales/doctales/internal/topictest"
 	"github.com/doctales/doctales/sqlite"
 )
 
@@ -14,5 +15,24 @@ import (
 func TestLedger_Contract(t *testing.T) {
 	ledgertest.Run(t, func(t *testing.T, c *ledgertest.Clock) doctales.Ledger {
 		return MustOpenDBAt(t, filepath.Join(t.TempDir(), "doctales.db"), func(db *sqlite.DB) { db.Now = c.Now })
+	})
+}
+
+// TestTopic_Contract runs the shared topic contract on the local topic,
+// which drops a MessageID it has logged: a repeat is delivered once.
+func TestTopic_Contract(t *testing.T) {
+	topictest.Run(t, func(t *testing.T) topictest.Subject {
+		db := MustOpenDB(t)
+		return topictest.Subject{
+			Topic: db.Topic("notifications"),
+			Delivered: func(t *testing.T) []string {
+				var ids []string
+				for _, r := range mustReadLog(t, db, doctales.SourceSNS) {
+					ids = append(ids, r.Key)
+				}
+				return ids
+			},
+			DropsRepeats: true,
+		}
 	})
 }
