@@ -60,6 +60,7 @@ func oneEscalation(t *testing.T) events.DynamoDBEvent {
 // marked, nothing publishes again.
 func TestFunction_ClaimLease(t *testing.T) {
 	f, tp, l := newFunction(t)
+	f.ClaimWait = -1 // fail at once while in flight
 	clock := ledgertest.NewClock(testNow)
 	l.Now = clock.Now
 	ev := oneEscalation(t)
@@ -102,6 +103,7 @@ func TestFunction_ClaimLease(t *testing.T) {
 // TestFunction_ClaimInFlightError: the in-flight failure wraps ErrInFlight.
 func TestFunction_ClaimInFlightError(t *testing.T) {
 	f, tp, l := newFunction(t)
+	f.ClaimWait = -1
 	id := notify.MessageID("email-1", notify.EscalationUrgencyHigh)
 	if _, err := l.Claim(context.Background(), id, "email-1", time.Hour); err != nil {
 		t.Fatal(err)
@@ -164,12 +166,20 @@ func TestFunction_CrashLocal(t *testing.T) {
 
 	crashOnce(f)
 	handleCrashing(t, f, ev)
-	if resp := MustHandle(t, f, ev); fmt.Sprint(failures(resp)) != "[100]" {
-		t.Fatalf("redelivery within the lease: failures %v, want [100] (in flight)", failures(resp))
-	}
-	clock.Advance(notify.DefaultClaimLease)
+	// The restarted process gets the record at once, within the lease:
+	// it waits for the lease (the clock moves as it sleeps), takes the
+	// claim over and publishes again.
+	var waited time.Duration
+	notify.SetSleep(f, func(ctx context.Context, d time.Duration) error {
+		waited += d
+		clock.Advance(d)
+		return nil
+	})
 	if resp := MustHandle(t, f, ev); len(resp.BatchItemFailures) != 0 {
-		t.Fatalf("redelivery after the lease: failures %v", failures(resp))
+		t.Fatalf("redelivery after the restart: failures %v", failures(resp))
+	}
+	if waited != notify.DefaultClaimLease {
+		t.Errorf("waited %s for the lease, want %s", waited, notify.DefaultClaimLease)
 	}
 	MustHandle(t, f, ev) // and once more: sent, skipped
 
@@ -230,6 +240,7 @@ func TestFunction_CrashSNS(t *testing.T) {
 	cfg := testutil.AWSConfig(srv.URL)
 	cfg.RetryMaxAttempts = 1
 	f, _, l := newFunction(t)
+	f.ClaimWait = -1
 	f.Topic = sns.NewTopic(awssns.NewFromConfig(cfg), testTopicArn)
 	clock := ledgertest.NewClock(testNow)
 	l.Now = clock.Now
@@ -277,5 +288,26 @@ func TestFunction_ClaimReleasedOnPublishError(t *testing.T) {
 	}
 	if len(tp.Published) != 1 {
 		t.Fatalf("delivered %d, want 1", len(tp.Published))
+	}
+}
+
+// TestFunction_ClaimWaitDeadline: under a context deadline the wait for a
+// claim in flight stops before the deadline, and the record fails.
+func TestFunction_ClaimWaitDeadline(t *testing.T) {
+	f, tp, l := newFunction(t)
+	id := notify.MessageID("email-1", notify.EscalationUrgencyHigh)
+	if _, err := l.Claim(context.Background(), id, "email-1", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	slept := 0
+	notify.SetSleep(f, func(ctx context.Context, d time.Duration) error { slept++; return nil })
+	ctx, cancel := context.WithTimeout(context.Background(), notify.ClaimSkew+notify.ClaimPoll/2)
+	defer cancel()
+	resp, err := f.Handle(ctx, oneEscalation(t))
+	if err != nil || fmt.Sprint(failures(resp)) != "[100]" || len(tp.Calls) != 0 {
+		t.Fatalf("in flight near the deadline: failures %v, %v, %d published", failures(resp), err, len(tp.Calls))
+	}
+	if slept != 0 {
+		t.Errorf("slept %d times with less than a poll left before the deadline", slept)
 	}
 }

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"time"
 
 	"github.com/doctales/doctales"
 )
@@ -10,4 +11,9 @@ import (
 // marking it sent: the crash-injection point of the tests.
 func SetAfterPublish(f *Function, h func(ctx context.Context, m *doctales.Message)) {
 	f.afterPublish = h
+}
+
+// SetSleep replaces the wait between claims of a message in flight.
+func SetSleep(f *Function, sleep func(ctx context.Context, d time.Duration) error) {
+	f.sleep = sleep
 }

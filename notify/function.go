@@ -77,6 +77,9 @@ const (
 	// ClaimSkew is added to a context deadline to make a claim's lease
 	// (on Lambda): the clocks of two invocations may differ by this much.
 	ClaimSkew = time.Second
+	// ClaimPoll is how often a record whose claim is in flight claims
+	// again while it waits for the lease ([Function.ClaimWait]).
+	ClaimPoll = 250 * time.Millisecond
 )
 
 // ErrInFlight is wrapped by the error of a record whose message another
@@ -128,9 +131,19 @@ type Function struct {
 	// (Lambda) the lease runs to the deadline plus ClaimSkew.
 	ClaimLease time.Duration
 
+	// ClaimWait is how long a record whose message is in flight (claimed
+	// by an attempt that crashed, whose lease still runs) waits, claiming
+	// again every ClaimPoll, before it fails with ErrInFlight: a restart
+	// soon after a crash then takes the claim over instead of spending the
+	// record's retries. Zero waits up to the lease; negative does not
+	// wait. It never waits past ctx's deadline (less ClaimSkew).
+	ClaimWait time.Duration
+
 	// afterPublish, if set, runs between publishing and marking sent:
 	// the tests' crash injection.
 	afterPublish func(ctx context.Context, m *doctales.Message)
+	// sleep, if set, replaces the wait between claims (tests).
+	sleep func(ctx context.Context, d time.Duration) error
 
 	// Logger receives one line per notification and per failed record.
 	// Nil means slog.Default().
@@ -190,7 +203,8 @@ func (f *Function) Validate() error {
 //     and, when [Escalation] says so, the message id is claimed in the
 //     Ledger, published to Topic and then marked sent. A message already
 //     sent is skipped; one claimed by another attempt whose lease still
-//     runs fails the record ([ErrInFlight]) for a retry. Publishing before
+//     runs is waited for ([Function.ClaimWait]), then fails the record
+//     ([ErrInFlight]) for a retry. Publishing before
 //     marking means a crash in between re-sends the same MessageID once
 //     the lease ran out, which the local topic and SNS subscribers drop;
 //     the reverse order could lose the notification.
@@ -342,7 +356,7 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 	} else {
 		msg = NewMessage(item, f.TopicArn, f.now())
 	}
-	claim, err := f.Ledger.Claim(ctx, msg.MessageID, item.ID, claimLease(ctx, f.ClaimLease, f.now()))
+	claim, err := f.claim(ctx, msg.MessageID, item.ID)
 	if err != nil {
 		return fmt.Errorf("claim message %q of communication %q: %w", msg.MessageID, item.ID, err)
 	}
@@ -404,6 +418,42 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 		logKeyCommunicationID, item.ID,
 		logKeyReason, reason)
 	return nil
+}
+
+// claim claims messageID, waiting while it is in flight (ClaimWait).
+func (f *Function) claim(ctx context.Context, messageID, communicationID string) (doctales.ClaimState, error) {
+	lease := claimLease(ctx, f.ClaimLease, f.now())
+	wait := f.ClaimWait
+	if wait == 0 {
+		wait = lease
+	}
+	for waited := time.Duration(0); ; waited += ClaimPoll {
+		claim, err := f.Ledger.Claim(ctx, messageID, communicationID, lease)
+		if err != nil || claim != doctales.ClaimInFlight || waited+ClaimPoll > wait {
+			return claim, err
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < ClaimPoll+ClaimSkew {
+			return claim, nil
+		}
+		if err := f.pause(ctx, ClaimPoll); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// pause waits d, or until ctx is done.
+func (f *Function) pause(ctx context.Context, d time.Duration) error {
+	if f.sleep != nil {
+		return f.sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // planned tells When, if set, that msg was published for item.
