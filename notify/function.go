@@ -204,10 +204,10 @@ func (f *Function) Validate() error {
 //     Ledger, published to Topic and then marked sent. A message already
 //     sent is skipped; one claimed by another attempt whose lease still
 //     runs is waited for ([Function.ClaimWait]), then fails the record
-//     ([ErrInFlight]) for a retry. Publishing before
-//     marking means a crash in between re-sends the same MessageID once
-//     the lease ran out, which the local topic and SNS subscribers drop;
-//     the reverse order could lose the notification.
+//     ([ErrInFlight]) for a retry. Publishing before marking means a crash
+//     in between re-sends the same MessageID once the lease ran out, which
+//     the local topic and SNS subscribers drop; the reverse order could
+//     lose the notification.
 //   - REMOVE records are ignored, and so are records with keys only
 //     (StreamViewType KEYS_ONLY: the communication was deleted since and
 //     its images redacted).
@@ -219,7 +219,8 @@ func (f *Function) Validate() error {
 //
 // Handle returns an error, and an empty response, only when the whole batch
 // failed: a missing Topic or Ledger, or ctx cancelled. Retrying a batch,
-// wholly or partly, never notifies twice.
+// wholly or partly, publishes a message again only after a crash between
+// its publish and its mark, with the same MessageID.
 func (f *Function) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	var resp events.DynamoDBEventResponse
 	if err := f.Validate(); err != nil {
@@ -387,6 +388,10 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 	pub := msg
 	if f.When != nil {
 		if pub, err = f.When.Hold(ctx, item, msg); err != nil {
+			// Nothing published: free the claim for the retry.
+			if rerr := f.Ledger.Release(ctx, msg.MessageID); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
 			return fmt.Errorf("message %q of communication %q: %w", msg.MessageID, item.ID, err)
 		}
 	}

@@ -354,6 +354,9 @@ func (w *When) fire(ctx context.Context, t *Timer) (bool, error) {
 			item.Dimensions = &doctales.Dimensions{Deadline: &dl}
 		}
 		if pub, err = w.Hold(ctx, item, m); err != nil {
+			if rerr := w.Ledger.Release(ctx, m.MessageID); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
 			return false, err
 		}
 	}
