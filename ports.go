@@ -3,6 +3,7 @@ package doctales
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -86,8 +87,13 @@ type MessageAttribute struct {
 }
 
 // Topic is the SNS role: it fans a message out to its subscribers.
-// Publish returns once the message is durable; publishing a MessageID that
-// was already published is a no-op. Safe for concurrent use.
+// Publish returns once the message is durable. Like an SNS standard topic,
+// a Topic need not drop a MessageID it already published: every Publish
+// may deliver, and the [Ledger] claim is what keeps a notification to one
+// Publish in all but a crash between publishing and marking sent. Each
+// delivery carries the MessageID (on SNS, the message attribute
+// "messageId") so that subscribers can drop the repeat; a topic may also
+// drop it itself (the local topic does). Safe for concurrent use.
 type Topic interface {
 	Publish(ctx context.Context, m *Message) error
 }
@@ -166,12 +172,73 @@ type DeadLetterStore interface {
 
 // Ledger remembers which notifications were sent, so that one escalation
 // notifies once even when its stream records are delivered again.
+//
+// A sender claims a message id before publishing and marks it sent after
+// (claim → publish → mark sent). The claim is a conditional write of
+// {messageId, state "sending", leaseUntil}: while the lease runs, another
+// claimer gets [ClaimInFlight] and does not publish; once it has run out,
+// the next claimer takes the claim over ([ClaimTakenOver]) and publishes
+// again with the same MessageID, since the first holder may have published
+// before it crashed. Receivers drop the repeat by its MessageID.
 type Ledger interface {
-	// Sent reports whether messageID was marked sent.
+	// Claim claims messageID for communication id for lease, by the
+	// ledger's clock. A lease that is not positive, or an empty
+	// messageID, is EINVALID.
+	Claim(ctx context.Context, messageID, communicationID string, lease time.Duration) (ClaimState, error)
+	// Sent reports whether messageID was marked sent (a claim alone is
+	// not sent).
 	Sent(ctx context.Context, messageID string) (bool, error)
-	// MarkSent records messageID as sent for communication id; marking twice
-	// is not an error.
+	// MarkSent records messageID as sent for communication id, claimed or
+	// not; marking twice is not an error and keeps the first.
 	MarkSent(ctx context.Context, messageID, communicationID string) error
+	// Release ends the claim of messageID now if it is still "sending",
+	// so that the next claim takes it over at once: the holder calls it
+	// when its publish failed. An unknown or sent id is left alone.
+	Release(ctx context.Context, messageID string) error
+}
+
+// ClaimState is the outcome of [Ledger.Claim].
+type ClaimState int
+
+// The outcomes of a claim.
+const (
+	// ClaimAcquired: the message id was unknown; the caller holds the
+	// claim and publishes.
+	ClaimAcquired ClaimState = iota + 1
+	// ClaimTakenOver: an earlier claim's lease ran out before it was
+	// marked sent (its holder crashed, perhaps after publishing); the
+	// caller holds the claim now and publishes again, with the same
+	// MessageID.
+	ClaimTakenOver
+	// ClaimInFlight: another claim's lease is still running; the caller
+	// does not publish, and retries after the lease.
+	ClaimInFlight
+	// ClaimSent: the message was marked sent; nothing to do.
+	ClaimSent
+)
+
+// Ledger entry states, as stored.
+const (
+	LedgerSending = "sending"
+	LedgerSent    = "sent"
+)
+
+// Publishes reports whether the claimer now holds the claim and publishes.
+func (s ClaimState) Publishes() bool { return s == ClaimAcquired || s == ClaimTakenOver }
+
+// String returns the state's name: acquired, taken over, in flight, sent.
+func (s ClaimState) String() string {
+	switch s {
+	case ClaimAcquired:
+		return "acquired"
+	case ClaimTakenOver:
+		return "taken over"
+	case ClaimInFlight:
+		return "in flight"
+	case ClaimSent:
+		return "sent"
+	}
+	return fmt.Sprintf("ClaimState(%d)", int(s))
 }
 
 // FlowEvent is one step in a communication's journey through the pipeline,

@@ -25,7 +25,9 @@
 // [Table.UpdateItem] reads, applies and writes back on condition that the
 // revision is unchanged, and writes nothing when the update changes
 // nothing, so a repeated extraction leaves no stream record.
-// [Ledger.MarkSent] is a conditional put too.
+// [Ledger.Claim] and [Ledger.MarkSent] are conditional puts too: a claim
+// succeeds on an unknown id or a "sending" entry whose lease ran out, a mark
+// on an absent or "sending" entry.
 //
 // # Pages
 //

@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/doctales/doctales"
 	dtddb "github.com/doctales/doctales/dynamodb"
+	"github.com/doctales/doctales/internal/ledgertest"
 	"github.com/doctales/doctales/internal/testutil"
 )
 
@@ -397,5 +399,48 @@ func TestProfiles(t *testing.T) {
 	}
 	if err := p.PutUserProfile(ctx, &doctales.UserProfile{ID: "ana", PrimaryArchetype: "wizard"}); doctales.ErrorCode(err) != doctales.EINVALID {
 		t.Fatalf("bad archetype: %v", err)
+	}
+}
+
+// TestLedger_Contract runs the shared ledger contract (claim, in flight,
+// take over after the lease, mark sent) on the DynamoDB ledger against the
+// emulator: the claim's conditional put as DynamoDB evaluates it.
+func TestLedger_Contract(t *testing.T) {
+	client := MustClient(t)
+	ledgertest.Run(t, func(t *testing.T, c *ledgertest.Clock) doctales.Ledger {
+		l := dtddb.NewLedger(client, fmt.Sprintf("doctales-ledger-%d", time.Now().UnixNano()))
+		l.TTL, l.Now = 30*24*time.Hour, c.Now
+		if err := l.CreateTable(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return l
+	})
+}
+
+// TestLedger_EntryBeforeClaims: an entry written before claims existed
+// (no state attribute) counts as sent, so an upgrade notifies nothing again.
+func TestLedger_EntryBeforeClaims(t *testing.T) {
+	ctx := context.Background()
+	client := MustClient(t)
+	name := fmt.Sprintf("doctales-ledger-%d", time.Now().UnixNano())
+	l := dtddb.NewLedger(client, name)
+	if err := l.CreateTable(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: &name,
+		Item: map[string]types.AttributeValue{
+			dtddb.AttrMessageID: &types.AttributeValueMemberS{Value: "m-old"},
+			"communicationId":   &types.AttributeValueMemberS{Value: "email-1"},
+			"sentAt":            &types.AttributeValueMemberS{Value: "2025-01-01T00:00:00Z"},
+		},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if sent, err := l.Sent(ctx, "m-old"); err != nil || !sent {
+		t.Fatalf("Sent = %v, %v", sent, err)
+	}
+	if got, err := l.Claim(ctx, "m-old", "email-1", time.Minute); err != nil || got != doctales.ClaimSent {
+		t.Fatalf("Claim = %v, %v; want sent", got, err)
 	}
 }

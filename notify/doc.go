@@ -22,9 +22,14 @@
 // Each escalation has a deterministic message id ([MessageID]): the same
 // communication reaching high always yields the same id, so a re-delivered
 // batch, a redriven dead letter or a re-ingested communication cannot notify
-// twice. The function checks a [doctales.Ledger] before publishing and marks
-// the id after publishing; a crash between the two re-publishes the same id,
-// which the [doctales.Topic] and every receiver drop.
+// twice. The function claims the id in a [doctales.Ledger] before
+// publishing (state "sending" with a lease) and marks it sent after; a claim
+// still in its lease fails the record for a retry ([ErrInFlight]). A crash
+// between publishing and marking leaves the claim to run out; the record's
+// next delivery then takes it over and publishes the same id again, which
+// the local topic drops and SNS subscribers drop by the "messageId"
+// attribute (an SNS standard topic delivers both). docs/aws.md, "Notifications
+// once", has the rule.
 //
 // # People's rules
 //

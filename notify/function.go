@@ -66,20 +66,84 @@ func Escalation(old, new *doctales.Item) (notify bool, reason string) {
 	return true, fmt.Sprintf("urgency rose from %q to high", old.Metadata.Urgency)
 }
 
+// Claim leases (see [Function.ClaimLease] and docs/aws.md, "Notifications
+// once").
+const (
+	// DefaultClaimLease is the lease of a claim made without a context
+	// deadline (the local runtime): far longer than a live publisher
+	// takes between claiming and marking sent (milliseconds), short
+	// enough that a retry after a crash and restart soon takes over.
+	DefaultClaimLease = 10 * time.Second
+	// ClaimSkew is added to a context deadline to make a claim's lease
+	// (on Lambda): the clocks of two invocations may differ by this much.
+	ClaimSkew = time.Second
+	// ClaimPoll is how often a record whose claim is in flight claims
+	// again while it waits for the lease ([Function.ClaimWait]).
+	ClaimPoll = 250 * time.Millisecond
+)
+
+// ErrInFlight is wrapped by the error of a record whose message another
+// attempt has claimed and whose lease still runs: the record fails, and
+// its retry after the lease takes the claim over.
+var ErrInFlight = errors.New("notification in flight: claimed by another attempt whose lease still runs")
+
+// claimLease returns the lease of a claim made under ctx: until ctx's
+// deadline plus ClaimSkew when it has one (a Lambda invocation cannot
+// outlive its deadline, so a claim whose holder timed out or crashed is
+// free as soon as Lambda retries), else d, else DefaultClaimLease.
+func claimLease(ctx context.Context, d time.Duration, now time.Time) time.Duration {
+	if dl, ok := ctx.Deadline(); ok {
+		if l := dl.Sub(now) + ClaimSkew; l > 0 {
+			return l
+		}
+		return ClaimSkew
+	}
+	if d > 0 {
+		return d
+	}
+	return DefaultClaimLease
+}
+
 // Function is the notification function: it reads a batch of DynamoDB stream
 // records and publishes one [doctales.Message] per escalation ([Escalation])
-// to Topic, at most once per escalation thanks to Ledger.
+// to Topic, once per escalation thanks to Ledger: it claims the message id
+// ([doctales.Ledger.Claim]), publishes, then marks it sent. A crash between
+// publishing and marking is resolved by the claim's lease: the record's
+// retry takes the claim over once the lease ran out and publishes again
+// with the same MessageID, which the local topic drops and SNS subscribers
+// drop by the "messageId" attribute.
 //
 // Set the fields before the first call to Handle and do not change them
 // after; Handle is then safe for concurrent use on different batches.
 type Function struct {
-	// Topic receives the notifications. Required. Its Publish must drop a
-	// MessageID it has already published (the [doctales.Topic] contract).
+	// Topic receives the notifications. Required. It need not drop a
+	// repeated MessageID (an SNS standard topic does not): the Ledger's
+	// claim keeps repeats to a crash between publish and mark.
 	Topic Publisher
 
-	// Ledger records the message ids already sent, so a re-delivered record
-	// does not publish again. Required.
+	// Ledger claims each message id before it is published and records
+	// it sent after, so a re-delivered record does not publish again.
+	// Required.
 	Ledger doctales.Ledger
+
+	// ClaimLease is the lease of a claim made without a context deadline
+	// (the local runtime); zero is DefaultClaimLease. Under a deadline
+	// (Lambda) the lease runs to the deadline plus ClaimSkew.
+	ClaimLease time.Duration
+
+	// ClaimWait is how long a record whose message is in flight (claimed
+	// by an attempt that crashed, whose lease still runs) waits, claiming
+	// again every ClaimPoll, before it fails with ErrInFlight: a restart
+	// soon after a crash then takes the claim over instead of spending the
+	// record's retries. Zero waits up to the lease; negative does not
+	// wait. It never waits past ctx's deadline (less ClaimSkew).
+	ClaimWait time.Duration
+
+	// afterPublish, if set, runs between publishing and marking sent:
+	// the tests' crash injection.
+	afterPublish func(ctx context.Context, m *doctales.Message)
+	// sleep, if set, replaces the wait between claims (tests).
+	sleep func(ctx context.Context, d time.Duration) error
 
 	// Logger receives one line per notification and per failed record.
 	// Nil means slog.Default().
@@ -136,11 +200,14 @@ func (f *Function) Validate() error {
 // with ReportBatchItemFailures would:
 //
 //   - INSERT and MODIFY records are read (NewImage and, for MODIFY, OldImage)
-//     and, when [Escalation] says so and the Ledger has not seen the message
-//     id, published to Topic and then marked sent in the Ledger. Publishing
-//     before marking means a crash in between re-sends the same MessageID,
-//     which the Topic and receivers drop; the reverse order could lose the
-//     notification.
+//     and, when [Escalation] says so, the message id is claimed in the
+//     Ledger, published to Topic and then marked sent. A message already
+//     sent is skipped; one claimed by another attempt whose lease still
+//     runs is waited for ([Function.ClaimWait]), then fails the record
+//     ([ErrInFlight]) for a retry. Publishing before marking means a crash
+//     in between re-sends the same MessageID once the lease ran out, which
+//     the local topic and SNS subscribers drop; the reverse order could
+//     lose the notification.
 //   - REMOVE records are ignored, and so are records with keys only
 //     (StreamViewType KEYS_ONLY: the communication was deleted since and
 //     its images redacted).
@@ -152,7 +219,8 @@ func (f *Function) Validate() error {
 //
 // Handle returns an error, and an empty response, only when the whole batch
 // failed: a missing Topic or Ledger, or ctx cancelled. Retrying a batch,
-// wholly or partly, never notifies twice.
+// wholly or partly, publishes a message again only after a crash between
+// its publish and its mark, with the same MessageID.
 func (f *Function) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	var resp events.DynamoDBEventResponse
 	if err := f.Validate(); err != nil {
@@ -289,11 +357,12 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 	} else {
 		msg = NewMessage(item, f.TopicArn, f.now())
 	}
-	sent, err := f.Ledger.Sent(ctx, msg.MessageID)
+	claim, err := f.claim(ctx, msg.MessageID, item.ID)
 	if err != nil {
-		return fmt.Errorf("check ledger for message %q of communication %q: %w", msg.MessageID, item.ID, err)
+		return fmt.Errorf("claim message %q of communication %q: %w", msg.MessageID, item.ID, err)
 	}
-	if sent {
+	switch claim {
+	case doctales.ClaimSent:
 		// A crash after marking but before planning: plan now (planning
 		// is idempotent).
 		if err := f.planned(ctx, item, msg); err != nil {
@@ -304,6 +373,14 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 			logKeyMessageID, msg.MessageID,
 			logKeyCommunicationID, item.ID)
 		return nil
+	case doctales.ClaimInFlight:
+		return fmt.Errorf("message %q of communication %q: %w", msg.MessageID, item.ID, ErrInFlight)
+	case doctales.ClaimTakenOver:
+		// The last holder's lease ran out before it marked the message
+		// sent: it may have published. Publish again, same MessageID.
+		log.WarnContext(ctx, "notification resent after an expired claim",
+			logKeyMessageID, msg.MessageID,
+			logKeyCommunicationID, item.ID)
 	}
 
 	// Quiet hours and the digest take channels out (held, or listed in
@@ -311,15 +388,28 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 	pub := msg
 	if f.When != nil {
 		if pub, err = f.When.Hold(ctx, item, msg); err != nil {
+			// Nothing published: free the claim for the retry.
+			if rerr := f.Ledger.Release(ctx, msg.MessageID); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
 			return fmt.Errorf("message %q of communication %q: %w", msg.MessageID, item.ID, err)
 		}
 	}
 
-	// Publish, then mark: a crash in between re-sends the same id.
+	// Publish, then mark: a crash in between re-sends the same id after
+	// the claim's lease.
 	if pub != nil {
 		if err := f.Topic.Publish(ctx, pub); err != nil {
+			// Not published (or not known to be): free the claim so
+			// the retry need not wait for the lease.
+			if rerr := f.Ledger.Release(ctx, msg.MessageID); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
 			return fmt.Errorf("publish message %q of communication %q: %w", msg.MessageID, item.ID, err)
 		}
+	}
+	if f.afterPublish != nil {
+		f.afterPublish(ctx, msg)
 	}
 	if err := f.Ledger.MarkSent(ctx, msg.MessageID, item.ID); err != nil {
 		return fmt.Errorf("mark message %q of communication %q sent: %w", msg.MessageID, item.ID, err)
@@ -333,6 +423,42 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 		logKeyCommunicationID, item.ID,
 		logKeyReason, reason)
 	return nil
+}
+
+// claim claims messageID, waiting while it is in flight (ClaimWait).
+func (f *Function) claim(ctx context.Context, messageID, communicationID string) (doctales.ClaimState, error) {
+	lease := claimLease(ctx, f.ClaimLease, f.now())
+	wait := f.ClaimWait
+	if wait == 0 {
+		wait = lease
+	}
+	for waited := time.Duration(0); ; waited += ClaimPoll {
+		claim, err := f.Ledger.Claim(ctx, messageID, communicationID, lease)
+		if err != nil || claim != doctales.ClaimInFlight || waited+ClaimPoll > wait {
+			return claim, err
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < ClaimPoll+ClaimSkew {
+			return claim, nil
+		}
+		if err := f.pause(ctx, ClaimPoll); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// pause waits d, or until ctx is done.
+func (f *Function) pause(ctx context.Context, d time.Duration) error {
+	if f.sleep != nil {
+		return f.sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // planned tells When, if set, that msg was published for item.

@@ -132,7 +132,9 @@ type When struct {
 	// Items reads an item when its timer fires. Required.
 	Items ItemReader
 	// Topic and Ledger publish a fired timer's message once, as the
-	// Function does. Required.
+	// Function does (claim, publish, mark sent; the lease is
+	// DefaultClaimLease, or the context's deadline plus ClaimSkew).
+	// Required.
 	Topic  Publisher
 	Ledger doctales.Ledger
 	// TopicArn is copied into every message.
@@ -332,10 +334,15 @@ func (w *When) fire(ctx context.Context, t *Timer) (bool, error) {
 		log.InfoContext(ctx, "timer dropped", logKeyCommunicationID, t.CommunicationID, "timer", t.ID, logKeyReason, why)
 		return false, w.Store.FireTimer(ctx, t.ID)
 	}
-	sent, err := w.Ledger.Sent(ctx, m.MessageID)
+	// Claim, publish, mark sent, as the Function does.
+	claim, err := w.Ledger.Claim(ctx, m.MessageID, t.CommunicationID, claimLease(ctx, 0, w.now()))
 	if err != nil {
-		return false, fmt.Errorf("check ledger for message %q: %w", m.MessageID, err)
+		return false, fmt.Errorf("claim message %q: %w", m.MessageID, err)
 	}
+	if claim == doctales.ClaimInFlight {
+		return false, fmt.Errorf("message %q of communication %q: %w", m.MessageID, t.CommunicationID, ErrInFlight)
+	}
+	sent := claim == doctales.ClaimSent
 	pub := m
 	if !sent && (t.Kind == TimerReminder || t.Kind == TimerEscalation) {
 		// Quiet hours and the digest apply to these too.
@@ -347,11 +354,17 @@ func (w *When) fire(ctx context.Context, t *Timer) (bool, error) {
 			item.Dimensions = &doctales.Dimensions{Deadline: &dl}
 		}
 		if pub, err = w.Hold(ctx, item, m); err != nil {
+			if rerr := w.Ledger.Release(ctx, m.MessageID); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
 			return false, err
 		}
 	}
 	if !sent && pub != nil {
 		if err := w.Topic.Publish(ctx, pub); err != nil {
+			if rerr := w.Ledger.Release(ctx, m.MessageID); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
 			return false, fmt.Errorf("publish message %q of communication %q: %w", m.MessageID, t.CommunicationID, err)
 		}
 	}

@@ -7,12 +7,14 @@
 //
 // # Repeats
 //
-// A standard SNS topic does not drop a repeated message: the promise of
-// [doctales.Topic] that a MessageID is published once is kept on AWS by the
-// notification function's ledger (package dynamodb's Ledger), which it
-// checks before publishing. Each message carries its deterministic id in
-// the message attribute "messageId" so that receivers can drop the rare
-// repeat (a crash between publishing and marking the ledger). On a FIFO
+// A standard SNS topic does not drop a repeated message: every Publish
+// delivers. One notification is kept to one Publish by the notification
+// function's ledger (package dynamodb's Ledger): it claims the message id
+// before publishing and marks it sent after. Each message carries its
+// deterministic id in the message attribute "messageId" so that receivers
+// can drop the one repeat the ledger allows: after a crash between
+// publishing and marking, the claim's lease runs out and the retry
+// publishes the same id again. On a FIFO
 // topic (an ARN ending in ".fifo") the id is also the
 // MessageDeduplicationId, and SNS drops repeats within five minutes.
 //

@@ -15,6 +15,7 @@ import (
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/internal/testutil"
+	"github.com/doctales/doctales/internal/topictest"
 	dtsns "github.com/doctales/doctales/sns"
 )
 
@@ -188,6 +189,27 @@ func TestTopic_Publish(t *testing.T) {
 		fake.status, fake.code = 404, "NotFound"
 		if err := topic.Publish(ctx, message()); doctales.ErrorCode(err) != doctales.ENOTFOUND {
 			t.Errorf("missing topic: code %q, %v", doctales.ErrorCode(err), err)
+		}
+	})
+}
+
+// TestTopic_Contract runs the shared topic contract on the SNS adapter
+// against a standard topic: every Publish delivers, repeats included, with
+// the messageId attribute subscribers dedupe on.
+func TestTopic_Contract(t *testing.T) {
+	topictest.Run(t, func(t *testing.T) topictest.Subject {
+		topic, fake := newTopic(t, "arn:aws:sns:us-east-1:123456789012:doc-tales-notifications-dev")
+		return topictest.Subject{
+			Topic: topic,
+			Delivered: func(t *testing.T) []string {
+				fake.mu.Lock()
+				defer fake.mu.Unlock()
+				var ids []string
+				for _, r := range fake.requests {
+					ids = append(ids, attrs(r)[dtsns.AttrMessageID])
+				}
+				return ids
+			},
 		}
 	})
 }

@@ -24,7 +24,7 @@ func (r *readStmts) prepare(db *sql.DB) error {
 		{&r.itemBody, `SELECT body FROM items WHERE id = ?`},
 		{&r.logSource, `SELECT seq, source, key, target, data, at, traceparent FROM log WHERE source = ? AND seq > ? ORDER BY seq LIMIT ?`},
 		{&r.logAll, `SELECT seq, source, key, target, data, at, traceparent FROM log WHERE seq > ? ORDER BY seq LIMIT ?`},
-		{&r.ledgerSent, `SELECT COUNT(*) FROM ledger WHERE message_id = ?`},
+		{&r.ledgerSent, `SELECT COUNT(*) FROM ledger WHERE message_id = ? AND state = 'sent'`},
 	} {
 		stmt, err := db.Prepare(p.query)
 		if err != nil {

@@ -762,7 +762,7 @@ func (db *DB) Stats(ctx context.Context) (Stats, error) {
 		(SELECT COUNT(*) FROM log),
 		COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'log'), 0),
 		(SELECT COUNT(*) FROM dead_letters),
-		(SELECT COUNT(*) FROM ledger)`).Scan(&st.LogRecords, &st.LastSeq, &st.DeadLetters, &st.Sent); err != nil {
+		(SELECT COUNT(*) FROM ledger WHERE state = 'sent')`).Scan(&st.LogRecords, &st.LastSeq, &st.DeadLetters, &st.Sent); err != nil {
 		return st, fmt.Errorf("stats: counts: %w", FormatError(err))
 	}
 	return st, nil
