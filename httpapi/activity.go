@@ -47,12 +47,8 @@ func (h *Handler) postActivity(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, h.Logger, err)
 		return
 	}
-	id := userID(r)
-	if err := doctales.ValidateID("userId", id); err != nil {
-		Error(w, r, h.Logger, err)
-		return
-	}
-	if err := ownProfile(r, "userId", id); err != nil {
+	id, err := profileID(r)
+	if err != nil {
 		Error(w, r, h.Logger, err)
 		return
 	}

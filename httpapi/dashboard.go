@@ -101,17 +101,27 @@ func ownProfile(r *http.Request, field, id string) error {
 	return nil
 }
 
+// profileID returns the id of the profile a request asks for, checked:
+// a valid id, and the caller's own when signed in. It returns the error
+// to answer with otherwise.
+func profileID(r *http.Request) (string, error) {
+	id := userID(r)
+	if err := doctales.ValidateID("userId", id); err != nil {
+		return "", err
+	}
+	if err := ownProfile(r, "userId", id); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
 func (h *Handler) getUserProfile(w http.ResponseWriter, r *http.Request) {
 	if h.Profiles == nil {
 		h.notEnabled(w, r, "the user profile store")
 		return
 	}
-	id := userID(r)
-	if err := doctales.ValidateID("userId", id); err != nil {
-		Error(w, r, h.Logger, err)
-		return
-	}
-	if err := ownProfile(r, "userId", id); err != nil {
+	id, err := profileID(r)
+	if err != nil {
 		Error(w, r, h.Logger, err)
 		return
 	}
