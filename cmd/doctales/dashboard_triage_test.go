@@ -59,6 +59,9 @@ func TestDashboard_Triage(t *testing.T) {
 	}
 
 	// s: snooze the card chosen after it, until tomorrow 9:00 local.
+	// (The choice moves once the done answer is in; a live re-render in
+	// between keeps it.)
+	a.wait("a card chosen after e", fmt.Sprintf(`(() => { const c = document.querySelector('#main article.card.selected'); return c && c.dataset.id !== %q; })()`, done), 5*time.Second)
 	snoozed := selected()
 	if snoozed == "" || snoozed == done {
 		t.Fatalf("after e the chosen card is %q", snoozed)

@@ -159,6 +159,16 @@ export function searchBox() {
 
 // initKeys wires the keyboard; keys typed into a field are the field's.
 export function initKeys() {
+  // A view re-rendered by a live change builds new cards: the chosen one
+  // keeps its mark, so e and s go on working on it.
+  const main = document.getElementById('main');
+  if (main) {
+    new MutationObserver(() => {
+      if (!selected) return;
+      const c = main.querySelector(`article.card[data-id="${CSS.escape(selected)}"]`);
+      if (c && !c.classList.contains('selected')) c.classList.add('selected');
+    }).observe(main, { childList: true, subtree: true });
+  }
   document.addEventListener('keydown', (ev) => {
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     const t = ev.target;
