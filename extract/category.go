@@ -151,6 +151,18 @@ func categorize(c *doctales.Communication, subject, content string) (string, []d
 		return doctales.CategoryAutoReply, []doctales.Evidence{{Rule: "out-of-office note", Text: content[m[0]:m[1]], Source: doctales.SourceContent, Start: m[0], End: m[1]}}
 	}
 
+	// A code host's or tracker's notification is a system's message even
+	// when it carries a List-Id (labelling guide, category notes): the
+	// sender is a machine, or says so in Auto-Submitted.
+	if field(c, "listId") != "" {
+		switch {
+		case strings.HasPrefix(autoSubmitted, "auto-generated"), strings.HasPrefix(autoSubmitted, "auto-notified"):
+			return doctales.CategoryAutomated, []doctales.Evidence{headerEvidence("automated header", "Auto-Submitted", autoSubmitted)}
+		case local != "" && automatedSender.MatchString(local) && !listTag.MatchString(subject):
+			return doctales.CategoryAutomated, []doctales.Evidence{{Rule: "automated sender", Text: c.SenderID, Source: doctales.SourceSenderID, End: len(c.SenderID)}}
+		}
+	}
+
 	// Mailing lists and forums.
 	for _, h := range []struct{ field, name string }{{"listId", "List-Id"}, {"listPost", "List-Post"}, {"mailingList", "Mailing-List"}, {"xBeenthere", "X-BeenThere"}} {
 		if v := field(c, h.field); v != "" {

@@ -409,6 +409,13 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	if in.Resolved == nil {
 		in.Incident = subjectCue(incidentCue, "incident")
 		in.Trouble = subjectCue(troubleCue, "trouble")
+		// The reader's own organisation locking the reader out is a
+		// security page to act on now (labelling guide: "a security
+		// alert on the reader's own account"); from anywhere else the
+		// same words are what phishing says, and suspicion judges them.
+		if in.Incident == nil && d.Category == doctales.CategoryAutomated && ownOrganisation(c) {
+			in.Incident = subjectCue(lockedOut, "incident")
+		}
 	}
 	if d.Category == doctales.CategoryAutomated && in.Incident != nil {
 		// An outage page is high because it is happening now; its
@@ -447,6 +454,28 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// The original system's four dimensions, from the signals above.
 	fourDimensions(dimInput{c: c, content: content, now: now, ref: ref, d: d, cue: in.Cue})
 	return d, nil
+}
+
+// lockedOut matches a subject saying the reader's account is locked or
+// disabled.
+var lockedOut = fastre.MustCompile(`(?i)\b(account|sign-?in|login|password) (has been |was |is )?(locked|disabled|blocked|suspended)\b|\blocked out\b`)
+
+// ownOrganisation reports whether the sender's registrable domain is a
+// recipient's: a system of the reader's own organisation.
+func ownOrganisation(c *doctales.Communication) bool {
+	from := registrable(domainOf(c.SenderID))
+	if from == "" {
+		return false
+	}
+	for _, r := range c.Recipients {
+		if a, err := mail.ParseAddress(r); err == nil {
+			r = a.Address
+		}
+		if registrable(domainOf(r)) == from {
+			return true
+		}
+	}
+	return false
 }
 
 // namesReader reports whether the sender's own words name a recipient by

@@ -47,7 +47,7 @@ var secrecyCue = fastre.MustCompile(`\b(are you (available|around|at your desk|f
 
 // genericGreeting (on lower-cased text) matches the greeting of mail sent
 // to an address list, not to a person the sender knows.
-var genericGreeting = fastre.MustCompile(`\b(dear|hello|hi) (valued )?(customer|user|client|member|account ?holder|sir/madam|e-?mail user|webmail user|subscriber)\b|\b(estimado|querido) (cliente|usuario)\b|\bcher client\b|\bsehr geehrte[rs]? kund(e|in)\b|\b(gentile|caro|cara|caro\(a\)) cliente\b|\b(beste|geachte) klant\b|\bestimad[oa]\(?a?\)? (cliente|usuario)\b`)
+var genericGreeting = fastre.MustCompile(`\b(dear|hello|hi) (valued )?(customer|user|client|member|account ?holder|sir/madam|e-?mail user|webmail user|subscriber|employee|staff( member)?|team member|colleague)\b|\b(estimado|querido) (cliente|usuario)\b|\bcher client\b|\bsehr geehrte[rs]? kund(e|in)\b|\b(gentile|caro|cara|caro\(a\)) cliente\b|\b(beste|geachte) klant\b|\bestimad[oa]\(?a?\)? (cliente|usuario)\b`)
 
 // threatCue (on lower-cased text) adds to accountThreat the clock phishing
 // puts on it.
@@ -188,7 +188,9 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 		text.WriteString("\n")
 		text.WriteString(lowerASCII(f.text))
 	}
-	all := text.String()
+	// Line breaks inside a sentence split phrases ("sent to\nour new
+	// account"): read the words with single spaces.
+	all := strings.Join(strings.Fields(text.String()), " ")
 	money := moneyOrCredentials.MatchString(all)
 	lure := lureAsk.MatchString(all) || loginURL.MatchString(all)
 	redirect := paymentRedirect.MatchString(all) || strings.Contains(all, "details") && detailsInvalid.MatchString(all)
@@ -334,12 +336,21 @@ func dressedName(display, reg string) string {
 	return ""
 }
 
+// ownDepartment is a display name that is only a department, as a
+// colleague's system would sign: from an outside address it claims the
+// recipients' own "HR Department".
+var ownDepartment = regexp.MustCompile(`(?i)^"?(the )?(hr|human resources|payroll|it|i\.t\.|finance|accounting|accounts payable|personnel|people|benefits|it service|it security)( department| dept\.?| team| office| desk)?"?$`)
+
 // impersonated returns whom a display name claims to be that an outside
 // address cannot be: a senior title, or the recipients' own organisation
-// ("Acme Payroll" writing to acme.example from elsewhere); "" otherwise.
+// ("Acme Payroll" writing to acme.example from elsewhere), or only a
+// department; "" otherwise.
 func impersonated(display string, rcptRegs map[string]bool) string {
 	if m := seniorTitle.FindString(display); m != "" {
 		return "the title " + m
+	}
+	if m := ownDepartment.FindString(strings.TrimSpace(display)); m != "" {
+		return "the department " + m
 	}
 	for _, w := range words(display) {
 		if len(w) >= 4 && rcptRegs[w] && !freeMail.MatchString(w) {

@@ -168,7 +168,7 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 			found = append(found, mention(s, eom, atHour(d, endOfBusinessHour), "day", source))
 		}
 		found = relativeExtras(found, s, ref, source, eow != nil)
-		found = dropContained(found)
+		found = clockThenDay(dropContained(found), s)
 		for i := range found {
 			markDeadline(&found[i], s, dl)
 			found[i].Source = source
@@ -178,6 +178,42 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 	sort.SliceStable(out, func(i, j int) bool { return out[i].BeginOffset < out[j].BeginOffset })
 	return out
 }
+
+// clockThenDay merges a time of day followed by its day ("4:00 PM CT
+// today", "10:00 tomorrow") into one mention: the clock's hour and zone
+// on the day's date.
+func clockThenDay(out []doctales.DateMention, w span) []doctales.DateMention {
+	for i := 0; i+1 < len(out); i++ {
+		a, b := &out[i], &out[i+1]
+		if a.Precision != "minute" || b.Precision != "day" || b.BeginOffset < a.EndOffset || b.BeginOffset-w.start > len(w.text) {
+			continue
+		}
+		if !clockDayGap.MatchString(w.text[a.EndOffset-w.start : b.BeginOffset-w.start]) {
+			continue
+		}
+		// The clock's own zone is in the gap ("CT"), else the clock is in
+		// the message's; the day written wins over any day the clock
+		// was put on alone (a past hour moved to the next day).
+		zone := zoneAfter(w.text[a.EndOffset-w.start : b.BeginOffset-w.start])
+		if zone == nil {
+			zone = a.Time.Location()
+		}
+		at := a.Time.In(zone)
+		a.Time = time.Date(b.Time.Year(), b.Time.Month(), b.Time.Day(), at.Hour(), at.Minute(), 0, 0, zone).In(b.Time.Location())
+		a.EndOffset = b.EndOffset
+		a.Text = w.text[a.BeginOffset-w.start : a.EndOffset-w.start]
+		a.Deadline = a.Deadline || b.Deadline
+		if a.Cue == "" {
+			a.Cue = b.Cue
+		}
+		out = append(out[:i+1], out[i+2:]...)
+	}
+	return out
+}
+
+// clockDayGap is what stands between a time of day and its day: a zone,
+// a comma, "on".
+var clockDayGap = regexp.MustCompile(`^\s*(\(?[A-Z]{2,4}\)?)?\s*,?\s*(on\s+)?$`)
 
 // idiomaticEndOfDay reports whether the end-of-day expression at b of text
 // is the idiom "at the end of the day" or a narrative "near the end of the
@@ -489,7 +525,7 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 	resolved:
 		// "Tue Dec 8, 2026 14:00 - 15:00 (CET)": the zone after the
 		// range is the time's, when the text itself names none.
-		if (prec == "minute" || prec == "hour") && zoneAbbrev.FindString(txt) == "" {
+		if (prec == "minute" || prec == "hour") && !namesZone(txt) {
 			if loc := zoneAfter(w.text[e:]); loc != nil {
 				t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, loc).In(dc.ref.Location())
 			}
@@ -507,6 +543,14 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 				prec = "minute"
 				e += n
 				txt = w.text[b:e]
+			} else if c := clockNounBefore.FindStringSubmatchIndex(w.text[:b]); c != nil {
+				// "the 10am standup tomorrow": the event's hour, then the day.
+				if h, m, ok := readClock(groupsOf(w.text[:b], c)); ok {
+					t = time.Date(t.Year(), t.Month(), t.Day(), h, m, 0, 0, t.Location())
+					prec = "minute"
+					b = c[0]
+					txt = w.text[b:e]
+				}
 			}
 		}
 		// A time of day just after or before the date: "Freitag 12 Uhr".
@@ -559,9 +603,17 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 			}
 			// "demain avant midi", "mañana antes de las 17h": the day
 			// just before the cue is the clock's.
+			// "by 4:00 PM CT": the zone after the clock is its own.
+			zone := zoneAfter(w.text[c.e:])
+			at := func(day time.Time) time.Time {
+				if zone != nil {
+					return time.Date(day.Year(), day.Month(), day.Day(), c.h, c.m, 0, 0, zone).In(day.Location())
+				}
+				return time.Date(day.Year(), day.Month(), day.Day(), c.h, c.m, 0, 0, day.Location())
+			}
 			if i := dayBefore(out, w.start+c.b); i >= 0 {
 				o := &out[i]
-				o.Time = time.Date(o.Time.Year(), o.Time.Month(), o.Time.Day(), c.h, c.m, 0, 0, o.Time.Location())
+				o.Time = at(o.Time)
 				o.Precision, o.EndOffset = "minute", w.start+c.e
 				o.Text = w.text[o.BeginOffset-w.start : c.e]
 				o.Deadline, o.Cue = true, lastWords(before, 2)
@@ -569,7 +621,7 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 			}
 			out = append(out, doctales.DateMention{
 				Text:        w.text[c.b:c.e],
-				Time:        time.Date(dc.ref.Year(), dc.ref.Month(), dc.ref.Day(), c.h, c.m, 0, 0, dc.ref.Location()),
+				Time:        at(dc.ref),
 				Precision:   "minute",
 				BeginOffset: w.start + c.b,
 				EndOffset:   w.start + c.e,
@@ -583,17 +635,32 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 // zoneAbbrev is a time zone written as letters after a time: "CET", "PT".
 var zoneAbbrev = regexp.MustCompile(`\b[A-Z]{2,4}\b`)
 
+// namesZone reports whether a date text names its own zone: capitals
+// other than AM and PM ("4:00 PM" names none, "16:00 CET" does).
+func namesZone(txt string) bool {
+	for _, z := range zoneAbbrev.FindAllString(txt, -1) {
+		if z != "AM" && z != "PM" {
+			return true
+		}
+	}
+	return false
+}
+
 // englishClock is a time of day written in English: "9am", "5:30 p.m.",
 // "14:00", "noon".
 var englishClock = regexp.MustCompile(`(?i)\b(\d{1,2})(?::([0-5]\d))?\s*([ap])\.?m\b\.?|\b([01]?\d|2[0-3]):([0-5]\d)\b|\b(noon|midday)\b`)
 
 // clockAfter is what stands between a day and the time of day after it:
-// "at 10:00", "@ 3pm", ", noon", ", 2026 10am".
-var clockAfter = regexp.MustCompile(`(?i)^(\s*,?\s*\d{4}\b)?(\s*(at|@|,|by|before)?\s*)`)
+// "at 10:00", "@ 3pm", ", noon", ", 2026 10am", "tomorrow's 10:00".
+var clockAfter = regexp.MustCompile(`(?i)^(\s*,?\s*\d{4}\b)?(['’]s\s+|\s*(at|@|,|by|before)?\s*)`)
 
 // morningAfter is "morning" after a day: what is wanted "tomorrow morning"
 // is wanted by noon.
 var morningAfter = regexp.MustCompile(`(?i)^\s+morning\b`)
+
+// clockNounBefore matches a time of day naming an event just before its
+// day: "the 10am standup tomorrow", "the 3:30 pm call on Friday".
+var clockNounBefore = regexp.MustCompile(`(?i)\b(\d{1,2})(?::([0-5]\d))?\s*([ap])\.?m\b\.?()()()\s+(?:[a-z][a-z-]{2,20}\s+){1,2}(?:on\s+)?$`)
 
 // clockOf returns the time of day written in txt, a date the parser read
 // as a whole day, or just after it in after, with the number of bytes of
@@ -1137,7 +1204,7 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 			cue = m[1]
 		}
 	}
-	if cue == "" || isSignOff(s.text, b, e) || presentDay(d.Text, s.text[e:]) {
+	if cue == "" || isSignOff(s.text, b, e) || presentDay(d.Text, s.text[e:]) || negatedBefore.MatchString(before) {
 		return
 	}
 	// "I won't be reading email until Sunday", "I'm out till Monday": the
@@ -1229,7 +1296,7 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 		for _, s := range own {
 			if d.BeginOffset >= s.start && d.BeginOffset < s.end && requests[s.start] &&
 				(askedBefore(s.text, d.BeginOffset-s.start) || askedAfterSoon(s.text, d, ref)) && !salesCall.MatchString(s.text[:d.BeginOffset-s.start]) &&
-				!sendersPurpose.MatchString(s.text[:d.BeginOffset-s.start]) {
+				!sendersPurpose.MatchString(s.text[:d.BeginOffset-s.start]) && !negatedBefore.MatchString(s.text[:d.BeginOffset-s.start]) {
 				d.Deadline, d.Cue = true, "request"
 				if d.Precision == "day" || d.Precision == "week" {
 					d.Time = atHour(d.Time, endOfBusinessHour)
@@ -1262,6 +1329,12 @@ func askedAfterSoon(s string, d *doctales.DateMention, ref time.Time) bool {
 // date: in "Could you confirm … so we can start the build tonight?" the
 // evening is when the sender works, not when the reader must.
 var sendersPurpose = fastre.MustCompile(`(?i)\b(so( that)?|in order to|then) (we|i|they)( can| could| will|'ll)?\b[^.!?\n]{0,60}$`)
+
+// negatedBefore matches a clause that calls off or waives what its date
+// would time, just before the date: "let's not run it tonight", "no need
+// to reply today", "you don't have to finish it by Friday". "Not later
+// than" and "don't forget … by" still ask.
+var negatedBefore = fastre.MustCompile(`(?i)\b(let'?s not|let us not|no need to|(do not|don'?t|doesn'?t|won'?t) (need|have) to|needn'?t|not necessary to|not going to|(we|i)('ll| will) (not|skip)|(we|i) won'?t)\b[^.!?\n;]{0,40}$`)
 
 // personal reports whether a message of category c is written to the
 // reader in person, so that what it asks is asked of them (a list or a
