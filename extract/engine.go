@@ -78,7 +78,17 @@ type Engine struct {
 	// mail imported today is not high. Default DefaultFreshness; a
 	// negative value turns the rule off.
 	Freshness time.Duration
+
+	// Reader is who reads the mail: display names ("Priya Shah") and
+	// addresses. A mailing-list post that names the reader ("Priya -
+	// can you confirm by noon tomorrow?") asks the reader, like a
+	// person's mail (labelling guide, rule 7); without it, only the
+	// recipients' own names are known, and a list's recipient is the list.
+	Reader []string
 }
+
+// WithReader sets Engine.Reader.
+func WithReader(names ...string) Option { return func(e *Engine) { e.Reader = names } }
 
 // DefaultFreshness is Engine.Freshness by default: three days.
 const DefaultFreshness = 72 * time.Hour
@@ -341,7 +351,9 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 			d.Deadline = &t
 		}
 	}
-	if personal(d.Category) && requestDates(d.Dates, own, requests, ref) {
+	// A list post that names the reader asks the reader.
+	named := d.Category == doctales.CategoryList && e.namesReader(c, own)
+	if (personal(d.Category) || named) && requestDates(d.Dates, own, requests, ref) {
 		if dl := chooseDeadline(d.Dates, ref); dl != nil {
 			t := dl.Time
 			d.Deadline = &t
@@ -353,7 +365,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// or tells the reader something: not in quoted text, a signature, a
 	// disclaimer or an aside ("I'm testing it right now").
 	in := UrgencyInput{Ref: ref, Deadline: d.Deadline, Request: d.RequiresAction, PriorityHeader: priorityHeader(c), Category: d.Category,
-		Freshness: e.freshness(), Invitation: invitation}
+		Freshness: e.freshness(), Invitation: invitation, NamesReader: named}
 	if d.Category == doctales.CategoryAutomated && !explicit && !relayedAsk.MatchString(subject) && !anyMatch(own, relayedAsk) {
 		// A system's question ("Not at home?") or the model's hunch is
 		// no request: a system asks in so many words ("please update",
@@ -441,7 +453,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// hours or your account closes" are the sender's, not the reader's.
 	// A list post's date is everyone's ("comments by 18 December"), not
 	// the reader's, unless the post names the reader (labelling guide).
-	listForAll := d.Category == doctales.CategoryList && !namesReader(c, own)
+	listForAll := d.Category == doctales.CategoryList && !named
 	switch {
 	case d.Category == doctales.CategoryBulk, d.Category == doctales.CategoryAutoReply, d.Category == doctales.CategorySuspicious, listForAll:
 		d.Deadline, in.Deadline, in.DeadlineEvidence = nil, nil, nil
@@ -478,21 +490,42 @@ func ownOrganisation(c *doctales.Communication) bool {
 	return false
 }
 
-// namesReader reports whether the sender's own words name a recipient by
-// the first word of their display name ("Tobias, could you …").
-func namesReader(c *doctales.Communication, own []span) bool {
+// namesReader reports whether the sender's own words name the reader: a
+// recipient by the first word of their display name ("Tobias, could you
+// …"), or Engine.Reader by a name or its first word; or whether a reader's
+// address is itself among the recipients.
+func (e *Engine) namesReader(c *doctales.Communication, own []span) bool {
+	var names []string
 	for _, r := range append(append([]string{}, c.Recipients...), c.Cc...) {
 		name := r
 		if a, err := mail.ParseAddress(r); err == nil {
+			for _, who := range e.Reader {
+				if strings.EqualFold(strings.TrimSpace(who), a.Address) && !isListAddress(c, a.Address) {
+					return true
+				}
+			}
 			name = a.Name
 			if name == "" { // "mia.okafor@…": the local part's first word
-				name = strings.FieldsFunc(a.Address, func(r rune) bool { return r == '.' || r == '_' || r == '-' || r == '@' })[0]
+				local, _, _ := strings.Cut(a.Address, "@")
+				parts := strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '_' })
+				if len(parts) < 2 {
+					continue // "geojson-ext@lists…", "team@…": no person's name
+				}
+				name = parts[0]
 			}
 		} else if i := strings.IndexByte(r, '<'); i > 0 {
 			name = r[:i]
 		} else {
 			continue
 		}
+		names = append(names, name)
+	}
+	for _, who := range e.Reader {
+		if !strings.Contains(who, "@") {
+			names = append(names, who)
+		}
+	}
+	for _, name := range names {
 		first := strings.Trim(strings.Fields(name + " x")[0], `"',`)
 		if len([]rune(first)) < 3 {
 			continue
@@ -506,6 +539,23 @@ func namesReader(c *doctales.Communication, own []span) bool {
 		}
 	}
 	return false
+}
+
+// isListAddress reports whether addr is the list's own address, from
+// List-Post (<mailto:dev@lists.example>) or List-Id (<dev.lists.example>,
+// the list's address with its first dot for the @): a subscriber reads the
+// list, the post is not written to them.
+func isListAddress(c *doctales.Communication, addr string) bool {
+	addr = strings.ToLower(addr)
+	if p := strings.ToLower(field(c, "listPost")); p != "" && strings.Contains(p, "mailto:"+addr) {
+		return true
+	}
+	id := strings.ToLower(field(c, "listId"))
+	if i := strings.LastIndexByte(id, '<'); i >= 0 {
+		id = strings.TrimSuffix(id[i+1:], ">")
+	}
+	id = strings.TrimSpace(id)
+	return id != "" && strings.Replace(id, ".", "@", 1) == addr
 }
 
 // relayedAsk matches a system relaying a person's request to the reader:

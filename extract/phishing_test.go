@@ -54,6 +54,12 @@ func TestEngine_Phishing(t *testing.T) {
 		{name: "SpanishCredentials", from: "soporte@banco-seguridad-alerta.example", fromName: "Santander", to: []string{"cliente@correo.example"},
 			subject: "Su cuenta ha sido bloqueada", content: "Estimado cliente, su cuenta ha sido bloqueada. Para desbloquearla, inicie sesión y confirme sus datos en https://santander-clientes.example/acceso",
 			suspicious: true},
+		{name: "BankChangeAcrossLineBreak", from: "ar@brightmoor-packaging.co", fromName: "Accounts Receivable", to: []string{"payables@hartwell.example"},
+			subject: "Updated bank details - invoice BP-40917", content: "Dear Payables team,\n\nAll payments including the outstanding invoice BP-40917 must be sent to\nour new account:\n\n  Sort code: 40-19-77\n  Account: 71130482\n\nPlease do not call our office line.",
+			suspicious: true},
+		{name: "HRDepartmentFromOutside", from: "hr-notice@staffdocs-portal.example", fromName: "HR Department", to: []string{"liv@vendelmark.example"},
+			subject: "2027 Salary Adjustment Letter - action required", content: "Dear Employee,\n\nYour salary letter has been published on the secure HR portal: https://staffdocs-portal.example/vendelmark/sso\n\nSign in with your corporate email address and password.",
+			suspicious: true},
 
 		// Legitimate mail that looks like it.
 		{name: "RealBankOwnDomain", from: "alerts@northbank.example", fromName: "Northbank", to: []string{"me@home.example"},
@@ -74,6 +80,9 @@ func TestEngine_Phishing(t *testing.T) {
 		{name: "ThreadReplyAboutBankFromColleague", from: "ana@acme.example", fromName: "Ana Ruiz", to: []string{"me@acme.example"},
 			subject: "Re: expenses", content: "I sent the reimbursement to your account yesterday, let me know if it has not arrived.\n\nOn Mon, Dec 7, 2026 at 9:00 AM Me <me@acme.example> wrote:\n> Did the reimbursement go out?",
 			fields: fields{"inReplyTo": "<y@acme.example>"}, suspicious: false},
+		{name: "OwnHRDepartment", from: "hr@acme.example", fromName: "HR Department", to: []string{"me@acme.example"},
+			subject: "Salary letters", content: "Dear Employee,\n\nYour 2027 salary letter is on the intranet: https://intranet.acme.example/hr. Sign in with your usual password.",
+			suspicious: false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := email(tt.subject, tt.content)

@@ -529,6 +529,8 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 			if loc := zoneAfter(w.text[e:]); loc != nil {
 				t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, loc).In(dc.ref.Location())
 			}
+		} else if prec == "minute" || prec == "hour" {
+			t = t.In(dc.ref.Location()) // "11pm ET tomorrow", written in the message's zone
 		}
 		// The parser keeps the day of "9am tomorrow" and "Monday noon"
 		// and drops the time; "tomorrow at 10:00" and "tomorrow
@@ -587,9 +589,18 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 			days = 1
 		}
 		day := dc.ref.AddDate(0, 0, days)
+		t, prec := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, day.Location()), "day"
+		// "tomorrow's 10:00 release freeze": the clock just after.
+		if h, mm, n, loc, ok := clockOf(w.text[b:e], w.text[e:]); ok {
+			if loc == nil {
+				loc = t.Location()
+			}
+			t, prec = time.Date(t.Year(), t.Month(), t.Day(), h, mm, 0, 0, loc).In(t.Location()), "minute"
+			e += n
+		}
 		out = append(out, doctales.DateMention{
-			Text: w.text[b:e], Time: time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, day.Location()),
-			Precision: "day", BeginOffset: w.start + b, EndOffset: w.start + e,
+			Text: w.text[b:e], Time: t,
+			Precision: prec, BeginOffset: w.start + b, EndOffset: w.start + e,
 		})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].BeginOffset < out[j].BeginOffset })
@@ -1381,19 +1392,20 @@ func abs(n int) int {
 // "this morning" noon; "by the 14th" this month's 14th or next month's;
 // "in two days" with the number in words.
 var (
-	nextWeekTask = fastre.MustCompile(`(?i)\b(?:(early|beginning of|start of)\s+)?(?:(?:some ?time|any ?time|later|during|in the course of)\s+)?(next week|la semaine prochaine|la pr[óo]xima semana|n[äa]chste woche|n[äa]chsten woche|la prossima settimana|la settimana prossima|volgende week|pr[óo]xima semana)\b`)
-	partOfToday  = fastre.MustCompile(`(?i)\b(tonight|this evening|this afternoon|this morning|ce soir|cet apr[èe]s-midi|ce matin|esta noche|esta tarde|esta ma[ñn]ana|heute abend|heute nachmittag|heute morgen|heute vormittag|stasera|oggi pomeriggio|stamattina|vanavond|vanmiddag|vanochtend|hoje [àa] noite|esta manh[ãa])\b`)
-	foreignDay   = fastre.MustCompile(`(?i)(?:\b(?:até|por|para)\s+o\s+dia|\bantes\s+do\s+dia|\b(?:hasta|para|antes\s+del?)\s+(?:el\s+)?d[íi]a|\b(?:d'ici|avant|pour)\s+le|\bjusqu'au|\bbis(?:\s+zum)?|\bentro\s+il|(?:\bvoor|vóór|\buiterlijk|\bop)\s+de)\s+(\d{1,2})(?:er|\.|e|ste|de|º)?(?:\s|$|[,;.!?)])`)
-	foreignMonth = regexp.MustCompile(`(?i)^\s*(de\s+|del\s+)?(jan|fe[bv]|m[äa]r|apr|avr|abr|ma[iy]|mei|mag|jun|giu|jui|jul|lug|ago|aug|ao[uû]|set|sep|okt|oct|ott|out|nov|de[cz]|dic|d[ée]c|gen|ene|jän|f[ée]v|gennaio)`)
-	ordinalDay   = fastre.MustCompile(`(?i)\b(?:by|before|on|until|till|due|no later than|for)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b`)
-	inWordDays   = fastre.MustCompile(`(?i)\bin\s+(a|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|\d{1,2})\s+(?:(business|working)\s+)?(days?|weeks?)\b`)
-	monthAfter   = regexp.MustCompile(`(?i)^\s*(of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)`)
+	nextWeekTask    = fastre.MustCompile(`(?i)\b(?:(early|beginning of|start of|anfang|zu beginn der|d[ée]but de|d[ée]but|principios de|a principios de|inicio de|in[íi]cio d[ae]|all'inizio della|inizio|begin)\s+)?(?:(?:some ?time|any ?time|later|during|in the course of)\s+)?(next week|la semaine prochaine|la pr[óo]xima semana|n[äa]chste woche|n[äa]chsten woche|n[äa]chster woche|la prossima settimana|la settimana prossima|volgende week|pr[óo]xima semana)\b`)
+	tomorrowMorning = fastre.MustCompile(`(?i)\b(domattina|domani mattina|demain matin|ma[ñn]ana por la ma[ñn]ana|morgen fr[üu]h|morgenvroeg|morgenochtend|morgen ochtend|amanh[ãa] de manh[ãa])\b`)
+	partOfToday     = fastre.MustCompile(`(?i)\b(tonight|this evening|this afternoon|this morning|ce soir|cet apr[èe]s-midi|ce matin|esta noche|esta tarde|esta ma[ñn]ana|heute abend|heute nachmittag|heute morgen|heute vormittag|stasera|oggi pomeriggio|stamattina|vanavond|vanmiddag|vanochtend|hoje [àa] noite|esta manh[ãa])\b`)
+	foreignDay      = fastre.MustCompile(`(?i)(?:\b(?:até|por|para)\s+o\s+dia|\bantes\s+do\s+dia|\b(?:hasta|para|antes\s+del?)\s+(?:el\s+)?d[íi]a|\b(?:d'ici|avant|pour)\s+le|\bjusqu'au|\bbis(?:\s+zum)?|\bentro\s+il|(?:\bvoor|vóór|\buiterlijk|\bop)\s+de)\s+(\d{1,2})(?:er|\.|e|ste|de|º)?(?:\s|$|[,;.!?)])`)
+	foreignMonth    = regexp.MustCompile(`(?i)^\s*(de\s+|del\s+)?(jan|fe[bv]|m[äa]r|apr|avr|abr|ma[iy]|mei|mag|jun|giu|jui|jul|lug|ago|aug|ao[uû]|set|sep|okt|oct|ott|out|nov|de[cz]|dic|d[ée]c|gen|ene|jän|f[ée]v|gennaio)`)
+	ordinalDay      = fastre.MustCompile(`(?i)\b(?:by|before|on|until|till|due|no later than|for)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b`)
+	inWordDays      = fastre.MustCompile(`(?i)\bin\s+(a|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|\d{1,2})\s+(?:(business|working)\s+)?(days?|weeks?)\b`)
+	monthAfter      = regexp.MustCompile(`(?i)^\s*(of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)`)
 )
 
 // extraTrigger reports whether text holds one of the expressions
 // relativeExtras reads, which dateTrigger does not announce.
 func extraTrigger(text string) bool {
-	return partOfToday.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
+	return partOfToday.MatchString(text) || tomorrowMorning.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
 }
 
 // wordNumbers are the counts inWordDays reads in words.
@@ -1421,6 +1433,11 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			day = weekStart(ref).AddDate(0, 0, 7)
 		}
 		add(m[:2], atHour(day, endOfBusinessHour), "day")
+	}
+	// "tomorrow morning" in other languages ("entro domattina", "demain
+	// matin"): noon of the next day, as the English reads.
+	for _, m := range tomorrowMorning.FindAllStringIndex(s.text, 2) {
+		add(m, atHour(ref.AddDate(0, 0, 1), 12), "hour")
 	}
 	for _, m := range partOfToday.FindAllStringIndex(s.text, 2) {
 		if covered(found, s.start+m[0], s.start+m[1]) && !strings.Contains(strings.ToLower(s.text[m[0]:m[1]]), "morning") {

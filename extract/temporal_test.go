@@ -81,7 +81,7 @@ func TestDatesResolved(t *testing.T) {
 		{"PossessiveDay", "Could you add the timeline before Thursday's review?", wed, "", "2025-12-04T17:00:00-07:00", ""},
 		{"SometimeThisWeek", "Could you book the hotel? Let me know sometime this week.", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"ClockZoneAfterRange", "Please join the review on Thu Dec 4, 2025 10am - 11am (EST).", wed, "", "2025-12-04T08:00:00-07:00", ""},
-		{"ClockZoneET", "Can you call me today at 4:00 PM ET?", wed, "", "2025-12-03T16:00:00-05:00", ""},
+		{"ClockZoneET", "Can you call me today at 4:00 PM ET?", wed, "", "2025-12-03T14:00:00-07:00", ""},
 		// The day before a cue and a time of day is the time's.
 		{"FrDemainAvantMidi", "Pourriez-vous me confirmer demain avant midi ?", wed, "", "2025-12-04T12:00:00-07:00", ""},
 		{"EsMananaAntesDeLas17h", "¿Puedes enviarme el informe de ventas de noviembre mañana antes de las 17h?", wed, "", "2025-12-04T17:00:00-07:00", ""},
@@ -121,6 +121,18 @@ func TestDatesResolved(t *testing.T) {
 		{"DateBeforeAskLater", "The launch is on Friday, December 19. Can you review the copy?", wed, "", "", ""},
 		{"LunchQuestion", "Lunch tomorrow at 12:30 at the ramen place on 5th? Let me know, I'll book a table.", wed, "", "2025-12-04T12:30:00-07:00", ""},
 		{"FrFinDeLaSemaineProchaine", "Pourriez-vous envoyer le devis d'ici la fin de la semaine prochaine ?", wed, "", "2025-12-12T17:00:00-07:00", ""},
+		// Fourth session: a waived date, an event's hour before its day, a
+		// zone between a clock and its day, tomorrow morning and early next
+		// week in other languages.
+		{"LetsNotTonight", "Ok, let's not run it tonight after all. Can you write up the rollback steps?", wed, "", "", ""},
+		{"NoNeedToday", "No need to reply today, I'll sort it out with Ana.", wed, "", "", ""},
+		{"ClockNounBeforeDay", "Can you write it up before the 10am standup tomorrow?", wed, "", "2025-12-04T10:00:00-07:00", ""},
+		{"PossessiveDayClock", "Could you review it before tomorrow's 10:00 release freeze?", wed, "", "2025-12-04T10:00:00-07:00", ""},
+		{"ClockZoneThenDay", "Please approve this payroll by 4:00 PM CT today.", wed, "", "2025-12-03T15:00:00-07:00", ""},
+		{"ClockZoneThenDayCrossesMidnight", "Please approve it by 11pm ET tomorrow.", wed, "", "2025-12-04T21:00:00-07:00", ""},
+		{"ClockThenTomorrow", "Can you send it by 10:00 tomorrow?", wed, "", "2025-12-04T10:00:00-07:00", ""},
+		{"ItDomattina", "Ciao Marco, mi mandi le slide della presentazione entro domattina? Grazie mille, a presto.", wed, "", "2025-12-04T12:00:00-07:00", ""},
+		{"DeAnfangNaechsterWoche", "Könnten Sie mir das Angebot bis Anfang nächster Woche schicken?", wed, "", "2025-12-08T17:00:00-07:00", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

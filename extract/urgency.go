@@ -42,6 +42,10 @@ type UrgencyInput struct {
 	// CueEvidence and DeadlineEvidence locate the urgency word and the
 	// deadline, for the reasons.
 	CueEvidence, DeadlineEvidence *doctales.Evidence
+	// NamesReader is set for a list post that names the reader: with a
+	// deadline it asks the reader like a person's mail, and the list's
+	// caps do not apply (without one it stays low).
+	NamesReader bool
 	// Invitation is set for a calendar invitation: it asks for an
 	// answer, and is at most medium (labelling guide, rule 6).
 	Invitation bool
@@ -214,6 +218,8 @@ func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales
 		capAt(doctales.UrgencyLow, "automatic reply")
 	case in.Category == doctales.CategoryBulk:
 		capAt(doctales.UrgencyLow, "newsletter or marketing: what it urges is not the reader's")
+	case in.Category == doctales.CategoryList && in.NamesReader && in.Deadline != nil:
+		// (labelling guide, settled cases: rule 4, like a person's request)
 	case in.Category == doctales.CategoryList && in.Request && in.Deadline != nil && !in.Deadline.After(in.Ref.Add(7*24*time.Hour)) && !in.Deadline.Before(in.Ref):
 		capAt(doctales.UrgencyMedium, "mailing list: written to everyone, but asks with a deadline this week")
 	case in.Category == doctales.CategoryList:

@@ -76,6 +76,11 @@ type Config struct {
 	// mail are read in it. Empty (the default) reads each message in the
 	// zone of its own Date header.
 	Timezone string `yaml:"timezone"`
+	// Reader is who reads the mail (reader: ["Priya Shah",
+	// priya@example.com]): a mailing-list post that names the reader
+	// ("Priya - can you confirm by noon tomorrow?") asks the reader, like
+	// a person's mail; without it a list post is everyone's.
+	Reader []string `yaml:"reader"`
 
 	Functions map[string]*FunctionConfig `yaml:"functions"`
 	Topic     TopicConfig                `yaml:"topic"`
@@ -580,6 +585,9 @@ func ReadConfig(path string) (Config, error) {
 	}
 	if file.Timezone != "" {
 		cfg.Timezone = file.Timezone
+	}
+	if len(file.Reader) > 0 {
+		cfg.Reader = file.Reader
 	}
 	for name, fn := range file.Functions {
 		cfg.Functions[name] = fn

@@ -9,14 +9,15 @@ import (
 	"io"
 	"net/mail"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/doctales/doctales/extract"
 	"github.com/doctales/doctales/ingest"
 )
 
-const extractUsage = `Usage: doctales extract [--now RFC3339] [--timezone ZONE] [FILE ...]
-       doctales extract --jsonl [--now RFC3339] [--timezone ZONE] < input.jsonl
+const extractUsage = `Usage: doctales extract [--now RFC3339] [--timezone ZONE] [--reader NAMES] [FILE ...]
+       doctales extract --jsonl [--now RFC3339] [--timezone ZONE] [--reader NAMES] < input.jsonl
 
 Prints the dimensions the extraction engine finds. Input (standard input,
 or each FILE; "-" is standard input) is a JSON communication (or
@@ -46,6 +47,7 @@ func runExtract(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	jsonl := fs.Bool("jsonl", false, "read one JSON object per line and write one result per line")
 	nowFlag := fs.String("now", "", "the reading time, RFC 3339 such as 2025-06-10T09:30:00+02:00 (default the current time); a \"now\" field of a JSON input wins")
 	tz := fs.String("timezone", "", `time zone of the person who reads the mail, an IANA name such as Europe/Berlin: "today", "5pm" and business days are read in it (default: each message's own zone)`)
+	reader := fs.String("reader", "", `who reads the mail, comma-separated names and addresses such as "Priya Shah,priya@example.com": a mailing-list post that names the reader asks the reader (the config's reader:)`)
 	fs.Bool("json", true, "print JSON (always)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -64,6 +66,13 @@ func runExtract(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return fmt.Errorf("extract: %w", err)
 	}
 	opts = append(opts, extract.WithLocation(loc))
+	var names []string
+	for _, r := range strings.Split(*reader, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			names = append(names, r)
+		}
+	}
+	opts = append(opts, extract.WithReader(names...))
 	if *jsonl {
 		if len(pos) > 0 {
 			return usageErrorf("extract", "extract: --jsonl reads standard input; unexpected argument %q", pos[0])

@@ -137,7 +137,7 @@ func (p *Pipeline) Open() error {
 		if err != nil {
 			return err
 		}
-		ex, err := newExtractor(cfg.Extractor, loc, cfg.FreshnessWindow(), p.Logger)
+		ex, err := newExtractor(cfg.Extractor, loc, cfg.FreshnessWindow(), cfg.Reader, p.Logger)
 		if err != nil {
 			return err
 		}
@@ -647,19 +647,19 @@ var _ http.Handler = (*httpapi.Handler)(nil)
 // the built-in engine, or Amazon Comprehend over it (which falls back to
 // the built-in result when Comprehend fails). Comprehend's credentials and
 // region come from the environment, as for the AWS CLI.
-func newExtractor(name string, loc *time.Location, freshness time.Duration, logger *slog.Logger) (doctales.Extractor, error) {
+func newExtractor(name string, loc *time.Location, freshness time.Duration, reader []string, logger *slog.Logger) (doctales.Extractor, error) {
 	if freshness == 0 {
 		freshness = -1 // freshness: 0 turns the engine's rule off too
 	}
 	switch name {
 	case "", ExtractorBuiltin:
-		return extract.New(extract.WithLocation(loc), extract.WithFreshness(freshness)), nil
+		return extract.New(extract.WithLocation(loc), extract.WithFreshness(freshness), extract.WithReader(reader...)), nil
 	case ExtractorComprehend:
 		awsCfg, err := awsconfig.LoadDefaultConfig(context.Background())
 		if err != nil {
 			return nil, fmt.Errorf("extractor comprehend: load AWS configuration: %w", err)
 		}
-		return &comprehend.Extractor{Client: awscomprehend.NewFromConfig(awsCfg), Base: extract.New(extract.WithLocation(loc), extract.WithFreshness(freshness)), Logger: logger}, nil
+		return &comprehend.Extractor{Client: awscomprehend.NewFromConfig(awsCfg), Base: extract.New(extract.WithLocation(loc), extract.WithFreshness(freshness), extract.WithReader(reader...)), Logger: logger}, nil
 	}
 	return nil, fmt.Errorf("unknown extractor %q; known: builtin, comprehend", name)
 }

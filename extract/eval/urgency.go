@@ -40,6 +40,10 @@ type UrgencyLabel struct {
 	Language        string     `json:"language"`
 	Split           string     `json:"split"`
 	Note            string     `json:"note"`
+	// Reader is who reads the message, when the message does not say
+	// (a list post's To: is the list): names and addresses, given to
+	// the engine as extract.WithReader. Optional.
+	Reader []string `json:"reader,omitempty"`
 }
 
 // UrgencyDir returns the folder of the urgency set: $DOCTALES_URGENCY_DATA
@@ -230,7 +234,7 @@ func runUrgency(string) (*Table, error) {
 		}
 		c.ID = l.File
 		now := l.Now
-		d, err := extract.New(extract.WithNow(func() time.Time { return now })).Extract(ctx, c)
+		d, err := extract.New(extract.WithNow(func() time.Time { return now }), extract.WithReader(l.Reader...)).Extract(ctx, c)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", l.File, err)
 		}

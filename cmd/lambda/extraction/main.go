@@ -33,7 +33,7 @@ func main() {
 	if err != nil {
 		boot.Fatal(logger, "extraction", err)
 	}
-	var extractor doctales.Extractor = extract.New(extract.WithFreshness(env.Freshness))
+	var extractor doctales.Extractor = extract.New(extract.WithFreshness(env.Freshness), extract.WithReader(env.Reader...))
 	if env.Extractor == "comprehend" {
 		extractor = &comprehend.Extractor{Client: awscomprehend.NewFromConfig(cfg), Base: extractor, Logger: logger}
 	}

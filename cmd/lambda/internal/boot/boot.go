@@ -46,6 +46,10 @@ const (
 	// and pushed (a Go duration; default 72h; 0 turns the rule off), as
 	// the embedded server's freshness: setting.
 	EnvFreshness = "DOCTALES_FRESHNESS"
+	// EnvReader is who reads the mail, comma-separated names and
+	// addresses, as the embedded server's reader: setting (a list post
+	// that names the reader asks the reader).
+	EnvReader = "DOCTALES_READER"
 	// EnvProfilesTable is the user profiles table (GET/PUT /user-profile).
 	EnvProfilesTable = "USER_PROFILES_TABLE"
 	// EnvAllowOrigins is a comma-separated list of origins given CORS
@@ -78,6 +82,8 @@ type Env struct {
 	LogLevel     slog.Level
 	// Freshness is EnvFreshness; negative when 0 was given (off).
 	Freshness time.Duration
+	// Reader is EnvReader, split at commas.
+	Reader []string
 	// ProfilesTable is the user profiles table; "" serves no profiles.
 	ProfilesTable string
 	// AllowOrigins are the origins given CORS answers.
@@ -131,6 +137,11 @@ func ReadEnv(function string, getenv func(string) string) (Env, error) {
 		e.DeadLetterQs = strings.Split(v, ",")
 	}
 	e.ProfilesTable = getenv(EnvProfilesTable)
+	for _, r := range strings.Split(getenv(EnvReader), ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			e.Reader = append(e.Reader, r)
+		}
+	}
 	e.Freshness = 72 * time.Hour
 	if v := getenv(EnvFreshness); v != "" {
 		d, err := time.ParseDuration(v)
