@@ -455,6 +455,15 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// the reader's, unless the post names the reader (labelling guide).
 	listForAll := d.Category == doctales.CategoryList && !named
 	switch {
+	case isBounce(d.CategoryReasons):
+		// A bounce returns the reader's own words: its dates are the
+		// reader's asks of someone else, so it is low (labelling guide,
+		// settled cases).
+		in.Request, in.Cue, in.CueEvidence = false, "", nil
+		d.Deadline, in.Deadline, in.DeadlineEvidence = nil, nil, nil
+		for i := range d.Dates {
+			d.Dates[i].Deadline = false
+		}
 	case d.Category == doctales.CategoryBulk, d.Category == doctales.CategoryAutoReply, d.Category == doctales.CategorySuspicious, listForAll:
 		d.Deadline, in.Deadline, in.DeadlineEvidence = nil, nil, nil
 		for i := range d.Dates {
@@ -535,6 +544,16 @@ func (e *Engine) namesReader(c *doctales.Communication, own []span) bool {
 			continue
 		}
 		if anyMatch(own, re) {
+			return true
+		}
+	}
+	return false
+}
+
+// isBounce reports whether the category's evidence is a delivery failure.
+func isBounce(ev []doctales.Evidence) bool {
+	for _, e := range ev {
+		if e.Rule == "bounce sender" || e.Rule == "bounce subject" {
 			return true
 		}
 	}
