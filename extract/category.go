@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"net/mail"
 	"regexp"
 	"slices"
 	"strings"
@@ -163,6 +164,15 @@ func categorize(c *doctales.Communication, subject, content string) (string, []d
 		}
 	}
 
+	// A newsletter service sets a List-Id too, but nobody posts to it: no
+	// List-Post, an unsubscribe link and a bulk Precedence (or a
+	// campaign id). A discussion list sent with Precedence: bulk (ezmlm)
+	// has a List-Post.
+	if field(c, "listId") != "" && field(c, "listPost") == "" && field(c, "listUnsubscribe") != "" &&
+		(precedence == "bulk" || hasField(c, "xCampaign")) && !discussionList(c) {
+		return doctales.CategoryBulk, []doctales.Evidence{headerEvidence("bulk header", "Precedence", precedence), headerEvidence("bulk header", "List-Unsubscribe", field(c, "listUnsubscribe"))}
+	}
+
 	// Mailing lists and forums.
 	for _, h := range []struct{ field, name string }{{"listId", "List-Id"}, {"listPost", "List-Post"}, {"mailingList", "Mailing-List"}, {"xBeenthere", "X-BeenThere"}} {
 		if v := field(c, h.field); v != "" {
@@ -239,6 +249,24 @@ func categorize(c *doctales.Communication, subject, content string) (string, []d
 		return doctales.CategoryReply, []doctales.Evidence{{Rule: "reply in a thread", Text: "In-Reply-To", Source: "header"}}
 	}
 	return doctales.CategoryPerson, nil
+}
+
+// discussionList reports whether a list mail comes from a list manager
+// people post to: it is addressed to the list itself, keeps an archive,
+// or unsubscribes through Mailman's listinfo page or a -request address.
+func discussionList(c *doctales.Communication) bool {
+	if hasField(c, "listArchive") {
+		return true
+	}
+	if u := strings.ToLower(field(c, "listUnsubscribe")); strings.Contains(u, "listinfo") || strings.Contains(u, "-request@") {
+		return true
+	}
+	for _, r := range append(append([]string{}, c.Recipients...), c.Cc...) {
+		if a, err := mail.ParseAddress(r); err == nil && isListAddress(c, a.Address) {
+			return true
+		}
+	}
+	return false
 }
 
 // moneyOrCredentials matches a request for money, payment details or

@@ -82,6 +82,12 @@ func TestEngine_Attention(t *testing.T) {
 			fields: fields{"autoSubmitted": "auto-generated"}, category: doctales.CategoryAutomated, urgency: "low"},
 		{name: "CallMeNow", from: "carla@shop.example", fromName: "Carla", to: []string{"nate@shop.example"}, subject: "Re: sale", content: "Nate - checkout is throwing errors for every card since the sale went live. Call me now: 720-555-0143.",
 			fields: fields{"inReplyTo": "<a@shop.example>"}, category: doctales.CategoryReply, urgency: "high"},
+		{name: "NewsletterWithListId", from: "hello@morningstack.example", fromName: "The Morning Stack", to: []string{"ben@northwind.example"}, subject: "The Morning Stack #412", content: "This week: Postgres 19 and a tiny queue. Read it before Friday's meetup!",
+			fields: fields{"listId": "The Morning Stack <newsletter.morningstack.example>", "listUnsubscribe": "<https://morningstack.example/u?id=1>", "precedence": "bulk"}, category: doctales.CategoryBulk, urgency: "low"},
+		{name: "BulkPrecedenceDiscussionList", from: "ana@example.org", fromName: "Ana", to: []string{"users@lists.example.org"}, subject: "Re: build flags", content: "I build with -O2 and it works.",
+			fields: fields{"listId": "<users.lists.example.org>", "listUnsubscribe": "<mailto:users-unsubscribe@lists.example.org>", "listPost": "<mailto:users@lists.example.org>", "precedence": "bulk"}, category: doctales.CategoryList},
+		{name: "MailmanBulkWithoutListPost", from: "bob@example.org", fromName: "Bob", to: []string{"talk@lists.example.org"}, subject: "rules", content: "Has anyone tried the new rules?",
+			fields: fields{"listId": "Talk <talk.lists.example.org>", "listUnsubscribe": "<https://lists.example.org/lists/listinfo/talk>", "precedence": "bulk"}, category: doctales.CategoryList},
 		{name: "DisplayNameOtherAddress", from: "x@mailer.example", fromName: "billing@bank.example", to: []string{"me@home.example"}, subject: "Invoice", content: "See attached.",
 			category: doctales.CategorySuspicious, suspicious: true},
 	} {

@@ -192,7 +192,7 @@ func (p *Parser) parseMail(raw, msg []byte, opt Options) (*Parsed, error) {
 		{"Auto-Submitted", "autoSubmitted"}, {"X-Autoreply", "xAutoreply"}, {"X-Autorespond", "xAutorespond"},
 		{"X-Auto-Response-Suppress", "xAutoResponseSuppress"}, {"Return-Path", "returnPath"},
 		{"X-Mailer", "xMailer"}, {"X-Campaign", "xCampaign"}, {"X-Mailchimp-Campaign", "xCampaign"},
-		{"Feedback-ID", "feedbackId"}, {"X-Beenthere", "xBeenthere"}, {"Mailing-List", "mailingList"},
+		{"Feedback-ID", "feedbackId"}, {"X-Beenthere", "xBeenthere"}, {"Mailing-List", "mailingList"}, {"List-Archive", "listArchive"},
 	} {
 		if v := clean(oneLine(env.GetHeader(h.header))); v != "" {
 			c.Fields[h.field] = cutChars(v, 200)
