@@ -88,6 +88,10 @@ func TestEngine_Attention(t *testing.T) {
 			fields: fields{"listId": "<users.lists.example.org>", "listUnsubscribe": "<mailto:users-unsubscribe@lists.example.org>", "listPost": "<mailto:users@lists.example.org>", "precedence": "bulk"}, category: doctales.CategoryList},
 		{name: "MailmanBulkWithoutListPost", from: "bob@example.org", fromName: "Bob", to: []string{"talk@lists.example.org"}, subject: "rules", content: "Has anyone tried the new rules?",
 			fields: fields{"listId": "Talk <talk.lists.example.org>", "listUnsubscribe": "<https://lists.example.org/lists/listinfo/talk>", "precedence": "bulk"}, category: doctales.CategoryList},
+		{name: "SystemReminderTwoWeeksOut", from: "no-reply@learning.acme.example", fromName: "Acme Learning", to: []string{"me@acme.example"}, subject: "Action required: mandatory security training", content: "Action required: please complete the mandatory security training by June 24, 2025.",
+			category: doctales.CategoryAutomated, urgency: "low"},
+		{name: "SystemReminderThisWeek", from: "no-reply@learning.acme.example", fromName: "Acme Learning", to: []string{"me@acme.example"}, subject: "Action required: mandatory security training", content: "Action required: please complete the mandatory security training by June 13, 2025.",
+			category: doctales.CategoryAutomated, urgency: "medium"},
 		{name: "DisplayNameOtherAddress", from: "x@mailer.example", fromName: "billing@bank.example", to: []string{"me@home.example"}, subject: "Invoice", content: "See attached.",
 			category: doctales.CategorySuspicious, suspicious: true},
 	} {
