@@ -55,6 +55,14 @@ const (
 	DefaultTicketTTL = time.Minute
 	// TicketBytes is the size of a ticket's random part (256 bits).
 	TicketBytes = 32
+	// RetryAttempts is how often the fan-out's event sources (the stream
+	// mapping and SNS's asynchronous invocation) retry a failed event:
+	// twice, as Lambda's asynchronous default.
+	RetryAttempts = 2
+	// MaxEventAge is how old an event may be and still be retried: a
+	// minute (the least Lambda allows), as a live event is worth little
+	// later; a browser that missed one reloads when it reconnects.
+	MaxEventAge = time.Minute
 	// maxEventNameLen bounds an event name in ?events=, as on the SSE
 	// stream.
 	maxEventNameLen = 64

@@ -39,3 +39,15 @@ func TestReadLive(t *testing.T) {
 		})
 	}
 }
+
+// TestLiveEnvNames: the SAM template (deploy/sam/live_test.go) sets these
+// names; renaming one here must change the template too.
+func TestLiveEnvNames(t *testing.T) {
+	got := []string{EnvConnectionsTable, EnvWebSocketURL, EnvWebSocketEndpoint}
+	want := []string{"CONNECTIONS_TABLE", "WEBSOCKET_URL", "WEBSOCKET_MANAGEMENT_ENDPOINT"}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("%s, want %s as in deploy/sam/template.yaml", got[i], want[i])
+		}
+	}
+}
