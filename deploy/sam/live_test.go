@@ -3,8 +3,8 @@ package sam_test
 import (
 	"fmt"
 	"os"
-	"regexp"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
