@@ -13,7 +13,7 @@ ARCH      ?= arm64
 ENV       ?= dev
 APP       ?= doc-tales
 EXTRACTOR ?= builtin
-FUNCTIONS := api extraction notification
+FUNCTIONS := api extraction notification websocket
 DIST      := dist/lambda
 # VERSION names the release archives and is what `doctales version` prints
 # (the commit and its time come from the build information).

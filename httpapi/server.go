@@ -125,6 +125,9 @@ type Handler struct {
 	// e-mails (GET/POST /communications/{id}/ack, ack.go). Nil answers
 	// every ack link 404.
 	AckKey func(ctx context.Context) ([]byte, error)
+	// Live, if set, sends the dashboard to the WebSocket API (on AWS)
+	// instead of the SSE stream: POST /live/ticket (live.go).
+	Live *Live
 
 	mux     *http.ServeMux
 	handler http.Handler // mux, wrapped by Middleware

@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/livews"
 	"github.com/doctales/doctales/notify"
 	"github.com/doctales/doctales/runtime"
 )
@@ -15,17 +16,17 @@ const LiveSubscription = "dashboard/live"
 
 // EventCommunication is the SSE event name of a table change: the
 // communication's item as it is after the change (its NewImage).
-const EventCommunication = "communication"
+const EventCommunication = livews.EventCommunication
 
 // EventRemoved is the SSE event name of a deleted communication: {"id"}
 // (DELETE /communications/{id} or the retention sweep), sent from its
 // REMOVE stream record so that open dashboards drop it.
-const EventRemoved = "removed"
+const EventRemoved = livews.EventRemoved
 
 // EventRule is the SSE event name of a change to one of the person's rules
 // (issue 13): {"id", "event"} with the stream's event name, so an open
 // Rules page reloads them.
-const EventRule = "rule"
+const EventRule = livews.EventRule
 
 // liveSubscription returns the subscription that sends each change of the
 // table to the browsers following the live stream, as a "communication"
@@ -48,39 +49,16 @@ func (p *Pipeline) liveSubscription() runtime.Subscription {
 }
 
 // liveHandler sends the NewImage of every stream record in ev to hub as a
-// "communication" event, and each removal as a "removed" event. Records it
-// cannot read and a closed hub are skipped: it never fails.
+// "communication" event, each removal as a "removed" event and each rule
+// change as a "rule" event: livews.ChangeEvents, the events the WebSocket
+// fan-out sends on AWS, so both streams carry the same. Records it cannot
+// read and a closed hub are skipped: it never fails.
 func liveHandler(hub *notify.Hub) runtime.Handler {
 	send := runtime.DynamoDBHandler(func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 		for _, r := range ev.Records {
-			if doctales.IsRuleRecord(r.Change.Keys) {
-				img := r.Change.NewImage
-				if img == nil {
-					img = r.Change.OldImage
-				}
-				var k struct {
-					ID    string `json:"id"`
-					Owner string `json:"userId"`
-				}
-				if err := doctales.UnmarshalMap(img, &k); err == nil && k.ID != "" {
-					_ = hub.Send(EventRule, k.Owner, map[string]string{"id": k.ID, "event": r.EventName})
-				}
-				continue
+			for _, e := range livews.ChangeEvents(r) {
+				_ = hub.Send(e.Name, e.Owner, e.Data)
 			}
-			if r.EventName == "REMOVE" && r.Change.OldImage != nil {
-				if old, err := doctales.ItemFromImage(r.Change.OldImage); err == nil && old.ID != "" {
-					_ = hub.Send(EventRemoved, old.Owner, map[string]string{"id": old.ID})
-				}
-				continue
-			}
-			if r.Change.NewImage == nil {
-				continue
-			}
-			item, err := doctales.ItemFromImage(r.Change.NewImage)
-			if err != nil {
-				continue
-			}
-			_ = hub.Send(EventCommunication, item.Owner, item)
 		}
 		return events.DynamoDBEventResponse{}, nil
 	})

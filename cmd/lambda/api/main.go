@@ -19,6 +19,7 @@ import (
 	"github.com/doctales/doctales/function"
 	"github.com/doctales/doctales/httpapi"
 	"github.com/doctales/doctales/ingest"
+	"github.com/doctales/doctales/livews"
 	"github.com/doctales/doctales/sandbox"
 )
 
@@ -65,6 +66,16 @@ func main() {
 	}
 	if profiles := env.Profiles(cfg); profiles != nil {
 		h.Profiles = profiles
+	}
+	// The live stream on AWS (issue 16): POST /live/ticket sends the
+	// dashboard to the WebSocket API, with a ticket kept in the
+	// connections table (package livews).
+	live, err := boot.ReadLive(os.Getenv)
+	if err != nil {
+		boot.Fatal(logger, "api", err)
+	}
+	if live.WebSocketURL != "" {
+		h.Live = &httpapi.Live{URL: live.WebSocketURL, Tickets: &livews.Tickets{Store: live.Connections(cfg)}}
 	}
 	h.Init()
 	lambda.Start(awslambda.API(h))

@@ -110,4 +110,7 @@ export const api = {
   putRule: (id, body) => call('PUT', `/rules/${enc(id)}`, body),
   deleteRule: (id) => call('DELETE', `/rules/${enc(id)}`),
   testRule: (body) => call('POST', '/rules/test', body),
+  // liveTicket says where the live stream is: {transport: 'sse', url} or,
+  // on AWS, {transport: 'websocket', url, ticket, expiresAt} (live-ws.js).
+  liveTicket: () => call('POST', '/live/ticket'),
 };

@@ -7,7 +7,7 @@ import { api, SIGN_IN } from './api.js';
 import * as store from './store.js';
 import * as archetype from './archetype.js';
 import * as detail from './detail.js';
-import { connect } from './live.js';
+import { connectLive as connect } from './live-ws.js'; // SSE, or the WebSocket on AWS
 import { showNotification, dropNotifications } from './toast.js';
 import { tickCountdowns } from './cards.js';
 import * as prioritizer from './views/prioritizer.js';
