@@ -206,3 +206,117 @@ func Line(at time.Time, dims map[string]string, values map[string]float64) ([]by
 	}
 	return append(b, '\n'), nil
 }
+
+// The specification's limits and units.
+const (
+	maxDimensionsPerSet = 30
+	maxNameLen          = 1024
+)
+
+// units are the units the specification allows.
+var units = map[string]bool{
+	"Seconds": true, "Microseconds": true, "Milliseconds": true, "Bytes": true, "Kilobytes": true,
+	"Megabytes": true, "Gigabytes": true, "Terabytes": true, "Bits": true, "Kilobits": true,
+	"Megabits": true, "Gigabits": true, "Terabits": true, "Percent": true, "Count": true,
+	"Bytes/Second": true, "Kilobytes/Second": true, "Megabytes/Second": true, "Gigabytes/Second": true,
+	"Terabytes/Second": true, "Bits/Second": true, "Kilobits/Second": true, "Megabits/Second": true,
+	"Gigabits/Second": true, "Terabits/Second": true, "Count/Second": true, "None": true,
+}
+
+// Validate checks that line is one EMF log event as the specification
+// describes it, and returns the first violation: a JSON object with a root
+// "_aws" object holding an integer "Timestamp" and a "CloudWatchMetrics"
+// array of directives, each with a "Namespace" of 1 to 1024 characters,
+// "Dimensions" an array of dimension sets (arrays of at most 30 names,
+// each naming a root member whose value is a string) and "Metrics" an
+// array of at most 100 definitions, each with a "Name" naming a root
+// member whose value is a number (or an array of at most 100 numbers), an
+// optional "Unit" among the CloudWatch units and an optional
+// "StorageResolution" of 1 or 60. CloudWatch drops a line that fails these
+// checks; tests use Validate on what the functions print.
+func Validate(line []byte) error {
+	var root map[string]json.RawMessage
+	if err := json.Unmarshal(line, &root); err != nil {
+		return fmt.Errorf("emf: not a JSON object: %w", err)
+	}
+	var aws struct {
+		Timestamp         *json.Number `json:"Timestamp"`
+		CloudWatchMetrics *[]struct {
+			Namespace  *string     `json:"Namespace"`
+			Dimensions *[][]string `json:"Dimensions"`
+			Metrics    *[]struct {
+				Name              *string `json:"Name"`
+				Unit              *string `json:"Unit"`
+				StorageResolution *int    `json:"StorageResolution"`
+			} `json:"Metrics"`
+		} `json:"CloudWatchMetrics"`
+	}
+	raw, ok := root["_aws"]
+	if !ok {
+		return fmt.Errorf("emf: no _aws member")
+	}
+	if err := json.Unmarshal(raw, &aws); err != nil {
+		return fmt.Errorf("emf: _aws: %w", err)
+	}
+	if aws.Timestamp == nil {
+		return fmt.Errorf("emf: _aws.Timestamp is missing")
+	}
+	if _, err := aws.Timestamp.Int64(); err != nil {
+		return fmt.Errorf("emf: _aws.Timestamp %s is not an integer number of milliseconds", *aws.Timestamp)
+	}
+	if aws.CloudWatchMetrics == nil {
+		return fmt.Errorf("emf: _aws.CloudWatchMetrics is missing")
+	}
+	member := func(name string, want func(json.RawMessage) bool) bool {
+		v, ok := root[name]
+		return ok && want(v)
+	}
+	isString := func(v json.RawMessage) bool { var s string; return json.Unmarshal(v, &s) == nil }
+	isNumber := func(v json.RawMessage) bool {
+		var f float64
+		if json.Unmarshal(v, &f) == nil {
+			return true
+		}
+		var fs []float64
+		return json.Unmarshal(v, &fs) == nil && len(fs) > 0 && len(fs) <= MaxMetrics
+	}
+	for i, d := range *aws.CloudWatchMetrics {
+		if d.Namespace == nil || len(*d.Namespace) < 1 || len(*d.Namespace) > maxNameLen {
+			return fmt.Errorf("emf: CloudWatchMetrics[%d].Namespace is missing or not 1 to %d characters", i, maxNameLen)
+		}
+		if d.Dimensions == nil {
+			return fmt.Errorf("emf: CloudWatchMetrics[%d].Dimensions is missing", i)
+		}
+		for j, set := range *d.Dimensions {
+			if len(set) > maxDimensionsPerSet {
+				return fmt.Errorf("emf: CloudWatchMetrics[%d].Dimensions[%d] has %d dimensions; the limit is %d", i, j, len(set), maxDimensionsPerSet)
+			}
+			for _, name := range set {
+				if !member(name, isString) {
+					return fmt.Errorf("emf: dimension %q has no string member at the root", name)
+				}
+			}
+		}
+		if d.Metrics == nil {
+			return fmt.Errorf("emf: CloudWatchMetrics[%d].Metrics is missing", i)
+		}
+		if len(*d.Metrics) > MaxMetrics {
+			return fmt.Errorf("emf: CloudWatchMetrics[%d].Metrics has %d metrics; the limit is %d", i, len(*d.Metrics), MaxMetrics)
+		}
+		for _, m := range *d.Metrics {
+			if m.Name == nil || len(*m.Name) < 1 || len(*m.Name) > maxNameLen {
+				return fmt.Errorf("emf: CloudWatchMetrics[%d] has a metric without a name of 1 to %d characters", i, maxNameLen)
+			}
+			if !member(*m.Name, isNumber) {
+				return fmt.Errorf("emf: metric %q has no numeric member at the root", *m.Name)
+			}
+			if m.Unit != nil && !units[*m.Unit] {
+				return fmt.Errorf("emf: metric %q: unit %q is not a CloudWatch unit", *m.Name, *m.Unit)
+			}
+			if m.StorageResolution != nil && *m.StorageResolution != 1 && *m.StorageResolution != 60 {
+				return fmt.Errorf("emf: metric %q: StorageResolution %d is not 1 or 60", *m.Name, *m.StorageResolution)
+			}
+		}
+	}
+	return nil
+}
