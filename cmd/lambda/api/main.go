@@ -66,6 +66,13 @@ func main() {
 	if profiles := env.Profiles(cfg); profiles != nil {
 		h.Profiles = profiles
 	}
+	// A span per invocation and per routed request, and an EMF line per
+	// invocation (docs/aws.md, "Tracing and metrics on AWS").
+	obs, err := boot.NewObserver(ctx, "api", logger)
+	if err != nil {
+		boot.Fatal(logger, "api", err)
+	}
+	h.Middleware = obs.HTTP
 	h.Init()
-	lambda.Start(awslambda.API(h))
+	lambda.Start(obs.API(awslambda.API(h)))
 }
