@@ -121,6 +121,11 @@ type Extractor struct {
 	Base doctales.Extractor
 	// Logger receives a Warn line per fallback. Default slog.Default().
 	Logger *slog.Logger
+	// OnFallback, if set, is called once per communication whose
+	// Comprehend calls failed, so that Base's dimensions stand: the Lambda
+	// function counts them (the EMF metric comprehend_fallbacks_total and
+	// its alarm, issue 16).
+	OnFallback func(ctx context.Context, id string, err error)
 
 	// MaxChunkBytes is the largest document sent. Default
 	// DefaultMaxChunkBytes; from 16 to 5,000.
@@ -180,6 +185,9 @@ func (e *Extractor) Extract(ctx context.Context, c *doctales.Communication) (*do
 			return nil, fmt.Errorf("comprehend %q: %w", c.ID, ctx.Err())
 		}
 		e.logger().WarnContext(ctx, "comprehend failed; the built-in engine's result stands", "id", c.ID, "error", err)
+		if e.OnFallback != nil {
+			e.OnFallback(ctx, c.ID, err)
+		}
 		return dims, nil
 	}
 	merge(dims, res)

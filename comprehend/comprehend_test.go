@@ -373,18 +373,29 @@ func TestExtractor_Extract(t *testing.T) {
 		fake    *fakeComprehend
 		lang    string
 		content string
+		failed  bool // Comprehend failed: OnFallback is called (not for a skip)
 	}{
-		{"ThrottledTooLong", &fakeComprehend{throttleN: 100}, "en", "text"},
-		{"ServiceError", &fakeComprehend{failWith: "InternalServerException"}, "en", "text"},
-		{"DocumentError", &fakeComprehend{docError: true}, "en", "text"},
-		{"UnsupportedLanguage", &fakeComprehend{}, "sv", "hej"},
-		{"EmptyContent", &fakeComprehend{}, "en", "   \n"},
+		{"ThrottledTooLong", &fakeComprehend{throttleN: 100}, "en", "text", true},
+		{"ServiceError", &fakeComprehend{failWith: "InternalServerException"}, "en", "text", true},
+		{"DocumentError", &fakeComprehend{docError: true}, "en", "text", true},
+		{"UnsupportedLanguage", &fakeComprehend{}, "sv", "hej", false},
+		{"EmptyContent", &fakeComprehend{}, "en", "   \n", false},
 	} {
 		t.Run("Fallback"+tc.name, func(t *testing.T) {
 			x, _ := newExtractor(t, tc.fake, tc.lang)
+			var fallbacks []string
+			x.OnFallback = func(_ context.Context, id string, err error) {
+				if err == nil {
+					t.Error("OnFallback without the error")
+				}
+				fallbacks = append(fallbacks, id)
+			}
 			dims, err := x.Extract(ctx, &doctales.Communication{ID: "e", Content: tc.content})
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tc.failed != (len(fallbacks) == 1 && fallbacks[0] == "e") || len(fallbacks) > 1 {
+				t.Errorf("OnFallback calls %v; want one for e: %v", fallbacks, tc.failed)
 			}
 			want, _ := base{lang: tc.lang}.Extract(ctx, nil)
 			if dims.Sentiment != want.Sentiment || len(dims.Entities) != 2 || dims.KeyPhrases[0].Text != "built-in phrase" {

@@ -24,6 +24,13 @@ const (
 	// condition that it has not changed since the read (optimistic
 	// locking). It is not part of doctales.Item.
 	AttrRevision = "rev"
+	// AttrTraceParent is the W3C traceparent of the work that last wrote
+	// the item (the context's doctales.TraceParent: the ingestion's span,
+	// then the extraction's), so that the stream record's NewImage carries
+	// it to the notification function, whose span links to it (issue 16).
+	// It is not part of doctales.Item, and an update that changes nothing
+	// else does not write it.
+	AttrTraceParent = "traceparent"
 
 	IndexGSI1 = "GSI1" // by project: PROJ#<project>, timestamp
 	IndexGSI2 = "GSI2" // by sender: ENTITY#<sender_id>, timestamp

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -111,7 +112,7 @@ func (t *Table) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.
 	if it.UpdatedAt.IsZero() {
 		it.UpdatedAt = now
 	}
-	av, err := marshalItem(&it, 1)
+	av, err := marshalItem(ctx, &it, 1)
 	if err != nil {
 		return nil, false, fmt.Errorf("create item %q: %w", item.ID, err)
 	}
@@ -201,7 +202,7 @@ func (t *Table) UpdateItem(ctx context.Context, id string, upd doctales.ItemUpda
 		}
 
 		// Write on condition that the revision read is still current.
-		av, err := marshalItem(&it, rev+1)
+		av, err := marshalItem(ctx, &it, rev+1)
 		if err != nil {
 			return nil, fmt.Errorf("update item %q: %w", id, err)
 		}
@@ -493,8 +494,9 @@ func decodeCursor(s, index string) (map[string]types.AttributeValue, error) {
 }
 
 // marshalItem returns the DynamoDB item of it: its image (attributes, PK,
-// SK, GSI1 and GSI2 keys), the GSI3 keys and the revision.
-func marshalItem(it *doctales.Item, rev int64) (map[string]types.AttributeValue, error) {
+// SK, GSI1 and GSI2 keys), the GSI3 keys, the revision and the traceparent
+// of ctx (AttrTraceParent).
+func marshalItem(ctx context.Context, it *doctales.Item, rev int64) (map[string]types.AttributeValue, error) {
 	img, err := it.Image()
 	if err != nil {
 		return nil, err
@@ -506,7 +508,19 @@ func marshalItem(it *doctales.Item, rev int64) (map[string]types.AttributeValue,
 	av[AttrGSI3PK] = &types.AttributeValueMemberS{Value: doctales.PartitionFor(it.Owner)}
 	av[AttrGSI3SK] = &types.AttributeValueMemberS{Value: it.Timestamp.UTC().Format(sortKeyTime)}
 	av[AttrRevision] = &types.AttributeValueMemberN{Value: strconv.FormatInt(rev, 10)}
+	if tp := doctales.TraceParent(ctx); tp != "" {
+		av[AttrTraceParent] = &types.AttributeValueMemberS{Value: tp}
+	}
 	return av, nil
+}
+
+// ImageTraceParent returns the AttrTraceParent of a stream image (a
+// record's NewImage), "" when it has none or it is not a string.
+func ImageTraceParent(img map[string]events.DynamoDBAttributeValue) string {
+	if v, ok := img[AttrTraceParent]; ok && v.DataType() == events.DataTypeString {
+		return v.String()
+	}
+	return ""
 }
 
 // unmarshalItem reads an item and its revision back.

@@ -2,12 +2,16 @@ package dynamodb_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -442,5 +446,65 @@ func TestLedger_EntryBeforeClaims(t *testing.T) {
 	}
 	if got, err := l.Claim(ctx, "m-old", "email-1", time.Minute); err != nil || got != doctales.ClaimSent {
 		t.Fatalf("Claim = %v, %v; want sent", got, err)
+	}
+}
+
+func TestTable_TraceParent(t *testing.T) {
+	client := MustClient(t)
+	tbl := MustOpenTable(t)
+	const ingestTP = "00-6b1489604bf92f3577b34da6a3ce9290-00f067aa0ba902b7-01"
+	const extractTP = "00-6b1489604bf92f3577b34da6a3ce9290-1111111111111111-01"
+	// raw returns the item as DynamoDB holds it, which is the NewImage
+	// of its stream record.
+	raw := func(id string) map[string]events.DynamoDBAttributeValue {
+		t.Helper()
+		out, err := client.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String(tbl.Name()), Key: map[string]types.AttributeValue{
+			"PK": &types.AttributeValueMemberS{Value: doctales.PartitionKey}, "SK": &types.AttributeValueMemberS{Value: doctales.SortPrefix + id}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := dtddb.ToStreamImage(out.Item)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img
+	}
+
+	// Created under the ingestion's span, updated under the extraction's.
+	if _, _, err := tbl.CreateItem(doctales.WithTraceParent(context.Background(), ingestTP), newItem("tp-1", 0, "p", "s")); err != nil {
+		t.Fatal(err)
+	}
+	if got := dtddb.ImageTraceParent(raw("tp-1")); got != ingestTP {
+		t.Fatalf("after create: %q", got)
+	}
+	status := doctales.StatusExtracted
+	ctx := doctales.WithTraceParent(context.Background(), extractTP)
+	it, err := tbl.UpdateItem(ctx, "tp-1", doctales.ItemUpdate{Status: &status})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := dtddb.ImageTraceParent(raw("tp-1")); got != extractTP {
+		t.Fatalf("after update: %q", got)
+	}
+	// Not part of the item the API serves.
+	if b, _ := json.Marshal(it); strings.Contains(string(b), "traceparent") {
+		t.Fatalf("item JSON has the traceparent: %s", b)
+	}
+	// An update that changes nothing writes nothing, traceparent included.
+	if _, err := tbl.UpdateItem(doctales.WithTraceParent(context.Background(), ingestTP), "tp-1", doctales.ItemUpdate{Status: &status}); err != nil {
+		t.Fatal(err)
+	}
+	if got := dtddb.ImageTraceParent(raw("tp-1")); got != extractTP {
+		t.Fatalf("after a no-op update: %q", got)
+	}
+	// Without one in the context, none is written.
+	if _, _, err := tbl.CreateItem(context.Background(), newItem("tp-2", 0, "p", "s")); err != nil {
+		t.Fatal(err)
+	}
+	if img := raw("tp-2"); dtddb.ImageTraceParent(img) != "" || len(img) == 0 {
+		t.Fatalf("untraced item: %v", img)
+	}
+	if got := dtddb.ImageTraceParent(map[string]events.DynamoDBAttributeValue{"traceparent": events.NewNumberAttribute("1")}); got != "" {
+		t.Fatalf("a number traceparent read as %q", got)
 	}
 }

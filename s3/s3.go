@@ -42,12 +42,20 @@ type Object struct {
 	Metadata map[string]string
 }
 
+// MetaTraceParent is the user metadata key (x-amz-meta-traceparent) under
+// which PutObject stores the W3C traceparent of the context that stored
+// the object (doctales.WithTraceParent): the ingestion's span. S3 event
+// notifications carry no trace context, so the extraction function reads
+// it back with TraceParent and continues the same trace (issue 16).
+const MetaTraceParent = "traceparent"
+
 // PutOptions are the optional settings of PutObject.
 type PutOptions struct {
 	// ContentType of the object; empty means application/octet-stream.
 	ContentType string
 	// Metadata is stored as x-amz-meta-<key> headers. S3 limits the user
-	// metadata to 2 KB in total.
+	// metadata to 2 KB in total. PutObject adds MetaTraceParent when the
+	// context carries a traceparent and Metadata does not name one.
 	Metadata map[string]string
 }
 
@@ -94,6 +102,14 @@ func (s *Store) PutObject(ctx context.Context, key string, data []byte, opts Put
 	ct := opts.ContentType
 	if ct == "" {
 		ct = "application/octet-stream"
+	}
+	if tp := doctales.TraceParent(ctx); tp != "" && opts.Metadata[MetaTraceParent] == "" {
+		meta := make(map[string]string, len(opts.Metadata)+1)
+		for k, v := range opts.Metadata {
+			meta[k] = v
+		}
+		meta[MetaTraceParent] = tp
+		opts.Metadata = meta
 	}
 	out, err := s.client.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:        &s.bucket,
@@ -182,6 +198,18 @@ func (s *Store) Head(ctx context.Context, key string) (Object, error) {
 		ContentType: aws.ToString(out.ContentType),
 		Metadata:    out.Metadata,
 	}, nil
+}
+
+// TraceParent returns the traceparent stored with the object
+// (MetaTraceParent), "" when it has none, with one HeadObject call (which
+// s3:GetObject permits). The extraction function's span continues the
+// ingestion's trace from it. ENOTFOUND when the object is absent.
+func (s *Store) TraceParent(ctx context.Context, key string) (string, error) {
+	obj, err := s.Head(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	return obj.Metadata[MetaTraceParent], nil
 }
 
 // List calls fn for every object whose key starts with prefix, in key

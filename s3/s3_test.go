@@ -165,3 +165,52 @@ func TestStore_List(t *testing.T) {
 		}
 	})
 }
+
+func TestStore_TraceParent(t *testing.T) {
+	st := MustOpenStore(t)
+	const tp = "00-6b1489604bf92f3577b34da6a3ce9290-00f067aa0ba902b7-01"
+	ctx := doctales.WithTraceParent(context.Background(), tp)
+
+	// Stored from the context as x-amz-meta-traceparent, beside the
+	// caller's own metadata, which is not changed.
+	own := map[string]string{"source": "email"}
+	if _, err := st.PutObject(ctx, "email/2025/06/10/traced.json", []byte(`{}`), dts3.PutOptions{Metadata: own}); err != nil {
+		t.Fatal(err)
+	}
+	if len(own) != 1 {
+		t.Fatalf("the caller's metadata map was changed: %v", own)
+	}
+	got, err := st.TraceParent(context.Background(), "email/2025/06/10/traced.json")
+	if err != nil || got != tp {
+		t.Fatalf("TraceParent = %q, %v; want %q", got, err, tp)
+	}
+	obj, err := st.Head(context.Background(), "email/2025/06/10/traced.json")
+	if err != nil || obj.Metadata["source"] != "email" || obj.Metadata[dts3.MetaTraceParent] != tp {
+		t.Fatalf("metadata %v, %v", obj.Metadata, err)
+	}
+	// Put (the doctales.ObjectStore method the ingestion uses) too.
+	if _, err := st.Put(ctx, "email/2025/06/10/traced-2.json", []byte(`{}`), "application/json"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.TraceParent(context.Background(), "email/2025/06/10/traced-2.json"); err != nil || got != tp {
+		t.Fatalf("TraceParent after Put = %q, %v", got, err)
+	}
+
+	// A traceparent the caller names wins; none in the context stores none.
+	mine := "00-11111111111111111111111111111111-2222222222222222-01"
+	if _, err := st.PutObject(ctx, "a/mine.json", []byte(`{}`), dts3.PutOptions{Metadata: map[string]string{dts3.MetaTraceParent: mine}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.TraceParent(ctx, "a/mine.json"); got != mine {
+		t.Fatalf("TraceParent = %q, want the caller's %q", got, mine)
+	}
+	if _, err := st.Put(context.Background(), "a/untraced.json", []byte(`{}`), ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.TraceParent(ctx, "a/untraced.json"); err != nil || got != "" {
+		t.Fatalf("TraceParent of an untraced object = %q, %v", got, err)
+	}
+	if _, err := st.TraceParent(ctx, "a/missing.json"); doctales.ErrorCode(err) != doctales.ENOTFOUND {
+		t.Fatalf("TraceParent of a missing object: %v", err)
+	}
+}

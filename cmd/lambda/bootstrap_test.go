@@ -184,6 +184,13 @@ func bootstrap(t *testing.T, function string) string {
 // clean AWS environment) and stops it at the end of the test.
 func start(t *testing.T, rt *fakeRuntime, function string, env map[string]string) *exec.Cmd {
 	t.Helper()
+	return startOut(t, rt, function, env, nil)
+}
+
+// startOut is start with the function's stdout (its EMF lines) written
+// to stdout.
+func startOut(t *testing.T, rt *fakeRuntime, function string, env map[string]string, stdout io.Writer) *exec.Cmd {
+	t.Helper()
 	cmd := exec.Command(bootstrap(t, function))
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"),
@@ -207,6 +214,9 @@ func start(t *testing.T, rt *fakeRuntime, function string, env map[string]string
 	}
 	var stderr strings.Builder
 	cmd.Stderr = &syncWriter{w: &stderr}
+	if stdout != nil {
+		cmd.Stdout = stdout
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,7 @@ import (
 	"github.com/doctales/doctales/httpapi"
 	"github.com/doctales/doctales/ingest"
 	"github.com/doctales/doctales/mapping"
+	"github.com/doctales/doctales/metrics/emf"
 )
 
 const templatePath = "template.yaml"
@@ -975,6 +976,10 @@ func TestTemplate_Alarms(t *testing.T) {
 	}
 	want["IteratorAge/NotificationFunction"] = true
 	want["NumberOfNotificationsFailed/NotificationTopic"] = true
+	// On the functions' EMF metrics (TestTemplate_Observability).
+	want["comprehend_fallbacks_total/ExtractionFunction"] = true
+	want["subscription_records_failed_total/ExtractionFunction"] = true
+	want["subscription_records_failed_total/NotificationFunction"] = true
 
 	got := map[string]bool{}
 	for name, a := range tpl.GetAllCloudWatchAlarmResources() {
@@ -1154,5 +1159,96 @@ func TestTemplate_Hardening(t *testing.T) {
 	pol, _ := json.Marshal(props(res["RawCommunicationsBucketPolicy"])["PolicyDocument"])
 	if !strings.Contains(string(pol), `"aws:SecureTransport":"false"`) || !strings.Contains(string(pol), `"Effect":"Deny"`) {
 		t.Errorf("bucket policy does not deny plain HTTP: %s", pol)
+	}
+}
+
+// TestTemplate_Observability checks what issue 16 added: the ADOT
+// collector layer is a parameter (empty by default), attached to every
+// function with the OTLP endpoint the code exports to only when given;
+// the alarms on the functions' EMF metrics use the namespace, metric and
+// dimension names of package emf, and each names the function's role as
+// the binary writes it, so a renamed metric or dimension fails here
+// rather than leaving an alarm that never fires.
+func TestTemplate_Observability(t *testing.T) {
+	doc := mustRaw(t)
+	param, _ := doc["Parameters"].(map[string]any)["OtelCollectorLayerArn"].(map[string]any)
+	if param == nil || param["Default"] != "" {
+		t.Fatalf("parameter OtelCollectorLayerArn = %v, want one with default \"\"", param)
+	}
+	re := regexp.MustCompile(param["AllowedPattern"].(string))
+	for arn, ok := range map[string]bool{
+		"": true,
+		"arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-collector-arm64-ver-0-102-1:1": true,
+		"arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-collector-arm64-ver-0-102-1":   false,
+		"aws-otel-collector-arm64": false,
+	} {
+		if re.MatchString(arn) != ok {
+			t.Errorf("AllowedPattern on %q: %v, want %v", arn, !ok, ok)
+		}
+	}
+	cond := map[string]any{"Fn::Not": []any{map[string]any{"Fn::Equals": []any{map[string]any{"Ref": "OtelCollectorLayerArn"}, ""}}}}
+	if got := doc["Conditions"].(map[string]any)["HasOtelCollectorLayer"]; !reflect.DeepEqual(got, cond) {
+		t.Errorf("HasOtelCollectorLayer = %v", got)
+	}
+
+	// Globals: every function, the layer and the endpoint, or neither.
+	fn, _ := doc["Globals"].(map[string]any)["Function"].(map[string]any)
+	layers := map[string]any{"Fn::If": []any{"HasOtelCollectorLayer", []any{map[string]any{"Ref": "OtelCollectorLayerArn"}}, map[string]any{"Ref": "AWS::NoValue"}}}
+	if !reflect.DeepEqual(fn["Layers"], layers) {
+		t.Errorf("Globals.Function.Layers = %v, want %v", fn["Layers"], layers)
+	}
+	endpoint := map[string]any{"Fn::If": []any{"HasOtelCollectorLayer", "http://localhost:4318", map[string]any{"Ref": "AWS::NoValue"}}}
+	vars, _ := fn["Environment"].(map[string]any)["Variables"].(map[string]any)
+	if !reflect.DeepEqual(vars["OTEL_EXPORTER_OTLP_ENDPOINT"], endpoint) {
+		t.Errorf("Globals OTEL_EXPORTER_OTLP_ENDPOINT = %v, want %v", vars["OTEL_EXPORTER_OTLP_ENDPOINT"], endpoint)
+	}
+	raw := resources(doc)
+	for name := range functions {
+		// A function's own Layers would need merging with the global
+		// !If, which SAM cannot do; its own endpoint would override.
+		p := props(raw[name])
+		if _, ok := p["Layers"]; ok {
+			t.Errorf("%s has Layers of its own beside the global collector layer", name)
+		}
+		if v, _ := p["Environment"].(map[string]any)["Variables"].(map[string]any); v != nil {
+			for k := range v {
+				if strings.HasPrefix(k, "OTEL_") {
+					t.Errorf("%s sets %s itself", name, k)
+				}
+			}
+		}
+	}
+
+	// The EMF alarms speak the code's names.
+	n := 0
+	for name, r := range raw {
+		p := props(r)
+		if r["Type"] != "AWS::CloudWatch::Alarm" || p["Namespace"] != emf.Namespace {
+			continue
+		}
+		n++
+		metric, _ := p["MetricName"].(string)
+		if _, ok := emf.Units[metric]; !ok {
+			t.Errorf("%s: metric %q is not one the functions write (emf.Units)", name, metric)
+		}
+		dims := map[string]any{}
+		for _, d := range p["Dimensions"].([]any) {
+			d := d.(map[string]any)
+			dims[d["Name"].(string)] = d["Value"]
+		}
+		target := refs(dims[emf.DimFunctionName])
+		if len(dims) != 2 || len(target) != 1 {
+			t.Errorf("%s: dimensions %v, want %s (a !Ref of the function) and %s", name, dims, emf.DimFunctionName, emf.DimFunction)
+			continue
+		}
+		if role := functions[target[0]]; role == "" || dims[emf.DimFunction] != role {
+			t.Errorf("%s: %s = %v, but %s runs the %q binary", name, emf.DimFunction, dims[emf.DimFunction], target[0], role)
+		}
+		if name == "ComprehendFallbacksAlarm" && r["Condition"] != "UseComprehend" {
+			t.Errorf("%s: condition %v, want UseComprehend", name, r["Condition"])
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d alarms in namespace %s, want 3", n, emf.Namespace)
 	}
 }

@@ -77,6 +77,13 @@ func main() {
 	if live.WebSocketURL != "" {
 		h.Live = &httpapi.Live{URL: live.WebSocketURL, Tickets: &livews.Tickets{Store: live.Connections(cfg)}}
 	}
+	// A span per invocation and per routed request, and an EMF line per
+	// invocation (docs/aws.md, "Tracing and metrics on AWS").
+	obs, err := boot.NewObserver(ctx, "api", logger)
+	if err != nil {
+		boot.Fatal(logger, "api", err)
+	}
+	h.Middleware = obs.HTTP
 	h.Init()
-	lambda.Start(awslambda.API(h))
+	lambda.Start(obs.API(awslambda.API(h)))
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/doctales/doctales/comprehend"
 	"github.com/doctales/doctales/extract"
 	"github.com/doctales/doctales/function"
+	"github.com/doctales/doctales/metrics/emf"
 )
 
 func main() {
@@ -33,13 +34,20 @@ func main() {
 	if err != nil {
 		boot.Fatal(logger, "extraction", err)
 	}
+	// A span per invocation, continuing the ingestion's trace from the
+	// object's metadata, and an EMF line per invocation (docs/aws.md).
+	obs, err := boot.NewObserver(ctx, "extraction", logger)
+	if err != nil {
+		boot.Fatal(logger, "extraction", err)
+	}
 	var extractor doctales.Extractor = extract.New(extract.WithFreshness(env.Freshness), extract.WithReader(env.Reader...))
 	if env.Extractor == "comprehend" {
-		extractor = &comprehend.Extractor{Client: awscomprehend.NewFromConfig(cfg), Base: extractor, Logger: logger}
+		extractor = &comprehend.Extractor{Client: awscomprehend.NewFromConfig(cfg), Base: extractor, Logger: logger,
+			OnFallback: func(context.Context, string, error) { obs.Metrics.Add(emf.ComprehendFallbacks, 1) }}
 	}
-	table := env.Table(cfg)
-	fn := &function.Extraction{Store: env.Store(cfg), Table: table, Extractor: extractor, Logger: logger}
+	table, store := env.Table(cfg), env.Store(cfg)
+	fn := &function.Extraction{Store: store, Table: table, Extractor: extractor, Logger: logger}
 	// A failed attempt marks the item failed (a later success clears it),
 	// so a dead-lettered extraction leaves it failed, as locally.
-	lambda.Start(awslambda.Extraction(fn.Handle, table, logger))
+	lambda.Start(obs.Extraction(awslambda.Extraction(fn.Handle, table, logger), store.TraceParent))
 }

@@ -37,5 +37,11 @@ func main() {
 	if err := fn.Validate(); err != nil {
 		boot.Fatal(logger, "notification", err)
 	}
-	lambda.Start(awslambda.Notification(fn.Handle, logger))
+	// A span per invocation, linked to the extraction's through the
+	// stream record's NewImage, and an EMF line per invocation (docs/aws.md).
+	obs, err := boot.NewObserver(ctx, "notification", logger)
+	if err != nil {
+		boot.Fatal(logger, "notification", err)
+	}
+	lambda.Start(obs.Notification(awslambda.Notification(fn.Handle, logger)))
 }
