@@ -51,7 +51,7 @@ var genericGreeting = fastre.MustCompile(`\b(dear|hello|hi) (valued )?(customer|
 
 // threatCue (on lower-cased text) adds to accountThreat the clock phishing
 // puts on it.
-var threatCue = fastre.MustCompile(`\b(within (24|48|72) hours|(will|would) be (rejected|deleted|closed|deactivated|suspended|terminated|lost)|incoming (messages|mails?) (will|may) (be )?(rejected|bounce)|avoid (interruption|suspension|closure)|final warning|(nas pr[óo]ximas|en las pr[óo]ximas|dans les|innerhalb von|innerhalb der n[äa]chsten|entro|binnen) (24|48|72) (horas|heures|stunden|ore|uur)|(ser[áa]|sar[àa]|wird|sera|wordt) (devolvida|devuelto|bloquead[ao]|bloccat[ao]|gesperrt|bloqu[ée]e?|geblokkeerd|retourn[ée]e?)|(pas|kaart|rekening|account|konto|karte|carte|tarjeta|cuenta|conta|carta) (wordt |is |wird |ist |sera |ser[áa] |sar[àa] )?(geblokkeerd|gesperrt|bloqu[ée]e|bloqueada|bloccata))`)
+var threatCue = fastre.MustCompile(`\b(legal action|collection (fees|agency|agencies)|debt collect(ion|or)s?|within (24|48|72) hours|(will|would) be (rejected|deleted|closed|deactivated|suspended|terminated|lost)|incoming (messages|mails?) (will|may) (be )?(rejected|bounce)|avoid (interruption|suspension|closure)|final warning|(nas pr[óo]ximas|en las pr[óo]ximas|dans les|innerhalb von|innerhalb der n[äa]chsten|entro|binnen) (24|48|72) (horas|heures|stunden|ore|uur)|(ser[áa]|sar[àa]|wird|sera|wordt) (devolvida|devuelto|bloquead[ao]|bloccat[ao]|gesperrt|bloqu[ée]e?|geblokkeerd|retourn[ée]e?)|(pas|kaart|rekening|account|konto|karte|carte|tarjeta|cuenta|conta|carta) (wordt |is |wird |ist |sera |ser[áa] |sar[àa] )?(geblokkeerd|gesperrt|bloqu[ée]e|bloqueada|bloccata))`)
 
 // serviceClaim (on lower-cased display names and subjects) matches the
 // services phishing poses as when it does not borrow a brand.
@@ -192,7 +192,8 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 	// account"): read the words with single spaces.
 	all := strings.Join(strings.Fields(text.String()), " ")
 	money := moneyOrCredentials.MatchString(all)
-	lure := lureAsk.MatchString(all) || loginURL.MatchString(all)
+	htmlPage := htmlAttachment(c)
+	lure := lureAsk.MatchString(all) || loginURL.MatchString(all) || htmlPage != ""
 	redirect := paymentRedirect.MatchString(all) || strings.Contains(all, "details") && detailsInvalid.MatchString(all)
 	if !money && !lure && !redirect {
 		return "", nil
@@ -264,6 +265,9 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 	if linkBrand != "" {
 		add(2, "a link borrows the name "+linkBrand)
 	}
+	if htmlPage != "" { // a web page to open from a file: a sign-in or payment form off any domain
+		add(2, "it attaches a web page ("+htmlPage+") to open")
+	}
 	if lure && thirdParty != "" {
 		add(2, "it asks to sign in or open something at "+thirdParty+", neither the sender's domain nor the recipients'")
 	}
@@ -295,6 +299,21 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 		return "", nil
 	}
 	return "looks like phishing: " + strings.Join(why, "; "), ev
+}
+
+// htmlAttachment returns the name of an attached web page (.html, .htm,
+// .shtml, .svg, .hta), which phishing sends to show a sign-in or payment
+// form from no domain at all; "" when there is none.
+func htmlAttachment(c *doctales.Communication) string {
+	for _, a := range c.Attachments {
+		n := strings.ToLower(a.Name)
+		for _, ext := range []string{".html", ".htm", ".shtml", ".svg", ".hta"} {
+			if strings.HasSuffix(n, ext) {
+				return a.Name
+			}
+		}
+	}
+	return ""
 }
 
 // addressInText matches an e-mail address in a body, for its domain.

@@ -21,6 +21,7 @@ func TestEngine_Phishing(t *testing.T) {
 		to               []string
 		subject, content string
 		fields           fields
+		attachments      []doctales.Attachment
 		suspicious       bool
 	}{
 		// Phishing.
@@ -60,6 +61,9 @@ func TestEngine_Phishing(t *testing.T) {
 		{name: "HRDepartmentFromOutside", from: "hr-notice@staffdocs-portal.example", fromName: "HR Department", to: []string{"liv@vendelmark.example"},
 			subject: "2027 Salary Adjustment Letter - action required", content: "Dear Employee,\n\nYour salary letter has been published on the secure HR portal: https://staffdocs-portal.example/vendelmark/sso\n\nSign in with your corporate email address and password.",
 			suspicious: true},
+		{name: "HTMLInvoiceAttached", from: "accounts@invoice-docs-center.example", fromName: "Accounts Department", to: []string{"amy@farm.example"},
+			subject: "OVERDUE invoice #INV-99812", content: "Dear Sir/Madam,\n\nInvoice #INV-99812 remains unpaid. Please open the attached invoice and pay immediately to avoid legal action.",
+			attachments: []doctales.Attachment{{Name: "INV-99812.html", Type: "application/octet-stream"}}, suspicious: true},
 
 		// Legitimate mail that looks like it.
 		{name: "RealBankOwnDomain", from: "alerts@northbank.example", fromName: "Northbank", to: []string{"me@home.example"},
@@ -80,13 +84,16 @@ func TestEngine_Phishing(t *testing.T) {
 		{name: "ThreadReplyAboutBankFromColleague", from: "ana@acme.example", fromName: "Ana Ruiz", to: []string{"me@acme.example"},
 			subject: "Re: expenses", content: "I sent the reimbursement to your account yesterday, let me know if it has not arrived.\n\nOn Mon, Dec 7, 2026 at 9:00 AM Me <me@acme.example> wrote:\n> Did the reimbursement go out?",
 			fields: fields{"inReplyTo": "<y@acme.example>"}, suspicious: false},
+		{name: "PDFInvoiceAttached", from: "invoices@greenleaf.example", fromName: "Greenleaf Supplies", to: []string{"ap@acme.example"},
+			subject: "Invoice 4513 overdue", content: "Hello,\n\nInvoice 4513 is now 10 days overdue. Please find it attached and pay at your earliest convenience.",
+			attachments: []doctales.Attachment{{Name: "invoice-4513.pdf", Type: "application/pdf"}}, suspicious: false},
 		{name: "OwnHRDepartment", from: "hr@acme.example", fromName: "HR Department", to: []string{"me@acme.example"},
 			subject: "Salary letters", content: "Dear Employee,\n\nYour 2027 salary letter is on the intranet: https://intranet.acme.example/hr. Sign in with your usual password.",
 			suspicious: false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := email(tt.subject, tt.content)
-			c.SenderID, c.Sender, c.Recipients, c.Fields = tt.from, tt.fromName, tt.to, tt.fields
+			c.SenderID, c.Sender, c.Recipients, c.Fields, c.Attachments = tt.from, tt.fromName, tt.to, tt.fields, tt.attachments
 			d := MustExtract(t, c)
 			if (d.Suspicious != "") != tt.suspicious {
 				t.Fatalf("suspicious = %q, want %v (category %s, urgency %s %v)", d.Suspicious, tt.suspicious, d.Category, d.Urgency, d.UrgencyReasons)
