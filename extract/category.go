@@ -262,6 +262,19 @@ func categorize(c *doctales.Communication, subject, content string) (string, []d
 	return doctales.CategoryPerson, nil
 }
 
+// namesReplyTo reports whether a display name names the organisation its
+// Reply-To belongs to, as an invoicing or mailing service writes for its
+// customer ("Greenleaf Supplies via Xero", Reply-To accounts@greenleaf…):
+// the replies go where the name says, which spoofing does not do.
+func namesReplyTo(display, replyTo string) bool {
+	reg := strings.ReplaceAll(registrable(domainOf(replyTo)), "-", "")
+	if len(reg) < 4 || freeMail.MatchString(registrable(domainOf(replyTo))) {
+		return false
+	}
+	name := strings.NewReplacer(" ", "", "-", "", ".", "", "'", "").Replace(strings.ToLower(display))
+	return strings.Contains(name, reg)
+}
+
 // discussionList reports whether a list mail comes from a list manager
 // people post to: it is addressed to the list itself, keeps an archive,
 // or unsubscribes through Mailman's listinfo page or a -request address.
@@ -389,7 +402,7 @@ func suspicion(c *doctales.Communication, subject string, fresh []span, urgent b
 	// (An urgent ask from outside alone is one signal among others:
 	// phishingSignals weighs it, since bills and services ask urgently too.)
 	replyTo := replyToAddress(c)
-	if replyTo != "" && domainOf(replyTo) != from {
+	if replyTo != "" && domainOf(replyTo) != from && !namesReplyTo(c.Sender, replyTo) {
 		return "a request for " + strings.ToLower(ask.Text) + " from an unknown sender, with replies going to another domain (" + domainOf(replyTo) + ")", append(ev, *ask)
 	}
 	return "", nil

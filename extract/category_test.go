@@ -98,6 +98,10 @@ func TestEngine_Attention(t *testing.T) {
 			fields: fields{"autoSubmitted": "auto-generated", "precedence": "bulk"}, category: doctales.CategoryAutomated},
 		{name: "BackupReport", from: "backup@nas01.farm.lan", to: []string{"amy@farm.example"}, subject: "[nas01] Backup job 'Office nightly' completed successfully", content: "Backup task Office nightly completed successfully.",
 			category: doctales.CategoryAutomated, urgency: "low"},
+		{name: "InvoicingServiceForSupplier", from: "messaging-service@post.invoicely.example", fromName: "Greenleaf Supplies via Invoicely", to: []string{"ap@acme.example"}, subject: "Invoice INV-0042 from Greenleaf Supplies", content: "Hi, here is invoice INV-0042 for 1,200.00 EUR, due 20 June. Please pay to IBAN NL91 ABNA 0417 1643 00.",
+			fields: fields{"replyTo": []map[string]string{{"email": "accounts@greenleaf.example"}}}, category: doctales.CategoryPerson},
+		{name: "ReplyToElsewhereAsksMoney", from: "billing@greenleaf.example", fromName: "Greenleaf Billing", to: []string{"ap@acme.example"}, subject: "Invoice INV-0042", content: "Please pay invoice INV-0042 to IBAN NL91 ABNA 0417 1643 00.",
+			fields: fields{"replyTo": []map[string]string{{"email": "greenleaf.billing@gmail.com"}}}, category: doctales.CategorySuspicious, suspicious: true},
 		{name: "DisplayNameOtherAddress", from: "x@mailer.example", fromName: "billing@bank.example", to: []string{"me@home.example"}, subject: "Invoice", content: "See attached.",
 			category: doctales.CategorySuspicious, suspicious: true},
 	} {
