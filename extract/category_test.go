@@ -194,8 +194,13 @@ func TestEngine_Reader(t *testing.T) {
 	post := func(content string, cc ...string) *doctales.Communication {
 		c := email("[observers] Saturday roster", content)
 		c.SenderID, c.Sender = "howard@astro.example", "Howard Ng"
-		c.Recipients = append([]string{"observers@lists.astro.example"}, cc...)
-		c.Fields = map[string]any{"listId": "observers.lists.astro.example"}
+		c.Recipients = []string{"observers@lists.astro.example"}
+		c.Cc = cc
+		c.Fields = map[string]any{"listId": "observers.lists.astro.example",
+			"to": []map[string]string{{"name": "Astro observers list", "email": "observers@lists.astro.example"}}}
+		if len(cc) > 0 { // the mail parser keeps the display name apart
+			c.Fields["cc"] = []map[string]string{{"name": "Priya Nair", "email": cc[0]}}
+		}
 		return c
 	}
 	ask := "Roster for Saturday is almost done.\n\nPriya - you signed up to bring the 12\" Dob. Can you confirm by noon tomorrow whether you're still in?\n\nHoward"
@@ -208,6 +213,7 @@ func TestEngine_Reader(t *testing.T) {
 		deadline bool
 	}{
 		{"NamedWithDeadline", []string{"Priya Shah"}, ask, nil, doctales.UrgencyHigh, true},
+		{"CcDisplayNameNamed", nil, ask, []string{"pn@astro.example"}, doctales.UrgencyHigh, true},
 		{"ReaderCopiedDirectly", []string{"priya@astro.example"}, "Can you confirm by noon tomorrow whether you're still in?", []string{"priya@astro.example"}, doctales.UrgencyHigh, true},
 		{"SubscribedOnlyIsNotNamed", []string{"observers@lists.astro.example"}, "Can you confirm by noon tomorrow whether you're still in?", nil, doctales.UrgencyLow, false},
 		{"NoReaderGiven", nil, ask, nil, doctales.UrgencyLow, false},

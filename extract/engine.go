@@ -529,6 +529,10 @@ func (e *Engine) namesReader(c *doctales.Communication, own []span) bool {
 		}
 		names = append(names, name)
 	}
+	// The display names the mail parser kept ("Cc: Tomasz Wróbel
+	// <twrobel@…>" leaves only the address in Cc).
+	names = append(names, contactNames(c, "to")...)
+	names = append(names, contactNames(c, "cc")...)
 	for _, who := range e.Reader {
 		if !strings.Contains(who, "@") {
 			names = append(names, who)
@@ -549,6 +553,37 @@ func (e *Engine) namesReader(c *doctales.Communication, own []span) bool {
 	}
 	return false
 }
+
+// contactNames returns the display names of the mail parser's contacts
+// under key ("to", "cc"), in memory ([]map[string]string) or after a JSON
+// round trip ([]any); not the list's own entry nor a group's name ("Dev
+// list", "All staff").
+func contactNames(c *doctales.Communication, key string) []string {
+	var out []string
+	add := func(name, email string) {
+		if name != "" && !isListAddress(c, email) && !groupName.MatchString(name) {
+			out = append(out, name)
+		}
+	}
+	switch v := c.Fields[key].(type) {
+	case []map[string]string:
+		for _, m := range v {
+			add(m["name"], m["email"])
+		}
+	case []any:
+		for _, x := range v {
+			if m, ok := x.(map[string]any); ok {
+				n, _ := m["name"].(string)
+				a, _ := m["email"].(string)
+				add(n, a)
+			}
+		}
+	}
+	return out
+}
+
+// groupName is a display name of a group, not a person.
+var groupName = regexp.MustCompile(`(?i)\b(list|lists|group|groups|team|all|everyone|staff|members|users|dev|devel|announce|discuss|talk|help|info|support|undisclosed)\b`)
 
 // isBounce reports whether the category's evidence is a delivery failure.
 func isBounce(ev []doctales.Evidence) bool {

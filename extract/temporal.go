@@ -467,6 +467,14 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 			e = b + m[0]
 		}
 		t, prec := r.Date.Time, precision(r.Date.Period)
+		// "the rota for January by Wednesday": a deadline cue inside what
+		// the parser read as one date splits it; the date after the cue
+		// is the one asked for.
+		if m := innerCue.FindStringSubmatchIndex(text[b:e]); m != nil {
+			if d, err := p.Parse(cfg, text[b+m[2]:e]); err == nil && !d.IsZero() && (precision(d.Period) == "day" || precision(d.Period) == "week") && prec != "minute" && prec != "hour" {
+				t, prec, b = d.Time, precision(d.Period), b+m[2]
+			}
+		}
 		// The parser sometimes reads "January" of "before January 10"
 		// alone, as a month: read the month with its day.
 		if prec == "month" {
@@ -668,6 +676,11 @@ var clockAfter = regexp.MustCompile(`(?i)^(\s*,?\s*\d{4}\b)?(['’]s\s+|\s*(at|@
 // morningAfter is "morning" after a day: what is wanted "tomorrow morning"
 // is wanted by noon.
 var morningAfter = regexp.MustCompile(`(?i)^\s+morning\b`)
+
+// innerCue is a deadline cue inside a parsed date text, after a month or a
+// day that is not the deadline: "January by Wednesday" (a day after the
+// cue; "December 1 by 5:00 PM" is one instant).
+var innerCue = regexp.MustCompile(`(?i)^\S.*?\s(?:by|before|until|till)\s+(\S.*)$`)
 
 // clockNounBefore matches a time of day naming an event just before its
 // day: "the 10am standup tomorrow", "the 3:30 pm call on Friday".

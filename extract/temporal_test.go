@@ -132,6 +132,8 @@ func TestDatesResolved(t *testing.T) {
 		{"ClockZoneThenDayCrossesMidnight", "Please approve it by 11pm ET tomorrow.", wed, "", "2025-12-04T21:00:00-07:00", ""},
 		{"ClockThenTomorrow", "Can you send it by 10:00 tomorrow?", wed, "", "2025-12-04T10:00:00-07:00", ""},
 		{"ItDomattina", "Ciao Marco, mi mandi le slide della presentazione entro domattina? Grazie mille, a presto.", wed, "", "2025-12-04T12:00:00-07:00", ""},
+		{"MonthThenCueDay", "Could you send round the plot rota for January by Friday?", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"DayByClockIsOne", "Due: Thursday, December 4, 2025 by 5:00 PM. Please pay on time.", wed, "", "2025-12-04T17:00:00-07:00", ""},
 		{"DeAnfangNaechsterWoche", "Könnten Sie mir das Angebot bis Anfang nächster Woche schicken?", wed, "", "2025-12-08T17:00:00-07:00", ""},
 	}
 	for _, tc := range cases {
