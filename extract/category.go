@@ -27,7 +27,7 @@ var autoReplyBody = fastre.MustCompile(`(?i)^\W*(i am|i'm|i will be) (currently 
 
 // automatedSender matches the local part of addresses that machines send
 // from.
-var automatedSender = fastre.MustCompile(`(?i)^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|notifications?|notify|alerts?|alerting|monitoring|mailer[-_.]?daemon|postmaster|bounces?|billing|receipts?|orders?|invoices?|accounts?|system|admin|root|cron|daemon|jenkins|ci|builds?|backups?|rss|rssfeeds?|feeds?|opsgenie|pagerduty|victorops|statuspage|zabbix|nagios|icinga|grafana|prometheus|alertmanager|datadog|sentry|newrelic|uptimerobot|pingdom|github|gitlab|jira|confluence|calendar|service|support|security|statements?|auto[-_.]?confirm|service[-_.]?desk|help[-_.]?desk|it[-_.]?support|tracking|shipping|delivery)([-_.+].*)?$`)
+var automatedSender = fastre.MustCompile(`(?i)^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|notifications?|notify|alerts?|alerting|monitoring|mailer[-_.]?daemon|postmaster|bounces?|billing|receipts?|orders?|invoices?|accounts?|system|admin|root|cron|daemon|jenkins|ci|builds?|backups?|rss|rssfeeds?|feeds?|alarms?|alerta|opsgenie|pagerduty|victorops|statuspage|zabbix|nagios|icinga|grafana|prometheus|alertmanager|datadog|sentry|newrelic|uptimerobot|pingdom|github|gitlab|jira|confluence|calendar|service|support|security|statements?|auto[-_.]?confirm|service[-_.]?desk|help[-_.]?desk|it[-_.]?support|tracking|shipping|delivery)([-_.+].*)?$`)
 
 // bulkSender matches the local part of addresses newsletters and
 // marketing send from.
@@ -44,7 +44,7 @@ var marketingNumber = fastre.MustCompile(`\b(100% (free|guaranteed|satisfaction)
 
 // incidentCue matches what an alert about a broken service says: an
 // automated message with it in its subject may be high.
-var incidentCue = fastre.MustCompile(`(?i)\b(sev[- ]?[01]|p[01]|outage|is down|went down|service (is )?(down|unavailable|degraded)|incident|critical alert|firing|production (is )?down|site down|data loss|breach|unreachable|not responding|st[öo]rung|ausfall|panne|ca[íi]da|(key|secret|token|credentials?|password)s? (exposed|leaked)|exposed (key|secret|token|credentials?)|account (compromised|takeover)|ransomware|malware detected)\b`)
+var incidentCue = fastre.MustCompile(`(?i)\b(sev[- ]?[01]|p[01]|outage|is down|went down|service (is )?(down|unavailable|degraded)|incident|critical alert|firing|production (is )?down|site down|data loss|breach|unreachable|not responding|st[öo]rung|ausfall|panne|ca[íi]da|(key|secret|token|credentials?|password)s? (exposed|leaked)|exposed (key|secret|token|credentials?)|account (compromised|takeover)|ransomware|malware detected|kritisch|nicht erreichbar|ausgefallen|critique|injoignable|hors service|cr[íi]tico|no disponible|ca[íi]do|critico|non raggiungibile|storing|onbereikbaar|indispon[íi]vel|fora do ar)\b`)
 
 // troubleCue, in an automated message's subject, reports a failure or a
 // warning: worth a look (medium), not a page.
@@ -182,7 +182,7 @@ func categorize(c *doctales.Communication, subject, content string) (string, []d
 	if precedence == "list" {
 		return doctales.CategoryList, []doctales.Evidence{headerEvidence("mailing list header", "Precedence", precedence)}
 	}
-	if m := listTag.FindStringSubmatchIndex(subject); m != nil && !automatedSender.MatchString(local) && !incidentCue.MatchString(subject) {
+	if m := listTag.FindStringSubmatchIndex(subject); m != nil && !automatedSender.MatchString(local) && !incidentCue.MatchString(subject) && !strings.HasPrefix(autoSubmitted, "auto-generated") {
 		return doctales.CategoryList, []doctales.Evidence{{Rule: "mailing list tag", Text: subject[m[2]:m[3]], Source: doctales.SourceSubject, Start: m[2], End: m[3]}}
 	}
 

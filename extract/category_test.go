@@ -218,6 +218,7 @@ func TestEngine_Reader(t *testing.T) {
 		{"SubscribedOnlyIsNotNamed", []string{"observers@lists.astro.example"}, "Can you confirm by noon tomorrow whether you're still in?", nil, doctales.UrgencyLow, false},
 		{"NoReaderGiven", nil, ask, nil, doctales.UrgencyLow, false},
 		{"SomeoneElseNamed", []string{"Marco Ruiz"}, ask, nil, doctales.UrgencyLow, false},
+		{"NamedInAnotherParagraph", []string{"Priya"}, "Can everyone please send their logs by noon tomorrow?\n\nPriya, on a related note, the scope cover looks great.", nil, doctales.UrgencyLow, false},
 		{"NamedWithoutDeadline", []string{"Priya"}, "Priya - could you bring the big Dob again some time?", nil, doctales.UrgencyLow, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

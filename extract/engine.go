@@ -351,12 +351,32 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 			d.Deadline = &t
 		}
 	}
-	// A list post that names the reader asks the reader.
-	named := d.Category == doctales.CategoryList && e.namesReader(c, own)
+	// A list post that names the reader asks the reader: the dates of
+	// the paragraphs that name them ("Justin, on a related note …" under
+	// "give these folks until the end of the day" asks Justin nothing
+	// by then).
+	named, nameRe := false, (*regexp.Regexp)(nil)
+	if d.Category == doctales.CategoryList {
+		named, nameRe = e.namesReader(c, own)
+	}
 	if (personal(d.Category) || named) && requestDates(d.Dates, own, requests, ref) {
 		if dl := chooseDeadline(d.Dates, ref); dl != nil {
 			t := dl.Time
 			d.Deadline = &t
+		}
+	}
+	if named && nameRe != nil {
+		for i := range d.Dates {
+			if dm := &d.Dates[i]; dm.Deadline && (dm.Source != doctales.SourceContent || !nameRe.MatchString(paragraphAt(content, dm.BeginOffset))) {
+				dm.Deadline = false
+			}
+		}
+		d.Deadline = nil
+		if dl := chooseDeadline(d.Dates, ref); dl != nil {
+			t := dl.Time
+			d.Deadline = &t
+		} else {
+			named = false // it names the reader, but asks them nothing by a date
 		}
 	}
 
@@ -478,8 +498,9 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 }
 
 // lockedOut matches a subject saying the reader's account is locked or
-// disabled.
-var lockedOut = fastre.MustCompile(`(?i)\b(account|sign-?in|login|password) (has been |was |is )?(locked|disabled|blocked|suspended)\b|\blocked out\b`)
+// disabled, or their device infected: a security page when the reader's
+// own organisation sends it.
+var lockedOut = fastre.MustCompile(`(?i)\b(account|sign-?in|login|password) (has been |was |is )?(locked|disabled|blocked|suspended)\b|\blocked out\b|\bsecurity (alert|incident)\b|\b(active )?malware\b|\binfect(ed|ion)\b|\b(device|laptop|computer) (is |was |has been )?compromised\b`)
 
 // ownOrganisation reports whether the sender's registrable domain is a
 // recipient's: a system of the reader's own organisation.
@@ -503,14 +524,16 @@ func ownOrganisation(c *doctales.Communication) bool {
 // recipient by the first word of their display name ("Tobias, could you
 // …"), or Engine.Reader by a name or its first word; or whether a reader's
 // address is itself among the recipients.
-func (e *Engine) namesReader(c *doctales.Communication, own []span) bool {
+//
+// It returns the pattern of the name it found (nil for an address).
+func (e *Engine) namesReader(c *doctales.Communication, own []span) (bool, *regexp.Regexp) {
 	var names []string
 	for _, r := range append(append([]string{}, c.Recipients...), c.Cc...) {
 		name := r
 		if a, err := mail.ParseAddress(r); err == nil {
 			for _, who := range e.Reader {
 				if strings.EqualFold(strings.TrimSpace(who), a.Address) && !isListAddress(c, a.Address) {
-					return true
+					return true, nil
 				}
 			}
 			name = a.Name
@@ -548,10 +571,24 @@ func (e *Engine) namesReader(c *doctales.Communication, own []span) bool {
 			continue
 		}
 		if anyMatch(own, re) {
-			return true
+			return true, re
 		}
 	}
-	return false
+	return false, nil
+}
+
+// paragraphAt returns the paragraph of text (between blank lines) that
+// holds offset at.
+func paragraphAt(text string, at int) string {
+	if at < 0 || at > len(text) {
+		return ""
+	}
+	b := strings.LastIndex(text[:at], "\n\n") + 1
+	e := strings.Index(text[at:], "\n\n")
+	if e < 0 {
+		return text[b:]
+	}
+	return text[b : at+e]
 }
 
 // contactNames returns the display names of the mail parser's contacts
