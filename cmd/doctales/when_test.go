@@ -189,8 +189,13 @@ topic:
 	if code, body := doKey(t, "GET", strings.Replace(ack, "esc-ack/ack?token=", "esc-no/ack?token=", 1), "", "", ""); code != 404 {
 		t.Fatalf("esc-ack's token on esc-no: %d %s, want 404", code, body)
 	}
-	if code, body := doKey(t, "GET", ack, "", "", ""); code != 200 || !strings.Contains(body, `"acknowledged":true`) {
+	// A GET (a link scanner, or the person's click) only shows the page
+	// whose button POSTs; the POST acknowledges.
+	if code, body := doKey(t, "GET", ack, "", "", ""); code != 200 || !strings.Contains(body, `<form method="post"`) || strings.Contains(body, `"acknowledged":true`) {
 		t.Fatalf("GET ack link: %d %s", code, body)
+	}
+	if code, body := doKey(t, "POST", ack, "", "", ""); code != 200 || !strings.Contains(body, `"acknowledged":true`) {
+		t.Fatalf("POST ack link: %d %s", code, body)
 	}
 	if !pollUntil(20*time.Second, func() bool { return len(webhookWith(hook, "esc-no", "Not yet acknowledged")) >= 1 }) {
 		t.Fatalf("esc-no did not escalate; logs:\n%s", srv.Logs())

@@ -74,6 +74,9 @@ export async function open(id, opener, focus, opts = {}) {
   pane.hidden = false;
   replace(pane, header('Loading…'), h('p', { class: 'loading' }, 'Loading…'));
   if (!opts.restore) pane.querySelector('.detail-close').focus();
+  // Opening is reading: mark it read, which acknowledges it for escalation (notify/when.go).
+  const known = store.get(id);
+  if (!(known && known.metadata && known.metadata.read)) api.setState(id, { state: 'read' }).then(store.publish, () => {});
   await load();
 }
 
