@@ -113,16 +113,21 @@ func randomRecord(tb testing.TB, rng *rand.Rand, seq int64, it *doctales.Item) (
 }
 
 // checkAgreement judges n random records under one random rule set by
-// the old path (re-encode, each rule alone) and the shared one (the
-// filter's Admit on the cached flattening, then the judge on the same
-// flattening; and the judge without raw bytes, as on Lambda): the same
-// admission, the same rule, the same reason.
+// the old path (re-encode, each rule alone) and the shared one, three
+// ways: the filter's Admit on the cached flattening, then the judge from
+// its matcher answer; the judge alone on a cached flattening (no Admit);
+// and the judge without raw bytes, as on Lambda. All give the same
+// admission, the same rule and the same reason.
 func checkAgreement(t *testing.T, seed uint64, n int) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 13))
 	store := &ruleStore{}
 	store.Set(randomRules(rng)...)
 	f := &notify.Function{Rules: &notify.RuleBook{Store: store}, Flats: pattern.NewFlatCache(8)}
+	// unadmitted shares the rules but not the cache: its judge finds no
+	// matcher answer in the flattening (a record that matched the
+	// trigger's own filter, so Admit never ran).
+	unadmitted := &notify.Function{Rules: f.Rules, Flats: pattern.NewFlatCache(8)}
 	ctx := context.Background()
 	for i := range n {
 		it := randomItem(rng, fmt.Sprintf("c%d", i))
@@ -142,10 +147,13 @@ func checkAgreement(t *testing.T, seed uint64, n int) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, r := range []*doctales.LogRecord{raw, nil} {
-			id, why, err := notify.Judge(f, ctx, &rec, r, old, item)
+		for k, c := range []struct {
+			f   *notify.Function
+			raw *doctales.LogRecord
+		}{{f, raw}, {unadmitted, raw}, {f, nil}} {
+			id, why, err := notify.Judge(c.f, ctx, &rec, c.raw, old, item)
 			if err != nil || id != wantID || why != wantWhy {
-				t.Errorf("seed %d record %d (raw %v): rule %q %q %v; the old path: %q %q\n%s", seed, i, r != nil, id, why, err, wantID, wantWhy, raw.Data)
+				t.Errorf("seed %d record %d (way %d): rule %q %q %v; the old path: %q %q\n%s", seed, i, k, id, why, err, wantID, wantWhy, raw.Data)
 			}
 		}
 	}

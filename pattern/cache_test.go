@@ -92,7 +92,16 @@ func TestMatcher_MatchesMemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := m.AppendMatches(nil, &f)
+	if _, ok := m.Cached(&f); ok {
+		t.Error("Cached before any Matches reported an answer")
+	}
 	got := m.Matches(&f)
+	if ids, ok := m.Cached(&f); !ok || !slices.Equal(ids, want) {
+		t.Errorf("Cached after Matches = %v %v, want %v", ids, ok, want)
+	}
+	if _, ok := other.Cached(&f); ok {
+		t.Error("another matcher's Cached reported m's answer")
+	}
 	if !slices.Equal(got, want) || len(want) != 4 {
 		t.Fatalf("Matches = %v, want %v", got, want)
 	}
@@ -112,6 +121,9 @@ func TestMatcher_MatchesMemo(t *testing.T) {
 	}
 	if err := f.Reset([]byte(`{"eventName":"REMOVE"}`)); err != nil {
 		t.Fatal(err)
+	}
+	if _, ok := m.Cached(&f); ok {
+		t.Error("Cached after Reset reported the last event's answer")
 	}
 	if ids := m.Matches(&f); len(ids) != 0 {
 		t.Errorf("after Reset to another event: %v, want none (a stale memo?)", ids)

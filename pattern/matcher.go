@@ -82,6 +82,17 @@ func (m *Matcher) Matches(f *Flat) []string {
 	return f.memo
 }
 
+// Cached returns what Matches answered for the event in f, if f still
+// holds m's answer (no Reset, Alias or other Matcher since), and whether
+// it does. A reader that needs only some of m's patterns uses it to reuse
+// an earlier reader's pass, and otherwise matches those patterns alone.
+func (m *Matcher) Cached(f *Flat) ([]string, bool) {
+	if f.memoM == m && f.memoGen == f.gen {
+		return f.memo, true
+	}
+	return nil, false
+}
+
 // AppendMatches appends to dst the ids of the patterns that the flattened
 // event matches, in the order they were added, and returns the extended
 // slice.

@@ -654,7 +654,9 @@ func (s *sub) poll(ctx context.Context) (int, error) {
 		if !s.matches(rec) {
 			s.filtered.Add(1)
 			s.rt.Observer.RecordOutcome(s.cfg.Name, rec, Outcome{Kind: OutcomeFiltered})
-			s.logger().Debug("record filtered out", "seq", rec.Seq, "key", rec.Key)
+			if s.rt.Logger.Enabled(ctx, slog.LevelDebug) { // logger() allocates; most records are filtered
+				s.logger().Debug("record filtered out", "seq", rec.Seq, "key", rec.Key)
+			}
 			s.finish(rec.Seq)
 			continue
 		}
