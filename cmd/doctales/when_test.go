@@ -90,7 +90,12 @@ func TestReminderAcrossKill(t *testing.T) {
 			} `json:"temporal"`
 		} `json:"dimensions"`
 	}
-	getJSON(t, srv.url+"/communications/rem-1", &item)
+	// The sender's "high" can notify from the INSERT, before extraction
+	// wrote the deadline: wait for it.
+	pollUntil(20*time.Second, func() bool {
+		getJSON(t, srv.url+"/communications/rem-1", &item)
+		return !item.Dimensions.Temporal.Deadline.IsZero()
+	})
 	dl := item.Dimensions.Temporal.Deadline
 	if dl.IsZero() || time.Until(dl) < time.Minute {
 		t.Fatalf("extracted deadline %s: want one well ahead", dl)
