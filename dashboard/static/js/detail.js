@@ -95,7 +95,9 @@ export function close(opts = {}) {
   replace(pane);
   document.body.classList.remove('detail-open');
   if (opts.quiet) return;
-  if (opener && document.contains(opener)) opener.focus();
+  // A live change (this pane's own read mark) may have re-rendered the opener: find it by id.
+  const back = opener && (document.contains(opener) ? opener : opener.id && document.getElementById(opener.id));
+  if (back) back.focus();
   else document.getElementById('main').focus();
 }
 
