@@ -187,10 +187,11 @@ type judgement struct {
 // (the record matched no configured filter), its answer is in f and the
 // judge only looks its rules up in it. Otherwise it matches the owner's
 // enabled rules on f in order, stopping at the first that matches, rather
-// than running the matcher of every owner's rules: measured on a 1.2 KB
-// record with 101 rules of 10 owners (BenchmarkPipeline), a full matcher
-// pass costs about 20 µs there and the owner's six rules about 2 µs; both
-// read the one shared flattening.
+// than running the matcher of every owner's rules, whose cost grows with
+// everyone's rules: in BenchmarkPipeline (a 1.2 KB record, 101 rules of
+// 10 owners, the owner's sixth rule matching), the whole path took about
+// 10 µs this way and about 30 µs with a full matcher pass (medians of 4,
+// on 2 shared, loaded cores). Both read the one shared flattening.
 func (s *ruleSnapshot) judge(f *pattern.Flat, rules []*compiledRule, hasOld bool) judgement {
 	ids, known := s.all.Cached(f)
 	var j judgement
