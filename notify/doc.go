@@ -48,7 +48,10 @@
 // [RuleBook] compiles the rules and reads them through with a version
 // check, so a change made through the API applies to the next record
 // without a restart; its [RuleBook.Admit] widens the trigger's filter by
-// every enabled rule. [ValidateRule] checks a rule, naming the field and,
+// every enabled rule. Every enabled rule of every owner is in one
+// pattern.Matcher, run once per record over the flattening the
+// subscriptions' filters made ([Function.Flats], [Function.HandleLog]);
+// the judge picks the owner's first enabled rule among its answer. [ValidateRule] checks a rule, naming the field and,
 // for a pattern, the offset; [MatchItems] is the "test against my last
 // 100" preview.
 //

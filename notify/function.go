@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/pattern"
 )
 
 // Stream event names, as DynamoDB Streams writes them.
@@ -168,6 +169,13 @@ type Function struct {
 	// every channel.
 	Rules *RuleBook
 
+	// Flats, if set, is the cache of record flattenings the runtime's
+	// subscription filters fill (runtime.Runtime.Flats): the rules judge
+	// a record handed to HandleLog from the flattening its filter made,
+	// instead of encoding and flattening it again. Nil flattens each
+	// record once for all rules.
+	Flats *pattern.FlatCache
+
 	// When, if set, plans and fires what follows a notification
 	// (reminders before the deadline, escalation until acknowledged): it
 	// is told of every item change and every notification published.
@@ -222,6 +230,15 @@ func (f *Function) Validate() error {
 // wholly or partly, publishes a message again only after a crash between
 // its publish and its mark, with the same MessageID.
 func (f *Function) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	return f.HandleLog(ctx, ev, nil)
+}
+
+// HandleLog is Handle for the local runtime (runtime.DynamoDBLogHandler):
+// recs are the log records ev was decoded from, recs[i] for
+// ev.Records[i], so the rules judge each record from its raw bytes and
+// the flattening the subscription's filter left in Flats (see
+// judgeRules). recs of another length than ev.Records are ignored.
+func (f *Function) HandleLog(ctx context.Context, ev events.DynamoDBEvent, recs []*doctales.LogRecord) (events.DynamoDBEventResponse, error) {
 	var resp events.DynamoDBEventResponse
 	if err := f.Validate(); err != nil {
 		return resp, err
@@ -237,7 +254,11 @@ func (f *Function) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.
 			return events.DynamoDBEventResponse{}, fmt.Errorf("notify batch at record %d of %d: %w", i+1, len(ev.Records), err)
 		}
 
-		err := f.handleRecord(ctx, rec)
+		var raw *doctales.LogRecord
+		if len(recs) == len(ev.Records) {
+			raw = recs[i]
+		}
+		err := f.handleRecord(ctx, rec, raw)
 		if err == nil {
 			continue
 		}
@@ -262,8 +283,9 @@ func (f *Function) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.
 }
 
 // handleRecord notifies for one stream record if it is an escalation that
-// was not notified yet.
-func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRecord) error {
+// was not notified yet. raw, if set, is the log record rec was decoded
+// from.
+func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRecord, raw *doctales.LogRecord) error {
 	log := f.logger()
 
 	// Read the images the event type has.
@@ -319,7 +341,7 @@ func (f *Function) handleRecord(ctx context.Context, rec *events.DynamoDBEventRe
 	var rule *compiledRule
 	notify, reason := false, ""
 	if f.Rules != nil {
-		rule, reason, err = f.judgeRules(ctx, rec, old, item)
+		rule, reason, err = f.judgeRules(ctx, rec, raw, old, item)
 		if err != nil {
 			return fmt.Errorf("%s record %q: rules: %w", rec.EventName, rec.Change.SequenceNumber, err)
 		}

@@ -155,7 +155,11 @@ func (s *ruleStore) admits(t *testing.T, f *notify.Function, it *doctales.Item) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return f.Rules.Admit(data)
+	var fl pattern.Flat
+	if err := fl.Reset(data); err != nil {
+		t.Fatal(err)
+	}
+	return f.Rules.Admit(&fl)
 }
 
 // TestValidateRule checks that errors name the field and the problem, and
@@ -277,8 +281,12 @@ func BenchmarkRules(b *testing.B) {
 		b.Run(fmt.Sprintf("Admit/%d-rules", n+1), func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(data)))
+			var fl pattern.Flat
 			for b.Loop() {
-				book.Admit(data)
+				if err := fl.Reset(data); err != nil {
+					b.Fatal(err)
+				}
+				book.Admit(&fl)
 			}
 		})
 		for _, withRules := range []bool{false, true} {

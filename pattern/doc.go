@@ -108,6 +108,18 @@
 // member look-ups are cached per event, so that patterns naming the same
 // keys ("dynamodb", "NewImage") share them.
 //
+// # One flattening for every reader
+//
+// On the pipeline's path a stream record is read by the filters of
+// several subscriptions and then by the notification rules. A
+// [FlatCache], keyed by the record's log sequence and checked against its
+// bytes, lets them share one Flat: the first reader flattens, the others
+// find it. [Matcher.Matches] remembers its answer in the Flat, so the
+// rules' matcher runs once for the trigger's Admit and the judge after
+// it; [Flat.Alias] reads a member under another name (a stream record's
+// NewImage as its OldImage), so "did it match before this change?" needs
+// no second encoding.
+//
 // # Performance
 //
 // [Pattern.Match], [Set.Match] and [Matcher.MatchesForEvent] flatten the

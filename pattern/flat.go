@@ -71,6 +71,21 @@ type Flat struct {
 	// interned at compile time, so a key is known by its address.
 	lookups [lookupSlots]lookup
 	gen     uint32
+
+	// alias, when set by Alias, makes member alias.from of the object
+	// at alias.obj read as its member alias.to (see Alias).
+	alias struct {
+		obj      int32
+		from, to string
+		on       bool
+	}
+
+	// memo is the last Matcher.Matches answer for this event: ids of
+	// matcher m, valid while gen is memoGen (gen moves on every Reset and
+	// every Alias or Unalias).
+	memo    []string
+	memoM   *Matcher
+	memoGen uint32
 }
 
 // lookupSlots is the size of the direct-mapped look-up cache of a Flat.
@@ -130,11 +145,8 @@ func (f *Flat) reset(event []byte, keys *keyTrie) error {
 	f.nodes = f.nodes[:0]
 	f.arena = f.arena[:0]
 	f.src = event
-	f.gen++
-	if f.gen == 0 { // wrapped: forget every cached look-up
-		f.lookups = [lookupSlots]lookup{}
-		f.gen = 1
-	}
+	f.alias.on = false
+	f.nextGen()
 	s := scanner{b: event, f: f}
 	if len(event) > math.MaxInt32 {
 		return s.fail("event is %d bytes; the limit is %d", len(event), math.MaxInt32)
@@ -160,6 +172,54 @@ func (f *Flat) reset(event []byte, keys *keyTrie) error {
 	return nil
 }
 
+// nextGen moves f to a new generation: cached member look-ups and the
+// memoised Matcher answer of the last one no longer apply.
+func (f *Flat) nextGen() {
+	f.gen++
+	if f.gen == 0 { // wrapped: forget every cached look-up
+		f.lookups = [lookupSlots]lookup{}
+		f.memoM = nil
+		f.gen = 1
+	}
+}
+
+// Alias makes the member from of the object at path (member names from
+// the event's top, each an object) read as its member to, for every
+// pattern matched until Unalias or the next Reset: a pattern naming from
+// sees to's value, or nothing when to is absent; to itself still reads as
+// to. It reports false, changing nothing, when path does not lead to an
+// object.
+//
+// It lets one flattening answer "did this match before?": with
+// ("dynamodb"), "NewImage", "OldImage" a DynamoDB stream record reads as
+// the same record with its old image in place of the new one, as if that
+// record had been encoded and flattened, with no copy.
+func (f *Flat) Alias(path []string, from, to string) bool {
+	f.Unalias()
+	if len(f.nodes) == 0 || f.nodes[0].kind != vObject {
+		return false
+	}
+	i := int32(0)
+	for _, k := range path {
+		j, ok := f.get(i, k)
+		if !ok || f.nodes[j].kind != vObject {
+			return false
+		}
+		i = j
+	}
+	f.alias.obj, f.alias.from, f.alias.to, f.alias.on = i, from, to, true
+	f.nextGen()
+	return true
+}
+
+// Unalias ends the Alias in force, if any.
+func (f *Flat) Unalias() {
+	if f.alias.on {
+		f.alias.on = false
+		f.nextGen()
+	}
+}
+
 // flatPool holds Flats for Pattern.Match, Set.Match and Matcher.Matches.
 var flatPool = sync.Pool{New: func() any { return new(Flat) }}
 
@@ -176,6 +236,8 @@ func putFlat(f *Flat) {
 	f.nodes = f.nodes[:0]
 	f.arena = f.arena[:0]
 	f.src = nil
+	f.memoM = nil
+	f.alias.on = false
 	flatPool.Put(f)
 }
 

@@ -21,12 +21,16 @@ func (f *Flat) get(i int32, key string) (int32, bool) {
 	}
 	found := int32(-1)
 	end := f.nodes[i].end
+	klen := int32(len(key))
+	if f.alias.on && i == f.alias.obj && key == f.alias.from {
+		key = f.alias.to // e is still filed under the asked key
+	}
 	for j := i + 1; j < end; j = f.nodes[j].end {
 		if int(f.nodes[j].klen) == len(key) && f.key(j) == key {
 			found = j
 		}
 	}
-	*e = lookup{key: addr, klen: int32(len(key)), obj: i, res: found, gen: f.gen}
+	*e = lookup{key: addr, klen: klen, obj: i, res: found, gen: f.gen}
 	return found, found >= 0
 }
 

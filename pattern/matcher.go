@@ -65,6 +65,34 @@ func (m *Matcher) MatchesForEvent(event []byte) ([]string, error) {
 	return m.AppendMatches(nil, f), nil
 }
 
+// Matches returns the ids of the patterns that the flattened event
+// matches, in the order they were added, and remembers them in f: asked
+// again for the same event (until f's next Reset, Alias or Unalias), it
+// answers without matching. Sharing one Flat, the filter that admits a
+// record and the judge that then picks its rule run the patterns once.
+// The slice belongs to f: it is valid until f is reset or asked by
+// another Matcher, and must not be changed. It allocates only while f's
+// memo grows to the most ids seen.
+func (m *Matcher) Matches(f *Flat) []string {
+	if f.memoM == m && f.memoGen == f.gen {
+		return f.memo
+	}
+	f.memo = m.AppendMatches(f.memo[:0], f)
+	f.memoM, f.memoGen = m, f.gen
+	return f.memo
+}
+
+// Cached returns what Matches answered for the event in f, if f still
+// holds m's answer (no Reset, Alias or other Matcher since), and whether
+// it does. A reader that needs only some of m's patterns uses it to reuse
+// an earlier reader's pass, and otherwise matches those patterns alone.
+func (m *Matcher) Cached(f *Flat) ([]string, bool) {
+	if f.memoM == m && f.memoGen == f.gen {
+		return f.memo, true
+	}
+	return nil, false
+}
+
 // AppendMatches appends to dst the ids of the patterns that the flattened
 // event matches, in the order they were added, and returns the extended
 // slice.

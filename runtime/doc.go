@@ -21,7 +21,9 @@
 //     failing record blocks only its worker, and only until it is
 //     dead-lettered.
 //   - Records that match no filter are dropped and counted, never retried or
-//     dead-lettered.
+//     dead-lettered. The filters of every subscription read one flattening
+//     of each record, shared through Runtime.Flats (a pattern.FlatCache
+//     keyed by Seq), not one each.
 //   - A failing batch is retried with exponential backoff and full jitter; with
 //     BisectOnError it is split in halves until the failing record stands
 //     alone; a record that fails MaxRetryAttempts+1 times, or is older than

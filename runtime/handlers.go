@@ -41,6 +41,20 @@ type DynamoDBFunc func(ctx context.Context, ev events.DynamoDBEvent) (events.Dyn
 // marks where retrying starts, as AWS checkpoints at the lowest failed
 // sequence number.
 func DynamoDBHandler(fn DynamoDBFunc) Handler {
+	return DynamoDBLogHandler(func(ctx context.Context, ev events.DynamoDBEvent, _ []*doctales.LogRecord) (events.DynamoDBEventResponse, error) {
+		return fn(ctx, ev)
+	})
+}
+
+// DynamoDBLogFunc is a DynamoDBFunc that also gets the log records the
+// event was decoded from, recs[i] for ev.Records[i]: their raw bytes and
+// Seq, which a function matching patterns on the record uses to share the
+// flattening the subscription's filter made (notify.Function.HandleLog,
+// with the runtime's Flats). It must not change them.
+type DynamoDBLogFunc func(ctx context.Context, ev events.DynamoDBEvent, recs []*doctales.LogRecord) (events.DynamoDBEventResponse, error)
+
+// DynamoDBLogHandler is DynamoDBHandler for a DynamoDBLogFunc.
+func DynamoDBLogHandler(fn DynamoDBLogFunc) Handler {
 	return HandlerFunc(func(ctx context.Context, recs []*doctales.LogRecord) (int, error) {
 		ev := events.DynamoDBEvent{Records: make([]events.DynamoDBEventRecord, len(recs))}
 		for i, rec := range recs {
@@ -48,7 +62,7 @@ func DynamoDBHandler(fn DynamoDBFunc) Handler {
 				return i, fmt.Errorf("decode DynamoDB stream record %d: %w", rec.Seq, err)
 			}
 		}
-		resp, err := fn(ctx, ev)
+		resp, err := fn(ctx, ev, recs)
 		if err != nil {
 			return -1, err
 		}

@@ -71,8 +71,10 @@ type Subscription struct {
 	// Filters: true delivers it all the same. It widens the static
 	// filter by something that changes while the runtime runs, such as
 	// people's notification rules (notify.RuleBook.Admit), with no
-	// restart. It must be fast and safe for concurrent use.
-	Admit func(data []byte) bool
+	// restart. It gets the record flattened, the flattening the filters
+	// just read (shared through Runtime.Flats), and must not keep it. It
+	// must be fast and safe for concurrent use.
+	Admit func(f *pattern.Flat) bool
 	// Handler is the function invoked. Required.
 	Handler Handler
 
@@ -325,14 +327,22 @@ type Runtime struct {
 	// Observer, if set, is told about every invocation and record outcome
 	// (metrics, traces, flow history).
 	Observer Observer
+	// Flats shares the flattening of each record between the filters of
+	// every subscription that reads it (and whoever else is given the
+	// same cache, such as notify.Function.Flats), keyed by the record's
+	// Seq: a record is scanned once, not once per subscription. Nil
+	// means a cache of pattern.DefaultFlatCacheSlots made at the first
+	// use. See pattern.FlatCache for why a cache.
+	Flats *pattern.FlatCache
 
-	subs     []*sub
-	openedAt time.Time // when Open ran: AWS semantics count a record's age from no earlier
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	opened   bool
-	closed   bool
-	mu       sync.Mutex
+	subs      []*sub
+	flatsOnce sync.Once
+	openedAt  time.Time // when Open ran: AWS semantics count a record's age from no earlier
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	opened    bool
+	closed    bool
+	mu        sync.Mutex
 }
 
 // Add registers a subscription. It must be called before Open.
@@ -391,6 +401,7 @@ func (r *Runtime) Open() error {
 	if r.Observer == nil {
 		r.Observer = nopObserver{}
 	}
+	r.flats()
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
 	r.openedAt = r.Now()
@@ -545,7 +556,11 @@ func (s *sub) init(checkpoint int64) {
 }
 
 func (s *sub) logger() *slog.Logger {
-	return s.rt.Logger.With("subscription", s.cfg.Name)
+	l := s.rt.Logger
+	if l == nil { // Accepts before Open
+		l = slog.Default()
+	}
+	return l.With("subscription", s.cfg.Name)
 }
 
 func (s *sub) start(ctx context.Context) {
@@ -639,7 +654,9 @@ func (s *sub) poll(ctx context.Context) (int, error) {
 		if !s.matches(rec) {
 			s.filtered.Add(1)
 			s.rt.Observer.RecordOutcome(s.cfg.Name, rec, Outcome{Kind: OutcomeFiltered})
-			s.logger().Debug("record filtered out", "seq", rec.Seq, "key", rec.Key)
+			if s.rt.Logger.Enabled(ctx, slog.LevelDebug) { // logger() allocates; most records are filtered
+				s.logger().Debug("record filtered out", "seq", rec.Seq, "key", rec.Key)
+			}
 			s.finish(rec.Seq)
 			continue
 		}
@@ -653,19 +670,49 @@ func (s *sub) poll(ctx context.Context) (int, error) {
 	return len(recs), nil
 }
 
+// matches reports whether rec passes the subscription's filters, or
+// Admit. The record is flattened once for every subscription through
+// the runtime's FlatCache; a subscription without filters reads nothing.
 func (s *sub) matches(rec *doctales.LogRecord) bool {
 	if len(s.cfg.Filters) == 0 || s.cfg.filters == nil {
 		return true
 	}
-	ok, err := s.cfg.filters.Match(rec.Data)
+	ok := false
+	err := s.rt.flats().Do(rec.Seq, rec.Data, func(f *pattern.Flat) {
+		ok = s.cfg.filters.MatchFlat(f)
+		if !ok && s.cfg.Admit != nil {
+			ok = s.cfg.Admit(f)
+		}
+	})
 	if err != nil {
 		s.logger().Warn("record is not valid JSON; filtered out", "seq", rec.Seq, "error", err)
 		return false
 	}
-	if !ok && s.cfg.Admit != nil {
-		ok = s.cfg.Admit(rec.Data)
-	}
 	return ok
+}
+
+// flats returns the runtime's FlatCache, making it at the first use.
+func (r *Runtime) flats() *pattern.FlatCache {
+	r.flatsOnce.Do(func() {
+		if r.Flats == nil {
+			r.Flats = pattern.NewFlatCache(0)
+		}
+	})
+	return r.Flats
+}
+
+// Accepts reports whether the named subscription takes rec, as its reader
+// decides before queueing a record: rec is not targeted at another
+// subscription, and it matches the subscription's filters or its Admit.
+// It is false for an unknown name. Tools and benchmarks use it to ask
+// the runtime's own filter, with its shared flattenings.
+func (r *Runtime) Accepts(name string, rec *doctales.LogRecord) bool {
+	for _, s := range r.subs {
+		if s.cfg.Name == name {
+			return (rec.Target == "" || rec.Target == name) && s.matches(rec)
+		}
+	}
+	return false
 }
 
 func shard(key string, n int) int {

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/pattern"
 	"github.com/doctales/doctales/runtime"
 	"github.com/doctales/doctales/sqlite"
 )
@@ -195,12 +196,13 @@ func TestRuntime_FilterDropsAndCounts(t *testing.T) {
 // matches no filter pattern is delivered when Admit says so (people's
 // rules, issue 13), and still dropped and counted when it does not.
 func TestRuntime_AdmitWidensFilter(t *testing.T) {
+	fromBoss := pattern.MustCompile(`{"dynamodb":{"NewImage":{"sender":{"S":["boss"]}}}}`)
 	db := MustOpenDB(t, t.TempDir())
 	rec := &recorder{}
 	rt := openRuntime(t, db, runtime.Subscription{
 		Name: "notify", Source: doctales.SourceDynamoDB, Handler: rec,
 		Filters:          []string{`{"dynamodb":{"NewImage":{"metadata":{"M":{"urgency":{"S":["high"]}}}}}}`},
-		Admit:            func(data []byte) bool { return strings.Contains(string(data), "boss") },
+		Admit:            func(f *pattern.Flat) bool { return fromBoss.MatchFlat(f) },
 		MaxRetryAttempts: -1,
 	})
 	high := `{"eventName":"INSERT","dynamodb":{"NewImage":{"metadata":{"M":{"urgency":{"S":"high"}}}}}}`
@@ -217,6 +219,59 @@ func TestRuntime_AdmitWidensFilter(t *testing.T) {
 	}
 	if st := rt.Stats()[0]; st.Filtered != 1 {
 		t.Fatalf("filtered=%d, want 1", st.Filtered)
+	}
+}
+
+// TestRuntime_SharedFlattening: three subscriptions with filters on the
+// same source flatten each record once between them (one miss, two hits
+// in the runtime's FlatCache), and each still delivers only what its own
+// filter, or its Admit, takes. A subscription without filters reads
+// nothing.
+func TestRuntime_SharedFlattening(t *testing.T) {
+	db := MustOpenDB(t, t.TempDir())
+	high, insert, boss := &recorder{}, &recorder{}, &recorder{}
+	all := &recorder{}
+	fromBoss := pattern.MustCompile(`{"dynamodb":{"NewImage":{"sender":{"S":["boss"]}}}}`)
+	rt := openRuntime(t, db,
+		runtime.Subscription{Name: "high", Source: doctales.SourceDynamoDB, Handler: high, MaxRetryAttempts: -1,
+			Filters: []string{`{"dynamodb":{"NewImage":{"metadata":{"M":{"urgency":{"S":["high"]}}}}}}`}},
+		runtime.Subscription{Name: "insert", Source: doctales.SourceDynamoDB, Handler: insert, MaxRetryAttempts: -1,
+			Filters: []string{`{"eventName":["INSERT"]}`}},
+		runtime.Subscription{Name: "boss", Source: doctales.SourceDynamoDB, Handler: boss, MaxRetryAttempts: -1,
+			Filters: []string{`{"eventName":["NONE"]}`},
+			Admit:   func(f *pattern.Flat) bool { return fromBoss.MatchFlat(f) }},
+		runtime.Subscription{Name: "all", Source: doctales.SourceDynamoDB, Handler: all, MaxRetryAttempts: -1},
+	)
+	const n = 60
+	var kv []string
+	want := map[string][]string{}
+	for i := range n {
+		urgency, name, sender := []string{"high", "low", "medium"}[i%3], []string{"INSERT", "MODIFY"}[i%2], []string{"ann", "boss"}[i%5/4]
+		data := fmt.Sprintf(`{"eventName":%q,"n":%d,"dynamodb":{"NewImage":{"sender":{"S":%q},"metadata":{"M":{"urgency":{"S":%q}}}}}}`, name, i, sender, urgency)
+		kv = append(kv, fmt.Sprint(i), data)
+		if urgency == "high" {
+			want["high"] = append(want["high"], data)
+		}
+		if name == "INSERT" {
+			want["insert"] = append(want["insert"], data)
+		}
+		if sender == "boss" {
+			want["boss"] = append(want["boss"], data)
+		}
+		want["all"] = append(want["all"], data)
+	}
+	appendRecs(t, db, doctales.SourceDynamoDB, kv...)
+	drain(t, rt)
+	for name, r := range map[string]*recorder{"high": high, "insert": insert, "boss": boss, "all": all} {
+		got, w := r.Seen(), want[name]
+		slices.Sort(got)
+		slices.Sort(w)
+		if !slices.Equal(got, w) || len(w) == 0 {
+			t.Errorf("%s delivered %d records, want %d", name, len(got), len(w))
+		}
+	}
+	if st := rt.Flats.Stats(); st.Misses != n || st.Hits != 2*n {
+		t.Errorf("flat cache %+v, want %d misses and %d hits: one flattening per record for three filtered subscriptions", st, n, 2*n)
 	}
 }
 

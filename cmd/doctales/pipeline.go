@@ -27,6 +27,7 @@ import (
 	"github.com/doctales/doctales/internal/datalock"
 	"github.com/doctales/doctales/metrics"
 	"github.com/doctales/doctales/notify"
+	"github.com/doctales/doctales/pattern"
 	"github.com/doctales/doctales/runtime"
 	"github.com/doctales/doctales/sandbox"
 	"github.com/doctales/doctales/sqlite"
@@ -159,8 +160,11 @@ func (p *Pipeline) Open() error {
 	// People's rules (issue 13) are read through from the table with a
 	// version check, so a rule written through the API applies to the
 	// next record without a restart.
+	// The subscriptions' filters and the rules judge share one
+	// flattening per stream record (pattern.FlatCache).
+	flats := pattern.NewFlatCache(0)
 	p.Notification = &notify.Function{Topic: fanout{p.Topic, p.Hub}, Ledger: p.DB, Logger: p.Logger.With(LogKeyComponent, "notify"),
-		Freshness: cfg.FreshnessWindow(), Rules: &notify.RuleBook{Store: p.DB}}
+		Freshness: cfg.FreshnessWindow(), Rules: &notify.RuleBook{Store: p.DB}, Flats: flats}
 	// Reminders, escalation, quiet hours and digest (issue 13, "When"):
 	// durable timers in the table, fired by a loop that Start runs.
 	if cfg.whenOn() {
@@ -208,7 +212,7 @@ func (p *Pipeline) Open() error {
 	if p.NoTelemetry {
 		observer = nil
 	}
-	p.Runtime = &runtime.Runtime{Log: p.DB, DeadLetters: p.DB, Logger: p.Logger.With(LogKeyComponent, "runtime"), Observer: observer}
+	p.Runtime = &runtime.Runtime{Log: p.DB, DeadLetters: p.DB, Logger: p.Logger.With(LogKeyComponent, "runtime"), Observer: observer, Flats: flats}
 	p.Runtime.OnDeadLetter = p.onDeadLetter
 	p.Metrics.RegisterRuntime(p.Runtime.Stats)
 	p.Metrics.RegisterSizes(p.sizes)
@@ -364,13 +368,13 @@ func (p *Pipeline) addSubscriptions() error {
 			if typ != "DynamoDB" {
 				return nil, errors.New("the notification function takes DynamoDB stream events")
 			}
-			return runtime.DynamoDBHandler(p.Notification.Handle), nil
+			return runtime.DynamoDBLogHandler(p.Notification.HandleLog), nil
 		},
 	}
 	// The notification trigger's filter is widened by people's rules: a
 	// record that matches an enabled rule reaches the function even when
 	// the configured filter (urgency high) would drop it.
-	admit := map[string]func([]byte) bool{FuncNotification: p.Notification.Rules.Admit}
+	admit := map[string]func(*pattern.Flat) bool{FuncNotification: p.Notification.Rules.Admit}
 	var subs []runtime.Subscription
 	for _, name := range []string{FuncExtraction, FuncNotification} {
 		fc := p.Config.Functions[name]

@@ -74,6 +74,9 @@ export async function open(id, opener, focus, opts = {}) {
   pane.hidden = false;
   replace(pane, header('Loading…'), h('p', { class: 'loading' }, 'Loading…'));
   if (!opts.restore) pane.querySelector('.detail-close').focus();
+  // Opening is reading: mark it read, which acknowledges it for escalation (notify/when.go).
+  const known = store.get(id);
+  if (!(known && known.metadata && known.metadata.read)) api.setState(id, { state: 'read' }).then(store.publish, () => {});
   await load();
 }
 
@@ -92,7 +95,9 @@ export function close(opts = {}) {
   replace(pane);
   document.body.classList.remove('detail-open');
   if (opts.quiet) return;
-  if (opener && document.contains(opener)) opener.focus();
+  // A live change (this pane's own read mark) may have re-rendered the opener: find it by id.
+  const back = opener && (document.contains(opener) ? opener : opener.id && document.getElementById(opener.id));
+  if (back) back.focus();
   else document.getElementById('main').focus();
 }
 
