@@ -1217,8 +1217,12 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 		}
 	}
 	if cue == "" && dl != nil {
-		if m := dl.cueBefore.FindStringSubmatch(before); m != nil {
-			cue = m[1]
+		if m := dl.cueBefore.FindStringSubmatchIndex(before); m != nil {
+			// "para", "pour", "per" (for) ask for a date only right before
+			// it ("pour le jeudi"); "pour le salon jeudi" is an occasion.
+			if c := before[m[2]:m[3]]; !weakForeignCue[strings.ToLower(c)] || strings.TrimSpace(before[m[3]:]) == "" {
+				cue = c
+			}
 		}
 	}
 	if cue == "" {
@@ -1353,6 +1357,10 @@ func askedAfterSoon(s string, d *doctales.DateMention, ref time.Time) bool {
 // date: in "Could you confirm … so we can start the build tonight?" the
 // evening is when the sender works, not when the reader must.
 var sendersPurpose = fastre.MustCompile(`(?i)\b(so( that)?|in order to|then) (we|i|they)( can| could| will|'ll)?\b[^.!?\n]{0,60}$`)
+
+// weakForeignCue are the "for" cues of the other languages, which name a
+// deadline only just before its date.
+var weakForeignCue = map[string]bool{"pour": true, "pour le": true, "para": true, "para el": true, "para a": true, "para o": true, "per": true, "per il": true}
 
 // negatedBefore matches a clause that calls off or waives what its date
 // would time, just before the date: "let's not run it tonight", "no need
