@@ -102,6 +102,10 @@ func TestEngine_Attention(t *testing.T) {
 			fields: fields{"replyTo": []map[string]string{{"email": "accounts@greenleaf.example"}}}, category: doctales.CategoryPerson},
 		{name: "ReplyToElsewhereAsksMoney", from: "billing@greenleaf.example", fromName: "Greenleaf Billing", to: []string{"ap@acme.example"}, subject: "Invoice INV-0042", content: "Please pay invoice INV-0042 to IBAN NL91 ABNA 0417 1643 00.",
 			fields: fields{"replyTo": []map[string]string{{"email": "greenleaf.billing@gmail.com"}}}, category: doctales.CategorySuspicious, suspicious: true},
+		{name: "CallAsSoonAsYouSeeThis", from: "zara@shop.example", fromName: "Zara", to: []string{"femi@shop.example"}, subject: "Locked out", content: "Femi - I'm locked out of the payments dashboard and payouts are failing.\n\nPlease call me as soon as you see this.",
+			category: doctales.CategoryPerson, urgency: "high"},
+		{name: "RequestTwoWeeksOutCountedInDays", from: "ana@acme.example", fromName: "Ana", to: []string{"me@acme.example"}, subject: "Budget", content: "Could you send me the budget by June 24?",
+			category: doctales.CategoryPerson, urgency: "medium"},
 		{name: "DisplayNameOtherAddress", from: "x@mailer.example", fromName: "billing@bank.example", to: []string{"me@home.example"}, subject: "Invoice", content: "See attached.",
 			category: doctales.CategorySuspicious, suspicious: true},
 	} {

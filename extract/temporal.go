@@ -1220,7 +1220,7 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 		if m := dl.cueBefore.FindStringSubmatchIndex(before); m != nil {
 			// "para", "pour", "per" (for) ask for a date only right before
 			// it ("pour le jeudi"); "pour le salon jeudi" is an occasion.
-			if c := before[m[2]:m[3]]; !weakForeignCue[strings.ToLower(c)] || strings.TrimSpace(before[m[3]:]) == "" {
+			if c := before[m[2]:m[3]]; !weakForeignCue[strings.ToLower(c)] || strings.TrimSpace(before[m[3]:]) == "" || closeOf.MatchString(before[m[3]:]) {
 				cue = c
 			}
 		}
@@ -1361,6 +1361,10 @@ var sendersPurpose = fastre.MustCompile(`(?i)\b(so( that)?|in order to|then) (we
 // weakForeignCue are the "for" cues of the other languages, which name a
 // deadline only just before its date.
 var weakForeignCue = map[string]bool{"pour": true, "pour le": true, "para": true, "para el": true, "para a": true, "para o": true, "per": true, "per il": true}
+
+// closeOf is the end of a period between a weak cue and its date: "para
+// el cierre de diciembre", "pour la fin de".
+var closeOf = regexp.MustCompile(`(?i)^\s*(la |le |il |a |o )?(cierre|fin|final|cl[ôo]ture|fine|chiusura|fecho|encerramento)\s+(de|del|du|de la|di|do|da|della)\s*$`)
 
 // negatedBefore matches a clause that calls off or waives what its date
 // would time, just before the date: "let's not run it tonight", "no need
@@ -1621,7 +1625,7 @@ func fieldDeadline(ds []doctales.DateMention, own []span, content string) bool {
 
 // meetingProposal matches a sender proposing to meet, in the languages
 // the set reads.
-var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast|drinks|a call|call|meeting|sync|catch-up|catch up|chat|almuerzo|comida|caf[ée]|d[ée]jeuner|d[îi]ner|mittagessen|kaffee|pranzo|cena|almo[çc]o|jantar|lunchen|koffie)\b[^?\n]{0,80}\?|\b(let'?s (meet|talk|catch up|sit down|have a (call|chat|meeting))|let us meet|can we (meet|talk|have a (call|chat))|could we (meet|talk)|shall we (meet|talk)|are you (free|available) (for|on|at)|join (me|us) (for|on|at)|lass uns\b[^.?!\n]{0,60}\b(treffen|zusammensetzen|sprechen|besprechen|telefonieren)|(können|wollen) wir uns\b|treffen wir uns|hast du zeit|haben sie zeit|on se voit|(pouvons|pourrions)-nous nous (voir|réunir|parler)|[êe]tes-vous disponible|es-tu dispo|nos vemos|podemos reunirnos|quedamos|¿?tienes tiempo|ci vediamo|possiamo vederci|sei libero|podemos nos reunir|vamos nos reunir|laten we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen|zitten)|zullen we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen))`)
+var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast|drinks|a call|call|meeting|sync|catch-up|catch up|chat|almuerzo|comida|caf[ée]|d[ée]jeuner|d[îi]ner|mittagessen|kaffee|pranzo|cena|almo[çc]o|jantar|lunchen|koffie)\b[^?\n]{0,80}\?|\b(let'?s (meet|talk|catch up|sit down|have a (call|chat|meeting))|let us meet|can we (meet|talk|have a (call|chat))|could we (meet|talk)|shall we (meet|talk)|are you (free|available) (for|on|at)|join (me|us) (for|on|at)|lass uns\b[^.?!\n]{0,60}\b(treffen|zusammensetzen|sprechen|besprechen|telefonieren)|(können|wollen) wir uns\b|treffen wir uns|hast du zeit|haben sie zeit|on se voit|on se retrouve|retrouvons-nous|on d[ée]jeune|(pouvons|pourrions)-nous nous (voir|réunir|parler)|[êe]tes-vous disponible|es-tu dispo|nos vemos|podemos reunirnos|quedamos|¿?tienes tiempo|ci vediamo|possiamo vederci|sei libero|podemos nos reunir|vamos nos reunir|laten we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen|zitten)|zullen we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen))`)
 
 // meetingProposed marks as the deadline the time of a meeting the sender
 // proposes in their own words ("Lass uns am Donnerstag um 10 Uhr

@@ -134,6 +134,9 @@ func TestDatesResolved(t *testing.T) {
 		{"ItDomattina", "Ciao Marco, mi mandi le slide della presentazione entro domattina? Grazie mille, a presto.", wed, "", "2025-12-04T12:00:00-07:00", ""},
 		{"MonthThenCueDay", "Could you send round the plot rota for January by Friday?", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"DayByClockIsOne", "Due: Thursday, December 4, 2025 by 5:00 PM. Please pay on time.", wed, "", "2025-12-04T17:00:00-07:00", ""},
+		{"FrPourLeSalonIsNoCue", "Je suis à Lyon pour le salon jeudi, je passerai te voir.", wed, "", "", ""},
+		{"FrPourLeJeudi", "Il me faut la traduction pour le jeudi 4 décembre, merci.", wed, "", "2025-12-04T17:00:00-07:00", ""},
+		{"FrOnSeRetrouve", "Salut Camille, on se retrouve jeudi 4 décembre à 12h30 pour déjeuner ? Dis-moi si ça te va.", wed, "", "2025-12-04T12:30:00-07:00", ""},
 		{"DeAnfangNaechsterWoche", "Könnten Sie mir das Angebot bis Anfang nächster Woche schicken?", wed, "", "2025-12-08T17:00:00-07:00", ""},
 	}
 	for _, tc := range cases {

@@ -14,7 +14,7 @@ import (
 // urgencyCue matches words that say something is urgent; softUrgencyCue
 // words that say it matters soon.
 var (
-	urgencyCue     = fastre.MustCompile(`(?i)\b(urgent|urgently|asap|a\.s\.a\.p|immediately|immediate attention|right away|right now|emergency|critical|time[- ]sensitive|as soon as possible|without delay|at once|top priority|high priority|action required|final notice|overdue|past due|dringend|eilig|sofort|umgehend|unverz[üu]glich|urgente|urgentemente|de inmediato|inmediatamente|cuanto antes|imm[ée]diatement|d[èe]s que possible|au plus vite|subito|immediatamente|al pi[ùu] presto|imediatamente|o mais r[áa]pido|dringend|spoed|meteen|zo snel mogelijk)\b`)
+	urgencyCue     = fastre.MustCompile(`(?i)\b(urgent|urgently|asap|a\.s\.a\.p|immediately|immediate attention|right away|right now|emergency|critical|time[- ]sensitive|as soon as possible|as soon as you (see|get|read) this|without delay|at once|top priority|high priority|action required|final notice|overdue|past due|dringend|eilig|sofort|umgehend|unverz[üu]glich|urgente|urgentemente|de inmediato|inmediatamente|cuanto antes|imm[ée]diatement|d[èe]s que possible|au plus vite|subito|immediatamente|al pi[ùu] presto|imediatamente|o mais r[áa]pido|dringend|spoed|meteen|zo snel mogelijk)\b`)
 	softUrgencyCue = fastre.MustCompile(`(?i)\b(important|soon|promptly|quickly|reminder|priority|at your earliest convenience)\b`)
 )
 
@@ -96,6 +96,13 @@ func addressesReader(s string) bool {
 	return addressee.MatchString(s) || !firstPerson.MatchString(s)
 }
 
+// endOfDayIn returns the end of the calendar day days after t, in t's
+// zone: deadlines are counted in days, not hours.
+func endOfDayIn(t time.Time, days int) time.Time {
+	d := t.AddDate(0, 0, days)
+	return time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 59, 0, d.Location())
+}
+
 // Urgency score bands: a level's score lies in [low, high) of its band.
 const (
 	lowBase    = 0.1
@@ -162,10 +169,11 @@ func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales
 			raise(doctales.UrgencyHigh, highBase+0.1, "deadline in "+humanDuration(until))
 			cite(in.DeadlineEvidence)
 			deadlineHigh = true
-		case until <= 7*24*time.Hour:
+		case !in.Deadline.After(endOfDayIn(at, 7)):
+			// Within a week, counted in days: "the 18th" read on the 11th.
 			raise(doctales.UrgencyMedium, mediumBase+0.1, "deadline in "+humanDuration(until))
 			cite(in.DeadlineEvidence)
-		case in.Request && personal(in.Category) && until <= 14*24*time.Hour:
+		case in.Request && personal(in.Category) && !in.Deadline.After(endOfDayIn(at, 14)):
 			// A person's request keeps its weight for two weeks.
 			raise(doctales.UrgencyMedium, mediumBase, "request with a deadline in "+humanDuration(until))
 			cite(in.DeadlineEvidence)
