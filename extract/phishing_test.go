@@ -64,6 +64,12 @@ func TestEngine_Phishing(t *testing.T) {
 		{name: "HTMLInvoiceAttached", from: "accounts@invoice-docs-center.example", fromName: "Accounts Department", to: []string{"amy@farm.example"},
 			subject: "OVERDUE invoice #INV-99812", content: "Dear Sir/Madam,\n\nInvoice #INV-99812 remains unpaid. Please open the attached invoice and pay immediately to avoid legal action.",
 			attachments: []doctales.Attachment{{Name: "INV-99812.html", Type: "application/octet-stream"}}, suspicious: true},
+		{name: "DeParcelFeeBrandInDomain", from: "info@dhl-zustellung-paket.example", fromName: "DHL Express", to: []string{"markus@web.example"},
+			subject: "Ihr Paket wartet: Zollgebühr ausstehend", content: "Sehr geehrte Kundin, sehr geehrter Kunde,\n\nbitte begleichen Sie die Zollgebühr von 1,99 EUR bis heute 23:59 Uhr: https://dhl-zustellung-paket.example/zoll\n\nZur Bezahlung benötigen Sie Ihre Kreditkartendaten.",
+			suspicious: true},
+		{name: "FrNewRIBInThread", from: "o.brunet@imprimerie-brunett.example", fromName: "Olivier Brunet", to: []string{"n.lemaire@cabinet-lemaire.example"},
+			subject: "RE: Facture F-2026-0912", content: "Bonjour,\n\nNotre banque a changé suite à un audit. Merci de ne plus utiliser l'ancien RIB et d'effectuer le virement aujourd'hui sur le nouveau compte.\n\nLe 2 déc. 2026, Nadège Lemaire <n.lemaire@cabinet-lemaire.example> a écrit :\n> Pourriez-vous renvoyer la facture ?",
+			fields: fields{"inReplyTo": "<x2@cabinet-lemaire.example>"}, suspicious: true},
 
 		// Legitimate mail that looks like it.
 		{name: "RealBankOwnDomain", from: "alerts@northbank.example", fromName: "Northbank", to: []string{"me@home.example"},
