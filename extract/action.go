@@ -25,6 +25,22 @@ var pleasantry = fastre.MustCompile(`(?i)^\W*(have a (nice|great|good|lovely|won
 // noActionCue matches phrases that say no action is wanted.
 var noActionCue = fastre.MustCompile(`(?i)\b(no action (is )?(required|needed)|no need to|nothing (to do|needed|to decide|for you to do)|no decision (is )?needed|fyi|for your information|just sharing|just wanted to share|no reply (needed|necessary)|do not reply|don't reply|this is an automated|unsubscribe|no rush|no hurry|not urgent|nothing (is )?needed|whenever you (can|get a chance|have time)|when(ever)? you have a (minute|moment)|no pressure|nessuna fretta|senza fretta|non c'è fretta|con calma|sin prisa|no hay prisa|sin urgencia|sem pressa|não há pressa|rien ne presse|pas d'urgence|pas press[ée]|keine eile|kein stress|ohne eile|geen haast|geen haast hoor|hoeft niet snel)\b`)
 
+// withoutNoAction returns s with its "no action needed" phrases blanked
+// (same length), so that the "action needed" inside them asks nothing.
+func withoutNoAction(s string) string {
+	ms := noActionCue.FindAllStringIndex(s, -1)
+	if ms == nil {
+		return s
+	}
+	b := []byte(s)
+	for _, m := range ms {
+		for i := m[0]; i < m[1]; i++ {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
+
 // weakRequest are request words that only suggest ("let's talk over the
 // holidays"): they do not outweigh an explicit "nothing to decide now".
 var weakRequest = map[string]bool{
@@ -74,7 +90,7 @@ func ruleCues(s string) (actionmodel.Cues, string) {
 	if noActionCue.MatchString(s) {
 		cues = append(cues, "noaction")
 	}
-	if m := requestCue.FindString(s); m != "" {
+	if m := requestCue.FindString(withoutNoAction(s)); m != "" {
 		cues = append(cues, "request")
 		reason = "request: " + strings.ToLower(m)
 	}

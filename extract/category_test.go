@@ -106,6 +106,10 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategoryPerson, urgency: "high"},
 		{name: "RequestTwoWeeksOutCountedInDays", from: "ana@acme.example", fromName: "Ana", to: []string{"me@acme.example"}, subject: "Budget", content: "Could you send me the budget by June 24?",
 			category: doctales.CategoryPerson, urgency: "medium"},
+		{name: "NoActionNeededFromYou", from: "esther@uni.example", fromName: "Esther", to: []string{"kwame@uni.example"}, subject: "Fwd: forms", content: "FYI in case it's useful - no action needed from you, I already sent ours in last week.",
+			category: doctales.CategoryPerson, urgency: "low"},
+		{name: "NoRushRequest", from: "maya@home.example", fromName: "Maya", to: []string{"sanjay@home.example"}, subject: "cover letter", content: "Whenever you have a spare evening - no rush at all - could you look over my cover letter? The posting doesn't close until February so really no pressure.",
+			category: doctales.CategoryPerson, urgency: "low"},
 		{name: "DisplayNameOtherAddress", from: "x@mailer.example", fromName: "billing@bank.example", to: []string{"me@home.example"}, subject: "Invoice", content: "See attached.",
 			category: doctales.CategorySuspicious, suspicious: true},
 	} {

@@ -313,7 +313,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	var noAction, explicit bool
 	for _, s := range append(append([]span{}, askSubj...), fresh...) {
 		noAction = noAction || noActionCue.MatchString(s.text)
-		if m := requestCue.FindString(s.text); m != "" && !weakRequest[strings.ToLower(m)] {
+		if m := requestCue.FindString(withoutNoAction(s.text)); m != "" && !weakRequest[strings.ToLower(m)] {
 			explicit = true
 		}
 	}
@@ -385,7 +385,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// or tells the reader something: not in quoted text, a signature, a
 	// disclaimer or an aside ("I'm testing it right now").
 	in := UrgencyInput{Ref: ref, Deadline: d.Deadline, Request: d.RequiresAction, PriorityHeader: priorityHeader(c), Category: d.Category,
-		Freshness: e.freshness(), Invitation: invitation, NamesReader: named}
+		Freshness: e.freshness(), Invitation: invitation, NamesReader: named, NoRush: anyMatch(own, noRush)}
 	if d.Category == doctales.CategoryAutomated && !explicit && !relayedAsk.MatchString(subject) && !anyMatch(own, relayedAsk) {
 		// A system's question ("Not at home?") or the model's hunch is
 		// no request: a system asks in so many words ("please update",

@@ -1242,6 +1242,11 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 		if firstPerson.MatchString(s.text) && !addressee.MatchString(s.text) {
 			return
 		}
+		// "The posting doesn't close until February": not before then,
+		// which asks nothing by then.
+		if notUntil.MatchString(before) {
+			return
+		}
 	}
 	d.Deadline, d.Cue = true, strings.ToLower(cue)
 	// A deadline given as a day means the end of that business day; as
@@ -1357,6 +1362,9 @@ func askedAfterSoon(s string, d *doctales.DateMention, ref time.Time) bool {
 // date: in "Could you confirm … so we can start the build tonight?" the
 // evening is when the sender works, not when the reader must.
 var sendersPurpose = fastre.MustCompile(`(?i)\b(so( that)?|in order to|then) (we|i|they)( can| could| will|'ll)?\b[^.!?\n]{0,60}$`)
+
+// notUntil is a negation before "until": "doesn't close until".
+var notUntil = regexp.MustCompile(`(?i)(\bnot\b|n't\b|\bnever\b|\bno\b)[^.!?\n,;]{0,30}\b(until|till|til)\b[^.!?\n]{0,24}$`)
 
 // weakForeignCue are the "for" cues of the other languages, which name a
 // deadline only just before its date.

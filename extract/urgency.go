@@ -42,6 +42,10 @@ type UrgencyInput struct {
 	// CueEvidence and DeadlineEvidence locate the urgency word and the
 	// deadline, for the reasons.
 	CueEvidence, DeadlineEvidence *doctales.Evidence
+	// NoRush is set when the sender says there is no hurry ("no rush",
+	// "no pressure", "whenever you have time"): a request without a date
+	// is then low (labelling guide, rule 5).
+	NoRush bool
 	// NamesReader is set for a list post that names the reader: with a
 	// deadline it asks the reader like a person's mail, and the list's
 	// caps do not apply (without one it stays low).
@@ -102,6 +106,9 @@ func endOfDayIn(t time.Time, days int) time.Time {
 	d := t.AddDate(0, 0, days)
 	return time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 59, 0, d.Location())
 }
+
+// noRush matches a sender saying a request can wait.
+var noRush = fastre.MustCompile(`(?i)\b(no rush|no hurry|no pressure|no urgency|not urgent|whenever you (have|get|find) (a )?(time|chance|a moment|a minute|a spare)|sin prisa|no corre prisa|pas press[ée]|rien ne presse|keine eile|eilt nicht|nessuna fretta|sem pressa|geen haast)\b`)
 
 // Urgency score bands: a level's score lies in [low, high) of its band.
 const (
@@ -254,6 +261,9 @@ func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales
 	}
 	if in.Invitation {
 		capAt(doctales.UrgencyMedium, "invitation: it asks for an answer")
+	}
+	if in.NoRush && in.Deadline == nil && in.Cue == "" {
+		capAt(doctales.UrgencyLow, "no rush, no date")
 	}
 	// Old mail: read long after it came, with nothing due ahead, it no
 	// longer asks for anything now.
