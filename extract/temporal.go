@@ -1561,9 +1561,14 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 // rangeEnd matches the start of a time range just before a clock.
 var rangeEnd = regexp.MustCompile(`\d(\s*[ap]\.?m\.?)?\s*[-–—]\s*$|\d\s+(to|till|until|bis|à|a|al|tot)\s+$`)
 
-// explicitDate matches dates written with digits or a month name, which
-// retryUncovered searches again when the parser's search left them out.
-var explicitDate = regexp.MustCompile(`(?i)\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?\b(,?\s+\d{4})?|\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(\s+\d{4})?`)
+// explicitDate matches dates written with digits or a month name, and a
+// weekday after a cue ("from Saturday by Friday" gives the parser nothing),
+// which retryUncovered searches again when the parser's search left them
+// out.
+var explicitDate = regexp.MustCompile(`(?i)\b(by|before|until|till|on)\s+(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?\b(,?\s+\d{4})?|\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(\s+\d{4})?`)
+
+// cueWeekday is explicitDate's weekday after a cue, which carries its cue.
+var cueWeekday = regexp.MustCompile(`(?i)^(by|before|until|till|on)\s`)
 
 // retryUncovered searches again, each on its own with the word before it,
 // the explicit dates of text that no result of res covers.
@@ -1572,7 +1577,7 @@ func retryUncovered(p *dps.Parser, cfg *dps.Configuration, text string, res []dp
 	for _, m := range explicitDate.FindAllStringIndex(text, 4) {
 		seen := false
 		for _, r := range res {
-			if strings.Contains(r.Text, text[m[0]:m[1]]) {
+			if !r.Date.IsZero() && strings.Contains(r.Text, text[m[0]:m[1]]) {
 				seen = true
 				break
 			}
@@ -1582,7 +1587,7 @@ func retryUncovered(p *dps.Parser, cfg *dps.Configuration, text string, res []dp
 		}
 		// "by 12/15": the cue before it helps the parser read it.
 		b := m[0]
-		if k := strings.LastIndexAny(strings.TrimRight(text[:b], " "), " \n\t(,;"); k >= 0 && b-k < 12 {
+		if k := strings.LastIndexAny(strings.TrimRight(text[:b], " "), " \n\t(,;"); k >= 0 && b-k < 12 && !cueWeekday.MatchString(text[m[0]:m[1]]) {
 			b = k + 1
 		}
 		if r, err := safeSearch(p, cfg, text[b:m[1]]); err == nil {

@@ -137,6 +137,7 @@ func TestDatesResolved(t *testing.T) {
 		{"FrPourLeSalonIsNoCue", "Je suis à Lyon pour le salon jeudi, je passerai te voir.", wed, "", "", ""},
 		{"FrPourLeJeudi", "Il me faut la traduction pour le jeudi 4 décembre, merci.", wed, "", "2025-12-04T17:00:00-07:00", ""},
 		{"FrOnSeRetrouve", "Salut Camille, on se retrouve jeudi 4 décembre à 12h30 pour déjeuner ? Dis-moi si ça te va.", wed, "", "2025-12-04T12:30:00-07:00", ""},
+		{"WeekdayThenCueWeekday", "Could you send me the photos from Saturday by Friday?", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"DoesNotCloseUntil", "Could you look it over? The posting doesn't close until February.", wed, "", "", ""},
 		{"DeAnfangNaechsterWoche", "Könnten Sie mir das Angebot bis Anfang nächster Woche schicken?", wed, "", "2025-12-08T17:00:00-07:00", ""},
 	}
