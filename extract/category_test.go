@@ -110,6 +110,10 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategoryPerson, urgency: "low"},
 		{name: "NoRushRequest", from: "maya@home.example", fromName: "Maya", to: []string{"sanjay@home.example"}, subject: "cover letter", content: "Whenever you have a spare evening - no rush at all - could you look over my cover letter? The posting doesn't close until February so really no pressure.",
 			category: doctales.CategoryPerson, urgency: "low"},
+		{name: "UpdatedInvitationIsLow", from: "calendar-notification@google.com", fromName: "Google Calendar", to: []string{"me@acme.example"}, subject: "Updated invitation: Design review @ Wed Jun 11, 2025 2pm - 3pm (EDT)", content: "This event has been updated. Please respond.",
+			category: doctales.CategoryAutomated, urgency: "low"},
+		{name: "BounceIsLowWithoutTrouble", from: "mailer-daemon@googlemail.com", fromName: "Mail Delivery Subsystem", to: []string{"me@acme.example"}, subject: "Delivery Status Notification (Failure)", content: "Your message wasn't delivered because the address couldn't be found. Please confirm receipt by Friday.",
+			category: doctales.CategoryAutomated, urgency: "low"},
 		{name: "DisplayNameOtherAddress", from: "x@mailer.example", fromName: "billing@bank.example", to: []string{"me@home.example"}, subject: "Invoice", content: "See attached.",
 			category: doctales.CategorySuspicious, suspicious: true},
 	} {

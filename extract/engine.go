@@ -329,7 +329,12 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// An invitation's deadline is the meeting's start (it is medium:
 	// it asks for an answer, not for work).
 	invitation := invitationSubject.MatchString(subject)
-	if !invitation && personal(d.Category) && meetingProposed(d.Dates, own, ref) {
+	// An update or a cancellation of an invitation asks nothing (rule 6).
+	invitationChange := invitationChanged.MatchString(subject)
+	if invitationChange {
+		invitation = false
+	}
+	if !invitation && !invitationChange && personal(d.Category) && meetingProposed(d.Dates, own, ref) {
 		// "Let's meet on Thursday at 10": an invitation in words.
 		invitation = true
 		if dl := chooseDeadline(d.Dates, ref); dl != nil {
@@ -385,7 +390,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// or tells the reader something: not in quoted text, a signature, a
 	// disclaimer or an aside ("I'm testing it right now").
 	in := UrgencyInput{Ref: ref, Deadline: d.Deadline, Request: d.RequiresAction, PriorityHeader: priorityHeader(c), Category: d.Category,
-		Freshness: e.freshness(), Invitation: invitation, NamesReader: named, NoRush: anyMatch(own, noRush)}
+		Freshness: e.freshness(), Invitation: invitation, NamesReader: named, NoRush: anyMatch(own, noRush), InvitationChange: invitationChange}
 	if d.Category == doctales.CategoryAutomated && !explicit && !relayedAsk.MatchString(subject) && !anyMatch(own, relayedAsk) {
 		// A system's question ("Not at home?") or the model's hunch is
 		// no request: a system asks in so many words ("please update",
@@ -479,7 +484,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 		// A bounce returns the reader's own words: its dates are the
 		// reader's asks of someone else, so it is low (labelling guide,
 		// settled cases).
-		in.Request, in.Cue, in.CueEvidence = false, "", nil
+		in.Request, in.Cue, in.CueEvidence, in.Trouble = false, "", nil, nil
 		d.Deadline, in.Deadline, in.DeadlineEvidence = nil, nil, nil
 		for i := range d.Dates {
 			d.Dates[i].Deadline = false
@@ -621,6 +626,10 @@ func contactNames(c *doctales.Communication, key string) []string {
 
 // groupName is a display name of a group, not a person.
 var groupName = regexp.MustCompile(`(?i)\b(list|lists|group|groups|team|all|everyone|staff|members|users|dev|devel|announce|discuss|talk|help|info|support|undisclosed)\b`)
+
+// invitationChanged is the subject of an update or a cancellation of a
+// calendar invitation.
+var invitationChanged = regexp.MustCompile(`(?i)^\s*(updated invitation( with note)?|invitation (updated|mise à jour)|canceled event|cancelled event|canceled|cancelled|cancellation|event canceled|abgesagt|abgesagtes ereignis|aktualisierte einladung|annul[ée]|invitation annul[ée]e|evento cancelado|cancelado|invito aggiornato|annullato|geannuleerd|bijgewerkte uitnodiging)\b`)
 
 // isBounce reports whether the category's evidence is a delivery failure.
 func isBounce(ev []doctales.Evidence) bool {

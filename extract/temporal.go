@@ -32,14 +32,14 @@ var dateTrigger = fastre.MustCompile(`(?i)\b(today|tonight|tomorrow|tmrw|yesterd
 // not know; endOfWeek and endOfMonth likewise.
 var (
 	endOfDay   = fastre.MustCompile(`(?i)\b(eod|cob|eob|end of (the )?(business |work(ing)? )?day|close of (the )?business( day)?|end of play)\b`)
-	endOfWeek  = fastre.MustCompile(`(?i)\b(eow|(some ?time|later|any ?time|before the end of) this week|end of (the |this )?(work(ing)? |business )?week|end of (the )?(?P<next>next|following) (work(ing)? |business )?week)\b`)
+	endOfWeek  = fastre.MustCompile(`(?i)\b(eow|before the weekend|antes do fim de semana|antes del fin de semana|avant le week-?end|vor dem wochenende|prima del (fine settimana|weekend)|voor het weekend|(some ?time|later|any ?time|before the end of) this week|end of (the |this )?(work(ing)? |business )?week|end of (the )?(?P<next>next|following) (work(ing)? |business )?week)\b`)
 	endOfMonth = fastre.MustCompile(`(?i)\b(eom|end of (the |this )?month|(a |al |à la |hasta |antes de |para |d'ici la |avant la |bis )?(fin(al)? de(l)? mes|fin (du|de) mois|monatsende|ende (des|dieses) monats|fine (del )?mese|fi(m|nal) do m[êe]s|eind(e)? (van de|deze) maand))\b`)
 )
 
 // deadlineCueBefore matches a deadline cue just before a date expression,
 // deadlineCueAfter one just after it.
 var (
-	deadlineCueBefore = fastre.MustCompile(`(?i)\b(by|due|before|deadline|no later than|not later than|until|till|til|latest|expires?|expiring|cut-?off|prior to|ahead of|needed|required)\b[^.;!?]{0,24}$`)
+	deadlineCueBefore = fastre.MustCompile(`(?i)\b(by|b4|due|before|deadline|no later than|not later than|until|till|til|latest|expires?|expiring|cut-?off|prior to|ahead of|needed|required)\b[^.;!?]{0,24}$`)
 	deadlineCueAfter  = fastre.MustCompile(`(?i)^[\s,]{0,3}(deadline|at the latest|latest|cut-?off)\b`)
 	deadlineCueStart  = fastre.MustCompile(`(?i)^(by|due|before|until|till|no later than|not later than)\b`)
 )
@@ -489,6 +489,11 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		if !plausibleDate(txt, dc.language()) || isMorning(w.text, b, txt) {
 			continue
 		}
+		// "bis 14.12." the parser reads as 14:12: a dotted day and month
+		// (relativeExtras reads it).
+		if dottedPair.MatchString(txt) && e < len(w.text) && w.text[e] == '.' {
+			continue
+		}
 		// A lone "8am" the parser read as a month (August) is the
 		// clock it says, on the message's day.
 		if (prec == "month" || prec == "year") && loneClock.MatchString(txt) {
@@ -900,6 +905,10 @@ func maskClocks(text string) (string, []clock) {
 			continue
 		}
 		b, e := m[0], m[1]
+		// "bis 14.12." and "am 14.12.2026" are dates, not 14:12.
+		if m[4] >= 0 && text[m[4]-1] == '.' && m[5] < len(text) && text[m[5]] == '.' {
+			continue
+		}
 		// The match may begin and end with the character around it.
 		for b < e && !isWordByte(text[b]) {
 			b++
@@ -1431,14 +1440,17 @@ var (
 	foreignDay      = fastre.MustCompile(`(?i)(?:\b(?:até|por|para)\s+o\s+dia|\bantes\s+do\s+dia|\b(?:hasta|para|antes\s+del?)\s+(?:el\s+)?d[íi]a|\b(?:d'ici|avant|pour)\s+le|\bjusqu'au|\bbis(?:\s+zum)?|\bentro\s+il|(?:\bvoor|vóór|\buiterlijk|\bop)\s+de)\s+(\d{1,2})(?:er|\.|e|ste|de|º)?(?:\s|$|[,;.!?)])`)
 	foreignMonth    = regexp.MustCompile(`(?i)^\s*(de\s+|del\s+)?(jan|fe[bv]|m[äa]r|apr|avr|abr|ma[iy]|mei|mag|jun|giu|jui|jul|lug|ago|aug|ao[uû]|set|sep|okt|oct|ott|out|nov|de[cz]|dic|d[ée]c|gen|ene|jän|f[ée]v|gennaio)`)
 	ordinalDay      = fastre.MustCompile(`(?i)\b(?:by|before|on|until|till|due|no later than|for)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b`)
-	inWordDays      = fastre.MustCompile(`(?i)\bin\s+(a|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|\d{1,2})\s+(?:(business|working)\s+)?(days?|weeks?)\b`)
-	monthAfter      = regexp.MustCompile(`(?i)^\s*(of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)`)
+	// dottedDate is "14.12." or "14.12.2026" (group 1), or "11.12" after a
+	// weekday or a cue (group 3), never part of a longer number.
+	dottedDate = regexp.MustCompile(`(?i)(?:^|[^\d.:,])(\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})?)(?:[^\d.]|$|\.(?:\s|$))|\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|mo|di|mi|do|fr|sa|so|lun|mar|mer|jeu|ven|by|bis|until|due|before|vor|innen|til|am|le|el|il|op|até|ate|entro|voor|avant|antes del?|hasta el)\.?,?\s+(\d{1,2}\.\d{1,2})(?:[^\d.]|$|\.\s|\.$)`)
+	inWordDays = fastre.MustCompile(`(?i)\bin\s+(a|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|\d{1,2})\s+(?:(business|working)\s+)?(days?|weeks?)\b`)
+	monthAfter = regexp.MustCompile(`(?i)^\s*(of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)`)
 )
 
 // extraTrigger reports whether text holds one of the expressions
 // relativeExtras reads, which dateTrigger does not announce.
 func extraTrigger(text string) bool {
-	return partOfToday.MatchString(text) || tomorrowMorning.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
+	return partOfToday.MatchString(text) || tomorrowMorning.MatchString(text) || dottedDate.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
 }
 
 // wordNumbers are the counts inWordDays reads in words.
@@ -1529,6 +1541,51 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			found[len(found)-1].Deadline, found[len(found)-1].Cue = true, strings.TrimSpace(lead)
 		}
 	}
+	// "bis 14.12.", "am 14.12.2026", "Fri 11.12", "by 10.12": a day and a
+	// month with dots, day first, which the parser does not read.
+	for _, m := range dottedDate.FindAllStringSubmatchIndex(s.text, 3) {
+		b, e := m[2], m[3]
+		if b < 0 {
+			b, e = m[6], m[7]
+		}
+		if covered(found, s.start+b, s.start+e) {
+			continue
+		}
+		parts := strings.Split(strings.TrimRight(s.text[b:e], "."), ".")
+		day, _ := strconv.Atoi(parts[0])
+		month, _ := strconv.Atoi(parts[1])
+		if day < 1 || day > 31 || month < 1 || month > 12 {
+			continue
+		}
+		var d time.Time
+		if len(parts) == 3 && parts[2] != "" {
+			y, _ := strconv.Atoi(parts[2])
+			if y < 100 {
+				y += 2000
+			}
+			d = time.Date(y, time.Month(month), day, 0, 0, 0, 0, ref.Location())
+		} else { // the year that puts it nearest the message
+			d = time.Date(ref.Year(), time.Month(month), day, 0, 0, 0, 0, ref.Location())
+			for _, y := range []int{ref.Year() - 1, ref.Year() + 1} {
+				if c := time.Date(y, time.Month(month), day, 0, 0, 0, 0, ref.Location()); absDur(c.Sub(ref)) < absDur(d.Sub(ref)) {
+					d = c
+				}
+			}
+		}
+		if d.Day() != day {
+			continue // 31.11.
+		}
+		// "15.12.2026, 18:00 Uhr", "14.12. um 9.30": its time of day.
+		if c := clockAfterDotted.FindStringSubmatchIndex(s.text[e:]); c != nil {
+			h, _ := strconv.Atoi(s.text[e+c[2] : e+c[3]])
+			mi, _ := strconv.Atoi(s.text[e+c[4] : e+c[5]])
+			if h < 24 && mi < 60 {
+				add([]int{b, e + c[1]}, time.Date(d.Year(), d.Month(), d.Day(), h, mi, 0, 0, d.Location()), "minute")
+				continue
+			}
+		}
+		add([]int{b, e}, d, "day")
+	}
 	for _, m := range inWordDays.FindAllStringSubmatchIndex(s.text, 2) {
 		word := strings.ToLower(s.text[m[2]:m[3]])
 		n, ok := wordNumbers[word]
@@ -1566,6 +1623,12 @@ var rangeEnd = regexp.MustCompile(`\d(\s*[ap]\.?m\.?)?\s*[-–—]\s*$|\d\s+(to|
 // which retryUncovered searches again when the parser's search left them
 // out.
 var explicitDate = regexp.MustCompile(`(?i)\b(by|before|until|till|on)\s+(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?\b(,?\s+\d{4})?|\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(\s+\d{4})?`)
+
+// clockAfterDotted is a time of day just after a dotted date.
+var clockAfterDotted = regexp.MustCompile(`(?i)^\.?,?\s*(?:um|à|a las|alle|às|om|at)?\s*(\d{1,2})[:.h](\d{2})(?:\s*(?:uhr|h|hrs|uur))?`)
+
+// dottedPair is a day and a month with a dot between, alone.
+var dottedPair = regexp.MustCompile(`^\d{1,2}\.\d{1,2}$`)
 
 // cueWeekday is explicitDate's weekday after a cue, which carries its cue.
 var cueWeekday = regexp.MustCompile(`(?i)^(by|before|until|till|on)\s`)

@@ -138,6 +138,13 @@ func TestDatesResolved(t *testing.T) {
 		{"FrPourLeJeudi", "Il me faut la traduction pour le jeudi 4 décembre, merci.", wed, "", "2025-12-04T17:00:00-07:00", ""},
 		{"FrOnSeRetrouve", "Salut Camille, on se retrouve jeudi 4 décembre à 12h30 pour déjeuner ? Dis-moi si ça te va.", wed, "", "2025-12-04T12:30:00-07:00", ""},
 		{"WeekdayThenCueWeekday", "Could you send me the photos from Saturday by Friday?", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"DeDottedDateTrailingDot", "Bitte um Rückmeldung bis 14.12., vielen Dank für Ihre Mühe.", wed, "", "2025-12-14T17:00:00-07:00", ""},
+		{"DeDottedDateFull", "Die Rechnung ist fällig am 18.12.2025. Bitte überweisen Sie den Betrag rechtzeitig.", wed, "", "2025-12-18T17:00:00-07:00", ""},
+		{"DeDottedClockStaysClock", "Bitte schicken Sie es mir heute bis 14.30 Uhr, danke.", wed, "", "2025-12-03T14:30:00-07:00", ""},
+		{"EnDottedAfterWeekday", "Please approve the rota by Fri 5.12, thanks.", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"VersionIsNoDate", "Version 3.12.1 is out, please upgrade by Friday.", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"B4Today", "can u send it b4 5pm today pls", wed, "", "2025-12-03T17:00:00-07:00", ""},
+		{"PtBeforeTheWeekend", "Você consegue me mandar a planilha antes do fim de semana? Obrigado.", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"DoesNotCloseUntil", "Could you look it over? The posting doesn't close until February.", wed, "", "", ""},
 		{"DeAnfangNaechsterWoche", "Könnten Sie mir das Angebot bis Anfang nächster Woche schicken?", wed, "", "2025-12-08T17:00:00-07:00", ""},
 	}

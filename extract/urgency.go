@@ -42,6 +42,9 @@ type UrgencyInput struct {
 	// CueEvidence and DeadlineEvidence locate the urgency word and the
 	// deadline, for the reasons.
 	CueEvidence, DeadlineEvidence *doctales.Evidence
+	// InvitationChange is set for an update or a cancellation of an
+	// invitation: low, no deadline (labelling guide, rule 6).
+	InvitationChange bool
 	// NoRush is set when the sender says there is no hurry ("no rush",
 	// "no pressure", "whenever you have time"): a request without a date
 	// is then low (labelling guide, rule 5).
@@ -108,7 +111,7 @@ func endOfDayIn(t time.Time, days int) time.Time {
 }
 
 // noRush matches a sender saying a request can wait.
-var noRush = fastre.MustCompile(`(?i)\b(no rush|no hurry|no pressure|no urgency|not urgent|whenever you (have|get|find) (a )?(time|chance|a moment|a minute|a spare)|sin prisa|no corre prisa|pas press[ée]|rien ne presse|keine eile|eilt nicht|nessuna fretta|sem pressa|geen haast)\b`)
+var noRush = fastre.MustCompile(`(?i)\b(no rush|no hurry|no pressure|no urgency|not urgent|no hay prisa|(no corre|sin) ninguna prisa|whenever you (have|get|find) (a )?(time|chance|a moment|a minute|a spare)|sin prisa|no corre prisa|pas press[ée]|rien ne presse|keine eile|eilt nicht|nessuna fretta|sem pressa|geen haast)\b`)
 
 // Urgency score bands: a level's score lies in [low, high) of its band.
 const (
@@ -261,6 +264,9 @@ func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales
 	}
 	if in.Invitation {
 		capAt(doctales.UrgencyMedium, "invitation: it asks for an answer")
+	}
+	if in.InvitationChange {
+		capAt(doctales.UrgencyLow, "invitation updated or cancelled")
 	}
 	if in.NoRush && in.Deadline == nil && in.Cue == "" {
 		capAt(doctales.UrgencyLow, "no rush, no date")
