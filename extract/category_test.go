@@ -114,6 +114,8 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategoryAutomated, urgency: "low"},
 		{name: "BounceIsLowWithoutTrouble", from: "mailer-daemon@googlemail.com", fromName: "Mail Delivery Subsystem", to: []string{"me@acme.example"}, subject: "Delivery Status Notification (Failure)", content: "Your message wasn't delivered because the address couldn't be found. Please confirm receipt by Friday.",
 			category: doctales.CategoryAutomated, urgency: "low"},
+		{name: "FYIForwardHasNoDeadline", from: "esther@uni.example", fromName: "Esther", to: []string{"kwame@uni.example"}, subject: "Fwd: URGENT: forms due June 30", content: "FYI in case it's useful, no action needed from you.",
+			category: doctales.CategoryPerson, urgency: "low"},
 		{name: "DisplayNameOtherAddress", from: "x@mailer.example", fromName: "billing@bank.example", to: []string{"me@home.example"}, subject: "Invoice", content: "See attached.",
 			category: doctales.CategorySuspicious, suspicious: true},
 	} {
@@ -136,6 +138,9 @@ func TestEngine_Attention(t *testing.T) {
 			}
 			if tt.category != doctales.CategoryPerson && tt.category != doctales.CategoryReply && d.Urgency == doctales.UrgencyHigh && tt.urgency != "high" {
 				t.Errorf("a %s message is high by its words: %v", d.Category, d.UrgencyReasons)
+			}
+			if tt.name == "FYIForwardHasNoDeadline" && d.Deadline != nil {
+				t.Errorf("an FYI forward sets the reader a deadline: %v", d.Deadline)
 			}
 			if d.Category == doctales.CategoryList && tt.urgency == "low" && d.Deadline != nil {
 				t.Errorf("a list post for everyone sets the reader a deadline: %v", d.Deadline)

@@ -480,6 +480,13 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// the reader's, unless the post names the reader (labelling guide).
 	listForAll := d.Category == doctales.CategoryList && !named
 	switch {
+	case personal(d.Category) && !explicit && !d.RequiresAction && anyMatch(own, fyiOnly):
+		// "FYI, no action needed from you": its dates are facts, the
+		// forwarded subject's "due Nov 30" someone else's.
+		d.Deadline, in.Deadline, in.DeadlineEvidence = nil, nil, nil
+		for i := range d.Dates {
+			d.Dates[i].Deadline = false
+		}
 	case isBounce(d.CategoryReasons):
 		// A bounce returns the reader's own words: its dates are the
 		// reader's asks of someone else, so it is low (labelling guide,
@@ -630,6 +637,9 @@ var groupName = regexp.MustCompile(`(?i)\b(list|lists|group|groups|team|all|ever
 // invitationChanged is the subject of an update or a cancellation of a
 // calendar invitation.
 var invitationChanged = regexp.MustCompile(`(?i)^\s*(updated invitation( with note)?|invitation (updated|mise à jour)|canceled event|cancelled event|canceled|cancelled|cancellation|event canceled|abgesagt|abgesagtes ereignis|aktualisierte einladung|annul[ée]|invitation annul[ée]e|evento cancelado|cancelado|invito aggiornato|annullato|geannuleerd|bijgewerkte uitnodiging)\b`)
+
+// fyiOnly is a person saying the message asks nothing of the reader.
+var fyiOnly = fastre.MustCompile(`(?i)\b(no action (is )?(required|needed)|nothing (to do|needed|for you to do)|fyi|for your information|just sharing|just wanted to share|no reply (needed|necessary)|zur info(rmation)?|pour info(rmation)?|para tu informaci[óo]n|per tua informazione|ter info(rmatie)?|para sua informa[çc][ãa]o)\b`)
 
 // isBounce reports whether the category's evidence is a delivery failure.
 func isBounce(ev []doctales.Evidence) bool {

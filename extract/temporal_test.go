@@ -145,6 +145,7 @@ func TestDatesResolved(t *testing.T) {
 		{"VersionIsNoDate", "Version 3.12.1 is out, please upgrade by Friday.", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"B4Today", "can u send it b4 5pm today pls", wed, "", "2025-12-03T17:00:00-07:00", ""},
 		{"PtBeforeTheWeekend", "Você consegue me mandar a planilha antes do fim de semana? Obrigado.", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"MonthTwoDigitDay", "Could you please send the signed proof of delivery for shipment PRF-22871 by Dec 20?", wed, "", "2025-12-20T17:00:00-07:00", ""},
 		{"DoesNotCloseUntil", "Could you look it over? The posting doesn't close until February.", wed, "", "", ""},
 		{"DeAnfangNaechsterWoche", "Könnten Sie mir das Angebot bis Anfang nächster Woche schicken?", wed, "", "2025-12-08T17:00:00-07:00", ""},
 	}
