@@ -174,4 +174,6 @@ func UploadExpired(id string, at time.Time, expiry time.Duration) *Error {
 }
 
 // String names the upload for logs.
-func (u *Upload) String() string { return fmt.Sprintf("upload %s (%s, at most %d bytes)", u.ID, u.Key, u.MaxBytes) }
+func (u *Upload) String() string {
+	return fmt.Sprintf("upload %s (%s, at most %d bytes)", u.ID, u.Key, u.MaxBytes)
+}
