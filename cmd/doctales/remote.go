@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/doctales/doctales"
@@ -24,6 +25,11 @@ type remoteSink struct {
 	// all is sent again, with a growing pause; a 429 is sent again after
 	// its Retry-After without using up an attempt (as importer.Remote).
 	retries int
+	// uploadThreshold is the body size above which a raw e-mail or a
+	// document goes through POST /uploads (client.Upload); zero means
+	// client.DefaultUploadThresholdBytes, so that a 10 MB mail reaches an
+	// API on AWS, whose requests are capped at 6 MB.
+	uploadThreshold int64
 }
 
 var _ importer.Sink = (*remoteSink)(nil)
@@ -32,6 +38,9 @@ var _ importer.Sink = (*remoteSink)(nil)
 // (what the import summary and the JSON lines print: code, field and
 // message); a transport error names the item.
 func (s *remoteSink) Send(ctx context.Context, it *importer.Item, opt ingest.Options) (*importer.Result, error) {
+	if s.large(it) {
+		return s.upload(ctx, it, opt)
+	}
 	body, ctype, q, err := importer.Request(it, opt)
 	if err != nil {
 		return nil, err
@@ -78,4 +87,36 @@ func apiError(e *client.Error) error {
 		return fmt.Errorf("server answered %d: %s", e.Status, e.Error())
 	}
 	return &doctales.Error{Code: e.Code, Message: e.Message, Field: e.Field}
+}
+
+// large reports whether it is a raw e-mail or a document over the upload
+// threshold.
+func (s *remoteSink) large(it *importer.Item) bool {
+	limit := s.uploadThreshold
+	if limit <= 0 {
+		limit = client.DefaultUploadThresholdBytes
+	}
+	return (it.Kind == importer.KindMail || it.Kind == importer.KindDocument) && int64(len(it.Data)) > limit
+}
+
+// upload sends it through POST /uploads and its URL. The embedded server
+// ingests it before answering; on AWS the object's ObjectCreated event
+// does, after the PUT, so the result has the upload's id and no
+// communication id yet.
+func (s *remoteSink) upload(ctx context.Context, it *importer.Item, opt ingest.Options) (*importer.Result, error) {
+	o := client.UploadOptions{ContentType: ingest.MediaTypeMail, Project: opt.Project, Source: opt.Source, Notify: opt.Notify}
+	if it.Kind == importer.KindDocument {
+		o.ContentType, o.Name = "application/octet-stream", filepath.Base(it.Path)
+	}
+	res, err := s.c.Upload(ctx, it.Data, o)
+	var e *client.Error
+	if errors.As(err, &e) {
+		return nil, apiError(e)
+	} else if err != nil {
+		return nil, fmt.Errorf("upload %s: %w", it.Where(), err)
+	}
+	if res.Ingested == nil {
+		return &importer.Result{Upload: res.Upload.ID}, nil
+	}
+	return &importer.Result{ID: res.Ingested.ID, Replayed: res.Ingested.Replayed}, nil
 }
