@@ -30,8 +30,8 @@ import (
 	"github.com/doctales/doctales/runtime"
 	"github.com/doctales/doctales/sandbox"
 	"github.com/doctales/doctales/sqlite"
-	"github.com/doctales/doctales/upload"
 	"github.com/doctales/doctales/tracing"
+	"github.com/doctales/doctales/upload"
 )
 
 // Pipeline is the whole system on embedded defaults, wired from a Config:
