@@ -237,8 +237,18 @@ func AWSConfig(ctx context.Context) (aws.Config, error) {
 
 // Store returns the raw bucket.
 func (e Env) Store(cfg aws.Config) *s3.Store {
-	client := awss3.NewFromConfig(cfg, func(o *awss3.Options) { o.UsePathStyle = e.S3PathStyle })
-	return s3.NewStore(client, e.Bucket)
+	return s3.NewStore(e.s3Client(cfg), e.Bucket)
+}
+
+func (e Env) s3Client(cfg aws.Config) *awss3.Client {
+	return awss3.NewFromConfig(cfg, func(o *awss3.Options) { o.UsePathStyle = e.S3PathStyle })
+}
+
+// Uploads returns the presigned upload URLs into the raw bucket
+// (POST /uploads) and the reader of what they received.
+func (e Env) Uploads(cfg aws.Config) *s3.Uploads {
+	c := e.s3Client(cfg)
+	return s3.NewUploads(c, s3.NewStore(c, e.Bucket))
 }
 
 // Table returns the communications table.
