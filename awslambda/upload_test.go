@@ -75,7 +75,9 @@ func TestUploads(t *testing.T) {
 		t.Error("an outage is not returned for Lambda to retry")
 	}
 
-	api := func(ctx context.Context, raw json.RawMessage) (json.RawMessage, error) { return json.RawMessage(`"api"`), nil }
+	api := func(ctx context.Context, raw json.RawMessage) (json.RawMessage, error) {
+		return json.RawMessage(`"api"`), nil
+	}
 	calls := 0
 	both := awslambda.WithUploads(api, func(ctx context.Context, ev events.S3Event) error { calls++; return nil })
 	raw, _ := json.Marshal(ev)
