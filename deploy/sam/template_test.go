@@ -1257,3 +1257,44 @@ func TestTemplate_Uploads(t *testing.T) {
 		t.Errorf("no lifecycle rule expires %s: %+v", doctales.UploadPrefix, lc.Rules)
 	}
 }
+
+// TestTemplate_DimensionsOverflow (issue 16, item 3): the extraction
+// function may put an item's overflowed dimensions object
+// (dtddb.DimensionsSuffix) and nothing else, and that object's key does
+// not start an extraction.
+func TestTemplate_DimensionsOverflow(t *testing.T) {
+	raw := resources(mustRaw(t))
+	bucket := "arn:${AWS::Partition}:s3:::" + bucketNameExpr(t, raw)
+	var puts []string
+	pols, _ := props(raw["ExtractionFunction"])["Policies"].([]any)
+	for _, p := range pols {
+		if m, ok := p.(map[string]any); ok {
+			if l, ok := m["Fn::If"].([]any); ok {
+				p = l[1]
+			}
+		}
+		var doc struct {
+			Statement []struct {
+				Sid, Effect string
+				Action      []string
+				Resource    any
+				Condition   any
+			}
+		}
+		decode(t, p, &doc)
+		for _, s := range doc.Statement {
+			if slices.Contains(s.Action, "s3:PutObject") {
+				puts = append(puts, sub(s.Resource))
+			}
+		}
+	}
+	if want := []string{bucket + "/*" + dtddb.DimensionsSuffix}; !reflect.DeepEqual(puts, want) {
+		t.Errorf("extraction may put %v, want %v", puts, want)
+	}
+	key := "users/ana/email/2026/12/05/x" + dtddb.DimensionsSuffix
+	for _, c := range lambdaConfigurations(t, raw) {
+		if c.matches(key) {
+			t.Errorf("%s starts %v", key, c.Function)
+		}
+	}
+}

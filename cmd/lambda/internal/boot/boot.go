@@ -251,9 +251,15 @@ func (e Env) Uploads(cfg aws.Config) *s3.Uploads {
 	return s3.NewUploads(c, s3.NewStore(c, e.Bucket))
 }
 
-// Table returns the communications table.
+// Table returns the communications table. An item whose dimensions
+// would pass DynamoDB's 400 KB keeps them in the raw bucket beside its
+// communication (dynamodb.Table.Overflow, issue 16).
 func (e Env) Table(cfg aws.Config) *dynamodb.Table {
-	return dynamodb.NewTable(awsdynamodb.NewFromConfig(cfg), e.TableName)
+	t := dynamodb.NewTable(awsdynamodb.NewFromConfig(cfg), e.TableName)
+	if e.Bucket != "" {
+		t.Overflow = e.Store(cfg)
+	}
+	return t
 }
 
 // Profiles returns the user profiles table, or nil when none is set.
