@@ -115,7 +115,8 @@ func (h *Handler) createUpload(w http.ResponseWriter, r *http.Request) {
 // URLs: the token must be this server's for this id and unexpired (403),
 // the body at most the declared size (413), the URL unused (409). The
 // body is stored durably, then ingested (IngestUpload) and the answer is
-// POST /communications' 202.
+// POST /communications' 202. A body that is not ingested (refused, or the
+// server failed) gives the URL back, so it may be sent again.
 func (h *Handler) putUpload(w http.ResponseWriter, r *http.Request) {
 	l := h.LocalUploads
 	if l == nil {
@@ -154,12 +155,16 @@ func (h *Handler) putUpload(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, h.Logger, err)
 		return
 	}
-	if err := l.Put(r.Context(), t, body); err != nil {
-		Error(w, r, h.Logger, err)
-		return
+	err = l.Put(r.Context(), t, body)
+	var res *function.Result
+	if err == nil {
+		res, err = h.IngestUpload(r.Context(), t.Owner, t.Request, body)
 	}
-	res, err := h.IngestUpload(r.Context(), t.Owner, t.Request, body)
 	if err != nil {
+		// Not ingested: the URL may be sent again while it lasts.
+		if rerr := l.Release(context.WithoutCancel(r.Context()), t); rerr != nil {
+			h.Logger.WarnContext(r.Context(), "upload not released after a failed PUT", "upload", t.ID, "error", rerr)
+		}
 		Error(w, r, h.Logger, err)
 		return
 	}

@@ -139,7 +139,8 @@ func TestUploads_LocalEndToEnd(t *testing.T) {
 
 // TestUploads_Refused: a tampered, foreign or missing token is 403 naming
 // the token; an expired one 403 saying when it expired; a body over the
-// declared size 413 naming the limit; a second PUT 409; an upload over
+// declared size 413 naming the limit; a body that is refused leaves the
+// URL usable; a second PUT after one ingested is 409; an upload over
 // the parser's limit is refused at POST /uploads naming the limit; POST
 // /uploads needs the ingest scope.
 func TestUploads_Refused(t *testing.T) {
@@ -171,6 +172,10 @@ func TestUploads_Refused(t *testing.T) {
 
 	if code, e, b := putBody(t, u, u.URL, append(bytes.Clone(mail), 'x')); code != http.StatusRequestEntityTooLarge || !strings.Contains(e.Error, fmt.Sprint(len(mail))) {
 		t.Errorf("oversized body: %d %s, want 413 naming the limit %d", code, b, len(mail))
+	}
+	// A body that is not ingested (not mail) does not use the URL up.
+	if code, _, b := putBody(t, u, u.URL, []byte("\x00\x01 not mail")); code != http.StatusBadRequest {
+		t.Errorf("not mail: %d %s, want 400", code, b)
 	}
 	if code, _, b := putBody(t, u, u.URL, mail); code != http.StatusAccepted {
 		t.Fatalf("PUT = %d %s", code, b)
@@ -234,5 +239,36 @@ func TestUploads_NotConfigured(t *testing.T) {
 	}
 	if resp, b := send(t, "PUT", f.srv.URL+"/uploads/x?token=y", "abc", nil); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("PUT /uploads/x = %d %s, want 404", resp.StatusCode, b)
+	}
+}
+
+// TestUploads_SameAsPost: in open mode (no key), a mail posted raw and
+// the same mail uploaded are one communication: the upload replays the
+// post's id, as a second post would.
+func TestUploads_SameAsPost(t *testing.T) {
+	f := mustUploadServer(t)
+	mail := bigMail("Same bytes", 3000)
+	resp, b := send(t, "POST", f.srv.URL+"/communications?project=p", string(mail), map[string]string{"Content-Type": "message/rfc822"})
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST = %d %s", resp.StatusCode, b)
+	}
+	var posted struct{ ID string }
+	_ = json.Unmarshal([]byte(b), &posted)
+	body, _ := json.Marshal(doctales.UploadRequest{Size: int64(len(mail)), ContentType: "message/rfc822", Project: "p"})
+	resp, b = send(t, "POST", f.srv.URL+"/uploads", string(body), map[string]string{"Content-Type": "application/json"})
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST /uploads = %d %s", resp.StatusCode, b)
+	}
+	var u doctales.Upload
+	_ = json.Unmarshal([]byte(b), &u)
+	req, _ := http.NewRequest("PUT", u.URL, bytes.NewReader(mail))
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	got, _ := io.ReadAll(r.Body)
+	if r.StatusCode != http.StatusAccepted || !strings.Contains(string(got), posted.ID) || r.Header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("upload of the posted mail = %d %s (replayed %q), want %s replayed", r.StatusCode, got, r.Header.Get("Idempotent-Replayed"), posted.ID)
 	}
 }

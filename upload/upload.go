@@ -14,8 +14,9 @@
 //
 // Used uploads are remembered by a marker file per id in Dir, created
 // with O_EXCL and synced before the body is stored, so a URL is used
-// once even across a restart. Markers outlive their tokens by nothing:
-// [Local.Sweep] removes those older than the expiry.
+// once even across a restart; a PUT whose body was not ingested gives it
+// back ([Local.Release]), so the URL can be sent again while it lasts.
+// [Local.Sweep] removes the markers of expired URLs.
 package upload
 
 import (
@@ -202,6 +203,18 @@ func (l *Local) Claim(t *Ticket) error {
 		}
 	}
 	return nil
+}
+
+// Release gives t's upload back after a PUT whose body was not ingested
+// (the server was busy, its disk full, the body refused): the marker and
+// the stored body go, so that the same URL may be sent again until it
+// expires. A URL is thus used up by the one PUT that was ingested.
+func (l *Local) Release(ctx context.Context, t *Ticket) error {
+	err := l.Done(ctx, t)
+	if rerr := os.Remove(filepath.Join(l.Dir, t.ID)); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+		err = errors.Join(err, fmt.Errorf("upload: release %s: %w", t.ID, rerr))
+	}
+	return err
 }
 
 // Put puts body under t's key, durably.
