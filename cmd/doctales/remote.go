@@ -39,21 +39,34 @@ var _ importer.Sink = (*remoteSink)(nil)
 // message); a transport error names the item.
 func (s *remoteSink) Send(ctx context.Context, it *importer.Item, opt ingest.Options) (*importer.Result, error) {
 	if s.large(it) {
-		return s.upload(ctx, it, opt)
+		return s.retry(ctx, it, func() (*importer.Result, error) { return s.upload(ctx, it, opt) })
 	}
 	body, ctype, q, err := importer.Request(it, opt)
 	if err != nil {
 		return nil, err
 	}
 	o := client.IngestOptions{Project: q.Get("project"), Source: q.Get("source"), Notify: q.Get("notify")}
+	return s.retry(ctx, it, func() (*importer.Result, error) {
+		res, err := s.c.IngestRaw(ctx, bytes.NewReader(body), ctype, o)
+		if err != nil {
+			return nil, err
+		}
+		return &importer.Result{ID: res.ID, Replayed: res.Replayed}, nil
+	})
+}
+
+// retry calls send until it succeeds, fails for good, or retries run
+// out: a 429 is sent again after its Retry-After without using up an
+// attempt, a 503 or a transport error again after a growing pause.
+func (s *remoteSink) retry(ctx context.Context, it *importer.Item, send func() (*importer.Result, error)) (*importer.Result, error) {
 	retries := s.retries
 	if retries <= 0 {
 		retries = 3
 	}
 	for attempt := 0; ; attempt++ {
-		res, err := s.c.IngestRaw(ctx, bytes.NewReader(body), ctype, o)
+		res, err := send()
 		if err == nil {
-			return &importer.Result{ID: res.ID, Replayed: res.Replayed}, nil
+			return res, nil
 		}
 		pause := time.Duration(attempt+1) * 200 * time.Millisecond
 		var e *client.Error
@@ -99,7 +112,9 @@ func (s *remoteSink) large(it *importer.Item) bool {
 	return (it.Kind == importer.KindMail || it.Kind == importer.KindDocument) && int64(len(it.Data)) > limit
 }
 
-// upload sends it through POST /uploads and its URL. The embedded server
+// upload sends it through POST /uploads and its URL (each attempt asks
+// for a new URL: the embedded server gives a URL back when its body was
+// not ingested, S3 never does). The embedded server
 // ingests it before answering; on AWS the object's ObjectCreated event
 // does, after the PUT, so the result has the upload's id and no
 // communication id yet.
@@ -109,11 +124,8 @@ func (s *remoteSink) upload(ctx context.Context, it *importer.Item, opt ingest.O
 		o.ContentType, o.Name = "application/octet-stream", filepath.Base(it.Path)
 	}
 	res, err := s.c.Upload(ctx, it.Data, o)
-	var e *client.Error
-	if errors.As(err, &e) {
-		return nil, apiError(e)
-	} else if err != nil {
-		return nil, fmt.Errorf("upload %s: %w", it.Where(), err)
+	if err != nil {
+		return nil, err // retry decides, and names the item
 	}
 	if res.Ingested == nil {
 		return &importer.Result{Upload: res.Upload.ID}, nil
