@@ -1292,9 +1292,54 @@ func TestTemplate_DimensionsOverflow(t *testing.T) {
 		t.Errorf("extraction may put %v, want %v", puts, want)
 	}
 	key := "users/ana/email/2026/12/05/x" + dtddb.DimensionsSuffix
+	// Every function that reads the table may read the object a pointer
+	// names (its reads resolve it).
+	for fn := range functions {
+		vars, _ := props(raw[fn])["Environment"].(map[string]any)["Variables"].(map[string]any)
+		if vars["COMMUNICATIONS_TABLE"] == nil {
+			continue
+		}
+		if !s3Allowed(t, raw, fn, "s3:GetObject", bucket+"/"+key) {
+			t.Errorf("%s reads the table but cannot read %s", fn, key)
+		}
+	}
 	for _, c := range lambdaConfigurations(t, raw) {
 		if c.matches(key) {
 			t.Errorf("%s starts %v", key, c.Function)
 		}
 	}
+}
+
+// s3Allowed reports whether an Allow statement of fn's policies grants
+// action on the S3 object ARN resource (given as an !Sub string), "*" in
+// a statement's resource matching any characters.
+func s3Allowed(t *testing.T, raw map[string]map[string]any, fn, action, resource string) bool {
+	t.Helper()
+	pols, _ := props(raw[fn])["Policies"].([]any)
+	for _, p := range pols {
+		if m, ok := p.(map[string]any); ok {
+			if l, ok := m["Fn::If"].([]any); ok {
+				p = l[1]
+			}
+		}
+		var doc struct {
+			Statement []struct {
+				Sid, Effect string
+				Action      []string
+				Resource    any
+				Condition   any
+			}
+		}
+		decode(t, p, &doc)
+		for _, s := range doc.Statement {
+			if s.Effect != "Allow" || !slices.Contains(s.Action, action) {
+				continue
+			}
+			pat := "^" + strings.ReplaceAll(regexp.QuoteMeta(sub(s.Resource)), `\*`, ".*") + "$"
+			if regexp.MustCompile(pat).MatchString(resource) {
+				return true
+			}
+		}
+	}
+	return false
 }
