@@ -95,6 +95,12 @@ func TestTable_DimensionsOverflow(t *testing.T) {
 		t.Errorf("FindItems by project: %d items, %v", len(items), err)
 	}
 
+	// Creating it again (a replayed ingestion) answers the existing item,
+	// pointer resolved.
+	if old, created, err := tbl.CreateItem(ctx, it); err != nil || created || old.Dimensions == nil || len(old.Dimensions.Entities) != len(dims.Entities) {
+		t.Errorf("CreateItem again: created %v, %v", created, err)
+	}
+
 	// An update that does not touch the dimensions keeps them.
 	read := doctales.ChangeRead
 	if _, err := tbl.UpdateItem(ctx, "dense-1", doctales.ItemUpdate{State: &doctales.StateChange{State: read}}); err != nil {
