@@ -143,3 +143,31 @@ func TestTable_DimensionsOverflow(t *testing.T) {
 type dtypes = types.AttributeValue
 
 func sv(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
+
+// TestItemSize_Limit: ItemSize counts as DynamoDB does (here, dynalite):
+// an item of exactly DynamoDBMaxItemBytes by ItemSize is stored, one byte
+// more is refused; nested maps and lists included.
+func TestItemSize_Limit(t *testing.T) {
+	ctx := context.Background()
+	tbl := MustOpenTable(t)
+	c := MustClient(t)
+	item := func(n int) map[string]types.AttributeValue {
+		av := map[string]types.AttributeValue{
+			"PK": sv("COMM"), "SK": sv("COMM#size"),
+			"m": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
+				"l": &types.AttributeValueMemberL{Value: []types.AttributeValue{sv("abc"), &types.AttributeValueMemberN{Value: "12345"}, &types.AttributeValueMemberBOOL{Value: true}}},
+			}},
+		}
+		av["pad"] = sv(strings.Repeat("x", n-dtddb.ItemSize(av)-len("pad")))
+		return av
+	}
+	if av := item(dtddb.DynamoDBMaxItemBytes); dtddb.ItemSize(av) != dtddb.DynamoDBMaxItemBytes {
+		t.Fatalf("ItemSize = %d", dtddb.ItemSize(av))
+	}
+	if _, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(tbl.Name()), Item: item(dtddb.DynamoDBMaxItemBytes)}); err != nil {
+		t.Errorf("an item of %d bytes by ItemSize: %v", dtddb.DynamoDBMaxItemBytes, err)
+	}
+	if _, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(tbl.Name()), Item: item(dtddb.DynamoDBMaxItemBytes + 1)}); err == nil {
+		t.Errorf("an item of %d bytes by ItemSize was stored", dtddb.DynamoDBMaxItemBytes+1)
+	}
+}
