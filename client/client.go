@@ -48,6 +48,8 @@ const (
 	routeDeleteRule     = "DELETE /rules/{id}"
 	routeTestRule       = "POST /rules/test"
 	routeTestStoredRule = "POST /rules/{id}/test"
+	routeUpload         = "POST /uploads"
+	routePutUpload      = "PUT /uploads/{id}" // the embedded server's upload URL
 )
 
 // Limits and names of the wire protocol.
@@ -62,7 +64,8 @@ const (
 
 // routes lists every route above, for TestRoutesInOpenAPI.
 var routes = []string{routeIngest, routeList, routeGet, routeDeadLetters, routeRedrive, routeRedriveAll,
-	routeReadyz, routeStats, routeRules, routeAddRule, routePutRule, routeDeleteRule, routeTestRule, routeTestStoredRule}
+	routeReadyz, routeStats, routeRules, routeAddRule, routePutRule, routeDeleteRule, routeTestRule, routeTestStoredRule,
+	routeUpload, routePutUpload}
 
 // Client calls one Doc-Tales server. It is safe for concurrent use.
 type Client struct {

@@ -21,6 +21,7 @@ import (
 	"github.com/doctales/doctales/httpapi"
 	"github.com/doctales/doctales/ingest"
 	"github.com/doctales/doctales/sqlite"
+	"github.com/doctales/doctales/upload"
 )
 
 // fixture is a real httpapi.Handler over sqlite and fsblob behind an
@@ -51,6 +52,8 @@ func newFixture(t *testing.T) *fixture {
 		Ready:  func(context.Context) (map[string]any, error) { return map[string]any{"log": "ok"}, nil },
 		Auth:   db,
 		Logger: logger,
+		// Large bodies: the embedded server's own upload URLs.
+		LocalUploads: &upload.Local{Secret: db.AckKey, Store: store, Dir: filepath.Join(t.TempDir(), "uploads")},
 	}
 	h.Init()
 	srv := httptest.NewServer(h)

@@ -54,6 +54,14 @@ type Table struct {
 	// they run out UpdateItem is EOVERLOADED. Default
 	// DefaultMaxUpdateAttempts.
 	MaxUpdateAttempts int
+	// Overflow, if set, keeps the dimensions of an item larger than
+	// MaxItemBytes in an object beside the communication's (the raw
+	// bucket on AWS) with a pointer in the table, and every read resolves
+	// it (overflow.go). Nil leaves such an item to fail as ETOOLARGE.
+	Overflow doctales.ObjectStore
+	// MaxItemBytes is the item size above which the dimensions move to
+	// Overflow. Default DefaultMaxItemBytes.
+	MaxItemBytes int
 }
 
 var _ doctales.Table = (*Table)(nil)
@@ -112,7 +120,7 @@ func (t *Table) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.
 	if it.UpdatedAt.IsZero() {
 		it.UpdatedAt = now
 	}
-	av, err := marshalItem(ctx, &it, 1)
+	av, err := t.marshal(ctx, &it, 1)
 	if err != nil {
 		return nil, false, fmt.Errorf("create item %q: %w", item.ID, err)
 	}
@@ -130,7 +138,7 @@ func (t *Table) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.
 	case errors.As(err, &ccf):
 		// The id is taken: return the item that holds it.
 		if len(ccf.Item) > 0 {
-			old, _, err := unmarshalItem(ccf.Item)
+			old, _, err := t.unmarshal(ctx, ccf.Item)
 			if err != nil {
 				return nil, false, fmt.Errorf("create item %q: existing item: %w", item.ID, err)
 			}
@@ -202,7 +210,7 @@ func (t *Table) UpdateItem(ctx context.Context, id string, upd doctales.ItemUpda
 		}
 
 		// Write on condition that the revision read is still current.
-		av, err := marshalItem(ctx, &it, rev+1)
+		av, err := t.marshal(ctx, &it, rev+1)
 		if err != nil {
 			return nil, fmt.Errorf("update item %q: %w", id, err)
 		}
@@ -254,7 +262,7 @@ func (t *Table) getItem(ctx context.Context, id string) (*doctales.Item, int64, 
 	if len(out.Item) == 0 {
 		return nil, 0, doctales.Errorf(doctales.ENOTFOUND, "Item %q not found.", id)
 	}
-	return unmarshalItem(out.Item)
+	return t.unmarshal(ctx, out.Item)
 }
 
 // DeleteItem removes the item; DynamoDB Streams appends a REMOVE record.
@@ -329,7 +337,7 @@ func (t *Table) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*d
 			return nil, "", fmt.Errorf("find items: %w", formatError(err))
 		}
 		for _, raw := range out.Items {
-			it, _, err := unmarshalItem(raw)
+			it, _, err := t.unmarshal(ctx, raw)
 			if err != nil {
 				return nil, "", fmt.Errorf("find items: %w", err)
 			}

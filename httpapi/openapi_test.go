@@ -20,7 +20,9 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
+	"github.com/doctales/doctales/fsblob"
 	"github.com/doctales/doctales/httpapi"
+	"github.com/doctales/doctales/upload"
 )
 
 // loadOpenAPI loads and validates the served OpenAPI document.
@@ -193,6 +195,15 @@ func TestOpenAPI_Contract(t *testing.T) {
 	check("GET", "/projects", "", 200)
 	check("GET", "/openapi.yaml", "", 200)
 	check("GET", "/openapi.json", "", 200)
+	// Large bodies: the upload URL, and its PUT with the body.
+	f.h.LocalUploads = &upload.Local{Secret: f.db.AckKey, Store: f.h.Store.(*fsblob.Store), Dir: filepath.Join(t.TempDir(), "uploads")}
+	up := check("POST", "/uploads", `{"size":120,"contentType":"message/rfc822","project":"contract"}`, 201)
+	upURL := regexp.MustCompile(`"url":"([^"]+)"`).FindStringSubmatch(up)
+	if upURL == nil {
+		t.Fatalf("POST /uploads answer without a url: %s", up)
+	}
+	mail := "From: Ann <ann@example.com>\r\nSubject: Contract\r\nMessage-ID: <contract@example.com>\r\n\r\nPlease sign it.\r\n"
+	check("PUT", strings.TrimPrefix(strings.ReplaceAll(upURL[1], `\u0026`, "&"), f.srv.URL), mail, 202)
 	// Errors have the one error shape, naming the field.
 	if got := check("GET", "/communications?limit=-1", "", 400); !strings.Contains(got, `"field":"limit"`) {
 		t.Errorf("a bad limit's error does not name the field: %s", got)

@@ -277,7 +277,9 @@ func (h *Handler) limit(w http.ResponseWriter, r *http.Request) bool {
 	}
 	var l *Limiter
 	switch {
-	case pattern == "POST /communications":
+	case pattern == "POST /communications", pattern == "POST /uploads":
+		// An upload URL is an ingestion to come: the same limit, taken
+		// when the URL is asked for (its PUT is bound to that one URL).
 		l = h.limits.ingest
 	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && scope != scopePublic && scope != scopePage:
 		l = h.limits.read

@@ -105,13 +105,9 @@ func (h *Handler) postRaw(w http.ResponseWriter, r *http.Request, mt string) boo
 		Error(w, r, h.Logger, err)
 		return true
 	}
-	res, err := h.Ingestion.Ingest(r.Context(), parsed.Communication, objectsOf(parsed)...)
-	if doctales.ErrorCode(err) == doctales.ECONFLICT && parsed.VariantID != "" {
-		// Another message reuses this one's Message-ID: store it under its
-		// own deterministic variant id rather than refuse it.
-		v := parsed.As(parsed.VariantID)
-		res, err = h.Ingestion.Ingest(r.Context(), v.Communication, objectsOf(v)...)
-	}
+	// Another message reusing this one's Message-ID is stored under its
+	// own deterministic variant id rather than refused.
+	res, err := h.ingestParsed(r.Context(), parsed)
 	if err != nil {
 		Error(w, r, h.Logger, err)
 		return true

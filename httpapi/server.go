@@ -16,6 +16,7 @@ import (
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/function"
 	"github.com/doctales/doctales/ingest"
+	"github.com/doctales/doctales/upload"
 )
 
 // Handler serves the API. Set the fields, then use it as an http.Handler.
@@ -125,6 +126,11 @@ type Handler struct {
 	// e-mails (GET/POST /communications/{id}/ack, ack.go). Nil answers
 	// every ack link 404.
 	AckKey func(ctx context.Context) ([]byte, error)
+	// Uploads, if set, hands out the URLs of POST /uploads (on AWS,
+	// presigned S3 PUTs); else LocalUploads does, with URLs on this server
+	// that PUT /uploads/{id} receives (uploads.go). Neither answers 501.
+	Uploads      doctales.Uploader
+	LocalUploads *upload.Local
 	// Live, if set, sends the dashboard to the WebSocket API (on AWS)
 	// instead of the SSE stream: POST /live/ticket (live.go).
 	Live *Live

@@ -24,6 +24,10 @@ import (
 type Result struct {
 	ID       string
 	Replayed bool // the item was already in: nothing was written
+	// Upload is the id of the upload that carried a large item (POST
+	// /uploads) when the server ingests it after answering (on AWS, from
+	// the object's ObjectCreated event): ID is then "".
+	Upload string
 }
 
 // Sink takes one item to its destination. Implementations are safe for

@@ -223,8 +223,12 @@ func openAWSDataset(ctx context.Context, cfg Config, a awsFlags) (*dataset, erro
 		}
 	})
 	store := s3.NewStore(s3c, a.bucket)
+	// Items whose dimensions passed 400 KB keep them in the bucket
+	// (issue 16): read and write them as the Lambda functions do.
+	table := dynamodb.NewTable(ddb, a.table)
+	table.Overflow = store
 	return &dataset{
-		name: "aws:" + a.table + "," + a.bucket, table: dynamodb.NewTable(ddb, a.table), store: store,
+		name: "aws:" + a.table + "," + a.bucket, table: table, store: store,
 		ledger: dynamodb.NewLedger(ddb, a.ledger),
 		list: func(ctx context.Context, fn func(doctales.ObjectInfo) error) error {
 			return store.List(ctx, "", fn)

@@ -113,6 +113,14 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			failed++
 			return enc.Encode(map[string]string{"error": doctales.ErrorMessage(err), "code": doctales.ErrorCode(err), "where": it.Where()})
 		}
+		if res.ID == "" && res.Upload != "" {
+			// Uploaded to S3: the ingestion follows the object's
+			// ObjectCreated event, so there is no id to print or wait for.
+			if *wait {
+				fmt.Fprintf(stderr, "ingest: %s was uploaded (upload %s); its ingestion follows on the server, --wait cannot follow it\n", it.Where(), res.Upload)
+			}
+			return enc.Encode(map[string]any{"upload": res.Upload, "status": "uploaded"})
+		}
 		out := map[string]any{"id": res.ID, "status": doctales.StatusAccepted}
 		if res.Replayed {
 			out["replayed"] = true

@@ -32,6 +32,7 @@ import (
 	"github.com/doctales/doctales/sandbox"
 	"github.com/doctales/doctales/sqlite"
 	"github.com/doctales/doctales/tracing"
+	"github.com/doctales/doctales/upload"
 )
 
 // Pipeline is the whole system on embedded defaults, wired from a Config:
@@ -275,6 +276,13 @@ func (p *Pipeline) Open() error {
 		AuditLog:   p.DB,
 		// The ack links of notification e-mails (issue 13).
 		AckKey: p.DB.AckKey,
+		// Large bodies (issue 16): POST /uploads answers a signed URL on
+		// this server; its PUT is stored in the data folder and ingested.
+		LocalUploads: &upload.Local{Secret: p.DB.AckKey, Store: p.Store, Dir: filepath.Join(cfg.Data, "uploads")},
+	}
+	// Markers of used uploads whose URLs have expired are of no more use.
+	if _, err := p.API.LocalUploads.Sweep(); err != nil {
+		p.Logger.Warn("upload markers not swept", "error", err)
 	}
 	p.Alarms = &alarm.Evaluator{
 		Rules:    p.Config.Alarms,

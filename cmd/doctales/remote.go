@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/doctales/doctales"
@@ -24,6 +25,11 @@ type remoteSink struct {
 	// all is sent again, with a growing pause; a 429 is sent again after
 	// its Retry-After without using up an attempt (as importer.Remote).
 	retries int
+	// uploadThreshold is the body size above which a raw e-mail or a
+	// document goes through POST /uploads (client.Upload); zero means
+	// client.DefaultUploadThresholdBytes, so that a 10 MB mail reaches an
+	// API on AWS, whose requests are capped at 6 MB.
+	uploadThreshold int64
 }
 
 var _ importer.Sink = (*remoteSink)(nil)
@@ -32,19 +38,35 @@ var _ importer.Sink = (*remoteSink)(nil)
 // (what the import summary and the JSON lines print: code, field and
 // message); a transport error names the item.
 func (s *remoteSink) Send(ctx context.Context, it *importer.Item, opt ingest.Options) (*importer.Result, error) {
+	if s.large(it) {
+		return s.retry(ctx, it, func() (*importer.Result, error) { return s.upload(ctx, it, opt) })
+	}
 	body, ctype, q, err := importer.Request(it, opt)
 	if err != nil {
 		return nil, err
 	}
 	o := client.IngestOptions{Project: q.Get("project"), Source: q.Get("source"), Notify: q.Get("notify")}
+	return s.retry(ctx, it, func() (*importer.Result, error) {
+		res, err := s.c.IngestRaw(ctx, bytes.NewReader(body), ctype, o)
+		if err != nil {
+			return nil, err
+		}
+		return &importer.Result{ID: res.ID, Replayed: res.Replayed}, nil
+	})
+}
+
+// retry calls send until it succeeds, fails for good, or retries run
+// out: a 429 is sent again after its Retry-After without using up an
+// attempt, a 503 or a transport error again after a growing pause.
+func (s *remoteSink) retry(ctx context.Context, it *importer.Item, send func() (*importer.Result, error)) (*importer.Result, error) {
 	retries := s.retries
 	if retries <= 0 {
 		retries = 3
 	}
 	for attempt := 0; ; attempt++ {
-		res, err := s.c.IngestRaw(ctx, bytes.NewReader(body), ctype, o)
+		res, err := send()
 		if err == nil {
-			return &importer.Result{ID: res.ID, Replayed: res.Replayed}, nil
+			return res, nil
 		}
 		pause := time.Duration(attempt+1) * 200 * time.Millisecond
 		var e *client.Error
@@ -78,4 +100,35 @@ func apiError(e *client.Error) error {
 		return fmt.Errorf("server answered %d: %s", e.Status, e.Error())
 	}
 	return &doctales.Error{Code: e.Code, Message: e.Message, Field: e.Field}
+}
+
+// large reports whether it is a raw e-mail or a document over the upload
+// threshold.
+func (s *remoteSink) large(it *importer.Item) bool {
+	limit := s.uploadThreshold
+	if limit <= 0 {
+		limit = client.DefaultUploadThresholdBytes
+	}
+	return (it.Kind == importer.KindMail || it.Kind == importer.KindDocument) && int64(len(it.Data)) > limit
+}
+
+// upload sends it through POST /uploads and its URL (each attempt asks
+// for a new URL: the embedded server gives a URL back when its body was
+// not ingested, S3 never does). The embedded server
+// ingests it before answering; on AWS the object's ObjectCreated event
+// does, after the PUT, so the result has the upload's id and no
+// communication id yet.
+func (s *remoteSink) upload(ctx context.Context, it *importer.Item, opt ingest.Options) (*importer.Result, error) {
+	o := client.UploadOptions{ContentType: ingest.MediaTypeMail, Project: opt.Project, Source: opt.Source, Notify: opt.Notify}
+	if it.Kind == importer.KindDocument {
+		o.ContentType, o.Name = "application/octet-stream", filepath.Base(it.Path)
+	}
+	res, err := s.c.Upload(ctx, it.Data, o)
+	if err != nil {
+		return nil, err // retry decides, and names the item
+	}
+	if res.Ingested == nil {
+		return &importer.Result{Upload: res.Upload.ID}, nil
+	}
+	return &importer.Result{ID: res.Ingested.ID, Replayed: res.Ingested.Replayed}, nil
 }

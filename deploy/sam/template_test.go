@@ -42,6 +42,8 @@ var functions = map[string]string{
 	"ApiFunction":          "api",
 	"ExtractionFunction":   "extraction",
 	"NotificationFunction": "notification",
+	// Ingests what POST /uploads URLs received (issue 16).
+	"UploadFunction": "api",
 	// The live stream on AWS (live_test.go).
 	"WebSocketFunction":  "websocket",
 	"LiveFanoutFunction": "websocket",
@@ -150,8 +152,9 @@ func TestTemplate_Functions(t *testing.T) {
 		// retries them nor sends their events to a destination, so an
 		// EventInvokeConfig there would promise a dead-letter queue that
 		// never fills. The stream consumer's retries are its mapping's.
-		// SNS invokes the live fan-out asynchronously too (live_test.go).
-		async := name == "ExtractionFunction" || name == "LiveFanoutFunction"
+		// SNS invokes the live fan-out asynchronously too (live_test.go);
+		// S3 the upload function (issue 16).
+		async := name == "ExtractionFunction" || name == "LiveFanoutFunction" || name == "UploadFunction"
 		if async && f.EventInvokeConfig == nil {
 			t.Errorf("%s: no EventInvokeConfig (on-failure destination)", name)
 		}
@@ -338,14 +341,25 @@ func TestTemplate_ExtractionTrigger(t *testing.T) {
 		}
 	}
 	lc := lambdaConfigurations(t, raw)
-	if len(lc) != 1 {
-		t.Fatalf("bucket notification: %d Lambda configurations, want 1", len(lc))
+	if len(lc) != 2 {
+		t.Fatalf("bucket notification: %d Lambda configurations, want 2 (extraction, uploads)", len(lc))
 	}
-	if lc[0].Event != mapping.ObjectCreatedEvents || getAtt(lc[0].Function) != "ExtractionFunction.Arn" {
-		t.Errorf("bucket notification = %+v, want %s to ExtractionFunction.Arn", lc[0], mapping.ObjectCreatedEvents)
+	for i, fn := range []string{"ExtractionFunction.Arn", "UploadFunction.Arn"} {
+		if lc[i].Event != mapping.ObjectCreatedEvents || getAtt(lc[i].Function) != fn {
+			t.Errorf("bucket notification %d = %+v, want %s to %s", i, lc[i], mapping.ObjectCreatedEvents, fn)
+		}
 	}
+	for _, fn := range []string{"ExtractionFunction", "UploadFunction"} {
+		checkAsync(t, raw, fn, strings.Replace(fn, "Function", "DLQ", 1)+".Arn")
+	}
+}
 
-	p := props(raw["ExtractionFunction"])
+// checkAsync checks the asynchronous invocation settings of function fn:
+// mapping.Extraction()'s retries and age, within Lambda's limits, and
+// its on-failure queue dlq.
+func checkAsync(t *testing.T, raw map[string]map[string]any, fn, dlq string) {
+	t.Helper()
+	p := props(raw[fn])
 	var eic struct {
 		MaximumRetryAttempts     int
 		MaximumEventAgeInSeconds int
@@ -359,14 +373,14 @@ func TestTemplate_ExtractionTrigger(t *testing.T) {
 	decode(t, p["EventInvokeConfig"], &eic)
 	m := mapping.Extraction()
 	if eic.MaximumRetryAttempts != m.MaximumRetryAttempts || eic.MaximumEventAgeInSeconds != m.MaximumRecordAgeInSeconds {
-		t.Errorf("EventInvokeConfig retries %d age %d, want mapping.Extraction()'s %d and %d",
+		t.Errorf("%s: EventInvokeConfig retries %d age %d, want mapping.Extraction()'s %d and %d", fn,
 			eic.MaximumRetryAttempts, eic.MaximumEventAgeInSeconds, m.MaximumRetryAttempts, m.MaximumRecordAgeInSeconds)
 	}
 	if m.MaximumRetryAttempts > mapping.MaxAsyncRetryAttempts || m.MaximumRecordAge() > mapping.MaxAsyncEventAge {
 		t.Errorf("mapping.Extraction() is outside Lambda's asynchronous limits: %+v", m)
 	}
-	if eic.DestinationConfig.OnFailure.Type != "SQS" || getAtt(eic.DestinationConfig.OnFailure.Destination) != "ExtractionDLQ.Arn" {
-		t.Errorf("extraction on-failure destination = %+v", eic.DestinationConfig.OnFailure)
+	if eic.DestinationConfig.OnFailure.Type != "SQS" || getAtt(eic.DestinationConfig.OnFailure.Destination) != dlq {
+		t.Errorf("%s on-failure destination = %+v, want %s", fn, eic.DestinationConfig.OnFailure, dlq)
 	}
 }
 
@@ -417,9 +431,10 @@ func lambdaConfigurations(t *testing.T, raw map[string]map[string]any) []lambdaC
 // attachment whose own name ends in .json, must be one the function skips.
 func TestTemplate_ExtractionKeyFilter(t *testing.T) {
 	lc := lambdaConfigurations(t, resources(mustRaw(t)))
-	if len(lc) != 1 {
-		t.Fatalf("bucket notification: %d Lambda configurations, want 1", len(lc))
+	if len(lc) != 2 {
+		t.Fatalf("bucket notification: %d Lambda configurations, want 2", len(lc))
 	}
+	up := lc[1]
 	ts := time.Date(2025, 6, 10, 9, 0, 0, 0, time.UTC)
 	for _, owner := range []string{"", doctales.DefaultUserID, "c0ffee00-1234-4abc-8def-0123456789ab"} {
 		c := &doctales.Communication{ID: "email-123", Type: "email", Owner: owner, Timestamp: ts}
@@ -437,6 +452,9 @@ func TestTemplate_ExtractionKeyFilter(t *testing.T) {
 			if got := lc[0].matches(key); got != want {
 				t.Errorf("owner %q: key %q starts extraction = %v, want %v", owner, key, got, want)
 			}
+			if up.matches(key) {
+				t.Errorf("owner %q: key %q starts an upload's ingestion", owner, key)
+			}
 		}
 		// S3 cannot tell these from a communication's key; the function
 		// skips them.
@@ -444,6 +462,26 @@ func TestTemplate_ExtractionKeyFilter(t *testing.T) {
 		if !lc[0].matches(odd) || function.IsCommunicationKey(odd) {
 			t.Errorf("attachment %q: filter %v, IsCommunicationKey %v; want true, false (the documented exception)", odd, lc[0].matches(odd), function.IsCommunicationKey(odd))
 		}
+		// An upload's key starts its ingestion and not extraction, and
+		// the two filters cannot overlap (S3 refuses a configuration where
+		// one key could match both): their suffixes differ and neither
+		// ends the other.
+		upKey := doctales.UploadKey(owner, doctales.NewUploadID())
+		if !up.matches(upKey) || lc[0].matches(upKey) {
+			t.Errorf("upload key %q: upload filter %v, extraction filter %v; want true, false", upKey, up.matches(upKey), lc[0].matches(upKey))
+		}
+	}
+	suffix := func(c lambdaConfiguration) string {
+		for _, r := range c.Filter.S3Key.Rules {
+			if strings.EqualFold(r.Name, "suffix") {
+				return r.Value
+			}
+		}
+		return ""
+	}
+	a, b := suffix(lc[0]), suffix(up)
+	if a == "" || b == "" || strings.HasSuffix(a, b) || strings.HasSuffix(b, a) {
+		t.Errorf("suffixes %q and %q overlap: S3 would refuse the notification", a, b)
 	}
 }
 
@@ -460,29 +498,33 @@ func TestTemplate_ExtractionInvokePermission(t *testing.T) {
 			perms = append(perms, name)
 		}
 	}
-	if len(perms) != 1 {
-		t.Fatalf("Lambda permissions %v, want one (S3 -> extraction)", perms)
+	sort.Strings(perms)
+	if !reflect.DeepEqual(perms, []string{"ExtractionInvokePermission", "UploadInvokePermission"}) {
+		t.Fatalf("Lambda permissions %v, want S3 -> extraction and S3 -> uploads", perms)
 	}
-	var p struct {
-		FunctionName  any
-		Action        string
-		Principal     string
-		SourceAccount any
-		SourceArn     any
-	}
-	decode(t, props(raw[perms[0]]), &p)
-	if getAtt(p.FunctionName) != "ExtractionFunction.Arn" || p.Action != "lambda:InvokeFunction" || p.Principal != "s3.amazonaws.com" {
-		t.Errorf("%s = %+v", perms[0], p)
-	}
-	if !reflect.DeepEqual(p.SourceAccount, map[string]any{"Ref": "AWS::AccountId"}) {
-		t.Errorf("%s: SourceAccount %v, want !Ref AWS::AccountId", perms[0], p.SourceAccount)
-	}
-	bucket := bucketNameExpr(t, raw)
-	if want := "arn:${AWS::Partition}:s3:::" + bucket; sub(p.SourceArn) != want {
-		t.Errorf("%s: SourceArn %v, want !Sub %q", perms[0], p.SourceArn, want)
-	}
-	if d := raw["RawCommunicationsBucket"]["DependsOn"]; fmt.Sprint(d) != perms[0] && !slices.Contains(anyStrings(d), perms[0]) {
-		t.Errorf("RawCommunicationsBucket DependsOn %v, want %s", d, perms[0])
+	for _, perm := range perms {
+		var p struct {
+			FunctionName  any
+			Action        string
+			Principal     string
+			SourceAccount any
+			SourceArn     any
+		}
+		decode(t, props(raw[perm]), &p)
+		fn := strings.TrimSuffix(perm, "InvokePermission") + "Function.Arn"
+		if getAtt(p.FunctionName) != fn || p.Action != "lambda:InvokeFunction" || p.Principal != "s3.amazonaws.com" {
+			t.Errorf("%s = %+v, want S3 invoking %s", perm, p, fn)
+		}
+		if !reflect.DeepEqual(p.SourceAccount, map[string]any{"Ref": "AWS::AccountId"}) {
+			t.Errorf("%s: SourceAccount %v, want !Ref AWS::AccountId", perm, p.SourceAccount)
+		}
+		bucket := bucketNameExpr(t, raw)
+		if want := "arn:${AWS::Partition}:s3:::" + bucket; sub(p.SourceArn) != want {
+			t.Errorf("%s: SourceArn %v, want !Sub %q", perm, p.SourceArn, want)
+		}
+		if d := raw["RawCommunicationsBucket"]["DependsOn"]; fmt.Sprint(d) != perm && !slices.Contains(anyStrings(d), perm) {
+			t.Errorf("RawCommunicationsBucket DependsOn %v, want %s", d, perm)
+		}
 	}
 }
 
@@ -1027,6 +1069,7 @@ func TestTemplate_Serverless(t *testing.T) {
 	}
 	want := map[string]string{
 		"POST /communications":        "IngestionFunction",
+		"POST /uploads":               "IngestionFunction",
 		"DELETE /communications/{id}": "IngestionFunction",
 		"GET /communications":         "ApiFunction",
 		"GET /communications/{id}":    "ApiFunction",
@@ -1139,7 +1182,7 @@ func TestTemplate_Hardening(t *testing.T) {
 		t.Errorf("no default throttling: %v", api["DefaultRouteSettings"])
 	}
 	ingest := props(res["IngestionFunction"])["Events"].(map[string]any)
-	for _, ev := range []string{"PostCommunication", "DeleteCommunication"} {
+	for _, ev := range []string{"PostCommunication", "PostUpload", "DeleteCommunication"} {
 		rs, _ := props(ingest[ev].(map[string]any))["RouteSettings"].(map[string]any)
 		if rate, _ := rs["ThrottlingRateLimit"].(float64); rate == 0 || rate >= api["DefaultRouteSettings"].(map[string]any)["ThrottlingRateLimit"].(float64) {
 			t.Errorf("%s: throttling %v, want a rate below the default", ev, rs)
@@ -1160,6 +1203,160 @@ func TestTemplate_Hardening(t *testing.T) {
 	if !strings.Contains(string(pol), `"aws:SecureTransport":"false"`) || !strings.Contains(string(pol), `"Effect":"Deny"`) {
 		t.Errorf("bucket policy does not deny plain HTTP: %s", pol)
 	}
+}
+
+// TestTemplate_Uploads (issue 16, item 2): the function that presigns
+// POST /uploads URLs may put objects under uploads/ (a presigned URL acts
+// with its signer's permissions); the upload function may read and delete
+// uploads only there, and write what ingestion writes; the bucket expires
+// uploads that were never ingested.
+func TestTemplate_Uploads(t *testing.T) {
+	raw := resources(mustRaw(t))
+	bucket := "arn:${AWS::Partition}:s3:::" + bucketNameExpr(t, raw)
+	allowed := func(fn, action, resource string) bool {
+		pols, _ := props(raw[fn])["Policies"].([]any)
+		for _, p := range pols {
+			var doc struct {
+				Statement []struct {
+					Sid, Effect string
+					Action      []string
+					Resource    any
+				}
+			}
+			decode(t, p, &doc)
+			for _, s := range doc.Statement {
+				if s.Effect != "Allow" || !slices.Contains(s.Action, action) {
+					continue
+				}
+				r := sub(s.Resource)
+				if r == resource || (strings.HasSuffix(r, "/*") && strings.HasPrefix(resource, strings.TrimSuffix(r, "*"))) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	upload := bucket + "/" + doctales.UploadKey("ana", "0123")
+	if !allowed("IngestionFunction", "s3:PutObject", upload) {
+		t.Errorf("IngestionFunction cannot put %s: its presigned URLs would be refused", upload)
+	}
+	for _, a := range []string{"s3:GetObject", "s3:DeleteObject"} {
+		if !allowed("UploadFunction", a, upload) {
+			t.Errorf("UploadFunction lacks %s on %s", a, upload)
+		}
+		if allowed("UploadFunction", a, bucket+"/email/2026/12/05/x.json") {
+			t.Errorf("UploadFunction has %s beyond uploads/", a)
+		}
+	}
+	if !allowed("UploadFunction", "s3:PutObject", bucket+"/users/ana/email/2026/12/05/x.json") {
+		t.Error("UploadFunction cannot store the communication it ingests")
+	}
+	var lc struct {
+		Rules []struct {
+			Id, Status, Prefix             string
+			ExpirationInDays               int
+			AbortIncompleteMultipartUpload struct{ DaysAfterInitiation int }
+		}
+	}
+	decode(t, props(raw["RawCommunicationsBucket"])["LifecycleConfiguration"], &lc)
+	ok := false
+	for _, r := range lc.Rules {
+		if r.Status == "Enabled" && r.Prefix == doctales.UploadPrefix && r.ExpirationInDays > 0 && r.ExpirationInDays <= 7 {
+			ok = true
+		}
+		if r.Prefix != doctales.UploadPrefix {
+			t.Errorf("lifecycle rule %s expires %q: only uploads may expire", r.Id, r.Prefix)
+		}
+	}
+	if !ok {
+		t.Errorf("no lifecycle rule expires %s: %+v", doctales.UploadPrefix, lc.Rules)
+	}
+}
+
+// TestTemplate_DimensionsOverflow (issue 16, item 3): the extraction
+// function may put an item's overflowed dimensions object
+// (dtddb.DimensionsSuffix) and nothing else, and that object's key does
+// not start an extraction.
+func TestTemplate_DimensionsOverflow(t *testing.T) {
+	raw := resources(mustRaw(t))
+	bucket := "arn:${AWS::Partition}:s3:::" + bucketNameExpr(t, raw)
+	var puts []string
+	pols, _ := props(raw["ExtractionFunction"])["Policies"].([]any)
+	for _, p := range pols {
+		if m, ok := p.(map[string]any); ok {
+			if l, ok := m["Fn::If"].([]any); ok {
+				p = l[1]
+			}
+		}
+		var doc struct {
+			Statement []struct {
+				Sid, Effect string
+				Action      []string
+				Resource    any
+				Condition   any
+			}
+		}
+		decode(t, p, &doc)
+		for _, s := range doc.Statement {
+			if slices.Contains(s.Action, "s3:PutObject") {
+				puts = append(puts, sub(s.Resource))
+			}
+		}
+	}
+	if want := []string{bucket + "/*" + dtddb.DimensionsSuffix}; !reflect.DeepEqual(puts, want) {
+		t.Errorf("extraction may put %v, want %v", puts, want)
+	}
+	key := "users/ana/email/2026/12/05/x" + dtddb.DimensionsSuffix
+	// Every function that reads the table may read the object a pointer
+	// names (its reads resolve it).
+	for fn := range functions {
+		vars, _ := props(raw[fn])["Environment"].(map[string]any)["Variables"].(map[string]any)
+		if vars["COMMUNICATIONS_TABLE"] == nil {
+			continue
+		}
+		if !s3Allowed(t, raw, fn, "s3:GetObject", bucket+"/"+key) {
+			t.Errorf("%s reads the table but cannot read %s", fn, key)
+		}
+	}
+	for _, c := range lambdaConfigurations(t, raw) {
+		if c.matches(key) {
+			t.Errorf("%s starts %v", key, c.Function)
+		}
+	}
+}
+
+// s3Allowed reports whether an Allow statement of fn's policies grants
+// action on the S3 object ARN resource (given as an !Sub string), "*" in
+// a statement's resource matching any characters.
+func s3Allowed(t *testing.T, raw map[string]map[string]any, fn, action, resource string) bool {
+	t.Helper()
+	pols, _ := props(raw[fn])["Policies"].([]any)
+	for _, p := range pols {
+		if m, ok := p.(map[string]any); ok {
+			if l, ok := m["Fn::If"].([]any); ok {
+				p = l[1]
+			}
+		}
+		var doc struct {
+			Statement []struct {
+				Sid, Effect string
+				Action      []string
+				Resource    any
+				Condition   any
+			}
+		}
+		decode(t, p, &doc)
+		for _, s := range doc.Statement {
+			if s.Effect != "Allow" || !slices.Contains(s.Action, action) {
+				continue
+			}
+			pat := "^" + strings.ReplaceAll(regexp.QuoteMeta(sub(s.Resource)), `\*`, ".*") + "$"
+			if regexp.MustCompile(pat).MatchString(resource) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // TestTemplate_Observability checks what issue 16 added: the ADOT

@@ -1,9 +1,11 @@
 // Command api is the Lambda function behind API Gateway: ingestion
-// (POST /communications), the read API (GET /communications,
+// (POST /communications, POST /uploads), the read API (GET /communications,
 // GET /communications/{id}, DELETE /communications/{id}, GET/PUT
 // /user-profile, GET /archetypes), one HTTP handler for REST (v1) and HTTP API
-// (v2) events. The SAM template deploys it twice, as IngestionFunction with
-// write access and ApiFunction with read access.
+// (v2) events. The SAM template deploys it three times, as IngestionFunction
+// with write access, ApiFunction with read access and UploadFunction, which
+// ingests the objects POST /uploads URLs received, on their
+// s3:ObjectCreated:* events under uploads/ (issue 16).
 //
 // Build: CGO_ENABLED=0 GOOS=linux go build -tags lambda.norpc -o bootstrap ./cmd/lambda/api
 package main
@@ -84,6 +86,15 @@ func main() {
 		boot.Fatal(logger, "api", err)
 	}
 	h.Middleware = obs.HTTP
+	// Large bodies: POST /uploads answers a presigned S3 PUT; the object's
+	// ObjectCreated event comes back to this binary (UploadFunction) and is
+	// ingested as POST /communications would ingest the same bytes; its
+	// invocation is observed as an S3-triggered one (no traceparent: the
+	// object was put by the client).
+	uploads := env.Uploads(cfg)
+	h.Uploads = uploads
 	h.Init()
-	lambda.Start(obs.API(awslambda.API(h)))
+	onUpload := obs.Extraction(awslambda.ExtractionFunc(awslambda.Uploads(uploads, h.IngestUpload, logger)),
+		func(context.Context, string) (string, error) { return "", nil })
+	lambda.Start(awslambda.WithUploads(obs.API(awslambda.API(h)), awslambda.UploadFunc(onUpload)))
 }

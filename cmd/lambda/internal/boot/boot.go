@@ -248,13 +248,29 @@ func AWSConfig(ctx context.Context) (aws.Config, error) {
 
 // Store returns the raw bucket.
 func (e Env) Store(cfg aws.Config) *s3.Store {
-	client := awss3.NewFromConfig(cfg, func(o *awss3.Options) { o.UsePathStyle = e.S3PathStyle })
-	return s3.NewStore(client, e.Bucket)
+	return s3.NewStore(e.s3Client(cfg), e.Bucket)
 }
 
-// Table returns the communications table.
+func (e Env) s3Client(cfg aws.Config) *awss3.Client {
+	return awss3.NewFromConfig(cfg, func(o *awss3.Options) { o.UsePathStyle = e.S3PathStyle })
+}
+
+// Uploads returns the presigned upload URLs into the raw bucket
+// (POST /uploads) and the reader of what they received.
+func (e Env) Uploads(cfg aws.Config) *s3.Uploads {
+	c := e.s3Client(cfg)
+	return s3.NewUploads(c, s3.NewStore(c, e.Bucket))
+}
+
+// Table returns the communications table. An item whose dimensions
+// would pass DynamoDB's 400 KB keeps them in the raw bucket beside its
+// communication (dynamodb.Table.Overflow, issue 16).
 func (e Env) Table(cfg aws.Config) *dynamodb.Table {
-	return dynamodb.NewTable(awsdynamodb.NewFromConfig(cfg), e.TableName)
+	t := dynamodb.NewTable(awsdynamodb.NewFromConfig(cfg), e.TableName)
+	if e.Bucket != "" {
+		t.Overflow = e.Store(cfg)
+	}
+	return t
 }
 
 // Profiles returns the user profiles table, or nil when none is set.
