@@ -54,6 +54,10 @@ type Table struct {
 	// they run out UpdateItem is EOVERLOADED. Default
 	// DefaultMaxUpdateAttempts.
 	MaxUpdateAttempts int
+	// RulesTTL bounds how long a notify.RuleBook keeps rules another
+	// process wrote: RulesVersion moves at least this often (rules.go).
+	// Default DefaultRulesTTL.
+	RulesTTL time.Duration
 }
 
 var _ doctales.Table = (*Table)(nil)

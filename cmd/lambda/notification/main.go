@@ -2,7 +2,9 @@
 // table's stream: it publishes one notification per escalation to the SNS
 // topic NOTIFICATION_TOPIC_ARN, checking the DynamoDB ledger LEDGER_TABLE so
 // that a redelivered record does not notify twice, and reports failed
-// records in BatchItemFailures.
+// records in BatchItemFailures. With COMMUNICATIONS_TABLE set it judges
+// changes by people's rules stored there (issue 13), read again at most
+// dynamodb.DefaultRulesTTL after another function wrote them.
 //
 // Build: CGO_ENABLED=0 GOOS=linux go build -tags lambda.norpc -o bootstrap ./cmd/lambda/notification
 package main
@@ -31,6 +33,9 @@ func main() {
 	}
 	topic := env.Topic(cfg)
 	fn := &notify.Function{Topic: topic, Ledger: env.Ledger(cfg), Logger: logger, TopicArn: topic.ARN()}
+	if env.TableName != "" {
+		fn.Rules = &notify.RuleBook{Store: env.Table(cfg)}
+	}
 	if env.Freshness > 0 {
 		fn.Freshness = env.Freshness
 	}
