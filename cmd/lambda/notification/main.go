@@ -4,7 +4,9 @@
 // that a redelivered record does not notify twice, and reports failed
 // records in BatchItemFailures. With COMMUNICATIONS_TABLE set it judges
 // changes by people's rules stored there (issue 13), read again at most
-// dynamodb.DefaultRulesTTL after another function wrote them.
+// dynamodb.DefaultRulesTTL after another function wrote them; with
+// TIMERS_TABLE it plans each notified item's reminders and escalation
+// steps there.
 //
 // Build: CGO_ENABLED=0 GOOS=linux go build -tags lambda.norpc -o bootstrap ./cmd/lambda/notification
 package main
@@ -32,9 +34,14 @@ func main() {
 		boot.Fatal(logger, "notification", err)
 	}
 	topic := env.Topic(cfg)
-	fn := &notify.Function{Topic: topic, Ledger: env.Ledger(cfg), Logger: logger, TopicArn: topic.ARN()}
+	ledger := env.Ledger(cfg)
+	fn := &notify.Function{Topic: topic, Ledger: ledger, Logger: logger, TopicArn: topic.ARN()}
 	if env.TableName != "" {
-		fn.Rules = &notify.RuleBook{Store: env.Table(cfg)}
+		table := env.Table(cfg)
+		fn.Rules = &notify.RuleBook{Store: table}
+		// Reminders and escalation steps are planned in TIMERS_TABLE;
+		// the timers function fires them (cmd/lambda/timers).
+		fn.When = env.When(cfg, table, topic, ledger, logger)
 	}
 	if env.Freshness > 0 {
 		fn.Freshness = env.Freshness
