@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,18 +14,22 @@ import (
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/internal/snstest"
+	"github.com/doctales/doctales/internal/testutil"
 )
 
 // TestChannels_SNSAndOwnDeadLetters (issue 13): each channel is its own
 // subscription with its own retries and dead letters. With one webhook
 // down (503, retried by its delivery policy for an hour), one refusing
-// (400, dead-lettered at once) and an sns channel to a fake SNS, an urgent
-// communication reaches the SNS topic at once with its reason, link and
+// (400, dead-lettered at once), an e-mail channel (Mailpit) and an sns
+// channel to a fake SNS, an urgent communication reaches the e-mail box
+// and the SNS topic at once, the latter with its reason, link and
 // messageId; only the refusing webhook's delivery is dead-lettered; and
 // `dlq list --channel` lists each channel's dead letters apart.
 func TestChannels_SNSAndOwnDeadLetters(t *testing.T) {
 	const arn = "arn:aws:sns:eu-west-1:123456789012:doctales-me"
 	fake := snstest.New(t, arn)
+	mp := testutil.StartMailpit(t)
+	t.Setenv("TEST_SMTP_PASSWORD", testutil.MailpitPassword)
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
@@ -52,6 +57,15 @@ topic:
       endpoint: `+arn+`
       snsEndpoint: `+fake.URL+`
       dashboardUrl: https://doctales.example/
+    - protocol: email
+      endpoint: mailto:me@example.com
+      smtp:
+        host: 127.0.0.1
+        port: `+strconv.Itoa(mp.SMTPPort)+`
+        username: `+testutil.MailpitUser+`
+        password: ${TEST_SMTP_PASSWORD}
+        from: Doc-Tales <doctales@example.com>
+        caFile: `+mp.CertFile+`
 `))
 	id := postJSON(t, m.URL(), map[string]any{"source": "email", "subject": "Wire transfer", "from": "Ana Ruiz",
 		"from_email": "ana@acme.example", "to": []string{"me@example.com"},
@@ -63,6 +77,9 @@ topic:
 	if p.Attributes["communicationId"] != id || p.Attributes["messageId"] == "" || p.Attributes["reason"] == "" ||
 		p.Attributes["link"] != "https://doctales.example/#/prioritizer?open="+id || !strings.Contains(p.Message, "Open it: https://doctales.example/") {
 		t.Errorf("published %+v, want the communication's id, messageId, reason and link", p)
+	}
+	if msgs := mp.Messages(t, 1); len(msgs) != 1 || !strings.Contains(msgs[0].Subject, "Wire transfer") {
+		t.Errorf("e-mails = %+v, want the one notification, not held back by the webhook that is down", msgs)
 	}
 	if downCalls.Load() == 0 {
 		t.Error("the webhook that is down was never tried")
