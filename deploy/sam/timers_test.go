@@ -112,3 +112,20 @@ func TestTemplate_Timers(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplate_ChannelSubscriptions: each subscription of the notification
+// topic is a channel of people's rules, taking by a filter policy on the
+// "targets" attribute the messages for its channel or "all" (issue 13).
+func TestTemplate_ChannelSubscriptions(t *testing.T) {
+	res := resources(mustRaw(t))
+	for name, channel := range map[string]string{"NotificationEmailSubscription": "email", "NotificationSMSSubscription": "sns"} {
+		p := props(res[name])
+		if !reflect.DeepEqual(p["TopicArn"], map[string]any{"Ref": "NotificationTopic"}) {
+			t.Errorf("%s: topic %v", name, p["TopicArn"])
+		}
+		want := map[string]any{"targets": []any{channel, "all"}}
+		if !reflect.DeepEqual(p["FilterPolicy"], want) {
+			t.Errorf("%s: filter policy %v, want %v", name, p["FilterPolicy"], want)
+		}
+	}
+}
