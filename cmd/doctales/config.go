@@ -338,9 +338,9 @@ type TopicSubscription struct {
 	// endpoint the person's address, "ann@example.com" or
 	// "mailto:ann@example.com" as SNS writes it).
 	SMTP *SMTPConfig `yaml:"smtp"`
-	// User limits an email subscription to one user's notifications.
+	// User limits an email or sns subscription to one user's notifications.
 	User string `yaml:"user"`
-	// DashboardURL is the base of the link an e-mail gives to the item,
+	// DashboardURL is the base of the link an e-mail (or an sns message) gives to the item,
 	// "http://127.0.0.1:8080/".
 	DashboardURL string `yaml:"dashboardUrl"`
 	// Unsubscribe is an e-mail's List-Unsubscribe target (mailto: or
