@@ -37,5 +37,10 @@ func main() {
 	if err := w.Validate(); err != nil {
 		boot.Fatal(logger, "timers", err)
 	}
-	lambda.Start(awslambda.Timers(w.FireDue, logger))
+	// A span per invocation and an EMF line of its counters (docs/aws.md).
+	obs, err := boot.NewObserver(ctx, "timers", logger)
+	if err != nil {
+		boot.Fatal(logger, "timers", err)
+	}
+	lambda.Start(obs.Timers(awslambda.Timers(w.FireDue, logger)))
 }
