@@ -13,7 +13,7 @@ ARCH      ?= arm64
 ENV       ?= dev
 APP       ?= doc-tales
 EXTRACTOR ?= builtin
-FUNCTIONS := api extraction notification websocket
+FUNCTIONS := api extraction notification websocket timers
 DIST      := dist/lambda
 # VERSION names the release archives and is what `doctales version` prints
 # (the commit and its time come from the build information).

@@ -34,7 +34,7 @@ type Rule struct {
 	// Pattern is the event pattern, a JSON object (see package pattern).
 	Pattern json.RawMessage `json:"pattern"`
 	// Targets are channel names (ChannelLog, ChannelWebhook,
-	// ChannelEmail, ChannelBrowser) or TargetAll.
+	// ChannelEmail, ChannelBrowser, ChannelSNS) or TargetAll.
 	Targets []string `json:"targets"`
 	// Default marks the built-in rule (DefaultRuleID): it can be edited
 	// and disabled, not deleted.
@@ -60,6 +60,7 @@ const (
 	ChannelWebhook = "webhook"
 	ChannelEmail   = "email"
 	ChannelBrowser = "browser" // the dashboard's live stream
+	ChannelSNS     = "sns"     // an SNS(-compatible) topic a person subscribes to there
 	TargetAll      = "all"
 )
 
@@ -179,4 +180,39 @@ type RuleStore interface {
 	// RulesVersion changes after every rule write this store made, so a
 	// reader can keep compiled rules and reload only when it moves.
 	RulesVersion() int64
+}
+
+// Channels lists every channel name a notification can be delivered on.
+var Channels = []string{ChannelLog, ChannelWebhook, ChannelEmail, ChannelSNS, ChannelBrowser}
+
+// Subscription names of the channels in the embedded runtime: each topic
+// subscriber is its own subscription, "topic/<channel>" or
+// "topic/<channel>-<n>" (the n-th subscriber in the configuration), with
+// its own cursor, delivery policy and dead letters; the browser channel is
+// the dashboard's live subscription.
+const (
+	ChannelSubscriptionPrefix = "topic/"
+	BrowserSubscription       = "dashboard/live"
+)
+
+// SubscriptionChannel returns the channel a subscription delivers to, by
+// the names above: "email" for "topic/email-2", "log" for "topic/log",
+// "browser" for BrowserSubscription, and "" for a subscription that is no
+// channel (extraction, notification).
+func SubscriptionChannel(subscription string) string {
+	if subscription == BrowserSubscription {
+		return ChannelBrowser
+	}
+	rest, ok := strings.CutPrefix(subscription, ChannelSubscriptionPrefix)
+	if !ok {
+		return ""
+	}
+	name, n, numbered := strings.Cut(rest, "-")
+	if numbered && (n == "" || strings.Trim(n, "0123456789") != "") {
+		return ""
+	}
+	if !slices.Contains(Channels, name) || name == ChannelBrowser {
+		return ""
+	}
+	return name
 }

@@ -333,3 +333,28 @@ func (q DeadLetterQueues) DeadLetter(ctx context.Context, id int64) (*doctales.D
 func (q DeadLetterQueues) Redrive(ctx context.Context, id int64) (*doctales.LogRecord, error) {
 	return nil, doctales.Errorf(doctales.ENOTFOUND, "On AWS, redrive from the SQS queues %v.", q.Queues)
 }
+
+// TimersResult is the timers function's answer: how many timers it sent.
+type TimersResult struct {
+	Sent int `json:"sent"`
+}
+
+// Timers returns the handler of the timers function: on any event (the
+// EventBridge Scheduler schedule's input, or a test invocation) it fires
+// every notification timer due by now with fireDue (notify.When.FireDue)
+// and answers how many it sent. An error fails the invocation, and the
+// next minute's invocation picks up what is still due: a timer is marked
+// fired only after its message was published.
+func Timers(fireDue func(context.Context) (int, error), logger *slog.Logger) func(context.Context, json.RawMessage) (TimersResult, error) {
+	return func(ctx context.Context, _ json.RawMessage) (TimersResult, error) {
+		sent, err := fireDue(ctx)
+		if err != nil {
+			logger.ErrorContext(ctx, "notification timers failed", "requestId", requestID(ctx), "sent", sent, "error", err)
+			return TimersResult{Sent: sent}, err
+		}
+		if sent > 0 {
+			logger.InfoContext(ctx, "notification timers fired", "requestId", requestID(ctx), "sent", sent)
+		}
+		return TimersResult{Sent: sent}, nil
+	}
+}

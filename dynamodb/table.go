@@ -62,6 +62,10 @@ type Table struct {
 	// MaxItemBytes is the item size above which the dimensions move to
 	// Overflow. Default DefaultMaxItemBytes.
 	MaxItemBytes int
+	// RulesTTL bounds how long a notify.RuleBook keeps rules another
+	// process wrote: RulesVersion moves at least this often (rules.go).
+	// Default DefaultRulesTTL.
+	RulesTTL time.Duration
 }
 
 var _ doctales.Table = (*Table)(nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/doctales/doctales"
@@ -15,6 +16,10 @@ import (
 // and sender rather than by a message id or an object key.
 type DeadLetterView struct {
 	*doctales.DeadLetter
+	// Channel is the channel whose delivery failed (log, webhook, email,
+	// sns, browser: doctales.SubscriptionChannel), or "" for a function's
+	// dead letter (extraction, notification).
+	Channel string `json:"channel,omitempty"`
 	// Communication is the communication the record is about, looked up
 	// in the table; nil when the record names none, the communication
 	// is gone, or it is another user's (the table's owner scope hides it,
@@ -61,7 +66,7 @@ func (h *Handler) describeDeadLetters(ctx context.Context, dls []*doctales.DeadL
 	out := make([]DeadLetterView, 0, len(dls))
 	seen := map[string]*DeadLetterCommunication{}
 	for _, dl := range dls {
-		v := DeadLetterView{DeadLetter: dl}
+		v := DeadLetterView{DeadLetter: dl, Channel: doctales.SubscriptionChannel(dl.Subscription)}
 		if id := DeadLetterCommunicationID(dl); id != "" && h.Table != nil {
 			c, ok := seen[id]
 			if !ok {
@@ -76,4 +81,38 @@ func (h *Handler) describeDeadLetters(ctx context.Context, dls []*doctales.DeadL
 		out = append(out, v)
 	}
 	return out
+}
+
+// ChannelDeadLetterStore is implemented by dead-letter stores that list
+// one channel's dead letters in one query (sqlite.DB); others are listed
+// whole and filtered.
+type ChannelDeadLetterStore interface {
+	ChannelDeadLetters(ctx context.Context, channel string, limit int) ([]*doctales.DeadLetter, error)
+}
+
+// deadLettersOf lists up to limit dead letters of subscription (all when
+// "") and of channel (all when ""): each channel's dead letters apart
+// (issue 13). A channel not in doctales.Channels is EINVALID naming
+// "channel".
+func (h *Handler) deadLettersOf(ctx context.Context, subscription, channel string, limit int) ([]*doctales.DeadLetter, error) {
+	if channel == "" {
+		return h.DeadLetters.DeadLetters(ctx, subscription, limit)
+	}
+	if !slices.Contains(doctales.Channels, channel) {
+		return nil, doctales.FieldErrorf(doctales.EINVALID, "channel", "channel %q is not one of %s", channel, strings.Join(doctales.Channels, ", "))
+	}
+	if cs, ok := h.DeadLetters.(ChannelDeadLetterStore); ok && subscription == "" {
+		return cs.ChannelDeadLetters(ctx, channel, limit)
+	}
+	all, err := h.DeadLetters.DeadLetters(ctx, subscription, doctales.MaxPageSize)
+	if err != nil {
+		return nil, err
+	}
+	var out []*doctales.DeadLetter
+	for _, dl := range all {
+		if doctales.SubscriptionChannel(dl.Subscription) == channel && len(out) < limit {
+			out = append(out, dl)
+		}
+	}
+	return out, nil
 }

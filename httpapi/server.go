@@ -686,7 +686,7 @@ func (h *Handler) listDeadLetters(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	dls, err := h.DeadLetters.DeadLetters(r.Context(), r.URL.Query().Get("subscription"), limit)
+	dls, err := h.deadLettersOf(r.Context(), r.URL.Query().Get("subscription"), r.URL.Query().Get("channel"), limit)
 	if err != nil {
 		Error(w, r, h.Logger, err)
 		return

@@ -56,6 +56,9 @@ type Timer struct {
 	// Fired is set once the timer's message was published (or the timer
 	// found it had nothing to send).
 	Fired bool `json:"fired,omitempty"`
+	// Owner is the communication's owner: a table keyed by owner
+	// (DynamoDB's USER#<owner> partitions) reads the item under it.
+	Owner string `json:"owner,omitempty"`
 }
 
 // TimerStore keeps [Timer]s durably. The sqlite package's DB implements
@@ -200,11 +203,11 @@ func escalationID(messageID string, step int) string {
 func (w *When) Notified(ctx context.Context, item *doctales.Item, m *doctales.Message) error {
 	now := w.now()
 	channels := targetsOf(m)
-	timers := []Timer{{ID: notifiedID(item.ID), CommunicationID: item.ID, Kind: TimerNotified, Due: now, Fired: true, Channels: channels}}
+	timers := []Timer{{ID: notifiedID(item.ID), CommunicationID: item.ID, Owner: item.Owner, Kind: TimerNotified, Due: now, Fired: true, Channels: channels}}
 	timers = append(timers, w.reminders(item, channels, now)...)
 	if w.Escalation.After > 0 && item.Metadata.Urgency == doctales.UrgencyHigh {
 		for i, ch := range w.Escalation.Channels {
-			timers = append(timers, Timer{ID: escalationID(m.MessageID, i+1), CommunicationID: item.ID, Kind: TimerEscalation,
+			timers = append(timers, Timer{ID: escalationID(m.MessageID, i+1), CommunicationID: item.ID, Owner: item.Owner, Kind: TimerEscalation,
 				Due: now.Add(time.Duration(i+1) * w.Escalation.After), Step: i + 1, Channels: []string{ch}})
 		}
 	}
@@ -227,7 +230,7 @@ func (w *When) reminders(item *doctales.Item, channels []string, now time.Time) 
 		if !due.After(now) {
 			continue
 		}
-		out = append(out, Timer{ID: reminderID(item.ID, dl, before), CommunicationID: item.ID, Kind: TimerReminder,
+		out = append(out, Timer{ID: reminderID(item.ID, dl, before), CommunicationID: item.ID, Owner: item.Owner, Kind: TimerReminder,
 			Due: due, Deadline: dl.UTC(), Before: before, Channels: channels})
 	}
 	return out
@@ -391,6 +394,9 @@ func (w *When) message(ctx context.Context, t *Timer) (*doctales.Message, string
 			return nil, "an empty digest", nil
 		}
 		return m, "", err
+	}
+	if t.Owner != "" {
+		ctx = doctales.WithOwner(ctx, t.Owner)
 	}
 	item, err := w.Items.GetItem(ctx, t.CommunicationID)
 	if doctales.ErrorCode(err) == doctales.ENOTFOUND {

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/doctales/doctales"
 )
@@ -157,4 +159,45 @@ func scanDeadLetter(s interface{ Scan(...any) error }) (*doctales.DeadLetter, er
 		return nil, err
 	}
 	return &dl, nil
+}
+
+// ChannelDeadLetters lists up to limit dead letters of the subscriptions
+// that deliver to channel (doctales.SubscriptionChannel: "topic/<channel>"
+// and "topic/<channel>-<n>", or the browser's live subscription), oldest
+// first, so that each channel's dead letters can be read apart (issue 13).
+// A channel that is not one of doctales.Channels is EINVALID naming
+// "channel". Limits as DeadLetters.
+func (db *DB) ChannelDeadLetters(ctx context.Context, channel string, limit int) ([]*doctales.DeadLetter, error) {
+	if !slices.Contains(doctales.Channels, channel) {
+		return nil, doctales.FieldErrorf(doctales.EINVALID, "channel", "channel %q is not one of %s", channel, strings.Join(doctales.Channels, ", "))
+	}
+	if limit <= 0 {
+		limit = DefaultDeadLetterLimit
+	} else if limit > MaxDeadLetterLimit {
+		limit = MaxDeadLetterLimit
+	}
+	exact, numbered := doctales.ChannelSubscriptionPrefix+channel, doctales.ChannelSubscriptionPrefix+channel+"-[0-9]*"
+	if channel == doctales.ChannelBrowser {
+		exact, numbered = doctales.BrowserSubscription, doctales.BrowserSubscription
+	}
+	rows, err := db.rdb.QueryContext(ctx, `SELECT `+deadLetterColumns+` FROM dead_letters
+		WHERE subscription = ? OR subscription GLOB ? ORDER BY id LIMIT ?`, exact, numbered, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list dead letters of channel %q: %w", channel, FormatError(err))
+	}
+	defer rows.Close()
+	var dls []*doctales.DeadLetter
+	for rows.Next() {
+		dl, err := scanDeadLetter(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list dead letters of channel %q: %w", channel, err)
+		}
+		if doctales.SubscriptionChannel(dl.Subscription) == channel { // GLOB's [0-9]* lets "-1x" through
+			dls = append(dls, dl)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list dead letters of channel %q: %w", channel, FormatError(err))
+	}
+	return dls, nil
 }

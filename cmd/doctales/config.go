@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -13,6 +14,8 @@ import (
 	"time"
 	_ "time/tzdata" // zone names work where the system has no zoneinfo
 
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/doctales/doctales"
@@ -21,6 +24,7 @@ import (
 	"github.com/doctales/doctales/mapping"
 	"github.com/doctales/doctales/notify"
 	"github.com/doctales/doctales/runtime"
+	dtsns "github.com/doctales/doctales/sns"
 )
 
 // NotificationFilter is the architecture document's filter: only items whose
@@ -314,8 +318,8 @@ func (c *TopicConfig) allowList() ([]netip.Prefix, error) {
 
 // TopicSubscription is one subscriber of the notification topic.
 type TopicSubscription struct {
-	Protocol string `yaml:"protocol"` // log, webhook, email
-	Endpoint string `yaml:"endpoint"` // webhook URL, or the e-mail address
+	Protocol string `yaml:"protocol"` // log, webhook, email, sns
+	Endpoint string `yaml:"endpoint"` // webhook URL, the e-mail address, or the SNS topic ARN
 	// Secret is the webhook's current HMAC key; empty sends unsigned.
 	Secret string `yaml:"secret"`
 	// KeyID names Secret in X-Doctales-Key-Id. Default notify.KeyID
@@ -334,14 +338,19 @@ type TopicSubscription struct {
 	// endpoint the person's address, "ann@example.com" or
 	// "mailto:ann@example.com" as SNS writes it).
 	SMTP *SMTPConfig `yaml:"smtp"`
-	// User limits an email subscription to one user's notifications.
+	// User limits an email or sns subscription to one user's notifications.
 	User string `yaml:"user"`
-	// DashboardURL is the base of the link an e-mail gives to the item,
+	// DashboardURL is the base of the link an e-mail (or an sns message) gives to the item,
 	// "http://127.0.0.1:8080/".
 	DashboardURL string `yaml:"dashboardUrl"`
 	// Unsubscribe is an e-mail's List-Unsubscribe target (mailto: or
 	// https:).
 	Unsubscribe string `yaml:"unsubscribe"`
+	// SNSEndpoint is the URL of the SNS-compatible server an sns
+	// subscription publishes to; empty means AWS's endpoint of the
+	// topic ARN's region. Credentials come from the environment as for
+	// the AWS CLI (AWS_ACCESS_KEY_ID..., AWS_PROFILE).
+	SNSEndpoint string `yaml:"snsEndpoint"`
 	// DeliveryPolicy is a webhook's SNS HTTP/S delivery policy, with SNS's
 	// field names (healthyRetryPolicy, throttlePolicy, requestPolicy), so
 	// an SNS policy's JSON can be pasted. Absent means
@@ -391,6 +400,34 @@ func (c *TopicConfig) email(s *TopicSubscription, loc *time.Location) (*notify.E
 		e.TLSConfig = &tls.Config{RootCAs: roots, ServerName: s.SMTP.Host, MinVersion: tls.VersionTLS12}
 	}
 	return e, e.Validate()
+}
+
+// sns returns the notify.SNSChannel of an sns subscription of topic: a
+// publisher to the topic ARN in Endpoint through the SDK, on SNSEndpoint
+// when set, in the ARN's region. The SDK does not retry: the
+// subscription's delivery policy does, so a failing topic is retried on
+// its own schedule and dead-lettered on its own.
+func (c *TopicConfig) sns(s *TopicSubscription, loc *time.Location) (*notify.SNSChannel, error) {
+	ch := &notify.SNSChannel{TopicARN: s.Endpoint, User: s.User, DashboardURL: s.DashboardURL, Location: loc}
+	parts := strings.Split(s.Endpoint, ":")
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "sns" || parts[3] == "" || parts[5] == "" {
+		return nil, fmt.Errorf("sns: endpoint %q is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)", s.Endpoint)
+	}
+	if s.SNSEndpoint != "" {
+		if u, err := url.Parse(s.SNSEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("sns: snsEndpoint %q is not an http(s) URL", s.SNSEndpoint)
+		}
+	}
+	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(parts[3]), awsconfig.WithRetryMaxAttempts(1)}
+	if s.SNSEndpoint != "" {
+		opts = append(opts, awsconfig.WithBaseEndpoint(s.SNSEndpoint))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(context.Background(), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("sns: load AWS configuration: %w", err)
+	}
+	ch.Topic = dtsns.NewTopic(awssns.NewFromConfig(cfg), s.Endpoint)
+	return ch, ch.Validate()
 }
 
 // signingKeys returns the webhook's keys, current first.
@@ -797,7 +834,7 @@ func (c *Config) validateWhen() error {
 	case e.After > 0 && len(e.Channels) == 0:
 		return &ConfigError{"escalation.channels", "[]", "escalation.after needs the channels to send on in turn, such as [email, webhook]"}
 	}
-	known := []string{doctales.ChannelBrowser, doctales.ChannelLog, doctales.ChannelWebhook, doctales.ChannelEmail}
+	known := []string{doctales.ChannelBrowser, doctales.ChannelLog, doctales.ChannelWebhook, doctales.ChannelEmail, doctales.ChannelSNS}
 	for i, ch := range e.Channels {
 		if !slices.Contains(known, ch) {
 			return &ConfigError{fmt.Sprintf("escalation.channels[%d]", i), ch, "unknown channel; known: " + strings.Join(known, ", ")}
@@ -822,7 +859,7 @@ func (c *Config) validateWhen() error {
 	case d.Every < time.Minute || d.Every > 7*24*time.Hour:
 		return &ConfigError{"digest.every", d.Every, "must be from 1m to 168h, such as 24h or 1h"}
 	case !slices.Contains(known, d.Channel) || d.Channel == doctales.ChannelBrowser:
-		return &ConfigError{"digest.channel", d.Channel, "must be one of log, webhook, email"}
+		return &ConfigError{"digest.channel", d.Channel, "must be one of log, webhook, email, sns"}
 	}
 	if d.At != "" {
 		if _, err := notify.ParseClock(d.At); err != nil {
@@ -943,8 +980,16 @@ func (c *Config) Validate() error {
 				return &ConfigError{fmt.Sprintf("topic.subscriptions[%d].deliveryPolicy.%s", i, doctales.ErrorField(err)),
 					policyValue(s.Policy(), doctales.ErrorField(err)), doctales.ErrorMessage(err)}
 			}
+		case "sns":
+			if _, err := c.Topic.sns(&s, time.UTC); err != nil {
+				return &ConfigError{fmt.Sprintf("topic.subscriptions[%d]", i), s.Endpoint, err.Error()}
+			}
+			if err := s.Policy().Validate(); err != nil {
+				return &ConfigError{fmt.Sprintf("topic.subscriptions[%d].deliveryPolicy.%s", i, doctales.ErrorField(err)),
+					policyValue(s.Policy(), doctales.ErrorField(err)), doctales.ErrorMessage(err)}
+			}
 		default:
-			return &ConfigError{fmt.Sprintf("topic.subscriptions[%d].protocol", i), s.Protocol, "unknown protocol; known: log, webhook, email"}
+			return &ConfigError{fmt.Sprintf("topic.subscriptions[%d].protocol", i), s.Protocol, "unknown protocol; known: log, webhook, email, sns"}
 		}
 	}
 	return nil
@@ -1015,7 +1060,7 @@ func (c *Config) AlarmTopicName() string { return c.AppName + "-alarms-" + c.Env
 // "webhook" and "email" when the topic has a subscriber of that protocol.
 func (c *Config) Channels() []string {
 	out := []string{doctales.ChannelBrowser}
-	for _, ch := range []string{doctales.ChannelLog, doctales.ChannelWebhook, doctales.ChannelEmail} {
+	for _, ch := range []string{doctales.ChannelLog, doctales.ChannelWebhook, doctales.ChannelEmail, doctales.ChannelSNS} {
 		for _, s := range c.Topic.Subscriptions {
 			if s.Protocol == ch {
 				out = append(out, ch)

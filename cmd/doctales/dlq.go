@@ -9,7 +9,9 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -19,17 +21,20 @@ import (
 )
 
 const dlqUsage = `Usage:
-  doctales dlq list [--subscription NAME] [--json]
+  doctales dlq list [--subscription NAME | --channel log|webhook|email|sns|browser] [--json]
   doctales dlq show ID
   doctales dlq redrive ID...
   doctales dlq redrive --all [--subscription NAME]
 
-Dead letters are records a subscription gave up on. Redrive puts a record back
+Dead letters are records a subscription gave up on. Each channel (log,
+webhook, email, sns, browser) has its own retries and its own dead letters:
+--channel lists one channel's. Redrive puts a record back
 on the log for its subscription; the running server (or the next serve)
 delivers it again.
 
 Example:
   doctales dlq list --json
+  doctales dlq list --channel email
   doctales dlq show 3
   doctales dlq redrive --all --subscription topic/webhook-1
 
@@ -48,6 +53,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	// The command's output is what it prints; the log says only what went wrong.
 	fs.Lookup("log-level").DefValue, cf.logLevel = "warn", "warn"
 	sub := fs.String("subscription", "", "only this subscription's dead letters")
+	channel := fs.String("channel", "", "list: only this channel's dead letters (log, webhook, email, sns, browser)")
 	all := fs.Bool("all", false, "redrive every dead letter")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseInterspersed(fs, args)
@@ -55,6 +61,9 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	verb, pos, err := takeVerb("dlq", pos, "list", "show", "redrive")
+	if err == nil && *channel != "" && !slices.Contains(doctales.Channels, *channel) {
+		return usageErrorf("dlq", "dlq: --channel %q is not one of %s", *channel, strings.Join(doctales.Channels, ", "))
+	}
 	if err != nil {
 		fs.Usage()
 		return err
@@ -94,9 +103,19 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 	switch verb {
 	case "list":
-		dls, err := db.DeadLetters(ctx, *sub, doctales.MaxPageSize)
-		if err != nil {
-			return err
+		var dls []*doctales.DeadLetter
+		switch {
+		case *channel != "" && *sub != "":
+			return usageErrorf("dlq", "dlq list: give --subscription or --channel, not both")
+		case *channel != "":
+			dls, err = db.ChannelDeadLetters(ctx, *channel, doctales.MaxPageSize)
+			if err != nil {
+				return fmt.Errorf("dlq list --channel: %s", doctales.ErrorMessage(err))
+			}
+		default:
+			if dls, err = db.DeadLetters(ctx, *sub, doctales.MaxPageSize); err != nil {
+				return err
+			}
 		}
 		if *asJSON {
 			if dls == nil {

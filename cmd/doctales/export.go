@@ -225,11 +225,12 @@ func openAWSDataset(ctx context.Context, cfg Config, a awsFlags) (*dataset, erro
 	store := s3.NewStore(s3c, a.bucket)
 	// Items whose dimensions passed 400 KB keep them in the bucket
 	// (issue 16): read and write them as the Lambda functions do.
-	table := dynamodb.NewTable(ddb, a.table)
-	table.Overflow = store
+	tbl := dynamodb.NewTable(ddb, a.table)
+	tbl.Overflow = store
 	return &dataset{
-		name: "aws:" + a.table + "," + a.bucket, table: table, store: store,
+		name: "aws:" + a.table + "," + a.bucket, table: tbl, store: store,
 		ledger: dynamodb.NewLedger(ddb, a.ledger),
+		rules:  tbl, // people's rules are items of the table (dynamodb/rules.go)
 		list: func(ctx context.Context, fn func(doctales.ObjectInfo) error) error {
 			return store.List(ctx, "", fn)
 		},
@@ -499,7 +500,7 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if n := res.Rules + res.RulesSkipped + res.RulesUnsupported; n > 0 {
 		fmt.Fprintf(stdout, "restored %d notification rules (%d already there)", res.Rules, res.RulesSkipped)
 		if res.RulesUnsupported > 0 {
-			fmt.Fprintf(stdout, "; %d left out: rules are not supported on DynamoDB yet", res.RulesUnsupported)
+			fmt.Fprintf(stdout, "; %d left out: the target keeps no rules", res.RulesUnsupported)
 		}
 		fmt.Fprintln(stdout)
 	}

@@ -205,6 +205,11 @@ func invokeFunction(ctx context.Context, p *Pipeline, fn string, data []byte) (a
 				if em, err = p.Config.Topic.email(&ts, time.UTC); err == nil {
 					err = em.Deliver(ctx, &m)
 				}
+			case "sns":
+				var ch *notify.SNSChannel
+				if ch, err = p.Config.Topic.sns(&ts, time.UTC); err == nil {
+					err = ch.Deliver(ctx, &m)
+				}
 			}
 			results[ts.Protocol+" "+ts.Endpoint] = "delivered"
 			if err != nil {

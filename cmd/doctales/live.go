@@ -12,7 +12,7 @@ import (
 
 // LiveSubscription is the name of the subscription that streams table
 // changes to the dashboard.
-const LiveSubscription = "dashboard/live"
+const LiveSubscription = doctales.BrowserSubscription
 
 // EventCommunication is the SSE event name of a table change: the
 // communication's item as it is after the change (its NewImage).

@@ -474,6 +474,21 @@ func (p *Pipeline) addSubscriptions() error {
 			s.Handler = runtime.SNSHandler(em.Deliver)
 			s.BatchSize = 1
 			s.Delivery = ts.Policy()
+		case "sns":
+			// Forwarded to an SNS(-compatible) topic (issue 13), on its
+			// own delivery policy and dead letters like every channel.
+			loc, err := p.Config.Location()
+			if err != nil {
+				return err
+			}
+			ch, err := p.Config.Topic.sns(&ts, loc)
+			if err != nil {
+				return fmt.Errorf("topic.subscriptions[%d]: %w", i, err)
+			}
+			s.Name = "topic/sns-" + strconv.Itoa(i+1)
+			s.Handler = runtime.SNSHandler(ch.Deliver)
+			s.BatchSize = 1
+			s.Delivery = ts.Policy()
 		}
 		if i > 0 && ts.Protocol == "log" {
 			s.Name += "-" + strconv.Itoa(i+1)

@@ -287,11 +287,11 @@ func TestWhenConfigErrors(t *testing.T) {
 	for _, c := range []struct{ yaml, want string }{
 		{"reminders: [24h, -1h]\n", "reminders[1]: must be a positive duration"},
 		{"escalation: {after: 15m}\n", "escalation.channels: escalation.after needs the channels"},
-		{"escalation: {after: 15m, channels: [email, pager]}\n", "escalation.channels[1]: unknown channel; known: browser, log, webhook, email (value pager)"},
+		{"escalation: {after: 15m, channels: [email, pager]}\n", "escalation.channels[1]: unknown channel; known: browser, log, webhook, email, sns (value pager)"},
 		{"quietHours: {email: \"22:00\"}\n", `quietHours.email: quiet hours "22:00" are not HH:MM-HH:MM`},
 		{"quietHours: {fax: \"22:00-07:00\"}\n", "quietHours.fax: unknown channel"},
 		{"digest: {every: 24h, at: \"8am\", channel: email}\n", `digest.at: "8am" is not a time of day HH:MM (value 8am)`},
-		{"digest: {every: 24h, channel: browser}\n", "digest.channel: must be one of log, webhook, email (value browser)"},
+		{"digest: {every: 24h, channel: browser}\n", "digest.channel: must be one of log, webhook, email, sns (value browser)"},
 		{"digest: {at: \"08:00\"}\n", "digest.every: is needed"},
 	} {
 		_, err := ReadConfig(writeWhenConfig(t, c.yaml))

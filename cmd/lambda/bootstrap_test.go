@@ -164,7 +164,7 @@ func bootstrap(t *testing.T, function string) string {
 		if _, err := os.Stat(goBin); err != nil {
 			goBin = "go"
 		}
-		for _, fn := range []string{"api", "extraction", "notification", "websocket"} {
+		for _, fn := range []string{"api", "extraction", "notification", "websocket", "timers"} {
 			out := filepath.Join(buildDir, fn, "bootstrap")
 			cmd := exec.Command(goBin, "build", "-tags", "lambda.norpc", "-ldflags", "-s -w", "-o", out, "./"+fn)
 			cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")

@@ -47,6 +47,8 @@ var functions = map[string]string{
 	// The live stream on AWS (live_test.go).
 	"WebSocketFunction":  "websocket",
 	"LiveFanoutFunction": "websocket",
+	// Notification timers on AWS (timers_test.go).
+	"TimersFunction": "timers",
 }
 
 // mustParse parses the template with goformation, resolving parameters to
@@ -740,8 +742,8 @@ func TestTemplate_DataRetained(t *testing.T) {
 			}
 		}
 	}
-	if n != 4 {
-		t.Errorf("%d buckets and tables, want 4 (the raw bucket, communications, user profiles, ledger)", n)
+	if n != 5 {
+		t.Errorf("%d buckets and tables, want 5 (the raw bucket, communications, user profiles, ledger, timers)", n)
 	}
 }
 

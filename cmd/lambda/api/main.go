@@ -54,10 +54,11 @@ func main() {
 		Table:       table,
 		Store:       store,
 		DeadLetters: awslambda.DeadLetterQueues{Queues: env.DeadLetterQs},
-		// The rules routes answer 501, saying rules are not supported on
-		// DynamoDB yet (dynamodb/rules.go).
-		Rules:  table,
-		Logger: logger,
+		// People's rules, items of the table (dynamodb/rules.go); their
+		// targets are the SNS subscriptions' channels (boot.AWSChannels).
+		Rules:    table,
+		Channels: boot.AWSChannels,
+		Logger:   logger,
 		// API Gateway's JWT authorizer (a Cognito user pool, see the SAM
 		// template) has checked the token; awslambda.API puts its subject
 		// and scopes in the request's context, and every table call is

@@ -2,7 +2,11 @@
 // table's stream: it publishes one notification per escalation to the SNS
 // topic NOTIFICATION_TOPIC_ARN, checking the DynamoDB ledger LEDGER_TABLE so
 // that a redelivered record does not notify twice, and reports failed
-// records in BatchItemFailures.
+// records in BatchItemFailures. With COMMUNICATIONS_TABLE set it judges
+// changes by people's rules stored there (issue 13), read again at most
+// dynamodb.DefaultRulesTTL after another function wrote them; with
+// TIMERS_TABLE it plans each notified item's reminders and escalation
+// steps there.
 //
 // Build: CGO_ENABLED=0 GOOS=linux go build -tags lambda.norpc -o bootstrap ./cmd/lambda/notification
 package main
@@ -30,7 +34,15 @@ func main() {
 		boot.Fatal(logger, "notification", err)
 	}
 	topic := env.Topic(cfg)
-	fn := &notify.Function{Topic: topic, Ledger: env.Ledger(cfg), Logger: logger, TopicArn: topic.ARN()}
+	ledger := env.Ledger(cfg)
+	fn := &notify.Function{Topic: topic, Ledger: ledger, Logger: logger, TopicArn: topic.ARN()}
+	if env.TableName != "" {
+		table := env.Table(cfg)
+		fn.Rules = &notify.RuleBook{Store: table}
+		// Reminders and escalation steps are planned in TIMERS_TABLE;
+		// the timers function fires them (cmd/lambda/timers).
+		fn.When = env.When(cfg, table, topic, ledger, logger)
+	}
 	if env.Freshness > 0 {
 		fn.Freshness = env.Freshness
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,8 +21,10 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/dynamodb"
 	"github.com/doctales/doctales/ingest"
+	"github.com/doctales/doctales/notify"
 	"github.com/doctales/doctales/s3"
 	"github.com/doctales/doctales/sandbox"
 	"github.com/doctales/doctales/sns"
@@ -64,6 +67,20 @@ const (
 	EnvParseMemoryBytes = "DOCTALES_PARSE_MEMORY_BYTES"
 	// EnvFunctionMemory is set by Lambda: the function's memory in MB.
 	EnvFunctionMemory = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE"
+	// EnvTimersTable is the notification timers' table (issue 13): the
+	// notification function plans reminders and escalation steps there,
+	// the timers function fires them. Unset plans none.
+	EnvTimersTable = "TIMERS_TABLE"
+	// EnvReminders are how long before a notified item's deadline a
+	// reminder goes out, comma-separated Go durations ("24h,1h"), as the
+	// embedded server's reminders: setting.
+	EnvReminders = "DOCTALES_REMINDERS"
+	// EnvEscalationAfter and EnvEscalationChannels are the embedded
+	// server's escalation: {after, channels}: a high item not read, done
+	// or acknowledged After its notification is sent again on each
+	// channel in turn ("15m"; "email,webhook").
+	EnvEscalationAfter    = "DOCTALES_ESCALATION_AFTER"
+	EnvEscalationChannels = "DOCTALES_ESCALATION_CHANNELS"
 )
 
 // Env is the functions' settings.
@@ -93,6 +110,14 @@ type Env struct {
 	ParseInProcess bool
 	// ParseMemoryBytes is the parser worker's memory limit in bytes.
 	ParseMemoryBytes int64
+
+	// TimersTable is the notification timers' table; "" plans none.
+	TimersTable string
+	// Reminders, EscalationAfter and EscalationChannels are when
+	// reminders and escalation steps are planned (EnvReminders...).
+	Reminders          []time.Duration
+	EscalationAfter    time.Duration
+	EscalationChannels []string
 }
 
 // ReadEnv reads the settings through getenv and checks the ones that
@@ -189,11 +214,48 @@ func ReadEnv(function string, getenv func(string) string) (Env, error) {
 		e.ParseMemoryBytes = n
 	}
 
+	// Timers.
+	e.TimersTable = getenv(EnvTimersTable)
+	for _, v := range strings.Split(getenv(EnvReminders), ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return e, fmt.Errorf("%s=%q: %q is not a positive duration such as 24h or 1h", EnvReminders, getenv(EnvReminders), v)
+		}
+		e.Reminders = append(e.Reminders, d)
+	}
+	if v := getenv(EnvEscalationAfter); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return e, fmt.Errorf("%s=%q: want a duration of at least 1s, such as 15m", EnvEscalationAfter, v)
+		}
+		e.EscalationAfter = d
+	}
+	for _, ch := range strings.Split(getenv(EnvEscalationChannels), ",") {
+		if ch = strings.TrimSpace(ch); ch != "" {
+			e.EscalationChannels = append(e.EscalationChannels, ch)
+		}
+	}
+	for i, ch := range e.EscalationChannels {
+		if !slices.Contains(AWSChannels, ch) {
+			return e, fmt.Errorf("%s=%q: channel %d, %q, is not one of %s", EnvEscalationChannels, getenv(EnvEscalationChannels), i+1, ch, strings.Join(AWSChannels, ", "))
+		}
+	}
+	if e.TimersTable != "" && e.TableName == "" {
+		return e, fmt.Errorf("%s needs %s: a timer reads its communication when it fires", EnvTimersTable, EnvTable)
+	}
+	if e.EscalationAfter > 0 && len(e.EscalationChannels) == 0 {
+		return e, fmt.Errorf("%s=%q needs %s, the channels to send on in turn, such as email,webhook", EnvEscalationAfter, getenv(EnvEscalationAfter), EnvEscalationChannels)
+	}
+
 	// What each function needs.
 	need := map[string][]string{
 		"api":          {EnvTable, EnvBucket},
 		"extraction":   {EnvTable, EnvBucket},
 		"notification": {EnvTopicARN, EnvLedgerTable},
+		"timers":       {EnvTable, EnvTopicARN, EnvLedgerTable, EnvTimersTable},
 	}[function]
 	for _, name := range need {
 		if getenv(name) == "" {
@@ -291,6 +353,32 @@ func (e Env) Ledger(cfg aws.Config) *dynamodb.Ledger {
 // Topic returns the notification topic.
 func (e Env) Topic(cfg aws.Config) *sns.Topic {
 	return sns.NewTopic(awssns.NewFromConfig(cfg), e.TopicARN)
+}
+
+// AWSChannels are the channel names rules and escalation may target on
+// AWS: every notification goes to the one SNS topic, and each of its
+// subscriptions (e-mail, HTTPS, SMS or SQS) takes its channel's messages
+// with a filter policy on the "targets" attribute (docs/aws.md).
+var AWSChannels = []string{doctales.ChannelEmail, doctales.ChannelWebhook, doctales.ChannelSNS}
+
+// When returns the notification timers' planner and firer over the
+// timers table, or nil without TIMERS_TABLE. Quiet hours and the digest
+// are not planned on AWS (docs/aws.md).
+func (e Env) When(cfg aws.Config, items notify.ItemReader, topic *sns.Topic, ledger doctales.Ledger, logger *slog.Logger) *notify.When {
+	if e.TimersTable == "" {
+		return nil
+	}
+	return &notify.When{
+		Reminders:  e.Reminders,
+		Escalation: notify.EscalationPolicy{After: e.EscalationAfter, Channels: e.EscalationChannels},
+		Channels:   AWSChannels,
+		Store:      dynamodb.NewTimers(awsdynamodb.NewFromConfig(cfg), e.TimersTable),
+		Items:      items,
+		Topic:      topic,
+		Ledger:     ledger,
+		TopicArn:   topic.ARN(),
+		Logger:     logger,
+	}
 }
 
 // Fatal logs err as the reason the function cannot start and exits; Lambda

@@ -213,3 +213,18 @@ type statusWriter struct {
 
 func (w *statusWriter) WriteHeader(code int)        { w.code = code; w.ResponseWriter.WriteHeader(code) }
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// triggerTimer is the faas.trigger of a scheduled invocation (OpenTelemetry's
+// semantic conventions: "timer").
+const triggerTimer = "timer"
+
+// Timers wraps the timers function's handler (awslambda.Timers): a span per
+// scheduled invocation and the EMF line of its counters.
+func (o *Observer) Timers(fn func(context.Context, json.RawMessage) (awslambda.TimersResult, error)) func(context.Context, json.RawMessage) (awslambda.TimersResult, error) {
+	return func(ctx context.Context, ev json.RawMessage) (awslambda.TimersResult, error) {
+		ctx, done := o.start(ctx, triggerTimer, nil)
+		res, err := fn(ctx, ev)
+		done(err)
+		return res, err
+	}
+}

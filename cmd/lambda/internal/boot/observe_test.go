@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/awslambda"
 	"github.com/doctales/doctales/metrics/emf"
 	"github.com/doctales/doctales/tracing"
 )
@@ -149,3 +150,33 @@ func TestObserver_NoFunctionName(t *testing.T) {
 }
 
 func newTextLogger(w *bytes.Buffer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
+
+// TestObserver_Timers: a scheduled invocation of the timers function is a
+// span with the trigger "timer" and one EMF line; a failure counts as an
+// error.
+func TestObserver_Timers(t *testing.T) {
+	o, spans, out := testObserver(t, "timers")
+	fn := o.Timers(func(ctx context.Context, _ json.RawMessage) (awslambda.TimersResult, error) {
+		return awslambda.TimersResult{Sent: 2}, errors.New("ledger down")
+	})
+	if res, err := fn(context.Background(), json.RawMessage(`{"source":"doctales.timers"}`)); err == nil || res.Sent != 2 {
+		t.Fatalf("= %+v, %v; want the handler's answer and error", res, err)
+	}
+	s := spans.GetSpans()
+	if len(s) != 1 || s[0].Status.Code != codes.Error {
+		t.Fatalf("spans %+v", s)
+	}
+	var trigger string
+	for _, a := range s[0].Attributes {
+		if a.Key == "faas.trigger" {
+			trigger = a.Value.AsString()
+		}
+	}
+	if trigger != "timer" {
+		t.Errorf("faas.trigger = %q, want timer", trigger)
+	}
+	m := line(t, out)
+	if m["function"] != "timers" || m[emf.FunctionInvocations] != 1.0 || m[emf.FunctionErrors] != 1.0 {
+		t.Fatalf("line %v", m)
+	}
+}
