@@ -489,6 +489,21 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		if !plausibleDate(txt, dc.language()) || isMorning(w.text, b, txt) {
 			continue
 		}
+		// "jueves 10 a las 12:00": a weekday and a day of the month, which
+		// the parser may read as a month ("10" = October): the next such
+		// day from the message's.
+		if m := weekdayDayNum.FindStringSubmatch(txt); m != nil && !hasMonthName(txt) {
+			if n, _ := strconv.Atoi(m[1]); n >= 1 && n <= 31 {
+				d := time.Date(dc.ref.Year(), dc.ref.Month(), n, t.Hour(), t.Minute(), 0, 0, t.Location())
+				if n < dc.ref.Day() || d.Month() != dc.ref.Month() {
+					d = time.Date(dc.ref.Year(), dc.ref.Month()+1, n, t.Hour(), t.Minute(), 0, 0, t.Location())
+				}
+				if prec != "minute" && prec != "hour" {
+					prec = "day"
+				}
+				t = d
+			}
+		}
 		// "bis 14.12." the parser reads as 14:12: a dotted day and month
 		// (relativeExtras reads it).
 		if dottedPair.MatchString(txt) && e < len(w.text) && w.text[e] == '.' {
@@ -622,7 +637,7 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 	if dl := dc.language(); dl != nil {
 		for _, c := range clocks {
 			before := s.text[:w.start-s.start+c.b]
-			if c.used || !dl.cueBefore.MatchString(before) && !deadlineCueBefore.MatchString(before) {
+			if c.used || covered(out, w.start+c.b, w.start+c.e) || !dl.cueBefore.MatchString(before) && !deadlineCueBefore.MatchString(before) {
 				continue
 			}
 			// "demain avant midi", "mañana antes de las 17h": the day
@@ -1226,12 +1241,19 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 		}
 	}
 	if cue == "" && dl != nil {
-		if m := dl.cueBefore.FindStringSubmatchIndex(before); m != nil {
-			// "para", "pour", "per" (for) ask for a date only right before
-			// it ("pour le jeudi"); "pour le salon jeudi" is an occasion.
-			if c := before[m[2]:m[3]]; !weakForeignCue[strings.ToLower(c)] || strings.TrimSpace(before[m[3]:]) == "" || closeOf.MatchString(before[m[3]:]) {
-				cue = c
+		// "para", "pour", "per" (for) ask for a date only right before it
+		// ("pour le jeudi"); "pour le salon jeudi" is an occasion, and in
+		// "a cotação para 3 carretas até amanhã" the cue is "até".
+		for rest, k := before, 0; k < 3; k++ {
+			m := dl.cueBefore.FindStringSubmatchIndex(rest)
+			if m == nil {
+				break
 			}
+			if c := rest[m[2]:m[3]]; !weakForeignCue[strings.ToLower(c)] || strings.TrimSpace(rest[m[3]:]) == "" || closeOf.MatchString(rest[m[3]:]) {
+				cue = c
+				break
+			}
+			rest = rest[m[3]:]
 		}
 	}
 	if cue == "" {
@@ -1626,6 +1648,10 @@ var explicitDate = regexp.MustCompile(`(?i)\b(by|before|until|till|on)\s+(mon|tu
 
 // clockAfterDotted is a time of day just after a dotted date.
 var clockAfterDotted = regexp.MustCompile(`(?i)^\.?,?\s*(?:um|à|a las|alle|às|om|at)?\s*(\d{1,2})[:.h](\d{2})(?:\s*(?:uhr|h|hrs|uur))?`)
+
+// weekdayDayNum is a weekday and a day of the month: "jueves 10",
+// "sexta-feira, dia 11", "Freitag, den 11.".
+var weekdayDayNum = regexp.MustCompile(`(?i)^(?:lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|luned[ìi]|marted[ìi]|mercoled[ìi]|gioved[ìi]|venerd[ìi]|domenica|segunda|ter[çc]a|quarta|quinta|sexta|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:-feira)?,?\s+(?:den\s+|dia\s+|le\s+|el\s+|the\s+)?(\d{1,2})(?:st|nd|rd|th|\.)?(?:\s|$|,)`)
 
 // dottedPair is a day and a month with a dot between, alone.
 var dottedPair = regexp.MustCompile(`^\d{1,2}\.\d{1,2}$`)

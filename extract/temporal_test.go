@@ -146,6 +146,9 @@ func TestDatesResolved(t *testing.T) {
 		{"B4Today", "can u send it b4 5pm today pls", wed, "", "2025-12-03T17:00:00-07:00", ""},
 		{"PtBeforeTheWeekend", "Você consegue me mandar a planilha antes do fim de semana? Obrigado.", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"MonthTwoDigitDay", "Could you please send the signed proof of delivery for shipment PRF-22871 by Dec 20?", wed, "", "2025-12-20T17:00:00-07:00", ""},
+		{"EsWeekdayDayNumClock", "Necesito la traducción antes del jueves 4 a las 12:00, por favor. Gracias.", wed, "", "2025-12-04T12:00:00-07:00", ""},
+		{"PtWeakCueThenStrong", "Consegue me mandar a cotação para 3 carretas até amanhã às 11h? Obrigada.", wed, "", "2025-12-04T11:00:00-07:00", ""},
+		{"PtWeekdayDia", "Olá Lucía, você pode fazer a tradução para o português até sexta-feira, dia 5? São 9 páginas.", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"DoesNotCloseUntil", "Could you look it over? The posting doesn't close until February.", wed, "", "", ""},
 		{"DeAnfangNaechsterWoche", "Könnten Sie mir das Angebot bis Anfang nächster Woche schicken?", wed, "", "2025-12-08T17:00:00-07:00", ""},
 	}
