@@ -310,11 +310,15 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	}
 	// "Just sharing", "FYI", "no action required" outweigh the model when
 	// no sentence carries an explicit request cue.
-	var noAction, explicit bool
+	var noAction, explicit, systemAsks bool
 	for _, s := range append(append([]span{}, askSubj...), fresh...) {
 		noAction = noAction || noActionCue.MatchString(s.text)
 		if m := requestCue.FindString(withoutNoAction(s.text)); m != "" && !weakRequest[strings.ToLower(m)] {
 			explicit = true
+			// A system's "please" asks only with a task after it: "please
+			// update your card" asks, "please keep this receipt" and
+			// "please contact us if …" do not.
+			systemAsks = systemAsks || !strings.EqualFold(m, "please") || systemTask.MatchString(s.text)
 		}
 	}
 	if noAction && !explicit && best > 0.3 {
@@ -391,7 +395,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// disclaimer or an aside ("I'm testing it right now").
 	in := UrgencyInput{Ref: ref, Deadline: d.Deadline, Request: d.RequiresAction, PriorityHeader: priorityHeader(c), Category: d.Category,
 		Freshness: e.freshness(), Invitation: invitation, NamesReader: named, NoRush: anyMatch(own, noRush), InvitationChange: invitationChange}
-	if d.Category == doctales.CategoryAutomated && !explicit && !relayedAsk.MatchString(subject) && !anyMatch(own, relayedAsk) {
+	if d.Category == doctales.CategoryAutomated && !systemAsks && !relayedAsk.MatchString(subject) && !anyMatch(own, relayedAsk) {
 		// A system's question ("Not at home?") or the model's hunch is
 		// no request: a system asks in so many words ("please update",
 		// "action required") when it wants something done.
@@ -637,6 +641,10 @@ var groupName = regexp.MustCompile(`(?i)\b(list|lists|group|groups|team|all|ever
 // invitationChanged is the subject of an update or a cancellation of a
 // calendar invitation.
 var invitationChanged = regexp.MustCompile(`(?i)^\s*(updated invitation( with note)?|invitation (updated|mise à jour)|canceled event|cancelled event|canceled|cancelled|cancellation|event canceled|abgesagt|abgesagtes ereignis|aktualisierte einladung|annul[ée]|invitation annul[ée]e|evento cancelado|cancelado|invito aggiornato|annullato|geannuleerd|bijgewerkte uitnodiging)\b`)
+
+// systemTask is a system's "please" followed by a task of the reader's
+// own, not in a conditional ("please contact us if …").
+var systemTask = fastre.MustCompile(`(?i)\bplease\s+(\w+\s+)?(pay|update|confirm|approve|renew|complete|sign|verify|review|respond|reply|fix|correct|resubmit|submit|upload|log ?in|sign ?in|check|reset|change|call|act|acknowledge|accept|register|book|choose|select|enter|provide|send|return|replace|install|restart|disconnect)\b`)
 
 // fyiOnly is a person saying the message asks nothing of the reader.
 var fyiOnly = fastre.MustCompile(`(?i)\b(no action (is )?(required|needed)|nothing (to do|needed|for you to do)|fyi|for your information|just sharing|just wanted to share|no reply (needed|necessary)|zur info(rmation)?|pour info(rmation)?|para tu informaci[óo]n|per tua informazione|ter info(rmatie)?|para sua informa[çc][ãa]o)\b`)

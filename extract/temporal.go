@@ -1465,6 +1465,8 @@ var (
 	// dottedDate is "14.12." or "14.12.2026" (group 1), or "11.12" after a
 	// weekday or a cue (group 3), never part of a longer number.
 	dottedDate = regexp.MustCompile(`(?i)(?:^|[^\d.:,])(\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})?)(?:[^\d.]|$|\.(?:\s|$))|\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|mo|di|mi|do|fr|sa|so|lun|mar|mer|jeu|ven|by|bis|until|due|before|vor|innen|til|am|le|el|il|op|até|ate|entro|voor|avant|antes del?|hasta el)\.?,?\s+(\d{1,2}\.\d{1,2})(?:[^\d.]|$|\.\s|\.$)`)
+	// inHours is a deadline counted in hours from the message.
+	inHours    = regexp.MustCompile(`(?i)\b(?:within|in the next|binnen|innerhalb (?:von|der n[äa]chsten)|dans les|sous|en las pr[óo]ximas|dentro de|em at[ée]|nas pr[óo]ximas|entro)\s+(\d{1,3})\s*(?:hours|hrs|h|uur|stunden|std\.?|heures|horas|ore)\b`)
 	inWordDays = fastre.MustCompile(`(?i)\bin\s+(a|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|\d{1,2})\s+(?:(business|working)\s+)?(days?|weeks?)\b`)
 	monthAfter = regexp.MustCompile(`(?i)^\s*(of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)`)
 )
@@ -1472,7 +1474,7 @@ var (
 // extraTrigger reports whether text holds one of the expressions
 // relativeExtras reads, which dateTrigger does not announce.
 func extraTrigger(text string) bool {
-	return partOfToday.MatchString(text) || tomorrowMorning.MatchString(text) || dottedDate.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
+	return partOfToday.MatchString(text) || tomorrowMorning.MatchString(text) || dottedDate.MatchString(text) || inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
 }
 
 // wordNumbers are the counts inWordDays reads in words.
@@ -1607,6 +1609,16 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			}
 		}
 		add([]int{b, e}, d, "day")
+	}
+	// "within 48 hours", "binnen 48 uur", "em até 48 horas": the hour
+	// that many hours after the message.
+	for _, m := range inHours.FindAllStringSubmatchIndex(s.text, 2) {
+		n, _ := strconv.Atoi(s.text[m[2]:m[3]])
+		if n < 1 || n > 168 {
+			continue
+		}
+		add(m[:2], ref.Add(time.Duration(n)*time.Hour).Truncate(time.Minute), "minute")
+		found[len(found)-1].Deadline, found[len(found)-1].Cue = true, "within"
 	}
 	for _, m := range inWordDays.FindAllStringSubmatchIndex(s.text, 2) {
 		word := strings.ToLower(s.text[m[2]:m[3]])

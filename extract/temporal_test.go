@@ -149,6 +149,8 @@ func TestDatesResolved(t *testing.T) {
 		{"EsWeekdayDayNumClock", "Necesito la traducción antes del jueves 4 a las 12:00, por favor. Gracias.", wed, "", "2025-12-04T12:00:00-07:00", ""},
 		{"PtWeakCueThenStrong", "Consegue me mandar a cotação para 3 carretas até amanhã às 11h? Obrigada.", wed, "", "2025-12-04T11:00:00-07:00", ""},
 		{"PtWeekdayDia", "Olá Lucía, você pode fazer a tradução para o português até sexta-feira, dia 5? São 9 páginas.", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"NlBinnen48Uur", "Corrigeer en verstuur de melding binnen 48 uur om vertraging bij de uitslag te voorkomen.", wed, "", "2025-12-05T09:00:00-07:00", ""},
+		{"Within24Hours", "Could you please confirm the booking within 24 hours?", wed, "", "2025-12-04T09:00:00-07:00", ""},
 		{"DoesNotCloseUntil", "Could you look it over? The posting doesn't close until February.", wed, "", "", ""},
 		{"DeAnfangNaechsterWoche", "Könnten Sie mir das Angebot bis Anfang nächster Woche schicken?", wed, "", "2025-12-08T17:00:00-07:00", ""},
 	}

@@ -256,7 +256,7 @@ func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales
 		case in.Trouble != nil && level == doctales.UrgencyLow:
 			raise(doctales.UrgencyMedium, mediumBase, "automated: "+strings.ToLower(in.Trouble.Text))
 			cite(in.Trouble)
-		case in.Incident == nil && in.Deadline != nil && in.Deadline.Sub(at) > 7*24*time.Hour:
+		case in.Incident == nil && in.Deadline != nil && in.Deadline.After(endOfDayIn(at, 7)):
 			// A system's reminder more than a week ahead is low, whatever
 			// its words (labelling guide, rule 4 and settled cases).
 			capAt(doctales.UrgencyLow, "automated: due in "+humanDuration(in.Deadline.Sub(at)))
