@@ -294,8 +294,9 @@ func (t *Table) DeleteItem(ctx context.Context, id string) error {
 // the cursor of the next page ("" on the last).
 //
 // It queries GSI1 when filter.Project is set, else GSI2 when filter.Sender
-// is set (GSI2 is keyed by sender_id, so on DynamoDB a sender filter without
-// a project matches sender_id only), else GSI3; Since and Until bound the
+// is an address (GSI2 is keyed by sender_id), else GSI3, filtered by
+// sender_id or sender when filter.Sender is a name or another id, so that
+// a sender filter matches the id or the name as in the embedded table; Since and Until bound the
 // index's timestamp sort key, and the other filters are filter expressions.
 // Because DynamoDB filters after it reads, FindItems queries until it has a
 // full page, the index ends, or MaxQueryPages calls were made; in the last
@@ -391,8 +392,16 @@ func buildQuery(table, owner string, f doctales.ItemFilter) (query, error) {
 			values[":sender"] = str(*f.Sender)
 			filters = append(filters, "(#sid = :sender OR #sender = :sender)")
 		}
-	case set(f.Sender):
+	case set(f.Sender) && strings.Contains(*f.Sender, "@") && !strings.ContainsAny(*f.Sender, " \t<"):
+		// An address is a sender id: GSI2 is keyed by it.
 		q.index, pk = IndexGSI2, doctales.GSI2Prefix+doctales.IndexScope(owner)+*f.Sender
+	case set(f.Sender):
+		// A name ("Ana Ruiz") or another id matches the id or the name,
+		// as in the embedded table: the owner's partition, filtered.
+		q.index, pk = IndexGSI3, doctales.PartitionFor(owner)
+		names["#sid"], names["#sender"] = "sender_id", "sender"
+		values[":sender"] = str(*f.Sender)
+		filters = append(filters, "(#sid = :sender OR #sender = :sender)")
 	default:
 		q.index, pk = IndexGSI3, doctales.PartitionFor(owner)
 	}

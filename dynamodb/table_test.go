@@ -248,6 +248,9 @@ func TestTable_FindItems(t *testing.T) {
 		{"ExactPages", doctales.ItemFilter{Limit: 6}, []string{"c11", "c10", "c09", "c08", "c07", "c06", "c05", "c04", "c03", "c02", "c01", "c00"}, 2},
 		{"Project", doctales.ItemFilter{Project: str("home-purchase"), Limit: 2}, []string{"c10", "c08", "c06", "c04", "c02", "c00"}, 3},
 		{"Sender", doctales.ItemFilter{Sender: str("s1@x.example"), Limit: 3}, []string{"c10", "c07", "c04", "c01"}, 2},
+		// A name matches as in the embedded table (issue 16: the sender
+		// filter matched only ids on DynamoDB).
+		{"SenderByName", doctales.ItemFilter{Sender: str("Name s1@x.example")}, []string{"c10", "c07", "c04", "c01"}, 1},
 		{"ProjectAndSender", doctales.ItemFilter{Project: str("career-change"), Sender: str("s0@x.example"), Limit: 1}, []string{"c09", "c03"}, 2},
 		{"Urgency", doctales.ItemFilter{Urgency: str("high"), Limit: 2}, []string{"c09", "c06", "c03", "c00"}, 2},
 		{"Type", doctales.ItemFilter{Type: str("document")}, nil, 1},
