@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -63,9 +62,6 @@ const (
 	// minute (the least Lambda allows), as a live event is worth little
 	// later; a browser that missed one reloads when it reconnects.
 	MaxEventAge = time.Minute
-	// maxEventNameLen bounds an event name in ?events=, as on the SSE
-	// stream.
-	maxEventNameLen = 64
 )
 
 // Query parameters of $connect.
@@ -276,40 +272,11 @@ func (t *Tickets) Issue(ctx context.Context, owner string) (string, time.Time, e
 }
 
 // ParseEvents parses ?events= (comma-separated names, possibly repeated)
-// as the SSE stream does: nil means all; a name that is not 1 to 64
-// letters, digits, '.', '_' or '-' is EINVALID naming "events".
+// as the SSE stream does (notify.ParseEventNames): nil means all; a name
+// that is not 1 to 64 letters, digits, '.', '_' or '-' is EINVALID naming
+// "events".
 func ParseEvents(values []string) ([]string, error) {
-	var names []string
-	seen := map[string]bool{}
-	for _, v := range values {
-		for _, name := range strings.Split(v, ",") {
-			name = strings.TrimSpace(name)
-			if name == "" || seen[name] {
-				continue
-			}
-			if !validEventName(name) {
-				return nil, doctales.FieldErrorf(doctales.EINVALID, QueryEvents,
-					"Query parameter events must list event names of 1 to %d letters, digits, '.', '_' or '-', got %q.", maxEventNameLen, name)
-			}
-			seen[name] = true
-			names = append(names, name)
-		}
-	}
-	return names, nil
-}
-
-func validEventName(name string) bool {
-	if name == "" || len(name) > maxEventNameLen {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		switch c := name[i]; {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '_', c == '-':
-		default:
-			return false
-		}
-	}
-	return true
+	return notify.ParseEventNames(values)
 }
 
 // errorResponse is the answer of a refused route: {"error","code","field"}

@@ -381,28 +381,43 @@ func frame(id, event string, data []byte) []byte {
 	return []byte(b.String())
 }
 
-// parseEventFilter parses the values of the events query parameter, each a
-// comma-separated list of event names, into a set; no names means nil, all
-// events.
+// parseEventFilter parses the values of the events query parameter into a
+// set; no names means nil, all events.
 func parseEventFilter(values []string) (map[string]bool, error) {
-	var filter map[string]bool
+	names, err := ParseEventNames(values)
+	if err != nil || names == nil {
+		return nil, err
+	}
+	filter := make(map[string]bool, len(names))
+	for _, name := range names {
+		filter[name] = true
+	}
+	return filter, nil
+}
+
+// ParseEventNames parses the values of an events query parameter (the SSE
+// stream's, and the WebSocket API's in package livews), each a
+// comma-separated list of event names, into the names in order, each once;
+// nil means all events. A name that is not 1 to 64 letters, digits, '.',
+// '_' or '-' is EINVALID naming "events".
+func ParseEventNames(values []string) ([]string, error) {
+	var names []string
+	seen := map[string]bool{}
 	for _, v := range values {
 		for _, name := range strings.Split(v, ",") {
 			name = strings.TrimSpace(name)
-			if name == "" {
+			if name == "" || seen[name] {
 				continue
 			}
 			if !validEventName(name) {
 				return nil, doctales.FieldErrorf(doctales.EINVALID, "events",
 					"Query parameter events must list event names of 1 to %d letters, digits, '.', '_' or '-', got %q.", maxEventNameLen, name)
 			}
-			if filter == nil {
-				filter = make(map[string]bool)
-			}
-			filter[name] = true
+			seen[name] = true
+			names = append(names, name)
 		}
 	}
-	return filter, nil
+	return names, nil
 }
 
 // validEventName reports whether name is 1 to maxEventNameLen ASCII
