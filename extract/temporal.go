@@ -1474,7 +1474,56 @@ var (
 // extraTrigger reports whether text holds one of the expressions
 // relativeExtras reads, which dateTrigger does not announce.
 func extraTrigger(text string) bool {
-	return partOfToday.MatchString(text) || tomorrowMorning.MatchString(text) || dottedDate.MatchString(text) || inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
+	return partOfToday.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
+}
+
+// mayDotted reports whether text has a digit, a dot and a digit, which
+// every dottedDate match needs: a cheap gate before the pattern, which
+// would otherwise run on every sentence.
+func mayDotted(text string) bool {
+	for i := 1; i+1 < len(text); i++ {
+		if text[i] == '.' && text[i-1] >= '0' && text[i-1] <= '9' && text[i+1] >= '0' && text[i+1] <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+// mayInHours reports whether text has a number followed by an hour word's
+// first letter (h, u, s, o), which every inHours match needs.
+func mayInHours(text string) bool {
+	for i := 0; i+1 < len(text); i++ {
+		if text[i] < '0' || text[i] > '9' {
+			continue
+		}
+		j := i + 1
+		for j < len(text) && (text[j] == ' ' || text[j] >= '0' && text[j] <= '9') {
+			j++
+		}
+		if j < len(text) {
+			switch text[j] | 0x20 {
+			case 'h', 'u', 's', 'o':
+				return true
+			}
+		}
+		i = j
+	}
+	return false
+}
+
+// dottedDateIn and inHoursIn are the gated searches of relativeExtras.
+func dottedDateIn(text string) [][]int {
+	if !mayDotted(text) {
+		return nil
+	}
+	return dottedDate.FindAllStringSubmatchIndex(text, 3)
+}
+
+func inHoursIn(text string) [][]int {
+	if !mayInHours(text) {
+		return nil
+	}
+	return inHours.FindAllStringSubmatchIndex(text, 2)
 }
 
 // wordNumbers are the counts inWordDays reads in words.
@@ -1567,7 +1616,7 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 	}
 	// "bis 14.12.", "am 14.12.2026", "Fri 11.12", "by 10.12": a day and a
 	// month with dots, day first, which the parser does not read.
-	for _, m := range dottedDate.FindAllStringSubmatchIndex(s.text, 3) {
+	for _, m := range dottedDateIn(s.text) {
 		b, e := m[2], m[3]
 		if b < 0 {
 			b, e = m[6], m[7]
@@ -1612,7 +1661,7 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 	}
 	// "within 48 hours", "binnen 48 uur", "em até 48 horas": the hour
 	// that many hours after the message.
-	for _, m := range inHours.FindAllStringSubmatchIndex(s.text, 2) {
+	for _, m := range inHoursIn(s.text) {
 		n, _ := strconv.Atoi(s.text[m[2]:m[3]])
 		if n < 1 || n > 168 {
 			continue
