@@ -23,7 +23,8 @@ type remoteSink struct {
 	c *client.Client
 	// retries is how many times an item answered 503 or not answered at
 	// all is sent again, with a growing pause; a 429 is sent again after
-	// its Retry-After without using up an attempt (as importer.Remote).
+	// its Retry-After without using up an attempt. This is the one retry
+	// loop of the CLI's server paths (importer.Remote had a copy).
 	retries int
 	// uploadThreshold is the body size above which a raw e-mail or a
 	// document goes through POST /uploads (client.Upload); zero means
