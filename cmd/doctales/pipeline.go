@@ -16,6 +16,7 @@ import (
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/alarm"
+	"github.com/doctales/doctales/analytics"
 	"github.com/doctales/doctales/comprehend"
 	"github.com/doctales/doctales/dashboard"
 	"github.com/doctales/doctales/extract"
@@ -187,7 +188,7 @@ func (p *Pipeline) Open() error {
 	p.space = &spaceWatch{dir: cfg.Data, minFree: minFree, logger: p.Logger,
 		failures: []func() int64{p.DB.NoSpaceErrors, p.Store.NoSpaceErrors, p.HistoryDB.NoSpaceErrors}}
 	p.Journal = &history.Journal{Store: p.HistoryDB, Logger: p.Logger.With(LogKeyComponent, "history"),
-		Skip: map[string]bool{LiveSubscription: true}}
+		Skip: map[string]bool{LiveSubscription: true, analytics.SubscriptionName: true}}
 	if err := p.Journal.Open(); err != nil {
 		return err
 	}
@@ -257,6 +258,7 @@ func (p *Pipeline) Open() error {
 		Profiles:         p.DB,
 		Directory:        p.DB,
 		CommunicationLog: p.DB,
+		Analytics:        p.DB,
 		UI:               dashboard.New(),
 		// The HTTP edge's limits (issue 10).
 		ParseMemory:     httpapi.NewMemoryBudget(cfg.MaxParseMemory),
@@ -468,7 +470,8 @@ func (p *Pipeline) addSubscriptions() error {
 		}
 		subs = append(subs, s)
 	}
-	subs = append(subs, p.liveSubscription()) // table changes to the dashboard (live.go)
+	subs = append(subs, p.liveSubscription())      // table changes to the dashboard (live.go)
+	subs = append(subs, p.analyticsSubscription()) // the aggregate tables (analytics.go)
 	subs = append(subs, p.Extra...)
 	for _, s := range subs {
 		if p.Wrap != nil {
@@ -534,6 +537,9 @@ func (p *Pipeline) sizes(ctx context.Context) (map[string]float64, error) {
 
 // Start starts delivering events and evaluating alarms.
 func (p *Pipeline) Start() error {
+	if err := p.backfillAnalytics(context.Background()); err != nil {
+		return err
+	}
 	if err := p.Runtime.Open(); err != nil {
 		return err
 	}

@@ -1022,6 +1022,9 @@ func TestTemplate_Serverless(t *testing.T) {
 		"POST /user-profile/activity": "ApiFunction",
 		"GET /archetypes":             "ApiFunction",
 		"GET /healthz":                "ApiFunction",
+		"GET /analytics/volume":       "ApiFunction",
+		"GET /analytics/people":       "ApiFunction",
+		"GET /analytics/deadlines":    "ApiFunction",
 	}
 	if !reflect.DeepEqual(routes, want) {
 		t.Errorf("routes %v, want %v", routes, want)
