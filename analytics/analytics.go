@@ -104,7 +104,9 @@ var listLocal = []string{"-list", "-talk", "-users", "-devel", "-discuss", "-ann
 // address is a mailing list's (a list domain such as lists.example.org, a
 // list local part such as foo-talk@ or owner-foo@, or any address of a
 // communication the engine categorised as a list post whose local part
-// names a list). Mailing lists and free mail are not organisations.
+// names a list), or when the engine categorised the communication as
+// automated or bulk (a robot's or a mailer's address). Mailing lists, free
+// mail and robots are not organisations.
 func Organization(senderID, category string) string {
 	at := strings.LastIndexByte(senderID, '@')
 	if at <= 0 || at == len(senderID)-1 {
@@ -130,6 +132,11 @@ func Organization(senderID, category string) string {
 		if strings.HasSuffix(local, s) || local == strings.TrimPrefix(s, "-") {
 			return ""
 		}
+	}
+	if category == doctales.CategoryAutomated || category == doctales.CategoryBulk {
+		// A system's or a newsletter's sender (an RSS robot, a shop's
+		// mailer) is not someone the reader corresponds with.
+		return ""
 	}
 	if category == doctales.CategoryList && strings.ContainsAny(local, "-_") && !strings.Contains(local, ".") {
 		// A list post from an address such as "spamassassin-commits": a

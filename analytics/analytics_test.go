@@ -23,6 +23,8 @@ func TestOrganization(t *testing.T) {
 		{"owner-linux@vger.kernel.org", doctales.CategoryPerson, ""},
 		{"spamassassin-commits@example.org", doctales.CategoryList, ""},
 		{"noreply@shop.example.org", doctales.CategoryAutomated, ""},
+		{"rssfeeds@spamassassin.taint.org", doctales.CategoryAutomated, ""}, // easy-ham's RSS robot
+		{"news@shop.example.org", doctales.CategoryBulk, ""},
 		{"Ana Ruiz", "", ""},
 		{"ana@localhost", "", ""},
 		{"x@list.example.org", "", ""},
