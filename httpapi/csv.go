@@ -53,9 +53,13 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, f doctales.I
 		if f.Sender != nil {
 			s.From = append(s.From, *f.Sender)
 		}
-		page = func(f doctales.ItemFilter) ([]*doctales.Item, string, error) { return searcher.SearchItems(r.Context(), s, f) }
+		page = func(f doctales.ItemFilter) ([]*doctales.Item, string, error) {
+			return searcher.SearchItems(r.Context(), s, f)
+		}
 	} else {
-		page = func(f doctales.ItemFilter) ([]*doctales.Item, string, error) { return h.Table.FindItems(r.Context(), f) }
+		page = func(f doctales.ItemFilter) ([]*doctales.Item, string, error) {
+			return h.Table.FindItems(r.Context(), f)
+		}
 	}
 	f.Limit = doctales.MaxPageSize
 	items, next, err := page(f)
