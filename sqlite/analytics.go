@@ -149,7 +149,7 @@ func recomputeBuckets(tx *sql.Tx, b *bucketSet) error {
 		}
 		if _, err := tx.Exec(`INSERT INTO analytics_orgs (owner, org, total, people, high, open, last_ts)
 			SELECT owner, org, COUNT(*), COUNT(DISTINCT person), SUM(urgency = 'high'), SUM(open), MAX(ts)
-			FROM analytics_facts WHERE owner = ? AND org = ? GROUP BY owner, org`, k[0], k[1]); err != nil {
+			FROM analytics_facts WHERE owner = ? AND org = ? AND org <> '' GROUP BY owner, org`, k[0], k[1]); err != nil {
 			return FormatError(err)
 		}
 	}
@@ -179,7 +179,7 @@ func recomputeThread(tx *sql.Tx, owner, thread string, b *bucketSet) error {
 		ts         time.Time
 	}
 	var msgs []msg
-	if err := eachRow(tx, `SELECT id, person, ts FROM analytics_facts WHERE owner = ? AND thread_id = ? ORDER BY ts, id`, []any{owner, thread}, func(rows *sql.Rows) error {
+	if err := eachRow(tx, `SELECT id, person, ts FROM analytics_facts WHERE owner = ? AND thread_id = ? AND thread_id <> '' ORDER BY ts, id`, []any{owner, thread}, func(rows *sql.Rows) error {
 		var m msg
 		var ts string
 		if err := rows.Scan(&m.id, &m.person, &ts); err != nil {
@@ -322,10 +322,17 @@ func (db *DB) PeopleStats(ctx context.Context, limit int) ([]doctales.PersonStat
 		return nil, nil, err
 	}
 	own, args := ownerCond(ctx)
-	rows, err := db.rdb.QueryContext(ctx, `SELECT person, name, org, SUM(total) AS n, SUM(high), SUM(open), MAX(last_ts),
+	// One owner's rows are one per person: read them in the order of
+	// the (owner, total) index. Without an owner scope, sum the owners'.
+	query := `SELECT person, name, org, total AS n, high, open, last_ts, they_replied, they_reply_s, replied_to, replied_to_s
+		FROM analytics_people WHERE ` + own + ` ORDER BY total DESC, last_ts DESC, person LIMIT ?`
+	if _, scoped := doctales.OwnerFromContext(ctx); !scoped {
+		query = `SELECT person, name, org, SUM(total) AS n, SUM(high), SUM(open), MAX(last_ts),
 			SUM(they_replied), COALESCE(SUM(they_reply_s * they_replied) / NULLIF(SUM(they_replied), 0), 0),
 			SUM(replied_to), COALESCE(SUM(replied_to_s * replied_to) / NULLIF(SUM(replied_to), 0), 0)
-		FROM analytics_people WHERE `+own+` GROUP BY person ORDER BY n DESC, MAX(last_ts) DESC, person LIMIT ?`, append(args, limit)...)
+		FROM analytics_people GROUP BY person ORDER BY n DESC, MAX(last_ts) DESC, person LIMIT ?`
+	}
+	rows, err := db.rdb.QueryContext(ctx, query, append(args, limit)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("people stats: %w", FormatError(err))
 	}
@@ -347,8 +354,12 @@ func (db *DB) PeopleStats(ctx context.Context, limit int) ([]doctales.PersonStat
 	if err := rows.Close(); err != nil {
 		return nil, nil, fmt.Errorf("people stats: %w", FormatError(err))
 	}
-	rows, err = db.rdb.QueryContext(ctx, `SELECT org, SUM(total) AS n, SUM(people), SUM(high), SUM(open), MAX(last_ts)
-		FROM analytics_orgs WHERE `+own+` GROUP BY org ORDER BY n DESC, MAX(last_ts) DESC, org LIMIT ?`, append(args, limit)...)
+	query = `SELECT org, total, people, high, open, last_ts FROM analytics_orgs WHERE ` + own + ` ORDER BY total DESC, last_ts DESC, org LIMIT ?`
+	if _, scoped := doctales.OwnerFromContext(ctx); !scoped {
+		query = `SELECT org, SUM(total) AS n, SUM(people), SUM(high), SUM(open), MAX(last_ts)
+		FROM analytics_orgs GROUP BY org ORDER BY n DESC, MAX(last_ts) DESC, org LIMIT ?`
+	}
+	rows, err = db.rdb.QueryContext(ctx, query, append(args, limit)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("organisation stats: %w", FormatError(err))
 	}
