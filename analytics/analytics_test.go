@@ -229,3 +229,24 @@ func TestConsumer_DoneAndRemove(t *testing.T) {
 		t.Errorf("after remove, orgs = %+v", orgs)
 	}
 }
+
+// TestFillFacts: the server's backfill writes only the facts of
+// communications the consumer has not reached; a fact the consumer wrote
+// from a newer record is kept.
+func TestFillFacts(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.put("m1", "me", "ana@acme.example", "Ana", "q3", "", "high", t0, true)
+	e.drain()
+	old := &doctales.AnalyticsFact{ID: "m1", Owner: "me", Time: t0, Day: "2026-03-02", Week: "2026-W10", Urgency: "low",
+		Person: "ana@acme.example", Name: "Ana", Org: "acme.example", Project: "q3"}
+	fresh := &doctales.AnalyticsFact{ID: "m2", Owner: "me", Time: t0, Day: "2026-03-02", Week: "2026-W10", Urgency: "medium",
+		Person: "bob@beta.example", Name: "Bob", Org: "beta.example", Project: "q3"}
+	if err := e.db.FillFacts(ctx, []doctales.AnalyticsChange{{ID: "m1", Owner: "me", Fact: old}, {ID: "m2", Owner: "me", Fact: fresh}}); err != nil {
+		t.Fatal(err)
+	}
+	days, _, _, _ := e.snapshot("me")
+	if len(days) != 1 || days[0].Total != 2 || days[0].High != 1 || days[0].Medium != 1 || days[0].Low != 0 {
+		t.Errorf("after fill, days = %+v, want m1 still high and m2 added as medium", days)
+	}
+}

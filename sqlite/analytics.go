@@ -50,6 +50,19 @@ func (b *bucketSet) add(owner, day, week, project, person, org, thread string) {
 // transaction. Because buckets are recomputed rather than incremented,
 // applying the same changes twice leaves the same counts.
 func (db *DB) ApplyFacts(ctx context.Context, changes []doctales.AnalyticsChange) error {
+	return db.applyFacts(ctx, changes, false)
+}
+
+// FillFacts is ApplyFacts for the facts of communications that have none
+// yet: a change whose communication already has a fact is skipped. The
+// server fills the aggregates from the stored items with it while the
+// consumer runs, so that a fact the consumer wrote from a newer record is
+// never overwritten by the older state the filler read.
+func (db *DB) FillFacts(ctx context.Context, changes []doctales.AnalyticsChange) error {
+	return db.applyFacts(ctx, changes, true)
+}
+
+func (db *DB) applyFacts(ctx context.Context, changes []doctales.AnalyticsChange, onlyNew bool) error {
 	if len(changes) == 0 {
 		return nil
 	}
@@ -65,6 +78,8 @@ func (db *DB) ApplyFacts(ctx context.Context, changes []doctales.AnalyticsChange
 			case errNoRows(err):
 			case err != nil:
 				return FormatError(err)
+			case onlyNew:
+				continue
 			default:
 				b.add(owner, day, week, project, person, org, thread)
 			}

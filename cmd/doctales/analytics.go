@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/analytics"
@@ -27,41 +26,63 @@ func (p *Pipeline) analyticsSubscription() runtime.Subscription {
 	}
 }
 
-// backfillAnalytics fills the aggregate tables from the stored items when
-// they hold no fact yet (the first start after migration 0170): items
+// startAnalyticsBackfill fills the aggregate tables from the stored items
+// when they hold no fact yet (the first start after migration 0170): items
 // older than the change log's horizon would otherwise never be counted. It
-// runs before the runtime starts, so no record is applied meanwhile; the
-// subscription then replays what the log still holds, which ends at each
-// item's latest state again.
-func (p *Pipeline) backfillAnalytics(ctx context.Context) error {
-	empty, err := p.DB.AnalyticsEmpty(ctx)
+// runs in the background beside the consumer, so the server answers at
+// once; it writes only the facts of communications the consumer has not
+// reached (sqlite.DB.FillFacts), so a newer state is never overwritten.
+// Close stops it and waits.
+//
+// analyticsNeedBackfill says whether to: it must be asked before the
+// runtime starts, while no record can have been applied.
+func (p *Pipeline) analyticsNeedBackfill() (bool, error) {
+	empty, err := p.DB.AnalyticsEmpty(context.Background())
 	if err != nil || !empty {
-		return err
+		return false, err
 	}
-	start := time.Now()
-	f := doctales.ItemFilter{Limit: doctales.MaxPageSize}
+	page, _, err := p.DB.FindItems(context.Background(), doctales.ItemFilter{Limit: 1})
+	return len(page) > 0, err
+}
+
+func (p *Pipeline) startAnalyticsBackfill() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		n, err := p.backfillAnalytics(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			p.Logger.Error("analytics backfill stopped; the aggregates count what the change stream brings", "items", n, "err", err)
+		case err == nil && n > 0:
+			p.Logger.Info("analytics filled from the stored items", "items", n)
+		}
+	}()
+	p.analyticsStop = func() { cancel(); <-done }
+}
+
+// backfillAnalytics reads every stored item, page by page, and fills the
+// facts of those that have none; it returns how many items it read.
+func (p *Pipeline) backfillAnalytics(ctx context.Context) (int, error) {
+	f := doctales.ItemFilter{Limit: 500}
 	n := 0
 	for {
 		items, next, err := p.DB.FindItems(ctx, f)
 		if err != nil {
-			return fmt.Errorf("analytics backfill: %w", err)
+			return n, fmt.Errorf("analytics backfill: %w", err)
 		}
 		changes := make([]doctales.AnalyticsChange, 0, len(items))
 		for _, it := range items {
 			fact := analytics.FactOf(it)
 			changes = append(changes, doctales.AnalyticsChange{ID: it.ID, Owner: fact.Owner, Fact: fact})
 		}
-		if err := p.DB.ApplyFacts(ctx, changes); err != nil {
-			return fmt.Errorf("analytics backfill: %w", err)
+		if err := p.DB.FillFacts(ctx, changes); err != nil {
+			return n, fmt.Errorf("analytics backfill: %w", err)
 		}
 		n += len(items)
 		if next == "" {
-			break
+			return n, nil
 		}
 		f.Cursor = next
 	}
-	if n > 0 {
-		p.Logger.Info("analytics filled from the stored items", "items", n, "took", time.Since(start).Round(time.Millisecond).String())
-	}
-	return nil
 }

@@ -37,7 +37,7 @@ const screenshotDir = "../../docs/screenshots"
 
 // chromiumPath returns the browser to drive, or skips the test (fails it
 // under CI=true) when there is none.
-func chromiumPath(t *testing.T) string {
+func chromiumPath(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("DOCTALES_CHROMIUM"); p != "" {
 		return p
@@ -57,7 +57,7 @@ func chromiumPath(t *testing.T) string {
 
 // browser is one headless Chromium tab.
 type browser struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 
 	mu      sync.Mutex
@@ -67,7 +67,7 @@ type browser struct {
 // newBrowser starts Chromium with a fresh profile, the flags a machine
 // without network needs, a window of width×height and any extra options,
 // and closes it at test end.
-func newBrowser(t *testing.T, width, height int, extra ...chromedp.ExecAllocatorOption) *browser {
+func newBrowser(t testing.TB, width, height int, extra ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
 	path := chromiumPath(t)
 	opts := append(append([]chromedp.ExecAllocatorOption(nil), chromedp.DefaultExecAllocatorOptions[:]...),
@@ -660,7 +660,7 @@ func TestDashboard_FirstRender10k(t *testing.T) {
 
 // seedItems writes n items with dimensions straight into the table of the
 // data folder, as many as the pipeline would have after a long time.
-func seedItems(t *testing.T, data string, n int) {
+func seedItems(t testing.TB, data string, n int) {
 	t.Helper()
 	db := sqlite.NewDB(filepath.Join(data, "doctales.db"))
 	cfg := DefaultConfig()

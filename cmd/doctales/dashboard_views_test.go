@@ -1,14 +1,19 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/doctales/doctales/httpapi"
+	"github.com/doctales/doctales/sqlite"
 )
 
 // waitAnalytics waits until the aggregate tables count every stored
@@ -184,4 +189,69 @@ func TestDashboard_Analyst10k(t *testing.T) {
 		t.Errorf("the last row = %v, want index %d, seed-00000, in view", last, n-1)
 	}
 	t.Logf("10,000 rows scrolled with at most %d rows in the DOM", maxRows)
+}
+
+// BenchmarkDashboard_FirstRender measures each view's first render in
+// Chromium, from navigation start to the view's first full draw
+// (window.__doctales.firstRender), at 10,000 and 100,000 communications
+// seeded into the table; the aggregate tables are filled at start by the
+// server's backfill. Run:
+//
+//	go test -run XXX -bench Dashboard_FirstRender -benchtime 5x ./cmd/doctales/
+func BenchmarkDashboard_FirstRender(b *testing.B) {
+	chromiumPath(b)
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			data := b.TempDir()
+			seedItems(b, data, n)
+			m := MustRunMain(b, nil, "--data", data)
+			base := m.URL()
+			br := newBrowser(b, 1280, 900)
+			br.do(chromedp.Navigate(base + "/healthz")) // the browser's own start is not the page's cost
+			for _, view := range []struct{ name, ready string }{
+				{"now", `document.querySelectorAll('.now-section').length > 0`},
+				{"analyst", `document.querySelectorAll('table.vt tbody tr').length > 0`},
+				{"visualizer", `!!document.querySelector('.timeline-chart canvas') && document.querySelectorAll('.graph-svg circle').length > 0`},
+				{"connector", `document.querySelectorAll('.people-table tbody tr').length > 0`},
+			} {
+				b.Run(view.name, func(b *testing.B) {
+					var total float64
+					for b.Loop() {
+						br.do(chromedp.Navigate(base + "/healthz"))
+						br.do(chromedp.Navigate(base + "/#/" + view.name))
+						br.wait(view.name, fmt.Sprintf(`window.__doctales && window.__doctales.firstRender > 0 && document.documentElement.dataset.rendered === %q && (%s)`, view.name, view.ready), 60*time.Second)
+						total += evalJS[float64](br, `window.__doctales.firstRender`)
+					}
+					b.ReportMetric(total/float64(b.N), "ms/first-render")
+				})
+			}
+		})
+	}
+}
+
+// TestServe_AnalyticsBackfill: a data folder whose items are older than
+// its change log (the log compacted away) gets its aggregates filled from
+// the items when the server starts, and the consumer's later records
+// count on top without double counting.
+func TestServe_AnalyticsBackfill(t *testing.T) {
+	data := t.TempDir()
+	seedItems(t, data, 120)
+	db := sqlite.NewDB(filepath.Join(data, "doctales.db"))
+	cfg := DefaultConfig()
+	db.TableName = cfg.TableName()
+	db.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.DeleteLogBefore(context.Background(), 1<<62); err != nil || n != 120 {
+		t.Fatalf("compacting the log deleted %d records (%v), want the 120 INSERTs", n, err)
+	}
+	db.Close()
+
+	m := MustRunMain(t, nil, "--data", data)
+	base := m.URL()
+	waitAnalytics(t, base, 120, 30*time.Second)
+	postJSON(t, base, map[string]any{"source": "email", "subject": "One more", "from": "Ana", "from_email": "ana@acme.example", "body": "Hello."})
+	waitIdle(t, base, 30*time.Second)
+	waitAnalytics(t, base, 121, 10*time.Second)
 }

@@ -50,6 +50,8 @@ type Pipeline struct {
 	Deletion   *function.Deletion
 	// retentionStop stops the retention sweep (StartRetention).
 	retentionStop func()
+	// analyticsStop stops the aggregates' backfill (analytics.go).
+	analyticsStop func()
 	Notification  *notify.Function
 	// When fires reminders and escalations (issue 13); nil when neither
 	// is configured. whenStop stops its loop (Start).
@@ -537,11 +539,15 @@ func (p *Pipeline) sizes(ctx context.Context) (map[string]float64, error) {
 
 // Start starts delivering events and evaluating alarms.
 func (p *Pipeline) Start() error {
-	if err := p.backfillAnalytics(context.Background()); err != nil {
+	backfill, err := p.analyticsNeedBackfill()
+	if err != nil {
 		return err
 	}
 	if err := p.Runtime.Open(); err != nil {
 		return err
+	}
+	if backfill && p.analyticsStop == nil {
+		p.startAnalyticsBackfill()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p.meterCancel = cancel
@@ -583,6 +589,10 @@ func (p *Pipeline) Close() error {
 	}
 	if p.retentionStop != nil {
 		p.retentionStop()
+	}
+	if p.analyticsStop != nil {
+		p.analyticsStop()
+		p.analyticsStop = nil
 	}
 	if p.whenStop != nil {
 		p.whenStop()
