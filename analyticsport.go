@@ -114,9 +114,10 @@ type DeadlineItem struct {
 // AnalyticsReader reads the aggregate tables, scoped to the owner in ctx
 // (WithOwner) like every other read. Ranges are inclusive days
 // (YYYY-MM-DD); "" leaves that end open. Limits cap the rows returned.
+// Deadlines lists earliest first, or latest first when latest is set.
 type AnalyticsReader interface {
 	VolumeByDay(ctx context.Context, from, to string) ([]VolumeDay, error)
 	VolumeByWeek(ctx context.Context, from, to string) ([]VolumeWeek, error)
 	PeopleStats(ctx context.Context, limit int) ([]PersonStats, []OrgStats, error)
-	Deadlines(ctx context.Context, from, to time.Time, limit int) ([]DeadlineItem, error)
+	Deadlines(ctx context.Context, from, to time.Time, latest bool, limit int) ([]DeadlineItem, error)
 }

@@ -3,6 +3,7 @@ package analytics_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -168,7 +169,7 @@ func TestConsumer_ExactCountsAndIdempotence(t *testing.T) {
 		if len(orgs) != 2 || orgs[0].Name != "acme.example" || orgs[0].Total != 2 || orgs[0].People != 1 || orgs[1].Name != "beta.example" {
 			t.Errorf("%s: orgs = %+v (gmail is not an organisation)", label, orgs)
 		}
-		dl, err := e.db.Deadlines(doctales.WithOwner(context.Background(), "me"), time.Time{}, time.Time{}, 0)
+		dl, err := e.db.Deadlines(doctales.WithOwner(context.Background(), "me"), time.Time{}, time.Time{}, false, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -248,5 +249,40 @@ func TestFillFacts(t *testing.T) {
 	days, _, _, _ := e.snapshot("me")
 	if len(days) != 1 || days[0].Total != 2 || days[0].High != 1 || days[0].Medium != 1 || days[0].Low != 0 {
 		t.Errorf("after fill, days = %+v, want m1 still high and m2 added as medium", days)
+	}
+}
+
+// TestDeadlines: the calendar's read, earliest or latest first, within a
+// range of days, scoped to the owner.
+func TestDeadlines(t *testing.T) {
+	e := newEnv(t)
+	e.put("a", "me", "ana@acme.example", "Ana", "", "", "high", t0, true)                     // due t0+48h
+	e.put("b", "me", "ana@acme.example", "Ana", "", "", "high", t0.Add(240*time.Hour), true)  // due t0+12d
+	e.put("c", "you", "ana@acme.example", "Ana", "", "", "high", t0.Add(120*time.Hour), true) // another owner's
+	e.drain()
+	ctx := doctales.WithOwner(context.Background(), "me")
+	ids := func(latest bool, from, to time.Time, limit int) string {
+		t.Helper()
+		d, err := e.db.Deadlines(ctx, from, to, latest, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, x := range d {
+			out = append(out, x.ID)
+		}
+		return strings.Join(out, ",")
+	}
+	if got := ids(false, time.Time{}, time.Time{}, 0); got != "a,b" {
+		t.Errorf("earliest first = %s, want a,b", got)
+	}
+	if got := ids(true, time.Time{}, time.Time{}, 1); got != "b" {
+		t.Errorf("latest first, limit 1 = %s, want b", got)
+	}
+	if got := ids(false, t0.Add(72*time.Hour), time.Time{}, 0); got != "b" {
+		t.Errorf("from t0+3d = %s, want b", got)
+	}
+	if got := ids(false, time.Time{}, t0.Add(72*time.Hour), 0); got != "a" {
+		t.Errorf("to t0+3d = %s, want a", got)
 	}
 }

@@ -13,7 +13,7 @@ import (
 //
 //	GET /analytics/volume?by=day|week&from=&to=   volume and urgency per day, or per project and ISO week
 //	GET /analytics/people?limit=                  people and organisations: traffic, last contact, open requests, response times
-//	GET /analytics/deadlines?from=&to=&limit=     communications with a deadline in a range, earliest first
+//	GET /analytics/deadlines?from=&to=&order=&limit=  communications with a deadline in a range, earliest (or latest) first
 //
 // They are scoped to the caller's communications like every read. A
 // deployment whose table keeps no aggregates (DynamoDB on AWS) answers
@@ -167,7 +167,16 @@ func (h *Handler) analyticsDeadlines(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	items, err := h.Analytics.Deadlines(r.Context(), bounds[0], bounds[1], limit)
+	latest := false
+	switch v := r.URL.Query().Get("order"); v {
+	case "", "earliest":
+	case "latest":
+		latest = true
+	default:
+		Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "order", "order %s is not one of earliest, latest", quoteCut(v)))
+		return
+	}
+	items, err := h.Analytics.Deadlines(r.Context(), bounds[0], bounds[1], latest, limit)
 	if err != nil {
 		Error(w, r, h.Logger, err)
 		return

@@ -198,6 +198,7 @@ func TestOpenAPI_Contract(t *testing.T) {
 	check("GET", "/analytics/people?limit=10", "", 200)
 	check("GET", "/analytics/deadlines?from=2026-01-01&to=2026-12-31", "", 200)
 	check("GET", "/analytics/deadlines?limit=0", "", 400)
+	check("GET", "/analytics/deadlines?order=latest&limit=1", "", 200)
 	check("GET", "/communications?format=csv&sort=oldest", "", 200)
 	check("GET", "/communications?format=xml", "", 400)
 	check("GET", "/openapi.yaml", "", 200)

@@ -398,14 +398,19 @@ func (db *DB) PeopleStats(ctx context.Context, limit int) ([]doctales.PersonStat
 }
 
 // Deadlines implements doctales.AnalyticsReader: the communications whose
-// deadline lies in [from, to] (either may be zero: open), earliest first,
-// at most limit (MaxAnalyticsRows when 0 or above).
-func (db *DB) Deadlines(ctx context.Context, from, to time.Time, limit int) ([]doctales.DeadlineItem, error) {
+// deadline lies in [from, to] (either may be zero: open), earliest first
+// (latest first when latest is set), at most limit (MaxAnalyticsRows when
+// 0 or above).
+func (db *DB) Deadlines(ctx context.Context, from, to time.Time, latest bool, limit int) ([]doctales.DeadlineItem, error) {
 	if limit <= 0 || limit > MaxAnalyticsRows {
 		limit = MaxAnalyticsRows
 	}
 	own, args := ownerCond(ctx)
 	cond := own + " AND deadline <> ''"
+	order := "deadline, id"
+	if latest {
+		order = "deadline DESC, id DESC"
+	}
 	if !from.IsZero() {
 		cond, args = cond+" AND deadline >= ?", append(args, formatTime(from))
 	}
@@ -413,7 +418,7 @@ func (db *DB) Deadlines(ctx context.Context, from, to time.Time, limit int) ([]d
 		cond, args = cond+" AND deadline <= ?", append(args, formatTime(to))
 	}
 	rows, err := db.rdb.QueryContext(ctx, `SELECT id, subject, name, urgency, deadline, open FROM analytics_facts
-		WHERE `+cond+` ORDER BY deadline, id LIMIT ?`, append(args, limit)...)
+		WHERE `+cond+` ORDER BY `+order+` LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("deadlines: %w", FormatError(err))
 	}

@@ -162,7 +162,7 @@ func benchViews(b *testing.B, n int) {
 				return len(p), err
 			}},
 			{"deadlines", func() (int, error) {
-				d, err := v.db.Deadlines(ctx, time.Time{}, time.Time{}, 0)
+				d, err := v.db.Deadlines(ctx, time.Time{}, time.Time{}, false, 0)
 				return len(d), err
 			}},
 		} {

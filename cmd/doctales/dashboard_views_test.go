@@ -83,26 +83,40 @@ func TestDashboard_Views(t *testing.T) {
 		if !evalJS[bool](b, fmt.Sprintf(`!!document.querySelector('.graph-svg circle[data-person=%q]')`, top.ID)) {
 			t.Errorf("the busiest sender %s has no circle", top.ID)
 		}
-		// The calendar: its month holds deadlines when any are known,
-		// and moves month by month.
-		var dl httpapi.DeadlinesResponse
-		getJSON(t, base+"/analytics/deadlines", &dl)
+		// The calendar opens on the month of the next deadline, else of
+		// the latest, shows that month's deadlines as the API counts
+		// them, moves month by month and jumps to the months with one.
+		deadlines := func(q string) httpapi.DeadlinesResponse {
+			var dl httpapi.DeadlinesResponse
+			getJSON(t, base+"/analytics/deadlines?"+q, &dl)
+			return dl
+		}
+		first := deadlines("from=" + time.Now().UTC().Format("2006-01-02") + "&limit=1")
+		if first.Count == 0 {
+			first = deadlines("order=latest&limit=1")
+		}
+		if first.Count == 0 {
+			t.Fatal("no deadline in 400 mails: the calendar cannot be checked")
+		}
+		month := first.Deadlines[0].Deadline.Format("2006-01")
+		m0, _ := time.Parse("2006-01", month)
+		inMonth := deadlines("from=" + m0.Format("2006-01-02") + "&to=" + m0.AddDate(0, 1, -1).Format("2006-01-02"))
+		b.wait("the calendar", fmt.Sprintf(`window.__doctales.charts?.calendar?.month === %q`, month), 10*time.Second)
 		cal := evalJS[map[string]any](b, `window.__doctales.charts.calendar`)
-		if int(cal["total"].(float64)) != dl.Count {
-			t.Errorf("calendar knows %v deadlines, the API %d", cal["total"], dl.Count)
+		if int(cal["deadlines"].(float64)) != inMonth.Count || inMonth.Count < 1 {
+			t.Errorf("calendar %s shows %v deadlines, the API %d", month, cal["deadlines"], inMonth.Count)
 		}
-		if dl.Count > 0 && cal["deadlines"].(float64) < 1 {
-			t.Errorf("the calendar opens on %v, a month without deadlines", cal["month"])
+		if cells := evalJS[int](b, `[...document.querySelectorAll('.cal-cell.cal-has')].reduce((n, c) => n + Number(c.dataset.count), 0)`); cells != inMonth.Count {
+			t.Errorf("the calendar's days hold %d deadlines, want %d", cells, inMonth.Count)
 		}
-		cells := evalJS[int](b, `document.querySelectorAll('.cal-cell.cal-has').length`)
-		if dl.Count > 0 && cells < 1 {
-			t.Error("no calendar day shows a deadline")
-		}
-		month := cal["month"].(string)
 		b.click("#cal-next")
-		b.wait("the next month", fmt.Sprintf(`window.__doctales.charts.calendar.month !== %q`, month), 5*time.Second)
+		b.wait("the next month", fmt.Sprintf(`window.__doctales.charts.calendar.month === %q`, m0.AddDate(0, 1, 0).Format("2006-01")), 5*time.Second)
 		b.click("#cal-prev")
 		b.wait("back", fmt.Sprintf(`window.__doctales.charts.calendar.month === %q`, month), 5*time.Second)
+		if before := deadlines("to=" + m0.AddDate(0, 0, -1).Format("2006-01-02") + "&order=latest&limit=1"); before.Count > 0 {
+			b.click("#cal-prev-dl")
+			b.wait("the earlier deadline's month", fmt.Sprintf(`window.__doctales.charts.calendar.month === %q && window.__doctales.charts.calendar.deadlines > 0`, before.Deadlines[0].Deadline.Format("2006-01")), 5*time.Second)
+		}
 		b.audit("Visualizer")
 		b.screenshot("visualizer")
 		// A person's circle opens them in Connector.
@@ -113,7 +127,9 @@ func TestDashboard_Views(t *testing.T) {
 	t.Run("Connector", func(t *testing.T) {
 		defer b.use(t)()
 		b.do(chromedp.Navigate(base + "/#/connector"))
-		b.wait("the people", `document.querySelectorAll('.people-table tbody tr').length >= 20`, 10*time.Second)
+		// (The Connector opened on a person above is replaced by this one:
+		// wait for the new one, with no person chosen.)
+		b.wait("the people", `!document.querySelector('.person-comms .card') && document.querySelectorAll('.people-table tbody tr').length >= 20 && document.querySelectorAll('.org-list li').length > 0`, 10*time.Second)
 		rows := evalJS[[]map[string]string](b, `[...document.querySelectorAll('.people-table tbody tr')].slice(0, 5).map((r) => ({ id: r.dataset.person, total: r.children[2].firstChild.textContent, open: r.children[3].textContent, last: r.children[4].textContent, they: r.children[5].textContent, answered: r.children[6].textContent }))`)
 		for i, r := range rows {
 			p := people.People[i]

@@ -4,7 +4,9 @@
 //
 //  - a timeline of volume and urgency per day (GET /analytics/volume),
 //    drawn with uPlot (dashboard/static/vendor, from npm; see make assets);
-//  - a deadline calendar, a month at a time (GET /analytics/deadlines);
+//  - a deadline calendar, a month at a time (GET /analytics/deadlines for
+//    that month; the first month shown is the next deadline's, else the
+//    latest one's), with jumps to the previous and next month that has one;
 //  - a graph of organisations and people sized by traffic
 //    (GET /analytics/people), drawn as SVG.
 //
@@ -13,7 +15,7 @@
 
 import uPlot from '../../vendor/uplot/uPlot.esm.js';
 import { api } from '../api.js';
-import { h, replace, debounce } from '../dom.js';
+import { h, replace, debounce, announce } from '../dom.js';
 import * as archetype from '../archetype.js';
 import * as store from '../store.js';
 
@@ -75,29 +77,72 @@ export function create(ctx) {
   async function load() {
     const [vol, dl, ppl] = await Promise.allSettled([
       api.volume({ by: 'day' }),
-      api.deadlines({}),
+      month ? Promise.resolve(month) : firstMonth(),
       api.analyticsPeople({ limit: 60 }),
     ]);
     const errs = [vol, dl, ppl].filter((r) => r.status === 'rejected').map((r) => r.reason.message);
-    st.error = [...new Set(errs)].join(' ');
     if (vol.status === 'fulfilled') { st.days = vol.value.days || []; st.total = vol.value.total || 0; }
-    if (dl.status === 'fulfilled') st.deadlines = dl.value.deadlines || [];
+    if (dl.status === 'fulfilled') month = dl.value;
     if (ppl.status === 'fulfilled') { st.people = ppl.value.people || []; st.orgs = ppl.value.organizations || []; }
-    if (!month) month = firstMonth();
+    if (!month) month = monthOf(new Date().toISOString());
+    try {
+      await loadMonth();
+    } catch (e) {
+      errs.push(e.message);
+    }
+    st.error = [...new Set(errs)].join(' ');
     render();
     ctx.rendered('visualizer');
   }
   const reload = debounce(load, 1500);
 
-  // firstMonth is the month of the next deadline from today, else of the
-  // latest one, else this month.
-  function firstMonth() {
-    const now = Date.now();
-    const times = st.deadlines.map((d) => Date.parse(d.deadline)).filter(Number.isFinite);
-    const next = times.find((t) => t >= now);
-    const t = next !== undefined ? next : times.length ? times[times.length - 1] : now;
-    const d = new Date(t);
+  // monthOf is the first of the month (UTC) of an ISO time.
+  function monthOf(iso) {
+    const d = new Date(iso);
     return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
+  }
+
+  // firstMonth is the month of the next deadline from today, else of the
+  // latest one, else null.
+  async function firstMonth() {
+    const today = dayKey(new Date());
+    const next = await api.deadlines({ from: today, limit: 1 });
+    if (next.deadlines && next.deadlines.length) return monthOf(next.deadlines[0].deadline);
+    const last = await api.deadlines({ order: 'latest', limit: 1 });
+    if (last.deadlines && last.deadlines.length) return monthOf(last.deadlines[0].deadline);
+    return null;
+  }
+
+  // loadMonth reads the deadlines of the calendar's month.
+  async function loadMonth() {
+    const y = month.getUTCFullYear(), m = month.getUTCMonth();
+    const r = await api.deadlines({ from: dayKey(new Date(Date.UTC(y, m, 1))), to: dayKey(new Date(Date.UTC(y, m + 1, 0))) });
+    st.deadlines = r.deadlines || [];
+  }
+
+  // jump moves the calendar to the month of the previous (dir -1) or next
+  // (dir 1) deadline outside the month shown, if there is one.
+  async function jump(dir) {
+    const y = month.getUTCFullYear(), m = month.getUTCMonth();
+    const r = dir > 0
+      ? await api.deadlines({ from: dayKey(new Date(Date.UTC(y, m + 1, 1))), limit: 1 })
+      : await api.deadlines({ to: dayKey(new Date(Date.UTC(y, m, 0))), order: 'latest', limit: 1 });
+    if (!r.deadlines || !r.deadlines.length) {
+      announce(dir > 0 ? 'No later deadline.' : 'No earlier deadline.');
+      return;
+    }
+    month = monthOf(r.deadlines[0].deadline);
+    await showMonth();
+  }
+
+  async function showMonth() {
+    archetype.record('deadline');
+    try {
+      await loadMonth();
+    } catch (e) {
+      st.error = e.message;
+    }
+    if (root) renderCalendar();
   }
 
   function render() {
@@ -178,25 +223,18 @@ export function create(ctx) {
       ));
     }
     probe.charts = probe.charts || {};
-    probe.charts.calendar = { month: `${y}-${String(m + 1).padStart(2, '0')}`, deadlines: inMonth, total: st.deadlines.length };
-    const go = (delta) => { archetype.record('deadline'); month = new Date(Date.UTC(y, m + delta, 1)); renderCalendar(); };
-    const months = [...new Set(st.deadlines.map((d) => d.deadline.slice(0, 7)))];
+    probe.charts.calendar = { month: `${y}-${String(m + 1).padStart(2, '0')}`, deadlines: inMonth };
+    const go = (delta) => { month = new Date(Date.UTC(y, m + delta, 1)); showMonth(); };
     replace(el,
       h('div', { class: 'cal-head' },
         h('button', { type: 'button', class: 'btn btn-small', id: 'cal-prev', onclick: () => go(-1) }, '‹', h('span', { class: 'visually-hidden' }, ' previous month')),
         h('h4', { id: 'cal-title', 'aria-live': 'polite' }, title, h('span', { class: 'muted small' }, ` · ${inMonth} deadline${inMonth === 1 ? '' : 's'}`)),
         h('button', { type: 'button', class: 'btn btn-small', id: 'cal-next', onclick: () => go(1) }, '›', h('span', { class: 'visually-hidden' }, ' next month')),
-        months.length ? h('label', { class: 'small' }, 'Month with deadlines ',
-          h('select', {
-            id: 'cal-month', onchange: (ev) => {
-              const [yy, mm] = ev.target.value.split('-').map(Number);
-              month = new Date(Date.UTC(yy, mm - 1, 1));
-              renderCalendar();
-            },
-          }, months.map((k) => h('option', { value: k, selected: k === probe.charts.calendar.month }, k)))) : null),
+        h('button', { type: 'button', class: 'btn btn-small', id: 'cal-prev-dl', onclick: () => jump(-1) }, 'Earlier deadline'),
+        h('button', { type: 'button', class: 'btn btn-small', id: 'cal-next-dl', onclick: () => jump(1) }, 'Later deadline')),
       h('div', { class: 'cal-grid cal-week', 'aria-hidden': 'true' }, ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].map((d) => h('div', { class: 'cal-wd' }, d))),
       h('div', { class: 'cal-grid', role: 'list', 'aria-labelledby': 'cal-title' }, cells),
-      !st.deadlines.length ? h('p', { class: 'muted' }, 'No deadline found in your communications yet.') : null,
+      !inMonth ? h('p', { class: 'muted' }, 'No deadline this month; the buttons jump to the months that have one.') : null,
     );
   }
 
