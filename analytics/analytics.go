@@ -6,15 +6,15 @@
 //
 // It plays the role the architecture document gives Kinesis: the browser
 // never recomputes these from the items, and the API reads them from the
-// tables a Store keeps.
+// tables a doctales.AnalyticsStore keeps (sqlite.DB).
 //
-// Idempotence. Each change record is reduced to a Fact, the contribution of
-// one communication as it is after the change (nil after a REMOVE). The
-// Store replaces the communication's previous fact with it and recomputes
-// the buckets either touches, so a record applied twice, or a batch
-// redelivered after a partial failure, leaves every count exactly as one
-// application would: the state is a function of the latest fact of each
-// communication, not of how many records were seen.
+// Idempotence. Each change record is reduced to a doctales.AnalyticsFact,
+// the contribution of one communication as it is after the change (none
+// after a REMOVE). The store replaces the communication's previous fact
+// with it and recomputes the buckets either touches, so a record applied
+// twice, or a batch redelivered after a partial failure, leaves every count
+// exactly as one application would: the state is a function of the latest
+// fact of each communication, not of how many records were seen.
 package analytics
 
 import (
@@ -147,6 +147,7 @@ func Organization(senderID, category string) string {
 }
 
 // Consumer turns change-stream records into facts and hands them to Store.
+// It keeps no state, so any number may run (one per subscription).
 type Consumer struct {
 	Store doctales.AnalyticsStore
 }

@@ -165,6 +165,10 @@ func benchViews(b *testing.B, n int) {
 				d, err := v.db.Deadlines(ctx, time.Time{}, time.Time{}, false, 0)
 				return len(d), err
 			}},
+			{"deadline-latest", func() (int, error) {
+				d, err := v.db.Deadlines(ctx, time.Time{}, time.Time{}, true, 1)
+				return len(d), err
+			}},
 		} {
 			b.Run(c.name, func(b *testing.B) {
 				rows := 0

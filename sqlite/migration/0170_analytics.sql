@@ -28,7 +28,8 @@ CREATE INDEX analytics_facts_week     ON analytics_facts (owner, week, project);
 CREATE INDEX analytics_facts_person   ON analytics_facts (owner, person, ts);
 CREATE INDEX analytics_facts_org      ON analytics_facts (owner, org) WHERE org <> '';
 CREATE INDEX analytics_facts_thread   ON analytics_facts (owner, thread_id, ts) WHERE thread_id <> '';
-CREATE INDEX analytics_facts_deadline ON analytics_facts (owner, deadline) WHERE deadline <> '';
+-- (id last: the calendar's reads order by deadline, then id, either way.)
+CREATE INDEX analytics_facts_deadline ON analytics_facts (owner, deadline, id) WHERE deadline <> '';
 
 -- Volume and urgency per day (UTC).
 CREATE TABLE analytics_daily (
