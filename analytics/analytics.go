@@ -192,5 +192,22 @@ func ChangeOf(r events.DynamoDBEventRecord) (doctales.AnalyticsChange, bool) {
 		return doctales.AnalyticsChange{}, false
 	}
 	f := FactOf(item)
+	// A change that moves no bucket (read, pinned, an escalation count,
+	// a snooze) is none: most MODIFY records after extraction.
+	if r.EventName == "MODIFY" && r.Change.OldImage != nil {
+		if old, err := doctales.ItemFromImage(r.Change.OldImage); err == nil && sameFact(FactOf(old), f) {
+			return doctales.AnalyticsChange{}, false
+		}
+	}
 	return doctales.AnalyticsChange{ID: item.ID, Owner: f.Owner, Fact: f}, true
+}
+
+// sameFact reports whether two facts count the same in every bucket.
+func sameFact(a, b *doctales.AnalyticsFact) bool {
+	x, y := *a, *b
+	if !x.Time.Equal(y.Time) || !x.Deadline.Equal(y.Deadline) {
+		return false
+	}
+	x.Time, x.Deadline = y.Time, y.Deadline
+	return x == y
 }

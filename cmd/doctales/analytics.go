@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/analytics"
@@ -15,15 +16,33 @@ import (
 // worker), reduced to facts by package analytics and applied by the
 // table. It starts where it stopped (at the log's start the first time)
 // and retries a failed batch whole until it succeeds or expires, which is
-// safe because applying is idempotent.
+// safe because applying is idempotent. Its tables are in analytics.db
+// (Pipeline.AnalyticsDB), apart from the pipeline's writer.
 func (p *Pipeline) analyticsSubscription() runtime.Subscription {
 	return runtime.Subscription{
 		Name:        analytics.SubscriptionName,
 		Source:      doctales.SourceDynamoDB,
 		BatchSize:   100,
 		Concurrency: 1,
-		Handler:     runtime.DynamoDBHandler((&analytics.Consumer{Store: p.DB}).Handle),
+		Handler:     runtime.DynamoDBHandler((&analytics.Consumer{Store: p.AnalyticsDB}).Handle),
+		Yield:       p.analyticsYield(),
 	}
+}
+
+// analyticsYield makes the consumer wait during an ingest burst, as
+// extraction does (yieldAbove, yieldPause): the aggregates catch up after.
+func (p *Pipeline) analyticsYield() func() time.Duration {
+	if p.Config.YieldAbove < 0 {
+		return nil
+	}
+	above, pause := p.Config.YieldAbove, p.Config.YieldPause
+	if above == 0 {
+		above = DefaultYieldAbove
+	}
+	if pause == 0 {
+		pause = DefaultYieldPause
+	}
+	return p.meter.yield(above, pause)
 }
 
 // startAnalyticsBackfill fills the aggregate tables from the stored items
@@ -37,7 +56,7 @@ func (p *Pipeline) analyticsSubscription() runtime.Subscription {
 // analyticsNeedBackfill says whether to: it must be asked before the
 // runtime starts, while no record can have been applied.
 func (p *Pipeline) analyticsNeedBackfill() (bool, error) {
-	empty, err := p.DB.AnalyticsEmpty(context.Background())
+	empty, err := p.AnalyticsDB.AnalyticsEmpty(context.Background())
 	if err != nil || !empty {
 		return false, err
 	}
@@ -76,7 +95,7 @@ func (p *Pipeline) backfillAnalytics(ctx context.Context) (int, error) {
 			fact := analytics.FactOf(it)
 			changes = append(changes, doctales.AnalyticsChange{ID: it.ID, Owner: fact.Owner, Fact: fact})
 		}
-		if err := p.DB.FillFacts(ctx, changes); err != nil {
+		if err := p.AnalyticsDB.FillFacts(ctx, changes); err != nil {
 			return n, fmt.Errorf("analytics backfill: %w", err)
 		}
 		n += len(items)

@@ -41,13 +41,17 @@ type Pipeline struct {
 	Config Config
 	Logger *slog.Logger
 
-	DB         *sqlite.DB
-	HistoryDB  *sqlite.DB // the flow history, apart from the pipeline's writes
-	Store      *fsblob.Store
-	Extractor  doctales.Extractor
-	Ingestion  *function.Ingestion
-	Extraction *function.Extraction
-	Deletion   *function.Deletion
+	DB        *sqlite.DB
+	HistoryDB *sqlite.DB // the flow history, apart from the pipeline's writes
+	// AnalyticsDB holds the aggregate tables (analytics.go), in a file of
+	// their own (analytics.db) for the same reason: the consumer's
+	// transactions never hold up the pipeline's writer.
+	AnalyticsDB *sqlite.DB
+	Store       *fsblob.Store
+	Extractor   doctales.Extractor
+	Ingestion   *function.Ingestion
+	Extraction  *function.Extraction
+	Deletion    *function.Deletion
 	// retentionStop stops the retention sweep (StartRetention).
 	retentionStop func()
 	// analyticsStop stops the aggregates' backfill (analytics.go).
@@ -183,12 +187,18 @@ func (p *Pipeline) Open() error {
 	if err := openHistory(p.HistoryDB); err != nil {
 		return fmt.Errorf("open flow history: %w", err)
 	}
+	p.AnalyticsDB = sqlite.NewDB(filepath.Join(cfg.Data, "analytics.db"))
+	p.AnalyticsDB.Logger = p.Logger.With(LogKeyComponent, "analytics")
+	p.AnalyticsDB.TableName = cfg.TableName()
+	if err := p.AnalyticsDB.Open(); err != nil {
+		return fmt.Errorf("open the aggregate tables (analytics.db; derived data: moving it aside rebuilds it from the items): %w", err)
+	}
 	minFree := p.MinFreeBytes
 	if minFree == 0 {
 		minFree = DefaultMinFreeBytes
 	}
 	p.space = &spaceWatch{dir: cfg.Data, minFree: minFree, logger: p.Logger,
-		failures: []func() int64{p.DB.NoSpaceErrors, p.Store.NoSpaceErrors, p.HistoryDB.NoSpaceErrors}}
+		failures: []func() int64{p.DB.NoSpaceErrors, p.Store.NoSpaceErrors, p.HistoryDB.NoSpaceErrors, p.AnalyticsDB.NoSpaceErrors}}
 	p.Journal = &history.Journal{Store: p.HistoryDB, Logger: p.Logger.With(LogKeyComponent, "history"),
 		Skip: map[string]bool{LiveSubscription: true, analytics.SubscriptionName: true}}
 	if err := p.Journal.Open(); err != nil {
@@ -260,7 +270,7 @@ func (p *Pipeline) Open() error {
 		Profiles:         p.DB,
 		Directory:        p.DB,
 		CommunicationLog: p.DB,
-		Analytics:        p.DB,
+		Analytics:        p.AnalyticsDB,
 		UI:               dashboard.New(),
 		// The HTTP edge's limits (issue 10).
 		ParseMemory:     httpapi.NewMemoryBudget(cfg.MaxParseMemory),
@@ -624,6 +634,9 @@ func (p *Pipeline) Close() error {
 	}
 	if p.HistoryDB != nil {
 		errs = append(errs, p.HistoryDB.Close())
+	}
+	if p.AnalyticsDB != nil {
+		errs = append(errs, p.AnalyticsDB.Close())
 	}
 	// The folder is free once everything in it is closed.
 	errs = append(errs, p.lock.Release())
