@@ -7,6 +7,8 @@
 #   make lambda-arm64           one architecture only (also lambda-x86_64)
 #   make validate               the template checks; fails when a validator fails (sam validate when installed)
 #   make deploy ENV=dev         sam deploy deploy/sam/template.yaml (needs the AWS SAM CLI and credentials)
+#   make assets                 the dashboard's browser libraries: npm ci in dashboard/web, then copy them into
+#                               dashboard/static/vendor (embedded; CI checks the copies are up to date)
 
 GO        ?= go
 ARCH      ?= arm64
@@ -23,7 +25,7 @@ RELEASE   := dist/release
 
 goarch = $(if $(filter x86_64,$(1)),amd64,arm64)
 
-.PHONY: release lambda lambda-arm64 lambda-x86_64 deploy validate clean
+.PHONY: release lambda lambda-arm64 lambda-x86_64 deploy validate clean assets
 
 # One static binary per platform (CGO_ENABLED=0, -trimpath, no symbol
 # table), with README.md, in a tar.gz (a zip for Windows), and the SHA-256
@@ -77,3 +79,11 @@ deploy: lambda
 
 clean:
 	rm -rf $(DIST) $(RELEASE)
+
+# The dashboard's browser libraries (uPlot), installed from
+# dashboard/web/package-lock.json and copied byte for byte into
+# dashboard/static/vendor, which the binary embeds. .ci/run runs this and
+# fails when the copies in git differ.
+assets:
+	cd dashboard/web && npm ci --no-audit --no-fund --loglevel=error
+	sh dashboard/web/vendor.sh

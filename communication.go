@@ -292,6 +292,9 @@ type ItemFilter struct {
 	// StateDone, StateWaiting or StateSnoozed (a snooze still running), judged at the
 	// table's clock.
 	State *string
+	// Oldest lists oldest first (timestamp, then id, ascending) instead
+	// of newest first: GET /communications?sort=oldest.
+	Oldest bool
 
 	Limit  int    // at most this many; 0 means DefaultPageSize
 	Cursor string // the next cursor of the previous page; "" for the first

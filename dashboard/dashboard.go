@@ -13,6 +13,8 @@ import (
 	"time"
 )
 
+//go:generate sh web/vendor.sh
+
 //go:embed static
 var staticFS embed.FS
 

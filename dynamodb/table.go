@@ -382,7 +382,7 @@ func buildQuery(table, owner string, f doctales.ItemFilter) (query, error) {
 	var filters []string
 
 	// The index and its partition.
-	q := query{in: &dynamodb.QueryInput{TableName: aws.String(table), ScanIndexForward: aws.Bool(false)}}
+	q := query{in: &dynamodb.QueryInput{TableName: aws.String(table), ScanIndexForward: aws.Bool(f.Oldest)}} // newest first unless ?sort=oldest
 	var pk string
 	switch {
 	case set(f.Project):

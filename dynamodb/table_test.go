@@ -257,6 +257,9 @@ func TestTable_FindItems(t *testing.T) {
 		{"SinceUntil", doctales.ItemFilter{Since: tm(3), Until: tm(7), Limit: 3}, []string{"c06", "c05", "c04", "c03"}, 2},
 		{"ProjectSince", doctales.ItemFilter{Project: str("home-purchase"), Since: tm(7)}, []string{"c10", "c08"}, 1},
 		{"Status", doctales.ItemFilter{Status: str("accepted"), Urgency: str("high")}, []string{"c09", "c06", "c03", "c00"}, 1},
+		// ?sort=oldest (issue 12): the same indexes read forward.
+		{"Oldest", doctales.ItemFilter{Oldest: true, Limit: 5}, []string{"c00", "c01", "c02", "c03", "c04", "c05", "c06", "c07", "c08", "c09", "c10", "c11"}, 3},
+		{"OldestProject", doctales.ItemFilter{Project: str("home-purchase"), Oldest: true, Limit: 4}, []string{"c00", "c02", "c04", "c06", "c08", "c10"}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ids, pages := all(t, tc.f)

@@ -128,6 +128,7 @@ func TestOpenAPI_Contract(t *testing.T) {
 	f := mustAuthServer(t, func(h *httpapi.Handler) { h.Channels = []string{"log"} })
 	f.h.Rules = f.db
 	f.h.AuditLog = f.db
+	f.h.Analytics = f.db
 	doc.Servers = openapi3.Servers{{URL: f.srv.URL}}
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {
@@ -193,6 +194,15 @@ func TestOpenAPI_Contract(t *testing.T) {
 	check("GET", "/auth/session", "", 200)
 	check("GET", "/people", "", 200)
 	check("GET", "/projects", "", 200)
+	check("GET", "/analytics/volume", "", 200)
+	check("GET", "/analytics/volume?by=week&from=2026-01-01", "", 200)
+	check("GET", "/analytics/volume?from=yesterday", "", 400)
+	check("GET", "/analytics/people?limit=10", "", 200)
+	check("GET", "/analytics/deadlines?from=2026-01-01&to=2026-12-31", "", 200)
+	check("GET", "/analytics/deadlines?limit=0", "", 400)
+	check("GET", "/analytics/deadlines?order=latest&limit=1", "", 200)
+	check("GET", "/communications?format=csv&sort=oldest", "", 200)
+	check("GET", "/communications?format=xml", "", 400)
 	check("GET", "/openapi.yaml", "", 200)
 	check("GET", "/openapi.json", "", 200)
 	// Large bodies: the upload URL, and its PUT with the body.

@@ -74,6 +74,9 @@ type Handler struct {
 	Directory        Directory
 	CommunicationLog CommunicationLog
 	UI               http.Handler
+	// Analytics reads the aggregate tables the analytics consumer keeps
+	// (analytics.go); nil answers 501 on /analytics/... (DynamoDB on AWS).
+	Analytics doctales.AnalyticsReader
 
 	// ParseMemory bounds the memory raw uploads and document parses hold
 	// at once (see limits.go); nil means a budget of DefaultMaxParseMemory.
@@ -335,6 +338,15 @@ func (h *Handler) listCommunications(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, h.Logger, err)
 		return
 	}
+	switch format := r.URL.Query().Get("format"); format {
+	case "", "json":
+	case "csv":
+		h.exportCSV(w, r, f)
+		return
+	default:
+		Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "format", "format %s is not one of json, csv", quoteCut(format)))
+		return
+	}
 	want := r.URL.Query().Get("attention")
 	if want != "" && !slices.Contains(attentionLevels, want) {
 		Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "attention", "attention %s is not one of %s", quoteCut(want), strings.Join(attentionLevels, ", ")))
@@ -356,6 +368,10 @@ func (h *Handler) listCommunications(w http.ResponseWriter, r *http.Request) {
 	if q := r.URL.Query().Get("q"); q != "" {
 		if want != "" {
 			Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "q", "q and attention cannot be combined; search, then look at each result's attention"))
+			return
+		}
+		if f.Oldest {
+			Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "sort", "sort applies to lists; a search (q) is ranked best first"))
 			return
 		}
 		h.search(w, r, q, f)
@@ -488,6 +504,13 @@ func parseFilter(r *http.Request) (doctales.ItemFilter, error) {
 		if !slices.Contains(doctales.States, *f.State) {
 			return f, doctales.FieldErrorf(doctales.EINVALID, "state", "state %s is not one of %s", quoteCut(*f.State), strings.Join(doctales.States, ", "))
 		}
+	}
+	switch v := q.Get("sort"); v {
+	case "", "newest":
+	case "oldest":
+		f.Oldest = true
+	default:
+		return f, doctales.FieldErrorf(doctales.EINVALID, "sort", "sort %s is not one of newest, oldest", quoteCut(v))
 	}
 	f.Cursor = q.Get("next")
 	return f, nil

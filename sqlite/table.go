@@ -401,21 +401,29 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 		if err != nil {
 			return nil, "", err
 		}
-		where, args = append(where, "(ts, id) < (?, ?)"), append(args, c.TS, c.ID)
+		cmp := "<"
+		if filter.Oldest {
+			cmp = ">"
+		}
+		where, args = append(where, "(ts, id) "+cmp+" (?, ?)"), append(args, c.TS, c.ID)
+	}
+	order := "ts DESC, id DESC"
+	if filter.Oldest {
+		order = "ts, id"
 	}
 
 	// Read one row more than the page to know whether another page follows.
 	cond := strings.Join(where, " AND ")
-	query := `SELECT ts, id, body FROM items WHERE ` + cond + ` ORDER BY ts DESC, id DESC LIMIT ?`
+	query := `SELECT ts, id, body FROM items WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ?`
 	if v := filter.Sender; v != nil && *v != "" {
 		// Sender matches sender_id or sender. An OR would read and sort
 		// every item of the sender on each page; the union of two index
 		// range scans, each cut at the page size, sorts at most two pages.
 		query = `SELECT ts, id, body FROM items WHERE id IN (
-			SELECT id FROM (SELECT id FROM items WHERE ` + cond + ` AND sender_id = ? ORDER BY ts DESC, id DESC LIMIT ?)
+			SELECT id FROM (SELECT id FROM items WHERE ` + cond + ` AND sender_id = ? ORDER BY ` + order + ` LIMIT ?)
 			UNION
-			SELECT id FROM (SELECT id FROM items WHERE ` + cond + ` AND sender = ? ORDER BY ts DESC, id DESC LIMIT ?)
-		) ORDER BY ts DESC, id DESC LIMIT ?`
+			SELECT id FROM (SELECT id FROM items WHERE ` + cond + ` AND sender = ? ORDER BY ` + order + ` LIMIT ?)
+		) ORDER BY ` + order + ` LIMIT ?`
 		a := make([]any, 0, 2*len(args)+5)
 		a = append(append(append(a, args...), *v, limit+1), args...)
 		args = append(a, *v, limit+1)

@@ -124,9 +124,10 @@ func TestDashboard_Delete(t *testing.T) {
 	}
 
 	// A reload of tab B does not bring it back.
-	b.do(chromedp.Navigate(url + "/#/visualizer"))
-	b.wait("the boards", fmt.Sprintf(`document.documentElement.dataset.rendered === 'visualizer' && document.querySelectorAll('.board .card').length === %d`, total-1), 10*time.Second)
-	if evalJS[bool](b, fmt.Sprintf(`!!document.querySelector(%q)`, cardSel)) {
+	b.do(chromedp.Navigate(url + "/#/prioritizer"))
+	b.do(chromedp.Navigate(url + "/#/analyst"))
+	b.wait("the table", fmt.Sprintf(`document.documentElement.dataset.rendered === 'analyst' && document.querySelectorAll('table.dims tbody tr').length === %d`, total-1), 10*time.Second)
+	if evalJS[bool](b, fmt.Sprintf(`!!document.querySelector(%q)`, rowSel)) {
 		t.Error("the deleted communication is back after a reload")
 	}
 

@@ -190,7 +190,9 @@ func TestDashboard_Notice(t *testing.T) {
 			}
 		}
 		b.click(`nav.views a[data-view="analyst"]`)
-		b.wait("the table", `document.querySelectorAll('table.dims tbody tr').length >= 40`, 10*time.Second)
+		// The table draws the rows in view (issue 12: virtualised), so
+		// wait for all to be loaded and check those drawn.
+		b.wait("the table", `(window.__doctales.analyst?.loaded || 0) >= 40 && document.querySelectorAll('table.dims tbody tr').length >= 10`, 10*time.Second)
 		rows := evalJS[[]string](b, `[...document.querySelectorAll('table.dims tbody tr td:first-child time')].map((t) => t.getAttribute('datetime').slice(0, 4) + ' ' + t.textContent + ' | ' + t.title)`)
 		for _, s := range rows {
 			y, shown, _ := strings.Cut(s, " ")

@@ -16,6 +16,7 @@ import (
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/alarm"
+	"github.com/doctales/doctales/analytics"
 	"github.com/doctales/doctales/comprehend"
 	"github.com/doctales/doctales/dashboard"
 	"github.com/doctales/doctales/extract"
@@ -42,15 +43,21 @@ type Pipeline struct {
 	Config Config
 	Logger *slog.Logger
 
-	DB         *sqlite.DB
-	HistoryDB  *sqlite.DB // the flow history, apart from the pipeline's writes
-	Store      *fsblob.Store
-	Extractor  doctales.Extractor
-	Ingestion  *function.Ingestion
-	Extraction *function.Extraction
-	Deletion   *function.Deletion
+	DB        *sqlite.DB
+	HistoryDB *sqlite.DB // the flow history, apart from the pipeline's writes
+	// AnalyticsDB holds the aggregate tables (analytics.go), in a file of
+	// their own (analytics.db) for the same reason: the consumer's
+	// transactions never hold up the pipeline's writer.
+	AnalyticsDB *sqlite.DB
+	Store       *fsblob.Store
+	Extractor   doctales.Extractor
+	Ingestion   *function.Ingestion
+	Extraction  *function.Extraction
+	Deletion    *function.Deletion
 	// retentionStop stops the retention sweep (StartRetention).
 	retentionStop func()
+	// analyticsStop stops the aggregates' backfill (analytics.go).
+	analyticsStop func()
 	Notification  *notify.Function
 	// When fires reminders and escalations (issue 13); nil when neither
 	// is configured. whenStop stops its loop (Start).
@@ -185,14 +192,20 @@ func (p *Pipeline) Open() error {
 	if err := openHistory(p.HistoryDB); err != nil {
 		return fmt.Errorf("open flow history: %w", err)
 	}
+	p.AnalyticsDB = sqlite.NewDB(filepath.Join(cfg.Data, "analytics.db"))
+	p.AnalyticsDB.Logger = p.Logger.With(LogKeyComponent, "analytics")
+	p.AnalyticsDB.TableName = cfg.TableName()
+	if err := p.AnalyticsDB.Open(); err != nil {
+		return fmt.Errorf("open the aggregate tables (analytics.db; derived data: moving it aside rebuilds it from the items): %w", err)
+	}
 	minFree := p.MinFreeBytes
 	if minFree == 0 {
 		minFree = DefaultMinFreeBytes
 	}
 	p.space = &spaceWatch{dir: cfg.Data, minFree: minFree, logger: p.Logger,
-		failures: []func() int64{p.DB.NoSpaceErrors, p.Store.NoSpaceErrors, p.HistoryDB.NoSpaceErrors}}
+		failures: []func() int64{p.DB.NoSpaceErrors, p.Store.NoSpaceErrors, p.HistoryDB.NoSpaceErrors, p.AnalyticsDB.NoSpaceErrors}}
 	p.Journal = &history.Journal{Store: p.HistoryDB, Logger: p.Logger.With(LogKeyComponent, "history"),
-		Skip: map[string]bool{LiveSubscription: true}}
+		Skip: map[string]bool{LiveSubscription: true, analytics.SubscriptionName: true}}
 	if err := p.Journal.Open(); err != nil {
 		return err
 	}
@@ -262,6 +275,7 @@ func (p *Pipeline) Open() error {
 		Profiles:         p.DB,
 		Directory:        p.DB,
 		CommunicationLog: p.DB,
+		Analytics:        p.AnalyticsDB,
 		UI:               dashboard.New(),
 		// The HTTP edge's limits (issue 10).
 		ParseMemory:     httpapi.NewMemoryBudget(cfg.MaxParseMemory),
@@ -495,7 +509,8 @@ func (p *Pipeline) addSubscriptions() error {
 		}
 		subs = append(subs, s)
 	}
-	subs = append(subs, p.liveSubscription()) // table changes to the dashboard (live.go)
+	subs = append(subs, p.liveSubscription())      // table changes to the dashboard (live.go)
+	subs = append(subs, p.analyticsSubscription()) // the aggregate tables (analytics.go)
 	subs = append(subs, p.Extra...)
 	for _, s := range subs {
 		if p.Wrap != nil {
@@ -561,8 +576,15 @@ func (p *Pipeline) sizes(ctx context.Context) (map[string]float64, error) {
 
 // Start starts delivering events and evaluating alarms.
 func (p *Pipeline) Start() error {
+	backfill, err := p.analyticsNeedBackfill()
+	if err != nil {
+		return err
+	}
 	if err := p.Runtime.Open(); err != nil {
 		return err
+	}
+	if backfill && p.analyticsStop == nil {
+		p.startAnalyticsBackfill()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p.meterCancel = cancel
@@ -605,6 +627,10 @@ func (p *Pipeline) Close() error {
 	if p.retentionStop != nil {
 		p.retentionStop()
 	}
+	if p.analyticsStop != nil {
+		p.analyticsStop()
+		p.analyticsStop = nil
+	}
 	if p.whenStop != nil {
 		p.whenStop()
 		p.whenStop = nil
@@ -635,6 +661,9 @@ func (p *Pipeline) Close() error {
 	}
 	if p.HistoryDB != nil {
 		errs = append(errs, p.HistoryDB.Close())
+	}
+	if p.AnalyticsDB != nil {
+		errs = append(errs, p.AnalyticsDB.Close())
 	}
 	// The folder is free once everything in it is closed.
 	errs = append(errs, p.lock.Release())

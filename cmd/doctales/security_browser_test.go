@@ -247,8 +247,8 @@ func TestDashboard_XSS(t *testing.T) {
 	}
 	// The connector's person view lists the sender's communications.
 	b.click(`nav.views a[data-view="connector"]`)
-	b.wait("the people", `document.querySelectorAll('.people-list .person-row').length >= 1`, 10*time.Second)
-	b.click(`.people-list .person-row`)
+	b.wait("the people", `document.querySelectorAll('.people-table .person-row').length >= 1`, 10*time.Second)
+	b.click(`.people-table .person-row`)
 	time.Sleep(300 * time.Millisecond)
 	check("a person", true)
 

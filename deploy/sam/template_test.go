@@ -1081,6 +1081,9 @@ func TestTemplate_Serverless(t *testing.T) {
 		"GET /archetypes":             "ApiFunction",
 		"GET /healthz":                "ApiFunction",
 		"POST /live/ticket":           "ApiFunction",
+		"GET /analytics/volume":       "ApiFunction",
+		"GET /analytics/people":       "ApiFunction",
+		"GET /analytics/deadlines":    "ApiFunction",
 	}
 	if !reflect.DeepEqual(routes, want) {
 		t.Errorf("routes %v, want %v", routes, want)

@@ -69,7 +69,8 @@ export const api = {
   signOut: () => call('DELETE', '/auth/session'),
   // list returns {communications, count, next}; params: project, type,
   // sender, urgency, status, state (open, done, snoozed), since, until,
-  // limit, next, and q (a search, ranked best first).
+  // sort (newest, oldest), limit, next, and q (a search, ranked best
+  // first).
   list: (params) => call('GET', '/communications' + query(params)),
   // setState changes the reader's state of a communication:
   // {state: 'done'|'open'|'read'|'unread'|'pinned'|'unpinned'} or
@@ -84,6 +85,17 @@ export const api = {
   // remove deletes a communication: {id, objects, redactedLogRecords}.
   remove: (id) => call('DELETE', `/communications/${enc(id)}`),
   people: (params) => call('GET', '/people' + query(params)),
+  // The aggregate tables the analytics consumer keeps (issue 12):
+  // volume returns {by, days|weeks, total} (params: by, from, to);
+  // analyticsPeople {people, organizations} with last contact, open
+  // requests and response times (params: limit); deadlines {deadlines,
+  // count} (params: from, to as YYYY-MM-DD, limit).
+  volume: (params) => call('GET', '/analytics/volume' + query(params)),
+  analyticsPeople: (params) => call('GET', '/analytics/people' + query(params)),
+  deadlines: (params) => call('GET', '/analytics/deadlines' + query(params)),
+  // csvURL is the address of the CSV export of a list (every row the
+  // filters select, streamed by the server).
+  csvURL: (params) => '/communications' + query({ ...params, format: 'csv' }),
   projects: (params) => call('GET', '/projects' + query(params)),
   profile: (userId) => call('GET', '/user-profile' + query({ userId })),
   putProfile: (profile) => call('PUT', '/user-profile', profile),

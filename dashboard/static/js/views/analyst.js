@@ -1,175 +1,185 @@
-// Analyst: a table of communications and their dimensions. The filters
-// that the API knows (project, type, urgency, status, sender, since) are
-// applied by the server, page by page; the text filter and the column sort
-// apply to the rows loaded so far, which the table says.
+// Analyst (issue 12): every communication in one table that stays smooth
+// at tens of thousands of rows. Only the rows in view (and a few around
+// them) are in the DOM; the rest is two spacer rows of the right height,
+// so the scroll bar is true and the browser lays out some forty rows,
+// whatever the count.
+//
+// Filtering, the search and the order are the server's (GET
+// /communications with project, type, urgency, status, sender, state, q
+// and sort=newest|oldest), read 1,000 rows a page as the reader scrolls
+// near the end of what is loaded. "Export CSV" downloads every row the
+// same filters select (GET /communications?format=csv), streamed by the
+// server.
 
 import { api } from '../api.js';
-import { h, replace, preserveFocus, debounce } from '../dom.js';
+import { h, replace } from '../dom.js';
 import { cssId } from '../cards.js';
-import { deadlineOf, fmtDate, num, pct, projectLabel, relTime, typeLabel, urgencyOf, urgencyRank, countdown, subjectOf } from '../format.js';
+import { deadlineOf, fmtDate, projectLabel, relTime, typeLabel, urgencyOf, countdown, subjectOf } from '../format.js';
 import * as store from '../store.js';
 import * as archetype from '../archetype.js';
 
-const PAGE = 100;
+const PAGE = 1000; // the API's largest page
+export const ROW_HEIGHT = 32; // px, as table.vt tr.vt-row in style.css
+const OVERSCAN = 10; // rows drawn above and below the visible ones
 
-// Columns: label, sort key, cell.
-const COLUMNS = [
-  { key: 'time', label: 'Received', value: (it) => Date.parse(it.timestamp) || 0, cell: (it) => h('time', { datetime: it.timestamp, title: fmtDate(it.timestamp) }, relTime(it.timestamp)) },
-  { key: 'subject', label: 'Subject', value: (it) => (it.subject || '').toLowerCase() },
-  { key: 'sender', label: 'Sender', value: (it) => (it.sender || it.sender_id || '').toLowerCase(), cell: (it) => it.sender || it.sender_id || '–' },
-  { key: 'project', label: 'Project', value: (it) => it.project || '', cell: (it) => projectLabel(it.project) },
-  { key: 'type', label: 'Type', value: (it) => it.commType || '', cell: (it) => typeLabel(it.commType) },
-  { key: 'urgency', label: 'Urgency', value: (it) => urgencyRank(urgencyOf(it)) * 10 + (Number(dim(it, 'urgencyScore')) || 0), cell: (it) => {
-    const u = urgencyOf(it);
-    const s = dim(it, 'urgencyScore');
-    return u ? [h('span', { class: `badge badge-${u}` }, u), Number.isFinite(s) ? ` ${num(s, 2)}` : ''] : '–';
-  } },
-  { key: 'action', label: 'Action', value: (it) => (dim(it, 'requiresAction') ? 1 : 0), cell: (it) => dim(it, 'requiresAction') === true ? 'yes' : dim(it, 'requiresAction') === false ? 'no' : '–' },
-  { key: 'deadline', label: 'Deadline', value: (it) => { const d = deadlineOf(it); return d ? d.getTime() : Infinity; }, cell: (it) => {
-    const d = deadlineOf(it);
-    if (!d) return '–';
-    const cd = countdown(d);
-    return h('span', { title: fmtDate(d), class: `countdown countdown-${cd.state}`, dataset: { deadline: d.toISOString() } }, cd.text);
-  } },
-  { key: 'sentiment', label: 'Sentiment', value: (it) => String(dim(it, 'sentiment') || '').toLowerCase(), cell: (it) => String(dim(it, 'sentiment') || '–').toLowerCase() },
-  { key: 'language', label: 'Lang.', value: (it) => dim(it, 'language') || '', cell: (it) => dim(it, 'language') || '–' },
-  { key: 'entities', label: 'Entities', value: (it) => count(it, 'entities'), cell: (it) => String(count(it, 'entities')) },
-  { key: 'pii', label: 'PII', value: (it) => count(it, 'pii'), cell: (it) => String(count(it, 'pii')) },
-  { key: 'status', label: 'Status', value: (it) => it.status || '' },
-];
+const probe = (window.__doctales = window.__doctales || {});
 
 function dim(it, k) {
   return it.dimensions && typeof it.dimensions === 'object' ? it.dimensions[k] : undefined;
 }
 
-function count(it, k) {
-  const v = dim(it, k);
-  return Array.isArray(v) ? v.length : 0;
-}
+// Columns: label, width, cell.
+const COLUMNS = [
+  { key: 'time', label: 'Received', width: '8.5rem', cell: (it) => h('time', { datetime: it.timestamp, title: fmtDate(it.timestamp) }, relTime(it.timestamp)) },
+  { key: 'subject', label: 'Subject', width: 'auto' },
+  { key: 'sender', label: 'Sender', width: '14rem', cell: (it) => it.sender || it.sender_id || '–' },
+  { key: 'project', label: 'Project', width: '7rem', cell: (it) => projectLabel(it.project) },
+  { key: 'type', label: 'Type', width: '6rem', cell: (it) => typeLabel(it.commType) },
+  { key: 'urgency', label: 'Urgency', width: '6rem', cell: (it) => { const u = urgencyOf(it); return u ? h('span', { class: `badge badge-${u}` }, u) : '–'; } },
+  { key: 'category', label: 'Category', width: '6.5rem', cell: (it) => dim(it, 'category') || '–' },
+  { key: 'action', label: 'Action', width: '4.5rem', cell: (it) => (dim(it, 'requiresAction') === true ? 'yes' : dim(it, 'requiresAction') === false ? 'no' : '–') },
+  { key: 'deadline', label: 'Deadline', width: '7.5rem', cell: (it) => {
+    const d = deadlineOf(it);
+    if (!d) return '–';
+    const cd = countdown(d);
+    return h('span', { title: fmtDate(d), class: `countdown countdown-${cd.state}`, dataset: { deadline: d.toISOString() } }, cd.text);
+  } },
+  { key: 'state', label: 'State', width: '5.5rem', cell: (it) => it.state || 'open' },
+];
 
 export function create(ctx) {
   let root = null;
   let unsub = null;
   let unsubRemoved = null;
+  let frame = 0;
+  let gen = 0; // bumped on each new query, so a late page of an old one is dropped
   const st = {
-    filters: { project: '', type: '', urgency: '', status: '', sender: '' },
-    text: '',
-    sort: { key: 'time', dir: -1 },
-    ids: [], next: '', loading: false, error: '',
+    filters: { project: '', type: '', urgency: '', status: '', sender: '', state: '', q: '' },
+    sort: 'newest',
+    ids: [], next: '', loading: false, error: '', done: false,
   };
 
+  function params() {
+    const p = { ...st.filters };
+    if (!p.q) p.sort = st.sort; // a search is ranked
+    return p;
+  }
+
   async function load(more) {
+    if (st.loading && more) return;
+    const my = more ? gen : ++gen;
+    if (!more) { st.ids = []; st.next = ''; st.done = false; }
     st.loading = true;
-    renderTable();
+    renderStatus();
     try {
-      const page = await api.list({ ...st.filters, limit: PAGE, next: more ? st.next : '' });
+      const page = await api.list({ ...params(), limit: PAGE, next: more ? st.next : '' });
+      if (my !== gen) return;
       const items = store.putAll(page.communications);
-      st.ids = (more ? st.ids : []).concat(items.map((i) => i.id).filter((id) => !(more && st.ids.includes(id))));
+      const seen = new Set(st.ids);
+      for (const it of items) if (!seen.has(it.id)) st.ids.push(it.id);
       st.next = page.next || '';
+      st.done = !st.next;
       st.error = '';
     } catch (e) {
-      st.error = e.field ? `${e.message}` : e.message;
+      if (my !== gen) return;
+      st.error = e.message;
     }
     st.loading = false;
-    renderTable();
-    ctx.rendered('analyst');
+    renderStatus();
+    renderRows(true);
+    if (!more) ctx.rendered('analyst');
+  }
+
+  // renderRows draws the rows in view. force redraws even when the window
+  // of rows has not moved (new data).
+  let lastWindow = '';
+  function renderRows(force) {
+    const scroller = root && root.querySelector('.vt-scroll');
+    if (!scroller) return;
+    const tbody = scroller.querySelector('tbody');
+    const n = st.ids.length;
+    const head = ROW_HEIGHT + 2;
+    const top = Math.max(0, scroller.scrollTop - head);
+    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+    const visible = Math.ceil(scroller.clientHeight / ROW_HEIGHT) + 2 * OVERSCAN;
+    const last = Math.min(n, first + visible);
+    const key = `${first}:${last}:${n}`;
+    if (!force && key === lastWindow) return;
+    lastWindow = key;
+    // The spacers sit in thead and tfoot, so tbody holds the data rows
+    // only.
+    const table = scroller.querySelector('table');
+    table.querySelector('tr.vt-top td').style.height = `${first * ROW_HEIGHT}px`;
+    table.querySelector('tr.vt-bottom td').style.height = `${(n - last) * ROW_HEIGHT}px`;
+    const rows = [];
+    for (let i = first; i < last; i++) {
+      const it = store.get(st.ids[i]);
+      if (!it) continue;
+      rows.push(h('tr', { class: 'vt-row', dataset: { id: it.id, index: String(i) }, 'aria-rowindex': String(i + 2) }, COLUMNS.map((c) => {
+        if (c.key === 'subject') {
+          return h('td', { title: subjectOf(it) }, h('button', {
+            type: 'button', class: 'link', id: `row-${cssId(it.id)}`,
+            onclick: (ev) => ctx.openDetail(it.id, ev.currentTarget),
+          }, subjectOf(it)));
+        }
+        return h('td', {}, c.cell(it));
+      })));
+    }
+    replace(tbody, rows);
+    table.setAttribute('aria-rowcount', st.done ? String(n + 1) : '-1');
+    probe.analyst = { loaded: n, done: st.done, first, last, domRows: last - first };
+    // Near the end of what is loaded: read the next page.
+    if (st.next && !st.loading && last >= n - OVERSCAN * 3) load(true);
+  }
+
+  function onScroll() {
+    if (frame) return;
+    frame = requestAnimationFrame(() => { frame = 0; renderRows(false); });
+  }
+
+  function renderStatus() {
+    const el = root && root.querySelector('.analyst-status');
+    if (!el) return;
+    const n = st.ids.length;
+    replace(el,
+      st.error ? h('p', { class: 'error', role: 'alert' }, st.error) : null,
+      h('span', { id: 'table-note', class: 'muted' },
+        `${n.toLocaleString()} ${st.filters.q ? 'found' : 'communications'}${st.done ? '' : ' loaded so far, more as you scroll'}.`,
+        st.filters.q ? ' Ranked best first.' : ` ${st.sort === 'newest' ? 'Newest' : 'Oldest'} first.`),
+      st.loading ? h('span', { class: 'loading' }, ' Loading…') : null,
+    );
+    const csv = root.querySelector('#analyst-csv');
+    if (csv) csv.href = api.csvURL(params());
   }
 
   function matches(it) {
     const f = st.filters;
+    if (f.q) return false; // a search's rows are the server's ranking
     if (f.project && it.project !== f.project) return false;
     if (f.type && it.commType !== f.type) return false;
     if (f.urgency && urgencyOf(it) !== f.urgency) return false;
     if (f.status && it.status !== f.status) return false;
     if (f.sender && it.sender_id !== f.sender && it.sender !== f.sender) return false;
+    if (f.state && (it.state || 'open') !== f.state) return false;
     return true;
   }
 
-  function rows() {
-    const text = st.text.trim().toLowerCase();
-    let items = st.ids.map((id) => store.get(id)).filter(Boolean).filter(matches);
-    if (text) items = items.filter((it) => [it.subject, it.sender, it.sender_id, it.project].some((v) => String(v || '').toLowerCase().includes(text)));
-    const col = COLUMNS.find((c) => c.key === st.sort.key) || COLUMNS[0];
-    const dir = st.sort.dir;
-    return items.map((it, i) => [it, col.value(it), i]).sort((a, b) => {
-      if (a[1] < b[1]) return -dir;
-      if (a[1] > b[1]) return dir;
-      return a[2] - b[2];
-    }).map((x) => x[0]);
+  // onItem: a changed row is redrawn in place; a new one that the filters
+  // select goes on top when the order is newest first.
+  function onItem(item, isNew) {
+    if (isNew && st.sort === 'newest' && matches(item) && !st.ids.includes(item.id)) {
+      st.ids.unshift(item.id);
+      renderStatus();
+    }
+    renderRows(true);
   }
 
-  function summary(items) {
-    const by = (f) => {
-      const m = {};
-      for (const it of items) { const k = f(it) || 'unknown'; m[k] = (m[k] || 0) + 1; }
-      return m;
-    };
-    const total = items.length;
-    const block = (title, m) => h('div', { class: 'summary-block' },
-      h('h4', {}, title),
-      h('ul', { class: 'bars' }, Object.entries(m).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, n]) =>
-        h('li', {}, h('span', { class: 'bar-label' }, k),
-          h('span', { class: 'bar', 'aria-hidden': 'true' }, h('span', { class: 'bar-fill', style: { width: pct(total ? n / total : 0) } })),
-          h('span', { class: 'bar-value' }, String(n))))));
-    if (!total) return null;
-    return h('div', { class: 'summary' },
-      block('Urgency', by(urgencyOf)),
-      block('Sentiment', by((it) => String(dim(it, 'sentiment') || '').toLowerCase())),
-      block('Type', by((it) => typeLabel(it.commType))),
-    );
-  }
-
-  function renderTable() {
-    const el = root && root.querySelector('.table-area');
-    if (!el) return;
-    const items = rows();
-    preserveFocus(el, () => replace(el,
-      st.error ? h('p', { class: 'error', role: 'alert' }, st.error) : null,
-      summary(items),
-      h('p', { class: 'muted', id: 'table-note' },
-        `${items.length} shown of ${st.ids.length} loaded${st.next ? ' (more on the server)' : ''}. Sorting and the text filter apply to the loaded rows.`),
-      h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'table-caption' },
-        h('table', { class: 'dims', 'aria-describedby': 'table-note' },
-          h('caption', { id: 'table-caption', class: 'visually-hidden' }, 'Communications and their dimensions'),
-          h('thead', {}, h('tr', {}, COLUMNS.map((c) => {
-            const sorted = st.sort.key === c.key;
-            return h('th', { scope: 'col', 'aria-sort': sorted ? (st.sort.dir > 0 ? 'ascending' : 'descending') : 'none' },
-              h('button', {
-                type: 'button', class: 'sort', id: `sort-${c.key}`,
-                onclick: () => {
-                  archetype.record('sort');
-                  st.sort = sorted ? { key: c.key, dir: -st.sort.dir } : { key: c.key, dir: c.key === 'time' ? -1 : 1 };
-                  renderTable();
-                },
-              }, c.label, h('span', { 'aria-hidden': 'true' }, sorted ? (st.sort.dir > 0 ? ' ▲' : ' ▼') : '')));
-          }))),
-          h('tbody', {}, items.map((it) => h('tr', { dataset: { id: it.id } }, COLUMNS.map((c) => {
-            if (c.key === 'subject') {
-              return h('td', {}, h('button', {
-                type: 'button', class: 'link', id: `row-${cssId(it.id)}`,
-                onclick: (ev) => ctx.openDetail(it.id, ev.currentTarget),
-              }, subjectOf(it)));
-            }
-            return h('td', {}, c.cell ? c.cell(it) : String(c.value(it) || '–'));
-          })))),
-        )),
-      st.loading ? h('p', { class: 'loading' }, 'Loading…') : null,
-      st.next && !st.loading ? h('button', { type: 'button', class: 'btn', id: 'analyst-more', onclick: () => { archetype.record('more'); load(true); } }, `Load ${PAGE} more`) : null,
-    ));
-  }
-
-  function onItem(item) {
-    if (!matches(item)) return;
-    if (!st.ids.includes(item.id)) st.ids.unshift(item.id);
-    renderTable();
-  }
-
-  // onRemoved drops a deleted communication's row.
   function onRemoved(id) {
     const i = st.ids.indexOf(id);
     if (i < 0) return;
     st.ids.splice(i, 1);
-    renderTable();
+    renderStatus();
+    renderRows(true);
   }
 
   const filterField = (name, label, control) => h('div', { class: 'field' }, h('label', { for: `f-${name}` }, label), control);
@@ -184,29 +194,46 @@ export function create(ctx) {
         onsubmit: (ev) => {
           ev.preventDefault();
           const fd = new FormData(ev.currentTarget);
+          const sort = String(fd.get('sort') || 'newest');
+          const before = JSON.stringify(st.filters);
           for (const k of Object.keys(st.filters)) st.filters[k] = String(fd.get(k) || '').trim();
-          archetype.record('filter');
+          if (sort !== st.sort) archetype.record('sort');
+          if (JSON.stringify(st.filters) !== before || sort === st.sort) archetype.record(st.filters.q ? 'search' : 'filter');
+          st.sort = sort;
+          const sc = root.querySelector('.vt-scroll');
+          if (sc) sc.scrollTop = 0;
           load(false);
         },
       },
+        filterField('q', 'Search', h('input', { id: 'f-q', name: 'q', type: 'search', value: st.filters.q, autocomplete: 'off', placeholder: 'words, from:, project:, before:…' })),
         filterField('project', 'Project', h('input', { id: 'f-project', name: 'project', list: 'project-list', value: st.filters.project, autocomplete: 'off' })),
         h('datalist', { id: 'project-list' }),
         filterField('type', 'Type', select('type', [['', 'Any'], ['email', 'E-mail'], ['document', 'Document'], ['social', 'Social post']])),
         filterField('urgency', 'Urgency', select('urgency', [['', 'Any'], ['high', 'High'], ['medium', 'Medium'], ['low', 'Low']])),
         filterField('status', 'Status', select('status', [['', 'Any'], ['accepted', 'Waiting for extraction'], ['extracted', 'Extracted'], ['failed', 'Failed']])),
+        filterField('state', 'State', select('state', [['', 'Any'], ['open', 'Open'], ['done', 'Done'], ['snoozed', 'Snoozed'], ['waiting', 'Waiting']])),
         filterField('sender', 'Sender', h('input', { id: 'f-sender', name: 'sender', value: st.filters.sender, autocomplete: 'off' })),
-        h('button', { type: 'submit', class: 'btn' }, 'Apply filters'),
-        filterField('text', 'Search loaded rows', h('input', {
-          id: 'f-text', type: 'search', value: st.text, autocomplete: 'off',
-          oninput: debounce((ev) => { st.text = ev.target.value; archetype.record('filter'); renderTable(); }, 600),
-        })),
+        h('div', { class: 'field' }, h('label', { for: 'f-sort' }, 'Order'),
+          h('select', { id: 'f-sort', name: 'sort' }, [['newest', 'Newest first'], ['oldest', 'Oldest first']].map(([v, t]) => h('option', { value: v, selected: st.sort === v }, t)))),
+        h('button', { type: 'submit', class: 'btn', id: 'analyst-apply' }, 'Apply'),
       );
+      const spacer = (cls) => h('tr', { class: `vt-spacer ${cls}`, 'aria-hidden': 'true' }, h('td', { colspan: String(COLUMNS.length) }));
+      const table = h('table', { class: 'vt dims', 'aria-describedby': 'table-note', 'aria-rowcount': '-1' },
+        h('caption', { class: 'visually-hidden' }, 'Communications and their dimensions'),
+        h('colgroup', {}, COLUMNS.map((c) => h('col', { style: c.width === 'auto' ? {} : { width: c.width } }))),
+        h('thead', {}, h('tr', { 'aria-rowindex': '1' }, COLUMNS.map((c) => h('th', { scope: 'col' }, c.label))), spacer('vt-top')),
+        h('tbody', {}),
+        h('tfoot', {}, spacer('vt-bottom')));
+      const scroller = h('div', { class: 'vt-scroll', tabindex: '0', role: 'region', 'aria-label': 'Communications table', onscroll: onScroll }, table);
       root = h('div', { class: 'view analyst' },
         h('div', { class: 'view-head' },
           h('h2', { class: 'view-title' }, 'Analyst'),
-          h('p', { class: 'muted' }, 'Every communication with its dimensions; sort by any column.')),
+          h('p', { class: 'muted' }, 'Every communication with its dimensions, filtered, searched and ordered by the server; export what you see as CSV.')),
         form,
-        h('div', { class: 'table-area' }),
+        h('div', { class: 'analyst-bar' },
+          h('div', { class: 'analyst-status', 'aria-live': 'polite' }),
+          h('a', { class: 'btn btn-small', id: 'analyst-csv', href: api.csvURL(params()), download: 'communications.csv', onclick: () => archetype.record('export') }, 'Export CSV')),
+        scroller,
       );
       replace(main, root);
       api.projects({ limit: 200 }).then((r) => {
@@ -216,10 +243,14 @@ export function create(ctx) {
       load(false);
       unsub = store.subscribe(onItem);
       unsubRemoved = store.onRemove(onRemoved);
+      window.addEventListener('resize', onScroll);
     },
     unmount() {
       if (unsub) unsub();
       if (unsubRemoved) unsubRemoved();
+      window.removeEventListener('resize', onScroll);
+      if (frame) cancelAnimationFrame(frame);
+      frame = 0;
       root = null;
     },
     refresh() {

@@ -1,38 +1,59 @@
-// Connector: the people and organisations who write, with counts (GET
-// /people, aggregated by the server over the whole table, one entry per
-// sender id); choosing a person lists their communications
-// (GET /communications?sender=…).
+// Connector (issue 12): the people and organisations who write, with
+// their traffic, last contact, open requests (asks not yet done) and
+// response times both ways within threads, read from the aggregate tables
+// the analytics consumer keeps (GET /analytics/people); mailing lists and
+// free-mail domains are not organisations. The search box and the
+// organisation filter narrow the rows loaded (the busiest 1,000); choosing
+// a person lists their communications (GET /communications?sender=…).
 
 import { api } from '../api.js';
 import { h, replace, debounce, preserveFocus } from '../dom.js';
 import { card, cssId } from '../cards.js';
-import { relTime, projectLabel } from '../format.js';
+import { relTime } from '../format.js';
 import * as store from '../store.js';
 import * as archetype from '../archetype.js';
+
+// dur says a number of seconds in words: "45 min", "3.5 h", "2.1 days".
+export function dur(sec, n) {
+  if (!n) return '–';
+  if (sec < 60) return `${Math.round(sec)} s`;
+  if (sec < 3600) return `${Math.round(sec / 60)} min`;
+  if (sec < 86400 * 2) return `${(sec / 3600).toFixed(1)} h`;
+  return `${(sec / 86400).toFixed(1)} days`;
+}
 
 export function create(ctx) {
   let root = null;
   let unsub = null;
   let unsubRemoved = null;
   const st = {
-    q: '', organization: '', people: [], orgs: [], error: '',
+    q: '', organization: '', all: [], people: [], orgs: [], error: '',
     person: null, // {id, name}
     ids: [], next: '', loading: false, listError: '',
   };
 
   async function loadPeople() {
     try {
-      const r = await api.people({ q: st.q, organization: st.organization, limit: 100 });
-      st.people = Array.isArray(r.people) ? r.people : [];
+      const r = await api.analyticsPeople({ limit: 1000 });
+      st.all = Array.isArray(r.people) ? r.people : [];
       st.orgs = Array.isArray(r.organizations) ? r.organizations : [];
       st.error = '';
     } catch (e) {
       st.error = e.message;
     }
+    filterPeople();
     renderPeople();
     ctx.rendered('connector');
   }
-  const reloadPeople = debounce(loadPeople, 300);
+
+  // filterPeople narrows the loaded rows to the search text and the
+  // chosen organisation.
+  function filterPeople() {
+    const q = st.q.trim().toLowerCase();
+    st.people = st.all.filter((p) => (!st.organization || p.organization === st.organization) &&
+      (!q || String(p.id).toLowerCase().includes(q) || String(p.name).toLowerCase().includes(q)));
+  }
+  const reloadPeople = debounce(loadPeople, 1500); // after the consumer has applied the change
 
   async function loadPerson(more) {
     if (!st.person) return;
@@ -65,37 +86,48 @@ export function create(ctx) {
   function renderPeople() {
     const el = root && root.querySelector('.people');
     if (!el) return;
+    const shown = st.people.slice(0, 200);
     preserveFocus(el, () => replace(el,
       h('h3', { id: 'people-h' }, st.organization ? `People at ${st.organization}` : 'People'),
-      st.organization ? h('button', { type: 'button', class: 'btn btn-small', id: 'org-clear', onclick: () => { st.organization = ''; loadPeople(); } }, 'Show everyone') : null,
+      st.organization ? h('button', { type: 'button', class: 'btn btn-small', id: 'org-clear', onclick: () => { st.organization = ''; filterPeople(); renderPeople(); } }, 'Show everyone') : null,
       st.error ? h('p', { class: 'error' }, st.error) : null,
-      st.people.length ? h('ul', { class: 'people-list', 'aria-labelledby': 'people-h' }, st.people.map((p) => h('li', {},
-        h('button', {
-          type: 'button', class: 'person-row', id: `p-${cssId(p.id)}`,
-          'aria-pressed': st.person && st.person.id === p.id ? 'true' : 'false',
-          onclick: (ev) => selectPerson(p.id, p.name, ev.currentTarget),
-        },
-          h('span', { class: 'person-name' }, p.name || p.id),
-          p.name && p.name !== p.id ? h('span', { class: 'muted person-id' }, p.id) : null,
-          h('span', { class: 'person-counts' },
-            `${p.count} communication${p.count === 1 ? '' : 's'}`,
-            p.high ? h('span', { class: 'badge badge-high' }, `${p.high} high`) : null),
-          h('span', { class: 'muted small' },
-            [p.organization || 'No organisation', Array.isArray(p.projects) && p.projects.length ? p.projects.map(projectLabel).join(', ') : '',
-              p.lastInteraction ? `last ${relTime(p.lastInteraction)}` : ''].filter(Boolean).join(' · ')),
-        )))) : h('p', { class: 'muted' }, st.q ? 'No one matches.' : 'No senders yet.'),
+      shown.length ? h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'people-h' },
+        h('table', { class: 'stats-table people-table' },
+          h('thead', {}, h('tr', {},
+            h('th', { scope: 'col' }, 'Person'),
+            h('th', { scope: 'col' }, 'Organisation'),
+            h('th', { scope: 'col', class: 'num' }, 'Messages'),
+            h('th', { scope: 'col', class: 'num', title: 'Asks for action not marked done' }, 'Open requests'),
+            h('th', { scope: 'col' }, 'Last contact'),
+            h('th', { scope: 'col', class: 'num', title: 'Mean time this person took to answer the message before theirs in a thread' }, 'They answer in'),
+            h('th', { scope: 'col', class: 'num', title: 'Mean time others took to answer this person in a thread' }, 'Answered in'))),
+          h('tbody', {}, shown.map((p) => h('tr', { dataset: { person: p.id } },
+            h('td', {}, h('button', {
+              type: 'button', class: 'link person-row', id: `p-${cssId(p.id)}`,
+              'aria-pressed': st.person && st.person.id === p.id ? 'true' : 'false',
+              onclick: (ev) => selectPerson(p.id, p.name, ev.currentTarget),
+            }, p.name || p.id), p.name && p.name !== p.id ? h('span', { class: 'muted small person-id' }, ` ${p.id}`) : null),
+            h('td', {}, p.organization || h('span', { class: 'muted' }, '–')),
+            h('td', { class: 'num' }, String(p.total), p.high ? h('span', { class: 'badge badge-high' }, `${p.high} high`) : null),
+            h('td', { class: 'num person-open' }, String(p.open)),
+            h('td', {}, p.lastContact ? h('time', { datetime: p.lastContact }, relTime(p.lastContact)) : '–'),
+            h('td', { class: 'num', title: p.theyReplied ? `${p.theyReplied} answers` : '' }, dur(p.theyReplySeconds, p.theyReplied)),
+            h('td', { class: 'num', title: p.repliedTo ? `${p.repliedTo} answers` : '' }, dur(p.repliedToSeconds, p.repliedTo)),
+          ))))) : h('p', { class: 'muted' }, st.q ? 'No one matches.' : 'No senders yet.'),
+      st.people.length > shown.length ? h('p', { class: 'muted small' }, `The ${shown.length} busiest of ${st.people.length}; search to find others.`) : null,
     ));
     const orgEl = root.querySelector('.orgs');
     preserveFocus(orgEl, () => replace(orgEl,
       h('h3', { id: 'orgs-h' }, 'Organisations'),
+      h('p', { class: 'muted small' }, 'By sender domain; mailing lists and free mail are not organisations.'),
       st.orgs.length ? h('ul', { class: 'org-list', 'aria-labelledby': 'orgs-h' }, st.orgs.map((o) => h('li', {},
         h('button', {
           type: 'button', class: 'link', id: `o-${cssId(o.name)}`,
           'aria-pressed': st.organization === o.name ? 'true' : 'false',
-          onclick: () => { archetype.record('person'); st.organization = o.name; loadPeople(); },
+          onclick: () => { archetype.record('person'); st.organization = o.name; filterPeople(); renderPeople(); },
         }, o.name),
-        h('span', { class: 'muted small' }, ` ${o.count} from ${o.people} ${o.people === 1 ? 'person' : 'people'}${o.high ? `, ${o.high} high` : ''}`),
-      ))) : h('p', { class: 'muted' }, 'No sender organisations (senders without e-mail addresses have none).'),
+        h('span', { class: 'muted small' }, ` ${o.total} from ${o.people} ${o.people === 1 ? 'person' : 'people'}${o.high ? `, ${o.high} high` : ''}${o.open ? `, ${o.open} open` : ''}${o.lastContact ? `, last ${relTime(o.lastContact)}` : ''}`),
+      ))) : h('p', { class: 'muted' }, 'No sender organisations yet.'),
     ));
   }
 
@@ -144,15 +176,16 @@ export function create(ctx) {
       root = h('div', { class: 'view connector' },
         h('div', { class: 'view-head' },
           h('h2', { class: 'view-title' }, 'Connector'),
-          h('p', { class: 'muted' }, 'People and organisations, with how often they write; choose one to see their communications.')),
+          h('p', { class: 'muted' }, 'People and organisations: how much they write, open requests, last contact and how fast answers come; choose one to see their communications.')),
         h('div', { class: 'search' },
           h('label', { for: 'people-q' }, 'Find a person'),
           h('input', {
             id: 'people-q', type: 'search', autocomplete: 'off', placeholder: 'Name or address', value: st.q,
-            oninput: (ev) => { st.q = ev.target.value; reloadPeople(); },
+            oninput: debounce((ev) => { st.q = ev.target.value; filterPeople(); renderPeople(); }, 200),
           })),
+        h('section', { class: 'people', 'aria-labelledby': 'people-h' }),
         h('div', { class: 'split' },
-          h('div', { class: 'col' }, h('section', { class: 'people', 'aria-labelledby': 'people-h' }), h('section', { class: 'orgs', 'aria-labelledby': 'orgs-h' })),
+          h('div', { class: 'col' }, h('section', { class: 'orgs', 'aria-labelledby': 'orgs-h' })),
           h('section', { class: 'person-comms col-wide', 'aria-labelledby': 'person-h' }),
         ),
       );
