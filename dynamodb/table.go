@@ -309,6 +309,12 @@ func (t *Table) DeleteItem(ctx context.Context, id string) error {
 // limit (field "limit"). Items with equal timestamps come in the index's
 // order, not necessarily by id.
 func (t *Table) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doctales.Item, string, error) {
+	return t.findItems(ctx, filter, nil)
+}
+
+// findItems is FindItems with keep, when set, deciding in code which of
+// the items the query reads belong on the page (SearchItems).
+func (t *Table) findItems(ctx context.Context, filter doctales.ItemFilter, keep func(*doctales.Item) bool) ([]*doctales.Item, string, error) {
 	limit, err := doctales.PageLimit(filter.Limit)
 	if err != nil {
 		return nil, "", err
@@ -349,6 +355,9 @@ func (t *Table) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*d
 			// The triage state is filtered here, not by the query: a
 			// snooze ends by the clock, which no stored attribute says.
 			if st := filter.State; st != nil && *st != "" && it.EffectiveState(t.now()) != *st {
+				continue
+			}
+			if keep != nil && !keep(it) {
 				continue
 			}
 			raws, items = append(raws, raw), append(items, it)
