@@ -119,7 +119,7 @@ type DigestEntry struct {
 }
 
 // DigestStore keeps the entries of pending digests. The sqlite package's
-// DB implements it.
+// DB implements it, and on AWS the dynamodb package's Timers.
 type DigestStore interface {
 	// AddDigestEntry stores e under digestID unless an entry with its ID
 	// is stored there.
@@ -173,7 +173,9 @@ func (w *When) Hold(ctx context.Context, item *doctales.Item, m *doctales.Messag
 		case w.Digest.Every > 0:
 			digest = true
 		default:
-			held := Timer{ID: TimerHeld + ":" + m.MessageID + ":" + ch, CommunicationID: item.ID, Kind: TimerHeld,
+			// Owner: a table keyed by owner (DynamoDB) reads the item
+			// under it when the held timer fires.
+			held := Timer{ID: TimerHeld + ":" + m.MessageID + ":" + ch, CommunicationID: item.ID, Owner: item.Owner, Kind: TimerHeld,
 				Due: end, Channels: []string{ch}, Message: m}
 			if m.MessageAttributes["timer"].StringValue == TimerReminder {
 				held.Deadline = deadlineOf(item) // a reminder is pointless once its deadline passed

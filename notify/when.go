@@ -351,7 +351,7 @@ func (w *When) fire(ctx context.Context, t *Timer) (bool, error) {
 		// Quiet hours and the digest apply to these too.
 		// The digest lists it by this message's subject ("Reminder, due
 		// in 1h: …"); a held reminder keeps its deadline (Hold).
-		item := &doctales.Item{ID: t.CommunicationID, Subject: m.Subject}
+		item := &doctales.Item{ID: t.CommunicationID, Owner: t.Owner, Subject: m.Subject}
 		if t.Kind == TimerReminder {
 			dl := t.Deadline
 			item.Dimensions = &doctales.Dimensions{Deadline: &dl}

@@ -513,3 +513,38 @@ func TestWhen_QuietReminder(t *testing.T) {
 		t.Fatalf("at 07:00, after the deadline: %v, want the held reminder dropped", subjects(got))
 	}
 }
+
+// ownerItems reads an item only under its owner, as a table keyed by
+// owner (DynamoDB's USER#<owner> partitions) does.
+type ownerItems struct{ memItems }
+
+func (o ownerItems) GetItem(ctx context.Context, id string) (*doctales.Item, error) {
+	it, err := o.memItems.GetItem(ctx, id)
+	if owner, _ := doctales.OwnerFromContext(ctx); err == nil && it.Owner != owner {
+		return nil, doctales.Errorf(doctales.ENOTFOUND, "communication %q not found under owner %q", id, owner)
+	}
+	return it, err
+}
+
+// TestWhen_HeldKeepsOwner: a notification and a reminder held by quiet
+// hours carry the item's owner, so on a table keyed by owner (AWS) they
+// find the item when the window ends and are sent, not dropped as gone.
+func TestWhen_HeldKeepsOwner(t *testing.T) {
+	q, _ := notify.ParseQuietHours("22:00-07:00")
+	r := newWhenRig(t, &notify.When{QuietHours: map[string]notify.QuietHours{"email": q}, Channels: []string{"webhook", "email"},
+		Reminders: []time.Duration{time.Hour}})
+	r.f.When.Items = ownerItems{r.items}
+	night := time.Date(2025, 6, 10, 23, 0, 0, 0, time.UTC)
+	r.now = night
+	it := testItem("own-1", "high")
+	it.Owner = "ana"
+	r.change(nil, withDeadline(it, night.Add(8*time.Hour+30*time.Minute))) // 07:30
+	// 06:30 the reminder falls due inside quiet hours: held for e-mail.
+	if got := r.at(night.Add(7*time.Hour + 30*time.Minute)); len(got) != 1 || targets(got[0]) != `["webhook"]` {
+		t.Fatalf("at 06:30: %v, want the reminder on webhook alone", subjects(got))
+	}
+	got := r.at(night.Add(8 * time.Hour))
+	if len(got) != 2 || targets(got[0]) != `["email"]` || targets(got[1]) != `["email"]` {
+		t.Fatalf("at 07:00: %v, want the held notification and the held reminder on email", subjects(got))
+	}
+}

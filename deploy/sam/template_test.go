@@ -1454,3 +1454,62 @@ func TestTemplate_Observability(t *testing.T) {
 		t.Errorf("%d alarms in namespace %s, want 3", n, emf.Namespace)
 	}
 }
+
+// TestTemplate_QuietHoursAndDigest (issue 13's quiet hours and digest on
+// AWS): the QuietHours, Digest and Timezone parameters reach the
+// notification and timers functions as the variables boot reads, and
+// both may write the timers table as planning a held notification or a
+// digest does (PutItem for its timer, UpdateItem for its entries).
+func TestTemplate_QuietHoursAndDigest(t *testing.T) {
+	doc := mustRaw(t)
+	params := doc["Parameters"].(map[string]any)
+	for name, def := range map[string]string{"QuietHours": "", "Digest": "", "Timezone": "UTC"} {
+		p, _ := params[name].(map[string]any)
+		if p == nil || p["Type"] != "String" || p["Default"] != def || p["Description"] == nil {
+			t.Errorf("parameter %s = %v, want a described String with default %q", name, p, def)
+		}
+	}
+	if p, _ := params["Digest"].(map[string]any); p != nil {
+		re := regexp.MustCompile(p["AllowedPattern"].(string))
+		for v, ok := range map[string]bool{"": true, "24h@08:00:email": true, "1h@0:30:sns": true, "30m@00:00:webhook": true,
+			"daily": false, "24h@08:00:browser": false, "24h@8am:email": false, "24h:email": false} {
+			if re.MatchString(v) != ok {
+				t.Errorf("Digest AllowedPattern on %q: %v, want %v", v, !ok, ok)
+			}
+		}
+	}
+	res := resources(doc)
+	for fn, actions := range map[string][]string{
+		"NotificationFunction": {"dynamodb:PutItem", "dynamodb:UpdateItem"},
+		"TimersFunction":       {"dynamodb:PutItem", "dynamodb:UpdateItem"},
+	} {
+		vars, _ := props(res[fn])["Environment"].(map[string]any)["Variables"].(map[string]any)
+		for env, param := range map[string]string{"DOCTALES_QUIET_HOURS": "QuietHours", "DOCTALES_DIGEST": "Digest", "DOCTALES_TIMEZONE": "Timezone"} {
+			if want := map[string]any{"Ref": param}; !reflect.DeepEqual(vars[env], want) {
+				t.Errorf("%s %s = %v, want %v", fn, env, vars[env], want)
+			}
+		}
+		var granted []string
+		for _, p := range props(res[fn])["Policies"].([]any) {
+			var doc struct {
+				Statement []struct {
+					Sid, Effect string
+					Action      []string
+					Resource    any
+					Condition   any
+				}
+			}
+			decode(t, p, &doc)
+			for _, s := range doc.Statement {
+				if getAtt(s.Resource) == "TimersTable.Arn" {
+					granted = append(granted, s.Action...)
+				}
+			}
+		}
+		for _, a := range actions {
+			if !slices.Contains(granted, a) {
+				t.Errorf("%s may not %s the timers table (granted %v)", fn, a, granted)
+			}
+		}
+	}
+}

@@ -6,7 +6,9 @@
 // changes by people's rules stored there (issue 13), read again at most
 // dynamodb.DefaultRulesTTL after another function wrote them; with
 // TIMERS_TABLE it plans each notified item's reminders and escalation
-// steps there.
+// steps there, holds a notification on a channel in its quiet hours
+// (DOCTALES_QUIET_HOURS) as a timer there, and lists it in the digest
+// (DOCTALES_DIGEST) when one is set.
 //
 // Build: CGO_ENABLED=0 GOOS=linux go build -tags lambda.norpc -o bootstrap ./cmd/lambda/notification
 package main
@@ -35,12 +37,13 @@ func main() {
 	}
 	topic := env.Topic(cfg)
 	ledger := env.Ledger(cfg)
-	fn := &notify.Function{Topic: topic, Ledger: ledger, Logger: logger, TopicArn: topic.ARN()}
+	fn := &notify.Function{Topic: topic, Ledger: ledger, Logger: logger, TopicArn: topic.ARN(), Now: env.Clock}
 	if env.TableName != "" {
 		table := env.Table(cfg)
 		fn.Rules = &notify.RuleBook{Store: table}
-		// Reminders and escalation steps are planned in TIMERS_TABLE;
-		// the timers function fires them (cmd/lambda/timers).
+		// Reminders, escalation steps, held notifications and the
+		// digest are planned in TIMERS_TABLE; the timers function fires
+		// them (cmd/lambda/timers).
 		fn.When = env.When(cfg, table, topic, ledger, logger)
 	}
 	if env.Freshness > 0 {

@@ -1,7 +1,8 @@
 // Command timers is the Lambda function that fires the notification
 // timers (issue 13, "When" on AWS): an EventBridge Scheduler schedule
 // invokes it every minute (rate(1 minute), see the SAM template), and it
-// publishes every reminder and escalation step due by then from the
+// publishes every reminder, escalation step, notification held by quiet
+// hours (DOCTALES_QUIET_HOURS) and digest (DOCTALES_DIGEST) due by then from the
 // timers table TIMERS_TABLE to the SNS topic NOTIFICATION_TOPIC_ARN, with
 // the notification function's claim protocol in the ledger LEDGER_TABLE
 // (claim the MessageId, publish, mark sent), so a timer fired twice (a

@@ -81,6 +81,22 @@ const (
 	// channel in turn ("15m"; "email,webhook").
 	EnvEscalationAfter    = "DOCTALES_ESCALATION_AFTER"
 	EnvEscalationChannels = "DOCTALES_ESCALATION_CHANNELS"
+	// EnvQuietHours are the embedded server's quietHours: per channel,
+	// comma-separated: "email=22:00-07:00,webhook=23:00-06:00". A
+	// notification on a quiet channel is held until the window ends, or
+	// folded into the digest when one is set.
+	EnvQuietHours = "DOCTALES_QUIET_HOURS"
+	// EnvDigest is the embedded server's digest: {every, at, channel} as
+	// EVERY@HH:MM:CHANNEL, such as "24h@08:00:email"; empty sends none.
+	EnvDigest = "DOCTALES_DIGEST"
+	// EnvTimezone is the IANA time zone of the quiet hours and the
+	// digest's time ("Europe/Berlin"); empty is UTC.
+	EnvTimezone = "DOCTALES_TIMEZONE"
+	// EnvTestNow is for tests only: an RFC 3339 time that the notification
+	// and timers functions' clock reads at start (it runs on from there),
+	// so a test can put a notification inside quiet hours and fire the
+	// timers after they end. Never set it in a deployment.
+	EnvTestNow = "DOCTALES_TEST_NOW"
 )
 
 // Env is the functions' settings.
@@ -118,6 +134,14 @@ type Env struct {
 	Reminders          []time.Duration
 	EscalationAfter    time.Duration
 	EscalationChannels []string
+	// QuietHours, Digest and Location are EnvQuietHours, EnvDigest and
+	// EnvTimezone, parsed by the notify package's parsers, as the
+	// embedded server's settings are.
+	QuietHours map[string]notify.QuietHours
+	Digest     notify.DigestPolicy
+	Location   *time.Location
+	// Clock is the functions' clock: time.Now, or shifted to EnvTestNow.
+	Clock func() time.Time
 }
 
 // ReadEnv reads the settings through getenv and checks the ones that
@@ -243,6 +267,9 @@ func ReadEnv(function string, getenv func(string) string) (Env, error) {
 			return e, fmt.Errorf("%s=%q: channel %d, %q, is not one of %s", EnvEscalationChannels, getenv(EnvEscalationChannels), i+1, ch, strings.Join(AWSChannels, ", "))
 		}
 	}
+	if err := e.readQuietAndDigest(getenv); err != nil {
+		return e, err
+	}
 	if e.TimersTable != "" && e.TableName == "" {
 		return e, fmt.Errorf("%s needs %s: a timer reads its communication when it fires", EnvTimersTable, EnvTable)
 	}
@@ -362,17 +389,24 @@ func (e Env) Topic(cfg aws.Config) *sns.Topic {
 var AWSChannels = []string{doctales.ChannelEmail, doctales.ChannelWebhook, doctales.ChannelSNS}
 
 // When returns the notification timers' planner and firer over the
-// timers table, or nil without TIMERS_TABLE. Quiet hours and the digest
-// are not planned on AWS (docs/aws.md).
+// timers table, or nil without TIMERS_TABLE: reminders, escalation,
+// quiet hours (held timers) and the digest (its entries and its timer in
+// the same table), as the embedded server plans them (docs/aws.md).
 func (e Env) When(cfg aws.Config, items notify.ItemReader, topic *sns.Topic, ledger doctales.Ledger, logger *slog.Logger) *notify.When {
 	if e.TimersTable == "" {
 		return nil
 	}
+	timers := dynamodb.NewTimers(awsdynamodb.NewFromConfig(cfg), e.TimersTable)
 	return &notify.When{
 		Reminders:  e.Reminders,
 		Escalation: notify.EscalationPolicy{After: e.EscalationAfter, Channels: e.EscalationChannels},
+		QuietHours: e.QuietHours,
+		Digest:     e.Digest,
+		Location:   e.Location,
 		Channels:   AWSChannels,
-		Store:      dynamodb.NewTimers(awsdynamodb.NewFromConfig(cfg), e.TimersTable),
+		Store:      timers,
+		Digests:    timers,
+		Now:        e.Clock,
 		Items:      items,
 		Topic:      topic,
 		Ledger:     ledger,
