@@ -439,6 +439,11 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 	// Read one row more than the page to know whether another page follows.
 	cond := strings.Join(where, " AND ")
 	query := `SELECT ts, id, body` + keyCols + ` FROM items WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ?`
+	if col != nil && col.covered {
+		// Order the ids from the items_sort index, then read one
+		// page's bodies (migration 0180).
+		query = `SELECT ts, id, body` + keyCols + ` FROM items WHERE id IN (SELECT id FROM items WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ?) ORDER BY ` + order
+	}
 	if v := filter.Sender; v != nil && *v != "" {
 		// Sender matches sender_id or sender. An OR would read and sort
 		// every item of the sender on each page; the union of two index
@@ -521,6 +526,9 @@ type columnSort struct {
 	missing, key string
 	desc         bool
 	text         bool // key is text (else an integer)
+	// covered: every column the sort reads is in the items_sort
+	// index, so the ids are ordered from it alone.
+	covered bool
 }
 
 // urgencyRank ranks the urgency column: high 3, medium 2, low 1, else 0.
@@ -536,14 +544,14 @@ const subjectKey = `lower(coalesce(json_extract(body, '$.subject'), ''))`
 
 // columnSorts are the column sorts by name (doctales.ColumnSorts).
 var columnSorts = map[string]columnSort{
-	"urgency":   {missing: `(` + urgencyRank + ` = 0)`, key: urgencyRank, desc: true},
-	"-urgency":  {missing: `(` + urgencyRank + ` = 0)`, key: urgencyRank},
-	"sender":    {missing: `(` + senderSortKey + ` = '')`, key: senderSortKey, text: true},
-	"-sender":   {missing: `(` + senderSortKey + ` = '')`, key: senderSortKey, text: true, desc: true},
+	"urgency":   {missing: `(` + urgencyRank + ` = 0)`, key: urgencyRank, desc: true, covered: true},
+	"-urgency":  {missing: `(` + urgencyRank + ` = 0)`, key: urgencyRank, covered: true},
+	"sender":    {missing: `(` + senderSortKey + ` = '')`, key: senderSortKey, text: true, covered: true},
+	"-sender":   {missing: `(` + senderSortKey + ` = '')`, key: senderSortKey, text: true, desc: true, covered: true},
 	"subject":   {missing: `(` + subjectKey + ` = '')`, key: subjectKey, text: true},
 	"-subject":  {missing: `(` + subjectKey + ` = '')`, key: subjectKey, text: true, desc: true},
-	"deadline":  {missing: `(deadline = '')`, key: `deadline`, text: true},
-	"-deadline": {missing: `(deadline = '')`, key: `deadline`, text: true, desc: true},
+	"deadline":  {missing: `(deadline = '')`, key: `deadline`, text: true, covered: true},
+	"-deadline": {missing: `(deadline = '')`, key: `deadline`, text: true, desc: true, covered: true},
 }
 
 // order is the ORDER BY of the sort.
