@@ -295,10 +295,28 @@ type ItemFilter struct {
 	// Oldest lists oldest first (timestamp, then id, ascending) instead
 	// of newest first: GET /communications?sort=oldest.
 	Oldest bool
+	// Sort, when not "", orders by a column instead of time: one of
+	// ColumnSorts (GET /communications?sort=urgency and so on), each
+	// with the newest first among equals. The Analyst's column headers
+	// ask for it. Only the SQLite table has it; DynamoDB refuses it
+	// (EINVALID, field "sort"): its indexes are by time.
+	Sort string
 
 	Limit  int    // at most this many; 0 means DefaultPageSize
 	Cursor string // the next cursor of the previous page; "" for the first
 }
+
+// ColumnSorts are the values of ItemFilter.Sort, besides "" (time):
+// urgency high first and -urgency low first; sender and subject A to Z
+// (case-insensitive) and their "-" forms Z to A; deadline soonest first
+// and -deadline latest first. Items without the value (no urgency,
+// sender, subject or deadline) come last in both directions; among
+// equals the newest comes first.
+var ColumnSorts = []string{"urgency", "-urgency", "sender", "-sender", "subject", "-subject", "deadline", "-deadline"}
+
+// ListSorts are every value of GET /communications?sort=, in the order a
+// 400 lists them.
+var ListSorts = append([]string{"newest", "oldest"}, ColumnSorts...)
 
 // Page sizes for listing items.
 const (

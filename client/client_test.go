@@ -182,6 +182,29 @@ func TestClient_IngestGetList(t *testing.T) {
 	if want := "p-4 p-3 p-2 p-1 p-0"; strings.Join(ids, " ") != want {
 		t.Errorf("paged ids %v, want %s", ids, want)
 	}
+
+	// A column sort, paged in its order.
+	ids = nil
+	o = client.ListOptions{Project: "paged", Limit: 2, Sort: "subject"}
+	for pages := 0; ; pages++ {
+		if pages > 5 {
+			t.Fatal("paging does not end")
+		}
+		page, err := c.ListCommunications(ctx, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range page.Communications {
+			ids = append(ids, it.Subject)
+		}
+		if page.Next == "" {
+			break
+		}
+		o.Next = page.Next
+	}
+	if want := "Page 0,Page 1,Page 2,Page 3,Page 4"; strings.Join(ids, ",") != want {
+		t.Errorf("subjects A to Z %v, want %s", ids, want)
+	}
 }
 
 func TestClient_Errors(t *testing.T) {

@@ -102,15 +102,21 @@ type ListOptions struct {
 	Attention                                     string // now, soon, missed, stale or none
 	Query                                         string // the search box (q); not with Attention
 	Since, Until                                  time.Time
-	Limit                                         int    // page size; 0 for the server's default
-	Next                                          string // the cursor of the page wanted: a ListResponse's Next
+	// Sort is newest (the default, ""), oldest, or a column sort:
+	// urgency, sender, subject, deadline, each also with "-" for the
+	// other direction (doctales.ColumnSorts; SQLite only, not with
+	// Query or Attention). Keep it across the pages: a cursor belongs
+	// to its sort.
+	Sort  string
+	Limit int    // page size; 0 for the server's default
+	Next  string // the cursor of the page wanted: a ListResponse's Next
 }
 
 // values returns o as the query of GET /communications.
 func (o ListOptions) values() url.Values {
 	q := url.Values{}
 	for k, v := range map[string]string{"project": o.Project, "type": o.Type, "sender": o.Sender, "urgency": o.Urgency,
-		"status": o.Status, "state": o.State, "attention": o.Attention, "q": o.Query, "next": o.Next} {
+		"status": o.Status, "state": o.State, "attention": o.Attention, "q": o.Query, "sort": o.Sort, "next": o.Next} {
 		if v != "" {
 			q.Set(k, v)
 		}

@@ -308,7 +308,14 @@ func (t *Table) DeleteItem(ctx context.Context, id string) error {
 // index or a malformed one is EINVALID (field "next"); so is a negative
 // limit (field "limit"). Items with equal timestamps come in the index's
 // order, not necessarily by id.
+//
+// A column sort (filter.Sort: urgency, sender, subject, deadline) is
+// EINVALID naming "sort": the table's indexes are by time, and ordering
+// another way would read every item (docs/aws.md).
 func (t *Table) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doctales.Item, string, error) {
+	if filter.Sort != "" {
+		return nil, "", doctales.FieldErrorf(doctales.EINVALID, "sort", "sorting by %s is not available on AWS (the table's indexes are by time); use newest or oldest; docs/aws.md", strings.TrimPrefix(filter.Sort, "-"))
+	}
 	return t.findItems(ctx, filter, nil)
 }
 

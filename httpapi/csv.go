@@ -34,6 +34,10 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, f doctales.I
 	q := r.URL.Query().Get("q")
 	var page func(f doctales.ItemFilter) ([]*doctales.Item, string, error)
 	if q != "" {
+		if f.Sort != "" {
+			Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "sort", "sort applies to lists; a search (q) is ranked best first, so sort must be newest or left out"))
+			return
+		}
 		searcher, ok := h.Table.(doctales.Searcher)
 		if !ok {
 			h.notEnabled(w, r, "full-text search")

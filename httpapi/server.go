@@ -352,6 +352,10 @@ func (h *Handler) listCommunications(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "attention", "attention %s is not one of %s", quoteCut(want), strings.Join(attentionLevels, ", ")))
 		return
 	}
+	if want != "" && f.Sort != "" {
+		Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "sort", "sort %s cannot be combined with attention, which is judged newest first", f.Sort))
+		return
+	}
 	// Lists of what asks for attention leave out what the reader is done
 	// with or snoozed, unless ?state= says otherwise.
 	if want != "" && f.State == nil {
@@ -370,8 +374,8 @@ func (h *Handler) listCommunications(w http.ResponseWriter, r *http.Request) {
 			Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "q", "q and attention cannot be combined; search, then look at each result's attention"))
 			return
 		}
-		if f.Oldest {
-			Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "sort", "sort applies to lists; a search (q) is ranked best first"))
+		if f.Oldest || f.Sort != "" {
+			Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "sort", "sort applies to lists; a search (q) is ranked best first, so sort must be newest or left out"))
 			return
 		}
 		h.search(w, r, q, f)
@@ -505,12 +509,14 @@ func parseFilter(r *http.Request) (doctales.ItemFilter, error) {
 			return f, doctales.FieldErrorf(doctales.EINVALID, "state", "state %s is not one of %s", quoteCut(*f.State), strings.Join(doctales.States, ", "))
 		}
 	}
-	switch v := q.Get("sort"); v {
-	case "", "newest":
-	case "oldest":
+	switch v := q.Get("sort"); {
+	case v == "" || v == "newest":
+	case v == "oldest":
 		f.Oldest = true
+	case slices.Contains(doctales.ColumnSorts, v):
+		f.Sort = v
 	default:
-		return f, doctales.FieldErrorf(doctales.EINVALID, "sort", "sort %s is not one of newest, oldest", quoteCut(v))
+		return f, doctales.FieldErrorf(doctales.EINVALID, "sort", "sort %s is not one of %s", quoteCut(v), strings.Join(doctales.ListSorts, ", "))
 	}
 	f.Cursor = q.Get("next")
 	return f, nil

@@ -114,7 +114,8 @@ func openViewsBench(b *testing.B, n int) *viewsBench {
 
 // BenchmarkViews measures what the dashboard's first render of each view
 // asks the table for, at 10,000 and 100,000 communications of one owner:
-// the Analyst's first page (newest and oldest first), its search (a rare
+// the Analyst's first page (newest and oldest first, and by urgency,
+// subject and deadline), its search (a rare
 // word and a common one), and the Visualizer's and Connector's aggregate
 // reads. Run: go test -run XXX -bench Views ./sqlite/
 func BenchmarkViews(b *testing.B) {
@@ -139,6 +140,18 @@ func benchViews(b *testing.B, n int) {
 			}},
 			{"list-oldest", func() (int, error) {
 				it, _, err := v.db.FindItems(ctx, doctales.ItemFilter{Limit: 1000, Oldest: true})
+				return len(it), err
+			}},
+			{"list-urgency", func() (int, error) {
+				it, _, err := v.db.FindItems(ctx, doctales.ItemFilter{Limit: 1000, Sort: "urgency"})
+				return len(it), err
+			}},
+			{"list-subject", func() (int, error) {
+				it, _, err := v.db.FindItems(ctx, doctales.ItemFilter{Limit: 1000, Sort: "subject"})
+				return len(it), err
+			}},
+			{"list-deadline", func() (int, error) {
+				it, _, err := v.db.FindItems(ctx, doctales.ItemFilter{Limit: 1000, Sort: "deadline"})
 				return len(it), err
 			}},
 			{"search-rare", func() (int, error) {

@@ -396,30 +396,59 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 	if v := filter.Until; v != nil {
 		where, args = append(where, "ts < ?"), append(args, formatTime(*v))
 	}
+	order := "ts DESC, id DESC"
+	if filter.Oldest {
+		order = "ts, id"
+	}
+	var col *columnSort
+	if filter.Sort != "" {
+		cs, ok := columnSorts[filter.Sort]
+		if !ok {
+			return nil, "", doctales.FieldErrorf(doctales.EINVALID, "sort", "sort %q is not one of %s", filter.Sort, strings.Join(doctales.ListSorts, ", "))
+		}
+		col, order = &cs, cs.order()
+	}
 	if filter.Cursor != "" {
 		c, err := decodeCursor(filter.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
-		cmp := "<"
-		if filter.Oldest {
-			cmp = ">"
+		switch {
+		case c.Sort != filter.Sort:
+			return nil, "", doctales.FieldErrorf(doctales.EINVALID, "next", "The page cursor belongs to sort %s, not %s; start again without next.", sortName(c.Sort), sortName(filter.Sort))
+		case col != nil:
+			cond, a, err := col.after(c)
+			if err != nil {
+				return nil, "", err
+			}
+			where, args = append(where, cond), append(args, a...)
+		default:
+			cmp := "<"
+			if filter.Oldest {
+				cmp = ">"
+			}
+			where, args = append(where, "(ts, id) "+cmp+" (?, ?)"), append(args, c.TS, c.ID)
 		}
-		where, args = append(where, "(ts, id) "+cmp+" (?, ?)"), append(args, c.TS, c.ID)
 	}
-	order := "ts DESC, id DESC"
-	if filter.Oldest {
-		order = "ts, id"
+	// A column sort also reads the sort key of each row, for the cursor.
+	keyCols := ""
+	if col != nil {
+		keyCols = ", " + col.missing + ", " + col.key
 	}
 
 	// Read one row more than the page to know whether another page follows.
 	cond := strings.Join(where, " AND ")
-	query := `SELECT ts, id, body FROM items WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ?`
+	query := `SELECT ts, id, body` + keyCols + ` FROM items WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ?`
+	if col != nil && col.covered {
+		// Order the ids from the items_sort index, then read one
+		// page's bodies (migration 0180).
+		query = `SELECT ts, id, body` + keyCols + ` FROM items WHERE id IN (SELECT id FROM items WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ?) ORDER BY ` + order
+	}
 	if v := filter.Sender; v != nil && *v != "" {
 		// Sender matches sender_id or sender. An OR would read and sort
 		// every item of the sender on each page; the union of two index
 		// range scans, each cut at the page size, sorts at most two pages.
-		query = `SELECT ts, id, body FROM items WHERE id IN (
+		query = `SELECT ts, id, body` + keyCols + ` FROM items WHERE id IN (
 			SELECT id FROM (SELECT id FROM items WHERE ` + cond + ` AND sender_id = ? ORDER BY ` + order + ` LIMIT ?)
 			UNION
 			SELECT id FROM (SELECT id FROM items WHERE ` + cond + ` AND sender = ? ORDER BY ` + order + ` LIMIT ?)
@@ -444,7 +473,12 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 			break
 		}
 		var body []byte
-		if err := rows.Scan(&last.TS, &last.ID, &body); err != nil {
+		dst := []any{&last.TS, &last.ID, &body}
+		if col != nil {
+			last.Sort = filter.Sort
+			dst = append(dst, &last.Missing, &last.Key)
+		}
+		if err := rows.Scan(dst...); err != nil {
 			return nil, "", fmt.Errorf("find items: %w", FormatError(err))
 		}
 		it, err := decodeItem(body)
@@ -463,10 +497,101 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 }
 
 // cursor is the position after which the next page starts: the stored
-// timestamp and id of the last item of the previous page.
+// timestamp and id of the last item of the previous page and, under a
+// column sort, the sort's name and that item's sort key (whether it
+// lacks the value, and the value), so that the next page starts right
+// after it in the same order.
 type cursor struct {
-	TS string `json:"ts"`
-	ID string `json:"id"`
+	TS      string `json:"ts"`
+	ID      string `json:"id"`
+	Sort    string `json:"s,omitempty"`
+	Missing int64  `json:"m,omitempty"`
+	Key     any    `json:"k,omitempty"`
+}
+
+// sortName names a sort in an error: "" is newest (or oldest) first.
+func sortName(s string) string {
+	if s == "" {
+		return "newest/oldest"
+	}
+	return s
+}
+
+// columnSort is how FindItems orders by a column (ItemFilter.Sort): by
+// missing (0 when the item has the value, 1 when not, so those without
+// it come last in both directions), then key in dir, then ts DESC, id
+// DESC (the newest first among equals). missing and key are SQL
+// expressions over one items row; every one is an int or a text.
+type columnSort struct {
+	missing, key string
+	desc         bool
+	text         bool // key is text (else an integer)
+	// covered: every column the sort reads is in the items_sort
+	// index, so the ids are ordered from it alone.
+	covered bool
+}
+
+// urgencyRank ranks the urgency column: high 3, medium 2, low 1, else 0.
+const urgencyRank = `(CASE urgency WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END)`
+
+// senderSortKey is what the Analyst shows as the sender: the name, else the
+// sender id; compared case-insensitively (ASCII).
+const senderSortKey = `lower(CASE WHEN sender <> '' THEN sender ELSE sender_id END)`
+
+// subjectKey is the subject from the stored body (it has no column),
+// compared case-insensitively (ASCII).
+const subjectKey = `lower(coalesce(json_extract(body, '$.subject'), ''))`
+
+// columnSorts are the column sorts by name (doctales.ColumnSorts).
+var columnSorts = map[string]columnSort{
+	"urgency":   {missing: `(` + urgencyRank + ` = 0)`, key: urgencyRank, desc: true, covered: true},
+	"-urgency":  {missing: `(` + urgencyRank + ` = 0)`, key: urgencyRank, covered: true},
+	"sender":    {missing: `(` + senderSortKey + ` = '')`, key: senderSortKey, text: true, covered: true},
+	"-sender":   {missing: `(` + senderSortKey + ` = '')`, key: senderSortKey, text: true, desc: true, covered: true},
+	"subject":   {missing: `(` + subjectKey + ` = '')`, key: subjectKey, text: true},
+	"-subject":  {missing: `(` + subjectKey + ` = '')`, key: subjectKey, text: true, desc: true},
+	"deadline":  {missing: `(deadline = '')`, key: `deadline`, text: true, covered: true},
+	"-deadline": {missing: `(deadline = '')`, key: `deadline`, text: true, desc: true, covered: true},
+}
+
+// order is the ORDER BY of the sort.
+func (s columnSort) order() string {
+	dir := ""
+	if s.desc {
+		dir = " DESC"
+	}
+	return s.missing + ", " + s.key + dir + ", ts DESC, id DESC"
+}
+
+// after is the condition of the rows that come after cursor c in the
+// sort: the order's four keys compared one after the other.
+func (s columnSort) after(c cursor) (string, []any, error) {
+	var key any
+	switch k := c.Key.(type) {
+	case string:
+		if !s.text {
+			return "", nil, doctales.FieldErrorf(doctales.EINVALID, "next", "Invalid page cursor.")
+		}
+		key = k
+	case float64: // JSON numbers decode as float64; the ranks are 0 to 3
+		if s.text || k != float64(int64(k)) {
+			return "", nil, doctales.FieldErrorf(doctales.EINVALID, "next", "Invalid page cursor.")
+		}
+		key = int64(k)
+	case nil: // omitted: the zero value
+		key = any(int64(0))
+		if s.text {
+			key = ""
+		}
+	default:
+		return "", nil, doctales.FieldErrorf(doctales.EINVALID, "next", "Invalid page cursor.")
+	}
+	cmp := ">"
+	if s.desc {
+		cmp = "<"
+	}
+	cond := `(` + s.missing + ` > ? OR (` + s.missing + ` = ? AND (` + s.key + ` ` + cmp + ` ? OR (` + s.key + ` = ? AND (ts, id) < (?, ?)))))`
+	return cond, []any{c.Missing, c.Missing, key, key, c.TS, c.ID}, nil
 }
 
 // encode returns the cursor as base64url of its JSON, opaque to clients.

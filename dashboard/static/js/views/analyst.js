@@ -6,10 +6,17 @@
 //
 // Filtering, the search and the order are the server's (GET
 // /communications with project, type, urgency, status, sender, state, q
-// and sort=newest|oldest), read 1,000 rows a page as the reader scrolls
+// and sort), read 1,000 rows a page as the reader scrolls
 // near the end of what is loaded. "Export CSV" downloads every row the
 // same filters select (GET /communications?format=csv), streamed by the
 // server.
+//
+// The headers of Received, Subject, Sender, Urgency and Deadline are
+// buttons: a click asks the server for that order (sort=urgency,
+// subject, ...), a second click for the other direction (sort=-urgency,
+// ...); the header's aria-sort says which. The server pages in that
+// order, so row 5,000 is where the order puts it, not where the loaded
+// rows happened to be.
 
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
@@ -27,6 +34,25 @@ const probe = (window.__doctales = window.__doctales || {});
 function dim(it, k) {
   return it.dimensions && typeof it.dimensions === 'object' ? it.dimensions[k] : undefined;
 }
+
+// SORTS are the orders the server knows (GET /communications?sort=):
+// the column each belongs to, the aria-sort of its header, and the
+// words of the status line. A header's first click takes the column's
+// first sort, the next click the other.
+const SORTS = {
+  newest: { col: 'time', aria: 'descending', text: 'Newest first' },
+  oldest: { col: 'time', aria: 'ascending', text: 'Oldest first' },
+  urgency: { col: 'urgency', aria: 'descending', text: 'Most urgent first' },
+  '-urgency': { col: 'urgency', aria: 'ascending', text: 'Least urgent first' },
+  subject: { col: 'subject', aria: 'ascending', text: 'Subject A to Z' },
+  '-subject': { col: 'subject', aria: 'descending', text: 'Subject Z to A' },
+  sender: { col: 'sender', aria: 'ascending', text: 'Sender A to Z' },
+  '-sender': { col: 'sender', aria: 'descending', text: 'Sender Z to A' },
+  deadline: { col: 'deadline', aria: 'ascending', text: 'Soonest deadline first' },
+  '-deadline': { col: 'deadline', aria: 'descending', text: 'Latest deadline first' },
+};
+// SORT_CYCLE: a column's sorts, first click first.
+const SORT_CYCLE = { time: ['newest', 'oldest'], urgency: ['urgency', '-urgency'], subject: ['subject', '-subject'], sender: ['sender', '-sender'], deadline: ['deadline', '-deadline'] };
 
 // Columns: label, width, cell.
 const COLUMNS = [
@@ -145,7 +171,7 @@ export function create(ctx) {
       st.error ? h('p', { class: 'error', role: 'alert' }, st.error) : null,
       h('span', { id: 'table-note', class: 'muted' },
         `${n.toLocaleString()} ${st.filters.q ? 'found' : 'communications'}${st.done ? '' : ' loaded so far, more as you scroll'}.`,
-        st.filters.q ? ' Ranked best first.' : ` ${st.sort === 'newest' ? 'Newest' : 'Oldest'} first.`),
+        st.filters.q ? ' Ranked best first.' : ` ${SORTS[st.sort].text}${st.sort === 'newest' || st.sort === 'oldest' ? '' : ', then newest'}.`),
       st.loading ? h('span', { class: 'loading' }, ' Loading…') : null,
     );
     const csv = root.querySelector('#analyst-csv');
@@ -182,6 +208,38 @@ export function create(ctx) {
     renderRows(true);
   }
 
+  // renderHead marks the header of the order in use with aria-sort (none
+  // on a search: it is ranked) and keeps the Order select in step.
+  function renderHead() {
+    if (!root) return;
+    for (const th of root.querySelectorAll('table.vt thead th[data-col]')) {
+      const s = SORTS[st.sort];
+      if (!st.filters.q && s && s.col === th.dataset.col) th.setAttribute('aria-sort', s.aria);
+      else th.removeAttribute('aria-sort');
+    }
+    const sel = root.querySelector('#f-sort');
+    if (sel) sel.value = st.sort;
+  }
+
+  // sortBy is a header's click: the column's first sort, or the other
+  // direction when it is already sorted by it; read from the server.
+  function sortBy(col) {
+    const cycle = SORT_CYCLE[col];
+    const i = cycle.indexOf(st.sort);
+    st.sort = i === 0 ? cycle[1] : cycle[0];
+    archetype.record('sort');
+    renderHead();
+    const sc = root && root.querySelector('.vt-scroll');
+    if (sc) sc.scrollTop = 0;
+    load(false);
+  }
+
+  const headCell = (c) => {
+    if (!SORT_CYCLE[c.key]) return h('th', { scope: 'col' }, c.label);
+    return h('th', { scope: 'col', dataset: { col: c.key } },
+      h('button', { type: 'button', class: 'th-sort', id: `sort-${c.key}`, onclick: () => sortBy(c.key), title: `Sort by ${c.label.toLowerCase()}` }, c.label));
+  };
+
   const filterField = (name, label, control) => h('div', { class: 'field' }, h('label', { for: `f-${name}` }, label), control);
   const select = (name, options) => h('select', { id: `f-${name}`, name },
     options.map(([v, t]) => h('option', { value: v, selected: st.filters[name] === v }, t)));
@@ -200,6 +258,7 @@ export function create(ctx) {
           if (sort !== st.sort) archetype.record('sort');
           if (JSON.stringify(st.filters) !== before || sort === st.sort) archetype.record(st.filters.q ? 'search' : 'filter');
           st.sort = sort;
+          renderHead();
           const sc = root.querySelector('.vt-scroll');
           if (sc) sc.scrollTop = 0;
           load(false);
@@ -214,14 +273,14 @@ export function create(ctx) {
         filterField('state', 'State', select('state', [['', 'Any'], ['open', 'Open'], ['done', 'Done'], ['snoozed', 'Snoozed'], ['waiting', 'Waiting']])),
         filterField('sender', 'Sender', h('input', { id: 'f-sender', name: 'sender', value: st.filters.sender, autocomplete: 'off' })),
         h('div', { class: 'field' }, h('label', { for: 'f-sort' }, 'Order'),
-          h('select', { id: 'f-sort', name: 'sort' }, [['newest', 'Newest first'], ['oldest', 'Oldest first']].map(([v, t]) => h('option', { value: v, selected: st.sort === v }, t)))),
+          h('select', { id: 'f-sort', name: 'sort' }, Object.entries(SORTS).map(([v, s]) => h('option', { value: v, selected: st.sort === v }, s.text)))),
         h('button', { type: 'submit', class: 'btn', id: 'analyst-apply' }, 'Apply'),
       );
       const spacer = (cls) => h('tr', { class: `vt-spacer ${cls}`, 'aria-hidden': 'true' }, h('td', { colspan: String(COLUMNS.length) }));
       const table = h('table', { class: 'vt dims', 'aria-describedby': 'table-note', 'aria-rowcount': '-1' },
         h('caption', { class: 'visually-hidden' }, 'Communications and their dimensions'),
         h('colgroup', {}, COLUMNS.map((c) => h('col', { style: c.width === 'auto' ? {} : { width: c.width } }))),
-        h('thead', {}, h('tr', { 'aria-rowindex': '1' }, COLUMNS.map((c) => h('th', { scope: 'col' }, c.label))), spacer('vt-top')),
+        h('thead', {}, h('tr', { 'aria-rowindex': '1' }, COLUMNS.map(headCell)), spacer('vt-top')),
         h('tbody', {}),
         h('tfoot', {}, spacer('vt-bottom')));
       const scroller = h('div', { class: 'vt-scroll', tabindex: '0', role: 'region', 'aria-label': 'Communications table', onscroll: onScroll }, table);
@@ -236,6 +295,7 @@ export function create(ctx) {
         scroller,
       );
       replace(main, root);
+      renderHead();
       api.projects({ limit: 200 }).then((r) => {
         const dl = root && root.querySelector('#project-list');
         if (dl) replace(dl, (r.projects || []).map((p) => h('option', { value: p.project })));
