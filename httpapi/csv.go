@@ -43,19 +43,10 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, f doctales.I
 			h.notEnabled(w, r, "full-text search")
 			return
 		}
-		s, err := doctales.ParseSearch(q, time.UTC)
+		s, err := searchOf(q, f)
 		if err != nil {
 			Error(w, r, h.Logger, err)
 			return
-		}
-		if f.Project != nil && s.Project == "" {
-			s.Project = *f.Project
-		}
-		if f.Urgency != nil && s.Urgency == "" {
-			s.Urgency = *f.Urgency
-		}
-		if f.Sender != nil {
-			s.From = append(s.From, *f.Sender)
 		}
 		page = func(f doctales.ItemFilter) ([]*doctales.Item, string, error) {
 			return searcher.SearchItems(r.Context(), s, f)

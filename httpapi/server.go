@@ -522,20 +522,13 @@ func parseFilter(r *http.Request) (doctales.ItemFilter, error) {
 	return f, nil
 }
 
-// search answers GET /communications?q=: the search box (see
-// doctales.ParseSearch), with the list's own filters (project, urgency,
-// since, until, state, limit, next) added to it, ranked best first.
-// Scoped to the caller's communications like every list.
-func (h *Handler) search(w http.ResponseWriter, r *http.Request, q string, f doctales.ItemFilter) {
-	searcher, ok := h.Table.(doctales.Searcher)
-	if !ok {
-		h.notEnabled(w, r, "full-text search")
-		return
-	}
+// searchOf parses the search box q and adds the list's own filters to it
+// (project, urgency, since, until, sender), for the list and the CSV
+// export alike.
+func searchOf(q string, f doctales.ItemFilter) (*doctales.Search, error) {
 	s, err := doctales.ParseSearch(q, time.UTC)
 	if err != nil {
-		Error(w, r, h.Logger, err)
-		return
+		return nil, err
 	}
 	if f.Project != nil && s.Project == "" {
 		s.Project = *f.Project
@@ -551,6 +544,24 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request, q string, f doc
 	}
 	if f.Sender != nil {
 		s.From = append(s.From, *f.Sender)
+	}
+	return s, nil
+}
+
+// search answers GET /communications?q=: the search box (see
+// doctales.ParseSearch), with the list's own filters (project, urgency,
+// since, until, state, limit, next) added to it, ranked best first.
+// Scoped to the caller's communications like every list.
+func (h *Handler) search(w http.ResponseWriter, r *http.Request, q string, f doctales.ItemFilter) {
+	searcher, ok := h.Table.(doctales.Searcher)
+	if !ok {
+		h.notEnabled(w, r, "full-text search")
+		return
+	}
+	s, err := searchOf(q, f)
+	if err != nil {
+		Error(w, r, h.Logger, err)
+		return
 	}
 	items, next, err := searcher.SearchItems(r.Context(), s, f)
 	if err != nil {
