@@ -95,6 +95,23 @@ func TestAnalytics(t *testing.T) {
 	if rows[1][4] != `'=HYPERLINK("http://evil.example")` || rows[2][4] != "Second" || rows[3][4] != "Third" {
 		t.Errorf("csv subjects = %q %q %q, want the formula quoted, oldest first", rows[1][4], rows[2][4], rows[3][4])
 	}
+	// A search exported as CSV keeps the list's own since/until (it used
+	// to drop them): the same search from next year has no row.
+	countCSV := func(path string) int {
+		t.Helper()
+		_, b := send(t, "GET", f.srv.URL+path, "", bearer(ana))
+		rs, err := csv.NewReader(strings.NewReader(b)).ReadAll()
+		if err != nil {
+			t.Fatalf("csv %s does not parse: %v\n%s", path, err, b)
+		}
+		return len(rs) - 1
+	}
+	if n := countCSV("/communications?format=csv&q=from:eve"); n == 0 {
+		t.Errorf("a search for from:eve exported no row")
+	}
+	if n := countCSV("/communications?format=csv&q=from:eve&since=2027-01-01T00:00:00Z"); n != 0 {
+		t.Errorf("a search since 2027 exported %d rows, want none", n)
+	}
 	// The list's sort, newest (default) and oldest.
 	var list httpapi.ListResponse
 	if err := json.Unmarshal([]byte(get(ana, "/communications?sort=oldest&limit=1", 200)), &list); err != nil || len(list.Communications) != 1 || list.Communications[0].Subject[0] != '=' {
