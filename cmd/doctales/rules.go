@@ -31,7 +31,7 @@ const rulesUsage = `Usage:
 A person's notification rules (issue 13): each is an event pattern over the
 table's change-stream record (the DynamoDB stream shape, so any dimension of
 "dynamodb.NewImage" can be named), with targets: the channels it notifies
-(log, webhook, email, browser, or all). Rules are tried in order (--order,
+(log, webhook, email, sns, browser, or all). Rules are tried in order (--order,
 lower first); the first enabled rule that matches a change decides, and
 notifies once when the communication begins to match. The built-in rule
 "default" (urgency high, to all) is there from the start; change it with
@@ -74,7 +74,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	pat := fs.String("pattern", "", "add, test: the event pattern, JSON or @FILE")
 	id := fs.String("id", "", "add: the rule's id (default a new one; an existing id is replaced)")
 	order := fs.Int("order", 0, "add: the rule's place, lower first")
-	target := fs.String("target", doctales.TargetAll, "add: comma-separated channels: log, webhook, email, browser or all")
+	target := fs.String("target", doctales.TargetAll, "add: comma-separated channels: "+strings.Join(doctales.Channels, ", ")+" or all")
 	disabled := fs.Bool("disabled", false, "add: store the rule disabled")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseInterspersed(fs, args)
