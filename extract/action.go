@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/doctales/doctales/extract/internal/actionmodel"
 	"github.com/doctales/doctales/extract/internal/fastre"
@@ -16,7 +17,7 @@ var requestCue = fastre.MustCompile(`(?i)\b(please|pls|plz|kindly|could you|can 
 // foreignRequestCue matches the same asks in es/fr/de/pt/it/nl. It is read
 // only in text the language detector did not call English (see
 // sentenceActionIn): one alternation fewer on every English sentence.
-var foreignRequestCue = fastre.MustCompile(`(?i)\b(bitte|k[öo]nnten sie|k[öo]nntest du|kannst du|w[üu]rden sie|por favor|podr[íi]as|podr[íi]a usted|puedes|necesito que|s'il (te|vous) pla[îi]t|merci de|veuillez|pourriez-vous|pourrais-tu|peux-tu|per favore|potresti|potrebbe|puoi|por gentileza|poderia|pode(s)? (me )?(enviar|confirmar)|alsjeblieft|alstublieft|graag|kunt u|kun je|zou je)\b`)
+var foreignRequestCue = fastre.MustCompile(`(?i)\b(bitte|k[öo]nnten sie|k[öo]nntest du|kannst du|w[üu]rden sie|por favor|podr[íi]as|podr[íi]a usted|puedes|necesito que|s'il (te|vous) pla[îi]t|merci de|veuillez|pourriez-vous|pourrais-tu|peux-tu|per favore|potresti|potrebbe|puoi|por gentileza|poderia|pode(s)? (me )?(enviar|confirmar)|alsjeblieft|alstublieft|graag|kunt u|kun je|zou je|kan du|kunne du|kan ni|kan dere|vennligst|v[äa]nligen|venligst|sn[äa]lla)\b`)
 
 // pleasantry matches closing wishes that read as imperatives but ask
 // nothing: "Have a nice week.", "Enjoy the weekend!".
@@ -62,10 +63,26 @@ func imperative(s string, ws []string) string {
 			first = rest[0]
 		}
 	}
+	// A vocative without its comma, in a terse message: "Devon call me
+	// now", "Jane send me the deck". Only before "me", so that "Customers
+	// call us every day" stays a statement.
+	if len(ws) > 2 && !imperativeVerbs[first] && imperativeVerbs[ws[1]] && ws[2] == "me" && startsUpper(s) {
+		first = ws[1]
+	}
 	if imperativeVerbs[first] {
 		return first
 	}
 	return ""
+}
+
+// startsUpper reports whether the first letter of s is upper case.
+func startsUpper(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return unicode.IsUpper(r)
+		}
+	}
+	return false
 }
 
 // imperativeVerbs are base-form verbs that open a request.

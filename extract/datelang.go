@@ -56,7 +56,7 @@ var dateLanguages = map[string]*dateLang{
 	},
 	"de": {
 		trigger:   w(`heute|morgen|übermorgen|gestern|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|januar|jänner|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|mittag|mitternacht|nächste woche|nächsten woche|\d{1,2} ?uhr`),
-		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(bis( zum| spätestens| zur)?|spätestens( am| bis)?|frist|fällig( am)?|abgabe( am)?|deadline)[^.;!?]{0,16}$`),
+		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(bis( zum| spätestens| zur)?|spätestens( am| bis)?|frist[^.;!?:]{0,30}:|frist|fällig( am)?|abgabe( am)?|deadline)[^.;!?]{0,16}$`),
 		past:      w(`war|waren|hatte|hatten|wurde|wurden|gestern|letzten|letzte|letztes|vorigen|vergangenen|vergangene|erhalten|geschickt|bezahlt`),
 		future:    w(`wird|werden|nächsten|nächste|nächstes|kommenden|morgen|bis|bitte|muss|müssen|soll|sollte`),
 		endOfDay:  w(`(?:bis )?(?:zum )?(?:tagesende|feierabend|ende des tages|dienstschluss|geschäftsschluss)`),
@@ -86,6 +86,32 @@ var dateLanguages = map[string]*dateLang{
 		endOfDay:  w(`(?:aan het )?(?:eind|einde) van de (?:werk)?dag`),
 		endOfWeek: w(`(?:eind|einde) van (?P<next>volgende) week|(?:eind|einde) van (?:de|deze) week`),
 	},
+	// The Scandinavian languages: the detector answers "sv", "da" and "no"
+	// (Norwegian, read as Bokmål: the date parser's "nb").
+	"sv": {
+		trigger:   w(`idag|i dag|imorgon|i morgon|i övermorgon|igår|i går|måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag|januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|midnatt|nästa vecka|kl\.? ?\d{1,2}`),
+		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(senast( på| den)?|innan|före|sista dag[^.;!?:]{0,30}:|frist[^.;!?:]{0,30}:|deadline|sista dag(en)?|förfaller( den)?)[^.;!?]{0,16}$`),
+		past:      w(`var|hade|blev|förra|förrförra|igår|i går|sedan|fick|skickade|betalade`),
+		future:    w(`ska|kommer att|blir|nästa|kommande|imorgon|i morgon|senast|innan|vänligen|snälla|måste|behöver`),
+		endOfDay:  w(`(?:innan |före |till )?(?:dagens|arbetsdagens) slut|(?:innan |före )?slutet av dagen`),
+		endOfWeek: w(`slutet av (?P<next>nästa) vecka|slutet av (?:veckan|denna vecka)`),
+	},
+	"no": {
+		trigger:   w(`idag|i dag|imorgen|i morgen|i overmorgen|igår|i går|mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember|midnatt|neste uke|kl\.? ?\d{1,2}`),
+		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(innen( på| den)?|senest( på| den)?|før|frist[^.;!?:]{0,30}:|frist(en)?|deadline|forfaller( den)?)[^.;!?]{0,16}$`),
+		past:      w(`var|hadde|ble|forrige|i går|igår|siden|fikk|sendte|betalte`),
+		future:    w(`skal|kommer til å|blir|neste|kommende|i morgen|imorgen|innen|senest|vennligst|må|trenger`),
+		endOfDay:  w(`(?:innen |før )?(?:slutten av (?:arbeids)?dagen|dagens slutt|arbeidsdagens slutt)`),
+		endOfWeek: w(`slutten av (?P<next>neste) uke|slutten av (?:uken|denne uken)`),
+	},
+	"da": {
+		trigger:   w(`idag|i dag|imorgen|i morgen|i overmorgen|igår|i går|mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december|midnat|næste uge|kl\.? ?\d{1,2}`),
+		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(inden( på| den)?|senest( på| den)?|før|frist[^.;!?:]{0,30}:|frist(en)?|deadline|forfalder( den)?)[^.;!?]{0,16}$`),
+		past:      w(`var|havde|blev|sidste|forrige|i går|igår|siden|fik|sendte|betalte`),
+		future:    w(`skal|vil|bliver|næste|kommende|i morgen|imorgen|inden|senest|venligst|må|skal bruge`),
+		endOfDay:  w(`(?:inden |før )?(?:slutningen af (?:arbejds)?dagen|dagens afslutning|fyraften)`),
+		endOfWeek: w(`slutningen af (?P<next>næste) uge|slutningen af (?:ugen|denne uge)`),
+	},
 }
 
 // dateLanguage returns the language whose dates are read besides English:
@@ -104,7 +130,7 @@ func dateLanguage(lang string, score float64) string {
 // "alle 12"), hh:mm, and noon and midnight. The groups are the hour, the
 // minutes, noon, midnight and an afternoon marker. A preposition counts
 // only as a word of its own (the "as" of "las 17h" is not Portuguese "as").
-var timeOfDay = fastre.MustCompile(`(?i)(?:(?:^|[^\p{L}])(?:à|a las|a la|alle|às|as|um|om|ore|gegen)\s+)?(?:(\d{1,2})(?:(?:\s?h\s?|:|\.)(\d{2})|\s?(?:uhr|uur|h|heures?|hrs?)(?:[^\p{L}]|$))|(\d{1,2}):(\d{2})|(?:(?:^|[^\p{L}])(?:a las|alle|às|om|um)\s+)(\d{1,2})(?:[^\p{L}\p{N}:.]|$)|(midi|mediodía|mediodia|mittag|mezzogiorno|meio-dia|middag)|(minuit|medianoche|mitternacht|mezzanotte|meia-noite|middernacht))(\s*(?:de la tarde|de la noche|du soir|de l'après-midi|nachmittags|abends|da tarde|da noite|del pomeriggio|di sera|'s middags|'s avonds|pm|p\.m\.))?`)
+var timeOfDay = fastre.MustCompile(`(?i)(?:(?:^|[^\p{L}])(?:à|a las|a la|alle|às|as|um|om|ore|gegen)\s+)?(?:(\d{1,2})(?:(?:\s?h\s?|:|\.)(\d{2})|\s?(?:uhr|uur|h|heures?|hrs?)(?:[^\p{L}]|$))|(\d{1,2}):(\d{2})|(?:(?:^|[^\p{L}])(?:(?:a las|alle|às|om|um)\s+|kl\.?\s*))(\d{1,2})(?:[^\p{L}\p{N}:.]|$)|(midi|mediodía|mediodia|mittag|mezzogiorno|meio-dia|middag)|(minuit|medianoche|mitternacht|mezzanotte|meia-noite|middernacht))(\s*(?:de la tarde|de la noche|du soir|de l'après-midi|nachmittags|abends|da tarde|da noite|del pomeriggio|di sera|'s middags|'s avonds|pm|p\.m\.))?`)
 
 // clockTime reads a timeOfDay match: its hour and minute.
 func clockTime(m []string) (h, min int, ok bool) {
@@ -141,13 +167,13 @@ var weekdayNames = map[string]int{}
 
 func init() {
 	for i, names := range []string{
-		"sunday domingo dimanche sonntag domenica zondag",
-		"monday lunes lundi montag segunda segunda-feira lunedì lunedi maandag",
-		"tuesday martes mardi dienstag terça terca terça-feira martedì martedi dinsdag",
-		"wednesday miércoles miercoles mercredi mittwoch quarta quarta-feira mercoledì mercoledi woensdag",
-		"thursday jueves jeudi donnerstag quinta quinta-feira giovedì giovedi donderdag",
-		"friday viernes vendredi freitag sexta sexta-feira venerdì venerdi vrijdag",
-		"saturday sábado sabado samedi samstag sonnabend sabato zaterdag",
+		"sunday domingo dimanche sonntag domenica zondag söndag søndag",
+		"monday lunes lundi montag segunda segunda-feira lunedì lunedi maandag måndag mandag",
+		"tuesday martes mardi dienstag terça terca terça-feira martedì martedi dinsdag tisdag tirsdag",
+		"wednesday miércoles miercoles mercredi mittwoch quarta quarta-feira mercoledì mercoledi woensdag onsdag",
+		"thursday jueves jeudi donnerstag quinta quinta-feira giovedì giovedi donderdag torsdag",
+		"friday viernes vendredi freitag sexta sexta-feira venerdì venerdi vrijdag fredag",
+		"saturday sábado sabado samedi samstag sonnabend sabato zaterdag lördag lørdag",
 	} {
 		for _, n := range strings.Fields(names) {
 			weekdayNames[n] = i
@@ -158,7 +184,7 @@ func init() {
 // Modifiers of a day of the week: the previous one ("last Friday"), the one
 // of next week ("next Friday"), the coming one ("this Friday").
 var (
-	lastModifier = fastre.MustCompile(`(?i)(?:^|[^\p{L}])(last|past|previous|pasado|pasada|dernier|dernière|letzten|letzte|letztes|vorigen|vergangenen|passado|passada|scorso|scorsa|vorige|afgelopen)(?:[^\p{L}]|$)`)
-	nextModifier = fastre.MustCompile(`(?i)(?:^|[^\p{L}])(next|próximo|próxima|proximo|proxima|que viene|prochain|prochaine|nächsten|nächste|nächstes|prossimo|prossima|volgende)(?:[^\p{L}]|$)`)
-	thisModifier = fastre.MustCompile(`(?i)(?:^|[^\p{L}])(this|coming|upcoming|este|esta|ce|cette|diesen|dieser|dieses|kommenden|questo|questa|deze|komende)(?:[^\p{L}]|$)`)
+	lastModifier = fastre.MustCompile(`(?i)(?:^|[^\p{L}])(last|past|previous|pasado|pasada|dernier|dernière|letzten|letzte|letztes|vorigen|vergangenen|passado|passada|scorso|scorsa|vorige|afgelopen|förra|forrige|sidste)(?:[^\p{L}]|$)`)
+	nextModifier = fastre.MustCompile(`(?i)(?:^|[^\p{L}])(next|próximo|próxima|proximo|proxima|que viene|prochain|prochaine|nächsten|nächste|nächstes|prossimo|prossima|volgende|nästa|neste|næste)(?:[^\p{L}]|$)`)
+	thisModifier = fastre.MustCompile(`(?i)(?:^|[^\p{L}])(this|coming|upcoming|este|esta|ce|cette|diesen|dieser|dieses|kommenden|questo|questa|deze|komende|denna|denne|kommande|kommende)(?:[^\p{L}]|$)`)
 )

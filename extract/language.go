@@ -57,6 +57,11 @@ func DetectLanguage(text string) (string, float64) {
 	if code == "" {
 		return Undetermined, 0
 	}
+	if code == "nb" {
+		// Bokmål is reported as Norwegian ("no"), the code the function
+		// words below vote with and the labels use.
+		code = "no"
+	}
 	conf := info.Confidence
 	// A short Latin-script text that the trigram profiles barely tell
 	// apart is far more likely in a widely written language than in one of

@@ -91,7 +91,7 @@ var (
 
 // relativeDate is a date written relative to the message: such a date is
 // never moved by tense.
-var relativeDate = fastre.MustCompile(`(?i)(today|tonight|tomorrow|yesterday|next|last|this|ago|hence|in \d|week|month|year|hoy|mañana|ayer|aujourd|demain|hier|heute|morgen|gestern|hoje|amanhã|ontem|oggi|domani|ieri|vandaag|gisteren|semana|semaine|woche|settimana|próxim|prochain|nächst|prossim|volgende)`)
+var relativeDate = fastre.MustCompile(`(?i)(today|tonight|tomorrow|yesterday|next|last|this|ago|hence|in \d|week|month|year|hoy|mañana|ayer|aujourd|demain|hier|heute|morgen|gestern|hoje|amanhã|ontem|oggi|domani|ieri|vandaag|gisteren|i dag|idag|i morgon|imorgon|i morgen|imorgen|i går|igår|vecka|veckan|uke|uken|uge|ugen|nästa|neste|næste|semana|semaine|woche|settimana|próxim|prochain|nächst|prossim|volgende)`)
 
 // dateParser is shared; go-dateparser's Parser supports concurrent Search.
 var dateParser = sync.OnceValue(func() *dps.Parser { return &dps.Parser{} })
@@ -866,6 +866,15 @@ func readClock(g []string) (h, m int, ok bool) {
 	return 0, 0, false
 }
 
+// parserLanguage is the date parser's code of a detected language: Norwegian
+// is read as Bokmål.
+func parserLanguage(lang string) string {
+	if lang == "no" {
+		return "nb"
+	}
+	return lang
+}
+
 // cfgFor returns the date parser's configuration for dc.
 func cfgFor(dc dateContext) *dps.Configuration {
 	cfg := &dps.Configuration{
@@ -876,7 +885,7 @@ func cfgFor(dc dateContext) *dps.Configuration {
 		DateOrder:           dps.MDY,
 	}
 	if dc.lang != "" {
-		cfg.Languages = []string{dc.lang, "en"}
+		cfg.Languages = []string{parserLanguage(dc.lang), "en"}
 		cfg.DateOrder = dps.DMY
 	}
 	return cfg
@@ -1312,7 +1321,8 @@ func isSignOff(text string, b, e int) bool {
 }
 
 // chooseDeadline returns the earliest deadline mention not before ref's
-// day, or else the latest past one (an overdue deadline).
+// day (and, when it has a time of day, not before ref), or else the
+// latest past one (an overdue deadline).
 func chooseDeadline(ds []doctales.DateMention, ref time.Time) *doctales.DateMention {
 	var best, past *doctales.DateMention
 	dayStart := time.Date(ref.Year(), ref.Month(), ref.Day(), 0, 0, 0, 0, ref.Location())
@@ -1321,7 +1331,10 @@ func chooseDeadline(ds []doctales.DateMention, ref time.Time) *doctales.DateMent
 		if !d.Deadline {
 			continue
 		}
-		if !d.Time.Before(dayStart) {
+		// A time of day already gone when the message was written ("the
+		// truck booked for 8h did not come") gives way to one ahead.
+		gone := (d.Precision == "minute" || d.Precision == "hour") && d.Time.Before(ref)
+		if !d.Time.Before(dayStart) && !gone {
 			if best == nil || d.Time.Before(best.Time) {
 				best = d
 			}
@@ -1456,9 +1469,9 @@ func abs(n int) int {
 // "this morning" noon; "by the 14th" this month's 14th or next month's;
 // "in two days" with the number in words.
 var (
-	nextWeekTask    = fastre.MustCompile(`(?i)\b(?:(early|beginning of|start of|anfang|zu beginn der|d[ée]but de|d[ée]but|principios de|a principios de|inicio de|in[íi]cio d[ae]|all'inizio della|inizio|begin)\s+)?(?:(?:some ?time|any ?time|later|during|in the course of)\s+)?(next week|la semaine prochaine|la pr[óo]xima semana|n[äa]chste woche|n[äa]chsten woche|n[äa]chster woche|la prossima settimana|la settimana prossima|volgende week|pr[óo]xima semana)\b`)
-	tomorrowMorning = fastre.MustCompile(`(?i)\b(domattina|domani mattina|demain matin|ma[ñn]ana por la ma[ñn]ana|morgen fr[üu]h|morgenvroeg|morgenochtend|morgen ochtend|amanh[ãa] de manh[ãa])\b`)
-	partOfToday     = fastre.MustCompile(`(?i)\b(tonight|this evening|this afternoon|this morning|ce soir|cet apr[èe]s-midi|ce matin|esta noche|esta tarde|esta ma[ñn]ana|heute abend|heute nachmittag|heute morgen|heute vormittag|stasera|oggi pomeriggio|stamattina|vanavond|vanmiddag|vanochtend|hoje [àa] noite|esta manh[ãa])\b`)
+	nextWeekTask    = fastre.MustCompile(`(?i)\b(?:(early|beginning of|start of|anfang|zu beginn der|d[ée]but de|d[ée]but|principios de|a principios de|inicio de|in[íi]cio d[ae]|all'inizio della|inizio|begin)\s+)?(?:(?:some ?time|any ?time|later|during|in the course of)\s+)?(next week|la semaine prochaine|la pr[óo]xima semana|n[äa]chste woche|n[äa]chsten woche|n[äa]chster woche|la prossima settimana|la settimana prossima|volgende week|pr[óo]xima semana|n[äa]sta vecka|neste uke|n[æa]ste uge)\b`)
+	tomorrowMorning = fastre.MustCompile(`(?i)\b(domattina|domani mattina|demain matin|ma[ñn]ana por la ma[ñn]ana|morgen fr[üu]h|morgenvroeg|morgenochtend|morgen ochtend|amanh[ãa] de manh[ãa]|i morgon bitti|imorgon bitti|i morgen tidlig|imorgen tidlig)\b`)
+	partOfToday     = fastre.MustCompile(`(?i)\b(tonight|this evening|this afternoon|this morning|ce soir|cet apr[èe]s-midi|ce matin|esta noche|esta tarde|esta ma[ñn]ana|heute abend|heute nachmittag|heute morgen|heute vormittag|stasera|oggi pomeriggio|stamattina|vanavond|vanmiddag|vanochtend|hoje [àa] noite|esta manh[ãa]|i kv[äa]ll|ikv[äa]ll|i kveld|ikveld|i aften|i eftermiddag|i ettermiddag)\b`)
 	foreignDay      = fastre.MustCompile(`(?i)(?:\b(?:até|por|para)\s+o\s+dia|\bantes\s+do\s+dia|\b(?:hasta|para|antes\s+del?)\s+(?:el\s+)?d[íi]a|\b(?:d'ici|avant|pour)\s+le|\bjusqu'au|\bbis(?:\s+zum)?|\bentro\s+il|(?:\bvoor|vóór|\buiterlijk|\bop)\s+de)\s+(\d{1,2})(?:er|\.|e|ste|de|º)?(?:\s|$|[,;.!?)])`)
 	foreignMonth    = regexp.MustCompile(`(?i)^\s*(de\s+|del\s+)?(jan|fe[bv]|m[äa]r|apr|avr|abr|ma[iy]|mei|mag|jun|giu|jui|jul|lug|ago|aug|ao[uû]|set|sep|okt|oct|ott|out|nov|de[cz]|dic|d[ée]c|gen|ene|jän|f[ée]v|gennaio)`)
 	ordinalDay      = fastre.MustCompile(`(?i)\b(?:by|before|on|until|till|due|no later than|for)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b`)
@@ -1621,10 +1634,22 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		if b < 0 {
 			b, e = m[6], m[7]
 		}
-		if covered(found, s.start+b, s.start+e) {
+		parts := strings.Split(strings.TrimRight(s.text[b:e], "."), ".")
+		// A full dotted date ("11.12.2026") is day first wherever it is
+		// written, which the parser misreads ("Freitag 11.12.2026" was 12
+		// November): it wins over what the parser found there.
+		full := len(parts) == 3 && len(parts[2]) == 4
+		if !full && covered(found, s.start+b, s.start+e) {
 			continue
 		}
-		parts := strings.Split(strings.TrimRight(s.text[b:e], "."), ".")
+		// Its weekday, written just before, belongs to it: "fredag
+		// 11.12.2026", "Freitag, den 11.12.", so that a cue before the
+		// weekday governs the whole date.
+		if wd := weekdayBeforeDotted.FindStringIndex(s.text[:b]); wd != nil {
+			if _, ok := weekdayIn(s.text[wd[0]:b]); ok {
+				b = wd[0]
+			}
+		}
 		day, _ := strconv.Atoi(parts[0])
 		month, _ := strconv.Atoi(parts[1])
 		if day < 1 || day > 31 || month < 1 || month > 12 {
@@ -1712,7 +1737,11 @@ var clockAfterDotted = regexp.MustCompile(`(?i)^\.?,?\s*(?:um|à|a las|alle|às|
 
 // weekdayDayNum is a weekday and a day of the month: "jueves 10",
 // "sexta-feira, dia 11", "Freitag, den 11.".
-var weekdayDayNum = regexp.MustCompile(`(?i)^(?:lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|luned[ìi]|marted[ìi]|mercoled[ìi]|gioved[ìi]|venerd[ìi]|domenica|segunda|ter[çc]a|quarta|quinta|sexta|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:-feira)?,?\s+(?:den\s+|dia\s+|le\s+|el\s+|the\s+)?(\d{1,2})(?:st|nd|rd|th|\.)?(?:\s|$|,)`)
+var weekdayDayNum = regexp.MustCompile(`(?i)^(?:lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|luned[ìi]|marted[ìi]|mercoled[ìi]|gioved[ìi]|venerd[ìi]|domenica|segunda|ter[çc]a|quarta|quinta|sexta|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|m[åa]ndag|tisdag|tirsdag|onsdag|torsdag|fredag|l[öø]rdag|s[öø]ndag|monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:-feira)?,?\s+(?:den\s+|dia\s+|le\s+|el\s+|the\s+)?(\d{1,2})(?:st|nd|rd|th|\.)?(?:\s|$|,)`)
+
+// weekdayBeforeDotted is a word, maybe with a dot, a comma and "den",
+// right before a dotted date: its weekday when weekdayIn knows it.
+var weekdayBeforeDotted = regexp.MustCompile(`(?i)\b\p{L}{2,12}\.?,?\s+(?:den\s+)?$`)
 
 // dottedPair is a day and a month with a dot between, alone.
 var dottedPair = regexp.MustCompile(`^\d{1,2}\.\d{1,2}$`)

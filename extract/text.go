@@ -55,6 +55,12 @@ var abbreviations = map[string]bool{
 	"sep": true, "sept": true, "oct": true, "nov": true, "dec": true, "mon": true, "tue": true,
 	"wed": true, "thu": true, "fri": true, "sat": true, "sun": true, "a.m": true, "p.m": true,
 	"u.s": true, "fig": true, "al": true, "ave": true, "rd": true, "blvd": true,
+	// Other languages': "kl. 14" (Scandinavian o'clock), "ca.", "Nr.",
+	// "Tel.", "ggf.", "bzw.", "z.B.", "evt.", "Hr."/"Fr." (Mr/Mrs), "Sra.",
+	// "Mme", "Dott.", "Str.", "usw.", "vgl.".
+	"kl": true, "ca": true, "nr": true, "tel": true, "ggf": true, "bzw": true, "z.b": true,
+	"evt": true, "hr": true, "fr": true, "sra": true, "mme": true, "dott": true, "str": true,
+	"usw": true, "vgl": true,
 }
 
 // maxSentenceBytes bounds one sentence so that per-sentence work stays
@@ -225,7 +231,7 @@ func replyStart(text string) int {
 // outlookHeader, which are anchored and so scan every line.
 var (
 	quoteWord  = fastre.MustCompile(`(?i)(wrote|a écrit|schrieb|escribi|scritto|schreef|escreveu|skrev|forwarded message)`)
-	headerWord = fastre.MustCompile(`(?i)\b(sent|date|gesendet|datum|envoyé|enviado|inviato|verzonden|fecha|data|skickat)[ \t]*:`)
+	headerWord = fastre.MustCompile(`(?i)\b(sent|date|gesendet|datum|envoyé|enviado|inviato|verzonden|fecha|data|skickat|sendt)[ \t]*:`)
 )
 
 // wroteLine matches the attribution line above a quoted message.
@@ -233,7 +239,7 @@ var wroteLine = regexp.MustCompile(`(?im)^[ \t]*(?:on|le|am|el|il|op|em|den|på)
 
 // outlookHeader matches the header block Outlook writes above a quoted or
 // forwarded message, in English and the other languages the set reads.
-var outlookHeader = regexp.MustCompile(`(?im)^[ \t*]*(?:from|de|von|da|van|från)[ \t]*:[^\n]{1,200}\r?\n(?:[^\n]{0,200}\r?\n){0,2}?[ \t*]*(?:sent|date|gesendet|datum|envoyé|enviado|inviato|verzonden|fecha|data|skickat)[ \t]*:[^\n]*\r?\n(?:[^\n]{0,200}\r?\n){0,3}?[ \t*]*(?:to|an|à|para|a|aan|till|subject|betreff|objet|asunto|oggetto|onderwerp|assunto|ämne)[ \t]*:`)
+var outlookHeader = regexp.MustCompile(`(?im)^[ \t*]*(?:from|de|von|da|van|från|fra)[ \t]*:[^\n]{1,200}\r?\n(?:[^\n]{0,200}\r?\n){0,2}?[ \t*]*(?:sent|date|gesendet|datum|envoyé|enviado|inviato|verzonden|fecha|data|skickat|sendt)[ \t]*:[^\n]*\r?\n(?:[^\n]{0,200}\r?\n){0,3}?[ \t*]*(?:to|an|à|para|a|aan|till|subject|betreff|objet|asunto|oggetto|onderwerp|assunto|ämne|til|emne)[ \t]*:`)
 
 // words returns the lower-case words (letters, digits, apostrophes) of s.
 func words(s string) []string {

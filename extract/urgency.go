@@ -14,7 +14,7 @@ import (
 // urgencyCue matches words that say something is urgent; softUrgencyCue
 // words that say it matters soon.
 var (
-	urgencyCue     = fastre.MustCompile(`(?i)\b(urgent|urgently|asap|a\.s\.a\.p|immediately|immediate attention|right away|right now|emergency|critical|time[- ]sensitive|as soon as possible|as soon as you (see|get|read) this|without delay|at once|top priority|high priority|action required|final notice|overdue|past due|dringend|eilig|sofort|umgehend|unverz[üu]glich|urgente|urgentemente|de inmediato|inmediatamente|cuanto antes|imm[ée]diatement|d[èe]s que possible|au plus vite|subito|immediatamente|al pi[ùu] presto|imediatamente|o mais r[áa]pido|dringend|spoed|meteen|zo snel mogelijk)\b`)
+	urgencyCue     = fastre.MustCompile(`(?i)\b(urgent|urgently|asap|a\.s\.a\.p|immediately|immediate attention|right away|right now|emergency|critical|time[- ]sensitive|as soon as possible|as soon as you (see|get|read) this|without delay|at once|top priority|high priority|action required|final notice|overdue|past due|dringend|eilig|sofort|umgehend|unverz[üu]glich|urgente|urgentemente|de inmediato|inmediatamente|cuanto antes|imm[ée]diatement|d[èe]s que possible|au plus vite|subito|immediatamente|al pi[ùu] presto|imediatamente|o mais r[áa]pido|dringend|spoed|meteen|zo snel mogelijk|br[åa]dskande|snarast|omg[åa]ende|haster|snarest|straks|hurtigst muligt|s[åa] snart som m[öo]jligt|s[åa] fort som mulig|akutt?)\b`)
 	softUrgencyCue = fastre.MustCompile(`(?i)\b(important|soon|promptly|quickly|reminder|priority|at your earliest convenience)\b`)
 )
 
@@ -64,14 +64,14 @@ type UrgencyInput struct {
 
 // boilerplate (matched on lowerASCII text) matches the sentences of disclaimers, legal footers and
 // unsubscribe blocks: their "immediately" and "urgent" address nobody.
-var boilerplate = fastre.MustCompile(`(intended (solely )?(only )?for the (use of the )?(named )?(addressee|recipient|individual)|intended recipient|notify (the sender|us) immediately|(is|are|may be) (strictly )?(confidential|privileged)|confidentiality (notice|notation)|legally privileged|if you (have )?received this (e-?mail|message|communication) in error|unauthori[sz]ed (use|disclosure|review)|disclaimer|this (e-?mail|message) (and any attachments )?(is|are|has been) (scanned|checked)|to unsubscribe|unsubscribe|you are receiving this|privacy policy|all rights reserved|do not reply to this|this is an automated (message|e-?mail)|sent from my (iphone|ipad|blackberry|android|mobile))`)
+var boilerplate = fastre.MustCompile(`(intended (solely )?(only )?for the (use of the )?(named )?(addressee|recipient|individual)|intended recipient|notify (the sender|us) immediately|(is|are|may be) (strictly )?(confidential|privileged)|confidentiality (notice|notation)|legally privileged|if you (have )?received this (e-?mail|message|communication) in error|unauthori[sz]ed (use|disclosure|review)|disclaimer|this (e-?mail|message) (and any attachments )?(is|are|has been) (scanned|checked)|to unsubscribe|unsubscribe|you are receiving this|privacy policy|all rights reserved|do not reply to this|this is an automated (message|e-?mail)|sent from my (iphone|ipad|blackberry|android|mobile)|konfidensiell|fortrolig|konfidentiell|dersom du har mottatt|hvis du har modtaget|om du har fått|varsle avsender|underret afsender|meddela avsändaren)`)
 
 // addressee matches words that speak to the reader.
-var addressee = fastre.MustCompile(`(?i)\b(you|your|yours|you're|you'll|you've|u|ur|yourself|everyone|everybody|all of you|team|folks|guys|du|dich|dir|dein|deine|euch|euer|ihnen|tu|toi|vous|votre|vos|tú|usted|ustedes|vosotros|voi|vostro|você|vocês|jij|jou|jouw|uw|jullie|kannst|könntest|puedes|podrías|pouvez|peux|puoi|potresti|podes|podia|kunt)\b`)
+var addressee = fastre.MustCompile(`(?i)\b(you|your|yours|you're|you'll|you've|u|ur|yourself|everyone|everybody|all of you|team|folks|guys|du|dich|dir|dein|deine|euch|euer|ihnen|tu|toi|vous|votre|vos|tú|usted|ustedes|vosotros|voi|vostro|você|vocês|jij|jou|jouw|uw|jullie|kannst|könntest|puedes|podrías|pouvez|peux|puoi|potresti|podes|podia|kunt|deg|dig|dere|jer|dina|dine|ditt)\b`)
 
 // firstPerson matches a sentence in which the sender speaks of
 // themselves: "I'm testing it right now".
-var firstPerson = fastre.MustCompile(`(?i)^\W*([\p{L}.]+,\s+)?(i|i'm|i’m|im|i've|i'll|i'd|we|we're|we've|we'll|we'd|my|our|me|ich|wir|mein|meine|unser|unsere|yo|nosotros|nous|j'ai|j’ai|io|noi|eu|nós|ik|wij|mijn|onze)\b`)
+var firstPerson = fastre.MustCompile(`(?i)^\W*([\p{L}.]+,\s+)?(i|i'm|i’m|im|i've|i'll|i'd|we|we're|we've|we'll|we'd|my|our|me|ich|wir|mein|meine|unser|unsere|yo|nosotros|nous|j'ai|j’ai|io|noi|eu|nós|ik|wij|mijn|onze|jeg|jag|v[åa]r|v[åa]rt|v[åa]re|vores)\b`)
 
 // directAsk matches a sentence that asks the reader in so many words.
 var directAsk = fastre.MustCompile(`(?i)\b(need you|need your|want you|please|asap|can you|could you)\b`)
@@ -183,8 +183,9 @@ func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales
 			// Within a week, counted in days: "the 18th" read on the 11th.
 			raise(doctales.UrgencyMedium, mediumBase+0.1, "deadline in "+humanDuration(until))
 			cite(in.DeadlineEvidence)
-		case in.Request && personal(in.Category) && !in.Deadline.After(endOfDayIn(at, 14)):
-			// A person's request keeps its weight for two weeks.
+		case (in.Request || in.Invitation) && personal(in.Category) && !in.Deadline.After(endOfDayIn(at, 14)):
+			// A person's request keeps its weight for two weeks; so does
+			// a person's invitation, which asks for an answer.
 			raise(doctales.UrgencyMedium, mediumBase, "request with a deadline in "+humanDuration(until))
 			cite(in.DeadlineEvidence)
 		default:
