@@ -20,6 +20,10 @@ var autoReplySubject = fastre.MustCompile(`(?i)^\s*(out of (the )?office|automat
 
 // listTag matches the tag mailing lists put before a subject:
 // "[ILUG] ...", "Re: [Spambayes] ...".
+// gatewayTag is a tag a mail gateway puts on a subject ("[EXTERNAL]",
+// "[SPAM]"): it says where the mail came from, not that a list sent it.
+var gatewayTag = regexp.MustCompile(`(?i)^\[(external|ext|external e-?mail|external sender|spam|suspicious|suspected spam|possible spam|caution|warning|encrypt|secure|sensitive|confidential)\]$`)
+
 var listTag = fastre.MustCompile(`(?i)^\s*(?:(?:re|fw|fwd|aw|sv|tr)\s*:\s*)*(\[[\pL][\pL .+-]{1,30}\])`)
 
 // autoReplyBody matches an out-of-office note at the start of a body.
@@ -44,7 +48,7 @@ var marketingNumber = fastre.MustCompile(`\b(100% (free|guaranteed|satisfaction)
 
 // incidentCue matches what an alert about a broken service says: an
 // automated message with it in its subject may be high.
-var incidentCue = fastre.MustCompile(`(?i)\b(sev[- ]?[01]|p[01]|outage|is down|went down|service (is )?(down|unavailable|degraded)|incident|critical alert|firing|production (is )?down|site down|data loss|breach|unreachable|not responding|st[öo]rung|ausfall|panne|ca[íi]da|(key|secret|token|credentials?|password)s? (exposed|leaked)|exposed (key|secret|token|credentials?)|account (compromised|takeover)|ransomware|malware detected|(intruder|intrusion|burglar|fire|smoke|sprinkler|flood|security) alarm|alarm (activated|triggered|raised)|intruder|keyholder response|alarme (incendie|intrusion|d[ée]clench[ée]e|priorit[ée] 1)|d[ée]faut sprinkler|einbruch(s)?alarm|brandalarm|feueralarm|alarma (de incendio|de intrusi[óo]n|activada)|allarme (incendio|intrusione)|inbraakalarm|brandmelding|kritisch|nicht erreichbar|ausgefallen|critique|injoignable|hors service|cr[íi]tico|no disponible|ca[íi]do|critico|non raggiungibile|storing|onbereikbaar|indispon[íi]vel|fora do ar)\b`)
+var incidentCue = fastre.MustCompile(`(?i)\b(sev[- ]?[01]|p[01]|outage|is down|went down|service (is )?(down|unavailable|degraded)|incident|critical alert|firing|production (is )?down|site down|data loss|breach|unreachable|not responding|st[öo]rung|ausfall|panne|ca[íi]da|(key|secret|token|credentials?|password)s? (exposed|leaked)|exposed (key|secret|token|credentials?)|account (compromised|takeover)|fraud alert|blocked (a|this|the|your) (transaction|purchase|payment)|someone (just )?(has|used|knows) your password|critical security alert|ransomware|malware detected|(intruder|intrusion|burglar|fire|smoke|sprinkler|flood|security) alarm|alarm (activated|triggered|raised)|intruder|keyholder response|alarme (incendie|intrusion|d[ée]clench[ée]e|priorit[ée] 1)|d[ée]faut sprinkler|einbruch(s)?alarm|brandalarm|feueralarm|alarma (de incendio|de intrusi[óo]n|activada)|allarme (incendio|intrusione)|inbraakalarm|brandmelding|kritisch|nicht erreichbar|ausgefallen|critique|injoignable|hors service|cr[íi]tico|no disponible|ca[íi]do|critico|non raggiungibile|storing|onbereikbaar|indispon[íi]vel|fora do ar)\b`)
 
 // troubleCue, in an automated message's subject, reports a failure or a
 // warning: worth a look (medium), not a page.
@@ -182,7 +186,7 @@ func categorize(c *doctales.Communication, subject, content string) (string, []d
 	if precedence == "list" {
 		return doctales.CategoryList, []doctales.Evidence{headerEvidence("mailing list header", "Precedence", precedence)}
 	}
-	if m := listTag.FindStringSubmatchIndex(subject); m != nil && !automatedSender.MatchString(local) && !incidentCue.MatchString(subject) && !strings.HasPrefix(autoSubmitted, "auto-generated") {
+	if m := listTag.FindStringSubmatchIndex(subject); m != nil && !gatewayTag.MatchString(subject[m[2]:m[3]]) && !automatedSender.MatchString(local) && !incidentCue.MatchString(subject) && !strings.HasPrefix(autoSubmitted, "auto-generated") {
 		return doctales.CategoryList, []doctales.Evidence{{Rule: "mailing list tag", Text: subject[m[2]:m[3]], Source: doctales.SourceSubject, Start: m[2], End: m[3]}}
 	}
 

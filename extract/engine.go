@@ -423,7 +423,9 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 		if noActionCue.MatchString(s.text) {
 			continue
 		}
-		if in.Cue == "" {
+		// "If you did not make this change, call us right away": a hurry
+		// only if something happened that the message does not say did.
+		if in.Cue == "" && !conditionalAsk.MatchString(s.text) {
 			m := urgencyCue.FindStringIndex(s.text)
 			if m != nil && (notReadersHurry(s.text[:m[0]]) || source == doctales.SourceContent && inQuotes(analyzed, s.start+m[0])) {
 				m = nil // the sender's own pace, an ad's, or someone's words quoted

@@ -120,6 +120,12 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 	dl := dc.language()
 	n := 0
 	for _, s := range sentences {
+		// Mail wraps its lines anywhere ("before the\nweekend"): the
+		// phrases are read on the sentence with its line breaks as
+		// spaces (same length, so offsets hold); the sign-off test, which
+		// reads lines, gets the sentence as written.
+		orig := s
+		s.text = unwrapLines(s.text)
 		eod := endOfDay.FindStringIndex(s.text)
 		eow, eowNext := endOfWeekIn(endOfWeek, s.text, 0)
 		eom := endOfMonth.FindStringIndex(s.text)
@@ -170,7 +176,7 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 		found = relativeExtras(found, s, ref, source, eow != nil)
 		found = clockThenDay(dropContained(found), s)
 		for i := range found {
-			markDeadline(&found[i], s, dl)
+			markDeadline(&found[i], orig, dl)
 			found[i].Source = source
 		}
 		out = append(out, found...)
@@ -306,6 +312,42 @@ func triggerWindows(s span, dl *dateLang) []span {
 	return out
 }
 
+// unwrapLines returns s with its line breaks (\r, \n) as spaces.
+func unwrapLines(s string) string {
+	if strings.IndexAny(s, "\r\n") < 0 {
+		return s
+	}
+	b := []byte(s)
+	for i, c := range b {
+		if c == '\n' || c == '\r' {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
+
+// squeezeSpaces returns s with each run of spaces as one space, and the
+// offset in s of each byte of the result.
+func squeezeSpaces(s string) (string, []int) {
+	if !strings.Contains(s, "  ") {
+		m := make([]int, len(s))
+		for i := range m {
+			m[i] = i
+		}
+		return s, m
+	}
+	b := make([]byte, 0, len(s))
+	m := make([]int, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == ' ' && i > 0 && s[i-1] == ' ' {
+			continue
+		}
+		b = append(b, s[i])
+		m = append(m, i)
+	}
+	return string(b), m
+}
+
 // runeStart moves i back to the start of the rune it falls in.
 func runeStart(s string, i int) int {
 	for i > 0 && i < len(s) && (s[i]&0xC0) == 0x80 {
@@ -390,6 +432,26 @@ func blankPossessive(s string) string {
 	return string(b)
 }
 
+// restatedDay is a weekday in brackets that restates the day before it:
+// "6pm tomorrow (Friday)".
+var restatedDay = regexp.MustCompile(`(?i)\b(?:today|tomorrow|tonight)\s*(\((?:mon|tues|wednes|thurs|fri|satur|sun)day\))`)
+
+// blankRestatedDay blanks a restated weekday, which makes the parser drop
+// the time of day before it, keeping offsets.
+func blankRestatedDay(s string) string {
+	ms := restatedDay.FindAllStringSubmatchIndex(s, -1)
+	if ms == nil {
+		return s
+	}
+	b := []byte(s)
+	for _, m := range ms {
+		for i := m[2]; i < m[3]; i++ {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
+
 // blankPunct replaces the non-ASCII punctuation and symbols of s with as
 // many spaces as they take bytes, so that offsets hold.
 func blankPunct(s string) string {
@@ -419,11 +481,16 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		text, clocks = maskClocks(w.text)
 	}
 	text = blankPossessive(text)
-	res, err := safeSearch(p, cfg, text)
+	text = blankRestatedDay(text)
+	// The parser misreads a clock after two spaces ("at  11:00 today",
+	// a wrapped CRLF line): it reads the text with runs of spaces as one,
+	// and what it finds is mapped back to the text's offsets.
+	ptext, pmap := squeezeSpaces(text)
+	res, err := safeSearch(p, cfg, ptext)
 	if err != nil {
 		// The parser's sentence splitter breaks on some punctuation
 		// ("¿Puedes …?"): try once more with it blanked, same length.
-		if res, err = safeSearch(p, cfg, blankPunct(text)); err != nil {
+		if res, err = safeSearch(p, cfg, blankPunct(ptext)); err != nil {
 			return nil
 		}
 	}
@@ -432,21 +499,21 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 	// The parser's search gives up on a whole window for one word it
 	// cannot place ("New Year's Day) by 12/15" yields nothing): the
 	// explicit dates it left uncovered are searched again on their own.
-	res = append(res, retryUncovered(p, cfg, text, res)...)
+	res = append(res, retryUncovered(p, cfg, ptext, res)...)
 	for _, r := range res {
 		if r.Date.IsZero() || strings.TrimSpace(r.Text) == "" {
 			continue
 		}
-		i := strings.Index(text[from:], r.Text)
+		i := strings.Index(ptext[from:], r.Text)
 		if i < 0 {
 			// A retried date, before the last one read.
-			if i = strings.Index(text, r.Text); i < 0 {
+			if i = strings.Index(ptext, r.Text); i < 0 {
 				continue
 			}
 			from = 0
 		}
-		b, e := from+i, from+i+len(r.Text)
-		from = e
+		from += i + len(r.Text)
+		b, e := pmap[from-len(r.Text)], pmap[from-1]+1
 		// Trim the preposition the parser kept: "before 5pm today".
 		for k := 0; k < 3; k++ { // "in by tomorrow noon"
 			m := leadingPrepositions.FindStringIndex(text[b:e])
@@ -481,13 +548,26 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 			if m := dayAfterMonth.FindStringIndex(text[e:]); m != nil {
 				if d, err := p.Parse(cfg, text[b:e+m[1]]); err == nil && !d.IsZero() {
 					t, prec, e = d.Time, precision(d.Period), e+m[1]
-					from = max(from, e)
+					from = max(from, sort.SearchInts(pmap, e))
 				}
 			}
 		}
 		txt := w.text[b:e]
 		if !plausibleDate(txt, dc.language()) || isMorning(w.text, b, txt) {
 			continue
+		}
+		// "10/12/2026" outside English is day first, which the parser's
+		// English reading of the digits can turn round (12 October).
+		if dc.lang != "" {
+			if m := slashDate.FindStringSubmatch(txt); m != nil {
+				day, _ := strconv.Atoi(m[1])
+				month, _ := strconv.Atoi(m[2])
+				if day <= 12 && month <= 12 && int(t.Month()) == day && t.Day() == month {
+					if d := time.Date(t.Year(), time.Month(month), day, t.Hour(), t.Minute(), 0, 0, t.Location()); d.Day() == day {
+						t = d
+					}
+				}
+			}
 		}
 		// "jueves 10 a las 12:00": a weekday and a day of the month, which
 		// the parser may read as a month ("10" = October): the next such
@@ -1335,7 +1415,10 @@ func chooseDeadline(ds []doctales.DateMention, ref time.Time) *doctales.DateMent
 		// truck booked for 8h did not come") gives way to one ahead.
 		gone := (d.Precision == "minute" || d.Precision == "hour") && d.Time.Before(ref)
 		if !d.Time.Before(dayStart) && !gone {
-			if best == nil || d.Time.Before(best.Time) {
+			// The same day given with its time ("due December 15" and
+			// "December 15, 11:59 PM") is that time, not end of business.
+			sameDayTimed := best != nil && best.Precision == "day" && (d.Precision == "minute" || d.Precision == "hour") && dayOf(d.Time).Equal(dayOf(best.Time))
+			if best == nil || d.Time.Before(best.Time) || sameDayTimed {
 				best = d
 			}
 		} else if past == nil || d.Time.After(past.Time) {
@@ -1371,7 +1454,7 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 			continue
 		}
 		for _, s := range own {
-			if d.BeginOffset >= s.start && d.BeginOffset < s.end && requests[s.start] &&
+			if d.BeginOffset >= s.start && d.BeginOffset < s.end && requests[s.start] && !conditionalAsk.MatchString(s.text) &&
 				(askedBefore(s.text, d.BeginOffset-s.start) || askedAfterSoon(s.text, d, ref)) && !salesCall.MatchString(s.text[:d.BeginOffset-s.start]) &&
 				!sendersPurpose.MatchString(s.text[:d.BeginOffset-s.start]) && !negatedBefore.MatchString(s.text[:d.BeginOffset-s.start]) {
 				d.Deadline, d.Cue = true, "request"
@@ -1385,6 +1468,11 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 	}
 	return marked
 }
+
+// conditionalAsk is a request that applies only if something is so ("If
+// there's a query on it, please let me know today"): its date is no
+// deadline of the reader's unless a cue says so.
+var conditionalAsk = regexp.MustCompile(`(?i)^\W*(if|in case|should you|wenn|falls|si|se|als|indien)\b`)
 
 // askedAfterSoon reports whether the sentence asks the reader after a
 // date that falls by the end of the next working day: "The customer demo
@@ -1743,6 +1831,9 @@ var weekdayDayNum = regexp.MustCompile(`(?i)^(?:lunes|martes|mi[ée]rcoles|jueve
 // right before a dotted date: its weekday when weekdayIn knows it.
 var weekdayBeforeDotted = regexp.MustCompile(`(?i)\b\p{L}{2,12}\.?,?\s+(?:den\s+)?$`)
 
+// slashDate is a date written with slashes, alone: "10/12/2026".
+var slashDate = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$`)
+
 // dottedPair is a day and a month with a dot between, alone.
 var dottedPair = regexp.MustCompile(`^\d{1,2}\.\d{1,2}$`)
 
@@ -1817,7 +1908,7 @@ func fieldDeadline(ds []doctales.DateMention, own []span, content string) bool {
 
 // meetingProposal matches a sender proposing to meet, in the languages
 // the set reads.
-var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast|drinks|a call|call|meeting|sync|catch-up|catch up|chat|almuerzo|comida|caf[ée]|d[ée]jeuner|d[îi]ner|mittagessen|kaffee|pranzo|cena|almo[çc]o|jantar|lunchen|koffie)\b[^?\n]{0,80}\?|\b(let'?s (meet|talk|catch up|sit down|have a (call|chat|meeting))|let us meet|can we (meet|talk|have a (call|chat))|could we (meet|talk)|shall we (meet|talk)|are you (free|available) (for|on|at)|join (me|us) (for|on|at)|lass uns\b[^.?!\n]{0,60}\b(treffen|zusammensetzen|sprechen|besprechen|telefonieren)|(können|wollen) wir uns\b|treffen wir uns|hast du zeit|haben sie zeit|on se voit|on se retrouve|retrouvons-nous|on d[ée]jeune|(pouvons|pourrions)-nous nous (voir|réunir|parler)|[êe]tes-vous disponible|es-tu dispo|nos vemos|podemos reunirnos|quedamos|¿?tienes tiempo|ci vediamo|possiamo vederci|sei libero|podemos nos reunir|vamos nos reunir|laten we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen|zitten)|zullen we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen))`)
+var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast|drinks|a call|call|meeting|sync|catch-up|catch up|chat|almuerzo|comida|caf[ée]|d[ée]jeuner|d[îi]ner|mittagessen|kaffee|pranzo|cena|almo[çc]o|jantar|lunchen|koffie)\b[^?\n]{0,80}\?|\b(let'?s (meet|talk|catch up|sit down|have a (call|chat|meeting))|(want|wanna|like|care) to (grab|get|have) (a )?(lunch|dinner|coffee|breakfast|drinks?|beer)|(free|up) for (lunch|dinner|coffee|breakfast|drinks)|let us meet|can we (meet|talk|have a (call|chat))|could we (meet|talk)|shall we (meet|talk)|are you (free|available) (for|on|at)|join (me|us) (for|on|at)|lass uns\b[^.?!\n]{0,60}\b(treffen|zusammensetzen|sprechen|besprechen|telefonieren)|(können|wollen) wir uns\b|treffen wir uns|hast du zeit|haben sie zeit|on se voit|on se retrouve|retrouvons-nous|on d[ée]jeune|(pouvons|pourrions)-nous nous (voir|réunir|parler)|[êe]tes-vous disponible|es-tu dispo|nos vemos|podemos reunirnos|quedamos|¿?tienes tiempo|ci vediamo|possiamo vederci|sei libero|podemos nos reunir|vamos nos reunir|laten we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen|zitten)|zullen we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen))`)
 
 // meetingProposed marks as the deadline the time of a meeting the sender
 // proposes in their own words ("Lass uns am Donnerstag um 10 Uhr

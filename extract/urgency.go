@@ -79,7 +79,7 @@ var directAsk = fastre.MustCompile(`(?i)\b(need you|need your|want you|please|as
 // nowCue matches "now" and its kin, an urgency word only in a sentence
 // that asks something of the reader ("I need you on the bridge now",
 // "Call me now", "drop everything").
-var nowCue = fastre.MustCompile(`(?i)(\b(call|ring|phone|text) me\b[^.?!\n]{0,12}\bnow\b|\bdrop everything\b|\b(need|want) (you|your \w+|this|it|that|everyone|all hands)\b[^.?!\n]{0,40}\bnow\s*([.!,;:)\-–]|$)|\bnow,? please\b|\bplease,? now\b|\bplease\b[^.?!\n]{0,40}\bnow\s*([.!,;:)\-–]|$|\s+and\b)|\b(sofort|tout de suite|de inmediato|inmediatamente|subito|immediatamente|imediatamente|meteen|onmiddellijk)\b)`)
+var nowCue = fastre.MustCompile(`(?i)(\b(call|ring|phone|text) me\b[^.?!\n]{0,12}\bnow\b|\bdrop everything\b|^\W*(?:\p{L}+,\s+)?(?:join|come|call|ring|get on|hop on|jump on|dial in)\b[^.?!\n]{0,40}\bnow\s*([.!,;:)\-–]|$)|\b(need|want) (you|your \w+|this|it|that|everyone|all hands)\b[^.?!\n]{0,40}\bnow\s*([.!,;:)\-–]|$)|\bnow,? please\b|\bplease,? now\b|\bplease\b[^.?!\n]{0,40}\bnow\s*([.!,;:)\-–]|$|\s+and\b)|\b(sofort|tout de suite|de inmediato|inmediatamente|subito|immediatamente|imediatamente|meteen|onmiddellijk)\b)`)
 
 // sendersHurry is what comes before an urgency word that the sender
 // applies to themselves ("we will immediately begin looking", "I'll get
