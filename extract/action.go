@@ -2,6 +2,7 @@ package extract
 
 import (
 	_ "embed"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -180,6 +181,13 @@ func sentenceActionIn(s, lang string) (float64, string) {
 		}
 	}
 	p := actionModel().Prob(actionmodel.Features(s, cues))
+	// A sentence that opens with a verb and carries a request phrase
+	// ("Call me asap - the container is held at customs and …") asks,
+	// however long the reason after it: the model's words-in-sentence
+	// features dilute it.
+	if slices.Contains(cues, "imperative") && slices.Contains(cues, "request") {
+		p = max(p, DefaultActionThreshold)
+	}
 	if reason == "" {
 		reason = "request (model)"
 	}

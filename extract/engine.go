@@ -273,13 +273,25 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// One pass over the analysed text finds the boilerplate; a sentence
 	// holding a match is left out.
 	own := make([]span, 0, len(fresh))
-	bp := boilerplate.FindAllStringIndex(lowerASCII(analyzed), -1)
+	lower := lowerASCII(analyzed)
+	bp := boilerplate.FindAllStringIndex(lower, -1)
+	var legal [][]int // legal footers: the rest of their paragraph is theirs too
+	if len(bp) > 0 {
+		legal = legalFooter.FindAllStringIndex(lower, -1)
+	}
 	for _, s := range fresh {
 		hit := false
 		for _, m := range bp {
 			if m[0] < s.end && s.start < m[1] {
 				hit = true
 				break
+			}
+		}
+		// "… please notify the sender immediately. Urgent matters should
+		// be raised by telephone.": the footer's next sentences.
+		for _, m := range legal {
+			if !hit && m[1] <= s.start && s.start-m[1] < 400 && !paragraphBreak(analyzed[m[1]:s.start]) {
+				hit = true
 			}
 		}
 		if !hit {
@@ -451,6 +463,9 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	in.Resolved = subjectCue(resolvedCue, "resolved")
 	if in.Resolved == nil {
 		in.Incident = subjectCue(incidentCue, "incident")
+		if in.Incident == nil {
+			in.Incident = subjectCue(monitorTag, "incident") // "[DOWN] shop.example - checkout"
+		}
 		in.Trouble = subjectCue(troubleCue, "trouble")
 		// The reader's own organisation locking the reader out is a
 		// security page to act on now (labelling guide: "a security

@@ -436,10 +436,17 @@ func blankPossessive(s string) string {
 // "6pm tomorrow (Friday)".
 var restatedDay = regexp.MustCompile(`(?i)\b(?:today|tomorrow|tonight)\s*(\((?:mon|tues|wednes|thurs|fri|satur|sun)day\))`)
 
+// placeAfterHour is the "in (the)" of a place after an hour: "Thursday at 2
+// in the small conference room", which the parser reads as a month.
+var placeAfterHour = regexp.MustCompile(`(?i)\b(?:at|around|by|about)\s+\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?(\s+in(?:\s+the)?)\b`)
+
 // blankRestatedDay blanks a restated weekday, which makes the parser drop
 // the time of day before it, keeping offsets.
-func blankRestatedDay(s string) string {
-	ms := restatedDay.FindAllStringSubmatchIndex(s, -1)
+func blankRestatedDay(s string) string { return blankGroup(restatedDay, s) }
+
+// blankGroup blanks group 1 of each match of re in s, keeping offsets.
+func blankGroup(re *regexp.Regexp, s string) string {
+	ms := re.FindAllStringSubmatchIndex(s, -1)
 	if ms == nil {
 		return s
 	}
@@ -482,6 +489,7 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 	}
 	text = blankPossessive(text)
 	text = blankRestatedDay(text)
+	text = blankGroup(placeAfterHour, text)
 	// The parser misreads a clock after two spaces ("at  11:00 today",
 	// a wrapped CRLF line): it reads the text with runs of spaces as one,
 	// and what it finds is mapped back to the text's offsets.
@@ -666,7 +674,9 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		// A time of day just after or before the date: "Freitag 12 Uhr".
 		for k := range clocks {
 			c := &clocks[k]
-			if c.used || !(c.b >= e && c.b-e <= 6 && clockAfterGap.MatchString(w.text[e:c.b]) ||
+			// ("jeudi à 18h en": the parser read across the masked clock.)
+			inside := c.b >= b && c.e <= e
+			if c.used || !(inside || c.b >= e && c.b-e <= 6 && clockAfterGap.MatchString(w.text[e:c.b]) ||
 				c.e <= b && b-c.e <= 4 && clockBeforeGap.MatchString(w.text[c.e:b])) {
 				continue
 			}
@@ -1568,7 +1578,7 @@ var (
 	dottedDate = regexp.MustCompile(`(?i)(?:^|[^\d.:,])(\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})?)(?:[^\d.]|$|\.(?:\s|$))|\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|mo|di|mi|do|fr|sa|so|lun|mar|mer|jeu|ven|by|bis|until|due|before|vor|innen|til|am|le|el|il|op|até|ate|entro|voor|avant|antes del?|hasta el)\.?,?\s+(\d{1,2}\.\d{1,2})(?:[^\d.]|$|\.\s|\.$)`)
 	// inHours is a deadline counted in hours from the message.
 	inHours    = regexp.MustCompile(`(?i)\b(?:within|in the next|binnen|innerhalb (?:von|der n[äa]chsten)|dans les|sous|en las pr[óo]ximas|dentro de|em at[ée]|nas pr[óo]ximas|entro)\s+(\d{1,3})\s*(?:hours|hrs|h|uur|stunden|std\.?|heures|horas|ore)\b`)
-	inWordDays = fastre.MustCompile(`(?i)\bin\s+(a|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|\d{1,2})\s+(?:(business|working)\s+)?(days?|weeks?)\b`)
+	inWordDays = fastre.MustCompile(`(?i)\b(?:in|within)\s+(a|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|\d{1,2})\s+(?:(business|working)\s+)?(days?|weeks?)\b`)
 	monthAfter = regexp.MustCompile(`(?i)^\s*(of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)`)
 )
 

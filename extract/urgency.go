@@ -66,6 +66,15 @@ type UrgencyInput struct {
 // unsubscribe blocks: their "immediately" and "urgent" address nobody.
 var boilerplate = fastre.MustCompile(`(intended (solely )?(only )?for the (use of the )?(named )?(addressee|recipient|individual)|intended recipient|notify (the sender|us) immediately|(is|are|may be) (strictly )?(confidential|privileged)|confidentiality (notice|notation)|legally privileged|if you (have )?received this (e-?mail|message|communication) in error|unauthori[sz]ed (use|disclosure|review)|disclaimer|this (e-?mail|message) (and any attachments )?(is|are|has been) (scanned|checked)|to unsubscribe|unsubscribe|you are receiving this|privacy policy|all rights reserved|do not reply to this|this is an automated (message|e-?mail)|sent from my (iphone|ipad|blackberry|android|mobile)|konfidensiell|fortrolig|konfidentiell|dersom du har mottatt|hvis du har modtaget|om du har fått|varsle avsender|underret afsender|meddela avsändaren)`)
 
+// legalFooter (on lower-cased text) is the part of boilerplate that opens
+// a legal footer, whose paragraph is all footer.
+var legalFooter = fastre.MustCompile(`(intended (solely )?(only )?for the (use of the )?(named )?(addressee|recipient|individual)|intended recipient|notify (the sender|us) immediately|confidentiality (notice|notation)|legally privileged|if you (have )?received this (e-?mail|message|communication) in error|disclaimer|konfidensiell|fortrolig|konfidentiell)`)
+
+// paragraphBreak reports whether s holds a blank line.
+func paragraphBreak(s string) bool {
+	return strings.Contains(s, "\n\n") || strings.Contains(s, "\n\r\n") || strings.Contains(s, "\n \n")
+}
+
 // addressee matches words that speak to the reader.
 var addressee = fastre.MustCompile(`(?i)\b(you|your|yours|you're|you'll|you've|u|ur|yourself|everyone|everybody|all of you|team|folks|guys|du|dich|dir|dein|deine|euch|euer|ihnen|tu|toi|vous|votre|vos|tú|usted|ustedes|vosotros|voi|vostro|você|vocês|jij|jou|jouw|uw|jullie|kannst|könntest|puedes|podrías|pouvez|peux|puoi|potresti|podes|podia|kunt|deg|dig|dere|jer|dina|dine|ditt)\b`)
 
@@ -79,7 +88,7 @@ var directAsk = fastre.MustCompile(`(?i)\b(need you|need your|want you|please|as
 // nowCue matches "now" and its kin, an urgency word only in a sentence
 // that asks something of the reader ("I need you on the bridge now",
 // "Call me now", "drop everything").
-var nowCue = fastre.MustCompile(`(?i)(\b(call|ring|phone|text) me\b[^.?!\n]{0,12}\bnow\b|\bdrop everything\b|^\W*(?:\p{L}+,\s+)?(?:join|come|call|ring|get on|hop on|jump on|dial in)\b[^.?!\n]{0,40}\bnow\s*([.!,;:)\-–]|$)|\b(need|want) (you|your \w+|this|it|that|everyone|all hands)\b[^.?!\n]{0,40}\bnow\s*([.!,;:)\-–]|$)|\bnow,? please\b|\bplease,? now\b|\bplease\b[^.?!\n]{0,40}\bnow\s*([.!,;:)\-–]|$|\s+and\b)|\b(sofort|tout de suite|de inmediato|inmediatamente|subito|immediatamente|imediatamente|meteen|onmiddellijk)\b)`)
+var nowCue = fastre.MustCompile(`(?i)(\b(call|ring|phone|text) me\b[^.?!\n]{0,12}\bnow\b|\bdrop everything\b|^\W*(?:\p{L}+,\s+)?(?:join|come|call|ring|get on|hop on|jump on|dial in)\b[^.?!\n]{0,40}\bnow\s*([.!,;:)\-–]|$)|\b(need|want) (you|your \w+|this|it|that|everyone|all hands)\b[^.?!\n]{0,40}\bnow\s*([.!,;:)\-–]|$)|\bnow,? please\b|\bplease,? now\b|\bplease\b[^.?!\n]{0,40}\bnow\s*([.!,;:)\-–]|$|\s+and\b)|\b(sofort|tout de suite|de inmediato|agora|ahora|maintenant|jetzt|adesso|inmediatamente|subito|immediatamente|imediatamente|meteen|onmiddellijk)\b)`)
 
 // sendersHurry is what comes before an urgency word that the sender
 // applies to themselves ("we will immediately begin looking", "I'll get
