@@ -380,7 +380,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	if d.Category == doctales.CategoryList {
 		named, nameRe = e.namesReader(c, own)
 	}
-	if (personal(d.Category) || named) && requestDates(d.Dates, own, requests, ref) {
+	if (personal(d.Category) || named) && (requestDates(d.Dates, own, requests, ref) || thenDeadline(d.Dates, own, requests, ref)) {
 		if dl := chooseDeadline(d.Dates, ref); dl != nil {
 			t := dl.Time
 			d.Deadline = &t
@@ -454,6 +454,18 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 			in.SoftCue = strings.ToLower(softUrgencyCue.FindString(s.text))
 		}
 	}
+	// "They'll be on site in an hour", "before I board at 4": a request
+	// beside something that happens within hours cannot wait (labelling
+	// guide, rule 5), whether or not the sender says "urgent".
+	if in.Cue == "" && len(requests) > 0 && personal(d.Category) {
+		for _, s := range own {
+			if m := imminentCue.FindStringIndex(s.text); m != nil && !inQuotes(analyzed, s.start+m[0]) && !conditionalAsk.MatchString(s.text) {
+				in.Cue = strings.ToLower(s.text[m[0]:m[1]])
+				in.CueEvidence = &doctales.Evidence{Rule: "within hours", Text: s.text[m[0]:m[1]], Source: doctales.SourceContent, Start: s.start + m[0], End: s.start + m[1]}
+				break
+			}
+		}
+	}
 	subjectCue := func(re *fastre.Regexp, rule string) *doctales.Evidence {
 		if m := re.FindStringIndex(subject); m != nil {
 			return &doctales.Evidence{Rule: rule, Text: subject[m[0]:m[1]], Source: doctales.SourceSubject, Start: m[0], End: m[1]}
@@ -471,7 +483,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 		// security page to act on now (labelling guide: "a security
 		// alert on the reader's own account"); from anywhere else the
 		// same words are what phishing says, and suspicion judges them.
-		if in.Incident == nil && d.Category == doctales.CategoryAutomated && ownOrganisation(c) {
+		if in.Incident == nil && d.Category == doctales.CategoryAutomated && (ownOrganisation(c) || ownService(c)) {
 			in.Incident = subjectCue(lockedOut, "incident")
 		}
 	}
@@ -538,6 +550,36 @@ var lockedOut = fastre.MustCompile(`(?i)\b(account|sign-?in|login|password) (has
 // ownOrganisation reports whether the sender's registrable domain is a
 // recipient's: a system of the reader's own organisation.
 func ownOrganisation(c *doctales.Communication) bool {
+	return sameOrganisation(c)
+}
+
+// ownService reports whether an automated message comes from the service
+// it names and sends the reader only to that service: the display name
+// carries the sender's domain name ("Ledgerline Security"
+// <security@ledgerline.com>) and every link goes to that domain, at
+// least one. A service the reader uses locking their account then is a
+// security page; a lookalike fails one of the three.
+func ownService(c *doctales.Communication) bool {
+	from := registrable(domainOf(c.SenderID))
+	label, _, _ := strings.Cut(from, ".")
+	if len(label) < 4 || !strings.Contains(strings.ToLower(strings.ReplaceAll(c.Sender, " ", "")), label) {
+		return false
+	}
+	hosts := urlHost.FindAllStringSubmatch(c.Content, 16)
+	if len(hosts) == 0 {
+		return false
+	}
+	for _, h := range hosts {
+		if registrable(strings.ToLower(h[1])) != from {
+			return false
+		}
+	}
+	return true
+}
+
+// sameOrganisation reports whether the sender's registrable domain is a
+// recipient's.
+func sameOrganisation(c *doctales.Communication) bool {
 	from := registrable(domainOf(c.SenderID))
 	if from == "" {
 		return false

@@ -548,6 +548,10 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		if m := innerCue.FindStringSubmatchIndex(text[b:e]); m != nil {
 			if d, err := p.Parse(cfg, text[b+m[2]:e]); err == nil && !d.IsZero() && (precision(d.Period) == "day" || precision(d.Period) == "week") && prec != "minute" && prec != "hour" {
 				t, prec, b = d.Time, precision(d.Period), b+m[2]
+			} else if err == nil && !d.IsZero() && !dateWord.MatchString(text[b:b+m[2]]) && !hasClock.MatchString(text[b:b+m[2]]) {
+				// "(scores of 4+) by 3 pm today": what comes before the
+				// cue is no date, only what the parser took with it.
+				t, prec, b = d.Time, precision(d.Period), b+m[2]
 			}
 		}
 		// The parser sometimes reads "January" of "before January 10"
@@ -790,6 +794,9 @@ var morningAfter = regexp.MustCompile(`(?i)^\s+morning\b`)
 // innerCue is a deadline cue inside a parsed date text, after a month or a
 // day that is not the deadline: "January by Wednesday" (a day after the
 // cue; "December 1 by 5:00 PM" is one instant).
+// hasClock matches a time of day: "10:30", "3 pm", "9am".
+var hasClock = regexp.MustCompile(`(?i)\b\d{1,2}(?::\d{2})?\s*[ap]\.?m\b|\b\d{1,2}:\d{2}\b`)
+
 var innerCue = regexp.MustCompile(`(?i)^\S.*?\s(?:by|before|until|till)\s+(\S.*)$`)
 
 // clockNounBefore matches a time of day naming an event just before its
@@ -1477,6 +1484,42 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 		}
 	}
 	return marked
+}
+
+// beforeThen is a request's pointer back to a time just named: "Can you
+// take it to the stage door before then?"
+var beforeThen = regexp.MustCompile(`(?i)\b(?:before|by|until|till) then\b`)
+
+// thenDeadline marks as the deadline the earliest date ahead named before a
+// request that says "before then" or "by then", within the two sentences
+// before it; it reports whether it marked one.
+func thenDeadline(ds []doctales.DateMention, own []span, requests map[int]bool, ref time.Time) bool {
+	for k, s := range own {
+		if !requests[s.start] || !beforeThen.MatchString(s.text) {
+			continue
+		}
+		from := s.start
+		if k >= 2 {
+			from = own[k-2].start
+		} else if k == 1 {
+			from = own[0].start
+		}
+		// The earliest of them: "at 5pm ET today … tonight's preview.
+		// Can you … before then?" is before 5pm.
+		var first *doctales.DateMention
+		at := s.start + beforeThen.FindStringIndex(s.text)[0]
+		for i := range ds {
+			d := &ds[i]
+			if d.Source == doctales.SourceContent && d.BeginOffset >= from && d.EndOffset <= at && d.Time.After(ref) && (first == nil || d.Time.Before(first.Time)) {
+				first = d
+			}
+		}
+		if first != nil {
+			first.Deadline, first.Cue = true, "before then"
+			return true
+		}
+	}
+	return false
 }
 
 // conditionalAsk is a request that applies only if something is so ("If

@@ -155,6 +155,8 @@ func TestDatesResolved(t *testing.T) {
 		{"WithinTwoDays", "Please send the revised site plan within 2 days so staff have time to write the report.", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"HourThenPlace", "Makes sense. Can we meet Thursday at 2 in the small conference room?", wed, "", "2025-12-04T14:00:00-07:00", ""},
 		{"FrClockInsideMention", "Pour avancer sur le projet, je te propose qu'on se retrouve jeudi à 18h en salle des profs. Dis-moi si ça te va.", wed, "", "2025-12-04T18:00:00-07:00", ""},
+		{"JunkBeforeCueInMention", "Dr. Kimura needs the shortlist (the 24 with scores of 4+) by 3 pm today so the invitations go out. Could you pull it from Slate?", wed, "", "2025-12-03T15:00:00-07:00", ""},
+		{"BeforeThenIsTheEarliestNamed", "The fire marshal is doing his walk-through at 5pm ET today and has to see the permit or no flash pots at tonight's preview. Can you take it to the stage door before then?", wed, "", "2025-12-03T15:00:00-07:00", ""},
 		{"EnDottedAfterWeekday", "Please approve the rota by Fri 5.12, thanks.", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"VersionIsNoDate", "Version 3.12.1 is out, please upgrade by Friday.", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"B4Today", "can u send it b4 5pm today pls", wed, "", "2025-12-03T17:00:00-07:00", ""},

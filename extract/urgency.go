@@ -75,6 +75,10 @@ func paragraphBreak(s string) bool {
 	return strings.Contains(s, "\n\n") || strings.Contains(s, "\n\r\n") || strings.Contains(s, "\n \n")
 }
 
+// imminentCue matches something that happens within the hour or the
+// next few: "on site in an hour", "in 20 minutes", "before I board at 4".
+var imminentCue = fastre.MustCompile(`(?i)\b((in|within) (an|one|half an|a half|\d{1,2}) (hours?|minutes?|mins)\b|before (i|we) (board|take off|fly|leave|go into)\b|(boarding|landing|takes? off) (in|at) \d)`)
+
 // addressee matches words that speak to the reader.
 var addressee = fastre.MustCompile(`(?i)\b(you|your|yours|you're|you'll|you've|u|ur|yourself|everyone|everybody|all of you|team|folks|guys|du|dich|dir|dein|deine|euch|euer|ihnen|tu|toi|vous|votre|vos|tú|usted|ustedes|vosotros|voi|vostro|você|vocês|jij|jou|jouw|uw|jullie|kannst|könntest|puedes|podrías|pouvez|peux|puoi|potresti|podes|podia|kunt|deg|dig|dere|jer|dina|dine|ditt)\b`)
 
