@@ -159,7 +159,7 @@ func TestClient_IngestGetList(t *testing.T) {
 		}
 	}
 	var ids []string
-	o := client.ListOptions{Project: "paged", Limit: 2}
+	o := client.ListOptions{Project: "paged", Limit: 2, Total: true}
 	for pages := 0; ; pages++ {
 		if pages > 5 {
 			t.Fatal("paging does not end")
@@ -170,6 +170,9 @@ func TestClient_IngestGetList(t *testing.T) {
 		}
 		if page.Count != len(page.Communications) || page.Count > 2 {
 			t.Fatalf("page %d: count %d of %d", pages, page.Count, len(page.Communications))
+		}
+		if page.Total == nil || *page.Total != 5 {
+			t.Fatalf("page %d: total %v, want 5 (asked with Total)", pages, page.Total)
 		}
 		for _, it := range page.Communications {
 			ids = append(ids, it.ID)

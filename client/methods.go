@@ -110,6 +110,9 @@ type ListOptions struct {
 	Sort  string
 	Limit int    // page size; 0 for the server's default
 	Next  string // the cursor of the page wanted: a ListResponse's Next
+	// Total asks for ListResponse.Total, how many match over all pages
+	// (SQLite only; not with Query or Attention).
+	Total bool
 }
 
 // values returns o as the query of GET /communications.
@@ -129,6 +132,9 @@ func (o ListOptions) values() url.Values {
 	}
 	if o.Limit != 0 {
 		q.Set("limit", strconv.Itoa(o.Limit))
+	}
+	if o.Total {
+		q.Set("total", "true")
 	}
 	return q
 }

@@ -301,11 +301,20 @@ func (h *Handler) postCommunication(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusAccepted, res)
 }
 
-// ListResponse is the body of GET /communications.
+// ListResponse is the body of GET /communications. Count is the number
+// of items on this page; Total, set only when asked with ?total=true, is
+// how many match the filters over all pages.
 type ListResponse struct {
 	Communications []*ListedItem `json:"communications"`
 	Count          int           `json:"count"`
+	Total          *int64        `json:"total,omitempty"`
 	Next           string        `json:"next,omitempty"`
+}
+
+// ItemCounter is implemented by tables that count the items a filter
+// matches (package sqlite); GET /communications?total=true needs it.
+type ItemCounter interface {
+	CountItems(ctx context.Context, filter doctales.ItemFilter) (int64, error)
 }
 
 // ListedItem is a communication's item as lists show it, with what it
@@ -347,9 +356,26 @@ func (h *Handler) listCommunications(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "format", "format %s is not one of json, csv", quoteCut(format)))
 		return
 	}
+	var wantTotal bool
+	switch v := r.URL.Query().Get("total"); v {
+	case "", "false", "0":
+	case "true", "1":
+		wantTotal = true
+	default:
+		Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "total", "total %s is not true or false", quoteCut(v)))
+		return
+	}
 	want := r.URL.Query().Get("attention")
 	if want != "" && !slices.Contains(attentionLevels, want) {
 		Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "attention", "attention %s is not one of %s", quoteCut(want), strings.Join(attentionLevels, ", ")))
+		return
+	}
+	if wantTotal && want != "" {
+		Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "total", "total cannot be combined with attention, which is judged at the time of asking and not counted"))
+		return
+	}
+	if wantTotal && r.URL.Query().Get("q") != "" {
+		Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "total", "total cannot be combined with q: a search is ranked, not counted"))
 		return
 	}
 	if want != "" && f.Sort != "" {
@@ -424,7 +450,21 @@ func (h *Handler) listCommunications(w http.ResponseWriter, r *http.Request) {
 			f.Cursor, next = n, n
 		}
 	}
-	writeJSON(w, http.StatusOK, ListResponse{Communications: out, Count: len(out), Next: next})
+	resp := ListResponse{Communications: out, Count: len(out), Next: next}
+	if wantTotal {
+		counter, ok := h.Table.(ItemCounter)
+		if !ok {
+			Error(w, r, h.Logger, doctales.FieldErrorf(doctales.ENOTIMPLEMENTED, "total", "this deployment's table (%T) does not count items; leave total out", h.Table))
+			return
+		}
+		n, err := counter.CountItems(r.Context(), f)
+		if err != nil {
+			Error(w, r, h.Logger, err)
+			return
+		}
+		resp.Total = &n
+	}
+	writeJSON(w, http.StatusOK, resp)
 }
 
 // cursorAfter returns the cursor of the page after item: a one-item page

@@ -365,36 +365,9 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 		return nil, "", err
 	}
 
-	// Build the WHERE clause from the filters that are set.
-	where, args := []string{"1 = 1"}, []any{}
-	if owner, ok := doctales.OwnerFromContext(ctx); ok {
-		where, args = append(where, "owner = ?"), append(args, owner)
-	}
-	for _, f := range []struct {
-		column string
-		value  *string
-	}{
-		{"project", filter.Project},
-		{"type", filter.Type},
-		{"urgency", filter.Urgency},
-		{"status", filter.Status},
-	} {
-		if f.value != nil && *f.value != "" {
-			where, args = append(where, f.column+" = ?"), append(args, *f.value)
-		}
-	}
-	if v := filter.State; v != nil && *v != "" {
-		c, a, err := stateWhere("", *v, formatTime(db.Now()))
-		if err != nil {
-			return nil, "", err
-		}
-		where, args = append(where, c), append(args, a...)
-	}
-	if v := filter.Since; v != nil {
-		where, args = append(where, "ts >= ?"), append(args, formatTime(*v))
-	}
-	if v := filter.Until; v != nil {
-		where, args = append(where, "ts < ?"), append(args, formatTime(*v))
+	where, args, err := db.itemWhere(ctx, filter)
+	if err != nil {
+		return nil, "", err
 	}
 	order := "ts DESC, id DESC"
 	if filter.Oldest {
@@ -494,6 +467,60 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 		return items, "", nil
 	}
 	return items, last.encode(), nil
+}
+
+// CountItems returns how many items match filter, all pages together
+// (its Limit, Cursor and order are ignored): the total a list reports
+// with ?total=true. It counts through the same indexes a page reads.
+func (db *DB) CountItems(ctx context.Context, filter doctales.ItemFilter) (int64, error) {
+	where, args, err := db.itemWhere(ctx, filter)
+	if err != nil {
+		return 0, err
+	}
+	if v := filter.Sender; v != nil && *v != "" {
+		where, args = append(where, "(sender_id = ? OR sender = ?)"), append(args, *v, *v)
+	}
+	var n int64
+	if err := db.rdb.QueryRowContext(ctx, `SELECT count(*) FROM items WHERE `+strings.Join(where, " AND "), args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count items: %w", FormatError(err))
+	}
+	return n, nil
+}
+
+// itemWhere builds the WHERE conditions of the filters set in filter
+// (all but Sender, Cursor and the order), with their arguments.
+func (db *DB) itemWhere(ctx context.Context, filter doctales.ItemFilter) ([]string, []any, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	if owner, ok := doctales.OwnerFromContext(ctx); ok {
+		where, args = append(where, "owner = ?"), append(args, owner)
+	}
+	for _, f := range []struct {
+		column string
+		value  *string
+	}{
+		{"project", filter.Project},
+		{"type", filter.Type},
+		{"urgency", filter.Urgency},
+		{"status", filter.Status},
+	} {
+		if f.value != nil && *f.value != "" {
+			where, args = append(where, f.column+" = ?"), append(args, *f.value)
+		}
+	}
+	if v := filter.State; v != nil && *v != "" {
+		c, a, err := stateWhere("", *v, formatTime(db.Now()))
+		if err != nil {
+			return nil, nil, err
+		}
+		where, args = append(where, c), append(args, a...)
+	}
+	if v := filter.Since; v != nil {
+		where, args = append(where, "ts >= ?"), append(args, formatTime(*v))
+	}
+	if v := filter.Until; v != nil {
+		where, args = append(where, "ts < ?"), append(args, formatTime(*v))
+	}
+	return where, args, nil
 }
 
 // cursor is the position after which the next page starts: the stored
