@@ -328,13 +328,10 @@ func unwrapLines(s string) string {
 
 // squeezeSpaces returns s with each run of spaces as one space, and the
 // offset in s of each byte of the result.
+// A nil map means s had no run: offsets are the same (see at).
 func squeezeSpaces(s string) (string, []int) {
 	if !strings.Contains(s, "  ") {
-		m := make([]int, len(s))
-		for i := range m {
-			m[i] = i
-		}
-		return s, m
+		return s, nil
 	}
 	b := make([]byte, 0, len(s))
 	m := make([]int, 0, len(s))
@@ -521,7 +518,10 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 			from = 0
 		}
 		from += i + len(r.Text)
-		b, e := pmap[from-len(r.Text)], pmap[from-1]+1
+		b, e := from-len(r.Text), from
+		if pmap != nil {
+			b, e = pmap[b], pmap[e-1]+1
+		}
 		// Trim the preposition the parser kept: "before 5pm today".
 		for k := 0; k < 3; k++ { // "in by tomorrow noon"
 			m := leadingPrepositions.FindStringIndex(text[b:e])
@@ -560,7 +560,11 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 			if m := dayAfterMonth.FindStringIndex(text[e:]); m != nil {
 				if d, err := p.Parse(cfg, text[b:e+m[1]]); err == nil && !d.IsZero() {
 					t, prec, e = d.Time, precision(d.Period), e+m[1]
-					from = max(from, sort.SearchInts(pmap, e))
+					if pmap == nil {
+						from = max(from, e)
+					} else {
+						from = max(from, sort.SearchInts(pmap, e))
+					}
 				}
 			}
 		}
