@@ -1,0 +1,44 @@
+// Package nats is the event log on NATS JetStream: the
+// [doctales.EventLog] the runtime delivers from, shared by any number of
+// processes, so that the same subscriptions run beyond one machine
+// (issue 11). The embedded mode's log is package sqlite's; this one holds
+// the same records in one JetStream stream.
+//
+// # Layout
+//
+//   - One stream (file storage, [Options.Stream], "DOCTALES" by default)
+//     holds every source. A record's subject is
+//     <prefix>.<source token>.<partition>: the source ("aws:s3") as one
+//     subject token, and the partition of its key among
+//     [Options.SubjectPartitions] by [doctales.KeyPartition], the mapping
+//     the runtime's partitioned subscriptions use.
+//   - A record's Seq is its stream sequence; its Data is the message
+//     body, unchanged (readable with the nats CLI); Key, Target,
+//     TraceParent and Time are headers (Doctales-Key and so on).
+//   - Checkpoints are keys of a JetStream key-value bucket
+//     ([Options.CheckpointBucket]), one per subscription or partition.
+//   - [Log.Changed] is woken by the stream's republish of each stored
+//     message (headers only) to _appended.<prefix>.>, so it fires after
+//     the record is stored, whichever process appended it.
+//
+// # Guarantees
+//
+//   - Append returns after JetStream acknowledged every record: it is
+//     stored on disk (file storage; with Replicas > 1, on a quorum).
+//     Records of one Append keep their order. An Append is not atomic: if
+//     it fails, a prefix of its records may be stored; retrying appends
+//     them again unless they carry a message id ([Log.AppendFrom]).
+//   - [Log.AppendFrom] publishes each record with Nats-Msg-Id
+//     "<origin>/<origin seq>": JetStream drops a republish of the same id
+//     within the duplicate window ([Options.DuplicateWindow]) and answers
+//     with the first copy's sequence. The relay (package relay) relies on
+//     it so that a crash between append and checkpoint duplicates
+//     nothing.
+//   - ReadLog reads with the batched direct-get API (one request, up to
+//     limit messages streamed back, filtered by subject on the server),
+//     which measured faster than a consumer per read; see
+//     docs/cluster.md.
+//   - Nothing is deleted unless [Options.MaxAge] or [Options.MaxBytes]
+//     is set; then the oldest records go first (DiscardOld), and a
+//     subscription that falls behind them skips what was deleted.
+package nats

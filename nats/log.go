@@ -1,0 +1,684 @@
+package nats
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	natsgo "github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/doctales/doctales"
+)
+
+// Defaults of Options. Each is what a zero field means.
+const (
+	// DefaultStream is the stream's name.
+	DefaultStream = "DOCTALES"
+	// DefaultSubjectPrefix is the first subject token of every record.
+	DefaultSubjectPrefix = "doctales"
+	// DefaultCheckpointBucket is the key-value bucket of checkpoints.
+	DefaultCheckpointBucket = "doctales_checkpoints"
+	// DefaultDuplicateWindow is how long JetStream remembers a
+	// Nats-Msg-Id to drop its republish: JetStream's own default. A relay
+	// that restarts later than this after a crash may append its last
+	// batch twice (at least once, still).
+	DefaultDuplicateWindow = 2 * time.Minute
+	// DefaultSubjectPartitions is how many partition tokens a source's
+	// subjects have: enough for 16 processes per subscription to read
+	// only their own subjects one day, few enough for the server's
+	// subject index.
+	DefaultSubjectPartitions = 16
+	// DefaultTimeout bounds one JetStream call (a publish acknowledgement,
+	// a read, a checkpoint) when the caller's context has no deadline.
+	DefaultTimeout = 10 * time.Second
+	// DefaultReadLimit is the records per ReadLog when limit is 0 or less,
+	// as package sqlite.
+	DefaultReadLimit = 100
+	// MaxReadLimit caps ReadLog's limit, as package sqlite.
+	MaxReadLimit = 10_000
+	// DefaultMaxReadBytes caps the bytes one ReadLog asks the server for
+	// (subjects, headers and bodies); ReadLog then returns fewer records
+	// than its limit. It keeps one read of large records from filling the
+	// client's pending buffer (64 MiB) and being dropped as a slow consumer.
+	DefaultMaxReadBytes = 8 << 20
+	// MaxSubjectPartitions caps Options.SubjectPartitions.
+	MaxSubjectPartitions = 1024
+)
+
+// Options configure the stream and bucket Open creates or updates. Zero
+// fields take the defaults above.
+type Options struct {
+	// Stream is the JetStream stream's name ([A-Za-z0-9_-]). Default
+	// DefaultStream.
+	Stream string
+	// SubjectPrefix is the first token(s) of every record's subject; the
+	// stream takes <prefix>.>. Default DefaultSubjectPrefix.
+	SubjectPrefix string
+	// CheckpointBucket is the key-value bucket of checkpoints. Default
+	// DefaultCheckpointBucket.
+	CheckpointBucket string
+	// Replicas is the number of servers that store each record and
+	// checkpoint (1..5; a quorum acknowledges an append). Default 1.
+	Replicas int
+	// DuplicateWindow is how long a Nats-Msg-Id is remembered (see
+	// AppendFrom). Default DefaultDuplicateWindow.
+	DuplicateWindow time.Duration
+	// MaxAge deletes records older than this. 0 keeps them forever.
+	MaxAge time.Duration
+	// MaxBytes deletes the oldest records when the stream holds more.
+	// 0 means no limit.
+	MaxBytes int64
+	// SubjectPartitions is how many partition tokens a record's subject
+	// may have (its key's doctales.KeyPartition). Default
+	// DefaultSubjectPartitions. Changing it does not move stored records.
+	SubjectPartitions int
+	// Timeout bounds each JetStream call whose context has no deadline.
+	// Default DefaultTimeout.
+	Timeout time.Duration
+	// MaxReadBytes caps the bytes of one ReadLog. Default
+	// DefaultMaxReadBytes.
+	MaxReadBytes int
+	// Now is the clock that stamps appended records. Default time.Now.
+	Now func() time.Time
+	// Logger receives connection events. Default slog.Default().
+	Logger *slog.Logger
+	// NATS are extra connection options: credentials, TLS, a name.
+	NATS []natsgo.Option
+}
+
+// Header names of a record's fields.
+const (
+	hdrKey          = "Doctales-Key"
+	hdrKeyQ         = "Doctales-Key-Q" // strconv.Quote'd, when the key would not survive a header
+	hdrTarget       = "Doctales-Target"
+	hdrTargetQ      = "Doctales-Target-Q"
+	hdrTraceParent  = "Doctales-Traceparent"
+	hdrTraceParentQ = "Doctales-Traceparent-Q"
+	hdrTime         = "Doctales-Time"
+)
+
+var (
+	nameRE    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	prefixRE  = regexp.MustCompile(`^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$`)
+	kvKeyRE   = regexp.MustCompile(`^[-/_=a-zA-Z0-9]+(\.[-/_=a-zA-Z0-9]+)*$`)
+	tokenRE   = regexp.MustCompile(`^[A-Za-z0-9:/=-][A-Za-z0-9_:/=-]*$`)
+	errClosed = errors.New("nats log is closed")
+)
+
+// withDefaults fills the zero fields.
+func (o Options) withDefaults() Options {
+	if o.Stream == "" {
+		o.Stream = DefaultStream
+	}
+	if o.SubjectPrefix == "" {
+		o.SubjectPrefix = DefaultSubjectPrefix
+	}
+	if o.CheckpointBucket == "" {
+		o.CheckpointBucket = DefaultCheckpointBucket
+	}
+	if o.Replicas == 0 {
+		o.Replicas = 1
+	}
+	if o.DuplicateWindow == 0 {
+		o.DuplicateWindow = DefaultDuplicateWindow
+	}
+	if o.SubjectPartitions == 0 {
+		o.SubjectPartitions = DefaultSubjectPartitions
+	}
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.MaxReadBytes == 0 {
+		o.MaxReadBytes = DefaultMaxReadBytes
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
+
+// Validate reports the first setting out of range, naming the field.
+func (o Options) Validate() error {
+	o = o.withDefaults()
+	switch {
+	case !nameRE.MatchString(o.Stream):
+		return doctales.FieldErrorf(doctales.EINVALID, "Stream", "stream name %q: use 1 to 64 of A-Z a-z 0-9 _ -", o.Stream)
+	case !prefixRE.MatchString(o.SubjectPrefix):
+		return doctales.FieldErrorf(doctales.EINVALID, "SubjectPrefix", "subject prefix %q: use dot-separated tokens of A-Z a-z 0-9 _ -", o.SubjectPrefix)
+	case !nameRE.MatchString(o.CheckpointBucket):
+		return doctales.FieldErrorf(doctales.EINVALID, "CheckpointBucket", "checkpoint bucket %q: use 1 to 64 of A-Z a-z 0-9 _ -", o.CheckpointBucket)
+	case o.Replicas < 1 || o.Replicas > 5:
+		return doctales.FieldErrorf(doctales.EINVALID, "Replicas", "replicas %d is outside 1..5", o.Replicas)
+	case o.DuplicateWindow < 0:
+		return doctales.FieldErrorf(doctales.EINVALID, "DuplicateWindow", "duplicate window %s is negative", o.DuplicateWindow)
+	case o.MaxAge < 0:
+		return doctales.FieldErrorf(doctales.EINVALID, "MaxAge", "maximum age %s is negative", o.MaxAge)
+	case o.MaxAge > 0 && o.DuplicateWindow > o.MaxAge:
+		return doctales.FieldErrorf(doctales.EINVALID, "DuplicateWindow", "duplicate window %s is longer than the maximum age %s", o.DuplicateWindow, o.MaxAge)
+	case o.MaxBytes < 0:
+		return doctales.FieldErrorf(doctales.EINVALID, "MaxBytes", "maximum bytes %d is negative", o.MaxBytes)
+	case o.SubjectPartitions < 1 || o.SubjectPartitions > MaxSubjectPartitions:
+		return doctales.FieldErrorf(doctales.EINVALID, "SubjectPartitions", "subject partitions %d is outside 1..%d", o.SubjectPartitions, MaxSubjectPartitions)
+	case o.Timeout < 0:
+		return doctales.FieldErrorf(doctales.EINVALID, "Timeout", "timeout %s is negative", o.Timeout)
+	case o.MaxReadBytes < 0:
+		return doctales.FieldErrorf(doctales.EINVALID, "MaxReadBytes", "maximum read bytes %d is negative", o.MaxReadBytes)
+	}
+	return nil
+}
+
+// Log is a doctales.EventLog on one JetStream stream. Open returns it;
+// it is safe for concurrent use; Close closes its connection.
+type Log struct {
+	opts   Options
+	nc     *natsgo.Conn
+	js     jetstream.JetStream
+	kv     jetstream.KeyValue
+	direct string // the direct-get API subject of the stream
+
+	mu      sync.Mutex
+	changed chan struct{} // closed and replaced at each append seen
+	closed  bool
+}
+
+var _ doctales.EventLog = (*Log)(nil)
+
+// Open connects to the NATS server(s) at url (comma-separated URLs of one
+// cluster), creates or updates the stream and the checkpoint bucket of
+// opts, and subscribes to appends for Changed. The connection reconnects
+// forever; calls made while it is down fail after their timeout.
+func Open(ctx context.Context, url string, opts Options) (*Log, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	opts = opts.withDefaults()
+	l := &Log{opts: opts, changed: make(chan struct{}), direct: "$JS.API.DIRECT.GET." + opts.Stream}
+	logger := opts.Logger.With("nats", url)
+	conn := append([]natsgo.Option{
+		natsgo.Name("doctales"),
+		natsgo.MaxReconnects(-1),
+		natsgo.ReconnectWait(250 * time.Millisecond),
+		natsgo.DisconnectErrHandler(func(_ *natsgo.Conn, err error) {
+			if err != nil {
+				logger.Warn("nats disconnected", "error", err)
+			}
+		}),
+		natsgo.ReconnectHandler(func(c *natsgo.Conn) { logger.Info("nats reconnected", "server", c.ConnectedUrlRedacted()) }),
+	}, opts.NATS...)
+	nc, err := natsgo.Connect(url, conn...)
+	if err != nil {
+		return nil, fmt.Errorf("connect to nats %q: %w", url, err)
+	}
+	l.nc = nc
+	if l.js, err = jetstream.New(nc, jetstream.WithPublishAsyncTimeout(opts.Timeout)); err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("jetstream on %q: %w", url, err)
+	}
+	ctx, cancel := l.bound(ctx)
+	defer cancel()
+
+	// The stream: file storage, limits retention (records stay until
+	// MaxAge or MaxBytes), the duplicate window of Nats-Msg-Id, direct
+	// gets for ReadLog, and a headers-only republish after each store to
+	// wake Changed.
+	cfg := jetstream.StreamConfig{
+		Name:        opts.Stream,
+		Description: "Doc-Tales event log (github.com/doctales/doctales/nats)",
+		Subjects:    []string{opts.SubjectPrefix + ".>"},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		Discard:     jetstream.DiscardOld,
+		MaxAge:      opts.MaxAge,
+		MaxBytes:    -1,
+		MaxMsgs:     -1,
+		Replicas:    opts.Replicas,
+		Duplicates:  opts.DuplicateWindow,
+		AllowDirect: true,
+		RePublish: &jetstream.RePublish{
+			Source:      opts.SubjectPrefix + ".>",
+			Destination: l.appendedSubject() + ".>",
+			HeadersOnly: true,
+		},
+	}
+	if opts.MaxBytes > 0 {
+		cfg.MaxBytes = opts.MaxBytes
+	}
+	if _, err := l.js.CreateOrUpdateStream(ctx, cfg); err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("create or update stream %q on %q: %w", opts.Stream, url, err)
+	}
+	// The checkpoints: one value per key, on file, replicated as the log.
+	if l.kv, err = l.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      opts.CheckpointBucket,
+		Description: "Doc-Tales subscription checkpoints",
+		History:     1,
+		Storage:     jetstream.FileStorage,
+		Replicas:    opts.Replicas,
+	}); err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("create or update key-value bucket %q on %q: %w", opts.CheckpointBucket, url, err)
+	}
+	if _, err := nc.Subscribe(l.appendedSubject()+".>", func(*natsgo.Msg) { l.notify() }); err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("subscribe to %q: %w", l.appendedSubject()+".>", err)
+	}
+	if err := nc.FlushWithContext(ctx); err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("subscribe to %q: %w", l.appendedSubject()+".>", err)
+	}
+	return l, nil
+}
+
+// Close closes the connection; later calls fail. It tolerates a second
+// call.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return nil
+	}
+	l.closed = true
+	close(l.changed)
+	l.nc.Close()
+	return nil
+}
+
+// Options returns the options in effect (defaults filled).
+func (l *Log) Options() Options { return l.opts }
+
+// appendedSubject is where the stream republishes what it stored.
+func (l *Log) appendedSubject() string { return "_appended." + l.opts.SubjectPrefix }
+
+// bound gives ctx the default timeout if it has no deadline.
+func (l *Log) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, l.opts.Timeout)
+}
+
+// Changed returns a channel closed at the next append stored in the
+// stream, by this process or another (or at Close).
+func (l *Log) Changed() <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.changed
+}
+
+func (l *Log) notify() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.closed {
+		close(l.changed)
+		l.changed = make(chan struct{})
+	}
+}
+
+// Subject returns the subject a record of source and key is stored under:
+// <prefix>.<source token>.<partition>.
+func (l *Log) Subject(source, key string) string {
+	return l.opts.SubjectPrefix + "." + sourceToken(source) + "." + strconv.Itoa(doctales.KeyPartition(key, l.opts.SubjectPartitions))
+}
+
+// sourceToken is source as one subject token: itself when it is made of
+// A-Z a-z 0-9 : / = - _ (not starting with _), else "_" and its hex.
+func sourceToken(source string) string {
+	if tokenRE.MatchString(source) {
+		return source
+	}
+	return "_" + hex.EncodeToString([]byte(source))
+}
+
+// tokenSource reverses sourceToken.
+func tokenSource(tok string) (string, error) {
+	if !strings.HasPrefix(tok, "_") {
+		return tok, nil
+	}
+	b, err := hex.DecodeString(tok[1:])
+	if err != nil {
+		return "", fmt.Errorf("source token %q: %w", tok, err)
+	}
+	return string(b), nil
+}
+
+// Append publishes recs in order and waits for JetStream to acknowledge
+// each, then sets their Seq (the stream sequence) and Time (Now). Each
+// record needs a Source and valid JSON Data, and must fit the server's
+// maximum payload; otherwise nothing is published and the error is
+// EINVALID or ETOOLARGE naming the record and field. On a failure after
+// publishing started, a prefix of recs may be stored; the caller's
+// records are set only on success. Waiters on Changed wake after the
+// acknowledgements.
+func (l *Log) Append(ctx context.Context, recs ...*doctales.LogRecord) error {
+	return l.append(ctx, "", recs)
+}
+
+// AppendFrom is Append for records copied from another log named origin:
+// each record's Seq, on entry, is its sequence in the origin, and its
+// Nats-Msg-Id is "<origin>/<seq>", so that JetStream stores a record
+// published again within the duplicate window once, answering with the
+// first copy's sequence (which AppendFrom sets as its Seq). A record's
+// Time is kept when set (its age counts from the origin append). origin
+// must be non-empty and each Seq positive.
+func (l *Log) AppendFrom(ctx context.Context, origin string, recs ...*doctales.LogRecord) error {
+	if origin == "" {
+		return doctales.FieldErrorf(doctales.EINVALID, "origin", "AppendFrom needs an origin name for the message ids.")
+	}
+	for i, rec := range recs {
+		if rec != nil && rec.Seq <= 0 {
+			return doctales.FieldErrorf(doctales.EINVALID, "seq", "Log record %d: origin seq %d is not positive.", i, rec.Seq)
+		}
+	}
+	return l.append(ctx, origin, recs)
+}
+
+func (l *Log) append(ctx context.Context, origin string, recs []*doctales.LogRecord) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	now := l.opts.Now().UTC()
+	maxPayload := l.nc.MaxPayload()
+	msgs := make([]*natsgo.Msg, len(recs))
+	times := make([]time.Time, len(recs))
+	ids := make([]string, len(recs))
+	// Check and build every message before publishing any.
+	for i, rec := range recs {
+		switch {
+		case rec == nil:
+			return doctales.Errorf(doctales.EINVALID, "Log record %d is nil.", i)
+		case rec.Source == "":
+			return doctales.FieldErrorf(doctales.EINVALID, "source", "Log record %d has no source.", i)
+		case !json.Valid(rec.Data):
+			return doctales.FieldErrorf(doctales.EINVALID, "data", "Log record %d: data is not valid JSON.", i)
+		}
+		times[i] = now
+		if origin != "" && !rec.Time.IsZero() {
+			times[i] = rec.Time.UTC()
+		}
+		m := natsgo.NewMsg(l.Subject(rec.Source, rec.Key))
+		m.Data = rec.Data
+		setField(m.Header, hdrKey, hdrKeyQ, rec.Key)
+		setField(m.Header, hdrTarget, hdrTargetQ, rec.Target)
+		setField(m.Header, hdrTraceParent, hdrTraceParentQ, rec.TraceParent)
+		m.Header.Set(hdrTime, times[i].Format(time.RFC3339Nano))
+		if origin != "" {
+			ids[i] = origin + "/" + strconv.FormatInt(rec.Seq, 10)
+			m.Header.Set(jetstream.MsgIDHeader, ids[i])
+		}
+		if size := msgSize(m); maxPayload > 0 && int64(size) > maxPayload {
+			return doctales.FieldErrorf(doctales.ETOOLARGE, "data", "Log record %d (key %q) is %d bytes with its headers; the server's maximum payload is %d.", i, rec.Key, size, maxPayload)
+		}
+		msgs[i] = m
+	}
+	if l.isClosed() {
+		return fmt.Errorf("append %d %s records: %w", len(recs), recs[0].Source, errClosed)
+	}
+
+	// Publish them all, then wait for the acknowledgements in order: one
+	// connection keeps their order in the stream.
+	ctx, cancel := l.bound(ctx)
+	defer cancel()
+	futs := make([]jetstream.PubAckFuture, len(msgs))
+	for i, m := range msgs {
+		f, err := l.js.PublishMsgAsync(m, jetstream.WithExpectStream(l.opts.Stream))
+		if err != nil {
+			return fmt.Errorf("append %d %s records: publish record %d to %q: %w", len(recs), recs[0].Source, i, m.Subject, err)
+		}
+		futs[i] = f
+	}
+	seqs := make([]int64, len(msgs))
+	for i, f := range futs {
+		select {
+		case ack := <-f.Ok():
+			seqs[i] = int64(ack.Sequence)
+		case err := <-f.Err():
+			return fmt.Errorf("append %d %s records: record %d (key %q) on %q, %d acknowledged before it: %w",
+				len(recs), recs[0].Source, i, recs[i].Key, msgs[i].Subject, i, err)
+		case <-ctx.Done():
+			return fmt.Errorf("append %d %s records: waiting for the acknowledgement of record %d of %q, %d acknowledged before it: %w",
+				len(recs), recs[0].Source, i, l.opts.Stream, i, ctx.Err())
+		}
+	}
+	for i, rec := range recs {
+		rec.Seq, rec.Time = seqs[i], times[i]
+	}
+	l.notify()
+	return nil
+}
+
+func (l *Log) isClosed() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.closed
+}
+
+// setField sets header name to v, or nameQ to v quoted when v would not
+// survive a header line (control characters, surrounding blanks); nothing
+// for "".
+func setField(h natsgo.Header, name, nameQ, v string) {
+	if v == "" {
+		return
+	}
+	if v != strings.TrimSpace(v) || strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		h.Set(nameQ, strconv.Quote(v))
+		return
+	}
+	h.Set(name, v)
+}
+
+// getField reverses setField.
+func getField(h natsgo.Header, name, nameQ string) (string, error) {
+	if q := h.Get(nameQ); q != "" {
+		v, err := strconv.Unquote(q)
+		if err != nil {
+			return "", fmt.Errorf("header %s %q: %w", nameQ, q, err)
+		}
+		return v, nil
+	}
+	return h.Get(name), nil
+}
+
+// msgSize is the bytes the server counts against its maximum payload:
+// the body and the encoded headers.
+func msgSize(m *natsgo.Msg) int {
+	n := len(m.Data) + len("NATS/1.0\r\n\r\n")
+	for k, vs := range m.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
+}
+
+// ReadLog returns up to limit records of source with Seq > after, in
+// order, whatever their Target (the runtime filters by Target). Source ""
+// reads every source. A limit of 0 or less means DefaultReadLimit; above
+// MaxReadLimit it is lowered to it; fewer come back when they exceed
+// MaxReadBytes. It is one batched direct get: the server walks the
+// stream from after+1, keeps the subjects of source, and streams them
+// back ending with an end-of-batch status.
+func (l *Log) ReadLog(ctx context.Context, source string, after int64, limit int) ([]*doctales.LogRecord, error) {
+	if limit <= 0 {
+		limit = DefaultReadLimit
+	} else if limit > MaxReadLimit {
+		limit = MaxReadLimit
+	}
+	if after < 0 {
+		after = 0
+	}
+	filter := l.opts.SubjectPrefix + ".>"
+	if source != "" {
+		filter = l.opts.SubjectPrefix + "." + sourceToken(source) + ".>"
+	}
+	recs, err := l.readDirect(ctx, filter, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read log %q after %d from stream %q: %w", source, after, l.opts.Stream, err)
+	}
+	return recs, nil
+}
+
+// directGet is the batched direct-get request (the server's
+// JSApiMsgGetRequest).
+type directGet struct {
+	Seq      uint64 `json:"seq"`
+	NextFor  string `json:"next_by_subj"`
+	Batch    int    `json:"batch"`
+	MaxBytes int    `json:"max_bytes,omitempty"`
+}
+
+func (l *Log) readDirect(ctx context.Context, filter string, after int64, limit int) ([]*doctales.LogRecord, error) {
+	if l.isClosed() {
+		return nil, errClosed
+	}
+	ctx, cancel := l.bound(ctx)
+	defer cancel()
+	req, _ := json.Marshal(directGet{Seq: uint64(after) + 1, NextFor: filter, Batch: limit, MaxBytes: l.opts.MaxReadBytes})
+	inbox := l.nc.NewRespInbox()
+	sub, err := l.nc.SubscribeSync(inbox)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = sub.Unsubscribe() }()
+	if err := l.nc.PublishRequest(l.direct, inbox, req); err != nil {
+		return nil, err
+	}
+	var recs []*doctales.LogRecord
+	for {
+		m, err := sub.NextMsgWithContext(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%d records read, waiting for more: %w", len(recs), err)
+		}
+		if status := m.Header.Get("Status"); status != "" {
+			switch status {
+			case "204": // end of batch
+				return recs, nil
+			case "404": // nothing after `after`
+				return recs, nil
+			case "503":
+				return nil, fmt.Errorf("no responders on %q: is JetStream enabled and the stream there?", l.direct)
+			default:
+				return nil, fmt.Errorf("direct get: status %s %s", status, m.Header.Get("Description"))
+			}
+		}
+		rec, err := l.decode(m)
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, rec)
+	}
+}
+
+// decode turns a direct-get reply into a record.
+func (l *Log) decode(m *natsgo.Msg) (*doctales.LogRecord, error) {
+	seq, err := strconv.ParseInt(m.Header.Get(jetstream.SequenceHeader), 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("message without a valid %s header (%q): %w", jetstream.SequenceHeader, m.Header.Get(jetstream.SequenceHeader), err)
+	}
+	subj := m.Header.Get(jetstream.SubjectHeader)
+	rest, ok := strings.CutPrefix(subj, l.opts.SubjectPrefix+".")
+	tok, _, ok2 := strings.Cut(rest, ".")
+	if !ok || !ok2 {
+		return nil, fmt.Errorf("message %d: subject %q is not %s.<source>.<partition>", seq, subj, l.opts.SubjectPrefix)
+	}
+	rec := &doctales.LogRecord{Seq: seq, Data: json.RawMessage(m.Data)}
+	if rec.Source, err = tokenSource(tok); err != nil {
+		return nil, fmt.Errorf("message %d: %w", seq, err)
+	}
+	if rec.Key, err = getField(m.Header, hdrKey, hdrKeyQ); err != nil {
+		return nil, fmt.Errorf("message %d: %w", seq, err)
+	}
+	if rec.Target, err = getField(m.Header, hdrTarget, hdrTargetQ); err != nil {
+		return nil, fmt.Errorf("message %d: %w", seq, err)
+	}
+	if rec.TraceParent, err = getField(m.Header, hdrTraceParent, hdrTraceParentQ); err != nil {
+		return nil, fmt.Errorf("message %d: %w", seq, err)
+	}
+	at := m.Header.Get(hdrTime)
+	if at == "" {
+		at = m.Header.Get(jetstream.TimeStampHeaer) // published by another tool: the stream's time
+	}
+	if rec.Time, err = time.Parse(time.RFC3339Nano, at); err != nil {
+		return nil, fmt.Errorf("message %d: time %q: %w", seq, at, err)
+	}
+	return rec, nil
+}
+
+// LastSeq returns the sequence of the last record of source (of any
+// source for ""), or 0: the runtime's StartAtLatest asks it.
+func (l *Log) LastSeq(ctx context.Context, source string) (int64, error) {
+	ctx, cancel := l.bound(ctx)
+	defer cancel()
+	filter := l.opts.SubjectPrefix + ".>"
+	if source != "" {
+		filter = l.opts.SubjectPrefix + "." + sourceToken(source) + ".>"
+	}
+	s, err := l.js.Stream(ctx, l.opts.Stream)
+	if err != nil {
+		return 0, fmt.Errorf("last seq of %q in stream %q: %w", source, l.opts.Stream, err)
+	}
+	m, err := s.GetLastMsgForSubject(ctx, filter)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("last seq of %q in stream %q: %w", source, l.opts.Stream, err)
+	}
+	return int64(m.Sequence), nil
+}
+
+// Checkpoint returns the last Seq the subscription finished, 0 if it never
+// set one.
+func (l *Log) Checkpoint(ctx context.Context, subscription string) (int64, error) {
+	ctx, cancel := l.bound(ctx)
+	defer cancel()
+	e, err := l.kv.Get(ctx, kvKey(subscription))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("read checkpoint %q from bucket %q: %w", subscription, l.opts.CheckpointBucket, err)
+	}
+	seq, err := strconv.ParseInt(string(e.Value()), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("checkpoint %q in bucket %q is %q, not a sequence: %w", subscription, l.opts.CheckpointBucket, e.Value(), err)
+	}
+	return seq, nil
+}
+
+// SetCheckpoint records that the subscription finished every record up to
+// seq, in the key-value bucket (stored on file before it returns). It
+// overwrites, so a checkpoint may move back (to replay). An empty
+// subscription name or a negative seq is EINVALID.
+func (l *Log) SetCheckpoint(ctx context.Context, subscription string, seq int64) error {
+	if subscription == "" {
+		return doctales.FieldErrorf(doctales.EINVALID, "subscription", "Subscription name required.")
+	} else if seq < 0 {
+		return doctales.FieldErrorf(doctales.EINVALID, "seq", "Checkpoint %d of %q must not be negative.", seq, subscription)
+	}
+	ctx, cancel := l.bound(ctx)
+	defer cancel()
+	if _, err := l.kv.Put(ctx, kvKey(subscription), strconv.AppendInt(nil, seq, 10)); err != nil {
+		return fmt.Errorf("set checkpoint %q to %d in bucket %q: %w", subscription, seq, l.opts.CheckpointBucket, err)
+	}
+	return nil
+}
+
+// kvKey is a subscription name as a key-value key: itself when the bucket
+// accepts it, else "b64." and its base64url.
+func kvKey(name string) string {
+	if kvKeyRE.MatchString(name) && !strings.HasPrefix(name, "b64.") {
+		return name
+	}
+	return "b64." + base64.RawURLEncoding.EncodeToString([]byte(name))
+}
