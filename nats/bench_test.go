@@ -110,6 +110,15 @@ func BenchmarkReadLog(b *testing.B) {
 			})
 		})
 	}
+	// One partition of two, selected by the server: what each of two
+	// partitioned workers reads (records/s counts its own records).
+	b.Run("page/jetstream-partition-0-of-2", func(b *testing.B) {
+		l := logs["jetstream"].(*nats.Log)
+		read(b, func(after int64) ([]int64, error) {
+			recs, _, err := l.ReadPartition(ctx, doctales.SourceDynamoDB, 0, 2, after, page)
+			return seqs(recs), err
+		})
+	})
 	// An idle poll: nothing after the last record, the runtime's read
 	// when it is caught up (every PollInterval, per subscription).
 	for _, name := range []string{"sqlite", "jetstream", "jetstream-consumer-per-read"} {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/bits"
 	"regexp"
 	"strconv"
 	"strings"
@@ -33,10 +34,10 @@ const (
 	// that restarts later than this after a crash may append its last
 	// batch twice (at least once, still).
 	DefaultDuplicateWindow = 2 * time.Minute
-	// DefaultSubjectPartitions is how many partition tokens a source's
-	// subjects have: enough for 16 processes per subscription to read
-	// only their own subjects one day, few enough for the server's
-	// subject index.
+	// DefaultSubjectPartitions is how many key partitions a source's
+	// subjects tell apart (a power of two): a subscription split in 2, 4,
+	// 8 or 16 partitions reads only its own records (ReadPartition);
+	// other splits read everything and skip the others'.
 	DefaultSubjectPartitions = 16
 	// DefaultTimeout bounds one JetStream call (a publish acknowledgement,
 	// a read, a checkpoint) when the caller's context has no deadline.
@@ -78,9 +79,11 @@ type Options struct {
 	// MaxBytes deletes the oldest records when the stream holds more.
 	// 0 means no limit.
 	MaxBytes int64
-	// SubjectPartitions is how many partition tokens a record's subject
-	// may have (its key's doctales.KeyPartition). Default
-	// DefaultSubjectPartitions. Changing it does not move stored records.
+	// SubjectPartitions is how many key partitions the subjects tell
+	// apart, a power of two (see Subject). Default
+	// DefaultSubjectPartitions. Changing it does not move stored
+	// records, and ReadPartition does not find them under the new
+	// subjects: change it only on an empty stream.
 	SubjectPartitions int
 	// Timeout bounds each JetStream call whose context has no deadline.
 	// Default DefaultTimeout.
@@ -170,8 +173,8 @@ func (o Options) Validate() error {
 		return doctales.FieldErrorf(doctales.EINVALID, "DuplicateWindow", "duplicate window %s is longer than the maximum age %s", o.DuplicateWindow, o.MaxAge)
 	case o.MaxBytes < 0:
 		return doctales.FieldErrorf(doctales.EINVALID, "MaxBytes", "maximum bytes %d is negative", o.MaxBytes)
-	case o.SubjectPartitions < 1 || o.SubjectPartitions > MaxSubjectPartitions:
-		return doctales.FieldErrorf(doctales.EINVALID, "SubjectPartitions", "subject partitions %d is outside 1..%d", o.SubjectPartitions, MaxSubjectPartitions)
+	case o.SubjectPartitions < 1 || o.SubjectPartitions > MaxSubjectPartitions || o.SubjectPartitions&(o.SubjectPartitions-1) != 0:
+		return doctales.FieldErrorf(doctales.EINVALID, "SubjectPartitions", "subject partitions %d is not a power of two in 1..%d", o.SubjectPartitions, MaxSubjectPartitions)
 	case o.Timeout < 0:
 		return doctales.FieldErrorf(doctales.EINVALID, "Timeout", "timeout %s is negative", o.Timeout)
 	case o.MaxReadBytes < 0:
@@ -344,9 +347,14 @@ func (l *Log) notify() {
 }
 
 // Subject returns the subject a record of source and key is stored under:
-// <prefix>.<source token>.<partition>.
+// <prefix>.<source token>.<partition bits>, the partition of its key
+// among SubjectPartitions as log2(SubjectPartitions) tokens of one bit,
+// lowest first (doctales.aws:s3.1.0.1.1 is partition 13 of 16), so that
+// the records of partition i of any power of two n are one wildcard:
+// <prefix>.<source token>.<the log2(n) lowest bits of i>.>.
 func (l *Log) Subject(source, key string) string {
-	return l.opts.SubjectPrefix + "." + sourceToken(source) + "." + strconv.Itoa(doctales.KeyPartition(key, l.opts.SubjectPartitions))
+	return l.opts.SubjectPrefix + "." + sourceToken(source) + "." +
+		partitionBits(doctales.KeyPartition(key, l.opts.SubjectPartitions), bits.Len(uint(l.opts.SubjectPartitions))-1)
 }
 
 // sourceToken is source as one subject token: itself when it is made of
@@ -539,15 +547,71 @@ func (l *Log) ReadLog(ctx context.Context, source string, after int64, limit int
 	if source != "" {
 		filter = l.opts.SubjectPrefix + "." + sourceToken(source) + ".>"
 	}
-	read := l.readDirect
+	var recs []*doctales.LogRecord
+	var err error
 	if l.byConsumer {
-		read = l.readConsumer
+		recs, err = l.readConsumer(ctx, filter, after, limit)
+	} else {
+		recs, _, err = l.readDirect(ctx, filter, after, limit)
 	}
-	recs, err := read(ctx, filter, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read log %q after %d from stream %q: %w", source, after, l.opts.Stream, err)
 	}
 	return recs, nil
+}
+
+// ReadPartition reads the records of source (every source for "") with
+// Seq > after whose key is in partition index of count (by
+// doctales.KeyPartition), up to limit, in order; the runtime's
+// partitioned subscriptions call it instead of ReadLog, so that the
+// server keeps the other partitions' records to itself. It is one direct
+// get on one subject wildcard: a record's subject ends with the bits of
+// its key's partition among SubjectPartitions, lowest first, and for a
+// count that is a power of two up to SubjectPartitions the partition
+// index of count is the subjects whose first log2(count) bits spell
+// index (the same mixed hash modulo both). ok is false, with nothing
+// read, for any other count.
+func (l *Log) ReadPartition(ctx context.Context, source string, index, count int, after int64, limit int) (recs []*doctales.LogRecord, ok bool, err error) {
+	P := l.opts.SubjectPartitions
+	if count < 2 || count > P || count&(count-1) != 0 || index < 0 || index >= count {
+		return nil, false, nil
+	}
+	if limit <= 0 {
+		limit = DefaultReadLimit
+	} else if limit > MaxReadLimit {
+		limit = MaxReadLimit
+	}
+	if after < 0 {
+		after = 0
+	}
+	tok := "*"
+	if source != "" {
+		tok = sourceToken(source)
+	}
+	filter := l.opts.SubjectPrefix + "." + tok + "." + partitionBits(index, bits.Len(uint(count))-1)
+	if count < P {
+		filter += ".>"
+	}
+	if recs, _, err = l.readDirect(ctx, filter, after, limit); err != nil {
+		return nil, true, fmt.Errorf("read partition %d of %d of %q after %d from stream %q: %w", index, count, source, after, l.opts.Stream, err)
+	}
+	return recs, true, nil
+}
+
+// partitionBits is the n lowest bits of p as subject tokens, lowest
+// first ("1.0.1" for 5 in 3 bits), or "0" for n = 0.
+func partitionBits(p, n int) string {
+	if n == 0 {
+		return "0"
+	}
+	b := make([]byte, 0, 2*n)
+	for i := range n {
+		if i > 0 {
+			b = append(b, '.')
+		}
+		b = append(b, byte('0'+(p>>i)&1))
+	}
+	return string(b)
 }
 
 // directGet is the batched direct-get request (the server's
@@ -559,9 +623,12 @@ type directGet struct {
 	MaxBytes int    `json:"max_bytes,omitempty"`
 }
 
-func (l *Log) readDirect(ctx context.Context, filter string, after int64, limit int) ([]*doctales.LogRecord, error) {
+// readDirect reads up to limit records of the subjects filter matches
+// after seq after, and reports whether more are there (the end-of-batch
+// status counts the messages left).
+func (l *Log) readDirect(ctx context.Context, filter string, after int64, limit int) (recs []*doctales.LogRecord, more bool, err error) {
 	if l.isClosed() {
-		return nil, errClosed
+		return nil, false, errClosed
 	}
 	ctx, cancel := l.bound(ctx)
 	defer cancel()
@@ -580,31 +647,31 @@ func (l *Log) readDirect(ctx context.Context, filter string, after int64, limit 
 		l.readMu.Unlock()
 	}()
 	if err := l.nc.PublishRequest(l.direct, l.readPrefix+"."+token, req); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	var recs []*doctales.LogRecord
 	for {
 		var m *natsgo.Msg
 		select {
 		case m = <-replies:
 		case <-ctx.Done():
-			return nil, fmt.Errorf("%d records read, waiting for more: %w", len(recs), ctx.Err())
+			return nil, false, fmt.Errorf("%d records read, waiting for more: %w", len(recs), ctx.Err())
 		}
 		if status := m.Header.Get("Status"); status != "" {
 			switch status {
 			case "204": // end of batch
-				return recs, nil
+				pending, _ := strconv.ParseUint(m.Header.Get("Nats-Num-Pending"), 10, 64)
+				return recs, pending > 0, nil
 			case "404": // nothing after `after`
-				return recs, nil
+				return recs, false, nil
 			case "503":
-				return nil, fmt.Errorf("no responders on %q: is JetStream enabled and the stream there?", l.direct)
+				return nil, false, fmt.Errorf("no responders on %q: is JetStream enabled and the stream there?", l.direct)
 			default:
-				return nil, fmt.Errorf("direct get: status %s %s", status, m.Header.Get("Description"))
+				return nil, false, fmt.Errorf("direct get: status %s %s", status, m.Header.Get("Description"))
 			}
 		}
 		rec, err := l.decode(m)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		recs = append(recs, rec)
 	}

@@ -177,7 +177,8 @@ func TestOptions_Validate(t *testing.T) {
 		{nats.Options{SubjectPrefix: "a.>"}, "SubjectPrefix", `subject prefix "a.>"`},
 		{nats.Options{CheckpointBucket: "a.b"}, "CheckpointBucket", `checkpoint bucket "a.b"`},
 		{nats.Options{Replicas: 6}, "Replicas", "replicas 6 is outside 1..5"},
-		{nats.Options{SubjectPartitions: nats.MaxSubjectPartitions + 1}, "SubjectPartitions", "subject partitions 1025 is outside 1..1024"},
+		{nats.Options{SubjectPartitions: nats.MaxSubjectPartitions * 2}, "SubjectPartitions", "subject partitions 2048 is not a power of two in 1..1024"},
+		{nats.Options{SubjectPartitions: 12}, "SubjectPartitions", "subject partitions 12 is not a power of two"},
 		{nats.Options{MaxAge: time.Minute}, "DuplicateWindow", "duplicate window 2m0s is longer than the maximum age 1m0s"},
 		{nats.Options{MaxBytes: -1}, "MaxBytes", "maximum bytes -1 is negative"},
 	} {
@@ -354,5 +355,68 @@ func TestLog_ServerRestartKeepsRecords(t *testing.T) {
 	r := rec(doctales.SourceS3, "k", `{"i":50}`)
 	if err := l.Append(ctx, r); err != nil || r.Seq != 51 {
 		t.Fatalf("append after restart: seq %d, %v; want 51", r.Seq, err)
+	}
+}
+
+// ReadPartition returns, page by page, exactly the records of the
+// partition, in order, for every split that divides SubjectPartitions;
+// other splits are refused (ok false) so that the runtime reads all.
+func TestLog_ReadPartition(t *testing.T) {
+	srv := testutil.StartNATS(t)
+	l := MustOpenLog(t, srv, nats.Options{})
+	ctx := context.Background()
+	var in []*doctales.LogRecord
+	for i := range 1000 {
+		src := doctales.SourceS3
+		if i%3 == 0 {
+			src = doctales.SourceDynamoDB
+		}
+		in = append(in, rec(src, fmt.Sprintf("USER#%d", i%50), fmt.Sprintf(`{"i":%d}`, i)))
+	}
+	if err := l.Append(ctx, in...); err != nil {
+		t.Fatal(err)
+	}
+	for _, source := range []string{doctales.SourceS3, ""} {
+		for _, count := range []int{2, 4, 8, 16} {
+			seen := map[int64]bool{}
+			for index := range count {
+				var after int64
+				for {
+					page, ok, err := l.ReadPartition(ctx, source, index, count, after, 37)
+					if err != nil || !ok {
+						t.Fatalf("ReadPartition(%q, %d of %d) = ok %v, %v", source, index, count, ok, err)
+					}
+					if len(page) == 0 {
+						break
+					}
+					for _, r := range page {
+						if r.Seq <= after {
+							t.Fatalf("partition %d of %d: seq %d after %d", index, count, r.Seq, after)
+						}
+						if p := doctales.KeyPartition(r.Key, count); p != index || (source != "" && r.Source != source) {
+							t.Fatalf("partition %d of %d got %s %s (partition %d)", index, count, r.Source, r.Key, p)
+						}
+						if seen[r.Seq] {
+							t.Fatalf("seq %d read twice", r.Seq)
+						}
+						seen[r.Seq] = true
+						after = r.Seq
+					}
+				}
+			}
+			for _, r := range in {
+				if (source == "" || r.Source == source) && !seen[r.Seq] {
+					t.Fatalf("source %q, %d partitions: seq %d (%s) never read", source, count, r.Seq, r.Key)
+				}
+			}
+		}
+	}
+	for _, count := range []int{3, 6, 32, 1} {
+		if _, ok, err := l.ReadPartition(ctx, doctales.SourceS3, 0, count, 0, 10); ok || err != nil {
+			t.Errorf("ReadPartition with %d partitions of 16 subject partitions = ok %v, %v; want refused", count, ok, err)
+		}
+	}
+	if got := l.Subject(doctales.SourceS3, "USER#7"); !strings.HasPrefix(got, "doctales.aws:s3.") || strings.Count(got, ".") != 5 {
+		t.Errorf("Subject = %q; want doctales.aws:s3. and 4 partition bits", got)
 	}
 }

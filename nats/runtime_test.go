@@ -66,9 +66,9 @@ type worker struct {
 	got *deliveries
 }
 
-func startWorker(t *testing.T, srv *testutil.NATSServer, dlq *sqlite.DB, part int) *worker {
+func startWorker(t *testing.T, srv *testutil.NATSServer, opts nats.Options, dlq *sqlite.DB, part int) *worker {
 	t.Helper()
-	l := MustOpenLog(t, srv, nats.Options{})
+	l := MustOpenLog(t, srv, opts)
 	w := &worker{log: l, got: &deliveries{}}
 	w.rt = &runtime.Runtime{Log: l, DeadLetters: dlq, PollInterval: 50 * time.Millisecond}
 	if err := w.rt.Add(runtime.Subscription{
@@ -98,10 +98,17 @@ func appendKeyed(t *testing.T, l *nats.Log, from, to, keys int) {
 // The runtime end to end on JetStream: two workers share the
 // subscription, partitions 0/2 and 1/2. Every record is delivered, each
 // key to one worker and in order; one worker closed mid-way and started
-// again resumes from its checkpoint and nothing is lost.
+// again resumes from its checkpoint and nothing is lost. With the default
+// 16 subject partitions each worker reads only its own subjects; with 1,
+// each reads everything and skips the other's.
 func TestRuntime_PartitionedWorkers(t *testing.T) {
+	t.Run("subject partitions", func(t *testing.T) { testPartitionedWorkers(t, nats.Options{}, true) })
+	t.Run("whole source", func(t *testing.T) { testPartitionedWorkers(t, nats.Options{SubjectPartitions: 1}, false) })
+}
+
+func testPartitionedWorkers(t *testing.T, opts nats.Options, serverSide bool) {
 	srv := testutil.StartNATS(t)
-	producer := MustOpenLog(t, srv, nats.Options{})
+	producer := MustOpenLog(t, srv, opts)
 	dlq := func() *sqlite.DB {
 		db := sqlite.NewDB(filepath.Join(t.TempDir(), "dlq.db"))
 		if err := db.Open(); err != nil {
@@ -110,8 +117,8 @@ func TestRuntime_PartitionedWorkers(t *testing.T) {
 		t.Cleanup(func() { _ = db.Close() })
 		return db
 	}
-	w0 := startWorker(t, srv, dlq(), 0)
-	w1 := startWorker(t, srv, dlq(), 1)
+	w0 := startWorker(t, srv, opts, dlq(), 0)
+	w1 := startWorker(t, srv, opts, dlq(), 1)
 	const keys, first, total = 40, 600, 1000
 	appendKeyed(t, producer, 0, first, keys)
 
@@ -134,7 +141,7 @@ func TestRuntime_PartitionedWorkers(t *testing.T) {
 
 	// More records come while it is down; it starts again.
 	appendKeyed(t, producer, first, total, keys)
-	w1b := startWorker(t, srv, dlq(), 1)
+	w1b := startWorker(t, srv, opts, dlq(), 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	for _, rt := range []*runtime.Runtime{w0.rt, w1b.rt} {
@@ -179,6 +186,9 @@ func TestRuntime_PartitionedWorkers(t *testing.T) {
 		st := w.rt.Stats()[0]
 		if st.DeadLettered != 0 || st.InFlight != 0 {
 			t.Errorf("worker %s stats = %+v", st.Partition, st)
+		}
+		if serverSide != (st.OtherPartitions == 0) {
+			t.Errorf("worker %s skipped %d records of the other partition; want them selected by the server: %v", st.Partition, st.OtherPartitions, serverSide)
 		}
 	}
 	t.Logf("worker 0: %d records; worker 1: %d before Close, %d after; %d delivered twice",

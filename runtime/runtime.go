@@ -219,9 +219,11 @@ type Subscription struct {
 	// Partition, if Count is set, makes this process take only the keys of
 	// one partition of the subscription, so that several processes can
 	// share it: run the same subscription in Count processes, each with
-	// its own Index. Each partition reads the whole source and skips the
-	// other partitions' records (counted in Stats.OtherPartitions), and
-	// keeps its checkpoint under Partition.CheckpointName(Name). A
+	// its own Index. Each partition reads only its records when the log is
+	// a PartitionReader that can select them, else the whole source,
+	// skipping the other partitions' records (counted in
+	// Stats.OtherPartitions); it keeps its checkpoint under
+	// Partition.CheckpointName(Name). A
 	// partition with no checkpoint yet starts from the subscription's
 	// unpartitioned one (Name), so partitioning a running subscription
 	// does not replay its history; changing Count later replays from
@@ -710,7 +712,7 @@ func (s *sub) poll(ctx context.Context) (int, error) {
 	s.mu.Lock()
 	after := s.readCursor
 	s.mu.Unlock()
-	recs, err := s.rt.Log.ReadLog(ctx, s.cfg.Source, after, DefaultReadLimit)
+	recs, err := s.readPage(ctx, after)
 	if err != nil {
 		return 0, err
 	}
@@ -760,6 +762,34 @@ func (s *sub) poll(ctx context.Context) (int, error) {
 		}
 	}
 	return len(recs), nil
+}
+
+// readPage reads the next page of the log after seq after: only this
+// partition's records when the log can select them (PartitionReader),
+// else every record of the source.
+func (s *sub) readPage(ctx context.Context, after int64) ([]*doctales.LogRecord, error) {
+	if p := s.cfg.Partition; p.Count > 1 {
+		if pr, ok := s.rt.Log.(PartitionReader); ok {
+			recs, served, err := pr.ReadPartition(ctx, s.cfg.Source, p.Index, p.Count, after, DefaultReadLimit)
+			if served {
+				return recs, err
+			}
+		}
+	}
+	return s.rt.Log.ReadLog(ctx, s.cfg.Source, after, DefaultReadLimit)
+}
+
+// PartitionReader is an event log that can read the records of one
+// partition of a source itself, so that a partitioned subscription does
+// not read the others' records only to skip them (package nats does it
+// on the server). ReadPartition returns up to limit records of source
+// with Seq > after whose key is in partition index of count by
+// doctales.KeyPartition, in order; ok false means it cannot select that
+// partitioning, and the runtime reads the whole source instead. It may
+// return fewer than limit records while more exist, but none only when
+// none is left.
+type PartitionReader interface {
+	ReadPartition(ctx context.Context, source string, index, count int, after int64, limit int) (recs []*doctales.LogRecord, ok bool, err error)
 }
 
 // matches reports whether rec passes the subscription's filters, or
