@@ -39,6 +39,7 @@ type NATSServer struct {
 	tb   testing.TB
 	bin  string
 	port int
+	conf string // configuration file, if any
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 	out  *lockedBuffer
@@ -46,10 +47,12 @@ type NATSServer struct {
 
 // StartNATS starts `nats-server -js -sd <tmpdir> -a 127.0.0.1 -p <free port>`
 // ($NATS_SERVER, or nats-server on the PATH, or ~/go/bin/nats-server) and
-// waits until it accepts clients with JetStream ready. Without the binary
-// the test is skipped with NATSInstallHint, except under CI=true, where it
-// fails.
-func StartNATS(tb testing.TB) *NATSServer {
+// waits until it accepts clients with JetStream ready. Lines of config,
+// if any, are written to a configuration file given with -c (for example
+// "jetstream { sync_interval: always }"); the flags take precedence.
+// Without the binary the test is skipped with NATSInstallHint, except
+// under CI=true, where it fails.
+func StartNATS(tb testing.TB, config ...string) *NATSServer {
 	tb.Helper()
 	bin := os.Getenv(EnvNATSServer)
 	if bin == "" {
@@ -69,6 +72,12 @@ func StartNATS(tb testing.TB) *NATSServer {
 		tb.Skip(msg)
 	}
 	s := &NATSServer{tb: tb, bin: bin, port: mustFreePort(tb), Dir: tb.TempDir()}
+	if len(config) > 0 {
+		s.conf = filepath.Join(tb.TempDir(), "nats-server.conf")
+		if err := os.WriteFile(s.conf, []byte(strings.Join(config, "\n")+"\n"), 0o600); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	s.URL = fmt.Sprintf("nats://127.0.0.1:%d", s.port)
 	tb.Cleanup(func() { s.Stop() })
 	s.start()
@@ -82,7 +91,11 @@ func (s *NATSServer) start() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.out = &lockedBuffer{}
-	cmd := exec.Command(s.bin, "-js", "-sd", s.Dir, "-a", "127.0.0.1", "-p", strconv.Itoa(s.port))
+	args := []string{"-js", "-sd", s.Dir, "-a", "127.0.0.1", "-p", strconv.Itoa(s.port)}
+	if s.conf != "" {
+		args = append([]string{"-c", s.conf}, args...)
+	}
+	cmd := exec.Command(s.bin, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
