@@ -54,6 +54,13 @@ const (
 	DefaultMaxReadBytes = 8 << 20
 	// MaxSubjectPartitions caps Options.SubjectPartitions.
 	MaxSubjectPartitions = 1024
+	// MaxSourceBytes caps a record's Source: it is a subject token, and a
+	// subject must fit the protocol's control line (4 KiB by default)
+	// with the rest of it.
+	MaxSourceBytes = 256
+	// MaxCheckpointNameBytes caps a checkpoint's name: it is a key-value
+	// key, so a subject, base64-encoded when it is not a valid key.
+	MaxCheckpointNameBytes = 1024
 )
 
 // Options configure the stream and bucket Open creates or updates. Zero
@@ -425,6 +432,8 @@ func (l *Log) append(ctx context.Context, origin string, recs []*doctales.LogRec
 			return doctales.Errorf(doctales.EINVALID, "Log record %d is nil.", i)
 		case rec.Source == "":
 			return doctales.FieldErrorf(doctales.EINVALID, "source", "Log record %d has no source.", i)
+		case len(rec.Source) > MaxSourceBytes:
+			return doctales.FieldErrorf(doctales.EINVALID, "source", "Log record %d: source is %d bytes; the limit is %d.", i, len(rec.Source), MaxSourceBytes)
 		case !json.Valid(rec.Data):
 			return doctales.FieldErrorf(doctales.EINVALID, "data", "Log record %d: data is not valid JSON.", i)
 		}
@@ -795,6 +804,9 @@ func (l *Log) LastSeq(ctx context.Context, source string) (int64, error) {
 // Checkpoint returns the last Seq the subscription finished, 0 if it never
 // set one.
 func (l *Log) Checkpoint(ctx context.Context, subscription string) (int64, error) {
+	if err := checkName(subscription); err != nil {
+		return 0, err
+	}
 	ctx, cancel := l.bound(ctx)
 	defer cancel()
 	e, err := l.kv.Get(ctx, kvKey(subscription))
@@ -819,11 +831,21 @@ func (l *Log) SetCheckpoint(ctx context.Context, subscription string, seq int64)
 		return doctales.FieldErrorf(doctales.EINVALID, "subscription", "Subscription name required.")
 	} else if seq < 0 {
 		return doctales.FieldErrorf(doctales.EINVALID, "seq", "Checkpoint %d of %q must not be negative.", seq, subscription)
+	} else if err := checkName(subscription); err != nil {
+		return err
 	}
 	ctx, cancel := l.bound(ctx)
 	defer cancel()
 	if _, err := l.kv.Put(ctx, kvKey(subscription), strconv.AppendInt(nil, seq, 10)); err != nil {
 		return fmt.Errorf("set checkpoint %q to %d in bucket %q: %w", subscription, seq, l.opts.CheckpointBucket, err)
+	}
+	return nil
+}
+
+// checkName rejects a checkpoint name over MaxCheckpointNameBytes.
+func checkName(name string) error {
+	if len(name) > MaxCheckpointNameBytes {
+		return doctales.FieldErrorf(doctales.EINVALID, "subscription", "Subscription name is %d bytes; the limit is %d.", len(name), MaxCheckpointNameBytes)
 	}
 	return nil
 }

@@ -145,6 +145,7 @@ func TestLog_AppendRejects(t *testing.T) {
 		{"nil", doctales.EINVALID, "", "Log record 1 is nil", []*doctales.LogRecord{rec("s", "k", `{}`), nil}},
 		{"no source", doctales.EINVALID, "source", "Log record 0 has no source", []*doctales.LogRecord{rec("", "k", `{}`)}},
 		{"bad json", doctales.EINVALID, "data", "Log record 0: data is not valid JSON", []*doctales.LogRecord{rec("s", "k", `{`)}},
+		{"long source", doctales.EINVALID, "source", "Log record 0: source is 257 bytes; the limit is 256", []*doctales.LogRecord{rec(strings.Repeat("s", 257), "k", `{}`)}},
 		{"too large", doctales.ETOOLARGE, "data", "the server's maximum payload is 1048576",
 			[]*doctales.LogRecord{rec("s", "k", `{}`), rec("s", "big", `"`+strings.Repeat("x", 1<<20)+`"`)}},
 	} {
@@ -226,6 +227,21 @@ func TestLog_Checkpoints(t *testing.T) {
 	}
 	if err := l.SetCheckpoint(ctx, "x", -1); doctales.ErrorField(err) != "seq" || !strings.Contains(err.Error(), "-1") {
 		t.Fatalf("SetCheckpoint(-1) = %v; want EINVALID on seq naming -1", err)
+	}
+	long := strings.Repeat("n", nats.MaxCheckpointNameBytes+1)
+	if err := l.SetCheckpoint(ctx, long, 1); doctales.ErrorField(err) != "subscription" || !strings.Contains(err.Error(), "1025 bytes; the limit is 1024") {
+		t.Fatalf("SetCheckpoint(1025-byte name) = %v; want EINVALID naming the size and limit", err)
+	}
+	if _, err := l.Checkpoint(ctx, long); doctales.ErrorField(err) != "subscription" {
+		t.Fatalf("Checkpoint(1025-byte name) = %v; want EINVALID on subscription", err)
+	}
+	// At the limit it works, whatever the bytes (stored base64-encoded).
+	edge := strings.Repeat("é", nats.MaxCheckpointNameBytes/2)
+	if err := l.SetCheckpoint(ctx, edge, 9); err != nil {
+		t.Fatal(err)
+	}
+	if cp, err := l.Checkpoint(ctx, edge); err != nil || cp != 9 {
+		t.Fatalf("Checkpoint(1024-byte name) = %d, %v; want 9", cp, err)
 	}
 }
 
