@@ -61,6 +61,9 @@ const (
 	// MaxCheckpointNameBytes caps a checkpoint's name: it is a key-value
 	// key, so a subject, base64-encoded when it is not a valid key.
 	MaxCheckpointNameBytes = 1024
+	// MaxOriginBytes caps AppendFrom's origin name, part of every
+	// record's Nats-Msg-Id header.
+	MaxOriginBytes = 128
 )
 
 // Options configure the stream and bucket Open creates or updates. Zero
@@ -312,12 +315,14 @@ func Open(ctx context.Context, url string, opts Options) (*Log, error) {
 // call.
 func (l *Log) Close() error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if l.closed {
+		l.mu.Unlock()
 		return nil
 	}
 	l.closed = true
 	close(l.changed)
+	l.mu.Unlock()
+	// Outside the lock: the subscriptions' callbacks take it.
 	l.nc.Close()
 	return nil
 }
@@ -407,6 +412,8 @@ func (l *Log) Append(ctx context.Context, recs ...*doctales.LogRecord) error {
 func (l *Log) AppendFrom(ctx context.Context, origin string, recs ...*doctales.LogRecord) error {
 	if origin == "" {
 		return doctales.FieldErrorf(doctales.EINVALID, "origin", "AppendFrom needs an origin name for the message ids.")
+	} else if len(origin) > MaxOriginBytes || strings.ContainsFunc(origin, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return doctales.FieldErrorf(doctales.EINVALID, "origin", "Origin %q: use at most %d bytes without spaces or control characters.", short(origin), MaxOriginBytes)
 	}
 	for i, rec := range recs {
 		if rec != nil && rec.Seq <= 0 {
@@ -424,7 +431,6 @@ func (l *Log) append(ctx context.Context, origin string, recs []*doctales.LogRec
 	maxPayload := l.nc.MaxPayload()
 	msgs := make([]*natsgo.Msg, len(recs))
 	times := make([]time.Time, len(recs))
-	ids := make([]string, len(recs))
 	// Check and build every message before publishing any.
 	for i, rec := range recs {
 		switch {
@@ -448,11 +454,10 @@ func (l *Log) append(ctx context.Context, origin string, recs []*doctales.LogRec
 		setField(m.Header, hdrTraceParent, hdrTraceParentQ, rec.TraceParent)
 		m.Header.Set(hdrTime, times[i].Format(time.RFC3339Nano))
 		if origin != "" {
-			ids[i] = origin + "/" + strconv.FormatInt(rec.Seq, 10)
-			m.Header.Set(jetstream.MsgIDHeader, ids[i])
+			m.Header.Set(jetstream.MsgIDHeader, origin+"/"+strconv.FormatInt(rec.Seq, 10))
 		}
 		if size := msgSize(m); maxPayload > 0 && int64(size) > maxPayload {
-			return doctales.FieldErrorf(doctales.ETOOLARGE, "data", "Log record %d (key %q) is %d bytes with its headers; the server's maximum payload is %d.", i, rec.Key, size, maxPayload)
+			return doctales.FieldErrorf(doctales.ETOOLARGE, "data", "Log record %d (key %q) is %d bytes with its headers; the server's maximum payload is %d.", i, short(rec.Key), size, maxPayload)
 		}
 		msgs[i] = m
 	}
@@ -479,7 +484,7 @@ func (l *Log) append(ctx context.Context, origin string, recs []*doctales.LogRec
 			seqs[i] = int64(ack.Sequence)
 		case err := <-f.Err():
 			return fmt.Errorf("append %d %s records: record %d (key %q) on %q, %d acknowledged before it: %w",
-				len(recs), recs[0].Source, i, recs[i].Key, msgs[i].Subject, i, err)
+				len(recs), short(recs[0].Source), i, short(recs[i].Key), msgs[i].Subject, i, err)
 		case <-ctx.Done():
 			return fmt.Errorf("append %d %s records: waiting for the acknowledgement of record %d of %q, %d acknowledged before it: %w",
 				len(recs), recs[0].Source, i, l.opts.Stream, i, ctx.Err())
@@ -840,6 +845,15 @@ func (l *Log) SetCheckpoint(ctx context.Context, subscription string, seq int64)
 		return fmt.Errorf("set checkpoint %q to %d in bucket %q: %w", subscription, seq, l.opts.CheckpointBucket, err)
 	}
 	return nil
+}
+
+// short is s cut to 64 bytes for an error message: a hostile key or
+// name must not make the message as large as itself.
+func short(s string) string {
+	if len(s) <= 64 {
+		return s
+	}
+	return strings.ToValidUTF8(s[:64], "") + "…"
 }
 
 // checkName rejects a checkpoint name over MaxCheckpointNameBytes.

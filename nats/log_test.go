@@ -166,6 +166,18 @@ func TestLog_AppendRejects(t *testing.T) {
 	if err := l.AppendFrom(ctx, "o", rec("s", "k", `{}`)); doctales.ErrorField(err) != "seq" || !strings.Contains(err.Error(), "origin seq 0") {
 		t.Fatalf("AppendFrom of seq 0 = %v; want EINVALID on seq", err)
 	}
+	for _, origin := range []string{"has space", "line\nbreak", strings.Repeat("o", nats.MaxOriginBytes+1)} {
+		r := rec("s", "k", `{}`)
+		r.Seq = 1
+		if err := l.AppendFrom(ctx, origin, r); doctales.ErrorField(err) != "origin" || len(err.Error()) > 300 {
+			t.Fatalf("AppendFrom(origin %.20q) = %v; want a short EINVALID on origin", origin, err)
+		}
+	}
+	// A huge key makes the record too large; the error quotes only its start.
+	err := l.Append(ctx, rec("s", strings.Repeat("k", 2<<20), `{}`))
+	if doctales.ErrorCode(err) != doctales.ETOOLARGE || len(err.Error()) > 300 {
+		t.Fatalf("Append with a 2 MiB key = %.300v (%d bytes); want a short ETOOLARGE", err, len(err.Error()))
+	}
 }
 
 func TestOptions_Validate(t *testing.T) {
