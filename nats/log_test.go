@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/internal/logtest"
 	"github.com/doctales/doctales/internal/testutil"
 	"github.com/doctales/doctales/nats"
 )
@@ -22,6 +23,17 @@ func MustOpenLog(tb testing.TB, srv *testutil.NATSServer, opts nats.Options) *na
 	}
 	tb.Cleanup(func() { _ = l.Close() })
 	return l
+}
+
+// The JetStream log passes the EventLog contract the SQLite log passes.
+func TestLog_Contract(t *testing.T) {
+	srv := testutil.StartNATS(t)
+	n := 0
+	logtest.Run(t, func(t *testing.T) doctales.EventLog {
+		n++ // a stream and bucket of its own for each case: the log starts empty
+		return MustOpenLog(t, srv, nats.Options{Stream: fmt.Sprintf("C%d", n), SubjectPrefix: fmt.Sprintf("c%d", n),
+			CheckpointBucket: fmt.Sprintf("cp%d", n)})
+	})
 }
 
 func rec(source, key, data string) *doctales.LogRecord {
