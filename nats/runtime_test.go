@@ -194,3 +194,46 @@ func testPartitionedWorkers(t *testing.T, opts nats.Options, serverSide bool) {
 	t.Logf("worker 0: %d records; worker 1: %d before Close, %d after; %d delivered twice",
 		w0.got.count(), stopped, w1b.got.count(), replayed)
 }
+
+// An append by another process wakes the runtime through Changed (the
+// stream's republish), not its poll: with a poll of one hour the record
+// is still delivered at once.
+func TestRuntime_WokenByAnotherProcess(t *testing.T) {
+	srv := testutil.StartNATS(t)
+	producer := MustOpenLog(t, srv, nats.Options{})
+	consumer := MustOpenLog(t, srv, nats.Options{})
+	dlq := sqlite.NewDB(filepath.Join(t.TempDir(), "dlq.db"))
+	if err := dlq.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = dlq.Close() })
+	got := make(chan string, 10)
+	rt := &runtime.Runtime{Log: consumer, DeadLetters: dlq, PollInterval: time.Hour}
+	if err := rt.Add(runtime.Subscription{Name: "s", Source: doctales.SourceS3, Semantics: runtime.SemanticsLocal,
+		Handler: runtime.HandlerFunc(func(ctx context.Context, recs []*doctales.LogRecord) (int, error) {
+			for _, r := range recs {
+				got <- string(r.Data)
+			}
+			return -1, nil
+		})}); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = rt.Close() })
+	for i := range 3 {
+		want := fmt.Sprintf(`{"i":%d}`, i)
+		if err := producer.Append(context.Background(), rec(doctales.SourceS3, "k", want)); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case d := <-got:
+			if d != want {
+				t.Fatalf("delivered %s, want %s", d, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("record %d not delivered within 10 s; the poll is an hour, so Changed did not wake the runtime", i)
+		}
+	}
+}
