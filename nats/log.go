@@ -641,8 +641,25 @@ type directGet struct {
 // after seq after, and reports whether more are there (the end-of-batch
 // status counts the messages left).
 func (l *Log) readDirect(ctx context.Context, filter string, after int64, limit int) (recs []*doctales.LogRecord, more bool, err error) {
+	_, more, err = l.getDirect(ctx, filter, after, limit, func(m *natsgo.Msg) error {
+		rec, err := l.decode(m)
+		if err == nil {
+			recs = append(recs, rec)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return recs, more, nil
+}
+
+// getDirect is one batched direct get: it calls each with every message
+// of the subjects filter matches after seq after, up to limit, and
+// returns how many and whether more are there.
+func (l *Log) getDirect(ctx context.Context, filter string, after int64, limit int, each func(*natsgo.Msg) error) (n int, more bool, err error) {
 	if l.isClosed() {
-		return nil, false, errClosed
+		return 0, false, errClosed
 	}
 	ctx, cancel := l.bound(ctx)
 	defer cancel()
@@ -661,33 +678,32 @@ func (l *Log) readDirect(ctx context.Context, filter string, after int64, limit 
 		l.readMu.Unlock()
 	}()
 	if err := l.nc.PublishRequest(l.direct, l.readPrefix+"."+token, req); err != nil {
-		return nil, false, err
+		return n, false, err
 	}
 	for {
 		var m *natsgo.Msg
 		select {
 		case m = <-replies:
 		case <-ctx.Done():
-			return nil, false, fmt.Errorf("%d records read, waiting for more: %w", len(recs), ctx.Err())
+			return n, false, fmt.Errorf("%d records read, waiting for more: %w", n, ctx.Err())
 		}
 		if status := m.Header.Get("Status"); status != "" {
 			switch status {
 			case "204": // end of batch
 				pending, _ := strconv.ParseUint(m.Header.Get("Nats-Num-Pending"), 10, 64)
-				return recs, pending > 0, nil
+				return n, pending > 0, nil
 			case "404": // nothing after `after`
-				return recs, false, nil
+				return n, false, nil
 			case "503":
-				return nil, false, fmt.Errorf("no responders on %q: is JetStream enabled and the stream there?", l.direct)
+				return n, false, fmt.Errorf("no responders on %q: is JetStream enabled and the stream there?", l.direct)
 			default:
-				return nil, false, fmt.Errorf("direct get: status %s %s", status, m.Header.Get("Description"))
+				return n, false, fmt.Errorf("direct get: status %s %s", status, m.Header.Get("Description"))
 			}
 		}
-		rec, err := l.decode(m)
-		if err != nil {
-			return nil, false, err
+		if err := each(m); err != nil {
+			return n, false, err
 		}
-		recs = append(recs, rec)
+		n++
 	}
 }
 
@@ -782,6 +798,50 @@ func (l *Log) decodeParts(seq int64, subj string, h natsgo.Header, data []byte) 
 		return nil, fmt.Errorf("message %d: time %q: %w", seq, at, err)
 	}
 	return rec, nil
+}
+
+// CopiedFrom returns the origin sequences, greater than after, that the
+// records of source ("" for every source) among the last scan messages of
+// the stream carry in their Nats-Msg-Id "<origin>/<seq>" (AppendFrom's
+// ids): the records of origin already copied, found in the log itself.
+// The relay asks it when it starts, so that a batch it appended before
+// dying, and did not checkpoint, is not appended again even after the
+// duplicate window has passed.
+func (l *Log) CopiedFrom(ctx context.Context, origin, source string, after int64, scan int) (map[int64]bool, error) {
+	ctx, cancel := l.bound(ctx)
+	defer cancel()
+	s, err := l.js.Stream(ctx, l.opts.Stream)
+	if err != nil {
+		return nil, fmt.Errorf("copies of %q in stream %q: %w", origin, l.opts.Stream, err)
+	}
+	last := int64(s.CachedInfo().State.LastSeq)
+	filter := l.opts.SubjectPrefix + ".>"
+	if source != "" {
+		filter = l.opts.SubjectPrefix + "." + sourceToken(source) + ".>"
+	}
+	prefix := origin + "/"
+	found := map[int64]bool{}
+	from := max(last-int64(scan), 0)
+	for from < last {
+		var seq int64
+		n, more, err := l.getDirect(ctx, filter, from, MaxReadLimit, func(m *natsgo.Msg) error {
+			seq, _ = strconv.ParseInt(m.Header.Get(jetstream.SequenceHeader), 10, 64)
+			if id, ok := strings.CutPrefix(m.Header.Get(jetstream.MsgIDHeader), prefix); ok {
+				if o, err := strconv.ParseInt(id, 10, 64); err == nil && o > after {
+					found[o] = true
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("copies of %q in stream %q after %d: %w", origin, l.opts.Stream, from, err)
+		}
+		if n == 0 || !more || seq <= from {
+			break
+		}
+		from = seq
+	}
+	return found, nil
 }
 
 // LastSeq returns the sequence of the last record of source (of any

@@ -12,9 +12,12 @@
 //   - When To can deduplicate (it has AppendFrom, as *nats.Log does), each
 //     record carries the id "<Origin>/<its seq in From>", so the batch a
 //     crash left between append and checkpoint is not stored twice when
-//     it is copied again, provided the relay is back within To's
-//     duplicate window (two minutes by default on JetStream). Otherwise
-//     records may be copied twice; the runtime's handlers are idempotent.
+//     it is copied again within To's duplicate window (two minutes by
+//     default on JetStream). Later than that, a To that is a CopyFinder
+//     (*nats.Log) is asked at the start which records after the
+//     checkpoint it already holds among its last DefaultScan, and those
+//     are skipped. Otherwise records may be copied twice; the runtime's
+//     handlers are idempotent.
 //   - A record's Seq in To is To's own; its Source, Key, Target,
 //     TraceParent, Data and (with AppendFrom) Time are kept.
 package relay
@@ -45,6 +48,18 @@ type OriginAppender interface {
 	AppendFrom(ctx context.Context, origin string, recs ...*doctales.LogRecord) error
 }
 
+// CopyFinder is a log that can tell which records of an origin it already
+// holds among its latest, by their ids: CopiedFrom returns the origin
+// sequences greater than after among the last scan records of source.
+// *nats.Log implements it.
+type CopyFinder interface {
+	CopiedFrom(ctx context.Context, origin, source string, after int64, scan int) (map[int64]bool, error)
+}
+
+// DefaultScan is how many of To's latest records a starting relay looks
+// through for copies it made after its checkpoint (at least 4 batches).
+const DefaultScan = 10_000
+
 // Relay copies the records of Source from From to To. Set the fields,
 // then Open to run it in the background, or call Step; Close stops it.
 type Relay struct {
@@ -74,6 +89,7 @@ type Relay struct {
 	mu      sync.Mutex
 	cursor  int64 // last origin seq appended to To (and maybe not yet checkpointed)
 	started bool
+	present map[int64]bool // origin seqs after the checkpoint that To already holds (CopyFinder)
 	copied  int64
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -128,6 +144,19 @@ func (r *Relay) Step(ctx context.Context) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("relay %q: read checkpoint: %w", r.Name, err)
 		}
+		// A batch appended before a crash, after the checkpoint, may be in
+		// To already: find it there, so that it is not appended again even
+		// when To's duplicate window has passed.
+		if cf, ok := r.To.(CopyFinder); ok {
+			present, err := cf.CopiedFrom(ctx, r.Origin, r.Source, cp, max(DefaultScan, 4*r.BatchSize))
+			if err != nil {
+				return 0, fmt.Errorf("relay %q: look for copies after %d: %w", r.Name, cp, err)
+			}
+			if len(present) > 0 {
+				r.Logger.Info("relay found records copied after its checkpoint", "relay", r.Name, "checkpoint", cp, "copied", len(present))
+			}
+			r.present = present
+		}
 		r.cursor, r.started = cp, true
 	}
 	recs, err := r.From.ReadLog(ctx, r.Source, r.cursor, r.BatchSize)
@@ -137,13 +166,25 @@ func (r *Relay) Step(ctx context.Context) (int, error) {
 	if len(recs) == 0 {
 		return 0, nil
 	}
-	// Copy the records: To sets Seq and Time on what it is given.
-	copies := make([]*doctales.LogRecord, len(recs))
-	for i, rec := range recs {
+	// Copy the records (To sets Seq and Time on what it is given), but
+	// those found in To at the start.
+	copies := make([]*doctales.LogRecord, 0, len(recs))
+	for _, rec := range recs {
+		if r.present[rec.Seq] {
+			delete(r.present, rec.Seq)
+			continue
+		}
 		c := *rec
-		copies[i] = &c
+		copies = append(copies, &c)
 	}
 	last := recs[len(recs)-1].Seq
+	if len(copies) == 0 {
+		r.cursor = last
+		if err := r.From.SetCheckpoint(ctx, r.Name, last); err != nil {
+			return len(recs), fmt.Errorf("relay %q: set checkpoint to %d: %w", r.Name, last, err)
+		}
+		return len(recs), nil
+	}
 	if oa, ok := r.To.(OriginAppender); ok {
 		err = oa.AppendFrom(ctx, r.Origin, copies...)
 	} else {
@@ -156,7 +197,7 @@ func (r *Relay) Step(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("relay %q: append %d records (origin seq %d..%d): %w", r.Name, len(recs), recs[0].Seq, last, err)
 	}
 	r.cursor = last
-	r.copied += int64(len(recs))
+	r.copied += int64(len(copies))
 	if err := r.From.SetCheckpoint(ctx, r.Name, last); err != nil {
 		// Copied but not recorded: the next start copies the batch
 		// again, deduplicated by its ids.
