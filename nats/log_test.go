@@ -460,3 +460,46 @@ func TestLog_ReadPartition(t *testing.T) {
 		t.Errorf("Subject = %q; want doctales.aws:s3. and 4 partition bits", got)
 	}
 }
+
+// CopiedFrom finds an origin's copies after a sequence among the last
+// messages, by their ids, and nothing else's.
+func TestLog_CopiedFrom(t *testing.T) {
+	srv := testutil.StartNATS(t)
+	l := MustOpenLog(t, srv, nats.Options{})
+	ctx := context.Background()
+	from := func(origin string, seqs ...int64) {
+		var recs []*doctales.LogRecord
+		for _, s := range seqs {
+			r := rec(doctales.SourceDynamoDB, "k", `{}`)
+			r.Seq = s
+			recs = append(recs, r)
+		}
+		if err := l.AppendFrom(ctx, origin, recs...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	from("sqlite", 1, 2, 3)
+	if err := l.Append(ctx, rec(doctales.SourceDynamoDB, "k", `{}`), rec(doctales.SourceS3, "k", `{}`)); err != nil {
+		t.Fatal(err)
+	}
+	from("sqlite-other", 4, 5)
+	from("sqlite", 4, 5)
+	for _, tt := range []struct {
+		origin, source string
+		after          int64
+		scan           int
+		want           string
+	}{
+		{"sqlite", "", 0, 100, "map[1:true 2:true 3:true 4:true 5:true]"},
+		{"sqlite", doctales.SourceDynamoDB, 2, 100, "map[3:true 4:true 5:true]"},
+		{"sqlite", doctales.SourceS3, 0, 100, "map[]"},
+		{"sqlite", "", 0, 2, "map[4:true 5:true]"}, // only the last two messages
+		{"sqlite-other", "", 0, 100, "map[4:true 5:true]"},
+		{"postgres", "", 0, 100, "map[]"},
+	} {
+		got, err := l.CopiedFrom(ctx, tt.origin, tt.source, tt.after, tt.scan)
+		if err != nil || fmt.Sprint(got) != tt.want {
+			t.Errorf("CopiedFrom(%s, %q, after %d, scan %d) = %v, %v; want %s", tt.origin, tt.source, tt.after, tt.scan, got, err, tt.want)
+		}
+	}
+}
