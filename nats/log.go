@@ -30,9 +30,10 @@ const (
 	// DefaultCheckpointBucket is the key-value bucket of checkpoints.
 	DefaultCheckpointBucket = "doctales_checkpoints"
 	// DefaultDuplicateWindow is how long JetStream remembers a
-	// Nats-Msg-Id to drop its republish: JetStream's own default. A relay
-	// that restarts later than this after a crash may append its last
-	// batch twice (at least once, still).
+	// Nats-Msg-Id to drop its republish: JetStream's own default. The
+	// server keeps every id of the window in memory. A relay that
+	// restarts later than this finds its last batch with CopiedFrom
+	// instead.
 	DefaultDuplicateWindow = 2 * time.Minute
 	// DefaultSubjectPartitions is how many key partitions a source's
 	// subjects tell apart (a power of two): a subscription split in 2, 4,
