@@ -67,8 +67,9 @@ func (p Partition) String() string {
 
 // CheckpointName is the name under which partition p of subscription name
 // keeps its checkpoint: name itself unpartitioned (Count 0 or 1), else
-// "name/part-i-of-n". Each partition moves its checkpoint on its own, over
-// the records it skips as well as those it takes.
+// "name/part-i-of-n". Each partition moves its checkpoint on its own:
+// every record up to it of its keys is finished (the others' records in
+// between are not its concern).
 func (p Partition) CheckpointName(name string) string {
 	if p.Count <= 1 {
 		return name
@@ -223,12 +224,12 @@ type Subscription struct {
 	// a PartitionReader that can select them, else the whole source,
 	// skipping the other partitions' records (counted in
 	// Stats.OtherPartitions); it keeps its checkpoint under
-	// Partition.CheckpointName(Name). A
-	// partition with no checkpoint yet starts from the subscription's
-	// unpartitioned one (Name), so partitioning a running subscription
-	// does not replay its history; changing Count later replays from
-	// there (at least once). Dead letters keep Name, and a redrive
-	// reaches the partition that owns the key.
+	// Partition.CheckpointName(Name). A partition with no checkpoint yet
+	// starts from the subscription's unpartitioned one (Name), so
+	// partitioning a running subscription does not replay its history;
+	// changing Count later replays from there (at least once). Dead
+	// letters keep Name, and a redrive reaches the partition that owns
+	// the key.
 	Partition Partition
 
 	filters *pattern.Set
