@@ -12,8 +12,16 @@ import (
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/internal/testutil"
 	"github.com/doctales/doctales/nats"
+	"github.com/doctales/doctales/relay"
 	"github.com/doctales/doctales/runtime"
 	"github.com/doctales/doctales/sqlite"
+)
+
+// The log serves the runtime's partitioned reads and the relay's dedupe.
+var (
+	_ runtime.PartitionReader = (*nats.Log)(nil)
+	_ relay.OriginAppender    = (*nats.Log)(nil)
+	_ relay.CopyFinder        = (*nats.Log)(nil)
 )
 
 // deliveries records, per key, the n of every record a worker was given,
