@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/runtime"
+	"github.com/doctales/doctales/sqlite"
 )
 
 // keyRecorder records, per key, the n of every record delivered, in
@@ -247,4 +250,79 @@ func subtract(got, before map[string][]int) map[string][]int {
 		}
 	}
 	return out
+}
+
+// partitionLog is the SQLite log with a ReadPartition that selects a
+// partition's records itself, for counts up to 4 (a log that serves some
+// partitionings only), counting its calls.
+type partitionLog struct {
+	*sqlite.DB
+	served, refused atomic.Int64
+}
+
+func (l *partitionLog) ReadPartition(ctx context.Context, source string, index, count int, after int64, limit int) ([]*doctales.LogRecord, bool, error) {
+	if count > 4 {
+		l.refused.Add(1)
+		return nil, false, nil
+	}
+	l.served.Add(1)
+	for {
+		page, err := l.ReadLog(ctx, source, after, limit)
+		if err != nil || len(page) == 0 {
+			return nil, true, err
+		}
+		var out []*doctales.LogRecord
+		for _, r := range page {
+			if doctales.KeyPartition(r.Key, count) == index {
+				out = append(out, r)
+			}
+		}
+		if len(out) > 0 {
+			return out, true, nil
+		}
+		after = page[len(page)-1].Seq
+	}
+}
+
+// The runtime reads through a PartitionReader when it serves the
+// partitioning (the other partition's records never reach it) and reads
+// everything when it refuses.
+func TestRuntime_PartitionReader(t *testing.T) {
+	for _, count := range []int{2, 8} {
+		t.Run(fmt.Sprintf("count %d", count), func(t *testing.T) {
+			log := &partitionLog{DB: MustOpenDB(t, t.TempDir())}
+			want := appendKeyed(t, log, 0, 200, 16)
+			rec := &keyRecorder{}
+			rt := &runtime.Runtime{Log: log, DeadLetters: log, PollInterval: 20 * time.Millisecond}
+			if err := rt.Add(runtime.Subscription{Name: "s", Source: doctales.SourceS3, Handler: rec,
+				Partition: runtime.Partition{Index: 1, Count: count}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := rt.Open(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = rt.Close() })
+			drain(t, rt)
+			got := rec.snapshot()
+			for k, ns := range want {
+				if doctales.KeyPartition(k, count) != 1 {
+					if _, ok := got[k]; ok {
+						t.Fatalf("key %s of another partition delivered", k)
+					}
+					continue
+				}
+				if fmt.Sprint(got[k]) != fmt.Sprint(ns) {
+					t.Fatalf("key %s: delivered %v, want %v", k, got[k], ns)
+				}
+			}
+			st := rt.Stats()[0]
+			if served := count <= 4; served != (log.served.Load() > 0 && log.refused.Load() == 0) {
+				t.Fatalf("ReadPartition served %d, refused %d reads; want served: %v", log.served.Load(), log.refused.Load(), served)
+			} else if served && st.OtherPartitions != 0 {
+				t.Fatalf("served by the log, yet %d records of other partitions reached the runtime", st.OtherPartitions)
+			} else if !served && st.OtherPartitions == 0 {
+				t.Fatal("refused by the log, yet the runtime skipped no other partition's records")
+			}
+		})
+	}
 }
