@@ -36,6 +36,21 @@
 //     and does not count their failure: they are delivered again after the
 //     next start.
 //
+// # Partitions
+//
+// Several processes can share one subscription on a shared log (NATS
+// JetStream, package nats): each runs it with its own [Partition]
+// {Index, Count} and takes only the records whose key falls in its
+// partition by doctales.KeyPartition, so one key always goes to one
+// process and keeps its order there. Each partition keeps its own
+// checkpoint ("name/part-i-of-n"); one that has none yet starts from the
+// unpartitioned subscription's. A log that is a [PartitionReader] (the
+// NATS log, for a power-of-two Count) hands each partition its own
+// records only; on another log each partition reads the whole source and
+// skips the others' records. Partitions are static: a process that stops
+// leaves its keys waiting until it (or another process with the same
+// Index) starts again; it resumes from its checkpoint.
+//
 // # AWS semantics
 //
 // By default ([SemanticsAWS]) an S3 or DynamoDB subscription behaves as AWS

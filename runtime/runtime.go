@@ -32,7 +32,63 @@ const (
 
 	MaxBatchSize   = 10000 // as AWS for DynamoDB streams
 	MaxConcurrency = 64
+	MaxPartitions  = 1024 // processes sharing one subscription
 )
+
+// Partition is the share of a subscription's records that one process
+// takes when several processes run the same subscription on one shared
+// log (NATS JetStream, say): the records whose key falls in partition
+// Index of Count by [doctales.KeyPartition]. One key always lands in the
+// same partition, so order per key holds across the processes; each
+// partition keeps its own checkpoint (see [Partition.CheckpointName]).
+//
+// The zero value (Count 0) is the whole subscription, unpartitioned.
+type Partition struct {
+	// Index is this process's partition, 0..Count-1.
+	Index int
+	// Count is how many partitions share the subscription, 1..MaxPartitions;
+	// 0 means unpartitioned. Count 1 is the whole subscription too, under
+	// its own checkpoint name.
+	Count int
+}
+
+// Has reports whether a record with this key belongs to p.
+func (p Partition) Has(key string) bool {
+	return p.Count <= 1 || doctales.KeyPartition(key, p.Count) == p.Index
+}
+
+// String is "i/n", or "" unpartitioned.
+func (p Partition) String() string {
+	if p.Count == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d", p.Index, p.Count)
+}
+
+// CheckpointName is the name under which partition p of subscription name
+// keeps its checkpoint: name itself unpartitioned (Count 0 or 1), else
+// "name/part-i-of-n". Each partition moves its checkpoint on its own:
+// every record up to it of its keys is finished (the others' records in
+// between are not its concern).
+func (p Partition) CheckpointName(name string) string {
+	if p.Count <= 1 {
+		return name
+	}
+	return fmt.Sprintf("%s/part-%d-of-%d", name, p.Index, p.Count)
+}
+
+// Validate reports an Index or Count out of range, naming the field.
+func (p Partition) Validate() error {
+	switch {
+	case p.Count < 0 || p.Count > MaxPartitions:
+		return doctales.FieldErrorf(doctales.EINVALID, "Partition.Count", "partition count %d is outside 1..%d (0: unpartitioned)", p.Count, MaxPartitions)
+	case p.Count == 0 && p.Index != 0:
+		return doctales.FieldErrorf(doctales.EINVALID, "Partition.Index", "partition index %d is set but the partition count is 0 (unpartitioned)", p.Index)
+	case p.Count > 0 && (p.Index < 0 || p.Index >= p.Count):
+		return doctales.FieldErrorf(doctales.EINVALID, "Partition.Index", "partition index %d is outside 0..%d (Count %d)", p.Index, p.Count-1, p.Count)
+	}
+	return nil
+}
 
 // Handler is a function as the runtime sees it: it takes a batch of records of
 // one source, in order, and reports which failed.
@@ -161,6 +217,21 @@ type Subscription struct {
 	// -1 means no circuit. Ignored without Delivery.
 	CircuitFailures int
 
+	// Partition, if Count is set, makes this process take only the keys of
+	// one partition of the subscription, so that several processes can
+	// share it: run the same subscription in Count processes, each with
+	// its own Index. Each partition reads only its records when the log is
+	// a PartitionReader that can select them, else the whole source,
+	// skipping the other partitions' records (counted in
+	// Stats.OtherPartitions); it keeps its checkpoint under
+	// Partition.CheckpointName(Name). A partition with no checkpoint yet
+	// starts from the subscription's unpartitioned one (Name), so
+	// partitioning a running subscription does not replay its history;
+	// changing Count later replays from there (at least once). Dead
+	// letters keep Name, and a redrive reaches the partition that owns
+	// the key.
+	Partition Partition
+
 	filters *pattern.Set
 }
 
@@ -270,6 +341,9 @@ func (s *Subscription) Validate() error {
 	case len(s.Filters) > pattern.MaxPatterns:
 		return doctales.FieldErrorf(doctales.EINVALID, "Filters", "subscription %q: %d filter patterns; the limit is %d", s.Name, len(s.Filters), pattern.MaxPatterns)
 	}
+	if err := s.Partition.Validate(); err != nil {
+		return doctales.FieldErrorf(doctales.EINVALID, doctales.ErrorField(err), "subscription %q: %s", s.Name, doctales.ErrorMessage(err))
+	}
 	if err := s.validateSemantics(); err != nil {
 		return err
 	}
@@ -304,6 +378,10 @@ type Stats struct {
 	LastError    string        `json:"lastError,omitempty"`
 	// Circuit is the circuit of a delivery subscription; nil for others.
 	Circuit *CircuitState `json:"circuit,omitempty"`
+	// Partition is "i/n" for a partitioned subscription, and
+	// OtherPartitions the records it skipped as another partition's.
+	Partition       string `json:"partition,omitempty"`
+	OtherPartitions int64  `json:"otherPartitions,omitempty"`
 }
 
 // Runtime runs subscriptions over an event log. Add subscriptions, then Open;
@@ -406,7 +484,11 @@ func (r *Runtime) Open() error {
 	r.cancel = cancel
 	r.openedAt = r.Now()
 	for _, s := range r.subs {
-		cp, err := r.Log.Checkpoint(ctx, s.cfg.Name)
+		cp, err := r.Log.Checkpoint(ctx, s.checkpointName())
+		if err == nil && cp == 0 && s.cfg.Partition.Count > 1 {
+			// A new partition starts where the whole subscription was.
+			cp, err = r.Log.Checkpoint(ctx, s.cfg.Name)
+		}
 		if s.cfg.StartAtLatest {
 			ls, ok := r.Log.(interface {
 				LastSeq(context.Context, string) (int64, error)
@@ -531,7 +613,11 @@ type sub struct {
 	throttle *throttle // nil: no throttling
 
 	read, filtered, invocations, errors, succeeded, retried, dead atomic.Int64
+	otherPartitions                                               atomic.Int64
 }
+
+// checkpointName is the name of the subscription's checkpoint in the log.
+func (s *sub) checkpointName() string { return s.cfg.Partition.CheckpointName(s.cfg.Name) }
 
 func (s *sub) init(checkpoint int64) {
 	s.readCursor = checkpoint
@@ -560,7 +646,11 @@ func (s *sub) logger() *slog.Logger {
 	if l == nil { // Accepts before Open
 		l = slog.Default()
 	}
-	return l.With("subscription", s.cfg.Name)
+	l = l.With("subscription", s.cfg.Name)
+	if p := s.cfg.Partition; p.Count > 0 {
+		l = l.With("partition", p.String())
+	}
+	return l
 }
 
 func (s *sub) start(ctx context.Context) {
@@ -623,7 +713,7 @@ func (s *sub) poll(ctx context.Context) (int, error) {
 	s.mu.Lock()
 	after := s.readCursor
 	s.mu.Unlock()
-	recs, err := s.rt.Log.ReadLog(ctx, s.cfg.Source, after, DefaultReadLimit)
+	recs, err := s.readPage(ctx, after)
 	if err != nil {
 		return 0, err
 	}
@@ -651,6 +741,11 @@ func (s *sub) poll(ctx context.Context) (int, error) {
 			s.finish(rec.Seq)
 			continue
 		}
+		if !s.cfg.Partition.Has(rec.Key) {
+			s.otherPartitions.Add(1)
+			s.finish(rec.Seq)
+			continue
+		}
 		if !s.matches(rec) {
 			s.filtered.Add(1)
 			s.rt.Observer.RecordOutcome(s.cfg.Name, rec, Outcome{Kind: OutcomeFiltered})
@@ -668,6 +763,34 @@ func (s *sub) poll(ctx context.Context) (int, error) {
 		}
 	}
 	return len(recs), nil
+}
+
+// readPage reads the next page of the log after seq after: only this
+// partition's records when the log can select them (PartitionReader),
+// else every record of the source.
+func (s *sub) readPage(ctx context.Context, after int64) ([]*doctales.LogRecord, error) {
+	if p := s.cfg.Partition; p.Count > 1 {
+		if pr, ok := s.rt.Log.(PartitionReader); ok {
+			recs, served, err := pr.ReadPartition(ctx, s.cfg.Source, p.Index, p.Count, after, DefaultReadLimit)
+			if served {
+				return recs, err
+			}
+		}
+	}
+	return s.rt.Log.ReadLog(ctx, s.cfg.Source, after, DefaultReadLimit)
+}
+
+// PartitionReader is an event log that can read the records of one
+// partition of a source itself, so that a partitioned subscription does
+// not read the others' records only to skip them (package nats does it
+// on the server). ReadPartition returns up to limit records of source
+// with Seq > after whose key is in partition index of count by
+// doctales.KeyPartition, in order; ok false means it cannot select that
+// partitioning, and the runtime reads the whole source instead. It may
+// return fewer than limit records while more exist, but none only when
+// none is left.
+type PartitionReader interface {
+	ReadPartition(ctx context.Context, source string, index, count int, after int64, limit int) (recs []*doctales.LogRecord, ok bool, err error)
 }
 
 // matches reports whether rec passes the subscription's filters, or
@@ -748,8 +871,8 @@ func (s *sub) saveCheckpoint(ctx context.Context) error {
 	if cp == saved {
 		return nil
 	}
-	if err := s.rt.Log.SetCheckpoint(ctx, s.cfg.Name, cp); err != nil {
-		return fmt.Errorf("subscription %q: save checkpoint %d: %w", s.cfg.Name, cp, err)
+	if err := s.rt.Log.SetCheckpoint(ctx, s.checkpointName(), cp); err != nil {
+		return fmt.Errorf("subscription %q: save checkpoint %q to %d: %w", s.cfg.Name, s.checkpointName(), cp, err)
 	}
 	s.mu.Lock()
 	s.saved = max(s.saved, cp)
@@ -781,6 +904,7 @@ func (s *sub) stats() Stats {
 		Errors: s.errors.Load(), Succeeded: s.succeeded.Load(), Retried: s.retried.Load(),
 		DeadLettered: s.dead.Load(), InFlight: inflight, Checkpoint: cp, IteratorAge: age,
 		LastError: lastErr, Circuit: s.circuit.state(),
+		Partition: s.cfg.Partition.String(), OtherPartitions: s.otherPartitions.Load(),
 	}
 }
 

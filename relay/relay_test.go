@@ -1,0 +1,206 @@
+package relay_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/internal/testutil"
+	"github.com/doctales/doctales/nats"
+	"github.com/doctales/doctales/relay"
+	"github.com/doctales/doctales/sqlite"
+)
+
+func mustOpenSQLite(tb testing.TB) *sqlite.DB {
+	tb.Helper()
+	db := sqlite.NewDB(filepath.Join(tb.TempDir(), "doctales.db"))
+	if err := db.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+func appendN(t *testing.T, db *sqlite.DB, from, to int) {
+	t.Helper()
+	var recs []*doctales.LogRecord
+	for i := from; i < to; i++ {
+		recs = append(recs, &doctales.LogRecord{Source: doctales.SourceDynamoDB, Key: fmt.Sprintf("USER#%d", i%7),
+			Data: json.RawMessage(fmt.Sprintf(`{"i":%d}`, i)), TraceParent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"})
+		if i%10 == 0 {
+			recs[len(recs)-1].Target = "redriven-to-one"
+		}
+	}
+	if err := db.Append(context.Background(), recs...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// crashAfterAppend is the origin log of a relay that dies after its
+// append and before its checkpoint: SetCheckpoint fails.
+type crashAfterAppend struct{ doctales.EventLog }
+
+func (crashAfterAppend) SetCheckpoint(context.Context, string, int64) error {
+	return errors.New("killed before the checkpoint")
+}
+
+// waitFor polls cond until it holds or 20 s pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// dedupeOnly is the JetStream log seen only as an OriginAppender: the
+// relay cannot look for its copies and relies on Nats-Msg-Id alone.
+type dedupeOnly struct{ *nats.Log }
+
+func (d dedupeOnly) CopiedFrom() {} // hides (*nats.Log).CopiedFrom: not a relay.CopyFinder
+
+var _ relay.OriginAppender = dedupeOnly{}
+
+// The relay copies a SQLite log into JetStream once, in order, across a
+// clean restart in the middle and a crash between append and checkpoint:
+// the restarted relay finds the crashed batch in the stream and skips it
+// (CopyFinder), or appends it again and JetStream drops it (Nats-Msg-Id).
+func TestRelay_SQLiteToJetStreamOnce(t *testing.T) {
+	t.Run("found in the stream", func(t *testing.T) { testRelayOnce(t, false) })
+	t.Run("dropped by Nats-Msg-Id", func(t *testing.T) { testRelayOnce(t, true) })
+}
+
+func testRelayOnce(t *testing.T, msgIDOnly bool) {
+	srv := testutil.StartNATS(t)
+	origin := mustOpenSQLite(t)
+	js, err := nats.Open(context.Background(), srv.URL, nats.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = js.Close() })
+	var dest doctales.EventLog = js
+	if msgIDOnly {
+		dest = dedupeOnly{js}
+	}
+	if _, ok := dest.(relay.CopyFinder); ok == msgIDOnly {
+		t.Fatalf("destination is a CopyFinder: %v", ok)
+	}
+	ctx := context.Background()
+	appendN(t, origin, 0, 250)
+	appendN(t, origin, 250, 300) // 300 records in the origin, seqs 1..300
+
+	// A relay runs and is stopped mid-way.
+	r1 := &relay.Relay{From: origin, To: dest, Origin: "sqlite", Source: doctales.SourceDynamoDB, BatchSize: 40, PollInterval: 20 * time.Millisecond}
+	if err := r1.Open(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first relay to copy 80 records", func() bool { return r1.Copied() >= 80 })
+	if err := r1.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := origin.Checkpoint(ctx, "relay/sqlite/"+doctales.SourceDynamoDB)
+	if err != nil || cp < 80 {
+		t.Fatalf("relay checkpoint after the first run = %d, %v; want at least 80", cp, err)
+	}
+
+	// A second one copies one batch and dies before its checkpoint.
+	r2 := &relay.Relay{From: crashAfterAppend{origin}, To: dest, Origin: "sqlite", Source: doctales.SourceDynamoDB, BatchSize: 40}
+	n, err := r2.Step(ctx)
+	if n != 40 || err == nil || !strings.Contains(err.Error(), "set checkpoint") {
+		t.Fatalf("crashing step = %d, %v; want 40 copied and a checkpoint error", n, err)
+	}
+
+	// More comes in; a third starts from the checkpoint, copies the
+	// crashed batch again (deduplicated) and the rest.
+	appendN(t, origin, 300, 350)
+	r3 := &relay.Relay{From: origin, To: dest, Origin: "sqlite", Source: doctales.SourceDynamoDB, BatchSize: 40, PollInterval: 20 * time.Millisecond}
+	if err := r3.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r3.Close() })
+	waitFor(t, "the relay checkpoint to reach 350", func() bool {
+		cp, _ := origin.Checkpoint(ctx, "relay/sqlite/"+doctales.SourceDynamoDB)
+		return cp == 350
+	})
+	total := r1.Copied() + r2.Copied() + r3.Copied()
+	if msgIDOnly && total < 350+40 {
+		t.Fatalf("relays appended %d records in all; the crashed batch of 40 should have been appended twice", total)
+	} else if !msgIDOnly && total != 350 {
+		t.Fatalf("relays appended %d records in all; want 350, the crashed batch found in the stream and skipped", total)
+	}
+
+	// JetStream holds every origin record once, in order, fields kept.
+	want, err := origin.ReadLog(ctx, doctales.SourceDynamoDB, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := js.ReadLog(ctx, "", 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("JetStream holds %d records; the origin %d", len(got), len(want))
+	}
+	for i, g := range got {
+		w := want[i]
+		if g.Seq != int64(i+1) || string(g.Data) != string(w.Data) || g.Key != w.Key || g.Target != w.Target ||
+			g.Source != w.Source || g.TraceParent != w.TraceParent || !g.Time.Equal(w.Time) {
+			t.Fatalf("JetStream record %d = %+v; origin %+v", i, g, w)
+		}
+	}
+
+	// A new append reaches JetStream through Changed, without a poll.
+	appendN(t, origin, 350, 351)
+	waitFor(t, "record 351 in JetStream", func() bool {
+		last, _ := js.LastSeq(ctx, doctales.SourceDynamoDB)
+		return last == 351
+	})
+}
+
+func TestRelay_Validate(t *testing.T) {
+	db := mustOpenSQLite(t)
+	for _, tt := range []struct {
+		r     *relay.Relay
+		field string
+	}{
+		{&relay.Relay{To: db, Origin: "o"}, "From"},
+		{&relay.Relay{From: db, Origin: "o"}, "To"},
+		{&relay.Relay{From: db, To: db}, "Origin"},
+		{&relay.Relay{From: db, To: db, Origin: "o", BatchSize: relay.MaxBatchSize + 1}, "BatchSize"},
+		{&relay.Relay{From: db, To: db, Origin: "o", PollInterval: -time.Second}, "PollInterval"},
+	} {
+		if err := tt.r.Open(); doctales.ErrorCode(err) != doctales.EINVALID || doctales.ErrorField(err) != tt.field {
+			t.Errorf("Open without a valid %s = %v; want EINVALID on it", tt.field, err)
+		}
+	}
+}
+
+// Without deduplication in the destination (another SQLite log), the
+// relay still copies every record, at least once.
+func TestRelay_PlainDestination(t *testing.T) {
+	from, to := mustOpenSQLite(t), mustOpenSQLite(t)
+	appendN(t, from, 0, 30)
+	r := &relay.Relay{From: from, To: to, Origin: "a", BatchSize: 7}
+	for {
+		n, err := r.Step(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	got, err := to.ReadLog(context.Background(), "", 0, 100)
+	if err != nil || len(got) != 30 || string(got[29].Data) != `{"i":29}` {
+		t.Fatalf("destination holds %d records, %v; want 30", len(got), err)
+	}
+}
