@@ -1,0 +1,446 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/internal/streamrec"
+	"github.com/jackc/pgx/v5"
+)
+
+// Stream record event names.
+const (
+	EventInsert = streamrec.EventInsert
+	EventModify = streamrec.EventModify
+	EventRemove = streamrec.EventRemove
+)
+
+// CreateItem stores item unless an item with its ID exists, a conditional
+// put. It returns a copy of the stored item and true when it created it,
+// appending an INSERT stream record in the same transaction, or the
+// existing item and false, appending nothing. A zero CreatedAt or
+// UpdatedAt is set to Now. A nil item or an empty ID is EINVALID.
+//
+// An item without an Owner gets the owner ctx is scoped to (see
+// doctales.WithOwner), else doctales.DefaultUserID. When the id is taken
+// by another owner's item, the answer is ECONFLICT and says nothing of
+// that item.
+func (db *DB) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.Item, bool, error) {
+	if item == nil {
+		return nil, false, doctales.Errorf(doctales.EINVALID, "Item required.")
+	} else if item.ID == "" {
+		return nil, false, doctales.FieldErrorf(doctales.EINVALID, "id", "Item id required.")
+	}
+	it := *item
+	if it.Owner == "" {
+		it.Owner, _ = doctales.OwnerFromContext(ctx)
+	}
+	it.Owner = doctales.OwnerOf(it.Owner)
+	if it.Metadata.Urgency == doctales.UrgencyHigh && it.Metadata.Escalation == 0 {
+		it.Metadata.Escalation = 1 // created high: its first rise
+	}
+	now := db.nowMicro()
+	if it.CreatedAt.IsZero() {
+		it.CreatedAt = now
+	}
+	if it.UpdatedAt.IsZero() {
+		it.UpdatedAt = now
+	}
+	row, err := newItemRow(&it)
+	if err != nil {
+		return nil, false, fmt.Errorf("create item %q: %w", item.ID, err)
+	}
+	rec, err := db.enc.Item(EventInsert, nil, &it, now)
+	if err != nil {
+		return nil, false, fmt.Errorf("create item %q: %w", item.ID, err)
+	}
+
+	var existing []byte
+	if err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		existing = nil
+		tag, err := tx.Exec(ctx, `INSERT INTO items (id, ts, project, type, sender, sender_id, urgency, status, owner,
+			state, state_until, thread_id, deadline, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+			ON CONFLICT (id) DO NOTHING`, row.args(it.ID)...)
+		if err != nil {
+			return fmt.Errorf("insert item: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			if err := tx.QueryRow(ctx, `SELECT body FROM items WHERE id = $1`, it.ID).Scan(&existing); err != nil {
+				return fmt.Errorf("read existing item: %w", err)
+			}
+			return nil
+		}
+		if !it.Recovered { // a new ingest of a deleted id: forget the delete
+			if _, err := tx.Exec(ctx, `DELETE FROM deleted WHERE id = $1`, it.ID); err != nil {
+				return fmt.Errorf("forget deleted id: %w", err)
+			}
+		}
+		return appendLog(ctx, tx, doctales.TraceParent(ctx), streamRow(rec))
+	}); err != nil {
+		return nil, false, fmt.Errorf("create item %q: %w", item.ID, err)
+	}
+	if existing != nil {
+		old, err := decodeItem(existing)
+		if err != nil {
+			return nil, false, fmt.Errorf("create item %q: %w", item.ID, err)
+		}
+		if old.Owner != it.Owner {
+			return nil, false, streamrec.ErrIDTaken(item.ID)
+		}
+		return old, false, nil
+	}
+	db.wake()
+	return &it, true, nil
+}
+
+// streamRow is the log row of a stream record.
+func streamRow(r *streamrec.Record) logRow {
+	return logRow{rec: &doctales.LogRecord{Source: doctales.SourceDynamoDB, Key: r.Key, Data: r.Data, Time: r.At}, seqAt: r.SeqAt}
+}
+
+// UpdateItem applies upd to the item with that id and returns the new
+// item, as package sqlite does (streamrec.ApplyUpdate): UpdatedAt becomes
+// Now and the write appends a MODIFY record with both images. An update
+// that changes nothing but updatedAt writes nothing, appends nothing and
+// returns the stored item. ENOTFOUND when no item has that id.
+//
+// The row is locked (SELECT ... FOR UPDATE) from the read to the commit,
+// so concurrent updates of one item apply one after the other and each
+// MODIFY's old image is the previous one's new image.
+func (db *DB) UpdateItem(ctx context.Context, id string, upd doctales.ItemUpdate) (*doctales.Item, error) {
+	if id == "" {
+		return nil, doctales.FieldErrorf(doctales.EINVALID, "id", "Item id required.")
+	}
+	var result *doctales.Item
+	appended := false
+	if err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		appended = false
+		var body []byte
+		if err := tx.QueryRow(ctx, `SELECT body FROM items WHERE id = $1 FOR UPDATE`, id).Scan(&body); errors.Is(err, pgx.ErrNoRows) {
+			return doctales.Errorf(doctales.ENOTFOUND, "Item %q not found.", id)
+		} else if err != nil {
+			return fmt.Errorf("read: %w", err)
+		}
+		old, err := decodeItem(body)
+		if err != nil {
+			return err
+		}
+		if !doctales.VisibleTo(ctx, old.Owner) {
+			return doctales.Errorf(doctales.ENOTFOUND, "Item %q not found.", id)
+		}
+		n, err := streamrec.ApplyUpdate(old, upd)
+		if err != nil {
+			return err
+		}
+		r, err := newItemRow(n)
+		if err != nil {
+			return err
+		}
+		if bytes.Equal(r.body, body) {
+			result = old // changes nothing but updatedAt
+			return nil
+		}
+		now := db.nowMicro()
+		n.UpdatedAt = now
+		if upd.State != nil {
+			at := now.UTC()
+			n.StateAt = &at
+		}
+		if r, err = newItemRow(n); err != nil {
+			return err
+		}
+		rec, err := db.enc.Item(EventModify, old, n, now)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE items SET ts = $2, project = $3, type = $4, sender = $5, sender_id = $6,
+			urgency = $7, status = $8, owner = $9, state = $10, state_until = $11, thread_id = $12, deadline = $13, body = $14
+			WHERE id = $1`, r.args(id)...); err != nil {
+			return fmt.Errorf("write item: %w", err)
+		}
+		if err := appendLog(ctx, tx, doctales.TraceParent(ctx), streamRow(rec)); err != nil {
+			return err
+		}
+		result, appended = n, true
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("update item %q: %w", id, err)
+	}
+	if appended {
+		db.wake()
+	}
+	return result, nil
+}
+
+// DeleteItem removes the item and appends a REMOVE record with its old
+// image (streamrec.RemovedImage: what identifies it, not its content).
+// ENOTFOUND when no item has that id or ctx may not see it. The id is
+// remembered as deleted (DeletedSince).
+func (db *DB) DeleteItem(ctx context.Context, id string) error {
+	if id == "" {
+		return doctales.FieldErrorf(doctales.EINVALID, "id", "Item id required.")
+	}
+	if err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		var body []byte
+		if err := tx.QueryRow(ctx, `SELECT body FROM items WHERE id = $1 FOR UPDATE`, id).Scan(&body); errors.Is(err, pgx.ErrNoRows) {
+			return doctales.Errorf(doctales.ENOTFOUND, "Item %q not found.", id)
+		} else if err != nil {
+			return fmt.Errorf("read item: %w", err)
+		}
+		old, err := decodeItem(body)
+		if err != nil {
+			return err
+		}
+		if !doctales.VisibleTo(ctx, old.Owner) {
+			return doctales.Errorf(doctales.ENOTFOUND, "Item %q not found.", id)
+		}
+		now := db.nowMicro()
+		if _, err := tx.Exec(ctx, `DELETE FROM items WHERE id = $1`, id); err != nil {
+			return fmt.Errorf("delete row: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO deleted (id, owner, at) VALUES ($1, $2, $3)
+			ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, at = excluded.at`, id, old.Owner, now); err != nil {
+			return fmt.Errorf("remember deleted id: %w", err)
+		}
+		rec, err := db.enc.Item(EventRemove, streamrec.RemovedImage(old), nil, now)
+		if err != nil {
+			return err
+		}
+		return appendLog(ctx, tx, doctales.TraceParent(ctx), streamRow(rec))
+	}); err != nil {
+		return fmt.Errorf("delete item %q: %w", id, err)
+	}
+	db.wake()
+	return nil
+}
+
+// DeletedSince reports whether the item id was deleted (DeleteItem) at or
+// after t; see sqlite.DB.DeletedSince.
+func (db *DB) DeletedSince(ctx context.Context, id string, t time.Time) (bool, error) {
+	var at time.Time
+	err := db.pool.QueryRow(ctx, `SELECT at FROM deleted WHERE id = $1`, id).Scan(&at)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("deleted %q: %w", id, err)
+	}
+	return !at.Before(t.Truncate(time.Microsecond)), nil
+}
+
+// GetItem returns the item with that id, or ENOTFOUND (also when ctx may
+// not see it: the caller must not learn that it exists).
+func (db *DB) GetItem(ctx context.Context, id string) (*doctales.Item, error) {
+	var body []byte
+	if err := db.pool.QueryRow(ctx, `SELECT body FROM items WHERE id = $1`, id).Scan(&body); errors.Is(err, pgx.ErrNoRows) {
+		return nil, doctales.Errorf(doctales.ENOTFOUND, "Item %q not found.", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("get item %q: %w", id, err)
+	}
+	it, err := decodeItem(body)
+	if err != nil {
+		return nil, fmt.Errorf("get item %q: %w", id, err)
+	}
+	if !doctales.VisibleTo(ctx, it.Owner) {
+		return nil, doctales.Errorf(doctales.ENOTFOUND, "Item %q not found.", id)
+	}
+	return it, nil
+}
+
+// FindItems returns one page of items matching filter, newest first
+// (timestamp, then id, descending; oldest first with filter.Oldest), and
+// the cursor of the next page, "" on the last page. Pages are cut by
+// keyset, so items inserted meanwhile never shift a page. The cursor is
+// the SQLite table's. Filters: project, type, sender (sender_id or
+// sender), urgency, status, state, since, until. A column sort
+// (filter.Sort) is EINVALID, field "sort", as on DynamoDB: this table
+// orders by time only. Limit 0 means DefaultPageSize and a limit above
+// MaxPageSize is lowered to it; a negative limit is EINVALID (field
+// "limit"), a malformed cursor EINVALID (field "next").
+func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doctales.Item, string, error) {
+	limit, err := doctales.PageLimit(filter.Limit)
+	if err != nil {
+		return nil, "", err
+	}
+	if filter.Sort != "" {
+		return nil, "", doctales.FieldErrorf(doctales.EINVALID, "sort", "sort %q is not available on the PostgreSQL table: it lists by time only (newest, oldest)", filter.Sort)
+	}
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if owner, ok := doctales.OwnerFromContext(ctx); ok {
+		where = append(where, "owner = "+arg(owner))
+	}
+	for _, f := range []struct {
+		column string
+		value  *string
+	}{
+		{"project", filter.Project},
+		{"type", filter.Type},
+		{"urgency", filter.Urgency},
+		{"status", filter.Status},
+	} {
+		if f.value != nil && *f.value != "" {
+			where = append(where, f.column+" = "+arg(*f.value))
+		}
+	}
+	if v := filter.Sender; v != nil && *v != "" {
+		p := arg(*v)
+		where = append(where, "(sender_id = "+p+" OR sender = "+p+")")
+	}
+	if v := filter.State; v != nil && *v != "" {
+		now := formatTime(db.now())
+		switch *v {
+		case doctales.StateOpen:
+			where = append(where, "(state = '' OR (state = 'snoozed' AND state_until <= "+arg(now)+"))")
+		case doctales.StateSnoozed:
+			where = append(where, "(state = 'snoozed' AND state_until > "+arg(now)+")")
+		case doctales.StateDone, doctales.StateWaiting:
+			where = append(where, "state = "+arg(*v))
+		default:
+			return nil, "", doctales.FieldErrorf(doctales.EINVALID, "state", "state %q is not one of %s", *v, strings.Join(doctales.States, ", "))
+		}
+	}
+	if v := filter.Since; v != nil {
+		where = append(where, "ts >= "+arg(formatTime(*v)))
+	}
+	if v := filter.Until; v != nil {
+		where = append(where, "ts < "+arg(formatTime(*v)))
+	}
+	order, cmp := "ts DESC, id DESC", "<"
+	if filter.Oldest {
+		order, cmp = "ts, id", ">"
+	}
+	if filter.Cursor != "" {
+		c, err := decodeCursor(filter.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		if c.Sort != "" {
+			return nil, "", doctales.FieldErrorf(doctales.EINVALID, "next", "The page cursor belongs to sort %s, not newest/oldest; start again without next.", c.Sort)
+		}
+		where = append(where, "(ts, id) "+cmp+" ("+arg(c.TS)+", "+arg(c.ID)+")")
+	}
+	query := `SELECT ts, id, body FROM items`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	query += ` ORDER BY ` + order + ` LIMIT ` + arg(limit+1)
+	rows, err := db.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("find items: %w", err)
+	}
+	defer rows.Close()
+	items := make([]*doctales.Item, 0, min(limit, 64))
+	var last cursor
+	more := false
+	for rows.Next() {
+		if len(items) == limit {
+			more = true
+			break
+		}
+		var body []byte
+		if err := rows.Scan(&last.TS, &last.ID, &body); err != nil {
+			return nil, "", fmt.Errorf("find items: %w", err)
+		}
+		it, err := decodeItem(body)
+		if err != nil {
+			return nil, "", fmt.Errorf("find items: %w", err)
+		}
+		items = append(items, it)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("find items: %w", err)
+	}
+	if !more {
+		return items, "", nil
+	}
+	return items, last.encode(), nil
+}
+
+// cursor is the position after which the next page starts, in the SQLite
+// table's form (the stored timestamp and id of the previous page's last
+// item; Sort is set only by the SQLite table's column sorts).
+type cursor struct {
+	TS   string `json:"ts"`
+	ID   string `json:"id"`
+	Sort string `json:"s,omitempty"`
+}
+
+// encode returns the cursor as base64url of its JSON, opaque to clients.
+func (c cursor) encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// decodeCursor reads a cursor made by encode, or returns EINVALID with
+// field "next".
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err == nil {
+		_, err = parseTime(c.TS)
+	}
+	if err != nil || c.ID == "" {
+		return cursor{}, doctales.FieldErrorf(doctales.EINVALID, "next", "Invalid page cursor.")
+	}
+	return c, nil
+}
+
+// itemRow is an item as stored: its JSON body and the filter columns.
+type itemRow struct {
+	ts, project, typ, sender, senderID, urgency, status, owner string
+	state, stateUntil, threadID, deadline                      string
+	body                                                       []byte
+}
+
+// newItemRow encodes it, as package sqlite does.
+func newItemRow(it *doctales.Item) (itemRow, error) {
+	body, err := json.Marshal(it)
+	if err != nil {
+		return itemRow{}, fmt.Errorf("encode item: %w", err)
+	}
+	r := itemRow{
+		ts: formatTime(it.Timestamp), project: it.Project, typ: it.Type, sender: it.Sender, senderID: it.SenderID,
+		urgency: it.Metadata.Urgency, status: it.Status, owner: doctales.OwnerOf(it.Owner), state: it.State,
+		threadID: it.ThreadID, body: body,
+	}
+	if it.StateUntil != nil {
+		r.stateUntil = formatTime(*it.StateUntil)
+	}
+	if d := it.Dimensions; d != nil && d.Deadline != nil && !d.Deadline.IsZero() {
+		r.deadline = formatTime(*d.Deadline)
+	}
+	return r, nil
+}
+
+// args returns id and the row's columns, in the order of the INSERT and
+// UPDATE statements.
+func (r itemRow) args(id string) []any {
+	return []any{id, r.ts, r.project, r.typ, r.sender, r.senderID, r.urgency, r.status, r.owner,
+		r.state, r.stateUntil, r.threadID, r.deadline, r.body}
+}
+
+// decodeItem decodes a stored body.
+func decodeItem(body []byte) (*doctales.Item, error) {
+	var it doctales.Item
+	if err := json.Unmarshal(body, &it); err != nil {
+		return nil, fmt.Errorf("decode stored item: %w", err)
+	}
+	it.Owner = doctales.OwnerOf(it.Owner)
+	return &it, nil
+}
