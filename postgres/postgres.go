@@ -85,6 +85,10 @@ type DB struct {
 
 	cancel   context.CancelFunc
 	listener sync.WaitGroup
+
+	// testBeforeAppend, when set by a test, runs after an item's write
+	// and before its stream record's append, in the same transaction.
+	testBeforeAppend func(context.Context, pgx.Tx) error
 }
 
 var (

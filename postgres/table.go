@@ -83,6 +83,9 @@ func (db *DB) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.It
 				return fmt.Errorf("forget deleted id: %w", err)
 			}
 		}
+		if err := db.beforeAppend(ctx, tx); err != nil {
+			return err
+		}
 		return appendLog(ctx, tx, doctales.TraceParent(ctx), streamRow(rec))
 	}); err != nil {
 		return nil, false, fmt.Errorf("create item %q: %w", item.ID, err)
@@ -99,6 +102,15 @@ func (db *DB) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.It
 	}
 	db.wake()
 	return &it, true, nil
+}
+
+// beforeAppend runs the test hook between an item's write and its stream
+// record's append (see export_test.go), or nothing.
+func (db *DB) beforeAppend(ctx context.Context, tx pgx.Tx) error {
+	if db.testBeforeAppend == nil {
+		return nil
+	}
+	return db.testBeforeAppend(ctx, tx)
 }
 
 // streamRow is the log row of a stream record.
@@ -165,6 +177,9 @@ func (db *DB) UpdateItem(ctx context.Context, id string, upd doctales.ItemUpdate
 			urgency = $7, status = $8, owner = $9, state = $10, state_until = $11, thread_id = $12, deadline = $13, body = $14
 			WHERE id = $1`, r.args(id)...); err != nil {
 			return fmt.Errorf("write item: %w", err)
+		}
+		if err := db.beforeAppend(ctx, tx); err != nil {
+			return err
 		}
 		if err := appendLog(ctx, tx, doctales.TraceParent(ctx), streamRow(rec)); err != nil {
 			return err
