@@ -109,6 +109,7 @@ func (db *DB) DeadLetter(ctx context.Context, id int64) (*doctales.DeadLetter, e
 // redrives of one dead letter exactly one appends.
 func (db *DB) Redrive(ctx context.Context, id int64) (*doctales.LogRecord, error) {
 	var rec *doctales.LogRecord
+	var ids []int64
 	now := db.nowMicro()
 	if err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `DELETE FROM dead_letters WHERE id = $1 RETURNING `+deadLetterColumns, id)
@@ -122,7 +123,8 @@ func (db *DB) Redrive(ctx context.Context, id int64) (*doctales.LogRecord, error
 			return err
 		}
 		r := &doctales.LogRecord{Source: dl.Source, Key: dl.Key, Target: dl.Subscription, Data: dl.Record, Time: now}
-		if err := appendLog(ctx, tx, doctales.TraceParent(ctx), logRow{rec: r, seqAt: -1}); err != nil {
+		ids, err = appendLog(ctx, tx, doctales.TraceParent(ctx), logRow{rec: r, seqAt: -1})
+		if err != nil {
 			return err
 		}
 		rec = r
@@ -130,6 +132,13 @@ func (db *DB) Redrive(ctx context.Context, id int64) (*doctales.LogRecord, error
 	}); err != nil {
 		return nil, fmt.Errorf("redrive dead letter %d: %w", id, err)
 	}
-	db.wake()
+	if err := db.number(ctx); err != nil {
+		return nil, fmt.Errorf("redrive dead letter %d: redriven, but %w", id, err)
+	}
+	seqs, err := db.seqsOf(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("redrive dead letter %d: redriven, but read its seq: %w", id, err)
+	}
+	rec.Seq = seqs[0]
 	return rec, nil
 }

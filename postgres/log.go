@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/doctales/doctales"
@@ -18,71 +19,180 @@ const (
 )
 
 // logRow is a record to append: seqAt >= 0 is the offset in data of a
-// streamrec placeholder the insert fills with the record's seq.
+// streamrec placeholder the sequencer fills with the record's seq.
 type logRow struct {
 	rec   *doctales.LogRecord
 	seqAt int
 }
 
-// insertLog inserts one record. The seq is drawn first, and written both
-// as the row's seq and, when $5 >= 0, over the 20-byte placeholder at
-// offset $5 of data (a stream record's SequenceNumber): one statement,
-// the record's bytes never leave the server twice.
-const insertLog = `INSERT INTO log (seq, source, key, target, data, at, trace_parent)
-	SELECT n.s, $1, $2, $3,
-		CASE WHEN $5::int >= 0 THEN overlay($4::bytea PLACING convert_to(lpad(n.s::text, 20, '0'), 'UTF8') FROM $5::int + 1 FOR 20)
-		ELSE $4::bytea END,
-		$6, $7
-	FROM (SELECT nextval('log_seq_seq') AS s) n
-	RETURNING seq`
+// insertLog inserts one record, unnumbered.
+const insertLog = `INSERT INTO log (source, key, target, data, seq_at, at, trace_parent)
+	VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`
 
-// appendLog appends rows in tx, in order, and sets their Seq. It first
-// takes the log's transaction-scoped advisory lock: appends are
-// serialised until commit, so seqs become visible in increasing order
-// and a reader that read up to N never sees a lower seq appear later (a
-// bare bigserial does not promise that: a transaction can draw seq 5,
-// commit after another drew 6, and a reader past 6 would skip it).
-// Every transaction that appends takes the lock last, after its other
-// writes, and holds it only until its commit. The NOTIFY goes out at
-// commit, and not at all on rollback. traceparent fills empty
-// TraceParents.
-func appendLog(ctx context.Context, tx pgx.Tx, traceparent string, rows ...logRow) error {
+// appendLog inserts rows in tx, unnumbered, in order, and returns their
+// ids. They get their seq after the commit, from the sequencer (number):
+// the writer's transaction takes no lock on the log, so writers commit
+// side by side and PostgreSQL groups their commits. traceparent fills
+// empty TraceParents.
+func appendLog(ctx context.Context, tx pgx.Tx, traceparent string, rows ...logRow) ([]int64, error) {
 	b := &pgx.Batch{}
-	b.Queue(`SELECT pg_advisory_xact_lock($1)`, int64(logLockKey))
 	for _, r := range rows {
 		if r.rec.TraceParent == "" {
 			r.rec.TraceParent = traceparent
 		}
 		b.Queue(insertLog, r.rec.Source, r.rec.Key, r.rec.Target, []byte(r.rec.Data), r.seqAt, r.rec.Time, r.rec.TraceParent)
 	}
-	b.Queue(`SELECT pg_notify('` + notifyChannel + `', '')`)
 	res := tx.SendBatch(ctx, b)
-	if _, err := res.Exec(); err != nil {
-		res.Close()
-		return fmt.Errorf("lock the log: %w", err)
-	}
-	for _, r := range rows {
-		if err := res.QueryRow().Scan(&r.rec.Seq); err != nil {
-			res.Close()
-			return fmt.Errorf("append %s record %q: %w", r.rec.Source, r.rec.Key, err)
-		}
-		if r.seqAt >= 0 {
-			copy(r.rec.Data[r.seqAt:], fmt.Sprintf("%020d", r.rec.Seq))
+	defer res.Close()
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		if err := res.QueryRow().Scan(&ids[i]); err != nil {
+			return nil, fmt.Errorf("append %s record %q: %w", r.rec.Source, r.rec.Key, err)
 		}
 	}
-	if _, err := res.Exec(); err != nil {
-		res.Close()
-		return fmt.Errorf("notify %s: %w", notifyChannel, err)
+	return ids, res.Close()
+}
+
+// numberBatch is how many records one sequencer transaction numbers at
+// most.
+const numberBatch = 1000
+
+// numberOnce numbers the committed, unnumbered records, oldest insert
+// first, in one transaction holding the log's advisory lock until its
+// commit (logLockKey), and returns how many it numbered and whether some
+// may remain.
+//
+// Why a sequencer: a bare bigserial seq does not promise that records
+// become visible in seq order (a transaction can draw seq 5 and commit
+// after another drew 6: a reader past 6 skips 5), and holding a lock from
+// the draw to the commit would serialise every writer's commit (one
+// fsync each). Here writers commit unlocked; numbering is serialised, one
+// transaction (one fsync) per batch of records, and readers read only
+// numbered records. A record is numbered after the transaction that
+// wrote it committed, so records of one item, whose writes lock its row
+// one after the other, are numbered in the order of the writes.
+func (db *DB) numberOnce(ctx context.Context) (n int, more bool, err error) {
+	// One statement, its own transaction: see doctales_number_log in
+	// migration/0001_initial.sql. With nothing to number it writes
+	// nothing, and its commit costs no fsync.
+	if err := db.pool.QueryRow(ctx, `SELECT doctales_number_log($1)`, numberBatch).Scan(&n); err != nil {
+		return 0, false, err
 	}
-	return res.Close()
+	return n, n == numberBatch, nil
+}
+
+// number numbers every record committed before it was called, joining a
+// numbering round of this DB that starts after the call (one round
+// serves every writer waiting for it), and wakes Changed when records
+// were numbered.
+func (db *DB) number(ctx context.Context) error {
+	s := &db.seq
+	s.mu.Lock()
+	s.requested++
+	gen := s.requested
+	for s.done < gen {
+		if s.running {
+			s.cond.Wait()
+			continue
+		}
+		// Run a round for every request so far.
+		s.running = true
+		target := s.requested
+		s.mu.Unlock()
+		var err error
+		total := 0
+		for more := true; more && err == nil; {
+			var n int
+			n, more, err = db.numberOnce(ctx)
+			total += n
+		}
+		if total > 0 {
+			db.wake()
+		}
+		s.mu.Lock()
+		s.running = false
+		if err != nil {
+			// The round failed: this caller reports it; the others
+			// waiting try a round of their own.
+			s.cond.Broadcast()
+			s.mu.Unlock()
+			return fmt.Errorf("number the log: %w", err)
+		}
+		s.done = target
+		s.cond.Broadcast()
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+// sequencer coalesces this DB's numbering rounds (DB.number).
+type sequencer struct {
+	mu        sync.Mutex
+	cond      *sync.Cond
+	requested uint64 // numbering requests made
+	done      uint64 // requests up to this one are served
+	running   bool
+}
+
+// sweepEvery is how often a DB numbers records left unnumbered by a
+// writer that committed and then died (or whose numbering failed).
+const sweepEvery = time.Second
+
+// sweep numbers leftover records every sweepEvery until ctx ends.
+func (db *DB) sweep(ctx context.Context) {
+	defer db.listener.Done()
+	t := time.NewTicker(sweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		var waiting bool
+		if err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM log WHERE seq IS NULL)`).Scan(&waiting); err != nil || !waiting {
+			continue
+		}
+		if err := db.number(ctx); err != nil && ctx.Err() == nil {
+			db.logger.Warn("postgres: numbering leftover log records failed", "err", err)
+		}
+	}
+}
+
+// seqsOf returns the seqs of the records with those ids.
+func (db *DB) seqsOf(ctx context.Context, ids []int64) ([]int64, error) {
+	rows, err := db.pool.Query(ctx, `SELECT u.id, l.seq FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, rn)
+		JOIN log l ON l.id = u.id ORDER BY u.rn`, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int64, 0, len(ids))
+	for rows.Next() {
+		var id int64
+		var seq *int64
+		if err := rows.Scan(&id, &seq); err != nil {
+			return nil, err
+		}
+		if seq == nil {
+			return nil, fmt.Errorf("log record %d is not numbered yet", id)
+		}
+		out = append(out, *seq)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) != len(ids) {
+		return nil, fmt.Errorf("%d of %d log records found", len(out), len(ids))
+	}
+	return out, nil
 }
 
 // Append adds recs to the log durably, in order, in one transaction, and
-// sets their Seq (increasing, never reused; a rolled-back append leaves a
-// gap) and Time (Now). Each record needs a Source and, as Data, valid
-// JSON; otherwise Append appends nothing and returns EINVALID. Appending
-// nothing is a no-op. Changed wakes after the commit, here and in every
-// process listening on the database.
+// sets their Seq (increasing, never reused) and Time (Now). Each record
+// needs a Source and, as Data, valid JSON; otherwise Append appends
+// nothing and returns EINVALID. Appending nothing is a no-op. The records
+// are numbered before Append returns, and Changed wakes then, here and
+// in every process listening on the database.
 func (db *DB) Append(ctx context.Context, recs ...*doctales.LogRecord) error {
 	if len(recs) == 0 {
 		return nil
@@ -104,14 +214,25 @@ func (db *DB) Append(ctx context.Context, recs ...*doctales.LogRecord) error {
 		cp.Time = now
 		rows[i] = logRow{rec: &cp, seqAt: -1}
 	}
+	var ids []int64
 	if err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		return appendLog(ctx, tx, doctales.TraceParent(ctx), rows...)
+		var err error
+		ids, err = appendLog(ctx, tx, doctales.TraceParent(ctx), rows...)
+		return err
 	}); err != nil {
 		return fmt.Errorf("append %d %s records: %w", len(recs), recs[0].Source, err)
 	}
-	db.wake()
+	// Committed: from here the records are in the log for good, and a
+	// failure only delays their numbering (the sweep does it).
+	if err := db.number(ctx); err != nil {
+		return fmt.Errorf("append %d %s records: stored, but %w", len(recs), recs[0].Source, err)
+	}
+	seqs, err := db.seqsOf(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("append %d %s records: stored, but read their seqs: %w", len(recs), recs[0].Source, err)
+	}
 	for i, rec := range recs {
-		rec.Seq, rec.Time, rec.TraceParent = rows[i].rec.Seq, now, rows[i].rec.TraceParent
+		rec.Seq, rec.Time, rec.TraceParent = seqs[i], now, rows[i].rec.TraceParent
 	}
 	return nil
 }

@@ -8,10 +8,11 @@
 // shape, the same bytes package sqlite writes, see internal/streamrec)
 // to the log table in the transaction of the change: the log is an
 // outbox, and a relay can copy it to another bus with no change lost or
-// invented. The log's seq is a bigserial; appends are serialised by a
-// transaction-scoped advisory lock, so a record never becomes visible
-// after one with a higher seq and a reader that has seen seq N has seen
-// every record below it (docs/cluster.md, "PostgreSQL").
+// invented. A writer commits its records unnumbered, without locking the
+// log, so concurrent writers' commits are grouped; a sequencer then
+// numbers committed records, one transaction at a time under an advisory
+// lock, so that a reader that has seen seq N has seen every record below
+// it (log.go, and docs/cluster.md, "PostgreSQL").
 //
 // The schema is versioned: the files of migration/ are applied in order
 // at Open, under an advisory lock, and recorded in schema_migrations. A
@@ -83,6 +84,8 @@ type DB struct {
 	mu      sync.Mutex
 	changed chan struct{}
 
+	seq sequencer // numbering rounds (log.go)
+
 	cancel   context.CancelFunc
 	listener sync.WaitGroup
 
@@ -129,6 +132,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open postgres %s: %w", where, err)
 	}
 	db := &DB{pool: pool, now: opts.Now, logger: opts.Logger, changed: make(chan struct{})}
+	db.seq.cond = sync.NewCond(&db.seq.mu)
 	fail := func(err error) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres %s: %w", where, err)
@@ -169,11 +173,20 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		db.listener.Wait()
 		return fail(ctx.Err())
 	}
+	// Number what a writer that died after its commit left unnumbered,
+	// now and every sweepEvery.
+	if err := db.number(ctx); err != nil {
+		cancel()
+		db.listener.Wait()
+		return fail(err)
+	}
+	db.listener.Add(1)
+	go db.sweep(lctx)
 	db.logger.Info("postgres opened", "database", where, "stream", db.enc.StreamARN)
 	return db, nil
 }
 
-// Close stops listening and closes the pool.
+// Close stops listening and sweeping, and closes the pool.
 func (db *DB) Close() error {
 	db.cancel()
 	db.listener.Wait()

@@ -63,34 +63,27 @@ func (db *DB) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.It
 		return nil, false, fmt.Errorf("create item %q: %w", item.ID, err)
 	}
 
-	var existing []byte
-	if err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		existing = nil
-		tag, err := tx.Exec(ctx, `INSERT INTO items (id, ts, project, type, sender, sender_id, urgency, status, owner,
-			state, state_until, thread_id, deadline, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-			ON CONFLICT (id) DO NOTHING`, row.args(it.ID)...)
-		if err != nil {
-			return fmt.Errorf("insert item: %w", err)
+	// One statement, so one round trip and its own transaction: insert
+	// unless the id is taken, forget a delete of the id (unless the item
+	// is recovered from its object), and append the INSERT record, all
+	// or nothing.
+	args := append(row.args(it.ID), it.Recovered, doctales.SourceDynamoDB, rec.Key, rec.Data, rec.SeqAt, rec.At, doctales.TraceParent(ctx))
+	for attempt := 1; ; attempt++ {
+		var appended bool
+		if err := db.pool.QueryRow(ctx, createItem, args...).Scan(&appended); err != nil {
+			return nil, false, fmt.Errorf("create item %q: %w", item.ID, err)
 		}
-		if tag.RowsAffected() == 0 {
-			if err := tx.QueryRow(ctx, `SELECT body FROM items WHERE id = $1`, it.ID).Scan(&existing); err != nil {
-				return fmt.Errorf("read existing item: %w", err)
-			}
-			return nil
+		if appended {
+			db.numberAfterWrite(ctx, "create item", item.ID)
+			return &it, true, nil
 		}
-		if !it.Recovered { // a new ingest of a deleted id: forget the delete
-			if _, err := tx.Exec(ctx, `DELETE FROM deleted WHERE id = $1`, it.ID); err != nil {
-				return fmt.Errorf("forget deleted id: %w", err)
-			}
+		var existing []byte
+		err := db.pool.QueryRow(ctx, `SELECT body FROM items WHERE id = $1`, it.ID).Scan(&existing)
+		if errors.Is(err, pgx.ErrNoRows) && attempt < 3 {
+			continue // deleted in between: try the insert again
+		} else if err != nil {
+			return nil, false, fmt.Errorf("create item %q: read existing item: %w", item.ID, err)
 		}
-		if err := db.beforeAppend(ctx, tx); err != nil {
-			return err
-		}
-		return appendLog(ctx, tx, doctales.TraceParent(ctx), streamRow(rec))
-	}); err != nil {
-		return nil, false, fmt.Errorf("create item %q: %w", item.ID, err)
-	}
-	if existing != nil {
 		old, err := decodeItem(existing)
 		if err != nil {
 			return nil, false, fmt.Errorf("create item %q: %w", item.ID, err)
@@ -100,9 +93,23 @@ func (db *DB) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.It
 		}
 		return old, false, nil
 	}
-	db.wake()
-	return &it, true, nil
 }
+
+// createItem is CreateItem's statement: $1-$14 the row (itemRow.args),
+// $15 whether the item is recovered, $16-$21 the stream record. It
+// returns whether it inserted (and so appended).
+const createItem = `WITH ins AS (
+		INSERT INTO items (id, ts, project, type, sender, sender_id, urgency, status, owner,
+			state, state_until, thread_id, deadline, body)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		ON CONFLICT (id) DO NOTHING RETURNING id
+	), forget AS (
+		DELETE FROM deleted WHERE NOT $15::boolean AND id IN (SELECT id FROM ins)
+	), rec AS (
+		INSERT INTO log (source, key, target, data, seq_at, at, trace_parent)
+		SELECT $16, $17, '', $18, $19, $20, $21 FROM ins RETURNING id
+	)
+	SELECT EXISTS (SELECT 1 FROM rec)`
 
 // beforeAppend runs the test hook between an item's write and its stream
 // record's append (see export_test.go), or nothing.
@@ -111,6 +118,17 @@ func (db *DB) beforeAppend(ctx context.Context, tx pgx.Tx) error {
 		return nil
 	}
 	return db.testBeforeAppend(ctx, tx)
+}
+
+// numberAfterWrite numbers the stream record a table write committed, so
+// that it is in the log (ReadLog) when the write returns. The write is
+// durable whatever happens here: if numbering fails (the connection
+// dropped), the record is numbered by the next write or the sweep, and
+// the write still succeeds.
+func (db *DB) numberAfterWrite(ctx context.Context, op, id string) {
+	if err := db.number(ctx); err != nil {
+		db.logger.Warn("postgres: "+op+" committed; its stream record waits for the sweep", "id", id, "err", err)
+	}
 }
 
 // streamRow is the log row of a stream record.
@@ -181,7 +199,7 @@ func (db *DB) UpdateItem(ctx context.Context, id string, upd doctales.ItemUpdate
 		if err := db.beforeAppend(ctx, tx); err != nil {
 			return err
 		}
-		if err := appendLog(ctx, tx, doctales.TraceParent(ctx), streamRow(rec)); err != nil {
+		if _, err := appendLog(ctx, tx, doctales.TraceParent(ctx), streamRow(rec)); err != nil {
 			return err
 		}
 		result, appended = n, true
@@ -190,7 +208,7 @@ func (db *DB) UpdateItem(ctx context.Context, id string, upd doctales.ItemUpdate
 		return nil, fmt.Errorf("update item %q: %w", id, err)
 	}
 	if appended {
-		db.wake()
+		db.numberAfterWrite(ctx, "update item", id)
 	}
 	return result, nil
 }
@@ -229,11 +247,12 @@ func (db *DB) DeleteItem(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
-		return appendLog(ctx, tx, doctales.TraceParent(ctx), streamRow(rec))
+		_, err = appendLog(ctx, tx, doctales.TraceParent(ctx), streamRow(rec))
+		return err
 	}); err != nil {
 		return fmt.Errorf("delete item %q: %w", id, err)
 	}
-	db.wake()
+	db.numberAfterWrite(ctx, "delete item", id)
 	return nil
 }
 

@@ -48,18 +48,67 @@ CREATE TABLE deleted (
 
 -- The event log: stream records of the table (source aws:dynamodb,
 -- written in the transaction of the change: the outbox) and every other
--- record appended. Appends take a transaction-scoped advisory lock, so
--- seqs become visible in order (see log.go).
+-- record appended. A writer inserts its records unnumbered (seq NULL;
+-- id, a bigserial, is the insertion order) and commits; the sequencer
+-- then numbers committed records in id order, one transaction at a time
+-- under an advisory lock, so that seqs become visible in increasing
+-- order and readers, which read numbered records only, never see a lower
+-- seq appear after a higher one (see log.go). seq_at is the offset in
+-- data of a stream record's SequenceNumber placeholder (-1: none), which
+-- the sequencer overwrites with the seq.
 CREATE TABLE log (
-	seq          bigserial PRIMARY KEY,
+	id           bigserial PRIMARY KEY,
+	seq          bigint UNIQUE,
 	source       text NOT NULL,
 	key          text NOT NULL DEFAULT '',
 	target       text NOT NULL DEFAULT '',
 	data         bytea NOT NULL,
+	seq_at       integer NOT NULL DEFAULT -1,
 	at           timestamptz NOT NULL,
 	trace_parent text NOT NULL DEFAULT ''
 );
-CREATE INDEX log_source_seq ON log (source, seq);
+CREATE INDEX log_source_seq ON log (source, seq) WHERE seq IS NOT NULL;
+CREATE INDEX log_unnumbered ON log (id) WHERE seq IS NULL;
+
+-- The last seq given: seqs are never reused, even after compaction.
+CREATE TABLE log_head (
+	one boolean PRIMARY KEY DEFAULT true CHECK (one),
+	seq bigint NOT NULL
+);
+INSERT INTO log_head (seq) VALUES (0);
+
+-- doctales_number_log numbers up to batch committed, unnumbered records,
+-- in id order, and returns how many: the sequencer's one round trip. It
+-- holds the log's advisory lock (key 0x64746c6f67617070, "dtlogapp")
+-- until the calling transaction ends, and each statement after the lock
+-- reads a fresh snapshot (a VOLATILE function under READ COMMITTED), so
+-- it sees every record committed before it got the lock. The seq also
+-- replaces the 20-byte SequenceNumber placeholder at seq_at in data.
+CREATE FUNCTION doctales_number_log(batch integer) RETURNS integer
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+	head bigint;
+	n    integer;
+BEGIN
+	PERFORM pg_advisory_xact_lock(7238529726822838384);
+	SELECT seq INTO head FROM log_head;
+	WITH u AS (
+		SELECT id, row_number() OVER (ORDER BY id) AS rn
+		FROM (SELECT id FROM log WHERE seq IS NULL ORDER BY id LIMIT batch) x
+	)
+	UPDATE log l SET seq = head + u.rn,
+		data = CASE WHEN l.seq_at >= 0
+			THEN overlay(l.data PLACING convert_to(lpad((head + u.rn)::text, 20, '0'), 'UTF8') FROM l.seq_at + 1 FOR 20)
+			ELSE l.data END
+	FROM u WHERE l.id = u.id;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	IF n > 0 THEN
+		UPDATE log_head SET seq = head + n;
+		PERFORM pg_notify('doctales_log', '');
+	END IF;
+	RETURN n;
+END
+$$;
 
 CREATE TABLE checkpoints (
 	subscription text PRIMARY KEY,
