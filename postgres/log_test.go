@@ -227,3 +227,49 @@ func TestUpdateItem_TwoProcesses(t *testing.T) {
 		t.Fatalf("item has %q, the last record %q (%v)", got.Error, prev, err)
 	}
 }
+
+// TestLog_ChangedAfterListenerLost: when the listening session is cut
+// (its backend terminated), Changed wakes once it listens again, and an
+// append from another process afterwards wakes it too.
+func TestLog_ChangedAfterListenerLost(t *testing.T) {
+	ctx := context.Background()
+	a, dsn := mustOpen(t, postgres.Options{})
+	b := mustOpenDSN(t, dsn, postgres.Options{})
+	changed := b.Changed()
+	// Terminate every session LISTENing (the two DBs' listeners).
+	if _, err := a.Pool().Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND query LIKE 'LISTEN %'`); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-changed:
+	case <-time.After(15 * time.Second):
+		t.Fatal("Changed did not wake within 15s of the listener's reconnection")
+	}
+	// Listening again: wait until both listeners are back, then an
+	// append by a wakes b.
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		var n int
+		if err := a.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND query LIKE 'LISTEN %'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d listeners after 15s, want 2", n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	changed = b.Changed()
+	if err := a.Append(ctx, &doctales.LogRecord{Source: doctales.SourceS3, Key: "k", Data: json.RawMessage(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-changed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the other DB's Changed was not closed within 10s of an append after its reconnection")
+	}
+}
