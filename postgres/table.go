@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/internal/streamrec"
@@ -36,8 +37,8 @@ const (
 func (db *DB) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.Item, bool, error) {
 	if item == nil {
 		return nil, false, doctales.Errorf(doctales.EINVALID, "Item required.")
-	} else if item.ID == "" {
-		return nil, false, doctales.FieldErrorf(doctales.EINVALID, "id", "Item id required.")
+	} else if err := checkID(item.ID); err != nil {
+		return nil, false, err
 	}
 	it := *item
 	if it.Owner == "" {
@@ -146,8 +147,8 @@ func streamRow(r *streamrec.Record) logRow {
 // so concurrent updates of one item apply one after the other and each
 // MODIFY's old image is the previous one's new image.
 func (db *DB) UpdateItem(ctx context.Context, id string, upd doctales.ItemUpdate) (*doctales.Item, error) {
-	if id == "" {
-		return nil, doctales.FieldErrorf(doctales.EINVALID, "id", "Item id required.")
+	if err := checkID(id); err != nil {
+		return nil, err
 	}
 	var result *doctales.Item
 	appended := false
@@ -218,8 +219,8 @@ func (db *DB) UpdateItem(ctx context.Context, id string, upd doctales.ItemUpdate
 // ENOTFOUND when no item has that id or ctx may not see it. The id is
 // remembered as deleted (DeletedSince).
 func (db *DB) DeleteItem(ctx context.Context, id string) error {
-	if id == "" {
-		return doctales.FieldErrorf(doctales.EINVALID, "id", "Item id required.")
+	if err := checkID(id); err != nil {
+		return err
 	}
 	if err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		var body []byte
@@ -272,6 +273,9 @@ func (db *DB) DeletedSince(ctx context.Context, id string, t time.Time) (bool, e
 // GetItem returns the item with that id, or ENOTFOUND (also when ctx may
 // not see it: the caller must not learn that it exists).
 func (db *DB) GetItem(ctx context.Context, id string) (*doctales.Item, error) {
+	if checkText("id", id) != nil {
+		return nil, doctales.Errorf(doctales.ENOTFOUND, "Item %q not found.", id) // none can have it
+	}
 	var body []byte
 	if err := db.pool.QueryRow(ctx, `SELECT body FROM items WHERE id = $1`, id).Scan(&body); errors.Is(err, pgx.ErrNoRows) {
 		return nil, doctales.Errorf(doctales.ENOTFOUND, "Item %q not found.", id)
@@ -325,10 +329,16 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 		{"status", filter.Status},
 	} {
 		if f.value != nil && *f.value != "" {
+			if err := checkText(f.column, *f.value); err != nil {
+				return nil, "", err
+			}
 			where = append(where, f.column+" = "+arg(*f.value))
 		}
 	}
 	if v := filter.Sender; v != nil && *v != "" {
+		if err := checkText("sender", *v); err != nil {
+			return nil, "", err
+		}
 		p := arg(*v)
 		where = append(where, "(sender_id = "+p+" OR sender = "+p+")")
 	}
@@ -442,8 +452,52 @@ type itemRow struct {
 	body                                                       []byte
 }
 
-// newItemRow encodes it, as package sqlite does.
+// MaxColumnBytes is the longest value of an indexed column of an item
+// (project, type, sender, sender id, urgency, status, owner, state,
+// thread id), in bytes: an index entry of PostgreSQL's btree holds at
+// most about 2,700 bytes, and the value shares it with the timestamp and
+// id. Ingestion's limits keep far below it (320 characters for a name).
+const MaxColumnBytes = 2000
+
+// checkText returns EINVALID naming field when v cannot be stored in a
+// text column: PostgreSQL text holds valid UTF-8 without NUL bytes.
+func checkText(field, v string) error {
+	if !utf8.ValidString(v) {
+		return doctales.FieldErrorf(doctales.EINVALID, field, "%s is not valid UTF-8.", field)
+	}
+	if i := strings.IndexByte(v, 0); i >= 0 {
+		return doctales.FieldErrorf(doctales.EINVALID, field, "%s contains a NUL byte at offset %d, which PostgreSQL text cannot hold.", field, i)
+	}
+	return nil
+}
+
+// checkID returns EINVALID naming "id" for an id the table cannot hold:
+// empty, over doctales.MaxIDBytes, or not storable text.
+func checkID(id string) error {
+	if id == "" {
+		return doctales.FieldErrorf(doctales.EINVALID, "id", "Item id required.")
+	}
+	if len(id) > doctales.MaxIDBytes {
+		return doctales.FieldErrorf(doctales.EINVALID, "id", "Item id is %d bytes, over the limit of %d.", len(id), doctales.MaxIDBytes)
+	}
+	return checkText("id", id)
+}
+
+// newItemRow encodes it, as package sqlite does. A column value that is
+// not storable text or is over MaxColumnBytes is EINVALID naming it.
 func newItemRow(it *doctales.Item) (itemRow, error) {
+	for _, c := range []struct{ field, v string }{
+		{"project", it.Project}, {"type", it.Type}, {"sender", it.Sender}, {"senderId", it.SenderID},
+		{"metadata.urgency", it.Metadata.Urgency}, {"status", it.Status}, {"owner", it.Owner},
+		{"state", it.State}, {"threadId", it.ThreadID},
+	} {
+		if len(c.v) > MaxColumnBytes {
+			return itemRow{}, doctales.FieldErrorf(doctales.EINVALID, c.field, "%s is %d bytes, over the limit of %d.", c.field, len(c.v), MaxColumnBytes)
+		}
+		if err := checkText(c.field, c.v); err != nil {
+			return itemRow{}, err
+		}
+	}
 	body, err := json.Marshal(it)
 	if err != nil {
 		return itemRow{}, fmt.Errorf("encode item: %w", err)

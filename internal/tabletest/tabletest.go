@@ -367,6 +367,53 @@ func Run(t *testing.T, open func(t *testing.T, c *Clock) Subject) {
 	})
 
 	t.Run("Find", func(t *testing.T) { find(t, fresh) })
+
+	t.Run("FindByState", func(t *testing.T) {
+		// Open includes a snooze whose time has passed, judged at the
+		// table's clock; snoozed is a snooze still running.
+		s, c := fresh(t)
+		for id, change := range map[string]*doctales.StateChange{
+			"a": nil,
+			"b": {State: doctales.ChangeDone},
+			"c": {State: doctales.ChangeWaiting},
+			"d": {State: doctales.ChangeSnoozed, Until: Start.Add(time.Hour)},
+			"e": {State: doctales.ChangeSnoozed, Until: Start.Add(time.Minute)},
+		} {
+			if _, _, err := s.Table.CreateItem(ctx, NewItem(id, Start, "p", "s", "")); err != nil {
+				t.Fatal(err)
+			}
+			if change != nil {
+				if _, err := s.Table.UpdateItem(ctx, id, doctales.ItemUpdate{State: change}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		c.Advance(2 * time.Minute)
+		for state, want := range map[string][]string{
+			doctales.StateOpen:    {"e", "a"},
+			doctales.StateDone:    {"b"},
+			doctales.StateWaiting: {"c"},
+			doctales.StateSnoozed: {"d"},
+		} {
+			items, _, err := s.Table.FindItems(ctx, doctales.ItemFilter{State: &state})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, it := range items {
+				got = append(got, it.ID)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("state %s: got %v, want %v", state, got, want)
+			}
+		}
+		bad := "sleeping"
+		_, _, err := s.Table.FindItems(ctx, doctales.ItemFilter{State: &bad})
+		AssertCode(t, err, doctales.EINVALID)
+		if doctales.ErrorField(err) != "state" {
+			t.Fatalf("field = %q, want state", doctales.ErrorField(err))
+		}
+	})
 }
 
 // find checks FindItems' filters and pages.
