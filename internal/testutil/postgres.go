@@ -27,6 +27,10 @@ import (
 // Its user must be allowed to create databases: each test gets its own.
 const EnvPostgresDSN = "DOCTALES_POSTGRES_DSN"
 
+// EnvPostgresBin names the directory of initdb and postgres, when they
+// are neither on PATH nor in /usr/lib/postgresql/*/bin.
+const EnvPostgresBin = "DOCTALES_POSTGRES_BIN"
+
 // PostgresInstallHint says how to get PostgreSQL for the tests.
 var PostgresInstallHint = "install it with `apt-get install postgresql` (Debian; its binaries in /usr/lib/postgresql/*/bin are found), " +
 	"or set " + EnvPostgresDSN + " to the DSN of a server whose user may create databases"
@@ -218,9 +222,16 @@ func StartPostgres() (_ *Postgres, err error) {
 	}
 }
 
-// postgresBin returns the directory of initdb and postgres: from PATH,
-// else the newest /usr/lib/postgresql/*/bin (Debian's layout).
+// postgresBin returns the directory of initdb and postgres:
+// $DOCTALES_POSTGRES_BIN, else from PATH, else the newest
+// /usr/lib/postgresql/*/bin (Debian's layout).
 func postgresBin() (string, error) {
+	if d := os.Getenv(EnvPostgresBin); d != "" {
+		if _, err := os.Stat(filepath.Join(d, "initdb")); err != nil {
+			return "", fmt.Errorf("%s=%s has no initdb: %w", EnvPostgresBin, d, err)
+		}
+		return d, nil
+	}
 	if p, err := exec.LookPath("initdb"); err == nil {
 		if _, err := os.Stat(filepath.Join(filepath.Dir(p), "postgres")); err == nil {
 			return filepath.Dir(p), nil

@@ -3,6 +3,8 @@ package testutil
 import (
 	"context"
 	"os"
+	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -47,6 +49,26 @@ func TestWithDatabase(t *testing.T) {
 	} {
 		if got, err := withDatabase(in, "x"); err != nil || got != want {
 			t.Errorf("withDatabase(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}
+
+// TestPostgresDSN_Missing: without PostgreSQL the test says how to get
+// it and skips, but under CI=true it fails. (The test binary runs itself
+// with no PostgreSQL to find.)
+func TestPostgresDSN_Missing(t *testing.T) {
+	for _, ci := range []string{"", "true"} {
+		cmd := exec.Command(os.Args[0], "-test.run", "^TestPostgresDSN$", "-test.v", "-test.count=1")
+		cmd.Env = append(os.Environ(), "CI="+ci, EnvPostgresBin+"=/nonexistent", EnvPostgresDSN+"=")
+		out, err := cmd.CombinedOutput()
+		if !strings.Contains(string(out), "apt-get install postgresql") {
+			t.Errorf("CI=%q: the output does not say how to install PostgreSQL:\n%s", ci, out)
+		}
+		switch {
+		case ci == "" && (err != nil || !strings.Contains(string(out), "--- SKIP: TestPostgresDSN")):
+			t.Errorf("without CI: %v, want a skip:\n%s", err, out)
+		case ci == "true" && (err == nil || !strings.Contains(string(out), "--- FAIL: TestPostgresDSN")):
+			t.Errorf("CI=true: %v, want a failure:\n%s", err, out)
 		}
 	}
 }
