@@ -39,6 +39,7 @@ func TestRuntime_OnPostgres(t *testing.T) {
 		Filters:          []string{`{"dynamodb":{"NewImage":{"metadata":{"M":{"urgency":{"S":["high"]}}}}}}`},
 		Semantics:        runtime.SemanticsLocal,
 		MaxRetryAttempts: runtime.NoRetries,
+		BatchSize:        1, // a failing record alone is dead-lettered, not the batch after it
 		Handler: runtime.HandlerFunc(func(ctx context.Context, recs []*doctales.LogRecord) (int, error) {
 			for i, rec := range recs {
 				var r events.DynamoDBEventRecord
