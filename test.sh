@@ -11,7 +11,7 @@ summary=$(mktemp -d)/testsummary
 trap 'rm -rf "$(dirname "$summary")"' EXIT
 CGO_ENABLED=0 go build -o "$summary" ./tools/testsummary
 
-race_pkgs="./runtime/ ./sqlite/ ./notify/ ./fsblob/ ./httpapi/ ./nats/ ./relay/"
+race_pkgs="./runtime/ ./sqlite/ ./notify/ ./fsblob/ ./httpapi/ ./nats/ ./relay/ ./postgres/"
 if command -v gcc >/dev/null 2>&1; then
   echo "== race detector: $race_pkgs"
   CGO_ENABLED=1 go test -race -count=1 -json $race_pkgs | "$summary"

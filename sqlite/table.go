@@ -3,9 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -13,17 +11,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/internal/streamrec"
 )
 
 // Stream record constants of DynamoDB Streams.
 const (
-	EventInsert = "INSERT"
-	EventModify = "MODIFY"
-	EventRemove = "REMOVE"
-
-	streamEventVersion = "1.1"
-	streamEventSource  = "aws:dynamodb"
-	streamViewType     = "NEW_AND_OLD_IMAGES"
+	EventInsert = streamrec.EventInsert
+	EventModify = streamrec.EventModify
+	EventRemove = streamrec.EventRemove
 )
 
 // CreateItem stores item unless an item with its ID exists, a conditional
@@ -235,30 +230,11 @@ func (db *DB) prepareUpdate(ctx context.Context, id string, body []byte, upd doc
 	if !doctales.VisibleTo(ctx, old.Owner) {
 		return nil, nil, nil, nil, doctales.Errorf(doctales.ENOTFOUND, "Item %q not found.", id)
 	}
-	n := *old
-	if upd.Status != nil {
-		n.Status = *upd.Status
+	np, err := streamrec.ApplyUpdate(old, upd)
+	if err != nil {
+		return nil, nil, nil, nil, err
 	}
-	if upd.Urgency != nil {
-		if *upd.Urgency == doctales.UrgencyHigh && old.Metadata.Urgency != doctales.UrgencyHigh {
-			n.Metadata.Escalation = old.Metadata.Escalation + 1 // a new rise to high
-		}
-		n.Metadata.Urgency = *upd.Urgency
-	}
-	if upd.Dimensions != nil {
-		n.Dimensions = upd.Dimensions
-	}
-	if upd.Error != nil {
-		n.Error = *upd.Error
-	}
-	if upd.State != nil {
-		if err := n.ApplyState(*upd.State); err != nil {
-			return nil, nil, nil, nil, err
-		}
-	}
-	if upd.ThreadID != nil {
-		n.ThreadID = *upd.ThreadID
-	}
+	n := *np
 	r, err := newItemRow(&n)
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -705,54 +681,24 @@ func decodeItem(body []byte) (*doctales.Item, error) {
 	return &it, nil
 }
 
-// seqPlaceholder stands for the SequenceNumber in an encoded stream record
-// until the writer numbers it. Both are seqDigits wide, so numbering is an
-// in-place copy.
-const (
-	seqDigits      = 20
-	seqPlaceholder = "SEQUENCE_NUMBER_0000"
-)
+// streamRecord is a stream record encoded before its log seq is known
+// (package streamrec, shared with the PostgreSQL table).
+type streamRecord struct{ *streamrec.Record }
 
-// streamRecord is a stream record encoded before its log seq is known:
-// data holds seqPlaceholder at seqAt.
-type streamRecord struct {
-	key   string
-	data  []byte
-	seqAt int
-	at    time.Time
+// encoder is the stream record encoder of this table.
+func (db *DB) encoder() streamrec.Encoder {
+	return streamrec.Encoder{Region: db.Region, StreamARN: db.streamARN}
 }
 
 // newStreamRecord encodes the stream record of a change from old to new
 // (old nil for INSERT, new nil for REMOVE), in the shape of
-// events.DynamoDBEventRecord. SizeBytes approximates DynamoDB's by the
-// length of the images' JSON.
+// events.DynamoDBEventRecord (streamrec.Encoder.Item).
 func (db *DB) newStreamRecord(eventName string, old, new *doctales.Item, now time.Time) (*streamRecord, error) {
-	var (
-		key            string
-		keys           map[string]events.DynamoDBAttributeValue
-		oldImg, newImg map[string]events.DynamoDBAttributeValue
-		size           int64
-	)
-	for _, it := range []*doctales.Item{old, new} {
-		if it == nil {
-			continue
-		}
-		img, err := it.Image()
-		if err != nil {
-			return nil, fmt.Errorf("stream record: %w", err)
-		}
-		if it == old {
-			oldImg = img
-		} else {
-			newImg = img
-		}
-		keys = it.Keys()
-		key = it.ID
-		if b, err := json.Marshal(it); err == nil {
-			size += int64(len(b))
-		}
+	r, err := db.encoder().Item(eventName, old, new, now)
+	if err != nil {
+		return nil, err
 	}
-	return db.encodeStreamRecord(eventName, key, keys, oldImg, newImg, size, now)
+	return &streamRecord{r}, nil
 }
 
 // encodeStreamRecord encodes a stream record with the given keys and
@@ -760,68 +706,31 @@ func (db *DB) newStreamRecord(eventName string, old, new *doctales.Item, now tim
 // its SequenceNumber a placeholder the writer fills in; key is the log
 // record's partition key.
 func (db *DB) encodeStreamRecord(eventName, key string, keys, oldImg, newImg map[string]events.DynamoDBAttributeValue, size int64, now time.Time) (*streamRecord, error) {
-	var id [16]byte
-	_, _ = rand.Read(id[:])
-	r := events.DynamoDBEventRecord{
-		AWSRegion:      db.Region,
-		EventID:        hex.EncodeToString(id[:]),
-		EventName:      eventName,
-		EventSource:    streamEventSource,
-		EventVersion:   streamEventVersion,
-		EventSourceArn: db.streamARN,
-		Change: events.DynamoDBStreamRecord{
-			ApproximateCreationDateTime: events.SecondsEpochTime{Time: now.Truncate(time.Second)},
-			Keys:                        keys,
-			OldImage:                    oldImg,
-			NewImage:                    newImg,
-			SequenceNumber:              seqPlaceholder,
-			SizeBytes:                   size,
-			StreamViewType:              streamViewType,
-		},
-	}
-	data, err := json.Marshal(r)
+	r, err := db.encoder().Encode(eventName, key, keys, oldImg, newImg, size, now)
 	if err != nil {
-		return nil, fmt.Errorf("encode stream record: %w", err)
+		return nil, err
 	}
-	// The placeholder is found by its field name: quotes inside string
-	// values are escaped, so `"SequenceNumber":"` cannot occur in them.
-	at := bytes.LastIndex(data, []byte(`"SequenceNumber":"`+seqPlaceholder+`"`))
-	if at < 0 {
-		return nil, fmt.Errorf("encode stream record: sequence number placeholder not found")
-	}
-	return &streamRecord{key: key, data: data, seqAt: at + len(`"SequenceNumber":"`), at: now}, nil
+	return &streamRecord{r}, nil
 }
 
 // append numbers the record with the next log seq and appends it.
 func (r *streamRecord) append(tx *writeTx) error {
-	copy(r.data[r.seqAt:], fmt.Sprintf("%0*d", seqDigits, tx.lastSeq+1))
-	rec := &doctales.LogRecord{Source: doctales.SourceDynamoDB, Key: r.key, Data: r.data, Time: r.at}
+	r.SetSeq(tx.lastSeq + 1)
+	rec := &doctales.LogRecord{Source: doctales.SourceDynamoDB, Key: r.Key, Data: r.Data, Time: r.At}
 	if _, err := tx.appendLog(rec, ""); err != nil {
 		return err
 	}
 	return nil
 }
 
-// removedImage returns the part of a deleted item its REMOVE record keeps:
-// id, owner, type, project, object key, status and times.
-func removedImage(it *doctales.Item) *doctales.Item {
-	return &doctales.Item{
-		ID: it.ID, Owner: it.Owner, Type: it.Type, Project: it.Project, S3Key: it.S3Key,
-		Timestamp: it.Timestamp, Status: it.Status, ContentHash: it.ContentHash,
-		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt,
-	}
-}
+// removedImage returns the part of a deleted item its REMOVE record keeps
+// (streamrec.RemovedImage).
+func removedImage(it *doctales.Item) *doctales.Item { return streamrec.RemovedImage(it) }
 
 // ErrIDTaken is the answer to a create whose id another owner's item holds:
 // the same ECONFLICT a client gets for its own id with other content, so
 // that it learns nothing of the other item.
-func ErrIDTaken(id string) error {
-	return &doctales.Error{
-		Code:    doctales.ECONFLICT,
-		Field:   "id",
-		Message: fmt.Sprintf("id %q is already used by a different communication; send a new id or the same content", id),
-	}
-}
+func ErrIDTaken(id string) error { return streamrec.ErrIDTaken(id) }
 
 // DeletedSince reports whether the item id was deleted (DeleteItem) at or
 // after t. The extraction function asks it before it re-creates a missing
