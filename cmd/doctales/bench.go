@@ -196,6 +196,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the server during the ingest phase to this file")
 	telemetry := fs.Bool("telemetry", true, "metrics, tracing, the flow history and invocation logs on (false measures their cost)")
 	skipLatency := fs.Bool("ingest-only", false, "run only the ingest throughput and catch-up parts")
+	catchUpOn := fs.Bool("catch-up", true, "after the ingest phase, start extraction and time its catch-up (false: ingest alone, e.g. to compare builds; implies --ingest-only)")
 	keyFile := fs.String("encryption-key-file", "", "encrypt the objects at rest with this key (measures its cost; see serve)")
 	asJSON := fs.Bool("json", false, "print the results as JSON (BenchReport)")
 	pos, err := parseInterspersed(fs, args)
@@ -295,19 +296,24 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ingestRate := float64(load.Accepted) / ingestDur.Seconds()
 
 	// 2. Extraction starts and catches up with what was stored.
-	fmt.Fprintln(stderr, "starting extraction and waiting for it to catch up...")
-	catchStart, cpuCatchStart := time.Now(), processCPU()
-	if err := m.Pipeline.Start(); err != nil {
-		return fmt.Errorf("bench: start runtime: %w", err)
+	var catchUp, cpuCatch time.Duration
+	if *catchUpOn {
+		fmt.Fprintln(stderr, "starting extraction and waiting for it to catch up...")
+		catchStart, cpuCatchStart := time.Now(), processCPU()
+		if err := m.Pipeline.Start(); err != nil {
+			return fmt.Errorf("bench: start runtime: %w", err)
+		}
+		dctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+		err = m.Pipeline.Runtime.Drain(dctx)
+		cancel()
+		if err != nil {
+			return err
+		}
+		catchUp = time.Since(catchStart)
+		cpuCatch = (processCPU() - cpuCatchStart) / time.Duration(accepted)
+	} else {
+		*skipLatency = true
 	}
-	dctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
-	err = m.Pipeline.Runtime.Drain(dctx)
-	cancel()
-	if err != nil {
-		return err
-	}
-	catchUp := time.Since(catchStart)
-	cpuCatch := (processCPU() - cpuCatchStart) / time.Duration(accepted)
 	// All the server's work for every communication, ingested, extracted
 	// and (if urgent) notified: the fair measure of what telemetry costs.
 	cpuAll := cpuPer + cpuCatch
@@ -323,12 +329,18 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		CatchUpSeconds:                     catchUp.Seconds(), CatchUpPerSecond: float64(load.Accepted) / catchUp.Seconds(),
 		CatchUpCPUPerCommunicationSeconds: cpuCatch.Seconds(), ExtractedPerSecond: extractRate,
 		CPUPerEndToEndSeconds: cpuAll.Seconds(), CPUPerEndToEndWithLoadSeconds: (cpuAll + loadPer).Seconds()}
+	if !*catchUpOn { // nothing measured: zero, not ingest figures under other names
+		rep.CatchUpPerSecond, rep.ExtractedPerSecond, rep.CPUPerEndToEndSeconds, rep.CPUPerEndToEndWithLoadSeconds = 0, 0, 0, 0
+	}
 	ingestRows := func(tw io.Writer) {
 		fmt.Fprintf(tw, "machine\t%s\n", rep.Machine)
 		fmt.Fprintf(tw, "ingest (durable 2xx), telemetry %v\t%.0f communications/s\t%d posted by %d clients in %s, %d failed\n", *telemetry, ingestRate, *n, *clients, ingestDur.Round(time.Millisecond), load.Failed)
 		fmt.Fprintf(tw, "CPU per accepted communication\t%s\tthe server's ingest path alone (no extraction, load generator in another process): %s user, %s kernel\n",
 			cpuPer.Round(time.Microsecond), ((userEnd - userStart) / time.Duration(accepted)).Round(time.Microsecond), ((sysEnd - sysStart) / time.Duration(accepted)).Round(time.Microsecond))
 		fmt.Fprintf(tw, "load generator CPU per communication\t%s\tthe posting process, not counted above\n", loadPer.Round(time.Microsecond))
+		if !*catchUpOn {
+			return
+		}
 		fmt.Fprintf(tw, "extraction catch-up\t%.0f communications/s\t%s for the %d stored, %s CPU each\n", rep.CatchUpPerSecond, catchUp.Round(time.Millisecond), load.Accepted, cpuCatch.Round(time.Microsecond))
 		fmt.Fprintf(tw, "extraction caught up\t%.0f communications/s end to end\tfrom the first POST until the flow is idle\n", extractRate)
 		fmt.Fprintf(tw, "CPU per communication, end to end\t%s\tthe server: ingested, extracted, notified (%s with the load generator)\n", cpuAll.Round(time.Microsecond), (cpuAll + loadPer).Round(time.Microsecond))
