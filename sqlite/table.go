@@ -64,7 +64,7 @@ func (db *DB) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.It
 	if err != nil {
 		return nil, false, fmt.Errorf("create item %q: %w", item.ID, err)
 	}
-	rec, err := db.newStreamRecord(EventInsert, nil, &it, now)
+	rec, err := db.newStreamRecordOfJSON(EventInsert, &it, row.body, now)
 	if err != nil {
 		return nil, false, fmt.Errorf("create item %q: %w", item.ID, err)
 	}
@@ -88,7 +88,7 @@ func (db *DB) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.It
 
 		// A new ingest of a deleted id: forget the delete.
 		if !it.Recovered {
-			if _, err := tx.tx.Exec(`DELETE FROM deleted WHERE id = ?`, it.ID); err != nil {
+			if _, err := tx.exec(`DELETE FROM deleted WHERE id = ?`, it.ID); err != nil {
 				return fmt.Errorf("forget deleted id: %w", FormatError(err))
 			}
 		}
@@ -313,7 +313,7 @@ func (db *DB) DeleteItem(ctx context.Context, id string) error {
 		if err := tx.unindexItem(id); err != nil {
 			return err
 		}
-		if _, err := tx.tx.Exec(`INSERT INTO deleted (id, owner, at) VALUES (?, ?, ?)
+		if _, err := tx.exec(`INSERT INTO deleted (id, owner, at) VALUES (?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, at = excluded.at`,
 			id, old.Owner, formatTime(db.Now())); err != nil {
 			return fmt.Errorf("remember deleted id: %w", FormatError(err))
@@ -726,6 +726,17 @@ func (db *DB) newStreamRecord(eventName string, old, new *doctales.Item, now tim
 		}
 	}
 	return db.encodeStreamRecord(eventName, key, keys, oldImg, newImg, size, now)
+}
+
+// newStreamRecordOfJSON is newStreamRecord of an INSERT for an item whose
+// JSON (json.Marshal(it), the row's body) the caller has: the item is not
+// encoded again for its image and size.
+func (db *DB) newStreamRecordOfJSON(eventName string, it *doctales.Item, body []byte, now time.Time) (*streamRecord, error) {
+	img, err := it.ImageOfJSON(body)
+	if err != nil {
+		return nil, fmt.Errorf("stream record: %w", err)
+	}
+	return db.encodeStreamRecord(eventName, it.ID, it.Keys(), nil, img, int64(len(body)), now)
 }
 
 // encodeStreamRecord encodes a stream record with the given keys and
