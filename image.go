@@ -56,7 +56,18 @@ func (i *Item) Keys() map[string]events.DynamoDBAttributeValue {
 // attribute values, plus the single-table keys PK, SK, GSI1PK/SK and
 // GSI2PK/SK. It is the NewImage or OldImage of the item's stream records.
 func (i *Item) Image() (map[string]events.DynamoDBAttributeValue, error) {
-	img, err := MarshalMap(i)
+	b, err := json.Marshal(i)
+	if err != nil {
+		return nil, fmt.Errorf("image of item %q: %w", i.ID, err)
+	}
+	return i.ImageOfJSON(b)
+}
+
+// ImageOfJSON is Image for a caller that has the item's JSON already (b
+// must be json.Marshal(i), as the table stores it): the item is then
+// encoded once per write rather than once more for its stream record.
+func (i *Item) ImageOfJSON(b []byte) (map[string]events.DynamoDBAttributeValue, error) {
+	img, err := marshalMapJSON(b)
 	if err != nil {
 		return nil, fmt.Errorf("image of item %q: %w", i.ID, err)
 	}
@@ -89,6 +100,11 @@ func MarshalMap(v any) (map[string]events.DynamoDBAttributeValue, error) {
 	if err != nil {
 		return nil, err
 	}
+	return marshalMapJSON(b)
+}
+
+// marshalMapJSON is MarshalMap of the JSON object b.
+func marshalMapJSON(b []byte) (map[string]events.DynamoDBAttributeValue, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var m map[string]any
