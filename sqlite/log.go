@@ -37,7 +37,11 @@ func (db *DB) Append(ctx context.Context, recs ...*doctales.LogRecord) error {
 	// Number copies, so that the caller's records are set only on success.
 	now := db.Now()
 	seqs := make([]int64, len(recs))
-	if err := db.write(ctx, func(tx *writeTx) error {
+	write := db.write
+	if len(recs) == 1 {
+		write = db.writeOneStatement // one INSERT: the S3 event of each put
+	}
+	if err := write(ctx, func(tx *writeTx) error {
 		for i, rec := range recs {
 			cp := *rec
 			cp.Time = now
