@@ -730,13 +730,50 @@ func (db *DB) newStreamRecord(eventName string, old, new *doctales.Item, now tim
 
 // newStreamRecordOfJSON is newStreamRecord of an INSERT for an item whose
 // JSON (json.Marshal(it), the row's body) the caller has: the item is not
-// encoded again for its image and size.
+// encoded again, and its image is transcoded from that JSON
+// (doctales.Item.AppendImageJSON) rather than built as a map and
+// marshalled. The record is byte for byte what newStreamRecord writes.
 func (db *DB) newStreamRecordOfJSON(eventName string, it *doctales.Item, body []byte, now time.Time) (*streamRecord, error) {
-	img, err := it.ImageOfJSON(body)
+	img, err := it.AppendImageJSON(make([]byte, 0, 2*len(body)+256), body)
 	if err != nil {
 		return nil, fmt.Errorf("stream record: %w", err)
 	}
-	return db.encodeStreamRecord(eventName, it.ID, it.Keys(), nil, img, int64(len(body)), now)
+	var id [16]byte
+	_, _ = rand.Read(id[:])
+	r := streamRecordJSON{
+		AWSRegion:      db.Region,
+		EventID:        hex.EncodeToString(id[:]),
+		EventName:      eventName,
+		EventSource:    streamEventSource,
+		EventVersion:   streamEventVersion,
+		EventSourceArn: db.streamARN,
+	}
+	r.Change.ApproximateCreationDateTime = events.SecondsEpochTime{Time: now.Truncate(time.Second)}
+	r.Change.Keys = it.Keys()
+	r.Change.NewImage = img
+	r.Change.SequenceNumber = seqPlaceholder
+	r.Change.SizeBytes = int64(len(body))
+	r.Change.StreamViewType = streamViewType
+	return db.placeSeq(it.ID, r, now)
+}
+
+// streamRecordJSON is events.DynamoDBEventRecord with its NewImage already
+// encoded: the same fields in the same order, so the same JSON.
+type streamRecordJSON struct {
+	AWSRegion string `json:"awsRegion"`
+	Change    struct {
+		ApproximateCreationDateTime events.SecondsEpochTime                  `json:"ApproximateCreationDateTime,omitempty"`
+		Keys                        map[string]events.DynamoDBAttributeValue `json:"Keys,omitempty"`
+		NewImage                    json.RawMessage                          `json:"NewImage,omitempty"`
+		SequenceNumber              string                                   `json:"SequenceNumber"`
+		SizeBytes                   int64                                    `json:"SizeBytes"`
+		StreamViewType              string                                   `json:"StreamViewType"`
+	} `json:"dynamodb"`
+	EventID        string `json:"eventID"`
+	EventName      string `json:"eventName"`
+	EventSource    string `json:"eventSource"`
+	EventVersion   string `json:"eventVersion"`
+	EventSourceArn string `json:"eventSourceARN"`
 }
 
 // encodeStreamRecord encodes a stream record with the given keys and
@@ -763,6 +800,12 @@ func (db *DB) encodeStreamRecord(eventName, key string, keys, oldImg, newImg map
 			StreamViewType:              streamViewType,
 		},
 	}
+	return db.placeSeq(key, r, now)
+}
+
+// placeSeq encodes the stream record r and finds its sequence number
+// placeholder.
+func (db *DB) placeSeq(key string, r any, now time.Time) (*streamRecord, error) {
 	data, err := json.Marshal(r)
 	if err != nil {
 		return nil, fmt.Errorf("encode stream record: %w", err)

@@ -1,7 +1,9 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -79,5 +81,46 @@ func waitQueued(t *testing.T, db *DB, n int) {
 			t.Fatalf("timed out waiting for %d queued writes (have %d)", n, len(db.writes))
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// The INSERT record CreateItem writes from the row's JSON is the record
+// newStreamRecord builds from the item, byte for byte (but for the random
+// eventID).
+func TestDB_InsertRecordOfJSON(t *testing.T) {
+	db := NewDB(filepath.Join(t.TempDir(), "doctales.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Date(2026, 12, 6, 0, 50, 1, 5e8, time.UTC)
+	deadline := now.Add(time.Hour)
+	it := &doctales.Item{ID: "x-1", Owner: "ana", Project: "p", SenderID: "bo@example.com", Sender: "Bo <Lind>", Type: "email",
+		Status: doctales.StatusAccepted, Timestamp: now, CreatedAt: now, UpdatedAt: now,
+		Dimensions: &doctales.Dimensions{Deadline: &deadline, UrgencyScore: 0.5, UrgencyReasons: []string{"a & b"}}}
+	it.Metadata.Urgency = doctales.UrgencyHigh
+	row, err := newItemRow(it)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := db.newStreamRecord(EventInsert, nil, it, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.newStreamRecordOfJSON(EventInsert, it, row.body, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := func(b []byte) string {
+		var r struct{ EventID string }
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		return r.EventID
+	}
+	g := bytes.Replace(got.data, []byte(id(got.data)), []byte("ID"), 1)
+	w := bytes.Replace(want.data, []byte(id(want.data)), []byte("ID"), 1)
+	if !bytes.Equal(g, w) || got.seqAt-len(got.data) != want.seqAt-len(want.data) {
+		t.Errorf("record from the row's JSON:\n%s\nwant\n%s", g, w)
 	}
 }
