@@ -137,6 +137,8 @@ func (m *Main) Run(ctx context.Context) error {
 		if err := m.Pipeline.Start(); err != nil {
 			return fmt.Errorf("start runtime: %w", err)
 		}
+	} else if err := m.Pipeline.DecideBackfill(); err != nil {
+		return fmt.Errorf("start runtime: %w", err)
 	}
 	m.Pipeline.StartRetention()
 	setMemoryLimit(m.Config.MaxParseMemory, m.Pipeline.Logger)
