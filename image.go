@@ -62,7 +62,7 @@ func (i *Item) Image() (map[string]events.DynamoDBAttributeValue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("image of item %q: %w", i.ID, err)
 	}
-	return i.ImageOfJSON(b)
+	return i.imageOfJSON(b)
 }
 
 // AppendImageJSON appends to dst the JSON of i's Image, byte for byte what
@@ -172,10 +172,8 @@ func appendAttribute(dst []byte, v json.RawMessage) ([]byte, error) {
 	return append(append(dst, v...), `"}`...), nil
 }
 
-// ImageOfJSON is Image for a caller that has the item's JSON already (b
-// must be json.Marshal(i), as the table stores it): the item is then
-// encoded once per write rather than once more for its stream record.
-func (i *Item) ImageOfJSON(b []byte) (map[string]events.DynamoDBAttributeValue, error) {
+// imageOfJSON is Image of b, the item's JSON (json.Marshal(i)).
+func (i *Item) imageOfJSON(b []byte) (map[string]events.DynamoDBAttributeValue, error) {
 	img, err := marshalMapJSON(b)
 	if err != nil {
 		return nil, fmt.Errorf("image of item %q: %w", i.ID, err)
