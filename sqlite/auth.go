@@ -24,7 +24,6 @@ func (db *DB) AddUser(ctx context.Context, name, passwordHash string) (*doctales
 	}
 	now := db.Now()
 	var adopted int64
-	defer db.authGen.Add(1) // AuthConfigured asks again
 	if err := db.write(ctx, func(tx *writeTx) error {
 		var users int
 		if err := tx.queryRow(`SELECT COUNT(*) FROM users`).Scan(&users); err != nil {
@@ -147,7 +146,6 @@ func (db *DB) CreateAPIKey(ctx context.Context, userID string, scopes []string) 
 	}
 	id, key := auth.NewKey()
 	k := &doctales.APIKey{ID: id, UserID: userID, Scopes: scopes, CreatedAt: db.Now()}
-	defer db.authGen.Add(1) // AuthConfigured asks again
 	if err := db.write(ctx, func(tx *writeTx) error {
 		_, err := tx.exec(`INSERT INTO api_keys (id, key_hash, user_id, scopes, created_at) VALUES (?, ?, ?, ?, ?)`,
 			id, auth.HashKey(string(key)), userID, strings.Join(scopes, ","), formatTime(k.CreatedAt))
@@ -299,25 +297,14 @@ func (db *DB) DeleteSession(ctx context.Context, id string) error {
 
 // AuthConfigured reports whether any user or unrevoked API key exists:
 // then the server enforces authentication (see httpapi.Handler.Auth).
-//
-// The open-mode check asks on every request until one exists, so a "no"
-// is remembered until this DB adds a user or a key: it is the only
-// writer of its folder (one owner per data folder, issue 11). A DB opened
-// ReadOnly, beside the owner, asks the file every time.
+// The open-mode check runs it on every request until one exists, so it is
+// a prepared statement; its answer is not remembered, because `doctales
+// users add` and `keys create` write beside a running server.
 func (db *DB) AuthConfigured(ctx context.Context) (bool, error) {
-	gen := db.authGen.Load()
-	if !db.ReadOnly && db.authNoneGen.Load() == gen+1 {
-		return false, nil
-	}
 	var n int
 	err := db.reads.authConfigured.QueryRowContext(ctx).Scan(&n)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return false, fmt.Errorf("count users and keys: %w", FormatError(err))
-	}
-	if n == 0 {
-		// Remembered against the generation read before the query: a
-		// user added meanwhile moved it on, and the next call asks again.
-		db.authNoneGen.Store(gen + 1)
 	}
 	return n > 0, nil
 }

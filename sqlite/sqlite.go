@@ -96,11 +96,6 @@ type DB struct {
 	stmts writeStmts // statements prepared on wdb
 	reads readStmts  // hot queries prepared on the read pool
 
-	// authGen counts this DB's additions of users and keys; authNoneGen
-	// is authGen+1 when AuthConfigured last found none at that count
-	// (see AuthConfigured).
-	authGen, authNoneGen atomic.Int64
-
 	writes     chan *writeReq // bounded queue of write requests
 	stop       chan struct{}  // closed by Close: drain the queue and exit
 	writerDone chan struct{}  // closed when the writer goroutine exits
