@@ -3,7 +3,9 @@ package doctales
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -56,7 +58,123 @@ func (i *Item) Keys() map[string]events.DynamoDBAttributeValue {
 // attribute values, plus the single-table keys PK, SK, GSI1PK/SK and
 // GSI2PK/SK. It is the NewImage or OldImage of the item's stream records.
 func (i *Item) Image() (map[string]events.DynamoDBAttributeValue, error) {
-	img, err := MarshalMap(i)
+	b, err := json.Marshal(i)
+	if err != nil {
+		return nil, fmt.Errorf("image of item %q: %w", i.ID, err)
+	}
+	return i.imageOfJSON(b)
+}
+
+// AppendImageJSON appends to dst the JSON of i's Image, byte for byte what
+// json.Marshal gives for it, from b = json.Marshal(i) (as the table stores
+// it), without building the image: the attributes are transcoded from b
+// directly, keys sorted as encoding/json sorts a map's. It is the costly
+// part of every INSERT stream record, so the ingest path uses it.
+func (i *Item) AppendImageJSON(dst, b []byte) ([]byte, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("image of item %q: %w", i.ID, err)
+	}
+	ts := i.Timestamp.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+	for k, v := range map[string]string{
+		"PK":     PartitionFor(i.Owner),
+		"SK":     SortPrefix + i.ID,
+		"GSI1PK": GSI1Prefix + IndexScope(i.Owner) + i.Project,
+		"GSI1SK": ts,
+		"GSI2PK": GSI2Prefix + IndexScope(i.Owner) + i.SenderID,
+		"GSI2SK": ts,
+	} {
+		s, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		m[k] = s
+	}
+	dst, err := appendAttributeMap(dst, m)
+	if err != nil {
+		return nil, fmt.Errorf("image of item %q: %w", i.ID, err)
+	}
+	return dst, nil
+}
+
+// appendAttributeMap appends the attribute-value JSON of the object m, keys
+// sorted.
+func appendAttributeMap(dst []byte, m map[string]json.RawMessage) ([]byte, error) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	dst = append(dst, '{')
+	for n, k := range keys {
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		kb, err := json.Marshal(k)
+		if err != nil {
+			return nil, err
+		}
+		dst = append(dst, kb...)
+		dst = append(dst, ':')
+		if dst, err = appendAttribute(dst, m[k]); err != nil {
+			return nil, fmt.Errorf("attribute %q: %w", k, err)
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+// appendAttribute appends the attribute-value JSON of the JSON value v, as
+// toAttributeValue and the attribute's MarshalJSON would write it.
+func appendAttribute(dst []byte, v json.RawMessage) ([]byte, error) {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 {
+		return nil, errors.New("empty JSON value")
+	}
+	switch v[0] {
+	case '"':
+		dst = append(dst, `{"S":`...)
+		return append(append(dst, v...), '}'), nil
+	case 't', 'f':
+		dst = append(dst, `{"BOOL":`...)
+		return append(append(dst, v...), '}'), nil
+	case 'n':
+		return append(dst, `{"NULL":true}`...), nil
+	case '{':
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(v, &m); err != nil {
+			return nil, err
+		}
+		dst = append(dst, `{"M":`...)
+		dst, err := appendAttributeMap(dst, m)
+		if err != nil {
+			return nil, err
+		}
+		return append(dst, '}'), nil
+	case '[':
+		var l []json.RawMessage
+		if err := json.Unmarshal(v, &l); err != nil {
+			return nil, err
+		}
+		dst = append(dst, `{"L":[`...)
+		for n, e := range l {
+			if n > 0 {
+				dst = append(dst, ',')
+			}
+			var err error
+			if dst, err = appendAttribute(dst, e); err != nil {
+				return nil, fmt.Errorf("index %d: %w", n, err)
+			}
+		}
+		return append(dst, "]}"...), nil
+	}
+	// A number: its literal, as json.Number keeps it.
+	dst = append(dst, `{"N":"`...)
+	return append(append(dst, v...), `"}`...), nil
+}
+
+// imageOfJSON is Image of b, the item's JSON (json.Marshal(i)).
+func (i *Item) imageOfJSON(b []byte) (map[string]events.DynamoDBAttributeValue, error) {
+	img, err := marshalMapJSON(b)
 	if err != nil {
 		return nil, fmt.Errorf("image of item %q: %w", i.ID, err)
 	}
@@ -89,6 +207,11 @@ func MarshalMap(v any) (map[string]events.DynamoDBAttributeValue, error) {
 	if err != nil {
 		return nil, err
 	}
+	return marshalMapJSON(b)
+}
+
+// marshalMapJSON is MarshalMap of the JSON object b.
+func marshalMapJSON(b []byte) (map[string]events.DynamoDBAttributeValue, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var m map[string]any

@@ -73,7 +73,7 @@ func (db *DB) applyFacts(ctx context.Context, changes []doctales.AnalyticsChange
 				return doctales.FieldErrorf(doctales.EINVALID, "id", "analytics change without a communication id")
 			}
 			var owner, day, week, project, person, org, thread string
-			switch err := tx.tx.QueryRow(`SELECT owner, day, week, project, person, org, thread_id FROM analytics_facts WHERE id = ?`, ch.ID).
+			switch err := tx.queryRow(`SELECT owner, day, week, project, person, org, thread_id FROM analytics_facts WHERE id = ?`, ch.ID).
 				Scan(&owner, &day, &week, &project, &person, &org, &thread); {
 			case errNoRows(err):
 			case err != nil:
@@ -85,7 +85,7 @@ func (db *DB) applyFacts(ctx context.Context, changes []doctales.AnalyticsChange
 			}
 			f := ch.Fact
 			if f == nil {
-				if _, err := tx.tx.Exec(`DELETE FROM analytics_facts WHERE id = ?`, ch.ID); err != nil {
+				if _, err := tx.exec(`DELETE FROM analytics_facts WHERE id = ?`, ch.ID); err != nil {
 					return FormatError(err)
 				}
 				continue
@@ -95,7 +95,7 @@ func (db *DB) applyFacts(ctx context.Context, changes []doctales.AnalyticsChange
 				deadline = formatTime(f.Deadline)
 			}
 			owner = doctales.OwnerOf(f.Owner)
-			if _, err := tx.tx.Exec(`INSERT OR REPLACE INTO analytics_facts
+			if _, err := tx.exec(`INSERT OR REPLACE INTO analytics_facts
 				(id, owner, ts, day, week, urgency, person, name, org, project, thread_id, subject, deadline, request, open)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				ch.ID, owner, formatTime(f.Time), f.Day, f.Week, f.Urgency, f.Person, f.Name, f.Org, f.Project,

@@ -28,7 +28,7 @@ func (db *DB) AppendAudit(ctx context.Context, e *doctales.AuditEntry) error {
 		detail = sql.NullString{String: string(b), Valid: true}
 	}
 	if err := db.write(ctx, func(tx *writeTx) error {
-		res, err := tx.tx.Exec(`INSERT INTO audit_log (at, user_id, key_id, via, action, target, outcome, client_ip, detail)
+		res, err := tx.exec(`INSERT INTO audit_log (at, user_id, key_id, via, action, target, outcome, client_ip, detail)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			formatTime(e.Time), e.UserID, e.KeyID, e.Via, e.Action, e.Target, e.Outcome, e.ClientIP, detail)
 		if err != nil {

@@ -26,10 +26,10 @@ func (db *DB) AddUser(ctx context.Context, name, passwordHash string) (*doctales
 	var adopted int64
 	if err := db.write(ctx, func(tx *writeTx) error {
 		var users int
-		if err := tx.tx.QueryRow(`SELECT COUNT(*) FROM users`).Scan(&users); err != nil {
+		if err := tx.queryRow(`SELECT COUNT(*) FROM users`).Scan(&users); err != nil {
 			return FormatError(err)
 		}
-		_, err := tx.tx.Exec(`INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?)`, name, passwordHash, formatTime(now))
+		_, err := tx.exec(`INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?)`, name, passwordHash, formatTime(now))
 		if doctales.ErrorCode(FormatError(err)) == doctales.ECONFLICT {
 			return doctales.Errorf(doctales.ECONFLICT, "User %q already exists.", name)
 		} else if err != nil {
@@ -71,7 +71,7 @@ func adoptOpen(tx *writeTx, user string) (int64, error) {
 	if user == doctales.DefaultUserID {
 		return 0, nil
 	}
-	res, err := tx.tx.Exec(`UPDATE items SET owner = ?1, body = json_set(body, '$.userId', ?1) WHERE owner = ?2`, user, doctales.DefaultUserID)
+	res, err := tx.exec(`UPDATE items SET owner = ?1, body = json_set(body, '$.userId', ?1) WHERE owner = ?2`, user, doctales.DefaultUserID)
 	if err != nil {
 		return 0, fmt.Errorf("adopt items: %w", FormatError(err))
 	}
@@ -117,17 +117,17 @@ func (db *DB) PasswordHash(ctx context.Context, name string) (string, error) {
 func (db *DB) RemoveUser(ctx context.Context, name string) error {
 	now := formatTime(db.Now())
 	if err := db.write(ctx, func(tx *writeTx) error {
-		res, err := tx.tx.Exec(`DELETE FROM users WHERE name = ?`, name)
+		res, err := tx.exec(`DELETE FROM users WHERE name = ?`, name)
 		if err != nil {
 			return FormatError(err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return doctales.Errorf(doctales.ENOTFOUND, "User %q not found.", name)
 		}
-		if _, err := tx.tx.Exec(`UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, now, name); err != nil {
+		if _, err := tx.exec(`UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, now, name); err != nil {
 			return FormatError(err)
 		}
-		_, err = tx.tx.Exec(`DELETE FROM sessions WHERE user_id = ?`, name)
+		_, err = tx.exec(`DELETE FROM sessions WHERE user_id = ?`, name)
 		return FormatError(err)
 	}); err != nil {
 		return fmt.Errorf("remove user %q: %w", name, err)
@@ -147,7 +147,7 @@ func (db *DB) CreateAPIKey(ctx context.Context, userID string, scopes []string) 
 	id, key := auth.NewKey()
 	k := &doctales.APIKey{ID: id, UserID: userID, Scopes: scopes, CreatedAt: db.Now()}
 	if err := db.write(ctx, func(tx *writeTx) error {
-		_, err := tx.tx.Exec(`INSERT INTO api_keys (id, key_hash, user_id, scopes, created_at) VALUES (?, ?, ?, ?, ?)`,
+		_, err := tx.exec(`INSERT INTO api_keys (id, key_hash, user_id, scopes, created_at) VALUES (?, ?, ?, ?, ?)`,
 			id, auth.HashKey(string(key)), userID, strings.Join(scopes, ","), formatTime(k.CreatedAt))
 		return FormatError(err)
 	}); err != nil {
@@ -206,7 +206,7 @@ func scanKey(scan func(...any) error, hash *string) (*doctales.APIKey, error) {
 // id is ENOTFOUND; revoking twice keeps the first time.
 func (db *DB) RevokeAPIKey(ctx context.Context, id string) error {
 	if err := db.write(ctx, func(tx *writeTx) error {
-		res, err := tx.tx.Exec(`UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`, formatTime(db.Now()), id)
+		res, err := tx.exec(`UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`, formatTime(db.Now()), id)
 		if err != nil {
 			return FormatError(err)
 		}
@@ -246,10 +246,10 @@ func (db *DB) AuthenticateKey(ctx context.Context, key string) (*doctales.APIKey
 func (db *DB) CreateSession(ctx context.Context, id doctales.Secret, s *doctales.Session) error {
 	if err := db.write(ctx, func(tx *writeTx) error {
 		// Sessions past their expiry go on the way.
-		if _, err := tx.tx.Exec(`DELETE FROM sessions WHERE expires_at < ?`, formatTime(db.Now())); err != nil {
+		if _, err := tx.exec(`DELETE FROM sessions WHERE expires_at < ?`, formatTime(db.Now())); err != nil {
 			return FormatError(err)
 		}
-		_, err := tx.tx.Exec(`INSERT INTO sessions (id_hash, user_id, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		_, err := tx.exec(`INSERT INTO sessions (id_hash, user_id, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
 			auth.HashKey(string(id)), s.UserID, strings.Join(s.Scopes, ","), formatTime(s.CreatedAt), formatTime(s.ExpiresAt))
 		return FormatError(err)
 	}); err != nil {
@@ -287,7 +287,7 @@ func (db *DB) Session(ctx context.Context, id string) (*doctales.Session, error)
 // DeleteSession ends a session (sign-out); an unknown id is not an error.
 func (db *DB) DeleteSession(ctx context.Context, id string) error {
 	if err := db.write(ctx, func(tx *writeTx) error {
-		_, err := tx.tx.Exec(`DELETE FROM sessions WHERE id_hash = ?`, auth.HashKey(id))
+		_, err := tx.exec(`DELETE FROM sessions WHERE id_hash = ?`, auth.HashKey(id))
 		return FormatError(err)
 	}); err != nil {
 		return fmt.Errorf("delete session: %w", err)
@@ -297,9 +297,12 @@ func (db *DB) DeleteSession(ctx context.Context, id string) error {
 
 // AuthConfigured reports whether any user or unrevoked API key exists:
 // then the server enforces authentication (see httpapi.Handler.Auth).
+// The open-mode check runs it on every request until one exists, so it is
+// a prepared statement; its answer is not remembered, because `doctales
+// users add` and `keys create` write beside a running server.
 func (db *DB) AuthConfigured(ctx context.Context) (bool, error) {
 	var n int
-	err := db.rdb.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM api_keys WHERE revoked_at IS NULL)`).Scan(&n)
+	err := db.reads.authConfigured.QueryRowContext(ctx).Scan(&n)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return false, fmt.Errorf("count users and keys: %w", FormatError(err))
 	}

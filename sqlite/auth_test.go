@@ -81,3 +81,33 @@ func TestDB_SessionExpiry(t *testing.T) {
 		t.Fatalf("revoke unknown key: %v", err)
 	}
 }
+
+// `doctales users add` and `keys create` write beside a running server
+// (they open the table, not the pipeline): the server's AuthConfigured,
+// asked on every request while it runs open, must see the new user at
+// once, not an answer it remembered.
+func TestDB_AuthConfiguredSeesOtherWriters(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "doctales.db")
+	server := sqlite.NewDB(path)
+	if err := server.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	if ok, err := server.AuthConfigured(ctx); err != nil || ok {
+		t.Fatalf("new database: AuthConfigured = %v, %v", ok, err)
+	}
+	cli := sqlite.NewDB(path)
+	if err := cli.Open(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.AddUser(ctx, "ana", "$argon2id$x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := cli.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := server.AuthConfigured(ctx); err != nil || !ok {
+		t.Fatalf("after a user was added by another handle: AuthConfigured = %v, %v; want true", ok, err)
+	}
+}

@@ -37,7 +37,7 @@ func (db *DB) AddDeadLetter(ctx context.Context, dl *doctales.DeadLetter) error 
 
 	var id int64
 	if err := db.write(ctx, func(tx *writeTx) error {
-		res, err := tx.tx.Exec(`INSERT INTO dead_letters
+		res, err := tx.exec(`INSERT INTO dead_letters
 			(subscription, source, key, seq, record, error, reason, attempts, first_attempt, last_attempt, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			dl.Subscription, dl.Source, dl.Key, dl.Seq, string(dl.Record), dl.Error, dl.Reason, dl.Attempts,
@@ -110,14 +110,14 @@ func (db *DB) Redrive(ctx context.Context, id int64) (*doctales.LogRecord, error
 	now := db.Now()
 	if err := db.write(ctx, func(tx *writeTx) error {
 		rec = nil
-		row := tx.tx.QueryRow(`SELECT `+deadLetterColumns+` FROM dead_letters WHERE id = ?`, id)
+		row := tx.queryRow(`SELECT `+deadLetterColumns+` FROM dead_letters WHERE id = ?`, id)
 		dl, err := scanDeadLetter(row)
 		if errNoRows(err) {
 			return doctales.Errorf(doctales.ENOTFOUND, "Dead letter %d not found.", id)
 		} else if err != nil {
 			return err
 		}
-		if _, err := tx.tx.Exec(`DELETE FROM dead_letters WHERE id = ?`, id); err != nil {
+		if _, err := tx.exec(`DELETE FROM dead_letters WHERE id = ?`, id); err != nil {
 			return FormatError(err)
 		}
 		r := &doctales.LogRecord{Source: dl.Source, Key: dl.Key, Target: dl.Subscription, Data: dl.Record, Time: now}

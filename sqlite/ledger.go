@@ -28,11 +28,11 @@ func (db *DB) Claim(ctx context.Context, messageID, communicationID string, leas
 	if err := db.write(ctx, func(tx *writeTx) error {
 		var cur string
 		var until sql.NullString
-		err := tx.tx.QueryRow(`SELECT state, lease_until FROM ledger WHERE message_id = ?`, messageID).Scan(&cur, &until)
+		err := tx.queryRow(`SELECT state, lease_until FROM ledger WHERE message_id = ?`, messageID).Scan(&cur, &until)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			state = doctales.ClaimAcquired
-			_, err = tx.tx.Exec(`INSERT INTO ledger (message_id, communication_id, at, state, lease_until, attempts)
+			_, err = tx.exec(`INSERT INTO ledger (message_id, communication_id, at, state, lease_until, attempts)
 				VALUES (?, ?, ?, ?, ?, 1)`, messageID, communicationID, formatTime(now), doctales.LedgerSending, formatTime(now.Add(lease)))
 			return FormatError(err)
 		case err != nil:
@@ -52,7 +52,7 @@ func (db *DB) Claim(ctx context.Context, messageID, communicationID string, leas
 			}
 		}
 		state = doctales.ClaimTakenOver
-		_, err = tx.tx.Exec(`UPDATE ledger SET lease_until = ?, at = ?, attempts = attempts + 1 WHERE message_id = ?`,
+		_, err = tx.exec(`UPDATE ledger SET lease_until = ?, at = ?, attempts = attempts + 1 WHERE message_id = ?`,
 			formatTime(now.Add(lease)), formatTime(now), messageID)
 		return FormatError(err)
 	}); err != nil {
@@ -79,7 +79,7 @@ func (db *DB) MarkSent(ctx context.Context, messageID, communicationID string) e
 	}
 	now := formatTime(db.Now())
 	if err := db.write(ctx, func(tx *writeTx) error {
-		_, err := tx.tx.Exec(`INSERT INTO ledger (message_id, communication_id, at, state) VALUES (?, ?, ?, ?)
+		_, err := tx.exec(`INSERT INTO ledger (message_id, communication_id, at, state) VALUES (?, ?, ?, ?)
 			ON CONFLICT (message_id) DO UPDATE SET state = excluded.state, at = excluded.at, lease_until = NULL
 			WHERE ledger.state = ?`, messageID, communicationID, now, doctales.LedgerSent, doctales.LedgerSending)
 		return FormatError(err)
@@ -98,7 +98,7 @@ func (db *DB) Release(ctx context.Context, messageID string) error {
 	}
 	now := formatTime(db.Now())
 	if err := db.write(ctx, func(tx *writeTx) error {
-		_, err := tx.tx.Exec(`UPDATE ledger SET lease_until = ? WHERE message_id = ? AND state = ?`, now, messageID, doctales.LedgerSending)
+		_, err := tx.exec(`UPDATE ledger SET lease_until = ? WHERE message_id = ? AND state = ?`, now, messageID, doctales.LedgerSending)
 		return FormatError(err)
 	}); err != nil {
 		return fmt.Errorf("release %q: %w", messageID, err)

@@ -37,7 +37,11 @@ func (db *DB) Append(ctx context.Context, recs ...*doctales.LogRecord) error {
 	// Number copies, so that the caller's records are set only on success.
 	now := db.Now()
 	seqs := make([]int64, len(recs))
-	if err := db.write(ctx, func(tx *writeTx) error {
+	write := db.write
+	if len(recs) == 1 {
+		write = db.writeOneStatement // one INSERT: the S3 event of each put
+	}
+	if err := write(ctx, func(tx *writeTx) error {
 		for i, rec := range recs {
 			cp := *rec
 			cp.Time = now
@@ -141,7 +145,7 @@ func (db *DB) SetCheckpoint(ctx context.Context, subscription string, seq int64)
 	}
 	now := formatTime(db.Now())
 	if err := db.write(ctx, func(tx *writeTx) error {
-		_, err := tx.tx.Exec(`INSERT INTO checkpoints (subscription, seq, updated_at) VALUES (?, ?, ?)
+		_, err := tx.exec(`INSERT INTO checkpoints (subscription, seq, updated_at) VALUES (?, ?, ?)
 			ON CONFLICT (subscription) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at`,
 			subscription, seq, now)
 		return FormatError(err)
@@ -165,7 +169,7 @@ func (db *DB) DeleteLogBefore(ctx context.Context, seq int64) (int64, error) {
 	for {
 		var n int64
 		if err := db.write(ctx, func(tx *writeTx) error {
-			res, err := tx.tx.Exec(`DELETE FROM log WHERE seq IN (SELECT seq FROM log WHERE seq < ? ORDER BY seq LIMIT ?)`,
+			res, err := tx.exec(`DELETE FROM log WHERE seq IN (SELECT seq FROM log WHERE seq < ? ORDER BY seq LIMIT ?)`,
 				seq, deleteChunkRows)
 			if err != nil {
 				return FormatError(err)

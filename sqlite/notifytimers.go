@@ -23,7 +23,7 @@ func (db *DB) AddDigestEntry(ctx context.Context, digestID string, e notify.Dige
 		return fmt.Errorf("encode digest entry %q: %w", e.ID, err)
 	}
 	return db.write(ctx, func(tx *writeTx) error {
-		if _, err := tx.tx.Exec(`INSERT INTO notify_digest_entries (digest_id, id, at, body) VALUES (?, ?, ?, ?)
+		if _, err := tx.exec(`INSERT INTO notify_digest_entries (digest_id, id, at, body) VALUES (?, ?, ?, ?)
 			ON CONFLICT (digest_id, id) DO NOTHING`, digestID, e.ID, formatTime(e.At), string(body)); err != nil {
 			return fmt.Errorf("store digest entry %q of %s: %w", e.ID, digestID, FormatError(err))
 		}
@@ -72,7 +72,7 @@ func (db *DB) PutTimers(ctx context.Context, timers []notify.Timer) error {
 			if t.Fired {
 				fired = 1
 			}
-			if _, err := tx.tx.Exec(`INSERT INTO notify_timers (id, communication_id, kind, due, fired, body) VALUES (?, ?, ?, ?, ?, ?)
+			if _, err := tx.exec(`INSERT INTO notify_timers (id, communication_id, kind, due, fired, body) VALUES (?, ?, ?, ?, ?, ?)
 				ON CONFLICT (id) DO NOTHING`, t.ID, t.CommunicationID, t.Kind, formatTime(t.Due), fired, string(body)); err != nil {
 				return fmt.Errorf("store timer %q: %w", t.ID, FormatError(err))
 			}
@@ -84,7 +84,7 @@ func (db *DB) PutTimers(ctx context.Context, timers []notify.Timer) error {
 // CancelTimers deletes communicationID's pending timers of kind.
 func (db *DB) CancelTimers(ctx context.Context, communicationID, kind string) error {
 	return db.write(ctx, func(tx *writeTx) error {
-		if _, err := tx.tx.Exec(`DELETE FROM notify_timers WHERE communication_id = ? AND kind = ? AND fired = 0`, communicationID, kind); err != nil {
+		if _, err := tx.exec(`DELETE FROM notify_timers WHERE communication_id = ? AND kind = ? AND fired = 0`, communicationID, kind); err != nil {
 			return fmt.Errorf("cancel %s timers of %q: %w", kind, communicationID, FormatError(err))
 		}
 		return nil
@@ -139,7 +139,7 @@ func (db *DB) DueTimers(ctx context.Context, now time.Time, limit int) ([]notify
 // FireTimer marks the notification timer id fired.
 func (db *DB) FireTimer(ctx context.Context, id string) error {
 	return db.write(ctx, func(tx *writeTx) error {
-		if _, err := tx.tx.Exec(`UPDATE notify_timers SET fired = 1 WHERE id = ?`, id); err != nil {
+		if _, err := tx.exec(`UPDATE notify_timers SET fired = 1 WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("mark timer %q fired: %w", id, FormatError(err))
 		}
 		return nil

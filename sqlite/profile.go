@@ -56,7 +56,7 @@ func (db *DB) PutUserProfile(ctx context.Context, p *doctales.UserProfile) error
 
 	// Insert, or update only the fields given; COALESCE keeps the others.
 	if err := db.write(ctx, func(tx *writeTx) error {
-		_, err := tx.tx.Exec(`INSERT INTO user_profiles (id, primary_archetype, archetype_confidence, preferences, updated_at)
+		_, err := tx.exec(`INSERT INTO user_profiles (id, primary_archetype, archetype_confidence, preferences, updated_at)
 			VALUES (?1, ?2, COALESCE(?3, ?4), COALESCE(?5, ?6), ?7)
 			ON CONFLICT (id) DO UPDATE SET
 				primary_archetype    = excluded.primary_archetype,

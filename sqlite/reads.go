@@ -13,6 +13,9 @@ type readStmts struct {
 	logSource  *sql.Stmt // a page of one source's log
 	logAll     *sql.Stmt // a page of the whole log
 	ledgerSent *sql.Stmt // whether a message was sent
+	// authConfigured counts users and live keys: the open-mode check
+	// runs it on every request until one exists (httpapi.Handler).
+	authConfigured *sql.Stmt
 }
 
 // prepare prepares the statements on db.
@@ -25,6 +28,7 @@ func (r *readStmts) prepare(db *sql.DB) error {
 		{&r.logSource, `SELECT seq, source, key, target, data, at, traceparent FROM log WHERE source = ? AND seq > ? ORDER BY seq LIMIT ?`},
 		{&r.logAll, `SELECT seq, source, key, target, data, at, traceparent FROM log WHERE seq > ? ORDER BY seq LIMIT ?`},
 		{&r.ledgerSent, `SELECT COUNT(*) FROM ledger WHERE message_id = ? AND state = 'sent'`},
+		{&r.authConfigured, `SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM api_keys WHERE revoked_at IS NULL)`},
 	} {
 		stmt, err := db.Prepare(p.query)
 		if err != nil {
@@ -37,7 +41,7 @@ func (r *readStmts) prepare(db *sql.DB) error {
 
 // close closes the prepared statements.
 func (r *readStmts) close() {
-	for _, s := range []*sql.Stmt{r.itemBody, r.logSource, r.logAll, r.ledgerSent} {
+	for _, s := range []*sql.Stmt{r.itemBody, r.logSource, r.logAll, r.ledgerSent, r.authConfigured} {
 		if s != nil {
 			_ = s.Close()
 		}

@@ -70,10 +70,10 @@ func (db *DB) PutRule(ctx context.Context, r *doctales.Rule) (bool, error) {
 	err := db.write(ctx, func(tx *writeTx) error {
 		var oldBody string
 		var old *doctales.Rule
-		switch err := tx.tx.QueryRow(`SELECT body FROM rules WHERE owner = ? AND id = ?`, r.Owner, r.ID).Scan(&oldBody); {
+		switch err := tx.queryRow(`SELECT body FROM rules WHERE owner = ? AND id = ?`, r.Owner, r.ID).Scan(&oldBody); {
 		case errNoRows(err):
 			var n int
-			if err := tx.tx.QueryRow(`SELECT count(*) FROM rules WHERE owner = ?`, r.Owner).Scan(&n); err != nil {
+			if err := tx.queryRow(`SELECT count(*) FROM rules WHERE owner = ?`, r.Owner).Scan(&n); err != nil {
 				return FormatError(err)
 			}
 			if n >= doctales.MaxRulesPerOwner {
@@ -98,7 +98,7 @@ func (db *DB) PutRule(ctx context.Context, r *doctales.Rule) (bool, error) {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.tx.Exec(`INSERT INTO rules (owner, id, ord, body, updated_at) VALUES (?, ?, ?, ?, ?)
+		if _, err := tx.exec(`INSERT INTO rules (owner, id, ord, body, updated_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (owner, id) DO UPDATE SET ord = excluded.ord, body = excluded.body, updated_at = excluded.updated_at`,
 			r.Owner, r.ID, r.Order, string(body), formatTime(now)); err != nil {
 			return FormatError(err)
@@ -134,7 +134,7 @@ func (db *DB) DeleteRule(ctx context.Context, owner, id string) error {
 	}
 	err := db.write(ctx, func(tx *writeTx) error {
 		var body string
-		if err := tx.tx.QueryRow(`SELECT body FROM rules WHERE owner = ? AND id = ?`, owner, id).Scan(&body); errNoRows(err) {
+		if err := tx.queryRow(`SELECT body FROM rules WHERE owner = ? AND id = ?`, owner, id).Scan(&body); errNoRows(err) {
 			return doctales.FieldErrorf(doctales.ENOTFOUND, "id", "rule %q not found", id)
 		} else if err != nil {
 			return FormatError(err)
@@ -143,7 +143,7 @@ func (db *DB) DeleteRule(ctx context.Context, owner, id string) error {
 		if err := json.Unmarshal([]byte(body), old); err != nil {
 			return fmt.Errorf("decode stored rule: %w", err)
 		}
-		if _, err := tx.tx.Exec(`DELETE FROM rules WHERE owner = ? AND id = ?`, owner, id); err != nil {
+		if _, err := tx.exec(`DELETE FROM rules WHERE owner = ? AND id = ?`, owner, id); err != nil {
 			return FormatError(err)
 		}
 		rec, err := db.ruleStreamRecord(EventRemove, old, nil, db.Now())

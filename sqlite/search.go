@@ -90,7 +90,7 @@ func cutUTF8(s string, n int) string {
 func (tx *writeTx) indexItem(old, it *doctales.Item) error {
 	d := newSearchDoc(it)
 	if old == nil {
-		if _, err := tx.tx.Exec(`INSERT INTO search_docs (id, subject, body, sender, people, entities, phrases, owner, attachments)
+		if _, err := tx.exec(`INSERT INTO search_docs (id, subject, body, sender, people, entities, phrases, owner, attachments)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET subject = excluded.subject, body = excluded.body, sender = excluded.sender,
 				people = excluded.people, entities = excluded.entities, phrases = excluded.phrases, owner = excluded.owner,
@@ -103,7 +103,7 @@ func (tx *writeTx) indexItem(old, it *doctales.Item) error {
 	if o := newSearchDoc(old); o == d {
 		return nil
 	}
-	if _, err := tx.tx.Exec(`INSERT INTO search_docs (id, subject, sender, entities, phrases, owner, attachments)
+	if _, err := tx.exec(`INSERT INTO search_docs (id, subject, sender, entities, phrases, owner, attachments)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET subject = excluded.subject, sender = excluded.sender,
 			entities = excluded.entities, phrases = excluded.phrases, owner = excluded.owner,
@@ -117,10 +117,10 @@ func (tx *writeTx) indexItem(old, it *doctales.Item) error {
 // unindexItem removes the item's text from the search index and its
 // timer, inside the writer (DeleteItem).
 func (tx *writeTx) unindexItem(id string) error {
-	if _, err := tx.tx.Exec(`DELETE FROM search_docs WHERE id = ?`, id); err != nil {
+	if _, err := tx.exec(`DELETE FROM search_docs WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("remove item from search index: %w", FormatError(err))
 	}
-	if _, err := tx.tx.Exec(`DELETE FROM timers WHERE id = ?`, id); err != nil {
+	if _, err := tx.exec(`DELETE FROM timers WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("remove item's timer: %w", FormatError(err))
 	}
 	return nil
@@ -137,13 +137,13 @@ func (tx *writeTx) afterUpdate(old, it *doctales.Item, upd doctales.ItemUpdate) 
 		return nil
 	}
 	if it.State == doctales.StateSnoozed && it.StateUntil != nil {
-		if _, err := tx.tx.Exec(`INSERT INTO timers (id, due) VALUES (?, ?)
+		if _, err := tx.exec(`INSERT INTO timers (id, due) VALUES (?, ?)
 			ON CONFLICT (id) DO UPDATE SET due = excluded.due`, it.ID, formatTime(*it.StateUntil)); err != nil {
 			return fmt.Errorf("set wake-up timer: %w", FormatError(err))
 		}
 		return nil
 	}
-	if _, err := tx.tx.Exec(`DELETE FROM timers WHERE id = ?`, it.ID); err != nil {
+	if _, err := tx.exec(`DELETE FROM timers WHERE id = ?`, it.ID); err != nil {
 		return fmt.Errorf("clear wake-up timer: %w", FormatError(err))
 	}
 	return nil

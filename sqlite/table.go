@@ -59,7 +59,7 @@ func (db *DB) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.It
 	if err != nil {
 		return nil, false, fmt.Errorf("create item %q: %w", item.ID, err)
 	}
-	rec, err := db.newStreamRecord(EventInsert, nil, &it, now)
+	rec, err := db.newStreamRecordOfJSON(EventInsert, &it, row.body, now)
 	if err != nil {
 		return nil, false, fmt.Errorf("create item %q: %w", item.ID, err)
 	}
@@ -83,7 +83,7 @@ func (db *DB) CreateItem(ctx context.Context, item *doctales.Item) (*doctales.It
 
 		// A new ingest of a deleted id: forget the delete.
 		if !it.Recovered {
-			if _, err := tx.tx.Exec(`DELETE FROM deleted WHERE id = ?`, it.ID); err != nil {
+			if _, err := tx.exec(`DELETE FROM deleted WHERE id = ?`, it.ID); err != nil {
 				return fmt.Errorf("forget deleted id: %w", FormatError(err))
 			}
 		}
@@ -289,7 +289,7 @@ func (db *DB) DeleteItem(ctx context.Context, id string) error {
 		if err := tx.unindexItem(id); err != nil {
 			return err
 		}
-		if _, err := tx.tx.Exec(`INSERT INTO deleted (id, owner, at) VALUES (?, ?, ?)
+		if _, err := tx.exec(`INSERT INTO deleted (id, owner, at) VALUES (?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, at = excluded.at`,
 			id, old.Owner, formatTime(db.Now())); err != nil {
 			return fmt.Errorf("remember deleted id: %w", FormatError(err))
@@ -695,6 +695,18 @@ func (db *DB) encoder() streamrec.Encoder {
 // events.DynamoDBEventRecord (streamrec.Encoder.Item).
 func (db *DB) newStreamRecord(eventName string, old, new *doctales.Item, now time.Time) (*streamRecord, error) {
 	r, err := db.encoder().Item(eventName, old, new, now)
+	if err != nil {
+		return nil, err
+	}
+	return &streamRecord{r}, nil
+}
+
+// newStreamRecordOfJSON is newStreamRecord of an INSERT for an item whose
+// JSON (json.Marshal(it), the row's body) the caller has: the item is not
+// encoded again (streamrec.Encoder.InsertJSON). The record is byte for
+// byte what newStreamRecord writes.
+func (db *DB) newStreamRecordOfJSON(eventName string, it *doctales.Item, body []byte, now time.Time) (*streamRecord, error) {
+	r, err := db.encoder().InsertJSON(eventName, it, body, now)
 	if err != nil {
 		return nil, err
 	}

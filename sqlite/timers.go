@@ -133,7 +133,7 @@ func (db *DB) fireTimer(ctx context.Context, id string) (bool, error) {
 		woke = false
 		now := db.Now()
 		var due string
-		if err := tx.tx.QueryRow(`SELECT due FROM timers WHERE id = ?`, id).Scan(&due); errNoRows(err) {
+		if err := tx.queryRow(`SELECT due FROM timers WHERE id = ?`, id).Scan(&due); errNoRows(err) {
 			return nil // fired or cleared meanwhile
 		} else if err != nil {
 			return fmt.Errorf("read timer: %w", FormatError(err))
@@ -141,7 +141,7 @@ func (db *DB) fireTimer(ctx context.Context, id string) (bool, error) {
 		if due > formatTime(now) {
 			return nil // snoozed again, later
 		}
-		if _, err := tx.tx.Exec(`DELETE FROM timers WHERE id = ?`, id); err != nil {
+		if _, err := tx.exec(`DELETE FROM timers WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("delete timer: %w", FormatError(err))
 		}
 		body, err := tx.itemBody(id)

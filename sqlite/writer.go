@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 
 	"github.com/doctales/doctales"
 )
@@ -15,6 +17,10 @@ type writeReq struct {
 	ctx  context.Context
 	fn   func(tx *writeTx) error
 	done chan error // buffered, so the writer never blocks on a caller that left
+	// oneStatement says fn changes the database with one statement at
+	// most: SQLite undoes a failing statement by itself, so it runs
+	// without a savepoint of its own (two statements fewer per request).
+	oneStatement bool
 }
 
 // writeTx is what a write request sees: the batch's transaction and the
@@ -48,13 +54,23 @@ func (tx *writeTx) stmt(s *sql.Stmt) *sql.Stmt {
 // writer skips it; if ctx ends while it runs, write returns ctx.Err() and
 // the write may still commit.
 func (db *DB) write(ctx context.Context, fn func(tx *writeTx) error) error {
+	return db.queueWrite(ctx, &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)})
+}
+
+// writeOneStatement is write for an fn that changes the database with one
+// statement at most (see writeReq.oneStatement).
+func (db *DB) writeOneStatement(ctx context.Context, fn func(tx *writeTx) error) error {
+	return db.queueWrite(ctx, &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1), oneStatement: true})
+}
+
+// queueWrite is write of a prepared request.
+func (db *DB) queueWrite(ctx context.Context, req *writeReq) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if db.ReadOnly {
 		return ErrReadOnly
 	}
-	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 
 	// Queue the request unless the database is closed. The read lock keeps
 	// Close from stopping the writer while a request is being queued.
@@ -158,6 +174,7 @@ func (db *DB) runBatch(batch []*writeReq, errs []error) (int, error) {
 	// not interrupt a transaction that others share. Callers that left are
 	// skipped below instead.
 	ctx := context.Background()
+	db.stmts.prepareWanted(db.wdb)
 	tx, err := db.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("begin: %w", err)
@@ -187,10 +204,19 @@ func (db *DB) runBatch(batch []*writeReq, errs []error) (int, error) {
 			break
 		}
 
+		lastSeq, appended := wtx.lastSeq, wtx.appended
+		if req.oneStatement {
+			// A failing statement is undone by SQLite, the transaction
+			// going on; an error that ends the transaction fails COMMIT.
+			if err := req.fn(wtx); err != nil {
+				errs[i] = err
+				wtx.lastSeq, wtx.appended = lastSeq, appended
+			}
+			continue
+		}
 		if _, err := wtx.stmt(db.stmts.savepoint).Exec(); err != nil {
 			return 0, fmt.Errorf("savepoint: %w", err)
 		}
-		lastSeq, appended := wtx.lastSeq, wtx.appended
 		if err := req.fn(wtx); err != nil {
 			errs[i] = err
 			wtx.lastSeq, wtx.appended = lastSeq, appended
@@ -238,9 +264,75 @@ func (tx *writeTx) appendLog(rec *doctales.LogRecord, dedup string) (bool, error
 	return true, nil
 }
 
+// maxCachedStmts bounds the statements the writer keeps prepared beyond
+// writeStmts (see writeTx.exec); past it a query is prepared for each use.
+const maxCachedStmts = 128
+
+// exec runs query in the batch's transaction, through a statement
+// prepared once on the writer's connection when there is one, so that
+// SQLite parses each of the writer's queries once rather than per call
+// (parsing an INSERT costs about as much as running it). A query not yet
+// prepared runs as it is this time, and is prepared before the next batch:
+// the writer's single connection is busy with the transaction meanwhile.
+func (tx *writeTx) exec(query string, args ...any) (sql.Result, error) {
+	if s := tx.db.stmts.cached(query); s != nil {
+		return tx.stmt(s).Exec(args...)
+	}
+	return tx.tx.Exec(query, args...)
+}
+
+// queryRow is QueryRow through the same statements as exec.
+func (tx *writeTx) queryRow(query string, args ...any) *sql.Row {
+	if s := tx.db.stmts.cached(query); s != nil {
+		return tx.stmt(s).QueryRow(args...)
+	}
+	return tx.tx.QueryRow(query, args...)
+}
+
+// cached returns the prepared statement of query, or nil after noting the
+// query for prepareWanted (up to maxCachedStmts queries in all).
+func (s *writeStmts) cached(query string) *sql.Stmt {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.byQuery[query]; ok {
+		return st
+	}
+	if len(s.byQuery)+len(s.wanted) < maxCachedStmts && !slices.Contains(s.wanted, query) {
+		s.wanted = append(s.wanted, query)
+	}
+	return nil
+}
+
+// prepareWanted prepares on db the queries cached noted, while the
+// writer's connection is free (between batches). A query that fails to
+// prepare is not tried again; it keeps running unprepared, and reports
+// its error there.
+func (s *writeStmts) prepareWanted(db *sql.DB) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, q := range s.wanted {
+		st, err := db.Prepare(q)
+		if s.byQuery == nil {
+			s.byQuery = make(map[string]*sql.Stmt)
+		}
+		if err != nil {
+			st = nil
+		}
+		s.byQuery[q] = st
+	}
+	s.wanted = s.wanted[:0]
+}
+
 // writeStmts are the statements the writer runs, prepared once on its
 // connection.
 type writeStmts struct {
+	// mu guards byQuery, the statements exec and queryRow use (nil for a
+	// query that failed to prepare), and wanted, the queries to prepare
+	// before the next batch.
+	mu      sync.Mutex
+	byQuery map[string]*sql.Stmt
+	wanted  []string
+
 	savepoint, rollbackTo, release *sql.Stmt
 
 	lastSeq     *sql.Stmt
@@ -287,6 +379,14 @@ func (s *writeStmts) close() {
 			_ = stmt.Close()
 		}
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, stmt := range s.byQuery {
+		if stmt != nil {
+			_ = stmt.Close()
+		}
+	}
+	s.byQuery = nil
 }
 
 // errNoRows reports whether err is sql.ErrNoRows.

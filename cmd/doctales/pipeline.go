@@ -58,7 +58,10 @@ type Pipeline struct {
 	retentionStop func()
 	// analyticsStop stops the aggregates' backfill (analytics.go).
 	analyticsStop func()
-	Notification  *notify.Function
+	// backfillDecided, when set by DecideBackfill, is Start's answer to
+	// whether the analytics tables need a backfill.
+	backfillDecided *bool
+	Notification    *notify.Function
 	// When fires reminders and escalations (issue 13); nil when neither
 	// is configured. whenStop stops its loop (Start).
 	When     *notify.When
@@ -580,6 +583,9 @@ func (p *Pipeline) Start() error {
 	if err != nil {
 		return err
 	}
+	if p.backfillDecided != nil {
+		backfill = *p.backfillDecided
+	}
 	if err := p.Runtime.Open(); err != nil {
 		return err
 	}
@@ -598,6 +604,21 @@ func (p *Pipeline) Start() error {
 	if len(p.Alarms.Rules) > 0 {
 		return p.Alarms.Open()
 	}
+	return nil
+}
+
+// DecideBackfill decides now, rather than in Start, whether the analytics
+// tables need filling from the stored items. A caller that serves before
+// it starts the runtime (bench, Main.DeferStart) calls it first: the
+// items ingested meanwhile reach the aggregates through the change
+// stream once the runtime starts, as they would have had it run, and a
+// backfill would count them a second time.
+func (p *Pipeline) DecideBackfill() error {
+	backfill, err := p.analyticsNeedBackfill()
+	if err != nil {
+		return err
+	}
+	p.backfillDecided = &backfill
 	return nil
 }
 

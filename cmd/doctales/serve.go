@@ -36,6 +36,12 @@ type Main struct {
 	// ShutdownTimeout bounds the wait for in-flight HTTP requests on Close.
 	ShutdownTimeout time.Duration
 
+	// DeferStart makes Run serve without starting the runtime: nothing is
+	// extracted or notified until the caller calls Pipeline.Start, which
+	// then catches up from the log. bench uses it to measure the ingest
+	// path alone, then extraction's catch-up on its own.
+	DeferStart bool
+
 	flags    commonFlags
 	addr     string
 	webhooks stringsFlag
@@ -127,7 +133,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Pipeline.Open(); err != nil {
 		return err
 	}
-	if err := m.Pipeline.Start(); err != nil {
+	if !m.DeferStart {
+		if err := m.Pipeline.Start(); err != nil {
+			return fmt.Errorf("start runtime: %w", err)
+		}
+	} else if err := m.Pipeline.DecideBackfill(); err != nil {
 		return fmt.Errorf("start runtime: %w", err)
 	}
 	m.Pipeline.StartRetention()

@@ -119,6 +119,60 @@ func (e Encoder) Encode(eventName, key string, keys, oldImg, newImg map[string]e
 			StreamViewType:              StreamViewType,
 		},
 	}
+	return place(key, r, now)
+}
+
+// InsertJSON is Item for an INSERT of an item whose JSON (json.Marshal(it),
+// a row's body) the caller has: the item is not encoded again, and its
+// image is transcoded from that JSON (doctales.Item.AppendImageJSON)
+// rather than built as a map and marshalled. The record is byte for byte
+// what Item writes (but for the random eventID).
+func (e Encoder) InsertJSON(eventName string, it *doctales.Item, body []byte, now time.Time) (*Record, error) {
+	img, err := it.AppendImageJSON(make([]byte, 0, 2*len(body)+256), body)
+	if err != nil {
+		return nil, fmt.Errorf("stream record: %w", err)
+	}
+	var id [16]byte
+	_, _ = rand.Read(id[:])
+	r := recordJSON{
+		AWSRegion:      e.Region,
+		EventID:        hex.EncodeToString(id[:]),
+		EventName:      eventName,
+		EventSource:    EventSource,
+		EventVersion:   EventVersion,
+		EventSourceArn: e.StreamARN,
+	}
+	r.Change.ApproximateCreationDateTime = events.SecondsEpochTime{Time: now.Truncate(time.Second)}
+	r.Change.Keys = it.Keys()
+	r.Change.NewImage = img
+	r.Change.SequenceNumber = SeqPlaceholder
+	r.Change.SizeBytes = int64(len(body))
+	r.Change.StreamViewType = StreamViewType
+	return place(it.ID, r, now)
+}
+
+// recordJSON is events.DynamoDBEventRecord with its NewImage already
+// encoded: the same fields in the same order, so the same JSON.
+type recordJSON struct {
+	AWSRegion string `json:"awsRegion"`
+	Change    struct {
+		ApproximateCreationDateTime events.SecondsEpochTime                  `json:"ApproximateCreationDateTime,omitempty"`
+		Keys                        map[string]events.DynamoDBAttributeValue `json:"Keys,omitempty"`
+		NewImage                    json.RawMessage                          `json:"NewImage,omitempty"`
+		SequenceNumber              string                                   `json:"SequenceNumber"`
+		SizeBytes                   int64                                    `json:"SizeBytes"`
+		StreamViewType              string                                   `json:"StreamViewType"`
+	} `json:"dynamodb"`
+	EventID        string `json:"eventID"`
+	EventName      string `json:"eventName"`
+	EventSource    string `json:"eventSource"`
+	EventVersion   string `json:"eventVersion"`
+	EventSourceArn string `json:"eventSourceARN"`
+}
+
+// place encodes the stream record r and finds its sequence number
+// placeholder.
+func place(key string, r any, now time.Time) (*Record, error) {
 	data, err := json.Marshal(r)
 	if err != nil {
 		return nil, fmt.Errorf("encode stream record: %w", err)
