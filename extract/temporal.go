@@ -415,19 +415,7 @@ var possessiveDay = regexp.MustCompile(`(?i)\b(?:monday|tuesday|wednesday|thursd
 
 // blankPossessive blanks the "'s" of possessive days, which the date parser
 // does not read as dates, keeping offsets.
-func blankPossessive(s string) string {
-	ms := possessiveDay.FindAllStringSubmatchIndex(s, -1)
-	if ms == nil {
-		return s
-	}
-	b := []byte(s)
-	for _, m := range ms {
-		for i := m[2]; i < m[3]; i++ {
-			b[i] = ' '
-		}
-	}
-	return string(b)
-}
+func blankPossessive(s string) string { return blankGroup(possessiveDay, s) }
 
 // restatedDay is a weekday in brackets that restates the day before it:
 // "6pm tomorrow (Friday)".
