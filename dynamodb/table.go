@@ -17,6 +17,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/internal/streamrec"
 )
 
 // Limits of the table adapter.
@@ -177,31 +178,13 @@ func (t *Table) UpdateItem(ctx context.Context, id string, upd doctales.ItemUpda
 			return nil, fmt.Errorf("update item %q: %w", id, err)
 		}
 
-		// Apply the update; stop if it changes nothing.
-		it := *old
-		if upd.Status != nil {
-			it.Status = *upd.Status
+		// Apply the update (as every table applies it); stop if it
+		// changes nothing.
+		n, err := streamrec.ApplyUpdate(old, upd)
+		if err != nil {
+			return nil, fmt.Errorf("update item %q: %w", id, err)
 		}
-		if upd.Urgency != nil {
-			if *upd.Urgency == doctales.UrgencyHigh && old.Metadata.Urgency != doctales.UrgencyHigh {
-				it.Metadata.Escalation = old.Metadata.Escalation + 1 // a new rise to high
-			}
-			it.Metadata.Urgency = *upd.Urgency
-		}
-		if upd.Dimensions != nil {
-			it.Dimensions = upd.Dimensions
-		}
-		if upd.Error != nil {
-			it.Error = *upd.Error
-		}
-		if upd.State != nil {
-			if err := it.ApplyState(*upd.State); err != nil {
-				return nil, fmt.Errorf("update item %q: %w", id, err)
-			}
-		}
-		if upd.ThreadID != nil {
-			it.ThreadID = *upd.ThreadID
-		}
+		it := *n
 		if same, err := equalJSON(old, &it); err != nil {
 			return nil, fmt.Errorf("update item %q: %w", id, err)
 		} else if same {

@@ -198,7 +198,8 @@ func RemovedImage(it *doctales.Item) *doctales.Item {
 	}
 }
 
-// ApplyUpdate returns old with upd applied, as both tables apply it:
+// ApplyUpdate returns old with upd applied, as every table (sqlite,
+// postgres, dynamodb) applies it:
 // Status, Error, Dimensions, ThreadID replace; Urgency replaces
 // metadata.urgency, and a new rise to high counts one more escalation;
 // State is applied by Item.ApplyState. It does not touch UpdatedAt nor
