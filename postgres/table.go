@@ -3,7 +3,6 @@ package postgres
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/internal/pagecursor"
 	"github.com/doctales/doctales/internal/streamrec"
 	"github.com/jackc/pgx/v5"
 )
@@ -366,7 +366,7 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 		order, cmp = "ts, id", ">"
 	}
 	if filter.Cursor != "" {
-		c, err := decodeCursor(filter.Cursor)
+		c, err := pagecursor.Decode(filter.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
@@ -410,40 +410,12 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 	if !more {
 		return items, "", nil
 	}
-	return items, last.encode(), nil
+	return items, last.Encode(), nil
 }
 
-// cursor is the position after which the next page starts, in the SQLite
-// table's form (the stored timestamp and id of the previous page's last
-// item; Sort is set only by the SQLite table's column sorts).
-type cursor struct {
-	TS   string `json:"ts"`
-	ID   string `json:"id"`
-	Sort string `json:"s,omitempty"`
-}
-
-// encode returns the cursor as base64url of its JSON, opaque to clients.
-func (c cursor) encode() string {
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// decodeCursor reads a cursor made by encode, or returns EINVALID with
-// field "next".
-func decodeCursor(s string) (cursor, error) {
-	var c cursor
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil {
-		err = json.Unmarshal(b, &c)
-	}
-	if err == nil {
-		_, err = parseTime(c.TS)
-	}
-	if err != nil || c.ID == "" {
-		return cursor{}, doctales.FieldErrorf(doctales.EINVALID, "next", "Invalid page cursor.")
-	}
-	return c, nil
-}
+// cursor is the position after which the next page starts
+// (pagecursor.Cursor, the SQLite table's form).
+type cursor = pagecursor.Cursor
 
 // itemRow is an item as stored: its JSON body and the filter columns.
 type itemRow struct {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/internal/pagecursor"
 )
 
 // ownerWhere returns the owner condition of ctx's scope on items aliased
@@ -100,7 +101,7 @@ func (db *DB) FindThreads(ctx context.Context, f doctales.ThreadFilter) ([]*doct
 		`NOT EXISTS (SELECT 1 FROM items j INDEXED BY items_thread WHERE j.owner = i.owner AND j.thread_id = i.thread_id
 			AND j.thread_id <> '' AND (j.ts, j.id) > (i.ts, i.id))`}
 	if f.Cursor != "" {
-		c, err := decodeCursor(f.Cursor)
+		c, err := pagecursor.Decode(f.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
@@ -174,7 +175,7 @@ func (db *DB) FindThreads(ctx context.Context, f doctales.ThreadFilter) ([]*doct
 	if !more {
 		return out, "", nil
 	}
-	return out, last.encode(), nil
+	return out, last.Encode(), nil
 }
 
 // ThreadItems returns the items of thread id of ctx's owner, oldest first

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/internal/pagecursor"
 	"github.com/doctales/doctales/internal/streamrec"
 )
 
@@ -358,7 +358,7 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 		col, order = &cs, cs.order()
 	}
 	if filter.Cursor != "" {
-		c, err := decodeCursor(filter.Cursor)
+		c, err := pagecursor.Decode(filter.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
@@ -442,7 +442,7 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 	if !more {
 		return items, "", nil
 	}
-	return items, last.encode(), nil
+	return items, last.Encode(), nil
 }
 
 // CountItems returns how many items match filter, all pages together
@@ -499,18 +499,9 @@ func (db *DB) itemWhere(ctx context.Context, filter doctales.ItemFilter) ([]stri
 	return where, args, nil
 }
 
-// cursor is the position after which the next page starts: the stored
-// timestamp and id of the last item of the previous page and, under a
-// column sort, the sort's name and that item's sort key (whether it
-// lacks the value, and the value), so that the next page starts right
-// after it in the same order.
-type cursor struct {
-	TS      string `json:"ts"`
-	ID      string `json:"id"`
-	Sort    string `json:"s,omitempty"`
-	Missing int64  `json:"m,omitempty"`
-	Key     any    `json:"k,omitempty"`
-}
+// cursor is the position after which the next page starts
+// (pagecursor.Cursor, shared with package postgres).
+type cursor = pagecursor.Cursor
 
 // sortName names a sort in an error: "" is newest (or oldest) first.
 func sortName(s string) string {
@@ -595,29 +586,6 @@ func (s columnSort) after(c cursor) (string, []any, error) {
 	}
 	cond := `(` + s.missing + ` > ? OR (` + s.missing + ` = ? AND (` + s.key + ` ` + cmp + ` ? OR (` + s.key + ` = ? AND (ts, id) < (?, ?)))))`
 	return cond, []any{c.Missing, c.Missing, key, key, c.TS, c.ID}, nil
-}
-
-// encode returns the cursor as base64url of its JSON, opaque to clients.
-func (c cursor) encode() string {
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// decodeCursor reads a cursor made by encode, or returns EINVALID with
-// field "next".
-func decodeCursor(s string) (cursor, error) {
-	var c cursor
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil {
-		err = json.Unmarshal(b, &c)
-	}
-	if err == nil {
-		_, err = parseTime(c.TS)
-	}
-	if err != nil || c.ID == "" {
-		return cursor{}, doctales.FieldErrorf(doctales.EINVALID, "next", "Invalid page cursor.")
-	}
-	return c, nil
 }
 
 // itemRow is an item as stored: its JSON body and the filter columns.
