@@ -1,11 +1,8 @@
 package sqlite_test
 
 import (
-	"cmp"
 	"context"
-	"encoding/base64"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -297,165 +294,10 @@ func TestTable_StreamSequence(t *testing.T) {
 	}
 }
 
-func TestTable_FindItems(t *testing.T) {
-	ctx := context.Background()
-	db := MustOpenDB(t)
-
-	// Items across projects, senders, urgencies and statuses; every third
-	// shares its timestamp with the previous so that ids break ties.
-	base := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
-	projects := []string{"alpha", "beta", "gamma"}
-	senders := []string{"ann@example.com", "bob@example.com"}
-	urgencies := []string{"low", "medium", "high", ""}
-	var all []*doctales.Item
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	for i := range 57 {
-		ts := base.Add(time.Duration(i-i%3/2) * time.Hour)
-		it := newItem(fmt.Sprintf("c-%02d", i), ts, projects[i%3], senders[i%2], urgencies[i%4])
-		if i%5 == 0 {
-			it.Status = doctales.StatusExtracted
-		}
-		if i%7 == 0 {
-			it.Type = doctales.TypeDocument
-		}
-		if i%11 == 0 {
-			// A display name equal to an address: the sender filter
-			// must find it once, whether by name, id or both.
-			it.Sender = "ann@example.com"
-		}
-		all = append(all, it)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, _, err := db.CreateItem(ctx, it); err != nil {
-				mu.Lock()
-				t.Error(err)
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	slices.SortFunc(all, func(a, b *doctales.Item) int {
-		if c := b.Timestamp.Compare(a.Timestamp); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.ID, a.ID)
-	})
-
-	ptr := func(s string) *string { return &s }
-	tptr := func(t time.Time) *time.Time { return &t }
-	for _, tc := range []struct {
-		name   string
-		filter doctales.ItemFilter
-		match  func(*doctales.Item) bool
-	}{
-		{"All", doctales.ItemFilter{}, func(*doctales.Item) bool { return true }},
-		{"EmptyIsNoFilter", doctales.ItemFilter{Project: ptr("")}, func(*doctales.Item) bool { return true }},
-		{"Project", doctales.ItemFilter{Project: ptr("beta")}, func(i *doctales.Item) bool { return i.Project == "beta" }},
-		{"Type", doctales.ItemFilter{Type: ptr("document")}, func(i *doctales.Item) bool { return i.Type == "document" }},
-		{"SenderID", doctales.ItemFilter{Sender: ptr("ann@example.com")}, func(i *doctales.Item) bool {
-			return i.SenderID == "ann@example.com" || i.Sender == "ann@example.com"
-		}},
-		{"SenderName", doctales.ItemFilter{Sender: ptr("Name of bob@example.com")}, func(i *doctales.Item) bool { return i.Sender == "Name of bob@example.com" }},
-		{"Urgency", doctales.ItemFilter{Urgency: ptr("high")}, func(i *doctales.Item) bool { return i.Metadata.Urgency == "high" }},
-		{"Status", doctales.ItemFilter{Status: ptr("extracted")}, func(i *doctales.Item) bool { return i.Status == "extracted" }},
-		{"SinceUntil", doctales.ItemFilter{Since: tptr(base.Add(10 * time.Hour)), Until: tptr(base.Add(30 * time.Hour))}, func(i *doctales.Item) bool {
-			return !i.Timestamp.Before(base.Add(10*time.Hour)) && i.Timestamp.Before(base.Add(30*time.Hour))
-		}},
-		{"Combined", doctales.ItemFilter{Project: ptr("alpha"), Sender: ptr("ann@example.com"), Status: ptr("accepted")}, func(i *doctales.Item) bool {
-			return i.Project == "alpha" && (i.SenderID == "ann@example.com" || i.Sender == "ann@example.com") && i.Status == "accepted"
-		}},
-		{"NoMatch", doctales.ItemFilter{Project: ptr("delta")}, func(*doctales.Item) bool { return false }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var want []string
-			for _, it := range all {
-				if tc.match(it) {
-					want = append(want, it.ID)
-				}
-			}
-			for _, limit := range []int{1, 4, 7, 100} {
-				var got []string
-				f := tc.filter
-				f.Limit = limit
-				for pages := 0; ; pages++ {
-					if pages > len(all)+1 {
-						t.Fatal("pagination does not end")
-					}
-					items, next, err := db.FindItems(ctx, f)
-					if err != nil {
-						t.Fatal(err)
-					} else if len(items) > limit {
-						t.Fatalf("page of %d items, limit %d", len(items), limit)
-					} else if next != "" && len(items) != limit {
-						t.Fatalf("short page of %d with a next cursor", len(items))
-					}
-					for _, it := range items {
-						got = append(got, it.ID)
-					}
-					if next == "" {
-						break
-					}
-					f.Cursor = next
-				}
-				if !slices.Equal(got, want) {
-					t.Fatalf("limit %d:\n got %v\nwant %v", limit, got, want)
-				}
-			}
-		})
-	}
-
-	t.Run("DefaultLimit", func(t *testing.T) {
-		items, next, err := db.FindItems(ctx, doctales.ItemFilter{})
-		if err != nil {
-			t.Fatal(err)
-		} else if len(items) != doctales.DefaultPageSize || next == "" {
-			t.Fatalf("%d items, next %q; want %d and a cursor", len(items), next, doctales.DefaultPageSize)
-		}
-	})
-
-	t.Run("InsertDuringListing", func(t *testing.T) {
-		// A newer item inserted between pages does not shift later pages.
-		items, next, err := db.FindItems(ctx, doctales.ItemFilter{Limit: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := db.CreateItem(ctx, newItem("z-new", base.Add(1000*time.Hour), "alpha", "x", "")); err != nil {
-			t.Fatal(err)
-		}
-		page2, _, err := db.FindItems(ctx, doctales.ItemFilter{Limit: 10, Cursor: next})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if page2[0].ID != all[10].ID || items[9].ID != all[9].ID {
-			t.Fatalf("page 2 starts at %q, want %q", page2[0].ID, all[10].ID)
-		}
-		if err := db.DeleteItem(ctx, "z-new"); err != nil {
-			t.Fatal(err)
-		}
-	})
-
-	t.Run("ErrInvalidCursor", func(t *testing.T) {
-		for _, c := range []string{
-			"!!!",
-			base64.RawURLEncoding.EncodeToString([]byte("not json")),
-			base64.RawURLEncoding.EncodeToString([]byte(`{"ts":"yesterday","id":"x"}`)),
-			base64.RawURLEncoding.EncodeToString([]byte(`{"ts":"2025-06-01T00:00:00.000000000Z"}`)),
-		} {
-			_, _, err := db.FindItems(ctx, doctales.ItemFilter{Cursor: c})
-			assertCode(t, err, doctales.EINVALID)
-			if doctales.ErrorField(err) != "next" {
-				t.Fatalf("cursor %q: field = %q, want next", c, doctales.ErrorField(err))
-			}
-		}
-	})
-
-	t.Run("ErrNegativeLimit", func(t *testing.T) {
-		_, _, err := db.FindItems(ctx, doctales.ItemFilter{Limit: -1})
-		assertCode(t, err, doctales.EINVALID)
-	})
-}
+// FindItems' filters, paging at several limits, inserts during a listing
+// and bad cursors and limits are the shared table contract's
+// (internal/tabletest, run by table_contract_test.go), which PostgreSQL
+// runs too.
 
 // TestTable_FindItems_MaxPageSize crosses MaxPageSize: a larger limit is
 // lowered to it.
