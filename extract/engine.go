@@ -466,6 +466,25 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 			}
 		}
 	}
+	// "The client is in reception", "the site is down and customers are
+	// calling": a situation that cannot wait asks the reader to act now,
+	// in so many words or not (labelling guide, rule 5).
+	if in.Cue == "" && personal(d.Category) {
+		for i, s := range append(append([]span{}, askSubj...), own...) {
+			source := doctales.SourceContent
+			if i < len(askSubj) {
+				source = doctales.SourceSubject
+			}
+			m := situationNow.FindStringIndex(s.text)
+			if m == nil || source == doctales.SourceContent && inQuotes(analyzed, s.start+m[0]) || conditionalAsk.MatchString(s.text) || scheduledAfter.MatchString(s.text[m[1]:]) {
+				continue
+			}
+			in.Cue = strings.ToLower(s.text[m[0]:m[1]])
+			in.CueEvidence = &doctales.Evidence{Rule: "happening now", Text: s.text[m[0]:m[1]], Source: source, Start: s.start + m[0], End: s.start + m[1]}
+			in.Request = true
+			break
+		}
+	}
 	subjectCue := func(re *fastre.Regexp, rule string) *doctales.Evidence {
 		if m := re.FindStringIndex(subject); m != nil {
 			return &doctales.Evidence{Rule: rule, Text: subject[m[0]:m[1]], Source: doctales.SourceSubject, Start: m[0], End: m[1]}

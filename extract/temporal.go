@@ -1615,12 +1615,35 @@ var (
 	inHours    = regexp.MustCompile(`(?i)\b(?:within|in the next|binnen|innerhalb (?:von|der n[äa]chsten)|dans les|sous|en las pr[óo]ximas|dentro de|em at[ée]|nas pr[óo]ximas|entro)\s+(\d{1,3})\s*(?:hours|hrs|h|uur|stunden|std\.?|heures|horas|ore)\b`)
 	inWordDays = fastre.MustCompile(`(?i)\b(?:in|within)\s+(a|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|\d{1,2})\s+(?:(business|working)\s+)?(days?|weeks?)\b`)
 	monthAfter = regexp.MustCompile(`(?i)^\s*(of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)`)
+	// bareClock is an hour without am/pm and without a day after a cue,
+	// ending its clause: "send it by 3.", "before 4 please", "be there
+	// at 10?" (labelling guide, settled cases: a request with an hour and
+	// no day is that hour today, or tomorrow when it has gone; an hour
+	// without am/pm is read in working hours).
+	bareClock = regexp.MustCompile(`(?i)\b(by|before|no later than|at)\s+([1-9]|1[0-2])(?:\s*o'?clock)?(?:\s*(?:[.!?;)]|,\s|$)|\s+(?:please|sharp|latest|at the latest|so|and (?:i|we)|if you can)\b)`)
+	// countBefore is what puts a number after "by" or "at" that is no
+	// hour: "grew by 3.", "multiply by 4.", "we won at 2". ("until 9"
+	// is left out of bareClock: "I won't be there till 9" is the sender's.)
+	countBefore = regexp.MustCompile(`(?i)\b(increase[ds]?|decrease[ds]?|multipl\w*|divid\w*|grow|grew|grown|grows|rises?|rose|risen|falls?|fell|fallen|drop\w*|cuts?|reduc\w*|rais\w*|lower\w*|up|down|off|times|scal\w*|behind|ahead|lead\w*|won|lost|wins?|beat|beaten|outnumber\w*|exceed\w*|over|under|shr[au]nk|slip\w*|chang\w*|adjust\w*|offset|delay\w*|extend\w*|push\w*|mov\w*|shift\w*|round\w*|page|pages|step|steps|chapter|item|number|no\.?|point|version|level|aged?|stand|stood|stands|stuck|capped|limit\w*|set|priced|valued|rated|ranked|one|\d+)\s+(by|before|at)\s+$`)
+	// beforeLunch is "before lunch", "by lunchtime": noon of the day.
+	beforeLunch = fastre.MustCompile(`(?i)\b(before|by|until|till) lunch(time)?\b`)
 )
 
 // extraTrigger reports whether text holds one of the expressions
 // relativeExtras reads, which dateTrigger does not announce.
 func extraTrigger(text string) bool {
-	return partOfToday.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
+	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
+}
+
+// mayBareClock reports whether text has a lone digit or "10"-"12" after a
+// space, which every bareClock match needs: a cheap gate.
+func mayBareClock(text string) bool {
+	for i := 1; i < len(text); i++ {
+		if text[i] >= '1' && text[i] <= '9' && text[i-1] == ' ' {
+			return true
+		}
+	}
+	return false
 }
 
 // mayDotted reports whether text has a digit, a dot and a digit, which
@@ -1718,6 +1741,37 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			prec = "minute"
 		}
 		add(m, t, prec)
+	}
+	if m := beforeLunch.FindStringIndex(s.text); m != nil && !covered(found, s.start+m[0], s.start+m[1]) {
+		day := ref
+		if ref.Hour() >= 12 {
+			day = ref.AddDate(0, 0, 1) // lunch has gone: tomorrow's
+		}
+		// Keep the cue out of the mention: "lunch".
+		loc := []int{m[0] + strings.IndexByte(s.text[m[0]:m[1]], ' ') + 1, m[1]}
+		add(loc, atHour(day, 12), "hour")
+	}
+	if mayBareClock(s.text) {
+		for _, m := range bareClock.FindAllStringSubmatchIndex(s.text, 2) {
+			cue := strings.ToLower(s.text[m[2]:m[3]])
+			if countBefore.MatchString(s.text[:m[3]]+" ") || covered(found, s.start+m[0], s.start+m[1]) || len(found) > 0 && dayBefore(found, s.start+m[0]) >= 0 {
+				continue
+			}
+			if _, ok := weekdayIn(s.text); ok || dateWord.MatchString(s.text) || relativeDay.MatchString(s.text) {
+				continue // "Saturday at 7 … by 9", "tomorrow … by 3": the day's hour
+			}
+			// "at 10" is an hour only where the sentence asks: "We
+			// arrived at 5." is a fact, and not always a clock.
+			if cue == "at" && !strings.Contains(s.text, "?") && !directAsk.MatchString(s.text) {
+				continue
+			}
+			h, _ := strconv.Atoi(s.text[m[4]:m[5]])
+			t := atHour(ref, workingHour(h))
+			if !t.After(ref) {
+				t = t.AddDate(0, 0, 1)
+			}
+			add([]int{m[4], m[5]}, t, "hour")
+		}
 	}
 	for _, m := range ordinalDay.FindAllStringSubmatchIndex(s.text, 2) {
 		if monthAfter.MatchString(s.text[m[1]:]) {

@@ -79,6 +79,42 @@ func paragraphBreak(s string) bool {
 // next few: "on site in an hour", "in 20 minutes", "before I board at 4".
 var imminentCue = fastre.MustCompile(`(?i)\b((in|within) (an|one|half an|a half|\d{1,2}) (hours?|minutes?|mins)\b|before (i|we) (board|take off|fly|leave|go into)\b|(boarding|landing|takes? off) (in|at) \d)`)
 
+// situationNow matches a situation that cannot wait, which asks the
+// reader to act now whether or not the sender says "urgent" (labelling
+// guide, rule 5: "client waiting, site down, locked out"): someone
+// waiting for the reader at the door, a service the business runs on
+// down, the sender locked out. Present tense only: "the site was down"
+// is history. On lower-cased text.
+var situationNow = fastre.MustCompile(`(?i)\b(?:` +
+	// Someone waiting.
+	`(?:client|customer|courier|driver|truck|lorry|van|delivery|visitor|guest|buyer|candidate|inspector|auditor|patient|technician|engineer|plumber|electrician|contractor|fitter|locksmith|crew|bailiff|notary|interviewee|applicant|supplier|vendor)s?(?: \w+){0,2} (?:is|are|'s|’s|has been|have been)(?: (?:already|still|now|just|all))? (?:here|waiting|downstairs|in reception|at reception|in the lobby|at the (?:front )?(?:desk|door|gate|dock|counter|barrier)|at (?:your|our|the) (?:door|gate|dock|site|office|house|yard|warehouse)|outside|on site|on the (?:phone|line)|on hold|in the car park|in the parking lot|being turned away|turned away)` +
+	`|(?:waiting|asking) for you (?:in|at|outside|downstairs|on)` +
+	`|turned away at (?:your|the|our) (?:gate|door|dock|site)` +
+	// A service down.
+	`|(?:site|website|web site|webshop|web shop|server|servers|shop|store|checkout|tills?|card (?:machine|terminal|reader)s?|payments?|network|internet|e-?mail|phones?|phone lines?|app|portal|production|prod|database|vpn|power|freezers?|cold ?room|fridges?|systems?) (?:is|are|'s|’s|has gone|have gone|went|keeps going|keep going)(?: (?:completely|still|all|totally))? (?:down|offline|dead|not working|out)\b` +
+	`|customers (?:are|keep) (?:calling|ringing|complaining|phoning)` +
+	`|customers can(?:'|’)?t (?:check ?out|pay|log ?in|order|get in|book)` +
+	// Locked out.
+	`|(?:i'?m|i’m|i am|we'?re|we’re|we are|she'?s|he'?s|they'?re|they are) (?:locked out|stuck outside|stranded)` +
+	// Spanish, French, German, Portuguese, Italian, Dutch.
+	`|(?:el|la|los|las) (?:cliente|clientes|mensajero|repartidor|cami[óo]n|camionero|transportista|inspector|t[ée]cnico|proveedor)(?: \w+){0,2} (?:ya )?(?:est[áa]n? (?:esperando|aqu[íi]|abajo|en (?:la )?recepci[óo]n|en la puerta)|te espera|le espera|espera(?:n)? en)` +
+	`|(?:la web|la p[áa]gina|el servidor|la tienda|el sistema|la red|internet|el dat[áa]fono|la caja|el tpv)(?: \w+)? (?:est[áa] ca[íi]d[oa]|se ha ca[íi]do|se cay[óo]|no funciona|est[áa] fuera de servicio)` +
+	`|(?:le|la|les) (?:client|cliente|clients|livreur|coursier|camion|chauffeur|transporteur|technicien|inspecteur|visiteur)s?(?: \w+){0,2} (?:est (?:l[àa]|en bas|[àa] l'accueil|devant)|sont (?:l[àa]|en bas)|attend(?:ent)?|vous attend|t'attend)` +
+	`|(?:le site|le serveur|la boutique|le syst[èe]me|le r[ée]seau|internet|la caisse|les caisses)(?: \w+)? (?:est (?:en panne|down|hors service|inaccessible|tomb[ée])|ne (?:marche|fonctionne) plus)` +
+	`|(?:der|die) (?:kunde|kundin|kunden|kurier|fahrer|lkw|spediteur|techniker|pr[üu]fer|besuch|lieferant)(?: \w+){0,2} (?:wartet|warten|ist (?:schon |bereits )?da|steht (?:vor der t[üu]r|am tor|unten|an der rampe))` +
+	`|(?:die website|die seite|der server|der shop|der webshop|das system|das netz|das internet|die kasse|die kassen)(?: \w+)? (?:ist|sind) (?:down|ausgefallen|offline|tot|nicht erreichbar)` +
+	`|(?:o|a|os|as) (?:cliente|clientes|motorista|cami[ãa]o|caminh[ãa]o|estafeta|entregador|t[ée]cnico|inspetor|fornecedor)(?: \w+){0,2} (?:j[áa] )?(?:est[áa]o? (?:[àa] espera|esperando|aqui|na rece[çc][ãa]o|na portaria|no port[ãa]o|l[áa] em baixo)|chegou)` +
+	`|(?:o site|o servidor|a loja|o sistema|a rede|a internet|as caixas|o multibanco)(?: \w+)? (?:est[áa]o? (?:em baixo|fora do ar|parad[oa]s?|ca[íi]d[oa]s?)|caiu|n[ãa]o funciona)` +
+	`|(?:il|la|i) (?:cliente|clienti|corriere|camion|camionista|autista|tecnico|ispettore|fornitore)(?: \w+){0,2} (?:[èe] (?:qui|gi[ùu]|in reception|al cancello|arrivato)|sono (?:qui|gi[ùu]|arrivati)|sta aspettando|stanno aspettando|aspetta(?:no)?|ti aspetta)` +
+	`|(?:il sito|il server|il negozio|il sistema|la rete|internet|le casse|il pos)(?: \w+)? (?:[èe] (?:gi[ùu]|down|fermo|bloccato|offline)|sono (?:gi[ùu]|ferm[ei]|bloccat[ei])|non funziona)` +
+	`|de (?:klant|klanten|koerier|chauffeur|vrachtwagen|monteur|inspecteur|leverancier|bezoeker)(?: \w+){0,2} (?:staat|staan|wacht|wachten|is er(?: al)?|zit) (?:al |nu )?(?:te wachten|aan de poort|beneden|bij de receptie|voor de deur|op je)?` +
+	`|(?:de site|de website|de server|de webshop|het systeem|het netwerk|internet|de kassa|de kassa's|de pin|de pinautomaat)(?: \w+)? (?:ligt|liggen|is|zijn) (?:eruit|plat|down|offline)` +
+	`)`)
+
+// scheduledAfter matches what makes a service "down" a plan, not a
+// situation: "down for maintenance on Saturday", "out until Monday".
+var scheduledAfter = regexp.MustCompile(`(?i)^\W*(for (planned |scheduled |routine )?maintenance|until|till|from|between|on (mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|tonight|next|this (weekend|evening)|over the weekend|for the (weekend|holidays?))\b`)
+
 // addressee matches words that speak to the reader.
 var addressee = fastre.MustCompile(`(?i)\b(you|your|yours|you're|you'll|you've|u|ur|yourself|everyone|everybody|all of you|team|folks|guys|du|dich|dir|dein|deine|euch|euer|ihnen|tu|toi|vous|votre|vos|tú|usted|ustedes|vosotros|voi|vostro|você|vocês|jij|jou|jouw|uw|jullie|kannst|könntest|puedes|podrías|pouvez|peux|puoi|potresti|podes|podia|kunt|deg|dig|dere|jer|dina|dine|ditt)\b`)
 
