@@ -24,6 +24,23 @@ func TestEngine_Attention(t *testing.T) {
 		category, urgency string
 		suspicious        bool
 	}{
+		// A situation that cannot wait is high without "urgent"
+		// (labelling guide, rule 5); a planned or past one is not.
+		{name: "ClientWaitingInReception", subject: "your 10:00", content: "Hi Dana,\n\nMr. Okafor has been sitting in reception for twenty minutes now. Should I bring him up?\n\nMariana",
+			category: doctales.CategoryPerson, urgency: "high"},
+		{name: "SiteDownCustomersRinging", subject: "booking page", content: "Ben,\n\nThe booking page has been showing a blank page since 8:40. Phones haven't stopped. Can you have a look?\n\nJo",
+			category: doctales.CategoryPerson, urgency: "high"},
+		{name: "DriverAtTheGateGerman", subject: "Tor 3", content: "Hallo Jan,\n\nder Fahrer steht am Tor und wartet auf die Papiere.\n\nGrüße\nAnke",
+			category: doctales.CategoryPerson, urgency: "high"},
+		{name: "PlannedDowntimeIsNotNow", subject: "weekend", content: "Hi all,\n\nThe site is down for maintenance on Saturday. Nothing to do.\n\nJo",
+			category: doctales.CategoryPerson, urgency: "low"},
+		{name: "PastOutageIsNotNow", subject: "yesterday", content: "Hi Ben,\n\nThe site was down yesterday, all fixed now.\n\nJo",
+			category: doctales.CategoryPerson, urgency: "low"},
+		{name: "QuotedSituationIgnored", subject: "Re: lobby", content: "Thanks, all sorted.\n\nOn Mon, Jun 9, 2025 at 3:00 PM Bob <bob@x.com> wrote:\n> The client is waiting in reception.",
+			fields: fields{"inReplyTo": "<a@x.com>"}, category: doctales.CategoryReply, urgency: "low"},
+		// A reply that asks nothing under a subject's old deadline.
+		{name: "ReplySubjectDeadlineIsHistory", subject: "RE: URGENT - revised rate card needed by 3pm", content: "Got it, thanks Rosa -- that's the one. Sent it to the client at 2:40 and they've already confirmed. All sorted.",
+			fields: fields{"inReplyTo": "<a@x.com>"}, category: doctales.CategoryReply, urgency: "low"},
 		{name: "DirectUrgentRequest", subject: "Contract", content: "Can you please sign the contract today? It's urgent.",
 			category: doctales.CategoryPerson, urgency: "high"},
 		{name: "QuotedUrgencyIgnored", subject: "Re: contract", content: "Done, thanks!\n\nOn Mon, Jun 9, 2025 at 3:00 PM Bob <bob@x.com> wrote:\n> URGENT: please sign it immediately.",

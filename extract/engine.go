@@ -340,6 +340,25 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	d.RequiresAction = best >= orDefault(e.ActionThreshold, DefaultActionThreshold)
 	d.ActionReasons = reasons
 
+	// A reply that asks nothing ("Got it, thanks, all sorted") under
+	// "Re: URGENT - rate card needed by 3pm": the subject's date is the
+	// thread's old alarm, met or not, and no deadline of the reader's.
+	if len(askSubj) == 0 && len(subj) > 0 && len(requests) == 0 && !d.RequiresAction {
+		unmarked := false
+		for i := range d.Dates {
+			if dm := &d.Dates[i]; dm.Deadline && dm.Source == doctales.SourceSubject {
+				dm.Deadline, unmarked = false, true
+			}
+		}
+		if unmarked {
+			d.Deadline = nil
+			if dl := chooseDeadline(d.Dates, ref); dl != nil {
+				t := dl.Time
+				d.Deadline = &t
+			}
+		}
+	}
+
 	// A date in a sentence that asks the reader to act is when it is
 	// wanted, "by" or not: "Could you send me the NDA tomorrow?".
 	// An invitation's deadline is the meeting's start (it is medium:
@@ -386,6 +405,14 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 			d.Deadline = &t
 		}
 	}
+	// "The portal stops accepting filings at 5pm today, and I still
+	// don't have your signature"; "before the 6:30 slot".
+	if personal(d.Category) && (cutoffDates(d.Dates, own, len(requests) > 0, ref) || clockAnaphora(d.Dates, own, requests, ref)) {
+		if dl := chooseDeadline(d.Dates, ref); dl != nil {
+			t := dl.Time
+			d.Deadline = &t
+		}
+	}
 	if named && nameRe != nil {
 		for i := range d.Dates {
 			if dm := &d.Dates[i]; dm.Deadline && (dm.Source != doctales.SourceContent || !nameRe.MatchString(paragraphAt(content, dm.BeginOffset))) {
@@ -424,6 +451,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 			src = doctales.SourceContent
 		}
 		in.DeadlineEvidence = &doctales.Evidence{Rule: "deadline", Text: dl.Text, Source: src, Start: dl.BeginOffset, End: dl.EndOffset}
+		in.DeadlineAsRequest = dl.Cue == "request"
 	}
 	for i, s := range append(append([]span{}, askSubj...), own...) {
 		source := doctales.SourceContent

@@ -1440,6 +1440,11 @@ func chooseDeadline(ds []doctales.DateMention, ref time.Time) *doctales.DateMent
 	return past
 }
 
+// comparedDay matches what makes the day after it one compared with or
+// counted from, not a day asked for: "same vomiting as Friday", "worse
+// than Monday", "since Tuesday".
+var comparedDay = regexp.MustCompile(`(?i)\b(as|than|since|like)\s+$`)
+
 // requestDates marks as deadlines the dates of the new text that stand in
 // a sentence asking the reader to act (requests holds those sentences'
 // starts) and fall from ref's day to requestHorizon after it; it reports
@@ -1465,7 +1470,8 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 		for _, s := range own {
 			if d.BeginOffset >= s.start && d.BeginOffset < s.end && requests[s.start] && !conditionalAsk.MatchString(s.text) &&
 				(askedBefore(s.text, d.BeginOffset-s.start) || askedAfterSoon(s.text, d, ref)) && !salesCall.MatchString(s.text[:d.BeginOffset-s.start]) &&
-				!sendersPurpose.MatchString(s.text[:d.BeginOffset-s.start]) && !negatedBefore.MatchString(s.text[:d.BeginOffset-s.start]) {
+				!sendersPurpose.MatchString(s.text[:d.BeginOffset-s.start]) && !negatedBefore.MatchString(s.text[:d.BeginOffset-s.start]) &&
+				!comparedDay.MatchString(s.text[:d.BeginOffset-s.start]) {
 				d.Deadline, d.Cue = true, "request"
 				if d.Precision == "day" || d.Precision == "week" {
 					d.Time = atHour(d.Time, endOfBusinessHour)
@@ -1603,7 +1609,7 @@ func abs(n int) int {
 // "in two days" with the number in words.
 var (
 	nextWeekTask    = fastre.MustCompile(`(?i)\b(?:(early|beginning of|start of|anfang|zu beginn der|d[ée]but de|d[ée]but|principios de|a principios de|inicio de|in[íi]cio d[ae]|all'inizio della|inizio|begin)\s+)?(?:(?:some ?time|any ?time|later|during|in the course of)\s+)?(next week|la semaine prochaine|la pr[óo]xima semana|n[äa]chste woche|n[äa]chsten woche|n[äa]chster woche|la prossima settimana|la settimana prossima|volgende week|pr[óo]xima semana|n[äa]sta vecka|neste uke|n[æa]ste uge)\b`)
-	tomorrowMorning = fastre.MustCompile(`(?i)\b(domattina|domani mattina|demain matin|ma[ñn]ana por la ma[ñn]ana|morgen fr[üu]h|morgenvroeg|morgenochtend|morgen ochtend|amanh[ãa] de manh[ãa]|i morgon bitti|imorgon bitti|i morgen tidlig|imorgen tidlig)\b`)
+	tomorrowMorning = fastre.MustCompile(`(?i)\b(demain (?:matin )?[àa] la premi[èe]re heure|ma[ñn]ana a primera hora|ma[ñn]ana temprano|morgen als erstes|morgen fr[üu]h als erstes|domani a prima ora|domani come prima cosa|domattina presto|amanh[ãa] (?:logo )?cedo|amanh[ãa] [àa] primeira hora|amanh[ãa] logo de manh[ãa]|morgen als eerste|morgen meteen|domattina|domani mattina|demain matin|ma[ñn]ana por la ma[ñn]ana|morgen fr[üu]h|morgenvroeg|morgenochtend|morgen ochtend|amanh[ãa] de manh[ãa]|i morgon bitti|imorgon bitti|i morgen tidlig|imorgen tidlig)\b`)
 	partOfToday     = fastre.MustCompile(`(?i)\b(tonight|this evening|this afternoon|this morning|ce soir|cet apr[èe]s-midi|ce matin|esta noche|esta tarde|esta ma[ñn]ana|heute abend|heute nachmittag|heute morgen|heute vormittag|stasera|oggi pomeriggio|stamattina|vanavond|vanmiddag|vanochtend|hoje [àa] noite|esta manh[ãa]|i kv[äa]ll|ikv[äa]ll|i kveld|ikveld|i aften|i eftermiddag|i ettermiddag)\b`)
 	foreignDay      = fastre.MustCompile(`(?i)(?:\b(?:até|por|para)\s+o\s+dia|\bantes\s+do\s+dia|\b(?:hasta|para|antes\s+del?)\s+(?:el\s+)?d[íi]a|\b(?:d'ici|avant|pour)\s+le|\bjusqu'au|\bbis(?:\s+zum)?|\bentro\s+il|(?:\bvoor|vóór|\buiterlijk|\bop)\s+de)\s+(\d{1,2})(?:er|\.|e|ste|de|º)?(?:\s|$|[,;.!?)])`)
 	foreignMonth    = regexp.MustCompile(`(?i)^\s*(de\s+|del\s+)?(jan|fe[bv]|m[äa]r|apr|avr|abr|ma[iy]|mei|mag|jun|giu|jui|jul|lug|ago|aug|ao[uû]|set|sep|okt|oct|ott|out|nov|de[cz]|dic|d[ée]c|gen|ene|jän|f[ée]v|gennaio)`)
@@ -1624,7 +1630,15 @@ var (
 	// countBefore is what puts a number after "by" or "at" that is no
 	// hour: "grew by 3.", "multiply by 4.", "we won at 2". ("until 9"
 	// is left out of bareClock: "I won't be there till 9" is the sender's.)
-	countBefore = regexp.MustCompile(`(?i)\b(increase[ds]?|decrease[ds]?|multipl\w*|divid\w*|grow|grew|grown|grows|rises?|rose|risen|falls?|fell|fallen|drop\w*|cuts?|reduc\w*|rais\w*|lower\w*|up|down|off|times|scal\w*|behind|ahead|lead\w*|won|lost|wins?|beat|beaten|outnumber\w*|exceed\w*|over|under|shr[au]nk|slip\w*|chang\w*|adjust\w*|offset|delay\w*|extend\w*|push\w*|mov\w*|shift\w*|round\w*|page|pages|step|steps|chapter|item|number|no\.?|point|version|level|aged?|stand|stood|stands|stuck|capped|limit\w*|set|priced|valued|rated|ranked|one|\d+)\s+(by|before|at)\s+$`)
+	countBefore = regexp.MustCompile(`(?i)\b(increase[ds]?|decrease[ds]?|multipl\w*|divid\w*|grow|grew|grown|grows|rises?|rose|risen|falls?|fell|fallen|drop\w*|reduc\w*|rais\w*|lower\w*|up|down|off|times|scal\w*|behind|ahead|lead\w*|won|lost|wins?|beat|beaten|outnumber\w*|exceed\w*|over|under|shr[au]nk|slip\w*|chang\w*|adjust\w*|offset|delay\w*|extend\w*|push\w*|mov\w*|shift\w*|round\w*|page|pages|step|steps|chapter|item|number|no\.?|point|version|level|aged?|stand|stood|stands|stuck|capped|limit\w*|set|priced|valued|rated|ranked|one|\d+)\s+(by|before|at)\s+$`)
+	// foreignClock is an hour written the way Italian, Spanish and
+	// Portuguese write one, after the article of hours ("prima delle 16",
+	// "entro le 16", "antes de las 16", "até às 16"), or with its unit
+	// ("bis 16 Uhr", "voor 16 uur", "avant 16h"): that hour on the
+	// message's day, or the next when "tomorrow" stands beside it.
+	foreignClock = regexp.MustCompile(`(?i)(?:\b(?:prima delle|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde)\s+las|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|\bàs))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas)\b)|\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|[àa]|vers|d['’]ici)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b`)
+	// tomorrowWord is "tomorrow" in the languages foreignClock reads.
+	tomorrowWord = regexp.MustCompile(`(?i)\b(domani|domattina|ma[ñn]ana(?: a primera hora)?|amanh[ãa]|morgen|demain)\b`)
 	// beforeLunch is "before lunch", "by lunchtime": noon of the day.
 	beforeLunch = fastre.MustCompile(`(?i)\b(before|by|until|till) lunch(time)?\b`)
 )
@@ -1632,7 +1646,7 @@ var (
 // extraTrigger reports whether text holds one of the expressions
 // relativeExtras reads, which dateTrigger does not announce.
 func extraTrigger(text string) bool {
-	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
+	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || foreignClock.MatchString(text) || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
 }
 
 // mayBareClock reports whether text has a lone digit or "10"-"12" after a
@@ -1750,6 +1764,43 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		// Keep the cue out of the mention: "lunch".
 		loc := []int{m[0] + strings.IndexByte(s.text[m[0]:m[1]], ' ') + 1, m[1]}
 		add(loc, atHour(day, 12), "hour")
+	}
+	for _, m := range foreignClock.FindAllStringSubmatchIndex(s.text, 2) {
+		hb, he, mb, me := m[2], m[3], m[4], m[5]
+		if hb < 0 {
+			hb, he, mb, me = m[6], m[7], m[8], m[9]
+		}
+		if covered(found, s.start+m[0], s.start+m[1]) {
+			continue
+		}
+		h, _ := strconv.Atoi(s.text[hb:he])
+		mi := 0
+		if mb >= 0 {
+			mi, _ = strconv.Atoi(s.text[mb:me])
+		}
+		if h > 23 || mi > 59 || h == 0 {
+			continue
+		}
+		if h <= 12 && m[2] >= 0 {
+			h = workingHour(h) // "alle 4": in working hours
+		}
+		// "bis 16. Dezember", "alle 16 del 12": a day, not an hour.
+		if rest := s.text[m[1]:]; foreignMonth.MatchString(strings.TrimLeft(rest, ". ")) || strings.HasPrefix(strings.TrimSpace(rest), "del ") || strings.HasPrefix(strings.TrimSpace(rest), "de ") && foreignMonth.MatchString(strings.TrimSpace(rest)[3:]) {
+			continue
+		}
+		day := ref
+		if tomorrowWord.MatchString(s.text) {
+			day = ref.AddDate(0, 0, 1)
+		} else if _, ok := weekdayIn(s.text); ok || dateWord.MatchString(s.text) {
+			continue // the parser's, with its day
+		}
+		t := time.Date(day.Year(), day.Month(), day.Day(), h, mi, 0, 0, day.Location())
+		if !t.After(ref) && day.Equal(ref) {
+			continue // an hour already gone today: a fact
+		}
+		// The mention starts at the hour, so that the cue before it
+		// ("entro le", "bis") decides, as for the parser's dates.
+		add([]int{hb, m[1]}, t, "minute")
 	}
 	if mayBareClock(s.text) {
 		for _, m := range bareClock.FindAllStringSubmatchIndex(s.text, 2) {
@@ -1973,6 +2024,84 @@ var (
 	namedDateRef   = fastre.MustCompile(`(?i)\b(by|before|on|until|prior to|ahead of)\s+(the|your|its|this)\s+(due|renewal|expiry|expiration|payment|closing|cut-?off|deadline|return|submission)\s+date\b|\bvor (dem|ihrem) (fälligkeits|verlängerungs|ablauf)datum\b|\bantes de (la|su) fecha (de )?(vencimiento|renovación|pago)\b|\bavant (la|votre) date (d'échéance|de renouvellement|limite)\b|\bentro la (data di )?scadenza\b|\bvóór de vervaldatum\b`)
 	dateFieldLabel = regexp.MustCompile(`(?im)^[ \t*-]*(due( date| on| by)?|payment due|amount due by|renews?( on)?|renewal( date)?|expir(es|y|ation)( date| on)?|deadline|closing date|cut-?off|f[äa]llig(keitsdatum| am)?|vencimiento|fecha (de )?(vencimiento|l[íi]mite)|[ée]ch[ée]ance|date limite|scadenza|vervaldatum|vervalt op)\s*:?[ \t]`)
 )
+
+// cutoffCue matches a sentence stating a cut-off that the reader's part
+// must beat: "the portal stops accepting filings at 5:00pm today", "the
+// truck leaves at 14:00", and missingYours the sender still waiting on
+// the reader's part: "I still don't have your signature".
+var (
+	cutoffCue    = fastre.MustCompile(`(?i)\b(closes?|closing|shuts?|stops? accepting|cut-?off|deadline|expires?|leaves?|departs?|goes out|last (collection|post|pick-?up)|slot|window|cierra|vence|plazo|ferme|cl[ôo]ture|date limite|schlie[ßs]t|frist|chiude|scade|scadenza|fecha|prazo|sluit|vertrekt)\b`)
+	missingYours = fastre.MustCompile(`(?i)\b((still )?(don'?t|do not|haven'?t|have not) (have|got|received) (your|the)|(waiting|waiting on|waiting for) (your|you)|without your|need your|sin tu|sans (ta|ton|votre)|ohne (deine|ihre|dein|ihr)|senza (la|il) (sua|tua|suo|tuo)|sem (a|o) (sua|seu|tua|teu)|zonder (je|jouw|uw))\b`)
+)
+
+// cutoffDates marks as deadlines the dates of a sentence stating a
+// cut-off within the next working day, in a message that asks the reader
+// something or says the sender still waits on the reader's part; it
+// reports whether it marked any. "The state portal stops accepting
+// amended filings at 5:00pm today, and I still don't have your
+// signature" sets 17:00 today.
+func cutoffDates(ds []doctales.DateMention, own []span, asked bool, ref time.Time) bool {
+	marked := false
+	to := endOfNextBusinessDay(ref)
+	for i := range ds {
+		d := &ds[i]
+		if d.Deadline || d.Source != doctales.SourceContent || !d.Time.After(ref) || d.Time.After(to) {
+			continue
+		}
+		for _, s := range own {
+			if d.BeginOffset < s.start || d.BeginOffset >= s.end || conditionalAsk.MatchString(s.text) || !cutoffCue.MatchString(s.text) {
+				continue
+			}
+			if asked || missingYours.MatchString(s.text) {
+				d.Deadline, d.Cue = true, "cut-off"
+				if d.Precision == "day" || d.Precision == "week" {
+					d.Time = atHour(d.Time, endOfBusinessHour)
+				}
+				marked = true
+			}
+			break
+		}
+	}
+	return marked
+}
+
+// beforeTheClock matches a request naming an hour given earlier with its
+// day: "send it to me before the 6:30 slot".
+var beforeTheClock = regexp.MustCompile(`(?i)\b(?:before|by|ahead of|in time for) the (\d{1,2})(?:[:.](\d{2}))?\s*([ap]\.?m\.?)?\s+[a-z]`)
+
+// clockAnaphora marks as the deadline the dated mention whose hour a
+// request names ("before the 6:30 slot" after "at 6:30 tomorrow
+// morning"); it reports whether it marked one.
+func clockAnaphora(ds []doctales.DateMention, own []span, requests map[int]bool, ref time.Time) bool {
+	for _, s := range own {
+		if !requests[s.start] {
+			continue
+		}
+		m := beforeTheClock.FindStringSubmatch(s.text)
+		if m == nil {
+			continue
+		}
+		h, _ := strconv.Atoi(m[1])
+		mi := 0
+		if m[2] != "" {
+			mi, _ = strconv.Atoi(m[2])
+		}
+		if p := strings.ToLower(m[3]); strings.HasPrefix(p, "p") && h < 12 {
+			h += 12
+		}
+		for i := range ds {
+			d := &ds[i]
+			if d.Source != doctales.SourceContent || (d.Precision != "minute" && d.Precision != "hour") || !d.Time.After(ref) {
+				continue
+			}
+			if d.Time.Minute() == mi && (d.Time.Hour() == h || d.Time.Hour() == h+12) {
+				d.Deadline, d.Cue = true, "before"
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // fieldDeadline marks as the deadline a date given on a labelled line
 // ("Due date: 15 December 2026") when the sender's own words point at it

@@ -169,6 +169,31 @@ func TestDatesResolved(t *testing.T) {
 		{"Within24Hours", "Could you please confirm the booking within 24 hours?", wed, "", "2025-12-04T09:00:00-07:00", ""},
 		{"DoesNotCloseUntil", "Could you look it over? The posting doesn't close until February.", wed, "", "", ""},
 		{"DeAnfangNaechsterWoche", "Könnten Sie mir das Angebot bis Anfang nächster Woche schicken?", wed, "", "2025-12-08T17:00:00-07:00", ""},
+		// A bare hour after by/before (or at, in a question) is today's,
+		// read in working hours; tomorrow's when it has gone.
+		{"BareHourBy", "Can you have the keys cut by 2?", wed, "", "2025-12-03T14:00:00-07:00", ""},
+		{"BareHourBeforePlease", "Send it before 4 please.", wed, "", "2025-12-03T16:00:00-07:00", ""},
+		{"BareHourGoneIsTomorrow", "Can you send it by 8?", wed, "", "2025-12-04T08:00:00-07:00", ""},
+		{"BareHourIsNoCount", "Please note sales grew by 3.", wed, "", "", ""},
+		{"BareHourStatementAt", "We arrived at 5.", wed, "", "", ""},
+		{"BareHourSendersUntil", "Could you ask them? I won't be there till 9.", wed, "", "", ""},
+		{"BareHourWithDayIsTheDays", "The florist starts Saturday at 7, so please come by 9.", wed, "", "", "2025-12-06T07:00:00-07:00"},
+		{"BeforeLunch", "Could you send it before lunch?", wed, "", "2025-12-03T12:00:00-07:00", ""},
+		// Hours after the article of hours, or with their unit.
+		{"ItPrimaDelle", "Può inviarmela via mail prima delle 16?", wed, "", "2025-12-03T16:00:00-07:00", ""},
+		{"EsAntesDeLas", "¿Me lo puedes mandar antes de las 16?", wed, "", "2025-12-03T16:00:00-07:00", ""},
+		{"DeBisUhr", "Kannst du mir das bis 16 Uhr schicken?", wed, "", "2025-12-03T16:00:00-07:00", ""},
+		{"DeAlleIsAll", "Bitte schicken Sie alle 16 Berichte.", wed, "", "", ""},
+		{"DeBisDayIsNoHour", "Bitte bis 16. Dezember schicken.", wed, "", "2025-12-16T17:00:00-07:00", ""},
+		{"FrDemainPremiereHeure", "Merci de me renvoyer le bon signé demain à la première heure.", wed, "", "2025-12-04T12:00:00-07:00", ""},
+		{"EsMananaPrimeraHora", "¿Me lo mandas mañana a primera hora?", wed, "", "2025-12-04T12:00:00-07:00", ""},
+		// A cut-off stated beside what the sender still lacks of the
+		// reader's; an hour a request names after it was given with its day.
+		{"CutOffToday", "The state portal stops accepting amended filings at 5:00pm today, and I still don't have your signature on page 3.", wed, "", "2025-12-03T17:00:00-07:00", ""},
+		{"CutOffIsNoAsk", "The state portal stops accepting amended filings at 5:00pm today.", wed, "", "", "2025-12-03T17:00:00-07:00"},
+		{"BeforeTheSlot", "Our driver is booked on your dock at 6:30 tomorrow morning. Could you send me the release number before the 6:30 slot?", wed, "", "2025-12-04T06:30:00-07:00", ""},
+		// A day compared with is no day asked for.
+		{"SameAsFriday", "Call me asap - same trouble as Friday and they're upset.", wed, "", "", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -39,6 +39,10 @@ type UrgencyInput struct {
 	Trouble, Resolved *doctales.Evidence
 	// Suspicious is why the message looks like fraud; it makes it low.
 	Suspicious string
+	// DeadlineAsRequest is set when the deadline is a date that merely
+	// stands in the asking sentence ("call me asap about Friday"), with
+	// no "by" or "before": an urgent word then says when, not the date.
+	DeadlineAsRequest bool
 	// CueEvidence and DeadlineEvidence locate the urgency word and the
 	// deadline, for the reasons.
 	CueEvidence, DeadlineEvidence *doctales.Evidence
@@ -89,10 +93,15 @@ var situationNow = fastre.MustCompile(`(?i)\b(?:` +
 	// Someone waiting.
 	`(?:client|customer|courier|driver|truck|lorry|van|delivery|visitor|guest|buyer|candidate|inspector|auditor|patient|technician|engineer|plumber|electrician|contractor|fitter|locksmith|crew|bailiff|notary|interviewee|applicant|supplier|vendor)s?(?: \w+){0,2} (?:is|are|'s|’s|has been|have been)(?: (?:already|still|now|just|all))? (?:here|waiting|downstairs|in reception|at reception|in the lobby|at the (?:front )?(?:desk|door|gate|dock|counter|barrier)|at (?:your|our|the) (?:door|gate|dock|site|office|house|yard|warehouse)|outside|on site|on the (?:phone|line)|on hold|in the car park|in the parking lot|being turned away|turned away)` +
 	`|(?:waiting|asking) for you (?:in|at|outside|downstairs|on)` +
+	`|(?:waiting|sitting|standing|stuck|queu(?:e|ing))(?: \w+){0,3} (?:at|in|outside) (?:the |your |our )?(?:front desk|reception|lobby|front door|loading dock|counter|waiting room|car park|parking lot|pharmacy|surgery|clinic)\b` +
+	`|(?:is|are|'s|’s)(?: (?:down|up|over|out|still|already))?(?: here)? (?:at|in) (?:the |your )?(?:front desk|reception|lobby|front door|gate|loading dock|counter|waiting room|pharmacy|surgery)(?: \w+){0,2} (?:now|waiting|again|with|asking)\b` +
 	`|turned away at (?:your|the|our) (?:gate|door|dock|site)` +
 	// A service down.
 	`|(?:site|website|web site|webshop|web shop|server|servers|shop|store|checkout|tills?|card (?:machine|terminal|reader)s?|payments?|network|internet|e-?mail|phones?|phone lines?|app|portal|production|prod|database|vpn|power|freezers?|cold ?room|fridges?|systems?) (?:is|are|'s|’s|has gone|have gone|went|keeps going|keep going)(?: (?:completely|still|all|totally))? (?:down|offline|dead|not working|out)\b` +
 	`|customers (?:are|keep) (?:calling|ringing|complaining|phoning)` +
+	`|(?:people|customers|clients|guests|callers|patients)(?: \w+){0,2} (?:have|has|are|keep) (?:rung|ringing|called|calling|phoned|phoning|complaining)(?: \w+){0,4} (?:saying|that) (?:they|it) can(?:'|’)?t\b` +
+	`|(?:phones?|lines?) (?:haven'?t|have not|hasn'?t|has not|haven’t|hasn’t) stopped` +
+	`|(?:has been|is|keeps?) (?:showing|throwing|returning|giving) (?:a |an )?(?:blank|white|error|500|404|502|503)\b` +
 	`|customers can(?:'|’)?t (?:check ?out|pay|log ?in|order|get in|book)` +
 	// Locked out.
 	`|(?:i'?m|i’m|i am|we'?re|we’re|we are|she'?s|he'?s|they'?re|they are) (?:locked out|stuck outside|stranded)` +
@@ -244,7 +253,7 @@ func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales
 
 	// Urgency words, strong with a request, alone, or soft.
 	switch {
-	case in.Cue != "" && in.Request && in.Deadline != nil && in.Deadline.After(endOfNextBusinessDay(in.Ref)):
+	case in.Cue != "" && in.Request && in.Deadline != nil && in.Deadline.After(endOfNextBusinessDay(in.Ref)) && !in.DeadlineAsRequest:
 		// "Urgent: … by the end of next week": the date says when.
 		raise(doctales.UrgencyMedium, mediumBase, "urgent word + request, deadline later")
 		cite(in.CueEvidence)
