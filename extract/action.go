@@ -18,7 +18,7 @@ var requestCue = fastre.MustCompile(`(?i)^\W*need (the|your|that|this|those|thes
 // foreignRequestCue matches the same asks in es/fr/de/pt/it/nl. It is read
 // only in text the language detector did not call English (see
 // sentenceActionIn): one alternation fewer on every English sentence.
-var foreignRequestCue = fastre.MustCompile(`(?i)\b(bitte|k[öo]nnten sie|k[öo]nntest du|kannst du|w[üu]rden sie|por favor|podr[íi]as|podr[íi]a usted|puedes|necesito que|s'il (te|vous) pla[îi]t|merci de|veuillez|pourriez-vous|pourrais-tu|peux-tu|per favore|potresti|potrebbe|puoi|pu[òo] (inviar|mandar|confermar|firmar|chiamar|passar|portar|controllar|verificar)\w*|(me|te) (lo |la |los |las )?(mandas|env[íi]as|pasas|confirmas|firmas|traes|mandes|env[íi]es)|por gentileza|poderia|pode(s)? (me )?(enviar|confirmar)|alsjeblieft|alstublieft|graag|kunt u|kun je|zou je|kan du|kunne du|kan ni|kan dere|vennligst|v[äa]nligen|venligst|sn[äa]lla)\b`)
+var foreignRequestCue = fastre.MustCompile(`(?i)\b(bitte|k[öo]nnten sie|k[öo]nntest du|kannst du|w[üu]rden sie|por favor|podr[íi]as|podr[íi]a usted|puedes|necesito que|s'il (te|vous) pla[îi]t|merci de|veuillez|pourriez-vous|pourrais-tu|peux-tu|per favore|potresti|potrebbe|puoi|tu peux|vous pouvez|tu pourrais|vous pourriez|pu[òo] (inviar|mandar|confermar|firmar|chiamar|passar|portar|controllar|verificar)\w*|(me|te) (lo |la |los |las )?(mandas|env[íi]as|pasas|confirmas|firmas|traes|mandes|env[íi]es)|por gentileza|poderia|pode(s)? (me )?(enviar|confirmar)|alsjeblieft|alstublieft|graag|kunt u|kun je|zou je|kan du|kunne du|kan ni|kan dere|vennligst|v[äa]nligen|venligst|sn[äa]lla)\b`)
 
 // pleasantry matches closing wishes that read as imperatives but ask
 // nothing: "Have a nice week.", "Enjoy the weekend!".

@@ -25,6 +25,12 @@ func TestEngine_Phishing(t *testing.T) {
 		suspicious       bool
 	}{
 		// Phishing.
+		{name: "BrandWithDigitsInDomain", from: "admin@m365-mailbox-verify.example", fromName: "Microsoft 365 Admin", to: []string{"owen@tallybooks.example"},
+			subject: "Action Required: your mailbox will be suspended", content: "Dear Owen,\n\nTo avoid suspension of your account within 24 hours, you must verify your credentials immediately:\n\nhttps://m365-mailbox-verify.example/login?u=owen",
+			suspicious: true},
+		{name: "PostalBrandPortuguese", from: "naoresponda@correios-rastreamento-br.example", fromName: "Correios", to: []string{"ana@casa.example"},
+			subject: "Sua encomenda está retida", content: "Olá,\n\nSua encomenda está retida. Efetue o pagamento da taxa nas próximas 48 horas ou a encomenda será devolvida: https://correios-rastreamento-br.example/pagamento",
+			suspicious: true},
 		{name: "LookalikeOfRecipientDomain", from: "dana.wells@fernhil-studio.example", fromName: "Dana Wells", to: []string{"accounts@fernhill-studio.example"},
 			subject: "Updated payment details", content: "Hi,\n\nPlease note we have changed banks. Kindly update our account details before you pay the next invoice: IBAN DE44 5001 0517 5407 3249 31.\n\nThanks,\nDana",
 			suspicious: true},

@@ -556,6 +556,14 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 				}
 			}
 		}
+		// … and "December" of "before 11 December": with the day before it.
+		if prec == "month" {
+			if m := dayBeforeMonth.FindStringIndex(text[:b]); m != nil {
+				if d, err := p.Parse(cfg, text[m[0]:e]); err == nil && !d.IsZero() && precision(d.Period) == "day" {
+					t, prec, b = d.Time, "day", m[0]
+				}
+			}
+		}
 		txt := w.text[b:e]
 		if !plausibleDate(txt, dc.language()) || isMorning(w.text, b, txt) {
 			continue
@@ -981,6 +989,10 @@ func cfgFor(dc dateContext) *dps.Configuration {
 }
 
 // dayAfterMonth is the day number after a month name.
+// dayBeforeMonth is the day number just before a month name: the "11 "
+// of "before 11 December".
+var dayBeforeMonth = regexp.MustCompile(`\b\d{1,2}(st|nd|rd|th)?\s+$`)
+
 var dayAfterMonth = fastre.MustCompile(`^\s+\d{1,2}(st|nd|rd|th)?\b(,?\s+\d{4}\b)?`)
 
 // clock is a time of day found by timeOfDay: its bounds and its value.
@@ -1246,6 +1258,9 @@ func plausibleDate(t string, dl *dateLang) bool {
 	}
 	if digits == 0 {
 		return dateWord.MatchString(t) || dl != nil && dl.trigger.MatchString(t)
+	}
+	if strings.ContainsAny(t[:1], "$€£¥") || strings.HasPrefix(t, "€") || strings.HasPrefix(t, "£") {
+		return false // "$24": an amount
 	}
 	if digits > 8 && !(digits <= 12 && hasMonthName(t)) || bareNumber.MatchString(t) {
 		return false // a phone or order number; "Dec 8, 2026 14:00" has 9
@@ -1770,8 +1785,9 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		if hb < 0 {
 			hb, he, mb, me = m[6], m[7], m[8], m[9]
 		}
-		if covered(found, s.start+m[0], s.start+m[1]) {
-			continue
+		tomorrow := tomorrowWord.MatchString(s.text)
+		if covered(found, s.start+m[0], s.start+m[1]) && (!tomorrow || coveredOn(found, s.start+m[0], s.start+m[1], ref.AddDate(0, 0, 1))) {
+			continue // the parser's; but "antes de las 14:00 de mañana" read as today's 14:00 is not
 		}
 		h, _ := strconv.Atoi(s.text[hb:he])
 		mi := 0
@@ -1789,10 +1805,11 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			continue
 		}
 		day := ref
-		if tomorrowWord.MatchString(s.text) {
+		if _, ok := weekdayIn(s.text); ok || !tomorrow && dateWord.MatchString(s.text) {
+			continue // the parser's, with its day ("am Samstag um 10 Uhr")
+		}
+		if tomorrow {
 			day = ref.AddDate(0, 0, 1)
-		} else if _, ok := weekdayIn(s.text); ok || dateWord.MatchString(s.text) {
-			continue // the parser's, with its day
 		}
 		t := time.Date(day.Year(), day.Month(), day.Day(), h, mi, 0, 0, day.Location())
 		if !t.After(ref) && day.Equal(ref) {
@@ -1933,6 +1950,9 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		found[len(found)-1].Deadline, found[len(found)-1].Cue = true, "within"
 	}
 	for _, m := range inWordDays.FindAllStringSubmatchIndex(s.text, 2) {
+		if explicitNear(found, s.start+m[0], s.start+m[1]) {
+			continue // "within 5 working days (by 11 December 2026)": the date says it
+		}
 		word := strings.ToLower(s.text[m[2]:m[3]])
 		n, ok := wordNumbers[word]
 		if !ok {
@@ -1959,6 +1979,28 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		add(m[:2], atHour(d, endOfBusinessHour), "day")
 	}
 	return found
+}
+
+// coveredOn reports whether a mention of ds overlapping [b, e) falls on
+// day's calendar day.
+func coveredOn(ds []doctales.DateMention, b, e int, day time.Time) bool {
+	for _, d := range ds {
+		if d.BeginOffset < e && b < d.EndOffset && dayOf(d.Time).Equal(dayOf(day)) {
+			return true
+		}
+	}
+	return false
+}
+
+// explicitNear reports whether a mention of ds naming its month lies
+// within 24 bytes of [b, e).
+func explicitNear(ds []doctales.DateMention, b, e int) bool {
+	for _, d := range ds {
+		if !(d.EndOffset+24 < b || d.BeginOffset > e+24) && hasMonthName(d.Text) && strings.ContainsAny(d.Text, "0123456789") {
+			return true
+		}
+	}
+	return false
 }
 
 // rangeEnd matches the start of a time range just before a clock.

@@ -192,6 +192,11 @@ func TestDatesResolved(t *testing.T) {
 		{"CutOffToday", "The state portal stops accepting amended filings at 5:00pm today, and I still don't have your signature on page 3.", wed, "", "2025-12-03T17:00:00-07:00", ""},
 		{"CutOffIsNoAsk", "The state portal stops accepting amended filings at 5:00pm today.", wed, "", "", "2025-12-03T17:00:00-07:00"},
 		{"BeforeTheSlot", "Our driver is booked on your dock at 6:30 tomorrow morning. Could you send me the release number before the 6:30 slot?", wed, "", "2025-12-04T06:30:00-07:00", ""},
+		{"BeforeDayMonth", "Please update your payment method before 11 December to avoid interruption.", wed, "", "2025-12-11T17:00:00-07:00", ""},
+		{"AmountIsNoDay", "Your plan renews for $24.00.", wed, "", "", ""},
+		{"WithinDaysByDate", "Please upload the invoice within 5 working days (by 11 December 2025).", wed, "", "2025-12-11T17:00:00-07:00", ""},
+		{"EsAntesDeLasDeManana", "Necesito el contrato firmado antes de las 14:00 de mañana.", wed, "", "2025-12-04T14:00:00-07:00", ""},
+		{"DeMorgenAndSaturdayAtTen", "Kannst du mir bitte bis morgen Mittag Bescheid geben, ob der Termin am Samstag um 10 Uhr passt?", wed, "", "2025-12-04T12:00:00-07:00", ""},
 		// A day compared with is no day asked for.
 		{"SameAsFriday", "Call me asap - same trouble as Friday and they're upset.", wed, "", "", ""},
 	}
