@@ -1655,7 +1655,10 @@ var (
 	// tomorrowWord is "tomorrow" in the languages foreignClock reads.
 	tomorrowWord = regexp.MustCompile(`(?i)\b(domani|domattina|ma[ñn]ana(?: a primera hora)?|amanh[ãa]|morgen|demain)\b`)
 	// beforeLunch is "before lunch", "by lunchtime": noon of the day.
-	beforeLunch = fastre.MustCompile(`(?i)\b(before|by|until|till) lunch(time)?\b`)
+	beforeLunch = fastre.MustCompile(`(?i)\b((before|by|until|till) lunch(time)?|v[óo]{1,2}r de (lunch|middag)|antes del almuerzo|antes de comer|avant (le )?d[ée]jeuner|vor dem mittag(essen)?|prima di pranzo|prima (del|di) mezzogiorno|antes do almo[çc]o)\b`)
+	// noonOfDay is noon of a named day: "hasta el mediodía del viernes",
+	// "vendredi midi" is the parser's.
+	noonOfDay = regexp.MustCompile(`(?i)\b(mediod[íi]a|midi|mittag|mezzogiorno|meio-dia|middag|noon)\s+(?:del|de|du|am|van|di|do|da|on)\s+(\p{L}+(?:-feira)?)`)
 )
 
 // extraTrigger reports whether text holds one of the expressions
@@ -1776,9 +1779,22 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		if ref.Hour() >= 12 {
 			day = ref.AddDate(0, 0, 1) // lunch has gone: tomorrow's
 		}
-		// Keep the cue out of the mention: "lunch".
-		loc := []int{m[0] + strings.IndexByte(s.text[m[0]:m[1]], ' ') + 1, m[1]}
-		add(loc, atHour(day, 12), "hour")
+		add(m, atHour(day, 12), "hour")
+		found[len(found)-1].Deadline, found[len(found)-1].Cue = true, "before"
+	}
+	for _, m := range noonOfDay.FindAllStringSubmatchIndex(s.text, 2) {
+		wd, ok := weekdayIn(s.text[m[4]:m[5]])
+		if !ok {
+			continue
+		}
+		d := ref
+		for k := 0; k < 7 && (k == 0 || int(d.Weekday()) != wd); k++ {
+			d = d.AddDate(0, 0, 1)
+		}
+		if int(d.Weekday()) != wd {
+			continue
+		}
+		add(m[:2], atHour(d, 12), "hour")
 	}
 	for _, m := range foreignClock.FindAllStringSubmatchIndex(s.text, 2) {
 		hb, he, mb, me := m[2], m[3], m[4], m[5]

@@ -197,6 +197,8 @@ func TestDatesResolved(t *testing.T) {
 		{"WithinDaysByDate", "Please upload the invoice within 5 working days (by 11 December 2025).", wed, "", "2025-12-11T17:00:00-07:00", ""},
 		{"EsAntesDeLasDeManana", "Necesito el contrato firmado antes de las 14:00 de mañana.", wed, "", "2025-12-04T14:00:00-07:00", ""},
 		{"DeMorgenAndSaturdayAtTen", "Kannst du mir bitte bis morgen Mittag Bescheid geben, ob der Termin am Samstag um 10 Uhr passt?", wed, "", "2025-12-04T12:00:00-07:00", ""},
+		{"NlVoorDeLunch", "Laat je me vóór de lunch weten of de piano meegaat?", wed, "", "2025-12-03T12:00:00-07:00", ""},
+		{"EsMediodiaDelViernes", "Tienes hasta el mediodía del viernes para mandarla.", wed, "", "2025-12-05T12:00:00-07:00", ""},
 		// A day compared with is no day asked for.
 		{"SameAsFriday", "Call me asap - same trouble as Friday and they're upset.", wed, "", "", ""},
 	}

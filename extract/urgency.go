@@ -103,6 +103,14 @@ var situationNow = fastre.MustCompile(`(?i)\b(?:` +
 	`|(?:phones?|lines?) (?:haven'?t|have not|hasn'?t|has not|haven’t|hasn’t) stopped` +
 	`|(?:has been|is|keeps?) (?:showing|throwing|returning|giving) (?:a |an )?(?:blank|white|error|500|404|502|503)\b` +
 	`|customers can(?:'|’)?t (?:check ?out|pay|log ?in|order|get in|book)` +
+	// Water where it should not be.
+	`|(?:pipe|tank|boiler|water heater|radiator|main)s? (?:has |have )?(?:just )?(?:burst|split)|water (?:is )?(?:coming|pouring|leaking|dripping|running) (?:through|into|down|from|out of)` +
+	`|se ha reventado|revent[óo] (?:una|la) tuber[íi]a|(?:le |nos |me )?cae agua|se est[áa] inundando` +
+	`|fuite d'eau|d[ée]g[âa]t des eaux|(?:tuyau|canalisation) (?:a )?(?:[ée]clat[ée]|perc[ée]|p[ée]t[ée])` +
+	`|rohrbruch|wasserschaden|wasser (?:l[äa]uft|tropft|kommt) (?:durch|aus|in)` +
+	`|(?:tubo|tubatura) (?:[èe] )?scoppiat[oa]|perdita d'acqua|si sta allagando` +
+	`|(?:cano|tubo) (?:estourou|rebentou)|est[áa] a (?:entrar|cair) [áa]gua|est[áa] entrando [áa]gua` +
+	`|leiding (?:is )?gesprongen|lekkage|water komt door het plafond` +
 	// Locked out.
 	`|(?:i'?m|i’m|i am|we'?re|we’re|we are|she'?s|he'?s|they'?re|they are) (?:locked out|stuck outside|stranded)` +
 	// Spanish, French, German, Portuguese, Italian, Dutch.
