@@ -154,6 +154,9 @@ const (
 	SourceSenderID   = "sender_id"
 	SourceRecipients = "recipients" // offsets into strings.Join(Recipients, ", ")
 	SourceCc         = "cc"         // offsets into strings.Join(Cc, ", ")
+	// SourceCalendar is a mail's invitation part (Fields calendarStart):
+	// a date read there has no offsets into any text.
+	SourceCalendar = "calendar"
 )
 
 // Entity is a named entity in Comprehend's DetectEntities shape: the text,

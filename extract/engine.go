@@ -10,6 +10,7 @@ import (
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/extract/internal/fastre"
+	"github.com/doctales/doctales/internal/invite"
 )
 
 // Default limits of the engine.
@@ -369,6 +370,30 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	if invitationChange {
 		invitation = false
 	}
+	// The invitation's own calendar part says what it is and when the
+	// meeting starts: METHOD:CANCEL is a change; REQUEST (or none) an
+	// invitation whose DTSTART is the deadline (rule 6), whatever the
+	// body says ("Join the meeting").
+	if start, method, allDay, ok := calendarPart(c, ref); ok {
+		switch method {
+		case invite.MethodCancel:
+			invitation, invitationChange = false, true
+		case invite.MethodRequest, "":
+			if !invitationChange && !start.Before(ref) {
+				invitation = true
+				prec := "minute"
+				if allDay {
+					prec, start = "day", atHour(start, endOfBusinessHour)
+				}
+				d.Dates = append(d.Dates, doctales.DateMention{Text: "DTSTART", Time: start.In(ref.Location()), Precision: prec, Source: doctales.SourceCalendar, Deadline: true, Cue: "invitation"})
+				d.Deadline = nil
+				if dl := chooseDeadline(d.Dates, ref); dl != nil {
+					t := dl.Time
+					d.Deadline = &t
+				}
+			}
+		}
+	}
 	if !invitation && !invitationChange && personal(d.Category) && meetingProposed(d.Dates, own, ref) {
 		// "Let's meet on Thursday at 10": an invitation in words.
 		invitation = true
@@ -587,6 +612,23 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// The original system's four dimensions, from the signals above.
 	fourDimensions(dimInput{c: c, content: content, now: now, ref: ref, d: d, cue: in.Cue})
 	return d, nil
+}
+
+// calendarPart returns the start and method of the mail's invitation part
+// as the parsers left them in Fields (calendarStart, calendarMethod,
+// calendarAllDay); ok is false when there is none or it does not read.
+func calendarPart(c *doctales.Communication, ref time.Time) (start time.Time, method string, allDay, ok bool) {
+	s, _ := c.Fields["calendarStart"].(string)
+	if s == "" {
+		return time.Time{}, "", false, false
+	}
+	start, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, "", false, false
+	}
+	method, _ = c.Fields["calendarMethod"].(string)
+	allDay, _ = c.Fields["calendarAllDay"].(bool)
+	return start, strings.ToUpper(method), allDay, true
 }
 
 // lockedOut matches a subject saying the reader's account is locked or

@@ -2,13 +2,16 @@ package extract
 
 import (
 	"bytes"
+	"encoding/base64"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/mail"
 	"strings"
+	"time"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/internal/invite"
 )
 
 // MaxMailBodyBytes bounds the body ParseMail reads from one message.
@@ -72,10 +75,27 @@ func ParseMail(raw []byte) (*doctales.Communication, error) {
 			if err != nil {
 				break
 			}
-			if pt, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type")); pt == "" || pt == "text/plain" {
+			pt, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
+			switch {
+			case (pt == "" || pt == "text/plain") && c.Content == "":
 				b, _ := io.ReadAll(io.LimitReader(p, MaxMailBodyBytes))
 				c.Content = string(b)
-				break
+			case pt == "text/calendar" || strings.HasSuffix(strings.ToLower(p.FileName()), ".ics"):
+				// The invitation's start, as the ingestion parser reads it.
+				var r io.Reader = p
+				if strings.EqualFold(strings.TrimSpace(p.Header.Get("Content-Transfer-Encoding")), "base64") {
+					r = base64.NewDecoder(base64.StdEncoding, p) // (it skips line breaks)
+				}
+				b, _ := io.ReadAll(io.LimitReader(r, invite.MaxBytes+1))
+				if inv, err := invite.Parse(b, c.Timestamp.Location()); err == nil {
+					c.Fields["calendarStart"] = inv.Start.Format(time.RFC3339)
+					if inv.Method != "" {
+						c.Fields["calendarMethod"] = inv.Method
+					}
+					if inv.AllDay {
+						c.Fields["calendarAllDay"] = true
+					}
+				}
 			}
 		}
 	} else {

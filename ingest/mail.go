@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/internal/invite"
 	"github.com/jhillyerd/enmime/v2"
 )
 
@@ -229,6 +230,28 @@ func (p *Parser) parseMail(raw, msg []byte, opt Options) (*Parsed, error) {
 			files = append(files, op)
 		}
 	}
+	calendarWarning := ""
+	// A calendar invitation's start and method, for the extraction
+	// engine (issue 14: an invitation's deadline is the meeting start,
+	// which an Outlook body often does not say).
+	for _, part := range files {
+		if !strings.EqualFold(part.ContentType, "text/calendar") && !strings.HasSuffix(strings.ToLower(part.FileName), ".ics") {
+			continue
+		}
+		inv, err := invite.Parse(part.Content, c.Timestamp.Location())
+		if err != nil {
+			calendarWarning = cut(clean(err.Error()), 200)
+			break
+		}
+		c.Fields["calendarStart"] = inv.Start.Format(time.RFC3339)
+		if inv.Method != "" {
+			c.Fields["calendarMethod"] = inv.Method
+		}
+		if inv.AllDay {
+			c.Fields["calendarAllDay"] = true
+		}
+		break
+	}
 	if len(files) > p.MaxAttachments {
 		return nil, doctales.FieldErrorf(doctales.ETOOLARGE, "attachments",
 			"message has %d attachments; the limit is %d", len(files), p.MaxAttachments)
@@ -277,6 +300,9 @@ func (p *Parser) parseMail(raw, msg []byte, opt Options) (*Parsed, error) {
 
 	// Parser warnings: what a best-effort parse skipped or repaired.
 	var warns []string
+	if calendarWarning != "" {
+		warns = append(warns, calendarWarning)
+	}
 	for _, e := range env.Errors {
 		if len(warns) == maxParseWarnings {
 			break

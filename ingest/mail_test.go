@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -269,5 +270,39 @@ func TestParser_MailHashIgnoresTrailingNewlines(t *testing.T) {
 	}
 	if got := hash(strings.Replace(base, "Lunch at noon?", "Lunch at one?", 1)); got == want {
 		t.Error("a different body has the same hash")
+	}
+}
+
+// TestParser_CalendarPart: the start and method of an invitation's
+// text/calendar part (base64, Outlook's Windows zone name) are kept in
+// Fields for the extraction engine; a part that does not parse is named in
+// parseWarnings and the mail is still accepted.
+func TestParser_CalendarPart(t *testing.T) {
+	raw, err := os.ReadFile("../extract/testdata/invite/outlook-request.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &ingest.Parser{}
+	res, err := p.ParseMail(context.Background(), raw, ingest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := res.Communication.Fields
+	if f["calendarStart"] != "2026-12-10T14:00:00+01:00" || f["calendarMethod"] != "REQUEST" {
+		t.Fatalf("calendarStart %v calendarMethod %v, want 2026-12-10T14:00:00+01:00 REQUEST", f["calendarStart"], f["calendarMethod"])
+	}
+
+	broken := "From: Ann <ann@example.com>\nTo: bob@example.com\nSubject: Invitation: sync\nDate: Mon, 02 Jun 2025 10:00:00 +0000\nMIME-Version: 1.0\n" +
+		"Content-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\nJoin us.\n--b\nContent-Type: text/calendar; method=REQUEST\n\nBEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n--b--\n"
+	res, err = p.ParseMail(context.Background(), []byte(broken), ingest.Options{})
+	if err != nil {
+		t.Fatalf("a calendar part that does not parse refused the mail: %v", err)
+	}
+	if _, ok := res.Communication.Fields["calendarStart"]; ok {
+		t.Fatal("calendarStart set from a calendar without an event")
+	}
+	warns, _ := res.Communication.Fields["parseWarnings"].([]string)
+	if len(warns) == 0 || !strings.Contains(strings.Join(warns, "|"), "invite:") {
+		t.Fatalf("parseWarnings = %v, want the calendar part named", warns)
 	}
 }
