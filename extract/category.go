@@ -60,7 +60,7 @@ var troubleCue = fastre.MustCompile(`(?i)\b(has failed|failed|failing|failure|br
 
 // resolvedCue, in an automated message's subject, reports that the
 // trouble is over: "[RESOLVED]", "Recovered", "is back to normal".
-var resolvedCue = fastre.MustCompile(`(?i)\[(resolved|recovered|ok|fixed|up|behoben|gel[öo]st|r[ée]solu|r[ée]tabli|resuelto|resolvido|risolto|opgelost|hersteld)\]|^(resolved|recovered|fixed|behoben|r[ée]solu|resuelto|resolvido|risolto|opgelost|hersteld)\b|\b(back to normal|back up|has been resolved|is resolved|recovery|wieder erreichbar|wieder verf[üu]gbar|behoben|de nouveau (disponible|accessible)|r[ée]tabli|restablecido|de nuevo disponible|restabelecido|novamente dispon[íi]vel|ripristinato|di nuovo raggiungibile|weer bereikbaar|opgelost)\b|\bRECOVERY\b`)
+var resolvedCue = fastre.MustCompile(`(?i)\[(resolved|recovered|ok|fixed|up|behoben|entwarnung|all clear|gel[öo]st|r[ée]solu|r[ée]tabli|resuelto|resolvido|risolto|opgelost|hersteld)\]|^(resolved|recovered|fixed|behoben|r[ée]solu|resuelto|resolvido|risolto|opgelost|hersteld)\b|\b(back to normal|back up|has been resolved|is resolved|recovery|wieder erreichbar|entwarnung|all clear|wieder verf[üu]gbar|behoben|de nouveau (disponible|accessible)|r[ée]tabli|restablecido|de nuevo disponible|restabelecido|novamente dispon[íi]vel|ripristinato|di nuovo raggiungibile|weer bereikbaar|opgelost)\b|\bRECOVERY\b`)
 
 // replySubject matches the prefixes mail clients put before a reply's
 // subject, in the languages the set reads: "Re:", "AW:", "SV:", "Antw:",
@@ -310,7 +310,7 @@ var moneyOrCredentials = fastre.MustCompile(`\b(chave pix|anmeldedaten|kartennum
 
 // brandName matches the names fraud borrows for a display name: brands,
 // banks and tax offices.
-var brandName = fastre.MustCompile(`(?i)\b(paypal|amazon|apple|icloud|microsoft|outlook|office ?365|google|gmail|netflix|ebay|dhl|fedex|ups|usps|irs|hmrc|wells ?fargo|chase|citi(bank)?|hsbc|barclays|bank of america|visa|mastercard|american express|docusign|dropbox|onedrive|sharepoint|linkedin|facebook|instagram|whatsapp|coinbase|santander|bbva|caixabank|sparkasse|volksbank|commerzbank|deutsche bank|ing|rabobank|abn ?amro|bnp( paribas)?|soci[ée]t[ée] g[ée]n[ée]rale|cr[ée]dit agricole|intesa|unicredit|poste ?italiane|correos|la poste|impots|dgfip|finances publiques|agencia tributaria|receita federal|finanzamt|agenzia (delle )?entrate|belastingdienst|hacienda)\b`)
+var brandName = fastre.MustCompile(`(?i)\b(paypal|amazon|apple|icloud|microsoft|outlook|office ?365|google|gmail|netflix|ebay|dhl|fedex|ups|usps|irs|hmrc|wells ?fargo|chase|citi(bank)?|hsbc|barclays|bank of america|visa|mastercard|american express|docusign|dropbox|onedrive|sharepoint|linkedin|facebook|instagram|whatsapp|coinbase|santander|bbva|caixabank|sparkasse|volksbank|commerzbank|deutsche bank|ing|rabobank|abn ?amro|bnp( paribas)?|soci[ée]t[ée] g[ée]n[ée]rale|cr[ée]dit agricole|intesa|unicredit|poste ?italiane|correos|la poste|impots|dgfip|finances publiques|agencia tributaria|receita federal|finanzamt|assurance maladie|ameli|agenzia (delle )?entrate|belastingdienst|hacienda)\b`)
 
 // accountThreat matches what phishing says to hurry its reader: the
 // account is locked, suspended or about to be closed; a refund waits.

@@ -36,6 +36,8 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategoryPerson, urgency: "high"},
 		{name: "ResolvedGermanMonitor", from: "noreply@statuspilot.example", fromName: "Statuspilot", subject: "[BEHOBEN] Störung: shop.example nicht erreichbar", content: "Die Störung ist behoben, shop.example ist wieder erreichbar.",
 			category: doctales.CategoryAutomated, urgency: "low"},
+		{name: "CattleOnTheRoad", subject: "deine Rinder", content: "Servus Franz,\n\ndeine Jungrinder stehen gerade auf der Staatsstraße, ich warte dort mit Warnblinker.\n\nSepp",
+			category: doctales.CategoryPerson, urgency: "high"},
 		{name: "PlannedDowntimeIsNotNow", subject: "weekend", content: "Hi all,\n\nThe site is down for maintenance on Saturday. Nothing to do.\n\nJo",
 			category: doctales.CategoryPerson, urgency: "low"},
 		{name: "PastOutageIsNotNow", subject: "yesterday", content: "Hi Ben,\n\nThe site was down yesterday, all fixed now.\n\nJo",

@@ -641,12 +641,19 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 				}
 			}
 		}
+		if prec == "minute" || prec == "hour" {
+			t = afternoonParsed(t, txt, w.text[e:]) // "at 2:30 today": 14:30
+		}
 		t = resolve(t, txt, w.text[:b], w.text[e:], s.text[:w.start-s.start+b], dc)
 	resolved:
 		// "Tue Dec 8, 2026 14:00 - 15:00 (CET)": the zone after the
 		// range is the time's, when the text itself names none.
 		if (prec == "minute" || prec == "hour") && !namesZone(txt) {
-			if loc := zoneAfter(w.text[e:]); loc != nil {
+			loc := zoneAfter(w.text[e:])
+			if c := englishClock.FindStringIndex(txt); loc == nil && c != nil {
+				loc = zoneAfter(txt[c[1]:]) // "5pm Eastern today"
+			}
+			if loc != nil {
 				t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, loc).In(dc.ref.Location())
 			}
 		} else if prec == "minute" || prec == "hour" {
@@ -808,7 +815,9 @@ var clockNounBefore = regexp.MustCompile(`(?i)\b(\d{1,2})(?::([0-5]\d))?\s*([ap]
 // after it takes.
 func clockOf(txt, after string) (h, m, n int, loc *time.Location, ok bool) {
 	if c := englishClock.FindStringSubmatchIndex(txt); c != nil {
-		h, m, ok = readClock(groupsOf(txt, c))
+		g := groupsOf(txt, c)
+		h, m, ok = readClock(g)
+		h = afternoonClock(g, h, txt[c[1]:]+after)
 		return h, m, 0, zoneAfter(txt[c[1]:] + after), ok
 	}
 	if mm := morningAfter.FindStringIndex(after); mm != nil {
@@ -816,8 +825,10 @@ func clockOf(txt, after string) (h, m, n int, loc *time.Location, ok bool) {
 	}
 	lead := clockAfter.FindString(after)
 	if c := englishClock.FindStringSubmatchIndex(after[len(lead):]); c != nil && c[0] == 0 {
-		h, m, ok = readClock(groupsOf(after[len(lead):], c))
+		g := groupsOf(after[len(lead):], c)
+		h, m, ok = readClock(g)
 		n = len(lead) + c[1]
+		h = afternoonClock(g, h, after[n:])
 		return h, m, n, zoneAfter(after[n:]), ok
 	}
 	// "tomorrow at 4": an hour without am/pm, in working hours.
@@ -901,7 +912,7 @@ func invitationStart(ds []doctales.DateMention, ref time.Time) bool {
 
 // zoneAbbrevAfter is a time zone written after a time of day, past the end
 // of a range: "10am - 11am (EST)", "4:00 PM ET".
-var zoneAbbrevAfter = regexp.MustCompile(`^\s*(?:[-–]\s*\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*)?\(?\s*(EST|EDT|ET|CST|CDT|CT|MST|MDT|MT|PST|PDT|PT|GMT|UTC|BST|CET|CEST|WET|WEST|EET|EEST|JST|AEST|AEDT|Central European(?: Standard| Summer)? Time|Eastern(?: Standard| Daylight)? Time|Central(?: Standard| Daylight)? Time|Mountain(?: Standard| Daylight)? Time|Pacific(?: Standard| Daylight)? Time|Greenwich Mean Time|British Summer Time|Coordinated Universal Time)\b`)
+var zoneAbbrevAfter = regexp.MustCompile(`^\s*(?:[-–]\s*\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*)?\(?\s*(EST|EDT|ET|CST|CDT|CT|MST|MDT|MT|PST|PDT|PT|GMT|UTC|BST|CET|CEST|WET|WEST|EET|EEST|JST|AEST|AEDT|Central European(?: Standard| Summer)? Time|Eastern(?:(?: Standard| Daylight)? Time)?|Central(?:(?: Standard| Daylight)? Time)?|Mountain(?:(?: Standard| Daylight)? Time)?|Pacific(?:(?: Standard| Daylight)? Time)?|Greenwich Mean Time|British Summer Time|Coordinated Universal Time)\b`)
 
 // zoneNames maps zone abbreviations to zones; the bare US ones ("ET")
 // follow daylight saving time.
@@ -914,7 +925,7 @@ var zoneNames = map[string]string{
 	"Eastern Time": "America/New_York", "Eastern Standard Time": "-05", "Eastern Daylight Time": "-04",
 	"Central Time": "America/Chicago", "Central Standard Time": "-06", "Central Daylight Time": "-05",
 	"Mountain Time": "America/Denver", "Mountain Standard Time": "-07", "Mountain Daylight Time": "-06",
-	"Pacific Time": "America/Los_Angeles", "Pacific Standard Time": "-08", "Pacific Daylight Time": "-07",
+	"Pacific Time": "America/Los_Angeles", "Eastern": "America/New_York", "Central": "America/Chicago", "Mountain": "America/Denver", "Pacific": "America/Los_Angeles", "Pacific Standard Time": "-08", "Pacific Daylight Time": "-07",
 	"Greenwich Mean Time": "+00", "British Summer Time": "+01", "Coordinated Universal Time": "+00",
 }
 
@@ -937,6 +948,41 @@ func zoneAfter(s string) *time.Location {
 }
 
 // readClock reads an englishClock match.
+// afternoonClock reads "2:30" (one digit, no am/pm) in working hours,
+// as a reader of English does: 14:30. "02:30", "7:30", and a clock with
+// "morning" after it keep their hour. g are englishClock's groups, rest
+// the text after the clock.
+func afternoonClock(g []string, h int, rest string) int {
+	if g[4] != "" && len(g[4]) == 1 && h >= 1 && h <= 5 && !morningSoon.MatchString(rest) {
+		return h + 12
+	}
+	return h
+}
+
+// oneDigitClock is "2:30" with one digit for the hour, alone.
+var oneDigitClock = regexp.MustCompile(`(?:^|[^\d:.])([1-5]):([0-5]\d)\b`)
+
+// afternoonParsed moves a time the parser read from "2:30" (one digit, no
+// am/pm, no "morning" after it) to the afternoon, as afternoonClock does.
+func afternoonParsed(t time.Time, txt, after string) time.Time {
+	c := oneDigitClock.FindStringSubmatchIndex(txt)
+	if c == nil {
+		return t
+	}
+	h, _ := strconv.Atoi(txt[c[2]:c[3]])
+	rest := txt[c[1]:] + after
+	if t.Hour() != h || ampmAfter.MatchString(rest) || morningSoon.MatchString(rest) {
+		return t
+	}
+	return t.Add(12 * time.Hour)
+}
+
+// ampmAfter matches am or pm right after a clock.
+var ampmAfter = regexp.MustCompile(`(?i)^\s*[ap]\.?m\b`)
+
+// morningSoon matches "morning" (or a.m.) within a few words.
+var morningSoon = regexp.MustCompile(`(?i)^\W{0,3}(?:\w+\W+){0,2}(?:in the |this |tomorrow )?(?:morning|a\.?m\b|am\b|matin|ma[ñn]ana|morgen|mattina|ochtend|manh)`)
+
 func readClock(g []string) (h, m int, ok bool) {
 	switch {
 	case g[6] != "":
@@ -1641,7 +1687,7 @@ var (
 	// at 10?" (labelling guide, settled cases: a request with an hour and
 	// no day is that hour today, or tomorrow when it has gone; an hour
 	// without am/pm is read in working hours).
-	bareClock = regexp.MustCompile(`(?i)\b(by|before|no later than|at)\s+([1-9]|1[0-2])(?:\s*o'?clock)?(?:\s*(?:[.!?;)]|,\s|$)|\s+(?:please|sharp|latest|at the latest|so|and (?:i|we)|if you can)\b)`)
+	bareClock = regexp.MustCompile(`(?i)\b(by|before|no later than|at)\s+([1-9]|1[0-2])(?:\s*o'?clock)?(?:\s*(?:[.!?;)]|,\s|$)|\s+(?:please|sharp|latest|at the latest|so|and (?:i|we)|if you can|whether|if|because|or|otherwise|then)\b)`)
 	// countBefore is what puts a number after "by" or "at" that is no
 	// hour: "grew by 3.", "multiply by 4.", "we won at 2". ("until 9"
 	// is left out of bareClock: "I won't be there till 9" is the sender's.)
@@ -1651,7 +1697,7 @@ var (
 	// "entro le 16", "antes de las 16", "até às 16"), or with its unit
 	// ("bis 16 Uhr", "voor 16 uur", "avant 16h"): that hour on the
 	// message's day, or the next when "tomorrow" stands beside it.
-	foreignClock = regexp.MustCompile(`(?i)(?:\b(?:prima delle|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde)\s+las|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|\bàs))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas)\b)|\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|[àa]|vers|d['’]ici)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b`)
+	foreignClock = regexp.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde)\s+las|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|\bàs))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas)\b)|\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|[àa]|vers|d['’]ici)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b`)
 	// tomorrowWord is "tomorrow" in the languages foreignClock reads.
 	tomorrowWord = regexp.MustCompile(`(?i)\b(domani|domattina|ma[ñn]ana(?: a primera hora)?|amanh[ãa]|morgen|demain)\b`)
 	// beforeLunch is "before lunch", "by lunchtime": noon of the day.

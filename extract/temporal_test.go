@@ -199,6 +199,11 @@ func TestDatesResolved(t *testing.T) {
 		{"DeMorgenAndSaturdayAtTen", "Kannst du mir bitte bis morgen Mittag Bescheid geben, ob der Termin am Samstag um 10 Uhr passt?", wed, "", "2025-12-04T12:00:00-07:00", ""},
 		{"NlVoorDeLunch", "Laat je me vóór de lunch weten of de piano meegaat?", wed, "", "2025-12-03T12:00:00-07:00", ""},
 		{"EsMediodiaDelViernes", "Tienes hasta el mediodía del viernes para mandarla.", wed, "", "2025-12-05T12:00:00-07:00", ""},
+		{"OneDigitClockIsAfternoon", "Can you get the binder back here before she walks in at 2:30 today?", wed, "", "2025-12-03T14:30:00-07:00", ""},
+		{"LeadingZeroClockKeepsItsHour", "Can you call me at 02:30 tomorrow?", wed, "", "2025-12-04T02:30:00-07:00", ""},
+		{"OneDigitClockMorning", "Could you be at the dock at 6:30 tomorrow morning?", wed, "", "2025-12-04T06:30:00-07:00", ""},
+		{"BareHourByWhether", "Nadia needs to know by 2 whether you can cover it, can you tell her?", wed, "", "2025-12-03T14:00:00-07:00", ""},
+		{"ItEntroENonOltre", "Il PDF mi deve arrivare entro e non oltre le 12, per favore.", wed, "", "2025-12-03T12:00:00-07:00", ""},
 		// A day compared with is no day asked for.
 		{"SameAsFriday", "Call me asap - same trouble as Friday and they're upset.", wed, "", "", ""},
 	}

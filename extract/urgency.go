@@ -103,6 +103,8 @@ var situationNow = fastre.MustCompile(`(?i)\b(?:` +
 	`|(?:phones?|lines?) (?:haven'?t|have not|hasn'?t|has not|haven’t|hasn’t) stopped` +
 	`|(?:has been|is|keeps?) (?:showing|throwing|returning|giving) (?:a |an )?(?:blank|white|error|500|404|502|503)\b` +
 	`|customers can(?:'|’)?t (?:check ?out|pay|log ?in|order|get in|book)` +
+	// Animals loose on a road.
+	`|(?:cows|cattle|heifers|calves|sheep|horses|bullocks|steers|goats|pigs|livestock|rinder|jungrinder|k[üu]he|k[äa]lber|schafe|pferde|vacas|ovejas|caballos|vaches|moutons|chevaux|mucche|pecore|cavalli|koeien|schapen|paarden|gado|ovelhas|cavalos)\b[^.!?\n]{0,60}\b(?:out on|loose on|on|auf|en|sur|sulla|op|na|no)\s+(?:the |der |die |den |la |le |el |de |a |o )?(?:road|roads|highway|lane|motorway|stra[ßs]e|staatsstra[ßs]e|landstra[ßs]e|bundesstra[ßs]e|carretera|route|strada|weg|estrada|rijksweg)\b` +
 	// Water where it should not be.
 	`|(?:pipe|tank|boiler|water heater|radiator|main)s? (?:has |have )?(?:just )?(?:burst|split)|water (?:is )?(?:coming|pouring|leaking|dripping|running) (?:through|into|down|from|out of)` +
 	`|se ha reventado|revent[óo] (?:una|la) tuber[íi]a|(?:le |nos |me )?cae agua|se est[áa] inundando` +
