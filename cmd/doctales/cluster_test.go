@@ -1,0 +1,360 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/doctales/doctales/internal/testutil"
+	"github.com/doctales/doctales/postgres"
+)
+
+// clusterEnv is a NATS server, a PostgreSQL database and a shared data
+// folder (the objects, Data/objects) for the processes of one cluster.
+type clusterEnv struct {
+	NATS     string
+	Postgres string
+	Data     string
+	Config   string
+}
+
+// newClusterEnv starts nats-server and a PostgreSQL database (skipped with
+// how to install them when missing, failed under CI=true) and writes the
+// configuration file: the webhook at hook, retried once then
+// dead-lettered.
+func newClusterEnv(t *testing.T, hook string) *clusterEnv {
+	t.Helper()
+	ns := testutil.StartNATS(t)
+	dsn := testutil.PostgresDSN(t)
+	env := &clusterEnv{NATS: ns.URL, Postgres: dsn, Data: t.TempDir()}
+	env.Config = filepath.Join(t.TempDir(), "doctales.yaml")
+	body := fmt.Sprintf(`topic:
+  allowPrivateTargets: [127.0.0.1/32]
+  subscriptions:
+    - protocol: webhook
+      endpoint: %s
+      deliveryPolicy:
+        healthyRetryPolicy: {numRetries: 1, numNoDelayRetries: 1, minDelayTarget: 1, maxDelayTarget: 1}
+`, hook)
+	if err := os.WriteFile(env.Config, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+// clusterProc is one `doctales serve --role ...` process.
+type clusterProc struct {
+	t    *testing.T
+	name string
+	args []string
+	addr string
+	cmd  *exec.Cmd
+	logs *bytes.Buffer
+	mu   sync.Mutex
+}
+
+// start runs `doctales serve --role role` with env's engines on a free
+// port and waits until it answers /healthz.
+func (env *clusterEnv) start(t *testing.T, name, role string, extra ...string) *clusterProc {
+	t.Helper()
+	p := &clusterProc{t: t, name: name, addr: freeAddr(t), logs: &bytes.Buffer{}}
+	p.args = append([]string{"serve", "--role", role, "--nats", env.NATS, "--postgres", env.Postgres,
+		"--data", env.Data, "--config", env.Config, "--addr", p.addr, "--log-format", "text", "--log-level", "warn"}, extra...)
+	t.Cleanup(p.kill)
+	p.run()
+	return p
+}
+
+func (p *clusterProc) url() string { return "http://" + p.addr }
+
+func (p *clusterProc) run() {
+	p.t.Helper()
+	p.cmd = exec.Command(binPath, p.args...)
+	p.cmd.Stderr = lockedWriter{&p.mu, p.logs}
+	p.cmd.Stdout = io.Discard
+	if err := p.cmd.Start(); err != nil {
+		p.t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = p.cmd.Wait(); close(exited) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			p.t.Fatalf("%s exited at start: %s\n%s", p.name, p.cmd.ProcessState, p.Logs())
+		default:
+		}
+		if resp, err := http.Get(p.url() + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.t.Fatalf("%s did not answer /healthz within 30s; logs:\n%s", p.name, p.Logs())
+}
+
+func (p *clusterProc) Logs() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.logs.String()
+}
+
+// kill sends SIGKILL: no shutdown code runs.
+func (p *clusterProc) kill() {
+	if p.cmd != nil && p.cmd.Process != nil {
+		_ = p.cmd.Process.Kill()
+		for p.cmd.ProcessState == nil {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+}
+
+// hookReceiver counts the notifications POSTed to it by MessageId and by
+// communication; failing makes it answer 500.
+type hookReceiver struct {
+	*httptest.Server
+	failing atomic.Bool
+	mu      sync.Mutex
+	posts   int
+	byMsg   map[string]int
+	byComm  map[string]map[string]bool // communication id -> message ids
+}
+
+func newHookReceiver(t *testing.T) *hookReceiver {
+	h := &hookReceiver{byMsg: map[string]int{}, byComm: map[string]map[string]bool{}}
+	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		if h.failing.Load() {
+			http.Error(w, "receiver down", 500)
+			return
+		}
+		id, _ := m["MessageId"].(string)
+		comm := communicationID(m)
+		h.mu.Lock()
+		h.posts++
+		h.byMsg[id]++
+		if h.byComm[comm] == nil {
+			h.byComm[comm] = map[string]bool{}
+		}
+		h.byComm[comm][id] = true
+		h.mu.Unlock()
+		w.WriteHeader(204)
+	}))
+	t.Cleanup(h.Close)
+	return h
+}
+
+// notified returns how many distinct messages reached the receiver for
+// communication id.
+func (h *hookReceiver) notified(id string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.byComm[id])
+}
+
+func (h *hookReceiver) snapshot() (posts int, comms map[string]int, repeats int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	comms = map[string]int{}
+	for c, ids := range h.byComm {
+		comms[c] = len(ids)
+	}
+	for _, n := range h.byMsg {
+		repeats += n - 1
+	}
+	return h.posts, comms, repeats
+}
+
+// waitCond polls cond every 25 ms until it holds, failing after timeout
+// with what describe says.
+func waitCond(t *testing.T, timeout time.Duration, describe func() string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s: %s", timeout, describe())
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+func status(t *testing.T, api, id string) string {
+	var c map[string]any
+	getJSON(t, api+"/communications/"+id, &c)
+	s, _ := c["status"].(string)
+	return s
+}
+
+const urgentOps = `{"source":"email","subject":"Contract signature","from":"Carla Diaz","from_email":"carla@acme.example","to":["me@example.com"],"body":"URGENT: please sign the contract before noon today, the client is waiting.","project":"ops"}`
+
+// TestCluster_EndToEnd is TestEndToEnd and TestDeadLetterAndRedrive
+// against a cluster: the API, two extraction workers (partitions 0/2 and
+// 1/2) and a notification worker, each a separate process, on a real
+// nats-server and PostgreSQL; the objects in a folder they share. One
+// notification for the urgent mail, none for the calm one, the filters,
+// and a notification dead-lettered (the webhook down) then redriven.
+func TestCluster_EndToEnd(t *testing.T) {
+	hook := newHookReceiver(t)
+	env := newClusterEnv(t, hook.URL)
+	api := env.start(t, "api", RoleAPI)
+	env.start(t, "extraction-0", RoleExtraction, "--partition", "0/2")
+	env.start(t, "extraction-1", RoleExtraction, "--partition", "1/2")
+	notif := env.start(t, "notification", RoleNotification)
+
+	code, urgent := post(t, api.url(), urgentEmail)
+	if code != http.StatusAccepted {
+		t.Fatalf("POST urgent = %d %v", code, urgent)
+	}
+	code, calm := post(t, api.url(), calmEmail)
+	if code != http.StatusAccepted {
+		t.Fatalf("POST calm = %d %v", code, calm)
+	}
+	uid, cid := urgent["id"].(string), calm["id"].(string)
+	for _, id := range []string{uid, cid} {
+		waitCond(t, 30*time.Second, func() string { return id + " is " + status(t, api.url(), id) + ", not extracted" },
+			func() bool { return status(t, api.url(), id) == "extracted" })
+	}
+	waitCond(t, 30*time.Second, func() string { return "no notification for the urgent mail" },
+		func() bool { return hook.notified(uid) == 1 })
+
+	// A later urgent mail, notified, means the notification worker has
+	// passed the calm one's change (the relay copies in order); once it is
+	// idle, nothing more is coming for the calm one.
+	_, sentinel := post(t, api.url(), urgentOps)
+	sid := sentinel["id"].(string)
+	waitCond(t, 30*time.Second, func() string {
+		var c map[string]any
+		getJSON(t, api.url()+"/communications/"+sid, &c)
+		return fmt.Sprintf("no notification for the second urgent mail: %v", c)
+	},
+		func() bool { return hook.notified(sid) == 1 })
+	waitIdle(t, notif.url(), 20*time.Second)
+	if n := hook.notified(cid); n != 0 {
+		t.Fatalf("the calm mail was notified %d times", n)
+	}
+	if n := hook.notified(uid); n != 1 {
+		t.Fatalf("the urgent mail was notified %d times, want 1", n)
+	}
+
+	var list struct {
+		Communications []map[string]any
+		Count          int
+	}
+	getJSON(t, api.url()+"/communications?urgency=high", &list)
+	if list.Count != 2 {
+		t.Fatalf("?urgency=high listed %d, want 2 (the two urgent mails): %v", list.Count, list.Communications)
+	}
+	getJSON(t, api.url()+"/communications?project=finance", &list)
+	if list.Count != 2 {
+		t.Fatalf("?project=finance listed %d, want 2", list.Count)
+	}
+	getJSON(t, api.url()+"/communications?project=finance&urgency=high", &list)
+	if list.Count != 1 || list.Communications[0]["id"] != uid {
+		t.Fatalf("?project=finance&urgency=high listed %v, want %s", list.Communications, uid)
+	}
+	getJSON(t, api.url()+"/communications?project=other", &list)
+	if list.Count != 0 {
+		t.Fatalf("?project=other listed %d, want 0", list.Count)
+	}
+
+	// The webhook is down: the notification is retried once, then
+	// dead-lettered in PostgreSQL, listed by the API; redriven once the
+	// receiver is back, it is delivered and the dead letter is gone.
+	hook.failing.Store(true)
+	_, third := post(t, api.url(), strings.Replace(urgentOps, "Contract signature", "Contract signature, second copy", 1))
+	tid := third["id"].(string)
+	var dl struct {
+		DeadLetters []struct {
+			ID           int64
+			Subscription string
+			Key          string
+		}
+		Count int
+	}
+	waitCond(t, 60*time.Second, func() string { return fmt.Sprintf("dead letters: %+v", dl) }, func() bool {
+		getJSON(t, api.url()+"/dlq", &dl)
+		return dl.Count == 1
+	})
+	if dl.DeadLetters[0].Subscription != "topic/webhook-1" {
+		t.Fatalf("dead letter %+v, want one of topic/webhook-1", dl.DeadLetters[0])
+	}
+	hook.failing.Store(false)
+	resp, err := http.Post(fmt.Sprintf("%s/dlq/%d/redrive", api.url(), dl.DeadLetters[0].ID), "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("redrive = %d", resp.StatusCode)
+	}
+	waitCond(t, 60*time.Second, func() string { return "the redriven notification did not arrive" },
+		func() bool { return hook.notified(tid) == 1 })
+	getJSON(t, api.url()+"/dlq", &dl)
+	if dl.Count != 0 {
+		t.Fatalf("%d dead letters after the redrive", dl.Count)
+	}
+}
+
+// TestRole_InvalidFlags: combinations that cannot run exit 2 with an error
+// naming the flag and its value.
+func TestRole_InvalidFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--role", "worker"}, `--role "worker": use api, extraction, notification or all`},
+		{[]string{"--role", "extraction", "--postgres", "postgres://x@127.0.0.1/x"}, "--role extraction needs --nats"},
+		{[]string{"--role", "api", "--nats", "nats://127.0.0.1:4222"}, "--role api needs --postgres"},
+		{[]string{"--nats", "nats://127.0.0.1:4222"}, `--nats "nats://127.0.0.1:4222" needs --postgres`},
+		{[]string{"--nats", "http://127.0.0.1:4222", "--postgres", "postgres://x@h/x"}, `--nats "http://127.0.0.1:4222": give a NATS server URL`},
+		{[]string{"--s3", "s3://a/b", "--postgres", "postgres://x@h/x"}, `--s3 "s3://a/b": use s3://BUCKET`},
+		{[]string{"--role", "extraction", "--nats", "nats://h:1", "--postgres", "postgres://x@h/x", "--partition", "3/2"}, `--partition "3/2": the index 3 is outside 0..1`},
+		{[]string{"--role", "extraction", "--nats", "nats://h:1", "--postgres", "postgres://x@h/x", "--partition", "two"}, `--partition "two": write it i/n`},
+		{[]string{"--role", "api", "--nats", "nats://h:1", "--postgres", "postgres://x@h/x", "--partition", "0/2"}, `--partition "0/2": only the extraction and notification roles are partitioned`},
+	} {
+		cmd := exec.Command(binPath, append([]string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0"}, tc.args...)...)
+		out, err := cmd.CombinedOutput()
+		if code := cmd.ProcessState.ExitCode(); err == nil || code != 2 || !strings.Contains(string(out), tc.want) {
+			t.Errorf("serve %v: exit %d, output:\n%s\nwant exit 2 and %q", tc.args, code, out, tc.want)
+		}
+	}
+	// The same from the configuration file names the key.
+	cfg := filepath.Join(t.TempDir(), "doctales.yaml")
+	if err := os.WriteFile(cfg, []byte("role: extraction\npostgres: postgres://x@127.0.0.1/x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binPath, "serve", "--data", t.TempDir(), "--config", cfg)
+	out, _ := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(string(out), "role (config) extraction needs --nats (or nats: in the configuration file)") {
+		t.Errorf("role in the file: exit %d, output:\n%s", code, out)
+	}
+}
+
+// clusterDB opens the cluster's database for the test's own checks.
+func clusterDB(t *testing.T, dsn string) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), dsn, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
