@@ -358,3 +358,187 @@ func clusterDB(t *testing.T, dsn string) *postgres.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+// TestCluster_Kill9: 1,000 communications posted to the API while one of
+// the two extraction workers and the notification worker are killed with
+// SIGKILL and later started again. Every accepted id is stored once (one
+// item, one INSERT record) and extracted, every high one reaches the
+// webhook as exactly one message (a delivery cut by the kill may be
+// repeated with the same MessageId, which receivers drop: counted and
+// logged), and no calm one is notified.
+func TestCluster_Kill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: 1,000 communications through a cluster of processes")
+	}
+	hook := newHookReceiver(t)
+	env := newClusterEnv(t, hook.URL)
+	api := env.start(t, "api", RoleAPI)
+	ext0 := env.start(t, "extraction-0", RoleExtraction, "--partition", "0/2")
+	ext1 := env.start(t, "extraction-1", RoleExtraction, "--partition", "1/2")
+	notif := env.start(t, "notification", RoleNotification)
+	db := clusterDB(t, env.Postgres)
+
+	const n = 1000
+	var (
+		mu              sync.Mutex
+		urgent, calm    = map[string]bool{}, map[string]bool{}
+		accepted, fails atomic.Int64
+		failMsgs        []string
+	)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				high := i%5 == 0
+				body := strings.Replace(calmEmail, "Weekend photos", fmt.Sprintf("Weekend photos %d", i), 1)
+				if high {
+					body = strings.Replace(urgentEmail, "Wire transfer", fmt.Sprintf("Wire transfer %d", i), 1)
+				}
+				resp, err := http.Post(api.url()+"/communications", "application/json", strings.NewReader(body))
+				if err != nil {
+					fails.Add(1)
+					mu.Lock()
+					failMsgs = append(failMsgs, err.Error())
+					mu.Unlock()
+					continue
+				}
+				var out map[string]any
+				_ = json.NewDecoder(resp.Body).Decode(&out)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusAccepted {
+					fails.Add(1)
+					mu.Lock()
+					failMsgs = append(failMsgs, fmt.Sprintf("%d %v", resp.StatusCode, out))
+					mu.Unlock()
+					continue
+				}
+				id, _ := out["id"].(string)
+				mu.Lock()
+				if high {
+					urgent[id] = true
+				} else {
+					calm[id] = true
+				}
+				mu.Unlock()
+				accepted.Add(1)
+			}
+		}()
+	}
+	feedDone := make(chan struct{})
+	go func() {
+		defer close(feedDone)
+		for i := 0; i < n; i++ {
+			next <- i
+		}
+		close(next)
+	}()
+	progress := func() string { return fmt.Sprintf("%d accepted, %d failed", accepted.Load(), fails.Load()) }
+
+	// Mid-load: kill -9 one extraction worker and the notification
+	// worker; start them again (same partitions) while the load goes on.
+	waitCond(t, 2*time.Minute, progress, func() bool { return accepted.Load() >= n*3/10 })
+	ext1.kill()
+	notif.kill()
+	t.Logf("killed extraction-1 and notification at %s", progress())
+	waitCond(t, 2*time.Minute, progress, func() bool { return accepted.Load() >= n*6/10 })
+	ext1.run()
+	notif.run()
+	t.Logf("restarted them at %s", progress())
+	<-feedDone
+	wg.Wait()
+	if fails.Load() != 0 || accepted.Load() != n {
+		t.Fatalf("%s; first failures: %v", progress(), failMsgs[:min(len(failMsgs), 5)])
+	}
+
+	ctx := context.Background()
+	count := func(q string) int {
+		var c int
+		if err := db.Pool().QueryRow(ctx, q).Scan(&c); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return c
+	}
+	extracted := func() string {
+		return fmt.Sprintf("%d of %d items extracted", count(`SELECT count(*) FROM items WHERE status = 'extracted'`), n)
+	}
+	waitCond(t, 3*time.Minute, extracted, func() bool {
+		return count(`SELECT count(*) FROM items WHERE status = 'extracted'`) == n
+	})
+	if c := count(`SELECT count(*) FROM items`); c != n {
+		t.Fatalf("%d items stored, want %d", c, n)
+	}
+	rows, err := db.Pool().Query(ctx, `SELECT id, urgency FROM items`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	high := map[string]bool{}
+	for rows.Next() {
+		var id, urgency string
+		if err := rows.Scan(&id, &urgency); err != nil {
+			t.Fatal(err)
+		}
+		if !urgent[id] && !calm[id] {
+			t.Fatalf("item %s was never accepted", id)
+		}
+		if urgency == "high" {
+			high[id] = true
+		}
+	}
+	rows.Close()
+	for id := range urgent {
+		if !high[id] {
+			t.Fatalf("urgent mail %s is not high", id)
+		}
+	}
+	if len(high) != len(urgent) {
+		t.Fatalf("%d items are high, %d urgent mails were posted", len(high), len(urgent))
+	}
+	// Stored once: one INSERT record per item in the outbox.
+	if c := count(`SELECT count(*) FROM log WHERE source = 'aws:dynamodb' AND convert_from(data, 'UTF8')::jsonb->>'eventName' = 'INSERT'`); c != n {
+		t.Fatalf("%d INSERT records for %d items", c, n)
+	}
+	if c := count(`SELECT count(DISTINCT key) FROM log WHERE source = 'aws:dynamodb'`); c != n {
+		t.Fatalf("stream records name %d items, want %d", c, n)
+	}
+
+	// Every high one notified; then a sentinel notified and the worker
+	// idle: nothing more is coming.
+	notifiedAll := func() (missing int) {
+		for id := range urgent {
+			if hook.notified(id) == 0 {
+				missing++
+			}
+		}
+		return missing
+	}
+	waitCond(t, 3*time.Minute, func() string { return fmt.Sprintf("%d of %d high ones not notified", notifiedAll(), len(urgent)) },
+		func() bool { return notifiedAll() == 0 })
+	_, sentinel := post(t, api.url(), urgentOps)
+	sid := sentinel["id"].(string)
+	waitCond(t, time.Minute, func() string { return "the sentinel was not notified" }, func() bool { return hook.notified(sid) == 1 })
+	waitIdle(t, notif.url(), 30*time.Second)
+
+	posts, comms, repeats := hook.snapshot()
+	for id := range urgent {
+		if comms[id] != 1 {
+			t.Errorf("high %s notified with %d messages, want 1", id, comms[id])
+		}
+	}
+	for id := range calm {
+		if comms[id] != 0 {
+			t.Errorf("calm %s notified %d times", id, comms[id])
+		}
+	}
+	var st struct {
+		Subscriptions []struct {
+			Name        string
+			Invocations int64
+		}
+	}
+	getJSON(t, ext0.url()+"/stats", &st)
+	t.Logf("%d high of %d; webhook: %d POSTs, %d repeats of a MessageId (dropped by receivers); extraction-0 stats %+v",
+		len(urgent), n, posts, repeats, st.Subscriptions)
+}
