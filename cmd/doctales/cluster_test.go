@@ -34,7 +34,7 @@ type clusterEnv struct {
 // how to install them when missing, failed under CI=true) and writes the
 // configuration file: the webhook at hook, retried once then
 // dead-lettered.
-func newClusterEnv(t *testing.T, hook string) *clusterEnv {
+func newClusterEnv(t testing.TB, hook string) *clusterEnv {
 	t.Helper()
 	ns := testutil.StartNATS(t)
 	dsn := testutil.PostgresDSN(t)
@@ -56,7 +56,7 @@ func newClusterEnv(t *testing.T, hook string) *clusterEnv {
 
 // clusterProc is one `doctales serve --role ...` process.
 type clusterProc struct {
-	t    *testing.T
+	t    testing.TB
 	name string
 	args []string
 	addr string
@@ -67,7 +67,7 @@ type clusterProc struct {
 
 // start runs `doctales serve --role role` with env's engines on a free
 // port and waits until it answers /healthz.
-func (env *clusterEnv) start(t *testing.T, name, role string, extra ...string) *clusterProc {
+func (env *clusterEnv) start(t testing.TB, name, role string, extra ...string) *clusterProc {
 	t.Helper()
 	p := &clusterProc{t: t, name: name, addr: freeAddr(t), logs: &bytes.Buffer{}}
 	p.args = append([]string{"serve", "--role", role, "--nats", env.NATS, "--postgres", env.Postgres,
@@ -132,10 +132,11 @@ type hookReceiver struct {
 	posts   int
 	byMsg   map[string]int
 	byComm  map[string]map[string]bool // communication id -> message ids
+	first   map[string]time.Time       // communication id -> first delivery
 }
 
-func newHookReceiver(t *testing.T) *hookReceiver {
-	h := &hookReceiver{byMsg: map[string]int{}, byComm: map[string]map[string]bool{}}
+func newHookReceiver(t testing.TB) *hookReceiver {
+	h := &hookReceiver{byMsg: map[string]int{}, byComm: map[string]map[string]bool{}, first: map[string]time.Time{}}
 	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var m map[string]any
 		if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
@@ -153,6 +154,7 @@ func newHookReceiver(t *testing.T) *hookReceiver {
 		h.byMsg[id]++
 		if h.byComm[comm] == nil {
 			h.byComm[comm] = map[string]bool{}
+			h.first[comm] = time.Now()
 		}
 		h.byComm[comm][id] = true
 		h.mu.Unlock()
@@ -185,7 +187,7 @@ func (h *hookReceiver) snapshot() (posts int, comms map[string]int, repeats int)
 
 // waitCond polls cond every 25 ms until it holds, failing after timeout
 // with what describe says.
-func waitCond(t *testing.T, timeout time.Duration, describe func() string, cond func() bool) {
+func waitCond(t testing.TB, timeout time.Duration, describe func() string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
