@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -267,8 +268,10 @@ func (c *Cluster) Open(ctx context.Context) error {
 		}
 		c.Log = c.NATS
 	}
-	if err := c.openStore(octx); err != nil {
-		return err
+	if c.has(RoleAPI) || c.has(RoleExtraction) { // notification reads no object
+		if err := c.openStore(octx); err != nil {
+			return err
+		}
 	}
 	c.Metrics = metrics.New()
 	if c.Tracer, err = tracing.New(ctx); err != nil {
@@ -330,6 +333,12 @@ func (c *Cluster) openStore(ctx context.Context) error {
 	}
 	if awsCfg.Region == "" {
 		awsCfg.Region = "us-east-1"
+	}
+	if endpoint != "" {
+		// S3-compatible servers may not know the SDK's newer checksum
+		// headers: send and check checksums only where S3 requires them.
+		awsCfg.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		awsCfg.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	}
 	client := awss3.NewFromConfig(awsCfg, func(o *awss3.Options) {
 		if endpoint != "" {

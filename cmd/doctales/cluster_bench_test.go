@@ -139,21 +139,22 @@ func BenchmarkCluster_Scaling(b *testing.B) {
 }
 
 // measureLatency posts at rate per second for d (open loop: one goroutine
-// per post, on a ticker) and reports the time from each urgent post to its
+// per post, each at its due time) and reports the time from each urgent post to its
 // notification at the webhook, p50 and p99, once all are notified.
 func measureLatency(b *testing.B, api string, hook *hookReceiver, rate int, d time.Duration) {
 	var mu sync.Mutex
 	sent := map[string]time.Time{}
 	var failed int
 	var wg sync.WaitGroup
-	tick := time.NewTicker(time.Second / time.Duration(rate))
-	defer tick.Stop()
+	// Post i is due at start + i/rate: a sender that falls behind
+	// catches up rather than dropping posts, as a ticker would.
+	interval := time.Second / time.Duration(rate)
 	start := time.Now()
-	end := start.Add(d)
-	posts := 0
-	for i := 0; time.Now().Before(end); i++ {
-		posts++
-		<-tick.C
+	posts := int(d / interval)
+	for i := 0; i < posts; i++ {
+		if wait := time.Until(start.Add(time.Duration(i) * interval)); wait > 0 {
+			time.Sleep(wait)
+		}
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()

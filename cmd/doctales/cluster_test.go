@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/doctales/doctales/internal/testutil"
 	"github.com/doctales/doctales/postgres"
 )
@@ -28,6 +30,8 @@ type clusterEnv struct {
 	Postgres string
 	Data     string
 	Config   string
+	// Env is added to the processes' environment.
+	Env []string
 }
 
 // newClusterEnv starts nats-server and a PostgreSQL database (skipped with
@@ -59,6 +63,7 @@ type clusterProc struct {
 	t    testing.TB
 	name string
 	args []string
+	env  []string
 	addr string
 	cmd  *exec.Cmd
 	logs *bytes.Buffer
@@ -69,7 +74,7 @@ type clusterProc struct {
 // port and waits until it answers /healthz.
 func (env *clusterEnv) start(t testing.TB, name, role string, extra ...string) *clusterProc {
 	t.Helper()
-	p := &clusterProc{t: t, name: name, addr: freeAddr(t), logs: &bytes.Buffer{}}
+	p := &clusterProc{t: t, name: name, addr: freeAddr(t), logs: &bytes.Buffer{}, env: env.Env}
 	p.args = append([]string{"serve", "--role", role, "--nats", env.NATS, "--postgres", env.Postgres,
 		"--data", env.Data, "--config", env.Config, "--addr", p.addr, "--log-format", "text", "--log-level", "warn"}, extra...)
 	t.Cleanup(p.kill)
@@ -82,6 +87,7 @@ func (p *clusterProc) url() string { return "http://" + p.addr }
 func (p *clusterProc) run() {
 	p.t.Helper()
 	p.cmd = exec.Command(binPath, p.args...)
+	p.cmd.Env = append(os.Environ(), p.env...)
 	p.cmd.Stderr = lockedWriter{&p.mu, p.logs}
 	p.cmd.Stdout = io.Discard
 	if err := p.cmd.Start(); err != nil {
@@ -255,6 +261,14 @@ func TestCluster_EndToEnd(t *testing.T) {
 	if n := hook.notified(uid); n != 1 {
 		t.Fatalf("the urgent mail was notified %d times, want 1", n)
 	}
+
+	// The flow history the workers wrote in PostgreSQL, through the API.
+	waitCond(t, 30*time.Second, func() string { return "no extraction and notification steps in the urgent mail's events" }, func() bool {
+		var tr map[string]any
+		getJSON(t, api.url()+"/communications/"+uid+"/events", &tr)
+		b, _ := json.Marshal(tr)
+		return strings.Contains(string(b), `"extraction"`) && strings.Contains(string(b), `"published"`)
+	})
 
 	var list struct {
 		Communications []map[string]any
@@ -543,4 +557,47 @@ func TestCluster_Kill9(t *testing.T) {
 	getJSON(t, ext0.url()+"/stats", &st)
 	t.Logf("%d high of %d; webhook: %d POSTs, %d repeats of a MessageId (dropped by receivers); extraction-0 stats %+v",
 		len(urgent), n, posts, repeats, st.Subscriptions)
+}
+
+// TestCluster_S3: with --s3 the API puts the objects into an S3-compatible
+// server (the s3rver emulator the s3 package's tests use) and announces
+// them on the JetStream log; an extraction worker reads them from there.
+func TestCluster_S3(t *testing.T) {
+	endpoint := testutil.S3Endpoint(t)
+	client := awss3.NewFromConfig(testutil.AWSConfig(endpoint), func(o *awss3.Options) { o.UsePathStyle = true })
+	bucket := fmt.Sprintf("cluster-%d", time.Now().UnixNano())
+	if _, err := client.CreateBucket(context.Background(), &awss3.CreateBucketInput{Bucket: &bucket}); err != nil {
+		t.Fatal(err)
+	}
+	hook := newHookReceiver(t)
+	env := newClusterEnv(t, hook.URL)
+	env.Env = []string{"AWS_ACCESS_KEY_ID=" + testutil.TestAccessKey, "AWS_SECRET_ACCESS_KEY=" + testutil.TestSecretKey,
+		"AWS_REGION=us-east-1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null"}
+	s3URL := endpoint + "/" + bucket
+	api := env.start(t, "api", RoleAPI, "--s3", s3URL)
+	env.start(t, "extraction", RoleExtraction, "--s3", s3URL)
+	env.start(t, "notification", RoleNotification)
+
+	code, urgent := post(t, api.url(), urgentEmail)
+	if code != http.StatusAccepted {
+		t.Fatalf("POST = %d %v", code, urgent)
+	}
+	id, key := urgent["id"].(string), urgent["s3Key"].(string)
+	waitCond(t, 30*time.Second, func() string { return id + " is " + status(t, api.url(), id) },
+		func() bool { return status(t, api.url(), id) == "extracted" })
+	waitCond(t, 30*time.Second, func() string { return "no notification" }, func() bool { return hook.notified(id) == 1 })
+	if _, err := client.HeadObject(context.Background(), &awss3.HeadObjectInput{Bucket: &bucket, Key: &key}); err != nil {
+		t.Fatalf("object %s is not in bucket %s: %v", key, bucket, err)
+	}
+	if _, err := os.Stat(filepath.Join(env.Data, "objects")); err == nil {
+		t.Fatalf("with --s3 the data folder has an objects folder")
+	}
+	// A bucket that does not exist stops the process, naming it.
+	cmd := exec.Command(binPath, "serve", "--role", RoleAPI, "--nats", env.NATS, "--postgres", env.Postgres,
+		"--data", t.TempDir(), "--addr", freeAddr(t), "--s3", endpoint+"/no-such-bucket")
+	cmd.Env = append(os.Environ(), env.Env...)
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), `bucket "no-such-bucket"`) {
+		t.Fatalf("missing bucket: %v\n%s", err, out)
+	}
 }
