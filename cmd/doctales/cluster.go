@@ -73,7 +73,7 @@ func (cs clusterSettings) name(key string) string {
 	return key + " (config)"
 }
 
-// validateCluster checks the roles' settings: a role other than all needs
+// validate checks the roles' settings: a role other than all needs
 // the shared engines, the engines need PostgreSQL, a partition fits. Every
 // error is a usage error (exit 2) naming the flag or key and its value.
 func (cs clusterSettings) validate() error {

@@ -180,7 +180,7 @@ func measureLatency(b *testing.B, api string, hook *hookReceiver, rate int, d ti
 		}(i)
 	}
 	wg.Wait()
-	postedPerSecond := float64(posts) / time.Since(start).Seconds()
+	acceptedPerSecond := float64(posts) / time.Since(start).Seconds()
 	if failed > 0 {
 		b.Fatalf("%d posts failed", failed)
 	}
@@ -204,30 +204,32 @@ func measureLatency(b *testing.B, api string, hook *hookReceiver, rate int, d ti
 	b.ReportMetric(float64(lat[len(lat)/2].Milliseconds()), "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Milliseconds()), "p99-ms")
 	b.ReportMetric(float64(len(lat)), "notifications")
-	b.ReportMetric(postedPerSecond, "posted/s")
+	b.ReportMetric(acceptedPerSecond, "accepted/s") // below rate: the API fell behind
 	b.ReportMetric(0, "ns/op")
 }
 
-// BenchmarkCluster_Latency200: ingest to notification at 200 posts/s, the
-// embedded mode and a cluster of API, two extraction workers and one
-// notification worker.
-func BenchmarkCluster_Latency200(b *testing.B) {
+// BenchmarkCluster_Latency: ingest to notification at 200 posts/s (and at
+// 50/s, which this 2-core machine keeps up with), the embedded mode and a
+// cluster of API, two extraction workers and one notification worker.
+func BenchmarkCluster_Latency(b *testing.B) {
 	d := 10 * time.Second
 	if s, err := strconv.Atoi(os.Getenv("DOCTALES_LATENCY_SECONDS")); err == nil && s > 0 {
 		d = time.Duration(s) * time.Second
 	}
-	b.Run("embedded", func(b *testing.B) {
-		hook := newHookReceiver(b)
-		srv := startServer(b, b.TempDir(), "--webhook", hook.URL)
-		measureLatency(b, srv.url, hook, 200, d)
-	})
-	b.Run("cluster-2-extraction", func(b *testing.B) {
-		hook := newHookReceiver(b)
-		env := newClusterEnv(b, hook.URL)
-		api := env.start(b, "api", RoleAPI)
-		env.start(b, "extraction-0", RoleExtraction, "--partition", "0/2")
-		env.start(b, "extraction-1", RoleExtraction, "--partition", "1/2")
-		env.start(b, "notification", RoleNotification)
-		measureLatency(b, api.url(), hook, 200, d)
-	})
+	for _, rate := range []int{200, 50} {
+		b.Run(fmt.Sprintf("embedded-%d", rate), func(b *testing.B) {
+			hook := newHookReceiver(b)
+			srv := startServer(b, b.TempDir(), "--webhook", hook.URL)
+			measureLatency(b, srv.url, hook, rate, d)
+		})
+		b.Run(fmt.Sprintf("cluster-2-extraction-%d", rate), func(b *testing.B) {
+			hook := newHookReceiver(b)
+			env := newClusterEnv(b, hook.URL)
+			api := env.start(b, "api", RoleAPI)
+			env.start(b, "extraction-0", RoleExtraction, "--partition", "0/2")
+			env.start(b, "extraction-1", RoleExtraction, "--partition", "1/2")
+			env.start(b, "notification", RoleNotification)
+			measureLatency(b, api.url(), hook, rate, d)
+		})
+	}
 }

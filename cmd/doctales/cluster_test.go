@@ -74,9 +74,16 @@ type clusterProc struct {
 // port and waits until it answers /healthz.
 func (env *clusterEnv) start(t testing.TB, name, role string, extra ...string) *clusterProc {
 	t.Helper()
+	return env.serve(t, name, append([]string{"--role", role, "--nats", env.NATS, "--postgres", env.Postgres}, extra...)...)
+}
+
+// serve runs `doctales serve args...` on env's data folder and
+// configuration, on a free port, and waits until it answers /healthz.
+func (env *clusterEnv) serve(t testing.TB, name string, args ...string) *clusterProc {
+	t.Helper()
 	p := &clusterProc{t: t, name: name, addr: freeAddr(t), logs: &bytes.Buffer{}, env: env.Env}
-	p.args = append([]string{"serve", "--role", role, "--nats", env.NATS, "--postgres", env.Postgres,
-		"--data", env.Data, "--config", env.Config, "--addr", p.addr, "--log-format", "text", "--log-level", "warn"}, extra...)
+	p.args = append([]string{"serve", "--data", env.Data, "--config", env.Config, "--addr", p.addr,
+		"--log-format", "text", "--log-level", "warn"}, args...)
 	t.Cleanup(p.kill)
 	p.run()
 	return p
@@ -599,5 +606,34 @@ func TestCluster_S3(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), `bucket "no-such-bucket"`) {
 		t.Fatalf("missing bucket: %v\n%s", err, out)
+	}
+}
+
+// TestCluster_AllOnPostgres: `serve --postgres DSN` alone is one process
+// whose table, event log, ledger and dead letters are all in PostgreSQL
+// (no NATS, no relay): the urgent mail notified once, the calm one not.
+func TestCluster_AllOnPostgres(t *testing.T) {
+	hook := newHookReceiver(t)
+	dsn := testutil.PostgresDSN(t)
+	env := &clusterEnv{Postgres: dsn, Data: t.TempDir(), Config: filepath.Join(t.TempDir(), "doctales.yaml")}
+	if err := os.WriteFile(env.Config, []byte("topic:\n  allowPrivateTargets: [127.0.0.1/32]\n  subscriptions:\n    - protocol: webhook\n      endpoint: "+hook.URL+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := env.serve(t, "all", "--postgres", dsn)
+	_, urgent := post(t, srv.url(), urgentEmail)
+	_, calm := post(t, srv.url(), calmEmail)
+	_, sentinel := post(t, srv.url(), urgentOps)
+	for _, id := range []string{urgent["id"].(string), sentinel["id"].(string)} {
+		waitCond(t, 30*time.Second, func() string { return id + " not notified; it is " + status(t, srv.url(), id) },
+			func() bool { return hook.notified(id) == 1 })
+	}
+	waitCond(t, 30*time.Second, func() string { return "the calm mail is not extracted" },
+		func() bool { return status(t, srv.url(), calm["id"].(string)) == "extracted" })
+	waitIdle(t, srv.url(), 20*time.Second)
+	if n := hook.notified(calm["id"].(string)); n != 0 {
+		t.Fatalf("the calm mail was notified %d times", n)
+	}
+	if _, err := os.Stat(filepath.Join(env.Data, "objects")); err != nil {
+		t.Fatalf("without --s3 the objects are in the data folder: %v", err)
 	}
 }
