@@ -609,31 +609,39 @@ func TestCluster_S3(t *testing.T) {
 	}
 }
 
-// TestCluster_AllOnPostgres: `serve --postgres DSN` alone is one process
-// whose table, event log, ledger and dead letters are all in PostgreSQL
-// (no NATS, no relay): the urgent mail notified once, the calm one not.
-func TestCluster_AllOnPostgres(t *testing.T) {
-	hook := newHookReceiver(t)
-	dsn := testutil.PostgresDSN(t)
-	env := &clusterEnv{Postgres: dsn, Data: t.TempDir(), Config: filepath.Join(t.TempDir(), "doctales.yaml")}
-	if err := os.WriteFile(env.Config, []byte("topic:\n  allowPrivateTargets: [127.0.0.1/32]\n  subscriptions:\n    - protocol: webhook\n      endpoint: "+hook.URL+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	srv := env.serve(t, "all", "--postgres", dsn)
-	_, urgent := post(t, srv.url(), urgentEmail)
-	_, calm := post(t, srv.url(), calmEmail)
-	_, sentinel := post(t, srv.url(), urgentOps)
-	for _, id := range []string{urgent["id"].(string), sentinel["id"].(string)} {
-		waitCond(t, 30*time.Second, func() string { return id + " not notified; it is " + status(t, srv.url(), id) },
-			func() bool { return hook.notified(id) == 1 })
-	}
-	waitCond(t, 30*time.Second, func() string { return "the calm mail is not extracted" },
-		func() bool { return status(t, srv.url(), calm["id"].(string)) == "extracted" })
-	waitIdle(t, srv.url(), 20*time.Second)
-	if n := hook.notified(calm["id"].(string)); n != 0 {
-		t.Fatalf("the calm mail was notified %d times", n)
-	}
-	if _, err := os.Stat(filepath.Join(env.Data, "objects")); err != nil {
-		t.Fatalf("without --s3 the objects are in the data folder: %v", err)
+// TestCluster_All: `serve --postgres DSN` alone is one process whose
+// table, event log, ledger and dead letters are all in PostgreSQL (no
+// NATS, no relay); with --nats too, one process runs every role on
+// JetStream, its relay included. Either way the urgent mail is notified
+// once and the calm one not.
+func TestCluster_All(t *testing.T) {
+	for _, withNATS := range []bool{false, true} {
+		t.Run(map[bool]string{false: "Postgres", true: "PostgresAndNATS"}[withNATS], func(t *testing.T) {
+			hook := newHookReceiver(t)
+			env := newClusterEnv(t, hook.URL)
+			args := []string{"--postgres", env.Postgres}
+			if withNATS {
+				args = append(args, "--nats", env.NATS)
+			}
+			srv := env.serve(t, "all", args...)
+			_, urgent := post(t, srv.url(), urgentEmail)
+			_, calm := post(t, srv.url(), calmEmail)
+			_, sentinel := post(t, srv.url(), urgentOps)
+			for _, id := range []string{urgent["id"].(string), sentinel["id"].(string)} {
+				waitCond(t, 30*time.Second, func() string { return id + " not notified; it is " + status(t, srv.url(), id) },
+					func() bool { return hook.notified(id) == 1 })
+			}
+			waitCond(t, 30*time.Second, func() string { return "the calm mail is not extracted" },
+				func() bool { return status(t, srv.url(), calm["id"].(string)) == "extracted" })
+			waitIdle(t, srv.url(), 20*time.Second)
+			if n := hook.notified(calm["id"].(string)); n != 0 {
+				t.Fatalf("the calm mail was notified %d times", n)
+			}
+			var st struct{ Role string }
+			getJSON(t, srv.url()+"/stats", &st)
+			if st.Role != RoleAll {
+				t.Fatalf("/stats role = %q, want all", st.Role)
+			}
+		})
 	}
 }
