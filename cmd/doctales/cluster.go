@@ -212,7 +212,8 @@ type Cluster struct {
 	Log       doctales.EventLog // NATS, else PG
 	Store     clusterStore
 	Extractor doctales.Extractor
-	Runtime   *runtime.Runtime // nil for the api role
+	Runtime   *runtime.Runtime // nil for the api role without NATS
+	Hub       *notify.Hub      // the API's live stream; nil without NATS
 	Relay     *relay.Relay     // api and all roles with NATS
 	API       *httpapi.Handler // api and all roles
 	AuthDB    *sqlite.DB       // users, keys and audit log of the api role
@@ -282,7 +283,7 @@ func (c *Cluster) Open(ctx context.Context) error {
 		return err
 	}
 
-	if c.has(RoleExtraction) || c.has(RoleNotification) {
+	if c.has(RoleExtraction) || c.has(RoleNotification) || (c.has(RoleAPI) && c.NATS != nil) {
 		if err := c.openRuntime(); err != nil {
 			return err
 		}
@@ -416,14 +417,37 @@ func (c *Cluster) openRuntime() error {
 		}
 		subs = append(subs, ts...)
 	}
+	for i := range subs {
+		subs[i].Partition = c.Partition
+	}
+	if c.has(RoleAPI) && c.NATS != nil {
+		// The live stream (GET /notifications/stream): every API process
+		// reads every notification from the end of the log on, and
+		// passes those for the browser to its connected browsers.
+		c.Hub = notify.NewHub()
+		subs = append(subs, runtime.Subscription{
+			Name: LiveNotificationsSubscription, Source: doctales.SourceSNS, StartAtLatest: true,
+			Concurrency: 1, MaxRetryAttempts: runtime.NoRetries,
+			Handler: runtime.SNSHandler(func(ctx context.Context, m *doctales.Message) error {
+				if notify.ForChannel(m, doctales.ChannelBrowser) {
+					_ = c.Hub.Deliver(ctx, m)
+				}
+				return nil
+			}),
+		})
+	}
 	for _, s := range subs {
-		s.Partition = c.Partition
 		if err := c.Runtime.Add(s); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// LiveNotificationsSubscription is the API processes' subscription to the
+// topic's messages, for the live stream. It starts at the end of the log
+// each time (StartAtLatest), so the processes can share its name.
+const LiveNotificationsSubscription = "live-notifications"
 
 // onDeadLetter marks a communication whose extraction was dead-lettered as
 // failed, with the error, as the embedded pipeline does.
@@ -466,6 +490,7 @@ func (c *Cluster) openAPI() error {
 		Store:       c.Store,
 		DeadLetters: c.PG,
 		Stats:       c.stats,
+		Stream:      c.hubHandler(),
 		Metrics:     c.Metrics.Handler(),
 		Middleware: func(h http.Handler) http.Handler {
 			return c.Tracer.Middleware(c.Metrics.Middleware(h))
@@ -496,6 +521,14 @@ func (c *Cluster) openAPI() error {
 	}
 	c.API.Init()
 	return nil
+}
+
+// hubHandler is the API's live stream, nil (not enabled) without a hub.
+func (c *Cluster) hubHandler() http.Handler {
+	if c.Hub == nil {
+		return nil
+	}
+	return c.Hub
 }
 
 // stats is GET /stats: the runtime's subscriptions (none for the api
@@ -581,6 +614,9 @@ func (c *Cluster) Start() error {
 // Close stops the runtime and the relay, then closes the engines.
 func (c *Cluster) Close() error {
 	var errs []error
+	if c.Hub != nil {
+		c.Hub.Close()
+	}
 	if c.Relay != nil {
 		errs = append(errs, c.Relay.Close())
 	}

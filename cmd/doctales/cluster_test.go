@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -234,6 +235,28 @@ func TestCluster_EndToEnd(t *testing.T) {
 	env.start(t, "extraction-1", RoleExtraction, "--partition", "1/2")
 	notif := env.start(t, "notification", RoleNotification)
 
+	// A browser's live stream on the API process.
+	sse := make(chan string, 16)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", api.url()+"/notifications/stream?events=notification", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /notifications/stream = %d", resp.StatusCode)
+	}
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if line, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+				sse <- line
+			}
+		}
+	}()
+
 	code, urgent := post(t, api.url(), urgentEmail)
 	if code != http.StatusAccepted {
 		t.Fatalf("POST urgent = %d %v", code, urgent)
@@ -249,6 +272,14 @@ func TestCluster_EndToEnd(t *testing.T) {
 	}
 	waitCond(t, 30*time.Second, func() string { return "no notification for the urgent mail" },
 		func() bool { return hook.notified(uid) == 1 })
+	select {
+	case data := <-sse:
+		if !strings.Contains(data, uid) {
+			t.Fatalf("SSE notification %s does not name %s", data, uid)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no notification on the API's live stream")
+	}
 
 	// A later urgent mail, notified, means the notification worker has
 	// passed the calm one's change (the relay copies in order); once it is
@@ -320,7 +351,7 @@ func TestCluster_EndToEnd(t *testing.T) {
 		t.Fatalf("dead letter %+v, want one of topic/webhook-1", dl.DeadLetters[0])
 	}
 	hook.failing.Store(false)
-	resp, err := http.Post(fmt.Sprintf("%s/dlq/%d/redrive", api.url(), dl.DeadLetters[0].ID), "application/json", nil)
+	resp, err = http.Post(fmt.Sprintf("%s/dlq/%d/redrive", api.url(), dl.DeadLetters[0].ID), "application/json", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

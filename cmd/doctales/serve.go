@@ -302,6 +302,9 @@ func (m *Main) Close() error {
 		if m.Pipeline != nil && m.Pipeline.Hub != nil {
 			m.Pipeline.Hub.Close()
 		}
+		if m.Cluster != nil && m.Cluster.Hub != nil {
+			m.Cluster.Hub.Close()
+		}
 		errs = append(errs, m.srv.Shutdown(ctx))
 		cancel()
 		m.srv = nil
