@@ -45,6 +45,29 @@ type Config struct {
 	Data string `yaml:"data"`
 	// Addr is the HTTP listen address.
 	Addr string `yaml:"addr"`
+	// Role is the part of the pipeline this process runs (issue 11):
+	// "all" (the default: everything, embedded unless NATS or Postgres is
+	// set), "api" (the HTTP API and ingestion), "extraction" or
+	// "notification" (those subscriptions). Flag --role. See
+	// docs/cluster.md.
+	Role string `yaml:"role"`
+	// NATS is the NATS server URL of the JetStream event log
+	// ("nats://127.0.0.1:4222"); empty keeps the log in SQLite, or in
+	// PostgreSQL with Postgres alone. Flag --nats.
+	NATS string `yaml:"nats"`
+	// Postgres is the PostgreSQL DSN of the table, ledger, dead letters
+	// and flow history ("postgres://doctales@db:5432/doctales"); empty
+	// keeps them in SQLite in Data. Flag --postgres.
+	Postgres string `yaml:"postgres"`
+	// S3 is where the objects go: "s3://BUCKET" (AWS, credentials and
+	// region from the environment) or "http(s)://HOST:PORT/BUCKET" (an
+	// S3-compatible server, path-style). Empty keeps them in Data/objects.
+	// Flag --s3.
+	S3 string `yaml:"s3"`
+	// Partition is "i/n": this process takes partition i of n of its
+	// role's subscriptions (runtime.Partition), so that n processes of
+	// one role share them. Empty is the whole. Flag --partition.
+	Partition string `yaml:"partition"`
 	// Env names the environment, as in the bucket name
 	// doc-tales-raw-communications-<env>.
 	Env string `yaml:"env"`
@@ -595,6 +618,21 @@ func ReadConfig(path string) (Config, error) {
 	}
 	if file.Env != "" {
 		cfg.Env = file.Env
+	}
+	if file.Role != "" {
+		cfg.Role = file.Role
+	}
+	if file.NATS != "" {
+		cfg.NATS = file.NATS
+	}
+	if file.Postgres != "" {
+		cfg.Postgres = file.Postgres
+	}
+	if file.S3 != "" {
+		cfg.S3 = file.S3
+	}
+	if file.Partition != "" {
+		cfg.Partition = file.Partition
 	}
 	if file.AppName != "" {
 		cfg.AppName = file.AppName

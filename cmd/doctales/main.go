@@ -308,7 +308,11 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	// One plain line says where it serves, whatever the log level and
 	// format (the log shows warnings and errors only by default).
-	fmt.Fprintf(stderr, "doctales serving %s data %s\n", m.URL(), m.Config.Data)
+	if m.Cluster != nil {
+		fmt.Fprintf(stderr, "doctales serving %s role %s partition %s\n", m.URL(), m.Cluster.Role, m.Cluster.Partition)
+	} else {
+		fmt.Fprintf(stderr, "doctales serving %s data %s\n", m.URL(), m.Config.Data)
+	}
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "doctales: shutting down")
 	return m.Close()

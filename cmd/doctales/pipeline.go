@@ -431,87 +431,15 @@ func (p *Pipeline) addSubscriptions() error {
 		}
 		subs = append(subs, s...)
 	}
-	for i, ts := range p.Config.Topic.Subscriptions {
-		s := runtime.Subscription{Source: doctales.SourceSNS, BatchSize: 10, Concurrency: 1}
-		if ts.MaximumRetryAttempts != nil {
-			s.MaxRetryAttempts = *ts.MaximumRetryAttempts
-		}
-		// A rule names the channels its notifications go to: each
-		// subscriber takes the messages meant for its protocol (an SNS
-		// filter policy on the message's targets attribute).
-		s.Filters = []string{notify.ChannelFilter(ts.Protocol)}
-		switch ts.Protocol {
-		case "log":
-			s.Name = "topic/log"
-			ls := &notify.LogSubscriber{Logger: p.Logger.With(LogKeyComponent, "notify")}
-			if !p.Config.LogPII {
-				ls.Redact = redactPII
-			}
-			s.Handler = runtime.SNSHandler(ls.Deliver)
-		case "webhook":
-			// One notification per request, as SNS does, retried by the
-			// subscription's delivery policy (throttle and circuit
-			// included); see runtime.Subscription.Delivery.
-			// The webhook refuses private targets the allow-list does not
-			// name (issue 17), permanently: see notify.RefusedTargetError.
-			policy := ts.Policy()
-			wh, err := p.Config.Topic.webhook(&ts)
-			if err != nil {
-				return err
-			}
-			if err := wh.Validate(); err != nil {
-				return fmt.Errorf("topic.subscriptions[%d]: %w", i, err)
-			}
-			s.Name = "topic/webhook-" + strconv.Itoa(i+1)
-			s.Handler = runtime.SNSHandler(wh.Deliver)
-			s.BatchSize = 1
-			s.Delivery = policy
-		case "email":
-			// One e-mail per notification, retried by the delivery
-			// policy like a webhook; a refused address or message is
-			// dead-lettered at once (notify.PermanentError).
-			loc := time.UTC
-			if p.Config.Timezone != "" {
-				l, err := time.LoadLocation(p.Config.Timezone)
-				if err != nil {
-					return fmt.Errorf("timezone %q: %w", p.Config.Timezone, err)
-				}
-				loc = l
-			}
-			em, err := p.Config.Topic.email(&ts, loc)
-			if err != nil {
-				return fmt.Errorf("topic.subscriptions[%d]: %w", i, err)
-			}
-			if p.When != nil && p.Config.Escalation.After > 0 {
-				if em.AckKey, err = p.DB.AckKey(context.Background()); err != nil {
-					return err
-				}
-			}
-			s.Name = "topic/email-" + strconv.Itoa(i+1)
-			s.Handler = runtime.SNSHandler(em.Deliver)
-			s.BatchSize = 1
-			s.Delivery = ts.Policy()
-		case "sns":
-			// Forwarded to an SNS(-compatible) topic (issue 13), on its
-			// own delivery policy and dead letters like every channel.
-			loc, err := p.Config.Location()
-			if err != nil {
-				return err
-			}
-			ch, err := p.Config.Topic.sns(&ts, loc)
-			if err != nil {
-				return fmt.Errorf("topic.subscriptions[%d]: %w", i, err)
-			}
-			s.Name = "topic/sns-" + strconv.Itoa(i+1)
-			s.Handler = runtime.SNSHandler(ch.Deliver)
-			s.BatchSize = 1
-			s.Delivery = ts.Policy()
-		}
-		if i > 0 && ts.Protocol == "log" {
-			s.Name += "-" + strconv.Itoa(i+1)
-		}
-		subs = append(subs, s)
+	var ackKey func(context.Context) ([]byte, error)
+	if p.When != nil && p.Config.Escalation.After > 0 {
+		ackKey = p.DB.AckKey
 	}
+	ts, err := topicSubscriptions(&p.Config, p.Logger, ackKey)
+	if err != nil {
+		return err
+	}
+	subs = append(subs, ts...)
 	subs = append(subs, p.liveSubscription())      // table changes to the dashboard (live.go)
 	subs = append(subs, p.analyticsSubscription()) // the aggregate tables (analytics.go)
 	subs = append(subs, p.Extra...)
@@ -524,6 +452,97 @@ func (p *Pipeline) addSubscriptions() error {
 		}
 	}
 	return nil
+}
+
+// topicSubscriptions returns the runtime subscriptions of the topic's
+// subscribers in cfg (log, webhook, email, sns), each on its channel's
+// filter and delivery policy. ackKey, when set, gives e-mails their ack
+// links (escalation on). The embedded pipeline and the cluster's
+// notification role (cluster.go) both run them.
+func topicSubscriptions(cfg *Config, logger *slog.Logger, ackKey func(context.Context) ([]byte, error)) ([]runtime.Subscription, error) {
+	var subs []runtime.Subscription
+	for i, ts := range cfg.Topic.Subscriptions {
+		s := runtime.Subscription{Source: doctales.SourceSNS, BatchSize: 10, Concurrency: 1}
+		if ts.MaximumRetryAttempts != nil {
+			s.MaxRetryAttempts = *ts.MaximumRetryAttempts
+		}
+		// A rule names the channels its notifications go to: each
+		// subscriber takes the messages meant for its protocol (an SNS
+		// filter policy on the message's targets attribute).
+		s.Filters = []string{notify.ChannelFilter(ts.Protocol)}
+		switch ts.Protocol {
+		case "log":
+			s.Name = "topic/log"
+			ls := &notify.LogSubscriber{Logger: logger.With(LogKeyComponent, "notify")}
+			if !cfg.LogPII {
+				ls.Redact = redactPII
+			}
+			s.Handler = runtime.SNSHandler(ls.Deliver)
+		case "webhook":
+			// One notification per request, as SNS does, retried by the
+			// subscription's delivery policy (throttle and circuit
+			// included); see runtime.Subscription.Delivery.
+			// The webhook refuses private targets the allow-list does not
+			// name (issue 17), permanently: see notify.RefusedTargetError.
+			policy := ts.Policy()
+			wh, err := cfg.Topic.webhook(&ts)
+			if err != nil {
+				return nil, err
+			}
+			if err := wh.Validate(); err != nil {
+				return nil, fmt.Errorf("topic.subscriptions[%d]: %w", i, err)
+			}
+			s.Name = "topic/webhook-" + strconv.Itoa(i+1)
+			s.Handler = runtime.SNSHandler(wh.Deliver)
+			s.BatchSize = 1
+			s.Delivery = policy
+		case "email":
+			// One e-mail per notification, retried by the delivery
+			// policy like a webhook; a refused address or message is
+			// dead-lettered at once (notify.PermanentError).
+			loc := time.UTC
+			if cfg.Timezone != "" {
+				l, err := time.LoadLocation(cfg.Timezone)
+				if err != nil {
+					return nil, fmt.Errorf("timezone %q: %w", cfg.Timezone, err)
+				}
+				loc = l
+			}
+			em, err := cfg.Topic.email(&ts, loc)
+			if err != nil {
+				return nil, fmt.Errorf("topic.subscriptions[%d]: %w", i, err)
+			}
+			if ackKey != nil {
+				if em.AckKey, err = ackKey(context.Background()); err != nil {
+					return nil, err
+				}
+			}
+			s.Name = "topic/email-" + strconv.Itoa(i+1)
+			s.Handler = runtime.SNSHandler(em.Deliver)
+			s.BatchSize = 1
+			s.Delivery = ts.Policy()
+		case "sns":
+			// Forwarded to an SNS(-compatible) topic (issue 13), on its
+			// own delivery policy and dead letters like every channel.
+			loc, err := cfg.Location()
+			if err != nil {
+				return nil, err
+			}
+			ch, err := cfg.Topic.sns(&ts, loc)
+			if err != nil {
+				return nil, fmt.Errorf("topic.subscriptions[%d]: %w", i, err)
+			}
+			s.Name = "topic/sns-" + strconv.Itoa(i+1)
+			s.Handler = runtime.SNSHandler(ch.Deliver)
+			s.BatchSize = 1
+			s.Delivery = ts.Policy()
+		}
+		if i > 0 && ts.Protocol == "log" {
+			s.Name += "-" + strconv.Itoa(i+1)
+		}
+		subs = append(subs, s)
+	}
+	return subs, nil
 }
 
 // onDeadLetter marks a communication whose extraction was dead-lettered as

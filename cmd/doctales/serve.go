@@ -42,7 +42,14 @@ type Main struct {
 	// path alone, then extraction's catch-up on its own.
 	DeferStart bool
 
+	// Cluster is the process of a cluster role (--role, --nats,
+	// --postgres, --s3; cluster.go) when Config.Clustered; Pipeline is
+	// then nil.
+	Cluster *Cluster
+
 	flags    commonFlags
+	logger   *slog.Logger
+	addrSet  bool // --addr or addr in the file: a worker listens there
 	addr     string
 	webhooks stringsFlag
 	ln       net.Listener
@@ -55,6 +62,7 @@ func NewMain() *Main {
 }
 
 const serveUsage = `Usage: doctales serve [--data DIR] [--addr HOST:PORT] [--config FILE] [--webhook URL]...
+       doctales serve --role api|extraction|notification|all --nats URL --postgres DSN [--s3 URL] [--partition I/N]
 
 Runs the pipeline on embedded defaults and its HTTP API (POST
 /communications, the dashboard, the live stream) until interrupted. One
@@ -65,6 +73,15 @@ per request and invocation).
 Example:
   doctales serve
   doctales serve --data ~/doctales --addr 127.0.0.1:9090 --webhook http://127.0.0.1:9000/hook
+  doctales serve --role extraction --partition 0/2 --nats nats://127.0.0.1:4222 --postgres postgres://doctales@127.0.0.1/doctales
+
+With --postgres the table, ledger, dead letters and flow history are in
+PostgreSQL; with --nats the event log is NATS JetStream; with --s3 the
+objects are in S3. --role runs one part: api (HTTP API, ingestion, the
+outbox relay), extraction or notification (their subscriptions; several
+processes of one role share them with --partition i/n). A worker serves
+/healthz, /readyz, /metrics and /stats on --addr (default a free port).
+See docs/cluster.md.
 
 Flags:
 `
@@ -86,6 +103,11 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.Var(&m.webhooks, "webhook", "add a webhook subscriber to the notification topic (repeatable)")
 	retain := fs.String("retain", "", "delete communications older than this, by their date (365d, 720h; 0 keeps everything, the default)")
 	maxBody := fs.Int64("max-body-bytes", 0, "largest accepted POST /communications body in bytes (default 1048576)")
+	role := fs.String("role", "", "the part this process runs: api, extraction, notification or all (default all)")
+	natsURL := fs.String("nats", "", "NATS server URL of the JetStream event log, nats://HOST:PORT (default: the log in SQLite, or PostgreSQL with --postgres)")
+	pgDSN := fs.String("postgres", "", "PostgreSQL DSN of the table, ledger, dead letters and history (default: SQLite in --data)")
+	s3URL := fs.String("s3", "", "objects in S3: s3://BUCKET, or http(s)://HOST:PORT/BUCKET for an S3-compatible server (default: --data/objects)")
+	partition := fs.String("partition", "", "i/n: this process takes partition i (from 0) of n of its role's subscriptions (default: all of them)")
 	maxParse := fs.Int64("max-parse-memory", 0, "memory budget of raw uploads and document parses in flight, in bytes; past it raw posts get 503 with Retry-After (default 536870912)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -98,8 +120,33 @@ func (m *Main) ParseFlags(args []string) error {
 	if err != nil {
 		return err
 	}
+	m.addrSet = m.addr != "" || cfg.Addr != DefaultConfig().Addr
 	if m.addr != "" {
 		cfg.Addr = m.addr
+	}
+	cs := clusterSettings{cfg: &cfg, names: map[string]string{}}
+	for key, v := range map[string]*string{"role": role, "nats": natsURL, "postgres": pgDSN, "s3": s3URL, "partition": partition} {
+		if *v != "" {
+			cs.names[key] = "--" + key
+		}
+	}
+	if *role != "" {
+		cfg.Role = *role
+	}
+	if *natsURL != "" {
+		cfg.NATS = *natsURL
+	}
+	if *pgDSN != "" {
+		cfg.Postgres = *pgDSN
+	}
+	if *s3URL != "" {
+		cfg.S3 = *s3URL
+	}
+	if *partition != "" {
+		cfg.Partition = *partition
+	}
+	if err := cs.validate(); err != nil {
+		return err
 	}
 	if *retain != "" {
 		if cfg.Retain, err = ParsePeriod(*retain); err != nil {
@@ -120,6 +167,10 @@ func (m *Main) ParseFlags(args []string) error {
 		return err
 	}
 	m.Config = cfg
+	m.logger = logger
+	if cfg.Clustered() {
+		return nil // Run builds the cluster process
+	}
 	m.Pipeline = &Pipeline{Config: cfg, Logger: logger}
 	return nil
 }
@@ -127,6 +178,9 @@ func (m *Main) ParseFlags(args []string) error {
 // Run opens the pipeline, starts the runtime and starts serving HTTP. It
 // returns once the server listens.
 func (m *Main) Run(ctx context.Context) error {
+	if m.Config.Clustered() {
+		return m.runCluster(ctx)
+	}
 	if m.Pipeline == nil {
 		m.Pipeline = &Pipeline{Config: m.Config}
 	}
@@ -248,6 +302,9 @@ func (m *Main) Close() error {
 		if m.Pipeline != nil && m.Pipeline.Hub != nil {
 			m.Pipeline.Hub.Close()
 		}
+		if m.Cluster != nil && m.Cluster.Hub != nil {
+			m.Cluster.Hub.Close()
+		}
 		errs = append(errs, m.srv.Shutdown(ctx))
 		cancel()
 		m.srv = nil
@@ -255,6 +312,10 @@ func (m *Main) Close() error {
 	if m.Pipeline != nil {
 		errs = append(errs, m.Pipeline.Close())
 		m.Pipeline = nil
+	}
+	if m.Cluster != nil {
+		errs = append(errs, m.Cluster.Close())
+		m.Cluster = nil
 	}
 	return errors.Join(errs...)
 }

@@ -1,0 +1,784 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/dashboard"
+	"github.com/doctales/doctales/fsblob"
+	"github.com/doctales/doctales/function"
+	"github.com/doctales/doctales/history"
+	"github.com/doctales/doctales/httpapi"
+	"github.com/doctales/doctales/ingest"
+	"github.com/doctales/doctales/metrics"
+	dtnats "github.com/doctales/doctales/nats"
+	"github.com/doctales/doctales/notify"
+	"github.com/doctales/doctales/pattern"
+	"github.com/doctales/doctales/postgres"
+	"github.com/doctales/doctales/relay"
+	"github.com/doctales/doctales/runtime"
+	dts3 "github.com/doctales/doctales/s3"
+	"github.com/doctales/doctales/sandbox"
+	"github.com/doctales/doctales/sqlite"
+	"github.com/doctales/doctales/tracing"
+)
+
+// The roles of `doctales serve --role` (issue 11, docs/cluster.md).
+const (
+	RoleAll          = "all"
+	RoleAPI          = "api"
+	RoleExtraction   = "extraction"
+	RoleNotification = "notification"
+)
+
+// RelayOrigin names the PostgreSQL outbox in the Nats-Msg-Id of the records
+// the relay copies into JetStream ("postgres/<seq>"). It must not change:
+// a new name copies the outbox again.
+const RelayOrigin = "postgres"
+
+// clusterSettings are the cluster settings as given, each with the name to
+// quote in an error: the flag when it came from the command line, the
+// YAML key otherwise.
+type clusterSettings struct {
+	cfg   *Config
+	names map[string]string // "role" -> "--role" or "role (config)"
+}
+
+// missing names a setting that is not given: the flag, or the key.
+func (cs clusterSettings) missing(key string) string {
+	return "--" + key + " (or " + key + ": in the configuration file)"
+}
+
+func (cs clusterSettings) name(key string) string {
+	if n := cs.names[key]; n != "" {
+		return n
+	}
+	return key + " (config)"
+}
+
+// validate checks the roles' settings: a role other than all needs
+// the shared engines, the engines need PostgreSQL, a partition fits. Every
+// error is a usage error (exit 2) naming the flag or key and its value.
+func (cs clusterSettings) validate() error {
+	c := cs.cfg
+	if c.Role == "" {
+		c.Role = RoleAll
+	}
+	switch c.Role {
+	case RoleAll, RoleAPI, RoleExtraction, RoleNotification:
+	default:
+		return usageErrorf("serve", "%s %q: use api, extraction, notification or all", cs.name("role"), c.Role)
+	}
+	if c.NATS != "" {
+		u, err := url.Parse(c.NATS)
+		if err != nil || (u.Scheme != "nats" && u.Scheme != "tls") || u.Host == "" {
+			return usageErrorf("serve", "%s %q: give a NATS server URL, nats://HOST:PORT (or tls://)", cs.name("nats"), c.NATS)
+		}
+	}
+	if c.Postgres != "" && !strings.HasPrefix(c.Postgres, "postgres://") && !strings.HasPrefix(c.Postgres, "postgresql://") && !strings.Contains(c.Postgres, "=") {
+		return usageErrorf("serve", "%s %q: give a PostgreSQL DSN, postgres://USER@HOST:PORT/DB or host=... dbname=...", cs.name("postgres"), redactDSN(c.Postgres))
+	}
+	if c.S3 != "" {
+		if _, _, err := parseS3URL(c.S3); err != nil {
+			return usageErrorf("serve", "%s %q: %v", cs.name("s3"), c.S3, err)
+		}
+	}
+	if c.Role != RoleAll {
+		if c.NATS == "" {
+			return usageErrorf("serve", "%s %s needs %s: the processes of a cluster share the JetStream event log", cs.name("role"), c.Role, cs.missing("nats"))
+		}
+		if c.Postgres == "" {
+			return usageErrorf("serve", "%s %s needs %s: the processes of a cluster share the table, ledger and dead letters in PostgreSQL", cs.name("role"), c.Role, cs.missing("postgres"))
+		}
+	}
+	if c.NATS != "" && c.Postgres == "" {
+		return usageErrorf("serve", "%s %q needs %s: the relay carries the table's change stream from the PostgreSQL outbox into JetStream", cs.name("nats"), c.NATS, cs.missing("postgres"))
+	}
+	if c.S3 != "" && c.Postgres == "" {
+		return usageErrorf("serve", "%s %q needs %s: objects in S3 go with the table in PostgreSQL (the embedded mode keeps both in the data folder)", cs.name("s3"), c.S3, cs.missing("postgres"))
+	}
+	if c.Partition != "" {
+		if c.Role != RoleExtraction && c.Role != RoleNotification {
+			return usageErrorf("serve", "%s %q: only the extraction and notification roles are partitioned, not %s %s", cs.name("partition"), c.Partition, cs.name("role"), c.Role)
+		}
+		if _, err := parsePartition(c.Partition); err != nil {
+			return usageErrorf("serve", "%s %q: %v", cs.name("partition"), c.Partition, err)
+		}
+	}
+	return nil
+}
+
+// Clustered reports whether the configuration runs on the shared engines
+// (or is one role of them) rather than the embedded data folder.
+func (c *Config) Clustered() bool {
+	return c.NATS != "" || c.Postgres != "" || c.S3 != "" || (c.Role != "" && c.Role != RoleAll)
+}
+
+// parsePartition reads "i/n" (partition i of n, 0 <= i < n <= 1024).
+func parsePartition(s string) (runtime.Partition, error) {
+	a, b, ok := strings.Cut(s, "/")
+	if !ok {
+		return runtime.Partition{}, errors.New(`write it i/n: this process's index, from 0, and the number of processes of its role, e.g. 0/2`)
+	}
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if err1 != nil || err2 != nil {
+		return runtime.Partition{}, errors.New(`write it i/n with two whole numbers, e.g. 1/2`)
+	}
+	if n < 1 || n > runtime.MaxPartitions {
+		return runtime.Partition{}, fmt.Errorf("the count %d is outside 1..%d", n, runtime.MaxPartitions)
+	}
+	if i < 0 || i >= n {
+		return runtime.Partition{}, fmt.Errorf("the index %d is outside 0..%d", i, n-1)
+	}
+	if n == 1 {
+		return runtime.Partition{}, nil
+	}
+	return runtime.Partition{Index: i, Count: n}, nil
+}
+
+// parseS3URL reads --s3: s3://BUCKET (AWS) or http(s)://HOST:PORT/BUCKET
+// (an S3-compatible server, path-style). endpoint is "" for AWS.
+func parseS3URL(s string) (endpoint, bucket string, err error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", "", errors.New("not a URL: use s3://BUCKET or http(s)://HOST:PORT/BUCKET")
+	}
+	switch u.Scheme {
+	case "s3":
+		if u.Host == "" || strings.Trim(u.Path, "/") != "" {
+			return "", "", errors.New("use s3://BUCKET, the bucket alone")
+		}
+		return "", u.Host, nil
+	case "http", "https":
+		b := strings.Trim(u.Path, "/")
+		if u.Host == "" || b == "" || strings.Contains(b, "/") {
+			return "", "", errors.New("use http(s)://HOST:PORT/BUCKET: the server and one bucket")
+		}
+		return u.Scheme + "://" + u.Host, b, nil
+	}
+	return "", "", fmt.Errorf("scheme %q: use s3://BUCKET or http(s)://HOST:PORT/BUCKET", u.Scheme)
+}
+
+// redactDSN hides a DSN's password in messages.
+func redactDSN(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+	}
+	return dsn
+}
+
+// Cluster is one process of a self-hosted cluster (issue 11): the table,
+// ledger, dead letters and flow history in PostgreSQL, the event log in
+// NATS JetStream (or in PostgreSQL when there is no NATS), the objects in
+// S3 or a shared folder, and the part of the pipeline its Role names.
+//
+//   - api: the HTTP API and ingestion (object, then item; the object's
+//     ObjectCreated event goes to the event log), and the relay that
+//     copies the PostgreSQL outbox (the table's change stream, redriven
+//     dead letters) into JetStream.
+//   - extraction: the extraction subscriptions, partitioned by --partition.
+//   - notification: the notification subscription and the topic's
+//     subscribers (webhook, log, e-mail, sns), partitioned alike.
+//   - all: everything in one process.
+type Cluster struct {
+	Config    Config
+	Logger    *slog.Logger
+	Role      string
+	Partition runtime.Partition
+
+	PG        *postgres.DB
+	NATS      *dtnats.Log       // nil without --nats
+	Log       doctales.EventLog // NATS, else PG
+	Store     clusterStore
+	Extractor doctales.Extractor
+	Runtime   *runtime.Runtime // nil for the api role without NATS
+	Hub       *notify.Hub      // the API's live stream; nil without NATS
+	Relay     *relay.Relay     // api and all roles with NATS
+	API       *httpapi.Handler // api and all roles
+	AuthDB    *sqlite.DB       // users, keys and audit log of the api role
+	Metrics   *metrics.Metrics
+	Journal   *history.Journal
+	Tracer    *tracing.Tracer
+	Sandbox   *sandbox.Pool
+
+	// Handler is what the process serves: the API, or a worker's
+	// /healthz, /readyz, /metrics and /stats.
+	Handler http.Handler
+}
+
+// clusterStore is an object store the cluster's functions can use.
+type clusterStore interface {
+	doctales.ObjectStore
+	function.ObjectRemover
+}
+
+func (c *Cluster) has(role string) bool { return c.Role == RoleAll || c.Role == role }
+
+// Open connects to the engines and builds the role's functions, runtime
+// and handler; nothing runs until Start.
+func (c *Cluster) Open(ctx context.Context) error {
+	cfg := &c.Config
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	c.Role = cfg.Role
+	if c.Role == "" {
+		c.Role = RoleAll
+	}
+	if cfg.Partition != "" {
+		p, err := parsePartition(cfg.Partition)
+		if err != nil {
+			return err
+		}
+		c.Partition = p
+	}
+	var err error
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	c.PG, err = postgres.Open(octx, cfg.Postgres, postgres.Options{TableName: cfg.TableName(),
+		Logger: c.Logger.With(LogKeyComponent, "postgres")})
+	if err != nil {
+		return fmt.Errorf("--postgres %s: %w", redactDSN(cfg.Postgres), err)
+	}
+	c.Log = c.PG
+	if cfg.NATS != "" {
+		c.NATS, err = dtnats.Open(octx, cfg.NATS, dtnats.Options{Logger: c.Logger.With(LogKeyComponent, "nats")})
+		if err != nil {
+			return fmt.Errorf("--nats %s: %w", cfg.NATS, err)
+		}
+		c.Log = c.NATS
+	}
+	if c.has(RoleAPI) || c.has(RoleExtraction) { // notification reads no object
+		if err := c.openStore(octx); err != nil {
+			return err
+		}
+	}
+	c.Metrics = metrics.New()
+	if c.Tracer, err = tracing.New(ctx); err != nil {
+		return err
+	}
+	c.Journal = &history.Journal{Store: c.PG, Logger: c.Logger.With(LogKeyComponent, "history")}
+	if err := c.Journal.Open(); err != nil {
+		return err
+	}
+
+	if c.has(RoleExtraction) || c.has(RoleNotification) || (c.has(RoleAPI) && c.NATS != nil) {
+		if err := c.openRuntime(); err != nil {
+			return err
+		}
+	}
+	if c.has(RoleAPI) {
+		if c.NATS != nil {
+			c.Relay = &relay.Relay{From: c.PG, To: c.NATS, Origin: RelayOrigin,
+				Logger: c.Logger.With(LogKeyComponent, "relay")}
+			if err := c.Relay.Validate(); err != nil {
+				return err
+			}
+		}
+		if err := c.openAPI(); err != nil {
+			return err
+		}
+		c.Handler = c.API
+	} else {
+		c.Handler = c.workerHandler()
+	}
+	return nil
+}
+
+// openStore opens the objects' store: S3 with --s3, else the shared folder
+// Data/objects. Each put appends its ObjectCreated event to the event log.
+func (c *Cluster) openStore(ctx context.Context) error {
+	cfg := &c.Config
+	if cfg.S3 == "" {
+		st := fsblob.NewStore(filepath.Join(cfg.Data, "objects"), cfg.BucketName())
+		st.Events = c.Log
+		cipher, err := cfg.Encryption.cipher()
+		if err != nil {
+			return err
+		}
+		st.Cipher = cipher
+		if err := st.Open(); err != nil {
+			return fmt.Errorf("open object store %s: %w", filepath.Join(cfg.Data, "objects"), keyHint(err))
+		}
+		c.Store = st
+		return nil
+	}
+	endpoint, bucket, err := parseS3URL(cfg.S3)
+	if err != nil {
+		return err
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return fmt.Errorf("--s3 %s: load AWS configuration: %w", cfg.S3, err)
+	}
+	if awsCfg.Region == "" {
+		awsCfg.Region = "us-east-1"
+	}
+	if endpoint != "" {
+		// S3-compatible servers may not know the SDK's newer checksum
+		// headers: send and check checksums only where S3 requires them.
+		awsCfg.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		awsCfg.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+	}
+	client := awss3.NewFromConfig(awsCfg, func(o *awss3.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = &endpoint
+			o.UsePathStyle = true
+		}
+	})
+	if _, err := client.HeadBucket(ctx, &awss3.HeadBucketInput{Bucket: &bucket}); err != nil {
+		return fmt.Errorf("--s3 %s: bucket %q: %w (create it first)", cfg.S3, bucket, err)
+	}
+	c.Store = &announcingStore{Store: dts3.NewStore(client, bucket), Events: c.Log, Region: awsCfg.Region}
+	return nil
+}
+
+// openRuntime builds the runtime and the role's subscriptions.
+func (c *Cluster) openRuntime() error {
+	cfg := &c.Config
+	flats := pattern.NewFlatCache(0)
+	observer := runtime.Observers{c.Metrics, c.Journal, c.Tracer,
+		&history.LogObserver{Logger: c.Logger.With(LogKeyComponent, "function")}}
+	c.Runtime = &runtime.Runtime{Log: c.Log, DeadLetters: c.PG, Logger: c.Logger.With(LogKeyComponent, "runtime"),
+		Observer: observer, Flats: flats}
+	c.Metrics.RegisterRuntime(c.Runtime.Stats)
+	var subs []runtime.Subscription
+	if c.has(RoleExtraction) {
+		if c.Extractor == nil {
+			loc, err := cfg.Location()
+			if err != nil {
+				return err
+			}
+			ex, err := newExtractor(cfg.Extractor, loc, cfg.FreshnessWindow(), cfg.Reader, c.Logger)
+			if err != nil {
+				return err
+			}
+			c.Extractor = ex
+		}
+		ext := &function.Extraction{Store: c.Store, Table: c.PG, Extractor: c.Extractor, Logger: c.Logger}
+		if fc := cfg.Functions[FuncExtraction]; fc != nil {
+			s, err := fc.subscriptions(FuncExtraction, func(typ string) (runtime.Handler, error) {
+				if typ != "S3" {
+					return nil, errors.New("the extraction function takes S3 events")
+				}
+				return runtime.S3Handler(ext.Handle), nil
+			})
+			if err != nil {
+				return err
+			}
+			subs = append(subs, s...)
+		}
+		c.Runtime.OnDeadLetter = c.onDeadLetter
+	}
+	if c.has(RoleNotification) {
+		fn := &notify.Function{Topic: &logTopic{log: c.Log, name: cfg.TopicName(),
+			arn: fmt.Sprintf("arn:aws:sns:%s:%s:%s", sqlite.DefaultRegion, sqlite.AccountID, cfg.TopicName())},
+			Ledger: c.PG, Logger: c.Logger.With(LogKeyComponent, "notify"), Freshness: cfg.FreshnessWindow(), Flats: flats}
+		fn.OnDecision = func(ctx context.Context, id, kind, detail string) {
+			c.Journal.Add(&doctales.FlowEvent{CommunicationID: id, Step: "notification", Kind: kind, Detail: detail,
+				TraceID: doctales.TraceID(doctales.TraceParent(ctx))})
+		}
+		if fc := cfg.Functions[FuncNotification]; fc != nil {
+			s, err := fc.subscriptions(FuncNotification, func(typ string) (runtime.Handler, error) {
+				if typ != "DynamoDB" {
+					return nil, errors.New("the notification function takes DynamoDB stream events")
+				}
+				return runtime.DynamoDBLogHandler(fn.HandleLog), nil
+			})
+			if err != nil {
+				return err
+			}
+			subs = append(subs, s...)
+		}
+		ts, err := topicSubscriptions(cfg, c.Logger, nil)
+		if err != nil {
+			return err
+		}
+		subs = append(subs, ts...)
+	}
+	for i := range subs {
+		subs[i].Partition = c.Partition
+	}
+	if c.has(RoleAPI) && c.NATS != nil {
+		// The live stream (GET /notifications/stream): every API process
+		// reads every notification from the end of the log on, and
+		// passes those for the browser to its connected browsers.
+		c.Hub = notify.NewHub()
+		subs = append(subs, runtime.Subscription{
+			Name: LiveNotificationsSubscription, Source: doctales.SourceSNS, StartAtLatest: true,
+			Concurrency: 1, MaxRetryAttempts: runtime.NoRetries,
+			Handler: runtime.SNSHandler(func(ctx context.Context, m *doctales.Message) error {
+				if notify.ForChannel(m, doctales.ChannelBrowser) {
+					_ = c.Hub.Deliver(ctx, m)
+				}
+				return nil
+			}),
+		})
+	}
+	for _, s := range subs {
+		if err := c.Runtime.Add(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LiveNotificationsSubscription is the API processes' subscription to the
+// topic's messages, for the live stream. It starts at the end of the log
+// each time (StartAtLatest), so the processes can share its name.
+const LiveNotificationsSubscription = "live-notifications"
+
+// onDeadLetter marks a communication whose extraction was dead-lettered as
+// failed, with the error, as the embedded pipeline does.
+func (c *Cluster) onDeadLetter(dl *doctales.DeadLetter) {
+	if dl.Source != doctales.SourceS3 {
+		return
+	}
+	id := idFromKey(dl.Key)
+	status, msg := doctales.StatusFailed, dl.Error
+	_, err := c.PG.UpdateItem(context.Background(), id, doctales.ItemUpdate{Status: &status, Error: &msg})
+	if err != nil && doctales.ErrorCode(err) != doctales.ENOTFOUND {
+		c.Logger.Error("mark item failed", "id", id, "error", err)
+	}
+}
+
+// openAPI builds the HTTP API over PostgreSQL and the store. Users, API
+// keys, sessions and the audit log stay in the data folder's SQLite file
+// (doctales.db), so `doctales users` and `doctales keys` work as in the
+// embedded mode; they are this API process's own.
+func (c *Cluster) openAPI() error {
+	cfg := &c.Config
+	c.AuthDB = sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
+	c.AuthDB.TableName = cfg.TableName()
+	c.AuthDB.Logger = c.Logger.With(LogKeyComponent, "sqlite")
+	if err := openDataDB(c.AuthDB, *cfg); err != nil {
+		return fmt.Errorf("open the users and keys (%s): %w", filepath.Join(cfg.Data, "doctales.db"), err)
+	}
+	parser, pool, err := newParser(cfg.Parse, c.Logger)
+	if err != nil {
+		return err
+	}
+	c.Sandbox = pool
+	c.API = &httpapi.Handler{
+		Parser:      parser,
+		Normalizer:  &ingest.Normalizer{MaxBodyBytes: cfg.MaxBodyBytes},
+		Ingestion:   &function.Ingestion{Store: c.Store, Table: c.PG},
+		Freshness:   cfg.FreshnessWindow(),
+		Timezone:    cfg.Timezone,
+		Table:       c.PG,
+		Store:       c.Store,
+		DeadLetters: c.PG,
+		Stats:       c.stats,
+		Stream:      c.hubHandler(),
+		Metrics:     c.Metrics.Handler(),
+		Middleware: func(h http.Handler) http.Handler {
+			return c.Tracer.Middleware(c.Metrics.Middleware(h))
+		},
+		Ready: c.ready,
+		Trace: func(ctx context.Context, id string) (any, error) {
+			item, err := c.PG.GetItem(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			evs, err := c.PG.FlowEvents(ctx, id, 0)
+			if err != nil {
+				return nil, err
+			}
+			return history.NewTrace(item, evs), nil
+		},
+		Logger:          c.Logger.With(LogKeyComponent, "http"),
+		UI:              dashboard.New(),
+		ParseMemory:     httpapi.NewMemoryBudget(cfg.MaxParseMemory),
+		ParseMemoryWait: cfg.ParseMemoryWait,
+		ReadTimeout:     cfg.ReadTimeout,
+		Auth:            c.AuthDB,
+		AllowedHosts:    cfg.AllowedHosts,
+		AllowOrigins:    cfg.CORS.AllowOrigins,
+		RateLimits:      cfg.RateLimits.limits(),
+		AuditLog:        c.AuthDB,
+		AckKey:          c.AuthDB.AckKey,
+	}
+	c.API.Init()
+	return nil
+}
+
+// hubHandler is the API's live stream, nil (not enabled) without a hub.
+func (c *Cluster) hubHandler() http.Handler {
+	if c.Hub == nil {
+		return nil
+	}
+	return c.Hub
+}
+
+// stats is GET /stats: the runtime's subscriptions (none for the api
+// role) and the relay's progress.
+func (c *Cluster) stats() any {
+	out := map[string]any{"role": c.Role, "partition": c.Partition.String(), "subscriptions": []runtime.Stats{}}
+	if c.Runtime != nil {
+		out["subscriptions"] = c.Runtime.Stats()
+	}
+	if c.Relay != nil {
+		out["relay"] = map[string]any{"copied": c.Relay.Copied()}
+	}
+	return out
+}
+
+// ready checks PostgreSQL, and names the lagging subscriptions.
+func (c *Cluster) ready(ctx context.Context) (map[string]any, error) {
+	details := map[string]any{"role": c.Role}
+	var errs []error
+	if err := c.PG.Pool().Ping(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("postgres: %w", err))
+	}
+	if c.NATS != nil {
+		if _, err := c.NATS.Checkpoint(ctx, "readyz"); err != nil {
+			errs = append(errs, fmt.Errorf("nats: %w", err))
+		}
+	}
+	if c.Runtime != nil {
+		lagging := map[string]string{}
+		for _, st := range c.Runtime.Stats() {
+			if st.IteratorAge > LagThreshold {
+				lagging[st.Name] = st.IteratorAge.Round(time.Second).String()
+			}
+		}
+		if len(lagging) > 0 {
+			details["lagging"] = lagging
+		}
+	}
+	return details, errors.Join(errs...)
+}
+
+// workerHandler serves a worker's /healthz, /readyz, /metrics and /stats.
+func (c *Cluster) workerHandler() http.Handler {
+	mux := http.NewServeMux()
+	writeJSON := func(w http.ResponseWriter, code int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		details, err := c.ready(r.Context())
+		if err != nil {
+			details["error"] = err.Error()
+			writeJSON(w, http.StatusServiceUnavailable, details)
+			return
+		}
+		details["status"] = "ready"
+		writeJSON(w, http.StatusOK, details)
+	})
+	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, c.stats()) })
+	mux.Handle("GET /metrics", c.Metrics.Handler())
+	return mux
+}
+
+// Start starts the runtime and the relay.
+func (c *Cluster) Start() error {
+	if c.Runtime != nil {
+		if err := c.Runtime.Open(); err != nil {
+			return fmt.Errorf("start runtime: %w", err)
+		}
+	}
+	if c.Relay != nil {
+		if err := c.Relay.Open(); err != nil {
+			return fmt.Errorf("start the relay from PostgreSQL to JetStream: %w", err)
+		}
+	}
+	return nil
+}
+
+// Close stops the runtime and the relay, then closes the engines.
+func (c *Cluster) Close() error {
+	var errs []error
+	if c.Hub != nil {
+		c.Hub.Close()
+	}
+	if c.Relay != nil {
+		errs = append(errs, c.Relay.Close())
+	}
+	if c.Runtime != nil {
+		errs = append(errs, c.Runtime.Close())
+	}
+	if c.Journal != nil {
+		errs = append(errs, c.Journal.Close())
+	}
+	if c.Tracer != nil {
+		errs = append(errs, c.Tracer.Close())
+	}
+	if c.Sandbox != nil {
+		errs = append(errs, c.Sandbox.Close())
+	}
+	if st, ok := c.Store.(*fsblob.Store); ok {
+		errs = append(errs, st.Close())
+	}
+	if c.AuthDB != nil {
+		errs = append(errs, c.AuthDB.Close())
+	}
+	if c.NATS != nil {
+		errs = append(errs, c.NATS.Close())
+	}
+	if c.PG != nil {
+		errs = append(errs, c.PG.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// runCluster is Main.Run for a cluster process.
+func (m *Main) runCluster(ctx context.Context) error {
+	c := &Cluster{Config: m.Config, Logger: m.logger}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	m.Cluster = c
+	if err := c.Open(ctx); err != nil {
+		return err
+	}
+	if err := c.Start(); err != nil {
+		return err
+	}
+	setMemoryLimit(m.Config.MaxParseMemory, c.Logger)
+	addr := m.Config.Addr
+	open := false
+	if c.API != nil {
+		configured, err := c.AuthDB.AuthConfigured(ctx)
+		if err != nil {
+			return err
+		}
+		if !configured && !isLoopback(addr) {
+			return fmt.Errorf("serve: refusing to listen on %s without a user or an API key: anyone who can reach it could read all the mail. "+
+				"Add one first with `doctales users add NAME --data %s` or `doctales keys create --user NAME --scope admin --data %s`, "+
+				"or listen on loopback (--addr 127.0.0.1:8080)", addr, m.Config.Data, m.Config.Data)
+		}
+		open = !configured
+	} else if !m.addrSet {
+		addr = "127.0.0.1:0" // a worker's health and metrics, on a free port unless --addr
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	m.ln = ln
+	if c.API != nil {
+		if _, port, err := net.SplitHostPort(ln.Addr().String()); err == nil {
+			c.API.ListenPort = port
+		}
+	}
+	m.srv = &http.Server{Handler: c.Handler, ReadHeaderTimeout: m.Config.ReadHeaderTimeout,
+		ReadTimeout: m.Config.ReadTimeout, IdleTimeout: m.Config.IdleTimeout}
+	go func() {
+		if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			c.Logger.Error("http server stopped", "error", err)
+		}
+	}()
+	subs := []string{}
+	if c.Runtime != nil {
+		subs = c.Runtime.Subscriptions()
+	}
+	c.Logger.Info("serving", "addr", ln.Addr().String(), "role", c.Role, "partition", c.Partition.String(), "subscriptions", subs)
+	if open {
+		c.Logger.Warn(OpenModeMessage, "addr", ln.Addr().String())
+	}
+	return nil
+}
+
+// logTopic is the notification topic of a cluster: each message is a
+// SourceSNS record in the shared event log, which the notification role's
+// subscribers read. On JetStream its Nats-Msg-Id derives from the
+// MessageID, so a message published again within the duplicate window (a
+// crash between publish and the ledger's mark) is stored once.
+type logTopic struct {
+	log  doctales.EventLog
+	name string
+	arn  string
+}
+
+// Publish appends m as a SourceSNS record keyed by its MessageID.
+func (t *logTopic) Publish(ctx context.Context, m *doctales.Message) error {
+	if m == nil {
+		return doctales.Errorf(doctales.EINVALID, "Message required.")
+	} else if m.MessageID == "" {
+		return doctales.FieldErrorf(doctales.EINVALID, "MessageId", "Message id required.")
+	}
+	if m.TopicArn == "" {
+		m.TopicArn = t.arn
+	}
+	if m.Timestamp.IsZero() {
+		m.Timestamp = time.Now().UTC()
+	}
+	data, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("publish %q to %q: %w", m.MessageID, t.name, err)
+	}
+	rec := &doctales.LogRecord{Source: doctales.SourceSNS, Key: m.MessageID, Data: data}
+	if nl, ok := t.log.(*dtnats.Log); ok {
+		h := fnv.New64a()
+		h.Write([]byte(m.MessageID))
+		rec.Seq = int64(h.Sum64()>>1) | 1 // positive
+		err = nl.AppendFrom(ctx, "sns-"+t.name, rec)
+	} else {
+		err = t.log.Append(ctx, rec)
+	}
+	if err != nil {
+		return fmt.Errorf("publish %q to %q: %w", m.MessageID, t.name, err)
+	}
+	return nil
+}
+
+// announcingStore is the S3 adapter with S3's event notifications: each
+// Put appends its ObjectCreated:Put record to the event log, as a bucket
+// notification to the extraction queue would.
+type announcingStore struct {
+	*dts3.Store
+	Events doctales.EventLog
+	Region string
+}
+
+// Put stores the object, then appends its event; the put is acknowledged
+// only once both are durable.
+func (s *announcingStore) Put(ctx context.Context, key string, data []byte, contentType string) (doctales.ObjectInfo, error) {
+	info, err := s.Store.Put(ctx, key, data, contentType)
+	if err != nil {
+		return info, err
+	}
+	r := events.S3EventRecord{EventVersion: "2.1", EventSource: doctales.SourceS3, AWSRegion: s.Region,
+		EventTime: info.LastModified.UTC(), EventName: "ObjectCreated:Put"}
+	r.S3.SchemaVersion = "1.0"
+	r.S3.Bucket.Name = s.Bucket()
+	r.S3.Bucket.Arn = "arn:aws:s3:::" + s.Bucket()
+	r.S3.Object.Key = fsblob.EncodeKey(key)
+	r.S3.Object.Size = info.Size
+	r.S3.Object.ETag = info.ETag
+	r.S3.Object.Sequencer = strconv.FormatInt(time.Now().UnixNano(), 16)
+	body, err := json.Marshal(&r)
+	if err != nil {
+		return info, fmt.Errorf("put object %q: event: %w", key, err)
+	}
+	if err := s.Events.Append(context.WithoutCancel(ctx), &doctales.LogRecord{Source: doctales.SourceS3, Key: key, Data: body}); err != nil {
+		return info, fmt.Errorf("put object %q: append event: %w", key, err)
+	}
+	return info, nil
+}
