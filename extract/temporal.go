@@ -1903,6 +1903,37 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			add([]int{m[4], m[5]}, t, "hour")
 		}
 	}
+	// "sexta-feira (11/12)", "Thursday 12/11": the weekday written beside
+	// a slash date decides which number is the day.
+	for i := range found {
+		d := &found[i]
+		b, e := d.BeginOffset-s.start, d.EndOffset-s.start
+		if b < 0 || e > len(s.text) || b > e {
+			continue
+		}
+		sm := slashPair.FindStringSubmatch(s.text[b:e])
+		if sm == nil {
+			continue
+		}
+		wd, ok := weekdayIn(s.text[max(0, b-24):b] + " " + d.Text)
+		if !ok || int(d.Time.Weekday()) == wd {
+			continue
+		}
+		x, _ := strconv.Atoi(sm[1])
+		y, _ := strconv.Atoi(sm[2])
+		var best time.Time
+		for _, dm := range [][2]int{{x, y}, {y, x}} { // day, month
+			for _, yr := range []int{ref.Year(), ref.Year() + 1, ref.Year() - 1} {
+				c := time.Date(yr, time.Month(dm[1]), dm[0], d.Time.Hour(), d.Time.Minute(), 0, 0, d.Time.Location())
+				if c.Day() == dm[0] && int(c.Month()) == dm[1] && int(c.Weekday()) == wd && (best.IsZero() || absDur(c.Sub(ref)) < absDur(best.Sub(ref))) {
+					best = c
+				}
+			}
+		}
+		if !best.IsZero() && absDur(best.Sub(ref)) < 180*24*time.Hour {
+			d.Time = best
+		}
+	}
 	for _, m := range ordinalDay.FindAllStringSubmatchIndex(s.text, 2) {
 		if monthAfter.MatchString(s.text[m[1]:]) {
 			continue // "by the 14th of December": the parser's
@@ -2042,6 +2073,9 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 	}
 	return found
 }
+
+// slashPair is the day and month (in either order) of a slash date.
+var slashPair = regexp.MustCompile(`\b(\d{1,2})/(\d{1,2})\b`)
 
 // coveredOn reports whether a mention of ds overlapping [b, e) falls on
 // day's calendar day.
