@@ -32,7 +32,7 @@ var dateTrigger = fastre.MustCompile(`(?i)\b(today|tonight|tomorrow|tmrw|yesterd
 // not know; endOfWeek and endOfMonth likewise.
 var (
 	endOfDay   = fastre.MustCompile(`(?i)\b(eod|cob|eob|end of (the )?(business |work(ing)? )?day|close of (the )?business( day)?|end of play)\b`)
-	endOfWeek  = fastre.MustCompile(`(?i)\b(eow|before the weekend|antes do fim de semana|antes del fin de semana|avant le week-?end|vor dem wochenende|prima del (fine settimana|weekend)|voor het weekend|(some ?time|later|any ?time|before the end of) this week|end of (the |this )?(work(ing)? |business )?week|end of (the )?(?P<next>next|following) (work(ing)? |business )?week)\b`)
+	endOfWeek  = fastre.MustCompile(`(?i)\b(eow|before the weekend|antes do fim de semana|antes del fin de semana|avant le week-?end|vor dem wochenende|prima del (fine settimana|weekend)|voor het weekend|(some ?time|later|any ?time|before the end of) this week|(?:(?:get|have) a (?:chance|moment|minute|sec)|you can|you have (?:the )?time|at some point|if possible|ideally|when possible)\s+this week|end of (the |this )?(work(ing)? |business )?week|end of (the )?(?P<next>next|following) (work(ing)? |business )?week)\b`)
 	endOfMonth = fastre.MustCompile(`(?i)\b(eom|end of (the |this )?month|(a |al |à la |hasta |antes de |para |d'ici la |avant la |bis )?(fin(al)? de(l)? mes|fin (du|de) mois|monatsende|ende (des|dieses) monats|fine (del )?mese|fi(m|nal) do m[êe]s|eind(e)? (van de|deze) maand))\b`)
 )
 
