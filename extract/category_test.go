@@ -38,6 +38,8 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategoryAutomated, urgency: "low"},
 		{name: "CattleOnTheRoad", subject: "deine Rinder", content: "Servus Franz,\n\ndeine Jungrinder stehen gerade auf der Staatsstraße, ich warte dort mit Warnblinker.\n\nSepp",
 			category: doctales.CategoryPerson, urgency: "high"},
+		{name: "ClientHereAtReceptionPortuguese", subject: "contrato", content: "Bruno,\n\nVocê consegue imprimir a versão corrigida e descer com ela? Ela está aqui na recepção e só tem meia hora.\n\nLuísa",
+			category: doctales.CategoryPerson, urgency: "high"},
 		{name: "PlannedDowntimeIsNotNow", subject: "weekend", content: "Hi all,\n\nThe site is down for maintenance on Saturday. Nothing to do.\n\nJo",
 			category: doctales.CategoryPerson, urgency: "low"},
 		{name: "PastOutageIsNotNow", subject: "yesterday", content: "Hi Ben,\n\nThe site was down yesterday, all fixed now.\n\nJo",

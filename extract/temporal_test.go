@@ -208,6 +208,8 @@ func TestDatesResolved(t *testing.T) {
 		{"ForAnHourIsNoTime", "I'd like the junior coaches together for an hour on Wednesday 3 December at 7pm in the clubhouse.", wed, "", "2025-12-03T19:00:00-07:00", ""},
 		{"FrJeVousProposeUneReunion", "Je vous propose une réunion de chantier jeudi 4 décembre à 9h30, rue des Vinaigriers.", wed, "", "2025-12-04T09:30:00-07:00", ""},
 		{"WhenYouGetAChanceThisWeek", "Could you review the draft when you get a chance this week?", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"PtAteDia", "Você pode me devolver o aditamento assinado até dia 12?", wed, "", "2025-12-12T17:00:00-07:00", ""},
+		{"ItInMattinata", "Mi può mandare la contabile in mattinata?", wed, "", "2025-12-03T12:00:00-07:00", ""},
 		// A day compared with is no day asked for.
 		{"SameAsFriday", "Call me asap - same trouble as Friday and they're upset.", wed, "", "", ""},
 	}

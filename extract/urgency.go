@@ -103,6 +103,9 @@ var situationNow = fastre.MustCompile(`(?i)\b(?:` +
 	`|(?:phones?|lines?) (?:haven'?t|have not|hasn'?t|has not|haven’t|hasn’t) stopped` +
 	`|(?:has been|is|keeps?) (?:showing|throwing|returning|giving) (?:a |an )?(?:blank|white|error|500|404|502|503)\b` +
 	`|customers can(?:'|’)?t (?:check ?out|pay|log ?in|order|get in|book)` +
+	// A client waiting, in any of the seven languages, without article.
+	`|(?:client|clients|cliente|clientes|kunde|kunden|kundin|klant|klanten)\s+(?:est[áa]\s+|sta\s+|ist\s+|is\s+|staat\s+)?(?:esperando|[àa] espera|a aguardar|aguardando|wartet|warten|wacht|wachten|attend|attendent|aspetta|aspettano|waiting)\b` +
+	`|(?:here|aqui|aqu[íi]|ici|hier|qui)\s+(?:at|in|na|en|[àa]|am|bij|alla)\s+(?:the\s+|la\s+|l['’])?(?:reception|lobby|recep[çc][ãa]o|recepci[óo]n|r[ée]ception|accueil|empfang|receptie)\b` +
 	// Animals loose on a road.
 	`|(?:cows|cattle|heifers|calves|sheep|horses|bullocks|steers|goats|pigs|livestock|rinder|jungrinder|k[üu]he|k[äa]lber|schafe|pferde|vacas|ovejas|caballos|vaches|moutons|chevaux|mucche|pecore|cavalli|koeien|schapen|paarden|gado|ovelhas|cavalos)\b[^.!?\n]{0,60}\b(?:out on|loose on|on|auf|en|sur|sulla|op|na|no)\s+(?:the |der |die |den |la |le |el |de |a |o )?(?:road|roads|highway|lane|motorway|stra[ßs]e|staatsstra[ßs]e|landstra[ßs]e|bundesstra[ßs]e|carretera|route|strada|weg|estrada|rijksweg)\b` +
 	// Water where it should not be.
