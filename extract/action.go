@@ -27,10 +27,8 @@ var pleasantry = fastre.MustCompile(`(?i)^\W*(have a (nice|great|good|lovely|won
 // noActionCue matches phrases that say no action is wanted.
 var noActionCue = fastre.MustCompile(`(?i)\b(no action (is )?(required|needed)|no need to|nothing (to do|needed|to decide|for you to do)|no decision (is )?needed|fyi|for your information|just sharing|just wanted to share|no reply (needed|necessary)|do not reply|don't reply|this is an automated|unsubscribe|no rush|no hurry|not urgent|nothing (is )?needed|whenever you (can|get a chance|have time)|when(ever)? you have a (minute|moment)|no pressure|nessuna fretta|senza fretta|non c'è fretta|con calma|sin prisa|no hay prisa|sin urgencia|sem pressa|não há pressa|rien ne presse|pas d'urgence|pas press[ée]|keine eile|kein stress|ohne eile|geen haast|geen haast hoor|hoeft niet snel)\b`)
 
-// withoutNoAction returns s with its "no action needed" phrases blanked
-// (same length), so that the "action needed" inside them asks nothing.
-func withoutNoAction(s string) string {
-	ms := noActionCue.FindAllStringIndex(s, -1)
+// blankSpans returns s with the byte ranges ms blanked (same length).
+func blankSpans(s string, ms [][]int) string {
 	if ms == nil {
 		return s
 	}
@@ -41,6 +39,38 @@ func withoutNoAction(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// sentenceCues are the two cue patterns read on one sentence: whether it
+// says no action is wanted (noActionCue) and the request phrase it holds
+// outside those words (requestCue on s with the noActionCue matches
+// blanked, so that the "action needed" of "no action needed" asks
+// nothing; "" when none).
+type sentenceCues struct {
+	noAction bool
+	request  string
+}
+
+// cuesOf reads sentenceCues on s with one scan of each pattern.
+func cuesOf(s string) sentenceCues {
+	ms := noActionCue.FindAllStringIndex(s, -1)
+	return sentenceCues{noAction: ms != nil, request: requestCue.FindString(blankSpans(s, ms))}
+}
+
+// cueMemo keeps the sentenceCues of the sentences of one message: Extract
+// reads them on the same sentence up to three times (the action score,
+// the explicit-request test, the urgency words), and the two large
+// alternations are a good part of its cost.
+type cueMemo map[string]sentenceCues
+
+// of returns the sentenceCues of s, read once.
+func (m cueMemo) of(s string) sentenceCues {
+	c, ok := m[s]
+	if !ok {
+		c = cuesOf(s)
+		m[s] = c
+	}
+	return c
 }
 
 // weakRequest are request words that only suggest ("let's talk over the
@@ -102,13 +132,16 @@ var imperativeVerbs = map[string]bool{
 
 // ruleCues returns the rule signals of one sentence (request cues,
 // imperatives, questions, "no action" phrases) and the reason to show.
-func ruleCues(s string) (actionmodel.Cues, string) {
+func ruleCues(s string) (actionmodel.Cues, string) { return ruleCuesWith(s, cuesOf(s)) }
+
+// ruleCuesWith is ruleCues with the sentence's sentenceCues already read.
+func ruleCuesWith(s string, sc sentenceCues) (actionmodel.Cues, string) {
 	var cues actionmodel.Cues
 	reason := ""
-	if noActionCue.MatchString(s) {
+	if sc.noAction {
 		cues = append(cues, "noaction")
 	}
-	if m := requestCue.FindString(withoutNoAction(s)); m != "" {
+	if m := sc.request; m != "" {
 		cues = append(cues, "request")
 		reason = "request: " + strings.ToLower(m)
 	}
@@ -168,10 +201,22 @@ func sentenceAction(s string) (float64, string) { return sentenceActionIn(s, "en
 // 639-1, "und" when unknown): outside English it also reads the
 // foreign request words.
 func sentenceActionIn(s, lang string) (float64, string) {
+	return sentenceActionCues(s, lang, nil)
+}
+
+// sentenceActionCues is sentenceActionIn reading the sentence's
+// sentenceCues from memo (nil: read them here).
+func sentenceActionCues(s, lang string, memo cueMemo) (float64, string) {
 	if pleasantry.MatchString(s) {
 		return 0.05, ""
 	}
-	cues, reason := ruleCues(s)
+	var sc sentenceCues
+	if memo != nil {
+		sc = memo.of(s)
+	} else {
+		sc = cuesOf(s)
+	}
+	cues, reason := ruleCuesWith(s, sc)
 	if lang != "en" {
 		if m := foreignRequestCue.FindString(s); m != "" {
 			cues = append(cues, "request")

@@ -306,8 +306,9 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	threshold := orDefault(e.ActionThreshold, DefaultActionThreshold)
 	asks := make(map[int]bool)     // sentences (by start) that ask or tell the reader something
 	requests := make(map[int]bool) // sentences (by start) that ask the reader to act
+	cues := cueMemo{}              // the cue patterns of each sentence, read once
 	for i, s := range append(append([]span{}, askSubj...), own...) {
-		p, why := sentenceActionIn(s.text, d.Language)
+		p, why := sentenceActionCues(s.text, d.Language, cues)
 		if p > best {
 			best = p
 		}
@@ -325,8 +326,9 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// no sentence carries an explicit request cue.
 	var noAction, explicit, systemAsks bool
 	for _, s := range append(append([]span{}, askSubj...), fresh...) {
-		noAction = noAction || noActionCue.MatchString(s.text)
-		if m := requestCue.FindString(withoutNoAction(s.text)); m != "" && !weakRequest[strings.ToLower(m)] {
+		sc := cues.of(s.text)
+		noAction = noAction || sc.noAction
+		if m := sc.request; m != "" && !weakRequest[strings.ToLower(m)] {
 			explicit = true
 			// A system's "please" asks only with a task after it: "please
 			// update your card" asks, "please keep this receipt" and
@@ -485,7 +487,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 		} else if !asks[s.start] {
 			continue
 		}
-		if noActionCue.MatchString(s.text) {
+		if cues.of(s.text).noAction {
 			continue
 		}
 		// "If you did not make this change, call us right away": a hurry

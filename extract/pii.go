@@ -46,32 +46,33 @@ func FindPII(text string, entities []doctales.Entity) []doctales.PIIEntity {
 	add := func(typ string, score float64, b, e int) {
 		out = append(out, doctales.PIIEntity{Type: typ, Score: score, BeginOffset: b, EndOffset: e})
 	}
-	for _, m := range reAWSKey.FindAllStringIndex(text, -1) {
-		if !strings.Contains(text, "A") {
-			break
+	// Each pattern below runs only when the text has what its finds
+	// need, a cheap test made before the scan (not after it: the scan of
+	// the whole text is what costs).
+	if strings.Contains(text, "A") {
+		for _, m := range reAWSKey.FindAllStringIndex(text, -1) {
+			add(doctales.PIIAWSAccessKey, 0.99, m[0], m[1])
 		}
-		add(doctales.PIIAWSAccessKey, 0.99, m[0], m[1])
 	}
 	hasDigit := strings.ContainsAny(text, "0123456789")
 	lower := strings.ToLower(text)
-	for _, m := range reAWSSecret.FindAllStringSubmatchIndex(text, -1) {
-		if !strings.Contains(lower, "secret") {
-			break
-		}
-		if reSecretCx.MatchString(text[max(0, m[2]-60):m[2]]) {
-			add(doctales.PIIAWSSecretKey, 0.9, m[2], m[3])
+	if strings.Contains(lower, "secret") {
+		for _, m := range reAWSSecret.FindAllStringSubmatchIndex(text, -1) {
+			if reSecretCx.MatchString(text[max(0, m[2]-60):m[2]]) {
+				add(doctales.PIIAWSSecretKey, 0.9, m[2], m[3])
+			}
 		}
 	}
-	for _, m := range reEmail.FindAllStringIndex(text, -1) {
-		if strings.IndexByte(text, '@') < 0 {
-			break
+	if strings.IndexByte(text, '@') >= 0 {
+		for _, m := range reEmail.FindAllStringIndex(text, -1) {
+			add(doctales.PIIEmail, 0.99, m[0], m[1])
 		}
-		add(doctales.PIIEmail, 0.99, m[0], m[1])
 	}
-	for _, m := range reURL.FindAllStringIndex(text, -1) {
-		if !strings.Contains(lower, "http") && !strings.Contains(lower, "www.") && !strings.Contains(lower, "ftp:") {
-			break
-		}
+	var urls [][]int
+	if strings.Contains(lower, "http") || strings.Contains(lower, "www.") || strings.Contains(lower, "ftp:") {
+		urls = reURL.FindAllStringIndex(text, -1)
+	}
+	for _, m := range urls {
 		e := m[1]
 		for e > m[0] && strings.ContainsRune(".,;:!?", rune(text[e-1])) {
 			e--

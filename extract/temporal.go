@@ -94,7 +94,17 @@ var (
 var relativeDate = fastre.MustCompile(`(?i)(today|tonight|tomorrow|yesterday|next|last|this|ago|hence|in \d|week|month|year|hoy|mañana|ayer|aujourd|demain|hier|heute|morgen|gestern|hoje|amanhã|ontem|oggi|domani|ieri|vandaag|gisteren|i dag|idag|i morgon|imorgon|i morgen|imorgen|i går|igår|vecka|veckan|uke|uken|uge|ugen|nästa|neste|næste|semana|semaine|woche|settimana|próxim|prochain|nächst|prossim|volgende)`)
 
 // dateParser is shared; go-dateparser's Parser supports concurrent Search.
-var dateParser = sync.OnceValue(func() *dps.Parser { return &dps.Parser{} })
+// It runs the library's default parsers in their default order less
+// CustomFormat: that one only tries the Go layouts passed to Parse, and
+// this package passes none, so it never finds a date, yet it costs a
+// time-zone scan of every candidate the parser tries (go-dateparser
+// v1.4.7, parser.go and internal/parser/formatted). Dropping it changes
+// no result.
+var dateParser = sync.OnceValue(func() *dps.Parser {
+	return &dps.Parser{ParserTypes: []dps.ParserType{
+		dps.Timestamp, dps.NegativeTimestamp, dps.RelativeTime, dps.AbsoluteTime, dps.NoSpacesTime,
+	}}
+})
 
 // dateContext is what the dates of one communication are read against.
 type dateContext struct {

@@ -61,14 +61,24 @@ type Regexp struct {
 	// position) so that \b and \B see their true left neighbour.
 	at0, at1 *regexp.Regexp
 	first    [256]bool // first bytes of the prefixes, both cases
-	prefixes [prefixLen + 1]map[string]bool
-	// partial holds the proper prefixes of prefixes, by length. A (?i)
+	// partial holds the proper prefixes of the prefixes, by length. A (?i)
 	// literal k or s also matches the non-ASCII K (U+212A) or ſ (U+017F),
 	// so for such patterns a non-ASCII byte in the text stands for any
 	// letter: the position stays a candidate when a prefix goes on
 	// from there.
 	partial [prefixLen]map[string]bool
+	// one, two and three are prefixes as tables the gate reads without
+	// hashing a string at every byte of the text: one by byte, two as a
+	// bit set per first byte, three as a map keyed by the three bytes.
+	one     [256]bool
+	two     [256]*[4]uint64
+	three   map[uint32]bool
 	foldAny bool
+	// atStart is set when some branches of the pattern's top-level
+	// alternation are anchored at the start of the text ("^\W*need …|
+	// \bplease\b"): position 0 is always a candidate, and the prefixes
+	// come from the other branches.
+	atStart bool
 	gated   bool
 }
 
@@ -83,7 +93,11 @@ func MustCompile(expr string) *Regexp {
 	if bigRepeat(tree) {
 		return r
 	}
-	set, ok := prefixSet(tree.Simplify())
+	rest, atStart := unanchored(tree.Simplify())
+	if rest == nil {
+		return r // anchored throughout: regexp tries one place already
+	}
+	set, ok := prefixSet(rest)
 	if !ok || len(set) == 0 {
 		return r
 	}
@@ -92,6 +106,7 @@ func MustCompile(expr string) *Regexp {
 			return r
 		}
 	}
+	r.atStart = atStart
 	r.foldAny = foldsASCII(tree)
 	for i := range r.partial {
 		r.partial[i] = map[string]bool{}
@@ -100,10 +115,20 @@ func MustCompile(expr string) *Regexp {
 		for i := 0; i < len(s); i++ {
 			r.partial[i][s[:i]] = true
 		}
-		if r.prefixes[len(s)] == nil {
-			r.prefixes[len(s)] = map[string]bool{}
+		switch len(s) {
+		case 1:
+			r.one[s[0]] = true
+		case 2:
+			if r.two[s[0]] == nil {
+				r.two[s[0]] = new([4]uint64)
+			}
+			r.two[s[0]][s[1]>>6] |= 1 << (s[1] & 63)
+		case 3:
+			if r.three == nil {
+				r.three = map[uint32]bool{}
+			}
+			r.three[uint32(s[0])<<16|uint32(s[1])<<8|uint32(s[2])] = true
 		}
-		r.prefixes[len(s)][s] = true
 		c := s[0]
 		r.first[c] = true
 		if 'a' <= c && c <= 'z' {
@@ -148,28 +173,57 @@ func (r *Regexp) String() string { return r.re.String() }
 // Gated reports whether the pattern runs behind a prefix gate (for tests).
 func (r *Regexp) Gated() bool { return r.gated }
 
-// candidate reports whether a match may begin at s[p:].
+// candidate reports whether a match may begin at s[p:]: whether the text
+// there, ASCII lower-cased, begins with one of the prefixes (with a
+// non-ASCII byte standing for any letter when the pattern folds case).
+// It runs at every byte of the text that passes the first-byte table, so
+// it reads the prefixes from tables (see one, two, three), not maps of
+// strings.
 func (r *Regexp) candidate(s string, p int) bool {
+	if p == 0 && r.atStart {
+		return true
+	}
 	if !r.first[s[p]] || !runeStart(s, p) {
 		return false
 	}
 	var buf [prefixLen]byte
-	n := 0
-	for n < prefixLen && p+n < len(s) {
-		c := s[p+n]
-		if c >= utf8.RuneSelf && r.foldAny {
-			return r.partial[n][string(buf[:n])]
-		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf[n] = c
-		n++
-		if m := r.prefixes[n]; m != nil && m[string(buf[:n])] {
-			return true
-		}
+	c0 := s[p]
+	if c0 >= utf8.RuneSelf && r.foldAny {
+		return r.partial[0][""]
 	}
-	return false
+	c0 = lowerASCII(c0)
+	if r.one[c0] {
+		return true
+	}
+	if p+1 >= len(s) {
+		return false
+	}
+	c1 := s[p+1]
+	if c1 >= utf8.RuneSelf && r.foldAny {
+		buf[0] = c0
+		return r.partial[1][string(buf[:1])]
+	}
+	c1 = lowerASCII(c1)
+	if row := r.two[c0]; row != nil && row[c1>>6]&(1<<(c1&63)) != 0 {
+		return true
+	}
+	if p+2 >= len(s) {
+		return false
+	}
+	c2 := s[p+2]
+	if c2 >= utf8.RuneSelf && r.foldAny {
+		buf[0], buf[1] = c0, c1
+		return r.partial[2][string(buf[:2])]
+	}
+	return r.three[uint32(c0)<<16|uint32(c1)<<8|uint32(lowerASCII(c2))]
+}
+
+// lowerASCII lower-cases an ASCII capital and leaves any other byte.
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // runeStart reports whether p begins a character as regexp decodes s:
@@ -287,6 +341,49 @@ func (r *Regexp) MayMatch(s string) bool {
 
 // Std returns the underlying regexp, for the methods not wrapped here.
 func (r *Regexp) Std() *regexp.Regexp { return r.re }
+
+// unanchored returns re less the branches of its top-level alternation
+// that begin at the start of the text (^ outside multi-line mode), which
+// can match at position 0 only, and whether it left any out; nil when
+// every branch is anchored. Without such a branch it returns re.
+func unanchored(re *syntax.Regexp) (*syntax.Regexp, bool) {
+	if re.Op != syntax.OpAlternate {
+		return re, false
+	}
+	var rest []*syntax.Regexp
+	for _, sub := range re.Sub {
+		if !beginsText(sub) {
+			rest = append(rest, sub)
+		}
+	}
+	switch len(rest) {
+	case len(re.Sub):
+		return re, false
+	case 0:
+		return nil, true
+	case 1:
+		return rest[0], true
+	}
+	return &syntax.Regexp{Op: syntax.OpAlternate, Flags: re.Flags, Sub: rest}, true
+}
+
+// beginsText reports whether every match of re begins with ^ (the start of
+// the text): its first part, through concatenations and groups, is ^.
+func beginsText(re *syntax.Regexp) bool {
+	for {
+		switch re.Op {
+		case syntax.OpBeginText:
+			return true
+		case syntax.OpConcat, syntax.OpCapture:
+			if len(re.Sub) == 0 {
+				return false
+			}
+			re = re.Sub[0]
+		default:
+			return false
+		}
+	}
+}
 
 // foldsASCII reports whether re holds a case-folded literal, which may
 // match non-ASCII letters that fold to ASCII ones.

@@ -22,6 +22,8 @@ var patterns = []string{
 	`.foo`,     // begins with anything: not gated
 	`x?`,       // may match empty: not gated
 	`(?i)é\w+`, // non-ASCII first: gated only on what it can see
+	`(?i)^\W*need (the|your)\b|\b(please|could you)\b`, // one branch anchored: position 0 and the others' prefixes
+	`^x|^(?:y)z`, // every branch anchored: not gated
 }
 
 // texts exercise boundaries, case, non-ASCII neighbours and windows.
@@ -35,6 +37,7 @@ var texts = []string{
 	strings.Repeat("filler ", 60) + "unsubscribe " + strings.Repeat("z", 300),
 	strings.Repeat("x", 250) + " please" + strings.Repeat("y", 10),
 	"\xff\xfeplease\x80", "café please", "ﬃ please",
+	"Need the file, please", "  -- need your OK", "I need the file", "please: need the file", "need", "x", "yz", "ayz",
 }
 
 func check(t *testing.T, expr, s string) {
@@ -68,6 +71,7 @@ func TestGated(t *testing.T) {
 	for expr, want := range map[string]bool{
 		patterns[0]: true, patterns[1]: true, patterns[2]: true, patterns[3]: true,
 		`.foo`: false, `x?`: false, `a*b`: true,
+		`(?i)^\W*need (the|your)\b|\b(please|could you)\b`: true, `^x|^(?:y)z`: false,
 	} {
 		if got := MustCompile(expr).Gated(); got != want {
 			t.Errorf("Gated(%q) = %v, want %v", expr, got, want)
