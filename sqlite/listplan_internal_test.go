@@ -198,3 +198,44 @@ func TestMigration0190_ExistingTable(t *testing.T) {
 		t.Fatalf("urgency=high lists %d items after 0190 (%v), want %d", len(high), err, n/4)
 	}
 }
+
+// Without an owner scope (the open mode), a list of a table whose items
+// all have one owner reads as that owner's: the owner-first indexes give
+// the page in order. With two owners, nothing is assumed.
+func TestFindItems_SoleOwnerWithoutScope(t *testing.T) {
+	db := NewDB(filepath.Join(t.TempDir(), "doctales.db"))
+	db.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if _, ok, err := db.soleOwner(ctx); ok || err != nil {
+		t.Fatalf("an empty table has a sole owner (%v)", err)
+	}
+	add := func(id, owner string) {
+		c := &doctales.Communication{ID: id, Owner: owner, Type: doctales.TypeEmail, Timestamp: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+			Metadata: doctales.Metadata{Urgency: doctales.UrgencyHigh}}
+		if _, _, err := db.CreateItem(ctx, doctales.NewItem(c, c.Timestamp)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("a1", "ana")
+	add("a2", "ana")
+	high := doctales.UrgencyHigh
+	query, args, _, _, err := db.findQuery(ctx, doctales.ItemFilter{Urgency: &high})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan := queryPlan(t, db.rdb, query, args...); !slices.ContainsFunc(plan, func(s string) bool { return strings.Contains(s, "items_owner_urgency") }) {
+		t.Errorf("one owner, no scope: plan %v, want items_owner_urgency", plan)
+	}
+	add("b1", "bo")
+	if _, ok, _ := db.soleOwner(ctx); ok {
+		t.Fatal("two owners' items have a sole owner")
+	}
+	items, _, err := db.FindItems(ctx, doctales.ItemFilter{Urgency: &high})
+	if err != nil || len(items) != 3 {
+		t.Fatalf("two owners, no scope: %d items (%v), want all 3", len(items), err)
+	}
+}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -479,6 +480,15 @@ func (db *DB) itemWhere(ctx context.Context, filter doctales.ItemFilter) ([]stri
 	where, args := []string{"1 = 1"}, []any{}
 	if owner, ok := doctales.OwnerFromContext(ctx); ok {
 		where, args = append(where, "owner = ?"), append(args, owner)
+	} else if owner, ok, err := db.soleOwner(ctx); err != nil {
+		return nil, nil, err
+	} else if ok {
+		// Every item has this owner, so the condition selects the same
+		// rows, and lets the owner-first indexes (migration 0190) give
+		// the page in order: without it, a list of the open mode (no
+		// owner scope) read every row to find one page of a filter or a
+		// column sort, 0.2 to 1.4 s at a million items (issue 15).
+		where, args = append(where, "owner = ?"), append(args, owner)
 	}
 	for _, f := range []struct {
 		column string
@@ -507,6 +517,20 @@ func (db *DB) itemWhere(ctx context.Context, filter doctales.ItemFilter) ([]stri
 		where, args = append(where, "ts < ?"), append(args, formatTime(*v))
 	}
 	return where, args, nil
+}
+
+// soleOwner returns the owner of every item when all have the same one
+// (ok false when the table is empty or holds several owners' items): the
+// first and the last owner of the items_owner index, two seeks.
+func (db *DB) soleOwner(ctx context.Context) (owner string, ok bool, err error) {
+	var lo, hi sql.NullString
+	if err := db.rdb.QueryRowContext(ctx, `SELECT (SELECT min(owner) FROM items), (SELECT max(owner) FROM items)`).Scan(&lo, &hi); err != nil {
+		return "", false, fmt.Errorf("find items: read the owners: %w", FormatError(err))
+	}
+	if !lo.Valid || lo.String != hi.String {
+		return "", false, nil
+	}
+	return lo.String, true, nil
 }
 
 // cursor is the position after which the next page starts
