@@ -34,8 +34,8 @@ import (
 //
 // The folder is $DOCTALES_BENCH_CACHE/doctales-1m-<N>-v<version> (default
 // the system temporary folder); remove it to build it again. It takes
-// about 3.5 GB for the table and 4 GB for the objects on ext4, and five
-// to ten minutes on two shared cores.
+// about 3 GB for the table and 4 GB for the objects on ext4, and about
+// eight minutes on two shared cores.
 // DOCTALES_BENCH_N sets another size (such as 100000 for a quick look).
 const (
 	bench1MDefaultN = 1_000_000
