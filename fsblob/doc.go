@@ -57,6 +57,8 @@
 // encrypted with the key. Every later Open compares: another key, or no
 // key at all, is a [KeyError] at Open, before any object is read.
 //
-// A folder belongs to one open Store at a time: Open removes temporary files,
-// including those of another Store writing to the same folder.
+// A folder belongs to one open Store at a time: Open starts removing, in the
+// background, the temporary files older than itself, including those of
+// another Store writing to the same folder ([Store.Swept] tells when it is
+// done; a million objects take seconds to walk, issue 15).
 package fsblob

@@ -98,6 +98,13 @@ type Store struct {
 	dirsMu     sync.Mutex
 	syncedDirs map[string]bool
 
+	// sweepStop, closed by Close, stops the sweep of temporary files
+	// Open starts; swept is closed when it has ended; sweepErr holds
+	// why it stopped early, if it did.
+	sweepStop chan struct{}
+	swept     chan struct{}
+	sweepErr  atomic.Value
+
 	// Root is the folder that holds the bucket folders. Required.
 	Root string
 
@@ -168,8 +175,9 @@ func NewStore(root, bucket string) *Store {
 }
 
 // Open validates the settings, creates <Root>/<BucketName> if needed and
-// removes the temporary files a crash left behind. Opening an open store is
-// an error.
+// starts removing the temporary files a crash left behind, in the
+// background (Swept tells when it is done; Close stops it). Opening an
+// open store is an error.
 func (s *Store) Open() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -240,21 +248,16 @@ func (s *Store) Open() error {
 		}
 	}
 
-	// Remove temporary files of puts that never reached their rename.
-	err := filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && strings.HasPrefix(d.Name(), tempPrefix) {
-			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("fsblob: remove temporary files in %q: %w", s.dir, err)
-	}
+	// Remove the temporary files of puts that never reached their
+	// rename, in the background: the walk reads every folder of the
+	// bucket, seconds for a million objects, and nothing needs it done
+	// before serving (List and Get skip temporary files). Only files
+	// older than the sweep's start, less a second for the file system's
+	// coarse clock, are removed: a put of this process, started meanwhile,
+	// keeps its own (issue 15).
+	s.sweepStop = make(chan struct{})
+	s.swept = make(chan struct{})
+	go s.sweepTemp(time.Now().Add(-time.Second), s.sweepStop, s.swept)
 
 	s.open = true
 	return nil
@@ -265,7 +268,61 @@ func (s *Store) Open() error {
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.open && s.sweepStop != nil {
+		close(s.sweepStop)
+		<-s.swept
+		s.sweepStop = nil
+	}
 	s.open = false
+	return nil
+}
+
+// Swept returns a channel closed when the sweep of temporary files that
+// Open started has ended (done, failed or stopped by Close); nil before
+// Open, and on a ReadOnly store, which sweeps nothing.
+func (s *Store) Swept() <-chan struct{} {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.swept
+}
+
+// sweepTemp removes the temporary files under the bucket folder last
+// modified before cutoff, until stop is closed, then closes done. A
+// failure is not fatal (the files are invisible to readers; the next Open
+// tries again): it ends the sweep and is recorded in SweepErr.
+func (s *Store) sweepTemp(cutoff time.Time, stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	err := filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, err error) error {
+		select {
+		case <-stop:
+			return fs.SkipAll
+		default:
+		}
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasPrefix(d.Name(), tempPrefix) {
+			return nil
+		}
+		if fi, err := d.Info(); err != nil || !fi.ModTime().Before(cutoff) {
+			return nil // gone meanwhile, or a put of this process
+		}
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		s.sweepErr.Store(fmt.Errorf("fsblob: remove temporary files in %q: %w", s.dir, err))
+	}
+}
+
+// SweepErr returns why the last sweep of temporary files stopped early,
+// nil if it did not (or has not ended: see Swept).
+func (s *Store) SweepErr() error {
+	if err, ok := s.sweepErr.Load().(error); ok {
+		return err
+	}
 	return nil
 }
 

@@ -462,9 +462,35 @@ func TestStore_Open(t *testing.T) {
 			if err := os.WriteFile(name, []byte("half a wri"), 0o600); err != nil {
 				t.Fatal(err)
 			}
+			old := time.Now().Add(-time.Hour)
+			if err := os.Chtimes(name, old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A temporary file newer than the sweep is a put of this
+		// process in flight: it stays.
+		fresh := filepath.Join(dir, ".fsblob-tmp-inflight")
+		if err := os.WriteFile(fresh, []byte("a put in flig"), 0o600); err != nil {
+			t.Fatal(err)
 		}
 		if list, err := listAfterOpen(s); err != nil || len(list) != 1 {
 			t.Fatalf("List = %v, %v", list, err)
+		}
+		// The sweep runs in the background (issue 15: a million objects
+		// take seconds to walk): wait for it.
+		select {
+		case <-s.Swept():
+		case <-time.After(10 * time.Second):
+			t.Fatal("the sweep of temporary files did not end within 10s")
+		}
+		if err := s.SweepErr(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(fresh); err != nil {
+			t.Fatalf("the sweep removed a temporary file newer than Open: %v", err)
+		}
+		if err := os.Remove(fresh); err != nil {
+			t.Fatal(err)
 		}
 		entries, _ := os.ReadDir(dir)
 		if len(entries) != 1 || entries[0].Name() != "x.json" {

@@ -156,8 +156,13 @@ func TestNow_Migration(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A database from before 0140 has none of the later migrations
-	// either: 0180's index reads the deadline column.
-	for _, q := range []string{`DROP INDEX items_sort`, `DELETE FROM schema_version WHERE version = 180`,
+	// either: 0190's and 0180's indexes read the deadline column.
+	for _, q := range []string{`DROP INDEX items_owner_urgency`, `DROP INDEX items_owner_project`, `DROP INDEX items_owner_type`,
+		`DROP INDEX items_sort_urgency`, `DROP INDEX items_sort_urgency_asc`, `DROP INDEX items_sort_sender`,
+		`DROP INDEX items_sort_sender_desc`, `DROP INDEX items_sort_deadline`, `DROP INDEX items_sort_deadline_desc`,
+		`CREATE INDEX items_project ON items (project, ts, id)`, `CREATE INDEX items_type ON items (type, ts, id)`,
+		`CREATE INDEX items_urgency ON items (urgency, ts, id)`, `DELETE FROM schema_version WHERE version = 190`,
+		`DELETE FROM schema_version WHERE version = 180`,
 		`DROP INDEX items_thread`, `DROP INDEX items_deadline`,
 		`ALTER TABLE items DROP COLUMN thread_id`, `ALTER TABLE items DROP COLUMN deadline`, `DELETE FROM schema_version WHERE version = 140`} {
 		if _, err := raw.Exec(q); err != nil {

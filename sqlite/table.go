@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -336,77 +337,10 @@ func (db *DB) GetItem(ctx context.Context, id string) (*doctales.Item, error) {
 // MaxPageSize is lowered to it; a negative limit is EINVALID (field
 // "limit"), a malformed cursor EINVALID (field "next").
 func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doctales.Item, string, error) {
-	limit, err := doctales.PageLimit(filter.Limit)
+	query, args, col, limit, err := db.findQuery(ctx, filter)
 	if err != nil {
 		return nil, "", err
 	}
-
-	where, args, err := db.itemWhere(ctx, filter)
-	if err != nil {
-		return nil, "", err
-	}
-	order := "ts DESC, id DESC"
-	if filter.Oldest {
-		order = "ts, id"
-	}
-	var col *columnSort
-	if filter.Sort != "" {
-		cs, ok := columnSorts[filter.Sort]
-		if !ok {
-			return nil, "", doctales.FieldErrorf(doctales.EINVALID, "sort", "sort %q is not one of %s", filter.Sort, strings.Join(doctales.ListSorts, ", "))
-		}
-		col, order = &cs, cs.order()
-	}
-	if filter.Cursor != "" {
-		c, err := pagecursor.Decode(filter.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		switch {
-		case c.Sort != filter.Sort:
-			return nil, "", doctales.FieldErrorf(doctales.EINVALID, "next", "The page cursor belongs to sort %s, not %s; start again without next.", sortName(c.Sort), sortName(filter.Sort))
-		case col != nil:
-			cond, a, err := col.after(c)
-			if err != nil {
-				return nil, "", err
-			}
-			where, args = append(where, cond), append(args, a...)
-		default:
-			cmp := "<"
-			if filter.Oldest {
-				cmp = ">"
-			}
-			where, args = append(where, "(ts, id) "+cmp+" (?, ?)"), append(args, c.TS, c.ID)
-		}
-	}
-	// A column sort also reads the sort key of each row, for the cursor.
-	keyCols := ""
-	if col != nil {
-		keyCols = ", " + col.missing + ", " + col.key
-	}
-
-	// Read one row more than the page to know whether another page follows.
-	cond := strings.Join(where, " AND ")
-	query := `SELECT ts, id, body` + keyCols + ` FROM items WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ?`
-	if col != nil && col.covered {
-		// Order the ids from the items_sort index, then read one
-		// page's bodies (migration 0180).
-		query = `SELECT ts, id, body` + keyCols + ` FROM items WHERE id IN (SELECT id FROM items WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ?) ORDER BY ` + order
-	}
-	if v := filter.Sender; v != nil && *v != "" {
-		// Sender matches sender_id or sender. An OR would read and sort
-		// every item of the sender on each page; the union of two index
-		// range scans, each cut at the page size, sorts at most two pages.
-		query = `SELECT ts, id, body` + keyCols + ` FROM items WHERE id IN (
-			SELECT id FROM (SELECT id FROM items WHERE ` + cond + ` AND sender_id = ? ORDER BY ` + order + ` LIMIT ?)
-			UNION
-			SELECT id FROM (SELECT id FROM items WHERE ` + cond + ` AND sender = ? ORDER BY ` + order + ` LIMIT ?)
-		) ORDER BY ` + order + ` LIMIT ?`
-		a := make([]any, 0, 2*len(args)+5)
-		a = append(append(append(a, args...), *v, limit+1), args...)
-		args = append(a, *v, limit+1)
-	}
-	args = append(args, limit+1)
 	rows, err := db.rdb.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("find items: %w", FormatError(err))
@@ -445,6 +379,83 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 	return items, last.Encode(), nil
 }
 
+// findQuery returns the query of FindItems for filter, its arguments, the
+// column sort (nil for newest or oldest first) and the page size. The
+// query reads one row more than the page, to know whether another
+// follows.
+func (db *DB) findQuery(ctx context.Context, filter doctales.ItemFilter) (query string, args []any, col *columnSort, limit int, err error) {
+	limit, err = doctales.PageLimit(filter.Limit)
+	if err != nil {
+		return "", nil, nil, 0, err
+	}
+
+	where, args, err := db.itemWhere(ctx, filter)
+	if err != nil {
+		return "", nil, nil, 0, err
+	}
+	order := "ts DESC, id DESC"
+	if filter.Oldest {
+		order = "ts, id"
+	}
+	if filter.Sort != "" {
+		cs, ok := columnSorts[filter.Sort]
+		if !ok {
+			return "", nil, nil, 0, doctales.FieldErrorf(doctales.EINVALID, "sort", "sort %q is not one of %s", filter.Sort, strings.Join(doctales.ListSorts, ", "))
+		}
+		col, order = &cs, cs.order()
+	}
+	if filter.Cursor != "" {
+		c, err := pagecursor.Decode(filter.Cursor)
+		if err != nil {
+			return "", nil, nil, 0, err
+		}
+		switch {
+		case c.Sort != filter.Sort:
+			return "", nil, nil, 0, doctales.FieldErrorf(doctales.EINVALID, "next", "The page cursor belongs to sort %s, not %s; start again without next.", sortName(c.Sort), sortName(filter.Sort))
+		case col != nil:
+			cond, a, err := col.after(c)
+			if err != nil {
+				return "", nil, nil, 0, err
+			}
+			where, args = append(where, cond), append(args, a...)
+		default:
+			cmp := "<"
+			if filter.Oldest {
+				cmp = ">"
+			}
+			where, args = append(where, "(ts, id) "+cmp+" (?, ?)"), append(args, c.TS, c.ID)
+		}
+	}
+	// A column sort also reads the sort key of each row, for the cursor.
+	keyCols := ""
+	if col != nil {
+		keyCols = ", " + col.missing + ", " + col.key
+	}
+
+	cond := strings.Join(where, " AND ")
+	query = `SELECT ts, id, body` + keyCols + ` FROM items WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ?`
+	if col != nil && col.covered {
+		// Order the ids from the sort's own index, which holds its
+		// ORDER BY (migration 0190), then read one page's bodies.
+		query = `SELECT ts, id, body` + keyCols + ` FROM items WHERE id IN (SELECT id FROM items WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ?) ORDER BY ` + order
+	}
+	if v := filter.Sender; v != nil && *v != "" {
+		// Sender matches sender_id or sender. An OR would read and sort
+		// every item of the sender on each page; the union of two index
+		// range scans, each cut at the page size, sorts at most two pages.
+		query = `SELECT ts, id, body` + keyCols + ` FROM items WHERE id IN (
+			SELECT id FROM (SELECT id FROM items WHERE ` + cond + ` AND sender_id = ? ORDER BY ` + order + ` LIMIT ?)
+			UNION
+			SELECT id FROM (SELECT id FROM items WHERE ` + cond + ` AND sender = ? ORDER BY ` + order + ` LIMIT ?)
+		) ORDER BY ` + order + ` LIMIT ?`
+		a := make([]any, 0, 2*len(args)+5)
+		a = append(append(append(a, args...), *v, limit+1), args...)
+		args = append(a, *v, limit+1)
+	}
+	args = append(args, limit+1)
+	return query, args, col, limit, nil
+}
+
 // CountItems returns how many items match filter, all pages together
 // (its Limit, Cursor and order are ignored): the total a list reports
 // with ?total=true. It counts through the same indexes a page reads.
@@ -468,6 +479,15 @@ func (db *DB) CountItems(ctx context.Context, filter doctales.ItemFilter) (int64
 func (db *DB) itemWhere(ctx context.Context, filter doctales.ItemFilter) ([]string, []any, error) {
 	where, args := []string{"1 = 1"}, []any{}
 	if owner, ok := doctales.OwnerFromContext(ctx); ok {
+		where, args = append(where, "owner = ?"), append(args, owner)
+	} else if owner, ok, err := db.soleOwner(ctx); err != nil {
+		return nil, nil, err
+	} else if ok {
+		// Every item has this owner, so the condition selects the same
+		// rows, and lets the owner-first indexes (migration 0190) give
+		// the page in order: without it, a list of the open mode (no
+		// owner scope) read every row to find one page of a filter or a
+		// column sort, 0.2 to 1.4 s at a million items (issue 15).
 		where, args = append(where, "owner = ?"), append(args, owner)
 	}
 	for _, f := range []struct {
@@ -499,6 +519,20 @@ func (db *DB) itemWhere(ctx context.Context, filter doctales.ItemFilter) ([]stri
 	return where, args, nil
 }
 
+// soleOwner returns the owner of every item when all have the same one
+// (ok false when the table is empty or holds several owners' items): the
+// first and the last owner of the items_owner index, two seeks.
+func (db *DB) soleOwner(ctx context.Context) (owner string, ok bool, err error) {
+	var lo, hi sql.NullString
+	if err := db.rdb.QueryRowContext(ctx, `SELECT (SELECT min(owner) FROM items), (SELECT max(owner) FROM items)`).Scan(&lo, &hi); err != nil {
+		return "", false, fmt.Errorf("find items: read the owners: %w", FormatError(err))
+	}
+	if !lo.Valid || lo.String != hi.String {
+		return "", false, nil
+	}
+	return lo.String, true, nil
+}
+
 // cursor is the position after which the next page starts
 // (pagecursor.Cursor, shared with package postgres).
 type cursor = pagecursor.Cursor
@@ -520,8 +554,9 @@ type columnSort struct {
 	missing, key string
 	desc         bool
 	text         bool // key is text (else an integer)
-	// covered: every column the sort reads is in the items_sort
-	// index, so the ids are ordered from it alone.
+	// covered: an index holds the sort's ORDER BY, behind the owner
+	// (migration 0190, whose expressions must be missing and key as
+	// written here), so a page reads its ids in order and stops.
 	covered bool
 }
 

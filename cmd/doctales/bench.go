@@ -20,6 +20,8 @@ import (
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
+
+	"github.com/doctales/doctales/client"
 )
 
 const benchUsage = `Usage: doctales bench [--n N] [--clients C] [--rate R] [--duration D] [--data DIR] [--encryption-key-file F]
@@ -49,7 +51,8 @@ Flags:
 
 // benchLoadEnv, when set in bench's environment, makes bench the load
 // generator of a parent bench: it posts --n communications with --clients
-// clients to the URL the variable holds and prints a benchLoad as JSON.
+// clients to the server whose base URL the variable holds, through the
+// client package, and prints a benchLoad as JSON.
 // The load generator runs in its own process so that its CPU (building,
 // sending and reading requests) is not counted as the server's.
 const benchLoadEnv = "DOCTALES_BENCH_LOAD_URL"
@@ -109,30 +112,35 @@ func benchBody(i int64) string {
 	return fmt.Sprintf(`{"id":"bench-%d","source":"email","subject":"Report %d","from":"Bo Lind","from_email":"bo@example.com","body":"Here is the weekly report number %d. Nothing urgent."}`, i, i, i)
 }
 
-// newBenchClient returns the HTTP client of c concurrent posters.
-func newBenchClient(clients int) *http.Client {
-	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}, Timeout: 30 * time.Second}
+// newBenchClient returns the API client of c concurrent posters to the
+// server at base: the typed client package every --url command uses, so
+// that bench measures the requests and answers a Go program sends and
+// reads, with connections kept for every poster.
+func newBenchClient(base string, clients int) (*client.Client, error) {
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}, Timeout: 30 * time.Second}
+	return client.New(base, client.WithHTTPClient(hc))
 }
 
-// benchPost posts body to url and reads the answer; anything but 202 is an
-// error naming the status.
-func benchPost(client *http.Client, url, body string) error {
-	resp, err := client.Post(url, "application/json", strings.NewReader(body))
+// benchPost posts body as a new communication; anything but a first 202
+// (an error answer, or a replay of an earlier post) is an error.
+func benchPost(ctx context.Context, c *client.Client, body string) error {
+	res, err := c.Ingest(ctx, []byte(body))
 	if err != nil {
 		return err
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		return fmt.Errorf("POST %s: status %d, want 202", url, resp.StatusCode)
+	if res.Replayed {
+		return fmt.Errorf("POST %s/communications: answered as a replay of an earlier post of %s", c.BaseURL(), res.ID)
 	}
 	return nil
 }
 
 // runBenchLoad is the load generator (see benchLoadEnv): n posts by
-// clients goroutines, then one JSON line on stdout.
-func runBenchLoad(url string, n, clients int, stdout io.Writer) error {
-	client := newBenchClient(clients)
+// clients goroutines to the server at base, then one JSON line on stdout.
+func runBenchLoad(ctx context.Context, base string, n, clients int, stdout io.Writer) error {
+	api, err := newBenchClient(base, clients)
+	if err != nil {
+		return err
+	}
 	var next, failed atomic.Int64
 	var firstErr atomic.Value
 	var wg sync.WaitGroup
@@ -146,7 +154,7 @@ func runBenchLoad(url string, n, clients int, stdout io.Writer) error {
 				if i > int64(n) {
 					return
 				}
-				if err := benchPost(client, url, benchBody(i)); err != nil {
+				if err := benchPost(ctx, api, benchBody(i)); err != nil {
 					failed.Add(1)
 					firstErr.CompareAndSwap(nil, err.Error())
 				}
@@ -163,15 +171,15 @@ func runBenchLoad(url string, n, clients int, stdout io.Writer) error {
 }
 
 // startBenchLoad runs this program again as the load generator against
-// url and returns its answer.
-func startBenchLoad(ctx context.Context, url string, n, clients int, stderr io.Writer) (*benchLoad, error) {
+// the server at base and returns its answer.
+func startBenchLoad(ctx context.Context, base string, n, clients int, stderr io.Writer) (*benchLoad, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("bench: find this program to start the load generator: %w", err)
 	}
 	var out strings.Builder
 	cmd := exec.CommandContext(ctx, exe, "bench", "--n", strconv.Itoa(n), "--clients", strconv.Itoa(clients))
-	cmd.Env = append(os.Environ(), benchLoadEnv+"="+url)
+	cmd.Env = append(os.Environ(), benchLoadEnv+"="+base)
 	cmd.Stdout, cmd.Stderr = &out, stderr
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("bench: load generator %s: %w", exe, err)
@@ -209,8 +217,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *n < 1 || *clients < 1 {
 		return usageErrorf("bench", "--n %d and --clients %d must both be at least 1", *n, *clients)
 	}
-	if url := os.Getenv(benchLoadEnv); url != "" {
-		return runBenchLoad(url, *n, *clients, stdout)
+	if base := os.Getenv(benchLoadEnv); base != "" {
+		return runBenchLoad(ctx, base, *n, *clients, stdout)
 	}
 	dir := *data
 	if dir == "" {
@@ -261,7 +269,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer m.Close()
-	url := m.URL() + "/communications"
+	base := m.URL()
 
 	// 1. Ingest throughput: the server alone, the load from another
 	// process, nothing extracting.
@@ -277,7 +285,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	userStart, sysStart := processCPUSplit()
-	load, err := startBenchLoad(ctx, url, *n, *clients, stderr)
+	load, err := startBenchLoad(ctx, base, *n, *clients, stderr)
 	userEnd, sysEnd := processCPUSplit()
 	cpuIngest := userEnd - userStart + sysEnd - sysStart
 	if *cpuProfile != "" {
@@ -353,7 +361,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ingestRows(tw)
 		return tw.Flush()
 	}
-	client := newBenchClient(*clients)
+	api, err := newBenchClient(base, *clients)
+	if err != nil {
+		return err
+	}
 
 	// 3. End-to-end latency at a fixed rate.
 	fmt.Fprintf(stderr, "end-to-end: %d urgent communications per second for %s...\n", *rate, *dur)
@@ -370,7 +381,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			defer lwg.Done()
 			t0 := time.Now()
 			body := fmt.Sprintf(`{"id":%q,"source":"email","subject":"Wire %s","from":"Ana Ruiz","from_email":"ana@acme.example","body":"URGENT: please approve the wire before 5pm today."}`, id, id)
-			if benchPost(client, url, body) == nil {
+			if benchPost(ctx, api, body) == nil {
 				sentMu.Lock()
 				sent[id] = t0
 				sentMu.Unlock()

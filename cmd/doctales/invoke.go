@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
+	"golang.org/x/term"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/httpapi"
@@ -24,11 +26,14 @@ import (
 	"github.com/doctales/doctales/runtime"
 )
 
-const invokeUsage = `Usage: doctales invoke <function> --event FILE [--follow] [--data DIR] [--config FILE]
+const invokeUsage = `Usage: doctales invoke <function> [--event FILE] [--follow] [--data DIR] [--config FILE]
 
 Runs one function on an event file, like "sam local invoke", against the data
-folder. Functions and the event shapes they take:
-  ingestion     an API Gateway proxy event (POST /communications)
+folder; without --event (or with --event -) the event is read from standard
+input. Functions and the event shapes they take:
+  ingestion     an API Gateway proxy event (events.APIGatewayProxyRequest, the
+                REST API's format 1.0: httpMethod, path, headers, body);
+                prints the proxy response (statusCode, headers, body)
   extraction    an S3 event notification (s3:ObjectCreated:*)
   notification  a DynamoDB stream event
   delivery      an SNS message (Subject, Message, MessageAttributes), delivered
@@ -39,12 +44,13 @@ runtime would, and each is printed as it passes, until the flow is idle.
 Example:
   doctales invoke ingestion --event events/api-gateway-post.json
   doctales invoke extraction --event events/s3-object-created.json --follow
+  doctales invoke ingestion < events/api-gateway-post.json
 
 Flags:
 `
 
 // runInvoke is the invoke command.
-func runInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runInvoke(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("doctales invoke", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, invokeUsage); fs.PrintDefaults() }
@@ -52,7 +58,7 @@ func runInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	cf.register(fs)
 	// The command's output is what it prints; the log says only what went wrong.
 	fs.Lookup("log-level").DefValue, cf.logLevel = "warn", "warn"
-	eventFile := fs.String("event", "", "event JSON file (- for standard input)")
+	eventFile := fs.String("event", "", "event JSON file (- or left out: standard input)")
 	follow := fs.Bool("follow", false, "also run the downstream functions and print each event")
 	timeout := fs.Duration("timeout", 60*time.Second, "with --follow, how long to wait for the flow to go idle")
 	pos, err := parseInterspersed(fs, args)
@@ -69,17 +75,30 @@ func runInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	default:
 		return usageErrorf("invoke", "invoke: unknown function %q: give ingestion, extraction, notification or delivery", fn)
 	}
-	if *eventFile == "" {
-		return usageErrorf("invoke", "invoke %s: --event FILE is required", fn)
-	}
 	var data []byte
-	if *eventFile == "-" {
-		data, err = io.ReadAll(os.Stdin)
-	} else {
+	switch {
+	case *eventFile != "" && *eventFile != "-":
 		data, err = os.ReadFile(*eventFile)
+	case stdin == nil || isTerminalReader(stdin):
+		// Nothing piped: waiting for a person to type an event would
+		// look like a hang.
+		return usageErrorf("invoke", "invoke %s: give the event: --event FILE, or pipe it on standard input", fn)
+	default:
+		data, err = io.ReadAll(io.LimitReader(stdin, maxEventBytes+1))
 	}
 	if err != nil {
 		return fmt.Errorf("invoke: read event: %w", err)
+	}
+	if len(data) > maxEventBytes {
+		return fmt.Errorf("invoke %s: the event is larger than %d bytes, the most invoke reads", fn, maxEventBytes)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return usageErrorf("invoke", "invoke %s: the event is empty: give --event FILE, or pipe the event on standard input", fn)
+	}
+	if fn == "ingestion" {
+		if _, err := decodeProxyRequest(data); err != nil {
+			return err
+		}
 	}
 	cfg, logger, err := cf.load(stderr)
 	if err != nil {
@@ -140,8 +159,8 @@ func runInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func invokeFunction(ctx context.Context, p *Pipeline, fn string, data []byte) (any, error) {
 	switch fn {
 	case "ingestion":
-		var ev events.APIGatewayProxyRequest
-		if err := decodeEvent(data, &ev); err != nil {
+		ev, err := decodeProxyRequest(data)
+		if err != nil {
 			return nil, err
 		}
 		return httpapi.ServeAPIGateway(ctx, p.API, ev)
@@ -227,8 +246,8 @@ func invokeFunction(ctx context.Context, p *Pipeline, fn string, data []byte) (a
 // header) and its answer printed as the function's result, as a local
 // invoke prints it.
 func invokeRemote(ctx context.Context, base string, data []byte, out *printer) error {
-	var ev events.APIGatewayProxyRequest
-	if err := decodeEvent(data, &ev); err != nil {
+	ev, err := decodeProxyRequest(data)
+	if err != nil {
 		return err
 	}
 	target, err := neturl.Parse(base)
@@ -281,6 +300,50 @@ func hasHeader(ev events.APIGatewayProxyRequest, name string) bool {
 		}
 	}
 	return false
+}
+
+// maxEventBytes is the largest event invoke reads (16 MiB): above API
+// Gateway's 10 MB payload limit, and it bounds what a runaway pipe on
+// standard input can make invoke hold.
+const maxEventBytes = 16 << 20
+
+// isTerminalReader reports whether r is a terminal, where nobody has piped
+// an event.
+func isTerminalReader(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// decodeProxyRequest decodes the event of the ingestion function: an API
+// Gateway proxy request of the REST API (payload format 1.0). JSON of
+// another shape decodes without error into an empty request, so the
+// fields a request cannot lack are checked, and an HTTP API (format 2.0)
+// event, or another function's event, is named as such.
+func decodeProxyRequest(data []byte) (events.APIGatewayProxyRequest, error) {
+	var ev events.APIGatewayProxyRequest
+	if err := decodeEvent(data, &ev); err != nil {
+		return ev, err
+	}
+	var shape struct {
+		Version    string          `json:"version"`
+		RawPath    string          `json:"rawPath"`
+		Records    json.RawMessage `json:"Records"`
+		DynamoDB   json.RawMessage `json:"dynamodb"`
+		MessageID  string          `json:"MessageId"`
+		HTTPMethod json.RawMessage `json:"httpMethod"`
+	}
+	_ = json.Unmarshal(data, &shape) // decodeEvent read it already
+	switch {
+	case shape.Version == "2.0" || shape.RawPath != "":
+		return ev, fmt.Errorf("invoke ingestion: the event is an HTTP API (payload format 2.0) event; ingestion takes the REST API's proxy request (format 1.0, with httpMethod and path), as in events/api-gateway-post.json")
+	case len(shape.Records) > 0:
+		return ev, fmt.Errorf("invoke ingestion: the event has Records (an S3 or DynamoDB stream event, for extraction or notification); ingestion takes an API Gateway proxy request, as in events/api-gateway-post.json")
+	case ev.HTTPMethod == "":
+		return ev, fmt.Errorf("invoke ingestion: the event has no httpMethod: not an API Gateway proxy request (events/api-gateway-post.json is one)")
+	case ev.Path == "":
+		return ev, fmt.Errorf("invoke ingestion: the event has no path (httpMethod %q): an API Gateway proxy request names the resource it calls, such as /communications", ev.HTTPMethod)
+	}
+	return ev, nil
 }
 
 // decodeEvent decodes an event file strictly enough to catch a wrong file.

@@ -66,12 +66,10 @@ type command struct {
 var commands = []command{
 	{Name: "serve", Synopsis: "serve [--data DIR] [--addr HOST:PORT] [--config FILE] [--webhook URL]...",
 		NoJSON: "it serves; its output is the log", Usage: serveUsage, Run: runServe},
-	{Name: "invoke", Synopsis: "invoke <ingestion|extraction|notification|delivery> --event FILE [--follow]",
+	{Name: "invoke", Synopsis: "invoke <ingestion|extraction|notification|delivery> [--event FILE] [--follow]",
 		Verbs:  []string{"ingestion", "extraction", "notification", "delivery"},
 		NoJSON: "its output is already JSON: the function's answer and, with --follow, one event a line", Usage: invokeUsage,
-		Run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-			return runInvoke(ctx, args, stdout, stderr)
-		}},
+		Run: runInvoke},
 	{Name: "dlq", Synopsis: "dlq list | show ID | redrive ID... | redrive --all [--json]",
 		Verbs: []string{"list", "show", "redrive"}, Arg: "ID", JSON: true, Usage: dlqUsage,
 		Run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
