@@ -310,7 +310,7 @@ var moneyOrCredentials = fastre.MustCompile(`\b(anzahlung|acompte|anticipo|adian
 
 // brandName matches the names fraud borrows for a display name: brands,
 // banks and tax offices.
-var brandName = fastre.MustCompile(`(?i)\b(paypal|amazon|apple|icloud|microsoft|outlook|office ?365|google|gmail|netflix|ebay|dhl|fedex|ups|usps|irs|hmrc|wells ?fargo|chase|citi(bank)?|hsbc|barclays|bank of america|visa|mastercard|american express|docusign|dropbox|onedrive|sharepoint|linkedin|facebook|instagram|whatsapp|coinbase|santander|bbva|caixabank|sparkasse|volksbank|commerzbank|deutsche bank|ing|rabobank|abn ?amro|bnp( paribas)?|soci[ée]t[ée] g[ée]n[ée]rale|cr[ée]dit agricole|intesa|unicredit|poste ?italiane|correos|la poste|impots|dgfip|finances publiques|agencia tributaria|receita federal|finanzamt|assurance maladie|ameli|agenzia (delle )?entrate|belastingdienst|hacienda)\b`)
+var brandName = fastre.MustCompile(`(?i)\b(paypal|amazon|apple|icloud|microsoft|outlook|office ?365|google|gmail|netflix|ebay|dhl|fedex|ups|usps|irs|hmrc|wells ?fargo|chase|citi(bank)?|hsbc|barclays|bank of america|visa|mastercard|american express|docusign|dropbox|onedrive|sharepoint|linkedin|facebook|instagram|whatsapp|coinbase|santander|bbva|caixabank|sparkasse|volksbank|commerzbank|deutsche bank|ing|rabobank|abn ?amro|bnp( paribas)?|soci[ée]t[ée] g[ée]n[ée]rale|cr[ée]dit agricole|intesa|unicredit|poste ?italiane|correos|la poste|impots|dgfip|finances publiques|agencia tributaria|receita federal|finanzamt|hm revenue|assurance maladie|ameli|agenzia (delle )?entrate|belastingdienst|hacienda)\b`)
 
 // accountThreat matches what phishing says to hurry its reader: the
 // account is locked, suspended or about to be closed; a refund waits.

@@ -1712,7 +1712,10 @@ var (
 	// "entro le 16", "antes de las 16", "até às 16"), or with its unit
 	// ("bis 16 Uhr", "voor 16 uur", "avant 16h"): that hour on the
 	// message's day, or the next when "tomorrow" stands beside it.
-	foreignClock = regexp.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde)\s+las|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|\bàs))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas)\b)|\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|[àa]|vers|d['’]ici)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b`)
+	foreignClock = regexp.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde)\s+las|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|\bàs))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;:!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas)\b)|\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|[àa]|vers|d['’]ici)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b`)
+	// halfHour is German and Dutch "halb neun" / "half negen": half an
+	// hour before the hour named (08:30), read in working hours.
+	halfHour = regexp.MustCompile(`(?i)\b(?:bis|um|vor|gegen|ab|tot|om|voor|v[óo]{1,2}r|uiterlijk)\s+hal[fb]\s+(een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|eins|zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\b`)
 	// tomorrowWord is "tomorrow" in the languages foreignClock reads.
 	tomorrowWord = regexp.MustCompile(`(?i)\b(domani|domattina|ma[ñn]ana(?: a primera hora)?|amanh[ãa]|morgen|demain)\b`)
 	// beforeLunch is "before lunch", "by lunchtime": noon of the day.
@@ -1725,7 +1728,7 @@ var (
 // extraTrigger reports whether text holds one of the expressions
 // relativeExtras reads, which dateTrigger does not announce.
 func extraTrigger(text string) bool {
-	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || foreignClock.MatchString(text) || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
+	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || foreignClock.MatchString(text) || halfHour.MatchString(text) || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
 }
 
 // mayBareClock reports whether text has a lone digit or "10"-"12" after a
@@ -1895,6 +1898,25 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		// The mention starts at the hour, so that the cue before it
 		// ("entro le", "bis") decides, as for the parser's dates.
 		add([]int{hb, m[1]}, t, "minute")
+	}
+	for _, m := range halfHour.FindAllStringSubmatchIndex(s.text, 2) {
+		n := halfHourNames[strings.ToLower(s.text[m[2]:m[3]])]
+		if n == 0 || covered(found, s.start+m[0], s.start+m[1]) {
+			continue
+		}
+		h := workingHour(n) - 1
+		if n == 1 {
+			h = 12 // "half eins": 12:30
+		}
+		day := ref
+		if tomorrowWord.MatchString(s.text) {
+			day = ref.AddDate(0, 0, 1)
+		}
+		t := time.Date(day.Year(), day.Month(), day.Day(), h, 30, 0, 0, day.Location())
+		if !t.After(ref) {
+			continue
+		}
+		add([]int{m[0] + strings.IndexByte(s.text[m[0]:m[1]], ' ') + 1, m[1]}, t, "minute")
 	}
 	if mayBareClock(s.text) {
 		for _, m := range bareClock.FindAllStringSubmatchIndex(s.text, 2) {
@@ -2088,6 +2110,10 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 	}
 	return found
 }
+
+// halfHourNames are the hours halfHour names.
+var halfHourNames = map[string]int{"een": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9, "tien": 10, "elf": 11, "twaalf": 12,
+	"eins": 1, "zwei": 2, "drei": 3, "fünf": 5, "funf": 5, "sechs": 6, "sieben": 7, "neun": 9, "zehn": 10, "zwölf": 12, "zwolf": 12}
 
 // slashPair is the day and month (in either order) of a slash date.
 var slashPair = regexp.MustCompile(`\b(\d{1,2})/(\d{1,2})\b`)

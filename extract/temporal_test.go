@@ -210,6 +210,8 @@ func TestDatesResolved(t *testing.T) {
 		{"WhenYouGetAChanceThisWeek", "Could you review the draft when you get a chance this week?", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"PtAteDia", "Você pode me devolver o aditamento assinado até dia 12?", wed, "", "2025-12-12T17:00:00-07:00", ""},
 		{"ItInMattinata", "Mi può mandare la contabile in mattinata?", wed, "", "2025-12-03T12:00:00-07:00", ""},
+		{"DeBisHalbNeun", "Können Sie uns das Tor aufschließen? Wir warten bis halb zwölf.", wed, "", "2025-12-03T11:30:00-07:00", ""},
+		{"NlVoorHalfVier", "Kun je het contract voor half vier tekenen?", wed, "", "2025-12-03T15:30:00-07:00", ""},
 		// A day compared with is no day asked for.
 		{"SameAsFriday", "Call me asap - same trouble as Friday and they're upset.", wed, "", "", ""},
 	}

@@ -106,6 +106,9 @@ var situationNow = fastre.MustCompile(`(?i)\b(?:` +
 	// A client waiting, in any of the seven languages, without article.
 	`|(?:client|clients|cliente|clientes|kunde|kunden|kundin|klant|klanten)\s+(?:est[áa]\s+|sta\s+|ist\s+|is\s+|staat\s+)?(?:esperando|[àa] espera|a aguardar|aguardando|wartet|warten|wacht|wachten|attend|attendent|aspetta|aspettano|waiting)\b` +
 	`|(?:here|aqui|aqu[íi]|ici|hier|qui)\s+(?:at|in|na|en|[àa]|am|bij|alla)\s+(?:the\s+|la\s+|l['’])?(?:reception|lobby|recep[çc][ãa]o|recepci[óo]n|r[ée]ception|accueil|empfang|receptie)\b` +
+	`|(?:vor (?:dem |der )?(?:verschlossenen |geschlossenen )?(?:hof)?(?:tor|t[üu]r)|voor (?:de |het )?(?:dichte |gesloten )?(?:poort|deur|hek))\b[^.!?\n]{0,30}\b(?:warten|wartet|wachten|wacht)\b` +
+	`|(?:wir|sie|er|ich) (?:warten|wartet|warte) (?:hier )?(?:noch )?bis\b` +
+	`|(?:elettricista|idraulico|tecnico|corriere|muratore|fabbro|operai|squadra|fontanero|electricista|t[ée]cnico|repartidor|[ée]lectricien|plombier|technicien|livreur|elektricien|loodgieter|monteur|eletricista|canalizador|encanador)\b[^.!?\n]{0,40}\b(?:aspetta|aspettano|sta aspettando|stanno aspettando|[èe] qui|sono qui|sul posto|est[áa] esperando|espera|est[áa] aqu[íi]|attend|est l[àa]|est sur place|wacht|staat te wachten|est[áa] [àa] espera|est[áa] aqui)\b` +
 	// Animals loose on a road.
 	`|(?:cows|cattle|heifers|calves|sheep|horses|bullocks|steers|goats|pigs|livestock|rinder|jungrinder|k[üu]he|k[äa]lber|schafe|pferde|vacas|ovejas|caballos|vaches|moutons|chevaux|mucche|pecore|cavalli|koeien|schapen|paarden|gado|ovelhas|cavalos)\b[^.!?\n]{0,60}\b(?:out on|loose on|on|auf|en|sur|sulla|op|na|no)\s+(?:the |der |die |den |la |le |el |de |a |o )?(?:road|roads|highway|lane|motorway|stra[ßs]e|staatsstra[ßs]e|landstra[ßs]e|bundesstra[ßs]e|carretera|route|strada|weg|estrada|rijksweg)\b` +
 	// Water where it should not be.
