@@ -489,7 +489,9 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 	text = blankPossessive(text)
 	text = blankRestatedDay(text)
 	text = blankGroup(placeAfterHour, text)
-	text = blankGroup(forDuration, text)
+	if strings.Contains(text, "or ") { // ("for ", "For "): a cheap gate
+		text = blankGroup(forDuration, text)
+	}
 	// The parser misreads a clock after two spaces ("at  11:00 today",
 	// a wrapped CRLF line): it reads the text with runs of spaces as one,
 	// and what it finds is mapped back to the text's offsets.
@@ -1702,7 +1704,7 @@ var (
 	// at 10?" (labelling guide, settled cases: a request with an hour and
 	// no day is that hour today, or tomorrow when it has gone; an hour
 	// without am/pm is read in working hours).
-	bareClock = regexp.MustCompile(`(?i)\b(by|before|no later than|at)\s+([1-9]|1[0-2])(?:\s*o'?clock)?(?:\s*(?:[.!?;)]|,\s|$)|\s+(?:please|sharp|latest|at the latest|so|and (?:i|we)|if you can|whether|if|because|or|otherwise|then)\b)`)
+	bareClock = fastre.MustCompile(`(?i)\b(by|before|no later than|at)\s+([1-9]|1[0-2])(?:\s*o'?clock)?(?:\s*(?:[.!?;)]|,\s|$)|\s+(?:please|sharp|latest|at the latest|so|and (?:i|we)|if you can|whether|if|because|or|otherwise|then)\b)`)
 	// countBefore is what puts a number after "by" or "at" that is no
 	// hour: "grew by 3.", "multiply by 4.", "we won at 2". ("until 9"
 	// is left out of bareClock: "I won't be there till 9" is the sender's.)
@@ -1712,23 +1714,24 @@ var (
 	// "entro le 16", "antes de las 16", "até às 16"), or with its unit
 	// ("bis 16 Uhr", "voor 16 uur", "avant 16h"): that hour on the
 	// message's day, or the next when "tomorrow" stands beside it.
-	foreignClock = regexp.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde)\s+las|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|\bàs))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;:!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas)\b)|\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|[àa]|vers|d['’]ici)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b`)
+	foreignClock = fastre.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde)\s+las|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|\bàs))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;:!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas)\b)|\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|[àa]|vers|d['’]ici)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b`)
 	// halfHour is German and Dutch "halb neun" / "half negen": half an
 	// hour before the hour named (08:30), read in working hours.
-	halfHour = regexp.MustCompile(`(?i)\b(?:bis|um|vor|gegen|ab|tot|om|voor|v[óo]{1,2}r|uiterlijk)\s+hal[fb]\s+(een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|eins|zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\b`)
+	halfHour = fastre.MustCompile(`(?i)\b(?:bis|um|vor|gegen|ab|tot|om|voor|v[óo]{1,2}r|uiterlijk)\s+hal[fb]\s+(een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|eins|zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\b`)
 	// tomorrowWord is "tomorrow" in the languages foreignClock reads.
 	tomorrowWord = regexp.MustCompile(`(?i)\b(domani|domattina|ma[ñn]ana(?: a primera hora)?|amanh[ãa]|morgen|demain)\b`)
 	// beforeLunch is "before lunch", "by lunchtime": noon of the day.
 	beforeLunch = fastre.MustCompile(`(?i)\b((before|by|until|till) lunch(time)?|v[óo]{1,2}r de (lunch|middag)|antes del almuerzo|antes de comer|avant (le )?d[ée]jeuner|vor dem mittag(essen)?|prima di pranzo|prima (del|di) mezzogiorno|antes do almo[çc]o)\b`)
 	// noonOfDay is noon of a named day: "hasta el mediodía del viernes",
 	// "vendredi midi" is the parser's.
-	noonOfDay = regexp.MustCompile(`(?i)\b(mediod[íi]a|midi|mittag|mezzogiorno|meio-dia|middag|noon)\s+(?:del|de|du|am|van|di|do|da|on)\s+(\p{L}+(?:-feira)?)`)
+	noonOfDay = fastre.MustCompile(`(?i)\b(mediod[íi]a|midi|mittag|mezzogiorno|meio-dia|middag|noon)\s+(?:del|de|du|am|van|di|do|da|on)\s+(\p{L}+(?:-feira)?)`)
 )
 
 // extraTrigger reports whether text holds one of the expressions
 // relativeExtras reads, which dateTrigger does not announce.
 func extraTrigger(text string) bool {
-	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || foreignClock.MatchString(text) || halfHour.MatchString(text) || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
+	digit := strings.ContainsAny(text, "0123456789")
+	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
 }
 
 // mayBareClock reports whether text has a lone digit or "10"-"12" after a
@@ -1860,7 +1863,7 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		}
 		add(m[:2], atHour(d, 12), "hour")
 	}
-	for _, m := range foreignClock.FindAllStringSubmatchIndex(s.text, 2) {
+	for _, m := range foreignClockIn(s.text) {
 		hb, he, mb, me := m[2], m[3], m[4], m[5]
 		if hb < 0 {
 			hb, he, mb, me = m[6], m[7], m[8], m[9]
@@ -1899,7 +1902,7 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		// ("entro le", "bis") decides, as for the parser's dates.
 		add([]int{hb, m[1]}, t, "minute")
 	}
-	for _, m := range halfHour.FindAllStringSubmatchIndex(s.text, 2) {
+	for _, m := range halfHourIn(s.text) {
 		n := halfHourNames[strings.ToLower(s.text[m[2]:m[3]])]
 		if n == 0 || covered(found, s.start+m[0], s.start+m[1]) {
 			continue
@@ -2109,6 +2112,26 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		add(m[:2], atHour(d, endOfBusinessHour), "day")
 	}
 	return found
+}
+
+// halfHourGate reports whether text can hold a halfHour match ("half",
+// "halb"), foreignClockIn and halfHourIn are the gated searches.
+func halfHourGate(text string) bool {
+	return strings.Contains(text, "hal") || strings.Contains(text, "Hal") || strings.Contains(text, "HAL")
+}
+
+func halfHourIn(text string) [][]int {
+	if !halfHourGate(text) {
+		return nil
+	}
+	return halfHour.FindAllStringSubmatchIndex(text, 2)
+}
+
+func foreignClockIn(text string) [][]int {
+	if !strings.ContainsAny(text, "0123456789") {
+		return nil
+	}
+	return foreignClock.FindAllStringSubmatchIndex(text, 2)
 }
 
 // halfHourNames are the hours halfHour names.
