@@ -1718,6 +1718,12 @@ var (
 	// halfHour is German and Dutch "halb neun" / "half negen": half an
 	// hour before the hour named (08:30), read in working hours.
 	halfHour = fastre.MustCompile(`(?i)\b(?:bis|um|vor|gegen|ab|tot|om|voor|v[óo]{1,2}r|uiterlijk)\s+hal[fb]\s+(een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|eins|zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\b`)
+	// wordClock is an English clock in words: "half past two", "quarter
+	// to four", and the British "half ten" (10:30), after a cue.
+	wordClock = fastre.MustCompile(`(?i)\b(?:at|by|before|till|until|for|from)\s+(?:(half|quarter)\s+(past|to)\s+|(half)\s+)(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b`)
+	// eveningAfter is what makes a clock the evening's: "om half acht 's
+	// avonds", "at half past seven in the evening".
+	eveningAfter = regexp.MustCompile(`(?i)^\s*(?:'s avonds|’s avonds|abends|am abend|du soir|de la (?:tarde|noche)|di sera|da noite|[àa] noite|in the evening|tonight|pm|p\.m\.)`)
 	// tomorrowWord is "tomorrow" in the languages foreignClock reads.
 	tomorrowWord = regexp.MustCompile(`(?i)\b(domani|domattina|ma[ñn]ana(?: a primera hora)?|amanh[ãa]|morgen|demain)\b`)
 	// beforeLunch is "before lunch", "by lunchtime": noon of the day.
@@ -1731,7 +1737,7 @@ var (
 // relativeExtras reads, which dateTrigger does not announce.
 func extraTrigger(text string) bool {
 	digit := strings.ContainsAny(text, "0123456789")
-	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
+	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || len(wordClockIn(text)) > 0 || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
 }
 
 // mayBareClock reports whether text has a lone digit or "10"-"12" after a
@@ -1795,7 +1801,7 @@ func inHoursIn(text string) [][]int {
 }
 
 // wordNumbers are the counts inWordDays reads in words.
-var wordNumbers = map[string]int{"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "a couple of": 2, "a few": 3}
+var wordNumbers = map[string]int{"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple of": 2, "a few": 3}
 
 // relativeExtras adds to found, the dates of sentence s, the expressions
 // the parser reads otherwise than a reader, replacing what it made of them.
@@ -1911,8 +1917,18 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		if n == 1 {
 			h = 12 // "half eins": 12:30
 		}
+		if eveningAfter.MatchString(s.text[m[1]:]) && h < 12 {
+			h += 12 // "om half acht 's avonds": 19:30
+		}
 		day := ref
-		if tomorrowWord.MatchString(s.text) {
+		if wd, ok := weekdayIn(s.text); ok {
+			for k := 1; k <= 7; k++ {
+				if d := ref.AddDate(0, 0, k); int(d.Weekday()) == wd {
+					day = d
+					break
+				}
+			}
+		} else if tomorrowWord.MatchString(s.text) {
 			day = ref.AddDate(0, 0, 1)
 		}
 		t := time.Date(day.Year(), day.Month(), day.Day(), h, 30, 0, 0, day.Location())
@@ -1920,6 +1936,44 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			continue
 		}
 		add([]int{m[0] + strings.IndexByte(s.text[m[0]:m[1]], ' ') + 1, m[1]}, t, "minute")
+	}
+	for _, m := range wordClockIn(s.text) {
+		n := wordNumbers[strings.ToLower(s.text[m[8]:m[9]])]
+		if n < 1 || n > 12 || covered(found, s.start+m[0], s.start+m[1]) {
+			continue
+		}
+		h, mi := workingHour(n), 30
+		switch {
+		case m[2] >= 0 && strings.EqualFold(s.text[m[2]:m[3]], "quarter") && strings.EqualFold(s.text[m[4]:m[5]], "past"):
+			mi = 15
+		case m[2] >= 0 && strings.EqualFold(s.text[m[2]:m[3]], "quarter"):
+			h, mi = workingHour(n)-1, 45
+		}
+		if eveningAfter.MatchString(s.text[m[1]:]) && h < 12 {
+			h += 12
+		}
+		day, dayGiven := ref, false
+		if i := dayBefore(found, s.start+m[0]); i >= 0 {
+			day, dayGiven = found[i].Time, true
+		} else if wd, ok := weekdayIn(s.text); ok {
+			for k := 1; k <= 7; k++ {
+				if d := ref.AddDate(0, 0, k); int(d.Weekday()) == wd {
+					day, dayGiven = d, true
+					break
+				}
+			}
+		} else if tomorrowWord.MatchString(s.text) || strings.Contains(strings.ToLower(s.text), "tomorrow") {
+			day, dayGiven = ref.AddDate(0, 0, 1), true
+		}
+		t := time.Date(day.Year(), day.Month(), day.Day(), h, mi, 0, 0, ref.Location())
+		if !t.After(ref) {
+			if dayGiven {
+				continue
+			}
+			t = t.AddDate(0, 0, 1)
+		}
+		cueEnd := m[0] + strings.IndexByte(s.text[m[0]:m[1]], ' ') + 1
+		add([]int{cueEnd, m[1]}, t, "minute")
 	}
 	if mayBareClock(s.text) {
 		for _, m := range bareClock.FindAllStringSubmatchIndex(s.text, 2) {
@@ -2118,6 +2172,13 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 // "halb"), foreignClockIn and halfHourIn are the gated searches.
 func halfHourGate(text string) bool {
 	return strings.Contains(text, "hal") || strings.Contains(text, "Hal") || strings.Contains(text, "HAL")
+}
+
+func wordClockIn(text string) [][]int {
+	if !strings.Contains(text, "alf") && !strings.Contains(text, "uarter") {
+		return nil
+	}
+	return wordClock.FindAllStringSubmatchIndex(text, 2)
 }
 
 func halfHourIn(text string) [][]int {

@@ -212,6 +212,9 @@ func TestDatesResolved(t *testing.T) {
 		{"ItInMattinata", "Mi può mandare la contabile in mattinata?", wed, "", "2025-12-03T12:00:00-07:00", ""},
 		{"DeBisHalbNeun", "Können Sie uns das Tor aufschließen? Wir warten bis halb zwölf.", wed, "", "2025-12-03T11:30:00-07:00", ""},
 		{"NlVoorHalfVier", "Kun je het contract voor half vier tekenen?", wed, "", "2025-12-03T15:30:00-07:00", ""},
+		{"HalfPastTwoThisAfternoon", "The roster locks at half past two this afternoon, can you send me your number before?", wed, "", "2025-12-03T14:30:00-07:00", ""},
+		{"BritishHalfTen", "The inspector waits till half ten, can you bring the keys?", wed, "", "2025-12-03T10:30:00-07:00", ""},
+		{"NlHalfAchtSAvonds", "Kun je donderdag om half acht 's avonds komen?", wed, "", "2025-12-04T19:30:00-07:00", ""},
 		// A day compared with is no day asked for.
 		{"SameAsFriday", "Call me asap - same trouble as Friday and they're upset.", wed, "", "", ""},
 	}
