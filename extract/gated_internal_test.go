@@ -14,7 +14,7 @@ func TestPatternsGated(t *testing.T) {
 		"brandName": brandName, "cutoffCue": cutoffCue, "missingYours": missingYours,
 		"beforeLunch": beforeLunch, "tomorrowMorning": tomorrowMorning, "partOfToday": partOfToday,
 		"foreignRequestCue": foreignRequestCue, "endOfWeek": endOfWeek, "bareClock": bareClock,
-		"halfHour": halfHour, "noonOfDay": noonOfDay, "urgencyCue": urgencyCue, "incidentCue": incidentCue,
+		"halfHour": halfHour, "noonOfDay": noonOfDay, "urgencyCue": urgencyCue, "incidentCue": incidentCue, "lureAsk": lureAsk,
 	} {
 		if !re.Gated() {
 			t.Errorf("%s runs without the prefix gate: an alternative opens with a non-ASCII letter or repeats over 50", name)
