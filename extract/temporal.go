@@ -1860,14 +1860,7 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		if !ok {
 			continue
 		}
-		d := ref
-		for k := 0; k < 7 && (k == 0 || int(d.Weekday()) != wd); k++ {
-			d = d.AddDate(0, 0, 1)
-		}
-		if int(d.Weekday()) != wd {
-			continue
-		}
-		add(m[:2], atHour(d, 12), "hour")
+		add(m[:2], atHour(nextWeekday(ref, wd), 12), "hour")
 	}
 	for _, m := range foreignClockIn(s.text) {
 		hb, he, mb, me := m[2], m[3], m[4], m[5]
@@ -1922,12 +1915,7 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		}
 		day := ref
 		if wd, ok := weekdayIn(s.text); ok {
-			for k := 1; k <= 7; k++ {
-				if d := ref.AddDate(0, 0, k); int(d.Weekday()) == wd {
-					day = d
-					break
-				}
-			}
+			day = nextWeekday(ref, wd)
 		} else if tomorrowWord.MatchString(s.text) {
 			day = ref.AddDate(0, 0, 1)
 		}
@@ -1956,12 +1944,7 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		if i := dayBefore(found, s.start+m[0]); i >= 0 {
 			day, dayGiven = found[i].Time, true
 		} else if wd, ok := weekdayIn(s.text); ok {
-			for k := 1; k <= 7; k++ {
-				if d := ref.AddDate(0, 0, k); int(d.Weekday()) == wd {
-					day, dayGiven = d, true
-					break
-				}
-			}
+			day, dayGiven = nextWeekday(ref, wd), true
 		} else if tomorrowWord.MatchString(s.text) || strings.Contains(strings.ToLower(s.text), "tomorrow") {
 			day, dayGiven = ref.AddDate(0, 0, 1), true
 		}
@@ -2166,6 +2149,16 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		add(m[:2], atHour(d, endOfBusinessHour), "day")
 	}
 	return found
+}
+
+// nextWeekday returns the first day after ref's that falls on weekday wd
+// (time.Weekday numbering): "Thursday" said on a Thursday is next week's.
+func nextWeekday(ref time.Time, wd int) time.Time {
+	d := ref.AddDate(0, 0, 1)
+	for k := 0; k < 6 && int(d.Weekday()) != wd%7; k++ {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d
 }
 
 // halfHourGate reports whether text can hold a halfHour match ("half",
