@@ -134,8 +134,11 @@ func testRelayOnce(t *testing.T, msgIDOnly bool) {
 	total := r1.Copied() + r2.Copied() + r3.Copied()
 	if msgIDOnly && total < 350+40 {
 		t.Fatalf("relays appended %d records in all; the crashed batch of 40 should have been appended twice", total)
-	} else if !msgIDOnly && total != 350 {
-		t.Fatalf("relays appended %d records in all; want 350, the crashed batch found in the stream and skipped", total)
+	} else if !msgIDOnly && total > 350 {
+		// (Fewer is possible: a Close that cancels an append whose
+		// records reach the stream anyway leaves them uncounted; the
+		// stream's contents, checked below, are what must be exact.)
+		t.Fatalf("relays appended %d records in all; want at most 350, the crashed batch found in the stream and skipped", total)
 	}
 
 	// JetStream holds every origin record once, in order, fields kept.
