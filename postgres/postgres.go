@@ -2,7 +2,10 @@
 // the notification ledger, dead letters and flow history in PostgreSQL,
 // behind the same ports as package sqlite (doctales.Table, EventLog,
 // Ledger, DeadLetterStore, FlowHistory), so that the runtime can run on
-// PostgreSQL alone or with several processes sharing one database.
+// PostgreSQL alone or with several processes sharing one database. The
+// users, API keys, sessions, audit log and ack-link key are here too
+// (auth.go, with package sqlite's methods), so that several api
+// processes share them.
 //
 // Every change to an item appends its stream record (DynamoDB Streams
 // shape, the same bytes package sqlite writes, see internal/streamrec)
@@ -86,6 +89,8 @@ type DB struct {
 
 	seq sequencer // numbering rounds (log.go)
 
+	ackKey []byte // the ack links' key, from meta (auth.go)
+
 	cancel   context.CancelFunc
 	listener sync.WaitGroup
 
@@ -149,6 +154,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	}
 	if err := pool.QueryRow(ctx, `SELECT value FROM meta WHERE key = 'stream_label'`).Scan(&label); err != nil {
 		return fail(fmt.Errorf("read stream label: %w", err))
+	}
+	if err := db.openAuth(ctx); err != nil {
+		return fail(err)
 	}
 	db.enc = streamrec.Encoder{
 		Region:    opts.Region,
