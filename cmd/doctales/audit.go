@@ -14,7 +14,6 @@ import (
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/httpapi"
-	"github.com/doctales/doctales/sqlite"
 )
 
 const auditUsage = `Usage:
@@ -25,11 +24,13 @@ key creation and revocation, users added and removed, sign-ins (successful
 and failed), profile changes. --since takes an RFC 3339 time or a duration
 back from now (24h, 7d). The same entries are served by GET /audit (admin).
 No secret is ever stored in the log. --json prints a JSON array ([] when
-there is nothing to show).
+there is nothing to show). In a cluster, --postgres DSN (or the
+configuration's postgres:) reads the log every api process writes.
 
 Example:
   doctales audit --since 7d
   doctales audit --action key.create --json
+  doctales audit --since 24h --postgres "$DOCTALES_POSTGRES"
 
 Flags:
 `
@@ -46,6 +47,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	action := fs.String("action", "", "only this action (such as key.create)")
 	limit := fs.Int("limit", 100, fmt.Sprintf("most entries shown, 1 to %d", doctales.MaxPageSize))
 	asJSON := fs.Bool("json", false, "print a JSON array")
+	pgDSN := registerPostgres(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -68,7 +70,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("audit: --limit %d is not from 1 to %d", *limit, doctales.MaxPageSize)
 	}
 	f.Limit = *limit
-	db, err := openAuthDB(&cf, stderr, false)
+	db, err := openAuthDB(ctx, "audit", &cf, *pgDSN, stderr, false)
 	if err != nil {
 		return err
 	}
@@ -129,7 +131,7 @@ func osUser() string {
 // auditCLI records a key or user change made from the command line. A
 // failure to write the row is reported on stderr but does not fail the
 // command, whose change is already made.
-func auditCLI(ctx context.Context, db *sqlite.DB, stderr io.Writer, action, target string, err error, detail map[string]any) {
+func auditCLI(ctx context.Context, db doctales.AuditLog, stderr io.Writer, action, target string, err error, detail map[string]any) {
 	e := &doctales.AuditEntry{UserID: osUser(), Via: "cli", Action: action, Target: target, Outcome: doctales.AuditOutcome(err), Detail: detail}
 	if werr := db.AppendAudit(ctx, e); werr != nil {
 		fmt.Fprintf(stderr, "warning: audit entry for %s %s not written: %v\n", action, target, werr)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/auth"
+	"github.com/doctales/doctales/postgres"
 	"github.com/doctales/doctales/sqlite"
 )
 
@@ -41,10 +42,15 @@ metrics, and everything else). The key is printed once, on stdout; only its
 SHA-256 hash is stored. Once a key or a user exists, the server requires
 one on every request but /healthz and /readyz.
 
+In a cluster (serve --postgres DSN), give the same --postgres DSN (or the
+configuration's postgres:): the keys are in PostgreSQL, shared by every
+api process, and a revoked key is refused by all of them.
+
 Example:
   doctales keys create --user ana --scope ingest,read > ana.key
   doctales keys list --json
   doctales keys revoke 9f2c41d0
+  doctales keys create --user ana --scope admin --postgres "$DOCTALES_POSTGRES"
 
 Flags:
 `
@@ -64,24 +70,84 @@ imported from the command line without --user belongs to no signed-in
 user: the first user added takes it over, and "users adopt" gives what
 has come since to a user of your choice.
 
+In a cluster (serve --postgres DSN), give the same --postgres DSN (or the
+configuration's postgres:): the users are in PostgreSQL, shared by every
+api process.
+
 Example:
   doctales users add ana
   echo "$PASSWORD" | doctales users add ana --data /srv/doctales
   doctales users list --json
+  doctales users add ana --postgres "$DOCTALES_POSTGRES"
 
 Flags:
 `
 
-// openAuthDB opens the data folder's database for the keys and users
-// commands; it works whether or not a server is running (they run no
-// pipeline, and SQLite serialises their few writes with the server's).
-// With create (keys create, users add: the first user or key is made
-// before the first serve on a non-loopback address) a missing folder is
-// created; otherwise it is an error naming it (issue 11).
-func openAuthDB(cf *commonFlags, stderr io.Writer, create bool) (*sqlite.DB, error) {
+// authStore is what the keys, users and audit commands change and read:
+// the data folder's SQLite file (*sqlite.DB), or with --postgres the
+// cluster's PostgreSQL (*postgres.DB), which every api process shares.
+type authStore interface {
+	AddUser(ctx context.Context, name, passwordHash string) (*doctales.User, error)
+	AdoptOpenItems(ctx context.Context, user string) (int64, error)
+	Users(ctx context.Context) ([]*doctales.User, error)
+	RemoveUser(ctx context.Context, name string) error
+	CreateAPIKey(ctx context.Context, userID string, scopes []string) (*doctales.APIKey, doctales.Secret, error)
+	APIKeys(ctx context.Context) ([]*doctales.APIKey, error)
+	RevokeAPIKey(ctx context.Context, id string) error
+	doctales.AuditLog
+	Close() error
+}
+
+var (
+	_ authStore = (*sqlite.DB)(nil)
+	_ authStore = (*postgres.DB)(nil)
+)
+
+// registerPostgres registers --postgres on the keys, users and audit
+// commands: the cluster's database, whose users and keys every api
+// process shares (issue 11).
+func registerPostgres(fs *flag.FlagSet) *string {
+	return fs.String("postgres", "", "PostgreSQL DSN of a cluster (as given to serve --postgres): manage the users and keys every api process shares (default: the postgres of --config, else the SQLite file in --data)")
+}
+
+// checkPostgresDSN returns a usage error naming name and the DSN (its
+// password hidden) when dsn is not a PostgreSQL DSN.
+func checkPostgresDSN(command, name, dsn string) error {
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") && !strings.Contains(dsn, "=") {
+		return usageErrorf(command, "%s %q: give a PostgreSQL DSN, postgres://USER@HOST:PORT/DB or host=... dbname=...", name, redactDSN(dsn))
+	}
+	return nil
+}
+
+// openAuthDB opens the store of the keys, users and audit commands. With
+// a PostgreSQL DSN (pgDSN, the --postgres flag, else the configuration's
+// postgres) it is the cluster's database, whose schema it migrates if
+// needed. Otherwise it is the data folder's database; it works whether or
+// not a server is running (they run no pipeline, and SQLite serialises
+// their few writes with the server's). With create (keys create, users
+// add: the first user or key is made before the first serve on a
+// non-loopback address) a missing folder is created; otherwise it is an
+// error naming it (issue 11).
+func openAuthDB(ctx context.Context, command string, cf *commonFlags, pgDSN string, stderr io.Writer, create bool) (authStore, error) {
 	cfg, logger, err := cf.load(stderr)
 	if err != nil {
 		return nil, err
+	}
+	name := "--postgres"
+	if pgDSN == "" && cfg.Postgres != "" {
+		pgDSN, name = cfg.Postgres, "postgres (config)"
+	}
+	if pgDSN != "" {
+		if err := checkPostgresDSN(command, name, pgDSN); err != nil {
+			return nil, err
+		}
+		octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		db, err := postgres.Open(octx, pgDSN, postgres.Options{TableName: cfg.TableName(), Logger: logger.With(LogKeyComponent, "postgres")})
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", name, redactDSN(pgDSN), err)
+		}
+		return db, nil
 	}
 	if !create {
 		if err := requireDataFolder(cfg.Data); err != nil {
@@ -105,6 +171,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var cf commonFlags
 	cf.register(fs)
 	fs.Lookup("log-level").DefValue, cf.logLevel = "error", "error"
+	pgDSN := registerPostgres(fs)
 	user := fs.String("user", "", "the user the key acts for")
 	scope := fs.String("scope", "", "comma-separated scopes: ingest, read, admin")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -134,7 +201,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
-	db, err := openAuthDB(&cf, stderr, verb == "create")
+	db, err := openAuthDB(ctx, "keys", &cf, *pgDSN, stderr, verb == "create")
 	if err != nil {
 		return err
 	}
@@ -192,6 +259,7 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	cf.register(fs)
 	fs.Lookup("log-level").DefValue, cf.logLevel = "error", "error"
 	asJSON := fs.Bool("json", false, "print JSON")
+	pgDSN := registerPostgres(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -226,7 +294,7 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return fmt.Errorf("users add: %s", doctales.ErrorMessage(err))
 		}
 	}
-	db, err := openAuthDB(&cf, stderr, verb == "add")
+	db, err := openAuthDB(ctx, "users", &cf, *pgDSN, stderr, verb == "add")
 	if err != nil {
 		return err
 	}

@@ -92,8 +92,10 @@ func (cs clusterSettings) validate() error {
 			return usageErrorf("serve", "%s %q: give a NATS server URL, nats://HOST:PORT (or tls://)", cs.name("nats"), c.NATS)
 		}
 	}
-	if c.Postgres != "" && !strings.HasPrefix(c.Postgres, "postgres://") && !strings.HasPrefix(c.Postgres, "postgresql://") && !strings.Contains(c.Postgres, "=") {
-		return usageErrorf("serve", "%s %q: give a PostgreSQL DSN, postgres://USER@HOST:PORT/DB or host=... dbname=...", cs.name("postgres"), redactDSN(c.Postgres))
+	if c.Postgres != "" {
+		if err := checkPostgresDSN("serve", cs.name("postgres"), c.Postgres); err != nil {
+			return err
+		}
 	}
 	if c.S3 != "" {
 		if _, _, err := parseS3URL(c.S3); err != nil {
@@ -216,7 +218,6 @@ type Cluster struct {
 	Hub       *notify.Hub      // the API's live stream; nil without NATS
 	Relay     *relay.Relay     // api and all roles with NATS
 	API       *httpapi.Handler // api and all roles
-	AuthDB    *sqlite.DB       // users, keys and audit log of the api role
 	Metrics   *metrics.Metrics
 	Journal   *history.Journal
 	Tracer    *tracing.Tracer
@@ -411,7 +412,9 @@ func (c *Cluster) openRuntime() error {
 			}
 			subs = append(subs, s...)
 		}
-		ts, err := topicSubscriptions(cfg, c.Logger, nil)
+		// E-mails' ack links are signed with the database's ack key, so
+		// that any api process checks them.
+		ts, err := topicSubscriptions(cfg, c.Logger, c.PG.AckKey)
 		if err != nil {
 			return err
 		}
@@ -464,17 +467,12 @@ func (c *Cluster) onDeadLetter(dl *doctales.DeadLetter) {
 }
 
 // openAPI builds the HTTP API over PostgreSQL and the store. Users, API
-// keys, sessions and the audit log stay in the data folder's SQLite file
-// (doctales.db), so `doctales users` and `doctales keys` work as in the
-// embedded mode; they are this API process's own.
+// keys, sessions, the audit log and the ack links' key are in PostgreSQL
+// too (postgres/auth.go), so that every api process of the cluster knows
+// the same ones: a key made with `doctales keys create --postgres DSN`
+// works against any of them, and is refused by all once revoked.
 func (c *Cluster) openAPI() error {
 	cfg := &c.Config
-	c.AuthDB = sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
-	c.AuthDB.TableName = cfg.TableName()
-	c.AuthDB.Logger = c.Logger.With(LogKeyComponent, "sqlite")
-	if err := openDataDB(c.AuthDB, *cfg); err != nil {
-		return fmt.Errorf("open the users and keys (%s): %w", filepath.Join(cfg.Data, "doctales.db"), err)
-	}
 	parser, pool, err := newParser(cfg.Parse, c.Logger)
 	if err != nil {
 		return err
@@ -512,12 +510,12 @@ func (c *Cluster) openAPI() error {
 		ParseMemory:     httpapi.NewMemoryBudget(cfg.MaxParseMemory),
 		ParseMemoryWait: cfg.ParseMemoryWait,
 		ReadTimeout:     cfg.ReadTimeout,
-		Auth:            c.AuthDB,
+		Auth:            c.PG,
 		AllowedHosts:    cfg.AllowedHosts,
 		AllowOrigins:    cfg.CORS.AllowOrigins,
 		RateLimits:      cfg.RateLimits.limits(),
-		AuditLog:        c.AuthDB,
-		AckKey:          c.AuthDB.AckKey,
+		AuditLog:        c.PG,
+		AckKey:          c.PG.AckKey,
 	}
 	c.API.Init()
 	return nil
@@ -635,9 +633,6 @@ func (c *Cluster) Close() error {
 	if st, ok := c.Store.(*fsblob.Store); ok {
 		errs = append(errs, st.Close())
 	}
-	if c.AuthDB != nil {
-		errs = append(errs, c.AuthDB.Close())
-	}
 	if c.NATS != nil {
 		errs = append(errs, c.NATS.Close())
 	}
@@ -664,14 +659,15 @@ func (m *Main) runCluster(ctx context.Context) error {
 	addr := m.Config.Addr
 	open := false
 	if c.API != nil {
-		configured, err := c.AuthDB.AuthConfigured(ctx)
+		configured, err := c.PG.AuthConfigured(ctx)
 		if err != nil {
 			return err
 		}
 		if !configured && !isLoopback(addr) {
 			return fmt.Errorf("serve: refusing to listen on %s without a user or an API key: anyone who can reach it could read all the mail. "+
-				"Add one first with `doctales users add NAME --data %s` or `doctales keys create --user NAME --scope admin --data %s`, "+
-				"or listen on loopback (--addr 127.0.0.1:8080)", addr, m.Config.Data, m.Config.Data)
+				"Add one first with `doctales users add NAME --postgres DSN` or `doctales keys create --user NAME --scope admin --postgres DSN` "+
+				"(the DSN of this --postgres: every api process of the cluster shares its users and keys), "+
+				"or listen on loopback (--addr 127.0.0.1:8080)", addr)
 		}
 		open = !configured
 	} else if !m.addrSet {
