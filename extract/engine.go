@@ -396,7 +396,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 			}
 		}
 	}
-	if !invitation && !invitationChange && personal(d.Category) && meetingProposed(d.Dates, own, ref) {
+	if !invitation && !invitationChange && personal(d.Category) && (meetingProposed(d.Dates, own, ref) || comingAsked(d.Dates, own, ref)) {
 		// "Let's meet on Thursday at 10": an invitation in words.
 		invitation = true
 		if dl := chooseDeadline(d.Dates, ref); dl != nil {
@@ -530,7 +530,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 			if i < len(askSubj) {
 				source = doctales.SourceSubject
 			}
-			m := situationNow.FindStringIndex(s.text)
+			m := situationNow.FindStringIndex(unwrapLines(s.text)) // same length: offsets hold
 			if m == nil || source == doctales.SourceContent && inQuotes(analyzed, s.start+m[0]) || conditionalAsk.MatchString(s.text) || scheduledAfter.MatchString(s.text[m[1]:]) {
 				continue
 			}

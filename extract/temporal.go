@@ -510,6 +510,9 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 	// cannot place ("New Year's Day) by 12/15" yields nothing): the
 	// explicit dates it left uncovered are searched again on their own.
 	res = append(res, retryUncovered(p, cfg, ptext, res)...)
+	if dc.lang != "" {
+		res = rereadForeignDates(p, cfg, ptext, res)
+	}
 	for _, r := range res {
 		if r.Date.IsZero() || strings.TrimSpace(r.Text) == "" {
 			continue
@@ -1563,15 +1566,19 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 }
 
 // beforeThen is a request's pointer back to a time just named: "Can you
-// take it to the stage door before then?"
-var beforeThen = regexp.MustCompile(`(?i)\b(?:before|by|until|till) then\b`)
+// take it to the stage door before then?", "corrige el registro antes de
+// esa hora", "kun je het vóór die tijd doen?".
+var beforeThen = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:(?:before|by|until|till) (?:then|that time)|antes de (?:esa hora|eso|entonces)|para entonces|avant (?:cette heure|ça|cela)|d['’]ici là|bis dahin|vorher|prima di (?:allora|quell['’]ora)|entro (?:allora|quell['’]ora)|per allora|até lá|antes (?:disso|dessa hora)|(?:tegen|vóór|voor) die tijd|voor dan)(?:[^\p{L}]|$)`)
 
 // thenDeadline marks as the deadline the earliest date ahead named before a
 // request that says "before then" or "by then", within the two sentences
 // before it; it reports whether it marked one.
 func thenDeadline(ds []doctales.DateMention, own []span, requests map[int]bool, ref time.Time) bool {
 	for k, s := range own {
-		if !requests[s.start] || !beforeThen.MatchString(s.text) {
+		// A request cue in the sentence counts even when the sentence
+		// as a whole scores under the action threshold: "The pack goes
+		// to the printer at 9 tomorrow and I'd like your page by then."
+		if !beforeThen.MatchString(s.text) || !requests[s.start] && cuesOf(s.text).request == "" {
 			continue
 		}
 		from := s.start
@@ -1913,8 +1920,12 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		if eveningAfter.MatchString(s.text[m[1]:]) && h < 12 {
 			h += 12 // "om half acht 's avonds": 19:30
 		}
+		// The day written just before it ("donderdag 17 december, om
+		// half acht"), else a weekday or tomorrow in the sentence.
 		day := ref
-		if wd, ok := weekdayIn(s.text); ok {
+		if i := dayBefore(found, s.start+m[0]); i >= 0 {
+			day = found[i].Time
+		} else if wd, ok := weekdayIn(s.text); ok {
 			day = nextWeekday(ref, wd)
 		} else if tomorrowWord.MatchString(s.text) {
 			day = ref.AddDate(0, 0, 1)
@@ -2273,6 +2284,81 @@ func retryUncovered(p *dps.Parser, cfg *dps.Configuration, text string, res []dp
 	return more
 }
 
+// foreignDate is a day and a month named in one of dateLanguages, with
+// its year if one follows: "8 décembre 2026", "8 de diciembre de 2026",
+// "1er mars", "l'8 dicembre 2026".
+var foreignDate = regexp.MustCompile(`(?i)\b\d{1,2}(?:er|º|ª|\.)?\s+(?:de\s+)?(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre|januar|j[äa]nner|februar|m[äa]rz|april|juni|juli|august|september|oktober|dezember|janeiro|fevereiro|mar[çc]o|maio|junho|julho|setembro|outubro|novembro|dezembro|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|januari|februari|maart|mei|augustus|oktober|december)(?:\s+(?:de\s+)?\d{4})?\b`)
+
+// ordinalSuffix is the suffix of a day number written as an ordinal.
+var ordinalSuffix = regexp.MustCompile(`^(\d{1,2})(?:er|º|ª)`)
+
+// rereadForeignDates reads again, on its own, a day and month of another
+// language that no result of res covers whole: the parser's search reads
+// "expire le 8 décembre 2026" as the bare year "2026" (today), and "l'8
+// dicembre 2026" as "dicembre" and "2026", while it reads "8 décembre
+// 2026" alone right. The results that overlap the date read again are
+// dropped; res comes back in text order.
+func rereadForeignDates(p *dps.Parser, cfg *dps.Configuration, text string, res []dps.SearchResult) []dps.SearchResult {
+	ms := foreignDate.FindAllStringIndex(text, 4)
+	if ms == nil {
+		return res
+	}
+	type placed struct {
+		b, e int
+		r    dps.SearchResult
+	}
+	var at []placed
+	from := 0
+	for _, r := range res {
+		i := strings.Index(text[from:], r.Text)
+		if i < 0 {
+			if i = strings.Index(text, r.Text); i < 0 {
+				continue
+			}
+			from = 0
+		}
+		from += i + len(r.Text)
+		at = append(at, placed{from - len(r.Text), from, r})
+	}
+	changed := false
+	for _, m := range ms {
+		whole := false
+		for _, x := range at {
+			if !x.r.Date.IsZero() && x.b <= m[0] && x.e >= m[1] {
+				whole = true
+				break
+			}
+		}
+		if whole {
+			continue
+		}
+		// The parser knows no ordinal suffix ("1er décembre").
+		plain := ordinalSuffix.ReplaceAllString(text[m[0]:m[1]], "$1")
+		again, err := safeSearch(p, cfg, plain)
+		if err != nil || len(again) != 1 || again[0].Date.IsZero() || strings.TrimSpace(again[0].Text) != plain {
+			continue
+		}
+		again[0].Text = text[m[0]:m[1]]
+		kept := at[:0]
+		for _, x := range at {
+			if x.e <= m[0] || x.b >= m[1] {
+				kept = append(kept, x)
+			}
+		}
+		at = append(kept, placed{m[0], m[1], again[0]})
+		changed = true
+	}
+	if !changed {
+		return res
+	}
+	sort.SliceStable(at, func(i, j int) bool { return at[i].b < at[j].b })
+	out := make([]dps.SearchResult, len(at))
+	for i, x := range at {
+		out[i] = x.r
+	}
+	return out
+}
+
 // namedDateRef matches a sentence's reference to a labelled date ("by the
 // due date", "before your renewal date"), and dateFieldLabel the label of
 // the line that gives it ("Due date: 15 December 2026", "Renews on:").
@@ -2392,7 +2478,32 @@ func fieldDeadline(ds []doctales.DateMention, own []span, content string) bool {
 
 // meetingProposal matches a sender proposing to meet, in the languages
 // the set reads.
-var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast|drinks|a call|call|meeting|sync|catch-up|catch up|chat|almuerzo|comida|caf[ée]|d[ée]jeuner|d[îi]ner|mittagessen|kaffee|pranzo|cena|almo[çc]o|jantar|lunchen|koffie)\b[^?\n]{0,80}\?|\b(let'?s (meet|talk|catch up|sit down|have a (call|chat|meeting))|(want|wanna|like|care) to (grab|get|have) (a )?(lunch|dinner|coffee|breakfast|drinks?|beer)|(free|up) for (lunch|dinner|coffee|breakfast|drinks)|let us meet|can we (meet|talk|have a (call|chat))|could we (meet|talk)|shall we (meet|talk)|are you (free|available) (for|on|at)|join (me|us) (for|on|at)|lass uns\b[^.?!\n]{0,60}\b(treffen|zusammensetzen|sprechen|besprechen|telefonieren)|(können|wollen) wir uns\b|treffen wir uns|hast du zeit|haben sie zeit|on se voit|on se retrouve|retrouvons-nous|on d[ée]jeune|(pouvons|pourrions)-nous nous (voir|réunir|parler)|[êe]tes-vous disponible|es-tu dispo|nos vemos|podemos reunirnos|quedamos|¿?tienes tiempo|ci vediamo|possiamo vederci|sei libero|podemos nos reunir|vamos nos reunir|laten we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen|zitten)|zullen we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen)|je (vous|te) propose (une |un )?(r[ée]union|rendez-vous|point|call|visio|rencontre|d[ée]jeuner)|ich schlage (ihnen |dir |euch )?(einen |ein )?(termin|treffen|gespr[äa]ch|meeting)|(te|les|le|os) propongo (una |un )?(reuni[óo]n|cita|llamada)|(ti|vi|le) propongo (una |un )?(riunione|incontro|call)|(proponho|sugiro) (uma )?(reuni[ãa]o|conversa)|ik stel (een )?(vergadering|afspraak|overleg|meeting) voor|i['’]?d\s+like\s+(the|you|everyone|all)\s[^.?!]{0,40}\btogether\b|i['’]?d\s+like\s+to\s+(meet|get together|catch up|sit down))`)
+var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast|drinks|a call|call|meeting|sync|catch-up|catch up|chat|almuerzo|comida|caf[ée]|d[ée]jeuner|d[îi]ner|mittagessen|kaffee|pranzo|cena|almo[çc]o|jantar|lunchen|koffie)\b[^?\n]{0,80}\?|\b(let'?s (meet|talk|catch up|sit down|have a (call|chat|meeting))|(want|wanna|like|care) to (grab|get|have) (a )?(lunch|dinner|coffee|breakfast|drinks?|beer)|(free|up) for (lunch|dinner|coffee|breakfast|drinks)|let us meet|can we (meet|talk|have a (call|chat))|could we (meet|talk)|shall we (meet|talk)|are you (free|available) (for|on|at)|join (me|us) (for|on|at)|lass uns\b[^.?!\n]{0,60}\b(treffen|zusammensetzen|sprechen|besprechen|telefonieren)|(können|wollen) wir uns\b|treffen wir uns|hast du zeit|haben sie zeit|on se voit|on se retrouve|retrouvons-nous|on d[ée]jeune|(pouvons|pourrions)-nous nous (voir|réunir|parler)|[êe]tes-vous disponible|es-tu dispo|nos vemos|podemos reunirnos|quedamos|¿?tienes tiempo|ci vediamo|possiamo vederci|sei libero|podemos nos reunir|vamos nos reunir|laten we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen|zitten)|zullen we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen)|je (vous|te) propose (une |un )?(r[ée]union|rendez-vous|point|call|visio|rencontre|d[ée]jeuner)|ich schlage (ihnen |dir |euch )?(einen |ein )?(termin|treffen|gespr[äa]ch|meeting)|(te|les|le|os) propongo (una |un )?(reuni[óo]n|cita|llamada)|(ti|vi|le) propongo (una |un )?(riunione|incontro|call)|(proponho|sugiro) (uma )?(reuni[ãa]o|conversa)|ik stel (een )?(vergadering|afspraak|overleg|meeting) voor|i['’]?d\s+like\s+(the|you|everyone|all)\s[^.?!]{0,40}\btogether\b|i['’]?d\s+like\s+to\s+(meet|get together|catch up|sit down)|\b(you are|you're|you’re) (cordially |warmly )?invited\b|\b(we|i) (would like to )?invite you\b|\binvites you\b|\bnodig(t|en) (u|je|jullie)\b[^.?!\n]{0,30}\buit\b|\bbent (van harte )?uitgenodigd|\b(vous|te) invit(e|ons) [àa]\b|\bvous [êe]tes (cordialement )?invit[ée]|\b(l[äa]dt|laden) (sie|dich|euch)\b[^.?!\n]{0,40}\bein\b|\b(le|te|les|os) invit(o|amos) a\b|\b(ti|vi) invit(o|iamo) a\b|\bconvid(o|amos) (você|vocês|-o|-a|-os|-as)\b)`)
+
+// comingAsk is a sender asking whether the reader comes to an event just
+// described: "On fait le déjeuner jeudi à 12h30. Dis-moi si tu viens".
+var comingAsk = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:let me know if you(?:'re|’re| are| can)? (?:coming|joining us|make it|come|join us)\b|are you coming\s*\?|(?:want|wanna|care) to (?:join|come)(?: us)?\s*\?|fancy (?:joining|coming)|see you there|fatemi sapere se (?:ci siete|venite)|ditemi se venite|laat (?:even )?weten of jullie komen|sagt bescheid,? ob ihr kommt|avisadme si ven[íi]s|d[íi]ganme si vienen|digam-me se v[êe]m|(?:will|can) you (?:come|join us|make it)\s*\?|(?:dis|dites)-moi si (?:tu viens|vous venez)|tu viens ?\?|vous venez ?\?|sag (?:mir )?bescheid,? ob du (?:kommst|dabei bist)|kommst du (?:auch|mit)?\s*\?|dime si (?:vienes|te apuntas)|¿vienes\?|fammi sapere se (?:vieni|ci sei)|vieni anche tu|diz-me se (?:vens|vais)|vens\?|laat (?:even |me )?weten of je (?:komt|erbij bent)|kom je (?:ook)?\s*\?)`)
+
+// comingAsked marks as the deadline the time of an event the sender asks
+// the reader to come to: a date with a time of day, ahead, in the
+// sentence of the ask or the two before it. It reports whether it marked
+// one.
+func comingAsked(ds []doctales.DateMention, own []span, ref time.Time) bool {
+	for k, s := range own {
+		if !comingAsk.MatchString(unwrapLines(s.text)) {
+			continue
+		}
+		from := own[max(0, k-2)].start
+		for i := range ds {
+			d := &ds[i]
+			if d.Source == doctales.SourceContent && (d.Precision == "minute" || d.Precision == "hour") && d.BeginOffset >= from && d.BeginOffset < s.end && d.Time.After(ref) {
+				d.Deadline, d.Cue = true, "invitation"
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // meetingProposed marks as the deadline the time of a meeting the sender
 // proposes in their own words ("Lass uns am Donnerstag um 10 Uhr

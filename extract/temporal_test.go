@@ -217,6 +217,23 @@ func TestDatesResolved(t *testing.T) {
 		{"NlHalfAchtSAvonds", "Kun je donderdag om half acht 's avonds komen?", wed, "", "2025-12-04T19:30:00-07:00", ""},
 		// A day compared with is no day asked for.
 		{"SameAsFriday", "Call me asap - same trouble as Friday and they're upset.", wed, "", "", ""},
+		// Seventh session: a day, month and year in another language is
+		// one date, not the bare year (today); expiry verbs are cues; "by
+		// then" in six languages; a request cue in a long sentence.
+		{"FrDayMonthYearClock", "Bonjour Paul, le certificat expire le 8 décembre 2025 à 02:00. Merci de corriger l'enregistrement DNS avant cette heure.", wed, "", "2025-12-08T02:00:00-07:00", ""},
+		{"FrOrdinalFirst", "Bonjour Paul, la facture était due le 1er décembre 2025 et elle n'est toujours pas réglée. Merci de la régler.", wed, "", "2025-12-01T17:00:00-07:00", ""},
+		{"ItDayMonthYearClock", "Ciao Paolo, il certificato scade l'8 dicembre 2025 alle 02:00. Per favore correggi il record DNS prima di allora.", wed, "", "2025-12-08T02:00:00-07:00", ""},
+		{"DeOrdinalDayIsNoSentenceEnd", "Hallo Paul, das Zertifikat läuft am 8. Dezember 2025 um 02:00 ab. Bitte korrigiere den DNS-Eintrag bis dahin.", wed, "", "2025-12-08T02:00:00-07:00", ""},
+		{"EsCaducaAntesDeEsaHora", "Hola Pablo, el certificado caduca el 8 de diciembre de 2025 a las 02:00. Por favor, corrige el registro DNS antes de esa hora.", wed, "", "2025-12-08T02:00:00-07:00", ""},
+		{"PtExpiraAteLa", "Olá Paulo, o certificado expira a 8 de dezembro de 2025 às 02:00. Por favor corrige o registo DNS até lá.", wed, "", "2025-12-08T02:00:00-07:00", ""},
+		{"NlVerlooptVoorDieTijd", "Hoi Paul, het certificaat verloopt op 8 december 2025 om 02:00. Wil je het DNS-record vóór die tijd corrigeren?", wed, "", "2025-12-08T02:00:00-07:00", ""},
+		{"ByThenInALongSentence", "The board pack goes to the printer at 9 tomorrow morning and I'd like your revised page in my inbox by then.", wed, "", "2025-12-04T09:00:00-07:00", ""},
+		{"NlWilJeVanavond", "Hoi Sanne, wil je de kleur vanavond nog even doorgeven aan de leverancier?", wed, "", "2025-12-03T17:00:00-07:00", ""},
+		{"FrComingToLunch", "Salut Claire, on fait le déjeuner de l'atelier jeudi 4 à 12h30 au Bouchon. Dis-moi si tu viens.", wed, "", "2025-12-04T12:30:00-07:00", ""},
+		{"NlInvitedToMeeting", "Het bestuur nodigt u uit voor een extra ledenvergadering op donderdag 11 december, om half acht 's avonds in het dorpshuis.", wed, "", "2025-12-11T19:30:00-07:00", ""},
+		{"WantToJoinWrapped", "A few of us are taking them to lunch at Sassafras, Thursday at 12:30. Want to\njoin? Just let me know.", wed, "", "2025-12-04T12:30:00-07:00", ""},
+		{"ItFatemiSapereSeCiSiete", "Ciao a tutti, la cena di Natale sarà venerdì 5 dicembre alle 20:00 all'Osteria del Borgo. Fatemi sapere se ci siete.", wed, "", "2025-12-05T20:00:00-07:00", ""},
+		{"AreYouComingToGetHimIsNoInvitation", "He has been sitting in reception since 9:40. Should I bring him up, or are you coming to get him?", wed, "", "", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -118,7 +118,7 @@ func splitSentences(text string) []span {
 				j++
 			}
 			if j >= len(text) || text[j] == ' ' || text[j] == '\n' || text[j] == '\t' || text[j] == '\r' {
-				if c != '.' || !endsWithAbbreviation(text[start:i]) {
+				if c != '.' || !endsWithAbbreviation(text[start:i]) && !ordinalBeforeMonth(text, i) {
 					emit(start, j)
 					start = j
 				}
@@ -278,4 +278,30 @@ func paragraphAfter(text string, at int) string {
 		return rest[:i]
 	}
 	return rest
+}
+
+// ordinalBeforeMonth reports whether the period at i ends a German or
+// Scandinavian ordinal day before a month name ("am 8. Dezember 2026"),
+// which is no sentence end.
+func ordinalBeforeMonth(text string, i int) bool {
+	d := i
+	for d > 0 && i-d < 2 && text[d-1] >= '0' && text[d-1] <= '9' {
+		d--
+	}
+	if d == i || d > 0 && text[d-1] >= '0' && text[d-1] <= '9' {
+		return false
+	}
+	j := i + 1
+	for j < len(text) && text[j] == ' ' {
+		j++
+	}
+	k := j
+	for k < len(text) {
+		r, n := utf8.DecodeRuneInString(text[k:])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		k += n
+	}
+	return k > j && monthWords[strings.ToLower(text[j:k])]
 }

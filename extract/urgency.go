@@ -96,6 +96,19 @@ var situationNow = fastre.MustCompile(`(?i)\b(?:` +
 	`|(?:waiting|sitting|standing|stuck|queu(?:e|ing))(?: \w+){0,3} (?:at|in|outside) (?:the |your |our )?(?:front desk|reception|lobby|front door|loading dock|counter|waiting room|car park|parking lot|pharmacy|surgery|clinic)\b` +
 	`|(?:is|are|'s)(?: (?:down|up|over|out|still|already))?(?: here)? (?:at|in) (?:the |your )?(?:front desk|reception|lobby|front door|gate|loading dock|counter|waiting room|pharmacy|surgery)(?: \w+){0,2} (?:now|waiting|again|with|asking)\b` +
 	`|turned away at (?:your|the|our) (?:gate|door|dock|site)` +
+	`|(?:just )?(?:checked in|arrived|turned up|shown up|showed up|signed in) (?:at|in) (?:the )?(?:front desk|reception|lobby|front door|gate|security desk)\b` +
+	`|(?:people|folks|guests|visitors|delegation|party|family|team) (?:from \w+(?: \w+)? )?(?:is|are|'s|’s) (?:already |now |still )?(?:here|in reception|at reception|in the lobby|downstairs|at the front desk)\b` +
+	// The sender and others already at the reader's door.
+	`|(?:i'?m|i’m|i am) already here\b|sono gi[àa] qui|ya estoy aqu[íi]|je suis d[ée]j[àa] (?:l[àa]|ici|sur place)|ich bin (?:schon|bereits) (?:da|hier|vor ort)|j[áa] estou aqui|ik ben er al\b` +
+	`|aqu[íi] fuera con (?:[ée]l|ella|ellos)|(?:i'?m|i’m|i am) (?:outside|here) with (?:him|her|them)\b` +
+	`|est[áa] aqu[íi](?:\s+[^\s.,;!?]+){0,3}\s+(?:[àa] espera|esperando)\b` +
+	`|we(?:'re|’re| are)(?: already| now| still)? (?:downstairs|outside (?:your|the) (?:door|house|office|building|gate|flat|shop)|at (?:the|your) (?:door|front door|gate|house|loading dock)|in (?:reception|the lobby))\b` +
+	`|(?:ya )?estamos(?: [^ .,;!?\n]+){0,3} (?:delante del? (?:portal|puerta|edificio|casa)|en (?:la )?puerta|en el portal|en (?:la )?recepci[óo]n)` +
+	`|(?:nous sommes|on est)(?: [^ .,;!?\n]+){0,2} (?:devant (?:la porte|l['’]immeuble|chez (?:vous|toi)|le portail)|en bas de chez|[àa] l['’]accueil)` +
+	`|wir (?:stehen|sind|warten)(?: [^ .,;!?\n]+){0,2} (?:vor (?:der (?:t[üu]r|haust[üu]r|einfahrt)|dem (?:haus|tor|geb[äa]ude)|ihrem|deinem)|am empfang|an der rampe)` +
+	`|siamo(?: [^ .,;!?\n]+){0,2} (?:davanti (?:al portone|alla porta|al cancello|a casa)|sotto casa|in reception)` +
+	`|estamos(?: [^ .,;!?\n]+){0,2} (?:[àa] porta|em frente (?:ao|[àa]) (?:pr[ée]dio|casa|port[ãa]o)|na rece[çc][ãa]o|na portaria)` +
+	`|we (?:staan|zijn|wachten)(?: [^ .,;!?\n]+){0,2} (?:voor de deur|bij de receptie|aan de poort|voor het gebouw|voor je huis)` +
 	// A service down.
 	`|(?:site|website|web site|webshop|web shop|server|servers|shop|store|checkout|tills?|card (?:machine|terminal|reader)s?|payments?|network|internet|e-?mail|phones?|phone lines?|app|portal|production|prod|database|vpn|power|freezers?|cold ?room|fridges?|systems?) (?:is|are|'s|’s|has gone|have gone|went|keeps going|keep going)(?: (?:completely|still|all|totally))? (?:down|offline|dead|not working|out)\b` +
 	`|customers (?:are|keep) (?:calling|ringing|complaining|phoning)` +
