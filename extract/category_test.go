@@ -54,6 +54,8 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategoryPerson, urgency: "high"},
 		{name: "ColdRoomOverThresholdItalian", from: "noreply@frigo.example", fromName: "Frigo Allarmi", subject: "ALLARME: Cella 2 – temperatura fuori soglia", content: "Temperatura attuale: +11,4 °C (soglia massima +4,0 °C). Fuori soglia dalle 05:41, in salita.",
 			category: doctales.CategoryAutomated, urgency: "high"},
+		{name: "SystemCutoffNextWorkingDay", from: "noreply@paycentral.example", fromName: "PayCentral", subject: "Action required: December payroll awaiting your approval", content: "This pay run is waiting for approval by an authorised approver (you). Approvals close at 11:00 tomorrow; after that the BACS file cannot reach the bank in time.\n\nThis mailbox is not monitored.",
+			category: doctales.CategoryAutomated, urgency: "high"},
 		{name: "PlannedDowntimeIsNotNow", subject: "weekend", content: "Hi all,\n\nThe site is down for maintenance on Saturday. Nothing to do.\n\nJo",
 			category: doctales.CategoryPerson, urgency: "low"},
 		{name: "PastOutageIsNotNow", subject: "yesterday", content: "Hi Ben,\n\nThe site was down yesterday, all fixed now.\n\nJo",

@@ -434,7 +434,10 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	}
 	// "The portal stops accepting filings at 5pm today, and I still
 	// don't have your signature"; "before the 6:30 slot".
-	if personal(d.Category) && (cutoffDates(d.Dates, own, len(requests) > 0, ref) || clockAnaphora(d.Dates, own, requests, ref)) {
+	// A system that asks in so many words ("awaiting your approval")
+	// states its cut-off too: "Approvals close at 11:00 tomorrow".
+	systemCutoff := d.Category == doctales.CategoryAutomated && systemAsks && d.Deadline == nil && cutoffDates(d.Dates, own, true, ref)
+	if systemCutoff || personal(d.Category) && (cutoffDates(d.Dates, own, len(requests) > 0, ref) || clockAnaphora(d.Dates, own, requests, ref)) {
 		if dl := chooseDeadline(d.Dates, ref); dl != nil {
 			t := dl.Time
 			d.Deadline = &t

@@ -78,7 +78,7 @@ var signOff = fastre.MustCompile(`(?i)^\s*(?:(until|till|til|hasta|bis|à|a|até
 // pastCue and futureCue decide the tense of the clause before an English
 // date: the later of the two wins.
 var (
-	pastCue   = fastre.MustCompile(`(?i)\b(was|were|had|did|wasn't|weren't|hadn't|didn't|went|came|met|sent|received|got|paid|spoke|talked|called|wrote|said|told|asked|happened|ended|expired|lapsed|passed|finished|started|began|arrived|shipped|delivered|signed|closed|launched|released|held|saw|visited|left|last|ago|yesterday|earlier|previously|already|since)\b`)
+	pastCue   = fastre.MustCompile(`(?i)\b(was|were|had|did|wasn't|weren't|hadn't|didn't|went|came|met|sent|received|got|paid|spoke|talked|called|wrote|said|told|asked|happened|ended|expired|lapsed|passed|finished|started|began|arrived|shipped|delivered|signed|closed|launched|released|held|saw|visited|left|last|ago|yesterday|earlier|previously|already|since|opened|noticed|(?:i|we|they|he|she) (?:just )?[a-z]{2,}ed)\b`)
 	futureCue = fastre.MustCompile(`(?i)\b(will|'ll|’ll|shall|going to|gonna|next|coming|upcoming|tomorrow|until|till|is due|are due|must|should|need|needs|please|plan|planned|scheduled|moved|postponed|rescheduled|pushed|delayed|extended|can you|could you)\b`)
 )
 
@@ -429,7 +429,7 @@ func blankPossessive(s string) string { return blankGroup(possessiveDay, s) }
 
 // restatedDay is a weekday in brackets that restates the day before it:
 // "6pm tomorrow (Friday)".
-var restatedDay = regexp.MustCompile(`(?i)\b(?:today|tomorrow|tonight)\s*(\((?:mon|tues|wednes|thurs|fri|satur|sun)day\))`)
+var restatedDay = regexp.MustCompile(`(?i)\b(?:today|tomorrow|tonight)\s*(\((?:mon|tues|wednes|thurs|fri|satur|sun)day\)|,\s*(?:mon|tues|wednes|thurs|fri|satur|sun)day\b(?:,?\s+\d{1,2}(?:st|nd|rd|th)?\b(?:\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b)?)?)`)
 
 // forDuration is how long something lasts, which the parser reads as a
 // time ("together for an hour on Wednesday at 7pm" was the 1st at 7pm).
@@ -439,8 +439,10 @@ var forDuration = regexp.MustCompile(`(?i)\b(for\s+(?:about\s+|around\s+)?(?:an?
 // in the small conference room", which the parser reads as a month.
 var placeAfterHour = regexp.MustCompile(`(?i)\b(?:at|around|by|about)\s+\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?(\s+in(?:\s+the)?)\b`)
 
-// blankRestatedDay blanks a restated weekday, which makes the parser drop
-// the time of day before it, keeping offsets.
+// blankRestatedDay blanks a restated weekday ("tomorrow (Thursday)",
+// "11:00 tomorrow, Thursday 17 December"), which makes the parser drop the
+// time of day before it or read the whole as a time on 1 January 2000,
+// keeping offsets.
 func blankRestatedDay(s string) string { return blankGroup(restatedDay, s) }
 
 // blankGroup blanks group 1 of each match of re in s, keeping offsets.
@@ -662,7 +664,13 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 			}
 		}
 		if prec == "minute" || prec == "hour" {
-			t = afternoonParsed(t, txt, w.text[e:]) // "at 2:30 today": 14:30
+			pm := afternoonParsed(t, txt, w.text[e:]) // "at 2:30 today": 14:30
+			// The parser put a lone "1:45" past at 13:20 on tomorrow's
+			// 01:45; in the afternoon it is still today's.
+			if !pm.Equal(t) && loneClock.MatchString(txt) && pm.AddDate(0, 0, -1).After(dc.ref) {
+				pm = pm.AddDate(0, 0, -1)
+			}
+			t = pm
 		}
 		t = resolve(t, txt, w.text[:b], w.text[e:], s.text[:w.start-s.start+b], dc)
 	resolved:
@@ -1414,10 +1422,23 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 		return
 	}
 	cue := ""
-	if m := deadlineCueBefore.FindStringSubmatchIndex(before); m != nil {
-		if between := before[m[3]:]; !strings.EqualFold(before[m[2]:m[3]], "by") || !byline.MatchString(between) || dateWord.MatchString(between) {
-			cue = before[m[2]:m[3]]
+	for rest, k := before, 0; k < 2; k++ {
+		m := deadlineCueBefore.FindStringSubmatchIndex(rest)
+		if m == nil {
+			break
 		}
+		between := rest[m[3]:]
+		c := strings.ToLower(rest[m[2]:m[3]])
+		// "Action required: December payroll" is a label, not "required
+		// by"; a cue after it still counts ("Action needed: approve by").
+		if (c == "required" || c == "needed") && strings.HasPrefix(strings.TrimSpace(between), ":") {
+			rest = between
+			continue
+		}
+		if c != "by" || !byline.MatchString(between) || dateWord.MatchString(between) {
+			cue = rest[m[2]:m[3]]
+		}
+		break
 	}
 	if cue == "" && dl != nil {
 		// "para", "pour", "per" (for) ask for a date only right before it
@@ -1724,7 +1745,7 @@ var (
 	foreignClock = fastre.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde)\s+las|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|\bàs))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;:!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas)\b)|\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|[àa]|vers|d['’]ici)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b`)
 	// halfHour is German and Dutch "halb neun" / "half negen": half an
 	// hour before the hour named (08:30), read in working hours.
-	halfHour = fastre.MustCompile(`(?i)\b(?:bis|um|vor|gegen|ab|tot|om|voor|v[óo]{1,2}r|uiterlijk)\s+hal[fb]\s+(een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|eins|zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\b`)
+	halfHour = fastre.MustCompile(`(?i)\b(?:bis|um|vor|gegen|ab|tot|om|voor|v[óo]{1,2}r|uiterlijk)\s+(?:morgen(?:ochtend|vroeg|\s+fr[üu]h)?\s+(?:om\s+|um\s+)?)?hal[fb]\s+(een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|eins|zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\b`)
 	// wordClock is an English clock in words: "half past two", "quarter
 	// to four", and the British "half ten" (10:30), after a cue.
 	wordClock = fastre.MustCompile(`(?i)\b(?:at|by|before|till|until|for|from)\s+(?:(half|quarter)\s+(past|to)\s+|(half)\s+)(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b`)
@@ -1732,9 +1753,14 @@ var (
 	// avonds", "at half past seven in the evening".
 	eveningAfter = regexp.MustCompile(`(?i)^\s*(?:'s avonds|’s avonds|abends|am abend|du soir|de la (?:tarde|noche)|di sera|da noite|[àa] noite|in the evening|tonight|pm|p\.m\.)`)
 	// tomorrowWord is "tomorrow" in the languages foreignClock reads.
-	tomorrowWord = regexp.MustCompile(`(?i)\b(domani|domattina|ma[ñn]ana(?: a primera hora)?|amanh[ãa]|morgen|demain)\b`)
+	tomorrowWord = regexp.MustCompile(`(?i)\b(domani|domattina|ma[ñn]ana(?: a primera hora)?|amanh[ãa]|morgen|morgenochtend|morgenvroeg|demain)\b`)
 	// beforeLunch is "before lunch", "by lunchtime": noon of the day.
-	beforeLunch = fastre.MustCompile(`(?i)\b((before|by|until|till) lunch(time)?|v[óo]{1,2}r de (lunch|middag)|antes del almuerzo|antes de comer|avant (le )?d[ée]jeuner|vor dem mittag(essen)?|prima di pranzo|prima (del|di) mezzogiorno|antes do almo[çc]o)\b`)
+	// beforeEventClock is a request's cue before the hour of an event of
+	// the sender's or the reader's: "before our 3 o'clock", "by your
+	// 2:30 call"; group 1 is the clock, 2 and 3 its hour and minute, 4
+	// its am/pm ("" when none).
+	beforeEventClock = regexp.MustCompile(`(?i)\b(?:before|by|ahead of|in time for) (?:our|the|my|your|their|his|her) ((\d{1,2})(?::(\d{2}))?\s*(o['’]?clock|[ap]\.?m\.?|))\s+(?:with|call|meeting|appointment|slot|session|standup|stand-up|review|demo|briefing|interview|sync)\b`)
+	beforeLunch      = fastre.MustCompile(`(?i)\b((before|by|until|till) lunch(time)?|v[óo]{1,2}r de (lunch|middag)|antes del almuerzo|antes de comer|avant (le )?d[ée]jeuner|vor dem mittag(essen)?|prima di pranzo|prima (del|di) mezzogiorno|antes do almo[çc]o)\b`)
 	// noonOfDay is noon of a named day: "hasta el mediodía del viernes",
 	// "vendredi midi" is the parser's.
 	noonOfDay = fastre.MustCompile(`(?i)\b(mediod[íi]a|midi|mittag|mezzogiorno|meio-dia|middag|noon)\s+(?:del|de|du|am|van|di|do|da|on)\s+(\p{L}+(?:-feira)?)`)
@@ -1862,6 +1888,41 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		add(m, atHour(day, 12), "hour")
 		found[len(found)-1].Deadline, found[len(found)-1].Cue = true, "before"
 	}
+	// "before our 3 o'clock with them today": the hour of an event the
+	// request has to beat, on the day the sentence names.
+	if m := beforeEventClock.FindStringSubmatchIndex(s.text); m != nil && !covered(found, s.start+m[2], s.start+m[1]) {
+		h, _ := strconv.Atoi(s.text[m[4]:m[5]])
+		mi := 0
+		if m[6] >= 0 {
+			mi, _ = strconv.Atoi(s.text[m[6]:m[7]])
+		}
+		switch ap := strings.ToLower(s.text[m[8]:m[9]]); {
+		case strings.HasPrefix(ap, "p") && h < 12:
+			h += 12
+		case strings.HasPrefix(ap, "a") && h == 12:
+			h = 0
+		case strings.HasPrefix(strings.ToLower(ap), "o"): // "3 o'clock"
+			h = workingHour(h)
+		case ap == "" && m[6] < 0:
+			h = workingHour(h)
+		case ap == "" && h >= 1 && h <= 5: // "2:30" is afternoon, "6:30" morning
+			h += 12
+		}
+		day, dayGiven := ref, false
+		if wd, ok := weekdayIn(s.text[m[1]:]); ok {
+			day, dayGiven = nextWeekday(ref, wd), true
+		} else if tomorrowWord.MatchString(s.text[m[1]:]) {
+			day, dayGiven = ref.AddDate(0, 0, 1), true
+		}
+		t := time.Date(day.Year(), day.Month(), day.Day(), h, mi, 0, 0, ref.Location())
+		if !t.After(ref) && !dayGiven {
+			t = t.AddDate(0, 0, 1) // "before the 6:30 slot" at 17:00: tomorrow's
+		}
+		if h < 24 && mi < 60 {
+			add(m[2:4], t, "minute")
+			found[len(found)-1].Deadline, found[len(found)-1].Cue = true, "before"
+		}
+	}
 	for _, m := range noonOfDay.FindAllStringSubmatchIndex(s.text, 2) {
 		wd, ok := weekdayIn(s.text[m[4]:m[5]])
 		if !ok {
@@ -1894,7 +1955,11 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			continue
 		}
 		day := ref
-		if _, ok := weekdayIn(s.text); ok || !tomorrow && dateWord.MatchString(s.text) {
+		// "domattina entro le 10", "mañana antes de las 10": tomorrow
+		// just before the clock is its day, whatever other day the
+		// sentence names ("per consegnarvi tutto venerdì").
+		tomorrowNear := tomorrowWord.MatchString(tail(s.text[:m[0]], 16))
+		if _, ok := weekdayIn(s.text); !tomorrowNear && (ok || !tomorrow && dateWord.MatchString(s.text)) {
 			continue // the parser's, with its day ("am Samstag um 10 Uhr")
 		}
 		if tomorrow {
@@ -1910,7 +1975,10 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 	}
 	for _, m := range halfHourIn(s.text) {
 		n := halfHourNames[strings.ToLower(s.text[m[2]:m[3]])]
-		if n == 0 || covered(found, s.start+m[0], s.start+m[1]) {
+		// Only the clock itself may be the parser's: "uiterlijk
+		// morgenochtend half acht" has the parser's "morgenochtend".
+		hs := m[0] + strings.Index(strings.ToLower(s.text[m[0]:m[1]]), "hal")
+		if n == 0 || covered(found, s.start+hs, s.start+m[1]) {
 			continue
 		}
 		h := workingHour(n) - 1
@@ -2393,6 +2461,11 @@ func cutoffDates(ds []doctales.DateMention, own []span, asked bool, ref time.Tim
 		for _, s := range own {
 			if d.BeginOffset < s.start || d.BeginOffset >= s.end || conditionalAsk.MatchString(s.text) || !cutoffCue.MatchString(s.text) {
 				continue
+			}
+			// "I opened the package this morning and the slot is still
+			// empty": a date of what the sender did is no cut-off.
+			if pastTense(s.text[:d.BeginOffset-s.start], nil) {
+				break
 			}
 			if asked || missingYours.MatchString(s.text) {
 				d.Deadline, d.Cue = true, "cut-off"

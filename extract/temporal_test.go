@@ -233,6 +233,14 @@ func TestDatesResolved(t *testing.T) {
 		{"NlInvitedToMeeting", "Het bestuur nodigt u uit voor een extra ledenvergadering op donderdag 11 december, om half acht 's avonds in het dorpshuis.", wed, "", "2025-12-11T19:30:00-07:00", ""},
 		{"WantToJoinWrapped", "A few of us are taking them to lunch at Sassafras, Thursday at 12:30. Want to\njoin? Just let me know.", wed, "", "2025-12-04T12:30:00-07:00", ""},
 		{"ItFatemiSapereSeCiSiete", "Ciao a tutti, la cena di Natale sarà venerdì 5 dicembre alle 20:00 all'Osteria del Borgo. Fatemi sapere se ci siete.", wed, "", "2025-12-05T20:00:00-07:00", ""},
+		{"LoneAfternoonClockIsToday", "The driver waits until 1:45, can you sign the papers before then?", wed, "", "2025-12-03T13:45:00-07:00", ""},
+		{"ItDomattinaEntroLe10WithFriday", "Per consegnarvi tutto venerdì mi serve l'ordine firmato domattina entro le 10: il camion carica alle 11.", wed, "", "2025-12-04T10:00:00-07:00", ""},
+		{"NlMorgenochtendHalfAcht", "Wil je de gecorrigeerde paklijst uiterlijk morgenochtend half acht in het systeem zetten?", wed, "", "2025-12-04T07:30:00-07:00", ""},
+		{"BeforeOurThreeOClockToday", "Marcus, can you get them the signed bank confirmation before our 3 o'clock with them today?", wed, "", "2025-12-03T15:00:00-07:00", ""},
+		{"BeforeTheSlotMorningTomorrow", "Could you send me the release number before the 6:30 slot?", "2025-12-03T17:05:00-07:00", "", "2025-12-04T06:30:00-07:00", ""},
+		{"PastSlotSentenceIsNoCutoff", "I opened the package this morning and the slot is still empty. Please upload it before the portal closes.", wed, "", "", ""},
+		{"RestatedDayAfterTomorrow", "Please approve it by 11:00 tomorrow, Thursday 4 December; after that the file cannot reach the bank.", wed, "", "2025-12-04T11:00:00-07:00", ""},
+		{"ActionRequiredLabelIsNoCue", "Action required: December payroll. The pay run is attached.", wed, "", "", ""},
 		{"AreYouComingToGetHimIsNoInvitation", "He has been sitting in reception since 9:40. Should I bring him up, or are you coming to get him?", wed, "", "", ""},
 	}
 	for _, tc := range cases {
