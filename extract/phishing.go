@@ -63,7 +63,7 @@ var urlHost = regexp.MustCompile(`(?i)\b(?:https?://(?:[^@/\s"'<>]+@)?|www\.)([a
 // hostBrands are brand tokens looked for inside domain names: a domain
 // that carries a brand without being the brand's ("wellsfarg0-online",
 // "dhl-redeliver") is borrowing it.
-var hostBrands = []string{"paypal", "amazon", "apple", "icloud", "microsoft", "office365", "outlook", "onedrive", "sharepoint", "google", "gmail", "netflix", "ebay", "dhl", "fedex", "usps", "wellsfargo", "chase", "citibank", "hsbc", "barclays", "bankofamerica", "docusign", "dropbox", "linkedin", "facebook", "instagram", "whatsapp", "coinbase", "santander", "bbva", "caixabank", "sparkasse", "commerzbank", "rabobank", "abnamro", "unicredit", "posteitaliane", "correos", "laposte", "hmrc", "irs", "m365", "correios", "postnl", "royalmail", "bpost", "evri", "dpd"}
+var hostBrands = []string{"paypal", "amazon", "apple", "icloud", "microsoft", "office365", "outlook", "onedrive", "sharepoint", "google", "gmail", "netflix", "ebay", "dhl", "fedex", "usps", "wellsfargo", "chase", "citibank", "hsbc", "barclays", "bankofamerica", "docusign", "dropbox", "linkedin", "facebook", "instagram", "whatsapp", "coinbase", "santander", "bbva", "caixabank", "sparkasse", "commerzbank", "rabobank", "abnamro", "unicredit", "posteitaliane", "correos", "laposte", "hmrc", "irs", "m365", "ing", "correios", "postnl", "royalmail", "bpost", "evri", "dpd"}
 
 // deconfuse undoes the digit and letter swaps of lookalike domains
 // ("micros0ft", "rnicrosoft", "paypa1") and drops the hyphens.
@@ -202,8 +202,16 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 	// included ("To: Mark <mark@ferrowind.example>" under a reply from
 	// ferrowlnd.example).
 	threadRegs := map[string]bool{}
-	for _, m := range addressInText.FindAllStringSubmatch(c.Content, 20) {
-		threadRegs[registrable(strings.ToLower(m[1]))] = true
+	// The reader's own address in the quoted history ("Marco Bianchi
+	// <marco@…> ha scritto:"): the reader has written to this sender
+	// before, an acquaintance (spam's "sent to you@…" is no history).
+	readerWrote := false
+	quotedFrom := replyStart(c.Content)
+	for _, m := range addressInText.FindAllStringSubmatchIndex(c.Content, 20) {
+		threadRegs[registrable(strings.ToLower(c.Content[m[2]:m[3]]))] = true
+		for _, r := range recipients {
+			readerWrote = readerWrote || m[0] >= quotedFrom && strings.EqualFold(c.Content[m[0]:m[1]], r)
+		}
 	}
 	score := 0
 	var why []string
@@ -271,7 +279,7 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 	if lure && thirdParty != "" {
 		add(2, "it asks to sign in or open something at "+thirdParty+", neither the sender's domain nor the recipients'")
 	}
-	if freeMail.MatchString(fromReg) && companyRecipient && (money || redirect) {
+	if freeMail.MatchString(fromReg) && companyRecipient && (money || redirect) && !readerWrote {
 		add(2, "a request for money or bank details from a free-mail address ("+c.SenderID+") to a company address")
 	}
 	if fraudMoney.MatchString(all) {
@@ -322,7 +330,7 @@ var addressInText = regexp.MustCompile(`(?i)[a-z0-9._%+-]+@([a-z0-9-]+(?:\.[a-z0
 // serviceStem matches the words phishing domains dress a name up with:
 // security, sign-in, delivery, customs, renewal, refund, in the languages
 // the set reads ("cloudhost-pro" or "streamline-saas" are names, not this).
-var serviceStem = regexp.MustCompile(`(?i)(secur|verif|login|signin|update|account|konto|cuenta|conta|compte|billing|pay|pago|pagament|paiement|betal|deliver|entreg|livrai|liefer|parcel|paket|pakket|custom|alfand|douane|zoll|renew|vernieuw|renov|refund|reembols|rembours|support|helpdesk|alert|confirm|bevestig|unlock|auth|klantenservice|kundenservice)`)
+var serviceStem = regexp.MustCompile(`(?i)(secur|beveilig|sicher|segur|sicurezz|verif|login|signin|update|account|konto|cuenta|conta|compte|billing|pay|pago|pagament|paiement|betal|deliver|entreg|livrai|liefer|parcel|paket|pakket|custom|alfand|douane|zoll|renew|vernieuw|renov|refund|reembols|rembours|support|helpdesk|alert|confirm|bevestig|unlock|auth|klantenservice|kundenservice)`)
 
 // dressedName returns the word of a display name that the sender's
 // registrable domain carries beside service words the name does not have

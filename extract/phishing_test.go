@@ -70,6 +70,14 @@ func TestEngine_Phishing(t *testing.T) {
 		{name: "SpanishCredentials", from: "soporte@banco-seguridad-alerta.example", fromName: "Santander", to: []string{"cliente@correo.example"},
 			subject: "Su cuenta ha sido bloqueada", content: "Estimado cliente, su cuenta ha sido bloqueada. Para desbloquearla, inicie sesión y confirme sus datos en https://santander-clientes.example/acceso",
 			suspicious: true},
+		{name: "DutchBankLookalikePincode", from: "service@ing-beveiliging-nl.example", fromName: "ING Klantenservice", to: []string{"klant@thuis.example"},
+			subject: "Uw betaalpas verloopt - vraag vandaag een nieuwe aan", content: "Geachte klant,\n\nUw betaalpas verloopt binnenkort. Vraag vandaag nog een nieuwe pas aan via onderstaande link. Houd uw pincode en de gegevens van uw pas bij de hand.\n\nhttps://ing-beveiliging-nl.example/nieuwe-pas",
+			suspicious: true},
+		// A friend's deposit from Gmail in a thread the reader wrote in
+		// (the attribution wraps over two lines) is no fraud.
+		{name: "FreeMailDepositInTheReadersThread", from: "davide.russo@gmail.com", fromName: "Davide Russo", to: []string{"marco.bianchi@studiobianchi.example"},
+			subject: "Re: Cortina a gennaio", content: "Ciao Marco,\n\nil rifugio vuole la caparra entro martedì. Mi confermi entro lunedì se venite? Così mercoledì faccio un solo bonifico per tutti, è urgente.\n\nDavide\n\nIl giorno mer 9 dic 2026 alle 22:41 Marco Bianchi\n<marco.bianchi@studiobianchi.example> ha scritto:\n> Io ci sarei, devo sentire Giulia.",
+			suspicious: false},
 		{name: "BankChangeAcrossLineBreak", from: "ar@brightmoor-packaging.co", fromName: "Accounts Receivable", to: []string{"payables@hartwell.example"},
 			subject: "Updated bank details - invoice BP-40917", content: "Dear Payables team,\n\nAll payments including the outstanding invoice BP-40917 must be sent to\nour new account:\n\n  Sort code: 40-19-77\n  Account: 71130482\n\nPlease do not call our office line.",
 			suspicious: true},

@@ -241,6 +241,11 @@ func TestDatesResolved(t *testing.T) {
 		{"PastSlotSentenceIsNoCutoff", "I opened the package this morning and the slot is still empty. Please upload it before the portal closes.", wed, "", "", ""},
 		{"RestatedDayAfterTomorrow", "Please approve it by 11:00 tomorrow, Thursday 4 December; after that the file cannot reach the bank.", wed, "", "2025-12-04T11:00:00-07:00", ""},
 		{"ActionRequiredLabelIsNoCue", "Action required: December payroll. The pay run is attached.", wed, "", "", ""},
+		{"FrVousInviteA", "Le conseil de copropriété vous invite à une réunion d'information le jeudi 11 décembre à 19 h, dans la salle commune.", wed, "", "2025-12-11T19:00:00-07:00", ""},
+		{"FrDitesMoiSiVousPassez", "On fête ça jeudi 4 décembre à 18 h 30, dans la salle du 3e. Dites-moi juste si vous passez, que je prévoie assez de gâteau !", wed, "", "2025-12-04T18:30:00-07:00", ""},
+		{"EsHastaLa1", "El camión solo puede estar en la calle hasta la 1, después nos multan. ¿Puedes hablar con la administración?", wed, "", "2025-12-03T13:00:00-07:00", ""},
+		{"ItSameClockInTheAsk", "Il tecnico del gas viene domattina alle 8, non lunedì. Riesci a esserci tu alle 8 per aprirgli?", wed, "", "2025-12-04T08:00:00-07:00", ""},
+		{"ConditionalBeforeThen", "What I still don't have is their hours. The BACS file goes to the bank at 3pm today. If you can reply with their hours before then I'll get them into this run.", wed, "", "2025-12-03T15:00:00-07:00", ""},
 		{"AreYouComingToGetHimIsNoInvitation", "He has been sitting in reception since 9:40. Should I bring him up, or are you coming to get him?", wed, "", "", ""},
 	}
 	for _, tc := range cases {

@@ -234,8 +234,10 @@ var (
 	headerWord = fastre.MustCompile(`(?i)\b(sent|date|gesendet|datum|envoyé|enviado|inviato|verzonden|fecha|data|skickat|sendt)[ \t]*:`)
 )
 
-// wroteLine matches the attribution line above a quoted message.
-var wroteLine = regexp.MustCompile(`(?im)^[ \t]*(?:on|le|am|el|il|op|em|den|på)\b[^\n]{4,200}?\b(?:wrote|a écrit|schrieb|escribió|escribio|ha scritto|schreef|escreveu|skrev)[^\n]{0,80}:[ \t]*\r?$|(?im)^[^\n]{0,120}@[^\n]{0,120} wrote:[ \t]*\r?$|(?im)^[ \t]*begin forwarded message:`)
+// wroteLine matches the attribution line above a quoted message, on one
+// line or wrapped over two ("Il giorno … Marco Bianchi\n<marco@…> ha
+// scritto:").
+var wroteLine = regexp.MustCompile(`(?im)^[ \t]*(?:on|le|am|el|il|op|em|den|på)\b[^\n]{4,200}?\b(?:wrote|a écrit|schrieb|escribió|escribio|ha scritto|schreef|escreveu|skrev)[^\n]{0,80}:[ \t]*\r?$|(?im)^[ \t]*(?:on|le|am|el|il|op|em|den|på)\b[^\n]{4,200}\r?\n(?:[^>\n][^\n]{0,119})?\b(?:wrote|a écrit|schrieb|escribió|escribio|ha scritto|schreef|escreveu|skrev)[^\n]{0,80}:[ \t]*\r?$|(?im)^[^\n]{0,120}@[^\n]{0,120} wrote:[ \t]*\r?$|(?im)^[ \t]*begin forwarded message:`)
 
 // outlookHeader matches the header block Outlook writes above a quoted or
 // forwarded message, in English and the other languages the set reads.

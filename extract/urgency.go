@@ -99,6 +99,9 @@ var situationNow = fastre.MustCompile(`(?i)\b(?:` +
 	`|(?:just )?(?:checked in|arrived|turned up|shown up|showed up|signed in) (?:at|in) (?:the )?(?:front desk|reception|lobby|front door|gate|security desk)\b` +
 	`|(?:people|folks|guests|visitors|delegation|party|family|team) (?:from \w+(?: \w+)? )?(?:is|are|'s|’s) (?:already |now |still )?(?:here|in reception|at reception|in the lobby|downstairs|at the front desk)\b` +
 	// The sender and others already at the reader's door.
+	`|there(?:'s| is| are) (?:a |an |the |two |some )?(?:driver|courier|delivery (?:man|driver)|man|woman|guy|van|truck|lorry|engineer|technician|plumber|electrician|police(?: officer)?|officer|locksmith)s?\b[^.!?\n]{0,40}\b(?:at|outside) (?:your|the) (?:door|front door|gate|house|office|flat)\b` +
+	`|ya (?:llegamos|hemos llegado|estamos) a tu (?:edificio|casa|oficina|portal|local)|acabamos de llegar a tu` +
+	`|(?:needs|has) to know (?:right )?now|needs an answer (?:right )?now|moet nu weten|muss (?:jetzt|sofort) wissen|doit savoir maintenant|tiene que saber(?:lo)? ya|deve sapere adesso|precisa de saber agora` +
 	`|(?:i'?m|i’m|i am) already here\b|sono gi[àa] qui|ya estoy aqu[íi]|je suis d[ée]j[àa] (?:l[àa]|ici|sur place)|ich bin (?:schon|bereits) (?:da|hier|vor ort)|j[áa] estou aqui|ik ben er al\b` +
 	`|aqu[íi] fuera con (?:[ée]l|ella|ellos)|(?:i'?m|i’m|i am) (?:outside|here) with (?:him|her|them)\b` +
 	`|est[áa] aqu[íi](?:\s+[^\s.,;!?]+){0,3}\s+(?:[àa] espera|esperando)\b` +

@@ -390,8 +390,28 @@ func addresses(env *enmime.Envelope, key string) []*mail.Address {
 	}
 	var out []*mail.Address
 	if list, err := env.AddressList(key); err == nil && len(list) > 0 {
-		out = list
-	} else {
+		// "Lang, Petra <petra@…>" unquoted reads as a name without an
+		// address and a second entry: keep only entries with an address.
+		for _, a := range list {
+			if strings.Contains(a.Address, "@") {
+				out = append(out, a)
+			}
+		}
+	}
+	if len(out) == 0 && strings.Count(raw, "<") > 0 {
+		// Each <address> with the words before it as its name: the
+		// commas of unquoted "Last, First" names are not separators.
+		prev := 0
+		for _, m := range angleAddr.FindAllStringSubmatchIndex(raw, -1) {
+			name := strings.Trim(strings.TrimSpace(raw[prev:m[0]]), ",;\"' ")
+			if d, err := (&mime.WordDecoder{}).DecodeHeader(name); err == nil {
+				name = d
+			}
+			out = append(out, &mail.Address{Name: name, Address: raw[m[2]:m[3]]})
+			prev = m[1]
+		}
+	}
+	if len(out) == 0 {
 		for _, piece := range strings.Split(raw, ",") {
 			if a := looseAddress(piece); a != nil {
 				out = append(out, a)

@@ -306,3 +306,22 @@ func TestParser_CalendarPart(t *testing.T) {
 		t.Fatalf("parseWarnings = %v, want the calendar part named", warns)
 	}
 }
+
+// TestParser_UnquotedCommaInDisplayName: "Lang, Petra <petra@…>" without
+// quotes (as some clients write it) names one sender, not "Lang" without
+// an address, and "Weber, Tobias <…>, Ann <…>" two recipients.
+func TestParser_UnquotedCommaInDisplayName(t *testing.T) {
+	raw := "From: Lang, Petra <petra.lang@hausmann.example>\nTo: Weber, Tobias <tobias.weber@hausmann.example>, Ann Lee <ann@hausmann.example>\n" +
+		"Subject: AW: Q4\nDate: Thu, 10 Dec 2026 11:45:30 +0100\n\nPasst.\n"
+	res, err := (&ingest.Parser{}).ParseMail(context.Background(), []byte(raw), ingest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := res.Communication
+	if c.SenderID != "petra.lang@hausmann.example" || c.Sender != "Lang, Petra" {
+		t.Errorf("sender = %q <%s>, want \"Lang, Petra\" <petra.lang@hausmann.example>", c.Sender, c.SenderID)
+	}
+	if want := []string{"tobias.weber@hausmann.example", "ann@hausmann.example"}; strings.Join(c.Recipients, " ") != strings.Join(want, " ") {
+		t.Errorf("recipients = %q, want %q", c.Recipients, want)
+	}
+}
