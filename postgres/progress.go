@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -59,24 +58,26 @@ func (db *DB) Checkpoints(ctx context.Context) ([]CheckpointState, error) {
 	return out, nil
 }
 
-// RecordTimeAfter returns the time the first record with seq greater than
-// after was appended, and false when there is none: how long the oldest
-// record a checkpoint has not passed has waited. source "" is any
-// source.
-func (db *DB) RecordTimeAfter(ctx context.Context, source string, after int64) (time.Time, bool, error) {
-	var at time.Time
-	var err error
+// Backlog returns how many log records of source ("" for any source)
+// have a seq greater than after, and when the first of them was appended
+// (zero when there is none): how far a checkpoint at after is behind,
+// and for how long its oldest unfinished record has waited.
+func (db *DB) Backlog(ctx context.Context, source string, after int64) (n int64, oldest time.Time, err error) {
+	var at *time.Time
 	if source == "" {
-		err = db.pool.QueryRow(ctx, `SELECT at FROM log WHERE seq > $1 ORDER BY seq LIMIT 1`, after).Scan(&at)
+		err = db.pool.QueryRow(ctx, `SELECT count(*), (SELECT at FROM log WHERE seq > $1 ORDER BY seq LIMIT 1)
+			FROM log WHERE seq > $1`, after).Scan(&n, &at)
 	} else {
-		err = db.pool.QueryRow(ctx, `SELECT at FROM log WHERE source = $1 AND seq > $2 ORDER BY seq LIMIT 1`, source, after).Scan(&at)
+		err = db.pool.QueryRow(ctx, `SELECT count(*), (SELECT at FROM log WHERE source = $2 AND seq > $1 ORDER BY seq LIMIT 1)
+			FROM log WHERE source = $2 AND seq > $1`, after, source).Scan(&n, &at)
 	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		return time.Time{}, false, nil
-	} else if err != nil {
-		return time.Time{}, false, fmt.Errorf("read the first log record of %q after %d: %w", source, after, err)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("count the log records of %q after %d: %w", source, after, err)
 	}
-	return at.UTC(), true, nil
+	if at != nil {
+		oldest = at.UTC()
+	}
+	return n, oldest, nil
 }
 
 // DeadLetterCounts returns how many dead letters each subscription has

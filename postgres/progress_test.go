@@ -11,8 +11,8 @@ import (
 	"github.com/doctales/doctales/postgres"
 )
 
-// TestProgress: the log head, the checkpoints, the time of the first
-// record after a checkpoint and the dead letters per subscription, as
+// TestProgress: the log head, the checkpoints, the records after a
+// checkpoint (how many, since when) and the dead letters per subscription, as
 // `doctales status --postgres` reads them.
 func TestProgress(t *testing.T) {
 	ctx := context.Background()
@@ -23,8 +23,8 @@ func TestProgress(t *testing.T) {
 	if cps, err := db.Checkpoints(ctx); err != nil || len(cps) != 0 {
 		t.Fatalf("Checkpoints of a new database = %v, %v; want none", cps, err)
 	}
-	if _, ok, err := db.RecordTimeAfter(ctx, "", 0); err != nil || ok {
-		t.Fatalf("RecordTimeAfter on an empty log = %v, %v; want none", ok, err)
+	if n, at, err := db.Backlog(ctx, "", 0); err != nil || n != 0 || !at.IsZero() {
+		t.Fatalf("Backlog of an empty log = %d, %v, %v; want none", n, at, err)
 	}
 	before := time.Now().Add(-time.Second)
 	for _, src := range []string{doctales.SourceS3, doctales.SourceDynamoDB, doctales.SourceS3} {
@@ -46,12 +46,15 @@ func TestProgress(t *testing.T) {
 		cps[1].Seq != 2 || cps[1].UpdatedAt.Before(before) {
 		t.Fatalf("Checkpoints = %+v, %v", cps, err)
 	}
-	at, ok, err := db.RecordTimeAfter(ctx, doctales.SourceS3, 1)
-	if err != nil || !ok || at.Before(before) || at.After(time.Now().Add(time.Second)) {
-		t.Fatalf("RecordTimeAfter(s3, 1) = %v, %v, %v; want the third record's time", at, ok, err)
+	n, at, err := db.Backlog(ctx, doctales.SourceS3, 1)
+	if err != nil || n != 1 || at.Before(before) || at.After(time.Now().Add(time.Second)) {
+		t.Fatalf("Backlog(s3, 1) = %d, %v, %v; want the third record and its time", n, at, err)
 	}
-	if _, ok, err := db.RecordTimeAfter(ctx, doctales.SourceDynamoDB, 2); err != nil || ok {
-		t.Fatalf("RecordTimeAfter(dynamodb, 2) = %v, %v; want none", ok, err)
+	if n, at, err := db.Backlog(ctx, "", 0); err != nil || n != 3 || at.IsZero() {
+		t.Fatalf("Backlog(any, 0) = %d, %v, %v; want 3", n, at, err)
+	}
+	if n, at, err := db.Backlog(ctx, doctales.SourceDynamoDB, 2); err != nil || n != 0 || !at.IsZero() {
+		t.Fatalf("Backlog(dynamodb, 2) = %d, %v, %v; want none", n, at, err)
 	}
 
 	for _, sub := range []string{"topic/webhook-1", "topic/webhook-1", "topic/email", "topic/webhook-1x", "extraction"} {
