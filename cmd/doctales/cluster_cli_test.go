@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,6 +25,18 @@ func clusterCLI(t *testing.T, env *clusterEnv, args ...string) string {
 		t.Fatalf("doctales %s --postgres DSN: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), err, out, stderr)
 	}
 	return out
+}
+
+// binExit is the exit status of a runBin error (0 for nil).
+func binExit(err error) int {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
 }
 
 // clusterStatusJSON runs status --postgres DSN --json (with --nats when
@@ -103,7 +118,7 @@ func TestCluster_CLI(t *testing.T) {
 	if tr := clusterCLI(t, env, "trace", cid); !strings.Contains(tr, "give --nats URL") {
 		t.Errorf("trace %s --postgres without --nats on a NATS cluster does not point to --nats:\n%s", cid, tr)
 	}
-	if _, stderr, err := runBin(t, "", nil, "trace", "no-such-id", "--postgres", env.Postgres); exitCode(err) == 0 || !strings.Contains(stderr, "no communication with id no-such-id") {
+	if _, stderr, err := runBin(t, "", nil, "trace", "no-such-id", "--postgres", env.Postgres); binExit(err) != 1 || !strings.Contains(stderr, "no communication with id no-such-id") {
 		t.Errorf("trace of an unknown id: %v\n%s", err, stderr)
 	}
 
@@ -115,12 +130,20 @@ func TestCluster_CLI(t *testing.T) {
 			t.Errorf("status --postgres lacks %q:\n%s", want, st)
 		}
 	}
-	rep := clusterStatusJSON(t, env, true)
-	for _, name := range []string{RelayCheckpoint, "extraction", "notification", "topic/webhook-1"} {
-		if rep.checkpoint(name) == nil {
-			t.Errorf("status --postgres --nats --json lacks checkpoint %q: %+v", name, rep.Checkpoints)
+	// A subscription saves its checkpoint once it finds nothing more to
+	// read: wait for each.
+	var rep ClusterStatusReport
+	waitCond(t, 30*time.Second, func() string {
+		return fmt.Sprintf("status --postgres --nats --json lacks a checkpoint of %s, extraction, notification, topic/webhook-1: %+v", RelayCheckpoint, rep.Checkpoints)
+	}, func() bool {
+		rep = clusterStatusJSON(t, env, true)
+		for _, name := range []string{RelayCheckpoint, "extraction", "notification", "topic/webhook-1"} {
+			if rep.checkpoint(name) == nil {
+				return false
+			}
 		}
-	}
+		return true
+	})
 	if c := rep.checkpoint("extraction"); c != nil && (c.Log != "jetstream" || c.Source != doctales.SourceS3) {
 		t.Errorf("extraction's checkpoint: %+v, want in jetstream, of aws:s3", c)
 	}
@@ -190,7 +213,7 @@ func TestCluster_CLI(t *testing.T) {
 	if out := clusterCLI(t, env, "dlq", "list"); !strings.Contains(out, "0 dead letter(s)") {
 		t.Errorf("dlq list after the redrive:\n%s", out)
 	}
-	if _, stderr, err := runBin(t, "", nil, "dlq", "redrive", id, "--postgres", env.Postgres); exitCode(err) != 1 || !strings.Contains(stderr, "not found") {
+	if _, stderr, err := runBin(t, "", nil, "dlq", "redrive", id, "--postgres", env.Postgres); binExit(err) != 1 || !strings.Contains(stderr, "not found") {
 		t.Errorf("a second redrive of %s: %v\n%s", id, err, stderr)
 	}
 }
@@ -211,6 +234,19 @@ func TestCluster_CLIOnPostgres(t *testing.T) {
 	waitCond(t, 60*time.Second, func() string { return "the urgent mail was not notified" }, func() bool { return hook.notified(uid) == 1 })
 	waitCond(t, 30*time.Second, func() string { return "the calm mail is not extracted" }, func() bool { return status(t, srv.url(), cid) == "extracted" })
 	waitIdle(t, srv.url(), 20*time.Second)
+	// A subscription saves its checkpoint when it finds nothing more to
+	// read: wait until status shows every one caught up, then stop the
+	// server (a kill loses nothing stored).
+	var rep ClusterStatusReport
+	waitCond(t, 30*time.Second, func() string { return fmt.Sprintf("status --json of the idle server: %+v", rep) }, func() bool {
+		rep = clusterStatusJSON(t, env, false)
+		for _, name := range []string{"extraction", "notification", "topic/webhook-1"} {
+			if c := rep.checkpoint(name); c == nil || c.Behind != 0 {
+				return false
+			}
+		}
+		return true
+	})
 	srv.kill()
 
 	var tr string
@@ -219,7 +255,7 @@ func TestCluster_CLIOnPostgres(t *testing.T) {
 		return strings.Contains(tr, "dropped by filter: urgency was low")
 	})
 
-	rep := clusterStatusJSON(t, env, false)
+	rep = clusterStatusJSON(t, env, false)
 	n := rep.checkpoint("notification")
 	if rep.OnNATS || n == nil || n.Log != "postgres" || n.Source != doctales.SourceDynamoDB || n.Behind != 0 || n.LagSeconds != 0 {
 		t.Fatalf("status --json of an idle cluster on PostgreSQL: notification %+v in %+v", n, rep)
@@ -236,6 +272,17 @@ func TestCluster_CLIOnPostgres(t *testing.T) {
 	rep = clusterStatusJSON(t, env, false)
 	if n := rep.checkpoint("notification"); n == nil || n.Behind != 1 || n.LagSeconds <= 0 || n.Oldest.IsZero() {
 		t.Fatalf("status --json after a write with no worker: notification %+v, want 1 record behind with a lag", n)
+	}
+	// Hostile input: a subscription PostgreSQL text cannot hold is a usage
+	// error naming the flag; --url beside --postgres is refused.
+	for _, bad := range []string{"topic/\x00webhook", "topic/\xffwebhook"} {
+		err := run(context.Background(), []string{"dlq", "list", "--subscription", bad, "--postgres", env.Postgres}, nil, io.Discard, io.Discard)
+		if exitCode(err) != 2 || !strings.Contains(fmt.Sprint(err), "--subscription") {
+			t.Errorf("dlq list --subscription %q: %v, want exit 2 naming --subscription", bad, err)
+		}
+	}
+	if _, stderr, err := runBin(t, "", nil, "status", "--url", "http://127.0.0.1:1", "--postgres", env.Postgres); binExit(err) != 2 || !strings.Contains(stderr, "not both") {
+		t.Errorf("status --url --postgres: %v\n%s", err, stderr)
 	}
 	// The same from the configuration's postgres: (a ${VAR}).
 	cfg := env.Config + ".pg.yaml"

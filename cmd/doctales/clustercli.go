@@ -71,6 +71,7 @@ func (c clusterFlags) resolve(command string, cfg Config) (dsn, dsnName, natsURL
 type clusterReader struct {
 	PG      *postgres.DB
 	DSN     string // redacted
+	DSNName string // "--postgres" or "postgres (config)"
 	NATS    *natsReader
 	NATSURL string
 }
@@ -90,7 +91,7 @@ func openClusterReader(ctx context.Context, command string, cl clusterFlags, cfg
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s %s: %w", command, dsnName, redactDSN(dsn), err)
 	}
-	rd := &clusterReader{PG: db, DSN: redactDSN(dsn)}
+	rd := &clusterReader{PG: db, DSN: redactDSN(dsn), DSNName: dsnName}
 	if natsURL != "" {
 		if rd.NATS, err = openNATSReader(octx, natsURL); err != nil {
 			db.Close()

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/client"
@@ -110,6 +111,11 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	} else if rd != nil {
 		defer rd.Close()
 		db, cluster = rd.PG, true
+		// PostgreSQL text holds valid UTF-8 without NUL: no subscription
+		// has such a name, and the database would refuse the query.
+		if !utf8.ValidString(*sub) || strings.IndexByte(*sub, 0) >= 0 {
+			return usageErrorf("dlq", "dlq %s: --subscription %q: not a subscription name (not valid UTF-8, or a NUL byte)", verb, *sub)
+		}
 	} else if verb == "redrive" {
 		// A redrive appends to the log: through the server's API when
 		// one holds the folder, else under the folder's lock.

@@ -100,7 +100,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	} else if rd != nil {
 		defer rd.Close()
 		if *url != "" || *data != "" {
-			return usageErrorf("status", "status: give --postgres or --url/--data, not both: --postgres reads the cluster's engines, --url asks one server")
+			return usageErrorf("status", "status: give %s or --url/--data, not both: %s reads the cluster's engines, --url asks one server", rd.DSNName, rd.DSNName)
 		}
 		rep, err := clusterStatus(ctx, rd, cfg)
 		if err != nil {
