@@ -223,7 +223,9 @@ func TestCluster_CLI(t *testing.T) {
 // checkpoints in PostgreSQL: once the server is stopped, an item written
 // through the postgres package leaves the notification subscription one
 // record behind with a lag; trace explains a filtered record from the
-// PostgreSQL log; the configuration's postgres: is read as --postgres.
+// PostgreSQL log; the configuration's postgres: is read as --postgres; a
+// dead letter redriven while no worker runs waits in the log until the
+// server starts again, and is then delivered.
 func TestCluster_CLIOnPostgres(t *testing.T) {
 	hook := newHookReceiver(t)
 	env := newClusterEnv(t, hook.URL)
@@ -293,6 +295,46 @@ func TestCluster_CLIOnPostgres(t *testing.T) {
 	if err != nil || !strings.Contains(out, "notification") || !strings.Contains(out, "aws:dynamodb") {
 		t.Fatalf("status --config with postgres: %v\n%s\n%s", err, out, stderr)
 	}
+
+	// A redrive with no worker running waits in the log (status shows the
+	// webhook's subscription one record behind) until the server starts
+	// again and delivers it. The dead letter is the urgent mail's message
+	// as the webhook subscription saw it.
+	ctx := context.Background()
+	msgs, err := db.ReadLog(ctx, doctales.SourceSNS, 0, 10)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("the topic's messages in the PostgreSQL log: %d, %v; want the urgent mail's", len(msgs), err)
+	}
+	dl := &doctales.DeadLetter{Subscription: "topic/webhook-1", Source: doctales.SourceSNS, Key: msgs[0].Key, Seq: msgs[0].Seq,
+		Record: msgs[0].Data, Error: "webhook 500", Reason: "retries exhausted", Attempts: 2}
+	if err := db.AddDeadLetter(ctx, dl); err != nil {
+		t.Fatal(err)
+	}
+	id := strconv.FormatInt(dl.ID, 10)
+	if out := clusterCLI(t, env, "dlq", "list", "--subscription", "topic/webhook-1"); !strings.Contains(out, "1 dead letter(s)") {
+		t.Fatalf("dlq list --subscription topic/webhook-1 --postgres:\n%s", out)
+	}
+	posts, _, _ := hook.snapshot()
+	if out := clusterCLI(t, env, "dlq", "redrive", "--all"); !strings.Contains(out, "redriven "+id+" as log record ") || !strings.Contains(out, "a running worker") {
+		t.Fatalf("dlq redrive --all --postgres:\n%s", out)
+	}
+	rep = clusterStatusJSON(t, env, false)
+	if c := rep.checkpoint("topic/webhook-1"); c == nil || c.Behind != 1 || rep.DeadLetters != 0 {
+		t.Fatalf("status --json after the redrive, no worker running: topic/webhook-1 %+v, %d dead letters; want 1 record behind, none", c, rep.DeadLetters)
+	}
+	if p, _, _ := hook.snapshot(); p != posts {
+		t.Fatalf("the webhook received %d posts with no worker running", p-posts)
+	}
+	srv.run()
+	waitCond(t, 30*time.Second, func() string { return "the redriven message did not reach the webhook once the server ran" }, func() bool {
+		p, _, _ := hook.snapshot()
+		return p == posts+1
+	})
+	waitCond(t, 30*time.Second, func() string { return fmt.Sprintf("topic/webhook-1 still behind: %+v", rep.checkpoint("topic/webhook-1")) }, func() bool {
+		rep = clusterStatusJSON(t, env, false)
+		c := rep.checkpoint("topic/webhook-1")
+		return c != nil && c.Behind == 0
+	})
 }
 
 // TestCluster_CLIFlags: a malformed --postgres or --nats on trace, status
