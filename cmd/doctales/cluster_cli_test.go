@@ -330,7 +330,9 @@ func TestCluster_CLIOnPostgres(t *testing.T) {
 		p, _, _ := hook.snapshot()
 		return p == posts+1
 	})
-	waitCond(t, 30*time.Second, func() string { return fmt.Sprintf("topic/webhook-1 still behind: %+v", rep.checkpoint("topic/webhook-1")) }, func() bool {
+	waitCond(t, 30*time.Second, func() string {
+		return fmt.Sprintf("topic/webhook-1 still behind: %+v", rep.checkpoint("topic/webhook-1"))
+	}, func() bool {
 		rep = clusterStatusJSON(t, env, false)
 		c := rep.checkpoint("topic/webhook-1")
 		return c != nil && c.Behind == 0
