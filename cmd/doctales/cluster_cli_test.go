@@ -353,7 +353,8 @@ func TestCluster_CLIFlags(t *testing.T) {
 		{[]string{"trace", "x", "--postgres", "nonsense"}, 2, `--postgres "nonsense": give a PostgreSQL DSN`},
 		{[]string{"status", "--postgres", "nonsense"}, 2, `--postgres "nonsense": give a PostgreSQL DSN`},
 		{[]string{"dlq", "list", "--postgres", "nonsense"}, 2, `--postgres "nonsense": give a PostgreSQL DSN`},
-		{[]string{"dlq", "list", "--postgres", "postgres://u@127.0.0.1:5432/d", "--nats", "http://x"}, 2, `--nats "http://x": give a NATS server URL`},
+		{[]string{"trace", "x", "--postgres", "postgres://u@127.0.0.1:5432/d", "--nats", "http://x"}, 2, `--nats "http://x": give a NATS server URL`},
+		{[]string{"dlq", "list", "--postgres", "postgres://u@127.0.0.1:5432/d", "--nats", "nats://127.0.0.1:4222"}, 2, "flag provided but not defined: -nats"},
 		{[]string{"status", "--nats", "nats://127.0.0.1:4222"}, 2, `--nats "nats://127.0.0.1:4222" needs --postgres`},
 		{[]string{"trace", "x", "--postgres", "postgres://u:secret@127.0.0.1:1/d"}, 1, "127.0.0.1:1"},
 	}

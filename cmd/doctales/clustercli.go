@@ -25,17 +25,24 @@ import (
 // history, the checkpoints, the log and the dead letters are in those
 // engines, not in a data folder.
 
-// clusterFlags are --postgres and --nats of trace, status and dlq.
+// clusterFlags are --postgres of trace, status and dlq, and --nats of
+// trace and status.
 type clusterFlags struct {
 	postgres string
 	nats     string
+	// withNATS is set by register when the command reads JetStream; dlq
+	// does not (the dead letters are in PostgreSQL), so it neither takes
+	// --nats nor reads nats: from the configuration.
+	withNATS bool
 }
 
-// register registers --postgres and --nats; what says what the command
-// reads there.
-func (c *clusterFlags) register(fs *flag.FlagSet, what string) {
+// register registers --postgres, and --nats when withNATS; what says what
+// the command reads there.
+func (c *clusterFlags) register(fs *flag.FlagSet, what string, withNATS bool) {
 	fs.StringVar(&c.postgres, "postgres", "", "PostgreSQL DSN of a cluster (as given to serve --postgres): read "+what+" there (default: the postgres of --config, else the data folder)")
-	fs.StringVar(&c.nats, "nats", "", "NATS URL of the cluster (as given to serve --nats), with --postgres: read the JetStream log and checkpoints too (default: the nats of --config)")
+	if c.withNATS = withNATS; withNATS {
+		fs.StringVar(&c.nats, "nats", "", "NATS URL of the cluster (as given to serve --nats), with --postgres: read the JetStream log and checkpoints too (default: the nats of --config)")
+	}
 }
 
 // resolve returns the DSN and NATS URL to use, each from its flag, else
@@ -47,7 +54,7 @@ func (c clusterFlags) resolve(command string, cfg Config) (dsn, dsnName, natsURL
 		dsn, dsnName = cfg.Postgres, "postgres (config)"
 	}
 	natsURL, natsName = c.nats, "--nats"
-	if natsURL == "" && cfg.NATS != "" {
+	if natsURL == "" && cfg.NATS != "" && c.withNATS {
 		natsURL, natsName = cfg.NATS, "nats (config)"
 	}
 	if dsn != "" {

@@ -87,7 +87,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	all := fs.Bool("all", false, "redrive every dead letter")
 	asJSON := fs.Bool("json", false, "print JSON")
 	var cl clusterFlags
-	cl.register(fs, "the dead letters, and redrive them")
+	cl.register(fs, "the dead letters, and redrive them", false)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err

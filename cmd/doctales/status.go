@@ -81,7 +81,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	asJSON := fs.Bool("json", false, "print JSON")
 	config := fs.String("config", "", "YAML configuration file: its postgres: and nats: (a cluster's), and its functions (the sources of their checkpoints)")
 	var cl clusterFlags
-	cl.register(fs, "the checkpoints, the log heads and the dead letters")
+	cl.register(fs, "the checkpoints, the log heads and the dead letters", true)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err

@@ -48,7 +48,7 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Lookup("log-level").DefValue, cf.logLevel = "warn", "warn"
 	asJSON := fs.Bool("json", false, "print JSON")
 	var cl clusterFlags
-	cl.register(fs, "the communication and its flow history")
+	cl.register(fs, "the communication and its flow history", true)
 	// Flags before or after the id: "trace ID --json" and
 	// "trace --data DIR ID" both work.
 	pos, err := parseInterspersed(fs, args)
