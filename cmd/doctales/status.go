@@ -95,13 +95,16 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
+	// --url and --data ask one server; --postgres reads the engines.
+	if dsn, dsnName, _, _, err := cl.resolve("status", cfg); err != nil {
+		return err
+	} else if dsn != "" && (*url != "" || *data != "") {
+		return usageErrorf("status", "status: give %s or --url/--data, not both: %s reads the cluster's engines, --url asks one server", dsnName, dsnName)
+	}
 	if rd, err := openClusterReader(ctx, "status", cl, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))); err != nil {
 		return err
 	} else if rd != nil {
 		defer rd.Close()
-		if *url != "" || *data != "" {
-			return usageErrorf("status", "status: give %s or --url/--data, not both: %s reads the cluster's engines, --url asks one server", rd.DSNName, rd.DSNName)
-		}
 		rep, err := clusterStatus(ctx, rd, cfg)
 		if err != nil {
 			return fmt.Errorf("status: %w", err)

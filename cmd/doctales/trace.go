@@ -71,7 +71,7 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer rd.Close()
 		t, err = loadClusterTrace(ctx, rd, id)
 		if doctales.ErrorCode(err) == doctales.ENOTFOUND {
-			return fmt.Errorf("trace: no communication with id %s in %s", id, rd.DSN)
+			return fmt.Errorf("trace: no communication with id %q in %s", id, rd.DSN)
 		} else if err != nil {
 			return fmt.Errorf("trace %s: %w", id, err)
 		}
