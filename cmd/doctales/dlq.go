@@ -14,17 +14,19 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/client"
+	"github.com/doctales/doctales/postgres"
 	"github.com/doctales/doctales/sqlite"
 )
 
 const dlqUsage = `Usage:
-  doctales dlq list [--subscription NAME | --channel log|webhook|email|sns|browser] [--json]
-  doctales dlq show ID
-  doctales dlq redrive ID...
-  doctales dlq redrive --all [--subscription NAME]
+  doctales dlq list [--subscription NAME | --channel log|webhook|email|sns|browser] [--json] [--postgres DSN]
+  doctales dlq show ID [--postgres DSN]
+  doctales dlq redrive ID... [--postgres DSN]
+  doctales dlq redrive --all [--subscription NAME] [--postgres DSN]
 
 Dead letters are records a subscription gave up on. Each channel (log,
 webhook, email, sns, browser) has its own retries and its own dead letters:
@@ -32,18 +34,46 @@ webhook, email, sns, browser) has its own retries and its own dead letters:
 on the log for its subscription; the running server (or the next serve)
 delivers it again.
 
+In a cluster (serve --postgres DSN), give the same --postgres DSN (or the
+configuration's postgres:): the dead letters every worker writes are
+there. A redrive appends the record to the PostgreSQL log, from where a
+running worker of its subscription takes it (on NATS, once a running api
+process's relay has copied it into JetStream); nothing is delivered while
+none runs.
+
 Example:
   doctales dlq list --json
   doctales dlq list --channel email
   doctales dlq show 3
   doctales dlq redrive --all --subscription topic/webhook-1
+  doctales dlq list --postgres "$DOCTALES_POSTGRES"
 
 Flags:
 `
 
+// dlqStore is where the dlq command reads and redrives dead letters: the
+// data folder's SQLite file, or a cluster's PostgreSQL.
+type dlqStore interface {
+	DeadLetters(ctx context.Context, subscription string, limit int) ([]*doctales.DeadLetter, error)
+	ChannelDeadLetters(ctx context.Context, channel string, limit int) ([]*doctales.DeadLetter, error)
+	DeadLetter(ctx context.Context, id int64) (*doctales.DeadLetter, error)
+	Redrive(ctx context.Context, id int64) (*doctales.LogRecord, error)
+}
+
+var (
+	_ dlqStore = (*sqlite.DB)(nil)
+	_ dlqStore = (*postgres.DB)(nil)
+)
+
+// ClusterRedriveNote is what dlq redrive --postgres prints after its
+// redrives: the records wait in the log for a worker.
+const ClusterRedriveNote = "redriven records wait in the PostgreSQL log: a running worker of each subscription delivers them (on NATS, after a running api process's relay copies them into JetStream)"
+
 // runDLQ is the dlq command. list and show read the data folder
 // read-only, so they work whether or not a server is running; redrive goes
-// through the API of the server that holds the folder, if one does.
+// through the API of the server that holds the folder, if one does. With
+// --postgres (or postgres: in --config) all three work on the cluster's
+// PostgreSQL directly, as its API's /dlq does.
 func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("doctales dlq", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -56,6 +86,8 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	channel := fs.String("channel", "", "list: only this channel's dead letters (log, webhook, email, sns, browser)")
 	all := fs.Bool("all", false, "redrive every dead letter")
 	asJSON := fs.Bool("json", false, "print JSON")
+	var cl clusterFlags
+	cl.register(fs, "the dead letters, and redrive them", false)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -72,8 +104,19 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	var db *sqlite.DB
-	if verb == "redrive" {
+	var db dlqStore
+	var cluster bool
+	if rd, err := openClusterReader(ctx, "dlq", cl, cfg, logger); err != nil {
+		return err
+	} else if rd != nil {
+		defer rd.Close()
+		db, cluster = rd.PG, true
+		// PostgreSQL text holds valid UTF-8 without NUL: no subscription
+		// has such a name, and the database would refuse the query.
+		if !utf8.ValidString(*sub) || strings.IndexByte(*sub, 0) >= 0 {
+			return usageErrorf("dlq", "dlq %s: --subscription %q: not a subscription name (not valid UTF-8, or a NUL byte)", verb, *sub)
+		}
+	} else if verb == "redrive" {
 		// A redrive appends to the log: through the server's API when
 		// one holds the folder, else under the folder's lock.
 		url, holder, err := folderServer(cfg.Data)
@@ -89,17 +132,23 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return fmt.Errorf("dlq redrive: %w", err)
 		}
 		defer lock.Release()
-		db = sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
-		db.Logger = logger
-		db.TableName = cfg.TableName()
-		if err := openDataDB(db, cfg); err != nil {
+		sdb := sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
+		sdb.Logger = logger
+		sdb.TableName = cfg.TableName()
+		if err := openDataDB(sdb, cfg); err != nil {
 			return fmt.Errorf("open %s: %w", cfg.Data, err)
 		}
-	} else if db, err = openTableReadOnly(cfg, logger); err != nil {
+		defer sdb.Close()
+		db = sdb
+	} else {
 		// list and show only read: beside a running server too.
-		return fmt.Errorf("dlq %s: %w", verb, err)
+		sdb, err := openTableReadOnly(cfg, logger)
+		if err != nil {
+			return fmt.Errorf("dlq %s: %w", verb, err)
+		}
+		defer sdb.Close()
+		db = sdb
 	}
-	defer db.Close()
 
 	switch verb {
 	case "list":
@@ -179,6 +228,9 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			fmt.Fprintf(stdout, "redriven %d as log record %d for %s\n", id, rec.Seq, rec.Target)
 		}
 		fmt.Fprintf(stdout, "%d dead letter(s) redriven\n", len(ids))
+		if cluster && len(ids) > 0 {
+			fmt.Fprintln(stdout, ClusterRedriveNote)
+		}
 		return nil
 	}
 	return nil // takeVerb admits the three verbs only

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"text/tabwriter"
@@ -17,6 +18,7 @@ import (
 )
 
 const statusUsage = `Usage: doctales status [--url URL | --data DIR] [--interval D]
+       doctales status --postgres DSN [--nats URL] [--config FILE]
 
 Prints a one-screen summary of a running server's flow (the server holding
 the data folder, by default ./data, found by the folder's lock file): per subscription the
@@ -24,9 +26,20 @@ rates over the interval, records in flight, lag (iterator age), dead letters
 and the last error; the dead letters waiting; the alarms. --json prints
 the same as one JSON object.
 
+In a cluster (serve --postgres DSN), give the same --postgres DSN (and the
+cluster's --nats URL, or the configuration's postgres: and nats:): status
+reads the engines, not a server. Per checkpoint (a subscription's, a
+partition's, the relay's) it prints the seq it finished, the records of its
+source after it (BEHIND; for a partition, every partition's records) and how
+long the oldest of them has waited (LAG), and the dead letters waiting per
+subscription. Without --nats, a cluster on NATS shows its relay only (the
+subscriptions keep their checkpoints in JetStream). The rates and alarms are
+each process's own: its /stats and /metrics.
+
 Example:
   doctales status
   doctales status --url localhost:8080 --json
+  doctales status --postgres "$DOCTALES_POSTGRES" --nats nats://127.0.0.1:4222
 
 Flags:
 `
@@ -66,12 +79,40 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	interval := fs.Duration("interval", time.Second, "time between the two samples the rates are computed from")
 	keyFile := fs.String("api-key-file", "", "a file holding an admin API key (default $"+EnvAPIKey+")")
 	asJSON := fs.Bool("json", false, "print JSON")
+	config := fs.String("config", "", "YAML configuration file: its postgres: and nats: (a cluster's), and its functions (the sources of their checkpoints)")
+	var cl clusterFlags
+	cl.register(fs, "the checkpoints, the log heads and the dead letters", true)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
 	if err := noArgs("status", pos); err != nil {
 		return err
+	}
+	cfg := DefaultConfig()
+	if *config != "" {
+		if cfg, err = ReadConfig(*config); err != nil {
+			return err
+		}
+	}
+	// --url and --data ask one server; --postgres reads the engines.
+	if dsn, dsnName, _, _, err := cl.resolve("status", cfg); err != nil {
+		return err
+	} else if dsn != "" && (*url != "" || *data != "") {
+		return usageErrorf("status", "status: give %s or --url/--data, not both: %s reads the cluster's engines, --url asks one server", dsnName, dsnName)
+	}
+	if rd, err := openClusterReader(ctx, "status", cl, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))); err != nil {
+		return err
+	} else if rd != nil {
+		defer rd.Close()
+		rep, err := clusterStatus(ctx, rd, cfg)
+		if err != nil {
+			return fmt.Errorf("status: %w", err)
+		}
+		if *asJSON {
+			return writeJSONLine(stdout, rep)
+		}
+		return rep.WriteText(stdout)
 	}
 	if *url == "" {
 		found, err := statusURL(*data)

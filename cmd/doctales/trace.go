@@ -15,22 +15,29 @@ import (
 	"github.com/doctales/doctales/sqlite"
 )
 
-const traceUsage = `Usage: doctales trace <communication-id> [--json] [--data DIR]
+const traceUsage = `Usage: doctales trace <communication-id> [--json] [--data DIR | --postgres DSN [--nats URL]]
 
 Prints every step of a communication's journey: acceptance, each delivery to
 extraction and notification with its attempt and duration, records dropped
 by a filter and why, retries, dead letters, the notification decision and the
 topic deliveries, then a verdict on why it was (not) notified.
 
+In a cluster (serve --postgres DSN), give the same --postgres DSN (or the
+configuration's postgres:): the flow history every process writes is read
+there. With the cluster's --nats URL too, a record a filter dropped is
+read from JetStream to say why.
+
 Example:
   doctales trace 3b0e8d4c-5f7a-4a51-9a8e-2f1f0c8f6b21
   doctales trace 3b0e8d4c-5f7a-4a51-9a8e-2f1f0c8f6b21 --json --data /srv/doctales
+  doctales trace 3b0e8d4c-5f7a-4a51-9a8e-2f1f0c8f6b21 --postgres "$DOCTALES_POSTGRES" --nats nats://127.0.0.1:4222
 
 Flags:
 `
 
 // runTrace is the trace command. It reads the data folder read-only, so
-// it works whether or not a server is running.
+// it works whether or not a server is running; with --postgres it reads
+// the cluster's PostgreSQL (and JetStream with --nats).
 func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("doctales trace", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -40,6 +47,8 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The command's output is what it prints; the log says only what went wrong.
 	fs.Lookup("log-level").DefValue, cf.logLevel = "warn", "warn"
 	asJSON := fs.Bool("json", false, "print JSON")
+	var cl clusterFlags
+	cl.register(fs, "the communication and its flow history", true)
 	// Flags before or after the id: "trace ID --json" and
 	// "trace --data DIR ID" both work.
 	pos, err := parseInterspersed(fs, args)
@@ -55,6 +64,19 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	var t *history.Trace
+	if rd, err := openClusterReader(ctx, "trace", cl, cfg, logger); err != nil {
+		return err
+	} else if rd != nil {
+		defer rd.Close()
+		t, err = loadClusterTrace(ctx, rd, id)
+		if doctales.ErrorCode(err) == doctales.ENOTFOUND {
+			return fmt.Errorf("trace: no communication with id %q in %s", id, rd.DSN)
+		} else if err != nil {
+			return fmt.Errorf("trace %s: %w", id, err)
+		}
+		return writeTrace(stdout, t, *asJSON)
+	}
 	// Read-only: trace works beside the server that owns the folder.
 	db, err := openTableReadOnly(cfg, logger)
 	if err != nil {
@@ -68,18 +90,23 @@ func runTrace(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if hdb != nil {
 		defer hdb.Close()
 	}
-	t, err := loadTrace(ctx, db, hdb, id)
+	t, err = loadTrace(ctx, db, hdb, id)
 	if doctales.ErrorCode(err) == doctales.ENOTFOUND {
 		return errors.New("trace: no communication with id " + id)
 	} else if err != nil {
 		return err
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
+	return writeTrace(stdout, t, *asJSON)
+}
+
+// writeTrace prints t as text, or as indented JSON.
+func writeTrace(w io.Writer, t *history.Trace, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(t)
 	}
-	return t.WriteText(stdout)
+	return t.WriteText(w)
 }
 
 // openHistoryDB returns the flow history database of the data folder.
