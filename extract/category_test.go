@@ -62,6 +62,10 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategoryPerson, urgency: "high"},
 		{name: "ArrivedAtYourBuildingSpanish", subject: "Ya estamos abajo", content: "Hola Mariana,\n\nYa llegamos a tu edificio con la cocina, pero el vigilante no nos deja subir. ¿Puedes hablarle a la administración?\n\nRodrigo",
 			category: doctales.CategoryPerson, urgency: "high"},
+		{name: "SystemBeforeThenWrapped", from: "no-reply@climbing.example", fromName: "Studio North Climbing", subject: "We couldn't take your membership payment", content: "We tried to collect your membership payment on June 9, but your bank declined it.\n\nWe'll try again on June 13. Please update your payment method before\nthen so your membership stays active.",
+			category: doctales.CategoryAutomated, urgency: "medium"},
+		{name: "PortugueseBillDataLimite", from: "no-reply@notificacoes.luz.example", fromName: "Luz Energia", subject: "A sua fatura de dezembro está disponível", content: "Olá Inês,\n\nA sua fatura de eletricidade está disponível.\n\nValor a pagar:              86,42 EUR\nData-limite de pagamento:   16/06/2025\n\nComo não tem débito direto ativo, pague até à data-limite por referência Multibanco. Esta mensagem foi enviada automaticamente.",
+			category: doctales.CategoryAutomated, urgency: "medium"},
 		{name: "PlannedDowntimeIsNotNow", subject: "weekend", content: "Hi all,\n\nThe site is down for maintenance on Saturday. Nothing to do.\n\nJo",
 			category: doctales.CategoryPerson, urgency: "low"},
 		{name: "PastOutageIsNotNow", subject: "yesterday", content: "Hi Ben,\n\nThe site was down yesterday, all fixed now.\n\nJo",
@@ -335,6 +339,32 @@ func TestEngine_Reader(t *testing.T) {
 			}
 			if d.Urgency != tt.urgency || (d.Deadline != nil) != tt.deadline {
 				t.Errorf("urgency %s %v, deadline %v; want %s, deadline %v", d.Urgency, d.UrgencyReasons, d.Deadline, tt.urgency, tt.deadline)
+			}
+		})
+	}
+}
+
+// TestEngine_SystemDeadlines: an automated message that asks in so many
+// words gives its deadline by pointing back ("before then") or by a
+// labelled line it names ("pague até à data-limite").
+func TestEngine_SystemDeadlines(t *testing.T) {
+	for _, tt := range []struct {
+		name, from, subject, content, deadline string
+	}{
+		{"BeforeThenWrapped", "no-reply@climbing.example", "We couldn't take your membership payment",
+			"We tried to collect your membership payment on June 9, but your bank declined it.\n\nWe'll try again on June 13. Please update your payment method before\nthen so your membership stays active.", "2025-06-13"},
+		{"PortugueseDataLimite", "no-reply@notificacoes.luz.example", "A sua fatura está disponível",
+			"Olá Inês,\n\nValor a pagar:              86,42 EUR\nData-limite de pagamento:   16/06/2025\n\nComo não tem débito direto ativo, pague até à data-limite por referência Multibanco.", "2025-06-16"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := email(tt.subject, tt.content)
+			c.SenderID, c.Sender = tt.from, "Billing"
+			d := MustExtract(t, c)
+			if d.Category != doctales.CategoryAutomated {
+				t.Fatalf("category = %q, want automated", d.Category)
+			}
+			if d.Deadline == nil || d.Deadline.Format("2006-01-02") != tt.deadline {
+				t.Fatalf("deadline = %v, want %s (dates %+v)", d.Deadline, tt.deadline, d.Dates)
 			}
 		})
 	}

@@ -426,7 +426,10 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	if d.Category == doctales.CategoryList {
 		named, nameRe = e.namesReader(c, own)
 	}
-	if (personal(d.Category) || named) && (requestDates(d.Dates, own, requests, ref) || thenDeadline(d.Dates, own, requests, ref)) {
+	// A system that asks in so many words points back too: "We'll try
+	// again on December 11. Please update your payment method before then."
+	systemThen := d.Category == doctales.CategoryAutomated && systemAsks && d.Deadline == nil && thenDeadline(d.Dates, own, requests, ref)
+	if systemThen || (personal(d.Category) || named) && (requestDates(d.Dates, own, requests, ref) || thenDeadline(d.Dates, own, requests, ref)) {
 		if dl := chooseDeadline(d.Dates, ref); dl != nil {
 			t := dl.Time
 			d.Deadline = &t

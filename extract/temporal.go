@@ -1589,7 +1589,7 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 // beforeThen is a request's pointer back to a time just named: "Can you
 // take it to the stage door before then?", "corrige el registro antes de
 // esa hora", "kun je het vóór die tijd doen?".
-var beforeThen = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:(?:before|by|until|till) (?:then|that time)|antes de (?:esa hora|eso|entonces)|para entonces|avant (?:cette heure|ça|cela)|d['’]ici là|bis dahin|vorher|prima di (?:allora|quell['’]ora)|entro (?:allora|quell['’]ora)|per allora|até lá|antes (?:disso|dessa hora)|(?:tegen|vóór|voor) die tijd|voor dan)(?:[^\p{L}]|$)`)
+var beforeThen = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:(?:before|by|until|till)\s+(?:then|that\s+time)|antes\s+de\s+(?:esa\s+hora|eso|entonces)|para\s+entonces|avant\s+(?:cette\s+heure|ça|cela)|d['’]ici\s+là|bis\s+dahin|vorher|prima\s+di\s+(?:allora|quell['’]ora)|entro\s+(?:allora|quell['’]ora)|per\s+allora|até\s+lá|antes\s+(?:disso|dessa\s+hora)|(?:tegen|vóór|voor)\s+die\s+tijd|voor\s+dan)(?:[^\p{L}]|$)`)
 
 // thenDeadline marks as the deadline the earliest date ahead named before a
 // request that says "before then" or "by then", within the two sentences
@@ -1721,6 +1721,7 @@ var (
 	partOfToday     = fastre.MustCompile(`(?i)\b(tonight|this evening|this afternoon|this morning|ce soir|cet apr[èe]s-midi|ce matin|esta noche|esta tarde|esta ma[ñn]ana|heute abend|heute nachmittag|heute morgen|heute vormittag|stasera|oggi pomeriggio|stamattina|vanavond|vanmiddag|vanochtend|hoje [àa] noite|esta manh[ãa]|in mattinata|dans la matin[ée]e|durante a manh[ãa]|in de loop van de ochtend|i kv[äa]ll|ikv[äa]ll|i kveld|ikveld|i aften|i eftermiddag|i ettermiddag)\b`)
 	foreignDay      = fastre.MustCompile(`(?i)(?:\b(?:até|por|para)\s+(?:o\s+)?dia|\bantes\s+do\s+dia|\b(?:hasta|para|antes\s+del?)\s+(?:el\s+)?d[íi]a|\b(?:d'ici|avant|pour)\s+le|\bjusqu'au|\bbis(?:\s+zum)?|\bentro\s+il|(?:\bvoor|vóór|\buiterlijk|\bop)\s+de)\s+(\d{1,2})(?:er|\.|e|ste|de|º)?(?:\s|$|[,;.!?)])`)
 	foreignMonth    = regexp.MustCompile(`(?i)^\s*(de\s+|del\s+)?(jan|fe[bv]|m[äa]r|apr|avr|abr|ma[iy]|mei|mag|jun|giu|jui|jul|lug|ago|aug|ao[uû]|set|sep|okt|oct|ott|out|nov|de[cz]|dic|d[ée]c|gen|ene|jän|f[ée]v|gennaio)`)
+	weekdayOrdinal  = regexp.MustCompile(`(?i)\b((?:mon|tues|wednes|thurs|fri|satur|sun)day),?\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b`)
 	ordinalDay      = fastre.MustCompile(`(?i)\b(?:by|before|on|until|till|due|no later than|for)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b`)
 	// dottedDate is "14.12." or "14.12.2026" (group 1), or "11.12" after a
 	// weekday or a cue (group 3), never part of a longer number.
@@ -2101,12 +2102,30 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			continue
 		}
 		d := time.Date(ref.Year(), ref.Month(), n, 0, 0, 0, 0, ref.Location())
-		if n < ref.Day() || d.Month() != ref.Month() {
+		// "He was hoping to have it by the 4th" (on the 7th): this
+		// month's, gone; "by the 4th" ahead is next month's.
+		if n < ref.Day() && !pastTense(s.text[:m[0]], nil) || d.Month() != ref.Month() {
 			d = time.Date(ref.Year(), ref.Month()+1, n, 0, 0, 0, 0, ref.Location())
 		}
 		// Keep the preposition out of the mention: "the 14th".
 		loc := []int{m[2] - len("the "), m[1]}
 		add(loc, atHour(d, endOfBusinessHour), "day")
+	}
+	// "Friday the 4th": the day of that number, nearest ref, that falls
+	// on that weekday (the parser puts it on today).
+	if m := weekdayOrdinal.FindStringSubmatchIndex(s.text); m != nil && !monthAfter.MatchString(s.text[m[1]:]) {
+		wd, _ := weekdayIn(s.text[m[2]:m[3]])
+		n, _ := strconv.Atoi(s.text[m[4]:m[5]])
+		var best time.Time
+		for _, k := range []int{0, 1, -1} {
+			c := time.Date(ref.Year(), ref.Month()+time.Month(k), n, 0, 0, 0, 0, ref.Location())
+			if c.Day() == n && int(c.Weekday()) == wd%7 && (best.IsZero() || absDur(c.Sub(ref)) < absDur(best.Sub(ref))) {
+				best = c
+			}
+		}
+		if !best.IsZero() {
+			add([]int{m[2], m[1]}, atHour(best, endOfBusinessHour), "day")
+		}
 	}
 	for _, m := range foreignDay.FindAllStringSubmatchIndex(s.text, 2) {
 		if foreignMonth.MatchString(s.text[m[3]:]) || strings.HasPrefix(strings.TrimLeft(s.text[m[3]:], ".º"), ":") {
@@ -2433,8 +2452,8 @@ func rereadForeignDates(p *dps.Parser, cfg *dps.Configuration, text string, res 
 // due date", "before your renewal date"), and dateFieldLabel the label of
 // the line that gives it ("Due date: 15 December 2026", "Renews on:").
 var (
-	namedDateRef   = fastre.MustCompile(`(?i)\b(by|before|on|until|prior to|ahead of)\s+(the|your|its|this)\s+(due|renewal|expiry|expiration|payment|closing|cut-?off|deadline|return|submission)\s+date\b|\bvor (dem|ihrem) (fälligkeits|verlängerungs|ablauf)datum\b|\bantes de (la|su) fecha (de )?(vencimiento|renovación|pago)\b|\bavant (la|votre) date (d'échéance|de renouvellement|limite)\b|\bentro la (data di )?scadenza\b|\bvóór de vervaldatum\b`)
-	dateFieldLabel = regexp.MustCompile(`(?im)^[ \t*-]*(due( date| on| by)?|payment due|amount due by|renews?( on)?|renewal( date)?|expir(es|y|ation)( date| on)?|deadline|closing date|cut-?off|f[äa]llig(keitsdatum| am)?|vencimiento|fecha (de )?(vencimiento|l[íi]mite)|[ée]ch[ée]ance|date limite|scadenza|vervaldatum|vervalt op)\s*:?[ \t]`)
+	namedDateRef   = fastre.MustCompile(`(?i)\b(by|before|on|until|prior to|ahead of)\s+(the|your|its|this)\s+(due|renewal|expiry|expiration|payment|closing|cut-?off|deadline|return|submission)\s+date\b|\bvor (dem|ihrem) (fälligkeits|verlängerungs|ablauf)datum\b|\bantes de (la|su) fecha (de )?(vencimiento|renovación|pago)\b|\bavant (la|votre) date (d'échéance|de renouvellement|limite)\b|\bentro la (data di )?scadenza\b|\bvóór de vervaldatum\b|\bat[ée] (à|a) data[- ]limite\b|\bantes da data de vencimento\b|\bat[ée] (ao|o) (dia do )?vencimento\b`)
+	dateFieldLabel = regexp.MustCompile(`(?im)^[ \t*-]*(due( date| on| by)?|payment due|amount due by|renews?( on)?|renewal( date)?|expir(es|y|ation)( date| on)?|deadline|closing date|cut-?off|f[äa]llig(keitsdatum| am)?|vencimiento|fecha (de )?(vencimiento|l[íi]mite)|[ée]ch[ée]ance|date limite|scadenza|vervaldatum|vervalt op|data[- ]limite( de pagamento)?|data de vencimento|vencimento)\s*:?[ \t]`)
 )
 
 // cutoffCue matches a sentence stating a cut-off that the reader's part

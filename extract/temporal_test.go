@@ -246,6 +246,9 @@ func TestDatesResolved(t *testing.T) {
 		{"EsHastaLa1", "El camión solo puede estar en la calle hasta la 1, después nos multan. ¿Puedes hablar con la administración?", wed, "", "2025-12-03T13:00:00-07:00", ""},
 		{"ItSameClockInTheAsk", "Il tecnico del gas viene domattina alle 8, non lunedì. Riesci a esserci tu alle 8 per aprirgli?", wed, "", "2025-12-04T08:00:00-07:00", ""},
 		{"ConditionalBeforeThen", "What I still don't have is their hours. The BACS file goes to the bank at 3pm today. If you can reply with their hours before then I'll get them into this run.", wed, "", "2025-12-03T15:00:00-07:00", ""},
+		{"WeekdayOrdinalPast", "He was hoping to have the shot list by Monday the 1st and still hasn't got it. Could you send it?", wed, "", "2025-12-01T17:00:00-07:00", ""},
+		{"WeekdayOrdinalAhead", "Could you send the list by Friday the 12th?", wed, "", "2025-12-12T17:00:00-07:00", ""},
+		{"OrdinalPastTense", "He was hoping to have it by the 1st, and he still hasn't got it. Can you send it?", wed, "", "2025-12-01T17:00:00-07:00", ""},
 		{"AreYouComingToGetHimIsNoInvitation", "He has been sitting in reception since 9:40. Should I bring him up, or are you coming to get him?", wed, "", "", ""},
 	}
 	for _, tc := range cases {
