@@ -63,7 +63,7 @@ var urlHost = regexp.MustCompile(`(?i)\b(?:https?://(?:[^@/\s"'<>]+@)?|www\.)([a
 // hostBrands are brand tokens looked for inside domain names: a domain
 // that carries a brand without being the brand's ("wellsfarg0-online",
 // "dhl-redeliver") is borrowing it.
-var hostBrands = []string{"paypal", "amazon", "apple", "icloud", "microsoft", "office365", "outlook", "onedrive", "sharepoint", "google", "gmail", "netflix", "ebay", "dhl", "fedex", "usps", "wellsfargo", "chase", "citibank", "hsbc", "barclays", "bankofamerica", "docusign", "dropbox", "linkedin", "facebook", "instagram", "whatsapp", "coinbase", "santander", "bbva", "caixabank", "sparkasse", "commerzbank", "rabobank", "abnamro", "unicredit", "posteitaliane", "correos", "laposte", "hmrc", "irs", "m365", "ing", "correios", "postnl", "royalmail", "bpost", "evri", "dpd"}
+var hostBrands = []string{"paypal", "amazon", "apple", "icloud", "microsoft", "office365", "outlook", "onedrive", "sharepoint", "google", "gmail", "netflix", "ebay", "dhl", "fedex", "usps", "wellsfargo", "chase", "citibank", "hsbc", "barclays", "bankofamerica", "docusign", "dropbox", "linkedin", "facebook", "instagram", "whatsapp", "coinbase", "santander", "bbva", "caixabank", "sparkasse", "commerzbank", "rabobank", "abnamro", "unicredit", "posteitaliane", "correos", "laposte", "hmrc", "irs", "m365", "ing", "aeat", "correios", "postnl", "royalmail", "bpost", "evri", "dpd"}
 
 // deconfuse undoes the digit and letter swaps of lookalike domains
 // ("micros0ft", "rnicrosoft", "paypa1") and drops the hyphens.

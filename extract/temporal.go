@@ -381,6 +381,49 @@ func safeSearch(p *dps.Parser, cfg *dps.Configuration, text string) (res []dps.S
 // the languages of dateLanguages.
 var relativeDay = regexp.MustCompile(`(?i)(?:^|\b)(?:(today|hoy|aujourd['’]hui|heute|hoje|oggi|vandaag)|(tomorrow|mañana|demain|morgen|amanhã|domani))(?:\b|$)`)
 
+// notBefore is a negation shortly before an hour: "no entra hasta las
+// once", "kommt nicht vor zehn Uhr".
+var notBefore = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:no|not|n't|nicht|ne|non|niet|não|nao)(?:[^\p{L}]|$)`)
+
+// foreignHourWords are the hours foreignWordClock names, 1 to 12.
+var foreignHourWords = map[string]int{
+	"dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12,
+	"duas": 2, "três": 3, "quatro": 4, "sete": 7, "oito": 8, "nove": 9, "dez": 10, "onze": 11, "doze": 12,
+	"due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sei": 6, "sette": 7, "otto": 8, "dieci": 10, "undici": 11, "dodici": 12,
+	"zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "funf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10, "elf": 11, "zwölf": 12, "zwolf": 12,
+	"twee": 2, "drie": 3, "vijf": 5, "zes": 6, "zeven": 7, "negen": 9, "tien": 10, "twaalf": 12,
+	"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "douze": 12,
+}
+
+// mayForeignWordClock is foreignWordClock's cheap gate: one of its cues.
+func mayForeignWordClock(text string) bool {
+	for _, w := range []string{"las ", "às ", "das ", "até ", "alle ", " le ", "Uhr", "uhr", "uur", "heures"} {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// nearestRelativeDay returns which relativeDay word is nearest offset at
+// of text: 1 for today's, 2 for tomorrow's, 0 for none.
+func nearestRelativeDay(text string, at int) int {
+	best, dist := 0, len(text)+1
+	for _, m := range relativeDay.FindAllStringSubmatchIndex(text, 8) {
+		d := abs(m[0] - at)
+		if m[1] <= at {
+			d = at - m[1]
+		}
+		if d < dist {
+			best, dist = 1, d
+			if m[4] >= 0 {
+				best = 2
+			}
+		}
+	}
+	return best
+}
+
 // covered reports whether [b, e) overlaps a mention of ds.
 func covered(ds []doctales.DateMention, b, e int) bool {
 	for _, d := range ds {
@@ -1763,6 +1806,10 @@ var (
 	// 2:30 call"; group 1 is the clock, 2 and 3 its hour and minute, 4
 	// its am/pm ("" when none).
 	beforeEventClock = regexp.MustCompile(`(?i)\b(?:before|by|ahead of|in time for) (?:our|the|my|your|their|his|her) ((\d{1,2})(?::(\d{2}))?\s*(o['’]?clock|[ap]\.?m\.?|))\s+(?:with|call|meeting|appointment|slot|session|standup|stand-up|review|demo|briefing|interview|sync)\b`)
+	// foreignWordClock is an hour written as a word after its article
+	// or cue: "antes de las seis", "até às duas", "alle sei", "bis acht
+	// Uhr", "om tien uur", "avant six heures"; group 1 the word.
+	foreignWordClock = fastre.MustCompile(`(?i)(?:\b(?:antes de|hasta|a|para|desde) las|\b(?:antes das|até às|ate as|às|das)|\b(?:alle|entro le|prima delle|fino alle|verso le))\s+(dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|duas|tr[êe]s|quatro|sete|oito|nove|dez|onze|doze|due|tre|quattro|cinque|sei|sette|otto|dieci|undici|dodici)\b|\b(?:um|bis|vor|gegen)\s+(zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\s+uhr\b|\b(?:om|tot|voor|uiterlijk)\s+(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf)\s+uur\b|\b(?:avant|vers|jusqu'[àa])\s+(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze)\s+heures\b`)
 	beforeLunch      = fastre.MustCompile(`(?i)\b((before|by|until|till) lunch(time)?|v[óo]{1,2}r de (lunch|middag)|antes del almuerzo|antes de comer|avant (le )?d[ée]jeuner|vor dem mittag(essen)?|prima di pranzo|prima (del|di) mezzogiorno|antes do almo[çc]o)\b`)
 	// noonOfDay is noon of a named day: "hasta el mediodía del viernes",
 	// "vendredi midi" is the parser's.
@@ -1773,7 +1820,7 @@ var (
 // relativeExtras reads, which dateTrigger does not announce.
 func extraTrigger(text string) bool {
 	digit := strings.ContainsAny(text, "0123456789")
-	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || len(wordClockIn(text)) > 0 || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
+	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || mayForeignWordClock(text) && foreignWordClock.MatchString(text) || len(wordClockIn(text)) > 0 || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
 }
 
 // mayBareClock reports whether text has a lone digit or "10"-"12" after a
@@ -1939,6 +1986,13 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			hb, he, mb, me = m[6], m[7], m[8], m[9]
 		}
 		tomorrow := tomorrowWord.MatchString(s.text)
+		// "nimmt heute noch Aufträge bis 16 Uhr an, sonst … morgen früh":
+		// the day word nearest the clock is its day.
+		if tomorrow {
+			if near := nearestRelativeDay(s.text, m[0]); near == 1 {
+				tomorrow = false
+			}
+		}
 		if covered(found, s.start+m[0], s.start+m[1]) && (!tomorrow || coveredOn(found, s.start+m[0], s.start+m[1], ref.AddDate(0, 0, 1))) {
 			continue // the parser's; but "antes de las 14:00 de mañana" read as today's 14:00 is not
 		}
@@ -1975,6 +2029,39 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		// The mention starts at the hour, so that the cue before it
 		// ("entro le", "bis") decides, as for the parser's dates.
 		add([]int{hb, m[1]}, t, "minute")
+	}
+	if mayForeignWordClock(s.text) {
+		for _, m := range foreignWordClock.FindAllStringSubmatchIndex(s.text, 2) {
+			g := 2
+			for g < len(m) && m[g] < 0 {
+				g += 2
+			}
+			// "Pepe no entra hasta las once": not until eleven is when
+			// someone comes, no hour the reader must beat.
+			if g >= len(m) || covered(found, s.start+m[0], s.start+m[1]) || notBefore.MatchString(tail(s.text[:m[0]], 30)) {
+				continue
+			}
+			n := foreignHourWords[strings.ToLower(s.text[m[g]:m[g+1]])]
+			if n == 0 {
+				continue
+			}
+			day, dayGiven := ref, false
+			if wd, ok := weekdayIn(tail(s.text[:m[0]], 24) + " " + head(s.text[m[1]:], 24)); ok {
+				day, dayGiven = nextWeekday(ref, wd), true
+			} else if nearestRelativeDay(s.text, m[0]) == 2 {
+				day, dayGiven = ref.AddDate(0, 0, 1), true
+			}
+			t := time.Date(day.Year(), day.Month(), day.Day(), workingHour(n), 0, 0, 0, ref.Location())
+			if !t.After(ref) {
+				if dayGiven {
+					continue
+				}
+				t = t.AddDate(0, 0, 1)
+			}
+			// The mention starts at the hour: the cue before it decides.
+			hb := m[0] + strings.LastIndexByte(s.text[m[0]:m[g]], ' ') + 1
+			add([]int{hb, m[1]}, t, "minute")
+		}
 	}
 	for _, m := range halfHourIn(s.text) {
 		n := halfHourNames[strings.ToLower(s.text[m[2]:m[3]])]

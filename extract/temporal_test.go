@@ -249,6 +249,9 @@ func TestDatesResolved(t *testing.T) {
 		{"WeekdayOrdinalPast", "He was hoping to have the shot list by Monday the 1st and still hasn't got it. Could you send it?", wed, "", "2025-12-01T17:00:00-07:00", ""},
 		{"WeekdayOrdinalAhead", "Could you send the list by Friday the 12th?", wed, "", "2025-12-12T17:00:00-07:00", ""},
 		{"OrdinalPastTense", "He was hoping to have it by the 1st, and he still hasn't got it. Can you send it?", wed, "", "2025-12-01T17:00:00-07:00", ""},
+		{"EsAntesDeLasSeis", "Mándame la autorización firmada antes de las seis, que es cuando cerramos la recepción.", wed, "", "2025-12-03T18:00:00-07:00", ""},
+		{"EsNoEntraHastaLasOnce", "Yo no tengo la llave y Pepe no entra hasta las once. ¿La tienes tú?", wed, "", "", ""},
+		{"DeHeuteBisNotMorgen", "Die Druckerei nimmt heute noch Aufträge bis 16 Uhr an, sonst hängt morgen früh eine leere Wand. Können Sie die Datei freigeben?", wed, "", "2025-12-03T16:00:00-07:00", ""},
 		{"AreYouComingToGetHimIsNoInvitation", "He has been sitting in reception since 9:40. Should I bring him up, or are you coming to get him?", wed, "", "", ""},
 	}
 	for _, tc := range cases {

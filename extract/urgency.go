@@ -99,6 +99,8 @@ var situationNow = fastre.MustCompile(`(?i)\b(?:` +
 	`|(?:just )?(?:checked in|arrived|turned up|shown up|showed up|signed in) (?:at|in) (?:the )?(?:front desk|reception|lobby|front door|gate|security desk)\b` +
 	`|(?:people|folks|guests|visitors|delegation|party|family|team) (?:from \w+(?: \w+)? )?(?:is|are|'s|’s) (?:already |now |still )?(?:here|in reception|at reception|in the lobby|downstairs|at the front desk)\b` +
 	// The sender and others already at the reader's door.
+	`|(?:i'?m|i’m|i am) (?:now |already )?(?:at (?:the|your) (?:door|front door|gate)|outside (?:your|the) (?:door|house|flat|building|office))\b|ik sta (?:nu |al )?voor (?:de|je|uw) deur|ich stehe (?:jetzt |gerade )?vor (?:der|ihrer|deiner) t[üu]r|je suis (?:devant|[àa]) (?:la|ta|votre) porte|estoy (?:en la puerta|delante de tu (?:casa|puerta))|sono (?:qui )?davanti (?:alla porta|a casa)|estou (?:[àa] )?porta` +
+	`|wartet noch (?:ein paar|einige|\d+|zehn|f[üu]nf|f[üu]nfzehn) minuten|waits? (?:another|a few|\d+) (?:more )?minutes|espera (?:unos|cinco|diez|\d+) minutos|attend encore (?:quelques|\d+) minutes|aspetta ancora (?:qualche|pochi|\d+) minuti|espera mais (?:uns|alguns|\d+) minutos|wacht nog (?:een paar|\d+) minuten` +
 	`|there(?:'s| is| are) (?:a |an |the |two |some )?(?:driver|courier|delivery (?:man|driver)|man|woman|guy|van|truck|lorry|engineer|technician|plumber|electrician|police(?: officer)?|officer|locksmith)s?\b[^.!?\n]{0,40}\b(?:at|outside) (?:your|the) (?:door|front door|gate|house|office|flat)\b` +
 	`|ya (?:llegamos|hemos llegado|estamos) a tu (?:edificio|casa|oficina|portal|local)|acabamos de llegar a tu` +
 	`|(?:needs|has) to know (?:right )?now|needs an answer (?:right )?now|moet nu weten|muss (?:jetzt|sofort) wissen|doit savoir maintenant|tiene que saber(?:lo)? ya|deve sapere adesso|precisa de saber agora` +
@@ -286,8 +288,12 @@ func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales
 
 	// Urgency words, strong with a request, alone, or soft.
 	switch {
-	case in.Cue != "" && in.Request && in.Deadline != nil && in.Deadline.After(endOfNextBusinessDay(in.Ref)) && !in.DeadlineAsRequest:
-		// "Urgent: … by the end of next week": the date says when.
+	case in.Cue != "" && in.Request && in.Deadline != nil && in.Deadline.After(endOfNextBusinessDay(in.Ref)) && !in.DeadlineAsRequest &&
+		(in.CueEvidence == nil || in.CueEvidence.Rule != "happening now"):
+		// "Urgent: … by the end of next week": the date says when. (A
+		// situation happening now is now whatever date the mail names:
+		// the valuer at the door, "the bank wants the report before the
+		// 20th".)
 		raise(doctales.UrgencyMedium, mediumBase, "urgent word + request, deadline later")
 		cite(in.CueEvidence)
 	case in.Cue != "" && in.Request:
