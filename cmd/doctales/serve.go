@@ -222,8 +222,11 @@ func (m *Main) Run(ctx context.Context) error {
 		m.srv = nil
 		return err
 	}
+	// srv, not m.srv: Close sets m.srv to nil, maybe before this runs
+	// (a background check that finds damage stops the server at once).
+	srv := m.srv
 	go func() {
-		if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Pipeline.Logger.Error("http server stopped", "error", err)
 		}
 	}()
