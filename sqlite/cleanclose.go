@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -252,6 +253,9 @@ func writeFileSync(path string, body []byte) error {
 // in it stays so after a crash. Platforms that cannot open a folder for
 // syncing (Windows) skip it.
 func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
 	d, err := os.Open(dir)
 	if err != nil {
 		return nil
