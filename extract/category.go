@@ -2,7 +2,6 @@ package extract
 
 import (
 	"net/mail"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -22,7 +21,7 @@ var autoReplySubject = fastre.MustCompile(`(?i)^\s*(out of (the )?office|automat
 // "[ILUG] ...", "Re: [Spambayes] ...".
 // gatewayTag is a tag a mail gateway puts on a subject ("[EXTERNAL]",
 // "[SPAM]"): it says where the mail came from, not that a list sent it.
-var gatewayTag = regexp.MustCompile(`(?i)^\[(external|ext|external e-?mail|external sender|spam|suspicious|suspected spam|possible spam|caution|warning|encrypt|secure|sensitive|confidential)\]$`)
+var gatewayTag = lazyRE(`(?i)^\[(external|ext|external e-?mail|external sender|spam|suspicious|suspected spam|possible spam|caution|warning|encrypt|secure|sensitive|confidential)\]$`)
 
 var listTag = fastre.MustCompile(`(?i)^\s*(?:(?:re|fw|fwd|aw|sv|tr)\s*:\s*)*(\[[\pL][\pL .+-]{1,30}\])`)
 
@@ -65,14 +64,14 @@ var resolvedCue = fastre.MustCompile(`(?i)\[(resolved|recovered|ok|fixed|up|beho
 // replySubject matches the prefixes mail clients put before a reply's
 // subject, in the languages the set reads: "Re:", "AW:", "SV:", "Antw:",
 // "R:", "RES:"; not a forward's ("Fwd:", "WG:", "TR:", "RV:", "I:").
-var replySubject = regexp.MustCompile(`(?i)^\s*(re|aw|sv|antw|r|rif|res|ref)\s*(\[\d+\])?\s*:`)
+var replySubject = lazyRE(`(?i)^\s*(re|aw|sv|antw|r|rif|res|ref)\s*(\[\d+\])?\s*:`)
 
 // bounceSubject is the subject of a delivery failure notice.
-var bounceSubject = regexp.MustCompile(`(?i)^(undelivered mail returned to sender|delivery status notification \(failure\)|mail delivery failed|undeliverable:|returned mail:|delivery failure|failure notice\b)`)
+var bounceSubject = lazyRE(`(?i)^(undelivered mail returned to sender|delivery status notification \(failure\)|mail delivery failed|undeliverable:|returned mail:|delivery failure|failure notice\b)`)
 
 // noReplyDomain is an address whose domain says no one reads replies:
 // tracking@noreply.parcelpoint.example.
-var noReplyDomain = regexp.MustCompile(`(?i)@(.*\.)?(no-?reply|do-?not-?reply|bounce[sd]?|mailer)\.`)
+var noReplyDomain = lazyRE(`(?i)@(.*\.)?(no-?reply|do-?not-?reply|bounce[sd]?|mailer)\.`)
 
 // field returns the string value of a Fields key, "" when absent.
 func field(c *doctales.Communication, key string) string {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"path"
-	"regexp"
 	"strings"
 	"time"
 
@@ -21,14 +20,14 @@ var (
 	reInterviews   = fastre.MustCompile(`\b(interview|job|resume|cv|candidate|hiring|offer letter)\b`)
 	rePlanning     = fastre.MustCompile(`\b(plan|planning|schedule|agenda|itinerary|calendar)\b`)
 	reBulk         = fastre.MustCompile(`(unsubscribe|mailing list|view (this|it) in your browser|no-?reply|newsletter)`)
-	reHeading      = regexp.MustCompile(`(?m)^#+\s+.+$`)
-	reBullet       = regexp.MustCompile(`(?m)^[ \t]*[*•-][ \t]+.+$`)
-	reNumbered     = regexp.MustCompile(`(?m)^[ \t]*\d+[.)][ \t]+.+$`)
-	reTableRow     = regexp.MustCompile(`(?m)^[ \t]*\|?.+\|.+\|.*$`)
+	reHeading      = lazyRE(`(?m)^#+\s+.+$`)
+	reBullet       = lazyRE(`(?m)^[ \t]*[*•-][ \t]+.+$`)
+	reNumbered     = lazyRE(`(?m)^[ \t]*\d+[.)][ \t]+.+$`)
+	reTableRow     = lazyRE(`(?m)^[ \t]*\|?.+\|.+\|.*$`)
 	reFollowUp     = fastre.MustCompile(`\bfollow[- ]?up\b`)
 	reReview       = fastre.MustCompile(`\breview\b`)
 	reApproval     = fastre.MustCompile(`\bapprov(e|al|ed)\b`)
-	reBlankLine    = regexp.MustCompile(`\n[ \t]*\n`)
+	reBlankLine    = lazyRE(`\n[ \t]*\n`)
 	reMeeting      = fastre.MustCompile(`\b(meeting|meet|call|calendar invite)\b`)
 )
 

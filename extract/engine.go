@@ -792,11 +792,11 @@ func contactNames(c *doctales.Communication, key string) []string {
 }
 
 // groupName is a display name of a group, not a person.
-var groupName = regexp.MustCompile(`(?i)\b(list|lists|group|groups|team|all|everyone|staff|members|users|dev|devel|announce|discuss|talk|help|info|support|undisclosed)\b`)
+var groupName = lazyRE(`(?i)\b(list|lists|group|groups|team|all|everyone|staff|members|users|dev|devel|announce|discuss|talk|help|info|support|undisclosed)\b`)
 
 // invitationChanged is the subject of an update or a cancellation of a
 // calendar invitation.
-var invitationChanged = regexp.MustCompile(`(?i)^\s*(updated invitation( with note)?|invitation (updated|mise à jour)|canceled event|cancelled event|canceled|cancelled|cancellation|event canceled|abgesagt|abgesagtes ereignis|aktualisierte einladung|annul[ée]|invitation annul[ée]e|evento cancelado|cancelado|invito aggiornato|annullato|geannuleerd|bijgewerkte uitnodiging)\b`)
+var invitationChanged = lazyRE(`(?i)^\s*(updated invitation( with note)?|invitation (updated|mise à jour)|canceled event|cancelled event|canceled|cancelled|cancellation|event canceled|abgesagt|abgesagtes ereignis|aktualisierte einladung|annul[ée]|invitation annul[ée]e|evento cancelado|cancelado|invito aggiornato|annullato|geannuleerd|bijgewerkte uitnodiging)\b`)
 
 // systemTask is a system's "please" followed by a task of the reader's
 // own, not in a conditional ("please contact us if …").

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
@@ -39,7 +38,7 @@ var fraudMoney = fastre.MustCompile(`\b(western union|moneygram|bitcoin|btc wall
 // detailsInvalid (on lower-cased text) matches bank details said to be
 // out of date; kept apart from paymentRedirect, whose literal gate its
 // counted gap would turn off.
-var detailsInvalid = regexp.MustCompile(`\b(account|bank|banking) details [^.]{0,60}(no longer valid|have changed|are outdated|are not valid)`)
+var detailsInvalid = lazyRE(`\b(account|bank|banking) details [^.]{0,60}(no longer valid|have changed|are outdated|are not valid)`)
 
 // secrecyCue (on lower-cased text) matches how a fraudster keeps the
 // reader from checking: unreachable, discreet, in a hurry.
@@ -58,7 +57,7 @@ var threatCue = fastre.MustCompile(`\b(legal action|collection (fees|agency|agen
 var serviceClaim = fastre.MustCompile(`\b(voice ?mail|voice message|e?-?fax|secure message|shared .{1,60} with you|mail(box)? (administrator|admin|quota|storage|server)|webmail|(it|technical) (support|help ?desk|service desk|department)|help ?desk|system administrator|administrator|security (team|department|center)|account (services|security|team)|e-?mail (support|team|admin))\b`)
 
 // urlHost matches the host of a link in text.
-var urlHost = regexp.MustCompile(`(?i)\b(?:https?://(?:[^@/\s"'<>]+@)?|www\.)([a-z0-9][a-z0-9.-]*\.[a-z]{2,})`)
+var urlHost = lazyRE(`(?i)\b(?:https?://(?:[^@/\s"'<>]+@)?|www\.)([a-z0-9][a-z0-9.-]*\.[a-z]{2,})`)
 
 // hostBrands are brand tokens looked for inside domain names: a domain
 // that carries a brand without being the brand's ("wellsfarg0-online",
@@ -325,12 +324,12 @@ func htmlAttachment(c *doctales.Communication) string {
 }
 
 // addressInText matches an e-mail address in a body, for its domain.
-var addressInText = regexp.MustCompile(`(?i)[a-z0-9._%+-]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+)`)
+var addressInText = lazyRE(`(?i)[a-z0-9._%+-]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+)`)
 
 // serviceStem matches the words phishing domains dress a name up with:
 // security, sign-in, delivery, customs, renewal, refund, in the languages
 // the set reads ("cloudhost-pro" or "streamline-saas" are names, not this).
-var serviceStem = regexp.MustCompile(`(?i)(secur|beveilig|sicher|segur|sicurezz|verif|login|signin|update|account|konto|cuenta|conta|compte|billing|pay|pago|pagament|paiement|betal|deliver|entreg|livrai|liefer|parcel|paket|pakket|custom|alfand|douane|zoll|renew|vernieuw|renov|refund|reembols|rembours|support|helpdesk|alert|confirm|bevestig|unlock|auth|klantenservice|kundenservice)`)
+var serviceStem = lazyRE(`(?i)(secur|beveilig|sicher|segur|sicurezz|verif|login|signin|update|account|konto|cuenta|conta|compte|billing|pay|pago|pagament|paiement|betal|deliver|entreg|livrai|liefer|parcel|paket|pakket|custom|alfand|douane|zoll|renew|vernieuw|renov|refund|reembols|rembours|support|helpdesk|alert|confirm|bevestig|unlock|auth|klantenservice|kundenservice)`)
 
 // dressedName returns the word of a display name that the sender's
 // registrable domain carries beside service words the name does not have
@@ -366,7 +365,7 @@ func dressedName(display, reg string) string {
 // ownDepartment is a display name that is only a department, as a
 // colleague's system would sign: from an outside address it claims the
 // recipients' own "HR Department".
-var ownDepartment = regexp.MustCompile(`(?i)^"?(the )?(hr|human resources|payroll|it|i\.t\.|finance|accounting|accounts payable|personnel|people|benefits|it service|it security)( department| dept\.?| team| office| desk)?"?$`)
+var ownDepartment = lazyRE(`(?i)^"?(the )?(hr|human resources|payroll|it|i\.t\.|finance|accounting|accounts payable|personnel|people|benefits|it service|it security)( department| dept\.?| team| office| desk)?"?$`)
 
 // impersonated returns whom a display name claims to be that an outside
 // address cannot be: a senior title, or the recipients' own organisation

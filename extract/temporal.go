@@ -2,7 +2,6 @@ package extract
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -229,7 +228,7 @@ func clockThenDay(out []doctales.DateMention, w span) []doctales.DateMention {
 
 // clockDayGap is what stands between a time of day and its day: a zone,
 // a comma, "on".
-var clockDayGap = regexp.MustCompile(`^\s*(\(?[A-Z]{2,4}\)?)?\s*,?\s*(on\s+)?$`)
+var clockDayGap = lazyRE(`^\s*(\(?[A-Z]{2,4}\)?)?\s*,?\s*(on\s+)?$`)
 
 // idiomaticEndOfDay reports whether the end-of-day expression at b of text
 // is the idiom "at the end of the day" or a narrative "near the end of the
@@ -379,11 +378,11 @@ func safeSearch(p *dps.Parser, cfg *dps.Configuration, text string) (res []dps.S
 
 // relativeDay is "today" (group 1) or "tomorrow" (group 2) in English and
 // the languages of dateLanguages.
-var relativeDay = regexp.MustCompile(`(?i)(?:^|\b)(?:(today|hoy|aujourd['’]hui|heute|hoje|oggi|vandaag)|(tomorrow|mañana|demain|morgen|amanhã|domani))(?:\b|$)`)
+var relativeDay = lazyRE(`(?i)(?:^|\b)(?:(today|hoy|aujourd['’]hui|heute|hoje|oggi|vandaag)|(tomorrow|mañana|demain|morgen|amanhã|domani))(?:\b|$)`)
 
 // notBefore is a negation shortly before an hour: "no entra hasta las
 // once", "kommt nicht vor zehn Uhr".
-var notBefore = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:no|not|n't|nicht|ne|non|niet|não|nao)(?:[^\p{L}]|$)`)
+var notBefore = lazyRE(`(?i)(?:^|[^\p{L}])(?:no|not|n't|nicht|ne|non|niet|não|nao)(?:[^\p{L}]|$)`)
 
 // foreignHourWords are the hours foreignWordClock names, 1 to 12.
 var foreignHourWords = map[string]int{
@@ -435,7 +434,7 @@ func covered(ds []doctales.DateMention, b, e int) bool {
 }
 
 // todaysThing is what follows "today's" when it names the day of an event.
-var todaysThing = regexp.MustCompile(`(?i)^['’]s\s+(\w+\s+)?(meeting|call|review|session|deadline|stand-?up|demo|presentation|class|appointment|event|interview|briefing|sync|workshop|webinar|release|launch|cut-?off)\b`)
+var todaysThing = lazyRE(`(?i)^['’]s\s+(\w+\s+)?(meeting|call|review|session|deadline|stand-?up|demo|presentation|class|appointment|event|interview|briefing|sync|workshop|webinar|release|launch|cut-?off)\b`)
 
 // presentDay reports whether a mention of today is the present age, not a
 // day: "today's most demanding games" (but "today's meeting" is a day).
@@ -464,7 +463,7 @@ func lastWords(s string, n int) string {
 }
 
 // possessiveDay is a day with a possessive "'s": "before Thursday's review".
-var possessiveDay = regexp.MustCompile(`(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow)(['’]s)\b`)
+var possessiveDay = lazyRE(`(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow)(['’]s)\b`)
 
 // blankPossessive blanks the "'s" of possessive days, which the date parser
 // does not read as dates, keeping offsets.
@@ -472,15 +471,15 @@ func blankPossessive(s string) string { return blankGroup(possessiveDay, s) }
 
 // restatedDay is a weekday in brackets that restates the day before it:
 // "6pm tomorrow (Friday)".
-var restatedDay = regexp.MustCompile(`(?i)\b(?:today|tomorrow|tonight)\s*(\((?:mon|tues|wednes|thurs|fri|satur|sun)day\)|,\s*(?:mon|tues|wednes|thurs|fri|satur|sun)day\b(?:,?\s+\d{1,2}(?:st|nd|rd|th)?\b(?:\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b)?)?)`)
+var restatedDay = lazyRE(`(?i)\b(?:today|tomorrow|tonight)\s*(\((?:mon|tues|wednes|thurs|fri|satur|sun)day\)|,\s*(?:mon|tues|wednes|thurs|fri|satur|sun)day\b(?:,?\s+\d{1,2}(?:st|nd|rd|th)?\b(?:\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b)?)?)`)
 
 // forDuration is how long something lasts, which the parser reads as a
 // time ("together for an hour on Wednesday at 7pm" was the 1st at 7pm).
-var forDuration = regexp.MustCompile(`(?i)\b(for\s+(?:about\s+|around\s+)?(?:an?|one|two|three|half an|\d{1,2})\s+(?:hours?|minutes?|mins?))\b`)
+var forDuration = lazyRE(`(?i)\b(for\s+(?:about\s+|around\s+)?(?:an?|one|two|three|half an|\d{1,2})\s+(?:hours?|minutes?|mins?))\b`)
 
 // placeAfterHour is the "in (the)" of a place after an hour: "Thursday at 2
 // in the small conference room", which the parser reads as a month.
-var placeAfterHour = regexp.MustCompile(`(?i)\b(?:at|around|by|about)\s+\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?(\s+in(?:\s+the)?)\b`)
+var placeAfterHour = lazyRE(`(?i)\b(?:at|around|by|about)\s+\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?(\s+in(?:\s+the)?)\b`)
 
 // blankRestatedDay blanks a restated weekday ("tomorrow (Thursday)",
 // "11:00 tomorrow, Thursday 17 December"), which makes the parser drop the
@@ -489,7 +488,7 @@ var placeAfterHour = regexp.MustCompile(`(?i)\b(?:at|around|by|about)\s+\d{1,2}(
 func blankRestatedDay(s string) string { return blankGroup(restatedDay, s) }
 
 // blankGroup blanks group 1 of each match of re in s, keeping offsets.
-func blankGroup(re *regexp.Regexp, s string) string {
+func blankGroup(re *lazyRegexp, s string) string {
 	ms := re.FindAllStringSubmatchIndex(s, -1)
 	if ms == nil {
 		return s
@@ -844,7 +843,7 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 }
 
 // zoneAbbrev is a time zone written as letters after a time: "CET", "PT".
-var zoneAbbrev = regexp.MustCompile(`\b[A-Z]{2,4}\b`)
+var zoneAbbrev = lazyRE(`\b[A-Z]{2,4}\b`)
 
 // namesZone reports whether a date text names its own zone: capitals
 // other than AM and PM ("4:00 PM" names none, "16:00 CET" does).
@@ -859,27 +858,27 @@ func namesZone(txt string) bool {
 
 // englishClock is a time of day written in English: "9am", "5:30 p.m.",
 // "14:00", "noon".
-var englishClock = regexp.MustCompile(`(?i)\b(\d{1,2})(?::([0-5]\d))?\s*([ap])\.?m\b\.?|\b([01]?\d|2[0-3]):([0-5]\d)\b|\b(noon|midday)\b`)
+var englishClock = lazyRE(`(?i)\b(\d{1,2})(?::([0-5]\d))?\s*([ap])\.?m\b\.?|\b([01]?\d|2[0-3]):([0-5]\d)\b|\b(noon|midday)\b`)
 
 // clockAfter is what stands between a day and the time of day after it:
 // "at 10:00", "@ 3pm", ", noon", ", 2026 10am", "tomorrow's 10:00".
-var clockAfter = regexp.MustCompile(`(?i)^(\s*,?\s*\d{4}\b)?(['’]s\s+|\s*(at|@|,|by|before)?\s*)`)
+var clockAfter = lazyRE(`(?i)^(\s*,?\s*\d{4}\b)?(['’]s\s+|\s*(at|@|,|by|before)?\s*)`)
 
 // morningAfter is "morning" after a day: what is wanted "tomorrow morning"
 // is wanted by noon.
-var morningAfter = regexp.MustCompile(`(?i)^\s+morning\b`)
+var morningAfter = lazyRE(`(?i)^\s+morning\b`)
 
 // innerCue is a deadline cue inside a parsed date text, after a month or a
 // day that is not the deadline: "January by Wednesday" (a day after the
 // cue; "December 1 by 5:00 PM" is one instant).
 // hasClock matches a time of day: "10:30", "3 pm", "9am".
-var hasClock = regexp.MustCompile(`(?i)\b\d{1,2}(?::\d{2})?\s*[ap]\.?m\b|\b\d{1,2}:\d{2}\b`)
+var hasClock = lazyRE(`(?i)\b\d{1,2}(?::\d{2})?\s*[ap]\.?m\b|\b\d{1,2}:\d{2}\b`)
 
-var innerCue = regexp.MustCompile(`(?i)^\S.*?\s(?:by|before|until|till)\s+(\S.*)$`)
+var innerCue = lazyRE(`(?i)^\S.*?\s(?:by|before|until|till)\s+(\S.*)$`)
 
 // clockNounBefore matches a time of day naming an event just before its
 // day: "the 10am standup tomorrow", "the 3:30 pm call on Friday".
-var clockNounBefore = regexp.MustCompile(`(?i)\b(\d{1,2})(?::([0-5]\d))?\s*([ap])\.?m\b\.?()()()\s+(?:[a-z][a-z-]{2,20}\s+){1,2}(?:on\s+)?$`)
+var clockNounBefore = lazyRE(`(?i)\b(\d{1,2})(?::([0-5]\d))?\s*([ap])\.?m\b\.?()()()\s+(?:[a-z][a-z-]{2,20}\s+){1,2}(?:on\s+)?$`)
 
 // clockOf returns the time of day written in txt, a date the parser read
 // as a whole day, or just after it in after, with the number of bytes of
@@ -912,13 +911,13 @@ func clockOf(txt, after string) (h, m, n int, loc *time.Location, ok bool) {
 
 // bareHourAfter matches "at 4" or "by 7" just after a day, the hour
 // followed by the end of the clause, not by a unit ("at 4 locations").
-var bareHourAfter = regexp.MustCompile(`(?i)^\s*,?\s*(?:at|@|by|before|um|om|alle|à|a las|às)\s+([1-9]|1[0-2])(?:\s*o'?clock)?(?:\s*([.,;:!?)]|$)|\s+(?:and|or|to|for|in|with|please|if|so|then|sharp|latest|at the latest|your time|our time)\b)`)
+var bareHourAfter = lazyRE(`(?i)^\s*,?\s*(?:at|@|by|before|um|om|alle|à|a las|às)\s+([1-9]|1[0-2])(?:\s*o'?clock)?(?:\s*([.,;:!?)]|$)|\s+(?:and|or|to|for|in|with|please|if|so|then|sharp|latest|at the latest|your time|our time)\b)`)
 
 // bareHourBefore and bareHourAt match a day with an hour without am/pm
 // the parser kept: "7 tomorrow", "Friday at 2".
 var (
-	bareHourBefore = regexp.MustCompile(`(?i)^([1-9]|1[0-2])(?:\s*o'?clock)?\s+(.+)$`)
-	bareHourAt     = regexp.MustCompile(`(?i)^(.+?)\s*,?\s+(?:at|@)\s+([1-9]|1[0-2])(?:\s*o'?clock)?$`)
+	bareHourBefore = lazyRE(`(?i)^([1-9]|1[0-2])(?:\s*o'?clock)?\s+(.+)$`)
+	bareHourAt     = lazyRE(`(?i)^(.+?)\s*,?\s+(?:at|@)\s+([1-9]|1[0-2])(?:\s*o'?clock)?$`)
 )
 
 // bareHourDay splits a date text made of a day and an hour without am/pm
@@ -960,10 +959,10 @@ func groupsOf(s string, c []int) []string {
 }
 
 // loneClock is a time of day with nothing else: "11am", "(EST) 11am".
-var loneClock = regexp.MustCompile(`(?i)^[\s(@]*\d{1,2}(:[0-5]\d)?\s*([ap]\.?m\.?)?\s*(\(?[A-Z]{2,4}\)?)?\s*$`)
+var loneClock = lazyRE(`(?i)^[\s(@]*\d{1,2}(:[0-5]\d)?\s*([ap]\.?m\.?)?\s*(\(?[A-Z]{2,4}\)?)?\s*$`)
 
 // invitationSubject is the subject of a calendar invitation.
-var invitationSubject = regexp.MustCompile(`(?i)^(updated )?(invitation|einladung|invitación|invitaci[oó]n|convite|invito|uitnodiging)\s*:|\b(has )?invited you to\b|^meeting request\b`)
+var invitationSubject = lazyRE(`(?i)^(updated )?(invitation|einladung|invitación|invitaci[oó]n|convite|invito|uitnodiging)\s*:|\b(has )?invited you to\b|^meeting request\b`)
 
 // invitationStart marks as the deadline the start of the meeting an
 // invitation is for: the first date with a time of day at or after ref,
@@ -983,7 +982,7 @@ func invitationStart(ds []doctales.DateMention, ref time.Time) bool {
 
 // zoneAbbrevAfter is a time zone written after a time of day, past the end
 // of a range: "10am - 11am (EST)", "4:00 PM ET".
-var zoneAbbrevAfter = regexp.MustCompile(`^\s*(?:[-–]\s*\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*)?\(?\s*(EST|EDT|ET|CST|CDT|CT|MST|MDT|MT|PST|PDT|PT|GMT|UTC|BST|CET|CEST|WET|WEST|EET|EEST|JST|AEST|AEDT|Central European(?: Standard| Summer)? Time|Eastern(?:(?: Standard| Daylight)? Time)?|Central(?:(?: Standard| Daylight)? Time)?|Mountain(?:(?: Standard| Daylight)? Time)?|Pacific(?:(?: Standard| Daylight)? Time)?|Greenwich Mean Time|British Summer Time|Coordinated Universal Time)\b`)
+var zoneAbbrevAfter = lazyRE(`^\s*(?:[-–]\s*\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*)?\(?\s*(EST|EDT|ET|CST|CDT|CT|MST|MDT|MT|PST|PDT|PT|GMT|UTC|BST|CET|CEST|WET|WEST|EET|EEST|JST|AEST|AEDT|Central European(?: Standard| Summer)? Time|Eastern(?:(?: Standard| Daylight)? Time)?|Central(?:(?: Standard| Daylight)? Time)?|Mountain(?:(?: Standard| Daylight)? Time)?|Pacific(?:(?: Standard| Daylight)? Time)?|Greenwich Mean Time|British Summer Time|Coordinated Universal Time)\b`)
 
 // zoneNames maps zone abbreviations to zones; the bare US ones ("ET")
 // follow daylight saving time.
@@ -1031,7 +1030,7 @@ func afternoonClock(g []string, h int, rest string) int {
 }
 
 // oneDigitClock is "2:30" with one digit for the hour, alone.
-var oneDigitClock = regexp.MustCompile(`(?:^|[^\d:.])([1-5]):([0-5]\d)\b`)
+var oneDigitClock = lazyRE(`(?:^|[^\d:.])([1-5]):([0-5]\d)\b`)
 
 // afternoonParsed moves a time the parser read from "2:30" (one digit, no
 // am/pm, no "morning" after it) to the afternoon, as afternoonClock does.
@@ -1049,10 +1048,10 @@ func afternoonParsed(t time.Time, txt, after string) time.Time {
 }
 
 // ampmAfter matches am or pm right after a clock.
-var ampmAfter = regexp.MustCompile(`(?i)^\s*[ap]\.?m\b`)
+var ampmAfter = lazyRE(`(?i)^\s*[ap]\.?m\b`)
 
 // morningSoon matches "morning" (or a.m.) within a few words.
-var morningSoon = regexp.MustCompile(`(?i)^\W{0,3}(?:\w+\W+){0,2}(?:in the |this |tomorrow )?(?:morning|a\.?m\b|am\b|matin|ma[ñn]ana|morgen|mattina|ochtend|manh)`)
+var morningSoon = lazyRE(`(?i)^\W{0,3}(?:\w+\W+){0,2}(?:in the |this |tomorrow )?(?:morning|a\.?m\b|am\b|matin|ma[ñn]ana|morgen|mattina|ochtend|manh)`)
 
 func readClock(g []string) (h, m int, ok bool) {
 	switch {
@@ -1108,7 +1107,7 @@ func cfgFor(dc dateContext) *dps.Configuration {
 // dayAfterMonth is the day number after a month name.
 // dayBeforeMonth is the day number just before a month name: the "11 "
 // of "before 11 December".
-var dayBeforeMonth = regexp.MustCompile(`\b\d{1,2}(st|nd|rd|th)?\s+$`)
+var dayBeforeMonth = lazyRE(`\b\d{1,2}(st|nd|rd|th)?\s+$`)
 
 var dayAfterMonth = fastre.MustCompile(`^\s+\d{1,2}(st|nd|rd|th)?\b(,?\s+\d{4}\b)?`)
 
@@ -1120,7 +1119,7 @@ type clock struct {
 
 // clockAfterGap is what may stand between a date and the time of day
 // after it: "lunes a mediodía", "jeudi à 10h", "Montag um 12".
-var clockAfterGap = regexp.MustCompile(`(?i)^[\s,]*(a|à|at|um|om|alle|às|as|@)?\s*$`)
+var clockAfterGap = lazyRE(`(?i)^[\s,]*(a|à|at|um|om|alle|às|as|@)?\s*$`)
 
 // clockBeforeGap is what may stand between a time of day and the date after
 // it: "12 Uhr am Freitag", "17h le vendredi".
@@ -1339,7 +1338,7 @@ func pastTense(clause string, dl *dateLang) bool {
 }
 
 // determinerBefore is a determiner just before a word.
-var determinerBefore = regexp.MustCompile(`(?i)\b(the|a|an|this|that|these|those|your|our|my|his|her|their|its)\s+$`)
+var determinerBefore = lazyRE(`(?i)\b(the|a|an|this|that|these|those|your|our|my|his|her|their|its)\s+$`)
 
 // tail returns the last n bytes of s, head the first n, cut at a rune.
 func tail(s string, n int) string {
@@ -1588,7 +1587,7 @@ func chooseDeadline(ds []doctales.DateMention, ref time.Time) *doctales.DateMent
 // comparedDay matches what makes the day after it one compared with or
 // counted from, not a day asked for: "same vomiting as Friday", "worse
 // than Monday", "since Tuesday".
-var comparedDay = regexp.MustCompile(`(?i)\b(as|than|since|like)\s+$`)
+var comparedDay = lazyRE(`(?i)\b(as|than|since|like)\s+$`)
 
 // requestDates marks as deadlines the dates of the new text that stand in
 // a sentence asking the reader to act (requests holds those sentences'
@@ -1632,7 +1631,7 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 // beforeThen is a request's pointer back to a time just named: "Can you
 // take it to the stage door before then?", "corrige el registro antes de
 // esa hora", "kun je het vóór die tijd doen?".
-var beforeThen = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:(?:before|by|until|till)\s+(?:then|that\s+time)|antes\s+de\s+(?:esa\s+hora|eso|entonces)|para\s+entonces|avant\s+(?:cette\s+heure|ça|cela)|d['’]ici\s+là|bis\s+dahin|vorher|prima\s+di\s+(?:allora|quell['’]ora)|entro\s+(?:allora|quell['’]ora)|per\s+allora|até\s+lá|antes\s+(?:disso|dessa\s+hora)|(?:tegen|vóór|voor)\s+die\s+tijd|voor\s+dan)(?:[^\p{L}]|$)`)
+var beforeThen = lazyRE(`(?i)(?:^|[^\p{L}])(?:(?:before|by|until|till)\s+(?:then|that\s+time)|antes\s+de\s+(?:esa\s+hora|eso|entonces)|para\s+entonces|avant\s+(?:cette\s+heure|ça|cela)|d['’]ici\s+là|bis\s+dahin|vorher|prima\s+di\s+(?:allora|quell['’]ora)|entro\s+(?:allora|quell['’]ora)|per\s+allora|até\s+lá|antes\s+(?:disso|dessa\s+hora)|(?:tegen|vóór|voor)\s+die\s+tijd|voor\s+dan)(?:[^\p{L}]|$)`)
 
 // thenDeadline marks as the deadline the earliest date ahead named before a
 // request that says "before then" or "by then", within the two sentences
@@ -1674,7 +1673,7 @@ func thenDeadline(ds []doctales.DateMention, own []span, requests map[int]bool, 
 // conditionalAsk is a request that applies only if something is so ("If
 // there's a query on it, please let me know today"): its date is no
 // deadline of the reader's unless a cue says so.
-var conditionalAsk = regexp.MustCompile(`(?i)^\W*(if|in case|should you|wenn|falls|si|se|als|indien)\b`)
+var conditionalAsk = lazyRE(`(?i)^\W*(if|in case|should you|wenn|falls|si|se|als|indien)\b`)
 
 // askedAfterSoon reports whether the sentence asks the reader after a
 // date that falls by the end of the next working day: "The customer demo
@@ -1698,7 +1697,7 @@ func askedAfterSoon(s string, d *doctales.DateMention, ref time.Time) bool {
 var sendersPurpose = fastre.MustCompile(`(?i)\b(so( that)?|in order to|then) (we|i|they)( can| could| will|'ll)?\b[^.!?\n]{0,60}$`)
 
 // notUntil is a negation before "until": "doesn't close until".
-var notUntil = regexp.MustCompile(`(?i)(\bnot\b|n't\b|\bnever\b|\bno\b)[^.!?\n,;]{0,30}\b(until|till|til)\b[^.!?\n]{0,24}$`)
+var notUntil = lazyRE(`(?i)(\bnot\b|n't\b|\bnever\b|\bno\b)[^.!?\n,;]{0,30}\b(until|till|til)\b[^.!?\n]{0,24}$`)
 
 // weakForeignCue are the "for" cues of the other languages, which name a
 // deadline only just before its date.
@@ -1706,7 +1705,7 @@ var weakForeignCue = map[string]bool{"pour": true, "pour le": true, "para": true
 
 // closeOf is the end of a period between a weak cue and its date: "para
 // el cierre de diciembre", "pour la fin de".
-var closeOf = regexp.MustCompile(`(?i)^\s*(la |le |il |a |o )?(cierre|fin|final|cl[ôo]ture|fine|chiusura|fecho|encerramento)\s+(de|del|du|de la|di|do|da|della)\s*$`)
+var closeOf = lazyRE(`(?i)^\s*(la |le |il |a |o )?(cierre|fin|final|cl[ôo]ture|fine|chiusura|fecho|encerramento)\s+(de|del|du|de la|di|do|da|della)\s*$`)
 
 // negatedBefore matches a clause that calls off or waives what its date
 // would time, just before the date: "let's not run it tonight", "no need
@@ -1736,7 +1735,7 @@ func askedBefore(s string, at int) bool {
 
 // salesCall is an advertiser's call to act, just before its date: "call
 // us today", "reserve your copy today" set no deadline for the reader.
-var salesCall = regexp.MustCompile(`(?i)\b(call us|call now|call toll|visit (us|our)|order (now|yours|your)|reserve (your|a)|buy|act|join (us|now|our)|sign up|subscribe|claim|shop|enroll)\b[^.!?\n]{0,24}$|\b(register|apply|download|order|act)\s+$`)
+var salesCall = lazyRE(`(?i)\b(call us|call now|call toll|visit (us|our)|order (now|yours|your)|reserve (your|a)|buy|act|join (us|now|our)|sign up|subscribe|claim|shop|enroll)\b[^.!?\n]{0,24}$|\b(register|apply|download|order|act)\s+$`)
 
 // requestHorizon is how far ahead a date in a request still reads as when
 // it is wanted rather than as a plan.
@@ -1763,16 +1762,16 @@ var (
 	tomorrowMorning = fastre.MustCompile(`(?i)\b(demain (?:matin )?[àa] la premi[èe]re heure|ma[ñn]ana a primera hora|ma[ñn]ana temprano|morgen als erstes|morgen fr[üu]h als erstes|domani a prima ora|domani come prima cosa|domattina presto|amanh[ãa] (?:logo )?cedo|amanh[ãa] [àa] primeira hora|amanh[ãa] logo de manh[ãa]|morgen als eerste|morgen meteen|domattina|domani mattina|demain matin|ma[ñn]ana por la ma[ñn]ana|morgen fr[üu]h|morgenvroeg|morgenochtend|morgen ochtend|amanh[ãa] de manh[ãa]|i morgon bitti|imorgon bitti|i morgen tidlig|imorgen tidlig)\b`)
 	partOfToday     = fastre.MustCompile(`(?i)\b(tonight|this evening|this afternoon|this morning|ce soir|cet apr[èe]s-midi|ce matin|esta noche|esta tarde|esta ma[ñn]ana|heute abend|heute nachmittag|heute morgen|heute vormittag|stasera|oggi pomeriggio|stamattina|vanavond|vanmiddag|vanochtend|hoje [àa] noite|esta manh[ãa]|in mattinata|dans la matin[ée]e|durante a manh[ãa]|in de loop van de ochtend|i kv[äa]ll|ikv[äa]ll|i kveld|ikveld|i aften|i eftermiddag|i ettermiddag)\b`)
 	foreignDay      = fastre.MustCompile(`(?i)(?:\b(?:até|por|para)\s+(?:o\s+)?dia|\bantes\s+do\s+dia|\b(?:hasta|para|antes\s+del?)\s+(?:el\s+)?d[íi]a|\b(?:d'ici|avant|pour)\s+le|\bjusqu'au|\bbis(?:\s+zum)?|\bentro\s+il|(?:\bvoor|vóór|\buiterlijk|\bop)\s+de)\s+(\d{1,2})(?:er|\.|e|ste|de|º)?(?:\s|$|[,;.!?)])`)
-	foreignMonth    = regexp.MustCompile(`(?i)^\s*(de\s+|del\s+)?(jan|fe[bv]|m[äa]r|apr|avr|abr|ma[iy]|mei|mag|jun|giu|jui|jul|lug|ago|aug|ao[uû]|set|sep|okt|oct|ott|out|nov|de[cz]|dic|d[ée]c|gen|ene|jän|f[ée]v|gennaio)`)
-	weekdayOrdinal  = regexp.MustCompile(`(?i)\b((?:mon|tues|wednes|thurs|fri|satur|sun)day),?\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b`)
+	foreignMonth    = lazyRE(`(?i)^\s*(de\s+|del\s+)?(jan|fe[bv]|m[äa]r|apr|avr|abr|ma[iy]|mei|mag|jun|giu|jui|jul|lug|ago|aug|ao[uû]|set|sep|okt|oct|ott|out|nov|de[cz]|dic|d[ée]c|gen|ene|jän|f[ée]v|gennaio)`)
+	weekdayOrdinal  = lazyRE(`(?i)\b((?:mon|tues|wednes|thurs|fri|satur|sun)day),?\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b`)
 	ordinalDay      = fastre.MustCompile(`(?i)\b(?:by|before|on|until|till|due|no later than|for)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b`)
 	// dottedDate is "14.12." or "14.12.2026" (group 1), or "11.12" after a
 	// weekday or a cue (group 3), never part of a longer number.
-	dottedDate = regexp.MustCompile(`(?i)(?:^|[^\d.:,])(\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})?)(?:[^\d.]|$|\.(?:\s|$))|\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|mo|di|mi|do|fr|sa|so|lun|mar|mer|jeu|ven|by|bis|until|due|before|vor|innen|til|am|le|el|il|op|até|ate|entro|voor|avant|antes del?|hasta el)\.?,?\s+(\d{1,2}\.\d{1,2})(?:[^\d.]|$|\.\s|\.$)`)
+	dottedDate = lazyRE(`(?i)(?:^|[^\d.:,])(\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})?)(?:[^\d.]|$|\.(?:\s|$))|\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|mo|di|mi|do|fr|sa|so|lun|mar|mer|jeu|ven|by|bis|until|due|before|vor|innen|til|am|le|el|il|op|até|ate|entro|voor|avant|antes del?|hasta el)\.?,?\s+(\d{1,2}\.\d{1,2})(?:[^\d.]|$|\.\s|\.$)`)
 	// inHours is a deadline counted in hours from the message.
-	inHours    = regexp.MustCompile(`(?i)\b(?:within|in the next|binnen|innerhalb (?:von|der n[äa]chsten)|dans les|sous|en las pr[óo]ximas|dentro de|em at[ée]|nas pr[óo]ximas|entro)\s+(\d{1,3})\s*(?:hours|hrs|h|uur|stunden|std\.?|heures|horas|ore)\b`)
+	inHours    = lazyRE(`(?i)\b(?:within|in the next|binnen|innerhalb (?:von|der n[äa]chsten)|dans les|sous|en las pr[óo]ximas|dentro de|em at[ée]|nas pr[óo]ximas|entro)\s+(\d{1,3})\s*(?:hours|hrs|h|uur|stunden|std\.?|heures|horas|ore)\b`)
 	inWordDays = fastre.MustCompile(`(?i)\b(?:in|within)\s+(a|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|\d{1,2})\s+(?:(business|working)\s+)?(days?|weeks?)\b`)
-	monthAfter = regexp.MustCompile(`(?i)^\s*(of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)`)
+	monthAfter = lazyRE(`(?i)^\s*(of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)`)
 	// bareClock is an hour without am/pm and without a day after a cue,
 	// ending its clause: "send it by 3.", "before 4 please", "be there
 	// at 10?" (labelling guide, settled cases: a request with an hour and
@@ -1782,7 +1781,7 @@ var (
 	// countBefore is what puts a number after "by" or "at" that is no
 	// hour: "grew by 3.", "multiply by 4.", "we won at 2". ("until 9"
 	// is left out of bareClock: "I won't be there till 9" is the sender's.)
-	countBefore = regexp.MustCompile(`(?i)\b(increase[ds]?|decrease[ds]?|multipl\w*|divid\w*|grow|grew|grown|grows|rises?|rose|risen|falls?|fell|fallen|drop\w*|reduc\w*|rais\w*|lower\w*|up|down|off|times|scal\w*|behind|ahead|lead\w*|won|lost|wins?|beat|beaten|outnumber\w*|exceed\w*|over|under|shr[au]nk|slip\w*|chang\w*|adjust\w*|offset|delay\w*|extend\w*|push\w*|mov\w*|shift\w*|round\w*|page|pages|step|steps|chapter|item|number|no\.?|point|version|level|aged?|stand|stood|stands|stuck|capped|limit\w*|set|priced|valued|rated|ranked|one|\d+)\s+(by|before|at)\s+$`)
+	countBefore = lazyRE(`(?i)\b(increase[ds]?|decrease[ds]?|multipl\w*|divid\w*|grow|grew|grown|grows|rises?|rose|risen|falls?|fell|fallen|drop\w*|reduc\w*|rais\w*|lower\w*|up|down|off|times|scal\w*|behind|ahead|lead\w*|won|lost|wins?|beat|beaten|outnumber\w*|exceed\w*|over|under|shr[au]nk|slip\w*|chang\w*|adjust\w*|offset|delay\w*|extend\w*|push\w*|mov\w*|shift\w*|round\w*|page|pages|step|steps|chapter|item|number|no\.?|point|version|level|aged?|stand|stood|stands|stuck|capped|limit\w*|set|priced|valued|rated|ranked|one|\d+)\s+(by|before|at)\s+$`)
 	// foreignClock is an hour written the way Italian, Spanish and
 	// Portuguese write one, after the article of hours ("prima delle 16",
 	// "entro le 16", "antes de las 16", "até às 16"), or with its unit
@@ -1797,15 +1796,15 @@ var (
 	wordClock = fastre.MustCompile(`(?i)\b(?:at|by|before|till|until|for|from)\s+(?:(half|quarter)\s+(past|to)\s+|(half)\s+)(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b`)
 	// eveningAfter is what makes a clock the evening's: "om half acht 's
 	// avonds", "at half past seven in the evening".
-	eveningAfter = regexp.MustCompile(`(?i)^\s*(?:'s avonds|’s avonds|abends|am abend|du soir|de la (?:tarde|noche)|di sera|da noite|[àa] noite|in the evening|tonight|pm|p\.m\.)`)
+	eveningAfter = lazyRE(`(?i)^\s*(?:'s avonds|’s avonds|abends|am abend|du soir|de la (?:tarde|noche)|di sera|da noite|[àa] noite|in the evening|tonight|pm|p\.m\.)`)
 	// tomorrowWord is "tomorrow" in the languages foreignClock reads.
-	tomorrowWord = regexp.MustCompile(`(?i)\b(domani|domattina|ma[ñn]ana(?: a primera hora)?|amanh[ãa]|morgen|morgenochtend|morgenvroeg|demain)\b`)
+	tomorrowWord = lazyRE(`(?i)\b(domani|domattina|ma[ñn]ana(?: a primera hora)?|amanh[ãa]|morgen|morgenochtend|morgenvroeg|demain)\b`)
 	// beforeLunch is "before lunch", "by lunchtime": noon of the day.
 	// beforeEventClock is a request's cue before the hour of an event of
 	// the sender's or the reader's: "before our 3 o'clock", "by your
 	// 2:30 call"; group 1 is the clock, 2 and 3 its hour and minute, 4
 	// its am/pm ("" when none).
-	beforeEventClock = regexp.MustCompile(`(?i)\b(?:before|by|ahead of|in time for) (?:our|the|my|your|their|his|her) ((\d{1,2})(?::(\d{2}))?\s*(o['’]?clock|[ap]\.?m\.?|))\s+(?:with|call|meeting|appointment|slot|session|standup|stand-up|review|demo|briefing|interview|sync)\b`)
+	beforeEventClock = lazyRE(`(?i)\b(?:before|by|ahead of|in time for) (?:our|the|my|your|their|his|her) ((\d{1,2})(?::(\d{2}))?\s*(o['’]?clock|[ap]\.?m\.?|))\s+(?:with|call|meeting|appointment|slot|session|standup|stand-up|review|demo|briefing|interview|sync)\b`)
 	// foreignWordClock is an hour written as a word after its article
 	// or cue: "antes de las seis", "até às duas", "alle sei", "bis acht
 	// Uhr", "om tien uur", "avant six heures"; group 1 the word.
@@ -2380,7 +2379,7 @@ var halfHourNames = map[string]int{"een": 1, "twee": 2, "drie": 3, "vier": 4, "v
 	"eins": 1, "zwei": 2, "drei": 3, "fünf": 5, "funf": 5, "sechs": 6, "sieben": 7, "neun": 9, "zehn": 10, "zwölf": 12, "zwolf": 12}
 
 // slashPair is the day and month (in either order) of a slash date.
-var slashPair = regexp.MustCompile(`\b(\d{1,2})/(\d{1,2})\b`)
+var slashPair = lazyRE(`\b(\d{1,2})/(\d{1,2})\b`)
 
 // coveredOn reports whether a mention of ds overlapping [b, e) falls on
 // day's calendar day.
@@ -2405,33 +2404,33 @@ func explicitNear(ds []doctales.DateMention, b, e int) bool {
 }
 
 // rangeEnd matches the start of a time range just before a clock.
-var rangeEnd = regexp.MustCompile(`\d(\s*[ap]\.?m\.?)?\s*[-–—]\s*$|\d\s+(to|till|until|bis|à|a|al|tot)\s+$`)
+var rangeEnd = lazyRE(`\d(\s*[ap]\.?m\.?)?\s*[-–—]\s*$|\d\s+(to|till|until|bis|à|a|al|tot)\s+$`)
 
 // explicitDate matches dates written with digits or a month name, and a
 // weekday after a cue ("from Saturday by Friday" gives the parser nothing),
 // which retryUncovered searches again when the parser's search left them
 // out.
-var explicitDate = regexp.MustCompile(`(?i)\b(by|before|until|till|on)\s+(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?\b(,?\s+\d{4})?|\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(\s+\d{4})?`)
+var explicitDate = lazyRE(`(?i)\b(by|before|until|till|on)\s+(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?\b(,?\s+\d{4})?|\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(\s+\d{4})?`)
 
 // clockAfterDotted is a time of day just after a dotted date.
-var clockAfterDotted = regexp.MustCompile(`(?i)^\.?,?\s*(?:um|à|a las|alle|às|om|at)?\s*(\d{1,2})[:.h](\d{2})(?:\s*(?:uhr|h|hrs|uur))?`)
+var clockAfterDotted = lazyRE(`(?i)^\.?,?\s*(?:um|à|a las|alle|às|om|at)?\s*(\d{1,2})[:.h](\d{2})(?:\s*(?:uhr|h|hrs|uur))?`)
 
 // weekdayDayNum is a weekday and a day of the month: "jueves 10",
 // "sexta-feira, dia 11", "Freitag, den 11.".
-var weekdayDayNum = regexp.MustCompile(`(?i)^(?:lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|luned[ìi]|marted[ìi]|mercoled[ìi]|gioved[ìi]|venerd[ìi]|domenica|segunda|ter[çc]a|quarta|quinta|sexta|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|m[åa]ndag|tisdag|tirsdag|onsdag|torsdag|fredag|l[öø]rdag|s[öø]ndag|monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:-feira)?,?\s+(?:den\s+|dia\s+|le\s+|el\s+|the\s+)?(\d{1,2})(?:st|nd|rd|th|\.)?(?:\s|$|,)`)
+var weekdayDayNum = lazyRE(`(?i)^(?:lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|luned[ìi]|marted[ìi]|mercoled[ìi]|gioved[ìi]|venerd[ìi]|domenica|segunda|ter[çc]a|quarta|quinta|sexta|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|m[åa]ndag|tisdag|tirsdag|onsdag|torsdag|fredag|l[öø]rdag|s[öø]ndag|monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:-feira)?,?\s+(?:den\s+|dia\s+|le\s+|el\s+|the\s+)?(\d{1,2})(?:st|nd|rd|th|\.)?(?:\s|$|,)`)
 
 // weekdayBeforeDotted is a word, maybe with a dot, a comma and "den",
 // right before a dotted date: its weekday when weekdayIn knows it.
-var weekdayBeforeDotted = regexp.MustCompile(`(?i)\b\p{L}{2,12}\.?,?\s+(?:den\s+)?$`)
+var weekdayBeforeDotted = lazyRE(`(?i)\b\p{L}{2,12}\.?,?\s+(?:den\s+)?$`)
 
 // slashDate is a date written with slashes, alone: "10/12/2026".
-var slashDate = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$`)
+var slashDate = lazyRE(`^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$`)
 
 // dottedPair is a day and a month with a dot between, alone.
-var dottedPair = regexp.MustCompile(`^\d{1,2}\.\d{1,2}$`)
+var dottedPair = lazyRE(`^\d{1,2}\.\d{1,2}$`)
 
 // cueWeekday is explicitDate's weekday after a cue, which carries its cue.
-var cueWeekday = regexp.MustCompile(`(?i)^(by|before|until|till|on)\s`)
+var cueWeekday = lazyRE(`(?i)^(by|before|until|till|on)\s`)
 
 // retryUncovered searches again, each on its own with the word before it,
 // the explicit dates of text that no result of res covers.
@@ -2463,10 +2462,10 @@ func retryUncovered(p *dps.Parser, cfg *dps.Configuration, text string, res []dp
 // foreignDate is a day and a month named in one of dateLanguages, with
 // its year if one follows: "8 décembre 2026", "8 de diciembre de 2026",
 // "1er mars", "l'8 dicembre 2026".
-var foreignDate = regexp.MustCompile(`(?i)\b\d{1,2}(?:er|º|ª|\.)?\s+(?:de\s+)?(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre|januar|j[äa]nner|februar|m[äa]rz|april|juni|juli|august|september|oktober|dezember|janeiro|fevereiro|mar[çc]o|maio|junho|julho|setembro|outubro|novembro|dezembro|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|januari|februari|maart|mei|augustus|oktober|december)(?:\s+(?:de\s+)?\d{4})?\b`)
+var foreignDate = lazyRE(`(?i)\b\d{1,2}(?:er|º|ª|\.)?\s+(?:de\s+)?(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre|januar|j[äa]nner|februar|m[äa]rz|april|juni|juli|august|september|oktober|dezember|janeiro|fevereiro|mar[çc]o|maio|junho|julho|setembro|outubro|novembro|dezembro|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|januari|februari|maart|mei|augustus|oktober|december)(?:\s+(?:de\s+)?\d{4})?\b`)
 
 // ordinalSuffix is the suffix of a day number written as an ordinal.
-var ordinalSuffix = regexp.MustCompile(`^(\d{1,2})(?:er|º|ª)`)
+var ordinalSuffix = lazyRE(`^(\d{1,2})(?:er|º|ª)`)
 
 // rereadForeignDates reads again, on its own, a day and month of another
 // language that no result of res covers whole: the parser's search reads
@@ -2540,7 +2539,7 @@ func rereadForeignDates(p *dps.Parser, cfg *dps.Configuration, text string, res 
 // the line that gives it ("Due date: 15 December 2026", "Renews on:").
 var (
 	namedDateRef   = fastre.MustCompile(`(?i)\b(by|before|on|until|prior to|ahead of)\s+(the|your|its|this)\s+(due|renewal|expiry|expiration|payment|closing|cut-?off|deadline|return|submission)\s+date\b|\bvor (dem|ihrem) (fälligkeits|verlängerungs|ablauf)datum\b|\bantes de (la|su) fecha (de )?(vencimiento|renovación|pago)\b|\bavant (la|votre) date (d'échéance|de renouvellement|limite)\b|\bentro la (data di )?scadenza\b|\bvóór de vervaldatum\b|\bat[ée] (à|a) data[- ]limite\b|\bantes da data de vencimento\b|\bat[ée] (ao|o) (dia do )?vencimento\b`)
-	dateFieldLabel = regexp.MustCompile(`(?im)^[ \t*-]*(due( date| on| by)?|payment due|amount due by|renews?( on)?|renewal( date)?|expir(es|y|ation)( date| on)?|deadline|closing date|cut-?off|f[äa]llig(keitsdatum| am)?|vencimiento|fecha (de )?(vencimiento|l[íi]mite)|[ée]ch[ée]ance|date limite|scadenza|vervaldatum|vervalt op|data[- ]limite( de pagamento)?|data de vencimento|vencimento)\s*:?[ \t]`)
+	dateFieldLabel = lazyRE(`(?im)^[ \t*-]*(due( date| on| by)?|payment due|amount due by|renews?( on)?|renewal( date)?|expir(es|y|ation)( date| on)?|deadline|closing date|cut-?off|f[äa]llig(keitsdatum| am)?|vencimiento|fecha (de )?(vencimiento|l[íi]mite)|[ée]ch[ée]ance|date limite|scadenza|vervaldatum|vervalt op|data[- ]limite( de pagamento)?|data de vencimento|vencimento)\s*:?[ \t]`)
 )
 
 // cutoffCue matches a sentence stating a cut-off that the reader's part
@@ -2590,12 +2589,12 @@ func cutoffDates(ds []doctales.DateMention, own []span, asked bool, ref time.Tim
 
 // beforeTheClock matches a request naming an hour given earlier with its
 // day: "send it to me before the 6:30 slot".
-var beforeTheClock = regexp.MustCompile(`(?i)\b(?:before|by|ahead of|in time for) the (\d{1,2})(?:[:.](\d{2}))?\s*([ap]\.?m\.?)?\s+[a-z]`)
+var beforeTheClock = lazyRE(`(?i)\b(?:before|by|ahead of|in time for) the (\d{1,2})(?:[:.](\d{2}))?\s*([ap]\.?m\.?)?\s+[a-z]`)
 
 // sameClock is a bare hour in a request ("alle 8", "at 8:30", "a las 10"),
 // which clockAnaphora reads as the hour of a day named before; groups as
 // beforeTheClock's.
-var sameClock = regexp.MustCompile(`(?i)\b(?:at|alle|a las|a la|à|um|om|às)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*([ap]\.?m\.?)?(?:\s|[,.?!;]|$)`)
+var sameClock = lazyRE(`(?i)\b(?:at|alle|a las|a la|à|um|om|às)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*([ap]\.?m\.?)?(?:\s|[,.?!;]|$)`)
 
 // datedSentence reports whether a date mention of ds begins in s.
 func datedSentence(ds []doctales.DateMention, s span) bool {
@@ -2681,7 +2680,7 @@ var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast
 
 // comingAsk is a sender asking whether the reader comes to an event just
 // described: "On fait le déjeuner jeudi à 12h30. Dis-moi si tu viens".
-var comingAsk = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:let me know if you(?:'re|’re| are| can)? (?:coming|joining us|make it|come|join us)\b|are you coming\s*\?|(?:want|wanna|care) to (?:join|come)(?: us)?\s*\?|fancy (?:joining|coming)|see you there|fatemi sapere se (?:ci siete|venite)|ditemi se venite|laat (?:even )?weten of jullie komen|sagt bescheid,? ob ihr kommt|avisadme si ven[íi]s|d[íi]ganme si vienen|digam-me se v[êe]m|(?:will|can) you (?:come|join us|make it)\s*\?|(?:dis|dites)-moi (?:juste )?si (?:tu viens|vous venez|tu passes|vous passez|vous serez (?:l[àa]|pr[ée]sents?))|(?:merci de )?nous dire si vous serez (?:l[àa]|pr[ée]sents?)|tu viens ?\?|vous venez ?\?|sag (?:mir )?bescheid,? ob du (?:kommst|dabei bist)|kommst du (?:auch|mit)?\s*\?|dime si (?:vienes|te apuntas)|¿vienes\?|fammi sapere se (?:vieni|ci sei)|vieni anche tu|diz-me se (?:vens|vais)|vens\?|laat (?:even |me )?weten of je (?:komt|erbij bent)|kom je (?:ook)?\s*\?)`)
+var comingAsk = lazyRE(`(?i)(?:^|[^\p{L}])(?:let me know if you(?:'re|’re| are| can)? (?:coming|joining us|make it|come|join us)\b|are you coming\s*\?|(?:want|wanna|care) to (?:join|come)(?: us)?\s*\?|fancy (?:joining|coming)|see you there|fatemi sapere se (?:ci siete|venite)|ditemi se venite|laat (?:even )?weten of jullie komen|sagt bescheid,? ob ihr kommt|avisadme si ven[íi]s|d[íi]ganme si vienen|digam-me se v[êe]m|(?:will|can) you (?:come|join us|make it)\s*\?|(?:dis|dites)-moi (?:juste )?si (?:tu viens|vous venez|tu passes|vous passez|vous serez (?:l[àa]|pr[ée]sents?))|(?:merci de )?nous dire si vous serez (?:l[àa]|pr[ée]sents?)|tu viens ?\?|vous venez ?\?|sag (?:mir )?bescheid,? ob du (?:kommst|dabei bist)|kommst du (?:auch|mit)?\s*\?|dime si (?:vienes|te apuntas)|¿vienes\?|fammi sapere se (?:vieni|ci sei)|vieni anche tu|diz-me se (?:vens|vais)|vens\?|laat (?:even |me )?weten of je (?:komt|erbij bent)|kom je (?:ook)?\s*\?)`)
 
 // comingAsked marks as the deadline the time of an event the sender asks
 // the reader to come to: a date with a time of day, ahead, in the

@@ -2,7 +2,6 @@ package extract
 
 import (
 	"github.com/doctales/doctales/extract/internal/fastre"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -237,11 +236,11 @@ var (
 // wroteLine matches the attribution line above a quoted message, on one
 // line or wrapped over two ("Il giorno … Marco Bianchi\n<marco@…> ha
 // scritto:").
-var wroteLine = regexp.MustCompile(`(?im)^[ \t]*(?:on|le|am|el|il|op|em|den|på)\b[^\n]{4,200}?\b(?:wrote|a écrit|schrieb|escribió|escribio|ha scritto|schreef|escreveu|skrev)[^\n]{0,80}:[ \t]*\r?$|(?im)^[ \t]*(?:on|le|am|el|il|op|em|den|på)\b[^\n]{4,200}\r?\n(?:[^>\n][^\n]{0,119})?\b(?:wrote|a écrit|schrieb|escribió|escribio|ha scritto|schreef|escreveu|skrev)[^\n]{0,80}:[ \t]*\r?$|(?im)^[^\n]{0,120}@[^\n]{0,120} wrote:[ \t]*\r?$|(?im)^[ \t]*begin forwarded message:`)
+var wroteLine = lazyRE(`(?im)^[ \t]*(?:on|le|am|el|il|op|em|den|på)\b[^\n]{4,200}?\b(?:wrote|a écrit|schrieb|escribió|escribio|ha scritto|schreef|escreveu|skrev)[^\n]{0,80}:[ \t]*\r?$|(?im)^[ \t]*(?:on|le|am|el|il|op|em|den|på)\b[^\n]{4,200}\r?\n(?:[^>\n][^\n]{0,119})?\b(?:wrote|a écrit|schrieb|escribió|escribio|ha scritto|schreef|escreveu|skrev)[^\n]{0,80}:[ \t]*\r?$|(?im)^[^\n]{0,120}@[^\n]{0,120} wrote:[ \t]*\r?$|(?im)^[ \t]*begin forwarded message:`)
 
 // outlookHeader matches the header block Outlook writes above a quoted or
 // forwarded message, in English and the other languages the set reads.
-var outlookHeader = regexp.MustCompile(`(?im)^[ \t*]*(?:from|de|von|da|van|från|fra)[ \t]*:[^\n]{1,200}\r?\n(?:[^\n]{0,200}\r?\n){0,2}?[ \t*]*(?:sent|date|gesendet|datum|envoyé|enviado|inviato|verzonden|fecha|data|skickat|sendt)[ \t]*:[^\n]*\r?\n(?:[^\n]{0,200}\r?\n){0,3}?[ \t*]*(?:to|an|à|para|a|aan|till|subject|betreff|objet|asunto|oggetto|onderwerp|assunto|ämne|til|emne)[ \t]*:`)
+var outlookHeader = lazyRE(`(?im)^[ \t*]*(?:from|de|von|da|van|från|fra)[ \t]*:[^\n]{1,200}\r?\n(?:[^\n]{0,200}\r?\n){0,2}?[ \t*]*(?:sent|date|gesendet|datum|envoyé|enviado|inviato|verzonden|fecha|data|skickat|sendt)[ \t]*:[^\n]*\r?\n(?:[^\n]{0,200}\r?\n){0,3}?[ \t*]*(?:to|an|à|para|a|aan|till|subject|betreff|objet|asunto|oggetto|onderwerp|assunto|ämne|til|emne)[ \t]*:`)
 
 // words returns the lower-case words (letters, digits, apostrophes) of s.
 func words(s string) []string {

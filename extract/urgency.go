@@ -3,7 +3,6 @@ package extract
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strings"
 	"time"
 
@@ -157,7 +156,7 @@ var situationNow = fastre.MustCompile(`(?i)\b(?:` +
 
 // scheduledAfter matches what makes a service "down" a plan, not a
 // situation: "down for maintenance on Saturday", "out until Monday".
-var scheduledAfter = regexp.MustCompile(`(?i)^\W*(for (planned |scheduled |routine )?maintenance|until|till|from|between|on (mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|tonight|next|this (weekend|evening)|over the weekend|for the (weekend|holidays?))\b`)
+var scheduledAfter = lazyRE(`(?i)^\W*(for (planned |scheduled |routine )?maintenance|until|till|from|between|on (mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|tonight|next|this (weekend|evening)|over the weekend|for the (weekend|holidays?))\b`)
 
 // addressee matches words that speak to the reader.
 var addressee = fastre.MustCompile(`(?i)\b(you|your|yours|you're|you'll|you've|u|ur|yourself|everyone|everybody|all of you|team|folks|guys|du|dich|dir|dein|deine|euch|euer|ihnen|tu|toi|vous|votre|vos|tú|usted|ustedes|vosotros|voi|vostro|você|vocês|jij|jou|jouw|uw|jullie|kannst|könntest|puedes|podrías|pouvez|peux|puoi|potresti|podes|podia|kunt|deg|dig|dere|jer|dina|dine|ditt)\b`)
@@ -179,8 +178,8 @@ var nowCue = fastre.MustCompile(`(?i)(\b(call|ring|phone|text) me\b[^.?!\n]{0,12
 // back to you asap"), and salesHurry an advertiser's call to act ("Click
 // Right NOW", "Download it right now").
 var (
-	sendersHurry = regexp.MustCompile(`(?i)\b(i|we)((\s+(will|shall|would|can))|'ll|’ll|\s+(am|are) going to)\s+(\w+\s+){0,2}$`)
-	salesHurry   = regexp.MustCompile(`(?i)\b(click|download|order|buy|act|subscribe|sign up|register|apply|shop|grab|claim|call (us|now|today|toll))\b[^.!?\n]{0,20}$`)
+	sendersHurry = lazyRE(`(?i)\b(i|we)((\s+(will|shall|would|can))|'ll|’ll|\s+(am|are) going to)\s+(\w+\s+){0,2}$`)
+	salesHurry   = lazyRE(`(?i)\b(click|download|order|buy|act|subscribe|sign up|register|apply|shop|grab|claim|call (us|now|today|toll))\b[^.!?\n]{0,20}$`)
 )
 
 // notReadersHurry reports whether the urgency word after before is the

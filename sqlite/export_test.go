@@ -19,3 +19,10 @@ func (db *DB) AppendThenFail(ctx context.Context, rec *doctales.LogRecord, failE
 		return failErr
 	})
 }
+
+// SetBackgroundCheckHook makes f run at the start of every background
+// check, before quick_check, until the test ends.
+func SetBackgroundCheckHook(tb interface{ Cleanup(func()) }, f func(context.Context)) {
+	testHookBackgroundCheck = f
+	tb.Cleanup(func() { testHookBackgroundCheck = nil })
+}

@@ -123,6 +123,8 @@ type DB struct {
 
 	rulesVersion atomic.Int64 // bumped after each rule write (RulesVersion)
 
+	check checkState // Open's damage check (StorageCheck, CheckDone)
+
 	// Path is the database file. The directory is created if needed. It
 	// must not contain '?'.
 	Path string
@@ -168,6 +170,16 @@ type DB struct {
 	// unchecked (doctales doctor checks it). Default
 	// DefaultQuickCheckMaxBytes; negative never checks.
 	QuickCheckMaxBytes int64
+
+	// BackgroundCheck lets Open skip waiting for the quick check when the
+	// file was closed cleanly, after a check that passed, and is unchanged
+	// since (the marker <Path>-clean, see cleanclose.go): Open then
+	// returns at once and quick_check runs on a connection of its own.
+	// Watch CheckDone and StorageCheck for its outcome: a damaged file
+	// must then be dealt with as Open's DamagedError would be. After a
+	// crash, or when anything about the file differs, the check stays
+	// synchronous. Default false: Open always checks before returning.
+	BackgroundCheck bool
 
 	// ReadOnly opens the file for reading only (SQLite mode=ro and
 	// query_only): Open creates nothing, a missing file is an error
@@ -281,6 +293,21 @@ func (db *DB) Open() (err error) {
 		return err
 	}
 
+	// Whether the damage check may run after Open returns: only when the
+	// marker of a clean close still describes the file. The marker is
+	// removed before anything is written, whatever the answer, so that a
+	// crash of this session leaves none behind.
+	background := false
+	if db.BackgroundCheck {
+		var why string
+		if background, why = db.cleanMarkerMatches(); !background {
+			db.Logger.Info("quick check before opening", "path", db.Path, "reason", why)
+		}
+	}
+	if err := db.removeCleanMarker(); err != nil {
+		return err
+	}
+
 	// Open the writer's connection: WAL so readers never block it or each
 	// other; synchronous=FULL so that COMMIT returns only after the WAL is
 	// fsynced (NORMAL would lose the last commits on power loss); IMMEDIATE
@@ -311,8 +338,14 @@ func (db *DB) Open() (err error) {
 	}
 
 	// Check the pages before anything is written, so that a damaged file
-	// is refused with its problems named instead of answering 500s later.
-	if err := db.quickCheck(); err != nil {
+	// is refused with its problems named instead of answering 500s later;
+	// after a clean close, while serving (startBackgroundCheck below).
+	var size int64
+	if background {
+		if size, background, err = db.quickCheckDue(); err != nil {
+			return err
+		}
+	} else if err := db.quickCheck(); err != nil {
 		return err
 	}
 
@@ -363,6 +396,9 @@ func (db *DB) Open() (err error) {
 	if !db.NoTimers {
 		db.bg.Add(1)
 		go func() { defer db.bg.Done(); db.timerLoop() }()
+	}
+	if background {
+		db.startBackgroundCheck(size)
 	}
 	db.state = stateOpen
 
@@ -512,6 +548,9 @@ func (db *DB) Close() error {
 
 	if err := db.closeConns(); err != nil {
 		return fmt.Errorf("close database %q: %w", db.Path, err)
+	}
+	if !db.ReadOnly {
+		db.writeCleanMarker()
 	}
 	db.Logger.Info("database closed", "path", db.Path)
 	return nil

@@ -311,9 +311,15 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	} else {
 		fmt.Fprintf(stderr, "doctales serving %s data %s\n", m.URL(), m.Config.Data)
 	}
-	<-ctx.Done()
-	fmt.Fprintln(stderr, "doctales: shutting down")
-	return m.Close()
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(stderr, "doctales: shutting down")
+		return m.Close()
+	case err := <-m.Failed():
+		// The table is damaged (found by the check run while serving):
+		// stop as a refusal at start would, exit status 1.
+		return errors.Join(err, m.Close())
+	}
 }
 
 // commonFlags are the flags every command that opens the data folder takes.

@@ -131,6 +131,10 @@ func (p *Pipeline) Open() error {
 	p.DB = sqlite.NewDB(filepath.Join(cfg.Data, "doctales.db"))
 	p.DB.TableName = cfg.TableName()
 	p.DB.Logger = p.Logger.With(LogKeyComponent, "sqlite")
+	// serve starts at once on a table closed cleanly and unchanged since,
+	// and checks it while serving (issue 15; Main.Failed stops it on
+	// damage); other commands, which are short, check before they start.
+	p.DB.BackgroundCheck = command == "serve"
 	if err := openDataDB(p.DB, *cfg); err != nil {
 		return fmt.Errorf("open table: %w", err)
 	}
@@ -322,8 +326,16 @@ const LagThreshold = 60 * time.Second
 func (p *Pipeline) ready(ctx context.Context) (map[string]any, error) {
 	details := map[string]any{}
 	var errs []error
-	if _, err := p.DB.Stats(ctx); err != nil {
+	if err := p.DB.Ping(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("table: %w", err))
+	}
+	// The table's damage check (issue 10): synchronous (done before the
+	// server listened) or in the background after a clean close (running
+	// until it passes; on damage the server stops).
+	chk := p.DB.StorageCheck()
+	details["storageCheck"] = map[string]any{"mode": chk.Mode, "state": chk.State}
+	if chk.State == sqlite.CheckFailed {
+		errs = append(errs, fmt.Errorf("table: %w", chk.Err))
 	}
 	if _, err := p.Store.List(ctx, "_readyz/"); err != nil {
 		errs = append(errs, fmt.Errorf("object store: %w", err))

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/doctales/doctales/httpapi"
+	"github.com/doctales/doctales/sqlite"
 )
 
 // stringsFlag is a repeatable string flag.
@@ -221,8 +222,11 @@ func (m *Main) Run(ctx context.Context) error {
 		m.srv = nil
 		return err
 	}
+	// srv, not m.srv: Close sets m.srv to nil, maybe before this runs
+	// (a background check that finds damage stops the server at once).
+	srv := m.srv
 	go func() {
-		if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Pipeline.Logger.Error("http server stopped", "error", err)
 		}
 	}()
@@ -281,6 +285,34 @@ func setMemoryLimit(budget int64, logger *slog.Logger) {
 	limit := budget + DefaultMemoryLimitHeadroom
 	debug.SetMemoryLimit(limit)
 	logger.Debug("memory limit set", "bytes", limit, "maxParseMemory", budget)
+}
+
+// Failed returns a channel that receives the error that must stop the
+// server once it runs: the table's background damage check (issue 15)
+// found damage. It never receives when the check was synchronous (a
+// damaged table was refused by Run) or passes, nor in clustered mode.
+func (m *Main) Failed() <-chan error {
+	ch := make(chan error, 1)
+	if m.Pipeline == nil || m.Pipeline.DB == nil {
+		return ch
+	}
+	db, data := m.Pipeline.DB, m.Config.Data
+	go func() {
+		<-db.CheckDone()
+		if st := db.StorageCheck(); st.State == sqlite.CheckFailed {
+			ch <- backgroundDamageError(st.Err, data)
+		}
+	}()
+	return ch
+}
+
+// backgroundDamageError is the error serve stops with when the check it
+// ran while serving, after a clean close, finds the table damaged: the
+// message of the synchronous refusal, saying that the server had started.
+func backgroundDamageError(err error, data string) error {
+	return fmt.Errorf("%w. Found by the check run while serving (the last close was clean and the file looked unchanged, so the server had started): "+
+		"the server stopped, and the next start refuses the file until it is repaired. Run `doctales doctor --data %s` for a full check. %s",
+		err, data, recoveryHint(data))
 }
 
 // URL returns the base URL the server listens on.

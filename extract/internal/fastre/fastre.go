@@ -53,8 +53,15 @@ func bigRepeat(re *syntax.Regexp) bool {
 // whole remainder, so the window only bounds the common case's cost.
 const window = 256
 
-// Regexp is a compiled pattern with its prefix gate.
+// Regexp is a pattern with its prefix gate, compiled on first use: the
+// engine declares about 140 of them at package level, and compiling them
+// all (each up to three times, with its prefix set) cost 150 ms at every
+// start of the binary, including the commands that never extract
+// (issue 15).
 type Regexp struct {
+	expr string    // the pattern as written
+	once sync.Once // compiles the fields below (compile)
+
 	re *regexp.Regexp // the pattern as written
 	// at0 matches the pattern anchored at the start of the text; at1
 	// first consumes one character (the one before the candidate
@@ -82,28 +89,44 @@ type Regexp struct {
 	gated   bool
 }
 
-// MustCompile compiles expr as regexp.MustCompile does and derives its
-// gate; it panics on a bad pattern.
+// MustCompile returns the pattern expr, to be compiled as
+// regexp.MustCompile does, with its gate, on its first use (any method);
+// that use panics on a bad pattern. Compiled compiles every pattern
+// declared so far, so that a package's tests find a bad one.
 func MustCompile(expr string) *Regexp {
-	r := &Regexp{re: regexp.MustCompile(expr)}
+	r := &Regexp{expr: expr}
+	register(r)
+	return r
+}
+
+// get compiles r on its first call and returns it.
+func (r *Regexp) get() *Regexp {
+	r.once.Do(r.compile)
+	return r
+}
+
+// compile compiles the pattern and derives its gate.
+func (r *Regexp) compile() {
+	expr := r.expr
+	r.re = regexp.MustCompile(expr)
 	tree, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
 		panic("fastre: " + err.Error())
 	}
 	if bigRepeat(tree) {
-		return r
+		return
 	}
 	rest, atStart := unanchored(tree.Simplify())
 	if rest == nil {
-		return r // anchored throughout: regexp tries one place already
+		return // anchored throughout: regexp tries one place already
 	}
 	set, ok := prefixSet(rest)
 	if !ok || len(set) == 0 {
-		return r
+		return
 	}
 	for s := range set {
 		if s == "" {
-			return r
+			return
 		}
 	}
 	r.atStart = atStart
@@ -143,8 +166,6 @@ func MustCompile(expr string) *Regexp {
 	r.at0 = regexp.MustCompile(`^(?:` + expr + `)`)
 	r.at1 = regexp.MustCompile(`^(?s:.)(?:` + expr + `)`)
 	r.gated = true
-	register(r)
-	return r
 }
 
 var (
@@ -152,26 +173,34 @@ var (
 	compiled []*Regexp
 )
 
-// register records a gated pattern for Compiled.
+// register records a pattern for Compiled.
 func register(r *Regexp) {
 	mu.Lock()
 	defer mu.Unlock()
 	compiled = append(compiled, r)
 }
 
-// Compiled returns every gated pattern compiled so far, so that a package's
-// tests can check each against package regexp on real text.
+// Compiled compiles every pattern made by MustCompile so far (panicking on
+// a bad one) and returns the gated ones, so that a package's tests can
+// check each against package regexp on real text.
 func Compiled() []*Regexp {
 	mu.Lock()
-	defer mu.Unlock()
-	return append([]*Regexp(nil), compiled...)
+	all := append([]*Regexp(nil), compiled...)
+	mu.Unlock()
+	var gated []*Regexp
+	for _, r := range all {
+		if r.get().gated {
+			gated = append(gated, r)
+		}
+	}
+	return gated
 }
 
 // String returns the source text of the pattern.
-func (r *Regexp) String() string { return r.re.String() }
+func (r *Regexp) String() string { return r.expr }
 
 // Gated reports whether the pattern runs behind a prefix gate (for tests).
-func (r *Regexp) Gated() bool { return r.gated }
+func (r *Regexp) Gated() bool { return r.get().gated }
 
 // candidate reports whether a match may begin at s[p:]: whether the text
 // there, ASCII lower-cased, begins with one of the prefixes (with a
@@ -270,7 +299,7 @@ func (r *Regexp) matchAt(s string, p int) int {
 
 // FindStringIndex returns the first match's bounds, or nil.
 func (r *Regexp) FindStringIndex(s string) []int {
-	if !r.gated {
+	if !r.get().gated {
 		return r.re.FindStringIndex(s)
 	}
 	for p := 0; p < len(s); p++ {
@@ -299,7 +328,7 @@ func (r *Regexp) FindString(s string) string {
 // FindAllStringIndex returns up to n (all when n < 0) successive
 // non-overlapping matches, as regexp does.
 func (r *Regexp) FindAllStringIndex(s string, n int) [][]int {
-	if !r.gated {
+	if !r.get().gated {
 		return r.re.FindAllStringIndex(s, n)
 	}
 	var out [][]int
@@ -328,7 +357,7 @@ func (r *Regexp) FindAllString(s string, n int) []string {
 // the pattern certainly does not match. Callers use it before a regexp
 // method this package does not wrap (submatches, replacement).
 func (r *Regexp) MayMatch(s string) bool {
-	if !r.gated {
+	if !r.get().gated {
 		return true
 	}
 	for p := 0; p < len(s); p++ {
@@ -340,7 +369,7 @@ func (r *Regexp) MayMatch(s string) bool {
 }
 
 // Std returns the underlying regexp, for the methods not wrapped here.
-func (r *Regexp) Std() *regexp.Regexp { return r.re }
+func (r *Regexp) Std() *regexp.Regexp { return r.get().re }
 
 // unanchored returns re less the branches of its top-level alternation
 // that begin at the start of the text (^ outside multi-line mode), which
@@ -610,4 +639,4 @@ func (r *Regexp) FindAllStringSubmatchIndex(s string, n int) [][]int {
 }
 
 // SubexpIndex is regexp's.
-func (r *Regexp) SubexpIndex(name string) int { return r.re.SubexpIndex(name) }
+func (r *Regexp) SubexpIndex(name string) int { return r.get().re.SubexpIndex(name) }

@@ -1,0 +1,219 @@
+package sqlite_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/doctales/doctales/sqlite"
+)
+
+// openBackground opens the database at path with BackgroundCheck on, in a
+// goroutine so that an Open that waits for a blocked check fails the test
+// instead of hanging it.
+func openBackground(t *testing.T, path string) (*sqlite.DB, error) {
+	t.Helper()
+	db := sqlite.NewDB(path)
+	db.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	db.BackgroundCheck = true
+	done := make(chan error, 1)
+	go func() { done <- db.Open() }()
+	select {
+	case err := <-done:
+		return db, err
+	case <-time.After(30 * time.Second):
+		t.Fatal("Open did not return within 30 s: it waits for the background check")
+		return nil, nil
+	}
+}
+
+// waitCheck waits for db's damage check to end and returns its status.
+func waitCheck(t *testing.T, db *sqlite.DB) sqlite.CheckStatus {
+	t.Helper()
+	select {
+	case <-db.CheckDone():
+	case <-time.After(60 * time.Second):
+		t.Fatalf("the damage check did not end within 60 s: %+v", db.StorageCheck())
+	}
+	return db.StorageCheck()
+}
+
+// markerExists reports whether the clean-close marker of path exists.
+func markerExists(path string) bool {
+	_, err := os.Stat(path + sqlite.CleanMarkerSuffix)
+	return err == nil
+}
+
+// TestDB_BackgroundCheck covers the clean-close marker (issue 15): after a
+// clean close the next Open does not wait for quick_check, yet a damaged
+// file is still found; after a crash, or a change to the file, the check
+// stays synchronous.
+func TestDB_BackgroundCheck(t *testing.T) {
+	t.Run("CleanCloseDoesNotBlock", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "doctales.db")
+		mustFillDB(t, path, 200)
+		if !markerExists(path) {
+			t.Fatal("a clean Close wrote no marker")
+		}
+		// The check blocks until released: Open must return meanwhile.
+		entered, release := make(chan struct{}), make(chan struct{})
+		sqlite.SetBackgroundCheckHook(t, func(context.Context) { close(entered); <-release })
+		db, err := openBackground(t, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		<-entered
+		if st := db.StorageCheck(); st.Mode != sqlite.CheckBackground || st.State != sqlite.CheckRunning {
+			t.Fatalf("StorageCheck = %+v, want background and running", st)
+		}
+		if markerExists(path) {
+			t.Fatal("the marker is still there while the file is open for writing")
+		}
+		close(release)
+		if st := waitCheck(t, db); st.State != sqlite.CheckPassed || st.Err != nil {
+			t.Fatalf("StorageCheck = %+v, want passed", st)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if !markerExists(path) {
+			t.Fatal("a clean Close after a passed background check wrote no marker")
+		}
+	})
+
+	t.Run("DamageAfterCleanClose", func(t *testing.T) {
+		// Damage that leaves size, mtime and header as they were (a bad
+		// sector, not a write through the file system) passes the marker
+		// and is found by the background check.
+		path := filepath.Join(t.TempDir(), "doctales.db")
+		mustFillDB(t, path, 2000)
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		MustCorruptPage(t, path)
+		if err := os.Chtimes(path, fi.ModTime(), fi.ModTime()); err != nil {
+			t.Fatal(err)
+		}
+		db, err := openBackground(t, path)
+		if err != nil {
+			t.Fatalf("Open = %v; want the damage left to the background check", err)
+		}
+		st := waitCheck(t, db)
+		var de *sqlite.DamagedError
+		if st.Mode != sqlite.CheckBackground || st.State != sqlite.CheckFailed || !errors.As(st.Err, &de) || len(de.Problems) == 0 || de.Path != path {
+			t.Fatalf("StorageCheck = %+v, want background, failed, a DamagedError naming %s", st, path)
+		}
+		t.Logf("found: %v", st.Err)
+		if err := db.Close(); err != nil {
+			t.Logf("Close: %v", err)
+		}
+		if markerExists(path) {
+			t.Fatal("a session whose check failed wrote a clean-close marker")
+		}
+		// Without a marker the next Open checks first and refuses.
+		if db, err := openBackground(t, path); !errors.As(err, &de) {
+			_ = db.Close()
+			t.Fatalf("reopen = %v, want a DamagedError", err)
+		} else if st := db.StorageCheck(); st.Mode != sqlite.CheckSynchronous || st.State != sqlite.CheckFailed {
+			t.Fatalf("reopen: StorageCheck = %+v, want synchronous and failed", st)
+		}
+	})
+
+	t.Run("ChangedFileIsCheckedFirst", func(t *testing.T) {
+		// A write through the file system changes the mtime: the marker
+		// no longer vouches for the file and Open refuses it at once.
+		path := filepath.Join(t.TempDir(), "doctales.db")
+		mustFillDB(t, path, 2000)
+		time.Sleep(20 * time.Millisecond) // past the file system's timestamp granularity, so the mtime differs
+		MustCorruptPage(t, path)
+		db, err := openBackground(t, path)
+		var de *sqlite.DamagedError
+		if !errors.As(err, &de) {
+			_ = db.Close()
+			t.Fatalf("Open = %v, want a DamagedError before Open returns", err)
+		}
+		if st := db.StorageCheck(); st.Mode != sqlite.CheckSynchronous {
+			t.Fatalf("StorageCheck = %+v, want synchronous", st)
+		}
+	})
+
+	t.Run("CloseCancelsTheCheck", func(t *testing.T) {
+		// A session that ends before its check does leaves no marker: the
+		// next one checks first.
+		path := filepath.Join(t.TempDir(), "doctales.db")
+		mustFillDB(t, path, 200)
+		// The check waits until Close cancels it.
+		sqlite.SetBackgroundCheckHook(t, func(ctx context.Context) { <-ctx.Done() })
+		db, err := openBackground(t, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if st := db.StorageCheck(); st.Mode != sqlite.CheckBackground || st.State != sqlite.CheckCancelled {
+			t.Fatalf("StorageCheck = %+v, want background and cancelled", st)
+		}
+		if markerExists(path) {
+			t.Fatal("a session whose check was cancelled wrote a clean-close marker")
+		}
+	})
+
+	t.Run("CrashKeepsTheCheckSynchronous", func(t *testing.T) {
+		// A clean close, then a session killed with SIGKILL while it
+		// writes: no marker survives it, and the next Open checks first.
+		if testing.Short() {
+			t.Skip("short")
+		}
+		path := filepath.Join(t.TempDir(), "doctales.db")
+		mustFillDB(t, path, 200)
+		if !markerExists(path) {
+			t.Fatal("a clean Close wrote no marker")
+		}
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelper$")
+		cmd.Env = append(os.Environ(), crashDBEnv+"="+path)
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc, acked := bufio.NewScanner(stdout), 0
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "acked ") {
+				if acked++; acked == 50 {
+					if err := cmd.Process.Kill(); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+		_ = cmd.Wait()
+		if acked < 50 {
+			t.Fatalf("helper acknowledged only %d writes before it ended", acked)
+		}
+		if markerExists(path) {
+			t.Fatal("the marker survived a session killed while writing")
+		}
+		db, err := openBackground(t, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if st := db.StorageCheck(); st.Mode != sqlite.CheckSynchronous || st.State != sqlite.CheckPassed {
+			t.Fatalf("StorageCheck = %+v, want synchronous and passed", st)
+		}
+	})
+}
