@@ -15,6 +15,7 @@ func TestPatternsGated(t *testing.T) {
 		"beforeLunch": beforeLunch, "tomorrowMorning": tomorrowMorning, "partOfToday": partOfToday,
 		"foreignRequestCue": foreignRequestCue, "endOfWeek": endOfWeek, "bareClock": bareClock,
 		"halfHour": halfHour, "noonOfDay": noonOfDay, "urgencyCue": urgencyCue, "incidentCue": incidentCue, "lureAsk": lureAsk,
+		"beforeThen": beforeThen, "comingAsk": comingAsk, "foreignWordClock": foreignWordClock,
 	} {
 		if !re.Gated() {
 			t.Errorf("%s runs without the prefix gate: an alternative opens with a non-ASCII letter or repeats over 50", name)
