@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/doctales/doctales"
 	"golang.org/x/crypto/argon2"
@@ -70,6 +71,20 @@ func random(n int) []byte {
 func NewKey() (id string, key doctales.Secret) {
 	id = hex.EncodeToString(random(KeyIDBytes))
 	return id, doctales.Secret(KeyPrefix + id + "_" + base64.RawURLEncoding.EncodeToString(random(KeySecretBytes)))
+}
+
+// NewAPIKey checks userID and scopes and makes a new key for them: the
+// record to store (with HashKey(key)) and the key, shown once. Every key
+// store (SQLite, PostgreSQL) makes its keys here, so they check the same.
+func NewAPIKey(userID string, scopes []string, now time.Time) (*doctales.APIKey, doctales.Secret, error) {
+	if err := doctales.ValidateID("user", userID); err != nil {
+		return nil, "", err
+	}
+	if _, err := doctales.ParseScopes(strings.Join(scopes, ",")); err != nil {
+		return nil, "", err
+	}
+	id, key := NewKey()
+	return &doctales.APIKey{ID: id, UserID: userID, Scopes: scopes, CreatedAt: now}, key, nil
 }
 
 // ParseKey returns the id of an API key, or ErrMalformedKey.

@@ -138,17 +138,13 @@ func (db *DB) RemoveUser(ctx context.Context, name string) error {
 // CreateAPIKey makes a new key for userID with scopes and stores its hash.
 // It returns the key, which is never stored and cannot be shown again.
 func (db *DB) CreateAPIKey(ctx context.Context, userID string, scopes []string) (*doctales.APIKey, doctales.Secret, error) {
-	if err := doctales.ValidateID("user", userID); err != nil {
+	k, key, err := auth.NewAPIKey(userID, scopes, db.Now())
+	if err != nil {
 		return nil, "", err
 	}
-	if _, err := doctales.ParseScopes(strings.Join(scopes, ",")); err != nil {
-		return nil, "", err
-	}
-	id, key := auth.NewKey()
-	k := &doctales.APIKey{ID: id, UserID: userID, Scopes: scopes, CreatedAt: db.Now()}
 	if err := db.write(ctx, func(tx *writeTx) error {
 		_, err := tx.exec(`INSERT INTO api_keys (id, key_hash, user_id, scopes, created_at) VALUES (?, ?, ?, ?, ?)`,
-			id, auth.HashKey(string(key)), userID, strings.Join(scopes, ","), formatTime(k.CreatedAt))
+			k.ID, auth.HashKey(string(key)), userID, strings.Join(scopes, ","), formatTime(k.CreatedAt))
 		return FormatError(err)
 	}); err != nil {
 		return nil, "", fmt.Errorf("create api key for %q: %w", userID, err)
