@@ -30,7 +30,7 @@ var autoReplyBody = fastre.MustCompile(`(?i)^\W*(i am|i'm|i will be) (currently 
 
 // automatedSender matches the local part of addresses that machines send
 // from.
-var automatedSender = fastre.MustCompile(`(?i)^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|notifications?|notify|alerts?|alerting|monitoring|mailer[-_.]?daemon|postmaster|bounces?|billing|receipts?|orders?|invoices?|accounts?|system|admin|root|cron|daemon|jenkins|ci|builds?|backups?|rss|rssfeeds?|feeds?|alarms?|alerta|opsgenie|pagerduty|victorops|statuspage|zabbix|nagios|icinga|grafana|prometheus|alertmanager|datadog|sentry|newrelic|uptimerobot|pingdom|github|gitlab|jira|confluence|calendar|service|support|security|statements?|auto[-_.]?confirm|service[-_.]?desk|help[-_.]?desk|it[-_.]?support|tracking|shipping|delivery)([-_.+].*)?$`)
+var automatedSender = fastre.MustCompile(`(?i)^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|ne[-_.]?pas[-_.]?repondre|no[-_.]?responder|nao[-_.]?responda|non[-_.]?rispondere|nicht[-_.]?antworten|niet[-_.]?beantwoorden|geen[-_.]?antwoord|notifications?|notify|alerts?|alerting|monitoring|mailer[-_.]?daemon|postmaster|bounces?|billing|receipts?|orders?|invoices?|accounts?|system|admin|root|cron|daemon|jenkins|ci|builds?|backups?|rss|rssfeeds?|feeds?|alarms?|alerta|opsgenie|pagerduty|victorops|statuspage|zabbix|nagios|icinga|grafana|prometheus|alertmanager|datadog|sentry|newrelic|uptimerobot|pingdom|github|gitlab|jira|confluence|calendar|service|support|security|statements?|auto[-_.]?confirm|service[-_.]?desk|help[-_.]?desk|it[-_.]?support|tracking|shipping|delivery)([-_.+].*)?$`)
 
 // bulkSender matches the local part of addresses newsletters and
 // marketing send from.

@@ -359,6 +359,8 @@ func TestEngine_SystemDeadlines(t *testing.T) {
 	}{
 		{"BeforeThenWrapped", "no-reply@climbing.example", "We couldn't take your membership payment",
 			"We tried to collect your membership payment on June 9, but your bank declined it.\n\nWe'll try again on June 13. Please update your payment method before\nthen so your membership stays active.", "2025-06-13"},
+		{"FrenchDIciLaAutomated", "ne-pas-repondre@assurances.example", "Échec de prélèvement",
+			"Madame Perrin,\n\nLe prélèvement de votre cotisation du 9 juin 2025 n'a pas pu être effectué.\n\nIl sera présenté de nouveau le 16 juin 2025. Merci de vérifier d'ici là que votre compte est approvisionné.\n\nCe message est envoyé automatiquement.", "2025-06-16"},
 		{"PortugueseDataLimite", "no-reply@notificacoes.luz.example", "A sua fatura está disponível",
 			"Olá Inês,\n\nValor a pagar:              86,42 EUR\nData-limite de pagamento:   16/06/2025\n\nComo não tem débito direto ativo, pague até à data-limite por referência Multibanco.", "2025-06-16"},
 	} {

@@ -328,6 +328,9 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	for _, s := range append(append([]span{}, askSubj...), fresh...) {
 		sc := cues.of(s.text)
 		noAction = noAction || sc.noAction
+		// A system's task in another language: "Merci de vérifier d'ici
+		// là que votre compte est approvisionné".
+		systemAsks = systemAsks || foreignSystemTask.MatchString(s.text)
 		if m := sc.request; m != "" && !weakRequest[strings.ToLower(m)] {
 			explicit = true
 			// A system's "please" asks only with a task after it: "please
@@ -800,6 +803,10 @@ var invitationChanged = lazyRE(`(?i)^\s*(updated invitation( with note)?|invitat
 
 // systemTask is a system's "please" followed by a task of the reader's
 // own, not in a conditional ("please contact us if …").
+// foreignSystemTask is systemTask in the other languages the engine
+// reads: a polite formula with a task after it.
+var foreignSystemTask = fastre.MustCompile(`(?i)\b(?:merci de|veuillez|nous vous prions de)\s+(?:v[ée]rifier|mettre [àa] jour|r[ée]gler|payer|confirmer|nous communiquer|renouveler|valider)|\bbitte\s+(?:aktualisieren|bezahlen|begleichen|best[äa]tigen|pr[üu]fen|[üu]berweisen|erneuern)|\b(?:por favor,?|le rogamos que)\s+(?:actualice|pague|abone|confirme|verifique|renueve|atualize)|\b(?:per favore|la preghiamo di)\s+(?:aggiorn|pag|conferm|verific|salda|rinnov)\w*|\bgraag\s+(?:bijwerken|betalen|bevestigen|controleren)|\bwilt u\b[^.?!\n]{0,40}\b(?:bijwerken|betalen|controleren|bevestigen)`)
+
 var systemTask = fastre.MustCompile(`(?i)\bplease\s+(\w+\s+)?(pay|update|confirm|approve|renew|complete|sign|verify|review|respond|reply|fix|correct|resubmit|submit|upload|log ?in|sign ?in|check|reset|change|call|act|acknowledge|accept|register|book|choose|select|enter|provide|send|return|replace|install|restart|disconnect)\b`)
 
 // fyiOnly is a person saying the message asks nothing of the reader.

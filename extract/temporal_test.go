@@ -252,6 +252,10 @@ func TestDatesResolved(t *testing.T) {
 		{"EsAntesDeLasSeis", "Mándame la autorización firmada antes de las seis, que es cuando cerramos la recepción.", wed, "", "2025-12-03T18:00:00-07:00", ""},
 		{"EsNoEntraHastaLasOnce", "Yo no tengo la llave y Pepe no entra hasta las once. ¿La tienes tú?", wed, "", "", ""},
 		{"DeHeuteBisNotMorgen", "Die Druckerei nimmt heute noch Aufträge bis 16 Uhr an, sonst hängt morgen früh eine leere Wand. Können Sie die Datei freigeben?", wed, "", "2025-12-03T16:00:00-07:00", ""},
+		{"ItAssembleaConvocata", "Gentile condomina, è convocata l'assemblea straordinaria del condominio giovedì 11 dicembre 2025 alle ore 21:00, presso la sala riunioni.", wed, "", "2025-12-11T21:00:00-07:00", ""},
+		{"LetMeKnowWhetherYouCanCome", "I'd like the tenors in for an extra sectional on Thursday at 7pm in the church hall. Could you let me know whether you can come?", wed, "", "2025-12-04T19:00:00-07:00", ""},
+		{"DeBisZumWrappedBeforeDay", "Kannst Du bitte den Stand ablesen und mir bis zum\n15. Dezember schicken? Ein Foto reicht.", wed, "", "2025-12-15T17:00:00-07:00", ""},
+		{"ItGiuntaConvocataIsNoInvitation", "Mi serve il testo definitivo entro domattina, la Giunta è convocata per le 15 e devo girarlo ai colleghi prima.", wed, "", "2025-12-04T12:00:00-07:00", ""},
 		{"AreYouComingToGetHimIsNoInvitation", "He has been sitting in reception since 9:40. Should I bring him up, or are you coming to get him?", wed, "", "", ""},
 	}
 	for _, tc := range cases {

@@ -172,7 +172,9 @@ func isListStart(s string) bool {
 	for i < len(s) && i < 3 && s[i] >= '0' && s[i] <= '9' {
 		i++
 	}
-	return i > 0 && i+1 < len(s) && (s[i] == '.' || s[i] == ')') && s[i+1] == ' '
+	// "15. Dezember" at the start of a wrapped line is a date going on,
+	// not item 15.
+	return i > 0 && i+1 < len(s) && (s[i] == '.' || s[i] == ')') && s[i+1] == ' ' && !(s[i] == '.' && ordinalBeforeMonth(s, i))
 }
 
 func endsWithAbbreviation(s string) bool {
