@@ -610,57 +610,25 @@ func ReadConfig(path string) (Config, error) {
 	if err := dec.Decode(&file); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
-	if file.Data != "" {
-		cfg.Data = file.Data
-	}
-	if file.Addr != "" {
-		cfg.Addr = file.Addr
-	}
-	if file.Env != "" {
-		cfg.Env = file.Env
-	}
-	if file.Role != "" {
-		cfg.Role = file.Role
-	}
-	if file.NATS != "" {
-		cfg.NATS = file.NATS
-	}
-	if file.Postgres != "" {
-		cfg.Postgres = file.Postgres
-	}
+	override(&cfg.Data, file.Data)
+	override(&cfg.Addr, file.Addr)
+	override(&cfg.Env, file.Env)
+	override(&cfg.Role, file.Role)
+	override(&cfg.NATS, file.NATS)
+	override(&cfg.Postgres, file.Postgres)
 	if file.S3 != "" {
 		cfg.S3 = file.S3
 	}
-	if file.Partition != "" {
-		cfg.Partition = file.Partition
-	}
-	if file.AppName != "" {
-		cfg.AppName = file.AppName
-	}
-	if file.MaxBodyBytes != 0 {
-		cfg.MaxBodyBytes = file.MaxBodyBytes
-	}
-	if file.MaxParseMemory != 0 {
-		cfg.MaxParseMemory = file.MaxParseMemory
-	}
-	if file.ParseMemoryWait != 0 {
-		cfg.ParseMemoryWait = file.ParseMemoryWait
-	}
-	if file.ReadHeaderTimeout != 0 {
-		cfg.ReadHeaderTimeout = file.ReadHeaderTimeout
-	}
-	if file.ReadTimeout != 0 {
-		cfg.ReadTimeout = file.ReadTimeout
-	}
-	if file.IdleTimeout != 0 {
-		cfg.IdleTimeout = file.IdleTimeout
-	}
-	if file.Extractor != "" {
-		cfg.Extractor = file.Extractor
-	}
-	if file.Timezone != "" {
-		cfg.Timezone = file.Timezone
-	}
+	override(&cfg.Partition, file.Partition)
+	override(&cfg.AppName, file.AppName)
+	override(&cfg.MaxBodyBytes, file.MaxBodyBytes)
+	override(&cfg.MaxParseMemory, file.MaxParseMemory)
+	override(&cfg.ParseMemoryWait, file.ParseMemoryWait)
+	override(&cfg.ReadHeaderTimeout, file.ReadHeaderTimeout)
+	override(&cfg.ReadTimeout, file.ReadTimeout)
+	override(&cfg.IdleTimeout, file.IdleTimeout)
+	override(&cfg.Extractor, file.Extractor)
+	override(&cfg.Timezone, file.Timezone)
 	if len(file.Reader) > 0 {
 		cfg.Reader = file.Reader
 	}
@@ -688,18 +656,12 @@ func ReadConfig(path string) (Config, error) {
 	if file.Alarms != nil {
 		cfg.Alarms = file.Alarms
 	}
-	if file.AlarmInterval != 0 {
-		cfg.AlarmInterval = file.AlarmInterval
-	}
+	override(&cfg.AlarmInterval, file.AlarmInterval)
 	if file.Freshness != nil {
 		cfg.Freshness = file.Freshness
 	}
-	if file.Retain != 0 {
-		cfg.Retain = file.Retain
-	}
-	if file.RetainSweepEvery != 0 {
-		cfg.RetainSweepEvery = file.RetainSweepEvery
-	}
+	override(&cfg.Retain, file.Retain)
+	override(&cfg.RetainSweepEvery, file.RetainSweepEvery)
 	if file.AllowedHosts != nil {
 		cfg.AllowedHosts = file.AllowedHosts
 	}
@@ -708,12 +670,8 @@ func ReadConfig(path string) (Config, error) {
 	}
 	cfg.RateLimits.merge(file.RateLimits)
 	cfg.LogPII = cfg.LogPII || file.LogPII
-	if file.YieldAbove != 0 {
-		cfg.YieldAbove = file.YieldAbove
-	}
-	if file.YieldPause != 0 {
-		cfg.YieldPause = file.YieldPause
-	}
+	override(&cfg.YieldAbove, file.YieldAbove)
+	override(&cfg.YieldPause, file.YieldPause)
 	cfg.Parse.merge(file.Parse)
 	if file.Encryption.set() {
 		cfg.Encryption = file.Encryption
@@ -1230,4 +1188,14 @@ func s3EventFilters(v any) ([]string, error) {
 	}
 	all := append(prefixes, exact...)
 	return []string{`{"eventName":[` + strings.Join(all, ",") + `]}`}, nil
+}
+
+// override sets *dst to v when the configuration file gave v (not the
+// zero value): a file's setting replaces the default, an absent one keeps
+// it.
+func override[T comparable](dst *T, v T) {
+	var zero T
+	if v != zero {
+		*dst = v
+	}
 }

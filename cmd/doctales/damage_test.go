@@ -78,7 +78,16 @@ func runBinary(t *testing.T, args ...string) (int, string, string) {
 // killed after 5 s and fails the test.
 func serveOnce(t *testing.T, data string) (int, string) {
 	t.Helper()
-	cmd := exec.Command(binPath, "serve", "--data", data, "--addr", freeAddr(t), "--log-format", "text", "--log-level", "warn")
+	return serveUntilExit(t, data, 5*time.Second, "serve started on a damaged data folder")
+}
+
+// serveUntilExit runs `doctales serve` on data with args and waits for it
+// to exit by itself: it returns the exit code and stderr. A server still
+// running after within is killed and fails the test with what.
+func serveUntilExit(t *testing.T, data string, within time.Duration, what string, args ...string) (int, string) {
+	t.Helper()
+	all := append([]string{"serve", "--data", data, "--addr", freeAddr(t), "--log-format", "text", "--log-level", "warn"}, args...)
+	cmd := exec.Command(binPath, all...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -88,10 +97,10 @@ func serveOnce(t *testing.T, data string) (int, string) {
 	go func() { done <- cmd.Wait() }()
 	select {
 	case <-done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(within):
 		_ = cmd.Process.Kill()
 		<-done
-		t.Fatalf("serve started on a damaged data folder; stderr:\n%s", stderr.String())
+		t.Fatalf("%s; stderr:\n%s", what, stderr.String())
 	}
 	return cmd.ProcessState.ExitCode(), stderr.String()
 }

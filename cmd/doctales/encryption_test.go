@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -137,23 +136,7 @@ func TestReadConfig_Encryption(t *testing.T) {
 // start; it returns the exit code and stderr.
 func serveFails(t *testing.T, data string, args ...string) (int, string) {
 	t.Helper()
-	all := append([]string{"serve", "--data", data, "--addr", freeAddr(t), "--log-format", "text", "--log-level", "warn"}, args...)
-	cmd := exec.Command(binPath, all...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-		t.Fatalf("serve %v started; want it to refuse; stderr:\n%s", args, stderr.String())
-	}
-	return cmd.ProcessState.ExitCode(), stderr.String()
+	return serveUntilExit(t, data, 10*time.Second, fmt.Sprintf("serve %v started; want it to refuse", args), args...)
 }
 
 // TestServe_EncryptionAtRest runs the real binary with a key: a posted

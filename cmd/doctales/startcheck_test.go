@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -84,26 +82,12 @@ func TestServe_StartCheck(t *testing.T) {
 	if err := os.Chtimes(path, fi.ModTime(), fi.ModTime()); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(binPath, "serve", "--data", data, "--addr", freeAddr(t), "--log-format", "text", "--log-level", "warn")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	code, stderr := serveUntilExit(t, data, 60*time.Second, "serve kept running on a damaged table")
+	if code != 1 {
+		t.Fatalf("exit status %d, want 1; stderr:\n%s", code, stderr)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(60 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-		t.Fatalf("serve kept running on a damaged table; stderr:\n%s", stderr.String())
-	}
-	if code := cmd.ProcessState.ExitCode(); code != 1 {
-		t.Fatalf("exit status %d, want 1; stderr:\n%s", code, stderr.String())
-	}
-	t.Logf("stderr:\n%s", stderr.String())
-	mustContain(t, "stderr", stderr.String(), path, "is damaged", "while serving", "doctales doctor", "doctales restore")
+	t.Logf("stderr:\n%s", stderr)
+	mustContain(t, "stderr", stderr, path, "is damaged", "while serving", "doctales doctor", "doctales restore")
 	if _, err := os.Stat(path + sqlite.CleanMarkerSuffix); !os.IsNotExist(err) {
 		t.Fatalf("a clean-close marker was written for a damaged table: %v", err)
 	}
