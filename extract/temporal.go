@@ -1781,13 +1781,13 @@ var (
 	// countBefore is what puts a number after "by" or "at" that is no
 	// hour: "grew by 3.", "multiply by 4.", "we won at 2". ("until 9"
 	// is left out of bareClock: "I won't be there till 9" is the sender's.)
-	countBefore = lazyRE(`(?i)\b(increase[ds]?|decrease[ds]?|multipl\w*|divid\w*|grow|grew|grown|grows|rises?|rose|risen|falls?|fell|fallen|drop\w*|reduc\w*|rais\w*|lower\w*|up|down|off|times|scal\w*|behind|ahead|lead\w*|won|lost|wins?|beat|beaten|outnumber\w*|exceed\w*|over|under|shr[au]nk|slip\w*|chang\w*|adjust\w*|offset|delay\w*|extend\w*|push\w*|mov\w*|shift\w*|round\w*|page|pages|step|steps|chapter|item|number|no\.?|point|version|level|aged?|stand|stood|stands|stuck|capped|limit\w*|set|priced|valued|rated|ranked|one|\d+)\s+(by|before|at)\s+$`)
+	countBefore = lazyRE(`(?i)\b(increase[ds]?|decrease[ds]?|multipl\w*|divid\w*|grow|grew|grown|grows|rises?|rose|risen|falls?|fell|fallen|drop\w*|reduc\w*|rais\w*|lower\w*|up|down|off|times|scal\w*|behind|ahead|lead\w*|won|lost|wins?|beat|beaten|outnumber\w*|exceed\w*|over|under|shr[au]nk|slip\w*|chang\w*|adjust\w*|offset|delay\w*|extend\w*|push\w*|mov\w*|shift\w*|round\w*|page|pages|step|steps|chapter|item|number|no\.?|point|version|level|aged?|stand|stood|stands|stuck|capped|limit\w*|set|priced|valued|rated|ranked|\d+)\s+(by|before|at)\s+$`)
 	// foreignClock is an hour written the way Italian, Spanish and
 	// Portuguese write one, after the article of hours ("prima delle 16",
 	// "entro le 16", "antes de las 16", "até às 16"), or with its unit
 	// ("bis 16 Uhr", "voor 16 uur", "avant 16h"): that hour on the
 	// message's day, or the next when "tomorrow" stands beside it.
-	foreignClock = fastre.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde)\s+las?|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|\bàs))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;:!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas)\b)|\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|[àa]|vers|d['’]ici)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b`)
+	foreignClock = fastre.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde)\s+las?|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|(?:^|\s)às))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;:!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas)\b)|(?:\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|a|vers|d['’]ici)|(?:^|\s)à)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b`)
 	// halfHour is German and Dutch "halb neun" / "half negen": half an
 	// hour before the hour named (08:30), read in working hours.
 	halfHour = fastre.MustCompile(`(?i)\b(?:bis|um|vor|gegen|ab|tot|om|voor|v[óo]{1,2}r|uiterlijk)\s+(?:morgen(?:ochtend|vroeg|\s+fr[üu]h)?\s+(?:om\s+|um\s+)?)?hal[fb]\s+(een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|eins|zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\b`)
@@ -1820,6 +1820,62 @@ var (
 func extraTrigger(text string) bool {
 	digit := strings.ContainsAny(text, "0123456789")
 	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || mayForeignWordClock(text) && foreignWordClock.MatchString(text) || len(wordClockIn(text)) > 0 || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
+}
+
+// weekdayBeside finds a weekday's name within 14 bytes before b or after
+// e in text: its bounds and its number (0 is Sunday).
+func weekdayBeside(text string, b, e int) (int, int, int, bool) {
+	lo, hi := max(0, b-14), min(len(text), e+14)
+	for _, w := range letterRun.FindAllStringIndex(text[lo:hi], -1) {
+		wb, we := lo+w[0], lo+w[1]
+		if we > b && wb < e {
+			continue // inside the "next week" phrase
+		}
+		if d, ok := weekdayNames[strings.ToLower(text[wb:we])]; ok {
+			return wb, we, d, true
+		}
+	}
+	return 0, 0, 0, false
+}
+
+// letterRun is a word: letters and hyphens ("quinta-feira").
+var letterRun = lazyRE(`[\p{L}-]+`)
+
+// clockBeforePart is a clock written just before a part of today ("at 2
+// this afternoon", "by 10:30 this morning", "8pm tonight"): group 1 the
+// cue, 2 the hour, 3 the minutes, 4 am/pm or o'clock.
+var clockBeforePart = lazyRE(`(?i)(?:\b(at|by|before|until|till|from|around|about|after|no later than)\s+)?\b(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?|o['’]?clock)?\s*,?\s*$`)
+
+// clockBeforePartOfDay reads the clock at the end of before, the text
+// just ahead of a part of today (morning when it is the morning's), as an
+// instant on ref's day and the offset where the clock starts. A number
+// with neither a cue, minutes nor am/pm is no clock ("page 2 this
+// afternoon"); an hour without am/pm is the part's: "2 this afternoon" is
+// 14:00, "10 this morning" 10:00.
+func clockBeforePartOfDay(before string, morning bool, ref time.Time) (time.Time, int, bool) {
+	c := clockBeforePart.FindStringSubmatchIndex(before)
+	if c == nil || c[2] < 0 && c[6] < 0 && c[8] < 0 {
+		return time.Time{}, 0, false
+	}
+	h, _ := strconv.Atoi(before[c[4]:c[5]])
+	mi := 0
+	if c[6] >= 0 {
+		mi, _ = strconv.Atoi(before[c[6]:c[7]])
+	}
+	ap := ""
+	if c[8] >= 0 {
+		ap = strings.ToLower(before[c[8]:c[9]])
+	}
+	switch {
+	case strings.HasPrefix(ap, "p") && h < 12, !strings.HasPrefix(ap, "a") && !morning && h < 12:
+		h += 12
+	case strings.HasPrefix(ap, "a") && h == 12:
+		h = 0
+	}
+	if h > 23 || mi > 59 {
+		return time.Time{}, 0, false
+	}
+	return time.Date(ref.Year(), ref.Month(), ref.Day(), h, mi, 0, 0, ref.Location()), c[4], true
 }
 
 // mayBareClock reports whether text has a lone digit or "10"-"12" after a
@@ -1907,6 +1963,13 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			day = weekStart(ref).AddDate(0, 0, 7)
 		}
 		add(m[:2], atHour(day, endOfBusinessHour), "day")
+	} else if m != nil && !endOfWeek {
+		// "vóór volgende week vrijdag", "el viernes de la próxima
+		// semana": the parser reads English's "Friday next week", not
+		// every language's order; the weekday of next week.
+		if b, e, wd, ok := weekdayBeside(s.text, m[0], m[1]); ok && !covered(found, s.start+min(b, m[0]), s.start+max(e, m[1])) {
+			add([]int{min(b, m[0]), max(e, m[1])}, weekStart(ref).AddDate(0, 0, 7+(wd+6)%7), "day")
+		}
 	}
 	// "tomorrow morning" in other languages ("entro domattina", "demain
 	// matin"): noon of the next day, as the English reads.
@@ -1918,7 +1981,13 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			continue
 		}
 		h, prec := endOfBusinessHour, "day"
-		if l := strings.ToLower(s.text[m[0]:m[1]]); strings.Contains(l, "morning") || strings.Contains(l, "matin") || strings.Contains(l, "mañana") || strings.Contains(l, "manana") || strings.Contains(l, "morgen") || strings.Contains(l, "vormittag") || strings.Contains(l, "mattina") || strings.Contains(l, "ochtend") || strings.Contains(l, "manh") {
+		l := strings.ToLower(s.text[m[0]:m[1]])
+		morning := strings.Contains(l, "morning") || strings.Contains(l, "matin") || strings.Contains(l, "mañana") || strings.Contains(l, "manana") || strings.Contains(l, "morgen") || strings.Contains(l, "vormittag") || strings.Contains(l, "mattina") || strings.Contains(l, "ochtend") || strings.Contains(l, "manh")
+		if t, b, ok := clockBeforePartOfDay(s.text[:m[0]], morning, ref); ok {
+			add([]int{b, m[1]}, t, "minute") // "at 2 this afternoon": 14:00, not the afternoon's end
+			continue
+		}
+		if morning {
 			h, prec = 12, "hour" // noon, not moved to the end of the day
 		}
 		t := atHour(ref, h)
@@ -2015,8 +2084,13 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		// just before the clock is its day, whatever other day the
 		// sentence names ("per consegnarvi tutto venerdì").
 		tomorrowNear := tomorrowWord.MatchString(tail(s.text[:m[0]], 16))
-		if _, ok := weekdayIn(s.text); !tomorrowNear && (ok || !tomorrow && dateWord.MatchString(s.text)) {
-			continue // the parser's, with its day ("am Samstag um 10 Uhr")
+		if wd, ok := weekdayIn(s.text); !tomorrowNear && (ok || !tomorrow && dateWord.MatchString(s.text)) {
+			if !ok || len(found) > 0 {
+				continue // the parser's, with its day ("am Samstag um 10 Uhr")
+			}
+			// The parser missed the day ("na quinta-feira, dia 10, às
+			// 10h"): the hour on the weekday named.
+			day = nextWeekday(ref, wd)
 		}
 		if tomorrow {
 			day = ref.AddDate(0, 0, 1)
@@ -2594,7 +2668,7 @@ var beforeTheClock = lazyRE(`(?i)\b(?:before|by|ahead of|in time for) the (\d{1,
 // sameClock is a bare hour in a request ("alle 8", "at 8:30", "a las 10"),
 // which clockAnaphora reads as the hour of a day named before; groups as
 // beforeTheClock's.
-var sameClock = lazyRE(`(?i)\b(?:at|alle|a las|a la|à|um|om|às)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*([ap]\.?m\.?)?(?:\s|[,.?!;]|$)`)
+var sameClock = lazyRE(`(?i)(?:\b(?:at|alle|a las|a la|um|om)|(?:^|\s)(?:à|às))\s+(\d{1,2})(?:[:.h](\d{2}))?\s*([ap]\.?m\.?)?(?:\s|[,.?!;]|$)`)
 
 // datedSentence reports whether a date mention of ds begins in s.
 func datedSentence(ds []doctales.DateMention, s span) bool {
@@ -2676,7 +2750,7 @@ func fieldDeadline(ds []doctales.DateMention, own []span, content string) bool {
 
 // meetingProposal matches a sender proposing to meet, in the languages
 // the set reads.
-var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast|drinks|a call|call|meeting|sync|catch-up|catch up|chat|almuerzo|comida|caf[ée]|d[ée]jeuner|d[îi]ner|mittagessen|kaffee|pranzo|cena|almo[çc]o|jantar|lunchen|koffie)\b[^?\n]{0,80}\?|\b(let'?s (meet|talk|catch up|sit down|have a (call|chat|meeting))|(want|wanna|like|care) to (grab|get|have) (a )?(lunch|dinner|coffee|breakfast|drinks?|beer)|(free|up) for (lunch|dinner|coffee|breakfast|drinks)|let us meet|can we (meet|talk|have a (call|chat))|could we (meet|talk)|shall we (meet|talk)|are you (free|available) (for|on|at)|join (me|us) (for|on|at)|lass uns\b[^.?!\n]{0,60}\b(treffen|zusammensetzen|sprechen|besprechen|telefonieren)|(können|wollen) wir uns\b|treffen wir uns|hast du zeit|haben sie zeit|on se voit|on se retrouve|retrouvons-nous|on d[ée]jeune|(pouvons|pourrions)-nous nous (voir|réunir|parler)|[êe]tes-vous disponible|es-tu dispo|nos vemos|podemos reunirnos|quedamos|¿?tienes tiempo|ci vediamo|possiamo vederci|sei libero|podemos nos reunir|vamos nos reunir|laten we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen|zitten)|zullen we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen)|je (vous|te) propose (une |un )?(r[ée]union|rendez-vous|point|call|visio|rencontre|d[ée]jeuner)|ich schlage (ihnen |dir |euch )?(einen |ein )?(termin|treffen|gespr[äa]ch|meeting)|(te|les|le|os) propongo (una |un )?(reuni[óo]n|cita|llamada)|(ti|vi|le) propongo (una |un )?(riunione|incontro|call)|(proponho|sugiro) (uma )?(reuni[ãa]o|conversa)|ik stel (een )?(vergadering|afspraak|overleg|meeting) voor|i['’]?d\s+like\s+(the|you|everyone|all)\s[^.?!]{0,40}\btogether\b|i['’]?d\s+like\s+to\s+(meet|get together|catch up|sit down)|\b(you are|you're|you’re) (cordially |warmly )?invited\b|\bconvocat[ao] l['’]assemblea|\bsiete convocat[ie]\b|\bvous [êe]tes convoqu[ée]|\bse convoca (?:a|la) (?:junta|asamblea|reuni[óo]n)|\bwird hiermit einberufen|\bwordt bijeengeroepen\b|\b(we|i) (would like to )?invite you\b|\binvites you\b|\bnodig(t|en) (u|je|jullie)\b[^.?!\n]{0,30}\buit\b|\bbent (van harte )?uitgenodigd|\b(vous|te) invit(e|ons) (?:[àa]\s|[àa]$)|\bvous [êe]tes (cordialement )?invit[ée]|\b(l[äa]dt|laden) (sie|dich|euch)\b[^.?!\n]{0,40}\bein\b|\b(le|te|les|os) invit(o|amos) a\b|\b(ti|vi) invit(o|iamo) a\b|\bconvid(o|amos) (você|vocês|-o|-a|-os|-as)\b)`)
+var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast|drinks|a call|call|meeting|sync|catch-up|catch up|chat|almuerzo|comida|caf[ée]|d[ée]jeuner|d[îi]ner|mittagessen|kaffee|pranzo|cena|almo[çc]o|jantar|lunchen|koffie)\b[^?\n]{0,80}\?|\b(let'?s (meet|talk|catch up|sit down|have a (call|chat|meeting))|(want|wanna|like|care) to (grab|get|have) (a )?(lunch|dinner|coffee|breakfast|drinks?|beer)|(free|up) for (lunch|dinner|coffee|breakfast|drinks)|let us meet|(?:marcar|agendar) (?:uma )?(?:reuni[ãa]o|conversa|visita)|(?:concertar|fijar|organizar|programar|agendar) una (?:reuni[óo]n|cita|llamada)|(?:organiser|fixer|planifier|caler) (?:une r[ée]union|un rendez-vous|un point)|fissare (?:una riunione|un incontro|un appuntamento)|(?:einen termin|ein treffen|ein gespr[äa]ch) (?:vereinbaren|ausmachen)|(?:een afspraak|een overleg|een vergadering) (?:maken|plannen|inplannen)|(?:set up|schedule|arrange|book) (?:a|the) (?:meeting|call|catch-up)|can we (meet|talk|have a (call|chat))|could we (meet|talk)|shall we (meet|talk)|are you (free|available) (for|on|at)|join (me|us) (for|on|at)|lass uns\b[^.?!\n]{0,60}\b(treffen|zusammensetzen|sprechen|besprechen|telefonieren)|(können|wollen) wir uns\b|treffen wir uns|hast du zeit|haben sie zeit|on se voit|on se retrouve|retrouvons-nous|on d[ée]jeune|(pouvons|pourrions)-nous nous (voir|réunir|parler)|[êe]tes-vous disponible|es-tu dispo|nos vemos|podemos reunirnos|quedamos|¿?tienes tiempo|ci vediamo|possiamo vederci|sei libero|podemos nos reunir|vamos nos reunir|laten we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen|zitten)|zullen we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen)|je (vous|te) propose (une |un )?(r[ée]union|rendez-vous|point|call|visio|rencontre|d[ée]jeuner)|ich schlage (ihnen |dir |euch )?(einen |ein )?(termin|treffen|gespr[äa]ch|meeting)|(te|les|le|os) propongo (una |un )?(reuni[óo]n|cita|llamada)|(ti|vi|le) propongo (una |un )?(riunione|incontro|call)|(proponho|sugiro) (uma )?(reuni[ãa]o|conversa)|ik stel (een )?(vergadering|afspraak|overleg|meeting) voor|i['’]?d\s+like\s+(the|you|everyone|all)\s[^.?!]{0,40}\btogether\b|i['’]?d\s+like\s+to\s+(meet|get together|catch up|sit down)|\b(you are|you're|you’re) (cordially |warmly )?invited\b|\bconvocat[ao] l['’]assemblea|\bsiete convocat[ie]\b|\bvous [êe]tes convoqu[ée]|\bse convoca (?:a|la) (?:junta|asamblea|reuni[óo]n)|\bwird hiermit einberufen|\bwordt bijeengeroepen\b|\b(we|i) (would like to )?invite you\b|\binvites you\b|\bnodig(t|en) (u|je|jullie)\b[^.?!\n]{0,30}\buit\b|\bbent (van harte )?uitgenodigd|\b(vous|te) invit(e|ons) (?:[àa]\s|[àa]$)|\bvous [êe]tes (cordialement )?invit[ée]|\b(l[äa]dt|laden) (sie|dich|euch)\b[^.?!\n]{0,40}\bein\b|\b(le|te|les|os) invit(o|amos) a\b|\b(ti|vi) invit(o|iamo) a\b|\bconvid(o|amos) (você|vocês|-o|-a|-os|-as)\b)`)
 
 // comingAsk is a sender asking whether the reader comes to an event just
 // described: "On fait le déjeuner jeudi à 12h30. Dis-moi si tu viens".

@@ -256,6 +256,15 @@ func TestDatesResolved(t *testing.T) {
 		{"LetMeKnowWhetherYouCanCome", "I'd like the tenors in for an extra sectional on Thursday at 7pm in the church hall. Could you let me know whether you can come?", wed, "", "2025-12-04T19:00:00-07:00", ""},
 		{"DeBisZumWrappedBeforeDay", "Kannst Du bitte den Stand ablesen und mir bis zum\n15. Dezember schicken? Ein Foto reicht.", wed, "", "2025-12-15T17:00:00-07:00", ""},
 		{"ItGiuntaConvocataIsNoInvitation", "Mi serve il testo definitivo entro domattina, la Giunta è convocata per le 15 e devo girarlo ai colleghi prima.", wed, "", "2025-12-04T12:00:00-07:00", ""},
+		{"ClockBeforeThisAfternoon", "Can you send it by 3pm this afternoon?", wed, "", "2025-12-03T15:00:00-07:00", ""},
+		{"BareHourBeforeThisAfternoon", "It goes on the press at 2 this afternoon. Tell me which one by 2 and we run it.", wed, "", "2025-12-03T14:00:00-07:00", ""},
+		{"BareHourBeforeThisMorning", "Could you send it by 10:30 this morning?", wed, "", "2025-12-03T10:30:00-07:00", ""},
+		{"PageNumberIsNoClock", "Please read page 2 this afternoon.", wed, "", "2025-12-03T17:00:00-07:00", ""},
+		{"WhichOneByTwo", "Tell me which one by 2.", wed, "", "2025-12-03T14:00:00-07:00", ""},
+		{"FrAccentedAFourteen", "Tu peux m'envoyer le dossier à 14h ? Merci.", wed, "", "2025-12-03T14:00:00-07:00", ""},
+		{"PtAsNineteenAfterSpace", "Consegue descer com a amostra agora? Ele tem voo às 19h.", wed, "", "", "2025-12-03T19:00:00-07:00"},
+		{"PtWeekdayDayAndHourUnreadByParser", "Gostaria de marcar uma reunião na quinta-feira, dia 4, às 10h, aqui na fábrica. Pode confirmar se o horário funciona?", wed, "", "2025-12-04T10:00:00-07:00", ""},
+		{"NlVolgendeWeekVrijdag", "Zou jij de notulen willen nakijken vóór volgende week vrijdag?", wed, "", "2025-12-12T17:00:00-07:00", ""},
 		{"AreYouComingToGetHimIsNoInvitation", "He has been sitting in reception since 9:40. Should I bring him up, or are you coming to get him?", wed, "", "", ""},
 	}
 	for _, tc := range cases {

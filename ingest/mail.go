@@ -11,10 +11,13 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/internal/invite"
 	"github.com/jhillyerd/enmime/v2"
+	"github.com/jhillyerd/enmime/v2/mediatype"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // MediaTypeMail is the media type of a raw e-mail message.
@@ -27,10 +30,13 @@ const maxParseWarnings = 10
 const maxReferences = 100
 
 // mailParser is the enmime configuration: tolerant of malformed parts (they
-// are skipped and noted), no HTML down-conversion (HTMLText does it), and
-// base64-damaged text kept as far as it decodes.
+// are skipped and noted), no HTML down-conversion (HTMLText does it),
+// base64-damaged text kept as far as it decodes, the declared charset
+// trusted (no guessing), and undeclared 8-bit text read as UTF-8 when it
+// is (parseMediaType).
 var mailParser = enmime.NewParser(
 	enmime.SkipMalformedParts(true),
+	enmime.SetCustomParseMediaType(parseMediaType),
 	enmime.DisableTextConversion(true),
 	enmime.DisableCharacterDetection(true),
 	enmime.MaxStoredPartErrors(maxParseWarnings),
@@ -208,9 +214,10 @@ func (p *Parser) parseMail(raw, msg []byte, opt Options) (*Parsed, error) {
 	}
 
 	// Body: the text part, else the HTML part made readable.
-	text := env.Text
+	text := undeclaredText(env.Root, "text/plain", env.Text)
 	if strings.TrimSpace(text) == "" && env.HTML != "" {
-		text, _ = HTMLText(strings.NewReader(env.HTML), p.MaxContentBytes+1)
+		html := undeclaredText(env.Root, "text/html", env.HTML)
+		text, _ = HTMLText(strings.NewReader(html), p.MaxContentBytes+1)
 		c.Fields["bodyFromHtml"] = true
 	}
 	if env.HTML != "" {
@@ -366,15 +373,74 @@ func walkParts(p *enmime.Part, depth int, fn func(*enmime.Part, int)) {
 	}
 }
 
+// parseMediaType reads a Content-Type for the MIME parser, with one
+// change: a text part that declares no charset, or US-ASCII, is passed
+// through as its bytes (charset utf-8) instead of being decoded as
+// Windows-1252. Scripts and mailers that send 8-bit text without MIME
+// headers write UTF-8 (RFC 6532), and reading it as Windows-1252 turned
+// "às 15h" into "Ã\u00a0s 15h" and hid the message's language and dates;
+// bodies that are not valid UTF-8 are decoded as Windows-1252 afterwards
+// (undeclaredText), as the parser did.
+func parseMediaType(ctype string) (string, map[string]string, []string, error) {
+	mt, params, invalid, err := mediatype.Parse(ctype)
+	if err == nil && strings.HasPrefix(mt, "text/") && asciiCharset(params["charset"]) {
+		if params == nil {
+			params = map[string]string{}
+		}
+		params["charset"] = "utf-8"
+	}
+	return mt, params, invalid, err
+}
+
+// asciiCharset reports whether cs, a declared charset, is US-ASCII or
+// none (RFC 2045's default).
+func asciiCharset(cs string) bool {
+	switch strings.ToLower(strings.TrimSpace(cs)) {
+	case "", "us-ascii", "ascii":
+		return true
+	}
+	return false
+}
+
+// declaredCharset returns the charset p's Content-Type header declares,
+// lower-cased, "us-ascii" when it declares none.
+func declaredCharset(p *enmime.Part) string {
+	_, params, _, err := mediatype.Parse(p.Header.Get("Content-Type"))
+	if err != nil || strings.TrimSpace(params["charset"]) == "" {
+		return "us-ascii"
+	}
+	return strings.ToLower(strings.TrimSpace(params["charset"]))
+}
+
+// undeclaredText returns s, the content of the first part of media type
+// mt, as text: a part that declares US-ASCII or nothing was passed through
+// as bytes (parseMediaType), and when those bytes are not UTF-8 they are
+// Windows-1252, the usual 8-bit charset of mail without MIME headers.
+func undeclaredText(root *enmime.Part, mt, s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var part *enmime.Part
+	walkParts(root, 0, func(p *enmime.Part, _ int) {
+		if part == nil && p.ContentType == mt {
+			part = p
+		}
+	})
+	if part == nil || !asciiCharset(declaredCharset(part)) {
+		return s
+	}
+	if out, err := charmap.Windows1252.NewDecoder().String(s); err == nil {
+		return out
+	}
+	return s
+}
+
 // textCharset returns the original charset of the first text part.
 func textCharset(root *enmime.Part) string {
 	var cs string
 	walkParts(root, 0, func(p *enmime.Part, _ int) {
 		if cs == "" && strings.HasPrefix(p.ContentType, "text/") {
-			cs = p.OrigCharset
-			if cs == "" {
-				cs = p.Charset
-			}
+			cs = declaredCharset(p)
 		}
 	})
 	return cutChars(strings.ToLower(clean(cs)), 64)

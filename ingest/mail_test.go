@@ -325,3 +325,32 @@ func TestParser_UnquotedCommaInDisplayName(t *testing.T) {
 		t.Errorf("recipients = %q, want %q", c.Recipients, want)
 	}
 }
+
+// TestParser_UndeclaredUTF8 checks that a body in UTF-8 whose message
+// declares no charset, or US-ASCII, keeps its letters (the MIME parser
+// reads such a part as Windows-1252), while a body really in Windows-1252
+// is still read as Windows-1252.
+func TestParser_UndeclaredUTF8(t *testing.T) {
+	ctx := context.Background()
+	p := newParser()
+	head := "From: Ana <ana@acme.example>\r\nTo: Bruno <bruno@acme.example>\r\nSubject: amostra\r\nDate: Wed, 09 Dec 2026 15:00:00 -0300\r\n"
+	for _, tc := range []struct {
+		name, headers, body, want string
+	}{
+		{"NoMIMEHeaders", "", "Consegue descer às 15h? Ángel já está aqui, Łódź, ā, ő.", "Consegue descer às 15h? Ángel já está aqui, Łódź, ā, ő."},
+		{"DeclaredASCII", "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n", "Café à 14h, s'il te plaît.", "Café à 14h, s'il te plaît."},
+		{"HTMLOnly", "MIME-Version: 1.0\r\nContent-Type: text/html\r\n", "<p>Können Sie bis 16 Uhr antworten?</p>", "Können Sie bis 16 Uhr antworten?"},
+		{"RealWindows1252", "", "Caf\xe9 \xe0 14h, d\xe9j\xe0 \x93vu\x94.", "Café à 14h, déjà “vu”."},
+		{"DeclaredLatin1", "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=iso-8859-1\r\n", "Caf\xc3\xa9", "CafÃ©"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := p.ParseMail(ctx, []byte(head+tc.headers+"\r\n"+tc.body+"\r\n"), ingest.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.TrimSpace(res.Communication.Content); got != tc.want {
+				t.Errorf("content = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
