@@ -82,6 +82,16 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategoryPerson, urgency: "medium"},
 		{name: "TaxOfficeLookalikeDutch", from: "teruggave@belastingdienst-uitbetaling.example", fromName: "Belastingdienst", subject: "U heeft recht op een teruggave", content: "Geachte heer/mevrouw,\n\nOm de teruggave te ontvangen moet u binnen 3 dagen uw bankgegevens bevestigen via onderstaande link:\n\nhttps://belastingdienst-uitbetaling.example/teruggave",
 			category: doctales.CategorySuspicious, urgency: "low", suspicious: true},
+		// An hour later today beside a request cannot wait; a part of the
+		// day in a past-tense aside ("emailed me this morning") is no hour.
+		{name: "HourAheadTodayWithRequestSpanish", subject: "El ramo", content: "Javi,\n\nEstoy ya en la iglesia y el ramo de la novia se ha quedado en la cámara de la tienda. La ceremonia empieza a las 12:30. ¿Puedes traérmelo?\n\nLucía",
+			category: doctales.CategoryPerson, urgency: "high"},
+		{name: "HourAheadTodayWithRequestGerman", subject: "Leuchtreklame", content: "Hallo Sabine,\n\nder Hausmeister lässt uns nicht aufs Dach. Kannst du ihm die Zustimmung weiterleiten? Wir müssen um 14 Uhr hier fertig sein.\n\nJonas",
+			category: doctales.CategoryPerson, urgency: "high"},
+		{name: "PartOfDayInAsideIsNoHour", subject: "shot list", content: "Hi Kev,\n\nMarco emailed me again this morning about the list. Could you send it to him when you get a chance?\n\nNads",
+			category: doctales.CategoryPerson, urgency: "medium"},
+		{name: "FrostAlarmBelowLimit", from: "alarms@grownet.example", fromName: "GrowNet Alarms", subject: "ALARM House 3: air temperature 3.6 C below low limit (boiler 2 no flame)", content: "You are listed as the on-duty grower for this alarm group. Acknowledge this alarm in the app.\n\nThis message was generated automatically. Do not reply to this email.",
+			category: doctales.CategoryAutomated, urgency: "high"},
 		{name: "PlannedDowntimeIsNotNow", subject: "weekend", content: "Hi all,\n\nThe site is down for maintenance on Saturday. Nothing to do.\n\nJo",
 			category: doctales.CategoryPerson, urgency: "low"},
 		{name: "PastOutageIsNotNow", subject: "yesterday", content: "Hi Ben,\n\nThe site was down yesterday, all fixed now.\n\nJo",

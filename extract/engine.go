@@ -530,6 +530,29 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 			}
 		}
 	}
+	// "La ceremonia empieza a las 12:30 … ¿Puedes traérmelo?", "Wir
+	// müssen um 15 Uhr hier fertig sein. Kannst du …": a request beside
+	// an hour later today, within a few hours of the message, cannot
+	// wait for tomorrow (labelling guide, rule 5), whether or not the
+	// hour is the deadline. Not for an invitation (rule 6), whose hour
+	// is the meeting's.
+	if in.Cue == "" && len(requests) > 0 && personal(d.Category) && !invitation {
+		if ev := hourAheadToday(d.Dates, own, analyzed, ref); ev != nil {
+			in.Cue = strings.ToLower(ev.Text)
+			in.CueEvidence = ev
+			if d.Deadline == nil {
+				for i := range d.Dates {
+					if d.Dates[i].BeginOffset == ev.Start && d.Dates[i].Source == doctales.SourceContent {
+						d.Dates[i].Deadline, d.Dates[i].Cue = true, "request"
+						t := d.Dates[i].Time
+						d.Deadline, in.Deadline = &t, &t
+						in.DeadlineEvidence = &doctales.Evidence{Rule: "deadline", Text: ev.Text, Source: ev.Source, Start: ev.Start, End: ev.End}
+						break
+					}
+				}
+			}
+		}
+	}
 	// "The client is in reception", "the site is down and customers are
 	// calling": a situation that cannot wait asks the reader to act now,
 	// in so many words or not (labelling guide, rule 5).

@@ -1758,6 +1758,10 @@ func abs(n int) int {
 // "this morning" noon; "by the 14th" this month's 14th or next month's;
 // "in two days" with the number in words.
 var (
+	// thisWeekTask is a task for this week, with no day: "sometime this
+	// week", "entro questa settimana" (labelling guide: "this week" is
+	// its Friday).
+	thisWeekTask    = fastre.MustCompile(`(?i)\b(?:(?:some ?time|any ?time|later|during|in the course of|before the end of|by the end of|within|by|before|entro|durante|pendant|avant la fin de|im laufe|bis ende|binnen|ainda|antes del final de|antes do fim d[ae])\s+)?(this week|cette semaine|esta semana|nesta semana|diese woche|dieser woche|questa settimana|deze week)\b`)
 	nextWeekTask    = fastre.MustCompile(`(?i)\b(?:(early|beginning of|start of|anfang|zu beginn der|d[ée]but de|d[ée]but|principios de|a principios de|inicio de|in[íi]cio d[ae]|all'inizio della|inizio|begin)\s+)?(?:(?:some ?time|any ?time|later|during|in the course of)\s+)?(next week|la semaine prochaine|la pr[óo]xima semana|n[äa]chste woche|n[äa]chsten woche|n[äa]chster woche|la prossima settimana|la settimana prossima|volgende week|pr[óo]xima semana|n[äa]sta vecka|neste uke|n[æa]ste uge)\b`)
 	tomorrowMorning = fastre.MustCompile(`(?i)\b(demain (?:matin )?[àa] la premi[èe]re heure|ma[ñn]ana a primera hora|ma[ñn]ana temprano|morgen als erstes|morgen fr[üu]h als erstes|domani a prima ora|domani come prima cosa|domattina presto|amanh[ãa] (?:logo )?cedo|amanh[ãa] [àa] primeira hora|amanh[ãa] logo de manh[ãa]|morgen als eerste|morgen meteen|domattina|domani mattina|demain matin|ma[ñn]ana por la ma[ñn]ana|morgen fr[üu]h|morgenvroeg|morgenochtend|morgen ochtend|amanh[ãa] de manh[ãa]|i morgon bitti|imorgon bitti|i morgen tidlig|imorgen tidlig)\b`)
 	partOfToday     = fastre.MustCompile(`(?i)\b(tonight|this evening|this afternoon|this morning|ce soir|cet apr[èe]s-midi|ce matin|esta noche|esta tarde|esta ma[ñn]ana|heute abend|heute nachmittag|heute morgen|heute vormittag|stasera|oggi pomeriggio|stamattina|vanavond|vanmiddag|vanochtend|hoje [àa] noite|esta manh[ãa]|in mattinata|dans la matin[ée]e|durante a manh[ãa]|in de loop van de ochtend|i kv[äa]ll|ikv[äa]ll|i kveld|ikveld|i aften|i eftermiddag|i ettermiddag)\b`)
@@ -1787,7 +1791,7 @@ var (
 	// "entro le 16", "antes de las 16", "até às 16"), or with its unit
 	// ("bis 16 Uhr", "voor 16 uur", "avant 16h"): that hour on the
 	// message's day, or the next when "tomorrow" stands beside it.
-	foreignClock = fastre.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde)\s+las?|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|(?:^|\s)às))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;:!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas)\b)|(?:\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|a|vers|d['’]ici)|(?:^|\s)à)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b`)
+	foreignClock = fastre.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde)\s+las?|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|(?:^|\s)às))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;:!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas|un|una|uno|um|uma|tu|su|tus|sus|il|lo|los|las|el)\b)|(?:\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|a|vers|d['’]ici)|(?:^|\s)à)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b`)
 	// halfHour is German and Dutch "halb neun" / "half negen": half an
 	// hour before the hour named (08:30), read in working hours.
 	halfHour = fastre.MustCompile(`(?i)\b(?:bis|um|vor|gegen|ab|tot|om|voor|v[óo]{1,2}r|uiterlijk)\s+(?:morgen(?:ochtend|vroeg|\s+fr[üu]h)?\s+(?:om\s+|um\s+)?)?hal[fb]\s+(een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|eins|zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\b`)
@@ -1819,8 +1823,13 @@ var (
 // relativeExtras reads, which dateTrigger does not announce.
 func extraTrigger(text string) bool {
 	digit := strings.ContainsAny(text, "0123456789")
-	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || mayForeignWordClock(text) && foreignWordClock.MatchString(text) || len(wordClockIn(text)) > 0 || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text)
+	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || mayForeignWordClock(text) && foreignWordClock.MatchString(text) || len(wordClockIn(text)) > 0 || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text) || thisWeekTask.MatchString(text)
 }
+
+// beforeCue is the cue of a foreign clock that sets a limit ("antes de
+// las", "bis", "avant", "entro le", "vóór", "até às"), not a time ("a
+// las", "um", "alle").
+var beforeCue = lazyRE(`(?i)(antes|hasta|bis|vor|voor|v[óo]{1,2}r|tot|uiterlijk|avant|d['’]ici|entro|prima|fino|at[ée])\b`)
 
 // weekdayBeside finds a weekday's name within 14 bytes before b or after
 // e in text: its bounds and its number (0 is Sunday).
@@ -1971,6 +1980,13 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			add([]int{min(b, m[0]), max(e, m[1])}, weekStart(ref).AddDate(0, 0, 7+(wd+6)%7), "day")
 		}
 	}
+	// "sometime this week", "entro questa settimana": this week's Friday,
+	// when the week has one left; a weekday beside it is the parser's.
+	if m := thisWeekTask.FindStringIndex(s.text); m != nil && !endOfWeek && !weekdayNear(m[0], m[1]) && !covered(found, s.start+m[0], s.start+m[1]) {
+		if fri := weekStart(ref).AddDate(0, 0, 4); !dayOf(ref).After(fri) {
+			add(m, atHour(fri, endOfBusinessHour), "day")
+		}
+	}
 	// "tomorrow morning" in other languages ("entro domattina", "demain
 	// matin"): noon of the next day, as the English reads.
 	for _, m := range tomorrowMorning.FindAllStringIndex(s.text, 2) {
@@ -2097,7 +2113,13 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		}
 		t := time.Date(day.Year(), day.Month(), day.Day(), h, mi, 0, 0, day.Location())
 		if !t.After(ref) && day.Equal(ref) {
-			continue // an hour already gone today: a fact
+			if !beforeCue.MatchString(s.text[m[0]:hb]) {
+				continue // an hour already gone today: a fact
+			}
+			// "necesito que me mandes antes de las 9" written at 19:00:
+			// a request's hour with no day is tomorrow's once gone
+			// (labelling guide, settled cases).
+			t = t.AddDate(0, 0, 1)
 		}
 		// The mention starts at the hour, so that the cue before it
 		// ("entro le", "bis") decides, as for the parser's dates.

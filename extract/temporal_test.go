@@ -265,6 +265,9 @@ func TestDatesResolved(t *testing.T) {
 		{"PtAsNineteenAfterSpace", "Consegue descer com a amostra agora? Ele tem voo às 19h.", wed, "", "", "2025-12-03T19:00:00-07:00"},
 		{"PtWeekdayDayAndHourUnreadByParser", "Gostaria de marcar uma reunião na quinta-feira, dia 4, às 10h, aqui na fábrica. Pode confirmar se o horário funciona?", wed, "", "2025-12-04T10:00:00-07:00", ""},
 		{"NlVolgendeWeekVrijdag", "Zou jij de notulen willen nakijken vóór volgende week vrijdag?", wed, "", "2025-12-12T17:00:00-07:00", ""},
+		{"ItEntroQuestaSettimana", "Riesci a guardarlo entro questa settimana e dirmi cosa ne pensi?", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"SometimeThisWeek", "Could you take a look at the diff sometime this week?", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"EsAntesDeLasNueveGoneIsTomorrow", "Necesito que me mandes antes de las 9 una copia de tu INE.", "2025-12-03T19:00:00-07:00", "", "2025-12-04T09:00:00-07:00", ""},
 		{"AreYouComingToGetHimIsNoInvitation", "He has been sitting in reception since 9:40. Should I bring him up, or are you coming to get him?", wed, "", "", ""},
 	}
 	for _, tc := range cases {

@@ -82,6 +82,38 @@ func paragraphBreak(s string) bool {
 // next few: "on site in an hour", "in 20 minutes", "before I board at 4".
 var imminentCue = fastre.MustCompile(`(?i)\b((in|within) (an|one|half an|a half|\d{1,2}) (hours?|minutes?|mins)\b|before (i|we) (board|take off|fly|leave|go into)\b|(boarding|landing|takes? off) (in|at) \d)`)
 
+// hourAheadWindow is how soon after the message an hour named in its own
+// text makes a request beside it one that cannot wait.
+const hourAheadWindow = 6 * time.Hour
+
+// hourAheadToday returns the evidence of the first hour of the message's
+// own text (ds are its dates, own its sentences, analyzed the body read)
+// that falls later on the message's day and within hourAheadWindow of
+// ref, outside quotes and conditional asks, or nil.
+func hourAheadToday(ds []doctales.DateMention, own []span, analyzed string, ref time.Time) *doctales.Evidence {
+	for _, d := range ds {
+		// A clock written with digits: "this morning" is a part of the
+		// day read as noon, no hour named.
+		if d.Source != doctales.SourceContent || d.Precision != "minute" && d.Precision != "hour" || !strings.ContainsAny(d.Text, "0123456789") {
+			continue
+		}
+		t := d.Time.In(ref.Location())
+		if !t.After(ref) || t.Sub(ref) > hourAheadWindow || !dayOf(t).Equal(dayOf(ref)) || inQuotes(analyzed, d.BeginOffset) {
+			continue
+		}
+		for _, s := range own {
+			if d.BeginOffset >= s.start && d.BeginOffset < s.end && !conditionalAsk.MatchString(s.text) && !sinceBefore.MatchString(s.text[:d.BeginOffset-s.start]) {
+				return &doctales.Evidence{Rule: "within hours", Text: d.Text, Source: doctales.SourceContent, Start: d.BeginOffset, End: d.EndOffset}
+			}
+		}
+	}
+	return nil
+}
+
+// sinceBefore is what makes the hour after it a start already passed:
+// "sitting in reception since 9:40".
+var sinceBefore = lazyRE(`(?i)\b(since|seit|depuis|desde|dalle|sinds|vanaf|from)\s+$`)
+
 // situationNow matches a situation that cannot wait, which asks the
 // reader to act now whether or not the sender says "urgent" (labelling
 // guide, rule 5: "client waiting, site down, locked out"): someone
