@@ -25,7 +25,7 @@ var foreignRequestCue = fastre.MustCompile(`(?i)\b(bitte|k[öo]nnten sie|k[öo]n
 var pleasantry = fastre.MustCompile(`(?i)^\W*(have a (nice|great|good|lovely|wonderful|safe)\b|enjoy\b|take care\b|see you\b|talk (to you )?soon\b|stay safe\b|happy (birthday|holidays|new year)\b|(many )?thanks\b|thank you\b|cheers\b|best\b|regards\b)`)
 
 // noActionCue matches phrases that say no action is wanted.
-var noActionCue = fastre.MustCompile(`(?i)\b(no action (is )?(required|needed)|no need to|nothing (to do|needed|to decide|for you to do)|no decision (is )?needed|fyi|for your information|just sharing|just wanted to share|no reply (needed|necessary)|do not reply|don't reply|this is an automated|unsubscribe|no rush|no hurry|not urgent|nothing (is )?needed|whenever you (can|get a chance|have time)|when(ever)? you have a (minute|moment)|no pressure|nessuna fretta|senza fretta|non c'è fretta|con calma|sin prisa|no hay prisa|sin urgencia|sem pressa|não há pressa|rien ne presse|pas d'urgence|pas press[ée]|keine eile|kein stress|ohne eile|geen haast|geen haast hoor|hoeft niet snel)\b`)
+var noActionCue = fastre.MustCompile(`(?i)\b(no action (is )?(required|needed)|no need to|nothing (to do|needed|to decide|for you to do)|no decision (is )?needed|fyi|for your information|just sharing|just wanted to share|no reply (needed|necessary)|do not reply|don't reply|this is an automated|unsubscribe|no rush|no hurry|not urgent|nothing (is )?needed|whenever you (can|get a chance|have time)|when(ever)? you have a (minute|moment)|no pressure|nessuna fretta|senza fretta|non c'è fretta|con calma|sin prisa|no hay prisa|sin urgencia|sem pressa|não há pressa|rien ne presse|pas d'urgence|pas press[ée]|keine eile|kein stress|ohne eile|geen haast|geen haast hoor|hoeft niet snel|aucune action (?:n'est )?(?:requise|n[ée]cessaire)|rien [àa] faire de votre part|keine (?:aktion|handlung) (?:erforderlich|n[öo]tig|notwendig)|kein handlungsbedarf|sie m[üu]ssen nichts (?:tun|unternehmen)|ninguna acci[óo]n (?:es )?(?:necesaria|requerida)|no (?:es necesario|hace falta) (?:hacer )?nada|nessuna azione (?:[èe] )?(?:richiesta|necessaria)|non (?:serve|occorre) fare (?:nulla|niente)|nenhuma a[çc][ãa]o (?:[ée] )?(?:necess[áa]ria|requerida)|n[ãa]o (?:[ée] preciso|precisa) fazer nada|geen actie (?:nodig|vereist)|(?:je|u) hoeft niets te doen)\b`)
 
 // blankSpans returns s with the byte ranges ms blanked (same length).
 func blankSpans(s string, ms [][]int) string {
@@ -72,6 +72,10 @@ func (m cueMemo) of(s string) sentenceCues {
 	}
 	return c
 }
+
+// acceptance is a sentence that only agrees or acknowledges ("Works for
+// me.", "Sounds good!", "Talk then."): the model reads some as asks.
+var acceptance = lazyRE(`(?i)^\W*(?:that |this |it )?(?:works for me|works|sounds (?:good|great|fine)|got it|will do|noted|agreed|perfect|great|fine by me|talk (?:to you )?then|see you then|speak then|ok|okay|all good|no problem|of course|done|claro|perfecto|vale|d'accord|parfait|entendu|passt|alles klar|geht klar|perfetto|va bene|d'accordo|combinado|perfeito|prima|akkoord|top)\W*$`)
 
 // weakRequest are request words that only suggest ("let's talk over the
 // holidays"): they do not outweigh an explicit "nothing to decide now".
@@ -207,7 +211,7 @@ func sentenceActionIn(s, lang string) (float64, string) {
 // sentenceActionCues is sentenceActionIn reading the sentence's
 // sentenceCues from memo (nil: read them here).
 func sentenceActionCues(s, lang string, memo cueMemo) (float64, string) {
-	if pleasantry.MatchString(s) {
+	if pleasantry.MatchString(s) || acceptance.MatchString(s) {
 		return 0.05, ""
 	}
 	var sc sentenceCues
@@ -226,6 +230,13 @@ func sentenceActionCues(s, lang string, memo cueMemo) (float64, string) {
 		}
 	}
 	p := actionModel().Prob(actionmodel.Features(s, cues))
+	// The model learnt English: on another language's sentence with no
+	// request word, question or imperative it reads thanks and news as
+	// asks ("Danke, dass du das noch übernommen hast!"), so it alone
+	// does not make a request there.
+	if len(cues) == 0 && lang != "en" && lang != Undetermined && lang != "" {
+		p = min(p, DefaultActionThreshold/2)
+	}
 	// A sentence that opens with a verb and carries a request phrase
 	// ("Call me asap - the container is held at customs and …") asks,
 	// however long the reason after it: the model's words-in-sentence

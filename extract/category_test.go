@@ -92,6 +92,17 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategoryPerson, urgency: "medium"},
 		{name: "FrostAlarmBelowLimit", from: "alarms@grownet.example", fromName: "GrowNet Alarms", subject: "ALARM House 3: air temperature 3.6 C below low limit (boiler 2 no flame)", content: "You are listed as the on-duty grower for this alarm group. Acknowledge this alarm in the app.\n\nThis message was generated automatically. Do not reply to this email.",
 			category: doctales.CategoryAutomated, urgency: "high"},
+		// Thanks, agreement and "nothing to do" ask nothing, in any
+		// language; a footer's "please notify the sender" wrapped over two
+		// lines is the footer's.
+		{name: "WorksForMeAsksNothing", subject: "Re: call", content: "Works for me. Talk then.\n\nMarcus",
+			category: doctales.CategoryReply, urgency: "low"},
+		{name: "GermanThanksAsksNothing", subject: "Tischplan", content: "Hallo Katrin,\n\nsuper, der Tischplan passt so. Danke, dass du das noch übernommen hast!\n\nJana",
+			category: doctales.CategoryPerson, urgency: "low"},
+		{name: "FrenchNoActionRequired", subject: "Lettre de mission", content: "Madame, Monsieur,\n\nVeuillez trouver ci-joint la lettre de mission signée, pour vos archives. Aucune action n'est requise de votre part.\n\nClaire",
+			category: doctales.CategoryPerson, urgency: "low"},
+		{name: "WrappedFooterPleaseIsNoAsk", subject: "deposit", content: "James,\n\nNo need to do anything: I paid the deposit at 10:40 and the hall confirmed the booking.\n\nOlivia\n\nThis email is confidential and intended solely for the\naddressee. If you have received it in error, please notify the sender\nimmediately and delete it.",
+			category: doctales.CategoryPerson, urgency: "low"},
 		{name: "PlannedDowntimeIsNotNow", subject: "weekend", content: "Hi all,\n\nThe site is down for maintenance on Saturday. Nothing to do.\n\nJo",
 			category: doctales.CategoryPerson, urgency: "low"},
 		{name: "PastOutageIsNotNow", subject: "yesterday", content: "Hi Ben,\n\nThe site was down yesterday, all fixed now.\n\nJo",

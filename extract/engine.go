@@ -325,12 +325,21 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	// "Just sharing", "FYI", "no action required" outweigh the model when
 	// no sentence carries an explicit request cue.
 	var noAction, explicit, systemAsks bool
-	for _, s := range append(append([]span{}, askSubj...), fresh...) {
+	ownStart := make(map[int]bool, len(own))
+	for _, s := range own {
+		ownStart[s.start] = true
+	}
+	for i, s := range append(append([]span{}, askSubj...), fresh...) {
 		sc := cues.of(s.text)
 		noAction = noAction || sc.noAction
 		// A system's task in another language: "Merci de vérifier d'ici
 		// là que votre compte est approvisionné".
 		systemAsks = systemAsks || foreignSystemTask.MatchString(s.text)
+		// A footer's "please notify the sender" asks nobody: only the
+		// subject's and the sender's own words are an explicit request.
+		if i >= len(askSubj) && !ownStart[s.start] {
+			continue
+		}
 		if m := sc.request; m != "" && !weakRequest[strings.ToLower(m)] {
 			explicit = true
 			// A system's "please" asks only with a task after it: "please
