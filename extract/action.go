@@ -104,11 +104,18 @@ func imperative(s string, ws []string) string {
 	if len(ws) > 2 && !imperativeVerbs[first] && imperativeVerbs[ws[1]] && ws[2] == "me" && startsUpper(s) {
 		first = ws[1]
 	}
+	// "Just reply 'ok' …", "Simply sign here": an adverb before the verb.
+	if len(ws) > 2 && leadingAdverb[first] && imperativeVerbs[ws[1]] {
+		first = ws[1]
+	}
 	if imperativeVerbs[first] {
 		return first
 	}
 	return ""
 }
+
+// leadingAdverb are words that may stand before an imperative.
+var leadingAdverb = map[string]bool{"just": true, "simply": true, "quickly": true, "kindly": true, "also": true}
 
 // startsUpper reports whether the first letter of s is upper case.
 func startsUpper(s string) bool {

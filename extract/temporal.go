@@ -183,7 +183,7 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 			found = append(found, mention(s, eom, atHour(d, endOfBusinessHour), "day", source))
 		}
 		found = relativeExtras(found, s, ref, source, eow != nil)
-		found = clockThenDay(dropContained(found), s)
+		found = dayThenClock(clockThenDay(dropContained(found), s), s)
 		for i := range found {
 			markDeadline(&found[i], orig, dl)
 			found[i].Source = source
@@ -225,6 +225,49 @@ func clockThenDay(out []doctales.DateMention, w span) []doctales.DateMention {
 	}
 	return out
 }
+
+// dayThenClock merges a day followed by its clock, which the parser
+// read apart, into one mention: "lundi 14 déc. 2026 18:30" (a calendar
+// line) gave "14 déc" and "2026 18:30", today at 18:30.
+func dayThenClock(out []doctales.DateMention, w span) []doctales.DateMention {
+	for i := 0; i+1 < len(out); i++ {
+		a, b := &out[i], &out[i+1]
+		if a.Precision != "day" || b.BeginOffset < a.EndOffset || b.EndOffset-w.start > len(w.text) || a.EndOffset < w.start {
+			continue
+		}
+		if !dayClockGap.MatchString(w.text[a.EndOffset-w.start : b.BeginOffset-w.start]) {
+			continue
+		}
+		c := yearClock.FindStringSubmatch(b.Text)
+		if c == nil || c[1] != "" && c[1] != strconv.Itoa(a.Time.Year()) {
+			continue
+		}
+		end := b.BeginOffset + len(c[0]) // not the words the parser took after the clock
+		h, _ := strconv.Atoi(c[2])
+		mi, _ := strconv.Atoi(c[3])
+		if h > 23 || mi > 59 {
+			continue
+		}
+		a.Time = time.Date(a.Time.Year(), a.Time.Month(), a.Time.Day(), h, mi, 0, 0, a.Time.Location())
+		a.Precision = "minute"
+		a.EndOffset = end
+		a.Text = w.text[a.BeginOffset-w.start : a.EndOffset-w.start]
+		a.Deadline = a.Deadline || b.Deadline
+		if a.Cue == "" {
+			a.Cue = b.Cue
+		}
+		out = append(out[:i+1], out[i+2:]...)
+	}
+	return out
+}
+
+// dayClockGap is what stands between a day and its clock ("14 déc. 2026
+// 18:30": ". "), and yearClock the clock the parser read with the year
+// before it ("2026 18:30"; group 1 the year, 2 and 3 hour and minute).
+var (
+	dayClockGap = lazyRE(`^[\s.,]*$`)
+	yearClock   = lazyRE(`(?i)^(?:(\d{4})\s*,?\s+)?(?:(?:à|at|um|alle|a las|às|om|-)\s+)?(\d{1,2})[:h.](\d{2})\b`)
+)
 
 // clockDayGap is what stands between a time of day and its day: a zone,
 // a comma, "on".
@@ -386,7 +429,7 @@ var notBefore = lazyRE(`(?i)(?:^|[^\p{L}])(?:no|not|n't|nicht|ne|non|niet|não|n
 
 // foreignHourWords are the hours foreignWordClock names, 1 to 12.
 var foreignHourWords = map[string]int{
-	"dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12,
+	"una": 1, "uma": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12,
 	"duas": 2, "três": 3, "quatro": 4, "sete": 7, "oito": 8, "nove": 9, "dez": 10, "onze": 11, "doze": 12,
 	"due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sei": 6, "sette": 7, "otto": 8, "dieci": 10, "undici": 11, "dodici": 12,
 	"zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "funf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10, "elf": 11, "zwölf": 12, "zwolf": 12,
@@ -396,7 +439,7 @@ var foreignHourWords = map[string]int{
 
 // mayForeignWordClock is foreignWordClock's cheap gate: one of its cues.
 func mayForeignWordClock(text string) bool {
-	for _, w := range []string{"las ", "às ", "das ", "até ", "alle ", " le ", "Uhr", "uhr", "uur", "heures"} {
+	for _, w := range []string{"las ", "às ", "das ", "até ", "alle ", " le ", "Uhr", "uhr", "uur", "heures", "una", "uma"} {
 		if strings.Contains(text, w) {
 			return true
 		}
@@ -1812,7 +1855,7 @@ var (
 	// foreignWordClock is an hour written as a word after its article
 	// or cue: "antes de las seis", "até às duas", "alle sei", "bis acht
 	// Uhr", "om tien uur", "avant six heures"; group 1 the word.
-	foreignWordClock = fastre.MustCompile(`(?i)(?:\b(?:antes de|hasta|a|para|desde) las|\b(?:antes das|até às|ate as|das)|\b(?:alle|entro le|prima delle|fino alle|verso le))\s+(dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|duas|tr[êe]s|quatro|sete|oito|nove|dez|onze|doze|due|tre|quattro|cinque|sei|sette|otto|dieci|undici|dodici)\b|\b(?:um|bis|vor|gegen)\s+(zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\s+uhr\b|\b(?:om|tot|voor|uiterlijk)\s+(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf)\s+uur\b|\b(?:avant|vers|jusqu'[àa])\s+(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze)\s+heures\b`)
+	foreignWordClock = fastre.MustCompile(`(?i)\b(?:antes de|hasta|a|para|desde) la (una)\b|\b(?:prima dell['’]|entro l['’]|all['’]|fino all['’])(una)\b|\b(?:at[ée] [àa]|antes da|a) (uma)\b|\sà (uma)\b|(?:\b(?:antes de|hasta|a|para|desde) las|\b(?:antes das|até às|ate as|das)|\b(?:alle|entro le|prima delle|fino alle|verso le))\s+(dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|duas|tr[êe]s|quatro|sete|oito|nove|dez|onze|doze|due|tre|quattro|cinque|sei|sette|otto|dieci|undici|dodici)\b|\b(?:um|bis|vor|gegen)\s+(zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\s+uhr\b|\b(?:om|tot|voor|uiterlijk)\s+(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf)\s+uur\b|\b(?:avant|vers|jusqu'[àa])\s+(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze)\s+heures\b`)
 	beforeLunch      = fastre.MustCompile(`(?i)\b((before|by|until|till) lunch(time)?|v[óo]{1,2}r de (lunch|middag)|antes del almuerzo|antes de comer|avant (le )?d[ée]jeuner|vor dem mittag(essen)?|prima di pranzo|prima (del|di) mezzogiorno|antes do almo[çc]o)\b`)
 	// noonOfDay is noon of a named day: "hasta el mediodía del viernes",
 	// "vendredi midi" is the parser's.
@@ -1825,6 +1868,19 @@ func extraTrigger(text string) bool {
 	digit := strings.ContainsAny(text, "0123456789")
 	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || mayForeignWordClock(text) && foreignWordClock.MatchString(text) || len(wordClockIn(text)) > 0 || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text) || thisWeekTask.MatchString(text)
 }
+
+// leaveAt is what makes "at 3" the hour someone leaves or something
+// closes, a limit the reader must beat, even in a sentence that asks
+// nothing: "They pack up at 3", "the office closes at 4".
+var leaveAt = lazyRE(`(?i)\b(leav(?:e|es|ing)|pack(?:s|ing)? up|clos(?:e|es|ing)|shut(?:s|ting)?|finish(?:es|ing)?|go(?:es)? home|head(?:s|ing)? off|knock(?:s|ing)? off|depart(?:s|ing)?|stop(?:s|ping)?|ends?)\s+$`)
+
+// weekdayNumber is a weekday followed by its day of the month ("mercredi
+// 16", "Friday the 11th"): group 1 the weekday, 2 the day.
+var weekdayNumber = lazyRE(`(?i)\b(lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|luned[ìi]|marted[ìi]|mercoled[ìi]|gioved[ìi]|venerd[ìi]|sabato|domenica|segunda-feira|ter[çc]a-feira|quarta-feira|quinta-feira|sexta-feira|segunda|ter[çc]a|quarta|quinta|sexta|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+(?:(?:der|den|le|el|il|dia|the)\s+)?(\d{1,2})(?:st|nd|rd|th|er|e|º)?(?:[\s,;!?)]|\.\s|\.$|$)`)
+
+// leaveClock is a bare hour after a leaving or closing verb: group 1 the
+// verb, 2 the hour.
+var leaveClock = lazyRE(`(?i)\b(leav(?:e|es|ing)|pack(?:s|ing)? up|clos(?:e|es|ing)|shut(?:s|ting)?|go(?:es)? home|head(?:s|ing)? off|knock(?:s|ing)? off|depart(?:s|ing)?)\s+at\s+([1-9]|1[0-2])(?:\s*o'?clock)?(?:[\s,.;!?)]|$)`)
 
 // beforeCue is the cue of a foreign clock that sets a limit ("antes de
 // las", "bis", "avant", "entro le", "vóór", "até às"), not a time ("a
@@ -1980,6 +2036,24 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			add([]int{min(b, m[0]), max(e, m[1])}, weekStart(ref).AddDate(0, 0, 7+(wd+6)%7), "day")
 		}
 	}
+	// "avant mercredi 16 ?": a weekday with its day of the month that the
+	// parser left; the next such day within two months.
+	for _, m := range weekdayNumber.FindAllStringSubmatchIndex(s.text, 2) {
+		if rest := strings.TrimLeft(s.text[m[5]:], " .,"); covered(found, s.start+m[0], s.start+m[5]) || monthAfter.MatchString(rest) || foreignMonth.MatchString(rest) {
+			continue // "Thursday 17 December": the parser's, with its month
+		}
+		wd, ok := weekdayNames[strings.ToLower(s.text[m[2]:m[3]])]
+		n, _ := strconv.Atoi(s.text[m[4]:m[5]])
+		if !ok || n < 1 || n > 31 {
+			continue
+		}
+		for d := dayOf(ref); d.Before(dayOf(ref).AddDate(0, 2, 0)); d = d.AddDate(0, 0, 1) {
+			if d.Day() == n && int(d.Weekday()) == wd {
+				add([]int{m[2], m[5]}, d, "day")
+				break
+			}
+		}
+	}
 	// "sometime this week", "entro questa settimana": this week's Friday,
 	// when the week has one left; a weekday beside it is the parser's.
 	if m := thisWeekTask.FindStringIndex(s.text); m != nil && !endOfWeek && !weekdayNear(m[0], m[1]) && !covered(found, s.start+m[0], s.start+m[1]) {
@@ -2100,6 +2174,19 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		// just before the clock is its day, whatever other day the
 		// sentence names ("per consegnarvi tutto venerdì").
 		tomorrowNear := tomorrowWord.MatchString(tail(s.text[:m[0]], 16))
+		i := dayBefore(found, s.start+m[0])
+		if i < 0 && len(found) == 1 && found[0].Precision == "day" && found[0].EndOffset <= s.start+m[0] {
+			i = 0 // the sentence's one day, named earlier in it
+		}
+		if i >= 0 && !tomorrowNear {
+			// "venerdì 11 facciamo una cena … verso le 20:30": the hour
+			// of the day the parser read before it, without its clock.
+			d := found[i].Time
+			t := time.Date(d.Year(), d.Month(), d.Day(), h, mi, 0, 0, d.Location())
+			found = append(found[:i], found[i+1:]...)
+			add([]int{hb, m[1]}, t, "minute")
+			continue
+		}
 		if wd, ok := weekdayIn(s.text); !tomorrowNear && (ok || !tomorrow && dateWord.MatchString(s.text)) {
 			if !ok || len(found) > 0 {
 				continue // the parser's, with its day ("am Samstag um 10 Uhr")
@@ -2222,6 +2309,22 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		cueEnd := m[0] + strings.IndexByte(s.text[m[0]:m[1]], ' ') + 1
 		add([]int{cueEnd, m[1]}, t, "minute")
 	}
+	// "They pack up at 3 and can't come back": the hour someone leaves
+	// or something closes, whatever follows it.
+	if mayBareClock(s.text) {
+		for _, m := range leaveClock.FindAllStringSubmatchIndex(s.text, 2) {
+			if covered(found, s.start+m[4], s.start+m[5]) || dayBefore(found, s.start+m[0]) >= 0 || strings.HasPrefix(s.text[m[5]:], ".") && len(s.text) > m[5]+1 && s.text[m[5]+1] >= '0' && s.text[m[5]+1] <= '9' {
+				continue
+			}
+			if before := s.text[:m[0]]; func() bool { _, ok := weekdayIn(before); return ok }() || dateWord.MatchString(before) || relativeDay.MatchString(before) && !strings.Contains(strings.ToLower(before), "today") {
+				continue // "on Saturday they close at 4": that day's hour
+			}
+			h, _ := strconv.Atoi(s.text[m[4]:m[5]])
+			if t := atHour(ref, workingHour(h)); t.After(ref) {
+				add([]int{m[4], m[5]}, t, "hour")
+			}
+		}
+	}
 	if mayBareClock(s.text) {
 		for _, m := range bareClock.FindAllStringSubmatchIndex(s.text, 2) {
 			cue := strings.ToLower(s.text[m[2]:m[3]])
@@ -2233,7 +2336,7 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			}
 			// "at 10" is an hour only where the sentence asks: "We
 			// arrived at 5." is a fact, and not always a clock.
-			if cue == "at" && !strings.Contains(s.text, "?") && !directAsk.MatchString(s.text) {
+			if cue == "at" && !strings.Contains(s.text, "?") && !directAsk.MatchString(s.text) && !leaveAt.MatchString(s.text[:m[2]]) {
 				continue
 			}
 			h, _ := strconv.Atoi(s.text[m[4]:m[5]])
@@ -2643,8 +2746,8 @@ var (
 // truck leaves at 14:00", and missingYours the sender still waiting on
 // the reader's part: "I still don't have your signature".
 var (
-	cutoffCue    = fastre.MustCompile(`(?i)\b(closes?|closing|shuts?|stops? accepting|cut-?off|deadline|expires?|leaves?|departs?|goes out|last (collection|post|pick-?up)|goes to the (bank|printer|press|post|courier)|slot|window|cierra|vence|plazo|ferme|cl[ôo]ture|date limite|schlie[ßs]t|frist|chiude|scade|scadenza|fecha|prazo|sluit|vertrekt)\b`)
-	missingYours = fastre.MustCompile(`(?i)\b((still )?(don'?t|do not|haven'?t|have not) (have|got|received) (your|the)|(waiting|waiting on|waiting for) (your|you)|what i (still )?(don'?t|do not) have|without your|need your|sin tu|sans (ta|ton|votre)|ohne (deine|ihre|dein|ihr)|senza (la|il) (sua|tua|suo|tuo)|sem (a|o) (sua|seu|tua|teu)|zonder (je|jouw|uw))\b`)
+	cutoffCue    = fastre.MustCompile(`(?i)\b(closes?|closing|shuts?|stops? accepting|pack(?:s|ing)? up|knock(?:s|ing)? off|head(?:s|ing)? off|go(?:es)? home|cut-?off|deadline|expires?|leaves?|departs?|goes out|last (collection|post|pick-?up)|goes to the (bank|printer|press|post|courier)|slot|window|cierra|vence|plazo|ferme|cl[ôo]ture|date limite|schlie[ßs]t|frist|chiude|scade|scadenza|fecha|prazo|sluit|vertrekt)\b`)
+	missingYours = fastre.MustCompile(`(?i)\b((still )?(don'?t|do not|haven'?t|have not) (have|got|received) (your|the)|(waiting|waiting on|waiting for) (your|you)|what i (still )?(don'?t|do not) have|without your|need your|sin tu|sans (ta|ton|votre)|ohne (deine|ihre|dein|ihr)|senza (la|il) (sua|tua|suo|tuo)|sem (a|o) (sua|seu|tua|teu)|zonder (je|jouw|uw)|you(?:'re|’re| are) the only one|until you(?:'ve|’ve| have)? (?:done|approved|signed|confirmed|ticked|replied|sent)|(?:eres|es) (?:el|la) [úu]nic[oa]|tu es (?:le|la) seul|vous [êe]tes (?:le|la) seul|du bist (?:der|die) einzige|sie sind (?:der|die) einzige|sei (?:l['’]unic[oa]|il solo|la sola)|voc[êe] [ée] (?:o|a) [úu]nic[oa]|jij bent de enige|u bent de enige)\b`)
 )
 
 // cutoffDates marks as deadlines the dates of a sentence stating a
@@ -2776,7 +2879,7 @@ var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast
 
 // comingAsk is a sender asking whether the reader comes to an event just
 // described: "On fait le déjeuner jeudi à 12h30. Dis-moi si tu viens".
-var comingAsk = fastre.MustCompile(`(?i)\b(?:(?:let me know|tell me) (?:if|whether) you(?:'re|’re| are| can| could)? (?:coming|joining us|make it|come|join us)\b|are you coming\s*\?|(?:want|wanna|care) to (?:join|come)(?: us)?\s*\?|fancy (?:joining|coming)|see you there|fatemi sapere se (?:ci siete|venite)|ditemi se venite|laat (?:even )?weten of jullie komen|sagt bescheid,? ob ihr kommt|avisadme si ven[íi]s|d[íi]ganme si vienen|digam-me se v[êe]m|(?:will|can) you (?:come|join us|make it)\s*\?|(?:dis|dites)-moi (?:juste )?si (?:tu viens|vous venez|tu passes|vous passez|vous serez (?:l[àa]|pr[ée]sents?))|(?:merci de )?nous dire si vous serez (?:l[àa]|pr[ée]sents?)|tu viens ?\?|vous venez ?\?|sag (?:mir )?bescheid,? ob du (?:kommst|dabei bist)|kommst du (?:auch|mit)?\s*\?|dime si (?:vienes|te apuntas)|vienes\s*\?|fammi sapere se (?:vieni|ci sei)|vieni anche tu|diz-me se (?:vens|vais)|vens\?|laat (?:even |me )?weten of je (?:komt|erbij bent)|kom je (?:ook)?\s*\?)`)
+var comingAsk = fastre.MustCompile(`(?i)\b(?:(?:let me know|tell me) (?:if|whether) you(?:'re|’re| are| can| could)? (?:coming|joining us|make it|come|join us)\b|are you coming\s*\?|(?:want|wanna|care) to (?:join|come)(?: us)?\s*\?|fancy (?:joining|coming)|see you there|fatemi sapere se (?:ci siete|venite)|ditemi se venite|laat (?:even )?weten of jullie komen|sagt bescheid,? ob ihr kommt|avisadme si ven[íi]s|d[íi]ganme si vienen|digam-me se v[êe]m|(?:will|can) you (?:come|join us|make it)\s*\?|(?:dis|dites)-moi (?:juste )?si (?:tu viens|vous venez|tu passes|vous passez|vous serez (?:l[àa]|pr[ée]sents?))|(?:merci de )?nous dire si vous serez (?:l[àa]|pr[ée]sents?)|tu viens ?\?|vous venez ?\?|sag (?:mir )?bescheid,? ob du (?:kommst|dabei bist)|kommst du (?:auch|mit)?\s*\?|dime si (?:vienes|te apuntas)|vienes\s*\?|fammi sapere se (?:vieni|ci sei)|vieni anche tu|diz-me se (?:vens|vais)|vens\?|laat (?:even |me )?weten of je (?:komt|erbij bent)|kom je (?:ook)?\s*\?|ci siete\b[^?\n]{0,30}\?|ci sei\b[^?\n]{0,30}\?|venite\s*\?|(?:os|te) apunt[áa]i?s\s*\?|ven[íi]s\s*\?|(?:tu es|vous [êe]tes) (?:partants?|dispos?|de la partie)\s*\?|(?:seid ihr|bist du) dabei\s*\?|(?:habt ihr|hast du) zeit\s*\?|voc[êe]s? (?:v[êe]m|vem|topam?)\s*\?|(?:zijn jullie|ben je) erbij\s*\?|komen jullie\s*\?|are you (?:both |two )?in\s*\?|can you (?:both )?make it\s*\?)`)
 
 // comingAsked marks as the deadline the time of an event the sender asks
 // the reader to come to: a date with a time of day, ahead, in the

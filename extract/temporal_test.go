@@ -268,6 +268,13 @@ func TestDatesResolved(t *testing.T) {
 		{"ItEntroQuestaSettimana", "Riesci a guardarlo entro questa settimana e dirmi cosa ne pensi?", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"SometimeThisWeek", "Could you take a look at the diff sometime this week?", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"EsAntesDeLasNueveGoneIsTomorrow", "Necesito que me mandes antes de las 9 una copia de tu INE.", "2025-12-03T19:00:00-07:00", "", "2025-12-04T09:00:00-07:00", ""},
+		{"EsAntesDeLaUna", "Si me lo devuelve firmado antes de la una, lo dejo funcionando hoy mismo.", wed, "", "2025-12-03T13:00:00-07:00", ""},
+		{"PackUpAtThree", "The tree crew is here now. They pack up at 3 and can't come back until January. Can you reply \"ok to cut\" so I can show him?", wed, "", "2025-12-03T15:00:00-07:00", ""},
+		{"ItVenerdiVersoLeCiSiete", "venerdì 5 facciamo una cena a casa nostra: verso le 20:30, ci siete tu e Francesca?", wed, "", "2025-12-05T20:30:00-07:00", ""},
+		{"FrCalendarDayThenClock", "Le conseil syndical vous invite à sa réunion du 8 déc. 2025 18:30, dans la salle commune.", wed, "", "2025-12-08T18:30:00-07:00", ""},
+		{"FrAvantMercrediDix", "Tu peux me renvoyer tout ça scanné avant mercredi 10 ? Après ils donnent les places.", wed, "", "2025-12-10T17:00:00-07:00", ""},
+		{"OnlyOnePendingCutoff", "The portal says corrections close at 17:00 today and you're the only one still showing as pending.", wed, "", "2025-12-03T17:00:00-07:00", ""},
+		{"WeekdayNumberWithMonthIsTheParsers", "Approvals close at 11:00 tomorrow, Thursday 4 December; after that the file cannot reach the bank. Please approve the run.", wed, "", "2025-12-04T11:00:00-07:00", ""},
 		{"AreYouComingToGetHimIsNoInvitation", "He has been sitting in reception since 9:40. Should I bring him up, or are you coming to get him?", wed, "", "", ""},
 	}
 	for _, tc := range cases {
