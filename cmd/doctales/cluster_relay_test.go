@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -214,4 +215,24 @@ func TestCluster_RelayElection(t *testing.T) {
 	}
 	t.Logf("%d outbox records, each once in JetStream; takeover %s after the kill (relayElection 200ms); new leader copied %d",
 		n, takeover.Round(time.Millisecond), relayOf(t, standby).Relay.Copied)
+}
+
+// TestConfig_RelayElection: relayElection is read from the file; outside
+// 100ms..1m it is a ConfigError naming the key, the value and the bounds.
+func TestConfig_RelayElection(t *testing.T) {
+	cfg, err := ReadConfig(writeConfig(t, "relayElection: 500ms\n"))
+	if err != nil || cfg.RelayElection != 500*time.Millisecond {
+		t.Fatalf("relayElection: 500ms read as %s, %v", cfg.RelayElection, err)
+	}
+	cfg, err = ReadConfig(writeConfig(t, "data: ./data\n"))
+	if err != nil || cfg.RelayElection != 0 {
+		t.Fatalf("relayElection unset read as %s, %v; want 0 (postgres.DefaultElectionInterval)", cfg.RelayElection, err)
+	}
+	for _, v := range []string{"10ms", "2m", "-1s"} {
+		_, err := ReadConfig(writeConfig(t, "relayElection: "+v+"\n"))
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Field != "relayElection" || !strings.Contains(err.Error(), "from 100ms to 1m0s") {
+			t.Errorf("relayElection: %s = %v, want a ConfigError naming relayElection and its bounds", v, err)
+		}
+	}
 }
