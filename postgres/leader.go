@@ -23,6 +23,11 @@ const RelayLeaderLockKey int64 = 0x647472656c656164
 // standby tries the lock and a leader checks that it still holds it.
 const DefaultElectionInterval = time.Second
 
+// electionConnectTimeout bounds the opening of the lock's session (a
+// connection over TLS to a distant server can take longer than an
+// Interval; the lock's safety does not depend on it).
+const electionConnectTimeout = 10 * time.Second
+
 // Elector elects one leader among the processes sharing a database: the
 // holder of a session-level advisory lock (pg_try_advisory_lock) on a
 // connection of its own, kept for as long as it leads. When the leader's
@@ -110,7 +115,7 @@ func (e *Elector) Run(ctx context.Context, lead func(context.Context) error) err
 	standby := false // logged "standing by" since the last try failed or led
 	for ctx.Err() == nil {
 		if conn == nil {
-			cctx, cancel := context.WithTimeout(ctx, e.Interval)
+			cctx, cancel := context.WithTimeout(ctx, max(e.Interval, electionConnectTimeout))
 			c, err := pgx.ConnectConfig(cctx, cfg.Copy())
 			cancel()
 			if err != nil {
