@@ -229,3 +229,26 @@ func (c *sizesCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 var _ runtime.Observer = (*Metrics)(nil)
+
+// RegisterRelay exports a cluster api process's relay (docs/cluster.md,
+// "The relay"): doctales_relay_leader is 1 while this process holds the
+// relay's leadership and copies the PostgreSQL outbox into JetStream, 0
+// while it stands by; doctales_relay_records_copied_total counts the
+// records it appended to JetStream. Both are read at scrape time.
+func (m *Metrics) RegisterRelay(leading func() bool, copied func() int64) {
+	m.Registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: Namespace, Name: "relay_leader",
+			Help: "1 while this process is the elected relay and copies the PostgreSQL outbox into JetStream, 0 while it stands by.",
+		}, func() float64 {
+			if leading() {
+				return 1
+			}
+			return 0
+		}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Namespace: Namespace, Name: "relay_records_copied_total",
+			Help: "Records this process's relay appended to JetStream (a batch copied again after a takeover counts again).",
+		}, func() float64 { return float64(copied()) }),
+	)
+}

@@ -231,6 +231,24 @@ func (r *Relay) Open() error {
 	return nil
 }
 
+// Run copies in the foreground, as Open does in the background, until
+// ctx ends, and then returns nil (an invalid field is an error at once).
+// Each Run starts again from the checkpoint in From, since another
+// process may have moved it meanwhile: Run is what a process runs for as
+// long as it is the relay's elected leader (postgres.Elector), and a
+// process that leads again later resumes where the last leader stopped.
+// Not safe for concurrent use with itself, Step or Open.
+func (r *Relay) Run(ctx context.Context) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.started, r.present = false, nil
+	r.mu.Unlock()
+	r.loop(ctx)
+	return nil
+}
+
 func (r *Relay) loop(ctx context.Context) {
 	ticker := time.NewTicker(r.PollInterval)
 	defer ticker.Stop()

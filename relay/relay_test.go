@@ -207,3 +207,63 @@ func TestRelay_PlainDestination(t *testing.T) {
 		t.Fatalf("destination holds %d records, %v; want 30", len(got), err)
 	}
 }
+
+// Run, as an elected leader runs it: each Run starts from the checkpoint
+// in From, so a relay leading again after another process led in
+// between resumes where that one stopped and copies nothing twice (the
+// destination here deduplicates nothing).
+func TestRelay_RunResumesFromCheckpoint(t *testing.T) {
+	from, to := mustOpenSQLite(t), mustOpenSQLite(t)
+	ctx := context.Background()
+	count := func() int {
+		got, err := to.ReadLog(ctx, "", 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(got)
+	}
+	run := func(r *relay.Relay, want int) {
+		t.Helper()
+		rctx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- r.Run(rctx) }()
+		waitFor(t, fmt.Sprintf("%d records in the destination", want), func() bool { return count() >= want })
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := &relay.Relay{From: from, To: to, Origin: "a", BatchSize: 7, PollInterval: 10 * time.Millisecond}
+	appendN(t, from, 0, 30)
+	run(a, 30)
+	// Another process leads: it copies the next ten.
+	appendN(t, from, 30, 40)
+	b := &relay.Relay{From: from, To: to, Origin: "a", BatchSize: 7}
+	for {
+		n, err := b.Step(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	// The first leads again and copies only what came after.
+	appendN(t, from, 40, 50)
+	run(a, 50)
+	got, err := to.ReadLog(ctx, "", 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 50 {
+		t.Fatalf("destination holds %d records, want 50: a Run did not start from the checkpoint", len(got))
+	}
+	for i, g := range got {
+		if want := fmt.Sprintf(`{"i":%d}`, i); string(g.Data) != want {
+			t.Fatalf("record %d is %s, want %s", i+1, g.Data, want)
+		}
+	}
+	if err := (&relay.Relay{From: from, To: to}).Run(ctx); doctales.ErrorField(err) != "Origin" {
+		t.Fatalf("Run without Origin = %v", err)
+	}
+}

@@ -198,7 +198,9 @@ func redactDSN(dsn string) string {
 //   - api: the HTTP API and ingestion (object, then item; the object's
 //     ObjectCreated event goes to the event log), and the relay that
 //     copies the PostgreSQL outbox (the table's change stream, redriven
-//     dead letters) into JetStream.
+//     dead letters) into JetStream: one api process at a time, elected
+//     by PostgreSQL's advisory lock postgres.RelayLeaderLockKey; the
+//     others stand by.
 //   - extraction: the extraction subscriptions, partitioned by --partition.
 //   - notification: the notification subscription and the topic's
 //     subscribers (webhook, log, e-mail, sns), partitioned alike.
@@ -214,10 +216,11 @@ type Cluster struct {
 	Log       doctales.EventLog // NATS, else PG
 	Store     clusterStore
 	Extractor doctales.Extractor
-	Runtime   *runtime.Runtime // nil for the api role without NATS
-	Hub       *notify.Hub      // the API's live stream; nil without NATS
-	Relay     *relay.Relay     // api and all roles with NATS
-	API       *httpapi.Handler // api and all roles
+	Runtime   *runtime.Runtime  // nil for the api role without NATS
+	Hub       *notify.Hub       // the API's live stream; nil without NATS
+	Relay     *relay.Relay      // api and all roles with NATS
+	Election  *postgres.Elector // who runs Relay: one process of the cluster
+	API       *httpapi.Handler  // api and all roles
 	Metrics   *metrics.Metrics
 	Journal   *history.Journal
 	Tracer    *tracing.Tracer
@@ -226,6 +229,9 @@ type Cluster struct {
 	// Handler is what the process serves: the API, or a worker's
 	// /healthz, /readyz, /metrics and /stats.
 	Handler http.Handler
+
+	stopRelay context.CancelFunc // ends Election.Run
+	relayDone chan struct{}      // closed when Election.Run returned
 }
 
 // clusterStore is an object store the cluster's functions can use.
@@ -296,6 +302,9 @@ func (c *Cluster) Open(ctx context.Context) error {
 			if err := c.Relay.Validate(); err != nil {
 				return err
 			}
+			c.Election = &postgres.Elector{DB: c.PG, Key: postgres.RelayLeaderLockKey, Name: "relay",
+				Interval: cfg.RelayElection, Logger: c.Logger.With(LogKeyComponent, "relay")}
+			c.Metrics.RegisterRelay(c.Election.Leading, c.Relay.Copied)
 		}
 		if err := c.openAPI(); err != nil {
 			return err
@@ -537,7 +546,7 @@ func (c *Cluster) stats() any {
 		out["subscriptions"] = c.Runtime.Stats()
 	}
 	if c.Relay != nil {
-		out["relay"] = map[string]any{"copied": c.Relay.Copied()}
+		out["relay"] = map[string]any{"state": c.Election.State(), "copied": c.Relay.Copied(), "terms": c.Election.Terms()}
 	}
 	return out
 }
@@ -545,6 +554,9 @@ func (c *Cluster) stats() any {
 // ready checks PostgreSQL, and names the lagging subscriptions.
 func (c *Cluster) ready(ctx context.Context) (map[string]any, error) {
 	details := map[string]any{"role": c.Role}
+	if c.Election != nil {
+		details["relay"] = c.Election.State()
+	}
 	var errs []error
 	if err := c.PG.Pool().Ping(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("postgres: %w", err))
@@ -602,9 +614,16 @@ func (c *Cluster) Start() error {
 		}
 	}
 	if c.Relay != nil {
-		if err := c.Relay.Open(); err != nil {
-			return fmt.Errorf("start the relay from PostgreSQL to JetStream: %w", err)
-		}
+		// The relay runs in the one api process that holds the election's
+		// lock; this one copies while it does, and stands by otherwise.
+		ctx, cancel := context.WithCancel(context.Background())
+		c.stopRelay, c.relayDone = cancel, make(chan struct{})
+		go func() {
+			defer close(c.relayDone)
+			if err := c.Election.Run(ctx, c.Relay.Run); err != nil {
+				c.Logger.Error("the relay's election stopped", "error", err)
+			}
+		}()
 	}
 	return nil
 }
@@ -615,8 +634,9 @@ func (c *Cluster) Close() error {
 	if c.Hub != nil {
 		c.Hub.Close()
 	}
-	if c.Relay != nil {
-		errs = append(errs, c.Relay.Close())
+	if c.stopRelay != nil {
+		c.stopRelay()
+		<-c.relayDone
 	}
 	if c.Runtime != nil {
 		errs = append(errs, c.Runtime.Close())

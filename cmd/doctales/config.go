@@ -23,6 +23,7 @@ import (
 	"github.com/doctales/doctales/httpapi"
 	"github.com/doctales/doctales/mapping"
 	"github.com/doctales/doctales/notify"
+	"github.com/doctales/doctales/postgres"
 	"github.com/doctales/doctales/runtime"
 	dtsns "github.com/doctales/doctales/sns"
 )
@@ -68,6 +69,13 @@ type Config struct {
 	// role's subscriptions (runtime.Partition), so that n processes of
 	// one role share them. Empty is the whole. Flag --partition.
 	Partition string `yaml:"partition"`
+	// RelayElection is how often an api process that does not relay
+	// tries to become the relay (the PostgreSQL advisory lock
+	// postgres.RelayLeaderLockKey), and how often the relaying one checks
+	// that it still holds it; a takeover starts within about three times
+	// this after the relaying process died. 0 means
+	// postgres.DefaultElectionInterval (1s). See docs/cluster.md.
+	RelayElection time.Duration `yaml:"relayElection"`
 	// Env names the environment, as in the bucket name
 	// doc-tales-raw-communications-<env>.
 	Env string `yaml:"env"`
@@ -507,6 +515,14 @@ const (
 // MinParseMemory is the smallest memory budget accepted, in bytes (1 MiB).
 const MinParseMemory = 1 << 20
 
+// The bounds of relayElection: tried more often than each 100 ms, the
+// lock is a load on PostgreSQL for nothing; less often than each minute,
+// the outbox waits minutes after its relay died.
+const (
+	MinRelayElection = 100 * time.Millisecond
+	MaxRelayElection = time.Minute
+)
+
 // Extraction engines.
 const (
 	ExtractorBuiltin    = "builtin"
@@ -620,6 +636,7 @@ func ReadConfig(path string) (Config, error) {
 		cfg.S3 = file.S3
 	}
 	override(&cfg.Partition, file.Partition)
+	override(&cfg.RelayElection, file.RelayElection)
 	override(&cfg.AppName, file.AppName)
 	override(&cfg.MaxBodyBytes, file.MaxBodyBytes)
 	override(&cfg.MaxParseMemory, file.MaxParseMemory)
@@ -890,6 +907,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxParseMemory < MinParseMemory {
 		return &ConfigError{"maxParseMemory", c.MaxParseMemory, fmt.Sprintf("must be at least %d bytes (1 MiB)", MinParseMemory)}
+	}
+	if c.RelayElection != 0 && (c.RelayElection < MinRelayElection || c.RelayElection > MaxRelayElection) {
+		return &ConfigError{"relayElection", c.RelayElection, fmt.Sprintf("must be from %s to %s (0: the default, %s)", MinRelayElection, MaxRelayElection, postgres.DefaultElectionInterval)}
 	}
 	if c.ParseMemoryWait < 0 || c.ParseMemoryWait > time.Minute {
 		return &ConfigError{"parseMemoryWait", c.ParseMemoryWait, "must be from 0s to 1m"}
