@@ -277,6 +277,26 @@ func scanLogRecord(row pgx.CollectableRow) (*doctales.LogRecord, error) {
 	return &rec, nil
 }
 
+// LastSeq returns the highest seq numbered in the log for source (every
+// source for ""), 0 when it has none. The runtime uses it to start a
+// subscription at the latest record (StartingPosition LATEST): the live
+// stream of the dashboard, on the PostgreSQL log when there is no NATS.
+// Unnumbered records are not counted: a reader never sees them before
+// they are numbered, and they are numbered above every seq given so far.
+func (db *DB) LastSeq(ctx context.Context, source string) (int64, error) {
+	var seq int64
+	var err error
+	if source == "" {
+		err = db.pool.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM log WHERE seq IS NOT NULL`).Scan(&seq)
+	} else {
+		err = db.pool.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM log WHERE source = $1 AND seq IS NOT NULL`, source).Scan(&seq)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("last seq of %q: %w", source, err)
+	}
+	return seq, nil
+}
+
 // LogRecord returns the record with that seq, or ENOTFOUND.
 func (db *DB) LogRecord(ctx context.Context, seq int64) (*doctales.LogRecord, error) {
 	rows, err := db.pool.Query(ctx, `SELECT seq, source, key, target, data, at, trace_parent FROM log WHERE seq = $1`, seq)

@@ -57,6 +57,14 @@ func TestLog_AppendRead(t *testing.T) {
 		t.Fatalf("%d records after refused appends, want 3", len(got))
 	}
 
+	// The last seq by source, for a subscription that starts at the end.
+	for src, want := range map[string]int64{doctales.SourceS3: recs[2].Seq, doctales.SourceSNS: recs[1].Seq,
+		"": recs[2].Seq, doctales.SourceDynamoDB: 0} {
+		if seq, err := db.LastSeq(ctx, src); err != nil || seq != want {
+			t.Fatalf("LastSeq(%q) = %d, %v; want %d", src, seq, err, want)
+		}
+	}
+
 	// Checkpoints.
 	if seq, err := db.Checkpoint(ctx, "sub"); err != nil || seq != 0 {
 		t.Fatalf("Checkpoint of a new subscription = %d, %v", seq, err)

@@ -217,7 +217,7 @@ type Cluster struct {
 	Store     clusterStore
 	Extractor doctales.Extractor
 	Runtime   *runtime.Runtime  // nil for the api role without NATS
-	Hub       *notify.Hub       // the API's live stream; nil without NATS
+	Hub       *notify.Hub       // the API's live stream (api and all roles)
 	Relay     *relay.Relay      // api and all roles with NATS
 	Election  *postgres.Elector // who runs Relay: one process of the cluster
 	API       *httpapi.Handler  // api and all roles
@@ -285,7 +285,7 @@ func (c *Cluster) Open(ctx context.Context) error {
 	if c.Tracer, err = tracing.New(ctx); err != nil {
 		return err
 	}
-	c.Journal = &history.Journal{Store: c.PG, Logger: c.Logger.With(LogKeyComponent, "history")}
+	c.Journal = &history.Journal{Store: c.PG, Logger: c.Logger.With(LogKeyComponent, "history"), Skip: liveSubscriptions}
 	if err := c.Journal.Open(); err != nil {
 		return err
 	}
@@ -432,10 +432,16 @@ func (c *Cluster) openRuntime() error {
 	for i := range subs {
 		subs[i].Partition = c.Partition
 	}
-	if c.has(RoleAPI) && c.NATS != nil {
+	if c.has(RoleAPI) {
 		// The live stream (GET /notifications/stream): every API process
-		// reads every notification from the end of the log on, and
-		// passes those for the browser to its connected browsers.
+		// reads, from the end of the shared log on (JetStream, or the
+		// PostgreSQL log without --nats), every notification, passing
+		// those for the browser to its connected browsers, and every
+		// change of the table (the outbox's stream records, which the
+		// relay copies into JetStream), sent as the embedded mode sends
+		// them (liveHandler: "communication", "removed", "rule"), so a
+		// dashboard on any API process sees an item appear and then its
+		// extraction, written by another process, fill in.
 		c.Hub = notify.NewHub()
 		subs = append(subs, runtime.Subscription{
 			Name: LiveNotificationsSubscription, Source: doctales.SourceSNS, StartAtLatest: true,
@@ -446,6 +452,10 @@ func (c *Cluster) openRuntime() error {
 				}
 				return nil
 			}),
+		}, runtime.Subscription{
+			Name: LiveChangesSubscription, Source: doctales.SourceDynamoDB, StartAtLatest: true,
+			Concurrency: 1, MaxRetryAttempts: runtime.NoRetries, // in order; a browser that missed a change reloads
+			Handler: liveHandler(c.Hub),
 		})
 	}
 	for _, s := range subs {
@@ -460,6 +470,17 @@ func (c *Cluster) openRuntime() error {
 // topic's messages, for the live stream. It starts at the end of the log
 // each time (StartAtLatest), so the processes can share its name.
 const LiveNotificationsSubscription = "live-notifications"
+
+// LiveChangesSubscription is the API processes' subscription to the
+// table's change stream, for the live stream's "communication" events
+// (the embedded mode's LiveSubscription). Like LiveNotificationsSubscription
+// it starts at the end of the log each time and is shared by name.
+const LiveChangesSubscription = "live-changes"
+
+// liveSubscriptions are the API processes' live views: the flow history
+// does not record their outcomes, which would add one step per API
+// process to every trace and write a row per change to PostgreSQL.
+var liveSubscriptions = map[string]bool{LiveNotificationsSubscription: true, LiveChangesSubscription: true}
 
 // onDeadLetter marks a communication whose extraction was dead-lettered as
 // failed, with the error, as the embedded pipeline does.

@@ -193,6 +193,8 @@ func checkpointSubscription(cfg Config, name string) (sub, partition, source str
 		return sub, partition, "", true
 	case strings.HasPrefix(sub, doctales.ChannelSubscriptionPrefix), sub == doctales.BrowserSubscription, sub == LiveNotificationsSubscription:
 		return sub, partition, doctales.SourceSNS, true
+	case sub == LiveChangesSubscription:
+		return sub, partition, doctales.SourceDynamoDB, true
 	}
 	for fname, fc := range cfg.Functions {
 		if fc == nil {
