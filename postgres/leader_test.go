@@ -123,6 +123,10 @@ func TestElector_OneLeadsThenTakeOver(t *testing.T) {
 		t.Fatalf("a stopped elector still leads: %s", states(a, b))
 	}
 	waitFor(t, 10*time.Second, func() string { return "no takeover: " + states(a, b) }, other.Leading)
+	// Leading is true from the lock; the lead function starts after the
+	// takeover delay.
+	waitFor(t, 10*time.Second, func() string { return fmt.Sprintf("the new leader's work never started: %v", l.started()) },
+		func() bool { return len(l.started()) >= 2 })
 	if m := l.most.Load(); m != 1 {
 		t.Fatalf("%d lead functions ran at once", m)
 	}
