@@ -164,12 +164,16 @@ func TestElector_LeaderSessionLost(t *testing.T) {
 	}
 	waitFor(t, 10*time.Second, func() string { return "no takeover after the session was cut: " + states(a, b) },
 		func() bool { return other.Leading() && !leader.Leading() })
+	waitFor(t, 10*time.Second, func() string { return fmt.Sprintf("the new leader's work never started: %v", l.started()) },
+		func() bool { return len(l.started()) >= 2 })
 	if m := l.most.Load(); m != 1 {
 		t.Fatalf("%d lead functions ran at once: the old leader did not stop first", m)
 	}
 
 	stopOther()
 	waitFor(t, 10*time.Second, func() string { return "the first leader did not come back: " + states(a, b) }, leader.Leading)
+	waitFor(t, 10*time.Second, func() string { return fmt.Sprintf("the first leader's work never started again: %v", l.started()) },
+		func() bool { return len(l.started()) >= 3 })
 	if m := l.most.Load(); m != 1 {
 		t.Fatalf("%d lead functions ran at once", m)
 	}
