@@ -842,7 +842,7 @@ var foreignSystemTask = fastre.MustCompile(`(?i)\b(?:merci de|veuillez|nous vous
 var systemTask = fastre.MustCompile(`(?i)\bplease\s+(\w+\s+)?(pay|update|confirm|approve|renew|complete|sign|verify|review|respond|reply|fix|correct|resubmit|submit|upload|log ?in|sign ?in|check|reset|change|call|act|acknowledge|accept|register|book|choose|select|enter|provide|send|return|replace|install|restart|disconnect)\b`)
 
 // fyiOnly is a person saying the message asks nothing of the reader.
-var fyiOnly = fastre.MustCompile(`(?i)\b(no action (is )?(required|needed)|nothing (to do|needed|for you to do)|fyi|for your information|just sharing|just wanted to share|no reply (needed|necessary)|zur info(rmation)?|pour info(rmation)?|para tu informaci[óo]n|per tua informazione|ter info(rmatie)?|para sua informa[çc][ãa]o)\b`)
+var fyiOnly = fastre.MustCompile(`(?i)\b(no action (is )?(required|needed)|nothing (to do|needed|for you to do)|nothing you (need|have) to do|just so you know|fyi|for your information|just sharing|just wanted to share|no reply (needed|necessary)|zur info(rmation)?|pour info(rmation)?|para tu informaci[óo]n|per tua informazione|ter info(rmatie)?|para sua informa[çc][ãa]o)\b`)
 
 // isBounce reports whether the category's evidence is a delivery failure.
 func isBounce(ev []doctales.Evidence) bool {

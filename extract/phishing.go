@@ -33,7 +33,7 @@ var paymentRedirect = fastre.MustCompile(`\b(changed (our |my )?banks?|(bank|ban
 
 // fraudMoney (on lower-cased text) matches the money talk of advance-fee,
 // lottery and gift-card fraud, which no bill or service uses.
-var fraudMoney = fastre.MustCompile(`\b(western union|moneygram|bitcoin|btc wallet|gift ?cards?|itunes cards?|beneficiary|inheritance|next[- ]of[- ]kin|(million|m) (us )?(dollars|usd)|usd ?\d+(\.\d+)? ?m(illion)?|\d+(\.\d+)? ?million|claim (your|the) (prize|funds|winnings|reward)|lottery|transfer (of )?(the )?funds|urgent (business|assistance)|(foreign|overseas|offshore) (account|partner)|bank draft|atm card|consignment|diplomatic|barrister|deceased|dormant account|compensation funds?|(seed|recovery) phrase|wallet (phrase|words))\b`)
+var fraudMoney = fastre.MustCompile(`\b(western union|moneygram|bitcoin|btc wallet|gift ?cards?|itunes cards?|beneficiary|inheritance|next[- ]of[- ]kin|(million|m) (us )?(dollars|usd)|usd ?\d+(\.\d+)? ?m(illion)?|\d+(\.\d+)? ?million|claim (your|the) (prize|funds|winnings|reward)|lottery|transfer (of )?(the )?funds|urgent (business|assistance)|(foreign|overseas|offshore) (account|partner)|bank draft|atm card|(diplomatic |security )?consignment (box|of (funds|money|cash|gold))|diplomatic|barrister|deceased|dormant account|compensation funds?|(seed|recovery) phrase|wallet (phrase|words))\b`)
 
 // detailsInvalid (on lower-cased text) matches bank details said to be
 // out of date; kept apart from paymentRedirect, whose literal gate its

@@ -1824,7 +1824,7 @@ var (
 	// at 10?" (labelling guide, settled cases: a request with an hour and
 	// no day is that hour today, or tomorrow when it has gone; an hour
 	// without am/pm is read in working hours).
-	bareClock = fastre.MustCompile(`(?i)\b(by|before|no later than|at)\s+([1-9]|1[0-2])(?:\s*o'?clock)?(?:\s*(?:[.!?;)]|,\s|$)|\s+(?:please|sharp|latest|at the latest|so|and (?:i|we)|if you can|whether|if|because|or|otherwise|then)\b)`)
+	bareClock = fastre.MustCompile(`(?i)\b(by|before|no later than|at)\s+([1-9]|1[0-2])(?:\s*o'?clock)?(?:\s*(?:[.!?;)]|,\s|$)|\s+(?:please|sharp|latest|at the latest|so|and|if you can|whether|if|because|or|otherwise|then)\b)`)
 	// countBefore is what puts a number after "by" or "at" that is no
 	// hour: "grew by 3.", "multiply by 4.", "we won at 2". ("until 9"
 	// is left out of bareClock: "I won't be there till 9" is the sender's.)
@@ -1834,7 +1834,7 @@ var (
 	// "entro le 16", "antes de las 16", "até às 16"), or with its unit
 	// ("bis 16 Uhr", "voor 16 uur", "avant 16h"): that hour on the
 	// message's day, or the next when "tomorrow" stands beside it.
-	foreignClock = fastre.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde)\s+las?|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|(?:^|\s)às))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;:!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas|un|una|uno|um|uma|tu|su|tus|sus|il|lo|los|las|el)\b)|(?:\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|a|vers|d['’]ici)|(?:^|\s)à)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b`)
+	foreignClock = fastre.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde|de)\s+las?|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|(?:^|\s)às))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;:!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas|un|una|uno|um|uma|tu|su|tus|sus|il|lo|los|las|el)\b)|(?:\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|a|vers|d['’]ici)|(?:^|\s)à)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b`)
 	// halfHour is German and Dutch "halb neun" / "half negen": half an
 	// hour before the hour named (08:30), read in working hours.
 	halfHour = fastre.MustCompile(`(?i)\b(?:bis|um|vor|gegen|ab|tot|om|voor|v[óo]{1,2}r|uiterlijk)\s+(?:morgen(?:ochtend|vroeg|\s+fr[üu]h)?\s+(?:om\s+|um\s+)?)?hal[fb]\s+(een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|eins|zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\b`)
@@ -1872,7 +1872,7 @@ func extraTrigger(text string) bool {
 // leaveAt is what makes "at 3" the hour someone leaves or something
 // closes, a limit the reader must beat, even in a sentence that asks
 // nothing: "They pack up at 3", "the office closes at 4".
-var leaveAt = lazyRE(`(?i)\b(leav(?:e|es|ing)|pack(?:s|ing)? up|clos(?:e|es|ing)|shut(?:s|ting)?|finish(?:es|ing)?|go(?:es)? home|head(?:s|ing)? off|knock(?:s|ing)? off|depart(?:s|ing)?|stop(?:s|ping)?|ends?)\s+$`)
+var leaveAt = lazyRE(`(?i)\b(on site|arriv(?:e|es|ing)|due|here|start(?:s|ing)?|begin(?:s|ning)?|leav(?:e|es|ing)|pack(?:s|ing)? up|clos(?:e|es|ing)|shut(?:s|ting)?|finish(?:es|ing)?|go(?:es)? home|head(?:s|ing)? off|knock(?:s|ing)? off|depart(?:s|ing)?|stop(?:s|ping)?|ends?)\s+$`)
 
 // weekdayNumber is a weekday followed by its day of the month ("mercredi
 // 16", "Friday the 11th"): group 1 the weekday, 2 the day.
@@ -2746,8 +2746,8 @@ var (
 // truck leaves at 14:00", and missingYours the sender still waiting on
 // the reader's part: "I still don't have your signature".
 var (
-	cutoffCue    = fastre.MustCompile(`(?i)\b(closes?|closing|shuts?|stops? accepting|pack(?:s|ing)? up|knock(?:s|ing)? off|head(?:s|ing)? off|go(?:es)? home|cut-?off|deadline|expires?|leaves?|departs?|goes out|last (collection|post|pick-?up)|goes to the (bank|printer|press|post|courier)|slot|window|cierra|vence|plazo|ferme|cl[ôo]ture|date limite|schlie[ßs]t|frist|chiude|scade|scadenza|fecha|prazo|sluit|vertrekt)\b`)
-	missingYours = fastre.MustCompile(`(?i)\b((still )?(don'?t|do not|haven'?t|have not) (have|got|received) (your|the)|(waiting|waiting on|waiting for) (your|you)|what i (still )?(don'?t|do not) have|without your|need your|sin tu|sans (ta|ton|votre)|ohne (deine|ihre|dein|ihr)|senza (la|il) (sua|tua|suo|tuo)|sem (a|o) (sua|seu|tua|teu)|zonder (je|jouw|uw)|you(?:'re|’re| are) the only one|until you(?:'ve|’ve| have)? (?:done|approved|signed|confirmed|ticked|replied|sent)|(?:eres|es) (?:el|la) [úu]nic[oa]|tu es (?:le|la) seul|vous [êe]tes (?:le|la) seul|du bist (?:der|die) einzige|sie sind (?:der|die) einzige|sei (?:l['’]unic[oa]|il solo|la sola)|voc[êe] [ée] (?:o|a) [úu]nic[oa]|jij bent de enige|u bent de enige)\b`)
+	cutoffCue    = fastre.MustCompile(`(?i)\b(if i don'?t (?:have|get|receive) (?:it|them|this|that|yours)|si je ne l['’](?:ai|re[çc]ois) pas|si no lo (?:tengo|recibo)|wenn ich (?:es|sie) nicht|se non (?:lo|la) (?:ho|ricevo)|se n[ãa]o (?:o|a) (?:tiver|receber)|als ik (?:het|ze) niet|closes?|closing|shuts?|stops? accepting|pack(?:s|ing)? up|knock(?:s|ing)? off|head(?:s|ing)? off|go(?:es)? home|cut-?off|deadline|expires?|leaves?|departs?|goes out|last (collection|post|pick-?up)|goes to the (bank|printer|press|post|courier)|slot|window|cierra|vence|plazo|ferme|cl[ôo]ture|date limite|schlie[ßs]t|frist|chiude|scade|scadenza|fecha|prazo|sluit|vertrekt)\b`)
+	missingYours = fastre.MustCompile(`(?i)\b((still )?(don'?t|do not|haven'?t|have not) (have|got|received) (your|the)|(waiting|waiting on|waiting for) (your|you)|what i (still )?(don'?t|do not) have|without your|need your|sin tu|sans (ta|ton|votre)|ohne (deine|ihre|dein|ihr)|senza (la|il) (sua|tua|suo|tuo)|sem (a|o) (sua|seu|tua|teu)|zonder (je|jouw|uw)|you(?:'re|’re| are) the only one|je n['’]ai (?:toujours )?pas (?:ta|ton|tes|votre|vos)|todav[íi]a no tengo (?:tu|su|tus|sus)|ich habe (?:immer )?noch (?:nicht |keine?n? )?(?:deine|ihre|dein|ihr)|non ho ancora (?:il tuo|la tua|il suo|la sua|i tuoi|le tue)|ainda n[ãa]o tenho (?:o teu|a tua|o seu|a sua)|ik heb (?:nog steeds |nog )?(?:niet|geen) (?:je|jouw|uw)|until you(?:'ve|’ve| have)? (?:done|approved|signed|confirmed|ticked|replied|sent)|(?:eres|es) (?:el|la) [úu]nic[oa]|tu es (?:le|la) seul|vous [êe]tes (?:le|la) seul|du bist (?:der|die) einzige|sie sind (?:der|die) einzige|sei (?:l['’]unic[oa]|il solo|la sola)|voc[êe] [ée] (?:o|a) [úu]nic[oa]|jij bent de enige|u bent de enige)\b`)
 )
 
 // cutoffDates marks as deadlines the dates of a sentence stating a

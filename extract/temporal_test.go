@@ -275,6 +275,9 @@ func TestDatesResolved(t *testing.T) {
 		{"FrAvantMercrediDix", "Tu peux me renvoyer tout ça scanné avant mercredi 10 ? Après ils donnent les places.", wed, "", "2025-12-10T17:00:00-07:00", ""},
 		{"OnlyOnePendingCutoff", "The portal says corrections close at 17:00 today and you're the only one still showing as pending.", wed, "", "2025-12-03T17:00:00-07:00", ""},
 		{"WeekdayNumberWithMonthIsTheParsers", "Approvals close at 11:00 tomorrow, Thursday 4 December; after that the file cannot reach the bank. Please approve the run.", wed, "", "2025-12-04T11:00:00-07:00", ""},
+		{"OnSiteAtTwoBeforeThen", "Nia, scaffold inspector is on site at 2 and won't sign the tower off without your handover cert. Can you email it over before then?", wed, "", "2025-12-03T14:00:00-07:00", ""},
+		{"FrSiJeNeLaiPasCeSoir", "Je n'ai toujours pas ta commande pour la semaine prochaine : si je ne l'ai pas ce soir, je ne pourrai pas te livrer avant mardi. Dis-moi les quantités.", wed, "", "2025-12-03T17:00:00-07:00", ""},
+		{"JustSoYouKnowHasNoDeadline", "Just so you know, the garden waste is off until 5 Jan. Nothing you need to do.", wed, "", "", "2026-01-05T17:00:00-07:00"},
 		{"AreYouComingToGetHimIsNoInvitation", "He has been sitting in reception since 9:40. Should I bring him up, or are you coming to get him?", wed, "", "", ""},
 	}
 	for _, tc := range cases {
