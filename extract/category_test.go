@@ -115,6 +115,8 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategoryAutomated, urgency: "high"},
 		{name: "AuctionConsignmentIsNoFraud", subject: "Three chairs - consignment", content: "Hi Tom,\n\nThe one thing I still don't have is the signed consignment form. Entries for the sale close at 5pm today. Could you sign and send it back?\n\nHarriet",
 			category: doctales.CategoryPerson, urgency: "high"},
+		{name: "BankInDisplayNameAndLinkSubdomain", from: "avisos@seguridad-clientes-online.example", fromName: "Banco Santander", subject: "Aviso importante: su tarjeta ha sido bloqueada temporalmente", content: "Estimado cliente:\n\nPara reactivarla, confirme sus datos en el siguiente enlace:\n\nhttps://santander-es.seguridad-clientes-online.example/reactivar",
+			category: doctales.CategorySuspicious, urgency: "low", suspicious: true},
 		{name: "PlannedDowntimeIsNotNow", subject: "weekend", content: "Hi all,\n\nThe site is down for maintenance on Saturday. Nothing to do.\n\nJo",
 			category: doctales.CategoryPerson, urgency: "low"},
 		{name: "PastOutageIsNotNow", subject: "yesterday", content: "Hi Ben,\n\nThe site was down yesterday, all fixed now.\n\nJo",

@@ -3,6 +3,7 @@ package extract
 import (
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/extract/internal/fastre"
@@ -99,6 +100,20 @@ func borrowedBrand(reg string) string {
 			if t == b || deconfuse(t) == b { // ("m365" has digits of its own)
 				return b
 			}
+		}
+	}
+	return ""
+}
+
+// displayBrand returns a brand of hostBrands (five letters or more) that
+// the display name carries as a word ("Banco Santander") while the
+// sender's registrable domain reg does not, or "".
+func displayBrand(display, reg string) string {
+	words := strings.FieldsFunc(strings.ToLower(display), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	plain := strings.ReplaceAll(strings.ToLower(reg), "-", "")
+	for _, b := range hostBrands {
+		if len(b) >= 5 && slices.Contains(words, b) && !strings.Contains(plain, b) {
+			return b
 		}
 	}
 	return ""
@@ -248,6 +263,9 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 	if b := borrowedBrand(fromReg); b != "" {
 		add(2, "the sender's domain "+from+" borrows the name "+b)
 		ev = append(ev, doctales.Evidence{Rule: "brand in a foreign domain", Text: c.SenderID, Source: doctales.SourceSender, End: len(c.SenderID)})
+	} else if b := displayBrand(c.Sender, fromReg); b != "" {
+		add(2, "the display name claims "+b+" from a domain without it ("+from+")")
+		ev = append(ev, doctales.Evidence{Rule: "brand in the display name", Text: c.Sender, Source: doctales.SourceSender, End: len(c.Sender)})
 	}
 	// Links in the sender's own words.
 	linkBrand, thirdParty := "", ""
@@ -255,8 +273,17 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 		for _, m := range urlHost.FindAllStringSubmatchIndex(f.text, -1) {
 			host := strings.ToLower(f.text[m[2]:m[3]])
 			reg := registrable(host)
-			if linkBrand == "" && reg != fromReg {
-				if b := borrowedBrand(reg); b != "" {
+			if linkBrand == "" {
+				// "santander-es.seguridad-clientes-online.com": a brand
+				// in a link's sub-domain of another registrable domain.
+				b := ""
+				if reg != fromReg {
+					b = borrowedBrand(reg)
+				}
+				if i := strings.Index(host, "."+reg+"."); b == "" && i > 0 {
+					b = borrowedBrand(strings.ReplaceAll(host[:i], ".", "-"))
+				}
+				if b != "" {
 					linkBrand = b
 					ev = append(ev, doctales.Evidence{Rule: "brand in a link's domain", Text: f.text[m[0]:m[3]], Source: doctales.SourceContent, Start: f.start + m[0], End: f.start + m[3]})
 				}
