@@ -1674,7 +1674,7 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 // beforeThen is a request's pointer back to a time just named: "Can you
 // take it to the stage door before then?", "corrige el registro antes de
 // esa hora", "kun je het vóór die tijd doen?".
-var beforeThen = fastre.MustCompile(`(?i)\b(?:(?:before|by|until|till)\s+(?:then|that\s+time)|antes\s+de\s+(?:esa\s+hora|eso|entonces)|para\s+entonces|avant\s+(?:cette\s+heure|ça|cela)|d['’]ici\s+là|bis\s+dahin|vorher|prima\s+di\s+(?:allora|quell['’]ora)|entro\s+(?:allora|quell['’]ora)|per\s+allora|até\s+lá|antes\s+(?:disso|dessa\s+hora)|(?:tegen|vóór|voor)\s+die\s+tijd|voor\s+dan)(?:[^\p{L}]|$)`)
+var beforeThen = fastre.MustCompile(`(?i)\b(?:(?:before|by|until|till)\s+(?:then|that\s+time)|before\s+(?:he|she|they|it|we|the\s+\w+)\s+(?:starts?|arrives?|gets?\s+there|comes?|leaves?|goes|begins?)|antes\s+de\s+(?:esa\s+hora|eso|entonces)|para\s+entonces|avant\s+(?:cette\s+heure|ça|cela)|d['’]ici\s+là|bis\s+dahin|vorher|prima\s+di\s+(?:allora|quell['’]ora)|entro\s+(?:allora|quell['’]ora)|per\s+allora|até\s+lá|antes\s+(?:disso|dessa\s+hora)|(?:tegen|vóór|voor)\s+die\s+tijd|voor\s+dan)(?:[^\p{L}]|$)`)
 
 // thenDeadline marks as the deadline the earliest date ahead named before a
 // request that says "before then" or "by then", within the two sentences
@@ -1702,6 +1702,15 @@ func thenDeadline(ds []doctales.DateMention, own []span, requests map[int]bool, 
 		for i := range ds {
 			d := &ds[i]
 			if d.Source == doctales.SourceContent && d.BeginOffset >= from && d.EndOffset <= at && d.Time.After(ref) && (first == nil || d.Time.Before(first.Time)) {
+				first = d
+			}
+		}
+		// A date in the asking sentence itself is the one it points
+		// back to ("Send them by 7 tomorrow and I'll sign off before
+		// the trucks arrive"), not an earlier sentence's.
+		for i := range ds {
+			d := &ds[i]
+			if d.Source == doctales.SourceContent && d.BeginOffset >= s.start && d.EndOffset <= at && d.Time.After(ref) {
 				first = d
 			}
 		}
@@ -1834,7 +1843,7 @@ var (
 	// "entro le 16", "antes de las 16", "até às 16"), or with its unit
 	// ("bis 16 Uhr", "voor 16 uur", "avant 16h"): that hour on the
 	// message's day, or the next when "tomorrow" stands beside it.
-	foreignClock = fastre.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde|de)\s+las?|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|(?:^|\s)às))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;:!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas|un|una|uno|um|uma|tu|su|tus|sus|il|lo|los|las|el)\b)|(?:\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|a|vers|d['’]ici)|(?:^|\s)à)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b`)
+	foreignClock = fastre.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde|de)\s+las?|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|(?:^|\s)às))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;:!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas|un|una|uno|um|uma|tu|su|tus|sus|il|lo|los|las|el)\b)|(?:\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|a|vers|d['’]ici)|(?:^|\s)à)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b|\b(?:um|om|vers)\s+(\d{1,2})[:.](\d{2})\b`)
 	// halfHour is German and Dutch "halb neun" / "half negen": half an
 	// hour before the hour named (08:30), read in working hours.
 	halfHour = fastre.MustCompile(`(?i)\b(?:bis|um|vor|gegen|ab|tot|om|voor|v[óo]{1,2}r|uiterlijk)\s+(?:morgen(?:ochtend|vroeg|\s+fr[üu]h)?\s+(?:om\s+|um\s+)?)?hal[fb]\s+(een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|eins|zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\b`)
@@ -2142,6 +2151,9 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		hb, he, mb, me := m[2], m[3], m[4], m[5]
 		if hb < 0 {
 			hb, he, mb, me = m[6], m[7], m[8], m[9]
+		}
+		if hb < 0 && len(m) > 13 { // "om 15:30": minutes, no unit
+			hb, he, mb, me = m[10], m[11], m[12], m[13]
 		}
 		tomorrow := tomorrowWord.MatchString(s.text)
 		// "nimmt heute noch Aufträge bis 16 Uhr an, sonst … morgen früh":
@@ -2746,8 +2758,8 @@ var (
 // truck leaves at 14:00", and missingYours the sender still waiting on
 // the reader's part: "I still don't have your signature".
 var (
-	cutoffCue    = fastre.MustCompile(`(?i)\b(if i don'?t (?:have|get|receive) (?:it|them|this|that|yours)|si je ne l['’](?:ai|re[çc]ois) pas|si no lo (?:tengo|recibo)|wenn ich (?:es|sie) nicht|se non (?:lo|la) (?:ho|ricevo)|se n[ãa]o (?:o|a) (?:tiver|receber)|als ik (?:het|ze) niet|closes?|closing|shuts?|stops? accepting|pack(?:s|ing)? up|knock(?:s|ing)? off|head(?:s|ing)? off|go(?:es)? home|cut-?off|deadline|expires?|leaves?|departs?|goes out|last (collection|post|pick-?up)|goes to the (bank|printer|press|post|courier)|slot|window|cierra|vence|plazo|ferme|cl[ôo]ture|date limite|schlie[ßs]t|frist|chiude|scade|scadenza|fecha|prazo|sluit|vertrekt)\b`)
-	missingYours = fastre.MustCompile(`(?i)\b((still )?(don'?t|do not|haven'?t|have not) (have|got|received) (your|the)|(waiting|waiting on|waiting for) (your|you)|what i (still )?(don'?t|do not) have|without your|need your|sin tu|sans (ta|ton|votre)|ohne (deine|ihre|dein|ihr)|senza (la|il) (sua|tua|suo|tuo)|sem (a|o) (sua|seu|tua|teu)|zonder (je|jouw|uw)|you(?:'re|’re| are) the only one|je n['’]ai (?:toujours )?pas (?:ta|ton|tes|votre|vos)|todav[íi]a no tengo (?:tu|su|tus|sus)|ich habe (?:immer )?noch (?:nicht |keine?n? )?(?:deine|ihre|dein|ihr)|non ho ancora (?:il tuo|la tua|il suo|la sua|i tuoi|le tue)|ainda n[ãa]o tenho (?:o teu|a tua|o seu|a sua)|ik heb (?:nog steeds |nog )?(?:niet|geen) (?:je|jouw|uw)|until you(?:'ve|’ve| have)? (?:done|approved|signed|confirmed|ticked|replied|sent)|(?:eres|es) (?:el|la) [úu]nic[oa]|tu es (?:le|la) seul|vous [êe]tes (?:le|la) seul|du bist (?:der|die) einzige|sie sind (?:der|die) einzige|sei (?:l['’]unic[oa]|il solo|la sola)|voc[êe] [ée] (?:o|a) [úu]nic[oa]|jij bent de enige|u bent de enige)\b`)
+	cutoffCue    = fastre.MustCompile(`(?i)\b(moved up|brought forward|vorgezogen|vervroegd|adelantad[oa]|avanc[ée]e?|anticipat[oa]|antecipad[oa]|naar de bank|an die bank|to the bank|la banque|al banco|alla banca|para o banco|if i don'?t (?:have|get|receive) (?:it|them|this|that|yours)|si je ne l['’](?:ai|re[çc]ois) pas|si no lo (?:tengo|recibo)|wenn ich (?:es|sie) nicht|se non (?:lo|la) (?:ho|ricevo)|se n[ãa]o (?:o|a) (?:tiver|receber)|als ik (?:het|ze) niet|closes?|closing|shuts?|stops? accepting|pack(?:s|ing)? up|knock(?:s|ing)? off|head(?:s|ing)? off|go(?:es)? home|cut-?off|deadline|expires?|leaves?|departs?|goes out|last (collection|post|pick-?up)|goes to the (bank|printer|press|post|courier)|slot|window|cierra|vence|plazo|ferme|cl[ôo]ture|date limite|schlie[ßs]t|frist|chiude|scade|scadenza|fecha|prazo|sluit|vertrekt)\b`)
+	missingYours = fastre.MustCompile(`(?i)\b((still )?(don'?t|do not|haven'?t|have not) (have|got|received) (your|the)|(waiting|waiting on|waiting for) (your|you)|what i (still )?(don'?t|do not) have|without your|need your|sin tu|sans (ta|ton|votre)|ohne (deine|ihre|dein|ihr)|senza (la|il) (sua|tua|suo|tuo)|sem (a|o) (sua|seu|tua|teu)|zonder (je|jouw|uw)|you(?:'re|’re| are) the only one|(?:liggen|ligt|zijn|is) (?:nog )?bij jou|(?:liegen|liegt|ist|sind) (?:noch )?bei dir|(?:are|is) still (?:with you|at your (?:place|house))|(?:est[áa]n?|siguen) (?:todav[íi]a )?en tu casa|(?:sont|est) (?:encore )?chez toi|ancora da te|(?:est[ãa]o|est[áa]) (?:ainda )?(?:contigo|com voc[êe])|je n['’]ai (?:toujours )?pas (?:ta|ton|tes|votre|vos)|todav[íi]a no tengo (?:tu|su|tus|sus)|ich habe (?:immer )?noch (?:nicht |keine?n? )?(?:deine|ihre|dein|ihr)|non ho ancora (?:il tuo|la tua|il suo|la sua|i tuoi|le tue)|ainda n[ãa]o tenho (?:o teu|a tua|o seu|a sua)|ik heb (?:nog steeds |nog )?(?:niet|geen) (?:je|jouw|uw)|until you(?:'ve|’ve| have)? (?:done|approved|signed|confirmed|ticked|replied|sent)|(?:eres|es) (?:el|la) [úu]nic[oa]|tu es (?:le|la) seul|vous [êe]tes (?:le|la) seul|du bist (?:der|die) einzige|sie sind (?:der|die) einzige|sei (?:l['’]unic[oa]|il solo|la sola)|voc[êe] [ée] (?:o|a) [úu]nic[oa]|jij bent de enige|u bent de enige)\b`)
 )
 
 // cutoffDates marks as deadlines the dates of a sentence stating a
@@ -2764,16 +2776,22 @@ func cutoffDates(ds []doctales.DateMention, own []span, asked bool, ref time.Tim
 		if d.Deadline || d.Source != doctales.SourceContent || !d.Time.After(ref) || d.Time.After(to) {
 			continue
 		}
-		for _, s := range own {
+		for k, s := range own {
 			if d.BeginOffset < s.start || d.BeginOffset >= s.end || conditionalAsk.MatchString(s.text) || !cutoffCue.MatchString(s.text) {
 				continue
+			}
+			// "Auditors moved up to 2 today. They still don't have the
+			// signed sheets": the waiting may be told just after.
+			next := ""
+			if k+1 < len(own) {
+				next = own[k+1].text
 			}
 			// "I opened the package this morning and the slot is still
 			// empty": a date of what the sender did is no cut-off.
 			if pastTense(s.text[:d.BeginOffset-s.start], nil) {
 				break
 			}
-			if asked || missingYours.MatchString(s.text) {
+			if asked || missingYours.MatchString(s.text) || missingYours.MatchString(next) {
 				d.Deadline, d.Cue = true, "cut-off"
 				if d.Precision == "day" || d.Precision == "week" {
 					d.Time = atHour(d.Time, endOfBusinessHour)

@@ -278,6 +278,10 @@ func TestDatesResolved(t *testing.T) {
 		{"OnSiteAtTwoBeforeThen", "Nia, scaffold inspector is on site at 2 and won't sign the tower off without your handover cert. Can you email it over before then?", wed, "", "2025-12-03T14:00:00-07:00", ""},
 		{"FrSiJeNeLaiPasCeSoir", "Je n'ai toujours pas ta commande pour la semaine prochaine : si je ne l'ai pas ce soir, je ne pourrai pas te livrer avant mardi. Dis-moi les quantités.", wed, "", "2025-12-03T17:00:00-07:00", ""},
 		{"JustSoYouKnowHasNoDeadline", "Just so you know, the garden waste is off until 5 Jan. Nothing you need to do.", wed, "", "", "2026-01-05T17:00:00-07:00"},
+		{"BeforeHeStarts", "The locksmith is booked to change the locks at Flat 3 at 8:00 tomorrow morning. I'll need the signed lease addendum back before he starts.", wed, "", "2025-12-04T08:00:00-07:00", ""},
+		{"MovedUpToTwoTodayStillMissing", "Auditors moved up to 2 today. They still don't have the signed stock count sheets. Are they in your truck?", wed, "", "2025-12-03T14:00:00-07:00", ""},
+		{"NlBusVertrektOmStillBijJou", "Sanne, de bus naar het toernooi vertrekt om 15:30 en de spelerspassen liggen nog bij jou thuis.", wed, "", "2025-12-03T15:30:00-07:00", ""},
+		{"BeforeThenPointsToItsOwnSentence", "Walked the site this afternoon but the light went. Send them through by 7 tomorrow and I'll sign off before the trucks arrive.", "2025-12-03T16:10:00-07:00", "", "2025-12-04T07:00:00-07:00", ""},
 		{"AreYouComingToGetHimIsNoInvitation", "He has been sitting in reception since 9:40. Should I bring him up, or are you coming to get him?", wed, "", "", ""},
 	}
 	for _, tc := range cases {
