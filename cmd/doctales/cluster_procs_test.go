@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -210,5 +212,39 @@ func TestProcessFigures(t *testing.T) {
 	b.Reset()
 	if err := writeProcesses(&b, nil); err != nil || !strings.Contains(b.String(), "none registered") {
 		t.Errorf("the table of no process: %q, %v", b.String(), err)
+	}
+}
+
+// TestConfig_Heartbeat: heartbeat and advertise are read from the file;
+// a heartbeat outside 100ms..1m, or an advertise that is not host:port,
+// is a ConfigError naming the key and what it must be; advertisedAddr
+// puts the machine's name in place of an unspecified host.
+func TestConfig_Heartbeat(t *testing.T) {
+	cfg, err := ReadConfig(writeConfig(t, "heartbeat: 2s\nadvertise: worker-1.internal:8091\n"))
+	if err != nil || cfg.Heartbeat != 2*time.Second || cfg.Advertise != "worker-1.internal:8091" {
+		t.Fatalf("heartbeat: 2s, advertise read as %s, %q, %v", cfg.Heartbeat, cfg.Advertise, err)
+	}
+	for _, c := range []struct{ body, field, says string }{
+		{"heartbeat: 10ms\n", "heartbeat", "from 100ms to 1m0s"},
+		{"heartbeat: 2m\n", "heartbeat", "from 100ms to 1m0s"},
+		{"advertise: worker-1\n", "advertise", "must be host:port"},
+		{"advertise: :8091\n", "advertise", "must be host:port"},
+	} {
+		_, err := ReadConfig(writeConfig(t, c.body))
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Field != c.field || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%s= %v, want a ConfigError naming %s: %s", c.body, err, c.field, c.says)
+		}
+	}
+	host, _ := os.Hostname()
+	for _, c := range []struct{ advertise, listening, want string }{
+		{"", "127.0.0.1:8091", "127.0.0.1:8091"},
+		{"", "0.0.0.0:8091", net.JoinHostPort(host, "8091")},
+		{"", "[::]:8091", net.JoinHostPort(host, "8091")},
+		{"w1:9000", "0.0.0.0:8091", "w1:9000"},
+	} {
+		if got := advertisedAddr(c.advertise, c.listening); got != c.want {
+			t.Errorf("advertisedAddr(%q, %q) = %q, want %q", c.advertise, c.listening, got, c.want)
+		}
 	}
 }
