@@ -658,12 +658,7 @@ func (c *Cluster) Start() error {
 // Close leaves the process registry, stops the runtime and the relay,
 // then closes the engines.
 func (c *Cluster) Close() error {
-	var errs []error
-	if c.Registry != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		errs = append(errs, c.Registry.Close(ctx))
-		cancel()
-	}
+	errs := []error{c.leaveRegistry()}
 	if c.Hub != nil {
 		c.Hub.Close()
 	}
@@ -693,6 +688,17 @@ func (c *Cluster) Close() error {
 		errs = append(errs, c.PG.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// leaveRegistry stops the heartbeat and deletes this process's row in
+// the process registry (a clean stop); a second call does nothing.
+func (c *Cluster) leaveRegistry() error {
+	if c.Registry == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return c.Registry.Close(ctx)
 }
 
 // runCluster is Main.Run for a cluster process.
