@@ -18,7 +18,7 @@ import (
 )
 
 const statusUsage = `Usage: doctales status [--url URL | --data DIR] [--interval D]
-       doctales status --postgres DSN [--nats URL] [--config FILE]
+       doctales status --postgres DSN [--nats URL] [--config FILE] [--interval D]
 
 Prints a one-screen summary of a running server's flow (the server holding
 the data folder, by default ./data, found by the folder's lock file): per subscription the
