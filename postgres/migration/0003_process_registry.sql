@@ -6,8 +6,11 @@
 -- last_seen is older than three of its own heartbeats belongs to a
 -- process that died without a word (kill -9, its machine gone): status
 -- shows it as lost, and the live processes delete it after a while.
+-- IF NOT EXISTS: the table holds nothing a process would not write again
+-- at its next heartbeat, so applying this twice (a test that rolls the
+-- schema back past it) must not fail.
 
-CREATE TABLE processes (
+CREATE TABLE IF NOT EXISTS processes (
 	id           text COLLATE "C" PRIMARY KEY,
 	role         text NOT NULL,
 	partition    text NOT NULL,      -- "i/n", or '' for the whole
@@ -19,4 +22,4 @@ CREATE TABLE processes (
 	started_at   timestamptz NOT NULL,
 	last_seen    timestamptz NOT NULL -- the database's clock, not the process's
 );
-CREATE INDEX processes_last_seen ON processes (last_seen);
+CREATE INDEX IF NOT EXISTS processes_last_seen ON processes (last_seen);
