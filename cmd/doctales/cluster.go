@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -229,6 +230,11 @@ type Cluster struct {
 	// Handler is what the process serves: the API, or a worker's
 	// /healthz, /readyz, /metrics and /stats.
 	Handler http.Handler
+
+	// Registry keeps this process's row in the PostgreSQL process
+	// registry (address, role, partition), refreshed on a heartbeat, for
+	// `doctales status --postgres`; set by runCluster once it listens.
+	Registry *postgres.Registration
 
 	stopRelay context.CancelFunc // ends Election.Run
 	relayDone chan struct{}      // closed when Election.Run returned
@@ -649,9 +655,10 @@ func (c *Cluster) Start() error {
 	return nil
 }
 
-// Close stops the runtime and the relay, then closes the engines.
+// Close leaves the process registry, stops the runtime and the relay,
+// then closes the engines.
 func (c *Cluster) Close() error {
-	var errs []error
+	errs := []error{c.leaveRegistry()}
 	if c.Hub != nil {
 		c.Hub.Close()
 	}
@@ -681,6 +688,17 @@ func (c *Cluster) Close() error {
 		errs = append(errs, c.PG.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// leaveRegistry stops the heartbeat and deletes this process's row in
+// the process registry (a clean stop); a second call does nothing.
+func (c *Cluster) leaveRegistry() error {
+	if c.Registry == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return c.Registry.Close(ctx)
 }
 
 // runCluster is Main.Run for a cluster process.
@@ -731,6 +749,15 @@ func (m *Main) runCluster(ctx context.Context) error {
 			c.Logger.Error("http server stopped", "error", err)
 		}
 	}()
+	// Join the process registry, so that status --postgres finds this
+	// process and its /stats.
+	c.Registry = &postgres.Registration{DB: c.PG, Logger: c.Logger.With(LogKeyComponent, "registry"), Process: postgres.Process{
+		ID: postgres.NewProcessID(), Role: c.Role, Partition: c.Partition.String(), Host: hostname(), PID: os.Getpid(),
+		Address: advertisedAddr(m.Config.Advertise, ln.Addr().String()), Version: buildVersion().Version, Heartbeat: m.Config.Heartbeat}}
+	if err := c.Registry.Open(ctx); err != nil {
+		c.Registry = nil
+		return fmt.Errorf("join the process registry: %w", err)
+	}
 	subs := []string{}
 	if c.Runtime != nil {
 		subs = c.Runtime.Subscriptions()
@@ -740,6 +767,33 @@ func (m *Main) runCluster(ctx context.Context) error {
 		c.Logger.Warn(OpenModeMessage, "addr", ln.Addr().String())
 	}
 	return nil
+}
+
+// hostname is the machine's name for the process registry, "" when the
+// system will not say.
+func hostname() string {
+	h, _ := os.Hostname()
+	return h
+}
+
+// advertisedAddr is the address the process registry gives for this
+// process: advertise when set, else listening (host:port), its
+// unspecified host (0.0.0.0, ::) replaced by the machine's name, which
+// other machines can resolve where 0.0.0.0 means nothing to them.
+func advertisedAddr(advertise, listening string) string {
+	if advertise != "" {
+		return advertise
+	}
+	host, port, err := net.SplitHostPort(listening)
+	if err != nil {
+		return listening
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		if h := hostname(); h != "" {
+			return net.JoinHostPort(h, port)
+		}
+	}
+	return listening
 }
 
 // logTopic is the notification topic of a cluster: each message is a

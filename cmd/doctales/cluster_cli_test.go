@@ -249,6 +249,11 @@ func TestCluster_CLIOnPostgres(t *testing.T) {
 		}
 		return true
 	})
+	// The one process, role all, is registered and its /stats read: the
+	// runtime's subscriptions, no relay without NATS.
+	if p := processAt(rep.Processes, srv.addr); p == nil || p.Role != RoleAll || p.State != "running" || p.Stats == nil || p.Stats.Subscriptions < 3 || p.Relay != "" {
+		t.Errorf("status --json lists the all process as %+v (processes %+v)", p, rep.Processes)
+	}
 	srv.kill()
 
 	var tr string

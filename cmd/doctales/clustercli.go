@@ -230,6 +230,9 @@ type ClusterStatusReport struct {
 	DeadLetters int                `json:"deadLetters"`
 	// DeadLettersBySubscription counts the dead letters per subscription.
 	DeadLettersBySubscription map[string]int `json:"deadLettersBySubscription"`
+	// Processes are the cluster's processes from the process registry,
+	// each with the figures of its /stats (clusterprocs.go).
+	Processes []ProcessStatus `json:"processes"`
 }
 
 // CheckpointStatus is one checkpoint's progress against its log.
@@ -255,7 +258,7 @@ type CheckpointStatus struct {
 // checkpoint in PostgreSQL and (with --nats) in JetStream with what comes
 // after it, and the dead letters.
 func clusterStatus(ctx context.Context, rd *clusterReader, cfg Config) (*ClusterStatusReport, error) {
-	rep := &ClusterStatusReport{Postgres: rd.DSN, NATS: rd.NATSURL, Checkpoints: []CheckpointStatus{}}
+	rep := &ClusterStatusReport{Postgres: rd.DSN, NATS: rd.NATSURL, Checkpoints: []CheckpointStatus{}, Processes: []ProcessStatus{}}
 	var err error
 	if rep.LogHead, err = rd.PG.LogHead(ctx); err != nil {
 		return nil, err
@@ -349,5 +352,5 @@ func (rep *ClusterStatusReport) WriteText(w io.Writer) error {
 	for _, s := range subs {
 		fmt.Fprintf(w, "  %s: %d\n", s, rep.DeadLettersBySubscription[s])
 	}
-	return nil
+	return writeProcesses(w, rep.Processes)
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"net/url"
 	"os"
@@ -76,6 +77,16 @@ type Config struct {
 	// this after the relaying process died. 0 means
 	// postgres.DefaultElectionInterval (1s). See docs/cluster.md.
 	RelayElection time.Duration `yaml:"relayElection"`
+	// Heartbeat is how often a cluster process refreshes its row in the
+	// PostgreSQL process registry (postgres.Registration), which `doctales
+	// status --postgres` lists; a process not seen for three heartbeats
+	// is shown as lost. 0 means postgres.DefaultHeartbeat (5s).
+	Heartbeat time.Duration `yaml:"heartbeat"`
+	// Advertise is the host:port the process registry gives for this
+	// process's /stats, /readyz and /metrics, as other machines reach it
+	// (behind NAT, in a container). Empty is the address it listens on,
+	// with the machine's name for an unspecified host (0.0.0.0, ::).
+	Advertise string `yaml:"advertise"`
 	// Env names the environment, as in the bucket name
 	// doc-tales-raw-communications-<env>.
 	Env string `yaml:"env"`
@@ -523,6 +534,14 @@ const (
 	MaxRelayElection = time.Minute
 )
 
+// The bounds of heartbeat: more often than each 100 ms, the registry is a
+// load on PostgreSQL for nothing; less often than each minute, a dead
+// process is listed as running for minutes.
+const (
+	MinHeartbeat = 100 * time.Millisecond
+	MaxHeartbeat = time.Minute
+)
+
 // Extraction engines.
 const (
 	ExtractorBuiltin    = "builtin"
@@ -637,6 +656,8 @@ func ReadConfig(path string) (Config, error) {
 	}
 	override(&cfg.Partition, file.Partition)
 	override(&cfg.RelayElection, file.RelayElection)
+	override(&cfg.Heartbeat, file.Heartbeat)
+	override(&cfg.Advertise, file.Advertise)
 	override(&cfg.AppName, file.AppName)
 	override(&cfg.MaxBodyBytes, file.MaxBodyBytes)
 	override(&cfg.MaxParseMemory, file.MaxParseMemory)
@@ -910,6 +931,14 @@ func (c *Config) Validate() error {
 	}
 	if c.RelayElection != 0 && (c.RelayElection < MinRelayElection || c.RelayElection > MaxRelayElection) {
 		return &ConfigError{"relayElection", c.RelayElection, fmt.Sprintf("must be from %s to %s (0: the default, %s)", MinRelayElection, MaxRelayElection, postgres.DefaultElectionInterval)}
+	}
+	if c.Heartbeat != 0 && (c.Heartbeat < MinHeartbeat || c.Heartbeat > MaxHeartbeat) {
+		return &ConfigError{"heartbeat", c.Heartbeat, fmt.Sprintf("must be from %s to %s (0: the default, %s)", MinHeartbeat, MaxHeartbeat, postgres.DefaultHeartbeat)}
+	}
+	if c.Advertise != "" {
+		if host, port, err := net.SplitHostPort(c.Advertise); err != nil || host == "" || port == "" {
+			return &ConfigError{"advertise", c.Advertise, "must be host:port, as other machines reach this process (e.g. worker-1.internal:8091)"}
+		}
 	}
 	if c.ParseMemoryWait < 0 || c.ParseMemoryWait > time.Minute {
 		return &ConfigError{"parseMemoryWait", c.ParseMemoryWait, "must be from 0s to 1m"}

@@ -327,6 +327,11 @@ func (m *Main) URL() string {
 // the runtime and closes the stores. It tolerates a second call.
 func (m *Main) Close() error {
 	var errs []error
+	if m.Cluster != nil {
+		// Leave the process registry first: status stops listing this
+		// process while it drains its requests.
+		errs = append(errs, m.Cluster.leaveRegistry())
+	}
 	if m.srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), m.ShutdownTimeout)
 		// Live streams never end on their own: close the hub first so

@@ -18,7 +18,7 @@ import (
 )
 
 const statusUsage = `Usage: doctales status [--url URL | --data DIR] [--interval D]
-       doctales status --postgres DSN [--nats URL] [--config FILE]
+       doctales status --postgres DSN [--nats URL] [--config FILE] [--interval D]
 
 Prints a one-screen summary of a running server's flow (the server holding
 the data folder, by default ./data, found by the folder's lock file): per subscription the
@@ -33,8 +33,15 @@ partition's, the relay's) it prints the seq it finished, the records of its
 source after it (BEHIND; for a partition, every partition's records) and how
 long the oldest of them has waited (LAG), and the dead letters waiting per
 subscription. Without --nats, a cluster on NATS shows its relay only (the
-subscriptions keep their checkpoints in JetStream). The rates and alarms are
-each process's own: its /stats and /metrics.
+subscriptions keep their checkpoints in JetStream). Then the PROCESSES
+table: each process registered in PostgreSQL (every serve --postgres
+registers at start), its role, partition, address, pid, up time and last
+heartbeat, "lost" when it missed three heartbeats, and the figures of its
+/stats read twice --interval apart (rates, errors, dead letters, lag, open
+circuits, the relay's leader or standby); one that does not answer within
+2s is shown as unreachable. An api process's /stats wants an admin key once
+the cluster has users: $DOCTALES_API_KEY or --api-key-file, sent to the api
+processes only.
 
 Example:
   doctales status
@@ -107,6 +114,13 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		defer rd.Close()
 		rep, err := clusterStatus(ctx, rd, cfg)
 		if err != nil {
+			return fmt.Errorf("status: %w", err)
+		}
+		key, err := apiKey(*keyFile)
+		if err != nil {
+			return err
+		}
+		if rep.Processes, err = clusterProcesses(ctx, rd.PG, key, *interval); err != nil {
 			return fmt.Errorf("status: %w", err)
 		}
 		if *asJSON {
