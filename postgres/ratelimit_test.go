@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -266,5 +267,56 @@ func TestOpen_MigrationGap(t *testing.T) {
 	}
 	if _, err := db.Pool().Exec(ctx, `INSERT INTO gap_test VALUES (1)`); err != nil {
 		t.Fatalf("the gap's table: %v", err)
+	}
+}
+
+// BenchmarkRateLimiter is the cost of counting one request: the in-memory
+// token bucket of the embedded mode against the PostgreSQL upsert of a
+// cluster (on the test server, over loopback TCP), one at a time and from
+// parallel goroutines on one caller (its row's lock is the contention) or
+// on 1,000 callers. The limit is never reached (a refused request costs
+// the same statement).
+//
+//	go test ./postgres -run '^$' -bench RateLimiter -benchtime 3s
+func BenchmarkRateLimiter(b *testing.B) {
+	const perSecond, burst = 1e9, 1_000_000_000
+	callers := make([]string, 1000)
+	for i := range callers {
+		callers[i] = "key bench" + strconv.Itoa(i)
+	}
+	dsn := testutil.PostgresDSN(b)
+	db := mustOpenDSN(b, dsn, postgres.Options{})
+	rl := &postgres.RateLimits{DB: db}
+	for _, c := range []struct {
+		name string
+		l    httpapi.RateLimiter
+	}{
+		{"memory", httpapi.NewLimiter("bench", perSecond, burst, 0)},
+		{"postgres", rl.Limiter("bench", perSecond, burst, httpapi.NewLimiter("bench", perSecond, burst, 0))},
+	} {
+		ctx := context.Background()
+		b.Run(c.name+"/serial", func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				c.l.Take(ctx, callers[i%len(callers)])
+			}
+		})
+		b.Run(c.name+"/parallel-one-caller", func(b *testing.B) {
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					c.l.Take(ctx, "key one")
+				}
+			})
+		})
+		b.Run(c.name+"/parallel-1000-callers", func(b *testing.B) {
+			var n atomic.Int64
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					c.l.Take(ctx, callers[n.Add(1)%int64(len(callers))])
+				}
+			})
+		})
+	}
+	if rl.Fallbacks() != 0 {
+		b.Fatalf("%d fallbacks: PostgreSQL failed during the benchmark", rl.Fallbacks())
 	}
 }
