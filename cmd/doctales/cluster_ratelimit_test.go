@@ -18,7 +18,8 @@ import (
 // alternately with one key until each has refused once: 6 reads in all
 // were accepted, not 12, and both answer the in-memory limiter's 429 (the
 // code, the message naming the limit and the key, a Retry-After within
-// the window). Neither counted a request on its own
+// the window). Failed sign-ins are counted across both, a success giving
+// its hit back. Neither counted a request on its own
 // (doctales_rate_limit_fallbacks_total 0).
 func TestCluster_SharedRateLimits(t *testing.T) {
 	hook := newHookReceiver(t)
@@ -27,7 +28,7 @@ func TestCluster_SharedRateLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.WriteString("rateLimits:\n  readPerSecond: 0.001\n  readBurst: 6\n"); err != nil {
+	if _, err := f.WriteString("rateLimits:\n  readPerSecond: 0.001\n  readBurst: 6\n  signInPerMinute: 0.06\n"); err != nil {
 		t.Fatal(err)
 	}
 	_ = f.Close()
@@ -37,7 +38,8 @@ func TestCluster_SharedRateLimits(t *testing.T) {
 	// A user closes the open mode (in which loopback is never limited),
 	// and a key to read with.
 	pg := []string{"--postgres", env.Postgres}
-	if _, stderr, err := runBin(t, "rate-limit-password-42\n", nil, append([]string{"users", "add", "ana"}, pg...)...); err != nil {
+	const password = "rate-limit-password-42"
+	if _, stderr, err := runBin(t, password+"\n", nil, append([]string{"users", "add", "ana"}, pg...)...); err != nil {
 		t.Fatalf("users add: %v\n%s", err, stderr)
 	}
 	out, stderr, err := runBin(t, "", nil, append([]string{"keys", "create", "--user", "ana", "--scope", "read"}, pg...)...)
@@ -86,6 +88,23 @@ func TestCluster_SharedRateLimits(t *testing.T) {
 		t.Fatalf("accepted %v: %d reads in all, want the limit, 6 (12 would be the limit per process)", accepted, total)
 	}
 	t.Logf("accepted %v, refused %v", accepted, refused)
+	// Failed sign-ins (signInPerMinute 0.06: one per 1,000 min window)
+	// are shared too, and a success gives its hit back: signed in on A,
+	// then a wrong password on B (the one failure allowed), then one on A
+	// is refused, by the count B took.
+	signIn := func(p *clusterProc, pw string) (int, string) {
+		return doWith(t, http.MethodPost, p.url()+"/auth/session", "", "", `{"user":"ana","password":"`+pw+`"}`)
+	}
+	if code, body := signIn(a, password); code != http.StatusOK {
+		t.Fatalf("sign in on %s: %d %s", a.name, code, body)
+	}
+	if code, body := signIn(b, "wrong"); code != http.StatusUnauthorized {
+		t.Fatalf("a wrong password on %s after a success on %s: %d %s, want 401 (the success gave its hit back)", b.name, a.name, code, body)
+	}
+	if code, body := signIn(a, "wrong"); code != http.StatusTooManyRequests || !strings.Contains(body, "attempts/min for sign-in") {
+		t.Fatalf("a second wrong password, on %s: %d %s, want 429 for sign-in (the failure on %s counted)", a.name, code, body, b.name)
+	}
+
 	// /metrics is a read too: another key, another caller.
 	out, stderr, err = runBin(t, "", nil, append([]string{"keys", "create", "--user", "ana", "--scope", "admin"}, pg...)...)
 	if err != nil {
