@@ -22,6 +22,9 @@ const (
 	// DefaultRateLimitSweep is how often ended windows are deleted (1
 	// min).
 	DefaultRateLimitSweep = time.Minute
+	// MaxRateWindow is the longest window (366 days): a rate so low that
+	// its window would be longer is counted over this one.
+	MaxRateWindow = 366 * 24 * time.Hour
 	// MaxRateCallerBytes is the longest caller name stored (128 bytes, as
 	// httpapi.MaxRateKeyBytes); longer ones are cut.
 	MaxRateCallerBytes = 128
@@ -29,17 +32,21 @@ const (
 
 // RateLimits are the rate limits shared by the api processes of a cluster
 // (issue 11): each request is one atomic upsert in rate_limit_windows
-// (migration 0004) keyed by limit, caller and fixed window, so that N
-// processes behind a load balancer give a caller the limit, not N times
-// it.
+// (migration 0004) keyed by limit, caller and window, so that N processes
+// behind a load balancer give a caller the limit, not N times it.
 //
 // A limit of Burst requests at once and PerSecond on average (a token
-// bucket in memory, httpapi.Limiter) becomes fixed windows of
-// Burst/PerSecond seconds allowing Burst requests each: the same average
-// and the same burst inside a window, but up to twice the burst across a
-// window's end (Burst at its last instant, Burst again at the next
-// one's first). Windows are numbered on the database's clock, so every
-// process agrees on them whatever its own clock says.
+// bucket in memory, httpapi.Limiter) becomes a sliding window of
+// W = Burst/PerSecond seconds allowing Burst requests: the requests
+// allowed in the current fixed window plus those of the previous one,
+// weighted by how much of it the sliding window still covers (rounded
+// up), may not pass Burst. So a burst spent is given back gradually, one
+// request every W/Burst, as the bucket refills, rather than all at once
+// at a window's end; the count is an estimate (the previous window's
+// requests are taken as evenly spread). Windows are numbered on the
+// database's clock, so every process agrees on them whatever its own
+// clock says. Only allowed requests are counted: a caller hammering
+// while refused is let through as soon as the rate allows.
 //
 // Failure policy: when PostgreSQL does not answer within Timeout, the
 // request is counted by the fallback limiter of this process (the
@@ -92,13 +99,14 @@ type RateLimiter struct {
 }
 
 // Limiter returns the limiter named name (unique among the limits, as
-// httpapi.RateLimit.ID) allowing burst requests per window of
+// httpapi.RateLimit.ID) allowing burst requests per sliding window of
 // burst/perSecond seconds, which counts in fallback when PostgreSQL fails.
-// perSecond must be above zero; a burst below 1 is 1.
+// perSecond must be above zero; burst is kept within 1..2^31-1 and the
+// window within 1 ms..MaxRateWindow.
 func (rl *RateLimits) Limiter(name string, perSecond float64, burst int, fallback RateCounter) *RateLimiter {
-	burst = max(1, burst)
-	w := int64(math.Round(float64(burst) / perSecond * 1000))
-	return &RateLimiter{rl: rl, name: name, windowMs: max(1, w), limit: burst, fallback: fallback}
+	burst = min(max(1, burst), math.MaxInt32)
+	w := min(float64(burst)/perSecond*1000, float64(MaxRateWindow/time.Millisecond))
+	return &RateLimiter{rl: rl, name: name, windowMs: max(1, int64(math.Round(w))), limit: burst, fallback: fallback}
 }
 
 // Window returns the limiter's window.
@@ -109,27 +117,56 @@ func (l *RateLimiter) Window() time.Duration { return time.Duration(l.windowMs) 
 // (doctales_rate_limit_fallbacks_total).
 func (rl *RateLimits) Fallbacks() int64 { return rl.fallbacks.Load() }
 
-// takeSQL counts one hit of ($1 limit, $2 caller) in the window of $3
-// milliseconds holding the time $4 (NULL: the database's clock), capped
-// at $5 + 1 so that refused requests do not pile up, and returns the
-// count and the milliseconds left in the window. One statement, one round
-// trip; concurrent upserts of a row serialize on its lock.
+// takeSQL counts one request of ($1 limit, $2 caller) in the window of
+// $3 milliseconds holding the time $4 (NULL: the database's clock) if the
+// sliding window allows it: prev·(W−e)/W, rounded up, plus the current
+// window's hits plus one, within the limit $5 (e is the time into the
+// current window; in integers, prev·(W−e) ≤ ($5 − hits − 1)·W). It
+// returns the new hits (NULL when refused), e, prev and the hits before
+// (for the refusal's wait). One statement, one round trip; the decision
+// is made on the row's locked, latest count, so concurrent requests of a
+// caller, from any process, serialize on its row. A row expires at the
+// end of the window after its own, whose count it weighs in.
 const takeSQL = `WITH t AS (
 	SELECT (extract(epoch FROM coalesce($4::timestamptz, clock_timestamp())) * 1000)::bigint AS ms
+), k AS (
+	SELECT t.ms / $3 AS win, t.ms % $3 AS e,
+		coalesce((SELECT hits FROM rate_limit_windows WHERE name = $1 AND caller = $2 AND win = t.ms / $3 - 1), 0) AS prev,
+		coalesce((SELECT hits FROM rate_limit_windows WHERE name = $1 AND caller = $2 AND win = t.ms / $3), 0) AS cur
+	FROM t
 ), up AS (
 	INSERT INTO rate_limit_windows AS w (name, caller, win, hits, expires_at)
-	SELECT $1, $2, t.ms / $3, 1, to_timestamp((t.ms / $3 + 1) * $3 / 1000.0) FROM t
-	ON CONFLICT (name, caller, win) DO UPDATE SET hits = least(w.hits + 1, $5 + 1)
-	RETURNING w.hits, w.win
+	SELECT $1, $2, k.win, 1, to_timestamp((k.win + 2) * $3 / 1000.0) FROM k
+	WHERE k.prev::numeric * ($3 - k.e) <= ($5::integer - 1)::numeric * $3
+	ON CONFLICT (name, caller, win) DO UPDATE SET hits = w.hits + 1
+	WHERE (SELECT k.prev::numeric * ($3 - k.e) FROM k) <= ($5::integer - w.hits - 1)::numeric * $3
+	RETURNING w.hits
 )
-SELECT up.hits, (up.win + 1) * $3 - t.ms FROM up, t`
+SELECT (SELECT hits FROM up), k.e, k.prev, k.cur FROM k`
 
-// giveBackSQL returns one hit of the window holding $4 (a hit refused
-// over the cap is not one to return).
+// giveBackSQL returns one request of the window holding $4.
 const giveBackSQL = `UPDATE rate_limit_windows
-SET hits = least(hits, $5) - 1
+SET hits = hits - 1
 WHERE name = $1 AND caller = $2 AND hits > 0
   AND win = (extract(epoch FROM coalesce($4::timestamptz, clock_timestamp())) * 1000)::bigint / $3`
+
+// wait is how long until a request refused at e ms into the window, with
+// prev hits in the previous window and cur in this one, would be allowed
+// if no other came: within this window once prev·(W−e−d) ≤ (L−cur−1)·W,
+// else in the next one, where cur becomes the previous window's count.
+func (l *RateLimiter) wait(e, prev, cur int64) time.Duration {
+	w, k := l.windowMs, int64(l.limit)-cur-1
+	var d int64
+	switch {
+	case k >= 0 && prev > 0:
+		d = max(0, w-e-k*w/prev)
+	case k >= 0:
+		d = 0
+	default: // the current window is full: into the next one
+		d = w - e + max(0, w-(int64(l.limit)-1)*w/max(1, cur))
+	}
+	return time.Duration(max(1, d)) * time.Millisecond
+}
 
 // Take counts one request of caller. It returns zero when the request may
 // go, or the time left in the window when the limit is reached.
@@ -140,18 +177,18 @@ func (l *RateLimiter) Take(ctx context.Context, caller string) time.Duration {
 	}
 	qctx, cancel := l.rl.ctx(ctx)
 	defer cancel()
-	var hits int
-	var leftMs int64
-	err := l.rl.DB.pool.QueryRow(qctx, takeSQL, l.name, callerBytes(caller), l.windowMs, l.rl.now(), l.limit).Scan(&hits, &leftMs)
+	var hits *int64
+	var e, prev, cur int64
+	err := l.rl.DB.pool.QueryRow(qctx, takeSQL, l.name, callerBytes(caller), l.windowMs, l.rl.now(), l.limit).Scan(&hits, &e, &prev, &cur)
 	if err != nil {
 		l.rl.failed(l.name, err)
 		return l.fallback.Take(ctx, caller)
 	}
 	l.rl.maybeSweep()
-	if hits <= l.limit {
+	if hits != nil {
 		return 0
 	}
-	return time.Duration(max(1, leftMs)) * time.Millisecond
+	return l.wait(e, prev, cur)
 }
 
 // GiveBack returns one request of caller's in the current window.
@@ -162,7 +199,7 @@ func (l *RateLimiter) GiveBack(ctx context.Context, caller string) {
 	}
 	qctx, cancel := l.rl.ctx(ctx)
 	defer cancel()
-	if _, err := l.rl.DB.pool.Exec(qctx, giveBackSQL, l.name, callerBytes(caller), l.windowMs, l.rl.now(), l.limit); err != nil {
+	if _, err := l.rl.DB.pool.Exec(qctx, giveBackSQL, l.name, callerBytes(caller), l.windowMs, l.rl.now()); err != nil {
 		l.rl.failed(l.name, err)
 		l.fallback.GiveBack(ctx, caller)
 	}
@@ -249,8 +286,9 @@ func (rl *RateLimits) maybeSweep() {
 	}()
 }
 
-// Sweep deletes the windows that have ended (by the database's clock, or
-// Now) and returns how many.
+// Sweep deletes the windows no count reads any more (the window after
+// theirs has ended, by the database's clock or Now) and returns how
+// many.
 func (rl *RateLimits) Sweep(ctx context.Context) (int64, error) {
 	tag, err := rl.DB.pool.Exec(ctx, `DELETE FROM rate_limit_windows WHERE expires_at <= coalesce($1::timestamptz, clock_timestamp())`, rl.now())
 	if err != nil {
