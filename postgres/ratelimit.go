@@ -19,7 +19,7 @@ const (
 	// that an unreachable server costs one timeout per interval, not one
 	// per request.
 	DefaultRateLimitRetry = 5 * time.Second
-	// DefaultRateLimitSweep is how often ended windows are deleted (1
+	// DefaultRateLimitSweep is how often old windows are deleted (1
 	// min).
 	DefaultRateLimitSweep = time.Minute
 	// MaxRateWindow is the longest window (366 days): a rate so low that
@@ -67,7 +67,7 @@ type RateLimits struct {
 	// Retry is how long the fallback is used after a failure before
 	// PostgreSQL is tried again; default DefaultRateLimitRetry.
 	Retry time.Duration
-	// SweepEvery is how often a count also deletes the ended windows (in
+	// SweepEvery is how often a count also deletes the old windows (in
 	// the background); default DefaultRateLimitSweep.
 	SweepEvery time.Duration
 	// Now, if set, is the clock the windows are numbered on (tests);
@@ -169,7 +169,7 @@ func (l *RateLimiter) wait(e, prev, cur int64) time.Duration {
 }
 
 // Take counts one request of caller. It returns zero when the request may
-// go, or the time left in the window when the limit is reached.
+// go, or how long until the sliding window allows one (if no other comes).
 func (l *RateLimiter) Take(ctx context.Context, caller string) time.Duration {
 	if !l.rl.up() {
 		l.rl.fallbacks.Add(1)
@@ -261,7 +261,7 @@ func (rl *RateLimits) failed(name string, err error) {
 		"limit", name, "retry_in", retry.String(), "error", err)
 }
 
-// maybeSweep starts a sweep of the ended windows if none started within
+// maybeSweep starts a sweep of the old windows if none started within
 // SweepEvery.
 func (rl *RateLimits) maybeSweep() {
 	every := rl.SweepEvery
@@ -281,7 +281,7 @@ func (rl *RateLimits) maybeSweep() {
 			if logger == nil {
 				logger = slog.Default()
 			}
-			logger.Warn("rate limits: delete the ended windows", "error", err)
+			logger.Warn("rate limits: delete the old windows", "error", err)
 		}
 	}()
 }
