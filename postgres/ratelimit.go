@@ -88,6 +88,12 @@ type RateCounter interface {
 	GiveBack(ctx context.Context, caller string)
 }
 
+// allowAll is the fallback of a limiter given none: it allows everything.
+type allowAll struct{}
+
+func (allowAll) Take(context.Context, string) time.Duration { return 0 }
+func (allowAll) GiveBack(context.Context, string)           {}
+
 // RateLimiter is one limit of RateLimits; it satisfies
 // httpapi.RateLimiter.
 type RateLimiter struct {
@@ -100,10 +106,14 @@ type RateLimiter struct {
 
 // Limiter returns the limiter named name (unique among the limits, as
 // httpapi.RateLimit.ID) allowing burst requests per sliding window of
-// burst/perSecond seconds, which counts in fallback when PostgreSQL fails.
+// burst/perSecond seconds, which counts in fallback when PostgreSQL fails
+// (nil: allows every request then).
 // perSecond must be above zero; burst is kept within 1..2^31-1 and the
 // window within 1 ms..MaxRateWindow.
 func (rl *RateLimits) Limiter(name string, perSecond float64, burst int, fallback RateCounter) *RateLimiter {
+	if fallback == nil {
+		fallback = allowAll{}
+	}
 	burst = min(max(1, burst), math.MaxInt32)
 	w := min(float64(burst)/perSecond*1000, float64(MaxRateWindow/time.Millisecond))
 	return &RateLimiter{rl: rl, name: name, windowMs: max(1, int64(math.Round(w))), limit: burst, fallback: fallback}
