@@ -443,12 +443,12 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	// not audited: a flood of them would otherwise fill the audit log at
 	// the attacker's pace; the failures before it are.
 	ipKey, userKey := "ip "+clientIP(r), "user "+in.User
-	if wait := h.limits.signInIP.Allow(ipKey); wait > 0 {
+	if wait := h.limits.signInIP.take(r.Context(), ipKey); wait > 0 {
 		rateLimited(w, h.limits.signInIP, ipKey, wait)
 		return
 	}
 	if in.User != "" {
-		if wait := h.limits.signInUser.Allow(userKey); wait > 0 {
+		if wait := h.limits.signInUser.take(r.Context(), userKey); wait > 0 {
 			rateLimited(w, h.limits.signInUser, userKey, wait)
 			return
 		}
@@ -505,9 +505,9 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		Expires: s.ExpiresAt, MaxAge: int(ttl.Seconds()),
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
 	})
-	h.limits.signInIP.Refund(ipKey)
+	h.limits.signInIP.giveBack(r.Context(), ipKey)
 	if in.User != "" {
-		h.limits.signInUser.Refund(userKey)
+		h.limits.signInUser.giveBack(r.Context(), userKey)
 	}
 	h.Audit(doctales.NewContextWithPrincipal(r.Context(), &doctales.Principal{UserID: s.UserID, KeyID: keyID, Via: "session"}),
 		doctales.AuditSignIn, s.UserID, nil, map[string]any{"with": via})

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"container/list"
+	"context"
 	"fmt"
 	"math"
 	"net"
@@ -89,8 +90,6 @@ func DefaultRateLimits() RateLimits {
 type Limiter struct {
 	// Name names the limit in answers ("ingest").
 	Name string
-	// unit is how the rate is described in answers: "s" or "min".
-	unit string
 	// perSecond is the refill rate; burst the bucket's size.
 	perSecond float64
 	burst     float64
@@ -124,7 +123,7 @@ func NewLimiter(name string, perSecond float64, burst, maxBuckets int) *Limiter 
 	if maxBuckets <= 0 {
 		maxBuckets = DefaultMaxRateBuckets
 	}
-	return &Limiter{Name: name, unit: "s", perSecond: perSecond, burst: float64(burst), max: maxBuckets,
+	return &Limiter{Name: name, perSecond: perSecond, burst: float64(burst), max: maxBuckets,
 		Now: time.Now, buckets: map[string]*list.Element{}}
 }
 
@@ -192,11 +191,11 @@ func (l *Limiter) get(key string) *bucket {
 }
 
 // describe says the limit in words: "50 requests/s for ingest".
-func (l *Limiter) describe() string {
-	if l.unit == "min" {
-		return fmt.Sprintf("%s attempts/min for %s", rateText(l.perSecond*60), l.Name)
+func (l RateLimit) describe() string {
+	if l.PerMinute {
+		return fmt.Sprintf("%s attempts/min for %s", rateText(l.PerSecond*60), l.Name)
 	}
-	return fmt.Sprintf("%s requests/s for %s", rateText(l.perSecond), l.Name)
+	return fmt.Sprintf("%s requests/s for %s", rateText(l.PerSecond), l.Name)
 }
 
 // rateText shows a rate with at most three decimals (10, not
@@ -205,31 +204,126 @@ func rateText(v float64) string {
 	return strconv.FormatFloat(math.Round(v*1000)/1000, 'f', -1, 64)
 }
 
-// limiters are a Handler's rate limiters, built by Init from RateLimits.
-type limiters struct {
-	ingest, read, signInUser, signInIP *Limiter
+// RateLimit is one limit of RateLimits, as a RateLimiter is built for
+// it.
+type RateLimit struct {
+	// ID names the limit where its counts are kept, unique among a
+	// Handler's limits: "ingest", "reads", "sign-in-user", "sign-in-ip".
+	ID string
+	// Name names the limit in answers: "ingest", "reads", "sign-in".
+	Name string
+	// PerSecond is the sustained rate, Burst the requests allowed at once
+	// (at least 1).
+	PerSecond float64
+	Burst     int
+	// PerMinute says the limit in attempts per minute in answers (the
+	// sign-in limits).
+	PerMinute bool
+	// MaxBuckets bounds the callers an in-memory limiter tracks.
+	MaxBuckets int
 }
 
-// newLimiters builds the limiters of rl.
-func newLimiters(rl RateLimits) limiters {
-	perMin := func(name string) *Limiter {
-		l := NewLimiter(name, rl.SignInPerMinute/60, int(math.Ceil(rl.SignInPerMinute)), rl.MaxBuckets)
-		if l != nil {
-			l.unit = "min"
+// RateLimiter enforces one RateLimit per caller. The Handler's default is
+// the in-memory Limiter, per process; the api processes of a cluster
+// share one in PostgreSQL (postgres.RateLimits, docs/cluster.md), so that
+// N processes behind a load balancer give a caller the limit, not N times
+// it. Implementations are safe for concurrent use.
+type RateLimiter interface {
+	// Take counts one request of caller. It returns zero when the
+	// request may go, or how long until one may (the 429's Retry-After).
+	Take(ctx context.Context, caller string) time.Duration
+	// GiveBack returns one request of caller's (a sign-in that
+	// succeeded), so that only failures count.
+	GiveBack(ctx context.Context, caller string)
+}
+
+// Take is Allow, as a RateLimiter.
+func (l *Limiter) Take(_ context.Context, key string) time.Duration { return l.Allow(key) }
+
+// GiveBack is Refund, as a RateLimiter.
+func (l *Limiter) GiveBack(_ context.Context, key string) { l.Refund(key) }
+
+var _ RateLimiter = (*Limiter)(nil)
+
+// NewMemoryRateLimiter returns the in-memory Limiter of rl: the default
+// RateLimiter of a Handler, and the one a shared limiter falls back on.
+// It returns nil (allows everything) when rl.PerSecond is zero or less.
+func NewMemoryRateLimiter(rl RateLimit) *Limiter {
+	return NewLimiter(rl.Name, rl.PerSecond, rl.Burst, rl.MaxBuckets)
+}
+
+// rateLimit is a limit and the RateLimiter that enforces it; a nil
+// *rateLimit allows everything.
+type rateLimit struct {
+	RateLimit
+	RateLimiter
+}
+
+// take counts one request of key; zero means it may go.
+func (l *rateLimit) take(ctx context.Context, key string) time.Duration {
+	if l == nil {
+		return 0
+	}
+	return l.Take(ctx, key)
+}
+
+// giveBack returns one request of key's.
+func (l *rateLimit) giveBack(ctx context.Context, key string) {
+	if l != nil {
+		l.GiveBack(ctx, key)
+	}
+}
+
+// len returns how many callers an in-memory limiter tracks (0 for
+// others).
+func (l *rateLimit) len() int {
+	if l == nil {
+		return 0
+	}
+	if m, ok := l.RateLimiter.(*Limiter); ok {
+		return m.Len()
+	}
+	return 0
+}
+
+// limiters are a Handler's rate limiters, built by Init from RateLimits.
+type limiters struct {
+	ingest, read, signInUser, signInIP *rateLimit
+}
+
+// newLimiters builds the limiters of rl, each with build (in-memory
+// Limiters when build is nil). A limit whose rate is zero is off (nil).
+func newLimiters(rl RateLimits, build func(RateLimit) RateLimiter) limiters {
+	if build == nil {
+		build = func(l RateLimit) RateLimiter { return NewMemoryRateLimiter(l) }
+	}
+	mk := func(l RateLimit) *rateLimit {
+		if l.PerSecond <= 0 {
+			return nil
 		}
-		return l
+		if l.Burst <= 0 {
+			l.Burst = max(1, int(math.Ceil(l.PerSecond)))
+		}
+		if l.MaxBuckets <= 0 {
+			l.MaxBuckets = DefaultMaxRateBuckets
+		}
+		return &rateLimit{RateLimit: l, RateLimiter: build(l)}
+	}
+	signIn := func(id string) *rateLimit {
+		return mk(RateLimit{ID: id, Name: "sign-in", PerSecond: rl.SignInPerMinute / 60,
+			Burst: int(math.Ceil(rl.SignInPerMinute)), PerMinute: true, MaxBuckets: rl.MaxBuckets})
 	}
 	return limiters{
-		ingest:     NewLimiter("ingest", rl.IngestPerSecond, rl.IngestBurst, rl.MaxBuckets),
-		read:       NewLimiter("reads", rl.ReadPerSecond, rl.ReadBurst, rl.MaxBuckets),
-		signInUser: perMin("sign-in"),
-		signInIP:   perMin("sign-in"),
+		ingest:     mk(RateLimit{ID: "ingest", Name: "ingest", PerSecond: rl.IngestPerSecond, Burst: rl.IngestBurst, MaxBuckets: rl.MaxBuckets}),
+		read:       mk(RateLimit{ID: "reads", Name: "reads", PerSecond: rl.ReadPerSecond, Burst: rl.ReadBurst, MaxBuckets: rl.MaxBuckets}),
+		signInUser: signIn("sign-in-user"),
+		signInIP:   signIn("sign-in-ip"),
 	}
 }
 
 // rateLimited writes the 429 answer: Retry-After in whole seconds (at
 // least 1) and a JSON error naming the limit and the caller.
-func rateLimited(w http.ResponseWriter, l *Limiter, who string, wait time.Duration) {
+func rateLimited(w http.ResponseWriter, l *rateLimit, who string, wait time.Duration) {
 	secs := max(1, int(math.Ceil(wait.Seconds())))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	writeJSON(w, http.StatusTooManyRequests, ErrorResponse{Code: CodeRateLimited,
@@ -275,7 +369,7 @@ func (h *Handler) limit(w http.ResponseWriter, r *http.Request) bool {
 	if !ok {
 		scope = doctales.ScopeAdmin
 	}
-	var l *Limiter
+	var l *rateLimit
 	switch {
 	case pattern == "POST /communications", pattern == "POST /uploads":
 		// An upload URL is an ingestion to come: the same limit, taken
@@ -293,18 +387,19 @@ func (h *Handler) limit(w http.ResponseWriter, r *http.Request) bool {
 		return true // the person at the laptop, and doctales bench
 	}
 	key := rateKey(p, ip)
-	if wait := l.Allow(key); wait > 0 {
+	if wait := l.take(r.Context(), key); wait > 0 {
 		rateLimited(w, l, key, wait)
 		return false
 	}
 	return true
 }
 
-// RateLimitBuckets returns how many callers each limiter tracks now (at
-// most RateLimits.MaxBuckets each), for /stats and tests.
+// RateLimitBuckets returns how many callers each in-memory limiter tracks
+// now (at most RateLimits.MaxBuckets each), for /stats and tests; a
+// shared limiter (RateLimiterFor) counts 0 here.
 func (h *Handler) RateLimitBuckets() map[string]int {
 	return map[string]int{
-		"ingest": h.limits.ingest.Len(), "read": h.limits.read.Len(),
-		"signInUser": h.limits.signInUser.Len(), "signInIP": h.limits.signInIP.Len(),
+		"ingest": h.limits.ingest.len(), "read": h.limits.read.len(),
+		"signInUser": h.limits.signInUser.len(), "signInIP": h.limits.signInIP.len(),
 	}
 }

@@ -299,3 +299,57 @@ func TestRateLimit_OpenLoopback(t *testing.T) {
 		t.Fatalf("open mode from 192.0.2.9: codes %v, want [202 202 429]", codes)
 	}
 }
+
+// refusingLimiter is a RateLimiter that refuses every caller with a fixed
+// wait and records what it was asked.
+type refusingLimiter struct {
+	wait  time.Duration
+	mu    sync.Mutex
+	taken []string
+}
+
+func (l *refusingLimiter) Take(_ context.Context, caller string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.taken = append(l.taken, caller)
+	return l.wait
+}
+
+func (l *refusingLimiter) GiveBack(context.Context, string) {}
+
+// TestRateLimit_Pluggable: Handler.RateLimiterFor builds each limit's
+// RateLimiter (a cluster's are in PostgreSQL) from the RateLimits, with
+// a distinct ID per limit, zero-rate limits left off; a refusal it makes
+// is the in-memory limiter's 429: Retry-After rounded up to whole
+// seconds, the message naming the limit and the caller.
+func TestRateLimit_Pluggable(t *testing.T) {
+	built := map[string]httpapi.RateLimit{}
+	reads := &refusingLimiter{wait: 2500 * time.Millisecond}
+	f := mustAuthServer(t, func(h *httpapi.Handler) {
+		h.RateLimits = httpapi.RateLimits{IngestPerSecond: 0, ReadPerSecond: 5, ReadBurst: 20, SignInPerMinute: 6}
+		h.RateLimiterFor = func(l httpapi.RateLimit) httpapi.RateLimiter {
+			built[l.ID] = l
+			if l.ID == "reads" {
+				return reads
+			}
+			return httpapi.NewMemoryRateLimiter(l)
+		}
+	})
+	if _, ok := built["ingest"]; ok || len(built) != 3 {
+		t.Fatalf("built %v: want reads, sign-in-user and sign-in-ip (ingest is off)", built)
+	}
+	if r := built["reads"]; r.Name != "reads" || r.PerSecond != 5 || r.Burst != 20 {
+		t.Fatalf("reads built as %+v", r)
+	}
+	if s := built["sign-in-user"]; s.Name != "sign-in" || s.Burst != 6 || !s.PerMinute || s.PerSecond != 0.1 {
+		t.Fatalf("sign-in-user built as %+v", s)
+	}
+	id, key := f.mustKey(t, "ana", doctales.ScopeRead)
+	resp, body := send(t, "GET", f.srv.URL+"/communications", "", bearer(key))
+	if secs := wantRateLimited(t, resp, body, 3, "5 requests/s for reads", "key "+id); secs != 3 {
+		t.Fatalf("Retry-After %d for a wait of 2.5 s, want 3", secs)
+	}
+	if len(reads.taken) != 1 || reads.taken[0] != "key "+id {
+		t.Fatalf("the plugged limiter was asked %q, want once for key %s", reads.taken, id)
+	}
+}

@@ -123,6 +123,10 @@ type Handler struct {
 	// (ratelimit.go); the zero value switches them all off, so set
 	// DefaultRateLimits() to have them.
 	RateLimits RateLimits
+	// RateLimiterFor, if set, builds the RateLimiter of each limit of
+	// RateLimits: a cluster's api processes share theirs in PostgreSQL.
+	// Nil means in-memory Limiters, per process.
+	RateLimiterFor func(RateLimit) RateLimiter
 	// AuditLog, if set, records admin actions (audit.go).
 	AuditLog doctales.AuditLog
 	// AckKey, if set, returns the key of the ack links of notification
@@ -160,7 +164,7 @@ func (h *Handler) Init() {
 	if h.ParseMemory == nil {
 		h.ParseMemory = NewMemoryBudget(DefaultMaxParseMemory)
 	}
-	h.limits = newLimiters(h.RateLimits)
+	h.limits = newLimiters(h.RateLimits, h.RateLimiterFor)
 	h.crossOrigin = http.NewCrossOriginProtection()
 	for _, o := range h.AllowOrigins {
 		if o != "*" {

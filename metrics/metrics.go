@@ -252,3 +252,14 @@ func (m *Metrics) RegisterRelay(leading func() bool, copied func() int64) {
 		}, func() float64 { return float64(copied()) }),
 	)
 }
+
+// RegisterRateLimitFallbacks exports doctales_rate_limit_fallbacks_total:
+// the requests a cluster api process's rate limits counted in the process
+// itself because PostgreSQL, which shares the counts between the api
+// processes, failed (postgres.RateLimits). Read at scrape time.
+func (m *Metrics) RegisterRateLimitFallbacks(fallbacks func() int64) {
+	m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Namespace: Namespace, Name: "rate_limit_fallbacks_total",
+		Help: "Requests whose rate limit was counted in this process only because PostgreSQL, which shares the counts between api processes, failed.",
+	}, func() float64 { return float64(fallbacks()) }))
+}

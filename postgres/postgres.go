@@ -18,8 +18,10 @@
 // it (log.go, and docs/cluster.md, "PostgreSQL").
 //
 // The schema is versioned: the files of migration/ are applied in order
-// at Open, under an advisory lock, and recorded in schema_migrations. A
-// database that a newer binary migrated is refused.
+// at Open, under an advisory lock, and recorded in schema_migrations;
+// every version the database lacks is applied, so a gap (0004 before
+// 0003) is filled later. A database that a newer binary migrated is
+// refused.
 package postgres
 
 import (
@@ -343,6 +345,12 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
+	return db.applyMigrations(ctx, ms)
+}
+
+// applyMigrations applies those of ms (in version order) the database
+// lacks.
+func (db *DB) applyMigrations(ctx context.Context, ms []migration) error {
 	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return err
@@ -360,9 +368,17 @@ func (db *DB) migrate(ctx context.Context) error {
 		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	var current int
-	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
+	rows, err := conn.Query(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("read schema versions: %w", err)
+	}
+	applied, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		return fmt.Errorf("read schema versions: %w", err)
+	}
+	current := 0
+	if len(applied) > 0 {
+		current = slices.Max(applied)
 	}
 	latest := 0
 	if len(ms) > 0 {
@@ -372,8 +388,12 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("%w: the database is at schema version %d, this binary knows up to %d; run a doctales at least as new as the one that migrated it",
 			ErrSchemaTooNew, current, latest)
 	}
+	// Every version the database lacks is applied, not only those above
+	// its highest: branches merged in another order than their
+	// migrations were numbered (0004 applied before 0003 existed) leave a
+	// gap that a later binary fills.
 	for _, m := range ms {
-		if m.version <= current {
+		if slices.Contains(applied, m.version) {
 			continue
 		}
 		if err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {

@@ -550,11 +550,25 @@ func (c *Cluster) openAPI() error {
 		AllowedHosts:    cfg.AllowedHosts,
 		AllowOrigins:    cfg.CORS.AllowOrigins,
 		RateLimits:      cfg.RateLimits.limits(),
+		RateLimiterFor:  c.sharedRateLimits(),
 		AuditLog:        c.PG,
 		AckKey:          c.PG.AckKey,
 	}
 	c.API.Init()
 	return nil
+}
+
+// sharedRateLimits returns the builder of the API's rate limiters: counted
+// in PostgreSQL, so that every api process of the cluster counts a caller
+// against the same limit (docs/cluster.md, "Rate limits"), each falling
+// back on its in-memory limiter while PostgreSQL fails; the fallbacks are
+// doctales_rate_limit_fallbacks_total.
+func (c *Cluster) sharedRateLimits() func(httpapi.RateLimit) httpapi.RateLimiter {
+	rl := &postgres.RateLimits{DB: c.PG, Logger: c.Logger.With(LogKeyComponent, "ratelimit")}
+	c.Metrics.RegisterRateLimitFallbacks(rl.Fallbacks)
+	return func(l httpapi.RateLimit) httpapi.RateLimiter {
+		return rl.Limiter(l.ID, l.PerSecond, l.Burst, httpapi.NewMemoryRateLimiter(l))
+	}
 }
 
 // hubHandler is the API's live stream, nil (not enabled) without a hub.
