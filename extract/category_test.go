@@ -119,6 +119,8 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategorySuspicious, urgency: "low", suspicious: true},
 		{name: "PostOfficeParcelFeeItalian", from: "avviso@poste-consegna-giacenza.example", fromName: "Poste Italiane", subject: "Il tuo pacco è in giacenza", content: "Gentile cliente,\n\nil tuo pacco non è stato consegnato per mancato pagamento delle spese di spedizione (1,99 €). Per programmare una nuova consegna, paga entro 24 ore qui:\nhttps://poste-consegna-giacenza.example/paga",
 			category: doctales.CategorySuspicious, urgency: "low", suspicious: true},
+		{name: "BankValidateDataPortuguese", from: "alerta@cgd-seguranca-online.example", fromName: "Caixa Geral de Depósitos", subject: "Acesso Caixadirecta bloqueado", content: "Caro cliente,\n\nPara evitar o cancelamento definitivo, valide os seus dados nas próximas 24 horas:\n\nhttps://cgd-seguranca-online.example/validar",
+			category: doctales.CategorySuspicious, urgency: "low", suspicious: true},
 		{name: "PlannedDowntimeIsNotNow", subject: "weekend", content: "Hi all,\n\nThe site is down for maintenance on Saturday. Nothing to do.\n\nJo",
 			category: doctales.CategoryPerson, urgency: "low"},
 		{name: "PastOutageIsNotNow", subject: "yesterday", content: "Hi Ben,\n\nThe site was down yesterday, all fixed now.\n\nJo",

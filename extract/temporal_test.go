@@ -282,6 +282,8 @@ func TestDatesResolved(t *testing.T) {
 		{"MovedUpToTwoTodayStillMissing", "Auditors moved up to 2 today. They still don't have the signed stock count sheets. Are they in your truck?", wed, "", "2025-12-03T14:00:00-07:00", ""},
 		{"NlBusVertrektOmStillBijJou", "Sanne, de bus naar het toernooi vertrekt om 15:30 en de spelerspassen liggen nog bij jou thuis.", wed, "", "2025-12-03T15:30:00-07:00", ""},
 		{"BeforeThenPointsToItsOwnSentence", "Walked the site this afternoon but the light went. Send them through by 7 tomorrow and I'll sign off before the trucks arrive.", "2025-12-03T16:10:00-07:00", "", "2025-12-04T07:00:00-07:00", ""},
+		{"DeHourOfAThing", "Petra, sitze im ICE fest. Kannst du Frau Kessler anrufen und den 14-Uhr-Termin absagen?", wed, "", "2025-12-03T14:00:00-07:00", ""},
+		{"ItRiuscirestiStasera", "Riusciresti a lasciarmelo nella cassetta stasera? Altrimenti perdo il contributo.", wed, "", "2025-12-03T17:00:00-07:00", ""},
 		{"AreYouComingToGetHimIsNoInvitation", "He has been sitting in reception since 9:40. Should I bring him up, or are you coming to get him?", wed, "", "", ""},
 	}
 	for _, tc := range cases {
