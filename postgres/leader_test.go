@@ -90,22 +90,38 @@ func states(es ...*postgres.Elector) string {
 	return s
 }
 
+// pair is two electors on one database, each with its own pool as two
+// processes would have, once one of them leads.
+type pair struct {
+	db                    *postgres.DB // the first elector's
+	a, b, leader, other   *postgres.Elector
+	stopLeader, stopOther func()
+}
+
+// electPair runs two electors recording into l and waits until one leads.
+func electPair(t *testing.T, l *leaders) pair {
+	t.Helper()
+	dbA, dsn := mustOpen(t, postgres.Options{})
+	dbB := mustOpenDSN(t, dsn, postgres.Options{})
+	a, stopA := runElector(t, dbA, l, "a")
+	b, stopB := runElector(t, dbB, l, "b")
+	waitFor(t, 10*time.Second, func() string { return "no leader: " + states(a, b) },
+		func() bool { return a.Leading() || b.Leading() })
+	p := pair{db: dbA, a: a, b: b, leader: a, other: b, stopLeader: stopA, stopOther: stopB}
+	if b.Leading() {
+		p.leader, p.other, p.stopLeader, p.stopOther = b, a, stopB, stopA
+	}
+	return p
+}
+
 // TestElector_OneLeadsThenTakeOver: two electors, each with its own pool
 // on one database as two processes would have, elect exactly one leader;
 // when the leader stops (its Run cancelled, as at a process's shutdown),
 // the other takes over, and their lead functions never overlap.
 func TestElector_OneLeadsThenTakeOver(t *testing.T) {
-	dbA, dsn := mustOpen(t, postgres.Options{})
-	dbB := mustOpenDSN(t, dsn, postgres.Options{})
 	var l leaders
-	a, stopA := runElector(t, dbA, &l, "a")
-	b, stopB := runElector(t, dbB, &l, "b")
-	waitFor(t, 10*time.Second, func() string { return "no leader: " + states(a, b) },
-		func() bool { return a.Leading() || b.Leading() })
-	leader, stopLeader, other := a, stopA, b
-	if b.Leading() {
-		leader, stopLeader, other = b, stopB, a
-	}
+	p := electPair(t, &l)
+	a, b, leader, stopLeader, other := p.a, p.b, p.leader, p.stopLeader, p.other
 	// The other stands by for several of its tries (each Interval).
 	deadline := time.Now().Add(10 * electionInterval)
 	for time.Now().Before(deadline) {
@@ -142,17 +158,9 @@ func TestElector_OneLeadsThenTakeOver(t *testing.T) {
 // Interval, and a new leader waits two). The old one then stands by, and
 // takes over again when the new one stops.
 func TestElector_LeaderSessionLost(t *testing.T) {
-	dbA, dsn := mustOpen(t, postgres.Options{})
-	dbB := mustOpenDSN(t, dsn, postgres.Options{})
 	var l leaders
-	a, stopA := runElector(t, dbA, &l, "a")
-	b, stopB := runElector(t, dbB, &l, "b")
-	waitFor(t, 10*time.Second, func() string { return "no leader: " + states(a, b) },
-		func() bool { return a.Leading() || b.Leading() })
-	leader, other, stopOther := a, b, stopB
-	if b.Leading() {
-		leader, other, stopOther = b, a, stopA
-	}
+	p := electPair(t, &l)
+	a, b, leader, other, stopOther, dbA := p.a, p.b, p.leader, p.other, p.stopOther, p.db
 
 	ctx := context.Background()
 	var killed int

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -180,16 +179,7 @@ func TestDB_BackgroundCheck(t *testing.T) {
 		if !markerExists(path) {
 			t.Fatal("a clean Close wrote no marker")
 		}
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelper$")
-		cmd.Env = append(os.Environ(), crashDBEnv+"="+path)
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		cmd, stdout := startCrashHelper(t, path)
 		sc, acked := bufio.NewScanner(stdout), 0
 		for sc.Scan() {
 			if strings.HasPrefix(sc.Text(), "acked ") {

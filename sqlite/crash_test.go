@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,11 +27,11 @@ const crashDBEnv = "DOCTALES_SQLITE_CRASH_DB"
 // it writes, and checks that every acknowledged item and its stream record
 // are in the reopened database. (A power loss cannot be simulated here;
 // synchronous=FULL is what covers it.)
-func TestDB_KillDuringWrites(t *testing.T) {
-	if testing.Short() {
-		t.Skip("short")
-	}
-	path := filepath.Join(t.TempDir(), "doctales.db")
+// startCrashHelper starts TestCrashHelper in a child process writing to
+// the database at path, and returns it with its standard output, where it
+// prints "acked <id>" for each acknowledged item.
+func startCrashHelper(t *testing.T, path string) (*exec.Cmd, io.Reader) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelper$")
 	cmd.Env = append(os.Environ(), crashDBEnv+"="+path)
 	stdout, err := cmd.StdoutPipe()
@@ -41,6 +42,15 @@ func TestDB_KillDuringWrites(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	return cmd, stdout
+}
+
+func TestDB_KillDuringWrites(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	path := filepath.Join(t.TempDir(), "doctales.db")
+	cmd, stdout := startCrashHelper(t, path)
 
 	// Read acknowledgements until enough arrived, then kill mid-stream.
 	acked := map[string]bool{}
