@@ -334,7 +334,11 @@ func TestDelivery_PolicyExhausted(t *testing.T) {
 			if circuitFailures > 0 {
 				// Drain does not wait for a subscription whose circuit is
 				// open: wait for the policy to run out on all three.
-				waitFor(t, "3 dead letters", func() bool { return rt.Stats()[0].DeadLettered == 3 })
+				// (The count moves before its log line is written: wait
+				// for both.)
+				waitFor(t, "3 dead letters", func() bool {
+					return rt.Stats()[0].DeadLettered == 3 && strings.Count(logs.String(), "delivery policy exhausted") == 3
+				})
 			} else {
 				drain(t, rt)
 			}
