@@ -226,8 +226,11 @@ func TestRateLimiter_Unreachable(t *testing.T) {
 	if n := rl.Fallbacks(); n != 4 {
 		t.Fatalf("Fallbacks = %d, want 4", n)
 	}
+	// The sweep started by the first Take may log its own warning (the
+	// pool closed under it); only the fallback warnings are counted.
+	const fallbackWarn = "counting in this process only"
 	out := logs.String()
-	if strings.Count(out, "level=WARN") != 1 || !strings.Contains(out, "counting in this process only") || !strings.Contains(out, "limit=reads") {
+	if strings.Count(out, fallbackWarn) != 1 || !strings.Contains(out, "limit=reads") {
 		t.Fatalf("want one warning naming the limit; logs:\n%s", out)
 	}
 	t.Log(strings.TrimSpace(out))
@@ -238,7 +241,7 @@ func TestRateLimiter_Unreachable(t *testing.T) {
 	l2 := rl2.Limiter("reads", 3.0/60, 3, httpapi.NewLimiter("reads", 3.0/60, 3, 0))
 	l2.Take(ctx, "key k")
 	deadline := time.Now().Add(5 * time.Second)
-	for strings.Count(logs.String(), "level=WARN") < 3 {
+	for strings.Count(logs.String(), fallbackWarn) < 2 {
 		if time.Now().After(deadline) {
 			t.Fatalf("PostgreSQL not tried again after Retry; logs:\n%s", logs.String())
 		}
