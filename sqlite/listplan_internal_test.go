@@ -82,6 +82,8 @@ func TestFindItems_SortsUseIndex(t *testing.T) {
 		{"sort=-sender", doctales.ItemFilter{Sort: "-sender"}, "items_sort_sender_desc"},
 		{"sort=deadline", doctales.ItemFilter{Sort: "deadline"}, "items_sort_deadline"},
 		{"sort=-deadline", doctales.ItemFilter{Sort: "-deadline"}, "items_sort_deadline_desc"},
+		{"sort=subject", doctales.ItemFilter{Sort: "subject"}, "items_sort_subject"},
+		{"sort=-subject", doctales.ItemFilter{Sort: "-subject"}, "items_sort_subject_desc"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			query, args, col, _, err := db.findQuery(ctx, c.filter)

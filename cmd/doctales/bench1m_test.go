@@ -41,7 +41,7 @@ const (
 	bench1MDefaultN = 1_000_000
 	// bench1MVersion changes when the fixture's shape does, so that an
 	// old cached folder is not measured as the new one.
-	bench1MVersion = 2
+	bench1MVersion = 3 // 3: the subject sorts' indexes (sqlite migration 0200)
 	// bench1MBatch is how many rows one fixture transaction inserts.
 	bench1MBatch = 50_000
 	// bench1MSpan is how far back the fixture's timestamps reach from
@@ -498,6 +498,7 @@ func Benchmark1M(b *testing.B) {
 		{"ListSortUrgency", "/communications?sort=urgency&limit=100"},
 		{"ListSortDeadline", "/communications?sort=deadline&limit=100"},
 		{"ListSortSender", "/communications?sort=-sender&limit=100"},
+		{"ListSortSubject", "/communications?sort=subject&limit=100"},
 		{"ListProjectTotal", "/communications?project=project-3&total=true&limit=100"},
 	} {
 		b.Run(c.name, func(b *testing.B) {
