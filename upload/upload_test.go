@@ -43,11 +43,11 @@ func TestLocal_ClaimSurvivesRestart(t *testing.T) {
 	if err != nil || tk.Owner != "ana" || tk.Request.Size != 10 || tk.Key() != u.Key {
 		t.Fatalf("Check = %+v, %v", tk, err)
 	}
-	if err := l.Claim(tk); err != nil {
+	if err := l.Claim(ctx, tk); err != nil {
 		t.Fatal(err)
 	}
 	again := newLocal(t, dir, &now)
-	if err := again.Claim(tk); doctales.ErrorCode(err) != doctales.ECONFLICT {
+	if err := again.Claim(ctx, tk); doctales.ErrorCode(err) != doctales.ECONFLICT {
 		t.Errorf("claim after a restart: %v, want ECONFLICT", err)
 	}
 	other := newLocal(t, t.TempDir(), &now)
@@ -72,7 +72,7 @@ func TestLocal_Sweep(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := l.Claim(tk); err != nil {
+		if err := l.Claim(ctx, tk); err != nil {
 			t.Fatal(err)
 		}
 	}
