@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,7 +16,10 @@ import (
 	"testing"
 	"time"
 
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/internal/testutil"
 )
 
 // uploadMail returns an e-mail of about n bytes whose subject is subject.
@@ -164,5 +168,51 @@ func TestCluster_Upload(t *testing.T) {
 	})
 	if len(left) > 0 {
 		t.Errorf("uploaded copies left among the objects: %v", left)
+	}
+}
+
+// TestCluster_UploadS3: with --s3 the uploaded body goes through the
+// bucket (the s3rver emulator): POST /uploads on api A, the PUT on api
+// B, the communication extracted by a worker reading the bucket, its
+// original in the bucket beside it, the uploaded copy deleted; a second
+// PUT is 409.
+func TestCluster_UploadS3(t *testing.T) {
+	endpoint := testutil.S3Endpoint(t)
+	client := awss3.NewFromConfig(testutil.AWSConfig(endpoint), func(o *awss3.Options) { o.UsePathStyle = true })
+	bucket := fmt.Sprintf("cluster-upload-%d", time.Now().UnixNano())
+	ctx := context.Background()
+	if _, err := client.CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: &bucket}); err != nil {
+		t.Fatal(err)
+	}
+	env := newClusterEnv(t, newHookReceiver(t).URL)
+	env.Env = []string{"AWS_ACCESS_KEY_ID=" + testutil.TestAccessKey, "AWS_SECRET_ACCESS_KEY=" + testutil.TestSecretKey,
+		"AWS_REGION=us-east-1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null"}
+	s3URL := endpoint + "/" + bucket
+	a := env.start(t, "api-a", RoleAPI, "--s3", s3URL)
+	b := env.start(t, "api-b", RoleAPI, "--s3", s3URL)
+	env.start(t, "extraction", RoleExtraction, "--s3", s3URL)
+
+	body := uploadMail("Ledger through the bucket", 128<<10)
+	u := createUpload(t, a, body)
+	code, res := putUploadOn(t, b, u, body)
+	if code != http.StatusAccepted {
+		t.Fatalf("PUT on api-b of api-a's upload = %d %v; want 202", code, res)
+	}
+	id, key := res["id"].(string), res["s3Key"].(string)
+	waitCond(t, 30*time.Second, func() string { return id + " is " + status(t, a.url(), id) + ", not extracted" },
+		func() bool { return status(t, a.url(), id) == doctales.StatusExtracted })
+	if _, err := client.HeadObject(ctx, &awss3.HeadObjectInput{Bucket: &bucket, Key: &key}); err != nil {
+		t.Fatalf("object %s is not in bucket %s: %v", key, bucket, err)
+	}
+	prefix := doctales.UploadPrefix
+	out, err := client.ListObjectsV2(ctx, &awss3.ListObjectsV2Input{Bucket: &bucket, Prefix: &prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Contents) != 0 {
+		t.Errorf("uploaded copies left in the bucket: %d under %s", len(out.Contents), prefix)
+	}
+	if code, res := putUploadOn(t, a, u, body); code != http.StatusConflict || res["field"] != "token" {
+		t.Errorf("second PUT on api-a = %d %v; want 409 naming token", code, res)
 	}
 }
