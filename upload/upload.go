@@ -210,7 +210,9 @@ func (l *Local) Claim(ctx context.Context, t *Ticket) error {
 		return err
 	}
 	if l.Claims != nil {
-		return l.Claims.ClaimUpload(ctx, t.ID, t.Owner, t.Request.Size, time.Unix(t.ExpiresAt, 0))
+		// Not cancelled with the request: a claim committed as its
+		// client went away would use the URL up without its body.
+		return l.Claims.ClaimUpload(context.WithoutCancel(ctx), t.ID, t.Owner, t.Request.Size, time.Unix(t.ExpiresAt, 0))
 	}
 	if err := os.MkdirAll(l.Dir, 0o700); err != nil {
 		return fmt.Errorf("upload: create %q: %w", l.Dir, err)
