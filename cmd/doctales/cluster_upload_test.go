@@ -80,7 +80,8 @@ func putUploadOn(t *testing.T, p *clusterProc, u doctales.Upload, body []byte) (
 
 // TestCluster_Upload: large uploads across two api processes behind a
 // (pretend) load balancer, on a real nats-server and PostgreSQL. POST
-// /uploads on api A hands out a URL; its PUT on api B is ingested and the
+// /uploads on api A hands out a URL; a body that is not mail, PUT on A,
+// is refused and gives the URL back; its PUT on api B is ingested and the
 // extraction worker extracts it; a second PUT, on A or B, is 409 naming
 // the token. Two PUTs of another URL at once, one on each process: one is
 // ingested, the other is 409. A token changed by one character is 403.
@@ -97,6 +98,11 @@ func TestCluster_Upload(t *testing.T) {
 	u := createUpload(t, a, body)
 	if !strings.HasPrefix(u.URL, a.url()+"/uploads/"+u.ID+"?token=") || u.MaxBytes != int64(len(body)) {
 		t.Fatalf("upload %+v: want a URL on api-a of at most %d bytes", u, len(body))
+	}
+	// A body that is not ingested (not mail) gives the URL back, for
+	// every process: the row is deleted from PostgreSQL.
+	if code, res := putUploadOn(t, a, u, []byte("\x00\x01 not mail")); code != http.StatusBadRequest {
+		t.Fatalf("PUT of a body that is not mail on api-a = %d %v; want 400", code, res)
 	}
 	code, res := putUploadOn(t, b, u, body)
 	if code != http.StatusAccepted {
