@@ -27,6 +27,8 @@ const DefaultUploadSweep = time.Minute
 // Uploads is the shared record of used uploads of the api processes of a
 // cluster (upload.Claims). Set DB, then use it; safe for concurrent use.
 type Uploads struct {
+	// DB is the database whose uploads table (migration 0007) is shared
+	// by the api processes.
 	DB *DB
 	// SweepEvery is how often a claim also deletes the rows of URLs that
 	// expired (their tokens are refused as expired anyway); zero means
