@@ -151,7 +151,7 @@ func (h *Handler) putUpload(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, h.Logger, doctales.FieldErrorf(doctales.EINVALID, "body", "upload %s's body is empty; send the %d bytes declared", t.ID, limit))
 		return
 	}
-	if err := l.Claim(t); err != nil {
+	if err := l.Claim(r.Context(), t); err != nil {
 		Error(w, r, h.Logger, err)
 		return
 	}

@@ -17,6 +17,11 @@
 // once even across a restart; a PUT whose body was not ingested gives it
 // back ([Local.Release]), so the URL can be sent again while it lasts.
 // [Local.Sweep] removes the markers of expired URLs.
+//
+// In a cluster (docs/cluster.md, "Large uploads") several servers share
+// the signing secret (PostgreSQL's ack key) and set [Local.Claims] to a
+// store of used uploads they share (package postgres), so that any of
+// them takes the PUT of a URL another handed out, and only once.
 package upload
 
 import (
@@ -55,8 +60,14 @@ type Local struct {
 	Secret func(ctx context.Context) ([]byte, error)
 	// Store keeps the uploaded bodies.
 	Store Store
-	// Dir holds the markers of used uploads; created if missing.
+	// Dir holds the markers of used uploads; created if missing. Unused
+	// when Claims is set.
 	Dir string
+	// Claims, if set, records the used uploads in place of Dir's marker
+	// files: a store shared by every server that takes the PUTs (in a
+	// cluster, PostgreSQL), so that a URL is used once whichever server
+	// receives it.
+	Claims Claims
 	// Expiry is how long a URL accepts its PUT; zero means
 	// doctales.DefaultUploadExpiry.
 	Expiry time.Duration
@@ -65,6 +76,20 @@ type Local struct {
 }
 
 var _ doctales.Uploader = (*Local)(nil)
+
+// Claims is a shared record of used uploads: the part of an upload's
+// state that a signed token cannot carry.
+type Claims interface {
+	// ClaimUpload marks upload id (owner's, of size bytes, whose URL
+	// expires at expiresAt) used. The first claim of an id succeeds;
+	// any later one, from any server, is ECONFLICT naming "token"; an
+	// id whose expiresAt has passed is EFORBIDDEN naming "token". It is
+	// durable before ClaimUpload returns.
+	ClaimUpload(ctx context.Context, id, owner string, size int64, expiresAt time.Time) error
+	// ReleaseUpload forgets id's claim, so that its URL may be sent
+	// again while it lasts; releasing an unknown id is no error.
+	ReleaseUpload(ctx context.Context, id string) error
+}
 
 // Ticket is a checked token: the terms of one upload.
 type Ticket struct {
@@ -178,10 +203,16 @@ func (l *Local) Check(ctx context.Context, id, token string) (*Ticket, error) {
 
 // Claim uses t's upload up: the first Claim of an id succeeds, every
 // later one (a second PUT, concurrent or after a restart) is ECONFLICT
-// naming the upload. The marker is durable before Claim returns.
-func (l *Local) Claim(t *Ticket) error {
+// naming the upload. The marker (or Claims' record) is durable before
+// Claim returns.
+func (l *Local) Claim(ctx context.Context, t *Ticket) error {
 	if err := doctales.ValidateID("id", t.ID); err != nil {
 		return err
+	}
+	if l.Claims != nil {
+		// Not cancelled with the request: a claim committed as its
+		// client went away would use the URL up without its body.
+		return l.Claims.ClaimUpload(context.WithoutCancel(ctx), t.ID, t.Owner, t.Request.Size, time.Unix(t.ExpiresAt, 0))
 	}
 	if err := os.MkdirAll(l.Dir, 0o700); err != nil {
 		return fmt.Errorf("upload: create %q: %w", l.Dir, err)
@@ -211,6 +242,12 @@ func (l *Local) Claim(t *Ticket) error {
 // expires. A URL is thus used up by the one PUT that was ingested.
 func (l *Local) Release(ctx context.Context, t *Ticket) error {
 	err := l.Done(ctx, t)
+	if l.Claims != nil {
+		if rerr := l.Claims.ReleaseUpload(ctx, t.ID); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("upload: release %s: %w", t.ID, rerr))
+		}
+		return err
+	}
 	if rerr := os.Remove(filepath.Join(l.Dir, t.ID)); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
 		err = errors.Join(err, fmt.Errorf("upload: release %s: %w", t.ID, rerr))
 	}
@@ -235,8 +272,12 @@ func (l *Local) Done(ctx context.Context, t *Ticket) error {
 
 // Sweep removes the markers of uploads whose URLs expired before now:
 // their tokens are refused as expired anyway. It returns how many it
-// removed.
+// removed. With Claims set there are no markers: the shared store
+// sweeps its own records (postgres.DB.SweepUploads).
 func (l *Local) Sweep() (int, error) {
+	if l.Claims != nil {
+		return 0, nil
+	}
 	entries, err := os.ReadDir(l.Dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil

@@ -553,6 +553,9 @@ func (c *Cluster) openAPI() error {
 		RateLimiterFor:  c.sharedRateLimits(),
 		AuditLog:        c.PG,
 		AckKey:          c.PG.AckKey,
+		// Large bodies: POST /uploads and its PUT on any api process
+		// (clusterupload.go).
+		LocalUploads: c.localUploads(),
 	}
 	c.API.Init()
 	return nil
