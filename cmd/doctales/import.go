@@ -36,7 +36,10 @@ folder tree of these.
 Locally (the default) it opens the data folder and runs the pipeline while it
 imports, so extraction starts at once. When a server holds the data folder,
 it posts every item to that server instead (the URL is in the folder's lock
-file, and a line says so); with --url, to the server at that URL. Items already in (same Message-ID or content) are skipped, so
+file, and a line says so); with --url, to the server at that URL. Given a
+cluster's --postgres DSN (or postgres: in --config) and no --url, to the
+cluster's live api process, found in its process registry (a line says
+which; with none live it fails, sending nothing). Items already in (same Message-ID or content) are skipped, so
 an interrupted import can simply be run again. A summary ends the run.
 
 Symbolic links are not followed (each is named in the summary) unless

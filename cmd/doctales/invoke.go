@@ -119,7 +119,7 @@ func runInvoke(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return err
 	} else if route != nil {
 		if *follow {
-			fmt.Fprintf(stderr, "invoke: --follow: the cluster's workers run what the event triggers; see it with doctales trace <id> %s DSN\n", route.DSNName)
+			fmt.Fprintln(stderr, "invoke: --follow: the cluster's workers run what the event triggers; see it with doctales trace <id> --postgres DSN")
 		}
 		return invokeRemote(ctx, route.URL, data, &printer{w: stdout})
 	}
