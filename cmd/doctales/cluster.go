@@ -22,6 +22,7 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/alarm"
 	"github.com/doctales/doctales/dashboard"
 	"github.com/doctales/doctales/fsblob"
 	"github.com/doctales/doctales/function"
@@ -226,6 +227,9 @@ type Cluster struct {
 	Journal   *history.Journal
 	Tracer    *tracing.Tracer
 	Sandbox   *sandbox.Pool
+	// Alarms evaluates the configuration's alarms on this process's
+	// figures (clusteralarm.go); nil when it has none.
+	Alarms *alarm.Evaluator
 
 	// Handler is what the process serves: the API, or a worker's
 	// /healthz, /readyz, /metrics and /stats.
@@ -319,6 +323,7 @@ func (c *Cluster) Open(ctx context.Context) error {
 	} else {
 		c.Handler = c.workerHandler()
 	}
+	c.openAlarms()
 	return nil
 }
 
@@ -583,7 +588,7 @@ func (c *Cluster) hubHandler() http.Handler {
 }
 
 // stats is GET /stats: the runtime's subscriptions (none for the api
-// role) and the relay's progress.
+// role), the relay's progress and the alarms' states.
 func (c *Cluster) stats() any {
 	out := map[string]any{"role": c.Role, "partition": c.Partition.String(), "subscriptions": []runtime.Stats{}}
 	if c.Runtime != nil {
@@ -592,6 +597,7 @@ func (c *Cluster) stats() any {
 	if c.Relay != nil {
 		out["relay"] = map[string]any{"state": c.Election.State(), "copied": c.Relay.Copied(), "terms": c.Election.Terms()}
 	}
+	out["alarms"] = c.alarmStates()
 	return out
 }
 
@@ -620,6 +626,9 @@ func (c *Cluster) ready(ctx context.Context) (map[string]any, error) {
 		if len(lagging) > 0 {
 			details["lagging"] = lagging
 		}
+	}
+	if names := c.alarmsFiring(); len(names) > 0 {
+		details["alarms"] = names
 	}
 	return details, errors.Join(errs...)
 }
@@ -650,11 +659,16 @@ func (c *Cluster) workerHandler() http.Handler {
 	return mux
 }
 
-// Start starts the runtime and the relay.
+// Start starts the runtime, the relay and the alarms.
 func (c *Cluster) Start() error {
 	if c.Runtime != nil {
 		if err := c.Runtime.Open(); err != nil {
 			return fmt.Errorf("start runtime: %w", err)
+		}
+	}
+	if c.Alarms != nil {
+		if err := c.Alarms.Open(); err != nil {
+			return err
 		}
 	}
 	if c.Relay != nil {
@@ -676,6 +690,9 @@ func (c *Cluster) Start() error {
 // then closes the engines.
 func (c *Cluster) Close() error {
 	errs := []error{c.leaveRegistry()}
+	if c.Alarms != nil {
+		errs = append(errs, c.Alarms.Close())
+	}
 	if c.Hub != nil {
 		c.Hub.Close()
 	}

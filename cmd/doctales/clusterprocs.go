@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/alarm"
 	"github.com/doctales/doctales/postgres"
 	"github.com/doctales/doctales/runtime"
 )
@@ -58,6 +59,10 @@ type ProcessStatus struct {
 	// Relay is "leader" or "standby" for a process that may relay (an
 	// api or all process on NATS), from /stats or /readyz.
 	Relay string `json:"relay,omitempty"`
+	// Alarms are the states of the alarms it evaluates on its figures
+	// (clusteralarm.go), ALARM first, from its /stats; [] when it has
+	// none or was not read.
+	Alarms []alarm.State `json:"alarms"`
 }
 
 // ProcessFigures sum a process's subscriptions (runtime.Stats) as its
@@ -93,6 +98,7 @@ type processStats struct {
 		State  string `json:"state"`
 		Copied int64  `json:"copied"`
 	} `json:"relay"`
+	Alarms []alarm.State `json:"alarms"`
 }
 
 // processSample is one read of a process's /stats.
@@ -117,7 +123,7 @@ func clusterProcesses(ctx context.Context, db *postgres.DB, key doctales.Secret,
 	for i, p := range ps {
 		out[i] = ProcessStatus{ID: p.ID, Role: p.Role, Partition: p.Partition, Host: p.Host, PID: p.PID, Address: p.Address,
 			Version: p.Version, HeartbeatSeconds: p.Heartbeat.Seconds(), StartedAt: p.StartedAt, LastSeen: p.LastSeen,
-			UpSeconds: p.Up.Seconds(), SeenAgoSeconds: p.SeenAgo.Seconds(), State: "lost"}
+			UpSeconds: p.Up.Seconds(), SeenAgoSeconds: p.SeenAgo.Seconds(), State: "lost", Alarms: []alarm.State{}}
 		if p.Lost {
 			out[i].Error = fmt.Sprintf("not seen for %s (%d heartbeats of %s): killed, or cut off from PostgreSQL", p.SeenAgo.Round(time.Second/10), postgres.LostHeartbeats, p.Heartbeat)
 		}
@@ -159,6 +165,8 @@ func clusterProcesses(ctx context.Context, db *postgres.DB, key doctales.Secret,
 		out[i].State, out[i].Error, out[i].Relay = s.state, s.err, s.relay
 		if s.stats != nil {
 			out[i].Stats = figures(first[i].stats, s.stats, interval)
+			out[i].Alarms = nonNil(s.stats.Alarms)
+			alarm.SortStates(out[i].Alarms)
 		}
 	}
 	return out, nil
@@ -277,13 +285,60 @@ func writeProcesses(w io.Writer, procs []ProcessStatus) error {
 				notes = append(notes, "last error "+truncate(f.LastError, 60))
 			}
 		}
+		if firing := alarmNames(p.Alarms, true); len(firing) > 0 {
+			notes = append(notes, "ALARM "+strings.Join(firing, ", "))
+		}
 		if p.Error != "" {
 			notes = append(notes, truncate(p.Error, 100))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s ago\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Role, orDash(p.Partition), p.Address, p.PID,
 			roundAge(p.UpSeconds), roundAge(p.SeenAgoSeconds), p.State, read, done, errs, dead, lag, orDash(strings.Join(notes, "; ")))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return writeProcessAlarms(w, procs)
+}
+
+// writeProcessAlarms prints each process's alarms as status prints a
+// server's ("alarm NAME STATE metric > threshold: value, since"), with the
+// process they were evaluated in; nothing when no process has any.
+func writeProcessAlarms(w io.Writer, procs []ProcessStatus) error {
+	first := true
+	for _, p := range procs {
+		for _, a := range p.Alarms {
+			if first {
+				fmt.Fprintln(w, "\nalarms, as each process evaluates them on its own figures:")
+				first = false
+			}
+			where := p.Role
+			if p.Partition != "" {
+				where += " " + p.Partition
+			}
+			fmt.Fprintf(w, "alarm %-16s %-5s %s %s %g: value %g, since %s (%s at %s)\n", a.Rule.Name, stateWord(a.Alarm), a.Rule.Metric,
+				a.Rule.Comparison, a.Rule.Threshold, a.Value, a.Since.Format(time.RFC3339), where, p.Address)
+		}
+	}
+	return nil
+}
+
+// stateWord is an alarm's state as status prints it.
+func stateWord(firing bool) string {
+	if firing {
+		return "ALARM"
+	}
+	return "OK"
+}
+
+// alarmNames names the alarms of ss in ALARM (firing) or OK.
+func alarmNames(ss []alarm.State, firing bool) []string {
+	var names []string
+	for _, a := range ss {
+		if a.Alarm == firing {
+			names = append(names, a.Rule.Name)
+		}
+	}
+	return names
 }
 
 // roundAge prints seconds as a duration to the tenth of a second (to the

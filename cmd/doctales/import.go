@@ -19,6 +19,7 @@ import (
 	"github.com/doctales/doctales/client"
 	"github.com/doctales/doctales/importer"
 	"github.com/doctales/doctales/ingest"
+	"github.com/doctales/doctales/internal/datalock"
 	"github.com/doctales/doctales/runtime"
 	"github.com/doctales/doctales/sqlite"
 	"golang.org/x/term"
@@ -35,7 +36,10 @@ folder tree of these.
 Locally (the default) it opens the data folder and runs the pipeline while it
 imports, so extraction starts at once. When a server holds the data folder,
 it posts every item to that server instead (the URL is in the folder's lock
-file, and a line says so); with --url, to the server at that URL. Items already in (same Message-ID or content) are skipped, so
+file, and a line says so); with --url, to the server at that URL. Given a
+cluster's --postgres DSN (or postgres: in --config) and no --url, to the
+cluster's live api process, found in its process registry (a line says
+which; with none live it fails, sending nothing). Items already in (same Message-ID or content) are skipped, so
 an interrupted import can simply be run again. A summary ends the run.
 
 Symbolic links are not followed (each is named in the summary) unless
@@ -75,6 +79,10 @@ type importFlags struct {
 	// apiKeyFile holds the key sent with --url (else $DOCTALES_API_KEY).
 	apiKeyFile string
 
+	// postgres is --postgres: a cluster's DSN, whose live api process
+	// the items go through (clusterroute.go).
+	postgres string
+
 	// name is the command, "import" or "ingest", for messages and the
 	// data folder's lock file.
 	name string
@@ -90,7 +98,8 @@ func (f *importFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.project, "project", "", "project of every communication (default \"default\")")
 	fs.StringVar(&f.source, "source", "", "source to record (default: email, document, or the platform)")
 	fs.StringVar(&f.url, "url", "", "send to the server at this base URL (POST /communications) instead of the local data folder")
-	fs.StringVar(&f.apiKeyFile, "api-key-file", "", "with --url: a file holding the API key (default $"+EnvAPIKey+")")
+	fs.StringVar(&f.apiKeyFile, "api-key-file", "", "with --url or --postgres: a file holding the API key (default $"+EnvAPIKey+")")
+	fs.StringVar(&f.postgres, "postgres", "", "PostgreSQL DSN of a cluster (as given to serve --postgres): send through the live api process its process registry names (default: the postgres of --config; --url wins)")
 	fs.StringVar(&f.user, "user", "", "locally, the user the communications belong to (default: the data folder's only user, if it has one)")
 	fs.BoolVar(&f.notify, "notify", false, "push what becomes high even when it is older than the freshness window (default: only fresh mail is pushed)")
 	fs.BoolVar(&f.noNotify, "no-notify", false, "push nothing for what this run stores, however fresh")
@@ -129,10 +138,12 @@ func (t *throttle) wrap(sub string, h runtime.Handler) runtime.Handler {
 }
 
 // sink opens the destination: the local pipeline (started) or the server
-// at --url. Without --url, when a server holds the data folder, it is the
-// server at the URL the server wrote into the folder's lock file: running
-// a second pipeline on the folder would process every record twice
-// (issue 11). The returned close function stops what it opened.
+// at --url. Without --url, given a cluster's DSN (--postgres, or postgres:
+// of --config) it is the cluster's live api process (clusterURL); else,
+// when a server holds the data folder, it is the server at the URL the
+// server wrote into the folder's lock file: running a second pipeline on
+// the folder would process every record twice (issue 11). The returned
+// close function stops what it opened.
 func (f *importFlags) sink(stderr io.Writer) (importer.Sink, *Pipeline, func() error, error) {
 	nop := func() error { return nil }
 	if f.url == "" && !f.dryRun {
@@ -140,9 +151,15 @@ func (f *importFlags) sink(stderr io.Writer) (importer.Sink, *Pipeline, func() e
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		url, holder, err := folderServer(cfg.Data)
-		if err != nil {
+		// A cluster's DSN: through its live api process (clusterroute.go).
+		if f.url, err = f.clusterURL(cfg, stderr); err != nil {
 			return nil, nil, nil, err
+		}
+		url, holder := "", (*datalock.Holder)(nil)
+		if f.url == "" {
+			if url, holder, err = folderServer(cfg.Data); err != nil {
+				return nil, nil, nil, err
+			}
 		}
 		if url != "" {
 			if f.user != "" {

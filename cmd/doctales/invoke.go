@@ -27,6 +27,7 @@ import (
 )
 
 const invokeUsage = `Usage: doctales invoke <function> [--event FILE] [--follow] [--data DIR] [--config FILE]
+       doctales invoke ingestion --postgres DSN [--event FILE]
 
 Runs one function on an event file, like "sam local invoke", against the data
 folder; without --event (or with --event -) the event is read from standard
@@ -40,6 +41,12 @@ input. Functions and the event shapes they take:
                 to every topic subscriber
 With --follow, the events the function causes are delivered too, as the
 runtime would, and each is printed as it passes, until the flow is idle.
+
+Against a cluster (--postgres DSN, or postgres: in --config), ingestion is
+sent through the cluster's live api process, found in its process registry
+(with $DOCTALES_API_KEY when the event has no Authorization header); the
+other functions are refused, since the cluster's workers run them on its
+records.
 
 Example:
   doctales invoke ingestion --event events/api-gateway-post.json
@@ -61,6 +68,7 @@ func runInvoke(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	eventFile := fs.String("event", "", "event JSON file (- or left out: standard input)")
 	follow := fs.Bool("follow", false, "also run the downstream functions and print each event")
 	timeout := fs.Duration("timeout", 60*time.Second, "with --follow, how long to wait for the flow to go idle")
+	pgDSN := fs.String("postgres", "", "PostgreSQL DSN of a cluster (as given to serve --postgres): invoke ingestion through the live api process its process registry names; the other functions are refused (default: the postgres of --config)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -103,6 +111,17 @@ func runInvoke(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	cfg, logger, err := cf.load(stderr)
 	if err != nil {
 		return err
+	}
+	// A cluster runs the pipeline in its processes: ingestion goes
+	// through its api process, the other functions are refused
+	// (clusterroute.go).
+	if route, err := invokeClusterRoute(ctx, fn, *pgDSN, cfg, data, stderr); err != nil {
+		return err
+	} else if route != nil {
+		if *follow {
+			fmt.Fprintln(stderr, "invoke: --follow: the cluster's workers run what the event triggers; see it with doctales trace <id> --postgres DSN")
+		}
+		return invokeRemote(ctx, route.URL, data, &printer{w: stdout})
 	}
 	// A server that holds the data folder runs the pipeline already: a
 	// second one here would deliver records twice (issue 11).

@@ -38,8 +38,9 @@ table: each process registered in PostgreSQL (every serve --postgres
 registers at start), its role, partition, address, pid, up time and last
 heartbeat, "lost" when it missed three heartbeats, and the figures of its
 /stats read twice --interval apart (rates, errors, dead letters, lag, open
-circuits, the relay's leader or standby); one that does not answer within
-2s is shown as unreachable. An api process's /stats wants an admin key once
+circuits, the relay's leader or standby), then the alarms each process
+evaluates on its own figures; one that does not answer within 2s is shown
+as unreachable. An api process's /stats wants an admin key once
 the cluster has users: $DOCTALES_API_KEY or --api-key-file, sent to the api
 processes only.
 
