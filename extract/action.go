@@ -18,7 +18,20 @@ var requestCue = fastre.MustCompile(`(?i)^\W*need (the|your|that|this|those|thes
 // foreignRequestCue matches the same asks in es/fr/de/pt/it/nl. It is read
 // only in text the language detector did not call English (see
 // sentenceActionIn): one alternation fewer on every English sentence.
-var foreignRequestCue = fastre.MustCompile(`(?i)\b(bitte|k[öo]nnten sie|k[öo]nntest du|kannst du|w[üu]rden sie|por favor|podr[íi]as|podr[íi]a usted|puedes|necesito que|s'il (te|vous) pla[îi]t|merci de|veuillez|pourriez-vous|pourrais-tu|peux-tu|per favore|potresti|potrebbe|puoi|mi serve|mi servono|mi servirebbe|ho bisogno d|j'ai besoin d|ich brauche|preciso d[aoe]|ik heb [^.?!\n]{0,40} nodig|tu peux|vous pouvez|tu pourrais|vous pourriez|pu[òo] (inviar|mandar|confermar|firmar|chiamar|passar|portar|controllar|verificar)\w*|(me|te) (lo |la |los |las )?(mandas|env[íi]as|pasas|confirmas|firmas|traes|mandes|env[íi]es)|por gentileza|poderia|pode(s)? (me )?(enviar|confirmar)|alsjeblieft|alstublieft|graag|kunt u|kun je|zou je|wil je|wilt u|wil jij|lukt het je|riesci a|riesce a|riusciresti a|riuscirebbe a|ce la faresti|ce la fai|consegues|conseguir[íi]as|schaffst du|arrives-tu|tu arrives [àa]|kan du|kunne du|kan ni|kan dere|vennligst|v[äa]nligen|venligst|sn[äa]lla|ll[áa]m[ae]me|av[íi]s[ae]me|d[íi]game|dime|cont[ée]stame|resp[óo]ndeme|escr[íi]beme|m[áa]ndame|env[íi]ame|conf[íi]rmame|tienes que|hace falta que|pod[ée]s|avisame|decime|mandame|consegue|voc[êe] pode|pode me|me liga|liga-me|ligue-me|me ligue|me avisa|avisa-me|avise-me|me diz|diz-me|manda-me|me manda|envia-me|me envia|preciso que|tens de|voc[êe] precisa|appelle-moi|appelez-moi|rappelle-moi|rappelez-moi|dis-moi|dites-moi|pr[ée]viens-moi|pr[ée]venez-moi|envoie-moi|envoyez-moi|r[ée]ponds-moi|r[ée]pondez-moi|tu dois|vous devez|il faut que (?:tu|vous)|ruf mich|rufen sie mich|gib mir bescheid|geben sie mir bescheid|sag mir|sagen sie mir|melde dich|melden sie sich|schick mir|schicken sie mir|du musst|chiamami|richiamami|mi chiami|fammi sapere|mi faccia sapere|dimmi|mi dica|mandami|inviami|rispondimi|devi|bel me|bel mij|laat (?:me|mij|even|het me|het mij) weten|stuur (?:me|mij)|geef (?:me|mij)|je moet|u moet)\b`)
+var foreignRequestCue = fastre.MustCompile(`(?i)\b(bitte|k[öo]nnten sie|k[öo]nntest du|kannst du|w[üu]rden sie|por favor|podr[íi]as|podr[íi]a usted|puedes|necesito que|s'il (te|vous) pla[îi]t|merci de|veuillez|pourriez-vous|pourrais-tu|peux-tu|per favore|potresti|potrebbe|puoi|mi serve|mi servono|mi servirebbe|(?:te|le|os|les) agradecer[íi]a(?:mos)? que|(?:te|le) agradezco que|je (?:te|vous) serais (?:tr[èe]s )?reconnaissante?|(?:ti|le|vi) sarei (?:molto )?grat[oa]|w[äa]re (?:dir|ihnen|euch) (?:sehr )?dankbar|ficaria (?:muito )?grat[oa]|agradecia que|zou het (?:fijn|prettig) vinden als (?:je|u|jij)|ho bisogno d|j'ai besoin d|ich brauche|preciso d[aoe]|ik heb [^.?!\n]{0,40} nodig|tu peux|vous pouvez|tu pourrais|vous pourriez|pu[òo] (inviar|mandar|confermar|firmar|chiamar|passar|portar|controllar|verificar)\w*|(me|te) (lo |la |los |las )?(mandas|env[íi]as|pasas|confirmas|firmas|traes|mandes|env[íi]es)|por gentileza|poderia|pode(s)? (me )?(enviar|confirmar)|alsjeblieft|alstublieft|graag|kunt u|kun je|zou je|wil je|wilt u|wil jij|lukt het je|riesci a|riesce a|riusciresti a|riuscirebbe a|ce la faresti|ce la fai|consegues|conseguir[íi]as|schaffst du|arrives-tu|tu arrives [àa]|kan du|kunne du|kan ni|kan dere|vennligst|v[äa]nligen|venligst|sn[äa]lla|ll[áa]m[ae]me|av[íi]s[ae]me|d[íi]game|dime|cont[ée]stame|resp[óo]ndeme|escr[íi]beme|m[áa]ndame|env[íi]ame|conf[íi]rmame|tienes que|hace falta que|pod[ée]s|avisame|decime|mandame|consegue|voc[êe] pode|pode me|me liga|liga-me|ligue-me|me ligue|me avisa|avisa-me|avise-me|me diz|diz-me|manda-me|me manda|envia-me|me envia|preciso que|tens de|voc[êe] precisa|appelle-moi|appelez-moi|rappelle-moi|rappelez-moi|dis-moi|dites-moi|pr[ée]viens-moi|pr[ée]venez-moi|envoie-moi|envoyez-moi|r[ée]ponds-moi|r[ée]pondez-moi|tu dois|vous devez|il faut que (?:tu|vous)|ruf mich|rufen sie mich|gib mir bescheid|geben sie mir bescheid|sag mir|sagen sie mir|melde dich|melden sie sich|schick mir|schicken sie mir|du musst|chiamami|richiamami|mi chiami|fammi sapere|mi faccia sapere|dimmi|mi dica|mandami|inviami|rispondimi|devi|bel me|bel mij|laat (?:me|mij|even|het me|het mij) weten|stuur (?:me|mij)|geef (?:me|mij)|je moet|u moet)\b`)
+
+// foreignNeedYours matches the sender saying they need the reader's part
+// (es/fr/de/pt/it/nl): "il me faut ta partie", "j'ai besoin de vos
+// chiffres", "necesito tu firma", "ich brauche deine Zahlen", "mi serve
+// la tua firma", "preciso da tua assinatura", "ik heb jouw cijfers nodig".
+var foreignNeedYours = fastre.MustCompile(`(?i)\b(?:il me faut|il nous faut|j['’]ai besoin d['’e]|nous avons besoin d['’e]|necesito|necesitamos|me hace falta|nos hace falta|ich brauche|wir brauchen|mi serve|mi servono|ci serve|ci servono|ho bisogno d|abbiamo bisogno d|preciso d|precisamos d)\s*(?:\p{L}+\s+){0,2}(?:ta|ton|tes|votre|vos|tu|tus|su|sus|vuestr[oa]s?|deine[nmrs]?|dein|ihre[nmrs]?|eure[nmrs]?|la tua|il tuo|le tue|i tuoi|la sua|il suo|le sue|i suoi|la vostra|il vostro|tua|teu|tuas|teus|sua|seu|suas|seus)\b|\bik heb (?:je|jouw|uw) [^.?!\n]{0,40}\bnodig\b`)
+
+// pleaseOpens matches a sentence that opens with another language's
+// "please"; pleaseNote the ones that only point at a fact or thank.
+var (
+	pleaseOpens = fastre.MustCompile(`(?i)^\W*(?:bitte|por favor|per favore|s['’]il (?:te|vous) pla[îi]t|alsjeblieft|alstublieft|por gentileza|merci de|veuillez)\b`)
+	pleaseNote  = fastre.MustCompile(`(?i)^\W*(?:bitte|por favor|per favore|s['’]il (?:te|vous) pla[îi]t|alsjeblieft|alstublieft|por gentileza|veuillez)\W+(?:beachte|entschuldig|sehr|sch[öo]n|gerne?|nicht|ten en cuenta|tenga en cuenta|no |non |nota|tenete presente|tenga presente|notez|noter|ne |let op|houd er rekening|n[ãa]o |observe|note)`)
+)
 
 // pleasantry matches closing wishes that read as imperatives but ask
 // nothing: "Have a nice week.", "Enjoy the weekend!".
@@ -243,6 +256,22 @@ func sentenceActionCues(s, lang string, memo cueMemo) (float64, string) {
 	// does not make a request there.
 	if len(cues) == 0 && lang != "en" && lang != Undetermined && lang != "" {
 		p = min(p, DefaultActionThreshold/2)
+	}
+	// "Il me faut donc ta partie ce soir", "Ich brauche deine Unterschrift":
+	// the sender needs the reader's part, an ask however the model reads
+	// the words.
+	if lang != "en" && foreignNeedYours.MatchString(s) {
+		p = max(p, DefaultActionThreshold)
+		if reason == "" || reason == "request (model)" {
+			reason = "request: " + strings.ToLower(foreignNeedYours.FindString(s))
+		}
+	}
+	// "Bitte markiert bis Freitag eure Favoriten", "Por favor, revisad
+	// la lista": a sentence that opens with the language's "please" asks,
+	// whatever verb follows (the model knows English verbs only). Not
+	// "Bitte beachten Sie …" and its kind, which point at a fact.
+	if lang != "en" && pleaseOpens.MatchString(s) && !pleaseNote.MatchString(s) {
+		p = max(p, DefaultActionThreshold)
 	}
 	// A sentence that opens with a verb and carries a request phrase
 	// ("Call me asap - the container is held at customs and …") asks,

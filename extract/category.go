@@ -329,8 +329,10 @@ func registrable(domain string) string {
 	return domain
 }
 
-// freeMail matches the domains anyone can get an address at.
-var freeMail = fastre.MustCompile(`(?i)^(gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|aol|icloud|me|mail|gmx|web|proton|protonmail|pm|yandex|zoho|caramail|laposte|orange|free|libero|tutanota)$`)
+// freeMail matches the domains anyone can get an address at: web mail
+// and the mailboxes that come with a home internet line (telefonica.net,
+// t-online.de, ziggo.nl), a household's address rather than a company's.
+var freeMail = fastre.MustCompile(`(?i)^(gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|aol|icloud|me|mail|gmx|web|proton|protonmail|pm|yandex|zoho|caramail|laposte|orange|free|libero|tutanota|telefonica|movistar|terra|ono|sapo|netcabo|clix|uol|bol|ig|globo|t-online|freenet|arcor|wanadoo|sfr|neuf|bbox|aliceadsl|club-internet|virgilio|tin|alice|tiscali|fastwebnet|ziggo|kpnmail|planet|hetnet|home|chello|xs4all|telenet|skynet|btinternet|sky|virginmedia|ntlworld|talktalk|blueyonder|comcast|verizon|att|sbcglobal|cox|charter|earthlink|bellsouth|shaw|rogers|sympatico|bigpond|optusnet)$`)
 
 // seniorTitle matches the titles CEO fraud borrows.
 var seniorTitle = fastre.MustCompile(`(?i)\b(ceo|cfo|coo|president|chairman|director|managing partner|founder|owner|head of finance|finance director|gesch[äa]ftsf[üu]hrer(in)?|geschaeftsfuehrer|vorstand|inhaber(in)?|directeur g[ée]n[ée]ral|pdg|g[ée]rant|director general|consejero delegado|gerente general|amministratore delegato|direttore generale|diretor(a)? geral|s[óo]cio-gerente|directeur|algemeen directeur|eigenaar)\b`)

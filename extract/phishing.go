@@ -66,7 +66,10 @@ var urlHost = lazyRE(`(?i)\b(?:https?://(?:[^@/\s"'<>]+@)?|www\.)([a-z0-9][a-z0-
 var hostBrands = []string{"paypal", "amazon", "apple", "icloud", "microsoft", "office365", "outlook", "onedrive", "sharepoint", "google", "gmail", "netflix", "ebay", "dhl", "fedex", "usps", "wellsfargo", "chase", "citibank", "hsbc", "barclays", "bankofamerica", "docusign", "dropbox", "linkedin", "facebook", "instagram", "whatsapp", "coinbase", "santander", "bbva", "caixabank", "sparkasse", "commerzbank", "rabobank", "abnamro", "unicredit", "posteitaliane", "correos", "laposte", "hmrc", "irs", "m365", "ing", "aeat", "correios", "postnl", "royalmail", "bpost", "evri", "dpd", "poste",
 	// Tax offices and public services, the other brand phishing wears.
 	"belastingdienst", "toeslagen", "digid", "finanzamt", "elster", "impots", "ameli", "agenziaentrate", "inps", "agenciatributaria", "segsocial", "portaldasfinancas", "receitafederal", "govuk", "dvla",
-	"millennium", "millenniumbcp", "cgd", "novobanco", "bankinter", "sabadell", "intesasanpaolo", "bnpparibas", "creditagricole", "societegenerale", "deutschebank", "postbank", "itau", "bradesco", "nubank", "caixa"}
+	"millennium", "millenniumbcp", "cgd", "novobanco", "bankinter", "sabadell", "intesasanpaolo", "bnpparibas", "creditagricole", "societegenerale", "deutschebank", "postbank", "itau", "bradesco", "nubank", "caixa",
+	// Retail banks by their display names ("Banco do Brasil" reads as
+	// bancodobrasil).
+	"bancodobrasil", "bancosantander", "ibercaja", "unicaja", "kutxabank", "abanca", "bancobpm", "fineco", "ingdiba", "volksbank", "raiffeisen", "comdirect", "revolut", "triodos", "boursorama", "creditmutuel", "caisseepargne", "labanquepostale", "banquepopulaire", "santandertotta", "activobank", "montepio"}
 
 // deconfuse undoes the digit and letter swaps of lookalike domains
 // ("micros0ft", "rnicrosoft", "paypa1") and drops the hyphens.

@@ -1590,11 +1590,21 @@ func isSignOff(text string, b, e int) bool {
 		return false
 	}
 	rest := strings.TrimSpace(text[e:le])
+	// "Tot morgen op de borrel,", "See you Friday at the match!": the
+	// occasion of the farewell, on its line, ending as a sign-off does.
+	if signOffOccasion.MatchString(rest) {
+		return true
+	}
 	if strings.Trim(rest, ",!.…") != "" {
 		return false
 	}
 	return m[2] != "" || strings.HasPrefix(rest, ",") || strings.HasPrefix(rest, "!")
 }
+
+// signOffOccasion is what may follow a farewell's date on its line: a
+// short place or occasion, then the comma or exclamation mark of a
+// sign-off ("op de borrel,", "at the match!", "beim Training!").
+var signOffOccasion = fastre.MustCompile(`(?i)^(?:op|bij|in|at|on|for|bei|beim|auf|im|zum|zur|à|au|aux|en|al|a la|en la|na|no|alla|al|allo)\s[^,!.?\n]{1,30}[,!]$`)
 
 // chooseDeadline returns the earliest deadline mention not before ref's
 // day (and, when it has a time of day, not before ref), or else the
@@ -1777,7 +1787,7 @@ func personal(c string) bool {
 // ask for a day; in "Hi, today, … please click" the day is not what is
 // asked, and a sentence the model alone reads as a request sets no date.
 func askedBefore(s string, at int) bool {
-	for _, re := range []*fastre.Regexp{requestCue, foreignRequestCue} {
+	for _, re := range []*fastre.Regexp{requestCue, foreignRequestCue, foreignNeedYours} {
 		if m := re.FindStringIndex(s); m != nil && m[0] < at {
 			return true
 		}
@@ -1850,9 +1860,10 @@ var (
 	// wordClock is an English clock in words: "half past two", "quarter
 	// to four", and the British "half ten" (10:30), after a cue.
 	wordClock = fastre.MustCompile(`(?i)\b(?:at|by|before|till|until|for|from)\s+(?:(half|quarter)\s+(past|to)\s+|(half)\s+)(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b`)
-	// eveningAfter is what makes a clock the evening's: "om half acht 's
-	// avonds", "at half past seven in the evening".
-	eveningAfter = lazyRE(`(?i)^\s*(?:'s avonds|’s avonds|abends|am abend|du soir|de la (?:tarde|noche)|di sera|da noite|[àa] noite|in the evening|tonight|pm|p\.m\.)`)
+	// eveningAfter is what makes a clock the afternoon's or evening's:
+	// "om half acht 's avonds", "at half past seven in the evening",
+	// "vóór 8 uur vanavond", "à 9 h ce soir".
+	eveningAfter = lazyRE(`(?i)^\s*(?:'s avonds|’s avonds|['’]s middags|vanavond|abends|am abend|nachmittags|heute abend|du soir|ce soir|de l['’]apr[èe]s-midi|de la (?:tarde|noche)|esta (?:tarde|noche)|di sera|della sera|stasera|del pomeriggio|da (?:noite|tarde)|hoje [àa] noite|[àa] noite|in the evening|tonight|pm|p\.m\.)`)
 	// tomorrowWord is "tomorrow" in the languages foreignClock reads.
 	tomorrowWord = lazyRE(`(?i)\b(domani|domattina|ma[ñn]ana(?: a primera hora)?|amanh[ãa]|morgen|morgenochtend|morgenvroeg|demain)\b`)
 	// beforeLunch is "before lunch", "by lunchtime": noon of the day.
@@ -1864,6 +1875,10 @@ var (
 	// foreignWordClock is an hour written as a word after its article
 	// or cue: "antes de las seis", "até às duas", "alle sei", "bis acht
 	// Uhr", "om tien uur", "avant six heures"; group 1 the word.
+	// wordQuarter is the quarter or half that follows a written hour:
+	// "la una y media", "l'una e mezza", "a uma e meia", "deux heures et
+	// demie", "las dos menos cuarto".
+	wordQuarter      = fastre.MustCompile(`(?i)^\s+(y media|y cuarto|menos cuarto|e mezz[ao]|e un quarto|meno un quarto|e meia|e um quarto|menos um quarto|et demie|et quart|moins le quart)\b`)
 	foreignWordClock = fastre.MustCompile(`(?i)\b(?:antes de|hasta|a|para|desde) la (una)\b|\b(?:prima dell['’]|entro l['’]|all['’]|fino all['’])(una)\b|\b(?:at[ée] [àa]|antes da|a) (uma)\b|\sà (uma)\b|(?:\b(?:antes de|hasta|a|para|desde) las|\b(?:antes das|até às|ate as|das)|\b(?:alle|entro le|prima delle|fino alle|verso le))\s+(dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|duas|tr[êe]s|quatro|sete|oito|nove|dez|onze|doze|due|tre|quattro|cinque|sei|sette|otto|dieci|undici|dodici)\b|\b(?:um|bis|vor|gegen)\s+(zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\s+uhr\b|\b(?:om|tot|voor|uiterlijk)\s+(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf)\s+uur\b|\b(?:avant|vers|jusqu'[àa])\s+(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze)\s+heures\b`)
 	beforeLunch      = fastre.MustCompile(`(?i)\b((before|by|until|till) lunch(time)?|v[óo]{1,2}r de (lunch|middag)|antes del almuerzo|antes de comer|avant (le )?d[ée]jeuner|vor dem mittag(essen)?|prima di pranzo|prima (del|di) mezzogiorno|antes do almo[çc]o)\b`)
 	// noonOfDay is noon of a named day: "hasta el mediodía del viernes",
@@ -2180,6 +2195,11 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		if h <= 12 && m[2] >= 0 {
 			h = workingHour(h) // "alle 4": in working hours
 		}
+		// "vóór 8 uur vanavond", "um 7 Uhr abends", "à 9 h ce soir": the
+		// evening's hour.
+		if h < 12 && eveningAfter.MatchString(head(s.text[m[1]:], 24)) {
+			h += 12
+		}
 		// "bis 16. Dezember", "alle 16 del 12": a day, not an hour.
 		if rest := s.text[m[1]:]; foreignMonth.MatchString(strings.TrimLeft(rest, ". ")) || strings.HasPrefix(strings.TrimSpace(rest), "del ") || strings.HasPrefix(strings.TrimSpace(rest), "de ") && foreignMonth.MatchString(strings.TrimSpace(rest)[3:]) {
 			continue
@@ -2248,7 +2268,20 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			} else if nearestRelativeDay(s.text, m[0]) == 2 {
 				day, dayGiven = ref.AddDate(0, 0, 1), true
 			}
-			t := time.Date(day.Year(), day.Month(), day.Day(), workingHour(n), 0, 0, 0, ref.Location())
+			// "antes de la una y media": the quarter or half after it.
+			hour, minute, end := workingHour(n), 0, m[1]
+			if q := wordQuarter.FindStringSubmatchIndex(s.text[m[1]:]); q != nil {
+				end += q[1]
+				switch w := strings.ToLower(s.text[m[1]+q[2] : m[1]+q[3]]); {
+				case strings.HasPrefix(w, "y media"), strings.HasPrefix(w, "e mezz"), strings.HasPrefix(w, "e meia"), strings.HasPrefix(w, "et demie"):
+					minute = 30
+				case strings.HasPrefix(w, "meno"), strings.HasPrefix(w, "menos"), strings.HasPrefix(w, "moins"):
+					hour, minute = hour-1, 45
+				default:
+					minute = 15
+				}
+			}
+			t := time.Date(day.Year(), day.Month(), day.Day(), hour, minute, 0, 0, ref.Location())
 			if !t.After(ref) {
 				if dayGiven {
 					continue
@@ -2257,7 +2290,7 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			}
 			// The mention starts at the hour: the cue before it decides.
 			hb := m[0] + strings.LastIndexByte(s.text[m[0]:m[g]], ' ') + 1
-			add([]int{hb, m[1]}, t, "minute")
+			add([]int{hb, end}, t, "minute")
 		}
 	}
 	for _, m := range halfHourIn(s.text) {
@@ -2761,7 +2794,7 @@ var (
 // truck leaves at 14:00", and missingYours the sender still waiting on
 // the reader's part: "I still don't have your signature".
 var (
-	cutoffCue    = fastre.MustCompile(`(?i)\b(moved up|brought forward|vorgezogen|vervroegd|adelantad[oa]|avanc[ée]e?|anticipat[oa]|antecipad[oa]|naar de bank|an die bank|to the bank|la banque|al banco|alla banca|para o banco|if i don'?t (?:have|get|receive) (?:it|them|this|that|yours)|si je ne l['’](?:ai|re[çc]ois) pas|si no lo (?:tengo|recibo)|wenn ich (?:es|sie) nicht|se non (?:lo|la) (?:ho|ricevo)|se n[ãa]o (?:o|a) (?:tiver|receber)|als ik (?:het|ze) niet|closes?|closing|shuts?|stops? accepting|pack(?:s|ing)? up|knock(?:s|ing)? off|head(?:s|ing)? off|go(?:es)? home|cut-?off|deadline|expires?|leaves?|departs?|goes out|last (collection|post|pick-?up)|goes to the (bank|printer|press|post|courier)|slot|window|cierra|vence|plazo|ferme|cl[ôo]ture|date limite|schlie[ßs]t|frist|chiude|scade|scadenza|fecha|prazo|sluit|vertrekt)\b`)
+	cutoffCue    = fastre.MustCompile(`(?i)\b(moved up|brought forward|vorgezogen|vervroegd|adelantad[oa]|avanc[ée]e?|anticipat[oa]|antecipad[oa]|naar de bank|an die bank|to the bank|la banque|al banco|alla banca|para o banco|if i don'?t (?:have|get|receive) (?:it|them|this|that|yours)|si je ne l['’](?:ai|re[çc]ois) pas|si no lo (?:tengo|recibo)|wenn ich (?:es|sie) nicht|se non (?:lo|la) (?:ho|ricevo)|se n[ãa]o (?:o|a) (?:tiver|receber)|als ik (?:het|ze) niet|closes?|closing|shuts?|locks?|freezes?|goes (?:to print|live)|stops? accepting|pack(?:s|ing)? up|knock(?:s|ing)? off|head(?:s|ing)? off|go(?:es)? home|cut-?off|deadline|expires?|leaves?|departs?|goes out|last (collection|post|pick-?up)|goes to the (bank|printer|press|post|courier)|slot|window|cierra|vence|plazo|ferme|cl[ôo]ture|date limite|schlie[ßs]t|frist|chiude|scade|scadenza|fecha|prazo|sluit|vertrekt)\b`)
 	missingYours = fastre.MustCompile(`(?i)\b((still )?(don'?t|do not|haven'?t|have not) (have|got|received) (your|the)|(waiting|waiting on|waiting for) (your|you)|what i (still )?(don'?t|do not) have|without your|need your|sin tu|sans (ta|ton|votre)|ohne (deine|ihre|dein|ihr)|senza (la|il) (sua|tua|suo|tuo)|sem (a|o) (sua|seu|tua|teu)|zonder (je|jouw|uw)|you(?:'re|’re| are) the only one|(?:liggen|ligt|zijn|is) (?:nog )?bij jou|(?:liegen|liegt|ist|sind) (?:noch )?bei dir|(?:are|is) still (?:with you|at your (?:place|house))|(?:est[áa]n?|siguen) (?:todav[íi]a )?en tu casa|(?:sont|est) (?:encore )?chez toi|ancora da te|(?:est[ãa]o|est[áa]) (?:ainda )?(?:contigo|com voc[êe])|je n['’]ai (?:toujours )?pas (?:ta|ton|tes|votre|vos)|todav[íi]a no tengo (?:tu|su|tus|sus)|ich habe (?:immer )?noch (?:nicht |keine?n? )?(?:deine|ihre|dein|ihr)|non ho ancora (?:il tuo|la tua|il suo|la sua|i tuoi|le tue)|ainda n[ãa]o tenho (?:o teu|a tua|o seu|a sua)|ik heb (?:nog steeds |nog )?(?:niet|geen) (?:je|jouw|uw)|until you(?:'ve|’ve| have)? (?:done|approved|signed|confirmed|ticked|replied|sent)|(?:eres|es) (?:el|la) [úu]nic[oa]|tu es (?:le|la) seul|vous [êe]tes (?:le|la) seul|du bist (?:der|die) einzige|sie sind (?:der|die) einzige|sei (?:l['’]unic[oa]|il solo|la sola)|voc[êe] [ée] (?:o|a) [úu]nic[oa]|jij bent de enige|u bent de enige)\b`)
 )
 
@@ -2900,7 +2933,7 @@ var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast
 
 // comingAsk is a sender asking whether the reader comes to an event just
 // described: "On fait le déjeuner jeudi à 12h30. Dis-moi si tu viens".
-var comingAsk = fastre.MustCompile(`(?i)\b(?:(?:let me know|tell me) (?:if|whether) you(?:'re|’re| are| can| could)? (?:coming|joining us|make it|come|join us)\b|are you coming\s*\?|(?:want|wanna|care) to (?:join|come)(?: us)?\s*\?|fancy (?:joining|coming)|see you there|fatemi sapere se (?:ci siete|venite)|ditemi se venite|laat (?:even )?weten of jullie komen|sagt bescheid,? ob ihr kommt|avisadme si ven[íi]s|d[íi]ganme si vienen|digam-me se v[êe]m|(?:will|can) you (?:come|join us|make it)\s*\?|(?:dis|dites)-moi (?:juste )?si (?:tu viens|vous venez|tu passes|vous passez|vous serez (?:l[àa]|pr[ée]sents?))|(?:merci de )?nous dire si vous serez (?:l[àa]|pr[ée]sents?)|tu viens ?\?|vous venez ?\?|sag (?:mir )?bescheid,? ob du (?:kommst|dabei bist)|kommst du (?:auch|mit)?\s*\?|dime si (?:vienes|te apuntas)|vienes\s*\?|fammi sapere se (?:vieni|ci sei)|vieni anche tu|diz-me se (?:vens|vais)|vens\?|laat (?:even |me )?weten of je (?:komt|erbij bent)|kom je (?:ook)?\s*\?|ci siete\b[^?\n]{0,30}\?|ci sei\b[^?\n]{0,30}\?|venite\s*\?|(?:os|te) apunt[áa]i?s\s*\?|ven[íi]s\s*\?|(?:tu es|vous [êe]tes) (?:partants?|dispos?|de la partie)\s*\?|(?:seid ihr|bist du) dabei\s*\?|(?:habt ihr|hast du) zeit\s*\?|voc[êe]s? (?:v[êe]m|vem|topam?)\s*\?|(?:zijn jullie|ben je) erbij\s*\?|komen jullie\s*\?|are you (?:both |two )?in\s*\?|can you (?:both )?make it\s*\?)`)
+var comingAsk = fastre.MustCompile(`(?i)\b(?:(?:let me know|tell me) (?:if|whether) you(?:'re|’re| are| can| could)? (?:coming|joining us|make it|come|join us)\b|are you coming\s*\?|(?:want|wanna|care) to (?:join|come)(?: us)?\s*\?|fancy (?:joining|coming)|see you there|fatemi sapere se (?:ci siete|venite)|ditemi se venite|laat (?:even )?weten of jullie komen|sagt bescheid,? ob ihr kommt|avisadme si ven[íi]s|d[íi]ganme si vienen|digam-me se v[êe]m|(?:will|can) you (?:come|join us|make it)\s*\?|(?:dis|dites)-moi (?:juste )?si (?:tu viens|vous venez|tu passes|vous passez|vous serez (?:l[àa]|pr[ée]sents?))|(?:merci de )?nous dire si vous serez (?:l[àa]|pr[ée]sents?)|tu viens ?\?|vous venez ?\?|sag (?:mir )?bescheid,? ob du (?:kommst|dabei bist)|kommst du (?:auch|mit)?\s*\?|dime si (?:vienes|te apuntas)|(?:me )?(?:confirm(?:es|aras|ases)|avis(?:es|aras)|dig(?:as|eras)) si vienes|vienes\s*\?|fammi sapere se (?:vieni|ci sei)|vieni anche tu|diz-me se (?:vens|vais)|vens\?|laat (?:even |me )?weten of je (?:komt|erbij bent)|kom je (?:ook)?\s*\?|ci siete\b[^?\n]{0,30}\?|ci sei\b[^?\n]{0,30}\?|venite\s*\?|(?:os|te) apunt[áa]i?s\s*\?|ven[íi]s\s*\?|(?:tu es|vous [êe]tes) (?:partants?|dispos?|de la partie)\s*\?|(?:seid ihr|bist du) dabei\s*\?|(?:habt ihr|hast du) zeit\s*\?|voc[êe]s? (?:v[êe]m|vem|topam?)\s*\?|(?:zijn jullie|ben je) erbij\s*\?|komen jullie\s*\?|are you (?:both |two )?in\s*\?|can you (?:both )?make it\s*\?)`)
 
 // comingAsked marks as the deadline the time of an event the sender asks
 // the reader to come to: a date with a time of day, ahead, in the

@@ -284,6 +284,11 @@ func TestDatesResolved(t *testing.T) {
 		{"BeforeThenPointsToItsOwnSentence", "Walked the site this afternoon but the light went. Send them through by 7 tomorrow and I'll sign off before the trucks arrive.", "2025-12-03T16:10:00-07:00", "", "2025-12-04T07:00:00-07:00", ""},
 		{"DeHourOfAThing", "Petra, sitze im ICE fest. Kannst du Frau Kessler anrufen und den 14-Uhr-Termin absagen?", wed, "", "2025-12-03T14:00:00-07:00", ""},
 		{"ItRiuscirestiStasera", "Riusciresti a lasciarmelo nella cassetta stasera? Altrimenti perdo il contributo.", wed, "", "2025-12-03T17:00:00-07:00", ""},
+		{"PortalLocksAtFiveToday", "The typesetter's portal locks at 5pm today; after that any change is an erratum. Could you enter your corrections directly?", wed, "", "2025-12-03T17:00:00-07:00", ""},
+		{"EsAntesDeLaUnaYMedia", "Hoy la gestoría cierra pronto: ¿me las puedes mandar antes de la una y media?", wed, "", "2025-12-03T13:30:00-07:00", ""},
+		{"FrIlMeFautTaPartieCeSoir", "Il me faut donc ta partie ce soir, pour que je puisse fusionner les deux fichiers avant de lui envoyer.", wed, "", "2025-12-03T17:00:00-07:00", ""},
+		{"NlVoorAchtUurVanavond", "Als je de auto kunt missen, wil je dan vóór 8 uur vanavond je reservering aanpassen?", wed, "", "2025-12-03T20:00:00-07:00", ""},
+		{"NlTotMorgenOpDeBorrelIsAFarewell", "Kun je me haar naam en telefoonnummer sturen?\n\nTot morgen op de borrel,\nJoost", wed, "", "", ""},
 		{"AreYouComingToGetHimIsNoInvitation", "He has been sitting in reception since 9:40. Should I bring him up, or are you coming to get him?", wed, "", "", ""},
 	}
 	for _, tc := range cases {

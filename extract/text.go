@@ -210,6 +210,13 @@ func replyStart(text string) int {
 			best = i
 		}
 	}
+	// "-------- Message transféré --------": the other languages'
+	// separators above a forwarded or original message.
+	if strings.Contains(text[:best], "----") {
+		if m := foreignSeparator.FindStringIndex(text[:best]); m != nil {
+			best = m[0]
+		}
+	}
 	// "On <date>, <name> wrote:" on one line, in the languages mail
 	// clients write it: "Le … a écrit :", "Am … schrieb …:", "El …
 	// escribió:", "Il … ha scritto:", "Op … schreef …:", "Em … escreveu:".
@@ -234,6 +241,10 @@ var (
 	quoteWord  = fastre.MustCompile(`(?i)(wrote|a écrit|schrieb|escribi|scritto|schreef|escreveu|skrev|forwarded message)`)
 	headerWord = fastre.MustCompile(`(?i)\b(sent|date|gesendet|datum|envoyé|enviado|inviato|verzonden|fecha|data|skickat|sendt)[ \t]*:`)
 )
+
+// foreignSeparator matches the line mail clients write above a forwarded
+// or original message in es/fr/de/pt/it/nl (Thunderbird, Outlook, Gmail).
+var foreignSeparator = lazyRE(`(?im)^[ \t]*-{2,}[ \t]*(?:message transf[ée]r[ée]|message d['’]origine|message original|weitergeleitete nachricht|original-?nachricht|urspr[üu]ngliche nachricht|mensaje reenviado|mensaje original|messaggio inoltrato|messaggio originale|mensagem encaminhada|mensagem original|doorgestuurd bericht|oorspronkelijk bericht|origineel bericht)[ \t]*-{2,}`)
 
 // wroteLine matches the attribution line above a quoted message, on one
 // line or wrapped over two ("Il giorno … Marco Bianchi\n<marco@…> ha
