@@ -10,6 +10,15 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// RetentionLeaderLockKey is the session advisory lock held by the one
+// process of a cluster that runs the retention sweep (an Elector's Key;
+// docs/cluster.md, "Deletion and retention"), so that several api
+// processes never sweep at once. It spells "dtretain" in ASCII and is
+// distinct from the package's other keys (TestLockKeys_Distinct). It must
+// not change: two binaries with different keys would both sweep (which
+// is safe, deletes being idempotent, but wasteful).
+const RetentionLeaderLockKey int64 = 0x647472657461696e
+
 // communicationWhere selects, in the log or in the dead letters, what
 // concerns the communication $1: records keyed by its id (its stream
 // records), by an object key ending in "/<id>.json" (its S3 events; $2 is

@@ -238,6 +238,10 @@ type Cluster struct {
 
 	stopRelay context.CancelFunc // ends Election.Run
 	relayDone chan struct{}      // closed when Election.Run returned
+
+	// deletion is DELETE /communications/{id} and the retention sweep
+	// (api and all roles; cluster_delete.go).
+	deletion clusterDeletion
 }
 
 // clusterStore is an object store the cluster's functions can use.
@@ -315,6 +319,7 @@ func (c *Cluster) Open(ctx context.Context) error {
 		if err := c.openAPI(); err != nil {
 			return err
 		}
+		c.openDeletion()
 		c.Handler = c.API
 	} else {
 		c.Handler = c.workerHandler()
@@ -589,6 +594,9 @@ func (c *Cluster) stats() any {
 	if c.Relay != nil {
 		out["relay"] = map[string]any{"state": c.Election.State(), "copied": c.Relay.Copied(), "terms": c.Election.Terms()}
 	}
+	if st := c.retentionState(); st != "" {
+		out["retention"] = st
+	}
 	return out
 }
 
@@ -666,6 +674,7 @@ func (c *Cluster) Start() error {
 			}
 		}()
 	}
+	c.startRetention()
 	return nil
 }
 
@@ -680,6 +689,7 @@ func (c *Cluster) Close() error {
 		c.stopRelay()
 		<-c.relayDone
 	}
+	c.stopRetention()
 	if c.Runtime != nil {
 		errs = append(errs, c.Runtime.Close())
 	}
