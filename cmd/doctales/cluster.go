@@ -280,7 +280,8 @@ func (c *Cluster) Open(ctx context.Context) error {
 	}
 	c.Log = c.PG
 	if cfg.NATS != "" {
-		c.NATS, err = dtnats.Open(octx, cfg.NATS, dtnats.Options{Logger: c.Logger.With(LogKeyComponent, "nats")})
+		c.NATS, err = dtnats.Open(octx, cfg.NATS, dtnats.Options{Logger: c.Logger.With(LogKeyComponent, "nats"),
+			MaxAge: cfg.NATSMaxAge})
 		if err != nil {
 			return fmt.Errorf("--nats %s: %w", cfg.NATS, err)
 		}

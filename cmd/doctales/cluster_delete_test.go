@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -13,9 +14,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	natsgo "github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/internal/testutil"
+	dtnats "github.com/doctales/doctales/nats"
 	"github.com/doctales/doctales/postgres"
 )
 
@@ -191,13 +195,32 @@ func TestCluster_Retention(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.WriteString("retain: 30d\nretainSweepEvery: 100ms\nrelayElection: 200ms\n"); err != nil {
+	if _, err := f.WriteString("retain: 30d\nretainSweepEvery: 100ms\nrelayElection: 200ms\nnatsMaxAge: 720h\n"); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
 	apis := []*clusterProc{env.start(t, "api-1", RoleAPI), env.start(t, "api-2", RoleAPI)}
 	db := clusterDB(t, env.Postgres)
 	ctx := context.Background()
+
+	// natsMaxAge is the stream's MaxAge: what bounds how long relayed
+	// copies of a deleted communication stay in JetStream.
+	nc, err := natsgo.Connect(env.NATS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, err := js.Stream(ctx, dtnats.DefaultStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := stream.CachedInfo().Config.MaxAge; got != 720*time.Hour {
+		t.Fatalf("the stream's MaxAge with natsMaxAge: 720h is %s", got)
+	}
 
 	// retentionStates reads each api process's /stats "retention".
 	retentionStates := func(procs []*clusterProc) []string {
@@ -274,5 +297,21 @@ func TestCluster_Retention(t *testing.T) {
 	gone(standby, id2, key2)
 	if _, err := db.GetItem(ctx, recent["id"].(string)); err != nil {
 		t.Fatalf("the recent communication was swept: %v", err)
+	}
+}
+
+// TestConfig_NATSMaxAge: natsMaxAge is read from the file; a value below
+// an hour or negative is a ConfigError naming the key and the bound.
+func TestConfig_NATSMaxAge(t *testing.T) {
+	cfg, err := ReadConfig(writeConfig(t, "natsMaxAge: 720h\n"))
+	if err != nil || cfg.NATSMaxAge != 720*time.Hour {
+		t.Fatalf("natsMaxAge: 720h read as %s, %v", cfg.NATSMaxAge, err)
+	}
+	for _, v := range []string{"90s", "-1h"} {
+		_, err := ReadConfig(writeConfig(t, "natsMaxAge: "+v+"\n"))
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Field != "natsMaxAge" || !strings.Contains(err.Error(), "at least 1h0m0s") {
+			t.Errorf("natsMaxAge: %s = %v, want a ConfigError naming natsMaxAge and its bound", v, err)
+		}
 	}
 }
