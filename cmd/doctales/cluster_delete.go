@@ -7,6 +7,10 @@ import (
 	"github.com/doctales/doctales/postgres"
 )
 
+// The extraction function skips an id deleted after its object's event
+// when the table can tell (function.DeletedTable); PostgreSQL's can.
+var _ function.DeletedTable = (*postgres.DB)(nil)
+
 // clusterDeletion is DELETE /communications/{id} and the retention sweep
 // of an api (or all) process of a cluster (docs/cluster.md, "Deletion and
 // retention").
