@@ -23,7 +23,8 @@ func TestLogLockKey(t *testing.T) {
 // key, so that the relay's leader never waits on a migration, the
 // numbering or the first user (and they never on it).
 func TestLockKeys_Distinct(t *testing.T) {
-	keys := map[string]int64{"migration": migrationLockKey, "log": logLockKey, "auth": authLockKey, "relay leader": RelayLeaderLockKey}
+	keys := map[string]int64{"migration": migrationLockKey, "log": logLockKey, "auth": authLockKey, "relay leader": RelayLeaderLockKey,
+		"retention leader": RetentionLeaderLockKey}
 	seen := map[int64]string{}
 	for name, k := range keys {
 		if other, ok := seen[k]; ok {
@@ -33,5 +34,8 @@ func TestLockKeys_Distinct(t *testing.T) {
 	}
 	if got := string(binary.BigEndian.AppendUint64(nil, uint64(RelayLeaderLockKey))); got != "dtrelead" {
 		t.Fatalf("RelayLeaderLockKey spells %q, its comment says dtrelead", got)
+	}
+	if got := string(binary.BigEndian.AppendUint64(nil, uint64(RetentionLeaderLockKey))); got != "dtretain" {
+		t.Fatalf("RetentionLeaderLockKey spells %q, its comment says dtretain", got)
 	}
 }

@@ -244,6 +244,9 @@ func (db *DB) DeleteItem(ctx context.Context, id string) error {
 			ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, at = excluded.at`, id, old.Owner, now); err != nil {
 			return fmt.Errorf("remember deleted id: %w", err)
 		}
+		if err := db.beforeAppend(ctx, tx); err != nil {
+			return err
+		}
 		rec, err := db.enc.Item(EventRemove, streamrec.RemovedImage(old), nil, now)
 		if err != nil {
 			return err

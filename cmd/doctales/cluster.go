@@ -242,6 +242,10 @@ type Cluster struct {
 
 	stopRelay context.CancelFunc // ends Election.Run
 	relayDone chan struct{}      // closed when Election.Run returned
+
+	// deletion is DELETE /communications/{id} and the retention sweep
+	// (api and all roles; cluster_delete.go).
+	deletion clusterDeletion
 }
 
 // clusterStore is an object store the cluster's functions can use.
@@ -280,7 +284,8 @@ func (c *Cluster) Open(ctx context.Context) error {
 	}
 	c.Log = c.PG
 	if cfg.NATS != "" {
-		c.NATS, err = dtnats.Open(octx, cfg.NATS, dtnats.Options{Logger: c.Logger.With(LogKeyComponent, "nats")})
+		c.NATS, err = dtnats.Open(octx, cfg.NATS, dtnats.Options{Logger: c.Logger.With(LogKeyComponent, "nats"),
+			MaxAge: cfg.NATSMaxAge})
 		if err != nil {
 			return fmt.Errorf("--nats %s: %w", cfg.NATS, err)
 		}
@@ -319,6 +324,7 @@ func (c *Cluster) Open(ctx context.Context) error {
 		if err := c.openAPI(); err != nil {
 			return err
 		}
+		c.openDeletion()
 		c.Handler = c.API
 	} else {
 		c.Handler = c.workerHandler()
@@ -598,6 +604,9 @@ func (c *Cluster) stats() any {
 		out["relay"] = map[string]any{"state": c.Election.State(), "copied": c.Relay.Copied(), "terms": c.Election.Terms()}
 	}
 	out["alarms"] = c.alarmStates()
+	if st := c.retentionState(); st != "" {
+		out["retention"] = st
+	}
 	return out
 }
 
@@ -683,6 +692,7 @@ func (c *Cluster) Start() error {
 			}
 		}()
 	}
+	c.startRetention()
 	return nil
 }
 
@@ -700,6 +710,7 @@ func (c *Cluster) Close() error {
 		c.stopRelay()
 		<-c.relayDone
 	}
+	c.stopRetention()
 	if c.Runtime != nil {
 		errs = append(errs, c.Runtime.Close())
 	}

@@ -57,6 +57,13 @@ type Config struct {
 	// ("nats://127.0.0.1:4222"); empty keeps the log in SQLite, or in
 	// PostgreSQL with Postgres alone. Flag --nats.
 	NATS string `yaml:"nats"`
+	// NATSMaxAge is the JetStream stream's MaxAge: records older than
+	// this are deleted by the server. 0 (the default) keeps them for ever.
+	// It is the only bound on how long the content of a deleted
+	// communication stays in the records relayed before its delete
+	// (docs/cluster.md, "Deletion and retention"); keep it above the
+	// longest time a worker may be down, or its records expire unread.
+	NATSMaxAge time.Duration `yaml:"natsMaxAge"`
 	// Postgres is the PostgreSQL DSN of the table, ledger, dead letters
 	// and flow history ("postgres://doctales@db:5432/doctales"); empty
 	// keeps them in SQLite in Data. Flag --postgres.
@@ -523,6 +530,11 @@ const (
 	DefaultIdleTimeout = 120 * time.Second
 )
 
+// MinNATSMaxAge is natsMaxAge's least non-zero value: above JetStream's
+// duplicate window (2 minutes), which the relay relies on, with room for
+// a worker's restart.
+const MinNATSMaxAge = time.Hour
+
 // MinParseMemory is the smallest memory budget accepted, in bytes (1 MiB).
 const MinParseMemory = 1 << 20
 
@@ -650,6 +662,7 @@ func ReadConfig(path string) (Config, error) {
 	override(&cfg.Env, file.Env)
 	override(&cfg.Role, file.Role)
 	override(&cfg.NATS, file.NATS)
+	override(&cfg.NATSMaxAge, file.NATSMaxAge)
 	override(&cfg.Postgres, file.Postgres)
 	if file.S3 != "" {
 		cfg.S3 = file.S3
@@ -928,6 +941,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxParseMemory < MinParseMemory {
 		return &ConfigError{"maxParseMemory", c.MaxParseMemory, fmt.Sprintf("must be at least %d bytes (1 MiB)", MinParseMemory)}
+	}
+	if c.NATSMaxAge < 0 || (c.NATSMaxAge > 0 && c.NATSMaxAge < MinNATSMaxAge) {
+		return &ConfigError{"natsMaxAge", c.NATSMaxAge, fmt.Sprintf("must be 0 (keep the records for ever) or at least %s, such as 720h", MinNATSMaxAge)}
 	}
 	if c.RelayElection != 0 && (c.RelayElection < MinRelayElection || c.RelayElection > MaxRelayElection) {
 		return &ConfigError{"relayElection", c.RelayElection, fmt.Sprintf("must be from %s to %s (0: the default, %s)", MinRelayElection, MaxRelayElection, postgres.DefaultElectionInterval)}

@@ -663,7 +663,7 @@ func (p *Pipeline) StartRetention() {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		p.runRetention(ctx)
+		_ = p.retention().Run(ctx)
 	}()
 	p.retentionStop = func() { cancel(); <-done }
 	p.Logger.Info("retention on", "retain", p.Config.Retain.String(), "every", p.Config.RetainSweepEvery.String())

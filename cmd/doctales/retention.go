@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/function"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -64,13 +66,44 @@ func (p *Period) Set(s string) error {
 	return nil
 }
 
-// SweepRetention deletes every communication dated before now minus the
-// retention period, of every user, as DELETE /communications/{id} does
-// (objects, row with a REMOVE record, history), and returns how many. It
-// writes one audit entry per sweep that deleted something. A failure on
-// one communication stops the sweep; the next one retries.
+// Retention is the retention sweep: it deletes every communication dated
+// before the sweep's time minus Retain, of every user, as DELETE
+// /communications/{id} does (Deletion: objects, row with a REMOVE record,
+// history). The embedded pipeline runs one (StartRetention); in a cluster
+// the one api process elected by postgres.RetentionLeaderLockKey runs it
+// (cluster_delete.go), so that two processes never sweep at once.
+type Retention struct {
+	// Table finds the communications to delete (FindItems, Until).
+	Table doctales.Table
+	// Deletion deletes each one.
+	Deletion *function.Deletion
+	// Audit receives one entry per sweep that deleted something or failed.
+	Audit doctales.AuditLog
+	// Retain is how long communications are kept; 0 or less sweeps nothing.
+	Retain Period
+	// Every is how often Run sweeps; 0 means DefaultRetainSweepEvery.
+	Every  time.Duration
+	Logger *slog.Logger
+}
+
+// SweepRetention runs one retention sweep of the pipeline at now; see
+// Retention.Sweep.
 func (p *Pipeline) SweepRetention(ctx context.Context, now time.Time) (int, error) {
-	retain := time.Duration(p.Config.Retain)
+	return p.retention().Sweep(ctx, now)
+}
+
+// retention is the pipeline's retention sweep.
+func (p *Pipeline) retention() *Retention {
+	return &Retention{Table: p.DB, Deletion: p.Deletion, Audit: p.DB, Retain: p.Config.Retain,
+		Every: p.Config.RetainSweepEvery, Logger: p.Logger}
+}
+
+// Sweep deletes every communication dated before now minus Retain and
+// returns how many. It writes one audit entry per sweep that deleted
+// something. A failure on one communication stops the sweep; the next one
+// retries.
+func (r *Retention) Sweep(ctx context.Context, now time.Time) (int, error) {
+	retain := time.Duration(r.Retain)
 	if retain <= 0 {
 		return 0, nil
 	}
@@ -78,7 +111,7 @@ func (p *Pipeline) SweepRetention(ctx context.Context, now time.Time) (int, erro
 	deleted := 0
 	var sweepErr error
 	for sweepErr == nil {
-		items, _, err := p.DB.FindItems(ctx, doctales.ItemFilter{Until: &cutoff, Limit: 500})
+		items, _, err := r.Table.FindItems(ctx, doctales.ItemFilter{Until: &cutoff, Limit: 500})
 		if err != nil {
 			sweepErr = err
 			break
@@ -87,7 +120,7 @@ func (p *Pipeline) SweepRetention(ctx context.Context, now time.Time) (int, erro
 			break
 		}
 		for _, it := range items {
-			if _, err := p.Deletion.Delete(doctales.WithOwner(ctx, it.Owner), it.ID); err != nil && doctales.ErrorCode(err) != doctales.ENOTFOUND {
+			if _, err := r.Deletion.Delete(doctales.WithOwner(ctx, it.Owner), it.ID); err != nil && doctales.ErrorCode(err) != doctales.ENOTFOUND {
 				sweepErr = fmt.Errorf("retention sweep: %w", err)
 				break
 			}
@@ -96,33 +129,42 @@ func (p *Pipeline) SweepRetention(ctx context.Context, now time.Time) (int, erro
 	}
 	if deleted > 0 || sweepErr != nil {
 		e := &doctales.AuditEntry{UserID: "retention", Via: "retention", Action: doctales.AuditRetention,
-			Target: p.Config.Retain.String(), Outcome: doctales.AuditOutcome(sweepErr),
+			Target: r.Retain.String(), Outcome: doctales.AuditOutcome(sweepErr),
 			Detail: map[string]any{"deleted": deleted, "before": cutoff.UTC().Format(time.RFC3339)}}
-		if err := p.DB.AppendAudit(context.WithoutCancel(ctx), e); err != nil {
-			p.Logger.Error("audit entry not written", "action", e.Action, "error", err)
+		if err := r.Audit.AppendAudit(context.WithoutCancel(ctx), e); err != nil {
+			r.log().Error("audit entry not written", "action", e.Action, "error", err)
 		}
-		p.Logger.Info("retention sweep", "deleted", deleted, "retain", p.Config.Retain.String(), "before", cutoff.UTC().Format(time.RFC3339))
+		r.log().Info("retention sweep", "deleted", deleted, "retain", r.Retain.String(), "before", cutoff.UTC().Format(time.RFC3339))
 	}
 	return deleted, sweepErr
 }
 
-// runRetention runs SweepRetention at once and then every
-// RetainSweepEvery until ctx ends.
-func (p *Pipeline) runRetention(ctx context.Context) {
-	every := p.Config.RetainSweepEvery
+// Run sweeps at once and then every Every until ctx ends, and returns
+// nil then (the shape of a postgres.Elector's lead function). A failed
+// sweep is logged and tried again at the next tick.
+func (r *Retention) Run(ctx context.Context) error {
+	every := r.Every
 	if every <= 0 {
 		every = DefaultRetainSweepEvery
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if _, err := p.SweepRetention(ctx, time.Now()); err != nil && ctx.Err() == nil {
-			p.Logger.Error("retention sweep failed; it runs again", "error", err, "every", every.String())
+		if _, err := r.Sweep(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			r.log().Error("retention sweep failed; it runs again", "error", err, "every", every.String())
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-t.C:
 		}
 	}
+}
+
+// log returns the sweep's logger, or the default one.
+func (r *Retention) log() *slog.Logger {
+	if r.Logger != nil {
+		return r.Logger
+	}
+	return slog.Default()
 }
