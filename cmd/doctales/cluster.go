@@ -204,7 +204,8 @@ func redactDSN(dsn string) string {
 //     others stand by.
 //   - extraction: the extraction subscriptions, partitioned by --partition.
 //   - notification: the notification subscription and the topic's
-//     subscribers (webhook, log, e-mail, sns), partitioned alike.
+//     subscribers (webhook, log, e-mail, sns), partitioned alike, and the
+//     analytics subscription that keeps the aggregate tables.
 //   - all: everything in one process.
 type Cluster struct {
 	Config    Config
@@ -291,7 +292,7 @@ func (c *Cluster) Open(ctx context.Context) error {
 	if c.Tracer, err = tracing.New(ctx); err != nil {
 		return err
 	}
-	c.Journal = &history.Journal{Store: c.PG, Logger: c.Logger.With(LogKeyComponent, "history"), Skip: liveSubscriptions}
+	c.Journal = &history.Journal{Store: c.PG, Logger: c.Logger.With(LogKeyComponent, "history"), Skip: journalSkip}
 	if err := c.Journal.Open(); err != nil {
 		return err
 	}
@@ -434,6 +435,7 @@ func (c *Cluster) openRuntime() error {
 			return err
 		}
 		subs = append(subs, ts...)
+		subs = append(subs, c.analyticsSubscription()) // the aggregate tables (cluster_analytics.go)
 	}
 	for i := range subs {
 		subs[i].Partition = c.Partition
@@ -553,6 +555,7 @@ func (c *Cluster) openAPI() error {
 		RateLimiterFor:  c.sharedRateLimits(),
 		AuditLog:        c.PG,
 		AckKey:          c.PG.AckKey,
+		Analytics:       c.PG, // kept by the notification processes (cluster_analytics.go)
 	}
 	c.API.Init()
 	return nil

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/analytics"
+	"github.com/doctales/doctales/httpapi"
+)
+
+// TestCluster_Analytics: the dashboard's analytics against a cluster. The
+// api process, an extraction worker and two notification workers
+// (partitions 0/2 and 1/2, which share the analytics subscription and
+// apply facts to the same day, week and people at once), each a separate
+// process on a real nats-server and PostgreSQL; two users, each with a
+// key. Each user's communications are ingested through the api process;
+// GET /analytics/volume (by day and by week), /analytics/people and
+// /analytics/deadlines from the api process then count exactly each
+// user's own communications as the table holds them (the facts the
+// analytics consumer derives from each stored item), and none of the
+// other's.
+func TestCluster_Analytics(t *testing.T) {
+	hook := newHookReceiver(t)
+	env := newClusterEnv(t, hook.URL)
+	api := env.start(t, "api", RoleAPI)
+	env.start(t, "extraction", RoleExtraction)
+	env.start(t, "notification-0", RoleNotification, "--partition", "0/2")
+	env.start(t, "notification-1", RoleNotification, "--partition", "1/2")
+
+	// Open mode: the routes answer (no more 501), with nothing counted.
+	var vol httpapi.VolumeResponse
+	if code := getJSON(t, api.url()+"/analytics/volume", &vol); code != http.StatusOK || vol.Total != 0 {
+		t.Fatalf("GET /analytics/volume before any ingest = %d %+v, want 200 with total 0", code, vol)
+	}
+
+	cli := func(stdin string, args ...string) string {
+		t.Helper()
+		out, stderr, err := runBin(t, stdin, nil, append(args, "--postgres", env.Postgres)...)
+		if err != nil {
+			t.Fatalf("doctales %s: %v\n%s", strings.Join(args, " "), err, stderr)
+		}
+		return strings.TrimSpace(out)
+	}
+	keys := map[string]string{}
+	for _, user := range []string{"ana", "bo"} {
+		cli("analytics-test-password-"+user+"\n", "users", "add", user)
+		keys[user] = cli("", "keys", "create", "--user", user, "--scope", "ingest,read")
+	}
+	get := func(user, path string, v any) {
+		t.Helper()
+		code, body := doWith(t, http.MethodGet, api.url()+path, keys[user], "", "")
+		if code != http.StatusOK {
+			t.Fatalf("GET %s as %s = %d %s", path, user, code, body)
+		}
+		if err := json.Unmarshal([]byte(body), v); err != nil {
+			t.Fatalf("GET %s as %s: %v: %s", path, user, err, body)
+		}
+	}
+
+	posts := map[string][]string{
+		"ana": {urgentEmail, urgentOps, calmEmail, strings.Replace(urgentEmail, "Wire transfer", "Wire transfer, again", 1),
+			strings.Replace(calmEmail, `"project":"finance"`, `"project":"ops"`, 1)},
+		"bo": {calmEmail, urgentOps},
+	}
+	ids := map[string][]string{}
+	for user, bodies := range posts {
+		for _, body := range bodies {
+			code, resp := doWith(t, http.MethodPost, api.url()+"/communications", keys[user], "", body)
+			if code != http.StatusAccepted {
+				t.Fatalf("POST as %s = %d %s", user, code, resp)
+			}
+			var created struct{ ID string }
+			if err := json.Unmarshal([]byte(resp), &created); err != nil || created.ID == "" {
+				t.Fatalf("POST answer %s: %v", resp, err)
+			}
+			ids[user] = append(ids[user], created.ID)
+		}
+	}
+	for user, list := range ids {
+		for _, id := range list {
+			var it doctales.Item
+			waitCond(t, 60*time.Second, func() string { return fmt.Sprintf("%s's %s is %q, not extracted", user, id, it.Status) }, func() bool {
+				get(user, "/communications/"+id, &it)
+				return it.Status == doctales.StatusExtracted
+			})
+		}
+	}
+
+	for user, list := range ids {
+		// What the aggregates must say: the facts of the user's items as
+		// the table holds them now.
+		var page struct{ Communications []*doctales.Item }
+		get(user, "/communications?limit=100", &page)
+		if len(page.Communications) != len(list) {
+			t.Fatalf("%s lists %d communications, want %d", user, len(page.Communications), len(list))
+		}
+		wantDays, wantWeeks, wantPeople := map[string]doctales.VolumeDay{}, map[string]doctales.VolumeWeek{}, map[string]int{}
+		wantHigh, wantDeadlines := 0, map[string]time.Time{}
+		for _, it := range page.Communications {
+			f := analytics.FactOf(it)
+			d := wantDays[f.Day]
+			d.Day, d.Total = f.Day, d.Total+1
+			w := wantWeeks[f.Week+" "+f.Project]
+			w.Week, w.Project, w.Total = f.Week, f.Project, w.Total+1
+			if f.Urgency == "high" {
+				d.High, w.High, wantHigh = d.High+1, w.High+1, wantHigh+1
+			}
+			switch f.Urgency {
+			case "medium":
+				d.Medium++
+			case "low":
+				d.Low++
+			}
+			if f.Request {
+				d.Requests++
+			}
+			if f.Open {
+				w.Open++
+			}
+			wantDays[f.Day], wantWeeks[f.Week+" "+f.Project] = d, w
+			wantPeople[f.Person]++
+			if !f.Deadline.IsZero() {
+				wantDeadlines[f.ID] = f.Deadline
+			}
+		}
+		if wantHigh == 0 || wantHigh == len(list) {
+			t.Fatalf("%s: %d of %d communications high: the extractor judged the mails otherwise than this test expects; it needs both kinds", user, wantHigh, len(list))
+		}
+
+		// The subscriptions may still be applying (each partition at its
+		// own pace): wait until every read says what it must, failing
+		// with what differs.
+		mismatch := func() string {
+			var b strings.Builder
+			vol := httpapi.VolumeResponse{}
+			get(user, "/analytics/volume", &vol)
+			if vol.Total != len(list) || len(vol.Days) != len(wantDays) {
+				fmt.Fprintf(&b, "volume %+v, want %d over %+v\n", vol, len(list), wantDays)
+			}
+			for _, d := range vol.Days {
+				if d != wantDays[d.Day] {
+					fmt.Fprintf(&b, "day %+v, want %+v\n", d, wantDays[d.Day])
+				}
+			}
+			var weeks httpapi.VolumeResponse
+			get(user, "/analytics/volume?by=week", &weeks)
+			if weeks.By != "week" || len(weeks.Weeks) != len(wantWeeks) || weeks.Total != len(list) {
+				fmt.Fprintf(&b, "weeks %+v, want %+v\n", weeks, wantWeeks)
+			}
+			for _, w := range weeks.Weeks {
+				if w != wantWeeks[w.Week+" "+w.Project] {
+					fmt.Fprintf(&b, "week %+v, want %+v\n", w, wantWeeks[w.Week+" "+w.Project])
+				}
+			}
+			var people httpapi.AnalyticsPeopleResponse
+			get(user, "/analytics/people", &people)
+			if len(people.People) != len(wantPeople) {
+				fmt.Fprintf(&b, "people %+v, want %v\n", people.People, wantPeople)
+			}
+			for _, p := range people.People {
+				if p.Total != wantPeople[p.ID] {
+					fmt.Fprintf(&b, "%s counts %d, want %d\n", p.ID, p.Total, wantPeople[p.ID])
+				}
+			}
+			var dl httpapi.DeadlinesResponse
+			get(user, "/analytics/deadlines", &dl)
+			if dl.Count != len(wantDeadlines) {
+				fmt.Fprintf(&b, "deadlines %+v, want %v\n", dl.Deadlines, wantDeadlines)
+			}
+			for _, d := range dl.Deadlines {
+				if want, ok := wantDeadlines[d.ID]; !ok || !d.Deadline.Equal(want) {
+					fmt.Fprintf(&b, "deadline %+v, want %v\n", d, wantDeadlines[d.ID])
+				}
+			}
+			return b.String()
+		}
+		last := "-"
+		waitCond(t, 60*time.Second, func() string { return user + "'s analytics:\n" + last }, func() bool {
+			if last != "" {
+				// Four reads a round: stay under the reads' rate limit
+				// (50/s per key).
+				time.Sleep(200 * time.Millisecond)
+			}
+			last = mismatch()
+			return last == ""
+		})
+	}
+}
