@@ -556,6 +556,8 @@ func (c *Cluster) openAPI() error {
 		AuditLog:        c.PG,
 		AckKey:          c.PG.AckKey,
 		Analytics:       c.PG, // kept by the notification processes (cluster_analytics.go)
+		Profiles:        c.PG, // GET/PUT /user-profile, shared by the api processes
+		Directory:       c.PG, // GET /people, GET /projects, from the items table
 	}
 	c.API.Init()
 	return nil

@@ -23,7 +23,9 @@ import (
 // /analytics/deadlines from the api process then count exactly each
 // user's own communications as the table holds them (the facts the
 // analytics consumer derives from each stored item), and none of the
-// other's.
+// other's; so do GET /people and /projects (the directory, read from the
+// items table). A profile set with PUT /user-profile is read back, the
+// other user keeps the default, and neither can write the other's.
 func TestCluster_Analytics(t *testing.T) {
 	hook := newHookReceiver(t)
 	env := newClusterEnv(t, hook.URL)
@@ -189,5 +191,52 @@ func TestCluster_Analytics(t *testing.T) {
 			last = mismatch()
 			return last == ""
 		})
+
+		// The people and project directory, read from the items table.
+		var dir httpapi.PeopleResponse
+		get(user, "/people", &dir)
+		if dir.Count != len(wantPeople) {
+			t.Errorf("%s: GET /people = %+v, want %v", user, dir.People, wantPeople)
+		}
+		for _, p := range dir.People {
+			if p.Count != wantPeople[p.ID] {
+				t.Errorf("%s: GET /people counts %s %d times, want %d", user, p.ID, p.Count, wantPeople[p.ID])
+			}
+		}
+		var projects struct {
+			Projects []doctales.ProjectSummary
+			Count    int
+		}
+		get(user, "/projects", &projects)
+		for _, p := range projects.Projects {
+			n := 0
+			for k, w := range wantWeeks {
+				if strings.HasSuffix(k, " "+p.Project) {
+					n += w.Total
+				}
+			}
+			if p.Count != n || n == 0 {
+				t.Errorf("%s: GET /projects counts %q %d times, want %d", user, p.Project, p.Count, n)
+			}
+		}
+	}
+
+	// Profiles: set by ana, read back (one store for every api process);
+	// bo still has the default, and ana cannot write bo's.
+	if code, body := doWith(t, http.MethodPut, api.url()+"/user-profile", keys["ana"], "", `{"primaryArchetype":"analyst"}`); code != http.StatusOK {
+		t.Fatalf("PUT /user-profile as ana = %d %s", code, body)
+	}
+	var prof doctales.UserProfile
+	get("ana", "/user-profile", &prof)
+	if prof.ID != "ana" || prof.PrimaryArchetype != "analyst" || prof.UpdatedAt == nil {
+		t.Errorf("ana's profile = %+v, want analyst, stored", prof)
+	}
+	prof = doctales.UserProfile{}
+	get("bo", "/user-profile", &prof)
+	if prof.ID != "bo" || prof.PrimaryArchetype != doctales.DefaultUserProfile("bo").PrimaryArchetype || prof.UpdatedAt != nil {
+		t.Errorf("bo's profile = %+v, want the default", prof)
+	}
+	if code, body := doWith(t, http.MethodPut, api.url()+"/user-profile", keys["ana"], "", `{"id":"bo","primaryArchetype":"analyst"}`); code != http.StatusNotFound {
+		t.Errorf("PUT bo's profile as ana = %d %s, want 404", code, body)
 	}
 }
