@@ -652,3 +652,29 @@ func (db *DB) AnalyticsEmpty(ctx context.Context) (bool, error) {
 	}
 	return !any, nil
 }
+
+// analyticsFilledKey is the meta row set once the aggregate tables have
+// been filled from the stored items (AnalyticsFilled).
+const analyticsFilledKey = "analytics_filled"
+
+// AnalyticsFilled reports whether the aggregate tables have been filled
+// from the stored items once (MarkAnalyticsFilled): a cluster's
+// notification process fills them at start until one has finished, so
+// that items older than the log's horizon are counted too.
+func (db *DB) AnalyticsFilled(ctx context.Context) (bool, error) {
+	var done bool
+	if err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM meta WHERE key = $1)`, analyticsFilledKey).Scan(&done); err != nil {
+		return false, fmt.Errorf("analytics filled: %w", err)
+	}
+	return done, nil
+}
+
+// MarkAnalyticsFilled records that a fill from the stored items finished,
+// with the time it did; marking again keeps the first time.
+func (db *DB) MarkAnalyticsFilled(ctx context.Context) error {
+	if _, err := db.pool.Exec(ctx, `INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`,
+		analyticsFilledKey, formatTime(db.now())); err != nil {
+		return fmt.Errorf("mark analytics filled: %w", err)
+	}
+	return nil
+}

@@ -239,6 +239,8 @@ type Cluster struct {
 
 	stopRelay context.CancelFunc // ends Election.Run
 	relayDone chan struct{}      // closed when Election.Run returned
+
+	analyticsFill *analyticsFill // the aggregates' fill from the items (cluster_analytics.go)
 }
 
 // clusterStore is an object store the cluster's functions can use.
@@ -659,6 +661,7 @@ func (c *Cluster) Start() error {
 			return fmt.Errorf("start runtime: %w", err)
 		}
 	}
+	c.startAnalyticsFill() // the aggregates, from the stored items, once (cluster_analytics.go)
 	if c.Relay != nil {
 		// The relay runs in the one api process that holds the election's
 		// lock; this one copies while it does, and stands by otherwise.
@@ -685,6 +688,7 @@ func (c *Cluster) Close() error {
 		c.stopRelay()
 		<-c.relayDone
 	}
+	c.stopAnalyticsFill()
 	if c.Runtime != nil {
 		errs = append(errs, c.Runtime.Close())
 	}

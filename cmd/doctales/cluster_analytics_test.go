@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,6 +13,8 @@ import (
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/analytics"
 	"github.com/doctales/doctales/httpapi"
+	"github.com/doctales/doctales/internal/testutil"
+	"github.com/doctales/doctales/runtime"
 )
 
 // TestCluster_Analytics: the dashboard's analytics against a cluster. The
@@ -238,5 +242,69 @@ func TestCluster_Analytics(t *testing.T) {
 	}
 	if code, body := doWith(t, http.MethodPut, api.url()+"/user-profile", keys["ana"], "", `{"id":"bo","primaryArchetype":"analyst"}`); code != http.StatusNotFound {
 		t.Errorf("PUT bo's profile as ana = %d %s, want 404", code, body)
+	}
+}
+
+// TestCluster_AnalyticsFill: a notification process fills the aggregate
+// tables from the items stored before it ran (none of them applied by the
+// subscription), every owner's, over several pages; a fact the
+// subscription already wrote from a newer state is kept; once a fill has
+// finished, the next start does nothing; and only partition 0 fills.
+func TestCluster_AnalyticsFill(t *testing.T) {
+	db := clusterDB(t, testutil.PostgresDSN(t))
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	const n = analyticsFillPage + 20 // two pages
+	for i := range n {
+		owner := []string{"ana", "bo"}[i%2]
+		it := doctales.NewItem(&doctales.Communication{ID: fmt.Sprintf("c%04d", i), Owner: owner, Type: "email", Source: "email",
+			Project: "q3", Subject: "s", Sender: "Ana", SenderID: "ana@acme.example", Timestamp: t0.Add(time.Duration(i) * time.Minute)}, t0)
+		it.Metadata.Urgency = "low"
+		if _, _, err := db.CreateItem(ctx, it); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The subscription got to c0000 first, with a newer state (high).
+	newer := &doctales.AnalyticsFact{ID: "c0000", Owner: "ana", Time: t0, Day: "2026-03-02", Week: "2026-W10", Urgency: "high",
+		Person: "ana@acme.example", Name: "Ana", Org: "acme.example", Project: "q3"}
+	if err := db.ApplyFacts(ctx, []doctales.AnalyticsChange{{ID: "c0000", Owner: "ana", Fact: newer}}); err != nil {
+		t.Fatal(err)
+	}
+
+	other := &Cluster{PG: db, Role: RoleNotification, Partition: runtime.Partition{Index: 1, Count: 2}, Logger: slog.Default()}
+	other.startAnalyticsFill()
+	if other.analyticsFill != nil {
+		t.Fatal("partition 1/2 started a fill: only partition 0 fills")
+	}
+	c := &Cluster{PG: db, Role: RoleNotification, Partition: runtime.Partition{Index: 0, Count: 2}, Logger: slog.Default()}
+	c.startAnalyticsFill()
+	if c.analyticsFill == nil {
+		t.Fatal("partition 0/2 started no fill")
+	}
+	<-c.analyticsFill.done
+	c.stopAnalyticsFill()
+	total := 0
+	for _, owner := range []string{"ana", "bo"} {
+		days, err := db.VolumeByDay(doctales.WithOwner(ctx, owner), "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		high := 0
+		for _, d := range days {
+			total += d.Total
+			high += d.High
+		}
+		if want := map[string]int{"ana": 1, "bo": 0}[owner]; high != want {
+			t.Errorf("%s: %d high, want %d (the subscription's newer fact of c0000 kept)", owner, high, want)
+		}
+	}
+	if total != n {
+		t.Fatalf("the fill counted %d communications, want %d", total, n)
+	}
+	if done, err := db.AnalyticsFilled(ctx); err != nil || !done {
+		t.Fatalf("AnalyticsFilled = %v, %v after a fill, want true", done, err)
+	}
+	if read, err := c.fillAnalytics(ctx); err != nil || read != 0 {
+		t.Fatalf("a second fill read %d items (%v), want none: one fill per database", read, err)
 	}
 }
