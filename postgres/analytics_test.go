@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -94,5 +95,43 @@ func TestAnalytics_Hostile(t *testing.T) {
 	}
 	if _, err := db.VolumeByDay(ctx, "2026-03-02\xff", ""); doctales.ErrorCode(err) != doctales.EINVALID || doctales.ErrorField(err) != "from" {
 		t.Errorf("from with invalid UTF-8: %v, want EINVALID naming from", err)
+	}
+}
+
+// BenchmarkApplyFacts applies batches of 100 new communications' facts
+// (the analytics subscription's batch size) spread over 10 days, 20
+// people in 5 organisations and 10 threads, on SQLite and on PostgreSQL;
+// ns/op is one batch.
+func BenchmarkApplyFacts(b *testing.B) {
+	pg, _ := mustOpen(b, postgres.Options{})
+	lite := sqlite.NewDB(filepath.Join(b.TempDir(), "analytics.db"))
+	if err := lite.Open(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = lite.Close() })
+	for _, s := range []struct {
+		name  string
+		store doctales.AnalyticsStore
+	}{{"sqlite", lite}, {"postgres", pg}} {
+		b.Run(s.name, func(b *testing.B) {
+			ctx := context.Background()
+			n := 0
+			for b.Loop() {
+				changes := make([]doctales.AnalyticsChange, 100)
+				for i := range changes {
+					n++
+					id := fmt.Sprintf("%s-%08d", s.name, n)
+					at := analyticstest.T0.Add(time.Duration(n%10) * 24 * time.Hour).Add(time.Duration(n) * time.Second)
+					y, w := at.ISOWeek()
+					f := &doctales.AnalyticsFact{ID: id, Owner: "me", Time: at, Day: at.Format("2006-01-02"), Week: fmt.Sprintf("%04d-W%02d", y, w),
+						Urgency: "low", Person: fmt.Sprintf("p%02d@org%d.example", n%20, n%5), Name: "P", Org: fmt.Sprintf("org%d.example", n%5),
+						Project: "q3", ThreadID: fmt.Sprintf("T%d", n/5), Subject: "s", Request: n%2 == 0, Open: n%4 == 0}
+					changes[i] = doctales.AnalyticsChange{ID: id, Owner: "me", Fact: f}
+				}
+				if err := s.store.ApplyFacts(ctx, changes); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
