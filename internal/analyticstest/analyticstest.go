@@ -327,6 +327,32 @@ func Run(t *testing.T, open func(t *testing.T) Subject) {
 		}
 	})
 
+	t.Run("ThreadMoved", func(t *testing.T) {
+		// Bob's answer to Ana moves to Carl's thread, where it answers
+		// Carl: its answer row (keyed by the message) leaves one thread
+		// and joins the other in one batch.
+		e := NewEnv(t, open(t))
+		e.Put("m1", "me", "ana@acme.example", "Ana", "q3", "T1", "low", T0, false)
+		e.Put("m2", "me", "bob@beta.example", "Bob", "q3", "T1", "low", T0.Add(2*time.Hour), false)
+		e.Put("m3", "me", "carl@gamma.example", "Carl", "q3", "T2", "low", T0.Add(time.Hour), false)
+		e.Drain()
+		moved := "T2"
+		if _, err := e.S.Table.UpdateItem(ctx, "m2", doctales.ItemUpdate{ThreadID: &moved}); err != nil {
+			t.Fatal(err)
+		}
+		e.Drain()
+		by := map[string]doctales.PersonStats{}
+		for _, p := range Read(t, e.S.Store, "me").People {
+			by[p.ID] = p
+		}
+		if b := by["bob@beta.example"]; b.TheyReplied != 1 || b.TheyReplySeconds != 3600 {
+			t.Errorf("bob = %+v, want one answer after 1 h (to Carl)", b)
+		}
+		if a, c := by["ana@acme.example"], by["carl@gamma.example"]; a.RepliedTo != 0 || c.RepliedTo != 1 || c.RepliedToSeconds != 3600 {
+			t.Errorf("ana = %+v, carl = %+v: want Carl answered once after 1 h, Ana no more", a, c)
+		}
+	})
+
 	t.Run("FillFacts", func(t *testing.T) {
 		// The backfill writes only the facts of communications the
 		// consumer has not reached; a fact the consumer wrote is kept.
