@@ -105,96 +105,14 @@ func TestCluster_Analytics(t *testing.T) {
 		if len(page.Communications) != len(list) {
 			t.Fatalf("%s lists %d communications, want %d", user, len(page.Communications), len(list))
 		}
-		wantDays, wantWeeks, wantPeople := map[string]doctales.VolumeDay{}, map[string]doctales.VolumeWeek{}, map[string]int{}
-		wantHigh, wantDeadlines := 0, map[string]time.Time{}
-		for _, it := range page.Communications {
-			f := analytics.FactOf(it)
-			d := wantDays[f.Day]
-			d.Day, d.Total = f.Day, d.Total+1
-			w := wantWeeks[f.Week+" "+f.Project]
-			w.Week, w.Project, w.Total = f.Week, f.Project, w.Total+1
-			if f.Urgency == "high" {
-				d.High, w.High, wantHigh = d.High+1, w.High+1, wantHigh+1
-			}
-			switch f.Urgency {
-			case "medium":
-				d.Medium++
-			case "low":
-				d.Low++
-			}
-			if f.Request {
-				d.Requests++
-			}
-			if f.Open {
-				w.Open++
-			}
-			wantDays[f.Day], wantWeeks[f.Week+" "+f.Project] = d, w
-			wantPeople[f.Person]++
-			if !f.Deadline.IsZero() {
-				wantDeadlines[f.ID] = f.Deadline
-			}
+		want := wantAnalytics(page.Communications)
+		if want.high == 0 || want.high == len(list) {
+			t.Fatalf("%s: %d of %d communications high: the extractor judged the mails otherwise than this test expects; it needs both kinds", user, want.high, len(list))
 		}
-		if wantHigh == 0 || wantHigh == len(list) {
-			t.Fatalf("%s: %d of %d communications high: the extractor judged the mails otherwise than this test expects; it needs both kinds", user, wantHigh, len(list))
-		}
-
 		// The subscriptions may still be applying (each partition at its
-		// own pace): wait until every read says what it must, failing
-		// with what differs.
-		mismatch := func() string {
-			var b strings.Builder
-			vol := httpapi.VolumeResponse{}
-			get(user, "/analytics/volume", &vol)
-			if vol.Total != len(list) || len(vol.Days) != len(wantDays) {
-				fmt.Fprintf(&b, "volume %+v, want %d over %+v\n", vol, len(list), wantDays)
-			}
-			for _, d := range vol.Days {
-				if d != wantDays[d.Day] {
-					fmt.Fprintf(&b, "day %+v, want %+v\n", d, wantDays[d.Day])
-				}
-			}
-			var weeks httpapi.VolumeResponse
-			get(user, "/analytics/volume?by=week", &weeks)
-			if weeks.By != "week" || len(weeks.Weeks) != len(wantWeeks) || weeks.Total != len(list) {
-				fmt.Fprintf(&b, "weeks %+v, want %+v\n", weeks, wantWeeks)
-			}
-			for _, w := range weeks.Weeks {
-				if w != wantWeeks[w.Week+" "+w.Project] {
-					fmt.Fprintf(&b, "week %+v, want %+v\n", w, wantWeeks[w.Week+" "+w.Project])
-				}
-			}
-			var people httpapi.AnalyticsPeopleResponse
-			get(user, "/analytics/people", &people)
-			if len(people.People) != len(wantPeople) {
-				fmt.Fprintf(&b, "people %+v, want %v\n", people.People, wantPeople)
-			}
-			for _, p := range people.People {
-				if p.Total != wantPeople[p.ID] {
-					fmt.Fprintf(&b, "%s counts %d, want %d\n", p.ID, p.Total, wantPeople[p.ID])
-				}
-			}
-			var dl httpapi.DeadlinesResponse
-			get(user, "/analytics/deadlines", &dl)
-			if dl.Count != len(wantDeadlines) {
-				fmt.Fprintf(&b, "deadlines %+v, want %v\n", dl.Deadlines, wantDeadlines)
-			}
-			for _, d := range dl.Deadlines {
-				if want, ok := wantDeadlines[d.ID]; !ok || !d.Deadline.Equal(want) {
-					fmt.Fprintf(&b, "deadline %+v, want %v\n", d, wantDeadlines[d.ID])
-				}
-			}
-			return b.String()
-		}
-		last := "-"
-		waitCond(t, 60*time.Second, func() string { return user + "'s analytics:\n" + last }, func() bool {
-			if last != "" {
-				// Four reads a round: stay under the reads' rate limit
-				// (50/s per key).
-				time.Sleep(200 * time.Millisecond)
-			}
-			last = mismatch()
-			return last == ""
-		})
+		// own pace): wait until every read says what it must.
+		want.wait(t, user, func(path string, v any) { get(user, path, v) })
+		wantWeeks, wantPeople := want.weeks, want.people
 
 		// The people and project directory, read from the items table.
 		var dir httpapi.PeopleResponse
@@ -307,4 +225,153 @@ func TestCluster_AnalyticsFill(t *testing.T) {
 	if read, err := c.fillAnalytics(ctx); err != nil || read != 0 {
 		t.Fatalf("a second fill read %d items (%v), want none: one fill per database", read, err)
 	}
+}
+
+// analyticsWant is what the analytics routes must answer for a set of
+// communications: the facts package analytics derives from each.
+type analyticsWant struct {
+	total, high int
+	days        map[string]doctales.VolumeDay
+	weeks       map[string]doctales.VolumeWeek // by "week project"
+	people      map[string]int
+	deadlines   map[string]time.Time
+}
+
+// wantAnalytics sums the facts of items, as the table holds them.
+func wantAnalytics(items []*doctales.Item) analyticsWant {
+	w := analyticsWant{total: len(items), days: map[string]doctales.VolumeDay{}, weeks: map[string]doctales.VolumeWeek{},
+		people: map[string]int{}, deadlines: map[string]time.Time{}}
+	for _, it := range items {
+		f := analytics.FactOf(it)
+		d := w.days[f.Day]
+		d.Day, d.Total = f.Day, d.Total+1
+		wk := w.weeks[f.Week+" "+f.Project]
+		wk.Week, wk.Project, wk.Total = f.Week, f.Project, wk.Total+1
+		switch f.Urgency {
+		case "high":
+			d.High, wk.High, w.high = d.High+1, wk.High+1, w.high+1
+		case "medium":
+			d.Medium++
+		case "low":
+			d.Low++
+		}
+		if f.Request {
+			d.Requests++
+		}
+		if f.Open {
+			wk.Open++
+		}
+		w.days[f.Day], w.weeks[f.Week+" "+f.Project] = d, wk
+		w.people[f.Person]++
+		if !f.Deadline.IsZero() {
+			w.deadlines[f.ID] = f.Deadline
+		}
+	}
+	return w
+}
+
+// mismatch reads the four analytics answers with get and says how they
+// differ from w, "" when they do not.
+func (w analyticsWant) mismatch(get func(path string, v any)) string {
+	var b strings.Builder
+	var vol httpapi.VolumeResponse
+	get("/analytics/volume", &vol)
+	if vol.Total != w.total || len(vol.Days) != len(w.days) {
+		fmt.Fprintf(&b, "volume %+v, want %d over %+v\n", vol, w.total, w.days)
+	}
+	for _, d := range vol.Days {
+		if d != w.days[d.Day] {
+			fmt.Fprintf(&b, "day %+v, want %+v\n", d, w.days[d.Day])
+		}
+	}
+	var weeks httpapi.VolumeResponse
+	get("/analytics/volume?by=week", &weeks)
+	if weeks.By != "week" || len(weeks.Weeks) != len(w.weeks) || weeks.Total != w.total {
+		fmt.Fprintf(&b, "weeks %+v, want %+v\n", weeks, w.weeks)
+	}
+	for _, wk := range weeks.Weeks {
+		if wk != w.weeks[wk.Week+" "+wk.Project] {
+			fmt.Fprintf(&b, "week %+v, want %+v\n", wk, w.weeks[wk.Week+" "+wk.Project])
+		}
+	}
+	var people httpapi.AnalyticsPeopleResponse
+	get("/analytics/people", &people)
+	if len(people.People) != len(w.people) {
+		fmt.Fprintf(&b, "people %+v, want %v\n", people.People, w.people)
+	}
+	for _, p := range people.People {
+		if p.Total != w.people[p.ID] {
+			fmt.Fprintf(&b, "%s counts %d, want %d\n", p.ID, p.Total, w.people[p.ID])
+		}
+	}
+	var dl httpapi.DeadlinesResponse
+	get("/analytics/deadlines", &dl)
+	if dl.Count != len(w.deadlines) {
+		fmt.Fprintf(&b, "deadlines %+v, want %v\n", dl.Deadlines, w.deadlines)
+	}
+	for _, d := range dl.Deadlines {
+		if want, ok := w.deadlines[d.ID]; !ok || !d.Deadline.Equal(want) {
+			fmt.Fprintf(&b, "deadline %+v, want %v\n", d, w.deadlines[d.ID])
+		}
+	}
+	return b.String()
+}
+
+// wait polls the analytics answers until they are w's, failing after a
+// minute with what still differs. Four reads a round, five rounds a
+// second: under the reads' rate limit (50/s per key).
+func (w analyticsWant) wait(t *testing.T, who string, get func(path string, v any)) {
+	t.Helper()
+	last := "-"
+	waitCond(t, 60*time.Second, func() string { return who + "'s analytics:\n" + last }, func() bool {
+		if last != "-" {
+			time.Sleep(200 * time.Millisecond)
+		}
+		last = w.mismatch(get)
+		return last == ""
+	})
+}
+
+// TestCluster_AnalyticsKill9: one of the two notification processes, which
+// share the analytics subscription, is killed with SIGKILL while
+// communications arrive and started again later: what it had applied
+// without a checkpoint is delivered again, and the analytics still count
+// every communication exactly once, as the table holds them.
+func TestCluster_AnalyticsKill9(t *testing.T) {
+	hook := newHookReceiver(t)
+	env := newClusterEnv(t, hook.URL)
+	api := env.start(t, "api", RoleAPI)
+	env.start(t, "extraction", RoleExtraction)
+	env.start(t, "notification-0", RoleNotification, "--partition", "0/2")
+	n1 := env.start(t, "notification-1", RoleNotification, "--partition", "1/2")
+
+	const n = 90
+	bodies := []string{urgentEmail, calmEmail, urgentOps}
+	for i := range n {
+		switch i {
+		case n / 3:
+			n1.kill()
+		case 2 * n / 3:
+			n1.run()
+		}
+		body := strings.Replace(bodies[i%3], `"subject":"`, fmt.Sprintf(`"subject":"%d `, i), 1)
+		if code, resp := post(t, api.url(), body); code != http.StatusAccepted {
+			t.Fatalf("POST %d = %d %v", i, code, resp)
+		}
+	}
+	var page struct{ Communications []*doctales.Item }
+	waitCond(t, 120*time.Second, func() string {
+		return fmt.Sprintf("%d communications listed, not all extracted", len(page.Communications))
+	}, func() bool {
+		page.Communications = nil
+		getJSON(t, api.url()+"/communications?limit=1000", &page)
+		for _, it := range page.Communications {
+			if it.Status != doctales.StatusExtracted {
+				return false
+			}
+		}
+		return len(page.Communications) == n
+	})
+	want := wantAnalytics(page.Communications)
+	want.wait(t, "the open server", func(path string, v any) { getJSON(t, api.url()+path, v) })
 }
