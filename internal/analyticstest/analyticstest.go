@@ -435,6 +435,65 @@ func Run(t *testing.T, open func(t *testing.T) Subject) {
 		}
 	})
 
+	t.Run("ConcurrentSameCommunications", func(t *testing.T) {
+		// Two writers, one on each handle, move the same ten
+		// communications back and forth, each to a day, person and
+		// project of its own (a redelivery racing a newer record on
+		// another process): whichever wrote last, each communication is
+		// counted once, in the buckets of its stored fact.
+		s := open(t)
+		const ids, rounds = 10, 30
+		var wg sync.WaitGroup
+		errs := make(chan error, 2)
+		for w, st := range []Store{s.Store, s.Second} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				day := T0.Add(time.Duration(w) * 24 * time.Hour)
+				for r := range rounds {
+					var changes []doctales.AnalyticsChange
+					for i := range ids {
+						id := fmt.Sprintf("c%d", (i+r)%ids) // a different order each round
+						f := &doctales.AnalyticsFact{ID: id, Owner: "me", Time: day, Day: day.Format("2006-01-02"), Week: "2026-W10",
+							Urgency: "low", Person: fmt.Sprintf("p%d@acme.example", w), Name: "P", Org: "acme.example",
+							Project: fmt.Sprintf("q%d", w), Subject: "s"}
+						changes = append(changes, doctales.AnalyticsChange{ID: id, Owner: "me", Fact: f})
+					}
+					if err := st.ApplyFacts(ctx, changes); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		got := Read(t, s.Store, "me")
+		sum := func(n ...int) (t int) {
+			for _, v := range n {
+				t += v
+			}
+			return t
+		}
+		var days, weeks, people []int
+		for _, d := range got.Days {
+			days = append(days, d.Total)
+		}
+		for _, w := range got.Weeks {
+			weeks = append(weeks, w.Total)
+		}
+		for _, p := range got.People {
+			people = append(people, p.Total)
+		}
+		if sum(days...) != ids || sum(weeks...) != ids || sum(people...) != ids || len(got.Orgs) != 1 || got.Orgs[0].Total != ids {
+			t.Errorf("after the race, days %+v, weeks %+v, people %+v, organizations %+v: want %d communications counted once in each",
+				got.Days, got.Weeks, got.People, got.Orgs, ids)
+		}
+	})
+
 	t.Run("Concurrent", func(t *testing.T) {
 		// Four writers, two on each handle, apply different
 		// communications' facts to the same day, week, person,
