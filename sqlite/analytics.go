@@ -113,8 +113,16 @@ func (db *DB) applyFacts(ctx context.Context, changes []doctales.AnalyticsChange
 }
 
 // recomputeBuckets rewrites every bucket of b from analytics_facts. Threads
-// go first: their answers feed the people's response times.
+// go first: their answers feed the people's response times. Every
+// thread's old answers are deleted before any thread's are written: a
+// message that moved from one thread to another keeps its answer row's
+// id (the message's), which the old thread must have let go first.
 func recomputeBuckets(tx *sql.Tx, b *bucketSet) error {
+	for k := range b.threads {
+		if err := clearThread(tx, k[0], k[1], b); err != nil {
+			return err
+		}
+	}
 	for k := range b.threads {
 		if err := recomputeThread(tx, k[0], k[1], b); err != nil {
 			return err
@@ -171,11 +179,9 @@ func recomputeBuckets(tx *sql.Tx, b *bucketSet) error {
 	return nil
 }
 
-// recomputeThread rewrites the answers of one thread: each message whose
-// previous message in the thread (by time) is someone else's answers that
-// someone. The people named by the old and new answers join b.persons, so
-// that their response times are recomputed too.
-func recomputeThread(tx *sql.Tx, owner, thread string, b *bucketSet) error {
+// clearThread deletes the answers of one thread; the people they name
+// join b.persons, so that their response times are recomputed.
+func clearThread(tx *sql.Tx, owner, thread string, b *bucketSet) error {
 	if err := eachRow(tx, `SELECT responder, asker FROM analytics_replies WHERE owner = ? AND thread_id = ?`, []any{owner, thread}, func(rows *sql.Rows) error {
 		var r, a string
 		if err := rows.Scan(&r, &a); err != nil {
@@ -189,6 +195,14 @@ func recomputeThread(tx *sql.Tx, owner, thread string, b *bucketSet) error {
 	if _, err := tx.Exec(`DELETE FROM analytics_replies WHERE owner = ? AND thread_id = ?`, owner, thread); err != nil {
 		return FormatError(err)
 	}
+	return nil
+}
+
+// recomputeThread writes the answers of one thread (cleared by
+// clearThread): each message whose previous message in the thread (by
+// time) is someone else's answers that someone. The people named join
+// b.persons, so that their response times are recomputed too.
+func recomputeThread(tx *sql.Tx, owner, thread string, b *bucketSet) error {
 	type msg struct {
 		id, person string
 		ts         time.Time

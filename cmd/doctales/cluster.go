@@ -205,7 +205,8 @@ func redactDSN(dsn string) string {
 //     others stand by.
 //   - extraction: the extraction subscriptions, partitioned by --partition.
 //   - notification: the notification subscription and the topic's
-//     subscribers (webhook, log, e-mail, sns), partitioned alike.
+//     subscribers (webhook, log, e-mail, sns), partitioned alike, and the
+//     analytics subscription that keeps the aggregate tables.
 //   - all: everything in one process.
 type Cluster struct {
 	Config    Config
@@ -246,6 +247,7 @@ type Cluster struct {
 	// deletion is DELETE /communications/{id} and the retention sweep
 	// (api and all roles; cluster_delete.go).
 	deletion clusterDeletion
+	analyticsFill *analyticsFill // the aggregates' fill from the items (cluster_analytics.go)
 }
 
 // clusterStore is an object store the cluster's functions can use.
@@ -300,7 +302,7 @@ func (c *Cluster) Open(ctx context.Context) error {
 	if c.Tracer, err = tracing.New(ctx); err != nil {
 		return err
 	}
-	c.Journal = &history.Journal{Store: c.PG, Logger: c.Logger.With(LogKeyComponent, "history"), Skip: liveSubscriptions}
+	c.Journal = &history.Journal{Store: c.PG, Logger: c.Logger.With(LogKeyComponent, "history"), Skip: journalSkip}
 	if err := c.Journal.Open(); err != nil {
 		return err
 	}
@@ -445,6 +447,7 @@ func (c *Cluster) openRuntime() error {
 			return err
 		}
 		subs = append(subs, ts...)
+		subs = append(subs, c.analyticsSubscription()) // the aggregate tables (cluster_analytics.go)
 	}
 	for i := range subs {
 		subs[i].Partition = c.Partition
@@ -567,6 +570,9 @@ func (c *Cluster) openAPI() error {
 		// Large bodies: POST /uploads and its PUT on any api process
 		// (clusterupload.go).
 		LocalUploads: c.localUploads(),
+		Analytics:    c.PG, // kept by the notification processes (cluster_analytics.go)
+		Profiles:     c.PG, // GET/PUT /user-profile, shared by the api processes
+		Directory:    c.PG, // GET /people, GET /projects, from the items table
 	}
 	c.API.Init()
 	return nil
@@ -680,6 +686,7 @@ func (c *Cluster) Start() error {
 			return err
 		}
 	}
+	c.startAnalyticsFill() // the aggregates, from the stored items, once (cluster_analytics.go)
 	if c.Relay != nil {
 		// The relay runs in the one api process that holds the election's
 		// lock; this one copies while it does, and stands by otherwise.
@@ -711,6 +718,7 @@ func (c *Cluster) Close() error {
 		<-c.relayDone
 	}
 	c.stopRetention()
+	c.stopAnalyticsFill()
 	if c.Runtime != nil {
 		errs = append(errs, c.Runtime.Close())
 	}
