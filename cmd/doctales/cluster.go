@@ -226,6 +226,10 @@ type Cluster struct {
 	Journal   *history.Journal
 	Tracer    *tracing.Tracer
 	Sandbox   *sandbox.Pool
+	// When fires reminders, escalation steps, held notifications and
+	// digests (notification role, when configured; cluster_rules.go).
+	When     *notify.When
+	whenStop func()
 
 	// Handler is what the process serves: the API, or a worker's
 	// /healthz, /readyz, /metrics and /stats.
@@ -411,6 +415,9 @@ func (c *Cluster) openRuntime() error {
 		fn := &notify.Function{Topic: &logTopic{log: c.Log, name: cfg.TopicName(),
 			arn: fmt.Sprintf("arn:aws:sns:%s:%s:%s", sqlite.DefaultRegion, sqlite.AccountID, cfg.TopicName())},
 			Ledger: c.PG, Logger: c.Logger.With(LogKeyComponent, "notify"), Freshness: cfg.FreshnessWindow(), Flats: flats}
+		if err := c.openRules(fn); err != nil { // people's rules and timers (cluster_rules.go)
+			return err
+		}
 		fn.OnDecision = func(ctx context.Context, id, kind, detail string) {
 			c.Journal.Add(&doctales.FlowEvent{CommunicationID: id, Step: "notification", Kind: kind, Detail: detail,
 				TraceID: doctales.TraceID(doctales.TraceParent(ctx))})
@@ -425,6 +432,7 @@ func (c *Cluster) openRuntime() error {
 			if err != nil {
 				return err
 			}
+			admitByRules(s, fn.Rules)
 			subs = append(subs, s...)
 		}
 		// E-mails' ack links are signed with the database's ack key, so
@@ -554,6 +562,7 @@ func (c *Cluster) openAPI() error {
 		AuditLog:        c.PG,
 		AckKey:          c.PG.AckKey,
 	}
+	c.API.Rules, c.API.Channels = c.PG, cfg.Channels() // people's rules, in PostgreSQL (cluster_rules.go)
 	c.API.Init()
 	return nil
 }
@@ -654,6 +663,7 @@ func (c *Cluster) Start() error {
 			return fmt.Errorf("start runtime: %w", err)
 		}
 	}
+	c.startWhen()
 	if c.Relay != nil {
 		// The relay runs in the one api process that holds the election's
 		// lock; this one copies while it does, and stands by otherwise.
@@ -680,6 +690,7 @@ func (c *Cluster) Close() error {
 		c.stopRelay()
 		<-c.relayDone
 	}
+	c.stopWhen()
 	if c.Runtime != nil {
 		errs = append(errs, c.Runtime.Close())
 	}

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/postgres"
+)
+
+// launchMail is a calm mail of project "launch" from bo@family.example:
+// the default rule (urgency high) never notifies it.
+func launchMail(subject string) string {
+	b, _ := json.Marshal(launchEmail(subject))
+	return string(b)
+}
+
+// TestCluster_Rules: people's rules in a cluster, as in the embedded
+// mode. An api process serves /rules (GET, POST, PUT, DELETE) over
+// PostgreSQL, and the notification worker, another process, applies each
+// rule written through it to the next communication without a restart:
+//
+//   - a calm mail of project "launch" is not notified by the default rule
+//     (urgency high); after a rule on project "launch" to the webhook,
+//     the next one is, by that rule;
+//   - an urgent mail from @acme.example, which the default rule sends to
+//     the webhook, goes to the browser only once a rule of order -1 on
+//     that sender decides it ("mutes" it for the webhook), while an
+//     urgent mail from another sender still reaches the webhook;
+//   - once the launch rule is deleted, the next launch mail is not
+//     notified.
+func TestCluster_Rules(t *testing.T) {
+	hook := newHookReceiver(t)
+	env := newClusterEnv(t, hook.URL)
+	api := env.start(t, "api", RoleAPI)
+	extraction := env.start(t, "extraction", RoleExtraction)
+	notif := env.start(t, "notification", RoleNotification)
+	procs := []*clusterProc{api, extraction, notif}
+	logs := func() string {
+		var b strings.Builder
+		for _, p := range procs {
+			b.WriteString("--- " + p.name + ":\n" + p.Logs())
+		}
+		return b.String()
+	}
+	ctx := context.Background()
+	pg, err := postgres.Open(ctx, env.Postgres, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	// flow returns id's flow events of the notification subscription.
+	flow := func(id string) []*doctales.FlowEvent {
+		evs, err := pg.FlowEvents(ctx, id, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []*doctales.FlowEvent
+		for _, ev := range evs {
+			if ev.Step == FuncNotification {
+				out = append(out, ev)
+			}
+		}
+		return out
+	}
+	describe := func(id string) func() string {
+		return func() string {
+			b, _ := json.Marshal(flow(id))
+			return fmt.Sprintf("communication %s: %d notifications on the webhook; its notification flow %s\nlogs:\n%s", id, hook.notified(id), b, logs())
+		}
+	}
+	// judged reports whether the notification subscription has seen id's
+	// extracted version (its MODIFY record), whatever it decided.
+	judged := func(id string) bool {
+		for _, ev := range flow(id) {
+			if ev.Event == "MODIFY" {
+				return true
+			}
+		}
+		return false
+	}
+	// decided reports whether the notification function decided kind
+	// (published, skipped) for id.
+	decided := func(id, kind string) bool {
+		for _, ev := range flow(id) {
+			if ev.Kind == kind && ev.Event == "" {
+				return true
+			}
+		}
+		return false
+	}
+
+	// The rules routes answer on the api process (501 before this).
+	var list struct {
+		Rules    []*doctales.Rule
+		Channels []string
+	}
+	if code := getJSON(t, api.url()+"/rules", &list); code != http.StatusOK || len(list.Rules) != 1 || list.Rules[0].ID != doctales.DefaultRuleID {
+		t.Fatalf("GET /rules = %d %+v; want 200 and the default rule alone", code, list)
+	}
+
+	// The default rule: a calm launch mail is not notified.
+	calm := postFor(t, api, "", launchMail("Launch notes"))
+	waitCond(t, 60*time.Second, describe(calm), func() bool { return judged(calm) })
+	if n := hook.notified(calm); n != 0 || decided(calm, "published") {
+		t.Fatalf("the calm launch mail was notified (%d on the webhook) before any rule\n%s", n, describe(calm)())
+	}
+
+	// A rule on project launch, to the webhook, and one muting acme for
+	// the webhook (to the browser only), both through the api process.
+	code, body := sendJSON(t, http.MethodPost, api.url()+"/rules",
+		`{"id":"launch","name":"Launch","pattern":{"dynamodb":{"NewImage":{"project":{"S":["launch"]}}}},"targets":["webhook"]}`)
+	if code != http.StatusCreated {
+		t.Fatalf("POST /rules = %d %s", code, body)
+	}
+	code, body = sendJSON(t, http.MethodPut, api.url()+"/rules/acme",
+		`{"name":"Acme to the browser","order":-1,"pattern":{"dynamodb":{"NewImage":{"sender_id":{"S":[{"suffix":"@acme.example"}]}}}},"targets":["browser"]}`)
+	if code != http.StatusCreated && code != http.StatusOK {
+		t.Fatalf("PUT /rules/acme = %d %s", code, body)
+	}
+
+	launch := postFor(t, api, "", launchMail("Launch plan v2"))
+	waitCond(t, 60*time.Second, describe(launch), func() bool { return hook.notified(launch) == 1 })
+	// The flow history (written in the background) says which rule.
+	waitCond(t, 30*time.Second, describe(launch), func() bool { return decided(launch, "published") })
+	for _, ev := range flow(launch) {
+		if ev.Kind == "published" && !strings.Contains(ev.Detail, `matched rule "Launch"`) {
+			t.Errorf("launch mail published because %q; want the Launch rule", ev.Detail)
+		}
+	}
+
+	// Acme's urgent mail: decided by the acme rule, published for the
+	// browser only. Then another sender's urgent mail, published after
+	// it on the same topic: once the webhook has that one, it has passed
+	// acme's by.
+	acme := postFor(t, api, "", urgentOps) // carla@acme.example
+	waitCond(t, 60*time.Second, describe(acme), func() bool { return decided(acme, "published") })
+	other := postFor(t, api, "", strings.Replace(urgentOps, "carla@acme.example", "carla@other.example", 1))
+	waitCond(t, 60*time.Second, describe(other), func() bool { return hook.notified(other) == 1 })
+	if n := hook.notified(acme); n != 0 {
+		t.Fatalf("acme's urgent mail reached the webhook %d times; the acme rule sends it to the browser only\n%s", n, describe(acme)())
+	}
+
+	// Deleted, the launch rule notifies nothing more.
+	if code, body := sendJSON(t, http.MethodDelete, api.url()+"/rules/launch", ""); code != http.StatusNoContent && code != http.StatusOK {
+		t.Fatalf("DELETE /rules/launch = %d %s", code, body)
+	}
+	after := postFor(t, api, "", launchMail("Launch plan v3"))
+	waitCond(t, 60*time.Second, describe(after), func() bool { return judged(after) })
+	if n := hook.notified(after); n != 0 || decided(after, "published") {
+		t.Fatalf("a launch mail after the rule's delete was notified %d times\n%s", n, describe(after)())
+	}
+	if code := getJSON(t, api.url()+"/rules", &list); code != http.StatusOK || len(list.Rules) != 2 || list.Rules[0].ID != "acme" || list.Rules[1].ID != doctales.DefaultRuleID {
+		t.Fatalf("GET /rules at the end = %d %+v; want acme, then the default rule", code, list.Rules)
+	}
+}
