@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -157,5 +158,63 @@ func TestCluster_Rules(t *testing.T) {
 	}
 	if code := getJSON(t, api.url()+"/rules", &list); code != http.StatusOK || len(list.Rules) != 2 || list.Rules[0].ID != "acme" || list.Rules[1].ID != doctales.DefaultRuleID {
 		t.Fatalf("GET /rules at the end = %d %+v; want acme, then the default rule", code, list.Rules)
+	}
+}
+
+// TestCluster_Escalation: escalation ("When" timers) in a cluster. With
+// escalation after 2s on the webhook, an urgent mail that nobody reads
+// reaches the webhook twice: its notification, then one escalation,
+// fired by one of two notification workers (partitions 0/2 and 1/2),
+// which both run the timers' loop on the timers they share in
+// PostgreSQL. Its timer ends fired, and no message reaches the webhook
+// twice.
+func TestCluster_Escalation(t *testing.T) {
+	hook := newHookReceiver(t)
+	env := newClusterEnv(t, hook.URL)
+	f, err := os.OpenFile(env.Config, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("escalation:\n  after: 2s\n  channels: [webhook]\n"); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	api := env.start(t, "api", RoleAPI)
+	procs := []*clusterProc{api, env.start(t, "extraction", RoleExtraction),
+		env.start(t, "notification-0", RoleNotification, "--partition", "0/2"),
+		env.start(t, "notification-1", RoleNotification, "--partition", "1/2")}
+	ctx := context.Background()
+	pg, err := postgres.Open(ctx, env.Postgres, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	escalations := func(id string) (fired, pending int) {
+		if err := pg.Pool().QueryRow(ctx, `SELECT count(*) FILTER (WHERE fired), count(*) FILTER (WHERE NOT fired)
+			FROM notify_timers WHERE communication_id = $1 AND kind = 'escalation'`, id).Scan(&fired, &pending); err != nil {
+			t.Fatal(err)
+		}
+		return fired, pending
+	}
+	id := postFor(t, api, "", urgentOps)
+	describe := func() string {
+		fired, pending := escalations(id)
+		posts, _, repeats := hook.snapshot()
+		var b strings.Builder
+		for _, p := range procs {
+			b.WriteString("--- " + p.name + ":\n" + p.Logs())
+		}
+		return fmt.Sprintf("communication %s: %d messages on the webhook (%d posts, %d repeated); escalation timers %d fired, %d pending\nlogs:\n%s",
+			id, hook.notified(id), posts, repeats, fired, pending, b.String())
+	}
+	waitCond(t, 60*time.Second, describe, func() bool {
+		fired, _ := escalations(id)
+		return hook.notified(id) == 2 && fired == 1
+	})
+	if fired, pending := escalations(id); fired != 1 || pending != 0 {
+		t.Fatalf("escalation timers: %d fired, %d pending; want the one step fired\n%s", fired, pending, describe())
+	}
+	if _, _, repeats := hook.snapshot(); repeats != 0 {
+		t.Fatalf("%d messages reached the webhook more than once\n%s", repeats, describe())
 	}
 }
