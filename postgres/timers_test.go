@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -282,5 +283,111 @@ func TestDigest_Entries(t *testing.T) {
 	}
 	if err := db.PutTimers(ctx, []notify.Timer{{ID: "ok"}, {ID: "bad\xff"}}); doctales.ErrorCode(err) != doctales.EINVALID || doctales.ErrorField(err) != "timers[1].id" {
 		t.Errorf("a timer id of invalid UTF-8 = %v; want EINVALID on timers[1].id", err)
+	}
+}
+
+// recordingTopic keeps the messages published, in order.
+type recordingTopic struct {
+	mu   sync.Mutex
+	msgs []*doctales.Message
+}
+
+func (r *recordingTopic) Publish(_ context.Context, m *doctales.Message) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.msgs = append(r.msgs, m)
+	return nil
+}
+
+func (r *recordingTopic) all() []*doctales.Message {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*doctales.Message(nil), r.msgs...)
+}
+
+// withTargets returns item's notification for channels.
+func withTargets(item *doctales.Item, now time.Time, channels string) *doctales.Message {
+	m := notify.NewMessage(item, "", now)
+	m.MessageAttributes[notify.AttrTargets] = doctales.MessageAttribute{DataType: "String.Array", StringValue: channels}
+	return m
+}
+
+// TestWhen_QuietHoursAndDigestAcrossWorkers: quiet hours and the digest
+// on the PostgreSQL stores, with the timers written by one notification
+// worker and fired by another. At 23:00, inside the webhook's quiet
+// hours (22:00-07:00), a notification to the webhook and the log goes to
+// the log at once and is held for the webhook; at 07:00 the other worker
+// delivers it there, once. A notification to the digest is listed in
+// the 08:00 digest, which the other worker sends, listing it.
+func TestWhen_QuietHoursAndDigestAcrossWorkers(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 1, 23, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := t0
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	setClock := func(t time.Time) { mu.Lock(); clock = t; mu.Unlock() }
+	a, dsn := mustOpen(t, postgres.Options{Now: now})
+	b := mustOpenDSN(t, dsn, postgres.Options{Now: now})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	night, err := notify.ParseQuietHours("22:00-07:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	topic := &recordingTopic{}
+	worker := func(db *postgres.DB, digest bool) *notify.When {
+		w := &notify.When{Store: db, Digests: db, Items: db, Topic: topic, Ledger: db, Now: now, Logger: quiet,
+			Channels: []string{"log", "webhook"}, QuietHours: map[string]notify.QuietHours{"webhook": night}}
+		if digest {
+			w.QuietHours = nil
+			w.Digest = notify.DigestPolicy{Every: 24 * time.Hour, At: 8 * 60, Channel: "log"}
+		}
+		return w
+	}
+	item := &doctales.Item{ID: "wire", Subject: "Wire transfer", Timestamp: t0, Metadata: doctales.Metadata{Urgency: doctales.UrgencyHigh}}
+	if _, _, err := a.CreateItem(ctx, item); err != nil {
+		t.Fatal(err)
+	}
+
+	// Quiet hours: the log now, the webhook held until 07:00.
+	pub, err := worker(a, false).Hold(ctx, item, withTargets(item, t0, `["log","webhook"]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pub == nil || pub.MessageAttributes[notify.AttrTargets].StringValue != `["log"]` {
+		t.Fatalf("at 23:00 Hold = %+v; want the message for the log alone", pub)
+	}
+	wb := worker(b, false)
+	if n, err := wb.FireDue(ctx); err != nil || n != 0 {
+		t.Fatalf("FireDue at 23:00 = %d, %v; want nothing due", n, err)
+	}
+	setClock(time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC))
+	if n, err := wb.FireDue(ctx); err != nil || n != 1 {
+		t.Fatalf("the other worker's FireDue at 07:00 = %d, %v; want the held notification", n, err)
+	}
+	if n, err := worker(a, false).FireDue(ctx); err != nil || n != 0 {
+		t.Fatalf("FireDue again = %d, %v; want nothing (fired once)", n, err)
+	}
+	msgs := topic.all()
+	if len(msgs) != 1 || msgs[0].MessageAttributes[notify.AttrTargets].StringValue != `["webhook"]` || msgs[0].Subject != pub.Subject {
+		t.Fatalf("published %+v; want the held notification, for the webhook", msgs)
+	}
+
+	// The digest: listed by one worker at 10:00, sent by the other at
+	// 08:00 the next day.
+	setClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	if pub, err := worker(a, true).Hold(ctx, item, withTargets(item, now(), `["digest"]`)); err != nil || pub != nil {
+		t.Fatalf("Hold to the digest = %+v, %v; want nothing published now", pub, err)
+	}
+	wd := worker(b, true)
+	if n, err := wd.FireDue(ctx); err != nil || n != 0 {
+		t.Fatalf("FireDue before the digest's time = %d, %v; want nothing", n, err)
+	}
+	setClock(time.Date(2026, 3, 3, 8, 0, 0, 0, time.UTC))
+	if n, err := wd.FireDue(ctx); err != nil || n != 1 {
+		t.Fatalf("FireDue at the digest's time = %d, %v; want the digest", n, err)
+	}
+	msgs = topic.all()
+	if len(msgs) != 2 || !strings.Contains(msgs[1].Message, "Wire transfer") || !strings.HasPrefix(msgs[1].Subject, "Doc-Tales digest: 1 communication") {
+		t.Fatalf("published %+v; want the digest listing the wire transfer", msgs[len(msgs)-1])
 	}
 }
