@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -216,5 +218,81 @@ func TestCluster_Escalation(t *testing.T) {
 	}
 	if _, _, repeats := hook.snapshot(); repeats != 0 {
 		t.Fatalf("%d messages reached the webhook more than once\n%s", repeats, describe())
+	}
+}
+
+// TestCluster_Digest: a rule whose target is the digest, PUT through the
+// api process, lists a calm launch mail in the next digest (every minute,
+// on the webhook) rather than notifying it at once; of two notification
+// workers (partitions 0/2 and 1/2), sharing the digest's timer and
+// entries in PostgreSQL, one sends it, once, listing the mail.
+func TestCluster_Digest(t *testing.T) {
+	var mu sync.Mutex
+	var posts []map[string]any
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		posts = append(posts, m)
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(hook.Close)
+	received := func() []map[string]any {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]map[string]any(nil), posts...)
+	}
+	env := newClusterEnv(t, hook.URL)
+	f, err := os.OpenFile(env.Config, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("timezone: UTC\ndigest:\n  every: 1m\n  at: \"00:00\"\n  channel: webhook\n"); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	api := env.start(t, "api", RoleAPI)
+	procs := []*clusterProc{api, env.start(t, "extraction", RoleExtraction),
+		env.start(t, "notification-0", RoleNotification, "--partition", "0/2"),
+		env.start(t, "notification-1", RoleNotification, "--partition", "1/2")}
+	code, body := sendJSON(t, http.MethodPut, api.url()+"/rules/launch",
+		`{"name":"Launch","pattern":{"dynamodb":{"NewImage":{"project":{"S":["launch"]}}}},"targets":["digest"]}`)
+	if code != http.StatusCreated && code != http.StatusOK {
+		t.Fatalf("PUT /rules/launch = %d %s", code, body)
+	}
+	id := postFor(t, api, "", launchMail("Launch plan"))
+	describe := func() string {
+		var b strings.Builder
+		for _, m := range received() {
+			fmt.Fprintf(&b, "webhook: %v: %v\n", m["Subject"], m["Message"])
+		}
+		for _, p := range procs {
+			b.WriteString("--- " + p.name + ":\n" + p.Logs())
+		}
+		return b.String()
+	}
+	digests := func() []map[string]any {
+		var out []map[string]any
+		for _, m := range received() {
+			if s, _ := m["Subject"].(string); strings.HasPrefix(s, "Doc-Tales digest") {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	waitCond(t, 150*time.Second, func() string { return "no digest on the webhook:\n" + describe() }, func() bool { return len(digests()) > 0 })
+	d := digests()
+	if len(d) != 1 || d[0]["Subject"] != "Doc-Tales digest: 1 communication(s)" || !strings.Contains(fmt.Sprint(d[0]["Message"]), "- Launch plan (") ||
+		!strings.Contains(fmt.Sprint(d[0]["Message"]), id) {
+		t.Fatalf("digests on the webhook: %v; want one listing %s\n%s", d, id, describe())
+	}
+	for _, m := range received() {
+		if communicationID(m) == id {
+			t.Fatalf("the launch mail was notified at once (%v); its rule sends it to the digest\n%s", m["Subject"], describe())
+		}
 	}
 }
