@@ -25,8 +25,10 @@ func launchMail(subject string) string {
 
 // TestCluster_Rules: people's rules in a cluster, as in the embedded
 // mode. An api process serves /rules (GET, POST, PUT, DELETE) over
-// PostgreSQL, and the notification worker, another process, applies each
-// rule written through it to the next communication without a restart:
+// PostgreSQL, its live stream sends each rule change ("rule" events, from
+// the rule's stream record in the outbox), and the notification worker,
+// another process, applies each rule written through it to the next
+// communication without a restart:
 //
 //   - a calm mail of project "launch" is not notified by the default rule
 //     (urgency high); after a rule on project "launch" to the webhook,
@@ -98,6 +100,9 @@ func TestCluster_Rules(t *testing.T) {
 		return false
 	}
 
+	// A dashboard's live stream of rule changes, on the api process.
+	live := sseEvents(t, api.url(), "", "?events="+EventRule)
+
 	// The rules routes answer on the api process (501 before this).
 	var list struct {
 		Rules    []*doctales.Rule
@@ -125,6 +130,19 @@ func TestCluster_Rules(t *testing.T) {
 		`{"name":"Acme to the browser","order":-1,"pattern":{"dynamodb":{"NewImage":{"sender_id":{"S":[{"suffix":"@acme.example"}]}}}},"targets":["browser"]}`)
 	if code != http.StatusCreated && code != http.StatusOK {
 		t.Fatalf("PUT /rules/acme = %d %s", code, body)
+	}
+
+	// Each write's stream record went through the outbox and the relay
+	// to the live stream, as the embedded mode sends it.
+	for _, want := range []string{`{"event":"INSERT","id":"launch"}`, `{"event":"INSERT","id":"acme"}`} {
+		select {
+		case ev := <-live:
+			if ev != EventRule+"\t"+want {
+				t.Fatalf("live stream event %q, want %s %s", ev, EventRule, want)
+			}
+		case <-time.After(60 * time.Second):
+			t.Fatalf("no %s event %s on the live stream within 60s\nlogs:\n%s", EventRule, want, logs())
+		}
 	}
 
 	launch := postFor(t, api, "", launchMail("Launch plan v2"))
