@@ -253,3 +253,26 @@ func TestRules_Hostile(t *testing.T) {
 		t.Errorf("AllRules = %v, %v; want none stored", all, err)
 	}
 }
+
+// TestRules_VersionPolled: a version change whose notification a process
+// missed (here, made without NOTIFY) is read by the periodic read
+// (rulesPollEvery, 100 ms here).
+func TestRules_VersionPolled(t *testing.T) {
+	t.Cleanup(postgres.SetRulesPollEvery(100 * time.Millisecond))
+	ctx := context.Background()
+	db, dsn := mustOpen(t, postgres.Options{})
+	// First a rule written by another process, seen: db listens and has
+	// read the version once, so what follows is the periodic read's.
+	other := mustOpenDSN(t, dsn, postgres.Options{})
+	if _, err := other.PutRule(ctx, bossRule("boss")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, func() string { return "the first rule's version" }, func() bool { return db.RulesVersion() == other.RulesVersion() })
+	var v int64
+	if err := db.Pool().QueryRow(ctx, `UPDATE rules_version SET version = version + 41 RETURNING version`).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, func() string {
+		return fmt.Sprintf("RulesVersion %d, the database's %d", db.RulesVersion(), v)
+	}, func() bool { return db.RulesVersion() == v })
+}
