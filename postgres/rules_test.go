@@ -129,10 +129,12 @@ func TestRules_VersionAcrossProcesses(t *testing.T) {
 	}
 	// Wait until the worker has read the version once (at its LISTEN),
 	// so that what follows is the notification's doing.
+	if _, err := api.PutRule(ctx, &doctales.Rule{ID: "warm-up", Owner: "zed", Name: "w", Enabled: false,
+		Pattern: json.RawMessage(doctales.DefaultRulePattern), Targets: []string{"log"}}); err != nil {
+		t.Fatal(err)
+	}
 	waitFor(t, 5*time.Second, func() string { return "the worker's first read of the rules' version" }, func() bool {
-		_, err := api.PutRule(ctx, &doctales.Rule{ID: "warm-up", Owner: "zed", Name: "w", Enabled: false,
-			Pattern: json.RawMessage(doctales.DefaultRulePattern), Targets: []string{"log"}})
-		return err == nil && worker.RulesVersion() == api.RulesVersion()
+		return worker.RulesVersion() == api.RulesVersion()
 	})
 	v := worker.RulesVersion()
 	if _, err := api.PutRule(ctx, bossRule("boss")); err != nil {
