@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -179,6 +181,35 @@ func TestCluster_Rules(t *testing.T) {
 	if code := getJSON(t, api.url()+"/rules", &list); code != http.StatusOK || len(list.Rules) != 2 || list.Rules[0].ID != "acme" || list.Rules[1].ID != doctales.DefaultRuleID {
 		t.Fatalf("GET /rules at the end = %d %+v; want acme, then the default rule", code, list.Rules)
 	}
+
+	// `doctales rules --url` manages them through the api process.
+	data := t.TempDir()
+	out, stderr, err := runBin(t, "", nil, "rules", "add", "--url", api.url(), "--data", data, "--id", "cli", "--name", "From the CLI",
+		"--pattern", `{"dynamodb":{"NewImage":{"project":{"S":["cli"]}}}}`, "--target", "webhook")
+	if err != nil || !strings.Contains(out, "rule cli") {
+		t.Fatalf("rules add --url = %q, %v\n%s", out, err, stderr)
+	}
+	out, stderr, err = runBin(t, "", nil, "rules", "list", "--url", api.url(), "--data", data, "--json")
+	var listed []doctales.Rule
+	if err != nil || json.Unmarshal([]byte(out), &listed) != nil || len(listed) != 3 || listed[0].ID != "acme" || listed[1].ID != "cli" {
+		t.Fatalf("rules list --url = %q, %v\n%s; want acme, cli, default", out, err, stderr)
+	}
+	if _, stderr, err := runBin(t, "", nil, "rules", "list", "--url", "ftp://"+api.addr, "--data", data); exitStatus(err) != 2 || !strings.Contains(stderr, `--url "ftp://`) {
+		t.Fatalf("rules list --url ftp://… = exit %d %q; want 2 naming --url", exitStatus(err), stderr)
+	}
+}
+
+// exitStatus is the exit status of a finished command's error (0 for
+// nil, -1 when it did not run).
+func exitStatus(err error) int {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
 }
 
 // TestCluster_Escalation: escalation ("When" timers) in a cluster. With
