@@ -254,13 +254,14 @@ func TestLog_ChangedAfterListenerLost(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("Changed did not wake within 15s of the listener's reconnection")
 	}
-	// Listening again: wait until both listeners are back, then an
-	// append by a wakes b.
+	// Listening again: wait until both log listeners are back (each DB
+	// also listens for rule changes, on doctales_rules), then an append
+	// by a wakes b.
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		var n int
 		if err := a.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND query LIKE 'LISTEN %'`).Scan(&n); err != nil {
+			WHERE datname = current_database() AND query = 'LISTEN doctales_log'`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n == 2 {

@@ -93,6 +93,8 @@ type DB struct {
 
 	ackKey []byte // the ack links' key, from meta (auth.go)
 
+	notify rulesState // the rules' version, the timers' claimer (rules.go, timers.go)
+
 	cancel   context.CancelFunc
 	listener sync.WaitGroup
 
@@ -192,6 +194,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	}
 	db.listener.Add(1)
 	go db.sweep(lctx)
+	// People's rules: RulesVersion follows every process's rule writes.
+	db.notify.claimer = newClaimer()
+	db.listener.Add(1)
+	go db.watchRules(lctx, cfg.ConnConfig.Copy())
 	db.logger.Info("postgres opened", "database", where, "stream", db.enc.StreamARN)
 	return db, nil
 }

@@ -231,6 +231,10 @@ type Cluster struct {
 	// Alarms evaluates the configuration's alarms on this process's
 	// figures (clusteralarm.go); nil when it has none.
 	Alarms *alarm.Evaluator
+	// When fires reminders, escalation steps, held notifications and
+	// digests (notification role, when configured; cluster_rules.go).
+	When     *notify.When
+	whenStop func()
 
 	// Handler is what the process serves: the API, or a worker's
 	// /healthz, /readyz, /metrics and /stats.
@@ -246,7 +250,7 @@ type Cluster struct {
 
 	// deletion is DELETE /communications/{id} and the retention sweep
 	// (api and all roles; cluster_delete.go).
-	deletion clusterDeletion
+	deletion      clusterDeletion
 	analyticsFill *analyticsFill // the aggregates' fill from the items (cluster_analytics.go)
 }
 
@@ -424,6 +428,9 @@ func (c *Cluster) openRuntime() error {
 		fn := &notify.Function{Topic: &logTopic{log: c.Log, name: cfg.TopicName(),
 			arn: fmt.Sprintf("arn:aws:sns:%s:%s:%s", sqlite.DefaultRegion, sqlite.AccountID, cfg.TopicName())},
 			Ledger: c.PG, Logger: c.Logger.With(LogKeyComponent, "notify"), Freshness: cfg.FreshnessWindow(), Flats: flats}
+		if err := c.openRules(fn); err != nil { // people's rules and timers (cluster_rules.go)
+			return err
+		}
 		fn.OnDecision = func(ctx context.Context, id, kind, detail string) {
 			c.Journal.Add(&doctales.FlowEvent{CommunicationID: id, Step: "notification", Kind: kind, Detail: detail,
 				TraceID: doctales.TraceID(doctales.TraceParent(ctx))})
@@ -438,6 +445,7 @@ func (c *Cluster) openRuntime() error {
 			if err != nil {
 				return err
 			}
+			admitByRules(s, fn.Rules)
 			subs = append(subs, s...)
 		}
 		// E-mails' ack links are signed with the database's ack key, so
@@ -574,6 +582,7 @@ func (c *Cluster) openAPI() error {
 		Profiles:     c.PG, // GET/PUT /user-profile, shared by the api processes
 		Directory:    c.PG, // GET /people, GET /projects, from the items table
 	}
+	c.API.Rules, c.API.Channels = c.PG, cfg.Channels() // people's rules, in PostgreSQL (cluster_rules.go)
 	c.API.Init()
 	return nil
 }
@@ -687,6 +696,7 @@ func (c *Cluster) Start() error {
 		}
 	}
 	c.startAnalyticsFill() // the aggregates, from the stored items, once (cluster_analytics.go)
+	c.startWhen()
 	if c.Relay != nil {
 		// The relay runs in the one api process that holds the election's
 		// lock; this one copies while it does, and stands by otherwise.
@@ -719,6 +729,7 @@ func (c *Cluster) Close() error {
 	}
 	c.stopRetention()
 	c.stopAnalyticsFill()
+	c.stopWhen()
 	if c.Runtime != nil {
 		errs = append(errs, c.Runtime.Close())
 	}

@@ -19,14 +19,15 @@ import (
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/client"
 	"github.com/doctales/doctales/httpapi"
+	"github.com/doctales/doctales/internal/datalock"
 	"github.com/doctales/doctales/sqlite"
 )
 
 const rulesUsage = `Usage:
-  doctales rules list [--user NAME] [--json]
-  doctales rules add --name NAME --pattern JSON|@FILE [--id ID] [--order N] [--target CH[,CH...]] [--disabled] [--json]
-  doctales rules test (--pattern JSON|@FILE | ID) [--user NAME] [--json]
-  doctales rules rm ID
+  doctales rules list [--user NAME | --url URL] [--json]
+  doctales rules add --name NAME --pattern JSON|@FILE [--id ID] [--order N] [--target CH[,CH...]] [--disabled] [--url URL] [--json]
+  doctales rules test (--pattern JSON|@FILE | ID) [--user NAME | --url URL] [--json]
+  doctales rules rm ID [--url URL]
 
 A person's notification rules (issue 13): each is an event pattern over the
 table's change-stream record (the DynamoDB stream shape, so any dimension of
@@ -43,7 +44,9 @@ stored rule ID) matches. add with an existing --id replaces that rule.
 While a server holds the data folder, rules go through its API as the API
 key's user ($DOCTALES_API_KEY or --api-key-file), so it applies them at
 once; otherwise the folder is opened here, for --user (default the
-single-user default).
+single-user default). --url sends them to the server at that URL instead,
+such as an api process of a cluster (docs/cluster.md), whose notification
+workers apply them at once.
 
 Example:
   doctales rules add --name "Acme project" --target log,webhook \
@@ -70,6 +73,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Lookup("log-level").DefValue, cf.logLevel = "error", "error"
 	user := fs.String("user", "", "without a server: the user whose rules these are (default the single-user default)")
 	keyFile := fs.String("api-key-file", "", "through a server: a file holding the API key (default $"+EnvAPIKey+")")
+	url := fs.String("url", "", "through the server at this base URL (an api process of a cluster, say) instead of the one holding the data folder")
 	name := fs.String("name", "", "add: the rule's name")
 	pat := fs.String("pattern", "", "add, test: the event pattern, JSON or @FILE")
 	id := fs.String("id", "", "add: the rule's id (default a new one; an existing id is replaced)")
@@ -114,7 +118,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	c, done, err := rulesClient(ctx, cfg, logger, verb, *user, *keyFile, stderr)
+	c, done, err := rulesClient(ctx, cfg, logger, verb, *url, *user, *keyFile, stderr)
 	if err != nil {
 		return err
 	}
@@ -244,22 +248,30 @@ func rulesError(err error) error {
 // data folder (as the API key's user), or the API served in this process
 // over the folder, opened under its lock, as user. done closes what it
 // opened.
-func rulesClient(ctx context.Context, cfg Config, logger *slog.Logger, verb, user, keyFile string, stderr io.Writer) (*client.Client, func(), error) {
-	url, holder, err := folderServer(cfg.Data)
-	if err != nil {
-		return nil, nil, fmt.Errorf("rules %s: %w", verb, err)
+func rulesClient(ctx context.Context, cfg Config, logger *slog.Logger, verb, given, user, keyFile string, stderr io.Writer) (*client.Client, func(), error) {
+	url := given
+	var holder *datalock.Holder
+	if url == "" {
+		var err error
+		if url, holder, err = folderServer(cfg.Data); err != nil {
+			return nil, nil, fmt.Errorf("rules %s: %w", verb, err)
+		}
 	}
 	if url != "" {
 		if user != "" {
 			return nil, nil, usageErrorf("rules", "rules %s: --user applies without a server; through the server at %s the API key's user decides", verb, url)
 		}
-		throughServer(stderr, "rules "+verb, cfg.Data, holder)
+		if given == "" {
+			throughServer(stderr, "rules "+verb, cfg.Data, holder)
+		}
 		key, err := apiKey(keyFile)
 		if err != nil {
 			return nil, nil, err
 		}
 		c, err := client.New(url, client.WithAPIKey(string(key)), client.WithHTTPClient(&http.Client{Timeout: time.Minute}))
-		if err != nil {
+		if err != nil && given != "" {
+			return nil, nil, usageErrorf("rules", "rules %s: --url %q: %v", verb, given, err)
+		} else if err != nil {
 			return nil, nil, fmt.Errorf("rules %s: %w", verb, err)
 		}
 		return c, func() {}, nil
