@@ -64,7 +64,7 @@ var dateLanguages = map[string]*dateLang{
 	},
 	"pt": {
 		trigger:   w(`hoje|amanhã|amanha|depois de amanhã|ontem|segunda|terça|terca|quarta|quinta|sexta|sábado|sabado|domingo|janeiro|fevereiro|março|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|meio-dia|meia-noite|próxima semana|\d{1,2} ?h(?:\d{2})?`),
-		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(até( a| o| à| ao)?|antes d[aeo]|prazo|o mais tardar|vence( a| em| no)?|expira( a| em| no)?|caduca( a| em| no)?|data limite|para( a| o)?)[^.;!?]{0,16}$`),
+		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(até( a| o| à| ao)?|antes d[aeo]|prazo|o mais tardar|vence( a| em| no)?|vencimento( em| a| no)?|expira( a| em| no)?|caduca( a| em| no)?|data limite|para( a| o)?)[^.;!?]{0,16}$`),
 		past:      w(`foi|foram|era|eram|estava|tinha|tinham|houve|passado|passada|ontem|venceu|recebi|recebemos|enviei|enviamos|paguei`),
 		future:    w(`será|vai|vamos|próximo|próxima|amanhã|até|por favor|preciso|precisamos|deve|devem`),
 		endOfDay:  w(`(?:ao |até o )?(?:fim|final) do dia`),
@@ -80,7 +80,7 @@ var dateLanguages = map[string]*dateLang{
 	},
 	"nl": {
 		trigger:   w(`vandaag|morgen|overmorgen|gisteren|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|middernacht|volgende week|\d{1,2} ?uur`),
-		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(voor|vóór|uiterlijk( op)?|tot( en met)?|deadline|ten laatste( op)?|uiterste datum|vervalt( op)?|verloopt( op)?|loopt( op)?)[^.;!?]{0,16}$`),
+		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(voor|vóór|uiterlijk( op)?|tot( en met)?|deadline|ten laatste( op)?|uiterste datum|vervalt( op)?|vervaldatum|verloopt( op)?|loopt( op)?)[^.;!?]{0,16}$`),
 		past:      w(`was|waren|had|hadden|werd|werden|vorige|afgelopen|gisteren|geleden|ontvangen|gestuurd|betaald`),
 		future:    w(`wordt|zal|zullen|gaat|volgende|komende|morgen|voor|uiterlijk|graag|alsjeblieft|moet|moeten`),
 		endOfDay:  w(`(?:aan het )?(?:eind|einde) van de (?:werk)?dag`),

@@ -289,6 +289,9 @@ func TestDatesResolved(t *testing.T) {
 		{"FrIlMeFautTaPartieCeSoir", "Il me faut donc ta partie ce soir, pour que je puisse fusionner les deux fichiers avant de lui envoyer.", wed, "", "2025-12-03T17:00:00-07:00", ""},
 		{"NlVoorAchtUurVanavond", "Als je de auto kunt missen, wil je dan vóór 8 uur vanavond je reservering aanpassen?", wed, "", "2025-12-03T20:00:00-07:00", ""},
 		{"NlTotMorgenOpDeBorrelIsAFarewell", "Kun je me haar naam en telefoonnummer sturen?\n\nTot morgen op de borrel,\nJoost", wed, "", "", ""},
+		{"DeKoennenSieMorgenFrueh", "Können Sie mir die Maße morgen früh als Erstes schicken?", wed, "", "2025-12-04T12:00:00-07:00", ""},
+		{"NlZinOmDinsdagOmHalfEen", "Zin om dinsdag om half 1 even te lunchen bij De Hoek? Laat maar weten of het je uitkomt.", wed, "", "2025-12-09T12:30:00-07:00", ""},
+		{"PtVencimentoNoAssunto", "Está disponível o boleto da taxa condominial de dezembro da unidade 72, com vencimento 15/12/2025. Após o vencimento incidem multa de 2% e juros de 1% ao mês.", wed, "", "2025-12-15T17:00:00-07:00", ""},
 		{"AreYouComingToGetHimIsNoInvitation", "He has been sitting in reception since 9:40. Should I bring him up, or are you coming to get him?", wed, "", "", ""},
 	}
 	for _, tc := range cases {
