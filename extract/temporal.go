@@ -1554,6 +1554,13 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 	// "I won't be reading email until Sunday", "I'm out till Monday": the
 	// sender's own absence, not the reader's deadline.
 	switch strings.ToLower(cue) {
+	case "by", "before":
+		// "Back by lunch.", "I'll be there by 3.": when the sender
+		// arrives, not what the reader must do, unless the sentence
+		// asks the reader something.
+		if sendersArrival.MatchString(before) && !addressee.MatchString(s.text) && !requestCue.MatchString(s.text) {
+			return
+		}
 	case "until", "till", "til":
 		if firstPerson.MatchString(s.text) && !addressee.MatchString(s.text) {
 			return
@@ -1574,6 +1581,11 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 		d.Time = atHour(time.Date(d.Time.Year(), d.Time.Month()+1, 0, 0, 0, 0, 0, d.Time.Location()), endOfBusinessHour)
 	}
 }
+
+// sendersArrival is the sender's own coming back or getting somewhere
+// just before "by": "Back by", "I'll be home by", "we should be there
+// before".
+var sendersArrival = lazyRE(`(?i)^\W*(?:(?:i|we)(?:['’]ll| will| should| shall|['’]m| am|['’]re| are|['’]d| would)?\s+(?:be\s+)?)?(?:back|home|there|in the office|at my desk|on site)\s+(?:(?:by|before)\s+)?$`)
 
 // isSignOff reports whether the date at [b, e) of text is in a line that is
 // only a farewell: "Until tomorrow,", "See you Monday!".
@@ -1853,7 +1865,7 @@ var (
 	// "entro le 16", "antes de las 16", "até às 16"), or with its unit
 	// ("bis 16 Uhr", "voor 16 uur", "avant 16h"): that hour on the
 	// message's day, or the next when "tomorrow" stands beside it.
-	foreignClock = fastre.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde|de)\s+las?|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|(?:^|\s)às))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;:!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas|un|una|uno|um|uma|tu|su|tus|sus|il|lo|los|las|el)\b)|(?:\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|a|vers|d['’]ici)|(?:^|\s)à)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b|\b(?:um|om|vers)\s+(\d{1,2})[:.](\d{2})\b|\b()(\d{1,2})()-(?:uhr|uur)\b`)
+	foreignClock = fastre.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde|de)\s+las?|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|(?:^|\s)às))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;:!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas|un|una|uno|um|uma|tu|su|tus|sus|il|lo|los|las|el|deve|devo|devono|chiude|parte|cierra|sale|tiene|tengo|fecha|tem|tenho)\b)|(?:\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|a|vers|d['’]ici)|(?:^|\s)à)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b|\b(?:um|om|vers)\s+(\d{1,2})[:.](\d{2})\b|\b()(\d{1,2})()-(?:uhr|uur)\b`)
 	// halfHour is German and Dutch "halb neun" / "half negen": half an
 	// hour before the hour named (08:30), read in working hours.
 	halfHour = fastre.MustCompile(`(?i)\b(?:bis|um|vor|gegen|ab|tot|om|voor|v[óo]{1,2}r|uiterlijk)\s+(?:morgen(?:ochtend|vroeg|\s+fr[üu]h)?\s+(?:om\s+|um\s+)?)?hal[fb]\s+(1[0-2]|[1-9]|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|eins|zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\b`)
@@ -2118,7 +2130,10 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			day = ref.AddDate(0, 0, 1) // lunch has gone: tomorrow's
 		}
 		add(m, atHour(day, 12), "hour")
-		found[len(found)-1].Deadline, found[len(found)-1].Cue = true, "before"
+		// "Back by lunch.": the sender's return, no deadline.
+		if !sendersArrival.MatchString(s.text[:m[0]]) || addressee.MatchString(s.text) || requestCue.MatchString(s.text) {
+			found[len(found)-1].Deadline, found[len(found)-1].Cue = true, "before"
+		}
 	}
 	// "before our 3 o'clock with them today": the hour of an event the
 	// request has to beat, on the day the sentence names.
@@ -2797,8 +2812,8 @@ var (
 // truck leaves at 14:00", and missingYours the sender still waiting on
 // the reader's part: "I still don't have your signature".
 var (
-	cutoffCue    = fastre.MustCompile(`(?i)\b(moved up|brought forward|vorgezogen|vervroegd|adelantad[oa]|avanc[ée]e?|anticipat[oa]|antecipad[oa]|naar de bank|an die bank|to the bank|la banque|al banco|alla banca|para o banco|if i don'?t (?:have|get|receive) (?:it|them|this|that|yours)|si je ne l['’](?:ai|re[çc]ois) pas|si no lo (?:tengo|recibo)|wenn ich (?:es|sie) nicht|se non (?:lo|la) (?:ho|ricevo)|se n[ãa]o (?:o|a) (?:tiver|receber)|als ik (?:het|ze) niet|closes?|closing|shuts?|locks?|freezes?|goes (?:to print|live)|stops? accepting|pack(?:s|ing)? up|knock(?:s|ing)? off|head(?:s|ing)? off|go(?:es)? home|cut-?off|deadline|expires?|leaves?|departs?|goes out|last (collection|post|pick-?up)|goes to the (bank|printer|press|post|courier)|slot|window|cierra|vence|plazo|ferme|cl[ôo]ture|date limite|schlie[ßs]t|frist|chiude|scade|scadenza|fecha|prazo|sluit|vertrekt)\b`)
-	missingYours = fastre.MustCompile(`(?i)\b((still )?(don'?t|do not|haven'?t|have not) (have|got|received) (your|the)|(waiting|waiting on|waiting for) (your|you)|what i (still )?(don'?t|do not) have|without your|need your|sin tu|sans (ta|ton|votre)|ohne (deine|ihre|dein|ihr)|senza (la|il) (sua|tua|suo|tuo)|sem (a|o) (sua|seu|tua|teu)|zonder (je|jouw|uw)|you(?:'re|’re| are) the only one|(?:liggen|ligt|zijn|is) (?:nog )?bij jou|(?:liegen|liegt|ist|sind) (?:noch )?bei dir|(?:are|is) still (?:with you|at your (?:place|house))|(?:est[áa]n?|siguen) (?:todav[íi]a )?en tu casa|(?:sont|est) (?:encore )?chez toi|ancora da te|(?:est[ãa]o|est[áa]) (?:ainda )?(?:contigo|com voc[êe])|je n['’]ai (?:toujours )?pas (?:ta|ton|tes|votre|vos)|todav[íi]a no tengo (?:tu|su|tus|sus)|ich habe (?:immer )?noch (?:nicht |keine?n? )?(?:deine|ihre|dein|ihr)|non ho ancora (?:il tuo|la tua|il suo|la sua|i tuoi|le tue)|ainda n[ãa]o tenho (?:o teu|a tua|o seu|a sua)|ik heb (?:nog steeds |nog )?(?:niet|geen) (?:je|jouw|uw)|until you(?:'ve|’ve| have)? (?:done|approved|signed|confirmed|ticked|replied|sent)|(?:eres|es) (?:el|la) [úu]nic[oa]|tu es (?:le|la) seul|vous [êe]tes (?:le|la) seul|du bist (?:der|die) einzige|sie sind (?:der|die) einzige|sei (?:l['’]unic[oa]|il solo|la sola)|voc[êe] [ée] (?:o|a) [úu]nic[oa]|jij bent de enige|u bent de enige)\b`)
+	cutoffCue    = fastre.MustCompile(`(?i)\b(moved up|brought forward|vorgezogen|vervroegd|adelantad[oa]|avanc[ée]e?|anticipat[oa]|antecipad[oa]|naar de bank|an die bank|to the bank|la banque|al banco|alla banca|para o banco|if i don'?t (?:have|get|receive) (?:it|them|this|that|yours)|si je ne l['’](?:ai|re[çc]ois) pas|si no lo (?:tengo|recibo)|wenn ich (?:es|sie) nicht|se non (?:lo|la) (?:ho|ricevo)|se n[ãa]o (?:o|a) (?:tiver|receber)|als ik (?:het|ze) niet|closes?|closing|shuts?|locks?|freezes?|goes (?:to print|live)|stops? accepting|pack(?:s|ing)? up|knock(?:s|ing)? off|head(?:s|ing)? off|go(?:es)? home|cut-?off|deadline|expires?|leaves?|departs?|goes out|last (collection|post|pick-?up)|goes to the (bank|printer|press|post|courier)|slot|window|cierra|vence|plazo|ferme|precisa da (?:nossa |tua |sua )?resposta|necesita (?:nuestra|tu|su) respuesta|a besoin de (?:notre|ta|votre) r[ée]ponse|braucht (?:unsere|deine|ihre) antwort|ha bisogno della (?:nostra|tua|sua) risposta|heeft (?:ons|jouw|je|uw) antwoord nodig|needs (?:our|your) answer|(?:deve|devo|devono) (?:andare via|andarsene|partire|scappare)|va via|se (?:va|tiene que ir)|tiene que irse|s['’]en va|doit (?:partir|repartir|y aller)|muss (?:weg|los|gehen|weiter)|f[äa]hrt (?:weg|ab|weiter)|noch bis|moet (?:weg|door|vertrekken|gaan)|moet om [^.!?\n]{1,12} (?:weg|door|vertrekken)|muss um [^.!?\n]{1,12} (?:weg|los|weiter)|vai embora|tem que ir embora|precisa sair|cl[ôo]ture|date limite|schlie[ßs]t|frist|chiude|scade|scadenza|fecha|prazo|sluit|vertrekt)\b`)
+	missingYours = fastre.MustCompile(`(?i)\b((still )?(don'?t|do not|haven'?t|have not) (have|got|received) (your|the)|falta(?:n)? (?:todav[íi]a )?tus?|te falta|solo (?:aparece|falta|queda) (?:vac[íi]o )?tu|il (?:me )?manque (?:ta|ton|tes|votre|vos)|manque (?:encore )?(?:ta|ton|votre)|(?:es )?fehl(?:t|en) (?:noch )?(?:deine|ihre|dein|ihr)|manca(?:no)? (?:ancora )?(?:la tua|il tuo|la sua|il suo|le tue|i tuoi)|falta(?:m)? (?:ainda )?(?:a tua|o teu|a sua|o seu)|(?:je|jouw|uw) [^.?!\n]{0,30}\bontbreekt|ontbreekt (?:nog )?(?:je|jouw|uw)|(waiting|waiting on|waiting for) (your|you)|what i (still )?(don'?t|do not) have|without your|need your|sin tu|sans (ta|ton|votre)|ohne (deine|ihre|dein|ihr)|senza (la|il) (sua|tua|suo|tuo)|sem (a|o) (sua|seu|tua|teu)|zonder (je|jouw|uw)|you(?:'re|’re| are) the only one|(?:liggen|ligt|zijn|is) (?:nog )?bij jou|(?:liegen|liegt|ist|sind) (?:noch )?bei dir|(?:are|is) still (?:with you|at your (?:place|house))|(?:est[áa]n?|siguen) (?:todav[íi]a )?en tu casa|(?:sont|est) (?:encore )?chez toi|ancora da te|(?:est[ãa]o|est[áa]) (?:ainda )?(?:contigo|com voc[êe])|je n['’]ai (?:toujours )?pas (?:ta|ton|tes|votre|vos)|todav[íi]a no tengo (?:tu|su|tus|sus)|ich habe (?:immer )?noch (?:nicht |keine?n? )?(?:deine|ihre|dein|ihr)|non ho ancora (?:il tuo|la tua|il suo|la sua|i tuoi|le tue)|ainda n[ãa]o tenho (?:o teu|a tua|o seu|a sua)|ik heb (?:nog steeds |nog )?(?:niet|geen) (?:je|jouw|uw)|until you(?:'ve|’ve| have)? (?:done|approved|signed|confirmed|ticked|replied|sent)|(?:eres|es) (?:el|la) [úu]nic[oa]|tu es (?:le|la) seul|vous [êe]tes (?:le|la) seul|du bist (?:der|die) einzige|sie sind (?:der|die) einzige|sei (?:l['’]unic[oa]|il solo|la sola)|voc[êe] [ée] (?:o|a) [úu]nic[oa]|jij bent de enige|u bent de enige)\b`)
 )
 
 // cutoffDates marks as deadlines the dates of a sentence stating a
@@ -2821,16 +2836,19 @@ func cutoffDates(ds []doctales.DateMention, own []span, asked bool, ref time.Tim
 			}
 			// "Auditors moved up to 2 today. They still don't have the
 			// signed sheets": the waiting may be told just after.
-			next := ""
+			next, prev := "", ""
 			if k+1 < len(own) {
 				next = own[k+1].text
+			}
+			if k > 0 {
+				prev = own[k-1].text // "… only your line is empty. The platform closes at 18:00."
 			}
 			// "I opened the package this morning and the slot is still
 			// empty": a date of what the sender did is no cut-off.
 			if pastTense(s.text[:d.BeginOffset-s.start], nil) {
 				break
 			}
-			if asked || missingYours.MatchString(s.text) || missingYours.MatchString(next) {
+			if asked || missingYours.MatchString(s.text) || missingYours.MatchString(next) || missingYours.MatchString(prev) {
 				d.Deadline, d.Cue = true, "cut-off"
 				if d.Precision == "day" || d.Precision == "week" {
 					d.Time = atHour(d.Time, endOfBusinessHour)
@@ -2936,7 +2954,7 @@ var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast
 
 // comingAsk is a sender asking whether the reader comes to an event just
 // described: "On fait le déjeuner jeudi à 12h30. Dis-moi si tu viens".
-var comingAsk = fastre.MustCompile(`(?i)\b(?:(?:let me know|tell me) (?:if|whether) you(?:'re|’re| are| can| could)? (?:coming|joining us|make it|come|join us)\b|are you coming\s*\?|(?:want|wanna|care) to (?:join|come)(?: us)?\s*\?|fancy (?:joining|coming)|see you there|fatemi sapere se (?:ci siete|venite)|ditemi se venite|laat (?:even )?weten of jullie komen|sagt bescheid,? ob ihr kommt|avisadme si ven[íi]s|d[íi]ganme si vienen|digam-me se v[êe]m|(?:will|can) you (?:come|join us|make it)\s*\?|(?:dis|dites)-moi (?:juste )?si (?:tu viens|vous venez|tu passes|vous passez|vous serez (?:l[àa]|pr[ée]sents?))|(?:merci de )?nous dire si vous serez (?:l[àa]|pr[ée]sents?)|tu viens ?\?|vous venez ?\?|sag (?:mir )?bescheid,? ob du (?:kommst|dabei bist)|kommst du (?:auch|mit)?\s*\?|dime si (?:vienes|te apuntas)|(?:me )?(?:confirm(?:es|aras|ases)|avis(?:es|aras)|dig(?:as|eras)) si vienes|vienes\s*\?|fammi sapere se (?:vieni|ci sei)|vieni anche tu|diz-me se (?:vens|vais)|vens\?|laat (?:even |me )?weten of je (?:komt|erbij bent)|kom je (?:ook)?\s*\?|ci siete\b[^?\n]{0,30}\?|ci sei\b[^?\n]{0,30}\?|venite\s*\?|(?:os|te) apunt[áa]i?s\s*\?|ven[íi]s\s*\?|(?:tu es|vous [êe]tes) (?:partants?|dispos?|de la partie)\s*\?|(?:seid ihr|bist du) dabei\s*\?|(?:habt ihr|hast du) zeit\s*\?|voc[êe]s? (?:v[êe]m|vem|topam?)\s*\?|(?:zijn jullie|ben je) erbij\s*\?|komen jullie\s*\?|are you (?:both |two )?in\s*\?|can you (?:both )?make it\s*\?)`)
+var comingAsk = fastre.MustCompile(`(?i)\b(?:(?:let me know|tell me) (?:if|whether) you(?:'re|’re| are| can| could)? (?:coming|joining us|make it|come|join us)\b|are you coming\s*\?|(?:want|wanna|care) to (?:join|come)(?: us)?\s*\?|fancy (?:joining|coming)|see you there|fatemi sapere se (?:ci siete|venite)|ditemi se venite|laat (?:even )?weten of jullie komen|sagt bescheid,? ob ihr kommt|avisadme si ven[íi]s|d[íi]ganme si vienen|digam-me se v[êe]m|(?:will|can) you (?:come|join us|make it)\s*\?|(?:dis|dites)-moi (?:juste )?si (?:tu viens|vous venez|tu passes|vous passez|vous serez (?:l[àa]|pr[ée]sents?))|(?:vous me (?:dites|direz)|tu me (?:dis|diras)) si (?:tu viens|vous venez|vous serez l[àa])|(?:merci de )?nous dire si vous serez (?:l[àa]|pr[ée]sents?)|tu viens ?\?|vous venez ?\?|sag (?:mir )?bescheid,? ob du (?:kommst|dabei bist)|kommst du (?:auch|mit)?\s*\?|dime si (?:vienes|te apuntas)|(?:me )?(?:confirm(?:es|aras|ases)|avis(?:es|aras)|dig(?:as|eras)) si vienes|vienes\s*\?|fammi sapere se (?:vieni|ci sei)|vieni anche tu|diz-me se (?:vens|vais)|vens\?|laat (?:even |me )?weten of je (?:komt|erbij bent)|kom je (?:ook)?\s*\?|ci siete\b[^?\n]{0,30}\?|ci sei\b[^?\n]{0,30}\?|venite\s*\?|(?:os|te) apunt[áa]i?s\s*\?|ven[íi]s\s*\?|(?:tu es|vous [êe]tes) (?:partants?|dispos?|de la partie)\s*\?|(?:seid ihr|bist du) dabei\s*\?|(?:habt ihr|hast du) zeit\s*\?|voc[êe]s? (?:v[êe]m|vem|topam?)\s*\?|(?:zijn jullie|ben je) erbij\s*\?|komen jullie\s*\?|are you (?:both |two )?in\s*\?|can you (?:both )?make it\s*\?)`)
 
 // comingAsked marks as the deadline the time of an event the sender asks
 // the reader to come to: a date with a time of day, ahead, in the

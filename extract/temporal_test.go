@@ -292,6 +292,9 @@ func TestDatesResolved(t *testing.T) {
 		{"DeKoennenSieMorgenFrueh", "Können Sie mir die Maße morgen früh als Erstes schicken?", wed, "", "2025-12-04T12:00:00-07:00", ""},
 		{"NlZinOmDinsdagOmHalfEen", "Zin om dinsdag om half 1 even te lunchen bij De Hoek? Laat maar weten of het je uitkomt.", wed, "", "2025-12-09T12:30:00-07:00", ""},
 		{"PtVencimentoNoAssunto", "Está disponível o boleto da taxa condominial de dezembro da unidade 72, com vencimento 15/12/2025. Após o vencimento incidem multa de 2% e juros de 1% ao mês.", wed, "", "2025-12-15T17:00:00-07:00", ""},
+		{"BackByLunchIsTheSendersReturn", "Got them, thanks Joel - all sorted. Back by lunch.", wed, "", "", ""},
+		{"EsSoloFaltaTuRenglonCierraHoy", "Ya firmaron los otros diez jugadores, solo aparece vacío tu renglón. La plataforma se cierra hoy a las 18:00 y después no se aceptan altas.", wed, "", "2025-12-03T18:00:00-07:00", ""},
+		{"ItAlle13DeveAndareVia", "Andrea il fotografo è già in negozio. Me la mandi? Alle 13 deve andare via, e se non facciamo almeno la linea Sabbia oggi il catalogo slitta a gennaio.", wed, "", "2025-12-03T13:00:00-07:00", ""},
 		{"AreYouComingToGetHimIsNoInvitation", "He has been sitting in reception since 9:40. Should I bring him up, or are you coming to get him?", wed, "", "", ""},
 	}
 	for _, tc := range cases {

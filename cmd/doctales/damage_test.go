@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -115,38 +117,55 @@ func mustContain(t *testing.T, what, s string, want ...string) {
 	}
 }
 
-// corruptBtreePage overwrites the b-tree page nearest the middle of the
-// database file with garbage, so that quick_check must see it (a free
-// page's content is never checked), and returns the new bytes.
+// corruptBtreePage overwrites a leaf page of the items table (rows: not
+// the schema, an index or an interior page, which opening the database
+// reads), the one nearest the middle of those, with garbage, so that
+// quick_check must see it (a free page's content is never checked), and
+// returns the new bytes. The pages are found with SQLite's dbstat table:
+// the schema grows with each migration, so a fixed position in the file
+// may land on the schema's own pages.
 func corruptBtreePage(t *testing.T, path string) []byte {
 	t.Helper()
+	ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var leaves []int
+	rows, err := ro.Query(`SELECT pageno FROM dbstat WHERE name = 'items' AND pagetype = 'leaf' ORDER BY pageno`)
+	if err != nil {
+		t.Fatalf("list the items table's leaf pages of %q: %v", path, err)
+	}
+	for rows.Next() {
+		var p int
+		if err := rows.Scan(&p); err != nil {
+			t.Fatal(err)
+		}
+		leaves = append(leaves, p)
+	}
+	if err := errors.Join(rows.Err(), rows.Close(), ro.Close()); err != nil {
+		t.Fatal(err)
+	}
+	if len(leaves) < 2 {
+		t.Fatalf("database %q has %d leaf pages of items; need 2 or more", path, len(leaves))
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const pageSize = 4096
-	pages := len(data) / pageSize
-	if pages < 8 {
-		t.Fatalf("database %q has %d pages; need 8 or more", path, pages)
+	p := leaves[len(leaves)/2] // 1-based
+	off := (p - 1) * pageSize
+	if off+pageSize > len(data) || data[off] != 0x0d {
+		t.Fatalf("page %d of %q is not a table leaf page (type %#x)", p, path, data[off])
 	}
-	for d := 0; d < pages/2; d++ {
-		for _, p := range []int{pages/2 + d, pages/2 - d} {
-			off := p * pageSize
-			switch data[off] { // b-tree page types
-			case 0x02, 0x05, 0x0a, 0x0d:
-				for i := 0; i < pageSize; i++ {
-					data[off+i] = byte(i*7 + 13)
-				}
-				if err := os.WriteFile(path, data, 0o600); err != nil {
-					t.Fatal(err)
-				}
-				t.Logf("overwrote page %d of %d", p+1, pages)
-				return data
-			}
-		}
+	for i := 0; i < pageSize; i++ {
+		data[off+i] = byte(i*7 + 13)
 	}
-	t.Fatalf("no b-tree page found in %q", path)
-	return nil
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("overwrote page %d of %d (a leaf of items)", p, len(data)/pageSize)
+	return data
 }
 
 // TestServe_DamagedDatabase starts the real binary on a zero-length
