@@ -2,13 +2,16 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -80,20 +83,20 @@ func countsMismatches(t *testing.T, db *DB) []string {
 		return m
 	}
 	kept := read(`SELECT owner, dim, value, n FROM item_counts`)
-	real := read(`SELECT owner, '', '', count(*) FROM items GROUP BY owner
+	actual := read(`SELECT owner, '', '', count(*) FROM items GROUP BY owner
 		UNION ALL SELECT owner, 'project', project, count(*) FROM items GROUP BY owner, project
 		UNION ALL SELECT owner, 'type', type, count(*) FROM items GROUP BY owner, type
 		UNION ALL SELECT owner, 'urgency', urgency, count(*) FROM items GROUP BY owner, urgency
 		UNION ALL SELECT owner, 'status', status, count(*) FROM items GROUP BY owner, status
 		UNION ALL SELECT owner, 'state', state, count(*) FROM items GROUP BY owner, state`)
 	var out []string
-	for k, n := range real {
+	for k, n := range actual {
 		if kept[k] != n {
 			out = append(out, fmt.Sprintf("owner %q %s %q: counter %d, items %d", k[0], dimName(k[1]), k[2], kept[k], n))
 		}
 	}
 	for k, n := range kept {
-		if _, ok := real[k]; !ok {
+		if _, ok := actual[k]; !ok {
 			out = append(out, fmt.Sprintf("owner %q %s %q: counter %d, no item", k[0], dimName(k[1]), k[2], n))
 		}
 	}
@@ -434,5 +437,120 @@ func TestItemCounts_RollBackWithTheWrite(t *testing.T) {
 		if n, err := db.CountItems(ana, doctales.ItemFilter{Project: &project}); err != nil || n != want {
 			t.Errorf("CountItems(project=%s) = %d, %v; want %d", project, n, err, want)
 		}
+	}
+}
+
+// BenchmarkCountItems compares the two ways CountItems answers, on one
+// owner's table of $DOCTALES_BENCH_N items (default 1,000,000, eight
+// projects, inserted by SQL): Counters reads item_counts, Rows counts the
+// matching entries of items_owner_project as CountItems did before
+// migration 0210 (and still does for two filters). The table is built
+// once per run, in about a minute at a million.
+//
+//	go test -run '^$' -bench CountItems -benchtime 200x ./sqlite/
+func BenchmarkCountItems(b *testing.B) {
+	n := 1_000_000
+	if v := os.Getenv("DOCTALES_BENCH_N"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 {
+			b.Fatalf("DOCTALES_BENCH_N=%q: want a whole number above 0", v)
+		}
+	}
+	db := NewDB(filepath.Join(b.TempDir(), "doctales.db"))
+	db.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := db.Open(); err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	start := time.Now()
+	if _, err := db.wdb.Exec(`WITH RECURSIVE i(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM i WHERE x + 1 < ?)
+		INSERT INTO items (id, ts, project, type, sender, sender_id, urgency, status, body, owner)
+		SELECT printf('bench-%07d', x), printf('2026-01-01T00:00:00.%09dZ', x), 'project-' || (x % 8), 'email',
+			'Person', 'person@example.com', 'low', 'extracted', '{}', 'ana' FROM i`, n); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%d items inserted in %s", n, time.Since(start).Round(time.Millisecond))
+	ctx := doctales.WithOwner(context.Background(), "ana")
+	project := "project-3"
+	f := doctales.ItemFilter{Project: &project}
+	want := int64((n + 4) / 8)
+	for _, c := range []struct {
+		name  string
+		count func(context.Context, doctales.ItemFilter) (int64, error)
+	}{{"Counters", db.CountItems}, {"Rows", db.countRows}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				got, err := c.count(ctx, f)
+				if err != nil || got != want {
+					b.Fatalf("count of %s = %d, %v; want %d", project, got, err, want)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkItemCountsInsert measures what the insert trigger of item_counts
+// adds to a row's insert, alone: the statement CreateItem runs
+// (insertItem), 100 rows a transaction, on a table with and without the
+// trigger. The difference of the two is the trigger's CPU per created
+// item; -count 5 alternates them.
+//
+//	go test -run '^$' -bench ItemCountsInsert -count 5 ./sqlite/
+func BenchmarkItemCountsInsert(b *testing.B) {
+	for _, trigger := range []bool{true, false} {
+		name := "WithTrigger"
+		if !trigger {
+			name = "WithoutTrigger"
+		}
+		b.Run(name, func(b *testing.B) {
+			db := NewDB(filepath.Join(b.TempDir(), "doctales.db"))
+			db.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+			if err := db.Open(); err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			if !trigger {
+				if _, err := db.wdb.Exec(`DROP TRIGGER item_counts_ai`); err != nil {
+					b.Fatal(err)
+				}
+			}
+			now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+			var rows []itemRow
+			for i := range 100 {
+				c := &doctales.Communication{ID: "x", Owner: "ana", Type: doctales.TypeEmail, Timestamp: now, Subject: "Quarterly report review",
+					Project: fmt.Sprintf("project-%d", i%8), Metadata: doctales.Metadata{Urgency: []string{"low", "medium", "high"}[i%3]}}
+				r, err := newItemRow(doctales.NewItem(c, now))
+				if err != nil {
+					b.Fatal(err)
+				}
+				rows = append(rows, r)
+			}
+			var tx *sql.Tx
+			var insert *sql.Stmt
+			i := 0
+			for b.Loop() {
+				if i%100 == 0 {
+					var err error
+					if tx, err = db.wdb.Begin(); err != nil {
+						b.Fatal(err)
+					}
+					insert = tx.Stmt(db.stmts.insertItem)
+				}
+				if _, err := insert.Exec(rows[i%100].insertArgs(fmt.Sprintf("c%09d", i))...); err != nil {
+					b.Fatal(err)
+				}
+				i++
+				if i%100 == 0 {
+					if err := tx.Commit(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			if i%100 != 0 {
+				if err := tx.Commit(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
