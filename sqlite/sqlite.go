@@ -759,27 +759,18 @@ func (db *DB) Stats(ctx context.Context) (Stats, error) {
 	}
 	defer func() { _ = tx.Rollback() }()
 
-	// Items per status.
-	rows, err := tx.QueryContext(ctx, `SELECT status, COUNT(*) FROM items GROUP BY status`)
+	// Items per status, from the counters (migration 0210).
+	byStatus, err := countByStatus(ctx, tx)
 	if err != nil {
-		return st, fmt.Errorf("stats: count items: %w", FormatError(err))
+		return st, fmt.Errorf("stats: count items: %w", err)
 	}
-	for rows.Next() {
-		var status string
-		var n int64
-		if err := rows.Scan(&status, &n); err != nil {
-			rows.Close()
-			return st, fmt.Errorf("stats: count items: %w", FormatError(err))
-		}
+	for status, n := range byStatus {
 		st.ItemsByStatus[status] = n
 		st.Items += n
 	}
-	if err := rows.Close(); err != nil {
-		return st, fmt.Errorf("stats: count items: %w", FormatError(err))
-	}
 
 	// Checkpoints.
-	rows, err = tx.QueryContext(ctx, `SELECT subscription, seq FROM checkpoints`)
+	rows, err := tx.QueryContext(ctx, `SELECT subscription, seq FROM checkpoints`)
 	if err != nil {
 		return st, fmt.Errorf("stats: checkpoints: %w", FormatError(err))
 	}

@@ -458,8 +458,20 @@ func (db *DB) findQuery(ctx context.Context, filter doctales.ItemFilter) (query 
 
 // CountItems returns how many items match filter, all pages together
 // (its Limit, Cursor and order are ignored): the total a list reports
-// with ?total=true. It counts through the same indexes a page reads.
+// with ?total=true. The owner with at most one of project, type,
+// urgency, status and state (not snoozed) is read from item_counts
+// (migration 0210) in constant time; other filters count the matching
+// entries of the indexes a page reads, which took 12.5 ms p50 and 73 ms
+// p99 for one project of eight at a million items (issue 15).
 func (db *DB) CountItems(ctx context.Context, filter doctales.ItemFilter) (int64, error) {
+	if n, ok, err := db.countFromCounters(ctx, filter); err != nil || ok {
+		return n, err
+	}
+	return db.countRows(ctx, filter)
+}
+
+// countRows is CountItems by a count of the matching rows.
+func (db *DB) countRows(ctx context.Context, filter doctales.ItemFilter) (int64, error) {
 	where, args, err := db.itemWhere(ctx, filter)
 	if err != nil {
 		return 0, err
