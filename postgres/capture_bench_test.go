@@ -279,8 +279,9 @@ const itemsChange = "table public.items: "
 //     seq 0 (outbox, what the relay reads), or pg_logical_slot_get_changes
 //     of test_decoding in pages of 500 records (1,500 rows), from a copy of
 //     a slot made before the writes (logical; logical-onecall reads them
-//     all in one call, the cost of decoding without the pages). Each
-//     reports records/s and
+//     all in one call, the cost of decoding without the pages;
+//     logical-full-rebuild also makes each change's stream record, with
+//     both images, as a relay would have to). Each reports records/s and
 //     the bytes a record carries (the stream record's JSON; the
 //     test_decoding row's text).
 //
@@ -396,11 +397,13 @@ func BenchmarkChangeCapture(b *testing.B) {
 	for _, v := range []struct {
 		name     string
 		identity string
-		rows     int // a page's rows; 0: all in one call
+		rows     int  // a page's rows; 0: all in one call
+		rebuild  bool // make each change's stream record, as a relay would
 	}{
-		{"read/logical", "", 3 * capturePage},
-		{"read/logical-full", "FULL", 3 * capturePage},
-		{"read/logical-onecall", "", 0},
+		{"read/logical", "", 3 * capturePage, false},
+		{"read/logical-full", "FULL", 3 * capturePage, false},
+		{"read/logical-onecall", "", 0, false},
+		{"read/logical-full-rebuild", "FULL", 3 * capturePage, true},
 	} {
 		identity := v.identity
 		b.Run(v.name, func(b *testing.B) {
@@ -421,6 +424,7 @@ func BenchmarkChangeCapture(b *testing.B) {
 				}
 				return bw.update(ctx, captureItem(i).ID, captureUpdate(i))
 			})
+			enc := streamrec.Encoder{Region: "us-east-1", StreamARN: c.db.StreamARN()}
 			var records, recordBytes int64
 			for b.Loop() {
 				b.StopTimer()
@@ -435,10 +439,16 @@ func BenchmarkChangeCapture(b *testing.B) {
 						b.Fatal(err)
 					}
 					for _, ch := range page {
-						if strings.HasPrefix(ch.data, itemsChange) {
-							got++
-							recordBytes += int64(len(ch.data))
+						if !strings.HasPrefix(ch.data, itemsChange) {
+							continue
 						}
+						got++
+						if !v.rebuild {
+							recordBytes += int64(len(ch.data))
+							continue
+						}
+						rec := rebuildRecord(b, enc, ch)
+						recordBytes += int64(len(rec.Data))
 					}
 					if len(page) == 0 || v.rows == 0 {
 						break
@@ -456,6 +466,33 @@ func BenchmarkChangeCapture(b *testing.B) {
 			b.ReportMetric(float64(recordBytes)/float64(records), "B/record")
 		})
 	}
+}
+
+// rebuildRecord makes the stream record of a test_decoding change of
+// items as a relay reading a slot would have to: the images decoded from
+// the rows' body columns (the old one is there with REPLICA IDENTITY
+// FULL), encoded as the table encodes them, the change's LSN for its
+// sequence number.
+func rebuildRecord(tb testing.TB, enc streamrec.Encoder, ch slotChange) *streamrec.Record {
+	tb.Helper()
+	change := ch.data[len(itemsChange):]
+	event := postgres.EventInsert
+	if strings.HasPrefix(change, "UPDATE: ") {
+		event = postgres.EventModify
+	}
+	var old *doctales.Item
+	oldRow, newRow, full := strings.Cut(change, " new-tuple: ")
+	if full {
+		old = bodyItem(tb, oldRow)
+	} else {
+		newRow = change
+	}
+	rec, err := enc.Item(event, old, bodyItem(tb, newRow), time.Now())
+	if err != nil {
+		tb.Fatalf("rebuild the record of %.60q: %v", ch.data, err)
+	}
+	rec.SetSeq(int64(lsn(tb, ch.lsn)))
+	return rec
 }
 
 // measureWrites times write, called b.N times by writers goroutines
