@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/doctales/doctales"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -19,3 +20,18 @@ func SetRulesPollEvery(d time.Duration) (restore func()) {
 	rulesPollEvery = d
 	return func() { rulesPollEvery = old }
 }
+
+// ItemRowArgs returns the items row that CreateItem and UpdateItem write
+// for it: its id and columns, in the order of their statements ($1-$14).
+// BenchmarkChangeCapture writes the bare row with it, without the
+// outbox record, to measure logical decoding on the same schema.
+func ItemRowArgs(it *doctales.Item) ([]any, error) {
+	r, err := newItemRow(it)
+	if err != nil {
+		return nil, err
+	}
+	return r.args(it.ID), nil
+}
+
+// DecodeItem decodes a stored item body (the items table's body column).
+func DecodeItem(body []byte) (*doctales.Item, error) { return decodeItem(body) }

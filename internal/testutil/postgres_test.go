@@ -38,6 +38,14 @@ func TestPostgresDSN(t *testing.T) {
 		if _, err := c.Exec(ctx, `CREATE TABLE t (x int)`); err != nil {
 			t.Fatal(err)
 		}
+		// The temporary cluster allows logical replication slots
+		// (postgres.BenchmarkChangeCapture reads one).
+		var level string
+		if err := c.QueryRow(ctx, `SHOW wal_level`).Scan(&level); err != nil {
+			t.Fatal(err)
+		} else if os.Getenv(EnvPostgresDSN) == "" && level != "logical" {
+			t.Fatalf("%s: wal_level is %q, want logical", dsn, level)
+		}
 		c.Close(ctx)
 	}
 }
