@@ -149,6 +149,8 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategoryPerson, urgency: "high"},
 		{name: "GermanDuMusstNichtsMehrTun", subject: "Protokoll", content: "Hallo Tobias,\n\nanbei wie besprochen das Protokoll vom Dienstag. Es hat sich nichts geändert gegenüber dem Entwurf, du musst also nichts mehr tun.\n\nViele Grüße\nJana",
 			category: doctales.CategoryPerson, urgency: "low"},
+		{name: "SumpPumpAlarmForTheOnCallContact", from: "alerts@larchcourt-bms.example", fromName: "Building Monitor", subject: "ALARM: Sump pump basement B - water level high", content: "ALARM RAISED 03:12 CST\n\nSite: Larch Court, basement B\nPoint: SUMP-B2 level sensor\nState: HIGH WATER (82% of pit), pump 2 not running\n\nYou are listed as on-call facilities contact for this site.\nAcknowledge: https://larchcourt-bms.example/ack/77120",
+			category: doctales.CategoryAutomated, urgency: "high"},
 		{name: "PlannedDowntimeIsNotNow", subject: "weekend", content: "Hi all,\n\nThe site is down for maintenance on Saturday. Nothing to do.\n\nJo",
 			category: doctales.CategoryPerson, urgency: "low"},
 		{name: "PastOutageIsNotNow", subject: "yesterday", content: "Hi Ben,\n\nThe site was down yesterday, all fixed now.\n\nJo",

@@ -1865,7 +1865,7 @@ var (
 	// "entro le 16", "antes de las 16", "até às 16"), or with its unit
 	// ("bis 16 Uhr", "voor 16 uur", "avant 16h"): that hour on the
 	// message's day, or the next when "tomorrow" stands beside it.
-	foreignClock = fastre.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde|de)\s+las?|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|(?:^|\s)às))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;:!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas|un|una|uno|um|uma|tu|su|tus|sus|il|lo|los|las|el|deve|devo|devono|chiude|parte|cierra|sale|tiene|tengo|fecha|tem|tenho)\b)|(?:\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|a|vers|d['’]ici)|(?:^|\s)à)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b|\b(?:um|om|vers)\s+(\d{1,2})[:.](\d{2})\b|\b()(\d{1,2})()-(?:uhr|uur)\b`)
+	foreignClock = fastre.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde|de)\s+las?|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|(?:^|\s)às))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;:!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas|un|una|uno|um|uma|tu|su|tus|sus|il|lo|los|las|el|deve|devo|devono|chiude|parte|cierra|sale|tiene|tengo|fecha|tem|tenho)\b)|(?:\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|a|vers|d['’]ici)|(?:^|\s)à)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b|\b(?:um|om|vers)\s+(\d{1,2})[:.](\d{2})\b|\b()(\d{1,2})()-(?:uhr|uur)\b|(?:^|\s)(?:[àa] partir de|d[èe]s|vers|avant|jusqu['’][àa]|[àa])\s+(\d{1,2})h(\d{2})\b`)
 	// halfHour is German and Dutch "halb neun" / "half negen": half an
 	// hour before the hour named (08:30), read in working hours.
 	halfHour = fastre.MustCompile(`(?i)\b(?:bis|um|vor|gegen|ab|tot|om|voor|v[óo]{1,2}r|uiterlijk)\s+(?:morgen(?:ochtend|vroeg|\s+fr[üu]h)?\s+(?:om\s+|um\s+)?)?hal[fb]\s+(1[0-2]|[1-9]|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|eins|zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\b`)
@@ -2187,6 +2187,9 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		}
 		if hb < 0 && len(m) > 19 { // "den 14-Uhr-Termin": the hour of a thing
 			hb, he, mb, me = m[16], m[17], -1, -1
+		}
+		if hb < 0 && len(m) > 23 { // "à partir de 18h30"
+			hb, he, mb, me = m[20], m[21], m[22], m[23]
 		}
 		tomorrow := tomorrowWord.MatchString(s.text)
 		// "nimmt heute noch Aufträge bis 16 Uhr an, sonst … morgen früh":
