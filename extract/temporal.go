@@ -1877,7 +1877,10 @@ var (
 	// "vóór 8 uur vanavond", "à 9 h ce soir".
 	eveningAfter = lazyRE(`(?i)^\s*(?:'s avonds|’s avonds|['’]s middags|vanavond|abends|am abend|nachmittags|heute abend|du soir|ce soir|de l['’]apr[èe]s-midi|de la (?:tarde|noche)|esta (?:tarde|noche)|di sera|della sera|stasera|del pomeriggio|da (?:noite|tarde)|hoje [àa] noite|[àa] noite|in the evening|tonight|pm|p\.m\.)`)
 	// tomorrowWord is "tomorrow" in the languages foreignClock reads.
-	tomorrowWord = lazyRE(`(?i)\b(domani|domattina|ma[ñn]ana(?: a primera hora)?|amanh[ãa]|morgen|morgenochtend|morgenvroeg|demain)\b`)
+	// tomorrowsThing is tomorrow as the day of a thing named after a
+	// clock: "die Termine für morgen", "les rendez-vous de demain".
+	tomorrowsThing = lazyRE(`(?i)\b(?:f[üu]r|for|de|del|para|pour|per|voor|van|dos|das|di|dei|delle)\s+(?:morgen|tomorrow|ma[ñn]ana|demain|domani|amanh[ãa])\b`)
+	tomorrowWord   = lazyRE(`(?i)\b(domani|domattina|ma[ñn]ana(?: a primera hora)?|amanh[ãa]|morgen|morgenochtend|morgenvroeg|demain)\b`)
 	// beforeLunch is "before lunch", "by lunchtime": noon of the day.
 	// beforeEventClock is a request's cue before the hour of an event of
 	// the sender's or the reader's: "before our 3 o'clock", "by your
@@ -2194,12 +2197,36 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		tomorrow := tomorrowWord.MatchString(s.text)
 		// "nimmt heute noch Aufträge bis 16 Uhr an, sonst … morgen früh":
 		// the day word nearest the clock is its day.
+		explicitToday := false
 		if tomorrow {
 			if near := nearestRelativeDay(s.text, m[0]); near == 1 {
-				tomorrow = false
+				tomorrow, explicitToday = false, true
 			}
 		}
+		// "bis 16 Uhr die Termine für morgen verschieben": tomorrow is
+		// the day of the things, not of the clock.
+		if tomorrow && !tomorrowWord.MatchString(s.text[:m[0]]) && tomorrowsThing.MatchString(s.text[m[1]:]) && !tomorrowWord.MatchString(tomorrowsThing.ReplaceAllString(s.text[m[1]:], "")) {
+			tomorrow = false
+		}
+		// "hoy antes de las 14:00 mañana se quedan sin comer": the
+		// parser's tomorrow 14:00 gives way to today's, named before it.
+		if explicitToday && coveredOn(found, s.start+m[0], s.start+m[1], ref.AddDate(0, 0, 1)) {
+			found = dropNear(found, s.start+m[0], s.start+m[1])
+		}
 		if covered(found, s.start+m[0], s.start+m[1]) && (!tomorrow || coveredOn(found, s.start+m[0], s.start+m[1], ref.AddDate(0, 0, 1))) {
+			// "voor 4 uur" read by the parser as 04:00: an hour of one
+			// to six with no minutes, after a cue, is the afternoon's
+			// (working hours), as this loop reads its own.
+			if hb >= 0 && mb < 0 {
+				if h, err := strconv.Atoi(s.text[hb:he]); err == nil && h >= 1 && h <= 6 {
+					for i := range found {
+						f := &found[i]
+						if f.BeginOffset < s.start+m[1] && s.start+m[0] < f.EndOffset && f.Time.Hour() == h && f.Time.Minute() == 0 {
+							f.Time = f.Time.Add(12 * time.Hour)
+						}
+					}
+				}
+			}
 			continue // the parser's; but "antes de las 14:00 de mañana" read as today's 14:00 is not
 		}
 		h, _ := strconv.Atoi(s.text[hb:he])

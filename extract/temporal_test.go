@@ -296,6 +296,9 @@ func TestDatesResolved(t *testing.T) {
 		{"EsSoloFaltaTuRenglonCierraHoy", "Ya firmaron los otros diez jugadores, solo aparece vacío tu renglón. La plataforma se cierra hoy a las 18:00 y después no se aceptan altas.", wed, "", "2025-12-03T18:00:00-07:00", ""},
 		{"ItAlle13DeveAndareVia", "Andrea il fotografo è già in negozio. Me la mandi? Alle 13 deve andare via, e se non facciamo almeno la linea Sabbia oggi il catalogo slitta a gennaio.", wed, "", "2025-12-03T13:00:00-07:00", ""},
 		{"FrAperoAPartirDe18h30", "Comme chaque année on organise un petit apéro dans la cour, jeudi 4 décembre\nà partir de 18h30. Vous me dites si vous venez ? Que je sache combien de gobelets prévoir.", wed, "", "2025-12-04T18:30:00-07:00", ""},
+		{"NlVoorVierUurIsTheAfternoon", "Kevin is ziek, dus de training van vanavond heeft geen trainer. Kun je me voor 4 uur laten weten of je kan?", wed, "", "2025-12-03T16:00:00-07:00", ""},
+		{"DeBisSechzehnUhrDieTermineFuerMorgen", "Kannst du bis 16 Uhr die Termine für morgen vormittag abtelefonieren und verschieben?", wed, "", "2025-12-03T16:00:00-07:00", ""},
+		{"EsHoyAntesDeLasCatorceManana", "Si no está pagado hoy antes de las 14:00 mañana Lucía y Pablo se quedan sin comer allí. Porfa haz la transferencia y mándale el justificante.", wed, "", "2025-12-03T14:00:00-07:00", ""},
 		{"AreYouComingToGetHimIsNoInvitation", "He has been sitting in reception since 9:40. Should I bring him up, or are you coming to get him?", wed, "", "", ""},
 	}
 	for _, tc := range cases {
