@@ -3,12 +3,12 @@ package analytics_test
 import (
 	"context"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/analytics"
+	"github.com/doctales/doctales/internal/analyticstest"
 	"github.com/doctales/doctales/runtime"
 	"github.com/doctales/doctales/sqlite"
 )
@@ -263,15 +263,7 @@ func TestDeadlines(t *testing.T) {
 	ctx := doctales.WithOwner(context.Background(), "me")
 	ids := func(latest bool, from, to time.Time, limit int) string {
 		t.Helper()
-		d, err := e.db.Deadlines(ctx, from, to, latest, limit)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, x := range d {
-			out = append(out, x.ID)
-		}
-		return strings.Join(out, ",")
+		return analyticstest.DeadlineIDs(t, ctx, e.db, from, to, latest, limit)
 	}
 	if got := ids(false, time.Time{}, time.Time{}, 0); got != "a,b" {
 		t.Errorf("earliest first = %s, want a,b", got)

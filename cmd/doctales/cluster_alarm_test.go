@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -33,19 +32,12 @@ func alarmOf(ss []alarm.State, name string) *alarm.State {
 func TestCluster_Alarms(t *testing.T) {
 	hook := newHookReceiver(t)
 	env := newClusterEnv(t, hook.URL)
-	f, err := os.OpenFile(env.Config, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteString(`heartbeat: 200ms
+	env.appendConfig(t, `heartbeat: 200ms
 alarmInterval: 100ms
 alarms:
   - {name: webhook-errors, metric: errors, subscription: topic/webhook-1, comparison: ">", threshold: 0}
   - {name: dead-letters, metric: dead_letters, comparison: ">", threshold: 0}
-`); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+`)
 	api := env.start(t, "api", RoleAPI)
 	ext := env.start(t, "extraction", RoleExtraction)
 	notif := env.start(t, "notification", RoleNotification)

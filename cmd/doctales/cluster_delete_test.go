@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -191,14 +190,7 @@ func ledgerEntries(t *testing.T, db *postgres.DB, id string) int {
 func TestCluster_Retention(t *testing.T) {
 	hook := newHookReceiver(t)
 	env := newClusterEnv(t, hook.URL)
-	f, err := os.OpenFile(env.Config, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteString("retain: 30d\nretainSweepEvery: 100ms\nrelayElection: 200ms\nnatsMaxAge: 720h\n"); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	env.appendConfig(t, "retain: 30d\nretainSweepEvery: 100ms\nrelayElection: 200ms\nnatsMaxAge: 720h\n")
 	apis := []*clusterProc{env.start(t, "api-1", RoleAPI), env.start(t, "api-2", RoleAPI)}
 	db := clusterDB(t, env.Postgres)
 	ctx := context.Background()

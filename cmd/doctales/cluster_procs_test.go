@@ -52,14 +52,7 @@ func processAt(ps []ProcessStatus, addr string) *ProcessStatus {
 func TestCluster_Processes(t *testing.T) {
 	hook := newHookReceiver(t)
 	env := newClusterEnv(t, hook.URL)
-	f, err := os.OpenFile(env.Config, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteString("heartbeat: 200ms\n"); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	env.appendConfig(t, "heartbeat: 200ms\n")
 	api := env.start(t, "api", RoleAPI)
 	ext := env.start(t, "extraction", RoleExtraction)
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,14 +23,7 @@ import (
 func TestCluster_SharedRateLimits(t *testing.T) {
 	hook := newHookReceiver(t)
 	env := newClusterEnv(t, hook.URL)
-	f, err := os.OpenFile(env.Config, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteString("rateLimits:\n  readPerSecond: 0.001\n  readBurst: 6\n  signInPerMinute: 0.06\n"); err != nil {
-		t.Fatal(err)
-	}
-	_ = f.Close()
+	env.appendConfig(t, "rateLimits:\n  readPerSecond: 0.001\n  readBurst: 6\n  signInPerMinute: 0.06\n")
 	a := env.start(t, "api-a", RoleAPI, "--data", t.TempDir())
 	b := env.start(t, "api-b", RoleAPI, "--data", t.TempDir())
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,14 +44,7 @@ func relayOf(t *testing.T, p *clusterProc) relayStats {
 func TestCluster_RelayElection(t *testing.T) {
 	hook := newHookReceiver(t)
 	env := newClusterEnv(t, hook.URL)
-	f, err := os.OpenFile(env.Config, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteString("relayElection: 200ms\n"); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	env.appendConfig(t, "relayElection: 200ms\n")
 	db := clusterDB(t, env.Postgres)
 	ctx := context.Background()
 

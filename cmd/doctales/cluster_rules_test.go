@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -222,14 +221,7 @@ func exitStatus(err error) int {
 func TestCluster_Escalation(t *testing.T) {
 	hook := newHookReceiver(t)
 	env := newClusterEnv(t, hook.URL)
-	f, err := os.OpenFile(env.Config, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteString("escalation:\n  after: 2s\n  channels: [webhook]\n"); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	env.appendConfig(t, "escalation:\n  after: 2s\n  channels: [webhook]\n")
 	api := env.start(t, "api", RoleAPI)
 	procs := []*clusterProc{api, env.start(t, "extraction", RoleExtraction),
 		env.start(t, "notification-0", RoleNotification, "--partition", "0/2"),
@@ -296,14 +288,7 @@ func TestCluster_Digest(t *testing.T) {
 		return append([]map[string]any(nil), posts...)
 	}
 	env := newClusterEnv(t, hook.URL)
-	f, err := os.OpenFile(env.Config, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteString("timezone: UTC\ndigest:\n  every: 1m\n  at: \"00:00\"\n  channel: webhook\n"); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	env.appendConfig(t, "timezone: UTC\ndigest:\n  every: 1m\n  at: \"00:00\"\n  channel: webhook\n")
 	api := env.start(t, "api", RoleAPI)
 	procs := []*clusterProc{api, env.start(t, "extraction", RoleExtraction),
 		env.start(t, "notification-0", RoleNotification, "--partition", "0/2"),

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -39,6 +40,20 @@ type clusterEnv struct {
 // how to install them when missing, failed under CI=true) and writes the
 // configuration file: the webhook at hook, retried once then
 // dead-lettered.
+// appendConfig appends YAML keys to the cluster's configuration file, for
+// the processes started after it.
+func (e *clusterEnv) appendConfig(t testing.TB, yaml string) {
+	t.Helper()
+	f, err := os.OpenFile(e.Config, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.WriteString(yaml)
+	if err := errors.Join(err, f.Close()); err != nil {
+		t.Fatalf("append to %s: %v", e.Config, err)
+	}
+}
+
 func newClusterEnv(t testing.TB, hook string) *clusterEnv {
 	t.Helper()
 	ns := testutil.StartNATS(t)

@@ -392,15 +392,7 @@ func Run(t *testing.T, open func(t *testing.T) Subject) {
 		}
 		ids := func(latest bool, from, to time.Time, limit int) string {
 			t.Helper()
-			d, err := e.S.Store.Deadlines(me, from, to, latest, limit)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var out []string
-			for _, x := range d {
-				out = append(out, x.ID)
-			}
-			return strings.Join(out, ",")
+			return DeadlineIDs(t, me, e.S.Store, from, to, latest, limit)
 		}
 		if got := ids(false, time.Time{}, time.Time{}, 0); got != "m1,m5,m6" {
 			t.Errorf("earliest first = %s, want m1,m5,m6", got)
@@ -563,4 +555,19 @@ func Run(t *testing.T, open func(t *testing.T) Subject) {
 			t.Errorf("answers in thread T: %d given, %d received, want %d each", replied, repliedTo, n-1)
 		}
 	})
+}
+
+// DeadlineIDs returns the ids r.Deadlines lists for ctx's owner, joined
+// with commas in the order given, or fails t.
+func DeadlineIDs(t testing.TB, ctx context.Context, r doctales.AnalyticsReader, from, to time.Time, latest bool, limit int) string {
+	t.Helper()
+	d, err := r.Deadlines(ctx, from, to, latest, limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]string, 0, len(d))
+	for _, x := range d {
+		out = append(out, x.ID)
+	}
+	return strings.Join(out, ",")
 }
