@@ -18,7 +18,20 @@ var requestCue = fastre.MustCompile(`(?i)^\W*need (the|your|that|this|those|thes
 // foreignRequestCue matches the same asks in es/fr/de/pt/it/nl. It is read
 // only in text the language detector did not call English (see
 // sentenceActionIn): one alternation fewer on every English sentence.
-var foreignRequestCue = fastre.MustCompile(`(?i)\b(bitte|k[öo]nnten sie|k[öo]nntest du|kannst du|k[öo]nnen sie|k[öo]nnt ihr|w[äa]ren sie so (?:nett|freundlich)|w[äa]rst du so (?:nett|lieb)|w[üu]rden sie|por favor|podr[íi]as|podr[íi]a usted|puedes|necesito que|s'il (te|vous) pla[îi]t|merci de|veuillez|pourriez-vous|pourrais-tu|peux-tu|per favore|potresti|potrebbe|puoi|mi serve|mi servono|mi servirebbe|(?:te|le|os|les) agradecer[íi]a(?:mos)? que|(?:te|le) agradezco que|je (?:te|vous) serais (?:tr[èe]s )?reconnaissante?|(?:ti|le|vi) sarei (?:molto )?grat[oa]|w[äa]re (?:dir|ihnen|euch) (?:sehr )?dankbar|ficaria (?:muito )?grat[oa]|agradecia que|zou het (?:fijn|prettig) vinden als (?:je|u|jij)|ho bisogno d|j'ai besoin d|ich brauche|preciso d[aoe]|ik heb [^.?!\n]{0,40} nodig|tu peux|vous pouvez|tu pourrais|vous pourriez|pu[òo] (inviar|mandar|confermar|firmar|chiamar|passar|portar|controllar|verificar)\w*|(me|te) (lo |la |los |las )?(mandas|env[íi]as|pasas|confirmas|firmas|traes|mandes|env[íi]es)|por gentileza|poderia|pode(s)? (me )?(enviar|confirmar)|alsjeblieft|alstublieft|graag|kunt u|kun je|zou je|wil je|wilt u|wil jij|lukt het je|riesci a|riesce a|riusciresti a|riuscirebbe a|ce la faresti|ce la fai|consegues|conseguir[íi]as|schaffst du|arrives-tu|tu arrives [àa]|kan du|kunne du|kan ni|kan dere|vennligst|v[äa]nligen|venligst|sn[äa]lla|ll[áa]m[ae]me|av[íi]s[ae]me|d[íi]game|dime|cont[ée]stame|resp[óo]ndeme|escr[íi]beme|m[áa]ndame|env[íi]ame|conf[íi]rmame|tienes que|hace falta que|pod[ée]s|avisame|decime|mandame|consegue|voc[êe] pode|pode me|me liga|liga-me|ligue-me|me ligue|me responde|responde-me|liga pra (?:ele|ela|mim)|laat (?:maar |gerust )?iets weten|me la mandi|me lo mandi|mandamela|mandamelo|me avisa|avisa-me|avise-me|me diz|diz-me|manda-me|me manda|envia-me|me envia|preciso que|tens de|voc[êe] precisa|appelle-moi|appelez-moi|rappelle-moi|rappelez-moi|dis-moi|dites-moi|pr[ée]viens-moi|pr[ée]venez-moi|envoie-moi|envoyez-moi|r[ée]ponds-moi|r[ée]pondez-moi|tu dois|vous devez|il faut que (?:tu|vous)|ruf mich|rufen sie mich|gib mir bescheid|geben sie mir bescheid|sag mir|sagen sie mir|melde dich|melden sie sich|schick mir|schicken sie mir|du musst|chiamami|richiamami|mi chiami|fammi sapere|mi faccia sapere|dimmi|mi dica|mandami|inviami|rispondimi|devi|bel me|bel mij|laat (?:me|mij|even|het me|het mij) weten|stuur (?:me|mij)|geef (?:me|mij)|je moet|u moet)\b`)
+var foreignRequestCue = fastre.MustCompile(`(?i)\b(bitte|k[öo]nnten sie|k[öo]nntest du|kannst du|k[öo]nnen sie|k[öo]nnt ihr|w[äa]ren sie so (?:nett|freundlich)|w[äa]rst du so (?:nett|lieb)|w[üu]rden sie|por favor|podr[íi]as|podr[íi]a usted|puedes|necesito que|s'il (te|vous) pla[îi]t|merci de|veuillez|pourriez-vous|pourrais-tu|peux-tu|per favore|potresti|potrebbe|puoi|mi serve|mi servono|mi servirebbe|(?:te|le|os|les) agradecer[íi]a(?:mos)? que|(?:te|le) agradezco que|je (?:te|vous) serais (?:tr[èe]s )?reconnaissante?|(?:ti|le|vi) sarei (?:molto )?grat[oa]|w[äa]re (?:dir|ihnen|euch) (?:sehr )?dankbar|ficaria (?:muito )?grat[oa]|agradecia que|zou het (?:fijn|prettig) vinden als (?:je|u|jij)|ho bisogno d|j'ai besoin d|ich brauche|preciso d[aoe]|ik heb [^.?!\n]{0,40} nodig|tu peux|vous pouvez|tu pourrais|vous pourriez|pu[òo] (inviar|mandar|confermar|firmar|chiamar|passar|portar|controllar|verificar)\w*|(me|te) (lo |la |los |las )?(mandas|env[íi]as|pasas|confirmas|firmas|traes|mandes|env[íi]es)|por gentileza|poderia|pode(s)? (me )?(enviar|confirmar)|alsjeblieft|alstublieft|graag|kunt u|kun je|zou je|wil je|wilt u|wil jij|lukt het je|riesci a|riesce a|riusciresti a|riuscirebbe a|ce la faresti|ce la fai|consegues|conseguir[íi]as|schaffst du|arrives-tu|tu arrives [àa]|kan du|kunne du|kan ni|kan dere|vennligst|v[äa]nligen|venligst|sn[äa]lla|ll[áa]m[ae]me|av[íi]s[ae]me|d[íi]game|dime|cont[ée]stame|resp[óo]ndeme|escr[íi]beme|m[áa]ndame|env[íi]ame|conf[íi]rmame|tienes que|hace falta que|pod[ée]s|avisame|decime|mandame|consegue|voc[êe] pode|pode me|me liga|liga-me|ligue-me|me ligue|me responde|responde-me|liga pra (?:ele|ela|mim)|laat (?:maar |gerust )?iets weten|me la mandi|me lo mandi|mandamela|mandamelo|me avisa|avisa-me|avise-me|me diz|diz-me|manda-me|me manda|envia-me|me envia|preciso que|tens de|voc[êe] precisa|appelle-moi|appelez-moi|rappelle-moi|rappelez-moi|dis-moi|dites-moi|pr[ée]viens-moi|pr[ée]venez-moi|envoie-moi|envoyez-moi|r[ée]ponds-moi|r[ée]pondez-moi|tu dois|vous devez|il faut que (?:tu|vous)|ruf mich|rufen sie mich|gib mir bescheid|geben sie mir bescheid|sag mir|sagen sie mir|melde dich|melden sie sich|schick mir|schicken sie mir|du musst|chiamami|richiamami|mi chiami|fammi sapere|mi faccia sapere|dimmi|mi dica|mandami|inviami|rispondimi|devi|bel me|bel mij|laat (?:me|mij|even|het me|het mij) weten|stuur (?:me|mij)|geef (?:me|mij)|je moet|u moet|moet ik [^.?!]{0,40}weten of|muss ich [^.?!]{0,40}wissen,? ob|necesito saber si|tengo que saber si|devo sapere se|preciso (?:de )?saber se|il faut que je sache si|j'ai besoin de savoir si)\b`)
+
+// ptFormalImperative matches a Portuguese formal imperative that opens a
+// clause: "O protocolo ainda não tem a sua assinatura – assine e
+// entregue-o na secretaria", "Por favor, preencha o formulário". Only at
+// a clause's start, so that the participle of "foi entregue" is no ask.
+var ptFormalImperative = lazyRE(`(?i)(?:^|[,;:]\s*|\s[-–—]\s*|\bpor favor,?\s+)(?:assine|entregue|envie|preencha|responda|confirme|ligue|traga|verifique|mande|devolva|pague)(?:-(?:o|a|os|as|me|nos|lhe))?\b`)
+
+// foreignNeedSoon matches the sender saying they need something by a
+// time of today or tomorrow, in the same sentence: "Il me faut le
+// chiffrage révisé ce soir", "Necesito las fichas impresas mañana
+// antes de las 8", "Ich brauche das Angebot heute noch". Group 1 is the
+// need.
+var foreignNeedSoon = fastre.MustCompile(`(?i)\b(il me faut|il nous faut|j['’]ai besoin d['’e]|nous avons besoin d['’e]|necesito|necesitamos|me hace falta|nos hace falta|ich brauche|wir brauchen|mi serve|mi servono|ci serve|ci servono|ho bisogno d|abbiamo bisogno d|preciso d|precisamos d|ik heb|wij hebben|we hebben)\b[^.?!]{0,40}?[^.?!]{0,40}?\b(?:ce soir|aujourd['’]hui|ce matin|cet apr[èe]s-midi|demain|hoy|esta (?:tarde|noche|noite)|ma[ñn]ana|heute|morgen|oggi|stasera|stamattina|domani|hoje|amanh[ãa]|vandaag|vanavond|vanmiddag)(?:[^\p{L}]|$)`)
 
 // foreignNeedYours matches the sender saying they need the reader's part
 // (es/fr/de/pt/it/nl): "il me faut ta partie", "j'ai besoin de vos
@@ -117,6 +130,15 @@ func imperative(s string, ws []string) string {
 	if len(ws) > 2 && !imperativeVerbs[first] && imperativeVerbs[ws[1]] && ws[2] == "me" && startsUpper(s) {
 		first = ws[1]
 	}
+	// A statement, a dash, then the ask: "Your form still lacks your
+	// signature - sign it and hand it in by noon." Only a verb with its
+	// object after the dash ("sign it", "send the …"), so that "Update -
+	// call volumes are down" stays a statement.
+	if !imperativeVerbs[first] {
+		if v := dashImperative(s); v != "" {
+			first = v
+		}
+	}
 	// "Just reply 'ok' …", "Simply sign here": an adverb before the verb.
 	if len(ws) > 2 && leadingAdverb[first] && imperativeVerbs[ws[1]] {
 		first = ws[1]
@@ -125,6 +147,30 @@ func imperative(s string, ws []string) string {
 		return first
 	}
 	return ""
+}
+
+// dashImperative returns the verb of an imperative that follows a
+// spaced dash in s ("… signature - sign it and …"), when an object
+// ("it", "them", "the", "your" …) follows the verb; else "".
+func dashImperative(s string) string {
+	for _, dash := range []string{" - ", " – ", " — "} {
+		i := strings.Index(s, dash)
+		if i < 0 {
+			continue
+		}
+		rest := words(s[i+len(dash):])
+		if len(rest) > 1 && imperativeVerbs[rest[0]] && dashObject[rest[1]] {
+			return rest[0]
+		}
+	}
+	return ""
+}
+
+// dashObject are the words that may follow an imperative verb as the
+// start of its object.
+var dashObject = map[string]bool{
+	"it": true, "them": true, "this": true, "that": true, "these": true, "those": true,
+	"the": true, "your": true, "me": true, "us": true, "a": true, "an": true, "him": true, "her": true,
 }
 
 // leadingAdverb are words that may stand before an imperative.
@@ -262,10 +308,15 @@ func sentenceActionCues(s, lang string, memo cueMemo) (float64, string) {
 	// "Il me faut donc ta partie ce soir", "Ich brauche deine Unterschrift":
 	// the sender needs the reader's part, an ask however the model reads
 	// the words.
-	if lang != "en" && foreignNeedYours.MatchString(s) {
-		p = max(p, DefaultActionThreshold)
-		if reason == "" || reason == "request (model)" {
-			reason = "request: " + strings.ToLower(foreignNeedYours.FindString(s))
+	if lang != "en" {
+		if m := foreignNeedYours.FindString(s); m != "" || foreignNeedSoon.MatchString(s) {
+			p = max(p, DefaultActionThreshold)
+			if m == "" {
+				m = foreignNeedSoon.FindStringSubmatch(s)[1]
+			}
+			if reason == "" || reason == "request (model)" {
+				reason = "request: " + strings.ToLower(m)
+			}
 		}
 	}
 	// "Bitte markiert bis Freitag eure Favoriten", "Por favor, revisad
@@ -274,6 +325,18 @@ func sentenceActionCues(s, lang string, memo cueMemo) (float64, string) {
 	// "Bitte beachten Sie …" and its kind, which point at a fact.
 	if lang != "en" && pleaseOpens.MatchString(s) && !pleaseNote.MatchString(s) {
 		p = max(p, DefaultActionThreshold)
+	}
+	// "Your form still lacks your signature - sign it and hand it in by
+	// then": the ask after the dash is as plain as a sentence opening
+	// with it, however long the statement before.
+	if lang == "en" && dashImperative(s) != "" {
+		p = max(p, DefaultActionThreshold)
+	}
+	if lang == "pt" && ptFormalImperative.MatchString(s) {
+		p = max(p, DefaultActionThreshold)
+		if reason == "" || reason == "request (model)" {
+			reason = "request: " + strings.TrimLeft(strings.ToLower(ptFormalImperative.FindString(s)), ",;:–—- ")
+		}
 	}
 	if foreignAsk {
 		p = max(p, DefaultActionThreshold)

@@ -372,7 +372,11 @@ func suspicion(c *doctales.Communication, subject string, fresh []span, urgent b
 	moneyAsk := func() bool { return moneyOrCredentials.MatchString(lsubj) || anyMatch(lfresh, moneyOrCredentials) }
 	if m := brandName.FindString(name); m != "" && from != "" && (moneyAsk() || accountThreat.MatchString(lsubj) || anyMatch(lfresh, accountThreat)) {
 		brand := strings.NewReplacer(" ", "", "-", "", ".", "").Replace(strings.ToLower(m))
-		if reg := strings.ReplaceAll(registrable(from), "-", ""); reg != brand && reg != brand+"s" {
+		// "Intesa Sanpaolo" <…@intesasanpaolo.com>: the brand list knows
+		// "intesa", the domain carries the whole name shown.
+		whole := strings.NewReplacer(" ", "", "-", "", ".", "").Replace(name)
+		if reg := strings.ReplaceAll(registrable(from), "-", ""); reg != brand && reg != brand+"s" &&
+			!(strings.HasPrefix(reg, brand) && strings.Contains(whole, reg)) {
 			ev = append(ev, doctales.Evidence{Rule: "brand in display name, not the address's owner", Text: c.Sender, Source: doctales.SourceSender, End: len(c.Sender)})
 			return "the display name says " + m + " but the address is " + c.SenderID + " and it asks for money, details or a sign-in", ev
 		}

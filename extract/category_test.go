@@ -157,6 +157,18 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategoryPerson, urgency: "high"},
 		{name: "ParcelFeeViaPix", from: "rastreamento@correios-taxas-br.example", fromName: "Correios", subject: "Sua encomenda está retida - pagamento de taxa pendente", content: "Olá, sua encomenda LB448210937BR está retida na unidade de fiscalização aduaneira aguardando pagamento da taxa de importação de R$ 38,92.\n\nPara liberar a entrega, pague via PIX pelo link abaixo:\nhttps://correios-taxas-br.example/rastreio/LB448210937BR\n\nCaso o pagamento não seja efetuado em 48 horas, o objeto será devolvido.",
 			fields: fields{"replyTo": []map[string]string{{"email": "atendimento@suporte-rastreio.example"}}}, category: doctales.CategorySuspicious, urgency: "low", suspicious: true},
+		// A bank stopping a transfer it did not recognise: money moving
+		// from the reader's account now (labelling guide: a security
+		// alert on the reader's own account to act on now). The display
+		// name's whole brand is the address's domain.
+		{name: "TransferInProgressItalian", from: "no-reply@intesasanpaolo.com", fromName: "Intesa Sanpaolo", subject: "Nuovo accesso da dispositivo non riconosciuto", content: "Gentile Marco Rossi,\n\nalle 22:46 è stato effettuato un accesso alla tua area riservata da un dispositivo non riconosciuto ed è stato predisposto un bonifico di 1.850,00 €.\n\nSe non sei stato tu, blocca subito l'operazione dall'app oppure chiama il numero verde. Non ti chiederemo mai codici via email.\n\nIntesa Sanpaolo",
+			category: doctales.CategoryAutomated, urgency: "high"},
+		{name: "SignInNoticeWithoutMoneyIsNotHigh", from: "no-reply@accounts.examplemail.com", fromName: "Examplemail", subject: "New sign-in on Windows", content: "We noticed a new sign-in to your account on a Windows device. If this was you, you don't need to do anything. If this wasn't you, we'll help you secure your account.",
+			category: doctales.CategoryAutomated},
+		{name: "CoverEndsTonightUnlessPaid", from: "no-reply@harwoodinsurance.co.uk", fromName: "Harwood Insurance", subject: "Your van insurance - renewal payment not received", content: "Dear Mr Carter,\n\nWe tried to collect your renewal premium by Direct Debit on 1 December, but your bank returned the payment.\n\nYour current cover ends at 23:59 tonight. If the renewal is not paid by then, the van will not be insured from midnight and must not be driven.\n\nHarwood Insurance",
+			category: doctales.CategoryAutomated, urgency: "high"},
+		{name: "StandingAtYourShedNowDutch", subject: "Sleutelkluis werkt niet – wij staan voor de deur", content: "Hoi Ilse,\n\nWij staan nu met de aanhanger bij jullie loods om de tent op te halen. De code krijgt de sleutelkluis niet open.\n\nKun je me bellen?\n\nBas",
+			category: doctales.CategoryPerson, urgency: "high"},
 		{name: "PlannedDowntimeIsNotNow", subject: "weekend", content: "Hi all,\n\nThe site is down for maintenance on Saturday. Nothing to do.\n\nJo",
 			category: doctales.CategoryPerson, urgency: "low"},
 		{name: "PastOutageIsNotNow", subject: "yesterday", content: "Hi Ben,\n\nThe site was down yesterday, all fixed now.\n\nJo",

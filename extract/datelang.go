@@ -127,10 +127,10 @@ func dateLanguage(lang string, score float64) string {
 // timeOfDay finds a time of day in the languages of dateLanguages, which the
 // date parser reads badly there ("Freitag 12 Uhr" is a month to it): hours
 // with a unit ("12 Uhr", "17h30", "12 uur"), after a preposition ("a las 5",
-// "alle 12"), hh:mm, and noon and midnight. The groups are the hour, the
+// "alle 12"), hh:mm, noon and midnight, and "las 7 de la tarde". The groups are the hour, the
 // minutes, noon, midnight and an afternoon marker. A preposition counts
 // only as a word of its own (the "as" of "las 17h" is not Portuguese "as").
-var timeOfDay = fastre.MustCompile(`(?i)(?:(?:^|[^\p{L}])(?:à|a las|a la|alle|às|as|um|om|ore|gegen)\s+)?(?:(\d{1,2})(?:(?:\s?h\s?|:|\.)(\d{2})|\s?(?:uhr|uur|h|heures?|hrs?)(?:[^\p{L}]|$))|(\d{1,2}):(\d{2})|(?:(?:^|[^\p{L}])(?:(?:a las|alle|às|om|um)\s+|kl\.?\s*))(\d{1,2})(?:[^\p{L}\p{N}:.]|$)|(midi|mediodía|mediodia|mittag|mezzogiorno|meio-dia|middag)|(minuit|medianoche|mitternacht|mezzanotte|meia-noite|middernacht))(\s*(?:de la tarde|de la noche|du soir|de l'après-midi|nachmittags|abends|da tarde|da noite|del pomeriggio|di sera|'s middags|'s avonds|pm|p\.m\.))?`)
+var timeOfDay = fastre.MustCompile(`(?i)(?:(?:^|[^\p{L}])(?:à|a las|a la|alle|às|as|um|om|ore|gegen)\s+)?(?:(\d{1,2})(?:(?:\s?h\s?|:|\.)(\d{2})|\s?(?:uhr|uur|h|heures?|hrs?)(?:[^\p{L}]|$))|(\d{1,2}):(\d{2})|(?:(?:^|[^\p{L}])(?:(?:a las|alle|às|om|um)\s+|kl\.?\s*))(\d{1,2})(?:[^\p{L}\p{N}:.]|$)|(midi|mediodía|mediodia|mittag|mezzogiorno|meio-dia|middag)|(minuit|medianoche|mitternacht|mezzanotte|meia-noite|middernacht)|(?:(?:^|[^\p{L}])las\s+)(\d{1,2})\s+(de la tarde|de la noche))(\s*(?:de la tarde|de la noche|du soir|de l'après-midi|nachmittags|abends|da tarde|da noite|del pomeriggio|di sera|'s middags|'s avonds|pm|p\.m\.))?`)
 
 // clockTime reads a timeOfDay match: its hour and minute.
 func clockTime(m []string) (h, min int, ok bool) {
@@ -152,10 +152,18 @@ func clockTime(m []string) (h, min int, ok bool) {
 		h = 12
 	case m[7] != "":
 		h = 0
+	case m[8] != "":
+		// "antes de las 7 de la tarde": bare "las 7" is too often a
+		// count ("una de las 3 opciones"), so only with its part of day
+		// (m[9]), always after noon.
+		h = atoi(m[8])
+		if h < 12 {
+			h += 12
+		}
 	default:
 		return 0, 0, false
 	}
-	if m[8] != "" && h < 12 {
+	if m[10] != "" && h < 12 {
 		h += 12
 	}
 	return h, min, h < 24 && min < 60

@@ -440,6 +440,16 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	}
 	// A system that asks in so many words points back too: "We'll try
 	// again on December 11. Please update your payment method before then."
+	// "If the renewal is not paid by then, the van will not be insured"
+	// asks as plainly.
+	if !systemAsks && d.Category == doctales.CategoryAutomated {
+		for _, s := range own {
+			if unlessDone.MatchString(s.text) {
+				systemAsks = true
+				break
+			}
+		}
+	}
 	systemThen := d.Category == doctales.CategoryAutomated && systemAsks && d.Deadline == nil && thenDeadline(d.Dates, own, requests, ref)
 	if systemThen || (personal(d.Category) || named) && (requestDates(d.Dates, own, requests, ref) || thenDeadline(d.Dates, own, requests, ref)) {
 		if dl := chooseDeadline(d.Dates, ref); dl != nil {
@@ -601,6 +611,20 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 		if in.Incident == nil && d.Category == doctales.CategoryAutomated && (ownOrganisation(c) || ownService(c)) {
 			in.Incident = subjectCue(lockedOut, "incident")
 		}
+		// A bank or payment service telling the reader that money is
+		// being moved from their account and to stop it if it was not
+		// them ("è stato predisposto un bonifico … Se non sei stato tu,
+		// blocca subito l'operazione"): a security alert on the
+		// reader's own account to act on now (labelling guide). A
+		// sign-in notice without money moving stays medium.
+		if in.Incident == nil && d.Category == doctales.CategoryAutomated && anyMatch(own, notYou) {
+			for _, s := range own {
+				if m := moneyMoving.FindStringIndex(s.text); m != nil {
+					in.Incident = &doctales.Evidence{Rule: "incident", Text: s.text[m[0]:m[1]], Source: doctales.SourceContent, Start: s.start + m[0], End: s.start + m[1]}
+					break
+				}
+			}
+		}
 	}
 	if d.Category == doctales.CategoryAutomated && in.Incident != nil {
 		// An outage page is high because it is happening now; its
@@ -678,6 +702,14 @@ func calendarPart(c *doctales.Communication, ref time.Time) (start time.Time, me
 // disabled, or their device infected: a security page when the reader's
 // own organisation sends it.
 var lockedOut = fastre.MustCompile(`(?i)\b(account|sign-?in|login|password) (has been |was |is )?(locked|disabled|blocked|suspended)\b|\blocked out\b|\bsecurity (alert|incident)\b|\b(active )?malware\b|\binfect(ed|ion)\b|\b(device|laptop|computer) (is |was |has been )?compromised\b`)
+
+// notYou is a system's "if this was not you" (en, es, fr, de, pt, it, nl).
+var notYou = fastre.MustCompile(`(?i)\b(?:if (?:this|it) (?:wasn['’]t|was not|isn['’]t|is not) you|if you did(?:n['’]t| not) (?:make|authori[sz]e|request|do|set)|si no (?:has|ha) sido (?:tú|tu|usted)|si no fuiste (?:tú|tu)|si (?:ce n['’]était|ce n['’]est) pas vous|si vous n['’]êtes pas à l['’]origine|wenn (?:sie|du) (?:das|dies) nicht (?:waren|warst)|falls (?:sie|du) (?:das|dies) nicht (?:waren|warst)|se n[ãa]o (?:foi|fo[ir]) (?:você|voce|tu)|se non (?:sei stato|sei stata|è stato|e stato|è stata) (?:tu|lei)|als (?:u|jij|je) dit niet (?:was|bent|deed))`)
+
+// moneyMoving is money leaving the reader's account, set up or under way:
+// "a transfer of $1,850.00 was set up", "è stato predisposto un bonifico",
+// "se ha programado una transferencia", "un virement … a été initié".
+var moneyMoving = fastre.MustCompile(`(?i)\b(?:(?:transfer|payment|wire|withdrawal)s? (?:of [^!?\n]{1,24}? )?(?:was|has been|is being|is) (?:set up|initiated|scheduled|made|requested|sent|started)|(?:predisposto|disposto|avviato|richiesto|effettuato) (?:un|il) (?:bonifico|pagamento|prelievo)|(?:bonifico|pagamento|prelievo) (?:di [^!?\n]{1,24}? )?(?:è stato|e stato|è in corso) |(?:programado|iniciado|solicitado|realizado) una (?:transferencia|retirada|orden de pago)|(?:virement|paiement|retrait) (?:de [^!?\n]{1,24}? )?(?:a été|est) (?:initié|programmé|effectué|demandé|en cours)|(?:abbuchung|zahlung) (?:über [^!?\n]{1,24}? )?(?:wurde|wird) (?:veranlasst|ausgeführt|angelegt|beauftragt|eingeleitet)|\s[üÜu]berweisung (?:über [^!?\n]{1,24}? )?(?:wurde|wird) (?:veranlasst|ausgeführt|angelegt|beauftragt|eingeleitet)|(?:transferência|pagamento|levantamento) (?:de [^!?\n]{1,24}? )?(?:foi|está a ser|está sendo) (?:agendad[oa]|iniciad[oa]|feit[oa]|solicitad[oa]|realizad[oa])|(?:overboeking|betaling|opname) (?:van [^!?\n]{1,24}? )?(?:is|wordt) (?:klaargezet|gestart|aangevraagd|uitgevoerd|ingepland))`)
 
 // ownOrganisation reports whether the sender's registrable domain is a
 // recipient's: a system of the reader's own organisation.

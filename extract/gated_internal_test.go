@@ -16,6 +16,7 @@ func TestPatternsGated(t *testing.T) {
 		"foreignRequestCue": foreignRequestCue, "endOfWeek": endOfWeek, "bareClock": bareClock,
 		"halfHour": halfHour, "noonOfDay": noonOfDay, "urgencyCue": urgencyCue, "incidentCue": incidentCue, "lureAsk": lureAsk,
 		"beforeThen": beforeThen, "comingAsk": comingAsk, "foreignWordClock": foreignWordClock,
+		"foreignNeedSoon": foreignNeedSoon, "notYou": notYou, "moneyMoving": moneyMoving,
 	} {
 		if !re.Gated() {
 			t.Errorf("%s runs without the prefix gate: an alternative opens with a non-ASCII letter or repeats over 50", name)

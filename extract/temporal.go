@@ -61,6 +61,10 @@ var atThe = fastre.MustCompile(`(?i)\b(at|near|towards?|around|in)\s+(the\s+)?$`
 // Jane Doe, March 3, 2024".
 var byline = fastre.MustCompile(`^\s*(\p{Lu}[\p{L}.'’-]*\s*){1,4}[,|·—–-]?\s*$`)
 
+// byMeans is what "by" names when it is the means, not the time: "paid
+// by Direct Debit on 4 December", "sent by post on Monday".
+var byMeans = lazyRE(`(?i)^\s*(?:direct debit|standing order|(?:bank |wire )?transfer|(?:credit |debit )?card|cheque|check|post|mail|e-?mail|phone|courier|hand|paypal|sepa)\b`)
+
 // bylineLabel is a label that makes the date after it a publication or
 // header date, never a deadline: "Published: March 3, 2024", "Posted by
 // timothy on Thursday August 29".
@@ -488,6 +492,19 @@ func presentDay(txt, after string) bool {
 	return (strings.HasPrefix(after, "'s") || strings.HasPrefix(after, "’s")) && !todaysThing.MatchString(after)
 }
 
+// soFar reports whether "until today" is "so far", not a deadline: "konnten
+// wir bis heute keinen Zahlungseingang feststellen", "hasta hoy no hemos
+// recibido", "until today we had not heard back": today, then a negation
+// within a few words.
+func soFar(txt, after string) bool {
+	return todayWord.MatchString(strings.TrimSpace(txt)) && negationSoon.MatchString(after)
+}
+
+var (
+	todayWord    = lazyRE(`(?i)^(?:today|heute|hoy|aujourd['’]hui|oggi|hoje|vandaag|jetzt|now|dato)$`)
+	negationSoon = lazyRE(`(?i)^[^.!?]{0,16}?\b(?:kein(?:e[nmrs]?)?|nicht|nichts|noch nie|no|not|never|pas|non|n[ãa]o|geen|niet|nada|nunca|rien|niente|mai)\b`)
+)
+
 // dayBefore returns the index of the mention of a whole day in ds that
 // ends at most 24 bytes before offset at, or -1.
 func dayBefore(ds []doctales.DateMention, at int) int {
@@ -545,6 +562,14 @@ func blankGroup(re *lazyRegexp, s string) string {
 	return string(b)
 }
 
+// englishDayAbbrev are the two-letter English weekdays that are common
+// words in the other languages: "tu" (you), "su" (his, on), "sa" (his).
+var englishDayAbbrev = lazyRE(`(?i)(?:^|[^\p{L}'’])(tu|su|sa)(?:[^\p{L}'’.]|$)`)
+
+// articleAfterDay is an indefinite article just after a day of the week
+// (group 1), in the languages of dateLanguages.
+var articleAfterDay = lazyRE(`(?i)(?:lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica|feira|segunda|terça|terca|quarta|quinta|sexta|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)\s+(una|uno|un|une|uma|um|ein|eine|einen|een)(?:[^\p{L}]|$)`)
+
 // blankPunct replaces the non-ASCII punctuation and symbols of s with as
 // many spaces as they take bytes, so that offsets hold.
 func blankPunct(s string) string {
@@ -572,6 +597,15 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		// The parser reads times of day outside English badly: they are
 		// masked for it and applied to the dates it finds.
 		text, clocks = maskClocks(w.text)
+	}
+	if dc.lang != "" {
+		// The parser reads English too: "Tu peux m'envoyer le planning
+		// d'ici jeudi ?" is Tuesday to it, and the sentence's French
+		// date is lost.
+		text = blankGroup(englishDayAbbrev, text)
+		// "até quinta-feira uma versão": the article after a day is a
+		// number to the parser (31 January).
+		text = blankGroup(articleAfterDay, text)
 	}
 	text = blankPossessive(text)
 	text = blankRestatedDay(text)
@@ -1161,8 +1195,9 @@ type clock struct {
 }
 
 // clockAfterGap is what may stand between a date and the time of day
-// after it: "lunes a mediodía", "jeudi à 10h", "Montag um 12".
-var clockAfterGap = lazyRE(`(?i)^[\s,]*(a|à|at|um|om|alle|às|as|@)?\s*$`)
+// after it: "lunes a mediodía", "jeudi à 10h", "Montag um 12",
+// "amanhã ao meio-dia", "mañana al mediodía".
+var clockAfterGap = lazyRE(`(?i)^[\s,]*(a|à|at|um|om|alle|às|as|ao|al|@)?\s*$`)
 
 // clockBeforeGap is what may stand between a time of day and the date after
 // it: "12 Uhr am Freitag", "17h le vendredi".
@@ -1354,6 +1389,11 @@ func pastTense(clause string, dl *dateLang) bool {
 	if i := strings.LastIndexAny(clause, ",;:(\n"); i >= 0 {
 		clause = clause[i+1:]
 	}
+	// "The pub sent the menu over and they want numbers by Friday": a
+	// conjunction and a new subject start the date's own clause.
+	if ms := newClause.FindAllStringIndex(clause, -1); ms != nil {
+		clause = clause[ms[len(ms)-1][0]:]
+	}
 	last := func(res ...*fastre.Regexp) int {
 		at := -1
 		for _, re := range res {
@@ -1379,6 +1419,10 @@ func pastTense(clause string, dl *dateLang) bool {
 	p := last(pastCue, lp)
 	return p >= 0 && p > last(futureCue, lf)
 }
+
+// newClause is a conjunction followed by a subject pronoun: where a new
+// clause, with its own tense, begins.
+var newClause = lazyRE(`(?i)\b(?:and|but|so|because|while|although|y|pero|et|mais|und|aber|e|ma|mas|en|maar)\s+(?:they|we|i|you|he|she|ellos|ellas|nosotros|ils|elles|nous|vous|sie|wir|ich|du|er|loro|noi|eles|elas|nós|zij|wij|ik|jij|hij)\b`)
 
 // determinerBefore is a determiner just before a word.
 var determinerBefore = lazyRE(`(?i)\b(the|a|an|this|that|these|those|your|our|my|his|her|their|its)\s+$`)
@@ -1520,6 +1564,11 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 			rest = between
 			continue
 		}
+		// "We tried to collect it by Direct Debit on 4 December": the
+		// means of a payment, not a time.
+		if c == "by" && byMeans.MatchString(between) {
+			break
+		}
 		if c != "by" || !byline.MatchString(between) || dateWord.MatchString(between) {
 			cue = rest[m[2]:m[3]]
 		}
@@ -1548,7 +1597,7 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 			cue = m[1]
 		}
 	}
-	if cue == "" || isSignOff(s.text, b, e) || presentDay(d.Text, s.text[e:]) || negatedBefore.MatchString(before) {
+	if cue == "" || isSignOff(s.text, b, e) || presentDay(d.Text, s.text[e:]) || negatedBefore.MatchString(before) || soFar(d.Text, s.text[e:]) {
 		return
 	}
 	// "I won't be reading email until Sunday", "I'm out till Monday": the
@@ -1696,7 +1745,7 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 // beforeThen is a request's pointer back to a time just named: "Can you
 // take it to the stage door before then?", "corrige el registro antes de
 // esa hora", "kun je het vóór die tijd doen?".
-var beforeThen = fastre.MustCompile(`(?i)\b(?:(?:before|by|until|till)\s+(?:then|that\s+time)|before\s+(?:he|she|they|it|we|the\s+\w+)\s+(?:starts?|arrives?|gets?\s+there|comes?|leaves?|goes|begins?)|antes\s+de\s+(?:esa\s+hora|eso|entonces)|para\s+entonces|avant\s+(?:cette\s+heure|ça|cela)|d['’]ici\s+là|bis\s+dahin|vorher|prima\s+di\s+(?:allora|quell['’]ora)|entro\s+(?:allora|quell['’]ora)|per\s+allora|até\s+lá|antes\s+(?:disso|dessa\s+hora)|(?:tegen|vóór|voor)\s+die\s+tijd|voor\s+dan)(?:[^\p{L}]|$)`)
+var beforeThen = fastre.MustCompile(`(?i)\b(?:(?:before|by|until|till)\s+(?:then|that\s+time)|before\s+(?:he|she|they|it|we|the\s+\w+)\s+(?:starts?|arrives?|gets?\s+there|comes?|leaves?|goes|begins?)|antes\s+de\s+(?:esa\s+hora|eso|entonces)|para\s+entonces|avant\s+(?:cette\s+heure|ça|cela)|d['’]ici\s+là|bis\s+dahin|vorher|prima\s+di\s+(?:allora|quell['’]ora)|entro\s+(?:allora|quell['’]ora)|per\s+allora|até\s+lá|até\s+(?:essa|esta|aquela)\s+hora|até\s+então|antes\s+(?:disso|dessa\s+hora)|para\s+esa\s+hora|entro\s+quel\s+momento|bis\s+zu\s+diesem\s+zeitpunkt|(?:tegen|vóór|voor)\s+die\s+tijd|voor\s+dan)(?:[^\p{L}]|$)`)
 
 // thenDeadline marks as the deadline the earliest date ahead named before a
 // request that says "before then" or "by then", within the two sentences
@@ -1708,7 +1757,7 @@ func thenDeadline(ds []doctales.DateMention, own []span, requests map[int]bool, 
 		// to the printer at 9 tomorrow and I'd like your page by then."
 		// "If you can reply with their hours before then, I'll get them
 		// into this run" asks as much.
-		if !beforeThen.MatchString(s.text) || !requests[s.start] && cuesOf(s.text).request == "" && !(conditionalAsk.MatchString(s.text) && addressee.MatchString(s.text)) {
+		if !beforeThen.MatchString(s.text) || !requests[s.start] && cuesOf(s.text).request == "" && !(conditionalAsk.MatchString(s.text) && addressee.MatchString(s.text)) && !unlessDone.MatchString(s.text) {
 			continue
 		}
 		from := s.start
@@ -1743,6 +1792,11 @@ func thenDeadline(ds []doctales.DateMention, own []span, requests map[int]bool, 
 	}
 	return false
 }
+
+// unlessDone is a condition on something the reader must get done, the
+// ask of a system's notice: "If the renewal is not paid by then, the van
+// will not be insured", "Unless it is signed by then …".
+var unlessDone = lazyRE(`(?i)^\W*(?:if\b[^.!?]{0,80}\b(?:is not|isn['’]t|are not|aren['’]t|has not been|hasn['’]t been|have not been|haven['’]t been)|unless\b[^.!?]{0,80}\b(?:is|are|has been|have been))\s+(?:paid|received|signed|returned|renewed|completed|submitted|settled|confirmed|updated|approved)\b`)
 
 // conditionalAsk is a request that applies only if something is so ("If
 // there's a query on it, please let me know today"): its date is no
@@ -1799,7 +1853,7 @@ func personal(c string) bool {
 // ask for a day; in "Hi, today, … please click" the day is not what is
 // asked, and a sentence the model alone reads as a request sets no date.
 func askedBefore(s string, at int) bool {
-	for _, re := range []*fastre.Regexp{requestCue, foreignRequestCue, foreignNeedYours} {
+	for _, re := range []*fastre.Regexp{requestCue, foreignRequestCue, foreignNeedYours, foreignNeedSoon} {
 		if m := re.FindStringIndex(s); m != nil && m[0] < at {
 			return true
 		}
@@ -1894,7 +1948,7 @@ var (
 	// "la una y media", "l'una e mezza", "a uma e meia", "deux heures et
 	// demie", "las dos menos cuarto".
 	wordQuarter      = fastre.MustCompile(`(?i)^\s+(y media|y cuarto|menos cuarto|e mezz[ao]|e un quarto|meno un quarto|e meia|e um quarto|menos um quarto|et demie|et quart|moins le quart)\b`)
-	foreignWordClock = fastre.MustCompile(`(?i)\b(?:antes de|hasta|a|para|desde) la (una)\b|\b(?:prima dell['’]|entro l['’]|all['’]|fino all['’])(una)\b|\b(?:at[ée] [àa]|antes da|a) (uma)\b|\sà (uma)\b|(?:\b(?:antes de|hasta|a|para|desde) las|\b(?:antes das|até às|ate as|das)|\b(?:alle|entro le|prima delle|fino alle|verso le))\s+(dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|duas|tr[êe]s|quatro|sete|oito|nove|dez|onze|doze|due|tre|quattro|cinque|sei|sette|otto|dieci|undici|dodici)\b|\b(?:um|bis|vor|gegen)\s+(zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\s+uhr\b|\b(?:om|tot|voor|uiterlijk)\s+(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf)\s+uur\b|\b(?:avant|vers|jusqu'[àa])\s+(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze)\s+heures\b`)
+	foreignWordClock = fastre.MustCompile(`(?i)\b(?:antes de|hasta|a|para|desde) la (una)\b|\b(?:prima dell['’]|entro l['’]|all['’]|fino all['’])(una)\b|\b(?:at[ée] [àa]|antes da|a) (uma)\b|\sà (uma)\b|(?:\b(?:antes de|hasta|a|para|desde) las|\b(?:antes das|até às|ate as|das)|\b(?:alle|entro le|prima delle|fino alle|verso le))\s+(dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|duas|tr[êe]s|quatro|sete|oito|nove|dez|onze|doze|due|tre|quattro|cinque|sei|sette|otto|dieci|undici|dodici)\b|\b(?:um|bis|vor|gegen)\s+(zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\s+uhr\b|\b(?:om|tot|voor|vóór|uiterlijk|tegen)\s+(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf)\s+uur\b|\b(?:avant|vers|jusqu'[àa])\s+(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze)\s+heures\b`)
 	beforeLunch      = fastre.MustCompile(`(?i)\b((before|by|until|till) lunch(time)?|v[óo]{1,2}r de (lunch|middag)|antes del almuerzo|antes de comer|avant (le )?d[ée]jeuner|vor dem mittag(essen)?|prima di pranzo|prima (del|di) mezzogiorno|antes do almo[çc]o)\b`)
 	// noonOfDay is noon of a named day: "hasta el mediodía del viernes",
 	// "vendredi midi" is the parser's.

@@ -299,6 +299,16 @@ func TestDatesResolved(t *testing.T) {
 		{"NlVoorVierUurIsTheAfternoon", "Kevin is ziek, dus de training van vanavond heeft geen trainer. Kun je me voor 4 uur laten weten of je kan?", wed, "", "2025-12-03T16:00:00-07:00", ""},
 		{"DeBisSechzehnUhrDieTermineFuerMorgen", "Kannst du bis 16 Uhr die Termine für morgen vormittag abtelefonieren und verschieben?", wed, "", "2025-12-03T16:00:00-07:00", ""},
 		{"EsHoyAntesDeLasCatorceManana", "Si no está pagado hoy antes de las 14:00 mañana Lucía y Pablo se quedan sin comer allí. Porfa haz la transferencia y mándale el justificante.", wed, "", "2025-12-03T14:00:00-07:00", ""},
+		{"PtAteEssaHoraPointsBack", "Os serviços académicos fecham o processo de estágios amanhã ao meio-dia. O seu protocolo ainda não tem a sua assinatura – assine e entregue-o na secretaria até essa hora, senão o estágio só arranca em março.", wed, "", "2025-12-04T12:00:00-07:00", ""},
+		{"FrIlMeFautLeChiffrageCeSoir", "Le client de Lyon vient d'avancer sa visite à demain 9h. Il me faut le chiffrage révisé pour l'escalier ce soir, sinon je n'aurai rien à lui montrer.", wed, "", "2025-12-03T17:00:00-07:00", ""},
+		{"EsHoyAntesDeLas7DeLaTarde", "Tengo a otros tres esperando hueco, así que necesito que me digas hoy antes de las 7 de la tarde si lo quieres y cuántos kilos vas a traer.", wed, "", "2025-12-03T19:00:00-07:00", ""},
+		{"DeBisHeuteKeinenIsSoFar", "Für Ihre Abrechnung Strom und Wasser konnten wir bis heute keinen Zahlungseingang feststellen. Bitte überweisen Sie den Betrag bis zum 15.12.2025 auf unser Konto.", wed, "", "2025-12-15T17:00:00-07:00", ""},
+		{"NlVoorMetAccentenVijfUur", "Ik sta hier alleen in de winkel. Kun jij vóór vijf uur een accu bij de groothandel ophalen?", wed, "", "2025-12-03T17:00:00-07:00", ""},
+		{"ByDirectDebitIsTheMeans", "We tried to collect your renewal premium by Direct Debit on 1 December 2025, but your bank returned the payment.", wed, "", "", ""},
+		{"DashThenImperativeByThen", "The office closes the internship process tomorrow at noon. Your agreement still lacks your signature - sign it and hand it in at the office by then, or the internship only starts in March.", wed, "", "2025-12-04T12:00:00-07:00", ""},
+		{"ConjunctionStartsTheDatesClause", "The Anchor have finally sent the Christmas menu over for the 19th and they want final numbers plus a deposit per person by Friday.", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"FrTuPeuxIsNoTuesday", "Tu peux m'envoyer le planning complet d'ici jeudi ? Je dois le joindre au dossier pour la mairie.", "2025-12-02T09:00:00-07:00", "", "2025-12-04T17:00:00-07:00", ""},
+		{"PtQuintaFeiraUmaVersao", "Podes enviar-me até quinta-feira uma versão com o texto do contrarrótulo em inglês? Quero levá-la à reunião na sexta.", wed, "", "2025-12-04T17:00:00-07:00", ""},
 		{"AreYouComingToGetHimIsNoInvitation", "He has been sitting in reception since 9:40. Should I bring him up, or are you coming to get him?", wed, "", "", ""},
 	}
 	for _, tc := range cases {

@@ -151,7 +151,7 @@ var situationNow = fastre.MustCompile(`(?i)\b(?:` +
 	`|wir (?:stehen|sind|warten)(?: [^ .,;!?\n]+){0,2} (?:vor (?:der (?:t[üu]r|haust[üu]r|einfahrt)|dem (?:haus|tor|geb[äa]ude)|ihrem|deinem)|am empfang|an der rampe)` +
 	`|siamo(?: [^ .,;!?\n]+){0,2} (?:davanti (?:al portone|alla porta|al cancello|a casa)|sotto casa|in reception)` +
 	`|estamos(?: [^ .,;!?\n]+){0,2} (?:[àa] porta|em frente (?:ao|[àa]) (?:pr[ée]dio|casa|port[ãa]o)|na rece[çc][ãa]o|na portaria)` +
-	`|we (?:staan|zijn|wachten)(?: [^ .,;!?\n]+){0,2} (?:voor de deur|bij de receptie|aan de poort|voor het gebouw|voor je huis)` +
+	`|(?:we|wij) (?:staan|zijn|wachten)(?: [^ .,;!?\n]+){0,4} (?:voor de (?:dichte )?deur|bij de receptie|aan de poort|voor het gebouw|voor je huis|bij (?:jullie|je|uw|de) (?:loods|deur|poort|winkel|zaak|magazijn|werkplaats|hal))` +
 	// A service down.
 	`|(?:site|website|web site|webshop|web shop|server|servers|shop|store|checkout|tills?|card (?:machine|terminal|reader)s?|payments?|network|internet|e-?mail|phones?|phone lines?|app|portal|production|prod|database|vpn|power|freezers?|cold ?room|fridges?|systems?) (?:is|are|'s|’s|has gone|have gone|went|keeps going|keep going)(?: (?:completely|still|all|totally))? (?:down|offline|dead|not working|out)\b` +
 	`|customers (?:are|keep) (?:calling|ringing|complaining|phoning)` +
