@@ -451,7 +451,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 		}
 	}
 	systemThen := d.Category == doctales.CategoryAutomated && systemAsks && d.Deadline == nil && thenDeadline(d.Dates, own, requests, ref)
-	if systemThen || (personal(d.Category) || named) && (requestDates(d.Dates, own, requests, ref) || thenDeadline(d.Dates, own, requests, ref)) {
+	if systemThen || (personal(d.Category) || named) && (requestDates(d.Dates, own, requests, ref) || thenDeadline(d.Dates, own, requests, ref) || eventDeadline(d.Dates, own, requests, ref)) {
 		if dl := chooseDeadline(d.Dates, ref); dl != nil {
 			t := dl.Time
 			d.Deadline = &t

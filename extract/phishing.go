@@ -315,7 +315,9 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 	if freeMail.MatchString(fromReg) && companyRecipient && (money || redirect) && !readerWrote {
 		add(2, "a request for money or bank details from a free-mail address ("+c.SenderID+") to a company address")
 	}
-	if fraudMoney.MatchString(all) {
+	// "The lottery grant's budget page", written back to the reader
+	// under the reader's own quoted mail: an acquaintance's money talk.
+	if fraudMoney.MatchString(all) && !readerWrote {
 		add(2, "it speaks of money the way advance-fee and gift-card fraud does")
 	}
 	if redirect { // enough alone: every bank says to check such a request by phone
@@ -376,10 +378,16 @@ func dressedName(display, reg string) string {
 		return ""
 	}
 	names := map[string]bool{}
-	for _, w := range words(display) {
+	ws := words(display)
+	for _, w := range ws {
 		if len(w) >= 3 {
 			names[w] = true
 		}
+	}
+	// "Agencia Tributaria" at agenciatributaria-reembolsos: the name's
+	// words run together.
+	if len(ws) > 1 {
+		names[strings.Join(ws, "")] = true
 	}
 	hit, extra := "", false
 	for _, t := range tokens {

@@ -1610,6 +1610,11 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 		if sendersArrival.MatchString(before) && !addressee.MatchString(s.text) && !requestCue.MatchString(s.text) {
 			return
 		}
+		// "Kiln's on, firing should be done by tomorrow lunchtime": when
+		// a thing is expected to be finished, not what the reader must do.
+		if expectedDone.MatchString(before) && !addressee.MatchString(s.text) && !requestCue.MatchString(s.text) {
+			return
+		}
 	case "until", "till", "til":
 		if firstPerson.MatchString(s.text) && !addressee.MatchString(s.text) {
 			return
@@ -1630,6 +1635,11 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 		d.Time = atHour(time.Date(d.Time.Year(), d.Time.Month()+1, 0, 0, 0, 0, 0, d.Time.Location()), endOfBusinessHour)
 	}
 }
+
+// expectedDone is a thing expected to be finished just before "by" or
+// "before": "should be done by", "will be ready by", "is due to finish
+// before".
+var expectedDone = lazyRE(`(?i)\b(?:should|will|ought to|is expected to|are expected to|is due to|are due to)\s+(?:be\s+)?(?:done|ready|finished|complete|completed|over|dry|cool|back up|fixed)\s+(?:by|before)\s+$`)
 
 // sendersArrival is the sender's own coming back or getting somewhere
 // just before "by": "Back by", "I'll be home by", "we should be there
@@ -1797,6 +1807,51 @@ func thenDeadline(ds []doctales.DateMention, own []span, requests map[int]bool, 
 // ask of a system's notice: "If the renewal is not paid by then, the van
 // will not be insured", "Unless it is signed by then …".
 var unlessDone = lazyRE(`(?i)^\W*(?:if\b[^.!?]{0,80}\b(?:is not|isn['’]t|are not|aren['’]t|has not been|hasn['’]t been|have not been|haven['’]t been)|unless\b[^.!?]{0,80}\b(?:is|are|has been|have been))\s+(?:paid|received|signed|returned|renewed|completed|submitted|settled|confirmed|updated|approved)\b`)
+
+// eventDeadline marks as the deadline the time of an event later today
+// named in one of the two sentences before a request that names no date
+// of its own: "The keynote in the main hall starts at 2pm and the
+// speaker won't use a handheld. Can you grab the spare rack and drive it
+// over?" is wanted before 2pm. Only a time of day within twelve hours,
+// after a verb that makes it a limit (starts, closes, leaves, arrives …:
+// leaveAt); it reports whether it marked one.
+func eventDeadline(ds []doctales.DateMention, own []span, requests map[int]bool, ref time.Time) bool {
+	for k, s := range own {
+		if k == 0 || !requests[s.start] || conditionalAsk.MatchString(s.text) {
+			continue
+		}
+		var first *doctales.DateMention
+		for i := range ds {
+			d := &ds[i]
+			if d.Source != doctales.SourceContent {
+				continue
+			}
+			if d.BeginOffset >= s.start && d.BeginOffset < s.end {
+				first = nil // the request has its own date
+				break
+			}
+			if d.Precision != "minute" && d.Precision != "hour" || !d.Time.After(ref) || d.Time.After(ref.Add(12*time.Hour)) {
+				continue
+			}
+			for j := max(0, k-2); j < k; j++ {
+				p := own[j]
+				if d.BeginOffset < p.start || d.EndOffset > p.end {
+					continue
+				}
+				before := strings.TrimRight(p.text[:d.BeginOffset-p.start], " ")
+				before = strings.TrimSuffix(strings.TrimSuffix(before, "at"), "@") + " "
+				if leaveAt.MatchString(before) && (first == nil || d.Time.Before(first.Time)) {
+					first = d
+				}
+			}
+		}
+		if first != nil {
+			first.Deadline, first.Cue = true, "before the event"
+			return true
+		}
+	}
+	return false
+}
 
 // conditionalAsk is a request that applies only if something is so ("If
 // there's a query on it, please let me know today"): its date is no

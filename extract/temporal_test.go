@@ -309,6 +309,8 @@ func TestDatesResolved(t *testing.T) {
 		{"ConjunctionStartsTheDatesClause", "The Anchor have finally sent the Christmas menu over for the 19th and they want final numbers plus a deposit per person by Friday.", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"FrTuPeuxIsNoTuesday", "Tu peux m'envoyer le planning complet d'ici jeudi ? Je dois le joindre au dossier pour la mairie.", "2025-12-02T09:00:00-07:00", "", "2025-12-04T17:00:00-07:00", ""},
 		{"PtQuintaFeiraUmaVersao", "Podes enviar-me até quinta-feira uma versão com o texto do contrarrótulo em inglês? Quero levá-la à reunião na sexta.", wed, "", "2025-12-04T17:00:00-07:00", ""},
+		{"EventTimeBeforeTheAsk", "Looks like the rack got left on the shelf by bay 3 after Friday's job. The keynote in the main hall starts at 2pm and the speaker won't use a handheld. Can you grab the spare rack and drive it over?", wed, "", "2025-12-03T14:00:00-07:00", ""},
+		{"ShouldBeDoneByIsAnExpectation", "Found them in the glaze room after all. Kiln's on, firing should be done by tomorrow lunchtime.", wed, "", "", ""},
 		{"AreYouComingToGetHimIsNoInvitation", "He has been sitting in reception since 9:40. Should I bring him up, or are you coming to get him?", wed, "", "", ""},
 	}
 	for _, tc := range cases {
