@@ -96,6 +96,18 @@ type ConsumerOptions struct {
 	PinnedTTL time.Duration
 	// FetchWait is DefaultFetchWait when 0.
 	FetchWait time.Duration
+	// Checkpoint, if set, is the checkpoint (as Log.SetCheckpoint names
+	// it) where the consumer's ack floor is written each second it
+	// moved, so that `doctales status` and a switch back to the
+	// checkpoint path find where the consumer is.
+	Checkpoint string
+}
+
+// DefaultBackOff is the ack waits of a record's later deliveries for a
+// first ack wait of ackWait: twice, then four times it. A record whose
+// process keeps dying is given to the next one more slowly.
+func DefaultBackOff(ackWait time.Duration) []time.Duration {
+	return []time.Duration{2 * ackWait, 4 * ackWait}
 }
 
 // MaxDeliverFor is MaxDeliver for a subscription with retries retries
@@ -389,6 +401,7 @@ func (c *Consumer) refresh(ctx context.Context) {
 	defer close(c.done)
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
+	saved := c.opts.StartAfter // the checkpoint as last written
 	for {
 		select {
 		case <-ctx.Done():
@@ -398,10 +411,16 @@ func (c *Consumer) refresh(ctx context.Context) {
 		rctx, cancel := context.WithTimeout(ctx, c.log.opts.Timeout)
 		info, err := c.cons.Info(rctx)
 		cancel()
-		if err == nil {
-			c.mu.Lock()
-			c.info = info
-			c.mu.Unlock()
+		if err != nil {
+			continue
+		}
+		c.mu.Lock()
+		c.info = info
+		c.mu.Unlock()
+		if floor := int64(info.AckFloor.Stream); c.opts.Checkpoint != "" && floor > saved {
+			if err := c.log.SetCheckpoint(ctx, c.opts.Checkpoint, floor); err == nil {
+				saved = floor
+			}
 		}
 	}
 }
