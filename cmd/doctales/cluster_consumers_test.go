@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/doctales/doctales"
+	dtnats "github.com/doctales/doctales/nats"
+)
+
+// TestCluster_MaxDeliveriesDeadLetter: with natsConsumers: durable, two
+// notification workers listen for JetStream's max-deliveries advisories.
+// A record its consumer delivered MaxDeliver times without an
+// acknowledgement (here a consumer the test holds, as a worker that died
+// with the record each time) becomes one dead letter in PostgreSQL, of
+// the consumer's subscription, with the record and a reason naming the
+// advisory.
+func TestCluster_MaxDeliveriesDeadLetter(t *testing.T) {
+	hook := newHookReceiver(t)
+	env := newClusterEnv(t, hook.URL)
+	env.appendConfig(t, "natsConsumers: durable\n")
+	env.start(t, "notification-0", RoleNotification, "--partition", "0/2")
+	env.start(t, "notification-1", RoleNotification, "--partition", "1/2")
+	db := clusterDB(t, env.Postgres)
+
+	ctx := context.Background()
+	l, err := dtnats.Open(ctx, env.NATS, dtnats.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	c, err := l.Consumer(ctx, dtnats.ConsumerOptions{Subscription: "probe", Source: doctales.SourceS3,
+		AckWait: time.Second, MaxDeliver: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	poison := &doctales.LogRecord{Source: doctales.SourceS3, Key: "poison.eml", Data: []byte(`{"Records":[]}`)}
+	if err := l.Append(ctx, poison); err != nil {
+		t.Fatal(err)
+	}
+	// Delivered, never acknowledged, until JetStream gives it up (a pull
+	// after its last ack wait).
+	deliveries := 0
+	var dls []*doctales.DeadLetter
+	waitCond(t, 30*time.Second, func() string { return fmt.Sprintf("%d deliveries, dead letters %+v", deliveries, dls) }, func() bool {
+		if _, err := c.Fetch(ctx, 10, func(*dtnats.Delivery) { deliveries++ }); err != nil {
+			t.Fatal(err)
+		}
+		dls, err = db.DeadLetters(ctx, "probe", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(dls) > 0
+	})
+	waitCond(t, 15*time.Second, func() string { return "advisories still waiting" }, func() bool {
+		n, err := l.AdvisoriesWaiting(ctx)
+		return err == nil && n == 0
+	})
+	if dls, err = db.DeadLetters(ctx, "", 10); err != nil {
+		t.Fatal(err)
+	}
+	if len(dls) != 1 || deliveries != 2 {
+		t.Fatalf("%d dead letters after %d deliveries: %+v, want 1 after 2", len(dls), deliveries, dls)
+	}
+	dl := dls[0]
+	if dl.Subscription != "probe" || dl.Seq != poison.Seq || dl.Key != "poison.eml" || string(dl.Record) != `{"Records":[]}` ||
+		!strings.Contains(dl.Reason, "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.DOCTALES.probe") {
+		t.Fatalf("dead letter %+v", dl)
+	}
+}
