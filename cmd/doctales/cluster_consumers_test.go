@@ -72,3 +72,35 @@ func TestCluster_MaxDeliveriesDeadLetter(t *testing.T) {
 		t.Fatalf("dead letter %+v", dl)
 	}
 }
+
+// BenchmarkCluster_Consumers: accepted/s and end-to-end extraction/s of a
+// cluster (API, N extraction workers as partitions i/N, one notification
+// worker) with 1 and 2 extraction workers, the subscriptions reading
+// JetStream after checkpoints (natsConsumers: checkpoint) and on durable
+// consumers (natsConsumers: durable), one after the other in one run
+// (docs/cluster.md, "Durable consumers"):
+//
+//	go test -run '^$' -bench 'BenchmarkCluster_Consumers' -benchtime 1x -count 3 ./cmd/doctales/
+func BenchmarkCluster_Consumers(b *testing.B) {
+	n := scalingN()
+	for _, workers := range []int{1, 2} {
+		for _, mode := range []string{NATSConsumersCheckpoint, NATSConsumersDurable} {
+			b.Run(fmt.Sprintf("%d-extraction-%s", workers, mode), func(b *testing.B) {
+				hook := newHookReceiver(b)
+				env := newClusterEnv(b, hook.URL)
+				env.appendConfig(b, "natsConsumers: "+mode+"\n")
+				api := env.start(b, "api", RoleAPI)
+				var urls []string
+				for i := 0; i < workers; i++ {
+					args := []string{}
+					if workers > 1 {
+						args = append(args, "--partition", fmt.Sprintf("%d/%d", i, workers))
+					}
+					urls = append(urls, env.start(b, fmt.Sprintf("extraction-%d", i), RoleExtraction, args...).url())
+				}
+				env.start(b, "notification", RoleNotification)
+				measureThroughput(b, api.url(), urls, n)
+			})
+		}
+	}
+}
