@@ -9,6 +9,7 @@ import (
 
 	"github.com/doctales/doctales"
 	dtnats "github.com/doctales/doctales/nats"
+	"github.com/doctales/doctales/runtime"
 )
 
 // TestCluster_MaxDeliveriesDeadLetter: with natsConsumers: durable, two
@@ -102,5 +103,26 @@ func BenchmarkCluster_Consumers(b *testing.B) {
 				measureThroughput(b, api.url(), urls, n)
 			})
 		}
+	}
+}
+
+// TestProcessFigures_Consumers: status's table names each durable
+// consumer of a process with its pending, ack-pending and redelivered
+// counts, and says when the process stands by.
+func TestProcessFigures_Consumers(t *testing.T) {
+	no := false
+	st := &processStats{Subscriptions: []runtime.Stats{
+		{Name: "extraction", Feed: &runtime.FeedStats{Consumer: "extraction-1of2", Pending: 3, AckPending: 1, Redelivered: 2, Pinned: &no}},
+		{Name: "other"}}}
+	f := figures(st, st, 0)
+	if len(f.Consumers) != 1 {
+		t.Fatalf("consumers %+v", f.Consumers)
+	}
+	var b strings.Builder
+	if err := writeProcesses(&b, []ProcessStatus{{Role: RoleExtraction, Partition: "1/2", Address: "w:1", State: "running", Stats: f}}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "consumer extraction-1of2: pending 3, ack pending 1, redelivered 2, standby"; !strings.Contains(b.String(), want) {
+		t.Fatalf("the table lacks %q:\n%s", want, b.String())
 	}
 }
