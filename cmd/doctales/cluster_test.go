@@ -601,7 +601,15 @@ func testClusterKill9(t *testing.T, durable bool) {
 	}
 	ext1.kill()
 	notif.kill()
-	t.Logf("killed extraction-1 and notification at %s", progress())
+	killedAt := time.Now()
+	t.Logf("killed %s and notification at %s", ext1.name, progress())
+	if durable {
+		// The standby is pinned once JetStream delivers to it: PinnedTTL
+		// after the killed one's last pull.
+		waitCond(t, 30*time.Second, func() string { return standby.name + " not pinned" },
+			func() bool { return pinnedTo(t, standby, "extraction") })
+		t.Logf("%s took partition 1/2 over %s after the kill", standby.name, time.Since(killedAt).Round(10*time.Millisecond))
+	}
 	waitCond(t, 2*time.Minute, progress, func() bool { return accepted.Load() >= n*45/100 })
 	if !durable {
 		ext1.run() // with durable consumers the standby has taken over
