@@ -57,4 +57,21 @@
 //   - Nothing is deleted unless [Options.MaxAge] or [Options.MaxBytes]
 //     is set; then the oldest records go first (DiscardOld), and a
 //     subscription that falls behind them skips what was deleted.
+//
+// # Durable consumers
+//
+// [Log.Consumer] makes or updates a durable pull consumer of the stream
+// for one subscription and partition ([ConsumerName]:
+// "extraction-0of2"): explicit acknowledgements, the source's (and
+// partition's) subjects, a first delivery after the subscription's
+// checkpoint, AckWait with BackOff, MaxDeliver, MaxAckPending, and a
+// priority group whose pinned client alone is delivered to, so that a
+// second process of the partition stands by and takes over when the
+// first dies. [Consumer.Fetch] hands out [Delivery] values to
+// acknowledge or keep in progress; cmd/doctales adapts them to the
+// runtime's feeds (natsConsumers: durable). A record delivered MaxDeliver
+// times without an acknowledgement is given up by JetStream, whose
+// max-deliveries advisory waits in a work-queue stream of its own
+// (<stream>_ADVISORIES) until a [MaxDeliveries] (one shared consumer,
+// whatever the number of processes) makes it a dead letter.
 package nats

@@ -209,6 +209,9 @@ type Log struct {
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced at each append seen
 	closed  bool
+	// advisories is set once the stream of max-deliveries advisories
+	// exists (ensureAdvisories).
+	advisories bool
 
 	// Replies of direct gets come to one subscription, readPrefix.*, and
 	// go to the waiting read by their last token: a subscription per read

@@ -51,6 +51,21 @@
 // leaves its keys waiting until it (or another process with the same
 // Index) starts again; it resumes from its checkpoint.
 //
+// # Acknowledged feeds
+//
+// A Runtime with [Runtime.Feeds] set reads each subscription (but those
+// that start at the latest record) from a [Feed] of deliveries instead of
+// the log after its checkpoint: package nats gives one on a JetStream
+// durable pull consumer per subscription and partition. Each [Delivery]
+// is acknowledged where the checkpoint path finishes its record (done,
+// filtered, another partition's or subscription's, dead-lettered), kept
+// in progress every [Feed.KeepAlive] while the runtime holds it (queued,
+// in an invocation, waiting for a retry), and its delivery count carries
+// on the attempts of a record whose process died. Filters, batches,
+// bisect, per-key order, retries and dead letters are the same on both
+// paths; the feed's server keeps what was finished and gives what a dead
+// process held to the next.
+//
 // # AWS semantics
 //
 // By default ([SemanticsAWS]) an S3 or DynamoDB subscription behaves as AWS

@@ -378,6 +378,10 @@ type Stats struct {
 	LastError    string        `json:"lastError,omitempty"`
 	// Circuit is the circuit of a delivery subscription; nil for others.
 	Circuit *CircuitState `json:"circuit,omitempty"`
+	// Feed is the subscription's feed (Runtime.Feeds) as its server
+	// sees it: a JetStream consumer's pending, ack-pending and
+	// redelivered records. Nil on the checkpoint path.
+	Feed *FeedStats `json:"feed,omitempty"`
 	// Partition is "i/n" for a partitioned subscription, and
 	// OtherPartitions the records it skipped as another partition's.
 	Partition       string `json:"partition,omitempty"`
@@ -412,6 +416,10 @@ type Runtime struct {
 	// means a cache of pattern.DefaultFlatCacheSlots made at the first
 	// use. See pattern.FlatCache for why a cache.
 	Flats *pattern.FlatCache
+	// Feeds, if set, gives each subscription but those that start at the
+	// latest record a feed of acknowledged deliveries to read instead of
+	// the log after its checkpoint (see Feeds). Nil: the checkpoint path.
+	Feeds Feeds
 
 	subs      []*sub
 	flatsOnce sync.Once
@@ -504,6 +512,17 @@ func (r *Runtime) Open() error {
 			return fmt.Errorf("runtime: checkpoint of %q: %w", s.cfg.Name, err)
 		}
 		s.init(cp)
+		if r.Feeds != nil && !s.cfg.StartAtLatest {
+			f, err := r.Feeds.OpenFeed(ctx, FeedSpec{Name: s.cfg.Name, CheckpointName: s.checkpointName(),
+				Source: s.cfg.Source, Partition: s.cfg.Partition, Checkpoint: cp, MaxInFlight: s.inflMax,
+				MaxRetryAttempts: s.cfg.MaxRetryAttempts})
+			if err != nil {
+				r.closeFeeds()
+				cancel()
+				return fmt.Errorf("runtime: feed of %q: %w", s.cfg.Name, err)
+			}
+			s.feed = f
+		}
 	}
 	r.opened = true
 	for _, s := range r.subs {
@@ -528,6 +547,20 @@ func (r *Runtime) Close() error {
 	for _, s := range r.subs {
 		if err := s.saveCheckpoint(context.Background()); err != nil {
 			errs = append(errs, err)
+		}
+	}
+	errs = append(errs, r.closeFeeds())
+	return errors.Join(errs...)
+}
+
+// closeFeeds closes the subscriptions' feeds.
+func (r *Runtime) closeFeeds() error {
+	var errs []error
+	for _, s := range r.subs {
+		if s.feed != nil {
+			if err := s.feed.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("subscription %q: close feed: %w", s.cfg.Name, err))
+			}
 		}
 	}
 	return errors.Join(errs...)
@@ -608,6 +641,11 @@ type sub struct {
 	lastRead   time.Time // when a read last returned nothing new
 	lastError  string
 
+	// feed is the subscription's feed (Runtime.Feeds), nil on the
+	// checkpoint path; held are its deliveries not yet finished, by seq.
+	feed Feed
+	held map[int64]*held
+
 	circuit  circuit
 	thrMu    sync.Mutex
 	throttle *throttle // nil: no throttling
@@ -625,6 +663,7 @@ func (s *sub) init(checkpoint int64) {
 	s.saved = checkpoint
 	s.done = make(map[int64]bool)
 	s.times = make(map[int64]time.Time)
+	s.held = make(map[int64]*held)
 	s.wake = make(chan struct{}, 1)
 	s.shards = make([]chan *item, s.cfg.Concurrency)
 	s.inflMax = max(s.cfg.BatchSize*s.cfg.Concurrency*4, DefaultReadLimit)
@@ -655,7 +694,13 @@ func (s *sub) logger() *slog.Logger {
 
 func (s *sub) start(ctx context.Context) {
 	s.rt.wg.Add(1 + len(s.shards))
-	go func() { defer s.rt.wg.Done(); s.readLoop(ctx) }()
+	if s.feed != nil {
+		s.rt.wg.Add(1)
+		go func() { defer s.rt.wg.Done(); s.feedLoop(ctx) }()
+		go func() { defer s.rt.wg.Done(); s.keepAlive(ctx) }()
+	} else {
+		go func() { defer s.rt.wg.Done(); s.readLoop(ctx) }()
+	}
 	for i := range s.shards {
 		go func(q chan *item) { defer s.rt.wg.Done(); s.worker(ctx, q) }(s.shards[i])
 	}
@@ -849,6 +894,10 @@ func shard(key string, n int) int {
 
 // finish marks seq done and advances the checkpoint over finished records.
 func (s *sub) finish(seq int64) {
+	if s.feed != nil {
+		s.finishFeed(seq)
+		return
+	}
 	s.mu.Lock()
 	s.done[seq] = true
 	i := 0
@@ -865,6 +914,9 @@ func (s *sub) finish(seq int64) {
 
 // saveCheckpoint writes the checkpoint if it moved.
 func (s *sub) saveCheckpoint(ctx context.Context) error {
+	if s.feed != nil {
+		return nil // the feed's server keeps what was acknowledged
+	}
 	s.mu.Lock()
 	cp, saved := s.checkpoint, s.saved
 	s.mu.Unlock()
@@ -885,7 +937,7 @@ func (s *sub) saveCheckpoint(ctx context.Context) error {
 func (s *sub) idleSince(t time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.order) == 0 && !s.lastRead.Before(t)
+	return len(s.order) == 0 && len(s.held) == 0 && !s.lastRead.Before(t)
 }
 
 func (s *sub) stats() Stats {
@@ -897,8 +949,27 @@ func (s *sub) stats() Stats {
 		age = s.rt.Now().Sub(s.times[s.order[0]])
 	}
 	lastErr := s.lastError
+	var fs *FeedStats
+	if s.feed != nil {
+		inflight = int64(len(s.held))
+		var oldest time.Time
+		for _, h := range s.held {
+			if oldest.IsZero() || h.at.Before(oldest) {
+				oldest = h.at
+			}
+		}
+		if !oldest.IsZero() {
+			age = s.rt.Now().Sub(oldest)
+		}
+	}
 	s.mu.Unlock()
+	if s.feed != nil {
+		if fs = s.feed.Stats(); fs != nil {
+			cp = fs.AckFloor
+		}
+	}
 	return Stats{
+		Feed: fs,
 		Name: s.cfg.Name, Source: s.cfg.Source,
 		Read: s.read.Load(), Filtered: s.filtered.Load(), Invocations: s.invocations.Load(),
 		Errors: s.errors.Load(), Succeeded: s.succeeded.Load(), Retried: s.retried.Load(),

@@ -223,11 +223,15 @@ type Cluster struct {
 	Hub       *notify.Hub       // the API's live stream (api and all roles)
 	Relay     *relay.Relay      // api and all roles with NATS
 	Election  *postgres.Elector // who runs Relay: one process of the cluster
-	API       *httpapi.Handler  // api and all roles
-	Metrics   *metrics.Metrics
-	Journal   *history.Journal
-	Tracer    *tracing.Tracer
-	Sandbox   *sandbox.Pool
+	// MaxDeliveries turns the durable consumers' max-deliveries
+	// advisories into dead letters (natsConsumers: durable, worker
+	// roles; clusterconsumers.go).
+	MaxDeliveries *dtnats.MaxDeliveries
+	API           *httpapi.Handler // api and all roles
+	Metrics       *metrics.Metrics
+	Journal       *history.Journal
+	Tracer        *tracing.Tracer
+	Sandbox       *sandbox.Pool
 	// Alarms evaluates the configuration's alarms on this process's
 	// figures (clusteralarm.go); nil when it has none.
 	Alarms *alarm.Evaluator
@@ -396,6 +400,11 @@ func (c *Cluster) openRuntime() error {
 	c.Runtime = &runtime.Runtime{Log: c.Log, DeadLetters: c.PG, Logger: c.Logger.With(LogKeyComponent, "runtime"),
 		Observer: observer, Flats: flats}
 	c.Metrics.RegisterRuntime(c.Runtime.Stats)
+	if c.NATS != nil && cfg.NATSConsumers == NATSConsumersDurable {
+		// Each subscription (but the api's live views, which start at the
+		// end each time) on a durable consumer (clusterconsumers.go).
+		c.Runtime.Feeds = &natsFeeds{log: c.NATS, ackWait: cfg.NATSAckWait}
+	}
 	var subs []runtime.Subscription
 	if c.has(RoleExtraction) {
 		if c.Extractor == nil {
@@ -689,6 +698,14 @@ func (c *Cluster) Start() error {
 		if err := c.Runtime.Open(); err != nil {
 			return fmt.Errorf("start runtime: %w", err)
 		}
+		if c.Runtime.Feeds != nil && (c.has(RoleExtraction) || c.has(RoleNotification)) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			err := c.openMaxDeliveries(ctx)
+			cancel()
+			if err != nil {
+				return fmt.Errorf("start max-deliveries advisories: %w", err)
+			}
+		}
 	}
 	if c.Alarms != nil {
 		if err := c.Alarms.Open(); err != nil {
@@ -730,6 +747,9 @@ func (c *Cluster) Close() error {
 	c.stopRetention()
 	c.stopAnalyticsFill()
 	c.stopWhen()
+	if c.MaxDeliveries != nil {
+		errs = append(errs, c.MaxDeliveries.Close())
+	}
 	if c.Runtime != nil {
 		errs = append(errs, c.Runtime.Close())
 	}

@@ -307,3 +307,24 @@ func TestConfig_NATSMaxAge(t *testing.T) {
 		}
 	}
 }
+
+// TestConfig_NATSConsumers: natsConsumers and natsAckWait are read from
+// the file; another mode, or an ack wait out of 1s..1h, is a ConfigError
+// naming the key.
+func TestConfig_NATSConsumers(t *testing.T) {
+	cfg, err := ReadConfig(writeConfig(t, "natsConsumers: durable\nnatsAckWait: 5s\n"))
+	if err != nil || cfg.NATSConsumers != NATSConsumersDurable || cfg.NATSAckWait != 5*time.Second {
+		t.Fatalf("read as %q, %s, %v", cfg.NATSConsumers, cfg.NATSAckWait, err)
+	}
+	for _, tc := range []struct{ yaml, field, want string }{
+		{"natsConsumers: pull\n", "natsConsumers", "use checkpoint (the default) or durable"},
+		{"natsAckWait: 500ms\n", "natsAckWait", "must be from 1s to 1h"},
+		{"natsAckWait: 2h\n", "natsAckWait", "must be from 1s to 1h"},
+	} {
+		_, err := ReadConfig(writeConfig(t, tc.yaml))
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Field != tc.field || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: %v, want a ConfigError naming %s: %s", tc.yaml, err, tc.field, tc.want)
+		}
+	}
+}

@@ -242,13 +242,29 @@ const urgentOps = `{"source":"email","subject":"Contract signature","from":"Carl
 // nats-server and PostgreSQL; the objects in a folder they share. One
 // notification for the urgent mail, none for the calm one, the filters,
 // and a notification dead-lettered (the webhook down) then redriven.
-func TestCluster_EndToEnd(t *testing.T) {
+func TestCluster_EndToEnd(t *testing.T) { testClusterEndToEnd(t, false) }
+
+// TestCluster_EndToEndDurable is TestCluster_EndToEnd with natsConsumers:
+// durable: every worker subscription on a JetStream durable consumer.
+// The workers' /stats show their consumers, and the notification the
+// runtime dead-letters is acknowledged, not also given up by JetStream
+// (one dead letter, none from an advisory).
+func TestCluster_EndToEndDurable(t *testing.T) { testClusterEndToEnd(t, true) }
+
+func testClusterEndToEnd(t *testing.T, durable bool) {
 	hook := newHookReceiver(t)
 	env := newClusterEnv(t, hook.URL)
+	if durable {
+		env.appendConfig(t, "natsConsumers: durable\nnatsAckWait: 2s\n")
+	}
 	api := env.start(t, "api", RoleAPI)
-	env.start(t, "extraction-0", RoleExtraction, "--partition", "0/2")
+	ext0 := env.start(t, "extraction-0", RoleExtraction, "--partition", "0/2")
 	env.start(t, "extraction-1", RoleExtraction, "--partition", "1/2")
 	notif := env.start(t, "notification", RoleNotification)
+	if durable {
+		checkConsumers(t, ext0, "extraction", "extraction-0of2")
+		checkConsumers(t, notif, "notification", "notification")
+	}
 
 	// A browser's live stream on the API process.
 	sse := make(chan string, 16)
@@ -380,6 +396,58 @@ func TestCluster_EndToEnd(t *testing.T) {
 	if dl.Count != 0 {
 		t.Fatalf("%d dead letters after the redrive", dl.Count)
 	}
+	if durable {
+		// Every delivery acknowledged, the dead-lettered one too: had the
+		// runtime not acknowledged it, JetStream would give it up after
+		// its deliveries and an advisory would make a second dead letter.
+		var st struct {
+			Subscriptions []struct {
+				Name string
+				Feed *struct{ AckPending int64 }
+			}
+		}
+		waitCond(t, 20*time.Second, func() string { return fmt.Sprintf("notification /stats: %+v", st) }, func() bool {
+			getJSON(t, notif.url()+"/stats", &st)
+			for _, s := range st.Subscriptions {
+				if s.Feed == nil || s.Feed.AckPending != 0 {
+					return false
+				}
+			}
+			return true
+		})
+		getJSON(t, api.url()+"/dlq", &dl)
+		if dl.Count != 0 {
+			t.Fatalf("%d dead letters after the redrive and the ack waits: %+v", dl.Count, dl.DeadLetters)
+		}
+	}
+}
+
+// checkConsumers checks that p's /stats shows subscription sub on the
+// durable consumer named consumer.
+func checkConsumers(t *testing.T, p *clusterProc, sub, consumer string) {
+	t.Helper()
+	var st struct {
+		Subscriptions []struct {
+			Name string
+			Feed *struct {
+				Consumer            string
+				Pending, AckPending int64
+				Redelivered         int64
+				Pinned              *bool
+			}
+		}
+	}
+	waitCond(t, 20*time.Second, func() string {
+		return fmt.Sprintf("%s /stats: %+v, want %s on consumer %s", p.name, st, sub, consumer)
+	}, func() bool {
+		getJSON(t, p.url()+"/stats", &st)
+		for _, s := range st.Subscriptions {
+			if s.Name == sub && s.Feed != nil && s.Feed.Consumer == consumer && s.Feed.Pinned != nil {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 // TestRole_InvalidFlags: combinations that cannot run exit 2 with an error
@@ -435,15 +503,33 @@ func clusterDB(t *testing.T, dsn string) *postgres.DB {
 // webhook as exactly one message (a delivery cut by the kill may be
 // repeated with the same MessageId, which receivers drop: counted and
 // logged), and no calm one is notified.
-func TestCluster_Kill9(t *testing.T) {
+func TestCluster_Kill9(t *testing.T) { testClusterKill9(t, false) }
+
+// TestCluster_Kill9Durable is TestCluster_Kill9 with natsConsumers:
+// durable and a standby for the killed extraction worker's partition: a
+// third extraction process on partition 1/2, which JetStream does not
+// deliver to while extraction-1 is pinned, takes the partition over
+// (with the records extraction-1 held, redelivered after their ack wait)
+// when extraction-1 is killed.
+func TestCluster_Kill9Durable(t *testing.T) { testClusterKill9(t, true) }
+
+func testClusterKill9(t *testing.T, durable bool) {
 	if testing.Short() {
 		t.Skip("-short: 1,000 communications through a cluster of processes")
 	}
 	hook := newHookReceiver(t)
 	env := newClusterEnv(t, hook.URL)
+	if durable {
+		env.appendConfig(t, "natsConsumers: durable\nnatsAckWait: 3s\n")
+	}
 	api := env.start(t, "api", RoleAPI)
 	ext0 := env.start(t, "extraction-0", RoleExtraction, "--partition", "0/2")
 	ext1 := env.start(t, "extraction-1", RoleExtraction, "--partition", "1/2")
+	var standby *clusterProc
+	if durable {
+		checkConsumers(t, ext1, "extraction", "extraction-1of2")
+		standby = env.start(t, "extraction-1-standby", RoleExtraction, "--partition", "1/2")
+	}
 	notif := env.start(t, "notification", RoleNotification)
 	db := clusterDB(t, env.Postgres)
 
@@ -509,11 +595,25 @@ func TestCluster_Kill9(t *testing.T) {
 	// Mid-load: kill -9 one extraction worker and the notification
 	// worker; start them again (same partitions) while the load goes on.
 	waitCond(t, 2*time.Minute, progress, func() bool { return accepted.Load() >= n/4 })
+	if durable && pinnedTo(t, standby, "extraction") {
+		// The one JetStream delivers partition 1 to is killed.
+		ext1, standby = standby, ext1
+	}
 	ext1.kill()
 	notif.kill()
-	t.Logf("killed extraction-1 and notification at %s", progress())
+	killedAt := time.Now()
+	t.Logf("killed %s and notification at %s", ext1.name, progress())
+	if durable {
+		// The standby is pinned once JetStream delivers to it: PinnedTTL
+		// after the killed one's last pull.
+		waitCond(t, 30*time.Second, func() string { return standby.name + " not pinned" },
+			func() bool { return pinnedTo(t, standby, "extraction") })
+		t.Logf("%s took partition 1/2 over %s after the kill", standby.name, time.Since(killedAt).Round(10*time.Millisecond))
+	}
 	waitCond(t, 2*time.Minute, progress, func() bool { return accepted.Load() >= n*45/100 })
-	ext1.run()
+	if !durable {
+		ext1.run() // with durable consumers the standby has taken over
+	}
 	notif.run()
 	t.Logf("restarted them at %s", progress())
 	<-feedDone
@@ -610,6 +710,32 @@ func TestCluster_Kill9(t *testing.T) {
 	getJSON(t, ext0.url()+"/stats", &st)
 	t.Logf("%d high of %d; webhook: %d POSTs, %d repeats of a MessageId (dropped by receivers); extraction-0 stats %+v",
 		len(urgent), n, posts, repeats, st.Subscriptions)
+	if durable {
+		// The standby took partition 1 over and did its share.
+		var sb struct {
+			Subscriptions []struct {
+				Name      string
+				Succeeded int64
+				Feed      *struct{ Pinned *bool }
+			}
+		}
+		if !pinnedTo(t, standby, "extraction") {
+			t.Fatalf("%s is not pinned after %s was killed", standby.name, ext1.name)
+		}
+		getJSON(t, standby.url()+"/stats", &sb)
+		took := false
+		for _, s := range sb.Subscriptions {
+			if s.Name == "extraction" && s.Succeeded > 0 && s.Feed != nil && s.Feed.Pinned != nil && *s.Feed.Pinned {
+				took = true
+			}
+		}
+		if !took {
+			t.Fatalf("the standby of partition 1/2 did not take over: %+v", sb.Subscriptions)
+		}
+		if c := count(`SELECT count(*) FROM dead_letters`); c != 0 {
+			t.Fatalf("%d dead letters", c)
+		}
+	}
 }
 
 // TestCluster_S3: with --s3 the API puts the objects into an S3-compatible
@@ -690,4 +816,23 @@ func TestCluster_All(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pinnedTo reports whether p's /stats shows subscription sub's consumer
+// pinned to p.
+func pinnedTo(t *testing.T, p *clusterProc, sub string) bool {
+	t.Helper()
+	var st struct {
+		Subscriptions []struct {
+			Name string
+			Feed *struct{ Pinned *bool }
+		}
+	}
+	getJSON(t, p.url()+"/stats", &st)
+	for _, s := range st.Subscriptions {
+		if s.Name == sub && s.Feed != nil && s.Feed.Pinned != nil {
+			return *s.Feed.Pinned
+		}
+	}
+	return false
 }

@@ -87,6 +87,9 @@ type ProcessFigures struct {
 	LastError string `json:"lastError,omitempty"`
 	// RelayCopied is how many records its relay copied, while it led.
 	RelayCopied int64 `json:"relayCopied,omitempty"`
+	// Consumers are its subscriptions' JetStream durable consumers
+	// (natsConsumers: durable), as the server counts them.
+	Consumers []*runtime.FeedStats `json:"consumers,omitempty"`
 }
 
 // processStats is the part of a cluster process's GET /stats read here
@@ -239,6 +242,9 @@ func figures(first, second *processStats, interval time.Duration) *ProcessFigure
 		if f.LastError == "" && s.LastError != "" {
 			f.LastError = s.Name + ": " + s.LastError
 		}
+		if s.Feed != nil {
+			f.Consumers = append(f.Consumers, s.Feed)
+		}
 	}
 	if second.Relay != nil {
 		f.RelayCopied = second.Relay.Copied
@@ -283,6 +289,13 @@ func writeProcesses(w io.Writer, procs []ProcessStatus) error {
 			}
 			if f.LastError != "" {
 				notes = append(notes, "last error "+truncate(f.LastError, 60))
+			}
+			for _, c := range f.Consumers {
+				note := fmt.Sprintf("consumer %s: pending %d, ack pending %d, redelivered %d", c.Consumer, c.Pending, c.AckPending, c.Redelivered)
+				if c.Pinned != nil && !*c.Pinned {
+					note += ", standby"
+				}
+				notes = append(notes, note)
 			}
 		}
 		if firing := alarmNames(p.Alarms, true); len(firing) > 0 {

@@ -64,6 +64,20 @@ type Config struct {
 	// (docs/cluster.md, "Deletion and retention"); keep it above the
 	// longest time a worker may be down, or its records expire unread.
 	NATSMaxAge time.Duration `yaml:"natsMaxAge"`
+	// NATSConsumers is how the cluster's subscriptions read JetStream:
+	// "checkpoint" (the default: each reads the stream after a
+	// checkpoint kept in a key-value bucket, and the runtime alone
+	// retries and dead-letters) or "durable" (a JetStream durable pull
+	// consumer per subscription and partition: acknowledged deliveries,
+	// redelivery of what a dead process held, MaxAckPending, a pinned
+	// process per partition with standbys, dead letters from
+	// max-deliveries advisories). See docs/cluster.md, "Durable
+	// consumers".
+	NATSConsumers string `yaml:"natsConsumers"`
+	// NATSAckWait is the durable consumers' ack wait: how long a record
+	// held by a process that died waits before another process gets it.
+	// 0 means nats.DefaultAckWait (30s); at least 1s.
+	NATSAckWait time.Duration `yaml:"natsAckWait"`
 	// Postgres is the PostgreSQL DSN of the table, ledger, dead letters
 	// and flow history ("postgres://doctales@db:5432/doctales"); empty
 	// keeps them in SQLite in Data. Flag --postgres.
@@ -535,6 +549,12 @@ const (
 // a worker's restart.
 const MinNATSMaxAge = time.Hour
 
+// The values of natsConsumers.
+const (
+	NATSConsumersCheckpoint = "checkpoint"
+	NATSConsumersDurable    = "durable"
+)
+
 // MinParseMemory is the smallest memory budget accepted, in bytes (1 MiB).
 const MinParseMemory = 1 << 20
 
@@ -663,6 +683,8 @@ func ReadConfig(path string) (Config, error) {
 	override(&cfg.Role, file.Role)
 	override(&cfg.NATS, file.NATS)
 	override(&cfg.NATSMaxAge, file.NATSMaxAge)
+	override(&cfg.NATSConsumers, file.NATSConsumers)
+	override(&cfg.NATSAckWait, file.NATSAckWait)
 	override(&cfg.Postgres, file.Postgres)
 	if file.S3 != "" {
 		cfg.S3 = file.S3
@@ -944,6 +966,14 @@ func (c *Config) Validate() error {
 	}
 	if c.NATSMaxAge < 0 || (c.NATSMaxAge > 0 && c.NATSMaxAge < MinNATSMaxAge) {
 		return &ConfigError{"natsMaxAge", c.NATSMaxAge, fmt.Sprintf("must be 0 (keep the records for ever) or at least %s, such as 720h", MinNATSMaxAge)}
+	}
+	switch c.NATSConsumers {
+	case "", NATSConsumersCheckpoint, NATSConsumersDurable:
+	default:
+		return &ConfigError{"natsConsumers", c.NATSConsumers, "use checkpoint (the default) or durable"}
+	}
+	if c.NATSAckWait != 0 && (c.NATSAckWait < time.Second || c.NATSAckWait > time.Hour) {
+		return &ConfigError{"natsAckWait", c.NATSAckWait, "must be from 1s to 1h (0: the default, 30s)"}
 	}
 	if c.RelayElection != 0 && (c.RelayElection < MinRelayElection || c.RelayElection > MaxRelayElection) {
 		return &ConfigError{"relayElection", c.RelayElection, fmt.Sprintf("must be from %s to %s (0: the default, %s)", MinRelayElection, MaxRelayElection, postgres.DefaultElectionInterval)}
