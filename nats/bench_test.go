@@ -4,14 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/internal/testutil"
 	"github.com/doctales/doctales/nats"
-	"github.com/doctales/doctales/sqlite"
 )
 
 // benchRecord is about the size of a DynamoDB stream record of one
@@ -23,11 +21,7 @@ var benchRecord = json.RawMessage(`{"eventName":"MODIFY","dynamodb":{"Keys":{"id
 // temporary directory, and JetStream on a nats-server storing on file.
 func benchLogs(b *testing.B) (map[string]doctales.EventLog, *testutil.NATSServer) {
 	srv := testutil.StartNATS(b)
-	db := sqlite.NewDB(filepath.Join(b.TempDir(), "doctales.db"))
-	if err := db.Open(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = db.Close() })
+	db := openDLQ(b)
 	synced := testutil.StartNATS(b, "jetstream { sync_interval: always }")
 	return map[string]doctales.EventLog{"sqlite": db, "jetstream": MustOpenLog(b, srv, nats.Options{}),
 		"jetstream-sync-always": MustOpenLog(b, synced, nats.Options{})}, srv

@@ -3,7 +3,6 @@ package nats_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -13,7 +12,6 @@ import (
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/internal/testutil"
 	"github.com/doctales/doctales/nats"
-	"github.com/doctales/doctales/sqlite"
 )
 
 // mustConsumer makes the consumer of o on l, closed at the test's end.
@@ -328,11 +326,7 @@ func TestMaxDeliveries_OneDeadLetter(t *testing.T) {
 	srv := testutil.StartNATS(t)
 	a := MustOpenLog(t, srv, nats.Options{})
 	b := MustOpenLog(t, srv, nats.Options{})
-	dlq := sqlite.NewDB(filepath.Join(t.TempDir(), "doctales.db"))
-	if err := dlq.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = dlq.Close() })
+	dlq := openDLQ(t)
 	var mu sync.Mutex
 	var seen []*doctales.DeadLetter
 	for _, l := range []*nats.Log{a, b} {

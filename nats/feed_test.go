@@ -84,13 +84,16 @@ func (c *calls) get(key string) int {
 	return c.n[key]
 }
 
-func openDLQ(t *testing.T) *sqlite.DB {
-	t.Helper()
-	db := sqlite.NewDB(filepath.Join(t.TempDir(), "dlq.db"))
+// openDLQ opens a SQLite database in tb's temporary directory, closed
+// at its end: the dead-letter store (and, for the benchmarks, the SQLite
+// log) of the tests.
+func openDLQ(tb testing.TB) *sqlite.DB {
+	tb.Helper()
+	db := sqlite.NewDB(filepath.Join(tb.TempDir(), "dlq.db"))
 	if err := db.Open(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { _ = db.Close() })
+	tb.Cleanup(func() { _ = db.Close() })
 	return db
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -117,16 +116,8 @@ func TestRuntime_PartitionedWorkers(t *testing.T) {
 func testPartitionedWorkers(t *testing.T, opts nats.Options, serverSide bool) {
 	srv := testutil.StartNATS(t)
 	producer := MustOpenLog(t, srv, opts)
-	dlq := func() *sqlite.DB {
-		db := sqlite.NewDB(filepath.Join(t.TempDir(), "dlq.db"))
-		if err := db.Open(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = db.Close() })
-		return db
-	}
-	w0 := startWorker(t, srv, opts, dlq(), 0)
-	w1 := startWorker(t, srv, opts, dlq(), 1)
+	w0 := startWorker(t, srv, opts, openDLQ(t), 0)
+	w1 := startWorker(t, srv, opts, openDLQ(t), 1)
 	const keys, first, total = 40, 600, 1000
 	appendKeyed(t, producer, 0, first, keys)
 
@@ -149,7 +140,7 @@ func testPartitionedWorkers(t *testing.T, opts nats.Options, serverSide bool) {
 
 	// More records come while it is down; it starts again.
 	appendKeyed(t, producer, first, total, keys)
-	w1b := startWorker(t, srv, opts, dlq(), 1)
+	w1b := startWorker(t, srv, opts, openDLQ(t), 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	for _, rt := range []*runtime.Runtime{w0.rt, w1b.rt} {
@@ -210,11 +201,7 @@ func TestRuntime_WokenByAnotherProcess(t *testing.T) {
 	srv := testutil.StartNATS(t)
 	producer := MustOpenLog(t, srv, nats.Options{})
 	consumer := MustOpenLog(t, srv, nats.Options{})
-	dlq := sqlite.NewDB(filepath.Join(t.TempDir(), "dlq.db"))
-	if err := dlq.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = dlq.Close() })
+	dlq := openDLQ(t)
 	got := make(chan string, 10)
 	rt := &runtime.Runtime{Log: consumer, DeadLetters: dlq, PollInterval: time.Hour}
 	if err := rt.Add(runtime.Subscription{Name: "s", Source: doctales.SourceS3, Semantics: runtime.SemanticsLocal,

@@ -124,12 +124,9 @@ func (s *sub) feedLoop(ctx context.Context) {
 			return
 		}
 		if err != nil {
-			backoff = min(max(2*backoff, 100*time.Millisecond), 10*time.Second)
-			s.logger().Error("fetch from feed", "error", err, "retry_in", backoff)
-			select {
-			case <-ctx.Done():
+			var ok bool
+			if backoff, ok = s.pauseAfterError(ctx, backoff, "fetch from feed", err); !ok {
 				return
-			case <-time.After(backoff):
 			}
 			continue
 		}

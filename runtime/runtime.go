@@ -726,12 +726,9 @@ func (s *sub) readLoop(ctx context.Context) {
 			return
 		}
 		if err != nil {
-			backoff = min(max(2*backoff, 100*time.Millisecond), 10*time.Second)
-			s.logger().Error("read log", "error", err, "retry_in", backoff)
-			select {
-			case <-ctx.Done():
+			var ok bool
+			if backoff, ok = s.pauseAfterError(ctx, backoff, "read log", err); !ok {
 				return
-			case <-time.After(backoff):
 			}
 			continue
 		}
@@ -749,6 +746,20 @@ func (s *sub) readLoop(ctx context.Context) {
 		case <-ticker.C:
 		case <-s.wake:
 		}
+	}
+}
+
+// pauseAfterError logs a failed read of the subscription's records and
+// waits the next backoff (doubling from 100 ms to at most 10 s). It
+// returns the backoff waited, and false when ctx ended first.
+func (s *sub) pauseAfterError(ctx context.Context, backoff time.Duration, what string, err error) (time.Duration, bool) {
+	backoff = min(max(2*backoff, 100*time.Millisecond), 10*time.Second)
+	s.logger().Error(what, "error", err, "retry_in", backoff)
+	select {
+	case <-ctx.Done():
+		return backoff, false
+	case <-time.After(backoff):
+		return backoff, true
 	}
 }
 

@@ -123,17 +123,8 @@ func BenchmarkCluster_Scaling(b *testing.B) {
 		b.Run(fmt.Sprintf("cluster-%d-extraction", workers), func(b *testing.B) {
 			hook := newHookReceiver(b)
 			env := newClusterEnv(b, hook.URL)
-			api := env.start(b, "api", RoleAPI)
-			var urls []string
-			for i := 0; i < workers; i++ {
-				args := []string{}
-				if workers > 1 {
-					args = append(args, "--partition", fmt.Sprintf("%d/%d", i, workers))
-				}
-				urls = append(urls, env.start(b, fmt.Sprintf("extraction-%d", i), RoleExtraction, args...).url())
-			}
-			env.start(b, "notification", RoleNotification)
-			measureThroughput(b, api.url(), urls, n)
+			api, urls := startScalingCluster(b, env, workers)
+			measureThroughput(b, api, urls, n)
 		})
 	}
 }
@@ -232,4 +223,22 @@ func BenchmarkCluster_Latency(b *testing.B) {
 			measureLatency(b, api.url(), hook, rate, d)
 		})
 	}
+}
+
+// startScalingCluster starts on env an api process, workers extraction
+// processes (each its own partition when there are several) and a
+// notification process, and returns the api's URL and the extraction
+// processes' URLs, as the scaling benchmarks measure them.
+func startScalingCluster(b *testing.B, env *clusterEnv, workers int) (string, []string) {
+	api := env.start(b, "api", RoleAPI)
+	var urls []string
+	for i := 0; i < workers; i++ {
+		args := []string{}
+		if workers > 1 {
+			args = append(args, "--partition", fmt.Sprintf("%d/%d", i, workers))
+		}
+		urls = append(urls, env.start(b, fmt.Sprintf("extraction-%d", i), RoleExtraction, args...).url())
+	}
+	env.start(b, "notification", RoleNotification)
+	return api.url(), urls
 }

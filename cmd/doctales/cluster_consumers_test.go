@@ -90,17 +90,8 @@ func BenchmarkCluster_Consumers(b *testing.B) {
 				hook := newHookReceiver(b)
 				env := newClusterEnv(b, hook.URL)
 				env.appendConfig(b, "natsConsumers: "+mode+"\n")
-				api := env.start(b, "api", RoleAPI)
-				var urls []string
-				for i := 0; i < workers; i++ {
-					args := []string{}
-					if workers > 1 {
-						args = append(args, "--partition", fmt.Sprintf("%d/%d", i, workers))
-					}
-					urls = append(urls, env.start(b, fmt.Sprintf("extraction-%d", i), RoleExtraction, args...).url())
-				}
-				env.start(b, "notification", RoleNotification)
-				measureThroughput(b, api.url(), urls, n)
+				api, urls := startScalingCluster(b, env, workers)
+				measureThroughput(b, api, urls, n)
 			})
 		}
 	}
