@@ -177,6 +177,13 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategorySuspicious, urgency: "low", suspicious: true},
 		{name: "LotteryGrantWrittenBackToTheReader", from: "g.whitfield@btinternet.com", fromName: "Graham Whitfield", to: []string{"ruth.okafor@gmail.com"}, subject: "Re: Lottery grant - budget page", content: "Hi Ruth,\n\nThe portal still shows the budget sheet signed by the chair as missing. It closes at midnight tonight, so could you sign page 2 and upload it by 9pm? It's urgent.\n\nGraham\n\nOn Tue, 8 Dec 2026 at 19:41, Ruth Okafor <ruth.okafor@gmail.com> wrote:\n> Thanks Graham, let me know if you need anything from me before it goes.",
 			fields: fields{"inReplyTo": "<a@x.com>"}, category: doctales.CategoryReply},
+		// An ask to come, on no day and not "when you can", is now.
+		{name: "CanYouGetDownHere", subject: "Water everywhere by plot 14", content: "Margaret,\n\nThe main pipe by plot 14 has split and water is running under the door of the shed. The stopcock box is padlocked and you've got the only key.\n\nCan you get down here? I'll stay by the gate until you arrive.\n\nColin",
+			category: doctales.CategoryPerson, urgency: "high"},
+		{name: "PuoVenireAdAprire", subject: "Teatro chiuso", content: "Don Paolo,\n\nsono davanti al teatro con il tecnico audio. La porta è chiusa a chiave e l'unico mazzo ce l'ha lei.\n\nPuò venire ad aprire o dirmi dove trovo le chiavi?\n\nChiara",
+			category: doctales.CategoryPerson, urgency: "high"},
+		{name: "ComeByWhenYouHaveAMinuteIsNotNow", subject: "quick chat", content: "Hi Sam,\n\nCould you come by my office when you have a minute? Nothing pressing.\n\nAnn",
+			category: doctales.CategoryPerson, urgency: "medium"},
 		{name: "PlannedDowntimeIsNotNow", subject: "weekend", content: "Hi all,\n\nThe site is down for maintenance on Saturday. Nothing to do.\n\nJo",
 			category: doctales.CategoryPerson, urgency: "low"},
 		{name: "PastOutageIsNotNow", subject: "yesterday", content: "Hi Ben,\n\nThe site was down yesterday, all fixed now.\n\nJo",

@@ -591,6 +591,21 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 			break
 		}
 	}
+	// "Can you get down here?", "Can you come over?", "Può venire ad
+	// aprire?": a person asking the reader to come, on no day and not
+	// "when you can", means now (labelling guide, rule 5).
+	if in.Cue == "" && personal(d.Category) && d.Deadline == nil && !invitation {
+		for _, s := range own {
+			m := comeNow.FindStringIndex(s.text)
+			if m == nil || !requests[s.start] || softAsk.MatchString(s.text) || conditionalAsk.MatchString(s.text) || inQuotes(analyzed, s.start+m[0]) || datedIn(d.Dates, s) {
+				continue
+			}
+			in.Cue = strings.ToLower(s.text[m[0]:m[1]])
+			in.CueEvidence = &doctales.Evidence{Rule: "happening now", Text: s.text[m[0]:m[1]], Source: doctales.SourceContent, Start: s.start + m[0], End: s.start + m[1]}
+			in.Request = true
+			break
+		}
+	}
 	subjectCue := func(re *fastre.Regexp, rule string) *doctales.Evidence {
 		if m := re.FindStringIndex(subject); m != nil {
 			return &doctales.Evidence{Rule: rule, Text: subject[m[0]:m[1]], Source: doctales.SourceSubject, Start: m[0], End: m[1]}
@@ -702,6 +717,26 @@ func calendarPart(c *doctales.Communication, ref time.Time) (start time.Time, me
 // disabled, or their device infected: a security page when the reader's
 // own organisation sends it.
 var lockedOut = fastre.MustCompile(`(?i)\b(account|sign-?in|login|password) (has been |was |is )?(locked|disabled|blocked|suspended)\b|\blocked out\b|\bsecurity (alert|incident)\b|\b(active )?malware\b|\binfect(ed|ion)\b|\b(device|laptop|computer) (is |was |has been )?compromised\b`)
+
+// comeNow is an ask to come to where the sender is, in the seven
+// languages: "can you get down here", "can you come over", "può venire
+// ad aprire", "¿puedes venir?", "kannst du vorbeikommen", "kun je even
+// langskomen".
+var comeNow = fastre.MustCompile(`(?i)\b(?:(?:can|could) you (?:please )?(?:come|get|pop|run|drive|nip|head) (?:down|over|round|around|up|back)(?: here)?\b|(?:can|could) you come (?:here|and (?:open|unlock|help|let))\b|pu[òo] venire\b|puoi venire\b|potresti venire\b|potrebbe venire\b|vieni (?:qui|subito)\b|puedes venir\b|podr[íi]as venir\b|puede venir\b|podr[íi]a venir\b|tu peux venir\b|vous pouvez venir\b|pourriez-vous venir\b|peux-tu venir\b|pourrais-tu venir\b|kannst du (?:mal |bitte |schnell )?(?:her|vorbei|r[üu]ber)kommen\b|k[öo]nnen sie (?:mal |bitte |schnell )?(?:her|vorbei|r[üu]ber)kommen\b|(?:pode|podes|consegue|consegues) vir\b|kun (?:je|jij) (?:even |snel )?(?:hierheen |langs)?komen\b|kunt u (?:even |snel )?(?:hierheen |langs)?komen\b)`)
+
+// softAsk is what makes an ask wait for the reader's convenience: "when
+// you have a minute", "no rush".
+var softAsk = lazyRE(`(?i)\b(?:when you (?:have|get|can)|whenever|sometime|some time|next week|no rush|if you have time|at some point|cuando puedas|quand tu (?:peux|pourras|auras)|wenn du (?:zeit|kannst)|quando puoi|quando puder|als je tijd)\b`)
+
+// datedIn reports whether a date of the content stands in sentence s.
+func datedIn(ds []doctales.DateMention, s span) bool {
+	for _, d := range ds {
+		if d.Source == doctales.SourceContent && d.BeginOffset >= s.start && d.BeginOffset < s.end {
+			return true
+		}
+	}
+	return false
+}
 
 // notYou is a system's "if this was not you" (en, es, fr, de, pt, it, nl).
 var notYou = fastre.MustCompile(`(?i)\b(?:if (?:this|it) (?:wasn['’]t|was not|isn['’]t|is not) you|if you did(?:n['’]t| not) (?:make|authori[sz]e|request|do|set)|si no (?:has|ha) sido (?:tú|tu|usted)|si no fuiste (?:tú|tu)|si (?:ce n['’]était|ce n['’]est) pas vous|si vous n['’]êtes pas à l['’]origine|wenn (?:sie|du) (?:das|dies) nicht (?:waren|warst)|falls (?:sie|du) (?:das|dies) nicht (?:waren|warst)|se n[ãa]o (?:foi|fo[ir]) (?:você|voce|tu)|se non (?:sei stato|sei stata|è stato|e stato|è stata) (?:tu|lei)|als (?:u|jij|je) dit niet (?:was|bent|deed))`)

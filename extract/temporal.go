@@ -1816,6 +1816,13 @@ var unlessDone = lazyRE(`(?i)^\W*(?:if\b[^.!?]{0,80}\b(?:is not|isn['’]t|are n
 // after a verb that makes it a limit (starts, closes, leaves, arrives …:
 // leaveAt); it reports whether it marked one.
 func eventDeadline(ds []doctales.DateMention, own []span, requests map[int]bool, ref time.Time) bool {
+	// "Consegue olhar agora?": an ask for now has its own time, and the
+	// event's hour is a fact beside it.
+	for _, s := range own {
+		if requests[s.start] && askedNow.MatchString(s.text) {
+			return false
+		}
+	}
 	for k, s := range own {
 		if k == 0 || !requests[s.start] || conditionalAsk.MatchString(s.text) {
 			continue
@@ -1840,7 +1847,7 @@ func eventDeadline(ds []doctales.DateMention, own []span, requests map[int]bool,
 				}
 				before := strings.TrimRight(p.text[:d.BeginOffset-p.start], " ")
 				before = strings.TrimSuffix(strings.TrimSuffix(before, "at"), "@") + " "
-				if leaveAt.MatchString(before) && (first == nil || d.Time.Before(first.Time)) {
+				if (leaveAt.MatchString(before) || foreignEventAt.MatchString(before)) && (first == nil || d.Time.Before(first.Time)) {
 					first = d
 				}
 			}
@@ -1852,6 +1859,14 @@ func eventDeadline(ds []doctales.DateMention, own []span, requests map[int]bool,
 	}
 	return false
 }
+
+// askedNow is an ask's own "now" in the seven languages.
+var askedNow = lazyRE(`(?i)\b(?:now|right away|straight away|immediately|agora|ahora|ya mismo|maintenant|tout de suite|jetzt|sofort|subito|adesso|ora|nu|meteen|direct)\b`)
+
+// foreignEventAt is leaveAt in the other languages, a little before the
+// time: "Pablo sale de robótica a las cinco", "il dottore passa alle 15",
+// "der Zug fährt um 17 Uhr".
+var foreignEventAt = lazyRE(`(?i)\b(?:sale|salen|termina|terminan|empieza|empiezan|cierra|cierran|llega|llegan|comienza|passa|arriva|arrivano|comincia|inizia|chiude|parte|partono|finisce|arrive|arrivent|commence|ferme|part|partent|finit|kommt|kommen|beginnt|schlie[ßs]t|f[äa]hrt|endet|chega|chegam|come[çc]a|fecha|sai|saem|komt|komen|begint|sluit|vertrekt)\b[^.!?]{0,30}$`)
 
 // conditionalAsk is a request that applies only if something is so ("If
 // there's a query on it, please let me know today"): its date is no

@@ -311,6 +311,8 @@ func TestDatesResolved(t *testing.T) {
 		{"PtQuintaFeiraUmaVersao", "Podes enviar-me até quinta-feira uma versão com o texto do contrarrótulo em inglês? Quero levá-la à reunião na sexta.", wed, "", "2025-12-04T17:00:00-07:00", ""},
 		{"EventTimeBeforeTheAsk", "Looks like the rack got left on the shelf by bay 3 after Friday's job. The keynote in the main hall starts at 2pm and the speaker won't use a handheld. Can you grab the spare rack and drive it over?", wed, "", "2025-12-03T14:00:00-07:00", ""},
 		{"ShouldBeDoneByIsAnExpectation", "Found them in the glaze room after all. Kiln's on, firing should be done by tomorrow lunchtime.", wed, "", "", ""},
+		{"EsEventVerbBeforeTheAsk", "El camión de reparto sale del almacén a las 18:00 con o sin papeles. ¿Puedes dejar firmados los albaranes en la oficina?", wed, "", "2025-12-03T18:00:00-07:00", ""},
+		{"EventHourBesideAnAskForNowIsAFact", "La página de donaciones da error desde el almuerzo y el correo de la campaña sale a las 18:00 para 40 mil personas. ¿Puedes mirarlo ahora? Llámame si necesitas una contraseña.", wed, "", "", ""},
 		{"AreYouComingToGetHimIsNoInvitation", "He has been sitting in reception since 9:40. Should I bring him up, or are you coming to get him?", wed, "", "", ""},
 	}
 	for _, tc := range cases {
