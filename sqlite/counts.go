@@ -1,9 +1,11 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"github.com/doctales/doctales"
 )
@@ -148,4 +150,91 @@ func dimName(dim string) string {
 		return "all items"
 	}
 	return dim
+}
+
+// countsOfItems is item_counts as the items themselves give it: the
+// migration's fill, and what CheckItemCounts compares with.
+const countsOfItems = `SELECT owner, '', '', count(*) FROM items GROUP BY owner
+	UNION ALL SELECT owner, 'project', project, count(*) FROM items GROUP BY owner, project
+	UNION ALL SELECT owner, 'type', type, count(*) FROM items GROUP BY owner, type
+	UNION ALL SELECT owner, 'urgency', urgency, count(*) FROM items GROUP BY owner, urgency
+	UNION ALL SELECT owner, 'status', status, count(*) FROM items GROUP BY owner, status
+	UNION ALL SELECT owner, 'state', state, count(*) FROM items GROUP BY owner, state`
+
+// CountsMismatch is a counter of item_counts that differs from the items
+// it counts: Counter is the table's (0 when it has no row), Items the
+// items' (0 when no item has that value).
+type CountsMismatch struct {
+	Owner, Dim, Value string
+	Counter, Items    int64
+}
+
+func (m CountsMismatch) String() string {
+	return fmt.Sprintf("owner %q, %s %q: the counter says %d, the items %d", m.Owner, dimName(m.Dim), m.Value, m.Counter, m.Items)
+}
+
+// CheckItemCounts compares item_counts with the items, counter for
+// counter both ways, and returns each difference, in a stable order. The
+// triggers of migration 0210 keep the two equal in every write's
+// transaction, so a difference means the file was changed outside
+// Doctales (or damaged): lists' totals and the Operations page's counts
+// would be wrong. It reads every item once (about a second at a million).
+func (db *DB) CheckItemCounts(ctx context.Context) ([]CountsMismatch, error) {
+	read := func(q string) (map[[3]string]int64, error) {
+		rows, err := db.rdb.QueryContext(ctx, q)
+		if err != nil {
+			return nil, FormatError(err)
+		}
+		defer rows.Close()
+		m := map[[3]string]int64{}
+		for rows.Next() {
+			var k [3]string
+			var n int64
+			if err := rows.Scan(&k[0], &k[1], &k[2], &n); err != nil {
+				return nil, FormatError(err)
+			}
+			m[k] = n
+		}
+		return m, FormatError(rows.Err())
+	}
+	kept, err := read(`SELECT owner, dim, value, n FROM item_counts`)
+	if err != nil {
+		return nil, fmt.Errorf("check item counts: read the counters: %w", err)
+	}
+	actual, err := read(countsOfItems)
+	if err != nil {
+		return nil, fmt.Errorf("check item counts: count the items: %w", err)
+	}
+	var out []CountsMismatch
+	for k, n := range actual {
+		if kept[k] != n {
+			out = append(out, CountsMismatch{Owner: k[0], Dim: k[1], Value: k[2], Counter: kept[k], Items: n})
+		}
+	}
+	for k, n := range kept {
+		if _, ok := actual[k]; !ok {
+			out = append(out, CountsMismatch{Owner: k[0], Dim: k[1], Value: k[2], Counter: n})
+		}
+	}
+	slices.SortFunc(out, func(a, b CountsMismatch) int {
+		return cmp.Or(cmp.Compare(a.Owner, b.Owner), cmp.Compare(a.Dim, b.Dim), cmp.Compare(a.Value, b.Value))
+	})
+	return out, nil
+}
+
+// RebuildItemCounts replaces item_counts with the count of the items, in
+// one write transaction: what `doctor --repair` does when CheckItemCounts
+// finds a difference.
+func (db *DB) RebuildItemCounts(ctx context.Context) error {
+	err := db.write(ctx, func(tx *writeTx) error {
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM item_counts`); err != nil {
+			return err
+		}
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO item_counts (owner, dim, value, n) `+countsOfItems)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("rebuild item counts: %w", FormatError(err))
+	}
+	return nil
 }

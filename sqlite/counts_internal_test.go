@@ -61,50 +61,17 @@ func openCountsDB(t *testing.T, path string, now *testClock) *DB {
 	return db
 }
 
-// countsMismatches compares item_counts with the items themselves, row for
-// row both ways (a row at 0 is deleted, so the two are equal sets), and
-// returns each difference.
+// countsMismatches is CheckItemCounts, each difference as a line.
 func countsMismatches(t *testing.T, db *DB) []string {
 	t.Helper()
-	read := func(q string) map[[3]string]int64 {
-		rows, err := db.rdb.Query(q)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		defer rows.Close()
-		m := map[[3]string]int64{}
-		for rows.Next() {
-			var k [3]string
-			var n int64
-			if err := rows.Scan(&k[0], &k[1], &k[2], &n); err != nil {
-				t.Fatal(err)
-			}
-			m[k] = n
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		return m
+	ms, err := db.CheckItemCounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
 	}
-	kept := read(`SELECT owner, dim, value, n FROM item_counts`)
-	actual := read(`SELECT owner, '', '', count(*) FROM items GROUP BY owner
-		UNION ALL SELECT owner, 'project', project, count(*) FROM items GROUP BY owner, project
-		UNION ALL SELECT owner, 'type', type, count(*) FROM items GROUP BY owner, type
-		UNION ALL SELECT owner, 'urgency', urgency, count(*) FROM items GROUP BY owner, urgency
-		UNION ALL SELECT owner, 'status', status, count(*) FROM items GROUP BY owner, status
-		UNION ALL SELECT owner, 'state', state, count(*) FROM items GROUP BY owner, state`)
-	var out []string
-	for k, n := range actual {
-		if kept[k] != n {
-			out = append(out, fmt.Sprintf("owner %q %s %q: counter %d, items %d", k[0], dimName(k[1]), k[2], kept[k], n))
-		}
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.String()
 	}
-	for k, n := range kept {
-		if _, ok := actual[k]; !ok {
-			out = append(out, fmt.Sprintf("owner %q %s %q: counter %d, no item", k[0], dimName(k[1]), k[2], n))
-		}
-	}
-	slices.Sort(out)
 	return out
 }
 
@@ -580,5 +547,54 @@ func BenchmarkItemCountsInsert(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// A counter changed outside Doctales (a hand edit, a damaged page) is
+// found by CheckItemCounts, named, and put right by RebuildItemCounts,
+// which leaves the right ones as they were.
+func TestRebuildItemCounts_RepairsACounterChangedOutside(t *testing.T) {
+	clock := newTestClock()
+	db := openCountsDB(t, filepath.Join(t.TempDir(), "doctales.db"), clock)
+	ctx := context.Background()
+	now := clock.Now()
+	for i := range 12 {
+		c := &doctales.Communication{ID: fmt.Sprintf("c%02d", i), Owner: []string{"ana", "ben"}[i%2], Type: doctales.TypeEmail, Timestamp: now, Project: []string{"roof", "van", "shop"}[i%3]}
+		if _, _, err := db.CreateItem(ctx, doctales.NewItem(c, now)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if bad := countsMismatches(t, db); len(bad) > 0 {
+		t.Fatalf("before the edit: %v", bad)
+	}
+	if err := db.write(ctx, func(tx *writeTx) error {
+		if _, err := tx.tx.Exec(`UPDATE item_counts SET n = n + 5 WHERE owner = 'ana' AND dim = 'project' AND value = 'roof'`); err != nil {
+			return err
+		}
+		_, err := tx.tx.Exec(`INSERT INTO item_counts (owner, dim, value, n) VALUES ('ana', 'project', 'ghost', 3)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	bad, err := db.CheckItemCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []CountsMismatch{
+		{Owner: "ana", Dim: "project", Value: "ghost", Counter: 3},
+		{Owner: "ana", Dim: "project", Value: "roof", Counter: 7, Items: 2},
+	}
+	if fmt.Sprint(bad) != fmt.Sprint(want) {
+		t.Fatalf("CheckItemCounts = %v, want %v", bad, want)
+	}
+	if err := db.RebuildItemCounts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if bad := countsMismatches(t, db); len(bad) > 0 {
+		t.Fatalf("after RebuildItemCounts: %v", bad)
+	}
+	roof := "roof"
+	if n, err := db.CountItems(doctales.WithOwner(ctx, "ana"), doctales.ItemFilter{Project: &roof}); err != nil || n != 2 {
+		t.Fatalf("CountItems(ana, roof) after the rebuild = %d, %v; want 2", n, err)
 	}
 }

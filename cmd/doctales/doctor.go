@@ -34,6 +34,10 @@ const (
 	// written before the table kept it (migration 0140); --repair copies
 	// it, so the mail joins its thread (GET /threads).
 	ProblemThread = "thread_id"
+	// ProblemCounts: a counter of item_counts (lists' totals, the
+	// Operations page's counts) that differs from the items, changed
+	// outside Doctales; --repair recounts them all from the items.
+	ProblemCounts = "item_counts"
 )
 
 // Problem is one thing doctor found wrong, named by its file, key or id.
@@ -272,6 +276,12 @@ func (d *doctor) run(ctx context.Context) error {
 	d.report.Items = len(items)
 	fmt.Fprintf(d.progress, "doctor: %d items in the table\n", len(items))
 
+	// The counters of lists' totals and of the Operations page, against
+	// the items they count.
+	if err := d.checkCounts(ctx, db, tablePath); err != nil {
+		return err
+	}
+
 	// The size each object's last put announced, where the log still
 	// holds its event: a file of another size was truncated or
 	// overwritten, whatever its type.
@@ -352,6 +362,33 @@ func (d *doctor) run(ctx context.Context) error {
 		}
 	}
 	d.report.Remain = d.countRemaining()
+	return nil
+}
+
+// checkCounts compares item_counts with the items, and with --repair
+// recounts them when they differ.
+func (d *doctor) checkCounts(ctx context.Context, db *sqlite.DB, tablePath string) error {
+	ms, err := db.CheckItemCounts(ctx)
+	if err != nil {
+		return fmt.Errorf("doctor: %w", err)
+	}
+	if len(ms) == 0 {
+		return nil
+	}
+	first := len(d.report.Problems)
+	for _, m := range ms {
+		d.add(Problem{Kind: ProblemCounts, File: tablePath, Detail: m.String() + "; lists' totals and the Operations page's counts are wrong until --repair recounts them"})
+	}
+	if !d.repair {
+		return nil
+	}
+	if err := db.RebuildItemCounts(ctx); err != nil {
+		return fmt.Errorf("doctor: %w", err)
+	}
+	fmt.Fprintf(d.progress, "doctor: recounted item_counts from the items (%d counters were wrong)\n", len(ms))
+	for i := first; i < len(d.report.Problems); i++ {
+		d.report.Problems[i].Repaired = true
+	}
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,5 +61,46 @@ func TestDoctor_ThreadIDs(t *testing.T) {
 	ths, _, err := db.FindThreads(context.Background(), doctales.ThreadFilter{MinCount: 2})
 	if err != nil || len(ths) != 1 || ths[0].ID != "root@x.example" || ths[0].Count != 2 {
 		t.Fatalf("threads after the repair: %+v, %v", ths, err)
+	}
+}
+
+// TestDoctor_ItemCounts: a counter of item_counts changed outside
+// Doctales is reported by doctor, naming the owner, the dimension and
+// both numbers, and --repair recounts it, so lists' totals are right
+// again.
+func TestDoctor_ItemCounts(t *testing.T) {
+	data := t.TempDir()
+	srv := startServer(t, data)
+	for _, m := range []string{
+		"Message-ID: <a@x.example>\r\nFrom: Ana <ana@x.example>\r\nTo: me@example.com\r\nSubject: One\r\nDate: Tue, 01 Dec 2026 09:00:00 +0000\r\n\r\nOne.\r\n",
+		"Message-ID: <b@x.example>\r\nFrom: Bo <bo@x.example>\r\nTo: me@example.com\r\nSubject: Two\r\nDate: Tue, 01 Dec 2026 10:00:00 +0000\r\n\r\nTwo.\r\n",
+	} {
+		if code, _, out := postRaw(t, srv.url+"/communications", "message/rfc822", []byte(m)); code != 202 {
+			t.Fatalf("POST = %d %v", code, out)
+		}
+	}
+	waitIdle(t, srv.url, 60*time.Second)
+	stopServer(t, srv)
+
+	raw, err := sql.Open("sqlite", filepath.Join(data, tableFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE item_counts SET n = n + 40 WHERE dim = ''`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	code, r := doctorJSON(t, data)
+	p, ok := findProblem(r, ProblemCounts, "")
+	if code == 0 || !ok || r.Remain != 1 || !strings.Contains(p.Detail, "the counter says 42, the items 2") {
+		t.Fatalf("doctor: exit %d, %+v; want one item_counts problem naming 42 and 2", code, r.Problems)
+	}
+	code, r = doctorJSON(t, data, "--repair")
+	if p, ok := findProblem(r, ProblemCounts, ""); code != 0 || !ok || !p.Repaired || r.Remain != 0 {
+		t.Fatalf("doctor --repair: exit %d, %+v", code, r.Problems)
+	}
+	if code, r = doctorJSON(t, data); code != 0 || len(r.Problems) != 0 {
+		t.Fatalf("doctor after the repair: exit %d, %+v", code, r.Problems)
 	}
 }
