@@ -184,6 +184,13 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategoryPerson, urgency: "high"},
 		{name: "ComeByWhenYouHaveAMinuteIsNotNow", subject: "quick chat", content: "Hi Sam,\n\nCould you come by my office when you have a minute? Nothing pressing.\n\nAnn",
 			category: doctales.CategoryPerson, urgency: "medium"},
+		// The reader's own car or animals in someone's way now.
+		{name: "YourVanIsBlockingOurDrive", subject: "your van", content: "Hi,\n\nYour white van is blocking our drive and I need to leave for work.\n\nSue at no. 12",
+			category: doctales.CategoryPerson, urgency: "high"},
+		{name: "JullieKippenOpHetFietspad", subject: "jullie kippen", content: "Goedemorgen Marloes,\n\nJullie kippen lopen op het fietspad langs de vaart. Het hek van de ren is vannacht opengewaaid.\n\nGroet,\nHenk",
+			category: doctales.CategoryPerson, urgency: "high"},
+		{name: "YourVanWasBlockingIsHistory", subject: "parking", content: "Hi,\n\nYour van was blocking our drive yesterday, please park elsewhere next time.\n\nSue",
+			category: doctales.CategoryPerson, urgency: "medium"},
 		{name: "PlannedDowntimeIsNotNow", subject: "weekend", content: "Hi all,\n\nThe site is down for maintenance on Saturday. Nothing to do.\n\nJo",
 			category: doctales.CategoryPerson, urgency: "low"},
 		{name: "PastOutageIsNotNow", subject: "yesterday", content: "Hi Ben,\n\nThe site was down yesterday, all fixed now.\n\nJo",

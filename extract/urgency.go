@@ -193,6 +193,16 @@ var situationNow = fastre.MustCompile(`(?i)\b(?:` +
 	`|(?:il sito|il server|il negozio|il sistema|la rete|internet|le casse|il pos)(?: \w+)? (?:[èe] (?:gi[ùu]|down|fermo|bloccato|offline)|sono (?:gi[ùu]|ferm[ei]|bloccat[ei])|non funziona)` +
 	`|(?:de|den) (?:klant|klanten|koerier|chauffeur|vrachtwagen|monteur|inspecteur|leverancier|bezoeker|hovenier|tuinman|schilder|fotograaf|loodgieter|elektricien|aannemer|werkman|werklui|technieker)(?: \w+){0,2} (?:staat|staan|wacht|wachten|is er(?: al)?|zit) (?:al |nu |hier )?(?:te wachten|aan (?:de|uw|je|jouw) (?:poort|deur)|beneden|bij de receptie|voor de deur|op je)?` +
 	`|(?:de site|de website|de server|de webshop|het systeem|het netwerk|internet|de kassa|de kassa's|de pin|de pinautomaat)(?: \w+)? (?:ligt|liggen|is|zijn) (?:eruit|plat|down|offline)` +
+	// The reader's own car, animals or things in someone's way now:
+	// "your van is blocking our drive", "Seu Corolla ficou parado atrás
+	// do nosso carro", "Jullie kippen lopen op het fietspad".
+	`|your(?: \p{L}+){1,3} (?:is|are) (?:blocking|loose|out on the|on the (?:road|cycle path|pavement|tracks)|in (?:our|my) (?:garden|yard|drive|driveway)|parked (?:across|in front of) (?:our|my))` +
+	`|(?:seu|sua|seus|suas)(?: \p{L}+){1,3} (?:ficou parad[oa] atr[áa]s|est[áa] bloqueando|est[áa]o bloqueando|bloqueia|est[áa]o? soltas? na (?:rua|estrada))` +
+	`|(?:jullie|je|jouw|uw)(?: \p{L}+){1,2} (?:lopen|loopt|staat|staan) (?:los )?(?:op (?:het|de) (?:fietspad|weg|straat|stoep|rijbaan)|in (?:onze|mijn) tuin|voor (?:onze|mijn|de) (?:uitrit|oprit|garage))` +
+	`|(?:ihr|ihre|dein|deine|euer|eure)(?: \p{L}+){1,2} (?:steht|stehen|l[äa]uft|laufen|blockiert|blockieren) (?:frei )?(?:vor (?:unserer|der|meiner) (?:einfahrt|ausfahrt|garage)|auf (?:der|dem) (?:stra[ßs]e|radweg|gehweg|fahrbahn)|in (?:unserem|meinem) garten|(?:unsere|die) (?:einfahrt|ausfahrt))` +
+	`|(?:votre|ta|ton|vos|tes)(?: \p{L}+){1,2} (?:bloque|bloquent|est garée devant|sont sur la (?:route|piste cyclable|chaussée)|sont dans (?:notre|mon) jardin)` +
+	`|(?:tu|su|tus|sus)(?: \p{L}+){1,2} (?:est[áa] bloqueando|bloquea|est[áa]n? suelt[oa]s? (?:en|por) la (?:carretera|calle)|est[áa]n? en (?:nuestro|mi) jard[íi]n)` +
+	`|(?:la tua|il tuo|le tue|i tuoi|la sua|il suo)(?: \p{L}+){1,2} (?:blocca|sta bloccando|sono (?:sulla|in) (?:strada|ciclabile)|sono nel (?:nostro|mio) giardino)` +
 	`)`)
 
 // scheduledAfter matches what makes a service "down" a plan, not a
