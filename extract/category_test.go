@@ -191,6 +191,14 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategoryPerson, urgency: "high"},
 		{name: "YourVanWasBlockingIsHistory", subject: "parking", content: "Hi,\n\nYour van was blocking our drive yesterday, please park elsewhere next time.\n\nSue",
 			category: doctales.CategoryPerson, urgency: "medium"},
+		// Only the reader has what is needed, and a time within a day
+		// says by when: told without a question.
+		{name: "OnlyTheReaderHasTheKeyBeforeThree", subject: "auditor", content: "Tom,\n\nThe auditor needs the signed letters. They are in your locked cabinet and I don't have a key. She has to leave at 3pm today.\n\nPriya",
+			category: doctales.CategoryPerson, urgency: "high"},
+		{name: "DuBistDieEinzigeMorgenUm9", subject: "Schulung morgen", content: "Hallo Katrin,\n\nFrau Albers ist krank und fällt für die Schulung morgen um 9 Uhr aus. Du bist die Einzige, die das Modul schon einmal gehalten hat.\n\nViele Grüße\nSabine",
+			category: doctales.CategoryPerson, urgency: "high"},
+		{name: "SpareKeyInYourDeskIfYouNeedItIsNotHigh", subject: "keys", content: "Hi Tom,\n\nThe spare key is in your desk drawer if you need it. The cleaner comes at 8am tomorrow.\n\nPriya",
+			category: doctales.CategoryPerson, urgency: "medium"},
 		{name: "PlannedDowntimeIsNotNow", subject: "weekend", content: "Hi all,\n\nThe site is down for maintenance on Saturday. Nothing to do.\n\nJo",
 			category: doctales.CategoryPerson, urgency: "low"},
 		{name: "PastOutageIsNotNow", subject: "yesterday", content: "Hi Ben,\n\nThe site was down yesterday, all fixed now.\n\nJo",

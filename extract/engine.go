@@ -591,6 +591,18 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 			break
 		}
 	}
+	// "Both are in your locked cabinet and I don't have a key. She has to
+	// leave at 11", "Du bist die Einzige, die das Modul gehalten hat …
+	// morgen um 9": only the reader can, and a time within a day says
+	// by when, told without a question (labelling guide, rule 5). The
+	// time is the deadline.
+	if in.Cue == "" && personal(d.Category) && !invitation {
+		if ev := readerOnlyBefore(d, own, analyzed, ref); ev != nil {
+			in.Cue = strings.ToLower(ev.Text)
+			in.CueEvidence = ev
+			in.Request = true
+		}
+	}
 	// "Can you get down here?", "Can you come over?", "Può venire ad
 	// aprire?": a person asking the reader to come, on no day and not
 	// "when you can", means now (labelling guide, rule 5).
@@ -717,6 +729,62 @@ func calendarPart(c *doctales.Communication, ref time.Time) (start time.Time, me
 // disabled, or their device infected: a security page when the reader's
 // own organisation sends it.
 var lockedOut = fastre.MustCompile(`(?i)\b(account|sign-?in|login|password) (has been |was |is )?(locked|disabled|blocked|suspended)\b|\blocked out\b|\bsecurity (alert|incident)\b|\b(active )?malware\b|\binfect(ed|ion)\b|\b(device|laptop|computer) (is |was |has been )?compromised\b`)
+
+// readerOnly is the sender saying only the reader has or can do what is
+// needed, in the seven languages: "you're the only one who", "it's in
+// your locked cabinet", "los registros los tienes tú", "le seul badge,
+// c'est toi qui l'as", "du bist die Einzige", "sei l'unica che",
+// "jij bent de enige".
+var readerOnly = lazyRE(`(?i)\b(?:you(?:'re| are) the only (?:one|person) (?:who|with|that)|only you (?:have|can|know)|you(?:'ve| have) (?:got )?the only (?:key|copy|badge|code|set|fob)|(?:is|are) (?:still )?(?:in|on) (?:[\p{L} ]{1,30} (?:in|on) )?your (?:locked )?(?:cabinet|drawer|desk|office|car|van|safe|locker|folder|bag)|(?:los|las|la|lo) tienes tú|solo (?:tú|usted) (?:tienes|tiene|puedes|puede|sabes)|eres (?:la|el) únic[oa] que|tienes (?:la|el) únic[oa]|c'est (?:toi|vous) qui (?:l'as|les as|l'avez|les avez)|(?:tu es|vous êtes) (?:la|le) seule? (?:à|qui)|(?:toi|vous) seule? (?:as|avez|peux|pouvez)|(?:du bist|sie sind) (?:die|der) einzige|nur (?:du|sie) (?:hast|haben|kannst|können|weißt|wissen)|(?:hast du|haben sie) den einzigen|(?:ce l'hai|li hai|le hai) (?:solo )?tu|solo (?:tu|lei) (?:hai|ha|puoi|può|sai|sa)\b|sei l'unic[oa] (?:che|a)|(?:só|somente) (?:você|tu) (?:tem|tens|pode|podes|sabe|sabes)|(?:você é|tu és) (?:a|o) únic[oa]|(?:alleen jij|alleen u) (?:hebt|heeft|kunt|kan|weet)|(?:jij bent|u bent) de enige|(?:heb jij|hebt u) de enige)`)
+
+// lacking is the sender's side of readerOnly: something missing, someone
+// unable or ill, what cannot happen without it.
+var lacking = lazyRE(`(?i)\b(?:i don['’]t have|we don['’]t have|no key|can['’]t|cannot|can not|without (?:it|them|the)|never made it|missing|is ill|is sick|off sick|(?:i|we|he|she|they) needs? (?:it|them|the)|no puede|no podemos|sin (?:ellos|ella|él|los|las|la|el)|pide|ne (?:peut|peux|pouvons) pas|sans (?:le|la|les|lui|eux)|il manque|kann nicht|können nicht|ohne (?:den|die|das)|krank|fällt [^.!?]{0,40}aus|fehlt|non (?:può|possiamo|posso)|senza|manca|não (?:pode|podemos|consigo)|sem (?:o|a|os|as)|falta|kan niet|kunnen niet|zonder|ziek|ontbreekt)`)
+
+// thanks is a sentence of thanks, whose "only you" is praise.
+var thanks = lazyRE(`(?i)\b(?:thank|thanks|gracias|merci|danke|grazie|obrigad|bedankt)`)
+
+// readerOnlyBefore returns the evidence of readerOnly in the sender's
+// own words when a time of day within a day of ref is named there too,
+// and marks the first such time as the deadline when d has none; nil
+// otherwise.
+func readerOnlyBefore(d *doctales.Dimensions, own []span, analyzed string, ref time.Time) *doctales.Evidence {
+	var ev *doctales.Evidence
+	needed := false
+	for _, s := range own {
+		needed = needed || lacking.MatchString(s.text)
+	}
+	if !needed {
+		return nil // "the spare key is in your desk if you need it"
+	}
+	for _, s := range own {
+		if m := readerOnly.FindStringIndex(unwrapLines(s.text)); m != nil && !conditionalAsk.MatchString(s.text) && !thanks.MatchString(s.text) && !inQuotes(analyzed, s.start+m[0]) {
+			ev = &doctales.Evidence{Rule: "only the reader can", Text: s.text[m[0]:m[1]], Source: doctales.SourceContent, Start: s.start + m[0], End: s.start + m[1]}
+			break
+		}
+	}
+	if ev == nil {
+		return nil
+	}
+	first := -1
+	for i, dm := range d.Dates {
+		if dm.Source != doctales.SourceContent || dm.Precision != "minute" && dm.Precision != "hour" || !dm.Time.After(ref) || dm.Time.Sub(ref) > 24*time.Hour || inQuotes(analyzed, dm.BeginOffset) {
+			continue
+		}
+		if first < 0 || dm.Time.Before(d.Dates[first].Time) {
+			first = i
+		}
+	}
+	if first < 0 {
+		return nil
+	}
+	if d.Deadline == nil || d.Deadline.Before(ref) {
+		d.Dates[first].Deadline, d.Dates[first].Cue = true, "only the reader can"
+		t := d.Dates[first].Time
+		d.Deadline = &t
+	}
+	return ev
+}
 
 // comeNow is an ask to come to where the sender is, in the seven
 // languages: "can you get down here", "can you come over", "può venire
