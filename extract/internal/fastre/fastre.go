@@ -6,9 +6,14 @@
 // pattern with a hundred alternatives steps its NFA through every byte of
 // the text with every alternative alive. Most of those bytes cannot begin a
 // match. A Regexp here derives, from the syntax tree, the set of short
-// prefixes (up to three bytes, ASCII case folded) that every match must
-// begin with, scans the text for positions that start with one of them,
-// and runs the anchored pattern only there. A pattern for which no such set
+// prefixes (up to three bytes, ASCII case folded; a non-ASCII letter by its
+// UTF-8 bytes, in each of its cases) that every match must begin with,
+// scans the text for positions that start with one of them, and runs the
+// anchored pattern only there; a branch that begins with ^ makes the
+// text's start (or, multi-line, every line's start) a candidate too. At a
+// candidate it runs only the alternatives that can begin with the byte
+// there ("client|courier|…" at a "c", not "van|visitor|…"), which is most
+// of the saving on the large alternations. A pattern for which no such set
 // can be derived (one that may match the empty string, or begin with any
 // character) runs as plain regexp.
 //
@@ -21,6 +26,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -50,7 +56,12 @@ func bigRepeat(re *syntax.Regexp) bool {
 
 // window is how much text after a candidate position the anchored pattern
 // first sees; a match that reaches the window's end is confirmed on the
-// whole remainder, so the window only bounds the common case's cost.
+// whole remainder, so the window only bounds the common case's cost. For a
+// pattern no match of which is longer than the window (see bounded) the
+// result is regexp's. For one with an unbounded repeat it may not be, on
+// text that repeats over 256 bytes: "x\w*y|x" on "x", 300 letters and "y"
+// finds "x" where regexp finds the whole (the engine's patterns were
+// checked on real mail; see also compile).
 const window = 256
 
 // Regexp is a pattern with its prefix gate, compiled on first use: the
@@ -84,9 +95,44 @@ type Regexp struct {
 	// atStart is set when some branches of the pattern's top-level
 	// alternation are anchored at the start of the text ("^\W*need …|
 	// \bplease\b"): position 0 is always a candidate, and the prefixes
-	// come from the other branches.
-	atStart bool
-	gated   bool
+	// come from the other branches. lineStart is the same for a
+	// multi-line ^ ("(?m)^[ \t]*regards"): every position after a line
+	// break is a candidate.
+	atStart, lineStart bool
+	gated              bool
+	// bounded is set when no match is longer than window less one
+	// character (the one \b or $ reads after it): only then does the
+	// text past the window never change what matches at a position.
+	bounded bool
+	// bySub and subs split a pattern whose matches begin with one of
+	// many alternatives ("client|customer|courier|…"): at a candidate
+	// position whose byte is c, only the alternatives that can begin
+	// with c (ASCII lower-cased) can match, so the anchored pattern run
+	// there is one of those alternatives alone, in their order (which
+	// keeps regexp's leftmost-first choice). The pattern as written runs
+	// at 0, at a line start, and where bySub is 0.
+	bySub [256]uint8
+	subs  []*subPattern
+}
+
+// subPattern is the pattern less the alternatives that cannot begin with
+// a given byte, compiled on first use like the pattern itself.
+type subPattern struct {
+	expr string
+	once sync.Once
+	at1  *regexp.Regexp // as Regexp.at1
+	none bool           // no alternative can begin with the byte: no match
+}
+
+// get compiles the anchored forms of sp on the first call.
+func (sp *subPattern) get() *subPattern {
+	sp.once.Do(func() {
+		if sp.none {
+			return
+		}
+		sp.at1 = regexp.MustCompile(`^(?s:.)(?:` + sp.expr + `)`)
+	})
+	return sp
 }
 
 // MustCompile returns the pattern expr, to be compiled as
@@ -116,20 +162,33 @@ func (r *Regexp) compile() {
 	if bigRepeat(tree) {
 		return
 	}
-	rest, atStart := unanchored(tree.Simplify())
+	simple := tree.Simplify()
+	rest, atStart := unanchored(simple)
 	if rest == nil {
 		return // anchored throughout: regexp tries one place already
 	}
-	set, ok := prefixSet(rest)
-	if !ok || len(set) == 0 {
+	var pw prefixWalker
+	set, ok := pw.prefixSet(rest)
+	if !ok || len(set) == 0 || set[""] {
 		return
 	}
-	for s := range set {
-		if s == "" {
+	// The window (see window) keeps the gate's result that of regexp
+	// only for a pattern of bounded length. The patterns gated before
+	// the gate read non-ASCII letters and ^ keep it whatever their
+	// length, as they had it; a pattern that only those let through is
+	// gated only when bounded, so that none of them changes a match.
+	r.bounded = false
+	if n := maxLen(simple); n >= 0 && n+utf8.UTFMax <= window {
+		r.bounded = true
+	}
+	if !r.bounded {
+		old := prefixWalker{legacy: true}
+		if oldSet, ok := old.prefixSet(rest); !ok || len(oldSet) == 0 || oldSet[""] {
 			return
 		}
 	}
-	r.atStart = atStart
+	r.atStart = atStart || pw.atStart
+	r.lineStart = pw.lineStart
 	r.foldAny = foldsASCII(tree)
 	for i := range r.partial {
 		r.partial[i] = map[string]bool{}
@@ -165,7 +224,172 @@ func (r *Regexp) compile() {
 	}
 	r.at0 = regexp.MustCompile(`^(?:` + expr + `)`)
 	r.at1 = regexp.MustCompile(`^(?s:.)(?:` + expr + `)`)
+	r.split(simple)
 	r.gated = true
+}
+
+// maxLen returns the most bytes a match of re can span, or -1 when that
+// has no bound (a *, + or open {n,} over something that consumes).
+func maxLen(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return len(re.Rune) * utf8.UTFMax // any case of a rune may be longer
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return utf8.UTFMax
+	case syntax.OpCapture, syntax.OpQuest:
+		return maxLen(re.Sub[0])
+	case syntax.OpConcat, syntax.OpAlternate:
+		n := 0
+		for _, sub := range re.Sub {
+			m := maxLen(sub)
+			if m < 0 {
+				return -1
+			}
+			if re.Op == syntax.OpConcat {
+				n += m
+			} else {
+				n = max(n, m)
+			}
+		}
+		return n
+	case syntax.OpStar, syntax.OpPlus, syntax.OpRepeat:
+		m := maxLen(re.Sub[0])
+		switch {
+		case m == 0:
+			return 0
+		case m < 0 || re.Op != syntax.OpRepeat || re.Max < 0:
+			return -1
+		}
+		return m * re.Max
+	}
+	return 0 // empty and zero-width
+}
+
+// split fills bySub and subs: for each byte c a candidate position may
+// hold, the pattern less the alternatives that cannot begin with c (see
+// prune), when that leaves some out.
+func (r *Regexp) split(re *syntax.Regexp) {
+	byExpr := map[string]uint8{}
+	for c := 0; c < 256; c++ {
+		if !r.first[c] || 'A' <= c && c <= 'Z' || r.foldAny && c >= utf8.RuneSelf {
+			continue // not a candidate's byte, looked up lower-cased, or any letter
+		}
+		sub := prune(re, byte(c))
+		if sub == re {
+			continue // nothing left out: the pattern as written
+		}
+		expr := ""
+		if sub != nil {
+			expr = sub.String()
+		}
+		if id, ok := byExpr[expr]; ok {
+			r.bySub[c] = id
+			continue
+		}
+		if len(r.subs) == 255 {
+			return
+		}
+		r.subs = append(r.subs, &subPattern{expr: expr, none: sub == nil})
+		r.bySub[c] = uint8(len(r.subs))
+		byExpr[expr] = uint8(len(r.subs))
+	}
+}
+
+// prune returns re less the alternatives that cannot begin a match with
+// the byte c (ASCII lower-cased) at a position that is neither the text's
+// start nor a line's, or nil when no match can begin so; re itself when
+// it leaves nothing out. It takes apart the alternations at the head of
+// the pattern (after \b), recursively, and keeps the order of what it
+// keeps, so regexp's leftmost-first choice among them is unchanged.
+func prune(re *syntax.Regexp, c byte) *syntax.Regexp {
+	switch re.Op {
+	case syntax.OpAlternate:
+		var keep []*syntax.Regexp
+		same := true
+		for _, sub := range re.Sub {
+			p := prune(sub, c)
+			if p != nil {
+				keep = append(keep, p)
+			}
+			same = same && p == sub
+		}
+		switch {
+		case same:
+			return re
+		case len(keep) == 0:
+			return nil
+		case len(keep) == 1:
+			return keep[0]
+		}
+		cp := *re
+		cp.Sub = keep
+		return &cp
+	case syntax.OpCapture:
+		p := prune(re.Sub[0], c)
+		if p == nil || p == re.Sub[0] {
+			if p == nil {
+				return nil
+			}
+			return re
+		}
+		cp := *re
+		cp.Sub = []*syntax.Regexp{p}
+		return &cp
+	case syntax.OpConcat:
+		k := 0
+		for k < len(re.Sub) && (re.Sub[k].Op == syntax.OpWordBoundary || re.Sub[k].Op == syntax.OpNoWordBoundary || re.Sub[k].Op == syntax.OpEmptyMatch) {
+			k++
+		}
+		if k < len(re.Sub) && !nullable(re.Sub[k]) {
+			p := prune(re.Sub[k], c)
+			if p == nil || p == re.Sub[k] {
+				if p == nil {
+					return nil
+				}
+				return re
+			}
+			cp := *re
+			cp.Sub = append(append(append([]*syntax.Regexp{}, re.Sub[:k]...), p), re.Sub[k+1:]...)
+			return &cp
+		}
+	}
+	if mayBegin(re, c) {
+		return re
+	}
+	return nil
+}
+
+// mayBegin reports whether a match of re may begin with byte c (ASCII
+// lower-cased) at a position that is neither the text's start nor a
+// line's: true when the bytes it begins with cannot be told.
+func mayBegin(re *syntax.Regexp, c byte) bool {
+	var pw prefixWalker
+	set, ok := pw.prefixSet(re)
+	if !ok {
+		return true
+	}
+	for s := range set {
+		if s == "" || s[0] == c {
+			return true
+		}
+	}
+	return false
+}
+
+// nullable reports whether re may match without consuming anything (or
+// that cannot be told), so that what follows it may begin the match.
+func nullable(re *syntax.Regexp) bool {
+	var pw prefixWalker
+	items, ok := pw.walk(re, []item{{}})
+	if !ok {
+		return true
+	}
+	for _, it := range items {
+		if it.s == "" && !it.done {
+			return true
+		}
+	}
+	return pw.atStart || pw.lineStart
 }
 
 var (
@@ -209,7 +433,7 @@ func (r *Regexp) Gated() bool { return r.get().gated }
 // it reads the prefixes from tables (see one, two, three), not maps of
 // strings.
 func (r *Regexp) candidate(s string, p int) bool {
-	if p == 0 && r.atStart {
+	if p == 0 && r.atStart || r.lineStart && (p == 0 || s[p-1] == '\n') {
 		return true
 	}
 	if !r.first[s[p]] || !runeStart(s, p) {
@@ -273,16 +497,28 @@ func runeStart(s string, p int) bool {
 
 // matchAt returns the end of the match that begins at s[p:], or -1.
 func (r *Regexp) matchAt(s string, p int) int {
+	at0, at1 := r.at0, r.at1
+	if p > 0 && s[p-1] != '\n' {
+		// Neither the text's start nor a line's: the alternatives
+		// that can begin with this byte alone.
+		if i := r.bySub[lowerASCII(s[p])]; i > 0 {
+			sp := r.subs[i-1].get()
+			if sp.none {
+				return -1
+			}
+			at1 = sp.at1
+		}
+	}
 	try := func(end int) int {
 		if p == 0 {
-			if m := r.at0.FindStringIndex(s[:end]); m != nil {
+			if m := at0.FindStringIndex(s[:end]); m != nil {
 				return m[1]
 			}
 			return -1
 		}
 		// Step back over one whole character so that \b sees it.
 		_, w := utf8.DecodeLastRuneInString(s[:p])
-		if m := r.at1.FindStringIndex(s[p-w : end]); m != nil {
+		if m := at1.FindStringIndex(s[p-w : end]); m != nil {
 			return p - w + m[1]
 		}
 		return -1
@@ -436,11 +672,23 @@ type item struct {
 	done bool
 }
 
+// prefixWalker derives prefix sets. A path through the pattern that
+// reaches ^ before it consumes anything matches only at the start of the
+// text (or, multi-line, of a line): it adds no prefix but sets atStart (or
+// lineStart), so that those positions are always candidates.
+type prefixWalker struct {
+	atStart, lineStart bool
+	// legacy derives the set as the gate did before it read non-ASCII
+	// letters and ^ (see Regexp.compile): a non-ASCII letter ends a
+	// prefix, and a ^ past the top level gives up.
+	legacy bool
+}
+
 // prefixSet derives the set of strings one of which begins every match of
-// re, lower-cased, each at most prefixLen bytes; ok is false when no useful
-// set exists.
-func prefixSet(re *syntax.Regexp) (map[string]bool, bool) {
-	items, ok := walk(re, []item{{}})
+// re that does not begin at a start the walker's flags name, lower-cased,
+// each at most prefixLen bytes; ok is false when no useful set exists.
+func (pw *prefixWalker) prefixSet(re *syntax.Regexp) (map[string]bool, bool) {
+	items, ok := pw.walk(re, []item{{}})
 	if !ok {
 		return nil, false
 	}
@@ -452,15 +700,38 @@ func prefixSet(re *syntax.Regexp) (map[string]bool, bool) {
 }
 
 // walk extends every item by what re can match next.
-func walk(re *syntax.Regexp, in []item) ([]item, bool) {
+func (pw *prefixWalker) walk(re *syntax.Regexp, in []item) ([]item, bool) {
 	if len(in) > maxPrefixes {
 		return nil, false
 	}
 	switch re.Op {
-	case syntax.OpBeginLine, syntax.OpBeginText:
-		// Anchored: regexp already tries it at one place (or one per
-		// line); the gate would only add work.
-		return nil, false
+	case syntax.OpBeginText, syntax.OpBeginLine:
+		if pw.legacy {
+			return nil, false
+		}
+	}
+	switch re.Op {
+	case syntax.OpBeginText:
+		// A path that has consumed nothing matches at 0 only; one that
+		// has cannot match at all.
+		for _, it := range in {
+			if it.s == "" && !it.done {
+				pw.atStart = true
+			}
+		}
+		return nil, true
+	case syntax.OpBeginLine:
+		// A path that has consumed nothing matches at a line's start
+		// only; one that has goes on.
+		var out []item
+		for _, it := range in {
+			if it.s == "" && !it.done {
+				pw.lineStart = true
+				continue
+			}
+			out = append(out, it)
+		}
+		return out, true
 	case syntax.OpEmptyMatch, syntax.OpEndLine,
 		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
 		// Zero-width: the prefix goes on unchanged.
@@ -468,7 +739,14 @@ func walk(re *syntax.Regexp, in []item) ([]item, bool) {
 	case syntax.OpLiteral:
 		out := in
 		for _, c := range re.Rune {
-			out = extend(out, []rune{c})
+			runes := []rune{c}
+			if re.Flags&syntax.FoldCase != 0 && c >= utf8.RuneSelf {
+				// The text may hold any case of it, in other bytes.
+				for f := unicode.SimpleFold(c); f != c; f = unicode.SimpleFold(f) {
+					runes = append(runes, f)
+				}
+			}
+			out = pw.extend(out, runes)
 		}
 		return out, true
 	case syntax.OpCharClass:
@@ -481,16 +759,16 @@ func walk(re *syntax.Regexp, in []item) ([]item, bool) {
 				}
 			}
 		}
-		return extend(in, runes), true
+		return pw.extend(in, runes), true
 	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
 		return closeAll(in), true
 	case syntax.OpCapture:
-		return walk(re.Sub[0], in)
+		return pw.walk(re.Sub[0], in)
 	case syntax.OpConcat:
 		out := in
 		for _, sub := range re.Sub {
 			var ok bool
-			if out, ok = walk(sub, out); !ok {
+			if out, ok = pw.walk(sub, out); !ok {
 				return nil, false
 			}
 		}
@@ -498,7 +776,7 @@ func walk(re *syntax.Regexp, in []item) ([]item, bool) {
 	case syntax.OpAlternate:
 		var out []item
 		for _, sub := range re.Sub {
-			got, ok := walk(sub, in)
+			got, ok := pw.walk(sub, in)
 			if !ok {
 				return nil, false
 			}
@@ -506,7 +784,7 @@ func walk(re *syntax.Regexp, in []item) ([]item, bool) {
 		}
 		return dedupe(out)
 	case syntax.OpQuest:
-		got, ok := walk(re.Sub[0], in)
+		got, ok := pw.walk(re.Sub[0], in)
 		if !ok {
 			return nil, false
 		}
@@ -514,7 +792,7 @@ func walk(re *syntax.Regexp, in []item) ([]item, bool) {
 	case syntax.OpStar, syntax.OpPlus, syntax.OpRepeat:
 		// One pass through the body, then stop: what a second pass
 		// would add is not enumerated.
-		got, ok := walk(re.Sub[0], in)
+		got, ok := pw.walk(re.Sub[0], in)
 		if !ok {
 			return nil, false
 		}
@@ -529,7 +807,7 @@ func walk(re *syntax.Regexp, in []item) ([]item, bool) {
 
 // extend appends each of runes to each open item; an item that reaches
 // prefixLen, or meets a rune outside ASCII, is closed.
-func extend(in []item, runes []rune) []item {
+func (pw *prefixWalker) extend(in []item, runes []rune) []item {
 	open := 0
 	for _, it := range in {
 		if !it.done {
@@ -563,15 +841,21 @@ func extend(in []item, runes []rune) []item {
 			continue
 		}
 		for _, c := range runes {
-			if c >= utf8.RuneSelf {
+			if c == utf8.RuneError || !utf8.ValidRune(c) || pw.legacy && c >= utf8.RuneSelf {
+				// U+FFFD also matches a byte of invalid UTF-8:
+				// no byte can stand for it.
 				add(item{it.s, true})
 				continue
 			}
-			b := byte(c)
-			if 'A' <= b && b <= 'Z' {
-				b += 'a' - 'A'
+			// A non-ASCII character adds its UTF-8 bytes, as many as
+			// fit: the gate compares them as they are.
+			s := it.s + string(c)
+			if c < utf8.RuneSelf {
+				s = it.s + string(lowerASCII(byte(c)))
 			}
-			s := it.s + string(b)
+			if len(s) >= prefixLen {
+				s = s[:prefixLen]
+			}
 			add(item{s, len(s) >= prefixLen})
 		}
 		if len(out) > maxPrefixes {

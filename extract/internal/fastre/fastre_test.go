@@ -24,6 +24,12 @@ var patterns = []string{
 	`(?i)é\w+`, // non-ASCII first: gated only on what it can see
 	`(?i)^\W*need (the|your)\b|\b(please|could you)\b`, // one branch anchored: position 0 and the others' prefixes
 	`^x|^(?:y)z`, // every branch anchored: not gated
+	`(?i)(?:\b(?:prima delle|alle)|(?:^|\s)às)\s+(\d{1,2})`,                           // ^ inside: position 0 and the others
+	`(?im)^[ \t]*(regards|cheers)\b|\bthanks\b`,                                       // multi-line ^: every line's start
+	`[€£]\s?\d{1,6}|\b\d{1,6} ?eur\b`,                                                 // non-ASCII prefixes, case as written
+	`(?i)\b(?:(?:client|courier|van)s? (?:is|are) here|(?:is|are) down|k\w+ waiting)`, // alternatives split by first byte
+	`[\x{FFFD}]x|ab`,                 // U+FFFD matches invalid UTF-8
+	`(?i)\b(à la|ça) fin\b|été|\bkö`, // non-ASCII letters in any case
 }
 
 // texts exercise boundaries, case, non-ASCII neighbours and windows.
@@ -38,6 +44,9 @@ var texts = []string{
 	strings.Repeat("x", 250) + " please" + strings.Repeat("y", 10),
 	"\xff\xfeplease\x80", "café please", "ﬃ please",
 	"Need the file, please", "  -- need your OK", "I need the file", "please: need the file", "need", "x", "yz", "ayz",
+	" x" + strings.Repeat("w", 300) + "y", "x" + strings.Repeat("w", 300), strings.Repeat("w", 250) + " x" + strings.Repeat("w", 10) + "y",
+	"À LA FIN", "ça fin, Ça fin", "Été", "\xffx", "\ufffdx ab", "hello\n  regards\nthanks\nCheers", "alle 16 e às 9", "x às 9",
+	"€ 50 eur, £5, 12eur", "Client is here, the VANS are here; \u212Aeep waiting, it is down", "\u212Aö KÖ kö",
 }
 
 func check(t *testing.T, expr, s string) {
@@ -72,6 +81,11 @@ func TestGated(t *testing.T) {
 		patterns[0]: true, patterns[1]: true, patterns[2]: true, patterns[3]: true,
 		`.foo`: false, `x?`: false, `a*b`: true,
 		`(?i)^\W*need (the|your)\b|\b(please|could you)\b`: true, `^x|^(?:y)z`: false,
+		`(?i)(?:\b(?:prima delle|alle)|(?:^|\s)às) (\d{1,2})`: true, `[€£]\s?\d{1,6}|\b\d{1,6} ?eur\b`: true,
+		`[\x{FFFD}]x|ab`: false,
+		// Gated only by reading ^ and non-ASCII letters, and unbounded:
+		// the window could change a match, so not gated.
+		`(?i)(?:\b(?:prima delle|alle)|(?:^|\s)às)\s+(\d{1,2})`: false, `[€£]\s*\d+`: false,
 	} {
 		if got := MustCompile(expr).Gated(); got != want {
 			t.Errorf("Gated(%q) = %v, want %v", expr, got, want)
@@ -97,4 +111,36 @@ func FuzzSameAsRegexp(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSplit: at a position whose byte is c, only the alternatives that
+// can begin with c run, however deep in the pattern's head they are.
+func TestSplit(t *testing.T) {
+	re := MustCompile(`(?i)\b(?:(?:client|courier|van)s? (?:is|are) here|(?:is|are) down|k\w+ waiting)`)
+	re.get()
+	for c, want := range map[byte][2][]string{
+		'c': {{"C(?:LIENT|OURIER)", "HERE"}, {"VAN", "DOWN", "WAITING"}},
+		'v': {{"VAN", "HERE"}, {"LIENT", "DOWN", "WAITING"}},
+		'i': {{"DOWN"}, {"VAN", "HERE", "WAITING"}},
+		'k': {{"WAITING"}, {"VAN", "DOWN", "HERE"}},
+	} {
+		i := re.bySub[c]
+		if i == 0 {
+			t.Fatalf("byte %q runs the whole pattern", c)
+		}
+		expr := re.subs[i-1].expr
+		for _, w := range want[0] {
+			if !strings.Contains(expr, w) {
+				t.Errorf("byte %q runs %s, which lacks %s", c, expr, w)
+			}
+		}
+		for _, w := range want[1] {
+			if strings.Contains(expr, w) {
+				t.Errorf("byte %q runs %s, which keeps %s", c, expr, w)
+			}
+		}
+	}
+	if re.bounded {
+		t.Errorf("k\\w+ has no bound, yet the pattern is bounded")
+	}
 }
