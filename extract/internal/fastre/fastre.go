@@ -23,8 +23,10 @@
 package fastre
 
 import (
+	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -280,7 +282,9 @@ func (r *Regexp) split(re *syntax.Regexp) {
 		}
 		expr := ""
 		if sub != nil {
-			expr = sub.String()
+			var b strings.Builder
+			writeRE(&b, sub)
+			expr = b.String()
 		}
 		if id, ok := byExpr[expr]; ok {
 			r.bySub[c] = id
@@ -292,6 +296,104 @@ func (r *Regexp) split(re *syntax.Regexp) {
 		r.subs = append(r.subs, &subPattern{expr: expr, none: sub == nil})
 		r.bySub[c] = uint8(len(r.subs))
 		byExpr[expr] = uint8(len(r.subs))
+	}
+}
+
+// writeRE writes re as a pattern regexp parses back to the same: every
+// part in a group of its own, every character as \x{…}, flags spelt out
+// where they matter. (syntax.Regexp.String does the same but, to print
+// the flags, folds every character of every class: on a class such as
+// [^\n.!?] that is a million calls, and it took seconds for the engine's
+// patterns.)
+func writeRE(b *strings.Builder, re *syntax.Regexp) {
+	runes := func(rs []rune) {
+		for _, r := range rs {
+			fmt.Fprintf(b, `\x{%x}`, r)
+		}
+	}
+	suffix := func(op string) {
+		b.WriteString(op)
+		if re.Flags&syntax.NonGreedy != 0 {
+			b.WriteByte('?')
+		}
+	}
+	switch re.Op {
+	case syntax.OpNoMatch:
+		b.WriteString(`[^\x00-\x{10FFFF}]`)
+	case syntax.OpEmptyMatch:
+		b.WriteString(`(?:)`)
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			b.WriteString(`(?i:`)
+			runes(re.Rune)
+			b.WriteString(`)`)
+		} else {
+			b.WriteString(`(?:`)
+			runes(re.Rune)
+			b.WriteString(`)`)
+		}
+	case syntax.OpCharClass:
+		if len(re.Rune) == 0 {
+			b.WriteString(`[^\x00-\x{10FFFF}]`)
+			break
+		}
+		b.WriteByte('[')
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			fmt.Fprintf(b, `\x{%x}-\x{%x}`, re.Rune[i], re.Rune[i+1])
+		}
+		b.WriteByte(']')
+	case syntax.OpAnyCharNotNL:
+		b.WriteString(`(?-s:.)`)
+	case syntax.OpAnyChar:
+		b.WriteString(`(?s:.)`)
+	case syntax.OpBeginLine:
+		b.WriteString(`(?m:^)`)
+	case syntax.OpEndLine:
+		b.WriteString(`(?m:$)`)
+	case syntax.OpBeginText:
+		b.WriteString(`\A`)
+	case syntax.OpEndText:
+		b.WriteString(`\z`)
+	case syntax.OpWordBoundary:
+		b.WriteString(`\b`)
+	case syntax.OpNoWordBoundary:
+		b.WriteString(`\B`)
+	case syntax.OpCapture:
+		if re.Name != "" {
+			b.WriteString(`(?P<` + re.Name + `>`)
+		} else {
+			b.WriteByte('(')
+		}
+		writeRE(b, re.Sub[0])
+		b.WriteByte(')')
+	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest:
+		b.WriteString(`(?:`)
+		writeRE(b, re.Sub[0])
+		b.WriteString(`)`)
+		suffix(map[syntax.Op]string{syntax.OpStar: "*", syntax.OpPlus: "+", syntax.OpQuest: "?"}[re.Op])
+	case syntax.OpRepeat:
+		b.WriteString(`(?:`)
+		writeRE(b, re.Sub[0])
+		b.WriteString(`)`)
+		switch {
+		case re.Max < 0:
+			suffix(fmt.Sprintf("{%d,}", re.Min))
+		case re.Min == re.Max:
+			suffix(fmt.Sprintf("{%d}", re.Min))
+		default:
+			suffix(fmt.Sprintf("{%d,%d}", re.Min, re.Max))
+		}
+	case syntax.OpConcat, syntax.OpAlternate:
+		b.WriteString(`(?:`)
+		for i, sub := range re.Sub {
+			if i > 0 && re.Op == syntax.OpAlternate {
+				b.WriteByte('|')
+			}
+			writeRE(b, sub)
+		}
+		b.WriteString(`)`)
+	default:
+		panic(fmt.Sprintf("fastre: cannot write %v", re.Op))
 	}
 }
 

@@ -3,6 +3,7 @@ package fastre
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 	"testing"
 )
@@ -128,7 +129,11 @@ func TestSplit(t *testing.T) {
 		if i == 0 {
 			t.Fatalf("byte %q runs the whole pattern", c)
 		}
-		expr := re.subs[i-1].expr
+		tree, err := syntax.Parse(re.subs[i-1].expr, syntax.Perl)
+		if err != nil {
+			t.Fatalf("byte %q: %v", c, err)
+		}
+		expr := tree.Simplify().String()
 		for _, w := range want[0] {
 			if !strings.Contains(expr, w) {
 				t.Errorf("byte %q runs %s, which lacks %s", c, expr, w)
@@ -142,5 +147,31 @@ func TestSplit(t *testing.T) {
 	}
 	if re.bounded {
 		t.Errorf("k\\w+ has no bound, yet the pattern is bounded")
+	}
+}
+
+// TestWriteRE: the patterns writeRE writes (the split's alternatives)
+// match as the ones they were parsed from.
+func TestWriteRE(t *testing.T) {
+	more := []string{`(?s)a.b`, `a.b`, `(?m)^a$|\Ab\z`, `a*?b+?c??(d){2,}?e{3}f{1,4}`, `(?P<x>y)|\B[^a-c]`, `x{0}|[^\x00-\x{10FFFF}]`, `(?U)a+b`}
+	for _, expr := range append(append([]string{}, patterns...), more...) {
+		tree, err := syntax.Parse(expr, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, re := range []*syntax.Regexp{tree, tree.Simplify()} {
+			var b strings.Builder
+			writeRE(&b, re)
+			got, err := regexp.Compile(b.String())
+			if err != nil {
+				t.Fatalf("%s written as %s: %v", expr, b.String(), err)
+			}
+			std := regexp.MustCompile(expr)
+			for _, s := range append(texts, "a\nb", "axb", "ab", "aab", "ddde", "aaab", "yz", "b") {
+				if g, w := fmt.Sprint(got.FindAllStringSubmatchIndex(s, -1)), fmt.Sprint(std.FindAllStringSubmatchIndex(s, -1)); g != w {
+					t.Fatalf("%s written as %s on %q: %s, want %s", expr, b.String(), s, g, w)
+				}
+			}
+		}
 	}
 }
