@@ -106,6 +106,11 @@ type Regexp struct {
 	// character (the one \b or $ reads after it): only then does the
 	// text past the window never change what matches at a position.
 	bounded bool
+	// short is set for such a pattern of unbounded length: it is gated
+	// only on a text no longer than the window, where the window is the
+	// whole remainder and cannot change a match (a sentence, mostly);
+	// a longer text runs plain regexp.
+	short bool
 	// bySub and subs split a pattern whose matches begin with one of
 	// many alternatives ("client|customer|courier|…"): at a candidate
 	// position whose byte is c, only the alternatives that can begin
@@ -178,7 +183,8 @@ func (r *Regexp) compile() {
 	// only for a pattern of bounded length. The patterns gated before
 	// the gate read non-ASCII letters and ^ keep it whatever their
 	// length, as they had it; a pattern that only those let through is
-	// gated only when bounded, so that none of them changes a match.
+	// gated without condition when bounded, else only on short texts
+	// (see short), so that none of them changes a match.
 	r.bounded = false
 	if n := maxLen(simple); n >= 0 && n+utf8.UTFMax <= window {
 		r.bounded = true
@@ -186,7 +192,7 @@ func (r *Regexp) compile() {
 	if !r.bounded {
 		old := prefixWalker{legacy: true}
 		if oldSet, ok := old.prefixSet(rest); !ok || len(oldSet) == 0 || oldSet[""] {
-			return
+			r.short = true
 		}
 	}
 	r.atStart = atStart || pw.atStart
@@ -637,7 +643,7 @@ func (r *Regexp) matchAt(s string, p int) int {
 
 // FindStringIndex returns the first match's bounds, or nil.
 func (r *Regexp) FindStringIndex(s string) []int {
-	if !r.get().gated {
+	if !r.get().gated || r.short && len(s) > window {
 		return r.re.FindStringIndex(s)
 	}
 	for p := 0; p < len(s); p++ {
@@ -666,7 +672,7 @@ func (r *Regexp) FindString(s string) string {
 // FindAllStringIndex returns up to n (all when n < 0) successive
 // non-overlapping matches, as regexp does.
 func (r *Regexp) FindAllStringIndex(s string, n int) [][]int {
-	if !r.get().gated {
+	if !r.get().gated || r.short && len(s) > window {
 		return r.re.FindAllStringIndex(s, n)
 	}
 	var out [][]int
@@ -695,7 +701,7 @@ func (r *Regexp) FindAllString(s string, n int) []string {
 // the pattern certainly does not match. Callers use it before a regexp
 // method this package does not wrap (submatches, replacement).
 func (r *Regexp) MayMatch(s string) bool {
-	if !r.get().gated {
+	if !r.get().gated || r.short && len(s) > window {
 		return true
 	}
 	for p := 0; p < len(s); p++ {

@@ -29,8 +29,9 @@ var patterns = []string{
 	`(?im)^[ \t]*(regards|cheers)\b|\bthanks\b`,                                       // multi-line ^: every line's start
 	`[€£]\s?\d{1,6}|\b\d{1,6} ?eur\b`,                                                 // non-ASCII prefixes, case as written
 	`(?i)\b(?:(?:client|courier|van)s? (?:is|are) here|(?:is|are) down|k\w+ waiting)`, // alternatives split by first byte
-	`[\x{FFFD}]x|ab`,                 // U+FFFD matches invalid UTF-8
-	`(?i)\b(à la|ça) fin\b|été|\bkö`, // non-ASCII letters in any case
+	`(?:^|\s)x\w*y|(?:^|\s)x`,                                                         // unbounded, gated only by its ^: on short texts only
+	`[\x{FFFD}]x|ab`,                                                                  // U+FFFD matches invalid UTF-8
+	`(?i)\b(à la|ça) fin\b|été|\bkö`,                                                  // non-ASCII letters in any case
 }
 
 // texts exercise boundaries, case, non-ASCII neighbours and windows.
@@ -85,8 +86,8 @@ func TestGated(t *testing.T) {
 		`(?i)(?:\b(?:prima delle|alle)|(?:^|\s)às) (\d{1,2})`: true, `[€£]\s?\d{1,6}|\b\d{1,6} ?eur\b`: true,
 		`[\x{FFFD}]x|ab`: false,
 		// Gated only by reading ^ and non-ASCII letters, and unbounded:
-		// the window could change a match, so not gated.
-		`(?i)(?:\b(?:prima delle|alle)|(?:^|\s)às)\s+(\d{1,2})`: false, `[€£]\s*\d+`: false,
+		// gated on short texts only (TestShort).
+		`(?i)(?:\b(?:prima delle|alle)|(?:^|\s)às)\s+(\d{1,2})`: true, `[€£]\s*\d+`: true,
 	} {
 		if got := MustCompile(expr).Gated(); got != want {
 			t.Errorf("Gated(%q) = %v, want %v", expr, got, want)
@@ -173,5 +174,23 @@ func TestWriteRE(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestShort: a pattern gated only by reading ^ or non-ASCII letters whose
+// matches have no bound in length is gated on texts no longer than the
+// window, where the window cannot cut a match, and runs plain regexp on
+// longer ones: "x\w*y" preferred to "x" past 256 bytes is still found.
+func TestShort(t *testing.T) {
+	expr := `(?:^|\s)x\w*y|(?:^|\s)x`
+	re := MustCompile(expr)
+	if !re.Gated() || !re.short {
+		t.Fatalf("%s: gated %v, short %v; want both", expr, re.Gated(), re.short)
+	}
+	for _, s := range []string{" x" + strings.Repeat("w", 200) + "y", " x" + strings.Repeat("w", 300) + "y", "x" + strings.Repeat("w", 300) + "y x"} {
+		check(t, expr, s)
+	}
+	if MustCompile(`\bx\w*y|\bx`).short {
+		t.Errorf("a pattern gated before (no ^, ASCII) is not short")
 	}
 }
