@@ -1003,22 +1003,54 @@ func (r *Regexp) ReplaceAllString(src, repl string) string {
 	return r.re.ReplaceAllString(src, repl)
 }
 
-// FindStringSubmatchIndex is regexp's, skipped when the gate finds no
-// candidate.
+// FindStringSubmatchIndex is regexp's. Where the gate's match is exact
+// (a pattern of bounded length, or a text no longer than the window) it
+// finds the match first and reads the groups of that one match only,
+// anchored where it begins: the groups regexp gives, since regexp's first
+// match begins there too and the anchored forms number the groups as the
+// pattern does. Elsewhere it runs regexp when the gate finds a candidate.
 func (r *Regexp) FindStringSubmatchIndex(s string) []int {
-	if !r.MayMatch(s) {
+	if !r.get().gated || !r.bounded && len(s) > window {
+		if !r.MayMatch(s) {
+			return nil
+		}
+		return r.re.FindStringSubmatchIndex(s)
+	}
+	m := r.FindStringIndex(s)
+	if m == nil {
 		return nil
 	}
-	return r.re.FindStringSubmatchIndex(s)
+	p := m[0]
+	if p == 0 {
+		return r.at0.FindStringSubmatchIndex(s)
+	}
+	_, w := utf8.DecodeLastRuneInString(s[:p])
+	sm := r.at1.FindStringSubmatchIndex(s[p-w : min(len(s), p+window)])
+	if sm == nil {
+		return r.re.FindStringSubmatchIndex(s) // not reached: the match is there
+	}
+	for i := range sm {
+		if sm[i] >= 0 {
+			sm[i] += p - w
+		}
+	}
+	sm[0] = p
+	return sm
 }
 
-// FindStringSubmatch is regexp's, skipped when the gate finds no
-// candidate.
+// FindStringSubmatch is regexp's (see FindStringSubmatchIndex).
 func (r *Regexp) FindStringSubmatch(s string) []string {
-	if !r.MayMatch(s) {
+	sm := r.FindStringSubmatchIndex(s)
+	if sm == nil {
 		return nil
 	}
-	return r.re.FindStringSubmatch(s)
+	out := make([]string, len(sm)/2)
+	for i := range out {
+		if sm[2*i] >= 0 {
+			out[i] = s[sm[2*i]:sm[2*i+1]]
+		}
+	}
+	return out
 }
 
 // FindAllStringSubmatchIndex is regexp's, skipped when the gate finds no

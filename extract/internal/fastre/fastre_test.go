@@ -65,6 +65,12 @@ func check(t *testing.T, expr, s string) {
 	if got, want := fmt.Sprint(f.FindAllStringIndex(s, 1)), fmt.Sprint(std.FindAllStringIndex(s, 1)); got != want {
 		t.Fatalf("FindAllStringIndex(%q, %q, 1) = %s, regexp gives %s", expr, s, got, want)
 	}
+	if got, want := fmt.Sprint(f.FindStringSubmatchIndex(s)), fmt.Sprint(std.FindStringSubmatchIndex(s)); got != want {
+		t.Fatalf("FindStringSubmatchIndex(%q, %q) = %s, regexp gives %s", expr, s, got, want)
+	}
+	if got, want := fmt.Sprintf("%q", f.FindStringSubmatch(s)), fmt.Sprintf("%q", std.FindStringSubmatch(s)); got != want {
+		t.Fatalf("FindStringSubmatch(%q, %q) = %s, regexp gives %s", expr, s, got, want)
+	}
 	if std.MatchString(s) && !f.MayMatch(s) {
 		t.Fatalf("MayMatch(%q, %q) = false on a text that matches", expr, s)
 	}
@@ -110,6 +116,10 @@ func FuzzSameAsRegexp(f *testing.F) {
 			want := fmt.Sprint(std[i].FindAllStringIndex(s, -1))
 			if got := fmt.Sprint(compiled[i].FindAllStringIndex(s, -1)); got != want {
 				t.Fatalf("FindAllStringIndex(%q, %q) = %s, regexp gives %s", patterns[i], s, got, want)
+			}
+			want = fmt.Sprint(std[i].FindStringSubmatchIndex(s))
+			if got := fmt.Sprint(compiled[i].FindStringSubmatchIndex(s)); got != want {
+				t.Fatalf("FindStringSubmatchIndex(%q, %q) = %s, regexp gives %s", patterns[i], s, got, want)
 			}
 		}
 	})
