@@ -277,6 +277,8 @@ func maxLen(re *syntax.Regexp) int {
 // hold, the pattern less the alternatives that cannot begin with c (see
 // prune), when that leaves some out.
 func (r *Regexp) split(re *syntax.Regexp) {
+	var whole strings.Builder
+	writeRE(&whole, re)
 	byExpr := map[string]uint8{}
 	for c := 0; c < 256; c++ {
 		if !r.first[c] || 'A' <= c && c <= 'Z' || r.foldAny && c >= utf8.RuneSelf {
@@ -291,6 +293,12 @@ func (r *Regexp) split(re *syntax.Regexp) {
 			var b strings.Builder
 			writeRE(&b, sub)
 			expr = b.String()
+			if 2*len(expr) > whole.Len() {
+				// Most of the pattern is left: not worth a regexp
+				// of its own (each costs memory as long as the
+				// process runs).
+				continue
+			}
 		}
 		if id, ok := byExpr[expr]; ok {
 			r.bySub[c] = id
