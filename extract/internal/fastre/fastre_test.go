@@ -204,3 +204,30 @@ func TestShort(t *testing.T) {
 		t.Errorf("a pattern gated before (no ^, ASCII) is not short")
 	}
 }
+
+// TestConcurrent: a pattern compiles itself and its per-byte
+// alternatives on first use from any goroutine (run with -race).
+func TestConcurrent(t *testing.T) {
+	fresh := make([]*Regexp, len(patterns))
+	for i, p := range patterns {
+		fresh[i] = MustCompile(p)
+	}
+	done := make(chan string)
+	for g := 0; g < 4; g++ {
+		go func() {
+			var b strings.Builder
+			for i, re := range fresh {
+				for _, s := range texts {
+					fmt.Fprint(&b, i, re.FindAllStringIndex(s, -1), re.FindStringSubmatchIndex(s))
+				}
+			}
+			done <- b.String()
+		}()
+	}
+	first := <-done
+	for g := 1; g < 4; g++ {
+		if got := <-done; got != first {
+			t.Fatal("goroutines got different matches")
+		}
+	}
+}
