@@ -6,9 +6,14 @@
 // pattern with a hundred alternatives steps its NFA through every byte of
 // the text with every alternative alive. Most of those bytes cannot begin a
 // match. A Regexp here derives, from the syntax tree, the set of short
-// prefixes (up to three bytes, ASCII case folded) that every match must
-// begin with, scans the text for positions that start with one of them,
-// and runs the anchored pattern only there. A pattern for which no such set
+// prefixes (up to three bytes, ASCII case folded; a non-ASCII letter by its
+// UTF-8 bytes, in each of its cases) that every match must begin with,
+// scans the text for positions that start with one of them, and runs the
+// anchored pattern only there; a branch that begins with ^ makes the
+// text's start (or, multi-line, every line's start) a candidate too. At a
+// candidate it runs only the alternatives that can begin with the byte
+// there ("client|courier|…" at a "c", not "van|visitor|…"), which is most
+// of the saving on the large alternations. A pattern for which no such set
 // can be derived (one that may match the empty string, or begin with any
 // character) runs as plain regexp.
 //
@@ -18,9 +23,12 @@
 package fastre
 
 import (
+	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -50,7 +58,12 @@ func bigRepeat(re *syntax.Regexp) bool {
 
 // window is how much text after a candidate position the anchored pattern
 // first sees; a match that reaches the window's end is confirmed on the
-// whole remainder, so the window only bounds the common case's cost.
+// whole remainder, so the window only bounds the common case's cost. For a
+// pattern no match of which is longer than the window (see bounded) the
+// result is regexp's. For one with an unbounded repeat it may not be, on
+// text that repeats over 256 bytes: "x\w*y|x" on "x", 300 letters and "y"
+// finds "x" where regexp finds the whole (the engine's patterns were
+// checked on real mail; see also compile).
 const window = 256
 
 // Regexp is a pattern with its prefix gate, compiled on first use: the
@@ -84,9 +97,49 @@ type Regexp struct {
 	// atStart is set when some branches of the pattern's top-level
 	// alternation are anchored at the start of the text ("^\W*need …|
 	// \bplease\b"): position 0 is always a candidate, and the prefixes
-	// come from the other branches.
-	atStart bool
-	gated   bool
+	// come from the other branches. lineStart is the same for a
+	// multi-line ^ ("(?m)^[ \t]*regards"): every position after a line
+	// break is a candidate.
+	atStart, lineStart bool
+	gated              bool
+	// bounded is set when no match is longer than window less one
+	// character (the one \b or $ reads after it): only then does the
+	// text past the window never change what matches at a position.
+	bounded bool
+	// short is set for such a pattern of unbounded length: it is gated
+	// only on a text no longer than the window, where the window is the
+	// whole remainder and cannot change a match (a sentence, mostly);
+	// a longer text runs plain regexp.
+	short bool
+	// bySub and subs split a pattern whose matches begin with one of
+	// many alternatives ("client|customer|courier|…"): at a candidate
+	// position whose byte is c, only the alternatives that can begin
+	// with c (ASCII lower-cased) can match, so the anchored pattern run
+	// there is one of those alternatives alone, in their order (which
+	// keeps regexp's leftmost-first choice). The pattern as written runs
+	// at 0, at a line start, and where bySub is 0.
+	bySub [256]uint8
+	subs  []*subPattern
+}
+
+// subPattern is the pattern less the alternatives that cannot begin with
+// a given byte, compiled on first use like the pattern itself.
+type subPattern struct {
+	expr string
+	once sync.Once
+	at1  *regexp.Regexp // as Regexp.at1
+	none bool           // no alternative can begin with the byte: no match
+}
+
+// get compiles the anchored forms of sp on the first call.
+func (sp *subPattern) get() *subPattern {
+	sp.once.Do(func() {
+		if sp.none {
+			return
+		}
+		sp.at1 = regexp.MustCompile(`^(?s:.)(?:` + sp.expr + `)`)
+	})
+	return sp
 }
 
 // MustCompile returns the pattern expr, to be compiled as
@@ -116,20 +169,34 @@ func (r *Regexp) compile() {
 	if bigRepeat(tree) {
 		return
 	}
-	rest, atStart := unanchored(tree.Simplify())
+	simple := tree.Simplify()
+	rest, atStart := unanchored(simple)
 	if rest == nil {
 		return // anchored throughout: regexp tries one place already
 	}
-	set, ok := prefixSet(rest)
-	if !ok || len(set) == 0 {
+	var pw prefixWalker
+	set, ok := pw.prefixSet(rest)
+	if !ok || len(set) == 0 || set[""] {
 		return
 	}
-	for s := range set {
-		if s == "" {
-			return
+	// The window (see window) keeps the gate's result that of regexp
+	// only for a pattern of bounded length. The patterns gated before
+	// the gate read non-ASCII letters and ^ keep it whatever their
+	// length, as they had it; a pattern that only those let through is
+	// gated without condition when bounded, else only on short texts
+	// (see short), so that none of them changes a match.
+	r.bounded = false
+	if n := maxLen(simple); n >= 0 && n+utf8.UTFMax <= window {
+		r.bounded = true
+	}
+	if !r.bounded {
+		old := prefixWalker{legacy: true}
+		if oldSet, ok := old.prefixSet(rest); !ok || len(oldSet) == 0 || oldSet[""] {
+			r.short = true
 		}
 	}
-	r.atStart = atStart
+	r.atStart = atStart || pw.atStart
+	r.lineStart = pw.lineStart
 	r.foldAny = foldsASCII(tree)
 	for i := range r.partial {
 		r.partial[i] = map[string]bool{}
@@ -165,7 +232,280 @@ func (r *Regexp) compile() {
 	}
 	r.at0 = regexp.MustCompile(`^(?:` + expr + `)`)
 	r.at1 = regexp.MustCompile(`^(?s:.)(?:` + expr + `)`)
+	r.split(simple)
 	r.gated = true
+}
+
+// maxLen returns the most bytes a match of re can span, or -1 when that
+// has no bound (a *, + or open {n,} over something that consumes).
+func maxLen(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return len(re.Rune) * utf8.UTFMax // any case of a rune may be longer
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return utf8.UTFMax
+	case syntax.OpCapture, syntax.OpQuest:
+		return maxLen(re.Sub[0])
+	case syntax.OpConcat, syntax.OpAlternate:
+		n := 0
+		for _, sub := range re.Sub {
+			m := maxLen(sub)
+			if m < 0 {
+				return -1
+			}
+			if re.Op == syntax.OpConcat {
+				n += m
+			} else {
+				n = max(n, m)
+			}
+		}
+		return n
+	case syntax.OpStar, syntax.OpPlus, syntax.OpRepeat:
+		m := maxLen(re.Sub[0])
+		switch {
+		case m == 0:
+			return 0
+		case m < 0 || re.Op != syntax.OpRepeat || re.Max < 0:
+			return -1
+		}
+		return m * re.Max
+	}
+	return 0 // empty and zero-width
+}
+
+// split fills bySub and subs: for each byte c a candidate position may
+// hold, the pattern less the alternatives that cannot begin with c (see
+// prune), when that leaves some out.
+func (r *Regexp) split(re *syntax.Regexp) {
+	var whole strings.Builder
+	writeRE(&whole, re)
+	byExpr := map[string]uint8{}
+	for c := 0; c < 256; c++ {
+		if !r.first[c] || 'A' <= c && c <= 'Z' || r.foldAny && c >= utf8.RuneSelf {
+			continue // not a candidate's byte, looked up lower-cased, or any letter
+		}
+		sub := prune(re, byte(c))
+		if sub == re {
+			continue // nothing left out: the pattern as written
+		}
+		expr := ""
+		if sub != nil {
+			var b strings.Builder
+			writeRE(&b, sub)
+			expr = b.String()
+			if 2*len(expr) > whole.Len() {
+				// Most of the pattern is left: not worth a regexp
+				// of its own (each costs memory as long as the
+				// process runs).
+				continue
+			}
+		}
+		if id, ok := byExpr[expr]; ok {
+			r.bySub[c] = id
+			continue
+		}
+		if len(r.subs) == 255 {
+			return
+		}
+		r.subs = append(r.subs, &subPattern{expr: expr, none: sub == nil})
+		r.bySub[c] = uint8(len(r.subs))
+		byExpr[expr] = uint8(len(r.subs))
+	}
+}
+
+// writeRE writes re as a pattern regexp parses back to the same: every
+// part in a group of its own, every character as \x{…}, flags spelt out
+// where they matter. (syntax.Regexp.String does the same but, to print
+// the flags, folds every character of every class: on a class such as
+// [^\n.!?] that is a million calls, and it took seconds for the engine's
+// patterns.)
+func writeRE(b *strings.Builder, re *syntax.Regexp) {
+	runes := func(rs []rune) {
+		for _, r := range rs {
+			fmt.Fprintf(b, `\x{%x}`, r)
+		}
+	}
+	suffix := func(op string) {
+		b.WriteString(op)
+		if re.Flags&syntax.NonGreedy != 0 {
+			b.WriteByte('?')
+		}
+	}
+	switch re.Op {
+	case syntax.OpNoMatch:
+		b.WriteString(`[^\x00-\x{10FFFF}]`)
+	case syntax.OpEmptyMatch:
+		b.WriteString(`(?:)`)
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			b.WriteString(`(?i:`)
+			runes(re.Rune)
+			b.WriteString(`)`)
+		} else {
+			b.WriteString(`(?:`)
+			runes(re.Rune)
+			b.WriteString(`)`)
+		}
+	case syntax.OpCharClass:
+		if len(re.Rune) == 0 {
+			b.WriteString(`[^\x00-\x{10FFFF}]`)
+			break
+		}
+		b.WriteByte('[')
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			fmt.Fprintf(b, `\x{%x}-\x{%x}`, re.Rune[i], re.Rune[i+1])
+		}
+		b.WriteByte(']')
+	case syntax.OpAnyCharNotNL:
+		b.WriteString(`(?-s:.)`)
+	case syntax.OpAnyChar:
+		b.WriteString(`(?s:.)`)
+	case syntax.OpBeginLine:
+		b.WriteString(`(?m:^)`)
+	case syntax.OpEndLine:
+		b.WriteString(`(?m:$)`)
+	case syntax.OpBeginText:
+		b.WriteString(`\A`)
+	case syntax.OpEndText:
+		b.WriteString(`\z`)
+	case syntax.OpWordBoundary:
+		b.WriteString(`\b`)
+	case syntax.OpNoWordBoundary:
+		b.WriteString(`\B`)
+	case syntax.OpCapture:
+		if re.Name != "" {
+			b.WriteString(`(?P<` + re.Name + `>`)
+		} else {
+			b.WriteByte('(')
+		}
+		writeRE(b, re.Sub[0])
+		b.WriteByte(')')
+	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest:
+		b.WriteString(`(?:`)
+		writeRE(b, re.Sub[0])
+		b.WriteString(`)`)
+		suffix(map[syntax.Op]string{syntax.OpStar: "*", syntax.OpPlus: "+", syntax.OpQuest: "?"}[re.Op])
+	case syntax.OpRepeat:
+		b.WriteString(`(?:`)
+		writeRE(b, re.Sub[0])
+		b.WriteString(`)`)
+		switch {
+		case re.Max < 0:
+			suffix(fmt.Sprintf("{%d,}", re.Min))
+		case re.Min == re.Max:
+			suffix(fmt.Sprintf("{%d}", re.Min))
+		default:
+			suffix(fmt.Sprintf("{%d,%d}", re.Min, re.Max))
+		}
+	case syntax.OpConcat, syntax.OpAlternate:
+		b.WriteString(`(?:`)
+		for i, sub := range re.Sub {
+			if i > 0 && re.Op == syntax.OpAlternate {
+				b.WriteByte('|')
+			}
+			writeRE(b, sub)
+		}
+		b.WriteString(`)`)
+	default:
+		panic(fmt.Sprintf("fastre: cannot write %v", re.Op))
+	}
+}
+
+// prune returns re less the alternatives that cannot begin a match with
+// the byte c (ASCII lower-cased) at a position that is neither the text's
+// start nor a line's, or nil when no match can begin so; re itself when
+// it leaves nothing out. It takes apart the alternations at the head of
+// the pattern (after \b), recursively, and keeps the order of what it
+// keeps, so regexp's leftmost-first choice among them is unchanged.
+func prune(re *syntax.Regexp, c byte) *syntax.Regexp {
+	switch re.Op {
+	case syntax.OpAlternate:
+		var keep []*syntax.Regexp
+		same := true
+		for _, sub := range re.Sub {
+			p := prune(sub, c)
+			if p != nil {
+				keep = append(keep, p)
+			}
+			same = same && p == sub
+		}
+		switch {
+		case same:
+			return re
+		case len(keep) == 0:
+			return nil
+		case len(keep) == 1:
+			return keep[0]
+		}
+		cp := *re
+		cp.Sub = keep
+		return &cp
+	case syntax.OpCapture:
+		p := prune(re.Sub[0], c)
+		if p == nil || p == re.Sub[0] {
+			if p == nil {
+				return nil
+			}
+			return re
+		}
+		cp := *re
+		cp.Sub = []*syntax.Regexp{p}
+		return &cp
+	case syntax.OpConcat:
+		k := 0
+		for k < len(re.Sub) && (re.Sub[k].Op == syntax.OpWordBoundary || re.Sub[k].Op == syntax.OpNoWordBoundary || re.Sub[k].Op == syntax.OpEmptyMatch) {
+			k++
+		}
+		if k < len(re.Sub) && !nullable(re.Sub[k]) {
+			p := prune(re.Sub[k], c)
+			if p == nil || p == re.Sub[k] {
+				if p == nil {
+					return nil
+				}
+				return re
+			}
+			cp := *re
+			cp.Sub = append(append(append([]*syntax.Regexp{}, re.Sub[:k]...), p), re.Sub[k+1:]...)
+			return &cp
+		}
+	}
+	if mayBegin(re, c) {
+		return re
+	}
+	return nil
+}
+
+// mayBegin reports whether a match of re may begin with byte c (ASCII
+// lower-cased) at a position that is neither the text's start nor a
+// line's: true when the bytes it begins with cannot be told.
+func mayBegin(re *syntax.Regexp, c byte) bool {
+	var pw prefixWalker
+	set, ok := pw.prefixSet(re)
+	if !ok {
+		return true
+	}
+	for s := range set {
+		if s == "" || s[0] == c {
+			return true
+		}
+	}
+	return false
+}
+
+// nullable reports whether re may match without consuming anything (or
+// that cannot be told), so that what follows it may begin the match.
+func nullable(re *syntax.Regexp) bool {
+	var pw prefixWalker
+	items, ok := pw.walk(re, []item{{}})
+	if !ok {
+		return true
+	}
+	for _, it := range items {
+		if it.s == "" && !it.done {
+			return true
+		}
+	}
+	return pw.atStart || pw.lineStart
 }
 
 var (
@@ -209,7 +549,7 @@ func (r *Regexp) Gated() bool { return r.get().gated }
 // it reads the prefixes from tables (see one, two, three), not maps of
 // strings.
 func (r *Regexp) candidate(s string, p int) bool {
-	if p == 0 && r.atStart {
+	if p == 0 && r.atStart || r.lineStart && (p == 0 || s[p-1] == '\n') {
 		return true
 	}
 	if !r.first[s[p]] || !runeStart(s, p) {
@@ -273,16 +613,28 @@ func runeStart(s string, p int) bool {
 
 // matchAt returns the end of the match that begins at s[p:], or -1.
 func (r *Regexp) matchAt(s string, p int) int {
+	at0, at1 := r.at0, r.at1
+	if p > 0 && s[p-1] != '\n' {
+		// Neither the text's start nor a line's: the alternatives
+		// that can begin with this byte alone.
+		if i := r.bySub[lowerASCII(s[p])]; i > 0 {
+			sp := r.subs[i-1].get()
+			if sp.none {
+				return -1
+			}
+			at1 = sp.at1
+		}
+	}
 	try := func(end int) int {
 		if p == 0 {
-			if m := r.at0.FindStringIndex(s[:end]); m != nil {
+			if m := at0.FindStringIndex(s[:end]); m != nil {
 				return m[1]
 			}
 			return -1
 		}
 		// Step back over one whole character so that \b sees it.
 		_, w := utf8.DecodeLastRuneInString(s[:p])
-		if m := r.at1.FindStringIndex(s[p-w : end]); m != nil {
+		if m := at1.FindStringIndex(s[p-w : end]); m != nil {
 			return p - w + m[1]
 		}
 		return -1
@@ -299,7 +651,7 @@ func (r *Regexp) matchAt(s string, p int) int {
 
 // FindStringIndex returns the first match's bounds, or nil.
 func (r *Regexp) FindStringIndex(s string) []int {
-	if !r.get().gated {
+	if !r.get().gated || r.short && len(s) > window {
 		return r.re.FindStringIndex(s)
 	}
 	for p := 0; p < len(s); p++ {
@@ -328,7 +680,7 @@ func (r *Regexp) FindString(s string) string {
 // FindAllStringIndex returns up to n (all when n < 0) successive
 // non-overlapping matches, as regexp does.
 func (r *Regexp) FindAllStringIndex(s string, n int) [][]int {
-	if !r.get().gated {
+	if !r.get().gated || r.short && len(s) > window {
 		return r.re.FindAllStringIndex(s, n)
 	}
 	var out [][]int
@@ -357,7 +709,7 @@ func (r *Regexp) FindAllString(s string, n int) []string {
 // the pattern certainly does not match. Callers use it before a regexp
 // method this package does not wrap (submatches, replacement).
 func (r *Regexp) MayMatch(s string) bool {
-	if !r.get().gated {
+	if !r.get().gated || r.short && len(s) > window {
 		return true
 	}
 	for p := 0; p < len(s); p++ {
@@ -436,11 +788,23 @@ type item struct {
 	done bool
 }
 
+// prefixWalker derives prefix sets. A path through the pattern that
+// reaches ^ before it consumes anything matches only at the start of the
+// text (or, multi-line, of a line): it adds no prefix but sets atStart (or
+// lineStart), so that those positions are always candidates.
+type prefixWalker struct {
+	atStart, lineStart bool
+	// legacy derives the set as the gate did before it read non-ASCII
+	// letters and ^ (see Regexp.compile): a non-ASCII letter ends a
+	// prefix, and a ^ past the top level gives up.
+	legacy bool
+}
+
 // prefixSet derives the set of strings one of which begins every match of
-// re, lower-cased, each at most prefixLen bytes; ok is false when no useful
-// set exists.
-func prefixSet(re *syntax.Regexp) (map[string]bool, bool) {
-	items, ok := walk(re, []item{{}})
+// re that does not begin at a start the walker's flags name, lower-cased,
+// each at most prefixLen bytes; ok is false when no useful set exists.
+func (pw *prefixWalker) prefixSet(re *syntax.Regexp) (map[string]bool, bool) {
+	items, ok := pw.walk(re, []item{{}})
 	if !ok {
 		return nil, false
 	}
@@ -452,15 +816,38 @@ func prefixSet(re *syntax.Regexp) (map[string]bool, bool) {
 }
 
 // walk extends every item by what re can match next.
-func walk(re *syntax.Regexp, in []item) ([]item, bool) {
+func (pw *prefixWalker) walk(re *syntax.Regexp, in []item) ([]item, bool) {
 	if len(in) > maxPrefixes {
 		return nil, false
 	}
 	switch re.Op {
-	case syntax.OpBeginLine, syntax.OpBeginText:
-		// Anchored: regexp already tries it at one place (or one per
-		// line); the gate would only add work.
-		return nil, false
+	case syntax.OpBeginText, syntax.OpBeginLine:
+		if pw.legacy {
+			return nil, false
+		}
+	}
+	switch re.Op {
+	case syntax.OpBeginText:
+		// A path that has consumed nothing matches at 0 only; one that
+		// has cannot match at all.
+		for _, it := range in {
+			if it.s == "" && !it.done {
+				pw.atStart = true
+			}
+		}
+		return nil, true
+	case syntax.OpBeginLine:
+		// A path that has consumed nothing matches at a line's start
+		// only; one that has goes on.
+		var out []item
+		for _, it := range in {
+			if it.s == "" && !it.done {
+				pw.lineStart = true
+				continue
+			}
+			out = append(out, it)
+		}
+		return out, true
 	case syntax.OpEmptyMatch, syntax.OpEndLine,
 		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
 		// Zero-width: the prefix goes on unchanged.
@@ -468,7 +855,14 @@ func walk(re *syntax.Regexp, in []item) ([]item, bool) {
 	case syntax.OpLiteral:
 		out := in
 		for _, c := range re.Rune {
-			out = extend(out, []rune{c})
+			runes := []rune{c}
+			if re.Flags&syntax.FoldCase != 0 && c >= utf8.RuneSelf {
+				// The text may hold any case of it, in other bytes.
+				for f := unicode.SimpleFold(c); f != c; f = unicode.SimpleFold(f) {
+					runes = append(runes, f)
+				}
+			}
+			out = pw.extend(out, runes)
 		}
 		return out, true
 	case syntax.OpCharClass:
@@ -481,16 +875,16 @@ func walk(re *syntax.Regexp, in []item) ([]item, bool) {
 				}
 			}
 		}
-		return extend(in, runes), true
+		return pw.extend(in, runes), true
 	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
 		return closeAll(in), true
 	case syntax.OpCapture:
-		return walk(re.Sub[0], in)
+		return pw.walk(re.Sub[0], in)
 	case syntax.OpConcat:
 		out := in
 		for _, sub := range re.Sub {
 			var ok bool
-			if out, ok = walk(sub, out); !ok {
+			if out, ok = pw.walk(sub, out); !ok {
 				return nil, false
 			}
 		}
@@ -498,7 +892,7 @@ func walk(re *syntax.Regexp, in []item) ([]item, bool) {
 	case syntax.OpAlternate:
 		var out []item
 		for _, sub := range re.Sub {
-			got, ok := walk(sub, in)
+			got, ok := pw.walk(sub, in)
 			if !ok {
 				return nil, false
 			}
@@ -506,7 +900,7 @@ func walk(re *syntax.Regexp, in []item) ([]item, bool) {
 		}
 		return dedupe(out)
 	case syntax.OpQuest:
-		got, ok := walk(re.Sub[0], in)
+		got, ok := pw.walk(re.Sub[0], in)
 		if !ok {
 			return nil, false
 		}
@@ -514,7 +908,7 @@ func walk(re *syntax.Regexp, in []item) ([]item, bool) {
 	case syntax.OpStar, syntax.OpPlus, syntax.OpRepeat:
 		// One pass through the body, then stop: what a second pass
 		// would add is not enumerated.
-		got, ok := walk(re.Sub[0], in)
+		got, ok := pw.walk(re.Sub[0], in)
 		if !ok {
 			return nil, false
 		}
@@ -529,7 +923,7 @@ func walk(re *syntax.Regexp, in []item) ([]item, bool) {
 
 // extend appends each of runes to each open item; an item that reaches
 // prefixLen, or meets a rune outside ASCII, is closed.
-func extend(in []item, runes []rune) []item {
+func (pw *prefixWalker) extend(in []item, runes []rune) []item {
 	open := 0
 	for _, it := range in {
 		if !it.done {
@@ -563,15 +957,21 @@ func extend(in []item, runes []rune) []item {
 			continue
 		}
 		for _, c := range runes {
-			if c >= utf8.RuneSelf {
+			if c == utf8.RuneError || !utf8.ValidRune(c) || pw.legacy && c >= utf8.RuneSelf {
+				// U+FFFD also matches a byte of invalid UTF-8:
+				// no byte can stand for it.
 				add(item{it.s, true})
 				continue
 			}
-			b := byte(c)
-			if 'A' <= b && b <= 'Z' {
-				b += 'a' - 'A'
+			// A non-ASCII character adds its UTF-8 bytes, as many as
+			// fit: the gate compares them as they are.
+			s := it.s + string(c)
+			if c < utf8.RuneSelf {
+				s = it.s + string(lowerASCII(byte(c)))
 			}
-			s := it.s + string(b)
+			if len(s) >= prefixLen {
+				s = s[:prefixLen]
+			}
 			add(item{s, len(s) >= prefixLen})
 		}
 		if len(out) > maxPrefixes {
@@ -611,22 +1011,54 @@ func (r *Regexp) ReplaceAllString(src, repl string) string {
 	return r.re.ReplaceAllString(src, repl)
 }
 
-// FindStringSubmatchIndex is regexp's, skipped when the gate finds no
-// candidate.
+// FindStringSubmatchIndex is regexp's. Where the gate's match is exact
+// (a pattern of bounded length, or a text no longer than the window) it
+// finds the match first and reads the groups of that one match only,
+// anchored where it begins: the groups regexp gives, since regexp's first
+// match begins there too and the anchored forms number the groups as the
+// pattern does. Elsewhere it runs regexp when the gate finds a candidate.
 func (r *Regexp) FindStringSubmatchIndex(s string) []int {
-	if !r.MayMatch(s) {
+	if !r.get().gated || !r.bounded && len(s) > window {
+		if !r.MayMatch(s) {
+			return nil
+		}
+		return r.re.FindStringSubmatchIndex(s)
+	}
+	m := r.FindStringIndex(s)
+	if m == nil {
 		return nil
 	}
-	return r.re.FindStringSubmatchIndex(s)
+	p := m[0]
+	if p == 0 {
+		return r.at0.FindStringSubmatchIndex(s)
+	}
+	_, w := utf8.DecodeLastRuneInString(s[:p])
+	sm := r.at1.FindStringSubmatchIndex(s[p-w : min(len(s), p+window)])
+	if sm == nil {
+		return r.re.FindStringSubmatchIndex(s) // not reached: the match is there
+	}
+	for i := range sm {
+		if sm[i] >= 0 {
+			sm[i] += p - w
+		}
+	}
+	sm[0] = p
+	return sm
 }
 
-// FindStringSubmatch is regexp's, skipped when the gate finds no
-// candidate.
+// FindStringSubmatch is regexp's (see FindStringSubmatchIndex).
 func (r *Regexp) FindStringSubmatch(s string) []string {
-	if !r.MayMatch(s) {
+	sm := r.FindStringSubmatchIndex(s)
+	if sm == nil {
 		return nil
 	}
-	return r.re.FindStringSubmatch(s)
+	out := make([]string, len(sm)/2)
+	for i := range out {
+		if sm[2*i] >= 0 {
+			out[i] = s[sm[2*i]:sm[2*i+1]]
+		}
+	}
+	return out
 }
 
 // FindAllStringSubmatchIndex is regexp's, skipped when the gate finds no

@@ -3,6 +3,7 @@ package fastre
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 	"testing"
 )
@@ -24,6 +25,13 @@ var patterns = []string{
 	`(?i)é\w+`, // non-ASCII first: gated only on what it can see
 	`(?i)^\W*need (the|your)\b|\b(please|could you)\b`, // one branch anchored: position 0 and the others' prefixes
 	`^x|^(?:y)z`, // every branch anchored: not gated
+	`(?i)(?:\b(?:prima delle|alle)|(?:^|\s)às)\s+(\d{1,2})`,                           // ^ inside: position 0 and the others
+	`(?im)^[ \t]*(regards|cheers)\b|\bthanks\b`,                                       // multi-line ^: every line's start
+	`[€£]\s?\d{1,6}|\b\d{1,6} ?eur\b`,                                                 // non-ASCII prefixes, case as written
+	`(?i)\b(?:(?:client|courier|van)s? (?:is|are) here|(?:is|are) down|k\w+ waiting)`, // alternatives split by first byte
+	`(?:^|\s)x\w*y|(?:^|\s)x`,                                                         // unbounded, gated only by its ^: on short texts only
+	`[\x{FFFD}]x|ab`,                                                                  // U+FFFD matches invalid UTF-8
+	`(?i)\b(à la|ça) fin\b|été|\bkö`,                                                  // non-ASCII letters in any case
 }
 
 // texts exercise boundaries, case, non-ASCII neighbours and windows.
@@ -38,6 +46,9 @@ var texts = []string{
 	strings.Repeat("x", 250) + " please" + strings.Repeat("y", 10),
 	"\xff\xfeplease\x80", "café please", "ﬃ please",
 	"Need the file, please", "  -- need your OK", "I need the file", "please: need the file", "need", "x", "yz", "ayz",
+	" x" + strings.Repeat("w", 300) + "y", "x" + strings.Repeat("w", 300), strings.Repeat("w", 250) + " x" + strings.Repeat("w", 10) + "y",
+	"À LA FIN", "ça fin, Ça fin", "Été", "\xffx", "\ufffdx ab", "hello\n  regards\nthanks\nCheers", "alle 16 e às 9", "x às 9",
+	"€ 50 eur, £5, 12eur", "Client is here, the VANS are here; \u212Aeep waiting, it is down", "\u212Aö KÖ kö",
 }
 
 func check(t *testing.T, expr, s string) {
@@ -53,6 +64,12 @@ func check(t *testing.T, expr, s string) {
 	}
 	if got, want := fmt.Sprint(f.FindAllStringIndex(s, 1)), fmt.Sprint(std.FindAllStringIndex(s, 1)); got != want {
 		t.Fatalf("FindAllStringIndex(%q, %q, 1) = %s, regexp gives %s", expr, s, got, want)
+	}
+	if got, want := fmt.Sprint(f.FindStringSubmatchIndex(s)), fmt.Sprint(std.FindStringSubmatchIndex(s)); got != want {
+		t.Fatalf("FindStringSubmatchIndex(%q, %q) = %s, regexp gives %s", expr, s, got, want)
+	}
+	if got, want := fmt.Sprintf("%q", f.FindStringSubmatch(s)), fmt.Sprintf("%q", std.FindStringSubmatch(s)); got != want {
+		t.Fatalf("FindStringSubmatch(%q, %q) = %s, regexp gives %s", expr, s, got, want)
 	}
 	if std.MatchString(s) && !f.MayMatch(s) {
 		t.Fatalf("MayMatch(%q, %q) = false on a text that matches", expr, s)
@@ -72,6 +89,11 @@ func TestGated(t *testing.T) {
 		patterns[0]: true, patterns[1]: true, patterns[2]: true, patterns[3]: true,
 		`.foo`: false, `x?`: false, `a*b`: true,
 		`(?i)^\W*need (the|your)\b|\b(please|could you)\b`: true, `^x|^(?:y)z`: false,
+		`(?i)(?:\b(?:prima delle|alle)|(?:^|\s)às) (\d{1,2})`: true, `[€£]\s?\d{1,6}|\b\d{1,6} ?eur\b`: true,
+		`[\x{FFFD}]x|ab`: false,
+		// Gated only by reading ^ and non-ASCII letters, and unbounded:
+		// gated on short texts only (TestShort).
+		`(?i)(?:\b(?:prima delle|alle)|(?:^|\s)às)\s+(\d{1,2})`: true, `[€£]\s*\d+`: true,
 	} {
 		if got := MustCompile(expr).Gated(); got != want {
 			t.Errorf("Gated(%q) = %v, want %v", expr, got, want)
@@ -95,6 +117,117 @@ func FuzzSameAsRegexp(f *testing.F) {
 			if got := fmt.Sprint(compiled[i].FindAllStringIndex(s, -1)); got != want {
 				t.Fatalf("FindAllStringIndex(%q, %q) = %s, regexp gives %s", patterns[i], s, got, want)
 			}
+			want = fmt.Sprint(std[i].FindStringSubmatchIndex(s))
+			if got := fmt.Sprint(compiled[i].FindStringSubmatchIndex(s)); got != want {
+				t.Fatalf("FindStringSubmatchIndex(%q, %q) = %s, regexp gives %s", patterns[i], s, got, want)
+			}
 		}
 	})
+}
+
+// TestSplit: at a position whose byte is c, only the alternatives that
+// can begin with c run, however deep in the pattern's head they are.
+func TestSplit(t *testing.T) {
+	re := MustCompile(`(?i)\b(?:(?:client|courier|van)s? (?:is|are) here|(?:is|are) down|k\w+ waiting)`)
+	re.get()
+	for c, want := range map[byte][2][]string{
+		'c': {{"C(?:LIENT|OURIER)", "HERE"}, {"VAN", "DOWN", "WAITING"}},
+		'v': {{"VAN", "HERE"}, {"LIENT", "DOWN", "WAITING"}},
+		'i': {{"DOWN"}, {"VAN", "HERE", "WAITING"}},
+		'k': {{"WAITING"}, {"VAN", "DOWN", "HERE"}},
+	} {
+		i := re.bySub[c]
+		if i == 0 {
+			t.Fatalf("byte %q runs the whole pattern", c)
+		}
+		tree, err := syntax.Parse(re.subs[i-1].expr, syntax.Perl)
+		if err != nil {
+			t.Fatalf("byte %q: %v", c, err)
+		}
+		expr := tree.Simplify().String()
+		for _, w := range want[0] {
+			if !strings.Contains(expr, w) {
+				t.Errorf("byte %q runs %s, which lacks %s", c, expr, w)
+			}
+		}
+		for _, w := range want[1] {
+			if strings.Contains(expr, w) {
+				t.Errorf("byte %q runs %s, which keeps %s", c, expr, w)
+			}
+		}
+	}
+	if re.bounded {
+		t.Errorf("k\\w+ has no bound, yet the pattern is bounded")
+	}
+}
+
+// TestWriteRE: the patterns writeRE writes (the split's alternatives)
+// match as the ones they were parsed from.
+func TestWriteRE(t *testing.T) {
+	more := []string{`(?s)a.b`, `a.b`, `(?m)^a$|\Ab\z`, `a*?b+?c??(d){2,}?e{3}f{1,4}`, `(?P<x>y)|\B[^a-c]`, `x{0}|[^\x00-\x{10FFFF}]`, `(?U)a+b`}
+	for _, expr := range append(append([]string{}, patterns...), more...) {
+		tree, err := syntax.Parse(expr, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, re := range []*syntax.Regexp{tree, tree.Simplify()} {
+			var b strings.Builder
+			writeRE(&b, re)
+			got, err := regexp.Compile(b.String())
+			if err != nil {
+				t.Fatalf("%s written as %s: %v", expr, b.String(), err)
+			}
+			std := regexp.MustCompile(expr)
+			for _, s := range append(texts, "a\nb", "axb", "ab", "aab", "ddde", "aaab", "yz", "b") {
+				if g, w := fmt.Sprint(got.FindAllStringSubmatchIndex(s, -1)), fmt.Sprint(std.FindAllStringSubmatchIndex(s, -1)); g != w {
+					t.Fatalf("%s written as %s on %q: %s, want %s", expr, b.String(), s, g, w)
+				}
+			}
+		}
+	}
+}
+
+// TestShort: a pattern gated only by reading ^ or non-ASCII letters whose
+// matches have no bound in length is gated on texts no longer than the
+// window, where the window cannot cut a match, and runs plain regexp on
+// longer ones: "x\w*y" preferred to "x" past 256 bytes is still found.
+func TestShort(t *testing.T) {
+	expr := `(?:^|\s)x\w*y|(?:^|\s)x`
+	re := MustCompile(expr)
+	if !re.Gated() || !re.short {
+		t.Fatalf("%s: gated %v, short %v; want both", expr, re.Gated(), re.short)
+	}
+	for _, s := range []string{" x" + strings.Repeat("w", 200) + "y", " x" + strings.Repeat("w", 300) + "y", "x" + strings.Repeat("w", 300) + "y x"} {
+		check(t, expr, s)
+	}
+	if MustCompile(`\bx\w*y|\bx`).short {
+		t.Errorf("a pattern gated before (no ^, ASCII) is not short")
+	}
+}
+
+// TestConcurrent: a pattern compiles itself and its per-byte
+// alternatives on first use from any goroutine (run with -race).
+func TestConcurrent(t *testing.T) {
+	fresh := make([]*Regexp, len(patterns))
+	for i, p := range patterns {
+		fresh[i] = MustCompile(p)
+	}
+	done := make(chan string)
+	for g := 0; g < 4; g++ {
+		go func() {
+			var b strings.Builder
+			for i, re := range fresh {
+				for _, s := range texts {
+					fmt.Fprint(&b, i, re.FindAllStringIndex(s, -1), re.FindStringSubmatchIndex(s))
+				}
+			}
+			done <- b.String()
+		}()
+	}
+	first := <-done
+	for g := 1; g < 4; g++ {
+		if got := <-done; got != first {
+			t.Fatal("goroutines got different matches")
+		}
+	}
 }
