@@ -18,17 +18,10 @@ import (
 // id from each object onto its item, so the replies join their thread.
 func TestDoctor_ThreadIDs(t *testing.T) {
 	data := t.TempDir()
-	srv := startServer(t, data)
-	for _, m := range []string{
+	storeMail(t, data,
 		"Message-ID: <root@x.example>\r\nFrom: Ana <ana@x.example>\r\nTo: me@example.com\r\nSubject: Plan\r\nDate: Tue, 01 Dec 2026 09:00:00 +0000\r\n\r\nThe plan.\r\n",
 		"Message-ID: <re1@x.example>\r\nFrom: Bo <bo@x.example>\r\nTo: me@example.com\r\nSubject: Re: Plan\r\nDate: Tue, 01 Dec 2026 10:00:00 +0000\r\nIn-Reply-To: <root@x.example>\r\nReferences: <root@x.example>\r\n\r\nFine.\r\n",
-	} {
-		if code, _, out := postRaw(t, srv.url+"/communications", "message/rfc822", []byte(m)); code != 202 {
-			t.Fatalf("POST = %d %v", code, out)
-		}
-	}
-	waitIdle(t, srv.url, 60*time.Second)
-	stopServer(t, srv)
+	)
 
 	// As an older doctales left them: no thread id on the items.
 	raw, err := sql.Open("sqlite", filepath.Join(data, tableFile))
@@ -70,17 +63,10 @@ func TestDoctor_ThreadIDs(t *testing.T) {
 // again.
 func TestDoctor_ItemCounts(t *testing.T) {
 	data := t.TempDir()
-	srv := startServer(t, data)
-	for _, m := range []string{
+	storeMail(t, data,
 		"Message-ID: <a@x.example>\r\nFrom: Ana <ana@x.example>\r\nTo: me@example.com\r\nSubject: One\r\nDate: Tue, 01 Dec 2026 09:00:00 +0000\r\n\r\nOne.\r\n",
 		"Message-ID: <b@x.example>\r\nFrom: Bo <bo@x.example>\r\nTo: me@example.com\r\nSubject: Two\r\nDate: Tue, 01 Dec 2026 10:00:00 +0000\r\n\r\nTwo.\r\n",
-	} {
-		if code, _, out := postRaw(t, srv.url+"/communications", "message/rfc822", []byte(m)); code != 202 {
-			t.Fatalf("POST = %d %v", code, out)
-		}
-	}
-	waitIdle(t, srv.url, 60*time.Second)
-	stopServer(t, srv)
+	)
 
 	raw, err := sql.Open("sqlite", filepath.Join(data, tableFile))
 	if err != nil {
@@ -103,4 +89,19 @@ func TestDoctor_ItemCounts(t *testing.T) {
 	if code, r = doctorJSON(t, data); code != 0 || len(r.Problems) != 0 {
 		t.Fatalf("doctor after the repair: exit %d, %+v", code, r.Problems)
 	}
+}
+
+// storeMail starts the server on data, posts each raw message, waits
+// until the pipeline is idle and stops the server: a folder as serve
+// leaves it, for doctor to check.
+func storeMail(t *testing.T, data string, msgs ...string) {
+	t.Helper()
+	srv := startServer(t, data)
+	for _, m := range msgs {
+		if code, _, out := postRaw(t, srv.url+"/communications", "message/rfc822", []byte(m)); code != 202 {
+			t.Fatalf("POST = %d %v", code, out)
+		}
+	}
+	waitIdle(t, srv.url, 60*time.Second)
+	stopServer(t, srv)
 }
