@@ -24,14 +24,7 @@ func TestDoctor_ThreadIDs(t *testing.T) {
 	)
 
 	// As an older doctales left them: no thread id on the items.
-	raw, err := sql.Open("sqlite", filepath.Join(data, tableFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec(`UPDATE items SET thread_id = '', body = json_remove(body, '$.threadId')`); err != nil {
-		t.Fatal(err)
-	}
-	raw.Close()
+	editTable(t, data, `UPDATE items SET thread_id = '', body = json_remove(body, '$.threadId')`)
 
 	code, r := doctorJSON(t, data)
 	if _, ok := findProblem(r, ProblemThread, ""); code == 0 || !ok || r.Remain != 2 {
@@ -68,14 +61,7 @@ func TestDoctor_ItemCounts(t *testing.T) {
 		"Message-ID: <b@x.example>\r\nFrom: Bo <bo@x.example>\r\nTo: me@example.com\r\nSubject: Two\r\nDate: Tue, 01 Dec 2026 10:00:00 +0000\r\n\r\nTwo.\r\n",
 	)
 
-	raw, err := sql.Open("sqlite", filepath.Join(data, tableFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec(`UPDATE item_counts SET n = n + 40 WHERE dim = ''`); err != nil {
-		t.Fatal(err)
-	}
-	raw.Close()
+	editTable(t, data, `UPDATE item_counts SET n = n + 40 WHERE dim = ''`)
 
 	code, r := doctorJSON(t, data)
 	p, ok := findProblem(r, ProblemCounts, "")
@@ -104,4 +90,18 @@ func storeMail(t *testing.T, data string, msgs ...string) {
 	}
 	waitIdle(t, srv.url, 60*time.Second)
 	stopServer(t, srv)
+}
+
+// editTable runs stmt on the table file of data with the server stopped,
+// as a hand edit outside Doctales (or an older version) would leave it.
+func editTable(t *testing.T, data, stmt string) {
+	t.Helper()
+	raw, err := sql.Open("sqlite", filepath.Join(data, tableFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(stmt); err != nil {
+		t.Fatalf("%s: %v", stmt, err)
+	}
 }
