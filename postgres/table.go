@@ -313,56 +313,9 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 	if filter.Sort != "" {
 		return nil, "", doctales.FieldErrorf(doctales.EINVALID, "sort", "sort %q is not available on the PostgreSQL table: it lists by time only (newest, oldest)", filter.Sort)
 	}
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	if owner, ok := doctales.OwnerFromContext(ctx); ok {
-		where = append(where, "owner = "+arg(owner))
-	}
-	for _, f := range []struct {
-		column string
-		value  *string
-	}{
-		{"project", filter.Project},
-		{"type", filter.Type},
-		{"urgency", filter.Urgency},
-		{"status", filter.Status},
-	} {
-		if f.value != nil && *f.value != "" {
-			if err := checkText(f.column, *f.value); err != nil {
-				return nil, "", err
-			}
-			where = append(where, f.column+" = "+arg(*f.value))
-		}
-	}
-	if v := filter.Sender; v != nil && *v != "" {
-		if err := checkText("sender", *v); err != nil {
-			return nil, "", err
-		}
-		p := arg(*v)
-		where = append(where, "(sender_id = "+p+" OR sender = "+p+")")
-	}
-	if v := filter.State; v != nil && *v != "" {
-		now := formatTime(db.now())
-		switch *v {
-		case doctales.StateOpen:
-			where = append(where, "(state = '' OR (state = 'snoozed' AND state_until <= "+arg(now)+"))")
-		case doctales.StateSnoozed:
-			where = append(where, "(state = 'snoozed' AND state_until > "+arg(now)+")")
-		case doctales.StateDone, doctales.StateWaiting:
-			where = append(where, "state = "+arg(*v))
-		default:
-			return nil, "", doctales.FieldErrorf(doctales.EINVALID, "state", "state %q is not one of %s", *v, strings.Join(doctales.States, ", "))
-		}
-	}
-	if v := filter.Since; v != nil {
-		where = append(where, "ts >= "+arg(formatTime(*v)))
-	}
-	if v := filter.Until; v != nil {
-		where = append(where, "ts < "+arg(formatTime(*v)))
+	q, err := db.itemWhere(ctx, filter)
+	if err != nil {
+		return nil, "", err
 	}
 	order, cmp := "ts DESC, id DESC", "<"
 	if filter.Oldest {
@@ -376,14 +329,10 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 		if c.Sort != "" {
 			return nil, "", doctales.FieldErrorf(doctales.EINVALID, "next", "The page cursor belongs to sort %s, not newest/oldest; start again without next.", c.Sort)
 		}
-		where = append(where, "(ts, id) "+cmp+" ("+arg(c.TS)+", "+arg(c.ID)+")")
+		q.where = append(q.where, "(ts, id) "+cmp+" ("+q.arg(c.TS)+", "+q.arg(c.ID)+")")
 	}
-	query := `SELECT ts, id, body FROM items`
-	if len(where) > 0 {
-		query += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	query += ` ORDER BY ` + order + ` LIMIT ` + arg(limit+1)
-	rows, err := db.pool.Query(ctx, query, args...)
+	query := `SELECT ts, id, body FROM items` + q.sql() + ` ORDER BY ` + order + ` LIMIT ` + q.arg(limit+1)
+	rows, err := db.pool.Query(ctx, query, q.args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("find items: %w", err)
 	}
@@ -506,4 +455,81 @@ func decodeItem(body []byte) (*doctales.Item, error) {
 	}
 	it.Owner = doctales.OwnerOf(it.Owner)
 	return &it, nil
+}
+
+// itemQuery is the WHERE of a query of items being built: its conditions
+// and their arguments ($1, $2, ... in order).
+type itemQuery struct {
+	where []string
+	args  []any
+}
+
+// arg adds v to the arguments and returns its placeholder.
+func (q *itemQuery) arg(v any) string {
+	q.args = append(q.args, v)
+	return "$" + strconv.Itoa(len(q.args))
+}
+
+// sql returns " WHERE" and the conditions joined by AND, or "" without
+// any.
+func (q *itemQuery) sql() string {
+	if len(q.where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(q.where, " AND ")
+}
+
+// itemWhere returns the conditions of the filters set in filter and of
+// the owner ctx is scoped to: everything but the cursor, the order and
+// the limit, so that FindItems and CountItems select the same items. A
+// filter value that is not storable text is EINVALID naming its field, a
+// state that is not one of doctales.States EINVALID naming "state".
+func (db *DB) itemWhere(ctx context.Context, filter doctales.ItemFilter) (*itemQuery, error) {
+	q := &itemQuery{}
+	if owner, ok := doctales.OwnerFromContext(ctx); ok {
+		q.where = append(q.where, "owner = "+q.arg(owner))
+	}
+	for _, f := range []struct {
+		column string
+		value  *string
+	}{
+		{"project", filter.Project},
+		{"type", filter.Type},
+		{"urgency", filter.Urgency},
+		{"status", filter.Status},
+	} {
+		if f.value != nil && *f.value != "" {
+			if err := checkText(f.column, *f.value); err != nil {
+				return nil, err
+			}
+			q.where = append(q.where, f.column+" = "+q.arg(*f.value))
+		}
+	}
+	if v := filter.Sender; v != nil && *v != "" {
+		if err := checkText("sender", *v); err != nil {
+			return nil, err
+		}
+		p := q.arg(*v)
+		q.where = append(q.where, "(sender_id = "+p+" OR sender = "+p+")")
+	}
+	if v := filter.State; v != nil && *v != "" {
+		now := formatTime(db.now())
+		switch *v {
+		case doctales.StateOpen:
+			q.where = append(q.where, "(state = '' OR (state = 'snoozed' AND state_until <= "+q.arg(now)+"))")
+		case doctales.StateSnoozed:
+			q.where = append(q.where, "(state = 'snoozed' AND state_until > "+q.arg(now)+")")
+		case doctales.StateDone, doctales.StateWaiting:
+			q.where = append(q.where, "state = "+q.arg(*v))
+		default:
+			return nil, doctales.FieldErrorf(doctales.EINVALID, "state", "state %q is not one of %s", *v, strings.Join(doctales.States, ", "))
+		}
+	}
+	if v := filter.Since; v != nil {
+		q.where = append(q.where, "ts >= "+q.arg(formatTime(*v)))
+	}
+	if v := filter.Until; v != nil {
+		q.where = append(q.where, "ts < "+q.arg(formatTime(*v)))
+	}
+	return q, nil
 }

@@ -1,0 +1,267 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/doctales/doctales"
+	"github.com/jackc/pgx/v5"
+)
+
+// Dimensions of item_counts (migration 0009, as package sqlite's 0210):
+// how many items an owner has in all (countAll) and by each value of the
+// columns a list filters on with an equality. Triggers on items keep the
+// table exact on every write, in the writer's transaction; each count is
+// the sum of its shards (see the migration).
+const (
+	countAll     = ""
+	countProject = "project"
+	countType    = "type"
+	countUrgency = "urgency"
+	countStatus  = "status"
+	countState   = "state"
+)
+
+// CountItems returns how many items match filter, all pages together:
+// the same items FindItems lists page by page (the owner ctx is scoped
+// to, or every owner without one, and the same filters; Limit, Cursor and
+// the order do not change a count). It reads item_counts when the filter
+// is the owner and at most one of project, type, urgency, status and
+// state (not snoozed), as package sqlite does, and counts the matching
+// rows otherwise. A filter FindItems refuses is refused with the same
+// error, naming the field.
+func (db *DB) CountItems(ctx context.Context, filter doctales.ItemFilter) (int64, error) {
+	q, err := db.itemWhere(ctx, filter)
+	if err != nil {
+		return 0, err
+	}
+	if n, ok, err := db.countFromCounters(ctx, filter); err != nil || ok {
+		return n, err
+	}
+	return db.countRows(ctx, q)
+}
+
+// countRows is CountItems by a count of the rows q selects.
+func (db *DB) countRows(ctx context.Context, q *itemQuery) (int64, error) {
+	var n int64
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM items`+q.sql(), q.args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count items: %w", err)
+	}
+	return n, nil
+}
+
+// CountRows counts the items that match filter by reading them, whatever
+// the filter: what CountItems answers from the counters, for tests and
+// checks that compare the two.
+func (db *DB) CountRows(ctx context.Context, filter doctales.ItemFilter) (int64, error) {
+	q, err := db.itemWhere(ctx, filter)
+	if err != nil {
+		return 0, err
+	}
+	return db.countRows(ctx, q)
+}
+
+// countedFilter returns the item_counts dimension and value that answer
+// CountItems for filter, and ok false when the counters cannot: when the
+// filter sets more than one of project, type, urgency, status and state,
+// or any of sender, since and until (which item_counts does not split
+// by), or state snoozed (it depends on the clock: counted through
+// items_snoozed). Open is the empty stored state plus the snoozes that
+// have ended, which the caller adds. The same rule as package sqlite's.
+func countedFilter(filter doctales.ItemFilter) (dim, value string, ok bool) {
+	set := func(p *string) bool { return p != nil && *p != "" }
+	if set(filter.Sender) || filter.Since != nil || filter.Until != nil {
+		return "", "", false
+	}
+	dim = countAll
+	for _, f := range []struct {
+		dim   string
+		value *string
+	}{
+		{countProject, filter.Project},
+		{countType, filter.Type},
+		{countUrgency, filter.Urgency},
+		{countStatus, filter.Status},
+		{countState, filter.State},
+	} {
+		if !set(f.value) {
+			continue
+		}
+		if dim != countAll {
+			return "", "", false // two filters: count the rows
+		}
+		dim, value = f.dim, *f.value
+	}
+	if dim == countState {
+		switch value {
+		case doctales.StateOpen:
+			value = "" // stored as ''
+		case doctales.StateDone, doctales.StateWaiting:
+		default:
+			return "", "", false // snoozed; anything else itemWhere refused
+		}
+	}
+	return dim, value, true
+}
+
+// countFromCounters answers CountItems from item_counts (see
+// countedFilter): the sum of one count's shards for an owner, or of every
+// owner's in the open mode (no owner scope counts every item, as
+// itemWhere does). ok is false when the counters cannot answer filter.
+func (db *DB) countFromCounters(ctx context.Context, filter doctales.ItemFilter) (n int64, ok bool, err error) {
+	dim, value, ok := countedFilter(filter)
+	if !ok {
+		return 0, false, nil
+	}
+	b := &itemQuery{}
+	ofOwner := "" // every owner's, in the open mode
+	if owner, scoped := doctales.OwnerFromContext(ctx); scoped {
+		ofOwner = " AND owner = " + b.arg(owner)
+	}
+	q := `SELECT coalesce(sum(n), 0) FROM item_counts WHERE dim = ` + b.arg(dim) + ` AND value = ` + b.arg(value) + ofOwner
+	if dim == countState && value == "" {
+		// Open also holds the snoozes that have ended: the table keeps
+		// their state until they are changed, and items_snoozed finds
+		// them.
+		q = `SELECT (` + q + `) + (SELECT count(*) FROM items WHERE state = 'snoozed' AND state_until <= ` +
+			b.arg(formatTime(db.now())) + ofOwner + `)`
+	}
+	args := b.args
+	if err := db.pool.QueryRow(ctx, q, args...).Scan(&n); err != nil {
+		return 0, false, fmt.Errorf("count items: read the counts of %s %q: %w", dimName(dim), value, err)
+	}
+	return n, true, nil
+}
+
+// dimName names an item_counts dimension in an error.
+func dimName(dim string) string {
+	if dim == countAll {
+		return "all items"
+	}
+	return dim
+}
+
+// CountCommunications returns how many communications the table holds by
+// status ("accepted", "extracted", "failed"), over every owner: the
+// pipeline's own counts for the Operations page (GET /stats), as package
+// sqlite's. It sums the status counts of item_counts (migration 0009)
+// instead of grouping every item. A status no item has is absent.
+func (db *DB) CountCommunications(ctx context.Context) (map[string]int64, error) {
+	rows, err := db.pool.Query(ctx, `SELECT value, sum(n) FROM item_counts WHERE dim = $1 GROUP BY value HAVING sum(n) <> 0`, countStatus)
+	if err != nil {
+		return nil, fmt.Errorf("count communications: %w", err)
+	}
+	out := map[string]int64{}
+	var status string
+	var n int64
+	if _, err := pgx.ForEachRow(rows, []any{&status, &n}, func() error {
+		out[status] = n
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("count communications: %w", err)
+	}
+	return out, nil
+}
+
+// countsOfItems is item_counts as the items themselves give it, one row
+// a count: the migration's fill (in shard 0), RebuildItemCounts', and
+// what CheckItemCounts compares with.
+const countsOfItems = `SELECT owner, '', '', 0, count(*) FROM items GROUP BY owner
+	UNION ALL SELECT owner, 'project', project, 0, count(*) FROM items GROUP BY owner, project
+	UNION ALL SELECT owner, 'type', type, 0, count(*) FROM items GROUP BY owner, type
+	UNION ALL SELECT owner, 'urgency', urgency, 0, count(*) FROM items GROUP BY owner, urgency
+	UNION ALL SELECT owner, 'status', status, 0, count(*) FROM items GROUP BY owner, status
+	UNION ALL SELECT owner, 'state', state, 0, count(*) FROM items GROUP BY owner, state`
+
+// CountsMismatch is a count of item_counts that differs from the items
+// it counts: Counter is the sum of the table's shards (0 when it has no
+// row), Items the items' (0 when no item has that value).
+type CountsMismatch struct {
+	Owner, Dim, Value string
+	Counter, Items    int64
+}
+
+func (m CountsMismatch) String() string {
+	return fmt.Sprintf("owner %q, %s %q: the counter says %d, the items %d", m.Owner, dimName(m.Dim), m.Value, m.Counter, m.Items)
+}
+
+// CheckItemCounts compares item_counts with the items, count for count
+// both ways, and returns each difference, in a stable order. Both are
+// read in one snapshot (REPEATABLE READ), so writes meanwhile do not show
+// as differences: the triggers of migration 0009 keep the two equal in
+// every write's transaction, so a difference means the database was
+// changed outside Doctales (a trigger dropped, a hand edit), and lists'
+// totals and the Operations page's counts would be wrong. It reads every
+// item once. `doctor` checks the SQLite table only; this is its check
+// for PostgreSQL, with RebuildItemCounts as the repair.
+func (db *DB) CheckItemCounts(ctx context.Context) ([]CountsMismatch, error) {
+	var kept, actual map[[3]string]int64
+	err := pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		read := func(q string) (map[[3]string]int64, error) {
+			rows, err := tx.Query(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			m := map[[3]string]int64{}
+			var k [3]string
+			var shard, n int64
+			_, err = pgx.ForEachRow(rows, []any{&k[0], &k[1], &k[2], &shard, &n}, func() error {
+				m[k] += n
+				return nil
+			})
+			return m, err
+		}
+		var err error
+		if kept, err = read(`SELECT owner, dim, value, shard::bigint, n FROM item_counts`); err != nil {
+			return fmt.Errorf("read the counters: %w", err)
+		}
+		if actual, err = read(countsOfItems); err != nil {
+			return fmt.Errorf("count the items: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("check item counts: %w", err)
+	}
+	var out []CountsMismatch
+	for k, n := range actual {
+		if kept[k] != n {
+			out = append(out, CountsMismatch{Owner: k[0], Dim: k[1], Value: k[2], Counter: kept[k], Items: n})
+		}
+	}
+	for k, n := range kept {
+		if _, ok := actual[k]; !ok && n != 0 {
+			out = append(out, CountsMismatch{Owner: k[0], Dim: k[1], Value: k[2], Counter: n})
+		}
+	}
+	slices.SortFunc(out, func(a, b CountsMismatch) int {
+		return cmp.Or(cmp.Compare(a.Owner, b.Owner), cmp.Compare(a.Dim, b.Dim), cmp.Compare(a.Value, b.Value))
+	})
+	return out, nil
+}
+
+// RebuildItemCounts replaces item_counts with the count of the items,
+// each count in one shard: the repair when CheckItemCounts finds a
+// difference, which also folds the shards of each count into one row.
+// Writers of items wait for it (it locks items in SHARE mode), so that no
+// write's count is lost or counted twice; it reads every item once.
+func (db *DB) RebuildItemCounts(ctx context.Context) error {
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `LOCK TABLE items IN SHARE MODE`); err != nil {
+			return fmt.Errorf("lock items: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM item_counts`); err != nil {
+			return fmt.Errorf("empty item_counts: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO item_counts (owner, dim, value, shard, n) `+countsOfItems); err != nil {
+			return fmt.Errorf("count the items: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("rebuild item counts: %w", err)
+	}
+	return nil
+}
