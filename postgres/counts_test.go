@@ -432,13 +432,13 @@ func TestCountItems_UsesCounters(t *testing.T) {
 		want   int64
 	}{
 		{ana, doctales.ItemFilter{Project: s("p1")}, 6 + 1000 + 7},
-		{ctx, doctales.ItemFilter{Project: s("p1")}, 6 + 1000 + 7 + 5},                   // every owner's
+		{ctx, doctales.ItemFilter{Project: s("p1")}, 6 + 1000 + 7 + 5},                     // every owner's
 		{ana, doctales.ItemFilter{Project: s("p1"), Limit: 3, Oldest: true}, 6 + 1000 + 7}, // the page does not count
-		{ana, doctales.ItemFilter{Project: s("p1"), Urgency: s("high")}, 2},              // two filters: the rows
-		{ana, doctales.ItemFilter{Project: s("p1"), Since: &now}, 0},                     // a date: the rows
-		{ana, doctales.ItemFilter{Project: s("p1"), Sender: s("x")}, 0},                  // a sender: the rows
-		{ana, doctales.ItemFilter{State: s(doctales.StateOpen)}, 10 + 2000 + 1},          // '' and the ended snooze
-		{ana, doctales.ItemFilter{State: s(doctales.StateSnoozed)}, 1},                   // the running one, from the rows
+		{ana, doctales.ItemFilter{Project: s("p1"), Urgency: s("high")}, 2},                // two filters: the rows
+		{ana, doctales.ItemFilter{Project: s("p1"), Since: &now}, 0},                       // a date: the rows
+		{ana, doctales.ItemFilter{Project: s("p1"), Sender: s("x")}, 0},                    // a sender: the rows
+		{ana, doctales.ItemFilter{State: s(doctales.StateOpen)}, 10 + 2000 + 1},            // '' and the ended snooze
+		{ana, doctales.ItemFilter{State: s(doctales.StateSnoozed)}, 1},                     // the running one, from the rows
 		{ana, doctales.ItemFilter{Status: s(doctales.StatusAccepted)}, 12 + 4000},
 		{doctales.WithOwner(ctx, "nobody"), doctales.ItemFilter{Project: s("p1")}, 0},
 	} {
