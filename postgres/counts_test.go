@@ -621,3 +621,41 @@ func TestCountItems_HTTPTotal(t *testing.T) {
 		t.Fatalf("GET /stats communications = %+v; want total 9, extracted 3, accepted 6", c)
 	}
 }
+
+// Statements of many rows count each of them: a bulk insert of 1,200
+// items (one statement, a trigger call per row), their adoption by a user
+// (three statements of 500 in one transaction, an owner change of each,
+// a trigger call per statement) and a bulk delete leave the counts equal
+// to the items.
+func TestItemCounts_ManyRowsAStatement(t *testing.T) {
+	ctx := context.Background()
+	db, _ := mustOpen(t, postgres.Options{})
+	if _, err := db.Pool().Exec(ctx, `INSERT INTO items (id, ts, project, type, sender, sender_id, urgency, status, owner, body)
+		SELECT 'bulk-' || lpad(x::text, 5, '0'), '2026-01-01T00:00:00.' || lpad(x::text, 9, '0') || 'Z', 'project-' || (x % 8), 'email',
+			'Person', 'person@example.com', (ARRAY['low', 'medium', 'high'])[x % 3 + 1], 'accepted', $1, '{"id":"x"}'::bytea
+		FROM generate_series(1, 1200) AS x`, doctales.DefaultUserID); err != nil {
+		t.Fatal(err)
+	}
+	if bad := countsMismatches(t, db); len(bad) > 0 {
+		t.Fatalf("after a bulk insert:\n%s", strings.Join(bad, "\n"))
+	}
+	if n, err := db.AdoptOpenItems(ctx, "ana"); err != nil || n != 1200 {
+		t.Fatalf("AdoptOpenItems = %d, %v; want 1200", n, err)
+	}
+	if bad := countsMismatches(t, db); len(bad) > 0 {
+		t.Fatalf("after the adoption:\n%s", strings.Join(bad, "\n"))
+	}
+	if n, err := db.CountItems(doctales.WithOwner(ctx, "ana"), doctales.ItemFilter{}); err != nil || n != 1200 {
+		t.Fatalf("CountItems(ana) = %d, %v; want 1200", n, err)
+	}
+	if _, err := db.Pool().Exec(ctx, `DELETE FROM items WHERE project IN ('project-1', 'project-2')`); err != nil {
+		t.Fatal(err)
+	}
+	if bad := countsMismatches(t, db); len(bad) > 0 {
+		t.Fatalf("after a bulk delete:\n%s", strings.Join(bad, "\n"))
+	}
+	var rows int64
+	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM item_counts WHERE value IN ('project-1', 'project-2')`).Scan(&rows); err != nil || rows != 0 {
+		t.Fatalf("item_counts keeps %d rows of the deleted projects (%v); a count at 0 deletes its row", rows, err)
+	}
+}
