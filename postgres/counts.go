@@ -52,17 +52,6 @@ func (db *DB) countRows(ctx context.Context, q *itemQuery) (int64, error) {
 	return n, nil
 }
 
-// CountRows counts the items that match filter by reading them, whatever
-// the filter: what CountItems answers from the counters, for tests and
-// checks that compare the two.
-func (db *DB) CountRows(ctx context.Context, filter doctales.ItemFilter) (int64, error) {
-	q, err := db.itemWhere(ctx, filter)
-	if err != nil {
-		return 0, err
-	}
-	return db.countRows(ctx, q)
-}
-
 // countedFilter returns the item_counts dimension and value that answer
 // CountItems for filter, and ok false when the counters cannot: when the
 // filter sets more than one of project, type, urgency, status and state,
