@@ -22,12 +22,14 @@ import (
 // triggers (None), with every session counting in one row per count
 // (OneShard: each create waits for the commit of the one before, which
 // holds the owner's rows), and as migration 0009 makes it (Sharded: a
-// shard per session, 16). Run the variants in turn, several rounds:
+// shard per session, 64). lockwaits/sample is how many sessions waited
+// for another's lock, on average (sampleLockWaits). Run the variants in
+// turn, several rounds:
 //
 //	go test -c -o /tmp/pgcounts.test ./postgres/ && cd postgres
-//	for round in 1 2 3; do for v in None OneShard Sharded; do
-//	  /tmp/pgcounts.test -test.run '^$' -test.bench "ItemCountsCreate/$v/" -test.benchtime 2000x | grep ^Benchmark
-//	done; done
+//	for round in 1 2 3 4; do for w in 8 64; do for v in None OneShard Sharded; do
+//	  /tmp/pgcounts.test -test.run '^$' -test.bench "ItemCountsCreate/$v/Writers$w\$" -test.benchtime 600x | grep ^Benchmark
+//	done; done; done
 func BenchmarkItemCountsCreate(b *testing.B) {
 	for _, v := range []string{"None", "OneShard", "Sharded"} {
 		for _, writers := range []int{1, 8, 64} {
@@ -44,6 +46,7 @@ func BenchmarkItemCountsCreate(b *testing.B) {
 					setShard(b, db, "0")
 				}
 				var n atomic.Int64
+				stop := sampleLockWaits(b, db)
 				b.SetParallelism(max(1, writers/runtime.GOMAXPROCS(0)))
 				if writers == 1 {
 					b.SetParallelism(1)
@@ -67,6 +70,10 @@ func BenchmarkItemCountsCreate(b *testing.B) {
 				}
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
 				b.StopTimer()
+				samples, waiting := stop()
+				if samples > 0 {
+					b.ReportMetric(float64(waiting)/float64(samples), "lockwaits/sample")
+				}
 				if v != "None" {
 					// The counts are right after the run, whatever the contention.
 					if all, err := db.CountItems(ctx, doctales.ItemFilter{}); err != nil || all != n.Load() {
@@ -230,6 +237,40 @@ func BenchmarkItemCountsAdopt(b *testing.B) {
 				b.StartTimer()
 			}
 		})
+	}
+}
+
+// sampleLockWaits samples, every 10 ms until the returned stop is
+// called, how many of db's sessions wait for a lock (wait_event_type
+// Lock: for a row another transaction holds until its commit, as
+// transactionid), and stop returns the number of samples and the sum of
+// the waiting sessions: how many writers waited, on average, for
+// another's commit.
+func sampleLockWaits(b *testing.B, db *postgres.DB) (stop func() (samples, waiting int64)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var samples, waiting int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			var w int64
+			if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+				WHERE datname = current_database() AND state = 'active' AND wait_event_type = 'Lock'`).Scan(&w); err != nil {
+				continue // the pool is busy or the run ended
+			}
+			samples++
+			waiting += w
+		}
+	}()
+	return func() (int64, int64) {
+		cancel()
+		<-done
+		return samples, waiting
 	}
 }
 

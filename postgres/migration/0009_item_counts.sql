@@ -14,7 +14,7 @@
 -- commit of the one before (its "all" row, its type, status and state
 -- rows are the same), and group commit would be lost. So each count is
 -- split in shards: a writer adds to the shard of its session
--- (doctales_item_counts_shard, the backend's pid modulo 16), and a count
+-- (doctales_item_counts_shard, the backend's pid modulo 64), and a count
 -- is the sum of its shards. A shard's n may be negative (an item counted
 -- in one session and deleted in another); only the sum is the count.
 --
@@ -38,7 +38,7 @@ CREATE TABLE item_counts (
 
 -- doctales_item_counts_shard is the shard this session's writes count in.
 CREATE FUNCTION doctales_item_counts_shard() RETURNS smallint
-LANGUAGE sql STABLE AS $$ SELECT (pg_backend_pid() % 16)::smallint $$;
+LANGUAGE sql STABLE AS $$ SELECT (pg_backend_pid() % 64)::smallint $$;
 
 -- doctales_item_counts_add adds deltas[i] to the count of (owners[i],
 -- dims[i], vals[i]) in this session's shard, in key order, and deletes
