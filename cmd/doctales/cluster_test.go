@@ -342,11 +342,18 @@ func testClusterEndToEnd(t *testing.T, durable bool) {
 	var list struct {
 		Communications []map[string]any
 		Count          int
+		Total          *int64
 	}
 	getJSON(t, api.url()+"/communications?urgency=high", &list)
 	if list.Count != 2 {
 		t.Fatalf("?urgency=high listed %d, want 2 (the two urgent mails): %v", list.Count, list.Communications)
 	}
+	// With its total, which PostgreSQL reads from its counts (item_counts).
+	getJSON(t, api.url()+"/communications?project=finance&limit=1&total=true", &list)
+	if list.Count != 1 || list.Total == nil || *list.Total != 2 {
+		t.Fatalf("?project=finance&limit=1&total=true listed %d of total %v, want 1 of 2", list.Count, list.Total)
+	}
+	list.Total = nil
 	getJSON(t, api.url()+"/communications?project=finance", &list)
 	if list.Count != 2 {
 		t.Fatalf("?project=finance listed %d, want 2", list.Count)
