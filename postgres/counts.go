@@ -117,8 +117,7 @@ func (db *DB) countFromCounters(ctx context.Context, filter doctales.ItemFilter)
 		q = `SELECT (` + q + `) + (SELECT count(*) FROM items WHERE state = 'snoozed' AND state_until <= ` +
 			b.arg(formatTime(db.now())) + ofOwner + `)`
 	}
-	args := b.args
-	if err := db.pool.QueryRow(ctx, q, args...).Scan(&n); err != nil {
+	if err := db.pool.QueryRow(ctx, q, b.args...).Scan(&n); err != nil {
 		return 0, false, fmt.Errorf("count items: read the counts of %s %q: %w", dimName(dim), value, err)
 	}
 	return n, true, nil
