@@ -95,1028 +95,1540 @@ func merge(parent *LocaleData, child LocaleData) LocaleData {
 func GetLocaleData(locale string) (*LocaleData, bool) {
 	switch locale {
 	case "af":
+		load(&af_once, load_af)
 		return &af_Locale, true
 	case "af-NA":
+		load(&af_once, load_af)
 		return &af_NA_Locale, true
 	case "agq":
+		load(&agq_once, load_agq)
 		return &agq_Locale, true
 	case "ak":
+		load(&ak_once, load_ak)
 		return &ak_Locale, true
 	case "am":
+		load(&am_once, load_am)
 		return &am_Locale, true
 	case "ar":
+		load(&ar_once, load_ar)
 		return &ar_Locale, true
 	case "ar-AE":
+		load(&ar_once, load_ar)
 		return &ar_AE_Locale, true
 	case "ar-BH":
+		load(&ar_once, load_ar)
 		return &ar_BH_Locale, true
 	case "ar-DJ":
+		load(&ar_once, load_ar)
 		return &ar_DJ_Locale, true
 	case "ar-DZ":
+		load(&ar_once, load_ar)
 		return &ar_DZ_Locale, true
 	case "ar-EG":
+		load(&ar_once, load_ar)
 		return &ar_EG_Locale, true
 	case "ar-EH":
+		load(&ar_once, load_ar)
 		return &ar_EH_Locale, true
 	case "ar-ER":
+		load(&ar_once, load_ar)
 		return &ar_ER_Locale, true
 	case "ar-IL":
+		load(&ar_once, load_ar)
 		return &ar_IL_Locale, true
 	case "ar-IQ":
+		load(&ar_once, load_ar)
 		return &ar_IQ_Locale, true
 	case "ar-JO":
+		load(&ar_once, load_ar)
 		return &ar_JO_Locale, true
 	case "ar-KM":
+		load(&ar_once, load_ar)
 		return &ar_KM_Locale, true
 	case "ar-KW":
+		load(&ar_once, load_ar)
 		return &ar_KW_Locale, true
 	case "ar-LB":
+		load(&ar_once, load_ar)
 		return &ar_LB_Locale, true
 	case "ar-LY":
+		load(&ar_once, load_ar)
 		return &ar_LY_Locale, true
 	case "ar-MA":
+		load(&ar_once, load_ar)
 		return &ar_MA_Locale, true
 	case "ar-MR":
+		load(&ar_once, load_ar)
 		return &ar_MR_Locale, true
 	case "ar-OM":
+		load(&ar_once, load_ar)
 		return &ar_OM_Locale, true
 	case "ar-PS":
+		load(&ar_once, load_ar)
 		return &ar_PS_Locale, true
 	case "ar-QA":
+		load(&ar_once, load_ar)
 		return &ar_QA_Locale, true
 	case "ar-SA":
+		load(&ar_once, load_ar)
 		return &ar_SA_Locale, true
 	case "ar-SD":
+		load(&ar_once, load_ar)
 		return &ar_SD_Locale, true
 	case "ar-SO":
+		load(&ar_once, load_ar)
 		return &ar_SO_Locale, true
 	case "ar-SS":
+		load(&ar_once, load_ar)
 		return &ar_SS_Locale, true
 	case "ar-SY":
+		load(&ar_once, load_ar)
 		return &ar_SY_Locale, true
 	case "ar-TD":
+		load(&ar_once, load_ar)
 		return &ar_TD_Locale, true
 	case "ar-TN":
+		load(&ar_once, load_ar)
 		return &ar_TN_Locale, true
 	case "ar-YE":
+		load(&ar_once, load_ar)
 		return &ar_YE_Locale, true
 	case "as":
+		load(&as_once, load_as)
 		return &as_Locale, true
 	case "asa":
+		load(&asa_once, load_asa)
 		return &asa_Locale, true
 	case "ast":
+		load(&ast_once, load_ast)
 		return &ast_Locale, true
 	case "az":
+		load(&az_once, load_az)
 		return &az_Locale, true
 	case "az-Cyrl":
+		load(&az_cyrl_once, load_az_cyrl)
 		return &az_Cyrl_Locale, true
 	case "az-Latn":
+		load(&az_latn_once, load_az_latn)
 		return &az_Latn_Locale, true
 	case "bas":
+		load(&bas_once, load_bas)
 		return &bas_Locale, true
 	case "be":
+		load(&be_once, load_be)
 		return &be_Locale, true
 	case "bem":
+		load(&bem_once, load_bem)
 		return &bem_Locale, true
 	case "bez":
+		load(&bez_once, load_bez)
 		return &bez_Locale, true
 	case "bg":
+		load(&bg_once, load_bg)
 		return &bg_Locale, true
 	case "bm":
+		load(&bm_once, load_bm)
 		return &bm_Locale, true
 	case "bn":
+		load(&bn_once, load_bn)
 		return &bn_Locale, true
 	case "bn-IN":
+		load(&bn_once, load_bn)
 		return &bn_IN_Locale, true
 	case "bo":
+		load(&bo_once, load_bo)
 		return &bo_Locale, true
 	case "bo-IN":
+		load(&bo_once, load_bo)
 		return &bo_IN_Locale, true
 	case "br":
+		load(&br_once, load_br)
 		return &br_Locale, true
 	case "brx":
+		load(&brx_once, load_brx)
 		return &brx_Locale, true
 	case "bs":
+		load(&bs_once, load_bs)
 		return &bs_Locale, true
 	case "bs-Cyrl":
+		load(&bs_cyrl_once, load_bs_cyrl)
 		return &bs_Cyrl_Locale, true
 	case "bs-Latn":
+		load(&bs_latn_once, load_bs_latn)
 		return &bs_Latn_Locale, true
 	case "ca":
+		load(&ca_once, load_ca)
 		return &ca_Locale, true
 	case "ca-AD":
+		load(&ca_once, load_ca)
 		return &ca_AD_Locale, true
 	case "ca-FR":
+		load(&ca_once, load_ca)
 		return &ca_FR_Locale, true
 	case "ca-IT":
+		load(&ca_once, load_ca)
 		return &ca_IT_Locale, true
 	case "ce":
+		load(&ce_once, load_ce)
 		return &ce_Locale, true
 	case "cgg":
+		load(&cgg_once, load_cgg)
 		return &cgg_Locale, true
 	case "chr":
+		load(&chr_once, load_chr)
 		return &chr_Locale, true
 	case "ckb":
+		load(&ckb_once, load_ckb)
 		return &ckb_Locale, true
 	case "ckb-IR":
+		load(&ckb_once, load_ckb)
 		return &ckb_IR_Locale, true
 	case "cs":
+		load(&cs_once, load_cs)
 		return &cs_Locale, true
 	case "cy":
+		load(&cy_once, load_cy)
 		return &cy_Locale, true
 	case "da":
+		load(&da_once, load_da)
 		return &da_Locale, true
 	case "da-GL":
+		load(&da_once, load_da)
 		return &da_GL_Locale, true
 	case "dav":
+		load(&dav_once, load_dav)
 		return &dav_Locale, true
 	case "de":
+		load(&de_once, load_de)
 		return &de_Locale, true
 	case "de-AT":
+		load(&de_once, load_de)
 		return &de_AT_Locale, true
 	case "de-BE":
+		load(&de_once, load_de)
 		return &de_BE_Locale, true
 	case "de-CH":
+		load(&de_once, load_de)
 		return &de_CH_Locale, true
 	case "de-IT":
+		load(&de_once, load_de)
 		return &de_IT_Locale, true
 	case "de-LI":
+		load(&de_once, load_de)
 		return &de_LI_Locale, true
 	case "de-LU":
+		load(&de_once, load_de)
 		return &de_LU_Locale, true
 	case "dje":
+		load(&dje_once, load_dje)
 		return &dje_Locale, true
 	case "dsb":
+		load(&dsb_once, load_dsb)
 		return &dsb_Locale, true
 	case "dua":
+		load(&dua_once, load_dua)
 		return &dua_Locale, true
 	case "dyo":
+		load(&dyo_once, load_dyo)
 		return &dyo_Locale, true
 	case "dz":
+		load(&dz_once, load_dz)
 		return &dz_Locale, true
 	case "ebu":
+		load(&ebu_once, load_ebu)
 		return &ebu_Locale, true
 	case "ee":
+		load(&ee_once, load_ee)
 		return &ee_Locale, true
 	case "ee-TG":
+		load(&ee_once, load_ee)
 		return &ee_TG_Locale, true
 	case "el":
+		load(&el_once, load_el)
 		return &el_Locale, true
 	case "el-CY":
+		load(&el_once, load_el)
 		return &el_CY_Locale, true
 	case "en":
+		load(&en_once, load_en)
 		return &en_Locale, true
 	case "en-001":
+		load(&en_once, load_en)
 		return &en_001_Locale, true
 	case "en-150":
+		load(&en_once, load_en)
 		return &en_150_Locale, true
 	case "en-AE":
+		load(&en_once, load_en)
 		return &en_AE_Locale, true
 	case "en-AG":
+		load(&en_once, load_en)
 		return &en_AG_Locale, true
 	case "en-AI":
+		load(&en_once, load_en)
 		return &en_AI_Locale, true
 	case "en-AS":
+		load(&en_once, load_en)
 		return &en_AS_Locale, true
 	case "en-AT":
+		load(&en_once, load_en)
 		return &en_AT_Locale, true
 	case "en-AU":
+		load(&en_once, load_en)
 		return &en_AU_Locale, true
 	case "en-BB":
+		load(&en_once, load_en)
 		return &en_BB_Locale, true
 	case "en-BE":
+		load(&en_once, load_en)
 		return &en_BE_Locale, true
 	case "en-BI":
+		load(&en_once, load_en)
 		return &en_BI_Locale, true
 	case "en-BM":
+		load(&en_once, load_en)
 		return &en_BM_Locale, true
 	case "en-BS":
+		load(&en_once, load_en)
 		return &en_BS_Locale, true
 	case "en-BW":
+		load(&en_once, load_en)
 		return &en_BW_Locale, true
 	case "en-BZ":
+		load(&en_once, load_en)
 		return &en_BZ_Locale, true
 	case "en-CA":
+		load(&en_once, load_en)
 		return &en_CA_Locale, true
 	case "en-CC":
+		load(&en_once, load_en)
 		return &en_CC_Locale, true
 	case "en-CH":
+		load(&en_once, load_en)
 		return &en_CH_Locale, true
 	case "en-CK":
+		load(&en_once, load_en)
 		return &en_CK_Locale, true
 	case "en-CM":
+		load(&en_once, load_en)
 		return &en_CM_Locale, true
 	case "en-CX":
+		load(&en_once, load_en)
 		return &en_CX_Locale, true
 	case "en-CY":
+		load(&en_once, load_en)
 		return &en_CY_Locale, true
 	case "en-DE":
+		load(&en_once, load_en)
 		return &en_DE_Locale, true
 	case "en-DG":
+		load(&en_once, load_en)
 		return &en_DG_Locale, true
 	case "en-DK":
+		load(&en_once, load_en)
 		return &en_DK_Locale, true
 	case "en-DM":
+		load(&en_once, load_en)
 		return &en_DM_Locale, true
 	case "en-ER":
+		load(&en_once, load_en)
 		return &en_ER_Locale, true
 	case "en-FI":
+		load(&en_once, load_en)
 		return &en_FI_Locale, true
 	case "en-FJ":
+		load(&en_once, load_en)
 		return &en_FJ_Locale, true
 	case "en-FK":
+		load(&en_once, load_en)
 		return &en_FK_Locale, true
 	case "en-FM":
+		load(&en_once, load_en)
 		return &en_FM_Locale, true
 	case "en-GB":
+		load(&en_once, load_en)
 		return &en_GB_Locale, true
 	case "en-GD":
+		load(&en_once, load_en)
 		return &en_GD_Locale, true
 	case "en-GG":
+		load(&en_once, load_en)
 		return &en_GG_Locale, true
 	case "en-GH":
+		load(&en_once, load_en)
 		return &en_GH_Locale, true
 	case "en-GI":
+		load(&en_once, load_en)
 		return &en_GI_Locale, true
 	case "en-GM":
+		load(&en_once, load_en)
 		return &en_GM_Locale, true
 	case "en-GU":
+		load(&en_once, load_en)
 		return &en_GU_Locale, true
 	case "en-GY":
+		load(&en_once, load_en)
 		return &en_GY_Locale, true
 	case "en-HK":
+		load(&en_once, load_en)
 		return &en_HK_Locale, true
 	case "en-ID":
+		load(&en_once, load_en)
 		return &en_ID_Locale, true
 	case "en-IE":
+		load(&en_once, load_en)
 		return &en_IE_Locale, true
 	case "en-IL":
+		load(&en_once, load_en)
 		return &en_IL_Locale, true
 	case "en-IM":
+		load(&en_once, load_en)
 		return &en_IM_Locale, true
 	case "en-IN":
+		load(&en_once, load_en)
 		return &en_IN_Locale, true
 	case "en-IO":
+		load(&en_once, load_en)
 		return &en_IO_Locale, true
 	case "en-JE":
+		load(&en_once, load_en)
 		return &en_JE_Locale, true
 	case "en-JM":
+		load(&en_once, load_en)
 		return &en_JM_Locale, true
 	case "en-KE":
+		load(&en_once, load_en)
 		return &en_KE_Locale, true
 	case "en-KI":
+		load(&en_once, load_en)
 		return &en_KI_Locale, true
 	case "en-KN":
+		load(&en_once, load_en)
 		return &en_KN_Locale, true
 	case "en-KY":
+		load(&en_once, load_en)
 		return &en_KY_Locale, true
 	case "en-LC":
+		load(&en_once, load_en)
 		return &en_LC_Locale, true
 	case "en-LR":
+		load(&en_once, load_en)
 		return &en_LR_Locale, true
 	case "en-LS":
+		load(&en_once, load_en)
 		return &en_LS_Locale, true
 	case "en-MG":
+		load(&en_once, load_en)
 		return &en_MG_Locale, true
 	case "en-MH":
+		load(&en_once, load_en)
 		return &en_MH_Locale, true
 	case "en-MO":
+		load(&en_once, load_en)
 		return &en_MO_Locale, true
 	case "en-MP":
+		load(&en_once, load_en)
 		return &en_MP_Locale, true
 	case "en-MS":
+		load(&en_once, load_en)
 		return &en_MS_Locale, true
 	case "en-MT":
+		load(&en_once, load_en)
 		return &en_MT_Locale, true
 	case "en-MU":
+		load(&en_once, load_en)
 		return &en_MU_Locale, true
 	case "en-MV":
+		load(&en_once, load_en)
 		return &en_MV_Locale, true
 	case "en-MW":
+		load(&en_once, load_en)
 		return &en_MW_Locale, true
 	case "en-MY":
+		load(&en_once, load_en)
 		return &en_MY_Locale, true
 	case "en-NA":
+		load(&en_once, load_en)
 		return &en_NA_Locale, true
 	case "en-NF":
+		load(&en_once, load_en)
 		return &en_NF_Locale, true
 	case "en-NG":
+		load(&en_once, load_en)
 		return &en_NG_Locale, true
 	case "en-NL":
+		load(&en_once, load_en)
 		return &en_NL_Locale, true
 	case "en-NR":
+		load(&en_once, load_en)
 		return &en_NR_Locale, true
 	case "en-NU":
+		load(&en_once, load_en)
 		return &en_NU_Locale, true
 	case "en-NZ":
+		load(&en_once, load_en)
 		return &en_NZ_Locale, true
 	case "en-PG":
+		load(&en_once, load_en)
 		return &en_PG_Locale, true
 	case "en-PH":
+		load(&en_once, load_en)
 		return &en_PH_Locale, true
 	case "en-PK":
+		load(&en_once, load_en)
 		return &en_PK_Locale, true
 	case "en-PN":
+		load(&en_once, load_en)
 		return &en_PN_Locale, true
 	case "en-PR":
+		load(&en_once, load_en)
 		return &en_PR_Locale, true
 	case "en-PW":
+		load(&en_once, load_en)
 		return &en_PW_Locale, true
 	case "en-RW":
+		load(&en_once, load_en)
 		return &en_RW_Locale, true
 	case "en-SB":
+		load(&en_once, load_en)
 		return &en_SB_Locale, true
 	case "en-SC":
+		load(&en_once, load_en)
 		return &en_SC_Locale, true
 	case "en-SD":
+		load(&en_once, load_en)
 		return &en_SD_Locale, true
 	case "en-SE":
+		load(&en_once, load_en)
 		return &en_SE_Locale, true
 	case "en-SG":
+		load(&en_once, load_en)
 		return &en_SG_Locale, true
 	case "en-SH":
+		load(&en_once, load_en)
 		return &en_SH_Locale, true
 	case "en-SI":
+		load(&en_once, load_en)
 		return &en_SI_Locale, true
 	case "en-SL":
+		load(&en_once, load_en)
 		return &en_SL_Locale, true
 	case "en-SS":
+		load(&en_once, load_en)
 		return &en_SS_Locale, true
 	case "en-SX":
+		load(&en_once, load_en)
 		return &en_SX_Locale, true
 	case "en-SZ":
+		load(&en_once, load_en)
 		return &en_SZ_Locale, true
 	case "en-TC":
+		load(&en_once, load_en)
 		return &en_TC_Locale, true
 	case "en-TK":
+		load(&en_once, load_en)
 		return &en_TK_Locale, true
 	case "en-TO":
+		load(&en_once, load_en)
 		return &en_TO_Locale, true
 	case "en-TT":
+		load(&en_once, load_en)
 		return &en_TT_Locale, true
 	case "en-TV":
+		load(&en_once, load_en)
 		return &en_TV_Locale, true
 	case "en-TZ":
+		load(&en_once, load_en)
 		return &en_TZ_Locale, true
 	case "en-UG":
+		load(&en_once, load_en)
 		return &en_UG_Locale, true
 	case "en-UM":
+		load(&en_once, load_en)
 		return &en_UM_Locale, true
 	case "en-US":
+		load(&en_once, load_en)
 		return &en_US_Locale, true
 	case "en-VC":
+		load(&en_once, load_en)
 		return &en_VC_Locale, true
 	case "en-VG":
+		load(&en_once, load_en)
 		return &en_VG_Locale, true
 	case "en-VI":
+		load(&en_once, load_en)
 		return &en_VI_Locale, true
 	case "en-VU":
+		load(&en_once, load_en)
 		return &en_VU_Locale, true
 	case "en-WS":
+		load(&en_once, load_en)
 		return &en_WS_Locale, true
 	case "en-ZA":
+		load(&en_once, load_en)
 		return &en_ZA_Locale, true
 	case "en-ZM":
+		load(&en_once, load_en)
 		return &en_ZM_Locale, true
 	case "en-ZW":
+		load(&en_once, load_en)
 		return &en_ZW_Locale, true
 	case "eo":
+		load(&eo_once, load_eo)
 		return &eo_Locale, true
 	case "es":
+		load(&es_once, load_es)
 		return &es_Locale, true
 	case "es-419":
+		load(&es_once, load_es)
 		return &es_419_Locale, true
 	case "es-AR":
+		load(&es_once, load_es)
 		return &es_AR_Locale, true
 	case "es-BO":
+		load(&es_once, load_es)
 		return &es_BO_Locale, true
 	case "es-BR":
+		load(&es_once, load_es)
 		return &es_BR_Locale, true
 	case "es-BZ":
+		load(&es_once, load_es)
 		return &es_BZ_Locale, true
 	case "es-CL":
+		load(&es_once, load_es)
 		return &es_CL_Locale, true
 	case "es-CO":
+		load(&es_once, load_es)
 		return &es_CO_Locale, true
 	case "es-CR":
+		load(&es_once, load_es)
 		return &es_CR_Locale, true
 	case "es-CU":
+		load(&es_once, load_es)
 		return &es_CU_Locale, true
 	case "es-DO":
+		load(&es_once, load_es)
 		return &es_DO_Locale, true
 	case "es-EA":
+		load(&es_once, load_es)
 		return &es_EA_Locale, true
 	case "es-EC":
+		load(&es_once, load_es)
 		return &es_EC_Locale, true
 	case "es-GQ":
+		load(&es_once, load_es)
 		return &es_GQ_Locale, true
 	case "es-GT":
+		load(&es_once, load_es)
 		return &es_GT_Locale, true
 	case "es-HN":
+		load(&es_once, load_es)
 		return &es_HN_Locale, true
 	case "es-IC":
+		load(&es_once, load_es)
 		return &es_IC_Locale, true
 	case "es-MX":
+		load(&es_once, load_es)
 		return &es_MX_Locale, true
 	case "es-NI":
+		load(&es_once, load_es)
 		return &es_NI_Locale, true
 	case "es-PA":
+		load(&es_once, load_es)
 		return &es_PA_Locale, true
 	case "es-PE":
+		load(&es_once, load_es)
 		return &es_PE_Locale, true
 	case "es-PH":
+		load(&es_once, load_es)
 		return &es_PH_Locale, true
 	case "es-PR":
+		load(&es_once, load_es)
 		return &es_PR_Locale, true
 	case "es-PY":
+		load(&es_once, load_es)
 		return &es_PY_Locale, true
 	case "es-SV":
+		load(&es_once, load_es)
 		return &es_SV_Locale, true
 	case "es-US":
+		load(&es_once, load_es)
 		return &es_US_Locale, true
 	case "es-UY":
+		load(&es_once, load_es)
 		return &es_UY_Locale, true
 	case "es-VE":
+		load(&es_once, load_es)
 		return &es_VE_Locale, true
 	case "et":
+		load(&et_once, load_et)
 		return &et_Locale, true
 	case "eu":
+		load(&eu_once, load_eu)
 		return &eu_Locale, true
 	case "ewo":
+		load(&ewo_once, load_ewo)
 		return &ewo_Locale, true
 	case "fa":
+		load(&fa_once, load_fa)
 		return &fa_Locale, true
 	case "fa-AF":
+		load(&fa_once, load_fa)
 		return &fa_AF_Locale, true
 	case "ff":
+		load(&ff_once, load_ff)
 		return &ff_Locale, true
 	case "ff-CM":
+		load(&ff_once, load_ff)
 		return &ff_CM_Locale, true
 	case "ff-GN":
+		load(&ff_once, load_ff)
 		return &ff_GN_Locale, true
 	case "ff-MR":
+		load(&ff_once, load_ff)
 		return &ff_MR_Locale, true
 	case "fi":
+		load(&fi_once, load_fi)
 		return &fi_Locale, true
 	case "fil":
+		load(&fil_once, load_fil)
 		return &fil_Locale, true
 	case "fo":
+		load(&fo_once, load_fo)
 		return &fo_Locale, true
 	case "fo-DK":
+		load(&fo_once, load_fo)
 		return &fo_DK_Locale, true
 	case "fr":
+		load(&fr_once, load_fr)
 		return &fr_Locale, true
 	case "fr-BE":
+		load(&fr_once, load_fr)
 		return &fr_BE_Locale, true
 	case "fr-BF":
+		load(&fr_once, load_fr)
 		return &fr_BF_Locale, true
 	case "fr-BI":
+		load(&fr_once, load_fr)
 		return &fr_BI_Locale, true
 	case "fr-BJ":
+		load(&fr_once, load_fr)
 		return &fr_BJ_Locale, true
 	case "fr-BL":
+		load(&fr_once, load_fr)
 		return &fr_BL_Locale, true
 	case "fr-CA":
+		load(&fr_once, load_fr)
 		return &fr_CA_Locale, true
 	case "fr-CD":
+		load(&fr_once, load_fr)
 		return &fr_CD_Locale, true
 	case "fr-CF":
+		load(&fr_once, load_fr)
 		return &fr_CF_Locale, true
 	case "fr-CG":
+		load(&fr_once, load_fr)
 		return &fr_CG_Locale, true
 	case "fr-CH":
+		load(&fr_once, load_fr)
 		return &fr_CH_Locale, true
 	case "fr-CI":
+		load(&fr_once, load_fr)
 		return &fr_CI_Locale, true
 	case "fr-CM":
+		load(&fr_once, load_fr)
 		return &fr_CM_Locale, true
 	case "fr-DJ":
+		load(&fr_once, load_fr)
 		return &fr_DJ_Locale, true
 	case "fr-DZ":
+		load(&fr_once, load_fr)
 		return &fr_DZ_Locale, true
 	case "fr-GA":
+		load(&fr_once, load_fr)
 		return &fr_GA_Locale, true
 	case "fr-GF":
+		load(&fr_once, load_fr)
 		return &fr_GF_Locale, true
 	case "fr-GN":
+		load(&fr_once, load_fr)
 		return &fr_GN_Locale, true
 	case "fr-GP":
+		load(&fr_once, load_fr)
 		return &fr_GP_Locale, true
 	case "fr-GQ":
+		load(&fr_once, load_fr)
 		return &fr_GQ_Locale, true
 	case "fr-HT":
+		load(&fr_once, load_fr)
 		return &fr_HT_Locale, true
 	case "fr-KM":
+		load(&fr_once, load_fr)
 		return &fr_KM_Locale, true
 	case "fr-LU":
+		load(&fr_once, load_fr)
 		return &fr_LU_Locale, true
 	case "fr-MA":
+		load(&fr_once, load_fr)
 		return &fr_MA_Locale, true
 	case "fr-MC":
+		load(&fr_once, load_fr)
 		return &fr_MC_Locale, true
 	case "fr-MF":
+		load(&fr_once, load_fr)
 		return &fr_MF_Locale, true
 	case "fr-MG":
+		load(&fr_once, load_fr)
 		return &fr_MG_Locale, true
 	case "fr-ML":
+		load(&fr_once, load_fr)
 		return &fr_ML_Locale, true
 	case "fr-MQ":
+		load(&fr_once, load_fr)
 		return &fr_MQ_Locale, true
 	case "fr-MR":
+		load(&fr_once, load_fr)
 		return &fr_MR_Locale, true
 	case "fr-MU":
+		load(&fr_once, load_fr)
 		return &fr_MU_Locale, true
 	case "fr-NC":
+		load(&fr_once, load_fr)
 		return &fr_NC_Locale, true
 	case "fr-NE":
+		load(&fr_once, load_fr)
 		return &fr_NE_Locale, true
 	case "fr-PF":
+		load(&fr_once, load_fr)
 		return &fr_PF_Locale, true
 	case "fr-PM":
+		load(&fr_once, load_fr)
 		return &fr_PM_Locale, true
 	case "fr-RE":
+		load(&fr_once, load_fr)
 		return &fr_RE_Locale, true
 	case "fr-RW":
+		load(&fr_once, load_fr)
 		return &fr_RW_Locale, true
 	case "fr-SC":
+		load(&fr_once, load_fr)
 		return &fr_SC_Locale, true
 	case "fr-SN":
+		load(&fr_once, load_fr)
 		return &fr_SN_Locale, true
 	case "fr-SY":
+		load(&fr_once, load_fr)
 		return &fr_SY_Locale, true
 	case "fr-TD":
+		load(&fr_once, load_fr)
 		return &fr_TD_Locale, true
 	case "fr-TG":
+		load(&fr_once, load_fr)
 		return &fr_TG_Locale, true
 	case "fr-TN":
+		load(&fr_once, load_fr)
 		return &fr_TN_Locale, true
 	case "fr-VU":
+		load(&fr_once, load_fr)
 		return &fr_VU_Locale, true
 	case "fr-WF":
+		load(&fr_once, load_fr)
 		return &fr_WF_Locale, true
 	case "fr-YT":
+		load(&fr_once, load_fr)
 		return &fr_YT_Locale, true
 	case "fur":
+		load(&fur_once, load_fur)
 		return &fur_Locale, true
 	case "fy":
+		load(&fy_once, load_fy)
 		return &fy_Locale, true
 	case "ga":
+		load(&ga_once, load_ga)
 		return &ga_Locale, true
 	case "ga-GB":
+		load(&ga_once, load_ga)
 		return &ga_GB_Locale, true
 	case "gd":
+		load(&gd_once, load_gd)
 		return &gd_Locale, true
 	case "gl":
+		load(&gl_once, load_gl)
 		return &gl_Locale, true
 	case "gsw":
+		load(&gsw_once, load_gsw)
 		return &gsw_Locale, true
 	case "gsw-FR":
+		load(&gsw_once, load_gsw)
 		return &gsw_FR_Locale, true
 	case "gsw-LI":
+		load(&gsw_once, load_gsw)
 		return &gsw_LI_Locale, true
 	case "gu":
+		load(&gu_once, load_gu)
 		return &gu_Locale, true
 	case "guz":
+		load(&guz_once, load_guz)
 		return &guz_Locale, true
 	case "gv":
+		load(&gv_once, load_gv)
 		return &gv_Locale, true
 	case "ha":
+		load(&ha_once, load_ha)
 		return &ha_Locale, true
 	case "ha-GH":
+		load(&ha_once, load_ha)
 		return &ha_GH_Locale, true
 	case "ha-NE":
+		load(&ha_once, load_ha)
 		return &ha_NE_Locale, true
 	case "haw":
+		load(&haw_once, load_haw)
 		return &haw_Locale, true
 	case "he":
+		load(&he_once, load_he)
 		return &he_Locale, true
 	case "hi":
+		load(&hi_once, load_hi)
 		return &hi_Locale, true
 	case "hr":
+		load(&hr_once, load_hr)
 		return &hr_Locale, true
 	case "hr-BA":
+		load(&hr_once, load_hr)
 		return &hr_BA_Locale, true
 	case "hsb":
+		load(&hsb_once, load_hsb)
 		return &hsb_Locale, true
 	case "hu":
+		load(&hu_once, load_hu)
 		return &hu_Locale, true
 	case "hy":
+		load(&hy_once, load_hy)
 		return &hy_Locale, true
 	case "id":
+		load(&id_once, load_id)
 		return &id_Locale, true
 	case "ig":
+		load(&ig_once, load_ig)
 		return &ig_Locale, true
 	case "ii":
+		load(&ii_once, load_ii)
 		return &ii_Locale, true
 	case "is":
+		load(&is_once, load_is)
 		return &is_Locale, true
 	case "it":
+		load(&it_once, load_it)
 		return &it_Locale, true
 	case "it-CH":
+		load(&it_once, load_it)
 		return &it_CH_Locale, true
 	case "it-SM":
+		load(&it_once, load_it)
 		return &it_SM_Locale, true
 	case "it-VA":
+		load(&it_once, load_it)
 		return &it_VA_Locale, true
 	case "ja":
+		load(&ja_once, load_ja)
 		return &ja_Locale, true
 	case "jgo":
+		load(&jgo_once, load_jgo)
 		return &jgo_Locale, true
 	case "jmc":
+		load(&jmc_once, load_jmc)
 		return &jmc_Locale, true
 	case "ka":
+		load(&ka_once, load_ka)
 		return &ka_Locale, true
 	case "kab":
+		load(&kab_once, load_kab)
 		return &kab_Locale, true
 	case "kam":
+		load(&kam_once, load_kam)
 		return &kam_Locale, true
 	case "kde":
+		load(&kde_once, load_kde)
 		return &kde_Locale, true
 	case "kea":
+		load(&kea_once, load_kea)
 		return &kea_Locale, true
 	case "khq":
+		load(&khq_once, load_khq)
 		return &khq_Locale, true
 	case "ki":
+		load(&ki_once, load_ki)
 		return &ki_Locale, true
 	case "kk":
+		load(&kk_once, load_kk)
 		return &kk_Locale, true
 	case "kl":
+		load(&kl_once, load_kl)
 		return &kl_Locale, true
 	case "kln":
+		load(&kln_once, load_kln)
 		return &kln_Locale, true
 	case "km":
+		load(&km_once, load_km)
 		return &km_Locale, true
 	case "kn":
+		load(&kn_once, load_kn)
 		return &kn_Locale, true
 	case "ko":
+		load(&ko_once, load_ko)
 		return &ko_Locale, true
 	case "ko-CN":
+		load(&ko_once, load_ko)
 		return &ko_CN_Locale, true
 	case "ko-KP":
+		load(&ko_once, load_ko)
 		return &ko_KP_Locale, true
 	case "kok":
+		load(&kok_once, load_kok)
 		return &kok_Locale, true
 	case "ks":
+		load(&ks_once, load_ks)
 		return &ks_Locale, true
 	case "ksb":
+		load(&ksb_once, load_ksb)
 		return &ksb_Locale, true
 	case "ksf":
+		load(&ksf_once, load_ksf)
 		return &ksf_Locale, true
 	case "ksh":
+		load(&ksh_once, load_ksh)
 		return &ksh_Locale, true
 	case "kw":
+		load(&kw_once, load_kw)
 		return &kw_Locale, true
 	case "ky":
+		load(&ky_once, load_ky)
 		return &ky_Locale, true
 	case "lag":
+		load(&lag_once, load_lag)
 		return &lag_Locale, true
 	case "lb":
+		load(&lb_once, load_lb)
 		return &lb_Locale, true
 	case "lg":
+		load(&lg_once, load_lg)
 		return &lg_Locale, true
 	case "lkt":
+		load(&lkt_once, load_lkt)
 		return &lkt_Locale, true
 	case "ln":
+		load(&ln_once, load_ln)
 		return &ln_Locale, true
 	case "ln-AO":
+		load(&ln_once, load_ln)
 		return &ln_AO_Locale, true
 	case "ln-CF":
+		load(&ln_once, load_ln)
 		return &ln_CF_Locale, true
 	case "ln-CG":
+		load(&ln_once, load_ln)
 		return &ln_CG_Locale, true
 	case "lo":
+		load(&lo_once, load_lo)
 		return &lo_Locale, true
 	case "lrc":
+		load(&lrc_once, load_lrc)
 		return &lrc_Locale, true
 	case "lrc-IQ":
+		load(&lrc_once, load_lrc)
 		return &lrc_IQ_Locale, true
 	case "lt":
+		load(&lt_once, load_lt)
 		return &lt_Locale, true
 	case "lu":
+		load(&lu_once, load_lu)
 		return &lu_Locale, true
 	case "luo":
+		load(&luo_once, load_luo)
 		return &luo_Locale, true
 	case "luy":
+		load(&luy_once, load_luy)
 		return &luy_Locale, true
 	case "lv":
+		load(&lv_once, load_lv)
 		return &lv_Locale, true
 	case "mas":
+		load(&mas_once, load_mas)
 		return &mas_Locale, true
 	case "mas-TZ":
+		load(&mas_once, load_mas)
 		return &mas_TZ_Locale, true
 	case "mer":
+		load(&mer_once, load_mer)
 		return &mer_Locale, true
 	case "mfe":
+		load(&mfe_once, load_mfe)
 		return &mfe_Locale, true
 	case "mg":
+		load(&mg_once, load_mg)
 		return &mg_Locale, true
 	case "mgh":
+		load(&mgh_once, load_mgh)
 		return &mgh_Locale, true
 	case "mgo":
+		load(&mgo_once, load_mgo)
 		return &mgo_Locale, true
 	case "mk":
+		load(&mk_once, load_mk)
 		return &mk_Locale, true
 	case "ml":
+		load(&ml_once, load_ml)
 		return &ml_Locale, true
 	case "mn":
+		load(&mn_once, load_mn)
 		return &mn_Locale, true
 	case "mr":
+		load(&mr_once, load_mr)
 		return &mr_Locale, true
 	case "ms":
+		load(&ms_once, load_ms)
 		return &ms_Locale, true
 	case "ms-BN":
+		load(&ms_once, load_ms)
 		return &ms_BN_Locale, true
 	case "ms-ID":
+		load(&ms_once, load_ms)
 		return &ms_ID_Locale, true
 	case "ms-SG":
+		load(&ms_once, load_ms)
 		return &ms_SG_Locale, true
 	case "mt":
+		load(&mt_once, load_mt)
 		return &mt_Locale, true
 	case "mua":
+		load(&mua_once, load_mua)
 		return &mua_Locale, true
 	case "my":
+		load(&my_once, load_my)
 		return &my_Locale, true
 	case "mzn":
+		load(&mzn_once, load_mzn)
 		return &mzn_Locale, true
 	case "naq":
+		load(&naq_once, load_naq)
 		return &naq_Locale, true
 	case "nb":
+		load(&nb_once, load_nb)
 		return &nb_Locale, true
 	case "nb-SJ":
+		load(&nb_once, load_nb)
 		return &nb_SJ_Locale, true
 	case "nd":
+		load(&nd_once, load_nd)
 		return &nd_Locale, true
 	case "ne":
+		load(&ne_once, load_ne)
 		return &ne_Locale, true
 	case "ne-IN":
+		load(&ne_once, load_ne)
 		return &ne_IN_Locale, true
 	case "nl":
+		load(&nl_once, load_nl)
 		return &nl_Locale, true
 	case "nl-AW":
+		load(&nl_once, load_nl)
 		return &nl_AW_Locale, true
 	case "nl-BE":
+		load(&nl_once, load_nl)
 		return &nl_BE_Locale, true
 	case "nl-BQ":
+		load(&nl_once, load_nl)
 		return &nl_BQ_Locale, true
 	case "nl-CW":
+		load(&nl_once, load_nl)
 		return &nl_CW_Locale, true
 	case "nl-SR":
+		load(&nl_once, load_nl)
 		return &nl_SR_Locale, true
 	case "nl-SX":
+		load(&nl_once, load_nl)
 		return &nl_SX_Locale, true
 	case "nmg":
+		load(&nmg_once, load_nmg)
 		return &nmg_Locale, true
 	case "nn":
+		load(&nn_once, load_nn)
 		return &nn_Locale, true
 	case "nnh":
+		load(&nnh_once, load_nnh)
 		return &nnh_Locale, true
 	case "nus":
+		load(&nus_once, load_nus)
 		return &nus_Locale, true
 	case "nyn":
+		load(&nyn_once, load_nyn)
 		return &nyn_Locale, true
 	case "om":
+		load(&om_once, load_om)
 		return &om_Locale, true
 	case "om-KE":
+		load(&om_once, load_om)
 		return &om_KE_Locale, true
 	case "or":
+		load(&or_once, load_or)
 		return &or_Locale, true
 	case "os":
+		load(&os_once, load_os)
 		return &os_Locale, true
 	case "os-RU":
+		load(&os_once, load_os)
 		return &os_RU_Locale, true
 	case "pa":
+		load(&pa_once, load_pa)
 		return &pa_Locale, true
 	case "pa-Arab":
+		load(&pa_arab_once, load_pa_arab)
 		return &pa_Arab_Locale, true
 	case "pa-Guru":
+		load(&pa_guru_once, load_pa_guru)
 		return &pa_Guru_Locale, true
 	case "pl":
+		load(&pl_once, load_pl)
 		return &pl_Locale, true
 	case "ps":
+		load(&ps_once, load_ps)
 		return &ps_Locale, true
 	case "ps-PK":
+		load(&ps_once, load_ps)
 		return &ps_PK_Locale, true
 	case "pt":
+		load(&pt_once, load_pt)
 		return &pt_Locale, true
 	case "pt-AO":
+		load(&pt_once, load_pt)
 		return &pt_AO_Locale, true
 	case "pt-CH":
+		load(&pt_once, load_pt)
 		return &pt_CH_Locale, true
 	case "pt-CV":
+		load(&pt_once, load_pt)
 		return &pt_CV_Locale, true
 	case "pt-GQ":
+		load(&pt_once, load_pt)
 		return &pt_GQ_Locale, true
 	case "pt-GW":
+		load(&pt_once, load_pt)
 		return &pt_GW_Locale, true
 	case "pt-LU":
+		load(&pt_once, load_pt)
 		return &pt_LU_Locale, true
 	case "pt-MO":
+		load(&pt_once, load_pt)
 		return &pt_MO_Locale, true
 	case "pt-MZ":
+		load(&pt_once, load_pt)
 		return &pt_MZ_Locale, true
 	case "pt-PT":
+		load(&pt_once, load_pt)
 		return &pt_PT_Locale, true
 	case "pt-ST":
+		load(&pt_once, load_pt)
 		return &pt_ST_Locale, true
 	case "pt-TL":
+		load(&pt_once, load_pt)
 		return &pt_TL_Locale, true
 	case "qu":
+		load(&qu_once, load_qu)
 		return &qu_Locale, true
 	case "qu-BO":
+		load(&qu_once, load_qu)
 		return &qu_BO_Locale, true
 	case "qu-EC":
+		load(&qu_once, load_qu)
 		return &qu_EC_Locale, true
 	case "rm":
+		load(&rm_once, load_rm)
 		return &rm_Locale, true
 	case "rn":
+		load(&rn_once, load_rn)
 		return &rn_Locale, true
 	case "ro":
+		load(&ro_once, load_ro)
 		return &ro_Locale, true
 	case "ro-MD":
+		load(&ro_once, load_ro)
 		return &ro_MD_Locale, true
 	case "rof":
+		load(&rof_once, load_rof)
 		return &rof_Locale, true
 	case "ru":
+		load(&ru_once, load_ru)
 		return &ru_Locale, true
 	case "ru-BY":
+		load(&ru_once, load_ru)
 		return &ru_BY_Locale, true
 	case "ru-KG":
+		load(&ru_once, load_ru)
 		return &ru_KG_Locale, true
 	case "ru-KZ":
+		load(&ru_once, load_ru)
 		return &ru_KZ_Locale, true
 	case "ru-MD":
+		load(&ru_once, load_ru)
 		return &ru_MD_Locale, true
 	case "ru-UA":
+		load(&ru_once, load_ru)
 		return &ru_UA_Locale, true
 	case "rw":
+		load(&rw_once, load_rw)
 		return &rw_Locale, true
 	case "rwk":
+		load(&rwk_once, load_rwk)
 		return &rwk_Locale, true
 	case "sah":
+		load(&sah_once, load_sah)
 		return &sah_Locale, true
 	case "saq":
+		load(&saq_once, load_saq)
 		return &saq_Locale, true
 	case "sbp":
+		load(&sbp_once, load_sbp)
 		return &sbp_Locale, true
 	case "se":
+		load(&se_once, load_se)
 		return &se_Locale, true
 	case "se-FI":
+		load(&se_once, load_se)
 		return &se_FI_Locale, true
 	case "se-SE":
+		load(&se_once, load_se)
 		return &se_SE_Locale, true
 	case "seh":
+		load(&seh_once, load_seh)
 		return &seh_Locale, true
 	case "ses":
+		load(&ses_once, load_ses)
 		return &ses_Locale, true
 	case "sg":
+		load(&sg_once, load_sg)
 		return &sg_Locale, true
 	case "shi":
+		load(&shi_once, load_shi)
 		return &shi_Locale, true
 	case "shi-Latn":
+		load(&shi_latn_once, load_shi_latn)
 		return &shi_Latn_Locale, true
 	case "shi-Tfng":
+		load(&shi_tfng_once, load_shi_tfng)
 		return &shi_Tfng_Locale, true
 	case "si":
+		load(&si_once, load_si)
 		return &si_Locale, true
 	case "sk":
+		load(&sk_once, load_sk)
 		return &sk_Locale, true
 	case "sl":
+		load(&sl_once, load_sl)
 		return &sl_Locale, true
 	case "smn":
+		load(&smn_once, load_smn)
 		return &smn_Locale, true
 	case "sn":
+		load(&sn_once, load_sn)
 		return &sn_Locale, true
 	case "so":
+		load(&so_once, load_so)
 		return &so_Locale, true
 	case "so-DJ":
+		load(&so_once, load_so)
 		return &so_DJ_Locale, true
 	case "so-ET":
+		load(&so_once, load_so)
 		return &so_ET_Locale, true
 	case "so-KE":
+		load(&so_once, load_so)
 		return &so_KE_Locale, true
 	case "sq":
+		load(&sq_once, load_sq)
 		return &sq_Locale, true
 	case "sq-MK":
+		load(&sq_once, load_sq)
 		return &sq_MK_Locale, true
 	case "sq-XK":
+		load(&sq_once, load_sq)
 		return &sq_XK_Locale, true
 	case "sr":
+		load(&sr_once, load_sr)
 		return &sr_Locale, true
 	case "sr-Cyrl":
+		load(&sr_cyrl_once, load_sr_cyrl)
 		return &sr_Cyrl_Locale, true
 	case "sr-Cyrl-BA":
+		load(&sr_cyrl_once, load_sr_cyrl)
 		return &sr_Cyrl_BA_Locale, true
 	case "sr-Cyrl-ME":
+		load(&sr_cyrl_once, load_sr_cyrl)
 		return &sr_Cyrl_ME_Locale, true
 	case "sr-Cyrl-XK":
+		load(&sr_cyrl_once, load_sr_cyrl)
 		return &sr_Cyrl_XK_Locale, true
 	case "sr-Latn":
+		load(&sr_latn_once, load_sr_latn)
 		return &sr_Latn_Locale, true
 	case "sr-Latn-BA":
+		load(&sr_latn_once, load_sr_latn)
 		return &sr_Latn_BA_Locale, true
 	case "sr-Latn-ME":
+		load(&sr_latn_once, load_sr_latn)
 		return &sr_Latn_ME_Locale, true
 	case "sr-Latn-XK":
+		load(&sr_latn_once, load_sr_latn)
 		return &sr_Latn_XK_Locale, true
 	case "sv":
+		load(&sv_once, load_sv)
 		return &sv_Locale, true
 	case "sv-AX":
+		load(&sv_once, load_sv)
 		return &sv_AX_Locale, true
 	case "sv-FI":
+		load(&sv_once, load_sv)
 		return &sv_FI_Locale, true
 	case "sw":
+		load(&sw_once, load_sw)
 		return &sw_Locale, true
 	case "sw-CD":
+		load(&sw_once, load_sw)
 		return &sw_CD_Locale, true
 	case "sw-KE":
+		load(&sw_once, load_sw)
 		return &sw_KE_Locale, true
 	case "sw-UG":
+		load(&sw_once, load_sw)
 		return &sw_UG_Locale, true
 	case "ta":
+		load(&ta_once, load_ta)
 		return &ta_Locale, true
 	case "ta-LK":
+		load(&ta_once, load_ta)
 		return &ta_LK_Locale, true
 	case "ta-MY":
+		load(&ta_once, load_ta)
 		return &ta_MY_Locale, true
 	case "ta-SG":
+		load(&ta_once, load_ta)
 		return &ta_SG_Locale, true
 	case "te":
+		load(&te_once, load_te)
 		return &te_Locale, true
 	case "teo":
+		load(&teo_once, load_teo)
 		return &teo_Locale, true
 	case "teo-KE":
+		load(&teo_once, load_teo)
 		return &teo_KE_Locale, true
 	case "th":
+		load(&th_once, load_th)
 		return &th_Locale, true
 	case "ti":
+		load(&ti_once, load_ti)
 		return &ti_Locale, true
 	case "ti-ER":
+		load(&ti_once, load_ti)
 		return &ti_ER_Locale, true
 	case "tl":
+		load(&tl_once, load_tl)
 		return &tl_Locale, true
 	case "to":
+		load(&to_once, load_to)
 		return &to_Locale, true
 	case "tr":
+		load(&tr_once, load_tr)
 		return &tr_Locale, true
 	case "tr-CY":
+		load(&tr_once, load_tr)
 		return &tr_CY_Locale, true
 	case "twq":
+		load(&twq_once, load_twq)
 		return &twq_Locale, true
 	case "tzm":
+		load(&tzm_once, load_tzm)
 		return &tzm_Locale, true
 	case "ug":
+		load(&ug_once, load_ug)
 		return &ug_Locale, true
 	case "uk":
+		load(&uk_once, load_uk)
 		return &uk_Locale, true
 	case "ur":
+		load(&ur_once, load_ur)
 		return &ur_Locale, true
 	case "ur-IN":
+		load(&ur_once, load_ur)
 		return &ur_IN_Locale, true
 	case "uz":
+		load(&uz_once, load_uz)
 		return &uz_Locale, true
 	case "uz-Arab":
+		load(&uz_arab_once, load_uz_arab)
 		return &uz_Arab_Locale, true
 	case "uz-Cyrl":
+		load(&uz_cyrl_once, load_uz_cyrl)
 		return &uz_Cyrl_Locale, true
 	case "uz-Latn":
+		load(&uz_latn_once, load_uz_latn)
 		return &uz_Latn_Locale, true
 	case "vi":
+		load(&vi_once, load_vi)
 		return &vi_Locale, true
 	case "vun":
+		load(&vun_once, load_vun)
 		return &vun_Locale, true
 	case "wae":
+		load(&wae_once, load_wae)
 		return &wae_Locale, true
 	case "xog":
+		load(&xog_once, load_xog)
 		return &xog_Locale, true
 	case "yav":
+		load(&yav_once, load_yav)
 		return &yav_Locale, true
 	case "yi":
+		load(&yi_once, load_yi)
 		return &yi_Locale, true
 	case "yo":
+		load(&yo_once, load_yo)
 		return &yo_Locale, true
 	case "yo-BJ":
+		load(&yo_once, load_yo)
 		return &yo_BJ_Locale, true
 	case "yue":
+		load(&yue_once, load_yue)
 		return &yue_Locale, true
 	case "zgh":
+		load(&zgh_once, load_zgh)
 		return &zgh_Locale, true
 	case "zh":
+		load(&zh_once, load_zh)
 		return &zh_Locale, true
 	case "zh-Hans":
+		load(&zh_hans_once, load_zh_hans)
 		return &zh_Hans_Locale, true
 	case "zh-Hans-HK":
+		load(&zh_hans_once, load_zh_hans)
 		return &zh_Hans_HK_Locale, true
 	case "zh-Hans-MO":
+		load(&zh_hans_once, load_zh_hans)
 		return &zh_Hans_MO_Locale, true
 	case "zh-Hans-SG":
+		load(&zh_hans_once, load_zh_hans)
 		return &zh_Hans_SG_Locale, true
 	case "zh-Hant":
+		load(&zh_hant_once, load_zh_hant)
 		return &zh_Hant_Locale, true
 	case "zh-Hant-HK":
+		load(&zh_hant_once, load_zh_hant)
 		return &zh_Hant_HK_Locale, true
 	case "zh-Hant-MO":
+		load(&zh_hant_once, load_zh_hant)
 		return &zh_Hant_MO_Locale, true
 	case "zu":
+		load(&zu_once, load_zu)
 		return &zu_Locale, true
 	}
 

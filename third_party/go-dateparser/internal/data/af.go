@@ -9,7 +9,8 @@ var (
 	af_NA_Locale LocaleData
 )
 
-func init() {
+// load_af builds this file's locales; see 06-lazy-load.go.
+func load_af() {
 	af_Locale = merge(nil, LocaleData{
 		Name:      "af",
 		DateOrder: "YMD",

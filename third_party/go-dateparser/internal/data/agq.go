@@ -6,7 +6,8 @@ var (
 	agq_Locale LocaleData
 )
 
-func init() {
+// load_agq builds this file's locales; see 06-lazy-load.go.
+func load_agq() {
 	agq_Locale = merge(nil, LocaleData{
 		Name:      "agq",
 		DateOrder: "DMY",

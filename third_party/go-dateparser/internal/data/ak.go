@@ -6,7 +6,8 @@ var (
 	ak_Locale LocaleData
 )
 
-func init() {
+// load_ak builds this file's locales; see 06-lazy-load.go.
+func load_ak() {
 	ak_Locale = merge(nil, LocaleData{
 		Name:      "ak",
 		DateOrder: "YMD",

@@ -8,7 +8,8 @@ var (
 	am_Locale LocaleData
 )
 
-func init() {
+// load_am builds this file's locales; see 06-lazy-load.go.
+func load_am() {
 	am_Locale = merge(nil, LocaleData{
 		Name:      "am",
 		DateOrder: "DMY",

@@ -35,7 +35,8 @@ var (
 	ar_YE_Locale LocaleData
 )
 
-func init() {
+// load_ar builds this file's locales; see 06-lazy-load.go.
+func load_ar() {
 	ar_Locale = merge(nil, LocaleData{
 		Name:                  "ar",
 		DateOrder:             "DMY",

@@ -8,7 +8,8 @@ var (
 	as_Locale LocaleData
 )
 
-func init() {
+// load_as builds this file's locales; see 06-lazy-load.go.
+func load_as() {
 	as_Locale = merge(nil, LocaleData{
 		Name:      "as",
 		DateOrder: "DMY",

@@ -6,7 +6,8 @@ var (
 	asa_Locale LocaleData
 )
 
-func init() {
+// load_asa builds this file's locales; see 06-lazy-load.go.
+func load_asa() {
 	asa_Locale = merge(nil, LocaleData{
 		Name:      "asa",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	ast_Locale LocaleData
 )
 
-func init() {
+// load_ast builds this file's locales; see 06-lazy-load.go.
+func load_ast() {
 	ast_Locale = merge(nil, LocaleData{
 		Name:      "ast",
 		DateOrder: "DMY",

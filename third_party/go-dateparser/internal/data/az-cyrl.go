@@ -6,7 +6,8 @@ var (
 	az_Cyrl_Locale LocaleData
 )
 
-func init() {
+// load_az_cyrl builds this file's locales; see 06-lazy-load.go.
+func load_az_cyrl() {
 	az_Cyrl_Locale = merge(nil, LocaleData{
 		Name:      "az-Cyrl",
 		DateOrder: "DMY",

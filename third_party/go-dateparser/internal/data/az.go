@@ -8,7 +8,8 @@ var (
 	az_Locale LocaleData
 )
 
-func init() {
+// load_az builds this file's locales; see 06-lazy-load.go.
+func load_az() {
 	az_Locale = merge(nil, LocaleData{
 		Name:      "az",
 		DateOrder: "DMY",

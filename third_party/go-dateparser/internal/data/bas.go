@@ -6,7 +6,8 @@ var (
 	bas_Locale LocaleData
 )
 
-func init() {
+// load_bas builds this file's locales; see 06-lazy-load.go.
+func load_bas() {
 	bas_Locale = merge(nil, LocaleData{
 		Name:      "bas",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	be_Locale LocaleData
 )
 
-func init() {
+// load_be builds this file's locales; see 06-lazy-load.go.
+func load_be() {
 	be_Locale = merge(nil, LocaleData{
 		Name:                  "be",
 		DateOrder:             "DMY",

@@ -6,7 +6,8 @@ var (
 	bem_Locale LocaleData
 )
 
-func init() {
+// load_bem builds this file's locales; see 06-lazy-load.go.
+func load_bem() {
 	bem_Locale = merge(nil, LocaleData{
 		Name:      "bem",
 		DateOrder: "DMY",

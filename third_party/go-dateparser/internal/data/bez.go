@@ -6,7 +6,8 @@ var (
 	bez_Locale LocaleData
 )
 
-func init() {
+// load_bez builds this file's locales; see 06-lazy-load.go.
+func load_bez() {
 	bez_Locale = merge(nil, LocaleData{
 		Name:      "bez",
 		DateOrder: "DMY",

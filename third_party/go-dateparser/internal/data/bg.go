@@ -8,7 +8,8 @@ var (
 	bg_Locale LocaleData
 )
 
-func init() {
+// load_bg builds this file's locales; see 06-lazy-load.go.
+func load_bg() {
 	bg_Locale = merge(nil, LocaleData{
 		Name:                  "bg",
 		DateOrder:             "DMY 'Г'.",

@@ -6,7 +6,8 @@ var (
 	bm_Locale LocaleData
 )
 
-func init() {
+// load_bm builds this file's locales; see 06-lazy-load.go.
+func load_bm() {
 	bm_Locale = merge(nil, LocaleData{
 		Name:      "bm",
 		DateOrder: "DMY",

@@ -9,7 +9,8 @@ var (
 	bn_IN_Locale LocaleData
 )
 
-func init() {
+// load_bn builds this file's locales; see 06-lazy-load.go.
+func load_bn() {
 	bn_Locale = merge(nil, LocaleData{
 		Name:                  "bn",
 		DateOrder:             "DMY",

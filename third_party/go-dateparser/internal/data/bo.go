@@ -7,7 +7,8 @@ var (
 	bo_IN_Locale LocaleData
 )
 
-func init() {
+// load_bo builds this file's locales; see 06-lazy-load.go.
+func load_bo() {
 	bo_Locale = merge(nil, LocaleData{
 		Name:      "bo",
 		DateOrder: "YMD",

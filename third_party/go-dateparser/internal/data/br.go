@@ -8,7 +8,8 @@ var (
 	br_Locale LocaleData
 )
 
-func init() {
+// load_br builds this file's locales; see 06-lazy-load.go.
+func load_br() {
 	br_Locale = merge(nil, LocaleData{
 		Name:      "br",
 		DateOrder: "DMY",

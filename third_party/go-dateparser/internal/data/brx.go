@@ -8,7 +8,8 @@ var (
 	brx_Locale LocaleData
 )
 
-func init() {
+// load_brx builds this file's locales; see 06-lazy-load.go.
+func load_brx() {
 	brx_Locale = merge(nil, LocaleData{
 		Name:      "brx",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	bs_Cyrl_Locale LocaleData
 )
 
-func init() {
+// load_bs_cyrl builds this file's locales; see 06-lazy-load.go.
+func load_bs_cyrl() {
 	bs_Cyrl_Locale = merge(nil, LocaleData{
 		Name:      "bs-Cyrl",
 		DateOrder: "DMY.",

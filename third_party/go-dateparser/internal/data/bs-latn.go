@@ -8,7 +8,8 @@ var (
 	bs_Latn_Locale LocaleData
 )
 
-func init() {
+// load_bs_latn builds this file's locales; see 06-lazy-load.go.
+func load_bs_latn() {
 	bs_Latn_Locale = merge(nil, LocaleData{
 		Name:      "bs-Latn",
 		DateOrder: "DMY.",

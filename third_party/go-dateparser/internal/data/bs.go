@@ -8,7 +8,8 @@ var (
 	bs_Locale LocaleData
 )
 
-func init() {
+// load_bs builds this file's locales; see 06-lazy-load.go.
+func load_bs() {
 	bs_Locale = merge(nil, LocaleData{
 		Name:      "bs",
 		DateOrder: "DMY.",

@@ -11,7 +11,8 @@ var (
 	ca_IT_Locale LocaleData
 )
 
-func init() {
+// load_ca builds this file's locales; see 06-lazy-load.go.
+func load_ca() {
 	ca_Locale = merge(nil, LocaleData{
 		Name:      "ca",
 		DateOrder: "DMY",

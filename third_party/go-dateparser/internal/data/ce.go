@@ -8,7 +8,8 @@ var (
 	ce_Locale LocaleData
 )
 
-func init() {
+// load_ce builds this file's locales; see 06-lazy-load.go.
+func load_ce() {
 	ce_Locale = merge(nil, LocaleData{
 		Name:      "ce",
 		DateOrder: "YMD",

@@ -6,7 +6,8 @@ var (
 	cgg_Locale LocaleData
 )
 
-func init() {
+// load_cgg builds this file's locales; see 06-lazy-load.go.
+func load_cgg() {
 	cgg_Locale = merge(nil, LocaleData{
 		Name:      "cgg",
 		DateOrder: "DMY",

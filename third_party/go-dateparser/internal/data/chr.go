@@ -8,7 +8,8 @@ var (
 	chr_Locale LocaleData
 )
 
-func init() {
+// load_chr builds this file's locales; see 06-lazy-load.go.
+func load_chr() {
 	chr_Locale = merge(nil, LocaleData{
 		Name:      "chr",
 		DateOrder: "MDY",

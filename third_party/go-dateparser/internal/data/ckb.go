@@ -7,7 +7,8 @@ var (
 	ckb_IR_Locale LocaleData
 )
 
-func init() {
+// load_ckb builds this file's locales; see 06-lazy-load.go.
+func load_ckb() {
 	ckb_Locale = merge(nil, LocaleData{
 		Name:      "ckb",
 		DateOrder: "YMD",

@@ -8,7 +8,8 @@ var (
 	cs_Locale LocaleData
 )
 
-func init() {
+// load_cs builds this file's locales; see 06-lazy-load.go.
+func load_cs() {
 	cs_Locale = merge(nil, LocaleData{
 		Name:                  "cs",
 		DateOrder:             "DMY",

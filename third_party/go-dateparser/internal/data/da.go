@@ -9,7 +9,8 @@ var (
 	da_GL_Locale LocaleData
 )
 
-func init() {
+// load_da builds this file's locales; see 06-lazy-load.go.
+func load_da() {
 	da_Locale = merge(nil, LocaleData{
 		Name:                  "da",
 		DateOrder:             "DMY",

@@ -6,7 +6,8 @@ var (
 	dav_Locale LocaleData
 )
 
-func init() {
+// load_dav builds this file's locales; see 06-lazy-load.go.
+func load_dav() {
 	dav_Locale = merge(nil, LocaleData{
 		Name:      "dav",
 		DateOrder: "DMY",

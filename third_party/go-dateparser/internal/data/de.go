@@ -14,7 +14,8 @@ var (
 	de_LU_Locale LocaleData
 )
 
-func init() {
+// load_de builds this file's locales; see 06-lazy-load.go.
+func load_de() {
 	de_Locale = merge(nil, LocaleData{
 		Name:                  "de",
 		DateOrder:             "DMY",

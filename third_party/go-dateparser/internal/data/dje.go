@@ -6,7 +6,8 @@ var (
 	dje_Locale LocaleData
 )
 
-func init() {
+// load_dje builds this file's locales; see 06-lazy-load.go.
+func load_dje() {
 	dje_Locale = merge(nil, LocaleData{
 		Name:      "dje",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	dsb_Locale LocaleData
 )
 
-func init() {
+// load_dsb builds this file's locales; see 06-lazy-load.go.
+func load_dsb() {
 	dsb_Locale = merge(nil, LocaleData{
 		Name:      "dsb",
 		DateOrder: "DMY",

@@ -6,7 +6,8 @@ var (
 	dua_Locale LocaleData
 )
 
-func init() {
+// load_dua builds this file's locales; see 06-lazy-load.go.
+func load_dua() {
 	dua_Locale = merge(nil, LocaleData{
 		Name:      "dua",
 		DateOrder: "DMY",

@@ -6,7 +6,8 @@ var (
 	dyo_Locale LocaleData
 )
 
-func init() {
+// load_dyo builds this file's locales; see 06-lazy-load.go.
+func load_dyo() {
 	dyo_Locale = merge(nil, LocaleData{
 		Name:      "dyo",
 		DateOrder: "DMY",

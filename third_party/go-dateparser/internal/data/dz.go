@@ -8,7 +8,8 @@ var (
 	dz_Locale LocaleData
 )
 
-func init() {
+// load_dz builds this file's locales; see 06-lazy-load.go.
+func load_dz() {
 	dz_Locale = merge(nil, LocaleData{
 		Name:      "dz",
 		DateOrder: "YMD",

@@ -6,7 +6,8 @@ var (
 	ebu_Locale LocaleData
 )
 
-func init() {
+// load_ebu builds this file's locales; see 06-lazy-load.go.
+func load_ebu() {
 	ebu_Locale = merge(nil, LocaleData{
 		Name:      "ebu",
 		DateOrder: "DMY",

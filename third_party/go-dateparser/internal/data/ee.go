@@ -9,7 +9,8 @@ var (
 	ee_TG_Locale LocaleData
 )
 
-func init() {
+// load_ee builds this file's locales; see 06-lazy-load.go.
+func load_ee() {
 	ee_Locale = merge(nil, LocaleData{
 		Name:      "ee",
 		DateOrder: "MDY",

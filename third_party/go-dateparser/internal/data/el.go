@@ -9,7 +9,8 @@ var (
 	el_CY_Locale LocaleData
 )
 
-func init() {
+// load_el builds this file's locales; see 06-lazy-load.go.
+func load_el() {
 	el_Locale = merge(nil, LocaleData{
 		Name:      "el",
 		DateOrder: "DMY",

@@ -115,7 +115,8 @@ var (
 	en_ZW_Locale  LocaleData
 )
 
-func init() {
+// load_en builds this file's locales; see 06-lazy-load.go.
+func load_en() {
 	en_Locale = merge(nil, LocaleData{
 		Name:                  "en",
 		DateOrder:             "MDY",

@@ -6,7 +6,8 @@ var (
 	eo_Locale LocaleData
 )
 
-func init() {
+// load_eo builds this file's locales; see 06-lazy-load.go.
+func load_eo() {
 	eo_Locale = merge(nil, LocaleData{
 		Name:      "eo",
 		DateOrder: "YMD",

@@ -35,7 +35,8 @@ var (
 	es_VE_Locale  LocaleData
 )
 
-func init() {
+// load_es builds this file's locales; see 06-lazy-load.go.
+func load_es() {
 	es_Locale = merge(nil, LocaleData{
 		Name:                  "es",
 		DateOrder:             "DMY",

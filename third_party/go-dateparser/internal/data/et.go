@@ -8,7 +8,8 @@ var (
 	et_Locale LocaleData
 )
 
-func init() {
+// load_et builds this file's locales; see 06-lazy-load.go.
+func load_et() {
 	et_Locale = merge(nil, LocaleData{
 		Name:      "et",
 		DateOrder: "DMY",

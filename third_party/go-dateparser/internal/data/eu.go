@@ -8,7 +8,8 @@ var (
 	eu_Locale LocaleData
 )
 
-func init() {
+// load_eu builds this file's locales; see 06-lazy-load.go.
+func load_eu() {
 	eu_Locale = merge(nil, LocaleData{
 		Name:      "eu",
 		DateOrder: "YMD",

@@ -6,7 +6,8 @@ var (
 	ewo_Locale LocaleData
 )
 
-func init() {
+// load_ewo builds this file's locales; see 06-lazy-load.go.
+func load_ewo() {
 	ewo_Locale = merge(nil, LocaleData{
 		Name:      "ewo",
 		DateOrder: "DMY",

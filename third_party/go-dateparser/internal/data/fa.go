@@ -9,7 +9,8 @@ var (
 	fa_AF_Locale LocaleData
 )
 
-func init() {
+// load_fa builds this file's locales; see 06-lazy-load.go.
+func load_fa() {
 	fa_Locale = merge(nil, LocaleData{
 		Name:                  "fa",
 		DateOrder:             "YMD",

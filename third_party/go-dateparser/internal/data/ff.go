@@ -9,7 +9,8 @@ var (
 	ff_MR_Locale LocaleData
 )
 
-func init() {
+// load_ff builds this file's locales; see 06-lazy-load.go.
+func load_ff() {
 	ff_Locale = merge(nil, LocaleData{
 		Name:      "ff",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	fil_Locale LocaleData
 )
 
-func init() {
+// load_fil builds this file's locales; see 06-lazy-load.go.
+func load_fil() {
 	fil_Locale = merge(nil, LocaleData{
 		Name:      "fil",
 		DateOrder: "MDY",

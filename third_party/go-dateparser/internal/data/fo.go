@@ -9,7 +9,8 @@ var (
 	fo_DK_Locale LocaleData
 )
 
-func init() {
+// load_fo builds this file's locales; see 06-lazy-load.go.
+func load_fo() {
 	fo_Locale = merge(nil, LocaleData{
 		Name:      "fo",
 		DateOrder: "DMY",

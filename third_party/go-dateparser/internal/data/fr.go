@@ -53,7 +53,8 @@ var (
 	fr_YT_Locale LocaleData
 )
 
-func init() {
+// load_fr builds this file's locales; see 06-lazy-load.go.
+func load_fr() {
 	fr_Locale = merge(nil, LocaleData{
 		Name:                  "fr",
 		DateOrder:             "DMY",

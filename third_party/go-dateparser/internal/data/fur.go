@@ -8,7 +8,8 @@ var (
 	fur_Locale LocaleData
 )
 
-func init() {
+// load_fur builds this file's locales; see 06-lazy-load.go.
+func load_fur() {
 	fur_Locale = merge(nil, LocaleData{
 		Name:      "fur",
 		DateOrder: "DMY",

@@ -9,7 +9,8 @@ var (
 	ga_GB_Locale LocaleData
 )
 
-func init() {
+// load_ga builds this file's locales; see 06-lazy-load.go.
+func load_ga() {
 	ga_Locale = merge(nil, LocaleData{
 		Name:      "ga",
 		DateOrder: "DMY",

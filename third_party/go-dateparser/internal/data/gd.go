@@ -8,7 +8,8 @@ var (
 	gd_Locale LocaleData
 )
 
-func init() {
+// load_gd builds this file's locales; see 06-lazy-load.go.
+func load_gd() {
 	gd_Locale = merge(nil, LocaleData{
 		Name:      "gd",
 		DateOrder: "DMY",

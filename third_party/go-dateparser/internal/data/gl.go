@@ -8,7 +8,8 @@ var (
 	gl_Locale LocaleData
 )
 
-func init() {
+// load_gl builds this file's locales; see 06-lazy-load.go.
+func load_gl() {
 	gl_Locale = merge(nil, LocaleData{
 		Name:      "gl",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	gsw_LI_Locale LocaleData
 )
 
-func init() {
+// load_gsw builds this file's locales; see 06-lazy-load.go.
+func load_gsw() {
 	gsw_Locale = merge(nil, LocaleData{
 		Name:      "gsw",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	gu_Locale LocaleData
 )
 
-func init() {
+// load_gu builds this file's locales; see 06-lazy-load.go.
+func load_gu() {
 	gu_Locale = merge(nil, LocaleData{
 		Name:      "gu",
 		DateOrder: "DMY",

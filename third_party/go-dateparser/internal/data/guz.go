@@ -6,7 +6,8 @@ var (
 	guz_Locale LocaleData
 )
 
-func init() {
+// load_guz builds this file's locales; see 06-lazy-load.go.
+func load_guz() {
 	guz_Locale = merge(nil, LocaleData{
 		Name:      "guz",
 		DateOrder: "DMY",

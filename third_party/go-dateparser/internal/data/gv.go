@@ -6,7 +6,8 @@ var (
 	gv_Locale LocaleData
 )
 
-func init() {
+// load_gv builds this file's locales; see 06-lazy-load.go.
+func load_gv() {
 	gv_Locale = merge(nil, LocaleData{
 		Name:      "gv",
 		DateOrder: "YMD",

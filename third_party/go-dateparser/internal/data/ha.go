@@ -10,7 +10,8 @@ var (
 	ha_NE_Locale LocaleData
 )
 
-func init() {
+// load_ha builds this file's locales; see 06-lazy-load.go.
+func load_ha() {
 	ha_Locale = merge(nil, LocaleData{
 		Name:      "ha",
 		DateOrder: "DMY",

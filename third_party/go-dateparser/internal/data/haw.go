@@ -6,7 +6,8 @@ var (
 	haw_Locale LocaleData
 )
 
-func init() {
+// load_haw builds this file's locales; see 06-lazy-load.go.
+func load_haw() {
 	haw_Locale = merge(nil, LocaleData{
 		Name:      "haw",
 		DateOrder: "DMY",

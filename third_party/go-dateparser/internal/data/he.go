@@ -8,7 +8,8 @@ var (
 	he_Locale LocaleData
 )
 
-func init() {
+// load_he builds this file's locales; see 06-lazy-load.go.
+func load_he() {
 	he_Locale = merge(nil, LocaleData{
 		Name:                  "he",
 		DateOrder:             "DMY",

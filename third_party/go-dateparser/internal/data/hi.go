@@ -8,7 +8,8 @@ var (
 	hi_Locale LocaleData
 )
 
-func init() {
+// load_hi builds this file's locales; see 06-lazy-load.go.
+func load_hi() {
 	hi_Locale = merge(nil, LocaleData{
 		Name:                  "hi",
 		DateOrder:             "DMY",

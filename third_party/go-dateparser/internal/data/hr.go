@@ -9,7 +9,8 @@ var (
 	hr_BA_Locale LocaleData
 )
 
-func init() {
+// load_hr builds this file's locales; see 06-lazy-load.go.
+func load_hr() {
 	hr_Locale = merge(nil, LocaleData{
 		Name:      "hr",
 		DateOrder: "DMY.",

@@ -8,7 +8,8 @@ var (
 	hsb_Locale LocaleData
 )
 
-func init() {
+// load_hsb builds this file's locales; see 06-lazy-load.go.
+func load_hsb() {
 	hsb_Locale = merge(nil, LocaleData{
 		Name:      "hsb",
 		DateOrder: "DMY",

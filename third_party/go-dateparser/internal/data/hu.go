@@ -8,7 +8,8 @@ var (
 	hu_Locale LocaleData
 )
 
-func init() {
+// load_hu builds this file's locales; see 06-lazy-load.go.
+func load_hu() {
 	hu_Locale = merge(nil, LocaleData{
 		Name:                  "hu",
 		DateOrder:             "YMD.",

@@ -8,7 +8,8 @@ var (
 	hy_Locale LocaleData
 )
 
-func init() {
+// load_hy builds this file's locales; see 06-lazy-load.go.
+func load_hy() {
 	hy_Locale = merge(nil, LocaleData{
 		Name:      "hy",
 		DateOrder: "DMY",

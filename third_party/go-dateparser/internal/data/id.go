@@ -8,7 +8,8 @@ var (
 	id_Locale LocaleData
 )
 
-func init() {
+// load_id builds this file's locales; see 06-lazy-load.go.
+func load_id() {
 	id_Locale = merge(nil, LocaleData{
 		Name:                  "id",
 		DateOrder:             "DMY",

@@ -6,7 +6,8 @@ var (
 	ig_Locale LocaleData
 )
 
-func init() {
+// load_ig builds this file's locales; see 06-lazy-load.go.
+func load_ig() {
 	ig_Locale = merge(nil, LocaleData{
 		Name:      "ig",
 		DateOrder: "DMY",

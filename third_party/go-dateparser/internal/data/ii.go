@@ -6,7 +6,8 @@ var (
 	ii_Locale LocaleData
 )
 
-func init() {
+// load_ii builds this file's locales; see 06-lazy-load.go.
+func load_ii() {
 	ii_Locale = merge(nil, LocaleData{
 		Name:      "ii",
 		DateOrder: "YMD",

@@ -8,7 +8,8 @@ var (
 	is_Locale LocaleData
 )
 
-func init() {
+// load_is builds this file's locales; see 06-lazy-load.go.
+func load_is() {
 	is_Locale = merge(nil, LocaleData{
 		Name:      "is",
 		DateOrder: "DMY",

@@ -11,7 +11,8 @@ var (
 	it_VA_Locale LocaleData
 )
 
-func init() {
+// load_it builds this file's locales; see 06-lazy-load.go.
+func load_it() {
 	it_Locale = merge(nil, LocaleData{
 		Name:                  "it",
 		DateOrder:             "DMY",

@@ -8,7 +8,8 @@ var (
 	ja_Locale LocaleData
 )
 
-func init() {
+// load_ja builds this file's locales; see 06-lazy-load.go.
+func load_ja() {
 	ja_Locale = merge(nil, LocaleData{
 		Name:                  "ja",
 		DateOrder:             "YMD",

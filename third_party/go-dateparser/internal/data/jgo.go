@@ -8,7 +8,8 @@ var (
 	jgo_Locale LocaleData
 )
 
-func init() {
+// load_jgo builds this file's locales; see 06-lazy-load.go.
+func load_jgo() {
 	jgo_Locale = merge(nil, LocaleData{
 		Name:      "jgo",
 		DateOrder: "YMD",

@@ -6,7 +6,8 @@ var (
 	jmc_Locale LocaleData
 )
 
-func init() {
+// load_jmc builds this file's locales; see 06-lazy-load.go.
+func load_jmc() {
 	jmc_Locale = merge(nil, LocaleData{
 		Name:      "jmc",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	ka_Locale LocaleData
 )
 
-func init() {
+// load_ka builds this file's locales; see 06-lazy-load.go.
+func load_ka() {
 	ka_Locale = merge(nil, LocaleData{
 		Name:                  "ka",
 		DateOrder:             "DMY",

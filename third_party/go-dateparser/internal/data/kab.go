@@ -6,7 +6,8 @@ var (
 	kab_Locale LocaleData
 )
 
-func init() {
+// load_kab builds this file's locales; see 06-lazy-load.go.
+func load_kab() {
 	kab_Locale = merge(nil, LocaleData{
 		Name:      "kab",
 		DateOrder: "DMY",

@@ -6,7 +6,8 @@ var (
 	kam_Locale LocaleData
 )
 
-func init() {
+// load_kam builds this file's locales; see 06-lazy-load.go.
+func load_kam() {
 	kam_Locale = merge(nil, LocaleData{
 		Name:      "kam",
 		DateOrder: "DMY",

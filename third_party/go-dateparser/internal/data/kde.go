@@ -6,7 +6,8 @@ var (
 	kde_Locale LocaleData
 )
 
-func init() {
+// load_kde builds this file's locales; see 06-lazy-load.go.
+func load_kde() {
 	kde_Locale = merge(nil, LocaleData{
 		Name:      "kde",
 		DateOrder: "DMY",

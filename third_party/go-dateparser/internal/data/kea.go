@@ -8,7 +8,8 @@ var (
 	kea_Locale LocaleData
 )
 
-func init() {
+// load_kea builds this file's locales; see 06-lazy-load.go.
+func load_kea() {
 	kea_Locale = merge(nil, LocaleData{
 		Name:      "kea",
 		DateOrder: "DMY",

@@ -6,7 +6,8 @@ var (
 	ki_Locale LocaleData
 )
 
-func init() {
+// load_ki builds this file's locales; see 06-lazy-load.go.
+func load_ki() {
 	ki_Locale = merge(nil, LocaleData{
 		Name:      "ki",
 		DateOrder: "DMY",

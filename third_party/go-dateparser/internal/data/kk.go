@@ -8,7 +8,8 @@ var (
 	kk_Locale LocaleData
 )
 
-func init() {
+// load_kk builds this file's locales; see 06-lazy-load.go.
+func load_kk() {
 	kk_Locale = merge(nil, LocaleData{
 		Name:      "kk",
 		DateOrder: "DMY",

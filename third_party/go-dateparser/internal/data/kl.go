@@ -8,7 +8,8 @@ var (
 	kl_Locale LocaleData
 )
 
-func init() {
+// load_kl builds this file's locales; see 06-lazy-load.go.
+func load_kl() {
 	kl_Locale = merge(nil, LocaleData{
 		Name:      "kl",
 		DateOrder: "YMD",

@@ -6,7 +6,8 @@ var (
 	kln_Locale LocaleData
 )
 
-func init() {
+// load_kln builds this file's locales; see 06-lazy-load.go.
+func load_kln() {
 	kln_Locale = merge(nil, LocaleData{
 		Name:      "kln",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	km_Locale LocaleData
 )
 
-func init() {
+// load_km builds this file's locales; see 06-lazy-load.go.
+func load_km() {
 	km_Locale = merge(nil, LocaleData{
 		Name:      "km",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	kn_Locale LocaleData
 )
 
-func init() {
+// load_kn builds this file's locales; see 06-lazy-load.go.
+func load_kn() {
 	kn_Locale = merge(nil, LocaleData{
 		Name:      "kn",
 		DateOrder: "DMY",

@@ -10,7 +10,8 @@ var (
 	ko_KP_Locale LocaleData
 )
 
-func init() {
+// load_ko builds this file's locales; see 06-lazy-load.go.
+func load_ko() {
 	ko_Locale = merge(nil, LocaleData{
 		Name:      "ko",
 		DateOrder: "YMD.",

@@ -8,7 +8,8 @@ var (
 	kok_Locale LocaleData
 )
 
-func init() {
+// load_kok builds this file's locales; see 06-lazy-load.go.
+func load_kok() {
 	kok_Locale = merge(nil, LocaleData{
 		Name:      "kok",
 		DateOrder: "DMY",

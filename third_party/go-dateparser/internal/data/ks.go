@@ -6,7 +6,8 @@ var (
 	ks_Locale LocaleData
 )
 
-func init() {
+// load_ks builds this file's locales; see 06-lazy-load.go.
+func load_ks() {
 	ks_Locale = merge(nil, LocaleData{
 		Name:      "ks",
 		DateOrder: "MDY",

@@ -6,7 +6,8 @@ var (
 	ksb_Locale LocaleData
 )
 
-func init() {
+// load_ksb builds this file's locales; see 06-lazy-load.go.
+func load_ksb() {
 	ksb_Locale = merge(nil, LocaleData{
 		Name:      "ksb",
 		DateOrder: "DMY",

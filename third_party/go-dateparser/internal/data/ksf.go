@@ -6,7 +6,8 @@ var (
 	ksf_Locale LocaleData
 )
 
-func init() {
+// load_ksf builds this file's locales; see 06-lazy-load.go.
+func load_ksf() {
 	ksf_Locale = merge(nil, LocaleData{
 		Name:      "ksf",
 		DateOrder: "DMY",

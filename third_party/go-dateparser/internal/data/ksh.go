@@ -8,7 +8,8 @@ var (
 	ksh_Locale LocaleData
 )
 
-func init() {
+// load_ksh builds this file's locales; see 06-lazy-load.go.
+func load_ksh() {
 	ksh_Locale = merge(nil, LocaleData{
 		Name:      "ksh",
 		DateOrder: "DMY",

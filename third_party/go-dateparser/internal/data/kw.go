@@ -6,7 +6,8 @@ var (
 	kw_Locale LocaleData
 )
 
-func init() {
+// load_kw builds this file's locales; see 06-lazy-load.go.
+func load_kw() {
 	kw_Locale = merge(nil, LocaleData{
 		Name:      "kw",
 		DateOrder: "YMD",

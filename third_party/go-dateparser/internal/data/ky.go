@@ -8,7 +8,8 @@ var (
 	ky_Locale LocaleData
 )
 
-func init() {
+// load_ky builds this file's locales; see 06-lazy-load.go.
+func load_ky() {
 	ky_Locale = merge(nil, LocaleData{
 		Name:      "ky",
 		DateOrder: "DMY",

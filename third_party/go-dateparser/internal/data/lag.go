@@ -6,7 +6,8 @@ var (
 	lag_Locale LocaleData
 )
 
-func init() {
+// load_lag builds this file's locales; see 06-lazy-load.go.
+func load_lag() {
 	lag_Locale = merge(nil, LocaleData{
 		Name:      "lag",
 		DateOrder: "DMY",

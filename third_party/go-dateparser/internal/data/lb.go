@@ -8,7 +8,8 @@ var (
 	lb_Locale LocaleData
 )
 
-func init() {
+// load_lb builds this file's locales; see 06-lazy-load.go.
+func load_lb() {
 	lb_Locale = merge(nil, LocaleData{
 		Name:      "lb",
 		DateOrder: "DMY",

@@ -6,7 +6,8 @@ var (
 	lg_Locale LocaleData
 )
 
-func init() {
+// load_lg builds this file's locales; see 06-lazy-load.go.
+func load_lg() {
 	lg_Locale = merge(nil, LocaleData{
 		Name:      "lg",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	lkt_Locale LocaleData
 )
 
-func init() {
+// load_lkt builds this file's locales; see 06-lazy-load.go.
+func load_lkt() {
 	lkt_Locale = merge(nil, LocaleData{
 		Name:      "lkt",
 		DateOrder: "MDY",

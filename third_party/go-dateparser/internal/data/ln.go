@@ -9,7 +9,8 @@ var (
 	ln_CG_Locale LocaleData
 )
 
-func init() {
+// load_ln builds this file's locales; see 06-lazy-load.go.
+func load_ln() {
 	ln_Locale = merge(nil, LocaleData{
 		Name:      "ln",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	lo_Locale LocaleData
 )
 
-func init() {
+// load_lo builds this file's locales; see 06-lazy-load.go.
+func load_lo() {
 	lo_Locale = merge(nil, LocaleData{
 		Name:      "lo",
 		DateOrder: "DMY",

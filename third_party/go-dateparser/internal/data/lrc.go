@@ -7,7 +7,8 @@ var (
 	lrc_IQ_Locale LocaleData
 )
 
-func init() {
+// load_lrc builds this file's locales; see 06-lazy-load.go.
+func load_lrc() {
 	lrc_Locale = merge(nil, LocaleData{
 		Name:      "lrc",
 		DateOrder: "YMD",

@@ -8,7 +8,8 @@ var (
 	lt_Locale LocaleData
 )
 
-func init() {
+// load_lt builds this file's locales; see 06-lazy-load.go.
+func load_lt() {
 	lt_Locale = merge(nil, LocaleData{
 		Name:      "lt",
 		DateOrder: "YMD",

@@ -6,7 +6,8 @@ var (
 	lu_Locale LocaleData
 )
 
-func init() {
+// load_lu builds this file's locales; see 06-lazy-load.go.
+func load_lu() {
 	lu_Locale = merge(nil, LocaleData{
 		Name:      "lu",
 		DateOrder: "DMY",

@@ -6,7 +6,8 @@ var (
 	luy_Locale LocaleData
 )
 
-func init() {
+// load_luy builds this file's locales; see 06-lazy-load.go.
+func load_luy() {
 	luy_Locale = merge(nil, LocaleData{
 		Name:      "luy",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	lv_Locale LocaleData
 )
 
-func init() {
+// load_lv builds this file's locales; see 06-lazy-load.go.
+func load_lv() {
 	lv_Locale = merge(nil, LocaleData{
 		Name:      "lv",
 		DateOrder: "DMY",

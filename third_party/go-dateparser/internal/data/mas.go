@@ -7,7 +7,8 @@ var (
 	mas_TZ_Locale LocaleData
 )
 
-func init() {
+// load_mas builds this file's locales; see 06-lazy-load.go.
+func load_mas() {
 	mas_Locale = merge(nil, LocaleData{
 		Name:      "mas",
 		DateOrder: "DMY",

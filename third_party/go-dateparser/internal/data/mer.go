@@ -6,7 +6,8 @@ var (
 	mer_Locale LocaleData
 )
 
-func init() {
+// load_mer builds this file's locales; see 06-lazy-load.go.
+func load_mer() {
 	mer_Locale = merge(nil, LocaleData{
 		Name:      "mer",
 		DateOrder: "DMY",

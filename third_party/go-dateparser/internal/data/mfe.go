@@ -6,7 +6,8 @@ var (
 	mfe_Locale LocaleData
 )
 
-func init() {
+// load_mfe builds this file's locales; see 06-lazy-load.go.
+func load_mfe() {
 	mfe_Locale = merge(nil, LocaleData{
 		Name:      "mfe",
 		DateOrder: "DMY",

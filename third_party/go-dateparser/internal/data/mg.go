@@ -6,7 +6,8 @@ var (
 	mg_Locale LocaleData
 )
 
-func init() {
+// load_mg builds this file's locales; see 06-lazy-load.go.
+func load_mg() {
 	mg_Locale = merge(nil, LocaleData{
 		Name:      "mg",
 		DateOrder: "YMD",

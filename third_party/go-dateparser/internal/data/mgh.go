@@ -6,7 +6,8 @@ var (
 	mgh_Locale LocaleData
 )
 
-func init() {
+// load_mgh builds this file's locales; see 06-lazy-load.go.
+func load_mgh() {
 	mgh_Locale = merge(nil, LocaleData{
 		Name:      "mgh",
 		DateOrder: "DMY",

@@ -6,7 +6,8 @@ var (
 	mgo_Locale LocaleData
 )
 
-func init() {
+// load_mgo builds this file's locales; see 06-lazy-load.go.
+func load_mgo() {
 	mgo_Locale = merge(nil, LocaleData{
 		Name:      "mgo",
 		DateOrder: "YMD",

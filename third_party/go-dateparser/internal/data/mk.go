@@ -8,7 +8,8 @@ var (
 	mk_Locale LocaleData
 )
 
-func init() {
+// load_mk builds this file's locales; see 06-lazy-load.go.
+func load_mk() {
 	mk_Locale = merge(nil, LocaleData{
 		Name:      "mk",
 		DateOrder: "DMY",

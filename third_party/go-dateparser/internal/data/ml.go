@@ -8,7 +8,8 @@ var (
 	ml_Locale LocaleData
 )
 
-func init() {
+// load_ml builds this file's locales; see 06-lazy-load.go.
+func load_ml() {
 	ml_Locale = merge(nil, LocaleData{
 		Name:      "ml",
 		DateOrder: "DMY",

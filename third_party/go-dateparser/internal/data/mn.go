@@ -8,7 +8,8 @@ var (
 	mn_Locale LocaleData
 )
 
-func init() {
+// load_mn builds this file's locales; see 06-lazy-load.go.
+func load_mn() {
 	mn_Locale = merge(nil, LocaleData{
 		Name:      "mn",
 		DateOrder: "YMD",

@@ -8,7 +8,8 @@ var (
 	mr_Locale LocaleData
 )
 
-func init() {
+// load_mr builds this file's locales; see 06-lazy-load.go.
+func load_mr() {
 	mr_Locale = merge(nil, LocaleData{
 		Name:      "mr",
 		DateOrder: "DMY",

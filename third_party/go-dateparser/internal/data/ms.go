@@ -11,7 +11,8 @@ var (
 	ms_SG_Locale LocaleData
 )
 
-func init() {
+// load_ms builds this file's locales; see 06-lazy-load.go.
+func load_ms() {
 	ms_Locale = merge(nil, LocaleData{
 		Name:      "ms",
 		DateOrder: "DMY",

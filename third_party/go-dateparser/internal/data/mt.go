@@ -8,7 +8,8 @@ var (
 	mt_Locale LocaleData
 )
 
-func init() {
+// load_mt builds this file's locales; see 06-lazy-load.go.
+func load_mt() {
 	mt_Locale = merge(nil, LocaleData{
 		Name:      "mt",
 		DateOrder: "DMY",

@@ -6,7 +6,8 @@ var (
 	mua_Locale LocaleData
 )
 
-func init() {
+// load_mua builds this file's locales; see 06-lazy-load.go.
+func load_mua() {
 	mua_Locale = merge(nil, LocaleData{
 		Name:      "mua",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	my_Locale LocaleData
 )
 
-func init() {
+// load_my builds this file's locales; see 06-lazy-load.go.
+func load_my() {
 	my_Locale = merge(nil, LocaleData{
 		Name:      "my",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	mzn_Locale LocaleData
 )
 
-func init() {
+// load_mzn builds this file's locales; see 06-lazy-load.go.
+func load_mzn() {
 	mzn_Locale = merge(nil, LocaleData{
 		Name:      "mzn",
 		DateOrder: "YMD",

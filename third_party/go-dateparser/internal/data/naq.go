@@ -6,7 +6,8 @@ var (
 	naq_Locale LocaleData
 )
 
-func init() {
+// load_naq builds this file's locales; see 06-lazy-load.go.
+func load_naq() {
 	naq_Locale = merge(nil, LocaleData{
 		Name:      "naq",
 		DateOrder: "DMY",

@@ -9,7 +9,8 @@ var (
 	nb_SJ_Locale LocaleData
 )
 
-func init() {
+// load_nb builds this file's locales; see 06-lazy-load.go.
+func load_nb() {
 	nb_Locale = merge(nil, LocaleData{
 		Name:                  "nb",
 		DateOrder:             "DMY",

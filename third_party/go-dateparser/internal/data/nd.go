@@ -6,7 +6,8 @@ var (
 	nd_Locale LocaleData
 )
 
-func init() {
+// load_nd builds this file's locales; see 06-lazy-load.go.
+func load_nd() {
 	nd_Locale = merge(nil, LocaleData{
 		Name:      "nd",
 		DateOrder: "DMY",

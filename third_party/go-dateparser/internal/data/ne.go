@@ -9,7 +9,8 @@ var (
 	ne_IN_Locale LocaleData
 )
 
-func init() {
+// load_ne builds this file's locales; see 06-lazy-load.go.
+func load_ne() {
 	ne_Locale = merge(nil, LocaleData{
 		Name:      "ne",
 		DateOrder: "YMD",

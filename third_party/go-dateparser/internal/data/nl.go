@@ -14,7 +14,8 @@ var (
 	nl_SX_Locale LocaleData
 )
 
-func init() {
+// load_nl builds this file's locales; see 06-lazy-load.go.
+func load_nl() {
 	nl_Locale = merge(nil, LocaleData{
 		Name:                  "nl",
 		DateOrder:             "DMY",

@@ -6,7 +6,8 @@ var (
 	nmg_Locale LocaleData
 )
 
-func init() {
+// load_nmg builds this file's locales; see 06-lazy-load.go.
+func load_nmg() {
 	nmg_Locale = merge(nil, LocaleData{
 		Name:      "nmg",
 		DateOrder: "DMY",

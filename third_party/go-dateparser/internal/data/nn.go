@@ -8,7 +8,8 @@ var (
 	nn_Locale LocaleData
 )
 
-func init() {
+// load_nn builds this file's locales; see 06-lazy-load.go.
+func load_nn() {
 	nn_Locale = merge(nil, LocaleData{
 		Name:      "nn",
 		DateOrder: "DMY",

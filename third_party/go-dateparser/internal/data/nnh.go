@@ -6,7 +6,8 @@ var (
 	nnh_Locale LocaleData
 )
 
-func init() {
+// load_nnh builds this file's locales; see 06-lazy-load.go.
+func load_nnh() {
 	nnh_Locale = merge(nil, LocaleData{
 		Name:      "nnh",
 		DateOrder: "DMY",

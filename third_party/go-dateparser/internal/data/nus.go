@@ -6,7 +6,8 @@ var (
 	nus_Locale LocaleData
 )
 
-func init() {
+// load_nus builds this file's locales; see 06-lazy-load.go.
+func load_nus() {
 	nus_Locale = merge(nil, LocaleData{
 		Name:      "nus",
 		DateOrder: "DMY",

@@ -6,7 +6,8 @@ var (
 	nyn_Locale LocaleData
 )
 
-func init() {
+// load_nyn builds this file's locales; see 06-lazy-load.go.
+func load_nyn() {
 	nyn_Locale = merge(nil, LocaleData{
 		Name:      "nyn",
 		DateOrder: "DMY",

@@ -7,7 +7,8 @@ var (
 	om_KE_Locale LocaleData
 )
 
-func init() {
+// load_om builds this file's locales; see 06-lazy-load.go.
+func load_om() {
 	om_Locale = merge(nil, LocaleData{
 		Name:      "om",
 		DateOrder: "DMY",

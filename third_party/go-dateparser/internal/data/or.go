@@ -8,7 +8,8 @@ var (
 	or_Locale LocaleData
 )
 
-func init() {
+// load_or builds this file's locales; see 06-lazy-load.go.
+func load_or() {
 	or_Locale = merge(nil, LocaleData{
 		Name:      "or",
 		DateOrder: "MDY",

@@ -9,7 +9,8 @@ var (
 	os_RU_Locale LocaleData
 )
 
-func init() {
+// load_os builds this file's locales; see 06-lazy-load.go.
+func load_os() {
 	os_Locale = merge(nil, LocaleData{
 		Name:      "os",
 		DateOrder: "DMY",

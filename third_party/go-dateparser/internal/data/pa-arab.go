@@ -6,7 +6,8 @@ var (
 	pa_Arab_Locale LocaleData
 )
 
-func init() {
+// load_pa_arab builds this file's locales; see 06-lazy-load.go.
+func load_pa_arab() {
 	pa_Arab_Locale = merge(nil, LocaleData{
 		Name:      "pa-Arab",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	pa_Guru_Locale LocaleData
 )
 
-func init() {
+// load_pa_guru builds this file's locales; see 06-lazy-load.go.
+func load_pa_guru() {
 	pa_Guru_Locale = merge(nil, LocaleData{
 		Name:      "pa-Guru",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	pa_Locale LocaleData
 )
 
-func init() {
+// load_pa builds this file's locales; see 06-lazy-load.go.
+func load_pa() {
 	pa_Locale = merge(nil, LocaleData{
 		Name:      "pa",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	pl_Locale LocaleData
 )
 
-func init() {
+// load_pl builds this file's locales; see 06-lazy-load.go.
+func load_pl() {
 	pl_Locale = merge(nil, LocaleData{
 		Name:                  "pl",
 		DateOrder:             "DMY",

@@ -9,7 +9,8 @@ var (
 	ps_PK_Locale LocaleData
 )
 
-func init() {
+// load_ps builds this file's locales; see 06-lazy-load.go.
+func load_ps() {
 	ps_Locale = merge(nil, LocaleData{
 		Name:      "ps",
 		DateOrder: "YMD",

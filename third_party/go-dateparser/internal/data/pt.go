@@ -19,7 +19,8 @@ var (
 	pt_TL_Locale LocaleData
 )
 
-func init() {
+// load_pt builds this file's locales; see 06-lazy-load.go.
+func load_pt() {
 	pt_Locale = merge(nil, LocaleData{
 		Name:                  "pt",
 		DateOrder:             "DMY",

@@ -8,7 +8,8 @@ var (
 	qu_EC_Locale LocaleData
 )
 
-func init() {
+// load_qu builds this file's locales; see 06-lazy-load.go.
+func load_qu() {
 	qu_Locale = merge(nil, LocaleData{
 		Name:      "qu",
 		DateOrder: "DMY",

@@ -6,7 +6,8 @@ var (
 	rm_Locale LocaleData
 )
 
-func init() {
+// load_rm builds this file's locales; see 06-lazy-load.go.
+func load_rm() {
 	rm_Locale = merge(nil, LocaleData{
 		Name:      "rm",
 		DateOrder: "DMY",

@@ -6,7 +6,8 @@ var (
 	rn_Locale LocaleData
 )
 
-func init() {
+// load_rn builds this file's locales; see 06-lazy-load.go.
+func load_rn() {
 	rn_Locale = merge(nil, LocaleData{
 		Name:      "rn",
 		DateOrder: "DMY",

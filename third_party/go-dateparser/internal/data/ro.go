@@ -9,7 +9,8 @@ var (
 	ro_MD_Locale LocaleData
 )
 
-func init() {
+// load_ro builds this file's locales; see 06-lazy-load.go.
+func load_ro() {
 	ro_Locale = merge(nil, LocaleData{
 		Name:                  "ro",
 		DateOrder:             "DMY",

@@ -6,7 +6,8 @@ var (
 	rof_Locale LocaleData
 )
 
-func init() {
+// load_rof builds this file's locales; see 06-lazy-load.go.
+func load_rof() {
 	rof_Locale = merge(nil, LocaleData{
 		Name:      "rof",
 		DateOrder: "DMY",

@@ -13,7 +13,8 @@ var (
 	ru_UA_Locale LocaleData
 )
 
-func init() {
+// load_ru builds this file's locales; see 06-lazy-load.go.
+func load_ru() {
 	ru_Locale = merge(nil, LocaleData{
 		Name:                  "ru",
 		DateOrder:             "DMY",

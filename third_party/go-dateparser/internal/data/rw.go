@@ -6,7 +6,8 @@ var (
 	rw_Locale LocaleData
 )
 
-func init() {
+// load_rw builds this file's locales; see 06-lazy-load.go.
+func load_rw() {
 	rw_Locale = merge(nil, LocaleData{
 		Name:      "rw",
 		DateOrder: "YMD",

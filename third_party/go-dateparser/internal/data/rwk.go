@@ -6,7 +6,8 @@ var (
 	rwk_Locale LocaleData
 )
 
-func init() {
+// load_rwk builds this file's locales; see 06-lazy-load.go.
+func load_rwk() {
 	rwk_Locale = merge(nil, LocaleData{
 		Name:      "rwk",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	sah_Locale LocaleData
 )
 
-func init() {
+// load_sah builds this file's locales; see 06-lazy-load.go.
+func load_sah() {
 	sah_Locale = merge(nil, LocaleData{
 		Name:      "sah",
 		DateOrder: "YMD",

@@ -6,7 +6,8 @@ var (
 	saq_Locale LocaleData
 )
 
-func init() {
+// load_saq builds this file's locales; see 06-lazy-load.go.
+func load_saq() {
 	saq_Locale = merge(nil, LocaleData{
 		Name:      "saq",
 		DateOrder: "DMY",

@@ -6,7 +6,8 @@ var (
 	sbp_Locale LocaleData
 )
 
-func init() {
+// load_sbp builds this file's locales; see 06-lazy-load.go.
+func load_sbp() {
 	sbp_Locale = merge(nil, LocaleData{
 		Name:      "sbp",
 		DateOrder: "DMY",

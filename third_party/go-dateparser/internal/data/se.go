@@ -10,7 +10,8 @@ var (
 	se_SE_Locale LocaleData
 )
 
-func init() {
+// load_se builds this file's locales; see 06-lazy-load.go.
+func load_se() {
 	se_Locale = merge(nil, LocaleData{
 		Name:      "se",
 		DateOrder: "YMD",

@@ -6,7 +6,8 @@ var (
 	seh_Locale LocaleData
 )
 
-func init() {
+// load_seh builds this file's locales; see 06-lazy-load.go.
+func load_seh() {
 	seh_Locale = merge(nil, LocaleData{
 		Name:      "seh",
 		DateOrder: "DMY",

@@ -6,7 +6,8 @@ var (
 	ses_Locale LocaleData
 )
 
-func init() {
+// load_ses builds this file's locales; see 06-lazy-load.go.
+func load_ses() {
 	ses_Locale = merge(nil, LocaleData{
 		Name:      "ses",
 		DateOrder: "DMY",

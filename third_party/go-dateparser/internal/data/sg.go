@@ -6,7 +6,8 @@ var (
 	sg_Locale LocaleData
 )
 
-func init() {
+// load_sg builds this file's locales; see 06-lazy-load.go.
+func load_sg() {
 	sg_Locale = merge(nil, LocaleData{
 		Name:      "sg",
 		DateOrder: "DMY",

@@ -6,7 +6,8 @@ var (
 	shi_Latn_Locale LocaleData
 )
 
-func init() {
+// load_shi_latn builds this file's locales; see 06-lazy-load.go.
+func load_shi_latn() {
 	shi_Latn_Locale = merge(nil, LocaleData{
 		Name:      "shi-Latn",
 		DateOrder: "DMY",

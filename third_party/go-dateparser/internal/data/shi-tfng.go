@@ -6,7 +6,8 @@ var (
 	shi_Tfng_Locale LocaleData
 )
 
-func init() {
+// load_shi_tfng builds this file's locales; see 06-lazy-load.go.
+func load_shi_tfng() {
 	shi_Tfng_Locale = merge(nil, LocaleData{
 		Name:      "shi-Tfng",
 		DateOrder: "DMY",

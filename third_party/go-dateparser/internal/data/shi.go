@@ -6,7 +6,8 @@ var (
 	shi_Locale LocaleData
 )
 
-func init() {
+// load_shi builds this file's locales; see 06-lazy-load.go.
+func load_shi() {
 	shi_Locale = merge(nil, LocaleData{
 		Name:      "shi",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	si_Locale LocaleData
 )
 
-func init() {
+// load_si builds this file's locales; see 06-lazy-load.go.
+func load_si() {
 	si_Locale = merge(nil, LocaleData{
 		Name:      "si",
 		DateOrder: "YMD",

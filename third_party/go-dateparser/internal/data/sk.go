@@ -8,7 +8,8 @@ var (
 	sk_Locale LocaleData
 )
 
-func init() {
+// load_sk builds this file's locales; see 06-lazy-load.go.
+func load_sk() {
 	sk_Locale = merge(nil, LocaleData{
 		Name:                  "sk",
 		DateOrder:             "DMY",

@@ -8,7 +8,8 @@ var (
 	sl_Locale LocaleData
 )
 
-func init() {
+// load_sl builds this file's locales; see 06-lazy-load.go.
+func load_sl() {
 	sl_Locale = merge(nil, LocaleData{
 		Name:      "sl",
 		DateOrder: "DMY",

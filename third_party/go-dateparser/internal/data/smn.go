@@ -6,7 +6,8 @@ var (
 	smn_Locale LocaleData
 )
 
-func init() {
+// load_smn builds this file's locales; see 06-lazy-load.go.
+func load_smn() {
 	smn_Locale = merge(nil, LocaleData{
 		Name:      "smn",
 		DateOrder: "DMY",

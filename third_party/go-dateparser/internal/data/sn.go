@@ -6,7 +6,8 @@ var (
 	sn_Locale LocaleData
 )
 
-func init() {
+// load_sn builds this file's locales; see 06-lazy-load.go.
+func load_sn() {
 	sn_Locale = merge(nil, LocaleData{
 		Name:      "sn",
 		DateOrder: "YMD",

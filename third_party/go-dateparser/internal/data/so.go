@@ -11,7 +11,8 @@ var (
 	so_KE_Locale LocaleData
 )
 
-func init() {
+// load_so builds this file's locales; see 06-lazy-load.go.
+func load_so() {
 	so_Locale = merge(nil, LocaleData{
 		Name:      "so",
 		DateOrder: "DMY",

@@ -10,7 +10,8 @@ var (
 	sq_XK_Locale LocaleData
 )
 
-func init() {
+// load_sq builds this file's locales; see 06-lazy-load.go.
+func load_sq() {
 	sq_Locale = merge(nil, LocaleData{
 		Name:      "sq",
 		DateOrder: "DMY",

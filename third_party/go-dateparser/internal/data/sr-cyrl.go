@@ -11,7 +11,8 @@ var (
 	sr_Cyrl_XK_Locale LocaleData
 )
 
-func init() {
+// load_sr_cyrl builds this file's locales; see 06-lazy-load.go.
+func load_sr_cyrl() {
 	sr_Cyrl_Locale = merge(nil, LocaleData{
 		Name:      "sr-Cyrl",
 		DateOrder: "DMY.",

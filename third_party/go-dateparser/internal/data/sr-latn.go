@@ -11,7 +11,8 @@ var (
 	sr_Latn_XK_Locale LocaleData
 )
 
-func init() {
+// load_sr_latn builds this file's locales; see 06-lazy-load.go.
+func load_sr_latn() {
 	sr_Latn_Locale = merge(nil, LocaleData{
 		Name:      "sr-Latn",
 		DateOrder: "DMY.",

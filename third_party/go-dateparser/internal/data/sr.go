@@ -8,7 +8,8 @@ var (
 	sr_Locale LocaleData
 )
 
-func init() {
+// load_sr builds this file's locales; see 06-lazy-load.go.
+func load_sr() {
 	sr_Locale = merge(nil, LocaleData{
 		Name:      "sr",
 		DateOrder: "DMY.",

@@ -10,7 +10,8 @@ var (
 	sv_FI_Locale LocaleData
 )
 
-func init() {
+// load_sv builds this file's locales; see 06-lazy-load.go.
+func load_sv() {
 	sv_Locale = merge(nil, LocaleData{
 		Name:                  "sv",
 		DateOrder:             "YMD",

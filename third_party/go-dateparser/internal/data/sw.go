@@ -11,7 +11,8 @@ var (
 	sw_UG_Locale LocaleData
 )
 
-func init() {
+// load_sw builds this file's locales; see 06-lazy-load.go.
+func load_sw() {
 	sw_Locale = merge(nil, LocaleData{
 		Name:      "sw",
 		DateOrder: "DMY",

@@ -11,7 +11,8 @@ var (
 	ta_SG_Locale LocaleData
 )
 
-func init() {
+// load_ta builds this file's locales; see 06-lazy-load.go.
+func load_ta() {
 	ta_Locale = merge(nil, LocaleData{
 		Name:      "ta",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	te_Locale LocaleData
 )
 
-func init() {
+// load_te builds this file's locales; see 06-lazy-load.go.
+func load_te() {
 	te_Locale = merge(nil, LocaleData{
 		Name:      "te",
 		DateOrder: "DMY",

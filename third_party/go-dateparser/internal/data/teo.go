@@ -7,7 +7,8 @@ var (
 	teo_KE_Locale LocaleData
 )
 
-func init() {
+// load_teo builds this file's locales; see 06-lazy-load.go.
+func load_teo() {
 	teo_Locale = merge(nil, LocaleData{
 		Name:      "teo",
 		DateOrder: "DMY",

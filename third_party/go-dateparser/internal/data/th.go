@@ -8,7 +8,8 @@ var (
 	th_Locale LocaleData
 )
 
-func init() {
+// load_th builds this file's locales; see 06-lazy-load.go.
+func load_th() {
 	th_Locale = merge(nil, LocaleData{
 		Name:                  "th",
 		DateOrder:             "DMY",

@@ -9,7 +9,8 @@ var (
 	ti_ER_Locale LocaleData
 )
 
-func init() {
+// load_ti builds this file's locales; see 06-lazy-load.go.
+func load_ti() {
 	ti_Locale = merge(nil, LocaleData{
 		Name:      "ti",
 		DateOrder: "DMY",

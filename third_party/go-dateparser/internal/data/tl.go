@@ -8,7 +8,8 @@ var (
 	tl_Locale LocaleData
 )
 
-func init() {
+// load_tl builds this file's locales; see 06-lazy-load.go.
+func load_tl() {
 	tl_Locale = merge(nil, LocaleData{
 		Name:                  "tl",
 		DateOrder:             "",

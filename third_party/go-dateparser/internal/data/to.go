@@ -8,7 +8,8 @@ var (
 	to_Locale LocaleData
 )
 
-func init() {
+// load_to builds this file's locales; see 06-lazy-load.go.
+func load_to() {
 	to_Locale = merge(nil, LocaleData{
 		Name:      "to",
 		DateOrder: "DMY",

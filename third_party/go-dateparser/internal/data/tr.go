@@ -9,7 +9,8 @@ var (
 	tr_CY_Locale LocaleData
 )
 
-func init() {
+// load_tr builds this file's locales; see 06-lazy-load.go.
+func load_tr() {
 	tr_Locale = merge(nil, LocaleData{
 		Name:                  "tr",
 		DateOrder:             "DMY",

@@ -6,7 +6,8 @@ var (
 	twq_Locale LocaleData
 )
 
-func init() {
+// load_twq builds this file's locales; see 06-lazy-load.go.
+func load_twq() {
 	twq_Locale = merge(nil, LocaleData{
 		Name:      "twq",
 		DateOrder: "DMY",

@@ -6,7 +6,8 @@ var (
 	tzm_Locale LocaleData
 )
 
-func init() {
+// load_tzm builds this file's locales; see 06-lazy-load.go.
+func load_tzm() {
 	tzm_Locale = merge(nil, LocaleData{
 		Name:      "tzm",
 		DateOrder: "DMY",

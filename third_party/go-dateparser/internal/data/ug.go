@@ -8,7 +8,8 @@ var (
 	ug_Locale LocaleData
 )
 
-func init() {
+// load_ug builds this file's locales; see 06-lazy-load.go.
+func load_ug() {
 	ug_Locale = merge(nil, LocaleData{
 		Name:      "ug",
 		DateOrder: "YMD",

@@ -8,7 +8,8 @@ var (
 	uk_Locale LocaleData
 )
 
-func init() {
+// load_uk builds this file's locales; see 06-lazy-load.go.
+func load_uk() {
 	uk_Locale = merge(nil, LocaleData{
 		Name:                  "uk",
 		DateOrder:             "DMY",

@@ -9,7 +9,8 @@ var (
 	ur_IN_Locale LocaleData
 )
 
-func init() {
+// load_ur builds this file's locales; see 06-lazy-load.go.
+func load_ur() {
 	ur_Locale = merge(nil, LocaleData{
 		Name:      "ur",
 		DateOrder: "DMY",

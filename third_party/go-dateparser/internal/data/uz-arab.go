@@ -6,7 +6,8 @@ var (
 	uz_Arab_Locale LocaleData
 )
 
-func init() {
+// load_uz_arab builds this file's locales; see 06-lazy-load.go.
+func load_uz_arab() {
 	uz_Arab_Locale = merge(nil, LocaleData{
 		Name:      "uz-Arab",
 		DateOrder: "YMD",

@@ -8,7 +8,8 @@ var (
 	uz_Cyrl_Locale LocaleData
 )
 
-func init() {
+// load_uz_cyrl builds this file's locales; see 06-lazy-load.go.
+func load_uz_cyrl() {
 	uz_Cyrl_Locale = merge(nil, LocaleData{
 		Name:      "uz-Cyrl",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	uz_Latn_Locale LocaleData
 )
 
-func init() {
+// load_uz_latn builds this file's locales; see 06-lazy-load.go.
+func load_uz_latn() {
 	uz_Latn_Locale = merge(nil, LocaleData{
 		Name:      "uz-Latn",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	uz_Locale LocaleData
 )
 
-func init() {
+// load_uz builds this file's locales; see 06-lazy-load.go.
+func load_uz() {
 	uz_Locale = merge(nil, LocaleData{
 		Name:      "uz",
 		DateOrder: "DMY",

@@ -6,7 +6,8 @@ var (
 	vun_Locale LocaleData
 )
 
-func init() {
+// load_vun builds this file's locales; see 06-lazy-load.go.
+func load_vun() {
 	vun_Locale = merge(nil, LocaleData{
 		Name:      "vun",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	wae_Locale LocaleData
 )
 
-func init() {
+// load_wae builds this file's locales; see 06-lazy-load.go.
+func load_wae() {
 	wae_Locale = merge(nil, LocaleData{
 		Name:      "wae",
 		DateOrder: "YMD",

@@ -6,7 +6,8 @@ var (
 	xog_Locale LocaleData
 )
 
-func init() {
+// load_xog builds this file's locales; see 06-lazy-load.go.
+func load_xog() {
 	xog_Locale = merge(nil, LocaleData{
 		Name:      "xog",
 		DateOrder: "DMY",

@@ -6,7 +6,8 @@ var (
 	yav_Locale LocaleData
 )
 
-func init() {
+// load_yav builds this file's locales; see 06-lazy-load.go.
+func load_yav() {
 	yav_Locale = merge(nil, LocaleData{
 		Name:      "yav",
 		DateOrder: "DMY",

@@ -8,7 +8,8 @@ var (
 	yi_Locale LocaleData
 )
 
-func init() {
+// load_yi builds this file's locales; see 06-lazy-load.go.
+func load_yi() {
 	yi_Locale = merge(nil, LocaleData{
 		Name:      "yi",
 		DateOrder: "DMY",

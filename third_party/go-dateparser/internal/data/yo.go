@@ -7,7 +7,8 @@ var (
 	yo_BJ_Locale LocaleData
 )
 
-func init() {
+// load_yo builds this file's locales; see 06-lazy-load.go.
+func load_yo() {
 	yo_Locale = merge(nil, LocaleData{
 		Name:      "yo",
 		DateOrder: "DMY",

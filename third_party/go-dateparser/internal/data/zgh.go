@@ -6,7 +6,8 @@ var (
 	zgh_Locale LocaleData
 )
 
-func init() {
+// load_zgh builds this file's locales; see 06-lazy-load.go.
+func load_zgh() {
 	zgh_Locale = merge(nil, LocaleData{
 		Name:      "zgh",
 		DateOrder: "DMY",

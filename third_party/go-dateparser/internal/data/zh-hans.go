@@ -11,7 +11,8 @@ var (
 	zh_Hans_SG_Locale LocaleData
 )
 
-func init() {
+// load_zh_hans builds this file's locales; see 06-lazy-load.go.
+func load_zh_hans() {
 	zh_Hans_Locale = merge(nil, LocaleData{
 		Name:                  "zh-Hans",
 		DateOrder:             "YMD",

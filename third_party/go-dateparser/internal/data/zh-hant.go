@@ -10,7 +10,8 @@ var (
 	zh_Hant_MO_Locale LocaleData
 )
 
-func init() {
+// load_zh_hant builds this file's locales; see 06-lazy-load.go.
+func load_zh_hant() {
 	zh_Hant_Locale = merge(nil, LocaleData{
 		Name:                  "zh-Hant",
 		DateOrder:             "YMD",

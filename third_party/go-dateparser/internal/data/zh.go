@@ -8,7 +8,8 @@ var (
 	zh_Locale LocaleData
 )
 
-func init() {
+// load_zh builds this file's locales; see 06-lazy-load.go.
+func load_zh() {
 	zh_Locale = merge(nil, LocaleData{
 		Name:                  "zh",
 		DateOrder:             "YMD",

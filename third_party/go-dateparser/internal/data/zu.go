@@ -8,7 +8,8 @@ var (
 	zu_Locale LocaleData
 )
 
-func init() {
+// load_zu builds this file's locales; see 06-lazy-load.go.
+func load_zu() {
 	zu_Locale = merge(nil, LocaleData{
 		Name:      "zu",
 		DateOrder: "MDY",
