@@ -354,14 +354,19 @@ func (s *bench1MServer) stop(b *testing.B) {
 			b.Fatalf("GET /readyz: %v; log:\n%s", err, s.logs.String())
 		}
 		var body struct {
-			StorageCheck struct{ Mode, State string }
+			StorageCheck  struct{ Mode, State string }
+			StorageChecks map[string]struct{ Mode, State string } // history.db, analytics.db
 		}
 		err = json.NewDecoder(resp.Body).Decode(&body)
 		resp.Body.Close()
 		if err != nil {
 			b.Fatal(err)
 		}
-		if body.StorageCheck.State != sqlite.CheckRunning {
+		running := body.StorageCheck.State == sqlite.CheckRunning
+		for _, c := range body.StorageChecks {
+			running = running || c.State == sqlite.CheckRunning
+		}
+		if !running {
 			break
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/doctales/doctales/extract"
 )
@@ -83,3 +84,24 @@ func (h levelHandler) WithGroup(name string) slog.Handler {
 // redactPII replaces the PII the extraction engine finds in s, and the
 // people it names, by their type (unless --log-pii).
 func redactPII(s string) string { return extract.RedactLog(s) }
+
+// startPhases logs, at debug level, how long each step of serve's start
+// took (issue 15: ready in 100 ms): `--log-level debug` shows one "start
+// phase" line per step with its duration in milliseconds. sqlite.DB.Open
+// logs its own steps as "open phase".
+type startPhases struct {
+	logger *slog.Logger
+	last   time.Time
+}
+
+// newStartPhases starts timing the steps of a start.
+func newStartPhases(logger *slog.Logger) *startPhases {
+	return &startPhases{logger: logger, last: time.Now()}
+}
+
+// done logs the step that has just ended and starts timing the next.
+func (p *startPhases) done(step string) {
+	now := time.Now()
+	p.logger.Debug("start phase", "phase", step, "ms", float64(now.Sub(p.last).Microseconds())/1000)
+	p.last = now
+}
