@@ -181,6 +181,14 @@ type DB struct {
 	// synchronous. Default false: Open always checks before returning.
 	BackgroundCheck bool
 
+	// CheckAfter, when not nil, holds a background check (BackgroundCheck)
+	// until it is closed: its reading of every page then does not compete
+	// with the rest of the program's start for the CPU and the disk (serve
+	// closes it once it listens, issue 15). Close cancels a check still
+	// held. The check's mode and state (running) are set by Open as
+	// without it.
+	CheckAfter <-chan struct{}
+
 	// ReadOnly opens the file for reading only (SQLite mode=ro and
 	// query_only): Open creates nothing, a missing file is an error
 	// wrapping os.ErrNotExist, no migration runs, no writer or

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -100,6 +101,12 @@ type Pipeline struct {
 	space       *spaceWatch        // full-disk failures, for /readyz
 	meter       *ingestMeter       // ingest rate, for the extraction yield
 	meterCancel context.CancelFunc // stops the meter
+
+	// listening is closed by Listening (serve, once it listens): the
+	// background damage checks wait for it, so that their reading of
+	// every page does not compete with the start (issue 15).
+	listening     chan struct{}
+	listeningOnce sync.Once
 }
 
 // Open opens the stores and builds the functions and the runtime; the
@@ -140,6 +147,8 @@ func (p *Pipeline) Open() error {
 	// and checks it while serving (issue 15; Main.Failed stops it on
 	// damage); other commands, which are short, check before they start.
 	p.DB.BackgroundCheck = command == "serve"
+	p.listening = make(chan struct{})
+	p.DB.CheckAfter = p.listening
 	if err := openDataDB(p.DB, *cfg); err != nil {
 		return fmt.Errorf("open table: %w", err)
 	}
@@ -203,22 +212,28 @@ func (p *Pipeline) Open() error {
 	// The flow history has its own database file, so that its writes never
 	// queue behind (or hold up) the pipeline's single writer.
 	p.HistoryDB = openHistoryDB(*cfg, p.Logger)
-	// history.db and analytics.db are checked as the table is: while
-	// serving after a clean close (they took 50 to 180 ms of the start
-	// on the loaded machine, issue 15), before opening otherwise.
-	p.HistoryDB.BackgroundCheck = command == "serve"
-	if err := openHistory(p.HistoryDB); err != nil {
-		return fmt.Errorf("open flow history: %w", err)
-	}
-	ph.done("history.db")
 	p.AnalyticsDB = sqlite.NewDB(filepath.Join(cfg.Data, "analytics.db"))
 	p.AnalyticsDB.Logger = p.Logger.With(LogKeyComponent, "analytics")
 	p.AnalyticsDB.TableName = cfg.TableName()
+	// history.db and analytics.db are checked as the table is: while
+	// serving after a clean close (they took 50 to 180 ms of the start
+	// on the loaded machine, issue 15), before opening otherwise. They
+	// are independent files, opened together (after the table, so that a
+	// table refused at start leaves them untouched as before); a failure
+	// of history.db is reported first, then analytics.db's.
+	p.HistoryDB.BackgroundCheck = command == "serve"
 	p.AnalyticsDB.BackgroundCheck = command == "serve"
-	if err := p.AnalyticsDB.Open(); err != nil {
-		return fmt.Errorf("open the aggregate tables (analytics.db; derived data: moving it aside rebuilds it from the items): %w", err)
+	p.HistoryDB.CheckAfter, p.AnalyticsDB.CheckAfter = p.listening, p.listening
+	historyErr := make(chan error, 1)
+	go func() { historyErr <- openHistory(p.HistoryDB) }()
+	analyticsErr := p.AnalyticsDB.Open()
+	if err := <-historyErr; err != nil {
+		return fmt.Errorf("open flow history: %w", err)
 	}
-	ph.done("analytics.db")
+	if analyticsErr != nil {
+		return fmt.Errorf("open the aggregate tables (analytics.db; derived data: moving it aside rebuilds it from the items): %w", analyticsErr)
+	}
+	ph.done("history.db and analytics.db")
 	minFree := p.MinFreeBytes
 	if minFree == 0 {
 		minFree = DefaultMinFreeBytes
@@ -331,6 +346,18 @@ func (p *Pipeline) Open() error {
 	p.API.Init()
 	ph.done("API")
 	return nil
+}
+
+// Listening lets the background damage checks run (sqlite.DB.CheckAfter):
+// serve calls it once it listens; until then they wait, so that reading
+// every page of a large table does not slow the start. Without a call
+// they never run, and Close cancels them. Safe to call more than once.
+func (p *Pipeline) Listening() {
+	p.listeningOnce.Do(func() {
+		if p.listening != nil {
+			close(p.listening)
+		}
+	})
 }
 
 // LagThreshold is the iterator age above which /readyz names a

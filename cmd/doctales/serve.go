@@ -234,6 +234,8 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}()
 	ph.done("listen")
+	// Now the damage checks that wait for the listen may read.
+	m.Pipeline.Listening()
 	m.Pipeline.Logger.Info("serving", "addr", ln.Addr().String(), "data", m.Config.Data,
 		"subscriptions", m.Pipeline.Runtime.Subscriptions())
 	if open {
