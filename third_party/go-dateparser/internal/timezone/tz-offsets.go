@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/markusmobius/go-dateparser/internal/regexp"
 )
@@ -18,7 +19,21 @@ func (tod OffsetData) IsZero() bool {
 	return tod.Name == "" && tod.Regex == nil && tod.Offset == 0
 }
 
-var timezoneOffsets, rxSearch, rxSearchIgnoreCase, rxTimezoneToken = func() ([]OffsetData, *regexp.Regexp, *regexp.Regexp, *regexp.Regexp) {
+// tzTables are the offsets and search patterns of the time zones.
+type tzTables struct {
+	offsets                                       []OffsetData
+	rxSearch, rxSearchIgnoreCase, rxTimezoneToken *regexp.Regexp
+}
+
+// tables builds the tables on first use (PATCH, Doc-Tales: they were built
+// at package initialisation, 6.4 MB and 45,000 allocations with the
+// patterns compiled, 0.4 MB without).
+var tables = sync.OnceValue(func() tzTables {
+	offsets, rxSearch, rxSearchIgnoreCase, rxTimezoneToken := buildTables()
+	return tzTables{offsets, rxSearch, rxSearchIgnoreCase, rxTimezoneToken}
+})
+
+func buildTables() ([]OffsetData, *regexp.Regexp, *regexp.Regexp, *regexp.Regexp) {
 	// Process timezone info list
 	offsets := []OffsetData{}
 	regexPatterns := map[string]struct{}{}
@@ -75,4 +90,4 @@ var timezoneOffsets, rxSearch, rxSearchIgnoreCase, rxTimezoneToken = func() ([]O
 	rxSearch := regexp.MustCompile(strSearchPatterns)
 	rxSearchIgnoreCase := regexp.MustCompile("(?i)" + strSearchPatterns)
 	return offsets, rxSearch, rxSearchIgnoreCase, regexp.MustCompile("(?i)^(?:" + strSearchPatterns + ")$")
-}()
+}
