@@ -286,6 +286,15 @@ func (db *DB) startBackgroundCheck(size int64) {
 	go func() {
 		defer db.bg.Done()
 		defer cancel()
+		if db.CheckAfter != nil {
+			select {
+			case <-db.CheckAfter:
+			case <-ctx.Done():
+				// Closed before the check was let go: it never ran.
+				db.check.set(CheckStatus{Mode: CheckBackground, State: CheckCancelled})
+				return
+			}
+		}
 		if h := testHookBackgroundCheck; h != nil {
 			h(ctx)
 		}

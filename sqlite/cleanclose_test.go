@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -86,6 +87,75 @@ func TestDB_BackgroundCheck(t *testing.T) {
 		}
 		if !markerExists(path) {
 			t.Fatal("a clean Close after a passed background check wrote no marker")
+		}
+	})
+
+	t.Run("CheckAfterHoldsTheCheck", func(t *testing.T) {
+		// serve holds the check until it listens (issue 15): the check
+		// must not start before CheckAfter is closed, and Close must
+		// cancel one still held.
+		path := filepath.Join(t.TempDir(), "doctales.db")
+		mustFillDB(t, path, 200)
+		var released atomic.Bool
+		started := make(chan bool, 2)
+		sqlite.SetBackgroundCheckHook(t, func(context.Context) { started <- released.Load() })
+		open := func(after chan struct{}) *sqlite.DB {
+			db := sqlite.NewDB(path)
+			db.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+			db.BackgroundCheck = true
+			db.CheckAfter = after
+			if err := db.Open(); err != nil {
+				t.Fatal(err)
+			}
+			if st := db.StorageCheck(); st.Mode != sqlite.CheckBackground || st.State != sqlite.CheckRunning {
+				t.Fatalf("StorageCheck = %+v, want background and running", st)
+			}
+			return db
+		}
+
+		// Never released: Close cancels it, and it never started (Close
+		// waits for the check's goroutine, so this is final).
+		db := open(make(chan struct{}))
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if len(started) != 0 {
+			t.Fatal("the background check started although CheckAfter was never closed")
+		}
+		if st := db.StorageCheck(); st.State != sqlite.CheckCancelled {
+			t.Fatalf("StorageCheck after Close = %+v, want cancelled", st)
+		}
+		if markerExists(path) {
+			t.Fatal("a session whose check never ran wrote a clean-close marker")
+		}
+
+		// Without a marker the next open checks first; close it cleanly
+		// so that the one after can check in the background again.
+		db = sqlite.NewDB(path)
+		db.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		if err := db.Open(); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+
+		// Released after some reads: it starts then, and passes.
+		after := make(chan struct{})
+		db = open(after)
+		defer db.Close()
+		for range 20 {
+			if err := db.Ping(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		released.Store(true)
+		close(after)
+		if st := waitCheck(t, db); st.State != sqlite.CheckPassed {
+			t.Fatalf("StorageCheck = %+v, want passed", st)
+		}
+		if afterRelease := <-started; !afterRelease {
+			t.Fatal("the background check started before CheckAfter was closed")
 		}
 	})
 

@@ -181,6 +181,14 @@ type DB struct {
 	// synchronous. Default false: Open always checks before returning.
 	BackgroundCheck bool
 
+	// CheckAfter, when not nil, holds a background check (BackgroundCheck)
+	// until it is closed: its reading of every page then does not compete
+	// with the rest of the program's start for the CPU and the disk (serve
+	// closes it once it listens, issue 15). Close cancels a check still
+	// held. The check's mode and state (running) are set by Open as
+	// without it.
+	CheckAfter <-chan struct{}
+
 	// ReadOnly opens the file for reading only (SQLite mode=ro and
 	// query_only): Open creates nothing, a missing file is an error
 	// wrapping os.ErrNotExist, no migration runs, no writer or
@@ -286,6 +294,7 @@ func (db *DB) Open() (err error) {
 
 	// Make the parent directory, and refuse a file that is not a SQLite
 	// database rather than let SQLite fail on it later (issue 10).
+	ph := newPhases(db.Logger, db.Path)
 	if err := os.MkdirAll(filepath.Dir(db.Path), 0o700); err != nil {
 		return fmt.Errorf("open database %q: %w", db.Path, err)
 	}
@@ -304,9 +313,11 @@ func (db *DB) Open() (err error) {
 			db.Logger.Info("quick check before opening", "path", db.Path, "reason", why)
 		}
 	}
+	ph.done("header, clean-close record")
 	if err := db.removeCleanMarker(); err != nil {
 		return err
 	}
+	ph.done("clean-close record removed")
 
 	// Open the writer's connection: WAL so readers never block it or each
 	// other; synchronous=FULL so that COMMIT returns only after the WAL is
@@ -336,6 +347,7 @@ func (db *DB) Open() (err error) {
 	if err := db.wdb.Ping(); err != nil {
 		return fmt.Errorf("open database %q: %w", db.Path, db.spaceError(FormatError(err)))
 	}
+	ph.done("writer connection")
 
 	// Check the pages before anything is written, so that a damaged file
 	// is refused with its problems named instead of answering 500s later;
@@ -348,17 +360,20 @@ func (db *DB) Open() (err error) {
 	} else if err := db.quickCheck(); err != nil {
 		return err
 	}
+	ph.done("quick check (or its size test when in the background)")
 
 	// Bring the schema up to date, then read the facts fixed at creation.
 	if err := db.migrate(); err != nil {
 		return fmt.Errorf("migrate database %q: %w", db.Path, db.spaceError(err))
 	}
+	ph.done("migrations")
 	if err := db.loadMeta(); err != nil {
 		return fmt.Errorf("open database %q: %w", db.Path, err)
 	}
 	if err := db.stmts.prepare(db.wdb); err != nil {
 		return fmt.Errorf("open database %q: %w", db.Path, err)
 	}
+	ph.done("meta, writer statements")
 
 	// Open the read pool. query_only guards against a write slipping past
 	// the writer, which would break group commit's single-writer premise.
@@ -374,6 +389,7 @@ func (db *DB) Open() (err error) {
 	if err := db.reads.prepare(db.rdb); err != nil {
 		return fmt.Errorf("open database %q: %w", db.Path, FormatError(err))
 	}
+	ph.done("read connection, read statements")
 
 	// Open the checkpointer's connection.
 	if db.CheckpointInterval > 0 {
@@ -400,6 +416,7 @@ func (db *DB) Open() (err error) {
 	if background {
 		db.startBackgroundCheck(size)
 	}
+	ph.done("loops started")
 	db.state = stateOpen
 
 	db.Logger.Info("database opened", "path", db.Path, "stream", db.streamARN)

@@ -126,14 +126,20 @@ func mustContain(t *testing.T, what, s string, want ...string) {
 // may land on the schema's own pages.
 func corruptBtreePage(t *testing.T, path string) []byte {
 	t.Helper()
+	return corruptLeafPage(t, path, "items")
+}
+
+// corruptLeafPage is corruptBtreePage on a leaf page of table.
+func corruptLeafPage(t *testing.T, path, table string) []byte {
+	t.Helper()
 	ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var leaves []int
-	rows, err := ro.Query(`SELECT pageno FROM dbstat WHERE name = 'items' AND pagetype = 'leaf' ORDER BY pageno`)
+	rows, err := ro.Query(`SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno`, table)
 	if err != nil {
-		t.Fatalf("list the items table's leaf pages of %q: %v", path, err)
+		t.Fatalf("list the %s table's leaf pages of %q: %v", table, path, err)
 	}
 	for rows.Next() {
 		var p int
@@ -146,7 +152,7 @@ func corruptBtreePage(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	if len(leaves) < 2 {
-		t.Fatalf("database %q has %d leaf pages of items; need 2 or more", path, len(leaves))
+		t.Fatalf("database %q has %d leaf pages of %s; need 2 or more", path, len(leaves), table)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -164,7 +170,7 @@ func corruptBtreePage(t *testing.T, path string) []byte {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("overwrote page %d of %d (a leaf of items)", p, len(data)/pageSize)
+	t.Logf("overwrote page %d of %d (a leaf of %s)", p, len(data)/pageSize, table)
 	return data
 }
 

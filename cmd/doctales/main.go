@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/ingest"
@@ -24,6 +25,7 @@ import (
 )
 
 func main() {
+	mainStart = time.Now()
 	// A parser worker started by sandbox.Pool serves here and exits.
 	sandbox.Main(ingest.SandboxJobs())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -34,6 +36,11 @@ func main() {
 	}
 	os.Exit(exitCode(err))
 }
+
+// mainStart is when main began, after the packages' initialisation: the
+// first of serve's start phases (startPhases) is timed from it. Zero in
+// tests, which do not run main.
+var mainStart time.Time
 
 // command is one entry of the command table: run dispatches on it, the
 // top-level usage lists it, and TestCLI_Grammar checks the grammar rules

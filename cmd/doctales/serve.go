@@ -188,6 +188,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Pipeline.Open(); err != nil {
 		return err
 	}
+	ph := newStartPhases(m.Pipeline.Logger)
 	if !m.DeferStart {
 		if err := m.Pipeline.Start(); err != nil {
 			return fmt.Errorf("start runtime: %w", err)
@@ -196,11 +197,13 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("start runtime: %w", err)
 	}
 	m.Pipeline.StartRetention()
+	ph.done("runtime started")
 	setMemoryLimit(m.Config.MaxParseMemory, m.Pipeline.Logger)
 	open, err := m.checkAuth()
 	if err != nil {
 		return err
 	}
+	ph.done("auth check")
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
@@ -230,6 +233,9 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Pipeline.Logger.Error("http server stopped", "error", err)
 		}
 	}()
+	ph.done("listen")
+	// Now the damage checks that wait for the listen may read.
+	m.Pipeline.Listening()
 	m.Pipeline.Logger.Info("serving", "addr", ln.Addr().String(), "data", m.Config.Data,
 		"subscriptions", m.Pipeline.Runtime.Subscriptions())
 	if open {
@@ -288,21 +294,31 @@ func setMemoryLimit(budget int64, logger *slog.Logger) {
 }
 
 // Failed returns a channel that receives the error that must stop the
-// server once it runs: the table's background damage check (issue 15)
-// found damage. It never receives when the check was synchronous (a
-// damaged table was refused by Run) or passes, nor in clustered mode.
+// server once it runs: the background damage check (issue 15) of the
+// table, history.db or analytics.db found damage (the first one found).
+// It never receives when the checks were synchronous (a damaged file was
+// refused by Run) or pass, nor in clustered mode.
 func (m *Main) Failed() <-chan error {
 	ch := make(chan error, 1)
 	if m.Pipeline == nil || m.Pipeline.DB == nil {
 		return ch
 	}
-	db, data := m.Pipeline.DB, m.Config.Data
-	go func() {
-		<-db.CheckDone()
-		if st := db.StorageCheck(); st.State == sqlite.CheckFailed {
-			ch <- backgroundDamageError(st.Err, data)
-		}
-	}()
+	data := m.Config.Data
+	watch := func(db *sqlite.DB, damaged func(error) error) {
+		go func() {
+			<-db.CheckDone()
+			if st := db.StorageCheck(); st.State == sqlite.CheckFailed {
+				select {
+				case ch <- damaged(st.Err):
+				default: // another file's damage is already reported
+				}
+			}
+		}()
+	}
+	watch(m.Pipeline.DB, func(err error) error { return backgroundDamageError(err, data) })
+	for _, f := range m.Pipeline.otherDBs() {
+		watch(f.db, f.damaged)
+	}
 	return ch
 }
 

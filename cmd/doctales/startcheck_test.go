@@ -99,3 +99,71 @@ func TestServe_StartCheck(t *testing.T) {
 	}
 	mustContain(t, "stderr", out, path, "is damaged", "doctales restore")
 }
+
+// TestServe_StartCheckHistory covers the check of history.db while
+// serving (issue 15): after a clean stop serve starts without checking it
+// first, reports it in /readyz's storageChecks, and damage found there
+// (with the file's mtime put back, so that the clean-close record still
+// matches) stops the server with exit status 1 and the way out; the next
+// start refuses the file before listening. analytics.db goes the same way
+// (Pipeline.otherDBs).
+func TestServe_StartCheckHistory(t *testing.T) {
+	data := seedServer(t, 40) // stopped with SIGINT: a clean close
+	path := filepath.Join(data, "history.db")
+	if _, err := os.Stat(path + sqlite.CleanMarkerSuffix); err != nil {
+		t.Fatalf("no clean-close marker of history.db after SIGINT: %v", err)
+	}
+
+	srv := startServer(t, data)
+	_, body := readyz(t, srv.url)
+	checks, _ := body["storageChecks"].(map[string]any)
+	for _, f := range []string{"history.db", "analytics.db"} {
+		c, _ := checks[f].(map[string]any)
+		if c["mode"] != sqlite.CheckBackground {
+			t.Errorf("/readyz storageChecks[%q] = %v after a clean stop, want mode %q", f, checks[f], sqlite.CheckBackground)
+		}
+	}
+	// Wait for every check to end, so that the stop writes the records.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		_, body := readyz(t, srv.url)
+		checks, _ := body["storageChecks"].(map[string]any)
+		running := false
+		for _, c := range checks {
+			if c.(map[string]any)["state"] == sqlite.CheckRunning {
+				running = true
+			}
+		}
+		if _, state := storageCheck(t, srv.url); !running && state != sqlite.CheckRunning {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the storage checks did not end within 60 s: %v; logs:\n%s", checks, srv.Logs())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stopServer(t, srv)
+
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	corruptLeafPage(t, path, "flow_events")
+	if err := os.Chtimes(path, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	code, stderr := serveUntilExit(t, data, 60*time.Second, "serve kept running on a damaged history.db")
+	if code != 1 {
+		t.Fatalf("exit status %d, want 1; stderr:\n%s", code, stderr)
+	}
+	t.Logf("stderr:\n%s", stderr)
+	mustContain(t, "stderr", stderr, path, "is damaged", "while serving", "move it aside")
+	if _, err := os.Stat(path + sqlite.CleanMarkerSuffix); !os.IsNotExist(err) {
+		t.Fatalf("a clean-close marker was written for a damaged history.db: %v", err)
+	}
+	code, out := serveOnce(t, data)
+	if code == 0 {
+		t.Fatalf("exit code 0; stderr:\n%s", out)
+	}
+	mustContain(t, "stderr", out, path, "is damaged", "move it aside")
+}
