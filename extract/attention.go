@@ -11,9 +11,12 @@ import (
 )
 
 // DefaultAttentionModel is whether New turns the learned attention model
-// on. It is off: measured on the blind rounds, trained only on the rounds
-// before each (docs/extraction.md, "Eleventh session"), it did not raise
-// high recall by the .03 asked for with high precision kept at .90.
+// on. It is off (docs/extraction.md, "Eleventh session"): on the blind
+// rounds as first measured, with models trained only on the rounds
+// before each, it raised high recall from .668 to .778 at precision .927,
+// but it makes 30 of the 500 spam-1 messages high (the rules: none), and
+// against today's rules (tuned on those rounds) it adds .022, under the
+// .03 asked for.
 const DefaultAttentionModel = false
 
 // WithAttentionModel sets Engine.AttentionModel.
@@ -83,7 +86,7 @@ func attentionInput(d *doctales.Dimensions, in UrgencyInput, askSubj, own []span
 // the reasons.
 func applyAttention(d *doctales.Dimensions, ai *attnmodel.Input) {
 	m := attentionModel()
-	p := m.Prob(attnmodel.Features(*ai))
+	p := m.Judge(*ai)
 	u := attnmodel.Combine(d.Urgency, d.Category, p, m.Raise, m.Lower)
 	if u == d.Urgency {
 		return
@@ -96,3 +99,7 @@ func applyAttention(d *doctales.Dimensions, ai *attnmodel.Input) {
 	}
 	d.UrgencyReasons = append(d.UrgencyReasons, fmt.Sprintf("attention model: P(high) %.2f", p))
 }
+
+// AttentionModelData returns the embedded attention model's JSON
+// (attnmodel.Unmarshal reads it), for the evaluation harness.
+func AttentionModelData() []byte { return attentionModelJSON }

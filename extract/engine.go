@@ -720,7 +720,7 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 
 	// The learned attention model, on a person's mail (attention.go).
 	var ai *attnmodel.Input
-	if attention || e.AttentionModel && attnmodel.Applies(d.Category) {
+	if attention || e.AttentionModel && attnmodel.Applies(d.Category) && d.Urgency != doctales.UrgencyLow {
 		ai = attentionInput(d, in, askSubj, own)
 		if e.AttentionModel {
 			applyAttention(d, ai)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/doctales/doctales"
@@ -109,7 +110,7 @@ func TrainAttention(items []AttentionItem) *attnmodel.Model {
 		if !Trainable(it) {
 			continue
 		}
-		samples = append(samples, attnmodel.Sample{Feats: it.Feats, High: it.Label.Urgency == doctales.UrgencyHigh})
+		samples = append(samples, attnmodel.Sample{Feats: it.Feats, High: it.Label.Urgency == doctales.UrgencyHigh, Unjudged: !attnmodel.Judges(*it.Input)})
 		rules, cats, labels = append(rules, it.Rule), append(cats, it.Category), append(labels, it.Label.Urgency)
 	}
 	raise, lower, _ := attnmodel.CrossThresholds(samples, rules, cats, labels, attnmodel.MinPrecision)
@@ -125,7 +126,11 @@ type attnScore struct{ rules, model attnmodel.Counts }
 
 func (s *attnScore) add(items []AttentionItem, m *attnmodel.Model) {
 	for _, it := range items {
-		o := []attnmodel.Outcome{{Rule: it.Rule, Category: it.Category, Label: it.Label.Urgency, P: m.Prob(it.Feats)}}
+		p := attnmodel.NoOpinion
+		if attnmodel.Judges(*it.Input) {
+			p = m.Prob(it.Feats)
+		}
+		o := []attnmodel.Outcome{{Rule: it.Rule, Category: it.Category, Label: it.Label.Urgency, P: p}}
 		addCounts(&s.rules, attnmodel.Count(o, 0, 0))
 		addCounts(&s.model, attnmodel.Count(o, m.Raise, m.Lower))
 	}
@@ -217,4 +222,118 @@ func AttentionReport(items []AttentionItem) *Table {
 	}
 	t.Notes = append(t.Notes, "The rules were tuned on the blind rounds after each was measured: their figures there are inflated, and the comparison favours the rules.")
 	return t
+}
+
+// FirstRunSession is a session's first build, the engine that measured
+// its blind rounds before any rule was fixed for them.
+type FirstRunSession struct {
+	Commit      string
+	First, Last string // the names of its first and last blind rounds
+}
+
+// FirstRunSessions are the sessions of docs/extraction.md with the build
+// each started from.
+var FirstRunSessions = []FirstRunSession{
+	{"fdd0163", "blind-11", "blind-16"},
+	{"43df967", "blind-17", "blind-20"},
+	{"1d61756", "blind-21", "blind-25"},
+	{"9d69f02", "blind-26", "blind-29"},
+	{"bd68689", "blind-30", "blind-37"},
+}
+
+// Rounds returns the blind rounds of s.
+func (s FirstRunSession) Rounds() []BlindRound {
+	var out []BlindRound
+	in := false
+	for _, r := range BlindRounds {
+		in = in || r.Name == s.First
+		if in {
+			out = append(out, r)
+		}
+		if r.Name == s.Last {
+			break
+		}
+	}
+	return out
+}
+
+// FirstRunReport scores each blind round as it was first measured: by the
+// rules of its session's first build, and by those rules with a model
+// trained, on that build's output, only on the tune messages numbered
+// below the round's first file (past-only). items maps a session's commit
+// to the items its build gave (extract/internal/attnmodel/firstrun).
+func FirstRunReport(items map[string][]AttentionItem) *Table {
+	t := &Table{Set: "attention, first run"}
+	var pool attnScore
+	for _, s := range FirstRunSessions {
+		its, ok := items[s.Commit]
+		if !ok {
+			continue
+		}
+		var sess attnScore
+		for _, r := range s.Rounds() {
+			var round, before []AttentionItem
+			for _, it := range its {
+				switch {
+				case it.Num >= r.First && it.Num <= r.Last:
+					round = append(round, it)
+				case it.Num < r.First && it.Label.Split == "tune":
+					before = append(before, it)
+				}
+			}
+			if len(round) == 0 {
+				continue
+			}
+			m := TrainAttention(before)
+			var sc attnScore
+			sc.add(round, m)
+			sess.add(round, m)
+			pool.add(round, m)
+			t.Rows = append(t.Rows, Row{
+				fmt.Sprintf("%s (%d-%d, n=%d) at %s, past-only (raise %.2f, lower %.2f)", r.Name, r.First, r.Last, len(round), s.Commit, m.Raise, m.Lower),
+				"rules " + fmtCounts(sc.rules), "rules+model " + fmtCounts(sc.model)})
+		}
+		t.Rows = append(t.Rows, Row{fmt.Sprintf("session of %s (%s..%s)", s.Commit, s.First, s.Last), "rules " + fmtCounts(sess.rules), "rules+model " + fmtCounts(sess.model)})
+	}
+	t.Rows = append(t.Rows, Row{"pooled, first run", "rules " + fmtCounts(pool.rules), "rules+model " + fmtCounts(pool.model)})
+	return t
+}
+
+// shippedModel is the engine's embedded attention model, read once.
+var shippedModel = sync.OnceValue(func() *attnmodel.Model {
+	m, err := attnmodel.Unmarshal(extract.AttentionModelData())
+	if err != nil {
+		panic("eval: " + err.Error())
+	}
+	return m
+})
+
+// modelOutcome is one message of the urgency set under the rules and the
+// engine's own attention model: what the engine answers with the model on
+// (TestAttentionModel_RaisesSituation checks that it is the same).
+func modelOutcome(l UrgencyLabel, d *doctales.Dimensions, in *attnmodel.Input) attnmodel.Outcome {
+	o := attnmodel.Outcome{Rule: d.Urgency, Category: d.Category, Label: l.Urgency}
+	o.P = attnmodel.NoOpinion
+	if in != nil {
+		o.P = shippedModel().Judge(*in)
+	}
+	return o
+}
+
+// modelRows are the urgency set's extra lines: each split's urgency
+// accuracy and high precision and recall with the shipped attention model
+// (on the tune split it was trained on: in-sample).
+func modelRows(split string, outs []attnmodel.Outcome) []Row {
+	m := shippedModel()
+	c := attnmodel.Count(outs, m.Raise, m.Lower)
+	p := split + ": with the attention model: "
+	anchor := ""
+	if split == "tune" {
+		anchor = "trained on this split"
+	}
+	return []Row{
+		{fmt.Sprintf("%surgency accuracy (n=%d)", p, c.N), ratio(c.OK, c.N), anchor},
+		{p + "high precision", ratio(c.HitHigh, c.PredHigh), anchor},
+		{p + "high recall", ratio(c.HitHigh, c.TrueHigh), anchor},
+	}
 }

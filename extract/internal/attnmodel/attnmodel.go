@@ -58,8 +58,9 @@ func words(s string) []string {
 }
 
 // Features returns the features of in: "s:" subject words, "w:" and "b:"
-// words and word pairs of the new text (at most MaxWords words), and the
-// signals as "name:value", with the crossing of deadline distance and
+// words and word pairs of the new text (at most MaxWords words), the
+// length of subject and text in words ("len:30" under 30, 60, 120, 200,
+// "long"), and the signals as "name:value", with the crossing of deadline distance and
 // request that a linear model cannot form itself. The order is stable; a
 // feature appears at most once.
 //
@@ -93,6 +94,7 @@ func Features(in Input) []string {
 			prev = w
 		}
 	}
+	add("len:" + lengthBucket(Words(in)))
 	cat := in.Category
 	if cat == "" {
 		cat = "none"
@@ -159,6 +161,38 @@ func DeadlineBucket(dl *time.Time, at time.Time) string {
 	return "later"
 }
 
+// Words returns how many words the subject and the new text of in hold.
+func Words(in Input) int {
+	n := len(words(in.Subject))
+	for _, s := range in.Text {
+		n += len(words(s))
+	}
+	return n
+}
+
+// Judges reports whether the model judges a message: a person's mail
+// (Applies) whose subject and new text the features read whole (at most
+// MaxWords words). The messages it was trained on are short; a longer
+// one (a pasted advertisement, a long letter) sums the weights of more
+// words than any of them, and its P(high) means nothing.
+func Judges(in Input) bool {
+	return Applies(in.Category) && Words(in) <= MaxWords
+}
+
+func lengthBucket(n int) string {
+	switch {
+	case n < 30:
+		return "30"
+	case n < 60:
+		return "60"
+	case n < 120:
+		return "120"
+	case n <= MaxWords:
+		return "200"
+	}
+	return "long"
+}
+
 func timeOfDay(t time.Time) string {
 	switch h := t.Hour(); {
 	case h < 7:
@@ -198,6 +232,19 @@ type Model struct {
 	Trained string `json:"trained,omitempty"`
 }
 
+// NoOpinion is the P(high) given for a message the model does not judge
+// (Judges): Combine leaves it as the rules say.
+const NoOpinion = -1.0
+
+// Judge returns P(high) for in, or NoOpinion when the model does not
+// judge it.
+func (m *Model) Judge(in Input) float64 {
+	if !Judges(in) {
+		return NoOpinion
+	}
+	return m.Prob(Features(in))
+}
+
 // Prob returns P(high) for the features.
 func (m *Model) Prob(feats []string) float64 {
 	z := m.Bias
@@ -220,6 +267,9 @@ const (
 type Sample struct {
 	Feats []string
 	High  bool
+	// Unjudged is set for a message the model trains on but does not
+	// judge (Judges): cross-validation gives it NoOpinion.
+	Unjudged bool
 }
 
 // Train fits a model on samples with the shipped settings; its thresholds
@@ -245,9 +295,10 @@ func Applies(cat string) bool {
 // Combine returns the urgency of a message of category cat that the
 // rules judged rule, given the model's P(high) p and the thresholds:
 // medium becomes high when p >= raise, high becomes medium when p <=
-// lower; anything else, and any category Applies refuses, is unchanged.
+// lower; anything else, any category Applies refuses, and a p below 0
+// (NoOpinion: a message the model does not judge) is unchanged.
 func Combine(rule, cat string, p, raise, lower float64) string {
-	if !Applies(cat) {
+	if !Applies(cat) || p < 0 {
 		return rule
 	}
 	switch {
@@ -340,7 +391,11 @@ func CrossThresholds(samples []Sample, rules, cats, labels []string, minPrecisio
 		m := Train(tr)
 		for i, s := range samples {
 			if i%Folds == fold {
-				outs[i] = Outcome{Rule: rules[i], Category: cats[i], Label: labels[i], P: m.Prob(s.Feats)}
+				p := m.Prob(s.Feats)
+				if s.Unjudged {
+					p = NoOpinion
+				}
+				outs[i] = Outcome{Rule: rules[i], Category: cats[i], Label: labels[i], P: p}
 			}
 		}
 	}

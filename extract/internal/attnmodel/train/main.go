@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"strings"
 
 	"github.com/doctales/doctales/extract/eval"
 	"github.com/doctales/doctales/extract/internal/attnmodel"
@@ -33,7 +34,24 @@ func main() {
 	out := flag.String("out", "extract/data/attention_model.json", "where to write the weights (empty: do not write)")
 	report := flag.Bool("report", false, "print the leave-one-round-out, past-only, hold-out and fresh figures")
 	cache := flag.String("cache", "", "file keeping the engine's output per message (read when it exists)")
+	firstRun := flag.String("firstrun", "", "commit=file,...: the output of sessions' first builds (firstrun/firstrun.sh); prints the first-run report")
 	flag.Parse()
+
+	if *firstRun != "" {
+		byCommit := map[string][]eval.AttentionItem{}
+		for _, kv := range strings.Split(*firstRun, ",") {
+			commit, file, ok := strings.Cut(kv, "=")
+			if !ok {
+				log.Fatalf("-firstrun %q: want commit=file", kv)
+			}
+			its, err := readItems(file)
+			if err != nil {
+				log.Fatal(err)
+			}
+			byCommit[commit] = its
+		}
+		eval.Print(os.Stdout, eval.FirstRunReport(byCommit))
+	}
 
 	items, err := load(*cache)
 	if err != nil {
@@ -66,18 +84,8 @@ func main() {
 // cache when it exists, else from the engine (then written to cache).
 func load(cache string) ([]eval.AttentionItem, error) {
 	if cache != "" {
-		if b, err := os.ReadFile(cache); err == nil {
-			var items []eval.AttentionItem
-			if err := json.Unmarshal(b, &items); err != nil {
-				return nil, fmt.Errorf("cache %s: %w", cache, err)
-			}
-			for i := range items {
-				if items[i].Input == nil {
-					return nil, fmt.Errorf("cache %s: item %d (%s) has no input", cache, i, items[i].Label.File)
-				}
-				items[i].Feats = attnmodel.Features(*items[i].Input)
-			}
-			return items, nil
+		if _, err := os.Stat(cache); err == nil {
+			return readItems(cache)
 		}
 	}
 	dir := eval.UrgencyDir()
@@ -99,6 +107,29 @@ func load(cache string) ([]eval.AttentionItem, error) {
 		if err := os.WriteFile(cache, b, 0o644); err != nil {
 			return nil, err
 		}
+	}
+	return items, nil
+}
+
+// readItems reads items written by load or by firstrun.sh's dumper, and
+// computes their features.
+func readItems(file string) ([]eval.AttentionItem, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var items []eval.AttentionItem
+	if err := json.Unmarshal(b, &items); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	for i := range items {
+		if items[i].Input == nil {
+			return nil, fmt.Errorf("%s: item %d (%s) has no input", file, i, items[i].Label.File)
+		}
+		if items[i].Num > eval.MaxAttentionFile {
+			return nil, fmt.Errorf("%s: item %d is file %s, above %d (kept to measure the model)", file, i, items[i].Label.File, eval.MaxAttentionFile)
+		}
+		items[i].Feats = attnmodel.Features(*items[i].Input)
 	}
 	return items, nil
 }
