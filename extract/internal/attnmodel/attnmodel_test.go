@@ -188,3 +188,17 @@ func TestJudges(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkJudge is the model's cost on one message of MaxWords words
+// (the most it reads): features and P(high), against the engine's 5-7 ms
+// a message (docs/extraction.md, "Eleventh session").
+func BenchmarkJudge(b *testing.B) {
+	m := Train(synthetic())
+	at := time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC)
+	in := Input{Subject: "Elm Road - planning officer on site", Text: []string{strings.Repeat("He's got another visit in Hatfield and says he can stay until 2. ", MaxWords/14)},
+		Category: doctales.CategoryPerson, Language: "en", Request: true, Ref: at, At: at}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		m.Judge(in)
+	}
+}
