@@ -40,6 +40,12 @@ type Input struct {
 	Deadline        *time.Time // the rules' deadline, nil if none
 	DeadlineHasTime bool       // the deadline names a clock time
 
+	// SoonTime is whether the sender's own text names a clock time
+	// between the reading time and the end of the next working day ("the
+	// customer walks in at 11", "demain 7 h 30"): with Deadline, what a
+	// message needs before the model judges it (Judges).
+	SoonTime bool
+
 	Ref time.Time // the message's timestamp, in the zone its "today" is read in
 	At  time.Time // the reading time (now), in the same zone
 }
@@ -175,8 +181,16 @@ func Words(in Input) int {
 // MaxWords words). The messages it was trained on are short; a longer
 // one (a pasted advertisement, a long letter) sums the weights of more
 // words than any of them, and its P(high) means nothing.
+//
+// It also judges only a message with something due soon: a deadline the
+// rules found, or a clock time in the sender's own text by the end of
+// the next working day. Every situation the rules missed on the blind
+// rounds had one ("the customer walks in at 11 today"); the unsolicited
+// advertisements the rules read as a person's mail ("reply now for your
+// free trial") have neither, and the model, never trained on them, gave
+// them P(high) up to .98 (30 of spam-1's 500 were high with it).
 func Judges(in Input) bool {
-	return Applies(in.Category) && Words(in) <= MaxWords
+	return Applies(in.Category) && Words(in) <= MaxWords && (in.Deadline != nil || in.SoonTime)
 }
 
 func lengthBucket(n int) string {

@@ -166,23 +166,33 @@ func TestUnmarshalErrors(t *testing.T) {
 	}
 }
 
-// TestJudges: the model judges a person's mail it reads whole, and gives
-// NoOpinion for a longer one and for other categories.
+// TestJudges: the model judges a person's mail it reads whole with
+// something due soon (a deadline, or a clock time by the end of the next
+// working day), and gives NoOpinion for a longer one, for other
+// categories and for one with nothing due.
 func TestJudges(t *testing.T) {
 	at := time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC)
 	m := Train(synthetic())
-	short := Input{Text: []string{"your car is blocking the gate now"}, Category: doctales.CategoryPerson, Ref: at, At: at}
+	short := Input{Text: []string{"your car is blocking the gate, the lorry comes at 10"}, Category: doctales.CategoryPerson, Ref: at, At: at, SoonTime: true}
+	dated := short
+	dated.SoonTime = false
+	due := at.Add(6 * time.Hour)
+	dated.Deadline = &due
 	long := short
 	long.Text = []string{strings.Repeat("your car is blocking the gate now ", MaxWords/7+1)}
 	bulk := short
 	bulk.Category = doctales.CategoryBulk
-	if p := m.Judge(short); p < 0 || p != m.Prob(Features(short)) {
-		t.Errorf("Judge(short person mail) = %v, want its P(high) %v", p, m.Prob(Features(short)))
+	nothingDue := short
+	nothingDue.SoonTime = false
+	for name, in := range map[string]Input{"short person mail with a clock time": short, "short person mail with a deadline": dated} {
+		if p := m.Judge(in); p < 0 || p != m.Prob(Features(in)) {
+			t.Errorf("Judge(%s) = %v, want its P(high) %v", name, p, m.Prob(Features(in)))
+		}
 	}
 	if n := Words(long); n <= MaxWords {
 		t.Fatalf("the long text has %d words, want more than %d", n, MaxWords)
 	}
-	for name, in := range map[string]Input{"long": long, "bulk": bulk} {
+	for name, in := range map[string]Input{"long": long, "bulk": bulk, "nothing due": nothingDue} {
 		if p := m.Judge(in); p != NoOpinion {
 			t.Errorf("Judge(%s) = %v, want NoOpinion", name, p)
 		}
