@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/extract/internal/attnmodel"
 	"github.com/doctales/doctales/extract/internal/fastre"
 	"github.com/doctales/doctales/internal/invite"
 )
@@ -86,6 +87,12 @@ type Engine struct {
 	// person's mail (labelling guide, rule 7); without it, only the
 	// recipients' own names are known, and a list's recipient is the list.
 	Reader []string
+
+	// AttentionModel turns on the learned attention model
+	// (attention.go): it may raise a person's medium message to high,
+	// or lower a high one to medium, when its P(high) says so. Default
+	// DefaultAttentionModel.
+	AttentionModel bool
 }
 
 // WithReader sets Engine.Reader.
@@ -129,6 +136,7 @@ func New(opts ...Option) *Engine {
 		MaxNERTokens:      DefaultMaxNERTokens,
 		MaxKeyPhrases:     DefaultMaxKeyPhrases,
 		ActionThreshold:   DefaultActionThreshold,
+		AttentionModel:    DefaultAttentionModel,
 	}
 	for _, o := range opts {
 		o(e)
@@ -155,11 +163,18 @@ func orDefault[T int | float64](v, d T) T {
 // however odd, gives a result, with "und" and empty fields where nothing
 // could be found.
 func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*doctales.Dimensions, error) {
+	d, _, err := e.extract(ctx, c, false)
+	return d, err
+}
+
+// extract is Extract; with attention it also returns the attention
+// model's input for c (attention.go).
+func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attention bool) (*doctales.Dimensions, *attnmodel.Input, error) {
 	if c == nil {
-		return nil, doctales.Errorf(doctales.EINVALID, "Communication is required.")
+		return nil, nil, doctales.Errorf(doctales.EINVALID, "Communication is required.")
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	now := e.now()
 	ref := c.Timestamp
@@ -235,7 +250,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	}
 	d.Sentiment, d.SentimentScore = sentimentOf(senti)
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	// Dates and the deadline, resolved against the timestamp. Only the
@@ -252,7 +267,7 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 
 	// Entities of the headers and the content, then PII.
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	replyFrom := replyStart(analyzed)
 	toks := tagged(cut(analyzed[:replyFrom], maxTagBytes))
@@ -703,9 +718,18 @@ func (e *Engine) Extract(ctx context.Context, c *doctales.Communication) (*docta
 	}
 	d.Urgency, d.UrgencyScore, d.UrgencyReasons, d.UrgencyEvidence = UrgencyWithEvidence(in)
 
+	// The learned attention model, on a person's mail (attention.go).
+	var ai *attnmodel.Input
+	if attention || e.AttentionModel && attnmodel.Applies(d.Category) && d.Urgency != doctales.UrgencyLow {
+		ai = attentionInput(d, in, askSubj, own)
+		if e.AttentionModel {
+			applyAttention(d, ai)
+		}
+	}
+
 	// The original system's four dimensions, from the signals above.
 	fourDimensions(dimInput{c: c, content: content, now: now, ref: ref, d: d, cue: in.Cue})
-	return d, nil
+	return d, ai, nil
 }
 
 // calendarPart returns the start and method of the mail's invitation part

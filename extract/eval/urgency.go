@@ -15,6 +15,7 @@ import (
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/extract"
+	"github.com/doctales/doctales/extract/internal/attnmodel"
 	"github.com/doctales/doctales/ingest"
 )
 
@@ -177,6 +178,7 @@ type urgencyScore struct {
 	dlSpurious                  int
 	byGroup                     map[string][2]int // group -> ok, n (urgency)
 	misses                      []string
+	model                       []attnmodel.Outcome // with the shipped attention model
 }
 
 func levelIndex(u string) int {
@@ -234,7 +236,9 @@ func runUrgency(string) (*Table, error) {
 		}
 		c.ID = l.File
 		now := l.Now
-		d, err := extract.New(extract.WithNow(func() time.Time { return now }), extract.WithReader(l.Reader...)).Extract(ctx, c)
+		// The rules alone, as this set has always been measured; the
+		// attention model's figures are added below (attention.go).
+		d, in, err := extract.New(extract.WithNow(func() time.Time { return now }), extract.WithReader(l.Reader...), extract.WithAttentionModel(false)).ExtractAttention(ctx, c)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", l.File, err)
 		}
@@ -244,6 +248,7 @@ func runUrgency(string) (*Table, error) {
 			scores[l.Split] = s
 		}
 		s.add(l, c, d)
+		s.model = append(s.model, modelOutcome(l, d, in))
 	}
 	t := &Table{Set: "urgency"}
 	// fresh is written after the hold-out had been looked at, labelled
@@ -252,6 +257,11 @@ func runUrgency(string) (*Table, error) {
 	for _, split := range []string{"tune", "holdout", "fresh", "blind"} {
 		if s := scores[split]; s != nil {
 			t.Rows = append(t.Rows, s.rows(split)...)
+		}
+	}
+	for _, split := range []string{"tune", "holdout", "fresh", "blind"} {
+		if s := scores[split]; s != nil {
+			t.Rows = append(t.Rows, modelRows(split, s.model)...)
 		}
 	}
 	// EVAL_VERBOSE lists the misses of the tune split; the hold-out
