@@ -16,12 +16,12 @@ import (
 // table exact on every write, in the writer's transaction; each count is
 // the sum of its shards (see the migration).
 const (
-	countAll     = ""
-	countProject = "project"
-	countType    = "type"
-	countUrgency = "urgency"
-	countStatus  = "status"
-	countState   = "state"
+	countAll     = doctales.CountAll
+	countProject = doctales.CountProject
+	countType    = doctales.CountType
+	countUrgency = doctales.CountUrgency
+	countStatus  = doctales.CountStatus
+	countState   = doctales.CountState
 )
 
 // CountItems returns how many items match filter, all pages together:
@@ -52,55 +52,12 @@ func (db *DB) countRows(ctx context.Context, q *itemQuery) (int64, error) {
 	return n, nil
 }
 
-// countedFilter returns the item_counts dimension and value that answer
-// CountItems for filter, and ok false when the counters cannot: when the
-// filter sets more than one of project, type, urgency, status and state,
-// or any of sender, since and until (which item_counts does not split
-// by), or state snoozed (it depends on the clock: counted through
-// items_snoozed). Open is the empty stored state plus the snoozes that
-// have ended, which the caller adds. The same rule as package sqlite's.
-func countedFilter(filter doctales.ItemFilter) (dim, value string, ok bool) {
-	set := func(p *string) bool { return p != nil && *p != "" }
-	if set(filter.Sender) || filter.Since != nil || filter.Until != nil {
-		return "", "", false
-	}
-	dim = countAll
-	for _, f := range []struct {
-		dim   string
-		value *string
-	}{
-		{countProject, filter.Project},
-		{countType, filter.Type},
-		{countUrgency, filter.Urgency},
-		{countStatus, filter.Status},
-		{countState, filter.State},
-	} {
-		if !set(f.value) {
-			continue
-		}
-		if dim != countAll {
-			return "", "", false // two filters: count the rows
-		}
-		dim, value = f.dim, *f.value
-	}
-	if dim == countState {
-		switch value {
-		case doctales.StateOpen:
-			value = "" // stored as ''
-		case doctales.StateDone, doctales.StateWaiting:
-		default:
-			return "", "", false // snoozed; anything else itemWhere refused
-		}
-	}
-	return dim, value, true
-}
-
 // countFromCounters answers CountItems from item_counts (see
-// countedFilter): the sum of one count's shards for an owner, or of every
+// doctales.ItemFilter.CountedBy): the sum of one count's shards for an owner, or of every
 // owner's in the open mode (no owner scope counts every item, as
 // itemWhere does). ok is false when the counters cannot answer filter.
 func (db *DB) countFromCounters(ctx context.Context, filter doctales.ItemFilter) (n int64, ok bool, err error) {
-	dim, value, ok := countedFilter(filter)
+	dim, value, ok := filter.CountedBy()
 	if !ok {
 		return 0, false, nil
 	}

@@ -15,12 +15,12 @@ import (
 // with an equality. Triggers on items keep the table exact on every
 // write, in the writer's transaction.
 const (
-	countAll     = ""
-	countProject = "project"
-	countType    = "type"
-	countUrgency = "urgency"
-	countStatus  = "status"
-	countState   = "state"
+	countAll     = doctales.CountAll
+	countProject = doctales.CountProject
+	countType    = doctales.CountType
+	countUrgency = doctales.CountUrgency
+	countStatus  = doctales.CountStatus
+	countState   = doctales.CountState
 )
 
 // CountCommunications returns how many communications the table holds by
@@ -67,59 +67,12 @@ func countByStatus(ctx context.Context, q queryer) (map[string]int64, error) {
 	return out, nil
 }
 
-// countedFilter returns the item_counts dimension and value that answer
-// CountItems for filter, and ok false when the counters cannot: when the
-// filter sets more than one of project, type, urgency, status and state,
-// or any of sender, since and until (which item_counts does not split
-// by), or a state whose items depend on the clock other than open (a
-// running snooze: CountItems counts those through the index, they are
-// few). Open is the empty stored state plus the snoozes that have ended,
-// which the caller adds. Limit, Cursor and the order do not change a
-// count.
-func countedFilter(filter doctales.ItemFilter) (dim, value string, ok bool) {
-	set := func(p *string) bool { return p != nil && *p != "" }
-	if set(filter.Sender) || filter.Since != nil || filter.Until != nil {
-		return "", "", false
-	}
-	dim = countAll
-	for _, f := range []struct {
-		dim   string
-		value *string
-	}{
-		{countProject, filter.Project},
-		{countType, filter.Type},
-		{countUrgency, filter.Urgency},
-		{countStatus, filter.Status},
-		{countState, filter.State},
-	} {
-		if !set(f.value) {
-			continue
-		}
-		if dim != countAll {
-			return "", "", false // two filters: count the rows
-		}
-		dim, value = f.dim, *f.value
-	}
-	if dim == countState {
-		switch value {
-		case doctales.StateOpen:
-			value = "" // stored as ''
-		case doctales.StateDone, doctales.StateWaiting:
-		default:
-			// Snoozed depends on the clock; anything else is refused by
-			// itemWhere, with the field named.
-			return "", "", false
-		}
-	}
-	return dim, value, true
-}
-
 // countFromCounters answers CountItems from item_counts (see
-// countedFilter), reading one row for an owner, or the rows of every
+// doctales.ItemFilter.CountedBy), reading one row for an owner, or the rows of every
 // owner in the open mode (no owner scope counts every item, as itemWhere
 // does). ok is false when the counters cannot answer filter.
 func (db *DB) countFromCounters(ctx context.Context, filter doctales.ItemFilter) (n int64, ok bool, err error) {
-	dim, value, ok := countedFilter(filter)
+	dim, value, ok := filter.CountedBy()
 	if !ok {
 		return 0, false, nil
 	}
