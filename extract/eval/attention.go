@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/extract"
@@ -82,15 +81,9 @@ func CollectAttention(ctx context.Context, dir string, labels []UrgencyLabel, ke
 		if n < 0 || n > MaxAttentionFile {
 			return nil, fmt.Errorf("attention: %s: file number %d outside 1..%d (later files are kept to measure the model)", l.File, n, MaxAttentionFile)
 		}
-		c, err := ParseUrgencyMessage(ctx, filepath.Join(dir, l.File))
+		_, d, in, err := extractLabelled(ctx, dir, l)
 		if err != nil {
 			return nil, err
-		}
-		c.ID = l.File
-		now := l.Now
-		d, in, err := extract.New(extract.WithNow(func() time.Time { return now }), extract.WithReader(l.Reader...), extract.WithAttentionModel(false)).ExtractAttention(ctx, c)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", l.File, err)
 		}
 		items = append(items, AttentionItem{Label: l, Num: n, Rule: d.Urgency, Category: d.Category, Input: in, Feats: attnmodel.Features(*in)})
 	}

@@ -230,17 +230,11 @@ func runUrgency(string) (*Table, error) {
 	ctx := context.Background()
 	scores := map[string]*urgencyScore{}
 	for _, l := range labels {
-		c, err := ParseUrgencyMessage(ctx, filepath.Join(dir, l.File))
-		if err != nil {
-			return nil, err
-		}
-		c.ID = l.File
-		now := l.Now
 		// The rules alone, as this set has always been measured; the
 		// attention model's figures are added below (attention.go).
-		d, in, err := extract.New(extract.WithNow(func() time.Time { return now }), extract.WithReader(l.Reader...), extract.WithAttentionModel(false)).ExtractAttention(ctx, c)
+		c, d, in, err := extractLabelled(ctx, dir, l)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", l.File, err)
+			return nil, err
 		}
 		s := scores[l.Split]
 		if s == nil {
@@ -424,4 +418,21 @@ func (s *urgencyScore) rows(split string) []Row {
 		Row{p + "  deadline given where none labelled", fmt.Sprintf("%d of %d", s.dlSpurious, s.n-s.dlLabelled), ""},
 	)
 	return rows
+}
+
+// extractLabelled reads the labelled message l of the urgency set in dir
+// and extracts it at the label's reading time and reader with the rules
+// alone (the attention model off), returning the model's input beside.
+func extractLabelled(ctx context.Context, dir string, l UrgencyLabel) (*doctales.Communication, *doctales.Dimensions, *attnmodel.Input, error) {
+	c, err := ParseUrgencyMessage(ctx, filepath.Join(dir, l.File))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c.ID = l.File
+	now := l.Now
+	d, in, err := extract.New(extract.WithNow(func() time.Time { return now }), extract.WithReader(l.Reader...), extract.WithAttentionModel(false)).ExtractAttention(ctx, c)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: %w", l.File, err)
+	}
+	return c, d, in, nil
 }
