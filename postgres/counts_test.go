@@ -413,10 +413,12 @@ func TestCountItems_UsesCounters(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Each change goes to one shard of its count: the creations above may
+	// have run on several pool sessions, so on several shards.
 	for _, q := range []string{
-		`UPDATE item_counts SET n = n + 1000 WHERE owner = 'ana' AND dim = 'project' AND value = 'p1'`,
-		`UPDATE item_counts SET n = n + 2000 WHERE owner = 'ana' AND dim = 'state' AND value = ''`,
-		`UPDATE item_counts SET n = n + 4000 WHERE owner = 'ana' AND dim = 'status' AND value = 'accepted'`,
+		`UPDATE item_counts SET n = n + 1000 WHERE owner = 'ana' AND dim = 'project' AND value = 'p1' AND shard = (SELECT min(shard) FROM item_counts WHERE owner = 'ana' AND dim = 'project' AND value = 'p1')`,
+		`UPDATE item_counts SET n = n + 2000 WHERE owner = 'ana' AND dim = 'state' AND value = '' AND shard = (SELECT min(shard) FROM item_counts WHERE owner = 'ana' AND dim = 'state' AND value = '')`,
+		`UPDATE item_counts SET n = n + 4000 WHERE owner = 'ana' AND dim = 'status' AND value = 'accepted' AND shard = (SELECT min(shard) FROM item_counts WHERE owner = 'ana' AND dim = 'status' AND value = 'accepted')`,
 		// Another owner's count, and another shard of ana's, for the sums.
 		`INSERT INTO item_counts (owner, dim, value, shard, n) VALUES ('bo', 'project', 'p1', 3, 5), ('ana', 'project', 'p1', 99, 7)`,
 	} {
