@@ -1,5 +1,11 @@
 package doctales
 
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
+
 // Dimensions of an item counter (the item_counts table of packages sqlite
 // and postgres): how many items an owner has in all (CountAll) and by each
 // value of the columns a list filters on with an equality. The values are
@@ -58,4 +64,51 @@ func (f ItemFilter) CountedBy() (dim, value string, ok bool) {
 		}
 	}
 	return dim, value, true
+}
+
+// CountDimName names an item counter's dimension in an error or a
+// report: the dimension itself, or "all items" for CountAll.
+func CountDimName(dim string) string {
+	if dim == CountAll {
+		return "all items"
+	}
+	return dim
+}
+
+// CountsMismatch is an item counter that differs from the items it
+// counts, as a table's CheckItemCounts reports it: Counter is what the
+// counter table holds (summed over shards where a table shards it; 0 when
+// it has no row), Items what the items give (0 when no item has that
+// value).
+type CountsMismatch struct {
+	Owner, Dim, Value string
+	Counter, Items    int64
+}
+
+func (m CountsMismatch) String() string {
+	return fmt.Sprintf("owner %q, %s %q: the counter says %d, the items %d", m.Owner, CountDimName(m.Dim), m.Value, m.Counter, m.Items)
+}
+
+// CompareCounts returns every count on which counters and items differ,
+// keyed by owner, dimension and value, in that order: a count the items
+// give that the counters hold otherwise (or not at all), and a non-zero
+// counter no item matches. A zero counter with no items is no difference
+// (a table may keep such a row until its next write). The order is
+// stable, so a check's report can be compared and read.
+func CompareCounts(counters, items map[[3]string]int64) []CountsMismatch {
+	var out []CountsMismatch
+	for k, n := range items {
+		if counters[k] != n {
+			out = append(out, CountsMismatch{Owner: k[0], Dim: k[1], Value: k[2], Counter: counters[k], Items: n})
+		}
+	}
+	for k, n := range counters {
+		if _, ok := items[k]; !ok && n != 0 {
+			out = append(out, CountsMismatch{Owner: k[0], Dim: k[1], Value: k[2], Counter: n})
+		}
+	}
+	slices.SortFunc(out, func(a, b CountsMismatch) int {
+		return cmp.Or(cmp.Compare(a.Owner, b.Owner), cmp.Compare(a.Dim, b.Dim), cmp.Compare(a.Value, b.Value))
+	})
+	return out
 }

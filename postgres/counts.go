@@ -1,10 +1,8 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/doctales/doctales"
 	"github.com/jackc/pgx/v5"
@@ -75,17 +73,9 @@ func (db *DB) countFromCounters(ctx context.Context, filter doctales.ItemFilter)
 			b.arg(formatTime(db.now())) + ofOwner + `)`
 	}
 	if err := db.pool.QueryRow(ctx, q, b.args...).Scan(&n); err != nil {
-		return 0, false, fmt.Errorf("count items: read the counts of %s %q: %w", dimName(dim), value, err)
+		return 0, false, fmt.Errorf("count items: read the counts of %s %q: %w", doctales.CountDimName(dim), value, err)
 	}
 	return n, true, nil
-}
-
-// dimName names an item_counts dimension in an error.
-func dimName(dim string) string {
-	if dim == countAll {
-		return "all items"
-	}
-	return dim
 }
 
 // CountCommunications returns how many communications the table holds by
@@ -120,18 +110,6 @@ const countsOfItems = `SELECT owner, '', '', 0, count(*) FROM items GROUP BY own
 	UNION ALL SELECT owner, 'status', status, 0, count(*) FROM items GROUP BY owner, status
 	UNION ALL SELECT owner, 'state', state, 0, count(*) FROM items GROUP BY owner, state`
 
-// CountsMismatch is a count of item_counts that differs from the items
-// it counts: Counter is the sum of the table's shards (0 when it has no
-// row), Items the items' (0 when no item has that value).
-type CountsMismatch struct {
-	Owner, Dim, Value string
-	Counter, Items    int64
-}
-
-func (m CountsMismatch) String() string {
-	return fmt.Sprintf("owner %q, %s %q: the counter says %d, the items %d", m.Owner, dimName(m.Dim), m.Value, m.Counter, m.Items)
-}
-
 // CheckItemCounts compares item_counts with the items, count for count
 // both ways, and returns each difference, in a stable order. Both are
 // read in one snapshot (REPEATABLE READ), so writes meanwhile do not show
@@ -141,7 +119,7 @@ func (m CountsMismatch) String() string {
 // totals and the Operations page's counts would be wrong. It reads every
 // item once. `doctor` checks the SQLite table only; this is its check
 // for PostgreSQL, with RebuildItemCounts as the repair.
-func (db *DB) CheckItemCounts(ctx context.Context) ([]CountsMismatch, error) {
+func (db *DB) CheckItemCounts(ctx context.Context) ([]doctales.CountsMismatch, error) {
 	var kept, actual map[[3]string]int64
 	err := pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		read := func(q string) (map[[3]string]int64, error) {
@@ -170,21 +148,7 @@ func (db *DB) CheckItemCounts(ctx context.Context) ([]CountsMismatch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("check item counts: %w", err)
 	}
-	var out []CountsMismatch
-	for k, n := range actual {
-		if kept[k] != n {
-			out = append(out, CountsMismatch{Owner: k[0], Dim: k[1], Value: k[2], Counter: kept[k], Items: n})
-		}
-	}
-	for k, n := range kept {
-		if _, ok := actual[k]; !ok && n != 0 {
-			out = append(out, CountsMismatch{Owner: k[0], Dim: k[1], Value: k[2], Counter: n})
-		}
-	}
-	slices.SortFunc(out, func(a, b CountsMismatch) int {
-		return cmp.Or(cmp.Compare(a.Owner, b.Owner), cmp.Compare(a.Dim, b.Dim), cmp.Compare(a.Value, b.Value))
-	})
-	return out, nil
+	return doctales.CompareCounts(kept, actual), nil
 }
 
 // RebuildItemCounts replaces item_counts with the count of the items,

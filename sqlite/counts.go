@@ -1,11 +1,9 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 
 	"github.com/doctales/doctales"
 )
@@ -92,17 +90,9 @@ func (db *DB) countFromCounters(ctx context.Context, filter doctales.ItemFilter)
 		q, args = `SELECT (`+q+`) + (`+woke+`)`, append(args, wargs...)
 	}
 	if err := db.rdb.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
-		return 0, false, fmt.Errorf("count items: read the counts of %s %q: %w", dimName(dim), value, FormatError(err))
+		return 0, false, fmt.Errorf("count items: read the counts of %s %q: %w", doctales.CountDimName(dim), value, FormatError(err))
 	}
 	return n, true, nil
-}
-
-// dimName names an item_counts dimension in an error.
-func dimName(dim string) string {
-	if dim == countAll {
-		return "all items"
-	}
-	return dim
 }
 
 // countsOfItems is item_counts as the items themselves give it: the
@@ -114,25 +104,13 @@ const countsOfItems = `SELECT owner, '', '', count(*) FROM items GROUP BY owner
 	UNION ALL SELECT owner, 'status', status, count(*) FROM items GROUP BY owner, status
 	UNION ALL SELECT owner, 'state', state, count(*) FROM items GROUP BY owner, state`
 
-// CountsMismatch is a counter of item_counts that differs from the items
-// it counts: Counter is the table's (0 when it has no row), Items the
-// items' (0 when no item has that value).
-type CountsMismatch struct {
-	Owner, Dim, Value string
-	Counter, Items    int64
-}
-
-func (m CountsMismatch) String() string {
-	return fmt.Sprintf("owner %q, %s %q: the counter says %d, the items %d", m.Owner, dimName(m.Dim), m.Value, m.Counter, m.Items)
-}
-
 // CheckItemCounts compares item_counts with the items, counter for
 // counter both ways, and returns each difference, in a stable order. The
 // triggers of migration 0210 keep the two equal in every write's
 // transaction, so a difference means the file was changed outside
 // Doctales (or damaged): lists' totals and the Operations page's counts
 // would be wrong. It reads every item once (about a second at a million).
-func (db *DB) CheckItemCounts(ctx context.Context) ([]CountsMismatch, error) {
+func (db *DB) CheckItemCounts(ctx context.Context) ([]doctales.CountsMismatch, error) {
 	read := func(q string) (map[[3]string]int64, error) {
 		rows, err := db.rdb.QueryContext(ctx, q)
 		if err != nil {
@@ -158,21 +136,7 @@ func (db *DB) CheckItemCounts(ctx context.Context) ([]CountsMismatch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("check item counts: count the items: %w", err)
 	}
-	var out []CountsMismatch
-	for k, n := range actual {
-		if kept[k] != n {
-			out = append(out, CountsMismatch{Owner: k[0], Dim: k[1], Value: k[2], Counter: kept[k], Items: n})
-		}
-	}
-	for k, n := range kept {
-		if _, ok := actual[k]; !ok {
-			out = append(out, CountsMismatch{Owner: k[0], Dim: k[1], Value: k[2], Counter: n})
-		}
-	}
-	slices.SortFunc(out, func(a, b CountsMismatch) int {
-		return cmp.Or(cmp.Compare(a.Owner, b.Owner), cmp.Compare(a.Dim, b.Dim), cmp.Compare(a.Value, b.Value))
-	})
-	return out, nil
+	return doctales.CompareCounts(kept, actual), nil
 }
 
 // RebuildItemCounts replaces item_counts with the count of the items, in

@@ -580,7 +580,7 @@ func TestRebuildItemCounts_RepairsACounterChangedOutside(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []CountsMismatch{
+	want := []doctales.CountsMismatch{
 		{Owner: "ana", Dim: "project", Value: "ghost", Counter: 3},
 		{Owner: "ana", Dim: "project", Value: "roof", Counter: 7, Items: 2},
 	}
