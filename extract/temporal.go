@@ -76,7 +76,7 @@ var bareNumber = fastre.MustCompile(`(?i)^((of|the|in|on|at|by)\s+)?\d{1,3}$`)
 // signOff is a line that is only a farewell with a date: "Until tomorrow,",
 // "See you Monday!", "Hasta mañana,". Group 1 is a lead that needs the
 // comma or exclamation mark of a sign-off, group 2 one that does not.
-var signOff = fastre.MustCompile(`(?i)^\s*(?:(until|till|til|hasta|bis|à|a|até|tot|fino a)|(see you|talk to you|talk|speak to you|speak|catch you|nos vemos|à bientôt|bis dann|a presto|até logo|tot dan))\s+$`)
+var signOff = fastre.MustCompile(`(?i)^\s*(?:(?:thanks|thank you|many thanks|cheers|danke|vielen dank|besten dank|merci|gracias|grazie|obrigad[oa]|bedankt|dank je)(?: [\p{L}]+)?\s+(?:and|und|et|y|e|en)\s+)?(?:(until|till|til|hasta|bis|à|a|até|tot|fino a)|(see you|talk to you|talk|speak to you|speak|catch you|nos vemos|à bientôt|bis dann|a presto|até logo|tot dan))\s+$`)
 
 // pastCue and futureCue decide the tense of the clause before an English
 // date: the later of the two wins.
@@ -187,6 +187,9 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 			found = append(found, mention(s, eom, atHour(d, endOfBusinessHour), "day", source))
 		}
 		found = relativeExtras(found, s, ref, source, eow != nil)
+		found = dayAfterTomorrow(found, s, ref, source)
+		clockMinutes(found, s)
+		clockEvening(found, s, ref)
 		found = dayThenClock(clockThenDay(dropContained(found), s), s)
 		for i := range found {
 			markDeadline(&found[i], orig, dl)
@@ -196,6 +199,117 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].BeginOffset < out[j].BeginOffset })
 	return out
+}
+
+// dayAfterTomorrowWords is "the day after tomorrow" in the languages
+// the engine reads. The date parser reads some of them as tomorrow
+// ("pasado mañana" as its "mañana", English as its "tomorrow") and
+// Italian's "dopodomani" not at all.
+var dayAfterTomorrowWords = lazyRE(`(?i)(?:^|[^\p{L}])((?:the )?day after tomorrow|pasado ma[ñn]ana|dopodomani|depois de amanh[ãa]|apr[èe]s-demain|[üu]bermorgen|overmorgen)(?:[^\p{L}]|$)`)
+
+// dayAfterTomorrow puts each "day after tomorrow" of s two days after
+// ref: a mention the parser read inside the phrase as tomorrow moves a
+// day on, keeping its time of day ("pasado mañana a las 10"); where the
+// parser read nothing, the phrase is the end of that day's business, as
+// a bare day is. A cue or a request decides whether it is a deadline.
+func dayAfterTomorrow(found []doctales.DateMention, s span, ref time.Time, source string) []doctales.DateMention {
+	for _, m := range dayAfterTomorrowWords.FindAllStringSubmatchIndex(s.text, 2) {
+		b, e := s.start+m[2], s.start+m[3]
+		day := dayOf(ref).AddDate(0, 0, 2)
+		read := false
+		for i := range found {
+			d := &found[i]
+			if d.BeginOffset >= e || d.EndOffset <= b {
+				continue // not the phrase's
+			}
+			read = true
+			switch dayOf(d.Time.In(ref.Location())) {
+			case dayOf(ref).AddDate(0, 0, 1):
+				d.Time = d.Time.AddDate(0, 0, 1)
+			case day:
+			default:
+				continue
+			}
+			if d.BeginOffset > b && d.EndOffset-s.start <= len(s.text) {
+				d.Text, d.BeginOffset = s.text[b-s.start:d.EndOffset-s.start], b
+			}
+		}
+		if !read {
+			f := mention(s, m[2:4], atHour(day, endOfBusinessHour), "day", source)
+			f.Deadline, f.Cue = false, ""
+			found = append(found, f)
+		}
+	}
+	return found
+}
+
+// minutesAfter is the minutes of a clock the parser cut after its hour:
+// ":30" of "morgen um 9:30", ".15" of "domani alle 8.15". Not a date's
+// next part ("16.12.2026").
+var minutesAfter = lazyRE(`^[:.]([0-5]\d)(?:[^\d.:]|[.:](?:[^\d]|$)|$)`)
+
+// clockMinutes gives a mention at a whole hour the minutes written right
+// after it: the parser reads some languages' "um 9:30" as "um 9".
+func clockMinutes(found []doctales.DateMention, s span) {
+	for i := range found {
+		d := &found[i]
+		e := d.EndOffset - s.start
+		if d.Precision != "hour" && d.Precision != "minute" || d.Time.Minute() != 0 || e <= 0 || e > len(s.text) || d.BeginOffset < s.start {
+			continue
+		}
+		if c := s.text[e-1]; c < '0' || c > '9' {
+			continue // "demain matin": no hour written
+		}
+		m := minutesAfter.FindStringSubmatchIndex(s.text[e:])
+		if m == nil {
+			continue
+		}
+		mi, _ := strconv.Atoi(s.text[e+m[2] : e+m[3]])
+		d.Time = d.Time.Add(time.Duration(mi) * time.Minute)
+		d.EndOffset = s.start + e + m[3]
+		d.Text = s.text[d.BeginOffset-s.start : e+m[3]]
+		d.Precision = "minute"
+	}
+}
+
+// meridiem is an hour with am or pm.
+var meridiem = lazyRE(`(?i)\d\s*(?:[ap]m|[ap]\.m\.?)(?:[^\p{L}]|$)`)
+
+// clockEvening moves a morning hour the sentence says is in the
+// evening or afternoon ("antes de las siete de la tarde", "sept heures
+// du soir", "entro le 7 di sera") twelve hours on; the parser reads the
+// hour alone. An hour that had already passed today and was put on
+// tomorrow for it comes back to today when its evening is still ahead,
+// unless the sentence names another day.
+func clockEvening(found []doctales.DateMention, s span, ref time.Time) {
+	for i := range found {
+		d := &found[i]
+		e := d.EndOffset - s.start
+		if d.Precision != "hour" && d.Precision != "minute" || e <= 0 || e > len(s.text) || d.BeginOffset < s.start {
+			continue
+		}
+		if h := d.Time.Hour(); h < 1 || h > 11 {
+			continue
+		}
+		// After the mention, or after its last digit ("7 di" + "sera").
+		after := s.text[e:]
+		if !eveningAfter.MatchString(after) {
+			t := d.Text
+			k := strings.LastIndexAny(t, "0123456789")
+			if k < 0 || k+1 >= len(t) || !eveningAfter.MatchString(t[k+1:]+after) {
+				continue
+			}
+		}
+		if meridiem.MatchString(d.Text+head(after, 8)) || namesZone(d.Text) {
+			continue // the parser reads "pm" and a zone itself
+		}
+		t := d.Time.Add(12 * time.Hour)
+		_, named := weekdayIn(s.text)
+		if dayOf(d.Time.In(ref.Location())).Equal(dayOf(ref).AddDate(0, 0, 1)) && t.Add(-24*time.Hour).After(ref) && !named && !tomorrowWord.MatchString(s.text) && !strings.Contains(strings.ToLower(s.text), "tomorrow") {
+			t = t.Add(-24 * time.Hour)
+		}
+		d.Time = t
+	}
 }
 
 // clockThenDay merges a time of day followed by its day ("4:00 PM CT
@@ -1666,6 +1780,11 @@ func isSignOff(text string, b, e int) bool {
 	if signOffOccasion.MatchString(rest) {
 		return true
 	}
+	// "Besten Dank und bis morgen an der Teamsitzung" over the name: the
+	// last line of the text, with no punctuation.
+	if signOffOccasionBare.MatchString(rest) && signedBelow(text[le:]) {
+		return true
+	}
 	if strings.Trim(rest, ",!.…") != "" {
 		return false
 	}
@@ -1676,6 +1795,23 @@ func isSignOff(text string, b, e int) bool {
 // short place or occasion, then the comma or exclamation mark of a
 // sign-off ("op de borrel,", "at the match!", "beim Training!").
 var signOffOccasion = fastre.MustCompile(`(?i)^(?:op|bij|in|at|on|for|bei|beim|auf|im|zum|zur|à|au|aux|en|al|a la|en la|na|no|alla|al|allo)\s[^,!.?\n]{1,30}[,!]$`)
+
+// signOffOccasionBare is signOffOccasion without its closing mark.
+var signOffOccasionBare = lazyRE(`(?i)^(?:op|bij|in|at|on|for|bei|beim|auf|im|zum|zur|an der|am|à|au|aux|en|al|a la|en la|na|no|alla|allo)\s[^,!.?\n]{1,30}$`)
+
+// signedBelow reports whether after, the text below a line, begins with
+// a signature: a name of one to three words on its own line, after
+// blank lines at most.
+func signedBelow(after string) bool {
+	after = strings.TrimLeft(after, " \t\r\n")
+	line, _, _ := strings.Cut(after, "\n")
+	line = strings.TrimSpace(line)
+	if line == "" || strings.ContainsAny(line, "0123456789@:?!") {
+		return false
+	}
+	n := len(strings.Fields(line))
+	return n >= 1 && n <= 3
+}
 
 // chooseDeadline returns the earliest deadline mention not before ref's
 // day (and, when it has a time of day, not before ref), or else the
@@ -1995,6 +2131,9 @@ var (
 	halfHour = fastre.MustCompile(`(?i)\b(?:bis|um|vor|gegen|ab|tot|om|voor|v[óo]{1,2}r|uiterlijk)\s+(?:morgen(?:ochtend|vroeg|\s+fr[üu]h)?\s+(?:om\s+|um\s+)?)?hal[fb]\s+(1[0-2]|[1-9]|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|eins|zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\b`)
 	// wordClock is an English clock in words: "half past two", "quarter
 	// to four", and the British "half ten" (10:30), after a cue.
+	// oClock is an English hour with "o'clock", in words or digits:
+	// "by two o'clock", "before 3 o'clock"; group 1 the hour.
+	oClock    = lazyRE(`(?i)\b(?:at|by|before|till|until|from)\s+(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[1-9]|1[0-2])\s*o['’]?clock\b`)
 	wordClock = fastre.MustCompile(`(?i)\b(?:at|by|before|till|until|for|from)\s+(?:(half|quarter)\s+(past|to)\s+|(half)\s+)(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b`)
 	// eveningAfter is what makes a clock the afternoon's or evening's:
 	// "om half acht 's avonds", "at half past seven in the evening",
@@ -2029,7 +2168,18 @@ var (
 // relativeExtras reads, which dateTrigger does not announce.
 func extraTrigger(text string) bool {
 	digit := strings.ContainsAny(text, "0123456789")
-	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || mayForeignWordClock(text) && foreignWordClock.MatchString(text) || len(wordClockIn(text)) > 0 || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text) || thisWeekTask.MatchString(text)
+	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || mayForeignWordClock(text) && foreignWordClock.MatchString(text) || len(wordClockIn(text)) > 0 || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text) || thisWeekTask.MatchString(text) || strings.Contains(text, "clock") && oClock.MatchString(text) || mayDayAfterTomorrow(text) && dayAfterTomorrowWords.MatchString(text)
+}
+
+// mayDayAfterTomorrow reports whether text may hold a
+// dayAfterTomorrowWords phrase: a cheap gate on a part of each.
+func mayDayAfterTomorrow(text string) bool {
+	for _, p := range []string{"orrow", "aña", "ana", "opodoman", "manh", "emain", "orgen"} {
+		if strings.Contains(text, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // leaveAt is what makes "at 3" the hour someone leaves or something
@@ -2496,18 +2646,19 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		}
 		add([]int{m[0] + strings.IndexByte(s.text[m[0]:m[1]], ' ') + 1, m[1]}, t, "minute")
 	}
-	for _, m := range wordClockIn(s.text) {
-		n := wordNumbers[strings.ToLower(s.text[m[8]:m[9]])]
-		if n < 1 || n > 12 || covered(found, s.start+m[0], s.start+m[1]) {
-			continue
+	// An English clock in words, on the day the sentence names: the
+	// parser reads "by half past four today" as "four today", the end of
+	// the day, and "by two o'clock" not at all. What it read from the hour
+	// word on gives way; a date it read before the hour stays.
+	spokenClock := func(m []int, hb, he, mi, back int) {
+		n := wordNumbers[strings.ToLower(s.text[hb:he])]
+		if n == 0 {
+			n, _ = strconv.Atoi(s.text[hb:he])
 		}
-		h, mi := workingHour(n), 30
-		switch {
-		case m[2] >= 0 && strings.EqualFold(s.text[m[2]:m[3]], "quarter") && strings.EqualFold(s.text[m[4]:m[5]], "past"):
-			mi = 15
-		case m[2] >= 0 && strings.EqualFold(s.text[m[2]:m[3]], "quarter"):
-			h, mi = workingHour(n)-1, 45
+		if n < 1 || n > 12 || covered(found, s.start+m[0], s.start+hb) {
+			return
 		}
+		h := workingHour(n) - back
 		if eveningAfter.MatchString(s.text[m[1]:]) && h < 12 {
 			h += 12
 		}
@@ -2522,12 +2673,27 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		t := time.Date(day.Year(), day.Month(), day.Day(), h, mi, 0, 0, ref.Location())
 		if !t.After(ref) {
 			if dayGiven {
-				continue
+				return
 			}
 			t = t.AddDate(0, 0, 1)
 		}
 		cueEnd := m[0] + strings.IndexByte(s.text[m[0]:m[1]], ' ') + 1
 		add([]int{cueEnd, m[1]}, t, "minute")
+	}
+	for _, m := range wordClockIn(s.text) {
+		mi, back := 30, 0
+		switch {
+		case m[2] >= 0 && strings.EqualFold(s.text[m[2]:m[3]], "quarter") && strings.EqualFold(s.text[m[4]:m[5]], "past"):
+			mi = 15
+		case m[2] >= 0 && strings.EqualFold(s.text[m[2]:m[3]], "quarter"):
+			mi, back = 45, 1
+		}
+		spokenClock(m, m[8], m[9], mi, back)
+	}
+	if strings.Contains(s.text, "clock") {
+		for _, m := range oClock.FindAllStringSubmatchIndex(s.text, 2) {
+			spokenClock(m, m[2], m[3], 0, 0)
+		}
 	}
 	// "They pack up at 3 and can't come back": the hour someone leaves
 	// or something closes, whatever follows it.

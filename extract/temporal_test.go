@@ -314,6 +314,26 @@ func TestDatesResolved(t *testing.T) {
 		{"EsEventVerbBeforeTheAsk", "El camión de reparto sale del almacén a las 18:00 con o sin papeles. ¿Puedes dejar firmados los albaranes en la oficina?", wed, "", "2025-12-03T18:00:00-07:00", ""},
 		{"EventHourBesideAnAskForNowIsAFact", "La página de donaciones da error desde el almuerzo y el correo de la campaña sale a las 18:00 para 40 mil personas. ¿Puedes mirarlo ahora? Llámame si necesitas una contraseña.", wed, "", "", ""},
 		{"AreYouComingToGetHimIsNoInvitation", "He has been sitting in reception since 9:40. Should I bring him up, or are you coming to get him?", wed, "", "", ""},
+		// Twelfth session: the day after tomorrow (read as tomorrow or
+		// not at all), minutes the parser cut after the hour, English
+		// hours in words, an evening hour in other languages, a farewell over
+		// the name with no punctuation.
+		{"EsPasadoManana", "Hola Ana, ¿puedes enviarme el presupuesto pasado mañana? Si no, perdemos la reserva.", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"EsPasadoMananaALas10", "Hola Ana, ¿puedes pasar por la oficina pasado mañana a las 10? Si no, perdemos la reserva.", wed, "", "2025-12-05T10:00:00-07:00", ""},
+		{"ItDopodomani", "Ciao Luca, ti scrivo per il contratto della casa al mare. Mi mandi i documenti entro dopodomani? Altrimenti perdiamo la caparra.", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"PtDepoisDeAmanha", "Olá Rui, é sobre o contrato do apartamento. Podes mandar-me a assinatura depois de amanhã? Senão perdemos o sinal.", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"DayAfterTomorrow", "Could you send the signed lease over the day after tomorrow?", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"DeMorgenUmNeunUhrDreissig", "Hallo Jan, es geht um den Vertrag für die Wohnung. Kannst du morgen um 9:30 vorbeikommen? Sonst verfällt das Angebot.", wed, "", "2025-12-04T09:30:00-07:00", ""},
+		{"ItDomaniAlleOttoEUnQuarto", "Ciao Luca, ti scrivo per il papà. Riesci a passare a prenderlo domani alle 8.15? Altrimenti va da solo.", wed, "", "2025-12-04T08:15:00-07:00", ""},
+		{"NlMorgenOmKwartOverAcht", "Hoi Sanne, ik schrijf je over de verbouwing. Kun je morgen om 8:15 langskomen? Anders schuift alles op.", wed, "", "2025-12-04T08:15:00-07:00", ""},
+		{"TwoOClock", "About the house contract: could you give me a yes or no by two o'clock? Otherwise we lose the deposit.", wed, "", "2025-12-03T14:00:00-07:00", ""},
+		{"ThreeOClockDigits", "About the house contract: could you give me a yes or no by 3 o'clock? Otherwise we lose the deposit.", wed, "", "2025-12-03T15:00:00-07:00", ""},
+		{"HalfPastFourToday", "Could you send the figures by half past four today? Otherwise we lose the deposit.", wed, "", "2025-12-03T16:30:00-07:00", ""},
+		{"EsSieteDeLaTarde", "Hola Ana, te escribo por lo del piso. ¿Puedes pasar hoy antes de las siete de la tarde? Si no, perdemos la reserva.", wed, "", "2025-12-03T19:00:00-07:00", ""},
+		{"FrSeptHeuresDuSoir", "Bonjour Marc, pour le contrat de l'appartement, pouvez-vous me répondre avant sept heures du soir ? Sinon on perd l'acompte.", wed, "", "2025-12-03T19:00:00-07:00", ""},
+		{"ItSetteDiSera", "Ciao Luca, ti scrivo per il vestito del matrimonio. Puoi rispondermi entro le 7 di sera? Altrimenti lo perdiamo.", wed, "", "2025-12-03T19:00:00-07:00", ""},
+		{"PmStaysPm", "Please approve the release by 6pm GMT tomorrow (Friday) for the certification slot.", wed, "", "2025-12-04T11:00:00-07:00", ""},
+		{"DeFarewellOverTheName", "Kannst du mir bis übermorgen die Namen aus deinem Team schicken?\n\nBesten Dank und bis morgen an der Teamsitzung\nReto", wed, "", "2025-12-05T17:00:00-07:00", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
