@@ -61,6 +61,8 @@ func FuzzExtract(f *testing.F) {
 		"", "URGENT: please approve the wire before 5pm today.", "By EOD tomorrow!!", "😀",
 		"Call +44 20 7946 0958 or mail a@b.co", "4111 1111 1111 1111", "On Mon, Bob wrote:\n> hi",
 		"Best regards,\nAnn Lee\nCEO, Acme Inc.", "\xff\xfe\x00", "مرحبا", "1/2/3/4/5 12:00 am pm",
+		"¿Puedes pasar pasado mañana a las 10:30 de la tarde?", "by half past four today, or by 3 o'clock",
+		"Kannst du morgen um 9:30 kommen?\n\nBesten Dank und bis morgen an der Sitzung\nReto",
 	} {
 		f.Add("Subject", s)
 	}
