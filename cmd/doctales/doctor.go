@@ -17,6 +17,7 @@ import (
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/fsblob"
 	"github.com/doctales/doctales/function"
+	"github.com/doctales/doctales/postgres"
 	"github.com/doctales/doctales/sqlite"
 )
 
@@ -61,7 +62,7 @@ type DoctorReport struct {
 	Remain   int       `json:"remain"`            // problems not repaired
 }
 
-const doctorUsage = `Usage: doctales doctor [--data DIR] [--repair] [--json]
+const doctorUsage = `Usage: doctales doctor [--data DIR | --postgres DSN] [--repair] [--json]
 
 Checks the data folder: a full PRAGMA integrity_check of doctales.db and
 history.db, and that the object store and the table agree. Reports, each
@@ -81,9 +82,16 @@ doctales.db.damaged-<time> (never deleted) and the whole table rebuilt from
 the objects. Nothing is ever deleted; missing and damaged objects are only
 reported (restore them from an export).
 
+In a cluster (serve --postgres DSN), give the same --postgres DSN (or the
+configuration's postgres:): doctor checks the table in PostgreSQL, that
+its item_counts (lists' totals, the Operations page's counts) agree with
+the items, and --repair recounts them. PostgreSQL checks its own pages;
+the objects (in S3) are not read.
+
 Example:
   doctales doctor
   doctales doctor --data /srv/doctales --repair --json
+  doctales doctor --postgres "$DOCTALES_POSTGRES" --repair
 
 Flags:
 `
@@ -99,6 +107,8 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Lookup("log-level").DefValue, cf.logLevel = "warn", "warn"
 	repair := fs.Bool("repair", false, "rebuild missing items from their objects (never deletes anything)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	var cl clusterFlags
+	cl.register(fs, "the table's counters", false)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -109,6 +119,18 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	cfg, logger, err := cf.load(stderr)
 	if err != nil {
 		return err
+	}
+	rd, err := openClusterReader(ctx, "doctor", cl, cfg, logger)
+	if err != nil {
+		return err
+	}
+	if rd != nil {
+		defer rd.Close()
+		d := &doctor{repair: *repair, progress: stderr, report: DoctorReport{Data: rd.DSN, Problems: []Problem{}}}
+		if err := d.runPostgres(ctx, rd.PG, rd.DSNName+" "+rd.DSN); err != nil {
+			return err
+		}
+		return d.finish(stdout, *asJSON)
 	}
 	if *repair {
 		// A repair writes into the table and announces objects: not
@@ -125,7 +147,13 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := d.run(ctx); err != nil {
 		return err
 	}
-	if *asJSON {
+	return d.finish(stdout, *asJSON)
+}
+
+// finish prints the report, as JSON when asJSON, and returns an error
+// (exit 1) while problems remain.
+func (d *doctor) finish(stdout io.Writer, asJSON bool) error {
+	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(d.report); err != nil {
@@ -135,8 +163,30 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		d.print(stdout)
 	}
 	if d.report.Remain > 0 {
-		return fmt.Errorf("doctor: %d problems remain in %s", d.report.Remain, cfg.Data)
+		return fmt.Errorf("doctor: %d problems remain in %s", d.report.Remain, d.report.Data)
 	}
+	return nil
+}
+
+// runPostgres checks, and with repair recounts, the counters of a
+// cluster's table in PostgreSQL, named where in the report. The items
+// are counted from item_counts itself (the communications by status),
+// the figure the Operations page shows.
+func (d *doctor) runPostgres(ctx context.Context, db *postgres.DB, where string) error {
+	fmt.Fprintf(d.progress, "doctor: checking item_counts against the items in %s\n", where)
+	start := time.Now()
+	if err := d.checkCounts(ctx, db, where); err != nil {
+		return err
+	}
+	byStatus, err := db.CountCommunications(ctx)
+	if err != nil {
+		return fmt.Errorf("doctor: %w", err)
+	}
+	for _, n := range byStatus {
+		d.report.Items += int(n)
+	}
+	fmt.Fprintf(d.progress, "doctor: %s checked in %v\n", where, time.Since(start).Round(time.Millisecond))
+	d.report.Remain = d.countRemaining()
 	return nil
 }
 
@@ -365,9 +415,17 @@ func (d *doctor) run(ctx context.Context) error {
 	return nil
 }
 
+// countedTable is a table with item counters to check and rebuild:
+// *sqlite.DB and *postgres.DB.
+type countedTable interface {
+	CheckItemCounts(context.Context) ([]doctales.CountsMismatch, error)
+	RebuildItemCounts(context.Context) error
+}
+
 // checkCounts compares item_counts with the items, and with --repair
-// recounts them when they differ.
-func (d *doctor) checkCounts(ctx context.Context, db *sqlite.DB, tablePath string) error {
+// recounts them when they differ; tablePath names the table in the
+// report.
+func (d *doctor) checkCounts(ctx context.Context, db countedTable, tablePath string) error {
 	ms, err := db.CheckItemCounts(ctx)
 	if err != nil {
 		return fmt.Errorf("doctor: %w", err)
@@ -508,6 +566,10 @@ func (d *doctor) print(w io.Writer) {
 	}
 	if r.MovedTo != "" {
 		fmt.Fprintf(w, "the damaged table was moved to %s\n", r.MovedTo)
+	}
+	if d.cfg.Data == "" { // a cluster's table: its objects are not read
+		fmt.Fprintf(w, "%s: %d items; %d problems, %d remain\n", r.Data, r.Items, len(r.Problems), r.Remain)
+		return
 	}
 	fmt.Fprintf(w, "%s: %d items, %d communication objects, %d other objects; %d problems, %d remain\n",
 		r.Data, r.Items, r.Objects, r.Others, len(r.Problems), r.Remain)
