@@ -314,6 +314,9 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 			own = append(own, s)
 		}
 	}
+	if len(own) < len(fresh) {
+		footerDates(d, fresh, own, ref)
+	}
 
 	// Requires action: the strongest request among subject and new text.
 	var reasons []string
@@ -1064,4 +1067,35 @@ func sanitizeAll(ss []string) []string {
 		out[i] = sanitize(s)
 	}
 	return out
+}
+
+// footerDates unmarks the deadlines of d found in a sentence of fresh
+// that is not the sender's own (a legal footer's "delete it within 24
+// hours", an unsubscribe block's date), and chooses d's deadline again:
+// such a date is nobody's deadline.
+func footerDates(d *doctales.Dimensions, fresh, own []span, ref time.Time) {
+	ownAt := make(map[int]bool, len(own))
+	for _, s := range own {
+		ownAt[s.start] = true
+	}
+	changed := false
+	for i := range d.Dates {
+		dm := &d.Dates[i]
+		if !dm.Deadline || dm.Source != doctales.SourceContent {
+			continue
+		}
+		for _, s := range fresh {
+			if !ownAt[s.start] && s.start <= dm.BeginOffset && dm.EndOffset <= s.end {
+				dm.Deadline, dm.Cue, changed = false, "", true
+				break
+			}
+		}
+	}
+	if changed {
+		d.Deadline = nil
+		if dl := chooseDeadline(d.Dates, ref); dl != nil {
+			t := dl.Time
+			d.Deadline = &t
+		}
+	}
 }
