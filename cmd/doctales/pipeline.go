@@ -103,8 +103,9 @@ type Pipeline struct {
 	meterCancel context.CancelFunc // stops the meter
 
 	// listening is closed by Listening (serve, once it listens): the
-	// background damage checks wait for it, so that their reading of
-	// every page does not compete with the start (issue 15).
+	// background damage checks and the object store's sweep wait for
+	// it, so that their reading does not compete with the start (issue
+	// 15).
 	listening     chan struct{}
 	listeningOnce sync.Once
 }
@@ -161,6 +162,13 @@ func (p *Pipeline) Open() error {
 	p.meter = &ingestMeter{EventLog: p.DB}
 	p.Store.Events = p.meter
 	p.Store.Cipher = cipher
+	// serve sweeps the temporary files of interrupted puts once it
+	// listens, as the damage checks wait: the walk of a million objects
+	// took a core for seconds from the start (issue 15). Other commands
+	// sweep at once.
+	if command == "serve" {
+		p.Store.SweepAfter = p.listening
+	}
 	if err := p.Store.Open(); err != nil {
 		return fmt.Errorf("open object store: %w", keyHint(err))
 	}
@@ -352,10 +360,12 @@ func (p *Pipeline) Open() error {
 	return nil
 }
 
-// Listening lets the background damage checks run (sqlite.DB.CheckAfter):
-// serve calls it once it listens; until then they wait, so that reading
-// every page of a large table does not slow the start. Without a call
-// they never run, and Close cancels them. Safe to call more than once.
+// Listening lets the background damage checks (sqlite.DB.CheckAfter) and
+// the object store's sweep of temporary files (fsblob.Store.SweepAfter)
+// run: serve calls it once it listens; until then they wait, so that
+// reading every page of a large table, or every folder of a million
+// objects, does not slow the start. Without a call they never run, and
+// Close cancels them. Safe to call more than once.
 func (p *Pipeline) Listening() {
 	p.listeningOnce.Do(func() {
 		if p.listening != nil {
