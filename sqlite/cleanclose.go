@@ -185,6 +185,19 @@ func (db *DB) cleanMarkerMatches() (ok bool, why string) {
 	return true, ""
 }
 
+// CleanCloseRecorded reports whether the marker of a clean close beside
+// the file still describes it (the last session closed it cleanly, after
+// a check that passed or was skipped, and it is unchanged since): whether
+// Open, with BackgroundCheck set, would check the file while serving
+// instead of before returning. It reads the marker and the file's header
+// and writes nothing; Open decides again for itself. serve opens
+// history.db and analytics.db beside the table when the table's answer is
+// true (issue 15), and after it otherwise.
+func (db *DB) CleanCloseRecorded() bool {
+	ok, _ := db.cleanMarkerMatches()
+	return ok
+}
+
 // removeCleanMarker deletes the marker before the file is written, and
 // syncs the folder so that the deletion is on disk first: after a crash of
 // this session no marker vouches for the file.

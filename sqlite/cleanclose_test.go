@@ -90,6 +90,48 @@ func TestDB_BackgroundCheck(t *testing.T) {
 		}
 	})
 
+	// CleanCloseRecorded answers what Open will decide, and writes
+	// nothing: true after a clean close, false while open (the marker is
+	// removed before anything is written) and after a change.
+	t.Run("CleanCloseRecorded", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "doctales.db")
+		if sqlite.NewDB(path).CleanCloseRecorded() {
+			t.Fatal("CleanCloseRecorded = true for a file that does not exist")
+		}
+		mustFillDB(t, path, 50)
+		probe := sqlite.NewDB(path)
+		if !probe.CleanCloseRecorded() || !probe.CleanCloseRecorded() {
+			t.Fatal("CleanCloseRecorded = false after a clean close")
+		}
+		if !markerExists(path) {
+			t.Fatal("CleanCloseRecorded removed the marker")
+		}
+		db, err := openBackground(t, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := db.StorageCheck(); st.Mode != sqlite.CheckBackground {
+			t.Fatalf("Open checked %q after CleanCloseRecorded answered true, want %q", st.Mode, sqlite.CheckBackground)
+		}
+		if probe.CleanCloseRecorded() {
+			t.Fatal("CleanCloseRecorded = true while the file is open")
+		}
+		waitCheck(t, db)
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if !probe.CleanCloseRecorded() {
+			t.Fatal("CleanCloseRecorded = false after the second clean close")
+		}
+		later := time.Now().Add(time.Hour)
+		if err := os.Chtimes(path, later, later); err != nil {
+			t.Fatal(err)
+		}
+		if probe.CleanCloseRecorded() {
+			t.Fatal("CleanCloseRecorded = true after the file's mtime changed")
+		}
+	})
+
 	t.Run("CheckAfterHoldsTheCheck", func(t *testing.T) {
 		// serve holds the check until it listens (issue 15): the check
 		// must not start before CheckAfter is closed, and Close must
