@@ -123,3 +123,5 @@ require (
 )
 
 replace github.com/markusmobius/go-dateparser => ./third_party/go-dateparser
+
+replace github.com/nyaruka/phonenumbers => ./third_party/phonenumbers

@@ -147,6 +147,15 @@ type Store struct {
 	// check file says its objects are encrypted.
 	Cipher *Cipher
 
+	// SweepAfter, when set, holds back the sweep of temporary files that
+	// Open starts until it is closed (or Close stops the sweep): serve
+	// closes it once it listens, so that the walk of every folder of the
+	// bucket (seconds of a core for a million objects) does not compete
+	// with the start (issue 15). Files are swept by the same rule either
+	// way: those last modified before Open, less a second. Nil starts the
+	// sweep at once.
+	SweepAfter <-chan struct{}
+
 	// ReadOnly opens the store for reading beside the process that owns
 	// the folder (doctales export while the server runs, issue 11): Open
 	// creates, writes and removes nothing (in particular not the owner's
@@ -176,8 +185,8 @@ func NewStore(root, bucket string) *Store {
 
 // Open validates the settings, creates <Root>/<BucketName> if needed and
 // starts removing the temporary files a crash left behind, in the
-// background (Swept tells when it is done; Close stops it). Opening an
-// open store is an error.
+// background once SweepAfter is closed (Swept tells when it is done;
+// Close stops it). Opening an open store is an error.
 func (s *Store) Open() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -257,7 +266,7 @@ func (s *Store) Open() error {
 	// keeps its own (issue 15).
 	s.sweepStop = make(chan struct{})
 	s.swept = make(chan struct{})
-	go s.sweepTemp(time.Now().Add(-time.Second), s.sweepStop, s.swept)
+	go s.sweepTemp(time.Now().Add(-time.Second), s.SweepAfter, s.sweepStop, s.swept)
 
 	s.open = true
 	return nil
@@ -286,12 +295,20 @@ func (s *Store) Swept() <-chan struct{} {
 	return s.swept
 }
 
-// sweepTemp removes the temporary files under the bucket folder last
-// modified before cutoff, until stop is closed, then closes done. A
-// failure is not fatal (the files are invisible to readers; the next Open
-// tries again): it ends the sweep and is recorded in SweepErr.
-func (s *Store) sweepTemp(cutoff time.Time, stop <-chan struct{}, done chan<- struct{}) {
+// sweepTemp waits for after to be closed (nil: does not wait), then
+// removes the temporary files under the bucket folder last modified before
+// cutoff, until stop is closed, then closes done. A failure is not fatal
+// (the files are invisible to readers; the next Open tries again): it ends
+// the sweep and is recorded in SweepErr.
+func (s *Store) sweepTemp(cutoff time.Time, after, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
+	if after != nil {
+		select {
+		case <-after:
+		case <-stop:
+			return
+		}
+	}
 	err := filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, err error) error {
 		select {
 		case <-stop:

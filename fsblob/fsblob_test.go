@@ -501,6 +501,75 @@ func TestStore_Open(t *testing.T) {
 		}
 	})
 
+	// SweepAfter holds the sweep back until it is closed (serve closes it
+	// once it listens, issue 15), and Close ends a sweep still waiting.
+	t.Run("SweepAfter", func(t *testing.T) {
+		root := t.TempDir()
+		stale := filepath.Join(root, "raw", ".fsblob-tmp-42")
+		if err := os.MkdirAll(filepath.Dir(stale), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(stale, []byte("half a wri"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		old := time.Now().Add(-time.Hour)
+		if err := os.Chtimes(stale, old, old); err != nil {
+			t.Fatal(err)
+		}
+		after := make(chan struct{})
+		s := fsblob.NewStore(root, "raw")
+		s.SweepAfter = after
+		if err := s.Open(); err != nil {
+			t.Fatal(err)
+		}
+		// A put works while the sweep waits, and its file is not swept.
+		if _, err := s.Put(ctx, "email/x.json", []byte("x"), ""); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-s.Swept():
+			t.Fatal("the sweep ended before SweepAfter was closed")
+		default:
+		}
+		if _, err := os.Stat(stale); err != nil {
+			t.Fatalf("the stale temporary file is gone before SweepAfter was closed: %v", err)
+		}
+		close(after)
+		select {
+		case <-s.Swept():
+		case <-time.After(10 * time.Second):
+			t.Fatal("the sweep did not end within 10s of SweepAfter's close")
+		}
+		if err := s.SweepErr(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("stale temporary file after the sweep: %v, want it removed", err)
+		}
+		if b, _, err := s.Get(ctx, "email/x.json"); err != nil || string(b) != "x" {
+			t.Fatalf("Get after the sweep = %q, %v", b, err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+
+		// Close stops a sweep that is still waiting.
+		s = fsblob.NewStore(root, "raw")
+		s.SweepAfter = make(chan struct{})
+		if err := s.Open(); err != nil {
+			t.Fatal(err)
+		}
+		swept := s.Swept()
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-swept:
+		default:
+			t.Fatal("Close returned with the sweep still waiting for SweepAfter")
+		}
+	})
+
 	t.Run("ErrBucketName", func(t *testing.T) {
 		for _, name := range []string{"", "ab", "Raw", "a_b", "-ab", "ab-", "a..b", "../x", strings.Repeat("b", 64)} {
 			if err := fsblob.NewStore(t.TempDir(), name).Open(); err == nil {

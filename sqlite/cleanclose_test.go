@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -87,6 +89,104 @@ func TestDB_BackgroundCheck(t *testing.T) {
 		}
 		if !markerExists(path) {
 			t.Fatal("a clean Close after a passed background check wrote no marker")
+		}
+	})
+
+	// CleanCloseRecorded answers what Open will decide, and writes
+	// nothing: true after a clean close, false while open (the marker is
+	// removed before anything is written) and after a change.
+	t.Run("CleanCloseRecorded", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "doctales.db")
+		if sqlite.NewDB(path).CleanCloseRecorded() {
+			t.Fatal("CleanCloseRecorded = true for a file that does not exist")
+		}
+		mustFillDB(t, path, 50)
+		probe := sqlite.NewDB(path)
+		if !probe.CleanCloseRecorded() || !probe.CleanCloseRecorded() {
+			t.Fatal("CleanCloseRecorded = false after a clean close")
+		}
+		if !markerExists(path) {
+			t.Fatal("CleanCloseRecorded removed the marker")
+		}
+		db, err := openBackground(t, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := db.StorageCheck(); st.Mode != sqlite.CheckBackground {
+			t.Fatalf("Open checked %q after CleanCloseRecorded answered true, want %q", st.Mode, sqlite.CheckBackground)
+		}
+		if probe.CleanCloseRecorded() {
+			t.Fatal("CleanCloseRecorded = true while the file is open")
+		}
+		waitCheck(t, db)
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if !probe.CleanCloseRecorded() {
+			t.Fatal("CleanCloseRecorded = false after the second clean close")
+		}
+		later := time.Now().Add(time.Hour)
+		if err := os.Chtimes(path, later, later); err != nil {
+			t.Fatal(err)
+		}
+		if probe.CleanCloseRecorded() {
+			t.Fatal("CleanCloseRecorded = true after the file's mtime changed")
+		}
+	})
+
+	// The folder's fsync that makes the marker's deletion durable runs
+	// while Open opens the writer's connection (issue 15), and Open
+	// writes nothing, and does not return, before it has ended.
+	t.Run("MarkerSyncOverlapsTheOpen", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "doctales.db")
+		mustFillDB(t, path, 50)
+		before, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inSync, release, waiting := make(chan struct{}), make(chan struct{}), make(chan struct{}, 1)
+		sqlite.SetMarkerSyncHooks(t, func() { close(inSync); <-release }, func() { waiting <- struct{}{} })
+		db := sqlite.NewDB(path)
+		db.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		db.BackgroundCheck = true
+		done := make(chan error, 1)
+		go func() { done <- db.Open() }()
+		defer db.Close()
+		// Deferred after Close, so run before it: a failing test must
+		// not leave Open (and so Close) waiting for the held fsync.
+		releaseOnce := sync.OnceFunc(func() { close(release) })
+		defer releaseOnce()
+		<-inSync
+		select {
+		case <-waiting:
+		case err := <-done:
+			t.Fatalf("Open returned (%v) while the folder's fsync was held", err)
+		case <-time.After(30 * time.Second):
+			t.Fatal("Open did not reach its wait for the folder's fsync within 30 s: does it fsync before opening the writer's connection again?")
+		}
+		// Open now waits: the file is as the last close left it.
+		select {
+		case err := <-done:
+			t.Fatalf("Open returned (%v) before the folder's fsync ended", err)
+		default:
+		}
+		if markerExists(path) {
+			t.Fatal("the marker still exists while Open waits for the fsync of its deletion")
+		}
+		if after, err := os.ReadFile(path); err != nil || !bytes.Equal(after, before) {
+			t.Fatalf("the file changed before the marker's deletion was on disk (read error %v)", err)
+		}
+		releaseOnce()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("Open did not return within 30 s of the fsync's end")
+		}
+		if st := db.StorageCheck(); st.Mode != sqlite.CheckBackground {
+			t.Fatalf("check mode %q, want %q", st.Mode, sqlite.CheckBackground)
 		}
 	})
 

@@ -26,3 +26,11 @@ func SetBackgroundCheckHook(tb interface{ Cleanup(func()) }, f func(context.Cont
 	testHookBackgroundCheck = f
 	tb.Cleanup(func() { testHookBackgroundCheck = nil })
 }
+
+// SetMarkerSyncHooks makes sync run before the fsync of the folder that
+// makes the clean-close marker's deletion durable, and wait when Open
+// starts waiting for it, until the test ends.
+func SetMarkerSyncHooks(tb interface{ Cleanup(func()) }, sync, wait func()) {
+	testHookMarkerSync, testHookMarkerWait = sync, wait
+	tb.Cleanup(func() { testHookMarkerSync, testHookMarkerWait = nil, nil })
+}

@@ -276,9 +276,13 @@ func (db *DB) Open() (err error) {
 		return fmt.Errorf("open database %q: already opened or closed", db.Path)
 	}
 
-	// Close what was opened if a later step fails.
+	// Close what was opened if a later step fails; after the fsync that
+	// makes the clean-close marker's deletion durable, if one was started
+	// (the last connection's close writes the WAL into the file).
+	markerDurable := func() error { return nil }
 	defer func() {
 		if err != nil {
+			_ = markerDurable()
 			db.closeConns()
 		}
 	}()
@@ -314,9 +318,11 @@ func (db *DB) Open() (err error) {
 		}
 	}
 	ph.done("header, clean-close record")
-	if err := db.removeCleanMarker(); err != nil {
+	markerSynced, err := db.removeCleanMarker()
+	if err != nil {
 		return err
 	}
+	markerDurable = sync.OnceValue(func() error { return <-markerSynced })
 	ph.done("clean-close record removed")
 
 	// Open the writer's connection: WAL so readers never block it or each
@@ -361,6 +367,17 @@ func (db *DB) Open() (err error) {
 		return err
 	}
 	ph.done("quick check (or its size test when in the background)")
+
+	// Nothing has written the file so far (opening a connection in WAL
+	// mode and the check only read it); the migrations may. The marker's
+	// deletion must be on disk first.
+	if testHookMarkerWait != nil {
+		testHookMarkerWait()
+	}
+	if err := markerDurable(); err != nil {
+		return err
+	}
+	ph.done("clean-close record's removal on disk")
 
 	// Bring the schema up to date, then read the facts fixed at creation.
 	if err := db.migrate(); err != nil {

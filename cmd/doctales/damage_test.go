@@ -257,6 +257,14 @@ func TestServe_DamagedDatabase(t *testing.T) {
 				t.Errorf("%s%s was written (%d bytes)", path, suffix, fi.Size())
 			}
 		}
+		// history.db and analytics.db open beside the table only when
+		// its clean-close record matches (issue 15); a table checked
+		// first and refused leaves them unopened, their records kept.
+		for _, f := range []string{"history.db", "analytics.db"} {
+			if _, err := os.Stat(filepath.Join(data, f) + sqlite.CleanMarkerSuffix); err != nil {
+				t.Errorf("%s was opened although the table was refused: its clean-close record is gone (%v)", f, err)
+			}
+		}
 	})
 
 	t.Run("FreshFolderStarts", func(t *testing.T) {

@@ -103,8 +103,9 @@ type Pipeline struct {
 	meterCancel context.CancelFunc // stops the meter
 
 	// listening is closed by Listening (serve, once it listens): the
-	// background damage checks wait for it, so that their reading of
-	// every page does not compete with the start (issue 15).
+	// background damage checks and the object store's sweep wait for
+	// it, so that their reading does not compete with the start (issue
+	// 15).
 	listening     chan struct{}
 	listeningOnce sync.Once
 }
@@ -153,6 +154,42 @@ func (p *Pipeline) Open() error {
 	p.DB.BackgroundCheck = command == "serve"
 	p.listening = make(chan struct{})
 	p.DB.CheckAfter = p.listening
+
+	// The flow history has its own database file, so that its writes never
+	// queue behind (or hold up) the pipeline's single writer.
+	p.HistoryDB = openHistoryDB(*cfg, p.Logger)
+	p.AnalyticsDB = sqlite.NewDB(filepath.Join(cfg.Data, "analytics.db"))
+	p.AnalyticsDB.Logger = p.Logger.With(LogKeyComponent, "analytics")
+	p.AnalyticsDB.TableName = cfg.TableName()
+	// history.db and analytics.db are checked as the table is: while
+	// serving after a clean close (they took 50 to 180 ms of the start
+	// on the loaded machine, issue 15), before opening otherwise. They
+	// are independent files, opened together; a failure of history.db
+	// is reported first, then analytics.db's.
+	p.HistoryDB.BackgroundCheck = command == "serve"
+	p.AnalyticsDB.BackgroundCheck = command == "serve"
+	p.HistoryDB.CheckAfter, p.AnalyticsDB.CheckAfter = p.listening, p.listening
+	historyErr, analyticsErr := make(chan error, 1), make(chan error, 1)
+	// others ends with their opens: whatever returns first, Open does
+	// not return (and its caller's Close does not start) before them.
+	var others sync.WaitGroup
+	defer others.Wait()
+	openOthers := func() {
+		others.Add(2)
+		go func() { defer others.Done(); historyErr <- openHistory(p.HistoryDB) }()
+		go func() { defer others.Done(); analyticsErr <- p.AnalyticsDB.Open() }()
+	}
+	// When the table was closed cleanly and is unchanged (serve's usual
+	// start: its check runs while serving), they open beside it, on the
+	// other core, and the three files' connections, schemas and
+	// clean-close fsyncs overlap (20 to 50 ms of the start, issue 15).
+	// Otherwise the table opens alone first: its check before opening
+	// takes seconds on a large table and may refuse it, and a table
+	// refused at start leaves them untouched.
+	beside := p.DB.BackgroundCheck && p.DB.CleanCloseRecorded()
+	if beside {
+		openOthers()
+	}
 	if err := openDataDB(p.DB, *cfg); err != nil {
 		return fmt.Errorf("open table: %w", err)
 	}
@@ -161,6 +198,13 @@ func (p *Pipeline) Open() error {
 	p.meter = &ingestMeter{EventLog: p.DB}
 	p.Store.Events = p.meter
 	p.Store.Cipher = cipher
+	// serve sweeps the temporary files of interrupted puts once it
+	// listens, as the damage checks wait: the walk of a million objects
+	// took a core for seconds from the start (issue 15). Other commands
+	// sweep at once.
+	if command == "serve" {
+		p.Store.SweepAfter = p.listening
+	}
 	if err := p.Store.Open(); err != nil {
 		return fmt.Errorf("open object store: %w", keyHint(err))
 	}
@@ -213,29 +257,16 @@ func (p *Pipeline) Open() error {
 		p.Notification.When = p.When
 	}
 
-	// The flow history has its own database file, so that its writes never
-	// queue behind (or hold up) the pipeline's single writer.
-	p.HistoryDB = openHistoryDB(*cfg, p.Logger)
-	p.AnalyticsDB = sqlite.NewDB(filepath.Join(cfg.Data, "analytics.db"))
-	p.AnalyticsDB.Logger = p.Logger.With(LogKeyComponent, "analytics")
-	p.AnalyticsDB.TableName = cfg.TableName()
-	// history.db and analytics.db are checked as the table is: while
-	// serving after a clean close (they took 50 to 180 ms of the start
-	// on the loaded machine, issue 15), before opening otherwise. They
-	// are independent files, opened together (after the table, so that a
-	// table refused at start leaves them untouched as before); a failure
-	// of history.db is reported first, then analytics.db's.
-	p.HistoryDB.BackgroundCheck = command == "serve"
-	p.AnalyticsDB.BackgroundCheck = command == "serve"
-	p.HistoryDB.CheckAfter, p.AnalyticsDB.CheckAfter = p.listening, p.listening
-	historyErr := make(chan error, 1)
-	go func() { historyErr <- openHistory(p.HistoryDB) }()
-	analyticsErr := p.AnalyticsDB.Open()
-	if err := <-historyErr; err != nil {
-		return fmt.Errorf("open flow history: %w", err)
+	// history.db and analytics.db, opened above beside the table or now.
+	if !beside {
+		openOthers()
 	}
-	if analyticsErr != nil {
-		return fmt.Errorf("open the aggregate tables (analytics.db; derived data: moving it aside rebuilds it from the items): %w", analyticsErr)
+	hErr, aErr := <-historyErr, <-analyticsErr
+	if hErr != nil {
+		return fmt.Errorf("open flow history: %w", hErr)
+	}
+	if aErr != nil {
+		return fmt.Errorf("open the aggregate tables (analytics.db; derived data: moving it aside rebuilds it from the items): %w", aErr)
 	}
 	ph.done("history.db and analytics.db")
 	minFree := p.MinFreeBytes
@@ -352,10 +383,12 @@ func (p *Pipeline) Open() error {
 	return nil
 }
 
-// Listening lets the background damage checks run (sqlite.DB.CheckAfter):
-// serve calls it once it listens; until then they wait, so that reading
-// every page of a large table does not slow the start. Without a call
-// they never run, and Close cancels them. Safe to call more than once.
+// Listening lets the background damage checks (sqlite.DB.CheckAfter) and
+// the object store's sweep of temporary files (fsblob.Store.SweepAfter)
+// run: serve calls it once it listens; until then they wait, so that
+// reading every page of a large table, or every folder of a million
+// objects, does not slow the start. Without a call they never run, and
+// Close cancels them. Safe to call more than once.
 func (p *Pipeline) Listening() {
 	p.listeningOnce.Do(func() {
 		if p.listening != nil {
