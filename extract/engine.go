@@ -190,7 +190,9 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 	content := sanitize(c.Content)
 	subject := sanitize(c.Subject)
 	analyzed := cut(content, orDefault(e.MaxAnalyzeBytes, DefaultMaxAnalyzeBytes))
-	all := splitSentences(cut(content, orDefault(e.MaxSentimentBytes, DefaultMaxSentimentBytes)))
+	sentText := cut(content, orDefault(e.MaxSentimentBytes, DefaultMaxSentimentBytes))
+	sentReplyFrom := replyStart(sentText)
+	all := splitSentencesFrom(sentText, sentReplyFrom)
 	var sents, fresh []span // analysed sentences; those not quoted
 	for _, s := range all {
 		if s.end > len(analyzed) {
@@ -269,7 +271,11 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	replyFrom := replyStart(analyzed)
+	replyFrom := sentReplyFrom
+	if len(analyzed) != len(sentText) {
+		// Both are prefixes of content: the same text when as long.
+		replyFrom = replyStart(analyzed)
+	}
 	toks := tagged(cut(analyzed[:replyFrom], maxTagBytes))
 	d.Entities = findEntities(entityInput{
 		text: analyzed, replyFrom: replyFrom, toks: toks,
@@ -776,6 +782,21 @@ var thanks = lazyRE(`(?i)\b(?:thank|thanks|gracias|merci|danke|grazie|obrigad|be
 // and marks the first such time as the deadline when d has none; nil
 // otherwise.
 func readerOnlyBefore(d *doctales.Dimensions, own []span, analyzed string, ref time.Time) *doctales.Evidence {
+	// The time of day first: it is a walk over the dates, and most
+	// messages name none within a day, when the patterns below, run on
+	// every sentence, decide nothing.
+	first := -1
+	for i, dm := range d.Dates {
+		if dm.Source != doctales.SourceContent || dm.Precision != "minute" && dm.Precision != "hour" || !dm.Time.After(ref) || dm.Time.Sub(ref) > 24*time.Hour || inQuotes(analyzed, dm.BeginOffset) {
+			continue
+		}
+		if first < 0 || dm.Time.Before(d.Dates[first].Time) {
+			first = i
+		}
+	}
+	if first < 0 {
+		return nil
+	}
 	var ev *doctales.Evidence
 	needed := false
 	for _, s := range own {
@@ -791,18 +812,6 @@ func readerOnlyBefore(d *doctales.Dimensions, own []span, analyzed string, ref t
 		}
 	}
 	if ev == nil {
-		return nil
-	}
-	first := -1
-	for i, dm := range d.Dates {
-		if dm.Source != doctales.SourceContent || dm.Precision != "minute" && dm.Precision != "hour" || !dm.Time.After(ref) || dm.Time.Sub(ref) > 24*time.Hour || inQuotes(analyzed, dm.BeginOffset) {
-			continue
-		}
-		if first < 0 || dm.Time.Before(d.Dates[first].Time) {
-			first = i
-		}
-	}
-	if first < 0 {
 		return nil
 	}
 	if d.Deadline == nil || d.Deadline.Before(ref) {

@@ -72,8 +72,13 @@ const maxSentenceBytes = 600
 // '>' and everything after a reply header ("On ... wrote:", "-----Original
 // Message-----") or a signature delimiter ("-- ") are marked quoted.
 func splitSentences(text string) []span {
+	return splitSentencesFrom(text, replyStart(text))
+}
+
+// splitSentencesFrom is splitSentences with replyStart(text) given as
+// quotedFrom: the engine reads it once for two uses.
+func splitSentencesFrom(text string, quotedFrom int) []span {
 	var out []span
-	quotedFrom := replyStart(text)
 	emit := func(start, end int) {
 		for start < end {
 			r, n := utf8.DecodeRuneInString(text[start:])

@@ -276,7 +276,10 @@ func maxLen(re *syntax.Regexp) int {
 // split fills bySub and subs: for each byte c a candidate position may
 // hold, the pattern less the alternatives that cannot begin with c (see
 // prune), when that leaves some out.
-func (r *Regexp) split(re *syntax.Regexp) {
+func (r *Regexp) split(re *syntax.Regexp) { r.splitWith(&pruneMemo{}, re) }
+
+// splitWith is split with the memo prune uses (nil: none).
+func (r *Regexp) splitWith(memo *pruneMemo, re *syntax.Regexp) {
 	var whole strings.Builder
 	writeRE(&whole, re)
 	byExpr := map[string]uint8{}
@@ -284,7 +287,7 @@ func (r *Regexp) split(re *syntax.Regexp) {
 		if !r.first[c] || 'A' <= c && c <= 'Z' || r.foldAny && c >= utf8.RuneSelf {
 			continue // not a candidate's byte, looked up lower-cased, or any letter
 		}
-		sub := prune(re, byte(c))
+		sub := prune(memo, re, byte(c))
 		if sub == re {
 			continue // nothing left out: the pattern as written
 		}
@@ -416,14 +419,16 @@ func writeRE(b *strings.Builder, re *syntax.Regexp) {
 // start nor a line's, or nil when no match can begin so; re itself when
 // it leaves nothing out. It takes apart the alternations at the head of
 // the pattern (after \b), recursively, and keeps the order of what it
-// keeps, so regexp's leftmost-first choice among them is unchanged.
-func prune(re *syntax.Regexp, c byte) *syntax.Regexp {
+// keeps, so regexp's leftmost-first choice among them is unchanged. m,
+// when not nil, keeps what prune learns of each node of re for the next
+// byte (split prunes the same tree for every byte).
+func prune(m *pruneMemo, re *syntax.Regexp, c byte) *syntax.Regexp {
 	switch re.Op {
 	case syntax.OpAlternate:
 		var keep []*syntax.Regexp
 		same := true
 		for _, sub := range re.Sub {
-			p := prune(sub, c)
+			p := prune(m, sub, c)
 			if p != nil {
 				keep = append(keep, p)
 			}
@@ -441,7 +446,7 @@ func prune(re *syntax.Regexp, c byte) *syntax.Regexp {
 		cp.Sub = keep
 		return &cp
 	case syntax.OpCapture:
-		p := prune(re.Sub[0], c)
+		p := prune(m, re.Sub[0], c)
 		if p == nil || p == re.Sub[0] {
 			if p == nil {
 				return nil
@@ -456,8 +461,8 @@ func prune(re *syntax.Regexp, c byte) *syntax.Regexp {
 		for k < len(re.Sub) && (re.Sub[k].Op == syntax.OpWordBoundary || re.Sub[k].Op == syntax.OpNoWordBoundary || re.Sub[k].Op == syntax.OpEmptyMatch) {
 			k++
 		}
-		if k < len(re.Sub) && !nullable(re.Sub[k]) {
-			p := prune(re.Sub[k], c)
+		if k < len(re.Sub) && !m.nullable(re.Sub[k]) {
+			p := prune(m, re.Sub[k], c)
 			if p == nil || p == re.Sub[k] {
 				if p == nil {
 					return nil
@@ -469,10 +474,73 @@ func prune(re *syntax.Regexp, c byte) *syntax.Regexp {
 			return &cp
 		}
 	}
-	if mayBegin(re, c) {
+	if m.mayBegin(re, c) {
 		return re
 	}
 	return nil
+}
+
+// pruneMemo keeps, for each node of a pattern, what prune asks of it:
+// whether it is nullable and the bytes its matches may begin with. prune
+// asks the same of the same nodes for each of up to 256 bytes, and each
+// answer walks the node's prefixes; compiling the engine's patterns spent
+// most of its time there. The answers are those of nullable and mayBegin.
+// A nil *pruneMemo computes each answer afresh.
+type pruneMemo struct {
+	nullables map[*syntax.Regexp]bool
+	begins    map[*syntax.Regexp]*beginSet
+}
+
+// beginSet is what mayBegin answers for a node, for every byte: any when
+// a match may begin with any byte (no set, or the empty prefix), else the
+// first bytes of its prefixes.
+type beginSet struct {
+	any   bool
+	first [256]bool
+}
+
+// nullable is nullable(re), remembered.
+func (m *pruneMemo) nullable(re *syntax.Regexp) bool {
+	if m == nil {
+		return nullable(re)
+	}
+	v, ok := m.nullables[re]
+	if !ok {
+		if m.nullables == nil {
+			m.nullables = map[*syntax.Regexp]bool{}
+		}
+		v = nullable(re)
+		m.nullables[re] = v
+	}
+	return v
+}
+
+// mayBegin is mayBegin(re, c), from the node's beginSet.
+func (m *pruneMemo) mayBegin(re *syntax.Regexp, c byte) bool {
+	if m == nil {
+		return mayBegin(re, c)
+	}
+	b := m.begins[re]
+	if b == nil {
+		if m.begins == nil {
+			m.begins = map[*syntax.Regexp]*beginSet{}
+		}
+		b = &beginSet{}
+		var pw prefixWalker
+		if set, ok := pw.prefixSet(re); !ok {
+			b.any = true
+		} else {
+			for s := range set {
+				if s == "" {
+					b.any = true
+				} else {
+					b.first[s[0]] = true
+				}
+			}
+		}
+		m.begins[re] = b
+	}
+	return b.any || b.first[c]
 }
 
 // mayBegin reports whether a match of re may begin with byte c (ASCII

@@ -231,3 +231,33 @@ func TestConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// splitSame reports whether split with its memo gives, for expr, the
+// sub-patterns and the byte table that pruning afresh for each byte gives.
+func splitSame(t *testing.T, expr string) {
+	t.Helper()
+	r := MustCompile(expr).get()
+	if !r.gated {
+		return
+	}
+	tree, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := &Regexp{first: r.first, foldAny: r.foldAny}
+	ref.splitWith(nil, tree.Simplify())
+	if ref.bySub != r.bySub || len(ref.subs) != len(r.subs) {
+		t.Fatalf("split(%q): %d sub-patterns with the memo, %d without (or another byte table)", expr, len(r.subs), len(ref.subs))
+	}
+	for i := range ref.subs {
+		if a, b := r.subs[i], ref.subs[i]; a.expr != b.expr || a.none != b.none {
+			t.Fatalf("split(%q): sub-pattern %d is %q (none %v) with the memo, %q (none %v) without", expr, i, a.expr, a.none, b.expr, b.none)
+		}
+	}
+}
+
+func TestSplit_MemoSame(t *testing.T) {
+	for _, expr := range patterns {
+		splitSame(t, expr)
+	}
+}

@@ -23,6 +23,9 @@ func (tod OffsetData) IsZero() bool {
 type tzTables struct {
 	offsets                                       []OffsetData
 	rxSearch, rxSearchIgnoreCase, rxTimezoneToken *regexp.Regexp
+	// needs[i] is what a text must hold for offsets[i].Regex to match it
+	// (PATCH, Doc-Tales; see offsetNeed).
+	needs []offsetNeed
 }
 
 // tables builds the tables on first use (PATCH, Doc-Tales: they were built
@@ -30,7 +33,11 @@ type tzTables struct {
 // patterns compiled, 0.4 MB without).
 var tables = sync.OnceValue(func() tzTables {
 	offsets, rxSearch, rxSearchIgnoreCase, rxTimezoneToken := buildTables()
-	return tzTables{offsets, rxSearch, rxSearchIgnoreCase, rxTimezoneToken}
+	needs := make([]offsetNeed, len(offsets))
+	for i, o := range offsets {
+		needs[i] = needOf(o.Regex.String())
+	}
+	return tzTables{offsets, rxSearch, rxSearchIgnoreCase, rxTimezoneToken, needs}
 })
 
 func buildTables() ([]OffsetData, *regexp.Regexp, *regexp.Regexp, *regexp.Regexp) {

@@ -13,6 +13,12 @@ import (
 
 // Parse the specified string using one of the specified formats.
 func Parse(cfg *setting.Configuration, str string, formats ...string) date.Date {
+	// With no format there is nothing to try (PATCH, Doc-Tales): return
+	// before the time-zone scan below, whose result only the formats use.
+	if len(formats) == 0 {
+		return date.Date{}
+	}
+
 	// Create initial period
 	period := date.Day
 
