@@ -26,3 +26,7 @@ func SetBackgroundCheckHook(tb interface{ Cleanup(func()) }, f func(context.Cont
 	testHookBackgroundCheck = f
 	tb.Cleanup(func() { testHookBackgroundCheck = nil })
 }
+
+// ListStatements returns how many list queries the read pool keeps
+// prepared (at most MaxListStatements).
+func (db *DB) ListStatements() int { return db.reads.listStatements() }
