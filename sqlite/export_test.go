@@ -34,3 +34,7 @@ func SetMarkerSyncHooks(tb interface{ Cleanup(func()) }, sync, wait func()) {
 	testHookMarkerSync, testHookMarkerWait = sync, wait
 	tb.Cleanup(func() { testHookMarkerSync, testHookMarkerWait = nil, nil })
 }
+
+// ListStatements returns how many list queries the read pool keeps
+// prepared (at most MaxListStatements).
+func (db *DB) ListStatements() int { return db.reads.listStatements() }

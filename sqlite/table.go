@@ -341,7 +341,7 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 	if err != nil {
 		return nil, "", err
 	}
-	rows, err := db.rdb.QueryContext(ctx, query, args...)
+	rows, err := db.reads.query(ctx, db.rdb, query, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("find items: %w", FormatError(err))
 	}
@@ -355,7 +355,10 @@ func (db *DB) FindItems(ctx context.Context, filter doctales.ItemFilter) ([]*doc
 			more = true
 			break
 		}
-		var body []byte
+		// The body is decoded before the next row is read, so it need
+		// not be copied out of SQLite's buffer (RawBytes): a page of 100
+		// saved 90 KB of garbage.
+		var body sql.RawBytes
 		dst := []any{&last.TS, &last.ID, &body}
 		if col != nil {
 			last.Sort = filter.Sort
@@ -536,7 +539,7 @@ func (db *DB) itemWhere(ctx context.Context, filter doctales.ItemFilter) ([]stri
 // first and the last owner of the items_owner index, two seeks.
 func (db *DB) soleOwner(ctx context.Context) (owner string, ok bool, err error) {
 	var lo, hi sql.NullString
-	if err := db.rdb.QueryRowContext(ctx, `SELECT (SELECT min(owner) FROM items), (SELECT max(owner) FROM items)`).Scan(&lo, &hi); err != nil {
+	if err := db.reads.owners.QueryRowContext(ctx).Scan(&lo, &hi); err != nil {
 		return "", false, fmt.Errorf("find items: read the owners: %w", FormatError(err))
 	}
 	if !lo.Valid || lo.String != hi.String {
