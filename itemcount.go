@@ -112,3 +112,32 @@ func CompareCounts(counters, items map[[3]string]int64) []CountsMismatch {
 	})
 	return out
 }
+
+// FilterColumn is a column a list filters on with an equality, and the
+// value it must hold.
+type FilterColumn struct {
+	Column, Value string
+}
+
+// Equalities returns the columns f filters on with a plain equality
+// (project, type, urgency and status, in that order) with their values;
+// an unset or empty value is no filter. Both tables put these in a list's
+// WHERE as they are; state, sender and the time range have rules of
+// their own.
+func (f ItemFilter) Equalities() []FilterColumn {
+	var out []FilterColumn
+	for _, c := range [...]struct {
+		column string
+		value  *string
+	}{
+		{"project", f.Project},
+		{"type", f.Type},
+		{"urgency", f.Urgency},
+		{"status", f.Status},
+	} {
+		if c.value != nil && *c.value != "" {
+			out = append(out, FilterColumn{c.column, *c.value})
+		}
+	}
+	return out
+}

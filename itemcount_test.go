@@ -41,3 +41,17 @@ func TestCompareCounts(t *testing.T) {
 		t.Fatalf("String = %q, want %q", s, w)
 	}
 }
+
+// TestItemFilter_Equalities checks the equality filters both tables put
+// in a list's WHERE: set and non-empty values only, in a fixed order.
+func TestItemFilter_Equalities(t *testing.T) {
+	s := func(v string) *string { return &v }
+	f := doctales.ItemFilter{Status: s("failed"), Project: s("roof"), Type: s(""), Urgency: s("high"), State: s("open"), Sender: s("ana@x.example")}
+	got := fmt.Sprint(f.Equalities())
+	if want := "[{project roof} {urgency high} {status failed}]"; got != want {
+		t.Fatalf("Equalities = %s, want %s", got, want)
+	}
+	if got := (doctales.ItemFilter{}).Equalities(); len(got) != 0 {
+		t.Fatalf("Equalities of no filter = %v, want none", got)
+	}
+}

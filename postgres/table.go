@@ -489,21 +489,11 @@ func (db *DB) itemWhere(ctx context.Context, filter doctales.ItemFilter) (*itemQ
 	if owner, ok := doctales.OwnerFromContext(ctx); ok {
 		q.where = append(q.where, "owner = "+q.arg(owner))
 	}
-	for _, f := range []struct {
-		column string
-		value  *string
-	}{
-		{"project", filter.Project},
-		{"type", filter.Type},
-		{"urgency", filter.Urgency},
-		{"status", filter.Status},
-	} {
-		if f.value != nil && *f.value != "" {
-			if err := checkText(f.column, *f.value); err != nil {
-				return nil, err
-			}
-			q.where = append(q.where, f.column+" = "+q.arg(*f.value))
+	for _, f := range filter.Equalities() {
+		if err := checkText(f.Column, f.Value); err != nil {
+			return nil, err
 		}
+		q.where = append(q.where, f.Column+" = "+q.arg(f.Value))
 	}
 	if v := filter.Sender; v != nil && *v != "" {
 		if err := checkText("sender", *v); err != nil {
