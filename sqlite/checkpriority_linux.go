@@ -40,9 +40,7 @@ var (
 // the thread, so no other goroutine ever runs at that priority. The
 // returned function (which may be called more than once) takes the P
 // back: GOMAXPROCS is the value before the first such check once the last
-// has ended, unless something else changed it meanwhile. (Setting
-// GOMAXPROCS ends the runtime's own updates of it when the container's
-// CPU limit changes, Go 1.25's default, for the rest of the process.)
+// has ended, unless something else changed it meanwhile.
 func lowerCheckPriority() (restore func(), err error) {
 	runtime.LockOSThread()
 	checkProcsMu.Lock()
