@@ -110,8 +110,8 @@ func (db *DB) CheckDone() <-chan struct{} {
 	return db.check.done
 }
 
-// testHookBackgroundCheck, when set by a test, runs in the background
-// check's goroutine, at its lowered priority, before quick_check, with the check's
+// testHookBackgroundCheck, when set by a test, runs at the start of the
+// background check's goroutine, before quick_check, with the check's
 // context (cancelled by Close): a test blocks in it to show that Open did
 // not wait for the check.
 var testHookBackgroundCheck func(context.Context)
@@ -329,13 +329,6 @@ func (db *DB) startBackgroundCheck(size int64) {
 				return
 			}
 		}
-		// Read every page at the lowest priority, so that the API's
-		// requests and the collector come first (checkpriority_linux.go).
-		restore, err := lowerCheckPriority()
-		defer restore()
-		if err != nil {
-			db.Logger.Warn("background check runs at normal priority", "path", db.Path, "error", err)
-		}
 		if h := testHookBackgroundCheck; h != nil {
 			h(ctx)
 		}
@@ -343,7 +336,6 @@ func (db *DB) startBackgroundCheck(size int64) {
 		st := CheckStatus{Mode: CheckBackground, State: CheckPassed}
 		problems, err := db.runCheck(ctx)
 		st.Took = time.Since(start)
-		restore()
 		switch {
 		case ctx.Err() != nil:
 			st.State = CheckCancelled
