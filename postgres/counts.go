@@ -8,20 +8,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Dimensions of item_counts (migration 0009, as package sqlite's 0210):
-// how many items an owner has in all (countAll) and by each value of the
-// columns a list filters on with an equality. Triggers on items keep the
-// table exact on every write, in the writer's transaction; each count is
-// the sum of its shards (see the migration).
-const (
-	countAll     = doctales.CountAll
-	countProject = doctales.CountProject
-	countType    = doctales.CountType
-	countUrgency = doctales.CountUrgency
-	countStatus  = doctales.CountStatus
-	countState   = doctales.CountState
-)
-
 // CountItems returns how many items match filter, all pages together:
 // the same items FindItems lists page by page (the owner ctx is scoped
 // to, or every owner without one, and the same filters; Limit, Cursor and
@@ -65,7 +51,7 @@ func (db *DB) countFromCounters(ctx context.Context, filter doctales.ItemFilter)
 		ofOwner = " AND owner = " + b.arg(owner)
 	}
 	q := `SELECT coalesce(sum(n), 0) FROM item_counts WHERE dim = ` + b.arg(dim) + ` AND value = ` + b.arg(value) + ofOwner
-	if dim == countState && value == "" {
+	if dim == doctales.CountState && value == "" {
 		// Open also holds the snoozes that have ended: the table keeps
 		// their state until they are changed, and items_snoozed finds
 		// them.
@@ -84,7 +70,7 @@ func (db *DB) countFromCounters(ctx context.Context, filter doctales.ItemFilter)
 // sqlite's. It sums the status counts of item_counts (migration 0009)
 // instead of grouping every item. A status no item has is absent.
 func (db *DB) CountCommunications(ctx context.Context) (map[string]int64, error) {
-	rows, err := db.pool.Query(ctx, `SELECT value, sum(n) FROM item_counts WHERE dim = $1 GROUP BY value HAVING sum(n) <> 0`, countStatus)
+	rows, err := db.pool.Query(ctx, `SELECT value, sum(n) FROM item_counts WHERE dim = $1 GROUP BY value HAVING sum(n) <> 0`, doctales.CountStatus)
 	if err != nil {
 		return nil, fmt.Errorf("count communications: %w", err)
 	}

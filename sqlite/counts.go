@@ -8,19 +8,6 @@ import (
 	"github.com/doctales/doctales"
 )
 
-// Dimensions of item_counts (migration 0210): how many items an owner has
-// in all (countAll) and by each value of the columns a list filters on
-// with an equality. Triggers on items keep the table exact on every
-// write, in the writer's transaction.
-const (
-	countAll     = doctales.CountAll
-	countProject = doctales.CountProject
-	countType    = doctales.CountType
-	countUrgency = doctales.CountUrgency
-	countStatus  = doctales.CountStatus
-	countState   = doctales.CountState
-)
-
 // CountCommunications returns how many communications the table holds by
 // status ("accepted", "extracted", "failed"), over every owner: the
 // pipeline's own counts for the Operations page (GET /stats), which show
@@ -45,7 +32,7 @@ type queryer interface {
 // from item_counts. A status no item has is absent (its rows are deleted
 // at 0).
 func countByStatus(ctx context.Context, q queryer) (map[string]int64, error) {
-	rows, err := q.QueryContext(ctx, `SELECT value, sum(n) FROM item_counts WHERE dim = ? GROUP BY value`, countStatus)
+	rows, err := q.QueryContext(ctx, `SELECT value, sum(n) FROM item_counts WHERE dim = ? GROUP BY value`, doctales.CountStatus)
 	if err != nil {
 		return nil, FormatError(err)
 	}
@@ -79,7 +66,7 @@ func (db *DB) countFromCounters(ctx context.Context, filter doctales.ItemFilter)
 	if scoped {
 		q, args = `SELECT coalesce(sum(n), 0) FROM item_counts WHERE owner = ? AND dim = ? AND value = ?`, []any{owner, dim, value}
 	}
-	if dim == countState && value == "" {
+	if dim == doctales.CountState && value == "" {
 		// Open also holds the snoozes that have ended and that the timer
 		// has not woken yet: few, counted through items_state.
 		woke := `SELECT count(*) FROM items WHERE owner IN (SELECT owner FROM item_counts WHERE dim = '') AND state = 'snoozed' AND state_until <= ?`
