@@ -46,8 +46,10 @@ var marketingCue = fastre.MustCompile(`\b(unsubscribe|opt[- ]?out|opt[- ]?in|to 
 var marketingNumber = fastre.MustCompile(`\b(100% (free|guaranteed|satisfaction)|\d+% off|\$\d[\d,]*(\.\d\d)? (a|per) (day|week|month)|1-?8(00|88|77|66)-\d{3}-\d{4}|(800|888|877|866)[-. ]\d{3}[-. ]\d{4})\b`)
 
 // monitorTag is the state tag an uptime monitor puts first in its subject
-// when a check fails: "[DOWN] shop.example - checkout (HTTP 502)".
-var monitorTag = fastre.MustCompile(`(?i)^\s*\[(down|critical|alarm|alarme|alarma|allarme|alarmo|firing)\]`)
+// when a check fails: "[DOWN] shop.example - checkout (HTTP 502)", or the
+// state in capitals ("CRITICAL: Walk-in freezer 1 -4.1°C and rising",
+// "** PROBLEM Service Alert: web01/HTTP is CRITICAL **").
+var monitorTag = fastre.MustCompile(`(?i)^\s*\[(down|critical|alarm|alarme|alarma|allarme|alarmo|firing)\]|^\s*(?:\*\*\s*)?(?-i:CRITICAL|PROBLEM|DOWN|ALARM)\s*[:!]|\bis (?-i:CRITICAL|DOWN)\b`)
 
 // incidentCue matches what an alert about a broken service says: an
 // automated message with it in its subject may be high.

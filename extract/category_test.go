@@ -235,6 +235,17 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategoryPerson, urgency: "high"},
 		{name: "MonitorDownTag", from: "alerts@pingwarden.example", subject: "[DOWN] shop.example - checkout (HTTP 502)", content: "Monitor is DOWN: shop.example - checkout. Down since 21:41 (5 minutes).",
 			category: doctales.CategoryAutomated, urgency: "high"},
+		// A monitor's state in capitals before a colon is its page
+		// (blind-44, 2156, was medium); in lower case it is a subject.
+		{name: "MonitorCriticalPrefix", from: "alerts@frostguard.example", subject: "CRITICAL: Walk-in freezer 1 -4.1°C and rising (Ortega Taqueria)", content: "FROSTGUARD ALERT - CRITICAL\n\nSensor: Walk-in freezer 1\nStatus: CRITICAL - HIGH TEMPERATURE\nCurrent temperature: -4.1 °C\n\nThis alarm has NOT been acknowledged. You are listed as the on-call contact for this site.",
+			category: doctales.CategoryAutomated, urgency: "high"},
+		{name: "NagiosProblem", from: "nagios@monitor.example", subject: "** PROBLEM Service Alert: web01/HTTP is CRITICAL **", content: "Service: HTTP\nHost: web01\nState: CRITICAL\nInfo: connection refused",
+			category: doctales.CategoryAutomated, urgency: "high"},
+		// A person's invitation whose subject begins with the word, no
+		// colon (blind-44, 2178, was low with no deadline): medium, its
+		// start the deadline.
+		{name: "GermanInvitationWithoutColon", from: "wehrfuehrer@ff-lindenberg.example", fromName: "Uwe Brandt", subject: "Einladung Jahresabschlussfeier Fr 13.6. 19 Uhr", content: "Liebe Kameradinnen und Kameraden,\n\ndafür möchte ich mich bei euch mit unserer Jahresabschlussfeier bedanken:\n\n  Freitag, 13. Juni 2025, 19:00 Uhr\n  Gerätehaus Lindenberg\n\nFür Essen ist gesorgt.\n\nKameradschaftliche Grüße\nUwe Brandt",
+			category: doctales.CategoryPerson, urgency: "medium"},
 		{name: "KeyIsExposed", from: "no-reply-aws@amazon.example", subject: "Action Required: Your AWS Access Key is Exposed", content: "The access key of IAM user deploy is publicly available online. You must take the following steps now: rotate and delete the exposed key.",
 			category: doctales.CategoryAutomated, urgency: "high"},
 		{name: "CallMeAsapWithLongReason", subject: "Hendricks", content: "Call me asap - the Hendricks container is held at customs in Laredo and their ops manager is on the other line waiting for an answer.",

@@ -37,3 +37,43 @@ func TestEngine_QuotedBlocks(t *testing.T) {
 		t.Errorf("own request above a forward: urgency %s %v, deadline %v; want high by 17:00", d.Urgency, d.UrgencyReasons, d.Deadline)
 	}
 }
+
+// TestEngine_BottomPostedReply: a reply written below or between the
+// quoted lines ("On … wrote:", "> …", then the answer) is the sender's
+// word to the reader like a reply written above them; the quoted lines
+// still do not count, nor does a quoted line wrapped without its '>'.
+func TestEngine_BottomPostedReply(t *testing.T) {
+	reply := func(content string) *doctales.Communication {
+		return email("Re: Lindqvist order of service", content)
+	}
+	const attribution = "On Mon, Jun 9, 2025 at 3:58 PM Renée Boudreau <renee@example.com> wrote:\n"
+	for _, tt := range []struct{ name, content string }{
+		{"BottomPosted", attribution + "> Hi Dave,\n>\n> Please hold the run, the names changed.\n>\n> Renée\n\nHeld, no problem.\n\nI've got the press booked for your job at 11 tomorrow, so I need the\ncorrected PDF by 10 tomorrow morning at the latest.\n\nDave\n"},
+		{"Inline", "Il giorno lun 9 giu 2025 alle ore 08:47 Chiara Fontana\n<chiara@example.com> ha scritto:\n\n> Buongiorno Maurizio,\n> il concerto è domani alle 21.\n\nSì, me l'aveva detto.\n\n> La sala apre alle 10.\n\nEcco il problema: mi serve sapere entro le 10 di domani se qualcuno può aprirmi la sala.\n\n> Grazie,\n> Chiara\n\nGrazie a lei,\nMaurizio\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := MustExtract(t, reply(tt.content))
+			if d.Deadline == nil || d.Deadline.Day() != 11 || d.Deadline.Hour() != 10 {
+				t.Errorf("deadline %v, want 11 June 10:00 (the new text below the quote)", d.Deadline)
+			}
+			if d.Urgency != doctales.UrgencyHigh {
+				t.Errorf("urgency %s %v, want high", d.Urgency, d.UrgencyReasons)
+			}
+		})
+	}
+	for _, tt := range []struct{ name, content string }{
+		// Quoted lines wrapped without their '>': still quoted.
+		{"WrappedQuote", "Thanks, noted.\n\n" + attribution + "> URGENT: we need the signed contract.\nPlease send it by 5pm today, otherwise the slot is gone.\n> Renée\n"},
+		// The signature under a bottom-posted answer is not new text.
+		{"SignatureBelowAnswer", attribution + "> Is the order in?\n\nYes, it went out this morning, thanks.\n\n-- \nDave Kowalczyk, Lakeshore Press\nPlease send artwork by 5pm today for next-day printing.\n"},
+		// A quote not marked with '>' is all quoted.
+		{"UnmarkedQuote", "Thanks, noted.\n\n" + attribution + "\nPlease send the signed contract by 5pm today.\n\n> > Earlier: thanks\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := MustExtract(t, reply(tt.content))
+			if d.Deadline != nil || d.Urgency == doctales.UrgencyHigh {
+				t.Errorf("urgency %s %v, deadline %v: the quoted part was read as new", d.Urgency, d.UrgencyReasons, d.Deadline)
+			}
+		})
+	}
+}

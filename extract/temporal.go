@@ -175,11 +175,11 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 					day = d.Time
 				}
 			}
-			found = dropNear(found, s.start+eod[0], s.start+eod[1])
+			found = dropNear(found, s, s.start+eod[0], s.start+eod[1])
 			found = append(found, mention(s, eod, atHour(day, endOfBusinessHour), "hour", source))
 		}
 		if eow != nil {
-			found = dropNear(found, s.start+eow[0], s.start+eow[1])
+			found = dropNear(found, s, s.start+eow[0], s.start+eow[1])
 			found = append(found, mention(s, eow, atHour(endOfWeekDay(ref, eowNext), endOfBusinessHour), "day", source))
 		}
 		if eom != nil {
@@ -484,7 +484,7 @@ func triggerWindows(s span, dl *dateLang) []span {
 
 // unwrapLines returns s with its line breaks (\r, \n) as spaces.
 func unwrapLines(s string) string {
-	if strings.IndexAny(s, "\r\n") < 0 {
+	if !strings.ContainsAny(s, "\r\n") {
 		return s
 	}
 	b := []byte(s)
@@ -933,13 +933,29 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 				prec = "minute"
 				e += n
 				txt = w.text[b:e]
-			} else if c := clockNounBefore.FindStringSubmatchIndex(w.text[:b]); c != nil {
-				// "the 10am standup tomorrow": the event's hour, then the day.
-				if h, m, ok := readClock(groupsOf(w.text[:b], c)); ok {
+			} else if c := clockNounBefore.FindStringSubmatchIndex(w.text[:b]); c != nil && eventWords(w.text[c[14]:c[15]]) {
+				// "the 10am standup tomorrow", "the customer's 9:00 ops
+				// review tomorrow", "our 2pm call with the client
+				// tomorrow": the event's hour, then the day.
+				g := groupsOf(w.text[:b], c)
+				if g[4] != "" { // "9:00", "2:30" without am/pm: in working hours
+					h, _ := strconv.Atoi(g[4])
+					g[4] = strconv.Itoa(workingHour(h))
+				}
+				if h, m, ok := readClock(g); ok {
 					t = time.Date(t.Year(), t.Month(), t.Day(), h, m, 0, 0, t.Location())
 					prec = "minute"
 					b = c[0]
 					txt = w.text[b:e]
+					// The parser's reading of the clock alone ("the
+					// 10:30" today) is this mention's now.
+					kept := out[:0]
+					for _, o := range out {
+						if o.EndOffset <= w.start+b || o.BeginOffset >= w.start+e {
+							kept = append(kept, o)
+						}
+					}
+					out = kept
 				}
 			}
 		}
@@ -1068,8 +1084,39 @@ var hasClock = lazyRE(`(?i)\b\d{1,2}(?::\d{2})?\s*[ap]\.?m\b|\b\d{1,2}:\d{2}\b`)
 var innerCue = lazyRE(`(?i)^\S.*?\s(?:by|before|until|till)\s+(\S.*)$`)
 
 // clockNounBefore matches a time of day naming an event just before its
-// day: "the 10am standup tomorrow", "the 3:30 pm call on Friday".
-var clockNounBefore = lazyRE(`(?i)\b(\d{1,2})(?::([0-5]\d))?\s*([ap])\.?m\b\.?()()()\s+(?:[a-z][a-z-]{2,20}\s+){1,2}(?:on\s+)?$`)
+// day: "the 10am standup tomorrow", "the 3:30 pm call on Friday", "the
+// 9:00 ops review tomorrow", "our 2pm call with the client tomorrow".
+// Groups 1–6 are readClock's (12-hour clock, or 4–5 a clock with minutes
+// and no am/pm); group 7 the event's words, which eventWords checks.
+var clockNounBefore = lazyRE(`(?i)\b(?:(\d{1,2})(?::([0-5]\d))?\s*([ap])\.?m\b\.?|([01]?\d|2[0-3]):([0-5]\d)\b)()\s+((?:[a-z][a-z-]{2,20}\s+){1,2}(?:(?:with|for)\s+(?:the\s+|our\s+|your\s+|a\s+)?(?:[a-z][a-z'’-]{1,20}\s+){1,2})?)(?:on\s+)?$`)
+
+// notEventWord is a word that cannot name an event between a clock and
+// its day: "at 2pm and can call you tomorrow" is two times, not "the
+// 2pm … tomorrow".
+var notEventWord = map[string]bool{
+	"and": true, "or": true, "but": true, "then": true, "so": true, "if": true, "to": true,
+	"i": true, "you": true, "we": true, "they": true, "he": true, "she": true, "it": true,
+	"can": true, "could": true, "will": true, "would": true, "should": true, "must": true,
+	"is": true, "are": true, "was": true, "were": true, "be": true, "been": true, "not": true,
+	"today": true, "tonight": true, "yesterday": true, "until": true, "till": true, "by": true,
+	"before": true, "after": true, "from": true, "at": true, "and/or": true, "also": true,
+}
+
+// eventWords reports whether the words between a clock and its day
+// (clockNounBefore's group 7) can name the event of that clock: up to
+// "with" or "for", none of them a conjunction, pronoun, verb of the
+// clause or another time.
+func eventWords(s string) bool {
+	for _, w := range strings.Fields(strings.ToLower(s)) {
+		if w == "with" || w == "for" {
+			return true
+		}
+		if notEventWord[w] {
+			return false
+		}
+	}
+	return true
+}
 
 // clockOf returns the time of day written in txt, a date the parser read
 // as a whole day, or just after it in after, with the number of bytes of
@@ -1152,8 +1199,11 @@ func groupsOf(s string, c []int) []string {
 // loneClock is a time of day with nothing else: "11am", "(EST) 11am".
 var loneClock = lazyRE(`(?i)^[\s(@]*\d{1,2}(:[0-5]\d)?\s*([ap]\.?m\.?)?\s*(\(?[A-Z]{2,4}\)?)?\s*$`)
 
-// invitationSubject is the subject of a calendar invitation.
-var invitationSubject = lazyRE(`(?i)^(updated )?(invitation|einladung|invitación|invitaci[oó]n|convite|invito|uitnodiging)\s*:|\b(has )?invited you to\b|^meeting request\b`)
+// invitationSubject is the subject of a calendar invitation, or of a
+// person's invitation that begins with the word ("Einladung
+// Jahresabschlussfeier Fr 11.12. 19 Uhr", "Invitation to the lab's
+// winter lunch").
+var invitationSubject = lazyRE(`(?i)^(updated )?(invitation|einladung|invitación|invitaci[oó]n|convite|invito|uitnodiging)(\s*:|\s+\pL)|\b(has )?invited you to\b|^meeting request\b`)
 
 // invitationStart marks as the deadline the start of the meeting an
 // invitation is for: the first date with a time of day at or after ref,
@@ -1500,7 +1550,9 @@ func absDur(d time.Duration) time.Duration {
 // pastTense reports whether clause, the text before a date, is in the past
 // tense: its last tense cue is a past one ("was due on", "we met on").
 func pastTense(clause string, dl *dateLang) bool {
-	if i := strings.LastIndexAny(clause, ",;:(\n"); i >= 0 {
+	// (A closing parenthesis ends an aside with its own tense: "your
+	// corrections (the bit we argued about on Thursday) by Thursday".)
+	if i := strings.LastIndexAny(clause, ",;:()\n"); i >= 0 {
 		clause = clause[i+1:]
 	}
 	// "The pub sent the menu over and they want numbers by Friday": a
@@ -1641,14 +1693,32 @@ func dropContained(ds []doctales.DateMention) []doctales.DateMention {
 	return out
 }
 
-func dropNear(ds []doctales.DateMention, b, e int) []doctales.DateMention {
+// dropNear drops the mentions of ds within 24 bytes of [b, e) of the
+// sentence s, which a reading of [b, e) replaces (the parser's reading of
+// part of the same words), but not a clock time that a comma or a full
+// stop sets apart: "antes de las 22:00 de hoy, que mañana a primera hora
+// no voy a estar" has two dates.
+func dropNear(ds []doctales.DateMention, s span, b, e int) []doctales.DateMention {
 	out := ds[:0]
 	for _, d := range ds {
-		if d.EndOffset+24 < b || d.BeginOffset > e+24 {
+		if d.EndOffset+24 < b || d.BeginOffset > e+24 || d.Precision == "minute" && apart(s, d, b, e) {
 			out = append(out, d)
 		}
 	}
 	return out
+}
+
+// apart reports whether mention d and [b, e) of the sentence s do not
+// overlap and a comma, semicolon or full stop stands between them.
+func apart(s span, d doctales.DateMention, b, e int) bool {
+	gb, ge := d.EndOffset, b
+	if d.BeginOffset >= e {
+		gb, ge = e, d.BeginOffset
+	}
+	if gb > ge || gb < s.start || ge > s.end {
+		return false
+	}
+	return strings.ContainsAny(s.text[gb-s.start:ge-s.start], ",;.")
 }
 
 // markDeadline sets Deadline and Cue when a deadline cue governs d, in
@@ -1714,6 +1784,11 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 	if cue == "" || isSignOff(s.text, b, e) || presentDay(d.Text, s.text[e:]) || negatedBefore.MatchString(before) || soFar(d.Text, s.text[e:]) {
 		return
 	}
+	// "030 271 44 90 (bereikbaar tot 18:30)", "available until 5pm": when
+	// someone can be reached, not what the reader must do by then.
+	if availableUntil.MatchString(before) {
+		return
+	}
 	// "I won't be reading email until Sunday", "I'm out till Monday": the
 	// sender's own absence, not the reader's deadline.
 	switch strings.ToLower(cue) {
@@ -1750,10 +1825,16 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 	}
 }
 
+// availableUntil is being reachable just before "until" in the languages
+// the engine reads: "available until", "bereikbaar tot", "erreichbar bis",
+// "joignable jusqu'à", "disponible hasta las", "reperibile fino alle".
+var availableUntil = lazyRE(`(?i)\b(?:reachable|available|contactable|bereikbaar|erreichbar|joignable|disponible|localizable|raggiungibile|reperibile|disponibile|dispon[íi]vel|contact[áa]vel)\s+(?:(?:by phone|telefonisch|per telefoon|par t[ée]l[ée]phone|por tel[ée]fono|al telefono|por telefone|on|op|am|le|el|il|o)\s+)?(?:until|till|til|tot|bis|jusqu['’]?\s*[àa]|hasta|fino a|fino alle|até)\s+(?:(?:las?|les?|à|às|as|om|um|the)\s+)?$`)
+
 // expectedDone is a thing expected to be finished just before "by" or
 // "before": "should be done by", "will be ready by", "is due to finish
-// before".
-var expectedDone = lazyRE(`(?i)\b(?:should|will|ought to|is expected to|are expected to|is due to|are due to)\s+(?:be\s+)?(?:done|ready|finished|complete|completed|over|dry|cool|back up|fixed)\s+(?:by|before)\s+$`)
+// before", and an event's end ("It usually finishes by 1:30", "the
+// meeting wraps up by 4pm").
+var expectedDone = lazyRE(`(?i)\b(?:should|will|ought to|is expected to|are expected to|is due to|are due to)\s+(?:be\s+)?(?:done|ready|finished|complete|completed|over|dry|cool|back up|fixed)\s+(?:by|before)\s+$|\b(?:finishes|ends|wraps up|is over|(?:will|should|usually|normally|typically|['’]ll) (?:finish|end|wrap up|be over))\s+(?:by|before)\s+$`)
 
 // sendersArrival is the sender's own coming back or getting somewhere
 // just before "by": "Back by", "I'll be home by", "we should be there
@@ -2256,6 +2337,29 @@ func clockBeforePartOfDay(before string, morning bool, ref time.Time) (time.Time
 	return time.Date(ref.Year(), ref.Month(), ref.Day(), h, mi, 0, 0, ref.Location()), c[4], true
 }
 
+// dayWordIn reports whether text has a dateWord that can carry an hour
+// written after it: not a month's name without a day beside it, which
+// names a period ("the November downtime minutes … by 9" asks by 9).
+func dayWordIn(text string) bool {
+	for _, m := range dateWord.FindAllStringSubmatchIndex(text, -1) {
+		if !monthName.MatchString(text[m[0]:m[1]]) {
+			return true
+		}
+		if digitNear.MatchString(text[max(0, m[0]-4):m[0]]) || digitAfter.MatchString(text[m[1]:]) {
+			return true // "18 December", "December 18"
+		}
+	}
+	return false
+}
+
+// monthName is an English month's name (dateWord's months); digitNear
+// and digitAfter a day's number just before or after it.
+var (
+	monthName  = lazyRE(`(?i)^(january|february|march|april|june|july|august|september|october|november|december)$`)
+	digitNear  = lazyRE(`\d\s*(?:st|nd|rd|th)?\s*(?:of\s*)?$`)
+	digitAfter = lazyRE(`^\s*,?\s*\d`)
+)
+
 // mayBareClock reports whether text has a lone digit or "10"-"12" after a
 // space, which every bareClock match needs: a cheap gate.
 func mayBareClock(text string) bool {
@@ -2324,7 +2428,7 @@ var wordNumbers = map[string]int{"a": 1, "one": 1, "two": 2, "three": 3, "four":
 // endOfWeek says an end-of-week expression was already read in s.
 func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source string, endOfWeek bool) []doctales.DateMention {
 	add := func(loc []int, t time.Time, prec string) {
-		found = dropNear(found, s.start+loc[0], s.start+loc[1])
+		found = dropNear(found, s, s.start+loc[0], s.start+loc[1])
 		m := mention(s, loc, t, prec, source)
 		m.Deadline, m.Cue = false, "" // a cue or a request decides
 		found = append(found, m)
@@ -2485,7 +2589,7 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		// "hoy antes de las 14:00 mañana se quedan sin comer": the
 		// parser's tomorrow 14:00 gives way to today's, named before it.
 		if explicitToday && coveredOn(found, s.start+m[0], s.start+m[1], ref.AddDate(0, 0, 1)) {
-			found = dropNear(found, s.start+m[0], s.start+m[1])
+			found = dropNear(found, s, s.start+m[0], s.start+m[1])
 		}
 		if covered(found, s.start+m[0], s.start+m[1]) && (!tomorrow || coveredOn(found, s.start+m[0], s.start+m[1], ref.AddDate(0, 0, 1))) {
 			// "voor 4 uur" read by the parser as 04:00: an hour of one
@@ -2717,7 +2821,7 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			if countBefore.MatchString(s.text[:m[3]]+" ") || covered(found, s.start+m[0], s.start+m[1]) || len(found) > 0 && dayBefore(found, s.start+m[0]) >= 0 {
 				continue
 			}
-			if _, ok := weekdayIn(s.text); ok || dateWord.MatchString(s.text) || relativeDay.MatchString(s.text) {
+			if _, ok := weekdayIn(s.text); ok || dayWordIn(s.text) || relativeDay.MatchString(s.text) {
 				continue // "Saturday at 7 … by 9", "tomorrow … by 3": the day's hour
 			}
 			// "at 10" is an hour only where the sentence asks: "We

@@ -334,6 +334,24 @@ func TestDatesResolved(t *testing.T) {
 		{"ItSetteDiSera", "Ciao Luca, ti scrivo per il vestito del matrimonio. Puoi rispondermi entro le 7 di sera? Altrimenti lo perdiamo.", wed, "", "2025-12-03T19:00:00-07:00", ""},
 		{"PmStaysPm", "Please approve the release by 6pm GMT tomorrow (Friday) for the certification slot.", wed, "", "2025-12-04T11:00:00-07:00", ""},
 		{"DeFarewellOverTheName", "Kannst du mir bis übermorgen die Namen aus deinem Team schicken?\n\nBesten Dank und bis morgen an der Teamsitzung\nReto", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		// Thirteenth session: an event's clock with its day after the
+		// event's name ("the customer's 9:00 ops review tomorrow", "our
+		// 2pm call with the client tomorrow") was put on today; an hour
+		// after "by" was dropped when a month named a period in the
+		// sentence ("the November downtime minutes … by 9").
+		{"EventClockThenTomorrow", "Can you send me the numbers before the customer's 9:00 ops review tomorrow? I want to forward them.", wed, "", "2025-12-04T09:00:00-07:00", ""},
+		{"EventClockWithWhomThenTomorrow", "Please send the deck before our 2pm call with the client tomorrow.", wed, "", "2025-12-04T14:00:00-07:00", ""},
+		{"EventClockOnWeekday", "Can you join the 10:30 standup on Friday? We need your numbers there.", wed, "", "2025-12-05T10:30:00-07:00", ""},
+		{"EventAfternoonClockInWorkingHours", "Can you bring the samples before the 2:30 tasting tomorrow?", wed, "", "2025-12-04T14:30:00-07:00", ""},
+		{"BareHourBesideMonthAsPeriod", "Can you send me the November downtime minutes and the credit by 8 so I can forward them straight on?", wed, "", "2025-12-04T08:00:00-07:00", ""},
+		// Blind-44: an event's end is no deadline; an aside in
+		// parentheses keeps its own tense; a clock set apart by a comma
+		// from "mañana a primera hora" is a date of its own; being
+		// reachable until an hour asks nothing.
+		{"EventEndIsNoDeadline", "The workshop is on Friday in room 2. It usually finishes by 1:30, so clinics are not affected.", wed, "", "", ""},
+		{"AsideInParenthesesKeepsItsTense", "Hannah, could you let me have your corrections (the bit we argued about on Tuesday) by Thursday? I print on Friday.", wed, "", "2025-12-04T17:00:00-07:00", ""},
+		{"EsClockTodayBesideTomorrowMorning", "Como me dijiste que estabas fuera hasta el domingo, déjame la llave en mi buzón antes de las 22:00 de hoy, que mañana a primera hora no voy a estar para ir a buscarla.", "2025-12-03T17:48:00-07:00", "", "2025-12-03T22:00:00-07:00", ""},
+		{"NlReachableUntilIsNoDeadline", "Wilt u daar gebruik van maken, laat het mij dan vóór 20:00 uur vanavond weten.\n\nSanne de Vries\nLocatiemanager\n030 271 44 90 (bereikbaar tot 18:30)", wed, "", "2025-12-03T20:00:00-07:00", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -79,6 +79,9 @@ func splitSentences(text string) []span {
 // quotedFrom: the engine reads it once for two uses.
 func splitSentencesFrom(text string, quotedFrom int) []span {
 	var out []span
+	// Bottom-posted and inline replies: what the sender wrote between
+	// and below the "> " lines is new text.
+	newText := interleaved(text, quotedFrom)
 	emit := func(start, end int) {
 		for start < end {
 			r, n := utf8.DecodeRuneInString(text[start:])
@@ -98,9 +101,10 @@ func splitSentencesFrom(text string, quotedFrom int) []span {
 			return
 		}
 		s := span{text: text[start:end], start: start, end: end}
-		s.quoted = start >= quotedFrom || isQuotedLine(text, start)
+		s.quoted = start >= quotedFrom && !inRegions(newText, start) || isQuotedLine(text, start)
 		out = append(out, s)
 	}
+
 	start := 0
 	for i := 0; i < len(text); {
 		c := text[i]
@@ -195,6 +199,76 @@ func endsWithAbbreviation(s string) bool {
 }
 
 func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// interleaved returns the parts of text after quotedFrom that the sender
+// wrote below or between the quoted lines of a reply: the new text of a
+// bottom-posted or inline reply ("On … wrote:", "> …" lines, then the
+// answer). Only under an attribution line whose quote is marked with '>'
+// (its first line after the attribution is), and only after a blank line
+// below a '>' line, so that a quoted line wrapped without its '>' stays
+// quoted; a part ends at the next '>' line, or at a signature, separator
+// or attribution within it (replyStart).
+func interleaved(text string, quotedFrom int) [][2]int {
+	if quotedFrom >= len(text) || !strings.Contains(text[quotedFrom:], "\n>") && !strings.HasPrefix(text[quotedFrom:], ">") {
+		return nil
+	}
+	m := wroteLine.FindStringIndex(text[quotedFrom:])
+	if m == nil || strings.TrimSpace(text[quotedFrom:quotedFrom+m[0]]) != "" || strings.Contains(strings.ToLower(text[quotedFrom+m[0]:quotedFrom+m[1]]), "forwarded") {
+		return nil
+	}
+	var out [][2]int
+	from := -1 // start of the new text being read, or -1
+	quote, blank, first := false, false, true
+	for pos := quotedFrom + m[1]; pos < len(text); {
+		end := strings.IndexByte(text[pos:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += pos
+		}
+		switch line := strings.TrimSpace(text[pos:end]); {
+		case line == "":
+			blank = true
+		case line[0] == '>':
+			if from >= 0 {
+				out = append(out, [2]int{from, pos})
+				from = -1
+			}
+			quote, blank, first = true, false, false
+		default:
+			if first {
+				return nil // the quote is not marked with '>'
+			}
+			if from < 0 && quote && blank {
+				from = pos
+			}
+			blank = false
+		}
+		pos = end + 1
+	}
+	if from >= 0 {
+		out = append(out, [2]int{from, len(text)})
+	}
+	for i := range out {
+		b, e := out[i][0], out[i][1]
+		// (From the newline before it: replyStart's markers begin
+		// with one.)
+		if r := replyStart(text[b-1 : e]); b-1+r < e {
+			out[i][1] = b - 1 + r
+		}
+	}
+	return out
+}
+
+// inRegions reports whether offset off falls in one of rs.
+func inRegions(rs [][2]int, off int) bool {
+	for _, r := range rs {
+		if r[0] <= off && off < r[1] {
+			return true
+		}
+	}
+	return false
+}
 
 // isQuotedLine reports whether the line holding offset off starts with '>'.
 func isQuotedLine(text string, off int) bool {
