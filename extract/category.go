@@ -48,8 +48,9 @@ var marketingNumber = fastre.MustCompile(`\b(100% (free|guaranteed|satisfaction)
 // monitorTag is the state tag an uptime monitor puts first in its subject
 // when a check fails: "[DOWN] shop.example - checkout (HTTP 502)", or the
 // state in capitals ("CRITICAL: Walk-in freezer 1 -4.1°C and rising",
-// "** PROBLEM Service Alert: web01/HTTP is CRITICAL **").
-var monitorTag = fastre.MustCompile(`(?i)^\s*\[(down|critical|alarm|alarme|alarma|allarme|alarmo|firing)\]|^\s*(?:\*\*\s*)?(?-i:CRITICAL|PROBLEM|DOWN|ALARM)\s*[:!]|\bis (?-i:CRITICAL|DOWN)\b`)
+// "** PROBLEM Service Alert: web01/HTTP is CRITICAL **", "PROBLEM [High]:
+// fin-db02 - back-up mislukt").
+var monitorTag = fastre.MustCompile(`(?i)^\s*\[(down|critical|alarm|alarme|alarma|allarme|alarmo|firing)\]|^\s*(?:\*\*\s*)?(?-i:CRITICAL|PROBLEM|DOWN|ALARM)(?:\s*\[[^\]\n]{1,20}\])?\s*[:!]|\bis (?-i:CRITICAL|DOWN)\b`)
 
 // incidentCue matches what an alert about a broken service says: an
 // automated message with it in its subject may be high.
@@ -336,6 +337,10 @@ func registrable(domain string) string {
 // t-online.de, ziggo.nl), a household's address rather than a company's.
 var freeMail = fastre.MustCompile(`(?i)^(gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|aol|icloud|me|mail|gmx|web|proton|protonmail|pm|yandex|zoho|caramail|laposte|orange|free|libero|tutanota|telefonica|movistar|terra|ono|sapo|netcabo|clix|uol|bol|ig|globo|t-online|freenet|arcor|wanadoo|sfr|neuf|bbox|aliceadsl|club-internet|virgilio|tin|alice|tiscali|fastwebnet|ziggo|kpnmail|planet|hetnet|home|chello|xs4all|telenet|skynet|btinternet|sky|virginmedia|ntlworld|talktalk|blueyonder|comcast|verizon|att|sbcglobal|cox|charter|earthlink|bellsouth|shaw|rogers|sympatico|bigpond|optusnet)$`)
 
+// secretAsked is a password, a PIN or bank details in the languages the
+// engine reads (lower case: the texts are lower-cased first).
+var secretAsked = fastre.MustCompile(`\b(passwor[dt]\w*|kennwort|mot de passe|contrase[ñn]a|senha|wachtwoord|pin-?code|iban|bank details|bankgegevens|bankverbindung|dados banc[áa]rios|coordonn[ée]es bancaires|datos bancarios|coordinate bancarie|credenciais|credenciales|credenziali|identifiants|zugangsdaten|inloggegevens)\b`)
+
 // seniorTitle matches the titles CEO fraud borrows.
 var seniorTitle = fastre.MustCompile(`(?i)\b(ceo|cfo|coo|president|chairman|director|managing partner|founder|owner|head of finance|finance director|gesch[äa]ftsf[üu]hrer(in)?|geschaeftsfuehrer|vorstand|inhaber(in)?|directeur g[ée]n[ée]ral|pdg|g[ée]rant|director general|consejero delegado|gerente general|amministratore delegato|direttore generale|diretor(a)? geral|s[óo]cio-gerente|directeur|algemeen directeur|eigenaar)\b`)
 
@@ -393,6 +398,19 @@ func suspicion(c *doctales.Communication, subject string, fresh []span, urgent b
 	// hijacks).
 	if why, pev := phishingSignals(c, subject, fresh, urgent); why != "" {
 		return why, append(ev, pev...)
+	}
+	// A password or bank details asked for, with replies going to a
+	// free-mail address on another domain than the sender's: no service
+	// or employer asks that, in a thread or not (fraud forges "AW:"
+	// threads: "Bitte bestätigen Sie … Ihrem Passwort und Ihrer IBAN",
+	// Reply-To …@outlook.com).
+	if replyTo := replyToAddress(c); replyTo != "" && from != "" && domainOf(replyTo) != from && freeMail.MatchString(registrable(domainOf(replyTo))) && !freeMail.MatchString(registrable(from)) {
+		for i, f := range lfresh {
+			if m := secretAsked.FindStringIndex(f.text); m != nil {
+				s := fresh[i]
+				return "a password or bank details asked for, with replies going to a free-mail address (" + domainOf(replyTo) + ")", append(ev, doctales.Evidence{Rule: "money or credentials", Text: s.text[m[0]:m[1]], Source: doctales.SourceContent, Start: s.start + m[0], End: s.start + m[1]})
+			}
+		}
 	}
 	// A request for money or credentials: only outside a thread.
 	if hasField(c, "inReplyTo") || hasField(c, "references") {

@@ -241,6 +241,16 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategoryAutomated, urgency: "high"},
 		{name: "NagiosProblem", from: "nagios@monitor.example", subject: "** PROBLEM Service Alert: web01/HTTP is CRITICAL **", content: "Service: HTTP\nHost: web01\nState: CRITICAL\nInfo: connection refused",
 			category: doctales.CategoryAutomated, urgency: "high"},
+		{name: "ZabbixProblemWithSeverity", from: "alerts@zorggroep.example", subject: "PROBLEM [High]: fin-db02 - back-up mislukt, /data 98% vol", content: "*** PROBLEEM - ernst: HOOG ***\n\nHost: fin-db02 (productie)\nTrigger: Nachtelijke back-up mislukt\nStatus: PROBLEEM, onbevestigd\n\nJe ontvangt deze melding omdat je deze week storingsdienst hebt.",
+			fields: fields{"autoSubmitted": "auto-generated"}, category: doctales.CategoryAutomated, urgency: "high"},
+		// A forged thread asking for the password and the IBAN, replies
+		// to free mail (blind-45, 2220, was a high reply with a push).
+		{name: "PasswordAskedInForgedThread", from: "lohnservice@datev-arbeitnehmer-online.example", fromName: "DATEV Lohn Service", to: []string{"katrin.vogel@elbtal-pflege.example"}, subject: "AW: Ihre Lohnabrechnung November - Zugang gesperrt", content: "Sehr geehrte Frau Vogel,\n\nIhr Zugang wurde aus Sicherheitsgründen gesperrt. Bitte bestätigen Sie Ihre Identität dringend innerhalb von 24 Stunden mit Ihrer E-Mail-Adresse, Ihrem Passwort und Ihrer IBAN.\n\nIhr Lohn Service Team",
+			fields: fields{"inReplyTo": "<lohn-11@datev-arbeitnehmer-online.example>", "replyTo": []map[string]string{{"email": "datev.support.center@outlook.com"}}}, category: doctales.CategorySuspicious, urgency: "low", suspicious: true},
+		// Requests written as a question in the present ("mi mandi …
+		// entro venerdì?") or with "peço que" (blind-45, 2224, 2228).
+		{name: "PortuguesePecoQue", subject: "Horas extraordinárias de novembro", content: "Bom dia a todos,\n\nOs recursos humanos pediram-nos que as horas extraordinárias de novembro fiquem registadas na plataforma. Peço que cada um registe as suas durante a próxima semana. As que não estiverem lançadas não entram no processamento de janeiro.\n\nObrigada,\nIsabel",
+			category: doctales.CategoryPerson, urgency: "medium"},
 		// A person's invitation whose subject begins with the word, no
 		// colon (blind-44, 2178, was low with no deadline): medium, its
 		// start the deadline.

@@ -127,3 +127,20 @@ func TestEngine_Extract_Urgency(t *testing.T) {
 		})
 	}
 }
+
+// TestEngine_ForeignRequests: asks that other languages write without a
+// "please" or a modal are requests (blind-45: an Italian "mi mandi … entro
+// venerdì 4?" read five days later was low, as if it asked nothing).
+func TestEngine_ForeignRequests(t *testing.T) {
+	for _, text := range []string{
+		"Ciao Simone, ok per il formato. Allora mi mandi il consuntivo vendite per area con il confronto sul 2025 entro venerdì 4? Lo devo consolidare prima del comitato budget.",
+		"Bom dia a todos, peço que cada um registe as suas horas durante a próxima semana.",
+		"Hola a todos, os pido que reviséis el inventario antes del viernes.",
+		"Bonjour à tous, je vous demande de compléter le tableau d'ici jeudi.",
+	} {
+		d := MustExtract(t, email("Budget", text))
+		if !d.RequiresAction {
+			t.Errorf("%q: requiresAction false (score %.2f), want true", text, d.ActionScore)
+		}
+	}
+}

@@ -50,6 +50,7 @@ func TestEngine_BottomPostedReply(t *testing.T) {
 	for _, tt := range []struct{ name, content string }{
 		{"BottomPosted", attribution + "> Hi Dave,\n>\n> Please hold the run, the names changed.\n>\n> Renée\n\nHeld, no problem.\n\nI've got the press booked for your job at 11 tomorrow, so I need the\ncorrected PDF by 10 tomorrow morning at the latest.\n\nDave\n"},
 		{"Inline", "Il giorno lun 9 giu 2025 alle ore 08:47 Chiara Fontana\n<chiara@example.com> ha scritto:\n\n> Buongiorno Maurizio,\n> il concerto è domani alle 21.\n\nSì, me l'aveva detto.\n\n> La sala apre alle 10.\n\nEcco il problema: mi serve sapere entro le 10 di domani se qualcuno può aprirmi la sala.\n\n> Grazie,\n> Chiara\n\nGrazie a lei,\nMaurizio\n"},
+		{"OutlookInline", "Hallo Stefan,\n\nsiehe unten.\n\n-----Ursprüngliche Nachricht-----\nVon: Stefan Krüger\nGesendet: Montag, 9. Juni 2025 16:48\nAn: Birgit Hoffmann\nBetreff: RFC-2291\n\n> Reicht das für das CAB?\n\nFast. Es fehlt die Risikobewertung. Bitte trag sie morgen bis 10 Uhr im RFC nach, sonst fliegt er von der Agenda.\n\n> Wartungsfenster wäre Samstag.\n\nPasst.\n\nGruß\nBirgit\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			d := MustExtract(t, reply(tt.content))

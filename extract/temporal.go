@@ -187,6 +187,7 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 			found = append(found, mention(s, eom, atHour(d, endOfBusinessHour), "day", source))
 		}
 		found = relativeExtras(found, s, ref, source, eow != nil)
+		found = isoDates(found, s, ref, source)
 		found = dayAfterTomorrow(found, s, ref, source)
 		clockMinutes(found, s)
 		clockEvening(found, s, ref)
@@ -194,6 +195,9 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 		for i := range found {
 			markDeadline(&found[i], orig, dl)
 			found[i].Source = source
+			// Written in the message's zone, whatever zone the text
+			// named ("12:00 noon ET tomorrow" in a mail at -07:00).
+			found[i].Time = found[i].Time.In(ref.Location())
 		}
 		out = append(out, found...)
 	}
@@ -388,8 +392,8 @@ var (
 )
 
 // clockDayGap is what stands between a time of day and its day: a zone,
-// a comma, "on".
-var clockDayGap = lazyRE(`^\s*(\(?[A-Z]{2,4}\)?)?\s*,?\s*(on\s+)?$`)
+// a comma, "on", the clock restated as "noon" ("12:00 noon ET tomorrow").
+var clockDayGap = lazyRE(`^\s*(?:(?i:noon|midday)\s*)?(\(?[A-Z]{2,4}\)?)?\s*,?\s*(on\s+)?$`)
 
 // idiomaticEndOfDay reports whether the end-of-day expression at b of text
 // is the idiom "at the end of the day" or a narrative "near the end of the
@@ -2249,7 +2253,68 @@ var (
 // relativeExtras reads, which dateTrigger does not announce.
 func extraTrigger(text string) bool {
 	digit := strings.ContainsAny(text, "0123456789")
-	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || mayForeignWordClock(text) && foreignWordClock.MatchString(text) || len(wordClockIn(text)) > 0 || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text) || thisWeekTask.MatchString(text) || strings.Contains(text, "clock") && oClock.MatchString(text) || mayDayAfterTomorrow(text) && dayAfterTomorrowWords.MatchString(text)
+	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || mayForeignWordClock(text) && foreignWordClock.MatchString(text) || len(wordClockIn(text)) > 0 || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text) || thisWeekTask.MatchString(text) || strings.Contains(text, "clock") && oClock.MatchString(text) || mayDayAfterTomorrow(text) && dayAfterTomorrowWords.MatchString(text) || digit && strings.Contains(text, "-") && isoDateTime.MatchString(text)
+}
+
+// isoDateTime is an ISO 8601 date, with a time of day and a zone when
+// given, as systems write them: "2026-12-08 09:00 UTC",
+// "2026-12-08T09:00:00Z", "2026-12-08 09:00 +01:00". Groups: year,
+// month, day, hour, minute, a named zone (Z, UTC, GMT), an offset's
+// hours and minutes.
+var isoDateTime = lazyRE(`\b(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(?:\s?(Z|UTC|GMT)\b|\s?([+-]\d{2}):?(\d{2})\b)?)?`)
+
+// isoDates reads the ISO 8601 dates of s, which the parser misses or
+// splits when a time and a zone follow ("Not after : 2026-12-08 09:00
+// UTC" gave nothing, "before 2026-12-08 09:00 UTC" gave the 8th and a
+// second "09:00 UTC" today): each replaces what the parser read inside
+// it.
+func isoDates(found []doctales.DateMention, s span, ref time.Time, source string) []doctales.DateMention {
+	if !strings.Contains(s.text, "-") {
+		return found
+	}
+	for _, m := range isoDateTime.FindAllStringSubmatchIndex(s.text, 4) {
+		g := groupsOf(s.text, m)
+		y, _ := strconv.Atoi(g[1])
+		mo, _ := strconv.Atoi(g[2])
+		d, _ := strconv.Atoi(g[3])
+		t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, ref.Location())
+		if mo < 1 || mo > 12 || t.Day() != d {
+			continue // not a date: "2026-13-45"
+		}
+		prec := "day"
+		if g[4] != "" {
+			h, _ := strconv.Atoi(g[4])
+			mi, _ := strconv.Atoi(g[5])
+			if h > 23 || mi > 59 {
+				continue
+			}
+			loc := ref.Location()
+			switch {
+			case g[6] != "":
+				loc = time.UTC
+			case g[7] != "":
+				oh, _ := strconv.Atoi(g[7])
+				om, _ := strconv.Atoi(g[8])
+				off := oh*3600 + om*60
+				if oh < 0 || strings.HasPrefix(g[7], "-") {
+					off = oh*3600 - om*60
+				}
+				loc = time.FixedZone("", off)
+			}
+			t, prec = time.Date(y, time.Month(mo), d, h, mi, 0, 0, loc).In(ref.Location()), "minute"
+		}
+		b, e := s.start+m[0], s.start+m[1]
+		kept := found[:0]
+		for _, o := range found {
+			if o.EndOffset <= b || o.BeginOffset >= e {
+				kept = append(kept, o)
+			}
+		}
+		nm := mention(s, m[:2], t, prec, source)
+		nm.Deadline, nm.Cue = false, "" // a cue or a request decides
+		found = append(kept, nm)
+	}
+	return found
 }
 
 // mayDayAfterTomorrow reports whether text may hold a
@@ -3227,8 +3292,8 @@ func rereadForeignDates(p *dps.Parser, cfg *dps.Configuration, text string, res 
 // due date", "before your renewal date"), and dateFieldLabel the label of
 // the line that gives it ("Due date: 15 December 2026", "Renews on:").
 var (
-	namedDateRef   = fastre.MustCompile(`(?i)\b(by|before|on|until|prior to|ahead of)\s+(the|your|its|this)\s+(due|renewal|expiry|expiration|payment|closing|cut-?off|deadline|return|submission)\s+date\b|\bvor (dem|ihrem) (fälligkeits|verlängerungs|ablauf)datum\b|\bantes de (la|su) fecha (de )?(vencimiento|renovación|pago)\b|\bavant (la|votre) date (d'échéance|de renouvellement|limite)\b|\bentro la (data di )?scadenza\b|\bvóór de vervaldatum\b|\bat[ée] (à|a) data[- ]limite\b|\bantes da data de vencimento\b|\bat[ée] (ao|o) (dia do )?vencimento\b`)
-	dateFieldLabel = lazyRE(`(?im)^[ \t*-]*(due( date| on| by)?|payment due|amount due by|renews?( on)?|renewal( date)?|expir(es|y|ation)( date| on)?|deadline|closing date|cut-?off|f[äa]llig(keitsdatum| am)?|vencimiento|fecha (de )?(vencimiento|l[íi]mite)|[ée]ch[ée]ance|date limite|scadenza|vervaldatum|vervalt op|data[- ]limite( de pagamento)?|data de vencimento|vencimento)\s*:?[ \t]`)
+	namedDateRef   = fastre.MustCompile(`(?i)\b(by|before|on|until|prior to|ahead of)\s+(the|your|its|this)\s+(due|renewal|expiry|expiration|payment|closing|cut-?off|deadline|return|submission)\s+date\b|\bvor (dem|ihrem) (fälligkeits|verlängerungs|ablauf)datum\b|\bantes de (la|su) fecha (de )?(vencimiento|renovación|pago)\b|\bavant (la|votre) date (d'échéance|de renouvellement|limite)\b|\bentro la (data di )?scadenza\b|\bvóór de vervaldatum\b|\bat[ée] (à|a) data[- ]limite\b|\bantes da data de vencimento\b|\bat[ée] (ao|o) (dia do )?vencimento\b|\bbefore (it|they|the certificate|the cert|your certificate|the domain|your domain|the licen[cs]e|your licen[cs]e|the token|your token) expires?\b|\bvor (dem|seinem|ihrem) ablauf\b|\bavant (son|leur|l['’]|qu['’]il n['’])\s*expir|\bantes de que (caduque|expire|venza)\b|\bprima della (sua )?scadenza\b|\bvoordat (het|hij|deze|dit) verloopt\b|\bantes que (expire|ven[çc]a)\b`)
+	dateFieldLabel = lazyRE(`(?im)^[ \t*-]*(due( date| on| by)?|payment due|amount due by|renews?( on)?|renewal( date)?|expir(es|y|ation)( date| on)?|deadline|closing date|cut-?off|f[äa]llig(keitsdatum| am)?|vencimiento|fecha (de )?(vencimiento|l[íi]mite)|[ée]ch[ée]ance|date limite|scadenza|vervaldatum|vervalt op|data[- ]limite( de pagamento)?|data de vencimento|vencimento|not after|valid until|expires on|g[üu]ltig bis|valable jusqu['’]au|v[áa]lido hasta|valido fino al|geldig tot|v[áa]lido at[ée])\s*:?[ \t]`)
 )
 
 // cutoffCue matches a sentence stating a cut-off that the reader's part

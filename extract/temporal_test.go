@@ -352,6 +352,13 @@ func TestDatesResolved(t *testing.T) {
 		{"AsideInParenthesesKeepsItsTense", "Hannah, could you let me have your corrections (the bit we argued about on Tuesday) by Thursday? I print on Friday.", wed, "", "2025-12-04T17:00:00-07:00", ""},
 		{"EsClockTodayBesideTomorrowMorning", "Como me dijiste que estabas fuera hasta el domingo, déjame la llave en mi buzón antes de las 22:00 de hoy, que mañana a primera hora no voy a estar para ir a buscarla.", "2025-12-03T17:48:00-07:00", "", "2025-12-03T22:00:00-07:00", ""},
 		{"NlReachableUntilIsNoDeadline", "Wilt u daar gebruik van maken, laat het mij dan vóór 20:00 uur vanavond weten.\n\nSanne de Vries\nLocatiemanager\n030 271 44 90 (bereikbaar tot 18:30)", wed, "", "2025-12-03T20:00:00-07:00", ""},
+		// Blind-45: ISO 8601 dates with a time and a zone, as systems
+		// write them (the parser read nothing, or the date and a second
+		// "09:00 UTC" today); "12:00 noon ET tomorrow".
+		{"ISODateTimeWithZone", "Please renew the certificate by 2025-12-04 09:00 UTC.", wed, "", "2025-12-04T02:00:00-07:00", ""},
+		{"ISOFieldPointedAt", "Renew and deploy the certificate before it expires, otherwise partners' handshakes fail.\n\n  Common name : api.example.com\n  Not after   : 2025-12-04 09:00 UTC\n  Days left   : 1", wed, "", "2025-12-04T02:00:00-07:00", ""},
+		{"ISODateTimeT", "Approve the change by 2025-12-04T15:30:00Z please.", wed, "", "2025-12-04T08:30:00-07:00", ""},
+		{"ClockRestatedAsNoonBeforeDay", "Please approve the payroll run by 12:00 noon ET tomorrow, so that deposits arrive on time.", wed, "", "2025-12-04T10:00:00-07:00", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -212,14 +212,14 @@ func interleaved(text string, quotedFrom int) [][2]int {
 	if quotedFrom >= len(text) || !strings.Contains(text[quotedFrom:], "\n>") && !strings.HasPrefix(text[quotedFrom:], ">") {
 		return nil
 	}
-	m := wroteLine.FindStringIndex(text[quotedFrom:])
-	if m == nil || strings.TrimSpace(text[quotedFrom:quotedFrom+m[0]]) != "" || strings.Contains(strings.ToLower(text[quotedFrom+m[0]:quotedFrom+m[1]]), "forwarded") {
+	start := attributionEnd(text, quotedFrom)
+	if start < 0 {
 		return nil
 	}
 	var out [][2]int
 	from := -1 // start of the new text being read, or -1
 	quote, blank, first := false, false, true
-	for pos := quotedFrom + m[1]; pos < len(text); {
+	for pos := start; pos < len(text); {
 		end := strings.IndexByte(text[pos:], '\n')
 		if end < 0 {
 			end = len(text)
@@ -259,6 +259,54 @@ func interleaved(text string, quotedFrom int) [][2]int {
 	}
 	return out
 }
+
+// attributionEnd returns where the quote under the attribution at
+// quotedFrom begins: after an "On … wrote:" line, or after an original
+// message's separator ("-----Original Message-----", "-----Ursprüngliche
+// Nachricht-----") and its header lines ("From: …", "Sent: …", "Betreff:
+// …"); -1 when quotedFrom holds neither, or a forward (whose text is not
+// the reader's to answer line by line).
+func attributionEnd(text string, quotedFrom int) int {
+	rest := text[quotedFrom:]
+	if m := wroteLine.FindStringIndex(rest); m != nil && strings.TrimSpace(rest[:m[0]]) == "" {
+		if strings.Contains(strings.ToLower(rest[m[0]:m[1]]), "forward") {
+			return -1
+		}
+		return quotedFrom + m[1]
+	}
+	// A separator line, then header lines up to the first other line.
+	pos, lines := 0, 0
+	for pos < len(rest) {
+		end := strings.IndexByte(rest[pos:], '\n')
+		if end < 0 {
+			end = len(rest)
+		} else {
+			end += pos
+		}
+		line := strings.TrimSpace(rest[pos:end])
+		switch {
+		case line == "" && lines == 0:
+		case lines == 0 && originalSeparator.MatchString(line):
+			lines++
+		case lines > 0 && quoteHeaderLine.MatchString(line):
+			lines++
+		default:
+			if lines < 3 { // the separator and at least "From:" and "Sent:"
+				return -1
+			}
+			return quotedFrom + pos
+		}
+		pos = end + 1
+	}
+	return -1
+}
+
+// originalSeparator is the line above a replied-to message (not a
+// forwarded one), and quoteHeaderLine one of the header lines under it.
+var (
+	originalSeparator = lazyRE(`(?i)^-{2,}\s*(?:original message|original-?nachricht|urspr[üu]ngliche nachricht|message d['’]origine|message original|mensaje original|messaggio originale|mensagem original|oorspronkelijk bericht|origineel bericht)\s*-{2,}$`)
+	quoteHeaderLine   = lazyRE(`(?i)^\*?(?:from|sent|date|to|cc|subject|von|gesendet|an|betreff|datum|de|envoy[ée]|[àa]|objet|date|enviado(?: el)?|para|asunto|fecha|da|inviato|oggetto|data|van|verzonden|aan|onderwerp|enviada(?: em)?|assunto)\*?\s*:`)
+)
 
 // inRegions reports whether offset off falls in one of rs.
 func inRegions(rs [][2]int, off int) bool {
