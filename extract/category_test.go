@@ -251,6 +251,10 @@ func TestEngine_Attention(t *testing.T) {
 		// entro venerdì?") or with "peço que" (blind-45, 2224, 2228).
 		{name: "PortuguesePecoQue", subject: "Horas extraordinárias de novembro", content: "Bom dia a todos,\n\nOs recursos humanos pediram-nos que as horas extraordinárias de novembro fiquem registadas na plataforma. Peço que cada um registe as suas durante a próxima semana. As que não estiverem lançadas não entram no processamento de janeiro.\n\nObrigada,\nIsabel",
 			category: doctales.CategoryPerson, urgency: "medium"},
+		// An invitation written out as "When:" and "Where:" lines
+		// (blind-46, 2247, was low with no deadline).
+		{name: "InvitationWhenWhereFields", from: "keiko.tanaka@lumenworks.example", fromName: "Keiko Tanaka", subject: "End-of-year design retro", content: "Hi all,\n\nLet's close the year properly: end-of-year design retro\n\nWhen:  Friday 13 June, 11:00-12:30\nWhere: Room Sakura (7F) + Zoom\n\nPlease bring one thing that worked this year and one that didn't.\n\nKeiko",
+			category: doctales.CategoryPerson, urgency: "medium"},
 		// A person's invitation whose subject begins with the word, no
 		// colon (blind-44, 2178, was low with no deadline): medium, its
 		// start the deadline.

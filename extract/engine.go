@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/extract/internal/attnmodel"
@@ -372,6 +373,13 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 			systemAsks = systemAsks || !strings.EqualFold(m, "please") || systemTask.MatchString(s.text)
 		}
 	}
+	// "@Marta can you send the W-9 by EOD today? … Kevin - just looping
+	// you in. Nothing needed from you.": the asks name someone else, and
+	// the reader is told, by name, that nothing is needed of them.
+	if noAction && explicit && personal(d.Category) && askedOthers(content, own, requests, cues, e.Reader) {
+		explicit = false
+		requests = map[int]bool{}
+	}
 	if noAction && !explicit && best > 0.3 {
 		best, reasons = 0.3, nil
 	}
@@ -438,6 +446,14 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 		if dl := chooseDeadline(d.Dates, ref); dl != nil {
 			t := dl.Time
 			d.Deadline = &t
+		}
+	}
+	// "When: Wednesday 16 December, 11:00-12:30 / Where: Room Sakura",
+	// "Quando: venerdì 18 dicembre, ore 13:00 / Dove: Trattoria …": an
+	// invitation laid out as its fields, in the sender's own text.
+	if !invitation && !invitationChange && personal(d.Category) && len(own) > 0 {
+		if own := analyzed[:min(replyFrom, len(analyzed))]; whenLine.MatchString(own) && whereLine.MatchString(own) {
+			invitation = true
 		}
 	}
 	if invitation && invitationStart(d.Dates, ref) {
@@ -710,6 +726,14 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 		for i := range d.Dates {
 			d.Dates[i].Deadline = false
 		}
+	case d.Category == doctales.CategoryAutomated && !systemAsks && in.Incident == nil && anyMatch(own, fyiOnly):
+		// "Your request has been approved. Access will be active within
+		// 2 hours. No further action is needed from you.": a system's
+		// times are when it acts, nothing the reader owes.
+		d.Deadline, in.Deadline, in.DeadlineEvidence = nil, nil, nil
+		for i := range d.Dates {
+			d.Dates[i].Deadline = false
+		}
 	case isBounce(d.CategoryReasons):
 		// A bounce returns the reader's own words: its dates are the
 		// reader's asks of someone else, so it is low (labelling guide,
@@ -957,6 +981,86 @@ func (e *Engine) namesReader(c *doctales.Communication, own []span) (bool, *rege
 
 // paragraphAt returns the paragraph of text (between blank lines) that
 // holds offset at.
+// whenLine and whereLine are the "When:" and "Where:" lines of an
+// invitation written out by a person, in the languages the engine reads.
+var (
+	whenLine  = lazyRE(`(?im)^[ \t*]*(?:when|date and time|wann|quand|cu[áa]ndo|quando|wanneer|datum en tijd)[ \t]*:[ \t]*\S`)
+	whereLine = lazyRE(`(?im)^[ \t*]*(?:where|location|venue|wo|ort|o[ùu]|lieu|d[óo]nde|lugar|dove|luogo|onde|local|waar|locatie|plaats)[ \t]*:[ \t]*\S`)
+)
+
+// askedOthers reports whether every request of own opens a paragraph
+// addressed by name to someone ("@Marta can you …", "Marta, could you
+// …") who is not the reader, while a sentence saying nothing is needed
+// stands in a paragraph addressed to the reader by name ("Kevin - just
+// looping you in. Nothing needed from you."). It needs the reader's names
+// (WithReader): the same message is Marta's ask and Kevin's FYI.
+func askedOthers(content string, own []span, requests map[int]bool, cues cueMemo, reader []string) bool {
+	if len(reader) == 0 {
+		return false
+	}
+	asked := map[string]bool{}
+	for _, s := range own {
+		if !requests[s.start] {
+			continue
+		}
+		v := vocative(paragraphAt(content, s.start))
+		if v == "" || namesOneOf(v, reader) {
+			return false
+		}
+		asked[v] = true
+	}
+	if len(asked) == 0 {
+		return false
+	}
+	for _, s := range own {
+		if !cues.of(s.text).noAction {
+			continue
+		}
+		if v := vocative(paragraphAt(content, s.start)); v != "" && !asked[v] && namesOneOf(v, reader) {
+			return true
+		}
+	}
+	return false
+}
+
+// vocativeAt is a paragraph that opens by naming whom it addresses:
+// "@Marta", "Marta,", "Kevin -", "Hi Marta,".
+var vocativeAt = lazyRE(`^\s*(?:(?i:hi|hello|hey|dear)\s+)?(?:@([\pL][\pL\d._-]*)|(\p{Lu}[\pL'’-]+)\s*(?:,|:|\s[-–—]\s))`)
+
+// vocative returns the lower-cased name a paragraph opens by addressing,
+// or "".
+func vocative(para string) string {
+	m := vocativeAt.FindStringSubmatch(para)
+	if m == nil {
+		return ""
+	}
+	if v := strings.ToLower(m[1] + m[2]); !notVocative[v] {
+		return v
+	}
+	return ""
+}
+
+// notVocative are the words that open a paragraph with a comma or a dash
+// without naming anyone: "Thanks, …", "Update - …".
+var notVocative = map[string]bool{
+	"thanks": true, "thank": true, "ok": true, "okay": true, "sure": true, "yes": true, "no": true,
+	"ps": true, "fyi": true, "also": true, "sorry": true, "great": true, "perfect": true, "so": true,
+	"well": true, "update": true, "note": true, "important": true, "urgent": true, "reminder": true,
+	"re": true, "fwd": true, "fw": true, "morning": true, "afternoon": true, "evening": true,
+}
+
+// namesOneOf reports whether the name v is a word of one of the names.
+func namesOneOf(v string, names []string) bool {
+	for _, n := range names {
+		for _, w := range strings.FieldsFunc(strings.ToLower(n), func(r rune) bool { return !unicode.IsLetter(r) }) {
+			if w == v {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func paragraphAt(text string, at int) string {
 	if at < 0 || at > len(text) {
 		return ""
@@ -1013,7 +1117,7 @@ var foreignSystemTask = fastre.MustCompile(`(?i)\b(?:op uw goedkeuring wacht|wac
 var systemTask = fastre.MustCompile(`(?i)\bplease\s+(\w+\s+)?(pay|update|confirm|approve|renew|complete|sign|verify|review|respond|reply|fix|correct|resubmit|submit|upload|log ?in|sign ?in|check|reset|change|call|act|acknowledge|accept|register|book|choose|select|enter|provide|send|return|replace|install|restart|disconnect)\b`)
 
 // fyiOnly is a person saying the message asks nothing of the reader.
-var fyiOnly = fastre.MustCompile(`(?i)\b(no action (is )?(required|needed)|nothing (to do|needed|for you to do)|nothing you (need|have) to do|just so you know|fyi|for your information|just sharing|just wanted to share|no reply (needed|necessary)|zur info(rmation)?|pour info(rmation)?|para tu informaci[óo]n|per tua informazione|ter info(rmatie)?|para sua informa[çc][ãa]o)\b`)
+var fyiOnly = fastre.MustCompile(`(?i)\b(no (further )?action (is )?(required|needed)|nothing (to do|needed|for you to do)|nothing you (need|have) to do|just so you know|fyi|for your information|just sharing|just wanted to share|no reply (needed|necessary)|zur info(rmation)?|pour info(rmation)?|para tu informaci[óo]n|per tua informazione|ter info(rmatie)?|para sua informa[çc][ãa]o)\b`)
 
 // isBounce reports whether the category's evidence is a delivery failure.
 func isBounce(ev []doctales.Evidence) bool {

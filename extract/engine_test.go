@@ -144,3 +144,49 @@ func TestEngine_ForeignRequests(t *testing.T) {
 		}
 	}
 }
+
+// TestEngine_AskedSomeoneElse: a request addressed by name to someone
+// else, with the reader told by name that nothing is needed of them, is
+// not the reader's (blind-46, 2233, was high for the Cc'd reader); for
+// the one asked it stays high, and without the reader's names the engine
+// cannot tell and keeps the ask.
+func TestEngine_AskedSomeoneElse(t *testing.T) {
+	c := email("RE: Vendor onboarding - Keystone", "@Marta can you send Keystone's W-9 and the signed vendor setup form to AP by EOD today? They won't release the pallet order until then.\n\nKevin - just looping you in since the pallets come out of your budget. Nothing needed from you.\n\nThanks,\nDana")
+	now := tuesday.Add(time.Hour)
+	for _, tt := range []struct {
+		reader []string
+		want   string
+	}{
+		{[]string{"Kevin Osei", "kevin.osei@example.com"}, doctales.UrgencyLow},
+		{[]string{"Marta Ruiz", "marta.ruiz@example.com"}, doctales.UrgencyHigh},
+		{nil, doctales.UrgencyHigh},
+	} {
+		d, err := extract.New(extract.WithNow(func() time.Time { return now }), extract.WithReader(tt.reader...)).Extract(context.Background(), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Urgency != tt.want {
+			t.Errorf("reader %v: urgency %s %v, want %s", tt.reader, d.Urgency, d.UrgencyReasons, tt.want)
+		}
+		if tt.want == doctales.UrgencyLow && d.Deadline != nil {
+			t.Errorf("reader %v: deadline %v, want none (the ask is Marta's)", tt.reader, d.Deadline)
+		}
+	}
+}
+
+// TestEngine_SystemSaysNothingNeeded: a system's notice that says no
+// action is needed has no deadline, whatever times it gives ("Access will
+// be active within 2 hours"; blind-46, 2238, was high); and "I still need
+// the signed letter back by Wednesday" asks.
+func TestEngine_SystemSaysNothingNeeded(t *testing.T) {
+	c := email("RITM0048812 approved - Access to Finance-Close", "Hello Rohan,\n\nYour request RITM0048812 has been approved.\n\nAccess will be active within 2 hours. No further action is needed from you.\n\nThis is a system-generated message. Please do not reply.")
+	c.SenderID, c.Sender = "servicedesk-noreply@northgate.example", "Northgate IT Service Desk"
+	d := MustExtract(t, c)
+	if d.Category != doctales.CategoryAutomated || d.Urgency == doctales.UrgencyHigh || d.Deadline != nil {
+		t.Errorf("category %s, urgency %s %v, deadline %v: want automated, not high, no deadline", d.Category, d.Urgency, d.UrgencyReasons, d.Deadline)
+	}
+	d = MustExtract(t, email("Re: engagement letter", "Just following up - I still need the signed engagement letter back by Wednesday so I can hold your slot."))
+	if !d.RequiresAction {
+		t.Errorf("\"I still need … back by Wednesday\": requiresAction false (score %.2f), want true", d.ActionScore)
+	}
+}

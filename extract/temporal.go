@@ -1817,6 +1817,11 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 		if notUntil.MatchString(before) {
 			return
 		}
+		// "the whole wing is without power until about 14:00", "the
+		// road is closed till noon": how long a state lasts.
+		if stateUntil.MatchString(before) {
+			return
+		}
 	}
 	d.Deadline, d.Cue = true, strings.ToLower(cue)
 	// A deadline given as a day means the end of that business day; as
@@ -1828,6 +1833,11 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 		d.Time = atHour(time.Date(d.Time.Year(), d.Time.Month()+1, 0, 0, 0, 0, 0, d.Time.Location()), endOfBusinessHour)
 	}
 }
+
+// stateUntil is a state that lasts until the date after it: "without
+// power until about", "closed till", "offline until", "out of office
+// until".
+var stateUntil = lazyRE(`(?i)\b(?:without|no|off|offline|closed|shut|unavailable|down|away|on leave|out of (?:the )?(?:office|service|order))\b[^.;!?]{0,40}?\s(?:until|till|til)\s+(?:about\s+|around\s+|approximately\s+|roughly\s+)?$`)
 
 // availableUntil is being reachable just before "until" in the languages
 // the engine reads: "available until", "bereikbaar tot", "erreichbar bis",

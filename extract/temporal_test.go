@@ -277,7 +277,7 @@ func TestDatesResolved(t *testing.T) {
 		{"WeekdayNumberWithMonthIsTheParsers", "Approvals close at 11:00 tomorrow, Thursday 4 December; after that the file cannot reach the bank. Please approve the run.", wed, "", "2025-12-04T11:00:00-07:00", ""},
 		{"OnSiteAtTwoBeforeThen", "Nia, scaffold inspector is on site at 2 and won't sign the tower off without your handover cert. Can you email it over before then?", wed, "", "2025-12-03T14:00:00-07:00", ""},
 		{"FrSiJeNeLaiPasCeSoir", "Je n'ai toujours pas ta commande pour la semaine prochaine : si je ne l'ai pas ce soir, je ne pourrai pas te livrer avant mardi. Dis-moi les quantités.", wed, "", "2025-12-03T17:00:00-07:00", ""},
-		{"JustSoYouKnowHasNoDeadline", "Just so you know, the garden waste is off until 5 Jan. Nothing you need to do.", wed, "", "", "2026-01-05T17:00:00-07:00"},
+		{"JustSoYouKnowHasNoDeadline", "Just so you know, the garden waste is off until 5 Jan. Nothing you need to do.", wed, "", "", "2026-01-05T00:00:00-07:00"}, // a state's end, no deadline: the day as read
 		{"BeforeHeStarts", "The locksmith is booked to change the locks at Flat 3 at 8:00 tomorrow morning. I'll need the signed lease addendum back before he starts.", wed, "", "2025-12-04T08:00:00-07:00", ""},
 		{"MovedUpToTwoTodayStillMissing", "Auditors moved up to 2 today. They still don't have the signed stock count sheets. Are they in your truck?", wed, "", "2025-12-03T14:00:00-07:00", ""},
 		{"NlBusVertrektOmStillBijJou", "Sanne, de bus naar het toernooi vertrekt om 15:30 en de spelerspassen liggen nog bij jou thuis.", wed, "", "2025-12-03T15:30:00-07:00", ""},
@@ -355,6 +355,7 @@ func TestDatesResolved(t *testing.T) {
 		// Blind-45: ISO 8601 dates with a time and a zone, as systems
 		// write them (the parser read nothing, or the date and a second
 		// "09:00 UTC" today); "12:00 noon ET tomorrow".
+		{"WithoutPowerUntilIsNoDeadline", "Facilities confirmed the work is tomorrow from 07:00; the whole wing is without power until about 14:00.", wed, "", "", ""},
 		{"ISODateTimeWithZone", "Please renew the certificate by 2025-12-04 09:00 UTC.", wed, "", "2025-12-04T02:00:00-07:00", ""},
 		{"ISOFieldPointedAt", "Renew and deploy the certificate before it expires, otherwise partners' handshakes fail.\n\n  Common name : api.example.com\n  Not after   : 2025-12-04 09:00 UTC\n  Days left   : 1", wed, "", "2025-12-04T02:00:00-07:00", ""},
 		{"ISODateTimeT", "Approve the change by 2025-12-04T15:30:00Z please.", wed, "", "2025-12-04T08:30:00-07:00", ""},
