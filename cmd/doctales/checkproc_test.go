@@ -136,11 +136,28 @@ func TestCheckProcess_Crashed(t *testing.T) {
 	}
 }
 
+// waitOpen waits until process pid has the file at path open (its
+// /proc/<pid>/fd), for up to 30 s.
+func waitOpen(t *testing.T, pid int, path string) {
+	t.Helper()
+	fdDir := fmt.Sprintf("/proc/%d/fd", pid)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		fds, _ := os.ReadDir(fdDir)
+		for _, fd := range fds {
+			if target, _ := os.Readlink(filepath.Join(fdDir, fd.Name())); target == path {
+				return
+			}
+		}
+	}
+	t.Fatalf("process %d did not open %q within 30 s", pid, path)
+}
+
 // startLockedChild starts the check's child (the real binary) on a file
 // whose lock this test holds, so that the child waits for it (up to a
 // minute) instead of ending at once; its standard input is stdin. It
-// returns the child and a channel that gets its exit.
-func startLockedChild(t *testing.T, stdin *os.File) (*exec.Cmd, <-chan error) {
+// returns the child and a channel that gets its exit, and the file's
+// path.
+func startLockedChild(t *testing.T, stdin *os.File) (*exec.Cmd, <-chan error, string) {
 	t.Helper()
 	path := checkTestDB(t)
 	db, err := sql.Open("sqlite", path)
@@ -180,7 +197,7 @@ func startLockedChild(t *testing.T, stdin *os.File) (*exec.Cmd, <-chan error) {
 		t.Fatalf("the child exited (%v) while the file was locked, before its standard input closed; stderr:\n%s", err, stderr.String())
 	case <-time.After(500 * time.Millisecond):
 	}
-	return cmd, exited
+	return cmd, exited, path
 }
 
 // waitOrphanExit fails the test unless the child exits with
@@ -207,7 +224,7 @@ func TestCheckProcess_ExitsWithItsParent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cmd, exited := startLockedChild(t, r)
+		cmd, exited, _ := startLockedChild(t, r)
 		r.Close()
 		w.Close()
 		waitOrphanExit(t, cmd, exited)
@@ -229,7 +246,7 @@ func TestCheckProcess_ExitsWithItsParent(t *testing.T) {
 		}
 		t.Cleanup(func() { _ = holder.Process.Kill(); _ = holder.Wait() })
 		w.Close()
-		cmd, exited := startLockedChild(t, r)
+		cmd, exited, _ := startLockedChild(t, r)
 		r.Close()
 		if err := holder.Process.Kill(); err != nil {
 			t.Fatal(err)
@@ -250,9 +267,13 @@ func TestCheckProcess_Nice19(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	cmd, _ := startLockedChild(t, r)
+	cmd, _, path := startLockedChild(t, r)
 	r.Close()
 	pid := cmd.Process.Pid
+	// The child lowers its priority before it opens the file: once the
+	// file is among its open files, it has (a loaded machine may take
+	// longer than startLockedChild's wait to start it).
+	waitOpen(t, pid, path)
 	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
 	if err != nil {
 		t.Fatal(err)
