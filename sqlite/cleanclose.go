@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -55,14 +56,26 @@ const (
 	CheckFailed    = "failed"    // quick_check found damage (CheckStatus.Err)
 	CheckSkipped   = "skipped"   // the file is larger than QuickCheckMaxBytes, or the limit is negative
 	CheckCancelled = "cancelled" // Close stopped the background check before it finished
+	// CheckCrashed: the background check's runner (DB.CheckRunner, a
+	// child process in serve) ended without an answer, killed or
+	// crashed; CheckStatus.Err says how. The file's state is unknown,
+	// not damaged: serve keeps serving, and since no clean-close marker
+	// is written after it, the next Open checks the file before
+	// returning.
+	CheckCrashed = "crashed"
 )
+
+// ErrCheckerFailed is wrapped by the error a DB.CheckRunner returns when
+// the checker itself failed (its process was killed, crashed, or answered
+// something unreadable) and so said nothing about the file.
+var ErrCheckerFailed = errors.New("the damage checker ended without an answer")
 
 // CheckStatus is the state of the damage check of the file (issue 10).
 type CheckStatus struct {
 	Mode  string        // CheckSynchronous or CheckBackground
-	State string        // CheckRunning, CheckPassed, CheckFailed, CheckSkipped or CheckCancelled
+	State string        // CheckRunning, CheckPassed, CheckFailed, CheckSkipped, CheckCancelled or CheckCrashed
 	Took  time.Duration // how long quick_check ran; zero while running or when skipped
-	Err   error         // a *DamagedError when State is CheckFailed
+	Err   error         // a *DamagedError when State is CheckFailed; wraps ErrCheckerFailed when CheckCrashed
 }
 
 // checkState is the DB's record of its damage check.
@@ -339,6 +352,13 @@ func (db *DB) startBackgroundCheck(size int64) {
 		switch {
 		case ctx.Err() != nil:
 			st.State = CheckCancelled
+		case errors.Is(err, ErrCheckerFailed):
+			// Not damage: nothing is known of the file. The server
+			// keeps serving what passed the last session's check, and
+			// without a marker the next start checks it first.
+			st.State, st.Err = CheckCrashed, err
+			db.Logger.Error("background quick check did not finish: the file was not checked in this session, and the next start checks it before serving",
+				"path", db.Path, "error", err)
 		case err != nil || len(problems) > 0:
 			st.State = CheckFailed
 			st.Err = &DamagedError{Path: db.Path, Size: size, Problems: problems, Err: err}
@@ -350,11 +370,30 @@ func (db *DB) startBackgroundCheck(size int64) {
 	}()
 }
 
-// runCheck opens a query-only connection to the file and runs quick_check
-// on it.
+// runCheck runs the background quick_check with CheckRunner, or in this
+// process (QuickCheckFile) when it is nil.
 func (db *DB) runCheck(ctx context.Context) ([]string, error) {
-	busy := strconv.FormatInt(db.BusyTimeout.Milliseconds(), 10)
-	conn, err := sql.Open("sqlite", db.Path+"?_pragma=busy_timeout("+busy+")&_pragma=query_only(ON)")
+	if db.CheckRunner != nil {
+		return db.CheckRunner(ctx, db.Path, db.BusyTimeout)
+	}
+	return QuickCheckFile(ctx, db.Path, db.BusyTimeout)
+}
+
+// QuickCheckFile opens a query-only connection to the database file at
+// path, waiting up to busy for another process's lock, and runs PRAGMA
+// quick_check(MaxReportedProblems) on it: it returns the problems found,
+// none when the file is sound, and the driver's error when the check
+// could not run (which a damaged file may cause: the problem it names is
+// then returned with it). Unlike [Check] it opens the file as the
+// program's own connections do, so it may run while a DB has it open
+// for writing: it is the background check of DB.Open, and what serve's
+// child process runs (DB.CheckRunner).
+func QuickCheckFile(ctx context.Context, path string, busy time.Duration) ([]string, error) {
+	if strings.ContainsRune(path, '?') {
+		return []string{"quick_check could not run"}, fmt.Errorf("quick check of %q: the path must not contain '?'", path)
+	}
+	ms := strconv.FormatInt(busy.Milliseconds(), 10)
+	conn, err := sql.Open("sqlite", path+"?_pragma=busy_timeout("+ms+")&_pragma=query_only(ON)")
 	if err != nil {
 		return []string{"quick_check could not run"}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -374,6 +375,121 @@ func TestDB_BackgroundCheck(t *testing.T) {
 		defer db.Close()
 		if st := db.StorageCheck(); st.Mode != sqlite.CheckSynchronous || st.State != sqlite.CheckPassed {
 			t.Fatalf("StorageCheck = %+v, want synchronous and passed", st)
+		}
+	})
+}
+
+// openWithRunner is openBackground with db.CheckRunner set to run.
+func openWithRunner(t *testing.T, path string, run func(ctx context.Context, path string, busy time.Duration) ([]string, error)) *sqlite.DB {
+	t.Helper()
+	db := sqlite.NewDB(path)
+	db.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	db.BackgroundCheck = true
+	db.BusyTimeout = 1234 * time.Millisecond
+	db.CheckRunner = run
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// TestDB_BackgroundCheckRunner covers DB.CheckRunner (issue 15: serve runs
+// the background check in a child process): the runner is given the
+// file's path and BusyTimeout instead of the check running in process,
+// its problems are damage as the in-process check's are, an error
+// wrapping ErrCheckerFailed is a crashed checker (not damage: no marker,
+// and the next Open checks first), and Close cancels a runner still
+// running.
+func TestDB_BackgroundCheckRunner(t *testing.T) {
+	t.Run("GivenPathAndBusy", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "doctales.db")
+		mustFillDB(t, path, 20)
+		var gotPath string
+		var gotBusy time.Duration
+		db := openWithRunner(t, path, func(ctx context.Context, p string, busy time.Duration) ([]string, error) {
+			gotPath, gotBusy = p, busy
+			return nil, nil
+		})
+		defer db.Close()
+		if st := waitCheck(t, db); st.Mode != sqlite.CheckBackground || st.State != sqlite.CheckPassed {
+			t.Fatalf("StorageCheck = %+v, want background and passed", st)
+		}
+		if gotPath != path || gotBusy != 1234*time.Millisecond {
+			t.Fatalf("the runner was given %q and %v, want %q and 1.234s (was it called?)", gotPath, gotBusy, path)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if !markerExists(path) {
+			t.Fatal("no clean-close marker after the runner's check passed")
+		}
+	})
+
+	t.Run("ProblemsAreDamage", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "doctales.db")
+		mustFillDB(t, path, 20)
+		db := openWithRunner(t, path, func(context.Context, string, time.Duration) ([]string, error) {
+			return []string{"Tree 2 page 7 cell 0: invalid page number 99"}, nil
+		})
+		defer db.Close()
+		st := waitCheck(t, db)
+		var de *sqlite.DamagedError
+		if st.State != sqlite.CheckFailed || !errors.As(st.Err, &de) || de.Path != path || len(de.Problems) != 1 {
+			t.Fatalf("StorageCheck = %+v, want failed with a *DamagedError naming %q and the problem", st, path)
+		}
+	})
+
+	t.Run("CrashedIsNotDamage", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "doctales.db")
+		mustFillDB(t, path, 20)
+		crash := fmt.Errorf("quick_check of %q in child process 4242: killed by signal 9: %w", path, sqlite.ErrCheckerFailed)
+		db := openWithRunner(t, path, func(context.Context, string, time.Duration) ([]string, error) {
+			return nil, crash
+		})
+		st := waitCheck(t, db)
+		var de *sqlite.DamagedError
+		if st.State != sqlite.CheckCrashed || !errors.Is(st.Err, sqlite.ErrCheckerFailed) || errors.As(st.Err, &de) {
+			t.Fatalf("StorageCheck = %+v, want %q with the runner's error and no *DamagedError", st, sqlite.CheckCrashed)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if markerExists(path) {
+			t.Fatal("a clean-close marker was written although the file was not checked")
+		}
+		// The next open checks before returning, in process, and passes.
+		db, err := openBackground(t, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if st := db.StorageCheck(); st.Mode != sqlite.CheckSynchronous || st.State != sqlite.CheckPassed {
+			t.Fatalf("after a crashed check the next Open's check is %+v, want synchronous and passed", st)
+		}
+	})
+
+	t.Run("CloseCancels", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "doctales.db")
+		mustFillDB(t, path, 20)
+		running := make(chan struct{})
+		db := openWithRunner(t, path, func(ctx context.Context, _ string, _ time.Duration) ([]string, error) {
+			close(running)
+			<-ctx.Done()
+			return nil, fmt.Errorf("child killed: %w", sqlite.ErrCheckerFailed)
+		})
+		<-running
+		closed := make(chan error, 1)
+		go func() { closed <- db.Close() }()
+		select {
+		case err := <-closed:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("Close did not cancel the runner within 30 s")
+		}
+		if st := db.StorageCheck(); st.State != sqlite.CheckCancelled {
+			t.Fatalf("StorageCheck = %+v after Close, want cancelled", st)
 		}
 	})
 }

@@ -189,6 +189,19 @@ type DB struct {
 	// without it.
 	CheckAfter <-chan struct{}
 
+	// CheckRunner, when not nil, runs the background check
+	// (BackgroundCheck) instead of a query-only connection of this
+	// process: it is given the file's path and BusyTimeout and returns
+	// what PRAGMA quick_check(MaxReportedProblems) reported, as
+	// [QuickCheckFile] does, which is what nil means. serve sets it to run
+	// the check in a child process at the lowest CPU priority, so that
+	// reading every page of a large table takes neither a core nor one of
+	// the Go scheduler's Ps from the requests (issue 15). An error
+	// wrapping [ErrCheckerFailed] says the runner got no answer about the
+	// file (its process crashed): the check's state is then CheckCrashed,
+	// not CheckFailed. Open's synchronous check never uses it.
+	CheckRunner func(ctx context.Context, path string, busy time.Duration) ([]string, error)
+
 	// ReadOnly opens the file for reading only (SQLite mode=ro and
 	// query_only): Open creates nothing, a missing file is an error
 	// wrapping os.ErrNotExist, no migration runs, no writer or

@@ -26,6 +26,9 @@ import (
 
 func main() {
 	mainStart = time.Now()
+	// serve's background damage check, started as a child process of
+	// this program, checks here and exits (checkproc.go).
+	checkChildMain()
 	// A parser worker started by sandbox.Pool serves here and exits.
 	sandbox.Main(ingest.SandboxJobs())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

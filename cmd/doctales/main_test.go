@@ -29,6 +29,10 @@ import (
 var binPath string
 
 func TestMain(m *testing.M) {
+	// In-process servers (MustRunMain) start this test binary as the
+	// child process of their background damage check: it checks and
+	// exits here, instead of running the tests again.
+	checkChildMain()
 	// In-process servers (MustRunMain) start this test binary as their
 	// document parser workers.
 	sandbox.Main(ingest.SandboxJobs())

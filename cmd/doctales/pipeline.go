@@ -169,6 +169,18 @@ func (p *Pipeline) Open() error {
 	p.HistoryDB.BackgroundCheck = command == "serve"
 	p.AnalyticsDB.BackgroundCheck = command == "serve"
 	p.HistoryDB.CheckAfter, p.AnalyticsDB.CheckAfter = p.listening, p.listening
+	if command == "serve" {
+		// The checks while serving run in a child process at nice 19,
+		// so that they take no P and little CPU from the requests (issue
+		// 15; checkproc.go).
+		if exe, err := os.Executable(); err != nil {
+			p.Logger.Warn("background damage checks run in this process: the path of this program is unknown", "error", err)
+		} else {
+			for _, db := range []*sqlite.DB{p.DB, p.HistoryDB, p.AnalyticsDB} {
+				db.CheckRunner = processCheckRunner(exe, db.Logger)
+			}
+		}
+	}
 	historyErr, analyticsErr := make(chan error, 1), make(chan error, 1)
 	// others ends with their opens: whatever returns first, Open does
 	// not return (and its caller's Close does not start) before them.
@@ -397,6 +409,16 @@ func (p *Pipeline) Listening() {
 	})
 }
 
+// checkDetails is a damage check in /readyz: its mode and state, and the
+// error of a crashed checker (a damaged file's is in the answer's error).
+func checkDetails(chk sqlite.CheckStatus) map[string]any {
+	d := map[string]any{"mode": chk.Mode, "state": chk.State}
+	if chk.State == sqlite.CheckCrashed && chk.Err != nil {
+		d["error"] = chk.Err.Error()
+	}
+	return d
+}
+
 // LagThreshold is the iterator age above which /readyz names a
 // subscription as lagging.
 const LagThreshold = 60 * time.Second
@@ -412,9 +434,11 @@ func (p *Pipeline) ready(ctx context.Context) (map[string]any, error) {
 	}
 	// The table's damage check (issue 10): synchronous (done before the
 	// server listened) or in the background after a clean close (running
-	// until it passes; on damage the server stops).
+	// until it passes; on damage the server stops). A crashed checker
+	// (sqlite.CheckCrashed) leaves the server ready: the file was not
+	// checked, which the error says, and the next start checks it first.
 	chk := p.DB.StorageCheck()
-	details["storageCheck"] = map[string]any{"mode": chk.Mode, "state": chk.State}
+	details["storageCheck"] = checkDetails(chk)
 	if chk.State == sqlite.CheckFailed {
 		errs = append(errs, fmt.Errorf("table: %w", chk.Err))
 	}
@@ -423,7 +447,7 @@ func (p *Pipeline) ready(ctx context.Context) (map[string]any, error) {
 	others := map[string]any{}
 	for _, f := range p.otherDBs() {
 		chk := f.db.StorageCheck()
-		others[f.file] = map[string]any{"mode": chk.Mode, "state": chk.State}
+		others[f.file] = checkDetails(chk)
 		if chk.State == sqlite.CheckFailed {
 			errs = append(errs, fmt.Errorf("%s: %w", f.file, chk.Err))
 		}

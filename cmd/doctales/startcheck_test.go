@@ -49,12 +49,14 @@ func TestServe_StartCheck(t *testing.T) {
 		t.Fatalf("no clean-close marker after SIGINT: %v", err)
 	}
 
-	// A clean close: ready before the check, which then passes.
-	srv := startServer(t, data)
+	// A clean close: ready before the check, which then passes, run by a
+	// child process at nice 19 (checkproc.go).
+	srv := startServer(t, data, "--log-level", "info")
 	if mode, _ := storageCheck(t, srv.url); mode != sqlite.CheckBackground {
 		t.Fatalf("after a clean stop the check is %q, want %q", mode, sqlite.CheckBackground)
 	}
 	waitCheckPassed(t, srv)
+	mustContain(t, "log", srv.Logs(), "background quick check ran in a child process", path, "nice=19")
 
 	// A crash: no marker survives it, and the next start checks first.
 	if code, out := post(t, srv.url, calmEmail); code/100 != 2 {
@@ -82,12 +84,13 @@ func TestServe_StartCheck(t *testing.T) {
 	if err := os.Chtimes(path, fi.ModTime(), fi.ModTime()); err != nil {
 		t.Fatal(err)
 	}
-	code, stderr := serveUntilExit(t, data, 60*time.Second, "serve kept running on a damaged table")
+	code, stderr := serveUntilExit(t, data, 60*time.Second, "serve kept running on a damaged table", "--log-level", "info")
 	if code != 1 {
 		t.Fatalf("exit status %d, want 1; stderr:\n%s", code, stderr)
 	}
 	t.Logf("stderr:\n%s", stderr)
-	mustContain(t, "stderr", stderr, path, "is damaged", "while serving", "doctales doctor", "doctales restore")
+	mustContain(t, "stderr", stderr, path, "is damaged", "while serving", "doctales doctor", "doctales restore",
+		"background quick check ran in a child process")
 	if _, err := os.Stat(path + sqlite.CleanMarkerSuffix); !os.IsNotExist(err) {
 		t.Fatalf("a clean-close marker was written for a damaged table: %v", err)
 	}
