@@ -387,10 +387,7 @@ func (db *DB) Open() (err error) {
 	if err := db.loadMeta(); err != nil {
 		return fmt.Errorf("open database %q: %w", db.Path, err)
 	}
-	if err := db.stmts.prepare(db.wdb); err != nil {
-		return fmt.Errorf("open database %q: %w", db.Path, err)
-	}
-	ph.done("meta, writer statements")
+	ph.done("meta (the writer's statements are prepared before its first transaction)")
 
 	// Open the read pool. query_only guards against a write slipping past
 	// the writer, which would break group commit's single-writer premise.
@@ -398,15 +395,15 @@ func (db *DB) Open() (err error) {
 	if db.rdb, err = sql.Open("sqlite", rdsn); err != nil {
 		return fmt.Errorf("open database %q: %w", db.Path, err)
 	}
+	// Its connections open, and its statements are prepared, on first
+	// use: a start that reads a file only later (history.db and
+	// analytics.db, most of the time) no longer pays a connection and its
+	// schema parse before serve is ready (issue 15). The writer's
+	// connection, open above, has shown the file can be opened and read.
 	db.rdb.SetMaxOpenConns(db.ReadConns)
 	db.rdb.SetMaxIdleConns(db.ReadConns)
-	if err := db.rdb.Ping(); err != nil {
-		return fmt.Errorf("open database %q: %w", db.Path, FormatError(err))
-	}
-	if err := db.reads.prepare(db.rdb); err != nil {
-		return fmt.Errorf("open database %q: %w", db.Path, FormatError(err))
-	}
-	ph.done("read connection, read statements")
+	db.reads.init(db.rdb)
+	ph.done("read pool (connections on first use)")
 
 	// Open the checkpointer's connection.
 	if db.CheckpointInterval > 0 {
@@ -478,9 +475,7 @@ func (db *DB) openReadOnly() (err error) {
 		return fmt.Errorf("open database %q read-only: read stream label: %w", db.Path, FormatError(err))
 	}
 	db.streamARN = fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s/stream/%s", db.Region, AccountID, db.TableName, db.streamLabel)
-	if err := db.reads.prepare(db.rdb); err != nil {
-		return fmt.Errorf("open database %q read-only: %w", db.Path, FormatError(err))
-	}
+	db.reads.init(db.rdb)
 	return nil
 }
 
