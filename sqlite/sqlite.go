@@ -395,15 +395,19 @@ func (db *DB) Open() (err error) {
 	if db.rdb, err = sql.Open("sqlite", rdsn); err != nil {
 		return fmt.Errorf("open database %q: %w", db.Path, err)
 	}
-	// Its connections open, and its statements are prepared, on first
-	// use: a start that reads a file only later (history.db and
-	// analytics.db, most of the time) no longer pays a connection and its
-	// schema parse before serve is ready (issue 15). The writer's
-	// connection, open above, has shown the file can be opened and read.
+	// One connection is opened now: opened on first use instead, the
+	// start's first reads (the subscriptions', the auth check's, the
+	// readiness probe's), which come together, each found none idle and
+	// opened its own, six on the table instead of three at ready, each
+	// with its schema parse. Its statements are prepared on first use
+	// (issue 15: most of them a start never runs).
 	db.rdb.SetMaxOpenConns(db.ReadConns)
 	db.rdb.SetMaxIdleConns(db.ReadConns)
+	if err := db.rdb.Ping(); err != nil {
+		return fmt.Errorf("open database %q: %w", db.Path, FormatError(err))
+	}
 	db.reads.init(db.rdb)
-	ph.done("read pool (connections on first use)")
+	ph.done("read connection (statements on first use)")
 
 	// Open the checkpointer's connection.
 	if db.CheckpointInterval > 0 {
