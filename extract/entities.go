@@ -4,6 +4,7 @@ import (
 	"net/mail"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -23,15 +24,29 @@ const maxTagBytes = 16 << 10
 
 // Words that end an organisation's name, a place's name, an event's name.
 var (
-	orgSuffixes = wordSet(`Inc Inc. Incorporated LLC L.L.C. Ltd Ltd. Limited Corp Corp. Corporation Company Co Co. GmbH AG SA S.A. PLC plc LLP LP NV BV Bank Bancorp University College Institute Foundation Group Holdings Partners Associates Technologies Technology Systems Labs Laboratories Agency Association Society Council Committee Department Ministry Trust Capital Ventures Airlines Airways Records Entertainment Media Network Networks News Press Club FC Team Hospital School Academy Services Solutions Software Industries Enterprises International Motors Pharmaceuticals Energy Insurance Bros Brothers Studios Magazine Times Post Journal Commission Authority Board Federation Union Party Church Museum Library Fund Securities Financial Investments Consulting Communications Telecom Airlines Railways`)
-	orgHeads    = wordSet(`University Bank Department Ministry Institute College School Museum Church Society Association Council Board Federation Bureau Office House`)
-	placeTails  = wordSet(`City County Street St. Avenue Ave Ave. Road Rd Rd. Blvd Blvd. Boulevard Beach Lake River Mountain Mountains Island Islands Bay Valley Airport Station Square Bridge Park Heights Hills Springs Falls Harbor Harbour Port Canyon Coast Province State District Village Town Lane Drive Highway Peninsula Desert Forest Gulf Ocean Sea`)
-	placeHeads  = wordSet(`Mount Lake Port Fort San Santa St. Saint Cape Isle`)
-	eventTails  = wordSet(`Conference Summit Festival Fest Expo Olympics Games Cup Championship Championships Symposium Workshop Forum Convention Fair Awards Marathon Tournament Open Grand Prix Bowl Series Concert Tour Gala Webinar Hackathon Meetup Election Elections War Revolution`)
-	personHeads = wordSet(`Mr Mr. Mrs Mrs. Ms Ms. Dr Dr. Prof Prof. Sir Dame Lord Lady Rev Rev. Sen. Senator Rep. Gov. Governor President Judge Mayor Captain Capt. Coach Uncle Aunt Pope King Queen Prince Princess St.`)
-	jobTitles   = lineSet(strings.Join([]string{"CEO", "CFO", "CTO", "COO", "CIO", "CMO", "VP", "SVP", "EVP", "President", "Vice President", "Chairman", "Chairwoman", "Chair", "Director", "Managing Director", "Executive Director", "Manager", "General Manager", "Project Manager", "Product Manager", "Senior Manager", "Head of Sales", "Head of Marketing", "Engineer", "Senior Engineer", "Software Engineer", "Analyst", "Senior Analyst", "Consultant", "Partner", "Founder", "Co-Founder", "Owner", "Professor", "Assistant Professor", "Associate Professor", "Attorney", "Counsel", "General Counsel", "Secretary", "Treasurer", "Administrator", "Coordinator", "Specialist", "Officer", "Chief Executive Officer", "Chief Financial Officer", "Chief Technology Officer", "Chief Operating Officer", "Sales Representative", "Account Manager", "Account Executive", "Recruiter", "Editor", "Editor in Chief", "Trader", "Senior Vice President", "Executive Vice President", "Associate", "Intern", "Assistant", "Executive Assistant"}, "\n"))
+	orgSuffixes = sync.OnceValue(func() map[string]bool {
+		return wordSet(`Inc Inc. Incorporated LLC L.L.C. Ltd Ltd. Limited Corp Corp. Corporation Company Co Co. GmbH AG SA S.A. PLC plc LLP LP NV BV Bank Bancorp University College Institute Foundation Group Holdings Partners Associates Technologies Technology Systems Labs Laboratories Agency Association Society Council Committee Department Ministry Trust Capital Ventures Airlines Airways Records Entertainment Media Network Networks News Press Club FC Team Hospital School Academy Services Solutions Software Industries Enterprises International Motors Pharmaceuticals Energy Insurance Bros Brothers Studios Magazine Times Post Journal Commission Authority Board Federation Union Party Church Museum Library Fund Securities Financial Investments Consulting Communications Telecom Airlines Railways`)
+	})
+	orgHeads = sync.OnceValue(func() map[string]bool {
+		return wordSet(`University Bank Department Ministry Institute College School Museum Church Society Association Council Board Federation Bureau Office House`)
+	})
+	placeTails = sync.OnceValue(func() map[string]bool {
+		return wordSet(`City County Street St. Avenue Ave Ave. Road Rd Rd. Blvd Blvd. Boulevard Beach Lake River Mountain Mountains Island Islands Bay Valley Airport Station Square Bridge Park Heights Hills Springs Falls Harbor Harbour Port Canyon Coast Province State District Village Town Lane Drive Highway Peninsula Desert Forest Gulf Ocean Sea`)
+	})
+	placeHeads = sync.OnceValue(func() map[string]bool { return wordSet(`Mount Lake Port Fort San Santa St. Saint Cape Isle`) })
+	eventTails = sync.OnceValue(func() map[string]bool {
+		return wordSet(`Conference Summit Festival Fest Expo Olympics Games Cup Championship Championships Symposium Workshop Forum Convention Fair Awards Marathon Tournament Open Grand Prix Bowl Series Concert Tour Gala Webinar Hackathon Meetup Election Elections War Revolution`)
+	})
+	personHeads = sync.OnceValue(func() map[string]bool {
+		return wordSet(`Mr Mr. Mrs Mrs. Ms Ms. Dr Dr. Prof Prof. Sir Dame Lord Lady Rev Rev. Sen. Senator Rep. Gov. Governor President Judge Mayor Captain Capt. Coach Uncle Aunt Pope King Queen Prince Princess St.`)
+	})
+	jobTitles = sync.OnceValue(func() map[string]bool {
+		return lineSet(strings.Join([]string{"CEO", "CFO", "CTO", "COO", "CIO", "CMO", "VP", "SVP", "EVP", "President", "Vice President", "Chairman", "Chairwoman", "Chair", "Director", "Managing Director", "Executive Director", "Manager", "General Manager", "Project Manager", "Product Manager", "Senior Manager", "Head of Sales", "Head of Marketing", "Engineer", "Senior Engineer", "Software Engineer", "Analyst", "Senior Analyst", "Consultant", "Partner", "Founder", "Co-Founder", "Owner", "Professor", "Assistant Professor", "Associate Professor", "Attorney", "Counsel", "General Counsel", "Secretary", "Treasurer", "Administrator", "Coordinator", "Specialist", "Officer", "Chief Executive Officer", "Chief Financial Officer", "Chief Technology Officer", "Chief Operating Officer", "Sales Representative", "Account Manager", "Account Executive", "Recruiter", "Editor", "Editor in Chief", "Trader", "Senior Vice President", "Executive Vice President", "Associate", "Intern", "Assistant", "Executive Assistant"}, "\n"))
+	})
 	// Capitalised words that are never names on their own.
-	notNames = wordSet(`I I'm I'll I've I'd A An The This That These Those It Its We You He She They Hi Hello Hey Dear Thanks Thank Regards Best Cheers Sincerely Please Re Fwd Fw FYI OK Ok Yes No Not And Or But If So Then When What Where Why How Who Which Also Just Here There Today Tomorrow Yesterday Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August September October November December Mon Tue Wed Thu Fri Sat Sun Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec AM PM EST PST GMT UTC Subject From To Cc Sent Date Attachment Attachments Note NB PS P.S. Mr Mrs Ms Dr Sir Madam Team All Everyone Folks Guys Morning Afternoon Evening Good Great New Free Click Call Order Buy Save Get Now Only Our Your My His Her Their Lol LOL Omg OMG RT Via via`)
+	notNames = sync.OnceValue(func() map[string]bool {
+		return wordSet(`I I'm I'll I've I'd A An The This That These Those It Its We You He She They Hi Hello Hey Dear Thanks Thank Regards Best Cheers Sincerely Please Re Fwd Fw FYI OK Ok Yes No Not And Or But If So Then When What Where Why How Who Which Also Just Here There Today Tomorrow Yesterday Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August September October November December Mon Tue Wed Thu Fri Sat Sun Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec AM PM EST PST GMT UTC Subject From To Cc Sent Date Attachment Attachments Note NB PS P.S. Mr Mrs Ms Dr Sir Madam Team All Everyone Folks Guys Morning Afternoon Evening Good Great New Free Click Call Order Buy Save Get Now Only Our Your My His Her Their Lol LOL Omg OMG RT Via via`)
+	})
 )
 
 var (
@@ -41,22 +56,26 @@ var (
 
 // lowerOrgs are the known organisations in lower case, less those that are
 // also common words.
-var lowerOrgs = func() map[string]bool {
+var lowerOrgs = sync.OnceValue(func() map[string]bool {
 	common := wordSet("apple amazon meta oracle target shell visa delta fortune bloomberg sun marvel zoom slack windows office live mail open")
 	m := map[string]bool{}
-	for o := range knownOrgs {
+	for o := range knownOrgs() {
 		if l := strings.ToLower(o); !common[l] && l != o {
 			m[l] = true
 		}
 	}
 	return m
-}()
+})
 
 // notPersonWords mark a display name as a list, a role or a service.
-var notPersonWords = wordSet(`list lists mailing ml digest admin administrator administrators team support help helpdesk desk bot daemon postmaster webmaster mailer service services info information notification notifications news newsletter alert alerts updates customer sales billing account accounts noreply no-reply reply system automated robot group staff office committee discussion announce announcements users user owner owners maintainer editor editors subscribers developers dev devel users-list`)
+var notPersonWords = sync.OnceValue(func() map[string]bool {
+	return wordSet(`list lists mailing ml digest admin administrator administrators team support help helpdesk desk bot daemon postmaster webmaster mailer service services info information notification notifications news newsletter alert alerts updates customer sales billing account accounts noreply no-reply reply system automated robot group staff office committee discussion announce announcements users user owner owners maintainer editor editors subscribers developers dev devel users-list`)
+})
 
 // freemail domains are mail providers, not the sender's organisation.
-var freemail = wordSet(`gmail googlemail yahoo ymail hotmail outlook live msn aol icloud me mac mail gmx web proton protonmail zoho yandex qq 163 126 comcast verizon att sbc earthlink btinternet orange free wanadoo t-online libero example localhost`)
+var freemail = sync.OnceValue(func() map[string]bool {
+	return wordSet(`gmail googlemail yahoo ymail hotmail outlook live msn aol icloud me mac mail gmx web proton protonmail zoho yandex qq 163 126 comcast verizon att sbc earthlink btinternet orange free wanadoo t-online libero example localhost`)
+})
 
 // entityInput is what the entity finder reads besides the content.
 type entityInput struct {
@@ -161,7 +180,7 @@ func contentEntities(in entityInput, nameTokens map[string]bool, domainOrgs map[
 			for _, w := range strings.Fields(t) {
 				nameTokens[w] = true
 			}
-		case jobTitles[t]:
+		case jobTitles()[t]:
 			add(doctales.EntityTitle, 0.85, b, e)
 		}
 	}
@@ -185,7 +204,7 @@ func contentEntities(in entityInput, nameTokens map[string]bool, domainOrgs map[
 	}
 	// Well-known organisations written in lower case ("spacex").
 	for _, t := range toks {
-		if r, _ := utf8.DecodeRuneInString(t.Text); unicode.IsLower(r) && len(t.Text) >= 4 && lowerOrgs[t.Text] {
+		if r, _ := utf8.DecodeRuneInString(t.Text); unicode.IsLower(r) && len(t.Text) >= 4 && lowerOrgs()[t.Text] {
 			add(doctales.EntityOrganization, 0.6, t.Start, t.End())
 		}
 	}
@@ -195,7 +214,7 @@ func contentEntities(in entityInput, nameTokens map[string]bool, domainOrgs map[
 
 	// Job titles anywhere, as written in the list.
 	for i, t := range toks {
-		if jobTitles[t.Text] && (t.Text != "Partner" && t.Text != "Associate" && t.Text != "Chair" || i > 0 && toks[i-1].Tag == "NNP") {
+		if jobTitles()[t.Text] && (t.Text != "Partner" && t.Text != "Associate" && t.Text != "Chair" || i > 0 && toks[i-1].Tag == "NNP") {
 			if t.Text == "VP" || t.Text == "CEO" || t.Text == "CFO" || t.Text == "CTO" || t.Text == "COO" || t.Text == "Director" || t.Text == "President" || t.Text == "Manager" {
 				add(doctales.EntityTitle, 0.7, t.Start, t.End())
 			}
@@ -212,10 +231,10 @@ func chunks(text string, toks []token.Token) []candidate {
 	isCap := func(i int) bool {
 		t := toks[i]
 		r, _ := utf8.DecodeRuneInString(t.Text)
-		if !unicode.IsUpper(r) || notNames[t.Text] {
+		if !unicode.IsUpper(r) || notNames()[t.Text] {
 			return false
 		}
-		if orgSuffixes[t.Text] || t.Tag == "NNP" || t.Tag == "NNPS" {
+		if orgSuffixes()[t.Text] || t.Tag == "NNP" || t.Tag == "NNPS" {
 			return true
 		}
 		// A capitalised word inside a sentence that the tagger did not
@@ -287,36 +306,36 @@ func classifyChunk(text string, toks []token.Token, c candidate, nameTokens map[
 		prev = strings.ToLower(toks[c.t0-1].Text)
 	}
 	switch {
-	case jobTitles[s]:
+	case jobTitles()[s]:
 		return doctales.EntityTitle, 0.8
-	case personHeads[first] && len(ws) > 1:
+	case personHeads()[first] && len(ws) > 1:
 		return doctales.EntityPerson, 0.9
-	case orgSuffixes[last] && len(ws) > 1, orgHeads[first] && len(ws) > 2 && ws[1] == "of":
+	case orgSuffixes()[last] && len(ws) > 1, orgHeads()[first] && len(ws) > 2 && ws[1] == "of":
 		return doctales.EntityOrganization, 0.9
-	case eventTails[last] && len(ws) > 1:
+	case eventTails()[last] && len(ws) > 1:
 		return doctales.EntityEvent, 0.75
-	case places[s]:
+	case places()[s]:
 		return doctales.EntityLocation, 0.9
-	case knownOrgs[s] || domainOrgs[strings.ToLower(s)] != "":
+	case knownOrgs()[s] || domainOrgs[strings.ToLower(s)] != "":
 		return doctales.EntityOrganization, 0.85
 	case nameTokens[first] || nameTokens[last]:
 		return doctales.EntityPerson, 0.9
-	case firstNames[first] && len(ws) >= 2 && len(ws) <= 3 && !places[last] && !knownOrgs[last]:
+	case firstNames()[first] && len(ws) >= 2 && len(ws) <= 3 && !places()[last] && !knownOrgs()[last]:
 		return doctales.EntityPerson, 0.85
-	case placeTails[last] && len(ws) > 1, placeHeads[first] && len(ws) > 1:
+	case placeTails()[last] && len(ws) > 1, placeHeads()[first] && len(ws) > 1:
 		return doctales.EntityLocation, 0.75
-	case len(ws) == 1 && firstNames[first] && (prev == "hi" || prev == "dear" || prev == "hey" || prev == "thanks" || prev == "," || prev == "@"):
+	case len(ws) == 1 && firstNames()[first] && (prev == "hi" || prev == "dear" || prev == "hey" || prev == "thanks" || prev == "," || prev == "@"):
 		return doctales.EntityPerson, 0.8
-	case len(ws) == 1 && firstNames[first] && !places[first]:
+	case len(ws) == 1 && firstNames()[first] && !places()[first]:
 		return doctales.EntityPerson, 0.7
-	case len(ws) >= 2 && places[last] && (prev == "in" || prev == "at" || prev == "from" || prev == "to" || prev == "near"):
+	case len(ws) >= 2 && places()[last] && (prev == "in" || prev == "at" || prev == "from" || prev == "to" || prev == "near"):
 		return doctales.EntityLocation, 0.7
-	case len(ws) == 1 && (prev == "in" || prev == "at" || prev == "near") && places[first]:
+	case len(ws) == 1 && (prev == "in" || prev == "at" || prev == "near") && places()[first]:
 		return doctales.EntityLocation, 0.85
 	}
 	// A known place or organisation inside a longer chunk.
 	for _, w := range ws {
-		if knownOrgs[w] && len(ws) <= 2 {
+		if knownOrgs()[w] && len(ws) <= 2 {
 			return doctales.EntityOrganization, 0.7
 		}
 	}
@@ -444,7 +463,7 @@ func looksLikeName(s string) bool {
 	}
 	for _, w := range ws {
 		r, _ := utf8.DecodeRuneInString(w)
-		if !unicode.IsUpper(r) || notNames[w] || strings.ContainsAny(w, "@:/0123456789") {
+		if !unicode.IsUpper(r) || notNames()[w] || strings.ContainsAny(w, "@:/0123456789") {
 			return false
 		}
 	}
@@ -475,14 +494,14 @@ func displayName(raw string) (string, string) {
 // when it looks like a name.
 func classifyHeaderName(name string) (string, float64) {
 	ws := strings.Fields(name)
-	if len(ws) > 0 && (orgSuffixes[strings.Trim(ws[len(ws)-1], ",")] || knownOrgs[ws[0]] && len(ws) <= 2) {
+	if len(ws) > 0 && (orgSuffixes()[strings.Trim(ws[len(ws)-1], ",")] || knownOrgs()[ws[0]] && len(ws) <= 2) {
 		return doctales.EntityOrganization, 0.85
 	}
 	if l := strings.ToLower(name); strings.Contains(l, ".com") || strings.Contains(l, ".org") || strings.Contains(l, ".net") {
 		return doctales.EntityOther, 0.6
 	}
 	for _, w := range ws {
-		if notPersonWords[strings.ToLower(strings.Trim(w, ",.()"))] {
+		if notPersonWords()[strings.ToLower(strings.Trim(w, ",.()"))] {
 			return doctales.EntityOther, 0.6
 		}
 	}
@@ -493,7 +512,7 @@ func classifyHeaderName(name string) (string, float64) {
 	if looksLikeName(name) && len(ws) >= 2 {
 		return doctales.EntityPerson, 0.97
 	}
-	if len(ws) == 1 && firstNames[ws[0]] {
+	if len(ws) == 1 && firstNames()[ws[0]] {
 		return doctales.EntityPerson, 0.9
 	}
 	return doctales.EntityOther, 0.5
@@ -518,7 +537,7 @@ func domainOrg(addr string) (string, int, int) {
 		i--
 	}
 	l := labels[i]
-	if l == "" || freemail[l] || len(l) < 2 {
+	if l == "" || freemail()[l] || len(l) < 2 {
 		return "", 0, 0
 	}
 	off := at + 1

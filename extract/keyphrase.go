@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/doctales/doctales"
@@ -21,18 +22,26 @@ const maxPhraseWords = 3
 
 // timeWords are never part of a key phrase: days and parts of the day
 // date a message but do not name its topic.
-var timeWords = wordSet(`monday mondays tuesday wednesday thursday friday saturday sunday morning afternoon evening night tonight noon midnight weekend mon tue tues wed thu thur thurs fri sat sun am pm`)
+var timeWords = sync.OnceValue(func() map[string]bool {
+	return wordSet(`monday mondays tuesday wednesday thursday friday saturday sunday morning afternoon evening night tonight noon midnight weekend mon tue tues wed thu thur thurs fri sat sun am pm`)
+})
 
 // loneWords are not a key phrase on their own, though they may start or
 // end one: how a mail addresses people and refers to itself.
-var loneWords = wordSet(`team colleagues members member everyone all customer customers passenger employees staff company look order company manager director office department desk email mail message note`)
+var loneWords = sync.OnceValue(func() map[string]bool {
+	return wordSet(`team colleagues members member everyone all customer customers passenger employees staff company look order company manager director office department desk email mail message note`)
+})
 
 // genericLead are modifiers dropped from the start of a phrase ("whole
 // Lyon office", "updated price list").
-var genericLead = wordSet(`whole entire updated longer last next nearest following previous latest recent further additional usual same other`)
+var genericLead = sync.OnceValue(func() map[string]bool {
+	return wordSet(`whole entire updated longer last next nearest following previous latest recent further additional usual same other`)
+})
 
 // stopwords break noun-phrase candidates; they are also never a phrase.
-var stopwords = wordSet(`a about above after again against all also am an and any are as at be because been before being below between both but by can could did do does doing down during each few for from further had has have having he her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off on once only or other our ours ourselves out over own same she should so some such than that the their theirs them themselves then there these they this those through to too under until up very was we were what when where which while who whom why will with would you your yours yourself yourselves re fwd fw hi hello thanks thank regards best please dear etc eg ie via per yes ok one two three lot lots thing things way ways something anything everything nothing someone anyone everyone time times today tomorrow yesterday week weeks day days year years month months use used using new paper approach method results result problem work based several various many much different given`)
+var stopwords = sync.OnceValue(func() map[string]bool {
+	return wordSet(`a about above after again against all also am an and any are as at be because been before being below between both but by can could did do does doing down during each few for from further had has have having he her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off on once only or other our ours ourselves out over own same she should so some such than that the their theirs them themselves then there these they this those through to too under until up very was we were what when where which while who whom why will with would you your yours yourself yourselves re fwd fw hi hello thanks thank regards best please dear etc eg ie via per yes ok one two three lot lots thing things way ways something anything everything nothing someone anyone everyone time times today tomorrow yesterday week weeks day days year years month months use used using new paper approach method results result problem work based several various many much different given`)
+})
 
 // phraseCand is a candidate phrase occurrence.
 type phraseCand struct {
@@ -69,7 +78,7 @@ func mailKeyPhrases(subject, text string, toks []token.Token, n int) []doctales.
 	}
 	subj := map[string]bool{}
 	for _, w := range words(subject) {
-		if !stopwords[w] && !loneWords[w] {
+		if !stopwords()[w] && !loneWords()[w] {
 			subj[w] = true
 		}
 	}
@@ -144,7 +153,7 @@ func mailKeyPhrases(subject, text string, toks []token.Token, n int) []doctales.
 const subjectBonus = 1.0
 
 // phraseCandidates returns the noun-phrase chunks: adjectives, nouns and
-// participles ending in a noun, without stopwords, at most maxPhraseWords.
+// participles ending in a noun, without stopwords(), at most maxPhraseWords.
 func phraseCandidates(text string, toks []token.Token) []phraseCand {
 	var out []phraseCand
 	isWord := func(t token.Token) bool {
@@ -161,7 +170,7 @@ func phraseCandidates(text string, toks []token.Token) []phraseCand {
 			return false
 		}
 		lw := strings.ToLower(t.Text)
-		if !isWord(t) || stopwords[lw] || timeWords[lw] || strings.ContainsAny(t.Text, "@/:=<>") || len(t.Text) > 40 {
+		if !isWord(t) || stopwords()[lw] || timeWords()[lw] || strings.ContainsAny(t.Text, "@/:=<>") || len(t.Text) > 40 {
 			return false
 		}
 		switch t.Tag {
@@ -193,7 +202,7 @@ func phraseCandidates(text string, toks []token.Token) []phraseCand {
 		}
 		// Drop leading participles ("using", "based") and generic modifiers.
 		s := i
-		for s < e && (toks[s].Tag == "VBG" || toks[s].Tag == "VBN" || genericLead[strings.ToLower(toks[s].Text)]) {
+		for s < e && (toks[s].Tag == "VBG" || toks[s].Tag == "VBN" || genericLead()[strings.ToLower(toks[s].Text)]) {
 			s++
 		}
 		// A long chunk keeps its head-final part first.
@@ -207,7 +216,7 @@ func phraseCandidates(text string, toks []token.Token) []phraseCand {
 			for k := s; k < end; k++ {
 				ws = append(ws, strings.ToLower(toks[k].Text))
 			}
-			if !(len(ws) == 1 && (len(ws[0]) < 3 || loneWords[ws[0]])) {
+			if !(len(ws) == 1 && (len(ws[0]) < 3 || loneWords()[ws[0]])) {
 				out = append(out, phraseCand{key: strings.Join(ws, " "), words: ws, b: toks[s].Start, e: toks[end-1].End(), index: len(out)})
 			}
 			s = end

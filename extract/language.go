@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/abadojack/whatlanggo"
@@ -46,7 +47,7 @@ func DetectLanguage(text string) (string, float64) {
 	if letters < minLanguageLetters {
 		return Undetermined, 0
 	}
-	info := whatlanggo.DetectWithOptions(text, whatlanggo.Options{Whitelist: commonLanguages})
+	info := whatlanggo.DetectWithOptions(text, whatlanggo.Options{Whitelist: commonLanguages()})
 	if info.Lang < 0 || info.Script == nil {
 		return Undetermined, 0
 	}
@@ -68,8 +69,8 @@ func DetectLanguage(text string) (string, float64) {
 	// the rarer languages whose profile happens to match a few words.
 	// (When the guess is itself widely written, the narrower detection
 	// would answer the same, so it is skipped.)
-	if conf < lowLanguageConfidence && len(text) < maxRetryBytes && info.Script == unicode.Latin && !widelyWritten[info.Lang] {
-		if l := whatlanggo.DetectLangWithOptions(text, whatlanggo.Options{Whitelist: widelyWritten}); l >= 0 && l != info.Lang {
+	if conf < lowLanguageConfidence && len(text) < maxRetryBytes && info.Script == unicode.Latin && !widelyWritten()[info.Lang] {
+		if l := whatlanggo.DetectLangWithOptions(text, whatlanggo.Options{Whitelist: widelyWritten()}); l >= 0 && l != info.Lang {
 			if c := l.Iso6391(); c != "" {
 				code = c
 			}
@@ -86,7 +87,7 @@ func DetectLanguage(text string) (string, float64) {
 	if best, second := topTwo(&scores); best >= 0 {
 		b := voteLangs[best]
 		own := 0.0
-		if i, ok := voteIndex[code]; ok {
+		if i, ok := voteIndex()[code]; ok {
 			own = scores[i]
 		}
 		// On a near tie, the trigram guess picks its own kin: Dutch over
@@ -211,14 +212,14 @@ var voteLangs = []string{"en", "es", "fr", "de", "it", "pt", "nl", "sv", "da", "
 
 const numVoteLangs = 21
 
-var voteIndex = func() map[string]int {
+var voteIndex = sync.OnceValue(func() map[string]int {
 	m := make(map[string]int, len(voteLangs))
 	for i, l := range voteLangs {
 		m[l] = i
 	}
 	m["nb"], m["nn"] = m["no"], m["no"]
 	return m
-}()
+})
 
 // moreFunctionWords add, for language identification only, frequent short
 // words (articles, pronouns, prepositions, auxiliaries, elided forms) to
@@ -241,10 +242,10 @@ var moreFunctionWords = map[string]string{
 
 // voteWords maps each function word to the bit set of voteLangs that have
 // it.
-var voteWords = func() map[string]uint32 {
+var voteWords = sync.OnceValue(func() map[string]uint32 {
 	m := map[string]uint32{}
 	for i, lang := range voteLangs {
-		for w := range functionWordSets[lang] {
+		for w := range functionWordSets()[lang] {
 			m[w] |= 1 << i
 		}
 		for _, w := range strings.Fields(moreFunctionWords[lang]) {
@@ -252,11 +253,11 @@ var voteWords = func() map[string]uint32 {
 		}
 	}
 	return m
-}()
+})
 
 // voteLetters are letters that only some of voteLangs write, and the
 // languages that write them.
-var voteLetters = func() map[rune]uint32 {
+var voteLetters = sync.OnceValue(func() map[rune]uint32 {
 	m := map[rune]uint32{}
 	for lang, letters := range map[string]string{
 		"de": "äöüß", "sv": "äöå", "da": "æøå", "no": "æøå", "fi": "äö",
@@ -264,13 +265,13 @@ var voteLetters = func() map[rune]uint32 {
 		"pl": "ąćęłńóśźż", "cs": "áčďéěíňóřšťúůýž", "ro": "ăâîșşțţ", "tr": "çğışöü",
 		"hu": "áéíóöőúüű", "nl": "ëï", "af": "êëôû",
 	} {
-		i := voteIndex[lang]
+		i := voteIndex()[lang]
 		for _, r := range letters {
 			m[r] |= 1 << i
 		}
 	}
 	return m
-}()
+})
 
 // letterWeight is how much a distinctive letter counts against a function
 // word: letters are fewer and also come with loan words and names.
@@ -290,11 +291,11 @@ func languageScores(text string) ([numVoteLangs]float64, int) {
 	}
 	ws := words(text)
 	for _, w := range ws {
-		if set, ok := voteWords[w]; ok {
+		if set, ok := voteWords()[w]; ok {
 			add(set, 1)
 		}
 		if i := strings.IndexAny(w, "'’"); i > 0 && i < len(w)-1 {
-			if set, ok := voteWords[strings.ReplaceAll(w[:i+1], "’", "'")]; ok {
+			if set, ok := voteWords()[strings.ReplaceAll(w[:i+1], "’", "'")]; ok {
 				add(set, 1)
 			}
 		}
@@ -305,7 +306,7 @@ func languageScores(text string) ([numVoteLangs]float64, int) {
 			continue
 		}
 		r = unicode.ToLower(r)
-		if set, ok := voteLetters[r]; ok && !slices.Contains(seen, r) {
+		if set, ok := voteLetters()[r]; ok && !slices.Contains(seen, r) {
 			seen = append(seen, r)
 			add(set, letterWeight)
 		}
@@ -355,7 +356,7 @@ const maxRetryBytes = 160
 
 // widelyWritten are the Latin-script languages with the most written text
 // on the web and in European mail.
-var widelyWritten = func() map[whatlanggo.Lang]bool {
+var widelyWritten = sync.OnceValue(func() map[whatlanggo.Lang]bool {
 	m := map[whatlanggo.Lang]bool{}
 	for _, c := range strings.Fields("eng spa fra deu ita por nld swe dan nob fin pol ces hun tur") {
 		if l := whatlanggo.CodeToLang(c); l >= 0 {
@@ -363,13 +364,13 @@ var widelyWritten = func() map[whatlanggo.Lang]bool {
 		}
 	}
 	return m
-}()
+})
 
 // commonLanguages are the languages the trigram detector may answer: the
 // widely written languages of its 84. Rare languages whose profiles match
 // short European text by chance (Ilocano, Kinyarwanda, Shona, Zulu) are left
 // out, which costs nothing on mail and removes most wrong answers.
-var commonLanguages = func() map[whatlanggo.Lang]bool {
+var commonLanguages = sync.OnceValue(func() map[whatlanggo.Lang]bool {
 	m := map[whatlanggo.Lang]bool{}
 	for _, c := range strings.Fields("eng spa fra deu ita por nld swe dan nob fin pol ces hun ron rus ukr bul bel ell tur arb heb pes urd hin ben mar tam tel guj pan cmn jpn kor vie ind tha tgl hrv srp slv lit lav est afr epo azj kat hye uzb kaz") {
 		if l := whatlanggo.CodeToLang(c); l >= 0 {
@@ -377,4 +378,4 @@ var commonLanguages = func() map[whatlanggo.Lang]bool {
 		}
 	}
 	return m
-}()
+})

@@ -1,6 +1,9 @@
 package extract
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // functionWords are frequent function words of common languages, written
 // from grammar books, not from any evaluation set. Sentence-length text
@@ -31,7 +34,7 @@ var functionWords = map[string]string{
 }
 
 // functionWordSets are the word sets of functionWords, built once.
-var functionWordSets = func() map[string]map[string]bool {
+var functionWordSets = sync.OnceValue(func() map[string]map[string]bool {
 	m := make(map[string]map[string]bool, len(functionWords))
 	for lang, ws := range functionWords {
 		set := map[string]bool{}
@@ -41,4 +44,4 @@ var functionWordSets = func() map[string]map[string]bool {
 		m[lang] = set
 	}
 	return m
-}()
+})

@@ -1498,7 +1498,7 @@ var dayMonth = fastre.MustCompile(`\b\d{1,2}[/.-]\d{1,2}\b`)
 
 // monthWords are the month names and abbreviations of English and the
 // languages of dateLanguages, lower case.
-var monthWords = func() map[string]bool {
+var monthWords = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(`january february march april may june july august september october november december
 		jan feb mar apr jun jul aug sep sept oct nov dec
@@ -1511,12 +1511,12 @@ var monthWords = func() map[string]bool {
 		m[w] = true
 	}
 	return m
-}()
+})
 
 // hasMonthName reports whether txt names a month.
 func hasMonthName(txt string) bool {
 	for _, f := range strings.FieldsFunc(strings.ToLower(txt), func(r rune) bool { return !unicode.IsLetter(r) }) {
-		if monthWords[f] {
+		if monthWords()[f] {
 			return true
 		}
 	}

@@ -444,5 +444,5 @@ func ordinalBeforeMonth(text string, i int) bool {
 		}
 		k += n
 	}
-	return k > j && monthWords[strings.ToLower(text[j:k])]
+	return k > j && monthWords()[strings.ToLower(text[j:k])]
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -278,13 +279,19 @@ func (p *Parser) htmlText(data []byte) *DocumentInfo {
 	return &DocumentInfo{Text: text, Title: hi.Title, Author: hi.Author, Images: hi.Images, Tables: hi.Tables, Charts: hi.Charts}
 }
 
+// The package's patterns (these, and those of mail.go and social.go) are
+// compiled on first use by sync.OnceValue: compiled at init they cost
+// 145 KB of allocation before main of every command, serve's start included
+// (issue 15).
 var (
-	mdHeading  = regexp.MustCompile(`(?m)^#\s+(.+?)\s*#*\s*$`)
-	mdImage    = regexp.MustCompile(`!\[[^\]]*\]\([^)]*\)`)
-	mdTableSep = regexp.MustCompile(`(?m)^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$`)
-	mdFence    = regexp.MustCompile("(?m)^```+\\s*(mermaid|vega|vega-lite|chart)\\b")
-	mdFront    = regexp.MustCompile(`(?s)\A---\n(.*?)\n---\n`)
-	mdMeta     = regexp.MustCompile(`(?m)^(title|author):\s*["']?(.*?)["']?\s*$`)
+	mdHeading  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^#\s+(.+?)\s*#*\s*$`) })
+	mdImage    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`!\[[^\]]*\]\([^)]*\)`) })
+	mdTableSep = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$`)
+	})
+	mdFence = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("(?m)^```+\\s*(mermaid|vega|vega-lite|chart)\\b") })
+	mdFront = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)\A---\n(.*?)\n---\n`) })
+	mdMeta  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^(title|author):\s*["']?(.*?)["']?\s*$`) })
 )
 
 // markdownText reads a Markdown document: the text as written, the title
@@ -293,8 +300,8 @@ var (
 func (p *Parser) markdownText(data []byte) *DocumentInfo {
 	text := decodeText(data)
 	info := &DocumentInfo{Text: text}
-	if m := mdFront.FindStringSubmatch(strings.ReplaceAll(text[:min(len(text), 4096)], "\r\n", "\n")); m != nil {
-		for _, kv := range mdMeta.FindAllStringSubmatch(m[1], -1) {
+	if m := mdFront().FindStringSubmatch(strings.ReplaceAll(text[:min(len(text), 4096)], "\r\n", "\n")); m != nil {
+		for _, kv := range mdMeta().FindAllStringSubmatch(m[1], -1) {
 			if kv[1] == "title" {
 				info.Title = kv[2]
 			} else {
@@ -303,12 +310,12 @@ func (p *Parser) markdownText(data []byte) *DocumentInfo {
 		}
 	}
 	if info.Title == "" {
-		if m := mdHeading.FindStringSubmatch(text); m != nil {
+		if m := mdHeading().FindStringSubmatch(text); m != nil {
 			info.Title = m[1]
 		}
 	}
-	info.Images = len(mdImage.FindAllStringIndex(text, -1))
-	info.Tables = len(mdTableSep.FindAllStringIndex(text, -1))
-	info.Charts = len(mdFence.FindAllStringIndex(text, -1))
+	info.Images = len(mdImage().FindAllStringIndex(text, -1))
+	info.Tables = len(mdTableSep().FindAllStringIndex(text, -1))
+	info.Charts = len(mdFence().FindAllStringIndex(text, -1))
 	return info
 }

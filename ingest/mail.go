@@ -10,6 +10,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -468,7 +469,7 @@ func addresses(env *enmime.Envelope, key string) []*mail.Address {
 		// Each <address> with the words before it as its name: the
 		// commas of unquoted "Last, First" names are not separators.
 		prev := 0
-		for _, m := range angleAddr.FindAllStringSubmatchIndex(raw, -1) {
+		for _, m := range angleAddr().FindAllStringSubmatchIndex(raw, -1) {
 			name := strings.Trim(strings.TrimSpace(raw[prev:m[0]]), ",;\"' ")
 			if d, err := (&mime.WordDecoder{}).DecodeHeader(name); err == nil {
 				name = d
@@ -494,8 +495,8 @@ func addresses(env *enmime.Envelope, key string) []*mail.Address {
 	return out
 }
 
-var angleAddr = regexp.MustCompile(`<([^<>\s]+@[^<>\s]+)>`)
-var bareAddr = regexp.MustCompile(`[^\s<>"',;()]+@[^\s<>"',;()]+`)
+var angleAddr = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<([^<>\s]+@[^<>\s]+)>`) })
+var bareAddr = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^\s<>"',;()]+@[^\s<>"',;()]+`) })
 
 // looseAddress reads one address the strict parser refused.
 func looseAddress(s string) *mail.Address {
@@ -503,11 +504,11 @@ func looseAddress(s string) *mail.Address {
 	if s == "" {
 		return nil
 	}
-	if m := angleAddr.FindStringSubmatchIndex(s); m != nil {
+	if m := angleAddr().FindStringSubmatchIndex(s); m != nil {
 		name := strings.Trim(strings.TrimSpace(s[:m[0]]), `"' `)
 		return &mail.Address{Name: name, Address: s[m[2]:m[3]]}
 	}
-	if m := bareAddr.FindString(s); m != "" {
+	if m := bareAddr().FindString(s); m != "" {
 		return &mail.Address{Address: m}
 	}
 	return &mail.Address{Name: strings.Trim(s, `"' `)}
@@ -557,8 +558,8 @@ func mailDate(env *enmime.Envelope, now func() time.Time) (time.Time, string) {
 }
 
 var (
-	dateComment = regexp.MustCompile(`\([^)]*\)`)
-	dateSpaces  = regexp.MustCompile(`\s+`)
+	dateComment = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\([^)]*\)`) })
+	dateSpaces  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s+`) })
 	dateLayouts = []string{
 		"Mon, 2 Jan 2006 15:04:05 -0700",
 		"Mon, 2 Jan 2006 15:04:05 MST",
@@ -587,7 +588,7 @@ func parseDate(s string) (time.Time, bool) {
 	if t, err := mail.ParseDate(s); err == nil && ok(t) {
 		return t, true
 	}
-	s = strings.TrimSpace(dateSpaces.ReplaceAllString(dateComment.ReplaceAllString(s, " "), " "))
+	s = strings.TrimSpace(dateSpaces().ReplaceAllString(dateComment().ReplaceAllString(s, " "), " "))
 	s = strings.TrimSuffix(s, " GMT")
 	if t, err := mail.ParseDate(s); err == nil && ok(t) {
 		return t, true
@@ -600,7 +601,7 @@ func parseDate(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-var msgIDRe = regexp.MustCompile(`<[^<>\s]+>`)
+var msgIDRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<[^<>\s]+>`) })
 
 // firstID returns the first Message-ID in a header, without angle
 // brackets; a value without brackets is taken whole.
@@ -618,7 +619,7 @@ func messageIDs(s string) []string {
 		return nil
 	}
 	var out []string
-	for _, m := range msgIDRe.FindAllString(s, -1) {
+	for _, m := range msgIDRe().FindAllString(s, -1) {
 		out = append(out, cutChars(m[1:len(m)-1], 512))
 	}
 	if len(out) == 0 {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/doctales/doctales"
@@ -19,8 +20,8 @@ import (
 // deterministic id, so importing an export again replays.
 
 var (
-	mentionRe = regexp.MustCompile(`(?:^|[^\w@])@([A-Za-z0-9_][A-Za-z0-9_.-]{0,63})`)
-	hashtagRe = regexp.MustCompile(`(?:^|[^\w#&])#([\p{L}\p{N}_]{1,100})`)
+	mentionRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?:^|[^\w@])@([A-Za-z0-9_][A-Za-z0-9_.-]{0,63})`) })
+	hashtagRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?:^|[^\w#&])#([\p{L}\p{N}_]{1,100})`) })
 )
 
 // SocialPost turns one line of a JSON-lines export of posts into a request
@@ -87,12 +88,12 @@ func SocialPost(line []byte, opt Options) ([]byte, error) {
 // addTags sets mentions and hashtags found in text when obj has none.
 func addTags(obj map[string]any, text string) {
 	if obj["mentions"] == nil {
-		if m := findAll(mentionRe, text); len(m) > 0 {
+		if m := findAll(mentionRe(), text); len(m) > 0 {
 			obj["mentions"] = m
 		}
 	}
 	if obj["hashtags"] == nil {
-		if h := findAll(hashtagRe, text); len(h) > 0 {
+		if h := findAll(hashtagRe(), text); len(h) > 0 {
 			obj["hashtags"] = h
 		}
 	}
@@ -252,11 +253,11 @@ type SlackBody struct {
 }
 
 // slackMention is a user mention in Slack markup: <@U123> or <@U123|name>.
-var slackMention = regexp.MustCompile(`<@([A-Z0-9]+)(?:\|([^>]*))?>`)
+var slackMention = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<@([A-Z0-9]+)(?:\|([^>]*))?>`) })
 
 // slackLink is a link or channel reference in Slack markup: <url|label>,
 // <#C123|name>, <!here>.
-var slackLink = regexp.MustCompile(`<([^<>|]*)(?:\|([^<>]*))?>`)
+var slackLink = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<([^<>|]*)(?:\|([^<>]*))?>`) })
 
 // Messages turns one channel day file (<channel>/<yyyy-mm-dd>.json, a JSON
 // array of messages) into request bodies. Channel join and leave notices
@@ -309,8 +310,8 @@ func (d *SlackDirectory) Messages(channel string, day []byte, opt Options) ([]Sl
 			name = un
 		}
 		var mentions []string
-		text = slackMention.ReplaceAllStringFunc(text, func(s string) string {
-			sm := slackMention.FindStringSubmatch(s)
+		text = slackMention().ReplaceAllStringFunc(text, func(s string) string {
+			sm := slackMention().FindStringSubmatch(s)
 			n := sm[2]
 			if u, ok := d.users[sm[1]]; ok {
 				n = u.display()
@@ -321,8 +322,8 @@ func (d *SlackDirectory) Messages(channel string, day []byte, opt Options) ([]Sl
 			mentions = append(mentions, n)
 			return "@" + n
 		})
-		text = slackLink.ReplaceAllStringFunc(text, func(s string) string {
-			sm := slackLink.FindStringSubmatch(s)
+		text = slackLink().ReplaceAllStringFunc(text, func(s string) string {
+			sm := slackLink().FindStringSubmatch(s)
 			switch {
 			case sm[2] != "" && strings.HasPrefix(sm[1], "#"):
 				return "#" + sm[2]

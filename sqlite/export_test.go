@@ -38,3 +38,15 @@ func SetMarkerSyncHooks(tb interface{ Cleanup(func()) }, sync, wait func()) {
 // ListStatements returns how many list queries the read pool keeps
 // prepared (at most MaxListStatements).
 func (db *DB) ListStatements() int { return db.reads.listStatements() }
+
+// PreparedAtOpen reports what Open left prepared or open: whether the
+// writer's statements are prepared, how many of the read statements are,
+// and how many connections the read pool holds.
+func (db *DB) PreparedAtOpen() (writer bool, reads, readConns int) {
+	for _, s := range []*lazyStmt{&db.reads.itemBody, &db.reads.logSource, &db.reads.logAll, &db.reads.ledgerSent, &db.reads.authConfigured, &db.reads.owners} {
+		if s.prepared() {
+			reads++
+		}
+	}
+	return db.stmts.insertItem != nil, reads, db.rdb.Stats().OpenConnections
+}

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"sync"
 )
 
@@ -16,20 +15,23 @@ import (
 // SQL was about a tenth of a list's CPU at a million items).
 const MaxListStatements = 64
 
-// readStmts are the queries on the hot path, prepared once on the read
-// pool (database/sql prepares them again on each connection that needs
-// them), so SQLite parses them once, not per call.
+// readStmts are the queries on the hot path, prepared on the read pool on
+// first use (database/sql prepares them again on each connection that
+// needs them), so SQLite parses them once, not per call. Preparing them
+// at Open took a read connection and its schema parse before serve was
+// ready, for each of its three files, most of whose statements a start
+// never runs (issue 15).
 type readStmts struct {
-	itemBody   *sql.Stmt // body of one item
-	logSource  *sql.Stmt // a page of one source's log
-	logAll     *sql.Stmt // a page of the whole log
-	ledgerSent *sql.Stmt // whether a message was sent
+	itemBody   lazyStmt // body of one item
+	logSource  lazyStmt // a page of one source's log
+	logAll     lazyStmt // a page of the whole log
+	ledgerSent lazyStmt // whether a message was sent
 	// authConfigured counts users and live keys: the open-mode check
 	// runs it on every request until one exists (httpapi.Handler).
-	authConfigured *sql.Stmt
+	authConfigured lazyStmt
 	// owners reads the first and the last owner of items_owner
 	// (soleOwner), on every list and count.
-	owners *sql.Stmt
+	owners lazyStmt
 
 	// lists are FindItems' queries prepared on first use, by text; at
 	// most MaxListStatements.
@@ -37,10 +39,10 @@ type readStmts struct {
 	lists   map[string]*sql.Stmt
 }
 
-// prepare prepares the statements on db.
-func (r *readStmts) prepare(db *sql.DB) error {
+// init sets the statements' queries and the pool they are prepared on.
+func (r *readStmts) init(db *sql.DB) {
 	for _, p := range []struct {
-		stmt  **sql.Stmt
+		stmt  *lazyStmt
 		query string
 	}{
 		{&r.itemBody, `SELECT body FROM items WHERE id = ?`},
@@ -50,21 +52,14 @@ func (r *readStmts) prepare(db *sql.DB) error {
 		{&r.authConfigured, `SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM api_keys WHERE revoked_at IS NULL)`},
 		{&r.owners, `SELECT (SELECT min(owner) FROM items), (SELECT max(owner) FROM items)`},
 	} {
-		stmt, err := db.Prepare(p.query)
-		if err != nil {
-			return fmt.Errorf("prepare %q: %w", p.query, err)
-		}
-		*p.stmt = stmt
+		p.stmt.db, p.stmt.query = db, p.query
 	}
-	return nil
 }
 
 // close closes the prepared statements.
 func (r *readStmts) close() {
-	for _, s := range []*sql.Stmt{r.itemBody, r.logSource, r.logAll, r.ledgerSent, r.authConfigured, r.owners} {
-		if s != nil {
-			_ = s.Close()
-		}
+	for _, s := range []*lazyStmt{&r.itemBody, &r.logSource, &r.logAll, &r.ledgerSent, &r.authConfigured, &r.owners} {
+		s.close()
 	}
 	r.listsMu.Lock()
 	defer r.listsMu.Unlock()
@@ -72,6 +67,66 @@ func (r *readStmts) close() {
 		_ = s.Close()
 		delete(r.lists, q)
 	}
+}
+
+// lazyStmt is a query of the read pool prepared on its first run. A
+// prepare that fails (a cancelled context, a busy schema) is tried again
+// on the next run; meanwhile the query runs unprepared, which reports
+// the same error the statement would.
+type lazyStmt struct {
+	db    *sql.DB
+	query string
+
+	mu     sync.Mutex
+	stmt   *sql.Stmt
+	closed bool // close ran: run unprepared, keep nothing
+}
+
+// get returns the prepared statement, preparing it first if need be, or
+// nil when it cannot be prepared now.
+func (s *lazyStmt) get(ctx context.Context) *sql.Stmt {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stmt == nil && !s.closed {
+		if st, err := s.db.PrepareContext(ctx, s.query); err == nil {
+			s.stmt = st
+		}
+	}
+	return s.stmt
+}
+
+// QueryRowContext is sql.Stmt's, on the prepared statement.
+func (s *lazyStmt) QueryRowContext(ctx context.Context, args ...any) *sql.Row {
+	if st := s.get(ctx); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return s.db.QueryRowContext(ctx, s.query, args...)
+}
+
+// QueryContext is sql.Stmt's, on the prepared statement.
+func (s *lazyStmt) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) {
+	if st := s.get(ctx); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return s.db.QueryContext(ctx, s.query, args...)
+}
+
+// prepared reports whether the statement has been prepared (for tests).
+func (s *lazyStmt) prepared() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stmt != nil
+}
+
+// close closes the statement if it was prepared.
+func (s *lazyStmt) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stmt != nil {
+		_ = s.stmt.Close()
+		s.stmt = nil
+	}
+	s.closed = true
 }
 
 // query runs the list query text on db through its prepared statement,

@@ -400,10 +400,7 @@ func (db *DB) Open() (err error) {
 	if err := db.loadMeta(); err != nil {
 		return fmt.Errorf("open database %q: %w", db.Path, err)
 	}
-	if err := db.stmts.prepare(db.wdb); err != nil {
-		return fmt.Errorf("open database %q: %w", db.Path, err)
-	}
-	ph.done("meta, writer statements")
+	ph.done("meta (the writer's statements are prepared before its first transaction)")
 
 	// Open the read pool. query_only guards against a write slipping past
 	// the writer, which would break group commit's single-writer premise.
@@ -411,15 +408,19 @@ func (db *DB) Open() (err error) {
 	if db.rdb, err = sql.Open("sqlite", rdsn); err != nil {
 		return fmt.Errorf("open database %q: %w", db.Path, err)
 	}
+	// One connection is opened now: opened on first use instead, the
+	// start's first reads (the subscriptions', the auth check's, the
+	// readiness probe's), which come together, each found none idle and
+	// opened its own, six on the table instead of three at ready, each
+	// with its schema parse. Its statements are prepared on first use
+	// (issue 15: most of them a start never runs).
 	db.rdb.SetMaxOpenConns(db.ReadConns)
 	db.rdb.SetMaxIdleConns(db.ReadConns)
 	if err := db.rdb.Ping(); err != nil {
 		return fmt.Errorf("open database %q: %w", db.Path, FormatError(err))
 	}
-	if err := db.reads.prepare(db.rdb); err != nil {
-		return fmt.Errorf("open database %q: %w", db.Path, FormatError(err))
-	}
-	ph.done("read connection, read statements")
+	db.reads.init(db.rdb)
+	ph.done("read connection (statements on first use)")
 
 	// Open the checkpointer's connection.
 	if db.CheckpointInterval > 0 {
@@ -491,9 +492,7 @@ func (db *DB) openReadOnly() (err error) {
 		return fmt.Errorf("open database %q read-only: read stream label: %w", db.Path, FormatError(err))
 	}
 	db.streamARN = fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s/stream/%s", db.Region, AccountID, db.TableName, db.streamLabel)
-	if err := db.reads.prepare(db.rdb); err != nil {
-		return fmt.Errorf("open database %q read-only: %w", db.Path, FormatError(err))
-	}
+	db.reads.init(db.rdb)
 	return nil
 }
 

@@ -301,3 +301,30 @@ func TestDB_Stats(t *testing.T) {
 		t.Fatalf("writer counters: %+v", st)
 	}
 }
+
+// TestDB_StatementsPreparedOnFirstUse checks that Open leaves the read
+// pool with one connection and the writer's and readers' statements
+// unprepared (issue 15: for each of serve's three files they cost a
+// dozen prepares before ready, most of which a start never runs), and
+// that the first write and the first read prepare them, with the same
+// results.
+func TestDB_StatementsPreparedOnFirstUse(t *testing.T) {
+	db := MustOpenDB(t)
+	if writer, reads, conns := db.PreparedAtOpen(); writer || reads != 0 || conns != 1 {
+		t.Fatalf("after Open: writer's statements prepared %v, %d read statements prepared, %d read connections; want false, 0, 1", writer, reads, conns)
+	}
+	ctx := context.Background()
+	if _, _, err := db.CreateItem(ctx, newItem("lazy-1", time.Now(), "p", "s", "")); err != nil {
+		t.Fatal(err)
+	}
+	if writer, _, _ := db.PreparedAtOpen(); !writer {
+		t.Errorf("after the first write the writer's statements are not prepared")
+	}
+	it, err := db.GetItem(ctx, "lazy-1")
+	if err != nil || it.ID != "lazy-1" {
+		t.Fatalf("GetItem(lazy-1) = %+v, %v; want the item just created", it, err)
+	}
+	if _, reads, conns := db.PreparedAtOpen(); reads != 1 || conns < 1 {
+		t.Errorf("after one GetItem: %d read statements prepared, %d read connections; want 1 and at least 1", reads, conns)
+	}
+}

@@ -73,8 +73,18 @@ const window = 256
 // (issue 15).
 type Regexp struct {
 	expr string    // the pattern as written
-	once sync.Once // compiles the fields below (compile)
+	once sync.Once // compiles the gate (compile)
+	// gate is allocated by compile: its tables (about 3 KB, mostly the
+	// 256-entry arrays) are allocated with it, so that the package-level
+	// patterns cost a few words each at init rather than 3 KB each
+	// (about 600 KB for the engine's, which made the runtime collect
+	// during every start: issue 15). Its fields are promoted, so the
+	// methods read r.first as before; each runs after get.
+	*gate
+}
 
+// gate is a compiled pattern and its prefix gate.
+type gate struct {
 	re *regexp.Regexp // the pattern as written
 	// at0 matches the pattern anchored at the start of the text; at1
 	// first consumes one character (the one before the candidate
@@ -160,6 +170,7 @@ func (r *Regexp) get() *Regexp {
 
 // compile compiles the pattern and derives its gate.
 func (r *Regexp) compile() {
+	r.gate = &gate{}
 	expr := r.expr
 	r.re = regexp.MustCompile(expr)
 	tree, err := syntax.Parse(expr, syntax.Perl)

@@ -6,6 +6,7 @@ import (
 	"regexp/syntax"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // patterns are shapes the engine uses: word-bounded alternations,
@@ -200,7 +201,7 @@ func TestShort(t *testing.T) {
 	for _, s := range []string{" x" + strings.Repeat("w", 200) + "y", " x" + strings.Repeat("w", 300) + "y", "x" + strings.Repeat("w", 300) + "y x"} {
 		check(t, expr, s)
 	}
-	if MustCompile(`\bx\w*y|\bx`).short {
+	if MustCompile(`\bx\w*y|\bx`).get().short {
 		t.Errorf("a pattern gated before (no ^, ASCII) is not short")
 	}
 }
@@ -244,7 +245,7 @@ func splitSame(t *testing.T, expr string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref := &Regexp{first: r.first, foldAny: r.foldAny}
+	ref := &Regexp{gate: &gate{first: r.first, foldAny: r.foldAny}}
 	ref.splitWith(nil, tree.Simplify())
 	if ref.bySub != r.bySub || len(ref.subs) != len(r.subs) {
 		t.Fatalf("split(%q): %d sub-patterns with the memo, %d without (or another byte table)", expr, len(r.subs), len(ref.subs))
@@ -259,5 +260,23 @@ func splitSame(t *testing.T, expr string) {
 func TestSplit_MemoSame(t *testing.T) {
 	for _, expr := range patterns {
 		splitSame(t, expr)
+	}
+}
+
+// TestMustCompileIsSmall checks that a pattern not yet used costs a few
+// words (issue 15): the engine declares about 200 at package level, and
+// with the gate's tables inline each cost 3 KB at init, 600 KB in all,
+// enough to make the runtime collect during every start of the binary.
+func TestMustCompileIsSmall(t *testing.T) {
+	const maxBytes = 64
+	if n := unsafe.Sizeof(Regexp{}); n > maxBytes {
+		t.Errorf("a Regexp before its first use is %d bytes, want at most %d: are the gate's tables inline again?", n, maxBytes)
+	}
+	r := MustCompile(`\bplease\b`)
+	if r.gate != nil {
+		t.Fatal("MustCompile compiled the pattern; want it compiled on first use")
+	}
+	if !r.MatchString("could you please reply") || r.gate == nil {
+		t.Errorf("MatchString after MustCompile: match or compile missing (gate %v)", r.gate != nil)
 	}
 }
