@@ -146,7 +146,9 @@ type Config struct {
 	// Reader is who reads the mail (reader: ["Priya Shah",
 	// priya@example.com]): a mailing-list post that names the reader
 	// ("Priya - can you confirm by noon tomorrow?") asks the reader, like
-	// a person's mail; without it a list post is everyone's.
+	// a person's mail; without it a list post is everyone's. It also tells
+	// an ask addressed to someone else ("@Marta can you …", with "Priya -
+	// nothing needed from you") from the reader's.
 	Reader []string `yaml:"reader"`
 
 	Functions map[string]*FunctionConfig `yaml:"functions"`
