@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -11,8 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -103,39 +100,6 @@ func TestCheckProcess_FallsBackInProcess(t *testing.T) {
 	}
 }
 
-// TestCheckProcess_Crashed: a child that dies by a signal, or answers
-// something else than a check result, is a crashed checker
-// (sqlite.ErrCheckerFailed, which the DB records as CheckCrashed, not as
-// damage), with an error naming the file and what the child did.
-func TestCheckProcess_Crashed(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("the fake children are shell scripts")
-	}
-	path := checkTestDB(t)
-	for _, c := range []struct{ name, script, want string }{
-		{"Signal", "echo 'out of cheese' >&2; kill -9 $$", "ended by a signal"},
-		{"Garbage", "echo 'not json'; exit 0", `"not json\n" is not a check result`},
-		{"Contradiction", `echo '{"problems":["page 7 is bad"],"nice":19,"tookMs":1}'; exit 0`, "contradicts its exit status 0"},
-		{"OtherStatus", "exit 7", "exited with status 7 without an answer"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			exe := filepath.Join(t.TempDir(), "fake-doctales")
-			if err := os.WriteFile(exe, []byte("#!/bin/sh\n"+c.script+"\n"), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			logger, _ := logBuffer()
-			problems, err := processCheckRunner(exe, logger)(context.Background(), path, time.Second)
-			if !errors.Is(err, sqlite.ErrCheckerFailed) || len(problems) > 0 {
-				t.Fatalf("got problems %q, error %v; want no problems and sqlite.ErrCheckerFailed", problems, err)
-			}
-			mustContain(t, "error", err.Error(), path, "child process", c.want)
-			if c.name == "Signal" {
-				mustContain(t, "error", err.Error(), "out of cheese")
-			}
-		})
-	}
-}
-
 // waitOpen waits until process pid has the file at path open (its
 // /proc/<pid>/fd), for up to 30 s.
 func waitOpen(t *testing.T, pid int, path string) {
@@ -216,8 +180,8 @@ func waitOrphanExit(t *testing.T, cmd *exec.Cmd, exited <-chan error) {
 }
 
 // TestCheckProcess_ExitsWithItsParent: the child exits when its standard
-// input closes, whether its parent closes the pipe or dies holding it
-// (kill -9 of the only process with the pipe's other end).
+// input closes (its parent closing the pipe; the parent's death by kill -9
+// is TestCheckProcess_ExitsWhenItsParentDies, on Unix).
 func TestCheckProcess_ExitsWithItsParent(t *testing.T) {
 	t.Run("PipeClosed", func(t *testing.T) {
 		r, w, err := os.Pipe()
@@ -229,74 +193,4 @@ func TestCheckProcess_ExitsWithItsParent(t *testing.T) {
 		w.Close()
 		waitOrphanExit(t, cmd, exited)
 	})
-	t.Run("HolderKilled", func(t *testing.T) {
-		if runtime.GOOS == "windows" {
-			t.Skip("no sleep(1) to hold the pipe")
-		}
-		r, w, err := os.Pipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		// sleep holds the pipe's other end as its standard output; the
-		// test lets go of its own, so that sleep's death closes it.
-		holder := exec.Command("sleep", "600")
-		holder.Stdout = w
-		if err := holder.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = holder.Process.Kill(); _ = holder.Wait() })
-		w.Close()
-		cmd, exited, _ := startLockedChild(t, r)
-		r.Close()
-		if err := holder.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		waitOrphanExit(t, cmd, exited)
-	})
-}
-
-// TestCheckProcess_Nice19 reads the nice value of every thread of a
-// running child from /proc: all run at 19, not only its first (on Linux
-// the nice value is a thread's, and the Go runtime has several).
-func TestCheckProcess_Nice19(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("reads /proc")
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	cmd, _, path := startLockedChild(t, r)
-	r.Close()
-	pid := cmd.Process.Pid
-	// The child lowers its priority before it opens the file: once the
-	// file is among its open files, it has (a loaded machine may take
-	// longer than startLockedChild's wait to start it).
-	waitOpen(t, pid, path)
-	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(tasks) < 2 {
-		t.Fatalf("the child has %d threads; a Go program has several", len(tasks))
-	}
-	for _, task := range tasks {
-		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, task.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Fields after the command's name, which ends with the last ')':
-		// the state is field 3, the nice value field 19.
-		rest := stat[bytes.LastIndexByte(stat, ')')+1:]
-		fields := strings.Fields(string(rest))
-		nice, err := strconv.Atoi(fields[19-3])
-		if err != nil {
-			t.Fatalf("thread %s: nice field %q: %v", task.Name(), fields[19-3], err)
-		}
-		if nice != checkNice {
-			t.Errorf("thread %s of the child %d runs at nice %d, want %d", task.Name(), pid, nice, checkNice)
-		}
-	}
-	t.Logf("%d threads of the child %d at nice %d", len(tasks), pid, checkNice)
 }
