@@ -198,13 +198,21 @@ func (r *Relay) Step(ctx context.Context) (int, error) {
 	}
 	r.cursor = last
 	r.copied += int64(len(copies))
-	if err := r.From.SetCheckpoint(ctx, r.Name, last); err != nil {
+	// The batch is in To: record it even when ctx ends now (a leader
+	// stepping down, serve stopping), or the next start copies it again.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), checkpointTimeout)
+	defer cancel()
+	if err := r.From.SetCheckpoint(cctx, r.Name, last); err != nil {
 		// Copied but not recorded: the next start copies the batch
 		// again, deduplicated by its ids.
 		return len(recs), fmt.Errorf("relay %q: set checkpoint to %d: %w", r.Name, last, err)
 	}
 	return len(recs), nil
 }
+
+// checkpointTimeout bounds the checkpoint written after a batch was
+// appended, which does not end with the caller's context.
+const checkpointTimeout = 5 * time.Second
 
 // Copied returns how many records Step appended to To since the relay
 // was made (counting a batch copied again after a restart).

@@ -267,3 +267,43 @@ func TestRelay_RunResumesFromCheckpoint(t *testing.T) {
 		t.Fatalf("Run without Origin = %v", err)
 	}
 }
+
+// cancelAfterAppend is the real destination log, whose Append ends the
+// caller's context once the records are in: a leader stepping down
+// between the copy and the checkpoint.
+type cancelAfterAppend struct {
+	doctales.EventLog
+	cancel context.CancelFunc
+}
+
+func (c cancelAfterAppend) Append(ctx context.Context, recs ...*doctales.LogRecord) error {
+	err := c.EventLog.Append(ctx, recs...)
+	c.cancel()
+	return err
+}
+
+// A batch appended to To is recorded in the checkpoint even when the
+// context ends right after the append: otherwise the next Run copies it
+// again (TestRelay_RunResumesFromCheckpoint saw 52 records for 50 when
+// its cancel fell there).
+func TestRelay_CheckpointAfterCancel(t *testing.T) {
+	from, to := mustOpenSQLite(t), mustOpenSQLite(t)
+	appendN(t, from, 0, 5)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r := &relay.Relay{From: from, To: cancelAfterAppend{EventLog: to, cancel: cancel}, Origin: "a", BatchSize: 5}
+	if n, err := r.Step(ctx); err != nil || n != 5 {
+		t.Fatalf("Step = %d, %v; want 5 records copied", n, err)
+	}
+	cp, err := from.Checkpoint(context.Background(), r.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := to.ReadLog(context.Background(), "", 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := got[len(got)-1]; cp == 0 || len(got) != 5 {
+		t.Fatalf("checkpoint %d after copying %d records (last %s): the batch is copied but not recorded", cp, len(got), last.Data)
+	}
+}
