@@ -387,13 +387,20 @@ func (db *DB) runCheck(ctx context.Context) ([]string, error) {
 // then returned with it). Unlike [Check] it opens the file as the
 // program's own connections do, so it may run while a DB has it open
 // for writing: it is the background check of DB.Open, and what serve's
-// child process runs (DB.CheckRunner).
+// child process runs (DB.CheckRunner). It never creates the file: a
+// missing file is an error.
 func QuickCheckFile(ctx context.Context, path string, busy time.Duration) ([]string, error) {
 	if strings.ContainsRune(path, '?') {
 		return []string{"quick_check could not run"}, fmt.Errorf("quick check of %q: the path must not contain '?'", path)
 	}
 	ms := strconv.FormatInt(busy.Milliseconds(), 10)
-	conn, err := sql.Open("sqlite", path+"?_pragma=busy_timeout("+ms+")&_pragma=query_only(ON)")
+	// mode=rw, not the default rwc: the check never creates the file.
+	// Without it a missing database (the folder removed while the check
+	// starts, say after its server was killed) became a new empty one
+	// answered "ok". Not mode=ro: a read-only connection to a file closed
+	// cleanly creates its -wal and -shm and cannot remove them at close;
+	// query_only keeps this one from writing.
+	conn, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?mode=rw&_pragma=busy_timeout("+ms+")&_pragma=query_only(ON)")
 	if err != nil {
 		return []string{"quick_check could not run"}, err
 	}

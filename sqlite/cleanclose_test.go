@@ -103,7 +103,8 @@ func TestDB_BackgroundCheck(t *testing.T) {
 		}
 		mustFillDB(t, path, 50)
 		probe := sqlite.NewDB(path)
-		if !probe.CleanCloseRecorded() || !probe.CleanCloseRecorded() {
+		first := probe.CleanCloseRecorded()
+		if second := probe.CleanCloseRecorded(); !first || !second { // asking again does not consume it
 			t.Fatal("CleanCloseRecorded = false after a clean close")
 		}
 		if !markerExists(path) {
@@ -492,4 +493,41 @@ func TestDB_BackgroundCheckRunner(t *testing.T) {
 			t.Fatalf("StorageCheck = %+v after Close, want cancelled", st)
 		}
 	})
+}
+
+// TestQuickCheckFile_CreatesNothing: the check reads the file and never
+// writes one. A missing database is an error, not an empty database
+// created in its place and answered "ok" (the server's check child may
+// still be opening the file when the server is killed and its folder
+// removed).
+func TestQuickCheckFile_CreatesNothing(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "gone.db")
+	problems, err := sqlite.QuickCheckFile(context.Background(), path, time.Second)
+	if err == nil {
+		t.Errorf("QuickCheckFile(%q) of a missing file = %q, nil; want an error", path, problems)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		t.Errorf("QuickCheckFile of a missing file created %s", e.Name())
+	}
+
+	// A sound file closed cleanly (no -wal, no -shm) is checked without
+	// leaving a file beside it.
+	path = filepath.Join(dir, "sound.db")
+	db := sqlite.NewDB(path)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadDir(dir)
+	if problems, err := sqlite.QuickCheckFile(context.Background(), path, time.Second); err != nil || len(problems) != 0 {
+		t.Fatalf("QuickCheckFile(sound) = %q, %v", problems, err)
+	}
+	after, _ := os.ReadDir(dir)
+	if len(after) != len(before) {
+		t.Errorf("QuickCheckFile of a closed file left %d files, had %d: %v", len(after), len(before), after)
+	}
 }

@@ -1275,7 +1275,7 @@ func s3EventFilters(v any) ([]string, error) {
 	for _, n := range names {
 		name, ok := strings.CutPrefix(n, "s3:")
 		if !ok {
-			return nil, fmt.Errorf("S3 event %q does not start with s3:", n)
+			return nil, fmt.Errorf("S3 event %q does not start with %q", n, "s3:")
 		}
 		if p, ok := strings.CutSuffix(name, "*"); ok {
 			prefixes = append(prefixes, fmt.Sprintf(`{"prefix":%q}`, p))

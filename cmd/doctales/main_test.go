@@ -91,7 +91,11 @@ func startServer(t testing.TB, dataDir string, args ...string) *server {
 		t.Fatal(err)
 	}
 	s := &server{cmd: cmd, url: "http://" + addr, logs: logs, mu: mu}
-	t.Cleanup(func() { s.kill() })
+	t.Cleanup(func() {
+		if left := s.kill(); len(left) > 0 {
+			t.Errorf("the server's child processes %v still ran %v after it was killed: a child must end when its server does", left, childGrace)
+		}
+	})
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get(s.url + "/healthz")
@@ -113,12 +117,39 @@ func (s *server) Logs() string {
 	return s.logs.String()
 }
 
-// kill sends SIGKILL: no shutdown code runs.
-func (s *server) kill() {
-	if s.cmd.ProcessState == nil {
-		_ = s.cmd.Process.Kill()
-		_ = s.cmd.Wait()
+// childGrace is how long a killed server's children (the background
+// check, parser workers) may take to end on their own.
+const childGrace = 10 * time.Second
+
+// kill sends SIGKILL: no shutdown code runs. It then waits up to
+// childGrace for the server's child processes to end (they end when the
+// server does: the check child at its stdin's end of file, parser
+// workers by Pdeathsig), so that none writes into a data folder the test
+// is about to remove; it kills and returns those still running (on
+// Linux, where /proc lists them).
+func (s *server) kill() []int {
+	if s.cmd.ProcessState != nil {
+		return nil
 	}
+	// Stopped first, it starts no child between the listing and the kill.
+	_ = s.cmd.Process.Signal(stopSignal)
+	kids := childPIDs(s.cmd.Process.Pid)
+	_ = s.cmd.Process.Kill()
+	_ = s.cmd.Wait()
+	var left []int
+	deadline := time.Now().Add(childGrace)
+	for _, pid := range kids {
+		for processRunning(pid) && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if processRunning(pid) {
+			left = append(left, pid)
+			if p, err := os.FindProcess(pid); err == nil {
+				_ = p.Kill()
+			}
+		}
+	}
+	return left
 }
 
 type lockedWriter struct {
