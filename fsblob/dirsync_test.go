@@ -1,6 +1,9 @@
 package fsblob
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -50,5 +53,31 @@ func TestDirSyncer_SharesSyncs(t *testing.T) {
 	wg.Wait()
 	if c := calls.Load(); c >= n/2 || c < 1 {
 		t.Fatalf("%d fsyncs for %d concurrent callers; want them shared", c, n)
+	}
+}
+
+// TestStore_GroupSyncUsesSyncFS checks that a put under GroupSync waits
+// for the shared file-system sync (syncfs on Linux): its unnamed file had
+// no fsync of its own, and a sync of the bucket folder alone would leave
+// its data and its folder's entry volatile.
+func TestStore_GroupSyncUsesSyncFS(t *testing.T) {
+	s := NewStore(filepath.Join(t.TempDir(), "root"), "raw")
+	if err := s.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	orig := s.fsSyncs.syncFunc
+	if orig == nil {
+		t.Fatal("Open left the shared file-system sync unset: puts would sync the bucket folder only")
+	}
+	var calls atomic.Int64
+	s.fsSyncs.syncFunc = func(dir string) error { calls.Add(1); return orig(dir) }
+	if _, err := s.Put(context.Background(), "d/x.json", []byte("{}"), ""); err != nil {
+		t.Fatal(err)
+	}
+	// (Without /proc/self/fd, Linux too falls back to a named file and an
+	// fsync per put.)
+	if _, err := os.Stat("/proc/self/fd"); canSyncFS && err == nil && calls.Load() == 0 {
+		t.Fatal("a GroupSync put returned without a file-system sync")
 	}
 }

@@ -214,6 +214,9 @@ func (s *Store) Open() error {
 		s.Now = time.Now
 	}
 	s.syncedDirs = make(map[string]bool)
+	// GroupSync's shared sync is a syncfs of the file system (Linux): the
+	// puts it serves wrote unnamed files without an fsync of their own.
+	s.fsSyncs.syncFunc = syncFS
 
 	s.dir = filepath.Join(s.Root, s.BucketName)
 	if s.ReadOnly {
