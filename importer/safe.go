@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -170,10 +169,4 @@ func readFile(path, what string, limit int64) ([]byte, error) {
 	}
 	defer f.Close()
 	return readAll(f, fi, path, what, limit)
-}
-
-// isSkip reports whether err is a *SkipError.
-func isSkip(err error) bool {
-	var se *SkipError
-	return errors.As(err, &se)
 }

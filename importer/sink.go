@@ -3,16 +3,11 @@ package importer
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"mime/multipart"
-	"net/http"
 	"net/textproto"
 	"net/url"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/doctales/doctales"
@@ -155,47 +150,10 @@ func Request(it *Item, opt ingest.Options) (body []byte, contentType string, que
 	return nil, "", nil, fmt.Errorf("importer: unknown item kind %q", it.Kind)
 }
 
-// MaxRetryAfter caps how long Remote waits on a 429's Retry-After (1 min),
-// so that a misconfigured server cannot park an import for hours.
+// MaxRetryAfter caps how long the CLI's remote sink (doctales import
+// --url) waits on a 429's Retry-After (1 min), so that a misconfigured
+// server cannot park an import for hours.
 const MaxRetryAfter = time.Minute
-
-// retryAfter reads a Retry-After header in seconds, 1 s when absent or
-// not a number, at most MaxRetryAfter.
-func retryAfter(v string) time.Duration {
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil || n < 1 {
-		return time.Second
-	}
-	return min(time.Duration(n)*time.Second, MaxRetryAfter)
-}
-
-// readAnswer reads a POST /communications answer; retry is true for 503.
-func readAnswer(resp *http.Response) (*Result, bool, error) {
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, true, err
-	}
-	if resp.StatusCode == http.StatusAccepted || resp.StatusCode == http.StatusOK {
-		var res struct {
-			ID string `json:"id"`
-		}
-		if err := json.Unmarshal(b, &res); err != nil {
-			return nil, false, fmt.Errorf("server answered %d with %q", resp.StatusCode, cutBytes(b, 200))
-		}
-		return &Result{ID: res.ID, Replayed: resp.Header.Get("Idempotent-Replayed") == "true"}, false, nil
-	}
-	var e struct {
-		Error string `json:"error"`
-		Code  string `json:"code"`
-		Field string `json:"field"`
-	}
-	if json.Unmarshal(b, &e) != nil || e.Code == "" {
-		return nil, resp.StatusCode == http.StatusServiceUnavailable,
-			fmt.Errorf("server answered %d: %s", resp.StatusCode, cutBytes(b, 200))
-	}
-	return nil, resp.StatusCode == http.StatusServiceUnavailable, &doctales.Error{Code: e.Code, Message: e.Error, Field: e.Field}
-}
 
 // upload builds a multipart/form-data body with the document in a part
 // named "file" and the project and source fields.
@@ -223,11 +181,4 @@ func upload(it *Item, opt ingest.Options) ([]byte, string, error) {
 		return nil, "", err
 	}
 	return buf.Bytes(), mw.FormDataContentType(), nil
-}
-
-func cutBytes(b []byte, n int) string {
-	if len(b) > n {
-		b = b[:n]
-	}
-	return strings.ToValidUTF8(string(b), "?")
 }
