@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -160,10 +159,8 @@ func bootstrap(t *testing.T, function string) string {
 		if buildErr != nil {
 			return
 		}
-		goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-		if _, err := os.Stat(goBin); err != nil {
-			goBin = "go"
-		}
+		// go test puts the go command that runs it first on the PATH.
+		goBin := "go"
 		for _, fn := range []string{"api", "extraction", "notification", "websocket", "timers"} {
 			out := filepath.Join(buildDir, fn, "bootstrap")
 			cmd := exec.Command(goBin, "build", "-tags", "lambda.norpc", "-ldflags", "-s -w", "-o", out, "./"+fn)
