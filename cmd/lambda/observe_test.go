@@ -49,6 +49,7 @@ const (
 
 // invocationContext is the context the Lambda Go runtime gives a handler.
 func invocationContext(xray, requestID string) context.Context {
+	//lint:ignore SA1029 the Lambda runtime (aws-lambda-go) stores the X-Ray header under this plain string key, and so must the test
 	ctx := context.WithValue(context.Background(), tracing.XRayHeaderKey, xray)
 	return lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: requestID})
 }
