@@ -211,6 +211,19 @@ func TestDelivery_CircuitOpensProbesAndCloses(t *testing.T) {
 					}
 				}
 			}
+			// Every record was attempted, and only those at the workers'
+			// heads while the circuit was open more than once: the others
+			// were charged no failed attempt.
+			retried := 0
+			for _, n := range attempts {
+				if n > 1 {
+					retried++
+				}
+			}
+			if len(attempts) != 30 || retried > conc {
+				t.Fatalf("after recovery: %d records attempted (want 30), %d more than once (want at most %d): %v",
+					len(attempts), retried, conc, attempts)
+			}
 			st = rt.Stats()[0]
 			if c := st.Circuit; c.State != runtime.CircuitClosed || c.Failures != 0 || st.DeadLettered != 0 || st.Succeeded != 30 {
 				t.Fatalf("after recovery: circuit %+v, stats %+v", c, st)
