@@ -23,6 +23,7 @@ var jobs = map[string]sandbox.Handler{
 	"fail": func(in []byte) ([]byte, error) { return nil, errors.New("bad input " + string(in)) },
 	"panic": func([]byte) ([]byte, error) {
 		var m map[string]int
+		//lint:ignore SA5000 the job must panic: a nil map assignment, recovered by the worker
 		m["x"] = 1 // a nil map: a recoverable panic
 		return nil, nil
 	},
@@ -34,12 +35,14 @@ var jobs = map[string]sandbox.Handler{
 			for i := range b {
 				b[i] = 1
 			}
+			//lint:ignore SA4010 keep holds the chunks so that memory grows until the worker runs out of it
 			keep = append(keep, b)
 		}
 	},
 	// huge asks for 160 GB at once, as a PDF reader trusting an xref
 	// object number of 4,000,000,000 does.
 	"huge": func([]byte) ([]byte, error) {
+		//lint:ignore U1000 the fields are never read: they only make each element 40 bytes
 		type xref struct{ a, b, c, d, e uint64 }
 		t := make([]xref, 4_000_000_000)
 		return []byte{byte(len(t))}, nil
@@ -58,6 +61,7 @@ var jobs = map[string]sandbox.Handler{
 func recurse(n int) int {
 	var pad [64]byte
 	pad[n%64] = byte(n)
+	//lint:ignore SA5007 the stack job must overflow: recurse never returns, the worker dies at its stack limit
 	return recurse(n+1) + int(pad[0])
 }
 
