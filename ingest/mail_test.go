@@ -354,3 +354,30 @@ func TestParser_UndeclaredUTF8(t *testing.T) {
 		})
 	}
 }
+
+// TestParser_LineEndings: the content's lines end with "\n" whatever the
+// message used (CRLF as sent over SMTP, CR alone), so that a blank line
+// is "\n\n" to the extraction engine (blind-47, 2292: a CRLF message was
+// one paragraph, and an ask addressed to someone else became the
+// reader's).
+func TestParser_LineEndings(t *testing.T) {
+	ctx := context.Background()
+	p := newParser()
+	head := "From: Marta <marta@acme.example>\nTo: Lucia <lucia@acme.example>\nSubject: Muestras\nDate: Mon, 07 Dec 2026 09:30:41 +0100\n"
+	want := "Carlos, ¿puedes enviarlas?\n\nLucía, tú no tienes que hacer nada.\n\nMarta"
+	for name, eol := range map[string]string{"LF": "\n", "CRLF": "\r\n", "CR": "\r"} {
+		t.Run(name, func(t *testing.T) {
+			raw := strings.ReplaceAll(head, "\n", "\r\n") + "\r\n" + strings.ReplaceAll(want, "\n", eol) + eol
+			if name == "LF" {
+				raw = head + "\n" + want + "\n"
+			}
+			res, err := p.ParseMail(ctx, []byte(raw), ingest.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := res.Communication.Content; got != want {
+				t.Errorf("content = %q, want %q", got, want)
+			}
+		})
+	}
+}

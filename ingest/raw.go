@@ -417,9 +417,16 @@ func clean(s string) string {
 }
 
 // setContent sets c.Content to text, cut to max bytes, and records a cut in
-// Fields.
+// Fields. Line breaks are "\n": a message sent over SMTP ends its lines
+// with CRLF, a file from an old Mac with CR alone, and the extraction
+// engine reads a blank line as the end of a paragraph (whom it
+// addresses, where a quote ends) only as "\n\n". The raw object keeps
+// the bytes as they came.
 func setContent(c *doctales.Communication, text string, max int) {
 	text = clean(text)
+	if strings.IndexByte(text, '\r') >= 0 {
+		text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
+	}
 	if len(text) > max {
 		c.Fields["contentTruncated"] = true
 		c.Fields["contentBytes"] = len(text)
