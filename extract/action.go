@@ -289,7 +289,13 @@ func sentenceActionCues(s, lang string, memo cueMemo) (float64, string) {
 	cues, reason := ruleCuesWith(s, sc)
 	foreignAsk := false
 	if lang != "en" {
-		if m := foreignRequestCue.FindString(s); m != "" {
+		// "tú no tienes que hacer nada" says no action is wanted: its
+		// "tienes que" asks nothing.
+		t := s
+		if sc.noAction {
+			t = blankSpans(s, noActionCue.FindAllStringIndex(s, -1))
+		}
+		if m := foreignRequestCue.FindString(t); m != "" {
 			foreignAsk = true
 			cues = append(cues, "request")
 			if reason == "" || reason == "request (model)" {

@@ -48,6 +48,12 @@ func TestEngine_AutomatedUrgency(t *testing.T) {
 			"Good news: your order ships today and arrives tomorrow between 14:00 and 16:00. Not at home? Then it goes to a pickup point nearby.", "low"},
 		{"SecretExposed", "security-noreply@codehost.example", "Action required: AWS access key exposed in acme/billing",
 			"We found a valid AWS access key in a public commit to acme/billing. Revoke it in your AWS console now and rotate any service that uses it.", "high"},
+		// A receipt's due date was met by the payment it confirms
+		// (blind-47, 2303, was medium).
+		{"ReceiptDueDateMet", "nao-responda@banco.example", "Comprovante de pagamento de boleto",
+			"Olá, Larissa.\n\nSeu pagamento foi realizado com sucesso.\n\nBeneficiário: Condomínio Jardim das Acácias\nValor: R$ 689,50\nVencimento: 12/06/2025\nData do pagamento: 10/06/2025\n\nEste é um e-mail automático, por favor não responda.", "low"},
+		{"ReceiptDueDateMetEnglish", "billing@power-utility.example", "Payment received - thank you",
+			"Thank you for your payment. Your payment was received on June 10, 2025.\n\nAmount: EUR 84.20\nDue date: June 11, 2025\n\nPlease keep this e-mail for your records.", "low"},
 		{"TicketAckQuotedUrgent", "support@fibre.example", "[Request #784519] We've received your request",
 			"Your request (#784519) has been received and a member of our team will reply within 2 working days.\n\nYour request:\n\n  \"The broadband drops every evening. This is urgent as I work from home.\"\n\nTo add information, reply to this e-mail.", "low"},
 	} {

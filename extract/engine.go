@@ -376,9 +376,31 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 	// "@Marta can you send the W-9 by EOD today? … Kevin - just looping
 	// you in. Nothing needed from you.": the asks name someone else, and
 	// the reader is told, by name, that nothing is needed of them.
-	if noAction && explicit && personal(d.Category) && askedOthers(content, own, requests, cues, e.Reader) {
+	// The asks may be in another language, which sets no explicit cue:
+	// "Carlos, ¿puedes enviar …? Lucía, te pongo en copia …; tú no
+	// tienes que hacer nada."
+	if noAction && (explicit || len(requests) > 0) && personal(d.Category) && askedOthers(content, own, requests, cues, e.Reader) {
 		explicit = false
 		requests = map[int]bool{}
+		// Their dates are the others' deadlines: "Carlos, ¿puedes
+		// enviar las muestras antes del miércoles 9 a las 12:00?"
+		unmarked := false
+		for i := range d.Dates {
+			dm := &d.Dates[i]
+			if !dm.Deadline || dm.Source != doctales.SourceContent {
+				continue
+			}
+			if v := vocative(paragraphAt(content, dm.BeginOffset)); v != "" && !namesOneOf(v, e.Reader) {
+				dm.Deadline, dm.Cue, unmarked = false, "", true
+			}
+		}
+		if unmarked {
+			d.Deadline = nil
+			if dl := chooseDeadline(d.Dates, ref); dl != nil {
+				t := dl.Time
+				d.Deadline = &t
+			}
+		}
 	}
 	if noAction && !explicit && best > 0.3 {
 		best, reasons = 0.3, nil
@@ -503,6 +525,12 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 	// states its cut-off too: "Approvals close at 11:00 tomorrow".
 	systemCutoff := d.Category == doctales.CategoryAutomated && systemAsks && d.Deadline == nil && cutoffDates(d.Dates, own, true, ref)
 	if systemCutoff || personal(d.Category) && (cutoffDates(d.Dates, own, len(requests) > 0, ref) || clockAnaphora(d.Dates, own, requests, ref)) {
+		if dl := chooseDeadline(d.Dates, ref); dl != nil {
+			t := dl.Time
+			d.Deadline = &t
+		}
+	}
+	if d.Deadline != nil && eventStartNext(d.Dates, own, content) {
 		if dl := chooseDeadline(d.Dates, ref); dl != nil {
 			t := dl.Time
 			d.Deadline = &t
@@ -730,6 +758,14 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 		// "Your request has been approved. Access will be active within
 		// 2 hours. No further action is needed from you.": a system's
 		// times are when it acts, nothing the reader owes.
+		d.Deadline, in.Deadline, in.DeadlineEvidence = nil, nil, nil
+		for i := range d.Dates {
+			d.Dates[i].Deadline = false
+		}
+	case d.Category == doctales.CategoryAutomated && in.Incident == nil && anyMatch(own, paymentDone) && !anyMatch(own, paymentFailed):
+		// "Seu pagamento foi realizado com sucesso. … Vencimento:
+		// 10/12/2026": a receipt's due date was met by the payment it
+		// confirms (blind-47, 2303, was medium).
 		d.Deadline, in.Deadline, in.DeadlineEvidence = nil, nil, nil
 		for i := range d.Dates {
 			d.Dates[i].Deadline = false
@@ -1118,6 +1154,13 @@ var systemTask = fastre.MustCompile(`(?i)\bplease\s+(\w+\s+)?(pay|update|confirm
 
 // fyiOnly is a person saying the message asks nothing of the reader.
 var fyiOnly = fastre.MustCompile(`(?i)\b(no (further )?action (is )?(required|needed)|nothing (to do|needed|for you to do)|nothing you (need|have) to do|just so you know|fyi|for your information|just sharing|just wanted to share|no reply (needed|necessary)|zur info(rmation)?|pour info(rmation)?|para tu informaci[óo]n|per tua informazione|ter info(rmatie)?|para sua informa[çc][ãa]o)\b`)
+
+// paymentDone is a system confirming that a payment was made: a receipt.
+// paymentFailed is one saying it was not, whose due date still stands.
+var (
+	paymentDone   = fastre.MustCompile(`(?i)\b(?:(?:your |the )?payment (?:was |has been |is )?(?:received|successful|completed|confirmed|processed)|thank you for your payment|we(?:'ve| have) received your payment|(?:seu |o )?pagamento (?:foi )?(?:realizado|efetuado|confirmado|recebido|processado|aprovado)(?: com sucesso)?|recebemos (?:o )?seu pagamento|(?:tu |su |el )?pago (?:ha sido |fue |se ha )?(?:realizado|recibido|confirmado|procesado|efectuado)(?: con [ée]xito| correctamente)?|hemos recibido (?:tu|su) pago|(?:votre |le )?paiement (?:a [ée]t[ée] |est )?(?:re[çc]u|effectu[ée]|accept[ée]|confirm[ée]|valid[ée])|nous avons (?:bien )?re[çc]u votre paiement|(?:ihre |die )?zahlung (?:ist |wurde )?(?:eingegangen|erhalten|erfolgreich|best[äa]tigt|verbucht)|wir haben ihre zahlung erhalten|(?:il (?:tuo|suo) )?pagamento (?:[èe] stato |risulta )?(?:ricevuto|effettuato|completato|confermato|andato a buon fine)|abbiamo ricevuto il (?:tuo|suo) pagamento|(?:uw |je |de )?betaling (?:is )?(?:ontvangen|geslaagd|gelukt|verwerkt|voldaan)|wij hebben (?:uw|je) betaling ontvangen)\b`)
+	paymentFailed = fastre.MustCompile(`(?i)\b(?:fail(?:ed|s)?|declined|unsuccessful|not (?:been )?(?:received|processed|completed)|returned|bounced|rejected|unpaid|overdue|falhou|recusad[oa]|n[ãa]o foi|fall[óo]|rechazad[oa]|no se ha|[ée]chou[ée]|refus[ée]|rejet[ée]|n'a pas|fehlgeschlagen|abgelehnt|nicht|non [èe] andato|rifiutat[oa]|non riuscito|mislukt|geweigerd|niet)\b`)
+)
 
 // isBounce reports whether the category's evidence is a delivery failure.
 func isBounce(ev []doctales.Evidence) bool {

@@ -2,6 +2,7 @@ package extract_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,6 +175,34 @@ func TestEngine_AskedSomeoneElse(t *testing.T) {
 	}
 }
 
+// TestEngine_AskedSomeoneElseForeign: the same in another language, whose
+// ask sets no English request cue and whose "tú no tienes que hacer nada"
+// holds a request phrase ("tienes que") that asks nothing (blind-47,
+// 2292, was high for the Cc'd reader).
+func TestEngine_AskedSomeoneElseForeign(t *testing.T) {
+	c := email("RE: Muestras para Almacenes Quirós", "Carlos, ¿puedes enviar las muestras de la colección de primavera por mensajería antes del miércoles 9 a las 12:00? Las quieren para su reunión de compras del jueves.\n\nLucía, te pongo en copia solo para que estés al tanto; tú no tienes que hacer nada.\n\nGracias,\nMarta")
+	c.Timestamp = time.Date(2026, 12, 7, 9, 30, 0, 0, time.FixedZone("", 3600))
+	now := c.Timestamp.Add(22 * time.Hour) // Tuesday 07:30, the samples due Wednesday noon
+	for _, tt := range []struct {
+		reader []string
+		want   string
+	}{
+		{[]string{"Lucía Prieto", "lucia.prieto@example.com"}, doctales.UrgencyLow},
+		{[]string{"Carlos Vidal", "carlos.vidal@example.com"}, doctales.UrgencyHigh},
+	} {
+		d, err := extract.New(extract.WithNow(func() time.Time { return now }), extract.WithReader(tt.reader...)).Extract(context.Background(), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Urgency != tt.want {
+			t.Errorf("reader %v: urgency %s %v, want %s", tt.reader, d.Urgency, d.UrgencyReasons, tt.want)
+		}
+		if tt.want == doctales.UrgencyLow && d.Deadline != nil {
+			t.Errorf("reader %v: deadline %v, want none (the ask is Carlos's)", tt.reader, d.Deadline)
+		}
+	}
+}
+
 // TestEngine_SystemSaysNothingNeeded: a system's notice that says no
 // action is needed has no deadline, whatever times it gives ("Access will
 // be active within 2 hours"; blind-46, 2238, was high); and "I still need
@@ -188,5 +217,50 @@ func TestEngine_SystemSaysNothingNeeded(t *testing.T) {
 	d = MustExtract(t, email("Re: engagement letter", "Just following up - I still need the signed engagement letter back by Wednesday so I can hold your slot."))
 	if !d.RequiresAction {
 		t.Errorf("\"I still need … back by Wednesday\": requiresAction false (score %.2f), want true", d.ActionScore)
+	}
+}
+
+// TestEngine_InvitedInWords: "Convido-te para a reunião … na quarta-feira,
+// 16/12, às 15h" is an invitation whose start is the deadline (blind-47,
+// 2302, had none), in each language's words for "I invite you".
+func TestEngine_InvitedInWords(t *testing.T) {
+	sent := time.Date(2026, 12, 9, 15, 20, 0, 0, time.UTC) // Wednesday
+	want := time.Date(2026, 12, 16, 15, 0, 0, 0, time.UTC)
+	for _, text := range []string{
+		"Olá Rui,\n\nConvido-te para a reunião de planeamento das campanhas de 2027 na quarta-feira, 16/12, às 15h, na sala Atlântico. Confirmas?\n\nInês",
+		"Hi Rui,\n\nI'd like to invite you to the 2027 campaign planning meeting on Wednesday 16 December at 3pm in the Atlantic room. Can you make it?\n\nInes",
+		"Hola Rui:\n\nTe invito a la reunión de planificación de 2027 el miércoles 16 de diciembre a las 15:00 en la sala Atlántico. ¿Te va bien?\n\nInés",
+		"Bonjour Rui,\n\nJe vous invite à la réunion de planification 2027 le mercredi 16 décembre à 15h, salle Atlantique. Pouvez-vous confirmer ?\n\nInès",
+		"Hallo Rui,\n\nich möchte dich zur Planungsbesprechung 2027 am Mittwoch, 16. Dezember, um 15 Uhr im Raum Atlantik einladen. Passt dir das?\n\nInês",
+		"Ciao Rui,\n\nti invito alla riunione di pianificazione 2027 mercoledì 16 dicembre alle 15:00 nella sala Atlantico. Confermi?\n\nInês",
+		"Hoi Rui,\n\nik nodig je graag uit voor het planningsoverleg 2027 op woensdag 16 december om 15:00 in de zaal Atlantic. Kun je?\n\nInês",
+	} {
+		c := email("Planning 2027", text)
+		c.Timestamp = sent
+		d := extractAt(t, c, sent.Add(time.Hour), false)
+		if d.Deadline == nil || !d.Deadline.Equal(want) || d.Urgency != doctales.UrgencyMedium {
+			t.Errorf("%.50q: deadline %v, urgency %s %v; want %v, medium (an invitation)", text, d.Deadline, d.Urgency, d.UrgencyReasons, want)
+		}
+	}
+}
+
+// TestEngine_EventHourInNextSentence: slides wanted "ahead of Thursday's
+// board meeting? It starts at 9:30am" are wanted by 9:30 on Thursday
+// (blind-47, 2277, was 17:00), and the 9:30 is Thursday's, not the
+// message's day.
+func TestEngine_EventHourInNextSentence(t *testing.T) {
+	pst := time.FixedZone("PST", -8*3600)
+	sent := time.Date(2026, 12, 7, 16, 40, 0, 0, pst) // Monday
+	c := email("Churn slides for the board", "Hey Omar,\n\nCan you put together the churn cohort slides ahead of Thursday's board meeting? It starts at 9:30am and I'd like them in the deck before we walk in.\n\nThanks!\nLeah")
+	c.Timestamp = sent
+	d := extractAt(t, c, sent.Add(time.Hour), false)
+	want := time.Date(2026, 12, 10, 9, 30, 0, 0, pst)
+	if d.Deadline == nil || !d.Deadline.Equal(want) {
+		t.Errorf("deadline %v, want %v; dates %+v", d.Deadline, want, d.Dates)
+	}
+	for _, m := range d.Dates {
+		if strings.HasPrefix(m.Text, "9:30") && !m.Time.Equal(want) {
+			t.Errorf("the 9:30 is read as %v, want Thursday's %v", m.Time, want)
+		}
 	}
 }

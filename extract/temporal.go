@@ -857,7 +857,9 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		}
 		// "bis 14.12." the parser reads as 14:12: a dotted day and month
 		// (relativeExtras reads it).
-		if dottedPair.MatchString(txt) && e < len(w.text) && w.text[e] == '.' {
+		// "bis spätestens Montag, 14.12., 10 Uhr" it reads as Monday at
+		// 14:12 (blind-47, 2299).
+		if e < len(w.text) && w.text[e] == '.' && dottedDayMonth(txt) {
 			continue
 		}
 		// A lone "8am" the parser read as a month (August) is the
@@ -911,6 +913,17 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		}
 		t = resolve(t, txt, w.text[:b], w.text[e:], s.text[:w.start-s.start+b], dc)
 	resolved:
+		// "la réunion de planification 2027 le mercredi 16 décembre": the
+		// parser took the number before the date as its year; the
+		// weekday says which year it is (this one or the next).
+		if wd, ok := weekdayIn(txt); ok && int(t.Weekday()) != wd && fourDigits.MatchString(txt) {
+			for _, y := range []int{dc.ref.Year(), dc.ref.Year() + 1} {
+				if c := time.Date(y, t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, t.Location()); c.Day() == t.Day() && int(c.Weekday()) == wd {
+					t = c
+					break
+				}
+			}
+		}
 		// "Tue Dec 8, 2026 14:00 - 15:00 (CET)": the zone after the
 		// range is the time's, when the text itself names none.
 		if (prec == "minute" || prec == "hour") && !namesZone(txt) {
@@ -2263,7 +2276,7 @@ var (
 // relativeExtras reads, which dateTrigger does not announce.
 func extraTrigger(text string) bool {
 	digit := strings.ContainsAny(text, "0123456789")
-	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || mayForeignWordClock(text) && foreignWordClock.MatchString(text) || len(wordClockIn(text)) > 0 || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text) || thisWeekTask.MatchString(text) || strings.Contains(text, "clock") && oClock.MatchString(text) || mayDayAfterTomorrow(text) && dayAfterTomorrowWords.MatchString(text) || digit && strings.Contains(text, "-") && isoDateTime.MatchString(text)
+	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || mayForeignWordClock(text) && foreignWordClock.MatchString(text) || len(wordClockIn(text)) > 0 || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text) || thisWeekTask.MatchString(text) || digit && weekNumber.MatchString(text) || strings.Contains(text, "clock") && oClock.MatchString(text) || mayDayAfterTomorrow(text) && dayAfterTomorrowWords.MatchString(text) || digit && strings.Contains(text, "-") && isoDateTime.MatchString(text)
 }
 
 // isoDateTime is an ISO 8601 date, with a time of day and a zone when
@@ -2526,6 +2539,19 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		// every language's order; the weekday of next week.
 		if b, e, wd, ok := weekdayBeside(s.text, m[0], m[1]); ok && !covered(found, s.start+min(b, m[0]), s.start+max(e, m[1])) {
 			add([]int{min(b, m[0]), max(e, m[1])}, weekStart(ref).AddDate(0, 0, 7+(wd+6)%7), "day")
+		}
+	}
+	// "bis Ende KW 51", "como tarde en la semana 51", "by week 51": the
+	// Friday of that ISO week ("Anfang KW 51", "early week 51": its
+	// Monday), when it is this week or one of the next eight.
+	if m := weekNumber.FindStringSubmatchIndex(s.text); m != nil && !covered(found, s.start+m[0], s.start+m[1]) {
+		n, _ := strconv.Atoi(s.text[m[2]:m[3]])
+		if mon, ok := isoWeekMonday(ref, n); ok {
+			day := mon.AddDate(0, 0, 4)
+			if weekStartBefore.MatchString(s.text[:m[0]]) {
+				day = mon
+			}
+			add(m[:2], atHour(day, endOfBusinessHour), "day")
 		}
 	}
 	// "avant mercredi 16 ?": a weekday with its day of the month that the
@@ -3051,7 +3077,10 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		// "15.12.2026, 18:00 Uhr", "14.12. um 9.30": its time of day.
 		if c := clockAfterDotted.FindStringSubmatchIndex(s.text[e:]); c != nil {
 			h, _ := strconv.Atoi(s.text[e+c[2] : e+c[3]])
-			mi, _ := strconv.Atoi(s.text[e+c[4] : e+c[5]])
+			mi := 0 // "14.12., 10 Uhr"
+			if c[4] >= 0 {
+				mi, _ = strconv.Atoi(s.text[e+c[4] : e+c[5]])
+			}
 			if h < 24 && mi < 60 {
 				add([]int{b, e + c[1]}, time.Date(d.Year(), d.Month(), d.Day(), h, mi, 0, 0, d.Location()), "minute")
 				continue
@@ -3177,7 +3206,7 @@ var rangeEnd = lazyRE(`\d(\s*[ap]\.?m\.?)?\s*[-–—]\s*$|\d\s+(to|till|until|b
 var explicitDate = lazyRE(`(?i)\b(by|before|until|till|on)\s+(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?\b(,?\s+\d{4})?|\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(\s+\d{4})?`)
 
 // clockAfterDotted is a time of day just after a dotted date.
-var clockAfterDotted = lazyRE(`(?i)^\.?,?\s*(?:um|à|a las|alle|às|om|at)?\s*(\d{1,2})[:.h](\d{2})(?:\s*(?:uhr|h|hrs|uur))?`)
+var clockAfterDotted = lazyRE(`(?i)^\.?,?\s*(?:um|à|a las|alle|às|om|at)?\s*(\d{1,2})(?:[:.h](\d{2})(?:\s*(?:uhr|h|hrs|uur))?|\s*(?:uhr|uur)\b)`)
 
 // weekdayDayNum is a weekday and a day of the month: "jueves 10",
 // "sexta-feira, dia 11", "Freitag, den 11.".
@@ -3190,8 +3219,53 @@ var weekdayBeforeDotted = lazyRE(`(?i)\b\p{L}{2,12}\.?,?\s+(?:den\s+)?$`)
 // slashDate is a date written with slashes, alone: "10/12/2026".
 var slashDate = lazyRE(`^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$`)
 
-// dottedPair is a day and a month with a dot between, alone.
-var dottedPair = lazyRE(`^\d{1,2}\.\d{1,2}$`)
+// fourDigits is a number of four digits: a year, perhaps.
+var fourDigits = lazyRE(`\b\d{4}\b`)
+
+// weekNumber is an ISO week's number ("KW 51", "semana 51", "week 51",
+// "semaine n° 51"), group 1; weekStartBefore, before it, says its start
+// ("Anfang KW 51").
+var (
+	weekNumber      = fastre.MustCompile(`(?i)\b(?:calendar\s+week|kalenderwoche|woche|kw|cw|wk|week|semana|semaine|settimana)\s*(?:n[º°o.]?\s*)?(\d{1,2})\b`)
+	weekStartBefore = lazyRE(`(?i)\b(?:anfang|early|beginning\s+of|d[ée]but(?:\s+de\s+la)?|inicio\s+de\s+la|principio\s+de\s+la|in[íi]cio\s+da|inizio\s+della|begin)\s+$`)
+)
+
+// isoWeekMonday returns the Monday of ISO week n nearest ahead of ref:
+// this week or one of the next eight, in ref's year or the next.
+func isoWeekMonday(ref time.Time, n int) (time.Time, bool) {
+	if n < 1 || n > 53 {
+		return time.Time{}, false
+	}
+	this := weekStart(ref)
+	for _, y := range []int{ref.Year(), ref.Year() + 1} {
+		jan4 := time.Date(y, time.January, 4, 0, 0, 0, 0, ref.Location())
+		mon := weekStart(jan4).AddDate(0, 0, 7*(n-1))
+		if _, w := mon.ISOWeek(); w != n {
+			continue // week 53 of a year with 52
+		}
+		if !mon.Before(this) && mon.Before(this.AddDate(0, 0, 9*7)) {
+			return mon, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// dottedPair is a day and a month with a dot between at the end of a
+// text, or a clock written so after "um", "gegen", "alle" (group 1).
+var dottedPair = lazyRE(`(?i)(?:^|[\s,])(?:(um|ab|gegen|vers|alle|om|às|a las)\s+)?(\d{1,2})\.(\d{1,2})$`)
+
+// dottedDayMonth reports whether txt, followed by a dot, ends with a day
+// and month written "14.12" ("bis 14.12.", "Montag, 14.12., 10 Uhr"), not
+// a clock at a sentence's end ("um 14.30.", "gegen 10.15.").
+func dottedDayMonth(txt string) bool {
+	m := dottedPair.FindStringSubmatch(txt)
+	if m == nil || m[1] != "" {
+		return false
+	}
+	day, _ := strconv.Atoi(m[2])
+	month, _ := strconv.Atoi(m[3])
+	return day >= 1 && day <= 31 && month >= 1 && month <= 12
+}
 
 // cueWeekday is explicitDate's weekday after a cue, which carries its cue.
 var cueWeekday = lazyRE(`(?i)^(by|before|until|till|on)\s`)
@@ -3379,6 +3453,64 @@ func datedSentence(ds []doctales.DateMention, s span) bool {
 	return false
 }
 
+// eventOfDay is an event named by its day just before it: "Thursday's
+// board meeting", "Monday's 1:1" (the mention ends at the day).
+var eventOfDay = lazyRE(`^['’]s\s+(?:[\pL\d-]+\s+){0,3}?(?:meeting|call|review|board|session|presentation|demo|standup|stand-up|sync|workshop|interview|briefing|hearing|audit|offsite|kick-?off|pitch|launch|class|lesson|rehearsal|show|event|dinner|lunch)\b`)
+
+// itStartsAt is the next sentence giving that event's hour: "It starts at
+// 9:30am", "The meeting begins at 10", "Sie beginnt um 9:30", "Empieza a
+// las 9:30", "Elle commence à 9h30", "Inizia alle 9:30", "Começa às 9h30",
+// "Het begint om 9.30 uur". Groups: hour, minute, am/pm.
+var itStartsAt = lazyRE(`(?i)^\W*(?:(?:it|that|this|the\s+\w+(?:\s+\w+)?)\s+(?:starts|begins|kicks\s+off|is|runs\s+from)\s+at|(?:sie|es|er|die\s+\w+|das\s+\w+|der\s+\w+)\s+(?:beginnt|startet|f[äa]ngt)\s+um|(?:empieza|comienza|arranca|empiezan|comienzan)\s+a\s+las|(?:elle|il|la\s+\w+|le\s+\w+)\s+(?:commence|d[ée]bute)\s+[àa]|(?:inizia|comincia)\s+alle|(?:come[çc]a|inicia)\s+[àa]s|(?:het|hij|ze|de\s+\w+)\s+(?:begint|start)\s+om)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*([ap]\.?m\.?)?`)
+
+// eventStartNext gives a deadline on a day "ahead of Thursday's board
+// meeting?" the hour the next sentence gives the event ("It starts at
+// 9:30am"): the work is wanted before it starts (blind-47, 2277, was
+// 17:00). The next sentence's clock, which the parser put on the
+// message's day, moves to that day too. It reports whether it changed
+// a deadline.
+func eventStartNext(ds []doctales.DateMention, own []span, text string) bool {
+	changed := false
+	for i := range ds {
+		d := &ds[i]
+		if !d.Deadline || d.Source != doctales.SourceContent || d.Precision != "day" || d.EndOffset > len(text) || !eventOfDay.MatchString(text[d.EndOffset:]) {
+			continue
+		}
+		for k, s := range own {
+			if d.BeginOffset < s.start || d.BeginOffset >= s.end || k+1 == len(own) {
+				continue
+			}
+			next := own[k+1]
+			m := itStartsAt.FindStringSubmatch(next.text)
+			if m == nil {
+				break
+			}
+			h, _ := strconv.Atoi(m[1])
+			mi := 0
+			if m[2] != "" {
+				mi, _ = strconv.Atoi(m[2])
+			}
+			if p := strings.ToLower(m[3]); strings.HasPrefix(p, "p") && h < 12 {
+				h += 12
+			} else if p == "" {
+				h = workingHour(h)
+			}
+			if h > 23 || mi > 59 {
+				break
+			}
+			t := time.Date(d.Time.Year(), d.Time.Month(), d.Time.Day(), h, mi, 0, 0, d.Time.Location())
+			d.Time, d.Precision, changed = t, "minute", true
+			for j := range ds {
+				if o := &ds[j]; j != i && o.Source == doctales.SourceContent && o.BeginOffset >= next.start && o.BeginOffset < next.end && (o.Precision == "minute" || o.Precision == "hour") {
+					o.Time = t
+				}
+			}
+			break
+		}
+	}
+	return changed
+}
+
 // clockAnaphora marks as the deadline the dated mention whose hour a
 // request names ("before the 6:30 slot" after "at 6:30 tomorrow
 // morning"); it reports whether it marked one.
@@ -3449,7 +3581,7 @@ func fieldDeadline(ds []doctales.DateMention, own []span, content string) bool {
 
 // meetingProposal matches a sender proposing to meet, in the languages
 // the set reads.
-var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast|drinks|a call|call|meeting|sync|catch-up|catch up|chat|almuerzo|comida|caf[ée]|d[ée]jeuner|d[îi]ner|mittagessen|kaffee|pranzo|cena|almo[çc]o|jantar|lunchen|koffie)\b[^?\n]{0,80}\?|\bzin om\b[^?\n]{0,80}\b(?:lunchen|lunch|koffie|eten|borrelen|afspreken|bijpraten)\b[^?\n]{0,60}\?|\b(?:hast du|haben sie|habt ihr) lust\b[^?\n]{0,80}\b(?:mittagessen|essen|kaffee|treffen|zusammensetzen|besprechen)\b[^?\n]{0,40}\?|\bte apetece\b[^?\n]{0,80}\b(?:comer|almorzar|cenar|caf[ée]|quedar|vernos)\b[^?\n]{0,40}\?|\bti va (?:di|se)\b[^?\n]{0,80}\b(?:pranzo|pranzare|cena|cenare|caff[èe]|vederci)\b[^?\n]{0,40}\?|\b(let'?s (meet|talk|catch up|sit down|have a (call|chat|meeting))|(want|wanna|like|care) to (grab|get|have) (a )?(lunch|dinner|coffee|breakfast|drinks?|beer)|(free|up) for (lunch|dinner|coffee|breakfast|drinks)|let us meet|(?:marcar|agendar) (?:uma )?(?:reuni[ãa]o|conversa|visita)|(?:concertar|fijar|organizar|programar|agendar) una (?:reuni[óo]n|cita|llamada)|(?:organiser|fixer|planifier|caler) (?:une r[ée]union|un rendez-vous|un point)|fissare (?:una riunione|un incontro|un appuntamento)|(?:einen termin|ein treffen|ein gespr[äa]ch) (?:vereinbaren|ausmachen)|(?:een afspraak|een overleg|een vergadering) (?:maken|plannen|inplannen)|(?:set up|schedule|arrange|book) (?:a|the) (?:meeting|call|catch-up)|can we (meet|talk|have a (call|chat))|could we (meet|talk)|shall we (meet|talk)|are you (free|available) (for|on|at)|join (me|us) (for|on|at)|lass uns\b[^.?!\n]{0,60}\b(treffen|zusammensetzen|sprechen|besprechen|telefonieren)|(können|wollen) wir uns\b|treffen wir uns|hast du zeit|haben sie zeit|on se voit|on se retrouve|retrouvons-nous|on d[ée]jeune|(pouvons|pourrions)-nous nous (voir|réunir|parler)|[êe]tes-vous disponible|es-tu dispo|nos vemos|podemos reunirnos|quedamos|¿?tienes tiempo|ci vediamo|possiamo vederci|sei libero|podemos nos reunir|vamos nos reunir|laten we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen|zitten)|zullen we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen)|je (vous|te) propose (une |un )?(r[ée]union|rendez-vous|point|call|visio|rencontre|d[ée]jeuner)|ich schlage (ihnen |dir |euch )?(einen |ein )?(termin|treffen|gespr[äa]ch|meeting)|(te|les|le|os) propongo (una |un )?(reuni[óo]n|cita|llamada)|(ti|vi|le) propongo (una |un )?(riunione|incontro|call)|(proponho|sugiro) (uma )?(reuni[ãa]o|conversa)|ik stel (een )?(vergadering|afspraak|overleg|meeting) voor|i['’]?d\s+like\s+(the|you|everyone|all)\s[^.?!]{0,40}\btogether\b|i['’]?d\s+like\s+to\s+(meet|get together|catch up|sit down)|\b(you are|you're|you’re) (cordially |warmly )?invited\b|\bconvocat[ao] l['’]assemblea|\bsiete convocat[ie]\b|\bvous [êe]tes convoqu[ée]|\bse convoca (?:a|la) (?:junta|asamblea|reuni[óo]n)|\bwird hiermit einberufen|\bwordt bijeengeroepen\b|\b(we|i) (would like to )?invite you\b|\binvites you\b|\bnodig(t|en) (u|je|jullie)\b[^.?!\n]{0,30}\buit\b|\bbent (van harte )?uitgenodigd|\b(vous|te) invit(e|ons) (?:[àa]\s|[àa]$)|\bvous [êe]tes (cordialement )?invit[ée]|\b(l[äa]dt|laden) (sie|dich|euch)\b[^.?!\n]{0,40}\bein\b|\b(le|te|les|os) invit(o|amos) a\b|\b(ti|vi) invit(o|iamo) a\b|\bconvid(o|amos) (você|vocês|-o|-a|-os|-as)\b)`)
+var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast|drinks|a call|call|meeting|sync|catch-up|catch up|chat|almuerzo|comida|caf[ée]|d[ée]jeuner|d[îi]ner|mittagessen|kaffee|pranzo|cena|almo[çc]o|jantar|lunchen|koffie)\b[^?\n]{0,80}\?|\bzin om\b[^?\n]{0,80}\b(?:lunchen|lunch|koffie|eten|borrelen|afspreken|bijpraten)\b[^?\n]{0,60}\?|\b(?:hast du|haben sie|habt ihr) lust\b[^?\n]{0,80}\b(?:mittagessen|essen|kaffee|treffen|zusammensetzen|besprechen)\b[^?\n]{0,40}\?|\bte apetece\b[^?\n]{0,80}\b(?:comer|almorzar|cenar|caf[ée]|quedar|vernos)\b[^?\n]{0,40}\?|\bti va (?:di|se)\b[^?\n]{0,80}\b(?:pranzo|pranzare|cena|cenare|caff[èe]|vederci)\b[^?\n]{0,40}\?|\b(let'?s (meet|talk|catch up|sit down|have a (call|chat|meeting))|(want|wanna|like|care) to (grab|get|have) (a )?(lunch|dinner|coffee|breakfast|drinks?|beer)|(free|up) for (lunch|dinner|coffee|breakfast|drinks)|let us meet|(?:marcar|agendar) (?:uma )?(?:reuni[ãa]o|conversa|visita)|(?:concertar|fijar|organizar|programar|agendar) una (?:reuni[óo]n|cita|llamada)|(?:organiser|fixer|planifier|caler) (?:une r[ée]union|un rendez-vous|un point)|fissare (?:una riunione|un incontro|un appuntamento)|(?:einen termin|ein treffen|ein gespr[äa]ch) (?:vereinbaren|ausmachen)|(?:een afspraak|een overleg|een vergadering) (?:maken|plannen|inplannen)|(?:set up|schedule|arrange|book) (?:a|the) (?:meeting|call|catch-up)|can we (meet|talk|have a (call|chat))|could we (meet|talk)|shall we (meet|talk)|are you (free|available) (for|on|at)|join (me|us) (for|on|at)|lass uns\b[^.?!\n]{0,60}\b(treffen|zusammensetzen|sprechen|besprechen|telefonieren)|(können|wollen) wir uns\b|treffen wir uns|hast du zeit|haben sie zeit|on se voit|on se retrouve|retrouvons-nous|on d[ée]jeune|(pouvons|pourrions)-nous nous (voir|réunir|parler)|[êe]tes-vous disponible|es-tu dispo|nos vemos|podemos reunirnos|quedamos|¿?tienes tiempo|ci vediamo|possiamo vederci|sei libero|podemos nos reunir|vamos nos reunir|laten we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen|zitten)|zullen we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen)|je (vous|te) propose (une |un )?(r[ée]union|rendez-vous|point|call|visio|rencontre|d[ée]jeuner)|ich schlage (ihnen |dir |euch )?(einen |ein )?(termin|treffen|gespr[äa]ch|meeting)|(te|les|le|os) propongo (una |un )?(reuni[óo]n|cita|llamada)|(ti|vi|le) propongo (una |un )?(riunione|incontro|call)|(proponho|sugiro) (uma )?(reuni[ãa]o|conversa)|ik stel (een )?(vergadering|afspraak|overleg|meeting) voor|i['’]?d\s+like\s+(the|you|everyone|all)\s[^.?!]{0,40}\btogether\b|i['’]?d\s+like\s+to\s+(meet|get together|catch up|sit down)|\b(you are|you're|you’re) (cordially |warmly )?invited\b|\bconvocat[ao] l['’]assemblea|\bsiete convocat[ie]\b|\bvous [êe]tes convoqu[ée]|\bse convoca (?:a|la) (?:junta|asamblea|reuni[óo]n)|\bwird hiermit einberufen|\bwordt bijeengeroepen\b|\b(we|i) (would like to )?invite you\b|\binvites you\b|\bnodig(t|en) (u|je|jullie)\b[^.?!\n]{0,30}\buit\b|\bbent (van harte )?uitgenodigd|\b(vous|te) invit(e|ons) (?:[àa]\s|[àa]$)|\bvous [êe]tes (cordialement )?invit[ée]|\b(l[äa]dt|laden) (sie|dich|euch)\b[^.?!\n]{0,40}\bein\b|\b(le|te|les|os) invit(o|amos) a\b|\b(ti|vi) invit(o|iamo) a\b|\bconvid(o|amos) (você|vocês|-o|-a|-os|-as)\b)|(?:i(?:'d| would)? like to|we(?:'d| would)? like to|i|we) invite you to|convid(?:o|amos)-(?:te|o|a|vos) (?:para|a)|(?:te|os|les|le) invit(?:o|amos) a|je (?:vous|t['’]) invite [àa]|nous (?:vous|t['’]) invitons [àa]|(?:ich|wir) (?:lade|laden|m[öo]chte|m[öo]chten|w[üu]rde|w[üu]rden) (?:dich|sie|euch)\b[^?!\n]{0,120}\bein(?:laden)?\b|(?:ti|vi|la) invit(?:o|iamo) a|(?:ik|wij|we) nodig(?:en)? (?:je|jou|u|jullie)\b[^.?!\n]{0,60}\buit`)
 
 // comingAsk is a sender asking whether the reader comes to an event just
 // described: "On fait le déjeuner jeudi à 12h30. Dis-moi si tu viens".

@@ -291,6 +291,18 @@ func TestDatesResolved(t *testing.T) {
 		{"NlTotMorgenOpDeBorrelIsAFarewell", "Kun je me haar naam en telefoonnummer sturen?\n\nTot morgen op de borrel,\nJoost", wed, "", "", ""},
 		{"DeKoennenSieMorgenFrueh", "Können Sie mir die Maße morgen früh als Erstes schicken?", wed, "", "2025-12-04T12:00:00-07:00", ""},
 		{"NlZinOmDinsdagOmHalfEen", "Zin om dinsdag om half 1 even te lunchen bij De Hoek? Laat maar weten of het je uitkomt.", wed, "", "2025-12-09T12:30:00-07:00", ""},
+		// Week numbers (blind-47, 2289, 2297): the Friday of that ISO
+		// week (Wed 3 Dec 2025 is in week 49; week 51 is 15-21 Dec).
+		{"KWEnde", "Bitte schick mir die gezählten Listen bis Ende KW 51 zurück.", wed, "", "2025-12-19T17:00:00-07:00", ""},
+		{"SemanaNumero", "Necesito que me mandes las fichas revisadas, como tarde en la semana 51.", wed, "", "2025-12-19T17:00:00-07:00", ""},
+		{"KWAnfang", "Bitte schick mir die Listen bis Anfang KW 51.", wed, "", "2025-12-15T17:00:00-07:00", ""},
+		{"WeekNumberFarAway", "Please read the notes for week 30 of the course.", wed, "", "", ""},
+		// A dotted day and month, then its hour (2299: was 14:12).
+		{"DottedDateThenUhr", "Kannst du mir bis spätestens Montag, 8.12., 10 Uhr Bescheid geben?", wed, "", "2025-12-08T10:00:00-07:00", ""},
+		{"DottedClockEndsSentence", "Wir treffen uns am Freitag um 14.30.", wed, "", "", "2025-12-05T14:30:00-07:00"},
+		// A year just before a weekday and date is not its year when the
+		// weekday says otherwise (Wednesday 10 December is 2025's).
+		{"YearBeforeWeekday", "Le budget 2026 le mercredi 10 décembre à 15h sera présenté au conseil.", wed, "", "", "2025-12-10T15:00:00-07:00"},
 		{"PtVencimentoNoAssunto", "Está disponível o boleto da taxa condominial de dezembro da unidade 72, com vencimento 15/12/2025. Após o vencimento incidem multa de 2% e juros de 1% ao mês.", wed, "", "2025-12-15T17:00:00-07:00", ""},
 		{"BackByLunchIsTheSendersReturn", "Got them, thanks Joel - all sorted. Back by lunch.", wed, "", "", ""},
 		{"EsSoloFaltaTuRenglonCierraHoy", "Ya firmaron los otros diez jugadores, solo aparece vacío tu renglón. La plataforma se cierra hoy a las 18:00 y después no se aceptan altas.", wed, "", "2025-12-03T18:00:00-07:00", ""},
