@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/doctales/doctales"
 	"github.com/doctales/doctales/extract/internal/attnmodel"
@@ -379,9 +380,16 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 	// The asks may be in another language, which sets no explicit cue:
 	// "Carlos, ¿puedes enviar …? Lucía, te pongo en copia …; tú no
 	// tienes que hacer nada."
-	if noAction && (explicit || len(requests) > 0) && personal(d.Category) && askedOthers(content, own, requests, cues, e.Reader) {
+	// "Ellen cc'd for info only", "Frau Reuter in Kopie zur Info": the
+	// reader named as copied for information.
+	askedElse := false // the asks are someone else's, the reader only copied
+	if (noAction || anyMatch(own, ccForInfo)) && (explicit || len(requests) > 0) && personal(d.Category) && askedOthers(content, own, requests, cues, e.Reader) {
+		askedElse = true
 		explicit = false
 		requests = map[int]bool{}
+		if best > 0.3 {
+			best, reasons = 0.3, nil
+		}
 		// Their dates are the others' deadlines: "Carlos, ¿puedes
 		// enviar las muestras antes del miércoles 9 a las 12:00?"
 		unmarked := false
@@ -390,7 +398,7 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 			if !dm.Deadline || dm.Source != doctales.SourceContent {
 				continue
 			}
-			if v := vocative(paragraphAt(content, dm.BeginOffset)); v != "" && !namesOneOf(v, e.Reader) {
+			if v := addressedTo(content, dm.BeginOffset); v != "" && !namesOneOf(v, e.Reader) {
 				dm.Deadline, dm.Cue, unmarked = false, "", true
 			}
 		}
@@ -643,7 +651,7 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 	// "The client is in reception", "the site is down and customers are
 	// calling": a situation that cannot wait asks the reader to act now,
 	// in so many words or not (labelling guide, rule 5).
-	if in.Cue == "" && personal(d.Category) {
+	if in.Cue == "" && personal(d.Category) && !askedElse {
 		for i, s := range append(append([]span{}, askSubj...), own...) {
 			source := doctales.SourceContent
 			if i < len(askSubj) {
@@ -664,7 +672,7 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 	// morgen um 9": only the reader can, and a time within a day says
 	// by when, told without a question (labelling guide, rule 5). The
 	// time is the deadline.
-	if in.Cue == "" && personal(d.Category) && !invitation {
+	if in.Cue == "" && personal(d.Category) && !askedElse && !invitation {
 		if ev := readerOnlyBefore(d, own, analyzed, ref); ev != nil {
 			in.Cue = strings.ToLower(ev.Text)
 			in.CueEvidence = ev
@@ -674,7 +682,7 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 	// "Can you get down here?", "Can you come over?", "Può venire ad
 	// aprire?": a person asking the reader to come, on no day and not
 	// "when you can", means now (labelling guide, rule 5).
-	if in.Cue == "" && personal(d.Category) && d.Deadline == nil && !invitation {
+	if in.Cue == "" && personal(d.Category) && !askedElse && d.Deadline == nil && !invitation {
 		for _, s := range own {
 			m := comeNow.FindStringIndex(s.text)
 			if m == nil || !requests[s.start] || softAsk.MatchString(s.text) || conditionalAsk.MatchString(s.text) || inQuotes(analyzed, s.start+m[0]) || datedIn(d.Dates, s) {
@@ -1039,7 +1047,7 @@ func askedOthers(content string, own []span, requests map[int]bool, cues cueMemo
 		if !requests[s.start] {
 			continue
 		}
-		v := vocative(paragraphAt(content, s.start))
+		v := addressedTo(content, s.start)
 		if v == "" || namesOneOf(v, reader) {
 			return false
 		}
@@ -1049,19 +1057,56 @@ func askedOthers(content string, own []span, requests map[int]bool, cues cueMemo
 		return false
 	}
 	for _, s := range own {
-		if !cues.of(s.text).noAction {
+		if requests[s.start] {
 			continue
 		}
-		if v := vocative(paragraphAt(content, s.start)); v != "" && !asked[v] && namesOneOf(v, reader) {
+		if cues.of(s.text).noAction {
+			if v := addressedTo(content, s.start); v != "" && !asked[v] && namesOneOf(v, reader) {
+				return true
+			}
+		}
+		// "Ellen cc'd for info only, she's signing off the lease
+		// renewals", "Frau Reuter in Kopie zur Info für die Rechnung":
+		// the reader, named, is copied to know, not to act.
+		if ccForInfo.MatchString(s.text) && sentenceNames(s.text, reader, asked) {
 			return true
 		}
 	}
 	return false
 }
 
+// ccForInfo says someone is copied for information: "cc'd for info
+// only", "in Kopie zur Info", "en copie pour information", "en copia
+// para su conocimiento", "in copia per conoscenza", "em cópia para
+// conhecimento", "in cc ter info".
+var ccForInfo = fastre.MustCompile(`(?i)\b(?:cc['’]?(?:e?d)?\b[^.!?\n]{0,30}\b(?:for (?:your )?info(?:rmation)?|fyi|to know|so (?:she|he|they) (?:knows?|is aware))|(?:copied|looped in|in cc|in copy)\b[^.!?\n]{0,20}\b(?:for (?:your )?info(?:rmation)?|fyi|only)|(?:in kopie|in cc|cc)\b[^.!?\n]{0,20}\b(?:zur (?:info(?:rmation)?|kenntnis)|f[üu]r (?:die )?(?:info|kenntnis))|(?:en copie|en cc|cc)\b[^.!?\n]{0,20}\b(?:pour info(?:rmation)?|pour (?:votre |ton )?information|pour suivi)|(?:en copia|en cc|cc)\b[^.!?\n]{0,20}\b(?:para (?:tu |su )?(?:informaci[óo]n|conocimiento)|a t[íi]tulo informativo)|(?:in copia|in cc|cc)\b[^.!?\n]{0,20}\b(?:per conoscenza|per (?:tua |sua )?informazione)|(?:em c[óo]pia|em cc|cc)\b[^.!?\n]{0,20}\b(?:para (?:seu |teu )?conhecimento|para (?:sua |tua )?informa[çc][ãa]o)|(?:in (?:de )?cc|cc)\b[^.!?\n]{0,20}\b(?:ter info(?:rmatie)?|ter kennisname))`)
+
+// sentenceNames reports whether s names the reader by a word of one of
+// the reader's names (not an address), capitalised as a name is, and
+// names none of the people asked.
+func sentenceNames(s string, reader []string, asked map[string]bool) bool {
+	found := false
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' && r != '\'' }) {
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(r) {
+			continue
+		}
+		lw := strings.ToLower(w)
+		if asked[lw] {
+			return false
+		}
+		for _, n := range reader {
+			if !strings.Contains(n, "@") && namesOneOf(lw, []string{n}) && len(lw) > 1 {
+				found = true
+			}
+		}
+	}
+	return found
+}
+
 // vocativeAt is a paragraph that opens by naming whom it addresses:
 // "@Marta", "Marta,", "Kevin -", "Hi Marta,".
-var vocativeAt = lazyRE(`^\s*(?:(?i:hi|hello|hey|dear)\s+)?(?:@([\pL][\pL\d._-]*)|(\p{Lu}[\pL'’-]+)\s*(?:,|:|\s[-–—]\s))`)
+var vocativeAt = lazyRE(`^\s*(?:(?i:hi|hello|hey|dear|hallo|liebe[rs]?|sehr geehrte[rs]?|hola|estimad[oa]|querid[oa]|bonjour|cher|ch[èe]re|ciao|gentile|caro|cara|ol[áa]|prezad[oa]|beste|geachte|hoi)\s+)?(?:(?:Herr|Frau|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Sr\.?|Sra\.?|Srta\.?|Don|Doña|M\.|Mme|Mlle|Monsieur|Madame|Signor|Signora|Sig\.(?:ra)?|Dott\.(?:ssa)?|Dhr\.?|Mevr\.?|Mevrouw|Meneer)\s+)?(?:@([\pL][\pL\d._-]*)|(\p{Lu}[\pL'’-]+)\s*(?:,|:|\s[-–—](?:\s|$)))`)
 
 // vocative returns the lower-cased name a paragraph opens by addressing,
 // or "".
@@ -1074,6 +1119,37 @@ func vocative(para string) string {
 		return v
 	}
 	return ""
+}
+
+// addressedTo returns whom the paragraph at offset at addresses by name: its
+// own vocative ("Marta, could you …"), or else the message's greeting
+// when that stands alone in the first paragraph ("Raj -", "Herr
+// Yilmaz,") and no later paragraph before at addresses someone else.
+func addressedTo(content string, at int) string {
+	if v := vocative(paragraphAt(content, at)); v != "" {
+		return v
+	}
+	first := strings.TrimSpace(paragraphAt(content, 0))
+	if first == "" || strings.ContainsRune(first, '\n') || len(first) > 40 {
+		return ""
+	}
+	v := vocative(first)
+	if v == "" {
+		return ""
+	}
+	// "Hi all,\n\n… Marta, could you …\n\nThe next point …": a later
+	// paragraph that addresses someone ends the greeting's reach.
+	for p := len(first); p < at && p < len(content); {
+		e := strings.Index(content[p:], "\n\n")
+		if e < 0 {
+			break
+		}
+		p += e + 2
+		if p < at && p < len(content) && vocative(paragraphAt(content, p)) != "" {
+			return ""
+		}
+	}
+	return v
 }
 
 // notVocative are the words that open a paragraph with a comma or a dash

@@ -264,3 +264,77 @@ func TestEngine_EventHourInNextSentence(t *testing.T) {
 		}
 	}
 }
+
+// TestEngine_CopiedForInformation: an urgent ask addressed to someone by
+// a greeting on its own line ("Raj -", "Herr Yilmaz,"), with the reader
+// named as copied for information ("Ellen cc'd for info only", "Frau
+// Reuter in Kopie zur Info"), is not the reader's (blind-48, 2327 and
+// 2340, were high); for the one asked it stays high.
+func TestEngine_CopiedForInformation(t *testing.T) {
+	for _, tt := range []struct {
+		name, subject, text string
+		sent                time.Time
+		copied, asked       []string
+	}{
+		{"English", "fire door certificate - TODAY",
+			"Raj -\n\nI need the fire door certificate for Block C TODAY. The council inspector is on site at 3 and without it she can fail the whole building.\n\nEllen cc'd for info only, she's signing off the lease renewals so she needs to know if this goes wrong.\n\nAlan",
+			time.Date(2026, 12, 16, 11, 5, 0, 0, time.UTC), []string{"Ellen Moss", "ellen.moss@example.com"}, []string{"Raj Patel", "raj.patel@example.com"}},
+		{"German", "Gerüstabnahme Schulstraße – HEUTE",
+			"Herr Yilmaz,\n\ndas Gerüst an der Schulstraße muss HEUTE bis 15 Uhr abgenommen sein, sonst dürfen die Dachdecker morgen nicht rauf. Bitte kümmern Sie sich persönlich darum und schicken Sie mir das Protokoll.\n\nFrau Reuter in Kopie zur Info für die Rechnung.\n\nB. Kowalski",
+			time.Date(2026, 12, 15, 8, 20, 0, 0, time.FixedZone("", 3600)), []string{"Sabine Reuter", "s.reuter@example.com"}, []string{"Emre Yilmaz", "e.yilmaz@example.com"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := email(tt.subject, tt.text)
+			c.Timestamp = tt.sent
+			d := extractAt(t, c, tt.sent.Add(30*time.Minute), false, tt.copied...)
+			if d.Urgency != doctales.UrgencyLow || d.Deadline != nil {
+				t.Errorf("copied reader: urgency %s %v, deadline %v; want low, none", d.Urgency, d.UrgencyReasons, d.Deadline)
+			}
+			d = extractAt(t, c, tt.sent.Add(30*time.Minute), false, tt.asked...)
+			if d.Urgency != doctales.UrgencyHigh {
+				t.Errorf("asked reader: urgency %s %v; want high", d.Urgency, d.UrgencyReasons)
+			}
+		})
+	}
+}
+
+// TestEngine_MeetingCalledInWords: "il faut qu'on se voie tous lundi à
+// 14h" after "l'appel … ce soir" is an invitation for Monday 14:00, not
+// tonight's call (blind-48, 2335); "Convoco assembleia extraordinária na
+// quinta-feira, dia 17, às 19h30" one for Thursday 19:30 (2343); "la
+// Giunta è convocata per le 15" invites nobody (tune, 317).
+func TestEngine_MeetingCalledInWords(t *testing.T) {
+	cet := time.FixedZone("", 3600)
+	brt := time.FixedZone("", -3*3600)
+	for _, tt := range []struct {
+		name, subject, text string
+		sent                time.Time
+		want                time.Time
+	}{
+		{"French", "Réunion commande Beaulieu", "Bonsoir à tous,\n\nAprès l'appel de Beaulieu ce soir il faut qu'on se voie tous lundi à 14h à l'atelier pour revoir le planning de la commande.\n\nMerci de me dire si quelqu'un ne peut pas.\n\nNicolas",
+			time.Date(2026, 12, 10, 19, 15, 0, 0, cet), time.Date(2026, 12, 14, 14, 0, 0, 0, cet)},
+		{"Portuguese", "Assembleia extraordinária", "Boa noite a todos,\n\nConvoco assembleia extraordinária na quinta-feira, dia 17, às 19h30, no salão de festas. Quem não puder ir, por favor mande procuração.\n\nSílvia Rocha",
+			time.Date(2026, 12, 14, 20, 5, 0, 0, brt), time.Date(2026, 12, 17, 19, 30, 0, 0, brt)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := email(tt.subject, tt.text)
+			c.Timestamp = tt.sent
+			d := extractAt(t, c, tt.sent.Add(12*time.Hour), false)
+			if d.Deadline == nil || !d.Deadline.Equal(tt.want) || d.Urgency != doctales.UrgencyMedium {
+				t.Errorf("deadline %v, urgency %s %v; want %v, medium", d.Deadline, d.Urgency, d.UrgencyReasons, tt.want)
+			}
+		})
+	}
+}
+
+// TestEngine_AlarmCalledOff: "ignore all that - PANIC OVER … Don't ring
+// them" above a quoted URGENT ask asks nothing (blind-48, 2328, was
+// medium).
+func TestEngine_AlarmCalledOff(t *testing.T) {
+	c := email("Re: VENUE HAS NO RECORD OF OUR BOOKING", "ignore all that - PANIC OVER. They had it under Mum's maiden name. Room is ours on the 27th, deposit shows as paid. Don't ring them.\n\nxx\n\nOn Sun, 13 Dec 2026 at 08:14, Zoe Carmichael <zoe@example.com> wrote:\n> Will the Old Mill says they have NO booking for the 27th!!! Can you\n> find the confirmation email and call them first thing, I'm at work\n> all day. URGENT")
+	c.Timestamp = time.Date(2026, 12, 13, 10, 25, 0, 0, time.UTC)
+	d := extractAt(t, c, c.Timestamp.Add(time.Hour), false)
+	if d.Urgency != doctales.UrgencyLow || d.RequiresAction {
+		t.Errorf("urgency %s %v, requiresAction %v; want low, false", d.Urgency, d.UrgencyReasons, d.RequiresAction)
+	}
+}

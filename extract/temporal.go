@@ -187,6 +187,7 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 			found = append(found, mention(s, eom, atHour(d, endOfBusinessHour), "day", source))
 		}
 		found = relativeExtras(found, s, ref, source, eow != nil)
+		shortDayClock(found, s, ref)
 		found = isoDates(found, s, ref, source)
 		found = dayAfterTomorrow(found, s, ref, source)
 		clockMinutes(found, s)
@@ -684,6 +685,47 @@ func blankGroup(re *lazyRegexp, s string) string {
 // words in the other languages: "tu" (you), "su" (his, on), "sa" (his).
 var englishDayAbbrev = lazyRE(`(?i)(?:^|[^\p{L}'’])(tu|su|sa)(?:[^\p{L}'’.]|$)`)
 
+// shortDayBefore is an abbreviated weekday just before a clock: "before
+// thurs 10am", "fri at 3pm"; group 1 the abbreviation.
+var shortDayBefore = lazyRE(`(?i)\b(mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)\.?\s+(?:at\s+|@\s*)?$`)
+
+// shortDayClock moves a clock the parser read on the message's day to the
+// abbreviated weekday written just before it ("before thurs 10am": the
+// parser read "10am" alone).
+func shortDayClock(found []doctales.DateMention, s span, ref time.Time) {
+	for i := range found {
+		d := &found[i]
+		if d.Precision != "minute" && d.Precision != "hour" || d.BeginOffset < s.start || d.BeginOffset-s.start > len(s.text) || !loneClock.MatchString(d.Text) {
+			continue
+		}
+		m := shortDayBefore.FindStringSubmatch(tail(s.text[:d.BeginOffset-s.start], 16))
+		if m == nil {
+			continue
+		}
+		wd, ok := shortWeekdays[strings.ToLower(m[1])]
+		if !ok {
+			continue
+		}
+		day := nextWeekday(ref, wd)
+		if int(ref.Weekday()) == wd {
+			day = ref // "thu 5pm" written on a Thursday morning
+		}
+		d.Time = time.Date(day.Year(), day.Month(), day.Day(), d.Time.Hour(), d.Time.Minute(), 0, 0, d.Time.Location())
+	}
+}
+
+// shortWeekdays are the English weekdays' abbreviations.
+var shortWeekdays = map[string]int{"sun": 0, "mon": 1, "tue": 2, "tues": 2, "wed": 3, "weds": 3, "thu": 4, "thur": 4, "thurs": 4, "fri": 5, "sat": 6}
+
+// longDayAbbrev is an English weekday abbreviated past its three letters
+// ("thurs", "tues", "weds"); group 1 is the tail beyond them.
+var longDayAbbrev = lazyRE(`(?i)\b(?:thu|tue|wed)(rs|r|s)\b`)
+
+// mayLongDayAbbrev is longDayAbbrev's cheap gate.
+func mayLongDayAbbrev(s string) bool {
+	return strings.Contains(s, "hur") || strings.Contains(s, "HUR") || strings.Contains(s, "ues") || strings.Contains(s, "UES") || strings.Contains(s, "eds") || strings.Contains(s, "EDS")
+}
+
 // articleAfterDay is an indefinite article just after a day of the week
 // (group 1), in the languages of dateLanguages.
 var articleAfterDay = lazyRE(`(?i)(?:lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica|feira|segunda|terça|terca|quarta|quinta|sexta|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)\s+(una|uno|un|une|uma|um|ein|eine|einen|een)(?:[^\p{L}]|$)`)
@@ -724,6 +766,12 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		// "até quinta-feira uma versão": the article after a day is a
 		// number to the parser (31 January).
 		text = blankGroup(articleAfterDay, text)
+	}
+	if dc.lang == "" && mayLongDayAbbrev(text) {
+		// "thurs 10am", "by weds": the parser knows "thu" and "wed",
+		// not the longer abbreviations; their tails are blanked (the
+		// spaces are squeezed below).
+		text = blankGroup(longDayAbbrev, text)
 	}
 	text = blankPossessive(text)
 	text = blankRestatedDay(text)
@@ -899,6 +947,10 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 				rest := zoneAbbrev.ReplaceAllString(txt[:c[0]]+" "+txt[c[1]:], " ")
 				if d, err := p.Parse(cfg, strings.TrimSpace(rest)); err == nil && !d.IsZero() && precision(d.Period) == "day" {
 					t, prec = d.Time, "day"
+				} else if wd, ok := shortWeekdays[strings.TrimSuffix(strings.ToLower(strings.Trim(rest, " .,")), " at")]; ok && dc.lang == "" {
+					// "thurs 10am" ("thu  10am" to the parser) was
+					// October: the next such weekday.
+					t, prec = nextWeekday(dc.ref, wd), "day"
 				}
 			}
 		}
@@ -916,12 +968,22 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		// "la réunion de planification 2027 le mercredi 16 décembre": the
 		// parser took the number before the date as its year; the
 		// weekday says which year it is (this one or the next).
-		if wd, ok := weekdayIn(txt); ok && int(t.Weekday()) != wd && fourDigits.MatchString(txt) {
-			for _, y := range []int{dc.ref.Year(), dc.ref.Year() + 1} {
-				if c := time.Date(y, t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, t.Location()); c.Day() == t.Day() && int(c.Weekday()) == wd {
-					t = c
-					break
+		if wd, ok := weekdayIn(txt); ok && int(t.Weekday()) != wd {
+			fixed := false
+			if fourDigits.MatchString(txt) {
+				for _, y := range []int{dc.ref.Year(), dc.ref.Year() + 1} {
+					if c := time.Date(y, t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, t.Location()); c.Day() == t.Day() && int(c.Weekday()) == wd {
+						t, fixed = c, true
+						break
+					}
 				}
+			}
+			// "the retro for sprint 41 on Thursday at 2pm": the parser
+			// took the 41 for a year (2041, on no Thursday); with no
+			// month named, the weekday is the date.
+			if !fixed && abs(t.Year()-dc.ref.Year()) >= 2 && !hasMonthName(txt) {
+				n := nextWeekday(dc.ref, wd)
+				t = time.Date(n.Year(), n.Month(), n.Day(), t.Hour(), t.Minute(), 0, 0, t.Location())
 			}
 		}
 		// "Tue Dec 8, 2026 14:00 - 15:00 (CET)": the zone after the
@@ -1227,6 +1289,16 @@ var invitationSubject = lazyRE(`(?i)^(updated )?(invitation|einladung|invitació
 // in the subject if it has one. It reports whether it marked one.
 func invitationStart(ds []doctales.DateMention, ref time.Time) bool {
 	for _, src := range []string{doctales.SourceSubject, doctales.SourceContent} {
+		// One already marked in the text (meetingProposed: the date
+		// after "il faut qu'on se voie", not tonight's call before it)
+		// is the start, unless the subject gives one.
+		if src == doctales.SourceContent {
+			for _, d := range ds {
+				if d.Deadline && d.Cue == "invitation" && d.Source == src && !d.Time.Before(ref) {
+					return true
+				}
+			}
+		}
 		for i := range ds {
 			d := &ds[i]
 			if d.Source == src && (d.Precision == "minute" || d.Precision == "hour") && !d.Time.Before(ref) {
@@ -2233,7 +2305,7 @@ var (
 	// "entro le 16", "antes de las 16", "até às 16"), or with its unit
 	// ("bis 16 Uhr", "voor 16 uur", "avant 16h"): that hour on the
 	// message's day, or the next when "tomorrow" stands beside it.
-	foreignClock = fastre.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde|de)\s+las?|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|(?:^|\s)às))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;:!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas|un|una|uno|um|uma|tu|su|tus|sus|il|lo|los|las|el|deve|devo|devono|chiude|parte|cierra|sale|tiene|tengo|fecha|tem|tenho)\b)|(?:\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|a|vers|d['’]ici)|(?:^|\s)à)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uhr|uur|h)\b|\b(?:um|om|vers)\s+(\d{1,2})[:.](\d{2})\b|\b()(\d{1,2})()-(?:uhr|uur)\b|(?:^|\s)(?:[àa] partir de|d[èe]s|vers|avant|jusqu['’][àa]|[àa])\s+(\d{1,2})h(\d{2})\b`)
+	foreignClock = fastre.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde|de)\s+las?|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|(?:^|\s)às))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;:!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas|un|una|uno|um|uma|tu|su|tus|sus|il|lo|los|las|el|deve|devo|devono|chiude|parte|cierra|sale|tiene|tengo|fecha|tem|tenho|stasera|stamattina|stanotte|oggi|domani|sennò|hoy|mañana|hoje|amanh[ãa])\b)|(?:\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|a|vers|d['’]ici)|(?:^|\s)à)\s+(\d{1,2})(?:[:.h](\d{2}))?(?:\s*(?:uhr|uur|h)|u)\b|\b(?:um|om|vers)\s+(\d{1,2})[:.](\d{2})\b|\b()(\d{1,2})()-(?:uhr|uur)\b|(?:^|\s)(?:[àa] partir de|d[èe]s|vers|avant|jusqu['’][àa]|[àa]|[àa]s|at[ée] [àa]s|antes das|depois das|a partir das)\s+(\d{1,2})h(\d{2})\b`)
 	// halfHour is German and Dutch "halb neun" / "half negen": half an
 	// hour before the hour named (08:30), read in working hours.
 	halfHour = fastre.MustCompile(`(?i)\b(?:bis|um|vor|gegen|ab|tot|om|voor|v[óo]{1,2}r|uiterlijk)\s+(?:morgen(?:ochtend|vroeg|\s+fr[üu]h)?\s+(?:om\s+|um\s+)?)?hal[fb]\s+(1[0-2]|[1-9]|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|eins|zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\b`)
@@ -2692,7 +2764,14 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		if explicitToday && coveredOn(found, s.start+m[0], s.start+m[1], ref.AddDate(0, 0, 1)) {
 			found = dropNear(found, s, s.start+m[0], s.start+m[1])
 		}
-		if covered(found, s.start+m[0], s.start+m[1]) && (!tomorrow || coveredOn(found, s.start+m[0], s.start+m[1], ref.AddDate(0, 0, 1))) {
+		// The match may end with the word after the number ("entro le
+		// 20 stasera"): a mention of that word alone ("stasera") is no
+		// reading of the clock.
+		numEnd := he
+		if mb >= 0 {
+			numEnd = me
+		}
+		if covered(found, s.start+m[0], s.start+numEnd) && (!tomorrow || coveredOn(found, s.start+m[0], s.start+numEnd, ref.AddDate(0, 0, 1))) {
 			// "voor 4 uur" read by the parser as 04:00: an hour of one
 			// to six with no minutes, after a cue, is the afternoon's
 			// (working hours), as this loop reads its own.
@@ -2721,7 +2800,7 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		}
 		// "vóór 8 uur vanavond", "um 7 Uhr abends", "à 9 h ce soir": the
 		// evening's hour.
-		if h < 12 && eveningAfter.MatchString(head(s.text[m[1]:], 24)) {
+		if h < 12 && eveningAfter.MatchString(head(s.text[numEnd:], 24)) {
 			h += 12
 		}
 		// "bis 16. Dezember", "alle 16 del 12": a day, not an hour.
@@ -3581,7 +3660,7 @@ func fieldDeadline(ds []doctales.DateMention, own []span, content string) bool {
 
 // meetingProposal matches a sender proposing to meet, in the languages
 // the set reads.
-var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast|drinks|a call|call|meeting|sync|catch-up|catch up|chat|almuerzo|comida|caf[ée]|d[ée]jeuner|d[îi]ner|mittagessen|kaffee|pranzo|cena|almo[çc]o|jantar|lunchen|koffie)\b[^?\n]{0,80}\?|\bzin om\b[^?\n]{0,80}\b(?:lunchen|lunch|koffie|eten|borrelen|afspreken|bijpraten)\b[^?\n]{0,60}\?|\b(?:hast du|haben sie|habt ihr) lust\b[^?\n]{0,80}\b(?:mittagessen|essen|kaffee|treffen|zusammensetzen|besprechen)\b[^?\n]{0,40}\?|\bte apetece\b[^?\n]{0,80}\b(?:comer|almorzar|cenar|caf[ée]|quedar|vernos)\b[^?\n]{0,40}\?|\bti va (?:di|se)\b[^?\n]{0,80}\b(?:pranzo|pranzare|cena|cenare|caff[èe]|vederci)\b[^?\n]{0,40}\?|\b(let'?s (meet|talk|catch up|sit down|have a (call|chat|meeting))|(want|wanna|like|care) to (grab|get|have) (a )?(lunch|dinner|coffee|breakfast|drinks?|beer)|(free|up) for (lunch|dinner|coffee|breakfast|drinks)|let us meet|(?:marcar|agendar) (?:uma )?(?:reuni[ãa]o|conversa|visita)|(?:concertar|fijar|organizar|programar|agendar) una (?:reuni[óo]n|cita|llamada)|(?:organiser|fixer|planifier|caler) (?:une r[ée]union|un rendez-vous|un point)|fissare (?:una riunione|un incontro|un appuntamento)|(?:einen termin|ein treffen|ein gespr[äa]ch) (?:vereinbaren|ausmachen)|(?:een afspraak|een overleg|een vergadering) (?:maken|plannen|inplannen)|(?:set up|schedule|arrange|book) (?:a|the) (?:meeting|call|catch-up)|can we (meet|talk|have a (call|chat))|could we (meet|talk)|shall we (meet|talk)|are you (free|available) (for|on|at)|join (me|us) (for|on|at)|lass uns\b[^.?!\n]{0,60}\b(treffen|zusammensetzen|sprechen|besprechen|telefonieren)|(können|wollen) wir uns\b|treffen wir uns|hast du zeit|haben sie zeit|on se voit|on se retrouve|retrouvons-nous|on d[ée]jeune|(pouvons|pourrions)-nous nous (voir|réunir|parler)|[êe]tes-vous disponible|es-tu dispo|nos vemos|podemos reunirnos|quedamos|¿?tienes tiempo|ci vediamo|possiamo vederci|sei libero|podemos nos reunir|vamos nos reunir|laten we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen|zitten)|zullen we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen)|je (vous|te) propose (une |un )?(r[ée]union|rendez-vous|point|call|visio|rencontre|d[ée]jeuner)|ich schlage (ihnen |dir |euch )?(einen |ein )?(termin|treffen|gespr[äa]ch|meeting)|(te|les|le|os) propongo (una |un )?(reuni[óo]n|cita|llamada)|(ti|vi|le) propongo (una |un )?(riunione|incontro|call)|(proponho|sugiro) (uma )?(reuni[ãa]o|conversa)|ik stel (een )?(vergadering|afspraak|overleg|meeting) voor|i['’]?d\s+like\s+(the|you|everyone|all)\s[^.?!]{0,40}\btogether\b|i['’]?d\s+like\s+to\s+(meet|get together|catch up|sit down)|\b(you are|you're|you’re) (cordially |warmly )?invited\b|\bconvocat[ao] l['’]assemblea|\bsiete convocat[ie]\b|\bvous [êe]tes convoqu[ée]|\bse convoca (?:a|la) (?:junta|asamblea|reuni[óo]n)|\bwird hiermit einberufen|\bwordt bijeengeroepen\b|\b(we|i) (would like to )?invite you\b|\binvites you\b|\bnodig(t|en) (u|je|jullie)\b[^.?!\n]{0,30}\buit\b|\bbent (van harte )?uitgenodigd|\b(vous|te) invit(e|ons) (?:[àa]\s|[àa]$)|\bvous [êe]tes (cordialement )?invit[ée]|\b(l[äa]dt|laden) (sie|dich|euch)\b[^.?!\n]{0,40}\bein\b|\b(le|te|les|os) invit(o|amos) a\b|\b(ti|vi) invit(o|iamo) a\b|\bconvid(o|amos) (você|vocês|-o|-a|-os|-as)\b)|(?:i(?:'d| would)? like to|we(?:'d| would)? like to|i|we) invite you to|convid(?:o|amos)-(?:te|o|a|vos) (?:para|a)|(?:te|os|les|le) invit(?:o|amos) a|je (?:vous|t['’]) invite [àa]|nous (?:vous|t['’]) invitons [àa]|(?:ich|wir) (?:lade|laden|m[öo]chte|m[öo]chten|w[üu]rde|w[üu]rden) (?:dich|sie|euch)\b[^?!\n]{0,120}\bein(?:laden)?\b|(?:ti|vi|la) invit(?:o|iamo) a|(?:ik|wij|we) nodig(?:en)? (?:je|jou|u|jullie)\b[^.?!\n]{0,60}\buit`)
+var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast|drinks|a call|call|meeting|sync|catch-up|catch up|chat|almuerzo|comida|caf[ée]|d[ée]jeuner|d[îi]ner|mittagessen|kaffee|pranzo|cena|almo[çc]o|jantar|lunchen|koffie)\b[^?\n]{0,80}\?|\bzin om\b[^?\n]{0,80}\b(?:lunchen|lunch|koffie|eten|borrelen|afspreken|bijpraten)\b[^?\n]{0,60}\?|\b(?:hast du|haben sie|habt ihr) lust\b[^?\n]{0,80}\b(?:mittagessen|essen|kaffee|treffen|zusammensetzen|besprechen)\b[^?\n]{0,40}\?|\bte apetece\b[^?\n]{0,80}\b(?:comer|almorzar|cenar|caf[ée]|quedar|vernos)\b[^?\n]{0,40}\?|\bti va (?:di|se)\b[^?\n]{0,80}\b(?:pranzo|pranzare|cena|cenare|caff[èe]|vederci)\b[^?\n]{0,40}\?|\b(let'?s (meet|talk|catch up|sit down|have a (call|chat|meeting))|(want|wanna|like|care) to (grab|get|have) (a )?(lunch|dinner|coffee|breakfast|drinks?|beer)|(free|up) for (lunch|dinner|coffee|breakfast|drinks)|let us meet|(?:marcar|agendar) (?:uma )?(?:reuni[ãa]o|conversa|visita)|(?:concertar|fijar|organizar|programar|agendar) una (?:reuni[óo]n|cita|llamada)|(?:organiser|fixer|planifier|caler) (?:une r[ée]union|un rendez-vous|un point)|fissare (?:una riunione|un incontro|un appuntamento)|(?:einen termin|ein treffen|ein gespr[äa]ch) (?:vereinbaren|ausmachen)|(?:een afspraak|een overleg|een vergadering) (?:maken|plannen|inplannen)|(?:set up|schedule|arrange|book) (?:a|the) (?:meeting|call|catch-up)|can we (meet|talk|have a (call|chat))|could we (meet|talk)|shall we (meet|talk)|are you (free|available) (for|on|at)|join (me|us) (for|on|at)|lass uns\b[^.?!\n]{0,60}\b(treffen|zusammensetzen|sprechen|besprechen|telefonieren)|(können|wollen) wir uns\b|treffen wir uns|hast du zeit|haben sie zeit|on se voit|on se retrouve|retrouvons-nous|on d[ée]jeune|(pouvons|pourrions)-nous nous (voir|réunir|parler)|[êe]tes-vous disponible|es-tu dispo|nos vemos|podemos reunirnos|quedamos|¿?tienes tiempo|ci vediamo|possiamo vederci|sei libero|podemos nos reunir|vamos nos reunir|laten we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen|zitten)|zullen we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen)|je (vous|te) propose (une |un )?(r[ée]union|rendez-vous|point|call|visio|rencontre|d[ée]jeuner)|ich schlage (ihnen |dir |euch )?(einen |ein )?(termin|treffen|gespr[äa]ch|meeting)|(te|les|le|os) propongo (una |un )?(reuni[óo]n|cita|llamada)|(ti|vi|le) propongo (una |un )?(riunione|incontro|call)|(proponho|sugiro) (uma )?(reuni[ãa]o|conversa)|ik stel (een )?(vergadering|afspraak|overleg|meeting) voor|i['’]?d\s+like\s+(the|you|everyone|all)\s[^.?!]{0,40}\btogether\b|i['’]?d\s+like\s+to\s+(meet|get together|catch up|sit down)|\b(you are|you're|you’re) (cordially |warmly )?invited\b|\bconvocat[ao] l['’]assemblea|\bsiete convocat[ie]\b|\bvous [êe]tes convoqu[ée]|\bse convoca (?:a|la) (?:junta|asamblea|reuni[óo]n)|\bwird hiermit einberufen|\bwordt bijeengeroepen\b|\b(we|i) (would like to )?invite you\b|\binvites you\b|\bnodig(t|en) (u|je|jullie)\b[^.?!\n]{0,30}\buit\b|\bbent (van harte )?uitgenodigd|\b(vous|te) invit(e|ons) (?:[àa]\s|[àa]$)|\bvous [êe]tes (cordialement )?invit[ée]|\b(l[äa]dt|laden) (sie|dich|euch)\b[^.?!\n]{0,40}\bein\b|\b(le|te|les|os) invit(o|amos) a\b|\b(ti|vi) invit(o|iamo) a\b|\bconvid(o|amos) (você|vocês|-o|-a|-os|-as)\b)|(?:i(?:'d| would)? like to|we(?:'d| would)? like to|i|we) invite you to|convid(?:o|amos)-(?:te|o|a|vos) (?:para|a)|(?:te|os|les|le) invit(?:o|amos) a|je (?:vous|t['’]) invite [àa]|nous (?:vous|t['’]) invitons [àa]|(?:ich|wir) (?:lade|laden|m[öo]chte|m[öo]chten|w[üu]rde|w[üu]rden) (?:dich|sie|euch)\b[^?!\n]{0,120}\bein(?:laden)?\b|(?:ti|vi|la) invit(?:o|iamo) a|(?:ik|wij|we) nodig(?:en)? (?:je|jou|u|jullie)\b[^.?!\n]{0,60}\buit|we (?:all )?(?:need|have) to (?:all )?(?:meet|get together|sit down)|il faut (?:qu['’]on|que nous) (?:se voie|nous voyions|se r[ée]unisse|nous r[ée]unissions|se retrouve)|(?:je|nous) (?:vous )?convoqu(?:e|ons)|\bconvoc(?:o|amos)\b|fica(?:m)? convocad[oa]s?|se convoca|quedan convocad[oa]s|(?:vi|ti) convoc(?:o|hiamo)|(?:we moeten|laten we) [^.?!\n]{0,40}(?:bij elkaar komen|samenkomen)|wir m[üu]ssen uns [^.?!\n]{0,40}(?:treffen|zusammensetzen)`)
 
 // comingAsk is a sender asking whether the reader comes to an event just
 // described: "On fait le déjeuner jeudi à 12h30. Dis-moi si tu viens".
@@ -3613,16 +3692,33 @@ func comingAsked(ds []doctales.DateMention, own []span, ref time.Time) bool {
 // zusammensetzen"): a date with a time of day, ahead, in the sentence of
 // the proposal. It reports whether it marked one.
 func meetingProposed(ds []doctales.DateMention, own []span, ref time.Time) bool {
-	// Dates first (few), then only their sentences.
-	for i := range ds {
-		d := &ds[i]
-		if d.Source != doctales.SourceContent || (d.Precision != "minute" && d.Precision != "hour") || !d.Time.After(ref) {
-			continue
-		}
-		for _, s := range own {
-			if d.BeginOffset >= s.start && d.BeginOffset < s.end && meetingProposal.MatchString(s.text) {
-				d.Deadline, d.Cue = true, "invitation"
-				return true
+	// Dates first (few), then only their sentences. Of a sentence's
+	// dates, the first after the proposal is the meeting's: "Après
+	// l'appel de Beaulieu ce soir il faut qu'on se voie tous lundi à
+	// 14h" (blind-48, 2335: tonight's call was taken).
+	var memo map[int][]int
+	for pass := 0; pass < 2; pass++ {
+		for i := range ds {
+			d := &ds[i]
+			if d.Source != doctales.SourceContent || (d.Precision != "minute" && d.Precision != "hour") || !d.Time.After(ref) {
+				continue
+			}
+			for _, s := range own {
+				if d.BeginOffset < s.start || d.BeginOffset >= s.end {
+					continue
+				}
+				if memo == nil {
+					memo = map[int][]int{}
+				}
+				m, seen := memo[s.start]
+				if !seen {
+					m = meetingProposal.FindStringIndex(s.text)
+					memo[s.start] = m
+				}
+				if m != nil && (pass == 1 || d.BeginOffset >= s.start+m[0]) {
+					d.Deadline, d.Cue = true, "invitation"
+					return true
+				}
 			}
 		}
 	}

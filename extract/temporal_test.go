@@ -303,6 +303,15 @@ func TestDatesResolved(t *testing.T) {
 		// A year just before a weekday and date is not its year when the
 		// weekday says otherwise (Wednesday 10 December is 2025's).
 		{"YearBeforeWeekday", "Le budget 2026 le mercredi 10 décembre à 15h sera présenté au conseil.", wed, "", "", "2025-12-10T15:00:00-07:00"},
+		// Blind-48's hours: Italian "le 20" before a day word (was the
+		// evening's 17:00), Dutch "14u", English "thurs"/"tues",
+		// Portuguese "às 19h30".
+		{"EntroLeStasera", "devo saperlo ENTRO LE 20 stasera sennò chiamo l'agenzia", wed, "", "2025-12-03T20:00:00-07:00", ""},
+		{"DutchHourU", "De kerstbomen komen om 14u, kun jij tekenen voor ontvangst?", wed, "", "2025-12-03T14:00:00-07:00", ""},
+		{"ThursAbbrev", "Could you send me the figures before thurs 10am?", wed, "", "2025-12-04T10:00:00-07:00", ""},
+		{"TuesAbbrev", "Please send it by tues 3pm.", wed, "", "2025-12-09T15:00:00-07:00", ""},
+		{"PtAsHoraH", "A assembleia é na quinta-feira, dia 4, às 19h30, no salão de festas.", wed, "", "", "2025-12-04T19:30:00-07:00"},
+		{"SprintNumberNotAYear", "Setting up the retro for sprint 41 on Thursday at 2pm in the Lakeview room.", wed, "", "", "2025-12-04T14:00:00-07:00"},
 		{"PtVencimentoNoAssunto", "Está disponível o boleto da taxa condominial de dezembro da unidade 72, com vencimento 15/12/2025. Após o vencimento incidem multa de 2% e juros de 1% ao mês.", wed, "", "2025-12-15T17:00:00-07:00", ""},
 		{"BackByLunchIsTheSendersReturn", "Got them, thanks Joel - all sorted. Back by lunch.", wed, "", "", ""},
 		{"EsSoloFaltaTuRenglonCierraHoy", "Ya firmaron los otros diez jugadores, solo aparece vacío tu renglón. La plataforma se cierra hoy a las 18:00 y después no se aceptan altas.", wed, "", "2025-12-03T18:00:00-07:00", ""},
