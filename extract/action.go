@@ -50,8 +50,19 @@ var (
 // nothing: "Have a nice week.", "Enjoy the weekend!".
 var pleasantry = fastre.MustCompile(`(?i)^\W*(have a (nice|great|good|lovely|wonderful|safe)\b|enjoy\b|take care\b|see you\b|talk (to you )?soon\b|stay safe\b|happy (birthday|holidays|new year)\b|(many )?thanks\b|thank you\b|cheers\b|best\b|regards\b)`)
 
+// noActionOnly reports whether s says no action is wanted and holds no
+// request phrase outside those words, in English or another language.
+func noActionOnly(s string, memo cueMemo) bool {
+	sc := memo.of(s)
+	if !sc.noAction || sc.request != "" {
+		return false
+	}
+	s = unwrapLines(s)
+	return !foreignRequestCue.MatchString(blankSpans(s, noActionCue.FindAllStringIndex(s, -1)))
+}
+
 // noActionCue matches phrases that say no action is wanted.
-var noActionCue = fastre.MustCompile(`(?i)\b(no action (is )?(required|needed)|no need to|nothing you (need|have) to do|nothing (to do|needed|to decide|for you to do)|no decision (is )?needed|fyi|for your information|just sharing|just wanted to share|no reply (needed|necessary)|do not reply|don't reply|this is an automated|unsubscribe|no rush|no hurry|not urgent|nothing (is )?needed|nothing (further|more|else) (is )?(needed|required)|whenever you (can|get a chance|have time)|when(ever)? you have a (minute|moment)|no pressure|nessuna fretta|senza fretta|non c'è fretta|con calma|sin prisa|no hay prisa|sin urgencia|sem pressa|não há pressa|rien ne presse|pas d'urgence|pas press[ée]|keine eile|kein stress|ohne eile|geen haast|geen haast hoor|hoeft niet snel|aucune action (?:n'est )?(?:requise|n[ée]cessaire)|rien [àa] faire de votre part|keine (?:aktion|handlung) (?:erforderlich|n[öo]tig|notwendig)|kein handlungsbedarf|sie m[üu]ssen nichts (?:tun|unternehmen)|(?:du musst|ihr m[üu]sst|sie m[üu]ssen) (?:also |dann |jetzt )?nichts (?:mehr |weiter )?(?:tun|machen|unternehmen)|(?:tu n['’]as|vous n['’]avez) (?:plus |donc )?rien [àa] faire|no (?:tienes|ten[ée]s|tiene) que hacer nada|non devi (?:fare )?(?:pi[ùu] )?(?:nulla|niente)|n[ãa]o (?:precisas|tens|precisa) (?:de )?fazer (?:mais )?nada|je hoeft (?:dus )?niets (?:meer )?te doen|ninguna acci[óo]n (?:es )?(?:necesaria|requerida)|no (?:es necesario|hace falta) (?:hacer )?nada|nessuna azione (?:[èe] )?(?:richiesta|necessaria)|non (?:serve|occorre) fare (?:nulla|niente)|nenhuma a[çc][ãa]o (?:[ée] )?(?:necess[áa]ria|requerida)|n[ãa]o (?:[ée] preciso|precisa) fazer nada|geen actie (?:nodig|vereist)|(?:je|u) hoeft niets te doen|panic over|false alarm|ignore (?:all of that|all that|that|this|my (?:last|previous|earlier) (?:e-?mail|message|mail))|(?:don['’]?t|do not|no need to) (?:ring|call|phone|contact|chase) (?:them|him|her)|falsa alarma|fausse alerte|fehlalarm|falso allarme|alarme falso|loos alarm|vals alarm)\b`)
+var noActionCue = fastre.MustCompile(`(?i)\b(no action (is )?(required|needed)|no need to|nothing you (need|have) to do|nothing (to do|needed|to decide|for you to do)|no decision (is )?needed|fyi|for your information|just sharing|just wanted to share|no reply (needed|necessary)|do not reply|don't reply|this is an automated|unsubscribe|no rush|no hurry|not urgent|nothing (is )?needed|nothing (further|more|else) (is )?(needed|required)|whenever you (can|get a chance|have time)|when(ever)? you have a (minute|moment)|no pressure|nessuna fretta|senza fretta|non c'è fretta|con calma|sin prisa|no hay prisa|sin urgencia|sem pressa|não há pressa|rien ne presse|pas d'urgence|pas press[ée]|keine eile|kein stress|ohne eile|geen haast|geen haast hoor|hoeft niet snel|aucune action (?:n'est )?(?:requise|n[ée]cessaire)|rien [àa] faire de votre part|keine (?:aktion|handlung) (?:erforderlich|n[öo]tig|notwendig)|kein handlungsbedarf|sie m[üu]ssen nichts (?:tun|unternehmen)|(?:du musst|ihr m[üu]sst|sie m[üu]ssen) (?:also |dann |jetzt )?nichts (?:mehr |weiter )?(?:tun|machen|unternehmen)|(?:tu n['’]as|vous n['’]avez) (?:plus |donc )?rien [àa] faire|no (?:tienes|ten[ée]s|tiene) que hacer nada|non devi (?:fare )?(?:pi[ùu] )?(?:nulla|niente)|n[ãa]o (?:precisas|tens|precisa) (?:de )?fazer (?:mais )?nada|je hoeft (?:dus )?niets (?:meer )?te doen|ninguna acci[óo]n (?:es )?(?:necesaria|requerida)|no (?:es necesario|hace falta) (?:hacer )?nada|nessuna azione (?:[èe] )?(?:richiesta|necessaria)|non (?:serve|occorre) fare (?:nulla|niente)|nenhuma a[çc][ãa]o (?:[ée] )?(?:necess[áa]ria|requerida)|n[ãa]o (?:[ée] preciso|precisa) fazer nada|geen actie (?:nodig|vereist)|(?:je|u) hoeft niets te doen|panic over|false alarm|ignore (?:all of that|all that|that|this|my (?:last|previous|earlier) (?:e-?mail|message|mail))|(?:please )?(?:ignore|disregard) (?:the|my|our|this|that)(?: (?:last|previous|earlier|automatic|automated))? (?:reminder|e-?mail|message|mail|notice|letter)|no hace falta que (?:hagas|haga|hagan|hag[áa]is) nada|(?:d[ée]jalo|dejalo),? ya lo hice|(?:don['’]?t|do not|no need to) (?:ring|call|phone|contact|chase) (?:them|him|her)|falsa alarma|fausse alerte|fehlalarm|falso allarme|alarme falso|loos alarm|vals alarm)\b`)
 
 // blankSpans returns s with the byte ranges ms blanked (same length).
 func blankSpans(s string, ms [][]int) string {
@@ -79,6 +90,7 @@ type sentenceCues struct {
 
 // cuesOf reads sentenceCues on s with one scan of each pattern.
 func cuesOf(s string) sentenceCues {
+	s = unwrapLines(s) // "não precisas\nde fazer nada": a wrapped line, same offsets
 	ms := noActionCue.FindAllStringIndex(s, -1)
 	return sentenceCues{noAction: ms != nil, request: requestCue.FindString(blankSpans(s, ms))}
 }
@@ -293,7 +305,8 @@ func sentenceActionCues(s, lang string, memo cueMemo) (float64, string) {
 		// "tienes que" asks nothing.
 		t := s
 		if sc.noAction {
-			t = blankSpans(s, noActionCue.FindAllStringIndex(s, -1))
+			t = unwrapLines(s)
+			t = blankSpans(t, noActionCue.FindAllStringIndex(t, -1))
 		}
 		if m := foreignRequestCue.FindString(t); m != "" {
 			foreignAsk = true

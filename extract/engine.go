@@ -344,7 +344,10 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 		if i >= len(askSubj) && addressesReader(s.text) {
 			asks[s.start] = true
 		}
-		if i >= len(askSubj) && p >= threshold {
+		// "Please ignore the reminder that went out at 8 o'clock": a
+		// sentence that says no action is wanted, with no request
+		// outside those words, asks for nothing by its time.
+		if i >= len(askSubj) && p >= threshold && !noActionOnly(s.text, cues) {
 			requests[s.start] = true
 		}
 	}
@@ -383,7 +386,7 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 	// "Ellen cc'd for info only", "Frau Reuter in Kopie zur Info": the
 	// reader named as copied for information.
 	askedElse := false // the asks are someone else's, the reader only copied
-	if (noAction || anyMatch(own, ccForInfo)) && (explicit || len(requests) > 0) && personal(d.Category) && askedOthers(content, own, requests, cues, e.Reader) {
+	if (noAction || anyMatch(own, ccForInfo)) && (explicit || len(requests) > 0 || d.Deadline != nil) && personal(d.Category) && askedOthers(content, own, requests, cues, e.Reader, d.Dates) {
 		askedElse = true
 		explicit = false
 		requests = map[int]bool{}
@@ -1038,11 +1041,26 @@ var (
 // stands in a paragraph addressed to the reader by name ("Kevin - just
 // looping you in. Nothing needed from you."). It needs the reader's names
 // (WithReader): the same message is Marta's ask and Kevin's FYI.
-func askedOthers(content string, own []span, requests map[int]bool, cues cueMemo, reader []string) bool {
+func askedOthers(content string, own []span, requests map[int]bool, cues cueMemo, reader []string, ds []doctales.DateMention) bool {
 	if len(reader) == 0 {
 		return false
 	}
 	asked := map[string]bool{}
+	// "Olá Júlia, Lembrete de que o relatório tem de estar comigo até
+	// amanhã … Pedro, … não precisas de fazer nada": with no request,
+	// the deadlines' paragraphs say whom they are for.
+	if len(requests) == 0 {
+		for _, dm := range ds {
+			if !dm.Deadline || dm.Source != doctales.SourceContent {
+				continue
+			}
+			v := addressedTo(content, dm.BeginOffset)
+			if v == "" || namesOneOf(v, reader) {
+				return false
+			}
+			asked[v] = true
+		}
+	}
 	for _, s := range own {
 		if !requests[s.start] {
 			continue
@@ -1224,7 +1242,7 @@ var invitationChanged = lazyRE(`(?i)^\s*(updated invitation( with note)?|invitat
 // own, not in a conditional ("please contact us if …").
 // foreignSystemTask is systemTask in the other languages the engine
 // reads: a polite formula with a task after it.
-var foreignSystemTask = fastre.MustCompile(`(?i)\b(?:op uw goedkeuring wacht|wacht op uw goedkeuring|wartet auf ihre freigabe|en attente de votre (?:validation|approbation)|pendiente de su aprobaci[óo]n|in attesa della sua approvazione|aguarda a sua aprova[çc][ãa]o)|\b(?:merci de|veuillez|nous vous prions de)\s+(?:v[ée]rifier|mettre [àa] jour|r[ée]gler|payer|confirmer|nous communiquer|renouveler|valider)|\bbitte\s+(?:aktualisieren|bezahlen|begleichen|best[äa]tigen|pr[üu]fen|[üu]berweisen|erneuern)|\b(?:por favor,?|le rogamos que)\s+(?:actualice|pague|abone|confirme|verifique|renueve|atualize)|\b(?:per favore|la preghiamo di)\s+(?:aggiorn|pag|conferm|verific|salda|rinnov)\w*|\bgraag\s+(?:bijwerken|betalen|bevestigen|controleren)|\bwilt u\b[^.?!\n]{0,40}\b(?:bijwerken|betalen|controleren|bevestigen)`)
+var foreignSystemTask = fastre.MustCompile(`(?i)\b(?:op uw goedkeuring wacht|wacht (?:nog )?op uw goedkeuring|fehlen (?:noch )?[^.!?\n]{0,40}\bvon ihnen|wartet auf ihre freigabe|en attente de votre (?:validation|approbation)|pendiente de su aprobaci[óo]n|in attesa della sua approvazione|aguarda a sua aprova[çc][ãa]o)|\b(?:merci de|veuillez|nous vous prions de)\s+(?:v[ée]rifier|mettre [àa] jour|r[ée]gler|payer|confirmer|nous communiquer|renouveler|valider)|\bbitte\s+(?:aktualisieren|bezahlen|begleichen|best[äa]tigen|pr[üu]fen|[üu]berweisen|erneuern)|\b(?:por favor,?|le rogamos que)\s+(?:actualice|pague|abone|confirme|verifique|renueve|atualize)|\b(?:per favore|la preghiamo di)\s+(?:aggiorn|pag|conferm|verific|salda|rinnov)\w*|\bgraag\s+(?:bijwerken|betalen|bevestigen|controleren)|\bwilt u\b[^.?!\n]{0,40}\b(?:bijwerken|betalen|controleren|bevestigen)`)
 
 var systemTask = fastre.MustCompile(`(?i)\bplease\s+(\w+\s+)?(pay|update|confirm|approve|renew|complete|sign|verify|review|respond|reply|fix|correct|resubmit|submit|upload|log ?in|sign ?in|check|reset|change|call|act|acknowledge|accept|register|book|choose|select|enter|provide|send|return|replace|install|restart|disconnect)\b`)
 

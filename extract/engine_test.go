@@ -338,3 +338,58 @@ func TestEngine_AlarmCalledOff(t *testing.T) {
 		t.Errorf("urgency %s %v, requiresAction %v; want low, false", d.Urgency, d.UrgencyReasons, d.RequiresAction)
 	}
 }
+
+// TestEngine_Chasers: blind-49's follow-ups. "il sig. Rossi … mi ha
+// scritto direttamente:" is the sender's account, not a quote's
+// attribution (2388: the ask below it was never read); "Please ignore
+// the reminder that went out at 8 o'clock" and "dejalo … No hace falta
+// que hagas nada" above a quoted URGENT ask nothing (2363, 2372); a
+// reminder's deadline in a paragraph greeting someone else, the reader
+// told "não precisas de fazer nada" on a wrapped line, is not the
+// reader's (2383); a system's "wacht nog op uw goedkeuring … Keur de
+// factuur vóór dat tijdstip goed, anders …" asks by then (2389).
+func TestEngine_Chasers(t *testing.T) {
+	cet := time.FixedZone("", 3600)
+	for _, tt := range []struct {
+		name, from, subject, text string
+		sent                      time.Time
+		reader                    []string
+		urgency                   string
+		deadline                  time.Time // zero: none
+	}{
+		{"OwnAccountWithColon", "roberta@example.it", "Preventivo Rossi - mi ha scritto direttamente",
+			"Luca,\n\nil sig. Rossi (condominio di via Solferino) mi ha scritto direttamente:\ndice di aver sollecitato tre volte il preventivo per la caldaia e di non aver avuto risposta. Se non lo riceve oggi si rivolge a un'altra ditta.\n\nMandaglielo oggi entro le 18, per favore, e mettimi in copia.\n\nRoberta",
+			time.Date(2026, 12, 11, 10, 30, 0, 0, cet), nil, doctales.UrgencyHigh, time.Date(2026, 12, 11, 18, 0, 0, 0, cet)},
+		{"IgnoreTheReminder", "l.grant@example.org.uk", "Re: Reminder - trip consent form for Ada",
+			"Dear Mr Okonjo,\n\nPlease ignore the reminder that went out at 8 o'clock - our system sent it to everyone on the list. Ada's consent form and payment arrived this morning at 8:52. Thanks, received!\n\nKind regards,\nMrs Grant\n\n-----Original Message-----\nFrom: Louise Grant\nSent: 09 December 2026 08:00\nSubject: Reminder - trip consent form for Ada\n\nReminder: the consent form and payment must reach the office by Friday 11 December.",
+			time.Date(2026, 12, 9, 9, 31, 0, 0, time.UTC), nil, doctales.UrgencyLow, time.Time{}},
+		{"DoneItMyself", "diego@example.com.ar", "Re: ¿Me pasás el plano de la planta baja?",
+			"Carla, dejalo: lo encontré en la carpeta del proyecto y ya se lo mandé yo al cliente. No hace falta que hagas nada.\n\nAbrazo,\nDiego\n\nEl jue, 10 dic 2026 a las 9:20, Diego Fuentes escribió:\n> Carla, ¿me pasás URGENTE el plano de la planta baja? Lo necesito antes del\n> mediodía.",
+			time.Date(2026, 12, 10, 12, 48, 0, 0, time.FixedZone("", -3*3600)), nil, doctales.UrgencyLow, time.Time{}},
+		{"ReminderToSomeoneElse", "claudia@example.pt", "Lembrete: relatório de emissões",
+			"Olá Júlia,\n\nLembrete de que o relatório de emissões do 3.º trimestre tem de estar comigo\naté amanhã ao fim do dia, para seguir para a APA na sexta.\n\nPedro, ponho-te em cópia só para saberes o ponto de situação; não precisas\nde fazer nada.\n\nObrigada,\nCláudia",
+			time.Date(2026, 12, 9, 10, 10, 0, 0, time.UTC), []string{"Pedro Vieira", "pedro.vieira@example.pt"}, doctales.UrgencyLow, time.Time{}},
+		{"SystemApprovalBeforeThen", "no-reply@basware.example.nl", "Herinnering: factuur wacht op uw goedkeuring",
+			"Beste Sanne de Vries,\n\nDe volgende factuur wacht nog op uw goedkeuring:\n\n  Leverancier: Koelservice Rijnmond B.V.\n  Factuur:     KR-2026-3381\n\nDe betaalrun van deze week draait morgen (donderdag) om 10:00. Keur de\nfactuur vóór dat tijdstip goed, anders schuift de betaling naar de run van\n17 december.\n\nDit bericht is automatisch verzonden.",
+			time.Date(2026, 12, 9, 16, 0, 0, 0, cet), nil, doctales.UrgencyHigh, time.Date(2026, 12, 10, 10, 0, 0, 0, cet)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := email(tt.subject, tt.text)
+			c.SenderID, c.Timestamp = tt.from, tt.sent
+			if strings.Contains(tt.from, "no-reply") {
+				c.Sender = ""
+				c.Fields = map[string]any{"autoSubmitted": "auto-generated"}
+			}
+			d := extractAt(t, c, tt.sent.Add(30*time.Minute), false, tt.reader...)
+			if d.Urgency != tt.urgency {
+				t.Errorf("urgency %s %v, want %s", d.Urgency, d.UrgencyReasons, tt.urgency)
+			}
+			switch {
+			case tt.deadline.IsZero() && d.Deadline != nil:
+				t.Errorf("deadline %v, want none", d.Deadline)
+			case !tt.deadline.IsZero() && (d.Deadline == nil || !d.Deadline.Equal(tt.deadline)):
+				t.Errorf("deadline %v, want %v", d.Deadline, tt.deadline)
+			}
+		})
+	}
+}

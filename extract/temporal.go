@@ -894,8 +894,15 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		if m := weekdayDayNum.FindStringSubmatch(txt); m != nil && !hasMonthName(txt) {
 			if n, _ := strconv.Atoi(m[1]); n >= 1 && n <= 31 {
 				d := time.Date(dc.ref.Year(), dc.ref.Month(), n, t.Hour(), t.Minute(), 0, 0, t.Location())
-				if n < dc.ref.Day() || d.Month() != dc.ref.Month() {
-					d = time.Date(dc.ref.Year(), dc.ref.Month()+1, n, t.Hour(), t.Minute(), 0, 0, t.Location())
+				next := time.Date(dc.ref.Year(), dc.ref.Month()+1, n, t.Hour(), t.Minute(), 0, 0, t.Location())
+				wd, named := weekdayIn(txt)
+				switch {
+				case named && d.Day() == n && int(d.Weekday()) == wd && (int(next.Weekday()) != wd || n >= dc.ref.Day()):
+					// "je t'avais demandé le compte rendu pour mardi 8"
+					// on Thursday 10: the Tuesday 8 just past, the only
+					// one its weekday fits (blind-49, 2375, was 8 January).
+				case n < dc.ref.Day() || d.Month() != dc.ref.Month():
+					d = next
 				}
 				if prec != "minute" && prec != "hour" {
 					prec = "day"
@@ -2071,7 +2078,7 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 // beforeThen is a request's pointer back to a time just named: "Can you
 // take it to the stage door before then?", "corrige el registro antes de
 // esa hora", "kun je het vóór die tijd doen?".
-var beforeThen = fastre.MustCompile(`(?i)\b(?:(?:before|by|until|till)\s+(?:then|that\s+time)|before\s+(?:he|she|they|it|we|the\s+\w+)\s+(?:starts?|arrives?|gets?\s+there|comes?|leaves?|goes|begins?)|antes\s+de\s+(?:esa\s+hora|eso|entonces)|para\s+entonces|avant\s+(?:cette\s+heure|ça|cela)|d['’]ici\s+là|bis\s+dahin|vorher|prima\s+di\s+(?:allora|quell['’]ora)|entro\s+(?:allora|quell['’]ora)|per\s+allora|até\s+lá|até\s+(?:essa|esta|aquela)\s+hora|até\s+então|antes\s+(?:disso|dessa\s+hora)|para\s+esa\s+hora|entro\s+quel\s+momento|bis\s+zu\s+diesem\s+zeitpunkt|(?:tegen|vóór|voor)\s+die\s+tijd|voor\s+dan)(?:[^\p{L}]|$)`)
+var beforeThen = fastre.MustCompile(`(?i)\b(?:(?:before|by|until|till)\s+(?:then|that\s+time)|before\s+(?:he|she|they|it|we|the\s+\w+)\s+(?:starts?|arrives?|gets?\s+there|comes?|leaves?|goes|begins?)|antes\s+de\s+(?:esa\s+hora|eso|entonces)|para\s+entonces|avant\s+(?:cette\s+heure|ça|cela)|d['’]ici\s+là|bis\s+dahin|vorher|prima\s+di\s+(?:allora|quell['’]ora)|entro\s+(?:allora|quell['’]ora)|per\s+allora|até\s+lá|até\s+(?:essa|esta|aquela)\s+hora|até\s+então|antes\s+(?:disso|dessa\s+hora)|para\s+esa\s+hora|entro\s+quel\s+momento|bis\s+zu\s+diesem\s+zeitpunkt|(?:tegen|vóór|voor)\s+(?:die\s+tijd|dat\s+tijdstip)|vor\s+diesem\s+zeitpunkt|voor\s+dan)(?:[^\p{L}]|$)`)
 
 // thenDeadline marks as the deadline the earliest date ahead named before a
 // request that says "before then" or "by then", within the two sentences
@@ -2083,7 +2090,7 @@ func thenDeadline(ds []doctales.DateMention, own []span, requests map[int]bool, 
 		// to the printer at 9 tomorrow and I'd like your page by then."
 		// "If you can reply with their hours before then, I'll get them
 		// into this run" asks as much.
-		if !beforeThen.MatchString(s.text) || !requests[s.start] && cuesOf(s.text).request == "" && !(conditionalAsk.MatchString(s.text) && addressee.MatchString(s.text)) && !unlessDone.MatchString(s.text) {
+		if !beforeThen.MatchString(s.text) || !requests[s.start] && cuesOf(s.text).request == "" && !(conditionalAsk.MatchString(s.text) && addressee.MatchString(s.text)) && !unlessDone.MatchString(s.text) && !orElse.MatchString(s.text) {
 			continue
 		}
 		from := s.start
@@ -2118,6 +2125,10 @@ func thenDeadline(ds []doctales.DateMention, own []span, requests map[int]bool, 
 	}
 	return false
 }
+
+// orElse is a consequence after a task ("Keur de factuur vóór dat
+// tijdstip goed, anders schuift de betaling …"): the sentence asks.
+var orElse = lazyRE(`(?i),\s*(?:otherwise|or else|anders|sonst|ansonsten|sinon|autrement|de lo contrario|si no|altrimenti|sen[ãa]o|caso contr[áa]rio)\b`)
 
 // unlessDone is a condition on something the reader must get done, the
 // ask of a system's notice: "If the renewal is not paid by then, the van

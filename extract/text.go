@@ -348,8 +348,14 @@ func replyStart(text string) int {
 	// clients write it: "Le … a écrit :", "Am … schrieb …:", "El …
 	// escribió:", "Il … ha scritto:", "Op … schreef …:", "Em … escreveu:".
 	if quoteWord.MatchString(text[:best]) {
-		if m := wroteLine.FindStringIndex(text[:best]); m != nil {
-			best = m[0]
+		// An attribution names when or whose address: "il sig. Rossi
+		// (condominio di via Solferino) mi ha scritto direttamente:"
+		// introduces the sender's own account (blind-49, 2388).
+		for _, m := range wroteLine.FindAllStringIndex(text[:best], 4) {
+			if strings.ContainsAny(text[m[0]:m[1]], "0123456789@") || strings.Contains(strings.ToLower(text[m[0]:m[1]]), "forwarded") {
+				best = m[0]
+				break
+			}
 		}
 	}
 	// An Outlook header block: "From: …" then "Sent:"/"Date:" and
