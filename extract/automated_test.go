@@ -75,3 +75,20 @@ func TestEngine_AutomatedUrgency(t *testing.T) {
 		})
 	}
 }
+
+// TestEngine_PagesAndEvacuations: a pager's "[Triggered] #4471 …" is a
+// page (blind-50, 2405, was low), and "EVACUATE NOW … Leave the building
+// now by the EAST stairwell" to everyone on the reader's floors is high
+// with no deadline (2398, was low).
+func TestEngine_PagesAndEvacuations(t *testing.T) {
+	c := email("[Triggered] #4471 Checkout API 5xx rate 38% (payments-prod)", "Incident #4471 TRIGGERED\n\nService: Checkout API (payments-prod)\nAssigned to: Ravi Menon (primary on-call this week)\n\nAlert: checkout-api 5xx rate 38% over 5 minutes (threshold 5%)\n\nAcknowledge: https://pagerduty.example/incidents/Q3X4471")
+	c.SenderID, c.Sender = "no-reply@pagerduty.example", "PagerDuty"
+	c.Fields = map[string]any{"autoSubmitted": "auto-generated"}
+	if d := MustExtract(t, c); d.Urgency != doctales.UrgencyHigh {
+		t.Errorf("[Triggered] page: urgency %s %v, want high", d.Urgency, d.UrgencyReasons)
+	}
+	c = email("EVACUATE NOW - gas leak reported, floors 2-6", "ATTENTION ALL OCCUPANTS OF FLOORS 2 THROUGH 6\n\nCon Edison has reported a gas leak at the Water Street side of the building. Leave the building now by the EAST stairwell. Do not use the elevators.\n\nAssemble at Battery Park, by the flagpole.\n\nDarnell Price\nSecurity Supervisor")
+	if d := MustExtract(t, c); d.Urgency != doctales.UrgencyHigh {
+		t.Errorf("evacuation: urgency %s %v, want high", d.Urgency, d.UrgencyReasons)
+	}
+}

@@ -49,8 +49,9 @@ var marketingNumber = fastre.MustCompile(`\b(100% (free|guaranteed|satisfaction)
 // when a check fails: "[DOWN] shop.example - checkout (HTTP 502)", or the
 // state in capitals ("CRITICAL: Walk-in freezer 1 -4.1°C and rising",
 // "** PROBLEM Service Alert: web01/HTTP is CRITICAL **", "PROBLEM [High]:
-// fin-db02 - back-up mislukt").
-var monitorTag = fastre.MustCompile(`(?i)^\s*\[(down|critical|alarm|alarme|alarma|allarme|alarmo|firing)\]|^\s*(?:\*\*\s*)?(?-i:CRITICAL|PROBLEM|DOWN|ALARM)(?:\s*\[[^\]\n]{1,20}\])?\s*[:!]|\bis (?-i:CRITICAL|DOWN)\b`)
+// fin-db02 - back-up mislukt"), and a pager's "[Triggered] #4471 …",
+// "[FIRING:1] …", "[Alerting] …".
+var monitorTag = fastre.MustCompile(`(?i)^\s*\[(down|critical|alarm|alarme|alarma|allarme|alarmo|firing|triggered|alerting)(?::\d+)?\]|^\s*(?:\*\*\s*)?(?-i:CRITICAL|PROBLEM|DOWN|ALARM)(?:\s*\[[^\]\n]{1,20}\])?\s*[:!]|\bis (?-i:CRITICAL|DOWN)\b`)
 
 // incidentCue matches what an alert about a broken service says: an
 // automated message with it in its subject may be high.

@@ -3293,7 +3293,7 @@ var rangeEnd = lazyRE(`\d(\s*[ap]\.?m\.?)?\s*[-–—]\s*$|\d\s+(to|till|until|b
 // weekday after a cue ("from Saturday by Friday" gives the parser nothing),
 // which retryUncovered searches again when the parser's search left them
 // out.
-var explicitDate = lazyRE(`(?i)\b(by|before|until|till|on)\s+(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?\b(,?\s+\d{4})?|\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(\s+\d{4})?`)
+var explicitDate = lazyRE(`(?i)\b(by|before|until|till|on)\s+(mon|tues|wednes|thurs|fri|satur|sun)day\b|(?:^|[^\pL])(?:v[óo]{1,2}r|uiterlijk|bis|vor|avant|antes del?|hasta el|entro|prima di|at[ée]|antes de)\s+(?:el |le |il |o |a |à |de |het |den |dem |am )?(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|luned[ìi]|marted[ìi]|mercoled[ìi]|gioved[ìi]|venerd[ìi]|sabato|domenica|segunda|ter[çc]a|quarta|quinta|sexta)(?:-feira)?(?:[^\pL]|$)|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?\b(,?\s+\d{4})?|\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(\s+\d{4})?`)
 
 // clockAfterDotted is a time of day just after a dotted date.
 var clockAfterDotted = lazyRE(`(?i)^\.?,?\s*(?:um|à|a las|alle|às|om|at)?\s*(\d{1,2})(?:[:.h](\d{2})(?:\s*(?:uhr|h|hrs|uur))?|\s*(?:uhr|uur)\b)`)
@@ -3367,7 +3367,11 @@ func retryUncovered(p *dps.Parser, cfg *dps.Configuration, text string, res []dp
 	for _, m := range explicitDate.FindAllStringIndex(text, 4) {
 		seen := false
 		for _, r := range res {
-			if !r.Date.IsZero() && strings.Contains(r.Text, text[m[0]:m[1]]) {
+			// (… or, for another language's cue and weekday, is read
+			// inside it: "vrijdag" of "vóór vrijdag". An English match
+			// read again may join what the parser split: "Friday" and
+			// "18 December" of "before Friday 18 December".)
+			if !r.Date.IsZero() && (strings.Contains(r.Text, text[m[0]:m[1]]) || foreignWeekdayMatch(text[m[0]:m[1]]) && len(strings.TrimSpace(r.Text)) > 3 && strings.Contains(text[m[0]:m[1]], r.Text)) {
 				seen = true
 				break
 			}
@@ -3385,6 +3389,23 @@ func retryUncovered(p *dps.Parser, cfg *dps.Configuration, text string, res []dp
 		}
 	}
 	return more
+}
+
+// foreignWeekdayMatch reports whether an explicitDate match is its
+// other languages' cue and weekday: no digit, no English cue first.
+func foreignWeekdayMatch(m string) bool {
+	if strings.ContainsAny(m, "0123456789") {
+		return false
+	}
+	f := strings.Fields(strings.ToLower(m))
+	if len(f) == 0 {
+		return false
+	}
+	switch strings.TrimLeft(f[0], "([,;") {
+	case "by", "before", "until", "till", "on":
+		return false
+	}
+	return true
 }
 
 // foreignDate is a day and a month named in one of dateLanguages, with

@@ -315,6 +315,9 @@ func TestDatesResolved(t *testing.T) {
 		// A weekday and day of the month just past, which only it fits
 		// (blind-49, 2375: "mardi 8" on Thursday 10 was 8 January).
 		{"PastWeekdayDayNumber", "Je reviens vers toi : je t'avais demandé le compte rendu pour mardi 2 et je n'ai toujours rien reçu.", wed, "", "2025-12-02T17:00:00-07:00", ""},
+		// A weekday after another language's cue, in a sentence whose
+		// other date made the parser drop it (blind-50, 2430).
+		{"NlWeekdayBesideOtherDate", "Graag alles vóór vrijdag beantwoorden, daarna zijn we dicht tot 4 januari.", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"PtVencimentoNoAssunto", "Está disponível o boleto da taxa condominial de dezembro da unidade 72, com vencimento 15/12/2025. Após o vencimento incidem multa de 2% e juros de 1% ao mês.", wed, "", "2025-12-15T17:00:00-07:00", ""},
 		{"BackByLunchIsTheSendersReturn", "Got them, thanks Joel - all sorted. Back by lunch.", wed, "", "", ""},
 		{"EsSoloFaltaTuRenglonCierraHoy", "Ya firmaron los otros diez jugadores, solo aparece vacío tu renglón. La plataforma se cierra hoy a las 18:00 y después no se aceptan altas.", wed, "", "2025-12-03T18:00:00-07:00", ""},

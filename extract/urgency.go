@@ -123,6 +123,8 @@ var sinceBefore = lazyRE(`(?i)\b(since|seit|depuis|desde|dalle|sinds|vanaf|from)
 // down, the sender locked out. Present tense only: "the site was down"
 // is history. On lower-cased text.
 var situationNow = fastre.MustCompile(`(?i)\b(?:` +
+	// An emergency on the reader's site: leave now.
+	`(?:evacuate|leave the building|get out of the building|evacuation of (?:the |this )?building)(?: \w+){0,4} (?:now|immediately|at once)|evacuate now|verlassen sie (?:sofort |jetzt )?das geb[äa]ude|geb[äa]ude (?:sofort )?(?:r[äa]umen|verlassen)|[ée]vacuez (?:imm[ée]diatement |maintenant )?(?:le b[âa]timent|les lieux)|evac[úu]en (?:inmediatamente |ya )?(?:el edificio|las instalaciones)|abandonen (?:inmediatamente |ya )?el edificio|evacuem (?:imediatamente |j[áa] )?o (?:pr[ée]dio|edif[íi]cio)|abbandonate (?:immediatamente |subito )?l['’]edificio|evacuate (?:immediatamente |subito )?l['’]edificio|verlaat (?:onmiddellijk |nu |direct )?het gebouw|` +
 	// Someone waiting.
 	`(?:client|customer|courier|driver|truck|lorry|van|delivery|visitor|guest|buyer|candidate|inspector|auditor|patient|technician|engineer|plumber|electrician|contractor|fitter|locksmith|crew|bailiff|notary|interviewee|applicant|supplier|vendor)s?(?: \w+){0,2} (?:is|are|'s|’s|has been|have been)(?: (?:already|still|now|just|all))? (?:here|waiting|downstairs|in reception|at reception|in the lobby|at the (?:front )?(?:desk|door|gate|dock|counter|barrier)|at (?:your|our|the) (?:door|gate|dock|site|office|house|yard|warehouse)|outside|on site|on the (?:phone|line)|on hold|in the car park|in the parking lot|being turned away|turned away)` +
 	`|(?:waiting|asking) for you (?:in|at|outside|downstairs|on)` +
