@@ -150,55 +150,33 @@ func TestEngine_ForeignRequests(t *testing.T) {
 // else, with the reader told by name that nothing is needed of them, is
 // not the reader's (blind-46, 2233, was high for the Cc'd reader); for
 // the one asked it stays high, and without the reader's names the engine
-// cannot tell and keeps the ask.
-func TestEngine_AskedSomeoneElse(t *testing.T) {
-	c := email("RE: Vendor onboarding - Keystone", "@Marta can you send Keystone's W-9 and the signed vendor setup form to AP by EOD today? They won't release the pallet order until then.\n\nKevin - just looping you in since the pallets come out of your budget. Nothing needed from you.\n\nThanks,\nDana")
-	now := tuesday.Add(time.Hour)
-	for _, tt := range []struct {
-		reader []string
-		want   string
-	}{
-		{[]string{"Kevin Osei", "kevin.osei@example.com"}, doctales.UrgencyLow},
-		{[]string{"Marta Ruiz", "marta.ruiz@example.com"}, doctales.UrgencyHigh},
-		{nil, doctales.UrgencyHigh},
-	} {
-		d, err := extract.New(extract.WithNow(func() time.Time { return now }), extract.WithReader(tt.reader...)).Extract(context.Background(), c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d.Urgency != tt.want {
-			t.Errorf("reader %v: urgency %s %v, want %s", tt.reader, d.Urgency, d.UrgencyReasons, tt.want)
-		}
-		if tt.want == doctales.UrgencyLow && d.Deadline != nil {
-			t.Errorf("reader %v: deadline %v, want none (the ask is Marta's)", tt.reader, d.Deadline)
-		}
-	}
-}
-
-// TestEngine_AskedSomeoneElseForeign: the same in another language, whose
-// ask sets no English request cue and whose "tú no tienes que hacer nada"
+// cannot tell and keeps the ask. The same in another language, whose ask
+// sets no English request cue and whose "tú no tienes que hacer nada"
 // holds a request phrase ("tienes que") that asks nothing (blind-47,
-// 2292, was high for the Cc'd reader).
-func TestEngine_AskedSomeoneElseForeign(t *testing.T) {
-	c := email("RE: Muestras para Almacenes Quirós", "Carlos, ¿puedes enviar las muestras de la colección de primavera por mensajería antes del miércoles 9 a las 12:00? Las quieren para su reunión de compras del jueves.\n\nLucía, te pongo en copia solo para que estés al tanto; tú no tienes que hacer nada.\n\nGracias,\nMarta")
-	c.Timestamp = time.Date(2026, 12, 7, 9, 30, 0, 0, time.FixedZone("", 3600))
-	now := c.Timestamp.Add(22 * time.Hour) // Tuesday 07:30, the samples due Wednesday noon
+// 2292).
+func TestEngine_AskedSomeoneElse(t *testing.T) {
+	english := email("RE: Vendor onboarding - Keystone", "@Marta can you send Keystone's W-9 and the signed vendor setup form to AP by EOD today? They won't release the pallet order until then.\n\nKevin - just looping you in since the pallets come out of your budget. Nothing needed from you.\n\nThanks,\nDana")
+	spanish := email("RE: Muestras para Almacenes Quirós", "Carlos, ¿puedes enviar las muestras de la colección de primavera por mensajería antes del miércoles 9 a las 12:00? Las quieren para su reunión de compras del jueves.\n\nLucía, te pongo en copia solo para que estés al tanto; tú no tienes que hacer nada.\n\nGracias,\nMarta")
+	spanish.Timestamp = time.Date(2026, 12, 7, 9, 30, 0, 0, time.FixedZone("", 3600))
 	for _, tt := range []struct {
+		c      *doctales.Communication
+		now    time.Time
 		reader []string
 		want   string
 	}{
-		{[]string{"Lucía Prieto", "lucia.prieto@example.com"}, doctales.UrgencyLow},
-		{[]string{"Carlos Vidal", "carlos.vidal@example.com"}, doctales.UrgencyHigh},
+		{english, tuesday.Add(time.Hour), []string{"Kevin Osei", "kevin.osei@example.com"}, doctales.UrgencyLow},
+		{english, tuesday.Add(time.Hour), []string{"Marta Ruiz", "marta.ruiz@example.com"}, doctales.UrgencyHigh},
+		{english, tuesday.Add(time.Hour), nil, doctales.UrgencyHigh},
+		// Tuesday 07:30, the samples due Wednesday noon.
+		{spanish, spanish.Timestamp.Add(22 * time.Hour), []string{"Lucía Prieto", "lucia.prieto@example.com"}, doctales.UrgencyLow},
+		{spanish, spanish.Timestamp.Add(22 * time.Hour), []string{"Carlos Vidal", "carlos.vidal@example.com"}, doctales.UrgencyHigh},
 	} {
-		d, err := extract.New(extract.WithNow(func() time.Time { return now }), extract.WithReader(tt.reader...)).Extract(context.Background(), c)
-		if err != nil {
-			t.Fatal(err)
-		}
+		d := extractAt(t, tt.c, tt.now, true, tt.reader...)
 		if d.Urgency != tt.want {
-			t.Errorf("reader %v: urgency %s %v, want %s", tt.reader, d.Urgency, d.UrgencyReasons, tt.want)
+			t.Errorf("%q, reader %v: urgency %s %v, want %s", tt.c.Subject, tt.reader, d.Urgency, d.UrgencyReasons, tt.want)
 		}
 		if tt.want == doctales.UrgencyLow && d.Deadline != nil {
-			t.Errorf("reader %v: deadline %v, want none (the ask is Carlos's)", tt.reader, d.Deadline)
+			t.Errorf("%q, reader %v: deadline %v, want none (the ask is someone else's)", tt.c.Subject, tt.reader, d.Deadline)
 		}
 	}
 }
