@@ -108,15 +108,19 @@ func borrowedBrand(reg string) string {
 	return ""
 }
 
-// displayBrand returns a brand of hostBrands (five letters or more) that
-// the display name carries as a word ("Banco Santander") while the
-// sender's registrable domain reg does not, or "".
+// displayBrand returns a brand of hostBrands (five letters or more, or
+// three from free mail) that the display name carries as a word ("Banco
+// Santander", "DHL Express" at gmail.com) while the sender's registrable
+// domain reg does not, or "".
 func displayBrand(display, reg string) string {
 	words := strings.FieldsFunc(strings.ToLower(display), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	joined := strings.Join(words, "") // "Poste Italiane": posteitaliane
 	plain := strings.ReplaceAll(strings.ToLower(reg), "-", "")
+	// A short brand ("DHL", "UPS", "ING") is a word of many names; from
+	// free mail ("DHL Express" <…@gmail.com>) no company writes.
+	short := freeMail.MatchString(reg)
 	for _, b := range hostBrands {
-		if len(b) >= 5 && (slices.Contains(words, b) || joined == b) && !strings.Contains(plain, b) {
+		if (len(b) >= 5 || short && len(b) >= 3) && (slices.Contains(words, b) || joined == b) && !strings.Contains(plain, b) {
 			return b
 		}
 	}

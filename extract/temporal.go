@@ -714,6 +714,30 @@ func shortDayClock(found []doctales.DateMention, s span, ref time.Time) {
 	}
 }
 
+// whoseTime is whose clock a time is written in (group 1), which the
+// parser cannot read: "your time", "my time", "UK time", "local time".
+var whoseTime = lazyRE(`(?i)\b((?:your|my|our|their|his|her|local|uk|london|sydney|tokyo)\s+time)\b`)
+
+// blankWhoseTime blanks the whoseTime phrases of s, keeping offsets, but
+// not one that a zone in parentheses follows ("10am your time (CET)":
+// the parser reads that zone with it).
+func blankWhoseTime(s string) string {
+	ms := whoseTime.FindAllStringSubmatchIndex(s, -1)
+	if ms == nil {
+		return s
+	}
+	b := []byte(s)
+	for _, m := range ms {
+		if strings.HasPrefix(strings.TrimLeft(s[m[1]:], " "), "(") {
+			continue
+		}
+		for i := m[2]; i < m[3]; i++ {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
+
 // shortWeekdays are the English weekdays' abbreviations.
 var shortWeekdays = map[string]int{"sun": 0, "mon": 1, "tue": 2, "tues": 2, "wed": 3, "weds": 3, "thu": 4, "thur": 4, "thurs": 4, "fri": 5, "sat": 6}
 
@@ -772,6 +796,12 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		// not the longer abbreviations; their tails are blanked (the
 		// spaces are squeezed below).
 		text = blankGroup(longDayAbbrev, text)
+	}
+	if dc.lang == "" && strings.Contains(text, " time") {
+		// "by Friday your time", "by 5pm UK time on Friday": whose
+		// clock it is splits the date for the parser (blind-51, 2438
+		// was read as Tuesday, 2446 as today).
+		text = blankWhoseTime(text)
 	}
 	text = blankPossessive(text)
 	text = blankRestatedDay(text)
@@ -1781,6 +1811,15 @@ func dropContained(ds []doctales.DateMention) []doctales.DateMention {
 				inside = true
 				break
 			}
+			// The same clock read twice, once with its date: "15 Dec
+			// 2026, 23:59" and "23:59 UTC" (today) over the same
+			// digits (blind-51, 2443); and an exact repeat.
+			if i != j && d.Precision == "minute" && o.Precision == "minute" && o.BeginOffset < d.EndOffset && d.BeginOffset < o.EndOffset &&
+				o.BeginOffset < d.BeginOffset && o.Time.Hour() == d.Time.Hour() && o.Time.Minute() == d.Time.Minute() ||
+				j < i && o == d {
+				inside = true
+				break
+			}
 		}
 		if !inside {
 			out = append(out, d)
@@ -1914,6 +1953,13 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 		if stateUntil.MatchString(before) {
 			return
 		}
+	case "tot", "tot en met", "bis", "bis zum", "jusqu'au", "jusqu’au", "jusqu'à", "jusqu’à", "hasta", "hasta el", "fino al", "fino a", "até", "até ao", "até o":
+		// "daarna zijn we dicht tot 4 januari", "geschlossen bis 4.
+		// Januar", "fermé jusqu'au 4 janvier": how long a state lasts
+		// (blind-50, 2430).
+		if stateUntil.MatchString(before) {
+			return
+		}
 	}
 	d.Deadline, d.Cue = true, strings.ToLower(cue)
 	// A deadline given as a day means the end of that business day; as
@@ -1929,7 +1975,7 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 // stateUntil is a state that lasts until the date after it: "without
 // power until about", "closed till", "offline until", "out of office
 // until".
-var stateUntil = lazyRE(`(?i)\b(?:without|no|off|offline|closed|shut|unavailable|down|away|on leave|out of (?:the )?(?:office|service|order))\b[^.;!?]{0,40}?\s(?:until|till|til)\s+(?:about\s+|around\s+|approximately\s+|roughly\s+)?$`)
+var stateUntil = lazyRE(`(?i)\b(?:without|no|off|offline|closed|shut|unavailable|down|away|on leave|out of (?:the )?(?:office|service|order))\b[^.;!?]{0,40}?\s(?:until|till|til)\s+(?:about\s+|around\s+|approximately\s+|roughly\s+)?$|\b(?:dicht|gesloten|geschlossen|ferm[ée]e?s?|cerrad[oa]s?|chius[oi]|fechad[oa]s?)\b[^.;!?]{0,40}?\s(?:tot(?: en met)?|bis(?: zum)?|jusqu['’]au|jusqu['’][àa]|hasta(?: el)?|fino al?|at[ée](?: ao| o)?)\s+$`)
 
 // availableUntil is being reachable just before "until" in the languages
 // the engine reads: "available until", "bereikbaar tot", "erreichbar bis",
@@ -2031,6 +2077,10 @@ func chooseDeadline(ds []doctales.DateMention, ref time.Time) *doctales.DateMent
 	return past
 }
 
+// noRushBefore is "no rush" just before a day: "No rush today, but could
+// you send it by Friday?" asks nothing of today (blind-51, 2438).
+var noRushBefore = lazyRE(`(?i)\b(?:no (?:rush|hurry)|not urgent)\s+$`)
+
 // comparedDay matches what makes the day after it one compared with or
 // counted from, not a day asked for: "same vomiting as Friday", "worse
 // than Monday", "since Tuesday".
@@ -2062,7 +2112,8 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 			if d.BeginOffset >= s.start && d.BeginOffset < s.end && requests[s.start] && !conditionalAsk.MatchString(s.text) &&
 				(askedBefore(s.text, d.BeginOffset-s.start) || askedAfterSoon(s.text, d, ref)) && !salesCall.MatchString(s.text[:d.BeginOffset-s.start]) &&
 				!sendersPurpose.MatchString(s.text[:d.BeginOffset-s.start]) && !negatedBefore.MatchString(s.text[:d.BeginOffset-s.start]) &&
-				!comparedDay.MatchString(s.text[:d.BeginOffset-s.start]) {
+				!comparedDay.MatchString(s.text[:d.BeginOffset-s.start]) && !stateUntil.MatchString(s.text[:d.BeginOffset-s.start]) &&
+				!noRushBefore.MatchString(s.text[:d.BeginOffset-s.start]) {
 				d.Deadline, d.Cue = true, "request"
 				if d.Precision == "day" || d.Precision == "week" {
 					d.Time = atHour(d.Time, endOfBusinessHour)

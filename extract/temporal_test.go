@@ -318,6 +318,16 @@ func TestDatesResolved(t *testing.T) {
 		// A weekday after another language's cue, in a sentence whose
 		// other date made the parser drop it (blind-50, 2430).
 		{"NlWeekdayBesideOtherDate", "Graag alles vóór vrijdag beantwoorden, daarna zijn we dicht tot 4 januari.", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		// How long a state lasts, in other languages (2430's "dicht tot
+		// 4 januari"): no deadline.
+		{"NlClosedUntil", "Het kantoor is dicht tot 4 januari.", wed, "", "", "2026-01-04T00:00:00-07:00"},
+		{"DeClosedUntil", "Wir sind geschlossen bis 4. Januar.", wed, "", "", "2026-01-04T00:00:00-07:00"},
+		// Blind-51: whose clock a day is in ("your time") split the
+		// date for the parser; "No rush today" asks nothing of today; a
+		// date's clock after a comma was read again as today's.
+		{"YourTimeAfterDay", "Could you send me the translated contract by Friday your time? Our client reads it over the weekend.", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"NoRushToday", "No rush today, but could you send me the contract by Friday?", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"DateCommaClockUTC", "Please complete your profile before 15 Dec 2025, 23:59 UTC so the airline can receive your data.", wed, "", "2025-12-15T16:59:00-07:00", ""},
 		{"PtVencimentoNoAssunto", "Está disponível o boleto da taxa condominial de dezembro da unidade 72, com vencimento 15/12/2025. Após o vencimento incidem multa de 2% e juros de 1% ao mês.", wed, "", "2025-12-15T17:00:00-07:00", ""},
 		{"BackByLunchIsTheSendersReturn", "Got them, thanks Joel - all sorted. Back by lunch.", wed, "", "", ""},
 		{"EsSoloFaltaTuRenglonCierraHoy", "Ya firmaron los otros diez jugadores, solo aparece vacío tu renglón. La plataforma se cierra hoy a las 18:00 y después no se aceptan altas.", wed, "", "2025-12-03T18:00:00-07:00", ""},
