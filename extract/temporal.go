@@ -3647,14 +3647,8 @@ func eventStartNext(ds []doctales.DateMention, own []span, text string) bool {
 			if m == nil {
 				break
 			}
-			h, _ := strconv.Atoi(m[1])
-			mi := 0
-			if m[2] != "" {
-				mi, _ = strconv.Atoi(m[2])
-			}
-			if p := strings.ToLower(m[3]); strings.HasPrefix(p, "p") && h < 12 {
-				h += 12
-			} else if p == "" {
+			h, mi, marked := clockGroups(m[1], m[2], m[3])
+			if !marked {
 				h = workingHour(h)
 			}
 			if h > 23 || mi > 59 {
@@ -3673,6 +3667,20 @@ func eventStartNext(ds []doctales.DateMention, own []span, text string) bool {
 	return changed
 }
 
+// clockGroups reads a clock's hour, minutes and am/pm as a pattern's
+// groups give them ("9", "30", "pm"): the hour in 24-hour form, and
+// whether am or pm was written.
+func clockGroups(hour, minute, ampm string) (h, mi int, marked bool) {
+	h, _ = strconv.Atoi(hour)
+	if minute != "" {
+		mi, _ = strconv.Atoi(minute)
+	}
+	if p := strings.ToLower(ampm); strings.HasPrefix(p, "p") && h < 12 {
+		h += 12
+	}
+	return h, mi, ampm != ""
+}
+
 // clockAnaphora marks as the deadline the dated mention whose hour a
 // request names ("before the 6:30 slot" after "at 6:30 tomorrow
 // morning"); it reports whether it marked one.
@@ -3688,14 +3696,7 @@ func clockAnaphora(ds []doctales.DateMention, own []span, requests map[int]bool,
 				continue
 			}
 		}
-		h, _ := strconv.Atoi(m[1])
-		mi := 0
-		if m[2] != "" {
-			mi, _ = strconv.Atoi(m[2])
-		}
-		if p := strings.ToLower(m[3]); strings.HasPrefix(p, "p") && h < 12 {
-			h += 12
-		}
+		h, mi, _ := clockGroups(m[1], m[2], m[3])
 		for i := range ds {
 			d := &ds[i]
 			if d.Source != doctales.SourceContent || (d.Precision != "minute" && d.Precision != "hour") || !d.Time.After(ref) {
