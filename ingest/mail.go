@@ -543,19 +543,34 @@ func addrList(list []*mail.Address) []string {
 
 // mailDate returns the message's time and where it came from: "date" (the
 // Date header), "received" (the newest Received stamp) or "import" (now).
+// A Date more than a day after the message's newest Received stamp is
+// the sender's wrong clock ("Wed, 04 Oct 2028" on a mail received in
+// 2002 stood first in every newest-first list): the stamp stands instead.
+// (Not "after now": a message replayed or evaluated at another time may
+// rightly be dated after the clock of the machine reading it.)
 func mailDate(env *enmime.Envelope, now func() time.Time) (time.Time, string) {
-	if t, ok := parseDate(env.GetHeader("Date")); ok {
-		return t, "date"
-	}
+	var received time.Time
 	for _, r := range env.GetHeaderValues("Received") {
 		if i := strings.LastIndexByte(r, ';'); i >= 0 {
 			if t, ok := parseDate(r[i+1:]); ok {
-				return t, "received"
+				received = t
+				break
 			}
 		}
 	}
+	if t, ok := parseDate(env.GetHeader("Date")); ok && (received.IsZero() || !t.After(received.Add(futureDateSlack))) {
+		return t, "date"
+	}
+	if !received.IsZero() {
+		return received, "received"
+	}
 	return now().UTC(), "import"
 }
+
+// futureDateSlack is how far a Date header may run ahead of the message's
+// receipt before it is taken for a wrong clock: a day covers any zone
+// written wrongly.
+const futureDateSlack = 24 * time.Hour
 
 var (
 	dateComment = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\([^)]*\)`) })

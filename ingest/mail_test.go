@@ -184,6 +184,30 @@ func TestParser_ParseMail(t *testing.T) {
 		}
 	})
 
+	t.Run("DateFromAWrongClock", func(t *testing.T) {
+		// easy-ham-1 holds "Date: Wed, 04 Oct 2028" on a mail received
+		// in 2002: it stood first in every newest-first list.
+		msg := "From: a@example.com\nTo: b@example.com\nDate: Wed, 04 Oct 2028 12:05:01 -0400\n" +
+			"Received: from x by y; Fri, 4 Oct 2002 17:10:02 +0100\nSubject: Re: ActiveBuddy\n\nbody\n"
+		res, err := p.ParseMail(ctx, []byte(msg), ingest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := res.Communication; c.Fields["dateSource"] != "received" || c.Timestamp.Year() != 2002 {
+			t.Errorf("timestamp %s from %v: want the Received stamp", c.Timestamp, c.Fields["dateSource"])
+		}
+		// A Date a few hours after its Received stamp (a zone written
+		// wrongly) is still the Date.
+		msg = strings.Replace(msg, "Wed, 04 Oct 2028 12:05:01 -0400", "Fri, 04 Oct 2002 20:05:01 +0000", 1)
+		res, err = p.ParseMail(ctx, []byte(msg), ingest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := res.Communication; c.Fields["dateSource"] != "date" {
+			t.Errorf("timestamp %s from %v: want the Date header", c.Timestamp, c.Fields["dateSource"])
+		}
+	})
+
 	t.Run("ErrNotMail", func(t *testing.T) {
 		for _, in := range []string{"", "   \n", "just some words\nand more\n", "\x00\x01\x02binary"} {
 			_, err := p.ParseMail(ctx, []byte(in), ingest.Options{})
