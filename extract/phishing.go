@@ -203,8 +203,11 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 	}
 	// (No recipients, "undisclosed-recipients:;", hides who it went to:
 	// as much a stranger as any.)
-	if rcptRegs[fromReg] {
-		return "", nil // a colleague's address: compromised accounts are out of reach here
+	// A colleague's address: compromised accounts are out of reach here.
+	// A free-mail domain is nobody's organisation: "DHL Express"
+	// <…@gmail.com> writing to someone at gmail.com is no colleague.
+	if rcptRegs[fromReg] && !freeMail.MatchString(fromReg) {
+		return "", nil
 	}
 	lsubj := lowerASCII(subject)
 	var text strings.Builder

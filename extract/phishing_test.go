@@ -73,6 +73,15 @@ func TestEngine_Phishing(t *testing.T) {
 		{name: "DutchBankLookalikePincode", from: "service@ing-beveiliging-nl.example", fromName: "ING Klantenservice", to: []string{"klant@thuis.example"},
 			subject: "Uw betaalpas verloopt - vraag vandaag een nieuwe aan", content: "Geachte klant,\n\nUw betaalpas verloopt binnenkort. Vraag vandaag nog een nieuwe pas aan via onderstaande link. Houd uw pincode en de gegevens van uw pas bij de hand.\n\nhttps://ing-beveiliging-nl.example/nieuwe-pas",
 			suspicious: true},
+		// Gmail to Gmail shares a domain but no organisation: a parcel fee
+		// from "DHL Express" at gmail.com is no colleague's mail, while a
+		// friend asking for her share of the tickets is no fraud.
+		{name: "BrandOnFreeMailToTheSameFreeMail", from: "dhl.customs.desk@gmail.com", fromName: "DHL Express", to: []string{"megan.pryce@gmail.com"},
+			subject: "Your parcel from Tokyo is held - customs fee due", content: "Dear Customer,\n\nYour parcel JD0148822 from Tokyo, Japan is held at customs. A fee of USD 2.99 must be paid within 12 hours or the parcel will be returned.\n\nPay now: http://dhl-clearance-pay.top/track\n\nDHL Express Customer Service",
+			fields: fields{"replyTo": []map[string]string{{"email": "payments@dhl-clearance-pay.top"}}}, suspicious: true},
+		{name: "FriendOnTheSameFreeMailAsksForHerShare", from: "jo.whitlock@gmail.com", fromName: "Jo Whitlock", to: []string{"megan.pryce@gmail.com"},
+			subject: "Tickets!", content: "Hi Megan,\n\nGot the tickets for Saturday. Could you send me your £42 by Friday? My bank details are the same as last time.\n\nJo x",
+			suspicious: false},
 		// A friend's deposit from Gmail in a thread the reader wrote in
 		// (the attribution wraps over two lines) is no fraud.
 		{name: "FreeMailDepositInTheReadersThread", from: "davide.russo@gmail.com", fromName: "Davide Russo", to: []string{"marco.bianchi@studiobianchi.example"},
