@@ -260,7 +260,10 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 	// Dates and the deadline, resolved against the timestamp. Only the
 	// subject and the new text can set a deadline.
 	maxDates := orDefault(e.MaxDateSentences, DefaultMaxDateSentences)
-	dc := dateContext{ref: ref, lang: dateLanguage(d.Language, d.LanguageScore)}
+	dc := dateContext{ref: ref, lang: dateLanguage(d.Language, d.LanguageScore), reader: e.Location}
+	if dc.reader == nil {
+		dc.reader = now.Location() // the reading time's zone: the reader's clock when none is configured
+	}
 	subjDates := findDates(subj, doctales.SourceSubject, dc, maxDates)
 	freshDates := findDates(fresh, doctales.SourceContent, dc, maxDates)
 	d.Dates = append(append(d.Dates, subjDates...), freshDates...)

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -118,6 +119,9 @@ type dateContext struct {
 	// lang is a language of dateLanguages the message is confidently in,
 	// whose dates are read besides English; "" for English only.
 	lang string
+	// reader is the reader's zone, for "by Friday your time": the
+	// configured one, else the reading time's; nil when unknown.
+	reader *time.Location
 }
 
 // language returns the date language of the context, or nil.
@@ -199,6 +203,9 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 			// Written in the message's zone, whatever zone the text
 			// named ("12:00 noon ET tomorrow" in a mail at -07:00).
 			found[i].Time = found[i].Time.In(ref.Location())
+		}
+		if mayZonePhrase(s.text) {
+			zonedDates(found, s, dc) // (after markDeadline: a day's 17:00 is the named zone's)
 		}
 		out = append(out, found...)
 	}
@@ -635,6 +642,23 @@ func dayBefore(ds []doctales.DateMention, at int) int {
 	return -1
 }
 
+// squeezedLen is the length of s with each run of spaces counted as one.
+func squeezedLen(s string) int {
+	n, space := 0, false
+	for i := 0; i < len(s); i++ {
+		if s[i] == ' ' {
+			if space {
+				continue
+			}
+			space = true
+		} else {
+			space = false
+		}
+		n++
+	}
+	return n
+}
+
 // lastWords returns the last n words of s, lower case.
 func lastWords(s string, n int) string {
 	f := strings.Fields(strings.ToLower(s))
@@ -714,30 +738,6 @@ func shortDayClock(found []doctales.DateMention, s span, ref time.Time) {
 	}
 }
 
-// whoseTime is whose clock a time is written in (group 1), which the
-// parser cannot read: "your time", "my time", "UK time", "local time".
-var whoseTime = lazyRE(`(?i)\b((?:your|my|our|their|his|her|local|uk|london|sydney|tokyo)\s+time)\b`)
-
-// blankWhoseTime blanks the whoseTime phrases of s, keeping offsets, but
-// not one that a zone in parentheses follows ("10am your time (CET)":
-// the parser reads that zone with it).
-func blankWhoseTime(s string) string {
-	ms := whoseTime.FindAllStringSubmatchIndex(s, -1)
-	if ms == nil {
-		return s
-	}
-	b := []byte(s)
-	for _, m := range ms {
-		if strings.HasPrefix(strings.TrimLeft(s[m[1]:], " "), "(") {
-			continue
-		}
-		for i := m[2]; i < m[3]; i++ {
-			b[i] = ' '
-		}
-	}
-	return string(b)
-}
-
 // shortWeekdays are the English weekdays' abbreviations.
 var shortWeekdays = map[string]int{"sun": 0, "mon": 1, "tue": 2, "tues": 2, "wed": 3, "weds": 3, "thu": 4, "thur": 4, "thurs": 4, "fri": 5, "sat": 6}
 
@@ -797,11 +797,12 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		// spaces are squeezed below).
 		text = blankGroup(longDayAbbrev, text)
 	}
-	if dc.lang == "" && strings.Contains(text, " time") {
-		// "by Friday your time", "by 5pm UK time on Friday": whose
-		// clock it is splits the date for the parser (blind-51, 2438
-		// was read as Tuesday, 2446 as today).
-		text = blankWhoseTime(text)
+	if mayZonePhrase(text) {
+		// "by Friday your time", "by 5pm UK time on Friday", "antes de
+		// las 10:00 hora de México de mañana": whose clock it is splits
+		// the date for the parser (blind-51, 2438 was read as Tuesday,
+		// 2446 as today); zonedDates applies it afterwards.
+		text = blankZonePhrases(text)
 	}
 	text = blankPossessive(text)
 	text = blankRestatedDay(text)
@@ -1080,8 +1081,11 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 			c := &clocks[k]
 			// ("jeudi à 18h en": the parser read across the masked clock.)
 			inside := c.b >= b && c.e <= e
-			if c.used || !(inside || c.b >= e && c.b-e <= 6 && clockAfterGap.MatchString(w.text[e:c.b]) ||
-				c.e <= b && b-c.e <= 4 && clockBeforeGap.MatchString(w.text[c.e:b])) {
+			// (The gaps are read in the text the parser saw, a blanked
+			// zone phrase as one space: "a las 10:00 hora de México de
+			// mañana".)
+			if c.used || !(inside || c.b >= e && squeezedLen(text[e:c.b]) <= 6 && clockAfterGap.MatchString(text[e:c.b]) ||
+				c.e <= b && squeezedLen(text[c.e:b]) <= 4 && clockBeforeGap.MatchString(text[c.e:b])) {
 				continue
 			}
 			c.used = true
@@ -1149,6 +1153,17 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 				o.Time = at(o.Time)
 				o.Precision, o.EndOffset = "minute", w.start+c.e
 				o.Text = w.text[o.BeginOffset-w.start : c.e]
+				o.Deadline, o.Cue = true, lastWords(before, 2)
+				continue
+			}
+			// "entro le 18 di oggi": the day just after the clock.
+			if i := slices.IndexFunc(out, func(d doctales.DateMention) bool {
+				return d.Precision == "day" && d.BeginOffset >= w.start+c.e && squeezedLen(text[c.e:d.BeginOffset-w.start]) <= 4 && clockBeforeGap.MatchString(text[c.e:d.BeginOffset-w.start])
+			}); i >= 0 {
+				o := &out[i]
+				o.Time = at(o.Time)
+				o.Precision, o.BeginOffset = "minute", w.start+c.b
+				o.Text = w.text[c.b : o.EndOffset-w.start]
 				o.Deadline, o.Cue = true, lastWords(before, 2)
 				continue
 			}
@@ -1490,8 +1505,15 @@ type clock struct {
 var clockAfterGap = lazyRE(`(?i)^[\s,]*(a|à|at|um|om|alle|às|as|ao|al|@)?\s*$`)
 
 // clockBeforeGap is what may stand between a time of day and the date after
-// it: "12 Uhr am Freitag", "17h le vendredi".
-var clockBeforeGap = fastre.MustCompile(`(?i)^[\s,]*(am|le|el|on|op|il|de|del)?\s*$`)
+// it: "12 Uhr am Freitag", "17h le vendredi", "le 19 di oggi".
+var clockBeforeGap = fastre.MustCompile(`(?i)^[\s,]*(am|le|el|on|op|il|de|del|di)?\s*$`)
+
+// countAfterHour is a unit after a bare hour: "entro le 24 ore", "om 3
+// dagen".
+var countAfterHour = lazyRE(`(?i)^\s*(?:ore|minuti|giorni|settimane|horas|minutos|días|dias|semanas|uur|minuten|dagen|weken|stunden|tage|wochen|heures|minutes|jours|semaines|hours?|days?)(?:[^\p{L}]|$)`)
+
+// bareHourCue is a deadline cue that timeOfDay reads with a bare hour.
+var bareHourCue = lazyRE(`(?i)^(?:entro le|prima delle|per le)\s+$`)
 
 // maskClocks returns text with its times of day blanked (same length, so
 // that offsets hold) and the times.
@@ -1514,6 +1536,10 @@ func maskClocks(text string) (string, []clock) {
 			continue
 		}
 		b, e := m[0], m[1]
+		// "entro le 48 ore" is a span of hours, not a time of day.
+		if m[10] >= 0 && countAfterHour.MatchString(text[m[11]:]) {
+			continue
+		}
 		// "bis 14.12." and "am 14.12.2026" are dates, not 14:12.
 		if m[4] >= 0 && text[m[4]-1] == '.' && m[5] < len(text) && text[m[5]] == '.' {
 			continue
@@ -1524,6 +1550,11 @@ func maskClocks(text string) (string, []clock) {
 		}
 		for e > b && groups[len(groups)-1] == "" && !isWordByte(text[e-1]) {
 			e--
+		}
+		// "entro le 19": the cue before the hour stays the cue, outside
+		// the clock (markDeadline reads it before the date).
+		if m[10] >= 0 && bareHourCue.MatchString(text[b:m[10]]) {
+			b = m[10]
 		}
 		for i := b; i < e; i++ {
 			buf[i] = ' '

@@ -326,7 +326,8 @@ func TestDatesResolved(t *testing.T) {
 		// date for the parser; "No rush today" asks nothing of today; a
 		// date's clock after a comma was read again as today's.
 		{"YourTimeAfterDay", "Could you send me the translated contract by Friday your time? Our client reads it over the weekend.", wed, "", "2025-12-05T17:00:00-07:00", ""},
-		{"UKTimeBeforeDay", "We'd asked for the revised quote by 5pm UK time on Friday and I haven't seen it yet.", wed, "", "2025-11-28T17:00:00-07:00", ""},
+		// (5pm in London is 10:00 at -07:00: the zone the phrase names.)
+		{"UKTimeBeforeDay", "We'd asked for the revised quote by 5pm UK time on Friday and I haven't seen it yet.", wed, "", "2025-11-28T10:00:00-07:00", ""},
 		{"NoRushToday", "No rush today, but could you send me the contract by Friday?", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"DateCommaClockUTC", "Please complete your profile before 15 Dec 2025, 23:59 UTC so the airline can receive your data.", wed, "", "2025-12-15T16:59:00-07:00", ""},
 		{"PtVencimentoNoAssunto", "Está disponível o boleto da taxa condominial de dezembro da unidade 72, com vencimento 15/12/2025. Após o vencimento incidem multa de 2% e juros de 1% ao mês.", wed, "", "2025-12-15T17:00:00-07:00", ""},
