@@ -222,6 +222,27 @@ func TestEngine_InvitedInWords(t *testing.T) {
 	}
 }
 
+// TestEngine_CallProposedInWords: "on fait le point mardi à 15h30 en
+// visio ?" proposes a meeting as an invitation does, in each language
+// (blind-55, 2606, had no deadline).
+func TestEngine_CallProposedInWords(t *testing.T) {
+	sent := time.Date(2026, 12, 10, 10, 15, 0, 0, time.UTC) // Thursday
+	want := time.Date(2026, 12, 15, 15, 30, 0, 0, time.UTC)
+	for _, text := range []string{
+		"Salut Hélène,\n\nBien reçu la V2, merci ! On fait le point dessus mardi 15 à 15h30 en visio ? Une demi-heure devrait suffire.\n\nKarim",
+		"Hola Helena:\n\nRecibida la V2, gracias. ¿Hacemos una videollamada el martes 15 a las 15:30 para revisarla?\n\nKarim",
+		"Ciao Elena,\n\nricevuta la V2, grazie! Facciamo il punto martedì 15 alle 15:30 in videochiamata?\n\nKarim",
+		"Hallo Helene,\n\ndanke für die V2! Machen wir einen Call am Dienstag, 15.12., um 15:30 Uhr?\n\nKarim",
+	} {
+		c := email("Re: Maquette", text)
+		c.Timestamp = sent
+		d := extractAt(t, c, sent.Add(time.Hour), false)
+		if d.Deadline == nil || !d.Deadline.Equal(want) || d.Urgency != doctales.UrgencyMedium {
+			t.Errorf("%.50q: deadline %v, urgency %s %v; want %v, medium (a proposed call)", text, d.Deadline, d.Urgency, d.UrgencyReasons, want)
+		}
+	}
+}
+
 // TestEngine_EventHourInNextSentence: slides wanted "ahead of Thursday's
 // board meeting? It starts at 9:30am" are wanted by 9:30 on Thursday
 // (blind-47, 2277, was 17:00), and the 9:30 is Thursday's, not the

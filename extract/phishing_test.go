@@ -79,6 +79,11 @@ func TestEngine_Phishing(t *testing.T) {
 		{name: "BrandOnFreeMailToTheSameFreeMail", from: "dhl.customs.desk@gmail.com", fromName: "DHL Express", to: []string{"megan.pryce@gmail.com"},
 			subject: "Your parcel from Tokyo is held - customs fee due", content: "Dear Customer,\n\nYour parcel JD0148822 from Tokyo, Japan is held at customs. A fee of USD 2.99 must be paid within 12 hours or the parcel will be returned.\n\nPay now: http://dhl-clearance-pay.top/track\n\nDHL Express Customer Service",
 			fields: fields{"replyTo": []map[string]string{{"email": "payments@dhl-clearance-pay.top"}}}, suspicious: true},
+		// A bank's name on a foreign domain, the update of one's details
+		// asked in Portuguese, replies to Gmail (blind-54, 2584).
+		{name: "BankUpdateDetailsPortugueseReplyToFreeMail", from: "atendimento@bb-seguranca-app.top", fromName: "Banco do Brasil", to: []string{"bruno.azevedo@gmail.com"},
+			subject: "Atualização cadastral obrigatória até 1º de janeiro", content: "Prezado cliente,\n\nIdentificamos que seu cadastro está desatualizado. Para evitar o bloqueio da sua conta e do seu cartão, atualize seus dados até 1º de janeiro acessando:\n\nhttps://bb-seguranca-app.top/atualizar\n\nBanco do Brasil S.A.",
+			fields: fields{"replyTo": []map[string]string{{"email": "suporte.bb.cadastro@gmail.com"}}}, suspicious: true},
 		{name: "FriendOnTheSameFreeMailAsksForHerShare", from: "jo.whitlock@gmail.com", fromName: "Jo Whitlock", to: []string{"megan.pryce@gmail.com"},
 			subject: "Tickets!", content: "Hi Megan,\n\nGot the tickets for Saturday. Could you send me your £42 by Friday? My bank details are the same as last time.\n\nJo x",
 			suspicious: false},

@@ -39,8 +39,8 @@ var (
 // deadlineCueBefore matches a deadline cue just before a date expression,
 // deadlineCueAfter one just after it.
 var (
-	deadlineCueBefore = fastre.MustCompile(`(?i)\b(by|b4|due|before|deadline|no later than|not later than|until|till|til|latest|expires?|expiring|cut-?off|prior to|ahead of|needed|required)\b[^.;!?]{0,24}$`)
-	deadlineCueAfter  = fastre.MustCompile(`(?i)^[\s,]{0,3}(deadline|at the latest|latest|cut-?off)\b`)
+	deadlineCueBefore = fastre.MustCompile(`(?i)\b(by|b4|due|before|deadline|no later than|not later than|until|till|til|latest|expires?|expiring|cut-?off|prior to|ahead of|needed|required|pushed (?:back )?to|moved to|postponed (?:to|until)|extended (?:to|until))\b[^.;!?]{0,24}$`)
+	deadlineCueAfter  = fastre.MustCompile(`(?i)^[\s,]{0,3}(deadline|at the latest|latest|cut-?off|au plus tard|dernier délai|a más tardar|como muy tarde|spätestens|al più tardi|o mais tardar|no máximo|op zijn laatst|ten laatste)(?:[^\p{L}]|$)`)
 	deadlineCueStart  = fastre.MustCompile(`(?i)^(by|due|before|until|till|no later than|not later than)\b`)
 )
 
@@ -191,6 +191,9 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 			found = append(found, mention(s, eom, atHour(d, endOfBusinessHour), "day", source))
 		}
 		found = relativeExtras(found, s, ref, source, eow != nil)
+		nextMonthDays(found, s, ref)
+		weekdayWeek(found, s)
+		found = dayNumberAtTheLatest(found, s, ref, source)
 		shortDayClock(found, s, ref)
 		found = isoDates(found, s, ref, source)
 		found = dayAfterTomorrow(found, s, ref, source)
@@ -211,6 +214,81 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].BeginOffset < out[j].BeginOffset })
 	return out
+}
+
+// dayNumberLatest is a bare day of the month with "at the latest" after
+// it, which the date parser does not read as a date: "déposé au greffe
+// le 15 au plus tard" (blind-52, 2493), "el 18 a más tardar", "il 18 al
+// più tardi". Group 1 is the day; group 2 the cue.
+var dayNumberLatest = lazyRE(`(?i)(?:^|[^\p{L}\p{N}])(?:(?:le|el|il|o|dia|op|den|am|the)\s+)?(\d{1,2})(?:er|º|°|st|nd|rd|th|\.)?\s+(au plus tard|dernier délai|a más tardar|como muy tarde|al più tardi|o mais tardar|no máximo|op zijn laatst|ten laatste|at the latest)(?:[^\p{L}]|$)`)
+
+// dayNumberAtTheLatest adds each dayNumberLatest that no mention covers:
+// the next such day of the month from ref's (ref's own included).
+func dayNumberAtTheLatest(found []doctales.DateMention, s span, ref time.Time, source string) []doctales.DateMention {
+	if !strings.Contains(s.text, "tard") && !strings.Contains(s.text, "latest") && !strings.Contains(s.text, "máximo") && !strings.Contains(s.text, "laatst") {
+		return found
+	}
+	for _, m := range dayNumberLatest.FindAllStringSubmatchIndex(s.text, 4) {
+		b, e := m[0], m[3]
+		for b < e && !isWordByte(s.text[b]) {
+			b++
+		}
+		if covered(found, s.start+m[2], s.start+m[3]) {
+			continue
+		}
+		n, _ := strconv.Atoi(s.text[m[2]:m[3]])
+		day := time.Date(ref.Year(), ref.Month(), n, 0, 0, 0, 0, ref.Location())
+		if n < ref.Day() || day.Day() != n {
+			day = time.Date(ref.Year(), ref.Month()+1, n, 0, 0, 0, 0, ref.Location())
+		}
+		if day.Day() != n || n < 1 {
+			continue
+		}
+		d := mention(s, []int{b, e}, day, "day", source)
+		d.Deadline, d.Cue = false, "" // markDeadline reads the cue after it
+		found = append(found, d)
+	}
+	sort.SliceStable(found, func(i, j int) bool { return found[i].BeginOffset < found[j].BeginOffset })
+	return found
+}
+
+// weekAfterDay is British "week" after a weekday: "Tuesday week" is the
+// Tuesday a week after the coming one (blind-52, 2476: "by Tuesday week,
+// the 22nd").
+var weekAfterDay = lazyRE(`^\s+week(?:[^\p{L}'’]|$)`)
+
+// weekdayWeek moves each weekday that weekAfterDay follows a week on.
+func weekdayWeek(found []doctales.DateMention, s span) {
+	for i := range found {
+		d := &found[i]
+		e := d.EndOffset - s.start
+		if d.Precision != "day" || e < 0 || e > len(s.text) || !weekAfterDay.MatchString(s.text[e:]) {
+			continue
+		}
+		if _, ok := weekdayIn(d.Text); !ok || hasMonthName(d.Text) || strings.ContainsAny(d.Text, "0123456789") {
+			continue
+		}
+		d.Time = d.Time.AddDate(0, 0, 7)
+	}
+}
+
+// nextMonthMark is Italian "p.v." (prossimo venturo) after a day: "entro
+// il 18 p.v." is the 18th of next month (blind-55, 2626).
+var nextMonthMark = lazyRE(`^\s*p\.\s?v\.`)
+
+// nextMonthDays moves each day of the month marked nextMonthMark to the
+// next month after ref's.
+func nextMonthDays(found []doctales.DateMention, s span, ref time.Time) {
+	for i := range found {
+		d := &found[i]
+		e := d.EndOffset - s.start
+		if d.Precision != "day" || e < 0 || e > len(s.text) || hasMonthName(d.Text) || !nextMonthMark.MatchString(s.text[e:]) {
+			continue
+		}
+		if t := time.Date(ref.Year(), ref.Month()+1, d.Time.Day(), d.Time.Hour(), d.Time.Minute(), 0, 0, d.Time.Location()); t.Day() == d.Time.Day() {
+			d.Time = t
+		}
+	}
 }
 
 // dayAfterTomorrowWords is "the day after tomorrow" in the languages
@@ -804,6 +882,11 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		// 2446 as today); zonedDates applies it afterwards.
 		text = blankZonePhrases(text)
 	}
+	if dc.lang != "" && strings.Contains(text, "-") {
+		// "uiterlijk 11-12": a day and month with a dash, which the
+		// parser does not read; with a slash it does (same length).
+		text = dashedDayMonth(text)
+	}
 	text = blankPossessive(text)
 	text = blankRestatedDay(text)
 	text = blankGroup(placeAfterHour, text)
@@ -915,6 +998,9 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 				if day <= 12 && month <= 12 && int(t.Month()) == day && t.Day() == month {
 					if d := time.Date(t.Year(), time.Month(month), day, t.Hour(), t.Minute(), 0, 0, t.Location()); d.Day() == day {
 						t = d
+						if m[3] == "" { // no year written: the one nearest the message
+							t = nearestYear(t, dc.ref)
+						}
 					}
 				}
 			}
@@ -945,7 +1031,7 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		// (relativeExtras reads it).
 		// "bis spätestens Montag, 14.12., 10 Uhr" it reads as Monday at
 		// 14:12 (blind-47, 2299).
-		if e < len(w.text) && w.text[e] == '.' && dottedDayMonth(txt) {
+		if e < len(w.text) && w.text[e] == '.' && (dottedDayMonth(txt) || dayThenDottedMonth(txt, w.text[e:])) {
 			continue
 		}
 		// A lone "8am" the parser read as a month (August) is the
@@ -1089,7 +1175,11 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 				continue
 			}
 			c.used = true
-			t = time.Date(t.Year(), t.Month(), t.Day(), c.h, c.m, 0, 0, t.Location())
+			if c.loc != nil {
+				t = time.Date(t.Year(), t.Month(), t.Day(), c.h, c.m, 0, 0, c.loc).In(t.Location())
+			} else {
+				t = time.Date(t.Year(), t.Month(), t.Day(), c.h, c.m, 0, 0, t.Location())
+			}
 			prec = "minute"
 			b, e = min(b, c.b), max(e, c.e)
 			txt = w.text[b:e]
@@ -1141,7 +1231,10 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 			// "demain avant midi", "mañana antes de las 17h": the day
 			// just before the cue is the clock's.
 			// "by 4:00 PM CT": the zone after the clock is its own.
-			zone := zoneAfter(w.text[c.e:])
+			zone := c.loc
+			if zone == nil {
+				zone = zoneAfter(w.text[c.e:])
+			}
 			at := func(day time.Time) time.Time {
 				if zone != nil {
 					return time.Date(day.Year(), day.Month(), day.Day(), c.h, c.m, 0, 0, zone).In(day.Location())
@@ -1364,14 +1457,14 @@ func invitationStart(ds []doctales.DateMention, ref time.Time) bool {
 
 // zoneAbbrevAfter is a time zone written after a time of day, past the end
 // of a range: "10am - 11am (EST)", "4:00 PM ET".
-var zoneAbbrevAfter = lazyRE(`^\s*(?:[-–]\s*\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*)?\(?\s*(EST|EDT|ET|CST|CDT|CT|MST|MDT|MT|PST|PDT|PT|GMT|UTC|BST|CET|CEST|WET|WEST|EET|EEST|JST|AEST|AEDT|Central European(?: Standard| Summer)? Time|Eastern(?:(?: Standard| Daylight)? Time)?|Central(?:(?: Standard| Daylight)? Time)?|Mountain(?:(?: Standard| Daylight)? Time)?|Pacific(?:(?: Standard| Daylight)? Time)?|Greenwich Mean Time|British Summer Time|Coordinated Universal Time)\b`)
+var zoneAbbrevAfter = lazyRE(`^\s*(?:[-–]\s*\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*)?\(?\s*(EST|EDT|ET|CST|CDT|CT|MST|MDT|MT|PST|PDT|PT|GMT|UTC|BST|CET|CEST|MEZ|MESZ|WET|WEST|EET|EEST|JST|AEST|AEDT|Central European(?: Standard| Summer)? Time|Eastern(?:(?: Standard| Daylight)? Time)?|Central(?:(?: Standard| Daylight)? Time)?|Mountain(?:(?: Standard| Daylight)? Time)?|Pacific(?:(?: Standard| Daylight)? Time)?|Greenwich Mean Time|British Summer Time|Coordinated Universal Time)\b`)
 
 // zoneNames maps zone abbreviations to zones; the bare US ones ("ET")
 // follow daylight saving time.
 var zoneNames = map[string]string{
 	"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles",
 	"EST": "-05", "EDT": "-04", "CST": "-06", "CDT": "-05", "MST": "-07", "MDT": "-06", "PST": "-08", "PDT": "-07",
-	"GMT": "+00", "UTC": "+00", "BST": "+01", "WET": "+00", "WEST": "+01", "CET": "+01", "CEST": "+02",
+	"GMT": "+00", "UTC": "+00", "BST": "+01", "WET": "+00", "WEST": "+01", "CET": "+01", "CEST": "+02", "MEZ": "+01", "MESZ": "+02",
 	"EET": "+02", "EEST": "+03", "JST": "+09", "AEST": "+10", "AEDT": "+11",
 	"Central European Time": "Europe/Berlin", "Central European Standard Time": "+01", "Central European Summer Time": "+02",
 	"Eastern Time": "America/New_York", "Eastern Standard Time": "-05", "Eastern Daylight Time": "-04",
@@ -1497,6 +1590,9 @@ var dayAfterMonth = fastre.MustCompile(`^\s+\d{1,2}(st|nd|rd|th)?\b(,?\s+\d{4}\b
 type clock struct {
 	b, e, h, m int
 	used       bool
+	// loc is the zone written after the clock ("à 00:00 UTC"), which
+	// maskClocks blanks with it; nil for the message's.
+	loc *time.Location
 }
 
 // clockAfterGap is what may stand between a date and the time of day
@@ -1559,7 +1655,17 @@ func maskClocks(text string) (string, []clock) {
 		for i := b; i < e; i++ {
 			buf[i] = ' '
 		}
-		out = append(out, clock{b: b, e: e, h: h, m: min})
+		// "le 25/12/2026 à 00:00 UTC": the zone goes with the clock; left
+		// in the text, it hid the date from the parser (blind-54, 2574).
+		var loc *time.Location
+		if z := zoneAbbrevAfter.FindStringIndex(text[e:]); z != nil {
+			if loc = zoneAfter(text[e:]); loc != nil {
+				for i := e; i < e+z[1]; i++ {
+					buf[i] = ' '
+				}
+			}
+		}
+		out = append(out, clock{b: b, e: e, h: h, m: min, loc: loc})
 	}
 	return string(buf), out
 }
@@ -1947,7 +2053,7 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 			cue = m[1]
 		}
 	}
-	if cue == "" || isSignOff(s.text, b, e) || presentDay(d.Text, s.text[e:]) || negatedBefore.MatchString(before) || soFar(d.Text, s.text[e:]) {
+	if cue == "" || isSignOff(s.text, b, e) || presentDay(d.Text, s.text[e:]) || negatedBefore.MatchString(before) || soFar(d.Text, s.text[e:]) || supersededBefore.MatchString(before) {
 		return
 	}
 	// "030 271 44 90 (bereikbaar tot 18:30)", "available until 5pm": when
@@ -2122,6 +2228,18 @@ var comparedDay = lazyRE(`(?i)\b(as|than|since|like)\s+$`)
 // starts) and fall from ref's day to requestHorizon after it; it reports
 // whether it marked any. A date in the past of the message ("the file you
 // sent yesterday") is never one.
+// supersededBefore is a date's own negation, the old date of a moved
+// deadline: "It's now due Monday by 3pm, not today" (blind-52, 2474),
+// "ya no son para mañana, pasan al martes 15" (2490), "plus pour demain",
+// "nicht mehr morgen".
+var supersededBefore = lazyRE(`(?i)(?:(?:^|[,;(–-])\s*(?:and |but |y |et |und |e |en )?not|\bno longer(?: due)?|\brather than|\binstead of|\bya no (?:es|son|est[áa]n?|vence|vencen) (?:para |el |la )?|\bplus (?:pour|avant|d'ici) |\bnicht mehr (?:bis |am )?|\bniet meer (?:voor |op )?|\bnon (?:è |sono )?più (?:per |entro )?|\bj[áa] n[ãa]o (?:é|s[ãa]o) (?:para )?)\s*(?:by |for |on |el |la |le |il |o |a )?$`)
+
+// startsFrom is a word that makes the date after it the start of
+// something: "weil du ab morgen im Urlaub bist", "a partir del lunes",
+// "from Monday": no deadline, even in a request's sentence (blind-54,
+// 2579).
+var startsFrom = lazyRE(`(?i)(?:^|[^\p{L}])(?:ab|seit|a partir del?|desde el|à partir d[eu]|dès|vanaf|sinds|a partire da|from|starting|as of|since)\s+$`)
+
 func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, ref time.Time) bool {
 	marked := false
 	from, to := dayOf(ref), ref.Add(requestHorizon)
@@ -2144,7 +2262,7 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 				(askedBefore(s.text, d.BeginOffset-s.start) || askedAfterSoon(s.text, d, ref)) && !salesCall.MatchString(s.text[:d.BeginOffset-s.start]) &&
 				!sendersPurpose.MatchString(s.text[:d.BeginOffset-s.start]) && !negatedBefore.MatchString(s.text[:d.BeginOffset-s.start]) &&
 				!comparedDay.MatchString(s.text[:d.BeginOffset-s.start]) && !stateUntil.MatchString(s.text[:d.BeginOffset-s.start]) &&
-				!noRushBefore.MatchString(s.text[:d.BeginOffset-s.start]) {
+				!noRushBefore.MatchString(s.text[:d.BeginOffset-s.start]) && !startsFrom.MatchString(s.text[:d.BeginOffset-s.start]) && !supersededBefore.MatchString(s.text[:d.BeginOffset-s.start]) {
 				d.Deadline, d.Cue = true, "request"
 				if d.Precision == "day" || d.Precision == "week" {
 					d.Time = atHour(d.Time, endOfBusinessHour)
@@ -3388,8 +3506,9 @@ var weekdayDayNum = lazyRE(`(?i)^(?:lunes|martes|mi[ée]rcoles|jueves|viernes|s[
 // right before a dotted date: its weekday when weekdayIn knows it.
 var weekdayBeforeDotted = lazyRE(`(?i)\b\p{L}{2,12}\.?,?\s+(?:den\s+)?$`)
 
-// slashDate is a date written with slashes, alone: "10/12/2026".
-var slashDate = lazyRE(`^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$`)
+// slashDate is a date written with slashes or dashes, alone: "10/12/2026",
+// "11/12", "11-12".
+var slashDate = lazyRE(`^(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2}|\d{4}))?$`)
 
 // fourDigits is a number of four digits: a year, perhaps.
 var fourDigits = lazyRE(`\b\d{4}\b`)
@@ -3437,6 +3556,67 @@ func dottedDayMonth(txt string) bool {
 	day, _ := strconv.Atoi(m[2])
 	month, _ := strconv.Atoi(m[3])
 	return day >= 1 && day <= 31 && month >= 1 && month <= 12
+}
+
+// dottedMonthNext is a month written ".12." just after a day number.
+var dottedMonthNext = lazyRE(`^\.(\d{1,2})\.`)
+
+// dayThenDottedMonth reports whether txt ends with a day number that
+// rest continues with its month (".12."): the parser read "Mittwoch, 16"
+// of "Mittwoch, 16.12., 12 Uhr" (blind-52, 2498), which relativeExtras
+// reads whole.
+func dayThenDottedMonth(txt, rest string) bool {
+	if txt == "" || txt[len(txt)-1] < '0' || txt[len(txt)-1] > '9' {
+		return false
+	}
+	m := dottedMonthNext.FindStringSubmatch(rest)
+	if m == nil {
+		return false
+	}
+	month, _ := strconv.Atoi(m[1])
+	return month >= 1 && month <= 12
+}
+
+// dashedDate is a day and month written with a dash, and perhaps a year:
+// "11-12", "11-12-2026". Group 1 ends the date.
+var dashedDate = lazyRE(`(?:^|[^\p{L}\p{N}-])(\d{1,2})-(\d{1,2})(-(?:\d{4}|\d{2}))?()(?:[^\p{L}\p{N}-]|$)`)
+
+// notAfterDashedDate is what makes a dashed pair a range, not a date: an
+// hour unit ("9-12 uur", "14-16h") or a month ("11-12 december").
+var notAfterDashedDate = lazyRE(`(?i)^\s*(?:uur|u|h|uhr|heures?|ore|horas?|hrs?|jan|feb|m[äa]r|apr|ma[iy]|jun|jul|aug|sep|o[ck]t|nov|de[cz]|ene|abr|ago|dic|janv|f[ée]v|avr|juil|ao[uû]|d[ée]c|gen|giu|lug|set|ott|mei|okt|fev|out|dez)`)
+
+// dashedDayMonth rewrites the dashed dates of text with slashes.
+func dashedDayMonth(text string) string {
+	ms := dashedDate.FindAllStringSubmatchIndex(text, 4)
+	if ms == nil {
+		return text
+	}
+	b := []byte(text)
+	for _, m := range ms {
+		day, _ := strconv.Atoi(text[m[2]:m[3]])
+		month, _ := strconv.Atoi(text[m[4]:m[5]])
+		if day < 1 || day > 31 || month < 1 || month > 12 || notAfterDashedDate.MatchString(text[m[8]:]) {
+			continue
+		}
+		b[m[3]] = '/'
+		if m[6] >= 0 {
+			b[m[6]] = '/'
+		}
+	}
+	return string(b)
+}
+
+// nearestYear returns t in the year (ref's, the one before or after)
+// that puts it nearest ref.
+func nearestYear(t, ref time.Time) time.Time {
+	best := t
+	for _, y := range []int{ref.Year() - 1, ref.Year(), ref.Year() + 1} {
+		c := time.Date(y, t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, t.Location())
+		if c.Day() == t.Day() && absDur(c.Sub(ref)) < absDur(best.Sub(ref)) {
+			best = c
+		}
+	}
+	return best
 }
 
 // cueWeekday is explicitDate's weekday after a cue, which carries its cue.
@@ -3775,7 +3955,7 @@ func fieldDeadline(ds []doctales.DateMention, own []span, content string) bool {
 
 // meetingProposal matches a sender proposing to meet, in the languages
 // the set reads.
-var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast|drinks|a call|call|meeting|sync|catch-up|catch up|chat|almuerzo|comida|caf[ée]|d[ée]jeuner|d[îi]ner|mittagessen|kaffee|pranzo|cena|almo[çc]o|jantar|lunchen|koffie)\b[^?\n]{0,80}\?|\bzin om\b[^?\n]{0,80}\b(?:lunchen|lunch|koffie|eten|borrelen|afspreken|bijpraten)\b[^?\n]{0,60}\?|\b(?:hast du|haben sie|habt ihr) lust\b[^?\n]{0,80}\b(?:mittagessen|essen|kaffee|treffen|zusammensetzen|besprechen)\b[^?\n]{0,40}\?|\bte apetece\b[^?\n]{0,80}\b(?:comer|almorzar|cenar|caf[ée]|quedar|vernos)\b[^?\n]{0,40}\?|\bti va (?:di|se)\b[^?\n]{0,80}\b(?:pranzo|pranzare|cena|cenare|caff[èe]|vederci)\b[^?\n]{0,40}\?|\b(let'?s (meet|talk|catch up|sit down|have a (call|chat|meeting))|(want|wanna|like|care) to (grab|get|have) (a )?(lunch|dinner|coffee|breakfast|drinks?|beer)|(free|up) for (lunch|dinner|coffee|breakfast|drinks)|let us meet|(?:marcar|agendar) (?:uma )?(?:reuni[ãa]o|conversa|visita)|(?:concertar|fijar|organizar|programar|agendar) una (?:reuni[óo]n|cita|llamada)|(?:organiser|fixer|planifier|caler) (?:une r[ée]union|un rendez-vous|un point)|fissare (?:una riunione|un incontro|un appuntamento)|(?:einen termin|ein treffen|ein gespr[äa]ch) (?:vereinbaren|ausmachen)|(?:een afspraak|een overleg|een vergadering) (?:maken|plannen|inplannen)|(?:set up|schedule|arrange|book) (?:a|the) (?:meeting|call|catch-up)|can we (meet|talk|have a (call|chat))|could we (meet|talk)|shall we (meet|talk)|are you (free|available) (for|on|at)|join (me|us) (for|on|at)|lass uns\b[^.?!\n]{0,60}\b(treffen|zusammensetzen|sprechen|besprechen|telefonieren)|(können|wollen) wir uns\b|treffen wir uns|hast du zeit|haben sie zeit|on se voit|on se retrouve|retrouvons-nous|on d[ée]jeune|(pouvons|pourrions)-nous nous (voir|réunir|parler)|[êe]tes-vous disponible|es-tu dispo|nos vemos|podemos reunirnos|quedamos|¿?tienes tiempo|ci vediamo|possiamo vederci|sei libero|podemos nos reunir|vamos nos reunir|laten we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen|zitten)|zullen we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen)|je (vous|te) propose (une |un )?(r[ée]union|rendez-vous|point|call|visio|rencontre|d[ée]jeuner)|ich schlage (ihnen |dir |euch )?(einen |ein )?(termin|treffen|gespr[äa]ch|meeting)|(te|les|le|os) propongo (una |un )?(reuni[óo]n|cita|llamada)|(ti|vi|le) propongo (una |un )?(riunione|incontro|call)|(proponho|sugiro) (uma )?(reuni[ãa]o|conversa)|ik stel (een )?(vergadering|afspraak|overleg|meeting) voor|i['’]?d\s+like\s+(the|you|everyone|all)\s[^.?!]{0,40}\btogether\b|i['’]?d\s+like\s+to\s+(meet|get together|catch up|sit down)|\b(you are|you're|you’re) (cordially |warmly )?invited\b|\bconvocat[ao] l['’]assemblea|\bsiete convocat[ie]\b|\bvous [êe]tes convoqu[ée]|\bse convoca (?:a|la) (?:junta|asamblea|reuni[óo]n)|\bwird hiermit einberufen|\bwordt bijeengeroepen\b|\b(we|i) (would like to )?invite you\b|\binvites you\b|\bnodig(t|en) (u|je|jullie)\b[^.?!\n]{0,30}\buit\b|\bbent (van harte )?uitgenodigd|\b(vous|te) invit(e|ons) (?:[àa]\s|[àa]$)|\bvous [êe]tes (cordialement )?invit[ée]|\b(l[äa]dt|laden) (sie|dich|euch)\b[^.?!\n]{0,40}\bein\b|\b(le|te|les|os) invit(o|amos) a\b|\b(ti|vi) invit(o|iamo) a\b|\bconvid(o|amos) (você|vocês|-o|-a|-os|-as)\b)|(?:i(?:'d| would)? like to|we(?:'d| would)? like to|i|we) invite you to|convid(?:o|amos)-(?:te|o|a|vos) (?:para|a)|(?:te|os|les|le) invit(?:o|amos) a|je (?:vous|t['’]) invite [àa]|nous (?:vous|t['’]) invitons [àa]|(?:ich|wir) (?:lade|laden|m[öo]chte|m[öo]chten|w[üu]rde|w[üu]rden) (?:dich|sie|euch)\b[^?!\n]{0,120}\bein(?:laden)?\b|(?:ti|vi|la) invit(?:o|iamo) a|(?:ik|wij|we) nodig(?:en)? (?:je|jou|u|jullie)\b[^.?!\n]{0,60}\buit|we (?:all )?(?:need|have) to (?:all )?(?:meet|get together|sit down)|il faut (?:qu['’]on|que nous) (?:se voie|nous voyions|se r[ée]unisse|nous r[ée]unissions|se retrouve)|(?:je|nous) (?:vous )?convoqu(?:e|ons)|\bconvoc(?:o|amos)\b|fica(?:m)? convocad[oa]s?|se convoca|quedan convocad[oa]s|(?:vi|ti) convoc(?:o|hiamo)|(?:we moeten|laten we) [^.?!\n]{0,40}(?:bij elkaar komen|samenkomen)|wir m[üu]ssen uns [^.?!\n]{0,40}(?:treffen|zusammensetzen)`)
+var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast|drinks|a call|call|meeting|sync|catch-up|catch up|chat|almuerzo|comida|caf[ée]|d[ée]jeuner|d[îi]ner|mittagessen|kaffee|pranzo|cena|almo[çc]o|jantar|lunchen|koffie)\b[^?\n]{0,80}\?|\bzin om\b[^?\n]{0,80}\b(?:lunchen|lunch|koffie|eten|borrelen|afspreken|bijpraten)\b[^?\n]{0,60}\?|\b(?:hast du|haben sie|habt ihr) lust\b[^?\n]{0,80}\b(?:mittagessen|essen|kaffee|treffen|zusammensetzen|besprechen)\b[^?\n]{0,40}\?|\bte apetece\b[^?\n]{0,80}\b(?:comer|almorzar|cenar|caf[ée]|quedar|vernos)\b[^?\n]{0,40}\?|\bti va (?:di|se)\b[^?\n]{0,80}\b(?:pranzo|pranzare|cena|cenare|caff[èe]|vederci)\b[^?\n]{0,40}\?|\b(let'?s (meet|talk|catch up|sit down|have a (call|chat|meeting))|(want|wanna|like|care) to (grab|get|have) (a )?(lunch|dinner|coffee|breakfast|drinks?|beer)|(free|up) for (lunch|dinner|coffee|breakfast|drinks)|let us meet|(?:marcar|agendar) (?:uma )?(?:reuni[ãa]o|conversa|visita)|(?:concertar|fijar|organizar|programar|agendar) una (?:reuni[óo]n|cita|llamada)|(?:organiser|fixer|planifier|caler) (?:une r[ée]union|un rendez-vous|un point)|fissare (?:una riunione|un incontro|un appuntamento)|(?:einen termin|ein treffen|ein gespr[äa]ch) (?:vereinbaren|ausmachen)|(?:een afspraak|een overleg|een vergadering) (?:maken|plannen|inplannen)|(?:set up|schedule|arrange|book) (?:a|the) (?:meeting|call|catch-up)|can we (meet|talk|have a (call|chat))|could we (meet|talk)|shall we (meet|talk)|are you (free|available) (for|on|at)|join (me|us) (for|on|at)|lass uns\b[^.?!\n]{0,60}\b(treffen|zusammensetzen|sprechen|besprechen|telefonieren)|(können|wollen) wir uns\b|treffen wir uns|hast du zeit|haben sie zeit|on se voit|on se retrouve|retrouvons-nous|on d[ée]jeune|(pouvons|pourrions)-nous nous (voir|réunir|parler)|[êe]tes-vous disponible|es-tu dispo|nos vemos|podemos reunirnos|quedamos|¿?tienes tiempo|ci vediamo|possiamo vederci|sei libero|podemos nos reunir|vamos nos reunir|laten we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen|zitten)|zullen we\b[^.?!\n]{0,40}\b(afspreken|overleggen|bellen)|je (vous|te) propose (une |un )?(r[ée]union|rendez-vous|point|call|visio|rencontre|d[ée]jeuner)|ich schlage (ihnen |dir |euch )?(einen |ein )?(termin|treffen|gespr[äa]ch|meeting)|(te|les|le|os) propongo (una |un )?(reuni[óo]n|cita|llamada)|(ti|vi|le) propongo (una |un )?(riunione|incontro|call)|(proponho|sugiro) (uma )?(reuni[ãa]o|conversa)|ik stel (een )?(vergadering|afspraak|overleg|meeting) voor|i['’]?d\s+like\s+(the|you|everyone|all)\s[^.?!]{0,40}\btogether\b|i['’]?d\s+like\s+to\s+(meet|get together|catch up|sit down)|\b(you are|you're|you’re) (cordially |warmly )?invited\b|\bconvocat[ao] l['’]assemblea|\bsiete convocat[ie]\b|\bvous [êe]tes convoqu[ée]|\bse convoca (?:a|la) (?:junta|asamblea|reuni[óo]n)|\bwird hiermit einberufen|\bwordt bijeengeroepen\b|\b(we|i) (would like to )?invite you\b|\binvites you\b|\bnodig(t|en) (u|je|jullie)\b[^.?!\n]{0,30}\buit\b|\bbent (van harte )?uitgenodigd|\b(vous|te) invit(e|ons) (?:[àa]\s|[àa]$)|\bvous [êe]tes (cordialement )?invit[ée]|\b(l[äa]dt|laden) (sie|dich|euch)\b[^.?!\n]{0,40}\bein\b|\b(le|te|les|os) invit(o|amos) a\b|\b(ti|vi) invit(o|iamo) a\b|\bconvid(o|amos) (você|vocês|-o|-a|-os|-as)\b)|(?:i(?:'d| would)? like to|we(?:'d| would)? like to|i|we) invite you to|convid(?:o|amos)-(?:te|o|a|vos) (?:para|a)|(?:te|os|les|le) invit(?:o|amos) a|je (?:vous|t['’]) invite [àa]|nous (?:vous|t['’]) invitons [àa]|(?:ich|wir) (?:lade|laden|m[öo]chte|m[öo]chten|w[üu]rde|w[üu]rden) (?:dich|sie|euch)\b[^?!\n]{0,120}\bein(?:laden)?\b|(?:ti|vi|la) invit(?:o|iamo) a|(?:ik|wij|we) nodig(?:en)? (?:je|jou|u|jullie)\b[^.?!\n]{0,60}\buit|we (?:all )?(?:need|have) to (?:all )?(?:meet|get together|sit down)|il faut (?:qu['’]on|que nous) (?:se voie|nous voyions|se r[ée]unisse|nous r[ée]unissions|se retrouve)|(?:je|nous) (?:vous )?convoqu(?:e|ons)|\bconvoc(?:o|amos)\b|fica(?:m)? convocad[oa]s?|se convoca|quedan convocad[oa]s|(?:vi|ti) convoc(?:o|hiamo)|(?:we moeten|laten we) [^.?!\n]{0,40}(?:bij elkaar komen|samenkomen)|wir m[üu]ssen uns [^.?!\n]{0,40}(?:treffen|zusammensetzen)|\bon (?:se )?(?:fait|cale|programme|organise) (?:le |un |une )?(?:point|call|visio|r[ée]union|appel)\b[^?\n]{0,80}\?|\bhacemos (?:una |un )?(?:llamada|reuni[óo]n|videollamada|call|punto)\b[^?\n]{0,80}\?|\b(?:facciamo|ci facciamo) (?:il punto|una call|una riunione|una videochiamata|una chiamata)\b[^?\n]{0,80}\?|\b(?:fazemos|vamos fazer) (?:uma |um )?(?:call|reuni[ãa]o|chamada|videochamada|ponto)\b[^?\n]{0,80}\?|\b(?:machen|sollen) wir (?:einen |ein |eine )?(?:call|termin|telefonat|videocall|abstimmung|besprechung)\b[^?\n]{0,80}\?`)
 
 // comingAsk is a sender asking whether the reader comes to an event just
 // described: "On fait le déjeuner jeudi à 12h30. Dis-moi si tu viens".

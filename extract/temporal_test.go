@@ -329,6 +329,23 @@ func TestDatesResolved(t *testing.T) {
 		// (5pm in London is 10:00 at -07:00: the zone the phrase names.)
 		{"UKTimeBeforeDay", "We'd asked for the revised quote by 5pm UK time on Friday and I haven't seen it yet.", wed, "", "2025-11-28T10:00:00-07:00", ""},
 		{"NoRushToday", "No rush today, but could you send me the contract by Friday?", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		// Blind-52 to blind-55 (fifteenth session): a bare day with "at the
+		// latest" after it; "the deadline is still Monday"; a date that
+		// starts a state in a request's sentence; "p.v." (next month); a
+		// zone after a foreign clock ("à 00:00 UTC", "12 Uhr MEZ") that
+		// hid the date; a weekday with its dotted day and month beyond a
+		// trigger window's word; day-month with a dash; "Tuesday week".
+		{"FrDayNumberAuPlusTard", "Le dossier doit être déposé au greffe le 15 au plus tard. Peux-tu t'en charger ?", wed, "", "2025-12-15T17:00:00-07:00", ""},
+		{"EsPlazoSigueSiendo", "Te recuerdo que el plazo sigue siendo el lunes 8 a las 12:00 para entregar las actas firmadas.", wed, "", "2025-12-08T12:00:00-07:00", ""},
+		{"DeAbMorgenStartsAState", "Kurze Erinnerung, weil du ab morgen im Urlaub bist: die Abrechnung bitte bis Freitag, 9. Januar.", wed, "", "2026-01-09T17:00:00-07:00", ""},
+		{"ItProssimoVenturo", "Buongiorno, mi servono le fatture entro il 18 p.v., grazie.", wed, "", "2026-01-18T17:00:00-07:00", ""},
+		{"FrClockInUTC", "Le certificat actuel expire le 25/12/2025 à 00:00 UTC. Merci de relancer la validation.", wed, "", "2025-12-24T17:00:00-07:00", ""},
+		{"DeClockMEZ", "Bitte schicken Sie den Vertrag bis Freitag 12 Uhr MEZ zurück.", wed, "", "2025-12-05T04:00:00-07:00", ""},
+		{"DeWeekdayDottedDayMonth", "Bitte trag deine Wünsche für den Dienstplan Januar bis spätestens Mittwoch, 10.12., 12 Uhr in die Liste im Büro ein.", wed, "", "2025-12-10T12:00:00-07:00", ""},
+		{"NlDashedDayMonth", "Kun je je opmerkingen op hoofdstuk 3 uiterlijk 11-12 sturen?", wed, "", "2025-12-11T17:00:00-07:00", ""},
+		{"NlSlashedDayMonthNoYear", "Kun je je opmerkingen op hoofdstuk 3 uiterlijk 11/12 sturen?", wed, "", "2025-12-11T17:00:00-07:00", ""},
+		{"NlHourRangeIsNoDate", "We zijn open van 9-12 uur, kom langs vóór vrijdag.", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"TuesdayWeek", "Could I have your draft of chapter 6 by Tuesday week, the 16th?", wed, "", "2025-12-16T17:00:00-07:00", ""},
 		{"DateCommaClockUTC", "Please complete your profile before 15 Dec 2025, 23:59 UTC so the airline can receive your data.", wed, "", "2025-12-15T16:59:00-07:00", ""},
 		{"PtVencimentoNoAssunto", "Está disponível o boleto da taxa condominial de dezembro da unidade 72, com vencimento 15/12/2025. Após o vencimento incidem multa de 2% e juros de 1% ao mês.", wed, "", "2025-12-15T17:00:00-07:00", ""},
 		{"BackByLunchIsTheSendersReturn", "Got them, thanks Joel - all sorted. Back by lunch.", wed, "", "", ""},
