@@ -346,6 +346,8 @@ func TestDatesResolved(t *testing.T) {
 		{"NlSlashedDayMonthNoYear", "Kun je je opmerkingen op hoofdstuk 3 uiterlijk 11/12 sturen?", wed, "", "2025-12-11T17:00:00-07:00", ""},
 		{"NlHourRangeIsNoDate", "We zijn open van 9-12 uur, kom langs vóór vrijdag.", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"TuesdayWeek", "Could I have your draft of chapter 6 by Tuesday week, the 16th?", wed, "", "2025-12-16T17:00:00-07:00", ""},
+		{"NowDueMondayNotToday", "Good news: the chair agreed to push the board pack. It's now due Monday by 3pm, not today.", wed, "", "2025-12-08T15:00:00-07:00", ""},
+		{"EsYaNoSonParaManana", "Buenas noticias: los planos ya no son para mañana, pasan al martes 9.", wed, "", "2025-12-09T17:00:00-07:00", ""},
 		{"DateCommaClockUTC", "Please complete your profile before 15 Dec 2025, 23:59 UTC so the airline can receive your data.", wed, "", "2025-12-15T16:59:00-07:00", ""},
 		{"PtVencimentoNoAssunto", "Está disponível o boleto da taxa condominial de dezembro da unidade 72, com vencimento 15/12/2025. Após o vencimento incidem multa de 2% e juros de 1% ao mês.", wed, "", "2025-12-15T17:00:00-07:00", ""},
 		{"BackByLunchIsTheSendersReturn", "Got them, thanks Joel - all sorted. Back by lunch.", wed, "", "", ""},
