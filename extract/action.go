@@ -162,7 +162,8 @@ func imperative(s string, ws []string) string {
 }
 
 // dashImperative returns the verb of an imperative that follows a
-// spaced dash in s ("… signature - sign it and …"), when an object
+// spaced dash in s ("… signature - sign it and …", "- please sign them
+// tonight"), when an object
 // ("it", "them", "the", "your" …) follows the verb; else "".
 func dashImperative(s string) string {
 	for _, dash := range []string{" - ", " – ", " — "} {
@@ -171,6 +172,10 @@ func dashImperative(s string) string {
 			continue
 		}
 		rest := words(s[i+len(dash):])
+		// "… link again - please sign them tonight" (blind-53, 2515).
+		if len(rest) > 2 && (rest[0] == "please" || rest[0] == "kindly") {
+			rest = rest[1:]
+		}
 		if len(rest) > 1 && imperativeVerbs[rest[0]] && dashObject[rest[1]] {
 			return rest[0]
 		}
