@@ -386,6 +386,10 @@ func TestEngine_Attention(t *testing.T) {
 			category: doctales.CategoryAutomated, urgency: "low"},
 		{name: "SystemPleaseUpdate", from: "no-reply@vetsoft.example", fromName: "VetSoft", to: []string{"me@acme.example"}, subject: "Payment failed", content: "Your subscription payment failed. Please update your card by June 14 to keep your account active.",
 			category: doctales.CategoryAutomated, urgency: "medium"},
+		// A pharmacy's own notice: "prescription" and "pharmacy" are no
+		// advert's words alone (blind-57, 2677, was bulk and low).
+		{name: "PrescriptionReadyToCollect", from: "noreply@bridgestreetpharmacy.example", fromName: "Bridge Street Pharmacy", to: []string{"graham@home.example"}, subject: "Your prescription is ready to collect", content: "Hello Graham,\n\nYour repeat prescription (ref. RX-55120) is ready to collect from Bridge Street Pharmacy.\n\nPlease collect it by 6pm tomorrow. Items not collected by then are returned to stock.\n\nThis message was sent automatically; replies to this address are not read.",
+			fields: fields{"autoSubmitted": "auto-generated"}, category: doctales.CategoryAutomated, urgency: "high"},
 		{name: "IntruderAlarm", from: "alerts@securenet-monitoring.example", fromName: "SecureNet Monitoring", to: []string{"dara@build.example"}, subject: "ALARM: compound - Zone 3 intruder - keyholder response required", content: "Zone 3 intruder detected at 02:14. Keyholder response required.",
 			category: doctales.CategoryAutomated, urgency: "high"},
 		{name: "FakeTaxOfficeFr", from: "remboursement@dgfip-impots-gouv.example", fromName: "DGFiP - Service remboursement", to: []string{"camille@theatre.example"}, subject: "Avis de remboursement - action requise", content: "Madame, Monsieur,\n\nveuillez confirmer vos coordonnées bancaires sous 48 heures en suivant le lien : https://dgfip-impots-gouv.example/remboursement",

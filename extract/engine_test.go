@@ -243,6 +243,30 @@ func TestEngine_CallProposedInWords(t *testing.T) {
 	}
 }
 
+// TestEngine_InvitedWarmly: a friend's "would be great if you could make
+// it", a cousin's "ce serait super que tu viennes", a teacher's "Le
+// propongo giovedì 17 alle 16:30" and a company's "Invitation – …" subject
+// invite as plainly as "I invite you to" (blind-57, 2682, 2695, 2706;
+// blind-56, 2654): medium, the start the deadline.
+func TestEngine_InvitedWarmly(t *testing.T) {
+	sent := time.Date(2026, 12, 14, 12, 0, 0, 0, time.UTC) // Monday
+	for _, tc := range []struct{ subject, text, want string }{
+		{"Dinner Saturday for my 40th?", "Ewan,\n\nI've finally admitted I'm turning 40. A few of us are having dinner at The Lantern this Saturday (19 Dec) at 7:30pm. Would be great if you could make it - no presents, just turn up.\n\nCallum", "2026-12-19T19:30:00Z"},
+		{"Baptême de Maël", "Coucou Julien,\n\nLe baptême de Maël est ce dimanche 20 décembre, et on fait un déjeuner à la maison juste après, à 12h30. Ce serait super que tu viennes avec Sarah et les enfants.\n\nBises,\nAurélie", "2026-12-20T12:30:00Z"},
+		{"Re: Colloquio per Sofia", "Gentile signor Russo,\n\ncerto, ne parliamo volentieri. Le propongo giovedì 17 alle 16:30 in aula 3, al piano terra.\n\nCordiali saluti,\nPaola Ferri", "2026-12-17T16:30:00Z"},
+		{"Re: the Q1 plan", "Hi Sam,\n\nThanks for the draft. How about Thursday at 4:30 in room 3 to go through it?\n\nAnna", "2026-12-17T16:30:00Z"},
+		{"Invitation – Réunion plénière de fin d’année, jeudi 17 décembre à 11h", "Bonjour Julien,\n\nLa direction générale vous invite à la réunion plénière de fin d’année :\n\n  jeudi 17 décembre 2026, de 11h à 12h30\n  Auditorium du 1er étage\n\nMerci de confirmer votre présence en répondant à ce message.", "2026-12-17T11:00:00Z"},
+	} {
+		c := email(tc.subject, tc.text)
+		c.Timestamp = sent
+		d := extractAt(t, c, sent.Add(time.Hour), false)
+		want, _ := time.Parse(time.RFC3339, tc.want)
+		if d.Deadline == nil || !d.Deadline.Equal(want) || d.Urgency != doctales.UrgencyMedium {
+			t.Errorf("%.50q: deadline %v, urgency %s %v; want %v, medium (an invitation)", tc.text, d.Deadline, d.Urgency, d.UrgencyReasons, want)
+		}
+	}
+}
+
 // TestEngine_EventHourInNextSentence: slides wanted "ahead of Thursday's
 // board meeting? It starts at 9:30am" are wanted by 9:30 on Thursday
 // (blind-47, 2277, was 17:00), and the 9:30 is Thursday's, not the

@@ -84,6 +84,12 @@ func TestEngine_Phishing(t *testing.T) {
 		{name: "BankUpdateDetailsPortugueseReplyToFreeMail", from: "atendimento@bb-seguranca-app.top", fromName: "Banco do Brasil", to: []string{"bruno.azevedo@gmail.com"},
 			subject: "Atualização cadastral obrigatória até 1º de janeiro", content: "Prezado cliente,\n\nIdentificamos que seu cadastro está desatualizado. Para evitar o bloqueio da sua conta e do seu cartão, atualize seus dados até 1º de janeiro acessando:\n\nhttps://bb-seguranca-app.top/atualizar\n\nBanco do Brasil S.A.",
 			fields: fields{"replyTo": []map[string]string{{"email": "suporte.bb.cadastro@gmail.com"}}}, suspicious: true},
+		// A savings bank's own regional domain, whose fraud alert sends
+		// the reader to the bank's app, is no borrowed brand (blind-57,
+		// 2698).
+		{name: "RegionalSavingsBankOwnDomain", from: "sicherheit@sparkasse-nordhessen.de", fromName: "Sparkasse Nordhessen", to: []string{"anja.vogt@gmx.de"},
+			subject: "Sicherheitshinweis: Ihre Kreditkarte wurde vorsorglich gesperrt", content: "Sehr geehrte Frau Vogt,\n\nsoeben wurden mit Ihrer Mastercard drei Zahlungen über zusammen 1.286,00 EUR bei einem Online-Händler versucht. Wir haben die Karte vorsorglich gesperrt.\n\nBitte öffnen Sie jetzt die S-App und bestätigen oder melden Sie die Umsätze, oder rufen Sie den Sperr-Notruf 116 116 an. Wir fragen niemals per E-Mail nach PIN, TAN oder Passwort.\n\nIhre Sparkasse Nordhessen",
+			fields: fields{"autoSubmitted": "auto-generated"}, suspicious: false},
 		{name: "FriendOnTheSameFreeMailAsksForHerShare", from: "jo.whitlock@gmail.com", fromName: "Jo Whitlock", to: []string{"megan.pryce@gmail.com"},
 			subject: "Tickets!", content: "Hi Megan,\n\nGot the tickets for Saturday. Could you send me your £42 by Friday? My bank details are the same as last time.\n\nJo x",
 			suspicious: false},

@@ -348,6 +348,8 @@ func TestDatesResolved(t *testing.T) {
 		{"TuesdayWeek", "Could I have your draft of chapter 6 by Tuesday week, the 16th?", wed, "", "2025-12-16T17:00:00-07:00", ""},
 		{"NowDueMondayNotToday", "Good news: the chair agreed to push the board pack. It's now due Monday by 3pm, not today.", wed, "", "2025-12-08T15:00:00-07:00", ""},
 		{"DashThenPleaseImperative", "I've sent them through the e-signing link again - please sign them tonight and I'll forward them to the broker first thing.", wed, "", "2025-12-03T17:00:00-07:00", ""},
+		{"ClockTodayDateInBrackets", "Please choose one of the options in Manage My Booking by 23:00 today (3 December).", wed, "", "2025-12-03T23:00:00-07:00", ""},
+		{"ClockGMTTodayDateInBrackets", "Please choose one of the options in Manage My Booking by 23:00 GMT today (3 December).", wed, "", "2025-12-03T16:00:00-07:00", ""},
 		{"EsYaNoSonParaManana", "Buenas noticias: los planos ya no son para mañana, pasan al martes 9.", wed, "", "2025-12-09T17:00:00-07:00", ""},
 		{"DateCommaClockUTC", "Please complete your profile before 15 Dec 2025, 23:59 UTC so the airline can receive your data.", wed, "", "2025-12-15T16:59:00-07:00", ""},
 		{"PtVencimentoNoAssunto", "Está disponível o boleto da taxa condominial de dezembro da unidade 72, com vencimento 15/12/2025. Após o vencimento incidem multa de 2% e juros de 1% ao mês.", wed, "", "2025-12-15T17:00:00-07:00", ""},
