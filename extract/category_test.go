@@ -390,6 +390,10 @@ func TestEngine_Attention(t *testing.T) {
 		// advert's words alone (blind-57, 2677, was bulk and low).
 		{name: "PrescriptionReadyToCollect", from: "noreply@bridgestreetpharmacy.example", fromName: "Bridge Street Pharmacy", to: []string{"graham@home.example"}, subject: "Your prescription is ready to collect", content: "Hello Graham,\n\nYour repeat prescription (ref. RX-55120) is ready to collect from Bridge Street Pharmacy.\n\nPlease collect it by 6pm tomorrow. Items not collected by then are returned to stock.\n\nThis message was sent automatically; replies to this address are not read.",
 			fields: fields{"autoSubmitted": "auto-generated"}, category: doctales.CategoryAutomated, urgency: "high"},
+		// A delivery notice's "If something isn't right, let us know"
+		// asks nothing (blind-57, 2685).
+		{name: "DeliveredIfSomethingIsWrongTellUs", from: "notifications@parcelwise.example", fromName: "Parcelwise", to: []string{"nadia@home.example"}, subject: "Delivered: your parcel from Homebase Direct", content: "Hi Nadia,\n\nGood news - your parcel was delivered at 13:19 today.\n\nLeft in: your safe place (behind the side gate)\n\nNothing else to do. If something isn't right, let us know within 7 days through the app.\n\nParcelwise",
+			category: doctales.CategoryAutomated, urgency: "low"},
 		{name: "IntruderAlarm", from: "alerts@securenet-monitoring.example", fromName: "SecureNet Monitoring", to: []string{"dara@build.example"}, subject: "ALARM: compound - Zone 3 intruder - keyholder response required", content: "Zone 3 intruder detected at 02:14. Keyholder response required.",
 			category: doctales.CategoryAutomated, urgency: "high"},
 		{name: "FakeTaxOfficeFr", from: "remboursement@dgfip-impots-gouv.example", fromName: "DGFiP - Service remboursement", to: []string{"camille@theatre.example"}, subject: "Avis de remboursement - action requise", content: "Madame, Monsieur,\n\nveuillez confirmer vos coordonnées bancaires sous 48 heures en suivant le lien : https://dgfip-impots-gouv.example/remboursement",

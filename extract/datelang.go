@@ -40,7 +40,7 @@ func w(alts string) *fastre.Regexp {
 var dateLanguages = map[string]*dateLang{
 	"es": {
 		trigger:   w(`\d{1,2}-\d{1,2}(?:-\d{2,4})?|\d{1,2} (?:a más tardar|como muy tarde)|hoy|mañana|pasado mañana|ayer|lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|mediodía|medianoche|próxima semana|semana que viene`),
-		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(antes del?|hasta( el)?|para( el)?|a más tardar( el)?|como muy tarde( el)?|plazo( sigue siendo| es| termina| acaba| vence| finaliza)?( el)?|pasan? al?|se aplazan? al?|aplazad[oa]s? al?|se pospone(n)? al?|fecha límite|vence( el)?|vencimiento|caduca( el)?|expira( el)?|no más tarde del?)[^.;!?]{0,16}$`),
+		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(antes del?|hasta( el)?|para( el)?|a más tardar( el)?|como muy tarde( el)?|como tarde( el)?|nueva fecha( límite)?[^.;!?:]{0,30}:|nuevo plazo[^.;!?:]{0,30}:|plazo( sigue siendo| es| termina| acaba| vence| finaliza)?( el)?|pasan? al?|se aplazan? al?|aplazad[oa]s? al?|se pospone(n)? al?|fecha límite|vence( el)?|vencimiento|caduca( el)?|expira( el)?|no más tarde del?)[^.;!?]{0,16}$`),
 		past:      w(`fue|fueron|era|eran|estaba|había|hubo|pasado|pasada|ayer|hace|venció|vencía|recibí|recibimos|envié|enviamos|enviaste|pagué|pagamos`),
 		future:    w(`será|va a|vamos a|próximo|próxima|que viene|mañana|hasta|por favor|necesito|necesitamos|tienes que|debe|deben`),
 		endOfDay:  w(`(?:al )?final del día|fin del día|cierre del día`),
@@ -48,7 +48,7 @@ var dateLanguages = map[string]*dateLang{
 	},
 	"fr": {
 		trigger:   w(`\d{1,2}-\d{1,2}(?:-\d{2,4})?|\d{1,2}(?:er)? au plus tard|aujourd'hui|aujourd’hui|demain|après-demain|hier|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|midi|minuit|semaine prochaine|\d{1,2} ?h(?: ?\d{2})?`),
-		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(avant( le)?|d['’]ici( le| à)?|jusqu['’]à|jusqu['’]au|au plus tard( le)?|date limite|échéance|pour( le)?|dernier délai|d[ûu]e? le|expirera( le)?|prend fin( le)?|report[ée]e?s? (au|à)|décalée?s? (au|à)|repoussée?s? (au|à))[^.;!?]{0,16}$`),
+		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(avant( le)?|d['’]ici( le| à)?|jusqu['’]à|jusqu['’]au|au plus tard( le)?|date limite|échéance|pour( le)?|dernier délai|d[ûu]e? le|expirera( le)?|prend fin( le)?|nouvelle (date|échéance)( limite)?[^.;!?:]{0,30}:|report[ée]e?s? (au|à)|décalée?s? (au|à)|repoussée?s? (au|à))[^.;!?]{0,16}$`),
 		past:      w(`était|étaient|a été|avait|avions|aviez|avaient|dernier|dernière|hier|il y a|passé|passée|reçu|envoyé|payé`),
 		future:    w(`sera|seront|va|allons|prochain|prochaine|demain|avant|d'ici|d’ici|merci de|pourriez|pouvez|peux|faut|doit|doivent`),
 		endOfDay:  w(`(?:en |à la )?fin de (?:la )?journée`),
@@ -56,7 +56,7 @@ var dateLanguages = map[string]*dateLang{
 	},
 	"de": {
 		trigger:   w(`\d{1,2}-\d{1,2}(?:-\d{2,4})?|heute|morgen|übermorgen|gestern|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|januar|jänner|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|mittag|mitternacht|nächste woche|nächsten woche|\d{1,2} ?uhr`),
-		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(bis( zum| spätestens| zur)?|spätestens( am| bis)?|frist[^.;!?:]{0,30}:|frist|fällig( am)?|abgabe( am)?|deadline|läuft( am)?|endet( am)?|verfällt( am)?|verschoben auf|verlegt auf)[^.;!?]{0,16}$`),
+		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(bis( zum| spätestens| zur)?|spätestens( am| bis)?|frist[^.;!?:]{0,30}:|frist|fällig( am)?|abgabe( am)?|deadline|läuft( am)?|endet( am)?|verfällt( am)?|verschoben auf|verlegt auf|neue[rs]? (termin|frist|abgabe(termin)?|datum)[^.;!?:]{0,30}:)[^.;!?]{0,16}$`),
 		past:      w(`war|waren|hatte|hatten|wurde|wurden|gestern|letzten|letzte|letztes|vorigen|vergangenen|vergangene|erhalten|geschickt|bezahlt`),
 		future:    w(`wird|werden|nächsten|nächste|nächstes|kommenden|morgen|bis|bitte|muss|müssen|soll|sollte`),
 		endOfDay:  w(`(?:bis )?(?:zum )?(?:tagesende|feierabend|ende des tages|dienstschluss|geschäftsschluss)`),
@@ -64,7 +64,7 @@ var dateLanguages = map[string]*dateLang{
 	},
 	"pt": {
 		trigger:   w(`\d{1,2}-\d{1,2}(?:-\d{2,4})?|\d{1,2} (?:no máximo|o mais tardar)|hoje|amanhã|amanha|depois de amanhã|ontem|segunda|terça|terca|quarta|quinta|sexta|sábado|sabado|domingo|janeiro|fevereiro|março|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|meio-dia|meia-noite|próxima semana|\d{1,2} ?h(?:\d{2})?`),
-		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(até( a| o| à| ao)?|antes d[aeo]|prazo|o mais tardar|vence( a| em| no)?|vencimento( em| a| no)?|expira( a| em| no)?|caduca( a| em| no)?|data limite|para( a| o)?|adiad[oa]s? para|passa(m)? para)[^.;!?]{0,16}$`),
+		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(até( a| o| à| ao)?|antes d[aeo]|prazo|o mais tardar|vence( a| em| no)?|vencimento( em| a| no)?|expira( a| em| no)?|caduca( a| em| no)?|data limite|para( a| o)?|novo prazo[^.;!?:]{0,30}:|nova data[^.;!?:]{0,30}:|adiad[oa]s? para|passa(m)? para)[^.;!?]{0,16}$`),
 		past:      w(`foi|foram|era|eram|estava|tinha|tinham|houve|passado|passada|ontem|venceu|recebi|recebemos|enviei|enviamos|paguei`),
 		future:    w(`será|vai|vamos|próximo|próxima|amanhã|até|por favor|preciso|precisamos|deve|devem`),
 		endOfDay:  w(`(?:ao |até o )?(?:fim|final) do dia`),
@@ -72,7 +72,7 @@ var dateLanguages = map[string]*dateLang{
 	},
 	"it": {
 		trigger:   w(`\d{1,2}-\d{1,2}(?:-\d{2,4})?|\d{1,2} al più tardi|oggi|domani|dopodomani|ieri|lunedì|lunedi|martedì|martedi|mercoledì|mercoledi|giovedì|giovedi|venerdì|venerdi|sabato|domenica|gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|mezzogiorno|mezzanotte|prossima settimana|alle \d{1,2}`),
-		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(entro( il| le| la)?|prima d[ie]l?|scadenza|non oltre( il)?|al più tardi( il)?|per( il)?|scade( il| l['’])?|rinviat[oa] a[l]?|spostat[oa] a[l]?)[^.;!?]{0,16}$`),
+		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(entro( il| le| la)?|prima d[ie]l?|scadenza|non oltre( il)?|al più tardi( il)?|per( il)?|scade( il| l['’])?|nuova (scadenza|data)[^.;!?:]{0,30}:|rinviat[oa] a[l]?|spostat[oa] a[l]?)[^.;!?]{0,16}$`),
 		past:      w(`era|erano|fu|aveva|avevano|è stato|è stata|scorso|scorsa|ieri|fa|scaduto|scaduta|ricevuto|inviato|pagato`),
 		future:    w(`sarà|saranno|va|prossimo|prossima|domani|entro|per favore|devi|dobbiamo|deve|devono`),
 		endOfDay:  w(`(?:entro )?(?:la )?fine (?:della )?giornata`),
@@ -80,7 +80,7 @@ var dateLanguages = map[string]*dateLang{
 	},
 	"nl": {
 		trigger:   w(`\d{1,2}-\d{1,2}(?:-\d{2,4})?|\d{1,2} (?:op zijn laatst|ten laatste)|vandaag|morgen|overmorgen|gisteren|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|middernacht|volgende week|\d{1,2} ?uur`),
-		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(voor|vóór|uiterlijk( op)?|tot( en met)?|deadline|ten laatste( op)?|uiterste datum|vervalt( op)?|vervaldatum|verloopt( op)?|loopt( op)?|verschoven naar|verzet naar)[^.;!?]{0,16}$`),
+		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(voor|vóór|uiterlijk( op)?|tot( en met)?|deadline|ten laatste( op)?|uiterste datum|vervalt( op)?|vervaldatum|verloopt( op)?|loopt( op)?|nieuwe (datum|deadline|termijn)[^.;!?:]{0,30}:|verschoven naar|verzet naar)[^.;!?]{0,16}$`),
 		past:      w(`was|waren|had|hadden|werd|werden|vorige|afgelopen|gisteren|geleden|ontvangen|gestuurd|betaald`),
 		future:    w(`wordt|zal|zullen|gaat|volgende|komende|morgen|voor|uiterlijk|graag|alsjeblieft|moet|moeten`),
 		endOfDay:  w(`(?:aan het )?(?:eind|einde) van de (?:werk)?dag`),

@@ -377,7 +377,9 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 			// A system's "please" asks only with a task after it: "please
 			// update your card" asks, "please keep this receipt" and
 			// "please contact us if …" do not.
-			systemAsks = systemAsks || !strings.EqualFold(m, "please") || systemTask.MatchString(s.text)
+			// A conditional one neither: "If something isn't right, let
+			// us know within 7 days" (blind-57, 2685, a delivered parcel).
+			systemAsks = systemAsks || (!strings.EqualFold(m, "please") || systemTask.MatchString(s.text)) && !conditionalAsk.MatchString(s.text)
 		}
 	}
 	// "@Marta can you send the W-9 by EOD today? … Kevin - just looping

@@ -254,6 +254,7 @@ func TestEngine_InvitedWarmly(t *testing.T) {
 		{"Dinner Saturday for my 40th?", "Ewan,\n\nI've finally admitted I'm turning 40. A few of us are having dinner at The Lantern this Saturday (19 Dec) at 7:30pm. Would be great if you could make it - no presents, just turn up.\n\nCallum", "2026-12-19T19:30:00Z"},
 		{"Baptême de Maël", "Coucou Julien,\n\nLe baptême de Maël est ce dimanche 20 décembre, et on fait un déjeuner à la maison juste après, à 12h30. Ce serait super que tu viennes avec Sarah et les enfants.\n\nBises,\nAurélie", "2026-12-20T12:30:00Z"},
 		{"Re: Colloquio per Sofia", "Gentile signor Russo,\n\ncerto, ne parliamo volentieri. Le propongo giovedì 17 alle 16:30 in aula 3, al piano terra.\n\nCordiali saluti,\nPaola Ferri", "2026-12-17T16:30:00Z"},
+		{"Pre-audit walk-through", "Hi Holly,\n\nThe auditor is with us next week, so I'd like to do a walk-through of housekeeping and the back corridors together on Thursday at 16:30, starting from the linen room.\n\nLet me know if that time doesn't work for you.\n\nDaniel", "2026-12-17T16:30:00Z"},
 		{"Re: the Q1 plan", "Hi Sam,\n\nThanks for the draft. How about Thursday at 4:30 in room 3 to go through it?\n\nAnna", "2026-12-17T16:30:00Z"},
 		{"Invitation – Réunion plénière de fin d’année, jeudi 17 décembre à 11h", "Bonjour Julien,\n\nLa direction générale vous invite à la réunion plénière de fin d’année :\n\n  jeudi 17 décembre 2026, de 11h à 12h30\n  Auditorium du 1er étage\n\nMerci de confirmer votre présence en répondant à ce message.", "2026-12-17T11:00:00Z"},
 	} {

@@ -78,6 +78,62 @@ func deconfuse(s string) string {
 	return s
 }
 
+// sharesRegistrableDomain reports whether a recipient's address is of the
+// registrable domain of from, suffix included ("x.acme.com" and
+// "acme.com", not "acme.ru").
+func sharesRegistrableDomain(from string, recipients []string) bool {
+	want := registrableWithSuffix(from)
+	for _, r := range recipients {
+		if d := domainOf(r); d != "" && registrableWithSuffix(d) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// registrableWithSuffix is registrable's label with the public suffix
+// after it: "mail.acme.co.uk" → "acme.co.uk".
+func registrableWithSuffix(domain string) string {
+	domain = strings.ToLower(strings.Trim(domain, "."))
+	reg := registrable(domain)
+	parts := strings.Split(domain, ".")
+	if i := slices.Index(parts, reg); i >= 0 {
+		return strings.Join(parts[i:], ".")
+	}
+	return domain
+}
+
+// forwardSubject is a forward's subject: "Fwd:", "FW:", "WG:", "TR:",
+// "RV:", "I:", "Doorst:", "Enc:".
+var forwardSubject = lazyRE(`(?i)^\s*(?:fwd?|wg|tr|rv|i|doorst|enc|reenv)\s*:`)
+
+// subdomainBrand returns the brand that a sub-domain of host carries
+// while the registrable domain reg is not the brand's ("sparkasse-
+// kundenportal-verify" of sparkasse-kundenportal-verify.example.com),
+// "" otherwise. A brand's own service sub-domain ("paypal.example.com"
+// for example.com's PayPal shop) is rare enough to weigh as one signal.
+func subdomainBrand(host, reg string) string {
+	labels := strings.Split(strings.ToLower(strings.Trim(host, ".")), ".")
+	i := slices.Index(labels, reg)
+	if i <= 0 || borrowedBrand(reg) != "" {
+		return ""
+	}
+	for _, l := range labels[:i] {
+		if l == "www" || l == "mail" || l == "email" || l == "smtp" {
+			continue
+		}
+		if b := borrowedBrand(l); b != "" && b != reg {
+			return b
+		}
+		for _, b := range hostBrands {
+			if l == b && len(b) >= 5 {
+				return b
+			}
+		}
+	}
+	return ""
+}
+
 // regionalBank are the brands of banking groups whose member banks each
 // have a domain of the brand and their region: sparkasse-nordhessen.de,
 // volksbank-mittelhessen.de (blind-57, 2698, a real fraud alert, was
@@ -226,8 +282,10 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 	// as much a stranger as any.)
 	// A colleague's address: compromised accounts are out of reach here.
 	// A free-mail domain is nobody's organisation: "DHL Express"
-	// <…@gmail.com> writing to someone at gmail.com is no colleague.
-	if rcptRegs[fromReg] && !freeMail.MatchString(fromReg) {
+	// <…@gmail.com> writing to someone at gmail.com is no colleague. The
+	// domain is compared with its suffix: acme.com's colleague is not
+	// at acme.ru, a swap fraud uses (blind-58, 2740).
+	if rcptRegs[fromReg] && !freeMail.MatchString(fromReg) && sharesRegistrableDomain(from, recipients) {
 		return "", nil
 	}
 	lsubj := lowerASCII(subject)
@@ -236,6 +294,14 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 	for _, f := range fresh {
 		text.WriteString("\n")
 		text.WriteString(lowerASCII(f.text))
+	}
+	// A forward is phishing's disguise too ("WG: Ihre pushTAN-
+	// Registrierung läuft heute ab", the sign-in link in the forwarded
+	// part, blind-58, 2740): what a forward carries is read for the
+	// lure, though not for the reader's deadline.
+	if forwardSubject.MatchString(subject) {
+		text.WriteString("\n")
+		text.WriteString(lowerASCII(cut(c.Content, 4096)))
 	}
 	// Line breaks inside a sentence split phrases ("sent to\nour new
 	// account"): read the words with single spaces.
@@ -295,6 +361,11 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 	if b := borrowedBrand(fromReg); b != "" {
 		add(2, "the sender's domain "+from+" borrows the name "+b)
 		ev = append(ev, doctales.Evidence{Rule: "brand in a foreign domain", Text: c.SenderID, Source: doctales.SourceSender, End: len(c.SenderID)})
+	} else if b := subdomainBrand(from, fromReg); b != "" {
+		// "sparkasse-kundenportal-verify.example.com": a brand in the
+		// sub-domain of someone else's domain (blind-58, 2740).
+		add(2, "the sender's domain "+from+" borrows the name "+b+" in a sub-domain")
+		ev = append(ev, doctales.Evidence{Rule: "brand in a sub-domain", Text: c.SenderID, Source: doctales.SourceSender, End: len(c.SenderID)})
 	} else if b := displayBrand(c.Sender, fromReg); b != "" {
 		add(2, "the display name claims "+b+" from a domain without it ("+from+")")
 		ev = append(ev, doctales.Evidence{Rule: "brand in the display name", Text: c.Sender, Source: doctales.SourceSender, End: len(c.Sender)})

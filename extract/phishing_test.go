@@ -90,6 +90,13 @@ func TestEngine_Phishing(t *testing.T) {
 		{name: "RegionalSavingsBankOwnDomain", from: "sicherheit@sparkasse-nordhessen.de", fromName: "Sparkasse Nordhessen", to: []string{"anja.vogt@gmx.de"},
 			subject: "Sicherheitshinweis: Ihre Kreditkarte wurde vorsorglich gesperrt", content: "Sehr geehrte Frau Vogt,\n\nsoeben wurden mit Ihrer Mastercard drei Zahlungen über zusammen 1.286,00 EUR bei einem Online-Händler versucht. Wir haben die Karte vorsorglich gesperrt.\n\nBitte öffnen Sie jetzt die S-App und bestätigen oder melden Sie die Umsätze, oder rufen Sie den Sperr-Notruf 116 116 an. Wir fragen niemals per E-Mail nach PIN, TAN oder Passwort.\n\nIhre Sparkasse Nordhessen",
 			fields: fields{"autoSubmitted": "auto-generated"}, suspicious: false},
+		// A forward is a disguise: the bank's name in a sub-domain of
+		// someone else's domain, the sign-in link in the forwarded part,
+		// the reader at the same second-level name under another suffix
+		// (blind-58, 2740).
+		{name: "ForwardedBankAlertFromASubdomain", from: "sicherheit@sparkasse-kundenportal-verify.example.com", fromName: "Sparkasse Kundenservice", to: []string{"holger.brandt@gmx.example.de"},
+			subject: "WG: Ihre pushTAN-Registrierung läuft heute ab", content: "Sehr geehrter Kunde,\n\nbitte beachten Sie die untenstehende Nachricht unserer Sicherheitsabteilung.\n\n-----Ursprüngliche Nachricht-----\nVon: Sparkasse Sicherheit\nGesendet: Freitag, 11. Dezember 2026 06:00\nBetreff: pushTAN-Registrierung\n\nDRINGEND: Ihre pushTAN-Registrierung läuft heute um 23:59 Uhr ab. Bestätigen Sie sofort Ihre Zugangsdaten unter\nhttps://sparkasse-kundenportal-verify.example.com/login\nAndernfalls wird Ihr Online-Banking gesperrt.\n\nIhre Sparkasse",
+			fields: fields{"replyTo": []map[string]string{{"email": "support@sk-verify.example.ru"}}}, suspicious: true},
 		{name: "FriendOnTheSameFreeMailAsksForHerShare", from: "jo.whitlock@gmail.com", fromName: "Jo Whitlock", to: []string{"megan.pryce@gmail.com"},
 			subject: "Tickets!", content: "Hi Megan,\n\nGot the tickets for Saturday. Could you send me your £42 by Friday? My bank details are the same as last time.\n\nJo x",
 			suspicious: false},
