@@ -268,6 +268,27 @@ func TestEngine_InvitedWarmly(t *testing.T) {
 	}
 }
 
+// TestEngine_OneTimeCode: a one-time code's "expires in 10 minutes",
+// read a minute after it came, is no task of the reader's, who asked for
+// it (blind-61, 2842, was high and pushed).
+func TestEngine_OneTimeCode(t *testing.T) {
+	sent := time.Date(2026, 12, 15, 9, 41, 7, 0, time.UTC)
+	for _, tc := range []struct{ subject, text string }{
+		{"Your code is 482913", "Your Harbour Bank verification code is 482913. It expires in 10 minutes. We will never ask you for this code."},
+		{"Código de verificación", "Tu código de verificación es 771204. Caduca en 5 minutos. No lo compartas con nadie."},
+		{"Ihr Bestätigungscode", "Ihr Bestätigungscode lautet 553920. Er ist 10 Minuten gültig."},
+	} {
+		c := email(tc.subject, tc.text)
+		c.SenderID, c.Sender = "no-reply@harbourbank.example", "Harbour Bank"
+		c.Fields = map[string]any{"autoSubmitted": "auto-generated"}
+		c.Timestamp = sent
+		d := extractAt(t, c, sent.Add(time.Minute), false)
+		if d.Deadline != nil || d.Urgency == doctales.UrgencyHigh {
+			t.Errorf("%q: deadline %v, urgency %s %v; want no deadline, not high (a one-time code)", tc.text, d.Deadline, d.Urgency, d.UrgencyReasons)
+		}
+	}
+}
+
 // TestEngine_EventHourInNextSentence: slides wanted "ahead of Thursday's
 // board meeting? It starts at 9:30am" are wanted by 9:30 on Thursday
 // (blind-47, 2277, was 17:00), and the 9:30 is Thursday's, not the

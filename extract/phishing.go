@@ -23,10 +23,10 @@ import (
 // lureAsk (on lower-cased text) matches what a phishing mail asks the
 // reader to do on its page: sign in, verify a mailbox, open a shared
 // document or a voicemail, pay a fee.
-var lureAsk = fastre.MustCompile(`\b((sign|log) ?(in|on) (with|to|using)|enter your (e-?mail|password|credentials|login)|(verify|validate|confirm|re-?activate|upgrade) your (e-?mail|mailbox|account|identity|password|login)|listen to (your|the) (new )?(message|voice ?mail|voice message)|play (it|the message|your message)|(view|open|access|review) the (shared )?(document|file)|to (view|open|access) (the|this|your) (document|file|message|voice ?mail)|secure message|unlock your|restore (full )?access|pay the (fee|customs|duty|outstanding)|card details|(work |normal |usual |corporate )*(e-?mail|username|user name) and password|inicie sesi[óo]n|confirme sus datos|(confirmar|verificar|actualizar) sus datos|desbloquear(la|lo)?|confirmer vos (informations|donn[ée]es|coordonn[ée]es)|ihre (daten|angaben|identit[äa]t) (zu )?best[äa]tigen|confermare i (tuoi|suoi) dati|confirmar os seus dados|uw gegevens (te )?bevestigen|verifique sus datos|verifica tus datos|clave de acceso|c[óo]digo que recibir[áa] por sms|v[ée]rifiez vos (informations|donn[ée]es|coordonn[ée]es)|berpr[üu]fen sie ihre (daten|angaben)|uberprufen sie ihre (daten|angaben)|verifica i tuoi dati|verifique os seus dados|confirm your (credentials|login details|account details)|connectez-vous|identifiez-vous|(melden sie sich|anmelden)|best[äa]tigen sie ihre (daten|identit[äa]t|zugangsdaten)|accedi (al|con)|conferma i tuoi dati|fa[çc]a (o )?login|confirme os seus dados|efetue o pagamento|realice el pago|effectuez le paiement|effettua il pagamento|log (in|on) (op|bij)|bevestig uw (gegevens|identiteit|account|rekening)|valid(e|ar) os (seus )?dados|valide sus datos|validez vos (donn[ée]es|informations)|validieren sie ihre (daten|angaben)|convalida i (tuoi|suoi) dati|valideer uw gegevens|paga (ora|subito|entro|qui)|pague (agora|aqui|em)|paga (ahora|aqu[íi])|bezahlen sie (jetzt|hier)|payez (maintenant|ici|les frais)|betaal (nu|hier)|pay (now|here|within)|(confirm|verify|update) your (bank|banking|card|payment) (details|information|account)|(uw|je) bankgegevens (te )?(bevestigen|controleren|bijwerken|invullen)|ihre (bankdaten|bankverbindung|kontodaten) (zu )?(best[äa]tigen|aktualisieren|[üu]berpr[üu]fen)|(confirmer|v[ée]rifier|mettre [àa] jour) vos coordonn[ée]es bancaires|(confirmar|verificar|actualizar) sus datos bancarios|(confermare|verificare|aggiornare) i (tuoi|suoi) dati bancari|(confirmar|verificar|atualizar) os (seus )?dados banc[áa]rios|confirm(e|ar|a) a sua identidade|c[óo]digo (de utilizador|multicanal|de acesso)|(confirme|confirmar|verifique|verificar) su identidad|confirmez votre identit[ée]|best[äa]tigen sie ihre identit[äa]t|conferm(a|i|are) la (tua|sua) identit[àa]|bevestig uw identiteit|atuali[sz](e|ar) (os )?(seus |teus )?dados|actualice (sus|tus) datos|mettez [àa] jour vos (donn[ée]es|informations)|aggiorn(a|i|are) i (tuoi|suoi) dati|aktualisieren sie ihre (daten|angaben)|werk (uw|je) gegevens bij|update your (details|information|account details))`)
+var lureAsk = fastre.MustCompile(`\b((sign|log) ?(in|on) (with|to|using)|enter your (e-?mail|password|credentials|login)|(verify|validate|confirm|re-?activate|upgrade) your (e-?mail|mailbox|account|identity|password|login)|listen to (your|the) (new )?(message|voice ?mail|voice message)|play (it|the message|your message)|(view|open|access|review) the (shared )?(document|file)|to (view|open|access) (the|this|your) (document|file|message|voice ?mail)|secure message|unlock your|restore (full )?access|pay the (fee|customs|duty|outstanding)|card details|(work |normal |usual |corporate )*(e-?mail|username|user name) and password|inicie sesi[óo]n|confirme sus datos|(confirmar|verificar|actualizar) sus datos|desbloquear(la|lo)?|confirmer vos (informations|donn[ée]es|coordonn[ée]es)|ihre (daten|angaben|identit[äa]t) (zu )?best[äa]tigen|confermare i (tuoi|suoi) dati|confirmar os seus dados|uw gegevens (te )?bevestigen|verifique sus datos|verifica tus datos|clave de acceso|c[óo]digo que recibir[áa] por sms|v[ée]rifiez vos (informations|donn[ée]es|coordonn[ée]es)|berpr[üu]fen sie ihre (daten|angaben)|uberprufen sie ihre (daten|angaben)|verifica i tuoi dati|verifique os seus dados|confirm your (credentials|login details|account details)|connectez-vous|identifiez-vous|(melden sie sich|anmelden)|best[äa]tigen sie ihre (daten|identit[äa]t|zugangsdaten)|accedi (al|con)|conferma i tuoi dati|fa[çc]a (o )?login|confirme os seus dados|efetue o pagamento|realice el pago|effectuez le paiement|effettua il pagamento|log (in|on) (op|bij)|bevestig uw (gegevens|identiteit|account|rekening)|valid(e|ar) os (seus )?dados|valide sus datos|validez vos (donn[ée]es|informations)|validieren sie ihre (daten|angaben)|convalida i (tuoi|suoi) dati|valideer uw gegevens|paga (ora|subito|entro|qui)|pague (agora|aqui|em)|paga (ahora|aqu[íi])|bezahlen sie (jetzt|hier)|payez (maintenant|ici|les frais)|betaal (nu|hier)|pay (now|here|within)|(confirm|verify|update) your (bank|banking|card|payment) (details|information|account)|(uw|je) bankgegevens (te )?(bevestigen|controleren|bijwerken|invullen)|ihre (bankdaten|bankverbindung|kontodaten) (zu )?(best[äa]tigen|aktualisieren|[üu]berpr[üu]fen)|(confirmer|v[ée]rifier|mettre [àa] jour) vos coordonn[ée]es bancaires|(confirmar|verificar|actualizar) sus datos bancarios|(confermare|verificare|aggiornare) i (tuoi|suoi) dati bancari|(confirmar|verificar|atualizar) os (seus )?dados banc[áa]rios|confirm(e|ar|a) a sua identidade|c[óo]digo (de utilizador|multicanal|de acesso)|(confirme|confirmar|verifique|verificar) su identidad|confirmez votre identit[ée]|best[äa]tigen sie ihre identit[äa]t|conferm(a|i|are) la (tua|sua) identit[àa]|bevestig uw identiteit|atuali[sz](e|ar) (os )?(seus |teus )?dados|actualice (sus|tus) datos|mettez [àa] jour vos (donn[ée]es|informations)|aggiorn(a|i|are) i (tuoi|suoi) dati|aktualisieren sie ihre (daten|angaben)|werk (uw|je) gegevens bij|update your (details|information|account details)|if (this|it) (wasn['’]t|was not) you|si no (has|ha) sido t[úu]|si no fuiste t[úu]|si ce n['’][ée]tait pas vous|wenn sie (das|dies) nicht waren|wenn du (das|dies) nicht warst|se n[ãa]o foi voc[êe]|se n[ãa]o reconhece|se non sei stato tu|se non (è|e) stato lei|als (u|jij|je) dit niet was)`)
 
 // loginURL matches the path of a link to a sign-in or payment page.
-var loginURL = fastre.MustCompile(`(?i)https?://[^\s"'<>]+/[^\s"'<>]*(log-?in|sign-?in|signon|verify|verification|validate|confirm|bevestig|secure|account|password|auth|pay|pagamento|pago|paiement|zahlung|betal|unlock|desbloque|debloq|d%C3%A9bloq|entsperr|sblocc|ontgrendel)`)
+var loginURL = fastre.MustCompile(`(?i)https?://[^\s"'<>]+/[^\s"'<>]*(log-?in|sign-?in|signon|verify|verification|validate|confirm|bevestig|secure|account|password|auth|pay|pagamento|pago|paiement|zahlung|betal|unlock|desbloque|debloq|d%C3%A9bloq|entsperr|sblocc|ontgrendel|cancel|annul|stornier|bloque|sperr|blocc|blokk)`)
 
 // paymentRedirect (on lower-cased text) matches a request to pay into new
 // bank details: the form business e-mail compromise takes.
@@ -101,6 +101,20 @@ func registrableWithSuffix(domain string) string {
 		return strings.Join(parts[i:], ".")
 	}
 	return domain
+}
+
+// dressedSubdomain is dressedName for the labels of host before its
+// registrable domain reg: "FCT - Bolsas" at fct-validacao.example-
+// secure.com (blind-60, 2824).
+func dressedSubdomain(display, host, reg string) string {
+	labels := strings.Split(strings.ToLower(strings.Trim(host, ".")), ".")
+	i := slices.Index(labels, reg)
+	for _, l := range labels[:max(i, 0)] {
+		if w := dressedName(display, l); w != "" {
+			return w
+		}
+	}
+	return ""
 }
 
 // forwardSubject is a forward's subject: "Fwd:", "FW:", "WG:", "TR:",
@@ -351,7 +365,10 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 			}
 		}
 	}
-	if w := dressedName(c.Sender, fromReg); w != "" {
+	if w := dressedName(c.Sender, fromReg); w != "" || dressedSubdomain(c.Sender, from, fromReg) != "" {
+		if w == "" {
+			w = dressedSubdomain(c.Sender, from, fromReg)
+		}
 		add(2, "the sender's domain "+from+" dresses the name "+w+" up with other words")
 		ev = append(ev, doctales.Evidence{Rule: "name in a dressed-up domain", Text: c.SenderID, Source: doctales.SourceSender, End: len(c.SenderID)})
 	}
@@ -474,7 +491,7 @@ var addressInText = lazyRE(`(?i)[a-z0-9._%+-]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+)`)
 // serviceStem matches the words phishing domains dress a name up with:
 // security, sign-in, delivery, customs, renewal, refund, in the languages
 // the set reads ("cloudhost-pro" or "streamline-saas" are names, not this).
-var serviceStem = lazyRE(`(?i)(secur|beveilig|sicher|segur|sicurezz|verif|login|signin|update|account|konto|cuenta|conta|compte|billing|pay|pago|pagament|paiement|betal|deliver|entreg|livrai|liefer|parcel|paket|pakket|custom|alfand|douane|zoll|renew|vernieuw|renov|refund|reembols|rembours|support|helpdesk|alert|confirm|bevestig|unlock|auth|klantenservice|kundenservice)`)
+var serviceStem = lazyRE(`(?i)(secur|beveilig|sicher|segur|sicurezz|verif|login|signin|update|account|konto|cuenta|conta|compte|billing|pay|pago|pagament|paiement|betal|valid|deliver|entreg|livrai|liefer|parcel|paket|pakket|custom|alfand|douane|zoll|renew|vernieuw|renov|refund|reembols|rembours|support|helpdesk|alert|confirm|bevestig|unlock|auth|klantenservice|kundenservice)`)
 
 // dressedName returns the word of a display name that the sender's
 // registrable domain carries beside service words the name does not have

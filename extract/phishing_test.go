@@ -97,6 +97,15 @@ func TestEngine_Phishing(t *testing.T) {
 		{name: "ForwardedBankAlertFromASubdomain", from: "sicherheit@sparkasse-kundenportal-verify.example.com", fromName: "Sparkasse Kundenservice", to: []string{"holger.brandt@gmx.example.de"},
 			subject: "WG: Ihre pushTAN-Registrierung läuft heute ab", content: "Sehr geehrter Kunde,\n\nbitte beachten Sie die untenstehende Nachricht unserer Sicherheitsabteilung.\n\n-----Ursprüngliche Nachricht-----\nVon: Sparkasse Sicherheit\nGesendet: Freitag, 11. Dezember 2026 06:00\nBetreff: pushTAN-Registrierung\n\nDRINGEND: Ihre pushTAN-Registrierung läuft heute um 23:59 Uhr ab. Bestätigen Sie sofort Ihre Zugangsdaten unter\nhttps://sparkasse-kundenportal-verify.example.com/login\nAndernfalls wird Ihr Online-Banking gesperrt.\n\nIhre Sparkasse",
 			fields: fields{"replyTo": []map[string]string{{"email": "support@sk-verify.example.ru"}}}, suspicious: true},
+		// "If it wasn't you, cancel here" at a bank's dressed-up domain
+		// with replies to Gmail (blind-61, 2852); a foundation's initials
+		// dressed up in a sub-domain of another domain (blind-60, 2824).
+		{name: "NewDeviceCancelHereSpanish", from: "avisos@bbva-clientes-seguridad.example", fromName: "BBVA", to: []string{"lucia@correo.example"},
+			subject: "Nuevo dispositivo vinculado", content: "BBVA: se ha vinculado un nuevo dispositivo a tu cuenta. Si no has sido tú, cancela aquí en 2 horas: http://bbva-clientes-seguridad.example/cancelar",
+			fields: fields{"replyTo": []map[string]string{{"email": "bbva.soporte.clientes@gmail.com"}}}, suspicious: true},
+		{name: "InitialsDressedInASubdomain", from: "bolsas-fct@fct-validacao.example-secure.com", fromName: "FCT - Bolsas", to: []string{"tiago.matos@campus.example-ulisboa.pt"},
+			subject: "Ação necessária: confirme os seus dados para não suspender a bolsa", content: "Caro(a) bolseiro(a),\n\nDetetámos uma inconsistência nos dados bancários associados à sua bolsa de doutoramento. Para evitar a suspensão do pagamento de dezembro, confirme os seus dados e credenciais institucionais nas próximas 24 horas:\n\nhttps://fct-validacao.example-secure.com/login\n\nFundação para a Ciência e a Tecnologia",
+			suspicious: true},
 		{name: "FriendOnTheSameFreeMailAsksForHerShare", from: "jo.whitlock@gmail.com", fromName: "Jo Whitlock", to: []string{"megan.pryce@gmail.com"},
 			subject: "Tickets!", content: "Hi Megan,\n\nGot the tickets for Saturday. Could you send me your £42 by Friday? My bank details are the same as last time.\n\nJo x",
 			suspicious: false},

@@ -26,7 +26,7 @@ const endOfBusinessHour = 17
 
 // dateTrigger finds sentences that may hold a date, so that the costly date
 // parser only sees those.
-var dateTrigger = fastre.MustCompile(`(?i)\b(today|tonight|tomorrow|tmrw|yesterday|(mon|tues|wednes|thurs|fri|satur|sun)day|(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*\d{1,4}|\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|january|february|march|april|june|july|august|september|october|november|december|noon|midnight|next (week|month|year)|in \d+ (minutes?|hours?|days?|weeks?|months?)|\d+ (days?|weeks?|months?|hours?) ago)\b|\d{1,2}:\d{2}|\b\d{1,2}\s*(am|pm|a\.m\.|p\.m\.)|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b|\bMay\s+\d`)
+var dateTrigger = fastre.MustCompile(`(?i)\b(today|tonight|tomorrow|tmrw|yesterday|(mon|tues|wednes|thurs|fri|satur|sun)day|(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*\d{1,4}|\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|january|february|march|april|june|july|august|september|october|november|december|noon|midnight|next (week|month|year)|in \d+ (minutes?|hours?|days?|weeks?|months?)|\d+ (days?|weeks?|months?|hours?) ago)\b|\d{1,2}:\d{2}|\b\d{1,2}\s*(am|pm|a\.m\.|p\.m\.)|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b|\bMay\s+\d|\b(?:by|before|until|till|til|on|this|next|due|latest) (?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)\.?(?:\s*$|\s*[,;:!?)]|\s+[^\d\s])`)
 
 // endOfDay finds end-of-business-day expressions, which the date parser does
 // not know; endOfWeek and endOfMonth likewise.
@@ -1890,6 +1890,13 @@ func plausibleDate(t string, dl *dateLang) bool {
 		}
 	}
 	if digits == 0 {
+		// "sign and return by fri": a weekday's abbreviation the parser
+		// read after its preposition (not "sat" or "sun", words too).
+		if w := strings.ToLower(strings.TrimRight(t, ".")); w != "sat" && w != "sun" {
+			if _, ok := shortWeekdays[w]; ok {
+				return true
+			}
+		}
 		return dateWord.MatchString(t) || dl != nil && dl.trigger.MatchString(t)
 	}
 	if strings.ContainsAny(t[:1], "$€£¥") || strings.HasPrefix(t, "€") || strings.HasPrefix(t, "£") {
@@ -2466,7 +2473,7 @@ func askedBefore(s string, at int) bool {
 
 // salesCall is an advertiser's call to act, just before its date: "call
 // us today", "reserve your copy today" set no deadline for the reader.
-var salesCall = lazyRE(`(?i)\b(call us|call now|call toll|visit (us|our)|order (now|yours|your)|reserve (your|a)|buy|act|join (us|now|our)|sign up|subscribe|claim|shop|enroll)\b[^.!?\n]{0,24}$|\b(register|apply|download|order|act)\s+$`)
+var salesCall = lazyRE(`(?i)\b(call us|call now|call toll|visit (us|our)|order (now|yours|your)|reserve (your|a)|buy|act|join (us|now|our)|sign up|subscribe|claim|shop|enroll)\b[^.!?\n]{0,24}$|(?:^|[.!?:;,]\s*|please\s+|\bnow\s+)(register|apply|download|order|act)\s+$`)
 
 // requestHorizon is how far ahead a date in a request still reads as when
 // it is wanted rather than as a plan.

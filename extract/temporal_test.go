@@ -352,6 +352,8 @@ func TestDatesResolved(t *testing.T) {
 		{"ClockGMTTodayDateInBrackets", "Please choose one of the options in Manage My Booking by 23:00 GMT today (3 December).", wed, "", "2025-12-03T16:00:00-07:00", ""},
 		{"DeOldDeadlineSettledNewTermin", "Die Abgabe vom 30.11. hat sich erledigt, die Geschäftsführung hat die Runde verschoben. Neuer Termin für deine Planung: Montag, 8.12.", wed, "", "2025-12-08T17:00:00-07:00", ""},
 		{"EsComoTarde", "Sí: lo quiero el jueves 11 como tarde, para llevarlo al comité del lunes.", wed, "", "2025-12-11T17:00:00-07:00", ""},
+		{"ByFriAbbrevLowerCase", "see attached, sign and return by fri pls", wed, "", "2025-12-05T17:00:00-07:00", ""},
+		{"OrderTodayIsANounNotAnAd", "need the PO numbers for the Halvorsen order today pls, finance closes the batch at 4", wed, "", "2025-12-03T17:00:00-07:00", ""},
 		{"EsYaNoSonParaManana", "Buenas noticias: los planos ya no son para mañana, pasan al martes 9.", wed, "", "2025-12-09T17:00:00-07:00", ""},
 		{"DateCommaClockUTC", "Please complete your profile before 15 Dec 2025, 23:59 UTC so the airline can receive your data.", wed, "", "2025-12-15T16:59:00-07:00", ""},
 		{"PtVencimentoNoAssunto", "Está disponível o boleto da taxa condominial de dezembro da unidade 72, com vencimento 15/12/2025. Após o vencimento incidem multa de 2% e juros de 1% ao mês.", wed, "", "2025-12-15T17:00:00-07:00", ""},
