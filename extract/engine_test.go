@@ -198,6 +198,18 @@ func TestEngine_SystemSaysNothingNeeded(t *testing.T) {
 	}
 }
 
+// wantInvitation checks that subject and text, sent at sent and read an
+// hour later, are medium with the meeting's start want as the deadline.
+func wantInvitation(t *testing.T, sent time.Time, subject, text string, want time.Time) {
+	t.Helper()
+	c := email(subject, text)
+	c.Timestamp = sent
+	d := extractAt(t, c, sent.Add(time.Hour), false)
+	if d.Deadline == nil || !d.Deadline.Equal(want) || d.Urgency != doctales.UrgencyMedium {
+		t.Errorf("%.50q: deadline %v, urgency %s %v; want %v, medium (an invitation)", text, d.Deadline, d.Urgency, d.UrgencyReasons, want)
+	}
+}
+
 // TestEngine_InvitedInWords: "Convido-te para a reunião … na quarta-feira,
 // 16/12, às 15h" is an invitation whose start is the deadline (blind-47,
 // 2302, had none), in each language's words for "I invite you".
@@ -213,12 +225,7 @@ func TestEngine_InvitedInWords(t *testing.T) {
 		"Ciao Rui,\n\nti invito alla riunione di pianificazione 2027 mercoledì 16 dicembre alle 15:00 nella sala Atlantico. Confermi?\n\nInês",
 		"Hoi Rui,\n\nik nodig je graag uit voor het planningsoverleg 2027 op woensdag 16 december om 15:00 in de zaal Atlantic. Kun je?\n\nInês",
 	} {
-		c := email("Planning 2027", text)
-		c.Timestamp = sent
-		d := extractAt(t, c, sent.Add(time.Hour), false)
-		if d.Deadline == nil || !d.Deadline.Equal(want) || d.Urgency != doctales.UrgencyMedium {
-			t.Errorf("%.50q: deadline %v, urgency %s %v; want %v, medium (an invitation)", text, d.Deadline, d.Urgency, d.UrgencyReasons, want)
-		}
+		wantInvitation(t, sent, "Planning 2027", text, want)
 	}
 }
 
@@ -234,12 +241,7 @@ func TestEngine_CallProposedInWords(t *testing.T) {
 		"Ciao Elena,\n\nricevuta la V2, grazie! Facciamo il punto martedì 15 alle 15:30 in videochiamata?\n\nKarim",
 		"Hallo Helene,\n\ndanke für die V2! Machen wir einen Call am Dienstag, 15.12., um 15:30 Uhr?\n\nKarim",
 	} {
-		c := email("Re: Maquette", text)
-		c.Timestamp = sent
-		d := extractAt(t, c, sent.Add(time.Hour), false)
-		if d.Deadline == nil || !d.Deadline.Equal(want) || d.Urgency != doctales.UrgencyMedium {
-			t.Errorf("%.50q: deadline %v, urgency %s %v; want %v, medium (a proposed call)", text, d.Deadline, d.Urgency, d.UrgencyReasons, want)
-		}
+		wantInvitation(t, sent, "Re: Maquette", text, want)
 	}
 }
 
@@ -258,13 +260,11 @@ func TestEngine_InvitedWarmly(t *testing.T) {
 		{"Re: the Q1 plan", "Hi Sam,\n\nThanks for the draft. How about Thursday at 4:30 in room 3 to go through it?\n\nAnna", "2026-12-17T16:30:00Z"},
 		{"Invitation – Réunion plénière de fin d’année, jeudi 17 décembre à 11h", "Bonjour Julien,\n\nLa direction générale vous invite à la réunion plénière de fin d’année :\n\n  jeudi 17 décembre 2026, de 11h à 12h30\n  Auditorium du 1er étage\n\nMerci de confirmer votre présence en répondant à ce message.", "2026-12-17T11:00:00Z"},
 	} {
-		c := email(tc.subject, tc.text)
-		c.Timestamp = sent
-		d := extractAt(t, c, sent.Add(time.Hour), false)
-		want, _ := time.Parse(time.RFC3339, tc.want)
-		if d.Deadline == nil || !d.Deadline.Equal(want) || d.Urgency != doctales.UrgencyMedium {
-			t.Errorf("%.50q: deadline %v, urgency %s %v; want %v, medium (an invitation)", tc.text, d.Deadline, d.Urgency, d.UrgencyReasons, want)
+		want, err := time.Parse(time.RFC3339, tc.want)
+		if err != nil {
+			t.Fatal(err)
 		}
+		wantInvitation(t, sent, tc.subject, tc.text, want)
 	}
 }
 
