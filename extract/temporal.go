@@ -1458,14 +1458,14 @@ func invitationStart(ds []doctales.DateMention, ref time.Time) bool {
 
 // zoneAbbrevAfter is a time zone written after a time of day, past the end
 // of a range: "10am - 11am (EST)", "4:00 PM ET".
-var zoneAbbrevAfter = lazyRE(`^\s*(?:[-–]\s*\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*)?\(?\s*(EST|EDT|ET|CST|CDT|CT|MST|MDT|MT|PST|PDT|PT|GMT|UTC|BST|CET|CEST|MEZ|MESZ|WET|WEST|EET|EEST|JST|AEST|AEDT|Central European(?: Standard| Summer)? Time|Eastern(?:(?: Standard| Daylight)? Time)?|Central(?:(?: Standard| Daylight)? Time)?|Mountain(?:(?: Standard| Daylight)? Time)?|Pacific(?:(?: Standard| Daylight)? Time)?|Greenwich Mean Time|British Summer Time|Coordinated Universal Time)\b`)
+var zoneAbbrevAfter = lazyRE(`^\s*(?:[-–]\s*\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*)?\(?\s*(EST|EDT|ET|CST|CDT|CT|MST|MDT|MT|PST|PDT|PT|GMT|UTC|BST|CET|CEST|MEZ|MESZ|WET|WEST|EET|EEST|JST|AEST|AEDT|AoE|AOE|Central European(?: Standard| Summer)? Time|Eastern(?:(?: Standard| Daylight)? Time)?|Central(?:(?: Standard| Daylight)? Time)?|Mountain(?:(?: Standard| Daylight)? Time)?|Pacific(?:(?: Standard| Daylight)? Time)?|Greenwich Mean Time|British Summer Time|Coordinated Universal Time)\b`)
 
 // zoneNames maps zone abbreviations to zones; the bare US ones ("ET")
 // follow daylight saving time.
 var zoneNames = map[string]string{
 	"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles",
 	"EST": "-05", "EDT": "-04", "CST": "-06", "CDT": "-05", "MST": "-07", "MDT": "-06", "PST": "-08", "PDT": "-07",
-	"GMT": "+00", "UTC": "+00", "BST": "+01", "WET": "+00", "WEST": "+01", "CET": "+01", "CEST": "+02", "MEZ": "+01", "MESZ": "+02",
+	"GMT": "+00", "UTC": "+00", "BST": "+01", "WET": "+00", "WEST": "+01", "CET": "+01", "CEST": "+02", "MEZ": "+01", "MESZ": "+02", "AoE": "-12", "AOE": "-12",
 	"EET": "+02", "EEST": "+03", "JST": "+09", "AEST": "+10", "AEDT": "+11",
 	"Central European Time": "Europe/Berlin", "Central European Standard Time": "+01", "Central European Summer Time": "+02",
 	"Eastern Time": "America/New_York", "Eastern Standard Time": "-05", "Eastern Daylight Time": "-04",

@@ -354,6 +354,7 @@ func TestDatesResolved(t *testing.T) {
 		{"EsComoTarde", "Sí: lo quiero el jueves 11 como tarde, para llevarlo al comité del lunes.", wed, "", "2025-12-11T17:00:00-07:00", ""},
 		{"ByFriAbbrevLowerCase", "see attached, sign and return by fri pls", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"OrderTodayIsANounNotAnAd", "need the PO numbers for the Halvorsen order today pls, finance closes the batch at 4", wed, "", "2025-12-03T17:00:00-07:00", ""},
+		{"AoEClock", "Please submit the abstract by 23:59 AoE.", wed, "", "2025-12-04T04:59:00-07:00", ""},
 		{"EsYaNoSonParaManana", "Buenas noticias: los planos ya no son para mañana, pasan al martes 9.", wed, "", "2025-12-09T17:00:00-07:00", ""},
 		{"DateCommaClockUTC", "Please complete your profile before 15 Dec 2025, 23:59 UTC so the airline can receive your data.", wed, "", "2025-12-15T16:59:00-07:00", ""},
 		{"PtVencimentoNoAssunto", "Está disponível o boleto da taxa condominial de dezembro da unidade 72, com vencimento 15/12/2025. Após o vencimento incidem multa de 2% e juros de 1% ao mês.", wed, "", "2025-12-15T17:00:00-07:00", ""},
