@@ -39,7 +39,7 @@ func w(alts string) *fastre.Regexp {
 // when the detector is confident of them.
 var dateLanguages = map[string]*dateLang{
 	"es": {
-		trigger:   w(`\d{1,2}-\d{1,2}(?:-\d{2,4})?|\d{1,2} (?:a más tardar|como muy tarde)|hoy|mañana|pasado mañana|ayer|lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|mediodía|medianoche|próxima semana|semana que viene`),
+		trigger:   w(`\d{1,2}-\d{1,2}(?:-\d{2,4})?|\d{1,2} (?:a más tardar|como muy tarde)|hoy|mañana|pasado mañana|ayer|lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|mediodía|medianoche|próxima semana|semana que viene|a las \d{1,2}`),
 		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(antes del?|hasta( el)?|para( el)?|a más tardar( el)?|como muy tarde( el)?|como tarde( el)?|nueva fecha( límite)?[^.;!?:]{0,30}:|nuevo plazo[^.;!?:]{0,30}:|plazo( sigue siendo| es| termina| acaba| vence| finaliza)?( el)?|pasan? al?|se aplazan? al?|aplazad[oa]s? al?|se pospone(n)? al?|fecha límite|vence( el)?|vencimiento|caduca( el)?|expira( el)?|no más tarde del?)[^.;!?]{0,16}$`),
 		past:      w(`fue|fueron|era|eran|estaba|había|hubo|pasado|pasada|ayer|hace|venció|vencía|recibí|recibimos|envié|enviamos|enviaste|pagué|pagamos`),
 		future:    w(`será|va a|vamos a|próximo|próxima|que viene|mañana|hasta|por favor|necesito|necesitamos|tienes que|debe|deben`),
@@ -55,7 +55,7 @@ var dateLanguages = map[string]*dateLang{
 		endOfWeek: w(`fin de la (?P<next>semaine prochaine)|fin de (?:la|cette) semaine`),
 	},
 	"de": {
-		trigger:   w(`\d{1,2}-\d{1,2}(?:-\d{2,4})?|heute|morgen|übermorgen|gestern|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|januar|jänner|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|mittag|mitternacht|nächste woche|nächsten woche|\d{1,2} ?uhr`),
+		trigger:   w(`\d{1,2}-\d{1,2}(?:-\d{2,4})?|heute|morgen|übermorgen|gestern|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|januar|jänner|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|mittag|mitternacht|nächste woche|nächsten woche|\d{1,2} ?uhr|um \d{1,2}`),
 		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(bis( zum| spätestens| zur)?|spätestens( am| bis)?|frist[^.;!?:]{0,30}:|frist|fällig( am)?|abgabe( am)?|deadline|läuft( am)?|endet( am)?|verfällt( am)?|verschoben auf|verlegt auf|neue[rs]? (termin|frist|abgabe(termin)?|datum)[^.;!?:]{0,30}:)[^.;!?]{0,16}$`),
 		past:      w(`war|waren|hatte|hatten|wurde|wurden|gestern|letzten|letzte|letztes|vorigen|vergangenen|vergangene|erhalten|geschickt|bezahlt`),
 		future:    w(`wird|werden|nächsten|nächste|nächstes|kommenden|morgen|bis|bitte|muss|müssen|soll|sollte`),
@@ -63,7 +63,7 @@ var dateLanguages = map[string]*dateLang{
 		endOfWeek: w(`ende (?P<next>nächster|der nächsten) woche|ende (?:der|dieser) woche`),
 	},
 	"pt": {
-		trigger:   w(`\d{1,2}-\d{1,2}(?:-\d{2,4})?|\d{1,2} (?:no máximo|o mais tardar)|hoje|amanhã|amanha|depois de amanhã|ontem|segunda|terça|terca|quarta|quinta|sexta|sábado|sabado|domingo|janeiro|fevereiro|março|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|meio-dia|meia-noite|próxima semana|\d{1,2} ?h(?:\d{2})?`),
+		trigger:   w(`\d{1,2}-\d{1,2}(?:-\d{2,4})?|\d{1,2} (?:no máximo|o mais tardar)|hoje|amanhã|amanha|depois de amanhã|ontem|segunda|terça|terca|quarta|quinta|sexta|sábado|sabado|domingo|janeiro|fevereiro|março|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|meio-dia|meia-noite|próxima semana|\d{1,2} ?h(?:\d{2})?|às \d{1,2}`),
 		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(até( a| o| à| ao)?|antes d[aeo]|prazo|o mais tardar|vence( a| em| no)?|vencimento( em| a| no)?|expira( a| em| no)?|caduca( a| em| no)?|data limite|para( a| o)?|novo prazo[^.;!?:]{0,30}:|nova data[^.;!?:]{0,30}:|adiad[oa]s? para|passa(m)? para)[^.;!?]{0,16}$`),
 		past:      w(`foi|foram|era|eram|estava|tinha|tinham|houve|passado|passada|ontem|venceu|recebi|recebemos|enviei|enviamos|paguei`),
 		future:    w(`será|vai|vamos|próximo|próxima|amanhã|até|por favor|preciso|precisamos|deve|devem`),
@@ -79,7 +79,7 @@ var dateLanguages = map[string]*dateLang{
 		endOfWeek: w(`fine della (?P<next>prossima settimana|settimana prossima)|fine (?:della|di questa) settimana`),
 	},
 	"nl": {
-		trigger:   w(`\d{1,2}-\d{1,2}(?:-\d{2,4})?|\d{1,2} (?:op zijn laatst|ten laatste)|vandaag|morgen|overmorgen|gisteren|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|middernacht|volgende week|\d{1,2} ?uur`),
+		trigger:   w(`\d{1,2}-\d{1,2}(?:-\d{2,4})?|\d{1,2} (?:op zijn laatst|ten laatste)|vandaag|morgen|overmorgen|gisteren|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|middernacht|volgende week|\d{1,2} ?uur|om \d{1,2}`),
 		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(voor|vóór|uiterlijk( op)?|tot( en met)?|deadline|ten laatste( op)?|uiterste datum|vervalt( op)?|vervaldatum|verloopt( op)?|loopt( op)?|nieuwe (datum|deadline|termijn)[^.;!?:]{0,30}:|verschoven naar|verzet naar)[^.;!?]{0,16}$`),
 		past:      w(`was|waren|had|hadden|werd|werden|vorige|afgelopen|gisteren|geleden|ontvangen|gestuurd|betaald`),
 		future:    w(`wordt|zal|zullen|gaat|volgende|komende|morgen|voor|uiterlijk|graag|alsjeblieft|moet|moeten`),

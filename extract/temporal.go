@@ -479,7 +479,7 @@ var (
 
 // clockDayGap is what stands between a time of day and its day: a zone,
 // a comma, "on", the clock restated as "noon" ("12:00 noon ET tomorrow").
-var clockDayGap = lazyRE(`^\s*(?:(?i:noon|midday)\s*)?(\(?[A-Z]{2,4}\)?)?\s*,?\s*(on\s+)?$`)
+var clockDayGap = lazyRE(`^\s*(?:(?i:noon|midday)\s*)?(\(?(?:[A-Z]{2,4}|AoE)\)?)?\s*,?\s*(on\s+)?$`)
 
 // idiomaticEndOfDay reports whether the end-of-day expression at b of text
 // is the idiom "at the end of the day" or a narrative "near the end of the
@@ -1147,7 +1147,15 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 					g[4] = strconv.Itoa(workingHour(h))
 				}
 				if h, m, ok := readClock(g); ok {
-					t = time.Date(t.Year(), t.Month(), t.Day(), h, m, 0, 0, t.Location())
+					// "by 23:59 AoE on Friday": the words between are
+					// the clock's zone, not an event (blind-60).
+					loc := t.Location()
+					if z := strings.TrimSpace(w.text[c[14]:c[15]]); zoneNames[z] != "" {
+						if l := zoneAfter(z); l != nil {
+							loc = l
+						}
+					}
+					t = time.Date(t.Year(), t.Month(), t.Day(), h, m, 0, 0, loc).In(t.Location())
 					prec = "minute"
 					b = c[0]
 					txt = w.text[b:e]
@@ -1226,7 +1234,25 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 	if dl := dc.language(); dl != nil {
 		for _, c := range clocks {
 			before := s.text[:w.start-s.start+c.b]
-			if c.used || covered(out, w.start+c.b, w.start+c.e) || !dl.cueBefore.MatchString(before) && !deadlineCueBefore.MatchString(before) {
+			if c.used || covered(out, w.start+c.b, w.start+c.e) {
+				continue
+			}
+			if !dl.cueBefore.MatchString(before) && !deadlineCueBefore.MatchString(before) {
+				// "Kannst du Herrn Kaya um 9 am Empfang abholen?": the
+				// clock of a sentence that asks and names no day is
+				// today's, or tomorrow's once past ("Riesci a esserci
+				// tu alle 8?" in the evening); whether it is a deadline
+				// is markDeadline's (blind-61, 2860).
+				if len(dl.trigger.FindAllStringIndex(s.text, 2)) == 1 && foreignRequestCue.MatchString(s.text) {
+					t := time.Date(dc.ref.Year(), dc.ref.Month(), dc.ref.Day(), c.h, c.m, 0, 0, dc.ref.Location())
+					if t.Before(dc.ref) {
+						t = t.AddDate(0, 0, 1)
+					}
+					out = append(out, doctales.DateMention{
+						Text: w.text[c.b:c.e], Time: t, Precision: "minute",
+						BeginOffset: w.start + c.b, EndOffset: w.start + c.e,
+					})
+				}
 				continue
 			}
 			// "demain avant midi", "mañana antes de las 17h": the day
@@ -1607,7 +1633,7 @@ var clockBeforeGap = fastre.MustCompile(`(?i)^[\s,]*(am|le|el|on|op|il|de|del|di
 
 // countAfterHour is a unit after a bare hour: "entro le 24 ore", "om 3
 // dagen".
-var countAfterHour = lazyRE(`(?i)^\s*(?:ore|minuti|giorni|settimane|horas|minutos|días|dias|semanas|uur|minuten|dagen|weken|stunden|tage|wochen|heures|minutes|jours|semaines|hours?|days?)(?:[^\p{L}]|$)`)
+var countAfterHour = lazyRE(`(?i)^\s*(?:ore|minuti|giorni|settimane|horas|minutos|días|dias|semanas|uur|minuten|dagen|weken|stunden|tage|wochen|heures|minutes|jours|semaines|hours?|days?|prozent|procent|por ciento|por cento|euro|eur|cent|mal|grad|punkte|minuten|sekunden|tagen|monate|monaten|jahre|jahren|dingen|redenen|cosas|coisas)(?:[^\p{L}]|$)|^\s*[%€$]`)
 
 // bareHourCue is a deadline cue that timeOfDay reads with a bare hour.
 var bareHourCue = lazyRE(`(?i)^(?:entro le|prima delle|per le)\s+$`)
@@ -2686,8 +2712,9 @@ var letterRun = lazyRE(`[\p{L}-]+`)
 
 // clockBeforePart is a clock written just before a part of today ("at 2
 // this afternoon", "by 10:30 this morning", "8pm tonight"): group 1 the
-// cue, 2 the hour, 3 the minutes, 4 am/pm or o'clock.
-var clockBeforePart = lazyRE(`(?i)(?:\b(at|by|before|until|till|from|around|about|after|no later than)\s+)?\b(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?|o['’]?clock)?\s*,?\s*$`)
+// cue, 2 the hour, 3 the minutes, 4 am/pm or o'clock, 5 the clock's zone
+// ("by 23:59 AoE tonight", "8pm ET tonight").
+var clockBeforePart = lazyRE(`(?i)(?:\b(at|by|before|until|till|from|around|about|after|no later than)\s+)?\b(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?|o['’]?clock)?(?:\s*\(?((?-i:[A-Z]{2,4}|AoE))\)?)?\s*,?\s*$`)
 
 // clockBeforePartOfDay reads the clock at the end of before, the text
 // just ahead of a part of today (morning when it is the morning's), as an
@@ -2717,6 +2744,13 @@ func clockBeforePartOfDay(before string, morning bool, ref time.Time) (time.Time
 	}
 	if h > 23 || mi > 59 {
 		return time.Time{}, 0, false
+	}
+	if c[10] >= 0 {
+		// Tonight is the reader's; the hour is the zone's (blind-60).
+		if loc := zoneAfter(before[c[10]:]); loc != nil {
+			return time.Date(ref.Year(), ref.Month(), ref.Day(), h, mi, 0, 0, loc).In(ref.Location()), c[4], true
+		}
+		return time.Time{}, 0, false // "by 8 TBC tonight": no zone, no clock
 	}
 	return time.Date(ref.Year(), ref.Month(), ref.Day(), h, mi, 0, 0, ref.Location()), c[4], true
 }

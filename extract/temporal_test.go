@@ -355,6 +355,15 @@ func TestDatesResolved(t *testing.T) {
 		{"ByFriAbbrevLowerCase", "see attached, sign and return by fri pls", wed, "", "2025-12-05T17:00:00-07:00", ""},
 		{"OrderTodayIsANounNotAnAd", "need the PO numbers for the Halvorsen order today pls, finance closes the batch at 4", wed, "", "2025-12-03T17:00:00-07:00", ""},
 		{"AoEClock", "Please submit the abstract by 23:59 AoE.", wed, "", "2025-12-04T04:59:00-07:00", ""},
+		// The zone between the clock and its day was read as the name of
+		// an event ("the 10am standup tomorrow"), or hid the clock from
+		// "tonight".
+		{"AoEClockOnWeekday", "Please submit the abstract by 23:59 AoE on Friday.", wed, "", "2025-12-06T04:59:00-07:00", ""},
+		{"AoEClockCommaWeekday", "Please submit the abstract by 23:59 AoE, Friday.", wed, "", "2025-12-06T04:59:00-07:00", ""},
+		// "preciso disso" (I need this) asks, as "preciso do" did.
+		{"PtPrecisoDissoHoje", "preciso disso hoje pfv: o comprovante do pix do aluguel, a imobiliária fecha às 16h", wed, "", "2025-12-03T16:00:00-07:00", ""},
+		{"AoEClockTonight", "Camera-ready is due 23:59 AoE tonight, please upload it.", wed, "", "2025-12-04T04:59:00-07:00", ""},
+		{"UTCClockTonight", "Please send it by 23:00 UTC tonight.", wed, "", "2025-12-03T16:00:00-07:00", ""},
 		{"EsYaNoSonParaManana", "Buenas noticias: los planos ya no son para mañana, pasan al martes 9.", wed, "", "2025-12-09T17:00:00-07:00", ""},
 		{"DateCommaClockUTC", "Please complete your profile before 15 Dec 2025, 23:59 UTC so the airline can receive your data.", wed, "", "2025-12-15T16:59:00-07:00", ""},
 		{"PtVencimentoNoAssunto", "Está disponível o boleto da taxa condominial de dezembro da unidade 72, com vencimento 15/12/2025. Após o vencimento incidem multa de 2% e juros de 1% ao mês.", wed, "", "2025-12-15T17:00:00-07:00", ""},
