@@ -50,8 +50,9 @@ var dateWord = fastre.MustCompile(`(?i)\b(today|tonight|tomorrow|yesterday|(mon|
 var leadingPrepositions = fastre.MustCompile(`(?i)^(in|on|by|before|at|until|till|from|since|due|for|del|de|el|la|le|au|am|um|op|em|no|na|il|al|à|a|bis|até|entro|tot|voor|avant|antes|hasta|para|pour|per|d['’]ici)\s+`)
 
 // trailingConnector is a preposition the parser keeps after a date whose
-// time it could not read: "demain à", "mañana a".
-var trailingConnector = fastre.MustCompile(`(?i)[\s,]+(à|a|a las|às|as|alle|um|om|at)$`)
+// time it could not read: "demain à", "mañana a"; or a conjunction it
+// kept after the hour: "tomorrow at 10 and after" (blind-66, 3041).
+var trailingConnector = fastre.MustCompile(`(?i)[\s,]+(à|a|a las|às|as|alle|um|om|at|and(?:\s+(?:after|then|before))?|then)$`)
 
 // atThe is the "at the" of "at the end of the day", which is an idiom
 // ("at the end of the day, it's your call", "near the end of the day, he
@@ -132,6 +133,7 @@ func (dc dateContext) language() *dateLang { return dateLanguages[dc.lang] }
 // are parsed.
 func findDates(sentences []span, source string, dc dateContext, maxSentences int) []doctales.DateMention {
 	var out []doctales.DateMention
+	var pending []pendingSpan // spans counted back from an event dated elsewhere
 	p := dateParser()
 	ref := dc.ref
 	dl := dc.language()
@@ -207,12 +209,18 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 			// named ("12:00 noon ET tomorrow" in a mail at -07:00).
 			found[i].Time = found[i].Time.In(ref.Location())
 		}
+		var pend []pendingSpan
+		found, pend = anchoredDeadlines(found, s, source, dl) // (after markDeadline: the span is the cue)
+		pending = append(pending, pend...)
 		if mayZonePhrase(s.text) {
 			zonedDates(found, s, dc) // (after markDeadline: a day's 17:00 is the named zone's)
 		}
 		out = append(out, found...)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].BeginOffset < out[j].BeginOffset })
+	if len(pending) > 0 {
+		out = resolvePending(out, pending, sentences)
+	}
 	return out
 }
 
@@ -476,6 +484,10 @@ var (
 	dayClockGap = lazyRE(`^[\s.,]*$`)
 	yearClock   = lazyRE(`(?i)^(?:(\d{4})\s*,?\s+)?(?:(?:à|at|um|alle|a las|às|om|-)\s+)?(\d{1,2})[:h.](\d{2})\b`)
 )
+
+// clockThenDate is a 12-hour clock before the date it is on, "on" or a
+// comma between: "9am on 22 December", "8 a.m., December 22".
+var clockThenDate = lazyRE(`(?i)^\d{1,2}(?::[0-5]\d)?\s*[ap]\.?m\b\.?\s*(?:,\s*|\s+on\s+|\s+)((?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(?:the\s+)?(?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))`)
 
 // clockDayGap is what stands between a time of day and its day: a zone,
 // a comma, "on", the clock restated as "noon" ("12:00 noon ET tomorrow").
@@ -890,6 +902,7 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 	}
 	text = blankPossessive(text)
 	text = blankRestatedDay(text)
+	text = blankCodes(text)
 	text = blankGroup(placeAfterHour, text)
 	if strings.Contains(text, "or ") { // ("for ", "For "): a cheap gate
 		text = blankGroup(forDuration, text)
@@ -962,6 +975,16 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 				// "(scores of 4+) by 3 pm today": what comes before the
 				// cue is no date, only what the parser took with it.
 				t, prec, b = d.Time, precision(d.Period), b+m[2]
+			}
+		}
+		// "9am on 22 December" the parser reads as the 9th ("9am on
+		// December 22" as 9 December 2121): the date after the clock is
+		// read alone and given the clock (blind-64, 2966).
+		if c := clockThenDate.FindStringSubmatchIndex(text[b:e]); c != nil {
+			if d, err := p.Parse(cfg, text[b+c[2]:e]); err == nil && !d.IsZero() && precision(d.Period) == "day" {
+				if h, mi, ok := readClock(groupsOf(text[b:e], englishClock.FindStringSubmatchIndex(text[b:b+c[2]]))); ok {
+					t, prec = time.Date(d.Time.Year(), d.Time.Month(), d.Time.Day(), h, mi, 0, 0, d.Time.Location()), "minute"
+				}
 			}
 		}
 		// The parser sometimes reads "January" of "before January 10"
@@ -2537,8 +2560,13 @@ var (
 	// weekday or a cue (group 3), never part of a longer number.
 	dottedDate = lazyRE(`(?i)(?:^|[^\d.:,])(\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})?)(?:[^\d.]|$|\.(?:\s|$))|\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|mo|di|mi|do|fr|sa|so|lun|mar|mer|jeu|ven|by|bis|until|due|before|vor|innen|til|am|le|el|il|op|até|ate|entro|voor|avant|antes del?|hasta el)\.?,?\s+(\d{1,2}\.\d{1,2})(?:[^\d.]|$|\.\s|\.$)`)
 	// inHours is a deadline counted in hours from the message.
-	inHours    = lazyRE(`(?i)\b(?:within|in the next|binnen|innerhalb (?:von|der n[äa]chsten)|dans les|sous|en las pr[óo]ximas|dentro de|em at[ée]|nas pr[óo]ximas|entro)\s+(\d{1,3})\s*(?:hours|hrs|h|uur|stunden|std\.?|heures|horas|ore)\b`)
-	inWordDays = fastre.MustCompile(`(?i)\b(?:in|within)\s+(a|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|\d{1,2})\s+(?:(business|working)\s+)?(days?|weeks?)\b`)
+	inHours = lazyRE(`(?i)\b(?:within|in the next|binnen|innerhalb (?:von|der n[äa]chsten)|dans les|sous|en las pr[óo]ximas|dentro de|em at[ée]|nas pr[óo]ximas|entro)\s+(\d{1,3})\s*(?:hours|hrs|h|uur|stunden|std\.?|heures|horas|ore)\b`)
+	// inWordDays is a count of days or weeks from the message: "within 3
+	// working days", "innerhalb von 3 Werktagen", "en un plazo de 3 días
+	// hábiles", "sous huitaine". Groups: 1 the count, 2 an English
+	// qualifier (working, business), 3 the unit, 4 a qualifier after it
+	// (hábiles, úteis, ouvrés, lavorativi), 5 huitaine or quinzaine.
+	inWordDays = fastre.MustCompile(`(?i)\b(?:in|within|innerhalb(?: von)?|binnen|sous|dans|dans un d[ée]lai de|en un plazo de|en el plazo de|dentro de|en|em at[ée]|em|no prazo de|num prazo de|entro|nel giro di|over)\s+(a|an|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|uno?|una|dos|tres|cuatro|cinco|seis|siete|ocho|diez|quince|une|deux|trois|quatre|cinq|sept|huit|dix|quinze|eine[mnr]?|ein|zwei|drei|vier|fünf|sechs|sieben|acht|zehn|vierzehn|um|uma|dois|duas|três|quatro|due|tre|quattro|cinque|sette|otto|dieci|quindici|een|één|twee|drie|vijf|zeven|tien|veertien|\d{1,2})\s+(?:(business|working)\s+)?(days?|weeks?|tage?n?|werktage?n?|wochen|jours?|semaines?|d[íi]as|semanas|giorni|settimane|werkdagen|dagen|weken)(?:\s+(h[áa]biles|laborables|[úu]teis|ouvr[ée]s|ouvrables|lavorativi))?\b|\bsous (huitaine|quinzaine)\b`)
 	monthAfter = lazyRE(`(?i)^\s*(of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)`)
 	// bareClock is an hour without am/pm and without a day after a cue,
 	// ending its clause: "send it by 3.", "before 4 please", "be there
@@ -2598,7 +2626,7 @@ var (
 // relativeExtras reads, which dateTrigger does not announce.
 func extraTrigger(text string) bool {
 	digit := strings.ContainsAny(text, "0123456789")
-	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || mayForeignWordClock(text) && foreignWordClock.MatchString(text) || len(wordClockIn(text)) > 0 || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text) || thisWeekTask.MatchString(text) || digit && weekNumber.MatchString(text) || strings.Contains(text, "clock") && oClock.MatchString(text) || mayDayAfterTomorrow(text) && dayAfterTomorrowWords.MatchString(text) || digit && strings.Contains(text, "-") && isoDateTime.MatchString(text)
+	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || mayForeignWordClock(text) && foreignWordClock.MatchString(text) || len(wordClockIn(text)) > 0 || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text) || thisWeekTask.MatchString(text) || digit && weekNumber.MatchString(text) || strings.Contains(text, "clock") && oClock.MatchString(text) || mayDayAfterTomorrow(text) && dayAfterTomorrowWords.MatchString(text) || digit && strings.Contains(text, "-") && isoDateTime.MatchString(text) || mayOffsetBefore(text) && (offsetBefore.MatchString(text) || dayBeforeEvent.MatchString(text))
 }
 
 // isoDateTime is an ISO 8601 date, with a time of day and a zone when
@@ -2839,7 +2867,15 @@ func inHoursIn(text string) [][]int {
 }
 
 // wordNumbers are the counts inWordDays reads in words.
-var wordNumbers = map[string]int{"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple of": 2, "a few": 3}
+var wordNumbers = map[string]int{
+	"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple of": 2, "a few": 3,
+	"un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "diez": 10, "quince": 15,
+	"une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "dix": 10, "quinze": 15, "huitaine": 8, "quinzaine": 15,
+	"ein": 1, "eine": 1, "einem": 1, "einen": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "zehn": 10, "vierzehn": 14,
+	"um": 1, "uma": 1, "dois": 2, "duas": 2, "três": 3, "quatro": 4,
+	"due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sette": 7, "otto": 8, "dieci": 10, "quindici": 15,
+	"een": 1, "één": 1, "twee": 2, "drie": 3, "vijf": 5, "zeven": 7, "tien": 10, "veertien": 14,
+}
 
 // relativeExtras adds to found, the dates of sentence s, the expressions
 // the parser reads otherwise than a reader, replacing what it made of them.
@@ -3439,7 +3475,12 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		if explicitNear(found, s.start+m[0], s.start+m[1]) {
 			continue // "within 5 working days (by 11 December 2026)": the date says it
 		}
-		word := strings.ToLower(s.text[m[2]:m[3]])
+		var word, unit string
+		if m[10] >= 0 { // "sous huitaine": eight days
+			word, unit = strings.ToLower(s.text[m[10]:m[11]]), "days"
+		} else {
+			word, unit = strings.ToLower(s.text[m[2]:m[3]]), strings.ToLower(s.text[m[6]:m[7]])
+		}
 		n, ok := wordNumbers[word]
 		if !ok {
 			n, _ = strconv.Atoi(word)
@@ -3448,10 +3489,10 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			continue
 		}
 		var d time.Time
-		switch unit := strings.ToLower(s.text[m[6]:m[7]]); {
-		case strings.HasPrefix(unit, "week"):
+		switch {
+		case strings.HasPrefix(unit, "week") || strings.HasPrefix(unit, "woch") || strings.HasPrefix(unit, "seman") || strings.HasPrefix(unit, "semain") || strings.HasPrefix(unit, "settiman") || strings.HasPrefix(unit, "wek"):
 			d = ref.AddDate(0, 0, 7*n)
-		case m[4] >= 0: // business days
+		case m[4] >= 0 || m[8] >= 0 || strings.HasPrefix(unit, "werk"): // business days
 			d = ref
 			for k := 0; k < n; {
 				d = d.AddDate(0, 0, 1)

@@ -362,6 +362,34 @@ func TestDatesResolved(t *testing.T) {
 		{"AoEClockCommaWeekday", "Please submit the abstract by 23:59 AoE, Friday.", wed, "", "2025-12-06T04:59:00-07:00", ""},
 		// "preciso disso" (I need this) asks, as "preciso do" did.
 		{"PtPrecisoDissoHoje", "preciso disso hoje pfv: o comprovante do pix do aluguel, a imobiliária fecha às 16h", wed, "", "2025-12-03T16:00:00-07:00", ""},
+		// A bare foreign clock the sentence asks for is today's.
+		{"DeUmElfGefragt", "Hallo Tim, ich bin leider zehn Minuten später, die Bahn steht mal wieder. Kannst du Herrn Kaya um 11 am Empfang abholen und ihm einen Kaffee anbieten? Danke dir!!", wed, "", "2025-12-03T11:00:00-07:00", ""},
+		// A count of days from the message, in the other languages.
+		{"DeInnerhalbVonDreiWerktagen", "Bitte senden Sie uns die Unterlagen innerhalb von 3 Werktagen zurück, danke.", wed, "", "2025-12-08T17:00:00-07:00", ""},
+		{"EsEnUnPlazoDeTresDiasHabiles", "Por favor, envíe los documentos firmados en un plazo de tres días hábiles.", wed, "", "2025-12-08T17:00:00-07:00", ""},
+		{"FrSousHuitaine", "Merci de nous retourner l'attestation signée sous huitaine, s'il vous plaît.", wed, "", "2025-12-11T17:00:00-07:00", ""},
+		{"PtEmAteTresDiasUteis", "Por favor, envie a nota fiscal em até 3 dias úteis, obrigado.", wed, "", "2025-12-08T17:00:00-07:00", ""},
+		{"ItEntroDieciGiorni", "Per favore, inviate la fattura quietanzata entro 10 giorni, grazie mille.", wed, "", "2025-12-13T17:00:00-07:00", ""},
+		{"NlBinnenDrieWerkdagen", "Kunt u het formulier binnen drie werkdagen terugsturen? Alvast bedankt.", wed, "", "2025-12-08T17:00:00-07:00", ""},
+		// A 12-hour clock before its date was read as the day of the
+		// month ("9am on 22 December" was the 9th).
+		{"ClockOnDayMonth", "Drop-off is at 9am on 22 December, please be on time.", wed, "", "", "2025-12-22T09:00:00-07:00"},
+		{"ClockOnMonthDay", "Drop-off is at 9am on December 22, please be on time.", wed, "", "", "2025-12-22T09:00:00-07:00"},
+		// A span counted back from an event: the deadline is before the
+		// event, whose date is given after the span or elsewhere.
+		{"DayBeforeTheMeetingOnThe17th", "Please sign the declaration the day before the board meeting on the 17th.", wed, "", "2025-12-16T17:00:00-07:00", ""},
+		{"HoursBeforeEventDatedElsewhere", "Thanks for booking Bramble in with us - drop-off is 8am on Tuesday 16th and collection 10am on Saturday 20th.\n\nOur insurers say we must have seen the vaccination card at least 48 hours before drop-off, or we will have to release the kennel.", wed, "", "2025-12-14T08:00:00-07:00", ""},
+		{"FrHeuresAvantLAssemblee", "Le cabinet doit recevoir votre pouvoir signé au plus tard 48 heures avant l'assemblée du jeudi 11 décembre à 18h30.", wed, "", "2025-12-09T18:30:00-07:00", ""},
+		{"NlWerkdagenVoorDeOplevering", "De meerwerkopdracht moet ik uiterlijk drie werkdagen voor de oplevering op maandag 15 december getekend terug hebben.", wed, "", "2025-12-10T17:00:00-07:00", ""},
+		{"ListAWeekBeforeTheRelease", "Dates for this cycle:\n  * release: Tuesday 16 December\n\n@Ines - could you get the translations merged a week before the release?", wed, "", "2025-12-09T17:00:00-07:00", ""},
+		// Told, not asked: a free cancellation window, and the past.
+		{"ItCancellazioneGratuitaNoDeadline", "La visita guidata è sabato 13 dicembre alle 10:15. La cancellazione è gratuita fino a 48 ore prima della visita.", wed, "", "", "2025-12-13T10:15:00-07:00"},
+		// Codes of classes and rooms are no dates ("of 11M1 on" was 11
+		// minutes past, "The Y11" a November).
+		{"SchoolCodesAreNoDates", "The Y11 data drop locks at 9am tomorrow (Thursday), so I need the rest of 11M1 on SIMS before 9.", wed, "", "2025-12-04T09:00:00-07:00", ""},
+		{"SchoolCodesBeforeTodayClock", "Rach can you cover 10Y2 P4 today (11:50, S14)? Mr Dale off sick.", wed, "", "2025-12-03T11:50:00-07:00", ""},
+		// A conjunction the parser kept after the hour.
+		{"TomorrowAtTenAndAfter", "She is doing the swaps at the staffing meeting tomorrow at 10 and after that the rota is locked. So I need your answer before then!!", wed, "", "2025-12-04T10:00:00-07:00", ""},
 		{"AoEClockTonight", "Camera-ready is due 23:59 AoE tonight, please upload it.", wed, "", "2025-12-04T04:59:00-07:00", ""},
 		{"UTCClockTonight", "Please send it by 23:00 UTC tonight.", wed, "", "2025-12-03T16:00:00-07:00", ""},
 		{"EsYaNoSonParaManana", "Buenas noticias: los planos ya no son para mañana, pasan al martes 9.", wed, "", "2025-12-09T17:00:00-07:00", ""},
