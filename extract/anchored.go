@@ -9,14 +9,32 @@ import (
 	"github.com/doctales/doctales"
 )
 
-// offsetBefore is a span of time counted back from an event named after
-// it: "the day before the board meeting on the 17th", "at least 48 hours
+// offsetSpanRE is a span of time counted from an event named after it,
+// back ("the day before the board meeting on the 17th", "at least 48 hours
 // before drop-off at 8am on Tuesday 22 December", "spätestens drei
 // Werktage vor der Auslieferung am Fr 22.01.", "48 heures avant
-// l'assemblée du jeudi 17 à 18h30". Groups: 1 the count (a number, a
-// number word, or "the"), 2 an English qualifier (working, business), 3
-// the unit, 4 a qualifier after it (hábiles, úteis, ouvrés, lavorativi).
-var offsetBefore = lazyRE(`(?i)\b(the|a|an|one|two|three|four|five|six|seven|eight|nine|ten|uno?|una|dos|tres|cuatro|cinco|siete|ocho|diez|quince|une|deux|trois|quatre|cinq|sept|huit|dix|quinze|eine[mnr]?|ein|zwei|drei|vier|fünf|sechs|sieben|acht|zehn|vierzehn|um|uma|dois|duas|três|quatro|due|tre|quattro|cinque|sette|otto|dieci|quindici|een|één|twee|drie|vijf|zeven|tien|veertien|\d{1,3})\s+(?:(business|working)\s+)?(hours?|days?|weeks?|stunden|tage?n?|werktage?n?|wochen|heures|jours?|semaines?|horas|d[íi]as|semanas|ore|giorni|settimane|uur|werkdagen|dagen|weken)(?:\s+(h[áa]biles|laborables|[úu]teis|ouvr[ée]s|ouvrables|lavorativi))?\s+(?:before|prior to|ahead of|vor|avant|antes d(?:e|el|a|o)|prima d(?:i|el|ella|ello)|voor|vóór)(?:[^\p{L}]|$)`)
+// l'assemblée du jeudi 17 à 18h30") or forward ("within 7 days of his
+// visit on Tue 1 Dec", "sous 5 jours ouvrés à partir du jeudi 10",
+// "binnen 5 werkdagen na de aankoopdatum", "à 15 jours date de facture").
+// Groups: 1 the count (a number, a number word, or "the"), 2 an English
+// qualifier (working, business, clear), 3 the unit, 4 a qualifier after it
+// (hábiles, úteis, ouvrés, francs, lavorativi), 5 the word for before, 6
+// the word for after.
+var offsetSpanRE = lazyRE(`(?i)\b(the|a|an|one|two|three|four|five|six|seven|eight|nine|ten|fourteen|uno?|una|dos|tres|cuatro|cinco|siete|ocho|diez|quince|une|deux|trois|quatre|cinq|sept|huit|dix|quinze|eine[mnr]?|ein|zwei|drei|vier|fünf|sechs|sieben|acht|zehn|vierzehn|um|uma|dois|duas|três|quatro|due|tre|quattro|cinque|sette|otto|dieci|quindici|een|één|twee|drie|vijf|zeven|tien|veertien|\d{1,3})\s+(?:(business|working|clear)\s+)?(hours?|days?|weeks?|stunden|tage?n?|werktage?n?|arbeitstage?n?|wochen|heures|jours?|semaines?|horas|d[íi]as?|semanas?|ore|giorni|giorno|settimane?|uur|werkdagen|werkdag|dagen|weken|week)(?:\s+(h[áa]biles|h[áa]bil|laborables|[úu]teis|[úu]til|ouvr[ée]s|ouvrables|francs|lavorativi|lavorativo))?\s+(?:(before|prior to|ahead of|vor|avant|antes d(?:e|el|a|o)|prima d(?:i|el|ella|ello|ell['’]|egli|elle|ei)|voor|vóór)|(of|from|after|following|since|à compter d[eu]|à partir d[eu]|après|nach|ab|seit|desde|a partir d[eo]|después de|após|a contar d[ae]|dopo|dalla|na|vanaf|sinds|date de|data))(?:[^\p{L}]|$)`)
+
+// withinBefore is what stands before a count that runs forward from an
+// event ("within 7 days of", "em até 2 dias úteis após"); without it, or a
+// word for what is due earlier in the sentence, "3 days of rain" would be
+// a deadline.
+var withinBefore = lazyRE(`(?i)(?:^|[^\p{L}])(?:(?:have|has|get|gets|give[sn]? (?:us|you|them|him|her|me))(?: only| just)?|within|in|no later than|not later than|em at[ée]|at[ée]|binnen|innerhalb(?: von)?|sous|dans les|dans un d[ée]lai de|entro|dentro de|en un plazo de|en el plazo de|no prazo de|num prazo de|à|a|uiterlijk|spätestens|au plus tard)\s+$`)
+
+// dueWord is a word for what is due: a payment's or a document's term.
+var dueWord = lazyRE(`(?i)(?:^|[^\p{L}])(?:due|payable|fällig|zahlbar|vencimento|vence|scadenza|scade|vervalt|échéance|exigible|pagamento|pago|paiement|betaling)(?:[^\p{L}]|$)`)
+
+// fromThisMessage is the message itself as the start of a count: "within 7
+// days of this notice", "sous huitaine à compter de la présente", which
+// inWordDays reads from the message's date.
+var fromThisMessage = lazyRE(`(?i)^\s*(?:this|receipt|receiving|the date of this|la présente|cette|ce courrier|este|esta|deze|dieser|diesem|diesen|questa|questo|receção|recepción|réception)`)
 
 // dayBeforeEvent is "the day before" said in the other languages, and
 // the working day before: "el día hábil anterior a", "do dia útil
@@ -33,8 +51,8 @@ var dayBeforeEvent = lazyRE(`(?i)(?:\b(?:el|o|do|il|de|der|am)\s+)(?:d[íi]a|gio
 func anchoredDeadlines(found []doctales.DateMention, s span, source string, dl *dateLang) ([]doctales.DateMention, []pendingSpan) {
 	var pending []pendingSpan
 	var offs []offsetSpan
-	if mayOffsetBefore(s.text) {
-		for _, m := range offsetBefore.FindAllStringSubmatchIndex(s.text, 2) {
+	if mayOffsetSpan(s.text) {
+		for _, m := range offsetSpanRE.FindAllStringSubmatchIndex(s.text, 3) {
 			word := strings.ToLower(s.text[m[2]:m[3]])
 			n, ok := wordNumbers[word]
 			if word == "the" {
@@ -44,15 +62,35 @@ func anchoredDeadlines(found []doctales.DateMention, s span, source string, dl *
 				n, _ = strconv.Atoi(word)
 			}
 			u := strings.ToLower(s.text[m[6]:m[7]])
-			o := offsetSpan{b: m[0], e: m[1], n: n, unit: "day", working: m[4] >= 0 || m[8] >= 0 || strings.HasPrefix(u, "werk")}
+			qual := ""
+			if m[8] >= 0 {
+				qual = strings.ToLower(s.text[m[8]:m[9]])
+			}
+			if m[4] >= 0 {
+				qual = strings.ToLower(s.text[m[4]:m[5]])
+			}
+			o := offsetSpan{b: m[0], e: m[1], n: n, unit: "day", after: m[12] >= 0,
+				working: qual != "" && qual != "francs" && qual != "clear" || strings.HasPrefix(u, "werk") || strings.HasPrefix(u, "arbeit")}
 			switch {
 			case strings.HasPrefix(u, "h") || strings.HasPrefix(u, "stund") || strings.HasPrefix(u, "ore") || u == "uur":
 				o.unit = "hour"
 			case strings.HasPrefix(u, "week") || strings.HasPrefix(u, "woch") || strings.HasPrefix(u, "seman") || strings.HasPrefix(u, "semain") || strings.HasPrefix(u, "settiman") || strings.HasPrefix(u, "wek"):
 				o.unit = "week"
 			}
-			if n < 1 || n > 400 || word == "the" && o.unit != "day" {
+			if n < 1 || n > 400 || word == "the" && (o.unit != "day" || o.after) {
 				continue
+			}
+			if qual == "francs" || qual == "clear" {
+				n++ // "trois jours francs avant le 19": the 15th (16, 17, 18 clear)
+				o.n = n
+			}
+			if o.after {
+				// Forward only from an event, with "within" or a due
+				// word before; "within 7 days of this notice" is
+				// inWordDays' (from the message).
+				if fromThisMessage.MatchString(s.text[m[1]:]) || !withinBefore.MatchString(s.text[:m[0]]) && !dueWord.MatchString(s.text[:m[0]]) {
+					continue
+				}
 			}
 			offs = append(offs, o)
 		}
@@ -62,10 +100,13 @@ func anchoredDeadlines(found []doctales.DateMention, s span, source string, dl *
 		offs = append(offs, offsetSpan{b: m[0], e: m[1], n: 1, unit: "day", working: m[2] >= 0 || strings.Contains(l, "werkdag")})
 	}
 	for _, o := range offs {
-		if pastTense(s.text[:o.b], dl) {
+		// (A term asked in the past still runs: "he asked for it within
+		// seven days of his visit"; so does one that must be met: "doit
+		// être reçu au plus tard trois jours francs avant".)
+		if !o.after && pastTense(s.text[:o.b], dl) && !spanAsks.MatchString(s.text[:o.b]) {
 			continue // "we met two days before the launch on 3 December"
 		}
-		if !spanAsks.MatchString(s.text[:o.b]) && !requestCue.MatchString(s.text) && !foreignRequestCue.MatchString(s.text) {
+		if !o.after && !spanAsks.MatchString(s.text[:o.b]) && !requestCue.MatchString(s.text) && !foreignRequestCue.MatchString(s.text) {
 			continue // "la cancellazione è gratuita fino a 48 ore prima della visita"
 		}
 		b, e := s.start+o.b, s.start+o.e
@@ -88,7 +129,7 @@ func anchoredDeadlines(found []doctales.DateMention, s span, source string, dl *
 			}
 		}
 		if ai < 0 {
-			if w := eventWord(s.text[o.e:]); w != "" {
+			if w := eventWord(s.text[o.e:]); w != nil {
 				p := pendingSpan{offsetSpan: o, word: w, source: source}
 				p.b, p.e = b, e
 				if clock >= 0 {
@@ -135,28 +176,34 @@ type offsetSpan struct {
 	n       int
 	unit    string
 	working bool
+	after   bool // counted forward from the event ("within 7 days of")
 }
 
-// back returns the instant the span ends, counted back from the event's
-// time t of precision prec, and the precision of the result.
+// back returns the instant the span ends, counted from the event's time t
+// of precision prec (back, or forward when o.after), and the precision of
+// the result.
 func (o offsetSpan) back(t time.Time, prec string) (time.Time, string) {
+	sign := -1
+	if o.after {
+		sign = 1
+	}
 	switch {
 	case o.unit == "hour" && prec != "day":
-		return t.Add(-time.Duration(o.n) * time.Hour), prec
+		return t.Add(time.Duration(sign*o.n) * time.Hour), prec
 	case o.unit == "hour":
-		return t.AddDate(0, 0, -(o.n+23)/24), prec
+		return t.AddDate(0, 0, sign*((o.n+23)/24)), prec
 	case o.unit == "week":
-		return t.AddDate(0, 0, -7*o.n), prec
+		return t.AddDate(0, 0, sign*7*o.n), prec
 	case o.working:
 		for k := 0; k < o.n; {
-			t = t.AddDate(0, 0, -1)
+			t = t.AddDate(0, 0, sign)
 			if t.Weekday() != time.Saturday && t.Weekday() != time.Sunday {
 				k++
 			}
 		}
 		return t, prec
 	}
-	return t.AddDate(0, 0, -o.n), prec
+	return t.AddDate(0, 0, sign*o.n), prec
 }
 
 // pendingSpan is an offsetSpan whose event is dated in another sentence:
@@ -165,7 +212,7 @@ func (o offsetSpan) back(t time.Time, prec string) (time.Time, string) {
 // name; clock the hour written before the span, if any.
 type pendingSpan struct {
 	offsetSpan
-	word     string
+	word     []string
 	text     string // the span as written
 	clock    time.Time
 	hasClock bool
@@ -183,81 +230,146 @@ func dropOverlapping(ds []doctales.DateMention, b, e int) []doctales.DateMention
 	return kept
 }
 
-// eventArticle is what may stand between "before" and the event's name.
-var eventArticle = lazyRE(`(?i)^[\s\p{Zs}]*(?:(?:the|a|an|our|your|my|their|le|la|les|l['’]|du|des|der|die|das|dem|den|de|het|el|los|las|o|os|as|à|ao|do|da|dos|das|il|lo|gli|del|della|dello|al|au|aux|tuo|tua|vostro|vostra|mon|ma|ton|ta|votre|notre|nos|vos|su|sus|seu|sua|dein|deine|deiner|deinem|ihre|ihrer|ihrem|unser|unsere|unserer|unserem|je|jouw|uw|ons|onze)(?:\s+|(?:^|\b)))*`)
+// eventArticle is what may stand between "before" and the event's name:
+// articles, possessives, and "the date of" ("avant la date de la
+// réunion", "após a data de emissão").
+var eventArticle = lazyRE(`(?i)^[\s\p{Zs}]*(?:(?:the|a|an|our|your|my|his|her|its|their|le|la|les|l['’]|du|des|der|die|das|dem|den|de|het|el|los|las|o|os|as|à|ao|do|da|dos|das|il|lo|gli|del|della|dello|dell['’]|al|au|aux|tuo|tua|vostro|vostra|mon|ma|ton|ta|votre|notre|nos|vos|su|sus|seu|sua|dein|deine|deiner|deinem|ihre|ihrer|ihrem|unser|unsere|unserer|unserem|je|jouw|uw|ons|onze|date|data|datum|fecha|of)(?:\s+|(?:^|\b)))*`)
 
-// eventNameWord is the event's name: a word of four letters or more.
-var eventNameWord = lazyRE(`^[\p{L}][\p{L}-]{3,}`)
+// eventNameWord is the event's name: a word of four letters or more, or
+// an acronym ("AGM", "ALV").
+var eventNameWord = lazyRE(`^(?:[\p{L}][\p{L}-]{3,}|\p{Lu}{3}\b)`)
 
-// eventWord returns the stem of the event named at the start of s (the
-// text after "before"), lower-cased: "drop-off" → "drop-o",
-// "l'assemblée" → "assemb"; "" when none.
-func eventWord(s string) string {
+// dueDateWords are the names of a deadline as an event: "a week before
+// the due date", "el día antes de que venza el plazo", "vor Fristablauf";
+// each stands for the words that date it elsewhere.
+var dueDateWords = map[string][]string{
+	"due":   {"due", "deadline"},
+	"deadl": {"due", "deadline"},
+	"frist": {"frist"},
+	"plazo": {"plazo", "vence"},
+	"prazo": {"prazo", "vence"},
+	"échéa": {"échéance", "échéa"},
+	"scade": {"scade"},
+	"termi": {"termijn", "termin"},
+}
+
+// eventWord returns the stems that name the event at the start of s (the
+// text after "before"), lower-cased, five letters at most: "drop-off" →
+// "drop-", "l'assemblée" → "assem", "the AGM" → "agm"; nil when none.
+func eventWord(s string) []string {
 	s = s[len(eventArticle.FindString(s)):]
+	if dueDate.MatchString(s) {
+		return dueDateWords["due"]
+	}
 	w := eventNameWord.FindString(s)
 	if w == "" {
-		return ""
+		return nil
 	}
 	r := []rune(strings.ToLower(w))
-	if len(r) > 6 {
-		r = r[:6]
+	if len(r) > 5 {
+		r = r[:5]
 	}
-	return string(r)
+	if ws, ok := dueDateWords[string(r)]; ok {
+		return ws
+	}
+	return []string{string(r)}
+}
+
+// dueDate is "due date" at the start of a text.
+var dueDate = lazyRE(`(?i)^due\s+date`)
+
+// wordDistance returns the distance in bytes between the mention at [b,
+// e) of near and the nearest of words in near, a word after the mention
+// counting three times and ten more, and whether one is there.
+func wordDistance(near string, words []string, b, e int) (int, bool) {
+	best, found := 0, false
+	for _, w := range words {
+		for from := 0; ; {
+			i := strings.Index(near[from:], w)
+			if i < 0 {
+				break
+			}
+			i += from
+			d := b - (i + len(w))
+			if i >= e {
+				// A name after the date is the next line's as often
+				// as its own ("freeze: Friday 8 January / release:
+				// Tuesday 19 January"): it counts for less.
+				d = 3*(i-e) + 10
+			}
+			if d < 0 {
+				d = 0
+			}
+			if !found || d < best {
+				best, found = d, true
+			}
+			from = i + len(w)
+		}
+	}
+	return best, found
 }
 
 // resolvePending dates each pending span by the first mention in out that
-// names its event just before it (within its sentence, 60 bytes), and adds
+// names its event near it (within its sentence: 100 bytes before, 40 after), and adds
 // the deadline it sets to out.
 func resolvePending(out []doctales.DateMention, pending []pendingSpan, sentences []span) []doctales.DateMention {
+	// The message's text at its offsets (the sentences laid back in
+	// place): the event's name may end the sentence before its date
+	// ("… no sábado, dia 23 de janeiro. Partida às 7h30").
+	end := 0
+	for _, s := range sentences {
+		end = max(end, s.end)
+	}
+	text := make([]byte, end)
+	for i := range text {
+		text[i] = ' '
+	}
+	for _, s := range sentences {
+		copy(text[s.start:], s.text)
+	}
 	for _, p := range pending {
-		for _, a := range out {
-			if a.Precision != "day" && a.Precision != "minute" && a.Precision != "hour" || a.BeginOffset < p.e && a.EndOffset > p.b {
-				continue
-			}
-			s, ok := sentenceAt(sentences, a.BeginOffset)
-			if !ok {
+		// The mention nearest to a word naming the event.
+		best, bestDist := -1, 0
+		for i, a := range out {
+			if a.Precision != "day" && a.Precision != "minute" && a.Precision != "hour" || a.BeginOffset < p.e && a.EndOffset > p.b || a.EndOffset > len(text) {
 				continue
 			}
 			// ("drop-off is 8am on Tuesday 22nd", "Freitag, 22.01., um
 			// 15:00 Uhr passt uns für die Auslieferung")
-			lo, hi := max(s.start, a.BeginOffset-60), min(s.end, a.EndOffset+40)
-			near := strings.ToLower(s.text[lo-s.start : hi-s.start])
-			if !strings.Contains(near, p.word) {
-				continue
+			lo, hi := max(0, a.BeginOffset-100), min(len(text), a.EndOffset+40)
+			if d, ok := wordDistance(strings.ToLower(string(text[lo:hi])), p.word, a.BeginOffset-lo, a.EndOffset-lo); ok && (best < 0 || d < bestDist) {
+				best, bestDist = i, d
 			}
-			t, prec := p.back(a.Time, a.Precision)
-			if p.hasClock {
-				t = time.Date(t.Year(), t.Month(), t.Day(), p.clock.Hour(), p.clock.Minute(), 0, 0, t.Location())
-				prec = "minute"
-			}
-			if prec == "day" {
-				t = atHour(t, endOfBusinessHour)
-			}
-			out = append(dropOverlapping(out, p.b, p.e), doctales.DateMention{
-				Text: p.text, Time: t, Precision: prec,
-				BeginOffset: p.b, EndOffset: p.e, Deadline: true, Cue: "before", Source: p.source,
-			})
-			break
 		}
+		if best < 0 {
+			continue
+		}
+		a := out[best]
+		t, prec := p.back(a.Time, a.Precision)
+		if p.hasClock {
+			t = time.Date(t.Year(), t.Month(), t.Day(), p.clock.Hour(), p.clock.Minute(), 0, 0, t.Location())
+			prec = "minute"
+		}
+		if prec == "day" {
+			t = atHour(t, endOfBusinessHour)
+		}
+		out = append(dropOverlapping(out, p.b, p.e), doctales.DateMention{
+			Text: p.text, Time: t, Precision: prec,
+			BeginOffset: p.b, EndOffset: p.e, Deadline: true, Cue: "before", Source: p.source,
+		})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].BeginOffset < out[j].BeginOffset })
 	return out
 }
 
-// sentenceAt returns the sentence holding offset at.
-func sentenceAt(sentences []span, at int) (span, bool) {
-	for _, s := range sentences {
-		if at >= s.start && at < s.end {
-			return s, true
-		}
+// mayOffsetSpan is offsetSpanRE's cheap gate: a digit or a word for
+// before or after.
+func mayOffsetSpan(s string) bool {
+	if strings.ContainsAny(s, "0123456789") {
+		return true
 	}
-	return span{}, false
-}
-
-// mayOffsetBefore is offsetBefore's cheap gate: a word for "before".
-func mayOffsetBefore(s string) bool {
 	l := strings.ToLower(s)
-	for _, w := range []string{"before", "prior to", "ahead of", "vor ", "avant", "antes d", "prima d", "voor", "vóór"} {
+	for _, w := range []string{"before", "prior to", "ahead of", "vor ", "avant", "antes d", "prima d", "voor", "vóór", " of ", "from", "after", "compter", "partir", "après", "nach", " ab ", "desde", "após", "dopo", " na ", "vanaf", "date de", "data"} {
 		if strings.Contains(l, w) {
 			return true
 		}

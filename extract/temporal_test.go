@@ -382,6 +382,16 @@ func TestDatesResolved(t *testing.T) {
 		{"FrHeuresAvantLAssemblee", "Le cabinet doit recevoir votre pouvoir signé au plus tard 48 heures avant l'assemblée du jeudi 11 décembre à 18h30.", wed, "", "2025-12-09T18:30:00-07:00", ""},
 		{"NlWerkdagenVoorDeOplevering", "De meerwerkopdracht moet ik uiterlijk drie werkdagen voor de oplevering op maandag 15 december getekend terug hebben.", wed, "", "2025-12-10T17:00:00-07:00", ""},
 		{"ListAWeekBeforeTheRelease", "Dates for this cycle:\n  * release: Tuesday 16 December\n\n@Ines - could you get the translations merged a week before the release?", wed, "", "2025-12-09T17:00:00-07:00", ""},
+		// Forward from an event: "within seven days of his visit" (asked
+		// in the past, still running), "you have 14 days from the date …".
+		{"WithinDaysOfHisVisit", "When our assessor visited on Monday 1 December he asked for the invoice to be sent within seven days of his visit.", wed, "", "2025-12-08T17:00:00-07:00", ""},
+		{"YouHaveDaysFromTheDate", "You have 14 days from the date the proposal was made (1 December 2025) to accept it.", wed, "", "2025-12-15T17:00:00-07:00", ""},
+		{"FrPayableQuinzeJoursDateDeFacture", "La facture est datée du 2 décembre et elle est payable à 15 jours date de facture.", wed, "", "2025-12-17T17:00:00-07:00", ""},
+		// The event named in the sentence before its date, or as "the due
+		// date"; clear days ("jours francs") do not count the event's.
+		{"PtDiasAntesDaPartida", "Já temos o seu nome na lista para o passeio no sábado, dia 20 de dezembro. Partida às 7h30 do largo.\n\nO pagamento tem de ser feito até 10 dias antes da partida.", wed, "", "2025-12-10T17:00:00-07:00", ""},
+		{"AWeekBeforeTheDueDate", "The estimate is due Friday, December 19.\n\nPlease upload the statements at least one week before the due date.", wed, "", "2025-12-12T17:00:00-07:00", ""},
+		{"FrJoursFrancsAvant", "Le formulaire doit être reçu au plus tard trois jours francs avant la réunion du mardi 16 décembre.", wed, "", "2025-12-12T17:00:00-07:00", ""},
 		// Told, not asked: a free cancellation window, and the past.
 		{"ItCancellazioneGratuitaNoDeadline", "La visita guidata è sabato 13 dicembre alle 10:15. La cancellazione è gratuita fino a 48 ore prima della visita.", wed, "", "", "2025-12-13T10:15:00-07:00"},
 		// Codes of classes and rooms are no dates ("of 11M1 on" was 11
