@@ -201,7 +201,7 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 		found = dayAfterTomorrow(found, s, ref, source)
 		clockMinutes(found, s)
 		clockEvening(found, s, ref)
-		found = dayThenClock(clockThenDay(dropContained(found), s), s)
+		found = weekdayThenDate(dayThenClock(clockThenDay(dropContained(found), s), s), s)
 		for i := range found {
 			markDeadline(&found[i], orig, dl)
 			found[i].Source = source
@@ -442,6 +442,39 @@ func clockThenDay(out []doctales.DateMention, w span) []doctales.DateMention {
 	return out
 }
 
+// weekdayThenDate merges a weekday's name followed by the date it names,
+// which the parser read apart: "até quarta-feira, dia 20 de janeiro" was
+// next Wednesday, the 13th (blind-70, 3223). The date wins when its
+// weekday is the one named.
+func weekdayThenDate(out []doctales.DateMention, w span) []doctales.DateMention {
+	for i := 0; i+1 < len(out); i++ {
+		a, b := &out[i], &out[i+1]
+		if a.Precision != "day" || b.Precision != "day" && b.Precision != "minute" && b.Precision != "hour" || b.BeginOffset < a.EndOffset || b.BeginOffset-w.start > len(w.text) || a.EndOffset < w.start {
+			continue
+		}
+		wd, ok := weekdayIn(a.Text)
+		if !ok || strings.ContainsAny(a.Text, "0123456789") || !strings.ContainsAny(b.Text, "0123456789") || int(b.Time.Weekday()) != wd {
+			continue
+		}
+		if !weekdayDateGap.MatchString(w.text[a.EndOffset-w.start : b.BeginOffset-w.start]) {
+			continue
+		}
+		a.Time, a.Precision = b.Time, b.Precision
+		a.EndOffset = b.EndOffset
+		a.Text = w.text[a.BeginOffset-w.start : a.EndOffset-w.start]
+		a.Deadline = a.Deadline || b.Deadline
+		if a.Cue == "" {
+			a.Cue = b.Cue
+		}
+		out = append(out[:i+1], out[i+2:]...)
+	}
+	return out
+}
+
+// weekdayDateGap is what stands between a weekday and its date: "quarta-
+// feira, dia 20", "jeudi, le 17", "Friday the 18th".
+var weekdayDateGap = lazyRE(`(?i)^[\s,]*(?:(?:dia|el|le|den|il|de|the|op|am)\s+)?$`)
+
 // dayThenClock merges a day followed by its clock, which the parser
 // read apart, into one mention: "lundi 14 déc. 2026 18:30" (a calendar
 // line) gave "14 déc" and "2026 18:30", today at 18:30.
@@ -639,6 +672,10 @@ func safeSearch(p *dps.Parser, cfg *dps.Configuration, text string) (res []dps.S
 	return res, err
 }
 
+// tonightAfter is "tonight" just after a clock: "21 di stasera", "20h
+// ce soir", "22 Uhr heute Abend", "las 21 de esta noche".
+var tonightAfter = lazyRE(`(?i)^[\s,]*(?:(?:di|de|del|of|van)\s+)?(?:stasera|stanotte|ce soir|cette nuit|heute abend|heute nacht|esta noche|hoje à noite|hoje a noite|vanavond|vannacht|tonight|this evening)(?:[^\p{L}]|$)`)
+
 // relativeDay is "today" (group 1) or "tomorrow" (group 2) in English and
 // the languages of dateLanguages.
 var relativeDay = lazyRE(`(?i)(?:^|\b)(?:(today|hoy|aujourd['’]hui|heute|hoje|oggi|vandaag)|(tomorrow|mañana|demain|morgen|amanhã|domani))(?:\b|$)`)
@@ -779,7 +816,19 @@ var placeAfterHour = lazyRE(`(?i)\b(?:at|around|by|about)\s+\d{1,2}(?:[:.]\d{2})
 // "11:00 tomorrow, Thursday 17 December"), which makes the parser drop the
 // time of day before it or read the whole as a time on 1 January 2000,
 // keeping offsets.
-func blankRestatedDay(s string) string { return blankGroup(restatedDay, s) }
+func blankRestatedDay(s string) string {
+	s = blankGroup(restatedDay, s)
+	if strings.Contains(s, "(") {
+		s = blankGroup(foreignRestatedDay, s)
+	}
+	return s
+}
+
+// foreignRestatedDay is today or tomorrow in the other languages with the
+// day restated in brackets: "amanhã (sexta) ao meio-dia", "mañana
+// (miércoles)", "demain (mardi 15)", "morgen (Do, 10.12.)" (blind-69,
+// 3183). Group 1, the bracket, is blanked for the parser.
+var foreignRestatedDay = lazyRE(`(?i)(?:^|[^\p{L}])(?:hoy|mañana|aujourd['’]hui|demain|heute|morgen|hoje|amanhã|oggi|domani|vandaag)\s*(\(\s*\p{L}{2,12}(?:-feira)?\.?(?:,?\s*\d{1,2}(?:[./]\d{1,2}(?:[./]\d{2,4})?)?\.?)?\s*\))`)
 
 // blankGroup blanks group 1 of each match of re in s, keeping offsets.
 func blankGroup(re *lazyRegexp, s string) string {
@@ -1145,6 +1194,11 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 				t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, loc).In(dc.ref.Location())
 			}
 		} else if prec == "minute" || prec == "hour" {
+			// "before 6pm IST today": India's (+05:30) in business
+			// mail, which the parser reads as Israel's (blind-64, 2962).
+			if istZone.MatchString(txt) {
+				t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, time.FixedZone("IST", 5*3600+1800))
+			}
 			t = t.In(dc.ref.Location()) // "11pm ET tomorrow", written in the message's zone
 		}
 		// The parser keeps the day of "9am tomorrow" and "Monday noon"
@@ -1322,6 +1376,9 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 	sort.SliceStable(out, func(i, j int) bool { return out[i].BeginOffset < out[j].BeginOffset })
 	return out
 }
+
+// istZone is IST written in a date.
+var istZone = lazyRE(`\bIST\b`)
 
 // zoneAbbrev is a time zone written as letters after a time: "CET", "PT".
 var zoneAbbrev = lazyRE(`\b[A-Z]{2,4}\b`)
@@ -1737,7 +1794,7 @@ func isMorning(text string, b int, txt string) bool {
 	return morningBefore.MatchString(text[:b])
 }
 
-var morningBefore = fastre.MustCompile(`(?i)(guten|heute|jeden|am|diesen|la|esta|cada|de|por la|toda la)\s+$`)
+var morningBefore = fastre.MustCompile(`(?i)(guten|heute|jeden|am|diesen|la|esta|cada|por la|toda la)\s+$`)
 
 // resolve corrects the parser's reading of txt, a date found between before
 // and after (clause is the text of its sentence before it), for the
@@ -2248,7 +2305,9 @@ func chooseDeadline(ds []doctales.DateMention, ref time.Time) *doctales.DateMent
 	dayStart := time.Date(ref.Year(), ref.Month(), ref.Day(), 0, 0, 0, 0, ref.Location())
 	for i := range ds {
 		d := &ds[i]
-		if !d.Deadline {
+		// A year is no deadline: "aprovar os fornecedores para 2027"
+		// (blind-69, 3181) was due on the message's own day.
+		if !d.Deadline || d.Precision == "year" {
 			continue
 		}
 		// A time of day already gone when the message was written ("the
@@ -3047,6 +3106,12 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 			if near := nearestRelativeDay(s.text, m[0]); near == 1 {
 				tomorrow, explicitToday = false, true
 			}
+		}
+		// "entro le 21 di stasera, altrimenti … domani sono tutte
+		// piene": tonight, written after the clock, is its day
+		// (blind-69, 3187).
+		if tomorrow && tonightAfter.MatchString(head(s.text[m[1]:], 24)) {
+			tomorrow, explicitToday = false, true
 		}
 		// "bis 16 Uhr die Termine für morgen verschieben": tomorrow is
 		// the day of the things, not of the clock.

@@ -392,6 +392,17 @@ func TestDatesResolved(t *testing.T) {
 		{"PtDiasAntesDaPartida", "Já temos o seu nome na lista para o passeio no sábado, dia 20 de dezembro. Partida às 7h30 do largo.\n\nO pagamento tem de ser feito até 10 dias antes da partida.", wed, "", "2025-12-10T17:00:00-07:00", ""},
 		{"AWeekBeforeTheDueDate", "The estimate is due Friday, December 19.\n\nPlease upload the statements at least one week before the due date.", wed, "", "2025-12-12T17:00:00-07:00", ""},
 		{"FrJoursFrancsAvant", "Le formulaire doit être reçu au plus tard trois jours francs avant la réunion du mardi 16 décembre.", wed, "", "2025-12-12T17:00:00-07:00", ""},
+		// "Stasera" after the clock is its day, whatever "domani" follows;
+		// "de mañana" after a clock is tomorrow's ("de la mañana" the
+		// morning); a day restated in brackets in the other languages;
+		// a weekday and the date that names it; a year is no deadline.
+		{"ItEntroLe21DiStasera", "il sistema vuole le matricole di tutti i partecipanti entro le 21 di stasera, altrimenti la prenotazione salta e domani sono tutte piene.", wed, "", "2025-12-03T21:00:00-07:00", ""},
+		{"EsAntesDeLas13DeManana", "Necesito que me confirmes antes de las 13:00 de mañana (jueves), porque a esa hora tengo que mandar el menú definitivo.", wed, "", "2025-12-04T13:00:00-07:00", ""},
+		{"PtAmanhaSextaEntreParenteses", "O prazo deles é amanhã (quinta) ao meio-dia. Se não estiver assinado até lá, a bolsa fica suspensa.", wed, "", "2025-12-04T12:00:00-07:00", ""},
+		{"PtQuartaFeiraDia17", "Agradecíamos uma resposta até quarta-feira, dia 17 de dezembro, para podermos fechar a distribuição dos alunos.", wed, "", "2025-12-17T17:00:00-07:00", ""},
+		{"PtAnoNaoEPrazo", "A administração reúne amanhã às 11h para aprovar os fornecedores para 2025. Só consigo levar a proposta se me chegar assinada até amanhã às 10h.", wed, "", "2025-12-04T10:00:00-07:00", ""},
+		// IST in business mail is India's (+05:30), not Israel's.
+		{"ISTIsIndia", "Could you approve the payment batch before 6pm IST today?", wed, "", "2025-12-03T05:30:00-07:00", ""},
 		// Told, not asked: a free cancellation window, and the past.
 		{"ItCancellazioneGratuitaNoDeadline", "La visita guidata è sabato 13 dicembre alle 10:15. La cancellazione è gratuita fino a 48 ore prima della visita.", wed, "", "", "2025-12-13T10:15:00-07:00"},
 		// Codes of classes and rooms are no dates ("of 11M1 on" was 11
