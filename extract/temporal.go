@@ -1377,6 +1377,13 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 	return out
 }
 
+// rangeEndCue is a cue that can end a range: "until", "tot", "bis".
+var rangeEndCue = lazyRE(`(?i)^(?:until|till|til|to|tot|bis|jusqu['’]à|jusqu['’]au|hasta|até|fino a|fino al|fino alle)$`)
+
+// clockRangeStart is the start of a window of hours just before a range's
+// end: "from 9am", "van 22:00", "von 8 Uhr", "de 22h", "dalle 14".
+var clockRangeStart = lazyRE(`(?i)(?:^|[^\p{L}])(?:from|van|von|vom|du|de|desde|dalle|dal|das)\s+[^.;!?]{0,30}?\d{1,2}(?:[:.h]\d{2}|\s*(?:am|pm|uhr|uur|h)\b)[^.;!?]{0,40}$`)
+
 // istZone is IST written in a date.
 var istZone = lazyRE(`\bIST\b`)
 
@@ -2174,6 +2181,13 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 	// someone can be reached, not what the reader must do by then.
 	if availableUntil.MatchString(before) {
 		return
+	}
+	// "van 22:00 tot zondag 13 december 02:00", "from 9am until 5pm":
+	// the end of a window of hours, not a deadline (blind-70, 3232).
+	if (d.Precision == "minute" || d.Precision == "hour") && rangeEndCue.MatchString(cue) {
+		if i := strings.LastIndex(strings.ToLower(before), strings.ToLower(cue)); i > 0 && clockRangeStart.MatchString(before[:i]) {
+			return
+		}
 	}
 	// "I won't be reading email until Sunday", "I'm out till Monday": the
 	// sender's own absence, not the reader's deadline.

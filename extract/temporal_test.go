@@ -403,6 +403,10 @@ func TestDatesResolved(t *testing.T) {
 		{"PtAnoNaoEPrazo", "A administração reúne amanhã às 11h para aprovar os fornecedores para 2025. Só consigo levar a proposta se me chegar assinada até amanhã às 10h.", wed, "", "2025-12-04T10:00:00-07:00", ""},
 		// IST in business mail is India's (+05:30), not Israel's.
 		{"ISTIsIndia", "Could you approve the payment batch before 6pm IST today?", wed, "", "2025-12-03T05:30:00-07:00", ""},
+		// The end of a window of hours is no deadline, and "jusqu'à 24 h
+		// avant" is no count from now.
+		{"NlOnderhoudVanTot", "Op zaterdag 6 december van 22:00 tot zondag 7 december 02:00 voert ICT gepland onderhoud uit aan HiX. U hoeft zelf niets te doen.", wed, "", "", "2025-12-06T00:00:00-07:00"},
+		{"FrJusquA24hAvant", "L'annulation est possible depuis l'intranet jusqu'à 24 h avant le début de la réunion du mardi 9 décembre à 10:00.", wed, "", "", "2025-12-09T10:00:00-07:00"},
 		// Told, not asked: a free cancellation window, and the past.
 		{"ItCancellazioneGratuitaNoDeadline", "La visita guidata è sabato 13 dicembre alle 10:15. La cancellazione è gratuita fino a 48 ore prima della visita.", wed, "", "", "2025-12-13T10:15:00-07:00"},
 		// Codes of classes and rooms are no dates ("of 11M1 on" was 11
