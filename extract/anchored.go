@@ -95,9 +95,11 @@ func anchoredDeadlines(found []doctales.DateMention, s span, source string, dl *
 			offs = append(offs, o)
 		}
 	}
-	for _, m := range dayBeforeEvent.FindAllStringSubmatchIndex(s.text, 2) {
-		l := strings.ToLower(s.text[m[0]:m[1]])
-		offs = append(offs, offsetSpan{b: m[0], e: m[1], n: 1, unit: "day", working: m[2] >= 0 || strings.Contains(l, "werkdag")})
+	if mayDayBeforeEvent(s.text) {
+		for _, m := range dayBeforeEvent.FindAllStringSubmatchIndex(s.text, 2) {
+			l := strings.ToLower(s.text[m[0]:m[1]])
+			offs = append(offs, offsetSpan{b: m[0], e: m[1], n: 1, unit: "day", working: m[2] >= 0 || strings.Contains(l, "werkdag")})
+		}
 	}
 	for _, o := range offs {
 		// (A term asked in the past still runs: "he asked for it within
@@ -366,14 +368,67 @@ func resolvePending(out []doctales.DateMention, pending []pendingSpan, sentences
 	return out
 }
 
-// mayOffsetSpan is offsetSpanRE's cheap gate: a digit or a word for
-// before or after.
+// mayOffsetSpan is offsetSpanRE's and inWordDays' cheap gate: a unit of
+// time (hours, days, weeks, in the seven languages) that starts a word,
+// after a count ("48", "three", "drei", "the"), or "huitaine".
 func mayOffsetSpan(s string) bool {
-	if strings.ContainsAny(s, "0123456789") {
+	l := strings.ToLower(s)
+	if strings.Contains(l, "huitaine") || strings.Contains(l, "quinzaine") {
 		return true
 	}
+	for _, u := range offsetUnits {
+		for from := 0; ; {
+			i := strings.Index(l[from:], u)
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + len(u)
+			if i > 0 && isWordByte(l[i-1]) {
+				if u == "h" && isDigit(l[i-1]) && (from == len(l) || !isWordByte(l[from])) {
+					return true // "48h before"
+				}
+				continue // "today", "Monday"
+			}
+			if countWordBefore(l[:i]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// offsetUnits are the stems offsetSpanRE's units begin with.
+var offsetUnits = []string{"hour", "hrs", "h", "day", "week", "stund", "tag", "werkt", "arbeitst", "woch", "heure", "jour", "semain", "hora", "día", "dia", "seman", "ore", "giorn", "settiman", "uur", "dag", "werkdag", "wek"}
+
+// countWordBefore reports whether the word before the end of s (past an
+// English qualifier) is a count: digits, a number word, "the", "a".
+func countWordBefore(s string) bool {
+	s = strings.TrimRight(s, " ")
+	for _, q := range []string{"working", "business", "clear"} {
+		if strings.HasSuffix(s, q) {
+			s = strings.TrimRight(s[:len(s)-len(q)], " ")
+		}
+	}
+	j := len(s)
+	for j > 0 && isWordByte(s[j-1]) {
+		j--
+	}
+	w := s[j:]
+	if w == "" {
+		return false
+	}
+	if isDigit(w[len(w)-1]) {
+		return true
+	}
+	_, ok := wordNumbers[w]
+	return ok || w == "the" || w == "few" || w == "of" // "a few days", "a couple of days"
+}
+
+// mayDayBeforeEvent is dayBeforeEvent's cheap gate.
+func mayDayBeforeEvent(s string) bool {
 	l := strings.ToLower(s)
-	for _, w := range []string{"before", "prior to", "ahead of", "vor ", "avant", "antes d", "prima d", "voor", "vóór", " of ", "from", "after", "compter", "partir", "après", "nach", " ab ", "desde", "após", "dopo", " na ", "vanaf", "date de", "data"} {
+	for _, w := range []string{"anterior", "antes", "prima", "voor", "vor", "veille", "vortag", "véspera"} {
 		if strings.Contains(l, w) {
 			return true
 		}

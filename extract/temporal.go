@@ -161,6 +161,13 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 			eod = nil
 		}
 		if !dateTrigger.MatchString(s.text) && (dl == nil || !dl.trigger.MatchString(s.text)) && eod == nil && eow == nil && eom == nil && !extraTrigger(s.text) {
+			// "we must have seen it at least 48 hours before drop-off":
+			// no date here to parse, but a span counted from an event
+			// dated elsewhere.
+			if mayOffsetSpan(s.text) || mayDayBeforeEvent(s.text) {
+				_, pend := anchoredDeadlines(nil, s, source, dl)
+				pending = append(pending, pend...)
+			}
 			continue
 		}
 		if n >= maxSentences {
@@ -2699,7 +2706,7 @@ var (
 // relativeExtras reads, which dateTrigger does not announce.
 func extraTrigger(text string) bool {
 	digit := strings.ContainsAny(text, "0123456789")
-	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || mayForeignWordClock(text) && foreignWordClock.MatchString(text) || len(wordClockIn(text)) > 0 || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || inWordDays.MatchString(text) || nextWeekTask.MatchString(text) || thisWeekTask.MatchString(text) || digit && weekNumber.MatchString(text) || strings.Contains(text, "clock") && oClock.MatchString(text) || mayDayAfterTomorrow(text) && dayAfterTomorrowWords.MatchString(text) || digit && strings.Contains(text, "-") && isoDateTime.MatchString(text) || mayOffsetSpan(text) && offsetSpanRE.MatchString(text) || dayBeforeEvent.MatchString(text)
+	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || mayForeignWordClock(text) && foreignWordClock.MatchString(text) || len(wordClockIn(text)) > 0 || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || mayOffsetSpan(text) && inWordDays.MatchString(text) || nextWeekTask.MatchString(text) || thisWeekTask.MatchString(text) || digit && weekNumber.MatchString(text) || strings.Contains(text, "clock") && oClock.MatchString(text) || mayDayAfterTomorrow(text) && dayAfterTomorrowWords.MatchString(text) || digit && strings.Contains(text, "-") && isoDateTime.MatchString(text)
 }
 
 // isoDateTime is an ISO 8601 date, with a time of day and a zone when
@@ -2930,6 +2937,14 @@ func dottedDateIn(text string) [][]int {
 		return nil
 	}
 	return dottedDate.FindAllStringSubmatchIndex(text, 3)
+}
+
+// inWordDaysIn returns inWordDays' matches in text, behind its gate.
+func inWordDaysIn(text string) [][]int {
+	if !mayOffsetSpan(text) {
+		return nil
+	}
+	return inWordDays.FindAllStringSubmatchIndex(text, 2)
 }
 
 func inHoursIn(text string) [][]int {
@@ -3550,7 +3565,7 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		add(m[:2], ref.Add(time.Duration(n)*time.Hour).Truncate(time.Minute), "minute")
 		found[len(found)-1].Deadline, found[len(found)-1].Cue = true, "within"
 	}
-	for _, m := range inWordDays.FindAllStringSubmatchIndex(s.text, 2) {
+	for _, m := range inWordDaysIn(s.text) {
 		if explicitNear(found, s.start+m[0], s.start+m[1]) {
 			continue // "within 5 working days (by 11 December 2026)": the date says it
 		}
