@@ -148,16 +148,12 @@ func anchoredDeadlines(found []doctales.DateMention, s span, source string, dl *
 			continue
 		}
 		a := found[ai]
-		t, prec := o.back(a.Time, a.Precision)
 		begin := b
+		var at *time.Time
 		if clock >= 0 {
-			c := found[clock].Time
-			t = time.Date(t.Year(), t.Month(), t.Day(), c.Hour(), c.Minute(), 0, 0, t.Location())
-			prec, begin = "minute", found[clock].BeginOffset
+			at, begin = &found[clock].Time, found[clock].BeginOffset
 		}
-		if prec == "day" {
-			t = atHour(t, endOfBusinessHour)
-		}
+		t, prec := o.deadline(a, at)
 		dm := doctales.DateMention{
 			Text: s.text[begin-s.start : a.EndOffset-s.start], Time: t, Precision: prec,
 			BeginOffset: begin, EndOffset: a.EndOffset, Deadline: true, Cue: "before", Source: source,
@@ -210,6 +206,21 @@ func (o offsetSpan) back(t time.Time, prec string) (time.Time, string) {
 		return t, prec
 	}
 	return t.AddDate(0, 0, sign*o.n), prec
+}
+
+// deadline returns the deadline the span sets before or after the event
+// a, at the hour of clock when one was written before the span, and its
+// precision; a day's deadline is at the end of business.
+func (o offsetSpan) deadline(a doctales.DateMention, clock *time.Time) (time.Time, string) {
+	t, prec := o.back(a.Time, a.Precision)
+	if clock != nil {
+		t = time.Date(t.Year(), t.Month(), t.Day(), clock.Hour(), clock.Minute(), 0, 0, t.Location())
+		prec = "minute"
+	}
+	if prec == "day" {
+		t = atHour(t, endOfBusinessHour)
+	}
+	return t, prec
 }
 
 // pendingSpan is an offsetSpan whose event is dated in another sentence:
@@ -350,15 +361,11 @@ func resolvePending(out []doctales.DateMention, pending []pendingSpan, sentences
 		if best < 0 {
 			continue
 		}
-		a := out[best]
-		t, prec := p.back(a.Time, a.Precision)
+		var at *time.Time
 		if p.hasClock {
-			t = time.Date(t.Year(), t.Month(), t.Day(), p.clock.Hour(), p.clock.Minute(), 0, 0, t.Location())
-			prec = "minute"
+			at = &p.clock
 		}
-		if prec == "day" {
-			t = atHour(t, endOfBusinessHour)
-		}
+		t, prec := p.deadline(out[best], at)
 		out = append(dropOverlapping(out, p.b, p.e), doctales.DateMention{
 			Text: p.text, Time: t, Precision: prec,
 			BeginOffset: p.b, EndOffset: p.e, Deadline: true, Cue: "before", Source: p.source,

@@ -438,15 +438,23 @@ func clockThenDay(out []doctales.DateMention, w span) []doctales.DateMention {
 		}
 		at := a.Time.In(zone)
 		a.Time = time.Date(b.Time.Year(), b.Time.Month(), b.Time.Day(), at.Hour(), at.Minute(), 0, 0, zone).In(b.Time.Location())
-		a.EndOffset = b.EndOffset
-		a.Text = w.text[a.BeginOffset-w.start : a.EndOffset-w.start]
-		a.Deadline = a.Deadline || b.Deadline
-		if a.Cue == "" {
-			a.Cue = b.Cue
-		}
-		out = append(out[:i+1], out[i+2:]...)
+		out = absorbNext(out, i, w)
 	}
 	return out
+}
+
+// absorbNext merges out[i+1] into out[i], whose time is already set: the
+// text runs to the end of the second, which is dropped; either's deadline
+// and the first cue found stand.
+func absorbNext(out []doctales.DateMention, i int, w span) []doctales.DateMention {
+	a, b := &out[i], &out[i+1]
+	a.EndOffset = b.EndOffset
+	a.Text = w.text[a.BeginOffset-w.start : a.EndOffset-w.start]
+	a.Deadline = a.Deadline || b.Deadline
+	if a.Cue == "" {
+		a.Cue = b.Cue
+	}
+	return append(out[:i+1], out[i+2:]...)
 }
 
 // weekdayThenDate merges a weekday's name followed by the date it names,
@@ -467,13 +475,7 @@ func weekdayThenDate(out []doctales.DateMention, w span) []doctales.DateMention 
 			continue
 		}
 		a.Time, a.Precision = b.Time, b.Precision
-		a.EndOffset = b.EndOffset
-		a.Text = w.text[a.BeginOffset-w.start : a.EndOffset-w.start]
-		a.Deadline = a.Deadline || b.Deadline
-		if a.Cue == "" {
-			a.Cue = b.Cue
-		}
-		out = append(out[:i+1], out[i+2:]...)
+		out = absorbNext(out, i, w)
 	}
 	return out
 }
