@@ -185,13 +185,20 @@ func (r *Relay) Step(ctx context.Context) (int, error) {
 		}
 		return len(recs), nil
 	}
+	// A batch once started is finished, whatever happens to ctx: a log
+	// whose caller's context ends during a write may still commit it
+	// (the SQLite writer does) and report the end instead, and a batch
+	// committed but not checkpointed is copied again by the next start
+	// (a leader stepping down mid-batch doubled it in To).
+	actx, acancel := context.WithTimeout(context.WithoutCancel(ctx), appendTimeout)
+	defer acancel()
 	if oa, ok := r.To.(OriginAppender); ok {
-		err = oa.AppendFrom(ctx, r.Origin, copies...)
+		err = oa.AppendFrom(actx, r.Origin, copies...)
 	} else {
 		for _, c := range copies {
 			c.Seq, c.Time = 0, time.Time{}
 		}
-		err = r.To.Append(ctx, copies...)
+		err = r.To.Append(actx, copies...)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("relay %q: append %d records (origin seq %d..%d): %w", r.Name, len(recs), recs[0].Seq, last, err)
@@ -213,6 +220,10 @@ func (r *Relay) Step(ctx context.Context) (int, error) {
 // checkpointTimeout bounds the checkpoint written after a batch was
 // appended, which does not end with the caller's context.
 const checkpointTimeout = 5 * time.Second
+
+// appendTimeout bounds the append of a batch, which does not end with the
+// caller's context either.
+const appendTimeout = 30 * time.Second
 
 // Copied returns how many records Step appended to To since the relay
 // was made (counting a batch copied again after a restart).

@@ -307,3 +307,51 @@ func TestRelay_CheckpointAfterCancel(t *testing.T) {
 		t.Fatalf("checkpoint %d after copying %d records (last %s): the batch is copied but not recorded", cp, len(got), last.Data)
 	}
 }
+
+// commitsThenEnds is a log whose Append commits and then reports the
+// caller's context as ended, as the SQLite writer may when ctx ends while
+// a write runs: the leader steps down as its batch commits.
+type commitsThenEnds struct {
+	*sqlite.DB
+	stepDown context.CancelFunc
+}
+
+func (l commitsThenEnds) Append(ctx context.Context, recs ...*doctales.LogRecord) error {
+	if err := l.DB.Append(context.WithoutCancel(ctx), recs...); err != nil {
+		return err
+	}
+	l.stepDown()
+	return ctx.Err()
+}
+
+// A batch whose append commits as the leader's context ends is
+// checkpointed all the same: the next leader copies nothing twice (CI saw
+// 52 records of 50 in TestRelay_RunResumesFromCheckpoint once).
+func TestRelay_StepDownDuringAppendCopiesNothingTwice(t *testing.T) {
+	from, sink := mustOpenSQLite(t), mustOpenSQLite(t)
+	appendN(t, from, 0, 5)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a := &relay.Relay{From: from, To: commitsThenEnds{DB: sink, stepDown: cancel}, Origin: "a", BatchSize: 5}
+	if _, err := a.Step(ctx); err != nil {
+		t.Fatalf("step: %v (a batch that committed was reported as failed)", err)
+	}
+	appendN(t, from, 5, 8)
+	b := &relay.Relay{From: from, To: sink, Origin: "a", BatchSize: 5}
+	for {
+		n, err := b.Step(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	got, err := sink.ReadLog(context.Background(), "", 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 8 {
+		t.Fatalf("destination holds %d records, want 8: the batch appended as the leader stepped down was copied again", len(got))
+	}
+}
