@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/bits"
-	"regexp"
 	"sync"
 	"time"
 
@@ -120,7 +119,7 @@ func MaxDeliverFor(retries int) int {
 	return retries + 1 + DefaultExtraDeliveries
 }
 
-var consumerTokenRE = regexp.MustCompile(`[^A-Za-z0-9_-]`)
+var consumerTokenRE = lazyRE(`[^A-Za-z0-9_-]`)
 
 // ConsumerName is the durable consumer of subscription name, partition
 // index of count: the name itself, "<name>-<i>of<n>" when partitioned. A
@@ -128,7 +127,7 @@ var consumerTokenRE = regexp.MustCompile(`[^A-Za-z0-9_-]`)
 // them replaced by _ and a hash of the name added, so that two names do
 // not meet.
 func ConsumerName(name string, index, count int) string {
-	n := consumerTokenRE.ReplaceAllString(name, "_")
+	n := consumerTokenRE().ReplaceAllString(name, "_")
 	if n != name || len(n) > 64 {
 		h := fnv.New32a()
 		h.Write([]byte(name))

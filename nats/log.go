@@ -121,13 +121,22 @@ const (
 	hdrTime         = "Doctales-Time"
 )
 
+// The patterns of names and tokens, compiled on first use rather than at
+// the start of every doctales command (issue 15: package initialisation
+// is most of a start's CPU).
 var (
-	nameRE    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
-	prefixRE  = regexp.MustCompile(`^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$`)
-	kvKeyRE   = regexp.MustCompile(`^[-/_=a-zA-Z0-9]+(\.[-/_=a-zA-Z0-9]+)*$`)
-	tokenRE   = regexp.MustCompile(`^[A-Za-z0-9:/=-][A-Za-z0-9_:/=-]*$`)
+	nameRE    = lazyRE(`^[A-Za-z0-9_-]{1,64}$`)
+	prefixRE  = lazyRE(`^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$`)
+	kvKeyRE   = lazyRE(`^[-/_=a-zA-Z0-9]+(\.[-/_=a-zA-Z0-9]+)*$`)
+	tokenRE   = lazyRE(`^[A-Za-z0-9:/=-][A-Za-z0-9_:/=-]*$`)
 	errClosed = errors.New("nats log is closed")
 )
+
+// lazyRE returns a function that compiles expr on its first call and
+// returns the same *regexp.Regexp on every call.
+func lazyRE(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // withDefaults fills the zero fields.
 func (o Options) withDefaults() Options {
@@ -168,11 +177,11 @@ func (o Options) withDefaults() Options {
 func (o Options) Validate() error {
 	o = o.withDefaults()
 	switch {
-	case !nameRE.MatchString(o.Stream):
+	case !nameRE().MatchString(o.Stream):
 		return doctales.FieldErrorf(doctales.EINVALID, "Stream", "stream name %q: use 1 to 64 of A-Z a-z 0-9 _ -", o.Stream)
-	case !prefixRE.MatchString(o.SubjectPrefix):
+	case !prefixRE().MatchString(o.SubjectPrefix):
 		return doctales.FieldErrorf(doctales.EINVALID, "SubjectPrefix", "subject prefix %q: use dot-separated tokens of A-Z a-z 0-9 _ -", o.SubjectPrefix)
-	case !nameRE.MatchString(o.CheckpointBucket):
+	case !nameRE().MatchString(o.CheckpointBucket):
 		return doctales.FieldErrorf(doctales.EINVALID, "CheckpointBucket", "checkpoint bucket %q: use 1 to 64 of A-Z a-z 0-9 _ -", o.CheckpointBucket)
 	case o.Replicas < 1 || o.Replicas > 5:
 		return doctales.FieldErrorf(doctales.EINVALID, "Replicas", "replicas %d is outside 1..5", o.Replicas)
@@ -376,7 +385,7 @@ func (l *Log) Subject(source, key string) string {
 // sourceToken is source as one subject token: itself when it is made of
 // A-Z a-z 0-9 : / = - _ (not starting with _), else "_" and its hex.
 func sourceToken(source string) string {
-	if tokenRE.MatchString(source) {
+	if tokenRE().MatchString(source) {
 		return source
 	}
 	return "_" + hex.EncodeToString([]byte(source))
@@ -931,7 +940,7 @@ func checkName(name string) error {
 // kvKey is a subscription name as a key-value key: itself when the bucket
 // accepts it, else "b64." and its base64url.
 func kvKey(name string) string {
-	if kvKeyRE.MatchString(name) && !strings.HasPrefix(name, "b64.") {
+	if kvKeyRE().MatchString(name) && !strings.HasPrefix(name, "b64.") {
 		return name
 	}
 	return "b64." + base64.RawURLEncoding.EncodeToString([]byte(name))

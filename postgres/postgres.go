@@ -297,8 +297,9 @@ type migration struct {
 	sql     string
 }
 
-// migrationName is the form of a migration file's name.
-var migrationName = regexp.MustCompile(`^([0-9]{4})_[a-z0-9_]+\.sql$`)
+// migrationName is the form of a migration file's name (compiled on
+// first use, not at the start of every command).
+var migrationName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9]{4})_[a-z0-9_]+\.sql$`) })
 
 // migrations returns the embedded migrations in version order.
 func migrations() ([]migration, error) {
@@ -308,7 +309,7 @@ func migrations() ([]migration, error) {
 	}
 	var ms []migration
 	for _, e := range entries {
-		m := migrationName.FindStringSubmatch(e.Name())
+		m := migrationName().FindStringSubmatch(e.Name())
 		if m == nil {
 			return nil, fmt.Errorf("migration file %q is not named NNNN_name.sql", e.Name())
 		}
