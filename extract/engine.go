@@ -265,7 +265,7 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 		dc.reader = now.Location() // the reading time's zone: the reader's clock when none is configured
 	}
 	subjDates := findDates(subj, doctales.SourceSubject, dc, maxDates)
-	freshDates := findDates(fresh, doctales.SourceContent, dc, maxDates)
+	freshDates := dropForgottenDays(findDates(fresh, doctales.SourceContent, dc, maxDates), fresh)
 	d.Dates = append(append(d.Dates, subjDates...), freshDates...)
 	// "Your verification code is 482913. It expires in 10 minutes": a
 	// one-time code's life is no task of the reader's, who asked for it
@@ -723,6 +723,9 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 		in.Incident = subjectCue(incidentCue, "incident")
 		if in.Incident == nil {
 			in.Incident = subjectCue(monitorTag, "incident") // "[DOWN] shop.example - checkout"
+		}
+		if in.Incident == nil {
+			in.Incident = subjectCue(risingAlarm, "incident")
 		}
 		in.Trouble = subjectCue(troubleCue, "trouble")
 		// The reader's own organisation locking the reader out is a

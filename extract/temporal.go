@@ -160,6 +160,12 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 		if eod != nil && idiomaticEndOfDay(s.text, eod[0]) {
 			eod = nil
 		}
+		// "it needs to be with her by 3pm, not COB": the end of day is
+		// the deadline taken back, and the clock before it is not one
+		// of its words (blind-77, 3480 was COB).
+		if eod != nil && supersededBefore.MatchString(s.text[:eod[0]]) {
+			eod = nil
+		}
 		if !dateTrigger.MatchString(s.text) && (dl == nil || !dl.trigger.MatchString(s.text)) && eod == nil && eow == nil && eom == nil && !extraTrigger(s.text) {
 			// "we must have seen it at least 48 hours before drop-off":
 			// no date here to parse, but a span counted from an event
@@ -183,10 +189,17 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 		// End of day/week/month: on the day named nearby, else on ref's.
 		if eod != nil {
 			day := ref
+			near := false
 			for _, d := range found {
 				if abs(d.BeginOffset-s.start-eod[1]) < 24 || abs(eod[0]-(d.EndOffset-s.start)) < 24 {
-					day = d.Time
+					day, near = d.Time, true
 				}
+			}
+			// "by end of day Thursday, my time": the parser reads no
+			// date in "day Thursday" (blind-76, 3441 was today's).
+			if m := eodWeekday.FindStringSubmatchIndex(s.text[eod[1]:]); !near && m != nil {
+				day = nextWeekday(ref, weekdayIndex(s.text[eod[1]+m[2]:eod[1]+m[3]]))
+				eod = []int{eod[0], eod[1] + m[1]}
 			}
 			found = dropNear(found, s, s.start+eod[0], s.start+eod[1])
 			found = append(found, mention(s, eod, atHour(day, endOfBusinessHour), "hour", source))
@@ -810,8 +823,13 @@ func blankPossessive(s string) string { return blankGroup(possessiveDay, s) }
 
 // restatedDay is a weekday or a date in brackets, or after a comma, that
 // restates the day before it: "6pm tomorrow (Friday)", "by 23:00 GMT
-// today (8 December)" (blind-57, 2674: the parser read 3 February 2000).
-var restatedDay = lazyRE(`(?i)\b(?:today|tomorrow|tonight)\s*(\((?:mon|tues|wednes|thurs|fri|satur|sun)day\)|\(\s*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?)(?:,?\s+\d{4})?\s*\)|,\s*(?:mon|tues|wednes|thurs|fri|satur|sun)day\b(?:,?\s+\d{1,2}(?:st|nd|rd|th)?\b(?:\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b)?)?)`)
+// today (8 December)" (blind-57, 2674: the parser read 3 February 2000),
+// "by 12:00 today (Tuesday 08/12/2026)" (blind-78, 3524: 12:00 was lost).
+var restatedDay = lazyRE(`(?i)\b(?:today|tomorrow|tonight)\s*(\((?:mon|tues|wednes|thurs|fri|satur|sun)day\)|\(\s*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?\d{1,2}[./-]\d{1,2}(?:[./-]\d{2,4})?\s*\)|\(\s*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?)(?:,?\s+\d{4})?\s*\)|,\s*(?:mon|tues|wednes|thurs|fri|satur|sun)day\b(?:,?\s+\d{1,2}(?:st|nd|rd|th)?\b(?:\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b)?)?)`)
+
+// twelveNoon is the hour said again before noon: "12 noon", "12 midday".
+// Group 1, the number, is blanked for the parser.
+var twelveNoon = lazyRE(`(?i)(?:^|[^\d:.])(12\s*)(?:noon|midday)\b`)
 
 // forDuration is how long something lasts, which the parser reads as a
 // time ("together for an hour on Wednesday at 7pm" was the 1st at 7pm).
@@ -830,8 +848,17 @@ func blankRestatedDay(s string) string {
 	if strings.Contains(s, "(") {
 		s = blankGroup(foreignRestatedDay, s)
 	}
-	return s
+	return blankGroup(foreignRestatedWeekday, s)
 }
+
+// foreignRestatedWeekday is today or tomorrow in the other languages with
+// the day's name after it, no date: "mañana jueves a las 18:00 UTC",
+// "demain jeudi à midi", "morgen Donnerstag um 9", "domani giovedì". The
+// parser reads the pair as no date, or the weekday alone (blind-77, 3491
+// lost its zone: 18:00 on the message's clock). Group 1, the weekday, is
+// blanked for the parser; a day number after it keeps it ("demain jeudi
+// 14" is read whole).
+var foreignRestatedWeekday = lazyRE(`(?i)(?:^|[^\p{L}])(?:hoy|mañana|aujourd['’]hui|demain|heute|morgen|hoje|amanhã|oggi|domani|vandaag),?\s+((?:lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|segunda|ter[çc]a|quarta|quinta|sexta|luned[iì]|marted[iì]|mercoled[iì]|gioved[iì]|venerd[iì]|sabato|domenica|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)(?:-feira)?)(?:\s*[,.;:!?)]|\s+\p{L}|\s*$)`)
 
 // foreignRestatedDay is today or tomorrow in the other languages with the
 // day restated in brackets: "amanhã (sexta) ao meio-dia", "mañana
@@ -960,6 +987,11 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 	}
 	text = blankPossessive(text)
 	text = blankRestatedDay(text)
+	if strings.Contains(text, "12") {
+		// "by Wednesday 12 noon": the parser reads the 12th at noon
+		// (blind-79, 3558); "Wednesday noon" it reads right.
+		text = blankGroup(twelveNoon, text)
+	}
 	text = blankCodes(text)
 	text = blankGroup(placeAfterHour, text)
 	if strings.Contains(text, "or ") { // ("for ", "For "): a cheap gate
@@ -982,7 +1014,21 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 	// The parser's search gives up on a whole window for one word it
 	// cannot place ("New Year's Day) by 12/15" yields nothing): the
 	// explicit dates it left uncovered are searched again on their own.
-	res = append(res, retryUncovered(p, cfg, ptext, res)...)
+	if more := retryUncovered(p, cfg, ptext, res); len(more) > 0 {
+		// What the parser read of a date it split is not kept beside
+		// the date read again whole: "mer 13 gen 2027 17:30" was read
+		// as the year "2027", which took the clock (today at 17:30,
+		// blind-76, 3468), then as the date.
+		for i, r := range res {
+			for _, m := range more {
+				if t := strings.TrimSpace(r.Text); t != "" && len(t) < len(strings.TrimSpace(m.Text)) && strings.Contains(m.Text, t) {
+					res[i].Text = "" // skipped below
+					break
+				}
+			}
+		}
+		res = append(res, more...)
+	}
 	if dc.lang != "" {
 		res = rereadForeignDates(p, cfg, ptext, res)
 	}
@@ -1090,7 +1136,7 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		// "jueves 10 a las 12:00": a weekday and a day of the month, which
 		// the parser may read as a month ("10" = October): the next such
 		// day from the message's.
-		if m := weekdayDayNum.FindStringSubmatch(txt); m != nil && !hasMonthName(txt) {
+		if m := weekdayDayNum.FindStringSubmatch(txt); m != nil && !hasMonthName(txt) && !twelveNoon.MatchString(txt) {
 			if n, _ := strconv.Atoi(m[1]); n >= 1 && n <= 31 {
 				d := time.Date(dc.ref.Year(), dc.ref.Month(), n, t.Hour(), t.Minute(), 0, 0, t.Location())
 				next := time.Date(dc.ref.Year(), dc.ref.Month()+1, n, t.Hour(), t.Minute(), 0, 0, t.Location())
@@ -1266,7 +1312,7 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 			// zone phrase as one space: "a las 10:00 hora de México de
 			// mañana".)
 			if c.used || !(inside || c.b >= e && squeezedLen(text[e:c.b]) <= 6 && clockAfterGap.MatchString(text[e:c.b]) ||
-				c.e <= b && squeezedLen(text[c.e:b]) <= 4 && clockBeforeGap.MatchString(text[c.e:b])) {
+				c.e <= b && squeezedLen(unbracket(text[c.e:b])) <= 5 && clockBeforeGap.MatchString(text[c.e:b])) {
 				continue
 			}
 			c.used = true
@@ -1724,8 +1770,19 @@ type clock struct {
 var clockAfterGap = lazyRE(`(?i)^[\s,]*(a|à|at|um|om|alle|às|as|ao|al|@)?\s*$`)
 
 // clockBeforeGap is what may stand between a time of day and the date after
-// it: "12 Uhr am Freitag", "17h le vendredi", "le 19 di oggi".
-var clockBeforeGap = fastre.MustCompile(`(?i)^[\s,]*(am|le|el|on|op|il|de|del|di)?\s*$`)
+// it: "12 Uhr am Freitag", "17h le vendredi", "le 19 di oggi", "las 9:00
+// hora de Madrid del jueves 14", "9:00 (hora de Madrid) del jueves" (the
+// zone phrase blanked; blind-79, 3570).
+var clockBeforeGap = fastre.MustCompile(`(?i)^[\s,()]*(am|le|el|on|op|il|de|del|di)?\s*$`)
+
+// unbracket returns s with its round brackets as spaces: a zone phrase
+// blanked in brackets ("9:00 (hora de Madrid) del jueves") leaves them.
+func unbracket(s string) string {
+	if !strings.ContainsAny(s, "()") {
+		return s
+	}
+	return strings.NewReplacer("(", " ", ")", " ").Replace(s)
+}
 
 // countAfterHour is a unit after a bare hour: "entro le 24 ore", "om 3
 // dagen".
@@ -2136,6 +2193,12 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 	if bylineLabel.MatchString(before) {
 		return
 	}
+	// "Zusage bis Mi., 13.1.?", "réponse avant mer. 13/1": the day's
+	// abbreviation the parser left out of the date stands between the cue
+	// and it (blind-77, 3499, whose subject gave the deadline).
+	if m := dayAbbrevEnd.FindStringIndex(before); m != nil {
+		before = before[:m[0]]
+	}
 	cue := ""
 	for rest, k := before, 0; k < 2; k++ {
 		m := deadlineCueBefore.FindStringSubmatchIndex(rest)
@@ -2340,7 +2403,11 @@ func chooseDeadline(ds []doctales.DateMention, ref time.Time) *doctales.DateMent
 			// The same day given with its time ("due December 15" and
 			// "December 15, 11:59 PM") is that time, not end of business.
 			sameDayTimed := best != nil && best.Precision == "day" && (d.Precision == "minute" || d.Precision == "hour") && dayOf(d.Time).Equal(dayOf(best.Time))
-			if best == nil || d.Time.Before(best.Time) || sameDayTimed {
+			// And the other way round: a subject's "by 7pm TODAY" is not
+			// replaced by the text's "until this evening" (a day, read
+			// as end of business; blind-77, 3485).
+			dayAfterTimed := best != nil && d.Precision == "day" && (best.Precision == "minute" || best.Precision == "hour") && dayOf(d.Time).Equal(dayOf(best.Time))
+			if best == nil || (d.Time.Before(best.Time) && !dayAfterTimed) || sameDayTimed {
 				best = d
 			}
 		} else if past == nil || d.Time.After(past.Time) {
@@ -3604,6 +3671,60 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 	return found
 }
 
+// dayAbbrevEnd is an abbreviated weekday, with its dot or comma, at the
+// end of the text before a date: "bis Mi., ", "avant mer. ", "by Thu ".
+var dayAbbrevEnd = lazyRE(`(?i)(?:^|[^\p{L}])(?:mo|di|mi|do|fr|sa|so|lun|mar|mer|jeu|ven|sam|dim|seg|ter|qua|qui|sex|s[áa]b|dom|gio|mi[ée]|jue|vie|wo|vr|za|zo|ma|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:\.,?|,)?\s+$`)
+
+// forgetDay is a sender taking back a day they gave earlier: "finalement
+// non, oublie demain", "forget tomorrow", "vergiss morgen", "olvida lo de
+// mañana". Group 1 is the day's word.
+var forgetDay = fastre.MustCompile(`(?i)\b(?:forget(?: about)?|scratch|oublie[zr]?|vergiss|vergessen sie(?: das mit)?|olvida(?:d)?(?: lo de)?|olv[íi]date de(?: lo de)?|olv[íi]dese de(?: lo de)?|esquece(?: o de)?|esque[çc]a(?: o de)?|dimentica(?:te)?|lascia(?:te)? perdere|vergeet)\s+((?:today|tomorrow|tonight|demain|aujourd['’]hui|ce soir|morgen|heute|mañana|hoy|amanh[ãa]|hoje|domani|oggi|vandaag|monday|tuesday|wednesday|thursday|friday|lundi|mardi|mercredi|jeudi|vendredi|montag|dienstag|mittwoch|donnerstag|freitag|lunes|martes|mi[ée]rcoles|jueves|viernes|segunda|ter[çc]a|quarta|quinta|sexta|luned[iì]|marted[iì]|mercoled[iì]|gioved[iì]|venerd[iì]|maandag|dinsdag|woensdag|donderdag|vrijdag))(?:[^\p{L}]|$)`)
+
+// dropForgottenDays removes from ds the deadlines an earlier sentence gave
+// on a day the sender takes back later ("… d'ici demain midi? … et
+// finalement non, oublie demain : … d'ici jeudi 14 janvier", blind-77,
+// 3495): the later day is the deadline, and the earlier one is no date
+// of the reader's any more.
+func dropForgottenDays(ds []doctales.DateMention, sentences []span) []doctales.DateMention {
+	for _, s := range sentences {
+		for _, m := range forgetDay.FindAllStringSubmatchIndex(s.text, 2) {
+			word, at := strings.ToLower(s.text[m[2]:m[3]]), s.start+m[2]
+			kept := ds[:0]
+			for _, d := range ds {
+				if d.Deadline && d.Source == doctales.SourceContent && d.EndOffset <= at && strings.Contains(strings.ToLower(d.Text), word) {
+					continue
+				}
+				kept = append(kept, d)
+			}
+			ds = kept
+		}
+	}
+	return ds
+}
+
+// eodWeekday is the weekday just after an end of day: "end of day
+// Thursday", "COB on Friday". Group 1 is the day's name.
+var eodWeekday = lazyRE(`(?i)^,?\s+(?:on\s+|this\s+)?((?:mon|tues|wednes|thurs|fri|satur|sun)day)\b`)
+
+// weekdayIndex returns the time.Weekday number of an English day name.
+func weekdayIndex(name string) int {
+	switch strings.ToLower(name)[:3] {
+	case "mon":
+		return 1
+	case "tue":
+		return 2
+	case "wed":
+		return 3
+	case "thu":
+		return 4
+	case "fri":
+		return 5
+	case "sat":
+		return 6
+	}
+	return 0
+}
+
 // nextWeekday returns the first day after ref's that falls on weekday wd
 // (time.Weekday numbering): "Thursday" said on a Thursday is next week's.
 func nextWeekday(ref time.Time, wd int) time.Time {
@@ -3677,7 +3798,7 @@ var rangeEnd = lazyRE(`\d(\s*[ap]\.?m\.?)?\s*[-–—]\s*$|\d\s+(to|till|until|b
 // weekday after a cue ("from Saturday by Friday" gives the parser nothing),
 // which retryUncovered searches again when the parser's search left them
 // out.
-var explicitDate = lazyRE(`(?i)\b(by|before|until|till|on)\s+(mon|tues|wednes|thurs|fri|satur|sun)day\b|(?:^|[^\pL])(?:v[óo]{1,2}r|uiterlijk|bis|vor|avant|antes del?|hasta el|entro|prima di|at[ée]|antes de)\s+(?:el |le |il |o |a |à |de |het |den |dem |am )?(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|luned[ìi]|marted[ìi]|mercoled[ìi]|gioved[ìi]|venerd[ìi]|sabato|domenica|segunda|ter[çc]a|quarta|quinta|sexta)(?:-feira)?(?:[^\pL]|$)|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?\b(,?\s+\d{4})?|\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(\s+\d{4})?`)
+var explicitDate = lazyRE(`(?i)\b(by|before|until|till|on)\s+(mon|tues|wednes|thurs|fri|satur|sun)day\b|(?:^|[^\pL])(?:v[óo]{1,2}r|uiterlijk|bis|vor|avant|antes del?|hasta el|entro|prima di|at[ée]|antes de)\s+(?:el |le |il |o |a |à |de |het |den |dem |am )?(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|luned[ìi]|marted[ìi]|mercoled[ìi]|gioved[ìi]|venerd[ìi]|sabato|domenica|segunda|ter[çc]a|quarta|quinta|sexta)(?:-feira)?(?:[^\pL]|$)|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?\b(,?\s+\d{4})?|\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(\s+\d{4})?|\b\d{1,2}\.?\s+(?:de\s+)?(?:genn?|gennaio|ene|enero|janv|janvier|janeiro|januari|januar|jän|jänner|f[ée]vr?|f[ée]vrier|febbraio|febrero|fevereiro|februari|februar|mars|mrt|maart|märz|marzo|março|avr|avril|abr|abril|aprile|mai|mei|mayo|maggio|magg|giu|giugno|juin|junio|junho|juni|lug|luglio|juil|juillet|julio|julho|juli|ago|agosto|ao[ûu]t|sett?|settembre|septiembre|setembro|septembre|ott|ottobre|octobre|octubre|outubro|okt|oktober|dic|dicembre|d[ée]c|d[ée]cembre|diciembre|dez|dezember|dezembro)\.?(?:\s+(?:de\s+)?\d{4})?(?:[^\pL]|$)`)
 
 // clockAfterDotted is a time of day just after a dotted date.
 var clockAfterDotted = lazyRE(`(?i)^\.?,?\s*(?:um|à|a las|alle|às|om|at)?\s*(\d{1,2})(?:[:.h](\d{2})(?:\s*(?:uhr|h|hrs|uur))?|\s*(?:uhr|uur)\b)`)
@@ -4143,7 +4264,7 @@ var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast
 
 // comingAsk is a sender asking whether the reader comes to an event just
 // described: "On fait le déjeuner jeudi à 12h30. Dis-moi si tu viens".
-var comingAsk = fastre.MustCompile(`(?i)\b(?:(?:let me know|tell me) (?:if|whether) you(?:'re|’re| are| can| could)? (?:coming|joining us|make it|come|join us)\b|are you coming\s*\?|(?:want|wanna|care) to (?:join|come)(?: us)?\s*\?|fancy (?:joining|coming)|see you there|fatemi sapere se (?:ci siete|venite)|ditemi se venite|laat (?:even )?weten of jullie komen|sagt bescheid,? ob ihr kommt|avisadme si ven[íi]s|d[íi]ganme si vienen|digam-me se v[êe]m|(?:will|can) you (?:come|join us|make it)\s*\?|(?:dis|dites)-moi (?:juste )?si (?:tu viens|vous venez|tu passes|vous passez|vous serez (?:l[àa]|pr[ée]sents?))|(?:vous me (?:dites|direz)|tu me (?:dis|diras)) si (?:tu viens|vous venez|vous serez l[àa])|(?:merci de )?nous dire si vous serez (?:l[àa]|pr[ée]sents?)|tu viens ?\?|vous venez ?\?|sag (?:mir )?bescheid,? ob du (?:kommst|dabei bist)|kommst du (?:auch|mit)?\s*\?|dime si (?:vienes|te apuntas)|(?:me )?(?:confirm(?:es|aras|ases)|avis(?:es|aras)|dig(?:as|eras)) si vienes|vienes\s*\?|fammi sapere se (?:vieni|ci sei)|vieni anche tu|diz-me se (?:vens|vais)|vens\?|laat (?:even |me )?weten of je (?:komt|erbij bent)|kom je (?:ook)?\s*\?|ci siete\b[^?\n]{0,30}\?|ci sei\b[^?\n]{0,30}\?|venite\s*\?|(?:os|te) apunt[áa]i?s\s*\?|ven[íi]s\s*\?|(?:tu es|vous [êe]tes) (?:partants?|dispos?|de la partie)\s*\?|(?:seid ihr|bist du) dabei\s*\?|(?:habt ihr|hast du) zeit\s*\?|voc[êe]s? (?:v[êe]m|vem|topam?)\s*\?|(?:zijn jullie|ben je) erbij\s*\?|komen jullie\s*\?|are you (?:both |two )?in\s*\?|can you (?:both )?make it\s*\?|\b(?:would|it'?d|it would) be (?:great|lovely|nice|good|amazing|brilliant) (?:if you (?:could )?(?:make it|come|came|join us|joined us)|to see you|to have you)|\b(?:ce serait|ça serait|ca serait) (?:super|g[ée]nial|chouette|bien|top|sympa) (?:que (?:tu viennes|vous veniez)|de (?:te|vous) voir|de (?:t['’]|vous )avoir)|\bser[íi]a (?:genial|estupendo|bonito|un placer) (?:que vinieras|que vengas|que vinieran|verte|veros|tenerte)|\bsarebbe (?:bello|bellissimo|fantastico) (?:se venissi|se veniste|averti|vederti|avervi)|\bes w[äa]re (?:sch[öo]n|toll|super),? wenn (?:du|ihr|sie) (?:kommst|k[äa]mst|kommt|k[äa]mt|kommen|k[äa]men|dabei)|\bseria (?:[óo]timo|muito bom|lindo|um prazer) (?:se (?:voc[êe] )?(?:viesse|viesses|viessem)|te ver|ter-te)|\bhet zou (?:leuk|fijn|mooi) zijn als (?:je|jij|jullie|u) (?:komt|komen|erbij))`)
+var comingAsk = fastre.MustCompile(`(?i)\b(?:(?:let me know|tell me) (?:if|whether) you(?:'re|’re| are| can| could)? (?:coming|joining us|make it|come|join us)\b|are you coming\s*\?|(?:want|wanna|care) to (?:join|come)(?: us)?\s*\?|fancy (?:joining|coming)|see you there|fatemi sapere se (?:ci siete|venite)|ditemi se venite|laat (?:even )?weten of jullie komen|sagt bescheid,? ob ihr kommt|avisadme si ven[íi]s|d[íi]ganme si vienen|digam-me se v[êe]m|(?:will|can) you (?:come|join us|make it)\s*\?|(?:dis|dites)-moi (?:juste )?si (?:tu viens|vous venez|tu passes|vous passez|vous serez (?:l[àa]|pr[ée]sents?))|(?:vous me (?:dites|direz)|tu me (?:dis|diras)) si (?:tu viens|vous venez|vous serez l[àa])|(?:merci de )?nous dire si vous serez (?:l[àa]|pr[ée]sents?)|tu viens ?\?|vous venez ?\?|sag (?:mir )?bescheid,? ob du (?:kommst|dabei bist)|kommst du (?:auch|mit)?\s*\?|dime si (?:vienes|te apuntas)|(?:me )?(?:confirm(?:es|aras|ases)|avis(?:es|aras)|dig(?:as|eras)) si vienes|vienes\s*\?|fammi sapere se (?:vieni|ci sei)|vieni anche tu|diz-me se (?:vens|vais)|vens\?|laat (?:even |me )?weten of je (?:komt|erbij bent)|laat (?:je|jij|u) (?:me |mij |ons )?(?:even |nog )?weten of (?:je|jij|u) (?:komt|erbij bent|er bent)|laten jullie (?:me |mij |ons )?(?:even |nog )?weten of (?:je|jullie) (?:komt|komen|erbij bent|erbij zijn)|kom je (?:ook)?\s*\?|ci siete\b[^?\n]{0,30}\?|ci sei\b[^?\n]{0,30}\?|venite\s*\?|(?:os|te) apunt[áa]i?s\s*\?|ven[íi]s\s*\?|(?:tu es|vous [êe]tes) (?:partants?|dispos?|de la partie)\s*\?|(?:seid ihr|bist du) dabei\s*\?|(?:habt ihr|hast du) zeit\s*\?|voc[êe]s? (?:v[êe]m|vem|topam?)\s*\?|(?:zijn jullie|ben je) erbij\s*\?|komen jullie\s*\?|are you (?:both |two )?in\s*\?|can you (?:both )?make it\s*\?|\b(?:would|it'?d|it would) be (?:great|lovely|nice|good|amazing|brilliant) (?:if you (?:could )?(?:make it|come|came|join us|joined us)|to see you|to have you)|\b(?:ce serait|ça serait|ca serait) (?:super|g[ée]nial|chouette|bien|top|sympa) (?:que (?:tu viennes|vous veniez)|de (?:te|vous) voir|de (?:t['’]|vous )avoir)|\bser[íi]a (?:genial|estupendo|bonito|un placer) (?:que vinieras|que vengas|que vinieran|verte|veros|tenerte)|\bsarebbe (?:bello|bellissimo|fantastico) (?:se venissi|se veniste|averti|vederti|avervi)|\bes w[äa]re (?:sch[öo]n|toll|super),? wenn (?:du|ihr|sie) (?:kommst|k[äa]mst|kommt|k[äa]mt|kommen|k[äa]men|dabei)|\bseria (?:[óo]timo|muito bom|lindo|um prazer) (?:se (?:voc[êe] )?(?:viesse|viesses|viessem)|te ver|ter-te)|\bhet zou (?:leuk|fijn|mooi) zijn als (?:je|jij|jullie|u) (?:komt|komen|erbij))`)
 
 // comingAsked marks as the deadline the time of an event the sender asks
 // the reader to come to: a date with a time of day, ahead, in the
@@ -4161,6 +4282,39 @@ func comingAsked(ds []doctales.DateMention, own []span, ref time.Time) bool {
 				d.Deadline, d.Cue = true, "invitation"
 				return true
 			}
+		}
+		// Further up, the event is the one time ahead the sender wrote
+		// before asking: "De eerste intervisie is donderdag 14 januari
+		// om 19:30 …" three sentences before "Laat je even weten of je
+		// komt?" (blind-77, 3509). Two different times, and which one
+		// is the event's is not guessed.
+		one := -1
+		for i := range ds {
+			d := &ds[i]
+			if d.Source != doctales.SourceContent || (d.Precision != "minute" && d.Precision != "hour") || d.BeginOffset >= s.end || !d.Time.After(ref) || !inSpans(own, d.BeginOffset) {
+				continue
+			}
+			if one >= 0 && !ds[one].Time.Equal(d.Time) {
+				one = -1
+				break
+			}
+			if one < 0 {
+				one = i
+			}
+		}
+		if one >= 0 {
+			ds[one].Deadline, ds[one].Cue = true, "invitation"
+			return true
+		}
+	}
+	return false
+}
+
+// inSpans reports whether offset falls in one of spans.
+func inSpans(spans []span, offset int) bool {
+	for _, s := range spans {
+		if offset >= s.start && offset < s.end {
+			return true
 		}
 	}
 	return false
