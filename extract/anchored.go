@@ -345,6 +345,23 @@ func resolvePending(out []doctales.DateMention, pending []pendingSpan, sentences
 		copy(text[s.start:], s.text)
 	}
 	for _, p := range pending {
+		// The span's own naming of the event ("au moins trois jours
+		// avant la réunion") is no mention of it near a date: blanked,
+		// it made "lundi soir" of the next sentence the meeting's date
+		// (blind-81, 3653).
+		text := text
+		if p.e < len(text) {
+			after := strings.ToLower(string(text[p.e:min(len(text), p.e+40)]))
+			for _, w := range p.word {
+				if k := strings.Index(after, w); k >= 0 {
+					text = append([]byte(nil), text...)
+					for j := p.b; j < p.e+k+len(w) && j < len(text); j++ {
+						text[j] = ' '
+					}
+					break
+				}
+			}
+		}
 		// The mention nearest to a word naming the event.
 		best, bestDist := -1, 0
 		for i, a := range out {

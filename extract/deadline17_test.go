@@ -16,8 +16,9 @@ import (
 // three sentences after its time, a day taken back in a later line
 // ("oublie demain"), an end of day taken back ("by 3pm, not COB"), a
 // numeric date restating "today" in brackets, "Thursday 12 noon", a zone
-// in brackets between a clock and its day, and a plural "laten jullie
-// even weten".
+// in brackets between a clock and its day, a plural "laten jullie
+// even weten", "by then" before another clause's date, and a counted
+// span whose own naming of the event was taken for the event's mention.
 func TestDeadlines_SeventeenthSession(t *testing.T) {
 	cet := time.FixedZone("+0100", 3600)
 	cst := time.FixedZone("-0600", -6*3600)
@@ -63,6 +64,12 @@ func TestDeadlines_SeventeenthSession(t *testing.T) {
 		{"NlPluralComingAsk", "Sectieoverleg di 12 jan",
 			"Hoi allemaal,\n\nZoals beloofd: sectieoverleg op dinsdag 12 januari om 16.00 uur in lokaal B4.\n\nAgenda:\n1. Evaluatie kerstconcert\n2. Begroting\n\nLaten jullie even weten of je erbij bent? Koffie staat klaar.\n\nGroetjes,\nIngrid",
 			time.Date(2027, 1, 11, 9, 0, 0, 0, cet), time.Date(2027, 1, 12, 16, 0, 0, 0, cet)},
+		{"ByThenIsNotTheLaterDate", "Action required: 4 timesheets awaiting approval - cut-off 12:00 Thu 17 Dec",
+			"Because of the Christmas payroll schedule, approvals close at 12:00 on Thursday 17 December. Timesheets not approved by then will not be paid this week and roll into the January run.",
+			time.Date(2026, 12, 16, 9, 0, 0, 0, time.UTC), time.Date(2026, 12, 17, 12, 0, 0, 0, time.UTC)},
+		{"CountedSpanOwnEventWordIsNoMention", "CSE du jeudi 10/12",
+			"Bonjour Sophie,\n\nLa réunion extraordinaire du CSE sur le projet de réorganisation de l'atelier aura lieu jeudi 10 décembre à 14h, salle du conseil.\n\nJe te rappelle que l'ordre du jour doit être communiqué aux élus au moins deux jours avant la réunion. Pour que je puisse le diffuser mardi soir, envoie-moi la note au plus tard mardi 8 décembre.\n\nBon week-end,\nNadia",
+			time.Date(2026, 12, 4, 17, 45, 0, 0, cet), time.Date(2026, 12, 8, 14, 0, 0, 0, cet)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2218,6 +2218,12 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 		if c == "by" && byMeans.MatchString(between) {
 			break
 		}
+		// "Timesheets not approved by then will not be paid this week":
+		// the cue's time is "then", a date said before; the date after
+		// it is another clause's (blind-80, 3596 was due this week).
+		if thenAfterCue.MatchString(between) {
+			break
+		}
 		if c != "by" || !byline.MatchString(between) || dateWord.MatchString(between) {
 			cue = rest[m[2]:m[3]]
 		}
@@ -3701,6 +3707,10 @@ func dropForgottenDays(ds []doctales.DateMention, sentences []span) []doctales.D
 	}
 	return ds
 }
+
+// thenAfterCue is "then" right after a deadline cue: "by then", "until
+// then", "before then".
+var thenAfterCue = lazyRE(`(?i)^\s*then\b`)
 
 // eodWeekday is the weekday just after an end of day: "end of day
 // Thursday", "COB on Friday". Group 1 is the day's name.
