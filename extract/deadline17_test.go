@@ -17,8 +17,10 @@ import (
 // ("oublie demain"), an end of day taken back ("by 3pm, not COB"), a
 // numeric date restating "today" in brackets, "Thursday 12 noon", a zone
 // in brackets between a clock and its day, a plural "laten jullie
-// even weten", "by then" before another clause's date, and a counted
-// span whose own naming of the event was taken for the event's mention.
+// even weten", "by then" before another clause's date, a counted
+// span whose own naming of the event was taken for the event's mention,
+// phone mail's "EOD tmrw", "antes de esa hora que si no …" and Flemish
+// "om 15u".
 func TestDeadlines_SeventeenthSession(t *testing.T) {
 	cet := time.FixedZone("+0100", 3600)
 	cst := time.FixedZone("-0600", -6*3600)
@@ -70,6 +72,15 @@ func TestDeadlines_SeventeenthSession(t *testing.T) {
 		{"CountedSpanOwnEventWordIsNoMention", "CSE du jeudi 10/12",
 			"Bonjour Sophie,\n\nLa réunion extraordinaire du CSE sur le projet de réorganisation de l'atelier aura lieu jeudi 10 décembre à 14h, salle du conseil.\n\nJe te rappelle que l'ordre du jour doit être communiqué aux élus au moins deux jours avant la réunion. Pour que je puisse le diffuser mardi soir, envoie-moi la note au plus tard mardi 8 décembre.\n\nBon week-end,\nNadia",
 			time.Date(2026, 12, 4, 17, 45, 0, 0, cet), time.Date(2026, 12, 8, 14, 0, 0, 0, cet)},
+		{"PhoneShortTomorrow", "Fwd: lookbook selects",
+			"jess - see below from the client. pls re-export the selects w/o the watermark and drop them in the shared folder by EOD tmrw. thx!\n\nP",
+			time.Date(2026, 12, 16, 15, 0, 0, 0, time.FixedZone("-0800", -8*3600)), time.Date(2026, 12, 17, 17, 0, 0, 0, time.FixedZone("-0800", -8*3600))},
+		{"EsBeforeThenQueSiNo", "Re: Aitana negro",
+			"Lucía, mándame 2 pares del Aitana en 39 porfa. El mensajero pasa por tu tienda hoy a las 6, déjalos preparados antes de esa hora que si no hasta el lunes nada.\n\nGracias!!\nMarta",
+			time.Date(2026, 12, 16, 10, 30, 0, 0, cet), time.Date(2026, 12, 16, 18, 0, 0, 0, cet)},
+		{"NlFlemishHourU", "Kennismaking",
+			"Dag Pieter,\n\nZou je volgende week dinsdag om 15u eens langs kunnen komen in het atelier? Dan overlopen we de shoot rustig.\n\nLaat je iets weten?\n\nGroetjes,\nLotte",
+			time.Date(2027, 1, 4, 9, 30, 0, 0, cet), time.Date(2027, 1, 12, 15, 0, 0, 0, cet)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -698,9 +698,10 @@ func safeSearch(p *dps.Parser, cfg *dps.Configuration, text string) (res []dps.S
 // ce soir", "22 Uhr heute Abend", "las 21 de esta noche".
 var tonightAfter = lazyRE(`(?i)^[\s,]*(?:(?:di|de|del|of|van)\s+)?(?:stasera|stanotte|ce soir|cette nuit|heute abend|heute nacht|esta noche|hoje à noite|hoje a noite|vanavond|vannacht|tonight|this evening)(?:[^\p{L}]|$)`)
 
-// relativeDay is "today" (group 1) or "tomorrow" (group 2) in English and
-// the languages of dateLanguages.
-var relativeDay = lazyRE(`(?i)(?:^|\b)(?:(today|hoy|aujourd['’]hui|heute|hoje|oggi|vandaag)|(tomorrow|mañana|demain|morgen|amanhã|domani))(?:\b|$)`)
+// relativeDay is "today" (group 1) or "tomorrow" (group 2) in English,
+// with the short forms of phone mail ("by EOD tmrw", blind-82, 3675, was
+// today's end of day), and the languages of dateLanguages.
+var relativeDay = lazyRE(`(?i)(?:^|\b)(?:(today|tdy|hoy|aujourd['’]hui|heute|hoje|oggi|vandaag)|(tomorrow|tmrw|tmw|tmrow|tomoz|2moro|2morrow|mañana|demain|morgen|amanhã|domani))(?:\b|$)`)
 
 // notBefore is a negation shortly before an hour: "no entra hasta las
 // once", "kommt nicht vor zehn Uhr".
@@ -2544,8 +2545,9 @@ func thenDeadline(ds []doctales.DateMention, own []span, requests map[int]bool, 
 }
 
 // orElse is a consequence after a task ("Keur de factuur vóór dat
-// tijdstip goed, anders schuift de betaling …"): the sentence asks.
-var orElse = lazyRE(`(?i),\s*(?:otherwise|or else|anders|sonst|ansonsten|sinon|autrement|de lo contrario|si no|altrimenti|sen[ãa]o|caso contr[áa]rio)\b`)
+// tijdstip goed, anders schuift de betaling …", "déjalos preparados
+// antes de esa hora que si no hasta el lunes nada"): the sentence asks.
+var orElse = lazyRE(`(?i),\s*(?:otherwise|or else|anders|sonst|ansonsten|sinon|autrement|de lo contrario|si no|altrimenti|sen[ãa]o|caso contr[áa]rio)\b|\b(?:que|porque) si no\b`)
 
 // unlessDone is a condition on something the reader must get done, the
 // ask of a system's notice: "If the renewal is not paid by then, the van
