@@ -129,9 +129,11 @@ func dateLanguage(lang string, score float64) string {
 // with a unit ("12 Uhr", "17h30", "12 uur", Flemish "14u" and "9u30"),
 // after a preposition ("a las 5",
 // "alle 12"), hh:mm, noon and midnight, and "las 7 de la tarde". The groups are the hour, the
-// minutes, noon, midnight and an afternoon marker. A preposition counts
+// minutes, noon, midnight and an afternoon marker. A bare hour after a
+// preposition may end the sentence ("entro domani alle 12.", blind-85,
+// 3826 was the day's end of business); "alle 12.30" stays hh.mm. A preposition counts
 // only as a word of its own (the "as" of "las 17h" is not Portuguese "as").
-var timeOfDay = fastre.MustCompile(`(?i)(?:(?:^|[^\p{L}])(?:à|a las|a la|alle|às|as|um|om|ore|gegen)\s+)?(?:(\d{1,2})(?:(?:\s?h\s?|:|\.|u)(\d{2})|\s?(?:uhr|uur|h|heures?|hrs?)(?:[^\p{L}]|$)|u(?:[^\p{L}]|$))|(\d{1,2}):(\d{2})|(?:(?:^|[^\p{L}])(?:(?:a las|alle|às|om|um|entro le|prima delle|per le)\s+|kl\.?\s*))(\d{1,2})(?:[^\p{L}\p{N}:.]|$)|(midi|mediodía|mediodia|mittag|mezzogiorno|meio-dia|middag)|(minuit|medianoche|mitternacht|mezzanotte|meia-noite|middernacht)|(?:(?:^|[^\p{L}])las\s+)(\d{1,2})\s+(de la tarde|de la noche))(\s*(?:de la tarde|de la noche|du soir|de l'après-midi|nachmittags|abends|da tarde|da noite|del pomeriggio|di sera|'s middags|'s avonds|pm|p\.m\.))?`)
+var timeOfDay = fastre.MustCompile(`(?i)(?:(?:^|[^\p{L}])(?:à|a las|a la|alle|às|as|um|om|ore|gegen)\s+)?(?:(\d{1,2})(?:(?:\s?h\s?|:|\.|u)(\d{2})|\s?(?:uhr|uur|h|heures?|hrs?)(?:[^\p{L}]|$)|u(?:[^\p{L}]|$))|(\d{1,2}):(\d{2})|(?:(?:^|[^\p{L}])(?:(?:a las|alle|às|om|um|entro le|prima delle|per le)\s+|kl\.?\s*))(\d{1,2})(?:[^\p{L}\p{N}:.]|\.(?:\s|$)|$)|(midi|mediodía|mediodia|mittag|mezzogiorno|meio-dia|middag)|(minuit|medianoche|mitternacht|mezzanotte|meia-noite|middernacht)|(?:(?:^|[^\p{L}])las\s+)(\d{1,2})\s+(de la tarde|de la noche))(\s*(?:de la tarde|de la noche|du soir|de l'après-midi|nachmittags|abends|da tarde|da noite|del pomeriggio|di sera|'s middags|'s avonds|pm|p\.m\.))?`)
 
 // clockTime reads a timeOfDay match: its hour and minute.
 func clockTime(m []string) (h, min int, ok bool) {

@@ -81,6 +81,9 @@ func TestDeadlines_SeventeenthSession(t *testing.T) {
 		{"NlFlemishHourU", "Kennismaking",
 			"Dag Pieter,\n\nZou je volgende week dinsdag om 15u eens langs kunnen komen in het atelier? Dan overlopen we de shoot rustig.\n\nLaat je iets weten?\n\nGroetjes,\nLotte",
 			time.Date(2027, 1, 4, 9, 30, 0, 0, cet), time.Date(2027, 1, 12, 15, 0, 0, 0, cet)},
+		{"ItBareHourEndsSentence", "Cassa volo di ieri",
+			"Ciao Sara,\n\nmanca la busta contanti del volo di ieri. Ti chiedo di consegnarla all'ufficio di base oppure di chiudere la cassa dal portale entro domani alle 12.\n\nGrazie,\nUfficio vendite",
+			time.Date(2027, 1, 13, 15, 30, 0, 0, cet), time.Date(2027, 1, 14, 12, 0, 0, 0, cet)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,7 +99,8 @@ func TestDeadlines_SeventeenthSession(t *testing.T) {
 
 // TestIncident_AlarmRising: a monitoring system's alarm whose reading
 // still rises ("ALARM Stufe 2: -80 °C Tiefkühler … Ist -48,0 °C,
-// steigend") is an incident happening now, high (blind-77, 3498 was low).
+// steigend") or whose panel lost its mains is an incident happening now,
+// high (blind-77, 3498 was low; blind-82, 3676 medium).
 func TestIncident_AlarmRising(t *testing.T) {
 	sent := time.Date(2026, 12, 19, 23, 0, 0, 0, time.FixedZone("+0100", 3600))
 	c := email("ALARM Stufe 2: -80 °C Tiefkühler Raum 3.12 (AG Brandt) - Ist -48,0 °C, steigend",
@@ -106,5 +110,14 @@ func TestIncident_AlarmRising(t *testing.T) {
 	d := extractAt(t, c, sent.Add(10*time.Minute), false)
 	if d.Urgency != doctales.UrgencyHigh {
 		t.Errorf("urgency = %s (%v), want high: a rising alarm is an incident now", d.Urgency, d.UrgencyReasons)
+	}
+	// A panel on its battery after a mains failure (blind-82, 3676).
+	c = email("ALARM EVENT: Mains Fail - Corner Bakery (Acc 51123)",
+		"ALARM RECEIVING CENTRE - KEYHOLDER NOTIFICATION\n\nEvent: MAINS FAIL (AC loss)\nStatus: ACTIVE - not restored\n\nThe intruder alarm panel at this site has lost mains power and is running on its standby battery. You are listed as first keyholder. Please check the supply at the premises and call the centre once power is restored.\n\nThis is an automated message.")
+	c.Timestamp = sent
+	c.Fields = map[string]any{"autoSubmitted": "auto-generated"}
+	d = extractAt(t, c, sent.Add(10*time.Minute), false)
+	if d.Urgency != doctales.UrgencyHigh {
+		t.Errorf("mains fail: urgency = %s (%v), want high: the panel runs on its battery now", d.Urgency, d.UrgencyReasons)
 	}
 }

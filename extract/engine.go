@@ -725,7 +725,7 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 			in.Incident = subjectCue(monitorTag, "incident") // "[DOWN] shop.example - checkout"
 		}
 		if in.Incident == nil {
-			in.Incident = subjectCue(risingAlarm, "incident")
+			in.Incident = subjectCue(liveAlarm, "incident")
 		}
 		in.Trouble = subjectCue(troubleCue, "trouble")
 		// The reader's own organisation locking the reader out is a
