@@ -36,11 +36,11 @@ var dueWord = lazyRE(`(?i)(?:^|[^\p{L}])(?:due|payable|fällig|zahlbar|venciment
 // inWordDays reads from the message's date.
 var fromThisMessage = lazyRE(`(?i)^\s*(?:this|receipt|receiving|the date of this|la présente|cette|ce courrier|este|esta|deze|dieser|diesem|diesen|questa|questo|receção|recepción|réception)`)
 
-// dayBeforeEvent is "the day before" said in the other languages, and
-// the working day before: "el día hábil anterior a", "do dia útil
+// dayBeforeEvent is "the day before" said in the other languages, "the
+// eve of" in English, and the working day before: "el día hábil anterior a", "do dia útil
 // anterior à escritura", "la veille de", "am Vortag", "il giorno prima
 // di", "de werkdag voor". Group 1 says the day is a working day.
-var dayBeforeEvent = lazyRE(`(?i)(?:\b(?:el|o|do|il|de|der|am)\s+)(?:d[íi]a|giorno|dag|tag)(?:\s+(h[áa]bil|[úu]til|lavorativo|laborable))?\s+(?:anterior (?:a[lo]?|à)|antes de|prima d[ie]l?|voor|vor)(?:[^\p{L}]|$)|\bla veille d|\bam vortag\b|\bde werkdag voor\b`)
+var dayBeforeEvent = lazyRE(`(?i)(?:\b(?:el|o|ao|do|no|il|al|del|de|der|am)\s+)(?:d[íi]a|giorno|dag|tag)(?:\s+(h[áa]bil|[úu]til|lavorativo|laborable))?\s+(?:anterior (?:a[lo]?|à)|antes de|prima d[ie]l?|voor|vor)(?:[^\p{L}]|$)|\bla veille\b|\bam vortag\b|\bde werkdag voor\b|\bthe eve of\b`)
 
 // anchoredDeadlines reads a span counted back from an event whose date
 // the sentence gives just after it, and makes that event's mention the
@@ -98,7 +98,7 @@ func anchoredDeadlines(found []doctales.DateMention, s span, source string, dl *
 	if mayDayBeforeEvent(s.text) {
 		for _, m := range dayBeforeEvent.FindAllStringSubmatchIndex(s.text, 2) {
 			l := strings.ToLower(s.text[m[0]:m[1]])
-			offs = append(offs, offsetSpan{b: m[0], e: m[1], n: 1, unit: "day", working: m[2] >= 0 || strings.Contains(l, "werkdag")})
+			offs = append(offs, offsetSpan{b: m[0], e: m[1], n: 1, unit: "day", working: m[2] >= 0 || strings.Contains(l, "werkdag"), wholeDay: true})
 		}
 	}
 	for _, o := range offs {
@@ -134,6 +134,13 @@ func anchoredDeadlines(found []doctales.DateMention, s span, source string, dl *
 				break
 			}
 		}
+		// "la veille de la signature à 12 h": a clock alone after the
+		// event's name is the deadline's hour, and the event is dated
+		// elsewhere (blind-65, 3133).
+		after := -1
+		if ai >= 0 && clock < 0 && clockOnly.MatchString(found[ai].Text) && eventWord(s.text[o.e:found[ai].BeginOffset-s.start]) != nil {
+			after, ai = ai, -1
+		}
 		if ai < 0 {
 			if w := eventWord(s.text[o.e:]); w != nil {
 				p := pendingSpan{offsetSpan: o, word: w, source: source}
@@ -141,6 +148,10 @@ func anchoredDeadlines(found []doctales.DateMention, s span, source string, dl *
 				if clock >= 0 {
 					p.clock, p.hasClock = found[clock].Time, true
 					p.b = found[clock].BeginOffset
+				}
+				if after >= 0 {
+					p.clock, p.hasClock = found[after].Time, true
+					found = dropOverlapping(found, found[after].BeginOffset, found[after].EndOffset)
 				}
 				p.text = s.text[p.b-s.start : p.e-s.start]
 				pending = append(pending, p)
@@ -169,7 +180,7 @@ func anchoredDeadlines(found []doctales.DateMention, s span, source string, dl *
 // before it in its sentence: an obligation, a request or a cue ("must …
 // at least 48 hours before", "spätestens drei Werktage vor"); without it
 // the span tells ("free cancellation up to 48 hours before the visit").
-var spanAsks = lazyRE(`(?i)(?:^|[^\p{L}])(?:must|need|needs|needed|have to|has to|required?|please|at least|no later than|not later than|latest|muss|m[üu]ssen|brauche[n]?|ben[öo]tigen|sp[äa]testens|mindestens|bitte|doit|doivent|devez|devons|faut|au plus tard|au moins|merci de|debe[ns]?|necesitamos|necesito|tienes? que|a m[áa]s tardar|al menos|por favor|devem?|temos de|tem de|precisamos|preciso|o mais tardar|pelo menos|no m[íi]nimo|at[ée]|entro|almeno|al pi[ùu] tardi|dovete|devi|serve|uiterlijk|minstens|moet(?:en)?|graag|gelieve)(?:[^\p{L}]|$)`)
+var spanAsks = lazyRE(`(?i)(?:^|[^\p{L}])(?:(?:is|are)(?:\s+now|\s+all)?\s+to\s+be|must|need|needs|needed|have to|has to|required?|please|at least|no later than|not later than|latest|muss|m[üu]ssen|brauche[n]?|ben[öo]tigen|sp[äa]testens|mindestens|bitte|doit|doivent|devez|devons|faut|au plus tard|au moins|merci de|debe[ns]?|necesitamos|necesito|tienes? que|a m[áa]s tardar|al menos|por favor|devem?|temos de|tem de|precisamos|preciso|o mais tardar|pelo menos|no m[íi]nimo|at[ée]|entro|almeno|al pi[ùu] tardi|dovete|devi|serve|uiterlijk|minstens|moet(?:en)?|graag|gelieve)(?:[^\p{L}]|$)`)
 
 // offsetSpan is a span of time counted back from an event: its bounds in
 // the sentence, its count and unit ("hour", "day" or "week").
@@ -179,6 +190,9 @@ type offsetSpan struct {
 	unit    string
 	working bool
 	after   bool // counted forward from the event ("within 7 days of")
+	// wholeDay is a span that names the day before, not a count of
+	// hours: "la veille du départ" (at 6:00) is the 12th, any time of it.
+	wholeDay bool
 }
 
 // back returns the instant the span ends, counted from the event's time t
@@ -213,6 +227,9 @@ func (o offsetSpan) back(t time.Time, prec string) (time.Time, string) {
 // precision; a day's deadline is at the end of business.
 func (o offsetSpan) deadline(a doctales.DateMention, clock *time.Time) (time.Time, string) {
 	t, prec := o.back(a.Time, a.Precision)
+	if o.wholeDay {
+		prec = "day"
+	}
 	if clock != nil {
 		t = time.Date(t.Year(), t.Month(), t.Day(), clock.Hour(), clock.Minute(), 0, 0, t.Location())
 		prec = "minute"
@@ -371,7 +388,14 @@ func resolvePending(out []doctales.DateMention, pending []pendingSpan, sentences
 			// ("drop-off is 8am on Tuesday 22nd", "Freitag, 22.01., um
 			// 15:00 Uhr passt uns für die Auslieferung")
 			lo, hi := max(0, a.BeginOffset-100), min(len(text), a.EndOffset+40)
-			if d, ok := wordDistance(strings.ToLower(string(text[lo:hi])), p.word, a.BeginOffset-lo, a.EndOffset-lo); ok && (best < 0 || d < bestDist) {
+			d, ok := wordDistance(strings.ToLower(string(text[lo:hi])), p.word, a.BeginOffset-lo, a.EndOffset-lo)
+			// A clock alone ("from 9.15am on the first day") names no
+			// day of the event: a dated mention further away wins
+			// (blind-67, 3317).
+			if ok && clockOnly.MatchString(a.Text) {
+				d += len(text)
+			}
+			if ok && (best < 0 || d < bestDist) {
 				best, bestDist = i, d
 			}
 		}
@@ -391,6 +415,10 @@ func resolvePending(out []doctales.DateMention, pending []pendingSpan, sentences
 	sort.SliceStable(out, func(i, j int) bool { return out[i].BeginOffset < out[j].BeginOffset })
 	return out
 }
+
+// clockOnly is a mention that is a time of day and nothing else, maybe
+// with the particles the parser took after it ("9.15am on the").
+var clockOnly = lazyRE(`(?i)^\W*\d{1,2}(?:[:.h][0-5]\d)?\s*(?:[ap]\.?m\.?|h|uhr|uur|u)?(?:\s+(?:on|at|in|the|de|la|le|el|del|am|um|op|il|alle))*\s*$`)
 
 // mayOffsetSpan is offsetSpanRE's and inWordDays' cheap gate: a unit of
 // time (hours, days, weeks, in the seven languages) that starts a word,
@@ -452,7 +480,7 @@ func countWordBefore(s string) bool {
 // mayDayBeforeEvent is dayBeforeEvent's cheap gate.
 func mayDayBeforeEvent(s string) bool {
 	l := strings.ToLower(s)
-	for _, w := range []string{"anterior", "antes", "prima", "voor", "vor", "veille", "vortag", "véspera"} {
+	for _, w := range []string{"anterior", "antes", "prima", "voor", "vor", "veille", "vortag", "véspera", "eve of"} {
 		if strings.Contains(l, w) {
 			return true
 		}

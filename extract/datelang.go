@@ -64,7 +64,7 @@ var dateLanguages = map[string]*dateLang{
 	},
 	"pt": {
 		trigger:   w(`\d{1,2}-\d{1,2}(?:-\d{2,4})?|\d{1,2} (?:no máximo|o mais tardar)|hoje|amanhã|amanha|depois de amanhã|ontem|segunda|terça|terca|quarta|quinta|sexta|sábado|sabado|domingo|janeiro|fevereiro|março|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|meio-dia|meia-noite|próxima semana|\d{1,2} ?h(?:\d{2})?|às \d{1,2}`),
-		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(até( a| o| à| ao)?|antes d[aeo]|prazo|o mais tardar|vence( a| em| no)?|vencimento( em| a| no)?|expira( a| em| no)?|caduca( a| em| no)?|data limite|para( a| o)?|novo prazo[^.;!?:]{0,30}:|nova data[^.;!?:]{0,30}:|adiad[oa]s? para|passa(m)? para)[^.;!?]{0,16}$`),
+		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(at[ée]( a| o| à| ao)?|antes d[aeo]|prazo|o mais tardar|vence( a| em| no)?|vencimento( em| a| no)?|expira( a| em| no)?|caduca( a| em| no)?|data limite|para( a| o)?|novo prazo[^.;!?:]{0,30}:|nova data[^.;!?:]{0,30}:|adiad[oa]s? para|passa(m)? para)[^.;!?]{0,16}$`),
 		past:      w(`foi|foram|era|eram|estava|tinha|tinham|houve|passado|passada|ontem|venceu|recebi|recebemos|enviei|enviamos|paguei`),
 		future:    w(`será|vai|vamos|próximo|próxima|amanhã|até|por favor|preciso|precisamos|deve|devem`),
 		endOfDay:  w(`(?:ao |até o )?(?:fim|final) do dia`),

