@@ -28,7 +28,11 @@ import (
 // the sentence (4024), Dutch "lukt dat voor 5?" (4029), and a German
 // message read as Polish for one "ń" (4057); and "Thurs 7th 10am"
 // (4006), "b4 6 pls" (4122), "Laat je het vanavond even weten?" (4151)
-// and "if you could get me … by then" (4085).
+// and "if you could get me … by then" (4085); from blind-94 and 95, a
+// 24-hour clock without its colon ("by 1430 today", "antes de las 1300
+// de mañana", "entro le 0400Z di lunedì"; blind-95's deadlines were .700)
+// but not a year ("voor 2027"), "a las 14:00 h" (4050) and "by month end"
+// (4163).
 func TestDeadlines_EighteenthSession(t *testing.T) {
 	est := time.FixedZone("-0500", -5*3600)
 	cet := time.FixedZone("+0100", 3600)
@@ -108,6 +112,24 @@ func TestDeadlines_EighteenthSession(t *testing.T) {
 		{"IfYouCouldByThen", "Re: Visitor numbers",
 			"Ruth,\n\nThe annual report goes to print on Thursday 21 January, so if you could get me the visitor totals and the number of new members by then, that would be perfect.\n\nThanks,\nOwen",
 			time.Date(2027, 1, 15, 10, 0, 0, 0, time.UTC), time.Date(2027, 1, 21, 17, 0, 0, 0, time.UTC)},
+		{"FourDigitClockToday", "De-ice cover",
+			"Hi Sam,\n\nFreezing fog is forecast from midnight. I need the de-ice staffing plan for the night shift by 1430 today so I can take it to the 1500 ops call.\n\nThanks,\nDee",
+			time.Date(2027, 1, 12, 9, 0, 0, 0, est), time.Date(2027, 1, 12, 14, 30, 0, 0, est)},
+		{"EsFourDigitClockTomorrow", "Equipo para el vuelo especial",
+			"Hola Marta:\n\nNecesito la confirmación del equipo de rampa para el chárter del sábado antes de las 1100 de mañana, que cierro la planificación con la aerolínea.\n\nGracias,\nJavier",
+			time.Date(2026, 12, 17, 16, 0, 0, 0, cet), time.Date(2026, 12, 18, 11, 0, 0, 0, cet)},
+		{"ItFourDigitClockZulu", "Turno sgombero neve",
+			"Buongiorno,\n\nconfermate la squadra di sgombero neve per lunedì entro le 0500Z di lunedì tramite il portale operativo.\n\nCentro operativo",
+			time.Date(2027, 1, 8, 10, 0, 0, 0, cet), time.Date(2027, 1, 11, 6, 0, 0, 0, cet)},
+		{"NlYearIsNoClock", "Onderhoudscontract",
+			"Hoi Bram,\n\nWe gaan akkoord met het onderhoudscontract voor 2027. Wil je het contract uiterlijk vrijdag 20 november getekend terugsturen?\n\nGroet,\nKarin",
+			time.Date(2026, 11, 13, 11, 0, 0, 0, cet), time.Date(2026, 11, 20, 17, 0, 0, 0, cet)},
+		{"EsClockWithHAfterTheDate", "Cita de inspección",
+			"Aviso automático.\n\nDebe confirmar la asistencia del representante en la plataforma antes del 16/12/2026 a las 14:00 h. Si no se confirma en ese plazo, la cita quedará liberada.",
+			time.Date(2026, 12, 14, 9, 0, 0, 0, cet), time.Date(2026, 12, 16, 14, 0, 0, 0, cet)},
+		{"ByMonthEnd", "Re: year-end",
+			"Hi Carla,\n\nFor the tax forms - can you send me the list of everyone we paid over $600 this year, with their addresses, by month end? A couple of my suppliers moved.\n\nThanks!\nRosa",
+			time.Date(2026, 12, 26, 10, 0, 0, 0, est), time.Date(2026, 12, 31, 17, 0, 0, 0, est)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

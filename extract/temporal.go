@@ -33,7 +33,7 @@ var dateTrigger = fastre.MustCompile(`(?i)\b(today|tonight|tomorrow|tmrw|yesterd
 var (
 	endOfDay   = fastre.MustCompile(`(?i)\b(eod|cob|eob|end of (the )?(business |work(ing)? )?day|close of (the )?business( day)?|end of play)\b`)
 	endOfWeek  = fastre.MustCompile(`(?i)\b(eow|before the weekend|antes do fim de semana|antes del fin de semana|avant le week-?end|vor dem wochenende|prima del (fine settimana|weekend)|voor het weekend|(some ?time|later|any ?time|before the end of) this week|(?:(?:get|have) a (?:chance|moment|minute|sec)|you can|you have (?:the )?time|at some point|if possible|ideally|when possible)\s+this week|end of (the |this )?(work(ing)? |business )?week|end of (the )?(?P<next>next|following) (work(ing)? |business )?week)\b`)
-	endOfMonth = fastre.MustCompile(`(?i)\b(eom|end of (the |this )?month|(a |al |à la |hasta |antes de |para |d'ici la |avant la |bis )?(fin(al)? de(l)? mes|fin (du|de) mois|monatsende|ende (des|dieses) monats|fine (del )?mese|fi(m|nal) do m[êe]s|eind(e)? (van de|deze) maand))\b`)
+	endOfMonth = fastre.MustCompile(`(?i)\bmonth[- ]end(?:[?.!,;:)]|\s*$)|\b(eom|end of (the |this )?month|(a |al |à la |hasta |antes de |para |d'ici la |avant la |bis )?(fin(al)? de(l)? mes|fin (du|de) mois|monatsende|ende (des|dieses) monats|fine (del )?mese|fi(m|nal) do m[êe]s|eind(e)? (van de|deze) maand))\b`)
 )
 
 // deadlineCueBefore matches a deadline cue just before a date expression,
@@ -920,6 +920,18 @@ func dropRestatedClocks(found []doctales.DateMention, s span) []doctales.DateMen
 	}
 	return found
 }
+
+// fourDigitClock is a 24-hour clock written without its colon after a
+// word that gives a time, in the languages the engine reads: "by 1430",
+// "before 0600Z", "antes de las 1300", "até às 1400", "vóór 0900",
+// "entro le 0400Z"; groups 1 and 2 the hour and minute, 3 a clock's
+// mark ("hrs"), 4 a UTC mark.
+var fourDigitClock = lazyRE(`(?i)\b(?:by|before|b4|until|till|no later than|not later than|at|antes de las|antes das|a las|hasta las|até [àa]s|at[ée] as|[àa]s|v[óo]{1,2}r|om|uiterlijk|bis|vor|um|entro le|prima delle|alle|avant|d['’]ici|[àa])\s+([01]\d|2[0-3])([0-5]\d)(?:\s*(hrs?|h|uhr|uur|lt|local)\b|\s*(z|utc|gmt)\b)?`)
+
+// fourDigitDayAfter is the day written just after a fourDigitClock:
+// "today", "tomorrow", "de mañana", "morgen", "di lunedì"; group 1 the
+// word.
+var fourDigitDayAfter = lazyRE(`(?i)^\s*(?:(?:on|de|di|do|da|del|am|op|le)\s+)?(today|tonight|tomorrow|tmrw|hoy|ma[ñn]ana|heute|morgen|hoje|amanh[ãa]|oggi|domani|vandaag|aujourd['’]hui|demain|monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|mi[ée]rcoles|jueves|viernes|lundi|mardi|mercredi|jeudi|vendredi|montag|dienstag|mittwoch|donnerstag|freitag|luned[iì]|marted[iì]|mercoled[iì]|gioved[iì]|venerd[iì]|maandag|dinsdag|woensdag|donderdag|vrijdag|segunda|ter[çc]a|quarta|quinta|sexta)\b`)
 
 // noonNext is "noon" or "midday" just after an hour: the "12" of "12
 // noon" is said again by it.
@@ -3648,6 +3660,49 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 				t = t.AddDate(0, 0, 1)
 			}
 			add([]int{m[4], m[5]}, t, "hour")
+		}
+	}
+	// "by 1430 today", "antes de las 1300 de mañana", "vóór 0900 morgen",
+	// "entro le 0400Z di lunedì": a 24-hour clock without its colon,
+	// which the parser reads as a year or not at all (blind-95: six of
+	// its deadlines).
+	if strings.ContainsAny(s.text, "0123456789") {
+		for _, m := range fourDigitClock.FindAllStringSubmatchIndex(s.text, 2) {
+			h, _ := strconv.Atoi(s.text[m[2]:m[3]])
+			mi, _ := strconv.Atoi(s.text[m[4]:m[5]])
+			loc := ref.Location()
+			if m[8] >= 0 {
+				loc = time.UTC // "0400Z", "0600 UTC"
+			}
+			after := fourDigitDayAfter.FindStringSubmatchIndex(s.text[m[1]:])
+			// "voor 2027", "by 2030": a year, unless a clock's mark or a
+			// day says otherwise.
+			if n := h*100 + mi; n >= 1900 && n <= 2099 && m[6] < 0 && m[8] < 0 && after == nil {
+				continue
+			}
+			end := m[1]
+			day, dayGiven := ref.In(loc), false
+			// The day written just after the clock is its own ("del
+			// sábado antes de las 1100 de mañana"); else one just before.
+			if i := dayBefore(found, s.start+m[0]); i >= 0 && after == nil {
+				day, dayGiven = found[i].Time, true
+			} else if a := after; a != nil {
+				// "1430 today", "0900 morgen", "1300 de mañana", "0400Z di lunedì"
+				word := strings.ToLower(s.text[m[1]+a[2] : m[1]+a[3]])
+				if wd, ok := weekdayNames[word]; ok {
+					day, dayGiven = nextWeekday(ref, wd), true
+				} else if tomorrowWord.MatchString(word) || strings.HasPrefix(word, "tom") || strings.HasPrefix(word, "tmr") {
+					day, dayGiven = ref.AddDate(0, 0, 1), true
+				} else {
+					dayGiven = true // today, hoy, heute, hoje, oggi, vandaag
+				}
+				end = m[1] + a[1]
+			}
+			t := time.Date(day.Year(), day.Month(), day.Day(), h, mi, 0, 0, loc).In(ref.Location())
+			if !dayGiven && !t.After(ref) {
+				t = t.AddDate(0, 0, 1) // "by 0745" in the evening: tomorrow's
+			}
+			add([]int{m[2], end}, t, "minute")
 		}
 	}
 	// "sexta-feira (11/12)", "Thursday 12/11": the weekday written beside
