@@ -130,6 +130,9 @@ func TestDeadlines_EighteenthSession(t *testing.T) {
 		{"ByMonthEnd", "Re: year-end",
 			"Hi Carla,\n\nFor the tax forms - can you send me the list of everyone we paid over $600 this year, with their addresses, by month end? A couple of my suppliers moved.\n\nThanks!\nRosa",
 			time.Date(2026, 12, 26, 10, 0, 0, 0, est), time.Date(2026, 12, 31, 17, 0, 0, 0, est)},
+		{"EsBeforeTheEventDatedEarlier", "Auditoría de seguridad",
+			"Hola Ana:\n\nTe escribo por la auditoría de AESA: empieza el jueves 14 de enero a las 10:00 en la sala de briefing.\n\nEn tu turno hay tres agentes sin el curso online completado. Antes de la auditoría necesito que tengáis todos el curso completado.\n\nGracias,\nMarta",
+			time.Date(2027, 1, 5, 9, 0, 0, 0, cet), time.Date(2027, 1, 14, 10, 0, 0, 0, cet)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -163,5 +166,57 @@ func TestIncident_DutyPageStillActive(t *testing.T) {
 	d = extractAt(t, c, sent.Add(10*time.Minute), false)
 	if d.Urgency == doctales.UrgencyHigh {
 		t.Errorf("cleared: urgency = high (%v), want lower: the fault is over", d.UrgencyReasons)
+	}
+}
+
+// TestDeadlines_SubjectTakenBack: the body takes back the subject's date
+// ("Please ignore the date I put in the subject line", "ce n'est pas pour
+// demain") and gives its own (blind-95, 4195 and 4214), and a clock before
+// "on" and a date is that date's ("before 06:00 UTC on 14 Jan", 4194).
+func TestDeadlines_SubjectTakenBack(t *testing.T) {
+	est := time.FixedZone("-0500", -5*3600)
+	cet := time.FixedZone("+0100", 3600)
+	cases := []struct {
+		name, subject, text string
+		sent                time.Time
+		want                *time.Time
+	}{
+		{"IgnoreTheSubjectsDate", "Re: audit findings - report due Fri 15 Jan",
+			"Hi Sam,\n\nPlease ignore the date I put in the subject line - the inspectors moved the audit. I now need your signed report by Monday 18 January.\n\nThanks,\nJo",
+			time.Date(2027, 1, 11, 9, 0, 0, 0, est), ptrTime(time.Date(2027, 1, 18, 17, 0, 0, 0, est))},
+		{"FrNotForTomorrow", "RE: témoignages pour demain",
+			"Nadia,\n\nJe me suis trompé dans l'objet : ce n'est pas pour demain. Le comité a été décalé, rien ne presse.\n\nMerci,\nPaul",
+			time.Date(2027, 1, 11, 9, 0, 0, 0, cet), nil},
+		{"ClockOnDateInUTC", "Shift swap awaiting your approval",
+			"A shift swap request needs your approval as the rostered supervisor.\n\nSwap approvals close before 06:00 UTC on 14 Jan 2027. Please approve or decline it in RosterLink.",
+			time.Date(2027, 1, 13, 8, 0, 0, 0, est), ptrTime(time.Date(2027, 1, 14, 1, 0, 0, 0, est))},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := email(tc.subject, tc.text)
+			c.Timestamp = tc.sent
+			d := extractAt(t, c, tc.sent.Add(30*time.Minute), false)
+			switch {
+			case tc.want == nil && d.Deadline != nil:
+				t.Errorf("deadline = %v, want none (dates %+v)", d.Deadline, d.Dates)
+			case tc.want != nil && (d.Deadline == nil || !d.Deadline.Equal(*tc.want)):
+				t.Errorf("deadline = %v, want %v (dates %+v)", d.Deadline, *tc.want, d.Dates)
+			}
+		})
+	}
+}
+
+func ptrTime(t time.Time) *time.Time { return &t }
+
+// TestDeadlines_CountedBeforeTheEventIsNotTheEvent: "by the Friday before
+// the dress rehearsal" is counted from the event, which "before the <event>"
+// (the event's own start) must not read as the rehearsal itself.
+func TestDeadlines_CountedBeforeTheEventIsNotTheEvent(t *testing.T) {
+	sent := time.Date(2027, 1, 11, 9, 0, 0, 0, time.UTC)
+	c := email("Polo shirts", "Hi all,\n\nThe dress rehearsal is on Tuesday 19 January at 6pm in the hall.\n\nPlease send me your child's polo size by the Friday before the dress rehearsal so I can order them.\n\nThanks,\nMr Hale")
+	c.Timestamp = sent
+	d := extractAt(t, c, sent.Add(30*time.Minute), false)
+	if event := time.Date(2027, 1, 19, 18, 0, 0, 0, time.UTC); d.Deadline != nil && d.Deadline.Equal(event) {
+		t.Errorf("deadline = %v, the rehearsal itself; want a day before it or none", d.Deadline)
 	}
 }

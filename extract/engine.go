@@ -454,6 +454,25 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 		}
 	}
 
+	// "Please ignore the date I put in the subject line", "Je me suis
+	// trompé dans l'objet": the subject's deadline is taken back, and the
+	// text's stands (blind-95, 4195 and 4214).
+	if anyMatch(own, subjectRetracted) {
+		unmarked := false
+		for i := range d.Dates {
+			if dm := &d.Dates[i]; dm.Deadline && dm.Source == doctales.SourceSubject {
+				dm.Deadline, unmarked = false, true
+			}
+		}
+		if unmarked {
+			d.Deadline = nil
+			if dl := chooseDeadline(d.Dates, ref); dl != nil {
+				t := dl.Time
+				d.Deadline = &t
+			}
+		}
+	}
+
 	// A date in a sentence that asks the reader to act is when it is
 	// wanted, "by" or not: "Could you send me the NDA tomorrow?".
 	// An invitation's deadline is the meeting's start (it is medium:

@@ -231,6 +231,7 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 		clockEvening(found, s, ref)
 		found = weekdayThenDate(dayThenClock(clockThenDay(dropContained(found), s), s), s)
 		found = dropRestatedClocks(found, s)
+		clockOnDay(found, s)
 		for i := range found {
 			markDeadline(&found[i], orig, dl)
 			found[i].Source = source
@@ -932,6 +933,71 @@ var fourDigitClock = lazyRE(`(?i)\b(?:by|before|b4|until|till|no later than|not 
 // "today", "tomorrow", "de mañana", "morgen", "di lunedì"; group 1 the
 // word.
 var fourDigitDayAfter = lazyRE(`(?i)^\s*(?:(?:on|de|di|do|da|del|am|op|le)\s+)?(today|tonight|tomorrow|tmrw|hoy|ma[ñn]ana|heute|morgen|hoje|amanh[ãa]|oggi|domani|vandaag|aujourd['’]hui|demain|monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|mi[ée]rcoles|jueves|viernes|lundi|mardi|mercredi|jeudi|vendredi|montag|dienstag|mittwoch|donnerstag|freitag|luned[iì]|marted[iì]|mercoled[iì]|gioved[iì]|venerd[iì]|maandag|dinsdag|woensdag|donderdag|vrijdag|segunda|ter[çc]a|quarta|quinta|sexta)\b`)
+
+// clockOnBefore is a clock with its minutes, maybe a zone, and "on" just
+// before a date: "before 16:00 on 14 Jan", "06:00 UTC on 14 Jan 2027";
+// clockOnStart the same at the start of a mention.
+var (
+	clockOnBefore = lazyRE(`(?i)\b(\d{1,2}):([0-5]\d)(?:\s*((?-i:[A-Z]{2,4})|Z))?\s*,?\s+on\s+$`)
+	clockOnStart  = lazyRE(`(?i)^(\d{1,2}):([0-5]\d)(?:\s*((?-i:[A-Z]{2,4})|Z))?\s*,?\s+on\s+`)
+)
+
+// clockOnDay gives a date the clock written before it with "on": the
+// parser reads "before 16:00 on 14 Jan" as the day alone (17:00), and
+// "06:00 UTC on 14 Jan 2027" was put at 18:00 (blind-95, 4194). A
+// two-digit hour is a 24-hour clock; one digit is read in working hours.
+func clockOnDay(found []doctales.DateMention, s span) {
+	at := func(d *doctales.DateMention, hs, ms, zone string) {
+		h, _ := strconv.Atoi(hs)
+		mi, _ := strconv.Atoi(ms)
+		if len(hs) == 1 {
+			h = workingHour(h)
+		}
+		if h > 23 {
+			return
+		}
+		loc := d.Time.Location()
+		if zone != "" {
+			if z := zoneAfter(zone); z != nil {
+				loc = z
+			} else if zone != "Z" {
+				return
+			} else {
+				loc = time.UTC
+			}
+		}
+		day := d.Time.In(loc)
+		if d.Precision == "day" {
+			day = d.Time
+		}
+		d.Time = time.Date(day.Year(), day.Month(), day.Day(), h, mi, 0, 0, loc).In(d.Time.Location())
+		d.Precision = "minute"
+	}
+	for i := range found {
+		d := &found[i]
+		b, e := d.BeginOffset-s.start, d.EndOffset-s.start
+		if b < 0 || e > len(s.text) || b > e {
+			continue
+		}
+		switch d.Precision {
+		case "day":
+			if m := clockOnBefore.FindStringSubmatchIndex(s.text[:b]); m != nil && !covered(found, s.start+m[0], s.start+m[1]) {
+				zone := ""
+				if m[6] >= 0 {
+					zone = s.text[m[6]:m[7]]
+				}
+				at(d, s.text[m[2]:m[3]], s.text[m[4]:m[5]], zone)
+				if d.Precision == "minute" {
+					d.BeginOffset, d.Text = s.start+m[0], s.text[m[0]:e]
+				}
+			}
+		case "minute", "hour":
+			if m := clockOnStart.FindStringSubmatch(d.Text); m != nil && len(m[1]) == 2 {
+				at(d, m[1], m[2], m[3])
+			}
+		}
+	}
+}
 
 // noonNext is "noon" or "midday" just after an hour: the "12" of "12
 // noon" is said again by it.
@@ -2819,9 +2885,10 @@ var closeOf = lazyRE(`(?i)^\s*(la |le |il |a |o )?(cierre|fin|final|cl[ôo]ture|
 
 // negatedBefore matches a clause that calls off or waives what its date
 // would time, just before the date: "let's not run it tonight", "no need
-// to reply today", "you don't have to finish it by Friday". "Not later
-// than" and "don't forget … by" still ask.
-var negatedBefore = fastre.MustCompile(`(?i)\b(let'?s not|let us not|no need to|(do not|don'?t|doesn'?t|won'?t) (need|have) to|needn'?t|not necessary to|not going to|(we|i)('ll| will) (not|skip)|(we|i) won'?t)\b[^.!?\n;]{0,40}$`)
+// to reply today", "you don't have to finish it by Friday", "ce n'est
+// pas pour demain" (blind-95, 4214). "Not later than" and "don't forget
+// … by" still ask.
+var negatedBefore = fastre.MustCompile(`(?i)\b(let'?s not|let us not|no need to|(do not|don'?t|doesn'?t|won'?t) (need|have) to|needn'?t|not necessary to|not going to|(we|i)('ll| will) (not|skip)|(we|i) won'?t)\b[^.!?\n;]{0,40}$|(?:n['’]est pas|no es|não é|nao e|non è|isn['’]t|is not|ist nicht|is niet)\s+(?:pour|para|per|for|für|voor)\s*$`)
 
 // personal reports whether a message of category c is written to the
 // reader in person, so that what it asks is asked of them (a list or a
