@@ -65,13 +65,14 @@ var monitorTag = fastre.MustCompile(`(?i)^\s*\[(down|critical|alarm|alarme|alarm
 var subjectRetracted = lazyRE(`(?i)\b(?:ignore|disregard)\b[^.!?\n]{0,40}\bsubject\b|\bsubject(?: line)? (?:is|was) wrong\b|\bwrong (?:date|day) in the subject\b|\btromp[ée]e? dans l['’]objet\b|\bl['’]objet (?:est|était) (?:faux|erron[ée]e?)\b|\bignor[ae]\b[^.!?\n]{0,40}\basunto\b|\bme equivoqu[ée] en el asunto\b|\bim betreff\b[^.!?\n]{0,30}\b(?:stimmt nicht|falsch)\b|\bignora\b[^.!?\n]{0,40}\boggetto\b|\bho sbagliato (?:nell['’]|l['’])oggetto\b|\bignore?\b[^.!?\n]{0,40}\bassunto\b|\benganei-me no assunto\b|\bnegeer\b[^.!?\n]{0,40}\bonderwerp\b|\bonderwerp(?:regel)? klopt niet\b`)
 
 // dutyRole is a monitoring page telling the reader that it reaches them
-// as the one on duty or responsible for what it watches, in the languages
-// the engine reads.
-var dutyRole = lazyRE(`(?i)\b(?:you are receiving this|you receive this|you are listed|u ontvangt deze melding|u ontvangt dit bericht|usted figura|recibe este (?:aviso|mensaje)|sie erhalten diese (?:meldung|nachricht)|vous recevez ce (?:message|courriel)|ricevi questo (?:messaggio|avviso)|riceve questo (?:messaggio|avviso)|voc[êe] recebe (?:esta|este)|est[áa] a receber (?:esta|este))\b[^\n]{0,60}\b(?:as|als|como|en tant que|in quanto|come)\b[^\n]{0,40}\b(?:duty|on-?call|keyholder|responsible|dienstdoende|bereikbaarheidsdienst|piket|mantenedor|responsable|de guardia|bereitschaft|rufbereitschaft|verantwortlich|d['’]astreinte|astreinte|reperibile|responsabile|de plant[ãa]o|respons[áa]vel)`)
+// as the one on duty or responsible for what it watches, or that it was
+// escalated to the one on call ("an die Rufbereitschaft … eskaliert"), in
+// the languages the engine reads.
+var dutyRole = lazyRE(`(?i)\ban die (?:rufbereitschaft|bereitschaft)\b[^\n]{0,60}\beskaliert|\bescalated to (?:you|the (?:on-?call|duty))\b|\b(?:you are receiving this|you receive this|you are listed|u ontvangt deze melding|u ontvangt dit bericht|usted figura|recibe este (?:aviso|mensaje)|sie erhalten diese (?:meldung|nachricht)|vous recevez ce (?:message|courriel)|ricevi questo (?:messaggio|avviso)|riceve questo (?:messaggio|avviso)|voc[êe] recebe (?:esta|este)|est[áa] a receber (?:esta|este))\b[^\n]{0,60}\b(?:as|als|como|en tant que|in quanto|come)\b[^\n]{0,40}\b(?:duty|on-?call|keyholder|responsible|dienstdoende|bereikbaarheidsdienst|piket|mantenedor|responsable|de guardia|bereitschaft|rufbereitschaft|verantwortlich|d['’]astreinte|astreinte|reperibile|responsabile|de plant[ãa]o|respons[áa]vel)`)
 
 // activeFault is an alarm's status line saying the fault goes on:
 // "Status: ACTIVE - not cleared", "Status: KRITIEK", "ALERTA ACTIVA".
-var activeFault = lazyRE(`(?im)^[ \t*]*(?:status|estado|statut|stato|zustand)[ \t]*:[ \t]*(?:active|actief|activa|activo|aktiv|critical|kritiek|kritisch|critique|cr[íi]tico|critico|down|fault|storing|st[öo]rung|fallo|panne|guasto|falha)\b|\b(?:alerta activa|alarme active|aktiver alarm|allarme attivo|alerta ativo|actief alarm|active alarm|alarm active)\b`)
+var activeFault = lazyRE(`(?im)^[ \t*]*(?:status|estado|statut|stato|zustand)[ \t]*:[ \t]*(?:active|actief|activa|activo|aktiv|critical|kritiek|kritisch|critique|cr[íi]tico|critico|down|fault|storing|st[öo]rung|fallo|panne|guasto|falha|nicht quittiert|not acknowledged|unacknowledged)\b|\b(?:alerta activa|alarme active|aktiver alarm|allarme attivo|alerta ativo|actief alarm|active alarm|alarm active)\b`)
 
 // liveAlarm is a monitoring alarm whose cause is still going on: a
 // reading that still climbs ("ALARM Stufe 2: -80 °C Tiefkühler HPM F 21

@@ -25,10 +25,7 @@ func TestDeadlines_SeventeenthSession(t *testing.T) {
 	cet := time.FixedZone("+0100", 3600)
 	cst := time.FixedZone("-0600", -6*3600)
 	est := time.FixedZone("-0500", -5*3600)
-	cases := []struct {
-		name, subject, text string
-		sent, want          time.Time
-	}{
+	cases := []deadlineCase{
 		{"ItCalendarSubjectSplitByParser",
 			"Invito: Consiglio di quartiere – bilancio 2027 @ mer 13 gen 2027 18:00 - 19:30 (CET)",
 			"Sei stato invitato al seguente evento.\n\nConsiglio di quartiere - bilancio 2027\nQuando: mercoledì 13 gen 2027 18:00 - 19:30 (Ora standard dell'Europa centrale - Roma)\nDove: Sala civica\n\nPartecipi? Sì - Forse - No",
@@ -85,16 +82,7 @@ func TestDeadlines_SeventeenthSession(t *testing.T) {
 			"Ciao Sara,\n\nmanca la busta contanti del volo di ieri. Ti chiedo di consegnarla all'ufficio di base oppure di chiudere la cassa dal portale entro domani alle 12.\n\nGrazie,\nUfficio vendite",
 			time.Date(2027, 1, 13, 15, 30, 0, 0, cet), time.Date(2027, 1, 14, 12, 0, 0, 0, cet)},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			c := email(tc.subject, tc.text)
-			c.Timestamp = tc.sent
-			d := extractAt(t, c, tc.sent.Add(30*time.Minute), false)
-			if d.Deadline == nil || !d.Deadline.Equal(tc.want) {
-				t.Errorf("deadline = %v, want %v (language %s; dates %+v)", d.Deadline, tc.want, d.Language, d.Dates)
-			}
-		})
-	}
+	checkDeadlineCases(t, cases)
 }
 
 // TestIncident_AlarmRising: a monitoring system's alarm whose reading

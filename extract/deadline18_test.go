@@ -36,10 +36,7 @@ import (
 func TestDeadlines_EighteenthSession(t *testing.T) {
 	est := time.FixedZone("-0500", -5*3600)
 	cet := time.FixedZone("+0100", 3600)
-	cases := []struct {
-		name, subject, text string
-		sent, want          time.Time
-	}{
+	cases := []deadlineCase{
 		{"SendersStateTillLunchtime", "New frames for Dad",
 			"Hello,\n\nDad's prescription changed at the eye clinic today. Could you have the new frames ready by 5 tomorrow? I'll collect them after work. If anything is wrong please ring me - I'm off tomorrow till lunchtime.\n\nThanks,\nRuth",
 			time.Date(2026, 12, 10, 19, 0, 0, 0, time.UTC), time.Date(2026, 12, 11, 17, 0, 0, 0, time.UTC)},
@@ -134,16 +131,7 @@ func TestDeadlines_EighteenthSession(t *testing.T) {
 			"Hola Ana:\n\nTe escribo por la auditoría de AESA: empieza el jueves 14 de enero a las 10:00 en la sala de briefing.\n\nEn tu turno hay tres agentes sin el curso online completado. Antes de la auditoría necesito que tengáis todos el curso completado.\n\nGracias,\nMarta",
 			time.Date(2027, 1, 5, 9, 0, 0, 0, cet), time.Date(2027, 1, 14, 10, 0, 0, 0, cet)},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			c := email(tc.subject, tc.text)
-			c.Timestamp = tc.sent
-			d := extractAt(t, c, tc.sent.Add(30*time.Minute), false)
-			if d.Deadline == nil || !d.Deadline.Equal(tc.want) {
-				t.Errorf("deadline = %v, want %v (language %s; dates %+v)", d.Deadline, tc.want, d.Language, d.Dates)
-			}
-		})
-	}
+	checkDeadlineCases(t, cases)
 }
 
 // TestIncident_DutyPageStillActive: a monitoring page sent to the reader
@@ -160,12 +148,41 @@ func TestIncident_DutyPageStillActive(t *testing.T) {
 	if d.Urgency != doctales.UrgencyHigh {
 		t.Errorf("urgency = %s (%v), want high: an active fault paged to the one on duty", d.Urgency, d.UrgencyReasons)
 	}
+	// Escalated to the one on call, not yet acknowledged (blind-96, 4259).
+	de := email("ALARM Stufe 2: Kühlraum Labor L2 - 12,1 °C", "*** ALARM - STUFE 2 ***\n\nMessstelle:   Labor, Kühlraum L2\nMesswert:     12,1 °C\nStatus:       NICHT QUITTIERT\n\nDie Meldung wurde an die Rufbereitschaft des Labors eskaliert, weil der Alarm der Stufe 1 nicht quittiert wurde.\n\nDiese Nachricht wurde automatisch erzeugt.")
+	de.Timestamp = sent
+	de.Fields = map[string]any{"autoSubmitted": "auto-generated"}
+	if d := extractAt(t, de, sent.Add(10*time.Minute), false); d.Urgency != doctales.UrgencyHigh {
+		t.Errorf("escalated to the on-call: urgency = %s (%v), want high", d.Urgency, d.UrgencyReasons)
+	}
 	c = email("FAULT - Riverside Arts Centre - Zone 2", strings.Replace(body, "ACTIVE - not cleared", "CLEARED at 14:03", 1))
 	c.Timestamp = sent
 	c.Fields = map[string]any{"autoSubmitted": "auto-generated"}
 	d = extractAt(t, c, sent.Add(10*time.Minute), false)
 	if d.Urgency == doctales.UrgencyHigh {
 		t.Errorf("cleared: urgency = high (%v), want lower: the fault is over", d.UrgencyReasons)
+	}
+}
+
+// deadlineCase is a message sent at sent whose deadline, read half an hour
+// later, is want.
+type deadlineCase struct {
+	name, subject, text string
+	sent, want          time.Time
+}
+
+// checkDeadlineCases runs each case as a subtest.
+func checkDeadlineCases(t *testing.T, cases []deadlineCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := email(tc.subject, tc.text)
+			c.Timestamp = tc.sent
+			d := extractAt(t, c, tc.sent.Add(30*time.Minute), false)
+			if d.Deadline == nil || !d.Deadline.Equal(tc.want) {
+				t.Errorf("deadline = %v, want %v (language %s; dates %+v)", d.Deadline, tc.want, d.Language, d.Dates)
+			}
+		})
 	}
 }
 

@@ -439,38 +439,14 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 	// "Re: URGENT - rate card needed by 3pm": the subject's date is the
 	// thread's old alarm, met or not, and no deadline of the reader's.
 	if len(askSubj) == 0 && len(subj) > 0 && len(requests) == 0 && !d.RequiresAction {
-		unmarked := false
-		for i := range d.Dates {
-			if dm := &d.Dates[i]; dm.Deadline && dm.Source == doctales.SourceSubject {
-				dm.Deadline, unmarked = false, true
-			}
-		}
-		if unmarked {
-			d.Deadline = nil
-			if dl := chooseDeadline(d.Dates, ref); dl != nil {
-				t := dl.Time
-				d.Deadline = &t
-			}
-		}
+		unmarkSubjectDeadlines(d, ref)
 	}
 
 	// "Please ignore the date I put in the subject line", "Je me suis
 	// trompé dans l'objet": the subject's deadline is taken back, and the
 	// text's stands (blind-95, 4195 and 4214).
 	if anyMatch(own, subjectRetracted) {
-		unmarked := false
-		for i := range d.Dates {
-			if dm := &d.Dates[i]; dm.Deadline && dm.Source == doctales.SourceSubject {
-				dm.Deadline, unmarked = false, true
-			}
-		}
-		if unmarked {
-			d.Deadline = nil
-			if dl := chooseDeadline(d.Dates, ref); dl != nil {
-				t := dl.Time
-				d.Deadline = &t
-			}
-		}
+		unmarkSubjectDeadlines(d, ref)
 	}
 
 	// A date in a sentence that asks the reader to act is when it is
@@ -1024,6 +1000,25 @@ func sameOrganisation(c *doctales.Communication) bool {
 		}
 	}
 	return false
+}
+
+// unmarkSubjectDeadlines takes back the deadlines the subject gave and
+// chooses the deadline again from what is left.
+func unmarkSubjectDeadlines(d *doctales.Dimensions, ref time.Time) {
+	unmarked := false
+	for i := range d.Dates {
+		if dm := &d.Dates[i]; dm.Deadline && dm.Source == doctales.SourceSubject {
+			dm.Deadline, unmarked = false, true
+		}
+	}
+	if !unmarked {
+		return
+	}
+	d.Deadline = nil
+	if dl := chooseDeadline(d.Dates, ref); dl != nil {
+		t := dl.Time
+		d.Deadline = &t
+	}
 }
 
 // subjectDayOnly reports whether the deadline dl is a day without a time
