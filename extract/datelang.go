@@ -44,7 +44,7 @@ var dateLanguages = map[string]*dateLang{
 		past:      w(`fue|fueron|era|eran|estaba|había|hubo|pasado|pasada|ayer|hace|venció|vencía|recibí|recibimos|envié|enviamos|enviaste|pagué|pagamos`),
 		future:    w(`será|va a|vamos a|próximo|próxima|que viene|mañana|hasta|por favor|necesito|necesitamos|tienes que|debe|deben`),
 		endOfDay:  w(`(?:al )?final del día|fin del día|cierre del día`),
-		endOfWeek: w(`final de la (?P<next>próxima semana|semana que viene)|finales de (?:esta|la) semana|final de (?:esta|la) semana`),
+		endOfWeek: w(`finales? de la (?P<next>próxima semana|semana que viene)|finales de (?:esta|la) semana|final de (?:esta|la) semana`),
 	},
 	"fr": {
 		trigger:   w(`\d{1,2}-\d{1,2}(?:-\d{2,4})?|\d{1,2}(?:er)? au plus tard|aujourd'hui|aujourd’hui|demain|après-demain|hier|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|midi|minuit|semaine prochaine|\d{1,2} ?h(?: ?\d{2})?`),

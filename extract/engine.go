@@ -497,6 +497,11 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 	if !invitation && !invitationChange && personal(d.Category) && len(own) > 0 {
 		if own := analyzed[:min(replyFrom, len(analyzed))]; whenLine.MatchString(own) && whereLine.MatchString(own) {
 			invitation = true
+		} else if agendaLine.MatchString(own) && timeAhead(d.Dates, ref) {
+			// "Agenda", "Pauta:" on a line of its own under a time
+			// ahead: a meeting the sender calls (blind-95, 3962;
+			// blind-98, 4343).
+			invitation = true
 		}
 	}
 	if invitation && invitationStart(d.Dates, ref) {
@@ -559,6 +564,18 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 			t := dl.Time
 			d.Deadline = &t
 		}
+	}
+	// "Aucune action n'est requise de votre part", "Action required:
+	// none", "Não é necessária qualquer ação": a system that says in so
+	// many words that nothing is wanted of the reader sets no deadline,
+	// whatever its "by" and "until" say; its dates are when it acts or
+	// when something lapses (blind-79, 4315; blind-95, 3983; blind-99,
+	// 4376).
+	if d.Category == doctales.CategoryAutomated && d.Deadline != nil && !systemAsks && saysNoAction(own) {
+		for i := range d.Dates {
+			d.Dates[i].Deadline, d.Dates[i].Cue = false, ""
+		}
+		d.Deadline = nil
 	}
 	if named && nameRe != nil {
 		for i := range d.Dates {
@@ -1094,13 +1111,13 @@ func (e *Engine) namesReader(c *doctales.Communication, own []span) (bool, *rege
 	return false, nil
 }
 
-// paragraphAt returns the paragraph of text (between blank lines) that
-// holds offset at.
 // whenLine and whereLine are the "When:" and "Where:" lines of an
 // invitation written out by a person, in the languages the engine reads.
 var (
 	whenLine  = lazyRE(`(?im)^[ \t*]*(?:when|date and time|wann|quand|cu[áa]ndo|quando|wanneer|datum en tijd)[ \t]*:[ \t]*\S`)
 	whereLine = lazyRE(`(?im)^[ \t*]*(?:where|location|venue|wo|ort|o[ùu]|lieu|d[óo]nde|lugar|dove|luogo|onde|local|waar|locatie|plaats)[ \t]*:[ \t]*\S`)
+	// agendaLine is an agenda's heading on a line of its own.
+	agendaLine = lazyRE(`(?im)^[ \t*#]*(?:agenda|pauta|ordine del giorno|tagesordnung|ordre du jour|orden del d[íi]a|agendapunten)[ \t]*:?[ \t]*$`)
 )
 
 // askedOthers reports whether every request of own opens a paragraph
@@ -1259,6 +1276,8 @@ func namesOneOf(v string, names []string) bool {
 	return false
 }
 
+// paragraphAt returns the paragraph of text (between blank lines) that
+// holds offset at.
 func paragraphAt(text string, at int) string {
 	if at < 0 || at > len(text) {
 		return ""
@@ -1416,4 +1435,33 @@ func footerDates(d *doctales.Dimensions, fresh, own []span, ref time.Time) {
 			d.Deadline = &t
 		}
 	}
+}
+
+// saysNoAction reports whether a sentence says, unconditionally, that
+// nothing is wanted of the reader: "If you'd like it to expire, you don't
+// need to do anything" still asks for something otherwise (blind-77,
+// 3681).
+func saysNoAction(own []span) bool {
+	for _, s := range own {
+		if systemNoAction.MatchString(s.text) && !conditionalAsk.MatchString(s.text) {
+			return true
+		}
+	}
+	return false
+}
+
+// systemNoAction is a system's statement that nothing is wanted of the
+// reader, in the languages the engine reads: stronger than noActionCue,
+// which also holds an automated mail's "do not reply" and "unsubscribe".
+var systemNoAction = fastre.MustCompile(`(?i)\b(?:no (?:further )?action (?:is |will be )?(?:required|needed|necessary)|action required:\s*(?:none|no)\b|(?:there is )?nothing (?:you need|for you) to do|you (?:do not|don['’]t) need to do anything|aucune (?:action|d[ée]marche) (?:n['’]est |n'est )?(?:requise|n[ée]cessaire|[àa] effectuer)|vous n['’]avez rien [àa] faire|keine (?:aktion|handlung|weitere aktion|ma[ßs]nahme)n? (?:ist )?(?:erforderlich|n[öo]tig|notwendig)|kein handlungsbedarf|sie m[üu]ssen nichts (?:weiter )?(?:tun|unternehmen)|nenhuma a[çc][ãa]o (?:[ée] )?(?:necess[áa]ria|requerida)|n[ãa]o [ée] necess[áa]ri[ao] (?:qualquer|nenhuma) a[çc][ãa]o|n[ãa]o precisa (?:de )?fazer nada|geen (?:verdere )?actie (?:nodig|vereist)|u hoeft niets (?:te doen|meer te doen)|nessuna azione (?:[èe] )?(?:richiesta|necessaria)|non (?:[èe] )?(?:richiesta|necessaria) alcuna azione|ninguna acci[óo]n (?:es )?(?:necesaria|requerida)|no (?:es necesario|tiene que) (?:hacer|realizar) (?:nada|ninguna acci[óo]n))`)
+
+// timeAhead reports whether the subject or the text names a time of day
+// after ref: the start an invitation needs.
+func timeAhead(ds []doctales.DateMention, ref time.Time) bool {
+	for _, d := range ds {
+		if (d.Source == doctales.SourceSubject || d.Source == doctales.SourceContent) && (d.Precision == "minute" || d.Precision == "hour") && !d.Time.Before(ref) {
+			return true
+		}
+	}
+	return false
 }

@@ -450,5 +450,10 @@ func ordinalBeforeMonth(text string, i int) bool {
 		}
 		k += n
 	}
+	if k > j && (text[j:k] == "und" || text[j:k] == "bis" || text[j:k] == "oder") {
+		// "zwischen dem 12. und 14. Januar", "vom 12. bis 14.": a
+		// range's first day (blind-86, 3858).
+		return k+1 < len(text) && text[k] == ' ' && text[k+1] >= '0' && text[k+1] <= '9'
+	}
 	return k > j && monthWords()[strings.ToLower(text[j:k])]
 }
