@@ -277,7 +277,11 @@ func categorize(c *doctales.Communication, subject, content string) (string, []d
 	if bulkSender.MatchString(local) && len(ev) >= 1 {
 		return doctales.CategoryBulk, append([]doctales.Evidence{{Rule: "bulk sender", Text: c.SenderID, Source: doctales.SourceSenderID, End: len(c.SenderID)}}, ev...)
 	}
-	if len(ev) >= 2 {
+	// "As promised at the open day, I've attached your booking sheet … to
+	// hold the 12% discount": a rep writing to one customer about what
+	// they said to each other, whatever sales words it holds (blind-100,
+	// 4395).
+	if len(ev) >= 2 && !personalExchange.MatchString(content) {
 		return doctales.CategoryBulk, ev
 	}
 
@@ -497,3 +501,7 @@ func anyMatch(spans []span, re interface{ MatchString(string) bool }) bool {
 	}
 	return false
 }
+
+// personalExchange is a sender's reference to an exchange with the reader
+// alone: what they attached for them, promised or talked through.
+var personalExchange = lazyRE(`(?i)\b(?:i['’]ve attached your|i have attached your|as (?:promised|discussed|agreed) (?:at|on|when|earlier|yesterday|last|in|over)|(?:we|you and i) (?:talked|spoke) (?:through|about)|(?:when|as) we (?:spoke|talked)|como (?:hablamos|quedamos)|comme (?:convenu|promis) (?:lors|au|à|hier|ce)|wie (?:besprochen|versprochen)|come (?:d['’]accordo|promesso|concordato)|conforme (?:combinado|prometido)|zoals (?:besproken|beloofd))\b`)

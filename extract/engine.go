@@ -810,7 +810,7 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 		for i := range d.Dates {
 			d.Dates[i].Deadline = false
 		}
-	case d.Category == doctales.CategoryAutomated && !systemAsks && in.Incident == nil && anyMatch(own, fyiOnly):
+	case d.Category == doctales.CategoryAutomated && !systemAsks && in.Incident == nil && anyMatch(own, fyiOnly) && !fyiLabelsOneLine(own):
 		// "Your request has been approved. Access will be active within
 		// 2 hours. No further action is needed from you.": a system's
 		// times are when it acts, nothing the reader owes.
@@ -1334,6 +1334,28 @@ var foreignSystemTask = fastre.MustCompile(`(?i)\b(?:op uw goedkeuring wacht|wac
 var systemTask = fastre.MustCompile(`(?i)\bplease\s+(\w+\s+)?(pay|update|confirm|approve|renew|complete|sign|verify|review|respond|reply|fix|correct|resubmit|submit|upload|log ?in|sign ?in|check|reset|change|call|act|acknowledge|accept|register|book|choose|select|enter|provide|send|return|replace|install|restart|disconnect)\b`)
 
 // fyiOnly is a person saying the message asks nothing of the reader.
+// fyiLabelsOneLine reports whether every "for your information" of own
+// heads a line of its own, a fact beside the system's ask: "For your
+// information: the commissary agreement on file expires 03/31/2027"
+// under "submit your renewal … by 12/30/2026" (blind-99, 4366).
+func fyiLabelsOneLine(own []span) bool {
+	labelled := false
+	for _, s := range own {
+		if !fyiOnly.MatchString(s.text) {
+			continue
+		}
+		if !fyiLabel.MatchString(s.text) {
+			return false
+		}
+		labelled = true
+	}
+	return labelled
+}
+
+// fyiLabel is a sentence that opens with "For your information:" as the
+// label of what follows.
+var fyiLabel = lazyRE(`(?i)^\W*(?:fyi|for your information|zur info(?:rmation)?|pour info(?:rmation)?|para (?:tu|sua|su) informaci[óo]n|per (?:tua|sua) informazione|ter info(?:rmatie)?|para sua informa[çc][ãa]o)\s*:`)
+
 var fyiOnly = fastre.MustCompile(`(?i)\b(no (further )?action (is )?(required|needed)|nothing (to do|needed|for you to do)|nothing you (need|have) to do|just so you know|fyi|for your information|just sharing|just wanted to share|no reply (needed|necessary)|zur info(rmation)?|pour info(rmation)?|para tu informaci[óo]n|per tua informazione|ter info(rmatie)?|para sua informa[çc][ãa]o)\b`)
 
 // paymentDone is a system confirming that a payment was made: a receipt.

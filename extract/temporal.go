@@ -2491,7 +2491,7 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 			stateBefore = before + m[1] + " "
 		}
 	}
-	if cue == "" || isSignOff(s.text, b, e) || presentDay(d.Text, s.text[e:]) || negatedBefore.MatchString(before) || soFar(d.Text, s.text[e:]) || supersededBefore.MatchString(before) || supersededAfter.MatchString(s.text[e:]) {
+	if cue == "" || isSignOff(s.text, b, e) || presentDay(d.Text, s.text[e:]) || negatedBefore.MatchString(before) || noRushBefore.MatchString(before) || soFar(d.Text, s.text[e:]) || supersededBefore.MatchString(before) || supersededAfter.MatchString(s.text[e:]) {
 		return
 	}
 	// "030 271 44 90 (bereikbaar tot 18:30)", "available until 5pm": when
@@ -2518,7 +2518,7 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 		}
 		// "Kiln's on, firing should be done by tomorrow lunchtime": when
 		// a thing is expected to be finished, not what the reader must do.
-		if expectedDone.MatchString(before) && !addressee.MatchString(s.text) && !requestCue.MatchString(s.text) {
+		if expectedDone.MatchString(stateBefore) && !addressee.MatchString(s.text) && !requestCue.MatchString(s.text) {
 			return
 		}
 	case "until", "till", "til":
@@ -2543,6 +2543,12 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 		if stateUntil.MatchString(before) {
 			return
 		}
+		// "no vuelvo por tu zona hasta la semana que viene", "je ne
+		// repasse pas avant": not before then, which asks nothing by
+		// then.
+		if foreignNotUntil.MatchString(before) {
+			return
+		}
 	}
 	d.Deadline, d.Cue = true, strings.ToLower(cue)
 	// A deadline given as a day means the end of that business day; as
@@ -2557,8 +2563,10 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 
 // stateUntil is a state that lasts until the date after it: "without
 // power until about", "closed till", "offline until", "out of office
-// until".
-var stateUntil = lazyRE(`(?i)\b(?:without|no|off|offline|closed|shut|unavailable|down|away|on leave|out of (?:the )?(?:office|service|order))\b[^.;!?]{0,40}?\s(?:until|till|til)\s+(?:about\s+|around\s+|approximately\s+|roughly\s+)?$|\b(?:dicht|gesloten|geschlossen|ferm[ée]e?s?|cerrad[oa]s?|chius[oi]|fechad[oa]s?)\b[^.;!?]{0,40}?\s(?:tot(?: en met)?|bis(?: zum)?|jusqu['’]au|jusqu['’][àa]|hasta(?: el)?|fino al?|at[ée](?: ao| o)?)\s+$`)
+// until", the sender's whereabouts ("I'm at the Kellys' place till",
+// "Estou na Secretaria numa reunião até as": blind-102, 4481; blind-103,
+// 4541).
+var stateUntil = lazyRE(`(?i)\b(?:i['’]m|i am|we['’]re|we are|he['’]s|she['’]s)\s+(?:at|in|on|with)\s[^.;!?]{0,40}?\s(?:until|till|til)\s+$|(?:^|[^\p{L}])(?:estou|estoy|estamos|je suis|nous sommes|ich bin|wir sind|sono|siamo|ik ben|we zijn)\s+(?:na|no|nos|nas|numa|num|en|em|au|à la|a la|al|im|in|bei|auf|nel|nella|dal|dalla|op|bij)\s[^.;!?]{0,60}?\s(?:at[ée](?: [àa]s| as)?|hasta(?: las?)?|jusqu['’](?:à|au)|bis|fino a(?:lle)?|tot)\s+$|\b(?:without|no|off|offline|closed|shut|unavailable|down|away|on leave|out of (?:the )?(?:office|service|order))\b[^.;!?]{0,40}?\s(?:until|till|til)\s+(?:about\s+|around\s+|approximately\s+|roughly\s+)?$|\b(?:dicht|gesloten|geschlossen|ferm[ée]e?s?|cerrad[oa]s?|chius[oi]|fechad[oa]s?)\b[^.;!?]{0,40}?\s(?:tot(?: en met)?|bis(?: zum)?|jusqu['’]au|jusqu['’][àa]|hasta(?: el)?|fino al?|at[ée](?: ao| o)?)\s+$`)
 
 // availableUntil is being reachable just before "until" in the languages
 // the engine reads: "available until", "bereikbaar tot", "erreichbar bis",
@@ -2567,9 +2575,10 @@ var availableUntil = lazyRE(`(?i)\b(?:reachable|available|contactable|bereikbaar
 
 // expectedDone is a thing expected to be finished just before "by" or
 // "before": "should be done by", "will be ready by", "is due to finish
-// before", and an event's end ("It usually finishes by 1:30", "the
+// before", "we'd want to start about 8 and be done by" (blind-103,
+// 4514), and an event's end ("It usually finishes by 1:30", "the
 // meeting wraps up by 4pm").
-var expectedDone = lazyRE(`(?i)\b(?:should|will|ought to|is expected to|are expected to|is due to|are due to)\s+(?:be\s+)?(?:done|ready|finished|complete|completed|over|dry|cool|back up|fixed)\s+(?:by|before)\s+$|\b(?:finishes|ends|wraps up|is over|(?:will|should|usually|normally|typically|['’]ll) (?:finish|end|wrap up|be over))\s+(?:by|before)\s+$`)
+var expectedDone = lazyRE(`(?i)\b(?:should|will|ought to|is expected to|are expected to|is due to|are due to)\s+(?:be\s+)?(?:done|ready|finished|complete|completed|over|dry|cool|back up|fixed)\s+(?:by|before)\s+$|\b(?:want|hope|expect|plan|aim|['’]d like) to\b[^.!?]{0,30}?\bbe\s+(?:done|finished|gone|off site|out of your way)\s+(?:by|before)\s+$|\b(?:finishes|ends|wraps up|is over|(?:will|should|usually|normally|typically|['’]ll) (?:finish|end|wrap up|be over))\s+(?:by|before)\s+$`)
 
 // sendersArrival is the sender's own coming back or getting somewhere
 // just before "by": "Back by", "I'll be home by", "we should be there
@@ -2667,8 +2676,10 @@ func chooseDeadline(ds []doctales.DateMention, ref time.Time) *doctales.DateMent
 }
 
 // noRushBefore is "no rush" just before a day: "No rush today, but could
-// you send it by Friday?" asks nothing of today (blind-51, 2438).
-var noRushBefore = lazyRE(`(?i)\b(?:no (?:rush|hurry)|not urgent)\s+$`)
+// you send it by Friday?" asks nothing of today (blind-51, 2438), nor
+// "Nessuna fretta per oggi o domani" of today or tomorrow (blind-103,
+// 4548).
+var noRushBefore = lazyRE(`(?i)(?:^|[^\p{L}])(?:no (?:rush|hurry)|not urgent|nessuna fretta|senza fretta|non c['’]è fretta|sin prisa|no hay prisa|sem pressa|n[ãa]o h[áa] pressa|rien ne presse|pas d['’]urgence|pas press[ée]|keine eile|geen haast)(?:\s+(?:for|per|para|pour|f[üu]r|voor))?\s+(?:(?:oggi|today|hoy|hoje|aujourd['’]hui|heute|vandaag)\s+(?:or|o|ou|oder|of)\s+)?$`)
 
 // comparedDay matches what makes the day after it one compared with or
 // counted from, not a day asked for: "same vomiting as Friday", "worse
@@ -2719,7 +2730,8 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 				(askedBefore(s.text, d.BeginOffset-s.start) || askedAfterSoon(s.text, d, ref)) && !salesCall.MatchString(s.text[:d.BeginOffset-s.start]) &&
 				!sendersPurpose.MatchString(s.text[:d.BeginOffset-s.start]) && !negatedBefore.MatchString(s.text[:d.BeginOffset-s.start]) &&
 				!comparedDay.MatchString(s.text[:d.BeginOffset-s.start]) && !stateUntil.MatchString(s.text[:d.BeginOffset-s.start]) &&
-				!noRushBefore.MatchString(s.text[:d.BeginOffset-s.start]) && !startsFrom.MatchString(s.text[:d.BeginOffset-s.start]) && !supersededBefore.MatchString(s.text[:d.BeginOffset-s.start]) {
+				!noRushBefore.MatchString(s.text[:d.BeginOffset-s.start]) && !startsFrom.MatchString(s.text[:d.BeginOffset-s.start]) && !supersededBefore.MatchString(s.text[:d.BeginOffset-s.start]) &&
+				!orLater(ds, d, s, ref) {
 				d.Deadline, d.Cue = true, "request"
 				if d.Precision == "day" || d.Precision == "week" {
 					d.Time = atHour(d.Time, endOfBusinessHour)
@@ -2731,6 +2743,36 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 	}
 	return marked
 }
+
+// orLater reports whether d is the first of two times the request offers
+// the reader: "Tu peux passer ce soir au théâtre ou demain matin ?" asks
+// by the later one (blind-101, 4453).
+func orLater(ds []doctales.DateMention, d *doctales.DateMention, s span, ref time.Time) bool {
+	if d.EndOffset < s.start || d.EndOffset > s.end {
+		return false
+	}
+	m := orBetween.FindStringIndex(s.text[d.EndOffset-s.start:])
+	if m == nil {
+		return false
+	}
+	next := d.EndOffset + m[1]
+	if laterDayWord.MatchString(s.text[next-s.start:]) && dayOf(d.Time).Equal(dayOf(ref)) {
+		return true // "ce soir ou demain matin": tomorrow the parser may not read
+	}
+	for _, e := range ds {
+		if e.Source == d.Source && e.BeginOffset >= next && e.BeginOffset < next+12 && e.BeginOffset < s.end && e.Time.After(d.Time) {
+			return true
+		}
+	}
+	return false
+}
+
+// laterDayWord is tomorrow, in the languages the engine reads.
+var laterDayWord = lazyRE(`(?i)^(?:tomorrow|demain|ma[ñn]ana|morgen|domani|amanh[ãa])\b`)
+
+// orBetween is a disjunction after a time, before the next one within a
+// few words: " au théâtre ou ", " or ", " o ", " oder ".
+var orBetween = lazyRE(`(?i)^[^.?!;\n]{0,30}?\s(?:or|ou|o|oder|of|oppure)\s`)
 
 // beforeThen is a request's pointer back to a time just named: "Can you
 // take it to the stage door before then?", "corrige el registro antes de
@@ -2888,6 +2930,9 @@ func askedAfterSoon(s string, d *doctales.DateMention, ref time.Time) bool {
 var sendersPurpose = fastre.MustCompile(`(?i)\b(so( that)?|in order to|then) (we|i|they)( can| could| will|'ll)?\b[^.!?\n]{0,60}$`)
 
 // notUntil is a negation before "until": "doesn't close until".
+// foreignNotUntil is notUntil in the other languages the engine reads.
+var foreignNotUntil = lazyRE(`(?i)(?:^|[^\p{L}])(?:no|ne|n['’]|nicht|non|não|nao|niet|nunca|jamais|mai)\s[^.!?\n,;]{0,30}\b(?:hasta|jusqu['’](?:à|au)|bis|fino|até|tot)\b[^.!?\n]{0,24}$`)
+
 var notUntil = lazyRE(`(?i)(\bnot\b|n't\b|\bnever\b|\bno\b)[^.!?\n,;]{0,30}\b(until|till|til)\b[^.!?\n]{0,24}$`)
 
 // weakForeignCue are the "for" cues of the other languages, which name a
@@ -2954,7 +2999,7 @@ var (
 	// week", "entro questa settimana" (labelling guide: "this week" is
 	// its Friday).
 	thisWeekTask    = fastre.MustCompile(`(?i)\b(?:(?:some ?time|any ?time|later|during|in the course of|before the end of|by the end of|within|by|before|entro|durante|pendant|avant la fin de|im laufe|bis ende|binnen|ainda|antes del final de|antes do fim d[ae])\s+)?(this week|cette semaine|esta semana|nesta semana|diese woche|dieser woche|questa settimana|deze week)\b`)
-	nextWeekTask    = fastre.MustCompile(`(?i)\b(?:(early|beginning of|start of|anfang|zu beginn der|d[ée]but de|d[ée]but|principios de|a principios de|inicio de|in[íi]cio d[ae]|all'inizio della|inizio|begin)\s+)?(?:(?:some ?time|any ?time|later|during|in the course of)\s+)?(next week|la semaine prochaine|la pr[óo]xima semana|n[äa]chste woche|n[äa]chsten woche|n[äa]chster woche|la prossima settimana|la settimana prossima|volgende week|pr[óo]xima semana|n[äa]sta vecka|neste uke|n[æa]ste uge)\b`)
+	nextWeekTask    = fastre.MustCompile(`(?i)\b(?:(early|beginning of|start of|anfang|zu beginn der|d[ée]but de|d[ée]but|principios de|a principios de|inicio de|in[íi]cio d[ae]|all'inizio della|inizio|begin)\s+)?(?:(?:some ?time|any ?time|later|during|in the course of)\s+)?(next week|la semaine prochaine|la pr[óo]xima semana|n[äa]chste woche|n[äa]chsten woche|n[äa]chster woche|la semana que viene|la semaine qui vient|la prossima settimana|la settimana prossima|volgende week|pr[óo]xima semana|n[äa]sta vecka|neste uke|n[æa]ste uge)\b`)
 	tomorrowMorning = fastre.MustCompile(`(?i)\b(demain (?:matin )?[àa] la premi[èe]re heure|ma[ñn]ana a primera hora|ma[ñn]ana temprano|morgen als erstes|morgen fr[üu]h als erstes|domani a prima ora|domani come prima cosa|domattina presto|amanh[ãa] (?:logo )?cedo|amanh[ãa] [àa] primeira hora|amanh[ãa] logo de manh[ãa]|morgen als eerste|morgen meteen|domattina|domani mattina|demain matin|ma[ñn]ana por la ma[ñn]ana|morgen fr[üu]h|morgenvroeg|morgenochtend|morgen ochtend|amanh[ãa] de manh[ãa]|i morgon bitti|imorgon bitti|i morgen tidlig|imorgen tidlig)\b`)
 	partOfToday     = fastre.MustCompile(`(?i)\b(tonight|this evening|this afternoon|this morning|ce soir|cet apr[èe]s-midi|ce matin|esta noche|esta tarde|esta ma[ñn]ana|heute abend|heute nachmittag|heute morgen|heute vormittag|stasera|oggi pomeriggio|stamattina|vanavond|vanmiddag|vanochtend|hoje [àa] noite|esta manh[ãa]|in mattinata|dans la matin[ée]e|durante a manh[ãa]|in de loop van de ochtend|i kv[äa]ll|ikv[äa]ll|i kveld|ikveld|i aften|i eftermiddag|i ettermiddag)\b`)
 	foreignDay      = fastre.MustCompile(`(?i)(?:\b(?:até|por|para)\s+(?:o\s+)?dia|\bantes\s+do\s+dia|\b(?:hasta|para|antes\s+del?)\s+(?:el\s+)?d[íi]a|\b(?:d'ici|avant|pour)\s+le|\bjusqu'au|\bbis(?:\s+zum)?|\bentro\s+il|(?:\bvoor|vóór|\buiterlijk|\bop)\s+de)\s+(\d{1,2})(?:er|\.|e|ste|de|º)?(?:\s|$|[,;.!?)])`)
@@ -2988,7 +3033,7 @@ var (
 	// "entro le 16", "antes de las 16", "até às 16"), or with its unit
 	// ("bis 16 Uhr", "voor 16 uur", "avant 16h"): that hour on the
 	// message's day, or the next when "tomorrow" stands beside it.
-	foreignClock = fastre.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde|de)\s+las?|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|(?:^|\s)às))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;:!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas|un|una|uno|um|uma|tu|su|tus|sus|il|lo|los|las|el|deve|devo|devono|chiude|parte|cierra|sale|tiene|tengo|fecha|tem|tenho|stasera|stamattina|stanotte|oggi|domani|sennò|hoy|mañana|hoje|amanh[ãa]|che|perché|perche|porque|que|quando|cuando|così|asi|así)\b)|(?:\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|a|vers|d['’]ici)|(?:^|\s)à)\s+(\d{1,2})(?:[:.h](\d{2}))?(?:\s*(?:uhr|uur|h)|u|\s*,\s*(?:dann|danach|weil|denn|sonst|dan|want|omdat|anders))\b|\b(?:um|om|vers)\s+(\d{1,2})[:.](\d{2})\b|\b()(\d{1,2})()-(?:uhr|uur)\b|(?:^|\s)(?:[àa] partir de|d[èe]s|vers|avant|jusqu['’][àa]|[àa]|[àa]s|at[ée] [àa]s|antes das|depois das|a partir das)\s+(\d{1,2})h(\d{2})\b|\b(?:bis|voor|v[óo]{1}[óo]?r|uiterlijk)\s+([1-9]|1[0-2])\s*\?`)
+	foreignClock = fastre.MustCompile(`(?i)(?:\b(?:prima delle|entro e non oltre le|non oltre le|entro le|dopo le|fino alle|verso le|delle|alle|dalle)|\b(?:antes de|hasta|a|para|desde|de)\s+las?|(?:\bantes das|\bdepois das|\ba partir das|\baté [àa]s|(?:^|\s)às))\s+(\d{1,2})(?:[:.](\d{2}))?(?:\s*(?:h|horas|ore|hrs)\b|\s*[,;:!?)]|\s*\.(?:\s|$)|\s*$|\s+(?:di|de|del|della|e|y|o|per|para|pour|se|si|in|en|em|con|com|ma|pero|mas|al|do|da|in punto|circa|horas|un|una|uno|um|uma|tu|su|tus|sus|il|lo|los|las|el|deve|devo|devono|chiude|parte|cierra|sale|tiene|tengo|fecha|tem|tenho|stasera|stamattina|stanotte|oggi|domani|sennò|hoy|mañana|hoje|amanh[ãa]|che|perché|perche|porque|que|quando|cuando|così|asi|así|cu[áa]nt[oa]s?|c[óo]mo|quant[ieoa]s?|qual|quem|combien)(?:[^\p{L}\p{N}-]|$))|(?:\b(?:bis|um|vor|gegen|ab|voor|v[óo]{1}[óo]?r|om|tot|uiterlijk|avant|a|vers|d['’]ici)|(?:^|\s)à)\s+(\d{1,2})(?:[:.h](\d{2}))?(?:\s*(?:uhr|uur|h)|u|\s*,\s*(?:dann|danach|weil|denn|sonst|dan|want|omdat|anders))\b|\b(?:um|om|vers)\s+(\d{1,2})[:.](\d{2})\b|\b()(\d{1,2})()-(?:uhr|uur)\b|(?:^|\s)(?:[àa] partir de|d[èe]s|vers|avant|jusqu['’][àa]|[àa]|[àa]s|at[ée] [àa]s|antes das|depois das|a partir das)\s+(\d{1,2})h(\d{2})\b|\b(?:bis|voor|v[óo]{1}[óo]?r|uiterlijk)\s+([1-9]|1[0-2])\s*\?`)
 	// halfHour is German and Dutch "halb neun" / "half negen": half an
 	// hour before the hour named (08:30), read in working hours.
 	halfHour = fastre.MustCompile(`(?i)\b(?:bis|um|vor|gegen|ab|tot|om|voor|v[óo]{1,2}r|uiterlijk)\s+(?:morgen(?:ochtend|vroeg|\s+fr[üu]h)?\s+(?:om\s+|um\s+)?)?hal[fb]\s+(1[0-2]|[1-9]|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|eins|zwei|drei|vier|f[üu]nf|sechs|sieben|acht|neun|zehn|elf|zw[öo]lf)\b`)
@@ -3108,8 +3153,9 @@ func mayDayAfterTomorrow(text string) bool {
 
 // leaveAt is what makes "at 3" the hour someone leaves or something
 // closes, a limit the reader must beat, even in a sentence that asks
-// nothing: "They pack up at 3", "the office closes at 4".
-var leaveAt = lazyRE(`(?i)\b(on site|arriv(?:e|es|ing)|due|here|start(?:s|ing)?|begin(?:s|ning)?|leav(?:e|es|ing)|pack(?:s|ing)? up|clos(?:e|es|ing)|shut(?:s|ting)?|finish(?:es|ing)?|go(?:es)? home|head(?:s|ing)? off|knock(?:s|ing)? off|depart(?:s|ing)?|stop(?:s|ping)?|ends?)\s+$`)
+// nothing: "They pack up at 3", "the office closes at 4", "I'm away to
+// the mart at 3" (blind-101, 4434).
+var leaveAt = lazyRE(`(?i)\b(on site|arriv(?:e|es|ing)|due|here|start(?:s|ing)?|begin(?:s|ning)?|leav(?:e|es|ing)|pack(?:s|ing)? up|clos(?:e|es|ing)|shut(?:s|ting)?|finish(?:es|ing)?|go(?:es)? home|head(?:s|ing)? off|knock(?:s|ing)? off|depart(?:s|ing)?|stop(?:s|ping)?|ends?)\s+$|\b(?:i['’]?m|i am|we['’]?re|we are|he['’]?s|she['’]?s)\s+(?:away|off|out|gone|heading out|going)(?:\s+to\s+(?:the\s+)?\pL+)?\s+$`)
 
 // weekdayNumber is a weekday followed by its day of the month ("mercredi
 // 16", "Friday the 11th"): group 1 the weekday, 2 the day.
@@ -3396,7 +3442,11 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 		// (blind-85, 3800).
 		word := strings.ToLower(s.text[m[0]:m[1]])
 		stateTill := (strings.HasPrefix(word, "till ") || strings.HasPrefix(word, "until ")) && stateUntil.MatchString(s.text[:m[0]]+word[:strings.IndexByte(word, ' ')+1])
-		if !stateTill && (!sendersArrival.MatchString(s.text[:m[0]]) || addressee.MatchString(s.text) || requestCue.MatchString(s.text)) {
+		// "We'd want to start about 8 and be done by lunchtime": when
+		// the sender expects to finish (blind-103, 4514).
+		cue := word[:strings.IndexByte(word, ' ')+1]
+		done := (cue == "by " || cue == "before ") && expectedDone.MatchString(s.text[:m[0]]+cue) && !addressee.MatchString(s.text) && !requestCue.MatchString(s.text)
+		if !stateTill && !done && (!sendersArrival.MatchString(s.text[:m[0]]) || addressee.MatchString(s.text) || requestCue.MatchString(s.text)) {
 			found[len(found)-1].Deadline, found[len(found)-1].Cue = true, "before"
 		}
 	}
@@ -4399,7 +4449,7 @@ func cutoffDates(ds []doctales.DateMention, own []span, asked bool, ref time.Tim
 			continue
 		}
 		for k, s := range own {
-			if d.BeginOffset < s.start || d.BeginOffset >= s.end || conditionalAsk.MatchString(s.text) || !cutoffCue.MatchString(s.text) {
+			if d.BeginOffset < s.start || d.BeginOffset >= s.end || conditionalAsk.MatchString(s.text) || !cutoffIn(s.text) {
 				continue
 			}
 			// "Auditors moved up to 2 today. They still don't have the
@@ -4428,6 +4478,22 @@ func cutoffDates(ds []doctales.DateMention, own []span, asked bool, ref time.Tim
 	}
 	return marked
 }
+
+// cutoffIn reports whether text states a cut-off: a cutoffCue that is not
+// "leave" with a thing after it ("I'll leave it at the stage door
+// tonight" is where, not a departure: blind-101, 4441).
+func cutoffIn(text string) bool {
+	for _, m := range cutoffCue.FindAllStringIndex(text, -1) {
+		if w := strings.ToLower(text[m[0]:m[1]]); (w == "leave" || w == "leaves") && leftThing.MatchString(text[m[1]:]) {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// leftThing is what follows a "leave" that leaves a thing somewhere.
+var leftThing = lazyRE(`(?i)^\s+(?:it|them|this|that|these|those|the|a|an|your|my|our|his|her|their|some|everything)\b`)
 
 // beforeTheClock matches a request naming an hour given earlier with its
 // day: "send it to me before the 6:30 slot".
