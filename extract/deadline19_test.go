@@ -195,3 +195,52 @@ func TestDeadlines_Rounds102And103(t *testing.T) {
 			time.Date(2027, 1, 7, 22, 0, 0, 0, cet), time.Date(2027, 1, 15, 17, 0, 0, 0, cet)},
 	})
 }
+
+// TestDeadlines_Rounds104And105: the deadlines blind rounds 104 and 105
+// found missed, in words of their own: a calendar part's start over the
+// subject's words, Portuguese "meio dia", thanks for a day, a house
+// number before a weekday and "le propongo di incontrarci", a month in a
+// quoted name; and a guard: an ask relayed in quotation marks keeps its
+// deadline.
+func TestDeadlines_Rounds104And105(t *testing.T) {
+	cet := time.FixedZone("+0100", 3600)
+	est := time.FixedZone("-0500", -5*3600)
+	brt := time.FixedZone("-0300", -3*3600)
+	checkDeadlineCases(t, []deadlineCase{
+		{"PtNoonWithASpace", "Thor",
+			"oi Camila aqui é a Renata do Thor tô mandando por áudio então desculpa os erros consegue encaixar ele amanhã ou hoje à tarde me responde até o meio dia por favor senão levo no pet shop beijo",
+			time.Date(2026, 12, 16, 8, 0, 0, 0, brt), time.Date(2026, 12, 16, 12, 0, 0, 0, brt)},
+		{"NlThanksForSaturday", "Re: kerstconcert",
+			"Hoi Maarten,\n\nNogmaals dank voor zaterdag, het orgel klonk prachtig! Wil je ons uiterlijk maandag 21 december je factuur sturen?\n\nGroet,\nEls",
+			time.Date(2026, 12, 16, 9, 0, 0, 0, cet), time.Date(2026, 12, 21, 17, 0, 0, 0, cet)},
+		{"ItHouseNumberAndProposal", "sopralluogo copertura",
+			"Gentile sig. Bernardi,\n\nfacendo seguito alla telefonata, le propongo di\nincontrarci per il sopralluogo in via Corridoni 48, giovedì 14 gennaio alle ore 11:30.\nMi conferma la sua presenza?\n\nCordiali saluti\nFranco Colombo",
+			time.Date(2027, 1, 11, 9, 0, 0, 0, cet), time.Date(2027, 1, 14, 11, 30, 0, 0, cet)},
+	})
+
+	// „@Jana bitte bis Freitag gegenlesen“ relayed by a wiki: the quotation
+	// holds the cue, and its Friday is the deadline.
+	wiki := email("Markus Roth hat Sie erwähnt", "Markus Roth hat Sie erwähnt\nSeite: Betriebshandbuch Zahlungsplattform (Bereich: PLAT)\n  „@Jana Hoffmann bitte bis Freitag gegenlesen, vor allem Kapitel 5 (Notfallprozesse).\n  Das Audit schaut sich das Handbuch im Januar an.“\nSeite ansehen: https://wiki.example/wiki/spaces/PLAT/pages/88120")
+	wiki.Sender, wiki.SenderID = "Markus Roth (Confluence)", "confluence@kessler.atlassian.net"
+	wiki.Timestamp = time.Date(2026, 12, 7, 9, 0, 0, 0, cet)
+	if d, want := extractAt(t, wiki, wiki.Timestamp.Add(time.Hour), false, "Jana Hoffmann"), time.Date(2026, 12, 11, 17, 0, 0, 0, cet); d.Deadline == nil || !d.Deadline.Equal(want) {
+		t.Errorf("DeRelayedAskInQuotes: deadline = %v, want %v (category %s, dates %+v)", d.Deadline, want, d.Category, d.Dates)
+	}
+
+	// A calendar part's DTSTART is the start, not the subject's "2027 19h".
+	c := email("Invitation: Réunion de la fabrique @ mercredi 13 janv. 2027 19h - 21h (EST)", "Vous avez été invité à l'événement suivant.\nRéunion de la fabrique\nmercredi 13 janv. 2027 19h – 21h (EST)")
+	c.Sender, c.SenderID = "Google Agenda", "calendar-notification@google.com"
+	c.Timestamp = time.Date(2027, 1, 8, 10, 0, 0, 0, est)
+	c.Fields = map[string]any{"calendarStart": "2027-01-14T00:00:00Z", "calendarMethod": "REQUEST"}
+	if d, want := extractAt(t, c, c.Timestamp.Add(time.Hour), false), time.Date(2027, 1, 13, 19, 0, 0, 0, est); d.Deadline == nil || !d.Deadline.Equal(want) {
+		t.Errorf("CalendarStartOverSubjectWords: deadline = %v, want %v (dates %+v)", d.Deadline, want, d.Dates)
+	}
+
+	// "voor 'pianoles januari'": a month in a quoted name.
+	tk := email("S. de Boer heeft je Tikkie betaald", "Goed nieuws, Maarten!\n\nS. de Boer heeft je Tikkie betaald.\nBedrag: EUR 112,00\n\n3 van de 5 betaalverzoeken voor 'pianoles januari' zijn betaald.\n\nDit is een automatisch bericht.")
+	tk.Sender, tk.SenderID = "Tikkie", "noreply@tikkie.example"
+	tk.Timestamp = time.Date(2027, 1, 4, 19, 15, 0, 0, cet)
+	if d := extractAt(t, tk, tk.Timestamp.Add(time.Hour), false); d.Deadline != nil {
+		t.Errorf("MonthInAQuotedName: deadline = %v, want none (dates %+v)", d.Deadline, d.Dates)
+	}
+}
