@@ -39,7 +39,14 @@ func TestAuth_NoSecretStored(t *testing.T) {
 	if err := db.CreateSession(ctx, sid, &doctales.Session{UserID: "ana", Scopes: []string{"read"}}); err != nil {
 		t.Fatal(err)
 	}
-	secret := string(key)[strings.LastIndex(string(key), "_")+1:]
+	// "dt_<id>_<secret>": the secret is base64url and may hold "_"
+	// itself, so it is what follows the id, not the last "_" (a tail
+	// of one letter was once found in "ack_key").
+	parts := strings.SplitN(string(key), "_", 3)
+	if len(parts) != 3 || len(parts[2]) < 20 {
+		t.Fatalf("key %q is not dt_<id>_<secret>", key)
+	}
+	secret := parts[2]
 	var dump string
 	if err := db.Pool().QueryRow(ctx, `SELECT concat_ws('|',
 		(SELECT string_agg(concat_ws(',', id, key_hash, user_id, scopes), ';') FROM api_keys),
@@ -47,7 +54,7 @@ func TestAuth_NoSecretStored(t *testing.T) {
 		(SELECT string_agg(concat_ws(',', key, value), ';') FROM meta))`).Scan(&dump); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{secret, string(sid)} {
+	for _, s := range []string{secret, string(key), string(sid)} {
 		if strings.Contains(dump, s) {
 			t.Fatalf("%q is stored in clear: %s", s, dump)
 		}
