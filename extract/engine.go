@@ -565,18 +565,6 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 			d.Deadline = &t
 		}
 	}
-	// "Aucune action n'est requise de votre part", "Action required:
-	// none", "Não é necessária qualquer ação": a system that says in so
-	// many words that nothing is wanted of the reader sets no deadline,
-	// whatever its "by" and "until" say; its dates are when it acts or
-	// when something lapses (blind-79, 4315; blind-95, 3983; blind-99,
-	// 4376).
-	if d.Category == doctales.CategoryAutomated && d.Deadline != nil && !systemAsks && saysNoAction(own) {
-		for i := range d.Dates {
-			d.Dates[i].Deadline, d.Dates[i].Cue = false, ""
-		}
-		d.Deadline = nil
-	}
 	if named && nameRe != nil {
 		for i := range d.Dates {
 			if dm := &d.Dates[i]; dm.Deadline && (dm.Source != doctales.SourceContent || !nameRe.MatchString(paragraphAt(content, dm.BeginOffset))) {
@@ -810,10 +798,11 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 		for i := range d.Dates {
 			d.Dates[i].Deadline = false
 		}
-	case d.Category == doctales.CategoryAutomated && !systemAsks && in.Incident == nil && anyMatch(own, fyiOnly) && !fyiLabelsOneLine(own):
+	case d.Category == doctales.CategoryAutomated && !systemAsks && in.Incident == nil && (anyMatch(own, fyiOnly) && !fyiLabelsOneLine(own) || saysNoAction(own)):
 		// "Your request has been approved. Access will be active within
-		// 2 hours. No further action is needed from you.": a system's
-		// times are when it acts, nothing the reader owes.
+		// 2 hours. No further action is needed from you.", "Aucune action
+		// n'est requise de votre part" (blind-99, 4376): a system's times
+		// are when it acts, nothing the reader owes.
 		d.Deadline, in.Deadline, in.DeadlineEvidence = nil, nil, nil
 		for i := range d.Dates {
 			d.Dates[i].Deadline = false
