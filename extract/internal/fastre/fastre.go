@@ -111,7 +111,15 @@ type gate struct {
 	// multi-line ^ ("(?m)^[ \t]*regards"): every position after a line
 	// break is a candidate.
 	atStart, lineStart bool
-	gated              bool
+	// wordStart is set when every match that is not anchored by ^ begins
+	// with \b ("\b(?:please|could you)"): the gate then skips a position
+	// whose byte and the one before it are both word bytes, or both not,
+	// since \b (ASCII word characters only, in Go) cannot hold between
+	// them. Inside words is where most three-byte prefixes recur ("no"
+	// in "know", "art" in "start"), so this cuts both the scan and the
+	// anchored runs it would start.
+	wordStart bool
+	gated     bool
 	// bounded is set when no match is longer than window less one
 	// character (the one \b or $ reads after it): only then does the
 	// text past the window never change what matches at a position.
@@ -208,6 +216,7 @@ func (r *Regexp) compile() {
 	}
 	r.atStart = atStart || pw.atStart
 	r.lineStart = pw.lineStart
+	r.wordStart = beginsWordBoundary(rest)
 	r.foldAny = foldsASCII(tree)
 	for i := range r.partial {
 		r.partial[i] = map[string]bool{}
@@ -634,6 +643,9 @@ func (r *Regexp) candidate(s string, p int) bool {
 	if !r.first[s[p]] || !runeStart(s, p) {
 		return false
 	}
+	if r.wordStart && wordByte[s[p]] == (p > 0 && wordByte[s[p-1]]) {
+		return false // no \b between s[p-1] and s[p]
+	}
 	var buf [prefixLen]byte
 	c0 := s[p]
 	if c0 >= utf8.RuneSelf && r.foldAny {
@@ -844,6 +856,35 @@ func beginsText(re *syntax.Regexp) bool {
 		}
 	}
 }
+
+// beginsWordBoundary reports whether every match of re begins with \b:
+// its first part, through concatenations, groups and every branch of an
+// alternation, is an ASCII word boundary.
+func beginsWordBoundary(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpWordBoundary:
+		return true
+	case syntax.OpConcat, syntax.OpCapture:
+		return len(re.Sub) > 0 && beginsWordBoundary(re.Sub[0])
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			if !beginsWordBoundary(sub) {
+				return false
+			}
+		}
+		return len(re.Sub) > 0
+	}
+	return false
+}
+
+// wordByte is the bytes \b counts as word characters: ASCII letters,
+// digits and the underscore (syntax.IsWordChar).
+var wordByte = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = c < utf8.RuneSelf && syntax.IsWordChar(rune(c))
+	}
+	return t
+}()
 
 // foldsASCII reports whether re holds a case-folded literal, which may
 // match non-ASCII letters that fold to ASCII ones.

@@ -33,6 +33,8 @@ var patterns = []string{
 	`(?:^|\s)x\w*y|(?:^|\s)x`,                                                         // unbounded, gated only by its ^: on short texts only
 	`[\x{FFFD}]x|ab`,                                                                  // U+FFFD matches invalid UTF-8
 	`(?i)\b(à la|ça) fin\b|été|\bkö`,                                                  // non-ASCII letters in any case
+	`(?i)\b(?:no|art|rm|n[º°])\.?\s*(\d{1,2}\.\d{2})\b`,                               // \b first: gated at word starts only
+	`\bfoo|bar_|\b\d+x`,                                                               // one branch without \b: every position
 }
 
 // texts exercise boundaries, case, non-ASCII neighbours and windows.
@@ -50,6 +52,7 @@ var texts = []string{
 	" x" + strings.Repeat("w", 300) + "y", "x" + strings.Repeat("w", 300), strings.Repeat("w", 250) + " x" + strings.Repeat("w", 10) + "y",
 	"À LA FIN", "ça fin, Ça fin", "Été", "\xffx", "\ufffdx ab", "hello\n  regards\nthanks\nCheers", "alle 16 e às 9", "x às 9",
 	"€ 50 eur, £5, 12eur", "Client is here, the VANS are here; \u212Aeep waiting, it is down", "\u212Aö KÖ kö",
+	"know 5.00, start: art 12.30, form1.23 rm1.23 _no 5.00 no5.00 né no 1.00 nº 7.15 N° 7.15", "xfoo foobar_ bar_ 12x a12x", "foo",
 }
 
 func check(t *testing.T, expr, s string) {
@@ -98,6 +101,29 @@ func TestGated(t *testing.T) {
 	} {
 		if got := MustCompile(expr).Gated(); got != want {
 			t.Errorf("Gated(%q) = %v, want %v", expr, got, want)
+		}
+	}
+}
+
+// TestWordStart: a pattern every match of which begins with \b skips the
+// positions inside a word, and only such a pattern does.
+func TestWordStart(t *testing.T) {
+	for expr, want := range map[string]bool{
+		`(?i)\b(please|could you)\b`: true, `\bfoo|\b\d+x`: true, `(?:\bfoo|(\bbar))x`: true,
+		`\bfoo|bar_|\b\d+x`: false, `foo\b`: false, `(?i)^\W*need|\bplease`: true, `(?m)^x|\bplease`: false,
+	} {
+		if got := MustCompile(expr).get().wordStart; got != want {
+			t.Errorf("wordStart(%q) = %v, want %v", expr, got, want)
+		}
+	}
+	r := MustCompile(`(?i)\bno\b`).get()
+	for _, c := range []struct {
+		s    string
+		p    int
+		want bool
+	}{{"no", 0, true}, {"know", 2, false}, {"a no", 2, true}, {"_no", 1, false}, {"éno", 2, true}, {"5no", 1, false}} {
+		if got := r.candidate(c.s, c.p); got != c.want {
+			t.Errorf("candidate(%q, %d) = %v, want %v", c.s, c.p, got, c.want)
 		}
 	}
 }
