@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/doctales/doctales"
+	"github.com/doctales/doctales/extract/internal/fastre"
 )
 
 // offsetSpanRE is a span of time counted from an event named after it,
@@ -20,7 +21,7 @@ import (
 // qualifier (working, business, clear), 3 the unit, 4 a qualifier after it
 // (hábiles, úteis, ouvrés, francs, lavorativi), 5 the word for before, 6
 // the word for after.
-var offsetSpanRE = lazyRE(`(?i)\b(the|a|an|one|two|three|four|five|six|seven|eight|nine|ten|fourteen|uno?|una|dos|tres|cuatro|cinco|siete|ocho|diez|quince|une|deux|trois|quatre|cinq|sept|huit|dix|quinze|eine[mnr]?|ein|zwei|drei|vier|fünf|sechs|sieben|acht|zehn|vierzehn|um|uma|dois|duas|três|quatro|due|tre|quattro|cinque|sette|otto|dieci|quindici|een|één|twee|drie|vijf|zeven|tien|veertien|\d{1,3})\s+(?:(business|working|clear)\s+)?(hours?|hrs?|h|days?|weeks?|stunden|tage?n?|werktage?n?|arbeitstage?n?|wochen|heures|jours?|semaines?|horas|d[íi]as?|semanas?|ore|giorni|giorno|settimane?|uur|werkdagen|werkdag|dagen|weken|week)(?:\s+(h[áa]biles|h[áa]bil|laborables|[úu]teis|[úu]til|ouvr[ée]s|ouvrables|francs|lavorativi|lavorativo))?\s+(?:(before|prior to|ahead of|vor|avant|antes d(?:e|el|a|o)|prima d(?:i|el|ella|ello|ell['’]|egli|elle|ei)|voor|vóór)|(of|from|after|following|since|à compter d[eu]|à partir d[eu]|après|nach|ab|seit|desde|a partir d[eo]|después de|após|a contar d[ae]|dopo|dalla|na|vanaf|sinds|date de|data))(?:[^\p{L}]|$)`)
+var offsetSpanRE = fastre.MustCompile(`(?i)\b(the|a|an|one|two|three|four|five|six|seven|eight|nine|ten|fourteen|uno?|una|dos|tres|cuatro|cinco|siete|ocho|diez|quince|une|deux|trois|quatre|cinq|sept|huit|dix|quinze|eine[mnr]?|ein|zwei|drei|vier|fünf|sechs|sieben|acht|zehn|vierzehn|um|uma|dois|duas|três|quatro|due|tre|quattro|cinque|sette|otto|dieci|quindici|een|één|twee|drie|vijf|zeven|tien|veertien|\d{1,3})\s+(?:(business|working|clear)\s+)?(hours?|hrs?|h|days?|weeks?|stunden|tage?n?|werktage?n?|arbeitstage?n?|wochen|heures|jours?|semaines?|horas|d[íi]as?|semanas?|ore|giorni|giorno|settimane?|uur|werkdagen|werkdag|dagen|weken|week)(?:\s+(h[áa]biles|h[áa]bil|laborables|[úu]teis|[úu]til|ouvr[ée]s|ouvrables|francs|lavorativi|lavorativo))?\s+(?:(before|prior to|ahead of|vor|avant|antes d(?:e|el|a|o)|prima d(?:i|el|ella|ello|ell['’]|egli|elle|ei)|voor|vóór)|(of|from|after|following|since|à compter d[eu]|à partir d[eu]|après|nach|ab|seit|desde|a partir d[eo]|después de|após|a contar d[ae]|dopo|dalla|na|vanaf|sinds|date de|data))(?:[^\p{L}]|$)`)
 
 // withinBefore is what stands before a count that runs forward from an
 // event ("within 7 days of", "em até 2 dias úteis após"); without it, or a

@@ -62,7 +62,7 @@ var monitorTag = fastre.MustCompile(`(?i)^\s*\[(down|critical|alarm|alarme|alarm
 // "please ignore the date I put in the subject line", "the subject is
 // wrong", "je me suis trompé dans l'objet", "ignora la fecha del asunto",
 // "das Datum im Betreff stimmt nicht".
-var subjectRetracted = lazyRE(`(?i)\b(?:ignore|disregard)\b[^.!?\n]{0,40}\bsubject\b|\bsubject(?: line)? (?:is|was) wrong\b|\bwrong (?:date|day) in the subject\b|\btromp[ée]e? dans l['’]objet\b|\bl['’]objet (?:est|était) (?:faux|erron[ée]e?)\b|\bignor[ae]\b[^.!?\n]{0,40}\basunto\b|\bme equivoqu[ée] en el asunto\b|\bim betreff\b[^.!?\n]{0,30}\b(?:stimmt nicht|falsch)\b|\bignora\b[^.!?\n]{0,40}\boggetto\b|\bho sbagliato (?:nell['’]|l['’])oggetto\b|\bignore?\b[^.!?\n]{0,40}\bassunto\b|\benganei-me no assunto\b|\bnegeer\b[^.!?\n]{0,40}\bonderwerp\b|\bonderwerp(?:regel)? klopt niet\b`)
+var subjectRetracted = fastre.MustCompile(`(?i)\b(?:ignore|disregard)\b[^.!?\n]{0,40}\bsubject\b|\bsubject(?: line)? (?:is|was) wrong\b|\bwrong (?:date|day) in the subject\b|\btromp[ée]e? dans l['’]objet\b|\bl['’]objet (?:est|était) (?:faux|erron[ée]e?)\b|\bignor[ae]\b[^.!?\n]{0,40}\basunto\b|\bme equivoqu[ée] en el asunto\b|\bim betreff\b[^.!?\n]{0,30}\b(?:stimmt nicht|falsch)\b|\bignora\b[^.!?\n]{0,40}\boggetto\b|\bho sbagliato (?:nell['’]|l['’])oggetto\b|\bignore?\b[^.!?\n]{0,40}\bassunto\b|\benganei-me no assunto\b|\bnegeer\b[^.!?\n]{0,40}\bonderwerp\b|\bonderwerp(?:regel)? klopt niet\b`)
 
 // dutyRole is a monitoring page telling the reader that it reaches them
 // as the one on duty or responsible for what it watches, or that it was

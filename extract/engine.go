@@ -988,7 +988,7 @@ func ownService(c *doctales.Communication) bool {
 // oneTimeCode is a one-time code's notice, in the languages the engine
 // reads: "your verification code is", "código de verificación", "code de
 // sécurité", "Bestätigungscode", "codice OTP", "verificatiecode".
-var oneTimeCode = lazyRE(`(?i)\b(?:(?:verification|security|one[- ]time|login|sign[- ]in|confirmation|authentication|access|2fa|otp)\s+(?:code|pin|passcode)|your (?:code|passcode|otp) is|c[óo]digo (?:de )?(?:verificaci[óo]n|seguridad|acceso|verifica[çc][ãa]o|seguran[çc]a|confirma[çc][ãa]o|confirmaci[óo]n)|code (?:de )?(?:v[ée]rification|s[ée]curit[ée]|confirmation|connexion)|(?:best[äa]tigungs|sicherheits|verifizierungs|anmelde)code|codice (?:di )?(?:verifica|sicurezza|accesso|conferma)|codice otp|(?:verificatie|beveiligings|inlog)code)\b`)
+var oneTimeCode = fastre.MustCompile(`(?i)\b(?:(?:verification|security|one[- ]time|login|sign[- ]in|confirmation|authentication|access|2fa|otp)\s+(?:code|pin|passcode)|your (?:code|passcode|otp) is|c[óo]digo (?:de )?(?:verificaci[óo]n|seguridad|acceso|verifica[çc][ãa]o|seguran[çc]a|confirma[çc][ãa]o|confirmaci[óo]n)|code (?:de )?(?:v[ée]rification|s[ée]curit[ée]|confirmation|connexion)|(?:best[äa]tigungs|sicherheits|verifizierungs|anmelde)code|codice (?:di )?(?:verifica|sicurezza|accesso|conferma)|codice otp|(?:verificatie|beveiligings|inlog)code)\b`)
 
 // sameOrganisation reports whether the sender's registrable domain is a
 // recipient's.

@@ -17,6 +17,8 @@ func TestPatternsGated(t *testing.T) {
 		"halfHour": halfHour, "noonOfDay": noonOfDay, "urgencyCue": urgencyCue, "incidentCue": incidentCue, "lureAsk": lureAsk,
 		"beforeThen": beforeThen, "comingAsk": comingAsk, "foreignWordClock": foreignWordClock,
 		"foreignNeedSoon": foreignNeedSoon, "notYou": notYou, "moneyMoving": moneyMoving,
+		"subjectRetracted": subjectRetracted, "oneTimeCode": oneTimeCode, "roomNumber": roomNumber, "numberBeforeWeekday": numberBeforeWeekday,
+		"dotClock": dotClock, "offsetSpanRE": offsetSpanRE, "weekdayNumber": weekdayNumber,
 	} {
 		if !re.Gated() {
 			t.Errorf("%s runs without the prefix gate: an alternative opens with a non-ASCII letter or repeats over 50", name)

@@ -1034,7 +1034,7 @@ var forDuration = lazyRE(`(?i)\b(for\s+(?:about\s+|around\s+)?(?:an?|one|two|thr
 // dotClock is a clock written with a dot after a word that gives a time,
 // "at 5.30", "by 11.45am", "before 9.15"; group 1 is the dot. A number
 // with more after it ("at 5.30.1", "by 5.12.2026") is not one.
-var dotClock = lazyRE(`(?i)\b(?:at|by|before|until|till|from|around|after|about|@)\s+(?:[1-9]|1\d|2[0-3])(\.)[0-5]\d(?:\s*(?:am|pm|a\.m\.|p\.m\.))?(?:[\s,;:!?)]|\.(?:\s|$)|$)`)
+var dotClock = fastre.MustCompile(`(?i)\b(?:at|by|before|until|till|from|around|after|about|@)\s+(?:[1-9]|1\d|2[0-3])(\.)[0-5]\d(?:\s*(?:am|pm|a\.m\.|p\.m\.))?(?:[\s,;:!?)]|\.(?:\s|$)|$)`)
 
 // colonDotClocks writes the dot of each dotClock in text as a colon,
 // which the parser reads; offsets hold.
@@ -1086,7 +1086,9 @@ var foreignRestatedWeekday = lazyRE(`(?i)(?:^|[^\p{L}])(?:hoy|mañana|aujourd['�
 var foreignRestatedDay = lazyRE(`(?i)(?:^|[^\p{L}])(?:hoy|mañana|aujourd['’]hui|demain|heute|morgen|hoje|amanhã|oggi|domani|vandaag)\s*(\(\s*\p{L}{2,12}(?:-feira)?\.?(?:,?\s*\d{1,2}(?:[./]\d{1,2}(?:[./]\d{2,4})?)?\.?)?\s*\))`)
 
 // blankGroup blanks group 1 of each match of re in s, keeping offsets.
-func blankGroup(re *lazyRegexp, s string) string {
+func blankGroup(re interface {
+	FindAllStringSubmatchIndex(string, int) [][]int
+}, s string) string {
 	ms := re.FindAllStringSubmatchIndex(s, -1)
 	if ms == nil {
 		return s
@@ -2039,7 +2041,7 @@ var countAfterHour = lazyRE(`(?i)^\s*(?:ore|minuti|giorni|settimane|horas|minuto
 // roomNumber is a room's or an item's number with a dot, after the word
 // that says so and perhaps a building's letter: "Raum B 2.14", "room
 // 3.12", "Nr. 4.10". Group 1 is the number.
-var roomNumber = lazyRE(`(?i)\b(?:raum|zimmer|room|rm|sala|salle|lokaal|kamer|zaal|aula|stanza|b[üu]ro|office|bureau|despacho|gabinete|nr|no|n[º°]|version|art|section|abschnitt|punkt|item|ref)\.?\s*(?:[A-Z]\s*)?(\d{1,2}\.\d{2})\b`)
+var roomNumber = fastre.MustCompile(`(?i)\b(?:raum|zimmer|room|rm|sala|salle|lokaal|kamer|zaal|aula|stanza|b[üu]ro|office|bureau|despacho|gabinete|nr|no|n[º°]|version|art|section|abschnitt|punkt|item|ref)\.?\s*(?:[A-Z]\s*)?(\d{1,2}\.\d{2})\b`)
 
 // bareHourCue is a deadline cue that timeOfDay reads with a bare hour.
 var bareHourCue = lazyRE(`(?i)^(?:entro le|prima delle|per le)\s+$`)
@@ -3177,7 +3179,7 @@ var leaveAt = lazyRE(`(?i)\b(on site|arriv(?:e|es|ing)|due|here|start(?:s|ing)?|
 
 // weekdayNumber is a weekday followed by its day of the month ("mercredi
 // 16", "Friday the 11th"): group 1 the weekday, 2 the day.
-var weekdayNumber = lazyRE(`(?i)\b(lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|luned[ìi]|marted[ìi]|mercoled[ìi]|gioved[ìi]|venerd[ìi]|sabato|domenica|segunda-feira|ter[çc]a-feira|quarta-feira|quinta-feira|sexta-feira|segunda|ter[çc]a|quarta|quinta|sexta|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+(?:(?:der|den|le|el|il|dia|the)\s+)?(\d{1,2})(?:st|nd|rd|th|er|e|º)?(?:[\s,;!?)]|\.\s|\.$|$)`)
+var weekdayNumber = fastre.MustCompile(`(?i)\b(lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|luned[ìi]|marted[ìi]|mercoled[ìi]|gioved[ìi]|venerd[ìi]|sabato|domenica|segunda-feira|ter[çc]a-feira|quarta-feira|quinta-feira|sexta-feira|segunda|ter[çc]a|quarta|quinta|sexta|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+(?:(?:der|den|le|el|il|dia|the)\s+)?(\d{1,2})(?:st|nd|rd|th|er|e|º)?(?:[\s,;!?)]|\.\s|\.$|$)`)
 
 // leaveClock is a bare hour after a leaving or closing verb: group 1 the
 // verb, 2 the hour.
@@ -4778,7 +4780,7 @@ var thanksFor = lazyRE(`(?i)(?:^|[^\p{L}])(?:thanks?|thank you|bedankt|dank(?:je
 
 // numberBeforeWeekday is a number just before a comma and a weekday's
 // name, which no date writes so; group 1 is the number.
-var numberBeforeWeekday = lazyRE(`(?i)\b(\d{1,4}),\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|luned[ìi]|marted[ìi]|mercoled[ìi]|gioved[ìi]|venerd[ìi]|sabato|domenica|segunda|ter[çc]a|quarta|quinta|sexta|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)(?:[^\p{L}]|$)`)
+var numberBeforeWeekday = fastre.MustCompile(`(?i)\b(\d{1,4}),\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|luned[ìi]|marted[ìi]|mercoled[ìi]|gioved[ìi]|venerd[ìi]|sabato|domenica|segunda|ter[çc]a|quarta|quinta|sexta|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)(?:[^\p{L}]|$)`)
 
 // meioDia is Portuguese noon written with a space; group 1 is the space.
 var meioDia = lazyRE(`(?i)\bmeio( )dia\b`)
