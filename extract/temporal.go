@@ -32,7 +32,7 @@ var dateTrigger = fastre.MustCompile(`(?i)\b(today|tonight|tomorrow|tmrw|yesterd
 // not know; endOfWeek and endOfMonth likewise.
 var (
 	endOfDay   = fastre.MustCompile(`(?i)\b(eod|cob|eob|end of (the )?(business |work(ing)? )?day|close of (the )?business( day)?|end of play)\b`)
-	endOfWeek  = fastre.MustCompile(`(?i)\b(eow|(?:before|by) the weekend|entro (?:il |questo )?(?:fine settimana|weekend)|d['’]ici (?:le |ce )?week-?end|bis zum wochenende|at[ée] (?:o |ao )?fim de semana|antes do fim de semana|antes del fin de semana|avant le week-?end|vor dem wochenende|prima del (fine settimana|weekend)|voor het weekend|(some ?time|later|any ?time|before the end of) this week|(?:(?:get|have) a (?:chance|moment|minute|sec)|you can|you have (?:the )?time|at some point|if possible|ideally|when possible)\s+this week|end of (the |this )?(work(ing)? |business )?week|end of (the )?(?P<next>next|following) (work(ing)? |business )?week)\b`)
+	endOfWeek  = fastre.MustCompile(`(?i)\b(eow|(?:before|by) the weekend|entro (?:il |questo )?(?:fine settimana|weekend)|entro (?:la |questa )settimana|d['’]ici (?:le |ce )?week-?end|bis zum wochenende|at[ée] (?:o |ao )?fim de semana|antes do fim de semana|antes del fin de semana|avant le week-?end|vor dem wochenende|prima del (fine settimana|weekend)|voor het weekend|(some ?time|later|any ?time|before the end of) this week|(?:(?:get|have) a (?:chance|moment|minute|sec)|you can|you have (?:the )?time|at some point|if possible|ideally|when possible)\s+this week|end of (the |this )?(work(ing)? |business )?week|end of (the )?(?P<next>next|following) (work(ing)? |business )?week)\b`)
 	endOfMonth = fastre.MustCompile(`(?i)\bmonth[- ]end(?:[?.!,;:)]|\s*$)|\b(eom|end of (the |this )?month|(a |al |à la |hasta |antes de |para |d'ici la |avant la |bis )?(fin(al)? de(l)? mes|fin (du|de) mois|monatsende|ende (des|dieses) monats|fine (del )?mese|fi(m|nal) do m[êe]s|eind(e)? (van de|deze) maand))\b`)
 )
 
@@ -605,6 +605,11 @@ func endOfWeekIn(re *fastre.Regexp, text string, g int) ([]int, bool) {
 	if m == nil {
 		return nil, false
 	}
+	// "entro la settimana" is this week; "entro la settimana prossima",
+	// "… del 25" another one, which the parser reads.
+	if w := strings.ToLower(text[m[0]:m[1]]); strings.HasSuffix(w, "settimana") && otherWeekAfter.MatchString(text[m[1]:]) {
+		return nil, false
+	}
 	i := re.SubexpIndex("next")
 	return m[2*g : 2*g+2], i > 0 && m[2*i] >= 0
 }
@@ -617,6 +622,10 @@ func subIndex(m []int) []int {
 	}
 	return m[2:4]
 }
+
+// otherWeekAfter is what makes "la settimana" before it another week than
+// this one: "prossima", "successiva", "del 25", "dopo".
+var otherWeekAfter = lazyRE(`(?i)^\s+(?:prossima|successiva|seguente|dopo|che viene|del|dal|di|in cui)\b`)
 
 // endOfWeekDay returns the Friday that "end of the week" means at ref: the
 // Friday of ref's week (weeks start on Monday), or of the next week when
@@ -1354,7 +1363,9 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 			continue
 		}
 		// "10/12/2026" outside English is day first, which the parser's
-		// English reading of the digits can turn round (12 October).
+		// English reading of the digits can turn round (12 October), as
+		// it does after a weekday: "quinta-feira, 07/01/2027" was 1 July
+		// (a Thursday too; blind-108, 4742).
 		if dc.lang != "" {
 			if m := slashDate.FindStringSubmatch(txt); m != nil {
 				day, _ := strconv.Atoi(m[1])
@@ -2541,6 +2552,12 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 		if expectedDone.MatchString(stateBefore) && !addressee.MatchString(s.text) && !requestCue.MatchString(s.text) {
 			return
 		}
+		// "I can drop it at yours by 11", "we'll have it back to you
+		// before Friday": what the sender will bring or send, not what
+		// the reader must do (blind-109, 4766 needed it back by half 5).
+		if sendersDelivery.MatchString(stateBefore) && !requestCue.MatchString(s.text) {
+			return
+		}
 	case "until", "till", "til":
 		if firstPerson.MatchString(s.text) && !addressee.MatchString(s.text) {
 			return
@@ -2599,6 +2616,11 @@ var availableUntil = lazyRE(`(?i)\b(?:reachable|available|contactable|bereikbaar
 // 4514), and an event's end ("It usually finishes by 1:30", "the
 // meeting wraps up by 4pm").
 var expectedDone = lazyRE(`(?i)\b(?:should|will|ought to|is expected to|are expected to|is due to|are due to)\s+(?:be\s+)?(?:done|ready|finished|complete|completed|over|dry|cool|back up|fixed)\s+(?:by|before)\s+$|\b(?:want|hope|expect|plan|aim|['’]d like) to\b[^.!?]{0,30}?\bbe\s+(?:done|finished|gone|off site|out of your way)\s+(?:by|before)\s+$|\b(?:finishes|ends|wraps up|is over|(?:will|should|usually|normally|typically|['’]ll) (?:finish|end|wrap up|be over))\s+(?:by|before)\s+$`)
+
+// sendersDelivery is the sender's own bringing, sending or fetching
+// something just before "by" or "before": "I can drop it at yours by",
+// "we'll have it back to you before", "I'll send the invoice by".
+var sendersDelivery = lazyRE(`(?i)^\W*(?:i|we)(?:\s+(?:can|could|will|shall|am going to|are going to)|['’]ll|['’]m going to|['’]re going to)\s+(?:(?:also|then|just|definitely|easily|probably)\s+)?(?:drop|bring|deliver|pop|send|post|get|have|fetch|collect|pick|return|email|e-mail|text|forward)\b[^.!?]{0,40}?\s(?:by|before)\s+$`)
 
 // sendersArrival is the sender's own coming back or getting somewhere
 // just before "by": "Back by", "I'll be home by", "we should be there
@@ -4198,9 +4220,10 @@ var weekdayDayNum = lazyRE(`(?i)^(?:lunes|martes|mi[ée]rcoles|jueves|viernes|s[
 // right before a dotted date: its weekday when weekdayIn knows it.
 var weekdayBeforeDotted = lazyRE(`(?i)\b\p{L}{2,12}\.?,?\s+(?:den\s+)?$`)
 
-// slashDate is a date written with slashes or dashes, alone: "10/12/2026",
+// slashDate is a date written with slashes or dashes, alone or after a
+// weekday: "10/12/2026", "quinta-feira, 07/01/2027",
 // "11/12", "11-12".
-var slashDate = lazyRE(`^(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2}|\d{4}))?$`)
+var slashDate = lazyRE(`^(?:\p{L}{2,13}(?:-feira)?\.?,?\s+)?(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2}|\d{4}))?$`)
 
 // fourDigits is a number of four digits: a year, perhaps.
 var fourDigits = lazyRE(`\b\d{4}\b`)
@@ -4682,6 +4705,13 @@ func comingAsked(ds []doctales.DateMention, own []span, ref time.Time) bool {
 		for i := range ds {
 			d := &ds[i]
 			if d.Source == doctales.SourceContent && (d.Precision == "minute" || d.Precision == "hour") && d.BeginOffset >= from && d.BeginOffset < s.end && d.Time.After(ref) {
+				// "moet je ze vandaag voor 6 uur ophalen … laat even
+				// weten of je komt": a time to be done by is a task's
+				// deadline, and the question whether the reader comes
+				// for it is not an invitation (blind-109, 4789).
+				if d.Deadline && doneByCue(d.Cue) {
+					return false
+				}
 				d.Deadline, d.Cue = true, "invitation"
 				return true
 			}
@@ -4709,6 +4739,21 @@ func comingAsked(ds []doctales.DateMention, own []span, ref time.Time) bool {
 			ds[one].Deadline, ds[one].Cue = true, "invitation"
 			return true
 		}
+	}
+	return false
+}
+
+// doneByCue reports whether a deadline's cue asks for something done by
+// its time ("by", "before", "vandaag voor", "spätestens"), in the
+// languages the engine reads, rather than naming when something starts.
+func doneByCue(cue string) bool {
+	f := strings.Fields(cue)
+	if len(f) == 0 {
+		return false
+	}
+	switch f[len(f)-1] {
+	case "by", "before", "voor", "vóór", "uiterlijk", "vor", "spätestens", "avant", "antes", "entro", "prima", "até":
+		return true
 	}
 	return false
 }
