@@ -1819,8 +1819,28 @@ func bareHourDay(txt string) (string, int, bool) {
 		return "", 0, false
 	}
 	h, _ := strconv.Atoi(hour)
+	// "by 6 am tomorrow", which the parser kept as the day alone: the
+	// am or pm written after the hour decides (18:00 before; the
+	// test case of blind-111, 4834).
+	if m := meridiemStart.FindStringSubmatch(day); m != nil {
+		day = day[len(m[0]):]
+		if _, ok := weekdayIn(day); !ok && !relativeDay.MatchString(day) {
+			return "", 0, false
+		}
+		switch {
+		case strings.EqualFold(m[1], "p") && h < 12:
+			h += 12
+		case strings.EqualFold(m[1], "a") && h == 12:
+			h = 0
+		}
+		return day, h, true
+	}
 	return day, workingHour(h), true
 }
+
+// meridiemStart is an am or pm at the start of the text, with the space
+// after it.
+var meridiemStart = lazyRE(`(?i)^([ap])\.?m\.?\s+`)
 
 // workingHour reads an hour without am/pm in working hours (labelling
 // guide): 7–11 in the morning, 12 noon, 1–6 in the afternoon.
@@ -2711,6 +2731,29 @@ func chooseDeadline(ds []doctales.DateMention, ref time.Time) *doctales.DateMent
 			past = d
 		}
 	}
+	if best != nil && best.Cue == "request" {
+		// "Riesci a passare stasera tardi o domattina presto e finire
+		// entro le 8?", "make sure whoever is on tonight knows … by 7 am
+		// tomorrow": a date that only stands in a request gives way to
+		// the time the reader is asked to be done by, within the day
+		// after it (blind-110, 4827; blind-111, 4834).
+		var by *doctales.DateMention
+		for i := range ds {
+			d := &ds[i]
+			if !d.Deadline || !doneByCue(d.Cue) {
+				continue
+			}
+			if d.Time.Equal(best.Time) {
+				return best // the request's own time, said with "by" too
+			}
+			if by == nil && d.Time.After(best.Time) && d.Time.Sub(best.Time) <= 12*time.Hour && (d.Precision == "minute" || d.Precision == "hour") {
+				by = d
+			}
+		}
+		if by != nil {
+			return by
+		}
+	}
 	if best != nil {
 		return best
 	}
@@ -2988,9 +3031,9 @@ var closeOf = lazyRE(`(?i)^\s*(la |le |il |a |o )?(cierre|fin|final|cl[ôo]ture|
 // negatedBefore matches a clause that calls off or waives what its date
 // would time, just before the date: "let's not run it tonight", "no need
 // to reply today", "you don't have to finish it by Friday", "ce n'est
-// pas pour demain" (blind-95, 4214). "Not later than" and "don't forget
-// … by" still ask.
-var negatedBefore = fastre.MustCompile(`(?i)\b(let'?s not|let us not|no need to|(do not|don'?t|doesn'?t|won'?t) (need|have) to|needn'?t|not necessary to|not going to|(we|i)('ll| will) (not|skip)|(we|i) won'?t)\b[^.!?\n;]{0,40}$|(?:n['’]est pas|no es|não é|nao e|non è|isn['’]t|is not|ist nicht|is niet)\s+(?:pour|para|per|for|für|voor)\s*$`)
+// pas pour demain" (blind-95, 4214), "don't worry about ringing me today"
+// (blind-111, 4837). "Not later than" and "don't forget … by" still ask.
+var negatedBefore = fastre.MustCompile(`(?i)\b(let'?s not|(?:don['’]?t|do not|no need to) worry about|let us not|no need to|(do not|don'?t|doesn'?t|won'?t) (need|have) to|needn'?t|not necessary to|not going to|(we|i)('ll| will) (not|skip)|(we|i) won'?t)\b[^.!?\n;]{0,40}$|(?:n['’]est pas|no es|não é|nao e|non è|isn['’]t|is not|ist nicht|is niet)\s+(?:pour|para|per|for|für|voor)\s*$`)
 
 // personal reports whether a message of category c is written to the
 // reader in person, so that what it asks is asked of them (a list or a
@@ -3232,10 +3275,11 @@ func weekdayBeside(text string, b, e int) (int, int, int, bool) {
 var letterRun = lazyRE(`[\p{L}-]+`)
 
 // clockBeforePart is a clock written just before a part of today ("at 2
-// this afternoon", "by 10:30 this morning", "8pm tonight"): group 1 the
-// cue, 2 the hour, 3 the minutes, 4 am/pm or o'clock, 5 the clock's zone
-// ("by 23:59 AoE tonight", "8pm ET tonight").
-var clockBeforePart = lazyRE(`(?i)(?:\b(at|by|before|until|till|from|around|about|after|no later than)\s+)?\b(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?|o['’]?clock)?(?:\s*\(?((?-i:[A-Z]{2,4}|AoE))\)?)?\s*,?\s*$`)
+// this afternoon", "by 10:30 this morning", "8pm tonight", "vóór 20 u
+// vanavond"): group 1 the cue, 2 the hour, 3 the minutes, 4 am/pm,
+// o'clock or the hour's word (u, uur, Uhr; blind-110, 4832), 5 the
+// clock's zone ("by 23:59 AoE tonight", "8pm ET tonight").
+var clockBeforePart = lazyRE(`(?i)(?:\b(at|by|before|until|till|from|around|about|after|no later than)\s+)?\b(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?|o['’]?clock|(?:u|uur|uhr)\b)?(?:\s*\(?((?-i:[A-Z]{2,4}|AoE))\)?)?\s*,?\s*$`)
 
 // clockBeforePartOfDay reads the clock at the end of before, the text
 // just ahead of a part of today (morning when it is the morning's), as an
@@ -4690,7 +4734,7 @@ var meetingProposal = fastre.MustCompile(`(?i)^\W*(lunch|dinner|coffee|breakfast
 
 // comingAsk is a sender asking whether the reader comes to an event just
 // described: "On fait le déjeuner jeudi à 12h30. Dis-moi si tu viens".
-var comingAsk = fastre.MustCompile(`(?i)\b(?:(?:let me know|tell me) (?:if|whether) you(?:'re|’re| are| can| could)? (?:coming|joining us|make it|come|join us)\b|are you coming\s*\?|(?:want|wanna|care) to (?:join|come)(?: us)?\s*\?|fancy (?:joining|coming)|see you there|fatemi sapere se (?:ci siete|venite)|ditemi se venite|laat (?:even )?weten of jullie komen|sagt bescheid,? ob ihr kommt|avisadme si ven[íi]s|d[íi]ganme si vienen|digam-me se v[êe]m|(?:will|can) you (?:come|join us|make it)\s*\?|(?:dis|dites)-moi (?:juste )?si (?:tu viens|vous venez|tu passes|vous passez|vous serez (?:l[àa]|pr[ée]sents?))|(?:vous me (?:dites|direz)|tu me (?:dis|diras)) si (?:tu viens|vous venez|vous serez l[àa])|(?:merci de )?nous dire si vous serez (?:l[àa]|pr[ée]sents?)|(?:merci de |pouvez-vous |peux-tu )?me dire si (?:tu viens|vous venez|tu seras l[àa]|vous serez (?:l[àa]|pr[ée]sents?))|can (?:u|you) make (?:it|this|that)\s*\?|tu viens ?\?|vous venez ?\?|sag (?:mir )?bescheid,? ob du (?:kommst|dabei bist)|kommst du (?:auch|mit)?\s*\?|dime si (?:vienes|te apuntas)|(?:me )?(?:confirm(?:es|aras|ases)|avis(?:es|aras)|dig(?:as|eras)) si vienes|vienes\s*\?|fammi sapere se (?:vieni|ci sei)|vieni anche tu|diz-me se (?:vens|vais)|vens\?|laat (?:even |me )?weten of je (?:komt|erbij bent)|laat (?:je|jij|u) (?:me |mij |ons )?(?:even |nog )?weten of (?:je|jij|u) (?:komt|erbij bent|er bent)|laten jullie (?:me |mij |ons )?(?:even |nog )?weten of (?:je|jullie) (?:komt|komen|erbij bent|erbij zijn)|kom je (?:ook)?\s*\?|ci siete\b[^?\n]{0,30}\?|ci sei\b[^?\n]{0,30}\?|venite\s*\?|(?:os|te) apunt[áa]i?s\s*\?|ven[íi]s\s*\?|(?:tu es|vous [êe]tes) (?:partants?|dispos?|de la partie)\s*\?|(?:seid ihr|bist du) dabei\s*\?|(?:habt ihr|hast du) zeit\s*\?|voc[êe]s? (?:v[êe]m|vem|topam?)\s*\?|(?:zijn jullie|ben je) erbij\s*\?|komen jullie\s*\?|are you (?:both |two )?in\s*\?|can you (?:both )?make it\s*\?|\b(?:would|it'?d|it would) be (?:great|lovely|nice|good|amazing|brilliant) (?:if you (?:could )?(?:make it|come|came|join us|joined us)|to see you|to have you)|\b(?:ce serait|ça serait|ca serait) (?:super|g[ée]nial|chouette|bien|top|sympa) (?:que (?:tu viennes|vous veniez)|de (?:te|vous) voir|de (?:t['’]|vous )avoir)|\bser[íi]a (?:genial|estupendo|bonito|un placer) (?:que vinieras|que vengas|que vinieran|verte|veros|tenerte)|\bsarebbe (?:bello|bellissimo|fantastico) (?:se venissi|se veniste|averti|vederti|avervi)|\bes w[äa]re (?:sch[öo]n|toll|super),? wenn (?:du|ihr|sie) (?:kommst|k[äa]mst|kommt|k[äa]mt|kommen|k[äa]men|dabei)|\bseria (?:[óo]timo|muito bom|lindo|um prazer) (?:se (?:voc[êe] )?(?:viesse|viesses|viessem)|te ver|ter-te)|\bhet zou (?:leuk|fijn|mooi) zijn als (?:je|jij|jullie|u) (?:komt|komen|erbij))`)
+var comingAsk = fastre.MustCompile(`(?i)\b(?:(?:let me know|tell me) (?:if|whether) you(?:'re|’re| are| can| could)? (?:coming|joining us|make it|come|join us)\b|are you coming\s*\?|(?:want|wanna|care) to (?:join|come)(?: us)?\s*\?|fancy (?:joining|coming)|see you there|fatemi sapere se (?:ci siete|venite)|ditemi se venite|laat (?:even )?weten of jullie komen|sagt bescheid,? ob ihr kommt|avisadme si ven[íi]s|d[íi]ganme si vienen|digam-me se v[êe]m|(?:will|can) you (?:come|join us|make it)\s*\?|(?:dis|dites)-moi (?:juste )?si (?:tu viens|vous venez|tu passes|vous passez|vous serez (?:l[àa]|pr[ée]sents?))|(?:vous me (?:dites|direz)|tu me (?:dis|diras)) si (?:tu viens|vous venez|vous serez l[àa])|(?:merci de )?nous dire si vous serez (?:l[àa]|pr[ée]sents?)|(?:merci de |pouvez-vous |peux-tu )?me dire si (?:tu viens|vous venez|tu seras l[àa]|vous serez (?:l[àa]|pr[ée]sents?))|can (?:u|you) make (?:it|this|that)\s*\?|tu viens ?\?|vous venez ?\?|sag (?:mir )?bescheid,? ob du (?:kommst|dabei bist)|w[äa]re (?:es )?(?:super|sch[öo]n|toll|gut|klasse),? wenn (?:du|ihr|sie) [^.!?]{0,40}?(?:dazukommst|dazukommt|dazukommen|dabei bist|dabei seid|dabei sind|kommen k[öo]nntest|kommen k[öo]nntet|kommen k[öo]nnten)|hope to see (?:as many of )?you (?:all )?(?:there|then)|kommst du (?:auch|mit)?\s*\?|dime si (?:vienes|te apuntas)|(?:me )?(?:confirm(?:es|aras|ases)|avis(?:es|aras)|dig(?:as|eras)) si vienes|vienes\s*\?|fammi sapere se (?:vieni|ci sei)|vieni anche tu|diz-me se (?:vens|vais)|vens\?|laat (?:even |me )?weten of je (?:komt|erbij bent)|laat (?:je|jij|u) (?:me |mij |ons )?(?:even |nog )?weten of (?:je|jij|u) (?:komt|erbij bent|er bent)|laten jullie (?:me |mij |ons )?(?:even |nog )?weten of (?:je|jullie) (?:komt|komen|erbij bent|erbij zijn)|kom je (?:ook)?\s*\?|ci siete\b[^?\n]{0,30}\?|ci sei\b[^?\n]{0,30}\?|venite\s*\?|(?:os|te) apunt[áa]i?s\s*\?|ven[íi]s\s*\?|(?:tu es|vous [êe]tes) (?:partants?|dispos?|de la partie)\s*\?|(?:seid ihr|bist du) dabei\s*\?|(?:habt ihr|hast du) zeit\s*\?|voc[êe]s? (?:v[êe]m|vem|topam?)\s*\?|(?:zijn jullie|ben je) erbij\s*\?|komen jullie\s*\?|are you (?:both |two )?in\s*\?|can you (?:both )?make it\s*\?|\b(?:would|it'?d|it would) be (?:great|lovely|nice|good|amazing|brilliant) (?:if you (?:could )?(?:make it|come|came|join us|joined us)|to see you|to have you)|\b(?:ce serait|ça serait|ca serait) (?:super|g[ée]nial|chouette|bien|top|sympa) (?:que (?:tu viennes|vous veniez)|de (?:te|vous) voir|de (?:t['’]|vous )avoir)|\bser[íi]a (?:genial|estupendo|bonito|un placer) (?:que vinieras|que vengas|que vinieran|verte|veros|tenerte)|\bsarebbe (?:bello|bellissimo|fantastico) (?:se venissi|se veniste|averti|vederti|avervi)|\bes w[äa]re (?:sch[öo]n|toll|super),? wenn (?:du|ihr|sie) (?:kommst|k[äa]mst|kommt|k[äa]mt|kommen|k[äa]men|dabei)|\bseria (?:[óo]timo|muito bom|lindo|um prazer) (?:se (?:voc[êe] )?(?:viesse|viesses|viessem)|te ver|ter-te)|\bhet zou (?:leuk|fijn|mooi) zijn als (?:je|jij|jullie|u) (?:komt|komen|erbij))`)
 
 // comingAsked marks as the deadline the time of an event the sender asks
 // the reader to come to: a date with a time of day, ahead, in the
@@ -4747,13 +4791,11 @@ func comingAsked(ds []doctales.DateMention, own []span, ref time.Time) bool {
 // its time ("by", "before", "vandaag voor", "spätestens"), in the
 // languages the engine reads, rather than naming when something starts.
 func doneByCue(cue string) bool {
-	f := strings.Fields(cue)
-	if len(f) == 0 {
-		return false
-	}
-	switch f[len(f)-1] {
-	case "by", "before", "voor", "vóór", "uiterlijk", "vor", "spätestens", "avant", "antes", "entro", "prima", "até":
-		return true
+	for _, w := range strings.Fields(cue) {
+		switch w {
+		case "by", "before", "voor", "vóór", "uiterlijk", "vor", "spätestens", "avant", "antes", "entro", "prima", "até":
+			return true
+		}
 	}
 	return false
 }
