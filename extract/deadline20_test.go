@@ -71,3 +71,48 @@ func TestUrgency_ComingForATaskIsNoInvitation(t *testing.T) {
 		t.Errorf("invitation urgency = high, want at most medium (reasons %v)", d.UrgencyReasons)
 	}
 }
+
+// TestDeadlines_Rounds110And111: a Flemish or German clock with its hour
+// word before "tonight" is that clock, not late tonight (blind-110,
+// 4832), and a German "it would be great if you came" under a meeting's
+// time is an invitation whose start is the deadline (blind-111, 4859).
+func TestDeadlines_Rounds110And111(t *testing.T) {
+	cet := time.FixedZone("+0100", 3600)
+	checkDeadlineCases(t, []deadlineCase{
+		{"NlClockWithUBeforeTonight", "levering tegels",
+			"Dag Ann,\n\nDe tegels worden morgen om 8 u geleverd in plaats van vrijdag. Kan je me vóór 21 u vanavond laten weten of je er kan zijn om te tekenen?\n\nGroetjes,\nDirk",
+			time.Date(2027, 1, 12, 18, 10, 0, 0, cet), time.Date(2027, 1, 12, 21, 0, 0, 0, cet)},
+		{"DeWouldBeGreatIfYouJoined", "Teambesprechung Dienstag 15 Uhr",
+			"Hallo Jonas,\n\nam Dienstag, 12.01., um 15:00 Uhr besprechen wir im Büro die neuen Touren. Frau Weber vom Einkauf ist auch dabei.\n\nEs wäre schön, wenn du vor deiner Schicht kurz dazukommst.\n\nViele Grüße\nKatrin",
+			time.Date(2027, 1, 8, 10, 0, 0, 0, cet), time.Date(2027, 1, 12, 15, 0, 0, 0, cet)},
+	})
+}
+
+// TestDeadlines_Round111Requests: "don't worry about ringing me today"
+// asks nothing of today (blind-111, 4837); "kun jij" asks (4871); and a
+// time that only stands in a request ("tonight", "stasera tardi") gives
+// way to the time the reader is asked to be done by, within the day
+// after it (4834; blind-110, 4827), unless the request's own time is
+// said with "by" too (blind-93, 4143).
+func TestDeadlines_Round111Requests(t *testing.T) {
+	utc := time.UTC
+	cet := time.FixedZone("+0100", 3600)
+	brt := time.FixedZone("-0300", -3*3600)
+	checkDeadlineCases(t, []deadlineCase{
+		{"EnDontWorryAboutToday", "Re: fridge",
+			"Thanks Amy, well spotted. Can u log it on the maintenance sheet with a photo pls, the engineer wants it by Wednesday. Don't worry about calling me today, go home and rest!\nM\n\nSent from my iPad",
+			time.Date(2026, 12, 14, 8, 0, 0, 0, utc), time.Date(2026, 12, 16, 17, 0, 0, 0, utc)},
+		{"NlKunJijNextWeek", "overdrachtsmap",
+			"Hoi Fleur,\n\nKun jij ergens volgende week de overdrachtsmap van de nieuwe collega doorlopen? Hij ligt op kantoor.\n\nGroetjes,\nSanne",
+			time.Date(2027, 1, 5, 15, 0, 0, 0, cet), time.Date(2027, 1, 15, 17, 0, 0, 0, cet)},
+		{"ItTonightOrEarlyTomorrowByEight", "Re: bagno",
+			"Ciao Marco,\n\ndomani alle 10 arriva l'elettricista e vuole le pareti pulite. Riesci a passare stasera tardi o domattina presto e finire di pulire entro le 8?\n\nGrazie\nLuca",
+			time.Date(2026, 12, 16, 19, 0, 0, 0, cet), time.Date(2026, 12, 17, 8, 0, 0, 0, cet)},
+		{"EnTonightsShiftThenByTomorrow", "Re: transport",
+			"thanks so much could you have dads bag and his glasses ready by the door by 6 am tomorrow the taxi comes at 6.30 and can you tell whoever is on tonight please thanks Sue",
+			time.Date(2027, 1, 13, 21, 30, 0, 0, utc), time.Date(2027, 1, 14, 6, 0, 0, 0, utc)},
+		{"PtRequestTimeSaidWithByToo", "remédio",
+			"Oi Bia! O gato precisa tomar o remédio às 14h e eu tô presa no plantão até as 18h. Você consegue passar aqui até as 14h pra dar o remédio?\n\nBeijos, Lu",
+			time.Date(2027, 1, 20, 9, 0, 0, 0, brt), time.Date(2027, 1, 20, 14, 0, 0, 0, brt)},
+	})
+}
