@@ -13,7 +13,10 @@
 // text's start (or, multi-line, every line's start) a candidate too. At a
 // candidate it runs only the alternatives that can begin with the byte
 // there ("client|courier|…" at a "c", not "van|visitor|…"), which is most
-// of the saving on the large alternations. A pattern for which no such set
+// of the saving on the large alternations. A pattern every match of which
+// begins with \b also skips the positions where \b cannot hold (inside a
+// word, where "no" of "know" and "art" of "start" would pass the prefix
+// test). A pattern for which no such set
 // can be derived (one that may match the empty string, or begin with any
 // character) runs as plain regexp.
 //
