@@ -80,7 +80,7 @@ var dateLanguages = map[string]*dateLang{
 	},
 	"nl": {
 		trigger:   w(`\d{1,2}-\d{1,2}(?:-\d{2,4})?|\d{1,2} (?:op zijn laatst|ten laatste)|vandaag|morgen|overmorgen|gisteren|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|middernacht|volgende week|\d{1,2} ?uur|om \d{1,2}`),
-		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(voor|vóór|uiterlijk( op)?|tot( en met)?|deadline|ten laatste( op)?|uiterste datum|vervalt( op)?|vervaldatum|verloopt( op)?|loopt( op)?|nieuwe (datum|deadline|termijn)[^.;!?:]{0,30}:|verschoven naar|verzet naar)[^.;!?]{0,16}$`),
+		cueBefore: fastre.MustCompile(`(?i)(?:^|[^\p{L}])(voor|vóór|tegen|uiterlijk( op)?|tot( en met)?|deadline|ten laatste( op)?|uiterste datum|vervalt( op)?|vervaldatum|verloopt( op)?|loopt( op)?|nieuwe (datum|deadline|termijn)[^.;!?:]{0,30}:|verschoven naar|verzet naar)[^.;!?]{0,16}$`),
 		past:      w(`was|waren|had|hadden|werd|werden|vorige|afgelopen|gisteren|geleden|ontvangen|gestuurd|betaald`),
 		future:    w(`wordt|zal|zullen|gaat|volgende|komende|morgen|voor|uiterlijk|graag|alsjeblieft|moet|moeten`),
 		endOfDay:  w(`(?:aan het )?(?:eind|einde) van de (?:werk)?dag`),

@@ -153,6 +153,19 @@ func findDates(sentences []span, source string, dc dateContext, maxSentences int
 			// written (below).
 			s.text = colonDotClocks(s.text)
 		}
+		if dl == nil && mayApproxClock(s.text) {
+			// "on Wednesday 13 January, roughly 10:00 to 11:30": the
+			// parser reads the day and the clock apart, and the clock
+			// alone as today's (blind-113, 4925); the word blanked (same
+			// length), it reads them together.
+			s.text = blankGroup(approxClock, s.text)
+		}
+		if dl != nil && strings.Contains(s.text, "hora") {
+			// "até as 15 horas", "antes de las 19 horas": a clock,
+			// which the parser read as fifteen hours from the message
+			// (blind-113, 4941); read as "15h" and spaces.
+			s.text = hoursAsClock(s.text)
+		}
 		// "between Tuesday and Thursday", "zwischen dem 12. und 14.
 		// Januar": the parser reads no range; its end is read alone
 		// (the range's first day blanked, same length), and is the day
@@ -1044,6 +1057,36 @@ var forDuration = lazyRE(`(?i)\b(for\s+(?:about\s+|around\s+)?(?:an?|one|two|thr
 // "at 5.30", "by 11.45am", "before 9.15"; group 1 is the dot. A number
 // with more after it ("at 5.30.1", "by 5.12.2026") is not one.
 var dotClock = fastre.MustCompile(`(?i)\b(?:at|by|before|until|till|from|around|after|about|@)\s+(?:[1-9]|1\d|2[0-3])(\.)[0-5]\d(?:\s*(?:am|pm|a\.m\.|p\.m\.))?(?:[\s,;:!?)]|\.(?:\s|$)|$)`)
+
+// approxClock is a word of approximation before a clock: group 1, with an
+// "at" before it ("at around 10:00"), which findDates blanks.
+var approxClock = lazyRE(`(?i)(?:^|[^\p{L}])((?:at\s+)?(?:roughly|around|about|approximately|approx\.|circa|ca\.)\s+)(?:[01]?\d|2[0-3])(?:[:.][0-5]\d|\s*[ap]\.?m\b)`)
+
+// mayApproxClock reports whether text may hold an approxClock.
+func mayApproxClock(text string) bool {
+	return strings.ContainsAny(text, "0123456789") && (strings.Contains(text, "round") || strings.Contains(text, "rough") || strings.Contains(text, "bout") || strings.Contains(text, "rox") || strings.Contains(text, "ca"))
+}
+
+// horasClock is an hour with "horas" after "as", "às" or "las": group 1
+// the word, which hoursAsClock rewrites.
+var horasClock = lazyRE(`(?i)(?:^|[^\p{L}])(?:[àa]s|las)\s+(?:[01]?\d|2[0-3])(\s+horas)\b`)
+
+// hoursAsClock writes the " horas" of each horasClock in text as "h" and
+// spaces, which the parser reads as the hour; offsets hold.
+func hoursAsClock(text string) string {
+	ms := horasClock.FindAllStringSubmatchIndex(text, -1)
+	if ms == nil {
+		return text
+	}
+	b := []byte(text)
+	for _, m := range ms {
+		b[m[2]] = 'h'
+		for i := m[2] + 1; i < m[3]; i++ {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
 
 // colonDotClocks writes the dot of each dotClock in text as a colon,
 // which the parser reads; offsets hold.
