@@ -116,3 +116,28 @@ func TestDeadlines_Round111Requests(t *testing.T) {
 			time.Date(2027, 1, 20, 9, 0, 0, 0, brt), time.Date(2027, 1, 20, 14, 0, 0, 0, brt)},
 	})
 }
+
+// TestDeadlines_Rounds112And113: "até as 15 horas", "antes de las 19
+// horas" are clocks, not fifteen or nineteen hours from the message
+// (blind-113, 4941); Flemish "tegen woensdag" is by Wednesday (4951); a
+// clock after "roughly" or "at around" belongs to the day before it
+// (4925: "Wednesday 13 January, roughly 10:00" was 10:00 today).
+func TestDeadlines_Rounds112And113(t *testing.T) {
+	utc := time.UTC
+	cet := time.FixedZone("+0100", 3600)
+	brt := time.FixedZone("-0300", -3*3600)
+	checkDeadlineCases(t, []deadlineCase{
+		{"PtAteAsHoras", "trator",
+			"Oi Zé, o trator da horta começou a fazer um barulho estranho. Você consegue passar aqui hoje até as 16 horas? Depois disso o portão fecha. Valeu",
+			time.Date(2026, 12, 9, 8, 50, 0, 0, brt), time.Date(2026, 12, 9, 16, 0, 0, 0, brt)},
+		{"EsAntesDeLasHoras", "furgoneta",
+			"Javi, la furgoneta pierde agua otra vez. ¿Puedes venir a mirarla hoy antes de las 18 horas? Mañana salimos temprano.\n\nNuria",
+			time.Date(2026, 12, 15, 9, 30, 0, 0, cet), time.Date(2026, 12, 15, 18, 0, 0, 0, cet)},
+		{"NlTegenWeekday", "lijst vrijwilligers",
+			"Dag Bart,\n\nDe gemeente wil voor de verzekering een lijst van alle vrijwilligers.\n\nKan je mij die tegen donderdag 17 december bezorgen?\n\nGroeten,\nLies",
+			time.Date(2026, 12, 11, 16, 0, 0, 0, cet), time.Date(2026, 12, 17, 17, 0, 0, 0, cet)},
+		{"EnDayThenRoughlyAClock", "Visit to the allotment",
+			"Dear Sam,\n\nWould it be possible to bring my Year 2 class to the allotment on Thursday 14 January, roughly 9:30 to 11:00?\n\nCould you let me know by Friday 8th whether that works?\n\nMany thanks,\nAnna",
+			time.Date(2027, 1, 4, 9, 0, 0, 0, utc), time.Date(2027, 1, 8, 17, 0, 0, 0, utc)},
+	})
+}
