@@ -541,7 +541,10 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 			}
 		}
 	}
-	systemThen := d.Category == doctales.CategoryAutomated && systemAsks && d.Deadline == nil && thenDeadline(d.Dates, own, requests, ref)
+	// "Please pay the remaining balance within 7 days of this email":
+	// a system's task with its limit in the same sentence (blind-117,
+	// 5082) dates the ask like a person's.
+	systemThen := d.Category == doctales.CategoryAutomated && systemAsks && d.Deadline == nil && (thenDeadline(d.Dates, own, requests, ref) || requestDates(d.Dates, own, requests, ref))
 	if systemThen || (personal(d.Category) || named) && (requestDates(d.Dates, own, requests, ref) || thenDeadline(d.Dates, own, requests, ref) || eventDeadline(d.Dates, own, requests, ref)) {
 		if dl := chooseDeadline(d.Dates, ref); dl != nil {
 			t := dl.Time
@@ -764,6 +767,20 @@ func (e *Engine) extract(ctx context.Context, c *doctales.Communication, attenti
 				}
 			}
 		}
+		// A bank freezing the reader's card now, until the reader
+		// confirms a payment in its app ("We've frozen your debit card
+		// ending 4417", "we have placed a temporary hold on this card"):
+		// a security alert on the reader's own account (blind-68, 3085;
+		// blind-117, 5075). Without a link: phishing's version sends
+		// the reader to a page, which suspicion judges.
+		if in.Incident == nil && d.Category == doctales.CategoryAutomated && !anyMatch(own, webLink) {
+			for _, s := range own {
+				if m := cardFrozen.FindStringIndex(s.text); m != nil {
+					in.Incident = &doctales.Evidence{Rule: "incident", Text: s.text[m[0]:m[1]], Source: doctales.SourceContent, Start: s.start + m[0], End: s.start + m[1]}
+					break
+				}
+			}
+		}
 	}
 	if d.Category == doctales.CategoryAutomated && in.Incident != nil {
 		// An outage page is high because it is happening now; its
@@ -946,6 +963,14 @@ func datedIn(ds []doctales.DateMention, s span) bool {
 	}
 	return false
 }
+
+// cardFrozen is a bank telling the reader it has frozen, blocked or
+// put a hold on the reader's card: done, not threatened ("after that
+// your card is suspended" is a policy's clock, blind-62, 2877).
+var cardFrozen = lazyRE(`(?i)\b(?:frozen|froze|blocked|suspended|locked|paused)\s+(?:your\s+)?(?:debit\s+|credit\s+|visa\s+|bank\s+)*card\b|\b(?:placed|put)\s+a\s+(?:temporary\s+)?(?:hold|block|freeze)\s+on\s+(?:this|your)\s+(?:debit\s+|credit\s+)?card\b|\byour\s+(?:debit\s+|credit\s+)?card\s+(?:ending\s+(?:in\s+)?\d{4}\s+)?(?:has\s+been|was)\s+(?:frozen|blocked|suspended|locked|put\s+on\s+hold)\b`)
+
+// webLink is a web address in the text.
+var webLink = lazyRE(`(?i)\bhttps?://|\bwww\.`)
 
 // notYou is a system's "if this was not you" (en, es, fr, de, pt, it, nl).
 var notYou = fastre.MustCompile(`(?i)\b(?:if (?:this|it) (?:wasn['’]t|was not|isn['’]t|is not) you|if you did(?:n['’]t| not) (?:make|authori[sz]e|request|do|set)|si no (?:has|ha) sido (?:tú|tu|usted)|si no fuiste (?:tú|tu)|si (?:ce n['’]était|ce n['’]est) pas vous|si vous n['’]êtes pas à l['’]origine|wenn (?:sie|du) (?:das|dies) nicht (?:waren|warst)|falls (?:sie|du) (?:das|dies) nicht (?:waren|warst)|se n[ãa]o (?:foi|fo[ir]) (?:você|voce|tu)|se non (?:sei stato|sei stata|è stato|e stato|è stata) (?:tu|lei)|als (?:u|jij|je) dit niet (?:was|bent|deed))`)

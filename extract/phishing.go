@@ -33,8 +33,9 @@ var loginURL = fastre.MustCompile(`(?i)https?://[^\s"'<>]+/[^\s"'<>]*(log-?in|si
 var paymentRedirect = fastre.MustCompile(`\b(changed (our |my )?banks?|(bank|banking|account|payment) (details|information|info) (have|has) (been )?(changed|updated)|(our|my) new (bank|banking|account) (details|account|information)|new (bank|banking) (details|account|information)|(to|into) (our|my|the) new (bank )?account|(update|change) (our|my|the) (bank|banking|account|payment) (details|information|account)|(update|change) my direct deposit|direct deposit (change|details|information|account|info)|payroll (account|bank|details)|(moved|switched|changed) (to )?(a )?new bank|(payment|transfer|it) to the (new )?account below|nieuwe (bank)?rekening|nieuw rekeningnummer|neue (bankverbindung|kontoverbindung|iban|kontonummer)|neues konto|bankverbindung (hat sich )?ge[äa]ndert|nouveau rib|nouveau compte|ancien rib|(notre|ma) banque a chang[ée]|changement de (rib|coordonn[ée]es bancaires)|nuevos datos bancarios|nueva cuenta|cambio de cuenta|nuova iban|nuovo conto|nuove coordinate bancarie|novos dados banc[áa]rios|nova conta)`)
 
 // fraudMoney (on lower-cased text) matches the money talk of advance-fee,
-// lottery and gift-card fraud, which no bill or service uses.
-var fraudMoney = fastre.MustCompile(`\b(western union|moneygram|bitcoin|btc wallet|gift ?cards?|itunes cards?|(?:amazon|google play|itunes|apple|steam)[- ]?(?:gutscheine?|guthabenkarten?|tarjetas?|cartes?|buoni|vales?|cadeaubonnen|cadeaukaarten)|gutscheine? (?:à|a|zu|von|über) \d|tarjetas? (?:de )?regalo de \d|cartes? cadeaux? de \d|buoni regalo da \d|cart(?:ões|oes|ão|ao) presente de \d|cadeaubonnen van \d|beneficiary|inheritance|next[- ]of[- ]kin|(million|m) (us )?(dollars|usd)|usd ?\d+(\.\d+)? ?m(illion)?|\d+(\.\d+)? ?million|claim (your|the) (prize|funds|winnings|reward)|lottery|transfer (of )?(the )?funds|urgent (business|assistance)|(foreign|overseas|offshore) (account|partner)|bank draft|atm card|(diplomatic |security )?consignment (box|of (funds|money|cash|gold))|diplomatic|barrister|deceased|dormant account|compensation funds?|(seed|recovery) phrase|wallet (phrase|words))\b`)
+// lottery and gift-card fraud, which no bill or service uses: a job's
+// fee "refunded with your first salary" too (blind-117, 5088).
+var fraudMoney = fastre.MustCompile(`\b(western union|moneygram|bitcoin|btc wallet|gift ?cards?|itunes cards?|(?:amazon|google play|itunes|apple|steam)[- ]?(?:gutscheine?|guthabenkarten?|tarjetas?|cartes?|buoni|vales?|cadeaubonnen|cadeaukaarten)|gutscheine? (?:à|a|zu|von|über) \d|tarjetas? (?:de )?regalo de \d|cartes? cadeaux? de \d|buoni regalo da \d|cart(?:ões|oes|ão|ao) presente de \d|cadeaubonnen van \d|beneficiary|inheritance|next[- ]of[- ]kin|(million|m) (us )?(dollars|usd)|usd ?\d+(\.\d+)? ?m(illion)?|\d+(\.\d+)? ?million|claim (your|the) (prize|funds|winnings|reward)|lottery|transfer (of )?(the )?funds|urgent (business|assistance)|(foreign|overseas|offshore) (account|partner)|bank draft|atm card|(diplomatic |security )?consignment (box|of (funds|money|cash|gold))|diplomatic|barrister|deceased|dormant account|compensation funds?|(seed|recovery) phrase|wallet (phrase|words)|refund(ed|able)? (with|in|on|from) (your|the) first (salary|pay|payslip|wage|pay ?check))\b`)
 
 // detailsInvalid (on lower-cased text) matches bank details said to be
 // out of date; kept apart from paymentRedirect, whose literal gate its
@@ -441,10 +442,25 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 	if freeMail.MatchString(fromReg) && companyRecipient && (money || redirect) && !readerWrote {
 		add(2, "a request for money or bank details from a free-mail address ("+c.SenderID+") to a company address")
 	}
+	// "Siemens Energy Careers" <…@gmail.com> asking a fee and bank
+	// details: an organisation's department or company writing from free
+	// mail, to whomever (blind-117, 5088 went to a gmail reader, which
+	// the rule above does not cover).
+	if freeMail.MatchString(fromReg) && !companyRecipient && (money || redirect || lure) && orgDisplayName.MatchString(c.Sender) && !readerWrote {
+		add(2, "a free-mail address ("+c.SenderID+") writes as an organisation ("+cutRunes(c.Sender, 40)+")")
+		ev = append(ev, doctales.Evidence{Rule: "organisation on free mail", Text: c.Sender, Source: doctales.SourceSender, End: len(c.Sender)})
+	}
 	// "The lottery grant's budget page", written back to the reader
 	// under the reader's own quoted mail: an acquaintance's money talk.
 	if fraudMoney.MatchString(all) && !readerWrote {
 		add(2, "it speaks of money the way advance-fee and gift-card fraud does")
+	}
+	// "este é o meu email novo … consegues fazer-me uma transferência":
+	// the relative or friend on a new address or number who needs money
+	// at once (blind-117, 5090; free mail to free mail, so no company
+	// rule above applies).
+	if money && newAddressClaim.MatchString(all) && !readerWrote {
+		add(2, "the sender says the address or number is new and asks for money")
 	}
 	if redirect { // enough alone: every bank says to check such a request by phone
 		add(3, "it asks to pay into new bank details, from outside the recipients' organisation")
@@ -469,6 +485,16 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 	}
 	return "looks like phishing: " + strings.Join(why, "; "), ev
 }
+
+// orgDisplayName is a display name that names an organisation or one of
+// its departments, not a person: "Siemens Energy Careers", "Acme Ltd",
+// "Recursos Humanos", "Kundenservice".
+var orgDisplayName = lazyRE(`(?i)\b(?:careers|recruit(?:ment|ing)|talent acquisition|human resources|hr (?:team|department)|payroll|customer (?:service|support|care)|support team|billing|accounts (?:team|department)|ltd|limited|inc|plc|llc|gmbh|ag|s\.?a\.?|s\.?l\.?|b\.?v\.?|s\.?r\.?l\.?|recursos humanos|selecci[óo]n de personal|ressources humaines|recrutement|personalabteilung|kundenservice|risorse umane|personeelszaken|werving|recrutamento)\b`)
+
+// newAddressClaim is a sender saying the address or number is new, or
+// that the old one is lost, in the languages the engine reads (on text
+// lowered by lowerASCII).
+var newAddressClaim = lazyRE(`\b(?:this is my new (?:e-?mail|email address|address|number|phone|account)|my new (?:e-?mail|number|phone) is|(?:lost|broke|dropped) my (?:old )?phone|(?:lost|no longer have) access to my (?:old )?(?:e-?mail|account)|este es mi (?:nuevo (?:correo|n[úu]mero|e-?mail)|correo nuevo|n[úu]mero nuevo)|(?:he )?perdido (?:el )?acceso a mi (?:correo|cuenta)|c['’]est mon nouveau (?:mail|e-?mail|num[ée]ro)|voici ma nouvelle adresse|das ist meine neue (?:e-?mail|nummer|adresse|handynummer)|questo [èe] il mio nuovo (?:indirizzo|numero|e-?mail)|dit is mijn nieuwe (?:e-?mail|nummer|adres)|(?:este|esse) [ée] o meu (?:e-?mail|n[úu]mero) novo|(?:este|esse) [ée] o meu novo (?:e-?mail|n[úu]mero)|fiquei sem acesso ao meu (?:e-?mail|email|correio)|perdi o acesso ao meu (?:e-?mail|email))`)
 
 // htmlAttachment returns the name of an attached web page (.html, .htm,
 // .shtml, .svg, .hta), which phishing sends to show a sign-in or payment

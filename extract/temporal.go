@@ -64,8 +64,9 @@ var atThe = fastre.MustCompile(`(?i)\b(at|near|towards?|around|in)\s+(the\s+)?$`
 var byline = fastre.MustCompile(`^\s*(\p{Lu}[\p{L}.'’-]*\s*){1,4}[,|·—–-]?\s*$`)
 
 // byMeans is what "by" names when it is the means, not the time: "paid
-// by Direct Debit on 4 December", "sent by post on Monday".
-var byMeans = lazyRE(`(?i)^\s*(?:direct debit|standing order|(?:bank |wire )?transfer|(?:credit |debit )?card|cheque|check|post|mail|e-?mail|phone|courier|hand|paypal|sepa)\b`)
+// by Direct Debit on 4 December", "sent by post on Monday", "book online
+// or by calling reception (Mon-Fri, 08:00-18:30)".
+var byMeans = lazyRE(`(?i)^\s*(?:direct debit|standing order|(?:bank |wire )?transfer|(?:credit |debit )?card|cheque|check|post|mail|e-?mail|phone|courier|hand|paypal|sepa|calling|phoning|ringing|e-?mailing|writing|visiting|logging|signing|clicking|replying|paying|using|contacting|texting)\b`)
 
 // bylineLabel is a label that makes the date after it a publication or
 // header date, never a deadline: "Published: March 3, 2024", "Posted by
@@ -1187,6 +1188,25 @@ func shortDayClock(found []doctales.DateMention, s span, ref time.Time) {
 	}
 }
 
+// shortDayOrdinal is an English weekday's abbreviation before a day of
+// the month written as an ordinal ("mon 11th", "Thurs. 14th"): group 1
+// the abbreviation, 2 the day.
+var shortDayOrdinal = lazyRE(`(?i)\b(mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)\.?\s+(\d{1,2})(?:st|nd|rd|th)\b`)
+
+// mayShortDayOrdinal is shortDayOrdinal's cheap gate: an ordinal suffix
+// after a digit.
+func mayShortDayOrdinal(s string) bool {
+	for i := 1; i+1 < len(s); i++ {
+		if s[i-1] >= '0' && s[i-1] <= '9' {
+			switch s[i] | 0x20 {
+			case 's', 'n', 'r', 't':
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // shortWeekdays are the English weekdays' abbreviations.
 var shortWeekdays = map[string]int{"sun": 0, "mon": 1, "tue": 2, "tues": 2, "wed": 3, "weds": 3, "thu": 4, "thur": 4, "thurs": 4, "fri": 5, "sat": 6}
 
@@ -1734,6 +1754,12 @@ var rangeEndCue = lazyRE(`(?i)^(?:until|till|til|to|tot|bis|jusqu['’]à|jusqu[
 // clockRangeStart is the start of a window of hours just before a range's
 // end: "from 9am", "van 22:00", "von 8 Uhr", "de 22h", "dalle 14".
 var clockRangeStart = lazyRE(`(?i)(?:^|[^\p{L}])(?:from|van|von|vom|du|de|desde|dalle|dal|das)\s+[^.;!?]{0,30}?\d{1,2}(?:[:.h]\d{2}|\s*(?:am|pm|uhr|uur|h)\b)[^.;!?]{0,40}$`)
+
+// bareHourRangeStart is an hour standing alone just before a range's
+// end: "jeweils 9 bis 16:30 Uhr", "9 to 5pm", "open 8.30 until 18:00"
+// (blind-115, 5020 was due at 16:30 that day). A day's number ("20.02.
+// bis") is not an hour.
+var bareHourRangeStart = lazyRE(`(?i)(?:^|[^\d:.,/])(?:[01]?\d|2[0-3])(?:[:.h][0-5]\d)?\s*(?:am|pm|a\.m\.|p\.m\.|uhr|uur|u|h)?\s*[-–]?\s*$`)
 
 // istZone is IST written in a date.
 var istZone = lazyRE(`\bIST\b`)
@@ -2384,6 +2410,10 @@ func head(s string, n int) string {
 	return s[:runeStart(s, n)]
 }
 
+// bareUnit is a number with a one-letter unit and nothing else: "100m",
+// "10 m", "3h".
+var bareUnit = lazyRE(`^\d+\s*[mhdwy]$`)
+
 // plausibleDate rejects the parser's false positives: "We" (Wednesday),
 // "may" the verb, bare numbers and phone numbers. Without digits, a date
 // needs a date word of English or of dl's language.
@@ -2412,6 +2442,13 @@ func plausibleDate(t string, dl *dateLang) bool {
 	}
 	if digits > 8 && !(digits <= 12 && hasMonthName(t)) || bareNumber.MatchString(t) {
 		return false // a phone or order number; "Dec 8, 2026 14:00" has 9
+	}
+	// "2 x 100m drums", "give me 10m": a number with a unit's letter
+	// and no "in" is a length or a quantity to the reader; the parser
+	// reads it as minutes from now (blind-117, 5073 was due in 100
+	// minutes). "in 30m" keeps its preposition in the text.
+	if bareUnit.MatchString(t) {
+		return false
 	}
 	// A bare number is a date only as a year.
 	if digits == len(t) {
@@ -2575,6 +2612,12 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 			rest = rest[m[3]:]
 		}
 	}
+	// "Payroll for this period closes at 12:00 on Tuesday", "Le
+	// iscrizioni online chiudono martedì 16/02 alle 12:00": a window for
+	// the reader's submission that closes then (blind-117, 5077, 5106).
+	if cue == "" && windowCloses.MatchString(before) {
+		cue = "closes"
+	}
 	if cue == "" {
 		if m := deadlineCueAfter.FindStringSubmatch(s.text[e:]); m != nil {
 			cue = m[1]
@@ -2584,6 +2627,11 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 			// checks below read it as if it stood before the date.
 			stateBefore = before + m[1] + " "
 		}
+	}
+	// "(Mon-Fri, 08:00-18:30)": a window of hours, whose end is no
+	// limit whatever stands before it.
+	if clockRange.MatchString(d.Text) {
+		return
 	}
 	if cue == "" || isSignOff(s.text, b, e) || presentDay(d.Text, s.text[e:]) || negatedBefore.MatchString(before) || noRushBefore.MatchString(before) || thanksFor.MatchString(before) || quotedAfterCue(before, cue) || soFar(d.Text, s.text[e:]) || supersededBefore.MatchString(before) || supersededAfter.MatchString(s.text[e:]) {
 		return
@@ -2596,7 +2644,7 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 	// "van 22:00 tot zondag 13 december 02:00", "from 9am until 5pm":
 	// the end of a window of hours, not a deadline (blind-70, 3232).
 	if (d.Precision == "minute" || d.Precision == "hour") && rangeEndCue.MatchString(cue) {
-		if i := strings.LastIndex(strings.ToLower(before), strings.ToLower(cue)); i > 0 && clockRangeStart.MatchString(before[:i]) {
+		if i := strings.LastIndex(strings.ToLower(before), strings.ToLower(cue)); i > 0 && (clockRangeStart.MatchString(before[:i]) || bareHourRangeStart.MatchString(before[:i])) {
 			return
 		}
 	}
@@ -2660,6 +2708,14 @@ func markDeadline(d *doctales.DateMention, s span, dl *dateLang) {
 		d.Time = atHour(time.Date(d.Time.Year(), d.Time.Month()+1, 0, 0, 0, 0, 0, d.Time.Location()), endOfBusinessHour)
 	}
 }
+
+// windowCloses is a window for the reader's entry or submission that
+// closes just before a date, in the languages the engine reads: "payroll
+// for this period closes at", "registrations close on", "les
+// inscriptions ferment le", "die Anmeldung schließt am", "le iscrizioni
+// chiudono", "las inscripciones cierran el", "de inschrijving sluit op",
+// "as inscrições fecham a".
+var windowCloses = lazyRE(`(?i)(?:^|[^\pL])(?:payroll|timesheets?|registrations?|entries|entry|enrol+ments?|applications?|submissions?|voting|bookings?|sign-?ups?|nominations?|iscrizioni|iscrizione|inscripci[oó]n(?:es)?|inscriptions?|anmeldung(?:en)?|inschrijving(?:en)?|inscri[çc][õo]es|inscri[çc][ãa]o|candidature|candidaturas)\b[^.;!?]{0,40}?\b(?:close|closes|closing|shuts?|chiud(?:e|ono)|cierran?|ferment|fermeront|ferme|schlie(?:ß|ss)t|schlie(?:ß|ss)en|sluit|sluiten|fecham|fecha)\b[^.;!?]{0,30}$`)
 
 // stateUntil is a state that lasts until the date after it: "without
 // power until about", "closed till", "offline until", "out of office
@@ -2844,6 +2900,16 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 		if d.Deadline || d.Source != doctales.SourceContent || d.Time.Before(from) || d.Time.After(to) {
 			continue
 		}
+		// "(Mon-Fri, 08:00-18:30)" beside "please book": opening hours,
+		// whose end is no limit (blind-55, 3008).
+		if clockRange.MatchString(d.Text) || frequencyWords.MatchString(d.Text) {
+			continue
+		}
+		// "(7 days a week, 7 AM - 9 PM)": the end of a range the parser
+		// read alone (blind-68, 3085).
+		if inRangeEnd(own, d.BeginOffset) {
+			continue
+		}
 		switch d.Precision {
 		case "minute", "hour":
 			if d.Time.Before(ref) {
@@ -2855,7 +2921,7 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 		}
 		for _, s := range own {
 			if d.BeginOffset >= s.start && d.BeginOffset < s.end && requests[s.start] && !conditionalAsk.MatchString(s.text) &&
-				(askedBefore(s.text, d.BeginOffset-s.start) || askedAfterSoon(s.text, d, ref)) && !salesCall.MatchString(s.text[:d.BeginOffset-s.start]) &&
+				(askedBefore(s.text, d.BeginOffset-s.start) || askedAfterSoon(s.text, d, ref) || loneDatePlease(s.text, d.BeginOffset-s.start, d.EndOffset-s.start)) && !salesCall.MatchString(s.text[:d.BeginOffset-s.start]) &&
 				!sendersPurpose.MatchString(s.text[:d.BeginOffset-s.start]) && !negatedBefore.MatchString(s.text[:d.BeginOffset-s.start]) &&
 				!comparedDay.MatchString(s.text[:d.BeginOffset-s.start]) && !stateUntil.MatchString(s.text[:d.BeginOffset-s.start]) &&
 				!noRushBefore.MatchString(s.text[:d.BeginOffset-s.start]) && !startsFrom.MatchString(s.text[:d.BeginOffset-s.start]) && !supersededBefore.MatchString(s.text[:d.BeginOffset-s.start]) &&
@@ -2870,6 +2936,28 @@ func requestDates(ds []doctales.DateMention, own []span, requests map[int]bool, 
 		}
 	}
 	return marked
+}
+
+// clockRange is a window of hours written as one: "08:00-18:30", "9-17h".
+var clockRange = lazyRE(`^\d{1,2}(?:[:.h]\d{2})?\s*[-–]\s*\d{1,2}(?:[:.h]\d{2}|h)$`)
+
+// frequencyWords are how often, not when: "7 days a week", "24 hours a
+// day".
+var frequencyWords = lazyRE(`(?i)\b(?:days? a week|hours a day|days? per week|hours per day)\b`)
+
+// clockDashBefore is a clock and a dash just before a clock: the start
+// of a range ("7 AM - ", "08:00–").
+var clockDashBefore = lazyRE(`(?i)\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|h)?\s*[-–]\s*$`)
+
+// inRangeEnd reports whether the offset b (in the message) follows the
+// start of a range of hours in its sentence of own.
+func inRangeEnd(own []span, b int) bool {
+	for _, s := range own {
+		if b >= s.start && b < s.end {
+			return clockDashBefore.MatchString(tail(s.text[:b-s.start], 24))
+		}
+	}
+	return false
 }
 
 // orLater reports whether d is the first of two times the request offers
@@ -3085,6 +3173,20 @@ func personal(c string) bool {
 	return c == doctales.CategoryPerson || c == doctales.CategoryReply
 }
 
+// loneDatePlease reports whether the sentence s is only the date at
+// [b, e) and a "please": "early next week please." under a list of
+// what the sender wants asks for the list by then (blind-115, 5003).
+func loneDatePlease(s string, b, e int) bool {
+	return b >= 0 && e <= len(s) && loneDateLead.MatchString(s[:b]) && pleaseAfterDate.MatchString(s[e:])
+}
+
+// loneDateLead is what may stand before a lone date asked for: nothing,
+// or "by", "ideally", "latest".
+var loneDateLead = lazyRE(`(?i)^\W*(?:(?:ideally|latest|at the latest|by|before)\s+)*$`)
+
+// pleaseAfterDate is a "please" that ends a sentence just after a date.
+var pleaseAfterDate = lazyRE(`(?i)^\s*,?\s*(?:if (?:you|u) can\s*,?\s*|at the latest\s*,?\s*|latest\s*,?\s*)?(?:please|pls|plz)\b\W*$`)
+
 // askedBefore reports whether sentence s asks in so many words before the
 // date at offset at: "Could you send it tomorrow?", "Send it tomorrow"
 // ask for a day; in "Hi, today, … please click" the day is not what is
@@ -3144,7 +3246,7 @@ var (
 	// hábiles", "sous huitaine". Groups: 1 the count, 2 an English
 	// qualifier (working, business), 3 the unit, 4 a qualifier after it
 	// (hábiles, úteis, ouvrés, lavorativi), 5 huitaine or quinzaine.
-	inWordDays = fastre.MustCompile(`(?i)\b(?:in|within|innerhalb(?: von)?|binnen|sous|dans|dans un d[ée]lai de|en un plazo de|en el plazo de|dentro de|en|em at[ée]|em|no prazo de|num prazo de|entro|nel giro di|over)\s+(a|an|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|uno?|una|dos|tres|cuatro|cinco|seis|siete|ocho|diez|quince|une|deux|trois|quatre|cinq|sept|huit|dix|quinze|eine[mnr]?|ein|zwei|drei|vier|fünf|sechs|sieben|acht|zehn|vierzehn|um|uma|dois|duas|três|quatro|due|tre|quattro|cinque|sette|otto|dieci|quindici|een|één|twee|drie|vijf|zeven|tien|veertien|\d{1,2})\s+(?:(business|working)\s+)?(days?|weeks?|tage?n?|werktage?n?|wochen|jours?|semaines?|d[íi]as|semanas|giorni|settimane|werkdagen|dagen|weken)(?:\s+(h[áa]biles|laborables|[úu]teis|ouvr[ée]s|ouvrables|lavorativi))?\b|\bsous (huitaine|quinzaine)\b`)
+	inWordDays = fastre.MustCompile(`(?i)\b(?:in|within|innerhalb(?: von)?|binnen|sous|dans|dans un d[ée]lai de|en un plazo de|en el plazo de|dentro de|en|em at[ée]|em|no prazo de|num prazo de|entro|nel giro di|over)\s+(?:the (?:next|coming)\s+)?(a|an|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|uno?|una|dos|tres|cuatro|cinco|seis|siete|ocho|diez|quince|une|deux|trois|quatre|cinq|sept|huit|dix|quinze|eine[mnr]?|ein|zwei|drei|vier|fünf|sechs|sieben|acht|zehn|vierzehn|um|uma|dois|duas|três|quatro|due|tre|quattro|cinque|sette|otto|dieci|quindici|een|één|twee|drie|vijf|zeven|tien|veertien|\d{1,2})\s+(?:(business|working)\s+)?(days?|weeks?|tage?n?|werktage?n?|wochen|jours?|semaines?|d[íi]as|semanas|giorni|settimane|werkdagen|dagen|weken)(?:\s+(h[áa]biles|laborables|[úu]teis|ouvr[ée]s|ouvrables|lavorativi))?\b|\bsous (huitaine|quinzaine)\b`)
 	monthAfter = lazyRE(`(?i)^\s*(of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)`)
 	// bareClock is an hour without am/pm and without a day after a cue,
 	// ending its clause: "send it by 3.", "before 4 please", "be there
@@ -3204,7 +3306,7 @@ var (
 // relativeExtras reads, which dateTrigger does not announce.
 func extraTrigger(text string) bool {
 	digit := strings.ContainsAny(text, "0123456789")
-	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || mayForeignWordClock(text) && foreignWordClock.MatchString(text) || len(wordClockIn(text)) > 0 || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || mayInHours(text) && inHours.MatchString(text) || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || mayOffsetSpan(text) && inWordDays.MatchString(text) || nextWeekTask.MatchString(text) || thisWeekTask.MatchString(text) || digit && weekNumber.MatchString(text) || strings.Contains(text, "clock") && oClock.MatchString(text) || mayDayAfterTomorrow(text) && dayAfterTomorrowWords.MatchString(text) || digit && strings.Contains(text, "-") && isoDateTime.MatchString(text)
+	return partOfToday.MatchString(text) || beforeLunch.MatchString(text) || digit && foreignClock.MatchString(text) || halfHourGate(text) && halfHour.MatchString(text) || mayForeignWordClock(text) && foreignWordClock.MatchString(text) || len(wordClockIn(text)) > 0 || mayBareClock(text) && bareClock.MatchString(text) || tomorrowMorning.MatchString(text) || mayDotted(text) && dottedDate.MatchString(text) || len(inHoursIn(text)) > 0 || ordinalDay.MatchString(text) || foreignDay.MatchString(text) || mayOffsetSpan(text) && inWordDays.MatchString(text) || nextWeekTask.MatchString(text) || thisWeekTask.MatchString(text) || digit && weekNumber.MatchString(text) || strings.Contains(text, "clock") && oClock.MatchString(text) || mayDayAfterTomorrow(text) && dayAfterTomorrowWords.MatchString(text) || digit && strings.Contains(text, "-") && isoDateTime.MatchString(text) || digit && mayShortDayOrdinal(text) && shortDayOrdinal.MatchString(text)
 }
 
 // isoDateTime is an ISO 8601 date, with a time of day and a zone when
@@ -3451,8 +3553,19 @@ func inHoursIn(text string) [][]int {
 	if !mayInHours(text) {
 		return nil
 	}
-	return inHours.FindAllStringSubmatchIndex(text, 2)
+	ms := inHours.FindAllStringSubmatchIndex(text, 2)
+	if len(ms) == 0 {
+		ms = inHoursAtMost.FindAllStringSubmatchIndex(text, 2)
+	}
+	return ms
 }
+
+// inHoursAtMost is a count of hours after the plain "in" with "at the
+// most" after it, outside English: "necesito en 24 horas como mucho la
+// lista" (blind-117, 5095), "en 48 heures maximum", "in 24 ore al
+// massimo". Without "at the most", "en 2 horas" is when something
+// happens, not a limit. Group 1 is the count.
+var inHoursAtMost = lazyRE(`(?i)\b(?:en|in|em)\s+(\d{1,3})\s*(?:horas|heures|ore|h)\s+(?:como (?:mucho|m[áa]ximo)|a m[áa]s tardar|au plus tard|maximum|max\.?|al massimo|al pi[ùu] tardi|no m[áa]ximo|o mais tardar)\b`)
 
 // wordNumbers are the counts inWordDays reads in words.
 var wordNumbers = map[string]int{
@@ -3510,11 +3623,22 @@ func relativeExtras(found []doctales.DateMention, s span, ref time.Time, source 
 	}
 	// "avant mercredi 16 ?": a weekday with its day of the month that the
 	// parser left; the next such day within two months.
-	for _, m := range weekdayNumber.FindAllStringSubmatchIndex(s.text, 2) {
+	// "by mon 11th", "tues 12th": the same with an English weekday's
+	// abbreviation, which the parser reads as a month (blind-115, 4995);
+	// the ordinal suffix is required, so that "sat 3 hours" stays a verb.
+	weekdayMatches := weekdayNumber.FindAllStringSubmatchIndex(s.text, 2)
+	if mayShortDayOrdinal(s.text) {
+		weekdayMatches = append(weekdayMatches, shortDayOrdinal.FindAllStringSubmatchIndex(s.text, 2)...)
+	}
+	for _, m := range weekdayMatches {
 		if rest := strings.TrimLeft(s.text[m[5]:], " .,"); covered(found, s.start+m[0], s.start+m[5]) || monthAfter.MatchString(rest) || foreignMonth.MatchString(rest) {
 			continue // "Thursday 17 December": the parser's, with its month
 		}
-		wd, ok := weekdayNames[strings.ToLower(s.text[m[2]:m[3]])]
+		name := strings.ToLower(s.text[m[2]:m[3]])
+		wd, ok := weekdayNames[name]
+		if !ok {
+			wd, ok = shortWeekdays[name]
+		}
 		n, _ := strconv.Atoi(s.text[m[4]:m[5]])
 		if !ok || n < 1 || n > 31 {
 			continue

@@ -328,9 +328,11 @@ func UrgencyWithEvidence(in UrgencyInput) (string, float64, []string, []doctales
 			// Within a week, counted in days: "the 18th" read on the 11th.
 			raise(doctales.UrgencyMedium, mediumBase+0.1, "deadline in "+humanDuration(until))
 			cite(in.DeadlineEvidence)
-		case (in.Request || in.Invitation) && personal(in.Category) && !in.Deadline.After(endOfDayIn(at, 14)):
+		case (in.Request || in.Invitation) && (personal(in.Category) || in.Category == doctales.CategoryList && in.NamesReader) && !in.Deadline.After(endOfDayIn(at, 14)):
 			// A person's request keeps its weight for two weeks; so does
-			// a person's invitation, which asks for an answer.
+			// a person's invitation, which asks for an answer, and a list
+			// post's request that names the reader (labelling guide,
+			// settled cases; blind-117, 5110 was due in nine days).
 			raise(doctales.UrgencyMedium, mediumBase, "request with a deadline in "+humanDuration(until))
 			cite(in.DeadlineEvidence)
 		default:
