@@ -220,3 +220,45 @@ func TestUrgency_Round117(t *testing.T) {
 		t.Errorf("list post naming the reader, due in nine days: category %s, urgency %s (%v); want list, medium", d.Category, d.Urgency, d.UrgencyReasons)
 	}
 }
+
+// TestRound119_DayFirstAndScams holds the readings added for rounds 118
+// and 119 (cases written anew): English numeric dates in mail sent from
+// a European offset put the day first, and mail sent from an American
+// offset keeps the month first; a request for the password of the
+// reader's mailbox is phishing whatever the domain; the
+// domain-registration scam's letter is suspicious.
+func TestRound119_DayFirstAndScams(t *testing.T) {
+	cest := time.FixedZone("+0200", 2*3600)
+	edt := time.FixedZone("-0400", -4*3600)
+	bill := func(zone *time.Location) *doctales.Communication {
+		c := email("Your FuelPass statement",
+			"Dear customer,\n\nYour March statement is ready.\n\nAmount due:   EUR 412.60\nDue date:     09/04/2027\n\nPlease pay by 09/04/2027 online or by bank transfer.\n\nFuelPass Billing\nThis is an automated message.")
+		c.Sender, c.SenderID = "FuelPass Billing", "billing@fuelpass.example"
+		c.Timestamp = time.Date(2027, 4, 5, 6, 0, 0, 0, zone)
+		return c
+	}
+	d := extractAt(t, bill(cest), time.Date(2027, 4, 5, 9, 0, 0, 0, cest), false)
+	if want := time.Date(2027, 4, 9, 17, 0, 0, 0, cest); d.Deadline == nil || !d.Deadline.Equal(want) {
+		t.Errorf("+02:00 bill: deadline = %v, want %v (dates %+v)", d.Deadline, want, d.Dates)
+	}
+	d = extractAt(t, bill(edt), time.Date(2027, 4, 5, 9, 0, 0, 0, edt), false)
+	if d.Deadline != nil && d.Deadline.Month() == time.April {
+		t.Errorf("-04:00 bill: deadline = %v, want 4 September (month first) or none", d.Deadline)
+	}
+
+	share := email("Jan Vos hat ein Dokument mit Ihnen geteilt",
+		"Jan Vos (j.vos@bloemverlag.example) hat ein Dokument mit Ihnen geteilt:\n\nVertrag_2027.pdf\n\nUm das Dokument zu öffnen, bestätigen Sie bitte Ihre Identität mit der E-Mail-Adresse und dem Passwort Ihres E-Mail-Kontos:\n\nhttps://dateiteilen-sicher.example/view?doc=77\n\nDateiTeilen")
+	share.Sender, share.SenderID, share.Timestamp = "Bloem Verlag über DateiTeilen", "freigabe@dateiteilen-sicher.example", time.Date(2027, 4, 9, 15, 0, 0, 0, cest)
+	share.Recipients = []string{"anna@koertsvertaling.example"}
+	if d := extractAt(t, share, share.Timestamp.Add(time.Hour), false); d.Suspicious == "" || d.Urgency == doctales.UrgencyHigh {
+		t.Errorf("mailbox password asked: suspicious %q, urgency %s (%v); want suspicious, not high", d.Suspicious, d.Urgency, d.UrgencyReasons)
+	}
+
+	dns := email("brand and domain name registration",
+		"(It's very urgent, please forward this email to your CEO. Thanks)\n\nDear CEO,\n\nWe are a domain registration service company in Hong Kong. On April 6, 2027 we received an application from Sunrise Trading Ltd to register \"keller-dach\" as their Internet Keyword and the following domain names: keller-dach.cn, keller-dach.hk.\n\nPlease reply within 7 workdays, or we will approve their application.\n\nBest Regards,\nTom Wu")
+	dns.Sender, dns.SenderID, dns.Timestamp = "Tom Wu", "tom.wu@asia-regcenter.example", time.Date(2027, 4, 7, 3, 0, 0, 0, edt)
+	dns.Recipients = []string{"Hans Keller <hans@keller-dach.example>"}
+	if d := extractAt(t, dns, dns.Timestamp.Add(5*time.Hour), false); d.Suspicious == "" || d.Urgency == doctales.UrgencyHigh {
+		t.Errorf("domain-registration letter: suspicious %q, urgency %s (%v); want suspicious, not high", d.Suspicious, d.Urgency, d.UrgencyReasons)
+	}
+}

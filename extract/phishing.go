@@ -325,7 +325,9 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 	htmlPage := htmlAttachment(c)
 	lure := lureAsk.MatchString(all) || loginURL.MatchString(all) || htmlPage != ""
 	redirect := paymentRedirect.MatchString(all) || strings.Contains(all, "details") && detailsInvalid.MatchString(all)
-	if !money && !lure && !redirect {
+	mailboxPassword := mailboxPasswordAsk.MatchString(all)
+	template := scamTemplate.MatchString(all)
+	if !money && !lure && !redirect && !mailboxPassword && !template {
 		return "", nil
 	}
 	// Domains the thread has shown: addresses in the body, quoted ones
@@ -462,6 +464,20 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 	if money && newAddressClaim.MatchString(all) && !readerWrote {
 		add(2, "the sender says the address or number is new and asks for money")
 	}
+	// "bestätigen Sie bitte Ihre Identität mit der E-Mail-Adresse und
+	// dem Passwort Ihres E-Mail-Kontos": no file share, bank or service
+	// asks for the password of the reader's mailbox (blind-118, 5142, a
+	// share notice on the sender's own domain).
+	if mailboxPassword {
+		add(3, "it asks for the password of the reader's e-mail account")
+	}
+	// The domain-registration letter ("we received an application to
+	// register your name as their Internet Keyword … please forward this
+	// email to your CEO"), sent for twenty years to every small firm
+	// (blind-119, 5157).
+	if template {
+		add(3, "it is the domain-registration scam's letter")
+	}
 	if redirect { // enough alone: every bank says to check such a request by phone
 		add(3, "it asks to pay into new bank details, from outside the recipients' organisation")
 	}
@@ -495,6 +511,14 @@ var orgDisplayName = lazyRE(`(?i)\b(?:careers|recruit(?:ment|ing)|talent acquisi
 // that the old one is lost, in the languages the engine reads (on text
 // lowered by lowerASCII).
 var newAddressClaim = lazyRE(`\b(?:this is my new (?:e-?mail|email address|address|number|phone|account)|my new (?:e-?mail|number|phone) is|(?:lost|broke|dropped) my (?:old )?phone|(?:lost|no longer have) access to my (?:old )?(?:e-?mail|account)|este es mi (?:nuevo (?:correo|n[úu]mero|e-?mail)|correo nuevo|n[úu]mero nuevo)|(?:he )?perdido (?:el )?acceso a mi (?:correo|cuenta)|c['’]est mon nouveau (?:mail|e-?mail|num[ée]ro)|voici ma nouvelle adresse|das ist meine neue (?:e-?mail|nummer|adresse|handynummer)|questo [èe] il mio nuovo (?:indirizzo|numero|e-?mail)|dit is mijn nieuwe (?:e-?mail|nummer|adres)|(?:este|esse) [ée] o meu (?:e-?mail|n[úu]mero) novo|(?:este|esse) [ée] o meu novo (?:e-?mail|n[úu]mero)|fiquei sem acesso ao meu (?:e-?mail|email|correio)|perdi o acesso ao meu (?:e-?mail|email))`)
+
+// mailboxPasswordAsk (on lowered text) is a request for the password of
+// the reader's e-mail account, in the languages the engine reads.
+var mailboxPasswordAsk = lazyRE(`\b(?:(?:e-?mail|mailbox|webmail) (?:account )?password|password (?:of|for) your (?:e-?mail|mailbox|webmail)(?: account)?|passwort (?:ihres|deines) (?:e-?mail-?kontos|e-?mail-?postfachs|postfachs)|e-?mail-?passwort|contrase[ñn]a de (?:tu|su) (?:correo|cuenta de correo|e-?mail)|mot de passe de (?:votre|ta) (?:messagerie|bo[îi]te (?:mail|e-?mail|aux lettres)|adresse e-?mail|compte e-?mail)|password (?:della|del) (?:tua|sua|vostra)? ?(?:e-?mail|casella(?: di posta)?|posta elettronica|account di posta)|wachtwoord van (?:je|uw) (?:e-?mail|mailbox)(?:account)?|senha do (?:seu|teu) (?:e-?mail|correio eletr[óo]nico))\b`)
+
+// scamTemplate (on lowered text) is the fixed wording of the
+// domain-registration scam.
+var scamTemplate = lazyRE(`\b(?:as (?:their|its) internet keyword|internet keyword and (?:the )?(?:following )?domain names?|(?:transfer|forward) this (?:e-?mail|letter|message) to your (?:ceo|boss|manager|president)|domain registration service (?:company|organi[sz]ation))\b`)
 
 // htmlAttachment returns the name of an attached web page (.html, .htm,
 // .shtml, .svg, .hta), which phishing sends to show a sign-in or payment

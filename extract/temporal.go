@@ -1428,8 +1428,10 @@ func searchSentence(p *dps.Parser, w, s span, dc dateContext) []doctales.DateMen
 		// "10/12/2026" outside English is day first, which the parser's
 		// English reading of the digits can turn round (12 October), as
 		// it does after a weekday: "quinta-feira, 07/01/2027" was 1 July
-		// (a Thursday too; blind-108, 4742).
-		if dc.lang != "" {
+		// (a Thursday too; blind-108, 4742). So is English written in
+		// Europe: "Due date: 12/04/2027" in a fuel-card bill sent at
+		// +02:00 is 12 April (blind-119, 5155 was 4 December).
+		if dc.lang != "" || dayFirstZone(dc.ref) {
 			if m := slashDate.FindStringSubmatch(txt); m != nil {
 				day, _ := strconv.Atoi(m[1])
 				month, _ := strconv.Atoi(m[2])
@@ -4430,6 +4432,16 @@ var weekdayDayNum = lazyRE(`(?i)^(?:lunes|martes|mi[ée]rcoles|jueves|viernes|s[
 // weekdayBeforeDotted is a word, maybe with a dot, a comma and "den",
 // right before a dotted date: its weekday when weekdayIn knows it.
 var weekdayBeforeDotted = lazyRE(`(?i)\b\p{L}{2,12}\.?,?\s+(?:den\s+)?$`)
+
+// dayFirstZone reports whether a message written at ref's offset comes
+// from where numeric dates put the day first: Europe, Africa, the Middle
+// East (UTC-1 to UTC+4). An offset of exactly zero is left out: it is as
+// often a server's UTC as London's, and the Americas, the Philippines
+// and East Asia write the month or the year first.
+func dayFirstZone(ref time.Time) bool {
+	_, off := ref.Zone()
+	return off != 0 && off >= -3600 && off <= 4*3600
+}
 
 // slashDate is a date written with slashes or dashes, alone or after a
 // weekday: "10/12/2026", "quinta-feira, 07/01/2027",
