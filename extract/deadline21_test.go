@@ -261,4 +261,19 @@ func TestRound119_DayFirstAndScams(t *testing.T) {
 	if d := extractAt(t, dns, dns.Timestamp.Add(5*time.Hour), false); d.Suspicious == "" || d.Urgency == doctales.UrgencyHigh {
 		t.Errorf("domain-registration letter: suspicious %q, urgency %s (%v); want suspicious, not high", d.Suspicious, d.Urgency, d.UrgencyReasons)
 	}
+
+	appeal := email("Aviso final: a sua página será removida",
+		"Olá,\n\nA sua página \"Padaria Sol\" foi denunciada por violação das nossas Normas da Comunidade.\n\nPara confirmar que é o administrador da página, terá de iniciar sessão com o seu e-mail e a palavra-passe do Facebook e indicar o código de autenticação de dois fatores.\n\nApresentar recurso: https://page-appeals-help.example/recurso?id=77\n\nSe não recebermos o seu recurso nas próximas 24 horas, a página será eliminada.\n\nEquipa de Apoio")
+	appeal.Sender, appeal.SenderID, appeal.Timestamp = "Page Support", "no-reply@page-appeals-help.example", time.Date(2027, 5, 16, 3, 0, 0, 0, cest)
+	appeal.Recipients = []string{"rui@padariasol.example"}
+	if d := extractAt(t, appeal, appeal.Timestamp.Add(5*time.Hour), false); d.Suspicious == "" || d.Urgency == doctales.UrgencyHigh {
+		t.Errorf("password and two-factor code asked: suspicious %q, urgency %s (%v); want suspicious, not high", d.Suspicious, d.Urgency, d.UrgencyReasons)
+	}
+	advice := email("Your password was changed",
+		"Hi Rui,\n\nThe password of your Padaria Sol account was changed today. If this was you, there is nothing to do. We recommend you change your password regularly and turn on two-factor authentication.\n\nThe Padaria Sol team")
+	advice.Sender, advice.SenderID, advice.Timestamp = "Padaria Sol", "no-reply@padariasol.example", time.Date(2027, 5, 16, 3, 0, 0, 0, cest)
+	advice.Recipients = []string{"rui.costa@gmail.com"}
+	if d := extractAt(t, advice, advice.Timestamp.Add(time.Hour), false); d.Suspicious != "" {
+		t.Errorf("a service's advice on passwords and two-factor authentication: suspicious %q, want not", d.Suspicious)
+	}
 }

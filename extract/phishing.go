@@ -325,7 +325,7 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 	htmlPage := htmlAttachment(c)
 	lure := lureAsk.MatchString(all) || loginURL.MatchString(all) || htmlPage != ""
 	redirect := paymentRedirect.MatchString(all) || strings.Contains(all, "details") && detailsInvalid.MatchString(all)
-	mailboxPassword := mailboxPasswordAsk.MatchString(all)
+	mailboxPassword := mailboxPasswordAsk.MatchString(all) || passwordAndCode.MatchString(all)
 	template := scamTemplate.MatchString(all)
 	if !money && !lure && !redirect && !mailboxPassword && !template {
 		return "", nil
@@ -467,9 +467,11 @@ func phishingSignals(c *doctales.Communication, subject string, fresh []span, ur
 	// "bestätigen Sie bitte Ihre Identität mit der E-Mail-Adresse und
 	// dem Passwort Ihres E-Mail-Kontos": no file share, bank or service
 	// asks for the password of the reader's mailbox (blind-118, 5142, a
-	// share notice on the sender's own domain).
+	// share notice on the sender's own domain), nor for a password with
+	// the two-factor code in one breath (blind-120, 5212, a "Meta"
+	// appeal).
 	if mailboxPassword {
-		add(3, "it asks for the password of the reader's e-mail account")
+		add(3, "it asks for the password of the reader's e-mail account, or a password with its two-factor code")
 	}
 	// The domain-registration letter ("we received an application to
 	// register your name as their Internet Keyword … please forward this
@@ -515,6 +517,13 @@ var newAddressClaim = lazyRE(`\b(?:this is my new (?:e-?mail|email address|addre
 // mailboxPasswordAsk (on lowered text) is a request for the password of
 // the reader's e-mail account, in the languages the engine reads.
 var mailboxPasswordAsk = lazyRE(`\b(?:(?:e-?mail|mailbox|webmail) (?:account )?password|password (?:of|for) your (?:e-?mail|mailbox|webmail)(?: account)?|passwort (?:ihres|deines) (?:e-?mail-?kontos|e-?mail-?postfachs|postfachs)|e-?mail-?passwort|contrase[ñn]a de (?:tu|su) (?:correo|cuenta de correo|e-?mail)|mot de passe de (?:votre|ta) (?:messagerie|bo[îi]te (?:mail|e-?mail|aux lettres)|adresse e-?mail|compte e-?mail)|password (?:della|del) (?:tua|sua|vostra)? ?(?:e-?mail|casella(?: di posta)?|posta elettronica|account di posta)|wachtwoord van (?:je|uw) (?:e-?mail|mailbox)(?:account)?|senha do (?:seu|teu) (?:e-?mail|correio eletr[óo]nico))\b`)
+
+// passwordAndCode (on lowered text) is a password and a two-factor
+// code asked for in one sentence: "iniciar sessão com o seu e-mail e a
+// palavra-passe do Facebook e indicar o código de autenticação de dois
+// fatores". A service's advice ("change your password and turn on
+// two-factor authentication") names no code.
+var passwordAndCode = lazyRE(`\b(?:password|palavra-passe|senha|contrase[ñn]a|mot de passe|passwort|wachtwoord)\b[^.!?]{0,120}?\b(?:code|c[óo]digo|codice)\b[^.!?]{0,40}?(?:two-factor|two-step|2fa|dois fatores|doble factor|dos factores|deux facteurs|double authentification|zwei-?faktor|due fattori|twee-?factor|tweestaps)|\b(?:two-factor|two-step|2fa)\s+code\b[^.!?]{0,120}?\bpassword\b`)
 
 // scamTemplate (on lowered text) is the fixed wording of the
 // domain-registration scam.
