@@ -193,11 +193,7 @@ func checkDeadlineCases(t *testing.T, cases []deadlineCase) {
 func TestDeadlines_SubjectTakenBack(t *testing.T) {
 	est := time.FixedZone("-0500", -5*3600)
 	cet := time.FixedZone("+0100", 3600)
-	cases := []struct {
-		name, subject, text string
-		sent                time.Time
-		want                *time.Time
-	}{
+	checkOptionalDeadlineCases(t, []optionalDeadlineCase{
 		{"IgnoreTheSubjectsDate", "Re: audit findings - report due Fri 15 Jan",
 			"Hi Sam,\n\nPlease ignore the date I put in the subject line - the inspectors moved the audit. I now need your signed report by Monday 18 January.\n\nThanks,\nJo",
 			time.Date(2027, 1, 11, 9, 0, 0, 0, est), ptrTime(time.Date(2027, 1, 18, 17, 0, 0, 0, est))},
@@ -207,7 +203,20 @@ func TestDeadlines_SubjectTakenBack(t *testing.T) {
 		{"ClockOnDateInUTC", "Shift swap awaiting your approval",
 			"A shift swap request needs your approval as the rostered supervisor.\n\nSwap approvals close before 06:00 UTC on 14 Jan 2027. Please approve or decline it in RosterLink.",
 			time.Date(2027, 1, 13, 8, 0, 0, 0, est), ptrTime(time.Date(2027, 1, 14, 1, 0, 0, 0, est))},
-	}
+	})
+}
+
+// optionalDeadlineCase is a message sent at sent and read 30 minutes
+// later, with the deadline it must have (nil: none).
+type optionalDeadlineCase struct {
+	name, subject, text string
+	sent                time.Time
+	want                *time.Time
+}
+
+// checkOptionalDeadlineCases runs each case as a subtest.
+func checkOptionalDeadlineCases(t *testing.T, cases []optionalDeadlineCase) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := email(tc.subject, tc.text)

@@ -50,30 +50,14 @@ func TestDeadlines_Round115(t *testing.T) {
 func TestDeadlines_Round115Guards(t *testing.T) {
 	utc := time.UTC
 	cet := time.FixedZone("+0100", 3600)
-	for _, tc := range []struct {
-		name, subject, text string
-		sent                time.Time
-		want                *time.Time
-	}{
+	checkOptionalDeadlineCases(t, []optionalDeadlineCase{
 		{"NextWeekPleaseNoteIsNoAsk", "car park",
 			"Hi Ola,\n\nEarly next week please note the car park is closed for resurfacing. Can you tell the patients when they ring?\n\nBea",
 			time.Date(2027, 1, 14, 11, 0, 0, 0, utc), nil},
 		{"DeHourDeadlineStays", "Unterlagen",
 			"Hallo Jens,\n\nbitte schick mir die Unterlagen bis 16:30 Uhr.\n\nGruß\nPia",
 			time.Date(2027, 1, 25, 10, 0, 0, 0, cet), ptrTime(time.Date(2027, 1, 25, 16, 30, 0, 0, cet))},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := email(tc.subject, tc.text)
-			c.Timestamp = tc.sent
-			d := extractAt(t, c, tc.sent.Add(30*time.Minute), false)
-			switch {
-			case tc.want == nil && d.Deadline != nil:
-				t.Errorf("deadline = %v, want none (dates %+v)", d.Deadline, d.Dates)
-			case tc.want != nil && (d.Deadline == nil || !d.Deadline.Equal(*tc.want)):
-				t.Errorf("deadline = %v, want %v (dates %+v)", d.Deadline, *tc.want, d.Dates)
-			}
-		})
-	}
+	})
 }
 
 // TestDates_SatHoursIsNoDate: "sat" before a number without an ordinal
